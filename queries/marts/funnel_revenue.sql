@@ -1,0 +1,156 @@
+-- The funnel-to-revenue view: every lead with its stage dates, follow-up speed and deals,
+-- plus every deal that no lead explains, so revenue reconciles to the deals export.
+-- Grain: one row per lead (has_lead) plus one row per deal that matches no lead
+-- (channel "(no lead)", lead_id null). A lead with several deals is still one row; its deals
+-- are summed into the count_/revenue columns and kept, one struct each, in `deals`.
+-- Linking: a deal belongs to the lead with its lead_id; failing that, to the earliest lead
+-- with its email (case-insensitive); failing both, it stands alone.
+-- Channel: the lead's source through stg_channel_rules; blank is "(unknown)", a source with
+-- no rule is "(unmapped)". The mapping is a join, so it lives here rather than in staging.
+-- Parameters: none. Materialised as the table funnel_revenue by `python -m revcycle build`.
+
+with
+
+leads as (
+    select * from stg_leads
+),
+
+deals as (
+    select * from stg_deals
+),
+
+channel_rules as (
+    select * from stg_channel_rules
+),
+
+first_lead_by_email as (
+    select
+        email,
+        arg_min(lead_id, created_at) as lead_id,
+    from leads
+    where email is not null
+    group by email
+),
+
+deals_linked as (
+    select
+        deals.*,
+        coalesce(leads_by_id.lead_id, first_lead_by_email.lead_id) as linked_lead_id,
+    from deals
+    left join leads as leads_by_id
+        on deals.lead_id = leads_by_id.lead_id
+    left join first_lead_by_email
+        on leads_by_id.lead_id is null
+        and deals.email = first_lead_by_email.email
+),
+
+deals_per_lead as (
+    select
+        linked_lead_id as lead_id,
+        count(*) as count_deals,
+        count(*) filter (where is_won) as count_won_deals,
+        count(*) filter (where is_closed) as count_closed_deals,
+        coalesce(sum(amount) filter (where is_won), 0) as won_revenue,
+        coalesce(sum(amount) filter (where not is_closed), 0) as open_pipeline,
+        min(created_at) as first_deal_created_at,
+        min(closed_at) filter (where is_won) as first_won_at,
+        list(
+            struct_pack(deal_id, created_at, closed_at, stage, is_won, is_closed, amount)
+            order by created_at, deal_id
+        ) as deals,
+    from deals_linked
+    where linked_lead_id is not null
+    group by linked_lead_id
+),
+
+lead_rows as (
+    select
+        leads.lead_id,
+        true as has_lead,
+        case
+            when leads.source is null then '(unknown)'
+            else coalesce(channel_rules.channel, '(unmapped)')
+        end as channel,
+        leads.source,
+        leads.campaign,
+        coalesce(leads.owner, '(unassigned)') as owner,
+        coalesce(leads.segment, '(unknown)') as segment,
+        leads.country,
+        leads.email,
+        leads.company,
+        leads.status,
+        leads.disqualified_reason,
+        leads.created_at,
+        leads.mql_at,
+        leads.sql_at,
+        leads.owner_assigned_at,
+        leads.first_contacted_at,
+        date_diff('second', leads.created_at, leads.first_contacted_at) / 3600
+            as hours_to_first_contact,
+        deals_per_lead.first_deal_created_at,
+        deals_per_lead.first_won_at,
+        coalesce(deals_per_lead.count_deals, 0) as count_deals,
+        coalesce(deals_per_lead.count_won_deals, 0) as count_won_deals,
+        coalesce(deals_per_lead.count_closed_deals, 0) as count_closed_deals,
+        coalesce(deals_per_lead.won_revenue, 0) as won_revenue,
+        coalesce(deals_per_lead.open_pipeline, 0) as open_pipeline,
+        coalesce(deals_per_lead.deals, []) as deals,
+    from leads
+    left join channel_rules
+        on leads.source_key = channel_rules.source_key
+    left join deals_per_lead
+        on leads.lead_id = deals_per_lead.lead_id
+),
+
+unmatched_deal_rows as (
+    select
+        cast(null as varchar) as lead_id,
+        false as has_lead,
+        '(no lead)' as channel,
+        cast(null as varchar) as source,
+        cast(null as varchar) as campaign,
+        coalesce(owner, '(unassigned)') as owner,
+        '(unknown)' as segment,
+        cast(null as varchar) as country,
+        email,
+        cast(null as varchar) as company,
+        cast(null as varchar) as status,
+        cast(null as varchar) as disqualified_reason,
+        cast(null as timestamp) as created_at,
+        cast(null as timestamp) as mql_at,
+        cast(null as timestamp) as sql_at,
+        cast(null as timestamp) as owner_assigned_at,
+        cast(null as timestamp) as first_contacted_at,
+        cast(null as double) as hours_to_first_contact,
+        created_at as first_deal_created_at,
+        case when is_won then closed_at end as first_won_at,
+        1 as count_deals,
+        case when is_won then 1 else 0 end as count_won_deals,
+        case when is_closed then 1 else 0 end as count_closed_deals,
+        case when is_won then coalesce(amount, 0) else 0 end as won_revenue,
+        case when not is_closed then coalesce(amount, 0) else 0 end as open_pipeline,
+        [struct_pack(deal_id, created_at, closed_at, stage, is_won, is_closed, amount)] as deals,
+    from deals_linked
+    where linked_lead_id is null
+),
+
+unioned as (
+    select * from lead_rows
+    union all by name
+    select * from unmatched_deal_rows
+),
+
+final as (
+    select
+        *,
+        case
+            when count_won_deals > 0 then 'won'
+            when count_deals > 0 then 'opportunity'
+            when sql_at is not null then 'sql'
+            when mql_at is not null then 'mql'
+            else 'lead'
+        end as stage_reached,
+    from unioned
+)
+
+select * from final

@@ -1,0 +1,78 @@
+"""The data contract: the columns of the generic lead and deal exports, in one place.
+
+The README's data dictionary, the sample generator and the build's checks all read this
+module, so a column is described once.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    required: bool
+    meaning: str
+
+
+LEAD_FIELDS: tuple[Field, ...] = (
+    Field("lead_id", "text", True, "The lead's id in the source system; unique in the export."),
+    Field("created_at", "timestamp", True, "When the lead was created (entered the funnel)."),
+    Field(
+        "channel",
+        "text",
+        False,
+        "The lead source as the export names it (e.g. `Paid Search`, `PAID_SEARCH`); "
+        "mapped to a channel by `data/channel_rules.csv`. Blank becomes `(unknown)`, "
+        "a value with no rule becomes `(unmapped)`.",
+    ),
+    Field("campaign", "text", False, "The campaign that brought the lead in."),
+    Field("owner", "text", False, "The sales owner the lead is assigned to."),
+    Field("segment", "text", False, "Customer segment, e.g. SMB, Mid-market, Enterprise."),
+    Field("country", "text", False, "Country of the lead."),
+    Field("email", "text", False, "Email address; deals without a lead id are matched on it."),
+    Field("company", "text", False, "Company name."),
+    Field("mql_at", "timestamp", False, "When the lead became a marketing qualified lead."),
+    Field("sql_at", "timestamp", False, "When sales accepted the lead (sales qualified lead)."),
+    Field("owner_assigned_at", "timestamp", False, "When the lead was assigned to its owner."),
+    Field("first_contacted_at", "timestamp", False, "When sales first contacted the lead."),
+    Field("status", "text", False, "Lead status in the source system."),
+    Field("disqualified_reason", "text", False, "Why the lead was disqualified, if it was."),
+)
+
+DEAL_FIELDS: tuple[Field, ...] = (
+    Field("deal_id", "text", True, "The deal's (opportunity's) id; unique in the export."),
+    Field("lead_id", "text", False, "The lead this deal came from, when the export links it."),
+    Field(
+        "email",
+        "text",
+        False,
+        "Contact email; links the deal to a lead (case-insensitive) when `lead_id` is blank.",
+    ),
+    Field("created_at", "timestamp", True, "When the deal was created (the opportunity date)."),
+    Field("stage", "text", False, "Deal stage, e.g. `Proposal`, `Closed Won`, `Closed Lost`."),
+    Field(
+        "is_won",
+        "boolean",
+        False,
+        "Whether the deal is won; derived from `stage` (`Closed Won`, `Won`) when blank.",
+    ),
+    Field(
+        "is_closed",
+        "boolean",
+        False,
+        "Whether the deal is closed; derived from `stage` (`Closed …`, `Won`, `Lost`) when blank.",
+    ),
+    Field("amount", "decimal", False, "Deal value, in `currency`, to the cent."),
+    Field("currency", "text", False, "ISO currency code of `amount` (the sample is all EUR)."),
+    Field("closed_at", "timestamp", False, "When the deal was won or lost."),
+    Field("owner", "text", False, "The deal's sales owner."),
+)
+
+FIELDS_BY_KIND: dict[str, tuple[Field, ...]] = {"leads": LEAD_FIELDS, "deals": DEAL_FIELDS}
+ID_FIELD_BY_KIND: dict[str, str] = {"leads": "lead_id", "deals": "deal_id"}
+
+
+def column_names(kind: str) -> list[str]:
+    """The generic export's header, in order, for ``leads`` or ``deals``."""
+    return [field.name for field in FIELDS_BY_KIND[kind]]

@@ -1,0 +1,73 @@
+"""The one place that touches SQL text: read a named query file and run it with bound values."""
+
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from revcycle.paths import QUERIES_DIR, db_path
+
+
+class QueryError(RuntimeError):
+    """A named query failed; the message says which file and why, in a sentence."""
+
+    def __init__(self, name: str, cause: Exception):
+        self.name = name
+        self.cause = cause
+        super().__init__(f"The query queries/{name}.sql could not run: {_first_line(cause)}")
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def query_names(folder: str) -> list[str]:
+    """Names (``folder/stem``) of the query files in ``queries/<folder>``, sorted."""
+    return sorted(f"{folder}/{path.stem}" for path in (QUERIES_DIR / folder).glob("*.sql"))
+
+
+@cache
+def _read(path: Path, modified_ns: int) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def sql_text(name: str) -> str:
+    """The text of ``queries/<name>.sql`` (re-read when the file changes)."""
+    path = QUERIES_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise QueryError(name, FileNotFoundError("there is no such query file"))
+    return _read(path, path.stat().st_mtime_ns)
+
+
+def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the Revcycle database (``$REVCYCLE_DB`` by default)."""
+    path = Path(path or db_path())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def execute(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
+    """Run the named query with ``params`` bound as ``$name`` values; return a DataFrame.
+
+    DuckDB refuses a missing or an extra parameter, so every call is checked against the
+    query's own parameters.
+    """
+    sql = sql_text(name)
+    cursor = con.cursor()
+    try:
+        return cursor.execute(sql, params).df()
+    except duckdb.Error as error:
+        raise QueryError(name, error) from error
+    finally:
+        cursor.close()
+
+
+def materialise(con: duckdb.DuckDBPyConnection, name: str, table: str) -> None:
+    """Replace ``table`` with the result of the parameterless query ``name``."""
+    if not table.isidentifier():
+        raise ValueError(f"not a table name: {table!r}")
+    try:
+        con.execute(f"create or replace table {table} as {sql_text(name)}")
+    except duckdb.Error as error:
+        raise QueryError(name, error) from error

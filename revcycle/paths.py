@@ -1,0 +1,16 @@
+"""Where things live: the repository folders and the database file."""
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+QUERIES_DIR = REPO_ROOT / "queries"
+DATA_DIR = REPO_ROOT / "data"
+SAMPLE_DIR = DATA_DIR / "sample"
+CHANNEL_RULES_CSV = DATA_DIR / "channel_rules.csv"
+DEFAULT_DB_PATH = DATA_DIR / "revcycle.duckdb"
+
+
+def db_path() -> Path:
+    """The DuckDB file: ``$REVCYCLE_DB`` when set, else ``data/revcycle.duckdb``."""
+    return Path(os.environ.get("REVCYCLE_DB") or DEFAULT_DB_PATH)
