@@ -1,0 +1,25 @@
+"""Revcycle: the frame and router — page config, the shared sidebar filters, navigation."""
+
+import logging
+
+import streamlit as st
+
+from revcycle.db import QueryError
+from revcycle.ui import filters
+
+log = logging.getLogger("revcycle")
+
+st.set_page_config(page_title="Revcycle", page_icon="📈", layout="wide")
+
+pages = [st.Page("pages/overview.py", title="Overview", icon="🔁", default=True)]
+
+try:
+    navigation = st.navigation(pages)
+    st.session_state["filters"] = filters.sidebar()
+    navigation.run()
+except QueryError as error:
+    log.exception("query failed")
+    st.error(f"{error} The details are in the server log.")
+except Exception:  # no traceback reaches a person; the log keeps it
+    log.exception("page failed")
+    st.error("Something went wrong while drawing this page. The details are in the server log.")

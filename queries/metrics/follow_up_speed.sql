@@ -1,0 +1,50 @@
+-- Follow-up speed: how fast sales first contacts the leads created in the period, against
+-- the response time both teams agreed (the SLA).
+-- Grain: one row per channel (grouped_by = 'channel'), one per owner (grouped_by = 'owner')
+-- and one for all leads together (grouped_by = 'all'); group_value names the channel or owner.
+-- Hours run from the lead's creation to its first contact. Median and 90th percentile are over
+-- contacted leads; share_within_sla is over all leads, so a lead never contacted counts
+-- against it.
+-- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
+-- (lists of values to keep, or null for all); $sla_hours (number).
+
+with
+
+funnel as (
+    select * from funnel_revenue
+    where has_lead
+        and created_at >= cast($start_date as timestamp)
+        and created_at < cast($end_date as timestamp) + interval 1 day
+        and ($channels is null or list_contains($channels, channel))
+        and ($owners is null or list_contains($owners, owner))
+        and ($segments is null or list_contains($segments, segment))
+),
+
+speed as (
+    select
+        case
+            when grouping(channel) = 0 then 'channel'
+            when grouping(owner) = 0 then 'owner'
+            else 'all'
+        end as grouped_by,
+        coalesce(channel, owner, '(all leads)') as group_value,
+        count(*) as count_leads,
+        count(hours_to_first_contact) as count_contacted,
+        count(*) - count(hours_to_first_contact) as count_never_contacted,
+        quantile_cont(hours_to_first_contact, 0.5) as median_hours_to_first_contact,
+        quantile_cont(hours_to_first_contact, 0.9) as p90_hours_to_first_contact,
+        count(*) filter (where hours_to_first_contact <= $sla_hours) as count_within_sla,
+    from funnel
+    group by grouping sets ((channel), (owner), ())
+    having count(*) > 0
+),
+
+final as (
+    select
+        *,
+        count_within_sla / count_leads as share_within_sla,
+    from speed
+)
+
+select * from final
+order by grouped_by, group_value

@@ -1,0 +1,74 @@
+-- Revenue by channel: what the deals of each channel's leads won in the period, how often
+-- closed deals are won, how long from lead to win, and what is still open.
+-- Grain: one row per channel, plus one row for all channels together (is_total). Deals that
+-- match no lead are the channel "(no lead)". A channel with no deal activity has no row.
+-- Won and closed deals count when they closed in the period; open pipeline is the amount of
+-- deals created in the period and not closed yet. days_lead_to_won is from the lead's
+-- creation to the deal's win, so deals with no lead have none.
+-- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
+-- (lists of values to keep, or null for all).
+
+with
+
+funnel as (
+    select * from funnel_revenue
+    where count_deals > 0
+        and ($channels is null or list_contains($channels, channel))
+        and ($owners is null or list_contains($owners, owner))
+        and ($segments is null or list_contains($segments, segment))
+),
+
+period as (
+    select
+        cast($start_date as timestamp) as starts_at,
+        cast($end_date as timestamp) + interval 1 day as ends_before,
+),
+
+deals as (
+    select
+        funnel.channel,
+        funnel.created_at as lead_created_at,
+        deal.*,
+        deal.closed_at >= period.starts_at and deal.closed_at < period.ends_before
+            as is_closed_in_period,
+        deal.created_at >= period.starts_at and deal.created_at < period.ends_before
+            as is_created_in_period,
+    from funnel
+    cross join unnest(funnel.deals) as deal_list(deal)
+    cross join period
+),
+
+per_channel as (
+    select
+        grouping(channel) = 1 as is_total,
+        coalesce(channel, '(all channels)') as channel,
+        coalesce(sum(amount) filter (where is_won and is_closed_in_period), 0) as won_revenue,
+        count(*) filter (where is_won and is_closed_in_period) as count_won_deals,
+        count(*) filter (where is_closed and is_closed_in_period) as count_closed_deals,
+        median(date_diff('second', lead_created_at, closed_at) / 86400)
+            filter (where is_won and is_closed_in_period) as median_days_lead_to_won,
+        coalesce(sum(amount) filter (where not is_closed and is_created_in_period), 0)
+            as open_pipeline,
+        count(*) filter (where not is_closed and is_created_in_period) as count_open_deals,
+    from deals
+    group by grouping sets ((channel), ())
+),
+
+final as (
+    select
+        is_total,
+        channel,
+        won_revenue,
+        count_won_deals,
+        won_revenue / nullif(count_won_deals, 0) as average_won_deal,
+        count_won_deals / nullif(count_closed_deals, 0) as win_rate,
+        count_closed_deals,
+        median_days_lead_to_won,
+        open_pipeline,
+        count_open_deals,
+    from per_channel
+    where count_closed_deals + count_open_deals > 0
+)
+
+select * from final
+order by is_total, won_revenue desc, channel

@@ -1,0 +1,1 @@
+"""Streamlit helpers: data access with caching, the shared filters, colours, charts, formats."""

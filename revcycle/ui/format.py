@@ -1,0 +1,33 @@
+"""Numbers as a meeting reads them."""
+
+import math
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def euros(value) -> str:
+    """€1,234,567 — whole euros for tiles; exact cents stay in the tables."""
+    return "–" if _missing(value) else f"€{float(value):,.0f}"
+
+
+def count(value) -> str:
+    return "–" if _missing(value) else f"{int(value):,}"
+
+
+def percent(value) -> str:
+    return "–" if _missing(value) else f"{float(value):.1%}"
+
+
+def hours(value) -> str:
+    if _missing(value):
+        return "–"
+    return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} days"
+
+
+def change(current, previous) -> str | None:
+    """Relative change against the previous period, for st.metric's delta; None if unknown."""
+    if _missing(current) or _missing(previous) or float(previous) == 0:
+        return None
+    return f"{(float(current) - float(previous)) / abs(float(previous)):+.1%}"

@@ -1,0 +1,63 @@
+"""Shared fixtures: real export files on disk, built into a real DuckDB database."""
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from revcycle import contract
+from revcycle.build import SAMPLE_FILE_BY_KIND, build
+from revcycle.db import connect, execute
+
+ALL_TIME = {"start_date": date(2000, 1, 1), "end_date": date(2099, 12, 31)}
+NO_FILTERS = {"channels": None, "owners": None, "segments": None}
+
+
+def write_export(path: Path, kind: str, rows: list[dict]) -> Path:
+    """Write ``rows`` as a generic-format CSV; unnamed contract columns are left blank."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=contract.column_names(kind))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+    return path
+
+
+@pytest.fixture
+def funnel_db(tmp_path):
+    """Build a database from hand-written lead and deal rows; returns a connection."""
+    connections = []
+
+    def make(leads: list[dict], deals: list[dict] | None = None):
+        exports = {
+            "leads": write_export(tmp_path / "leads.csv", "leads", leads),
+            "deals": write_export(tmp_path / "deals.csv", "deals", deals or []),
+        }
+        con = connect(tmp_path / "test.duckdb")
+        connections.append(con)
+        build(con, exports)
+        return con
+
+    yield make
+    for con in connections:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory):
+    """The bundled sample, built once for the session."""
+    con = connect(tmp_path_factory.mktemp("sample") / "sample.duckdb")
+    build(con, SAMPLE_FILE_BY_KIND)
+    yield con
+    con.close()
+
+
+def metric(con, name: str, **params):
+    """Run a metric query over all time with no filters, overridden by ``params``."""
+    return execute(con, f"metrics/{name}", **(ALL_TIME | NO_FILTERS | params))
+
+
+def cents(amount) -> int:
+    """An amount as whole cents, so money compares exactly."""
+    return round(float(amount) * 100)
