@@ -44,23 +44,55 @@ def stage_total(frame, stage):
 
 
 TILES = (
-    ("Leads", lambda f: stage_total(f[0], "lead"), format.count,
-     "New leads created in the period."),
-    ("MQLs", lambda f: stage_total(f[0], "mql"), format.count,
-     "Leads marketing qualified in the period."),
-    ("SQLs", lambda f: stage_total(f[0], "sql"), format.count,
-     "Leads sales accepted in the period."),
-    ("Opportunities", lambda f: stage_total(f[0], "opportunity"), format.count,
-     "Leads whose first deal was created in the period, plus deals with no lead."),
-    ("Won deals", lambda f: total(f[2], "count_won_deals", is_total=True), format.count,
-     "Deals closed as won in the period."),
-    ("Won revenue", lambda f: total(f[2], "won_revenue", is_total=True), format.euros,
-     "Amount of the deals won in the period."),
-    ("Median follow-up", lambda f: total(f[1], "median_hours_to_first_contact", grouped_by="all"),
-     format.hours, "Half of the period's contacted leads heard from sales within this time."),
-    ("Within SLA", lambda f: total(f[1], "share_within_sla", grouped_by="all"), format.percent,
-     f"Share of the period's leads contacted within {filters.sla_hours:g} hours; "
-     "never-contacted leads count as missed."),
+    (
+        "Leads",
+        lambda f: stage_total(f[0], "lead"),
+        format.count,
+        "New leads created in the period.",
+    ),
+    (
+        "MQLs",
+        lambda f: stage_total(f[0], "mql"),
+        format.count,
+        "Leads marketing qualified in the period.",
+    ),
+    (
+        "SQLs",
+        lambda f: stage_total(f[0], "sql"),
+        format.count,
+        "Leads sales accepted in the period.",
+    ),
+    (
+        "Opportunities",
+        lambda f: stage_total(f[0], "opportunity"),
+        format.count,
+        "Leads whose first deal was created in the period, plus deals with no lead.",
+    ),
+    (
+        "Won deals",
+        lambda f: total(f[2], "count_won_deals", is_total=True),
+        format.count,
+        "Deals closed as won in the period.",
+    ),
+    (
+        "Won revenue",
+        lambda f: total(f[2], "won_revenue", is_total=True),
+        format.euros,
+        "Amount of the deals won in the period.",
+    ),
+    (
+        "Median follow-up",
+        lambda f: total(f[1], "median_hours_to_first_contact", grouped_by="all"),
+        format.hours,
+        "Half of the period's contacted leads heard from sales within this time.",
+    ),
+    (
+        "Within SLA",
+        lambda f: total(f[1], "share_within_sla", grouped_by="all"),
+        format.percent,
+        f"Share of the period's leads contacted within {filters.sla_hours:g} hours; "
+        "never-contacted leads count as missed.",
+    ),
 )
 LOWER_IS_BETTER = {"Median follow-up"}
 
@@ -113,8 +145,11 @@ st.header("Follow-up speed")
 by_channel = speed[speed["grouped_by"] == "channel"].rename(columns={"group_value": "channel"})
 st.plotly_chart(
     charts.bar_by_channel(
-        by_channel, "share_within_sla",
-        f"Share of leads contacted within {filters.sla_hours:g} hours", "within SLA", ".0%",
+        by_channel,
+        "share_within_sla",
+        f"Share of leads contacted within {filters.sla_hours:g} hours",
+        "within SLA",
+        ".0%",
     ),
     key="overview_sla_share",
 )

@@ -96,9 +96,12 @@ def _check_required_and_unique(con, kind: str, table: str, file_name: str) -> No
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return con.execute(
-        "select count(*) from duckdb_tables() where table_name = $table", {"table": table}
-    ).fetchone()[0] > 0
+    return (
+        con.execute(
+            "select count(*) from duckdb_tables() where table_name = $table", {"table": table}
+        ).fetchone()[0]
+        > 0
+    )
 
 
 def build(con: duckdb.DuckDBPyConnection, exports: dict[str, Path] | None = None) -> BuildInfo:
@@ -133,12 +136,9 @@ def build(con: duckdb.DuckDBPyConnection, exports: dict[str, Path] | None = None
 
 
 def _next_data_version(con: duckdb.DuckDBPyConnection) -> int:
+    con.execute("create table if not exists build_info (data_version bigint, built_at timestamp)")
     con.execute(
-        "create table if not exists build_info (data_version bigint, built_at timestamp)"
-    )
-    con.execute(
-        "insert into build_info select coalesce(max(data_version), 0) + 1, now() "
-        "from build_info"
+        "insert into build_info select coalesce(max(data_version), 0) + 1, now() from build_info"
     )
     return con.execute("select max(data_version) from build_info").fetchone()[0]
 

@@ -76,3 +76,12 @@ ID_FIELD_BY_KIND: dict[str, str] = {"leads": "lead_id", "deals": "deal_id"}
 def column_names(kind: str) -> list[str]:
     """The generic export's header, in order, for ``leads`` or ``deals``."""
     return [field.name for field in FIELDS_BY_KIND[kind]]
+
+
+def data_dictionary_markdown(kind: str) -> str:
+    """The README's data-dictionary table for ``kind`` (a test keeps the README in step)."""
+    lines = ["| column | type | required | meaning |", "|---|---|---|---|"]
+    for field in FIELDS_BY_KIND[kind]:
+        required = "yes" if field.required else "no"
+        lines.append(f"| `{field.name}` | {field.type} | {required} | {field.meaning} |")
+    return "\n".join(lines)

@@ -66,10 +66,22 @@ OWNERS: tuple[tuple[str, float], ...] = (
 )
 UNASSIGNED_SHARE = 0.03
 
-SEGMENTS = (("SMB", 0.55, 6_000.0, 30.0), ("Mid-market", 0.30, 18_000.0, 50.0),
-            ("Enterprise", 0.15, 55_000.0, 85.0))  # name, share, median deal EUR, median cycle days
-COUNTRIES = (("DE", 0.30), ("NL", 0.15), ("FR", 0.13), ("GB", 0.12), ("US", 0.10),
-             ("ES", 0.07), ("IT", 0.06), ("SE", 0.04), ("AT", 0.03))
+SEGMENTS = (
+    ("SMB", 0.55, 6_000.0, 30.0),
+    ("Mid-market", 0.30, 18_000.0, 50.0),
+    ("Enterprise", 0.15, 55_000.0, 85.0),
+)  # name, share, median deal EUR, median cycle days
+COUNTRIES = (
+    ("DE", 0.30),
+    ("NL", 0.15),
+    ("FR", 0.13),
+    ("GB", 0.12),
+    ("US", 0.10),
+    ("ES", 0.07),
+    ("IT", 0.06),
+    ("SE", 0.04),
+    ("AT", 0.03),
+)
 CAMPAIGNS = {
     "Paid Search": ("Brand keywords", "Competitor keywords", "Generic keywords"),
     "Organic Search": ("",),
@@ -80,11 +92,33 @@ CAMPAIGNS = {
     "Email": ("Monthly newsletter", "Product launch mail", "Win-back sequence"),
     "Partner": ("Reseller programme", "Agency partners"),
 }
-DISQUALIFIED_REASONS = ("No budget", "Not a fit", "Student or job seeker", "Competitor",
-                        "No response", "Duplicate")
+DISQUALIFIED_REASONS = (
+    "No budget",
+    "Not a fit",
+    "Student or job seeker",
+    "Competitor",
+    "No response",
+    "Duplicate",
+)
 OPEN_STAGES = ("Qualification", "Discovery", "Proposal", "Negotiation")
-COMPANY_WORDS = ("Nord", "Blue", "Alpen", "Delta", "Kite", "Lumen", "Orbit", "Pixel", "Rhein",
-                 "Solar", "Terra", "Vega", "Atlas", "Bright", "Cedar", "Falcon")
+COMPANY_WORDS = (
+    "Nord",
+    "Blue",
+    "Alpen",
+    "Delta",
+    "Kite",
+    "Lumen",
+    "Orbit",
+    "Pixel",
+    "Rhein",
+    "Solar",
+    "Terra",
+    "Vega",
+    "Atlas",
+    "Bright",
+    "Cedar",
+    "Falcon",
+)
 COMPANY_SUFFIXES = ("GmbH", "B.V.", "SAS", "Ltd", "Inc.", "S.L.", "AB", "AG")
 
 
@@ -120,7 +154,7 @@ def _lead_created_seconds(rng: np.random.Generator, channel_index: np.ndarray) -
     n = len(channel_index)
     start = SNAPSHOT_AT - timedelta(days=HISTORY_DAYS)
     days = np.arange(HISTORY_DAYS)
-    weekday = (np.array([(start + timedelta(days=int(d))).weekday() for d in days]))
+    weekday = np.array([(start + timedelta(days=int(d))).weekday() for d in days])
     weight = (1.0 + 0.5 * days / HISTORY_DAYS) * np.where(weekday >= 5, 0.35, 1.0)
     day = rng.choice(days, size=n, p=weight / weight.sum())
     trade_show = channel_index == _channel_position("Trade Show")
@@ -207,8 +241,10 @@ def generate(n_leads: int = 20_000, seed: int = SEED) -> tuple[pd.DataFrame, pd.
         dtype=object,
     )
     email = np.array(
-        [f"contact{i}@{COMPANY_WORDS[c % 16].lower()}{c}.example"
-         for i, c in enumerate(company_number, 1)],
+        [
+            f"contact{i}@{COMPANY_WORDS[c % 16].lower()}{c}.example"
+            for i, c in enumerate(company_number, 1)
+        ],
         dtype=object,
     )
     source = np.array([p.source for p in CHANNEL_PROFILES], dtype=object)[channel]
@@ -217,8 +253,10 @@ def generate(n_leads: int = 20_000, seed: int = SEED) -> tuple[pd.DataFrame, pd.
         source[(source == label) & variant_rows] = variant
     source[rng.random(n_leads) < BLANK_SOURCE_SHARE] = ""
     campaign = np.array(
-        [CAMPAIGNS[CHANNEL_PROFILES[c].source][k % len(CAMPAIGNS[CHANNEL_PROFILES[c].source])]
-         for c, k in zip(channel, rng.integers(0, 12, size=n_leads))],
+        [
+            CAMPAIGNS[CHANNEL_PROFILES[c].source][k % len(CAMPAIGNS[CHANNEL_PROFILES[c].source])]
+            for c, k in zip(channel, rng.integers(0, 12, size=n_leads), strict=True)
+        ],
         dtype=object,
     )
     owner = np.array([name for name, _ in OWNERS], dtype=object)[owner_index]
@@ -253,13 +291,15 @@ def generate(n_leads: int = 20_000, seed: int = SEED) -> tuple[pd.DataFrame, pd.
         },
         columns=column_names("leads"),
     )
-    deals = _generate_deals(rng, leads, channel, segment_index, owner_index, deal_created,
-                            has_deal, snapshot)
+    deals = _generate_deals(
+        rng, leads, channel, segment_index, owner_index, deal_created, has_deal, snapshot
+    )
     return leads, deals
 
 
-def _generate_deals(rng, leads, channel, segment_index, owner_index, deal_created, has_deal,
-                    snapshot) -> pd.DataFrame:
+def _generate_deals(
+    rng, leads, channel, segment_index, owner_index, deal_created, has_deal, snapshot
+) -> pd.DataFrame:
     """Deals of converted leads, a second deal for some, and deals no lead explains."""
     lead_rows = np.flatnonzero(has_deal)
     second = lead_rows[rng.random(len(lead_rows)) < 0.07]
@@ -277,14 +317,18 @@ def _generate_deals(rng, leads, channel, segment_index, owner_index, deal_create
     created = np.concatenate([created, orphan_created])
     n = len(created)
 
-    win_rate = np.concatenate([
-        np.array([p.win_rate for p in CHANNEL_PROFILES])[channel[rows]],
-        np.full(n_orphans, 0.30),
-    ])
-    size_factor = np.concatenate([
-        np.array([p.deal_size_factor for p in CHANNEL_PROFILES])[channel[rows]],
-        np.full(n_orphans, 1.0),
-    ])
+    win_rate = np.concatenate(
+        [
+            np.array([p.win_rate for p in CHANNEL_PROFILES])[channel[rows]],
+            np.full(n_orphans, 0.30),
+        ]
+    )
+    size_factor = np.concatenate(
+        [
+            np.array([p.deal_size_factor for p in CHANNEL_PROFILES])[channel[rows]],
+            np.full(n_orphans, 1.0),
+        ]
+    )
     median_amount = np.array([s[2] for s in SEGMENTS])[segment] * size_factor
     amount = np.round(rng.lognormal(np.log(median_amount), 0.55), 2)
     cycle_days = rng.lognormal(np.log(np.array([s[3] for s in SEGMENTS])[segment]), 0.6)
@@ -299,19 +343,20 @@ def _generate_deals(rng, leads, channel, segment_index, owner_index, deal_create
     lead_id = np.concatenate([leads["lead_id"].to_numpy()[rows], np.full(n_orphans, "")]).astype(
         object
     )
-    email = np.concatenate([leads["email"].to_numpy()[rows],
-                            [f"buyer{i}@direct{i}.example" for i in range(n_orphans)]]).astype(
-        object
-    )
+    email = np.concatenate(
+        [leads["email"].to_numpy()[rows], [f"buyer{i}@direct{i}.example" for i in range(n_orphans)]]
+    ).astype(object)
     # Some CRMs link a deal to its contact by email only, in whatever case sales typed it.
     email_only = (rng.random(n) < 0.06) & (email != "")
     email_only[n_linked:] = False
     lead_id[email_only] = ""
-    email[email_only] = np.array([e.upper() if i % 2 else e.title() for i, e in
-                                  enumerate(email[email_only])], dtype=object)
+    email[email_only] = np.array(
+        [e.upper() if i % 2 else e.title() for i, e in enumerate(email[email_only])], dtype=object
+    )
     owner_names = np.array([name for name, _ in OWNERS], dtype=object)
-    owner = np.concatenate([owner_names[owner_index[rows]],
-                            owner_names[rng.integers(0, len(OWNERS), size=n_orphans)]])
+    owner = np.concatenate(
+        [owner_names[owner_index[rows]], owner_names[rng.integers(0, len(OWNERS), size=n_orphans)]]
+    )
 
     order = np.argsort(created, kind="stable")
     deals = pd.DataFrame(
@@ -341,6 +386,6 @@ def write(folder: Path, n_leads: int = 20_000, seed: int = SEED) -> tuple[Path, 
     folder.mkdir(parents=True, exist_ok=True)
     leads, deals = generate(n_leads, seed)
     paths = folder / "leads.csv", folder / "deals.csv"
-    for frame, path in zip((leads, deals), paths):
+    for frame, path in zip((leads, deals), paths, strict=True):
         frame.to_csv(path, index=False, lineterminator="\n")
     return paths

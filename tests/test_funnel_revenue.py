@@ -6,8 +6,12 @@ from tests.conftest import cents, metric
 
 
 def lead(lead_id, **values):
-    return {"lead_id": lead_id, "created_at": "2026-03-02 09:00:00", "channel": "Referral",
-            **values}
+    return {
+        "lead_id": lead_id,
+        "created_at": "2026-03-02 09:00:00",
+        "channel": "Referral",
+        **values,
+    }
 
 
 def deal(deal_id, **values):
@@ -25,10 +29,20 @@ def test_lead_with_two_deals_counts_once(funnel_db):
     con = funnel_db(
         [lead("L1", mql_at="2026-03-03 09:00:00", sql_at="2026-03-04 09:00:00"), lead("L2")],
         [
-            deal("D1", lead_id="L1", stage="Closed Won", amount="1000.10",
-                 closed_at="2026-04-01 12:00:00"),
-            deal("D2", lead_id="L1", stage="Closed Won", amount="250.05",
-                 closed_at="2026-05-01 12:00:00"),
+            deal(
+                "D1",
+                lead_id="L1",
+                stage="Closed Won",
+                amount="1000.10",
+                closed_at="2026-04-01 12:00:00",
+            ),
+            deal(
+                "D2",
+                lead_id="L1",
+                stage="Closed Won",
+                amount="250.05",
+                closed_at="2026-05-01 12:00:00",
+            ),
         ],
     )
     assert funnel_rows(con) == [
@@ -39,7 +53,11 @@ def test_lead_with_two_deals_counts_once(funnel_db):
     referral = conversion[conversion["channel"] == "Referral"].set_index("stage")
     # Two leads; L1 alone reached MQL, SQL, opportunity and won, whatever its deal count.
     assert referral["count_events"].to_dict() == {
-        "lead": 2, "mql": 1, "sql": 1, "opportunity": 1, "won": 1,
+        "lead": 2,
+        "mql": 1,
+        "sql": 1,
+        "opportunity": 1,
+        "won": 1,
     }
     revenue = metric(con, "revenue_by_channel").set_index("channel")
     assert cents(revenue.loc["Referral", "won_revenue"]) == 100_010 + 25_005
@@ -49,19 +67,24 @@ def test_lead_with_two_deals_counts_once(funnel_db):
 def test_deal_without_lead_id_matches_lead_by_email_case_insensitively(funnel_db):
     con = funnel_db(
         [lead("L1", email="ada@example.com", channel="Partner")],
-        [deal("D1", email="Ada@EXAMPLE.com", stage="Closed Won", amount="500",
-              closed_at="2026-04-01 00:00:00")],
+        [
+            deal(
+                "D1",
+                email="Ada@EXAMPLE.com",
+                stage="Closed Won",
+                amount="500",
+                closed_at="2026-04-01 00:00:00",
+            )
+        ],
     )
-    assert funnel_rows(con) == [("L1", "Partner", 1, 1, Decimal("500.00"), Decimal("0.00"),
-                                 "won")]
+    assert funnel_rows(con) == [("L1", "Partner", 1, 1, Decimal("500.00"), Decimal("0.00"), "won")]
 
 
 def test_email_match_picks_the_earliest_lead_with_that_email(funnel_db):
     con = funnel_db(
         [
             lead("L-late", email="a@x.com", created_at="2026-05-01 00:00:00", channel="Email"),
-            lead("L-early", email="a@x.com", created_at="2026-01-01 00:00:00",
-                 channel="Partner"),
+            lead("L-early", email="a@x.com", created_at="2026-01-01 00:00:00", channel="Partner"),
         ],
         [deal("D1", email="a@x.com")],
     )
@@ -73,11 +96,21 @@ def test_deal_matching_no_lead_is_kept_under_no_lead(funnel_db):
     con = funnel_db(
         [lead("L1", email="known@example.com")],
         [
-            deal("D-unknown-email", email="stranger@example.com", stage="Closed Won",
-                 amount="300.00", closed_at="2026-04-01 00:00:00"),
+            deal(
+                "D-unknown-email",
+                email="stranger@example.com",
+                stage="Closed Won",
+                amount="300.00",
+                closed_at="2026-04-01 00:00:00",
+            ),
             deal("D-nothing", stage="Proposal", amount="40.00"),
-            deal("D-unknown-id", lead_id="L404", stage="Closed Lost", amount="7.00",
-                 closed_at="2026-04-02 00:00:00"),
+            deal(
+                "D-unknown-id",
+                lead_id="L404",
+                stage="Closed Lost",
+                amount="7.00",
+                closed_at="2026-04-02 00:00:00",
+            ),
         ],
     )
     rows = funnel_rows(con)
@@ -94,13 +127,15 @@ def test_deal_matching_no_lead_is_kept_under_no_lead(funnel_db):
 
 
 def test_channel_rules_map_spellings_and_name_what_they_cannot(funnel_db):
-    con = funnel_db([
-        lead("L1", channel="Paid Search"),
-        lead("L2", channel="PAID_SEARCH"),
-        lead("L3", channel=" paid-search "),
-        lead("L4", channel="Carrier pigeon"),
-        lead("L5", channel=""),
-    ])
+    con = funnel_db(
+        [
+            lead("L1", channel="Paid Search"),
+            lead("L2", channel="PAID_SEARCH"),
+            lead("L3", channel=" paid-search "),
+            lead("L4", channel="Carrier pigeon"),
+            lead("L5", channel=""),
+        ]
+    )
     channels = dict(con.execute("select lead_id, channel from funnel_revenue").fetchall())
     assert channels == {
         "L1": "Paid search",
@@ -118,28 +153,40 @@ def test_won_and_closed_are_derived_from_stage_when_blank(funnel_db):
             deal("D1", lead_id="L1", stage="Closed Won", amount="10"),
             deal("D2", lead_id="L1", stage="Closed Lost", amount="20"),
             deal("D3", lead_id="L1", stage="Negotiation", amount="30"),
-            deal("D4", lead_id="L1", stage="Negotiation", is_won="true", is_closed="true",
-                 amount="40"),
+            deal(
+                "D4",
+                lead_id="L1",
+                stage="Negotiation",
+                is_won="true",
+                is_closed="true",
+                amount="40",
+            ),
         ],
     )
     flags = con.execute(
         "select deal_id, is_won, is_closed from stg_deals order by deal_id"
     ).fetchall()
-    assert flags == [("D1", True, True), ("D2", False, True), ("D3", False, False),
-                     ("D4", True, True)]
+    assert flags == [
+        ("D1", True, True),
+        ("D2", False, True),
+        ("D3", False, False),
+        ("D4", True, True),
+    ]
     # Won: D1 + D4 = 50; open: D3 = 30.
-    assert funnel_rows(con) == [("L1", "Referral", 4, 2, Decimal("50.00"), Decimal("30.00"),
-                                 "won")]
+    assert funnel_rows(con) == [("L1", "Referral", 4, 2, Decimal("50.00"), Decimal("30.00"), "won")]
 
 
 def test_hours_to_first_contact_runs_from_creation(funnel_db):
-    con = funnel_db([
-        lead("L1", created_at="2026-03-02 09:00:00", first_contacted_at="2026-03-02 10:30:00"),
-        lead("L2", created_at="2026-03-02 09:00:00", first_contacted_at="2026-03-04 09:00:00"),
-        lead("L3", created_at="2026-03-02 09:00:00"),
-    ])
-    hours = dict(con.execute("select lead_id, hours_to_first_contact from funnel_revenue")
-                 .fetchall())
+    con = funnel_db(
+        [
+            lead("L1", created_at="2026-03-02 09:00:00", first_contacted_at="2026-03-02 10:30:00"),
+            lead("L2", created_at="2026-03-02 09:00:00", first_contacted_at="2026-03-04 09:00:00"),
+            lead("L3", created_at="2026-03-02 09:00:00"),
+        ]
+    )
+    hours = dict(
+        con.execute("select lead_id, hours_to_first_contact from funnel_revenue").fetchall()
+    )
     assert hours == {"L1": 1.5, "L2": 48.0, "L3": None}
 
 

@@ -6,14 +6,20 @@ import plotly.graph_objects as go
 
 from revcycle.ui.colors import channel_color, color_map
 
-STAGE_LABELS = {"lead": "Leads", "mql": "MQLs", "sql": "SQLs", "opportunity": "Opportunities",
-                "won": "Won"}
+STAGE_LABELS = {
+    "lead": "Leads",
+    "mql": "MQLs",
+    "sql": "SQLs",
+    "opportunity": "Opportunities",
+    "won": "Won",
+}
 FONT = {"size": 16}
 
 
 def _layout(figure: go.Figure, title: str) -> go.Figure:
-    figure.update_layout(title=title, font=FONT, margin={"t": 60, "l": 10, "r": 10, "b": 10},
-                         legend_title_text="")
+    figure.update_layout(
+        title=title, font=FONT, margin={"t": 60, "l": 10, "r": 10, "b": 10}, legend_title_text=""
+    )
     return figure
 
 
@@ -48,8 +54,9 @@ def stage_share_by_channel(conversion: pd.DataFrame, title: str) -> go.Figure:
     return _layout(figure, title)
 
 
-def bar_by_channel(frame: pd.DataFrame, value: str, title: str, axis_label: str,
-                   tickformat: str | None = None) -> go.Figure:
+def bar_by_channel(
+    frame: pd.DataFrame, value: str, title: str, axis_label: str, tickformat: str | None = None
+) -> go.Figure:
     """One bar per channel, in the channel's colour, largest first."""
     rows = frame.sort_values(value, ascending=False)
     figure = px.bar(

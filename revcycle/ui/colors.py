@@ -3,8 +3,17 @@
 import hashlib
 
 # Paul Tol's "muted" scheme: distinguishable with the common colour-vision deficiencies.
-PALETTE = ("#332288", "#117733", "#DDCC77", "#CC6677", "#88CCEE", "#882255", "#44AA99",
-           "#AA4499", "#999933")
+PALETTE = (
+    "#332288",
+    "#117733",
+    "#DDCC77",
+    "#CC6677",
+    "#88CCEE",
+    "#882255",
+    "#44AA99",
+    "#AA4499",
+    "#999933",
+)
 CHANNEL_COLORS = {
     "Paid search": "#332288",
     "Organic search": "#117733",

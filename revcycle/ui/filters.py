@@ -14,8 +14,11 @@ from revcycle.ui.data import run
 
 DEFAULT_WEEKS = 12
 DEFAULT_SLA_HOURS = 24
-MULTI_FILTERS = (("channel", "Channels", "All channels"), ("owner", "Owners", "All owners"),
-                 ("segment", "Segments", "All segments"))
+MULTI_FILTERS = (
+    ("channel", "Channels", "All channels"),
+    ("owner", "Owners", "All owners"),
+    ("segment", "Segments", "All segments"),
+)
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,21 @@ def data_bounds() -> tuple[date, date]:
     return pd.Timestamp(row["first_date"]).date(), pd.Timestamp(row["last_date"]).date()
 
 
+def _reset(default_period: tuple[date, date]) -> None:
+    # A callback runs before the widgets exist, the only moment their values may be set.
+    for dimension, _, _ in MULTI_FILTERS:
+        st.session_state[dimension] = []
+    st.session_state["period"] = default_period
+    st.session_state["sla"] = DEFAULT_SLA_HOURS
+
+
 def sidebar() -> Filters:
     """Draw the filters in the sidebar and return the current selection."""
     first_date, last_date = data_bounds()
-    default_period = (max(first_date, last_date - timedelta(weeks=DEFAULT_WEEKS) +
-                          timedelta(days=1)), last_date)
+    default_period = (
+        max(first_date, last_date - timedelta(weeks=DEFAULT_WEEKS) + timedelta(days=1)),
+        last_date,
+    )
     values = run("metrics/filter_values")
     with st.sidebar:
         st.header("Filters")
@@ -66,7 +79,7 @@ def sidebar() -> Filters:
         for dimension, label, placeholder in MULTI_FILTERS:
             options = values.loc[values["dimension"] == dimension, "dimension_value"].tolist()
             selections[dimension] = st.multiselect(
-                label, options, key=dimension, placeholder=placeholder
+                label, options, key=dimension, bind="query-params", placeholder=placeholder
             )
         sla_hours = st.number_input(
             "Agreed response time (hours)",
@@ -78,12 +91,13 @@ def sidebar() -> Filters:
             bind="query-params",
             help="The follow-up SLA: how soon after a lead arrives sales should contact it.",
         )
-        if st.button("Reset filters", key="reset_filters", width="stretch"):
-            for dimension, _, _ in MULTI_FILTERS:
-                st.session_state[dimension] = []
-            st.session_state["period"] = default_period
-            st.session_state["sla"] = DEFAULT_SLA_HOURS
-            st.rerun()
+        st.button(
+            "Reset filters",
+            key="reset_filters",
+            width="stretch",
+            on_click=_reset,
+            args=(default_period,),
+        )
     # While a range is half picked, the widget holds one date: keep the period one day long.
     start_date = period[0] if period else default_period[0]
     end_date = period[1] if len(period) > 1 else start_date

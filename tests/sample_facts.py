@@ -1,0 +1,66 @@
+"""Facts about the bundled sample computed straight from its CSV files, with no SQL.
+
+The app tests compare what the dashboard shows with these independent counts.
+"""
+
+import csv
+import re
+from datetime import date, datetime, timedelta
+from functools import cache
+
+from revcycle.paths import CHANNEL_RULES_CSV, SAMPLE_DIR
+
+DEFAULT_WEEKS = 12  # the dashboard's default period: the last 12 weeks with data
+
+
+def _rows(name: str) -> list[dict]:
+    with (SAMPLE_DIR / name).open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _day(text: str) -> date:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").date()
+
+
+def _source_key(source: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", source.strip().lower())
+
+
+@cache
+def channel_by_source_key() -> dict[str, str]:
+    with CHANNEL_RULES_CSV.open(newline="", encoding="utf-8") as handle:
+        return {_source_key(row["source"]): row["channel"] for row in csv.DictReader(handle)}
+
+
+def channel_of(lead: dict) -> str:
+    if not lead["channel"].strip():
+        return "(unknown)"
+    return channel_by_source_key().get(_source_key(lead["channel"]), "(unmapped)")
+
+
+@cache
+def last_day_with_data() -> date:
+    """The last day of any lead creation, deal creation or deal win in the sample."""
+    days = [_day(lead["created_at"]) for lead in _rows("leads.csv")]
+    for deal in _rows("deals.csv"):
+        days.append(_day(deal["created_at"]))
+        if deal["stage"] == "Closed Won":
+            days.append(_day(deal["closed_at"]))
+    return max(days)
+
+
+def default_period() -> tuple[date, date]:
+    end = last_day_with_data()
+    return end - timedelta(days=7 * DEFAULT_WEEKS - 1), end
+
+
+def count_leads(channel: str | None = None, owner: str | None = None) -> int:
+    """Leads created in the default period, optionally of one channel and/or owner."""
+    start, end = default_period()
+    return sum(
+        1
+        for lead in _rows("leads.csv")
+        if start <= _day(lead["created_at"]) <= end
+        and (channel is None or channel_of(lead) == channel)
+        and (owner is None or (lead["owner"] or "(unassigned)") == owner)
+    )

@@ -1,0 +1,81 @@
+"""The dashboard driven with Streamlit's AppTest on the bundled sample."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from revcycle.paths import REPO_ROOT
+from tests import sample_facts
+
+APP = str(REPO_ROOT / "dashboard.py")
+EMPTY_STATE = "No leads or deals match these filters"
+
+
+@pytest.fixture
+def app(sample_db, monkeypatch):
+    """A fresh AppTest of the dashboard over the session's sample database."""
+    monkeypatch.setenv("REVCYCLE_DB", sample_db.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()[0])
+    return AppTest.from_file(APP, default_timeout=120)
+
+
+def tile(at: AppTest, label: str) -> str:
+    return next(metric.value for metric in at.metric if metric.label == label)
+
+
+def shown_count(at: AppTest, label: str) -> int:
+    return int(tile(at, label).replace(",", ""))
+
+
+def test_overview_shows_the_sample_on_first_run(app):
+    at = app.run()
+    assert not at.exception
+    assert not at.error
+    assert [metric.label for metric in at.metric] == [
+        "Leads", "MQLs", "SQLs", "Opportunities",
+        "Won deals", "Won revenue", "Median follow-up", "Within SLA",
+    ]
+    assert shown_count(at, "Leads") == sample_facts.count_leads()
+    start, end = sample_facts.default_period()
+    assert at.date_input(key="period").value == (start, end)
+
+
+def test_changing_the_channel_filter_changes_the_lead_count(app):
+    at = app.run()
+    before = shown_count(at, "Leads")
+    at.multiselect(key="channel").select("Referral").run()
+    assert not at.exception
+    after = shown_count(at, "Leads")
+    assert after == sample_facts.count_leads(channel="Referral")
+    assert after < before
+
+
+def test_a_link_with_filters_restores_them(app):
+    app.query_params["channel"] = ["Trade show", "Partner"]
+    app.query_params["owner"] = ["Anna Keller"]
+    at = app.run()
+    assert at.multiselect(key="channel").value == ["Trade show", "Partner"]
+    assert at.multiselect(key="owner").value == ["Anna Keller"]
+    expected = sum(
+        sample_facts.count_leads(channel=channel, owner="Anna Keller")
+        for channel in ("Trade show", "Partner")
+    )
+    assert shown_count(at, "Leads") == expected
+
+
+def test_an_impossible_filter_shows_the_empty_state(app):
+    # Deals without a lead have no segment, so "(no lead)" in segment SMB matches nothing.
+    app.query_params["channel"] = ["(no lead)"]
+    app.query_params["segment"] = ["SMB"]
+    at = app.run()
+    assert not at.exception
+    assert any(EMPTY_STATE in info.value for info in at.info)
+    assert len(at.metric) == 0
+
+
+def test_reset_clears_the_filters(app):
+    at = app.run()
+    at.multiselect(key="channel").select("Email").run()
+    at.button(key="reset_filters").click().run()
+    assert at.multiselect(key="channel").value == []
+    assert shown_count(at, "Leads") == sample_facts.count_leads()

@@ -1,0 +1,85 @@
+"""House conventions, checked by tests rather than memory."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from revcycle import contract
+from revcycle.paths import QUERIES_DIR, REPO_ROOT
+
+SQL_FILES = sorted(QUERIES_DIR.rglob("*.sql"))
+PYTHON_FILES = sorted(
+    [
+        REPO_ROOT / "dashboard.py",
+        *(REPO_ROOT / "pages").glob("*.py"),
+        *(REPO_ROOT / "revcycle").rglob("*.py"),
+    ]
+)
+QUERY_NAME = re.compile(r"""["']((?:staging|marts|metrics)/\w+)["']""")
+FILTER_PARAMETERS = {"start_date", "end_date", "channels", "owners", "segments", "sla_hours"}
+
+
+def test_there_are_queries_in_every_layer():
+    layers = {path.parent.name for path in SQL_FILES}
+    assert layers == {"staging", "marts", "metrics"}
+
+
+@pytest.mark.parametrize("path", SQL_FILES, ids=lambda p: p.relative_to(QUERIES_DIR).as_posix())
+def test_every_sql_file_opens_with_its_header(path):
+    text = path.read_text(encoding="utf-8")
+    header = text.split("\n\n", 1)[0]
+    assert all(line.startswith("--") for line in header.splitlines()), "header comment first"
+    assert "Grain:" in header and "Parameters:" in header
+    assert re.search(r"^select \* from final$", text, re.MULTILINE), "ends with the final CTE"
+
+
+@pytest.mark.parametrize("path", SQL_FILES, ids=lambda p: p.relative_to(QUERIES_DIR).as_posix())
+def test_sql_takes_only_known_bound_parameters(path):
+    parameters = set(re.findall(r"\$(\w+)", path.read_text(encoding="utf-8")))
+    assert parameters <= FILTER_PARAMETERS
+    if path.parent.name != "metrics":
+        assert not parameters, "staging and marts run without parameters"
+
+
+def test_every_metric_query_is_used_and_every_named_query_exists():
+    named = {
+        name
+        for path in PYTHON_FILES
+        for name in QUERY_NAME.findall(path.read_text(encoding="utf-8"))
+    }
+    metrics = {f"metrics/{path.stem}" for path in (QUERIES_DIR / "metrics").glob("*.sql")}
+    assert metrics <= named, f"unused metric queries: {sorted(metrics - named)}"
+    missing = [name for name in named if not (QUERIES_DIR / f"{name}.sql").is_file()]
+    assert not missing, f"queries named in code but absent: {missing}"
+
+
+def test_core_never_imports_streamlit():
+    for path in (REPO_ROOT / "revcycle").rglob("*.py"):
+        if "ui" in path.relative_to(REPO_ROOT / "revcycle").parts:
+            continue
+        assert "import streamlit" not in path.read_text(encoding="utf-8"), path
+
+
+def test_pages_hold_no_sql():
+    for path in (REPO_ROOT / "pages").glob("*.py"):
+        text = path.read_text(encoding="utf-8").lower()
+        assert not re.search(r"\bselect\b.+\bfrom\b", text), path
+
+
+def test_readme_data_dictionary_matches_the_contract():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    for kind in contract.FIELDS_BY_KIND:
+        assert contract.data_dictionary_markdown(kind) in readme, (
+            f"README's {kind} dictionary is out of step: paste "
+            f"contract.data_dictionary_markdown({kind!r})"
+        )
+
+
+def test_lint_is_clean():
+    # Ruff's S608 refuses SQL built with f-strings or .format outside the allow-listed files.
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", str(REPO_ROOT)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
