@@ -4,6 +4,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import duckdb
+
 from revcycle import sample
 from revcycle.build import ExportError, build
 from revcycle.db import QueryError, connect
@@ -31,7 +33,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from revcycle.build import SAMPLE_FILE_BY_KIND
 
-    con = connect(db_path())
+    try:
+        con = connect(db_path())
+    except duckdb.IOException as error:
+        print(
+            f"error: cannot open {db_path()} for writing; another process (a running "
+            f"dashboard?) holds it. Stop it and try again. ({error})",
+            file=sys.stderr,
+        )
+        return 1
     try:
         info = build(con, SAMPLE_FILE_BY_KIND if args.sample else None)
     except (ExportError, QueryError) as error:
