@@ -1,5 +1,7 @@
 """The dashboard driven with Streamlit's AppTest on the bundled sample."""
 
+from datetime import date
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -73,9 +75,14 @@ def test_an_impossible_filter_shows_the_empty_state(app):
     assert len(at.metric) == 0
 
 
-def test_reset_clears_the_filters(app):
+def test_reset_returns_every_filter_to_its_default(app):
     at = app.run()
     at.multiselect(key="channel").select("Email").run()
+    at.number_input(key="sla").set_value(4).run()
+    at.date_input(key="period").set_value((date(2026, 1, 1), date(2026, 2, 1))).run()
+    assert shown_count(at, "Leads") != sample_facts.count_leads()
     at.button(key="reset_filters").click().run()
     assert at.multiselect(key="channel").value == []
+    assert at.number_input(key="sla").value == 24
+    assert at.date_input(key="period").value == sample_facts.default_period()
     assert shown_count(at, "Leads") == sample_facts.count_leads()

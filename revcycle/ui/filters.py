@@ -47,12 +47,11 @@ def data_bounds() -> tuple[date, date]:
     return pd.Timestamp(row["first_date"]).date(), pd.Timestamp(row["last_date"]).date()
 
 
-def _reset(default_period: tuple[date, date]) -> None:
-    # A callback runs before the widgets exist, the only moment their values may be set.
-    for dimension, _, _ in MULTI_FILTERS:
-        st.session_state[dimension] = []
-    st.session_state["period"] = default_period
-    st.session_state["sla"] = DEFAULT_SLA_HOURS
+def _reset() -> None:
+    # Forgetting a widget's state (in a callback, before the widgets are drawn again) brings
+    # back its default; its query parameter goes with it.
+    for key in ("period", "sla", *(dimension for dimension, _, _ in MULTI_FILTERS)):
+        st.session_state.pop(key, None)
 
 
 def sidebar() -> Filters:
@@ -96,7 +95,6 @@ def sidebar() -> Filters:
             key="reset_filters",
             width="stretch",
             on_click=_reset,
-            args=(default_period,),
         )
     # While a range is half picked, the widget holds one date: keep the period one day long.
     start_date = period[0] if period else default_period[0]
