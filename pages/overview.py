@@ -3,7 +3,7 @@
 import streamlit as st
 
 from revcycle.periods import previous_period
-from revcycle.ui import charts, format
+from revcycle.ui import charts, format, tables
 from revcycle.ui.data import run
 from revcycle.ui.filters import Filters
 
@@ -102,14 +102,13 @@ for row_start in (0, 4):
     for column, (label, value_of, shown, definition) in zip(
         st.columns(4), TILES[row_start : row_start + 4], strict=True
     ):
-        with column:
+        with column, st.container(border=True, height="stretch"):
             value = value_of(current_frames)
             st.metric(
                 label,
                 shown(value),
                 delta=format.change(value, value_of(previous_frames)),
                 delta_color="inverse" if label in LOWER_IS_BETTER else "normal",
-                border=True,
             )
             st.caption(definition)
 
@@ -122,23 +121,34 @@ with left:
     )
 with right:
     st.plotly_chart(
-        charts.stage_share_by_channel(
-            conversion[~conversion["is_total"] & (conversion["channel"] != "(no lead)")],
-            "Share of leads reaching each stage",
+        charts.bar_by_channel(
+            conversion[(conversion["stage"] == "sql") & ~conversion["is_total"]],
+            "share_of_previous",
+            "Sales acceptance: SQLs per MQL",
+            "SQLs ÷ MQLs",
+            ".0%",
         ),
-        key="overview_stage_share",
+        key="overview_acceptance",
     )
 st.caption(
     "Period mode: each stage counts the events that happened in the period, so a lead created "
-    "before the period can become an SQL within it. **% of previous** divides a stage by the "
-    "stage before it; **% of first** divides it by the leads."
+    "before the period can become an SQL within it. **Customers** are leads whose first deal "
+    "was won in the period. **% of previous** divides a stage by the stage before it."
 )
-st.dataframe(
-    conversion.pivot_table(
-        index="channel", columns="stage", values="count_events", sort=False
-    ).reset_index(),
-    hide_index=True,
-    key="overview_conversion_table",
+stage_counts = conversion.pivot_table(
+    index=["is_total", "channel"], columns="stage", values="count_events", sort=False
+).reset_index()
+tables.show(
+    stage_counts,
+    {
+        "channel": ("Channel", "text"),
+        "lead": ("Leads", "count"),
+        "mql": ("MQLs", "count"),
+        "sql": ("SQLs", "count"),
+        "opportunity": ("Opportunities", "count"),
+        "won": ("Customers", "count"),
+    },
+    key="overview_conversion",
 )
 
 st.header("Follow-up speed")
@@ -157,23 +167,20 @@ st.caption(
     "Hours from a lead's creation to sales' first contact, for leads created in the period. "
     "Median and 90th percentile are over contacted leads; never-contacted leads are counted."
 )
-SPEED_COLUMNS = {
-    "count_leads": "Leads",
-    "median_hours_to_first_contact": "Median hours",
-    "p90_hours_to_first_contact": "90th percentile hours",
-    "share_within_sla": "Within SLA",
-    "count_never_contacted": "Never contacted",
-}
 speed_tabs = st.tabs(["By channel", "By owner"])
 for tab, grouped_by in zip(speed_tabs, ("channel", "owner"), strict=True):
     with tab:
-        st.dataframe(
-            speed[speed["grouped_by"] == grouped_by][["group_value", *SPEED_COLUMNS]].rename(
-                columns={"group_value": grouped_by.title(), **SPEED_COLUMNS}
-            ),
-            hide_index=True,
-            column_config={"Within SLA": st.column_config.NumberColumn(format="percent")},
-            key=f"overview_speed_{grouped_by}",
+        tables.show(
+            speed[speed["grouped_by"] == grouped_by],
+            {
+                "group_value": (grouped_by.title(), "text"),
+                "count_leads": ("Leads", "count"),
+                "median_hours_to_first_contact": ("Median", "hours"),
+                "p90_hours_to_first_contact": ("90th percentile", "hours"),
+                "share_within_sla": ("Within SLA", "percent"),
+                "count_never_contacted": ("Never contacted", "count"),
+            },
+            key=f"overview_speed_by_{grouped_by}",
         )
 
 st.header("Revenue by channel")
@@ -187,27 +194,16 @@ st.caption(
     "lead; deals with no matching lead stay visible as “(no lead)”. Win rate: won ÷ closed "
     "deals closed in the period. Open pipeline: deals created in the period, not closed yet."
 )
-st.dataframe(
-    per_channel.drop(columns="is_total").rename(
-        columns={
-            "channel": "Channel",
-            "won_revenue": "Won revenue (€)",
-            "count_won_deals": "Won deals",
-            "average_won_deal": "Average won deal (€)",
-            "win_rate": "Win rate",
-            "count_closed_deals": "Closed deals",
-            "median_days_lead_to_won": "Median days lead → won",
-            "open_pipeline": "Open pipeline (€)",
-            "count_open_deals": "Open deals",
-        }
-    ),
-    hide_index=True,
-    column_config={
-        "Win rate": st.column_config.NumberColumn(format="percent"),
-        "Won revenue (€)": st.column_config.NumberColumn(format="euro"),
-        "Average won deal (€)": st.column_config.NumberColumn(format="euro"),
-        "Open pipeline (€)": st.column_config.NumberColumn(format="euro"),
-        "Median days lead → won": st.column_config.NumberColumn(format="%.0f"),
+tables.show(
+    revenue,
+    {
+        "channel": ("Channel", "text"),
+        "won_revenue": ("Won revenue", "euro"),
+        "count_won_deals": ("Won deals", "count"),
+        "average_won_deal": ("Average deal", "euro"),
+        "win_rate": ("Win rate", "percent"),
+        "median_days_lead_to_won": ("Lead → won", "days"),
+        "open_pipeline": ("Open pipeline", "euro"),
     },
-    key="overview_revenue_table",
+    key="overview_revenue",
 )

@@ -69,4 +69,4 @@ final as (
 )
 
 select * from final
-order by is_total, channel, stage_order
+order by is_total, starts_with(channel, '('), channel, stage_order

@@ -47,4 +47,4 @@ final as (
 )
 
 select * from final
-order by grouped_by, group_value
+order by grouped_by, starts_with(group_value, '('), group_value

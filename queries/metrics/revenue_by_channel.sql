@@ -71,4 +71,4 @@ final as (
 )
 
 select * from final
-order by is_total, won_revenue desc, channel
+order by is_total, starts_with(channel, '('), won_revenue desc, channel

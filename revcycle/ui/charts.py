@@ -11,7 +11,7 @@ STAGE_LABELS = {
     "mql": "MQLs",
     "sql": "SQLs",
     "opportunity": "Opportunities",
-    "won": "Won",
+    "won": "Customers",
 }
 FONT = {"size": 16}
 
@@ -29,8 +29,10 @@ def funnel(stages: pd.DataFrame, title: str) -> go.Figure:
         go.Funnel(
             y=[STAGE_LABELS[stage] for stage in stages["stage"]],
             x=stages["count_events"],
-            textinfo="value+percent previous",
-            marker={"color": channel_color("(all channels)")},
+            texttemplate="%{value:,}<br>%{percentPrevious:.0%} of previous",
+            textposition="auto",
+            marker={"color": "#4477AA"},
+            connector={"fillcolor": "#DCE6F2"},
         )
     )
     return _layout(figure, title)
