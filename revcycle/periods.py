@@ -1,6 +1,41 @@
-"""Period arithmetic shared by the pages and the tests."""
+"""Period arithmetic shared by the pages and the tests: presets and the previous period."""
 
 from datetime import date, timedelta
+
+# Preset key -> label, in the order the sidebar offers them.
+PRESETS = {
+    "last_4_weeks": "Last 4 weeks",
+    "last_12_weeks": "Last 12 weeks",
+    "this_quarter": "This quarter",
+    "last_quarter": "Last quarter",
+    "year_to_date": "Year to date",
+    "custom": "Custom",
+}
+DEFAULT_PRESET = "last_12_weeks"
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def preset_period(preset: str, today: date) -> tuple[date, date]:
+    """The first and last day (both included) of a preset, as seen on ``today``.
+
+    ``today`` is the last day with data, so a preset over an export from last Friday means
+    the weeks up to last Friday, not empty days up to the real today.
+    """
+    if preset == "last_4_weeks":
+        return today - timedelta(weeks=4) + timedelta(days=1), today
+    if preset == "last_12_weeks":
+        return today - timedelta(weeks=12) + timedelta(days=1), today
+    if preset == "this_quarter":
+        return _quarter_start(today), today
+    if preset == "last_quarter":
+        end = _quarter_start(today) - timedelta(days=1)
+        return _quarter_start(end), end
+    if preset == "year_to_date":
+        return date(today.year, 1, 1), today
+    raise ValueError(f"no period preset {preset!r}")
 
 
 def previous_period(start: date, end: date) -> tuple[date, date]:

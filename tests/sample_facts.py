@@ -54,9 +54,13 @@ def default_period() -> tuple[date, date]:
     return end - timedelta(days=7 * DEFAULT_WEEKS - 1), end
 
 
-def count_leads(channel: str | None = None, owner: str | None = None) -> int:
-    """Leads created in the default period, optionally of one channel and/or owner."""
-    start, end = default_period()
+def count_leads(
+    channel: str | None = None,
+    owner: str | None = None,
+    period: tuple[date, date] | None = None,
+) -> int:
+    """Leads created in ``period`` (default: the default period), of a channel and owner."""
+    start, end = period or default_period()
     return sum(
         1
         for lead in _rows("leads.csv")

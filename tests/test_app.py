@@ -38,8 +38,9 @@ def test_overview_shows_the_sample_on_first_run(app):
         "Won deals", "Won revenue", "Median follow-up", "Within SLA",
     ]
     assert shown_count(at, "Leads") == sample_facts.count_leads()
+    assert at.selectbox(key="preset").value == "last_12_weeks"
     start, end = sample_facts.default_period()
-    assert at.date_input(key="period").value == (start, end)
+    assert f"{start:%d %b %Y} – {end:%d %b %Y}" in [caption.value for caption in at.caption]
 
 
 def test_changing_the_channel_filter_changes_the_lead_count(app):
@@ -65,6 +66,16 @@ def test_a_link_with_filters_restores_them(app):
     assert shown_count(at, "Leads") == expected
 
 
+def test_a_link_with_a_custom_period_restores_it(app):
+    app.query_params["preset"] = "Custom"  # the URL carries the label a person reads
+    app.query_params["period"] = ["2026-03-01", "2026-03-31"]
+    at = app.run()
+    assert at.date_input(key="period").value == (date(2026, 3, 1), date(2026, 3, 31))
+    assert shown_count(at, "Leads") == sample_facts.count_leads(
+        period=(date(2026, 3, 1), date(2026, 3, 31))
+    )
+
+
 def test_an_impossible_filter_shows_the_empty_state(app):
     # Deals without a lead have no segment, so "(no lead)" in segment SMB matches nothing.
     app.query_params["channel"] = ["(no lead)"]
@@ -79,10 +90,11 @@ def test_reset_returns_every_filter_to_its_default(app):
     at = app.run()
     at.multiselect(key="channel").select("Email").run()
     at.number_input(key="sla").set_value(4).run()
+    at.selectbox(key="preset").set_value("custom").run()
     at.date_input(key="period").set_value((date(2026, 1, 1), date(2026, 2, 1))).run()
     assert shown_count(at, "Leads") != sample_facts.count_leads()
     at.button(key="reset_filters").click().run()
     assert at.multiselect(key="channel").value == []
     assert at.number_input(key="sla").value == 24
-    assert at.date_input(key="period").value == sample_facts.default_period()
+    assert at.selectbox(key="preset").value == "last_12_weeks"
     assert shown_count(at, "Leads") == sample_facts.count_leads()

@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from revcycle.ui.colors import channel_color, color_map
+from revcycle.ui.colors import color_map
 
 STAGE_LABELS = {
     "lead": "Leads",

@@ -1,19 +1,20 @@
-"""The shared sidebar filters: period, channels, owners, segments, mirrored in the URL.
+"""The shared sidebar filters: period preset or dates, channels, owners, segments, SLA.
 
 Every filter widget is bound to a query parameter (``bind="query-params"``), so the address
 bar always holds the exact view and a shared link reproduces it.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
+from revcycle.periods import DEFAULT_PRESET, PRESETS, preset_period
 from revcycle.ui.data import run
 
-DEFAULT_WEEKS = 12
 DEFAULT_SLA_HOURS = 24
+FILTER_KEYS = ("preset", "period", "channel", "owner", "segment", "sla")
 MULTI_FILTERS = (
     ("channel", "Channels", "All channels"),
     ("owner", "Owners", "All owners"),
@@ -50,30 +51,48 @@ def data_bounds() -> tuple[date, date]:
 def _reset() -> None:
     # Forgetting a widget's state (in a callback, before the widgets are drawn again) brings
     # back its default; its query parameter goes with it.
-    for key in ("period", "sla", *(dimension for dimension, _, _ in MULTI_FILTERS)):
+    for key in FILTER_KEYS:
         st.session_state.pop(key, None)
+
+
+def _period(first_date: date, last_date: date) -> tuple[date, date]:
+    preset = st.selectbox(
+        "Period",
+        list(PRESETS),
+        index=list(PRESETS).index(DEFAULT_PRESET),
+        format_func=PRESETS.get,
+        key="preset",
+        bind="query-params",
+        help="Presets end on the last day with data. Events (lead created, MQL, SQL, deal "
+        "created, deal won) count when they fall in the period, both days included.",
+    )
+    if preset != "custom":
+        start, end = preset_period(preset, last_date)
+        start, end = max(start, first_date), max(min(end, last_date), first_date)
+        st.caption(f"{start:%d %b %Y} – {end:%d %b %Y}")
+        return start, end
+    default = preset_period(DEFAULT_PRESET, last_date)
+    period = st.date_input(
+        "From – to",
+        value=(max(default[0], first_date), default[1]),
+        min_value=first_date,
+        max_value=last_date,
+        format="YYYY-MM-DD",
+        key="period",
+        bind="query-params",
+    )
+    # While a range is half picked, the widget holds one date: keep the period one day long.
+    start = period[0] if period else default[0]
+    return start, period[1] if len(period) > 1 else start
 
 
 def sidebar() -> Filters:
     """Draw the filters in the sidebar and return the current selection."""
     first_date, last_date = data_bounds()
-    default_period = (
-        max(first_date, last_date - timedelta(weeks=DEFAULT_WEEKS) + timedelta(days=1)),
-        last_date,
-    )
     values = run("metrics/filter_values")
     with st.sidebar:
         st.header("Filters")
-        period = st.date_input(
-            "Period",
-            value=default_period,
-            min_value=first_date,
-            max_value=last_date,
-            key="period",
-            bind="query-params",
-            help="Events (lead created, MQL, SQL, deal created, deal won) that fall in these "
-            "days, both included.",
-        )
+        start_date, end_date = _period(first_date, last_date)
         selections = {}
         for dimension, label, placeholder in MULTI_FILTERS:
             options = values.loc[values["dimension"] == dimension, "dimension_value"].tolist()
@@ -90,15 +109,7 @@ def sidebar() -> Filters:
             bind="query-params",
             help="The follow-up SLA: how soon after a lead arrives sales should contact it.",
         )
-        st.button(
-            "Reset filters",
-            key="reset_filters",
-            width="stretch",
-            on_click=_reset,
-        )
-    # While a range is half picked, the widget holds one date: keep the period one day long.
-    start_date = period[0] if period else default_period[0]
-    end_date = period[1] if len(period) > 1 else start_date
+        st.button("Reset filters", key="reset_filters", width="stretch", on_click=_reset)
     return Filters(
         start_date,
         end_date,

@@ -27,7 +27,7 @@ def show(
         columns={column: label for column, (label, _) in columns.items()}
     )
     shown = labelled.copy()
-    for column, (label, kind) in columns.items():
+    for label, kind in columns.values():
         if kind == "percent":
             shown[label] = shown[label] * 100  # shares are fractions; the format adds the %
     st.dataframe(

@@ -1,0 +1,40 @@
+"""Period presets and the previous period, on hand-picked calendar days."""
+
+from datetime import date
+
+import pytest
+
+from revcycle.periods import preset_period, previous_period
+
+FRIDAY = date(2026, 11, 20)
+
+
+@pytest.mark.parametrize(
+    ("preset", "today", "expected"),
+    [
+        # 28 days ending on the 20th, both ends included: 24 Oct .. 20 Nov.
+        ("last_4_weeks", FRIDAY, (date(2026, 10, 24), FRIDAY)),
+        ("last_12_weeks", FRIDAY, (date(2026, 8, 29), FRIDAY)),
+        ("this_quarter", FRIDAY, (date(2026, 10, 1), FRIDAY)),
+        ("last_quarter", FRIDAY, (date(2026, 7, 1), date(2026, 9, 30))),
+        ("year_to_date", FRIDAY, (date(2026, 1, 1), FRIDAY)),
+        # In the first quarter, last quarter is the previous year's fourth.
+        ("last_quarter", date(2026, 2, 14), (date(2025, 10, 1), date(2025, 12, 31))),
+        ("this_quarter", date(2026, 3, 31), (date(2026, 1, 1), date(2026, 3, 31))),
+    ],
+)
+def test_presets(preset, today, expected):
+    assert preset_period(preset, today) == expected
+
+
+def test_unknown_preset_is_refused():
+    with pytest.raises(ValueError, match="no period preset"):
+        preset_period("fortnight", FRIDAY)
+
+
+def test_previous_period_has_the_same_length_and_ends_the_day_before():
+    # 1..31 March is 31 days; the 31 days before end on 28 Feb and start on 29 Jan.
+    assert previous_period(date(2026, 3, 1), date(2026, 3, 31)) == (
+        date(2026, 1, 29),
+        date(2026, 2, 28),
+    )
