@@ -11,7 +11,12 @@ log = logging.getLogger("revcycle")
 
 st.set_page_config(page_title="Revcycle", page_icon="📈", layout="wide")
 
-pages = [st.Page("pages/overview.py", title="Overview", icon="🔁", default=True)]
+pages = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/cycle:", default=True),
+    st.Page("pages/conversion.py", title="Conversion by source", icon=":material/filter_alt:"),
+    st.Page("pages/follow_up.py", title="Follow-up speed", icon=":material/timer:"),
+    st.Page("pages/revenue.py", title="Revenue by channel", icon=":material/euro:"),
+]
 
 try:
     navigation = st.navigation(pages)

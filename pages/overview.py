@@ -3,11 +3,10 @@
 import streamlit as st
 
 from revcycle.periods import previous_period
-from revcycle.ui import charts, format, tables
+from revcycle.ui import charts, format, page
 from revcycle.ui.data import run
-from revcycle.ui.filters import Filters
 
-filters: Filters = st.session_state["filters"]
+filters = page.current_filters()
 params = filters.params()
 previous_start, previous_end = previous_period(filters.start_date, filters.end_date)
 previous_params = params | {"start_date": previous_start, "end_date": previous_end}
@@ -16,15 +15,12 @@ conversion = run("metrics/conversion_by_channel", **params)
 speed = run("metrics/follow_up_speed", **params, sla_hours=filters.sla_hours)
 revenue = run("metrics/revenue_by_channel", **params)
 
-st.title("The revenue cycle")
-st.caption(
-    f"{filters.start_date:%d %b %Y} – {filters.end_date:%d %b %Y}; changes are against "
-    f"{previous_start:%d %b %Y} – {previous_end:%d %b %Y}."
+page.heading(
+    "The revenue cycle",
+    filters,
+    f"Changes are against {previous_start:%d %b %Y} – {previous_end:%d %b %Y}.",
 )
-
-if conversion.empty:
-    st.info("No leads or deals match these filters. Widen the period or clear a filter.")
-    st.stop()
+page.stop_if_empty(conversion)
 
 previous_conversion = run("metrics/conversion_by_channel", **previous_params)
 previous_speed = run("metrics/follow_up_speed", **previous_params, sla_hours=filters.sla_hours)
@@ -112,98 +108,29 @@ for row_start in (0, 4):
             )
             st.caption(definition)
 
-st.header("Conversion by channel")
 left, right = st.columns([2, 3])
 with left:
     st.plotly_chart(
-        charts.funnel(conversion[conversion["is_total"]], "From lead to won, all channels"),
+        charts.funnel(conversion[conversion["is_total"]], "From lead to customer"),
         key="overview_funnel",
     )
-with right:
-    st.plotly_chart(
-        charts.bar_by_channel(
-            conversion[(conversion["stage"] == "sql") & ~conversion["is_total"]],
-            "share_of_previous",
-            "Sales acceptance: SQLs per MQL",
-            "SQLs ÷ MQLs",
-            ".0%",
-        ),
-        key="overview_acceptance",
+    st.caption(
+        "Events in the period at each stage; “of previous” divides a stage by the one before. "
+        "Customers are leads whose first deal was won in the period."
     )
-st.caption(
-    "Period mode: each stage counts the events that happened in the period, so a lead created "
-    "before the period can become an SQL within it. **Customers** are leads whose first deal "
-    "was won in the period. **% of previous** divides a stage by the stage before it."
-)
-stage_counts = conversion.pivot_table(
-    index=["is_total", "channel"], columns="stage", values="count_events", sort=False
-).reset_index()
-tables.show(
-    stage_counts,
-    {
-        "channel": ("Channel", "text"),
-        "lead": ("Leads", "count"),
-        "mql": ("MQLs", "count"),
-        "sql": ("SQLs", "count"),
-        "opportunity": ("Opportunities", "count"),
-        "won": ("Customers", "count"),
-    },
-    key="overview_conversion",
-)
-
-st.header("Follow-up speed")
-by_channel = speed[speed["grouped_by"] == "channel"].rename(columns={"group_value": "channel"})
-st.plotly_chart(
-    charts.bar_by_channel(
-        by_channel,
-        "share_within_sla",
-        f"Share of leads contacted within {filters.sla_hours:g} hours",
-        "within SLA",
-        ".0%",
-    ),
-    key="overview_sla_share",
-)
-st.caption(
-    "Hours from a lead's creation to sales' first contact, for leads created in the period. "
-    "Median and 90th percentile are over contacted leads; never-contacted leads are counted."
-)
-speed_tabs = st.tabs(["By channel", "By owner"])
-for tab, grouped_by in zip(speed_tabs, ("channel", "owner"), strict=True):
-    with tab:
-        tables.show(
-            speed[speed["grouped_by"] == grouped_by],
-            {
-                "group_value": (grouped_by.title(), "text"),
-                "count_leads": ("Leads", "count"),
-                "median_hours_to_first_contact": ("Median", "hours"),
-                "p90_hours_to_first_contact": ("90th percentile", "hours"),
-                "share_within_sla": ("Within SLA", "percent"),
-                "count_never_contacted": ("Never contacted", "count"),
-            },
-            key=f"overview_speed_by_{grouped_by}",
+with right:
+    weekly = run("metrics/weekly_leads_and_revenue_by_channel", **params)
+    leads_tab, revenue_tab = st.tabs(["Leads per week", "Won revenue per week"])
+    with leads_tab:
+        st.plotly_chart(
+            charts.trend_by_channel(weekly, "count_leads", "New leads per week", "leads"),
+            key="overview_weekly_leads",
         )
-
-st.header("Revenue by channel")
-per_channel = revenue[~revenue["is_total"]]
-st.plotly_chart(
-    charts.bar_by_channel(per_channel, "won_revenue", "Won revenue by channel", "won revenue (€)"),
-    key="overview_revenue",
-)
-st.caption(
-    "Won revenue: amount of deals won in the period, credited to the channel of the deal's "
-    "lead; deals with no matching lead stay visible as “(no lead)”. Win rate: won ÷ closed "
-    "deals closed in the period. Open pipeline: deals created in the period, not closed yet."
-)
-tables.show(
-    revenue,
-    {
-        "channel": ("Channel", "text"),
-        "won_revenue": ("Won revenue", "euro"),
-        "count_won_deals": ("Won deals", "count"),
-        "average_won_deal": ("Average deal", "euro"),
-        "win_rate": ("Win rate", "percent"),
-        "median_days_lead_to_won": ("Lead → won", "days"),
-        "open_pipeline": ("Open pipeline", "euro"),
-    },
-    key="overview_revenue",
-)
+    with revenue_tab:
+        st.plotly_chart(
+            charts.trend_by_channel(
+                weekly, "won_revenue", "Won revenue per week", "€", stacked=True
+            ),
+            key="overview_weekly_revenue",
+        )
+    st.caption("Weeks start on Monday; the first and last week may be partial.")

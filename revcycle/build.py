@@ -16,6 +16,8 @@ from revcycle.paths import CHANNEL_RULES_CSV, SAMPLE_DIR, db_path
 RAW_TABLE_BY_KIND = {"leads": "raw_leads", "deals": "raw_deals"}
 SAMPLE_FILE_BY_KIND = {"leads": SAMPLE_DIR / "leads.csv", "deals": SAMPLE_DIR / "deals.csv"}
 MART_TABLE = "funnel_revenue"
+# Marts in build order: funnel_as_of reads funnel_revenue.
+MART_TABLES = (MART_TABLE, "funnel_as_of")
 
 
 class ExportError(ValueError):
@@ -122,7 +124,8 @@ def build(con: duckdb.DuckDBPyConnection, exports: dict[str, Path] | None = None
         )
         for name in query_names("staging"):
             materialise(con, name, name.split("/")[-1])
-        materialise(con, f"marts/{MART_TABLE}", MART_TABLE)
+        for table in MART_TABLES:
+            materialise(con, f"marts/{table}", table)
         version = _next_data_version(con)
         con.commit()
     except BaseException:

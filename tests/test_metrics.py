@@ -202,6 +202,12 @@ def test_revenue_by_channel_rates_and_pipeline(funnel_db):
     assert row["win_rate"] == pytest.approx(2 / 3)
     assert row["median_days_lead_to_won"] == pytest.approx((10 + 30) / 2)
     assert cents(row["open_pipeline"]) == 75_000
+    # Sales cycle of the won deals: D1 5 Jan -> 11 Jan = 6 days, D2 20 Jan -> 10 Feb = 21.
+    assert row["average_sales_cycle_days"] == pytest.approx((6 + 21) / 2)
+    # All four deals were created in the period.
+    assert row["count_opportunities"] == 4
+    # Velocity: 4 opportunities × 1500.375 average × 2/3 win rate ÷ 13.5 days = 296.37 €/day.
+    assert row["pipeline_velocity_per_day"] == pytest.approx(4 * 1500.375 * (2 / 3) / 13.5)
     # February only: D2 won and D3 lost closed then; D4 was created in March.
     february = (
         metric(con, "revenue_by_channel", start_date=date(2026, 2, 1), end_date=date(2026, 2, 28))

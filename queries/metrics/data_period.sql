@@ -5,16 +5,15 @@
 
 with
 
-funnel as (
-    select * from funnel_revenue
+as_of as (
+    select * from funnel_as_of
 ),
 
 final as (
     select
-        cast(least(min(created_at), min(first_deal_created_at)) as date) as first_date,
-        cast(greatest(max(created_at), max(first_deal_created_at), max(first_won_at)) as date)
-            as last_date,
-    from funnel
+        cast(first_event_at as date) as first_date,
+        cast(data_as_of as date) as last_date,
+    from as_of
 )
 
 select * from final

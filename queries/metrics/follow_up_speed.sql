@@ -2,9 +2,9 @@
 -- the response time both teams agreed (the SLA).
 -- Grain: one row per channel (grouped_by = 'channel'), one per owner (grouped_by = 'owner')
 -- and one for all leads together (grouped_by = 'all'); group_value names the channel or owner.
--- Hours run from the lead's creation to its first contact. Median and 90th percentile are over
--- contacted leads; share_within_sla is over all leads, so a lead never contacted counts
--- against it.
+-- Hours run from the lead's creation to its first contact. The percentiles (10th, 25th,
+-- median, 75th, 90th; linear interpolation) are over contacted leads; share_within_sla is
+-- over all leads, so a lead never contacted counts against it.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all); $sla_hours (number).
 
@@ -31,8 +31,7 @@ speed as (
         count(*) as count_leads,
         count(hours_to_first_contact) as count_contacted,
         count(*) - count(hours_to_first_contact) as count_never_contacted,
-        quantile_cont(hours_to_first_contact, 0.5) as median_hours_to_first_contact,
-        quantile_cont(hours_to_first_contact, 0.9) as p90_hours_to_first_contact,
+        quantile_cont(hours_to_first_contact, [0.1, 0.25, 0.5, 0.75, 0.9]) as hour_quantiles,
         count(*) filter (where hours_to_first_contact <= $sla_hours) as count_within_sla,
     from funnel
     group by grouping sets ((channel), (owner), ())
@@ -41,7 +40,17 @@ speed as (
 
 final as (
     select
-        *,
+        grouped_by,
+        group_value,
+        count_leads,
+        count_contacted,
+        count_never_contacted,
+        hour_quantiles[3] as median_hours_to_first_contact,
+        hour_quantiles[5] as p90_hours_to_first_contact,
+        hour_quantiles[1] as p10_hours_to_first_contact,
+        hour_quantiles[2] as p25_hours_to_first_contact,
+        hour_quantiles[4] as p75_hours_to_first_contact,
+        count_within_sla,
         count_within_sla / count_leads as share_within_sla,
     from speed
 )

@@ -4,7 +4,8 @@
 -- match no lead are the channel "(no lead)". A channel with no deal activity has no row.
 -- Won and closed deals count when they closed in the period; open pipeline is the amount of
 -- deals created in the period and not closed yet. days_lead_to_won is from the lead's
--- creation to the deal's win, so deals with no lead have none.
+-- creation to the deal's win, so deals with no lead have none; the sales cycle is from the
+-- deal's creation to its win. Opportunities are deals created in the period.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -47,6 +48,9 @@ per_channel as (
         count(*) filter (where is_closed and is_closed_in_period) as count_closed_deals,
         median(date_diff('second', lead_created_at, closed_at) / 86400)
             filter (where is_won and is_closed_in_period) as median_days_lead_to_won,
+        avg(date_diff('second', created_at, closed_at) / 86400)
+            filter (where is_won and is_closed_in_period) as average_sales_cycle_days,
+        count(*) filter (where is_created_in_period) as count_opportunities,
         coalesce(sum(amount) filter (where not is_closed and is_created_in_period), 0)
             as open_pipeline,
         count(*) filter (where not is_closed and is_created_in_period) as count_open_deals,
@@ -66,8 +70,14 @@ final as (
         median_days_lead_to_won,
         open_pipeline,
         count_open_deals,
+        count_opportunities,
+        average_sales_cycle_days,
+        -- Pipeline velocity, euros per day: opportunities × average won deal × win rate
+        -- ÷ sales-cycle days; each part is a column above, so the page can show the split.
+        count_opportunities * average_won_deal * win_rate
+            / nullif(average_sales_cycle_days, 0) as pipeline_velocity_per_day,
     from per_channel
-    where count_closed_deals + count_open_deals > 0
+    where count_closed_deals + count_opportunities > 0
 )
 
 select * from final

@@ -1,0 +1,94 @@
+-- Cohort conversion by channel: of the leads created in the period, the share that reached
+-- each stage within N days of creation, with a 95% Wilson confidence interval.
+-- Grain: one row per channel and stage (mql, sql, opportunity, won), plus the same rows for
+-- all channels together (is_total). Only mature leads count: those created at least N days
+-- before the data's latest event (funnel_as_of), so a lead that simply has not had N days
+-- yet is not a failure; count_immature_leads says how many were set aside.
+-- is_low_volume marks rates resting on fewer than $min_leads leads.
+-- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
+-- (lists of values to keep, or null for all); $within_days (integer); $min_leads (integer).
+
+with
+
+funnel as (
+    select * from funnel_revenue
+    where has_lead
+        and created_at >= cast($start_date as timestamp)
+        and created_at < cast($end_date as timestamp) + interval 1 day
+        and ($channels is null or list_contains($channels, channel))
+        and ($owners is null or list_contains($owners, owner))
+        and ($segments is null or list_contains($segments, segment))
+),
+
+as_of as (
+    select * from funnel_as_of
+),
+
+leads as (
+    select
+        funnel.channel,
+        funnel.created_at + to_days(cast($within_days as integer)) as window_ends_at,
+        window_ends_at <= as_of.data_as_of as is_mature,
+        funnel.mql_at <= window_ends_at as reached_mql,
+        funnel.sql_at <= window_ends_at as reached_sql,
+        funnel.first_deal_created_at <= window_ends_at as reached_opportunity,
+        funnel.first_won_at <= window_ends_at as reached_won,
+    from funnel
+    cross join as_of
+),
+
+per_channel as (
+    select
+        grouping(channel) = 1 as is_total,
+        coalesce(channel, '(all channels)') as channel,
+        count(*) filter (where is_mature) as count_leads,
+        count(*) filter (where not is_mature) as count_immature_leads,
+        count(*) filter (where is_mature and reached_mql) as mql,
+        count(*) filter (where is_mature and reached_sql) as sql,
+        count(*) filter (where is_mature and reached_opportunity) as opportunity,
+        count(*) filter (where is_mature and reached_won) as won,
+    from leads
+    group by grouping sets ((channel), ())
+    having count(*) > 0
+),
+
+stages as (
+    unpivot per_channel
+    on mql, sql, opportunity, won
+    into name stage value count_reached
+),
+
+rates as (
+    select
+        *,
+        list_position(['lead', 'mql', 'sql', 'opportunity', 'won'], stage) as stage_order,
+        count_reached / nullif(count_leads, 0) as share_reached,
+        1.959963984540054 as z,
+    from stages
+),
+
+final as (
+    select
+        is_total,
+        channel,
+        stage,
+        stage_order,
+        count_leads,
+        count_immature_leads,
+        count_reached,
+        share_reached,
+        -- Wilson score interval: stays inside 0..1 and behaves at small counts and 0 or 100%.
+        (share_reached + z * z / (2 * count_leads)
+            - z * sqrt(share_reached * (1 - share_reached) / count_leads
+                + z * z / (4 * count_leads * count_leads)))
+            / (1 + z * z / count_leads) as share_low_95,
+        (share_reached + z * z / (2 * count_leads)
+            + z * sqrt(share_reached * (1 - share_reached) / count_leads
+                + z * z / (4 * count_leads * count_leads)))
+            / (1 + z * z / count_leads) as share_high_95,
+        count_leads < $min_leads as is_low_volume,
+    from rates
+)
+
+select * from final
+order by is_total, starts_with(channel, '('), channel, stage_order

@@ -1,0 +1,71 @@
+-- Cohort conversion over time: leads grouped by the week or month they were created, and the
+-- share of each cohort that reached MQL, SQL, an opportunity and a win within N days.
+-- Grain: one row per cohort and stage (mql, sql, opportunity, won). A cohort is mature when
+-- its last possible lead has had N days by the data's latest event (funnel_as_of); an
+-- immature cohort's shares are still growing and are marked, not read as failures.
+-- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
+-- (lists of values to keep, or null for all); $within_days (integer); $cohort_grain ('week'
+-- or 'month').
+
+with
+
+funnel as (
+    select * from funnel_revenue
+    where has_lead
+        and created_at >= cast($start_date as timestamp)
+        and created_at < cast($end_date as timestamp) + interval 1 day
+        and ($channels is null or list_contains($channels, channel))
+        and ($owners is null or list_contains($owners, owner))
+        and ($segments is null or list_contains($segments, segment))
+),
+
+as_of as (
+    select * from funnel_as_of
+),
+
+leads as (
+    select
+        cast(date_trunc($cohort_grain, funnel.created_at) as date) as cohort_start,
+        funnel.created_at + to_days(cast($within_days as integer)) as window_ends_at,
+        funnel.mql_at <= window_ends_at as reached_mql,
+        funnel.sql_at <= window_ends_at as reached_sql,
+        funnel.first_deal_created_at <= window_ends_at as reached_opportunity,
+        funnel.first_won_at <= window_ends_at as reached_won,
+    from funnel
+),
+
+per_cohort as (
+    select
+        cohort_start,
+        count(*) as count_leads,
+        count(*) filter (where reached_mql) as mql,
+        count(*) filter (where reached_sql) as sql,
+        count(*) filter (where reached_opportunity) as opportunity,
+        count(*) filter (where reached_won) as won,
+    from leads
+    group by cohort_start
+),
+
+stages as (
+    unpivot per_cohort
+    on mql, sql, opportunity, won
+    into name stage value count_reached
+),
+
+final as (
+    select
+        stages.cohort_start,
+        stages.stage,
+        list_position(['lead', 'mql', 'sql', 'opportunity', 'won'], stages.stage)
+            as stage_order,
+        stages.count_leads,
+        stages.count_reached,
+        stages.count_reached / stages.count_leads as share_reached,
+        stages.cohort_start + ('1 ' || $cohort_grain)::interval
+            + to_days(cast($within_days as integer)) <= as_of.data_as_of as is_mature,
+    from stages
+    cross join as_of
+)
+
+select * from final
+order by cohort_start, stage_order

@@ -1,0 +1,60 @@
+-- Does speed pay? Leads created in the period, grouped by how fast sales first contacted them,
+-- and the share of each group that sales accepted (SQL) and that became a customer (won).
+-- Grain: one row per response band: under 1 h, 1–4 h, 4–24 h, 1–3 days, later, never.
+-- Stages count whenever they happened, up to the data's latest event, so recent leads pull
+-- every band down alike.
+-- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
+-- (lists of values to keep, or null for all).
+
+with
+
+funnel as (
+    select * from funnel_revenue
+    where has_lead
+        and created_at >= cast($start_date as timestamp)
+        and created_at < cast($end_date as timestamp) + interval 1 day
+        and ($channels is null or list_contains($channels, channel))
+        and ($owners is null or list_contains($owners, owner))
+        and ($segments is null or list_contains($segments, segment))
+),
+
+banded as (
+    select
+        case
+            when hours_to_first_contact is null then 6
+            when hours_to_first_contact < 1 then 1
+            when hours_to_first_contact < 4 then 2
+            when hours_to_first_contact < 24 then 3
+            when hours_to_first_contact < 72 then 4
+            else 5
+        end as band_order,
+        sql_at is not null as is_sql,
+        count_won_deals > 0 as is_won,
+    from funnel
+),
+
+per_band as (
+    select
+        band_order,
+        count(*) as count_leads,
+        count(*) filter (where is_sql) as count_sql,
+        count(*) filter (where is_won) as count_won,
+    from banded
+    group by band_order
+),
+
+final as (
+    select
+        band_order,
+        ['under 1 h', '1–4 h', '4–24 h', '1–3 days', 'later', 'never'][band_order]
+            as response_band,
+        count_leads,
+        count_sql,
+        count_sql / count_leads as share_sql,
+        count_won,
+        count_won / count_leads as share_won,
+    from per_band
+)
+
+select * from final
+order by band_order

@@ -1,0 +1,49 @@
+-- The meeting's action list: leads created in the period that nobody has contacted although
+-- the agreed response time has passed, oldest first.
+-- Grain: one row per lead, at most 500 (the oldest). Age is measured up to the data's latest
+-- event (funnel_as_of), the moment the exports describe.
+-- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
+-- (lists of values to keep, or null for all); $sla_hours (number).
+
+with
+
+funnel as (
+    select * from funnel_revenue
+    where has_lead
+        and created_at >= cast($start_date as timestamp)
+        and created_at < cast($end_date as timestamp) + interval 1 day
+        and ($channels is null or list_contains($channels, channel))
+        and ($owners is null or list_contains($owners, owner))
+        and ($segments is null or list_contains($segments, segment))
+),
+
+as_of as (
+    select * from funnel_as_of
+),
+
+waiting as (
+    select
+        funnel.lead_id,
+        funnel.owner,
+        funnel.channel,
+        funnel.company,
+        funnel.created_at,
+        date_diff('second', funnel.created_at, as_of.data_as_of) / 3600 as hours_waiting,
+        funnel.stage_reached,
+    from funnel
+    cross join as_of
+    where funnel.first_contacted_at is null
+),
+
+final as (
+    select
+        *,
+        hours_waiting / 24 as days_waiting,
+    from waiting
+    where hours_waiting > $sla_hours
+    order by hours_waiting desc, lead_id
+    limit 500
+)
+
+select * from final
+order by hours_waiting desc, lead_id

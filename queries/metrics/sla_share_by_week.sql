@@ -1,0 +1,39 @@
+-- Share within the SLA by week: of the leads created each week, the share that sales first
+-- contacted within the agreed hours; never-contacted leads count as missed.
+-- Grain: one row per week (starting Monday) and channel, plus one row per week for all
+-- channels together (is_total).
+-- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
+-- (lists of values to keep, or null for all); $sla_hours (number).
+
+with
+
+funnel as (
+    select * from funnel_revenue
+    where has_lead
+        and created_at >= cast($start_date as timestamp)
+        and created_at < cast($end_date as timestamp) + interval 1 day
+        and ($channels is null or list_contains($channels, channel))
+        and ($owners is null or list_contains($owners, owner))
+        and ($segments is null or list_contains($segments, segment))
+),
+
+per_week as (
+    select
+        cast(date_trunc('week', created_at) as date) as week_start,
+        grouping(channel) = 1 as is_total,
+        coalesce(channel, '(all channels)') as channel,
+        count(*) as count_leads,
+        count(*) filter (where hours_to_first_contact <= $sla_hours) as count_within_sla,
+    from funnel
+    group by grouping sets ((week_start, channel), (week_start))
+),
+
+final as (
+    select
+        *,
+        count_within_sla / count_leads as share_within_sla,
+    from per_week
+)
+
+select * from final
+order by week_start, is_total, starts_with(channel, '('), channel

@@ -1,0 +1,64 @@
+-- Weekly leads and won revenue by channel: the trend lines of the overview and revenue pages.
+-- Grain: one row per week (starting Monday) and channel with a lead created or a deal won in
+-- that week, within the period. Deals with no lead are the channel "(no lead)".
+-- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
+-- (lists of values to keep, or null for all).
+
+with
+
+funnel as (
+    select * from funnel_revenue
+    where ($channels is null or list_contains($channels, channel))
+        and ($owners is null or list_contains($owners, owner))
+        and ($segments is null or list_contains($segments, segment))
+),
+
+period as (
+    select
+        cast($start_date as timestamp) as starts_at,
+        cast($end_date as timestamp) + interval 1 day as ends_before,
+),
+
+leads_per_week as (
+    select
+        cast(date_trunc('week', funnel.created_at) as date) as week_start,
+        funnel.channel,
+        count(*) as count_leads,
+    from funnel
+    cross join period
+    where funnel.has_lead
+        and funnel.created_at >= period.starts_at
+        and funnel.created_at < period.ends_before
+    group by all
+),
+
+won_per_week as (
+    select
+        cast(date_trunc('week', deal.closed_at) as date) as week_start,
+        funnel.channel,
+        count(*) as count_won_deals,
+        sum(deal.amount) as won_revenue,
+    from funnel
+    cross join unnest(funnel.deals) as deal_list(deal)
+    cross join period
+    where funnel.count_won_deals > 0
+        and deal.is_won
+        and deal.closed_at >= period.starts_at
+        and deal.closed_at < period.ends_before
+    group by all
+),
+
+final as (
+    select
+        week_start,
+        channel,
+        coalesce(leads_per_week.count_leads, 0) as count_leads,
+        coalesce(won_per_week.count_won_deals, 0) as count_won_deals,
+        coalesce(won_per_week.won_revenue, 0) as won_revenue,
+    from leads_per_week
+    full outer join won_per_week
+        using (week_start, channel)
+)
+
+select * from final
+order by week_start, starts_with(channel, '('), channel

@@ -1,0 +1,26 @@
+"""What every page does the same way: its heading, the period line and the empty state."""
+
+import pandas as pd
+import streamlit as st
+
+from revcycle.ui.filters import Filters
+
+EMPTY_STATE = "No leads or deals match these filters. Widen the period or clear a filter."
+LOW_VOLUME_LEADS = 30  # below this many leads a rate is shown, but flagged as shaky
+
+
+def heading(title: str, filters: Filters, note: str = "") -> None:
+    st.title(title)
+    st.caption(f"{filters.start_date:%d %b %Y} – {filters.end_date:%d %b %Y}. {note}".strip())
+
+
+def stop_if_empty(frame: pd.DataFrame) -> None:
+    """Say plainly that nothing matches, instead of drawing empty charts."""
+    if frame.empty:
+        st.info(EMPTY_STATE, icon=":material/filter_alt_off:")
+        st.stop()
+
+
+def current_filters() -> Filters:
+    """The filters the frame drew in the sidebar for this run."""
+    return st.session_state["filters"]
