@@ -22,14 +22,25 @@ if mode == "Cohorts":
     left, right = st.columns(2)
     with left:
         within_days = st.number_input(
-            "Within days of creation", 7, 365, 30, step=1, key="within_days",
+            "Within days of creation",
+            7,
+            365,
+            30,
+            step=1,
+            key="within_days",
             bind="query-params",
         )
     with right:
-        grain = st.segmented_control(
-            "Cohorts of", ["week", "month"], default="month", key="cohort_grain",
-            bind="query-params",
-        ) or "month"
+        grain = (
+            st.segmented_control(
+                "Cohorts of",
+                ["week", "month"],
+                default="month",
+                key="cohort_grain",
+                bind="query-params",
+            )
+            or "month"
+        )
     params = filters.params() | {"within_days": int(within_days)}
     by_channel = run(
         "metrics/cohort_conversion_by_channel", **params, min_leads=page.LOW_VOLUME_LEADS
@@ -50,10 +61,16 @@ if mode == "Cohorts":
             f"{immature:,} leads created less than {within_days} days before the latest data "
             "have not had their full window yet; they are left out of the rates below."
         )
-    stage_label = st.segmented_control(
-        "Stage", list(charts.STAGE_LABELS.values())[1:], default="Customers",
-        key="cohort_stage", bind="query-params",
-    ) or "Customers"
+    stage_label = (
+        st.segmented_control(
+            "Stage",
+            list(charts.STAGE_LABELS.values())[1:],
+            default="Customers",
+            key="cohort_stage",
+            bind="query-params",
+        )
+        or "Customers"
+    )
     stage = {label: key for key, label in charts.STAGE_LABELS.items()}[stage_label]
     channel_rows = by_channel[(by_channel["stage"] == stage) & ~by_channel["is_total"]]
     low_volume = channel_rows[channel_rows["is_low_volume"]]["channel"].tolist()
@@ -77,8 +94,10 @@ if mode == "Cohorts":
         "difference may be chance. Hollow points rest on few leads."
     )
     st.plotly_chart(
-        charts.cohort_trend(by_cohort, f"Share of each {grain}'s leads reaching each stage "
-                                       f"within {within_days} days"),
+        charts.cohort_trend(
+            by_cohort,
+            f"Share of each {grain}'s leads reaching each stage within {within_days} days",
+        ),
         key="conversion_cohort_trend",
     )
     st.caption(
@@ -115,9 +134,13 @@ else:
     )
     tables.show(
         conversion.pivot_table(
-            index=["is_total", "channel"], columns="stage", values="share_of_previous",
+            index=["is_total", "channel"],
+            columns="stage",
+            values="share_of_previous",
             sort=False,
-        ).reset_index().merge(
+        )
+        .reset_index()
+        .merge(
             conversion[conversion["stage"] == "lead"][["channel", "count_events"]],
             on="channel",
         ),

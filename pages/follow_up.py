@@ -7,8 +7,11 @@ from revcycle.ui.data import run
 
 filters = page.current_filters()
 params = filters.params()
-page.heading("Follow-up speed", filters,
-             f"Agreed response time: {filters.sla_hours:g} hours from the lead's creation.")
+page.heading(
+    "Follow-up speed",
+    filters,
+    f"Agreed response time: {filters.sla_hours:g} hours from the lead's creation.",
+)
 
 speed = run("metrics/follow_up_speed", **params, sla_hours=filters.sla_hours)
 page.stop_if_empty(speed)
@@ -18,9 +21,7 @@ for tab, grouped_by in zip(by_tab, ("channel", "owner"), strict=True):
     rows = speed[speed["grouped_by"] == grouped_by]
     with tab:
         st.plotly_chart(
-            charts.box_from_quantiles(
-                rows, grouped_by, f"Hours to first contact by {grouped_by}"
-            ),
+            charts.box_from_quantiles(rows, grouped_by, f"Hours to first contact by {grouped_by}"),
             key=f"follow_up_box_{grouped_by}",
         )
         st.caption(
@@ -44,9 +45,12 @@ for tab, grouped_by in zip(by_tab, ("channel", "owner"), strict=True):
 st.header("Within the SLA, week by week")
 weekly = run("metrics/sla_share_by_week", **params, sla_hours=filters.sla_hours)
 st.plotly_chart(
-    charts.share_trend(weekly, "share_within_sla",
-                       f"Share of each week's leads contacted within {filters.sla_hours:g} h",
-                       "within SLA"),
+    charts.share_trend(
+        weekly,
+        "share_within_sla",
+        f"Share of each week's leads contacted within {filters.sla_hours:g} h",
+        "within SLA",
+    ),
     key="follow_up_sla_trend",
 )
 st.caption(

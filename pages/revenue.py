@@ -22,8 +22,7 @@ with left:
 with right:
     weekly = run("metrics/weekly_leads_and_revenue_by_channel", **params)
     st.plotly_chart(
-        charts.trend_by_channel(weekly, "won_revenue", "Won revenue per week", "€",
-                                stacked=True),
+        charts.trend_by_channel(weekly, "won_revenue", "Won revenue per week", "€", stacked=True),
         key="revenue_weekly",
     )
 st.caption(
@@ -53,8 +52,12 @@ st.caption(
 
 st.header("Pipeline velocity")
 st.plotly_chart(
-    charts.bar_by_channel(per_channel.dropna(subset=["pipeline_velocity_per_day"]),
-                          "pipeline_velocity_per_day", "Expected revenue per day", "€ per day"),
+    charts.bar_by_channel(
+        per_channel.dropna(subset=["pipeline_velocity_per_day"]),
+        "pipeline_velocity_per_day",
+        "Expected revenue per day",
+        "€ per day",
+    ),
     key="revenue_velocity",
 )
 tables.show(

@@ -166,8 +166,11 @@ def cohort_trend(rows: pd.DataFrame, title: str) -> go.Figure:
     for stage, stage_rows in rows.groupby("stage", sort=False):
         mature = stage_rows[stage_rows["is_mature"]]
         # The dotted part starts at the last mature cohort so the line stays unbroken.
-        immature = stage_rows[stage_rows["cohort_start"] >= mature["cohort_start"].max()] \
-            if len(mature) else stage_rows
+        immature = (
+            stage_rows[stage_rows["cohort_start"] >= mature["cohort_start"].max()]
+            if len(mature)
+            else stage_rows
+        )
         for part, dash, suffix in ((mature, "solid", ""), (immature, "dot", " (immature)")):
             figure.add_trace(
                 go.Scatter(
@@ -189,8 +192,9 @@ def box_from_quantiles(rows: pd.DataFrame, group_label: str, title: str) -> go.F
     """Boxes drawn from quantiles computed in SQL: whiskers at the 10th and 90th percentile."""
     figure = go.Figure()
     for row in rows.itertuples():
-        color = color_map([row.group_value])[row.group_value] if group_label == "channel" \
-            else "#4477AA"
+        color = (
+            color_map([row.group_value])[row.group_value] if group_label == "channel" else "#4477AA"
+        )
         figure.add_trace(
             go.Box(
                 name=row.group_value,

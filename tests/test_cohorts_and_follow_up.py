@@ -1,0 +1,151 @@
+"""Cohort conversion, Wilson intervals, weekly shares, the waiting list and response bands."""
+
+from datetime import date
+
+import pytest
+from scipy.stats import binomtest
+
+from tests.conftest import metric
+
+YEAR = {"start_date": date(2026, 1, 1), "end_date": date(2026, 12, 31)}
+
+
+def lead(lead_id, created_at, channel="Referral", **values):
+    return {"lead_id": lead_id, "created_at": created_at, "channel": channel, **values}
+
+
+def test_cohort_counts_only_stages_reached_within_the_window(funnel_db):
+    con = funnel_db(
+        [
+            lead("L1", "2026-01-05 00:00:00", mql_at="2026-01-10 00:00:00"),  # 5 days: in
+            lead("L2", "2026-01-05 00:00:00", mql_at="2026-02-20 00:00:00"),  # 46 days: out
+            lead("L3", "2026-01-06 00:00:00"),
+            lead("L4", "2026-01-07 00:00:00", mql_at="2026-02-06 00:00:00"),  # exactly 30: in
+            # The latest event (1 Mar) makes leads created after 30 Jan immature at 30 days.
+            lead("L5", "2026-02-20 00:00:00", mql_at="2026-03-01 00:00:00"),
+        ]
+    )
+    rows = metric(con, "cohort_conversion_by_channel", within_days=30, min_leads=3, **YEAR)
+    mql = rows[(rows["channel"] == "Referral") & (rows["stage"] == "mql")].iloc[0]
+    assert mql["count_leads"] == 4  # L1..L4 are mature
+    assert mql["count_immature_leads"] == 1  # L5
+    assert mql["count_reached"] == 2  # L1 and L4
+    assert mql["share_reached"] == pytest.approx(2 / 4)
+    assert not mql["is_low_volume"]
+
+
+def test_wilson_interval_matches_scipy(funnel_db):
+    # 7 of 40 mature leads became MQL within the window.
+    leads = [
+        lead(f"L{i}", "2026-01-05 00:00:00", **({"mql_at": "2026-01-06 00:00:00"} if i < 7 else {}))
+        for i in range(40)
+    ]
+    leads.append(lead("LATE", "2026-06-01 00:00:00"))  # moves the data's latest event
+    con = funnel_db(leads)
+    rows = metric(con, "cohort_conversion_by_channel", within_days=30, min_leads=50, **YEAR)
+    mql = rows[(rows["channel"] == "Referral") & (rows["stage"] == "mql")].iloc[0]
+    expected = binomtest(7, 40).proportion_ci(confidence_level=0.95, method="wilson")
+    assert mql["share_low_95"] == pytest.approx(expected.low, abs=1e-9)
+    assert mql["share_high_95"] == pytest.approx(expected.high, abs=1e-9)
+    assert mql["is_low_volume"]  # 40 < 50
+
+
+def test_cohorts_by_month_mark_recent_ones_immature(funnel_db):
+    con = funnel_db(
+        [
+            lead("J1", "2026-01-10 00:00:00", sql_at="2026-01-20 00:00:00"),
+            lead("J2", "2026-01-31 00:00:00"),
+            lead("M1", "2026-03-15 00:00:00", sql_at="2026-03-20 00:00:00"),
+        ]
+    )
+    rows = metric(con, "cohort_conversion_by_week", within_days=30, cohort_grain="month", **YEAR)
+    sql = rows[rows["stage"] == "sql"]
+    assert sql["cohort_start"].dt.date.tolist() == [date(2026, 1, 1), date(2026, 3, 1)]
+    assert sql["count_leads"].tolist() == [2, 1]
+    assert sql["share_reached"].tolist() == [0.5, 1.0]
+    # January + 1 month + 30 days = 3 Mar <= latest event 20 Mar; March + 30 days is later.
+    assert sql["is_mature"].tolist() == [True, False]
+
+
+def test_sla_share_by_week_counts_never_contacted_as_missed(funnel_db):
+    con = funnel_db(
+        [
+            # Week of Monday 5 Jan: one within 24 h, one after 30 h, one never contacted.
+            lead("A", "2026-01-05 09:00:00", first_contacted_at="2026-01-05 10:00:00"),
+            lead(
+                "B",
+                "2026-01-06 09:00:00",
+                first_contacted_at="2026-01-07 15:00:00",
+                channel="Email",
+            ),
+            lead("C", "2026-01-07 09:00:00"),
+            # Week of Monday 12 Jan: one within.
+            lead("D", "2026-01-12 09:00:00", first_contacted_at="2026-01-12 09:30:00"),
+        ]
+    )
+    rows = metric(con, "sla_share_by_week", sla_hours=24, **YEAR)
+    totals = rows[rows["is_total"]]
+    assert totals["week_start"].dt.date.tolist() == [date(2026, 1, 5), date(2026, 1, 12)]
+    assert totals["share_within_sla"].tolist() == pytest.approx([1 / 3, 1.0])
+    email = rows[rows["channel"] == "Email"].iloc[0]
+    assert (email["count_leads"], email["count_within_sla"]) == (1, 0)
+
+
+def test_waiting_list_holds_uncontacted_leads_past_the_sla_oldest_first(funnel_db):
+    con = funnel_db(
+        [
+            lead("OLD", "2026-01-01 00:00:00", owner="Ann"),
+            lead("NEW", "2026-01-09 12:00:00", owner="Bo"),  # 12 h before the latest event
+            lead("MID", "2026-01-05 00:00:00", owner="Bo"),
+            lead("CALLED", "2026-01-02 00:00:00", first_contacted_at="2026-01-10 00:00:00"),
+        ]
+    )
+    rows = metric(con, "leads_waiting_past_sla", sla_hours=24, **YEAR)
+    # Latest event: CALLED's contact on 10 Jan 00:00. OLD waits 9 days, MID 5, NEW 12 h.
+    assert rows["lead_id"].tolist() == ["OLD", "MID"]
+    assert rows["days_waiting"].tolist() == pytest.approx([9.0, 5.0])
+    assert rows["owner"].tolist() == ["Ann", "Bo"]
+
+
+def test_response_bands_split_leads_by_time_to_first_contact(funnel_db):
+    contacted = {  # lead id -> hours to first contact
+        "H0": 0.5,
+        "H2": 2,
+        "H5": 5,
+        "H30": 30,
+        "H100": 100,
+    }
+    leads = [
+        lead(
+            lead_id,
+            "2026-01-01 00:00:00",
+            first_contacted_at=f"2026-01-{1 + int(hours) // 24:02d} "
+            f"{int(hours) % 24:02d}:{int(hours * 60) % 60:02d}:00",
+            **({"sql_at": "2026-01-10 00:00:00"} if hours < 4 else {}),
+        )
+        for lead_id, hours in contacted.items()
+    ]
+    leads.append(lead("NEVER", "2026-01-01 00:00:00"))
+    con = funnel_db(leads)
+    rows = metric(con, "conversion_by_response_band", **YEAR).set_index("response_band")
+    assert rows["count_leads"].to_dict() == {
+        "under 1 h": 1,
+        "1–4 h": 1,
+        "4–24 h": 1,
+        "1–3 days": 1,
+        "later": 1,
+        "never": 1,
+    }
+    assert rows["share_sql"].tolist() == [1.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+
+
+def test_weekly_trend_adds_up_to_the_period_totals(sample_db):
+    params = {"start_date": date(2026, 6, 1), "end_date": date(2026, 8, 31)}
+    weekly = metric(sample_db, "weekly_leads_and_revenue_by_channel", **params)
+    conversion = metric(sample_db, "conversion_by_channel", **params)
+    revenue = metric(sample_db, "revenue_by_channel", **params)
+    total_leads = conversion[conversion["is_total"] & (conversion["stage"] == "lead")]
+    assert weekly["count_leads"].sum() == total_leads["count_events"].item()
+    assert round(weekly["won_revenue"].sum(), 2) == round(
+        revenue[revenue["is_total"]]["won_revenue"].item(), 2
+    )
