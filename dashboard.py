@@ -11,11 +11,13 @@ log = logging.getLogger("revcycle")
 
 st.set_page_config(page_title="Revcycle", page_icon="📈", layout="wide")
 
+# The pages live in app_pages/, not pages/: Streamlit reads a pages/ folder beside the
+# entrypoint as its older multipage mode and would run a page without this frame.
 pages = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/cycle:", default=True),
-    st.Page("pages/conversion.py", title="Conversion by source", icon=":material/filter_alt:"),
-    st.Page("pages/follow_up.py", title="Follow-up speed", icon=":material/timer:"),
-    st.Page("pages/revenue.py", title="Revenue by channel", icon=":material/euro:"),
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/cycle:", default=True),
+    st.Page("app_pages/conversion.py", title="Conversion by source", icon=":material/filter_alt:"),
+    st.Page("app_pages/follow_up.py", title="Follow-up speed", icon=":material/timer:"),
+    st.Page("app_pages/revenue.py", title="Revenue by channel", icon=":material/euro:"),
 ]
 
 try:

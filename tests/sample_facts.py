@@ -68,3 +68,43 @@ def count_leads(
         and (channel is None or channel_of(lead) == channel)
         and (owner is None or (lead["owner"] or "(unassigned)") == owner)
     )
+
+
+def count_never_contacted(channel: str | None = None) -> int:
+    """Leads created in the default period with no first contact, optionally of a channel."""
+    start, end = default_period()
+    return sum(
+        1
+        for lead in _rows("leads.csv")
+        if start <= _day(lead["created_at"]) <= end
+        and not lead["first_contacted_at"]
+        and (channel is None or channel_of(lead) == channel)
+    )
+
+
+def _channel_of_deal() -> dict[str, str]:
+    """Deal id -> channel: the lead by lead_id, else the earliest lead with the email."""
+    leads = _rows("leads.csv")
+    by_id = {lead["lead_id"]: lead for lead in leads}
+    by_email: dict[str, dict] = {}
+    for lead in sorted(leads, key=lambda row: row["created_at"]):
+        if lead["email"]:
+            by_email.setdefault(lead["email"].lower(), lead)
+    channels = {}
+    for deal in _rows("deals.csv"):
+        lead = by_id.get(deal["lead_id"]) or by_email.get(deal["email"].lower())
+        channels[deal["deal_id"]] = channel_of(lead) if lead else "(no lead)"
+    return channels
+
+
+def won_revenue_cents(channel: str | None = None) -> int:
+    """Cents won by deals closed in the default period, optionally of one channel's leads."""
+    start, end = default_period()
+    channels = _channel_of_deal()
+    return sum(
+        round(float(deal["amount"]) * 100)
+        for deal in _rows("deals.csv")
+        if deal["stage"] == "Closed Won"
+        and start <= _day(deal["closed_at"]) <= end
+        and (channel is None or channels[deal["deal_id"]] == channel)
+    )

@@ -15,9 +15,12 @@ EMPTY_STATE = "No leads or deals match these filters"
 @pytest.fixture
 def app(sample_db, monkeypatch):
     """A fresh AppTest of the dashboard over the session's sample database."""
-    monkeypatch.setenv("REVCYCLE_DB", sample_db.execute(
-        "select path from duckdb_databases() where database_name = current_database()"
-    ).fetchone()[0])
+    monkeypatch.setenv(
+        "REVCYCLE_DB",
+        sample_db.execute(
+            "select path from duckdb_databases() where database_name = current_database()"
+        ).fetchone()[0],
+    )
     return AppTest.from_file(APP, default_timeout=120)
 
 
@@ -34,8 +37,14 @@ def test_overview_shows_the_sample_on_first_run(app):
     assert not at.exception
     assert not at.error
     assert [metric.label for metric in at.metric] == [
-        "Leads", "MQLs", "SQLs", "Opportunities",
-        "Won deals", "Won revenue", "Median follow-up", "Within SLA",
+        "Leads",
+        "MQLs",
+        "SQLs",
+        "Opportunities",
+        "Won deals",
+        "Won revenue",
+        "Median follow-up",
+        "Within SLA",
     ]
     assert shown_count(at, "Leads") == sample_facts.count_leads()
     assert at.selectbox(key="preset").value == "last_12_weeks"

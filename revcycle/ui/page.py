@@ -24,3 +24,11 @@ def stop_if_empty(frame: pd.DataFrame) -> None:
 def current_filters() -> Filters:
     """The filters the frame drew in the sidebar for this run."""
     return st.session_state["filters"]
+
+
+def tiles(numbers: list[tuple[str, str, str]]) -> None:
+    """Big numbers in a row, each as (label, shown value, one-line definition)."""
+    for column, (label, value, definition) in zip(st.columns(len(numbers)), numbers, strict=True):
+        with column, st.container(border=True, height="stretch"):
+            st.metric(label, value)
+            st.caption(definition)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from revcycle.ui import charts, page, tables
+from revcycle.ui import charts, format, page, tables
 from revcycle.ui.data import run
 
 filters = page.current_filters()
@@ -15,6 +15,26 @@ page.heading(
 
 speed = run("metrics/follow_up_speed", **params, sla_hours=filters.sla_hours)
 page.stop_if_empty(speed)
+overall = speed[speed["grouped_by"] == "all"].iloc[0]
+page.tiles(
+    [
+        (
+            "Median follow-up",
+            format.hours(overall["median_hours_to_first_contact"]),
+            "Half of the contacted leads heard from sales within this time.",
+        ),
+        (
+            "Within SLA",
+            format.percent(overall["share_within_sla"]),
+            f"Leads contacted within {filters.sla_hours:g} hours, of all leads created.",
+        ),
+        (
+            "Never contacted",
+            format.count(overall["count_never_contacted"]),
+            "Leads created in the period with no contact recorded yet.",
+        ),
+    ]
+)
 
 by_tab = st.tabs(["By channel", "By owner"])
 for tab, grouped_by in zip(by_tab, ("channel", "owner"), strict=True):

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from revcycle.ui import charts, page, tables
+from revcycle.ui import charts, format, page, tables
 from revcycle.ui.data import run
 
 filters = page.current_filters()
@@ -120,6 +120,26 @@ if mode == "Cohorts":
 else:
     conversion = run("metrics/conversion_by_channel", **filters.params())
     page.stop_if_empty(conversion)
+    totals = conversion[conversion["is_total"]].set_index("stage")
+    page.tiles(
+        [
+            (
+                "Leads",
+                format.count(totals.loc["lead", "count_events"]),
+                "New leads created in the period.",
+            ),
+            (
+                "Sales acceptance",
+                format.percent(totals.loc["sql", "share_of_previous"]),
+                "SQLs ÷ MQLs in the period: how much of marketing's output sales took on.",
+            ),
+            (
+                "Customers",
+                format.count(totals.loc["won", "count_events"]),
+                "Leads whose first deal was won in the period.",
+            ),
+        ]
+    )
     per_channel = conversion[~conversion["is_total"]]
     st.plotly_chart(
         charts.channel_funnels(per_channel, "Each channel's funnel: count · % of leads"),

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from revcycle.ui import charts, page, tables
+from revcycle.ui import charts, format, page, tables
 from revcycle.ui.data import run
 
 filters = page.current_filters()
@@ -12,6 +12,26 @@ page.heading("Revenue by channel", filters)
 revenue = run("metrics/revenue_by_channel", **params)
 page.stop_if_empty(revenue)
 per_channel = revenue[~revenue["is_total"]]
+total = revenue[revenue["is_total"]].iloc[0]
+page.tiles(
+    [
+        (
+            "Won revenue",
+            format.euros(total["won_revenue"]),
+            "Amount of the deals won in the period.",
+        ),
+        (
+            "Win rate",
+            format.percent(total["win_rate"]),
+            "Won ÷ closed, of the deals closed in the period.",
+        ),
+        (
+            "Open pipeline",
+            format.euros(total["open_pipeline"]),
+            "Deals created in the period and not closed yet.",
+        ),
+    ]
+)
 
 left, right = st.columns(2)
 with left:
