@@ -1,0 +1,49 @@
+"""The query runner: bound parameters only, errors that name the query, no stale cache."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from revcycle.build import build
+from revcycle.db import QueryError, connect, execute
+from tests.conftest import ALL_TIME, NO_FILTERS, write_export
+from tests.test_app import APP, shown_count
+
+
+def test_a_missing_parameter_is_refused_with_the_query_name(sample_db):
+    with pytest.raises(QueryError, match=r"queries/metrics/follow_up_speed\.sql"):
+        execute(sample_db, "metrics/follow_up_speed", **ALL_TIME, **NO_FILTERS)
+
+
+def test_an_extra_parameter_is_refused(sample_db):
+    with pytest.raises(QueryError, match="conversion_by_channel"):
+        execute(sample_db, "metrics/conversion_by_channel", **ALL_TIME, **NO_FILTERS, sla_hours=24)
+
+
+def test_an_unknown_query_is_named(sample_db):
+    with pytest.raises(QueryError, match="metrics/no_such_metric"):
+        execute(sample_db, "metrics/no_such_metric")
+
+
+def test_a_rebuild_never_serves_cached_numbers(tmp_path, monkeypatch):
+    def leads(count):
+        return [
+            {"lead_id": f"L{i}", "created_at": "2026-11-02 09:00:00", "channel": "Email"}
+            for i in range(count)
+        ]
+
+    db_file = tmp_path / "rebuild.duckdb"
+    con = connect(db_file)
+    build(
+        con,
+        {
+            "leads": write_export(tmp_path / "a.csv", "leads", leads(3)),
+            "deals": write_export(tmp_path / "d.csv", "deals", []),
+        },
+    )
+    monkeypatch.setenv("REVCYCLE_DB", str(db_file))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert shown_count(at, "Leads") == 3
+    build(con, {"leads": write_export(tmp_path / "b.csv", "leads", leads(5))})
+    at.run()
+    assert shown_count(at, "Leads") == 5
+    con.close()
