@@ -93,6 +93,7 @@ else:
             "owner": ("Owner", "text"),
             "lead_id": ("Lead", "text"),
             "company": ("Company", "text"),
+            "email": ("Email", "text"),
             "channel": ("Channel", "text"),
             "created_at": ("Created", "text"),
             "days_waiting": ("Waiting", "days"),

@@ -1,8 +1,10 @@
-"""A real Chromium against a running dashboard: the overview draws its tiles and charts for a
-person, and the sidebar filters change what it shows, from the URL or from a click.
+"""A real Chromium against a running dashboard: every page draws its tiles and charts for a
+person, the sidebar filters change what a page shows, from the URL or from a click, and they
+follow a person from page to page and into a shared link.
 
-Expected numbers are worked out here from the sample CSVs with the csv module, never read back
-from the app's own queries.
+Expected numbers are worked out from the sample CSVs with the csv module (here and in
+tests/sample_facts.py), never read back from the app's own queries. How long a page takes to
+draw is measured and written to test-artifacts/filter-latency.txt, never asserted.
 """
 
 import csv
@@ -15,7 +17,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -24,6 +28,8 @@ from urllib.parse import quote, urlencode
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
+from tests import sample_facts
+
 pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +37,8 @@ LEADS_CSV = REPO_ROOT / "data" / "sample" / "leads.csv"
 DEALS_CSV = REPO_ROOT / "data" / "sample" / "deals.csv"
 CHANNEL_RULES_CSV = REPO_ROOT / "data" / "channel_rules.csv"
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
-DOCS_SCREENSHOT = REPO_ROOT / "docs" / "overview.png"
+DOCS_DIR = REPO_ROOT / "docs"  # README screenshots, refreshed with REVCYCLE_SCREENSHOT_DOCS=1
+TIMINGS_FILE = ARTIFACTS_DIR / "filter-latency.txt"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -132,6 +139,57 @@ def expected_leads_tile(channel: str | None = None) -> str:
     return f"{count:,}"
 
 
+def expected_never_contacted_tile(channel: str | None = None) -> str:
+    """The Never contacted tile for the default period: leads with no first contact, "1,234"."""
+    return f"{sample_facts.count_never_contacted(channel):,}"
+
+
+def expected_won_revenue_tile(channel: str | None = None) -> str:
+    """The Won revenue tile for the default period, in whole euros: "€666,724"."""
+    # sample_facts dates the default period its own way; on this sample both readings agree.
+    assert sample_facts.default_period()[1] == _last_data_date()
+    return f"€{round(sample_facts.won_revenue_cents(channel) / 100):,}"
+
+
+# --- The pages --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppPage:
+    """A page as a person meets it, and one tile on it whose value the sample fixes."""
+
+    path: str  # the URL path st.Page derives from the file name; "" for the default page
+    link: str  # its name in the sidebar navigation
+    heading: str
+    tile: str
+    expected: Callable[[str | None], str]  # the tile's value for one channel, or for all
+
+    @property
+    def name(self) -> str:
+        """The page's file name: its screenshots are saved as <name>.png."""
+        return self.path or "overview"
+
+    def url(self, **query: str) -> str:
+        return f"/{self.path}" + (f"?{urlencode(query, quote_via=quote)}" if query else "")
+
+
+OVERVIEW = AppPage("", "Overview", "The revenue cycle", "Leads", expected_leads_tile)
+CONVERSION = AppPage(
+    "conversion", "Conversion by source", "Conversion by source", "Leads", expected_leads_tile
+)
+FOLLOW_UP = AppPage(
+    "follow_up",
+    "Follow-up speed",
+    "Follow-up speed",
+    "Never contacted",
+    expected_never_contacted_tile,
+)
+REVENUE = AppPage(
+    "revenue", "Revenue by channel", "Revenue by channel", "Won revenue", expected_won_revenue_tile
+)
+PAGES = (OVERVIEW, CONVERSION, FOLLOW_UP, REVENUE)
+
+
 # --- The running dashboard and the browser ----------------------------------------------------
 
 
@@ -181,26 +239,9 @@ def _stop(server: subprocess.Popen) -> None:
             continue
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (install it with: apt-get install -y chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI must run the browser tests, not skip them", pytrace=False)
-        pytest.skip(reason)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def dashboard_url(tmp_path_factory) -> Iterator[str]:
-    """`streamlit run dashboard.py` on a free port, over a fresh database built from the sample."""
-    workdir = tmp_path_factory.mktemp("dashboard")
+@contextmanager
+def running_dashboard(workdir: Path) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free port over a new database in ``workdir``; its URL."""
     port = _free_port()
     log_path = workdir / "streamlit.log"
     with log_path.open("wb") as log:
@@ -232,38 +273,189 @@ def dashboard_url(tmp_path_factory) -> Iterator[str]:
         _stop(server)
 
 
+@contextmanager
+def browser_tab(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A tab in a context of its own: a new Streamlit session, with no cookies or storage."""
+    context = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    context.set_default_timeout(RENDER_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing (install it with: apt-get install -y chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must run the browser tests, not skip them", pytrace=False)
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(chromium: Browser, tmp_path_factory) -> Iterator[str]:
+    """The dashboard over a database built from the sample, once a first session has drawn the
+    overview: timeouts and timings in the tests are then about pages, not about the build."""
+    # chromium comes first so a missing browser skips before the server is started.
+    with running_dashboard(tmp_path_factory.mktemp("dashboard")) as url:
+        with browser_tab(chromium, url) as tab:
+            open_page(tab, OVERVIEW, timeout=FIRST_RENDER_MS)
+        yield url
+
+
 @pytest.fixture
 def page(chromium: Browser, dashboard_url: str) -> Iterator[Page]:
-    # chromium comes first so a missing browser skips before the server is started.
-    context = chromium.new_context(base_url=dashboard_url, viewport=VIEWPORT)
-    context.set_default_timeout(RENDER_MS)
-    yield context.new_page()
-    context.close()
+    with browser_tab(chromium, dashboard_url) as tab:
+        yield tab
+
+
+@pytest.fixture
+def fresh_page(chromium: Browser, tmp_path: Path) -> Iterator[Page]:
+    """A tab on a dashboard server of its own that no session has opened yet."""
+    with running_dashboard(tmp_path) as url, browser_tab(chromium, url) as tab:
+        yield tab
+
+
+@pytest.fixture(scope="module")
+def timings(pytestconfig) -> Iterator[dict[str, float]]:
+    """Milliseconds by what was timed; written to TIMINGS_FILE and shown once the module ends."""
+    measured: dict[str, float] = {}
+    yield measured
+    if not measured:
+        return
+    # The filter change first: it is the number the file is named after.
+    order = sorted(measured, key=lambda what: not what.startswith("filter change"))
+    lines = [f"{what}: {measured[what]:.0f} ms" for what in order]
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    TIMINGS_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    terminal = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    if terminal is not None:
+        terminal.write_sep("-", f"browser timings, also in {TIMINGS_FILE.relative_to(REPO_ROOT)}")
+        for line in lines:
+            terminal.write_line(line)
 
 
 # --- Page helpers -----------------------------------------------------------------------------
 
+# Added to a tab before it opens a page: notes the first animation frame in which the script
+# has finished, a KPI tile is shown and every chart has drawn its SVG (ms since navigation).
+DRAWN_AT_JS = """(() => {
+    const drawn = () => {
+        const app = document.querySelector('[data-testid="stApp"]');
+        const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+        return app?.dataset.testScriptState === 'notRunning'
+            && document.querySelector('[data-testid="stMetric"]') !== null
+            && document.querySelector('[data-testid="stSkeleton"]') === null
+            && charts.length > 0
+            && charts.every(chart => chart.querySelector('.main-svg') !== null);
+    };
+    const check = now => drawn() ? (window.revcycleDrawnAt = now) : requestAnimationFrame(check);
+    requestAnimationFrame(check);
+})();"""
 
-def open_overview(page: Page, **query: str) -> None:
-    """Open the overview with ``query`` in the URL and wait until the script has finished."""
-    page.goto("/" + (f"?{urlencode(query, quote_via=quote)}" if query else ""))
-    expect(page.get_by_role("heading", name="The revenue cycle")).to_be_visible(
-        timeout=FIRST_RENDER_MS
+# Started just before a filter change: notes the last press of a pointer (the change) and the
+# first animation frame in which the tile ``label`` shows ``expected``.
+WATCH_TILE_JS = """([label, expected]) => {
+    const watch = window.revcycleTileWatch = {};
+    addEventListener('pointerdown', event => {
+        if (watch.shownAt === undefined) watch.changedAt = event.timeStamp;
+    }, {capture: true});
+    const shown = () => [...document.querySelectorAll('[data-testid="stMetric"]')].some(
+        metric => metric.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === label
+            && metric.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === expected
+    );
+    const check = now => shown() ? (watch.shownAt = now) : requestAnimationFrame(check);
+    requestAnimationFrame(check);
+}"""
+
+
+def open_page(page: Page, app_page: AppPage, timeout: float = RENDER_MS, **query: str) -> None:
+    """Open ``app_page`` with ``query`` in the URL and wait until it is drawn."""
+    page.goto(app_page.url(**query))
+    wait_for_page(page, app_page, timeout)
+
+
+def wait_for_page(page: Page, app_page: AppPage, timeout: float = RENDER_MS) -> None:
+    """Wait until ``app_page``'s heading is up and its script has finished."""
+    expect(page.get_by_role("heading", name=app_page.heading, level=1)).to_be_visible(
+        timeout=timeout
     )
-    wait_for_script(page)
+    wait_for_script(page, timeout)
 
 
-def wait_for_script(page: Page) -> None:
+def wait_for_script(page: Page, timeout: float = RENDER_MS) -> None:
     """Wait until Streamlit reports that no script run is in progress."""
     expect(page.get_by_test_id("stApp")).to_have_attribute(
-        "data-test-script-state", "notRunning", timeout=FIRST_RENDER_MS
+        "data-test-script-state", "notRunning", timeout=timeout
     )
 
 
-def leads_tile(page: Page) -> Locator:
-    """The value shown on the "Leads" KPI tile."""
-    label = page.get_by_test_id("stMetricLabel").get_by_text("Leads", exact=True)
-    return page.get_by_test_id("stMetric").filter(has=label).get_by_test_id("stMetricValue")
+def tile(page: Page, label: str) -> Locator:
+    """The value shown on the KPI tile ``label``."""
+    name = page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    return page.get_by_test_id("stMetric").filter(has=name).get_by_test_id("stMetricValue")
+
+
+def channels_filter(page: Page) -> Locator:
+    """The sidebar's Channels multiselect."""
+    sidebar = page.get_by_test_id("stSidebar")
+    return sidebar.get_by_test_id("stMultiSelect").filter(has_text="Channels")
+
+
+def choose_channel(page: Page, channel: str) -> None:
+    """Add ``channel`` to the sidebar's Channels filter, as a person does."""
+    channels_filter(page).click()
+    page.get_by_role("option", name=channel, exact=True).click()
+    page.keyboard.press("Escape")  # close the dropdown so a screenshot shows the page
+
+
+def expect_channel_chosen(page: Page, app_page: AppPage, channel: str) -> None:
+    """The sidebar shows ``channel`` chosen and the address bar carries it, on ``app_page``."""
+    expect(channels_filter(page).get_by_role("button", name=f"Remove {channel}")).to_be_visible()
+    in_url = re.escape(quote(channel)).replace("%20", "(%20|\\+)")
+    expect(page).to_have_url(
+        re.compile(rf"/{re.escape(app_page.path)}\?(.*&)?channel={in_url}(&|$)")
+    )
+
+
+def expect_drawn_without_errors(page: Page) -> None:
+    """KPI tiles, every chart drawn as SVG, and no exception or error box."""
+    expect(page.get_by_test_id("stMetric").first).to_be_visible()
+    # Widgets whose code loads lazily stand as grey skeletons until it has arrived.
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0)
+    charts = page.get_by_test_id("stPlotlyChart")
+    expect(charts.locator(".main-svg").first).to_be_visible()
+    # Charts in tabs not shown are drawn too, so every one of them must have its SVG.
+    expect(charts.filter(has_not=page.locator(".main-svg"))).to_have_count(0)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+
+
+def time_tile_change(page: Page, change: Callable[[], None], label: str, expected: str) -> float:
+    """Milliseconds from the pointer press in ``change`` to tile ``label`` showing ``expected``."""
+    page.evaluate(WATCH_TILE_JS, [label, expected])
+    change()
+    expect(tile(page, label)).to_have_text(expected)
+    wait_for_script(page)
+    page.wait_for_function("() => window.revcycleTileWatch.shownAt !== undefined")
+    watch = page.evaluate("window.revcycleTileWatch")
+    return watch["shownAt"] - watch["changedAt"]
+
+
+def screenshot_paths(name: str) -> list[Path]:
+    """test-artifacts/<name>.png, and docs/<name>.png when REVCYCLE_SCREENSHOT_DOCS=1."""
+    paths = [ARTIFACTS_DIR / f"{name}.png"]
+    if os.environ.get("REVCYCLE_SCREENSHOT_DOCS") == "1":
+        paths.append(DOCS_DIR / f"{name}.png")
+    return paths
 
 
 def save_screenshot(page: Page, *paths: Path) -> None:
@@ -286,49 +478,107 @@ def save_screenshot(page: Page, *paths: Path) -> None:
     page.set_viewport_size(VIEWPORT)
 
 
-# --- Tests ------------------------------------------------------------------------------------
+# --- Tests: every page ------------------------------------------------------------------------
 
 
-def test_overview_shows_kpi_tiles_and_drawn_charts(page: Page):
-    open_overview(page)
+@pytest.mark.parametrize("app_page", PAGES, ids=lambda app_page: app_page.name)
+def test_page_draws_tiles_and_charts_without_errors(
+    page: Page, app_page: AppPage, timings: dict[str, float]
+):
+    page.add_init_script(DRAWN_AT_JS)
+    open_page(page, app_page)
 
-    expect(page.get_by_test_id("stMetric").first).to_be_visible()
+    expect_drawn_without_errors(page)
     # A drawn trace, not just an empty Plotly canvas.
-    expect(page.locator(".js-plotly-plot .main-svg .trace path").first).to_be_visible()
-    expect(leads_tile(page)).to_have_text(expected_leads_tile())
+    expect(page.locator(".js-plotly-plot .main-svg .trace").first).to_be_visible()
+    expect(tile(page, app_page.tile)).to_have_text(app_page.expected(None))
 
-    docs = [DOCS_SCREENSHOT] if os.environ.get("REVCYCLE_SCREENSHOT_DOCS") == "1" else []
-    save_screenshot(page, ARTIFACTS_DIR / "overview.png", *docs)
+    page.wait_for_function("() => window.revcycleDrawnAt !== undefined")
+    timings[f"first load (warm server) {app_page.url()}"] = page.evaluate("window.revcycleDrawnAt")
+    save_screenshot(page, *screenshot_paths(app_page.name))
+
+
+def test_chosen_channel_follows_every_sidebar_link(page: Page):
+    open_page(page, OVERVIEW)
+    choose_channel(page, "Referral")
+    expect_channel_chosen(page, OVERVIEW, "Referral")
+    wait_for_script(page)
+
+    # Straight to the revenue page first, then around the rest of the navigation.
+    for app_page in (REVENUE, CONVERSION, FOLLOW_UP, OVERVIEW):
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=app_page.link).click()
+        wait_for_page(page, app_page)
+        expect_channel_chosen(page, app_page, "Referral")
+        expect_drawn_without_errors(page)
+        expect(tile(page, app_page.tile)).to_have_text(app_page.expected("Referral"))
+        if app_page is REVENUE:
+            save_screenshot(page, ARTIFACTS_DIR / "revenue-referral.png")
+
+
+def test_shared_link_to_a_page_works_on_a_fresh_server(fresh_page: Page):
+    # Streamlit's older multipage mode ran a page opened by its URL without the frame, so the
+    # link came up with no filters in the sidebar.
+    trade_show = expected_won_revenue_tile("Trade show")
+    assert trade_show != expected_won_revenue_tile(), "the sample must make the filter visible"
+
+    open_page(fresh_page, REVENUE, timeout=FIRST_RENDER_MS, channel="Trade show")
+
+    sidebar = fresh_page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_role("heading", name="Filters")).to_be_visible()
+    expect(sidebar.get_by_test_id("stSidebarNavLink")).to_have_count(len(PAGES))
+    expect_channel_chosen(fresh_page, REVENUE, "Trade show")
+    expect_drawn_without_errors(fresh_page)
+    expect(tile(fresh_page, "Won revenue")).to_have_text(trade_show)
+    save_screenshot(fresh_page, ARTIFACTS_DIR / "revenue-shared-link.png")
+
+
+def test_filter_change_redraws_the_overview_tiles(page: Page, timings: dict[str, float]):
+    # A channel no other test chooses on this server, so its queries are not cached yet.
+    channel = "Paid search"
+    unfiltered, filtered = expected_leads_tile(), expected_leads_tile(channel)
+    assert filtered != unfiltered, "the sample must make the filter visible"
+    open_page(page, OVERVIEW)
+    expect(tile(page, "Leads")).to_have_text(unfiltered)
+
+    timings["filter change -> new KPI visible"] = time_tile_change(
+        page, lambda: choose_channel(page, channel), "Leads", filtered
+    )
+    expect_channel_chosen(page, OVERVIEW, channel)
+
+    remove = channels_filter(page).get_by_role("button", name=f"Remove {channel}")
+    timings["filter change back, cached -> new KPI visible"] = time_tile_change(
+        page, remove.click, "Leads", unfiltered
+    )
+
+
+# --- Tests: the overview's filters ------------------------------------------------------------
 
 
 def test_channel_in_url_filters_leads_tile(page: Page):
     referral = expected_leads_tile("Referral")
     assert referral != expected_leads_tile(), "the sample must make the Referral filter visible"
 
-    open_overview(page, channel="Referral")
+    open_page(page, OVERVIEW, channel="Referral")
 
-    expect(leads_tile(page)).to_have_text(referral)
+    expect(tile(page, "Leads")).to_have_text(referral)
     save_screenshot(page, ARTIFACTS_DIR / "overview-referral.png")
 
 
 def test_channel_chosen_in_sidebar_matches_url_view(page: Page):
     unfiltered = expected_leads_tile()
-    open_overview(page)
-    expect(leads_tile(page)).to_have_text(unfiltered)
+    open_page(page, OVERVIEW)
+    expect(tile(page, "Leads")).to_have_text(unfiltered)
 
-    sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_test_id("stMultiSelect").filter(has_text="Channels").click()
-    page.get_by_role("option", name="Referral", exact=True).click()
-    page.keyboard.press("Escape")  # close the dropdown so the screenshot shows the page
-    expect(leads_tile(page)).not_to_have_text(unfiltered)
+    choose_channel(page, "Referral")
+    expect(tile(page, "Leads")).not_to_have_text(unfiltered)
     wait_for_script(page)
-    chosen_in_sidebar = leads_tile(page).inner_text()
+    chosen_in_sidebar = tile(page, "Leads").inner_text()
     # The choice is mirrored in the address bar, so the link reproduces the view.
     expect(page).to_have_url(re.compile(r"[?&]channel=Referral(&|$)"))
     save_screenshot(page, ARTIFACTS_DIR / "overview-referral-sidebar.png")
 
-    open_overview(page, channel="Referral")
-    expect(leads_tile(page)).to_have_text(chosen_in_sidebar)
+    open_page(page, OVERVIEW, channel="Referral")
+    expect(tile(page, "Leads")).to_have_text(chosen_in_sidebar)
     assert chosen_in_sidebar == expected_leads_tile("Referral")
 
 
@@ -339,7 +589,7 @@ def test_filters_matching_nothing_say_so(page: Page):
     assert all(deal["owner"].strip() for deal in deals)
     assert any(not lead["owner"].strip() for lead in leads)
 
-    open_overview(page, channel="(no lead)", owner="(unassigned)")
+    open_page(page, OVERVIEW, channel="(no lead)", owner="(unassigned)")
     # The sidebar took both values from the URL, so the combination is what matches nothing.
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_role("button", name="Remove (no lead)")).to_be_visible()

@@ -8,19 +8,21 @@ funnel as (
     select * from funnel_revenue
 ),
 
-dimension_values as (
-    unpivot (select channel, owner, segment from funnel)
-    on channel, owner, segment
-    into name dimension value dimension_value
+per_value as (
+    select
+        case
+            when grouping(channel) = 0 then 'channel'
+            when grouping(owner) = 0 then 'owner'
+            else 'segment'
+        end as dimension,
+        coalesce(channel, owner, segment) as dimension_value,
+        count(*) as count_rows,
+    from funnel
+    group by grouping sets ((channel), (owner), (segment))
 ),
 
 final as (
-    select
-        dimension,
-        dimension_value,
-        count(*) as count_rows,
-    from dimension_values
-    group by dimension, dimension_value
+    select * from per_value
 )
 
 select * from final
