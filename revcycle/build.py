@@ -4,20 +4,23 @@ The whole rebuild runs in one DuckDB transaction, so a reader sees the old table
 ones, never a mix, and a failed build leaves the previous data as it was.
 """
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from revcycle import contract
-from revcycle.db import connect, materialise, query_names
+from revcycle.db import connect, define, materialise, query_names, sql_text
 from revcycle.paths import CHANNEL_RULES_CSV, SAMPLE_DIR, db_path
 
 RAW_TABLE_BY_KIND = {"leads": "raw_leads", "deals": "raw_deals"}
 SAMPLE_FILE_BY_KIND = {"leads": SAMPLE_DIR / "leads.csv", "deals": SAMPLE_DIR / "deals.csv"}
 MART_TABLE = "funnel_revenue"
-# Marts in build order: funnel_as_of reads funnel_revenue.
+# Marts in build order: funnel_as_of reads funnel_revenue; the macro funnel_in_scope, which
+# every metric query starts from, is defined over it.
 MART_TABLES = (MART_TABLE, "funnel_as_of")
+MART_MACROS = ("funnel_in_scope",)
 
 
 class ExportError(ValueError):
@@ -126,6 +129,8 @@ def build(con: duckdb.DuckDBPyConnection, exports: dict[str, Path] | None = None
             materialise(con, name, name.split("/")[-1])
         for table in MART_TABLES:
             materialise(con, f"marts/{table}", table)
+        for macro in MART_MACROS:
+            define(con, f"marts/{macro}")
         version = _next_data_version(con)
         con.commit()
     except BaseException:
@@ -138,12 +143,36 @@ def build(con: duckdb.DuckDBPyConnection, exports: dict[str, Path] | None = None
     return BuildInfo(version, *counts)
 
 
+def queries_fingerprint() -> str:
+    """A hash of the staging and mart SQL: when it changes, the built tables are stale."""
+    digest = hashlib.sha256()
+    for name in (*query_names("staging"), *query_names("marts")):
+        digest.update(name.encode() + b"\0" + sql_text(name).encode() + b"\0")
+    return digest.hexdigest()
+
+
 def _next_data_version(con: duckdb.DuckDBPyConnection) -> int:
     con.execute("create table if not exists build_info (data_version bigint, built_at timestamp)")
+    con.execute("alter table build_info add column if not exists queries_sha256 varchar")
     con.execute(
-        "insert into build_info select coalesce(max(data_version), 0) + 1, now() from build_info"
+        "insert into build_info select coalesce(max(data_version), 0) + 1, now(), $sha "
+        "from build_info",
+        {"sha": queries_fingerprint()},
     )
     return con.execute("select max(data_version) from build_info").fetchone()[0]
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database holds a build made with today's staging and mart SQL."""
+    if not (_has_table(con, MART_TABLE) and _has_table(con, "build_info")):
+        return False
+    try:
+        built_with = con.execute(
+            "select queries_sha256 from build_info order by data_version desc limit 1"
+        ).fetchone()
+    except duckdb.BinderException:  # a build from before the fingerprint was recorded
+        return False
+    return built_with is not None and built_with[0] == queries_fingerprint()
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -152,8 +181,9 @@ def data_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def open_database(path: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """Connect, building from the sample first when the database has no funnel yet."""
+    """Connect; build first when there is no funnel yet (from the sample) or when the
+    staging or mart SQL changed since the last build (from the loaded exports)."""
     con = connect(path or db_path())
-    if not _has_table(con, MART_TABLE):
+    if not is_current(con):
         build(con)
     return con

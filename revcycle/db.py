@@ -63,6 +63,14 @@ def execute(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame
         cursor.close()
 
 
+def define(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Run the definition in ``queries/<name>.sql`` (a macro) as it is written."""
+    try:
+        con.execute(sql_text(name))
+    except duckdb.Error as error:
+        raise QueryError(name, error) from error
+
+
 def materialise(con: duckdb.DuckDBPyConnection, name: str, table: str) -> None:
     """Replace ``table`` with the result of the parameterless query ``name``."""
     if not table.isidentifier():

@@ -3,7 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from revcycle.build import build
+from revcycle.build import build, data_version, is_current, open_database
 from revcycle.db import QueryError, connect, execute
 from tests.conftest import ALL_TIME, NO_FILTERS, write_export
 from tests.test_app import APP, shown_count
@@ -46,4 +46,28 @@ def test_a_rebuild_never_serves_cached_numbers(tmp_path, monkeypatch):
     build(con, {"leads": write_export(tmp_path / "b.csv", "leads", leads(5))})
     at.run()
     assert shown_count(at, "Leads") == 5
+    con.close()
+
+
+def test_opening_a_database_built_with_older_sql_rebuilds_it(tmp_path):
+    db_file = tmp_path / "old.duckdb"
+    con = connect(db_file)
+    first = build(
+        con,
+        {
+            "leads": write_export(
+                tmp_path / "l.csv",
+                "leads",
+                [{"lead_id": "L1", "created_at": "2026-11-02 09:00:00"}],
+            ),
+            "deals": write_export(tmp_path / "d.csv", "deals", []),
+        },
+    )
+    assert is_current(con)
+    con.execute("update build_info set queries_sha256 = 'made by an older version'")
+    assert not is_current(con)
+    con.close()
+    con = open_database(db_file)
+    assert data_version(con) == first.data_version + 1
+    assert is_current(con)
     con.close()

@@ -10,13 +10,10 @@
 with
 
 funnel as (
-    select * from funnel_revenue
+    select * from funnel_in_scope($channels, $owners, $segments)
     where has_lead
         and created_at >= cast($start_date as timestamp)
         and created_at < cast($end_date as timestamp) + interval 1 day
-        and ($channels is null or list_contains($channels, channel))
-        and ($owners is null or list_contains($owners, owner))
-        and ($segments is null or list_contains($segments, segment))
 ),
 
 as_of as (

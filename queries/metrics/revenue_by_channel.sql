@@ -12,11 +12,8 @@
 with
 
 funnel as (
-    select * from funnel_revenue
+    select * from funnel_in_scope($channels, $owners, $segments)
     where count_deals > 0
-        and ($channels is null or list_contains($channels, channel))
-        and ($owners is null or list_contains($owners, owner))
-        and ($segments is null or list_contains($segments, segment))
 ),
 
 period as (

@@ -7,10 +7,7 @@
 with
 
 funnel as (
-    select * from funnel_revenue
-    where ($channels is null or list_contains($channels, channel))
-        and ($owners is null or list_contains($owners, owner))
-        and ($segments is null or list_contains($segments, segment))
+    select * from funnel_in_scope($channels, $owners, $segments)
 ),
 
 period as (
