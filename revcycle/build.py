@@ -17,10 +17,10 @@ from revcycle.paths import CHANNEL_RULES_CSV, SAMPLE_DIR, db_path
 RAW_TABLE_BY_KIND = {"leads": "raw_leads", "deals": "raw_deals"}
 SAMPLE_FILE_BY_KIND = {"leads": SAMPLE_DIR / "leads.csv", "deals": SAMPLE_DIR / "deals.csv"}
 MART_TABLE = "funnel_revenue"
-# Marts in build order: funnel_as_of reads funnel_revenue; the macro funnel_in_scope, which
-# every metric query starts from, is defined over it.
+# Marts in build order: funnel_as_of reads funnel_revenue; the macros every metric query
+# starts from are defined over it, leads_created_in over funnel_in_scope.
 MART_TABLES = (MART_TABLE, "funnel_as_of")
-MART_MACROS = ("funnel_in_scope",)
+MART_MACROS = ("funnel_in_scope", "leads_created_in")
 
 
 class ExportError(ValueError):

@@ -10,10 +10,7 @@
 with
 
 funnel as (
-    select * from funnel_in_scope($channels, $owners, $segments)
-    where has_lead
-        and created_at >= cast($start_date as timestamp)
-        and created_at < cast($end_date as timestamp) + interval 1 day
+    select * from leads_created_in($start_date, $end_date, $channels, $owners, $segments)
 ),
 
 as_of as (
