@@ -1,15 +1,18 @@
 """Benchmark: build and metric-query times at scale, checked against a plain-pandas reference.
 
-``python -m revcycle.bench --leads 1000000 [--repeat 5] [--out bench.md]`` generates a scaled
-sample, builds it into a fresh DuckDB file in a temporary folder, times the view build and each
-metric query, checks every metric against a pandas version of the same definition, and prints
-a markdown table.
+``python -m revcycle.bench --leads 1000000 [--repeat 5] [--out bench.md] [--skip-pages]``
+generates a scaled sample, builds it into a fresh DuckDB file in a temporary folder, times the
+view build and each metric query, checks every metric against a pandas version of the same
+definition, then times full AppTest runs of each dashboard page on that file (cold, warm and a
+filter change), and prints markdown tables.
 
 The ``reference_*`` functions are a yardstick and a second opinion only: the dashboard computes
 its metrics in ``queries/metrics/*.sql`` and nowhere else.
 """
 
 import argparse
+import contextlib
+import logging
 import multiprocessing
 import os
 import platform
@@ -23,6 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from unittest import mock
 
 import duckdb
 import numpy as np
@@ -31,6 +35,7 @@ import pandas as pd
 from revcycle import sample
 from revcycle.build import MART_TABLE, MART_TABLES, build
 from revcycle.db import connect, execute, materialise, query_names
+from revcycle.paths import REPO_ROOT
 
 PERIOD_WEEKS = 12
 SLA_HOURS = 24
@@ -40,6 +45,11 @@ RATIO_TARGET = 3.0
 RELATIVE_TOLERANCE = 1e-6
 STAGES = ("lead", "mql", "sql", "opportunity", "won")
 PERCENTILES = {"median": 0.5, "p90": 0.9, "p10": 0.1, "p25": 0.25, "p75": 0.75}
+DASHBOARD = REPO_ROOT / "dashboard.py"
+PAGES = ("overview", "conversion", "follow_up", "revenue")  # app_pages/<name>.py
+PAGE_WARM_TARGET_MS = 500.0
+PAGE_COLD_TARGET_MS = 1500.0
+PAGE_TIMEOUT_S = 300
 
 
 # --- pandas reference implementations (for comparison only) -------------------------------
@@ -393,6 +403,186 @@ def time_view_build(con: duckdb.DuckDBPyConnection, repeat: int) -> ViewBuild:
     return ViewBuild(staging, marts, commit)
 
 
+# --- dashboard pages under AppTest ---------------------------------------------------------
+
+
+@dataclass
+class PageRow:
+    """One kind of page run: its times, the DuckDB queries each run sent, what went wrong."""
+
+    label: str
+    target_ms: float | None
+    timing: Timing = field(init=False)
+    count_queries: list[int] = field(default_factory=list)  # cache misses, one entry per run
+    failures: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.timing = Timing(self.label)
+
+    def verdict(self) -> str:
+        if self.failures:
+            return "**failed**: " + "; ".join(dict.fromkeys(self.failures))
+        if self.target_ms is None or not self.timing.seconds:
+            return "—"
+        if self.timing.median_ms <= self.target_ms:
+            return "yes"
+        return f"**no**: {self.timing.median_ms:,.0f} ms > {self.target_ms:,.0f}"
+
+    def markdown(self) -> str:
+        times, queries = "—", "—"  # no run got as far as being timed
+        if len(self.timing.seconds) == 1:
+            times = f"{self.timing.best_ms:,.1f} (once)"
+        elif self.timing.seconds:
+            times = f"{self.timing.best_ms:,.1f} / {self.timing.median_ms:,.1f}"
+        if self.count_queries:
+            fewest, most = min(self.count_queries), max(self.count_queries)
+            queries = f"{fewest}" if fewest == most else f"{fewest}–{most}"
+        target = f"≤ {self.target_ms:,.0f} ms" if self.target_ms is not None else "—"
+        return f"| {self.label} | {times} | {queries} | {target} | {self.verdict()} |"
+
+
+class _BareModeWarnings(logging.Filter):
+    """Drops the warnings Streamlit logs when its caches are cleared outside a script run."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return "missing ScriptRunContext" not in message and "No runtime found" not in message
+
+
+@contextlib.contextmanager
+def _quiet_bare_mode_warnings():
+    # The benchmark clears st.cache_data and st.cache_resource between AppTest runs, on
+    # purpose, which Streamlit answers with a warning each time.
+    quiet = _BareModeWarnings()
+    loggers = [
+        logging.getLogger(name)
+        for name in (
+            "streamlit.runtime.scriptrunner_utils.script_run_context",
+            "streamlit.runtime.caching.cache_data_api",
+        )
+    ]
+    for logger in loggers:
+        logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(quiet)
+
+
+def _page_problems(at) -> list[str]:
+    """What makes a run useless as a measurement: an exception, an error box, no KPI tiles."""
+    problems = [f"exception: {element.message}" for element in at.exception]
+    # dashboard.py turns a failing page into an error box, so at.exception alone misses it.
+    problems += [f"error: {element.value}" for element in at.error]
+    if not at.metric:
+        problems.append("no KPI tiles")
+    return problems
+
+
+def _title(at) -> str | None:
+    return at.title[0].value if at.title else None
+
+
+def time_pages(db_file: Path, channel: str, repeat: int) -> list[PageRow]:
+    """Time full AppTest runs of each dashboard page on ``db_file``: cold, warm, filter change.
+
+    Cold: Streamlit's caches cleared and a new AppTest session, so the run opens the app's
+    DuckDB connection and sends every query. Warm: the same session run again, which
+    st.cache_data serves (its caches are process-wide and outlive a run and an AppTest).
+    Filter change: a new session's overview, run once untimed, then the channel filter set to
+    ``channel``. Every run counts the DuckDB queries it sent, the cache misses.
+    """
+    # Imported here: revcycle/ keeps Streamlit out of its imports (the app's helpers live in
+    # revcycle/ui/), and --skip-pages runs without loading it.
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    def new_session(page: str):
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        at = AppTest.from_file(DASHBOARD, default_timeout=PAGE_TIMEOUT_S)
+        return at.switch_page(f"app_pages/{page}.py")
+
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(mock.patch.dict(os.environ, {"REVCYCLE_DB": str(db_file)}))
+        # Nothing the app or Streamlit prints may land in the markdown on stdout.
+        stack.enter_context(contextlib.redirect_stdout(sys.stderr))
+        stack.enter_context(_quiet_bare_mode_warnings())
+        from revcycle.ui import data  # its @st.cache_data, outside a run, warns too
+
+        # The cached query function calls data.execute only on a miss: count those calls.
+        queries = stack.enter_context(mock.patch.object(data, "execute", wraps=data.execute))
+        # Leave empty caches behind: no app connection to the file outlives the benchmark.
+        stack.callback(st.cache_resource.clear)
+        stack.callback(st.cache_data.clear)
+
+        def measure(row: PageRow, at) -> None:
+            before = queries.call_count
+            started = time.perf_counter()
+            try:
+                at.run()
+            except Exception as error:  # a timeout, say: the row fails, the benchmark goes on
+                row.failures.append(f"run raised {type(error).__name__}: {error}")
+            else:
+                row.failures += _page_problems(at)
+            row.timing.seconds.append(time.perf_counter() - started)
+            row.count_queries.append(queries.call_count - before)
+
+        # The process's first run also imports the page's libraries (plotly and more), which
+        # a running server has done long before; it gets a row of its own and no target.
+        first = PageRow("first page run in this process (overview, cold + imports)", None)
+        measure(first, new_session(PAGES[0]))
+        rows = [first]
+        titles = {}
+        for page in PAGES:
+            cold = PageRow(f"page {page}: cold (empty caches, new session)", PAGE_COLD_TARGET_MS)
+            warm = PageRow(f"page {page}: warm (same session again)", PAGE_WARM_TARGET_MS)
+            for _ in range(repeat):
+                at = new_session(page)
+                measure(cold, at)
+            titles[page] = _title(at)
+            # Switching before a session's first run goes by the file name; after a run it
+            # goes by the pages st.navigation registered. Both must show the same page.
+            at.switch_page(f"app_pages/{page}.py")
+            for _ in range(repeat):
+                measure(warm, at)
+            if _title(at) != titles[page]:
+                cold.failures.append(f"showed {titles[page]!r}, not {_title(at)!r}")
+            if any(warm.count_queries):
+                warm.failures.append("a warm run queried DuckDB: the cache was not hit")
+            rows += [cold, warm]
+
+        change = PageRow(f"page overview: channel filter set to {channel} (warm session)", None)
+        for _ in range(repeat):
+            at = new_session("overview")
+            before = PageRow("overview before the filter change", None)  # not reported
+            measure(before, at)
+            change.failures += before.failures
+            try:
+                at.multiselect(key="channel").set_value([channel])
+            except KeyError:
+                change.failures.append("no channel filter to set")
+                break
+            measure(change, at)
+            if at.multiselect(key="channel").value != [channel]:
+                change.failures.append("the channel filter did not keep its value")
+        rows.append(change)
+    return rows
+
+
+def pages_report(rows: list[PageRow]) -> list[str]:
+    """The page timings as markdown lines: a table of their own, after the metric table."""
+    return [
+        "### Dashboard pages (AppTest, server side)",
+        "",
+        "| page run | best / median ms | DuckDB queries per run | target | met? |",
+        "|---|---:|---:|---|---|",
+        *[row.markdown() for row in rows],
+        "",
+    ]
+
+
 # --- the machine and the report -----------------------------------------------------------
 
 
@@ -463,8 +653,10 @@ class Row:
         return f"| {self.label} | {duck} | {pandas} | {ratio} | {target} | {self.verdict()} |"
 
 
-def report(rows: list[Row], facts: list[str], problems: list[str]) -> str:
-    """The benchmark as markdown: machine and data facts, the table, then any mismatch."""
+def report(
+    rows: list[Row], facts: list[str], problems: list[str], page_rows: list[PageRow] | None = None
+) -> str:
+    """The benchmark as markdown: machine and data facts, the table, any mismatch, the pages."""
     lines = [
         "## Benchmark",
         "",
@@ -483,6 +675,8 @@ def report(rows: list[Row], facts: list[str], problems: list[str]) -> str:
             *[f"- {problem}" for problem in problems[:50]],
             "",
         ]
+    if page_rows:
+        lines += pages_report(page_rows)
     return "\n".join(lines)
 
 
@@ -497,8 +691,9 @@ def _generate(folder: Path, n_leads: int) -> tuple[Path, Path]:
         return pool.submit(sample.write, folder, n_leads).result()
 
 
-def run(n_leads: int, repeat: int, folder: Path) -> tuple[str, bool]:
-    """Run the whole benchmark in ``folder``; return the markdown and whether all agreed."""
+def run(n_leads: int, repeat: int, folder: Path, pages: bool = True) -> tuple[str, bool]:
+    """Run the whole benchmark in ``folder``; return the markdown and whether all agreed (and,
+    with ``pages``, every page run showed its tiles without an error)."""
     load_before = os.getloadavg()
     started = time.perf_counter()
     leads_csv, deals_csv = _generate(folder, n_leads)
@@ -556,7 +751,10 @@ def run(n_leads: int, repeat: int, folder: Path) -> tuple[str, bool]:
         (name, label): _repeat(name, lambda n=name, p=params: REFERENCES[n](funnel, **p), repeat)
         for name, label, params in cases
     }
-    con.close()
+    con.close()  # the app opens the file itself, as the dashboard does
+
+    page_rows = time_pages(folder / "bench.duckdb", channels[0], repeat) if pages else []
+    pages_failed = any(row.failures for row in page_rows)
 
     rows = [
         Row(load.label, load),
@@ -605,7 +803,21 @@ def run(n_leads: int, repeat: int, folder: Path) -> tuple[str, bool]:
         + ("agree" if not problems else f"DISAGREE ({len(problems)} values)")
         + f" for all {len(cases)} metric runs (relative tolerance {RELATIVE_TOLERANCE:g}).",
     ]
-    return report(rows, facts, problems), not problems
+    if page_rows:
+        facts += [
+            "Pages: each row times a full run of dashboard.py (the sidebar filters and the "
+            "page) under streamlit.testing.v1.AppTest, in this process, on the same database "
+            f"file; {repeat} runs per row. That is the server side of a page view plus "
+            "AppTest reading the page's elements back, without the browser. Cold: "
+            "st.cache_data and st.cache_resource cleared and a new session, so the run opens "
+            "the app's DuckDB connection and sends every query. Warm: that session run "
+            "again; st.cache_data is process-wide, so the cache outlives a run (0 queries "
+            "sent is the check). Filter change: a new session's overview run once, untimed, "
+            f"then the channel filter set to {channels[0]!r} (the busiest channel). A run "
+            "with an exception, an error box or no KPI tiles marks its row failed.",
+            f"Peak RSS of this process after the pages: {peak_rss_mib():,.0f} MiB.",
+        ]
+    return report(rows, facts, problems, page_rows), not problems and not pages_failed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -617,17 +829,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--leads", type=int, default=1_000_000, help="leads to generate")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per row")
     parser.add_argument("--out", type=Path, help="also write the markdown to this file")
+    parser.add_argument(
+        "--skip-pages", action="store_true", help="leave out the dashboard page timings"
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
 
     with tempfile.TemporaryDirectory(prefix="revcycle-bench-") as folder:
-        markdown, agreed = run(args.leads, args.repeat, Path(folder))
+        markdown, ok = run(args.leads, args.repeat, Path(folder), pages=not args.skip_pages)
     print(markdown)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(markdown, encoding="utf-8")
-    return 0 if agreed else 1
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ speed ratio compares different work (or a query has a bug).
 """
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +61,27 @@ def test_mismatches_names_a_value_that_differs(generated):
 
     assert len(problems) == 1
     assert "won_revenue" in problems[0]
+
+
+@pytest.fixture(scope="module")
+def page_rows(generated):
+    """The page timings, one run per row, on the 3,000-lead database."""
+    con, _, _ = generated
+    path = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()[0]
+    return bench.time_pages(Path(path), "Referral", repeat=1)
+
+
+def test_every_timed_page_run_shows_its_tiles_without_an_error(page_rows):
+    assert len(page_rows) == 1 + 2 * len(bench.PAGES) + 1  # first run, cold and warm, filter
+    assert {row.label: row.failures for row in page_rows} == {row.label: [] for row in page_rows}
+
+
+def test_warm_page_runs_send_no_query_and_cold_ones_do(page_rows):
+    warm = [row for row in page_rows if ": warm" in row.label]
+    uncached = [row for row in page_rows if ": warm" not in row.label]
+    assert len(warm) == len(bench.PAGES)
+    assert all(row.count_queries == [0] for row in warm)
+    # Cold runs and the filter change must reach DuckDB, or they measure the cache instead.
+    assert all(row.count_queries[0] > 0 for row in uncached)
