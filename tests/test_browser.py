@@ -23,10 +23,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from tests import sample_facts
 
@@ -225,6 +232,10 @@ def _wait_until_healthy(server: subprocess.Popen, health_url: str, log_path: Pat
     )
 
 
+# Each running dashboard's log, by its URL: a page showing an error says what the server logged.
+_SERVER_LOGS: dict[str, Path] = {}
+
+
 def _stop(server: subprocess.Popen) -> None:
     """End the server's whole process group (streamlit may have started children)."""
     for sig, grace_seconds in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
@@ -266,20 +277,22 @@ def running_dashboard(workdir: Path) -> Iterator[str]:
             start_new_session=True,  # its own process group, so teardown can end all of it
         )
     url = f"http://127.0.0.1:{port}"
+    _SERVER_LOGS[url] = log_path
     try:
         _wait_until_healthy(server, f"{url}/_stcore/health", log_path)
         yield url
     finally:
         _stop(server)
+        del _SERVER_LOGS[url]
 
 
 @contextmanager
-def browser_tab(browser: Browser, base_url: str) -> Iterator[Page]:
-    """A tab in a context of its own: a new Streamlit session, with no cookies or storage."""
+def browser_context(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
+    """A browser context of its own: no cache, cookies or storage from any other."""
     context = browser.new_context(base_url=base_url, viewport=VIEWPORT)
     context.set_default_timeout(RENDER_MS)
     try:
-        yield context.new_page()
+        yield context
     finally:
         context.close()
 
@@ -301,27 +314,34 @@ def chromium() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def dashboard_url(chromium: Browser, tmp_path_factory) -> Iterator[str]:
-    """The dashboard over a database built from the sample, once a first session has drawn the
-    overview: timeouts and timings in the tests are then about pages, not about the build."""
+def dashboard(chromium: Browser, tmp_path_factory) -> Iterator[BrowserContext]:
+    """A browser on the dashboard over a database built from the sample, once a first tab has
+    drawn the overview: the server has built its database and the browser has cached the app's
+    code, as a person's would, so the tests' timeouts and timings are about the pages."""
     # chromium comes first so a missing browser skips before the server is started.
-    with running_dashboard(tmp_path_factory.mktemp("dashboard")) as url:
-        with browser_tab(chromium, url) as tab:
-            open_page(tab, OVERVIEW, timeout=FIRST_RENDER_MS)
-        yield url
+    with (
+        running_dashboard(tmp_path_factory.mktemp("dashboard")) as url,
+        browser_context(chromium, url) as context,
+    ):
+        warm_up = context.new_page()
+        open_page(warm_up, OVERVIEW, timeout=FIRST_RENDER_MS)
+        warm_up.close()
+        yield context
 
 
 @pytest.fixture
-def page(chromium: Browser, dashboard_url: str) -> Iterator[Page]:
-    with browser_tab(chromium, dashboard_url) as tab:
-        yield tab
+def page(dashboard: BrowserContext) -> Iterator[Page]:
+    """A new tab on the dashboard: a Streamlit session of its own."""
+    tab = dashboard.new_page()
+    yield tab
+    tab.close()
 
 
 @pytest.fixture
 def fresh_page(chromium: Browser, tmp_path: Path) -> Iterator[Page]:
     """A tab on a dashboard server of its own that no session has opened yet."""
-    with running_dashboard(tmp_path) as url, browser_tab(chromium, url) as tab:
-        yield tab
+    with running_dashboard(tmp_path) as url, browser_context(chromium, url) as context:
+        yield context.new_page()
 
 
 @pytest.fixture(scope="module")
@@ -336,28 +356,41 @@ def timings(pytestconfig) -> Iterator[dict[str, float]]:
     lines = [f"{what}: {measured[what]:.0f} ms" for what in order]
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
     TIMINGS_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # Printed past pytest's output capture, so a passing run shows the numbers too.
+    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
     terminal = pytestconfig.pluginmanager.get_plugin("terminalreporter")
-    if terminal is not None:
-        terminal.write_sep("-", f"browser timings, also in {TIMINGS_FILE.relative_to(REPO_ROOT)}")
-        for line in lines:
-            terminal.write_line(line)
+    if capture is not None and terminal is not None:
+        with capture.global_and_fixture_disabled():
+            terminal.write_line("")
+            terminal.write_sep("-", f"browser timings, also in {TIMINGS_FILE.name}")
+            for line in lines:
+                terminal.write_line(line)
 
 
 # --- Page helpers -----------------------------------------------------------------------------
 
-# Added to a tab before it opens a page: notes the first animation frame in which the script
-# has finished, a KPI tile is shown and every chart has drawn its SVG (ms since navigation).
-DRAWN_AT_JS = """(() => {
+# Added to a tab before it opens a page: notes, in ms since the navigation began, the first
+# animation frame after the server's script run ended, and the first in which a KPI tile is
+# shown and every chart has drawn its SVG (their code loads lazily, Plotly's is several MB).
+LOAD_WATCH_JS = """(() => {
+    const load = window.revcycleLoad = {};
+    const scriptState = () =>
+        document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState;
     const drawn = () => {
-        const app = document.querySelector('[data-testid="stApp"]');
         const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
-        return app?.dataset.testScriptState === 'notRunning'
-            && document.querySelector('[data-testid="stMetric"]') !== null
+        return document.querySelector('[data-testid="stMetric"]') !== null
             && document.querySelector('[data-testid="stSkeleton"]') === null
             && charts.length > 0
             && charts.every(chart => chart.querySelector('.main-svg') !== null);
     };
-    const check = now => drawn() ? (window.revcycleDrawnAt = now) : requestAnimationFrame(check);
+    const check = now => {
+        if (scriptState() === 'running') load.ran = true;
+        if (load.ran && scriptState() === 'notRunning') {
+            load.scriptDoneAt ??= now;
+            if (drawn()) return (load.drawnAt = now);
+        }
+        requestAnimationFrame(check);
+    };
     requestAnimationFrame(check);
 })();"""
 
@@ -378,17 +411,19 @@ WATCH_TILE_JS = """([label, expected]) => {
 
 
 def open_page(page: Page, app_page: AppPage, timeout: float = RENDER_MS, **query: str) -> None:
-    """Open ``app_page`` with ``query`` in the URL and wait until it is drawn."""
+    """Open ``app_page`` with ``query`` in the URL and wait until its script has finished."""
     page.goto(app_page.url(**query))
     wait_for_page(page, app_page, timeout)
 
 
 def wait_for_page(page: Page, app_page: AppPage, timeout: float = RENDER_MS) -> None:
-    """Wait until ``app_page``'s heading is up and its script has finished."""
-    expect(page.get_by_role("heading", name=app_page.heading, level=1)).to_be_visible(
-        timeout=timeout
-    )
+    """Wait until ``app_page``'s heading is up and its script has finished without an error."""
+    heading = page.get_by_role("heading", name=app_page.heading, level=1)
+    # An error box ends the wait at once: the page it replaces will not come.
+    expect(heading.or_(error_boxes(page)).first).to_be_visible(timeout=timeout)
     wait_for_script(page, timeout)
+    assert_no_error_shown(page)
+    expect(heading).to_be_visible()
 
 
 def wait_for_script(page: Page, timeout: float = RENDER_MS) -> None:
@@ -396,6 +431,23 @@ def wait_for_script(page: Page, timeout: float = RENDER_MS) -> None:
     expect(page.get_by_test_id("stApp")).to_have_attribute(
         "data-test-script-state", "notRunning", timeout=timeout
     )
+
+
+def error_boxes(page: Page) -> Locator:
+    """What Streamlit shows for an uncaught exception, and the frame's st.error sentences."""
+    return page.get_by_test_id("stException").or_(page.get_by_test_id("stAlertContentError"))
+
+
+def assert_no_error_shown(page: Page) -> None:
+    errors = error_boxes(page)
+    if errors.count():
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
+        log_path = _SERVER_LOGS.get(origin)
+        pytest.fail(
+            f"{page.url} shows an error: {errors.all_inner_texts()}\n"
+            + (f"The server's log ends:\n{_log_tail(log_path)}" if log_path else ""),
+            pytrace=False,
+        )
 
 
 def tile(page: Page, label: str) -> Locator:
@@ -435,8 +487,7 @@ def expect_drawn_without_errors(page: Page) -> None:
     expect(charts.locator(".main-svg").first).to_be_visible()
     # Charts in tabs not shown are drawn too, so every one of them must have its SVG.
     expect(charts.filter(has_not=page.locator(".main-svg"))).to_have_count(0)
-    expect(page.get_by_test_id("stException")).to_have_count(0)
-    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    assert_no_error_shown(page)
 
 
 def time_tile_change(page: Page, change: Callable[[], None], label: str, expected: str) -> float:
@@ -485,7 +536,7 @@ def save_screenshot(page: Page, *paths: Path) -> None:
 def test_page_draws_tiles_and_charts_without_errors(
     page: Page, app_page: AppPage, timings: dict[str, float]
 ):
-    page.add_init_script(DRAWN_AT_JS)
+    page.add_init_script(LOAD_WATCH_JS)
     open_page(page, app_page)
 
     expect_drawn_without_errors(page)
@@ -493,8 +544,11 @@ def test_page_draws_tiles_and_charts_without_errors(
     expect(page.locator(".js-plotly-plot .main-svg .trace").first).to_be_visible()
     expect(tile(page, app_page.tile)).to_have_text(app_page.expected(None))
 
-    page.wait_for_function("() => window.revcycleDrawnAt !== undefined")
-    timings[f"first load (warm server) {app_page.url()}"] = page.evaluate("window.revcycleDrawnAt")
+    page.wait_for_function("() => window.revcycleLoad.drawnAt !== undefined")
+    load = page.evaluate("window.revcycleLoad")
+    first_load = f"first load (warm server) {app_page.url()}"
+    timings[f"{first_load} -> script finished"] = load["scriptDoneAt"]
+    timings[f"{first_load} -> tiles and charts drawn"] = load["drawnAt"]
     save_screenshot(page, *screenshot_paths(app_page.name))
 
 
