@@ -5,11 +5,12 @@ import logging
 import streamlit as st
 
 from revcycle.db import QueryError
-from revcycle.ui import filters
+from revcycle.ui import filters, page
 
 log = logging.getLogger("revcycle")
 
 st.set_page_config(page_title="Revcycle", page_icon="📈", layout="wide")
+page.tighten_top_margin()
 
 # The pages live in app_pages/, not pages/: Streamlit reads a pages/ folder beside the
 # entrypoint as its older multipage mode and would run a page without this frame.

@@ -140,38 +140,33 @@ else:
             ),
         ]
     )
-    per_channel = conversion[~conversion["is_total"]]
+    # Deals with no lead have no lead stages to draw a funnel of; the table keeps them.
+    per_channel = conversion[~conversion["is_total"] & (conversion["channel"] != "(no lead)")]
     st.plotly_chart(
-        charts.channel_funnels(per_channel, "Each channel's funnel: count · % of leads"),
+        charts.channel_funnels(per_channel, "Each channel's funnel: count · % of its leads"),
         key="conversion_funnels",
     )
     st.caption(
         "Each stage counts the events that happened in the period: leads created, MQLs, SQLs "
         "(accepted by sales), opportunities (first deal created) and customers (first deal "
-        "won). **% of previous** divides a stage by the one before it; **% of first** by the "
-        "leads. Because events of one period come from leads of several periods, use Cohorts "
-        "to follow the same leads through the funnel."
+        "won). The percentage is **% of first**: the stage divided by the channel's leads. "
+        "Events of one period come from leads of several periods, so a stage can outgrow the "
+        "one before it; use Cohorts to follow the same leads through the funnel."
     )
+    counts = conversion.pivot_table(
+        index=["is_total", "channel"], columns="stage", values="count_events", sort=False
+    ).reset_index()
+    won_share = conversion[conversion["stage"] == "won"][["channel", "share_of_first"]]
     tables.show(
-        conversion.pivot_table(
-            index=["is_total", "channel"],
-            columns="stage",
-            values="share_of_previous",
-            sort=False,
-        )
-        .reset_index()
-        .merge(
-            conversion[conversion["stage"] == "lead"][["channel", "count_events"]],
-            on="channel",
-        ),
+        counts.merge(won_share, on="channel"),
         {
             "channel": ("Channel", "text"),
-            "count_events": ("Leads", "count"),
-            "mql": ("Lead → MQL", "percent"),
-            "sql": ("MQL → SQL", "percent"),
-            "opportunity": ("SQL → opportunity", "percent"),
-            "won": ("Opportunity → customer", "percent"),
+            "lead": ("Leads", "count"),
+            "mql": ("MQLs", "count"),
+            "sql": ("SQLs", "count"),
+            "opportunity": ("Opportunities", "count"),
+            "won": ("Customers", "count"),
+            "share_of_first": ("Customers per lead", "percent"),
         },
-        key="conversion_share_of_previous",
+        key="conversion_stage_counts",
     )
-    st.caption("Each column is % of previous: the stage divided by the stage before it.")

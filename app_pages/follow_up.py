@@ -1,5 +1,6 @@
 """Follow-up speed: how fast sales calls back, who is waiting, and whether speed pays."""
 
+import pandas as pd
 import streamlit as st
 
 from revcycle.ui import charts, format, page, tables
@@ -39,6 +40,7 @@ page.tiles(
 by_tab = st.tabs(["By channel", "By owner"])
 for tab, grouped_by in zip(by_tab, ("channel", "owner"), strict=True):
     rows = speed[speed["grouped_by"] == grouped_by]
+    rows_and_total = pd.concat([rows, speed[speed["grouped_by"] == "all"]])
     with tab:
         st.plotly_chart(
             charts.box_from_quantiles(rows, grouped_by, f"Hours to first contact by {grouped_by}"),
@@ -50,7 +52,7 @@ for tab, grouped_by in zip(by_tab, ("channel", "owner"), strict=True):
             "is ten times longer."
         )
         tables.show(
-            rows,
+            rows_and_total,
             {
                 "group_value": (grouped_by.title(), "text"),
                 "count_leads": ("Leads", "count"),
@@ -95,9 +97,8 @@ else:
             "company": ("Company", "text"),
             "email": ("Email", "text"),
             "channel": ("Channel", "text"),
-            "created_at": ("Created", "text"),
+            "created_at": ("Created", "datetime"),
             "days_waiting": ("Waiting", "days"),
-            "stage_reached": ("Stage", "text"),
         },
         key="follow_up_waiting",
         max_rows=15,

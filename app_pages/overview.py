@@ -123,14 +123,16 @@ with right:
     leads_tab, revenue_tab = st.tabs(["Leads per week", "Won revenue per week"])
     with leads_tab:
         st.plotly_chart(
-            charts.trend_by_channel(weekly, "count_leads", "New leads per week", "leads"),
+            charts.trend_by_channel(
+                weekly[weekly["count_leads"] > 0], "count_leads", "New leads per week", "leads"
+            ),
             key="overview_weekly_leads",
         )
     with revenue_tab:
         st.plotly_chart(
             charts.trend_by_channel(
-                weekly, "won_revenue", "Won revenue per week", "€", stacked=True
+                weekly[weekly["won_revenue"] > 0], "won_revenue", "Won revenue per week", "€"
             ),
             key="overview_weekly_revenue",
         )
-    st.caption("Weeks start on Monday; the first and last week may be partial.")
+    st.caption("Weeks start on Monday. Hatched bars are weeks the period cuts short, not drops.")

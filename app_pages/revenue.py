@@ -42,12 +42,15 @@ with left:
 with right:
     weekly = run("metrics/weekly_leads_and_revenue_by_channel", **params)
     st.plotly_chart(
-        charts.trend_by_channel(weekly, "won_revenue", "Won revenue per week", "€", stacked=True),
+        charts.trend_by_channel(
+            weekly[weekly["won_revenue"] > 0], "won_revenue", "Won revenue per week", "€"
+        ),
         key="revenue_weekly",
     )
 st.caption(
     "Won revenue: amount of the deals won in the period, credited to the channel of the deal's "
-    "lead. Deals that match no lead keep their own bar, “(no lead)”."
+    "lead. Deals that match no lead keep their own bar, “(no lead)”. Hatched bars are weeks "
+    "the period cuts short."
 )
 
 tables.show(
@@ -59,15 +62,14 @@ tables.show(
         "average_won_deal": ("Average won deal", "euro"),
         "win_rate": ("Win rate", "percent"),
         "median_days_lead_to_won": ("Lead → won (median)", "days"),
-        "average_sales_cycle_days": ("Sales cycle (average)", "days"),
         "open_pipeline": ("Open pipeline", "euro"),
     },
     key="revenue_by_channel",
 )
 st.caption(
     "Win rate: won ÷ closed deals, of deals closed in the period. Lead → won: days from the "
-    "lead's creation to the win. Sales cycle: days from the deal's creation to the win. Open "
-    "pipeline: amount of deals created in the period that are not closed yet."
+    "lead's creation to the win (deals with no lead have none). Open pipeline: amount of deals "
+    "created in the period that are not closed yet."
 )
 
 st.header("Pipeline velocity")
@@ -84,7 +86,7 @@ tables.show(
     revenue,
     {
         "channel": ("Channel", "text"),
-        "count_opportunities": ("Opportunities", "count"),
+        "count_opportunities": ("Deals created", "count"),
         "average_won_deal": ("× Average won deal", "euro"),
         "win_rate": ("× Win rate", "percent"),
         "average_sales_cycle_days": ("÷ Sales cycle", "days"),
@@ -93,7 +95,7 @@ tables.show(
     key="revenue_velocity_parts",
 )
 st.caption(
-    "Pipeline velocity = opportunities created in the period × average won deal × win rate ÷ "
-    "average sales-cycle days: the revenue per day the channel's pipeline is moving toward. "
-    "The table shows each part, so you can see which one moves a channel."
+    "Pipeline velocity = deals created in the period × average won deal × win rate ÷ average "
+    "sales-cycle days (deal created → won): the revenue per day the channel's pipeline is "
+    "moving toward. The table shows each part, so you can see which one moves a channel."
 )

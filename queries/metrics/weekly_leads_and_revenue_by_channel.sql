@@ -1,6 +1,7 @@
 -- Weekly leads and won revenue by channel: the trend lines of the overview and revenue pages.
 -- Grain: one row per week (starting Monday) and channel with a lead created or a deal won in
 -- that week, within the period. Deals with no lead are the channel "(no lead)".
+-- is_partial_week marks the first and last week when the period cuts them short.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -52,6 +53,10 @@ final as (
         coalesce(leads_per_week.count_leads, 0) as count_leads,
         coalesce(won_per_week.count_won_deals, 0) as count_won_deals,
         coalesce(won_per_week.won_revenue, 0) as won_revenue,
+        -- A week the period cuts off holds fewer days; charts mark it so it is not read as
+        -- a drop.
+        week_start < cast($start_date as date)
+            or week_start + 6 > cast($end_date as date) as is_partial_week,
     from leads_per_week
     full outer join won_per_week
         using (week_start, channel)

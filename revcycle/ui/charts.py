@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from revcycle.ui.colors import color_map
+from revcycle.ui.colors import channel_color, color_map
 
 STAGE_LABELS = {
     "lead": "Leads",
@@ -14,110 +14,138 @@ STAGE_LABELS = {
     "won": "Customers",
 }
 FONT = {"size": 16}
+NEUTRAL = "#4477AA"
+# Hours on a log axis, labelled as a person says them.
+HOUR_TICKS = {
+    0.1: "6 min",
+    1: "1 h",
+    4: "4 h",
+    24: "1 day",
+    72: "3 days",
+    168: "1 week",
+    720: "1 month",
+}
 
 
-def _layout(figure: go.Figure, title: str) -> go.Figure:
+def _layout(figure: go.Figure, title: str, height: int | None = None) -> go.Figure:
     figure.update_layout(
-        title=title, font=FONT, margin={"t": 60, "l": 10, "r": 10, "b": 10}, legend_title_text=""
+        title=title,
+        font=FONT,
+        margin={"t": 60, "l": 10, "r": 30, "b": 10},
+        legend_title_text="",
+        **({"height": height} if height else {}),
     )
     return figure
 
 
 def funnel(stages: pd.DataFrame, title: str) -> go.Figure:
-    """One funnel from lead to won, from the total rows of conversion_by_channel."""
+    """One funnel from lead to customer, from the total rows of conversion_by_channel."""
+    counts = stages["count_events"].tolist()
+    labels = [f"{counts[0]:,}"] + [
+        f"{count:,} · {count / previous:.0%}" if previous else f"{count:,}"
+        for previous, count in zip(counts, counts[1:], strict=False)
+    ]
     figure = go.Figure(
         go.Funnel(
             y=[STAGE_LABELS[stage] for stage in stages["stage"]],
-            x=stages["count_events"],
-            texttemplate="%{value:,}<br>%{percentPrevious:.0%} of previous",
-            textposition="auto",
-            marker={"color": "#4477AA"},
+            x=counts,
+            text=labels,
+            textinfo="text",
+            textposition="outside",
+            cliponaxis=False,
+            marker={"color": NEUTRAL},
             connector={"fillcolor": "#DCE6F2"},
         )
     )
-    return _layout(figure, title)
-
-
-def stage_share_by_channel(conversion: pd.DataFrame, title: str) -> go.Figure:
-    """Bars of each stage's share of leads, one colour per channel."""
-    rows = conversion[conversion["stage"] != "lead"].assign(
-        stage_label=lambda frame: frame["stage"].map(STAGE_LABELS)
-    )
-    figure = px.bar(
-        rows,
-        x="stage_label",
-        y="share_of_first",
-        color="channel",
-        barmode="group",
-        color_discrete_map=color_map(rows["channel"].unique()),
-        labels={"stage_label": "", "share_of_first": "share of leads"},
-    )
-    figure.update_yaxes(tickformat=".0%")
+    figure.update_xaxes(range=[-max(counts or [1]) * 0.9, max(counts or [1]) * 0.9])
     return _layout(figure, title)
 
 
 def bar_by_channel(
     frame: pd.DataFrame, value: str, title: str, axis_label: str, tickformat: str | None = None
 ) -> go.Figure:
-    """One bar per channel, in the channel's colour, largest first."""
-    rows = frame.sort_values(value, ascending=False)
+    """One horizontal bar per channel, in the channel's colour, largest on top."""
+    rows = frame.sort_values(value)
     figure = px.bar(
         rows,
-        x="channel",
-        y=value,
+        x=value,
+        y="channel",
+        orientation="h",
         color="channel",
         color_discrete_map=color_map(rows["channel"].unique()),
         labels={"channel": "", value: axis_label},
+        text_auto=tickformat or ".3s",
     )
     figure.update_layout(showlegend=False)
+    figure.update_traces(textposition="outside", cliponaxis=False)
     if tickformat:
-        figure.update_yaxes(tickformat=tickformat)
-    return _layout(figure, title)
+        figure.update_xaxes(tickformat=tickformat)
+    return _layout(figure, title, height=140 + 42 * len(rows))
 
 
-def trend_by_channel(
-    frame: pd.DataFrame, value: str, title: str, axis_label: str, stacked: bool = False
-) -> go.Figure:
-    """Weekly values per channel: stacked bars for amounts, lines for counts."""
-    options = {
-        "x": "week_start",
-        "y": value,
-        "color": "channel",
-        "color_discrete_map": color_map(frame["channel"].unique()),
-        "labels": {"week_start": "week starting", value: axis_label},
-    }
-    figure = px.bar(frame, **options) if stacked else px.line(frame, markers=True, **options)
+def trend_by_channel(frame: pd.DataFrame, value: str, title: str, axis_label: str) -> go.Figure:
+    """Weekly values per channel as stacked bars; partial weeks at the ends are hatched."""
+    rows = frame.assign(
+        week=lambda data: data["is_partial_week"].map({True: "partial week", False: "full week"})
+    )
+    figure = px.bar(
+        rows,
+        x="week_start",
+        y=value,
+        color="channel",
+        pattern_shape="week",
+        pattern_shape_map={"partial week": "/", "full week": ""},
+        color_discrete_map=color_map(rows["channel"].unique()),
+        labels={"week_start": "week starting", value: axis_label},
+    )
+    # One legend entry per channel; the hatching is explained in the caption.
+    seen = set()
+    for trace in figure.data:
+        trace.name = trace.legendgroup = trace.name.split(",")[0]
+        trace.showlegend = trace.name not in seen
+        seen.add(trace.name)
     return _layout(figure, title)
 
 
 def channel_funnels(conversion: pd.DataFrame, title: str) -> go.Figure:
-    """A small funnel per channel, each stage labelled with its count and % of first stage."""
+    """A small funnel per channel, drawn as left-aligned bars so every label stays readable:
+    each stage labelled with its count and % of the channel's leads."""
     rows = conversion.assign(
         stage_label=conversion["stage"].map(STAGE_LABELS),
         label=[
-            f"{count:,}" + ("" if pd.isna(share) else f" · {share:.0%}")
-            for count, share in zip(
-                conversion["count_events"], conversion["share_of_first"], strict=True
+            f"{count:,}" if stage == "lead" or pd.isna(share) else f"{count:,} · {share:.0%}"
+            for stage, count, share in zip(
+                conversion["stage"],
+                conversion["count_events"],
+                conversion["share_of_first"],
+                strict=True,
             )
         ],
     )
     channels = rows["channel"].unique()
-    figure = px.funnel(
+    columns = 3
+    figure = px.bar(
         rows,
         x="count_events",
         y="stage_label",
+        orientation="h",
         color="channel",
         facet_col="channel",
-        facet_col_wrap=4,
+        facet_col_wrap=columns,
+        facet_col_spacing=0.1,
+        facet_row_spacing=0.1,
         text="label",
         color_discrete_map=color_map(channels),
-        facet_row_spacing=0.12,
-        height=260 * ((len(channels) + 3) // 4),
+        category_orders={"stage_label": list(STAGE_LABELS.values())},
+        height=60 + 220 * ((len(channels) + columns - 1) // columns),
     )
     figure.for_each_annotation(lambda note: note.update(text=note.text.split("=")[-1]))
+    # Each panel on its own scale, with room on the right for the labels.
     figure.update_xaxes(matches=None, showticklabels=False, title_text="")
+    for axis_name in [name for name in figure.layout if name.startswith("xaxis")]:
+        figure.layout[axis_name].update(rangemode="tozero", autorangeoptions={"maxallowed": None})
     figure.update_yaxes(title_text="")
-    figure.update_traces(textposition="outside", cliponaxis=False)
+    figure.update_traces(textposition="outside", cliponaxis=False, textfont={"size": 14})
     figure.update_layout(showlegend=False)
     return _layout(figure, title)
 
@@ -141,7 +169,7 @@ def rate_with_interval(rows: pd.DataFrame, title: str, low_volume_note: str) -> 
                 mode="markers",
                 marker={
                     "size": 14,
-                    "color": color_map([row.channel])[row.channel],
+                    "color": channel_color(row.channel),
                     "symbol": "circle-open" if row.is_low_volume else "circle",
                     "line": {"width": 3},
                 },
@@ -155,8 +183,8 @@ def rate_with_interval(rows: pd.DataFrame, title: str, low_volume_note: str) -> 
             )
         )
     figure.update_xaxes(tickformat=".0%", rangemode="tozero")
-    figure.update_layout(showlegend=False, height=120 + 45 * len(rows))
-    return _layout(figure, title)
+    figure.update_layout(showlegend=False)
+    return _layout(figure, title, height=120 + 45 * len(rows))
 
 
 def cohort_trend(rows: pd.DataFrame, title: str) -> go.Figure:
@@ -166,11 +194,10 @@ def cohort_trend(rows: pd.DataFrame, title: str) -> go.Figure:
     for stage, stage_rows in rows.groupby("stage", sort=False):
         mature = stage_rows[stage_rows["is_mature"]]
         # The dotted part starts at the last mature cohort so the line stays unbroken.
-        immature = (
-            stage_rows[stage_rows["cohort_start"] >= mature["cohort_start"].max()]
-            if len(mature)
-            else stage_rows
-        )
+        if len(mature):
+            immature = stage_rows[stage_rows["cohort_start"] >= mature["cohort_start"].max()]
+        else:
+            immature = stage_rows
         for part, dash, suffix in ((mature, "solid", ""), (immature, "dot", " (immature)")):
             figure.add_trace(
                 go.Scatter(
@@ -191,44 +218,51 @@ def cohort_trend(rows: pd.DataFrame, title: str) -> go.Figure:
 def box_from_quantiles(rows: pd.DataFrame, group_label: str, title: str) -> go.Figure:
     """Boxes drawn from quantiles computed in SQL: whiskers at the 10th and 90th percentile."""
     figure = go.Figure()
-    for row in rows.itertuples():
-        color = (
-            color_map([row.group_value])[row.group_value] if group_label == "channel" else "#4477AA"
-        )
+    for row in rows.dropna(subset=["median_hours_to_first_contact"]).itertuples():
         figure.add_trace(
             go.Box(
-                name=row.group_value,
+                x=[row.group_value],
                 q1=[row.p25_hours_to_first_contact],
                 median=[row.median_hours_to_first_contact],
                 q3=[row.p75_hours_to_first_contact],
                 lowerfence=[row.p10_hours_to_first_contact],
                 upperfence=[row.p90_hours_to_first_contact],
-                marker_color=color,
-                orientation="v",
+                name=row.group_value,
+                marker_color=channel_color(row.group_value)
+                if group_label == "channel"
+                else NEUTRAL,
+                line={"width": 2},
             )
         )
-    figure.update_yaxes(type="log", title_text="hours to first contact (log scale)")
+    figure.update_yaxes(
+        type="log",
+        title_text="hours to first contact",
+        tickvals=list(HOUR_TICKS),
+        ticktext=list(HOUR_TICKS.values()),
+    )
     figure.update_layout(showlegend=False)
     return _layout(figure, title)
 
 
 def share_trend(rows: pd.DataFrame, value: str, title: str, axis_label: str) -> go.Figure:
-    """A weekly share per channel, with all channels together as a thick dark line."""
+    """A weekly share for all channels together; each channel can be switched on in the legend."""
     figure = px.line(
         rows,
         x="week_start",
         y=value,
         color="channel",
+        markers=True,
         color_discrete_map=color_map(rows["channel"].unique()),
         labels={"week_start": "week starting", value: axis_label},
     )
-    figure.update_traces(selector={"name": "(all channels)"}, line={"width": 5})
+    figure.update_traces(visible="legendonly")
+    figure.update_traces(selector={"name": "(all channels)"}, visible=True, line={"width": 5})
     figure.update_yaxes(tickformat=".0%", rangemode="tozero")
     return _layout(figure, title)
 
 
 def response_bands(rows: pd.DataFrame, title: str) -> go.Figure:
-    """Share of leads accepted by sales and won, per first-response band."""
+    """Share of leads accepted by sales and won per first-response band, each on its own scale."""
     long = rows.melt(
         id_vars=["response_band"], value_vars=["share_sql", "share_won"], var_name="outcome"
     ).replace({"outcome": {"share_sql": "became SQL", "share_won": "became customer"}})
@@ -237,9 +271,12 @@ def response_bands(rows: pd.DataFrame, title: str) -> go.Figure:
         x="response_band",
         y="value",
         color="outcome",
-        barmode="group",
+        facet_col="outcome",
         color_discrete_map={"became SQL": "#44AA99", "became customer": "#332288"},
         labels={"response_band": "first contact after", "value": "share of leads"},
+        text_auto=".1%",
     )
-    figure.update_yaxes(tickformat=".0%")
+    figure.update_yaxes(tickformat=".0%", matches=None, showticklabels=True)
+    figure.for_each_annotation(lambda note: note.update(text=note.text.split("=")[-1]))
+    figure.update_layout(showlegend=False)
     return _layout(figure, title)

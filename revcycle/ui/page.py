@@ -32,3 +32,11 @@ def tiles(numbers: list[tuple[str, str, str]]) -> None:
         with column, st.container(border=True, height="stretch"):
             st.metric(label, value)
             st.caption(definition)
+
+
+def tighten_top_margin() -> None:
+    """Less blank space above the title, so the numbers fit a shared screen."""
+    st.html(
+        "<style>.block-container, [data-testid='stMainBlockContainer'] "
+        "{padding-top: 2.5rem;}</style>"
+    )

@@ -9,11 +9,14 @@ from revcycle.export import safe_csv
 _CONFIG = {
     "text": lambda label: st.column_config.TextColumn(label),
     "count": lambda label: st.column_config.NumberColumn(label, format="localized"),
-    "euro": lambda label: st.column_config.NumberColumn(label, format="euro"),
+    # Whole euros, with the browser's thousands separator; the CSV keeps the cents.
+    "euro": lambda label: st.column_config.NumberColumn(label, format="localized"),
     "percent": lambda label: st.column_config.NumberColumn(label, format="%.1f%%"),
     "hours": lambda label: st.column_config.NumberColumn(label, format="%.1f h"),
     "days": lambda label: st.column_config.NumberColumn(label, format="%.0f days"),
+    "datetime": lambda label: st.column_config.DatetimeColumn(label, format="D MMM YYYY, HH:mm"),
 }
+EURO_SUFFIX = " (€)"
 
 
 def show(
@@ -23,6 +26,10 @@ def show(
 
     Up to ``max_rows`` rows show without scrolling, so a shared screen sees every channel.
     """
+    columns = {
+        column: (label + EURO_SUFFIX if kind == "euro" else label, kind)
+        for column, (label, kind) in columns.items()
+    }
     labelled = frame[list(columns)].rename(
         columns={column: label for column, (label, _) in columns.items()}
     )
@@ -30,6 +37,10 @@ def show(
     for label, kind in columns.values():
         if kind == "percent":
             shown[label] = shown[label] * 100  # shares are fractions; the format adds the %
+        elif kind == "euro":
+            shown[label] = shown[label].astype(float).round(0)
+        elif kind == "text":
+            shown[label] = shown[label].astype(object).where(shown[label].notna(), "–")
     st.dataframe(
         shown,
         hide_index=True,
