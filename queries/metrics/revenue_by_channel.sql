@@ -22,17 +22,23 @@ period as (
         cast($end_date as timestamp) + interval 1 day as ends_before,
 ),
 
+funnel_deals as (
+    -- unnest in the select list: one row per deal, without the join a lateral unnest plans.
+    select
+        channel,
+        created_at as lead_created_at,
+        unnest(deals, recursive := true),
+    from funnel
+),
+
 deals as (
     select
-        funnel.channel,
-        funnel.created_at as lead_created_at,
-        deal.*,
-        deal.closed_at >= period.starts_at and deal.closed_at < period.ends_before
-            as is_closed_in_period,
-        deal.created_at >= period.starts_at and deal.created_at < period.ends_before
-            as is_created_in_period,
-    from funnel
-    cross join unnest(funnel.deals) as deal_list(deal)
+        funnel_deals.*,
+        funnel_deals.closed_at >= period.starts_at
+            and funnel_deals.closed_at < period.ends_before as is_closed_in_period,
+        funnel_deals.created_at >= period.starts_at
+            and funnel_deals.created_at < period.ends_before as is_created_in_period,
+    from funnel_deals
     cross join period
 ),
 

@@ -7,7 +7,8 @@
 
 with
 
-funnel as (
+-- Not materialised: read twice, and each use needs only a few of its columns.
+funnel as not materialized (
     select * from funnel_in_scope($channels, $owners, $segments)
 ),
 
@@ -30,19 +31,26 @@ leads_per_week as (
     group by all
 ),
 
+won_deals as (
+    -- unnest in the select list: one row per deal, without the join a lateral unnest plans.
+    select
+        channel,
+        unnest(deals) as deal,
+    from funnel
+    where count_won_deals > 0
+),
+
 won_per_week as (
     select
-        cast(date_trunc('week', deal.closed_at) as date) as week_start,
-        funnel.channel,
+        cast(date_trunc('week', won_deals.deal.closed_at) as date) as week_start,
+        won_deals.channel,
         count(*) as count_won_deals,
-        sum(deal.amount) as won_revenue,
-    from funnel
-    cross join unnest(funnel.deals) as deal_list(deal)
+        sum(won_deals.deal.amount) as won_revenue,
+    from won_deals
     cross join period
-    where funnel.count_won_deals > 0
-        and deal.is_won
-        and deal.closed_at >= period.starts_at
-        and deal.closed_at < period.ends_before
+    where won_deals.deal.is_won
+        and won_deals.deal.closed_at >= period.starts_at
+        and won_deals.deal.closed_at < period.ends_before
     group by all
 ),
 
