@@ -1,10 +1,12 @@
 """Benchmark: build and metric-query times at scale, checked against a plain-pandas reference.
 
-``python -m revcycle.bench --leads 1000000 [--repeat 5] [--out bench.md] [--skip-pages]``
-generates a scaled sample, builds it into a fresh DuckDB file in a temporary folder, times the
-view build and each metric query, checks every metric against a pandas version of the same
-definition, then times full AppTest runs of each dashboard page on that file (cold, warm and a
-filter change), and prints markdown tables.
+``python -m revcycle.bench --leads 1000000 [--repeat 5] [--out bench.md] [--skip-pages]
+[--skip-browser]`` generates a scaled sample, builds it into a fresh DuckDB file in a temporary
+folder, times the view build and each metric query, checks every metric against a pandas
+version of the same definition, times the overview in Chromium against ``streamlit run
+dashboard.py`` on that file (first load cold and warm, channel filter changes; skipped when
+/usr/bin/chromium is missing), then times full AppTest runs of each dashboard page on it
+(cold, warm and a filter change), and prints markdown tables.
 
 The ``reference_*`` functions are a yardstick and a second opinion only: the dashboard computes
 its metrics in ``queries/metrics/*.sql`` and nowhere else.
@@ -50,6 +52,8 @@ PAGES = ("overview", "conversion", "follow_up", "revenue")  # app_pages/<name>.p
 PAGE_WARM_TARGET_MS = 500.0
 PAGE_COLD_TARGET_MS = 1500.0
 PAGE_TIMEOUT_S = 300
+# The browser part chooses one channel per timed run (each uncached once), within these bounds.
+BROWSER_CHANNELS = (3, 5)
 
 
 # --- pandas reference implementations (for comparison only) -------------------------------
@@ -654,9 +658,14 @@ class Row:
 
 
 def report(
-    rows: list[Row], facts: list[str], problems: list[str], page_rows: list[PageRow] | None = None
+    rows: list[Row],
+    facts: list[str],
+    problems: list[str],
+    page_rows: list[PageRow] | None = None,
+    browser_lines: list[str] | None = None,
 ) -> str:
-    """The benchmark as markdown: machine and data facts, the table, any mismatch, the pages."""
+    """The benchmark as markdown: machine and data facts, the table, any mismatch, the pages,
+    the browser."""
     lines = [
         "## Benchmark",
         "",
@@ -677,6 +686,8 @@ def report(
         ]
     if page_rows:
         lines += pages_report(page_rows)
+    if browser_lines:
+        lines += browser_lines
     return "\n".join(lines)
 
 
@@ -691,13 +702,18 @@ def _generate(folder: Path, n_leads: int) -> tuple[Path, Path]:
         return pool.submit(sample.write, folder, n_leads).result()
 
 
-def run(n_leads: int, repeat: int, folder: Path, pages: bool = True) -> tuple[str, bool]:
+def run(
+    n_leads: int, repeat: int, folder: Path, pages: bool = True, browser: bool = True
+) -> tuple[str, bool]:
     """Run the whole benchmark in ``folder``; return the markdown and whether all agreed (and,
-    with ``pages``, every page run showed its tiles without an error)."""
+    with ``pages``, every page run showed its tiles without an error; with ``browser``, every
+    browser step was measured)."""
     load_before = os.getloadavg()
     started = time.perf_counter()
     leads_csv, deals_csv = _generate(folder, n_leads)
     generate_s = time.perf_counter() - started
+    # Read now: the browser part's server and Chromium are children too, and would count.
+    generator_peak_mib = peak_rss_mib(resource.RUSAGE_CHILDREN)
 
     con = connect(folder / "bench.duckdb")  # threads: DuckDB's default
     load = Timing("load + build from CSV")
@@ -753,6 +769,23 @@ def run(n_leads: int, repeat: int, folder: Path, pages: bool = True) -> tuple[st
     }
     con.close()  # the app opens the file itself, as the dashboard does
 
+    # The browser part comes before the AppTest pages: its streamlit server opens the file
+    # read-write, which DuckDB allows one process at a time, and here this process holds no
+    # connection (the one above is closed, explicitly). After time_pages it would still hold
+    # one: st.cache_resource.clear() drops the app's cached connection, but AppTest and the
+    # query-counting mock keep it in reference cycles, so the file stays locked until a
+    # garbage collection happens to run. Neither part changes the file.
+    from revcycle.ui import browser_timing  # not at the top: revcycle/ keeps ui/ out
+
+    fewest, most = BROWSER_CHANNELS
+    browser_channels = busiest["dimension_value"].head(min(max(repeat, fewest), most)).tolist()
+    browser_run = None
+    browser_skipped = "--skip-browser was given" if not browser else browser_timing.skip_reason()
+    if browser_skipped is None:
+        browser_run = browser_timing.time_browser(
+            folder / "bench.duckdb", browser_channels, repeat, folder
+        )
+
     page_rows = time_pages(folder / "bench.duckdb", channels[0], repeat) if pages else []
     pages_failed = any(row.failures for row in page_rows)
 
@@ -798,7 +831,7 @@ def run(n_leads: int, repeat: int, folder: Path, pages: bool = True) -> tuple[st
         f"(DuckDB runs in-process, so this includes its buffers; duckdb_memory() reported "
         f"{duckdb_memory_mib:,.0f} MiB in use at that point). After the pandas part: "
         f"{peak_rss_mib():,.0f} MiB. The generator ran in a child process: peak "
-        f"{peak_rss_mib(resource.RUSAGE_CHILDREN):,.0f} MiB.",
+        f"{generator_peak_mib:,.0f} MiB.",
         "Check: pandas and DuckDB results "
         + ("agree" if not problems else f"DISAGREE ({len(problems)} values)")
         + f" for all {len(cases)} metric runs (relative tolerance {RELATIVE_TOLERANCE:g}).",
@@ -817,7 +850,31 @@ def run(n_leads: int, repeat: int, folder: Path, pages: bool = True) -> tuple[st
             "with an exception, an error box or no KPI tiles marks its row failed.",
             f"Peak RSS of this process after the pages: {peak_rss_mib():,.0f} MiB.",
         ]
-    return report(rows, facts, problems, page_rows), not problems and not pages_failed
+    if browser_run is not None:
+        facts.append(
+            f"Browser: Debian's Chromium {browser_run.browser_version}, headless, driven by "
+            "Playwright against `streamlit run dashboard.py`, a server process of its own on "
+            "the same database file (run before the AppTest pages, once this process had "
+            "closed its connection). Times come from the page's own clock (performance.now() "
+            "at animation frames), so they span the websocket, the server's script run, the "
+            "transfer and the drawing. First load, cold: "
+            f"{repeat} runs, each on a new server and a new browser context; warm: the last "
+            f"of those tabs reloaded {repeat} times. Filter change, on that warm tab: each of "
+            f"{browser_run.channels} (the busiest channels) chosen in the sidebar's Channels "
+            "list (uncached: no session on that server had chosen it) and removed again (back "
+            "to all channels: cached), then each chosen and removed a second time (cached). "
+            "An error box, a timeout or a Leads value that changes again after its first "
+            "change marks a row failed; the server's log then goes to stderr."
+        )
+    browser_failed = browser_run is not None and browser_run.failed
+    markdown = report(
+        rows,
+        facts,
+        problems,
+        page_rows,
+        browser_timing.browser_report(browser_run, browser_skipped),
+    )
+    return markdown, not problems and not pages_failed and not browser_failed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -832,12 +889,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-pages", action="store_true", help="leave out the dashboard page timings"
     )
+    parser.add_argument(
+        "--skip-browser", action="store_true", help="leave out the Chromium timings"
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
 
     with tempfile.TemporaryDirectory(prefix="revcycle-bench-") as folder:
-        markdown, ok = run(args.leads, args.repeat, Path(folder), pages=not args.skip_pages)
+        markdown, ok = run(
+            args.leads,
+            args.repeat,
+            Path(folder),
+            pages=not args.skip_pages,
+            browser=not args.skip_browser,
+        )
     print(markdown)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ A correctness check of the yardstick, not a timed test: if the two disagree, the
 speed ratio compares different work (or a query has a bug).
 """
 
+import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from revcycle import bench, sample
 from revcycle.build import build
 from revcycle.db import connect, execute
+from revcycle.ui import browser_timing
 
 FILTERS = {
     "no filter": {},
@@ -85,3 +87,67 @@ def test_warm_page_runs_send_no_query_and_cold_ones_do(page_rows):
     assert all(row.count_queries == [0] for row in warm)
     # Cold runs and the filter change must reach DuckDB, or they measure the cache instead.
     assert all(row.count_queries[0] > 0 for row in uncached)
+
+
+BROWSER_CHANNELS = ["Paid search", "Referral", "Email"]
+
+
+@pytest.fixture(scope="module")
+def browser_run(tmp_path_factory):
+    """The browser timings, one run per kind and three channels, on 2,000 generated leads.
+
+    The database is one of its own: ``generated`` keeps its file open, and the dashboard's
+    server must open the file read-write, which DuckDB allows one process at a time.
+    """
+    reason = browser_timing.skip_reason()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must run the browser tests, not skip them", pytrace=False)
+        pytest.skip(reason)
+    folder = tmp_path_factory.mktemp("bench-browser")
+    leads_csv, deals_csv = sample.write(folder, n_leads=2_000)
+    con = connect(folder / "bench.duckdb")
+    try:
+        build(con, {"leads": leads_csv, "deals": deals_csv})
+    finally:
+        con.close()
+    return browser_timing.time_browser(
+        folder / "bench.duckdb", BROWSER_CHANNELS, repeat=1, workdir=folder
+    )
+
+
+@pytest.mark.browser
+def test_every_browser_step_is_timed_once_per_run_without_a_failure(browser_run):
+    # One server and one reload; each channel chosen twice and removed after each choice.
+    expected_runs = {
+        "overview first load, cold (new server, first visit)": 1,
+        "overview first load, warm (reload)": 1,
+        "channel filter: a channel chosen for the first time (uncached)": 3,
+        "channel filter: the channel removed, back to all channels (cached)": 6,
+        "channel filter: a channel chosen again (cached)": 3,
+    }
+    assert {row.label: row.failures for row in browser_run.rows} == {
+        label: [] for label in expected_runs
+    }
+    assert {row.label: len(row.ms) for row in browser_run.rows} == expected_runs
+
+
+@pytest.mark.browser
+def test_browser_times_are_positive_and_a_page_draws_after_its_script_ends(browser_run):
+    for row in browser_run.rows:
+        assert all(0 < ms < browser_timing.FIRST_LOAD_TIMEOUT_MS for ms in row.ms), row.label
+    for row in browser_run.rows[:2]:  # the first loads
+        assert len(row.script_done_ms) == len(row.ms)
+        assert all(
+            0 < done <= drawn for done, drawn in zip(row.script_done_ms, row.ms, strict=True)
+        )
+
+
+@pytest.mark.browser
+def test_browser_report_has_a_row_per_kind_and_names_no_target(browser_run):
+    lines = browser_timing.browser_report(browser_run)
+    rows = [line for line in lines if line.startswith("| ") and "---" not in line][1:]
+    assert [row.split(" | ")[0].removeprefix("| ") for row in rows] == [
+        row.label for row in browser_run.rows
+    ]
+    assert all(row.split(" | ")[2] == "—" for row in rows)
