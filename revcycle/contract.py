@@ -38,6 +38,13 @@ LEAD_FIELDS: tuple[Field, ...] = (
     Field("first_contacted_at", "timestamp", False, "When sales first contacted the lead."),
     Field("status", "text", False, "Lead status in the source system."),
     Field("disqualified_reason", "text", False, "Why the lead was disqualified, if it was."),
+    Field(
+        "converted_deal_id",
+        "text",
+        False,
+        "The deal this lead became (Salesforce's `Converted Opportunity ID`); links that deal "
+        "to this lead when the deal export has no lead id.",
+    ),
 )
 
 DEAL_FIELDS: tuple[Field, ...] = (

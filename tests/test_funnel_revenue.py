@@ -194,3 +194,14 @@ def test_blank_owner_and_segment_are_named_so_they_can_be_filtered(funnel_db):
     con = funnel_db([lead("L1"), lead("L2", owner="Ann", segment="SMB")])
     rows = con.execute("select lead_id, owner, segment from funnel_revenue order by 1").fetchall()
     assert rows == [("L1", "(unassigned)", "(unknown)"), ("L2", "Ann", "SMB")]
+
+
+def test_deal_links_to_the_lead_that_names_it_as_converted(funnel_db):
+    # Salesforce: the opportunity carries no lead id; the lead names the opportunity.
+    con = funnel_db(
+        [lead("00Q1", converted_deal_id="006A", channel="Partner"), lead("00Q2")],
+        [deal("006A", stage="Closed Won", amount="700", closed_at="2026-04-01 00:00:00")],
+    )
+    rows = {row[0]: row[1:5] for row in funnel_rows(con)}
+    assert rows["00Q1"] == ("Partner", 1, 1, Decimal("700.00"))
+    assert rows["00Q2"][1] == 0

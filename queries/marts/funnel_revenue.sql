@@ -3,8 +3,9 @@
 -- Grain: one row per lead (has_lead) plus one row per deal that matches no lead
 -- (channel "(no lead)", lead_id null). A lead with several deals is still one row; its deals
 -- are summed into the count_/revenue columns and kept, one struct each, in `deals`.
--- Linking: a deal belongs to the lead with its lead_id; failing that, to the earliest lead
--- with its email (case-insensitive); failing both, it stands alone.
+-- Linking: a deal belongs to the lead with its lead_id; failing that, to the lead that names
+-- it as its converted deal (Salesforce); failing that, to the earliest lead with its email
+-- (case-insensitive); failing all, it stands alone.
 -- Channel: the lead's source through stg_channel_rules; blank is "(unknown)", a source with
 -- no rule is "(unmapped)". The mapping is a join, so it lives here rather than in staging.
 -- Only what the metrics read is kept (contact details stay in stg_leads): at 1M leads,
@@ -37,15 +38,31 @@ first_lead_by_email as (
     group by leads.email
 ),
 
+lead_by_converted_deal as (
+    select
+        converted_deal_id as deal_id,
+        arg_min(lead_id, created_at) as lead_id,
+    from leads
+    where converted_deal_id is not null
+    group by converted_deal_id
+),
+
 deals_linked as (
     select
         deals.*,
-        coalesce(leads_by_id.lead_id, first_lead_by_email.lead_id) as linked_lead_id,
+        coalesce(
+            leads_by_id.lead_id,
+            lead_by_converted_deal.lead_id,
+            first_lead_by_email.lead_id
+        ) as linked_lead_id,
     from deals
     left join (select lead_id from leads) as leads_by_id
         on deals.lead_id = leads_by_id.lead_id
+    left join lead_by_converted_deal
+        on deals.deal_id = lead_by_converted_deal.deal_id
     left join first_lead_by_email
         on leads_by_id.lead_id is null
+        and lead_by_converted_deal.lead_id is null
         and deals.email = first_lead_by_email.email
 ),
 

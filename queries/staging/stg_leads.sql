@@ -26,6 +26,7 @@ final as (
         cast(nullif(trim(first_contacted_at), '') as timestamp) as first_contacted_at,
         nullif(trim(status), '') as status,
         nullif(trim(disqualified_reason), '') as disqualified_reason,
+        nullif(trim(converted_deal_id), '') as converted_deal_id,
     from source
 )
 
