@@ -70,7 +70,7 @@ def load_export(con: duckdb.DuckDBPyConnection, kind: str, path: Path) -> int:
         {"path": str(path)},
     )
     _check_required_and_unique(con, kind, table, path.name)
-    return con.execute(f"select count(*) from {table}").fetchone()[0]
+    return con.execute(f"select count(*) from {table}").fetchall()[0][0]
 
 
 def _check_required_and_unique(con, kind: str, table: str, file_name: str) -> None:
@@ -80,8 +80,9 @@ def _check_required_and_unique(con, kind: str, table: str, file_name: str) -> No
         blank = con.execute(
             f'select line from (select row_number() over () + 1 as line, "{field.name}" '
             f"as value from {table}) where nullif(trim(value), '') is null limit 1"
-        ).fetchone()
+        ).fetchall()
         if blank:
+            blank = blank[0]
             raise ExportError(
                 f"{file_name}, line {blank[0]}, column {field.name}: the value is blank, "
                 f"and every {kind[:-1]} needs a {field.name}."
@@ -91,9 +92,9 @@ def _check_required_and_unique(con, kind: str, table: str, file_name: str) -> No
         f"select value, list(line order by line) from (select row_number() over () + 1 as "
         f'line, trim("{id_field}") as value from {table}) group by value '
         "having count(*) > 1 order by min(line) limit 1"
-    ).fetchone()
+    ).fetchall()
     if repeated:
-        value, lines = repeated
+        value, lines = repeated[0]
         raise ExportError(
             f"{file_name}, lines {', '.join(map(str, lines))}, column {id_field}: the value "
             f"{value!r} appears more than once; each {kind[:-1]} must appear once."
@@ -104,7 +105,7 @@ def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return (
         con.execute(
             "select count(*) from duckdb_tables() where table_name = $table", {"table": table}
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         > 0
     )
 
@@ -120,26 +121,39 @@ def build(con: duckdb.DuckDBPyConnection, exports: dict[str, Path] | None = None
     try:
         for kind, path in (exports or {}).items():
             load_export(con, kind, path)
-        con.execute(
-            "create or replace table raw_channel_rules as select * from "
-            "read_csv($path, all_varchar = true, header = true)",
-            {"path": str(CHANNEL_RULES_CSV)},
-        )
-        for name in query_names("staging"):
-            materialise(con, name, name.split("/")[-1])
-        for table in MART_TABLES:
-            materialise(con, f"marts/{table}", table)
-        for macro in MART_MACROS:
-            define(con, f"marts/{macro}")
-        version = _next_data_version(con)
+        version = rebuild_in_transaction(con)
         con.commit()
     except BaseException:
         con.rollback()
         raise
+    return _build_info(con, version)
+
+
+def rebuild_in_transaction(con: duckdb.DuckDBPyConnection) -> int:
+    """Staging, marts and macros from the raw tables, inside the caller's transaction.
+
+    Returns the new data version. The importer calls this within its own commit, so an
+    upload and the rebuild it needs land together or not at all.
+    """
+    con.execute(
+        "create or replace table raw_channel_rules as select * from "
+        "read_csv($path, all_varchar = true, header = true)",
+        {"path": str(CHANNEL_RULES_CSV)},
+    )
+    for name in query_names("staging"):
+        materialise(con, name, name.split("/")[-1])
+    for table in MART_TABLES:
+        materialise(con, f"marts/{table}", table)
+    for macro in MART_MACROS:
+        define(con, f"marts/{macro}")
+    return _next_data_version(con)
+
+
+def _build_info(con: duckdb.DuckDBPyConnection, version: int) -> BuildInfo:
     counts = con.execute(
         "select (select count(*) from stg_leads), (select count(*) from stg_deals), "
         f"(select count(*) from {MART_TABLE})"
-    ).fetchone()
+    ).fetchall()[0]
     return BuildInfo(version, *counts)
 
 
@@ -159,7 +173,7 @@ def _next_data_version(con: duckdb.DuckDBPyConnection) -> int:
         "from build_info",
         {"sha": queries_fingerprint()},
     )
-    return con.execute("select max(data_version) from build_info").fetchone()[0]
+    return con.execute("select max(data_version) from build_info").fetchall()[0][0]
 
 
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:
@@ -169,15 +183,15 @@ def is_current(con: duckdb.DuckDBPyConnection) -> bool:
     try:
         built_with = con.execute(
             "select queries_sha256 from build_info order by data_version desc limit 1"
-        ).fetchone()
+        ).fetchall()
     except duckdb.BinderException:  # a build from before the fingerprint was recorded
         return False
-    return built_with is not None and built_with[0] == queries_fingerprint()
+    return bool(built_with) and built_with[0][0] == queries_fingerprint()
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     """The number of the last build; changes whenever the data does."""
-    return con.execute("select max(data_version) from build_info").fetchone()[0]
+    return con.execute("select max(data_version) from build_info").fetchall()[0][0]
 
 
 def open_database(path: Path | None = None) -> duckdb.DuckDBPyConnection:

@@ -1,0 +1,158 @@
+"""Committing uploads: merge and replace, idempotence, preview, history and restore."""
+
+import pandas as pd
+import pytest
+
+from revcycle.build import build
+from revcycle.db import connect
+from revcycle.importer.load import UploadMeta, commit_upload, history, preview, restore
+from tests.conftest import write_export
+
+
+def leads(*rows):
+    return pd.DataFrame(
+        [
+            {"lead_id": lead_id, "created_at": created, "channel": channel}
+            for lead_id, created, channel in rows
+        ]
+    )
+
+
+def meta(name="leads.csv", rows=0):
+    return UploadMeta(name, f"bytes of {name}".encode(), "generic", rows, 0)
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = connect(tmp_path / "load.duckdb")
+    build(
+        connection,
+        {
+            "leads": write_export(
+                tmp_path / "l.csv",
+                "leads",
+                [{"lead_id": "L1", "created_at": "2026-01-01 09:00:00", "channel": "Email"}],
+            ),
+            "deals": write_export(tmp_path / "d.csv", "deals", []),
+        },
+    )
+    yield connection
+    connection.close()
+
+
+def loaded(con):
+    return con.execute(
+        "select lead_id, created_at, channel from raw_leads order by lead_id"
+    ).fetchall()
+
+
+def test_merge_inserts_new_and_updates_changed_rows(con):
+    week = leads(("L1", "2026-01-01 09:00:00", "Partner"), ("L2", "2026-01-02 09:00:00", "Email"))
+    assert preview(con, "leads", week, "merge").__dict__ == {
+        "count_new": 1,
+        "count_changed": 1,
+        "count_unchanged": 0,
+        "count_removed": 0,
+    }
+    commit_upload(con, "leads", week, "merge", meta(rows=2))
+    assert loaded(con) == [
+        ("L1", "2026-01-01 09:00:00", "Partner"),
+        ("L2", "2026-01-02 09:00:00", "Email"),
+    ]
+    # The mart was rebuilt in the same commit.
+    assert con.execute("select count(*) from funnel_revenue").fetchone() == (2,)
+
+
+def test_loading_the_same_file_twice_changes_nothing(con):
+    week = leads(("L2", "2026-01-02 09:00:00", "Email"))
+    commit_upload(con, "leads", week, "merge", meta(rows=1))
+    before = loaded(con)
+    assert preview(con, "leads", week, "merge").count_unchanged == 1
+    commit_upload(con, "leads", week, "merge", meta(rows=1))
+    assert loaded(con) == before
+
+
+def test_overlapping_weekly_exports_give_one_row_per_id(con):
+    commit_upload(
+        con,
+        "leads",
+        leads(("L2", "2026-01-02 09:00:00", "Email"), ("L3", "2026-01-03 09:00:00", "Email")),
+        "merge",
+        meta(),
+    )
+    commit_upload(
+        con,
+        "leads",
+        leads(("L3", "2026-01-03 09:00:00", "Referral"), ("L4", "2026-01-04 09:00:00", "Email")),
+        "merge",
+        meta(),
+    )
+    assert [row[0] for row in loaded(con)] == ["L1", "L2", "L3", "L4"]
+    assert dict((row[0], row[2]) for row in loaded(con))["L3"] == "Referral"
+
+
+def test_replace_drops_rows_the_new_file_lacks(con):
+    fresh = leads(("L9", "2026-02-01 09:00:00", "Email"))
+    assert preview(con, "leads", fresh, "replace").count_removed == 1
+    commit_upload(con, "leads", fresh, "replace", meta())
+    assert [row[0] for row in loaded(con)] == ["L9"]
+
+
+def test_restore_returns_exactly_the_state_after_an_upload(con):
+    first = commit_upload(
+        con, "leads", leads(("L2", "2026-01-02 09:00:00", "Email")), "merge", meta("week1.csv")
+    )
+    after_first = loaded(con)
+    commit_upload(
+        con,
+        "leads",
+        leads(("L2", "2026-01-02 09:00:00", "Partner"), ("L3", "2026-01-03 09:00:00", "Email")),
+        "merge",
+        meta("week2.csv"),
+    )
+    restore(con, first)
+    assert loaded(con) == after_first
+    assert con.execute("select count(*) from funnel_revenue").fetchone() == (2,)
+    # Back to before any upload: the baseline.
+    restore(con, 0)
+    assert loaded(con) == [("L1", "2026-01-01 09:00:00", "Email")]
+
+
+def test_an_upload_after_a_restore_builds_on_the_restored_state(con):
+    first = commit_upload(
+        con, "leads", leads(("L2", "2026-01-02 09:00:00", "Email")), "merge", meta()
+    )
+    commit_upload(con, "leads", leads(("L3", "2026-01-03 09:00:00", "Email")), "merge", meta())
+    restore(con, first)
+    later = commit_upload(
+        con, "leads", leads(("L4", "2026-01-04 09:00:00", "Email")), "merge", meta()
+    )
+    assert [row[0] for row in loaded(con)] == ["L1", "L2", "L4"]
+    restore(con, later)
+    assert [row[0] for row in loaded(con)] == ["L1", "L2", "L4"]
+
+
+def test_history_lists_uploads_newest_first_with_counts_and_checksum(con):
+    commit_upload(
+        con,
+        "leads",
+        leads(("L2", "2026-01-02 09:00:00", "Email")),
+        "merge",
+        meta("week1.csv", rows=1),
+    )
+    listed = history(con)
+    assert listed["kind"].tolist() == ["leads", "baseline"]
+    newest = listed.iloc[0]
+    assert newest["file_name"] == "week1.csv"
+    assert (newest["count_new"], newest["count_rows_loaded"]) == (1, 1)
+    assert len(newest["sha256"]) == 64
+    assert bool(newest["is_current"])
+
+
+def test_a_failed_commit_leaves_the_data_as_it_was(con):
+    before = loaded(con)
+    broken = leads(("L2", "not a timestamp", "Email"))  # staging cannot cast it
+    with pytest.raises(Exception, match="stg_leads"):
+        commit_upload(con, "leads", broken, "merge", meta())
+    assert loaded(con) == before
+    assert con.execute("select count(*) from funnel_revenue").fetchone() == (1,)
