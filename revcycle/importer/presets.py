@@ -1,0 +1,254 @@
+"""Recognising an export from its header row, and mappings for the files no preset knows.
+
+The presets use the column names real HubSpot, Salesforce and Pipedrive exports carry (see
+shared/export-formats.md), not names we would like them to have. A preset maps each contract
+field to the first of its candidate columns that the file has.
+"""
+
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import duckdb
+
+from revcycle import contract
+
+HUBSPOT_ENTERED = 'Date entered "{} (Lifecycle Stage Pipeline)"'
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    label: str
+    kind: str  # "leads" or "deals"
+    identifying: tuple[str, ...]  # every one of these headers present: this preset
+    columns: dict[str, tuple[str, ...]]  # contract field -> candidate columns, first present wins
+    # Fields whose column holds a list ("123;456"): the first id is the link.
+    first_of_list: frozenset[str] = field(default_factory=frozenset)
+    absent: tuple[str, ...] = ()  # headers that rule this preset out
+
+
+def _generic(kind: str) -> Preset:
+    names = contract.column_names(kind)
+    return Preset(
+        name=f"generic_{kind}",
+        label=f"Revcycle generic {kind} export",
+        kind=kind,
+        identifying=(contract.ID_FIELD_BY_KIND[kind], "created_at"),
+        columns={name: (name,) for name in names},
+        # A deals file names its leads too; only a file without deal ids is a leads file.
+        absent=("deal_id",) if kind == "leads" else (),
+    )
+
+
+PRESETS: tuple[Preset, ...] = (
+    _generic("leads"),
+    _generic("deals"),
+    Preset(
+        name="hubspot_contacts",
+        label="HubSpot contacts export",
+        kind="leads",
+        identifying=("Record ID", "Create Date", "Original Traffic Source"),
+        columns={
+            "lead_id": ("Record ID",),
+            "created_at": ("Create Date",),
+            "channel": ("Original Traffic Source",),
+            "campaign": ("Original Traffic Source Drill-Down 1",),
+            "owner": ("Contact owner",),
+            "segment": ("Company size",),
+            "country": ("Country/Region",),
+            "email": ("Email",),
+            "company": ("Company Name",),
+            "mql_at": (HUBSPOT_ENTERED.format("Marketing Qualified Lead"),),
+            "sql_at": (HUBSPOT_ENTERED.format("Sales Qualified Lead"),),
+            "owner_assigned_at": ("Owner assigned date",),
+            "status": ("Lead Status",),
+        },
+    ),
+    Preset(
+        name="hubspot_contacts_legacy",
+        label="HubSpot contacts export (format until 2024)",
+        kind="leads",
+        identifying=("Record ID", "Create Date", "Original Source"),
+        columns={
+            "lead_id": ("Record ID",),
+            "created_at": ("Create Date",),
+            "channel": ("Original Source",),
+            "campaign": ("Original Source Drill-Down 1",),
+            "owner": ("Contact owner",),
+            "email": ("Email",),
+            "mql_at": ("Became a Marketing Qualified Lead Date",),
+            "sql_at": ("Became a Sales Qualified Lead Date",),
+            "status": ("Lead Status",),
+        },
+    ),
+    Preset(
+        name="hubspot_deals",
+        label="HubSpot deals export",
+        kind="deals",
+        identifying=("Record ID", "Deal Name", "Deal Stage"),
+        columns={
+            "deal_id": ("Record ID",),
+            "lead_id": ("Associated Contact IDs", "Associated Contact"),
+            "created_at": ("Create Date",),
+            "stage": ("Deal Stage",),
+            "amount": ("Amount",),
+            "closed_at": ("Close Date",),
+            "owner": ("Deal owner",),
+        },
+        first_of_list=frozenset({"lead_id"}),
+    ),
+    Preset(
+        name="salesforce_leads",
+        label="Salesforce leads report",
+        kind="leads",
+        identifying=("Lead ID", "Created Date"),
+        columns={
+            "lead_id": ("Lead ID",),
+            "created_at": ("Created Date",),
+            "channel": ("Lead Source",),
+            "owner": ("Lead Owner", "Owner ID"),
+            "country": ("Country",),
+            "email": ("Email",),
+            "company": ("Company",),
+            # Converting a lead is sales accepting it: the opportunity exists from then on.
+            "sql_at": ("Converted Date",),
+            "status": ("Lead Status", "Status"),
+            "converted_deal_id": ("Converted Opportunity ID",),
+        },
+    ),
+    Preset(
+        name="salesforce_opportunities",
+        label="Salesforce opportunities report",
+        kind="deals",
+        identifying=("Opportunity ID", "Created Date", "Stage"),
+        columns={
+            "deal_id": ("Opportunity ID",),
+            "created_at": ("Created Date",),
+            "stage": ("Stage",),
+            "is_won": ("Won",),
+            "is_closed": ("Closed",),
+            "amount": ("Amount",),
+            "closed_at": ("Close Date",),
+            "owner": ("Opportunity Owner", "Owner ID"),
+        },
+    ),
+    Preset(
+        name="pipedrive_deals",
+        label="Pipedrive deals export",
+        kind="deals",
+        identifying=("Deal - ID", "Deal - Deal created"),
+        columns={
+            "deal_id": ("Deal - ID",),
+            "created_at": ("Deal - Deal created",),
+            # Pipedrive's status (open, won, lost) is what staging reads the outcome from.
+            "stage": ("Deal - Status",),
+            "amount": ("Deal - Value",),
+            "currency": ("Deal - Currency",),
+            "closed_at": ("Deal - Won time", "Deal - Lost time"),
+            "owner": ("Deal - Owner",),
+        },
+    ),
+    Preset(
+        name="pipedrive_leads",
+        label="Pipedrive leads export",
+        kind="leads",
+        identifying=("Lead - ID", "Lead - Created"),
+        columns={
+            "lead_id": ("Lead - ID",),
+            "created_at": ("Lead - Created",),
+            "channel": ("Lead - Source",),
+            "owner": ("Lead - Owner",),
+            "email": ("Person - Email",),
+            "company": ("Organization - Name",),
+        },
+    ),
+)
+PRESETS_BY_NAME = {preset.name: preset for preset in PRESETS}
+
+
+def _key(name: str) -> str:
+    return " ".join(name.strip().lower().split())
+
+
+def detect(header: list[str]) -> Preset | None:
+    """The preset whose identifying columns the header has (the most specific one wins)."""
+    present = {_key(name) for name in header}
+    matches = [
+        p
+        for p in PRESETS
+        if all(_key(name) in present for name in p.identifying)
+        and not any(_key(name) in present for name in p.absent)
+    ]
+    return max(matches, key=lambda preset: len(preset.identifying), default=None)
+
+
+def mapping_for(preset: Preset, header: list[str]) -> dict[str, str]:
+    """Contract field -> the file's column, for the candidates this header has."""
+    by_key = {_key(name): name for name in header}
+    mapping = {}
+    for field_name, candidates in preset.columns.items():
+        found = next((by_key[_key(c)] for c in candidates if _key(c) in by_key), None)
+        if found is not None:
+            mapping[field_name] = found
+    return mapping
+
+
+def suggestions(field_name: str, header: list[str], limit: int = 3) -> list[str]:
+    """The file's columns most like a contract field, best first, for the mapping screen."""
+    known = {_key(c): c for p in PRESETS for c in p.columns.get(field_name, ())}
+    exact = [name for name in header if _key(name) in known]
+    spelled = difflib.get_close_matches(
+        field_name.replace("_", " "), [name.lower() for name in header], n=limit, cutoff=0.4
+    )
+    by_lower = {name.lower(): name for name in header}
+    ranked = exact + [by_lower[name] for name in spelled if by_lower[name] not in exact]
+    return ranked[:limit]
+
+
+def header_fingerprint(header: list[str]) -> str:
+    """Identifies files with the same columns, in any order or case."""
+    return hashlib.sha256("\n".join(sorted(_key(n) for n in header)).encode()).hexdigest()
+
+
+def _ensure_saved_mappings(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "create table if not exists saved_mappings (name varchar, kind varchar, "
+        "header_sha256 varchar, mapping_json varchar, saved_at timestamp)"
+    ).fetchall()
+
+
+def save_mapping(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    kind: str,
+    header: list[str],
+    mapping: dict[str, str],
+) -> None:
+    """Keep a mapping so next week's file with the same headers is read the same way."""
+    _ensure_saved_mappings(con)
+    sha = header_fingerprint(header)
+    con.execute(
+        "delete from saved_mappings where header_sha256 = $sha or name = $name",
+        {"sha": sha, "name": name},
+    ).fetchall()
+    con.execute(
+        "insert into saved_mappings values ($name, $kind, $sha, $mapping, now())",
+        {"name": name, "kind": kind, "sha": sha, "mapping": json.dumps(mapping, sort_keys=True)},
+    ).fetchall()
+
+
+def saved_mapping(
+    con: duckdb.DuckDBPyConnection, header: list[str]
+) -> tuple[str, str, dict[str, str]] | None:
+    """(name, kind, mapping) saved for files with this header, if any."""
+    _ensure_saved_mappings(con)
+    rows = con.execute(
+        "select name, kind, mapping_json from saved_mappings where header_sha256 = $sha",
+        {"sha": header_fingerprint(header)},
+    ).fetchall()
+    if not rows:
+        return None
+    name, kind, mapping_json = rows[0]
+    return name, kind, json.loads(mapping_json)

@@ -1,0 +1,146 @@
+"""Presets recognise the real export headers and map them to the contract."""
+
+import pytest
+
+from revcycle.db import connect
+from revcycle.importer.presets import (
+    detect,
+    mapping_for,
+    save_mapping,
+    saved_mapping,
+    suggestions,
+)
+
+HUBSPOT_CONTACTS = [
+    "Record ID",
+    "First Name",
+    "Create Date",
+    "Original Traffic Source",
+    "Original Traffic Source Drill-Down 1",
+    "Lifecycle Stage",
+    "Lead Status",
+    'Date entered "Marketing Qualified Lead (Lifecycle Stage Pipeline)"',
+    'Date entered "Sales Qualified Lead (Lifecycle Stage Pipeline)"',
+    "Contact owner",
+    "Owner assigned date",
+    "Email",
+    "Company Name",
+    "Country/Region",
+    "Billing Contact",
+    "Billing Contact (2)",
+]
+HUBSPOT_LEGACY = [
+    "Record ID",
+    "First Name",
+    "Last Name",
+    "Email",
+    "Create Date",
+    "Contact owner",
+    "Lifecycle Stage",
+    "Lead Status",
+    "Original Source",
+    "Original Source Drill-Down 1",
+    "Became a Marketing Qualified Lead Date",
+    "Became a Sales Qualified Lead Date",
+]
+HUBSPOT_DEALS = [
+    "Record ID",
+    "Deal Name",
+    "Deal Stage",
+    "Amount",
+    "Close Date",
+    "Create Date",
+    "Deal owner",
+    "Pipeline",
+    "Associated Contact IDs",
+]
+SALESFORCE_LEADS = [
+    "Lead ID",
+    "Created Date",
+    "Lead Source",
+    "Status",
+    "Converted",
+    "Converted Date",
+    "Converted Opportunity ID",
+    "Lead Owner",
+    "Company",
+    "Email",
+    "Country",
+]
+SALESFORCE_OPPORTUNITIES = [
+    "Opportunity ID",
+    "Opportunity Name",
+    "Account ID",
+    "Created Date",
+    "Close Date",
+    "Stage",
+    "Won",
+    "Closed",
+    "Amount",
+    "Opportunity Owner",
+]
+PIPEDRIVE_DEALS = [
+    "Deal - ID",
+    "Deal - Title",
+    "Deal - Value",
+    "Deal - Currency",
+    "Deal - Status",
+    "Deal - Owner",
+    "Deal - Deal created",
+    "Deal - Won time",
+]
+
+
+@pytest.mark.parametrize(
+    ("header", "name", "kind"),
+    [
+        (HUBSPOT_CONTACTS, "hubspot_contacts", "leads"),
+        (HUBSPOT_LEGACY, "hubspot_contacts_legacy", "leads"),
+        (HUBSPOT_DEALS, "hubspot_deals", "deals"),
+        (SALESFORCE_LEADS, "salesforce_leads", "leads"),
+        (SALESFORCE_OPPORTUNITIES, "salesforce_opportunities", "deals"),
+        (PIPEDRIVE_DEALS, "pipedrive_deals", "deals"),
+        (["lead_id", "created_at", "channel"], "generic_leads", "leads"),
+        (["deal_id", "lead_id", "created_at", "amount"], "generic_deals", "deals"),
+    ],
+)
+def test_presets_are_recognised_from_real_headers(header, name, kind):
+    preset = detect(header)
+    assert (preset.name, preset.kind) == (name, kind)
+
+
+def test_an_unknown_header_matches_no_preset():
+    assert detect(["mql_id", "date", "source"]) is None
+
+
+def test_hubspot_mapping_uses_the_lifecycle_date_columns():
+    mapping = mapping_for(detect(HUBSPOT_CONTACTS), HUBSPOT_CONTACTS)
+    assert mapping["lead_id"] == "Record ID"
+    assert mapping["mql_at"] == 'Date entered "Marketing Qualified Lead (Lifecycle Stage Pipeline)"'
+    assert mapping["channel"] == "Original Traffic Source"
+    assert "segment" not in mapping  # no "Company size" column in this file
+
+
+def test_salesforce_leads_carry_the_converted_opportunity():
+    mapping = mapping_for(detect(SALESFORCE_LEADS), SALESFORCE_LEADS)
+    assert mapping["converted_deal_id"] == "Converted Opportunity ID"
+    assert mapping["status"] == "Status"  # the second candidate, as this file names it
+
+
+def test_suggestions_rank_known_names_first():
+    assert suggestions("lead_id", ["Name", "Lead ID", "Created"])[0] == "Lead ID"
+    assert suggestions("created_at", ["when", "Created at", "owner"])[0] == "Created at"
+
+
+def test_a_saved_mapping_is_found_again_for_the_same_headers_in_any_order(tmp_path):
+    con = connect(tmp_path / "m.duckdb")
+    save_mapping(
+        con, "MQL sheet", "leads", ["mql_id", "date"], {"lead_id": "mql_id", "created_at": "date"}
+    )
+    assert saved_mapping(con, ["mql_id", "date", "extra"]) is None  # other columns
+    assert saved_mapping(con, ["Date", "MQL_ID"]) == (
+        "MQL sheet",
+        "leads",
+        {"lead_id": "mql_id", "created_at": "date"},
+    )
+    con.close()
