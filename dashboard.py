@@ -24,6 +24,7 @@ pages = [
 try:
     navigation = st.navigation(pages)
     st.session_state["filters"] = filters.sidebar()
+    page.freshness_banner()
     navigation.run()
 except QueryError as error:
     log.exception("query failed")

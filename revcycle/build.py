@@ -135,11 +135,14 @@ def rebuild_in_transaction(con: duckdb.DuckDBPyConnection) -> int:
     Returns the new data version. The importer calls this within its own commit, so an
     upload and the rebuild it needs land together or not at all.
     """
-    con.execute(
-        "create or replace table raw_channel_rules as select * from "
-        "read_csv($path, all_varchar = true, header = true)",
-        {"path": str(CHANNEL_RULES_CSV)},
-    )
+    if not _has_table(con, "raw_channel_rules"):
+        # The bundled rules seed a new database; from then on the rules live in the
+        # database, where the upload page and `load --channel-map` add to them.
+        con.execute(
+            "create table raw_channel_rules as select source, channel from "
+            "read_csv($path, all_varchar = true, header = true)",
+            {"path": str(CHANNEL_RULES_CSV)},
+        ).fetchall()
     for name in query_names("staging"):
         materialise(con, name, name.split("/")[-1])
     for table in MART_TABLES:

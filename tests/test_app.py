@@ -107,3 +107,12 @@ def test_reset_returns_every_filter_to_its_default(app):
     assert at.number_input(key="sla").value == 24
     assert at.selectbox(key="preset").value == "last_12_weeks"
     assert shown_count(at, "Leads") == sample_facts.count_leads()
+
+
+def test_every_page_says_how_fresh_the_data_is(app):
+    last_lead = max(
+        row["created_at"][:10] for row in sample_facts._rows("leads.csv")
+    )  # ISO text sorts as dates
+    at = app.run()
+    banner = next(info.value for info in at.sidebar.info)
+    assert banner.startswith(f"Leads up to {date.fromisoformat(last_lead):%d %b %Y}, loaded ")

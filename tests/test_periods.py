@@ -38,3 +38,15 @@ def test_previous_period_has_the_same_length_and_ends_the_day_before():
         date(2026, 1, 29),
         date(2026, 2, 28),
     )
+
+
+def test_ago_says_the_largest_whole_unit():
+    from datetime import datetime
+
+    from revcycle.ui.format import ago
+
+    now = datetime(2026, 11, 27, 12, 0)
+    assert ago(datetime(2026, 11, 25, 11, 0), now) == "2 days ago"
+    assert ago(datetime(2026, 11, 27, 9, 30), now) == "2 hours ago"
+    assert ago(datetime(2026, 11, 27, 11, 59), now) == "1 minute ago"
+    assert ago(datetime(2026, 11, 27, 11, 59, 50), now) == "just now"

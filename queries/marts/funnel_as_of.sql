@@ -21,6 +21,7 @@ final as (
             max(first_deal_created_at),
             max(first_won_at)
         ) as data_as_of,
+        max(created_at) as last_lead_created_at,
     from funnel
 )
 

@@ -1,6 +1,7 @@
 """Numbers as a meeting reads them."""
 
 import math
+from datetime import datetime
 
 
 def _missing(value) -> bool:
@@ -31,3 +32,13 @@ def change(current, previous) -> str | None:
     if _missing(current) or _missing(previous) or float(previous) == 0:
         return None
     return f"{(float(current) - float(previous)) / abs(float(previous)):+.1%}"
+
+
+def ago(moment: datetime, now: datetime | None = None) -> str:
+    """"2 days ago", "3 hours ago", "just now" — how long since ``moment``."""
+    seconds = ((now or datetime.now()) - moment).total_seconds()
+    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"

@@ -3,6 +3,8 @@
 import pandas as pd
 import streamlit as st
 
+from revcycle.ui import format
+from revcycle.ui.data import run
 from revcycle.ui.filters import Filters
 
 EMPTY_STATE = "No leads or deals match these filters. Widen the period or clear a filter."
@@ -12,6 +14,18 @@ LOW_VOLUME_LEADS = 30  # below this many leads a rate is shown, but flagged as s
 def heading(title: str, filters: Filters, note: str = "") -> None:
     st.title(title)
     st.caption(f"{filters.start_date:%d %b %Y} – {filters.end_date:%d %b %Y}. {note}".strip())
+
+
+def freshness_banner() -> None:
+    """How fresh the data is, on every page, so nobody argues over last month's export."""
+    row = run("metrics/data_freshness").iloc[0]
+    if pd.isna(row["last_lead_date"]):
+        return
+    st.sidebar.info(
+        f"Leads up to {pd.Timestamp(row['last_lead_date']):%d %b %Y}, loaded "
+        f"{format.ago(pd.Timestamp(row['loaded_at']).to_pydatetime())}.",
+        icon=":material/update:",
+    )
 
 
 def stop_if_empty(frame: pd.DataFrame) -> None:
