@@ -276,3 +276,11 @@ def last_upload_at(con: duckdb.DuckDBPyConnection) -> datetime | None:
     if not _has_table(con, "uploads"):
         return None
     return con.execute("select max(uploaded_at) from uploads where upload_id > 0").fetchall()[0][0]
+
+
+def parent_of(con: duckdb.DuckDBPyConnection, upload_id: int) -> int | None:
+    """The entry whose state ``upload_id`` was applied to: restoring it undoes the upload."""
+    rows = con.execute(
+        "select parent_id from uploads where upload_id = $id", {"id": upload_id}
+    ).fetchall()
+    return rows[0][0] if rows else None

@@ -1,0 +1,564 @@
+"""Reading exports as the analyst has them: dialects, encodings, title and totals lines, XLSX,
+refusals. Each rule reads one committed fixture from tests/fixtures/exports/read/; the header,
+rows and line numbers expected are written out by hand from the fixture's text below.
+
+The fixtures' bytes are written by the recipes in this module (run ``python tests/test_read.py``
+to write them again); a test checks the committed files still hold exactly those bytes, so an
+editor or git cannot quietly change an encoding or a line ending.
+"""
+
+import io
+import zipfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from revcycle.importer.problems import ImportRefused
+from revcycle.importer.read import ExportTable, read_export
+
+FOLDER = Path(__file__).parent / "fixtures" / "exports" / "read"
+
+
+# -- the fixtures' bytes ----------------------------------------------------------------------
+
+
+def _zip_with_a_csv() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("leads.csv", (2026, 1, 1, 0, 0, 0)), "Lead ID\n1\n")
+    return buffer.getvalue()
+
+
+RECIPES: dict[str, bytes] = {
+    # HubSpot contacts, current format: every field quoted, LF.
+    "comma.csv": (
+        b'"Record ID","Create Date","Original Traffic Source","Lifecycle Stage",'
+        b'"Recent Deal Amount"\n'
+        b'"101","2026-02-25 22:36","Organic Search","lead",""\n'
+        b'"102","2026-02-26 09:05","Paid Search","customer","1200.50"\n'
+    ),
+    # German Excel: semicolons, decimal comma, day-first dates.
+    "semicolon_decimal_comma.csv": (
+        b"Lead ID;Created Date;Lead Source;Amount\n"
+        b"L-1;08.06.2020 15:38;Web;1.234,56\n"
+        b"L-2;09.06.2020 10:00;Messe;0,5\n"
+        b"L-3;10.06.2020 11:30;Web;12\n"
+    ),
+    "tab.tsv": (
+        b"Deal - ID\tDeal - Title\tDeal - Value\tDeal - Status\n"
+        b"1\tAcme renewal\t1,500.00\twon\n"
+        b"2\tGlobex, new logo\t300\tlost\n"
+    ),
+    "pipe.csv": (
+        b"Lead - ID|Lead - Title|Lead - Source|Lead - Created\n"
+        b"7|Website form|Organic Search|2026-01-05\n"
+        b"8|Trade show, Berlin|Offline Sources|2026-01-06\n"
+    ),
+    # Excel "CSV UTF-8": a byte order mark before the first header name.
+    "utf8_bom.csv": (
+        "\ufeffOpportunity ID,Opportunity Name,Stage,Amount,Close Date\n"
+        "006A,Café renewal,Closed Won,5000,3/1/2017\n"
+        "006B,Straße deal,Closed Lost,0,3/15/2017\n"
+    ).encode("utf-8"),
+    # Excel "Unicode text": UTF-16 with a byte order mark, tab-separated, CRLF.
+    "utf16le_unicode_text.txt": b"\xff\xfe"
+    + ("Lead ID\tCompany\tCountry\r\nL1\tZürich AG\tSchweiz\r\nL2\t東京商事\tJapan\r\n").encode(
+        "utf-16-le"
+    ),
+    "utf16be.txt": b"\xfe\xff"
+    + ("Lead ID\tCompany\r\nL1\tÅre Sport AB\r\nL2\tKøbenhavn ApS\r\n").encode("utf-16-be"),
+    # Saved from Excel in western Europe: € is byte 0x80, „ and “ are 0x84 and 0x93.
+    "cp1252_euro.csv": (
+        "Lead ID;Company;Amount;Note\n"
+        "1;Société Générale;€ 1.200,00;première\n"
+        "2;Müller & Söhne;€ 80,50;„Angebot“\n"
+    ).encode("cp1252"),
+    "latin1.csv": ("Lead ID,City,Owner\n1,São Paulo,Joël\n2,Zürich,Bjørn\n").encode("latin-1"),
+    # 0x81 is one of the five bytes Windows-1252 leaves undefined.
+    "latin1_byte_undefined_in_cp1252.csv": b"Lead ID,Company\n1,Caf\xe9 \x81 Bar\n",
+    "crlf.csv": b"Lead ID,Created Date,Status\r\n1,2026-01-01,Open\r\n2,2026-01-02,Converted\r\n",
+    # Notes spanning lines: a CRLF and two LFs inside quotes, in a CRLF file.
+    "quoted_newline.csv": (
+        b"Record ID,Notes,Email\r\n"
+        b'1,"first line\r\nsecond line",a@example.com\r\n'
+        b'2,"one\ntwo\nthree",b@example.com\r\n'
+        b"3,plain,c@example.com\r\n"
+    ),
+    # A blank line inside a quoted value, and an empty line between rows.
+    "quoted_newline_and_blank_line.csv": (b'Lead ID,Notes\n1,"para one\n\npara two"\n\n2,plain\n'),
+    "blank_trailing_rows.csv": (
+        b"Lead ID,Created Date,Lead Source\n1,2026-03-01,Web\n2,2026-03-02,Email\n,,\n,,\n\n\n"
+    ),
+    # Salesforce "formatted report": title and filter lines, a blank line, then the header.
+    "title_lines.csv": (
+        b'"Leads report"\n'
+        b'"Filtered By: Lead Source equals Web"\n'
+        b"\n"
+        b'"Lead ID","Created Date","Lead Source","Status"\n'
+        b'"00Q1","08-06-2020 15:38","Web","Open"\n'
+        b'"00Q2","09-06-2020 10:00","Web","Working"\n'
+    ),
+    "totals_row.csv": b"Opportunity ID,Stage,Amount\n006A,Closed Won,1000\n006B,Closed Won,250.5\n"
+    b"Total,,1250.5\n",
+    "totals_row_without_label.csv": (
+        b"Lead ID;Company;Amount\n1;Alpha;1.000,00\n2;Beta;2.500,00\n;;3.500,00\n"
+    ),
+    # A whole Salesforce report: title, Grand Totals, and the copyright footer, CRLF.
+    "salesforce_report_footer.csv": (
+        b'"Opportunities report"\r\n'
+        b"\r\n"
+        b'"Opportunity Name","Stage","Amount"\r\n'
+        b'"Acme","Closed Won","1000"\r\n'
+        b'"Globex","Closed Lost","0"\r\n'
+        b'"Grand Totals (2 records)","","1000"\r\n'
+        b"\r\n"
+        b"\r\n"
+        b'"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\r\n'
+        b'"Confidential Information - Do Not Distribute"\r\n'
+        b'"Generated By:  Jane Doe  3/1/2026 10:01 AM"\r\n'
+        b'"Acme, Inc."\r\n'
+    ),
+    "duplicate_column.csv": b"Record ID,Email,Billing Contact,Billing Contact\n1,a@x.com,Ann,Bob\n",
+    "hubspot_doubled_quotes.csv": (
+        b'"Record ID","Email","Date entered ""Lead (Lifecycle Stage Pipeline)""",'
+        b'"Date entered ""Customer (Lifecycle Stage Pipeline)"""\n'
+        b'"501","ann@example.com","2026-01-10 08:00",""\n'
+        b'"502","bob@example.com","2026-01-11 09:30","2026-02-01 12:00"\n'
+    ),
+    "single_column.csv": b"Email\na@example.com\n\nb@example.com\n",
+    "header_only.csv": b"Lead ID,Created Date,Lead Source\n",
+    "mixed_line_endings.csv": b"Lead ID,Status\n1,Open\r\n2,Won\n\r\n",
+    "extra_value.csv": b"Lead ID,Status\n1,Open\n2,Won,oops\n3,Lost\n",
+    # The compound-file signature that opens every old binary .xls.
+    "old_excel.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+    # Many "Excel" downloads from web tools are an HTML table named .xls.
+    "html_table.xls": b"<html><body><table><tr><td>Lead ID</td></tr></table></body></html>\n",
+    "report.pdf": (
+        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    ),
+    "logo.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02",
+    "exports.zip": _zip_with_a_csv(),
+    "binary_junk.csv": bytes(range(256)) * 4,
+    "utf16_without_bom.txt": "Lead ID\tCompany\r\nL1\tAcme\r\n".encode("utf-16-le"),
+    "empty.csv": b"",
+    "only_blank_lines.csv": b"\n\n \n",
+}
+
+
+def _dates_and_numbers_workbook(path: Path) -> None:
+    """An empty first sheet, then leads with dates, numbers and booleans, a Summe row and a
+    blank-looking row below it."""
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Notes"
+    sheet = workbook.create_sheet("Leads")
+    sheet.append(
+        ["Lead ID", "Created Date", "Created At", "Amount", "Serial", "Big", "Converted"]
+        + ["Ratio", "Third", "Zip", "Response time"]
+    )
+    sheet.append(
+        ["L-1", date(2026, 11, 20), datetime(2026, 11, 20, 14, 5, 9), 12.5, 45231, 1e6, True]
+        + [0.1 + 0.2, 1 / 3, "01234", timedelta(hours=1, minutes=2, seconds=3)]
+    )
+    sheet.append(
+        ["L-2", datetime(2026, 11, 21), datetime(2026, 11, 21), 1234.56, 45232.0, -0.5, False]
+        + [None, 2.0e-5, "98765", None]
+    )
+    sheet.append(["Summe", None, None, 1246.56])
+    sheet.append([" "])
+    sheet["B2"].number_format = "yyyy-mm-dd"
+    sheet["B3"].number_format = "dd.mm.yyyy"
+    sheet["C2"].number_format = "yyyy-mm-dd hh:mm:ss"
+    sheet["C3"].number_format = "dd.mm.yyyy hh:mm"
+    workbook.save(path)
+
+
+def write_fixtures(folder: Path = FOLDER) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in RECIPES.items():
+        (folder / name).write_bytes(data)
+    _dates_and_numbers_workbook(folder / "dates_numbers.xlsx")
+
+
+@pytest.mark.parametrize("name", sorted(RECIPES))
+def test_committed_fixture_holds_exactly_its_recipe(name):
+    assert (FOLDER / name).read_bytes() == RECIPES[name]
+
+
+def read(name: str, **options) -> ExportTable:
+    return read_export(FOLDER / name, **options)
+
+
+def values(table: ExportTable) -> list[list[str | None]]:
+    return table.rows.to_numpy().tolist()
+
+
+def refusal(name: str, **options) -> str:
+    with pytest.raises(ImportRefused) as caught:
+        read(name, **options)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line, problem.column) == (name, None, None)
+    return problem.reason
+
+
+# -- delimiters -------------------------------------------------------------------------------
+
+
+def test_comma_separated_hubspot_export_reads_every_field_as_text():
+    table = read("comma.csv")
+    assert table.file_name == "comma.csv"
+    assert table.header == [
+        "Record ID",
+        "Create Date",
+        "Original Traffic Source",
+        "Lifecycle Stage",
+        "Recent Deal Amount",
+    ]
+    assert values(table) == [
+        ["101", "2026-02-25 22:36", "Organic Search", "lead", None],
+        ["102", "2026-02-26 09:05", "Paid Search", "customer", "1200.50"],
+    ]
+    assert table.lines == [2, 3]
+    assert (table.encoding, table.delimiter, table.notes) == ("utf-8", ",", [])
+
+
+def test_semicolon_file_keeps_decimal_comma_values_as_written():
+    table = read("semicolon_decimal_comma.csv")
+    assert table.delimiter == ";"
+    assert table.header == ["Lead ID", "Created Date", "Lead Source", "Amount"]
+    assert values(table) == [
+        ["L-1", "08.06.2020 15:38", "Web", "1.234,56"],
+        ["L-2", "09.06.2020 10:00", "Messe", "0,5"],
+        ["L-3", "10.06.2020 11:30", "Web", "12"],
+    ]
+    assert table.lines == [2, 3, 4]
+
+
+def test_tab_separated_file_keeps_commas_inside_values():
+    table = read("tab.tsv")
+    assert table.delimiter == "\t"
+    assert table.header == ["Deal - ID", "Deal - Title", "Deal - Value", "Deal - Status"]
+    assert values(table) == [
+        ["1", "Acme renewal", "1,500.00", "won"],
+        ["2", "Globex, new logo", "300", "lost"],
+    ]
+    assert table.lines == [2, 3]
+
+
+def test_pipe_separated_file():
+    table = read("pipe.csv")
+    assert table.delimiter == "|"
+    assert table.header == ["Lead - ID", "Lead - Title", "Lead - Source", "Lead - Created"]
+    assert values(table) == [
+        ["7", "Website form", "Organic Search", "2026-01-05"],
+        ["8", "Trade show, Berlin", "Offline Sources", "2026-01-06"],
+    ]
+
+
+def test_single_column_file_has_no_delimiter_and_skips_its_blank_line():
+    table = read("single_column.csv")
+    assert table.header == ["Email"]
+    assert values(table) == [["a@example.com"], ["b@example.com"]]
+    assert table.lines == [2, 4]
+    assert table.delimiter is None
+    assert table.notes == ["skipped 1 blank row (line 3)"]
+
+
+# -- encodings --------------------------------------------------------------------------------
+
+
+def test_utf8_byte_order_mark_is_not_part_of_the_first_column_name():
+    table = read("utf8_bom.csv")
+    assert table.header == [
+        "Opportunity ID",
+        "Opportunity Name",
+        "Stage",
+        "Amount",
+        "Close Date",
+    ]
+    assert values(table) == [
+        ["006A", "Café renewal", "Closed Won", "5000", "3/1/2017"],
+        ["006B", "Straße deal", "Closed Lost", "0", "3/15/2017"],
+    ]
+    assert table.encoding == "utf-8-sig"
+    assert table.notes == ["read as UTF-8 (the byte order mark was dropped)"]
+
+
+def test_excel_unicode_text_is_utf16_little_endian_and_tab_separated():
+    table = read("utf16le_unicode_text.txt")
+    assert (table.encoding, table.delimiter) == ("utf-16-le", "\t")
+    assert table.header == ["Lead ID", "Company", "Country"]
+    assert values(table) == [["L1", "Zürich AG", "Schweiz"], ["L2", "東京商事", "Japan"]]
+    assert table.lines == [2, 3]
+    assert table.notes == ["read as UTF-16 little-endian (Excel Unicode text)"]
+
+
+def test_utf16_big_endian_with_byte_order_mark():
+    table = read("utf16be.txt")
+    assert table.encoding == "utf-16-be"
+    assert table.header == ["Lead ID", "Company"]
+    assert values(table) == [["L1", "Åre Sport AB"], ["L2", "København ApS"]]
+
+
+def test_windows_1252_file_reads_euro_sign_and_accents():
+    table = read("cp1252_euro.csv")
+    assert table.encoding == "windows-1252"
+    assert table.header == ["Lead ID", "Company", "Amount", "Note"]
+    assert values(table) == [
+        ["1", "Société Générale", "€ 1.200,00", "première"],
+        ["2", "Müller & Söhne", "€ 80,50", "„Angebot“"],
+    ]
+    assert table.notes == ["read as Windows-1252 (it is not UTF-8)"]
+
+
+def test_latin1_file_reads_the_same_as_windows_1252():
+    # Windows-1252 and Latin-1 agree on every letter (0xA0-0xFF), so a Latin-1 file is read
+    # correctly by the Windows-1252 step of the rule, and reported as such.
+    table = read("latin1.csv")
+    assert table.encoding == "windows-1252"
+    assert values(table) == [["1", "São Paulo", "Joël"], ["2", "Zürich", "Bjørn"]]
+
+
+def test_byte_undefined_in_windows_1252_falls_back_to_latin1():
+    table = read("latin1_byte_undefined_in_cp1252.csv")
+    assert table.encoding == "latin-1"
+    assert values(table) == [["1", "Café \x81 Bar"]]
+    assert table.notes == ["read as Latin-1 (it is neither UTF-8 nor Windows-1252)"]
+
+
+# -- line endings and line numbers ------------------------------------------------------------
+
+
+def test_crlf_line_endings_leave_no_carriage_return_in_values():
+    table = read("crlf.csv")
+    assert table.header == ["Lead ID", "Created Date", "Status"]
+    assert values(table) == [["1", "2026-01-01", "Open"], ["2", "2026-01-02", "Converted"]]
+    assert table.lines == [2, 3]
+
+
+def test_quoted_newlines_stay_in_the_value_and_rows_keep_their_own_line_numbers():
+    table = read("quoted_newline.csv")
+    assert values(table) == [
+        ["1", "first line\r\nsecond line", "a@example.com"],
+        ["2", "one\ntwo\nthree", "b@example.com"],
+        ["3", "plain", "c@example.com"],
+    ]
+    # Row 1 spans lines 2-3 (one CRLF inside quotes), row 2 spans lines 4-6.
+    assert table.lines == [2, 4, 7]
+
+
+def test_empty_line_between_rows_is_counted_but_a_blank_line_inside_quotes_is_not_a_row():
+    table = read("quoted_newline_and_blank_line.csv")
+    assert values(table) == [["1", "para one\n\npara two"], ["2", "plain"]]
+    # Row 1 spans lines 2-4; line 5 is empty; row 2 is on line 6.
+    assert table.lines == [2, 6]
+
+
+def test_mixed_line_endings_are_read_with_a_note():
+    table = read("mixed_line_endings.csv")
+    assert values(table) == [["1", "Open"], ["2", "Won"]]
+    assert table.lines == [2, 3]
+    assert table.notes == ["the file mixes CRLF and LF line endings; read it with LF throughout"]
+
+
+# -- what is not data -------------------------------------------------------------------------
+
+
+def test_blank_trailing_rows_are_removed():
+    table = read("blank_trailing_rows.csv")
+    assert values(table) == [["1", "2026-03-01", "Web"], ["2", "2026-03-02", "Email"]]
+    assert table.lines == [2, 3]
+    assert table.notes == ["removed 2 blank rows at the end (from line 4)"]
+
+
+def test_title_lines_above_the_header_are_skipped_and_named():
+    table = read("title_lines.csv")
+    assert table.header == ["Lead ID", "Created Date", "Lead Source", "Status"]
+    assert values(table) == [
+        ["00Q1", "08-06-2020 15:38", "Web", "Open"],
+        ["00Q2", "09-06-2020 10:00", "Web", "Working"],
+    ]
+    assert table.lines == [5, 6]
+    assert table.notes == [
+        "skipped 2 title lines above the header (line 1: 'Leads report'; "
+        "line 2: 'Filtered By: Lead Source equals Web'); the header is on line 4"
+    ]
+
+
+def test_totals_row_is_dropped():
+    table = read("totals_row.csv")
+    assert values(table) == [["006A", "Closed Won", "1000"], ["006B", "Closed Won", "250.5"]]
+    assert table.lines == [2, 3]
+    assert table.notes == ["dropped the totals row on line 4 ('Total | 1250.5')"]
+
+
+def test_last_row_without_an_id_holding_only_numbers_is_a_totals_row():
+    table = read("totals_row_without_label.csv")
+    assert values(table) == [["1", "Alpha", "1.000,00"], ["2", "Beta", "2.500,00"]]
+    assert table.notes == ["dropped the totals row on line 4 ('3.500,00')"]
+
+
+def test_salesforce_report_title_grand_totals_and_copyright_footer_are_dropped():
+    table = read("salesforce_report_footer.csv")
+    assert table.header == ["Opportunity Name", "Stage", "Amount"]
+    assert values(table) == [["Acme", "Closed Won", "1000"], ["Globex", "Closed Lost", "0"]]
+    assert table.lines == [4, 5]
+    assert table.notes == [
+        "skipped 1 title line above the header (line 1: 'Opportunities report'); "
+        "the header is on line 3",
+        "dropped 4 footer lines from line 9 "
+        "('Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved.')",
+        "dropped the totals row on line 6 ('Grand Totals (2 records) | 1000')",
+    ]
+
+
+def test_header_only_file_has_zero_rows():
+    table = read("header_only.csv")
+    assert table.header == ["Lead ID", "Created Date", "Lead Source"]
+    assert list(table.rows.columns) == table.header
+    assert (len(table.rows), table.lines) == (0, [])
+
+
+# -- column names -----------------------------------------------------------------------------
+
+
+def test_doubled_column_name_is_made_unique_with_a_note():
+    table = read("duplicate_column.csv")
+    assert table.header == ["Record ID", "Email", "Billing Contact", "Billing Contact (2)"]
+    assert values(table) == [["1", "a@x.com", "Ann", "Bob"]]
+    assert table.notes == [
+        "the column name 'Billing Contact' occurs again; called it 'Billing Contact (2)'"
+    ]
+
+
+def test_hubspot_header_with_doubled_quotes_keeps_the_quotation_marks():
+    table = read("hubspot_doubled_quotes.csv")
+    assert table.header == [
+        "Record ID",
+        "Email",
+        'Date entered "Lead (Lifecycle Stage Pipeline)"',
+        'Date entered "Customer (Lifecycle Stage Pipeline)"',
+    ]
+    assert values(table) == [
+        ["501", "ann@example.com", "2026-01-10 08:00", None],
+        ["502", "bob@example.com", "2026-01-11 09:30", "2026-02-01 12:00"],
+    ]
+
+
+# -- XLSX -------------------------------------------------------------------------------------
+
+
+def test_xlsx_cells_become_text_without_losing_anything():
+    table = read("dates_numbers.xlsx")
+    assert (table.encoding, table.delimiter) == ("xlsx", None)
+    assert table.header == [
+        "Lead ID",
+        "Created Date",
+        "Created At",
+        "Amount",
+        "Serial",
+        "Big",
+        "Converted",
+        "Ratio",
+        "Third",
+        "Zip",
+        "Response time",
+    ]
+    assert values(table) == [
+        # 0.1 + 0.2 is 0.30000000000000004 in binary; Excel holds 15 digits: 0.3.
+        ["L-1", "2026-11-20", "2026-11-20 14:05:09", "12.5", "45231", "1000000", "TRUE"]
+        + ["0.3", "0.333333333333333", "01234", "1:02:03"],
+        # A midnight date-time keeps its time when its format shows one.
+        ["L-2", "2026-11-21", "2026-11-21 00:00:00", "1234.56", "45232", "-0.5", "FALSE"]
+        + [None, "0.00002", "98765", None],
+    ]
+    assert table.lines == [2, 3]
+    assert table.notes == [
+        "read the sheet 'Leads', the first with data; ignored 'Notes'",
+        "dropped the totals row on line 4 ('Summe | 1246.56')",
+        "removed 1 blank row at the end (from line 5)",
+    ]
+
+
+# -- refusals ---------------------------------------------------------------------------------
+
+
+def test_file_over_the_size_limit_is_refused_with_what_to_do():
+    size = len(RECIPES["comma.csv"])
+    assert refusal("comma.csv", max_bytes=100) == (
+        f"The file is {size} bytes; the limit is 100 bytes. Split the export by date range "
+        "(for example one file per quarter) and upload the parts one after another."
+    )
+
+
+def test_size_limit_speaks_in_megabytes(tmp_path):
+    big = tmp_path / "leads.csv"
+    with big.open("wb") as handle:
+        handle.truncate(312 * 1024 * 1024)  # sparse: takes no disk space
+    with pytest.raises(ImportRefused) as caught:
+        read_export(big)
+    assert caught.value.problems[0].reason.startswith(
+        "The file is 312 MB; the limit is 200 MB. Split the export by date range"
+    )
+
+
+def test_old_binary_excel_is_refused_with_save_as_xlsx():
+    reason = refusal("old_excel.xls")
+    assert reason.startswith("The file is an old binary Excel workbook (.xls)")
+    assert "save it as .xlsx or CSV UTF-8" in reason
+
+
+def test_html_table_named_xls_is_refused():
+    reason = refusal("html_table.xls")
+    assert reason.startswith("The file is a web page or XML document, not a CSV export.")
+    assert "save it as .xlsx or CSV UTF-8" in reason
+
+
+@pytest.mark.parametrize(
+    ("name", "start"),
+    [
+        ("report.pdf", "The file is a PDF document, not a data export."),
+        ("logo.png", "The file is a PNG image, not a data export."),
+        ("exports.zip", "The file is a zip archive, not an Excel workbook."),
+        ("binary_junk.csv", "The file holds binary data, not text or a spreadsheet."),
+        ("utf16_without_bom.txt", "The file looks like UTF-16 text without a byte order mark"),
+        ("empty.csv", "The file is empty (0 bytes)."),
+        ("only_blank_lines.csv", "The file holds only blank lines."),
+    ],
+)
+def test_non_tabular_file_is_refused(name, start):
+    assert refusal(name).startswith(start)
+
+
+def test_row_wider_than_the_header_refuses_the_file_at_that_line():
+    with pytest.raises(ImportRefused) as caught:
+        read("extra_value.csv")
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line, problem.value) == ("extra_value.csv", 3, "2 | Won | oops")
+    assert problem.reason.startswith(
+        "this line has a value in column 3, but the header (line 1) names only 2 columns."
+    )
+
+
+def test_missing_file_is_refused():
+    assert refusal("no_such_export.csv") == "The file was not found."
+
+
+def test_no_fixture_raises_anything_but_import_refused():
+    for path in sorted(FOLDER.iterdir()):
+        if path.name.startswith("."):
+            continue
+        try:
+            table = read_export(path)
+        except ImportRefused as refused:
+            assert refused.problems and all(problem.reason for problem in refused.problems)
+        else:
+            assert list(table.rows.columns) == table.header
+            assert len(table.lines) == len(table.rows)
+            cells = table.rows.to_numpy().ravel().tolist()
+            assert all(cell is None or isinstance(cell, str) for cell in cells), path.name
+
+
+if __name__ == "__main__":
+    write_fixtures()
