@@ -1,0 +1,109 @@
+"""`python -m revcycle load|history|restore` as a scheduled job runs it: exit codes and output."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from revcycle.paths import REPO_ROOT
+
+HUBSPOT = (
+    '"Record ID","Create Date","Original Traffic Source","Contact owner","Email"\n'
+    '"901","2026-11-02 10:15","Organic Search","Anna Keller","ann@x.example"\n'
+    '"902","2026-11-03 08:00","LinkedIn Ads","","bo@y.example"\n'
+)
+AMBIGUOUS = "lead_id;created_at\nA1;03/04/2026\nA2;05/06/2026\n"
+
+
+def revcycle(db, *args):
+    result = subprocess.run(
+        [sys.executable, "-m", "revcycle", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env={**os.environ, "REVCYCLE_DB": str(db)},
+        timeout=300,
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "cli.duckdb"
+
+
+def test_load_prints_accounting_and_unmapped_sources_then_commits(db, tmp_path):
+    export = tmp_path / "contacts.csv"
+    export.write_text(HUBSPOT, encoding="utf-8")
+    code, out = revcycle(db, "load", export)
+    assert code == 0, out
+    assert "HubSpot contacts export" in out
+    assert "2 data lines in contacts.csv = 2 rows to load + 0 rejected" in out
+    assert "LinkedIn Ads" in out and "(unmapped)" in out
+    assert "merge: 2 new, 0 changed, 0 unchanged" in out
+    code, out = revcycle(db, "history")
+    assert code == 0 and "contacts.csv" in out and "← current" in out
+
+
+def test_loading_the_same_file_again_changes_nothing(db, tmp_path):
+    export = tmp_path / "contacts.csv"
+    export.write_text(HUBSPOT, encoding="utf-8")
+    revcycle(db, "load", export)
+    code, out = revcycle(db, "load", export, "--dry-run")
+    assert code == 0 and "merge: 0 new, 0 changed, 2 unchanged" in out
+
+
+def test_ambiguous_dates_are_refused_until_a_format_is_given(db, tmp_path):
+    export = tmp_path / "sheet.csv"
+    export.write_text(AMBIGUOUS, encoding="utf-8")
+    code, out = revcycle(db, "load", export, "--dry-run")
+    assert code == 1
+    assert "day-first or month-first" in out and "Traceback" not in out
+    code, out = revcycle(db, "load", export, "--date-format", "day-first", "--dry-run")
+    assert code == 0 and "2 rows to load" in out
+
+
+def test_any_spreadsheet_loads_with_map(db, tmp_path):
+    export = tmp_path / "mqls.csv"
+    export.write_text("mql_id,when,source\nM1,2026-11-02,Webinar\n", encoding="utf-8")
+    code, out = revcycle(db, "load", export)
+    assert code == 1 and "--kind" in out
+    code, out = revcycle(
+        db,
+        "load",
+        export,
+        "--kind",
+        "leads",
+        "--map",
+        "lead_id=mql_id",
+        "--map",
+        "created_at=when",
+        "--map",
+        "channel=source",
+    )
+    assert code == 0, out
+    assert "1 rows to load + 0 rejected" in out
+
+
+def test_restore_undoes_an_upload(db, tmp_path):
+    export = tmp_path / "contacts.csv"
+    export.write_text(HUBSPOT, encoding="utf-8")
+    code, out = revcycle(db, "load", export)
+    undo = out.split("`python -m revcycle restore ")[1].split("`")[0]
+    assert undo == "0"
+    code, out = revcycle(db, "restore", undo)
+    assert code == 0
+    code, out = revcycle(db, "load", export, "--dry-run")
+    assert "merge: 2 new" in out  # the rows are gone again
+
+
+def test_usage_errors_exit_2_and_refusals_exit_1(db, tmp_path):
+    assert revcycle(db, "load")[0] == 2
+    assert revcycle(db, "load", tmp_path / "x.csv", "--map", "lead_id")[0] == 2
+    code, out = revcycle(db, "load", tmp_path / "missing.csv")
+    assert code == 1 and "Traceback" not in out
+    old = tmp_path / "old.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    code, out = revcycle(db, "load", old)
+    assert code == 1 and ".xlsx" in out
