@@ -184,6 +184,16 @@ def detect(header: list[str]) -> Preset | None:
     return max(matches, key=lambda preset: len(preset.identifying), default=None)
 
 
+def generic_by_id_column(header: list[str]) -> Preset | None:
+    """A generic preset for a file with our id column but not all identifying columns, so the
+    refusal can name the missing required field rather than ask what the file is."""
+    present = {_key(name) for name in header}
+    for kind in ("deals", "leads"):  # a deals file also names lead_id
+        if contract.ID_FIELD_BY_KIND[kind] in present:
+            return PRESETS_BY_NAME[f"generic_{kind}"]
+    return None
+
+
 def mapping_for(preset: Preset, header: list[str]) -> dict[str, str]:
     """Contract field -> the file's column, for the candidates this header has."""
     by_key = {_key(name): name for name in header}

@@ -66,7 +66,7 @@ def _resolve_mapping(
                                          f"there is no preset of that name; known: {known}")])
         preset = presets.PRESETS_BY_NAME[preset_name]
     else:
-        preset = presets.detect(header)
+        preset = presets.detect(header) or presets.generic_by_id_column(header)
     saved = presets.saved_mapping(con, header) if preset is None else None
     if preset is not None:
         kind = kind or preset.kind
@@ -161,6 +161,7 @@ def prepare(
             if whole_column:  # e.g. dates that could be day-first or month-first
                 raise ImportRefused(whole_column)
             problems += parsed.problems
+    rows = rows.astype(object).where(rows.notna(), None)  # blanks are None in every column
     raw_blank = {
         name: (table.rows[column].fillna("").str.strip() == "").to_numpy()
         for name, column in mapping.items()
