@@ -108,3 +108,8 @@ def won_revenue_cents(channel: str | None = None) -> int:
         and start <= _day(deal["closed_at"]) <= end
         and (channel is None or channels[deal["deal_id"]] == channel)
     )
+
+
+def count_deals_without_owner() -> int:
+    """Deals with a blank owner (one without a lead would be shown as "(unassigned)")."""
+    return sum(1 for deal in _rows("deals.csv") if not deal["owner"].strip())
