@@ -1,0 +1,275 @@
+"""The dashboard in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+Shared by tests/test_browser.py (does every page draw for a person?) and the benchmark's
+browser timings (revcycle/ui/browser_timing.py): how Chromium is launched, a running
+``streamlit run dashboard.py`` server, the JavaScript that watches a tab from inside, and the
+locators for what both of them click and read.
+
+Playwright is a development requirement, not a runtime one, so it is imported inside the
+functions that need it: the app never loads this module, and ``skip_reason`` works without
+Playwright installed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from revcycle.paths import REPO_ROOT
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's, never a browser Playwright downloads
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1400, "height": 1000}
+
+# A bound, not a target: a server that has not answered by then is broken rather than slow.
+SERVER_START_S = 120
+LOG_TAIL_LINES = 40
+
+# What Streamlit shows for an uncaught exception, and the frame's st.error sentences.
+ERROR_SELECTOR = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+
+
+class DashboardStartError(RuntimeError):
+    """The dashboard's server stopped, or did not answer in time; the message ends with its log."""
+
+
+def skip_reason() -> str | None:
+    """Why the browser cannot be driven here, or None when it can."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (install it with: apt-get install -y chromium)"
+    if importlib.util.find_spec("playwright") is None:
+        return "Playwright is not installed (pip install -r requirements-dev.txt)"
+    return None
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    """Debian's Chromium, headless, with the flags a container without a GPU needs."""
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+
+
+@contextmanager
+def browser_context(browser: Browser, base_url: str, timeout_ms: float) -> Iterator[BrowserContext]:
+    """A context of its own (no cache, cookies or storage from any other) at the viewport's size."""
+    context = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    context.set_default_timeout(timeout_ms)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+# --- the running dashboard ------------------------------------------------------------------
+
+
+def log_tail(path: Path) -> str:
+    """The last lines of a server's log, to say why a page or the server failed."""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return "\n".join(lines[-LOG_TAIL_LINES:])
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """End the server's whole process group (streamlit may have started children)."""
+    for sig, grace_s in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(server.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            server.wait(timeout=grace_s)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def wait_until_healthy(server: subprocess.Popen, health_url: str, log_path: Path) -> None:
+    """Return once ``health_url`` answers 200; raise DashboardStartError if it never does."""
+    deadline = time.monotonic() + SERVER_START_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise DashboardStartError(
+                f"streamlit exited with code {server.returncode} before answering {health_url}"
+                f"; its log ends:\n{log_tail(log_path)}"
+            )
+        try:
+            with urllib.request.urlopen(health_url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.25)
+    raise DashboardStartError(
+        f"{health_url} did not answer within {SERVER_START_S} s; its log ends:\n"
+        f"{log_tail(log_path)}"
+    )
+
+
+@contextmanager
+def running_dashboard(db_file: Path, log_path: Path) -> Iterator[str]:
+    """``streamlit run dashboard.py`` on a free port over ``db_file``; its URL once healthy.
+
+    The server's output goes to ``log_path``. The server opens ``db_file`` read-write, and
+    DuckDB lets one process at a time do that: the caller must hold no connection to it.
+    """
+    port = _free_port()
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "dashboard.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+            ],
+            cwd=REPO_ROOT,
+            env=os.environ | {"REVCYCLE_DB": str(db_file)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so _stop can end all of it
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(server, f"{url}/_stcore/health", log_path)
+        yield url
+    finally:
+        _stop(server)
+
+
+# --- in the page ----------------------------------------------------------------------------
+
+
+def tile(page: Page, label: str) -> Locator:
+    """The value shown on the KPI tile ``label``."""
+    name = page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    return page.get_by_test_id("stMetric").filter(has=name).get_by_test_id("stMetricValue")
+
+
+def channels_filter(page: Page) -> Locator:
+    """The sidebar's Channels multiselect."""
+    sidebar = page.get_by_test_id("stSidebar")
+    return sidebar.get_by_test_id("stMultiSelect").filter(has_text="Channels")
+
+
+def remove_channel_button(page: Page, channel: str) -> Locator:
+    """The button on a chosen ``channel`` in the Channels filter; it is there once chosen."""
+    return channels_filter(page).get_by_role("button", name=f"Remove {channel}")
+
+
+def choose_channel(page: Page, channel: str) -> None:
+    """Add ``channel`` to the sidebar's Channels filter, as a person does."""
+    channels_filter(page).click()
+    page.get_by_role("option", name=channel, exact=True).click()
+    # Close the list, as a person moving on would (and so a screenshot shows the page).
+    page.keyboard.press("Escape")
+
+
+# Added to a tab before it opens a page: notes in ``window.revcycleLoad``, in ms since the
+# navigation began, the first animation frame after the server's script run ended
+# (``scriptDoneAt``), and the first in which a KPI tile is shown and every chart has drawn its
+# SVG (``drawnAt``; their code loads lazily, Plotly's is several MB). An error box ends the
+# watch too (``failedAt``), so a broken page fails at once instead of timing out.
+LOAD_WATCH_JS = (
+    """(() => {
+    const load = window.revcycleLoad = {};
+    const scriptState = () =>
+        document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState;
+    const drawn = () => {
+        const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+        return document.querySelector('[data-testid="stMetric"]') !== null
+            && document.querySelector('[data-testid="stSkeleton"]') === null
+            && charts.length > 0
+            && charts.every(chart => chart.querySelector('.main-svg') !== null);
+    };
+    const check = now => {
+        if (scriptState() === 'running') load.ran = true;
+        if (load.ran && scriptState() === 'notRunning') {
+            load.scriptDoneAt ??= now;
+            if (drawn()) return (load.drawnAt = now);
+            if (document.querySelector(ERRORS) !== null) return (load.failedAt = now);
+        }
+        requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+})();"""
+).replace("ERRORS", json.dumps(ERROR_SELECTOR))
+
+# Evaluated with [label, before] just before a filter change: notes in
+# ``window.revcycleTileWatch`` the last press of a pointer (``changedAt``; the option chosen,
+# opening the list is an earlier press) and the first animation frame in which the tile
+# ``label`` shows a value other than ``before`` (``shownAt``), and that value (``shown``).
+# Both clocks are the page's performance.now(). The press listener goes once the value is seen.
+WATCH_NEW_VALUE_JS = """([label, before]) => {
+    const watch = window.revcycleTileWatch = {};
+    const pressed = event => { watch.changedAt = event.timeStamp; };
+    addEventListener('pointerdown', pressed, {capture: true});
+    const shown = () => {
+        for (const metric of document.querySelectorAll('[data-testid="stMetric"]')) {
+            const name = metric.querySelector('[data-testid="stMetricLabel"]');
+            if (name?.innerText.trim() === label) {
+                return metric.querySelector('[data-testid="stMetricValue"]')?.innerText.trim();
+            }
+        }
+        return undefined;
+    };
+    const check = now => {
+        const value = shown();
+        if (watch.changedAt !== undefined && value !== undefined && value !== before) {
+            removeEventListener('pointerdown', pressed, {capture: true});
+            watch.shownAt = now;
+            watch.shown = value;
+            return;
+        }
+        requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+}"""
+
+# True once no script run is in progress and the page is drawn (every chart has its SVG) or
+# shows an error box: the state a next step may start from.
+SETTLED_JS = (
+    """() => {
+    const state = document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState;
+    const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+    return state === 'notRunning' && (
+        document.querySelector(ERRORS) !== null
+        || (document.querySelector('[data-testid="stSkeleton"]') === null
+            && charts.every(chart => chart.querySelector('.main-svg') !== null))
+    );
+}"""
+).replace("ERRORS", json.dumps(ERROR_SELECTOR))
