@@ -137,6 +137,19 @@ def test_given_a_format_the_values_it_cannot_read_are_problems():
     assert parsed.problems == [problem(3, "04/13/2026", reason)]
 
 
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["2026-04-03", "2026-06-05"], [T("2026-04-03"), T("2026-06-05")]),
+        (["03/04/2026", "13/04/2026"], [T("2026-04-03"), T("2026-04-13")]),
+    ],
+)
+def test_a_column_that_settles_its_own_format_keeps_it_whatever_the_answer(values, expected):
+    parsed = dates(values, date_format=MONTH_FIRST)
+    assert parsed.values.tolist() == expected
+    assert parsed.problems == []
+
+
 def test_values_outside_the_column_format_are_reported_with_their_lines():
     parsed = dates(["2026-02-25", "tomorrow", "", "2026-02-30", "25/02/2026", "2026-03-01"])
     assert parsed.values.tolist() == [T("2026-02-25"), NAT, NAT, NAT, NAT, T("2026-03-01")]
@@ -275,20 +288,11 @@ def test_the_decimal_separator_can_be_given(decimal, expected):
 def test_more_than_two_decimals_round_half_away_from_zero_with_a_warning():
     parsed = amounts(["2.345", "12.50", "-1.005", "0.1250000001"])
     assert parsed.values.tolist() == ["2.35", "12.50", "-1.01", "0.13"]
-    assert parsed.problems == [
-        problem(
-            2, "2.345", "more than two decimals; rounded to the cent (2.35)", "Amount", WARNING
-        ),
-        problem(
-            4, "-1.005", "more than two decimals; rounded to the cent (-1.01)", "Amount", WARNING
-        ),
-        problem(
-            5,
-            "0.1250000001",
-            "more than two decimals; rounded to the cent (0.13)",
-            "Amount",
-            WARNING,
-        ),
+    rounded = "more than two decimals; rounded to the cent ({})"
+    assert [(p.line, p.reason, p.severity) for p in parsed.problems] == [
+        (2, rounded.format("2.35"), WARNING),
+        (4, rounded.format("-1.01"), WARNING),
+        (5, rounded.format("0.13"), WARNING),
     ]
 
 

@@ -40,12 +40,14 @@ class Parsed(NamedTuple):
 # --- shared helpers ---------------------------------------------------------------------------
 
 _NULL = pa.scalar(None, pa.string())
+_TEXT = pd.StringDtype("pyarrow")
 
 
 def _text(values: pd.Series) -> pa.Array:
     """The values as trimmed Arrow strings, blanks as nulls."""
-    # astype("str") also turns the odd non-text cell (a number from a spreadsheet) into its text.
-    text = pa.array(values.astype("str"))
+    # Arrow-backed strings (pandas 2.2 on) keep None missing and turn the odd non-text cell (a
+    # number from a spreadsheet) into its text.
+    text = pa.array(values.astype(_TEXT))
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
     # Plain (32-bit offset) strings hold 2 GB of text per column, far beyond any export, and
@@ -327,14 +329,18 @@ def parse_dates(
 ) -> Parsed:
     """Read a column of dates or timestamps into naive datetime64[ns].
 
-    ``date_format`` (one of DATE_FORMATS) overrides the column's own decision; it is how an
-    undecided column is read. Undecided and not given, the column is one problem, line None.
+    ``date_format`` (one of DATE_FORMATS) is the answer to the column's question: it is how a
+    column that could be read more than one way is read, and the values it cannot read become
+    problems. A column whose values settle their own format is read in that format whatever the
+    answer, because one answer is given for every date column of a file (``--date-format``) and
+    an ISO column beside an undecided one must stay ISO. Undecided and unanswered, the column is
+    one problem, line None, and no values.
     """
     if date_format is not None and date_format not in DATE_FORMATS:
         raise ValueError(f"unknown date format {date_format!r}; use one of {DATE_FORMATS}")
     readings = _read_dates(values)
     decision = _decide(readings)
-    chosen = date_format or decision.format
+    chosen = decision.format or date_format
     if chosen is None and decision.ambiguous:
         empty = pd.Series(_NAT, index=values.index, name=values.name)
         return Parsed(empty, [Problem(file, None, column, None, decision.question(column))])
@@ -370,6 +376,7 @@ _SAYS_POINT = r"\.(?:[0-9]{1,2}|[0-9]{4,})$|,.*\.|,.*,|^[-+]?0?\."
 _DIGITS = 16  # DECIMAL(18,2): sixteen digits before the point
 _LIMIT = Decimal(10**_DIGITS)
 _EXACT = pa.decimal128(38, 3)
+_CENTS = pa.decimal128(38, 2)
 _EXAMPLE = {",": "1.234,56", ".": "1,234.56", None: "1,234"}
 
 
@@ -501,7 +508,7 @@ def parse_numbers(
     body = amounts.body
     decision = _decide_separator(body)
     if decimal is None and decision.conflicting:
-        empty = pd.Series(np.nan, index=values.index, dtype="str", name=values.name)
+        empty = pd.Series(pd.NA, index=values.index, dtype=_TEXT, name=values.name)
         reason = (
             f"column {column} has as many amounts with a decimal comma as with a decimal point "
             f"({decision.comma_values} each); the file must use one of them"
@@ -514,31 +521,35 @@ def parse_numbers(
     spaced = amounts.unusual and _any(pc.match_substring_regex(body, f"[{_SPACE_CLASS}]"))
     plain = body
     for mark in [*grouping, *(_SPACES if spaced else ())]:
-        if mark in grouping or _any(pc.match_substring(plain, mark)):
+        if _any(pc.match_substring(plain, mark)):
             plain = pc.replace_substring(plain, mark, "")
     if separator == ",":
         plain = pc.replace_substring(plain, ",", ".")
     # DECIMAL(38,3) holds 35 digits before the point: longer is too large without a look.
-    too_large = fits & (pc.binary_length(plain).to_numpy(zero_copy_only=False) > 36)
+    lengths = pc.binary_length(plain).to_numpy(zero_copy_only=False)
+    too_large = fits & (lengths > 36)
     fits &= ~too_large
     plain = pc.if_else(pa.array(fits), plain, "0")
-    # Three decimals are enough to round to two; beyond them the value is cut, not rounded,
-    # and counted as rounded.
+    rounded = np.zeros(len(plain), dtype=bool)
     try:
-        exact = pc.cast(plain, _EXACT)
-        cut = np.zeros(len(plain), dtype=bool)
-    except pa.ArrowInvalid:
+        cents = pc.cast(plain, _CENTS)
+    except pa.ArrowInvalid:  # some value has more than two decimals
+        # Three decimals are enough to round to two; beyond them the value is cut first.
         cut = _mask(pc.match_substring_regex(plain, r"\.[0-9]{4,}$"))
-        plain = pc.replace_substring_regex(plain, r"(\.[0-9]{3})[0-9]+$", r"\1")
+        if cut.any():
+            plain = pc.replace_substring_regex(plain, r"(\.[0-9]{3})[0-9]+$", r"\1")
         exact = pc.cast(plain, _EXACT)
-    cents = pc.round(exact, 2, round_mode="half_towards_infinity")
-    too_large |= fits & _mask(pc.greater_equal(pc.abs(cents), pa.scalar(_LIMIT, _EXACT)))
-    fits &= ~too_large
-    rounded = fits & (cut | _mask(pc.not_equal(cents, exact)))
-    normalised = pc.cast(pc.cast(cents, pa.decimal128(38, 2)), pa.string())
+        to_the_cent = pc.round(exact, 2, round_mode="half_towards_infinity")
+        rounded = fits & (cut | _mask(pc.not_equal(to_the_cent, exact)))
+        cents = pc.cast(to_the_cent, _CENTS)
+    if (fits & (lengths > _DIGITS)).any():  # 16 characters cannot reach 10^16
+        too_large |= fits & _mask(pc.greater_equal(pc.abs(cents), pa.scalar(_LIMIT, _CENTS)))
+        fits &= ~too_large
+        rounded &= fits
+    normalised = pc.cast(cents, pa.string())
     normalised = pc.if_else(pa.array(fits), normalised, _NULL)
     parsed = pd.Series(
-        pd.array(normalised, dtype=pd.StringDtype("pyarrow", na_value=np.nan)),
+        pd.array(normalised, dtype=_TEXT),
         index=values.index,
         name=values.name,
     )
