@@ -19,6 +19,7 @@ pages = [
     st.Page("app_pages/conversion.py", title="Conversion by source", icon=":material/filter_alt:"),
     st.Page("app_pages/follow_up.py", title="Follow-up speed", icon=":material/timer:"),
     st.Page("app_pages/revenue.py", title="Revenue by channel", icon=":material/euro:"),
+    st.Page("app_pages/upload.py", title="Upload exports", icon=":material/upload:"),
 ]
 
 try:

@@ -66,8 +66,10 @@ def _resolve_mapping(
                                          f"there is no preset of that name; known: {known}")])
         preset = presets.PRESETS_BY_NAME[preset_name]
     else:
-        preset = presets.detect(header) or presets.generic_by_id_column(header)
+        preset = presets.detect(header)
     saved = presets.saved_mapping(con, header) if preset is None else None
+    if preset is None and saved is None:
+        preset = presets.generic_by_id_column(header)
     if preset is not None:
         kind = kind or preset.kind
         mapping = presets.mapping_for(preset, header)

@@ -1,0 +1,548 @@
+"""Upload exports: check this week's leads and deals files, preview the change, load, undo."""
+
+import logging
+from pathlib import Path
+from typing import NamedTuple
+
+import pandas as pd
+import streamlit as st
+
+from revcycle import contract
+from revcycle.build import data_version
+from revcycle.export import safe_csv
+from revcycle.importer import channels, load
+from revcycle.importer.parse import DAY_FIRST, EXCEL_SERIAL, ISO, MONTH_FIRST
+from revcycle.importer.problems import ERROR, problems_frame
+from revcycle.importer.read import MB
+from revcycle.ui import format, page, tables, upload
+from revcycle.ui.data import connection
+
+log = logging.getLogger("revcycle")
+
+DETECTED = "detected"
+KIND_CHOICES = {
+    DETECTED: "As detected from its columns",
+    "leads": "Leads",
+    "deals": "Deals",
+}
+DATE_CHOICES = {
+    DAY_FIRST: "Day first: 03/04/2026 is 3 April 2026",
+    MONTH_FIRST: "Month first: 03/04/2026 is March 4, 2026",
+    ISO: "Year first: 2026-04-03",
+    EXCEL_SERIAL: "Excel serial numbers: 46115 is 3 April 2026",
+}
+MODE_CHOICES = {
+    "merge": "Merge: add new rows, update rows whose id is already loaded",
+    "replace": "Replace: this file becomes all the {kind}; loaded rows it lacks are removed",
+}
+NOT_IN_FILE = "— not in this file —"
+SAVED_MAPPING_HELP = (
+    "Saved when the file loads. Next time a file with these same columns is uploaded, it is "
+    "read with this mapping without asking."
+)
+SOURCE_COLUMN, CHANNEL_COLUMN = "Source value in the file", "Channel"
+
+for key, default in (("upload_memo", {}), ("upload_done", {}), ("upload_messages", [])):
+    if key not in st.session_state:
+        st.session_state[key] = default
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def remembered(slot: str, what: str, key: tuple, compute):
+    """``compute()``, kept per file until ``key`` changes, so a click does not re-read a file."""
+    memo = st.session_state["upload_memo"]
+    entry = memo.get((slot, what))
+    if entry is None or entry[0] != key:
+        entry = (key, compute())
+        memo[(slot, what)] = entry
+    return entry[1]
+
+
+def slots(files) -> list[str]:
+    """A stable widget-key part per file: its name, numbered when two files share one."""
+    seen: dict[str, int] = {}
+    result = []
+    for uploaded in files:
+        seen[uploaded.name] = seen.get(uploaded.name, 0) + 1
+        count = seen[uploaded.name]
+        result.append(uploaded.name if count == 1 else f"{uploaded.name}#{count}")
+    return result
+
+
+def show_refusal(attempt: upload.Attempt, file_name: str) -> None:
+    lines = [f"- {problem.sentence()}" for problem in attempt.refusal]
+    st.error(
+        f"Nothing from {file_name} can be loaded:\n\n" + "\n".join(lines),
+        icon=":material/block:",
+    )
+
+
+def ask_date_format(slot: str, attempt: upload.Attempt) -> None:
+    """The date question, while it is open and after it was answered (so it can be changed)."""
+    asked = st.session_state["upload_memo"].setdefault((slot, "date formats"), {})
+    if attempt.date_formats_to_ask:
+        asked["formats"] = attempt.date_formats_to_ask
+    st.radio(
+        "How are the dates in this file written?",
+        asked.get("formats", (DAY_FIRST, MONTH_FIRST)),
+        index=None,
+        format_func=DATE_CHOICES.get,
+        key=f"upload_dates_{slot}",
+        help="A column whose days never go above 12 reads both ways, so Revcycle does not "
+        "guess. The choice applies to every date column of this file.",
+    )
+    for problem in attempt.refusal:
+        if "--date-format" in problem.reason:
+            st.caption(problem.sentence().replace("; choose with --date-format", "."))
+
+
+def mapping_screen(slot: str, kind: str, columns: list[str]) -> tuple[dict[str, str], str]:
+    """A column of the file for each field of ``kind``; the mapping and the name to save it."""
+    st.markdown(
+        f"**Match the file's columns to the {kind} fields.** The closest names are chosen "
+        "as a start: check each one. Fields marked * are required."
+    )
+    guess = upload.suggested_mapping(kind, columns)
+    mapping = {}
+    left, right = st.columns(2)
+    for position, spec in enumerate(contract.FIELDS_BY_KIND[kind]):
+        options = [None, *columns]
+        with left if position % 2 == 0 else right:
+            chosen = st.selectbox(
+                f"{spec.name}{' *' if spec.required else ''}",
+                options,
+                index=options.index(guess[spec.name]),
+                format_func=lambda column: NOT_IN_FILE if column is None else column,
+                key=f"upload_map_{slot}_{kind}_{spec.name}",
+                help=spec.meaning,
+            )
+        if chosen is not None:
+            mapping[spec.name] = chosen
+    save_as = st.text_input(
+        "Save this mapping as",
+        key=f"upload_save_{slot}_{kind}",
+        placeholder="e.g. Marketing MQL sheet",
+        help=SAVED_MAPPING_HELP,
+    )
+    return mapping, save_as.strip()
+
+
+def show_checks(prepared, slot: str) -> None:
+    """Row accounting, notes and the problems table with its CSV download."""
+    st.markdown(f"**{prepared.accounting()}.**")
+    for note in prepared.notes:
+        st.caption(f"Note: {note}.")
+    if not prepared.problems:
+        st.caption("No problems found.")
+        return
+    frame = problems_frame(prepared.problems)
+    count_errors = int((frame["severity"] == ERROR).sum())
+    count_warnings = len(frame) - count_errors
+    st.markdown(
+        f"{plural(count_errors, 'error')} and {plural(count_warnings, 'warning')}. An error "
+        "rejects its row; a row with only warnings loads."
+    )
+    st.dataframe(
+        frame[["severity", "line", "column", "value", "reason"]],
+        hide_index=True,
+        column_config={
+            "severity": st.column_config.TextColumn("Severity"),
+            "line": st.column_config.NumberColumn("Line", format="%d"),
+            "column": st.column_config.TextColumn("Column"),
+            "value": st.column_config.TextColumn("Value"),
+            "reason": st.column_config.TextColumn("Reason", width="large"),
+        },
+        key=f"upload_problems_{slot}",
+    )
+    st.download_button(
+        "Download the problems as CSV",
+        data=lambda: safe_csv(frame),  # built only when clicked: a bad file has many rows
+        file_name=f"{Path(prepared.file_name).stem}-problems.csv",
+        mime="text/csv",
+        key=f"upload_problems_{slot}_download",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def channel_rules(cursor, prepared, slot: str) -> dict[str, str]:
+    """The editable table of source values with no rule; the rules filled in."""
+    if prepared.kind != "leads" or not prepared.unmapped_sources:
+        return {}
+    known = sorted(set(channels.rules(cursor).values()))
+    st.markdown(
+        f"**{plural(len(prepared.unmapped_sources), 'source value')} with no channel rule.** "
+        "Type the channel each belongs to; the rule applies to every lead with that value, in "
+        "this file and in later uploads."
+    )
+    st.caption(f"Channels in use: {', '.join(known)}.")
+    edited = st.data_editor(
+        pd.DataFrame({SOURCE_COLUMN: prepared.unmapped_sources, CHANNEL_COLUMN: ""}, dtype=object),
+        hide_index=True,
+        num_rows="fixed",
+        disabled=[SOURCE_COLUMN],
+        column_config={
+            SOURCE_COLUMN: st.column_config.TextColumn(SOURCE_COLUMN),
+            CHANNEL_COLUMN: st.column_config.TextColumn(
+                CHANNEL_COLUMN, help="Leave empty to load these leads under (unmapped)."
+            ),
+        },
+        key=f"upload_rules_{slot}",
+    )
+    new_rules = {
+        str(row[SOURCE_COLUMN]): str(row[CHANNEL_COLUMN]).strip()
+        for _, row in edited.iterrows()
+        if isinstance(row[CHANNEL_COLUMN], str)
+        and row[CHANNEL_COLUMN].strip() not in ("", "(unmapped)")
+    }
+    left_empty = [value for value in prepared.unmapped_sources if value not in new_rules]
+    if left_empty:
+        st.info(
+            f"Leads with {', '.join(left_empty)} will load under (unmapped). They are kept, "
+            "not dropped, and move to a channel once a rule for them is added.",
+            icon=":material/help:",
+        )
+    new_channels = sorted(set(new_rules.values()) - set(known))
+    if new_channels:
+        st.caption(f"New channels (check the spelling): {', '.join(new_channels)}.")
+    return new_rules
+
+
+def preview(cursor, prepared, slot: str, key: tuple) -> str:
+    """The merge/replace choice and what it would change; the chosen mode."""
+    mode = st.radio(
+        "How to load it",
+        load.MODES,
+        format_func=lambda m: MODE_CHOICES[m].format(kind=prepared.kind),
+        key=f"upload_mode_{slot}",
+    )
+    st.caption("Weekly exports overlap; merge updates by id, so last week's rows are not doubled.")
+    change = remembered(
+        slot,
+        "preview",
+        (*key, mode),
+        lambda: load.preview(cursor, prepared.kind, prepared.rows, mode),
+    )
+    numbers = [
+        ("New", format.count(change.count_new), f"{prepared.kind.capitalize()} not loaded yet."),
+        (
+            "Changed",
+            format.count(change.count_changed),
+            "Loaded already, with other values; the file's values win.",
+        ),
+        ("Unchanged", format.count(change.count_unchanged), "Loaded already, the same."),
+    ]
+    if mode == "replace":
+        numbers.append(
+            ("Removed", format.count(change.count_removed), "Loaded, but not in this file.")
+        )
+    page.tiles(numbers)
+    if mode == "replace" and change.count_removed:
+        st.warning(
+            f"Replace removes {change.count_removed:,} loaded {prepared.kind} that are not in "
+            "this file.",
+            icon=":material/warning:",
+        )
+    return mode
+
+
+class Mapped(NamedTuple):
+    """What the mapping screen decided, when it was used."""
+
+    by_hand: bool = False
+    save_as: str = ""
+    columns: list[str] | None = None
+
+
+def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
+    """Read one file as the choices on the page say; (attempt, its key, Mapped).
+
+    Draws the kind choice, the mapping screen and the date question as they are needed.
+    The attempt is None while a question is open.
+    """
+    name, data = uploaded.name, uploaded.getvalue()
+    date_format = st.session_state.get(f"upload_dates_{slot}")
+    key = (uploaded.file_id, version, max_bytes, date_format)
+    auto = remembered(
+        slot,
+        "auto",
+        key,
+        lambda: upload.attempt(cursor, name, data, date_format=date_format, max_bytes=max_bytes),
+    )
+    mapped = Mapped()
+    if auto.is_refused:
+        return auto, key, mapped
+    detected = auto.prepared.kind if auto.prepared else None
+    choice = st.selectbox(
+        "What this file holds",
+        list(KIND_CHOICES),
+        format_func=KIND_CHOICES.get,
+        key=f"upload_kind_{slot}",
+        help="Read from the column names; change it if that is wrong.",
+    )
+    kind = detected if choice == DETECTED else choice
+    if auto.date_formats_to_ask:
+        # The columns were recognised; only the date order is open.
+        ask_date_format(slot, auto)
+        return None, key, mapped
+    if kind is None:
+        st.info(
+            "No preset or saved mapping recognises these columns. Say above whether the file "
+            "holds leads or deals, then pick the file's column for each field.",
+            icon=":material/table_view:",
+        )
+        return None, key, mapped
+    if kind == detected:
+        if date_format is not None:
+            ask_date_format(slot, auto)
+        return auto, key, mapped
+
+    columns = remembered(
+        slot, "header", (uploaded.file_id, max_bytes), lambda: upload.header(name, data, max_bytes)
+    )
+    mapping, save_as = mapping_screen(slot, kind, columns)
+    mapped = Mapped(True, save_as, columns)
+    missing = upload.missing_required(kind, mapping)
+    if missing:
+        st.warning(
+            f"Choose a column for {' and '.join(missing)}: every {kind[:-1]} needs one.",
+            icon=":material/table_view:",
+        )
+        return None, key, mapped
+    # A file recognised as the other kind is read as our generic format plus this mapping,
+    # since its preset's fields would not fit.
+    preset_name = f"generic_{kind}" if detected else None
+    key = (*key, kind, tuple(sorted(mapping.items())))
+    attempt = remembered(
+        slot,
+        "mapped",
+        key,
+        lambda: upload.attempt(
+            cursor, name, data, kind, preset_name, mapping, date_format, max_bytes
+        ),
+    )
+    if attempt.date_formats_to_ask or date_format is not None:
+        ask_date_format(slot, attempt)
+    return (None if attempt.date_formats_to_ask else attempt), key, mapped
+
+
+def file_section(cursor, uploaded, slot: str, version: int, max_bytes: int):
+    """Everything about one file; (its Ready item, None) or (None, why it cannot load yet)."""
+    name = uploaded.name
+    st.subheader(name, anchor=False)
+    done = st.session_state["upload_done"].get(uploaded.file_id)
+    if done is not None:
+        st.success(
+            f"Loaded as upload {done}. Remove it from the list above once you are done.",
+            icon=":material/check_circle:",
+        )
+        return None, None
+    attempt, key, mapped = checked(cursor, uploaded, slot, version, max_bytes)
+    if attempt is None:
+        return None, "a question about it is open"
+    if attempt.refusal:
+        show_refusal(attempt, name)
+        return None, "it was refused"
+    prepared = attempt.prepared
+    st.caption(upload.source_sentence(prepared, mapped.by_hand))
+    show_checks(prepared, slot)
+    if prepared.count_rows_in_file == 0:
+        st.info(f"{name} has a header but no rows: there is nothing to load.")
+        return None, "it has no rows"
+    if prepared.count_rows_loaded == 0:
+        st.error(
+            f"No row of {name} can be loaded, so it is left out. Fix the errors and upload "
+            "it again.",
+            icon=":material/block:",
+        )
+        return None, "no row of it can be loaded"
+    new_rules = channel_rules(cursor, prepared, slot)
+    mode = preview(cursor, prepared, slot, key)
+    label = mapped.save_as or (upload.MAPPED_ON_PAGE if mapped.by_hand else prepared.source)
+    ready = upload.Ready(prepared, mode, label, new_rules, mapped.save_as or None, mapped.columns)
+    return ready, None
+
+
+def commit_section(cursor, ready: list, waiting: list[str]) -> None:
+    """The Load button: every checked file, leads before deals, each in its own transaction."""
+    if not (ready or waiting):
+        return  # every file is loaded
+    st.header("Load", anchor=False)
+    if waiting:
+        st.caption("Not loaded with this button: " + "; ".join(waiting) + ".")
+    if not ready:
+        st.caption("Nothing is ready to load yet.")
+        return
+    ordered = upload.in_commit_order([item for _, item in ready])
+    names = ", ".join(item.prepared.file_name for item in ordered)
+    st.caption(
+        f"Loads {names}, in this order (leads before deals). Each file loads in one "
+        "transaction and the dashboard's numbers follow at once; the History below can undo it."
+    )
+    if not st.button(
+        f"Load {plural(len(ordered), 'file')}",
+        type="primary",
+        key="upload_commit",
+        icon=":material/upload:",
+    ):
+        return
+    file_id_of = {id(item): file_id for file_id, item in ready}
+    messages, first_parent = [], None
+    for item in ordered:
+        prepared = item.prepared
+        try:
+            upload_id = upload.commit(cursor, item)
+        except Exception:
+            log.exception("loading %s failed", prepared.file_name)
+            messages.append(
+                f"Loading {prepared.file_name} failed, so nothing from it was loaded and the "
+                "data is as it was before it. The details are in the server log."
+            )
+            break
+        parent = load.parent_of(cursor, upload_id)
+        first_parent = parent if first_parent is None else first_parent
+        st.session_state["upload_done"][file_id_of[id(item)]] = upload_id
+        messages.append(
+            f"Loaded {prepared.count_rows_loaded:,} {prepared.kind} from {prepared.file_name} "
+            f"as upload {upload_id} ({item.mode})."
+        )
+    if first_parent is not None:
+        messages.append(
+            f"To undo, restore upload {first_parent} under History below "
+            f"(or run `python -m revcycle restore {first_parent}`)."
+        )
+    st.session_state["upload_messages"] = messages
+    st.rerun()  # the banner and every page read the new data version
+
+
+def history_section(cursor) -> None:
+    """Every upload and restore, and going back to the state after any of them."""
+    st.header("History", anchor=False)
+    listed = load.history(cursor)
+    if listed.empty:
+        st.caption("No uploads yet: the data is what the database was built from.")
+        return
+    listed = listed.assign(state=listed["is_current"].map({True: "current", False: ""}))
+    st.caption(
+        "Every upload and restore, newest first. Restoring returns the leads and deals to the "
+        "state right after the chosen entry; the restore is recorded too, so it can be undone."
+    )
+    tables.show(
+        listed,
+        {
+            "upload_id": ("Upload", "text"),
+            "uploaded_at": ("When", "datetime"),
+            "kind": ("Kind", "text"),
+            "file_name": ("File", "text"),
+            "preset": ("Read as", "text"),
+            "mode": ("Mode", "text"),
+            "count_rows_loaded": ("Rows loaded", "count"),
+            "count_rows_rejected": ("Rows rejected", "count"),
+            "count_new": ("New", "count"),
+            "count_changed": ("Changed", "count"),
+            "state": ("State", "text"),
+        },
+        key="upload_history",
+        max_rows=10,
+    )
+    entries = {int(row.upload_id): row for row in listed.itertuples()}
+    chosen = st.selectbox(
+        "State to return to",
+        list(entries),
+        index=1 if len(entries) > 1 else 0,  # the state before the latest change
+        format_func=lambda upload_id: (
+            f"After {upload_id}: {entries[upload_id].file_name} "
+            f"({entries[upload_id].uploaded_at:%d %b %Y %H:%M})"
+            + (" — current" if entries[upload_id].is_current else "")
+        ),
+        key="upload_restore_choice",
+    )
+    if st.button("Restore this state", key="upload_restore", icon=":material/history:"):
+        st.session_state["upload_restore_pending"] = chosen
+    pending = st.session_state.get("upload_restore_pending")
+    if pending is None:
+        return
+    if pending != chosen:  # the choice changed after the button: ask again
+        del st.session_state["upload_restore_pending"]
+        return
+    st.warning(
+        f"Return the leads and deals to the state right after entry {pending}? Everything "
+        "loaded since then leaves the dashboard; it stays in the history and can be restored.",
+        icon=":material/warning:",
+    )
+    yes, no = st.columns(2)
+    if no.button("Cancel", key="upload_restore_cancel"):
+        del st.session_state["upload_restore_pending"]
+        st.rerun()
+    if not yes.button("Yes, restore", type="primary", key="upload_restore_confirm"):
+        return
+    del st.session_state["upload_restore_pending"]
+    try:
+        restore_id = load.restore(cursor, pending)
+    except Exception:
+        log.exception("restoring upload %s failed", pending)
+        st.error(
+            f"Restoring entry {pending} failed, so the data is as it was. The details are in "
+            "the server log."
+        )
+        return
+    st.session_state["upload_messages"] = [
+        f"Restored the state after entry {pending} (recorded as entry {restore_id})."
+    ]
+    st.rerun()
+
+
+def main() -> None:
+    st.title("Upload exports")
+    st.caption(
+        "Bring this week's leads and deals exports from HubSpot, Salesforce, Pipedrive or any "
+        "spreadsheet. Each file is checked and previewed here; nothing changes until you press "
+        "Load, and every load can be undone under History."
+    )
+    for message in st.session_state["upload_messages"]:
+        st.success(message, icon=":material/check_circle:")
+    st.session_state["upload_messages"] = []
+    max_mb = upload.max_upload_mb()
+    files = st.file_uploader(
+        "Leads and deals exports",
+        type=list(upload.FILE_TYPES),
+        accept_multiple_files=True,
+        key="upload_files",
+        max_upload_size=max_mb,
+        help=f"CSV in any delimiter and encoding, or Excel .xlsx; up to {max_mb} MB a file. "
+        "Split a larger export by date range.",
+    )
+    cursor = connection().cursor()
+    try:
+        version = data_version(cursor)
+        current = slots(files or [])
+        memo = st.session_state["upload_memo"]
+        for stale in [key for key in memo if key[0] not in current]:
+            del memo[stale]  # a removed file's rows and bytes
+        ready, waiting = [], []
+        for uploaded, slot in zip(files or [], current, strict=True):
+            with st.container(border=True):
+                try:
+                    item, why_not = file_section(cursor, uploaded, slot, version, max_mb * MB)
+                except Exception:
+                    log.exception("checking %s failed", uploaded.name)
+                    st.error(
+                        f"Something went wrong while checking {uploaded.name}, so it cannot be "
+                        "loaded. The details are in the server log."
+                    )
+                    item, why_not = None, "checking it failed"
+            if item is not None:
+                ready.append((uploaded.file_id, item))
+            elif why_not is not None:
+                waiting.append(f"{uploaded.name}, since {why_not}")
+        if files:
+            commit_section(cursor, ready, waiting)
+        history_section(cursor)
+    finally:
+        cursor.close()
+
+
+main()

@@ -1,0 +1,197 @@
+"""The upload page's steps that are not layout.
+
+Read an uploaded file with the importer, tell a refusal the analyst can answer on the page
+(which columns, which date order) from one they cannot, and load a checked file. The importer
+does the reading, checking and committing; nothing here re-implements it.
+"""
+
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from revcycle import contract
+from revcycle.importer import channels, load, presets
+from revcycle.importer.parse import DATE_FORMATS, DAY_FIRST, MONTH_FIRST
+from revcycle.importer.problems import ImportRefused, Problem
+from revcycle.importer.read import MB, read_export
+from revcycle.importer.validate import PreparedUpload, prepare
+
+log = logging.getLogger("revcycle")
+
+MAX_UPLOAD_MB_VARIABLE = "REVCYCLE_MAX_UPLOAD_MB"
+DEFAULT_MAX_UPLOAD_MB = 200
+# .xls is accepted by the uploader on purpose: the reader refuses it with a sentence saying
+# how to save it again, which beats the browser's bare "file type not allowed".
+FILE_TYPES = ("csv", "tsv", "txt", "xlsx", "xls")
+KINDS = tuple(contract.FIELDS_BY_KIND)  # ("leads", "deals"): leads load first
+MAPPED_ON_PAGE = "columns mapped on the upload page"
+PRESET_LABELS = frozenset(preset.label for preset in presets.PRESETS)
+
+
+def max_upload_mb() -> int:
+    """The largest file accepted, in MB: ``$REVCYCLE_MAX_UPLOAD_MB`` or 200."""
+    text = os.environ.get(MAX_UPLOAD_MB_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_MAX_UPLOAD_MB
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value > 0:
+        return value
+    log.warning(
+        "%s=%r is not a whole number of megabytes above 0; using %d",
+        MAX_UPLOAD_MB_VARIABLE,
+        text,
+        DEFAULT_MAX_UPLOAD_MB,
+    )
+    return DEFAULT_MAX_UPLOAD_MB
+
+
+@dataclass(frozen=True, eq=False)
+class Attempt:
+    """One try at reading a file: the checked upload, or the problems that stopped it."""
+
+    prepared: PreparedUpload | None = None
+    refusal: tuple[Problem, ...] = ()
+
+    @property
+    def needs_mapping(self) -> bool:
+        """The importer asks for ``--kind`` or ``--map``: on the page, the mapping screen."""
+        return any("--kind" in p.reason or "--map" in p.reason for p in self.refusal)
+
+    @property
+    def date_formats_to_ask(self) -> tuple[str, ...]:
+        """The date formats to offer when a date column could be read more than one way."""
+        asked = [p.reason for p in self.refusal if "--date-format" in p.reason]
+        if not asked:
+            return ()
+        if all("day-first" in reason for reason in asked):
+            return (DAY_FIRST, MONTH_FIRST)
+        return DATE_FORMATS
+
+    @property
+    def is_refused(self) -> bool:
+        """Refused for a reason no choice on the page can change."""
+        return bool(self.refusal) and not (self.needs_mapping or self.date_formats_to_ask)
+
+
+@contextmanager
+def _on_disk(file_name: str, data: bytes) -> Iterator[Path]:
+    # The reader names problems by the file's own name, so the copy keeps it.
+    with tempfile.TemporaryDirectory(prefix="revcycle-upload-") as folder:
+        path = Path(folder) / (Path(file_name).name or "upload")
+        path.write_bytes(data)
+        yield path
+
+
+def attempt(
+    con: duckdb.DuckDBPyConnection,
+    file_name: str,
+    data: bytes,
+    kind: str | None = None,
+    preset_name: str | None = None,
+    overrides: dict[str, str] | None = None,
+    date_format: str | None = None,
+    max_bytes: int = DEFAULT_MAX_UPLOAD_MB * MB,
+) -> Attempt:
+    """Check an uploaded file with ``prepare``; a refusal is returned, not raised."""
+    with _on_disk(file_name, data) as path:
+        try:
+            return Attempt(
+                prepare(con, path, kind, preset_name, overrides, date_format, max_bytes=max_bytes)
+            )
+        except ImportRefused as refused:
+            return Attempt(refusal=tuple(refused.problems))
+
+
+def header(file_name: str, data: bytes, max_bytes: int) -> list[str]:
+    """The file's column names, for the mapping screen."""
+    with _on_disk(file_name, data) as path:
+        return read_export(path, max_bytes=max_bytes).header
+
+
+def suggested_mapping(kind: str, columns: list[str]) -> dict[str, str | None]:
+    """A first guess for the mapping screen: each field's best suggestion.
+
+    A column already suggested for an earlier field is not suggested again, since one column
+    feeding two fields (``Create Date`` as both created and closed) is nearly always a mistake.
+    """
+    taken: set[str] = set()
+    guess: dict[str, str | None] = {}
+    for spec in contract.FIELDS_BY_KIND[kind]:
+        choice = next((c for c in presets.suggestions(spec.name, columns) if c not in taken), None)
+        if choice is not None:
+            taken.add(choice)
+        guess[spec.name] = choice
+    return guess
+
+
+def missing_required(kind: str, mapping: dict[str, str]) -> list[str]:
+    """The required fields of ``kind`` that have no column yet."""
+    return [f.name for f in contract.FIELDS_BY_KIND[kind] if f.required and f.name not in mapping]
+
+
+def source_sentence(prepared: PreparedUpload, mapped_by_hand: bool) -> str:
+    """How the file was read, for the page."""
+    if mapped_by_hand:
+        return f"Read as {prepared.kind} with the columns mapped below."
+    if prepared.source in PRESET_LABELS:
+        return f"Recognised as a {prepared.source} ({prepared.kind})."
+    return f"Read as {prepared.kind} with the saved mapping “{prepared.source}”."
+
+
+@dataclass(frozen=True, eq=False)
+class Ready:
+    """A checked file and what the analyst decided for it, waiting for the Load button."""
+
+    prepared: PreparedUpload
+    mode: str  # one of load.MODES
+    label: str  # the preset or mapping recorded in the history
+    new_rules: dict[str, str]  # raw source value -> channel
+    save_as: str | None = None  # keep the mapping under this name
+    columns: list[str] | None = None  # the file's header, needed to save the mapping
+
+
+def in_commit_order(ready: list[Ready]) -> list[Ready]:
+    """Leads before deals, so a batch's deals find the batch's leads."""
+    return sorted(ready, key=lambda item: KINDS.index(item.prepared.kind))
+
+
+def commit(con: duckdb.DuckDBPyConnection, item: Ready) -> int:
+    """Load one checked file; its upload id.
+
+    The channel rules go in first, since the commit's rebuild applies them; the mapping is
+    saved only once the file has loaded.
+    """
+    prepared = item.prepared
+    if item.new_rules:
+        con.begin()
+        try:
+            channels.add_rules(con, item.new_rules)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    upload_id = load.commit_upload(
+        con,
+        prepared.kind,
+        prepared.rows,
+        item.mode,
+        load.UploadMeta(
+            prepared.file_name,
+            prepared.file_bytes,
+            item.label,
+            prepared.count_rows_in_file,
+            prepared.count_rows_rejected,
+        ),
+    )
+    if item.save_as and item.columns is not None:
+        presets.save_mapping(con, item.save_as, prepared.kind, item.columns, prepared.mapping)
+    return upload_id

@@ -1,0 +1,275 @@
+"""The upload page under AppTest: real files go through st.file_uploader, are checked and
+previewed, load, move the overview's numbers, and are undone.
+
+A load changes the database, so every test works on its own copy of the sample database,
+never on the session's shared one.
+"""
+
+import shutil
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from revcycle.build import SAMPLE_FILE_BY_KIND, build
+from revcycle.db import connect
+from tests import sample_facts
+from tests.test_app import APP, shown_count
+
+UPLOAD_PAGE = "app_pages/upload.py"
+OVERVIEW_PAGE = "app_pages/overview.py"
+OCTOBER = (date(2026, 10, 1), date(2026, 10, 31))
+MQL_ENTERED = '"Date entered ""Marketing Qualified Lead (Lifecycle Stage Pipeline)"""'
+
+# A HubSpot contacts export as HubSpot writes it: every field quoted, its real header names.
+# Lines 2-4 are new leads created in October 2026; line 5 has no Create Date (an error that
+# rejects it); line 6 is the sample's first lead again, as overlapping weekly exports carry it,
+# with other values than the sample (so it counts as changed, created in 2024).
+HUBSPOT_CONTACTS = (
+    '"Record ID","Create Date","Original Traffic Source",'
+    '"Original Traffic Source Drill-Down 1","Contact owner","Email","Company size",'
+    f"{MQL_ENTERED}\n"
+    '"90001","2026-10-05 09:12","Organic Search","","Anna Keller","a@x.example","SMB",'
+    '"2026-10-08 12:00"\n'
+    '"90002","2026-10-06 10:00","AI Referrals","chatgpt.com","","b@x.example","SMB",""\n'
+    '"90003","2026-10-07 11:30","Paid Social","","","c@x.example","",""\n'
+    '"90004","","Organic Search","","","d@x.example","",""\n'
+    '"L0000001","2024-11-20 02:24","Paid Search","","David Jansen",'
+    '"contact1@bright5709.example","Enterprise",""\n'
+)
+COUNT_NEW_OCTOBER_LEADS = 3
+
+HUBSPOT_DEALS = (
+    '"Record ID","Deal Name","Deal Stage","Amount","Close Date","Create Date","Deal owner",'
+    '"Pipeline","Associated Contact IDs"\n'
+    '"70001","Acme renewal","Closed won","1200.00","2026-10-20 10:00","2026-10-09 09:00",'
+    '"Anna Keller","Sales Pipeline","90001"\n'
+)
+
+# No preset knows these columns.
+MQL_SHEET = "mql_id,when,source\nM1,2026-10-02 08:00,Webinar\nM2,2026-10-03 09:30,Webinar\n"
+
+# No day is above 12: 03/04/2026 is 3 April or March 4.
+AMBIGUOUS_DATES = "lead_id;created_at\nA1;03/04/2026\nA2;05/06/2026\n"
+
+# What an old binary .xls starts with (the OLE2 compound-file signature).
+OLD_EXCEL = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+
+
+@pytest.fixture(scope="module")
+def sample_database_file(tmp_path_factory):
+    """The sample built once into a file that the tests copy and never open themselves."""
+    path = tmp_path_factory.mktemp("upload-template") / "sample.duckdb"
+    con = connect(path)
+    build(con, SAMPLE_FILE_BY_KIND)
+    con.close()
+    return path
+
+
+@pytest.fixture
+def own_db(sample_database_file, tmp_path, monkeypatch):
+    """A private copy of the sample database as ``$REVCYCLE_DB``."""
+    path = tmp_path / "revcycle.duckdb"
+    shutil.copy(sample_database_file, path)
+    monkeypatch.setenv("REVCYCLE_DB", str(path))
+    return path
+
+
+def open_app(period: tuple[date, date] = OCTOBER) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["preset"] = "Custom"
+    at.query_params["period"] = [f"{day:%Y-%m-%d}" for day in period]
+    return at.run()
+
+
+def go_to(at: AppTest, path: str) -> AppTest:
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def upload_files(at: AppTest, *files: tuple[str, str | bytes]) -> AppTest:
+    at.file_uploader(key="upload_files").set_value(
+        [
+            (name, data.encode() if isinstance(data, str) else data, "text/csv")
+            for name, data in files
+        ]
+    ).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def tiles(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def table_with(at: AppTest, column: str, nth: int = 0):
+    """The ``nth`` table shown with ``column`` (st.dataframe keeps no key without selection)."""
+    return [frame.value for frame in at.dataframe if column in frame.value.columns][nth]
+
+
+def texts(elements) -> list[str]:
+    return [element.value for element in elements]
+
+
+def load_hubspot_contacts(at: AppTest) -> AppTest:
+    go_to(at, UPLOAD_PAGE)
+    upload_files(at, ("hubspot-contacts.csv", HUBSPOT_CONTACTS))
+    at.button(key="upload_commit").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_hubspot_export_is_previewed_loaded_and_moves_the_leads_tile(own_db):
+    at = open_app()
+    before = shown_count(at, "Leads")
+    assert before == sample_facts.count_leads(period=OCTOBER)
+
+    go_to(at, UPLOAD_PAGE)
+    upload_files(at, ("hubspot-contacts.csv", HUBSPOT_CONTACTS))
+    assert not at.error
+    assert "Recognised as a HubSpot contacts export (leads)." in texts(at.caption)
+    assert "**5 data lines in hubspot-contacts.csv = 4 rows to load + 1 rejected.**" in texts(
+        at.markdown
+    )
+    problems = table_with(at, "reason")
+    assert problems[["severity", "line", "column"]].values.tolist() == [["error", 5, "Create Date"]]
+    assert {"New": "3", "Changed": "1", "Unchanged": "0"}.items() <= tiles(at).items()
+    rules = at.data_editor(key="upload_rules_hubspot-contacts.csv").value
+    assert rules["Source value in the file"].tolist() == ["AI Referrals", "Paid Social"]
+    assert any("Paid Social" in info and "(unmapped)" in info for info in texts(at.info))
+
+    at.session_state["upload_rules_hubspot-contacts.csv"] = {
+        "edited_rows": {0: {"Channel": "AI search"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    at.button(key="upload_commit").click().run()
+    assert not at.exception, at.exception
+    assert "Loaded 4 leads from hubspot-contacts.csv as upload 1 (merge)." in texts(at.success)
+    assert any("restore upload 0" in message for message in texts(at.success))
+
+    go_to(at, OVERVIEW_PAGE)
+    assert shown_count(at, "Leads") == before + COUNT_NEW_OCTOBER_LEADS
+    assert "AI search" in at.multiselect(key="channel").options
+
+
+def test_restore_brings_the_numbers_back(own_db):
+    at = open_app()
+    before = shown_count(at, "Leads")
+    load_hubspot_contacts(at)
+    go_to(at, OVERVIEW_PAGE)
+    assert shown_count(at, "Leads") == before + COUNT_NEW_OCTOBER_LEADS
+
+    go_to(at, UPLOAD_PAGE)
+    assert at.selectbox(key="upload_restore_choice").value == 0  # the state before the upload
+    at.button(key="upload_restore").click().run()
+    assert any("state right after entry 0" in warning for warning in texts(at.warning))
+    at.button(key="upload_restore_confirm").click().run()
+    assert not at.exception, at.exception
+    assert "Restored the state after entry 0 (recorded as entry 2)." in texts(at.success)
+
+    go_to(at, OVERVIEW_PAGE)
+    assert shown_count(at, "Leads") == before
+
+
+def test_several_files_load_leads_before_deals(own_db):
+    at = go_to(open_app(), UPLOAD_PAGE)
+    upload_files(
+        at, ("hubspot-deals.csv", HUBSPOT_DEALS), ("hubspot-contacts.csv", HUBSPOT_CONTACTS)
+    )
+    # Checked against what is loaded now, the deal's contact is not a lead yet: a warning.
+    deal_problems = table_with(at, "reason")
+    assert deal_problems[["severity", "line", "value"]].values.tolist() == [["warning", 2, "90001"]]
+    assert at.button(key="upload_commit").label == "Load 2 files"
+    at.button(key="upload_commit").click().run()
+    assert not at.exception, at.exception
+    history = table_with(at, "Upload")
+    assert history[["Upload", "Kind", "File"]].values.tolist()[:2] == [
+        [2, "deals", "hubspot-deals.csv"],
+        [1, "leads", "hubspot-contacts.csv"],
+    ]
+
+
+def test_a_file_no_preset_knows_shows_the_mapping_screen(own_db):
+    at = go_to(open_app(), UPLOAD_PAGE)
+    upload_files(at, ("mqls.csv", MQL_SHEET))
+    assert any("No preset or saved mapping recognises" in info for info in texts(at.info))
+    assert not at.metric  # no preview before the columns are known
+
+    at.selectbox(key="upload_kind_mqls.csv").set_value("leads").run()
+    field = "upload_map_mqls.csv_leads_{}".format
+    assert at.selectbox(key=field("lead_id")).value == "mql_id"  # the suggestion
+    assert any("Choose a column for created_at" in w for w in texts(at.warning))
+    at.selectbox(key=field("created_at")).set_value("when")
+    at.selectbox(key=field("channel")).set_value("source")
+    for name in ("owner", "country"):  # weaker suggestions the analyst turns down
+        at.selectbox(key=field(name)).set_value(None)
+    at.text_input(key="upload_save_mqls.csv_leads").input("MQL sheet")
+    at.run()
+    assert "**2 data lines in mqls.csv = 2 rows to load + 0 rejected.**" in texts(at.markdown)
+    assert {"New": "2", "Changed": "0", "Unchanged": "0"}.items() <= tiles(at).items()
+
+    at.button(key="upload_commit").click().run()
+    assert not at.exception, at.exception
+    # Next week's file with the same columns is read with the saved mapping, unasked.
+    upload_files(at, ("mqls-next-week.csv", MQL_SHEET.replace("M2", "M3")))
+    assert "Read as leads with the saved mapping “MQL sheet”." in texts(at.caption)
+    assert {"New": "1", "Changed": "0", "Unchanged": "1"}.items() <= tiles(at).items()
+
+
+def test_ambiguous_dates_ask_for_the_order(own_db):
+    at = go_to(open_app(), UPLOAD_PAGE)
+    upload_files(at, ("sheet.csv", AMBIGUOUS_DATES))
+    question = at.radio(key="upload_dates_sheet.csv")
+    assert question.options == [
+        "Day first: 03/04/2026 is 3 April 2026",
+        "Month first: 03/04/2026 is March 4, 2026",
+    ]
+    assert question.value is None
+    assert not at.metric
+    question.set_value("day-first").run()
+    assert not at.exception, at.exception
+    assert "**2 data lines in sheet.csv = 2 rows to load + 0 rejected.**" in texts(at.markdown)
+    assert tiles(at)["New"] == "2"
+
+
+def test_an_old_excel_file_is_refused_with_a_sentence(own_db):
+    at = go_to(open_app(), UPLOAD_PAGE)
+    upload_files(at, ("pipeline.xls", OLD_EXCEL))
+    assert not at.exception
+    (error,) = texts(at.error)
+    assert "pipeline.xls: The file is an old binary Excel workbook (.xls)" in error
+    assert "save it as .xlsx or CSV UTF-8" in error
+    assert not [button for button in at.button if button.key == "upload_commit"]
+
+
+def test_the_size_limit_comes_from_the_environment(own_db, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_MAX_UPLOAD_MB", "1")
+    # 26 header bytes + 1 newline, then 36,000 rows of 34 bytes: 1,224,027 bytes, 1.17 MB.
+    rows = "".join(f"B{number:07d},2026-10-01 10:00,Webinar\n" for number in range(36_000))
+    at = go_to(open_app(), UPLOAD_PAGE)
+    upload_files(at, ("big.csv", "lead_id,created_at,channel\n" + rows))
+    (error,) = texts(at.error)
+    assert "big.csv: The file is 1.2 MB; the limit is 1.0 MB." in error
+
+
+def test_an_unexpected_failure_is_logged_and_said_in_a_sentence(own_db, monkeypatch, caplog):
+    def broken_prepare(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("revcycle.ui.upload.prepare", broken_prepare)
+    at = go_to(open_app(), UPLOAD_PAGE)
+    upload_files(at, ("hubspot-contacts.csv", HUBSPOT_CONTACTS))
+    assert not at.exception
+    (error,) = texts(at.error)
+    assert error == (
+        "Something went wrong while checking hubspot-contacts.csv, so it cannot be loaded. "
+        "The details are in the server log."
+    )
+    assert "disk on fire" not in error
+    assert any(
+        record.name == "revcycle" and record.exc_info and "disk on fire" in str(record.exc_info[1])
+        for record in caplog.records
+    )
