@@ -1,12 +1,14 @@
 """Benchmark: build and metric-query times at scale, checked against a plain-pandas reference.
 
 ``python -m revcycle.bench --leads 1000000 [--repeat 5] [--out bench.md] [--skip-pages]
-[--skip-browser]`` generates a scaled sample, builds it into a fresh DuckDB file in a temporary
-folder, times the view build and each metric query, checks every metric against a pandas
-version of the same definition, times the overview in Chromium against ``streamlit run
-dashboard.py`` on that file (first load cold and warm, channel filter changes; skipped when
-/usr/bin/chromium is missing), then times full AppTest runs of each dashboard page on it
-(cold, warm and a filter change), and prints markdown tables.
+[--skip-browser] [--skip-upload]`` generates a scaled sample, builds it into a fresh DuckDB file
+in a temporary folder, times the view build and each metric query, checks every metric against
+a pandas version of the same definition, times the importer's full load of the leads export
+(read, map, validate, commit, rebuild) against DuckDB alone parsing the same file, times the
+overview in Chromium against ``streamlit run dashboard.py`` on that file (first load cold and
+warm, channel filter changes; skipped when /usr/bin/chromium is missing), then times full
+AppTest runs of each dashboard page on it (cold, warm and a filter change), and prints markdown
+tables.
 
 The ``reference_*`` functions are a yardstick and a second opinion only: the dashboard computes
 its metrics in ``queries/metrics/*.sql`` and nowhere else.
@@ -19,6 +21,7 @@ import multiprocessing
 import os
 import platform
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -37,6 +40,9 @@ import pandas as pd
 from revcycle import sample
 from revcycle.build import MART_TABLE, MART_TABLES, build
 from revcycle.db import connect, execute, materialise, query_names
+from revcycle.importer.load import UploadMeta, commit_upload, ensure_history
+from revcycle.importer.read import read_export
+from revcycle.importer.validate import prepare
 from revcycle.paths import REPO_ROOT
 
 PERIOD_WEEKS = 12
@@ -407,6 +413,218 @@ def time_view_build(con: duckdb.DuckDBPyConnection, repeat: int) -> ViewBuild:
     return ViewBuild(staging, marts, commit)
 
 
+# --- upload of a leads export --------------------------------------------------------------
+
+UPLOAD_RATIO_TARGET = 6.0  # full load ÷ DuckDB parsing the same file into a table (issue 4)
+# The yardstick: DuckDB alone, every value kept as text (as the importer keeps it), and with
+# its type sniffer, for comparison. The path is bound, never formatted in.
+PARSE_AS_TEXT_SQL = (
+    "create or replace table parsed as select * from read_csv($path, all_varchar = true)"
+)
+PARSE_TYPED_SQL = "create or replace table parsed as select * from read_csv($path)"
+
+
+@dataclass
+class UploadRun:
+    """The upload part: DuckDB's parse alone and each step of the importer's full load."""
+
+    parse_as_text: Timing
+    parse_typed: Timing
+    read: Timing  # read_export alone
+    prepare: Timing  # read_export, mapping, parsing and validation
+    commit: Timing  # commit_upload, mode replace: preview, archive, apply, rebuild, commit
+    full: Timing  # prepare + commit, run by run
+    baseline_archive: Timing  # once: the first upload's copy of what was loaded into history
+    file_mib: float
+    count_rows_in_file: int
+    count_rows_loaded: int
+    count_raw_leads: int  # raw_leads after the last timed commit
+    count_problems: int
+    load_before: float  # 1-minute load average when the part began
+    load_after: float = 0.0
+    peak_rss_mib: float = 0.0
+
+    @property
+    def failures(self) -> list[str]:
+        """Why the runs did not time the full load of every lead; empty when they did."""
+        failures = []
+        if self.count_rows_loaded != self.count_rows_in_file:
+            failures.append(
+                f"{self.count_rows_in_file - self.count_rows_loaded:,} of "
+                f"{self.count_rows_in_file:,} rows rejected"
+            )
+        if self.count_raw_leads != self.count_rows_loaded:
+            failures.append(
+                f"raw_leads holds {self.count_raw_leads:,} rows after the commit, not "
+                f"{self.count_rows_loaded:,}"
+            )
+        return failures
+
+
+def time_upload(db_file: Path, leads_csv: Path, repeat: int, folder: Path) -> UploadRun:
+    """Time DuckDB parsing ``leads_csv`` alone against the importer loading it into ``db_file``.
+
+    Each run parses the file with DuckDB (as text, then typed) in an in-memory database, reads
+    it with read_export, then loads it as the CLI does — prepare, then commit_upload in replace
+    mode — into a fresh copy of ``db_file`` whose upload history already exists, so every run
+    does the same work: the weekly upload, not the first one, which also archives the data
+    loaded before it (timed once, apart). ``db_file`` itself is not changed.
+    """
+    load_before = os.getloadavg()[0]
+    template = folder / "upload-template.duckdb"
+    shutil.copyfile(db_file, template)
+    con = connect(template)
+    baseline_archive = Timing(
+        "first upload only, not in the full load: archive the loaded data as the baseline"
+    )
+    con.begin()
+    _timed(lambda: ensure_history(con), baseline_archive)
+    con.commit()
+    con.close()
+
+    size = leads_csv.stat().st_size
+    run = UploadRun(
+        parse_as_text=Timing("DuckDB alone: read_csv(all_varchar = true) into a table"),
+        parse_typed=Timing("DuckDB alone: read_csv (types sniffed) into a table"),
+        read=Timing("read_export: sniff, read as text, line numbers"),
+        prepare=Timing("prepare: read_export + map + parse + validate"),
+        commit=Timing("commit_upload (replace): preview, archive, apply, rebuild, commit"),
+        full=Timing("full load: prepare + commit_upload"),
+        baseline_archive=baseline_archive,
+        file_mib=size / 2**20,
+        count_rows_in_file=0,
+        count_rows_loaded=0,
+        count_raw_leads=0,
+        count_problems=0,
+        load_before=load_before,
+    )
+    parse_con = duckdb.connect()  # in memory: the yardstick writes no file
+    copy = folder / "upload-run.duckdb"
+    try:
+        for _ in range(repeat):
+            # Interleaved, so that a busy moment on the machine falls on every step alike.
+            for sql, timing in (
+                (PARSE_AS_TEXT_SQL, run.parse_as_text),
+                (PARSE_TYPED_SQL, run.parse_typed),
+            ):
+                _timed(
+                    lambda s=sql: parse_con.execute(s, {"path": str(leads_csv)}).fetchall(),
+                    timing,
+                )
+            parse_con.execute("drop table parsed")
+            _timed(lambda: read_export(leads_csv, max_bytes=size), run.read)
+
+            shutil.copyfile(template, copy)  # not timed
+            con = connect(copy)
+            try:
+                prepared = _timed(
+                    lambda c=con: prepare(c, leads_csv, kind="leads", max_bytes=size), run.prepare
+                )
+                meta = UploadMeta(
+                    prepared.file_name,
+                    prepared.file_bytes,
+                    prepared.source,
+                    prepared.count_rows_in_file,
+                    prepared.count_rows_rejected,
+                )
+                _timed(
+                    lambda c=con, p=prepared, m=meta: commit_upload(
+                        c, p.kind, p.rows, "replace", m
+                    ),
+                    run.commit,
+                )
+                run.full.seconds.append(run.prepare.seconds[-1] + run.commit.seconds[-1])
+                run.count_rows_in_file = prepared.count_rows_in_file
+                run.count_rows_loaded = prepared.count_rows_loaded
+                run.count_problems = len(prepared.problems)
+                run.count_raw_leads = con.execute("select count(*) from raw_leads").fetchone()[0]
+                del prepared, meta  # before the next run reads the file again
+            finally:
+                con.close()
+            copy.unlink()
+    finally:
+        parse_con.close()
+        template.unlink()
+    run.load_after = os.getloadavg()[0]
+    run.peak_rss_mib = peak_rss_mib()
+    return run
+
+
+def _upload_heading(count_rows: int | None) -> str:
+    if count_rows is None:
+        return "### Upload of a leads export"
+    rows = "1M" if count_rows == 1_000_000 else f"{count_rows:,}"
+    return f"### Upload of a {rows}-row leads export"
+
+
+def upload_report(run: UploadRun | None, repeat: int, skipped: str | None = None) -> list[str]:
+    """The upload timings as markdown lines: the method, then a table of their own."""
+    lines = [_upload_heading(run.count_rows_in_file if run else None), ""]
+    if run is None:
+        return [*lines, f"Skipped: {skipped}.", ""]
+    base_ms = run.parse_as_text.median_ms
+    ratio = run.full.median_ms / base_ms
+    # On a busy machine one slow yardstick run moves the median a lot: show bests too.
+    best_ratio = f"(best to best {run.full.best_ms / run.parse_as_text.best_ms:.1f}×)"
+    if run.failures:
+        verdict = "**failed**: " + "; ".join(run.failures)
+    elif ratio <= UPLOAD_RATIO_TARGET:
+        verdict = f"yes {best_ratio}"
+    else:
+        verdict = f"**no**: {ratio:.1f}× > {UPLOAD_RATIO_TARGET:.0f}× {best_ratio}"
+
+    def row(label: str, times: str, median_ms: float, target: str = "—", met: str = "—") -> str:
+        return f"| {label} | {times} | {median_ms / base_ms:.1f}× | {target} | {met} |"
+
+    def timed(timing: Timing, target: str = "—", met: str = "—") -> str:
+        times = (
+            f"{timing.best_ms:,.1f} (once)"
+            if len(timing.seconds) == 1
+            else f"{timing.best_ms:,.1f} / {timing.median_ms:,.1f}"
+        )
+        return row(timing.label, times, timing.median_ms, target, met)
+
+    map_validate_ms = run.prepare.median_ms - run.read.median_ms
+    return [
+        *lines,
+        f"- Method: the generated leads.csv ({run.count_rows_in_file:,} data lines, "
+        f"{run.file_mib:,.0f} MiB, the generic Revcycle format), {repeat} runs, each step once "
+        "per run in turn. The yardstick is DuckDB alone parsing the file into a table in an "
+        f"in-memory database with its default threads, every value as text (`{PARSE_AS_TEXT_SQL}`"
+        "; the importer keeps every value as text too); the × column divides each step's "
+        "median by the yardstick's. The typed read_csv is shown for comparison. The full load "
+        "is what `python -m revcycle load leads.csv --kind leads --mode replace` does, run by "
+        "run: prepare (read_export, preset detection and mapping, parsing each column, the "
+        "contract's rules, the channel rules) then commit_upload (preview, archiving the file "
+        "and its rows, replacing raw_leads, rebuilding staging and the marts, commit), into a "
+        "fresh copy of the benchmark's database (the previous sample data, upload history "
+        "already started), copied before each run and not timed. The CLI also previews once "
+        "before committing, to print the change; that is not timed. Map + parse + validate is "
+        "the difference of the prepare and read_export medians.",
+        f"- Result: {run.count_rows_loaded:,} rows loaded, "
+        f"{run.count_rows_in_file - run.count_rows_loaded:,} rejected, "
+        f"{run.count_problems:,} problems; raw_leads holds {run.count_raw_leads:,} rows after "
+        f"the commit. Load average (1 min) before this part {run.load_before:.2f}, after "
+        f"{run.load_after:.2f}; peak RSS of this process after it {run.peak_rss_mib:,.0f} MiB.",
+        "",
+        "| step | best / median ms | × DuckDB parse as text (medians) | target | met? |",
+        "|---|---:|---:|---|---|",
+        timed(run.parse_as_text, "the yardstick"),
+        timed(run.parse_typed),
+        timed(run.read),
+        row(
+            "map + parse + validate (prepare − read_export)",
+            f"— / {map_validate_ms:,.1f}",
+            map_validate_ms,
+        ),
+        timed(run.prepare),
+        timed(run.commit),
+        timed(run.full, f"≤ {UPLOAD_RATIO_TARGET:.0f}× DuckDB parse", verdict),
+        timed(run.baseline_archive),
+        "",
+    ]
+
+
 # --- dashboard pages under AppTest ---------------------------------------------------------
 
 
@@ -663,9 +881,10 @@ def report(
     problems: list[str],
     page_rows: list[PageRow] | None = None,
     browser_lines: list[str] | None = None,
+    upload_lines: list[str] | None = None,
 ) -> str:
     """The benchmark as markdown: machine and data facts, the table, any mismatch, the pages,
-    the browser."""
+    the browser, the upload."""
     lines = [
         "## Benchmark",
         "",
@@ -688,6 +907,8 @@ def report(
         lines += pages_report(page_rows)
     if browser_lines:
         lines += browser_lines
+    if upload_lines:
+        lines += upload_lines
     return "\n".join(lines)
 
 
@@ -703,11 +924,16 @@ def _generate(folder: Path, n_leads: int) -> tuple[Path, Path]:
 
 
 def run(
-    n_leads: int, repeat: int, folder: Path, pages: bool = True, browser: bool = True
+    n_leads: int,
+    repeat: int,
+    folder: Path,
+    pages: bool = True,
+    browser: bool = True,
+    upload: bool = True,
 ) -> tuple[str, bool]:
     """Run the whole benchmark in ``folder``; return the markdown and whether all agreed (and,
     with ``pages``, every page run showed its tiles without an error; with ``browser``, every
-    browser step was measured)."""
+    browser step was measured; with ``upload``, every generated lead was loaded)."""
     load_before = os.getloadavg()
     started = time.perf_counter()
     leads_csv, deals_csv = _generate(folder, n_leads)
@@ -768,6 +994,10 @@ def run(
         for name, label, params in cases
     }
     con.close()  # the app opens the file itself, as the dashboard does
+
+    # Here, while no connection holds the file: the upload part copies it, and loads the copies.
+    upload_run = time_upload(folder / "bench.duckdb", leads_csv, repeat, folder) if upload else None
+    upload_failed = upload_run is not None and bool(upload_run.failures)
 
     # The browser part comes before the AppTest pages: its streamlit server opens the file
     # read-write, which DuckDB allows one process at a time, and here this process holds no
@@ -873,8 +1103,10 @@ def run(
         problems,
         page_rows,
         browser_timing.browser_report(browser_run, browser_skipped),
+        upload_report(upload_run, repeat, "--skip-upload was given"),
     )
-    return markdown, not problems and not pages_failed and not browser_failed
+    ok = not problems and not pages_failed and not browser_failed and not upload_failed
+    return markdown, ok
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -892,6 +1124,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-browser", action="store_true", help="leave out the Chromium timings"
     )
+    parser.add_argument(
+        "--skip-upload",
+        action="store_true",
+        help="leave out the upload of the leads export (importer against DuckDB's parse)",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -903,6 +1140,7 @@ def main(argv: list[str] | None = None) -> int:
             Path(folder),
             pages=not args.skip_pages,
             browser=not args.skip_browser,
+            upload=not args.skip_upload,
         )
     print(markdown)
     if args.out:

@@ -151,3 +151,47 @@ def test_browser_report_has_a_row_per_kind_and_names_no_target(browser_run):
         row.label for row in browser_run.rows
     ]
     assert all(row.split(" | ")[2] == "—" for row in rows)
+
+
+@pytest.fixture(scope="module")
+def upload_run(tmp_path_factory):
+    """The upload timings, one run, on 1,500 generated leads in a database of its own."""
+    folder = tmp_path_factory.mktemp("bench-upload")
+    leads_csv, deals_csv = sample.write(folder, n_leads=1_500)
+    con = connect(folder / "bench.duckdb")
+    try:
+        build(con, {"leads": leads_csv, "deals": deals_csv})
+    finally:
+        con.close()
+    return folder / "bench.duckdb", bench.time_upload(
+        folder / "bench.duckdb", leads_csv, repeat=1, folder=folder
+    )
+
+
+def test_upload_part_loads_every_generated_lead(upload_run):
+    # Otherwise the full load it times would skip the rows it rejects, and look faster.
+    _, run = upload_run
+    assert (run.count_rows_in_file, run.count_rows_loaded, run.count_raw_leads) == (
+        1_500,
+        1_500,
+        1_500,
+    )
+    assert run.failures == []
+
+
+def test_upload_part_leaves_the_benchmark_database_as_it_was(upload_run):
+    db_file, _ = upload_run
+    con = connect(db_file, read_only=True)
+    try:
+        tables = {
+            row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()
+        }
+    finally:
+        con.close()
+    assert "uploads" not in tables  # the history exists only in the copies it loaded into
+    assert sorted(p.name for p in db_file.parent.glob("*.duckdb")) == ["bench.duckdb"]
+
+
+def test_upload_full_load_is_prepare_plus_commit_run_by_run(upload_run):
+    _, run = upload_run
+    assert run.full.seconds == [run.prepare.seconds[0] + run.commit.seconds[0]]
