@@ -164,10 +164,8 @@ def prepare(
                 raise ImportRefused(whole_column)
             problems += parsed.problems
     rows = rows.astype(object).where(rows.notna(), None)  # blanks are None in every column
-    raw_blank = {
-        name: (table.rows[column].fillna("").str.strip() == "").to_numpy()
-        for name, column in mapping.items()
-    }
+    # The reader already turns whitespace-only cells into None.
+    raw_blank = {name: table.rows[column].isna().to_numpy() for name, column in mapping.items()}
     problems += _rule_problems(
         con, kind, file, mapping, rows, raw_blank, lines, now or datetime.now()
     )
