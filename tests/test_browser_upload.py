@@ -1,0 +1,77 @@
+"""An analyst's upload in a real browser: a HubSpot contacts export is chosen on the Upload
+page, the preview counts the new leads, the load commits, and the overview's numbers move."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from revcycle.paths import REPO_ROOT
+from revcycle.ui import browser
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
+FIRST_RENDER_MS = 120_000
+RENDER_MS = 60_000
+# Three contacts created inside the dashboard's default period (the 12 weeks up to 20 Nov 2026),
+# with HubSpot's real column names, doubled quotes included.
+HUBSPOT_EXPORT = (
+    '"Record ID","Create Date","Original Traffic Source","Contact owner","Email",'
+    '"Date entered ""Marketing Qualified Lead (Lifecycle Stage Pipeline)"""\n'
+    '"HS-1","2026-11-10 09:15","Organic Search","Anna Keller","one@new.example",""\n'
+    '"HS-2","2026-11-11 10:00","Referrals","Ben Okafor","two@new.example","2026-11-12 08:00"\n'
+    '"HS-3","2026-11-12 11:30","Paid Search","","three@new.example",""\n'
+)
+NEW_LEADS = 3
+
+
+@pytest.fixture(scope="module")
+def tab(tmp_path_factory) -> Iterator[Page]:
+    reason = browser.skip_reason()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must run the browser tests, not skip them", pytrace=False)
+        pytest.skip(reason)
+    workdir = tmp_path_factory.mktemp("upload")
+    with (
+        sync_playwright() as playwright,
+        browser.running_dashboard(workdir / "revcycle.duckdb", workdir / "streamlit.log") as url,
+    ):
+        chromium = browser.launch_chromium(playwright)
+        with browser.browser_context(chromium, url, RENDER_MS) as context:
+            page = context.new_page()
+            yield page
+        chromium.close()
+
+
+def leads_shown(page: Page) -> int:
+    return int(browser.tile(page, "Leads").inner_text().replace(",", ""))
+
+
+def test_uploading_a_hubspot_export_moves_the_overview(tab: Page, tmp_path: Path):
+    tab.goto("/")
+    expect(browser.tile(tab, "Leads")).to_be_visible(timeout=FIRST_RENDER_MS)
+    before = leads_shown(tab)
+
+    export = tmp_path / "hubspot-contacts.csv"
+    export.write_text(HUBSPOT_EXPORT, encoding="utf-8")
+    tab.get_by_test_id("stSidebar").get_by_role("link", name="Upload exports").click()
+    tab.locator('input[type="file"]').set_input_files(export)
+    expect(tab.get_by_text("HubSpot contacts export").first).to_be_visible()
+    expect(browser.tile(tab, "New")).to_have_text(str(NEW_LEADS))
+    expect(
+        tab.get_by_text("3 data lines in hubspot-contacts.csv = 3 rows to load + 0 rejected").first
+    ).to_be_visible()
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    tab.screenshot(path=ARTIFACTS_DIR / "upload-preview.png", full_page=True)
+
+    tab.get_by_role("button", name="Load 1 file").click()
+    expect(tab.get_by_text("Loaded as upload 1").first).to_be_visible()
+    assert tab.locator(browser.ERROR_SELECTOR).count() == 0
+
+    tab.get_by_test_id("stSidebar").get_by_role("link", name="Overview").click()
+    expect(browser.tile(tab, "Leads")).to_have_text(f"{before + NEW_LEADS:,}")
+    tab.screenshot(path=ARTIFACTS_DIR / "overview-after-upload.png", full_page=True)
