@@ -418,6 +418,42 @@ def commit_section(cursor, ready: list, waiting: list[str]) -> None:
     st.rerun()  # the banner and every page read the new data version
 
 
+def rules_section(cursor) -> None:
+    """The whole channel-rule table, editable: which channel each raw source value means."""
+    rules = channels.all_rules(cursor)
+    with st.expander(f"Channel rules ({len(rules)})", icon=":material/rule:"):
+        st.caption(
+            "Each raw lead-source value, as exports spell it, and the channel it counts for. "
+            "Spellings match ignoring case, spaces and punctuation (Paid Search = PAID_SEARCH). "
+            "A value with no rule shows as (unmapped). Saving rebuilds the numbers at once."
+        )
+        edited = st.data_editor(
+            pd.DataFrame(rules, columns=["Source value", "Channel"]),
+            num_rows="dynamic",
+            hide_index=True,
+            width="stretch",
+            key="upload_rules_table",
+        )
+        if not st.button("Save channel rules", key="upload_rules_save"):
+            return
+        pairs = [
+            (row["Source value"], row["Channel"])
+            for row in edited.to_dict("records")
+            if (row["Source value"] or "") or (row["Channel"] or "")
+        ]
+        try:
+            channels.replace_rules(cursor, pairs)
+        except ValueError as error:
+            st.error(f"The rules were not saved: {error}.")
+            return
+        except Exception:
+            log.exception("saving channel rules failed")
+            st.error("Saving the rules failed, so they are as they were. See the server log.")
+            return
+        st.session_state["upload_messages"] = [f"Saved {len(pairs)} channel rules."]
+        st.rerun()
+
+
 def history_section(cursor) -> None:
     """Every upload and restore, and going back to the state after any of them."""
     st.header("History", anchor=False)
@@ -540,6 +576,7 @@ def main() -> None:
                 waiting.append(f"{uploaded.name}, since {why_not}")
         if files:
             commit_section(cursor, ready, waiting)
+        rules_section(cursor)
         history_section(cursor)
     finally:
         cursor.close()

@@ -273,3 +273,21 @@ def test_an_unexpected_failure_is_logged_and_said_in_a_sentence(own_db, monkeypa
         record.name == "revcycle" and record.exc_info and "disk on fire" in str(record.exc_info[1])
         for record in caplog.records
     )
+
+
+def test_editing_the_channel_rules_regroups_the_channels(own_db):
+    at = go_to(open_app(), UPLOAD_PAGE)
+    rules = table_with(at, "Channel")
+    row = rules.index[rules["Source value"] == "Trade Show"][0]
+    # AppTest cannot type into st.data_editor; its edits arrive through session state.
+    at.session_state["upload_rules_table"] = {
+        "edited_rows": {int(row): {"Channel": "Events"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.button(key="upload_rules_save").click().run()
+    assert not at.exception
+    assert any("Saved" in message for message in texts(at.success))
+    at = go_to(at, "app_pages/overview.py")
+    channels_offered = at.multiselect(key="channel").options
+    assert "Events" in channels_offered and "Trade show" not in channels_offered

@@ -4,7 +4,7 @@ import re
 
 import duckdb
 
-from revcycle.build import _has_table
+from revcycle.build import _has_table, rebuild_in_transaction
 
 
 def source_key(value: str) -> str:
@@ -39,3 +39,39 @@ def add_rules(con: duckdb.DuckDBPyConnection, new_rules: dict[str, str]) -> None
             "insert into raw_channel_rules values ($source, $channel)",
             {"source": source.strip(), "channel": channel.strip()},
         ).fetchall()
+
+
+def all_rules(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """Every rule as (source value, channel), sorted by channel then source."""
+    if not _has_table(con, "raw_channel_rules"):
+        return []
+    return con.execute(
+        "select source, channel from raw_channel_rules order by channel, source"
+    ).fetchall()
+
+
+def replace_rules(con: duckdb.DuckDBPyConnection, new_rules: list[tuple[str, str]]) -> None:
+    """Make ``new_rules`` the whole rule table and rebuild, in one transaction.
+
+    A blank source or channel is refused; when two rules share a source key the later wins.
+    """
+    cleaned: dict[str, tuple[str, str]] = {}
+    for source, channel in new_rules:
+        if not (source or "").strip() or not (channel or "").strip():
+            raise ValueError("every rule needs a source value and a channel")
+        cleaned[source_key(source)] = (source.strip(), channel.strip())
+    con.begin()
+    try:
+        con.execute(
+            "create or replace table raw_channel_rules (source varchar, channel varchar)"
+        ).fetchall()
+        for source, channel in cleaned.values():
+            con.execute(
+                "insert into raw_channel_rules values ($source, $channel)",
+                {"source": source, "channel": channel},
+            ).fetchall()
+        rebuild_in_transaction(con)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
