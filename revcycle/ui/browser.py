@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlparse
 
 from revcycle.paths import REPO_ROOT
 
@@ -195,8 +196,12 @@ def choose_channel(page: Page, channel: str) -> None:
     """Add ``channel`` to the sidebar's Channels filter, as a person does."""
     channels_filter(page).click()
     page.get_by_role("option", name=channel, exact=True).click()
+    # The choice is taken once the address bar carries it (the filter is bound to the URL).
+    # Closing the list before that can drop it, so wait; the chip shows once the list closes.
+    page.wait_for_url(lambda url: channel in parse_qs(urlparse(url).query).get("channel", []))
     # Close the list, as a person moving on would (and so a screenshot shows the page).
     page.keyboard.press("Escape")
+    remove_channel_button(page, channel).wait_for(state="visible")
 
 
 # Added to a tab before it opens a page: notes in ``window.revcycleLoad``, in ms since the
