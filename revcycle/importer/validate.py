@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from revcycle import contract
 from revcycle.build import RAW_TABLE_BY_KIND, _has_table
@@ -112,8 +114,35 @@ def _resolve_mapping(
 
 
 def _as_text_timestamps(values: pd.Series) -> pd.Series:
-    text = values.dt.strftime("%Y-%m-%d %H:%M:%S")
-    return text.astype(object).where(values.notna(), None)
+    # Arrow's strftime is several times faster than pandas' .dt.strftime. Seconds are cut off
+    # by numpy first, which rounds towards the past as %S does (Arrow would print a fraction).
+    seconds = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[s]")
+    text = pc.strftime(pa.array(seconds), format="%Y-%m-%d %H:%M:%S")
+    return pd.Series(text.to_numpy(zero_copy_only=False), index=values.index, dtype=object)
+
+
+# Values that start and end with a visible ASCII character have nothing to strip. Only the
+# others (a few, in a real export) go through Python's str.strip, so what counts as
+# whitespace stays exactly Python's (Arrow's trim functions disagree on a few characters).
+_NOTHING_TO_STRIP = r"(?s)^[\x21-\x7e](?:.*[\x21-\x7e])?$"
+
+
+def _stripped_text(raw: pd.Series) -> pd.Series:
+    """The values without surrounding whitespace; blank (None, empty or spaces) as None."""
+    values = raw.to_numpy(dtype=object, copy=True)
+    try:
+        text = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # not all str: the plain way
+        text = raw.str.strip()
+        return text.where(text.notna() & (text != ""), None)
+    clean = pc.fill_null(pc.match_substring_regex(text, _NOTHING_TO_STRIP), False)
+    for i in np.flatnonzero(~clean.to_numpy(zero_copy_only=False)):
+        value = values[i]
+        if value is None or value != value:  # None, or NaN from a hand-made frame
+            values[i] = None
+        else:
+            values[i] = value.strip() or None
+    return pd.Series(values, index=raw.index, name=raw.name, dtype=object)
 
 
 def prepare(
@@ -155,17 +184,24 @@ def prepare(
             rows[spec.name] = parsed.values.map({True: "true", False: "false"}).astype(object)
             rows[spec.name] = rows[spec.name].where(parsed.values.notna(), None)
         else:
-            text = raw.str.strip()
-            rows[spec.name] = text.where(text.notna() & (text != ""), None)
+            rows[spec.name] = _stripped_text(raw)
             parsed = None
         if parsed is not None:
             whole_column = [p for p in parsed.problems if p.line is None]
             if whole_column:  # e.g. dates that could be day-first or month-first
                 raise ImportRefused(whole_column)
             problems += parsed.problems
-    rows = rows.astype(object).where(rows.notna(), None)  # blanks are None in every column
-    # The reader already turns whitespace-only cells into None.
-    raw_blank = {name: table.rows[column].isna().to_numpy() for name, column in mapping.items()}
+    # Blanks are None in every column. The text, timestamp and boolean columns above already
+    # hold only str and None; scanning their million objects again would cost seconds.
+    for name in rows.columns:
+        if rows[name].dtype != object:
+            rows[name] = rows[name].astype(object).where(rows[name].notna(), None)
+    # The reader already turns whitespace-only cells into None. Only required fields are asked.
+    raw_blank = {
+        spec.name: table.rows[mapping[spec.name]].isna().to_numpy()
+        for spec in contract.FIELDS_BY_KIND[kind]
+        if spec.required
+    }
     problems += _rule_problems(
         con, kind, file, mapping, rows, raw_blank, lines, now or datetime.now()
     )
