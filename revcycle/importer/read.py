@@ -247,9 +247,9 @@ def _duckdb_read(source: Path, newline: str) -> tuple[str, pd.DataFrame, np.ndar
         delimiter = con.execute(_SNIFF_SQL, {"path": str(source)}).fetchall()[0][0]
         # Through Arrow: DuckDB hands over its text in bulk, and Arrow makes the Python strings
         # (None for NULL) faster than fetchnumpy's masked object arrays do.
-        result = con.sql(
-            _READ_SQL, params={"path": str(source), "newline": newline}
-        ).fetch_arrow_table()
+        relation = con.sql(_READ_SQL, params={"path": str(source), "newline": newline})
+        # DuckDB 1.4 renamed fetch_arrow_table (now deprecated) to to_arrow_table.
+        result = getattr(relation, "to_arrow_table", relation.fetch_arrow_table)()
     finally:
         con.close()
     breaks = result.column(result.num_columns - 1).to_numpy().astype(np.int64)
