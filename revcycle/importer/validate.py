@@ -5,6 +5,7 @@ mapping or the caller's), parse every column into the contract's text form, chec
 and account for every data line: rows in the file = rows to load + rows rejected.
 """
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -113,12 +114,29 @@ def _resolve_mapping(
     return kind, source, mapping, list_fields
 
 
+@functools.cache
+def _times_of_day() -> pa.Array:
+    """ "HH:MM:SS" for every second of a day, indexed by the second."""
+    return pa.array(f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400))
+
+
 def _as_text_timestamps(values: pd.Series) -> pd.Series:
-    # Arrow's strftime is several times faster than pandas' .dt.strftime. Seconds are cut off
-    # by numpy first, which rounds towards the past as %S does (Arrow would print a fraction).
-    seconds = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[s]")
-    text = pc.strftime(pa.array(seconds), format="%Y-%m-%d %H:%M:%S")
-    return pd.Series(text.to_numpy(zero_copy_only=False), index=values.index, dtype=object)
+    """'YYYY-MM-DD HH:MM:SS' (None when missing), the fraction of a second cut off as %S does.
+
+    A column holds few distinct days and at most 86,400 distinct times of day, so each is
+    written once and the rows are put together by Arrow: several times faster than
+    ``.dt.strftime`` or Arrow's strftime on every value.
+    """
+    stamps = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[s]")  # floors, as %S
+    missing = np.isnat(stamps)
+    days = stamps.astype("datetime64[D]")
+    seconds = np.where(missing, 0, (stamps - days).astype(np.int64))
+    distinct_days, day_index = np.unique(days, return_inverse=True)
+    day_text = pa.array(np.datetime_as_string(distinct_days, unit="D")).take(day_index.ravel())
+    text = pc.binary_join_element_wise(day_text, _times_of_day().take(seconds), " ")
+    result = text.to_numpy(zero_copy_only=False)
+    result[missing] = None
+    return pd.Series(result, index=values.index, dtype=object)
 
 
 # Values that start and end with a visible ASCII character have nothing to strip. Only the
@@ -135,13 +153,10 @@ def _stripped_text(raw: pd.Series) -> pd.Series:
     except (pa.ArrowTypeError, pa.ArrowInvalid):  # not all str: the plain way
         text = raw.str.strip()
         return text.where(text.notna() & (text != ""), None)
-    clean = pc.fill_null(pc.match_substring_regex(text, _NOTHING_TO_STRIP), False)
+    values[text.is_null().to_numpy(zero_copy_only=False)] = None  # NaN from a split, too
+    clean = pc.fill_null(pc.match_substring_regex(text, _NOTHING_TO_STRIP), True)
     for i in np.flatnonzero(~clean.to_numpy(zero_copy_only=False)):
-        value = values[i]
-        if value is None or value != value:  # None, or NaN from a hand-made frame
-            values[i] = None
-        else:
-            values[i] = value.strip() or None
+        values[i] = values[i].strip() or None
     return pd.Series(values, index=raw.index, name=raw.name, dtype=object)
 
 
