@@ -121,6 +121,12 @@ def preview(
     con: duckdb.DuckDBPyConnection, kind: str, rows: pd.DataFrame, mode: str
 ) -> ChangePreview:
     """How ``rows`` would change what is loaded: new, changed, unchanged (and removed)."""
+    return _preview(con, kind, rows, count_removed=mode == "replace")
+
+
+def _preview(
+    con: duckdb.DuckDBPyConnection, kind: str, rows: pd.DataFrame, count_removed: bool
+) -> ChangePreview:
     table = RAW_TABLE_BY_KIND[kind]
     id_field = contract.ID_FIELD_BY_KIND[kind]
     _register_incoming(con, kind, rows)
@@ -136,7 +142,7 @@ def preview(
         f"on incoming.{id_field} = loaded.{id_field}"
     ).fetchall()[0]
     removed = 0
-    if mode == "replace":
+    if count_removed:
         removed = con.execute(
             f"select count(*) from {table} where {id_field} not in "
             f"(select {id_field} from incoming_rows)"
@@ -172,7 +178,9 @@ def commit_upload(
     con.begin()
     try:
         ensure_history(con)
-        change = preview(con, kind, rows, mode)
+        # The upload records new, changed and unchanged only: counting what a replace removes
+        # would scan both tables once more for a number nothing keeps.
+        change = _preview(con, kind, rows, count_removed=False)
         upload_id = con.execute("select max(upload_id) + 1 from uploads").fetchall()[0][0]
         _run(
             con,
