@@ -96,10 +96,22 @@ def ensure_history(con: duckdb.DuckDBPyConnection) -> None:
 
 def _register_incoming(con: duckdb.DuckDBPyConnection, kind: str, rows: pd.DataFrame) -> None:
     """Copy ``rows`` once into the temp table incoming_rows, which every later step reads."""
-    frame = rows.reindex(columns=_columns(kind)).astype(object)
-    frame = frame.where(frame.notna(), None)
     # Through Arrow: DuckDB reads an Arrow table of strings far faster than Python objects.
-    con.register("incoming_frame", pa.Table.from_pandas(frame, preserve_index=False))
+    try:
+        # prepare's rows hold only str and None: straight to Arrow strings, column by column,
+        # without copying the frame or asking pandas for its missing values first.
+        arrays = [
+            pa.array(rows[name].to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+            if name in rows.columns
+            else pa.nulls(len(rows), pa.string())
+            for name in _columns(kind)
+        ]
+        incoming = pa.Table.from_arrays(arrays, names=_columns(kind))
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # other values (a caller's own frame): cast
+        frame = rows.reindex(columns=_columns(kind)).astype(object)
+        frame = frame.where(frame.notna(), None)
+        incoming = pa.Table.from_pandas(frame, preserve_index=False)
+    con.register("incoming_frame", incoming)
     casts = ", ".join(f'cast("{name}" as varchar) as "{name}"' for name in _columns(kind))
     _run(con, f"create or replace temp table incoming_rows as select {casts} from incoming_frame")
     con.unregister("incoming_frame")
@@ -109,6 +121,12 @@ def preview(
     con: duckdb.DuckDBPyConnection, kind: str, rows: pd.DataFrame, mode: str
 ) -> ChangePreview:
     """How ``rows`` would change what is loaded: new, changed, unchanged (and removed)."""
+    return _preview(con, kind, rows, count_removed=mode == "replace")
+
+
+def _preview(
+    con: duckdb.DuckDBPyConnection, kind: str, rows: pd.DataFrame, count_removed: bool
+) -> ChangePreview:
     table = RAW_TABLE_BY_KIND[kind]
     id_field = contract.ID_FIELD_BY_KIND[kind]
     _register_incoming(con, kind, rows)
@@ -124,7 +142,7 @@ def preview(
         f"on incoming.{id_field} = loaded.{id_field}"
     ).fetchall()[0]
     removed = 0
-    if mode == "replace":
+    if count_removed:
         removed = con.execute(
             f"select count(*) from {table} where {id_field} not in "
             f"(select {id_field} from incoming_rows)"
@@ -160,7 +178,9 @@ def commit_upload(
     con.begin()
     try:
         ensure_history(con)
-        change = preview(con, kind, rows, mode)
+        # The upload records new, changed and unchanged only: counting what a replace removes
+        # would scan both tables once more for a number nothing keeps.
+        change = _preview(con, kind, rows, count_removed=False)
         upload_id = con.execute("select max(upload_id) + 1 from uploads").fetchall()[0][0]
         _run(
             con,

@@ -5,6 +5,7 @@ mapping or the caller's), parse every column into the contract's text form, chec
 and account for every data line: rows in the file = rows to load + rows rejected.
 """
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +13,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from revcycle import contract
 from revcycle.build import RAW_TABLE_BY_KIND, _has_table
@@ -111,9 +114,50 @@ def _resolve_mapping(
     return kind, source, mapping, list_fields
 
 
+@functools.cache
+def _times_of_day() -> pa.Array:
+    """ "HH:MM:SS" for every second of a day, indexed by the second."""
+    return pa.array(f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400))
+
+
 def _as_text_timestamps(values: pd.Series) -> pd.Series:
-    text = values.dt.strftime("%Y-%m-%d %H:%M:%S")
-    return text.astype(object).where(values.notna(), None)
+    """'YYYY-MM-DD HH:MM:SS' (None when missing), the fraction of a second cut off as %S does.
+
+    A column holds few distinct days and at most 86,400 distinct times of day, so each is
+    written once and the rows are put together by Arrow: several times faster than
+    ``.dt.strftime`` or Arrow's strftime on every value.
+    """
+    stamps = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[s]")  # floors, as %S
+    missing = np.isnat(stamps)
+    days = stamps.astype("datetime64[D]")
+    seconds = np.where(missing, 0, (stamps - days).astype(np.int64))
+    distinct_days, day_index = np.unique(days, return_inverse=True)
+    day_text = pa.array(np.datetime_as_string(distinct_days, unit="D")).take(day_index.ravel())
+    text = pc.binary_join_element_wise(day_text, _times_of_day().take(seconds), " ")
+    result = text.to_numpy(zero_copy_only=False)
+    result[missing] = None
+    return pd.Series(result, index=values.index, dtype=object)
+
+
+# Values that start and end with a visible ASCII character have nothing to strip. Only the
+# others (a few, in a real export) go through Python's str.strip, so what counts as
+# whitespace stays exactly Python's (Arrow's trim functions disagree on a few characters).
+_NOTHING_TO_STRIP = r"(?s)^[\x21-\x7e](?:.*[\x21-\x7e])?$"
+
+
+def _stripped_text(raw: pd.Series) -> pd.Series:
+    """The values without surrounding whitespace; blank (None, empty or spaces) as None."""
+    values = raw.to_numpy(dtype=object, copy=True)
+    try:
+        text = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # not all str: the plain way
+        text = raw.str.strip()
+        return text.where(text.notna() & (text != ""), None)
+    values[text.is_null().to_numpy(zero_copy_only=False)] = None  # NaN from a split, too
+    clean = pc.fill_null(pc.match_substring_regex(text, _NOTHING_TO_STRIP), True)
+    for i in np.flatnonzero(~clean.to_numpy(zero_copy_only=False)):
+        values[i] = values[i].strip() or None
+    return pd.Series(values, index=raw.index, name=raw.name, dtype=object)
 
 
 def prepare(
@@ -155,17 +199,24 @@ def prepare(
             rows[spec.name] = parsed.values.map({True: "true", False: "false"}).astype(object)
             rows[spec.name] = rows[spec.name].where(parsed.values.notna(), None)
         else:
-            text = raw.str.strip()
-            rows[spec.name] = text.where(text.notna() & (text != ""), None)
+            rows[spec.name] = _stripped_text(raw)
             parsed = None
         if parsed is not None:
             whole_column = [p for p in parsed.problems if p.line is None]
             if whole_column:  # e.g. dates that could be day-first or month-first
                 raise ImportRefused(whole_column)
             problems += parsed.problems
-    rows = rows.astype(object).where(rows.notna(), None)  # blanks are None in every column
-    # The reader already turns whitespace-only cells into None.
-    raw_blank = {name: table.rows[column].isna().to_numpy() for name, column in mapping.items()}
+    # Blanks are None in every column. The text, timestamp and boolean columns above already
+    # hold only str and None; scanning their million objects again would cost seconds.
+    for name in rows.columns:
+        if rows[name].dtype != object:
+            rows[name] = rows[name].astype(object).where(rows[name].notna(), None)
+    # The reader already turns whitespace-only cells into None. Only required fields are asked.
+    raw_blank = {
+        spec.name: table.rows[mapping[spec.name]].isna().to_numpy()
+        for spec in contract.FIELDS_BY_KIND[kind]
+        if spec.required
+    }
     problems += _rule_problems(
         con, kind, file, mapping, rows, raw_blank, lines, now or datetime.now()
     )
