@@ -1,6 +1,7 @@
 """Shared fixtures: real export files on disk, built into a real DuckDB database."""
 
 import csv
+import os
 from datetime import date
 from pathlib import Path
 
@@ -61,3 +62,15 @@ def metric(con, name: str, **params):
 def cents(amount) -> int:
     """An amount as whole cents, so money compares exactly."""
     return round(float(amount) * 100)
+
+
+def require_browser() -> None:
+    """Skip a browser test where Chromium or Playwright is missing — but fail in CI, which
+    must run the browser tests, never skip them."""
+    from revcycle.ui import browser
+
+    reason = browser.skip_reason()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must run the browser tests, not skip them", pytrace=False)
+        pytest.skip(reason)

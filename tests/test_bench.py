@@ -4,7 +4,6 @@ A correctness check of the yardstick, not a timed test: if the two disagree, the
 speed ratio compares different work (or a query has a bug).
 """
 
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from revcycle import bench, sample
 from revcycle.build import build
 from revcycle.db import connect, execute
 from revcycle.ui import browser_timing
+from tests.conftest import require_browser
 
 FILTERS = {
     "no filter": {},
@@ -99,11 +99,7 @@ def browser_run(tmp_path_factory):
     The database is one of its own: ``generated`` keeps its file open, and the dashboard's
     server must open the file read-write, which DuckDB allows one process at a time.
     """
-    reason = browser_timing.skip_reason()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI must run the browser tests, not skip them", pytrace=False)
-        pytest.skip(reason)
+    require_browser()
     folder = tmp_path_factory.mktemp("bench-browser")
     leads_csv, deals_csv = sample.write(folder, n_leads=2_000)
     con = connect(folder / "bench.duckdb")

@@ -32,6 +32,7 @@ from revcycle.paths import REPO_ROOT
 from revcycle.ui import browser
 from revcycle.ui.browser import VIEWPORT, choose_channel, remove_channel_button, tile
 from tests import sample_facts
+from tests.conftest import require_browser
 
 pytestmark = pytest.mark.browser
 
@@ -122,11 +123,7 @@ def running_dashboard(workdir: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
     """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
-    reason = browser.skip_reason()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI must run the browser tests, not skip them", pytrace=False)
-        pytest.skip(reason)
+    require_browser()
     with sync_playwright() as playwright:
         chromium = browser.launch_chromium(playwright)
         yield chromium

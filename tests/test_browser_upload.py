@@ -1,7 +1,6 @@
 """An analyst's upload in a real browser: a HubSpot contacts export is chosen on the Upload
 page, the preview counts the new leads, the load commits, and the overview's numbers move."""
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from revcycle.paths import REPO_ROOT
 from revcycle.ui import browser
+from tests.conftest import require_browser
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +30,7 @@ NEW_LEADS = 3
 
 @pytest.fixture(scope="module")
 def tab(tmp_path_factory) -> Iterator[Page]:
-    reason = browser.skip_reason()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI must run the browser tests, not skip them", pytrace=False)
-        pytest.skip(reason)
+    require_browser()
     workdir = tmp_path_factory.mktemp("upload")
     with (
         sync_playwright() as playwright,
