@@ -12,7 +12,7 @@ import pytest
 from revcycle import bench, sample
 from revcycle.build import build
 from revcycle.db import connect, execute
-from revcycle.ui import browser_timing
+from revcycle.ui import browser_timing, page_timing
 from tests.conftest import require_browser
 
 FILTERS = {
@@ -72,18 +72,18 @@ def page_rows(generated):
     path = con.execute(
         "select path from duckdb_databases() where database_name = current_database()"
     ).fetchone()[0]
-    return bench.time_pages(Path(path), "Referral", repeat=1)
+    return page_timing.time_pages(Path(path), "Referral", repeat=1)
 
 
 def test_every_timed_page_run_shows_its_tiles_without_an_error(page_rows):
-    assert len(page_rows) == 1 + 2 * len(bench.PAGES) + 1  # first run, cold and warm, filter
+    assert len(page_rows) == 1 + 2 * len(page_timing.PAGES) + 1  # first run, cold and warm, filter
     assert {row.label: row.failures for row in page_rows} == {row.label: [] for row in page_rows}
 
 
 def test_warm_page_runs_send_no_query_and_cold_ones_do(page_rows):
     warm = [row for row in page_rows if ": warm" in row.label]
     uncached = [row for row in page_rows if ": warm" not in row.label]
-    assert len(warm) == len(bench.PAGES)
+    assert len(warm) == len(page_timing.PAGES)
     assert all(row.count_queries == [0] for row in warm)
     # Cold runs and the filter change must reach DuckDB, or they measure the cache instead.
     assert all(row.count_queries[0] > 0 for row in uncached)

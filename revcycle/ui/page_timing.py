@@ -1,0 +1,203 @@
+"""The benchmark's dashboard-page timings: full AppTest runs of each page, cold and warm.
+
+They drive the app through Streamlit, so they live in revcycle/ui/; ``revcycle.bench`` imports
+this module only when it times the pages.
+"""
+
+import contextlib
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from unittest import mock
+
+from revcycle.bench import Timing
+from revcycle.paths import REPO_ROOT
+
+DASHBOARD = REPO_ROOT / "dashboard.py"
+PAGES = ("overview", "conversion", "follow_up", "revenue")  # app_pages/<name>.py
+PAGE_WARM_TARGET_MS = 500.0
+PAGE_COLD_TARGET_MS = 1500.0
+PAGE_TIMEOUT_S = 300
+
+
+# --- dashboard pages under AppTest ---------------------------------------------------------
+
+
+@dataclass
+class PageRow:
+    """One kind of page run: its times, the DuckDB queries each run sent, what went wrong."""
+
+    label: str
+    target_ms: float | None
+    timing: Timing = field(init=False)
+    count_queries: list[int] = field(default_factory=list)  # cache misses, one entry per run
+    failures: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.timing = Timing(self.label)
+
+    def verdict(self) -> str:
+        if self.failures:
+            return "**failed**: " + "; ".join(dict.fromkeys(self.failures))
+        if self.target_ms is None or not self.timing.seconds:
+            return "—"
+        if self.timing.median_ms <= self.target_ms:
+            return "yes"
+        return f"**no**: {self.timing.median_ms:,.0f} ms > {self.target_ms:,.0f}"
+
+    def markdown(self) -> str:
+        times, queries = "—", "—"  # no run got as far as being timed
+        if len(self.timing.seconds) == 1:
+            times = f"{self.timing.best_ms:,.1f} (once)"
+        elif self.timing.seconds:
+            times = f"{self.timing.best_ms:,.1f} / {self.timing.median_ms:,.1f}"
+        if self.count_queries:
+            fewest, most = min(self.count_queries), max(self.count_queries)
+            queries = f"{fewest}" if fewest == most else f"{fewest}–{most}"
+        target = f"≤ {self.target_ms:,.0f} ms" if self.target_ms is not None else "—"
+        return f"| {self.label} | {times} | {queries} | {target} | {self.verdict()} |"
+
+
+class _BareModeWarnings(logging.Filter):
+    """Drops the warnings Streamlit logs when its caches are cleared outside a script run."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return "missing ScriptRunContext" not in message and "No runtime found" not in message
+
+
+@contextlib.contextmanager
+def _quiet_bare_mode_warnings():
+    # The benchmark clears st.cache_data and st.cache_resource between AppTest runs, on
+    # purpose, which Streamlit answers with a warning each time.
+    quiet = _BareModeWarnings()
+    loggers = [
+        logging.getLogger(name)
+        for name in (
+            "streamlit.runtime.scriptrunner_utils.script_run_context",
+            "streamlit.runtime.caching.cache_data_api",
+        )
+    ]
+    for logger in loggers:
+        logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(quiet)
+
+
+def _page_problems(at) -> list[str]:
+    """What makes a run useless as a measurement: an exception, an error box, no KPI tiles."""
+    problems = [f"exception: {element.message}" for element in at.exception]
+    # dashboard.py turns a failing page into an error box, so at.exception alone misses it.
+    problems += [f"error: {element.value}" for element in at.error]
+    if not at.metric:
+        problems.append("no KPI tiles")
+    return problems
+
+
+def _title(at) -> str | None:
+    return at.title[0].value if at.title else None
+
+
+def time_pages(db_file: Path, channel: str, repeat: int) -> list[PageRow]:
+    """Time full AppTest runs of each dashboard page on ``db_file``: cold, warm, filter change.
+
+    Cold: Streamlit's caches cleared and a new AppTest session, so the run opens the app's
+    DuckDB connection and sends every query. Warm: the same session run again, which
+    st.cache_data serves (its caches are process-wide and outlive a run and an AppTest).
+    Filter change: a new session's overview, run once untimed, then the channel filter set to
+    ``channel``. Every run counts the DuckDB queries it sent, the cache misses.
+    """
+    # Imported here: revcycle/ keeps Streamlit out of its imports (the app's helpers live in
+    # revcycle/ui/), and --skip-pages runs without loading it.
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    def new_session(page: str):
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        at = AppTest.from_file(DASHBOARD, default_timeout=PAGE_TIMEOUT_S)
+        return at.switch_page(f"app_pages/{page}.py")
+
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(mock.patch.dict(os.environ, {"REVCYCLE_DB": str(db_file)}))
+        # Nothing the app or Streamlit prints may land in the markdown on stdout.
+        stack.enter_context(contextlib.redirect_stdout(sys.stderr))
+        stack.enter_context(_quiet_bare_mode_warnings())
+        from revcycle.ui import data  # its @st.cache_data, outside a run, warns too
+
+        # The cached query function calls data.execute only on a miss: count those calls.
+        queries = stack.enter_context(mock.patch.object(data, "execute", wraps=data.execute))
+        # Leave empty caches behind: no app connection to the file outlives the benchmark.
+        stack.callback(st.cache_resource.clear)
+        stack.callback(st.cache_data.clear)
+
+        def measure(row: PageRow, at) -> None:
+            before = queries.call_count
+            started = time.perf_counter()
+            try:
+                at.run()
+            except Exception as error:  # a timeout, say: the row fails, the benchmark goes on
+                row.failures.append(f"run raised {type(error).__name__}: {error}")
+            else:
+                row.failures += _page_problems(at)
+            row.timing.seconds.append(time.perf_counter() - started)
+            row.count_queries.append(queries.call_count - before)
+
+        # The process's first run also imports the page's libraries (plotly and more), which
+        # a running server has done long before; it gets a row of its own and no target.
+        first = PageRow("first page run in this process (overview, cold + imports)", None)
+        measure(first, new_session(PAGES[0]))
+        rows = [first]
+        titles = {}
+        for page in PAGES:
+            cold = PageRow(f"page {page}: cold (empty caches, new session)", PAGE_COLD_TARGET_MS)
+            warm = PageRow(f"page {page}: warm (same session again)", PAGE_WARM_TARGET_MS)
+            for _ in range(repeat):
+                at = new_session(page)
+                measure(cold, at)
+            titles[page] = _title(at)
+            # Switching before a session's first run goes by the file name; after a run it
+            # goes by the pages st.navigation registered. Both must show the same page.
+            at.switch_page(f"app_pages/{page}.py")
+            for _ in range(repeat):
+                measure(warm, at)
+            if _title(at) != titles[page]:
+                cold.failures.append(f"showed {titles[page]!r}, not {_title(at)!r}")
+            if any(warm.count_queries):
+                warm.failures.append("a warm run queried DuckDB: the cache was not hit")
+            rows += [cold, warm]
+
+        change = PageRow(f"page overview: channel filter set to {channel} (warm session)", None)
+        for _ in range(repeat):
+            at = new_session("overview")
+            before = PageRow("overview before the filter change", None)  # not reported
+            measure(before, at)
+            change.failures += before.failures
+            try:
+                at.multiselect(key="channel").set_value([channel])
+            except KeyError:
+                change.failures.append("no channel filter to set")
+                break
+            measure(change, at)
+            if at.multiselect(key="channel").value != [channel]:
+                change.failures.append("the channel filter did not keep its value")
+        rows.append(change)
+    return rows
+
+
+def pages_report(rows: list[PageRow]) -> list[str]:
+    """The page timings as markdown lines: a table of their own, after the metric table."""
+    return [
+        "### Dashboard pages (AppTest, server side)",
+        "",
+        "| page run | best / median ms | DuckDB queries per run | target | met? |",
+        "|---|---:|---:|---|---|",
+        *[row.markdown() for row in rows],
+        "",
+    ]
