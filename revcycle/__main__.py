@@ -50,11 +50,17 @@ def _parser() -> argparse.ArgumentParser:
     load_parser.add_argument("--kind", choices=("leads", "deals"))
     load_parser.add_argument("--preset", help="read the file with this preset")
     load_parser.add_argument(
-        "--map", action="append", default=[], metavar="FIELD=COLUMN",
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
         help="the file's column for a contract field, e.g. --map lead_id=mql_id",
     )
     load_parser.add_argument(
-        "--channel-map", action="append", default=[], metavar="RAW=CHANNEL",
+        "--channel-map",
+        action="append",
+        default=[],
+        metavar="RAW=CHANNEL",
         help="add a channel rule, e.g. --channel-map 'LinkedIn Ads=Paid social'",
     )
     load_parser.add_argument("--date-format", choices=parse.DATE_FORMATS)
@@ -63,9 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="check and preview only; commit nothing"
     )
     commands.add_parser("history", help="list the uploads, newest first")
-    restore_parser = commands.add_parser(
-        "restore", help="return to the state right after upload N"
-    )
+    restore_parser = commands.add_parser("restore", help="return to the state right after upload N")
     restore_parser.add_argument("upload_id", type=int, metavar="N")
     return parser
 
@@ -132,11 +136,17 @@ def _load(con, args, parser) -> int:
             print(f"  {problem.severity}: {problem.sentence()}")
         if len(prepared.problems) > SHOWN_PROBLEMS:
             print(f"  … and {len(prepared.problems) - SHOWN_PROBLEMS} more")
-    unmapped = [s for s in prepared.unmapped_sources if channels.source_key(s) not in
-                {channels.source_key(raw) for raw in new_rules}]
+    unmapped = [
+        s
+        for s in prepared.unmapped_sources
+        if channels.source_key(s) not in {channels.source_key(raw) for raw in new_rules}
+    ]
     if unmapped:
-        print("source values with no channel rule (they will show as (unmapped)): "
-              + ", ".join(unmapped) + "; add rules with --channel-map RAW=CHANNEL")
+        print(
+            "source values with no channel rule (they will show as (unmapped)): "
+            + ", ".join(unmapped)
+            + "; add rules with --channel-map RAW=CHANNEL"
+        )
     change = load.preview(con, prepared.kind, prepared.rows, args.mode)
     print(
         f"{args.mode}: {change.count_new} new, {change.count_changed} changed, "
@@ -156,8 +166,13 @@ def _load(con, args, parser) -> int:
         prepared.kind,
         prepared.rows,
         args.mode,
-        load.UploadMeta(prepared.file_name, prepared.file_bytes, prepared.source,
-                        prepared.count_rows_in_file, prepared.count_rows_rejected),
+        load.UploadMeta(
+            prepared.file_name,
+            prepared.file_bytes,
+            prepared.source,
+            prepared.count_rows_in_file,
+            prepared.count_rows_rejected,
+        ),
     )
     print(
         f"loaded as upload {upload_id}; `python -m revcycle restore "
@@ -175,10 +190,14 @@ def _history(con) -> int:
         current = "  ← current" if row.is_current else ""
         counts = ""
         if row.kind in ("leads", "deals"):
-            counts = (f" — {row.count_rows_loaded:,} loaded, {row.count_rows_rejected:,} "
-                      f"rejected; {row.count_new:,} new, {row.count_changed:,} changed")
-        print(f"{row.upload_id:>4}  {row.uploaded_at:%Y-%m-%d %H:%M}  {row.kind:<8} "
-              f"{row.file_name}{counts}{current}")
+            counts = (
+                f" — {row.count_rows_loaded:,} loaded, {row.count_rows_rejected:,} "
+                f"rejected; {row.count_new:,} new, {row.count_changed:,} changed"
+            )
+        print(
+            f"{row.upload_id:>4}  {row.uploaded_at:%Y-%m-%d %H:%M}  {row.kind:<8} "
+            f"{row.file_name}{counts}{current}"
+        )
     return 0
 
 

@@ -390,13 +390,11 @@ def time_view_build(con: duckdb.DuckDBPyConnection, repeat: int) -> ViewBuild:
         con.begin()
         try:
             _timed(
-                lambda: [
-                    materialise(con, name, name.split("/")[-1]) for name in query_names("staging")
-                ],
+                lambda: [materialise(con, name) for name in query_names("staging")],
                 staging,
             )
             for table, timing in marts.items():
-                _timed(lambda t=table: materialise(con, f"marts/{t}", t), timing)
+                _timed(lambda t=table: materialise(con, f"marts/{t}"), timing)
         except BaseException:
             con.rollback()
             raise

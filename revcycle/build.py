@@ -70,7 +70,7 @@ def load_export(con: duckdb.DuckDBPyConnection, kind: str, path: Path) -> int:
         {"path": str(path)},
     )
     _check_required_and_unique(con, kind, table, path.name)
-    return con.execute(f"select count(*) from {table}").fetchall()[0][0]
+    return con.table(table).aggregate("count(*)").fetchall()[0][0]
 
 
 def _check_required_and_unique(con, kind: str, table: str, file_name: str) -> None:
@@ -144,9 +144,9 @@ def rebuild_in_transaction(con: duckdb.DuckDBPyConnection) -> int:
             {"path": str(CHANNEL_RULES_CSV)},
         ).fetchall()
     for name in query_names("staging"):
-        materialise(con, name, name.split("/")[-1])
+        materialise(con, name)
     for table in MART_TABLES:
-        materialise(con, f"marts/{table}", table)
+        materialise(con, f"marts/{table}")
     for macro in MART_MACROS:
         define(con, f"marts/{macro}")
     return _next_data_version(con)

@@ -71,10 +71,15 @@ def define(con: duckdb.DuckDBPyConnection, name: str) -> None:
         raise QueryError(name, error) from error
 
 
-def materialise(con: duckdb.DuckDBPyConnection, name: str, table: str) -> None:
-    """Replace ``table`` with the result of the parameterless query ``name``."""
-    if not table.isidentifier():
-        raise ValueError(f"not a table name: {table!r}")
+def materialise(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Replace the table named after the parameterless query ``name`` with its result.
+
+    ``staging/stg_leads`` becomes the table ``stg_leads``: the table names are the query files'
+    names, an allow-list no input reaches.
+    """
+    folder, _, table = name.partition("/")
+    if name not in query_names(folder):
+        raise QueryError(name, FileNotFoundError("there is no such query file"))
     try:
         con.execute(f"create or replace table {table} as {sql_text(name)}")
     except duckdb.Error as error:

@@ -65,8 +65,17 @@ def _resolve_mapping(
     if preset_name:
         if preset_name not in presets.PRESETS_BY_NAME:
             known = ", ".join(presets.PRESETS_BY_NAME)
-            raise ImportRefused([Problem(table.file_name, None, None, preset_name,
-                                         f"there is no preset of that name; known: {known}")])
+            raise ImportRefused(
+                [
+                    Problem(
+                        table.file_name,
+                        None,
+                        None,
+                        preset_name,
+                        f"there is no preset of that name; known: {known}",
+                    )
+                ]
+            )
         preset = presets.PRESETS_BY_NAME[preset_name]
     else:
         preset = presets.detect(header)
@@ -83,34 +92,64 @@ def _resolve_mapping(
     else:
         source, mapping, list_fields = COMMAND_LINE_MAPPING, {}, frozenset()
     if kind not in contract.FIELDS_BY_KIND:
-        raise ImportRefused([Problem(
-            table.file_name, None, None, None,
-            "no preset or saved mapping recognises these columns, so say what the file holds "
-            "(--kind leads or --kind deals) and map its columns (--map lead_id=<column>)",
-        )])
+        raise ImportRefused(
+            [
+                Problem(
+                    table.file_name,
+                    None,
+                    None,
+                    None,
+                    "no preset or saved mapping recognises these columns, so say what the file holds "
+                    "(--kind leads or --kind deals) and map its columns (--map lead_id=<column>)",
+                )
+            ]
+        )
     mapping = {**mapping, **overrides}
     if overrides and source != COMMAND_LINE_MAPPING:
         source = f"{source}, with columns mapped on the command line"
     missing_columns = [c for c in mapping.values() if c not in header]
     if missing_columns:
-        raise ImportRefused([Problem(table.file_name, 1, c, None,
-                                     "the file has no such column") for c in missing_columns])
+        raise ImportRefused(
+            [
+                Problem(table.file_name, 1, c, None, "the file has no such column")
+                for c in missing_columns
+            ]
+        )
     unknown_fields = [f for f in mapping if f not in contract.column_names(kind)]
     if unknown_fields:
-        raise ImportRefused([Problem(table.file_name, None, None, f,
-                                     f"not a {kind} field; see the README's data dictionary")
-                             for f in unknown_fields])
+        raise ImportRefused(
+            [
+                Problem(
+                    table.file_name,
+                    None,
+                    None,
+                    f,
+                    f"not a {kind} field; see the README's data dictionary",
+                )
+                for f in unknown_fields
+            ]
+        )
     required = [f.name for f in contract.FIELDS_BY_KIND[kind] if f.required]
     unmapped = [name for name in required if name not in mapping]
     if unmapped:
-        raise ImportRefused([
-            Problem(table.file_name, 1, None, None,
+        raise ImportRefused(
+            [
+                Problem(
+                    table.file_name,
+                    1,
+                    None,
+                    None,
                     f"no column for the required field {name}"
-                    + (f" (perhaps {', '.join(hints)}?)"
-                       if (hints := presets.suggestions(name, header)) else "")
-                    + f"; map it with --map {name}=<column>")
-            for name in unmapped
-        ])
+                    + (
+                        f" (perhaps {', '.join(hints)}?)"
+                        if (hints := presets.suggestions(name, header))
+                        else ""
+                    )
+                    + f"; map it with --map {name}=<column>",
+                )
+                for name in unmapped
+            ]
+        )
     return kind, source, mapping, list_fields
 
 
@@ -254,8 +293,15 @@ def _rule_problems(
     for spec in (f for f in contract.FIELDS_BY_KIND[kind] if f.required):
         # Only truly blank cells: a value that did not parse already has its problem.
         for line in lines[raw_blank[spec.name]]:
-            problems.append(Problem(file, int(line), mapping[spec.name], None,
-                                    f"{spec.name} is blank; every {kind[:-1]} needs one"))
+            problems.append(
+                Problem(
+                    file,
+                    int(line),
+                    mapping[spec.name],
+                    None,
+                    f"{spec.name} is blank; every {kind[:-1]} needs one",
+                )
+            )
     ids = rows[id_field]
     repeated = ids.notna() & ids.duplicated(keep=False)
     for value, group in pd.Series(lines[repeated.to_numpy()], index=ids[repeated]).groupby(
@@ -263,29 +309,58 @@ def _rule_problems(
     ):
         where = ", ".join(str(line) for line in group)
         for line in group:
-            problems.append(Problem(file, int(line), mapping[id_field], value,
-                                    f"the same {id_field} is on lines {where}; keep one"))
+            problems.append(
+                Problem(
+                    file,
+                    int(line),
+                    mapping[id_field],
+                    value,
+                    f"the same {id_field} is on lines {where}; keep one",
+                )
+            )
     if kind == "deals" and "amount" in mapping:
         negative = rows["amount"].fillna("").str.startswith("-").to_numpy()
         for line, value in zip(lines[negative], rows["amount"][negative], strict=True):
-            problems.append(Problem(file, int(line), mapping["amount"], value,
-                                    "a negative amount; a deal's value cannot be below zero"))
+            problems.append(
+                Problem(
+                    file,
+                    int(line),
+                    mapping["amount"],
+                    value,
+                    "a negative amount; a deal's value cannot be below zero",
+                )
+            )
     if kind == "deals" and "lead_id" in mapping:
         known = set()
         if _has_table(con, RAW_TABLE_BY_KIND["leads"]):
             known = {row[0] for row in con.execute("select lead_id from raw_leads").fetchall()}
         unknown = rows["lead_id"].notna() & ~rows["lead_id"].isin(known)
         for line, value in zip(lines[unknown.to_numpy()], rows["lead_id"][unknown], strict=True):
-            problems.append(Problem(file, int(line), mapping["lead_id"], value,
-                                    "no loaded lead has this id; the deal loads and shows "
-                                    "under (no lead) until its lead arrives", WARNING))
+            problems.append(
+                Problem(
+                    file,
+                    int(line),
+                    mapping["lead_id"],
+                    value,
+                    "no loaded lead has this id; the deal loads and shows "
+                    "under (no lead) until its lead arrives",
+                    WARNING,
+                )
+            )
     future = now.strftime("%Y-%m-%d %H:%M:%S")
     for spec in (f for f in contract.FIELDS_BY_KIND[kind] if f.type == "timestamp"):
         if spec.name not in mapping or spec.name == "closed_at":
             continue  # an open deal's close date is its expected date, often ahead
         ahead = (rows[spec.name].fillna("") > future).to_numpy()
         for line, value in zip(lines[ahead], rows[spec.name][ahead], strict=True):
-            problems.append(Problem(file, int(line), mapping[spec.name], value,
-                                    "a date in the future; check the export's date format",
-                                    WARNING))
+            problems.append(
+                Problem(
+                    file,
+                    int(line),
+                    mapping[spec.name],
+                    value,
+                    "a date in the future; check the export's date format",
+                    WARNING,
+                )
+            )
     return problems

@@ -35,7 +35,7 @@ def change(current, previous) -> str | None:
 
 
 def ago(moment: datetime, now: datetime | None = None) -> str:
-    """"2 days ago", "3 hours ago", "just now" — how long since ``moment``."""
+    """ "2 days ago", "3 hours ago", "just now" — how long since ``moment``."""
     seconds = ((now or datetime.now()) - moment).total_seconds()
     for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
         if seconds >= size:
