@@ -95,18 +95,18 @@ LOWER_IS_BETTER = {"Median follow-up"}
 current_frames = (conversion, speed, revenue)
 previous_frames = (previous_conversion, previous_speed, previous_revenue)
 for row_start in (0, 4):
-    for column, (label, value_of, shown, definition) in zip(
-        st.columns(4), TILES[row_start : row_start + 4], strict=True
-    ):
-        with column, st.container(border=True, height="stretch"):
-            value = value_of(current_frames)
-            st.metric(
+    page.tiles(
+        [
+            (
                 label,
-                shown(value),
-                delta=format.change(value, value_of(previous_frames)),
-                delta_color="inverse" if label in LOWER_IS_BETTER else "normal",
+                shown(value_of(current_frames)),
+                definition,
+                format.change(value_of(current_frames), value_of(previous_frames)),
+                label in LOWER_IS_BETTER,
             )
-            st.caption(definition)
+            for label, value_of, shown, definition in TILES[row_start : row_start + 4]
+        ]
+    )
 
 left, right = st.columns([2, 3])
 with left:

@@ -1,6 +1,6 @@
 """The dashboard driven with Streamlit's AppTest on the bundled sample."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -47,6 +47,14 @@ def test_overview_shows_the_sample_on_first_run(app):
         "Within SLA",
     ]
     assert shown_count(at, "Leads") == sample_facts.count_leads()
+    # The change against the 84 days before the default period.
+    start, end = sample_facts.default_period()
+    previous = sample_facts.count_leads(
+        period=(start - (end - start) - timedelta(days=1), start - timedelta(days=1))
+    )
+    current = sample_facts.count_leads()
+    leads_tile = next(metric for metric in at.metric if metric.label == "Leads")
+    assert leads_tile.delta == f"{(current - previous) / previous:+.1%}"
     assert at.selectbox(key="preset").value == "last_12_weeks"
     start, end = sample_facts.default_period()
     assert f"{start:%d %b %Y} – {end:%d %b %Y}" in [caption.value for caption in at.caption]

@@ -99,8 +99,9 @@ def _resolve_mapping(
                     None,
                     None,
                     None,
-                    "no preset or saved mapping recognises these columns, so say what the file holds "
-                    "(--kind leads or --kind deals) and map its columns (--map lead_id=<column>)",
+                    "no preset or saved mapping recognises these columns, so say what the file "
+                    "holds (--kind leads or --kind deals) and map its columns "
+                    "(--map lead_id=<column>)",
                 )
             ]
         )

@@ -40,11 +40,17 @@ def current_filters() -> Filters:
     return st.session_state["filters"]
 
 
-def tiles(numbers: list[tuple[str, str, str]]) -> None:
-    """Big numbers in a row, each as (label, shown value, one-line definition)."""
-    for column, (label, value, definition) in zip(st.columns(len(numbers)), numbers, strict=True):
+def tiles(numbers: list[tuple]) -> None:
+    """Big numbers in a row, each as (label, shown value, one-line definition), optionally
+    followed by the change against the previous period and whether lower is better."""
+    for column, (label, value, definition, *change) in zip(
+        st.columns(len(numbers)), numbers, strict=True
+    ):
+        delta, lower_is_better = (change + [None, False])[:2]
         with column, st.container(border=True, height="stretch"):
-            st.metric(label, value)
+            st.metric(
+                label, value, delta=delta, delta_color="inverse" if lower_is_better else "normal"
+            )
             st.caption(definition)
 
 
