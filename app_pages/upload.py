@@ -8,12 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from revcycle import contract
-from revcycle.build import data_version
 from revcycle.export import safe_csv
 from revcycle.importer import channels, load
 from revcycle.importer.parse import DAY_FIRST, EXCEL_SERIAL, ISO, MONTH_FIRST
 from revcycle.importer.problems import ERROR, problems_frame
 from revcycle.importer.read import MB
+from revcycle.rebuild import data_version
 from revcycle.ui import format, page, tables, upload
 from revcycle.ui.data import connection
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from revcycle import sample
-from revcycle.build import SAMPLE_FILE_BY_KIND, ExportError, build, open_database
+from revcycle.build import SAMPLE_FILE_BY_KIND, build, open_database
 from revcycle.db import QueryError, connect
 from revcycle.importer import channels, load, parse
 from revcycle.importer.problems import ERROR, ImportRefused
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "history":
             return _history(con)
         return _restore(con, args.upload_id)
-    except (ExportError, QueryError, ImportRefused) as error:
+    except (QueryError, ImportRefused) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except Exception as error:  # a sentence for the person, the traceback for the log
@@ -109,6 +109,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         con.close()
+
+
+def _print_change(mode: str, change: load.ChangePreview) -> None:
+    print(
+        f"{mode}: {change.count_new} new, {change.count_changed} changed, "
+        f"{change.count_unchanged} unchanged"
+        + (f", {change.count_removed} removed" if mode == "replace" else "")
+    )
 
 
 def _build(con: duckdb.DuckDBPyConnection, from_sample: bool) -> int:
@@ -147,33 +155,24 @@ def _load(con, args, parser) -> int:
             + ", ".join(unmapped)
             + "; add rules with --channel-map RAW=CHANNEL"
         )
-    change = load.preview(con, prepared.kind, prepared.rows, args.mode)
-    print(
-        f"{args.mode}: {change.count_new} new, {change.count_changed} changed, "
-        f"{change.count_unchanged} unchanged"
-        + (f", {change.count_removed} removed" if args.mode == "replace" else "")
-    )
     if prepared.count_rows_loaded == 0 and prepared.count_rows_in_file > 0:
         print("refused: no row of the file can be loaded; nothing was committed")
         return 1
     if args.dry_run:
+        _print_change(args.mode, load.preview(con, prepared.kind, prepared.rows, args.mode))
         print("dry run: nothing was committed")
         return 0
-    if new_rules:
-        channels.add_rules(con, new_rules)
-    upload_id = load.commit_upload(
+    # The commit counts the change inside its transaction: it is printed from there, so a
+    # million rows are compared once, not once for the screen and again for the history.
+    upload_id, change = load.commit_upload(
         con,
         prepared.kind,
         prepared.rows,
         args.mode,
-        load.UploadMeta(
-            prepared.file_name,
-            prepared.file_bytes,
-            prepared.source,
-            prepared.count_rows_in_file,
-            prepared.count_rows_rejected,
-        ),
+        prepared.meta(),
+        new_rules,
     )
+    _print_change(args.mode, change)
     print(
         f"loaded as upload {upload_id}; `python -m revcycle restore "
         f"{load.parent_of(con, upload_id)}` undoes it"

@@ -35,11 +35,12 @@ import numpy as np
 import pandas as pd
 
 from revcycle import sample
-from revcycle.build import MART_TABLE, MART_TABLES, build
-from revcycle.db import connect, execute, materialise, query_names
-from revcycle.importer.load import UploadMeta, commit_upload, ensure_history
+from revcycle.build import build
+from revcycle.db import connect, create_view, execute, materialise, query_names
+from revcycle.importer.load import commit_upload
 from revcycle.importer.read import read_export
 from revcycle.importer.validate import prepare
+from revcycle.rebuild import MART_TABLE, MART_TABLES
 
 PERIOD_WEEKS = 12
 SLA_HOURS = 24
@@ -382,15 +383,15 @@ class ViewBuild:
 
 
 def time_view_build(con: duckdb.DuckDBPyConnection, repeat: int) -> ViewBuild:
-    """Rebuild staging, then each mart, as revcycle.build does, in one transaction per run."""
-    staging = Timing("staging (all stg_*)")
+    """Rebuild staging, then each mart, as revcycle.rebuild does, in one transaction per run."""
+    staging = Timing("staging views (all stg_*)")
     marts = {table: Timing(f"view build: marts/{table}") for table in MART_TABLES}
     commit = Timing("commit of the rebuild")
     for _ in range(repeat):
         con.begin()
         try:
             _timed(
-                lambda: [materialise(con, name) for name in query_names("staging")],
+                lambda: [create_view(con, name) for name in query_names("staging")],
                 staging,
             )
             for table, timing in marts.items():
@@ -421,9 +422,8 @@ class UploadRun:
     parse_typed: Timing
     read: Timing  # read_export alone
     prepare: Timing  # read_export, mapping, parsing and validation
-    commit: Timing  # commit_upload, mode replace: preview, archive, apply, rebuild, commit
+    commit: Timing  # commit_upload, mode replace: preview, archive, rebuild, commit
     full: Timing  # prepare + commit, run by run
-    baseline_archive: Timing  # once: the first upload's copy of what was loaded into history
     file_mib: float
     count_rows_in_file: int
     count_rows_loaded: int
@@ -455,21 +455,12 @@ def time_upload(db_file: Path, leads_csv: Path, repeat: int, folder: Path) -> Up
 
     Each run parses the file with DuckDB (as text, then typed) in an in-memory database, reads
     it with read_export, then loads it as the CLI does — prepare, then commit_upload in replace
-    mode — into a fresh copy of ``db_file`` whose upload history already exists, so every run
-    does the same work: the weekly upload, not the first one, which also archives the data
-    loaded before it (timed once, apart). ``db_file`` itself is not changed.
+    mode — into a fresh copy of ``db_file`` (which the benchmark built through the same
+    importer), so every run does the same work. ``db_file`` itself is not changed.
     """
     load_before = os.getloadavg()[0]
     template = folder / "upload-template.duckdb"
     shutil.copyfile(db_file, template)
-    con = connect(template)
-    baseline_archive = Timing(
-        "first upload only, not in the full load: archive the loaded data as the baseline"
-    )
-    con.begin()
-    _timed(lambda: ensure_history(con), baseline_archive)
-    con.commit()
-    con.close()
 
     size = leads_csv.stat().st_size
     run = UploadRun(
@@ -477,9 +468,8 @@ def time_upload(db_file: Path, leads_csv: Path, repeat: int, folder: Path) -> Up
         parse_typed=Timing("DuckDB alone: read_csv (types sniffed) into a table"),
         read=Timing("read_export: sniff, read as text, line numbers"),
         prepare=Timing("prepare: read_export + map + parse + validate"),
-        commit=Timing("commit_upload (replace): preview, archive, apply, rebuild, commit"),
+        commit=Timing("commit_upload (replace): preview, archive, rebuild, commit"),
         full=Timing("full load: prepare + commit_upload"),
-        baseline_archive=baseline_archive,
         file_mib=size / 2**20,
         count_rows_in_file=0,
         count_rows_loaded=0,
@@ -509,13 +499,7 @@ def time_upload(db_file: Path, leads_csv: Path, repeat: int, folder: Path) -> Up
                 prepared = _timed(
                     lambda c=con: prepare(c, leads_csv, kind="leads", max_bytes=size), run.prepare
                 )
-                meta = UploadMeta(
-                    prepared.file_name,
-                    prepared.file_bytes,
-                    prepared.source,
-                    prepared.count_rows_in_file,
-                    prepared.count_rows_rejected,
-                )
+                meta = prepared.meta()
                 _timed(
                     lambda c=con, p=prepared, m=meta: commit_upload(
                         c, p.kind, p.rows, "replace", m
@@ -580,16 +564,16 @@ def upload_report(run: UploadRun | None, repeat: int, skipped: str | None = None
         f"{run.file_mib:,.0f} MiB, the generic Revcycle format), {repeat} runs, each step once "
         "per run in turn. The yardstick is DuckDB alone parsing the file into a table in an "
         f"in-memory database with its default threads, every value as text (`{PARSE_AS_TEXT_SQL}`"
-        "; the importer keeps every value as text too); the × column divides each step's "
+        "; the importer reads every value as text too, then parses it); the × column divides "
+        "each step's "
         "median by the yardstick's. The typed read_csv is shown for comparison. The full load "
         "is what `python -m revcycle load leads.csv --kind leads --mode replace` does, run by "
         "run: prepare (read_export, preset detection and mapping, parsing each column, the "
-        "contract's rules, the channel rules) then commit_upload (preview, archiving the file "
-        "and its rows, replacing raw_leads, rebuilding staging and the marts, commit), into a "
-        "fresh copy of the benchmark's database (the previous sample data, upload history "
-        "already started), copied before each run and not timed. The CLI also previews once "
-        "before committing, to print the change; that is not timed. Map + parse + validate is "
-        "the difference of the prepare and read_export medians.",
+        "contract's rules, the channel rules) then commit_upload (comparing with what is loaded, "
+        "archiving the file and its rows, which then are the loaded leads, rebuilding the marts, "
+        "commit), into a fresh copy of the benchmark's database (the generated data, loaded "
+        "through the same importer), copied before each run and not timed. Map + parse + "
+        "validate is the difference of the prepare and read_export medians.",
         f"- Result: {run.count_rows_loaded:,} rows loaded, "
         f"{run.count_rows_in_file - run.count_rows_loaded:,} rejected, "
         f"{run.count_problems:,} problems; raw_leads holds {run.count_raw_leads:,} rows after "
@@ -609,7 +593,6 @@ def upload_report(run: UploadRun | None, repeat: int, skipped: str | None = None
         timed(run.prepare),
         timed(run.commit),
         timed(run.full, f"≤ {UPLOAD_RATIO_TARGET:.0f}× DuckDB parse", verdict),
-        timed(run.baseline_archive),
         "",
     ]
 

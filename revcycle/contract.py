@@ -77,6 +77,13 @@ DEAL_FIELDS: tuple[Field, ...] = (
 )
 
 FIELDS_BY_KIND: dict[str, tuple[Field, ...]] = {"leads": LEAD_FIELDS, "deals": DEAL_FIELDS}
+# How each type is stored: the importer parses every value once, so the stored rows are typed.
+SQL_TYPE_BY_TYPE: dict[str, str] = {
+    "text": "varchar",
+    "timestamp": "timestamp",
+    "decimal": "decimal(18, 2)",
+    "boolean": "boolean",
+}
 ID_FIELD_BY_KIND: dict[str, str] = {"leads": "lead_id", "deals": "deal_id"}
 
 

@@ -74,13 +74,43 @@ def define(con: duckdb.DuckDBPyConnection, name: str) -> None:
 def materialise(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Replace the table named after the parameterless query ``name`` with its result.
 
-    ``staging/stg_leads`` becomes the table ``stg_leads``: the table names are the query files'
-    names, an allow-list no input reaches.
+    ``marts/funnel_revenue`` becomes the table ``funnel_revenue``: the table names are the
+    query files' names, an allow-list no input reaches.
     """
-    folder, _, table = name.partition("/")
+    _create(con, name, "table")
+
+
+def create_view(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Replace the view named after the parameterless query ``name`` (``stg_leads`` …)."""
+    _create(con, name, "view")
+
+
+_TABLE_TYPE = {"table": "BASE TABLE", "view": "VIEW"}  # as information_schema names them
+
+
+def _create(con: duckdb.DuckDBPyConnection, name: str, what: str) -> None:
+    folder, _, relation = name.partition("/")
     if name not in query_names(folder):
         raise QueryError(name, FileNotFoundError("there is no such query file"))
     try:
-        con.execute(f"create or replace table {table} as {sql_text(name)}")
+        # A view replacing a table of the same name (or the reverse) must drop it first.
+        other = "view" if what == "table" else "table"
+        if relation_type(con, relation) == _TABLE_TYPE[other]:
+            con.execute(f"drop {other} {relation}")
+        con.execute(f"create or replace {what} {relation} as {sql_text(name)}")
     except duckdb.Error as error:
         raise QueryError(name, error) from error
+
+
+def relation_type(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """'BASE TABLE', 'VIEW' or 'LOCAL TEMPORARY' for the relation ``name``; None if absent."""
+    rows = con.execute(
+        "select table_type from information_schema.tables where table_name = $name",
+        {"name": name},
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether a table or view called ``name`` exists."""
+    return relation_type(con, name) is not None

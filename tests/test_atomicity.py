@@ -16,7 +16,15 @@ from revcycle.importer.load import UploadMeta, commit_upload
 from revcycle.paths import REPO_ROOT
 from tests.conftest import write_export
 
-TABLES = ("raw_leads", "raw_deals", "stg_leads", "funnel_revenue", "uploads")
+TABLES = (
+    "raw_leads",
+    "raw_deals",
+    "stg_leads",
+    "funnel_revenue",
+    "uploads",
+    "upload_rows_leads",
+    "loaded_uploads",
+)
 
 # Runs commit_upload with the rebuild slowed down, so the parent can kill it mid-transaction.
 KILLED_LOAD = textwrap.dedent("""
@@ -42,7 +50,9 @@ KILLED_LOAD = textwrap.dedent("""
 
 
 def checksums(con) -> dict[str, tuple]:
-    existing = {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
+    existing = {
+        row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()
+    }
     return {
         table: con.execute(
             f"select count(*), md5(coalesce(string_agg(cast(t as varchar), chr(10) "

@@ -91,7 +91,7 @@ def test_restore_undoes_an_upload(db, tmp_path):
     export.write_text(HUBSPOT, encoding="utf-8")
     code, out = revcycle(db, "load", export)
     undo = out.split("`python -m revcycle restore ")[1].split("`")[0]
-    assert undo == "0"
+    assert undo == "2"  # a new database loads the sample: leads as upload 1, deals as 2
     code, out = revcycle(db, "restore", undo)
     assert code == 0
     code, out = revcycle(db, "load", export, "--dry-run")

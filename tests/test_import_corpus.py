@@ -170,8 +170,20 @@ def load(con, name, **options):
     return prepare(con, CORPUS / name, now=NOW, **options)
 
 
+def as_text(value):
+    """A loaded (typed) value as the generic export writes it, so expectations read like files."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if value is None else str(value)  # str, or Decimal to the cent ("1234.50")
+
+
 def rows(prepared, *fields):
-    return [tuple(row) for row in prepared.rows[list(fields)].itertuples(index=False)]
+    return [
+        tuple(as_text(row[field]) for field in fields)
+        for row in prepared.rows.select(list(fields)).to_pylist()
+    ]
 
 
 def problems(prepared):

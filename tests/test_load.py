@@ -1,8 +1,11 @@
 """Committing uploads: merge and replace, idempotence, preview, history and restore."""
 
+from decimal import Decimal
+
 import pandas as pd
 import pytest
 
+from revcycle import contract
 from revcycle.build import build
 from revcycle.db import connect
 from revcycle.importer.load import UploadMeta, commit_upload, history, preview, restore
@@ -42,7 +45,8 @@ def con(tmp_path):
 
 def loaded(con):
     return con.execute(
-        "select lead_id, created_at, channel from raw_leads order by lead_id"
+        "select lead_id, strftime(created_at, '%Y-%m-%d %H:%M:%S'), channel from raw_leads "
+        "order by lead_id"
     ).fetchall()
 
 
@@ -99,7 +103,7 @@ def test_replace_drops_rows_the_new_file_lacks(con):
 
 
 def test_restore_returns_exactly_the_state_after_an_upload(con):
-    first = commit_upload(
+    first, _ = commit_upload(
         con, "leads", leads(("L2", "2026-01-02 09:00:00", "Email")), "merge", meta("week1.csv")
     )
     after_first = loaded(con)
@@ -113,18 +117,18 @@ def test_restore_returns_exactly_the_state_after_an_upload(con):
     restore(con, first)
     assert loaded(con) == after_first
     assert con.execute("select count(*) from funnel_revenue").fetchone() == (2,)
-    # Back to before any upload: the baseline.
-    restore(con, 0)
+    # Back to the state the build left: it loaded leads as upload 1, then deals as upload 2.
+    restore(con, 2)
     assert loaded(con) == [("L1", "2026-01-01 09:00:00", "Email")]
 
 
 def test_an_upload_after_a_restore_builds_on_the_restored_state(con):
-    first = commit_upload(
+    first, _ = commit_upload(
         con, "leads", leads(("L2", "2026-01-02 09:00:00", "Email")), "merge", meta()
     )
     commit_upload(con, "leads", leads(("L3", "2026-01-03 09:00:00", "Email")), "merge", meta())
     restore(con, first)
-    later = commit_upload(
+    later, _ = commit_upload(
         con, "leads", leads(("L4", "2026-01-04 09:00:00", "Email")), "merge", meta()
     )
     assert [row[0] for row in loaded(con)] == ["L1", "L2", "L4"]
@@ -141,7 +145,7 @@ def test_history_lists_uploads_newest_first_with_counts_and_checksum(con):
         meta("week1.csv", rows=1),
     )
     listed = history(con)
-    assert listed["kind"].tolist() == ["leads", "baseline"]
+    assert listed["kind"].tolist() == ["leads", "deals", "leads"]
     newest = listed.iloc[0]
     assert newest["file_name"] == "week1.csv"
     assert (newest["count_new"], newest["count_rows_loaded"]) == (1, 1)
@@ -151,8 +155,40 @@ def test_history_lists_uploads_newest_first_with_counts_and_checksum(con):
 
 def test_a_failed_commit_leaves_the_data_as_it_was(con):
     before = loaded(con)
-    broken = leads(("L2", "not a timestamp", "Email"))  # staging cannot cast it
-    with pytest.raises(Exception, match="stg_leads"):
+    broken = leads(("L2", "not a timestamp", "Email"))  # the archive's timestamp refuses it
+    with pytest.raises(Exception, match="not a timestamp"):
         commit_upload(con, "leads", broken, "merge", meta())
     assert loaded(con) == before
     assert con.execute("select count(*) from funnel_revenue").fetchone() == (1,)
+
+
+def test_a_database_that_kept_raw_tables_of_text_keeps_its_data(tmp_path):
+    """Before uploads were archived typed, raw_leads and raw_deals were tables of text."""
+    con = connect(tmp_path / "text_layout.duckdb")
+    for kind in ("leads", "deals"):
+        columns = ", ".join(f"{name} varchar" for name in contract.column_names(kind))
+        con.execute(f"create table raw_{kind} ({columns})")
+    con.execute(
+        "insert into raw_leads (lead_id, created_at, channel) values "
+        "('L1', '2026-01-01 09:00:00', 'Email'), (' L2 ', ' 2026-01-02 10:30:00', '')"
+    )
+    con.execute(
+        "insert into raw_deals (deal_id, lead_id, created_at, amount, is_won) values "
+        "('D1', 'L1', '2026-01-05 00:00:00', '1200.50', 'true')"
+    )
+    build(con)
+    assert loaded(con) == [
+        ("L1", "2026-01-01 09:00:00", "Email"),
+        ("L2", "2026-01-02 10:30:00", None),
+    ]
+    assert con.execute("select deal_id, amount, is_won from raw_deals").fetchall() == [
+        ("D1", Decimal("1200.50"), True)
+    ]
+    assert history(con)["kind"].tolist() == ["baseline"]
+    # The kept data is an entry like any other: after an upload, it can be restored.
+    commit_upload(con, "leads", leads(("L3", "2026-01-03 09:00:00", "Email")), "replace", meta())
+    restore(con, 0)
+    assert [row[0] for row in loaded(con)] == ["L1", "L2"]
+    assert con.execute("select sum(won_revenue) from funnel_revenue").fetchone() == (
+        Decimal("1200.50"),
+    )

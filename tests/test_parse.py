@@ -1,9 +1,12 @@
 """Reading an export's text values as dates, amounts and booleans, each column as a whole."""
 
+from datetime import datetime
 from decimal import Decimal
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from revcycle.importer.parse import (
@@ -19,34 +22,28 @@ from revcycle.importer.problems import ERROR, WARNING, Problem
 
 FILE = "export.csv"
 COLUMN = "Create Date"
-T = pd.Timestamp
-NAT = pd.NaT
+D = datetime
 
 
 def column(values):
-    """A column as the reader hands it over: text or None, and file lines from 2 (1 is the
-    header)."""
-    return pd.Series(values, dtype=object), list(range(2, len(values) + 2))
-
-
-def listed(values: pd.Series) -> list:
-    """The values as a list, with None for every kind of missing (NaN, NaT, NA)."""
-    return [None if pd.isna(value) else value for value in values]
+    """A column as the reader hands it over: Arrow text with nulls for blanks, and file lines
+    from 2 (1 is the header)."""
+    return pa.array(values, pa.string()), np.arange(2, len(values) + 2, dtype=np.int64)
 
 
 def dates(values, date_format=None):
-    series, lines = column(values)
-    return parse_dates(series, lines, FILE, COLUMN, date_format=date_format)
+    text, lines = column(values)
+    return parse_dates(text, lines, FILE, COLUMN, date_format=date_format)
 
 
 def amounts(values, decimal=None):
-    series, lines = column(values)
-    return parse_numbers(series, lines, FILE, "Amount", decimal=decimal)
+    text, lines = column(values)
+    return parse_numbers(text, lines, FILE, "Amount", decimal=decimal)
 
 
 def booleans(values):
-    series, lines = column(values)
-    return parse_booleans(series, lines, FILE, "Converted")
+    text, lines = column(values)
+    return parse_booleans(text, lines, FILE, "Converted")
 
 
 def problem(line, value, reason, column=COLUMN, severity=ERROR):
@@ -59,48 +56,75 @@ def problem(line, value, reason, column=COLUMN, severity=ERROR):
 def test_iso_dates_read_with_and_without_a_time():
     values = ["2026-02-25", "2026-02-25 22:36", "2026-02-25T22:36:05Z", "2026-02-25T22:36:05.25"]
     parsed = dates(values)
-    assert parsed.values.tolist() == [
-        T("2026-02-25 00:00"),
-        T("2026-02-25 22:36"),
-        T("2026-02-25 22:36:05"),
-        T("2026-02-25 22:36:05.250"),
+    assert parsed.values.type == pa.timestamp("us")
+    assert parsed.values.to_pylist() == [
+        D(2026, 2, 25, 0, 0),
+        D(2026, 2, 25, 22, 36),
+        D(2026, 2, 25, 22, 36, 5),
+        D(2026, 2, 25, 22, 36, 5, 250000),
     ]
     assert parsed.problems == []
 
 
+def test_a_utc_z_keeps_the_wall_clock():
+    parsed = dates(["2026-02-25T22:36:05Z", "2026-02-25 22:36Z", "2026-02-25T22:36:05.5Z"])
+    assert parsed.values.to_pylist() == [
+        D(2026, 2, 25, 22, 36, 5),
+        D(2026, 2, 25, 22, 36),
+        D(2026, 2, 25, 22, 36, 5, 500000),
+    ]
+    assert parsed.problems == []
+
+
+def test_fractions_of_a_second_are_kept_to_the_microsecond_and_finer_digits_cut():
+    values = [
+        "2026-02-25 22:36:05.000001",
+        "2026-02-25 22:36:05.1234567",
+        "2026-02-25T22:36:05.999999999Z",
+    ]
+    assert dates(values).values.to_pylist() == [
+        D(2026, 2, 25, 22, 36, 5, 1),
+        D(2026, 2, 25, 22, 36, 5, 123456),
+        D(2026, 2, 25, 22, 36, 5, 999999),
+    ]
+    day_first = dates(["25.02.2026 22:36:05,75", "13.02.2026"])
+    assert day_first.values.to_pylist() == [D(2026, 2, 25, 22, 36, 5, 750000), D(2026, 2, 13)]
+
+
 def test_a_day_above_12_anywhere_makes_the_column_day_first():
     values = ["03/04/2026", "05/06/2026 09:15", "13/04/2026"]
-    assert decide_date_format(pd.Series(values)).format == DAY_FIRST
-    assert dates(values).values.tolist() == [
-        T("2026-04-03"),
-        T("2026-06-05 09:15"),
-        T("2026-04-13"),
+    assert decide_date_format(pa.array(values)).format == DAY_FIRST
+    assert dates(values).values.to_pylist() == [
+        D(2026, 4, 3),
+        D(2026, 6, 5, 9, 15),
+        D(2026, 4, 13),
     ]
 
 
 def test_day_first_reads_dots_and_dashes_with_seconds():
     parsed = dates(["25.02.2026", "08-06-2020 15:38:20"])
-    assert parsed.values.tolist() == [T("2026-02-25"), T("2020-06-08 15:38:20")]
+    assert parsed.values.to_pylist() == [D(2026, 2, 25), D(2020, 6, 8, 15, 38, 20)]
 
 
 def test_dotted_dates_are_day_first_even_without_a_day_above_12():
-    assert dates(["03.04.2026"]).values.tolist() == [T("2026-04-03")]
+    assert dates(["03.04.2026"]).values.to_pylist() == [D(2026, 4, 3)]
 
 
 def test_a_day_above_12_anywhere_makes_the_column_month_first():
     values = ["3/4/2026", "12/25/2026 3:05 PM", "1/2/2026 12:00 AM", "1/2/2026 12:30 pm"]
-    assert decide_date_format(pd.Series(values)).format == MONTH_FIRST
-    assert dates(values).values.tolist() == [
-        T("2026-03-04"),
-        T("2026-12-25 15:05"),
-        T("2026-01-02 00:00"),
-        T("2026-01-02 12:30"),
+    assert decide_date_format(pa.array(values)).format == MONTH_FIRST
+    assert dates(values).values.to_pylist() == [
+        D(2026, 3, 4),
+        D(2026, 12, 25, 15, 5),
+        D(2026, 1, 2, 0, 0),
+        D(2026, 1, 2, 12, 30),
     ]
 
 
 def test_a_column_that_could_be_either_order_is_refused_without_a_format():
     parsed = dates(["03/04/2026", "05/06/2026"])
-    assert parsed.values.isna().all()
+    assert parsed.values.type == pa.timestamp("us")
+    assert parsed.values.to_pylist() == [None, None]
     reason = (
         "column Create Date could be day-first or month-first (e.g. 03/04/2026); "
         "choose with --date-format"
@@ -111,18 +135,19 @@ def test_a_column_that_could_be_either_order_is_refused_without_a_format():
 @pytest.mark.parametrize(
     ("date_format", "expected"),
     [
-        (DAY_FIRST, [T("2026-04-03"), T("2026-06-05")]),
-        (MONTH_FIRST, [T("2026-03-04"), T("2026-05-06")]),
+        (DAY_FIRST, [D(2026, 4, 3), D(2026, 6, 5)]),
+        (MONTH_FIRST, [D(2026, 3, 4), D(2026, 5, 6)]),
     ],
 )
 def test_an_undecided_column_is_read_in_the_format_given(date_format, expected):
     parsed = dates(["03/04/2026", "05/06/2026"], date_format=date_format)
-    assert parsed.values.tolist() == expected
+    assert parsed.values.to_pylist() == expected
     assert parsed.problems == []
 
 
 def test_a_column_mixing_day_first_and_month_first_values_is_refused():
     parsed = dates(["13/04/2026", "04/13/2026", "03/04/2026"])
+    assert parsed.values.to_pylist() == [None, None, None]
     reason = (
         "column Create Date mixes day-first (e.g. 13/04/2026) and month-first "
         "(e.g. 04/13/2026) dates; choose with --date-format"
@@ -132,7 +157,7 @@ def test_a_column_mixing_day_first_and_month_first_values_is_refused():
 
 def test_given_a_format_the_values_it_cannot_read_are_problems():
     parsed = dates(["13/04/2026", "04/13/2026", "03/04/2026"], date_format=DAY_FIRST)
-    assert parsed.values.tolist() == [T("2026-04-13"), NAT, T("2026-04-03")]
+    assert parsed.values.to_pylist() == [D(2026, 4, 13), None, D(2026, 4, 3)]
     reason = "not a date in the column's format (DD/MM/YYYY)"
     assert parsed.problems == [problem(3, "04/13/2026", reason)]
 
@@ -140,24 +165,40 @@ def test_given_a_format_the_values_it_cannot_read_are_problems():
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
-        (["2026-04-03", "2026-06-05"], [T("2026-04-03"), T("2026-06-05")]),
-        (["03/04/2026", "13/04/2026"], [T("2026-04-03"), T("2026-04-13")]),
+        (["2026-04-03", "2026-06-05"], [D(2026, 4, 3), D(2026, 6, 5)]),
+        (["03/04/2026", "13/04/2026"], [D(2026, 4, 3), D(2026, 4, 13)]),
     ],
 )
 def test_a_column_that_settles_its_own_format_keeps_it_whatever_the_answer(values, expected):
     parsed = dates(values, date_format=MONTH_FIRST)
-    assert parsed.values.tolist() == expected
+    assert parsed.values.to_pylist() == expected
     assert parsed.problems == []
 
 
 def test_values_outside_the_column_format_are_reported_with_their_lines():
     parsed = dates(["2026-02-25", "tomorrow", "", "2026-02-30", "25/02/2026", "2026-03-01"])
-    assert parsed.values.tolist() == [T("2026-02-25"), NAT, NAT, NAT, NAT, T("2026-03-01")]
+    assert parsed.values.to_pylist() == [D(2026, 2, 25), None, None, None, None, D(2026, 3, 1)]
     reason = "not a date in the column's format (YYYY-MM-DD)"
     assert parsed.problems == [
         problem(3, "tomorrow", reason),
         problem(5, "2026-02-30", reason),
         problem(6, "25/02/2026", reason),
+    ]
+
+
+def test_a_few_impossible_dates_in_a_long_iso_column_are_problems_on_their_lines():
+    # Long enough that the column is read in blocks around the values that do not exist.
+    values = ["2026-02-25 10:00:00"] * 10_000 + ["2026-02-30 10:00:00", "2026-02-25 10"]
+    values += ["2026-02-26"] * 10_000 + ["2026-02-25 24:00:00"]
+    parsed = dates(values)
+    assert parsed.values.to_pylist() == (
+        [D(2026, 2, 25, 10)] * 10_000 + [None, None] + [D(2026, 2, 26)] * 10_000 + [None]
+    )
+    reason = "not a date in the column's format (YYYY-MM-DD)"
+    assert parsed.problems == [
+        problem(10_002, "2026-02-30 10:00:00", reason),
+        problem(10_003, "2026-02-25 10", reason),
+        problem(20_004, "2026-02-25 24:00:00", reason),
     ]
 
 
@@ -169,13 +210,35 @@ def test_the_format_in_a_reason_is_written_the_way_the_column_writes_it():
 
 def test_a_column_with_no_dates_reports_every_value():
     parsed = dates(["n/a", "soon"])
+    assert parsed.values.to_pylist() == [None, None]
     assert parsed.problems == [problem(2, "n/a", "not a date"), problem(3, "soon", "not a date")]
 
 
 def test_impossible_times_and_days_are_problems_and_leap_days_are_not():
     parsed = dates(["2028-02-29", "2026-02-29", "2026-02-25 24:00", "2026-02-25 10:60"])
-    assert parsed.values.tolist() == [T("2028-02-29"), NAT, NAT, NAT]
+    assert parsed.values.to_pylist() == [D(2028, 2, 29), None, None, None]
     assert [p.line for p in parsed.problems] == [3, 4, 5]
+
+
+def test_an_hour_without_minutes_is_not_a_time():
+    parsed = dates(["2026-02-25 10:00", "2026-02-25 10", "2026-02-25T10"])
+    assert parsed.values.to_pylist() == [D(2026, 2, 25, 10), None, None]
+    assert [(p.line, p.value) for p in parsed.problems] == [
+        (3, "2026-02-25 10"),
+        (4, "2026-02-25T10"),
+    ]
+
+
+def test_years_before_1678_or_after_2261_are_problems():
+    parsed = dates(["2026-02-25", "1677-12-31", "2262-01-01", "1678-01-01", "2261-12-31 23:59"])
+    assert parsed.values.to_pylist() == [
+        D(2026, 2, 25),
+        None,
+        None,
+        D(1678, 1, 1),
+        D(2261, 12, 31, 23, 59),
+    ]
+    assert [p.value for p in parsed.problems] == ["1677-12-31", "2262-01-01"]
 
 
 def test_two_digit_years_and_utc_offsets_are_not_read():
@@ -186,11 +249,11 @@ def test_two_digit_years_and_utc_offsets_are_not_read():
 def test_excel_serials_count_days_from_1899_12_30_and_the_fraction_is_the_time():
     # 45231 days after 1899-12-30 is 2023-11-01; 0.5 of a day is 12:00; 0.6041666… is 14:30.
     parsed = dates(["45231", "45231.5", "45231.604166666664", "45232"])
-    assert parsed.values.tolist() == [
-        T("2023-11-01 00:00"),
-        T("2023-11-01 12:00"),
-        T("2023-11-01 14:30"),
-        T("2023-11-02 00:00"),
+    assert parsed.values.to_pylist() == [
+        D(2023, 11, 1, 0, 0),
+        D(2023, 11, 1, 12, 0),
+        D(2023, 11, 1, 14, 30),
+        D(2023, 11, 2, 0, 0),
     ]
 
 
@@ -211,8 +274,19 @@ def test_an_unknown_date_format_is_a_usage_error():
 def test_amounts_with_a_decimal_point_in_every_style():
     values = ["1234.56", "1,234.56", "$1,234.56", "1 234.56", "1'234.56", "USD 1234.56", "7"]
     parsed = amounts(values)
-    assert parsed.values.tolist() == ["1234.56"] * 6 + ["7.00"]
+    assert parsed.values.type == pa.decimal128(18, 2)
+    assert parsed.values.to_pylist() == [Decimal("1234.56")] * 6 + [Decimal("7.00")]
     assert parsed.problems == []
+
+
+def test_amounts_are_exact_to_the_cent():
+    parsed = amounts(["7", "1234.5", "-0.1", "0.07"])
+    assert [str(value) for value in parsed.values.to_pylist()] == [
+        "7.00",
+        "1234.50",
+        "-0.10",
+        "0.07",
+    ]
 
 
 def test_amounts_with_a_decimal_comma_in_every_style():
@@ -227,52 +301,63 @@ def test_amounts_with_a_decimal_comma_in_every_style():
         "1.234,56 EUR",
     ]
     parsed = amounts(values)
-    assert parsed.values.tolist() == ["1234.56"] * 8
+    assert parsed.values.to_pylist() == [Decimal("1234.56")] * 8
     assert parsed.problems == []
 
 
 def test_thousands_separators_may_repeat():
-    assert amounts(["1,234,567.5", "12.5"]).values.tolist() == ["1234567.50", "12.50"]
-    assert amounts(["1.234.567,5", "12,5"]).values.tolist() == ["1234567.50", "12.50"]
+    point = amounts(["1,234,567.5", "12.5"])
+    assert point.values.to_pylist() == [Decimal("1234567.50"), Decimal("12.50")]
+    comma = amounts(["1.234.567,5", "12,5"])
+    assert comma.values.to_pylist() == [Decimal("1234567.50"), Decimal("12.50")]
 
 
 @pytest.mark.parametrize("value", ["-12,50", "(12,50)", "-€12,50", "€-12,50", "\u221212,50"])
 def test_a_minus_or_accounting_parentheses_make_an_amount_negative(value):
-    assert amounts([value, "1,00"]).values.tolist() == ["-12.50", "1.00"]
+    parsed = amounts([value, "1,00"])
+    assert parsed.values.to_pylist() == [Decimal("-12.50"), Decimal("1.00")]
 
 
 def test_one_value_with_a_decimal_comma_decides_the_column():
     values = ["1.234", "12,5"]
-    assert decide_decimal_separator(pd.Series(values)).separator == ","
-    assert amounts(values).values.tolist() == ["1234.00", "12.50"]
+    assert decide_decimal_separator(pa.array(values)).separator == ","
+    assert amounts(values).values.to_pylist() == [Decimal("1234.00"), Decimal("12.50")]
 
 
 def test_one_value_with_a_decimal_point_decides_the_column():
     values = ["1,234", "12.5"]
-    assert decide_decimal_separator(pd.Series(values)).separator == "."
-    assert amounts(values).values.tolist() == ["1234.00", "12.50"]
+    assert decide_decimal_separator(pa.array(values)).separator == "."
+    assert amounts(values).values.to_pylist() == [Decimal("1234.00"), Decimal("12.50")]
 
 
 def test_without_a_decimal_anywhere_a_separator_before_three_digits_groups_thousands():
     values = ["1.234", "12,500", "7"]
-    assert decide_decimal_separator(pd.Series(values)).separator is None
-    assert amounts(values).values.tolist() == ["1234.00", "12500.00", "7.00"]
+    assert decide_decimal_separator(pa.array(values)).separator is None
+    parsed = amounts(values)
+    assert parsed.values.to_pylist() == [Decimal("1234.00"), Decimal("12500.00"), Decimal("7.00")]
 
 
 def test_a_zero_before_the_separator_shows_it_is_a_decimal():
-    assert amounts(["0,125", "1.000"]).values.tolist() == ["0.13", "1000.00"]
+    parsed = amounts(["0,125", "1.000"])
+    assert parsed.values.to_pylist() == [Decimal("0.13"), Decimal("1000.00")]
+
+
+def test_a_zero_after_a_currency_sign_shows_a_decimal_too():
+    assert decide_decimal_separator(pa.array(["€0,125", "1.000"])).separator == ","
+    assert decide_decimal_separator(pa.array(["€5,125", "1.000"])).separator is None
 
 
 def test_values_in_the_other_convention_are_problems():
     parsed = amounts(["1.234,56", "99,90", "1,234.56"])
-    assert listed(parsed.values) == ["1234.56", "99.90", None]
+    assert parsed.values.to_pylist() == [Decimal("1234.56"), Decimal("99.90"), None]
     reason = "not a number in the column's format (1.234,56)"
     assert parsed.problems == [problem(4, "1,234.56", reason, column="Amount")]
 
 
 def test_as_many_decimal_commas_as_decimal_points_is_refused():
     parsed = amounts(["12,50", "12.50"])
-    assert parsed.values.isna().all()
+    assert parsed.values.type == pa.decimal128(18, 2)
+    assert parsed.values.to_pylist() == [None, None]
     reason = (
         "column Amount has as many amounts with a decimal comma as with a decimal point "
         "(1 each); the file must use one of them"
@@ -280,25 +365,41 @@ def test_as_many_decimal_commas_as_decimal_points_is_refused():
     assert parsed.problems == [problem(None, None, reason, column="Amount")]
 
 
-@pytest.mark.parametrize(("decimal", "expected"), [(",", "1500.00"), (".", "1.50")])
+@pytest.mark.parametrize(
+    ("decimal", "expected"), [(",", Decimal("1500.00")), (".", Decimal("1.50"))]
+)
 def test_the_decimal_separator_can_be_given(decimal, expected):
-    assert amounts(["1.500"], decimal=decimal).values.tolist() == [expected]
+    assert amounts(["1.500"], decimal=decimal).values.to_pylist() == [expected]
 
 
 def test_more_than_two_decimals_round_half_away_from_zero_with_a_warning():
     parsed = amounts(["2.345", "12.50", "-1.005", "0.1250000001"])
-    assert parsed.values.tolist() == ["2.35", "12.50", "-1.01", "0.13"]
+    assert parsed.values.to_pylist() == [
+        Decimal("2.35"),
+        Decimal("12.50"),
+        Decimal("-1.01"),
+        Decimal("0.13"),
+    ]
     rounded = "more than two decimals; rounded to the cent ({})"
-    assert [(p.line, p.reason, p.severity) for p in parsed.problems] == [
-        (2, rounded.format("2.35"), WARNING),
-        (4, rounded.format("-1.01"), WARNING),
-        (5, rounded.format("0.13"), WARNING),
+    assert [(p.line, p.value, p.reason, p.severity) for p in parsed.problems] == [
+        (2, "2.345", rounded.format("2.35"), WARNING),
+        (4, "-1.005", rounded.format("-1.01"), WARNING),
+        (5, "0.1250000001", rounded.format("0.13"), WARNING),
+    ]
+
+
+def test_amounts_with_currency_round_the_same_way():
+    parsed = amounts(["(1.234,565 €)", "€ 0,1249", "12,50"])
+    assert parsed.values.to_pylist() == [Decimal("-1234.57"), Decimal("0.12"), Decimal("12.50")]
+    assert [(p.line, p.reason) for p in parsed.problems] == [
+        (2, "more than two decimals; rounded to the cent (-1234.57)"),
+        (3, "more than two decimals; rounded to the cent (0.12)"),
     ]
 
 
 def test_text_is_not_a_number():
     parsed = amounts(["12.50", "abc", "12.50 EURO", "--5", "(-5)"])
-    assert listed(parsed.values) == ["12.50", None, None, None, None]
+    assert parsed.values.to_pylist() == [Decimal("12.50"), None, None, None, None]
     assert [(p.line, p.reason) for p in parsed.problems] == [
         (3, "not a number"),
         (4, "not a number"),
@@ -309,21 +410,22 @@ def test_text_is_not_a_number():
 
 def test_an_amount_too_large_for_decimal_18_2_is_a_problem():
     parsed = amounts(["9999999999999999.99", "12345678901234567", "9999999999999999.995"])
-    assert listed(parsed.values) == ["9999999999999999.99", None, None]
+    assert parsed.values.to_pylist() == [Decimal("9999999999999999.99"), None, None]
     reason = "too large for an amount (over 16 digits before the decimals)"
     assert [(p.line, p.reason) for p in parsed.problems] == [(3, reason), (4, reason)]
 
 
-def test_amounts_cast_exactly_to_decimal_18_2_in_duckdb():
-    parsed = amounts(["1.234,56", "-0,01", "(7,5)", "9.999.999.999.999.999,99"])
+def test_amounts_load_into_duckdb_as_decimal_18_2():
+    parsed = amounts(["1.234,56", "-0,01", "(7,5)", "9.999.999.999.999.999,99", None])
     con = duckdb.connect()
-    con.register("parsed", pd.DataFrame({"amount": parsed.values}))
-    cast = con.sql("select cast(amount as decimal(18, 2)) as amount from parsed").fetchall()
-    assert [row[0] for row in cast] == [
-        Decimal("1234.56"),
-        Decimal("-0.01"),
-        Decimal("-7.50"),
-        Decimal("9999999999999999.99"),
+    con.register("parsed", pa.table({"amount": parsed.values}))
+    rows = con.sql("select typeof(amount), amount from parsed").fetchall()
+    assert rows == [
+        ("DECIMAL(18,2)", Decimal("1234.56")),
+        ("DECIMAL(18,2)", Decimal("-0.01")),
+        ("DECIMAL(18,2)", Decimal("-7.50")),
+        ("DECIMAL(18,2)", Decimal("9999999999999999.99")),
+        ("DECIMAL(18,2)", None),
     ]
 
 
@@ -349,13 +451,14 @@ def test_amounts_cast_exactly_to_decimal_18_2_in_duckdb():
 )
 def test_yes_and_no_in_each_language(true, false):
     parsed = booleans([true, false, f" {true.lower()} "])
-    assert parsed.values.tolist() == [True, False, True]
+    assert parsed.values.type == pa.bool_()
+    assert parsed.values.to_pylist() == [True, False, True]
     assert parsed.problems == []
 
 
 def test_anything_else_is_not_a_boolean():
     parsed = booleans(["TRUE", "x", "maybe", "2"])
-    assert listed(parsed.values) == [True, None, None, None]
+    assert parsed.values.to_pylist() == [True, None, None, None]
     assert [(p.line, p.value) for p in parsed.problems] == [(3, "x"), (4, "maybe"), (5, "2")]
 
 
@@ -365,14 +468,62 @@ def test_anything_else_is_not_a_boolean():
 @pytest.mark.parametrize("parse", [dates, amounts, booleans])
 def test_blanks_stay_missing_and_are_not_problems(parse):
     parsed = parse(["", "   ", None, "\u00a0"])
-    assert parsed.values.isna().all()
+    assert parsed.values.to_pylist() == [None, None, None, None]
+    assert parsed.problems == []
+
+
+@pytest.mark.parametrize("parse", [dates, amounts, booleans])
+def test_an_empty_column_is_an_empty_array(parse):
+    parsed = parse([])
+    assert isinstance(parsed.values, pa.Array)
+    assert parsed.values.to_pylist() == []
     assert parsed.problems == []
 
 
 @pytest.mark.parametrize(
-    ("parse", "value"), [(parse_dates, "2026-02-25"), (parse_numbers, "1"), (parse_booleans, "y")]
+    ("parse", "value", "arrow_type"),
+    [
+        (parse_dates, "2026-02-25", pa.timestamp("us")),
+        (parse_numbers, "1", pa.decimal128(18, 2)),
+        (parse_booleans, "y", pa.bool_()),
+    ],
 )
-def test_values_keep_the_input_index(parse, value):
-    series = pd.Series([value, value], index=[10, 11], name="x", dtype=object)
-    parsed = parse(series, [12, 13], FILE, "x")
-    assert parsed.values.index.tolist() == [10, 11]
+def test_a_chunked_column_comes_back_as_one_array_of_its_length(parse, value, arrow_type):
+    chunked = pa.chunked_array([[value, None], [], [value]], type=pa.large_string())
+    parsed = parse(chunked, np.array([2, 3, 4]), FILE, "x")
+    assert isinstance(parsed.values, pa.Array)
+    assert parsed.values.type == arrow_type
+    assert len(parsed.values) == 3
+
+
+@pytest.mark.parametrize(
+    ("parse", "value", "expected"),
+    [
+        (parse_dates, "2026-02-25", D(2026, 2, 25)),
+        (parse_numbers, "1", Decimal("1.00")),
+        (parse_booleans, "y", True),
+    ],
+)
+def test_a_pandas_series_is_read_too(parse, value, expected):
+    series = pd.Series([value, None, "x"], index=[10, 11, 12], dtype=object)
+    parsed = parse(series, [12, 13, 14], FILE, "x")
+    assert isinstance(parsed.values, pa.Array)
+    assert parsed.values.to_pylist() == [expected, None, None]
+    assert [(p.line, p.value) for p in parsed.problems] == [(14, "x")]
+
+
+def test_a_number_cell_in_a_pandas_series_is_read_as_its_text():
+    series = pd.Series(["12,50", 7, None, "x"], dtype=object)
+    assert decide_decimal_separator(series).separator == ","
+    parsed = parse_numbers(series, [2, 3, 4, 5], FILE, "Amount")
+    assert parsed.values.to_pylist() == [Decimal("12.50"), Decimal("7.00"), None, None]
+    assert parsed.problems == [problem(5, "x", "not a number", column="Amount")]
+
+
+def test_problem_lines_are_plain_ints_and_values_as_the_file_wrote_them():
+    text = pa.array(["2026-02-25", "  soon  "])
+    parsed = parse_dates(text, np.array([41, 42], dtype=np.int64), FILE, COLUMN)
+    assert parsed.problems == [
+        problem(42, "  soon  ", "not a date in the column's format (YYYY-MM-DD)")
+    ]
+    assert type(parsed.problems[0].line) is int

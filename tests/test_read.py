@@ -12,7 +12,9 @@ import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import openpyxl
+import pyarrow as pa
 import pytest
 
 from revcycle.importer.problems import ImportRefused
@@ -191,7 +193,8 @@ def read(name: str, **options) -> ExportTable:
 
 
 def values(table: ExportTable) -> list[list[str | None]]:
-    return table.rows.to_numpy().tolist()
+    columns = [column.to_pylist() for column in table.rows.columns]
+    return [list(row) for row in zip(*columns, strict=True)]
 
 
 def refusal(name: str, **options) -> str:
@@ -219,7 +222,7 @@ def test_comma_separated_hubspot_export_reads_every_field_as_text():
         ["101", "2026-02-25 22:36", "Organic Search", "lead", None],
         ["102", "2026-02-26 09:05", "Paid Search", "customer", "1200.50"],
     ]
-    assert table.lines == [2, 3]
+    assert table.lines.tolist() == [2, 3]
     assert (table.encoding, table.delimiter, table.notes) == ("utf-8", ",", [])
 
 
@@ -232,7 +235,7 @@ def test_semicolon_file_keeps_decimal_comma_values_as_written():
         ["L-2", "09.06.2020 10:00", "Messe", "0,5"],
         ["L-3", "10.06.2020 11:30", "Web", "12"],
     ]
-    assert table.lines == [2, 3, 4]
+    assert table.lines.tolist() == [2, 3, 4]
 
 
 def test_tab_separated_file_keeps_commas_inside_values():
@@ -243,7 +246,7 @@ def test_tab_separated_file_keeps_commas_inside_values():
         ["1", "Acme renewal", "1,500.00", "won"],
         ["2", "Globex, new logo", "300", "lost"],
     ]
-    assert table.lines == [2, 3]
+    assert table.lines.tolist() == [2, 3]
 
 
 def test_pipe_separated_file():
@@ -260,7 +263,7 @@ def test_single_column_file_has_no_delimiter_and_skips_its_blank_line():
     table = read("single_column.csv")
     assert table.header == ["Email"]
     assert values(table) == [["a@example.com"], ["b@example.com"]]
-    assert table.lines == [2, 4]
+    assert table.lines.tolist() == [2, 4]
     assert table.delimiter is None
     assert table.notes == ["skipped 1 blank row (line 3)"]
 
@@ -290,7 +293,7 @@ def test_excel_unicode_text_is_utf16_little_endian_and_tab_separated():
     assert (table.encoding, table.delimiter) == ("utf-16-le", "\t")
     assert table.header == ["Lead ID", "Company", "Country"]
     assert values(table) == [["L1", "Zürich AG", "Schweiz"], ["L2", "東京商事", "Japan"]]
-    assert table.lines == [2, 3]
+    assert table.lines.tolist() == [2, 3]
     assert table.notes == ["read as UTF-16 little-endian (Excel Unicode text)"]
 
 
@@ -334,7 +337,7 @@ def test_crlf_line_endings_leave_no_carriage_return_in_values():
     table = read("crlf.csv")
     assert table.header == ["Lead ID", "Created Date", "Status"]
     assert values(table) == [["1", "2026-01-01", "Open"], ["2", "2026-01-02", "Converted"]]
-    assert table.lines == [2, 3]
+    assert table.lines.tolist() == [2, 3]
 
 
 def test_quoted_newlines_stay_in_the_value_and_rows_keep_their_own_line_numbers():
@@ -345,20 +348,20 @@ def test_quoted_newlines_stay_in_the_value_and_rows_keep_their_own_line_numbers(
         ["3", "plain", "c@example.com"],
     ]
     # Row 1 spans lines 2-3 (one CRLF inside quotes), row 2 spans lines 4-6.
-    assert table.lines == [2, 4, 7]
+    assert table.lines.tolist() == [2, 4, 7]
 
 
 def test_empty_line_between_rows_is_counted_but_a_blank_line_inside_quotes_is_not_a_row():
     table = read("quoted_newline_and_blank_line.csv")
     assert values(table) == [["1", "para one\n\npara two"], ["2", "plain"]]
     # Row 1 spans lines 2-4; line 5 is empty; row 2 is on line 6.
-    assert table.lines == [2, 6]
+    assert table.lines.tolist() == [2, 6]
 
 
 def test_mixed_line_endings_are_read_with_a_note():
     table = read("mixed_line_endings.csv")
     assert values(table) == [["1", "Open"], ["2", "Won"]]
-    assert table.lines == [2, 3]
+    assert table.lines.tolist() == [2, 3]
     assert table.notes == ["the file mixes CRLF and LF line endings; read it with LF throughout"]
 
 
@@ -368,7 +371,7 @@ def test_mixed_line_endings_are_read_with_a_note():
 def test_blank_trailing_rows_are_removed():
     table = read("blank_trailing_rows.csv")
     assert values(table) == [["1", "2026-03-01", "Web"], ["2", "2026-03-02", "Email"]]
-    assert table.lines == [2, 3]
+    assert table.lines.tolist() == [2, 3]
     assert table.notes == ["removed 2 blank rows at the end (from line 4)"]
 
 
@@ -379,7 +382,7 @@ def test_title_lines_above_the_header_are_skipped_and_named():
         ["00Q1", "08-06-2020 15:38", "Web", "Open"],
         ["00Q2", "09-06-2020 10:00", "Web", "Working"],
     ]
-    assert table.lines == [5, 6]
+    assert table.lines.tolist() == [5, 6]
     assert table.notes == [
         "skipped 2 title lines above the header (line 1: 'Leads report'; "
         "line 2: 'Filtered By: Lead Source equals Web'); the header is on line 4"
@@ -389,7 +392,7 @@ def test_title_lines_above_the_header_are_skipped_and_named():
 def test_totals_row_is_dropped():
     table = read("totals_row.csv")
     assert values(table) == [["006A", "Closed Won", "1000"], ["006B", "Closed Won", "250.5"]]
-    assert table.lines == [2, 3]
+    assert table.lines.tolist() == [2, 3]
     assert table.notes == ["dropped the totals row on line 4 ('Total | 1250.5')"]
 
 
@@ -403,7 +406,7 @@ def test_salesforce_report_title_grand_totals_and_copyright_footer_are_dropped()
     table = read("salesforce_report_footer.csv")
     assert table.header == ["Opportunity Name", "Stage", "Amount"]
     assert values(table) == [["Acme", "Closed Won", "1000"], ["Globex", "Closed Lost", "0"]]
-    assert table.lines == [4, 5]
+    assert table.lines.tolist() == [4, 5]
     assert table.notes == [
         "skipped 1 title line above the header (line 1: 'Opportunities report'); "
         "the header is on line 3",
@@ -416,8 +419,8 @@ def test_salesforce_report_title_grand_totals_and_copyright_footer_are_dropped()
 def test_header_only_file_has_zero_rows():
     table = read("header_only.csv")
     assert table.header == ["Lead ID", "Created Date", "Lead Source"]
-    assert list(table.rows.columns) == table.header
-    assert (len(table.rows), table.lines) == (0, [])
+    assert table.rows.column_names == table.header
+    assert (len(table.rows), table.lines.tolist()) == (0, [])
 
 
 # -- column names -----------------------------------------------------------------------------
@@ -473,7 +476,7 @@ def test_xlsx_cells_become_text_without_losing_anything():
         ["L-2", "2026-11-21", "2026-11-21 00:00:00", "1234.56", "45232", "-0.5", "FALSE"]
         + [None, "0.00002", "98765", None],
     ]
-    assert table.lines == [2, 3]
+    assert table.lines.tolist() == [2, 3]
     assert table.notes == [
         "read the sheet 'Leads', the first with data; ignored 'Notes'",
         "dropped the totals row on line 4 ('Summe | 1246.56')",
@@ -554,9 +557,11 @@ def test_no_fixture_raises_anything_but_import_refused():
         except ImportRefused as refused:
             assert refused.problems and all(problem.reason for problem in refused.problems)
         else:
-            assert list(table.rows.columns) == table.header
+            assert table.rows.column_names == table.header
+            assert table.rows.schema.types == [pa.string()] * len(table.header), path.name
+            assert isinstance(table.lines, np.ndarray) and table.lines.dtype == np.int64
             assert len(table.lines) == len(table.rows)
-            cells = table.rows.to_numpy().ravel().tolist()
+            cells = [cell for row in values(table) for cell in row]
             assert all(cell is None or isinstance(cell, str) for cell in cells), path.name
 
 

@@ -3,8 +3,9 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from revcycle.build import build, data_version, is_current, open_database
+from revcycle.build import build, open_database
 from revcycle.db import QueryError, connect, execute
+from revcycle.rebuild import data_version, is_current
 from tests.conftest import ALL_TIME, NO_FILTERS, write_export
 from tests.test_app import APP, shown_count
 

@@ -1,6 +1,7 @@
--- Leads export, typed: the generic lead columns cast to their types, blanks made null.
--- Grain: one row per lead_id (the import guarantees lead_id is present and unique).
--- Parameters: none. Reads raw_leads (every column text, as exported).
+-- Leads as the funnel reads them: the loaded lead rows, renamed and keyed.
+-- Grain: one row per lead_id (the importer guarantees lead_id is present and unique).
+-- Parameters: none. Reads raw_leads, the loaded rows, which the importer has already typed,
+-- trimmed and blanked (blank is null): no cast is left to do here.
 
 with
 
@@ -10,23 +11,23 @@ source as (
 
 final as (
     select
-        trim(lead_id) as lead_id,
-        cast(trim(created_at) as timestamp) as created_at,
-        nullif(trim(channel), '') as source,
-        lower(regexp_replace(trim(channel), '[^A-Za-z0-9]+', '_', 'g')) as source_key,
-        nullif(trim(campaign), '') as campaign,
-        nullif(trim(owner), '') as owner,
-        nullif(trim(segment), '') as segment,
-        nullif(trim(country), '') as country,
-        nullif(lower(trim(email)), '') as email,
-        nullif(trim(company), '') as company,
-        cast(nullif(trim(mql_at), '') as timestamp) as mql_at,
-        cast(nullif(trim(sql_at), '') as timestamp) as sql_at,
-        cast(nullif(trim(owner_assigned_at), '') as timestamp) as owner_assigned_at,
-        cast(nullif(trim(first_contacted_at), '') as timestamp) as first_contacted_at,
-        nullif(trim(status), '') as status,
-        nullif(trim(disqualified_reason), '') as disqualified_reason,
-        nullif(trim(converted_deal_id), '') as converted_deal_id,
+        lead_id,
+        created_at,
+        channel as source,
+        lower(regexp_replace(channel, '[^A-Za-z0-9]+', '_', 'g')) as source_key,
+        campaign,
+        owner,
+        segment,
+        country,
+        lower(email) as email,
+        company,
+        mql_at,
+        sql_at,
+        owner_assigned_at,
+        first_contacted_at,
+        status,
+        disqualified_reason,
+        converted_deal_id,
     from source
 )
 

@@ -4,7 +4,8 @@ import re
 
 import duckdb
 
-from revcycle.build import _has_table, rebuild_in_transaction
+from revcycle.db import has_table
+from revcycle.rebuild import rebuild_in_transaction
 
 
 def source_key(value: str) -> str:
@@ -14,7 +15,7 @@ def source_key(value: str) -> str:
 
 def rules(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Source key -> channel, for every rule loaded."""
-    if not _has_table(con, "raw_channel_rules"):
+    if not has_table(con, "raw_channel_rules"):
         return {}
     rows = con.execute("select source, channel from raw_channel_rules").fetchall()
     return {source_key(source): channel for source, channel in rows if source}
@@ -44,7 +45,7 @@ def add_rules(con: duckdb.DuckDBPyConnection, new_rules: dict[str, str]) -> None
 
 def all_rules(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """Every rule as (source value, channel), sorted by channel then source."""
-    if not _has_table(con, "raw_channel_rules"):
+    if not has_table(con, "raw_channel_rules"):
         return []
     return con.execute(
         "select source, channel from raw_channel_rules order by channel, source"

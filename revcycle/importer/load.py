@@ -1,10 +1,20 @@
-"""Committing an upload: merge or replace in one transaction, archive it, history and restore.
+"""Storing uploads: every upload's rows kept once, the loaded data a view of them, history, undo.
 
-Every upload is kept: the original file's bytes and sha256, and the rows it loaded in the
-contract's text form. Each upload records the state it was applied to (its parent), so the
-state after any upload can be rebuilt by replaying its chain — which is what restore does. A
-restore is itself an entry, so the history reads as what happened, and a later upload builds on
-the restored state.
+- ``upload_rows_<kind>``: every row every upload loaded, typed as the contract says, with the
+  upload's id. Rows are written once, when their upload commits, and never changed.
+- ``loaded_uploads``: per kind, the uploads whose rows make up the loaded data — the last
+  replace and the merges applied after it.
+- ``raw_<kind>``: a view, the loaded data: each id's row from the newest loaded upload that
+  has it. Staging reads it.
+- ``uploads``: one entry per upload or restore — when, what, the original file's bytes and
+  sha256, the counts — and its parent, the state it was applied to. Ids grow and a parent is
+  always an earlier entry, so along a chain of parents the newer upload has the larger id.
+
+An upload writes its rows once (not once for the archive and again for the loaded table), and
+a restore writes no rows at all: it sets ``loaded_uploads`` to what it was after the target
+entry and adds an entry of its own, so the history reads as what happened and a later upload
+builds on the restored state. Either runs in one transaction with the rebuild, so a failure or
+a killed process leaves the previous data exactly as it was.
 """
 
 import hashlib
@@ -16,10 +26,13 @@ import pandas as pd
 import pyarrow as pa
 
 from revcycle import contract
-from revcycle.build import RAW_TABLE_BY_KIND, _has_table, rebuild_in_transaction
+from revcycle.db import has_table, relation_type
+from revcycle.importer import channels
+from revcycle.rebuild import rebuild_in_transaction
 
+RAW_TABLE_BY_KIND = {"leads": "raw_leads", "deals": "raw_deals"}
 MODES = ("merge", "replace")
-BASELINE = "baseline"  # the data that was loaded before the first upload (e.g. the sample)
+BASELINE = "baseline"  # data loaded by an older Revcycle, before uploads were kept
 RESTORE = "restore"
 
 
@@ -42,25 +55,63 @@ class UploadMeta:
 
 def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> None:
     # DuckDB wants each statement's result consumed before the connection does more work
-    # (such as registering a DataFrame); statements here return at most a row count.
+    # (such as registering a table); statements here return at most a row count.
     con.execute(sql, params or {}).fetchall()
 
 
-def _upload_rows_table(kind: str) -> str:
+def _rows_table(kind: str) -> str:
     return f"upload_rows_{kind}"
-
-
-def _columns(kind: str) -> list[str]:
-    return contract.column_names(kind)
 
 
 def _quoted(kind: str) -> str:
     # Identifiers come from the contract, an allow-list.
-    return ", ".join(f'"{name}"' for name in _columns(kind))
+    return ", ".join(f'"{name}"' for name in contract.column_names(kind))
 
 
-def ensure_history(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the history tables; the first time, keep what is loaded as the baseline."""
+def _typed_columns(kind: str) -> str:
+    return ", ".join(
+        f'"{field.name}" {contract.SQL_TYPE_BY_TYPE[field.type]}'
+        for field in contract.FIELDS_BY_KIND[kind]
+    )
+
+
+def _loaded_rows_sql(kind: str) -> str:
+    """The view of the loaded rows: each id from the newest loaded upload that has it.
+
+    Most loaded data is one replace plus a few weekly merges, so only the ids of the uploads
+    after the oldest are grouped; the oldest upload's rows are kept unless a newer one has
+    their id. A single replace costs no more than reading its rows.
+    """
+    id_field = contract.ID_FIELD_BY_KIND[kind]
+    rows = _rows_table(kind)
+    return f"""
+        with
+        loaded as (
+            select upload_id from loaded_uploads where kind = '{kind}'
+        ),
+        loaded_rows as (
+            select * from {rows} where upload_id in (select upload_id from loaded)
+        ),
+        newest_upload_by_id as (
+            select {id_field}, max(upload_id) as upload_id
+            from loaded_rows
+            where upload_id > (select min(upload_id) from loaded)
+            group by {id_field}
+        ),
+        final as (
+            select loaded_rows.* exclude (upload_id)
+            from loaded_rows
+            left join newest_upload_by_id
+                on loaded_rows.{id_field} = newest_upload_by_id.{id_field}
+            where newest_upload_by_id.upload_id is null
+                or newest_upload_by_id.upload_id = loaded_rows.upload_id
+        )
+        select * from final
+    """
+
+
+def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the upload archive, the history and the raw_<kind> views where missing."""
     _run(
         con,
         "create table if not exists uploads (upload_id bigint, parent_id bigint, "
@@ -70,156 +121,186 @@ def ensure_history(con: duckdb.DuckDBPyConnection) -> None:
         "count_changed bigint, count_unchanged bigint, file_bytes blob)",
     )
     _run(con, "create table if not exists history_head (upload_id bigint)")
-    for kind in contract.FIELDS_BY_KIND:
-        columns = ", ".join(f'"{name}" varchar' for name in _columns(kind))
+    _run(con, "create table if not exists loaded_uploads (kind varchar, upload_id bigint)")
+    if any(relation_type(con, view) == "BASE TABLE" for view in RAW_TABLE_BY_KIND.values()):
+        _adopt_text_layout(con)
+    for kind, view in RAW_TABLE_BY_KIND.items():
         _run(
             con,
-            f"create table if not exists {_upload_rows_table(kind)} (upload_id bigint, {columns})",
+            f"create table if not exists {_rows_table(kind)} "
+            f"(upload_id bigint, {_typed_columns(kind)})",
         )
-    if con.execute("select count(*) from uploads").fetchall()[0][0] == 0:
+        _run(con, f"create view if not exists {view} as {_loaded_rows_sql(kind)}")
+
+
+def _adopt_text_layout(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring in the data of a Revcycle that kept raw_<kind> as tables of text.
+
+    Its archived upload rows (text) are cast to the contract's types; when it had no uploads
+    yet, the rows it had loaded become the baseline, upload 0. Every value there once passed
+    staging's casts, which are the casts used here, so nothing is lost. Then the tables give
+    way to the views.
+    """
+
+    def typed(field: contract.Field) -> str:
+        value = f"nullif(trim(\"{field.name}\"), '')"
+        if field.type == "text":
+            return f'{value} as "{field.name}"'
+        return f'cast({value} as {contract.SQL_TYPE_BY_TYPE[field.type]}) as "{field.name}"'
+
+    first_history = con.execute("select count(*) from uploads").fetchall()[0][0] == 0
+    if first_history:
         _run(
             con,
             "insert into uploads (upload_id, parent_id, uploaded_at, kind, file_name, mode) "
             "values (0, null, now(), $kind, 'data loaded before the first upload', 'replace')",
             {"kind": BASELINE},
         )
-        for kind, table in RAW_TABLE_BY_KIND.items():
-            if _has_table(con, table):
-                _run(
-                    con,
-                    f"insert into {_upload_rows_table(kind)} select 0, {_quoted(kind)} "
-                    f"from {table}",
-                )
-        _run(con, "delete from history_head")
-        _run(con, "insert into history_head values (0)")
+        _set_head(con, 0)
+    for kind, table in RAW_TABLE_BY_KIND.items():
+        select = ", ".join(typed(field) for field in contract.FIELDS_BY_KIND[kind])
+        rows = _rows_table(kind)
+        if has_table(con, rows):
+            _run(con, f"create or replace table {rows} as select upload_id, {select} from {rows}")
+        else:
+            _run(con, f"create table {rows} (upload_id bigint, {_typed_columns(kind)})")
+        if relation_type(con, table) == "BASE TABLE":
+            if first_history:
+                _run(con, f"insert into {rows} select 0, {select} from {table}")
+            _run(con, f"drop table {table}")
+    _set_loaded(con, con.execute("select upload_id from history_head").fetchall()[0][0])
 
 
-def _register_incoming(con: duckdb.DuckDBPyConnection, kind: str, rows: pd.DataFrame) -> None:
-    """Copy ``rows`` once into the temp table incoming_rows, which every later step reads."""
-    # Through Arrow: DuckDB reads an Arrow table of strings far faster than Python objects.
-    try:
-        # prepare's rows hold only str and None: straight to Arrow strings, column by column,
-        # without copying the frame or asking pandas for its missing values first.
-        arrays = [
-            pa.array(rows[name].to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-            if name in rows.columns
-            else pa.nulls(len(rows), pa.string())
-            for name in _columns(kind)
-        ]
-        incoming = pa.Table.from_arrays(arrays, names=_columns(kind))
-    except (pa.ArrowTypeError, pa.ArrowInvalid):  # other values (a caller's own frame): cast
-        frame = rows.reindex(columns=_columns(kind)).astype(object)
-        frame = frame.where(frame.notna(), None)
-        incoming = pa.Table.from_pandas(frame, preserve_index=False)
-    con.register("incoming_frame", incoming)
-    casts = ", ".join(f'cast("{name}" as varchar) as "{name}"' for name in _columns(kind))
-    _run(con, f"create or replace temp table incoming_rows as select {casts} from incoming_frame")
-    con.unregister("incoming_frame")
+def _incoming_sql(kind: str) -> str:
+    """The registered ``incoming_frame`` as the contract's typed columns."""
+    return (
+        "select "
+        + ", ".join(
+            f'cast("{field.name}" as {contract.SQL_TYPE_BY_TYPE[field.type]}) as "{field.name}"'
+            for field in contract.FIELDS_BY_KIND[kind]
+        )
+        + " from incoming_frame"
+    )
 
 
-def preview(
-    con: duckdb.DuckDBPyConnection, kind: str, rows: pd.DataFrame, mode: str
-) -> ChangePreview:
+def _register_incoming(con: duckdb.DuckDBPyConnection, kind: str, rows) -> None:
+    """Hand ``rows`` (an Arrow table or a DataFrame) to DuckDB as ``incoming_frame``."""
+    names = contract.column_names(kind)
+    if isinstance(rows, pd.DataFrame):
+        frame = rows.reindex(columns=names).astype(object)
+        rows = pa.Table.from_pandas(frame.where(frame.notna(), None), preserve_index=False)
+    missing = [name for name in names if name not in rows.column_names]
+    for name in missing:  # a contract column the caller left out is blank
+        rows = rows.append_column(name, pa.nulls(len(rows), pa.string()))
+    con.register("incoming_frame", rows.select(names))
+
+
+def preview(con: duckdb.DuckDBPyConnection, kind: str, rows, mode: str) -> ChangePreview:
     """How ``rows`` would change what is loaded: new, changed, unchanged (and removed)."""
-    return _preview(con, kind, rows, count_removed=mode == "replace")
+    _register_incoming(con, kind, rows)
+    try:
+        return _preview(con, kind, mode)
+    finally:
+        con.unregister("incoming_frame")
 
 
-def _preview(
-    con: duckdb.DuckDBPyConnection, kind: str, rows: pd.DataFrame, count_removed: bool
-) -> ChangePreview:
+def _preview(con: duckdb.DuckDBPyConnection, kind: str, mode: str) -> ChangePreview:
     table = RAW_TABLE_BY_KIND[kind]
     id_field = contract.ID_FIELD_BY_KIND[kind]
-    _register_incoming(con, kind, rows)
-    if not _has_table(con, table):
-        return ChangePreview(len(rows), 0, 0, 0)
-    columns = _columns(kind)
-    differs = " or ".join(f'incoming."{c}" is distinct from loaded."{c}"' for c in columns)
-    new, changed, unchanged = con.execute(
-        f"select count(*) filter (where loaded.{id_field} is null), "
-        f"count(*) filter (where loaded.{id_field} is not null and ({differs})), "
-        f"count(*) filter (where loaded.{id_field} is not null and not ({differs})) "
-        f"from incoming_rows as incoming left join {table} as loaded "
+    # Rows are compared by a hash of all their columns: the join then carries an id and one
+    # number per row instead of every column, several times faster at a million rows. Two
+    # different rows share a 64-bit hash about once in 10^19 comparisons.
+    new, changed, count_loaded = con.execute(
+        f"with incoming as ({_incoming_sql(kind)}), "
+        f"incoming_hashes as (select {id_field}, hash(*columns(*)) as row_hash from incoming), "
+        f"loaded_hashes as (select {id_field}, hash(*columns(*)) as row_hash from {table}) "
+        "select count(*) filter (where loaded.row_hash is null), "
+        "count(*) filter (where loaded.row_hash <> incoming.row_hash), "
+        f"(select count(*) from {table}) "
+        "from incoming_hashes as incoming left join loaded_hashes as loaded "
         f"on incoming.{id_field} = loaded.{id_field}"
     ).fetchall()[0]
-    removed = 0
-    if count_removed:
-        removed = con.execute(
-            f"select count(*) from {table} where {id_field} not in "
-            f"(select {id_field} from incoming_rows)"
-        ).fetchall()[0][0]
+    unchanged = _count(con, "incoming_frame") - new - changed
+    # Ids are unique on both sides, so every loaded row the file lacks is one a replace drops.
+    removed = count_loaded - changed - unchanged if mode == "replace" else 0
     return ChangePreview(new, changed, unchanged, removed)
 
 
-def _apply(con: duckdb.DuckDBPyConnection, kind: str, source: str, mode: str) -> None:
-    """Apply rows (from the relation ``source``) to raw_<kind> by merge or replace."""
-    table = RAW_TABLE_BY_KIND[kind]
-    id_field = contract.ID_FIELD_BY_KIND[kind]
-    if mode == "replace" or not _has_table(con, table):
-        _run(con, f"create or replace table {table} as select {_quoted(kind)} from {source}")
-        return
-    _run(con, f"delete from {table} where {id_field} in (select {id_field} from {source})")
-    _run(con, f"insert into {table} select {_quoted(kind)} from {source}")
+def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
+    return con.table(relation).aggregate("count(*)").fetchall()[0][0]
 
 
 def commit_upload(
     con: duckdb.DuckDBPyConnection,
     kind: str,
-    rows: pd.DataFrame,
+    rows,
     mode: str,
     meta: UploadMeta,
-) -> int:
-    """Load ``rows`` (contract columns, text) in one transaction, rebuild, archive; the id.
+    channel_rules: dict[str, str] | None = None,
+) -> tuple[int, ChangePreview]:
+    """Load ``rows`` (contract columns), with any new ``channel_rules`` (raw value -> channel),
+    in one transaction with the rebuild.
 
-    A failure anywhere — or a killed process — leaves the previous data exactly as it was:
-    DuckDB discards a transaction that did not commit.
+    Returns the upload's id and what it changed. A failure anywhere — or a killed process —
+    leaves the previous data exactly as it was: DuckDB discards a transaction that did not
+    commit.
     """
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     con.begin()
     try:
-        ensure_history(con)
-        # The upload records new, changed and unchanged only: counting what a replace removes
-        # would scan both tables once more for a number nothing keeps.
-        change = _preview(con, kind, rows, count_removed=False)
-        upload_id = con.execute("select max(upload_id) + 1 from uploads").fetchall()[0][0]
-        _run(
-            con,
-            "insert into uploads values ($id, (select upload_id from history_head), now(), "
-            "$kind, $file, $sha, $size, $preset, $mode, $in_file, $loaded, $rejected, $new, "
-            "$changed, $unchanged, $bytes)",
-            {
-                "id": upload_id,
-                "kind": kind,
-                "file": meta.file_name,
-                "sha": hashlib.sha256(meta.file_bytes).hexdigest(),
-                "size": len(meta.file_bytes),
-                "preset": meta.preset,
-                "mode": mode,
-                "in_file": meta.count_rows_in_file,
-                "loaded": len(rows),
-                "rejected": meta.count_rows_rejected,
-                "new": change.count_new,
-                "changed": change.count_changed,
-                "unchanged": change.count_unchanged,
-                "bytes": meta.file_bytes,
-            },
-        )
-        _run(
-            con,
-            f"insert into {_upload_rows_table(kind)} select $id, {_quoted(kind)} "
-            "from incoming_rows",
-            {"id": upload_id},
-        )
-        _apply(con, kind, "incoming_rows", mode)
-        _set_head(con, upload_id)
+        upload_id, change = commit_in_transaction(con, kind, rows, mode, meta)
+        channels.add_rules(con, channel_rules or {})
         rebuild_in_transaction(con)
         con.commit()
     except BaseException:
         con.rollback()
         raise
-    finally:
-        con.execute("drop table if exists incoming_rows").fetchall()
-    return upload_id
+    return upload_id, change
+
+
+def commit_in_transaction(
+    con: duckdb.DuckDBPyConnection, kind: str, rows, mode: str, meta: UploadMeta
+) -> tuple[int, ChangePreview]:
+    """Archive ``rows`` as a new upload and load them, in the caller's transaction; no rebuild."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    ensure_storage(con)
+    _register_incoming(con, kind, rows)
+    change = _preview(con, kind, mode)
+    next_id = con.execute("select coalesce(max(upload_id), 0) + 1 from uploads").fetchall()
+    upload_id = next_id[0][0]
+    _run(
+        con,
+        "insert into uploads values ($id, (select max(upload_id) from history_head), now(), "
+        "$kind, $file, $sha, $size, $preset, $mode, $in_file, $loaded, $rejected, $new, "
+        "$changed, $unchanged, $bytes)",
+        {
+            "id": upload_id,
+            "kind": kind,
+            "file": meta.file_name,
+            "sha": hashlib.sha256(meta.file_bytes).hexdigest(),
+            "size": len(meta.file_bytes),
+            "preset": meta.preset,
+            "mode": mode,
+            "in_file": meta.count_rows_in_file,
+            "loaded": len(rows),
+            "rejected": meta.count_rows_rejected,
+            "new": change.count_new,
+            "changed": change.count_changed,
+            "unchanged": change.count_unchanged,
+            "bytes": meta.file_bytes,
+        },
+    )
+    _run(
+        con,
+        f"insert into {_rows_table(kind)} select $id, * from ({_incoming_sql(kind)})",
+        {"id": upload_id},
+    )
+    # Not in a finally: an aborted transaction refuses even this. After a failure the
+    # registration stays until the next upload replaces it, or the connection closes.
+    con.unregister("incoming_frame")
+    _set_head(con, upload_id)
+    _set_loaded(con, upload_id)
+    return upload_id, change
 
 
 def _set_head(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
@@ -228,7 +309,7 @@ def _set_head(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
 
 
 def _chain(con: duckdb.DuckDBPyConnection, upload_id: int) -> list[tuple[int, str, str]]:
-    """The uploads whose replay gives the state after ``upload_id``, oldest first."""
+    """The entries whose replay gives the state after ``upload_id``, oldest first."""
     entries = {
         row[0]: row[1:]
         for row in con.execute("select upload_id, parent_id, kind, mode from uploads").fetchall()
@@ -244,26 +325,26 @@ def _chain(con: duckdb.DuckDBPyConnection, upload_id: int) -> list[tuple[int, st
     return chain[::-1]
 
 
+def _set_loaded(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
+    """Make the loaded data what it was right after the entry ``upload_id``."""
+    loaded: dict[str, list[int]] = {kind: [] for kind in RAW_TABLE_BY_KIND}
+    for entry_id, kind, mode in _chain(con, upload_id):
+        if kind == RESTORE:
+            continue  # a restore's state is its target's, already in the chain
+        for each in RAW_TABLE_BY_KIND if kind == BASELINE else [kind]:
+            loaded[each] = [*(loaded[each] if mode == "merge" else []), entry_id]
+    _run(con, "delete from loaded_uploads")
+    for kind, upload_ids in loaded.items():
+        for each in upload_ids:
+            _run(con, "insert into loaded_uploads values ($kind, $id)", {"kind": kind, "id": each})
+
+
 def restore(con: duckdb.DuckDBPyConnection, upload_id: int) -> int:
     """Return the loaded data to the state right after ``upload_id``; the restore's own id."""
     con.begin()
     try:
-        ensure_history(con)
-        chain = _chain(con, upload_id)
-        for kind, table in RAW_TABLE_BY_KIND.items():
-            columns = ", ".join(f'"{name}" varchar' for name in _columns(kind))
-            _run(con, f"create or replace table {table} ({columns})")
-        for entry_id, kind, mode in chain:
-            if kind == RESTORE:
-                continue  # a restore's state is its target's, already replayed
-            for each in contract.FIELDS_BY_KIND if kind == BASELINE else [kind]:
-                _run(
-                    con,
-                    f"create or replace temp table replay_rows as select {_quoted(each)} "
-                    f"from {_upload_rows_table(each)} where upload_id = $id",
-                    {"id": entry_id},
-                )
-                _apply(con, each, "replay_rows", "replace" if kind == BASELINE else mode)
+        ensure_storage(con)
+        _set_loaded(con, upload_id)
         restore_id = con.execute("select max(upload_id) + 1 from uploads").fetchall()[0][0]
         _run(
             con,
@@ -285,9 +366,16 @@ def restore(con: duckdb.DuckDBPyConnection, upload_id: int) -> int:
     return restore_id
 
 
+def loaded_anything(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether any upload's rows are loaded (a new database has none)."""
+    return has_table(con, "loaded_uploads") and bool(
+        con.execute("select count(*) from loaded_uploads").fetchall()[0][0]
+    )
+
+
 def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every upload and restore, newest first, without the archived bytes."""
-    if not _has_table(con, "uploads"):
+    if not has_table(con, "uploads"):
         return pd.DataFrame()
     return con.execute(
         "select upload_id, uploaded_at, kind, file_name, preset, mode, count_rows_in_file, "
@@ -299,7 +387,7 @@ def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def last_upload_at(con: duckdb.DuckDBPyConnection) -> datetime | None:
     """When data last changed through an upload or a restore (None before the first)."""
-    if not _has_table(con, "uploads"):
+    if not has_table(con, "uploads"):
         return None
     return con.execute("select max(uploaded_at) from uploads where upload_id > 0").fetchall()[0][0]
 

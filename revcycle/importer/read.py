@@ -4,6 +4,10 @@ text rows that remember the line of the file each came from.
 Nothing is interpreted here: every value stays the text the file holds (``"1.234,56"``,
 ``"08-06-2020 15:38"``, ``"45231"``), so the parse step can decide each column's format over the
 whole column, and every problem found later can name the file's own line number.
+
+The rows stay in Arrow from DuckDB's CSV reader to the caller: a million-row export never becomes
+Python strings here, and the per-row work (blank cells, line numbers, where the header and the
+data are) is done column-wise with pyarrow and numpy.
 """
 
 import logging
@@ -18,7 +22,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import openpyxl
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from revcycle.importer.problems import ImportRefused, Problem
 
@@ -29,14 +34,17 @@ MB = 1024 * 1024
 SAVE_AGAIN = "Open it in Excel and save it as .xlsx or CSV UTF-8, then upload that file."
 
 
-@dataclass(frozen=True, eq=False)  # eq would compare DataFrames, which has no single answer
+@dataclass(frozen=True, eq=False)  # eq would compare Arrow tables and arrays: no single answer
 class ExportTable:
     """One export as text: the header, the data rows, and where each row is in the file."""
 
     file_name: str
     header: list[str]  # column names as the file has them, made unique
-    rows: pd.DataFrame  # one column per header name; every value a str, or None when blank
-    lines: list[int]  # the 1-based line (CSV) or sheet row (XLSX) where each row starts
+    # One pa.string() column per header name, in header order (its chunks as read): every value
+    # the text exactly as read, or null when the cell is blank (empty or only whitespace).
+    rows: pa.Table
+    # int64, one per row: the 1-based line (CSV) or sheet row (XLSX) where the row starts.
+    lines: np.ndarray
     encoding: str  # the text encoding the file was read as; "xlsx" for a workbook
     delimiter: str | None  # None for a workbook or a single-column file
     notes: list[str]  # what was skipped or decided, in plain sentences
@@ -119,7 +127,7 @@ _BOMS = [
 ]
 
 
-def _decode(path: Path, data: bytes) -> tuple[str, str, str | None]:
+def _decode(path: Path, data: bytes) -> tuple[str | None, str, str | None]:
     """The file's text, the encoding it was read as, and a note saying so.
 
     The rule: a byte order mark decides (UTF-8, UTF-16 LE, UTF-16 BE); otherwise the bytes are
@@ -128,19 +136,23 @@ def _decode(path: Path, data: bytes) -> tuple[str, str, str | None]:
     every byte sequence decodes as — needed only for the five bytes Windows-1252 leaves
     undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D). A Latin-1 file without those bytes reads the same
     as Windows-1252, since the two agree on every other byte a text file uses.
+
+    The text is None for a UTF-8 file (with or without its byte order mark): its bytes are the
+    text DuckDB reads, so the file is only checked to be UTF-8, never decoded into a Python
+    string of its whole size that nothing would use.
     """
     for bom, encoding, note in _BOMS:
         if data.startswith(bom):
+            if encoding == "utf-8-sig" and _is_utf8(data):  # the mark is valid UTF-8 itself
+                return None, encoding, note
             try:
                 return data[len(bom) :].decode(encoding.removesuffix("-sig")), encoding, note
             except UnicodeDecodeError as error:
                 raise _refused(
                     path, f"starts like {encoding} text but is not valid {encoding}. {SAVE_AGAIN}"
                 ) from error
-    try:
-        return data.decode("utf-8"), "utf-8", None
-    except UnicodeDecodeError:
-        pass
+    if _is_utf8(data):
+        return None, "utf-8", None
     try:
         return data.decode("cp1252"), "windows-1252", "read as Windows-1252 (it is not UTF-8)"
     except UnicodeDecodeError:
@@ -151,27 +163,54 @@ def _decode(path: Path, data: bytes) -> tuple[str, str, str | None]:
         )
 
 
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data.decode("utf-8")`` would succeed: Arrow's strict UTF-8 check (no overlong
+    forms, surrogates or code points past U+10FFFF, as Python's), run on the bytes in place —
+    several times faster than building the string."""
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_HEAD = 65536  # characters from the start of the file that the checks for binary data look at
 
 
-def _refuse_non_table_text(path: Path, text: str) -> None:
-    sample = text[:4096]
+def _refuse_non_table_text(path: Path, data: bytes, text: str | None) -> None:
+    """Refuse text that is no table. ``text`` is None when ``data`` is UTF-8 (see _decode); then
+    the checks read only the decoded start of the file and, for a NUL, the bytes."""
+    if text is None:
+        skip = 3 if data.startswith(_BOMS[0][0]) else 0
+        # At most 4 bytes a character, so this holds the first _HEAD characters; only the one
+        # character the cut may split at the very end is dropped by "ignore".
+        head = data[skip : skip + 4 * _HEAD].decode("utf-8", "ignore")[:_HEAD]
+        has_nul = b"\x00" in data  # in UTF-8 only the character NUL has a zero byte
+    else:
+        head = text[:_HEAD]
+        has_nul = "\x00" in text
+    sample = head[:4096]
     if sample.count("\x00") * 3 > len(sample):  # every other byte zero: UTF-16 text
         raise _refused(
             path,
             "looks like UTF-16 text without a byte order mark, which cannot be read reliably. "
             "Open it in Excel and save it as CSV UTF-8, then upload that file.",
         )
-    if "\x00" in text or len(_CONTROL.findall(text[:65536])) > len(text[:65536]) // 100:
+    if has_nul or len(_CONTROL.findall(head)) > len(head) // 100:
         raise _refused(
             path,
             "holds binary data, not text or a spreadsheet. Upload the CSV or XLSX export itself.",
         )
-    start = text[:4096].lstrip().lower()
+    start = sample.lstrip().lower()
     if start.startswith(("<!doctype html", "<html", "<?xml", "<table")):
         raise _refused(path, f"is a web page or XML document, not a CSV export. {SAVE_AGAIN}")
-    if text.isspace():
-        raise _refused(path, "holds only blank lines. Export the report again and upload that.")
+    if head.isspace():  # only then can the whole text be blank; decode it to know
+        whole = text if text is not None else data[skip:].decode("utf-8")
+        if whole.isspace():
+            raise _refused(path, "holds only blank lines. Export the report again and upload that.")
 
 
 # -- text files: DuckDB's CSV reader ----------------------------------------------------------
@@ -179,28 +218,38 @@ def _refuse_non_table_text(path: Path, text: str) -> None:
 # The whole file is read as text rows, the header row included (header = false), so that title
 # lines above the header and a totals row below it are seen and decided on here, in the open.
 # comment = '' because the sniffer otherwise takes a first cell starting with "#" for a comment
-# and drops the line; null_padding lets a title line be shorter than the table; and DuckDB
-# needs a single-threaded scan (parallel = false) for null padding with quoted newlines.
-# A cell holding only whitespace is blank (NULL); any other value is kept exactly as read.
-# line_breaks counts the breaks inside the row's raw values, for _record_lines.
+# and drops the line; null_padding lets a title line be shorter than the table.
+# sniff_csv decides the dialect and the columns once, and read_csv is handed all of it (as the
+# read_csv call sniff_csv itself suggests, with auto_detect = false): the read is the one the
+# sniffer decided, the delimiter reported is the one used, and nothing is sniffed twice (a
+# tenth of a second on a 200 MB file).
+# all_varchar spares the sniffer detecting column types, which the read does not use.
 _SNIFF_SQL = """
-select Delimiter as delimiter
-from sniff_csv($path, header = false, comment = '', null_padding = true)
+select Delimiter, Quote, Escape, NewLineDelimiter, SkipRows, Columns
+from sniff_csv($path, header = false, comment = '', null_padding = true, all_varchar = true)
 """
+# DuckDB's parallel scan cannot combine null_padding with quoted newlines: it stops with an
+# error at the first quoted newline it meets (it does not return wrong rows). So the file is
+# read in parallel, and when that fails, read again on one thread (parallel = false), which
+# handles quoted newlines — and which reports any other error with its exact line, as before.
 _READ_SQL = """
-select
-    case when regexp_full_match(columns(*), '\\s*') then null else columns(*) end,
-    length(concat(*columns(*))) - length(replace(concat(*columns(*)), $newline, ''))
-        as line_breaks
+select *
 from read_csv(
     $path,
+    auto_detect = false,
     header = false,
     comment = '',
     null_padding = true,
-    parallel = false,
-    all_varchar = true
+    delim = $delimiter,
+    quote = $quote,
+    escape = $escape,
+    new_line = $new_line,
+    skip = $skip,
+    columns = $columns,
+    parallel = $parallel
 )
 """
+_ROW_ENDS = {"\\n": "\n", "\\r\\n": "\r\n", "\\r": "\r"}  # sniff_csv's NewLineDelimiter
 _DUCKDB_LINE = re.compile(r"CSV Error on Line: (\d+)")
 _DUCKDB_ORIGINAL = re.compile(r"Original Line: (.*)")
 
@@ -209,17 +258,17 @@ def _read_text(path: Path) -> ExportTable:
     data = path.read_bytes()
     text, encoding, note = _decode(path, data)
     notes = [note] if note else []
-    _refuse_non_table_text(path, text)
+    _refuse_non_table_text(path, data, text)
     with tempfile.TemporaryDirectory(prefix="revcycle-read-") as folder:
         copy = Path(folder) / "export.csv"
         source = path
-        if encoding not in ("utf-8", "utf-8-sig"):  # DuckDB reads UTF-8 (and skips its BOM)
+        if text is not None:  # DuckDB reads UTF-8 (and skips its BOM); other text is converted
             data = text.encode("utf-8")
             copy.write_bytes(data)
             source = copy
         del text
         try:
-            delimiter, cells, breaks = _duckdb_read(source, _newline(data))
+            delimiter, cells, lines = _duckdb_read(path, source, data)
         except duckdb.Error as error:
             if not _mixes_line_endings(data):
                 raise _duckdb_refusal(path, error) from error
@@ -230,35 +279,121 @@ def _read_text(path: Path) -> ExportTable:
             copy.write_bytes(data)
             notes.append("the file mixes CRLF and LF line endings; read it with LF throughout")
             try:
-                delimiter, cells, breaks = _duckdb_read(copy, "\n")
+                delimiter, cells, lines = _duckdb_read(path, copy, data)
             except duckdb.Error as second:
                 raise _duckdb_refusal(path, second) from second
-    lines = _record_lines(path, data, breaks, single_column=cells.shape[1] == 1)
-    if cells.shape[1] == 1:
+    if cells.num_columns == 1:
         delimiter = None  # one column has no delimiter; the sniffer's default would mislead
     return _table(path, cells, lines, encoding, delimiter, notes)
 
 
-def _duckdb_read(source: Path, newline: str) -> tuple[str, pd.DataFrame, np.ndarray]:
-    """The sniffed delimiter, the rows as text (None when blank), and each row's line breaks."""
+def _duckdb_read(path: Path, source: Path, data: bytes) -> tuple[str, pa.Table, np.ndarray]:
+    """The sniffed delimiter, the rows as text (null when blank), and the line each starts on.
+
+    ``data`` is the UTF-8 text DuckDB reads from ``source``; ``path`` names the upload.
+    """
     con = duckdb.connect()
     try:
         con.execute("set enable_progress_bar = false")  # a relation would draw one on stderr
-        delimiter = con.execute(_SNIFF_SQL, {"path": str(source)}).fetchall()[0][0]
-        # Through Arrow: DuckDB hands over its text in bulk, and Arrow makes the Python strings
-        # (None for NULL) faster than fetchnumpy's masked object arrays do.
-        relation = con.sql(_READ_SQL, params={"path": str(source), "newline": newline})
-        # DuckDB 1.4 renamed fetch_arrow_table (now deprecated) to to_arrow_table.
-        result = getattr(relation, "to_arrow_table", relation.fetch_arrow_table)()
+        [(delimiter, quote, escape, new_line, skip, columns)] = con.execute(
+            _SNIFF_SQL, {"path": str(source)}
+        ).fetchall()
+        dialect = {
+            "path": str(source),
+            "delimiter": delimiter,
+            "quote": "" if quote == "(empty)" else quote,  # how sniff_csv shows "none"
+            "escape": "" if escape == "(empty)" else escape,
+            "new_line": new_line,
+            "skip": skip,
+            "columns": {column["name"]: "VARCHAR" for column in columns},  # text, as read
+        }
+        try:
+            cells = _fetch(con, {**dialect, "parallel": True})
+        except duckdb.Error:
+            cells = _fetch(con, {**dialect, "parallel": False})  # see _READ_SQL
     finally:
         con.close()
-    breaks = result.column(result.num_columns - 1).to_numpy().astype(np.int64)
-    columns = {
-        position: result.column(position).to_numpy(zero_copy_only=False)
-        for position in range(result.num_columns - 1)
-    }
-    cells = pd.DataFrame(columns, index=pd.RangeIndex(len(breaks)), dtype=object)
-    return delimiter, cells, breaks
+    newline = _newline(data)
+    lines = None
+    if newline in _ROW_ENDS.get(new_line, ""):  # see _one_line_rows
+        lines = _one_line_rows(data, newline, cells.num_rows)
+    if lines is None:
+        breaks = _line_breaks(cells, newline)  # counted before blank cells become null
+        lines = _record_lines(path, data, breaks, single_column=cells.num_columns == 1)
+    return delimiter, _blank_to_null(cells), lines
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, params: dict) -> pa.Table:
+    relation = con.sql(_READ_SQL, params=params)
+    # Arrow takes DuckDB's text in bulk, without a Python object per cell. DuckDB 1.4 renamed
+    # fetch_arrow_table (now deprecated) to to_arrow_table.
+    table = getattr(relation, "to_arrow_table", relation.fetch_arrow_table)()
+    if any(kind != pa.string() for kind in table.schema.types):
+        # DuckDB hands over large_string or string_view under some settings; rows promise string.
+        table = table.cast(pa.schema([(name, pa.string()) for name in table.column_names]))
+    return table
+
+
+def _string_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A string array's offsets (one more than values) and its text bytes, as numpy views."""
+    _, offsets, text = chunk.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int32, count=len(chunk) + 1, offset=4 * chunk.offset)
+    text = np.frombuffer(text, dtype=np.uint8) if text is not None else np.zeros(0, np.uint8)
+    return offsets, text
+
+
+def _valid(chunk: pa.Array) -> np.ndarray:
+    """Which values of an array are not null, as numpy bools unpacked from the validity bitmap
+    (several times faster than converting ``is_valid()``)."""
+    bitmap = chunk.buffers()[0]
+    if bitmap is None or not chunk.null_count:
+        return np.ones(len(chunk), dtype=bool)
+    bits = np.frombuffer(bitmap, dtype=np.uint8)
+    unpacked = np.unpackbits(bits, count=chunk.offset + len(chunk), bitorder="little")
+    return unpacked[chunk.offset :].view(bool)
+
+
+def _filled(column: pa.ChunkedArray) -> np.ndarray:
+    """Which cells of a column hold a value (are not null)."""
+    return np.concatenate([_valid(chunk) for chunk in column.chunks] or [np.zeros(0, bool)])
+
+
+# RE2's \s, the class the blank rule used when it was a regular expression in DuckDB's SQL: tab,
+# line feed, form feed, carriage return and space (not the vertical tab, nor Unicode spaces).
+_BLANK_CHARACTERS = " \t\n\f\r"
+
+
+def _blank_to_null(cells: pa.Table) -> pa.Table:
+    """The cells with every blank value (empty, or only whitespace) made null.
+
+    DuckDB reads an empty field as NULL already; a field of spaces it keeps. A value can only
+    be whitespace throughout if its first byte is a space or a control character, so that byte
+    is compared for every value at once in the Arrow buffers, and only those few candidates
+    are trimmed and measured. A chunk without blanks is kept as it is, without a copy.
+    """
+    columns = []
+    for column in cells.columns:
+        chunks = []
+        for chunk in column.chunks:
+            offsets, text = _string_buffers(chunk)
+            starts = offsets[:-1]
+            empty = offsets[1:] == starts
+            # Values starting at the very end of the text are empty (or null): no byte to read.
+            within = int(np.searchsorted(starts, len(text)))
+            candidate = empty
+            candidate[:within] |= text.take(starts[:within]) <= ord(" ")
+            candidate &= _valid(chunk)
+            positions = np.flatnonzero(candidate)
+            if len(positions):
+                trimmed = pc.utf8_trim(chunk.take(positions), _BLANK_CHARACTERS)
+                blank = pc.equal(pc.binary_length(trimmed), 0).to_numpy(zero_copy_only=False)
+                if blank.any():
+                    mask = np.zeros(len(chunk), dtype=bool)
+                    mask[positions[blank]] = True
+                    chunk = pc.if_else(mask, pa.scalar(None, pa.string()), chunk)
+            chunks.append(chunk)
+        columns.append(pa.chunked_array(chunks, type=pa.string()))
+    return pa.table(columns, names=cells.column_names)
 
 
 def _newline(data: bytes) -> str:
@@ -303,6 +438,70 @@ def _duckdb_refusal(path: Path, error: duckdb.Error) -> ImportRefused:
     return _refused(path, f"could not be read as CSV ({first}). {SAVE_AGAIN}")
 
 
+def _one_line_rows(data: bytes, newline: str, rows: int) -> np.ndarray | None:
+    """1, 2, 3 … when each row DuckDB returned is one line of the file, otherwise None.
+
+    Only for a file whose rows DuckDB ends with the character lines are counted by (LF, or CR
+    in a file without LF): it never ends a row on the other one outside quotes (it refuses such
+    a file). Then every row but an unfinished last one ends with one line break, so the file
+    has more line breaks than that only if a value holds one or a line was left out (an empty
+    line, a skipped line). As many lines as rows is therefore proof that each row is a line.
+    One count over the bytes decides it; the exact walk of _record_lines is needed only for
+    files with quoted newlines or empty lines.
+    """
+    line_count = _count_byte(data, ord(newline)) + (not data.endswith(newline.encode()))
+    return np.arange(1, rows + 1, dtype=np.int64) if rows == line_count else None
+
+
+# Byte scans compare a megabyte at a time into one reused buffer, which stays in the CPU cache:
+# twice as fast as comparing a 200 MB file in one go, three times as fast as bytes.count.
+_BLOCK = 1 << 20
+
+
+def _count_byte(data: bytes, byte: int) -> int:
+    """How often the byte occurs in the data."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    found = np.empty(min(len(raw), _BLOCK), dtype=bool)
+    total = 0
+    for start in range(0, len(raw), _BLOCK):
+        part = found[: len(raw[start : start + _BLOCK])]
+        np.equal(raw[start : start + _BLOCK], byte, out=part)
+        total += int(np.count_nonzero(part))
+    return total
+
+
+def _byte_positions(data: bytes, byte: int) -> np.ndarray:
+    """Where the byte occurs in the data, in order."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    found = np.empty(min(len(raw), _BLOCK), dtype=bool)
+    positions = [np.zeros(0, dtype=np.int64)]
+    for start in range(0, len(raw), _BLOCK):
+        part = found[: len(raw[start : start + _BLOCK])]
+        np.equal(raw[start : start + _BLOCK], byte, out=part)
+        positions.append(np.flatnonzero(part) + start)
+    return np.concatenate(positions)
+
+
+def _line_breaks(cells: pa.Table, newline: str) -> np.ndarray:
+    """How many line breaks each row's values hold (a CRLF counts once, by its LF).
+
+    Counted in the Arrow buffers: the positions of the newline byte in a column's text, each
+    mapped to its value through the offsets. The byte never occurs inside a multi-byte UTF-8
+    character, so counting bytes counts characters.
+    """
+    breaks = np.zeros(cells.num_rows, dtype=np.int64)
+    for column in cells.columns:
+        row = 0
+        for chunk in column.chunks:
+            offsets, text = _string_buffers(chunk)
+            found = np.flatnonzero(text[offsets[0] : offsets[-1]] == ord(newline)) + offsets[0]
+            if len(found):
+                values = np.searchsorted(offsets, found, side="right") - 1
+                breaks[row : row + len(chunk)] += np.bincount(values, minlength=len(chunk))
+            row += len(chunk)
+    return breaks
+
+
 def _record_lines(path: Path, data: bytes, breaks: np.ndarray, single_column: bool) -> np.ndarray:
     """The physical line on which each row DuckDB returned starts.
 
@@ -318,7 +517,7 @@ def _record_lines(path: Path, data: bytes, breaks: np.ndarray, single_column: bo
     newline = _newline(data)
     spans = breaks + 1
     raw = np.frombuffer(data, dtype=np.uint8)
-    breaks = np.flatnonzero(raw == ord(newline))
+    breaks = _byte_positions(data, ord(newline))
     starts = np.concatenate(([0], breaks + 1))
     ends = np.concatenate((breaks, [len(raw)]))
     if data.endswith(newline.encode()):
@@ -332,17 +531,9 @@ def _record_lines(path: Path, data: bytes, breaks: np.ndarray, single_column: bo
 
     if single_column or not empty.any():
         first = np.cumsum(spans) - spans + 1
-        used = int(spans.sum())
-        consistent = used == line_count
+        consistent = int(spans.sum()) == line_count
     else:
-        first = np.empty(len(spans), dtype=np.int64)
-        position = 0  # index of the next unread line
-        for row, span in enumerate(spans):
-            while position < line_count and empty[position]:
-                position += 1
-            first[row] = position + 1
-            position += int(span)
-        consistent = position <= line_count and bool(empty[position:].all())
+        first, consistent = _step_over_empty_lines(spans, np.flatnonzero(~empty), line_count)
     if not consistent:
         raise _refused(
             path,
@@ -352,10 +543,38 @@ def _record_lines(path: Path, data: bytes, breaks: np.ndarray, single_column: bo
     return first
 
 
+def _step_over_empty_lines(
+    spans: np.ndarray, filled: np.ndarray, line_count: int
+) -> tuple[np.ndarray, bool]:
+    """The 1-based line each row starts on when a row starts on the first non-empty line after
+    the previous row (``filled``: the 0-based non-empty lines), and whether only empty lines
+    follow the last row.
+
+    One-line rows take consecutive non-empty lines, so a run of them is placed at once; only
+    after a row spanning several lines (its quotes may hold empty lines) is the next start
+    searched for. The loop runs once per such row, not once per row.
+    """
+    first = np.empty(len(spans), dtype=np.int64)
+    at = 0  # the next row starts on line filled[at]
+    end = 0  # the line after the last row placed
+    row = 0  # the next row to place
+    for last in [*np.flatnonzero(spans > 1).tolist(), len(spans) - 1]:
+        count = last + 1 - row  # rows row..last: one line each, but for last perhaps
+        if count <= 0:
+            continue
+        if at + count > len(filled):
+            return first, False
+        first[row : last + 1] = filled[at : at + count] + 1
+        end = int(filled[at + count - 1] + spans[last])
+        at = int(np.searchsorted(filled, end))
+        row = last + 1
+    return first, end <= line_count and at == len(filled)
+
+
 # -- XLSX -------------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+def _read_xlsx(path: Path) -> tuple[pa.Table, np.ndarray, list[str]]:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
@@ -395,8 +614,13 @@ def _read_xlsx(path: Path) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
         others = ", ".join(f"'{name}'" for name in sheet_names if name != sheet.title)
         notes.append(f"read the sheet '{sheet.title}', the first with data; ignored {others}")
     width = max(len(row) for row in grid)
-    cells = pd.DataFrame([row + [None] * (width - len(row)) for row in grid], dtype=object)
-    lines = np.arange(1, len(grid) + 1)  # iter_rows from row 1 yields every row, empty or not
+    columns = [[row[at] if at < len(row) else None for row in grid] for at in range(width)]
+    cells = pa.table(
+        [pa.array(column, type=pa.string()) for column in columns],
+        names=[str(at) for at in range(width)],
+    )
+    # iter_rows from row 1 yields every row, empty or not
+    lines = np.arange(1, len(grid) + 1, dtype=np.int64)
     return cells, lines, notes
 
 
@@ -465,7 +689,7 @@ _FOOTER = re.compile(
 
 def _table(
     path: Path,
-    cells: pd.DataFrame,
+    cells: pa.Table,
     lines: np.ndarray,
     encoding: str,
     delimiter: str | None,
@@ -480,18 +704,30 @@ def _table(
     and then one totals row (first cell "Total", "Grand Totals (12 records)", "Summe",
     "Gesamt" …, or no first cell and only numbers) are dropped, and so are blank rows. Every
     skipped line is named in the notes.
+
+    ``cells`` holds every row read, one string column per position (null when blank). The
+    decisions are made on two numpy arrays, each row's count of filled cells and its width;
+    only the few rows named in notes, checked as totals or footer, become Python values.
     """
-    filled = np.not_equal(cells.to_numpy(), None)
-    counts = filled.sum(axis=1)
+    # Per row: how many cells are filled, and the position of the last filled one (its width).
+    counts = np.zeros(cells.num_rows, dtype=np.int32)
+    widths = np.zeros(cells.num_rows, dtype=np.int32)
+    for position, column in enumerate(cells.columns, start=1):
+        filled = _filled(column)
+        if position == 1:
+            first_filled = filled
+        # As 0/1 integers: numpy adds and multiplies those many times faster than it casts bools.
+        ones = filled.view(np.int8)
+        np.add(counts, ones, out=counts)
+        np.maximum(widths, ones * np.int32(position), out=widths)
     if not counts.any():
         raise _refused(path, "holds only blank lines. Export the report again and upload that.")
-    widths = np.where(counts > 0, filled.shape[1] - np.argmax(filled[:, ::-1], axis=1), 0)
     # Title, filter and footer lines fill one cell; they do not count towards the usual width.
     wide = counts > 1 if (counts > 1).any() else counts > 0
-    values, frequency = np.unique(widths[wide], return_counts=True)
-    usual = values[frequency == frequency.max()].max()
-    candidates = np.flatnonzero(counts * 2 > usual)
-    header_at = int(candidates[0]) if len(candidates) else int(np.argmax(counts))
+    frequency = np.bincount(widths[wide])
+    usual = np.flatnonzero(frequency == frequency.max()).max()  # the widest of the most common
+    candidates = counts * 2 > usual
+    header_at = int(np.argmax(candidates if candidates.any() else counts))  # the first of them
 
     skipped = [row for row in range(header_at) if counts[row] > 0]
     if skipped:
@@ -503,8 +739,8 @@ def _table(
         )
 
     width = int(widths[header_at])
-    body = np.arange(header_at + 1, len(cells))
-    too_wide = body[widths[body] > width]
+    body = header_at + 1  # the first row below the header; row numbers below are absolute
+    too_wide = np.flatnonzero(widths[body:] > width) + body
     if len(too_wide):
         raise ImportRefused(
             [
@@ -521,8 +757,8 @@ def _table(
             ]
         )
 
-    keep = body[counts[body] > 0]
-    keep, footer = _drop_footer(cells, counts, keep)
+    keep = np.flatnonzero(counts[body:] > 0) + body
+    keep, footer = _drop_footer(cells, first_filled, counts, keep)
     if len(footer):
         notes.append(
             f"dropped {_count(len(footer), 'footer line')} from line {lines[footer[0]]} "
@@ -534,8 +770,8 @@ def _table(
         )
         keep = keep[:-1]
     last = keep[-1] if len(keep) else header_at
-    end = footer[0] if len(footer) else len(cells)
-    blank = body[counts[body] == 0]
+    end = footer[0] if len(footer) else len(counts)
+    blank = np.flatnonzero(counts[body:] == 0) + body
     inside = blank[blank < last]
     trailing = blank[(blank > last) & (blank < end)]
     if len(inside):
@@ -548,13 +784,17 @@ def _table(
             f"(from line {lines[trailing[0]]})"
         )
 
-    header = _column_names(cells.iloc[header_at, :width].tolist(), notes)
-    rows = cells.iloc[keep, :width].set_axis(header, axis="columns").reset_index(drop=True)
+    header = _column_names(_row(cells, header_at)[:width], notes)
+    rows = cells.select(list(range(width)))
+    if len(keep) and keep[-1] - keep[0] + 1 == len(keep):
+        rows = rows.slice(int(keep[0]), len(keep))  # a contiguous range: no copy
+    else:
+        rows = rows.take(keep)
     return ExportTable(
         file_name=path.name,
         header=header,
-        rows=rows,
-        lines=lines[keep].tolist(),
+        rows=rows.rename_columns(header),
+        lines=lines[keep],
         encoding=encoding,
         delimiter=delimiter,
         notes=notes,
@@ -562,24 +802,32 @@ def _table(
 
 
 def _drop_footer(
-    cells: pd.DataFrame, counts: np.ndarray, keep: np.ndarray
+    cells: pa.Table, first_filled: np.ndarray, counts: np.ndarray, keep: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Split off the footer: a footer line and only one-cell lines after it, at the very end."""
-    start = len(keep)
-    for position in range(len(keep) - 1, -1, -1):
-        row = keep[position]
-        if counts[row] != 1 or cells.iat[row, 0] is None:
-            break
-        if _FOOTER.search(cells.iat[row, 0]):
-            start = position
+    """Split off the footer: a footer line and only one-cell lines after it, at the very end.
+
+    The footer starts at the first footer line within the last rows that fill only their first
+    cell. That run is short, but in a one-column file it is the whole file: so its text is
+    searched in one go, joined by NUL, which neither the text nor the footer pattern holds.
+    """
+    if not len(keep) or counts[keep[-1]] != 1 or not first_filled[keep[-1]]:
+        return keep, keep[len(keep) :]  # the usual case: the last row is a row of data
+    one_cell = (counts[keep] == 1) & first_filled[keep]
+    other = np.flatnonzero(~one_cell)
+    run = keep[other[-1] + 1 :] if len(other) else keep
+    text = "\x00".join(cells.column(0).take(run).to_pylist())
+    found = _FOOTER.search(text)
+    if not found:
+        return keep, keep[len(keep) :]
+    start = len(keep) - len(run) + text.count("\x00", 0, found.start())
     return keep[:start], keep[start:]
 
 
-def _is_totals(cells: pd.DataFrame, row: int) -> bool:
-    first = cells.iat[row, 0]
+def _is_totals(cells: pa.Table, row: int) -> bool:
+    first, *others = _row(cells, row)
     if first is not None:
         return bool(_TOTAL.fullmatch(first))
-    others = [value for value in cells.iloc[row, 1:] if value is not None]
+    others = [value for value in others if value is not None]
     return bool(others) and all(_NUMBER.fullmatch(value) for value in others)
 
 
@@ -604,8 +852,12 @@ def _column_names(raw: list[str | None], notes: list[str]) -> list[str]:
     return unique
 
 
-def _row_text(cells: pd.DataFrame, row: int) -> str:
-    text = " | ".join(value for value in cells.iloc[row] if value is not None)
+def _row(cells: pa.Table, row: int) -> list[str | None]:
+    return [column[int(row)].as_py() for column in cells.columns]
+
+
+def _row_text(cells: pa.Table, row: int) -> str:
+    text = " | ".join(value for value in _row(cells, row) if value is not None)
     return text if len(text) <= 80 else text[:77] + "..."
 
 

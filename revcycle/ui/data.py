@@ -7,9 +7,10 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from revcycle.build import data_version, open_database
+from revcycle.build import open_database
 from revcycle.db import execute, sql_text
 from revcycle.paths import db_path
+from revcycle.rebuild import data_version
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from revcycle import contract
-from revcycle.importer import channels, load, presets
+from revcycle.importer import load, presets
 from revcycle.importer.parse import DATE_FORMATS, DAY_FIRST, MONTH_FIRST
 from revcycle.importer.problems import ImportRefused, Problem
 from revcycle.importer.read import MB, read_export
@@ -167,30 +167,17 @@ def in_commit_order(ready: list[Ready]) -> list[Ready]:
 def commit(con: duckdb.DuckDBPyConnection, item: Ready) -> int:
     """Load one checked file; its upload id.
 
-    The channel rules go in first, since the commit's rebuild applies them; the mapping is
-    saved only once the file has loaded.
+    New channel rules commit with the rows, in the transaction whose rebuild applies them; the
+    mapping is saved only once the file has loaded.
     """
     prepared = item.prepared
-    if item.new_rules:
-        con.begin()
-        try:
-            channels.add_rules(con, item.new_rules)
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
-    upload_id = load.commit_upload(
+    upload_id, _ = load.commit_upload(
         con,
         prepared.kind,
         prepared.rows,
         item.mode,
-        load.UploadMeta(
-            prepared.file_name,
-            prepared.file_bytes,
-            item.label,
-            prepared.count_rows_in_file,
-            prepared.count_rows_rejected,
-        ),
+        prepared.meta(item.label),
+        item.new_rules,
     )
     if item.save_as and item.columns is not None:
         presets.save_mapping(con, item.save_as, prepared.kind, item.columns, prepared.mapping)

@@ -1,0 +1,76 @@
+"""Staging views, the marts and their macros, rebuilt from the loaded rows.
+
+The rebuild runs inside the caller's transaction (an upload, a restore, a build), so a reader
+sees the old tables or the new ones, never a mix, and a failure leaves the previous data as it
+was. Staging is views over the loaded rows, which the importer has already typed: the marts are
+the only tables written, so a rebuild writes each row once.
+"""
+
+import hashlib
+
+import duckdb
+
+from revcycle.db import create_view, define, has_table, materialise, query_names, sql_text
+from revcycle.paths import CHANNEL_RULES_CSV
+
+MART_TABLE = "funnel_revenue"
+# Marts in build order: funnel_as_of reads funnel_revenue; the macros every metric query
+# starts from are defined over it, leads_created_in over funnel_in_scope.
+MART_TABLES = (MART_TABLE, "funnel_as_of")
+MART_MACROS = ("funnel_in_scope", "leads_created_in")
+
+
+def rebuild_in_transaction(con: duckdb.DuckDBPyConnection) -> int:
+    """Staging, marts and macros from the loaded rows; returns the new data version."""
+    if not has_table(con, "raw_channel_rules"):
+        # The bundled rules seed a new database; from then on the rules live in the
+        # database, where the upload page and `load --channel-map` add to them.
+        con.execute(
+            "create table raw_channel_rules as select source, channel from "
+            "read_csv($path, all_varchar = true, header = true)",
+            {"path": str(CHANNEL_RULES_CSV)},
+        ).fetchall()
+    for name in query_names("staging"):
+        create_view(con, name)
+    for table in MART_TABLES:
+        materialise(con, f"marts/{table}")
+    for macro in MART_MACROS:
+        define(con, f"marts/{macro}")
+    return _next_data_version(con)
+
+
+def queries_fingerprint() -> str:
+    """A hash of the staging and mart SQL: when it changes, the built tables are stale."""
+    digest = hashlib.sha256()
+    for name in (*query_names("staging"), *query_names("marts")):
+        digest.update(name.encode() + b"\0" + sql_text(name).encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _next_data_version(con: duckdb.DuckDBPyConnection) -> int:
+    con.execute("create table if not exists build_info (data_version bigint, built_at timestamp)")
+    con.execute("alter table build_info add column if not exists queries_sha256 varchar")
+    con.execute(
+        "insert into build_info select coalesce(max(data_version), 0) + 1, now(), $sha "
+        "from build_info",
+        {"sha": queries_fingerprint()},
+    )
+    return con.execute("select max(data_version) from build_info").fetchall()[0][0]
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database holds a build made with today's staging and mart SQL."""
+    if not (has_table(con, MART_TABLE) and has_table(con, "build_info")):
+        return False
+    try:
+        built_with = con.execute(
+            "select queries_sha256 from build_info order by data_version desc limit 1"
+        ).fetchall()
+    except duckdb.BinderException:  # a build from before the fingerprint was recorded
+        return False
+    return bool(built_with) and built_with[0][0] == queries_fingerprint()
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The number of the last build; changes whenever the data does."""
+    return con.execute("select max(data_version) from build_info").fetchall()[0][0]
