@@ -6,9 +6,14 @@
   replace and the merges applied after it.
 - ``raw_<kind>``: a view, the loaded data: each id's row from the newest loaded upload that
   has it. Staging reads it.
-- ``uploads``: one entry per upload or restore — when, what, the original file's bytes and
-  sha256, the counts — and its parent, the state it was applied to. Ids grow and a parent is
+- ``uploads``: one entry per upload or restore — when, what, the original file's sha256, the
+  counts — and its parent, the state it was applied to. Ids grow and a parent is
   always an earlier entry, so along a chain of parents the newer upload has the larger id.
+
+The original files are kept beside the database, in ``uploads/<sha256><suffix>``: written
+(and synced) before the commit and named by their content, so a failed commit leaves at most a
+file nothing refers to, and the same file uploaded twice is kept once. In the database the
+bytes would be written twice — into the log, then into the file at the checkpoint.
 
 An upload writes its rows once (not once for the archive and again for the loaded table), and
 a restore writes no rows at all: it sets ``loaded_uploads`` to what it was after the target
@@ -18,8 +23,11 @@ a killed process leaves the previous data exactly as it was.
 """
 
 import hashlib
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -89,7 +97,7 @@ def _loaded_rows_sql(kind: str) -> str:
         loaded as (
             select upload_id from loaded_uploads where kind = '{kind}'
         ),
-        loaded_rows as (
+        loaded_rows as not materialized (
             select * from {rows} where upload_id in (select upload_id from loaded)
         ),
         newest_upload_by_id as (
@@ -118,8 +126,10 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
         "uploaded_at timestamp, kind varchar, file_name varchar, sha256 varchar, "
         "size_bytes bigint, preset varchar, mode varchar, count_rows_in_file bigint, "
         "count_rows_loaded bigint, count_rows_rejected bigint, count_new bigint, "
-        "count_changed bigint, count_unchanged bigint, file_bytes blob)",
+        "count_changed bigint, count_unchanged bigint)",
     )
+    if "file_bytes" in _columns_of(con, "uploads"):
+        _move_file_bytes_out(con)
     _run(con, "create table if not exists history_head (upload_id bigint)")
     _run(con, "create table if not exists loaded_uploads (kind varchar, upload_id bigint)")
     if any(relation_type(con, view) == "BASE TABLE" for view in RAW_TABLE_BY_KIND.values()):
@@ -131,6 +141,46 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
             f"(upload_id bigint, {_typed_columns(kind)})",
         )
         _run(con, f"create view if not exists {view} as {_loaded_rows_sql(kind)}")
+
+
+def _columns_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [column[0] for column in con.table(table).description]
+
+
+def archive_folder(con: duckdb.DuckDBPyConnection) -> Path:
+    """Where the original files are kept: ``uploads/`` beside the database file."""
+    path = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchall()[0][0]
+    return (Path(path).parent if path else Path(tempfile.gettempdir())) / "uploads"
+
+
+def archived_file(con: duckdb.DuckDBPyConnection, sha256: str, file_name: str) -> Path:
+    """The kept copy of an uploaded file."""
+    return archive_folder(con) / f"{sha256}{Path(file_name).suffix.lower()}"
+
+
+def _keep_file(con: duckdb.DuckDBPyConnection, sha256: str, file_name: str, data: bytes) -> None:
+    target = archived_file(con, sha256, file_name)
+    if target.exists():
+        return  # named by its content: these bytes are kept already
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    with partial.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())  # on disk before the commit that names it
+    partial.replace(target)
+
+
+def _move_file_bytes_out(con: duckdb.DuckDBPyConnection) -> None:
+    """An older Revcycle kept the files' bytes in ``uploads``: keep them as files instead."""
+    kept = con.execute(
+        "select sha256, file_name, file_bytes from uploads where file_bytes is not null"
+    ).fetchall()
+    for sha256, file_name, data in kept:
+        _keep_file(con, sha256, file_name, data)
+    _run(con, "alter table uploads drop column file_bytes")
 
 
 def _adopt_text_layout(con: duckdb.DuckDBPyConnection) -> None:
@@ -266,18 +316,20 @@ def commit_in_transaction(
     ensure_storage(con)
     _register_incoming(con, kind, rows)
     change = _preview(con, kind, mode)
+    sha256 = hashlib.sha256(meta.file_bytes).hexdigest()
+    _keep_file(con, sha256, meta.file_name, meta.file_bytes)
     next_id = con.execute("select coalesce(max(upload_id), 0) + 1 from uploads").fetchall()
     upload_id = next_id[0][0]
     _run(
         con,
         "insert into uploads values ($id, (select max(upload_id) from history_head), now(), "
         "$kind, $file, $sha, $size, $preset, $mode, $in_file, $loaded, $rejected, $new, "
-        "$changed, $unchanged, $bytes)",
+        "$changed, $unchanged)",
         {
             "id": upload_id,
             "kind": kind,
             "file": meta.file_name,
-            "sha": hashlib.sha256(meta.file_bytes).hexdigest(),
+            "sha": sha256,
             "size": len(meta.file_bytes),
             "preset": meta.preset,
             "mode": mode,
@@ -287,7 +339,6 @@ def commit_in_transaction(
             "new": change.count_new,
             "changed": change.count_changed,
             "unchanged": change.count_unchanged,
-            "bytes": meta.file_bytes,
         },
     )
     _run(
