@@ -25,6 +25,7 @@ a killed process leaves the previous data exactly as it was.
 import hashlib
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -157,29 +158,36 @@ def archive_folder(con: duckdb.DuckDBPyConnection) -> Path:
 
 def archived_file(con: duckdb.DuckDBPyConnection, sha256: str, file_name: str) -> Path:
     """The kept copy of an uploaded file."""
-    return archive_folder(con) / f"{sha256}{Path(file_name).suffix.lower()}"
+    return _archived_file(archive_folder(con), sha256, file_name)
 
 
-def _keep_file(con: duckdb.DuckDBPyConnection, sha256: str, file_name: str, data: bytes) -> None:
-    target = archived_file(con, sha256, file_name)
+def _archived_file(folder: Path, sha256: str, file_name: str) -> Path:
+    return folder / f"{sha256}{Path(file_name).suffix.lower()}"
+
+
+def _keep_file(folder: Path, file_name: str, data: bytes) -> str:
+    """Keep the file's bytes in ``folder`` (synced to disk); their sha256."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    target = _archived_file(folder, sha256, file_name)
     if target.exists():
-        return  # named by its content: these bytes are kept already
-    target.parent.mkdir(parents=True, exist_ok=True)
+        return sha256  # named by its content: these bytes are kept already
+    folder.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     with partial.open("wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())  # on disk before the commit that names it
     partial.replace(target)
+    return sha256
 
 
 def _move_file_bytes_out(con: duckdb.DuckDBPyConnection) -> None:
     """An older Revcycle kept the files' bytes in ``uploads``: keep them as files instead."""
     kept = con.execute(
-        "select sha256, file_name, file_bytes from uploads where file_bytes is not null"
+        "select file_name, file_bytes from uploads where file_bytes is not null"
     ).fetchall()
-    for sha256, file_name, data in kept:
-        _keep_file(con, sha256, file_name, data)
+    for file_name, data in kept:
+        _keep_file(archive_folder(con), file_name, data)
     _run(con, "alter table uploads drop column file_bytes")
 
 
@@ -315,11 +323,20 @@ def commit_in_transaction(
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     ensure_storage(con)
     _register_incoming(con, kind, rows)
-    change = _preview(con, kind, mode)
-    sha256 = hashlib.sha256(meta.file_bytes).hexdigest()
-    _keep_file(con, sha256, meta.file_name, meta.file_bytes)
-    next_id = con.execute("select coalesce(max(upload_id), 0) + 1 from uploads").fetchall()
-    upload_id = next_id[0][0]
+    folder = archive_folder(con)  # the connection is not for other threads: ask it here
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Hashing and writing the original file run beside DuckDB's comparing and writing of
+        # the rows, which leave a core idle much of the time; the entry needs the hash last.
+        kept = pool.submit(_keep_file, folder, meta.file_name, meta.file_bytes)
+        change = _preview(con, kind, mode)
+        next_id = con.execute("select coalesce(max(upload_id), 0) + 1 from uploads").fetchall()
+        upload_id = next_id[0][0]
+        _run(
+            con,
+            f"insert into {_rows_table(kind)} select $id, * from ({_incoming_sql(kind)})",
+            {"id": upload_id},
+        )
+        sha256 = kept.result()
     _run(
         con,
         "insert into uploads values ($id, (select max(upload_id) from history_head), now(), "
@@ -340,11 +357,6 @@ def commit_in_transaction(
             "changed": change.count_changed,
             "unchanged": change.count_unchanged,
         },
-    )
-    _run(
-        con,
-        f"insert into {_rows_table(kind)} select $id, * from ({_incoming_sql(kind)})",
-        {"id": upload_id},
     )
     # Not in a finally: an aborted transaction refuses even this. After a failure the
     # registration stays until the next upload replaces it, or the connection closes.

@@ -14,7 +14,7 @@ import logging
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -48,6 +48,7 @@ class ExportTable:
     encoding: str  # the text encoding the file was read as; "xlsx" for a workbook
     delimiter: str | None  # None for a workbook or a single-column file
     notes: list[str]  # what was skipped or decided, in plain sentences
+    file_bytes: bytes = b""  # the file as uploaded, read once here for the upload's archive
 
 
 def read_export(path: Path, max_bytes: int = 200 * MB) -> ExportTable:
@@ -82,13 +83,15 @@ def _read(path: Path, max_bytes: int) -> ExportTable:
         )
     if size == 0:
         raise _refused(path, "is empty (0 bytes). Export the report again and upload that file.")
-    with path.open("rb") as handle:
-        head = handle.read(8)
+    data = path.read_bytes()
+    head = data[:8]
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # a zip archive, as XLSX files are
         cells, lines, notes = _read_xlsx(path)
-        return _table(path, cells, lines, "xlsx", None, notes)
-    _refuse_known_binary(path, head)
-    return _read_text(path)
+        table = _table(path, cells, lines, "xlsx", None, notes)
+    else:
+        _refuse_known_binary(path, head)
+        table = _read_text(path, data)
+    return replace(table, file_bytes=data)
 
 
 # -- what the file is -------------------------------------------------------------------------
@@ -254,8 +257,7 @@ _DUCKDB_LINE = re.compile(r"CSV Error on Line: (\d+)")
 _DUCKDB_ORIGINAL = re.compile(r"Original Line: (.*)")
 
 
-def _read_text(path: Path) -> ExportTable:
-    data = path.read_bytes()
+def _read_text(path: Path, data: bytes) -> ExportTable:
     text, encoding, note = _decode(path, data)
     notes = [note] if note else []
     _refuse_non_table_text(path, data, text)

@@ -277,7 +277,7 @@ def prepare(
     sources = pc.unique(accepted.column("channel")).to_pylist() if kind == "leads" else []
     return PreparedUpload(
         file_name=file,
-        file_bytes=path.read_bytes(),
+        file_bytes=table.file_bytes,
         kind=kind,
         source=source,
         mapping=mapping,
