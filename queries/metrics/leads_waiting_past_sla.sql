@@ -16,36 +16,46 @@ as_of as (
     select * from funnel_as_of
 ),
 
--- Contact details are not in the mart; the list is short, so the join is cheap.
-contacts as (
-    select lead_id, company, email from stg_leads
-),
-
 waiting as (
     select
         funnel.lead_id,
         funnel.owner,
         funnel.channel,
-        contacts.company,
-        contacts.email,
         funnel.created_at,
         date_diff('second', funnel.created_at, as_of.data_as_of) / 3600 as hours_waiting,
         funnel.stage_reached,
     from funnel
     cross join as_of
-    left join contacts
-        on funnel.lead_id = contacts.lead_id
     where funnel.first_contacted_at is null
+),
+
+oldest as (
+    select * from waiting
+    where hours_waiting > $sla_hours
+    order by hours_waiting desc, lead_id
+    limit 500
+),
+
+-- Contact details are not in the mart: they are looked up for the 500 listed leads only.
+contacts as (
+    select lead_id, company, email from stg_leads
+    semi join oldest using (lead_id)
 ),
 
 final as (
     select
-        *,
-        hours_waiting / 24 as days_waiting,
-    from waiting
-    where hours_waiting > $sla_hours
-    order by hours_waiting desc, lead_id
-    limit 500
+        oldest.lead_id,
+        oldest.owner,
+        oldest.channel,
+        contacts.company,
+        contacts.email,
+        oldest.created_at,
+        oldest.hours_waiting,
+        oldest.stage_reached,
+        oldest.hours_waiting / 24 as days_waiting,
+    from oldest
+    left join contacts
+        on oldest.lead_id = contacts.lead_id
 )
 
 select * from final
