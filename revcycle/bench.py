@@ -736,7 +736,7 @@ def run(
     generator_peak_mib = peak_rss_mib(resource.RUSAGE_CHILDREN)
 
     con = connect(folder / "bench.duckdb")  # threads: DuckDB's default
-    load = Timing("load + build from CSV")
+    load = Timing("load + build from CSV (both files through the importer)")
     info = _timed(lambda: build(con, {"leads": leads_csv, "deals": deals_csv}), load)
     view = time_view_build(con, repeat)
 
@@ -853,8 +853,8 @@ def run(
         f"Runs: {repeat} per row (load once). Metric times go through revcycle.db.execute, "
         "so they include fetching the result as a DataFrame; the checked run comes first "
         "and is not timed. pandas works from funnel_revenue fetched once as a DataFrame.",
-        "View build: each run replaces the stg_* tables, then the marts in build order "
-        f"({', '.join(MART_TABLES)}), in one transaction, as revcycle.build does; the "
+        "View build: each run replaces the stg_* views, then the marts in build order "
+        f"({', '.join(MART_TABLES)}), in one transaction, as revcycle.rebuild does; the "
         "commit is timed on its own.",
         f"Peak RSS of this process after the DuckDB part: {duckdb_peak_mib:,.0f} MiB "
         f"(DuckDB runs in-process, so this includes its buffers; duckdb_memory() reported "

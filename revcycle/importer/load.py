@@ -27,7 +27,6 @@ import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -446,13 +445,6 @@ def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "sha256, upload_id = (select upload_id from history_head) as is_current "
         "from uploads order by upload_id desc"
     ).df()
-
-
-def last_upload_at(con: duckdb.DuckDBPyConnection) -> datetime | None:
-    """When data last changed through an upload or a restore (None before the first)."""
-    if not has_table(con, "uploads"):
-        return None
-    return con.execute("select max(uploaded_at) from uploads where upload_id > 0").fetchall()[0][0]
 
 
 def parent_of(con: duckdb.DuckDBPyConnection, upload_id: int) -> int | None:
