@@ -14,7 +14,7 @@ import logging
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -48,7 +48,9 @@ class ExportTable:
     encoding: str  # the text encoding the file was read as; "xlsx" for a workbook
     delimiter: str | None  # None for a workbook or a single-column file
     notes: list[str]  # what was skipped or decided, in plain sentences
-    file_bytes: bytes = b""  # the file as uploaded, read once here for the upload's archive
+    # The file as uploaded, read once here for the upload's archive (not in the repr: a failing
+    # test or a log line printing the table would show up to 200 MB).
+    file_bytes: bytes = field(default=b"", repr=False)
 
 
 def read_export(path: Path, max_bytes: int = 200 * MB) -> ExportTable:
@@ -300,11 +302,19 @@ def _duckdb_read(path: Path, source: Path, data: bytes) -> tuple[str, pa.Table, 
         [(delimiter, quote, escape, new_line, skip, columns)] = con.execute(
             _SNIFF_SQL, {"path": str(source)}
         ).fetchall()
+        quote = "" if quote == "(empty)" else quote  # how sniff_csv shows "none"
+        escape = "" if escape == "(empty)" else escape
+        if not quote and b'"' in data:
+            # The sniffer saw no quotation mark in its sample (the first 20,480 rows), but the
+            # file has one further down: a file quoted only where needed, as Python's csv and
+            # pandas write it. Read it with the standard quoting, or a quoted line break
+            # there would split its row in two.
+            quote = escape = '"'
         dialect = {
             "path": str(source),
             "delimiter": delimiter,
-            "quote": "" if quote == "(empty)" else quote,  # how sniff_csv shows "none"
-            "escape": "" if escape == "(empty)" else escape,
+            "quote": quote,
+            "escape": escape,
             "new_line": new_line,
             "skip": skip,
             "columns": {column["name"]: "VARCHAR" for column in columns},  # text, as read
