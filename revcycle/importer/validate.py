@@ -8,6 +8,8 @@ The rows stay in Arrow from the reader to DuckDB: a column is parsed and checked
 Arrow's and numpy's kernels, and Python sees only the values that become problems.
 """
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -234,25 +236,30 @@ def prepare(
     )
     file, lines = table.file_name, np.asarray(table.lines, dtype=np.int64)
     count = table.rows.num_rows
-    problems: list[Problem] = []
-    columns: dict[str, pa.Array] = {}
-    for spec in contract.FIELDS_BY_KIND[kind]:
+
+    def parsed_column(spec: contract.Field) -> parse.Parsed:
         column = mapping.get(spec.name)
         if column is None:
-            columns[spec.name] = pa.nulls(count, ARROW_TYPE_BY_TYPE[spec.type])
-            continue
+            return parse.Parsed(pa.nulls(count, ARROW_TYPE_BY_TYPE[spec.type]), [])
         raw = _text_column(table, column)
         if spec.name in list_fields:
             raw = _first_of_list(raw)
-        if spec.type == "text":
-            columns[spec.name] = _stripped_text(raw)
-            continue
         if spec.type == "timestamp":
-            parsed = parse.parse_dates(raw, lines, file, column, date_format)
-        elif spec.type == "decimal":
-            parsed = parse.parse_numbers(raw, lines, file, column)
-        else:
-            parsed = parse.parse_booleans(raw, lines, file, column)
+            return parse.parse_dates(raw, lines, file, column, date_format)
+        if spec.type == "decimal":
+            return parse.parse_numbers(raw, lines, file, column)
+        if spec.type == "boolean":
+            return parse.parse_booleans(raw, lines, file, column)
+        return parse.Parsed(_stripped_text(raw), [])
+
+    # Columns parse independently, and Arrow's and numpy's kernels release the GIL: one thread
+    # per core parses them side by side. Results are taken in the contract's order.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        fields = contract.FIELDS_BY_KIND[kind]
+        parsed_columns = dict(zip(fields, pool.map(parsed_column, fields), strict=True))
+    problems: list[Problem] = []
+    columns: dict[str, pa.Array] = {}
+    for spec, parsed in parsed_columns.items():
         whole_column = [p for p in parsed.problems if p.line is None]
         if whole_column:  # e.g. dates that could be day-first or month-first
             raise ImportRefused(whole_column)
