@@ -140,7 +140,8 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
             f"create table if not exists {_rows_table(kind)} "
             f"(upload_id bigint, {_typed_columns(kind)})",
         )
-        _run(con, f"create view if not exists {view} as {_loaded_rows_sql(kind)}")
+        # Replaced each time (every caller is a write): a changed definition takes effect.
+        _run(con, f"create or replace view {view} as {_loaded_rows_sql(kind)}")
 
 
 def _columns_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
