@@ -90,6 +90,8 @@ _TABLE_TYPE = {"table": "BASE TABLE", "view": "VIEW"}  # as information_schema n
 
 def _create(con: duckdb.DuckDBPyConnection, name: str, what: str) -> None:
     folder, _, relation = name.partition("/")
+    # DuckDB cannot bind identifiers: the relation's name is formatted in, and only after it is
+    # found among the query files' names, the allow-list; `what` and `other` are fixed words.
     if name not in query_names(folder):
         raise QueryError(name, FileNotFoundError("there is no such query file"))
     try:

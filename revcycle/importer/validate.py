@@ -296,10 +296,6 @@ def prepare(
     )
 
 
-def _lines_with(lines: np.ndarray, mask) -> np.ndarray:
-    return lines[np.asarray(mask, dtype=bool)]
-
-
 def _rule_problems(
     con: duckdb.DuckDBPyConnection,
     kind: str,
