@@ -7,12 +7,11 @@ from typing import NamedTuple
 import pandas as pd
 import streamlit as st
 
-from revcycle import contract
+from revcycle import contract, settings
 from revcycle.export import safe_csv
 from revcycle.importer import channels, load
 from revcycle.importer.parse import DAY_FIRST, EXCEL_SERIAL, ISO, MONTH_FIRST
 from revcycle.importer.problems import ERROR, problems_frame
-from revcycle.importer.read import MB
 from revcycle.rebuild import data_version
 from revcycle.ui import format, page, tables, upload
 from revcycle.ui.data import connection
@@ -541,7 +540,8 @@ def main() -> None:
     for message in st.session_state["upload_messages"]:
         st.success(message, icon=":material/check_circle:")
     st.session_state["upload_messages"] = []
-    max_mb = upload.max_upload_mb()
+    max_mb = settings.max_upload_mb()
+    max_bytes = settings.max_upload_bytes()
     files = st.file_uploader(
         "Leads and deals exports",
         type=list(upload.FILE_TYPES),
@@ -562,7 +562,7 @@ def main() -> None:
         for uploaded, slot in zip(files or [], current, strict=True):
             with st.container(border=True):
                 try:
-                    item, why_not = file_section(cursor, uploaded, slot, version, max_mb * MB)
+                    item, why_not = file_section(cursor, uploaded, slot, version, max_bytes)
                 except Exception:
                     log.exception("checking %s failed", uploaded.name)
                     st.error(

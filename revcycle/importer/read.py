@@ -25,11 +25,12 @@ import openpyxl
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from revcycle import settings
 from revcycle.importer.problems import ImportRefused, Problem
 
 log = logging.getLogger(__name__)
 
-MB = 1024 * 1024
+MB = settings.MB
 
 SAVE_AGAIN = "Open it in Excel and save it as .xlsx or CSV UTF-8, then upload that file."
 
@@ -53,16 +54,17 @@ class ExportTable:
     file_bytes: bytes = field(default=b"", repr=False)
 
 
-def read_export(path: Path, max_bytes: int = 200 * MB) -> ExportTable:
+def read_export(path: Path, max_bytes: int | None = None) -> ExportTable:
     """Read a CSV or XLSX export into text rows with their line numbers.
 
     Refuses (``ImportRefused``, with a sentence saying what to do instead) a file larger than
-    ``max_bytes``, an old binary ``.xls``, and anything that is not a table: PDF, image, archive,
+    ``max_bytes`` (by default the ``REVCYCLE_MAX_UPLOAD_MB`` setting), an old binary ``.xls``,
+    and anything that is not a table: PDF, image, archive,
     web page, binary data, an empty file. A file with a header and no rows is not refused.
     """
     path = Path(path)
     try:
-        return _read(path, max_bytes)
+        return _read(path, max_bytes or settings.max_upload_bytes())
     except ImportRefused:
         raise
     except OSError as error:

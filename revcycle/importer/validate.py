@@ -230,7 +230,7 @@ def prepare(
 ) -> PreparedUpload:
     """Read and check an export; raises ImportRefused when the file cannot load at all."""
     path = Path(path)
-    table = read_export(path, **({"max_bytes": max_bytes} if max_bytes else {}))
+    table = read_export(path, max_bytes)
     kind, source, mapping, list_fields = _resolve_mapping(
         con, table, kind, preset_name, overrides or {}
     )

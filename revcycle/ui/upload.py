@@ -6,7 +6,6 @@ does the reading, checking and committing; nothing here re-implements it.
 """
 
 import logging
-import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,39 +18,17 @@ from revcycle import contract
 from revcycle.importer import load, presets
 from revcycle.importer.parse import DATE_FORMATS, DAY_FIRST, MONTH_FIRST
 from revcycle.importer.problems import ImportRefused, Problem
-from revcycle.importer.read import MB, read_export
+from revcycle.importer.read import read_export
 from revcycle.importer.validate import PreparedUpload, prepare
 
 log = logging.getLogger("revcycle")
 
-MAX_UPLOAD_MB_VARIABLE = "REVCYCLE_MAX_UPLOAD_MB"
-DEFAULT_MAX_UPLOAD_MB = 200
 # .xls is accepted by the uploader on purpose: the reader refuses it with a sentence saying
 # how to save it again, which beats the browser's bare "file type not allowed".
 FILE_TYPES = ("csv", "tsv", "txt", "xlsx", "xls")
 KINDS = tuple(contract.FIELDS_BY_KIND)  # ("leads", "deals"): leads load first
 MAPPED_ON_PAGE = "columns mapped on the upload page"
 PRESET_LABELS = frozenset(preset.label for preset in presets.PRESETS)
-
-
-def max_upload_mb() -> int:
-    """The largest file accepted, in MB: ``$REVCYCLE_MAX_UPLOAD_MB`` or 200."""
-    text = os.environ.get(MAX_UPLOAD_MB_VARIABLE, "").strip()
-    if not text:
-        return DEFAULT_MAX_UPLOAD_MB
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value > 0:
-        return value
-    log.warning(
-        "%s=%r is not a whole number of megabytes above 0; using %d",
-        MAX_UPLOAD_MB_VARIABLE,
-        text,
-        DEFAULT_MAX_UPLOAD_MB,
-    )
-    return DEFAULT_MAX_UPLOAD_MB
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,7 +76,7 @@ def attempt(
     preset_name: str | None = None,
     overrides: dict[str, str] | None = None,
     date_format: str | None = None,
-    max_bytes: int = DEFAULT_MAX_UPLOAD_MB * MB,
+    max_bytes: int | None = None,
 ) -> Attempt:
     """Check an uploaded file with ``prepare``; a refusal is returned, not raised."""
     with _on_disk(file_name, data) as path:

@@ -1,0 +1,35 @@
+"""Settings a person can change without editing code, each read from one environment variable."""
+
+import logging
+import os
+
+log = logging.getLogger("revcycle")
+
+MB = 1024 * 1024
+MAX_UPLOAD_MB_VARIABLE = "REVCYCLE_MAX_UPLOAD_MB"
+DEFAULT_MAX_UPLOAD_MB = 200
+
+
+def max_upload_mb() -> int:
+    """The largest export accepted, in MB, by the page, the CLI and ``build`` alike:
+    ``$REVCYCLE_MAX_UPLOAD_MB``, or 200."""
+    text = os.environ.get(MAX_UPLOAD_MB_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_MAX_UPLOAD_MB
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value > 0:
+        return value
+    log.warning(
+        "%s=%r is not a whole number of megabytes above 0; using %d",
+        MAX_UPLOAD_MB_VARIABLE,
+        text,
+        DEFAULT_MAX_UPLOAD_MB,
+    )
+    return DEFAULT_MAX_UPLOAD_MB
+
+
+def max_upload_bytes() -> int:
+    return max_upload_mb() * MB
