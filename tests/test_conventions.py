@@ -147,3 +147,12 @@ def test_lint_is_clean():
         [sys.executable, "-m", "ruff", "check", str(REPO_ROOT)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ci_runs_the_readme_test_command_word_for_word():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Test it", 1)[1]
+    command = section.split("```bash\n", 1)[1].split("\n```", 1)[0].strip()
+    assert ".venv" in command, "Debian's python3 needs a virtual environment"
+    ci = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert command in ci.splitlines()
