@@ -371,6 +371,8 @@ def _repeated_ids(ids, lines: np.ndarray, file: str, column: str, id_field: str)
     if isinstance(ids, pa.ChunkedArray):
         ids = ids.combine_chunks()
     encoded = pc.dictionary_encode(ids)
+    if len(encoded.dictionary) == 0:  # every id is blank: those rows are rejected already
+        return []
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
     present = codes >= 0
     counts = np.bincount(codes[present], minlength=len(encoded.dictionary))
