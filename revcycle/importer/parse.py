@@ -39,7 +39,7 @@ from revcycle.importer.problems import (
     WARNING,
     Problem,
 )
-from revcycle.importer.read import blank_to_null
+from revcycle.importer.read import stripped
 
 ISO = "iso"
 DAY_FIRST = "day-first"
@@ -387,7 +387,7 @@ def decide_date_format(values) -> DateDecision:
     values (no day above 12), or when the column holds values only one can read and values only
     the other can, the column is undecided, as it is for any other tie.
     """
-    return _decide(_read_dates(blank_to_null(_strings(values))))
+    return _decide(_read_dates(stripped(_strings(values))))
 
 
 def parse_dates(
@@ -412,7 +412,7 @@ def parse_dates(
     if date_format is not None and date_format not in DATE_FORMATS:
         raise ValueError(f"unknown date format {date_format!r}; use one of {DATE_FORMATS}")
     raw = _strings(values)
-    readings = _read_dates(blank_to_null(raw))
+    readings = _read_dates(stripped(raw))
     decision = _decide(readings)
     chosen = decision.format or date_format
     if chosen is None and decision.ambiguous:
@@ -581,7 +581,7 @@ def decide_decimal_separator(values) -> DecimalDecision:
     where no value shows a separator the amounts are whole, and a '.' or ',' before three
     digits groups thousands.
     """
-    return _decide_separator(_amounts(blank_to_null(_strings(values))))
+    return _decide_separator(_amounts(stripped(_strings(values))))
 
 
 def _digits(text: pa.Array, separator: str | None) -> pa.Array:
@@ -621,14 +621,17 @@ def parse_numbers(
     if decimal not in (None, ",", "."):
         raise ValueError(f"decimal separator must be ',' or '.', not {decimal!r}")
     raw = _strings(values)
-    amounts = _amounts(blank_to_null(raw))
+    amounts = _amounts(stripped(raw))
     decision = _decide_separator(amounts)
     if decimal is None and decision.conflicting:
         reason = (
             f"column {column} has as many amounts with a decimal comma as with a decimal point "
             f"({decision.comma_values} each); the file must use one of them"
         )
-        return Parsed(pa.nulls(len(raw), AMOUNT), [Problem(file, None, column, None, reason, code=MIXED_DECIMALS)])
+        return Parsed(
+            pa.nulls(len(raw), AMOUNT),
+            [Problem(file, None, column, None, reason, code=MIXED_DECIMALS)],
+        )
     separator = decimal or decision.separator
 
     fitting = amounts.well_formed & amounts.matches(_FORMAT[separator])
@@ -688,7 +691,9 @@ def parse_numbers(
     if wrong.any():
         numberish = amounts.per_value(amounts.well_formed & amounts.matches(_NUMBERISH))
         in_format = f"not a number in the column's format ({_EXAMPLE[separator]})"
-        problems += _problems(wrong & ~numberish, raw, lines, file, column, "not a number", NOT_A_NUMBER)
+        problems += _problems(
+            wrong & ~numberish, raw, lines, file, column, "not a number", NOT_A_NUMBER
+        )
         problems += _problems(wrong & numberish, raw, lines, file, column, in_format, NOT_A_NUMBER)
     too_large_reason = f"too large for an amount (over {_DIGITS} digits before the decimals)"
     problems += _problems(too_large, raw, lines, file, column, too_large_reason, AMOUNT_TOO_LARGE)
@@ -726,7 +731,7 @@ def parse_booleans(values, lines, file: str, column: str) -> Parsed:
     "x" included, is a problem and null; blank stays null.
     """
     raw = _strings(values)
-    text = blank_to_null(raw)
+    text = stripped(raw)
     position = pc.index_in(pc.utf8_lower(text), value_set=_WORDS)
     parsed = pc.take(_TRUTH, position)  # a null position (blank or unknown) stays null
     unread = _mask(pc.is_valid(text)) & ~_mask(pc.is_valid(position))

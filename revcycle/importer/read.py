@@ -380,15 +380,22 @@ _VISIBLE = np.zeros(256, dtype=bool)
 _VISIBLE[0x21:0x7F] = True
 
 
-def blank_to_null(values: pa.Array) -> pa.Array:
-    """The values with surrounding WHITESPACE stripped, and null where nothing is left.
+def stripped(values: pa.Array) -> pa.Array:
+    """The values with surrounding WHITESPACE stripped, and null where nothing is left."""
+    return _apply_blank_rule(values, keep_text=False)
 
-    Only a value that is empty, or starts or ends with a byte that is not visible ASCII, can
+
+def blank_to_null(values: pa.Array) -> pa.Array:
+    """The values as they are, but null where nothing is left once WHITESPACE is stripped."""
+    return _apply_blank_rule(values, keep_text=True)
+
+
+def _apply_blank_rule(values: pa.Array, keep_text: bool) -> pa.Array:
+    """Only a value that is empty, or starts or ends with a byte that is not visible ASCII, can
     change: those few are found in the Arrow buffers at once and trimmed by Arrow's kernel; a
-    column without any is returned as it is, without a copy.
-    """
+    column without any is returned as it is, without a copy."""
     if isinstance(values, pa.ChunkedArray):
-        chunks = [blank_to_null(chunk) for chunk in values.chunks]
+        chunks = [_apply_blank_rule(chunk, keep_text) for chunk in values.chunks]
         return pa.chunked_array(chunks, type=pa.string())
     offsets, text = _string_buffers(values)
     starts, ends = offsets[:-1], offsets[1:]
@@ -400,9 +407,12 @@ def blank_to_null(values: pa.Array) -> pa.Array:
     candidate &= pc.is_valid(values).to_numpy(zero_copy_only=False)
     if not candidate.any():
         return values
-    trimmed = pc.utf8_trim(values.filter(candidate), WHITESPACE)
-    trimmed = pc.if_else(pc.equal(pc.binary_length(trimmed), 0), _NULL, trimmed)
-    return pc.replace_with_mask(values, pa.array(candidate), trimmed)
+    kept = values.filter(candidate)
+    trimmed = pc.utf8_trim(kept, WHITESPACE)
+    blank = pc.equal(pc.binary_length(trimmed), 0)
+    return pc.replace_with_mask(
+        values, pa.array(candidate), pc.if_else(blank, _NULL, kept if keep_text else trimmed)
+    )
 
 
 _NULL = pa.scalar(None, pa.string())
@@ -760,8 +770,9 @@ def _table(
         rows = rows.slice(int(keep[0]), len(keep))  # a contiguous range: no copy
     else:
         rows = rows.take(keep)
-    return ExportTable(path.name, header, rows.rename_columns(header), lines[keep], encoding,
-                       delimiter, notes)
+    return ExportTable(
+        path.name, header, rows.rename_columns(header), lines[keep], encoding, delimiter, notes
+    )
 
 
 def _fill(cells: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
