@@ -36,6 +36,7 @@ from revcycle.importer.problems import (
     NOT_A_DATE,
     NOT_A_NUMBER,
     ROUNDED,
+    UNDECIDED_DATES,
     WARNING,
     Problem,
 )
@@ -252,6 +253,11 @@ class DateDecision:
     def ambiguous(self) -> bool:
         return len(self.tied) > 1
 
+    @property
+    def code(self) -> str:
+        """The question's problem code: is it only the order of day and month?"""
+        return AMBIGUOUS_DATES if set(self.tied) == {DAY_FIRST, MONTH_FIRST} else UNDECIDED_DATES
+
     def question(self, column: str) -> str:
         """The sentence that asks for an explicit format."""
         if set(self.tied) == {DAY_FIRST, MONTH_FIRST} and len(self.examples) == 2:
@@ -416,7 +422,8 @@ def parse_dates(
     decision = _decide(readings)
     chosen = decision.format or date_format
     if chosen is None and decision.ambiguous:
-        problem = Problem(file, None, column, None, decision.question(column), code=AMBIGUOUS_DATES)
+        question = decision.question(column)
+        problem = Problem(file, None, column, None, question, code=decision.code)
         return Parsed(pa.nulls(len(raw), TIMESTAMP), [problem])
     if chosen is None:
         read = np.zeros(len(raw), dtype=bool)

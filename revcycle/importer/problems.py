@@ -21,7 +21,8 @@ NEEDS_MAPPING = "needs_mapping"  # which kind of export, or which column feeds a
 UNKNOWN_PRESET = "unknown_preset"
 NO_SUCH_COLUMN = "no_such_column"  # a mapping names a column the file lacks
 UNKNOWN_FIELD = "unknown_field"  # a mapping names a field the contract lacks
-AMBIGUOUS_DATES = "ambiguous_dates"  # day-first or month-first (or another tie): not guessed
+AMBIGUOUS_DATES = "ambiguous_dates"  # day-first or month-first: not guessed
+UNDECIDED_DATES = "undecided_dates"  # another tie between date formats (ISO or Excel serial …)
 MIXED_DECIMALS = "mixed_decimals"  # as many decimal commas as decimal points
 # One row is rejected.
 NOT_A_DATE = "not_a_date"
