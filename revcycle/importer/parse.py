@@ -19,7 +19,6 @@ per value.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import NamedTuple
 
 import duckdb
@@ -456,9 +455,6 @@ _SPACE_CLASS = r"' \x{00A0}\x{202F}"
 _SAYS_COMMA = r",(?:[0-9]{1,2}|[0-9]{4,})$|\..*,|\..*\.|^[-+]?0?,"
 _SAYS_POINT = r"\.(?:[0-9]{1,2}|[0-9]{4,})$|,.*\.|,.*,|^[-+]?0?\."
 _DIGITS = 16  # DECIMAL(18,2): sixteen digits before the point
-_LIMIT = Decimal(10**_DIGITS)
-_EXACT = pa.decimal128(38, 3)
-_CENTS = pa.decimal128(38, 2)
 _EXAMPLE = {",": "1.234,56", ".": "1,234.56", None: "1,234"}
 
 
@@ -591,23 +587,6 @@ def decide_decimal_separator(values) -> DecimalDecision:
     return _decide_separator(_amounts(stripped(_strings(values))))
 
 
-def _digits(text: pa.Array, separator: str | None) -> pa.Array:
-    """Each value's digits, with its decimal separator written as a point: the number without
-    sign, grouping, currency or parentheses. For a value that fits the column's format these are
-    exactly its body's digits and decimal separator: nothing stripped from around the body is a
-    digit, '.' or ','. Done on the bytes, which is exact for the same reason as _shapes."""
-    offsets, data = _buffers(text)
-    keep = (data >= ord("0")) & (data <= ord("9"))
-    if separator is not None:
-        keep |= data == ord(separator)
-    kept_before = np.zeros(len(data) + 1, dtype=np.int32)
-    np.cumsum(keep.view(np.uint8), dtype=np.int32, out=kept_before[1:])
-    offsets, data = kept_before[offsets], np.compress(keep, data)
-    if separator == ",":
-        data[data == ord(",")] = ord(".")
-    return _rebuilt(text, offsets, data)
-
-
 def parse_numbers(
     values,
     lines,
@@ -617,13 +596,12 @@ def parse_numbers(
 ) -> Parsed:
     """Read a column of amounts into an exact pa.decimal128(18, 2) Array (DuckDB's DECIMAL(18,2)).
 
-    ``values`` is the column's text (a pyarrow string Array or ChunkedArray, or a pandas
-    Series), ``lines`` each value's file line number. The result is null where a value is blank,
-    cannot be read or is too large. Currency symbols and codes (€ $ £ EUR USD GBP CHF) before or
-    after the number are dropped; a leading minus and accounting parentheses, "(12.50)", both
-    mean negative. An amount with more than two decimals is rounded half away from zero to the
-    cent (as DuckDB's cast does), with a warning. ``decimal`` ("," or ".") overrides the
-    column's own decision.
+    ``values`` is the column's text (a pyarrow string Array or ChunkedArray), ``lines`` each
+    value's file line number. The result is null where a value is blank, cannot be read or is
+    too large. Currency symbols and codes (€ $ £ EUR USD GBP CHF) before or after the number are
+    dropped; a leading minus and accounting parentheses, "(12.50)", both mean negative. An
+    amount with more than two decimals is rounded half away from zero to the cent (DuckDB's
+    cast), with a warning. ``decimal`` ("," or ".") overrides the column's own decision.
     """
     if decimal not in (None, ",", "."):
         raise ValueError(f"decimal separator must be ',' or '.', not {decimal!r}")
@@ -635,86 +613,94 @@ def parse_numbers(
             f"column {column} has as many amounts with a decimal comma as with a decimal point "
             f"({decision.comma_values} each); the file must use one of them"
         )
-        return Parsed(
-            pa.nulls(len(raw), AMOUNT),
-            [Problem(file, None, column, None, reason, code=MIXED_DECIMALS)],
-        )
+        problem = Problem(file, None, column, None, reason, code=MIXED_DECIMALS)
+        return Parsed(pa.nulls(len(raw), AMOUNT), [problem])
     separator = decimal or decision.separator
-
     fitting = amounts.well_formed & amounts.matches(_FORMAT[separator])
     fits = amounts.per_value(fitting)
-    present = _mask(pc.is_valid(amounts.text))
-    # A column written "-1234.50" is cast as it stands; any other is cast from its digits, and
-    # its negative values negated after.
-    as_written = not amounts.unusual and amounts.matches(_AS_WRITTEN[separator])[fitting].all()
-    plain = amounts.text if as_written else _digits(amounts.text, separator)
-    # The length of the number with its sign, digits and point, which the limits below count.
-    lengths = pc.fill_null(pc.binary_length(plain), 0).to_numpy()
-    if not as_written:
-        lengths = lengths + amounts.per_value(amounts.matches("^[-+]"))
-    # DECIMAL(38,3) holds 35 digits before the point: longer is too large without a look.
-    too_large = fits & (lengths > 36)
-    fits &= ~too_large
-    if (present & ~fits).any():
-        plain = pc.if_else(pa.array(fits), plain, "0")
-    # Sixteen characters cannot reach 10^16: such a column goes straight to DECIMAL(18,2).
-    short = not (fits & (lengths > _DIGITS)).any()
-    rounded = np.zeros(len(plain), dtype=bool)
-    try:
-        cents = pc.cast(plain, AMOUNT if short else _CENTS)
-    except pa.ArrowInvalid:  # some value has more than two decimals
-        # Three decimals are enough to round to two; beyond them the value is cut first.
-        cut = np.zeros(len(plain), dtype=bool)
-        if separator is not None:
-            cut = fits & amounts.per_value(amounts.matches(f"[{separator}][0-9]{{4,}}$"))
-        if cut.any():
-            rows = np.flatnonzero(cut)
-            shortened = plain.take(rows)
-            shortened = pc.replace_substring_regex(shortened, r"(\.[0-9]{3})[0-9]+$", r"\1")
-            plain = pc.replace_with_mask(plain, pa.array(cut), shortened)
-        exact = pc.cast(plain, _EXACT)
-        to_the_cent = pc.round(exact, 2, round_mode="half_towards_infinity")
-        rounded = fits & (cut | _mask(pc.not_equal(to_the_cent, exact)))
-        cents = pc.cast(to_the_cent, _CENTS)
-        short = False
-    if not as_written:
-        # Half away from zero is the same before and after the sign.
-        negative = fits & amounts.per_value(amounts.matches("^-"))
-        if negative.any():
-            cents = pc.if_else(pa.array(negative), pc.negate(cents), cents)
-    if not short:
-        too_large |= fits & _mask(pc.greater_equal(pc.abs(cents), pa.scalar(_LIMIT, _CENTS)))
-        fits &= ~too_large
-        rounded &= fits
-        # What does not fit (too large among it) becomes null before the cast down.
-        cents = pc.if_else(pa.array(fits), cents, pa.scalar(None, cents.type))
-        cents = pc.cast(cents, AMOUNT)
-    elif (present & ~fits).any():  # their "0" stand-ins become nulls again
-        cents = pc.if_else(pa.array(fits), cents, pa.scalar(None, AMOUNT))
-    parsed = cents
-
-    wrong = present & ~fits & ~too_large
-    problems = []
-    if wrong.any():
-        numberish = amounts.per_value(amounts.well_formed & amounts.matches(_NUMBERISH))
-        in_format = f"not a number in the column's format ({_EXAMPLE[separator]})"
-        problems += _problems(
-            wrong & ~numberish, raw, lines, file, column, "not a number", NOT_A_NUMBER
-        )
-        problems += _problems(wrong & numberish, raw, lines, file, column, in_format, NOT_A_NUMBER)
-    too_large_reason = f"too large for an amount (over {_DIGITS} digits before the decimals)"
-    problems += _problems(too_large, raw, lines, file, column, too_large_reason, AMOUNT_TOO_LARGE)
-    rows = np.flatnonzero(rounded)
-    if rows.size:
-        # The reason shows the amount as it is stored, written as DuckDB writes it.
-        stored = pc.cast(parsed.take(rows), pa.string()).to_pylist()
-        line_numbers = np.asarray(lines)[rows].tolist()
-        written = raw.take(rows).to_pylist()
-        for line, value, amount in zip(line_numbers, written, stored, strict=True):
-            reason = f"more than two decimals; rounded to the cent ({amount})"
-            problems.append(Problem(file, int(line), column, value, reason, WARNING, code=ROUNDED))
+    cast = _cast_amounts(*_plain(amounts, separator, fitting, fits))
+    cents = cast.column("cents").combine_chunks()
+    wrong = _mask(pc.is_valid(amounts.text)) & ~fits
+    numberish = amounts.per_value(amounts.well_formed & amounts.matches(_NUMBERISH))
+    in_format = f"not a number in the column's format ({_EXAMPLE[separator]})"
+    large = f"too large for an amount (over {_DIGITS} digits before the decimals)"
+    problems = [
+        *_problems(wrong & ~numberish, raw, lines, file, column, "not a number", NOT_A_NUMBER),
+        *_problems(wrong & numberish, raw, lines, file, column, in_format, NOT_A_NUMBER),
+        *_problems(
+            _mask(cast.column("too_large")), raw, lines, file, column, large, AMOUNT_TOO_LARGE
+        ),
+        *_rounded(_mask(cast.column("rounded")), raw, cents, lines, file, column),
+    ]
     problems.sort(key=lambda problem: problem.line)
-    return Parsed(parsed, problems)
+    return Parsed(cents, problems)
+
+
+def _plain(
+    amounts: _Amounts, separator: str | None, fitting: np.ndarray, fits: np.ndarray
+) -> tuple[pa.Array, np.ndarray]:
+    """Each value that fits the column's format as DuckDB casts it (null for the others): its
+    sign, digits and decimal point; and which values are negative beyond that sign."""
+    text = pc.if_else(pa.array(fits), amounts.text, _NULL)
+    if not amounts.unusual and amounts.matches(_AS_WRITTEN[separator])[fitting].all():
+        return text, np.zeros(len(text), dtype=bool)  # "-1234.50": cast as it is written
+    # For a value that fits, nothing stripped from around its body is a digit, '.' or ','.
+    digits = pc.replace_substring_regex(text, f"[^0-9{separator or ''}]", "")
+    if separator == ",":
+        digits = pc.replace_substring(digits, ",", ".")
+    return digits, fits & amounts.per_value(amounts.matches("^-"))
+
+
+# DuckDB's cast rounds half away from zero to the cent and, as try_cast, leaves null what is
+# too large for DECIMAL(18,2). A value was rounded when a digit other than 0 follows its second
+# decimal.
+_CAST_AMOUNTS_SQL = """
+with
+cast_amounts as (
+    select plain, negative, try_cast(plain as decimal(18, 2)) as cents
+    from amounts
+),
+final as (
+    select
+        case when negative then -cents else cents end as cents,
+        cents is not null
+            and strpos(plain, '.') > 0
+            and ltrim(substr(plain, strpos(plain, '.') + 3), '0') <> '' as rounded,
+        cents is null and plain is not null as too_large
+    from cast_amounts
+)
+select * from final
+"""
+
+
+def _cast_amounts(plain: pa.Array, negative: np.ndarray) -> pa.Table:
+    con = duckdb.connect()
+    try:
+        con.register("amounts", pa.table({"plain": plain, "negative": negative}))
+        return con.sql(_CAST_AMOUNTS_SQL).to_arrow_table()
+    finally:
+        con.close()
+
+
+def _rounded(rounded, raw: pa.Array, cents: pa.Array, lines, file, column) -> list[Problem]:
+    """A warning for each amount rounded to the cent, showing it as DuckDB writes it."""
+    rows = np.flatnonzero(rounded)
+    stored = pc.cast(cents.take(rows), pa.string()).to_pylist()
+    written = raw.take(rows).to_pylist()
+    return [
+        Problem(
+            file,
+            int(line),
+            column,
+            value,
+            f"more than two decimals; rounded to the cent ({amount})",
+            WARNING,
+            code=ROUNDED,
+        )
+        for line, value, amount in zip(
+            np.asarray(lines)[rows].tolist(), written, stored, strict=True
+        )
+    ]
 
 
 # --- booleans ---------------------------------------------------------------------------------
