@@ -13,8 +13,11 @@ import pytest
 
 from revcycle.build import build
 from revcycle.db import connect
+from revcycle.importer import problems as codes
+from revcycle.importer.parse import DAY_FIRST, MONTH_FIRST
 from revcycle.importer.problems import ERROR, WARNING, ImportRefused
 from revcycle.importer.validate import prepare
+from revcycle.ui import upload
 from tests.conftest import write_export
 
 CORPUS = Path(__file__).parent / "fixtures" / "exports" / "corpus"
@@ -144,6 +147,25 @@ RECIPES: dict[str, tuple[str, str]] = {
         end="\r\n",
     ), "utf-8"),
     "unknown_spreadsheet.csv": (lines("mql_id,when", "M9,2026-01-01"), "utf-8"),
+    # Cells that look empty in Excel but hold a no-break, figure, narrow no-break or zero-width
+    # space, or a stray byte order mark.
+    "leads_invisible_blanks.csv": (lines(
+        "lead_id,created_at,channel,owner",
+        "I1,2026-01-01 00:00:00,Email,Ann",
+        "\u00a0,2026-01-02 00:00:00,Email,Ann",
+        "I3,\u2007,Email,Ann",
+        '"\u202f\u200b",2026-01-04 00:00:00,Email,Ann',
+        "I5, \ufeff ,Email,Ann",
+        "I6,2026-01-06 00:00:00,\u00a0,\u200b",
+    ), "utf-8"),
+    "deals_invisible_blanks.csv": (lines(
+        "deal_id,created_at,amount,stage",
+        "V1,2026-01-05 00:00:00,100,Won",
+        "\u00a0,2026-01-06 00:00:00,200,Won",
+        "\u200b\u2007,2026-01-07 00:00:00,300,Won",
+        "V4,\u202f,400,Won",
+        "V5,2026-01-08 00:00:00,\u202f,\ufeff",
+    ), "utf-8"),
 }
 
 
@@ -329,6 +351,94 @@ def test_defects_name_their_line_and_column_and_the_rows_add_up(
     assert sorted(problems(prepared)) == sorted(expected_problems)
     assert prepared.count_rows_loaded == loaded
     assert prepared.count_rows_in_file == prepared.count_rows_loaded + prepared.count_rows_rejected
+
+
+def test_cells_holding_only_invisible_whitespace_are_blank(con):
+    """Lines 3 and 5 have a blank lead_id, 4 and 6 a blank created_at: each row is rejected
+    on its line. Line 7's channel and owner are optional: blank, so null, and no problem."""
+    prepared = load(con, "leads_invisible_blanks.csv")
+    assert rows(prepared, "lead_id", "created_at", "channel", "owner") == [
+        ("I1", "2026-01-01 00:00:00", "Email", "Ann"),
+        ("I6", "2026-01-06 00:00:00", None, None),
+    ]
+    assert [(p.line, p.column, p.code) for p in prepared.problems] == [
+        (3, "lead_id", codes.BLANK_REQUIRED),
+        (5, "lead_id", codes.BLANK_REQUIRED),
+        (4, "created_at", codes.BLANK_REQUIRED),
+        (6, "created_at", codes.BLANK_REQUIRED),
+    ]
+    assert prepared.problems[0].sentence() == (
+        "leads_invisible_blanks.csv, line 3, column lead_id: lead_id is blank; every lead "
+        "needs one"
+    )
+    assert (prepared.count_rows_in_file, prepared.count_rows_rejected) == (6, 4)
+
+
+def test_deals_with_an_invisible_blank_deal_id_are_rejected(con):
+    prepared = load(con, "deals_invisible_blanks.csv")
+    assert rows(prepared, "deal_id", "amount", "stage") == [
+        ("V1", "100.00", "Won"),
+        ("V5", None, None),
+    ]
+    assert sorted((p.line, p.column, p.code) for p in prepared.problems) == [
+        (3, "deal_id", codes.BLANK_REQUIRED),
+        (4, "deal_id", codes.BLANK_REQUIRED),
+        (5, "created_at", codes.BLANK_REQUIRED),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("leads_blank_required_value.csv", [codes.BLANK_REQUIRED]),
+        ("leads_unparseable_date.csv", [codes.NOT_A_DATE]),
+        ("leads_same_id_twice.csv", [codes.DUPLICATE_ID, codes.DUPLICATE_ID]),
+        ("leads_future_date.csv", [codes.FUTURE_DATE]),
+        ("deals_negative_and_unparseable_amount.csv", [codes.NEGATIVE_AMOUNT, codes.NOT_A_NUMBER]),
+        ("deals_unknown_lead.csv", [codes.UNKNOWN_LEAD]),
+    ],
+)
+def test_each_row_problem_has_its_code(con, name, expected):
+    assert sorted(p.code for p in load(con, name).problems) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "code"),
+    [
+        ("leads_ambiguous_dates.csv", {}, codes.AMBIGUOUS_DATES),
+        ("leads_missing_required_column.csv", {}, codes.NEEDS_MAPPING),
+        ("unknown_spreadsheet.csv", {}, codes.NEEDS_MAPPING),
+        ("generic_leads.csv", {"preset_name": "nothing"}, codes.UNKNOWN_PRESET),
+        ("generic_leads.csv", {"overrides": {"owner": "Owner"}}, codes.NO_SUCH_COLUMN),
+        ("generic_leads.csv", {"overrides": {"budget": "owner"}}, codes.UNKNOWN_FIELD),
+        ("generic_leads.csv", {"max_bytes": 10}, codes.TOO_LARGE),
+    ],
+)
+def test_each_refusal_has_its_code(con, name, options, code):
+    with pytest.raises(ImportRefused) as refused:
+        load(con, name, **options)
+    assert [p.code for p in refused.value.problems] == [code]
+
+
+def attempt(con, name, **options):
+    return upload.attempt(con, name, (CORPUS / name).read_bytes(), **options)
+
+
+def test_the_upload_page_asks_for_a_mapping_by_code(con):
+    assert attempt(con, "unknown_spreadsheet.csv").needs_mapping
+    assert attempt(con, "leads_missing_required_column.csv").needs_mapping
+    assert not attempt(con, "leads_ambiguous_dates.csv").needs_mapping
+
+
+def test_the_upload_page_asks_the_date_order_without_the_command_line_option(con):
+    tried = attempt(con, "leads_ambiguous_dates.csv")
+    assert tried.date_formats_to_ask == (DAY_FIRST, MONTH_FIRST)
+    assert tried.date_questions == [
+        "leads_ambiguous_dates.csv, column created_at: column created_at could be day-first or "
+        "month-first (e.g. 03/04/2026)."
+    ]
+    assert not tried.is_refused
+    assert attempt(con, "generic_leads.csv", max_bytes=10).is_refused
 
 
 def test_title_line_and_totals_row_are_not_data(con):
