@@ -476,9 +476,24 @@ def test_anything_else_is_not_a_boolean():
 
 
 @pytest.mark.parametrize("parse", [dates, amounts, booleans])
-def test_blanks_stay_missing_and_are_not_problems(parse):
-    parsed = parse(["", "   ", None, "\u00a0"])
-    assert parsed.values.to_pylist() == [None, None, None, None]
+@pytest.mark.parametrize("invisible", ["\u00a0", "\u2007", "\u202f", "\u200b", "\ufeff"])
+def test_blanks_stay_missing_and_are_not_problems(parse, invisible):
+    parsed = parse(["", "   ", None, invisible, f" {invisible}\t{invisible}"])
+    assert parsed.values.to_pylist() == [None, None, None, None, None]
+    assert parsed.problems == []
+
+
+@pytest.mark.parametrize(
+    ("parse", "value", "expected"),
+    [
+        (dates, "\u00a02026-02-25\u200b", D(2026, 2, 25)),
+        (amounts, "\u202f12,50\ufeff", Decimal("12.50")),
+        (booleans, "\u2007Ja\u00a0", True),
+    ],
+)
+def test_invisible_whitespace_around_a_value_is_stripped(parse, value, expected):
+    parsed = parse([value])
+    assert parsed.values.to_pylist() == [expected]
     assert parsed.problems == []
 
 
