@@ -299,6 +299,8 @@ def _strptime_distinct(text: pa.Array) -> tuple[np.ndarray, dict[str, np.ndarray
     """Each row's index into the column's distinct values (one past the end for a null), and
     per distinct value its timestamp in each format (NaT where it does not read) and its mark."""
     index, distinct = _distinct(text)
+    if not len(distinct):  # every value was read by Arrow's cast: no need to ask DuckDB
+        return index, dict.fromkeys(DATE_FORMATS, np.array([_NAT])), np.array([""], dtype=object)
     con = duckdb.connect()
     try:
         con.register("distinct_values", pa.table({"value": distinct}))

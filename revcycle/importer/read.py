@@ -346,10 +346,8 @@ def _duckdb_read(path: Path, source: Path, data: bytes) -> tuple[str, pa.Table, 
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, params: dict) -> pa.Table:
-    relation = con.sql(_READ_SQL, params=params)
-    # Arrow takes DuckDB's text in bulk, without a Python object per cell. DuckDB 1.4 renamed
-    # fetch_arrow_table (now deprecated) to to_arrow_table.
-    table = getattr(relation, "to_arrow_table", relation.fetch_arrow_table)()
+    # Arrow takes DuckDB's text in bulk, without a Python object per cell.
+    table = con.sql(_READ_SQL, params=params).to_arrow_table()
     if any(kind != pa.string() for kind in table.schema.types):
         # DuckDB hands over large_string or string_view under some settings; rows promise string.
         table = table.cast(pa.schema([(name, pa.string()) for name in table.column_names]))
@@ -510,22 +508,10 @@ def _byte_positions(data: bytes, byte: int) -> np.ndarray:
 
 
 def _line_breaks(cells: pa.Table, newline: str) -> np.ndarray:
-    """How many line breaks each row's values hold (a CRLF counts once, by its LF).
-
-    Counted in the Arrow buffers: the positions of the newline byte in a column's text, each
-    mapped to its value through the offsets. The byte never occurs inside a multi-byte UTF-8
-    character, so counting bytes counts characters.
-    """
+    """How many line breaks each row's values hold (a CRLF counts once, by its LF)."""
     breaks = np.zeros(cells.num_rows, dtype=np.int64)
     for column in cells.columns:
-        row = 0
-        for chunk in column.chunks:
-            offsets, text = _string_buffers(chunk)
-            found = np.flatnonzero(text[offsets[0] : offsets[-1]] == ord(newline)) + offsets[0]
-            if len(found):
-                values = np.searchsorted(offsets, found, side="right") - 1
-                breaks[row : row + len(chunk)] += np.bincount(values, minlength=len(chunk))
-            row += len(chunk)
+        breaks += pc.fill_null(pc.count_substring(column, newline), 0).to_numpy()
     return breaks
 
 

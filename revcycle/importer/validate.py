@@ -315,23 +315,18 @@ def _shown(value) -> str | None:
 
 def _repeated_ids(ids, lines: np.ndarray, file: str, column: str, id_field: str) -> list[Problem]:
     """Every line whose id another line has too, each naming all the lines with that id."""
-    if isinstance(ids, pa.ChunkedArray):
-        ids = ids.combine_chunks()
-    encoded = pc.dictionary_encode(ids)
-    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    present = codes >= 0
-    counts = np.bincount(codes[present], minlength=len(encoded.dictionary))
-    repeated = np.flatnonzero(present & (counts[np.where(present, codes, 0)] > 1))
-    lines_by_code: dict[int, list[int]] = {}
-    for position in repeated:
-        lines_by_code.setdefault(int(codes[position]), []).append(int(lines[position]))
+    counts = pc.value_counts(ids)
+    repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1)).drop_null()
+    rows = np.flatnonzero(_mask(pc.is_in(ids, value_set=repeated)))
+    lines_by_id: dict[str, list[int]] = {}
+    for value, line in zip(pc.take(ids, rows).to_pylist(), lines[rows].tolist(), strict=True):
+        lines_by_id.setdefault(value, []).append(line)
     problems = []
-    for code, group in lines_by_code.items():
-        value = encoded.dictionary[code].as_py()
-        where = ", ".join(str(line) for line in group)
-        for line in group:
-            reason = f"the same {id_field} is on lines {where}; keep one"
-            problems.append(Problem(file, line, column, value, reason, code=DUPLICATE_ID))
+    for value, group in lines_by_id.items():
+        reason = f"the same {id_field} is on lines {', '.join(map(str, group))}; keep one"
+        problems += [
+            Problem(file, line, column, value, reason, code=DUPLICATE_ID) for line in group
+        ]
     return problems
 
 
