@@ -354,6 +354,17 @@ def _fetch(con: duckdb.DuckDBPyConnection, params: dict) -> pa.Table:
     return table
 
 
+def _valid(chunk: pa.Array) -> np.ndarray:
+    """Which values of an array are not null, as numpy bools unpacked from the validity bitmap
+    (several times faster than converting ``is_valid()``)."""
+    bitmap = chunk.buffers()[0]
+    if bitmap is None or not chunk.null_count:
+        return np.ones(len(chunk), dtype=bool)
+    bits = np.frombuffer(bitmap, dtype=np.uint8)
+    unpacked = np.unpackbits(bits, count=chunk.offset + len(chunk), bitorder="little")
+    return unpacked[chunk.offset :].view(bool)
+
+
 def _string_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """A string array's offsets (one more than values) and its text bytes, as numpy views."""
     if chunk.type != pa.string():
@@ -373,9 +384,6 @@ WHITESPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u200b\u2060\ufeff"
 )
-# Bytes that cannot begin or end whitespace: visible ASCII, "!" to "~".
-_VISIBLE = np.zeros(256, dtype=bool)
-_VISIBLE[0x21:0x7F] = True
 
 
 def stripped(values: pa.Array) -> pa.Array:
@@ -398,19 +406,23 @@ def _apply_blank_rule(values: pa.Array, keep_text: bool) -> pa.Array:
     offsets, text = _string_buffers(values)
     starts, ends = offsets[:-1], offsets[1:]
     candidate = ends <= starts
-    filled = np.flatnonzero(~candidate)
-    if len(filled):
-        edges = _VISIBLE[text[starts[filled]]] & _VISIBLE[text[ends[filled] - 1]]
-        candidate[filled[~edges]] = True
-    candidate &= pc.is_valid(values).to_numpy(zero_copy_only=False)
+    if len(text):
+        # Whitespace begins and ends outside visible ASCII ("!" to "~", 0x21 to 0x7E): one
+        # unsigned subtraction tells the bytes below and above it apart from those within.
+        first = text[np.minimum(starts, len(text) - 1)] - np.uint8(0x21)
+        last = text[np.maximum(ends - 1, 0)] - np.uint8(0x21)
+        candidate |= (first >= np.uint8(0x5E)) | (last >= np.uint8(0x5E))
+    if candidate.any():
+        candidate &= _valid(values)
     if not candidate.any():
         return values
     kept = values.filter(candidate)
     trimmed = pc.utf8_trim(kept, WHITESPACE)
     blank = pc.equal(pc.binary_length(trimmed), 0)
-    return pc.replace_with_mask(
-        values, pa.array(candidate), pc.if_else(blank, _NULL, kept if keep_text else trimmed)
-    )
+    if keep_text and not pc.any(blank).as_py():
+        return values
+    replacement = pc.if_else(blank, _NULL, kept if keep_text else trimmed)
+    return pc.replace_with_mask(values, pa.array(candidate), replacement)
 
 
 _NULL = pa.scalar(None, pa.string())
@@ -768,7 +780,7 @@ def _fill(cells: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     widths = np.zeros(cells.num_rows, dtype=np.int32)
     first_filled = np.zeros(cells.num_rows, dtype=bool)
     for position, column in enumerate(cells.columns, start=1):
-        filled = pc.is_valid(column).to_numpy()
+        filled = np.concatenate([_valid(chunk) for chunk in column.chunks] or [np.zeros(0, bool)])
         if position == 1:
             first_filled = filled
         # As 0/1 integers: numpy adds and multiplies those many times faster than it casts bools.
