@@ -167,52 +167,51 @@ def _problems(bad, raw: pa.Array, lines, file, column, reason, code) -> list[Pro
 # 25.02.2026, 25/02/2026 9:05, 08-06-2020 15:38:00, 2/25/2026 3:05 PM, 3/1/2017, 3:15 PM.
 # A UTC offset (+01:00) is not read: the timestamps are naive and an offset would be dropped.
 # Fractions of a second are kept to the microsecond (DuckDB's TIMESTAMP); finer digits are cut.
-# DuckDB's try_strptime reads them, checking that the day and the time exist; the formats each
-# column decision stands for are listed here. Dots are day-first in every locale that writes
-# them (German, Dutch, Nordic, Russian): 03.04.2026 is never taken for 4 March.
+# DuckDB's try_strptime reads the dates and the times, checking that they exist, with the formats
+# each decision stands for. Dots are day-first in every locale that writes them (German, Dutch,
+# Nordic, Russian): 03.04.2026 is never taken for 4 March.
 _DAYS = {
-    ISO: ("%Y-%m-%d", "%Y/%m/%d"),
-    DAY_FIRST: ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"),
-    MONTH_FIRST: ("%m/%d/%Y", "%m-%d-%Y"),
+    ISO: ["%Y-%m-%d", "%Y/%m/%d"],
+    DAY_FIRST: ["%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"],
+    MONTH_FIRST: ["%m/%d/%Y", "%m-%d-%Y"],
 }
-_TIMES = ("", " %H:%M", " %H:%M:%S", " %H:%M:%S.%f", " %I:%M %p", " %I:%M:%S %p", " %I:%M:%S.%f %p")
-_STRPTIME = {name: [day + time for day in days for time in _TIMES] for name, days in _DAYS.items()}
-# What try_strptime cannot be told with a format is written its way first: a "T" before the
-# time, a comma after the date ("25/02/2026, 9:05"), a decimal comma or more than six digits in
-# the seconds, a "Z" (UTC: the wall clock is kept), "pm", "p.m." or "PM" without a space.
-# Excel counts days from 1899-12-30 (which absorbs its 1900 leap-year bug for every serial from
-# March 1900 on); the fraction is the time of day. Serials from 20000 to 80000 are 1954-10-03
-# to 2119-01-10: another five-digit number is not taken for a date.
-_READ_DATES_SQL = r"""
+_TIMES = ["%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p", "%I:%M:%S.%f %p"]
+# Values are split into a date and a time, and each distinct piece is read once: a million
+# timestamps hold a few thousand dates and times of day. What try_strptime cannot be told with a
+# format is written its way first: a comma after the date ("25/02/2026, 9:05"); a decimal comma
+# or more than six digits in the seconds; a "Z" (UTC: the wall clock is kept); "pm", "p.m.",
+# "PM" without a space. Excel counts days from 1899-12-30 (which absorbs its 1900 leap-year bug
+# for every serial from March 1900 on); the fraction is the time of day, to the second. Serials
+# from 20000 to 80000 are 1954-10-03 to 2119-01-10: another five-digit number is no date.
+_READ_PIECES_SQL = r"""
 with
 written as (
     select
-        value,
+        piece,
+        regexp_replace(piece, ',$', '') as day,
         regexp_replace(
             regexp_replace(
-                regexp_replace(
-                    regexp_replace(replace(value, 'T', ' '), '^([0-9./-]+),', '\1'),
-                    ':([0-9]{2})[.,]([0-9]{1,6})[0-9]*', ':\1.\2'
-                ),
-                '(:[0-9]{2}(\.[0-9]+)?)Z$', '\1'
+                regexp_replace(trim(piece), '^([0-9:]+)[.,]([0-9]{1,6})[0-9]*', '\1.\2'),
+                '([0-9])Z$', '\1'
             ),
             ' *([AaPp])\.?([Mm])\.?$', ' \1\2'
-        ) as text
-    from distinct_values
+        ) as time_of_day,
+        case when regexp_full_match(piece, '[0-9]{5}(\.[0-9]+)?') then cast(piece as double) end
+            as serial
+    from pieces
 ),
 final as (
     select
-        try_strptime(text, $iso) as iso,
-        try_strptime(text, $day_first) as day_first,
-        try_strptime(text, $month_first) as month_first,
+        try_strptime(day, $iso) as iso,
+        try_strptime(day, $day_first) as day_first,
+        try_strptime(day, $month_first) as month_first,
         case
-            when regexp_full_match(value, '[0-9]{5}(\.[0-9]+)?')
-                and cast(value as double) >= 20000
-                and cast(value as double) < 80000
-            then timestamp '1899-12-30'
-                + to_microseconds(cast(round(cast(value as double) * 86400) * 1000000 as bigint))
+            when serial >= 20000 and serial < 80000
+            then timestamp '1899-12-30' + to_seconds(cast(round(serial * 86400) as bigint))
         end as excel_serial,
-        regexp_extract(text, '^[0-9]{1,2}([./-])[0-9]{1,2}[./-][0-9]{4}', 1) as mark
+        regexp_extract(day, '^[0-9]{1,2}([./-])[0-9]{1,2}[./-][0-9]{4}$', 1) as mark,
+        epoch_us(try_strptime(time_of_day, $times)) - epoch_us(timestamp '1900-01-01')
+            as time_us
     from written
 )
 select * from final
@@ -295,41 +294,62 @@ class _DateReadings(NamedTuple):
     stamps: Callable[[str], np.ndarray]
 
 
-def _strptime_distinct(text: pa.Array) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
-    """Each row's index into the column's distinct values (one past the end for a null), and
-    per distinct value its timestamp in each format (NaT where it does not read) and its mark."""
-    index, distinct = _distinct(text)
-    if not len(distinct):  # every value was read by Arrow's cast: no need to ask DuckDB
-        return index, dict.fromkeys(DATE_FORMATS, np.array([_NAT])), np.array([""], dtype=object)
+def _read_pieces(pieces: pa.Array) -> pa.Table:
+    """Each distinct piece read as a date in every format, as a time of day, and its mark."""
     con = duckdb.connect()
     try:
-        con.register("distinct_values", pa.table({"value": distinct}))
-        params = {name.replace("-", "_"): formats for name, formats in _STRPTIME.items()}
-        found = con.sql(_READ_DATES_SQL, params=params).to_arrow_table()
+        con.register("pieces", pa.table({"piece": pieces}))
+        params = {name.replace("-", "_"): formats for name, formats in _DAYS.items()}
+        return con.sql(_READ_PIECES_SQL, params={**params, "times": _TIMES}).to_arrow_table()
     finally:
         con.close()
+
+
+def _read_by_parts(text: pa.Array) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """Per format, each value's timestamp (NaT where the format does not read it), and per mark
+    how many values day-first or month-first read with it."""
+    if (_buffers(text)[1] == ord("T")).any():  # a null's bytes may hold one: a needless replace
+        text = pc.replace_substring(text, "T", " ")
+    parts = pc.split_pattern(text, " ", max_splits=1)
+    offsets = parts.offsets.to_numpy().astype(np.intp)
+    count_pieces = np.diff(offsets) * _mask(pc.is_valid(parts))
+    codes, distinct = _distinct(parts.values)
+    read = _read_pieces(distinct)
+    none = len(distinct)  # "no piece": no date (NaT), or no time (midnight)
+    codes = np.append(codes, [none, none])  # past the last row's pieces
+    day = np.where(count_pieces >= 1, codes[offsets[:-1]], none)
+    time_of_day = np.where(count_pieces == 2, codes[offsets[:-1] + 1], none)
+    micros = pc.fill_null(read.column("time_us"), -1).to_numpy()
+    micros = np.append(micros, 0)[time_of_day]  # -1: a time that does not read
     stamps = {}
     for name in DATE_FORMATS:
-        column = found.column(name.replace("-", "_")).to_numpy()
-        stamps[name] = np.append(column.astype("datetime64[us]"), _NAT)
-    marks = np.append(pc.fill_null(found.column("mark"), "").to_numpy(zero_copy_only=False), "")
-    return index, stamps, marks
+        days = np.append(read.column(name.replace("-", "_")).to_numpy(), _NAT)[day]
+        if name == EXCEL_SERIAL:  # a serial number is the whole value: no time after it
+            stamps[name] = np.where(count_pieces == 1, days, _NAT)
+        else:
+            stamps[name] = np.where(micros >= 0, days + micros.astype("timedelta64[us]"), _NAT)
+    split = ~np.isnat(stamps[DAY_FIRST]) | ~np.isnat(stamps[MONTH_FIRST])
+    marks = np.append(pc.fill_null(read.column("mark"), "").to_numpy(zero_copy_only=False), "")
+    separators = {mark: int((marks[day][split] == mark).sum()) for mark in "/.-"}
+    return stamps, separators
 
 
 def _read_dates(text: pa.Array) -> _DateReadings:
     """Which rows each format reads. A value Arrow's cast reads is year-first, so no other format
-    reads it; the others are read by try_strptime, once per distinct value."""
+    reads it; the others are read by parts."""
     handled, cast_stamps = _cast_iso(text)
     rest = np.flatnonzero(~handled & _mask(pc.is_valid(text)))
-    index, by_format, marks = _strptime_distinct(text.take(rest))
-    reads, row_stamps = {}, {}
-    for name in DATE_FORMATS:
-        row_stamps[name] = cast_stamps.copy() if name == ISO else np.full(len(text), _NAT)
-        row_stamps[name][rest] = by_format[name][index]
-        stamp = row_stamps[name]
-        reads[name] = (stamp >= _FIRST_DAY) & (stamp < _PAST_LAST_DAY)  # NaT compares False
-    split = reads[DAY_FIRST][rest] | reads[MONTH_FIRST][rest]
-    separators = {mark: int((marks[index][split] == mark).sum()) for mark in "/.-"}
+    row_stamps = {ISO: cast_stamps}
+    row_stamps.update({name: np.full(len(text), _NAT) for name in DATE_FORMATS[1:]})
+    separators = dict.fromkeys("/.-", 0)
+    if rest.size:
+        by_parts, separators = _read_by_parts(text.take(rest))
+        for name in DATE_FORMATS:
+            row_stamps[name][rest] = by_parts[name]
+    reads = {
+        name: (stamps >= _FIRST_DAY) & (stamps < _PAST_LAST_DAY)  # NaT compares False
+        for name, stamps in row_stamps.items()
+    }
     return _DateReadings(text, reads, separators, row_stamps.__getitem__)
 
 
