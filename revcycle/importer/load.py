@@ -70,11 +70,6 @@ def _rows_table(kind: str) -> str:
     return f"upload_rows_{kind}"
 
 
-def _quoted(kind: str) -> str:
-    # Identifiers come from the contract, an allow-list.
-    return ", ".join(f'"{name}"' for name in contract.column_names(kind))
-
-
 def _typed_columns(kind: str) -> str:
     return ", ".join(
         f'"{field.name}" {contract.SQL_TYPE_BY_TYPE[field.type]}'
