@@ -24,7 +24,7 @@ import pyarrow as pa
 import pytest
 
 from revcycle.importer import read as read_module
-from revcycle.importer.problems import ImportRefused
+from revcycle.importer.problems import EXTRA_VALUE, NOT_A_TABLE, TOO_LARGE, ImportRefused
 from revcycle.importer.read import ExportTable, read_export
 
 FOLDER = Path(__file__).parent / "fixtures" / "exports" / "read"
@@ -204,11 +204,12 @@ def values(table: ExportTable) -> list[list[str | None]]:
     return [list(row) for row in zip(*columns, strict=True)]
 
 
-def refusal(name: str, **options) -> str:
+def refusal(name: str, code: str = NOT_A_TABLE, **options) -> str:
+    """The reason the whole file is refused; its code must be ``code``."""
     with pytest.raises(ImportRefused) as caught:
         read(name, **options)
     [problem] = caught.value.problems
-    assert (problem.file, problem.line, problem.column) == (name, None, None)
+    assert (problem.file, problem.line, problem.column, problem.code) == (name, None, None, code)
     return problem.reason
 
 
@@ -496,7 +497,7 @@ def test_xlsx_cells_become_text_without_losing_anything():
 
 def test_file_over_the_size_limit_is_refused_with_what_to_do():
     size = len(RECIPES["comma.csv"])
-    assert refusal("comma.csv", max_bytes=100) == (
+    assert refusal("comma.csv", TOO_LARGE, max_bytes=100) == (
         f"The file is {size} bytes; the limit is 100 bytes. Split the export by date range "
         "(for example one file per quarter) and upload the parts one after another."
     )
@@ -546,6 +547,7 @@ def test_row_wider_than_the_header_refuses_the_file_at_that_line():
         read("extra_value.csv")
     [problem] = caught.value.problems
     assert (problem.file, problem.line, problem.value) == ("extra_value.csv", 3, "2 | Won | oops")
+    assert problem.code == EXTRA_VALUE
     assert problem.reason.startswith(
         "this line has a value in column 3, but the header (line 1) names only 2 columns."
     )
