@@ -467,8 +467,6 @@ def parse_dates(
 # minus, or a letter that makes the value no number at all. The steps for those run only when
 # some value in the column has one.
 _UNUSUAL = r"[^0-9.,+-]"
-_CURRENCY_TRIM = "€$£ \t\u00a0\u202f"
-_CURRENCY_CODES = ("EUR", "USD", "GBP", "CHF")
 # Spaces (also no-break and narrow no-break, as French and Swiss exports write them) and
 # apostrophes (Swiss) group thousands in either convention; '.' and ',' depend on the column.
 _SPACE_CLASS = r"' \x{00A0}\x{202F}"
@@ -525,56 +523,27 @@ class _Amounts(NamedTuple):
         return np.append(per_shape, False)[self.shape_index]
 
 
-def _where(mask: np.ndarray, then, otherwise: pa.Array) -> pa.Array:
-    """``then(otherwise)`` where mask is true; ``then`` runs only if it is true anywhere."""
-    if not mask.any():
-        return otherwise
-    return pc.if_else(pa.array(mask), then(otherwise), otherwise)
-
-
-def _strip_currency(body: pa.Array) -> pa.Array:
-    """Drop a currency symbol or code, and spaces, from either end."""
-    body = pc.utf8_trim(body, _CURRENCY_TRIM)
-    if not _any(pc.match_substring_regex(body, "[A-Za-z]")):
-        return body
-    for code in _CURRENCY_CODES:
-        if not _any(pc.match_substring(body, code, ignore_case=True)):
-            continue
-        at_start = _mask(pc.starts_with(body, code, ignore_case=True))
-        body = _where(at_start, lambda body: pc.utf8_slice_codeunits(body, 3), body)
-        at_end = _mask(pc.ends_with(body, code, ignore_case=True))
-        body = _where(at_end, lambda body: pc.utf8_slice_codeunits(body, 0, -3), body)
-        body = pc.utf8_trim(body, _CURRENCY_TRIM)
-    return body
+# A currency symbol or code, or a space, on either side of the number and its sign.
+_CURRENCY = r"(?:[€$£\s\x{00A0}\x{202F}]|(?i:EUR|USD|GBP|CHF))*"
+# A value's parts: accounting parentheses, a sign (a Unicode minus too), the number itself.
+_BODY = (
+    rf"^{_CURRENCY}(?P<open>\(?){_CURRENCY}(?P<sign>[-+\x{{2212}}]?){_CURRENCY}"
+    rf"(?P<number>[^()]*?){_CURRENCY}(?P<close>\)?){_CURRENCY}$"
+)
 
 
 def _bodies(shapes: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """The number in each shape, without currency and parentheses (which become a minus), and
-    whether the shape is well formed (not both a sign and parentheses). None of it looks at a
-    digit, so the body of a shape is the shape of the value's body."""
-    body = _strip_currency(shapes)
-    parenthesised = _mask(pc.starts_with(body, "(")) & _mask(pc.ends_with(body, ")"))
-    body = _where(
-        parenthesised, lambda body: _strip_currency(pc.utf8_slice_codeunits(body, 1, -1)), body
-    )
-    body = _where(
-        _mask(pc.starts_with(body, "\u2212")),
-        lambda body: pc.binary_join_element_wise("-", pc.utf8_slice_codeunits(body, 1), ""),
-        body,
-    )
-    # A sign before the currency or a space: -€12,50, - 12,50.
-    body = _where(
-        _mask(pc.match_substring_regex(body, "^[-+][^0-9.,]")),
-        lambda body: pc.binary_join_element_wise(
-            pc.utf8_slice_codeunits(body, 0, 1),
-            _strip_currency(pc.utf8_slice_codeunits(body, 1)),
-            "",
-        ),
-        body,
-    )
-    signed = _mask(pc.starts_with(body, "-")) | _mask(pc.starts_with(body, "+"))
-    body = _where(parenthesised, lambda body: pc.binary_join_element_wise("-", body, ""), body)
-    return body, ~(signed & parenthesised)
+    """The number in each shape with its sign, without currency and parentheses (which become a
+    minus), and whether the shape is well formed (parentheses in pairs, and not both them and a
+    sign). None of it looks at a digit, so the body of a shape is the shape of the value's body."""
+    parts = pc.extract_regex(shapes, _BODY)
+    opened = _mask(pc.equal(pc.struct_field(parts, "open"), "("))
+    closed = _mask(pc.equal(pc.struct_field(parts, "close"), ")"))
+    sign = pc.replace_substring(pc.struct_field(parts, "sign"), "\u2212", "-")
+    minus = pc.if_else(pa.array(opened & closed), "-", "")
+    body = pc.binary_join_element_wise(minus, sign, pc.struct_field(parts, "number"), "")
+    signed = _mask(pc.not_equal(sign, ""))
+    return body, _mask(pc.is_valid(parts)) & (opened == closed) & ~(signed & opened)
 
 
 def _amounts(text: pa.Array) -> _Amounts:
