@@ -239,6 +239,12 @@ def test_an_hour_without_minutes_is_not_a_time():
     ]
 
 
+def test_minutes_and_seconds_take_two_digits():
+    parsed = dates(["25/02/2026 9:05", "25/02/2026 9:5", "25/02/2026 9:05:7", "25/02/2026 9:05:07"])
+    assert parsed.values.to_pylist() == [D(2026, 2, 25, 9, 5), None, None, D(2026, 2, 25, 9, 5, 7)]
+    assert [p.line for p in parsed.problems] == [3, 4]
+
+
 def test_years_before_1678_or_after_2261_are_problems():
     parsed = dates(["2026-02-25", "1677-12-31", "2262-01-01", "1678-01-01", "2261-12-31 23:59"])
     assert parsed.values.to_pylist() == [

@@ -210,8 +210,11 @@ final as (
             then timestamp '1899-12-30' + to_seconds(cast(round(serial * 86400) as bigint))
         end as excel_serial,
         regexp_extract(day, '^[0-9]{1,2}([./-])[0-9]{1,2}[./-][0-9]{4}$', 1) as mark,
-        epoch_us(try_strptime(time_of_day, $times)) - epoch_us(timestamp '1900-01-01')
-            as time_us
+        -- Two digits for the minutes and the seconds, where try_strptime would take one.
+        case
+            when regexp_full_match(time_of_day, '[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?( .*)?')
+            then epoch_us(try_strptime(time_of_day, $times)) - epoch_us(timestamp '1900-01-01')
+        end as time_us
     from written
 )
 select * from final
