@@ -49,7 +49,7 @@ class ExportTable:
     file_name: str
     header: list[str]  # column names as the file has them, made unique
     # One pa.string() column per header name, in header order (its chunks as read): every value
-    # the text exactly as read, or null when the cell is blank (empty or only whitespace).
+    # the text exactly as read, or null when the cell is blank (see blank_to_null).
     rows: pa.Table
     # int64, one per row: the 1-based line (CSV) or sheet row (XLSX) where the row starts.
     lines: np.ndarray

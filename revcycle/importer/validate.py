@@ -5,7 +5,9 @@ mapping or the caller's), parse every column into the contract's type, check the
 account for every data line: rows in the file = rows to load + rows rejected.
 
 The rows stay in Arrow from the reader to DuckDB: a column is parsed and checked as a whole by
-Arrow's and numpy's kernels, and Python sees only the values that become problems.
+Arrow's, DuckDB's and numpy's kernels, and Python sees only the values that become problems.
+A blank cell is one rule everywhere (read.blank_to_null): a required field that is blank rejects
+its row, naming the line.
 """
 
 import os
@@ -13,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 import numpy as np
@@ -87,7 +90,7 @@ class PreparedUpload:
         )
 
 
-def _refuse(file: str, line: int | None, code: str, problems: list[tuple]) -> None:
+def _refuse(file: str, line: int | None, code: str, problems: list[tuple]) -> NoReturn:
     """Refuse the file: one problem per (column, value, reason)."""
     raise ImportRefused([Problem(file, line, *problem, code=code) for problem in problems])
 
