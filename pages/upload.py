@@ -77,9 +77,8 @@ def ask_date_format(slot: str, attempt: upload.Attempt) -> None:
         help="A column whose days never go above 12 reads both ways, so Revcycle does not "
         "guess. The choice applies to every date column of this file.",
     )
-    for problem in attempt.refusal:
-        if "--date-format" in problem.reason:
-            st.caption(problem.sentence().replace("; choose with --date-format", "."))
+    for question in attempt.date_questions:
+        st.caption(format.plain(question))
 
 
 def mapping_screen(slot: str, kind: str, columns: list[str]) -> tuple[dict[str, str], str]:

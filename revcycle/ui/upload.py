@@ -16,8 +16,14 @@ import duckdb
 
 from revcycle import contract
 from revcycle.importer import load, presets
-from revcycle.importer.parse import DATE_FORMATS, DAY_FIRST, MONTH_FIRST
-from revcycle.importer.problems import ImportRefused, Problem
+from revcycle.importer.parse import DATE_FORMAT_HINT, DATE_FORMATS, DAY_FIRST, MONTH_FIRST
+from revcycle.importer.problems import (
+    AMBIGUOUS_DATES,
+    NEEDS_MAPPING,
+    UNDECIDED_DATES,
+    ImportRefused,
+    Problem,
+)
 from revcycle.importer.read import read_export
 from revcycle.importer.validate import PreparedUpload, prepare
 
@@ -38,20 +44,33 @@ class Attempt:
     prepared: PreparedUpload | None = None
     refusal: tuple[Problem, ...] = ()
 
+    def with_code(self, code: str) -> list[Problem]:
+        """The refusal's problems with this code (one of importer.problems' codes)."""
+        return [problem for problem in self.refusal if problem.code == code]
+
     @property
     def needs_mapping(self) -> bool:
-        """The importer asks for ``--kind`` or ``--map``: on the page, the mapping screen."""
-        return any("--kind" in p.reason or "--map" in p.reason for p in self.refusal)
+        """The importer asks which kind of export or which columns: the mapping screen."""
+        return bool(self.with_code(NEEDS_MAPPING))
 
     @property
     def date_formats_to_ask(self) -> tuple[str, ...]:
         """The date formats to offer when a date column could be read more than one way."""
-        asked = [p.reason for p in self.refusal if "--date-format" in p.reason]
-        if not asked:
-            return ()
-        if all("day-first" in reason for reason in asked):
+        if self.with_code(UNDECIDED_DATES):
+            return DATE_FORMATS
+        if self.with_code(AMBIGUOUS_DATES):
             return (DAY_FIRST, MONTH_FIRST)
-        return DATE_FORMATS
+        return ()
+
+    @property
+    def date_questions(self) -> list[str]:
+        """The date questions, worded for the page: its own control answers them, not
+        ``--date-format``."""
+        return [
+            problem.sentence().removesuffix(DATE_FORMAT_HINT) + "."
+            for problem in self.refusal
+            if problem.code in (AMBIGUOUS_DATES, UNDECIDED_DATES)
+        ]
 
     @property
     def is_refused(self) -> bool:
