@@ -93,36 +93,30 @@ def _read(path: Path, max_bytes: int) -> ExportTable:
         cells, lines, notes = _read_xlsx(path)
         table = _table(path, cells, lines, "xlsx", None, notes)
     else:
-        _refuse_known_binary(path, head)
+        for magic, reason in _NOT_TABLES:
+            if head.startswith(magic):
+                raise _refused(path, reason)
         table = _read_text(path, data)
     return replace(table, file_bytes=data)
 
 
-# -- what the file is -------------------------------------------------------------------------
-
-_NOT_TABLES = [
+_ITSELF = "not a data export. Upload the CSV or XLSX export itself."
+_INSIDE = "Extract it and upload the CSV or XLSX inside."
+_NOT_TABLES = [  # the first bytes of files that are no table
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",  # a compound file: .xls, or a protected .xlsx
+        "is an old binary Excel workbook (.xls) or a password-protected one, which cannot be "
+        "read. Open it in Excel and save it as .xlsx or CSV UTF-8 (without a password), then "
+        "upload that file.",
+    ),
     (b"%PDF", "is a PDF document, not a data export. Export the report as CSV or XLSX instead."),
-    (b"\x89PNG", "is a PNG image, not a data export. Upload the CSV or XLSX export itself."),
-    (b"\xff\xd8\xff", "is a JPEG image, not a data export. Upload the CSV or XLSX export itself."),
-    (b"GIF8", "is a GIF image, not a data export. Upload the CSV or XLSX export itself."),
+    (b"\x89PNG", f"is a PNG image, {_ITSELF}"),
+    (b"\xff\xd8\xff", f"is a JPEG image, {_ITSELF}"),
+    (b"GIF8", f"is a GIF image, {_ITSELF}"),
     (b"\x1f\x8b", "is compressed with gzip. Decompress it and upload the CSV inside."),
-    (b"7z\xbc\xaf", "is a 7-Zip archive. Extract it and upload the CSV or XLSX inside."),
-    (b"Rar!", "is a RAR archive. Extract it and upload the CSV or XLSX inside."),
+    (b"7z\xbc\xaf", f"is a 7-Zip archive. {_INSIDE}"),
+    (b"Rar!", f"is a RAR archive. {_INSIDE}"),
 ]
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound-file header of .xls (and of .doc)
-
-
-def _refuse_known_binary(path: Path, head: bytes) -> None:
-    if head.startswith(_OLE2):
-        raise _refused(
-            path,
-            "is an old binary Excel workbook (.xls) or a password-protected one, which cannot be "
-            "read. Open it in Excel and save it as .xlsx or CSV UTF-8 (without a password), "
-            "then upload that file.",
-        )
-    for magic, reason in _NOT_TABLES:
-        if head.startswith(magic):
-            raise _refused(path, reason)
 
 
 # -- text files: encoding ---------------------------------------------------------------------
@@ -142,25 +136,22 @@ def _decode(path: Path, data: bytes) -> tuple[str | None, str, str | None]:
     None for UTF-8: DuckDB reads those bytes as they are, so they are only checked.
     """
     for bom, encoding, note in _BOMS:
-        if data.startswith(bom):
-            if encoding == "utf-8-sig" and _is_utf8(data):  # the mark is valid UTF-8 itself
-                return None, encoding, note
-            try:
-                return data[len(bom) :].decode(encoding.removesuffix("-sig")), encoding, note
-            except UnicodeDecodeError as error:
-                raise _refused(
-                    path, f"starts like {encoding} text but is not valid {encoding}. {SAVE_AGAIN}"
-                ) from error
+        if not data.startswith(bom):
+            continue
+        if encoding == "utf-8-sig" and _is_utf8(data):  # the mark is valid UTF-8 itself
+            return None, encoding, note
+        try:
+            return data[len(bom) :].decode(encoding.removesuffix("-sig")), encoding, note
+        except UnicodeDecodeError as error:
+            reason = f"starts like {encoding} text but is not valid {encoding}. {SAVE_AGAIN}"
+            raise _refused(path, reason) from error
     if _is_utf8(data):
         return None, "utf-8", None
     try:
         return data.decode("cp1252"), "windows-1252", "read as Windows-1252 (it is not UTF-8)"
     except UnicodeDecodeError:
-        return (
-            data.decode("latin-1"),
-            "latin-1",
-            "read as Latin-1 (it is neither UTF-8 nor Windows-1252)",
-        )
+        note = "read as Latin-1 (it is neither UTF-8 nor Windows-1252)"
+        return data.decode("latin-1"), "latin-1", note
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -175,6 +166,7 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
+_ONLY_BLANK = "holds only blank lines. Export the report again and upload that."
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _HEAD = 65536  # characters from the start of the file that the checks for binary data look at
 
@@ -190,23 +182,19 @@ def _refuse_non_table_text(path: Path, data: bytes, text: str | None) -> None:
         has_nul = "\x00" in text
     sample = head[:4096]
     if sample.count("\x00") * 3 > len(sample):  # every other byte zero: UTF-16 text
+        reason = "looks like UTF-16 text without a byte order mark, which cannot be read reliably."
         raise _refused(
-            path,
-            "looks like UTF-16 text without a byte order mark, which cannot be read reliably. "
-            "Open it in Excel and save it as CSV UTF-8, then upload that file.",
+            path, f"{reason} Open it in Excel and save it as CSV UTF-8, then upload that file."
         )
     if has_nul or len(_CONTROL.findall(head)) > len(head) // 100:
         raise _refused(
             path,
             "holds binary data, not text or a spreadsheet. Upload the CSV or XLSX export itself.",
         )
-    start = sample.lstrip().lower()
-    if start.startswith(("<!doctype html", "<html", "<?xml", "<table")):
+    if sample.lstrip().lower().startswith(("<!doctype html", "<html", "<?xml", "<table")):
         raise _refused(path, f"is a web page or XML document, not a CSV export. {SAVE_AGAIN}")
-    if head.isspace():  # only then can the whole text be blank; decode it to know
-        whole = text if text is not None else data[skip:].decode("utf-8")
-        if whole.isspace():
-            raise _refused(path, "holds only blank lines. Export the report again and upload that.")
+    if head.isspace() and (text if text is not None else data[skip:].decode("utf-8")).isspace():
+        raise _refused(path, _ONLY_BLANK)
 
 
 # -- text files: DuckDB's CSV reader ----------------------------------------------------------
@@ -619,7 +607,7 @@ def _table(
     """
     counts, widths, first_filled = _fill(cells)
     if not counts.any():
-        raise _refused(path, "holds only blank lines. Export the report again and upload that.")
+        raise _refused(path, _ONLY_BLANK)
     header_at = _header_row(counts, widths)
     skipped = [row for row in range(header_at) if counts[row] > 0]
     if skipped:
@@ -648,10 +636,8 @@ def _table(
     notes += _blank_row_notes(counts, lines, body, keep[-1] if len(keep) else header_at, end)
     header = _column_names(_row(cells, header_at)[:width], notes)
     rows = cells.select(list(range(width)))
-    if len(keep) and keep[-1] - keep[0] + 1 == len(keep):
-        rows = rows.slice(int(keep[0]), len(keep))  # a contiguous range: no copy
-    else:
-        rows = rows.take(keep)
+    contiguous = len(keep) and keep[-1] - keep[0] + 1 == len(keep)
+    rows = rows.slice(int(keep[0]), len(keep)) if contiguous else rows.take(keep)  # slice: no copy
     return ExportTable(
         path.name, header, rows.rename_columns(header), lines[keep], encoding, delimiter, notes
     )
@@ -686,23 +672,24 @@ def _refuse_too_wide(
     path: Path, cells: pa.Table, lines: np.ndarray, widths: np.ndarray, header_at: int
 ) -> None:
     width = widths[header_at]
-    too_wide = np.flatnonzero(widths[header_at + 1 :] > width) + header_at + 1
-    if len(too_wide):
-        raise ImportRefused(
-            [
-                Problem(
-                    path.name,
-                    int(lines[row]),
-                    None,
-                    _row_text(cells, row),
-                    f"this line has a value in column {widths[row]}, but the header "
-                    f"(line {lines[header_at]}) names only {width} columns. Remove the extra "
-                    "value or the stray delimiter, or add the missing column name.",
-                    code=EXTRA_VALUE,
-                )
-                for row in too_wide[:10]
-            ]
+    too_wide = np.flatnonzero(widths[header_at + 1 :] > width)[:10] + header_at + 1
+    reason = (
+        "this line has a value in column {}, but the header (line {}) names only {} columns. "
+        "Remove the extra value or the stray delimiter, or add the missing column name."
+    )
+    problems = [
+        Problem(
+            path.name,
+            int(lines[row]),
+            None,
+            _row_text(cells, row),
+            reason.format(widths[row], lines[header_at], width),
+            code=EXTRA_VALUE,
         )
+        for row in too_wide
+    ]
+    if problems:
+        raise ImportRefused(problems)
 
 
 def _blank_row_notes(
