@@ -9,7 +9,6 @@ column and never guessed. Library kernels do the reading (DuckDB's try_strptime,
 RE2 and decimal casts); Python loops run only over the values that become problems.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -53,10 +52,8 @@ class Parsed(NamedTuple):
     problems: list[Problem]
 
 
-def _strings(values) -> pa.Array:
+def _strings(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """The column as one plain (32-bit offset: 2 GB a column) Arrow string array."""
-    if not isinstance(values, (pa.Array, pa.ChunkedArray)):
-        values = pa.array(values, pa.string())
     values = values.cast(pa.string())
     if isinstance(values, pa.ChunkedArray):
         values = values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
@@ -245,13 +242,12 @@ class DateDecision:
 
 
 class _DateReadings(NamedTuple):
-    """What each format makes of a column: which rows it reads, and their timestamps (asked for
-    one format at a time: datetime64[us] per row, anything where the format does not read)."""
+    """What each format makes of a column, per format and row."""
 
     text: pa.Array  # the values without blanks, for examples
-    reads: dict[str, np.ndarray]  # per format, per row
+    reads: dict[str, np.ndarray]  # whether the format reads the row
     separators: dict[str, int]  # per mark, the values day-first or month-first read with it
-    stamps: Callable[[str], np.ndarray]
+    stamps: dict[str, np.ndarray]  # datetime64[us]; anything where the format does not read
 
 
 def _duckdb(sql: str, name: str, table: pa.Table, params: dict | None = None) -> pa.Table:
@@ -318,7 +314,7 @@ def _read_dates(text: pa.Array) -> _DateReadings:
         name: (stamps >= _FIRST_DAY) & (stamps < _PAST_LAST_DAY)  # NaT compares False
         for name, stamps in row_stamps.items()
     }
-    return _DateReadings(text, reads, separators, row_stamps.__getitem__)
+    return _DateReadings(text, reads, separators, row_stamps)
 
 
 def _cast_iso(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -413,7 +409,7 @@ def parse_dates(
         reason = "not a date"
     else:
         read = readings.reads[chosen]
-        parsed = pa.array(readings.stamps(chosen), mask=~read, type=TIMESTAMP)
+        parsed = pa.array(readings.stamps[chosen], mask=~read, type=TIMESTAMP)
         reason = f"not a date in the column's format ({decision.label(chosen)})"
     present = mask(pc.is_valid(readings.text))
     return Parsed(parsed, _problems(present & ~read, raw, lines, file, column, reason, NOT_A_DATE))
