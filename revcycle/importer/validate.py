@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn
 
 import duckdb
 import numpy as np
@@ -86,9 +85,10 @@ class PreparedUpload:
         )
 
 
-def _refuse(file: str, line: int | None, code: str, problems: list[tuple]) -> NoReturn:
-    """Refuse the file: one problem per (column, value, reason)."""
-    raise ImportRefused([Problem(file, line, *problem, code=code) for problem in problems])
+def _refuse(file: str, line: int | None, code: str, problems: list[tuple]) -> None:
+    """Refuse the file if there are problems: one per (column, value, reason)."""
+    if problems:
+        raise ImportRefused([Problem(file, line, *problem, code=code) for problem in problems])
 
 
 def _source(
@@ -132,21 +132,14 @@ def _resolve_mapping(
     mapping = {**mapping, **overrides}
     if overrides and source != COMMAND_LINE_MAPPING:
         source = f"{source}, with columns mapped on the command line"
-    missing = [
-        (c, None, "the file has no such column") for c in mapping.values() if c not in header
-    ]
-    if missing:
-        _refuse(file, 1, NO_SUCH_COLUMN, missing)
-    unknown = [f for f in mapping if f not in contract.column_names(kind)]
-    if unknown:
-        reason = f"not a {kind} field; see the README's data dictionary"
-        _refuse(file, None, UNKNOWN_FIELD, [(None, name, reason) for name in unknown])
+    absent = [column for column in mapping.values() if column not in header]
+    _refuse(file, 1, NO_SUCH_COLUMN, [(c, None, "the file has no such column") for c in absent])
+    reason = f"not a {kind} field; see the README's data dictionary"
+    unknown = [(None, f, reason) for f in mapping if f not in contract.column_names(kind)]
+    _refuse(file, None, UNKNOWN_FIELD, unknown)
     required = [f.name for f in contract.FIELDS_BY_KIND[kind] if f.required]
-    unmapped = [name for name in required if name not in mapping]
-    if unmapped:
-        _refuse(
-            file, 1, NEEDS_MAPPING, [(None, None, _unmapped(name, header)) for name in unmapped]
-        )
+    unmapped = [(None, None, _unmapped(f, header)) for f in required if f not in mapping]
+    _refuse(file, 1, NEEDS_MAPPING, unmapped)
     return kind, source, mapping, list_fields
 
 
@@ -257,9 +250,9 @@ def _rule_problems(
     file, problems = table.file_name, []
     id_field = contract.ID_FIELD_BY_KIND[kind]
 
-    def flagged(field: str, mask: np.ndarray, reason: str, code: str, severity=ERROR) -> None:
-        values = rows.column(field).filter(pa.array(mask)).to_pylist()
-        for line, value in zip(lines[mask], values, strict=True):
+    def flagged(field: str, where: np.ndarray, reason: str, code: str, severity=ERROR) -> None:
+        values = rows.column(field).filter(pa.array(where)).to_pylist()
+        for line, value in zip(lines[where], values, strict=True):
             shown = _shown(value)
             problems.append(
                 Problem(file, int(line), mapping[field], shown, reason, severity, code=code)
