@@ -41,16 +41,12 @@ class ExportTable:
 
     file_name: str
     header: list[str]  # column names as the file has them, made unique
-    # One pa.string() column per header name, in header order (its chunks as read): every value
-    # the text exactly as read, or null when the cell is blank (see blank_to_null).
-    rows: pa.Table
-    # int64, one per row: the 1-based line (CSV) or sheet row (XLSX) where the row starts.
-    lines: np.ndarray
+    rows: pa.Table  # a pa.string() column per header name: the text as read, null when blank
+    lines: np.ndarray  # int64 per row: the 1-based line (CSV) or sheet row (XLSX) it starts on
     encoding: str  # the text encoding the file was read as; "xlsx" for a workbook
     delimiter: str | None  # None for a workbook or a single-column file
     notes: list[str]  # what was skipped or decided, in plain sentences
-    # The file as uploaded, read once here for the upload's archive (not in the repr: a failing
-    # test or a log line printing the table would show up to 200 MB).
+    # The file as uploaded, for the archive; not in the repr, which would show up to 200 MB.
     file_bytes: bytes = field(default=b"", repr=False)
 
 
@@ -79,12 +75,11 @@ def _read(path: Path, max_bytes: int) -> ExportTable:
         raise _refused(path, "was not found.")
     size = path.stat().st_size
     if size > max_bytes:
-        raise _refused(
-            path,
+        reason = (
             f"is {_size(size)}; the limit is {_size(max_bytes)}. Split the export by date range "
-            "(for example one file per quarter) and upload the parts one after another.",
-            TOO_LARGE,
+            "(for example one file per quarter) and upload the parts one after another."
         )
+        raise _refused(path, reason, TOO_LARGE)
     if size == 0:
         raise _refused(path, "is empty (0 bytes). Export the report again and upload that file.")
     data = path.read_bytes()
@@ -388,8 +383,11 @@ def _duckdb_refusal(path: Path, error: duckdb.Error) -> ImportRefused:
         problem = Problem(path.name, int(line.group(1)), None, value, reason, code=UNREADABLE_LINE)
         return ImportRefused([problem])
     if "sniffing" in message:
-        reason = "could not be read as a table: no delimiter (comma, semicolon, tab or |) and "
-        return _refused(path, f"{reason}quoting fit its lines. {SAVE_AGAIN}")
+        reason = (
+            "could not be read as a table: no delimiter (comma, semicolon, tab or |) and quoting "
+            f"fit its lines. {SAVE_AGAIN}"
+        )
+        return _refused(path, reason)
     first = message.strip().splitlines()[0] if message.strip() else type(error).__name__
     return _refused(path, f"could not be read as CSV ({first}). {SAVE_AGAIN}")
 
@@ -451,8 +449,11 @@ def _record_lines(path: Path, data: bytes, breaks: np.ndarray, single_column: bo
     else:
         first, consistent = _step_over_empty_lines(spans, np.flatnonzero(~empty), len(starts))
     if not consistent:
-        reason = "could not be matched line by line with what the CSV reader read, so problems"
-        raise _refused(path, f"{reason} could not be shown at the right lines. {SAVE_AGAIN}")
+        reason = (
+            "could not be matched line by line with what the CSV reader read, so problems could "
+            f"not be shown at the right lines. {SAVE_AGAIN}"
+        )
+        raise _refused(path, reason)
     return first
 
 
