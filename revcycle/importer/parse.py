@@ -74,15 +74,6 @@ def _rebuilt(text: pa.Array, offsets: np.ndarray, data: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.string(), len(text), buffers, null_count=text.null_count)
 
 
-def _bytes_at(text: pa.Array, position: int) -> np.ndarray:
-    """Each value's byte at ``position``; 0 where the value is shorter."""
-    offsets, data = string_buffers(text)
-    long_enough = np.diff(offsets) > position
-    found = np.zeros(len(text), dtype=np.uint8)
-    found[long_enough] = data[offsets[:-1][long_enough] + position]
-    return found
-
-
 def _shapes(text: pa.Array, zeros: bool = True) -> tuple[np.ndarray, pa.Array]:
     """Each value's index into the column's distinct shapes (one past the end for a null), and
     those shapes: every digit written "1", but (with ``zeros``) a zero starting a run of digits
@@ -322,7 +313,7 @@ def _cast_iso(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     handled = np.zeros(len(text), dtype=bool)
     stamps = np.full(len(text), _NAT)
     # Folding a column costs a little; one without a single "YYYY-" is not worth it.
-    if not (_bytes_at(text, 4) == ord("-")).any():
+    if not pc.any(pc.equal(pc.binary_slice(text.cast(pa.binary()), 4, 5), b"-")).as_py():
         return handled, stamps
     shape_index, shapes = _shapes(text, zeros=False)
     for pattern, stamp_type in _ISO_CASTS:
