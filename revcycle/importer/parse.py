@@ -104,19 +104,19 @@ def _distinct(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
 
 
 def _problems(bad, raw, lines, file, column, reason, code, severity=ERROR, stored=None) -> list:
-    """A Problem per row in ``bad``; ``reason`` shows the row's ``stored`` value at {}."""
+    """A Problem per row in ``bad``; with ``stored``, each reason shows the row's stored value
+    (as DuckDB writes it) at the reason's {}."""
     rows = np.flatnonzero(bad)
-    if rows.size == 0:
-        return []
-    values = raw.take(rows).to_pylist()
-    shown = (
-        pc.cast(stored.take(rows), pa.string()).to_pylist()
-        if stored is not None
-        else [None] * rows.size
-    )
+    reasons = [reason] * rows.size
+    if stored is not None and rows.size:
+        reasons = [
+            reason.format(text) for text in pc.cast(stored.take(rows), pa.string()).to_pylist()
+        ]
     return [
-        Problem(file, int(line), column, value, reason.format(amount), severity, code=code)
-        for line, value, amount in zip(np.asarray(lines)[rows].tolist(), values, shown, strict=True)
+        Problem(file, int(line), column, value, why, severity, code=code)
+        for line, value, why in zip(
+            np.asarray(lines)[rows].tolist(), raw.take(rows).to_pylist(), reasons, strict=True
+        )
     ]
 
 
@@ -551,15 +551,15 @@ def parse_numbers(
     large = f"too large for an amount (over {_DIGITS} digits before the decimals)"
     rounded = "more than two decimals; rounded to the cent ({})"
     checks = [
-        (wrong & ~numberish, "not a number", NOT_A_NUMBER, ERROR),
-        (wrong & numberish, in_format, NOT_A_NUMBER, ERROR),
-        (mask(cast.column("too_large")), large, AMOUNT_TOO_LARGE, ERROR),
-        (mask(cast.column("rounded")), rounded, ROUNDED, WARNING),
+        (wrong & ~numberish, "not a number", NOT_A_NUMBER, ERROR, None),
+        (wrong & numberish, in_format, NOT_A_NUMBER, ERROR, None),
+        (mask(cast.column("too_large")), large, AMOUNT_TOO_LARGE, ERROR, None),
+        (mask(cast.column("rounded")), rounded, ROUNDED, WARNING, cents),
     ]
     problems = [
         problem
-        for bad, reason, code, severity in checks
-        for problem in _problems(bad, raw, lines, file, column, reason, code, severity, cents)
+        for bad, reason, code, severity, stored in checks
+        for problem in _problems(bad, raw, lines, file, column, reason, code, severity, stored)
     ]
     problems.sort(key=lambda problem: problem.line)
     return Parsed(cents, problems)
