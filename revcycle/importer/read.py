@@ -492,11 +492,7 @@ def _read_xlsx(path: Path) -> tuple[pa.Table, np.ndarray, list[str]]:
     if "content.xml" in names and "mimetype" in names:
         raise _refused(path, f"is an OpenDocument file, not an Excel workbook. {SAVE_AGAIN}")
     if "xl/workbook.xml" not in names:
-        raise _refused(
-            path,
-            "is a zip archive, not an Excel workbook. Extract it and upload the CSV or XLSX "
-            "inside.",
-        )
+        raise _refused(path, f"is a zip archive, not an Excel workbook. {_INSIDE}")
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:
