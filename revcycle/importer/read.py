@@ -307,7 +307,8 @@ def string_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     _, offsets, text = chunk.buffers()
     offsets = np.frombuffer(offsets, np.int32, count=len(chunk) + 1, offset=4 * chunk.offset)
     text = np.frombuffer(text, np.uint8) if text is not None else np.zeros(0, np.uint8)
-    return offsets.astype(np.int64) - offsets[0], text[offsets[0] : offsets[-1]]
+    first = offsets[0]  # not 0 in a slice: rebased, so the offsets index the bytes returned
+    return (offsets - first if first else offsets), text[first : offsets[-1]]
 
 
 # The one rule for a blank cell, in read, parse and validate alike: nothing is left once
