@@ -413,6 +413,17 @@ def test_amounts_with_currency_round_the_same_way():
     ]
 
 
+def test_a_value_with_braces_is_not_a_number_and_shown_as_written():
+    # Only the rounding warning fills its reason with the stored amount; other reasons are
+    # fixed sentences, whatever the value holds.
+    parsed = amounts(["12.50", "{0}", "1.005"])
+    assert parsed.values.to_pylist() == [Decimal("12.50"), None, Decimal("1.01")]
+    assert [(p.line, p.value, p.reason) for p in parsed.problems] == [
+        (3, "{0}", "not a number"),
+        (4, "1.005", "more than two decimals; rounded to the cent (1.01)"),
+    ]
+
+
 def test_text_is_not_a_number():
     parsed = amounts(["12.50", "abc", "12.50 EURO", "--5", "(-5)"])
     assert parsed.values.to_pylist() == [Decimal("12.50"), None, None, None, None]

@@ -6,26 +6,21 @@
   replace and the merges applied after it.
 - ``raw_<kind>``: a view, the loaded data: each id's row from the newest loaded upload that
   has it. Staging reads it.
-- ``uploads``: one entry per upload or restore — when, what, the original file's sha256, the
-  counts — and its parent, the state it was applied to. Ids grow and a parent is
-  always an earlier entry, so along a chain of parents the newer upload has the larger id.
+- ``uploads``: one entry per upload or restore — when, what, the file's sha256, the counts —
+  and its parent, the state it was applied to (always an earlier, smaller id).
 
-The original files are kept beside the database, in ``uploads/<sha256><suffix>``: written
-(and synced) before the commit and named by their content, so a failed commit leaves at most a
-file nothing refers to, and the same file uploaded twice is kept once. In the database the
-bytes would be written twice — into the log, then into the file at the checkpoint.
-
-An upload writes its rows once (not once for the archive and again for the loaded table), and
-a restore writes no rows at all: it sets ``loaded_uploads`` to what it was after the target
-entry and adds an entry of its own, so the history reads as what happened and a later upload
-builds on the restored state. Either runs in one transaction with the rebuild, so a failure or
-a killed process leaves the previous data exactly as it was.
+The original files are kept beside the database, in ``uploads/<sha256><suffix>``, synced before
+the commit: a failed commit leaves at most a file nothing names (in the database the bytes would
+be written twice, to the log and at the checkpoint). A restore writes no rows: it sets
+``loaded_uploads`` to what it was after the target and adds an entry of its own. Either runs in
+one transaction with the rebuild: a failure or a killed process leaves the data as it was.
 """
 
 import hashlib
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -235,22 +230,24 @@ def commit_upload(
     channel_rules: dict[str, str] | None = None,
 ) -> tuple[int, ChangePreview]:
     """Load ``rows`` (contract columns), with any new ``channel_rules`` (raw value -> channel),
-    in one transaction with the rebuild.
-
-    Returns the upload's id and what it changed. A failure anywhere — or a killed process —
-    leaves the previous data exactly as it was: DuckDB discards a transaction that did not
-    commit.
-    """
-    con.begin()
-    try:
+    in one transaction with the rebuild; the upload's id and what it changed."""
+    with _transaction(con):
         upload_id, change = commit_in_transaction(con, kind, rows, mode, meta)
         channels.add_rules(con, channel_rules or {})
         rebuild_in_transaction(con)
+    return upload_id, change
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection):
+    """Commit what the block did, or none of it (DuckDB discards an uncommitted transaction)."""
+    con.begin()
+    try:
+        yield
         con.commit()
     except BaseException:
         con.rollback()
         raise
-    return upload_id, change
 
 
 def commit_in_transaction(
@@ -280,21 +277,11 @@ def commit_in_transaction(
         "insert into uploads values ($id, (select max(upload_id) from history_head), now(), "
         "$kind, $file, $sha, $size, $preset, $mode, $in_file, $loaded, $rejected, $new, "
         "$changed, $unchanged)",
-        {
-            "id": upload_id,
-            "kind": kind,
-            "file": meta.file_name,
-            "sha": sha256,
-            "size": len(meta.file_bytes),
-            "preset": meta.preset,
-            "mode": mode,
-            "in_file": meta.count_rows_in_file,
-            "loaded": len(rows),
-            "rejected": meta.count_rows_rejected,
-            "new": change.count_new,
-            "changed": change.count_changed,
-            "unchanged": change.count_unchanged,
-        },
+        {"id": upload_id, "kind": kind, "file": meta.file_name, "sha": sha256, "mode": mode}
+        | {"size": len(meta.file_bytes), "preset": meta.preset, "loaded": len(rows)}
+        | {"in_file": meta.count_rows_in_file, "rejected": meta.count_rows_rejected}
+        | {"new": change.count_new, "changed": change.count_changed}
+        | {"unchanged": change.count_unchanged},
     )
     # Not in a finally: an aborted transaction refuses even this. After a failure the
     # registration stays until the next upload replaces it, or the connection closes.
@@ -341,8 +328,7 @@ def _set_loaded(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
 
 def restore(con: duckdb.DuckDBPyConnection, upload_id: int) -> int:
     """Return the loaded data to the state right after ``upload_id``; the restore's own id."""
-    con.begin()
-    try:
+    with _transaction(con):
         ensure_storage(con)
         _set_loaded(con, upload_id)
         restore_id = con.execute("select max(upload_id) + 1 from uploads").fetchall()[0][0]
@@ -359,10 +345,6 @@ def restore(con: duckdb.DuckDBPyConnection, upload_id: int) -> int:
         )
         _set_head(con, restore_id)
         rebuild_in_transaction(con)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
     return restore_id
 
 

@@ -1,23 +1,14 @@
-"""Text values from an export into dates, amounts and booleans, one column at a time.
+"""Text columns from an export into dates, amounts and booleans.
 
-Every function takes a column as the reader hands it over: the raw text values (a pyarrow string
-Array or ChunkedArray), the file line number of each value (a numpy int64 array or any sequence,
-index for index), the file name and the column's name in the file. It returns the typed values
-as one pyarrow Array of the same length (timestamp[us], decimal128(18, 2) or bool; null where a
-value is blank or cannot be read), and a Problem for every non-blank value that cannot be read.
-A blank value (read.blank_to_null: nothing left once whitespace is stripped) is missing, never a
-problem here: whether a field is required is validation's business.
+Each function takes a column's text (pyarrow), each value's line, the file and column names, and
+returns the typed values (null where blank or unreadable) with a Problem per unreadable value.
+Blank is never a problem here: whether a field is required is validation's business.
 
-The format of a column (day-first or month-first, decimal comma or decimal point) is decided
-over the whole column, never value by value, and a column that could be read two ways is not
-guessed. The reading itself is done by library kernels over whole columns: DuckDB's
-try_strptime for dates (Arrow's ISO 8601 cast first, when a column is ISO), Arrow's RE2 regular
-expressions and decimal casts for amounts. Python loops run only over the values that become
-problems. Regular expressions on amounts run once per shape of a value (see _shapes), not once
-per value.
+A column's format (day-first or month-first, decimal comma or point) is decided over the whole
+column and never guessed. Library kernels do the reading (DuckDB's try_strptime, Arrow's ISO cast,
+RE2 and decimal casts); Python loops run only over the values that become problems.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -39,15 +30,14 @@ from revcycle.importer.problems import (
     WARNING,
     Problem,
 )
-from revcycle.importer.read import stripped
+from revcycle.importer.read import NULL, string_buffers, stripped
 
 ISO = "iso"
 DAY_FIRST = "day-first"
 MONTH_FIRST = "month-first"
 EXCEL_SERIAL = "excel-serial"
 DATE_FORMATS = (ISO, DAY_FIRST, MONTH_FIRST, EXCEL_SERIAL)
-# How a date question (code AMBIGUOUS_DATES) ends: the command line's way to answer it. The
-# upload page asks with its own control instead and leaves this out.
+# The command line's way to answer a date question; the upload page strips it and asks itself.
 DATE_FORMAT_HINT = "; choose with --date-format"
 
 TIMESTAMP = pa.timestamp("us")
@@ -62,42 +52,19 @@ class Parsed(NamedTuple):
     problems: list[Problem]
 
 
-# --- shared helpers ---------------------------------------------------------------------------
-
-_NULL = pa.scalar(None, pa.string())
-
-
-def _strings(values) -> pa.Array:
-    """The column as one plain Arrow string array, as the file wrote it."""
-    if not isinstance(values, (pa.Array, pa.ChunkedArray)):
-        values = pa.array(values, pa.string())
-    if values.type != pa.string():
-        # Plain (32-bit offset) strings hold 2 GB of text per column, far beyond any export, and
-        # spare every literal below from having to match the array's string type.
-        values = values.cast(pa.string())
+def _strings(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """The column as one plain (32-bit offset: 2 GB a column) Arrow string array."""
+    values = values.cast(pa.string())
     if isinstance(values, pa.ChunkedArray):
         values = values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
     return values
 
 
-def _mask(array) -> np.ndarray:
+def mask(array) -> np.ndarray:
     """A boolean Arrow array as numpy, null counted as False."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
     return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
-
-
-def _any(array) -> bool:
-    return bool(pc.any(array).as_py())
-
-
-def _buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """A string array's bytes as numpy, and where each value starts in them (plus the end)."""
-    if len(text) == 0:
-        return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.uint8)
-    _, offsets, data = text.buffers()
-    offsets = np.frombuffer(offsets, np.int32)[text.offset : text.offset + len(text) + 1]
-    data = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
-    data = data[offsets[0] : offsets[-1]]
-    return offsets.astype(np.int64) - offsets[0], data
 
 
 def _rebuilt(text: pa.Array, offsets: np.ndarray, data: np.ndarray) -> pa.Array:
@@ -107,27 +74,16 @@ def _rebuilt(text: pa.Array, offsets: np.ndarray, data: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.string(), len(text), buffers, null_count=text.null_count)
 
 
-def _bytes_at(text: pa.Array, position: int) -> np.ndarray:
-    """Each value's byte at ``position``; 0 where the value is shorter."""
-    offsets, data = _buffers(text)
-    long_enough = np.diff(offsets) > position
-    found = np.zeros(len(text), dtype=np.uint8)
-    found[long_enough] = data[offsets[:-1][long_enough] + position]
-    return found
-
-
 def _shapes(text: pa.Array, zeros: bool = True) -> tuple[np.ndarray, pa.Array]:
     """Each value's index into the column's distinct shapes (one past the end for a null), and
-    those shapes: the values with every digit written "1", except (with ``zeros``) a zero that
-    begins a run of digits ("0,125" shows a decimal comma, "5,125" does not).
+    those shapes: every digit written "1", but (with ``zeros``) a zero starting a run of digits
+    ("0,125" shows a decimal comma, "5,125" does not).
 
-    A regular expression costs about as much per value as a whole plain kernel, and a column of
-    a million amounts or timestamps has only a few hundred shapes ("1.111,11 €", "-111.10",
-    "1111-11-11 11:11:11"): a test that tells digits apart only by being digits runs once per
-    shape, and the values point at their shape. The folding is done on the bytes, which is
-    exact: a digit is one byte, and no byte of a longer UTF-8 character is ASCII.
+    A million amounts or timestamps have a few hundred shapes ("1.111,11 €", "1111-11-11
+    11:11"), so a regular expression that does not tell digits apart runs once per shape.
+    Folding bytes is exact: no byte of a longer UTF-8 character is ASCII.
     """
-    offsets, data = _buffers(text)
+    offsets, data = string_buffers(text)
     digit = (data >= ord("0")) & (data <= ord("9"))
     folded = np.where(digit, np.uint8(ord("1")), data)
     if zeros:
@@ -147,42 +103,39 @@ def _distinct(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
     return index.astype(np.intp), encoded.dictionary
 
 
-def _problems(bad, raw: pa.Array, lines, file, column, reason, code) -> list[Problem]:
+def _problems(bad, raw, lines, file, column, reason, code, severity=ERROR, stored=None) -> list:
+    """A Problem per row in ``bad``; with ``stored``, each reason shows the row's stored value
+    (as DuckDB writes it) at the reason's {}."""
     rows = np.flatnonzero(bad)
-    if rows.size == 0:
-        return []
-    values = raw.take(rows).to_pylist()
-    line_numbers = np.asarray(lines)[rows].tolist()
+    reasons = [reason] * rows.size
+    if stored is not None and rows.size:
+        reasons = [
+            reason.format(text) for text in pc.cast(stored.take(rows), pa.string()).to_pylist()
+        ]
     return [
-        Problem(file, int(line), column, value, reason, ERROR, code=code)
-        for line, value in zip(line_numbers, values, strict=True)
+        Problem(file, int(line), column, value, why, severity, code=code)
+        for line, value, why in zip(
+            np.asarray(lines)[rows].tolist(), raw.take(rows).to_pylist(), reasons, strict=True
+        )
     ]
 
 
 # --- dates and timestamps ---------------------------------------------------------------------
 
-# A value is a date, then optionally a space or "T" and a time. The date is year-first, or has
-# the year last and its day and month in the order the column decides; two-digit years and
-# month names are not read. Accepted: 2026-02-25, 2026/2/25, 2026-02-25T22:36:05.123Z,
-# 25.02.2026, 25/02/2026 9:05, 08-06-2020 15:38:00, 2/25/2026 3:05 PM, 3/1/2017, 3:15 PM.
-# A UTC offset (+01:00) is not read: the timestamps are naive and an offset would be dropped.
-# Fractions of a second are kept to the microsecond (DuckDB's TIMESTAMP); finer digits are cut.
-# DuckDB's try_strptime reads the dates and the times, checking that they exist, with the formats
-# each decision stands for. Dots are day-first in every locale that writes them (German, Dutch,
-# Nordic, Russian): 03.04.2026 is never taken for 4 March.
+# A date (year first, or year last with day and month in the column's order), then optionally
+# a space or "T" and a time: 2026-02-25T22:36:05.123Z, 25.02.2026, 2/25/2026 3:05 PM. No
+# two-digit years, month names or UTC offsets (the timestamps are naive). Dots are day-first in
+# every locale that writes them: 03.04.2026 is never 4 March.
 _DAYS = {
     ISO: ["%Y-%m-%d", "%Y/%m/%d"],
     DAY_FIRST: ["%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"],
     MONTH_FIRST: ["%m/%d/%Y", "%m-%d-%Y"],
 }
 _TIMES = ["%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p", "%I:%M:%S.%f %p"]
-# Values are split into a date and a time, and each distinct piece is read once: a million
-# timestamps hold a few thousand dates and times of day. What try_strptime cannot be told with a
-# format is written its way first: a comma after the date ("25/02/2026, 9:05"); a decimal comma
-# or more than six digits in the seconds; a "Z" (UTC: the wall clock is kept); "pm", "p.m.",
-# "PM" without a space. Excel counts days from 1899-12-30 (which absorbs its 1900 leap-year bug
-# for every serial from March 1900 on); the fraction is the time of day, to the second. Serials
-# from 20000 to 80000 are 1954-10-03 to 2119-01-10: another five-digit number is no date.
+# Each distinct date or time piece is read once (a million timestamps hold a few thousand).
+# What no format can say is rewritten first: "25/02/2026, 9:05", a decimal comma or over six
+# digits in the seconds, a "Z" (the wall clock is kept), "p.m." or "PM" without a space. Excel
+# serials count days from 1899-12-30; only 20000 to 80000 (1954 to 2119) are dates.
 _READ_PIECES_SQL = r"""
 with
 written as (
@@ -220,16 +173,13 @@ final as (
 select * from final
 """
 _NAT = np.datetime64("NaT", "us")
-# The years read. They were datetime64[ns]'s reach (1677-09-21 to 2262-04-11) when the values
-# were pandas timestamps; a date outside these years in a revenue export is a typing error, and
-# keeping them keeps which values are problems unchanged.
+# The years read (datetime64[ns]'s reach): outside them a revenue export's date is a typo.
 _YEARS = (1678, 2261)
 _FIRST_DAY = np.datetime64(f"{_YEARS[0]}-01-01", "us")
 _PAST_LAST_DAY = np.datetime64(f"{_YEARS[1] + 1}-01-01", "us")
-# Arrow's own ISO 8601 cast reads a whole column in one pass, several times faster than
-# try_strptime. It is given only the values whose shape it reads the way the formats above do:
-# without a zone as naive timestamps, and with a Z as UTC, the same wall clock. When a day or a
-# time does not exist (2026-02-30, 24:00) the cast fails as a whole, and try_strptime reads them.
+# Arrow's ISO 8601 cast is several times faster than try_strptime; it gets only the shapes it
+# reads as the formats above do (a Z as UTC: the same wall clock). A day or time that does not
+# exist (2026-02-30) fails the whole cast, and try_strptime reads them.
 _ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _ISO_TIME = r"[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
 _ISO_CASTS = (
@@ -237,7 +187,12 @@ _ISO_CASTS = (
     (f"{_ISO_DAY}{_ISO_TIME}Z$", pa.timestamp("us", "UTC")),
 )
 
-_LABEL = {ISO: "YYYY-MM-DD", EXCEL_SERIAL: "Excel serial number"}
+_LABEL = {
+    ISO: "YYYY-MM-DD",
+    DAY_FIRST: "DD/MM/YYYY",
+    MONTH_FIRST: "MM/DD/YYYY",
+    EXCEL_SERIAL: "Excel serial number",
+}
 
 
 @dataclass(frozen=True)
@@ -261,61 +216,58 @@ class DateDecision:
 
     def question(self, column: str) -> str:
         """The sentence that asks for an explicit format."""
-        if set(self.tied) == {DAY_FIRST, MONTH_FIRST} and len(self.examples) == 2:
-            day_first, month_first = self.examples
-            return (
-                f"column {column} mixes day-first (e.g. {day_first}) and month-first "
-                f"(e.g. {month_first}) dates{DATE_FORMAT_HINT}"
+        if set(self.tied) != {DAY_FIRST, MONTH_FIRST}:
+            each = self.counts[self.tied[0]]
+            what = f"could be {' or '.join(self.tied)} (each reads {each} of its values)"
+        elif len(self.examples) == 2:
+            what = "mixes day-first (e.g. {}) and month-first (e.g. {}) dates".format(
+                *self.examples
             )
-        if set(self.tied) == {DAY_FIRST, MONTH_FIRST}:
-            return (
-                f"column {column} could be day-first or month-first "
-                f"(e.g. {self.examples[0]}){DATE_FORMAT_HINT}"
-            )
-        fits = " or ".join(self.tied)
-        return (
-            f"column {column} could be {fits} (each reads {self.counts[self.tied[0]]} of its "
-            f"values){DATE_FORMAT_HINT}"
-        )
+        else:
+            what = f"could be day-first or month-first (e.g. {self.examples[0]})"
+        return f"column {column} {what}{DATE_FORMAT_HINT}"
 
     def label(self, date_format: str) -> str:
         """How the format is written, for a problem's reason: DD.MM.YYYY, YYYY-MM-DD, …"""
-        if date_format == DAY_FIRST:
-            return self.separator.join(("DD", "MM", "YYYY"))
-        if date_format == MONTH_FIRST:
-            return self.separator.join(("MM", "DD", "YYYY"))
-        return _LABEL[date_format]
+        return _LABEL[date_format].replace("/", self.separator)
 
 
 class _DateReadings(NamedTuple):
-    """What each format makes of a column: which rows it reads, and their timestamps (asked for
-    one format at a time: datetime64[us] per row, anything where the format does not read)."""
+    """What each format makes of a column, per format and row."""
 
     text: pa.Array  # the values without blanks, for examples
-    reads: dict[str, np.ndarray]  # per format, per row
+    reads: dict[str, np.ndarray]  # whether the format reads the row
     separators: dict[str, int]  # per mark, the values day-first or month-first read with it
-    stamps: Callable[[str], np.ndarray]
+    stamps: dict[str, np.ndarray]  # datetime64[us]; anything where the format does not read
+
+
+def _duckdb(sql: str, name: str, table: pa.Table, params: dict | None = None) -> pa.Table:
+    """Run ``sql`` over ``table`` (registered as ``name``) on a connection of its own."""
+    con = duckdb.connect()
+    try:
+        con.register(name, table)
+        return con.sql(sql, params=params).to_arrow_table()
+    finally:
+        con.close()
 
 
 def _read_pieces(pieces: pa.Array) -> pa.Table:
     """Each distinct piece read as a date in every format, as a time of day, and its mark."""
-    con = duckdb.connect()
-    try:
-        con.register("pieces", pa.table({"piece": pieces}))
-        params = {name.replace("-", "_"): formats for name, formats in _DAYS.items()}
-        return con.sql(_READ_PIECES_SQL, params={**params, "times": _TIMES}).to_arrow_table()
-    finally:
-        con.close()
+    params = {name.replace("-", "_"): formats for name, formats in _DAYS.items()}
+    return _duckdb(
+        _READ_PIECES_SQL, "pieces", pa.table({"piece": pieces}), params | {"times": _TIMES}
+    )
 
 
 def _read_by_parts(text: pa.Array) -> tuple[dict[str, np.ndarray], dict[str, int]]:
     """Per format, each value's timestamp (NaT where the format does not read it), and per mark
     how many values day-first or month-first read with it."""
-    if (_buffers(text)[1] == ord("T")).any():  # a null's bytes may hold one: a needless replace
+    # A "T" in a null's bytes costs only a needless replace.
+    if (string_buffers(text)[1] == ord("T")).any():
         text = pc.replace_substring(text, "T", " ")
     parts = pc.split_pattern(text, " ", max_splits=1)
     offsets = parts.offsets.to_numpy().astype(np.intp)
-    count_pieces = np.diff(offsets) * _mask(pc.is_valid(parts))
+    count_pieces = np.diff(offsets) * mask(pc.is_valid(parts))
     codes, distinct = _distinct(parts.values)
     read = _read_pieces(distinct)
     none = len(distinct)  # "no piece": no date (NaT), or no time (midnight)
@@ -341,7 +293,7 @@ def _read_dates(text: pa.Array) -> _DateReadings:
     """Which rows each format reads. A value Arrow's cast reads is year-first, so no other format
     reads it; the others are read by parts."""
     handled, cast_stamps = _cast_iso(text)
-    rest = np.flatnonzero(~handled & _mask(pc.is_valid(text)))
+    rest = np.flatnonzero(~handled & mask(pc.is_valid(text)))
     row_stamps = {ISO: cast_stamps}
     row_stamps.update({name: np.full(len(text), _NAT) for name in DATE_FORMATS[1:]})
     separators = dict.fromkeys("/.-", 0)
@@ -353,7 +305,7 @@ def _read_dates(text: pa.Array) -> _DateReadings:
         name: (stamps >= _FIRST_DAY) & (stamps < _PAST_LAST_DAY)  # NaT compares False
         for name, stamps in row_stamps.items()
     }
-    return _DateReadings(text, reads, separators, row_stamps.__getitem__)
+    return _DateReadings(text, reads, separators, row_stamps)
 
 
 def _cast_iso(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -361,11 +313,11 @@ def _cast_iso(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     handled = np.zeros(len(text), dtype=bool)
     stamps = np.full(len(text), _NAT)
     # Folding a column costs a little; one without a single "YYYY-" is not worth it.
-    if not (_bytes_at(text, 4) == ord("-")).any():
+    if not pc.any(pc.equal(pc.binary_slice(text.cast(pa.binary()), 4, 5), b"-")).as_py():
         return handled, stamps
     shape_index, shapes = _shapes(text, zeros=False)
     for pattern, stamp_type in _ISO_CASTS:
-        castable = _mask(pc.match_substring_regex(shapes, pattern))
+        castable = mask(pc.match_substring_regex(shapes, pattern))
         rows = np.flatnonzero(np.append(castable, False)[shape_index])
         if not rows.size:
             continue
@@ -409,13 +361,11 @@ def _decide(readings: _DateReadings) -> DateDecision:
 
 
 def decide_date_format(values) -> DateDecision:
-    """Decide a column's date format over all its non-blank values.
+    """Decide a column's date format over all its non-blank values: the format reading the most.
 
-    ``values`` is the column's text: a pyarrow string Array or ChunkedArray, or a pandas Series.
-    The format that reads the most values is the column's; the values it cannot read become
-    problems. Day-first and month-first are never guessed between: when both read the same
-    values (no day above 12), or when the column holds values only one can read and values only
-    the other can, the column is undecided, as it is for any other tie.
+    Day-first and month-first are never guessed between: when both read the same values (no day
+    above 12), or some values only one reads and some only the other, the column is undecided,
+    as it is for any other tie.
     """
     return _decide(_read_dates(stripped(_strings(values))))
 
@@ -429,15 +379,10 @@ def parse_dates(
 ) -> Parsed:
     """Read a column of dates or timestamps into a naive pa.timestamp("us") Array.
 
-    ``values`` is the column's text (a pyarrow string Array or ChunkedArray, or a pandas
-    Series), ``lines`` each value's file line number. The result is null where a value is blank
-    or cannot be read; fractions of a second are kept to the microsecond, finer digits cut.
-    ``date_format`` (one of DATE_FORMATS) is the answer to the column's question: it is how a
-    column that could be read more than one way is read, and the values it cannot read become
-    problems. A column whose values settle their own format is read in that format whatever the
-    answer, because one answer is given for every date column of a file (``--date-format``) and
-    an ISO column beside an undecided one must stay ISO. Undecided and unanswered, the column is
-    one problem, line None, and all its values null.
+    ``date_format`` (one of DATE_FORMATS) answers the column's question, if it has one; a column
+    whose values settle their format keeps it (one answer is given for all a file's date
+    columns, and an ISO column beside an undecided one stays ISO). Undecided and unanswered, the
+    column is one problem, line None, and all its values null.
     """
     if date_format is not None and date_format not in DATE_FORMATS:
         raise ValueError(f"unknown date format {date_format!r}; use one of {DATE_FORMATS}")
@@ -455,26 +400,21 @@ def parse_dates(
         reason = "not a date"
     else:
         read = readings.reads[chosen]
-        parsed = pa.array(readings.stamps(chosen), mask=~read, type=TIMESTAMP)
+        parsed = pa.array(readings.stamps[chosen], mask=~read, type=TIMESTAMP)
         reason = f"not a date in the column's format ({decision.label(chosen)})"
-    present = _mask(pc.is_valid(readings.text))
+    present = mask(pc.is_valid(readings.text))
     return Parsed(parsed, _problems(present & ~read, raw, lines, file, column, reason, NOT_A_DATE))
 
 
 # --- amounts ----------------------------------------------------------------------------------
 
-# Every test below runs on the column's distinct shapes (see _shapes), never value by value; the
-# values are only folded, pointed at their shape, stripped to their digits and cast.
-
-# Anything but digits, separators and an ASCII sign: currency, spaces, parentheses, a Unicode
-# minus, or a letter that makes the value no number at all. The steps for those run only when
-# some value in the column has one.
+# Every test below runs on the column's distinct shapes (see _shapes), never value by value.
+# Currency, spaces, parentheses, a Unicode minus or a letter: only when some value has one are
+# the steps for them run.
 _UNUSUAL = r"[^0-9.,+-]"
-# Spaces (also no-break and narrow no-break, as French and Swiss exports write them) and
-# apostrophes (Swiss) group thousands in either convention; '.' and ',' depend on the column.
+# Spaces (no-break too, as French exports write them) and apostrophes (Swiss) group thousands.
 _SPACE_CLASS = r"' \x{00A0}\x{202F}"
-# What a single value says about its decimal separator. A lone separator before exactly three
-# digits ("1.234", "12,500") says nothing: alone it could be either.
+# What one value says about its decimal separator; "1.234" or "12,500" alone says nothing.
 _SAYS_COMMA = r",(?:[0-9]{1,2}|[0-9]{4,})$|\..*,|\..*\.|^[-+]?0?,"
 _SAYS_POINT = r"\.(?:[0-9]{1,2}|[0-9]{4,})$|,.*\.|,.*,|^[-+]?0?\."
 _DIGITS = 16  # DECIMAL(18,2): sixteen digits before the point
@@ -485,8 +425,7 @@ def _whole(pattern: str) -> str:
     return "^[-+]?" + pattern.replace("SP", _SPACE_CLASS) + "$"
 
 
-# A whole number for each decision: digits in groups of three split by the grouping mark, or
-# not grouped at all; then the decimals, if the column has a decimal separator.
+# Per decision: digits grouped in threes by the grouping mark, or not grouped, then decimals.
 _FORMAT = {
     ".": _whole(r"(?:(?:[0-9]{1,3}(?:[,SP][0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+)"),
     ",": _whole(r"(?:(?:[0-9]{1,3}(?:[.SP][0-9]{3})+|[0-9]+)(?:,[0-9]+)?|,[0-9]+)"),
@@ -519,7 +458,7 @@ class _Amounts(NamedTuple):
 
     def matches(self, pattern: str) -> np.ndarray:
         """Per shape, whether its body matches the pattern."""
-        return _mask(pc.match_substring_regex(self.bodies, pattern))
+        return mask(pc.match_substring_regex(self.bodies, pattern))
 
     def per_value(self, per_shape: np.ndarray) -> np.ndarray:
         """A per-shape mask per value; False for a null."""
@@ -536,22 +475,21 @@ _BODY = (
 
 
 def _bodies(shapes: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """The number in each shape with its sign, without currency and parentheses (which become a
-    minus), and whether the shape is well formed (parentheses in pairs, and not both them and a
-    sign). None of it looks at a digit, so the body of a shape is the shape of the value's body."""
+    """Each shape's number with its sign, without currency and parentheses (a minus), and
+    whether it is well formed (parentheses in pairs, and not both them and a sign)."""
     parts = pc.extract_regex(shapes, _BODY)
-    opened = _mask(pc.equal(pc.struct_field(parts, "open"), "("))
-    closed = _mask(pc.equal(pc.struct_field(parts, "close"), ")"))
+    opened = mask(pc.equal(pc.struct_field(parts, "open"), "("))
+    closed = mask(pc.equal(pc.struct_field(parts, "close"), ")"))
     sign = pc.replace_substring(pc.struct_field(parts, "sign"), "\u2212", "-")
     minus = pc.if_else(pa.array(opened & closed), "-", "")
     body = pc.binary_join_element_wise(minus, sign, pc.struct_field(parts, "number"), "")
-    signed = _mask(pc.not_equal(sign, ""))
-    return body, _mask(pc.is_valid(parts)) & (opened == closed) & ~(signed & opened)
+    signed = mask(pc.not_equal(sign, ""))
+    return body, mask(pc.is_valid(parts)) & (opened == closed) & ~(signed & opened)
 
 
 def _amounts(text: pa.Array) -> _Amounts:
     shape_index, shapes = _shapes(text)
-    if not _any(pc.match_substring_regex(shapes, _UNUSUAL)):
+    if not pc.any(pc.match_substring_regex(shapes, _UNUSUAL)).as_py():
         return _Amounts(text, shape_index, shapes, np.ones(len(shapes), dtype=bool), False)
     bodies, well_formed = _bodies(shapes)
     return _Amounts(text, shape_index, bodies, well_formed, True)
@@ -570,13 +508,9 @@ def _decide_separator(amounts: _Amounts) -> DecimalDecision:
 def decide_decimal_separator(values) -> DecimalDecision:
     """Decide whether a column of amounts writes a decimal comma or a decimal point.
 
-    ``values`` is the column's text: a pyarrow string Array or ChunkedArray, or a pandas Series.
-    A value shows its separator when it can be read only one way: "12,50", "1.234,5",
-    "1.234.567" and "0,125" show a comma; "12.50", "1,234.5", "1,234,567" and "0.125" a point.
-    The separator most values show is the column's; the values showing the other become
-    problems, and a tie is not broken. "1.234" or "12,500" alone shows nothing; in a column
-    where no value shows a separator the amounts are whole, and a '.' or ',' before three
-    digits groups thousands.
+    A value shows its separator when it reads only one way ("12,50", "1.234.567", "0,125" show
+    a comma). The separator most values show is the column's, and a tie is not broken. Where no
+    value shows one, the amounts are whole and a '.' or ',' before three digits groups thousands.
     """
     return _decide_separator(_amounts(stripped(_strings(values))))
 
@@ -590,12 +524,9 @@ def parse_numbers(
 ) -> Parsed:
     """Read a column of amounts into an exact pa.decimal128(18, 2) Array (DuckDB's DECIMAL(18,2)).
 
-    ``values`` is the column's text (a pyarrow string Array or ChunkedArray), ``lines`` each
-    value's file line number. The result is null where a value is blank, cannot be read or is
-    too large. Currency symbols and codes (€ $ £ EUR USD GBP CHF) before or after the number are
-    dropped; a leading minus and accounting parentheses, "(12.50)", both mean negative. An
-    amount with more than two decimals is rounded half away from zero to the cent (DuckDB's
-    cast), with a warning. ``decimal`` ("," or ".") overrides the column's own decision.
+    Currency symbols and codes (€ $ £ EUR USD GBP CHF) around the number are dropped; a minus
+    and accounting parentheses both mean negative. More than two decimals are rounded half away
+    from zero, with a warning. ``decimal`` ("," or ".") overrides the column's own decision.
     """
     if decimal not in (None, ",", "."):
         raise ValueError(f"decimal separator must be ',' or '.', not {decimal!r}")
@@ -614,17 +545,21 @@ def parse_numbers(
     fits = amounts.per_value(fitting)
     cast = _cast_amounts(*_plain(amounts, separator, fitting, fits))
     cents = cast.column("cents").combine_chunks()
-    wrong = _mask(pc.is_valid(amounts.text)) & ~fits
+    wrong = mask(pc.is_valid(amounts.text)) & ~fits
     numberish = amounts.per_value(amounts.well_formed & amounts.matches(_NUMBERISH))
     in_format = f"not a number in the column's format ({_EXAMPLE[separator]})"
     large = f"too large for an amount (over {_DIGITS} digits before the decimals)"
+    rounded = "more than two decimals; rounded to the cent ({})"
+    checks = [
+        (wrong & ~numberish, "not a number", NOT_A_NUMBER, ERROR, None),
+        (wrong & numberish, in_format, NOT_A_NUMBER, ERROR, None),
+        (mask(cast.column("too_large")), large, AMOUNT_TOO_LARGE, ERROR, None),
+        (mask(cast.column("rounded")), rounded, ROUNDED, WARNING, cents),
+    ]
     problems = [
-        *_problems(wrong & ~numberish, raw, lines, file, column, "not a number", NOT_A_NUMBER),
-        *_problems(wrong & numberish, raw, lines, file, column, in_format, NOT_A_NUMBER),
-        *_problems(
-            _mask(cast.column("too_large")), raw, lines, file, column, large, AMOUNT_TOO_LARGE
-        ),
-        *_rounded(_mask(cast.column("rounded")), raw, cents, lines, file, column),
+        problem
+        for bad, reason, code, severity, stored in checks
+        for problem in _problems(bad, raw, lines, file, column, reason, code, severity, stored)
     ]
     problems.sort(key=lambda problem: problem.line)
     return Parsed(cents, problems)
@@ -635,7 +570,7 @@ def _plain(
 ) -> tuple[pa.Array, np.ndarray]:
     """Each value that fits the column's format as DuckDB casts it (null for the others): its
     sign, digits and decimal point; and which values are negative beyond that sign."""
-    text = pc.if_else(pa.array(fits), amounts.text, _NULL)
+    text = pc.if_else(pa.array(fits), amounts.text, NULL)
     if not amounts.unusual and amounts.matches(_AS_WRITTEN[separator])[fitting].all():
         return text, np.zeros(len(text), dtype=bool)  # "-1234.50": cast as it is written
     # For a value that fits, nothing stripped from around its body is a digit, '.' or ','.
@@ -645,9 +580,8 @@ def _plain(
     return digits, fits & amounts.per_value(amounts.matches("^-"))
 
 
-# DuckDB's cast rounds half away from zero to the cent and, as try_cast, leaves null what is
-# too large for DECIMAL(18,2). A value was rounded when a digit other than 0 follows its second
-# decimal.
+# try_cast rounds half away from zero to the cent, and leaves null what is too large. A value
+# was rounded when a digit other than 0 follows its second decimal.
 _CAST_AMOUNTS_SQL = """
 with
 cast_amounts as (
@@ -668,59 +602,25 @@ select * from final
 
 
 def _cast_amounts(plain: pa.Array, negative: np.ndarray) -> pa.Table:
-    con = duckdb.connect()
-    try:
-        con.register("amounts", pa.table({"plain": plain, "negative": negative}))
-        return con.sql(_CAST_AMOUNTS_SQL).to_arrow_table()
-    finally:
-        con.close()
-
-
-def _rounded(rounded, raw: pa.Array, cents: pa.Array, lines, file, column) -> list[Problem]:
-    """A warning for each amount rounded to the cent, showing it as DuckDB writes it."""
-    rows = np.flatnonzero(rounded)
-    stored = pc.cast(cents.take(rows), pa.string()).to_pylist()
-    written = raw.take(rows).to_pylist()
-    return [
-        Problem(
-            file,
-            int(line),
-            column,
-            value,
-            f"more than two decimals; rounded to the cent ({amount})",
-            WARNING,
-            code=ROUNDED,
-        )
-        for line, value, amount in zip(
-            np.asarray(lines)[rows].tolist(), written, stored, strict=True
-        )
-    ]
+    return _duckdb(_CAST_AMOUNTS_SQL, "amounts", pa.table({"plain": plain, "negative": negative}))
 
 
 # --- booleans ---------------------------------------------------------------------------------
 
-# English, Dutch, German, French, Spanish, and the words Excel writes for TRUE and FALSE when it
-# saves a CSV in those languages (WAAR/ONWAAR, WAHR/FALSCH, VRAI/FAUX, VERDADERO/FALSO).
-_TRUE = ("true", "t", "yes", "y", "1", "ja", "j", "oui", "sí", "si", "waar", "wahr", "vrai")
-_TRUE += ("verdadero",)
-_FALSE = ("false", "f", "no", "n", "0", "nee", "nein", "non", "onwaar", "falsch", "faux")
-_FALSE += ("falso",)
+# English, Dutch, German, French, Spanish, and Excel's TRUE and FALSE in those languages.
+_TRUE = "true t yes y 1 ja j oui sí si waar wahr vrai verdadero".split()
+_FALSE = "false f no n 0 nee nein non onwaar falsch faux falso".split()
 _WORDS = pa.array(_TRUE + _FALSE)
 _TRUTH = pa.array([True] * len(_TRUE) + [False] * len(_FALSE), BOOLEAN)
 
 
 def parse_booleans(values, lines, file: str, column: str) -> Parsed:
-    """Read a column of yes/no values (any case) into a pa.bool_() Array.
-
-    ``values`` is the column's text (a pyarrow string Array or ChunkedArray, or a pandas
-    Series), ``lines`` each value's file line number. TRUE/FALSE, T/F, Yes/No, Y/N, 1/0,
-    Ja/Nee, Ja/Nein, Oui/Non, Sí/No and Excel's localised TRUE/FALSE words. Anything else, an
-    "x" included, is a problem and null; blank stays null.
-    """
+    """Read a column of yes/no values (any case, _TRUE and _FALSE) into a pa.bool_() Array;
+    anything else, an "x" included, is a problem."""
     raw = _strings(values)
     text = stripped(raw)
     position = pc.index_in(pc.utf8_lower(text), value_set=_WORDS)
     parsed = pc.take(_TRUTH, position)  # a null position (blank or unknown) stays null
-    unread = _mask(pc.is_valid(text)) & ~_mask(pc.is_valid(position))
+    unread = mask(pc.is_valid(text)) & ~mask(pc.is_valid(position))
     reason = "not a yes/no value (TRUE/FALSE, Yes/No, 1/0, Ja/Nee, …)"
     return Parsed(parsed, _problems(unread, raw, lines, file, column, reason, NOT_A_BOOLEAN))

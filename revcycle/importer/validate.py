@@ -1,13 +1,8 @@
 """From a file on disk to contract rows and a list of problems, before anything is committed.
 
-The page and the CLI both call ``prepare``: read the file, choose its mapping (preset, saved
-mapping or the caller's), parse every column into the contract's type, check the rules, and
-account for every data line: rows in the file = rows to load + rows rejected.
-
-The rows stay in Arrow from the reader to DuckDB: a column is parsed and checked as a whole by
-Arrow's, DuckDB's and numpy's kernels, and Python sees only the values that become problems.
-A blank cell is one rule everywhere (read.blank_to_null): a required field that is blank rejects
-its row, naming the line.
+The page and the CLI both call ``prepare``: read, map (preset, saved mapping or the caller's),
+parse, check the rules, and account for every data line: in the file = to load + rejected.
+Columns stay in Arrow throughout; Python sees only the values that become problems.
 """
 
 import os
@@ -15,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn
 
 import duckdb
 import numpy as np
@@ -26,6 +20,7 @@ from revcycle import contract
 from revcycle.db import has_table
 from revcycle.importer import channels, parse, presets
 from revcycle.importer.load import RAW_TABLE_BY_KIND, UploadMeta
+from revcycle.importer.parse import mask
 from revcycle.importer.problems import (
     BLANK_REQUIRED,
     DUPLICATE_ID,
@@ -90,9 +85,10 @@ class PreparedUpload:
         )
 
 
-def _refuse(file: str, line: int | None, code: str, problems: list[tuple]) -> NoReturn:
-    """Refuse the file: one problem per (column, value, reason)."""
-    raise ImportRefused([Problem(file, line, *problem, code=code) for problem in problems])
+def _refuse(file: str, line: int | None, code: str, problems: list[tuple]) -> None:
+    """Refuse the file if there are problems: one per (column, value, reason)."""
+    if problems:
+        raise ImportRefused([Problem(file, line, *problem, code=code) for problem in problems])
 
 
 def _source(
@@ -136,21 +132,14 @@ def _resolve_mapping(
     mapping = {**mapping, **overrides}
     if overrides and source != COMMAND_LINE_MAPPING:
         source = f"{source}, with columns mapped on the command line"
-    missing = [
-        (c, None, "the file has no such column") for c in mapping.values() if c not in header
-    ]
-    if missing:
-        _refuse(file, 1, NO_SUCH_COLUMN, missing)
-    unknown = [f for f in mapping if f not in contract.column_names(kind)]
-    if unknown:
-        reason = f"not a {kind} field; see the README's data dictionary"
-        _refuse(file, None, UNKNOWN_FIELD, [(None, name, reason) for name in unknown])
+    absent = [column for column in mapping.values() if column not in header]
+    _refuse(file, 1, NO_SUCH_COLUMN, [(c, None, "the file has no such column") for c in absent])
+    reason = f"not a {kind} field; see the README's data dictionary"
+    unknown = [(None, f, reason) for f in mapping if f not in contract.column_names(kind)]
+    _refuse(file, None, UNKNOWN_FIELD, unknown)
     required = [f.name for f in contract.FIELDS_BY_KIND[kind] if f.required]
-    unmapped = [name for name in required if name not in mapping]
-    if unmapped:
-        _refuse(
-            file, 1, NEEDS_MAPPING, [(None, None, _unmapped(name, header)) for name in unmapped]
-        )
+    unmapped = [(None, None, _unmapped(f, header)) for f in required if f not in mapping]
+    _refuse(file, 1, NEEDS_MAPPING, unmapped)
     return kind, source, mapping, list_fields
 
 
@@ -261,26 +250,25 @@ def _rule_problems(
     file, problems = table.file_name, []
     id_field = contract.ID_FIELD_BY_KIND[kind]
 
-    def flagged(field: str, mask: np.ndarray, reason: str, code: str, severity=ERROR) -> None:
-        values = rows.column(field).filter(pa.array(mask)).to_pylist()
-        for line, value in zip(lines[mask], values, strict=True):
+    def flagged(field: str, where: np.ndarray, reason: str, code: str, severity=ERROR) -> None:
+        values = rows.column(field).filter(pa.array(where)).to_pylist()
+        for line, value in zip(lines[where], values, strict=True):
             shown = _shown(value)
             problems.append(
                 Problem(file, int(line), mapping[field], shown, reason, severity, code=code)
             )
 
     for spec in (f for f in contract.FIELDS_BY_KIND[kind] if f.required):
-        # Blank by the one rule (read.blank_to_null), in the file's own cell: a value that is
-        # there but did not parse already has its problem.
-        blank = pc.is_null(blank_to_null(_text_column(table, mapping[spec.name])))
-        reason = f"{spec.name} is blank; every {kind[:-1]} needs one"
-        for line in lines[blank.to_numpy(zero_copy_only=False)]:
-            problems.append(
-                Problem(file, int(line), mapping[spec.name], None, reason, code=BLANK_REQUIRED)
-            )
+        # Blank in the file's own cell: a value there that did not parse has its problem already.
+        column, reason = mapping[spec.name], f"{spec.name} is blank; every {kind[:-1]} needs one"
+        blank = mask(pc.is_null(blank_to_null(_text_column(table, column))))
+        problems += [
+            Problem(file, line, column, None, reason, code=BLANK_REQUIRED)
+            for line in lines[blank].tolist()
+        ]
     problems += _repeated_ids(rows.column(id_field), lines, file, mapping[id_field], id_field)
     if kind == "deals" and "amount" in mapping:
-        negative = _mask(pc.less(rows.column("amount"), pa.scalar(0, pa.decimal128(18, 2))))
+        negative = mask(pc.less(rows.column("amount"), pa.scalar(0, pa.decimal128(18, 2))))
         reason = "a negative amount; a deal's value cannot be below zero"
         flagged("amount", negative, reason, NEGATIVE_AMOUNT)
     if kind == "deals" and "lead_id" in mapping:
@@ -294,17 +282,10 @@ def _rule_problems(
     for spec in (f for f in contract.FIELDS_BY_KIND[kind] if f.type == "timestamp"):
         if spec.name not in mapping or spec.name == "closed_at":
             continue  # an open deal's close date is its expected date, often ahead
-        future = _mask(pc.greater(rows.column(spec.name), ahead_of))
+        future = mask(pc.greater(rows.column(spec.name), ahead_of))
         reason = "a date in the future; check the export's date format"
         flagged(spec.name, future, reason, FUTURE_DATE, WARNING)
     return problems
-
-
-def _mask(array) -> np.ndarray:
-    """A boolean Arrow array as numpy, null counted as False."""
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
 
 
 def _shown(value) -> str | None:
@@ -320,7 +301,7 @@ def _repeated_ids(ids, lines: np.ndarray, file: str, column: str, id_field: str)
     """Every line whose id another line has too, each naming all the lines with that id."""
     counts = pc.value_counts(ids)
     repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1)).drop_null()
-    rows = np.flatnonzero(_mask(pc.is_in(ids, value_set=repeated)))
+    rows = np.flatnonzero(mask(pc.is_in(ids, value_set=repeated)))
     lines_by_id: dict[str, list[int]] = {}
     for value, line in zip(pc.take(ids, rows).to_pylist(), lines[rows].tolist(), strict=True):
         lines_by_id.setdefault(value, []).append(line)
@@ -350,4 +331,4 @@ def _unknown_leads(con: duckdb.DuckDBPyConnection, lead_ids) -> np.ndarray:
             )
         finally:
             con.unregister("deal_lead_ids")
-    return _mask(pc.invert(pc.is_in(lead_ids, value_set=known))) & _mask(pc.is_valid(lead_ids))
+    return mask(pc.invert(pc.is_in(lead_ids, value_set=known))) & mask(pc.is_valid(lead_ids))
