@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from revcycle import bench, sample
+from benchmarks import browser as browser_timing
+from benchmarks import pages as page_timing
+from benchmarks import reference, upload
+from revcycle import sample
 from revcycle.build import build
 from revcycle.db import connect, execute
-from revcycle.ui import browser_timing, page_timing
 from tests.conftest import require_browser
 
 FILTERS = {
@@ -41,25 +43,25 @@ def generated(tmp_path_factory):
 
 @pytest.mark.parametrize("period", ["12 weeks", "all time"])
 @pytest.mark.parametrize("filters", FILTERS.values(), ids=FILTERS.keys())
-@pytest.mark.parametrize("name", bench.REFERENCES)
+@pytest.mark.parametrize("name", reference.REFERENCES)
 def test_pandas_reference_agrees_with_metric_query(generated, name, filters, period):
     con, funnel, periods = generated
-    params = bench.metric_params(name, **periods[period]) | filters
+    params = reference.metric_params(name, **periods[period]) | filters
     duckdb_result = execute(con, f"metrics/{name}", **params)
-    pandas_result = bench.REFERENCES[name](funnel, **params)
-    assert bench.mismatches(name, duckdb_result, pandas_result) == []
+    pandas_result = reference.REFERENCES[name](funnel, **params)
+    assert reference.mismatches(name, duckdb_result, pandas_result) == []
     # Two empty results agree vacuously; only the filter that matches nothing may give one.
     assert len(duckdb_result) > 0 or filters is FILTERS["filter matching nothing"]
 
 
 def test_mismatches_names_a_value_that_differs(generated):
     _, funnel, periods = generated
-    params = bench.metric_params("revenue_by_channel", **periods["all time"])
-    result = bench.reference_revenue_by_channel(funnel, **params)
+    params = reference.metric_params("revenue_by_channel", **periods["all time"])
+    result = reference.reference_revenue_by_channel(funnel, **params)
     changed = result.copy()
     changed.loc[0, "won_revenue"] *= 1.00001  # 1e-5 relative: beyond the 1e-6 tolerance
 
-    problems = bench.mismatches("revenue_by_channel", result, changed)
+    problems = reference.mismatches("revenue_by_channel", result, changed)
 
     assert len(problems) == 1
     assert "won_revenue" in problems[0]
@@ -159,7 +161,7 @@ def upload_run(tmp_path_factory):
         build(con, {"leads": leads_csv, "deals": deals_csv})
     finally:
         con.close()
-    return folder / "bench.duckdb", bench.time_upload(
+    return folder / "bench.duckdb", upload.time_upload(
         folder / "bench.duckdb", leads_csv, repeat=1, folder=folder
     )
 
@@ -185,8 +187,3 @@ def test_upload_part_leaves_the_benchmark_database_as_it_was(upload_run):
     # Only the benchmark's own build (leads, then deals): the timed loads went into copies.
     assert files == [("leads.csv",), ("deals.csv",)]
     assert sorted(p.name for p in db_file.parent.glob("*.duckdb")) == ["bench.duckdb"]
-
-
-def test_upload_full_load_is_prepare_plus_commit_run_by_run(upload_run):
-    _, run = upload_run
-    assert run.full.seconds == [run.prepare.seconds[0] + run.commit.seconds[0]]

@@ -1,8 +1,4 @@
-"""The benchmark's dashboard-page timings: full AppTest runs of each page, cold and warm.
-
-They drive the app through Streamlit, so they live in revcycle/ui/; ``revcycle.bench`` imports
-this module only when it times the pages.
-"""
+"""The benchmark's dashboard-page timings: full AppTest runs of each page, cold and warm."""
 
 import contextlib
 import logging
@@ -13,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import mock
 
-from revcycle.bench import Timing
+from benchmarks.timing import Timing, peak_rss_mib
 from revcycle.paths import REPO_ROOT
 
 DASHBOARD = REPO_ROOT / "dashboard.py"
@@ -113,8 +109,7 @@ def time_pages(db_file: Path, channel: str, repeat: int) -> list[PageRow]:
     Filter change: a new session's overview, run once untimed, then the channel filter set to
     ``channel``. Every run counts the DuckDB queries it sent, the cache misses.
     """
-    # Imported here: revcycle/ keeps Streamlit out of its imports (the app's helpers live in
-    # revcycle/ui/), and --skip-pages runs without loading it.
+    # Imported here, so that --skip-pages runs without loading Streamlit.
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -200,4 +195,21 @@ def pages_report(rows: list[PageRow]) -> list[str]:
         "|---|---:|---:|---|---|",
         *[row.markdown() for row in rows],
         "",
+    ]
+
+
+def pages_facts(channel: str, repeat: int) -> list[str]:
+    """How the page timings were made, for the report's list of facts."""
+    return [
+        "Pages: each row times a full run of dashboard.py (the sidebar filters and the "
+        "page) under streamlit.testing.v1.AppTest, in this process, on the same database "
+        f"file; {repeat} runs per row. That is the server side of a page view plus "
+        "AppTest reading the page's elements back, without the browser. Cold: "
+        "st.cache_data and st.cache_resource cleared and a new session, so the run opens "
+        "the app's DuckDB connection and sends every query. Warm: that session run "
+        "again; st.cache_data is process-wide, so the cache outlives a run (0 queries "
+        "sent is the check). Filter change: a new session's overview run once, untimed, "
+        f"then the channel filter set to {channel!r} (the busiest channel). A run "
+        "with an exception, an error box or no KPI tiles marks its row failed.",
+        f"Peak RSS of this process after the pages: {peak_rss_mib():,.0f} MiB.",
     ]
