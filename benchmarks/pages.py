@@ -100,6 +100,73 @@ def _title(at) -> str | None:
     return at.title[0].value if at.title else None
 
 
+class _Runner:
+    """Opens AppTest sessions on the dashboard and times their runs, counting the DuckDB
+    queries each run sends (the calls st.cache_data did not answer)."""
+
+    def __init__(self, queries: mock.MagicMock) -> None:
+        self.queries = queries
+
+    def new_session(self, page: str):
+        import streamlit as st
+        from streamlit.testing.v1 import AppTest
+
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        at = AppTest.from_file(DASHBOARD, default_timeout=PAGE_TIMEOUT_S)
+        return at.switch_page(f"app_pages/{page}.py")
+
+    def measure(self, row: PageRow, at) -> None:
+        before = self.queries.call_count
+        started = time.perf_counter()
+        try:
+            at.run()
+        except Exception as error:  # a timeout, say: the row fails, the benchmark goes on
+            row.failures.append(f"run raised {type(error).__name__}: {error}")
+        else:
+            row.failures += _page_problems(at)
+        row.timing.seconds.append(time.perf_counter() - started)
+        row.count_queries.append(self.queries.call_count - before)
+
+
+def _time_page(runner: _Runner, page: str, repeat: int) -> list[PageRow]:
+    """A page cold ``repeat`` times, then its last session warm ``repeat`` times."""
+    cold = PageRow(f"page {page}: cold (empty caches, new session)", PAGE_COLD_TARGET_MS)
+    warm = PageRow(f"page {page}: warm (same session again)", PAGE_WARM_TARGET_MS)
+    for _ in range(repeat):
+        at = runner.new_session(page)
+        runner.measure(cold, at)
+    title = _title(at)
+    # Switching before a session's first run goes by the file name; after a run it goes by
+    # the pages st.navigation registered. Both must show the same page.
+    at.switch_page(f"app_pages/{page}.py")
+    for _ in range(repeat):
+        runner.measure(warm, at)
+    if _title(at) != title:
+        cold.failures.append(f"showed {title!r}, not {_title(at)!r}")
+    if any(warm.count_queries):
+        warm.failures.append("a warm run queried DuckDB: the cache was not hit")
+    return [cold, warm]
+
+
+def _time_filter_change(runner: _Runner, channel: str, repeat: int) -> PageRow:
+    change = PageRow(f"page overview: channel filter set to {channel} (warm session)", None)
+    for _ in range(repeat):
+        at = runner.new_session("overview")
+        before = PageRow("overview before the filter change", None)  # not reported
+        runner.measure(before, at)
+        change.failures += before.failures
+        try:
+            at.multiselect(key="channel").set_value([channel])
+        except KeyError:
+            change.failures.append("no channel filter to set")
+            break
+        runner.measure(change, at)
+        if at.multiselect(key="channel").value != [channel]:
+            change.failures.append("the channel filter did not keep its value")
+    return change
+
+
 def time_pages(db_file: Path, channel: str, repeat: int) -> list[PageRow]:
     """Time full AppTest runs of each dashboard page on ``db_file``: cold, warm, filter change.
 
@@ -111,13 +178,6 @@ def time_pages(db_file: Path, channel: str, repeat: int) -> list[PageRow]:
     """
     # Imported here, so that --skip-pages runs without loading Streamlit.
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    def new_session(page: str):
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        at = AppTest.from_file(DASHBOARD, default_timeout=PAGE_TIMEOUT_S)
-        return at.switch_page(f"app_pages/{page}.py")
 
     with contextlib.ExitStack() as stack:
         stack.enter_context(mock.patch.dict(os.environ, {"REVCYCLE_DB": str(db_file)}))
@@ -127,62 +187,21 @@ def time_pages(db_file: Path, channel: str, repeat: int) -> list[PageRow]:
         from revcycle.ui import data  # its @st.cache_data, outside a run, warns too
 
         # The cached query function calls data.execute only on a miss: count those calls.
-        queries = stack.enter_context(mock.patch.object(data, "execute", wraps=data.execute))
+        runner = _Runner(
+            stack.enter_context(mock.patch.object(data, "execute", wraps=data.execute))
+        )
         # Leave empty caches behind: no app connection to the file outlives the benchmark.
         stack.callback(st.cache_resource.clear)
         stack.callback(st.cache_data.clear)
 
-        def measure(row: PageRow, at) -> None:
-            before = queries.call_count
-            started = time.perf_counter()
-            try:
-                at.run()
-            except Exception as error:  # a timeout, say: the row fails, the benchmark goes on
-                row.failures.append(f"run raised {type(error).__name__}: {error}")
-            else:
-                row.failures += _page_problems(at)
-            row.timing.seconds.append(time.perf_counter() - started)
-            row.count_queries.append(queries.call_count - before)
-
         # The process's first run also imports the page's libraries (plotly and more), which
         # a running server has done long before; it gets a row of its own and no target.
         first = PageRow("first page run in this process (overview, cold + imports)", None)
-        measure(first, new_session(PAGES[0]))
+        runner.measure(first, runner.new_session(PAGES[0]))
         rows = [first]
-        titles = {}
         for page in PAGES:
-            cold = PageRow(f"page {page}: cold (empty caches, new session)", PAGE_COLD_TARGET_MS)
-            warm = PageRow(f"page {page}: warm (same session again)", PAGE_WARM_TARGET_MS)
-            for _ in range(repeat):
-                at = new_session(page)
-                measure(cold, at)
-            titles[page] = _title(at)
-            # Switching before a session's first run goes by the file name; after a run it
-            # goes by the pages st.navigation registered. Both must show the same page.
-            at.switch_page(f"app_pages/{page}.py")
-            for _ in range(repeat):
-                measure(warm, at)
-            if _title(at) != titles[page]:
-                cold.failures.append(f"showed {titles[page]!r}, not {_title(at)!r}")
-            if any(warm.count_queries):
-                warm.failures.append("a warm run queried DuckDB: the cache was not hit")
-            rows += [cold, warm]
-
-        change = PageRow(f"page overview: channel filter set to {channel} (warm session)", None)
-        for _ in range(repeat):
-            at = new_session("overview")
-            before = PageRow("overview before the filter change", None)  # not reported
-            measure(before, at)
-            change.failures += before.failures
-            try:
-                at.multiselect(key="channel").set_value([channel])
-            except KeyError:
-                change.failures.append("no channel filter to set")
-                break
-            measure(change, at)
-            if at.multiselect(key="channel").value != [channel]:
-                change.failures.append("the channel filter did not keep its value")
-        rows.append(change)
+            rows += _time_page(runner, page, repeat)
+        rows.append(_time_filter_change(runner, channel, repeat))
     return rows
 
 

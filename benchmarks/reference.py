@@ -152,15 +152,25 @@ def reference_follow_up_speed(
     ]
 
 
-def reference_revenue_by_channel(
-    funnel, *, start_date, end_date, channels, owners, segments
-) -> pd.DataFrame:
-    """pandas version of queries/metrics/revenue_by_channel.sql."""
-    rows = _filtered(
-        funnel, ["count_deals", "channel", "created_at", "deals"], channels, owners, segments
-    )
-    rows = rows[rows["count_deals"].to_numpy() > 0]
-    exploded = rows.explode("deals", ignore_index=True)
+REVENUE_COLUMNS = [
+    "is_total",
+    "channel",
+    "won_revenue",
+    "count_won_deals",
+    "average_won_deal",
+    "win_rate",
+    "count_closed_deals",
+    "median_days_lead_to_won",
+    "open_pipeline",
+    "count_open_deals",
+    "count_opportunities",
+    "average_sales_cycle_days",
+    "pipeline_velocity_per_day",
+]
+
+
+def _deal_measures(exploded: pd.DataFrame, start_date: date, end_date: date) -> pd.DataFrame:
+    """One row per deal of ``exploded`` (a funnel row per deal): what each adds to the sums."""
     deals = pd.DataFrame.from_records(
         exploded["deals"].tolist(),
         columns=["created_at", "closed_at", "is_won", "is_closed", "amount"],
@@ -176,7 +186,7 @@ def reference_revenue_by_channel(
     is_open_from_period = ~is_closed & is_created_in_period
     days_lead_to_won = (closed_at - exploded["created_at"]).dt.total_seconds() / 86_400
     sales_cycle_days = (closed_at - deal_created_at).dt.total_seconds() / 86_400
-    measures = pd.DataFrame(
+    return pd.DataFrame(
         {
             "won_amount": amount.where(is_won_in_period),
             "is_won": is_won_in_period,
@@ -188,6 +198,18 @@ def reference_revenue_by_channel(
             "is_open": is_open_from_period,
         }
     )
+
+
+def reference_revenue_by_channel(
+    funnel, *, start_date, end_date, channels, owners, segments
+) -> pd.DataFrame:
+    """pandas version of queries/metrics/revenue_by_channel.sql."""
+    rows = _filtered(
+        funnel, ["count_deals", "channel", "created_at", "deals"], channels, owners, segments
+    )
+    rows = rows[rows["count_deals"].to_numpy() > 0]
+    exploded = rows.explode("deals", ignore_index=True)
+    measures = _deal_measures(exploded, start_date, end_date)
     parts = []
     for is_total, keys in (
         (False, exploded["channel"].to_numpy()),
@@ -216,27 +238,12 @@ def reference_revenue_by_channel(
         * result["win_rate"]
         / result["average_sales_cycle_days"].replace(0, np.nan)
     )
-    columns = [
-        "is_total",
-        "channel",
-        "won_revenue",
-        "count_won_deals",
-        "average_won_deal",
-        "win_rate",
-        "count_closed_deals",
-        "median_days_lead_to_won",
-        "open_pipeline",
-        "count_open_deals",
-        "count_opportunities",
-        "average_sales_cycle_days",
-        "pipeline_velocity_per_day",
-    ]
     result["is_special"] = result["channel"].str.startswith("(")
     return result.sort_values(
         ["is_total", "is_special", "won_revenue", "channel"],
         ascending=[True, True, False, True],
         ignore_index=True,
-    )[columns]
+    )[REVENUE_COLUMNS]
 
 
 REFERENCES: dict[str, Callable[..., pd.DataFrame]] = {

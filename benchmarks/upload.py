@@ -59,6 +59,30 @@ class UploadRun:
         return failures
 
 
+def _time_parse(parse_con, leads_csv: Path, run: UploadRun) -> None:
+    """The yardstick, once: DuckDB alone parsing the file as text, then with its sniffed types."""
+    for sql, timing in ((PARSE_AS_TEXT_SQL, run.parse_as_text), (PARSE_TYPED_SQL, run.parse_typed)):
+        timed(lambda s=sql: parse_con.execute(s, {"path": str(leads_csv)}).fetchall(), timing)
+    parse_con.execute("drop table parsed")
+
+
+def _time_load(db_file: Path, leads_csv: Path, run: UploadRun) -> None:
+    """The importer's full load, once, into ``db_file``, as the CLI's replace does it."""
+    size = leads_csv.stat().st_size
+    con = connect(db_file)
+    try:
+        prepared = timed(lambda: prepare(con, leads_csv, kind="leads", max_bytes=size), run.prepare)
+        meta = prepared.meta()
+        timed(lambda: commit_upload(con, prepared.kind, prepared.rows, "replace", meta), run.commit)
+        run.full.seconds.append(run.prepare.seconds[-1] + run.commit.seconds[-1])
+        run.count_rows_in_file = prepared.count_rows_in_file
+        run.count_rows_loaded = prepared.count_rows_loaded
+        run.count_problems = len(prepared.problems)
+        run.count_raw_leads = con.execute("select count(*) from raw_leads").fetchone()[0]
+    finally:
+        con.close()
+
+
 def time_upload(db_file: Path, leads_csv: Path, repeat: int, folder: Path) -> UploadRun:
     """Time DuckDB parsing ``leads_csv`` alone against the importer loading it into ``db_file``.
 
@@ -91,38 +115,10 @@ def time_upload(db_file: Path, leads_csv: Path, repeat: int, folder: Path) -> Up
     try:
         for _ in range(repeat):
             # Interleaved, so that a busy moment on the machine falls on every step alike.
-            for sql, timing in (
-                (PARSE_AS_TEXT_SQL, run.parse_as_text),
-                (PARSE_TYPED_SQL, run.parse_typed),
-            ):
-                timed(
-                    lambda s=sql: parse_con.execute(s, {"path": str(leads_csv)}).fetchall(),
-                    timing,
-                )
-            parse_con.execute("drop table parsed")
+            _time_parse(parse_con, leads_csv, run)
             timed(lambda: read_export(leads_csv, max_bytes=size), run.read)
-
             shutil.copyfile(template, copy)  # not timed
-            con = connect(copy)
-            try:
-                prepared = timed(
-                    lambda c=con: prepare(c, leads_csv, kind="leads", max_bytes=size), run.prepare
-                )
-                meta = prepared.meta()
-                timed(
-                    lambda c=con, p=prepared, m=meta: commit_upload(
-                        c, p.kind, p.rows, "replace", m
-                    ),
-                    run.commit,
-                )
-                run.full.seconds.append(run.prepare.seconds[-1] + run.commit.seconds[-1])
-                run.count_rows_in_file = prepared.count_rows_in_file
-                run.count_rows_loaded = prepared.count_rows_loaded
-                run.count_problems = len(prepared.problems)
-                run.count_raw_leads = con.execute("select count(*) from raw_leads").fetchone()[0]
-                del prepared, meta  # before the next run reads the file again
-            finally:
-                con.close()
+            _time_load(copy, leads_csv, run)
             copy.unlink()
     finally:
         parse_con.close()
@@ -137,6 +133,31 @@ def _upload_heading(count_rows: int | None) -> str:
         return "### Upload of a leads export"
     rows = "1M" if count_rows == 1_000_000 else f"{count_rows:,}"
     return f"### Upload of a {rows}-row leads export"
+
+
+def _upload_method(run: UploadRun, repeat: int) -> list[str]:
+    """How the upload part was measured, and what the loads did."""
+    return [
+        f"- Method: the generated leads.csv ({run.count_rows_in_file:,} data lines, "
+        f"{run.file_mib:,.0f} MiB, the generic Revcycle format), {repeat} runs, each step once "
+        "per run in turn. The yardstick is DuckDB alone parsing the file into a table in an "
+        f"in-memory database with its default threads, every value as text (`{PARSE_AS_TEXT_SQL}`"
+        "; the importer reads every value as text too, then parses it); the × column divides "
+        "each step's "
+        "median by the yardstick's. The typed read_csv is shown for comparison. The full load "
+        "is what `python -m revcycle load leads.csv --kind leads --mode replace` does, run by "
+        "run: prepare (read_export, preset detection and mapping, parsing each column, the "
+        "contract's rules, the channel rules) then commit_upload (comparing with what is loaded, "
+        "archiving the file and its rows, which then are the loaded leads, rebuilding the marts, "
+        "commit), into a fresh copy of the benchmark's database (the generated data, loaded "
+        "through the same importer), copied before each run and not timed. Map + parse + "
+        "validate is the difference of the prepare and read_export medians.",
+        f"- Result: {run.count_rows_loaded:,} rows loaded, "
+        f"{run.count_rows_in_file - run.count_rows_loaded:,} rejected, "
+        f"{run.count_problems:,} problems; raw_leads holds {run.count_raw_leads:,} rows after "
+        f"the commit. Load average (1 min) before this part {run.load_before:.2f}, after "
+        f"{run.load_after:.2f}; peak RSS of this process after it {run.peak_rss_mib:,.0f} MiB.",
+    ]
 
 
 def upload_report(run: UploadRun | None, repeat: int, skipped: str | None = None) -> list[str]:
@@ -169,25 +190,7 @@ def upload_report(run: UploadRun | None, repeat: int, skipped: str | None = None
     map_validate_ms = run.prepare.median_ms - run.read.median_ms
     return [
         *lines,
-        f"- Method: the generated leads.csv ({run.count_rows_in_file:,} data lines, "
-        f"{run.file_mib:,.0f} MiB, the generic Revcycle format), {repeat} runs, each step once "
-        "per run in turn. The yardstick is DuckDB alone parsing the file into a table in an "
-        f"in-memory database with its default threads, every value as text (`{PARSE_AS_TEXT_SQL}`"
-        "; the importer reads every value as text too, then parses it); the × column divides "
-        "each step's "
-        "median by the yardstick's. The typed read_csv is shown for comparison. The full load "
-        "is what `python -m revcycle load leads.csv --kind leads --mode replace` does, run by "
-        "run: prepare (read_export, preset detection and mapping, parsing each column, the "
-        "contract's rules, the channel rules) then commit_upload (comparing with what is loaded, "
-        "archiving the file and its rows, which then are the loaded leads, rebuilding the marts, "
-        "commit), into a fresh copy of the benchmark's database (the generated data, loaded "
-        "through the same importer), copied before each run and not timed. Map + parse + "
-        "validate is the difference of the prepare and read_export medians.",
-        f"- Result: {run.count_rows_loaded:,} rows loaded, "
-        f"{run.count_rows_in_file - run.count_rows_loaded:,} rejected, "
-        f"{run.count_problems:,} problems; raw_leads holds {run.count_raw_leads:,} rows after "
-        f"the commit. Load average (1 min) before this part {run.load_before:.2f}, after "
-        f"{run.load_after:.2f}; peak RSS of this process after it {run.peak_rss_mib:,.0f} MiB.",
+        *_upload_method(run, repeat),
         "",
         "| step | best / median ms | × DuckDB parse as text (medians) | target | met? |",
         "|---|---:|---:|---|---|",
