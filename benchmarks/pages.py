@@ -3,11 +3,15 @@
 import contextlib
 import logging
 import os
+import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import mock
+
+import pandas as pd
 
 from benchmarks.timing import Timing, peak_rss_mib
 from revcycle.paths import REPO_ROOT
@@ -30,6 +34,7 @@ class PageRow:
     target_ms: float | None
     timing: Timing = field(init=False)
     count_queries: list[int] = field(default_factory=list)  # cache misses, one entry per run
+    query_seconds: list[float] = field(default_factory=list)  # spent in them, one per run
     failures: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -45,7 +50,7 @@ class PageRow:
         return f"**no**: {self.timing.median_ms:,.0f} ms > {self.target_ms:,.0f}"
 
     def markdown(self) -> str:
-        times, queries = "—", "—"  # no run got as far as being timed
+        times, queries, query_ms = "—", "—", "—"  # no run got as far as being timed
         if len(self.timing.seconds) == 1:
             times = f"{self.timing.best_ms:,.1f} (once)"
         elif self.timing.seconds:
@@ -53,8 +58,9 @@ class PageRow:
         if self.count_queries:
             fewest, most = min(self.count_queries), max(self.count_queries)
             queries = f"{fewest}" if fewest == most else f"{fewest}–{most}"
+            query_ms = f"{statistics.median(self.query_seconds) * 1000:,.1f}"
         target = f"≤ {self.target_ms:,.0f} ms" if self.target_ms is not None else "—"
-        return f"| {self.label} | {times} | {queries} | {target} | {self.verdict()} |"
+        return f"| {self.label} | {times} | {queries} | {query_ms} | {target} | {self.verdict()} |"
 
 
 class _BareModeWarnings(logging.Filter):
@@ -102,10 +108,22 @@ def _title(at) -> str | None:
 
 class _Runner:
     """Opens AppTest sessions on the dashboard and times their runs, counting the DuckDB
-    queries each run sends (the calls st.cache_data did not answer)."""
+    queries each run sends (the calls st.cache_data did not answer) and the time spent in them.
+    """
 
-    def __init__(self, queries: mock.MagicMock) -> None:
-        self.queries = queries
+    def __init__(self, execute: Callable[..., pd.DataFrame]) -> None:
+        self._execute = execute
+        self.count_queries = 0
+        self.query_seconds = 0.0
+
+    def execute(self, *args, **kwargs) -> pd.DataFrame:
+        """The app's revcycle.db.execute, counted and timed; stands in for it during runs."""
+        started = time.perf_counter()
+        try:
+            return self._execute(*args, **kwargs)
+        finally:
+            self.count_queries += 1
+            self.query_seconds += time.perf_counter() - started
 
     def new_session(self, page: str):
         import streamlit as st
@@ -117,7 +135,7 @@ class _Runner:
         return at.switch_page(f"app_pages/{page}.py")
 
     def measure(self, row: PageRow, at) -> None:
-        before = self.queries.call_count
+        count_before, seconds_before = self.count_queries, self.query_seconds
         started = time.perf_counter()
         try:
             at.run()
@@ -126,7 +144,8 @@ class _Runner:
         else:
             row.failures += _page_problems(at)
         row.timing.seconds.append(time.perf_counter() - started)
-        row.count_queries.append(self.queries.call_count - before)
+        row.count_queries.append(self.count_queries - count_before)
+        row.query_seconds.append(self.query_seconds - seconds_before)
 
 
 def _time_page(runner: _Runner, page: str, repeat: int) -> list[PageRow]:
@@ -174,7 +193,8 @@ def time_pages(db_file: Path, channel: str, repeat: int) -> list[PageRow]:
     DuckDB connection and sends every query. Warm: the same session run again, which
     st.cache_data serves (its caches are process-wide and outlive a run and an AppTest).
     Filter change: a new session's overview, run once untimed, then the channel filter set to
-    ``channel``. Every run counts the DuckDB queries it sent, the cache misses.
+    ``channel``. Every run counts the DuckDB queries it sent, the cache misses, and the time
+    spent in them (running the query and fetching its result as a DataFrame).
     """
     # Imported here, so that --skip-pages runs without loading Streamlit.
     import streamlit as st
@@ -186,10 +206,9 @@ def time_pages(db_file: Path, channel: str, repeat: int) -> list[PageRow]:
         stack.enter_context(_quiet_bare_mode_warnings())
         from revcycle.ui import data  # its @st.cache_data, outside a run, warns too
 
-        # The cached query function calls data.execute only on a miss: count those calls.
-        runner = _Runner(
-            stack.enter_context(mock.patch.object(data, "execute", wraps=data.execute))
-        )
+        # The cached query function calls data.execute only on a miss: count and time those.
+        runner = _Runner(data.execute)
+        stack.enter_context(mock.patch.object(data, "execute", runner.execute))
         # Leave empty caches behind: no app connection to the file outlives the benchmark.
         stack.callback(st.cache_resource.clear)
         stack.callback(st.cache_data.clear)
@@ -210,8 +229,9 @@ def pages_report(rows: list[PageRow]) -> list[str]:
     return [
         "### Dashboard pages (AppTest, server side)",
         "",
-        "| page run | best / median ms | DuckDB queries per run | target | met? |",
-        "|---|---:|---:|---|---|",
+        "| page run | best / median ms | DuckDB queries per run | ms in those queries "
+        "(median) | target | met? |",
+        "|---|---:|---:|---:|---|---|",
         *[row.markdown() for row in rows],
         "",
     ]
@@ -227,7 +247,9 @@ def pages_facts(channel: str, repeat: int) -> list[str]:
         "st.cache_data and st.cache_resource cleared and a new session, so the run opens "
         "the app's DuckDB connection and sends every query. Warm: that session run "
         "again; st.cache_data is process-wide, so the cache outlives a run (0 queries "
-        "sent is the check). Filter change: a new session's overview run once, untimed, "
+        "sent is the check). The queries' column adds up the time of the DuckDB queries a "
+        "run sent (running each and fetching its result, as the page waits for them). "
+        "Filter change: a new session's overview run once, untimed, "
         f"then the channel filter set to {channel!r} (the busiest channel). A run "
         "with an exception, an error box or no KPI tiles marks its row failed.",
         f"Peak RSS of this process after the pages: {peak_rss_mib():,.0f} MiB.",

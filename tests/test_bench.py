@@ -187,3 +187,11 @@ def test_upload_part_leaves_the_benchmark_database_as_it_was(upload_run):
     # Only the benchmark's own build (leads, then deals): the timed loads went into copies.
     assert files == [("leads.csv",), ("deals.csv",)]
     assert sorted(p.name for p in db_file.parent.glob("*.duckdb")) == ["bench.duckdb"]
+
+
+def test_only_runs_that_query_spend_time_in_queries(page_rows):
+    # The queries' column is the page's wait for DuckDB: warm runs send none, so spend none.
+    for row in page_rows:
+        assert len(row.query_seconds) == len(row.count_queries)
+        for count, seconds in zip(row.count_queries, row.query_seconds, strict=True):
+            assert (seconds > 0) == (count > 0), row.label
