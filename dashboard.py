@@ -1,35 +1,137 @@
-"""Revcycle: the frame and router — page config, the shared sidebar filters, navigation."""
-
-import logging
+"""Overview: the revenue cycle from lead to won revenue, for the weekly alignment meeting."""
 
 import streamlit as st
 
-from revcycle.db import QueryError
-from revcycle.ui import filters, page
+from revcycle.periods import previous_period
+from revcycle.ui import charts, format, page
+from revcycle.ui.data import run
 
-log = logging.getLogger("revcycle")
+with page.frame("Overview") as filters:
+    params = filters.params()
+    previous_start, previous_end = previous_period(filters.start_date, filters.end_date)
+    previous_params = params | {"start_date": previous_start, "end_date": previous_end}
 
-st.set_page_config(page_title="Revcycle", page_icon="📈", layout="wide")
-page.tighten_top_margin()
+    conversion = run("metrics/conversion_by_channel", **params)
+    speed = run("metrics/follow_up_speed", **params, sla_hours=filters.sla_hours)
+    revenue = run("metrics/revenue_by_channel", **params)
 
-# The pages live in app_pages/, not pages/: Streamlit reads a pages/ folder beside the
-# entrypoint as its older multipage mode and would run a page without this frame.
-pages = [
-    st.Page("app_pages/overview.py", title="Overview", icon=":material/cycle:", default=True),
-    st.Page("app_pages/conversion.py", title="Conversion by source", icon=":material/filter_alt:"),
-    st.Page("app_pages/follow_up.py", title="Follow-up speed", icon=":material/timer:"),
-    st.Page("app_pages/revenue.py", title="Revenue by channel", icon=":material/euro:"),
-    st.Page("app_pages/upload.py", title="Upload exports", icon=":material/upload:"),
-]
+    page.heading(
+        "The revenue cycle",
+        filters,
+        f"Changes are against {previous_start:%d %b %Y} – {previous_end:%d %b %Y}.",
+    )
+    page.stop_if_empty(conversion)
 
-try:
-    navigation = st.navigation(pages)
-    st.session_state["filters"] = filters.sidebar()
-    page.freshness_banner()
-    navigation.run()
-except QueryError as error:
-    log.exception("query failed")
-    st.error(f"{error} The details are in the server log.")
-except Exception:  # no traceback reaches a person; the log keeps it
-    log.exception("page failed")
-    st.error("Something went wrong while drawing this page. The details are in the server log.")
+    previous_conversion = run("metrics/conversion_by_channel", **previous_params)
+    previous_speed = run("metrics/follow_up_speed", **previous_params, sla_hours=filters.sla_hours)
+    previous_revenue = run("metrics/revenue_by_channel", **previous_params)
+
+    def total(frame, column, **where):
+        """The value of ``column`` in the all-channels row of a metric result (None if absent)."""
+        rows = frame
+        for key, value in where.items():
+            rows = rows[rows[key] == value]
+        return rows[column].iloc[0] if len(rows) else None
+
+    def stage_total(frame, stage):
+        return total(frame, "count_events", is_total=True, stage=stage)
+
+    TILES = (
+        (
+            "Leads",
+            lambda f: stage_total(f[0], "lead"),
+            format.count,
+            "New leads created in the period.",
+        ),
+        (
+            "MQLs",
+            lambda f: stage_total(f[0], "mql"),
+            format.count,
+            "Leads marketing qualified in the period.",
+        ),
+        (
+            "SQLs",
+            lambda f: stage_total(f[0], "sql"),
+            format.count,
+            "Leads sales accepted in the period.",
+        ),
+        (
+            "Opportunities",
+            lambda f: stage_total(f[0], "opportunity"),
+            format.count,
+            "Leads whose first deal was created in the period, plus deals with no lead.",
+        ),
+        (
+            "Won deals",
+            lambda f: total(f[2], "count_won_deals", is_total=True),
+            format.count,
+            "Deals closed as won in the period.",
+        ),
+        (
+            "Won revenue",
+            lambda f: total(f[2], "won_revenue", is_total=True),
+            format.euros,
+            "Amount of the deals won in the period.",
+        ),
+        (
+            "Median follow-up",
+            lambda f: total(f[1], "median_hours_to_first_contact", grouped_by="all"),
+            format.hours,
+            "Half of the period's contacted leads heard from sales within this time.",
+        ),
+        (
+            "Within SLA",
+            lambda f: total(f[1], "share_within_sla", grouped_by="all"),
+            format.percent,
+            f"Share of the period's leads contacted within {filters.sla_hours:g} hours; "
+            "never-contacted leads count as missed.",
+        ),
+    )
+    LOWER_IS_BETTER = {"Median follow-up"}
+
+    current_frames = (conversion, speed, revenue)
+    previous_frames = (previous_conversion, previous_speed, previous_revenue)
+    for row_start in (0, 4):
+        page.tiles(
+            [
+                (
+                    label,
+                    shown(value_of(current_frames)),
+                    definition,
+                    format.change(value_of(current_frames), value_of(previous_frames)),
+                    label in LOWER_IS_BETTER,
+                )
+                for label, value_of, shown, definition in TILES[row_start : row_start + 4]
+            ]
+        )
+
+    left, right = st.columns([2, 3])
+    with left:
+        st.plotly_chart(
+            charts.funnel(conversion[conversion["is_total"]], "From lead to customer"),
+            key="overview_funnel",
+        )
+        st.caption(
+            "Events in the period at each stage; “of previous” divides a stage by the one before. "
+            "Customers are leads whose first deal was won in the period."
+        )
+    with right:
+        weekly = run("metrics/weekly_leads_and_revenue_by_channel", **params)
+        leads_tab, revenue_tab = st.tabs(["Leads per week", "Won revenue per week"])
+        with leads_tab:
+            st.plotly_chart(
+                charts.trend_by_channel(
+                    weekly[weekly["count_leads"] > 0], "count_leads", "New leads per week", "leads"
+                ),
+                key="overview_weekly_leads",
+            )
+        with revenue_tab:
+            st.plotly_chart(
+                charts.trend_by_channel(
+                    weekly[weekly["won_revenue"] > 0], "won_revenue", "Won revenue per week", "€"
+                ),
+                key="overview_weekly_revenue",
+            )
+        st.caption(
+            "Weeks start on Monday. Hatched bars are weeks the period cuts short, not drops."
+        )

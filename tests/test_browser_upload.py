@@ -26,6 +26,7 @@ HUBSPOT_EXPORT = (
     '"HS-3","2026-11-12 11:30","Paid Search","","three@new.example",""\n'
 )
 NEW_LEADS = 3
+expect.set_options(timeout=RENDER_MS)  # wait for the app's state, however busy the machine
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ SQL_FILES = sorted(QUERIES_DIR.rglob("*.sql"))
 PYTHON_FILES = sorted(
     [
         REPO_ROOT / "dashboard.py",
-        *(REPO_ROOT / "app_pages").glob("*.py"),
+        *(REPO_ROOT / "pages").glob("*.py"),
         *(REPO_ROOT / "revcycle").rglob("*.py"),
     ]
 )
@@ -156,15 +156,47 @@ def test_core_never_imports_streamlit_or_its_helpers():
         assert not [name for name in imported if name.startswith("revcycle.ui")], path
 
 
-def test_no_pages_folder_beside_the_entrypoint():
-    # Streamlit treats a folder named pages/ next to dashboard.py as its older multipage mode:
-    # a fresh server opened on a page's URL then runs that page without the frame (no
-    # filters), and AppTest cannot reach any page but the first. Pages live in app_pages/.
-    assert not (REPO_ROOT / "pages").exists()
+PAGE_FILES = [REPO_ROOT / "dashboard.py", *sorted((REPO_ROOT / "pages").glob("*.py"))]
+
+
+def frame_titles(path) -> list[str]:
+    """The titles of the top-level ``with page.frame(...)`` blocks in a page file."""
+    return [
+        node.items[0].context_expr.args[0].value
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.With)
+        and ast.unparse(node.items[0].context_expr.func) == "page.frame"
+    ]
+
+
+@pytest.mark.parametrize("path", PAGE_FILES, ids=lambda p: p.name)
+def test_every_page_draws_itself_inside_the_frame(path):
+    # A page opened by its own URL on a fresh server runs that file alone: it must draw the
+    # frame itself, and draw nothing outside it.
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    outside = [
+        ast.unparse(node)[:60]
+        for node in tree.body
+        if not isinstance(node, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.ClassDef)
+        and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+        and not (isinstance(node, ast.Assign | ast.AnnAssign) and "st." not in ast.unparse(node))
+        and not (isinstance(node, ast.With) and frame_titles(path))
+    ]
+    assert len(frame_titles(path)) == 1, "one `with page.frame(title) as filters:` block"
+    assert not outside, f"drawn outside the frame: {outside}"
+
+
+def test_the_navigation_lists_every_page_under_its_own_title():
+    from revcycle.ui.page import NAVIGATION
+
+    assert [REPO_ROOT / link.path for link in NAVIGATION][0] == REPO_ROOT / "dashboard.py"
+    assert sorted(REPO_ROOT / link.path for link in NAVIGATION) == sorted(PAGE_FILES)
+    for link in NAVIGATION:
+        assert frame_titles(REPO_ROOT / link.path) == [link.label]
 
 
 def test_pages_hold_no_sql():
-    for path in (REPO_ROOT / "app_pages").glob("*.py"):
+    for path in PAGE_FILES:
         text = path.read_text(encoding="utf-8").lower()
         assert not re.search(r"\bselect\b.+\bfrom\b", text), path
 

@@ -4,8 +4,9 @@ worked out from the CSVs, a link restores the filters, and an impossible filter 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from revcycle.paths import REPO_ROOT
 from tests import sample_facts
-from tests.test_app import APP, EMPTY_STATE, shown_count
+from tests.test_app import APP, EMPTY_STATE, shown_count, tile
 
 
 def whole_euros(text: str) -> int:
@@ -19,10 +20,10 @@ def won_revenue_whole_euros(channel: str | None = None) -> int:
 
 # page, tile, how to read the tile, expected value for a channel (None: all channels)
 PAGES = [
-    ("app_pages/overview.py", "Leads", shown_count, sample_facts.count_leads),
-    ("app_pages/conversion.py", "Leads", shown_count, sample_facts.count_leads),
-    ("app_pages/follow_up.py", "Never contacted", shown_count, sample_facts.count_never_contacted),
-    ("app_pages/revenue.py", "Won revenue", None, won_revenue_whole_euros),
+    ("dashboard.py", "Leads", shown_count, sample_facts.count_leads),
+    ("pages/conversion.py", "Leads", shown_count, sample_facts.count_leads),
+    ("pages/follow_up.py", "Never contacted", shown_count, sample_facts.count_never_contacted),
+    ("pages/revenue.py", "Won revenue", None, won_revenue_whole_euros),
 ]
 
 
@@ -35,10 +36,10 @@ def db_env(sample_db, monkeypatch):
 
 
 def open_page(path: str, **query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+    """The page file run on its own, as a link to it on a fresh server runs it."""
+    at = AppTest.from_file(str(REPO_ROOT / path), default_timeout=120)
     at.query_params.update(query)
     at.run()
-    at.switch_page(path).run()
     assert not at.exception, at.exception
     assert not at.error, [error.value for error in at.error]
     return at
@@ -74,8 +75,42 @@ def test_impossible_filter_shows_the_empty_state(db_env, path):
 
 
 def test_cohort_mode_shows_intervals_and_flags_immature_leads(db_env):
-    at = open_page("app_pages/conversion.py")
+    at = open_page("pages/conversion.py")
     at.segmented_control(key="conversion_mode").set_value("Cohorts").run()
     assert not at.exception
     assert len(at.get("plotly_chart")) == 2
     assert any("have not had their full window yet" in caption.value for caption in at.caption)
+
+
+def test_filters_follow_the_person_from_page_to_page(db_env):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.multiselect(key="channel").select("Trade show").run()
+    at.number_input(key="sla").set_value(4).run()
+    for path, label, read, expected in [*PAGES[1:], PAGES[0]]:
+        at.switch_page(path).run()
+        assert not at.exception and not at.error, path
+        assert at.multiselect(key="channel").value == ["Trade show"], path
+        assert at.number_input(key="sla").value == 4, path
+        assert tile_value(at, label, read) == expected("Trade show"), path
+
+
+def test_reset_on_another_page_is_not_undone_by_the_page_before(db_env):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.multiselect(key="channel").select("Trade show").run()
+    at.switch_page("pages/conversion.py").run()
+    at.button(key="reset_filters").click().run()
+    assert at.multiselect(key="channel").value == []
+    at.run()  # a later run on the same page keeps the reset
+    assert at.multiselect(key="channel").value == []
+    assert shown_count(at, "Leads") == sample_facts.count_leads()
+
+
+def test_a_link_value_the_data_lacks_is_left_out_and_said(db_env):
+    at = open_page("pages/revenue.py", channel=["Trade show", "Carrier *pigeon*"])
+    assert at.multiselect(key="channel").value == ["Trade show"]
+    note = next(
+        caption.value for caption in at.sidebar.caption if "Not in the data" in caption.value
+    )
+    # Shown as text: the asterisks stay asterisks, not emphasis.
+    assert "Carrier \\*pigeon\\*" in note
+    assert tile(at, "Won revenue") == f"€{won_revenue_whole_euros('Trade show'):,}"

@@ -16,8 +16,8 @@ from revcycle.db import connect
 from tests import sample_facts
 from tests.test_app import APP, shown_count
 
-UPLOAD_PAGE = "app_pages/upload.py"
-OVERVIEW_PAGE = "app_pages/overview.py"
+UPLOAD_PAGE = "pages/upload.py"
+OVERVIEW_PAGE = "dashboard.py"
 OCTOBER = (date(2026, 10, 1), date(2026, 10, 31))
 MQL_ENTERED = '"Date entered ""Marketing Qualified Lead (Lifecycle Stage Pipeline)"""'
 
@@ -289,6 +289,6 @@ def test_editing_the_channel_rules_regroups_the_channels(own_db):
     at.button(key="upload_rules_save").click().run()
     assert not at.exception
     assert any("Saved" in message for message in texts(at.success))
-    at = go_to(at, "app_pages/overview.py")
+    at = go_to(at, "dashboard.py")
     channels_offered = at.multiselect(key="channel").options
     assert "Events" in channels_offered and "Trade show" not in channels_offered

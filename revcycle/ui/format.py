@@ -1,6 +1,7 @@
-"""Numbers as a meeting reads them."""
+"""Numbers as a meeting reads them, and uploaded text as plain text."""
 
 import math
+import re
 from datetime import datetime
 
 
@@ -42,3 +43,12 @@ def ago(moment: datetime, now: datetime | None = None) -> str:
             count = int(seconds // size)
             return f"{count} {unit}{'s' if count != 1 else ''} ago"
     return "just now"
+
+
+# ASCII punctuation: CommonMark lets a backslash make any of it literal.
+_MARKDOWN_SIGNS = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def plain(text: str) -> str:
+    """``text`` from an upload or a link, made literal inside a Markdown string."""
+    return _MARKDOWN_SIGNS.sub(r"\\\1", text)

@@ -1,11 +1,38 @@
-"""What every page does the same way: its heading, the period line and the empty state."""
+"""What every page does the same way: the frame (page config, navigation, the shared filters,
+the freshness banner, the error guard), its heading, the period line and the empty state."""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NamedTuple
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
-from revcycle.ui import format
+from revcycle.db import QueryError
+from revcycle.ui import filters, format
 from revcycle.ui.data import run
 from revcycle.ui.filters import Filters
+
+log = logging.getLogger("revcycle")
+
+
+class PageLink(NamedTuple):
+    path: str  # relative to dashboard.py, as st.page_link wants it
+    label: str
+    icon: str
+
+
+# The sidebar's navigation, in the order people know. Streamlit's own list is turned off
+# (client.showSidebarNavigation) because its links cannot carry the filters.
+NAVIGATION = (
+    PageLink("dashboard.py", "Overview", ":material/cycle:"),
+    PageLink("pages/conversion.py", "Conversion by source", ":material/filter_alt:"),
+    PageLink("pages/follow_up.py", "Follow-up speed", ":material/timer:"),
+    PageLink("pages/revenue.py", "Revenue by channel", ":material/euro:"),
+    PageLink("pages/upload.py", "Upload exports", ":material/upload:"),
+)
 
 EMPTY_STATE = "No leads or deals match these filters. Widen the period or clear a filter."
 LOW_VOLUME_LEADS = 30  # below this many leads a rate is shown, but flagged as shaky
@@ -35,9 +62,42 @@ def stop_if_empty(frame: pd.DataFrame) -> None:
         st.stop()
 
 
-def current_filters() -> Filters:
-    """The filters the frame drew in the sidebar for this run."""
-    return st.session_state["filters"]
+def _navigation_links() -> None:
+    """The links to every page, carrying the filters in their URLs."""
+    for link in NAVIGATION:
+        try:
+            st.page_link(link.path, label=link.label, icon=link.icon, query_params=filters.in_url())
+        except StreamlitPageNotFoundError:
+            # A page file run on its own (AppTest opens one so) knows no other page.
+            # tests/test_conventions.py checks that every link names a page file.
+            continue
+
+
+@contextmanager
+def frame(title: str) -> Iterator[Filters]:
+    """Draw what every page shares and yield the filters; the page draws itself inside.
+
+    Each page file opens with ``with page.frame(...) as filters:``, so a page opened by its
+    own URL on a fresh server has everything the others have. A failure anywhere shows one
+    sentence; the traceback goes to the server log, never to the person.
+    """
+    st.set_page_config(page_title=f"{title} · Revcycle", page_icon="📈", layout="wide")
+    tighten_top_margin()
+    try:
+        navigation = st.sidebar.container()
+        chosen = filters.sidebar(title)
+        with navigation:
+            _navigation_links()
+        freshness_banner()
+        yield chosen
+    except QueryError as error:
+        log.exception("query failed")
+        st.error(f"{error} The details are in the server log.")
+        st.stop()
+    except Exception:  # no traceback reaches a person; the log keeps it
+        log.exception("page failed")
+        st.error("Something went wrong while drawing this page. The details are in the server log.")
+        st.stop()
 
 
 def tiles(numbers: list[tuple]) -> None:

@@ -41,10 +41,6 @@ SAVED_MAPPING_HELP = (
 )
 SOURCE_COLUMN, CHANNEL_COLUMN = "Source value in the file", "Channel"
 
-for key, default in (("upload_memo", {}), ("upload_done", {}), ("upload_messages", [])):
-    if key not in st.session_state:
-        st.session_state[key] = default
-
 
 def plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
@@ -531,6 +527,8 @@ def history_section(cursor) -> None:
 
 
 def main() -> None:
+    for key, default in (("upload_memo", {}), ("upload_done", {}), ("upload_messages", [])):
+        st.session_state.setdefault(key, default)
     st.title("Upload exports")
     st.caption(
         "Bring this week's leads and deals exports from HubSpot, Salesforce, Pipedrive or any "
@@ -582,4 +580,5 @@ def main() -> None:
         cursor.close()
 
 
-main()
+with page.frame("Upload exports"):
+    main()

@@ -1,0 +1,172 @@
+"""Conversion by source: each channel's funnel, by period or by cohort, with its uncertainty."""
+
+import streamlit as st
+
+from revcycle.ui import charts, format, page, tables
+from revcycle.ui.data import run
+
+with page.frame("Conversion by source") as filters:
+    page.heading("Conversion by source", filters)
+
+    mode = st.segmented_control(
+        "Count",
+        ["Events in the period", "Cohorts"],
+        default="Events in the period",
+        key="conversion_mode",
+        bind="query-params",
+        help="Events: each stage counts what happened in the period. Cohorts: follow the leads "
+        "created in the period and count how many reached each stage within N days.",
+    )
+
+    if mode == "Cohorts":
+        left, right = st.columns(2)
+        with left:
+            within_days = st.number_input(
+                "Within days of creation",
+                7,
+                365,
+                30,
+                step=1,
+                key="within_days",
+                bind="query-params",
+            )
+        with right:
+            grain = (
+                st.segmented_control(
+                    "Cohorts of",
+                    ["week", "month"],
+                    default="month",
+                    key="cohort_grain",
+                    bind="query-params",
+                )
+                or "month"
+            )
+        params = filters.params() | {"within_days": int(within_days)}
+        by_channel = run(
+            "metrics/cohort_conversion_by_channel", **params, min_leads=page.LOW_VOLUME_LEADS
+        )
+        page.stop_if_empty(by_channel)
+        by_cohort = run("metrics/cohort_conversion_by_week", **params, cohort_grain=grain)
+        total = by_channel[by_channel["is_total"]].iloc[0]
+        if total["count_leads"] == 0:
+            st.info(
+                f"None of these leads has had {within_days} days yet. Choose an earlier period or "
+                "a shorter window.",
+                icon=":material/hourglass_top:",
+            )
+            st.stop()
+        immature = int(total["count_immature_leads"])
+        if immature:
+            st.caption(
+                f"{immature:,} leads created less than {within_days} days before the latest data "
+                "have not had their full window yet; they are left out of the rates below."
+            )
+        stage_label = (
+            st.segmented_control(
+                "Stage",
+                list(charts.STAGE_LABELS.values())[1:],
+                default="Customers",
+                key="cohort_stage",
+                bind="query-params",
+            )
+            or "Customers"
+        )
+        stage = {label: key for key, label in charts.STAGE_LABELS.items()}[stage_label]
+        channel_rows = by_channel[(by_channel["stage"] == stage) & ~by_channel["is_total"]]
+        low_volume = channel_rows[channel_rows["is_low_volume"]]["channel"].tolist()
+        if low_volume:
+            st.warning(
+                f"Fewer than {page.LOW_VOLUME_LEADS} mature leads: {', '.join(low_volume)}. "
+                "Their rates can swing widely by chance; read the interval, not the point.",
+                icon=":material/warning:",
+            )
+        st.plotly_chart(
+            charts.rate_with_interval(
+                channel_rows,
+                f"Leads reaching “{stage_label}” within {within_days} days, with 95% interval",
+                "low volume: fewer than 30 leads",
+            ),
+            key="conversion_rate_interval",
+        )
+        st.caption(
+            "The bar around each point is a 95% Wilson interval: the range the channel's true rate "
+            "plausibly lies in, given how many leads it had. Overlapping intervals mean the "
+            "difference may be chance. Hollow points rest on few leads."
+        )
+        st.plotly_chart(
+            charts.cohort_trend(
+                by_cohort,
+                f"Share of each {grain}'s leads reaching each stage within {within_days} days",
+            ),
+            key="conversion_cohort_trend",
+        )
+        st.caption(
+            "Dotted: cohorts whose leads have not all had the full window yet — still growing, "
+            "not failing."
+        )
+        tables.show(
+            by_channel[by_channel["stage"] == stage],
+            {
+                "channel": ("Channel", "text"),
+                "count_leads": ("Mature leads", "count"),
+                "count_reached": (stage_label, "count"),
+                "share_reached": ("Rate", "percent"),
+                "share_low_95": ("95% low", "percent"),
+                "share_high_95": ("95% high", "percent"),
+                "is_low_volume": ("Low volume", "text"),
+            },
+            key="conversion_cohort_by_channel",
+        )
+    else:
+        conversion = run("metrics/conversion_by_channel", **filters.params())
+        page.stop_if_empty(conversion)
+        totals = conversion[conversion["is_total"]].set_index("stage")
+        page.tiles(
+            [
+                (
+                    "Leads",
+                    format.count(totals.loc["lead", "count_events"]),
+                    "New leads created in the period.",
+                ),
+                (
+                    "Sales acceptance",
+                    format.percent(totals.loc["sql", "share_of_previous"]),
+                    "SQLs ÷ MQLs in the period: how much of marketing's output sales took on.",
+                ),
+                (
+                    "Customers",
+                    format.count(totals.loc["won", "count_events"]),
+                    "Leads whose first deal was won in the period.",
+                ),
+            ]
+        )
+        # Deals with no lead have no lead stages to draw a funnel of; the table keeps them.
+        per_channel = conversion[~conversion["is_total"] & (conversion["channel"] != "(no lead)")]
+        st.plotly_chart(
+            charts.channel_funnels(per_channel, "Each channel's funnel: count · % of its leads"),
+            key="conversion_funnels",
+        )
+        st.caption(
+            "Each stage counts the events that happened in the period: leads created, MQLs, SQLs "
+            "(accepted by sales), opportunities (first deal created) and customers (first deal "
+            "won). The percentage is **% of first**: the stage divided by the channel's leads. "
+            "Events of one period come from leads of several periods, so a stage can outgrow the "
+            "one before it; use Cohorts to follow the same leads through the funnel."
+        )
+        counts = conversion.pivot_table(
+            index=["is_total", "channel"], columns="stage", values="count_events", sort=False
+        ).reset_index()
+        won_share = conversion[conversion["stage"] == "won"][["channel", "share_of_first"]]
+        tables.show(
+            counts.merge(won_share, on="channel"),
+            {
+                "channel": ("Channel", "text"),
+                "lead": ("Leads", "count"),
+                "mql": ("MQLs", "count"),
+                "sql": ("SQLs", "count"),
+                "opportunity": ("Opportunities", "count"),
+                "won": ("Customers", "count"),
+                "share_of_first": ("Customers per lead", "percent"),
+            },
+            key="conversion_stage_counts",
+        )

@@ -1,0 +1,101 @@
+"""Revenue by channel: what each channel's leads won, how fast, and what is in the pipeline."""
+
+import streamlit as st
+
+from revcycle.ui import charts, format, page, tables
+from revcycle.ui.data import run
+
+with page.frame("Revenue by channel") as filters:
+    params = filters.params()
+    page.heading("Revenue by channel", filters)
+
+    revenue = run("metrics/revenue_by_channel", **params)
+    page.stop_if_empty(revenue)
+    per_channel = revenue[~revenue["is_total"]]
+    total = revenue[revenue["is_total"]].iloc[0]
+    page.tiles(
+        [
+            (
+                "Won revenue",
+                format.euros(total["won_revenue"]),
+                "Amount of the deals won in the period.",
+            ),
+            (
+                "Win rate",
+                format.percent(total["win_rate"]),
+                "Won ÷ closed, of the deals closed in the period.",
+            ),
+            (
+                "Open pipeline",
+                format.euros(total["open_pipeline"]),
+                "Deals created in the period and not closed yet.",
+            ),
+        ]
+    )
+
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(
+            charts.bar_by_channel(per_channel, "won_revenue", "Won revenue by channel", "€"),
+            key="revenue_by_channel_bar",
+        )
+    with right:
+        weekly = run("metrics/weekly_leads_and_revenue_by_channel", **params)
+        st.plotly_chart(
+            charts.trend_by_channel(
+                weekly[weekly["won_revenue"] > 0], "won_revenue", "Won revenue per week", "€"
+            ),
+            key="revenue_weekly",
+        )
+    st.caption(
+        "Won revenue: amount of the deals won in the period, credited to the channel of the deal's "
+        "lead. Deals that match no lead keep their own bar, “(no lead)”. Hatched bars are weeks "
+        "the period cuts short."
+    )
+
+    tables.show(
+        revenue,
+        {
+            "channel": ("Channel", "text"),
+            "won_revenue": ("Won revenue", "euro"),
+            "count_won_deals": ("Won deals", "count"),
+            "average_won_deal": ("Average won deal", "euro"),
+            "win_rate": ("Win rate", "percent"),
+            "median_days_lead_to_won": ("Lead → won (median)", "days"),
+            "open_pipeline": ("Open pipeline", "euro"),
+        },
+        key="revenue_by_channel",
+    )
+    st.caption(
+        "Win rate: won ÷ closed deals, of deals closed in the period. Lead → won: days from the "
+        "lead's creation to the win (deals with no lead have none). Open pipeline: amount of deals "
+        "created in the period that are not closed yet."
+    )
+
+    st.header("Pipeline velocity")
+    st.plotly_chart(
+        charts.bar_by_channel(
+            per_channel.dropna(subset=["pipeline_velocity_per_day"]),
+            "pipeline_velocity_per_day",
+            "Expected revenue per day",
+            "€ per day",
+        ),
+        key="revenue_velocity",
+    )
+    tables.show(
+        revenue,
+        {
+            "channel": ("Channel", "text"),
+            "count_opportunities": ("Deals created", "count"),
+            "average_won_deal": ("× Average won deal", "euro"),
+            "win_rate": ("× Win rate", "percent"),
+            "average_sales_cycle_days": ("÷ Sales cycle", "days"),
+            "pipeline_velocity_per_day": ("= Velocity per day", "euro"),
+        },
+        key="revenue_velocity_parts",
+    )
+    st.caption(
+        "Pipeline velocity = deals created in the period × average won deal × win rate ÷ average "
+        "sales-cycle days (deal created → won): the revenue per day the channel's pipeline is "
+        "moving toward. The table shows each part, so you can see which one moves a channel."
+    )
