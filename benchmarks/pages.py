@@ -16,8 +16,14 @@ import pandas as pd
 from benchmarks.timing import Timing, peak_rss_mib
 from revcycle.paths import REPO_ROOT
 
-DASHBOARD = REPO_ROOT / "dashboard.py"
-PAGES = ("overview", "conversion", "follow_up", "revenue")  # app_pages/<name>.py
+# Each page file runs on its own, as a link to it on a fresh server runs it.
+PAGE_FILES = {
+    "overview": "dashboard.py",
+    "conversion": "pages/conversion.py",
+    "follow_up": "pages/follow_up.py",
+    "revenue": "pages/revenue.py",
+}
+PAGES = tuple(PAGE_FILES)
 PAGE_WARM_TARGET_MS = 500.0
 PAGE_COLD_TARGET_MS = 1500.0
 PAGE_TIMEOUT_S = 300
@@ -95,7 +101,7 @@ def _quiet_bare_mode_warnings():
 def _page_problems(at) -> list[str]:
     """What makes a run useless as a measurement: an exception, an error box, no KPI tiles."""
     problems = [f"exception: {element.message}" for element in at.exception]
-    # dashboard.py turns a failing page into an error box, so at.exception alone misses it.
+    # The page frame turns a failure into an error box, so at.exception alone misses it.
     problems += [f"error: {element.value}" for element in at.error]
     if not at.metric:
         problems.append("no KPI tiles")
@@ -131,8 +137,7 @@ class _Runner:
 
         st.cache_data.clear()
         st.cache_resource.clear()
-        at = AppTest.from_file(DASHBOARD, default_timeout=PAGE_TIMEOUT_S)
-        return at.switch_page(f"app_pages/{page}.py")
+        return AppTest.from_file(str(REPO_ROOT / PAGE_FILES[page]), default_timeout=PAGE_TIMEOUT_S)
 
     def measure(self, row: PageRow, at) -> None:
         count_before, seconds_before = self.count_queries, self.query_seconds
@@ -156,9 +161,6 @@ def _time_page(runner: _Runner, page: str, repeat: int) -> list[PageRow]:
         at = runner.new_session(page)
         runner.measure(cold, at)
     title = _title(at)
-    # Switching before a session's first run goes by the file name; after a run it goes by
-    # the pages st.navigation registered. Both must show the same page.
-    at.switch_page(f"app_pages/{page}.py")
     for _ in range(repeat):
         runner.measure(warm, at)
     if _title(at) != title:
@@ -240,8 +242,9 @@ def pages_report(rows: list[PageRow]) -> list[str]:
 def pages_facts(channel: str, repeat: int) -> list[str]:
     """How the page timings were made, for the report's list of facts."""
     return [
-        "Pages: each row times a full run of dashboard.py (the sidebar filters and the "
-        "page) under streamlit.testing.v1.AppTest, in this process, on the same database "
+        "Pages: each row times a full run of one page file (dashboard.py for the overview, "
+        "pages/<name>.py for the others; each draws the shared frame, sidebar filters "
+        "included) under streamlit.testing.v1.AppTest, in this process, on the same database "
         f"file; {repeat} runs per row. That is the server side of a page view plus "
         "AppTest reading the page's elements back, without the browser. Cold: "
         "st.cache_data and st.cache_resource cleared and a new session, so the run opens "
