@@ -12,7 +12,8 @@ import pytest
 from benchmarks import browser as browser_timing
 from benchmarks import pages as page_timing
 from benchmarks import reference, upload
-from revcycle import sample
+from benchmarks.run import upload_cap_for
+from revcycle import sample, settings
 from revcycle.build import build
 from revcycle.db import connect, execute
 from tests.conftest import require_browser
@@ -195,3 +196,26 @@ def test_only_runs_that_query_spend_time_in_queries(page_rows):
         assert len(row.query_seconds) == len(row.count_queries)
         for count, seconds in zip(row.count_queries, row.query_seconds, strict=True):
             assert (seconds > 0) == (count > 0), row.label
+
+
+def test_upload_cap_rises_to_fit_the_largest_export_and_falls_back_after(tmp_path, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_MAX_UPLOAD_MB", "2")
+    small = tmp_path / "small.csv"
+    small.write_bytes(b"x" * 1_000)
+    large = tmp_path / "large.csv"
+    large.write_bytes(b"x" * (2 * 1024 * 1024 + 1))  # one byte over 2 MB: 3 MB are needed
+
+    with upload_cap_for(small, large) as cap_mb:
+        assert cap_mb == 3
+        assert settings.max_upload_mb() == 3
+
+    assert settings.max_upload_mb() == 2
+
+
+def test_upload_cap_never_falls_below_the_setting(tmp_path, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_MAX_UPLOAD_MB", "50")
+    export = tmp_path / "leads.csv"
+    export.write_bytes(b"x" * 1_000)
+
+    with upload_cap_for(export) as cap_mb:
+        assert cap_mb == 50
