@@ -13,7 +13,7 @@ from unittest import mock
 
 import pandas as pd
 
-from benchmarks.timing import Timing, peak_rss_mib
+from benchmarks.timing import Timing
 from revcycle.paths import REPO_ROOT
 
 # Each page file runs on its own, as a link to it on a fresh server runs it.
@@ -255,5 +255,4 @@ def pages_facts(channel: str, repeat: int) -> list[str]:
         "Filter change: a new session's overview run once, untimed, "
         f"then the channel filter set to {channel!r} (the busiest channel). A run "
         "with an exception, an error box or no KPI tiles marks its row failed.",
-        f"Peak RSS of this process after the pages: {peak_rss_mib():,.0f} MiB.",
     ]

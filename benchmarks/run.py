@@ -43,7 +43,16 @@ from benchmarks.reference import (
     metric_params,
     mismatches,
 )
-from benchmarks.timing import Timing, machine, peak_rss_mib, repeated, timed
+from benchmarks.timing import (
+    PartMemory,
+    Timing,
+    machine,
+    memory_fact,
+    memory_of,
+    peak_rss_mib,
+    repeated,
+    timed,
+)
 from benchmarks.upload import time_upload, upload_report
 from revcycle import sample, settings
 from revcycle.build import BuildInfo, build
@@ -305,10 +314,9 @@ def _data_facts(con, info: BuildInfo, generated: Generated) -> list[str]:
         f"Data: {info.count_leads:,} leads, {info.count_deals:,} deals, "
         f"{info.count_funnel_rows:,} funnel_revenue rows ({count_deals_exploded:,} deals in its "
         f"lists); generating the CSVs took {generated.seconds:,.1f} s (not in the table).",
-        f"Peak RSS of this process after the DuckDB part: {peak_rss_mib():,.0f} MiB "
-        f"(DuckDB runs in-process, so this includes its buffers; duckdb_memory() reported "
-        f"{duckdb_memory_mib:,.0f} MiB in use at that point). The generator ran in a child "
-        f"process: peak {generated.peak_rss_mib:,.0f} MiB.",
+        f"Memory: duckdb_memory() reported {duckdb_memory_mib:,.0f} MiB in use after the "
+        "metric queries. The generator ran in a child process, so its memory is not in this "
+        f"process's peaks: its peak RSS was {generated.peak_rss_mib:,.0f} MiB.",
     ]
 
 
@@ -326,27 +334,44 @@ def _method_facts(start_date: date, end_date: date, channels: list[str], repeat:
     ]
 
 
-def time_metrics(db_file: Path, generated: Generated, repeat: int) -> MetricPart:
-    """Load and build the generated exports, time the view build and every metric query, then
-    the pandas reference of each on the same rows; closes its connection before returning."""
+def _load(db_file: Path, generated: Generated, parts: dict[str, PartMemory]):
+    """Load both generated exports through the importer and build, timed, on a connection of
+    its own."""
+    load = Timing("load + build from CSV (both files through the importer)")
+    exports = {"leads": generated.leads_csv, "deals": generated.deals_csv}
     con = connect(db_file)  # threads: DuckDB's default
     try:
-        load = Timing("load + build from CSV (both files through the importer)")
-        exports = {"leads": generated.leads_csv, "deals": generated.deals_csv}
-        info = timed(lambda: build(con, exports), load)
-        view = time_view_build(con, repeat)
-        busiest = _busiest_channels(con)
-        start_date, end_date, cases = _metric_cases(con, busiest)
-        results, duckdb_timings, lookups = _time_queries(con, cases, repeat)
-        data_facts = _data_facts(con, info, generated)
-        funnel = con.execute("select * from funnel_revenue").df()  # fetched once, not timed
+        with memory_of(parts, "load + build (the importer, both files)"):
+            info = timed(lambda: build(con, exports), load)
+    finally:
+        con.close()
+    return load, info
+
+
+def time_metrics(
+    db_file: Path, generated: Generated, repeat: int, parts: dict[str, PartMemory]
+) -> MetricPart:
+    """Load and build the generated exports, time the view build and every metric query, then
+    the pandas reference of each on the same rows; closes its connections before returning.
+    Notes each part's memory in ``parts``."""
+    load, info = _load(db_file, generated, parts)
+    con = connect(db_file)  # a fresh connection, as the app opens the file
+    try:
+        with memory_of(parts, "view build + metric queries"):
+            view = time_view_build(con, repeat)
+            busiest = _busiest_channels(con)
+            start_date, end_date, cases = _metric_cases(con, busiest)
+            results, duckdb_timings, lookups = _time_queries(con, cases, repeat)
+            data_facts = _data_facts(con, info, generated)
+        with memory_of(parts, "funnel_revenue fetched as a DataFrame"):
+            funnel = con.execute("select * from funnel_revenue").df()  # once, not timed
     finally:
         con.close()  # the app opens the file itself, as the dashboard does
-    problems, pandas_timings = _time_references(funnel, cases, results, repeat)
+    with memory_of(parts, "the pandas reference of every metric"):
+        problems, pandas_timings = _time_references(funnel, cases, results, repeat)
     del funnel
     facts = [
         *data_facts,
-        f"Peak RSS of this process after the pandas part: {peak_rss_mib():,.0f} MiB.",
         *_method_facts(start_date, end_date, busiest[:2], repeat),
         "Check: pandas and DuckDB results "
         + ("agree" if not problems else f"DISAGREE ({len(problems)} values)")
@@ -380,11 +405,15 @@ def run(
     load_before = os.getloadavg()
     generated = _generate(folder, n_leads)
     db_file = folder / "bench.duckdb"
+    parts: dict[str, PartMemory] = {}
+    upload_run = None
     with upload_cap_for(generated.leads_csv, generated.deals_csv) as cap_mb:
-        metrics = time_metrics(db_file, generated, repeat)
+        metrics = time_metrics(db_file, generated, repeat, parts)
         # Here, while no connection holds the file: the upload part copies it, and loads the
         # copies.
-        upload_run = time_upload(db_file, generated.leads_csv, repeat, folder) if upload else None
+        if upload:
+            with memory_of(parts, "the upload part"):
+                upload_run = time_upload(db_file, generated.leads_csv, repeat, folder)
         # The browser part comes before the AppTest pages: its streamlit server opens the file
         # read-write, which DuckDB allows one process at a time, and here this process holds
         # no connection. After time_pages it would still hold one: st.cache_resource.clear()
@@ -392,13 +421,17 @@ def run(
         # in reference cycles, so the file stays locked until a garbage collection happens to
         # run. Neither part changes the file.
         browser_run, browser_skipped = _time_browser(db_file, metrics.busiest, repeat, browser)
-        page_rows = time_pages(db_file, metrics.channels[0], repeat) if pages else []
+        page_rows = []
+        if pages:
+            with memory_of(parts, "the AppTest pages"):
+                page_rows = time_pages(db_file, metrics.channels[0], repeat)
     load_after = os.getloadavg()
     facts = [
         f"Generated {n_leads:,} leads; the upload cap was raised to {cap_mb:,} MB for this run.",
         # Wall-clock times on a shared 2-core box swing with whatever else runs; say so.
         f"Load average (1 min) at start {load_before[0]:.2f}, at end {load_after[0]:.2f}.",
         *metrics.facts,
+        memory_fact(parts),
     ]
     if page_rows:
         facts += pages_facts(metrics.channels[0], repeat)

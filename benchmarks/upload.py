@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from benchmarks.timing import Timing, peak_rss_mib, timed
+from benchmarks.timing import Timing, timed
 from revcycle.db import connect
 from revcycle.importer.load import commit_upload
 from revcycle.importer.read import read_export
@@ -40,7 +40,6 @@ class UploadRun:
     count_problems: int
     load_before: float  # 1-minute load average when the part began
     load_after: float = 0.0
-    peak_rss_mib: float = 0.0
 
     @property
     def failures(self) -> list[str]:
@@ -124,7 +123,6 @@ def time_upload(db_file: Path, leads_csv: Path, repeat: int, folder: Path) -> Up
         parse_con.close()
         template.unlink()
     run.load_after = os.getloadavg()[0]
-    run.peak_rss_mib = peak_rss_mib()
     return run
 
 
@@ -156,7 +154,7 @@ def _upload_method(run: UploadRun, repeat: int) -> list[str]:
         f"{run.count_rows_in_file - run.count_rows_loaded:,} rejected, "
         f"{run.count_problems:,} problems; raw_leads holds {run.count_raw_leads:,} rows after "
         f"the commit. Load average (1 min) before this part {run.load_before:.2f}, after "
-        f"{run.load_after:.2f}; peak RSS of this process after it {run.peak_rss_mib:,.0f} MiB.",
+        f"{run.load_after:.2f}.",
     ]
 
 
