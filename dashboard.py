@@ -6,6 +6,74 @@ from revcycle.periods import previous_period
 from revcycle.ui import charts, format, page
 from revcycle.ui.data import run
 
+
+def total(frame, column, **where):
+    """The value of ``column`` in the all-channels row of a metric result (None if absent)."""
+    rows = frame
+    for key, value in where.items():
+        rows = rows[rows[key] == value]
+    return rows[column].iloc[0] if len(rows) else None
+
+
+def stage_total(frame, stage):
+    return total(frame, "count_events", is_total=True, stage=stage)
+
+
+# Label, value from the (conversion, speed, revenue) results, how it is shown, definition.
+TILES = (
+    (
+        "Leads",
+        lambda f: stage_total(f[0], "lead"),
+        format.count,
+        "New leads created in the period.",
+    ),
+    (
+        "MQLs",
+        lambda f: stage_total(f[0], "mql"),
+        format.count,
+        "Leads marketing qualified in the period.",
+    ),
+    (
+        "SQLs",
+        lambda f: stage_total(f[0], "sql"),
+        format.count,
+        "Leads sales accepted in the period.",
+    ),
+    (
+        "Opportunities",
+        lambda f: stage_total(f[0], "opportunity"),
+        format.count,
+        "Leads whose first deal was created in the period, plus deals with no lead.",
+    ),
+    (
+        "Won deals",
+        lambda f: total(f[2], "count_won_deals", is_total=True),
+        format.count,
+        "Deals closed as won in the period.",
+    ),
+    (
+        "Won revenue",
+        lambda f: total(f[2], "won_revenue", is_total=True),
+        format.euros,
+        "Amount of the deals won in the period.",
+    ),
+    (
+        "Median follow-up",
+        lambda f: total(f[1], "median_hours_to_first_contact", grouped_by="all"),
+        format.hours,
+        "Half of the period's contacted leads heard from sales within this time.",
+    ),
+    (
+        "Within SLA",
+        lambda f: total(f[1], "share_within_sla", grouped_by="all"),
+        format.percent,
+        "Share of the period's leads contacted within {sla_hours:g} hours; "
+        "never-contacted leads count as missed.",
+    ),
+)
+LOWER_IS_BETTER = {"Median follow-up"}
+
+
 with page.frame("Overview") as filters:
     params = filters.params()
     previous_start, previous_end = previous_period(filters.start_date, filters.end_date)
@@ -26,69 +94,6 @@ with page.frame("Overview") as filters:
     previous_speed = run("metrics/follow_up_speed", **previous_params, sla_hours=filters.sla_hours)
     previous_revenue = run("metrics/revenue_by_channel", **previous_params)
 
-    def total(frame, column, **where):
-        """The value of ``column`` in the all-channels row of a metric result (None if absent)."""
-        rows = frame
-        for key, value in where.items():
-            rows = rows[rows[key] == value]
-        return rows[column].iloc[0] if len(rows) else None
-
-    def stage_total(frame, stage):
-        return total(frame, "count_events", is_total=True, stage=stage)
-
-    TILES = (
-        (
-            "Leads",
-            lambda f: stage_total(f[0], "lead"),
-            format.count,
-            "New leads created in the period.",
-        ),
-        (
-            "MQLs",
-            lambda f: stage_total(f[0], "mql"),
-            format.count,
-            "Leads marketing qualified in the period.",
-        ),
-        (
-            "SQLs",
-            lambda f: stage_total(f[0], "sql"),
-            format.count,
-            "Leads sales accepted in the period.",
-        ),
-        (
-            "Opportunities",
-            lambda f: stage_total(f[0], "opportunity"),
-            format.count,
-            "Leads whose first deal was created in the period, plus deals with no lead.",
-        ),
-        (
-            "Won deals",
-            lambda f: total(f[2], "count_won_deals", is_total=True),
-            format.count,
-            "Deals closed as won in the period.",
-        ),
-        (
-            "Won revenue",
-            lambda f: total(f[2], "won_revenue", is_total=True),
-            format.euros,
-            "Amount of the deals won in the period.",
-        ),
-        (
-            "Median follow-up",
-            lambda f: total(f[1], "median_hours_to_first_contact", grouped_by="all"),
-            format.hours,
-            "Half of the period's contacted leads heard from sales within this time.",
-        ),
-        (
-            "Within SLA",
-            lambda f: total(f[1], "share_within_sla", grouped_by="all"),
-            format.percent,
-            f"Share of the period's leads contacted within {filters.sla_hours:g} hours; "
-            "never-contacted leads count as missed.",
-        ),
-    )
-    LOWER_IS_BETTER = {"Median follow-up"}
-
     current_frames = (conversion, speed, revenue)
     previous_frames = (previous_conversion, previous_speed, previous_revenue)
     for row_start in (0, 4):
@@ -97,7 +102,7 @@ with page.frame("Overview") as filters:
                 (
                     label,
                     shown(value_of(current_frames)),
-                    definition,
+                    definition.format(sla_hours=filters.sla_hours),
                     format.change(value_of(current_frames), value_of(previous_frames)),
                     label in LOWER_IS_BETTER,
                 )

@@ -18,9 +18,8 @@ from revcycle.ui.data import connection
 
 log = logging.getLogger("revcycle")
 
-DETECTED = "detected"
 KIND_CHOICES = {
-    DETECTED: "As detected from its columns",
+    upload.DETECTED: "As detected from its columns",
     "leads": "Leads",
     "deals": "Deals",
 }
@@ -56,17 +55,6 @@ def remembered(slot: str, what: str, key: tuple, compute):
     return entry[1]
 
 
-def slots(files) -> list[str]:
-    """A stable widget-key part per file: its name, numbered when two files share one."""
-    seen: dict[str, int] = {}
-    result = []
-    for uploaded in files:
-        seen[uploaded.name] = seen.get(uploaded.name, 0) + 1
-        count = seen[uploaded.name]
-        result.append(uploaded.name if count == 1 else f"{uploaded.name}#{count}")
-    return result
-
-
 def show_refusal(attempt: upload.Attempt, file_name: str) -> None:
     lines = [f"- {problem.sentence()}" for problem in attempt.refusal]
     st.error(
@@ -89,9 +77,8 @@ def ask_date_format(slot: str, attempt: upload.Attempt) -> None:
         help="A column whose days never go above 12 reads both ways, so Revcycle does not "
         "guess. The choice applies to every date column of this file.",
     )
-    for problem in attempt.refusal:
-        if "--date-format" in problem.reason:
-            st.caption(problem.sentence().replace("; choose with --date-format", "."))
+    for question in attempt.date_questions:
+        st.caption(format.plain(question))
 
 
 def mapping_screen(slot: str, kind: str, columns: list[str]) -> tuple[dict[str, str], str]:
@@ -187,12 +174,12 @@ def channel_rules(cursor, prepared, slot: str) -> dict[str, str]:
         },
         key=f"upload_rules_{slot}",
     )
-    new_rules = {
-        str(row[SOURCE_COLUMN]): str(row[CHANNEL_COLUMN]).strip()
-        for _, row in edited.iterrows()
-        if isinstance(row[CHANNEL_COLUMN], str)
-        and row[CHANNEL_COLUMN].strip() not in ("", "(unmapped)")
-    }
+    new_rules = upload.typed_rules(
+        prepared.unmapped_sources,
+        edited.rename(columns={SOURCE_COLUMN: "source", CHANNEL_COLUMN: "channel"}).to_dict(
+            "records"
+        ),
+    )
     left_empty = [value for value in prepared.unmapped_sources if value not in new_rules]
     if left_empty:
         st.info(
@@ -270,7 +257,6 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
     mapped = Mapped()
     if auto.is_refused:
         return auto, key, mapped
-    detected = auto.prepared.kind if auto.prepared else None
     choice = st.selectbox(
         "What this file holds",
         list(KIND_CHOICES),
@@ -278,19 +264,18 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
         key=f"upload_kind_{slot}",
         help="Read from the column names; change it if that is wrong.",
     )
-    kind = detected if choice == DETECTED else choice
-    if auto.date_formats_to_ask:
-        # The columns were recognised; only the date order is open.
+    step, kind = upload.next_step(auto, choice)
+    if step == upload.ASK_DATES:
         ask_date_format(slot, auto)
         return None, key, mapped
-    if kind is None:
+    if step == upload.ASK_KIND:
         st.info(
             "No preset or saved mapping recognises these columns. Say above whether the file "
             "holds leads or deals, then pick the file's column for each field.",
             icon=":material/table_view:",
         )
         return None, key, mapped
-    if kind == detected:
+    if step == upload.AS_DETECTED:
         if date_format is not None:
             ask_date_format(slot, auto)
         return auto, key, mapped
@@ -309,7 +294,7 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
         return None, key, mapped
     # A file recognised as the other kind is read as our generic format plus this mapping,
     # since its preset's fields would not fit.
-    preset_name = f"generic_{kind}" if detected else None
+    preset_name = f"generic_{kind}" if auto.prepared else None
     key = (*key, kind, tuple(sorted(mapping.items())))
     attempt = remembered(
         slot,
@@ -344,16 +329,17 @@ def file_section(cursor, uploaded, slot: str, version: int, max_bytes: int):
     prepared = attempt.prepared
     st.caption(upload.source_sentence(prepared, mapped.by_hand))
     show_checks(prepared, slot)
-    if prepared.count_rows_in_file == 0:
+    why_not = upload.why_not_loadable(prepared)
+    if why_not == upload.NO_ROWS:
         st.info(f"{name} has a header but no rows: there is nothing to load.")
-        return None, "it has no rows"
-    if prepared.count_rows_loaded == 0:
+    elif why_not == upload.NO_LOADABLE_ROW:
         st.error(
             f"No row of {name} can be loaded, so it is left out. Fix the errors and upload "
             "it again.",
             icon=":material/block:",
         )
-        return None, "no row of it can be loaded"
+    if why_not is not None:
+        return None, why_not
     new_rules = channel_rules(cursor, prepared, slot)
     mode = preview(cursor, prepared, slot, key)
     label = mapped.save_as or (upload.MAPPED_ON_PAGE if mapped.by_hand else prepared.source)
@@ -384,32 +370,9 @@ def commit_section(cursor, ready: list, waiting: list[str]) -> None:
         icon=":material/upload:",
     ):
         return
-    file_id_of = {id(item): file_id for file_id, item in ready}
-    messages, first_parent = [], None
-    for item in ordered:
-        prepared = item.prepared
-        try:
-            upload_id = upload.commit(cursor, item)
-        except Exception:
-            log.exception("loading %s failed", prepared.file_name)
-            messages.append(
-                f"Loading {prepared.file_name} failed, so nothing from it was loaded and the "
-                "data is as it was before it. The details are in the server log."
-            )
-            break
-        parent = load.parent_of(cursor, upload_id)
-        first_parent = parent if first_parent is None else first_parent
-        st.session_state["upload_done"][file_id_of[id(item)]] = upload_id
-        messages.append(
-            f"Loaded {prepared.count_rows_loaded:,} {prepared.kind} from {prepared.file_name} "
-            f"as upload {upload_id} ({item.mode})."
-        )
-    if first_parent is not None:
-        messages.append(
-            f"To undo, restore upload {first_parent} under History below "
-            f"(or run `python -m revcycle restore {first_parent}`)."
-        )
-    st.session_state["upload_messages"] = messages
+    committed = upload.commit_all(cursor, ready)
+    st.session_state["upload_done"].update(committed.upload_ids)
+    st.session_state["upload_messages"] = committed.messages
     st.rerun()  # the banner and every page read the new data version
 
 
@@ -431,11 +394,11 @@ def rules_section(cursor) -> None:
         )
         if not st.button("Save channel rules", key="upload_rules_save"):
             return
-        pairs = [
-            (row["Source value"], row["Channel"])
-            for row in edited.to_dict("records")
-            if (row["Source value"] or "") or (row["Channel"] or "")
-        ]
+        pairs = upload.edited_rule_pairs(
+            edited.rename(columns={"Source value": "source", "Channel": "channel"}).to_dict(
+                "records"
+            )
+        )
         try:
             channels.replace_rules(cursor, pairs)
         except ValueError as error:
@@ -511,18 +474,11 @@ def history_section(cursor) -> None:
     if not yes.button("Yes, restore", type="primary", key="upload_restore_confirm"):
         return
     del st.session_state["upload_restore_pending"]
-    try:
-        restore_id = load.restore(cursor, pending)
-    except Exception:
-        log.exception("restoring upload %s failed", pending)
-        st.error(
-            f"Restoring entry {pending} failed, so the data is as it was. The details are in "
-            "the server log."
-        )
+    restored, sentence = upload.restore_to(cursor, pending)
+    if not restored:
+        st.error(sentence)
         return
-    st.session_state["upload_messages"] = [
-        f"Restored the state after entry {pending} (recorded as entry {restore_id})."
-    ]
+    st.session_state["upload_messages"] = [sentence]
     st.rerun()
 
 
@@ -552,7 +508,7 @@ def main() -> None:
     cursor = connection().cursor()
     try:
         version = data_version(cursor)
-        current = slots(files or [])
+        current = upload.slots([uploaded.name for uploaded in files or []])
         memo = st.session_state["upload_memo"]
         for stale in [key for key in memo if key[0] not in current]:
             del memo[stale]  # a removed file's rows and bytes

@@ -144,11 +144,7 @@ def _load(con, args, parser) -> int:
             print(f"  {problem.severity}: {problem.sentence()}")
         if len(prepared.problems) > SHOWN_PROBLEMS:
             print(f"  … and {len(prepared.problems) - SHOWN_PROBLEMS} more")
-    unmapped = [
-        s
-        for s in prepared.unmapped_sources
-        if channels.source_key(s) not in {channels.source_key(raw) for raw in new_rules}
-    ]
+    unmapped = channels.uncovered(prepared.unmapped_sources, channels.source_keys(new_rules))
     if unmapped:
         print(
             "source values with no channel rule (they will show as (unmapped)): "

@@ -63,7 +63,7 @@ def _load_whole_file(con: duckdb.DuckDBPyConnection, kind: str, path: Path) -> N
 
 def open_database(path: Path | None = None) -> duckdb.DuckDBPyConnection:
     """Connect; build first when there is no funnel yet (from the sample) or when the
-    staging or mart SQL changed since the last build (from the loaded exports)."""
+    macro, staging or mart SQL changed since the last build (from the loaded exports)."""
     con = connect(path or db_path())
     if not is_current(con):
         build(con)

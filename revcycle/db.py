@@ -64,7 +64,7 @@ def execute(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame
 
 
 def define(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Run the definition in ``queries/<name>.sql`` (a macro) as it is written."""
+    """Run the definitions in ``queries/<name>.sql`` (macros) as they are written."""
     try:
         con.execute(sql_text(name))
     except duckdb.Error as error:

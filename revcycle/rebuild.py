@@ -14,10 +14,13 @@ from revcycle.db import create_view, define, has_table, materialise, query_names
 from revcycle.paths import CHANNEL_RULES_CSV
 
 MART_TABLE = "funnel_revenue"
+# The shared scalar macros (queries/macros.sql), defined before the staging views that call
+# them; the name is also the file's, relative to queries/.
+MACROS = "macros"
 # Marts in build order: funnel_as_of reads funnel_revenue; the macros every metric query
-# starts from are defined over it, leads_created_in over funnel_in_scope.
+# starts from are defined over it, each after the one it reads.
 MART_TABLES = (MART_TABLE, "funnel_as_of")
-MART_MACROS = ("funnel_in_scope", "leads_created_in")
+MART_MACROS = ("funnel_in_scope", "leads_created_in", "cohort_leads")
 
 
 def rebuild_in_transaction(con: duckdb.DuckDBPyConnection) -> int:
@@ -30,6 +33,7 @@ def rebuild_in_transaction(con: duckdb.DuckDBPyConnection) -> int:
             "read_csv($path, all_varchar = true, header = true)",
             {"path": str(CHANNEL_RULES_CSV)},
         ).fetchall()
+    define(con, MACROS)
     for name in query_names("staging"):
         create_view(con, name)
     for table in MART_TABLES:
@@ -40,9 +44,9 @@ def rebuild_in_transaction(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def queries_fingerprint() -> str:
-    """A hash of the staging and mart SQL: when it changes, the built tables are stale."""
+    """A hash of the macros, staging and mart SQL: when it changes, the build is stale."""
     digest = hashlib.sha256()
-    for name in (*query_names("staging"), *query_names("marts")):
+    for name in (MACROS, *query_names("staging"), *query_names("marts")):
         digest.update(name.encode() + b"\0" + sql_text(name).encode() + b"\0")
     return digest.hexdigest()
 
@@ -59,7 +63,7 @@ def _next_data_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the database holds a build made with today's staging and mart SQL."""
+    """Whether the database holds a build made with today's macro, staging and mart SQL."""
     if not (has_table(con, MART_TABLE) and has_table(con, "build_info")):
         return False
     try:

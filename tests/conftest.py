@@ -2,6 +2,7 @@
 
 import csv
 import os
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -45,11 +46,31 @@ def funnel_db(tmp_path):
         con.close()
 
 
+def copy_database(source: Path, target: Path) -> Path:
+    """Copy a closed database file with the original files kept beside it (``uploads/``)."""
+    shutil.copyfile(source, target)
+    if (source.parent / "uploads").is_dir():
+        shutil.copytree(source.parent / "uploads", target.parent / "uploads", dirs_exist_ok=True)
+    return target
+
+
 @pytest.fixture(scope="session")
-def sample_db(tmp_path_factory):
-    """The bundled sample, built once for the session."""
-    con = connect(tmp_path_factory.mktemp("sample") / "sample.duckdb")
+def sample_db_file(tmp_path_factory) -> Path:
+    """The bundled sample built once for the session, then closed: tests copy it
+    (``copy_database``) rather than build 20,000 leads again."""
+    path = tmp_path_factory.mktemp("sample_build") / "sample.duckdb"
+    con = connect(path)
     build(con, SAMPLE_FILE_BY_KIND)
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_db(sample_db_file, tmp_path_factory):
+    """A connection to the bundled sample, shared by the session's read-only tests."""
+    con = connect(
+        copy_database(sample_db_file, tmp_path_factory.mktemp("sample") / "sample.duckdb")
+    )
     yield con
     con.close()
 

@@ -1,4 +1,9 @@
-"""`python -m revcycle load|history|restore` as a scheduled job runs it: exit codes and output."""
+"""`python -m revcycle load|history|restore` as a scheduled job runs it: exit codes and output.
+
+The command's main() runs in this process on a copy of the sample database: starting Python,
+importing pandas and building 20,000 leads for every call would be most of the time spent.
+Two tests start the real command, so `python -m revcycle` itself is covered.
+"""
 
 import os
 import subprocess
@@ -6,7 +11,9 @@ import sys
 
 import pytest
 
+from revcycle.__main__ import main
 from revcycle.paths import REPO_ROOT
+from tests.conftest import copy_database
 
 HUBSPOT = (
     '"Record ID","Create Date","Original Traffic Source","Contact owner","Email"\n'
@@ -16,7 +23,8 @@ HUBSPOT = (
 AMBIGUOUS = "lead_id;created_at\nA1;03/04/2026\nA2;05/06/2026\n"
 
 
-def revcycle(db, *args):
+def command(db, *args):
+    """Run `python -m revcycle ARGS` as a separate process; its exit code and output."""
     result = subprocess.run(
         [sys.executable, "-m", "revcycle", *map(str, args)],
         capture_output=True,
@@ -29,11 +37,41 @@ def revcycle(db, *args):
 
 
 @pytest.fixture
-def db(tmp_path):
-    return tmp_path / "cli.duckdb"
+def db(tmp_path, sample_db_file):
+    """The sample database as the command builds it on first use, copied, not built again."""
+    return copy_database(sample_db_file, tmp_path / "cli.duckdb")
 
 
-def test_load_prints_accounting_and_unmapped_sources_then_commits(db, tmp_path):
+@pytest.fixture
+def revcycle(monkeypatch, capsys, caplog):
+    """Run the command's main() here on ``db``; its exit code and output, as `command` gives.
+    What it logs counts as output: the command's own process prints a logged traceback."""
+
+    def run(db, *args):
+        monkeypatch.setenv("REVCYCLE_DB", str(db))
+        caplog.clear()
+        try:
+            code = main([str(arg) for arg in args])
+        except SystemExit as exit:  # argparse ends a usage error with exit code 2
+            code = exit.code
+        captured = capsys.readouterr()
+        return code, captured.out + captured.err + caplog.text
+
+    return run
+
+
+def test_the_command_starts_a_new_database_from_the_sample(tmp_path):
+    code, out = command(tmp_path / "new.duckdb", "history")
+    assert code == 0, out
+    assert "leads.csv" in out and "deals.csv" in out
+
+
+def test_the_command_exits_2_on_a_usage_error(tmp_path):
+    code, out = command(tmp_path / "unused.duckdb", "load")
+    assert code == 2 and "usage:" in out
+
+
+def test_load_prints_accounting_and_unmapped_sources_then_commits(db, tmp_path, revcycle):
     export = tmp_path / "contacts.csv"
     export.write_text(HUBSPOT, encoding="utf-8")
     code, out = revcycle(db, "load", export)
@@ -46,7 +84,7 @@ def test_load_prints_accounting_and_unmapped_sources_then_commits(db, tmp_path):
     assert code == 0 and "contacts.csv" in out and "← current" in out
 
 
-def test_loading_the_same_file_again_changes_nothing(db, tmp_path):
+def test_loading_the_same_file_again_changes_nothing(db, tmp_path, revcycle):
     export = tmp_path / "contacts.csv"
     export.write_text(HUBSPOT, encoding="utf-8")
     revcycle(db, "load", export)
@@ -54,7 +92,7 @@ def test_loading_the_same_file_again_changes_nothing(db, tmp_path):
     assert code == 0 and "merge: 0 new, 0 changed, 2 unchanged" in out
 
 
-def test_ambiguous_dates_are_refused_until_a_format_is_given(db, tmp_path):
+def test_ambiguous_dates_are_refused_until_a_format_is_given(db, tmp_path, revcycle):
     export = tmp_path / "sheet.csv"
     export.write_text(AMBIGUOUS, encoding="utf-8")
     code, out = revcycle(db, "load", export, "--dry-run")
@@ -64,7 +102,7 @@ def test_ambiguous_dates_are_refused_until_a_format_is_given(db, tmp_path):
     assert code == 0 and "2 rows to load" in out
 
 
-def test_any_spreadsheet_loads_with_map(db, tmp_path):
+def test_any_spreadsheet_loads_with_map(db, tmp_path, revcycle):
     export = tmp_path / "mqls.csv"
     export.write_text("mql_id,when,source\nM1,2026-11-02,Webinar\n", encoding="utf-8")
     code, out = revcycle(db, "load", export)
@@ -86,19 +124,19 @@ def test_any_spreadsheet_loads_with_map(db, tmp_path):
     assert "1 rows to load + 0 rejected" in out
 
 
-def test_restore_undoes_an_upload(db, tmp_path):
+def test_restore_undoes_an_upload(db, tmp_path, revcycle):
     export = tmp_path / "contacts.csv"
     export.write_text(HUBSPOT, encoding="utf-8")
     code, out = revcycle(db, "load", export)
     undo = out.split("`python -m revcycle restore ")[1].split("`")[0]
-    assert undo == "2"  # a new database loads the sample: leads as upload 1, deals as 2
+    assert undo == "2"  # the sample is uploads 1 (leads) and 2 (deals): back to after 2
     code, out = revcycle(db, "restore", undo)
     assert code == 0
     code, out = revcycle(db, "load", export, "--dry-run")
     assert "merge: 2 new" in out  # the rows are gone again
 
 
-def test_usage_errors_exit_2_and_refusals_exit_1(db, tmp_path):
+def test_usage_errors_exit_2_and_refusals_exit_1(db, tmp_path, revcycle):
     assert revcycle(db, "load")[0] == 2
     assert revcycle(db, "load", tmp_path / "x.csv", "--map", "lead_id")[0] == 2
     code, out = revcycle(db, "load", tmp_path / "missing.csv")

@@ -12,7 +12,8 @@ import pytest
 from revcycle import contract
 from revcycle.paths import QUERIES_DIR, REPO_ROOT
 
-SQL_FILES = sorted(QUERIES_DIR.rglob("*.sql"))
+MACROS_FILE = QUERIES_DIR / "macros.sql"
+SQL_FILES = sorted(set(QUERIES_DIR.rglob("*.sql")) - {MACROS_FILE})
 PYTHON_FILES = sorted(
     [
         REPO_ROOT / "dashboard.py",
@@ -54,6 +55,36 @@ def test_sql_takes_only_known_bound_parameters(path):
     assert parameters <= KNOWN_PARAMETERS
     if path.parent.name != "metrics":
         assert not parameters, "staging and marts run without parameters"
+
+
+def test_the_macros_file_holds_only_documented_macros():
+    text = MACROS_FILE.read_text(encoding="utf-8")
+    header, body = text.split("\n\n", 1)
+    assert all(line.startswith("--") for line in header.splitlines()), "header comment first"
+    assert "Grain:" in header and "Parameters:" in header
+    assert "$" not in text, "macros take arguments, never bound parameters"
+    for block in body.strip().split("\n\n"):
+        comment = [line for line in block.splitlines() if line.startswith("--")]
+        statement = "\n".join(line for line in block.splitlines() if not line.startswith("--"))
+        name = re.match(r"create or replace macro (\w+)\(", statement)
+        assert name, f"each block is one `create or replace macro`: {statement[:60]}"
+        assert comment and comment[0].startswith(f"-- {name[1]}("), "its comment names it first"
+
+
+def test_every_macro_is_used_by_a_query():
+    defined = re.findall(
+        r"^create or replace macro (\w+)\(", MACROS_FILE.read_text(encoding="utf-8"), re.M
+    )
+    queries = " ".join(path.read_text(encoding="utf-8") for path in SQL_FILES)
+    assert defined and not [name for name in defined if f"{name}(" not in queries]
+
+
+def test_shared_definitions_are_written_only_in_the_macros_file():
+    # The source-key pattern and the order of stages have one home each: a copy would drift
+    # (Python's key once trimmed more kinds of space than staging's).
+    for path in [*SQL_FILES, *PYTHON_FILES]:
+        text = path.read_text(encoding="utf-8").lower()
+        assert "a-z0-9" not in text and "['lead', 'mql'" not in text, path
 
 
 def test_every_metric_query_is_used_and_every_named_query_exists():
@@ -210,9 +241,20 @@ def test_readme_data_dictionary_matches_the_contract():
         )
 
 
-def test_lint_is_clean():
-    # Ruff's S608 refuses SQL built with f-strings or .format outside the allow-listed files.
+@pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=" ".join)
+def test_lint_and_format_are_clean(command):
+    # Ruff's S608 refuses SQL built with f-strings or .format outside the allow-listed files;
+    # the format check keeps diffs to what changed, not to how each author spaces code.
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", str(REPO_ROOT)], capture_output=True, text=True
+        [sys.executable, "-m", "ruff", *command, str(REPO_ROOT)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ci_runs_the_readme_test_command_word_for_word():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Test it", 1)[1]
+    command = section.split("```bash\n", 1)[1].split("\n```", 1)[0].strip()
+    assert ".venv" in command, "Debian's python3 needs a virtual environment"
+    ci = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert command in ci.splitlines()

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from revcycle.importer import channels
 from tests.conftest import cents, metric
 
 
@@ -136,14 +137,29 @@ def test_channel_rules_map_spellings_and_name_what_they_cannot(funnel_db):
             lead("L5", channel=""),
         ]
     )
-    channels = dict(con.execute("select lead_id, channel from funnel_revenue").fetchall())
-    assert channels == {
+    by_lead = dict(con.execute("select lead_id, channel from funnel_revenue").fetchall())
+    assert by_lead == {
         "L1": "Paid search",
         "L2": "Paid search",
         "L3": "Paid search",
         "L4": "(unmapped)",
         "L5": "(unknown)",
     }
+
+
+def test_a_source_key_ignores_case_separators_and_any_space_at_the_ends():
+    spellings = ["Paid Search", "PAID__SEARCH", "\tpaid-search\u00a0", "(paid) search!"]
+    assert channels.source_keys(spellings) == ["paid_search"] * 4
+    assert channels.source_keys(["Paid Social", None]) == ["paid_social", None]
+
+
+def test_the_importer_and_the_funnel_agree_on_which_rule_covers_a_source(funnel_db):
+    con = funnel_db([lead("L1", channel="paid social"), lead("L2", channel="Carrier pigeon")])
+    channels.replace_rules(con, [*channels.all_rules(con), ("(Paid) Social!", "Paid social")])
+    # The upload's check (Python) and the funnel (SQL) read the rule the same way.
+    assert channels.unmapped_sources(con, ["paid social", "Carrier pigeon"]) == ["Carrier pigeon"]
+    by_lead = dict(con.execute("select lead_id, channel from funnel_revenue").fetchall())
+    assert by_lead == {"L1": "Paid social", "L2": "(unmapped)"}
 
 
 def test_won_and_closed_are_derived_from_stage_when_blank(funnel_db):

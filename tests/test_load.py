@@ -1,12 +1,10 @@
 """Committing uploads: merge and replace, idempotence, preview, history and restore."""
 
 import hashlib
-from decimal import Decimal
 
 import pandas as pd
 import pytest
 
-from revcycle import contract
 from revcycle.build import build
 from revcycle.db import connect
 from revcycle.importer.load import (
@@ -170,77 +168,3 @@ def test_a_failed_commit_leaves_the_data_as_it_was(con):
         commit_upload(con, "leads", broken, "merge", meta())
     assert loaded(con) == before
     assert con.execute("select count(*) from funnel_revenue").fetchone() == (1,)
-
-
-def test_a_database_that_kept_raw_tables_of_text_keeps_its_data(tmp_path):
-    """Before uploads were archived typed, raw_leads and raw_deals were tables of text."""
-    con = connect(tmp_path / "text_layout.duckdb")
-    for kind in ("leads", "deals"):
-        columns = ", ".join(f"{name} varchar" for name in contract.column_names(kind))
-        con.execute(f"create table raw_{kind} ({columns})")
-    con.execute(
-        "insert into raw_leads (lead_id, created_at, channel) values "
-        "('L1', '2026-01-01 09:00:00', 'Email'), (' L2 ', ' 2026-01-02 10:30:00', '')"
-    )
-    con.execute(
-        "insert into raw_deals (deal_id, lead_id, created_at, amount, is_won) values "
-        "('D1', 'L1', '2026-01-05 00:00:00', '1200.50', 'true')"
-    )
-    build(con)
-    assert loaded(con) == [
-        ("L1", "2026-01-01 09:00:00", "Email"),
-        ("L2", "2026-01-02 10:30:00", None),
-    ]
-    assert con.execute("select deal_id, amount, is_won from raw_deals").fetchall() == [
-        ("D1", Decimal("1200.50"), True)
-    ]
-    assert history(con)["kind"].tolist() == ["baseline"]
-    # The kept data is an entry like any other: after an upload, it can be restored.
-    commit_upload(con, "leads", leads(("L3", "2026-01-03 09:00:00", "Email")), "replace", meta())
-    restore(con, 0)
-    assert [row[0] for row in loaded(con)] == ["L1", "L2"]
-    assert con.execute("select sum(won_revenue) from funnel_revenue").fetchone() == (
-        Decimal("1200.50"),
-    )
-
-
-def test_an_older_history_keeps_its_uploads_and_files(tmp_path):
-    """An older Revcycle kept upload rows as text and the files' bytes inside `uploads`."""
-    con = connect(tmp_path / "old_history.duckdb")
-    for kind in ("leads", "deals"):
-        columns = ", ".join(f"{name} varchar" for name in contract.column_names(kind))
-        con.execute(f"create table raw_{kind} ({columns})")
-        con.execute(f"create table upload_rows_{kind} (upload_id bigint, {columns})")
-    con.execute(
-        "create table uploads (upload_id bigint, parent_id bigint, uploaded_at timestamp, "
-        "kind varchar, file_name varchar, sha256 varchar, size_bytes bigint, preset varchar, "
-        "mode varchar, count_rows_in_file bigint, count_rows_loaded bigint, "
-        "count_rows_rejected bigint, count_new bigint, count_changed bigint, "
-        "count_unchanged bigint, file_bytes blob)"
-    )
-    week = b"lead_id,created_at\nL2,2026-01-02 09:00:00\n"
-    sha = hashlib.sha256(week).hexdigest()
-    con.execute(
-        "insert into uploads (upload_id, parent_id, kind, file_name, mode) "
-        "values (0, null, 'baseline', 'before', 'replace')"
-    )
-    con.execute(
-        "insert into uploads (upload_id, parent_id, kind, file_name, sha256, mode, file_bytes) "
-        "values (1, 0, 'leads', 'week.csv', $sha, 'merge', $bytes)",
-        {"sha": sha, "bytes": week},
-    )
-    con.execute("create table history_head as select 1 as upload_id")
-    con.execute(
-        "insert into upload_rows_leads (upload_id, lead_id, created_at) values "
-        "(0, 'L1', '2026-01-01 09:00:00'), (1, 'L2', '2026-01-02 09:00:00')"
-    )
-    con.execute(
-        "insert into raw_leads (lead_id, created_at) values "
-        "('L1', '2026-01-01 09:00:00'), ('L2', '2026-01-02 09:00:00')"
-    )
-    build(con)
-    assert [row[0] for row in loaded(con)] == ["L1", "L2"]
-    assert (tmp_path / "uploads" / f"{sha}.csv").read_bytes() == week
-    assert "file_bytes" not in [column[0] for column in con.table("uploads").description]
-    restore(con, 0)
-    assert [row[0] for row in loaded(con)] == ["L1"]

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from revcycle.ui import charts
 from tests.conftest import cents, metric
 
 MARCH = {"start_date": date(2026, 3, 1), "end_date": date(2026, 3, 31)}
@@ -50,6 +51,23 @@ def test_share_of_previous_and_of_first_stage(funnel_db):
     assert referral["share_of_first"].tolist() == pytest.approx([1.0, 0.6, 0.3, 0.2, 0.1])
     totals = rows[rows["is_total"]]
     assert totals["count_events"].tolist() == [10, 6, 3, 2, 1]
+
+
+def test_funnel_chart_labels_each_stage_with_the_querys_share_of_previous(funnel_db):
+    con = funnel_db(*ten_lead_funnel())
+    rows = metric(con, "conversion_by_channel", **MARCH)
+    figure = charts.funnel(rows[rows["is_total"]], "From lead to customer")
+    # 10 leads, then 6/10, 3/6, 2/3 and 1/2 of the stage before, rounded to whole percent.
+    assert list(figure.data[0].text) == ["10", "6 · 60%", "3 · 50%", "2 · 67%", "1 · 50%"]
+
+
+def test_funnel_chart_shows_no_share_after_an_empty_stage(funnel_db):
+    # One lead and one MQL in March, nothing after: SQL is 0 of 1; the later stages have no
+    # stage before them to be a share of.
+    con = funnel_db([lead("L1", mql_at="2026-03-03 09:00:00")])
+    rows = metric(con, "conversion_by_channel", **MARCH)
+    figure = charts.funnel(rows[rows["is_total"]], "From lead to customer")
+    assert list(figure.data[0].text) == ["1", "1 · 100%", "0 · 0%", "0", "0"]
 
 
 def test_period_mode_counts_only_events_inside_the_period(funnel_db):

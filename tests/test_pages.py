@@ -4,8 +4,10 @@ worked out from the CSVs, a link restores the filters, and an impossible filter 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from revcycle.db import connect
 from revcycle.paths import REPO_ROOT
 from tests import sample_facts
+from tests.conftest import copy_database
 from tests.test_app import APP, EMPTY_STATE, shown_count, tile
 
 
@@ -114,3 +116,35 @@ def test_a_link_value_the_data_lacks_is_left_out_and_said(db_env):
     # Shown as text: the asterisks stay asterisks, not emphasis.
     assert "Carrier \\*pigeon\\*" in note
     assert tile(at, "Won revenue") == f"€{won_revenue_whole_euros('Trade show'):,}"
+
+
+BREAKAGES = {
+    # The frame's own queries fail: the sidebar's data period reads funnel_as_of.
+    "frame": ("drop table funnel_as_of", "metrics/data_period"),
+    # The page's metric queries fail: they start from the funnel_in_scope macro.
+    "page": ("drop macro table funnel_in_scope", "metrics/"),
+}
+
+
+@pytest.mark.parametrize("broken_part", BREAKAGES)
+@pytest.mark.parametrize("path", [*(page for page, *_ in PAGES), "pages/upload.py"])
+def test_a_failing_query_is_one_sentence_on_every_page(
+    path, broken_part, sample_db_file, tmp_path, monkeypatch
+):
+    # A real failure inside DuckDB, in a copy of the sample database.
+    statement, query = BREAKAGES[broken_part]
+    broken = copy_database(sample_db_file, tmp_path / "broken.duckdb")
+    with connect(broken) as con:
+        con.execute(statement)
+    monkeypatch.setenv("REVCYCLE_DB", str(broken))
+
+    at = AppTest.from_file(str(REPO_ROOT / path), default_timeout=120).run()
+
+    assert not at.exception
+    errors = [error.value for error in at.error]
+    if broken_part == "page" and path == "pages/upload.py":
+        assert errors == []  # the upload page runs no metric query
+        return
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"The query queries/{query}")
+    assert errors[0].endswith(" The details are in the server log.")

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pytest
 
@@ -18,7 +17,15 @@ from revcycle.importer.parse import (
     parse_dates,
     parse_numbers,
 )
-from revcycle.importer.problems import ERROR, WARNING, Problem
+from revcycle.importer.problems import (
+    AMBIGUOUS_DATES,
+    ERROR,
+    MIXED_DECIMALS,
+    NOT_A_DATE,
+    NOT_A_NUMBER,
+    WARNING,
+    Problem,
+)
 
 FILE = "export.csv"
 COLUMN = "Create Date"
@@ -46,8 +53,8 @@ def booleans(values):
     return parse_booleans(text, lines, FILE, "Converted")
 
 
-def problem(line, value, reason, column=COLUMN, severity=ERROR):
-    return Problem(FILE, line, column, value, reason, severity)
+def problem(line, value, reason, code, column=COLUMN, severity=ERROR):
+    return Problem(FILE, line, column, value, reason, severity, code=code)
 
 
 # --- dates ------------------------------------------------------------------------------------
@@ -129,7 +136,7 @@ def test_a_column_that_could_be_either_order_is_refused_without_a_format():
         "column Create Date could be day-first or month-first (e.g. 03/04/2026); "
         "choose with --date-format"
     )
-    assert parsed.problems == [problem(None, None, reason)]
+    assert parsed.problems == [problem(None, None, reason, AMBIGUOUS_DATES)]
 
 
 @pytest.mark.parametrize(
@@ -152,14 +159,14 @@ def test_a_column_mixing_day_first_and_month_first_values_is_refused():
         "column Create Date mixes day-first (e.g. 13/04/2026) and month-first "
         "(e.g. 04/13/2026) dates; choose with --date-format"
     )
-    assert parsed.problems == [problem(None, None, reason)]
+    assert parsed.problems == [problem(None, None, reason, AMBIGUOUS_DATES)]
 
 
 def test_given_a_format_the_values_it_cannot_read_are_problems():
     parsed = dates(["13/04/2026", "04/13/2026", "03/04/2026"], date_format=DAY_FIRST)
     assert parsed.values.to_pylist() == [D(2026, 4, 13), None, D(2026, 4, 3)]
     reason = "not a date in the column's format (DD/MM/YYYY)"
-    assert parsed.problems == [problem(3, "04/13/2026", reason)]
+    assert parsed.problems == [problem(3, "04/13/2026", reason, NOT_A_DATE)]
 
 
 @pytest.mark.parametrize(
@@ -180,9 +187,9 @@ def test_values_outside_the_column_format_are_reported_with_their_lines():
     assert parsed.values.to_pylist() == [D(2026, 2, 25), None, None, None, None, D(2026, 3, 1)]
     reason = "not a date in the column's format (YYYY-MM-DD)"
     assert parsed.problems == [
-        problem(3, "tomorrow", reason),
-        problem(5, "2026-02-30", reason),
-        problem(6, "25/02/2026", reason),
+        problem(3, "tomorrow", reason, NOT_A_DATE),
+        problem(5, "2026-02-30", reason, NOT_A_DATE),
+        problem(6, "25/02/2026", reason, NOT_A_DATE),
     ]
 
 
@@ -196,22 +203,25 @@ def test_a_few_impossible_dates_in_a_long_iso_column_are_problems_on_their_lines
     )
     reason = "not a date in the column's format (YYYY-MM-DD)"
     assert parsed.problems == [
-        problem(10_002, "2026-02-30 10:00:00", reason),
-        problem(10_003, "2026-02-25 10", reason),
-        problem(20_004, "2026-02-25 24:00:00", reason),
+        problem(10_002, "2026-02-30 10:00:00", reason, NOT_A_DATE),
+        problem(10_003, "2026-02-25 10", reason, NOT_A_DATE),
+        problem(20_004, "2026-02-25 24:00:00", reason, NOT_A_DATE),
     ]
 
 
 def test_the_format_in_a_reason_is_written_the_way_the_column_writes_it():
     parsed = dates(["25.02.2026", "31.02.2026"])
     reason = "not a date in the column's format (DD.MM.YYYY)"
-    assert parsed.problems == [problem(3, "31.02.2026", reason)]
+    assert parsed.problems == [problem(3, "31.02.2026", reason, NOT_A_DATE)]
 
 
 def test_a_column_with_no_dates_reports_every_value():
     parsed = dates(["n/a", "soon"])
     assert parsed.values.to_pylist() == [None, None]
-    assert parsed.problems == [problem(2, "n/a", "not a date"), problem(3, "soon", "not a date")]
+    assert parsed.problems == [
+        problem(2, "n/a", "not a date", NOT_A_DATE),
+        problem(3, "soon", "not a date", NOT_A_DATE),
+    ]
 
 
 def test_impossible_times_and_days_are_problems_and_leap_days_are_not():
@@ -227,6 +237,12 @@ def test_an_hour_without_minutes_is_not_a_time():
         (3, "2026-02-25 10"),
         (4, "2026-02-25T10"),
     ]
+
+
+def test_minutes_and_seconds_take_two_digits():
+    parsed = dates(["25/02/2026 9:05", "25/02/2026 9:5", "25/02/2026 9:05:7", "25/02/2026 9:05:07"])
+    assert parsed.values.to_pylist() == [D(2026, 2, 25, 9, 5), None, None, D(2026, 2, 25, 9, 5, 7)]
+    assert [p.line for p in parsed.problems] == [3, 4]
 
 
 def test_years_before_1678_or_after_2261_are_problems():
@@ -260,7 +276,7 @@ def test_excel_serials_count_days_from_1899_12_30_and_the_fraction_is_the_time()
 def test_five_digit_numbers_outside_the_serial_range_are_not_dates():
     parsed = dates(["45231", "12345"])
     reason = "not a date in the column's format (Excel serial number)"
-    assert parsed.problems == [problem(3, "12345", reason)]
+    assert parsed.problems == [problem(3, "12345", reason, NOT_A_DATE)]
 
 
 def test_an_unknown_date_format_is_a_usage_error():
@@ -351,7 +367,7 @@ def test_values_in_the_other_convention_are_problems():
     parsed = amounts(["1.234,56", "99,90", "1,234.56"])
     assert parsed.values.to_pylist() == [Decimal("1234.56"), Decimal("99.90"), None]
     reason = "not a number in the column's format (1.234,56)"
-    assert parsed.problems == [problem(4, "1,234.56", reason, column="Amount")]
+    assert parsed.problems == [problem(4, "1,234.56", reason, NOT_A_NUMBER, column="Amount")]
 
 
 def test_as_many_decimal_commas_as_decimal_points_is_refused():
@@ -362,7 +378,7 @@ def test_as_many_decimal_commas_as_decimal_points_is_refused():
         "column Amount has as many amounts with a decimal comma as with a decimal point "
         "(1 each); the file must use one of them"
     )
-    assert parsed.problems == [problem(None, None, reason, column="Amount")]
+    assert parsed.problems == [problem(None, None, reason, MIXED_DECIMALS, column="Amount")]
 
 
 @pytest.mark.parametrize(
@@ -466,9 +482,24 @@ def test_anything_else_is_not_a_boolean():
 
 
 @pytest.mark.parametrize("parse", [dates, amounts, booleans])
-def test_blanks_stay_missing_and_are_not_problems(parse):
-    parsed = parse(["", "   ", None, "\u00a0"])
-    assert parsed.values.to_pylist() == [None, None, None, None]
+@pytest.mark.parametrize("invisible", ["\u00a0", "\u2007", "\u202f", "\u200b", "\ufeff"])
+def test_blanks_stay_missing_and_are_not_problems(parse, invisible):
+    parsed = parse(["", "   ", None, invisible, f" {invisible}\t{invisible}"])
+    assert parsed.values.to_pylist() == [None, None, None, None, None]
+    assert parsed.problems == []
+
+
+@pytest.mark.parametrize(
+    ("parse", "value", "expected"),
+    [
+        (dates, "\u00a02026-02-25\u200b", D(2026, 2, 25)),
+        (amounts, "\u202f12,50\ufeff", Decimal("12.50")),
+        (booleans, "\u2007Ja\u00a0", True),
+    ],
+)
+def test_invisible_whitespace_around_a_value_is_stripped(parse, value, expected):
+    parsed = parse([value])
+    assert parsed.values.to_pylist() == [expected]
     assert parsed.problems == []
 
 
@@ -496,34 +527,10 @@ def test_a_chunked_column_comes_back_as_one_array_of_its_length(parse, value, ar
     assert len(parsed.values) == 3
 
 
-@pytest.mark.parametrize(
-    ("parse", "value", "expected"),
-    [
-        (parse_dates, "2026-02-25", D(2026, 2, 25)),
-        (parse_numbers, "1", Decimal("1.00")),
-        (parse_booleans, "y", True),
-    ],
-)
-def test_a_pandas_series_is_read_too(parse, value, expected):
-    series = pd.Series([value, None, "x"], index=[10, 11, 12], dtype=object)
-    parsed = parse(series, [12, 13, 14], FILE, "x")
-    assert isinstance(parsed.values, pa.Array)
-    assert parsed.values.to_pylist() == [expected, None, None]
-    assert [(p.line, p.value) for p in parsed.problems] == [(14, "x")]
-
-
-def test_a_number_cell_in_a_pandas_series_is_read_as_its_text():
-    series = pd.Series(["12,50", 7, None, "x"], dtype=object)
-    assert decide_decimal_separator(series).separator == ","
-    parsed = parse_numbers(series, [2, 3, 4, 5], FILE, "Amount")
-    assert parsed.values.to_pylist() == [Decimal("12.50"), Decimal("7.00"), None, None]
-    assert parsed.problems == [problem(5, "x", "not a number", column="Amount")]
-
-
 def test_problem_lines_are_plain_ints_and_values_as_the_file_wrote_them():
     text = pa.array(["2026-02-25", "  soon  "])
     parsed = parse_dates(text, np.array([41, 42], dtype=np.int64), FILE, COLUMN)
     assert parsed.problems == [
-        problem(42, "  soon  ", "not a date in the column's format (YYYY-MM-DD)")
+        problem(42, "  soon  ", "not a date in the column's format (YYYY-MM-DD)", NOT_A_DATE)
     ]
     assert type(parsed.problems[0].line) is int

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pytest
 
 from revcycle.importer import read as read_module
-from revcycle.importer.problems import ImportRefused
+from revcycle.importer.problems import EXTRA_VALUE, NOT_A_TABLE, TOO_LARGE, ImportRefused
 from revcycle.importer.read import ExportTable, read_export
 
 FOLDER = Path(__file__).parent / "fixtures" / "exports" / "read"
@@ -204,11 +204,12 @@ def values(table: ExportTable) -> list[list[str | None]]:
     return [list(row) for row in zip(*columns, strict=True)]
 
 
-def refusal(name: str, **options) -> str:
+def refusal(name: str, code: str = NOT_A_TABLE, **options) -> str:
+    """The reason the whole file is refused; its code must be ``code``."""
     with pytest.raises(ImportRefused) as caught:
         read(name, **options)
     [problem] = caught.value.problems
-    assert (problem.file, problem.line, problem.column) == (name, None, None)
+    assert (problem.file, problem.line, problem.column, problem.code) == (name, None, None, code)
     return problem.reason
 
 
@@ -496,7 +497,7 @@ def test_xlsx_cells_become_text_without_losing_anything():
 
 def test_file_over_the_size_limit_is_refused_with_what_to_do():
     size = len(RECIPES["comma.csv"])
-    assert refusal("comma.csv", max_bytes=100) == (
+    assert refusal("comma.csv", TOO_LARGE, max_bytes=100) == (
         f"The file is {size} bytes; the limit is 100 bytes. Split the export by date range "
         "(for example one file per quarter) and upload the parts one after another."
     )
@@ -546,6 +547,7 @@ def test_row_wider_than_the_header_refuses_the_file_at_that_line():
         read("extra_value.csv")
     [problem] = caught.value.problems
     assert (problem.file, problem.line, problem.value) == ("extra_value.csv", 3, "2 | Won | oops")
+    assert problem.code == EXTRA_VALUE
     assert problem.reason.startswith(
         "this line has a value in column 3, but the header (line 1) names only 2 columns."
     )
@@ -788,7 +790,8 @@ def test_large_file_with_lines_that_are_no_rows_numbers_each_row_by_its_first_li
 # -- large generated files: blank cells found in the Arrow buffers -----------------------------
 
 # Each cell as written in the file, and the value it must read as: null when blank (empty, or
-# only spaces, tabs, CR, LF or form feeds), otherwise exactly the text, spaces kept.
+# only whitespace, Unicode's and the zero-width characters included), otherwise exactly the
+# text, spaces kept.
 CELLS = [
     (b"", None),
     (b'""', None),
@@ -810,6 +813,12 @@ CELLS = [
     (b"lead", "lead"),
     (b'" , "', " , "),
     (b"caf\xc3\xa9 ", "café "),
+    ("\u00a0".encode(), None),  # no-break space
+    ("\u2007\u202f".encode(), None),  # figure space, narrow no-break space
+    ('"\u200b"'.encode(), None),  # zero width space, quoted
+    (" \ufeff ".encode(), None),  # a stray byte order mark between spaces
+    ("x\u00a0".encode(), "x\u00a0"),
+    ("\u200bx".encode(), "\u200bx"),
 ]
 CELL_ROWS = 300_000
 CELL_COLUMNS = ["First", "Second", "Last"]
@@ -870,6 +879,40 @@ def test_cells_with_text_in_a_large_file_are_kept_byte_for_byte(cells_file):
         kept = [value.encode() for value in cells_file.expected[name] if value is not None]
         read_back = table.rows.column(name).drop_null().cast(pa.binary()).to_pylist()
         assert read_back == kept, name
+
+
+# -- one rule for a blank cell ------------------------------------------------------------------
+
+INVISIBLE = ["\u00a0", "\u2007", "\u202f", "\u200b", "\ufeff"]
+
+
+@pytest.mark.parametrize("character", INVISIBLE)
+def test_a_cell_of_only_invisible_whitespace_is_blank(tmp_path, character):
+    path = tmp_path / "leads.csv"
+    text = f"Lead ID,Owner\nL1,{character}\n{character}{character},Ann\nL3, {character}x\n"
+    path.write_bytes(text.encode())
+    table = read_export(path)
+    assert table.rows.column("Lead ID").to_pylist() == ["L1", None, "L3"]
+    assert table.rows.column("Owner").to_pylist() == [None, "Ann", f" {character}x"]
+    assert table.lines.tolist() == [2, 3, 4]
+
+
+def test_whitespace_is_unicode_white_space_and_the_zero_width_characters():
+    white_space = {chr(code) for code in range(0x110000) if chr(code).isspace()}
+    assert set(read_module.WHITESPACE) == white_space | {"\u200b", "\u2060", "\ufeff"}
+
+
+@pytest.mark.parametrize("character", INVISIBLE)
+def test_stripped_keeps_the_text_inside_and_makes_blanks_null(character):
+    values = pa.array([f"{character} a b{character}", character * 3, None, "", "x"])
+    assert read_module.stripped(values).to_pylist() == ["a b", None, None, None, "x"]
+    assert read_module.blank_to_null(values).to_pylist() == [
+        f"{character} a b{character}",
+        None,
+        None,
+        None,
+        "x",
+    ]
 
 
 # -- the file as uploaded -----------------------------------------------------------------------

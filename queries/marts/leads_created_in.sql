@@ -17,8 +17,7 @@ funnel as (
 final as (
     select * from funnel
     where has_lead
-        and created_at >= cast(start_date as timestamp)
-        and created_at < cast(end_date as timestamp) + interval 1 day
+        and is_in_period(created_at, start_date, end_date)
 )
 
 select * from final

@@ -10,8 +10,10 @@
 
 with
 
-funnel as (
-    select * from leads_created_in($start_date, $end_date, $channels, $owners, $segments)
+cohort as (
+    select * from cohort_leads(
+        $start_date, $end_date, $channels, $owners, $segments, $within_days
+    )
 ),
 
 as_of as (
@@ -20,14 +22,9 @@ as_of as (
 
 leads as (
     select
-        funnel.channel,
-        funnel.created_at + to_days(cast($within_days as integer)) as window_ends_at,
-        window_ends_at <= as_of.data_as_of as is_mature,
-        funnel.mql_at <= window_ends_at as reached_mql,
-        funnel.sql_at <= window_ends_at as reached_sql,
-        funnel.first_deal_created_at <= window_ends_at as reached_opportunity,
-        funnel.first_won_at <= window_ends_at as reached_won,
-    from funnel
+        cohort.*,
+        cohort.window_ends_at <= as_of.data_as_of as is_mature,
+    from cohort
     cross join as_of
 ),
 
@@ -55,7 +52,7 @@ stages as (
 rates as (
     select
         *,
-        list_position(['lead', 'mql', 'sql', 'opportunity', 'won'], stage) as stage_order,
+        stage_order(stage) as stage_order,
         count_reached / nullif(count_leads, 0) as share_reached,
         1.959963984540054 as z,
     from stages

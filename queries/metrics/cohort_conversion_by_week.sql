@@ -9,8 +9,10 @@
 
 with
 
-funnel as (
-    select * from leads_created_in($start_date, $end_date, $channels, $owners, $segments)
+cohort as (
+    select * from cohort_leads(
+        $start_date, $end_date, $channels, $owners, $segments, $within_days
+    )
 ),
 
 as_of as (
@@ -19,13 +21,9 @@ as_of as (
 
 leads as (
     select
-        cast(date_trunc($cohort_grain, funnel.created_at) as date) as cohort_start,
-        funnel.created_at + to_days(cast($within_days as integer)) as window_ends_at,
-        funnel.mql_at <= window_ends_at as reached_mql,
-        funnel.sql_at <= window_ends_at as reached_sql,
-        funnel.first_deal_created_at <= window_ends_at as reached_opportunity,
-        funnel.first_won_at <= window_ends_at as reached_won,
-    from funnel
+        *,
+        cast(date_trunc($cohort_grain, created_at) as date) as cohort_start,
+    from cohort
 ),
 
 per_cohort as (
@@ -50,8 +48,7 @@ final as (
     select
         stages.cohort_start,
         stages.stage,
-        list_position(['lead', 'mql', 'sql', 'opportunity', 'won'], stages.stage)
-            as stage_order,
+        stage_order(stages.stage) as stage_order,
         stages.count_leads,
         stages.count_reached,
         stages.count_reached / stages.count_leads as share_reached,

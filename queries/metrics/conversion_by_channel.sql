@@ -13,28 +13,19 @@ funnel as (
     select * from funnel_in_scope($channels, $owners, $segments)
 ),
 
-period as (
-    select
-        cast($start_date as timestamp) as starts_at,
-        cast($end_date as timestamp) + interval 1 day as ends_before,
-),
-
 stage_counts as (
     select
         grouping(channel) = 1 as is_total,
         coalesce(channel, '(all channels)') as channel,
-        count(*) filter (
-            where has_lead and created_at >= starts_at and created_at < ends_before
-        ) as count_lead,
-        count(*) filter (where mql_at >= starts_at and mql_at < ends_before) as count_mql,
-        count(*) filter (where sql_at >= starts_at and sql_at < ends_before) as count_sql,
-        count(*) filter (
-            where first_deal_created_at >= starts_at and first_deal_created_at < ends_before
-        ) as count_opportunity,
-        count(*) filter (where first_won_at >= starts_at and first_won_at < ends_before)
+        count(*) filter (where has_lead and is_in_period(created_at, $start_date, $end_date))
+            as count_lead,
+        count(*) filter (where is_in_period(mql_at, $start_date, $end_date)) as count_mql,
+        count(*) filter (where is_in_period(sql_at, $start_date, $end_date)) as count_sql,
+        count(*) filter (where is_in_period(first_deal_created_at, $start_date, $end_date))
+            as count_opportunity,
+        count(*) filter (where is_in_period(first_won_at, $start_date, $end_date))
             as count_won,
     from funnel
-    cross join period
     group by grouping sets ((channel), ())
 ),
 
@@ -53,7 +44,7 @@ final as (
         is_total,
         channel,
         stage,
-        list_position(['lead', 'mql', 'sql', 'opportunity', 'won'], stage) as stage_order,
+        stage_order(stage) as stage_order,
         count_events,
         count_events / nullif(
             lag(count_events) over (partition by channel order by stage_order), 0

@@ -16,12 +16,6 @@ funnel as (
     where count_deals > 0
 ),
 
-period as (
-    select
-        cast($start_date as timestamp) as starts_at,
-        cast($end_date as timestamp) + interval 1 day as ends_before,
-),
-
 funnel_deals as (
     -- unnest in the select list: one row per deal, without the join a lateral unnest plans.
     select
@@ -33,13 +27,10 @@ funnel_deals as (
 
 deals as (
     select
-        funnel_deals.*,
-        funnel_deals.closed_at >= period.starts_at
-            and funnel_deals.closed_at < period.ends_before as is_closed_in_period,
-        funnel_deals.created_at >= period.starts_at
-            and funnel_deals.created_at < period.ends_before as is_created_in_period,
+        *,
+        is_in_period(closed_at, $start_date, $end_date) as is_closed_in_period,
+        is_in_period(created_at, $start_date, $end_date) as is_created_in_period,
     from funnel_deals
-    cross join period
 ),
 
 per_channel as (

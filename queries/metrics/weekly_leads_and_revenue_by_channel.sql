@@ -12,22 +12,14 @@ funnel as not materialized (
     select * from funnel_in_scope($channels, $owners, $segments)
 ),
 
-period as (
-    select
-        cast($start_date as timestamp) as starts_at,
-        cast($end_date as timestamp) + interval 1 day as ends_before,
-),
-
 leads_per_week as (
     select
         cast(date_trunc('week', funnel.created_at) as date) as week_start,
         funnel.channel,
         count(*) as count_leads,
     from funnel
-    cross join period
     where funnel.has_lead
-        and funnel.created_at >= period.starts_at
-        and funnel.created_at < period.ends_before
+        and is_in_period(funnel.created_at, $start_date, $end_date)
     group by all
 ),
 
@@ -47,10 +39,8 @@ won_per_week as (
         count(*) as count_won_deals,
         sum(won_deals.deal.amount) as won_revenue,
     from won_deals
-    cross join period
     where won_deals.deal.is_won
-        and won_deals.deal.closed_at >= period.starts_at
-        and won_deals.deal.closed_at < period.ends_before
+        and is_in_period(won_deals.deal.closed_at, $start_date, $end_date)
     group by all
 ),
 

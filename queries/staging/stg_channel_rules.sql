@@ -1,6 +1,6 @@
 -- Channel rules: which channel each raw lead-source value belongs to.
--- Grain: one row per source_key (the source value lower-cased, runs of non-alphanumerics
--- turned into "_", so "Paid Search", "PAID_SEARCH" and "paid-search" share one rule).
+-- Grain: one row per source_key (the source_key macro in macros.sql: "Paid Search",
+-- "PAID_SEARCH" and "paid-search" share one rule).
 -- Parameters: none. Reads raw_channel_rules (loaded from data/channel_rules.csv).
 
 with
@@ -11,7 +11,7 @@ source as (
 
 final as (
     select
-        lower(regexp_replace(trim(source), '[^A-Za-z0-9]+', '_', 'g')) as source_key,
+        source_key(source) as source_key,
         trim(channel) as channel,
     from source
     where nullif(trim(source), '') is not null

@@ -14,7 +14,7 @@ final as (
         lead_id,
         created_at,
         channel as source,
-        lower(regexp_replace(channel, '[^A-Za-z0-9]+', '_', 'g')) as source_key,
+        source_key(channel) as source_key,
         campaign,
         owner,
         segment,

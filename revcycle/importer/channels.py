@@ -1,16 +1,33 @@
 """Channel rules: which channel a raw lead-source value belongs to, kept in the database."""
 
-import re
+from collections.abc import Iterable
+from functools import cache
 
 import duckdb
 
-from revcycle.db import has_table
-from revcycle.rebuild import rebuild_in_transaction
+from revcycle.db import define, has_table
+from revcycle.rebuild import MACROS, rebuild_in_transaction
 
 
-def source_key(value: str) -> str:
-    """The rule key of a source value, as staging computes it: "Paid Search" -> "paid_search"."""
-    return re.sub(r"[^a-z0-9]+", "_", value.strip().lower())
+@cache
+def _key_definitions() -> duckdb.DuckDBPyConnection:
+    # The keys come from the macro staging uses, evaluated in a database of their own: any
+    # connection (read-only, or one not built yet) can ask, and Python has no copy of the rule.
+    con = duckdb.connect()
+    define(con, MACROS)
+    return con
+
+
+def source_keys(values: Iterable[str]) -> list[str]:
+    """The rule key of each source value, in order, by the ``source_key`` macro staging uses:
+    "Paid Search" -> "paid_search". One query for all the values."""
+    cursor = _key_definitions().cursor()
+    try:
+        return cursor.execute(
+            "select [source_key(value) for value in $values]", {"values": list(values)}
+        ).fetchall()[0][0]
+    finally:
+        cursor.close()
 
 
 def rules(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -18,28 +35,48 @@ def rules(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     if not has_table(con, "raw_channel_rules"):
         return {}
     rows = con.execute("select source, channel from raw_channel_rules").fetchall()
-    return {source_key(source): channel for source, channel in rows if source}
+    rows = [(source, channel) for source, channel in rows if source]
+    return dict(zip(source_keys(source for source, _ in rows), (c for _, c in rows), strict=True))
 
 
 def unmapped_sources(con: duckdb.DuckDBPyConnection, sources) -> list[str]:
     """The distinct non-blank source values no rule covers; they would land in (unmapped)."""
     known = rules(con)
     # A million rows hold a few dozen sources: take them distinct before any per-value work.
-    distinct = {value.strip() for value in set(sources) if isinstance(value, str) and value.strip()}
-    return sorted(value for value in distinct if source_key(value) not in known)
+    distinct = sorted(
+        {value.strip() for value in set(sources) if isinstance(value, str) and value.strip()}
+    )
+    return uncovered(distinct, known)
+
+
+def uncovered(sources: list[str], keys: Iterable[str]) -> list[str]:
+    """The ``sources`` whose rule key is none of ``keys``, in their order."""
+    keys = set(keys)
+    return [
+        source for source, key in zip(sources, source_keys(sources), strict=True) if key not in keys
+    ]
 
 
 def add_rules(con: duckdb.DuckDBPyConnection, new_rules: dict[str, str]) -> None:
-    """Add or change rules (raw value -> channel), in the caller's transaction."""
-    for source, channel in new_rules.items():
-        con.execute(
-            "delete from raw_channel_rules where lower(regexp_replace(trim(source), "
-            "'[^A-Za-z0-9]+', '_', 'g')) = $key",
-            {"key": source_key(source)},
-        ).fetchall()
+    """Add or change rules (raw value -> channel), in the caller's transaction: a new rule
+    replaces every rule with its source key; of two new rules with one key, the later wins."""
+    if not new_rules:
+        return
+    cleaned = _one_per_key(new_rules.items())
+    existing = [row[0] for row in con.execute("select source from raw_channel_rules").fetchall()]
+    replaced = [
+        source
+        for source, key in zip(existing, source_keys(existing), strict=True)
+        if key in cleaned
+    ]
+    con.execute(
+        "delete from raw_channel_rules where list_contains($replaced, source)",
+        {"replaced": replaced},
+    ).fetchall()
+    for source, channel in cleaned.values():
         con.execute(
             "insert into raw_channel_rules values ($source, $channel)",
-            {"source": source.strip(), "channel": channel.strip()},
+            {"source": source, "channel": channel},
         ).fetchall()
 
 
@@ -57,11 +94,11 @@ def replace_rules(con: duckdb.DuckDBPyConnection, new_rules: list[tuple[str, str
 
     A blank source or channel is refused; when two rules share a source key the later wins.
     """
-    cleaned: dict[str, tuple[str, str]] = {}
-    for source, channel in new_rules:
-        if not (source or "").strip() or not (channel or "").strip():
-            raise ValueError("every rule needs a source value and a channel")
-        cleaned[source_key(source)] = (source.strip(), channel.strip())
+    if any(
+        not (source or "").strip() or not (channel or "").strip() for source, channel in new_rules
+    ):
+        raise ValueError("every rule needs a source value and a channel")
+    cleaned = _one_per_key(new_rules)
     con.begin()
     try:
         con.execute(
@@ -77,3 +114,10 @@ def replace_rules(con: duckdb.DuckDBPyConnection, new_rules: list[tuple[str, str
     except BaseException:
         con.rollback()
         raise
+
+
+def _one_per_key(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """Source key -> (source, channel), both trimmed; of two pairs with one key the later wins."""
+    pairs = [(source.strip(), channel.strip()) for source, channel in pairs]
+    keys = source_keys(source for source, _ in pairs)
+    return dict(zip(keys, pairs, strict=True))

@@ -34,13 +34,12 @@ import pandas as pd
 import pyarrow as pa
 
 from revcycle import contract
-from revcycle.db import has_table, relation_type
+from revcycle.db import has_table
 from revcycle.importer import channels
 from revcycle.rebuild import rebuild_in_transaction
 
 RAW_TABLE_BY_KIND = {"leads": "raw_leads", "deals": "raw_deals"}
 MODES = ("merge", "replace")
-BASELINE = "baseline"  # data loaded by an older Revcycle, before uploads were kept
 RESTORE = "restore"
 
 
@@ -69,11 +68,6 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -
 
 def _rows_table(kind: str) -> str:
     return f"upload_rows_{kind}"
-
-
-def _quoted(kind: str) -> str:
-    # Identifiers come from the contract, an allow-list.
-    return ", ".join(f'"{name}"' for name in contract.column_names(kind))
 
 
 def _typed_columns(kind: str) -> str:
@@ -128,12 +122,8 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
         "count_rows_loaded bigint, count_rows_rejected bigint, count_new bigint, "
         "count_changed bigint, count_unchanged bigint)",
     )
-    if "file_bytes" in _columns_of(con, "uploads"):
-        _move_file_bytes_out(con)
     _run(con, "create table if not exists history_head (upload_id bigint)")
     _run(con, "create table if not exists loaded_uploads (kind varchar, upload_id bigint)")
-    if any(relation_type(con, view) == "BASE TABLE" for view in RAW_TABLE_BY_KIND.values()):
-        _adopt_text_layout(con)
     for kind, view in RAW_TABLE_BY_KIND.items():
         _run(
             con,
@@ -142,10 +132,6 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
         )
         # Replaced each time (every caller is a write): a changed definition takes effect.
         _run(con, f"create or replace view {view} as {_loaded_rows_sql(kind)}")
-
-
-def _columns_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [column[0] for column in con.table(table).description]
 
 
 def archive_folder(con: duckdb.DuckDBPyConnection) -> Path:
@@ -179,54 +165,6 @@ def _keep_file(folder: Path, file_name: str, data: bytes) -> str:
         os.fsync(handle.fileno())  # on disk before the commit that names it
     partial.replace(target)
     return sha256
-
-
-def _move_file_bytes_out(con: duckdb.DuckDBPyConnection) -> None:
-    """An older Revcycle kept the files' bytes in ``uploads``: keep them as files instead."""
-    kept = con.execute(
-        "select file_name, file_bytes from uploads where file_bytes is not null"
-    ).fetchall()
-    for file_name, data in kept:
-        _keep_file(archive_folder(con), file_name, data)
-    _run(con, "alter table uploads drop column file_bytes")
-
-
-def _adopt_text_layout(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring in the data of a Revcycle that kept raw_<kind> as tables of text.
-
-    Its archived upload rows (text) are cast to the contract's types; when it had no uploads
-    yet, the rows it had loaded become the baseline, upload 0. Every value there once passed
-    staging's casts, which are the casts used here, so nothing is lost. Then the tables give
-    way to the views.
-    """
-
-    def typed(field: contract.Field) -> str:
-        value = f"nullif(trim(\"{field.name}\"), '')"
-        if field.type == "text":
-            return f'{value} as "{field.name}"'
-        return f'cast({value} as {contract.SQL_TYPE_BY_TYPE[field.type]}) as "{field.name}"'
-
-    first_history = con.execute("select count(*) from uploads").fetchall()[0][0] == 0
-    if first_history:
-        _run(
-            con,
-            "insert into uploads (upload_id, parent_id, uploaded_at, kind, file_name, mode) "
-            "values (0, null, now(), $kind, 'data loaded before the first upload', 'replace')",
-            {"kind": BASELINE},
-        )
-        _set_head(con, 0)
-    for kind, table in RAW_TABLE_BY_KIND.items():
-        select = ", ".join(typed(field) for field in contract.FIELDS_BY_KIND[kind])
-        rows = _rows_table(kind)
-        if has_table(con, rows):
-            _run(con, f"create or replace table {rows} as select upload_id, {select} from {rows}")
-        else:
-            _run(con, f"create table {rows} (upload_id bigint, {_typed_columns(kind)})")
-        if relation_type(con, table) == "BASE TABLE":
-            if first_history:
-                _run(con, f"insert into {rows} select 0, {select} from {table}")
-            _run(con, f"drop table {table}")
-    _set_loaded(con, con.execute("select upload_id from history_head").fetchall()[0][0])
 
 
 def _incoming_sql(kind: str) -> str:
@@ -394,8 +332,7 @@ def _set_loaded(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
     for entry_id, kind, mode in _chain(con, upload_id):
         if kind == RESTORE:
             continue  # a restore's state is its target's, already in the chain
-        for each in RAW_TABLE_BY_KIND if kind == BASELINE else [kind]:
-            loaded[each] = [*(loaded[each] if mode == "merge" else []), entry_id]
+        loaded[kind] = [*(loaded[kind] if mode == "merge" else []), entry_id]
     _run(con, "delete from loaded_uploads")
     for kind, upload_ids in loaded.items():
         for each in upload_ids:

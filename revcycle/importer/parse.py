@@ -1,39 +1,54 @@
 """Text values from an export into dates, amounts and booleans, one column at a time.
 
 Every function takes a column as the reader hands it over: the raw text values (a pyarrow string
-Array or ChunkedArray, null for a blank; a pandas Series of str/None is converted once on the
-way in), the file line number of each value (a numpy int64 array or any sequence, index for
-index), the file name and the column's name in the file. It returns the typed values as one
-pyarrow Array of the same length (timestamp[us], decimal128(18, 2) or bool; null where a value is
-blank or cannot be read), and a Problem for every non-blank value that cannot be read. Blank
-values (null, empty or only spaces) are missing, never a problem: whether a field is required is
-validation's business.
+Array or ChunkedArray), the file line number of each value (a numpy int64 array or any sequence,
+index for index), the file name and the column's name in the file. It returns the typed values
+as one pyarrow Array of the same length (timestamp[us], decimal128(18, 2) or bool; null where a
+value is blank or cannot be read), and a Problem for every non-blank value that cannot be read.
+A blank value (read.blank_to_null: nothing left once whitespace is stripped) is missing, never a
+problem here: whether a field is required is validation's business.
 
 The format of a column (day-first or month-first, decimal comma or decimal point) is decided
 over the whole column, never value by value, and a column that could be read two ways is not
-guessed. The work is done over whole columns by pyarrow's compute kernels (RE2 regular
-expressions) and numpy; Python loops run only over the values that become problems. Regular
-expressions are the costly part, so they run once per distinct date, time of day or shape of a
-value (see _shapes) rather than once per value, and ISO timestamps are read by Arrow's own cast.
+guessed. The reading itself is done by library kernels over whole columns: DuckDB's
+try_strptime for dates (Arrow's ISO 8601 cast first, when a column is ISO), Arrow's RE2 regular
+expressions and decimal casts for amounts. Python loops run only over the values that become
+problems. Regular expressions on amounts run once per shape of a value (see _shapes), not once
+per value.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import NamedTuple
 
+import duckdb
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from revcycle.importer.problems import ERROR, WARNING, Problem
+from revcycle.importer.problems import (
+    AMBIGUOUS_DATES,
+    AMOUNT_TOO_LARGE,
+    ERROR,
+    MIXED_DECIMALS,
+    NOT_A_BOOLEAN,
+    NOT_A_DATE,
+    NOT_A_NUMBER,
+    ROUNDED,
+    UNDECIDED_DATES,
+    WARNING,
+    Problem,
+)
+from revcycle.importer.read import stripped
 
 ISO = "iso"
 DAY_FIRST = "day-first"
 MONTH_FIRST = "month-first"
 EXCEL_SERIAL = "excel-serial"
 DATE_FORMATS = (ISO, DAY_FIRST, MONTH_FIRST, EXCEL_SERIAL)
+# How a date question (code AMBIGUOUS_DATES) ends: the command line's way to answer it. The
+# upload page asks with its own control instead and leaves this out.
+DATE_FORMAT_HINT = "; choose with --date-format"
 
 TIMESTAMP = pa.timestamp("us")
 AMOUNT = pa.decimal128(18, 2)
@@ -50,17 +65,12 @@ class Parsed(NamedTuple):
 # --- shared helpers ---------------------------------------------------------------------------
 
 _NULL = pa.scalar(None, pa.string())
-_TEXT = pd.StringDtype("pyarrow")
 
 
 def _strings(values) -> pa.Array:
-    """The column as one plain Arrow string array, as the file wrote it (null for a blank)."""
+    """The column as one plain Arrow string array, as the file wrote it."""
     if not isinstance(values, (pa.Array, pa.ChunkedArray)):
-        if not isinstance(values, pd.Series):
-            values = pd.Series(values, dtype=object)
-        # Arrow-backed strings keep None missing and turn the odd non-text cell (a number from a
-        # spreadsheet) into its text.
-        values = pa.array(values.astype(_TEXT))
+        values = pa.array(values, pa.string())
     if values.type != pa.string():
         # Plain (32-bit offset) strings hold 2 GB of text per column, far beyond any export, and
         # spare every literal below from having to match the array's string type.
@@ -68,12 +78,6 @@ def _strings(values) -> pa.Array:
     if isinstance(values, pa.ChunkedArray):
         values = values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
     return values
-
-
-def _text(raw: pa.Array) -> pa.Array:
-    """The values trimmed, blanks (empty or only spaces) as nulls."""
-    text = pc.utf8_trim_whitespace(raw)
-    return pc.if_else(pc.greater(pc.binary_length(text), 0), text, _NULL)
 
 
 def _mask(array) -> np.ndarray:
@@ -143,14 +147,14 @@ def _distinct(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
     return index.astype(np.intp), encoded.dictionary
 
 
-def _problems(bad, raw: pa.Array, lines, file, column, reason, severity=ERROR) -> list[Problem]:
+def _problems(bad, raw: pa.Array, lines, file, column, reason, code) -> list[Problem]:
     rows = np.flatnonzero(bad)
     if rows.size == 0:
         return []
     values = raw.take(rows).to_pylist()
     line_numbers = np.asarray(lines)[rows].tolist()
     return [
-        Problem(file, int(line), column, value, reason, severity)
+        Problem(file, int(line), column, value, reason, ERROR, code=code)
         for line, value in zip(line_numbers, values, strict=True)
     ]
 
@@ -163,47 +167,75 @@ def _problems(bad, raw: pa.Array, lines, file, column, reason, severity=ERROR) -
 # 25.02.2026, 25/02/2026 9:05, 08-06-2020 15:38:00, 2/25/2026 3:05 PM, 3/1/2017, 3:15 PM.
 # A UTC offset (+01:00) is not read: the timestamps are naive and an offset would be dropped.
 # Fractions of a second are kept to the microsecond (DuckDB's TIMESTAMP); finer digits are cut.
-_DATE = (
-    r"^(?:(?P<year>[0-9]{4})(?P<ysep1>[-/])(?P<ymonth>[0-9]{1,2})(?P<ysep2>[-/])"
-    r"(?P<yday>[0-9]{1,2})"
-    r"|(?P<part1>[0-9]{1,2})(?P<sep1>[./-])(?P<part2>[0-9]{1,2})(?P<sep2>[./-])"
-    r"(?P<lyear>[0-9]{4})),?$"
+# DuckDB's try_strptime reads the dates and the times, checking that they exist, with the formats
+# each decision stands for. Dots are day-first in every locale that writes them (German, Dutch,
+# Nordic, Russian): 03.04.2026 is never taken for 4 March.
+_DAYS = {
+    ISO: ["%Y-%m-%d", "%Y/%m/%d"],
+    DAY_FIRST: ["%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"],
+    MONTH_FIRST: ["%m/%d/%Y", "%m-%d-%Y"],
+}
+_TIMES = ["%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p", "%I:%M:%S.%f %p"]
+# Values are split into a date and a time, and each distinct piece is read once: a million
+# timestamps hold a few thousand dates and times of day. What try_strptime cannot be told with a
+# format is written its way first: a comma after the date ("25/02/2026, 9:05"); a decimal comma
+# or more than six digits in the seconds; a "Z" (UTC: the wall clock is kept); "pm", "p.m.",
+# "PM" without a space. Excel counts days from 1899-12-30 (which absorbs its 1900 leap-year bug
+# for every serial from March 1900 on); the fraction is the time of day, to the second. Serials
+# from 20000 to 80000 are 1954-10-03 to 2119-01-10: another five-digit number is no date.
+_READ_PIECES_SQL = r"""
+with
+written as (
+    select
+        piece,
+        regexp_replace(piece, ',$', '') as day,
+        regexp_replace(
+            regexp_replace(
+                regexp_replace(trim(piece), '^([0-9:]+)[.,]([0-9]{1,6})[0-9]*', '\1.\2'),
+                '([0-9])Z$', '\1'
+            ),
+            ' *([AaPp])\.?([Mm])\.?$', ' \1\2'
+        ) as time_of_day,
+        case when regexp_full_match(piece, '[0-9]{5}(\.[0-9]+)?') then cast(piece as double) end
+            as serial
+    from pieces
+),
+final as (
+    select
+        try_strptime(day, $iso) as iso,
+        try_strptime(day, $day_first) as day_first,
+        try_strptime(day, $month_first) as month_first,
+        case
+            when serial >= 20000 and serial < 80000
+            then timestamp '1899-12-30' + to_seconds(cast(round(serial * 86400) as bigint))
+        end as excel_serial,
+        regexp_extract(day, '^[0-9]{1,2}([./-])[0-9]{1,2}[./-][0-9]{4}$', 1) as mark,
+        -- Two digits for the minutes and the seconds, where try_strptime would take one.
+        case
+            when regexp_full_match(time_of_day, '[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?( .*)?')
+            then epoch_us(try_strptime(time_of_day, $times)) - epoch_us(timestamp '1900-01-01')
+        end as time_us
+    from written
 )
-_TIME = (
-    r"^(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})"
-    r"(?::(?P<seconds>[0-9]{2})(?:[.,](?P<fraction>[0-9]{1,9}))?)?"
-    r" *(?:(?P<meridiem>[AaPp])\.?[Mm]\.?)?Z?$"
-)
-# Excel counts days from 1899-12-30 (which absorbs its 1900 leap-year bug for every serial from
-# March 1900 on); the fraction is the time of day. Serials from 20000 to 80000 are 1954-10-03
-# to 2119-01-10: another five-digit number is not taken for a date.
-_SERIAL = r"^[0-9]{5}(?:\.[0-9]+)?$"
-_EXCEL_EPOCH = np.datetime64("1899-12-30", "us")
-_EXCEL_RANGE = (20000, 80000)
-_US_PER_SECOND = 1_000_000
+select * from final
+"""
 _NAT = np.datetime64("NaT", "us")
 # The years read. They were datetime64[ns]'s reach (1677-09-21 to 2262-04-11) when the values
-# were pandas timestamps; microseconds reach much further, but a date outside these years in a
-# revenue export is a typing error, and keeping them keeps which values are problems unchanged.
+# were pandas timestamps; a date outside these years in a revenue export is a typing error, and
+# keeping them keeps which values are problems unchanged.
 _YEARS = (1678, 2261)
 _FIRST_DAY = np.datetime64(f"{_YEARS[0]}-01-01", "us")
 _PAST_LAST_DAY = np.datetime64(f"{_YEARS[1] + 1}-01-01", "us")
-# Arrow's own ISO 8601 cast reads a whole column in one pass, an order of magnitude faster than
-# splitting it into dates and times. It is given only the values whose shape it reads the way
-# the grammar above does (a value it cannot read costs it an error message): without a zone as
-# naive timestamps, and with a Z as UTC, which is the same wall clock the grammar reads.
+# Arrow's own ISO 8601 cast reads a whole column in one pass, several times faster than
+# try_strptime. It is given only the values whose shape it reads the way the formats above do:
+# without a zone as naive timestamps, and with a Z as UTC, the same wall clock. When a day or a
+# time does not exist (2026-02-30, 24:00) the cast fails as a whole, and try_strptime reads them.
 _ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _ISO_TIME = r"[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
 _ISO_CASTS = (
     (f"{_ISO_DAY}(?:{_ISO_TIME})?$", TIMESTAMP),
     (f"{_ISO_DAY}{_ISO_TIME}Z$", pa.timestamp("us", "UTC")),
 )
-# The cast fails as a whole on a day or a time that does not exist (2026-02-30, 24:00). It is
-# then tried on blocks of values, and a failing block is halved down to a few values, which go
-# the long way; after that many failures the halving stops and failing blocks go whole.
-_CAST_BLOCK = 4096
-_CAST_LEFT = 64
-_CAST_FAILURES = 1000
 
 _LABEL = {ISO: "YYYY-MM-DD", EXCEL_SERIAL: "Excel serial number"}
 
@@ -222,23 +254,28 @@ class DateDecision:
     def ambiguous(self) -> bool:
         return len(self.tied) > 1
 
+    @property
+    def code(self) -> str:
+        """The question's problem code: is it only the order of day and month?"""
+        return AMBIGUOUS_DATES if set(self.tied) == {DAY_FIRST, MONTH_FIRST} else UNDECIDED_DATES
+
     def question(self, column: str) -> str:
         """The sentence that asks for an explicit format."""
         if set(self.tied) == {DAY_FIRST, MONTH_FIRST} and len(self.examples) == 2:
             day_first, month_first = self.examples
             return (
                 f"column {column} mixes day-first (e.g. {day_first}) and month-first "
-                f"(e.g. {month_first}) dates; choose with --date-format"
+                f"(e.g. {month_first}) dates{DATE_FORMAT_HINT}"
             )
         if set(self.tied) == {DAY_FIRST, MONTH_FIRST}:
             return (
-                f"column {column} could be day-first or month-first (e.g. {self.examples[0]}); "
-                "choose with --date-format"
+                f"column {column} could be day-first or month-first "
+                f"(e.g. {self.examples[0]}){DATE_FORMAT_HINT}"
             )
         fits = " or ".join(self.tied)
         return (
             f"column {column} could be {fits} (each reads {self.counts[self.tied[0]]} of its "
-            "values); choose with --date-format"
+            f"values){DATE_FORMAT_HINT}"
         )
 
     def label(self, date_format: str) -> str:
@@ -254,144 +291,69 @@ class _DateReadings(NamedTuple):
     """What each format makes of a column: which rows it reads, and their timestamps (asked for
     one format at a time: datetime64[us] per row, anything where the format does not read)."""
 
-    text: pa.Array  # the trimmed values, for examples
+    text: pa.Array  # the values without blanks, for examples
     reads: dict[str, np.ndarray]  # per format, per row
     separators: dict[str, int]  # per mark, the values day-first or month-first read with it
     stamps: Callable[[str], np.ndarray]
 
 
-def _calendar(year: np.ndarray, month: np.ndarray, day: np.ndarray):
-    """Midnight of each (year, month, day) as datetime64[us], and whether that day exists."""
-    exists = (year >= _YEARS[0]) & (year <= _YEARS[1]) & (month >= 1) & (month <= 12)
-    months = (np.where(exists, year, 1970) - 1970) * 12 + np.where(exists, month, 1) - 1
-    first_of_month = months.astype("datetime64[M]").astype("datetime64[D]")
-    days_in_month = (months + 1).astype("datetime64[M]").astype("datetime64[D]") - first_of_month
-    exists &= (day >= 1) & (day <= days_in_month.astype(np.int64))
-    midnight = first_of_month + (np.where(exists, day, 1) - 1).astype("timedelta64[D]")
-    return midnight.astype("datetime64[us]"), exists
+def _read_pieces(pieces: pa.Array) -> pa.Table:
+    """Each distinct piece read as a date in every format, as a time of day, and its mark."""
+    con = duckdb.connect()
+    try:
+        con.register("pieces", pa.table({"piece": pieces}))
+        params = {name.replace("-", "_"): formats for name, formats in _DAYS.items()}
+        return con.sql(_READ_PIECES_SQL, params={**params, "times": _TIMES}).to_arrow_table()
+    finally:
+        con.close()
 
 
-def _group(groups: pa.StructArray, name: str) -> pa.Array:
-    """One named group of an extract_regex result; null where the value or the group is absent."""
-    text = pc.struct_field(groups, name)
-    present = pc.and_(pc.is_valid(groups), pc.greater(pc.binary_length(text), 0))
-    return pc.if_else(present, text, pa.scalar(None, text.type))
-
-
-def _ints(groups: pa.StructArray, name: str) -> np.ndarray:
-    """A group of digits as int64, -1 where absent."""
-    return pc.fill_null(pc.cast(_group(groups, name), pa.int64()), -1).to_numpy()
-
-
-def _read_distinct_dates(dates: pa.Array):
-    """Each distinct date text read in every format: timestamps, whether it reads, separator."""
-    groups = pc.extract_regex(dates, _DATE)
-    stamps, reads = {}, {}
-    stamps[ISO], reads[ISO] = _calendar(
-        _ints(groups, "year"), _ints(groups, "ymonth"), _ints(groups, "yday")
-    )
-    reads[ISO] &= _mask(pc.equal(_group(groups, "ysep1"), _group(groups, "ysep2")))
-    part1, part2, year = _ints(groups, "part1"), _ints(groups, "part2"), _ints(groups, "lyear")
-    separator = _group(groups, "sep1")
-    year_last = _mask(pc.equal(separator, _group(groups, "sep2")))
-    stamps[DAY_FIRST], reads[DAY_FIRST] = _calendar(year, part2, part1)
-    stamps[MONTH_FIRST], reads[MONTH_FIRST] = _calendar(year, part1, part2)
-    # Dots are day-first in every locale that writes them (German, Dutch, Nordic, Russian):
-    # 03.04.2026 is never taken for 4 March.
-    dotted = _mask(pc.equal(separator, "."))
-    reads[DAY_FIRST] &= year_last
-    reads[MONTH_FIRST] &= year_last & ~dotted
-
-    serial_like = pc.match_substring_regex(dates, _SERIAL)
-    serials = pc.cast(pc.if_else(serial_like, dates, _NULL), pa.float64())
-    serials = pc.fill_null(serials, np.nan).to_numpy()
-    reads[EXCEL_SERIAL] = (serials >= _EXCEL_RANGE[0]) & (serials < _EXCEL_RANGE[1])
-    # The fraction of a day is a float (0.604166… for 14:30): rounded to the second, as Excel
-    # shows it.
-    seconds = np.round(np.where(reads[EXCEL_SERIAL], serials, 0.0) * 86400).astype(np.int64)
-    stamps[EXCEL_SERIAL] = _EXCEL_EPOCH + (seconds * _US_PER_SECOND).astype("timedelta64[us]")
-    separators = pc.fill_null(separator, "").to_numpy(zero_copy_only=False)
-    return stamps, reads, separators
-
-
-def _read_distinct_times(times: pa.Array):
-    """Each distinct time text as a time of day (timedelta64[us]), and whether it reads."""
-    times = pc.utf8_trim_whitespace(times)
-    groups = pc.extract_regex(times, _TIME)
-    hour, minute = _ints(groups, "hour"), _ints(groups, "minute")
-    second = np.maximum(_ints(groups, "seconds"), 0)
-    fraction = pc.utf8_slice_codeunits(_group(groups, "fraction"), 0, 6)
-    micros = pc.fill_null(pc.cast(pc.utf8_rpad(fraction, 6, "0"), pa.int64()), 0).to_numpy()
-    meridiem = _group(groups, "meridiem")
-    meridiem = pc.fill_null(pc.utf8_lower(meridiem), "").to_numpy(zero_copy_only=False)
-    twelve_hour = meridiem != ""
-    valid = (
-        _mask(pc.is_valid(groups))
-        & np.where(twelve_hour, (hour >= 1) & (hour <= 12), hour <= 23)
-        & (minute <= 59)
-        & (second <= 59)
-    )
-    hour = np.where(twelve_hour, hour % 12 + np.where(meridiem == "p", 12, 0), hour)
-    micros = micros + (hour * 3600 + minute * 60 + second) * _US_PER_SECOND
-    no_time = _mask(pc.equal(times, ""))
-    valid |= no_time
-    return np.where(valid & ~no_time, micros, 0).astype("timedelta64[us]"), valid
-
-
-def _read_dates_by_parts(text: pa.Array) -> _DateReadings:
-    """Read every value by splitting it into a date and a time. Dates and times repeat a lot, so
-    each distinct piece is read once and the rows point at it."""
-    # A null may keep bytes behind it: a T there only costs a needless replace.
-    if (_buffers(text)[1] == ord("T")).any():
-        text_spaced = pc.replace_substring(text, "T", " ")
-    else:
-        text_spaced = text
-    # One or two pieces a row: the date, and the time after the first space if there is one.
-    # Dates and times go through one dictionary, which is cheaper than taking them apart first.
-    parts = pc.split_pattern(text_spaced, " ", max_splits=1)
-    valid = _mask(pc.is_valid(parts))
+def _read_by_parts(text: pa.Array) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """Per format, each value's timestamp (NaT where the format does not read it), and per mark
+    how many values day-first or month-first read with it."""
+    if (_buffers(text)[1] == ord("T")).any():  # a null's bytes may hold one: a needless replace
+        text = pc.replace_substring(text, "T", " ")
+    parts = pc.split_pattern(text, " ", max_splits=1)
     offsets = parts.offsets.to_numpy().astype(np.intp)
-    pieces = np.diff(offsets) * valid
+    count_pieces = np.diff(offsets) * _mask(pc.is_valid(parts))
     codes, distinct = _distinct(parts.values)
-    count = len(distinct)
-    codes = np.append(codes, [count, count])  # past the last row's pieces
-    # Index ``count`` is "no date" on the date side (reads nothing) and "no time" on the time
-    # side (midnight).
-    date_index = np.where(pieces >= 1, codes[offsets[:-1]], count)
-    time_index = np.where(pieces == 2, codes[offsets[:-1] + 1], count)
+    read = _read_pieces(distinct)
+    none = len(distinct)  # "no piece": no date (NaT), or no time (midnight)
+    codes = np.append(codes, [none, none])  # past the last row's pieces
+    day = np.where(count_pieces >= 1, codes[offsets[:-1]], none)
+    time_of_day = np.where(count_pieces == 2, codes[offsets[:-1] + 1], none)
+    micros = pc.fill_null(read.column("time_us"), -1).to_numpy()
+    micros = np.append(micros, 0)[time_of_day]  # -1: a time that does not read
+    stamps = {}
+    for name in DATE_FORMATS:
+        days = np.append(read.column(name.replace("-", "_")).to_numpy(), _NAT)[day]
+        if name == EXCEL_SERIAL:  # a serial number is the whole value: no time after it
+            stamps[name] = np.where(count_pieces == 1, days, _NAT)
+        else:
+            stamps[name] = np.where(micros >= 0, days + micros.astype("timedelta64[us]"), _NAT)
+    split = ~np.isnat(stamps[DAY_FIRST]) | ~np.isnat(stamps[MONTH_FIRST])
+    marks = np.append(pc.fill_null(read.column("mark"), "").to_numpy(zero_copy_only=False), "")
+    separators = {mark: int((marks[day][split] == mark).sum()) for mark in "/.-"}
+    return stamps, separators
 
-    def used(index):
-        return np.flatnonzero(np.bincount(index, minlength=count + 1)[:count])
 
-    as_date = used(date_index)
-    stamps_of_dates = {name: np.full(count + 1, _NAT) for name in DATE_FORMATS}
-    date_reads = {name: np.zeros(count + 1, dtype=bool) for name in DATE_FORMATS}
-    separators = np.full(count + 1, "", dtype=object)
-    if as_date.size:
-        stamps, reads, marks = _read_distinct_dates(distinct.take(as_date))
+def _read_dates(text: pa.Array) -> _DateReadings:
+    """Which rows each format reads. A value Arrow's cast reads is year-first, so no other format
+    reads it; the others are read by parts."""
+    handled, cast_stamps = _cast_iso(text)
+    rest = np.flatnonzero(~handled & _mask(pc.is_valid(text)))
+    row_stamps = {ISO: cast_stamps}
+    row_stamps.update({name: np.full(len(text), _NAT) for name in DATE_FORMATS[1:]})
+    separators = dict.fromkeys("/.-", 0)
+    if rest.size:
+        by_parts, separators = _read_by_parts(text.take(rest))
         for name in DATE_FORMATS:
-            stamps_of_dates[name][as_date] = stamps[name]
-            date_reads[name][as_date] = reads[name]
-        separators[as_date] = marks
-
-    as_time = used(time_index)
-    times_of_day = np.zeros(count + 1, dtype="timedelta64[us]")
-    time_reads = np.ones(count + 1, dtype=bool)
-    if as_time.size:
-        times_of_day[as_time], time_reads[as_time] = _read_distinct_times(distinct.take(as_time))
-
-    time_read = time_reads[time_index]
-    reads = {name: date_reads[name][date_index] & time_read for name in DATE_FORMATS[:3]}
-    # A serial number is the whole value: a time after it makes it no date.
-    reads[EXCEL_SERIAL] = date_reads[EXCEL_SERIAL][date_index] & (pieces == 1)
-
-    by_date = np.bincount(date_index[reads[DAY_FIRST] | reads[MONTH_FIRST]], minlength=count + 1)
-    used_marks = {mark: int(by_date[separators == mark].sum()) for mark in "/.-"}
-
-    def stamps(date_format: str) -> np.ndarray:
-        return stamps_of_dates[date_format][date_index] + times_of_day[time_index]
-
-    return _DateReadings(text, reads, used_marks, stamps)
+            row_stamps[name][rest] = by_parts[name]
+    reads = {
+        name: (stamps >= _FIRST_DAY) & (stamps < _PAST_LAST_DAY)  # NaT compares False
+        for name, stamps in row_stamps.items()
+    }
+    return _DateReadings(text, reads, separators, row_stamps.__getitem__)
 
 
 def _cast_iso(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -405,71 +367,18 @@ def _cast_iso(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     for pattern, stamp_type in _ISO_CASTS:
         castable = _mask(pc.match_substring_regex(shapes, pattern))
         rows = np.flatnonzero(np.append(castable, False)[shape_index])
-        if rows.size:
-            _cast_rows(text, rows, stamp_type, handled, stamps)
-    return handled, stamps
-
-
-def _cast_rows(
-    text: pa.Array,
-    rows: np.ndarray,
-    stamp_type: pa.DataType,
-    handled: np.ndarray,
-    stamps: np.ndarray,
-) -> None:
-    """Cast the rows, marking those the cast reads in ``handled`` and their ``stamps``."""
-    # Nulls cast to nulls: when every value is castable, the column is cast as it stands.
-    if rows.size == len(text) - text.null_count:
-        try:
-            cast = pc.cast(text, stamp_type)
-        except pa.ArrowInvalid:
-            pass
-        else:
-            handled[rows] = True
-            stamps[rows] = cast.to_numpy(zero_copy_only=False)[rows]
-            return
-    castable = text.take(rows)
-    blocks = [
-        (start, min(start + _CAST_BLOCK, rows.size)) for start in range(0, rows.size, _CAST_BLOCK)
-    ]
-    failures = 0
-    while blocks:
-        start, stop = blocks.pop()
-        try:
-            cast = pc.cast(castable.slice(start, stop - start), stamp_type)
-        except pa.ArrowInvalid:
-            failures += 1
-            if stop - start > _CAST_LEFT and failures <= _CAST_FAILURES:
-                middle = (start + stop) // 2
-                blocks += [(middle, stop), (start, middle)]
+        if not rows.size:
             continue
-        handled[rows[start:stop]] = True
-        stamps[rows[start:stop]] = cast.to_numpy(zero_copy_only=False)
-
-
-def _read_dates(text: pa.Array) -> _DateReadings:
-    """Which rows each format reads. A value Arrow's cast reads is year-first, so no other format
-    reads it; the others are read by parts."""
-    handled, cast_stamps = _cast_iso(text)
-    if not handled.any():
-        return _read_dates_by_parts(text)
-    iso = handled & (cast_stamps >= _FIRST_DAY) & (cast_stamps < _PAST_LAST_DAY)
-    rest = np.flatnonzero(~handled & _mask(pc.is_valid(text)))
-    by_parts = _read_dates_by_parts(text.take(rest)) if rest.size else None
-    reads = {}
-    for name in DATE_FORMATS:
-        reads[name] = iso if name == ISO else np.zeros(len(text), dtype=bool)
-        if by_parts is not None:
-            reads[name][rest] = by_parts.reads[name]
-    separators = dict.fromkeys("/.-", 0) if by_parts is None else by_parts.separators
-
-    def stamps(date_format: str) -> np.ndarray:
-        result = cast_stamps.copy() if date_format == ISO else np.full(len(text), _NAT)
-        if by_parts is not None:
-            result[rest] = by_parts.stamps(date_format)
-        return result
-
-    return _DateReadings(text, reads, separators, stamps)
+        # Nulls cast to nulls: when every value is castable, the column is cast as it stands.
+        whole = rows.size == len(text) - text.null_count
+        try:
+            cast = pc.cast(text if whole else text.take(rows), stamp_type)
+        except pa.ArrowInvalid:
+            continue  # a day or a time that does not exist: try_strptime reads them instead
+        handled[rows] = True
+        cast = cast.to_numpy(zero_copy_only=False)
+        stamps[rows] = cast[rows] if whole else cast
+    return handled, stamps
 
 
 def _first_value(text: pa.Array, where: np.ndarray) -> str:
@@ -508,7 +417,7 @@ def decide_date_format(values) -> DateDecision:
     values (no day above 12), or when the column holds values only one can read and values only
     the other can, the column is undecided, as it is for any other tie.
     """
-    return _decide(_read_dates(_text(_strings(values))))
+    return _decide(_read_dates(stripped(_strings(values))))
 
 
 def parse_dates(
@@ -533,11 +442,12 @@ def parse_dates(
     if date_format is not None and date_format not in DATE_FORMATS:
         raise ValueError(f"unknown date format {date_format!r}; use one of {DATE_FORMATS}")
     raw = _strings(values)
-    readings = _read_dates(_text(raw))
+    readings = _read_dates(stripped(raw))
     decision = _decide(readings)
     chosen = decision.format or date_format
     if chosen is None and decision.ambiguous:
-        problem = Problem(file, None, column, None, decision.question(column))
+        question = decision.question(column)
+        problem = Problem(file, None, column, None, question, code=decision.code)
         return Parsed(pa.nulls(len(raw), TIMESTAMP), [problem])
     if chosen is None:
         read = np.zeros(len(raw), dtype=bool)
@@ -548,7 +458,7 @@ def parse_dates(
         parsed = pa.array(readings.stamps(chosen), mask=~read, type=TIMESTAMP)
         reason = f"not a date in the column's format ({decision.label(chosen)})"
     present = _mask(pc.is_valid(readings.text))
-    return Parsed(parsed, _problems(present & ~read, raw, lines, file, column, reason))
+    return Parsed(parsed, _problems(present & ~read, raw, lines, file, column, reason, NOT_A_DATE))
 
 
 # --- amounts ----------------------------------------------------------------------------------
@@ -560,8 +470,6 @@ def parse_dates(
 # minus, or a letter that makes the value no number at all. The steps for those run only when
 # some value in the column has one.
 _UNUSUAL = r"[^0-9.,+-]"
-_CURRENCY_TRIM = "€$£ \t\u00a0\u202f"
-_CURRENCY_CODES = ("EUR", "USD", "GBP", "CHF")
 # Spaces (also no-break and narrow no-break, as French and Swiss exports write them) and
 # apostrophes (Swiss) group thousands in either convention; '.' and ',' depend on the column.
 _SPACE_CLASS = r"' \x{00A0}\x{202F}"
@@ -570,9 +478,6 @@ _SPACE_CLASS = r"' \x{00A0}\x{202F}"
 _SAYS_COMMA = r",(?:[0-9]{1,2}|[0-9]{4,})$|\..*,|\..*\.|^[-+]?0?,"
 _SAYS_POINT = r"\.(?:[0-9]{1,2}|[0-9]{4,})$|,.*\.|,.*,|^[-+]?0?\."
 _DIGITS = 16  # DECIMAL(18,2): sixteen digits before the point
-_LIMIT = Decimal(10**_DIGITS)
-_EXACT = pa.decimal128(38, 3)
-_CENTS = pa.decimal128(38, 2)
 _EXAMPLE = {",": "1.234,56", ".": "1,234.56", None: "1,234"}
 
 
@@ -621,56 +526,27 @@ class _Amounts(NamedTuple):
         return np.append(per_shape, False)[self.shape_index]
 
 
-def _where(mask: np.ndarray, then, otherwise: pa.Array) -> pa.Array:
-    """``then(otherwise)`` where mask is true; ``then`` runs only if it is true anywhere."""
-    if not mask.any():
-        return otherwise
-    return pc.if_else(pa.array(mask), then(otherwise), otherwise)
-
-
-def _strip_currency(body: pa.Array) -> pa.Array:
-    """Drop a currency symbol or code, and spaces, from either end."""
-    body = pc.utf8_trim(body, _CURRENCY_TRIM)
-    if not _any(pc.match_substring_regex(body, "[A-Za-z]")):
-        return body
-    for code in _CURRENCY_CODES:
-        if not _any(pc.match_substring(body, code, ignore_case=True)):
-            continue
-        at_start = _mask(pc.starts_with(body, code, ignore_case=True))
-        body = _where(at_start, lambda body: pc.utf8_slice_codeunits(body, 3), body)
-        at_end = _mask(pc.ends_with(body, code, ignore_case=True))
-        body = _where(at_end, lambda body: pc.utf8_slice_codeunits(body, 0, -3), body)
-        body = pc.utf8_trim(body, _CURRENCY_TRIM)
-    return body
+# A currency symbol or code, or a space, on either side of the number and its sign.
+_CURRENCY = r"(?:[€$£\s\x{00A0}\x{202F}]|(?i:EUR|USD|GBP|CHF))*"
+# A value's parts: accounting parentheses, a sign (a Unicode minus too), the number itself.
+_BODY = (
+    rf"^{_CURRENCY}(?P<open>\(?){_CURRENCY}(?P<sign>[-+\x{{2212}}]?){_CURRENCY}"
+    rf"(?P<number>[^()]*?){_CURRENCY}(?P<close>\)?){_CURRENCY}$"
+)
 
 
 def _bodies(shapes: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """The number in each shape, without currency and parentheses (which become a minus), and
-    whether the shape is well formed (not both a sign and parentheses). None of it looks at a
-    digit, so the body of a shape is the shape of the value's body."""
-    body = _strip_currency(shapes)
-    parenthesised = _mask(pc.starts_with(body, "(")) & _mask(pc.ends_with(body, ")"))
-    body = _where(
-        parenthesised, lambda body: _strip_currency(pc.utf8_slice_codeunits(body, 1, -1)), body
-    )
-    body = _where(
-        _mask(pc.starts_with(body, "\u2212")),
-        lambda body: pc.binary_join_element_wise("-", pc.utf8_slice_codeunits(body, 1), ""),
-        body,
-    )
-    # A sign before the currency or a space: -€12,50, - 12,50.
-    body = _where(
-        _mask(pc.match_substring_regex(body, "^[-+][^0-9.,]")),
-        lambda body: pc.binary_join_element_wise(
-            pc.utf8_slice_codeunits(body, 0, 1),
-            _strip_currency(pc.utf8_slice_codeunits(body, 1)),
-            "",
-        ),
-        body,
-    )
-    signed = _mask(pc.starts_with(body, "-")) | _mask(pc.starts_with(body, "+"))
-    body = _where(parenthesised, lambda body: pc.binary_join_element_wise("-", body, ""), body)
-    return body, ~(signed & parenthesised)
+    """The number in each shape with its sign, without currency and parentheses (which become a
+    minus), and whether the shape is well formed (parentheses in pairs, and not both them and a
+    sign). None of it looks at a digit, so the body of a shape is the shape of the value's body."""
+    parts = pc.extract_regex(shapes, _BODY)
+    opened = _mask(pc.equal(pc.struct_field(parts, "open"), "("))
+    closed = _mask(pc.equal(pc.struct_field(parts, "close"), ")"))
+    sign = pc.replace_substring(pc.struct_field(parts, "sign"), "\u2212", "-")
+    minus = pc.if_else(pa.array(opened & closed), "-", "")
+    body = pc.binary_join_element_wise(minus, sign, pc.struct_field(parts, "number"), "")
+    signed = _mask(pc.not_equal(sign, ""))
+    return body, _mask(pc.is_valid(parts)) & (opened == closed) & ~(signed & opened)
 
 
 def _amounts(text: pa.Array) -> _Amounts:
@@ -702,24 +578,7 @@ def decide_decimal_separator(values) -> DecimalDecision:
     where no value shows a separator the amounts are whole, and a '.' or ',' before three
     digits groups thousands.
     """
-    return _decide_separator(_amounts(_text(_strings(values))))
-
-
-def _digits(text: pa.Array, separator: str | None) -> pa.Array:
-    """Each value's digits, with its decimal separator written as a point: the number without
-    sign, grouping, currency or parentheses. For a value that fits the column's format these are
-    exactly its body's digits and decimal separator: nothing stripped from around the body is a
-    digit, '.' or ','. Done on the bytes, which is exact for the same reason as _shapes."""
-    offsets, data = _buffers(text)
-    keep = (data >= ord("0")) & (data <= ord("9"))
-    if separator is not None:
-        keep |= data == ord(separator)
-    kept_before = np.zeros(len(data) + 1, dtype=np.int32)
-    np.cumsum(keep.view(np.uint8), dtype=np.int32, out=kept_before[1:])
-    offsets, data = kept_before[offsets], np.compress(keep, data)
-    if separator == ",":
-        data[data == ord(",")] = ord(".")
-    return _rebuilt(text, offsets, data)
+    return _decide_separator(_amounts(stripped(_strings(values))))
 
 
 def parse_numbers(
@@ -731,99 +590,111 @@ def parse_numbers(
 ) -> Parsed:
     """Read a column of amounts into an exact pa.decimal128(18, 2) Array (DuckDB's DECIMAL(18,2)).
 
-    ``values`` is the column's text (a pyarrow string Array or ChunkedArray, or a pandas
-    Series), ``lines`` each value's file line number. The result is null where a value is blank,
-    cannot be read or is too large. Currency symbols and codes (€ $ £ EUR USD GBP CHF) before or
-    after the number are dropped; a leading minus and accounting parentheses, "(12.50)", both
-    mean negative. An amount with more than two decimals is rounded half away from zero to the
-    cent (as DuckDB's cast does), with a warning. ``decimal`` ("," or ".") overrides the
-    column's own decision.
+    ``values`` is the column's text (a pyarrow string Array or ChunkedArray), ``lines`` each
+    value's file line number. The result is null where a value is blank, cannot be read or is
+    too large. Currency symbols and codes (€ $ £ EUR USD GBP CHF) before or after the number are
+    dropped; a leading minus and accounting parentheses, "(12.50)", both mean negative. An
+    amount with more than two decimals is rounded half away from zero to the cent (DuckDB's
+    cast), with a warning. ``decimal`` ("," or ".") overrides the column's own decision.
     """
     if decimal not in (None, ",", "."):
         raise ValueError(f"decimal separator must be ',' or '.', not {decimal!r}")
     raw = _strings(values)
-    amounts = _amounts(_text(raw))
+    amounts = _amounts(stripped(raw))
     decision = _decide_separator(amounts)
     if decimal is None and decision.conflicting:
         reason = (
             f"column {column} has as many amounts with a decimal comma as with a decimal point "
             f"({decision.comma_values} each); the file must use one of them"
         )
-        return Parsed(pa.nulls(len(raw), AMOUNT), [Problem(file, None, column, None, reason)])
+        problem = Problem(file, None, column, None, reason, code=MIXED_DECIMALS)
+        return Parsed(pa.nulls(len(raw), AMOUNT), [problem])
     separator = decimal or decision.separator
-
     fitting = amounts.well_formed & amounts.matches(_FORMAT[separator])
     fits = amounts.per_value(fitting)
-    present = _mask(pc.is_valid(amounts.text))
-    # A column written "-1234.50" is cast as it stands; any other is cast from its digits, and
-    # its negative values negated after.
-    as_written = not amounts.unusual and amounts.matches(_AS_WRITTEN[separator])[fitting].all()
-    plain = amounts.text if as_written else _digits(amounts.text, separator)
-    # The length of the number with its sign, digits and point, which the limits below count.
-    lengths = pc.fill_null(pc.binary_length(plain), 0).to_numpy()
-    if not as_written:
-        lengths = lengths + amounts.per_value(amounts.matches("^[-+]"))
-    # DECIMAL(38,3) holds 35 digits before the point: longer is too large without a look.
-    too_large = fits & (lengths > 36)
-    fits &= ~too_large
-    if (present & ~fits).any():
-        plain = pc.if_else(pa.array(fits), plain, "0")
-    # Sixteen characters cannot reach 10^16: such a column goes straight to DECIMAL(18,2).
-    short = not (fits & (lengths > _DIGITS)).any()
-    rounded = np.zeros(len(plain), dtype=bool)
-    try:
-        cents = pc.cast(plain, AMOUNT if short else _CENTS)
-    except pa.ArrowInvalid:  # some value has more than two decimals
-        # Three decimals are enough to round to two; beyond them the value is cut first.
-        cut = np.zeros(len(plain), dtype=bool)
-        if separator is not None:
-            cut = fits & amounts.per_value(amounts.matches(f"[{separator}][0-9]{{4,}}$"))
-        if cut.any():
-            rows = np.flatnonzero(cut)
-            shortened = plain.take(rows)
-            shortened = pc.replace_substring_regex(shortened, r"(\.[0-9]{3})[0-9]+$", r"\1")
-            plain = pc.replace_with_mask(plain, pa.array(cut), shortened)
-        exact = pc.cast(plain, _EXACT)
-        to_the_cent = pc.round(exact, 2, round_mode="half_towards_infinity")
-        rounded = fits & (cut | _mask(pc.not_equal(to_the_cent, exact)))
-        cents = pc.cast(to_the_cent, _CENTS)
-        short = False
-    if not as_written:
-        # Half away from zero is the same before and after the sign.
-        negative = fits & amounts.per_value(amounts.matches("^-"))
-        if negative.any():
-            cents = pc.if_else(pa.array(negative), pc.negate(cents), cents)
-    if not short:
-        too_large |= fits & _mask(pc.greater_equal(pc.abs(cents), pa.scalar(_LIMIT, _CENTS)))
-        fits &= ~too_large
-        rounded &= fits
-        # What does not fit (too large among it) becomes null before the cast down.
-        cents = pc.if_else(pa.array(fits), cents, pa.scalar(None, cents.type))
-        cents = pc.cast(cents, AMOUNT)
-    elif (present & ~fits).any():  # their "0" stand-ins become nulls again
-        cents = pc.if_else(pa.array(fits), cents, pa.scalar(None, AMOUNT))
-    parsed = cents
-
-    wrong = present & ~fits & ~too_large
-    problems = []
-    if wrong.any():
-        numberish = amounts.per_value(amounts.well_formed & amounts.matches(_NUMBERISH))
-        in_format = f"not a number in the column's format ({_EXAMPLE[separator]})"
-        problems += _problems(wrong & ~numberish, raw, lines, file, column, "not a number")
-        problems += _problems(wrong & numberish, raw, lines, file, column, in_format)
-    too_large_reason = f"too large for an amount (over {_DIGITS} digits before the decimals)"
-    problems += _problems(too_large, raw, lines, file, column, too_large_reason)
-    rows = np.flatnonzero(rounded)
-    if rows.size:
-        # The reason shows the amount as it is stored, written as DuckDB writes it.
-        stored = pc.cast(parsed.take(rows), pa.string()).to_pylist()
-        line_numbers = np.asarray(lines)[rows].tolist()
-        written = raw.take(rows).to_pylist()
-        for line, value, amount in zip(line_numbers, written, stored, strict=True):
-            reason = f"more than two decimals; rounded to the cent ({amount})"
-            problems.append(Problem(file, int(line), column, value, reason, WARNING))
+    cast = _cast_amounts(*_plain(amounts, separator, fitting, fits))
+    cents = cast.column("cents").combine_chunks()
+    wrong = _mask(pc.is_valid(amounts.text)) & ~fits
+    numberish = amounts.per_value(amounts.well_formed & amounts.matches(_NUMBERISH))
+    in_format = f"not a number in the column's format ({_EXAMPLE[separator]})"
+    large = f"too large for an amount (over {_DIGITS} digits before the decimals)"
+    problems = [
+        *_problems(wrong & ~numberish, raw, lines, file, column, "not a number", NOT_A_NUMBER),
+        *_problems(wrong & numberish, raw, lines, file, column, in_format, NOT_A_NUMBER),
+        *_problems(
+            _mask(cast.column("too_large")), raw, lines, file, column, large, AMOUNT_TOO_LARGE
+        ),
+        *_rounded(_mask(cast.column("rounded")), raw, cents, lines, file, column),
+    ]
     problems.sort(key=lambda problem: problem.line)
-    return Parsed(parsed, problems)
+    return Parsed(cents, problems)
+
+
+def _plain(
+    amounts: _Amounts, separator: str | None, fitting: np.ndarray, fits: np.ndarray
+) -> tuple[pa.Array, np.ndarray]:
+    """Each value that fits the column's format as DuckDB casts it (null for the others): its
+    sign, digits and decimal point; and which values are negative beyond that sign."""
+    text = pc.if_else(pa.array(fits), amounts.text, _NULL)
+    if not amounts.unusual and amounts.matches(_AS_WRITTEN[separator])[fitting].all():
+        return text, np.zeros(len(text), dtype=bool)  # "-1234.50": cast as it is written
+    # For a value that fits, nothing stripped from around its body is a digit, '.' or ','.
+    digits = pc.replace_substring_regex(text, f"[^0-9{separator or ''}]", "")
+    if separator == ",":
+        digits = pc.replace_substring(digits, ",", ".")
+    return digits, fits & amounts.per_value(amounts.matches("^-"))
+
+
+# DuckDB's cast rounds half away from zero to the cent and, as try_cast, leaves null what is
+# too large for DECIMAL(18,2). A value was rounded when a digit other than 0 follows its second
+# decimal.
+_CAST_AMOUNTS_SQL = """
+with
+cast_amounts as (
+    select plain, negative, try_cast(plain as decimal(18, 2)) as cents
+    from amounts
+),
+final as (
+    select
+        case when negative then -cents else cents end as cents,
+        cents is not null
+            and strpos(plain, '.') > 0
+            and ltrim(substr(plain, strpos(plain, '.') + 3), '0') <> '' as rounded,
+        cents is null and plain is not null as too_large
+    from cast_amounts
+)
+select * from final
+"""
+
+
+def _cast_amounts(plain: pa.Array, negative: np.ndarray) -> pa.Table:
+    con = duckdb.connect()
+    try:
+        con.register("amounts", pa.table({"plain": plain, "negative": negative}))
+        return con.sql(_CAST_AMOUNTS_SQL).to_arrow_table()
+    finally:
+        con.close()
+
+
+def _rounded(rounded, raw: pa.Array, cents: pa.Array, lines, file, column) -> list[Problem]:
+    """A warning for each amount rounded to the cent, showing it as DuckDB writes it."""
+    rows = np.flatnonzero(rounded)
+    stored = pc.cast(cents.take(rows), pa.string()).to_pylist()
+    written = raw.take(rows).to_pylist()
+    return [
+        Problem(
+            file,
+            int(line),
+            column,
+            value,
+            f"more than two decimals; rounded to the cent ({amount})",
+            WARNING,
+            code=ROUNDED,
+        )
+        for line, value, amount in zip(
+            np.asarray(lines)[rows].tolist(), written, stored, strict=True
+        )
+    ]
 
 
 # --- booleans ---------------------------------------------------------------------------------
@@ -847,9 +718,9 @@ def parse_booleans(values, lines, file: str, column: str) -> Parsed:
     "x" included, is a problem and null; blank stays null.
     """
     raw = _strings(values)
-    text = _text(raw)
+    text = stripped(raw)
     position = pc.index_in(pc.utf8_lower(text), value_set=_WORDS)
     parsed = pc.take(_TRUTH, position)  # a null position (blank or unknown) stays null
     unread = _mask(pc.is_valid(text)) & ~_mask(pc.is_valid(position))
     reason = "not a yes/no value (TRUE/FALSE, Yes/No, 1/0, Ja/Nee, …)"
-    return Parsed(parsed, _problems(unread, raw, lines, file, column, reason))
+    return Parsed(parsed, _problems(unread, raw, lines, file, column, reason, NOT_A_BOOLEAN))

@@ -26,7 +26,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from revcycle import settings
-from revcycle.importer.problems import ImportRefused, Problem
+from revcycle.importer.problems import (
+    EXTRA_VALUE,
+    NOT_A_TABLE,
+    TOO_LARGE,
+    UNREADABLE_LINE,
+    ImportRefused,
+    Problem,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +49,7 @@ class ExportTable:
     file_name: str
     header: list[str]  # column names as the file has them, made unique
     # One pa.string() column per header name, in header order (its chunks as read): every value
-    # the text exactly as read, or null when the cell is blank (empty or only whitespace).
+    # the text exactly as read, or null when the cell is blank (see blank_to_null).
     rows: pa.Table
     # int64, one per row: the 1-based line (CSV) or sheet row (XLSX) where the row starts.
     lines: np.ndarray
@@ -84,6 +91,7 @@ def _read(path: Path, max_bytes: int) -> ExportTable:
             path,
             f"is {_size(size)}; the limit is {_size(max_bytes)}. Split the export by date range "
             "(for example one file per quarter) and upload the parts one after another.",
+            TOO_LARGE,
         )
     if size == 0:
         raise _refused(path, "is empty (0 bytes). Export the report again and upload that file.")
@@ -334,26 +342,16 @@ def _duckdb_read(path: Path, source: Path, data: bytes) -> tuple[str, pa.Table, 
     if lines is None:
         breaks = _line_breaks(cells, newline)  # counted before blank cells become null
         lines = _record_lines(path, data, breaks, single_column=cells.num_columns == 1)
-    return delimiter, _blank_to_null(cells), lines
+    return delimiter, _blanks_to_null(cells), lines
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, params: dict) -> pa.Table:
-    relation = con.sql(_READ_SQL, params=params)
-    # Arrow takes DuckDB's text in bulk, without a Python object per cell. DuckDB 1.4 renamed
-    # fetch_arrow_table (now deprecated) to to_arrow_table.
-    table = getattr(relation, "to_arrow_table", relation.fetch_arrow_table)()
+    # Arrow takes DuckDB's text in bulk, without a Python object per cell.
+    table = con.sql(_READ_SQL, params=params).to_arrow_table()
     if any(kind != pa.string() for kind in table.schema.types):
         # DuckDB hands over large_string or string_view under some settings; rows promise string.
         table = table.cast(pa.schema([(name, pa.string()) for name in table.column_names]))
     return table
-
-
-def _string_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """A string array's offsets (one more than values) and its text bytes, as numpy views."""
-    _, offsets, text = chunk.buffers()
-    offsets = np.frombuffer(offsets, dtype=np.int32, count=len(chunk) + 1, offset=4 * chunk.offset)
-    text = np.frombuffer(text, dtype=np.uint8) if text is not None else np.zeros(0, np.uint8)
-    return offsets, text
 
 
 def _valid(chunk: pa.Array) -> np.ndarray:
@@ -367,47 +365,71 @@ def _valid(chunk: pa.Array) -> np.ndarray:
     return unpacked[chunk.offset :].view(bool)
 
 
-def _filled(column: pa.ChunkedArray) -> np.ndarray:
-    """Which cells of a column hold a value (are not null)."""
-    return np.concatenate([_valid(chunk) for chunk in column.chunks] or [np.zeros(0, bool)])
+def _string_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A string array's offsets (one more than values) and its text bytes, as numpy views."""
+    if chunk.type != pa.string():
+        chunk = chunk.cast(pa.string())
+    _, offsets, text = chunk.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int32, count=len(chunk) + 1, offset=4 * chunk.offset)
+    text = np.frombuffer(text, dtype=np.uint8) if text is not None else np.zeros(0, np.uint8)
+    return offsets, text
 
 
-# RE2's \s, the class the blank rule used when it was a regular expression in DuckDB's SQL: tab,
-# line feed, form feed, carriage return and space (not the vertical tab, nor Unicode spaces).
-_BLANK_CHARACTERS = " \t\n\f\r"
+# The one rule for a blank cell, in read, parse and validate alike: a value is blank when
+# nothing is left after stripping whitespace from both ends. Whitespace is every character
+# Unicode calls White_Space (what Python's str.isspace knows, no-break U+00A0, figure U+2007 and
+# narrow no-break U+202F among them) and the zero-width characters a cell can hold without
+# showing anything: U+200B, the word joiner U+2060 and U+FEFF (a stray byte order mark).
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u200b\u2060\ufeff"
+)
 
 
-def _blank_to_null(cells: pa.Table) -> pa.Table:
-    """The cells with every blank value (empty, or only whitespace) made null.
+def stripped(values: pa.Array) -> pa.Array:
+    """The values with surrounding WHITESPACE stripped, and null where nothing is left."""
+    return _apply_blank_rule(values, keep_text=False)
 
-    DuckDB reads an empty field as NULL already; a field of spaces it keeps. A value can only
-    be whitespace throughout if its first byte is a space or a control character, so that byte
-    is compared for every value at once in the Arrow buffers, and only those few candidates
-    are trimmed and measured. A chunk without blanks is kept as it is, without a copy.
-    """
-    columns = []
-    for column in cells.columns:
-        chunks = []
-        for chunk in column.chunks:
-            offsets, text = _string_buffers(chunk)
-            starts = offsets[:-1]
-            empty = offsets[1:] == starts
-            # Values starting at the very end of the text are empty (or null): no byte to read.
-            within = int(np.searchsorted(starts, len(text)))
-            candidate = empty
-            candidate[:within] |= text.take(starts[:within]) <= ord(" ")
-            candidate &= _valid(chunk)
-            positions = np.flatnonzero(candidate)
-            if len(positions):
-                trimmed = pc.utf8_trim(chunk.take(positions), _BLANK_CHARACTERS)
-                blank = pc.equal(pc.binary_length(trimmed), 0).to_numpy(zero_copy_only=False)
-                if blank.any():
-                    mask = np.zeros(len(chunk), dtype=bool)
-                    mask[positions[blank]] = True
-                    chunk = pc.if_else(mask, pa.scalar(None, pa.string()), chunk)
-            chunks.append(chunk)
-        columns.append(pa.chunked_array(chunks, type=pa.string()))
-    return pa.table(columns, names=cells.column_names)
+
+def blank_to_null(values: pa.Array) -> pa.Array:
+    """The values as they are, but null where nothing is left once WHITESPACE is stripped."""
+    return _apply_blank_rule(values, keep_text=True)
+
+
+def _apply_blank_rule(values: pa.Array, keep_text: bool) -> pa.Array:
+    """Only a value that is empty, or starts or ends with a byte that is not visible ASCII, can
+    change: those few are found in the Arrow buffers at once and trimmed by Arrow's kernel; a
+    column without any is returned as it is, without a copy."""
+    if isinstance(values, pa.ChunkedArray):
+        chunks = [_apply_blank_rule(chunk, keep_text) for chunk in values.chunks]
+        return pa.chunked_array(chunks, type=pa.string())
+    offsets, text = _string_buffers(values)
+    starts, ends = offsets[:-1], offsets[1:]
+    candidate = ends <= starts
+    if len(text):
+        # Whitespace begins and ends outside visible ASCII ("!" to "~", 0x21 to 0x7E): one
+        # unsigned subtraction tells the bytes below and above it apart from those within.
+        first = text[np.minimum(starts, len(text) - 1)] - np.uint8(0x21)
+        last = text[np.maximum(ends - 1, 0)] - np.uint8(0x21)
+        candidate |= (first >= np.uint8(0x5E)) | (last >= np.uint8(0x5E))
+    if candidate.any():
+        candidate &= _valid(values)
+    if not candidate.any():
+        return values
+    kept = values.filter(candidate)
+    trimmed = pc.utf8_trim(kept, WHITESPACE)
+    blank = pc.equal(pc.binary_length(trimmed), 0)
+    if keep_text and not pc.any(blank).as_py():
+        return values
+    replacement = pc.if_else(blank, _NULL, kept if keep_text else trimmed)
+    return pc.replace_with_mask(values, pa.array(candidate), replacement)
+
+
+_NULL = pa.scalar(None, pa.string())
+
+
+def _blanks_to_null(cells: pa.Table) -> pa.Table:
+    return pa.table([blank_to_null(column) for column in cells.columns], names=cells.column_names)
 
 
 def _newline(data: bytes) -> str:
@@ -440,6 +462,7 @@ def _duckdb_refusal(path: Path, error: duckdb.Error) -> ImportRefused:
             None,
             original.group(1) if original else None,
             reason,
+            code=UNREADABLE_LINE,
         )
         return ImportRefused([problem])
     if "sniffing" in message:
@@ -497,22 +520,10 @@ def _byte_positions(data: bytes, byte: int) -> np.ndarray:
 
 
 def _line_breaks(cells: pa.Table, newline: str) -> np.ndarray:
-    """How many line breaks each row's values hold (a CRLF counts once, by its LF).
-
-    Counted in the Arrow buffers: the positions of the newline byte in a column's text, each
-    mapped to its value through the offsets. The byte never occurs inside a multi-byte UTF-8
-    character, so counting bytes counts characters.
-    """
+    """How many line breaks each row's values hold (a CRLF counts once, by its LF)."""
     breaks = np.zeros(cells.num_rows, dtype=np.int64)
     for column in cells.columns:
-        row = 0
-        for chunk in column.chunks:
-            offsets, text = _string_buffers(chunk)
-            found = np.flatnonzero(text[offsets[0] : offsets[-1]] == ord(newline)) + offsets[0]
-            if len(found):
-                values = np.searchsorted(offsets, found, side="right") - 1
-                breaks[row : row + len(chunk)] += np.bincount(values, minlength=len(chunk))
-            row += len(chunk)
+        breaks += pc.fill_null(pc.count_substring(column, newline), 0).to_numpy()
     return breaks
 
 
@@ -617,7 +628,7 @@ def _read_xlsx(path: Path) -> tuple[pa.Table, np.ndarray, list[str]]:
             grid = [
                 [_cell_text(cell) for cell in row] for row in sheet.iter_rows(min_row=1, min_col=1)
             ]
-            if any(value is not None for row in grid for value in row):
+            if any(value is not None and value.strip(WHITESPACE) for row in grid for value in row):
                 break
         else:
             raise _refused(path, "has no data on any sheet. Export the report again.")
@@ -630,7 +641,7 @@ def _read_xlsx(path: Path) -> tuple[pa.Table, np.ndarray, list[str]]:
     width = max(len(row) for row in grid)
     columns = [[row[at] if at < len(row) else None for row in grid] for at in range(width)]
     cells = pa.table(
-        [pa.array(column, type=pa.string()) for column in columns],
+        [blank_to_null(pa.array(column, type=pa.string())) for column in columns],
         names=[str(at) for at in range(width)],
     )
     # iter_rows from row 1 yields every row, empty or not
@@ -668,8 +679,7 @@ def _cell_text(cell) -> str | None:
         return str(value)
     if isinstance(value, float):
         return _number_text(value)
-    text = str(value)
-    return text if text.strip() else None
+    return str(value)  # a blank one becomes null with every other cell (blank_to_null)
 
 
 def _number_text(value: float) -> str:
@@ -723,26 +733,10 @@ def _table(
     decisions are made on two numpy arrays, each row's count of filled cells and its width;
     only the few rows named in notes, checked as totals or footer, become Python values.
     """
-    # Per row: how many cells are filled, and the position of the last filled one (its width).
-    counts = np.zeros(cells.num_rows, dtype=np.int32)
-    widths = np.zeros(cells.num_rows, dtype=np.int32)
-    for position, column in enumerate(cells.columns, start=1):
-        filled = _filled(column)
-        if position == 1:
-            first_filled = filled
-        # As 0/1 integers: numpy adds and multiplies those many times faster than it casts bools.
-        ones = filled.view(np.int8)
-        np.add(counts, ones, out=counts)
-        np.maximum(widths, ones * np.int32(position), out=widths)
+    counts, widths, first_filled = _fill(cells)
     if not counts.any():
         raise _refused(path, "holds only blank lines. Export the report again and upload that.")
-    # Title, filter and footer lines fill one cell; they do not count towards the usual width.
-    wide = counts > 1 if (counts > 1).any() else counts > 0
-    frequency = np.bincount(widths[wide])
-    usual = np.flatnonzero(frequency == frequency.max()).max()  # the widest of the most common
-    candidates = counts * 2 > usual
-    header_at = int(np.argmax(candidates if candidates.any() else counts))  # the first of them
-
+    header_at = _header_row(counts, widths)
     skipped = [row for row in range(header_at) if counts[row] > 0]
     if skipped:
         shown = "; ".join(f"line {lines[row]}: '{_row_text(cells, row)}'" for row in skipped[:3])
@@ -751,26 +745,9 @@ def _table(
             f"skipped {_count(len(skipped), 'title line')} above the header ({shown}{more}); "
             f"the header is on line {lines[header_at]}"
         )
-
     width = int(widths[header_at])
+    _refuse_too_wide(path, cells, lines, widths, header_at)
     body = header_at + 1  # the first row below the header; row numbers below are absolute
-    too_wide = np.flatnonzero(widths[body:] > width) + body
-    if len(too_wide):
-        raise ImportRefused(
-            [
-                Problem(
-                    path.name,
-                    int(lines[row]),
-                    None,
-                    _row_text(cells, row),
-                    f"this line has a value in column {widths[row]}, but the header "
-                    f"(line {lines[header_at]}) names only {width} columns. Remove the extra "
-                    "value or the stray delimiter, or add the missing column name.",
-                )
-                for row in too_wide[:10]
-            ]
-        )
-
     keep = np.flatnonzero(counts[body:] > 0) + body
     keep, footer = _drop_footer(cells, first_filled, counts, keep)
     if len(footer):
@@ -783,8 +760,74 @@ def _table(
             f"dropped the totals row on line {lines[keep[-1]]} ('{_row_text(cells, keep[-1])}')"
         )
         keep = keep[:-1]
-    last = keep[-1] if len(keep) else header_at
     end = footer[0] if len(footer) else len(counts)
+    notes += _blank_row_notes(counts, lines, body, keep[-1] if len(keep) else header_at, end)
+    header = _column_names(_row(cells, header_at)[:width], notes)
+    rows = cells.select(list(range(width)))
+    if len(keep) and keep[-1] - keep[0] + 1 == len(keep):
+        rows = rows.slice(int(keep[0]), len(keep))  # a contiguous range: no copy
+    else:
+        rows = rows.take(keep)
+    return ExportTable(
+        path.name, header, rows.rename_columns(header), lines[keep], encoding, delimiter, notes
+    )
+
+
+def _fill(cells: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: how many cells are filled, the position of the last filled one (its width),
+    and whether the first is filled."""
+    counts = np.zeros(cells.num_rows, dtype=np.int32)
+    widths = np.zeros(cells.num_rows, dtype=np.int32)
+    first_filled = np.zeros(cells.num_rows, dtype=bool)
+    for position, column in enumerate(cells.columns, start=1):
+        filled = np.concatenate([_valid(chunk) for chunk in column.chunks] or [np.zeros(0, bool)])
+        if position == 1:
+            first_filled = filled
+        # As 0/1 integers: numpy adds and multiplies those many times faster than it casts bools.
+        ones = filled.view(np.int8)
+        np.add(counts, ones, out=counts)
+        np.maximum(widths, ones * np.int32(position), out=widths)
+    return counts, widths, first_filled
+
+
+def _header_row(counts: np.ndarray, widths: np.ndarray) -> int:
+    """The first row filling more than half the usual width (see _table)."""
+    # Title, filter and footer lines fill one cell; they do not count towards the usual width.
+    wide = counts > 1 if (counts > 1).any() else counts > 0
+    frequency = np.bincount(widths[wide])
+    usual = np.flatnonzero(frequency == frequency.max()).max()  # the widest of the most common
+    candidates = counts * 2 > usual
+    return int(np.argmax(candidates if candidates.any() else counts))  # the first of them
+
+
+def _refuse_too_wide(
+    path: Path, cells: pa.Table, lines: np.ndarray, widths: np.ndarray, header_at: int
+) -> None:
+    width = widths[header_at]
+    too_wide = np.flatnonzero(widths[header_at + 1 :] > width) + header_at + 1
+    if len(too_wide):
+        raise ImportRefused(
+            [
+                Problem(
+                    path.name,
+                    int(lines[row]),
+                    None,
+                    _row_text(cells, row),
+                    f"this line has a value in column {widths[row]}, but the header "
+                    f"(line {lines[header_at]}) names only {width} columns. Remove the extra "
+                    "value or the stray delimiter, or add the missing column name.",
+                    code=EXTRA_VALUE,
+                )
+                for row in too_wide[:10]
+            ]
+        )
+
+
+def _blank_row_notes(
+    counts: np.ndarray, lines: np.ndarray, body: int, last: int, end: int
+) -> list[str]:
+    """Notes on the blank rows among the data (before ``last``) and after it (before ``end``)."""
+    notes = []
     blank = np.flatnonzero(counts[body:] == 0) + body
     inside = blank[blank < last]
     trailing = blank[(blank > last) & (blank < end)]
@@ -797,22 +840,7 @@ def _table(
             f"removed {_count(len(trailing), 'blank row')} at the end "
             f"(from line {lines[trailing[0]]})"
         )
-
-    header = _column_names(_row(cells, header_at)[:width], notes)
-    rows = cells.select(list(range(width)))
-    if len(keep) and keep[-1] - keep[0] + 1 == len(keep):
-        rows = rows.slice(int(keep[0]), len(keep))  # a contiguous range: no copy
-    else:
-        rows = rows.take(keep)
-    return ExportTable(
-        file_name=path.name,
-        header=header,
-        rows=rows.rename_columns(header),
-        lines=lines[keep],
-        encoding=encoding,
-        delimiter=delimiter,
-        notes=notes,
-    )
+    return notes
 
 
 def _drop_footer(
@@ -889,5 +917,5 @@ def _size(size: int) -> str:
     return f"{size} bytes"
 
 
-def _refused(path: Path, reason: str) -> ImportRefused:
-    return ImportRefused([Problem(path.name, None, None, None, f"The file {reason}")])
+def _refused(path: Path, reason: str, code: str = NOT_A_TABLE) -> ImportRefused:
+    return ImportRefused([Problem(path.name, None, None, None, f"The file {reason}", code=code)])

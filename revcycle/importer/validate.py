@@ -5,7 +5,9 @@ mapping or the caller's), parse every column into the contract's type, check the
 account for every data line: rows in the file = rows to load + rows rejected.
 
 The rows stay in Arrow from the reader to DuckDB: a column is parsed and checked as a whole by
-Arrow's and numpy's kernels, and Python sees only the values that become problems.
+Arrow's, DuckDB's and numpy's kernels, and Python sees only the values that become problems.
+A blank cell is one rule everywhere (read.blank_to_null): a required field that is blank rejects
+its row, naming the line.
 """
 
 import os
@@ -13,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 import numpy as np
@@ -23,8 +26,22 @@ from revcycle import contract
 from revcycle.db import has_table
 from revcycle.importer import channels, parse, presets
 from revcycle.importer.load import RAW_TABLE_BY_KIND, UploadMeta
-from revcycle.importer.problems import ERROR, WARNING, ImportRefused, Problem
-from revcycle.importer.read import ExportTable, read_export
+from revcycle.importer.problems import (
+    BLANK_REQUIRED,
+    DUPLICATE_ID,
+    ERROR,
+    FUTURE_DATE,
+    NEEDS_MAPPING,
+    NEGATIVE_AMOUNT,
+    NO_SUCH_COLUMN,
+    UNKNOWN_FIELD,
+    UNKNOWN_LEAD,
+    UNKNOWN_PRESET,
+    WARNING,
+    ImportRefused,
+    Problem,
+)
+from revcycle.importer.read import ExportTable, blank_to_null, read_export, stripped
 
 COMMAND_LINE_MAPPING = "mapping given on the command line"
 ARROW_TYPE_BY_TYPE = {
@@ -73,6 +90,33 @@ class PreparedUpload:
         )
 
 
+def _refuse(file: str, line: int | None, code: str, problems: list[tuple]) -> NoReturn:
+    """Refuse the file: one problem per (column, value, reason)."""
+    raise ImportRefused([Problem(file, line, *problem, code=code) for problem in problems])
+
+
+def _source(
+    con: duckdb.DuckDBPyConnection, table: ExportTable, kind: str | None, preset_name: str | None
+) -> tuple[str | None, str, dict[str, str], frozenset[str]]:
+    """(kind, source label, mapping, list-valued fields) from a preset or a saved mapping."""
+    header = table.header
+    if preset_name and preset_name not in presets.PRESETS_BY_NAME:
+        known = ", ".join(presets.PRESETS_BY_NAME)
+        reason = f"there is no preset of that name; known: {known}"
+        _refuse(table.file_name, None, UNKNOWN_PRESET, [(None, preset_name, reason)])
+    preset = presets.PRESETS_BY_NAME[preset_name] if preset_name else presets.detect(header)
+    saved = presets.saved_mapping(con, header) if preset is None else None
+    if preset is None and saved is None:
+        preset = presets.generic_by_id_column(header)
+    if preset is not None:
+        mapping = presets.mapping_for(preset, header)
+        return kind or preset.kind, preset.label, mapping, preset.first_of_list
+    if saved is not None:
+        source, saved_kind, mapping = saved
+        return kind or saved_kind, source, mapping, frozenset()
+    return kind, COMMAND_LINE_MAPPING, {}, frozenset()
+
+
 def _resolve_mapping(
     con: duckdb.DuckDBPyConnection,
     table: ExportTable,
@@ -81,131 +125,39 @@ def _resolve_mapping(
     overrides: dict[str, str],
 ) -> tuple[str, str, dict[str, str], frozenset[str]]:
     """(kind, source label, mapping, list-valued fields) for this file."""
-    header = table.header
-    if preset_name:
-        if preset_name not in presets.PRESETS_BY_NAME:
-            known = ", ".join(presets.PRESETS_BY_NAME)
-            raise ImportRefused(
-                [
-                    Problem(
-                        table.file_name,
-                        None,
-                        None,
-                        preset_name,
-                        f"there is no preset of that name; known: {known}",
-                    )
-                ]
-            )
-        preset = presets.PRESETS_BY_NAME[preset_name]
-    else:
-        preset = presets.detect(header)
-    saved = presets.saved_mapping(con, header) if preset is None else None
-    if preset is None and saved is None:
-        preset = presets.generic_by_id_column(header)
-    if preset is not None:
-        kind = kind or preset.kind
-        mapping = presets.mapping_for(preset, header)
-        source, list_fields = preset.label, preset.first_of_list
-    elif saved is not None:
-        source, saved_kind, mapping = saved
-        kind, list_fields = kind or saved_kind, frozenset()
-    else:
-        source, mapping, list_fields = COMMAND_LINE_MAPPING, {}, frozenset()
+    file, header = table.file_name, table.header
+    kind, source, mapping, list_fields = _source(con, table, kind, preset_name)
     if kind not in contract.FIELDS_BY_KIND:
-        raise ImportRefused(
-            [
-                Problem(
-                    table.file_name,
-                    None,
-                    None,
-                    None,
-                    "no preset or saved mapping recognises these columns, so say what the file "
-                    "holds (--kind leads or --kind deals) and map its columns "
-                    "(--map lead_id=<column>)",
-                )
-            ]
+        reason = (
+            "no preset or saved mapping recognises these columns, so say what the file holds "
+            "(--kind leads or --kind deals) and map its columns (--map lead_id=<column>)"
         )
+        _refuse(file, None, NEEDS_MAPPING, [(None, None, reason)])
     mapping = {**mapping, **overrides}
     if overrides and source != COMMAND_LINE_MAPPING:
         source = f"{source}, with columns mapped on the command line"
-    missing_columns = [c for c in mapping.values() if c not in header]
-    if missing_columns:
-        raise ImportRefused(
-            [
-                Problem(table.file_name, 1, c, None, "the file has no such column")
-                for c in missing_columns
-            ]
-        )
-    unknown_fields = [f for f in mapping if f not in contract.column_names(kind)]
-    if unknown_fields:
-        raise ImportRefused(
-            [
-                Problem(
-                    table.file_name,
-                    None,
-                    None,
-                    f,
-                    f"not a {kind} field; see the README's data dictionary",
-                )
-                for f in unknown_fields
-            ]
-        )
+    missing = [
+        (c, None, "the file has no such column") for c in mapping.values() if c not in header
+    ]
+    if missing:
+        _refuse(file, 1, NO_SUCH_COLUMN, missing)
+    unknown = [f for f in mapping if f not in contract.column_names(kind)]
+    if unknown:
+        reason = f"not a {kind} field; see the README's data dictionary"
+        _refuse(file, None, UNKNOWN_FIELD, [(None, name, reason) for name in unknown])
     required = [f.name for f in contract.FIELDS_BY_KIND[kind] if f.required]
     unmapped = [name for name in required if name not in mapping]
     if unmapped:
-        raise ImportRefused(
-            [
-                Problem(
-                    table.file_name,
-                    1,
-                    None,
-                    None,
-                    f"no column for the required field {name}"
-                    + (
-                        f" (perhaps {', '.join(hints)}?)"
-                        if (hints := presets.suggestions(name, header))
-                        else ""
-                    )
-                    + f"; map it with --map {name}=<column>",
-                )
-                for name in unmapped
-            ]
+        _refuse(
+            file, 1, NEEDS_MAPPING, [(None, None, _unmapped(name, header)) for name in unmapped]
         )
     return kind, source, mapping, list_fields
 
 
-# Bytes that need no stripping at either end of a value: visible ASCII, "!" to "~".
-_VISIBLE = np.zeros(256, dtype=bool)
-_VISIBLE[0x21:0x7F] = True
-
-
-def _strip_candidates(text: pa.Array) -> np.ndarray:
-    """Which values might have something to strip: empty, or not starting and ending with
-    visible ASCII. Read straight from Arrow's buffers, so a million values cost milliseconds."""
-    _, offsets, data = text.buffers()
-    bounds = np.frombuffer(offsets, dtype=np.int32)[text.offset : text.offset + len(text) + 1]
-    starts, ends = bounds[:-1], bounds[1:]
-    present = ~pc.is_null(text).to_numpy(zero_copy_only=False)
-    candidates = present & (ends <= starts)
-    filled = np.flatnonzero(present & (ends > starts))
-    if len(filled):
-        raw = np.frombuffer(data, dtype=np.uint8)
-        visible = _VISIBLE[raw[starts[filled]]] & _VISIBLE[raw[ends[filled] - 1]]
-        candidates[filled[~visible]] = True
-    return candidates
-
-
-def _stripped_text(raw: pa.Array) -> pa.Array:
-    """The values without surrounding whitespace; blank (null, empty or spaces) as null.
-
-    Only the few values that might need it go through Python's str.strip, so what counts as
-    whitespace stays exactly Python's (Arrow's trim functions disagree on a few characters).
-    """
-    candidates = _strip_candidates(raw)
-    if not candidates.any():
-        return raw
-    stripped = [value.strip() or None for value in raw.filter(candidates).to_pylist()]
-    return pc.replace_with_mask(raw, pa.array(candidates), pa.array(stripped, pa.string()))
+def _unmapped(name: str, header: list[str]) -> str:
+    hints = presets.suggestions(name, header)
+    perhaps = f" (perhaps {', '.join(hints)}?)" if hints else ""
+    return f"no column for the required field {name}{perhaps}; map it with --map {name}=<column>"
 
 
 def _first_of_list(raw: pa.Array) -> pa.Array:
@@ -229,13 +181,42 @@ def prepare(
     max_bytes: int | None = None,
 ) -> PreparedUpload:
     """Read and check an export; raises ImportRefused when the file cannot load at all."""
-    path = Path(path)
-    table = read_export(path, max_bytes)
+    table = read_export(Path(path), max_bytes)
     kind, source, mapping, list_fields = _resolve_mapping(
         con, table, kind, preset_name, overrides or {}
     )
-    file, lines = table.file_name, np.asarray(table.lines, dtype=np.int64)
-    count = table.rows.num_rows
+    lines = np.asarray(table.lines, dtype=np.int64)
+    rows, problems = _parse_columns(table, kind, mapping, list_fields, lines, date_format)
+    problems += _rule_problems(con, kind, table, mapping, rows, lines, now or datetime.now())
+    rejected_lines = [p.line for p in problems if p.severity == ERROR and p.line is not None]
+    if rejected_lines:
+        rows = rows.filter(pa.array(~np.isin(lines, rejected_lines)))
+    sources = pc.unique(rows.column("channel")).to_pylist() if kind == "leads" else []
+    return PreparedUpload(
+        file_name=table.file_name,
+        file_bytes=table.file_bytes,
+        kind=kind,
+        source=source,
+        mapping=mapping,
+        rows=rows,
+        problems=problems,
+        count_rows_in_file=table.rows.num_rows,
+        unmapped_sources=channels.unmapped_sources(con, sources),
+        notes=list(table.notes),
+    )
+
+
+def _parse_columns(
+    table: ExportTable,
+    kind: str,
+    mapping: dict[str, str],
+    list_fields: frozenset[str],
+    lines: np.ndarray,
+    date_format: str | None,
+) -> tuple[pa.Table, list[Problem]]:
+    """Every contract column of ``kind`` typed, and the values that could not be; refuses the
+    file when a whole column cannot be read (dates that could be day-first or month-first)."""
+    file, count = table.file_name, table.rows.num_rows
 
     def parsed_column(spec: contract.Field) -> parse.Parsed:
         column = mapping.get(spec.name)
@@ -250,103 +231,72 @@ def prepare(
             return parse.parse_numbers(raw, lines, file, column)
         if spec.type == "boolean":
             return parse.parse_booleans(raw, lines, file, column)
-        return parse.Parsed(_stripped_text(raw), [])
+        return parse.Parsed(stripped(raw), [])
 
-    # Columns parse independently, and Arrow's and numpy's kernels release the GIL: one thread
-    # per core parses them side by side. Results are taken in the contract's order.
+    # Columns parse independently, and Arrow's, numpy's and DuckDB's kernels release the GIL:
+    # one thread per core parses them side by side. Results are taken in the contract's order.
+    fields = contract.FIELDS_BY_KIND[kind]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        fields = contract.FIELDS_BY_KIND[kind]
-        parsed_columns = dict(zip(fields, pool.map(parsed_column, fields), strict=True))
-    problems: list[Problem] = []
-    columns: dict[str, pa.Array] = {}
-    for spec, parsed in parsed_columns.items():
-        whole_column = [p for p in parsed.problems if p.line is None]
-        if whole_column:  # e.g. dates that could be day-first or month-first
-            raise ImportRefused(whole_column)
-        columns[spec.name] = parsed.values
-        problems += parsed.problems
-    rows = pa.table(columns)
-    # The reader already turns whitespace-only cells into null. Only required fields are asked.
-    raw_blank = {
-        spec.name: pc.is_null(_text_column(table, mapping[spec.name])).to_numpy(
-            zero_copy_only=False
-        )
-        for spec in contract.FIELDS_BY_KIND[kind]
-        if spec.required
+        parsed_columns = list(pool.map(parsed_column, fields))
+    problems = [p for parsed in parsed_columns for p in parsed.problems]
+    whole_column = [p for p in problems if p.line is None]
+    if whole_column:
+        raise ImportRefused(whole_column)
+    columns = {
+        spec.name: parsed.values for spec, parsed in zip(fields, parsed_columns, strict=True)
     }
-    problems += _rule_problems(
-        con, kind, file, mapping, rows, raw_blank, lines, now or datetime.now()
-    )
-    rejected_lines = [p.line for p in problems if p.severity == ERROR and p.line is not None]
-    accepted = rows
-    if rejected_lines:
-        accepted = rows.filter(pa.array(~np.isin(lines, rejected_lines)))
-    sources = pc.unique(accepted.column("channel")).to_pylist() if kind == "leads" else []
-    return PreparedUpload(
-        file_name=file,
-        file_bytes=table.file_bytes,
-        kind=kind,
-        source=source,
-        mapping=mapping,
-        rows=accepted,
-        problems=problems,
-        count_rows_in_file=count,
-        unmapped_sources=channels.unmapped_sources(con, sources),
-        notes=list(table.notes),
-    )
+    return pa.table(columns), problems
 
 
 def _rule_problems(
     con: duckdb.DuckDBPyConnection,
     kind: str,
-    file: str,
+    table: ExportTable,
     mapping: dict[str, str],
     rows: pa.Table,
-    raw_blank: dict[str, np.ndarray],
     lines: np.ndarray,
     now: datetime,
 ) -> list[Problem]:
     """The contract's rules over the parsed rows: required, unique, amounts, links, dates."""
-    problems = []
+    file, problems = table.file_name, []
     id_field = contract.ID_FIELD_BY_KIND[kind]
 
-    def flagged(field: str, mask: np.ndarray, reason: str, severity: str = ERROR) -> None:
+    def flagged(field: str, mask: np.ndarray, reason: str, code: str, severity=ERROR) -> None:
         values = rows.column(field).filter(pa.array(mask)).to_pylist()
         for line, value in zip(lines[mask], values, strict=True):
+            shown = _shown(value)
             problems.append(
-                Problem(file, int(line), mapping[field], _shown(value), reason, severity)
+                Problem(file, int(line), mapping[field], shown, reason, severity, code=code)
             )
 
     for spec in (f for f in contract.FIELDS_BY_KIND[kind] if f.required):
-        # Only truly blank cells: a value that did not parse already has its problem.
-        for line in lines[raw_blank[spec.name]]:
+        # Blank by the one rule (read.blank_to_null), in the file's own cell: a value that is
+        # there but did not parse already has its problem.
+        blank = pc.is_null(blank_to_null(_text_column(table, mapping[spec.name])))
+        reason = f"{spec.name} is blank; every {kind[:-1]} needs one"
+        for line in lines[blank.to_numpy(zero_copy_only=False)]:
             problems.append(
-                Problem(
-                    file,
-                    int(line),
-                    mapping[spec.name],
-                    None,
-                    f"{spec.name} is blank; every {kind[:-1]} needs one",
-                )
+                Problem(file, int(line), mapping[spec.name], None, reason, code=BLANK_REQUIRED)
             )
     problems += _repeated_ids(rows.column(id_field), lines, file, mapping[id_field], id_field)
     if kind == "deals" and "amount" in mapping:
         negative = _mask(pc.less(rows.column("amount"), pa.scalar(0, pa.decimal128(18, 2))))
-        flagged("amount", negative, "a negative amount; a deal's value cannot be below zero")
+        reason = "a negative amount; a deal's value cannot be below zero"
+        flagged("amount", negative, reason, NEGATIVE_AMOUNT)
     if kind == "deals" and "lead_id" in mapping:
-        flagged(
-            "lead_id",
-            _unknown_leads(con, rows.column("lead_id")),
+        unknown = _unknown_leads(con, rows.column("lead_id"))
+        reason = (
             "no loaded lead has this id; the deal loads and shows under (no lead) until its "
-            "lead arrives",
-            WARNING,
+            "lead arrives"
         )
+        flagged("lead_id", unknown, reason, UNKNOWN_LEAD, WARNING)
     ahead_of = pa.scalar(now, pa.timestamp("us"))
     for spec in (f for f in contract.FIELDS_BY_KIND[kind] if f.type == "timestamp"):
         if spec.name not in mapping or spec.name == "closed_at":
             continue  # an open deal's close date is its expected date, often ahead
         future = _mask(pc.greater(rows.column(spec.name), ahead_of))
-        flagged(spec.name, future, "a date in the future; check the export's date format", WARNING)
+        reason = "a date in the future; check the export's date format"
+        flagged(spec.name, future, reason, FUTURE_DATE, WARNING)
     return problems
 
 
@@ -368,23 +318,18 @@ def _shown(value) -> str | None:
 
 def _repeated_ids(ids, lines: np.ndarray, file: str, column: str, id_field: str) -> list[Problem]:
     """Every line whose id another line has too, each naming all the lines with that id."""
-    if isinstance(ids, pa.ChunkedArray):
-        ids = ids.combine_chunks()
-    encoded = pc.dictionary_encode(ids)
-    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    present = codes >= 0
-    counts = np.bincount(codes[present], minlength=len(encoded.dictionary))
-    repeated = np.flatnonzero(present & (counts[np.where(present, codes, 0)] > 1))
-    lines_by_code: dict[int, list[int]] = {}
-    for position in repeated:
-        lines_by_code.setdefault(int(codes[position]), []).append(int(lines[position]))
+    counts = pc.value_counts(ids)
+    repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1)).drop_null()
+    rows = np.flatnonzero(_mask(pc.is_in(ids, value_set=repeated)))
+    lines_by_id: dict[str, list[int]] = {}
+    for value, line in zip(pc.take(ids, rows).to_pylist(), lines[rows].tolist(), strict=True):
+        lines_by_id.setdefault(value, []).append(line)
     problems = []
-    for code, group in lines_by_code.items():
-        value = encoded.dictionary[code].as_py()
-        where = ", ".join(str(line) for line in group)
-        for line in group:
-            reason = f"the same {id_field} is on lines {where}; keep one"
-            problems.append(Problem(file, line, column, value, reason))
+    for value, group in lines_by_id.items():
+        reason = f"the same {id_field} is on lines {', '.join(map(str, group))}; keep one"
+        problems += [
+            Problem(file, line, column, value, reason, code=DUPLICATE_ID) for line in group
+        ]
     return problems
 
 

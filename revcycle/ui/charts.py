@@ -39,11 +39,12 @@ def _layout(figure: go.Figure, title: str, height: int | None = None) -> go.Figu
 
 
 def funnel(stages: pd.DataFrame, title: str) -> go.Figure:
-    """One funnel from lead to customer, from the total rows of conversion_by_channel."""
+    """One funnel from lead to customer, from the total rows of conversion_by_channel: each
+    stage labelled with its count and the query's share of the stage before it."""
     counts = stages["count_events"].tolist()
-    labels = [f"{counts[0]:,}"] + [
-        f"{count:,} · {count / previous:.0%}" if previous else f"{count:,}"
-        for previous, count in zip(counts, counts[1:], strict=False)
+    labels = [
+        f"{count:,}" if pd.isna(share) else f"{count:,} · {share:.0%}"
+        for count, share in zip(counts, stages["share_of_previous"], strict=True)
     ]
     figure = go.Figure(
         go.Funnel(

@@ -16,8 +16,14 @@ import duckdb
 
 from revcycle import contract
 from revcycle.importer import load, presets
-from revcycle.importer.parse import DATE_FORMATS, DAY_FIRST, MONTH_FIRST
-from revcycle.importer.problems import ImportRefused, Problem
+from revcycle.importer.parse import DATE_FORMAT_HINT, DATE_FORMATS, DAY_FIRST, MONTH_FIRST
+from revcycle.importer.problems import (
+    AMBIGUOUS_DATES,
+    NEEDS_MAPPING,
+    UNDECIDED_DATES,
+    ImportRefused,
+    Problem,
+)
 from revcycle.importer.read import read_export
 from revcycle.importer.validate import PreparedUpload, prepare
 
@@ -38,20 +44,33 @@ class Attempt:
     prepared: PreparedUpload | None = None
     refusal: tuple[Problem, ...] = ()
 
+    def with_code(self, code: str) -> list[Problem]:
+        """The refusal's problems with this code (one of importer.problems' codes)."""
+        return [problem for problem in self.refusal if problem.code == code]
+
     @property
     def needs_mapping(self) -> bool:
-        """The importer asks for ``--kind`` or ``--map``: on the page, the mapping screen."""
-        return any("--kind" in p.reason or "--map" in p.reason for p in self.refusal)
+        """The importer asks which kind of export or which columns: the mapping screen."""
+        return bool(self.with_code(NEEDS_MAPPING))
 
     @property
     def date_formats_to_ask(self) -> tuple[str, ...]:
         """The date formats to offer when a date column could be read more than one way."""
-        asked = [p.reason for p in self.refusal if "--date-format" in p.reason]
-        if not asked:
-            return ()
-        if all("day-first" in reason for reason in asked):
+        if self.with_code(UNDECIDED_DATES):
+            return DATE_FORMATS
+        if self.with_code(AMBIGUOUS_DATES):
             return (DAY_FIRST, MONTH_FIRST)
-        return DATE_FORMATS
+        return ()
+
+    @property
+    def date_questions(self) -> list[str]:
+        """The date questions, worded for the page: its own control answers them, not
+        ``--date-format``."""
+        return [
+            problem.sentence().removesuffix(DATE_FORMAT_HINT) + "."
+            for problem in self.refusal
+            if problem.code in (AMBIGUOUS_DATES, UNDECIDED_DATES)
+        ]
 
     @property
     def is_refused(self) -> bool:
@@ -159,3 +178,131 @@ def commit(con: duckdb.DuckDBPyConnection, item: Ready) -> int:
     if item.save_as and item.columns is not None:
         presets.save_mapping(con, item.save_as, prepared.kind, item.columns, prepared.mapping)
     return upload_id
+
+
+# --- The page's flow: what happens next, decided without widgets ------------------------------
+
+DETECTED = "detected"  # the kind choice that means "as the columns say"
+REFUSED, ASK_DATES, ASK_KIND, AS_DETECTED, MAP_COLUMNS = (
+    "refused",
+    "ask dates",
+    "ask kind",
+    "as detected",
+    "map columns",
+)
+NO_ROWS, NO_LOADABLE_ROW = "it has no rows", "no row of it can be loaded"
+
+
+def slots(names: list[str]) -> list[str]:
+    """A stable widget-key part per file: its name, numbered when two files share one."""
+    seen: dict[str, int] = {}
+    result = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        result.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+    return result
+
+
+def next_step(auto: Attempt, kind_choice: str) -> tuple[str, str | None]:
+    """What the page asks or does after reading a file as detected; and the kind it holds.
+
+    ``kind_choice`` is the analyst's "what this file holds": DETECTED, "leads" or "deals".
+    """
+    if auto.is_refused:
+        return REFUSED, None
+    detected = auto.prepared.kind if auto.prepared else None
+    kind = detected if kind_choice == DETECTED else kind_choice
+    if auto.date_formats_to_ask:  # the columns were recognised; only the date order is open
+        return ASK_DATES, kind
+    if kind is None:
+        return ASK_KIND, None
+    return (AS_DETECTED if kind == detected else MAP_COLUMNS), kind
+
+
+def why_not_loadable(prepared: PreparedUpload) -> str | None:
+    """Why a checked file has nothing to load (NO_ROWS, NO_LOADABLE_ROW), or None."""
+    if prepared.count_rows_in_file == 0:
+        return NO_ROWS
+    if prepared.count_rows_loaded == 0:
+        return NO_LOADABLE_ROW
+    return None
+
+
+def typed_rules(unmapped: list[str], typed: list[dict]) -> dict[str, str]:
+    """Rules from the unmapped-sources table: each source value given a channel.
+
+    ``typed`` holds the table's rows as {"source": ..., "channel": ...}; a channel left empty
+    (or typed as "(unmapped)") makes no rule, so those leads load under (unmapped).
+    """
+    rules = {}
+    for row in typed:
+        channel = row.get("channel")
+        if row.get("source") in unmapped and isinstance(channel, str):
+            if channel.strip() not in ("", "(unmapped)"):
+                rules[str(row["source"])] = channel.strip()
+    return rules
+
+
+def edited_rule_pairs(rows: list[dict]) -> list[tuple]:
+    """The whole rule table as edited: (source value, channel) pairs, fully empty rows left out.
+
+    A half-filled row stays in, so ``channels.replace_rules`` can say what is wrong with it.
+    """
+    return [
+        (row.get("source"), row.get("channel"))
+        for row in rows
+        if (row.get("source") or "") or (row.get("channel") or "")
+    ]
+
+
+@dataclass
+class Committed:
+    """What the Load button did: the upload id of each file loaded, and sentences to show."""
+
+    upload_ids: dict[str, int]  # the uploader's file id -> upload id
+    messages: list[str]
+
+
+def commit_all(con: duckdb.DuckDBPyConnection, ready: list[tuple[str, Ready]]) -> Committed:
+    """Load every ready file (by uploader file id), leads before deals, each in its own
+    transaction; stop at the first failure, which leaves the data as it was before that file."""
+    file_id_of = {id(item): file_id for file_id, item in ready}
+    done = Committed({}, [])
+    first_parent = None
+    for item in in_commit_order([item for _, item in ready]):
+        prepared = item.prepared
+        try:
+            upload_id = commit(con, item)
+        except Exception:
+            log.exception("loading %s failed", prepared.file_name)
+            done.messages.append(
+                f"Loading {prepared.file_name} failed, so nothing from it was loaded and the "
+                "data is as it was before it. The details are in the server log."
+            )
+            break
+        if first_parent is None:
+            first_parent = load.parent_of(con, upload_id)
+        done.upload_ids[file_id_of[id(item)]] = upload_id
+        done.messages.append(
+            f"Loaded {prepared.count_rows_loaded:,} {prepared.kind} from {prepared.file_name} "
+            f"as upload {upload_id} ({item.mode})."
+        )
+    if first_parent is not None:
+        done.messages.append(
+            f"To undo, restore upload {first_parent} under History below "
+            f"(or run `python -m revcycle restore {first_parent}`)."
+        )
+    return done
+
+
+def restore_to(con: duckdb.DuckDBPyConnection, upload_id: int) -> tuple[bool, str]:
+    """Return the data to the state right after ``upload_id``; (done, a sentence saying so)."""
+    try:
+        restore_id = load.restore(con, upload_id)
+    except Exception:
+        log.exception("restoring upload %s failed", upload_id)
+        return False, (
+            f"Restoring entry {upload_id} failed, so the data is as it was. The details are in "
+            "the server log."
+        )
+    return True, f"Restored the state after entry {upload_id} (recorded as entry {restore_id})."

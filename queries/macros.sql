@@ -1,0 +1,26 @@
+-- Shared definitions: the expressions several queries need, each written once as a DuckDB
+-- macro so every file, and the importer's Python, means the same thing by it.
+-- Grain: none (definitions only, no rows).
+-- Parameters: none; each macro's arguments are named above it.
+-- Every build defines these first, before the staging views that call source_key, so a
+-- database carries them and any query file runs as-is in the DuckDB CLI on it. They are part
+-- of the build's fingerprint: a changed definition rebuilds the database on its next open.
+-- The table macros that read the marts (funnel_in_scope, leads_created_in, cohort_leads) live
+-- in marts/: DuckDB binds a table macro's body when it is created, so they follow the tables.
+
+-- source_key(source): the channel-rule key of a lead-source value. Its letters and digits,
+-- lower-cased, with each run of anything else in between turned into one "_": "Paid Search",
+-- "PAID_SEARCH" and " paid-search" share a key. Trimming the "_" rather than the value makes
+-- any kind of space at the ends (tab, no-break space) irrelevant, as it is to a reader.
+create or replace macro source_key(source) as
+    trim(lower(regexp_replace(source, '[^A-Za-z0-9]+', '_', 'g')), '_');
+
+-- is_in_period(moment, start_date, end_date): whether `moment` falls in the period of whole
+-- days from start_date to end_date, both included. Null when `moment` is null.
+create or replace macro is_in_period(moment, start_date, end_date) as
+    moment >= cast(start_date as timestamp)
+    and moment < cast(end_date as timestamp) + interval 1 day;
+
+-- stage_order(stage): the funnel's order of stages, lead 1 to won 5; null for another name.
+create or replace macro stage_order(stage) as
+    list_position(['lead', 'mql', 'sql', 'opportunity', 'won'], stage);

@@ -1,0 +1,149 @@
+"""The upload page's flow, without the page: which question comes next, what is loadable, the
+rules typed in, the Load button's commits and the restore. Real files, a real database."""
+
+import pytest
+
+from revcycle.db import connect
+from revcycle.importer import channels, load
+from revcycle.ui import upload
+
+LEADS = (
+    "lead_id,created_at,channel\n"
+    "N1,2026-10-01 09:00:00,Webinar\n"
+    "N2,2026-10-02 09:00:00,Email\n"
+    "N3,2026-10-03 09:00:00,Webinar\n"
+)
+DEALS = "deal_id,lead_id,created_at,amount\nD1,N1,2026-10-05 09:00:00,100.50\n"
+UNKNOWN_COLUMNS = "mql_id,when\nM1,2026-10-02 08:00\n"
+AMBIGUOUS_DATES = "lead_id,created_at\nA1,03/04/2026\nA2,05/06/2026\n"
+HEADER_ONLY = "lead_id,created_at\n"
+ALL_ROWS_BAD = "lead_id,created_at\n,2026-10-01 09:00:00\n"
+OLD_EXCEL = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+
+
+@pytest.fixture
+def con(funnel_db):
+    """A database with one lead already loaded (upload 1) and no deals (upload 2)."""
+    return funnel_db([{"lead_id": "OLD1", "created_at": "2026-09-01 09:00:00"}])
+
+
+def attempt(con, name: str, text: str | bytes, **choices) -> upload.Attempt:
+    data = text if isinstance(text, bytes) else text.encode()
+    return upload.attempt(con, name, data, **choices)
+
+
+def test_two_files_of_one_name_get_their_own_slots():
+    assert upload.slots(["a.csv", "b.csv", "a.csv", "a.csv"]) == [
+        "a.csv",
+        "b.csv",
+        "a.csv#2",
+        "a.csv#3",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "kind_choice", "expected"),
+    [
+        ("leads.csv", LEADS, upload.DETECTED, (upload.AS_DETECTED, "leads")),
+        # Recognised as leads, but the analyst says deals: the columns must be mapped.
+        ("leads.csv", LEADS, "deals", (upload.MAP_COLUMNS, "deals")),
+        ("mql.csv", UNKNOWN_COLUMNS, upload.DETECTED, (upload.ASK_KIND, None)),
+        ("mql.csv", UNKNOWN_COLUMNS, "leads", (upload.MAP_COLUMNS, "leads")),
+        # Refused until the order is known, so the kind is not known yet either.
+        ("dates.csv", AMBIGUOUS_DATES, upload.DETECTED, (upload.ASK_DATES, None)),
+        ("old.xls", OLD_EXCEL, upload.DETECTED, (upload.REFUSED, None)),
+    ],
+)
+def test_the_next_step_follows_what_the_file_leaves_open(con, name, text, kind_choice, expected):
+    assert upload.next_step(attempt(con, name, text), kind_choice) == expected
+
+
+def test_answering_the_date_question_makes_the_file_loadable(con):
+    answered = attempt(con, "dates.csv", AMBIGUOUS_DATES, date_format="day-first")
+    assert upload.next_step(answered, upload.DETECTED) == (upload.AS_DETECTED, "leads")
+    # 03/04/2026 read day first is 3 April.
+    assert str(answered.prepared.rows.column("created_at")[0]) == "2026-04-03 00:00:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [(LEADS, None), (HEADER_ONLY, upload.NO_ROWS), (ALL_ROWS_BAD, upload.NO_LOADABLE_ROW)],
+)
+def test_a_file_with_nothing_to_load_says_why(con, text, expected):
+    prepared = attempt(con, "leads.csv", text).prepared
+    assert upload.why_not_loadable(prepared) == expected
+
+
+def test_typed_rules_skip_empty_and_unmapped_channels():
+    typed = [
+        {"source": "Webinar", "channel": " Events "},
+        {"source": "Podcast", "channel": ""},
+        {"source": "Fax", "channel": "(unmapped)"},
+        {"source": "Radio", "channel": None},
+        {"source": "Not asked about", "channel": "Email"},
+    ]
+    unmapped = ["Webinar", "Podcast", "Fax", "Radio"]
+    assert upload.typed_rules(unmapped, typed) == {"Webinar": "Events"}
+
+
+def test_edited_rule_pairs_drop_only_fully_empty_rows():
+    rows = [
+        {"source": "Webinar", "channel": "Events"},
+        {"source": None, "channel": None},
+        {"source": "", "channel": ""},
+        {"source": "Half", "channel": None},
+    ]
+    assert upload.edited_rule_pairs(rows) == [("Webinar", "Events"), ("Half", None)]
+
+
+def ready(con, name: str, text: str, mode: str = "merge", rules=None) -> upload.Ready:
+    prepared = attempt(con, name, text).prepared
+    return upload.Ready(prepared, mode, prepared.source, rules or {})
+
+
+def test_load_button_commits_leads_before_deals_and_says_how_to_undo(con):
+    deals = ready(con, "deals.csv", DEALS)
+    leads = ready(con, "leads.csv", LEADS, rules={"Webinar": "Events"})
+
+    committed = upload.commit_all(con, [("file-deals", deals), ("file-leads", leads)])
+
+    # Uploads 1 and 2 built the database; the leads load as 3, then the deals as 4.
+    assert committed.upload_ids == {"file-leads": 3, "file-deals": 4}
+    assert committed.messages == [
+        "Loaded 3 leads from leads.csv as upload 3 (merge).",
+        "Loaded 1 deals from deals.csv as upload 4 (merge).",
+        "To undo, restore upload 2 under History below (or run `python -m revcycle restore 2`).",
+    ]
+    assert con.execute("select count(*) from raw_leads").fetchone() == (4,)
+    assert channels.rules(con)["webinar"] == "Events"  # the rule key of "Webinar"
+
+
+def test_a_failing_file_stops_the_batch_and_keeps_the_data(con, tmp_path):
+    leads, deals = ready(con, "leads.csv", LEADS), ready(con, "deals.csv", DEALS)
+    con.close()  # the database goes away before the button is pressed: every commit fails
+    committed = upload.commit_all(con, [("file-leads", leads), ("file-deals", deals)])
+    assert committed.upload_ids == {}
+    assert committed.messages == [
+        "Loading leads.csv failed, so nothing from it was loaded and the data is as it was "
+        "before it. The details are in the server log."
+    ]
+    with connect(tmp_path / "test.duckdb") as reopened:
+        assert reopened.execute("select lead_id from raw_leads").fetchall() == [("OLD1",)]
+
+
+def test_restore_returns_to_the_state_after_an_upload_and_is_recorded(con):
+    upload.commit_all(con, [("file-leads", ready(con, "leads.csv", LEADS, mode="replace"))])
+    assert con.execute("select count(*) from raw_leads").fetchone() == (3,)
+
+    restored, sentence = upload.restore_to(con, 1)
+
+    assert restored
+    assert sentence == "Restored the state after entry 1 (recorded as entry 4)."
+    assert con.execute("select lead_id from raw_leads").fetchall() == [("OLD1",)]
+    assert int(load.history(con)["upload_id"].max()) == 4
+
+
+def test_restoring_an_entry_that_does_not_exist_says_so(con):
+    restored, sentence = upload.restore_to(con, 99)
+    assert not restored
+    assert sentence.startswith("Restoring entry 99 failed, so the data is as it was.")
