@@ -5,10 +5,15 @@ purpose: content marketing brings many MQLs that sales rarely accepts, trade-sho
 in bursts and wait days for a call, the contact form and referrals are fast and convert well,
 partners bring the largest deals. Fast follow-up raises the chance that sales accepts a lead.
 
-Everything is drawn from one seeded numpy generator and written as pre-formatted text, so the
-same arguments give the same bytes. ``generate(n_leads=1_000_000)`` feeds the benchmark.
+Everything is drawn from one seeded numpy generator, so the same arguments give the same bytes.
+The numbers are drawn first, for every row at once (the order of the draws is what makes the
+bytes), and kept as compact arrays: seconds since the epoch, and small codes into the lists of
+names. The text is then made and written a chunk of rows at a time, so the generator needs
+about 100 bytes per lead instead of a Python string per cell: ``write(folder, 10_000_000)``, the
+benchmark's largest run, stays near 1 GB.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -127,6 +132,37 @@ def _epoch_seconds(moment: datetime) -> int:
     return int((moment - datetime(1970, 1, 1)).total_seconds())
 
 
+CHUNK_ROWS = 100_000  # rows made into text and written at a time
+
+# Every name a code can stand for; a code one past the names means blank.
+SOURCE_NAMES = np.array(
+    [p.source for p in CHANNEL_PROFILES] + list(SOURCE_VARIANTS.values()) + [""], dtype=object
+)
+BLANK_SOURCE = len(SOURCE_NAMES) - 1
+OWNER_NAMES = np.array([name for name, _ in OWNERS] + [""], dtype=object)
+SEGMENT_NAMES = np.array([segment[0] for segment in SEGMENTS] + [""], dtype=object)
+COUNTRY_NAMES = np.array([country for country, _ in COUNTRIES] + [""], dtype=object)
+STATUSES = np.array(["Converted", "Qualified", "Working", "New", "Disqualified"], dtype=object)
+REASONS = np.array([*DISQUALIFIED_REASONS, ""], dtype=object)
+DEAL_STAGES = np.array(["Closed Won", "Closed Lost", *OPEN_STAGES], dtype=object)
+CAMPAIGN_DRAWS = 12  # a campaign is drawn as 0..11, modulo the channel's number of campaigns
+CAMPAIGN_NAMES = np.array(
+    [
+        [CAMPAIGNS[p.source][k % len(CAMPAIGNS[p.source])] for k in range(CAMPAIGN_DRAWS)]
+        for p in CHANNEL_PROFILES
+    ],
+    dtype=object,
+)
+
+
+def _epoch_seconds(moment: datetime) -> int:
+    """Seconds since 1970 for a naive datetime read as wall-clock time, whatever the TZ."""
+    return int((moment - datetime(1970, 1, 1)).total_seconds())
+
+
+SNAPSHOT_SECONDS = float(_epoch_seconds(SNAPSHOT_AT))
+
+
 def _fmt_times(values: np.ndarray) -> np.ndarray:
     """Seconds since the epoch (NaN for blank) -> ISO text, blank where missing."""
     out = np.full(values.shape, "", dtype=object)
@@ -143,10 +179,24 @@ def _fmt_money(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _blank_some(rng: np.random.Generator, values: np.ndarray, share: float) -> np.ndarray:
-    values = values.astype(object)
-    values[rng.random(len(values)) < share] = ""
-    return values
+def _coded(codes: np.ndarray, blank: np.ndarray, blank_code: int) -> np.ndarray:
+    """``codes`` with ``blank_code`` where ``blank``, in the smallest integer type."""
+    return np.where(blank, blank_code, codes).astype(np.int8)
+
+
+def _companies(numbers: np.ndarray) -> list[str]:
+    return [
+        f"{COMPANY_WORDS[c % 16]}{COMPANY_WORDS[(c // 16) % 16].lower()} {c} "
+        f"{COMPANY_SUFFIXES[c % 8]}"
+        for c in numbers
+    ]
+
+
+def _emails(lead_numbers: np.ndarray, company_numbers: np.ndarray) -> list[str]:
+    return [
+        f"contact{i}@{COMPANY_WORDS[c % 16].lower()}{c}.example"
+        for i, c in zip(lead_numbers, company_numbers, strict=True)
+    ]
 
 
 def _lead_created_seconds(rng: np.random.Generator, channel_index: np.ndarray) -> np.ndarray:
@@ -170,11 +220,6 @@ def _lead_created_seconds(rng: np.random.Generator, channel_index: np.ndarray) -
     return (base + seconds).astype(float)
 
 
-def _choose(rng, weighted: tuple[tuple[str, float], ...], size: int) -> np.ndarray:
-    weights = np.array([weight for _, weight in weighted])
-    return rng.choice([name for name, _ in weighted], size=size, p=weights / weights.sum())
-
-
 def _channel_position(source: str) -> int:
     return next(i for i, profile in enumerate(CHANNEL_PROFILES) if profile.source == source)
 
@@ -184,208 +229,331 @@ def _later(rng, start: np.ndarray, median_days: float, sigma: float = 0.8) -> np
     return start + rng.lognormal(np.log(median_days), sigma, size=len(start)) * 86_400
 
 
-def generate(n_leads: int = 20_000, seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return (leads, deals) as all-text DataFrames in the generic export format."""
-    rng = np.random.default_rng(seed)
-    snapshot = float(_epoch_seconds(SNAPSHOT_AT))
-    shares = np.array([profile.share for profile in CHANNEL_PROFILES])
-    channel = rng.choice(len(CHANNEL_PROFILES), size=n_leads, p=shares / shares.sum())
-    profile_value = lambda attr: np.array([getattr(p, attr) for p in CHANNEL_PROFILES])[channel]  # noqa: E731
+@dataclass
+class _Leads:
+    """Every lead's drawn values, in creation order: seconds since the epoch (NaN for none),
+    codes into the name lists, and whether a cell is left blank."""
 
-    created = _lead_created_seconds(rng, channel)
-    created = np.minimum(created, snapshot - 3600)
-    order = np.argsort(created, kind="stable")
-    channel, created = channel[order], created[order]
+    created: np.ndarray
+    mql: np.ndarray
+    sql: np.ndarray
+    assigned: np.ndarray
+    contacted: np.ndarray
+    deal_created: np.ndarray
+    channel: np.ndarray
+    segment: np.ndarray  # the lead's segment, also where the export leaves it blank
+    segment_code: np.ndarray
+    owner: np.ndarray
+    owner_code: np.ndarray
+    source_code: np.ndarray
+    campaign_draw: np.ndarray
+    status_code: np.ndarray
+    reason_code: np.ndarray
+    country_code: np.ndarray
+    company_number: np.ndarray
+    email_blank: np.ndarray
+    company_blank: np.ndarray
 
-    owner_index = rng.integers(0, len(OWNERS), size=n_leads)
-    owner_speed = np.array([speed for _, speed in OWNERS])[owner_index]
-    unassigned = rng.random(n_leads) < UNASSIGNED_SHARE
-    segment_index = rng.choice(len(SEGMENTS), size=n_leads, p=[s[1] for s in SEGMENTS])
+    def __len__(self) -> int:
+        return len(self.created)
 
-    # Follow-up: minutes to assign, then hours to the first call.
-    assigned = np.where(unassigned, np.nan, created + rng.exponential(20 * 60, size=n_leads))
-    hours = rng.lognormal(np.log(profile_value("median_hours_to_contact") * owner_speed), 1.0)
-    never = (rng.random(n_leads) < profile_value("never_contacted_share")) | (
-        unassigned & (rng.random(n_leads) < 0.8)
+    def emails(self, rows: np.ndarray) -> np.ndarray:
+        """The email column at ``rows`` (positions), blank where the export leaves it so."""
+        out = np.array(_emails(rows + 1, self.company_number[rows]), dtype=object)
+        out[self.email_blank[rows]] = ""
+        return out
+
+    def text(self, rows: slice) -> dict[str, object]:
+        """The export's columns for ``rows``, as text."""
+        positions = np.arange(rows.start, rows.stop)
+        company = np.array(_companies(self.company_number[rows]), dtype=object)
+        company[self.company_blank[rows]] = ""
+        return {
+            "lead_id": [f"L{i:07d}" for i in positions + 1],
+            "created_at": _fmt_times(self.created[rows]),
+            "channel": SOURCE_NAMES[self.source_code[rows]],
+            "campaign": CAMPAIGN_NAMES[self.channel[rows], self.campaign_draw[rows]],
+            "owner": OWNER_NAMES[self.owner_code[rows]],
+            "segment": SEGMENT_NAMES[self.segment_code[rows]],
+            "country": COUNTRY_NAMES[self.country_code[rows]],
+            "email": self.emails(positions),
+            "company": company,
+            "mql_at": _fmt_times(self.mql[rows]),
+            "sql_at": _fmt_times(self.sql[rows]),
+            "owner_assigned_at": _fmt_times(self.assigned[rows]),
+            "first_contacted_at": _fmt_times(self.contacted[rows]),
+            "status": STATUSES[self.status_code[rows]],
+            "disqualified_reason": REASONS[self.reason_code[rows]],
+        }
+
+
+def _profile_values(attr: str, channel: np.ndarray) -> np.ndarray:
+    return np.array([getattr(profile, attr) for profile in CHANNEL_PROFILES])[channel]
+
+
+def _draw_follow_up(rng, created, channel, owner, unassigned):
+    """Minutes to assign, then hours to the first call; who was never called."""
+    n = len(created)
+    owner_speed = np.array([speed for _, speed in OWNERS])[owner]
+    assigned = np.where(unassigned, np.nan, created + rng.exponential(20 * 60, size=n))
+    hours = rng.lognormal(
+        np.log(_profile_values("median_hours_to_contact", channel) * owner_speed), 1.0
+    )
+    never = (rng.random(n) < _profile_values("never_contacted_share", channel)) | (
+        unassigned & (rng.random(n) < 0.8)
     )
     contacted = np.where(never, np.nan, created + hours * 3600)
-    contacted[contacted > snapshot] = np.nan  # not yet called by the snapshot
-    hours = (contacted - created) / 3600
+    contacted[contacted > SNAPSHOT_SECONDS] = np.nan  # not yet called by the snapshot
+    return assigned, contacted, never
 
+
+def _draw_funnel(rng, created, channel, contacted):
+    """When each lead became an MQL, an SQL and a deal (NaN: not, or not by the snapshot)."""
+    n = len(created)
+    hours = (contacted - created) / 3600
     # Sales accepts fast-followed leads more often: the "does speed pay?" story.
     speed_factor = np.select(
         [np.isnan(hours), hours < 1, hours < 4, hours < 24, hours < 72],
         [0.25, 1.35, 1.2, 1.0, 0.8],
         0.6,
     )
-    is_mql = rng.random(n_leads) < profile_value("mql_rate")
+    del hours
+    is_mql = rng.random(n) < _profile_values("mql_rate", channel)
     mql = np.where(is_mql, _later(rng, created, 1.5), np.nan)
-    is_sql = is_mql & (rng.random(n_leads) < profile_value("sql_rate") * speed_factor)
+    is_sql = is_mql & (rng.random(n) < _profile_values("sql_rate", channel) * speed_factor)
     sql = np.where(is_sql, _later(rng, np.nan_to_num(mql), 4.0), np.nan)
-    has_deal = is_sql & (rng.random(n_leads) < profile_value("opportunity_rate"))
+    has_deal = is_sql & (rng.random(n) < _profile_values("opportunity_rate", channel))
     deal_created = np.where(has_deal, _later(rng, np.nan_to_num(sql), 6.0), np.nan)
     for stamps in (mql, sql, deal_created):  # events after the snapshot have not happened yet
-        stamps[stamps > snapshot] = np.nan
+        stamps[stamps > SNAPSHOT_SECONDS] = np.nan
     sql[np.isnan(mql)] = np.nan
     deal_created[np.isnan(sql)] = np.nan
-    has_deal = ~np.isnan(deal_created)
+    return mql, sql, deal_created, is_sql
 
-    lead_ids = np.array([f"L{i:07d}" for i in range(1, n_leads + 1)], dtype=object)
-    company_number = rng.integers(0, 4000 + n_leads // 5, size=n_leads)
-    company = np.array(
-        [
-            f"{COMPANY_WORDS[c % 16]}{COMPANY_WORDS[(c // 16) % 16].lower()} {c} "
-            f"{COMPANY_SUFFIXES[c % 8]}"
-            for c in company_number
-        ],
-        dtype=object,
-    )
-    email = np.array(
-        [
-            f"contact{i}@{COMPANY_WORDS[c % 16].lower()}{c}.example"
-            for i, c in enumerate(company_number, 1)
-        ],
-        dtype=object,
-    )
-    source = np.array([p.source for p in CHANNEL_PROFILES], dtype=object)[channel]
-    variant_rows = rng.random(n_leads) < 0.15
-    for label, variant in SOURCE_VARIANTS.items():
-        source[(source == label) & variant_rows] = variant
-    source[rng.random(n_leads) < BLANK_SOURCE_SHARE] = ""
-    campaign = np.array(
-        [
-            CAMPAIGNS[CHANNEL_PROFILES[c].source][k % len(CAMPAIGNS[CHANNEL_PROFILES[c].source])]
-            for c, k in zip(channel, rng.integers(0, 12, size=n_leads), strict=True)
-        ],
-        dtype=object,
-    )
-    owner = np.array([name for name, _ in OWNERS], dtype=object)[owner_index]
-    owner[unassigned] = ""
+
+def _draw_source(rng, channel: np.ndarray) -> np.ndarray:
+    """The source as the export spells it: the channel's, a variant spelling, or blank."""
+    source = channel.astype(np.int8)
+    variant_rows = rng.random(len(channel)) < 0.15
+    for code, label in enumerate(SOURCE_VARIANTS, len(CHANNEL_PROFILES)):
+        source[(channel == _channel_position(label)) & variant_rows] = code
+    source[rng.random(len(channel)) < BLANK_SOURCE_SHARE] = BLANK_SOURCE
+    return source
+
+
+def _draw_status(rng, deal_created, is_sql, sql, contacted, never):
+    """The CRM status and, for a disqualified lead, the reason."""
     status = np.select(
-        [has_deal, is_sql & ~np.isnan(sql), ~np.isnan(contacted), never],
-        ["Converted", "Qualified", "Working", "New"],
-        "New",
-    ).astype(object)
-    disqualified = (status == "Working") & (rng.random(n_leads) < 0.45)
-    status[disqualified] = "Disqualified"
-    reason = np.full(n_leads, "", dtype=object)
-    reason[disqualified] = rng.choice(DISQUALIFIED_REASONS, size=disqualified.sum())
+        [~np.isnan(deal_created), is_sql & ~np.isnan(sql), ~np.isnan(contacted), never],
+        [0, 1, 2, 3],
+        3,
+    ).astype(np.int8)
+    disqualified = (status == 2) & (rng.random(len(status)) < 0.45)
+    status[disqualified] = 4
+    reason = np.full(len(status), len(DISQUALIFIED_REASONS), dtype=np.int8)
+    reason[disqualified] = rng.choice(len(DISQUALIFIED_REASONS), size=disqualified.sum())
+    return status, reason
 
-    leads = pd.DataFrame(
-        {
-            "lead_id": lead_ids,
-            "created_at": _fmt_times(created),
-            "channel": source,
-            "campaign": campaign,
-            "owner": owner,
-            "segment": _blank_some(rng, np.array([s[0] for s in SEGMENTS])[segment_index], 0.02),
-            "country": _blank_some(rng, _choose(rng, COUNTRIES, n_leads), 0.03),
-            "email": _blank_some(rng, email, 0.03),
-            "company": _blank_some(rng, company, 0.05),
-            "mql_at": _fmt_times(mql),
-            "sql_at": _fmt_times(sql),
-            "owner_assigned_at": _fmt_times(assigned),
-            "first_contacted_at": _fmt_times(contacted),
-            "status": status,
-            "disqualified_reason": reason,
-        },
-        columns=column_names("leads"),
+
+def _draw_leads(rng, n_leads: int) -> _Leads:
+    shares = np.array([profile.share for profile in CHANNEL_PROFILES])
+    channel = rng.choice(len(CHANNEL_PROFILES), size=n_leads, p=shares / shares.sum())
+    created = np.minimum(_lead_created_seconds(rng, channel), SNAPSHOT_SECONDS - 3600)
+    order = np.argsort(created, kind="stable")
+    channel, created = channel[order].astype(np.int8), created[order]
+    del order
+
+    owner = rng.integers(0, len(OWNERS), size=n_leads).astype(np.int8)
+    unassigned = rng.random(n_leads) < UNASSIGNED_SHARE
+    segment = rng.choice(len(SEGMENTS), size=n_leads, p=[s[1] for s in SEGMENTS]).astype(np.int8)
+    assigned, contacted, never = _draw_follow_up(rng, created, channel, owner, unassigned)
+    mql, sql, deal_created, is_sql = _draw_funnel(rng, created, channel, contacted)
+
+    company_number = rng.integers(0, 4000 + n_leads // 5, size=n_leads).astype(np.int32)
+    source_code = _draw_source(rng, channel)
+    campaign_draw = rng.integers(0, CAMPAIGN_DRAWS, size=n_leads).astype(np.int8)
+    status_code, reason_code = _draw_status(rng, deal_created, is_sql, sql, contacted, never)
+    del is_sql, never
+    segment_code = _coded(segment, rng.random(n_leads) < 0.02, len(SEGMENTS))
+    weights = np.array([weight for _, weight in COUNTRIES])
+    country = rng.choice(len(COUNTRIES), size=n_leads, p=weights / weights.sum())
+    country_code = _coded(country, rng.random(n_leads) < 0.03, len(COUNTRIES))
+    del country
+    return _Leads(
+        created=created,
+        mql=mql,
+        sql=sql,
+        assigned=assigned,
+        contacted=contacted,
+        deal_created=deal_created,
+        channel=channel,
+        segment=segment,
+        segment_code=segment_code,
+        owner=owner,
+        owner_code=_coded(owner, unassigned, len(OWNERS)),
+        source_code=source_code,
+        campaign_draw=campaign_draw,
+        status_code=status_code,
+        reason_code=reason_code,
+        country_code=country_code,
+        company_number=company_number,
+        email_blank=rng.random(n_leads) < 0.03,
+        company_blank=rng.random(n_leads) < 0.05,
     )
-    deals = _generate_deals(
-        rng, leads, channel, segment_index, owner_index, deal_created, has_deal, snapshot
-    )
-    return leads, deals
 
 
-def _generate_deals(
-    rng, leads, channel, segment_index, owner_index, deal_created, has_deal, snapshot
-) -> pd.DataFrame:
-    """Deals of converted leads, a second deal for some, and deals no lead explains."""
-    lead_rows = np.flatnonzero(has_deal)
+@dataclass
+class _Deals:
+    """Every deal's drawn values, in the order drawn (linked deals, then the ones no lead
+    explains); ``order`` puts them in creation order, the order of the export."""
+
+    leads: _Leads
+    lead_row: np.ndarray  # the lead's position, -1 for a deal no lead explains
+    count_linked: int
+    created: np.ndarray
+    closed: np.ndarray
+    amount: np.ndarray
+    is_won: np.ndarray
+    is_closed: np.ndarray
+    stage_code: np.ndarray
+    owner: np.ndarray
+    email_only: np.ndarray  # linked to its lead by email alone, typed in some other case
+    email_upper: np.ndarray  # of those, typed in capitals (the rest in title case)
+    order: np.ndarray
+    flags_blank: np.ndarray  # by position in the export
+
+    def __len__(self) -> int:
+        return len(self.created)
+
+    def _emails(self, deals: np.ndarray) -> np.ndarray:
+        lead_row = self.lead_row[deals]
+        linked = lead_row >= 0
+        out = np.empty(len(deals), dtype=object)
+        out[linked] = self.leads.emails(lead_row[linked])
+        # Deals no lead explains come after the linked ones, numbered from 0.
+        orphans = deals[~linked] - self.count_linked
+        out[~linked] = [f"buyer{i}@direct{i}.example" for i in orphans]
+        email_only = self.email_only[deals]
+        out[email_only] = [
+            email.upper() if upper else email.title()
+            for email, upper in zip(
+                out[email_only], self.email_upper[deals][email_only], strict=True
+            )
+        ]
+        return out
+
+    def text(self, rows: slice) -> dict[str, object]:
+        """The export's columns for ``rows`` (positions in the export), as text."""
+        deals = self.order[rows]
+        lead_row = self.lead_row[deals]
+        lead_id = np.full(len(deals), "", dtype=object)
+        named = (lead_row >= 0) & ~self.email_only[deals]
+        lead_id[named] = [f"L{i:07d}" for i in lead_row[named] + 1]
+        flags_blank = self.flags_blank[rows]
+        is_won = np.where(self.is_won[deals], "true", "false").astype(object)
+        is_closed = np.where(self.is_closed[deals], "true", "false").astype(object)
+        # Some exports leave the derived flags empty; staging derives them from the stage.
+        is_won[flags_blank] = ""
+        is_closed[flags_blank] = ""
+        return {
+            "deal_id": [f"D{i:06d}" for i in range(rows.start + 1, rows.stop + 1)],
+            "lead_id": lead_id,
+            "email": self._emails(deals),
+            "created_at": _fmt_times(self.created[deals]),
+            "stage": DEAL_STAGES[self.stage_code[deals]],
+            "is_won": is_won,
+            "is_closed": is_closed,
+            "amount": _fmt_money(self.amount[deals]),
+            "currency": "EUR",
+            "closed_at": _fmt_times(self.closed[deals]),
+            "owner": OWNER_NAMES[self.owner[deals]],
+        }
+
+
+def _draw_deal_rows(rng, leads: _Leads) -> tuple[np.ndarray, np.ndarray]:
+    """The lead of every linked deal (a second deal for some) and when each was created."""
+    lead_rows = np.flatnonzero(~np.isnan(leads.deal_created))
     second = lead_rows[rng.random(len(lead_rows)) < 0.07]
-    second_created = deal_created[second] + rng.uniform(20, 200, size=len(second)) * 86_400
-    keep = second_created < snapshot
+    second_created = leads.deal_created[second] + rng.uniform(20, 200, size=len(second)) * 86_400
+    keep = second_created < SNAPSHOT_SECONDS
     rows = np.concatenate([lead_rows, second[keep]])
-    created = np.concatenate([deal_created[lead_rows], second_created[keep]])
+    created = np.concatenate([leads.deal_created[lead_rows], second_created[keep]])
+    return rows, created
+
+
+def _draw_deals(rng, leads: _Leads) -> _Deals:
+    """Deals of converted leads, a second deal for some, and deals no lead explains."""
+    rows, created = _draw_deal_rows(rng, leads)
     n_linked = len(rows)
     n_orphans = int(round(n_linked * 0.07))
 
     # Deals typed into the CRM by sales without a lead behind them.
-    orphan_created = (snapshot - rng.uniform(1, HISTORY_DAYS, size=n_orphans) * 86_400).round()
+    orphan_created = (
+        SNAPSHOT_SECONDS - rng.uniform(1, HISTORY_DAYS, size=n_orphans) * 86_400
+    ).round()
     orphan_segment = rng.choice(len(SEGMENTS), size=n_orphans, p=[s[1] for s in SEGMENTS])
-    segment = np.concatenate([segment_index[rows], orphan_segment])
+    segment = np.concatenate([leads.segment[rows], orphan_segment])
     created = np.concatenate([created, orphan_created])
     n = len(created)
 
-    win_rate = np.concatenate(
-        [
-            np.array([p.win_rate for p in CHANNEL_PROFILES])[channel[rows]],
-            np.full(n_orphans, 0.30),
-        ]
-    )
+    channel = leads.channel[rows]
+    win_rate = np.concatenate([_profile_values("win_rate", channel), np.full(n_orphans, 0.30)])
     size_factor = np.concatenate(
-        [
-            np.array([p.deal_size_factor for p in CHANNEL_PROFILES])[channel[rows]],
-            np.full(n_orphans, 1.0),
-        ]
+        [_profile_values("deal_size_factor", channel), np.full(n_orphans, 1.0)]
     )
     median_amount = np.array([s[2] for s in SEGMENTS])[segment] * size_factor
     amount = np.round(rng.lognormal(np.log(median_amount), 0.55), 2)
     cycle_days = rng.lognormal(np.log(np.array([s[3] for s in SEGMENTS])[segment]), 0.6)
     closed = created + cycle_days * 86_400
-    is_closed = closed <= snapshot
+    is_closed = closed <= SNAPSHOT_SECONDS
     is_won = is_closed & (rng.random(n) < win_rate)
     closed = np.where(is_closed, closed, np.nan)
-    stage = np.where(is_won, "Closed Won", "Closed Lost").astype(object)
-    stage[~is_closed] = rng.choice(OPEN_STAGES, size=(~is_closed).sum())
+    stage_code = np.where(is_won, 0, 1).astype(np.int8)
+    stage_code[~is_closed] = 2 + rng.choice(len(OPEN_STAGES), size=(~is_closed).sum())
     amount[(~is_closed) & (rng.random(n) < 0.10)] = np.nan  # open deals not yet priced
 
-    lead_id = np.concatenate([leads["lead_id"].to_numpy()[rows], np.full(n_orphans, "")]).astype(
-        object
-    )
-    email = np.concatenate(
-        [leads["email"].to_numpy()[rows], [f"buyer{i}@direct{i}.example" for i in range(n_orphans)]]
-    ).astype(object)
-    # Some CRMs link a deal to its contact by email only, in whatever case sales typed it.
-    email_only = (rng.random(n) < 0.06) & (email != "")
+    has_email = np.concatenate([~leads.email_blank[rows], np.ones(n_orphans, dtype=bool)])
+    email_only = (rng.random(n) < 0.06) & has_email
     email_only[n_linked:] = False
-    lead_id[email_only] = ""
-    email[email_only] = np.array(
-        [e.upper() if i % 2 else e.title() for i, e in enumerate(email[email_only])], dtype=object
-    )
-    owner_names = np.array([name for name, _ in OWNERS], dtype=object)
-    owner = np.concatenate(
-        [owner_names[owner_index[rows]], owner_names[rng.integers(0, len(OWNERS), size=n_orphans)]]
+    # Some CRMs link a deal to its contact by email only, in whatever case sales typed it:
+    # every other one in capitals.
+    email_upper = (np.cumsum(email_only) - 1) % 2 == 1
+    owner = np.concatenate([leads.owner[rows], rng.integers(0, len(OWNERS), size=n_orphans)])
+    return _Deals(
+        leads=leads,
+        lead_row=np.concatenate([rows, np.full(n_orphans, -1)]),
+        count_linked=n_linked,
+        created=created,
+        closed=closed,
+        amount=amount,
+        is_won=is_won,
+        is_closed=is_closed,
+        stage_code=stage_code,
+        owner=owner.astype(np.int8),
+        email_only=email_only,
+        email_upper=email_upper,
+        order=np.argsort(created, kind="stable"),
+        flags_blank=rng.random(n) < 0.05,
     )
 
-    order = np.argsort(created, kind="stable")
-    deals = pd.DataFrame(
-        {
-            "deal_id": [f"D{i:06d}" for i in range(1, n + 1)],
-            "lead_id": lead_id[order],
-            "email": email[order],
-            "created_at": _fmt_times(created[order]),
-            "stage": stage[order],
-            "is_won": np.where(is_won, "true", "false")[order],
-            "is_closed": np.where(is_closed, "true", "false")[order],
-            "amount": _fmt_money(amount[order]),
-            "currency": "EUR",
-            "closed_at": _fmt_times(closed[order]),
-            "owner": owner[order],
-        },
-        columns=column_names("deals"),
-    )
-    # Some exports leave the derived flags empty; staging derives them from the stage.
-    blank_flags = rng.random(n) < 0.05
-    deals.loc[blank_flags, ["is_won", "is_closed"]] = ""
-    return deals
+
+def _write_csv(path: Path, kind: str, count_rows: int, text: Callable[[slice], dict]) -> None:
+    """Write the export a chunk of rows at a time; ``text`` makes the columns of a chunk."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        for start in range(0, max(count_rows, 1), CHUNK_ROWS):  # the header even with no rows
+            rows = slice(start, min(start + CHUNK_ROWS, count_rows))
+            frame = pd.DataFrame(text(rows), columns=column_names(kind))
+            frame.to_csv(handle, index=False, header=start == 0, lineterminator="\n")
 
 
 def write(folder: Path, n_leads: int = 20_000, seed: int = SEED) -> tuple[Path, Path]:
-    """Write ``leads.csv`` and ``deals.csv`` into ``folder``; return their paths."""
+    """Write ``leads.csv`` and ``deals.csv`` in the generic export format into ``folder``;
+    return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
-    leads, deals = generate(n_leads, seed)
+    rng = np.random.default_rng(seed)
+    leads = _draw_leads(rng, n_leads)
+    deals = _draw_deals(rng, leads)
     paths = folder / "leads.csv", folder / "deals.csv"
-    for frame, path in zip((leads, deals), paths, strict=True):
-        frame.to_csv(path, index=False, lineterminator="\n")
+    _write_csv(paths[0], "leads", len(leads), leads.text)
+    _write_csv(paths[1], "deals", len(deals), deals.text)
     return paths

@@ -88,7 +88,7 @@ def cents(amount) -> int:
 def require_browser() -> None:
     """Skip a browser test where Chromium or Playwright is missing — but fail in CI, which
     must run the browser tests, never skip them."""
-    from revcycle.ui import browser
+    from tests.support import browser
 
     reason = browser.skip_reason()
     if reason:

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from revcycle import bench, sample
+from benchmarks import browser as browser_timing
+from benchmarks import pages as page_timing
+from benchmarks import reference, upload
+from benchmarks.run import upload_cap_for
+from revcycle import sample, settings
 from revcycle.build import build
 from revcycle.db import connect, execute
-from revcycle.ui import browser_timing, page_timing
 from tests.conftest import require_browser
 
 FILTERS = {
@@ -41,25 +44,25 @@ def generated(tmp_path_factory):
 
 @pytest.mark.parametrize("period", ["12 weeks", "all time"])
 @pytest.mark.parametrize("filters", FILTERS.values(), ids=FILTERS.keys())
-@pytest.mark.parametrize("name", bench.REFERENCES)
+@pytest.mark.parametrize("name", reference.REFERENCES)
 def test_pandas_reference_agrees_with_metric_query(generated, name, filters, period):
     con, funnel, periods = generated
-    params = bench.metric_params(name, **periods[period]) | filters
+    params = reference.metric_params(name, **periods[period]) | filters
     duckdb_result = execute(con, f"metrics/{name}", **params)
-    pandas_result = bench.REFERENCES[name](funnel, **params)
-    assert bench.mismatches(name, duckdb_result, pandas_result) == []
+    pandas_result = reference.REFERENCES[name](funnel, **params)
+    assert reference.mismatches(name, duckdb_result, pandas_result) == []
     # Two empty results agree vacuously; only the filter that matches nothing may give one.
     assert len(duckdb_result) > 0 or filters is FILTERS["filter matching nothing"]
 
 
 def test_mismatches_names_a_value_that_differs(generated):
     _, funnel, periods = generated
-    params = bench.metric_params("revenue_by_channel", **periods["all time"])
-    result = bench.reference_revenue_by_channel(funnel, **params)
+    params = reference.metric_params("revenue_by_channel", **periods["all time"])
+    result = reference.reference_revenue_by_channel(funnel, **params)
     changed = result.copy()
     changed.loc[0, "won_revenue"] *= 1.00001  # 1e-5 relative: beyond the 1e-6 tolerance
 
-    problems = bench.mismatches("revenue_by_channel", result, changed)
+    problems = reference.mismatches("revenue_by_channel", result, changed)
 
     assert len(problems) == 1
     assert "won_revenue" in problems[0]
@@ -159,7 +162,7 @@ def upload_run(tmp_path_factory):
         build(con, {"leads": leads_csv, "deals": deals_csv})
     finally:
         con.close()
-    return folder / "bench.duckdb", bench.time_upload(
+    return folder / "bench.duckdb", upload.time_upload(
         folder / "bench.duckdb", leads_csv, repeat=1, folder=folder
     )
 
@@ -187,6 +190,32 @@ def test_upload_part_leaves_the_benchmark_database_as_it_was(upload_run):
     assert sorted(p.name for p in db_file.parent.glob("*.duckdb")) == ["bench.duckdb"]
 
 
-def test_upload_full_load_is_prepare_plus_commit_run_by_run(upload_run):
-    _, run = upload_run
-    assert run.full.seconds == [run.prepare.seconds[0] + run.commit.seconds[0]]
+def test_only_runs_that_query_spend_time_in_queries(page_rows):
+    # The queries' column is the page's wait for DuckDB: warm runs send none, so spend none.
+    for row in page_rows:
+        assert len(row.query_seconds) == len(row.count_queries)
+        for count, seconds in zip(row.count_queries, row.query_seconds, strict=True):
+            assert (seconds > 0) == (count > 0), row.label
+
+
+def test_upload_cap_rises_to_fit_the_largest_export_and_falls_back_after(tmp_path, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_MAX_UPLOAD_MB", "2")
+    small = tmp_path / "small.csv"
+    small.write_bytes(b"x" * 1_000)
+    large = tmp_path / "large.csv"
+    large.write_bytes(b"x" * (2 * 1024 * 1024 + 1))  # one byte over 2 MB: 3 MB are needed
+
+    with upload_cap_for(small, large) as cap_mb:
+        assert cap_mb == 3
+        assert settings.max_upload_mb() == 3
+
+    assert settings.max_upload_mb() == 2
+
+
+def test_upload_cap_never_falls_below_the_setting(tmp_path, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_MAX_UPLOAD_MB", "50")
+    export = tmp_path / "leads.csv"
+    export.write_bytes(b"x" * 1_000)
+
+    with upload_cap_for(export) as cap_mb:
+        assert cap_mb == 50

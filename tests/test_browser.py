@@ -29,10 +29,10 @@ from playwright.sync_api import (
 )
 
 from revcycle.paths import REPO_ROOT
-from revcycle.ui import browser
-from revcycle.ui.browser import VIEWPORT, choose_channel, remove_channel_button, tile
 from tests import sample_facts
 from tests.conftest import require_browser
+from tests.support import browser
+from tests.support.browser import VIEWPORT, choose_channel, remove_channel_button, tile
 
 pytestmark = pytest.mark.browser
 

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from revcycle.paths import REPO_ROOT
-from revcycle.ui import browser
 from tests.conftest import require_browser
+from tests.support import browser
 
 pytestmark = pytest.mark.browser
 

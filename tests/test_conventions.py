@@ -1,9 +1,11 @@
 """House conventions, checked by tests rather than memory."""
 
 import ast
+import graphlib
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -97,7 +99,76 @@ def test_every_metric_query_is_used_and_every_named_query_exists():
     assert not missing, f"queries named in code but absent: {missing}"
 
 
-def test_core_never_imports_streamlit():
+def _first_party_modules() -> dict[str, Path]:
+    """Every Python module of the repository by its dotted name (a package by its own name)."""
+    modules = {}
+    for path in REPO_ROOT.rglob("*.py"):
+        parts = path.relative_to(REPO_ROOT).with_suffix("").parts
+        if any(part.startswith(".") for part in parts):  # .venv, .git and the like
+            continue
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        modules[".".join(parts)] = path
+    return modules
+
+
+MODULES = _first_party_modules()
+
+
+def _imports(path: Path) -> set[str]:
+    """The first-party modules ``path`` imports anywhere, even inside a function."""
+    imported = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            # ``from package import module`` imports the module; ``from module import name``
+            # only the module.
+            imported.add(node.module)
+            imported |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return imported & MODULES.keys()
+
+
+IMPORTS = {name: _imports(path) for name, path in MODULES.items()}
+
+
+def _layer(module: str) -> str:
+    for layer in ("revcycle", "benchmarks", "tests.support", "tests"):
+        if module == layer or module.startswith(f"{layer}."):
+            return layer
+    return "app"  # dashboard.py and the pages
+
+
+# What each layer may import. The app and its core never reach the tooling; the shared test
+# helpers import neither the tests nor the benchmark, so tests -> benchmarks -> tests.support
+# never closes a circle.
+MAY_IMPORT = {
+    "revcycle": {"revcycle"},
+    "app": {"revcycle"},
+    "tests.support": {"revcycle", "tests.support"},
+    "benchmarks": {"revcycle", "benchmarks", "tests.support"},
+    "tests": {"revcycle", "benchmarks", "tests.support", "tests"},
+}
+
+
+def test_nothing_imports_in_a_circle():
+    try:
+        graphlib.TopologicalSorter(IMPORTS).prepare()
+    except graphlib.CycleError as error:
+        pytest.fail(f"modules import each other in a circle: {' -> '.join(error.args[1])}")
+
+
+def test_every_layer_imports_only_what_it_may():
+    wrong = [
+        f"{module} imports {target}"
+        for module, targets in IMPORTS.items()
+        for target in targets
+        if _layer(target) not in MAY_IMPORT[_layer(module)]
+    ]
+    assert not wrong
+
+
+def test_core_never_imports_streamlit_or_its_helpers():
     # Anywhere in a core module, even inside a function: what drives Streamlit lives in ui/.
     for path in (REPO_ROOT / "revcycle").rglob("*.py"):
         if "ui" in path.relative_to(REPO_ROOT / "revcycle").parts:
@@ -113,9 +184,7 @@ def test_core_never_imports_streamlit():
             node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
         ]
         assert not [name for name in imported if name.split(".")[0] == "streamlit"], path
-        # The benchmark reaches ui/ only inside the functions that time the app.
-        top_level = [node.module or "" for node in tree.body if isinstance(node, ast.ImportFrom)]
-        assert not [name for name in top_level if name.startswith("revcycle.ui")], path
+        assert not [name for name in imported if name.startswith("revcycle.ui")], path
 
 
 PAGE_FILES = [REPO_ROOT / "dashboard.py", *sorted((REPO_ROOT / "pages").glob("*.py"))]

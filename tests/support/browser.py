@@ -1,7 +1,7 @@
 """The dashboard in a real browser: Debian's Chromium, headless, driven by Playwright.
 
-Shared by tests/test_browser.py (does every page draw for a person?) and the benchmark's
-browser timings (revcycle/ui/browser_timing.py): how Chromium is launched, a running
+Shared by the browser tests (does every page draw for a person?) and the benchmark's
+browser timings (benchmarks/browser.py): how Chromium is launched, a running
 ``streamlit run dashboard.py`` server, the JavaScript that watches a tab from inside, and the
 locators for what both of them click and read.
 

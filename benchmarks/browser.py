@@ -5,7 +5,7 @@ Chromium (headless, through Playwright) against it and times, with clocks read i
 the first load of the overview, cold and on reload, and the channel filter changing the Leads
 tile, uncached and cached. It measures and says what went wrong in the row it was measuring;
 it asserts nothing. Launching Chromium, the server and the in-page watches are
-revcycle/ui/browser.py's, which tests/test_browser.py uses too.
+tests/support/browser.py's, which the browser tests use too.
 
 Playwright is a development requirement, not a runtime one, so it is imported inside the
 functions that drive the browser: the app never loads this module, and ``skip_reason`` works
@@ -23,8 +23,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from revcycle.ui import browser
-from revcycle.ui.browser import skip_reason as skip_reason  # bench.py asks this module
+from tests.support import browser
+from tests.support.browser import skip_reason as skip_reason  # run.py asks this module
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -274,3 +274,22 @@ def time_browser(db_file: Path, channels: list[str], repeat: int, workdir: Path)
         if not row.ms and not row.failures:
             row.failures.append("not measured: an earlier step failed")
     return BrowserRun(rows.all(), version, channels)
+
+
+def browser_fact(run: BrowserRun, repeat: int) -> str:
+    """How the browser timings were made, for the report's list of facts."""
+    return (
+        f"Browser: Debian's Chromium {run.browser_version}, headless, driven by "
+        "Playwright against `streamlit run dashboard.py`, a server process of its own on "
+        "the same database file (run before the AppTest pages, once this process had "
+        "closed its connection). Times come from the page's own clock (performance.now() "
+        "at animation frames), so they span the websocket, the server's script run, the "
+        "transfer and the drawing. First load, cold: "
+        f"{repeat} runs, each on a new server and a new browser context; warm: the last "
+        f"of those tabs reloaded {repeat} times. Filter change, on that warm tab: each of "
+        f"{run.channels} (the busiest channels) chosen in the sidebar's Channels "
+        "list (uncached: no session on that server had chosen it) and removed again (back "
+        "to all channels: cached), then each chosen and removed a second time (cached). "
+        "An error box, a timeout or a Leads value that changes again after its first "
+        "change marks a row failed; the server's log then goes to stderr."
+    )

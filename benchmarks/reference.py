@@ -1,0 +1,310 @@
+"""The benchmark's yardstick: each metric computed again with plain pandas, and a comparison.
+
+The ``reference_*`` functions are a yardstick and a second opinion only: the dashboard computes
+its metrics in ``queries/metrics/*.sql`` and nowhere else.
+"""
+
+from collections.abc import Callable
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+SLA_HOURS = 24
+RELATIVE_TOLERANCE = 1e-6
+STAGES = ("lead", "mql", "sql", "opportunity", "won")
+PERCENTILES = {"median": 0.5, "p90": 0.9, "p10": 0.1, "p25": 0.25, "p75": 0.75}
+
+
+def _filtered(funnel, columns, channels, owners, segments) -> pd.DataFrame:
+    """The ``columns`` of the funnel rows the shared filters keep (None keeps everything)."""
+    keep = np.ones(len(funnel), dtype=bool)
+    for column, values in (("channel", channels), ("owner", owners), ("segment", segments)):
+        if values is not None:
+            keep &= funnel[column].isin(values).to_numpy()
+    return funnel.loc[keep, columns]
+
+
+def _period(start_date: date, end_date: date) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Both dates included, as the SQL reads them: [start, end + 1 day)."""
+    return pd.Timestamp(start_date), pd.Timestamp(end_date) + pd.Timedelta(days=1)
+
+
+def _in_period(stamps: pd.Series, period: tuple[pd.Timestamp, pd.Timestamp]) -> np.ndarray:
+    starts_at, ends_before = period
+    # NaT compares False, like a null timestamp failing the SQL filter.
+    return ((stamps >= starts_at) & (stamps < ends_before)).to_numpy()
+
+
+def reference_conversion_by_channel(
+    funnel, *, start_date, end_date, channels, owners, segments
+) -> pd.DataFrame:
+    """pandas version of queries/metrics/conversion_by_channel.sql."""
+    rows = _filtered(
+        funnel,
+        [
+            "channel",
+            "has_lead",
+            "created_at",
+            "mql_at",
+            "sql_at",
+            "first_deal_created_at",
+            "first_won_at",
+        ],
+        channels,
+        owners,
+        segments,
+    )
+    period = _period(start_date, end_date)
+    events = pd.DataFrame(
+        {
+            "lead": rows["has_lead"].to_numpy() & _in_period(rows["created_at"], period),
+            "mql": _in_period(rows["mql_at"], period),
+            "sql": _in_period(rows["sql_at"], period),
+            "opportunity": _in_period(rows["first_deal_created_at"], period),
+            "won": _in_period(rows["first_won_at"], period),
+        }
+    )
+    per_channel = events.groupby(rows["channel"].to_numpy()).sum()
+    names = [*per_channel.index, "(all channels)"]
+    is_total = [False] * len(per_channel) + [True]
+    counts = np.vstack([per_channel.to_numpy(), events.sum().to_numpy()]).astype(float)
+
+    keep = counts.sum(axis=1) > 0
+    names = np.array(names, dtype=object)[keep]
+    is_total = np.array(is_total)[keep]
+    counts = counts[keep]
+    previous = np.hstack([np.full((len(counts), 1), np.nan), counts[:, :-1]])
+    first = counts[:, :1]
+    result = pd.DataFrame(
+        {
+            "is_total": np.repeat(is_total, len(STAGES)),
+            "channel": np.repeat(names, len(STAGES)),
+            "stage": np.tile(STAGES, len(counts)),
+            "stage_order": np.tile(np.arange(1, len(STAGES) + 1), len(counts)),
+            "count_events": counts.ravel().astype("int64"),
+            "share_of_previous": (counts / np.where(previous == 0, np.nan, previous)).ravel(),
+            "share_of_first": (counts / np.where(first == 0, np.nan, first)).ravel(),
+        }
+    )
+    result["is_special"] = result["channel"].str.startswith("(")
+    return result.sort_values(
+        ["is_total", "is_special", "channel", "stage_order"], ignore_index=True
+    ).drop(columns="is_special")
+
+
+def reference_follow_up_speed(
+    funnel, *, start_date, end_date, channels, owners, segments, sla_hours
+) -> pd.DataFrame:
+    """pandas version of queries/metrics/follow_up_speed.sql."""
+    rows = _filtered(
+        funnel,
+        ["has_lead", "created_at", "channel", "owner", "hours_to_first_contact"],
+        channels,
+        owners,
+        segments,
+    )
+    rows = rows[
+        rows["has_lead"].to_numpy() & _in_period(rows["created_at"], _period(start_date, end_date))
+    ]
+    hours = rows["hours_to_first_contact"]
+    within_sla = hours <= sla_hours  # NaN (never contacted) is False, as in SQL
+    parts = []
+    for grouped_by, keys in (
+        ("channel", rows["channel"].to_numpy()),
+        ("owner", rows["owner"].to_numpy()),
+        ("all", np.full(len(rows), "(all leads)", dtype=object)),
+    ):
+        groups = hours.groupby(keys)
+        summary = pd.DataFrame(
+            {
+                "count_leads": groups.size(),
+                "count_contacted": groups.count(),
+                # pandas' default interpolation is linear, like quantile_cont.
+                **{
+                    f"{label}_hours_to_first_contact": groups.quantile(quantile)
+                    for label, quantile in PERCENTILES.items()
+                },
+                "count_within_sla": within_sla.groupby(keys).sum(),
+            }
+        )
+        parts.append(summary.rename_axis("group_value").reset_index().assign(grouped_by=grouped_by))
+    result = pd.concat(parts, ignore_index=True)
+    result["count_never_contacted"] = result["count_leads"] - result["count_contacted"]
+    result["share_within_sla"] = result["count_within_sla"] / result["count_leads"]
+    columns = [
+        "grouped_by",
+        "group_value",
+        "count_leads",
+        "count_contacted",
+        "count_never_contacted",
+        "median_hours_to_first_contact",
+        "p90_hours_to_first_contact",
+        "p10_hours_to_first_contact",
+        "p25_hours_to_first_contact",
+        "p75_hours_to_first_contact",
+        "count_within_sla",
+        "share_within_sla",
+    ]
+    result["is_special"] = result["group_value"].str.startswith("(")
+    return result.sort_values(["grouped_by", "is_special", "group_value"], ignore_index=True)[
+        columns
+    ]
+
+
+REVENUE_COLUMNS = [
+    "is_total",
+    "channel",
+    "won_revenue",
+    "count_won_deals",
+    "average_won_deal",
+    "win_rate",
+    "count_closed_deals",
+    "median_days_lead_to_won",
+    "open_pipeline",
+    "count_open_deals",
+    "count_opportunities",
+    "average_sales_cycle_days",
+    "pipeline_velocity_per_day",
+]
+
+
+def _deal_measures(exploded: pd.DataFrame, start_date: date, end_date: date) -> pd.DataFrame:
+    """One row per deal of ``exploded`` (a funnel row per deal): what each adds to the sums."""
+    deals = pd.DataFrame.from_records(
+        exploded["deals"].tolist(),
+        columns=["created_at", "closed_at", "is_won", "is_closed", "amount"],
+    )
+    period = _period(start_date, end_date)
+    amount = deals["amount"].astype("float64")  # Decimal, None -> float, NaN
+    closed_at = pd.to_datetime(deals["closed_at"])
+    is_closed_in_period = _in_period(closed_at, period)
+    is_won_in_period = deals["is_won"].to_numpy(dtype=bool) & is_closed_in_period
+    is_closed = deals["is_closed"].to_numpy(dtype=bool)
+    deal_created_at = pd.to_datetime(deals["created_at"])
+    is_created_in_period = _in_period(deal_created_at, period)
+    is_open_from_period = ~is_closed & is_created_in_period
+    days_lead_to_won = (closed_at - exploded["created_at"]).dt.total_seconds() / 86_400
+    sales_cycle_days = (closed_at - deal_created_at).dt.total_seconds() / 86_400
+    return pd.DataFrame(
+        {
+            "won_amount": amount.where(is_won_in_period),
+            "is_won": is_won_in_period,
+            "is_closed": is_closed & is_closed_in_period,
+            "days_lead_to_won": days_lead_to_won.where(is_won_in_period),
+            "sales_cycle_days": sales_cycle_days.where(is_won_in_period),
+            "is_opportunity": is_created_in_period,
+            "open_amount": amount.where(is_open_from_period),
+            "is_open": is_open_from_period,
+        }
+    )
+
+
+def reference_revenue_by_channel(
+    funnel, *, start_date, end_date, channels, owners, segments
+) -> pd.DataFrame:
+    """pandas version of queries/metrics/revenue_by_channel.sql."""
+    rows = _filtered(
+        funnel, ["count_deals", "channel", "created_at", "deals"], channels, owners, segments
+    )
+    rows = rows[rows["count_deals"].to_numpy() > 0]
+    exploded = rows.explode("deals", ignore_index=True)
+    measures = _deal_measures(exploded, start_date, end_date)
+    parts = []
+    for is_total, keys in (
+        (False, exploded["channel"].to_numpy()),
+        (True, np.full(len(measures), "(all channels)", dtype=object)),
+    ):
+        summary = measures.groupby(keys).agg(
+            won_revenue=("won_amount", "sum"),
+            count_won_deals=("is_won", "sum"),
+            count_closed_deals=("is_closed", "sum"),
+            median_days_lead_to_won=("days_lead_to_won", "median"),
+            average_sales_cycle_days=("sales_cycle_days", "mean"),
+            count_opportunities=("is_opportunity", "sum"),
+            open_pipeline=("open_amount", "sum"),
+            count_open_deals=("is_open", "sum"),
+        )
+        parts.append(summary.rename_axis("channel").reset_index().assign(is_total=is_total))
+    result = pd.concat(parts, ignore_index=True)
+    result = result[result["count_closed_deals"] + result["count_opportunities"] > 0].copy()
+    result["average_won_deal"] = result["won_revenue"] / result["count_won_deals"].replace(
+        0, np.nan
+    )
+    result["win_rate"] = result["count_won_deals"] / result["count_closed_deals"].replace(0, np.nan)
+    result["pipeline_velocity_per_day"] = (
+        result["count_opportunities"]
+        * result["average_won_deal"]
+        * result["win_rate"]
+        / result["average_sales_cycle_days"].replace(0, np.nan)
+    )
+    result["is_special"] = result["channel"].str.startswith("(")
+    return result.sort_values(
+        ["is_total", "is_special", "won_revenue", "channel"],
+        ascending=[True, True, False, True],
+        ignore_index=True,
+    )[REVENUE_COLUMNS]
+
+
+REFERENCES: dict[str, Callable[..., pd.DataFrame]] = {
+    "conversion_by_channel": reference_conversion_by_channel,
+    "follow_up_speed": reference_follow_up_speed,
+    "revenue_by_channel": reference_revenue_by_channel,
+}
+# The columns that name a row of each metric; the rest are compared as values.
+ROW_KEYS: dict[str, list[str]] = {
+    "conversion_by_channel": ["is_total", "channel", "stage"],
+    "follow_up_speed": ["grouped_by", "group_value"],
+    "revenue_by_channel": ["is_total", "channel"],
+}
+
+
+def metric_params(name: str, start_date: date, end_date: date, channels=None) -> dict:
+    """The parameters a page binds for metric ``name`` (no owner or segment filter)."""
+    params = {
+        "start_date": start_date,
+        "end_date": end_date,
+        "channels": channels,
+        "owners": None,
+        "segments": None,
+    }
+    if name == "follow_up_speed":
+        params["sla_hours"] = SLA_HOURS
+    return params
+
+
+def mismatches(
+    name: str,
+    duckdb_result: pd.DataFrame,
+    pandas_result: pd.DataFrame,
+    tolerance: float = RELATIVE_TOLERANCE,
+) -> list[str]:
+    """How two results of metric ``name`` differ, row by row; empty when they agree.
+
+    Rows are matched by their keys, so row order is not compared.
+    """
+    if list(duckdb_result.columns) != list(pandas_result.columns):
+        return [
+            f"{name}: columns differ: {list(duckdb_result.columns)} (DuckDB) vs "
+            f"{list(pandas_result.columns)} (pandas)"
+        ]
+    keys = ROW_KEYS[name]
+    left = duckdb_result.set_index(keys).sort_index()
+    right = pandas_result.set_index(keys).sort_index()
+    problems = [f"{name}: row {key} only in DuckDB" for key in left.index.difference(right.index)]
+    problems += [f"{name}: row {key} only in pandas" for key in right.index.difference(left.index)]
+    common = left.index.intersection(right.index)
+    left, right = left.loc[common], right.loc[common]
+    for column in left.columns:
+        ours, theirs = left[column].to_numpy(), right[column].to_numpy()
+        if pd.api.types.is_numeric_dtype(left[column]):
+            same = np.isclose(
+                ours.astype(float), theirs.astype(float), rtol=tolerance, atol=0, equal_nan=True
+            )
+        else:
+            same = ours == theirs
+        problems += [
+            f"{name}: row {key}, {column}: DuckDB {a!r}, pandas {b!r}"
+            for key, a, b in zip(common[~same], ours[~same], theirs[~same], strict=True)
+        ]
+    return problems

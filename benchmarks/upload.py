@@ -1,0 +1,207 @@
+"""The benchmark's upload part: the importer's full load of a leads export against DuckDB
+alone parsing the same file."""
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from benchmarks.timing import Timing, timed
+from revcycle.db import connect
+from revcycle.importer.load import commit_upload
+from revcycle.importer.read import read_export
+from revcycle.importer.validate import prepare
+
+UPLOAD_RATIO_TARGET = 6.0  # full load ÷ DuckDB parsing the same file into a table (issue 4)
+# The yardstick: DuckDB alone, every value kept as text (as the importer keeps it), and with
+# its type sniffer, for comparison. The path is bound, never formatted in.
+PARSE_AS_TEXT_SQL = (
+    "create or replace table parsed as select * from read_csv($path, all_varchar = true)"
+)
+PARSE_TYPED_SQL = "create or replace table parsed as select * from read_csv($path)"
+
+
+@dataclass
+class UploadRun:
+    """The upload part: DuckDB's parse alone and each step of the importer's full load."""
+
+    parse_as_text: Timing
+    parse_typed: Timing
+    read: Timing  # read_export alone
+    prepare: Timing  # read_export, mapping, parsing and validation
+    commit: Timing  # commit_upload, mode replace: preview, archive, rebuild, commit
+    full: Timing  # prepare + commit, run by run
+    file_mib: float
+    count_rows_in_file: int
+    count_rows_loaded: int
+    count_raw_leads: int  # raw_leads after the last timed commit
+    count_problems: int
+    load_before: float  # 1-minute load average when the part began
+    load_after: float = 0.0
+
+    @property
+    def failures(self) -> list[str]:
+        """Why the runs did not time the full load of every lead; empty when they did."""
+        failures = []
+        if self.count_rows_loaded != self.count_rows_in_file:
+            failures.append(
+                f"{self.count_rows_in_file - self.count_rows_loaded:,} of "
+                f"{self.count_rows_in_file:,} rows rejected"
+            )
+        if self.count_raw_leads != self.count_rows_loaded:
+            failures.append(
+                f"raw_leads holds {self.count_raw_leads:,} rows after the commit, not "
+                f"{self.count_rows_loaded:,}"
+            )
+        return failures
+
+
+def _time_parse(parse_con, leads_csv: Path, run: UploadRun) -> None:
+    """The yardstick, once: DuckDB alone parsing the file as text, then with its sniffed types."""
+    for sql, timing in ((PARSE_AS_TEXT_SQL, run.parse_as_text), (PARSE_TYPED_SQL, run.parse_typed)):
+        timed(lambda s=sql: parse_con.execute(s, {"path": str(leads_csv)}).fetchall(), timing)
+    parse_con.execute("drop table parsed")
+
+
+def _time_load(db_file: Path, leads_csv: Path, run: UploadRun) -> None:
+    """The importer's full load, once, into ``db_file``, as the CLI's replace does it."""
+    size = leads_csv.stat().st_size
+    con = connect(db_file)
+    try:
+        prepared = timed(lambda: prepare(con, leads_csv, kind="leads", max_bytes=size), run.prepare)
+        meta = prepared.meta()
+        timed(lambda: commit_upload(con, prepared.kind, prepared.rows, "replace", meta), run.commit)
+        run.full.seconds.append(run.prepare.seconds[-1] + run.commit.seconds[-1])
+        run.count_rows_in_file = prepared.count_rows_in_file
+        run.count_rows_loaded = prepared.count_rows_loaded
+        run.count_problems = len(prepared.problems)
+        run.count_raw_leads = con.execute("select count(*) from raw_leads").fetchone()[0]
+    finally:
+        con.close()
+
+
+def time_upload(db_file: Path, leads_csv: Path, repeat: int, folder: Path) -> UploadRun:
+    """Time DuckDB parsing ``leads_csv`` alone against the importer loading it into ``db_file``.
+
+    Each run parses the file with DuckDB (as text, then typed) in an in-memory database, reads
+    it with read_export, then loads it as the CLI does — prepare, then commit_upload in replace
+    mode — into a fresh copy of ``db_file`` (which the benchmark built through the same
+    importer), so every run does the same work. ``db_file`` itself is not changed.
+    """
+    load_before = os.getloadavg()[0]
+    template = folder / "upload-template.duckdb"
+    shutil.copyfile(db_file, template)
+
+    size = leads_csv.stat().st_size
+    run = UploadRun(
+        parse_as_text=Timing("DuckDB alone: read_csv(all_varchar = true) into a table"),
+        parse_typed=Timing("DuckDB alone: read_csv (types sniffed) into a table"),
+        read=Timing("read_export: sniff, read as text, line numbers"),
+        prepare=Timing("prepare: read_export + map + parse + validate"),
+        commit=Timing("commit_upload (replace): preview, archive, rebuild, commit"),
+        full=Timing("full load: prepare + commit_upload"),
+        file_mib=size / 2**20,
+        count_rows_in_file=0,
+        count_rows_loaded=0,
+        count_raw_leads=0,
+        count_problems=0,
+        load_before=load_before,
+    )
+    parse_con = duckdb.connect()  # in memory: the yardstick writes no file
+    copy = folder / "upload-run.duckdb"
+    try:
+        for _ in range(repeat):
+            # Interleaved, so that a busy moment on the machine falls on every step alike.
+            _time_parse(parse_con, leads_csv, run)
+            timed(lambda: read_export(leads_csv, max_bytes=size), run.read)
+            shutil.copyfile(template, copy)  # not timed
+            _time_load(copy, leads_csv, run)
+            copy.unlink()
+    finally:
+        parse_con.close()
+        template.unlink()
+    run.load_after = os.getloadavg()[0]
+    return run
+
+
+def _upload_heading(count_rows: int | None) -> str:
+    if count_rows is None:
+        return "### Upload of a leads export"
+    rows = "1M" if count_rows == 1_000_000 else f"{count_rows:,}"
+    return f"### Upload of a {rows}-row leads export"
+
+
+def _upload_method(run: UploadRun, repeat: int) -> list[str]:
+    """How the upload part was measured, and what the loads did."""
+    return [
+        f"- Method: the generated leads.csv ({run.count_rows_in_file:,} data lines, "
+        f"{run.file_mib:,.0f} MiB, the generic Revcycle format), {repeat} runs, each step once "
+        "per run in turn. The yardstick is DuckDB alone parsing the file into a table in an "
+        f"in-memory database with its default threads, every value as text (`{PARSE_AS_TEXT_SQL}`"
+        "; the importer reads every value as text too, then parses it); the × column divides "
+        "each step's "
+        "median by the yardstick's. The typed read_csv is shown for comparison. The full load "
+        "is what `python -m revcycle load leads.csv --kind leads --mode replace` does, run by "
+        "run: prepare (read_export, preset detection and mapping, parsing each column, the "
+        "contract's rules, the channel rules) then commit_upload (comparing with what is loaded, "
+        "archiving the file and its rows, which then are the loaded leads, rebuilding the marts, "
+        "commit), into a fresh copy of the benchmark's database (the generated data, loaded "
+        "through the same importer), copied before each run and not timed. Map + parse + "
+        "validate is the difference of the prepare and read_export medians.",
+        f"- Result: {run.count_rows_loaded:,} rows loaded, "
+        f"{run.count_rows_in_file - run.count_rows_loaded:,} rejected, "
+        f"{run.count_problems:,} problems; raw_leads holds {run.count_raw_leads:,} rows after "
+        f"the commit. Load average (1 min) before this part {run.load_before:.2f}, after "
+        f"{run.load_after:.2f}.",
+    ]
+
+
+def upload_report(run: UploadRun | None, repeat: int, skipped: str | None = None) -> list[str]:
+    """The upload timings as markdown lines: the method, then a table of their own."""
+    lines = [_upload_heading(run.count_rows_in_file if run else None), ""]
+    if run is None:
+        return [*lines, f"Skipped: {skipped}.", ""]
+    base_ms = run.parse_as_text.median_ms
+    ratio = run.full.median_ms / base_ms
+    # On a busy machine one slow yardstick run moves the median a lot: show bests too.
+    best_ratio = f"(best to best {run.full.best_ms / run.parse_as_text.best_ms:.1f}×)"
+    if run.failures:
+        verdict = "**failed**: " + "; ".join(run.failures)
+    elif ratio <= UPLOAD_RATIO_TARGET:
+        verdict = f"yes {best_ratio}"
+    else:
+        verdict = f"**no**: {ratio:.1f}× > {UPLOAD_RATIO_TARGET:.0f}× {best_ratio}"
+
+    def row(label: str, times: str, median_ms: float, target: str = "—", met: str = "—") -> str:
+        return f"| {label} | {times} | {median_ms / base_ms:.1f}× | {target} | {met} |"
+
+    def timed(timing: Timing, target: str = "—", met: str = "—") -> str:
+        times = (
+            f"{timing.best_ms:,.1f} (once)"
+            if len(timing.seconds) == 1
+            else f"{timing.best_ms:,.1f} / {timing.median_ms:,.1f}"
+        )
+        return row(timing.label, times, timing.median_ms, target, met)
+
+    map_validate_ms = run.prepare.median_ms - run.read.median_ms
+    return [
+        *lines,
+        *_upload_method(run, repeat),
+        "",
+        "| step | best / median ms | × DuckDB parse as text (medians) | target | met? |",
+        "|---|---:|---:|---|---|",
+        timed(run.parse_as_text, "the yardstick"),
+        timed(run.parse_typed),
+        timed(run.read),
+        row(
+            "map + parse + validate (prepare − read_export)",
+            f"— / {map_validate_ms:,.1f}",
+            map_validate_ms,
+        ),
+        timed(run.prepare),
+        timed(run.commit),
+        timed(run.full, f"≤ {UPLOAD_RATIO_TARGET:.0f}× DuckDB parse", verdict),
+        "",
+    ]

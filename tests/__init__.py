@@ -1,0 +1,1 @@
+"""The test suite; a package so that tests and the benchmark can import tests.support."""
