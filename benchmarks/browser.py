@@ -178,7 +178,7 @@ class _Rows:
     @classmethod
     def new(cls, channels: list[str]) -> _Rows:
         load = "navigation start → first frame with KPI tiles shown and every Plotly chart drawn"
-        change = f"pointer press on the option → first frame with a new {TILE} value"
+        change = f"the Enter that picks the typed option → first frame with a new {TILE} value"
         return cls(
             BrowserRow(
                 "overview first load, cold (new server, first visit)",
