@@ -178,7 +178,8 @@ class _Rows:
     @classmethod
     def new(cls, channels: list[str]) -> _Rows:
         load = "navigation start → first frame with KPI tiles shown and every Plotly chart drawn"
-        change = f"the Enter that picks the typed option → first frame with a new {TILE} value"
+        shown = f"first frame with a new {TILE} value"
+        change = f"the Enter that picks the typed channel → {shown}"
         return cls(
             BrowserRow(
                 "overview first load, cold (new server, first visit)",
@@ -196,7 +197,7 @@ class _Rows:
             ),
             BrowserRow(
                 "channel filter: the channel removed, back to all channels (cached)",
-                f"{change.replace('the option', 'its remove button')}; after every choice",
+                f"pointer press on its remove button → {shown}; after every choice",
             ),
             BrowserRow(
                 "channel filter: a channel chosen again (cached)",
