@@ -127,11 +127,6 @@ COMPANY_WORDS = (
 COMPANY_SUFFIXES = ("GmbH", "B.V.", "SAS", "Ltd", "Inc.", "S.L.", "AB", "AG")
 
 
-def _epoch_seconds(moment: datetime) -> int:
-    """Seconds since 1970 for a naive datetime read as wall-clock time, whatever the TZ."""
-    return int((moment - datetime(1970, 1, 1)).total_seconds())
-
-
 CHUNK_ROWS = 100_000  # rows made into text and written at a time
 
 # Every name a code can stand for; a code one past the names means blank.
