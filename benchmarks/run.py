@@ -445,13 +445,17 @@ def run(
         browser_timing.browser_report(browser_run, browser_skipped),
         upload_report(upload_run, repeat, "--skip-upload was given"),
     )
-    failed = (
+    return markdown, _all_passed(metrics, page_rows, browser_run, upload_run)
+
+
+def _all_passed(metrics, page_rows, browser_run, upload_run) -> bool:
+    """Every metric agreed with pandas and no page, browser or upload run failed."""
+    return not (
         bool(metrics.problems)
         or any(row.failures for row in page_rows)
         or (browser_run is not None and browser_run.failed)
         or (upload_run is not None and bool(upload_run.failures))
     )
-    return markdown, not failed
 
 
 def main(argv: list[str] | None = None) -> int:

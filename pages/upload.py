@@ -280,6 +280,14 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
             ask_date_format(slot, auto)
         return auto, key, mapped
 
+    return read_as_mapped(cursor, uploaded, slot, key, (kind, auto, date_format, max_bytes))
+
+
+def read_as_mapped(cursor, uploaded, slot: str, key: tuple, read: tuple):
+    """The mapping screen for a file read as ``kind``, then the file read with that mapping;
+    (attempt, its key, Mapped) as ``checked`` returns them."""
+    kind, auto, date_format, max_bytes = read
+    name, data = uploaded.name, uploaded.getvalue()
     columns = remembered(
         slot, "header", (uploaded.file_id, max_bytes), lambda: upload.header(name, data, max_bytes)
     )
@@ -456,6 +464,11 @@ def history_section(cursor) -> None:
     )
     if st.button("Restore this state", key="upload_restore", icon=":material/history:"):
         st.session_state["upload_restore_pending"] = chosen
+    confirm_restore(cursor, chosen)
+
+
+def confirm_restore(cursor, chosen: int) -> None:
+    """Ask before restoring the chosen state, then restore it (or say why it failed)."""
     pending = st.session_state.get("upload_restore_pending")
     if pending is None:
         return

@@ -258,3 +258,19 @@ def test_ci_runs_the_readme_test_command_word_for_word():
     assert ".venv" in command, "Debian's python3 needs a virtual environment"
     ci = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert command in ci.splitlines()
+
+
+def test_no_function_is_over_sixty_lines():
+    shipped_and_tooling = [
+        *PYTHON_FILES,
+        *(REPO_ROOT / "benchmarks").glob("*.py"),
+        *(REPO_ROOT / "tests" / "support").glob("*.py"),
+    ]
+    long_functions = [
+        f"{path.relative_to(REPO_ROOT)}:{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for path in shipped_and_tooling
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > 60
+    ]
+    assert not long_functions
