@@ -64,9 +64,10 @@ def stop_if_empty(frame: pd.DataFrame) -> None:
 
 def _navigation_links() -> None:
     """The links to every page, carrying the filters in their URLs."""
+    carried = filters.in_url()
     for link in NAVIGATION:
         try:
-            st.page_link(link.path, label=link.label, icon=link.icon, query_params=filters.in_url())
+            st.page_link(link.path, label=link.label, icon=link.icon, query_params=carried)
         except StreamlitPageNotFoundError:
             # A page file run on its own (AppTest opens one so) knows no other page.
             # tests/test_conventions.py checks that every link names a page file.
