@@ -72,6 +72,8 @@ TILES = (
     ),
 )
 LOWER_IS_BETTER = {"Median follow-up"}
+# A share moves in percentage points: 30% to 33% is "+3.0 pts", never "+10.0%".
+SHARES = {"Within SLA"}
 
 
 with page.frame("Overview") as filters:
@@ -103,7 +105,9 @@ with page.frame("Overview") as filters:
                     label,
                     shown(value_of(current_frames)),
                     definition.format(sla_hours=filters.sla_hours),
-                    format.change(value_of(current_frames), value_of(previous_frames)),
+                    (format.points if label in SHARES else format.change)(
+                        value_of(current_frames), value_of(previous_frames)
+                    ),
                     label in LOWER_IS_BETTER,
                 )
                 for label, value_of, shown, definition in TILES[row_start : row_start + 4]
@@ -126,14 +130,22 @@ with page.frame("Overview") as filters:
         with leads_tab:
             st.plotly_chart(
                 charts.trend_by_channel(
-                    weekly[weekly["count_leads"] > 0], "count_leads", "New leads per week", "leads"
+                    weekly[weekly["count_leads"] > 0],
+                    "count_leads",
+                    "New leads per week",
+                    "leads",
+                    page.channel_colors(),
                 ),
                 key="overview_weekly_leads",
             )
         with revenue_tab:
             st.plotly_chart(
                 charts.trend_by_channel(
-                    weekly[weekly["won_revenue"] > 0], "won_revenue", "Won revenue per week", "€"
+                    weekly[weekly["won_revenue"] > 0],
+                    "won_revenue",
+                    "Won revenue per week",
+                    "€",
+                    page.channel_colors(),
                 ),
                 key="overview_weekly_revenue",
             )

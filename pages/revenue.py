@@ -36,14 +36,20 @@ with page.frame("Revenue by channel") as filters:
     left, right = st.columns(2)
     with left:
         st.plotly_chart(
-            charts.bar_by_channel(per_channel, "won_revenue", "Won revenue by channel", "€"),
+            charts.bar_by_channel(
+                per_channel, "won_revenue", "Won revenue by channel", "€", page.channel_colors()
+            ),
             key="revenue_by_channel_bar",
         )
     with right:
         weekly = run("metrics/weekly_leads_and_revenue_by_channel", **params)
         st.plotly_chart(
             charts.trend_by_channel(
-                weekly[weekly["won_revenue"] > 0], "won_revenue", "Won revenue per week", "€"
+                weekly[weekly["won_revenue"] > 0],
+                "won_revenue",
+                "Won revenue per week",
+                "€",
+                page.channel_colors(),
             ),
             key="revenue_weekly",
         )
@@ -79,6 +85,7 @@ with page.frame("Revenue by channel") as filters:
             "pipeline_velocity_per_day",
             "Expected revenue per day",
             "€ per day",
+            page.channel_colors(),
         ),
         key="revenue_velocity",
     )

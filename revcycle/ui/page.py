@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from revcycle.db import QueryError
-from revcycle.ui import filters, format
+from revcycle.ui import colors, filters, format
 from revcycle.ui.data import run
 from revcycle.ui.filters import Filters
 
@@ -38,9 +38,27 @@ EMPTY_STATE = "No leads or deals match these filters. Widen the period or clear 
 LOW_VOLUME_LEADS = 30  # below this many leads a rate is shown, but flagged as shaky
 
 
+def describe(filters: Filters) -> str:
+    """What the filters show, as a heading names it: "Paid search, Events · last 12 weeks"."""
+    parts = [", ".join(filters.channels) if filters.channels else "all channels"]
+    for name, chosen in (("owner", filters.owners), ("segment", filters.segments)):
+        if chosen:
+            parts.append(f"{name}{'s' if len(chosen) > 1 else ''} {', '.join(chosen)}")
+    return "; ".join(parts) + " · " + filters.period_label
+
+
 def heading(title: str, filters: Filters, note: str = "") -> None:
-    st.title(title)
+    """The page's title, naming the view it shows, and the period's dates under it."""
+    # Channel, owner and segment names come from uploads: shown as text, never Markdown.
+    st.title(f"{title} — {format.plain(describe(filters))}", anchor=False)
     st.caption(f"{filters.start_date:%d %b %Y} – {filters.end_date:%d %b %Y}. {note}".strip())
+
+
+def channel_colors() -> dict[str, str]:
+    """Every channel in the data with its colour, in legend order: the same on every chart."""
+    values = run("metrics/filter_values")
+    channels = values.loc[values["dimension"] == "channel", "dimension_value"]
+    return colors.assign([*channels, "(all channels)"])
 
 
 def freshness_banner() -> None:
