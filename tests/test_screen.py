@@ -25,15 +25,17 @@ KNOWN = list(colors.CHANNEL_COLORS)
 
 
 def shown_cells(at: AppTest, column: str) -> pd.DataFrame:
-    """The first table with ``column`` as the person reads it: each cell's shown text.
+    """The first table with ``column`` as the browser shows it: each cell's formatted text, or
+    the table's placeholder where the value is missing ("None" when it sets none).
     (AppTest does not carry a table's key, so its columns tell it apart.)"""
-    shown = (
-        dataframe_util.convert_arrow_bytes_to_pandas_df(
+    for table in at.dataframe:
+        texts = dataframe_util.convert_arrow_bytes_to_pandas_df(
             table.proto.arrow_data.styler.display_values
         )
-        for table in at.dataframe
-    )
-    return next(cells for cells in shown if column in cells.columns)
+        if column in texts.columns:
+            missing = table.value.isna().to_numpy()
+            return texts.mask(missing, table.proto.placeholder or "None")
+    raise AssertionError(f"no table has a column {column!r}")
 
 
 def as_shown(markdown: str) -> str:
@@ -143,6 +145,13 @@ def test_table_shows_a_missing_value_as_a_dash(db_env):  # noqa: F811
     # Deals with no lead have no lead creation date, so no days from lead to won.
     assert cells.loc["(no lead)", "Lead → won (median)"] == "–"
     assert not cells.isin(["None", "nan", "NaN", "<NA>"]).any().any()
+
+
+def test_a_lead_without_a_company_shows_a_dash(db_env):  # noqa: F811
+    at = open_page("pages/follow_up.py")
+    cells = shown_cells(at, "Company")
+    # Lead L0017473 in the sample's leads.csv has no company and waits past the SLA.
+    assert cells.set_index("Lead").loc["L0017473", "Company"] == "–"
 
 
 def test_table_shows_a_flag_as_yes_or_no(db_env):  # noqa: F811

@@ -46,6 +46,7 @@ def show(
     st.dataframe(
         shown,
         hide_index=True,
+        placeholder="–",  # a missing value, which the browser would show as "None"
         height="content" if len(frame) <= max_rows else "auto",
         column_config={
             label: _COLUMN.get(kind, st.column_config.NumberColumn)(label)
