@@ -40,8 +40,8 @@ def days(value) -> str:
 
 
 def moment(value) -> str:
-    """12 Mar 2026, 14:05"""
-    return "–" if _missing(value) or value is pd.NaT else f"{value:%d %b %Y, %H:%M}"
+    """2026-03-12 14:05: the narrowest readable form, so a table of them fits a laptop."""
+    return "–" if _missing(value) or value is pd.NaT else f"{value:%Y-%m-%d %H:%M}"
 
 
 def text(value) -> str:
