@@ -2,7 +2,6 @@
 the freshness banner, the error guard), its heading, the period line and the empty state."""
 
 import logging
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
@@ -120,39 +119,14 @@ def frame(title: str) -> Iterator[Filters]:
         st.stop()
 
 
-# A tile's value may take this many tile widths per character (Source Sans digits are about
-# 0.45 em wide, and 5% is left spare); the font never grows past Streamlit's own size.
-VALUE_WIDTH_PER_CHARACTER = 2.1
-
-
-def _value_fits(key: str, value: str) -> str:
-    """CSS that sizes the tile ``key``'s value to fit its width: "€2,466,216" on a quarter of
-    a 1280-pixel screen, not "€2,466,…". The tile is the size container; its width is 100cqi."""
-    most = VALUE_WIDTH_PER_CHARACTER * 100 / max(len(value), 1)
-    return (
-        f".st-key-{key} {{container-type: inline-size;}}"
-        f".st-key-{key} [data-testid='stMetricValue'] {{font-size: min(2.25rem, {most:.1f}cqi);}}"
-    )
-
-
 def tiles(numbers: list[tuple]) -> None:
     """Big numbers in a row, each as (label, shown value, one-line definition), optionally
     followed by the change against the previous period and whether lower is better."""
-    keys = ["tile_" + re.sub(r"\W+", "_", label.lower()) for label, *_ in numbers]
-    st.html(
-        "<style>"
-        + "".join(
-            _value_fits(key, value) for key, (_, value, *_) in zip(keys, numbers, strict=True)
-        )
-        # Should a value still not fit, it wraps rather than being cut off.
-        + "[data-testid='stMetricValue'] * {white-space: normal; overflow-wrap: anywhere;}"
-        + "</style>"
-    )
-    for column, key, (label, value, definition, *change) in zip(
-        st.columns(len(numbers)), keys, numbers, strict=True
+    for column, (label, value, definition, *change) in zip(
+        st.columns(len(numbers)), numbers, strict=True
     ):
         delta, lower_is_better = (change + [None, False])[:2]
-        with column, st.container(border=True, height="stretch", key=key):
+        with column, st.container(border=True, height="stretch"):
             st.metric(
                 label, value, delta=delta, delta_color="inverse" if lower_is_better else "normal"
             )
@@ -160,15 +134,23 @@ def tiles(numbers: list[tuple]) -> None:
 
 
 MAIN = ".block-container, [data-testid='stMainBlockContainer']"
+TILE = "[data-testid='stMetric']"
 
 
 def tighten_top_margin() -> None:
-    """Less blank space above the title and, on a laptop screen, at the sides, so the numbers
-    and every table column fit a shared screen (1280 × 720 with the sidebar open); a heading
-    that names the filters stays on one line where it can."""
+    """Less blank space above the title and, on a laptop screen, at the sides, and tile values
+    that size to their tile, so the numbers and every table column fit a shared screen
+    (1280 × 720 with the sidebar open); a heading that names the filters stays on one line
+    where it can."""
     st.html(
         f"<style>{MAIN} {{padding-top: 2.5rem;}}"
         f"{MAIN} h1 {{font-size: 2rem;}}"
         f"@media (max-width: 1440px) {{{MAIN} {{padding-left: 1.5rem; padding-right: 1.5rem;}}}}"
+        # A tile's value shrinks with its tile (cqi: a hundredth of the tile's width) so
+        # "€2,466,216" fits a quarter of a laptop screen, not "€2,466,…"; up to 11 characters
+        # fit (Source Sans digits are about 0.45 em wide), a longer one wraps, never cut off.
+        f"{TILE} {{container-type: inline-size;}}"
+        f"{TILE} [data-testid='stMetricValue'] {{font-size: min(2.25rem, 19cqi);}}"
+        f"{TILE} [data-testid='stMetricValue'] * {{white-space: normal; overflow-wrap: anywhere;}}"
         "</style>"
     )
