@@ -4,7 +4,9 @@
 -- and one for all leads together (grouped_by = 'all'); group_value names the channel or owner.
 -- Hours run from the lead's creation to its first contact. The percentiles (10th, 25th,
 -- median, 75th, 90th; linear interpolation) are over contacted leads; share_within_sla is
--- over all leads, so a lead never contacted counts against it.
+-- over all leads, so a lead never contacted counts against it. A lead whose contact is dated
+-- before its creation has no time to measure: it is left out of both (hours_to_first_contact
+-- is null for it in the mart), and count_contacted_before_created says how many.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all); $sla_hours (number).
 
@@ -24,7 +26,8 @@ speed as (
         coalesce(channel, owner, '(all leads)') as group_value,
         count(*) as count_leads,
         count(hours_to_first_contact) as count_contacted,
-        count(*) - count(hours_to_first_contact) as count_never_contacted,
+        count(*) filter (where first_contacted_at is null) as count_never_contacted,
+        count(*) filter (where is_contacted_before_created) as count_contacted_before_created,
         quantile_cont(hours_to_first_contact, [0.1, 0.25, 0.5, 0.75, 0.9]) as hour_quantiles,
         count(*) filter (where hours_to_first_contact <= $sla_hours) as count_within_sla,
     from funnel
@@ -39,13 +42,15 @@ final as (
         count_leads,
         count_contacted,
         count_never_contacted,
+        count_contacted_before_created,
         hour_quantiles[3] as median_hours_to_first_contact,
         hour_quantiles[5] as p90_hours_to_first_contact,
         hour_quantiles[1] as p10_hours_to_first_contact,
         hour_quantiles[2] as p25_hours_to_first_contact,
         hour_quantiles[4] as p75_hours_to_first_contact,
         count_within_sla,
-        count_within_sla / count_leads as share_within_sla,
+        count_within_sla / nullif(count_leads - count_contacted_before_created, 0)
+            as share_within_sla,
     from speed
 )
 

@@ -125,6 +125,9 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
             f"create table if not exists {_rows_table(kind)} "
             f"(upload_id bigint, {_typed_columns(kind)})",
         )
+        for field in contract.FIELDS_BY_KIND[kind]:  # a field added since the archive began
+            column = f'"{field.name}" {contract.SQL_TYPE_BY_TYPE[field.type]}'
+            _run(con, f"alter table {_rows_table(kind)} add column if not exists {column}")
         # Replaced each time (every caller is a write): a changed definition takes effect.
         _run(con, f"create or replace view {view} as {_loaded_rows_sql(kind)}")
 
