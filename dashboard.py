@@ -110,6 +110,12 @@ with page.frame("Overview") as filters:
             ]
         )
 
+    page.left_out(
+        total(speed, "count_contacted_before_created", grouped_by="all"),
+        ("lead contacted before it was created", "leads contacted before they were created"),
+        "the follow-up tiles",
+    )
+
     left, right = st.columns([2, 3])
     with left:
         st.plotly_chart(
@@ -117,8 +123,9 @@ with page.frame("Overview") as filters:
             key="overview_funnel",
         )
         st.caption(
-            "Events in the period at each stage; “of previous” divides a stage by the one before. "
-            "Customers are leads whose first deal was won in the period."
+            "Events in the period at each stage; “of previous” divides a stage by the one before, "
+            "counting leads only: a deal with no lead adds to the count, never to a rate. "
+            "Customers: leads whose first deal was won in the period, and won deals with no lead."
         )
     with right:
         weekly = run("metrics/weekly_leads_and_revenue_by_channel", **params)

@@ -37,6 +37,12 @@ with page.frame("Follow-up speed") as filters:
         ]
     )
 
+    page.left_out(
+        overall["count_contacted_before_created"],
+        ("lead contacted before it was created", "leads contacted before they were created"),
+        "follow-up times and the SLA share",
+    )
+
     by_tab = st.tabs(["By channel", "By owner"])
     for tab, grouped_by in zip(by_tab, ("channel", "owner"), strict=True):
         rows = speed[speed["grouped_by"] == grouped_by]

@@ -49,8 +49,8 @@ with page.frame("Revenue by channel") as filters:
         )
     st.caption(
         "Won revenue: amount of the deals won in the period, credited to the channel of the deal's "
-        "lead. Deals that match no lead keep their own bar, “(no lead)”. Hatched bars are weeks "
-        "the period cuts short."
+        "lead; a deal that matches no lead, to its own source's channel. Deals with neither keep "
+        "their own bar, “(no lead)”. Hatched bars are weeks the period cuts short."
     )
 
     tables.show(
@@ -70,6 +70,14 @@ with page.frame("Revenue by channel") as filters:
         "Win rate: won ÷ closed deals, of deals closed in the period. Lead → won: days from the "
         "lead's creation to the win (deals with no lead have none). Open pipeline: amount of deals "
         "created in the period that are not closed yet."
+    )
+    page.left_out(
+        total["count_won_before_lead"],
+        (
+            "won deal closed before its lead was created",
+            "won deals closed before their lead was created",
+        ),
+        "lead → won",
     )
 
     st.header("Pipeline velocity")
@@ -98,4 +106,9 @@ with page.frame("Revenue by channel") as filters:
         "Pipeline velocity = deals created in the period × average won deal × win rate ÷ average "
         "sales-cycle days (deal created → won): the revenue per day the channel's pipeline is "
         "moving toward. The table shows each part, so you can see which one moves a channel."
+    )
+    page.left_out(
+        total["count_won_before_created"],
+        ("deal closed before it was created", "deals closed before they were created"),
+        "the sales cycle and pipeline velocity",
     )

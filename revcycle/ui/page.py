@@ -43,6 +43,20 @@ def heading(title: str, filters: Filters, note: str = "") -> None:
     st.caption(f"{filters.start_date:%d %b %Y} – {filters.end_date:%d %b %Y}. {note}".strip())
 
 
+def left_out(count, rows: tuple[str, str], left_out_of: str) -> None:
+    """Say how many rows a duration left out because their dates are impossible, e.g.
+    ``rows=("deal closed before it was created", "deals closed before they were created")``."""
+    if pd.isna(count) or int(count) == 0:
+        return
+    count = int(count)
+    singular, plural = rows
+    verb = "is" if count == 1 else "are"
+    st.caption(
+        f"{count:,} {singular if count == 1 else plural} {verb} left out of {left_out_of}: "
+        "an end before its start is a date error in the export, not a duration.",
+    )
+
+
 def freshness_banner() -> None:
     """How fresh the data is, on every page, so nobody argues over last month's export."""
     row = run("metrics/data_freshness").iloc[0]
