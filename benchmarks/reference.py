@@ -40,6 +40,19 @@ def _in_period(stamps: pd.Series, period: tuple[pd.Timestamp, pd.Timestamp]) -> 
     return ((stamps >= starts_at) & (stamps < ends_before)).to_numpy()
 
 
+def _stage_events(rows: pd.DataFrame, period) -> pd.DataFrame:
+    """Whether each funnel row has each stage's event in the period, one column per stage."""
+    return pd.DataFrame(
+        {
+            "lead": rows["has_lead"].to_numpy() & _in_period(rows["created_at"], period),
+            "mql": _in_period(rows["mql_at"], period),
+            "sql": _in_period(rows["sql_at"], period),
+            "opportunity": _in_period(rows["first_deal_created_at"], period),
+            "won": _in_period(rows["first_won_at"], period),
+        }
+    )
+
+
 def reference_conversion_by_channel(
     funnel, *, start_date, end_date, channels, owners, segments
 ) -> pd.DataFrame:
@@ -59,16 +72,7 @@ def reference_conversion_by_channel(
         owners,
         segments,
     )
-    period = _period(start_date, end_date)
-    events = pd.DataFrame(
-        {
-            "lead": rows["has_lead"].to_numpy() & _in_period(rows["created_at"], period),
-            "mql": _in_period(rows["mql_at"], period),
-            "sql": _in_period(rows["sql_at"], period),
-            "opportunity": _in_period(rows["first_deal_created_at"], period),
-            "won": _in_period(rows["first_won_at"], period),
-        }
-    )
+    events = _stage_events(rows, _period(start_date, end_date))
     from_leads = events.mul(rows["has_lead"].to_numpy(dtype=bool), axis=0)
     keys = rows["channel"].to_numpy()
     names = [*events.groupby(keys).sum().index, _total_label(channels)]
@@ -104,25 +108,37 @@ def reference_conversion_by_channel(
     ).drop(columns="is_special")
 
 
+SPEED_COLUMNS = [
+    "grouped_by",
+    "group_value",
+    "count_leads",
+    "count_contacted",
+    "count_never_contacted",
+    "count_contacted_before_created",
+    "median_hours_to_first_contact",
+    "p90_hours_to_first_contact",
+    "p10_hours_to_first_contact",
+    "p25_hours_to_first_contact",
+    "p75_hours_to_first_contact",
+    "count_within_sla",
+    "share_within_sla",
+]
+SPEED_FUNNEL_COLUMNS = [
+    "has_lead",
+    "created_at",
+    "channel",
+    "owner",
+    "first_contacted_at",
+    "hours_to_first_contact",
+    "is_contacted_before_created",
+]
+
+
 def reference_follow_up_speed(
     funnel, *, start_date, end_date, channels, owners, segments, sla_hours
 ) -> pd.DataFrame:
     """pandas version of queries/metrics/follow_up_speed.sql."""
-    rows = _filtered(
-        funnel,
-        [
-            "has_lead",
-            "created_at",
-            "channel",
-            "owner",
-            "first_contacted_at",
-            "hours_to_first_contact",
-            "is_contacted_before_created",
-        ],
-        channels,
-        owners,
-        segments,
-    )
+    rows = _filtered(funnel, SPEED_FUNNEL_COLUMNS, channels, owners, segments)
     rows = rows[
         rows["has_lead"].to_numpy() & _in_period(rows["created_at"], _period(start_date, end_date))
     ]
@@ -155,24 +171,9 @@ def reference_follow_up_speed(
     result = pd.concat(parts, ignore_index=True)
     measurable = result["count_leads"] - result["count_contacted_before_created"]
     result["share_within_sla"] = result["count_within_sla"] / measurable.replace(0, np.nan)
-    columns = [
-        "grouped_by",
-        "group_value",
-        "count_leads",
-        "count_contacted",
-        "count_never_contacted",
-        "count_contacted_before_created",
-        "median_hours_to_first_contact",
-        "p90_hours_to_first_contact",
-        "p10_hours_to_first_contact",
-        "p25_hours_to_first_contact",
-        "p75_hours_to_first_contact",
-        "count_within_sla",
-        "share_within_sla",
-    ]
     result["is_special"] = result["group_value"].str.startswith("(")
     return result.sort_values(["grouped_by", "is_special", "group_value"], ignore_index=True)[
-        columns
+        SPEED_COLUMNS
     ]
 
 
