@@ -5,6 +5,7 @@ rows in; every expected value is worked out by hand in the comments."""
 from datetime import date
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -94,11 +95,7 @@ def test_a_deal_with_no_lead_takes_the_channel_of_its_own_source(funnel_db):
         "won": 1,
     }
     assert by_stage(conversion, "Paid search", "count_without_lead")["won"] == 1
-    assert pd_isna(by_stage(conversion, "Paid search", "share_of_first")["won"])  # no lead
-
-
-def pd_isna(value) -> bool:
-    return value != value  # NaN is the only value unequal to itself
+    assert pd.isna(by_stage(conversion, "Paid search", "share_of_first")["won"])  # no lead
 
 
 def test_an_opportunity_export_names_the_deals_source_and_the_funnel_uses_it(tmp_path):
@@ -197,7 +194,7 @@ def test_customers_per_lead_count_only_leads_in_the_total_row(funnel_db):
     assert by_stage(rows, "(all channels)", "share_of_previous")["opportunity"] == 1.0
     # The (no lead) line lists D3 and D4 on their own, with no rate.
     assert by_stage(rows, "(no lead)", "count_events")["won"] == 2
-    assert pd_isna(by_stage(rows, "(no lead)", "share_of_first")["won"])
+    assert pd.isna(by_stage(rows, "(no lead)", "share_of_first")["won"])
 
 
 def test_a_channel_filter_names_the_total_row_selected_channels(funnel_db):
