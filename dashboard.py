@@ -68,7 +68,7 @@ TILES = (
         lambda f: total(f[1], "share_within_sla", grouped_by="all"),
         format.percent,
         "Share of the period's leads contacted within {sla_hours:g} hours; "
-        "never-contacted leads count as missed.",
+        "never-contacted leads count as missed, leads with no contact data neither way.",
     ),
 )
 LOWER_IS_BETTER = {"Median follow-up"}
@@ -109,6 +109,7 @@ with page.frame("Overview") as filters:
                 for label, value_of, shown, definition in TILES[row_start : row_start + 4]
             ]
         )
+    page.unmeasurable_note(params)
 
     left, right = st.columns([2, 3])
     with left:

@@ -2,7 +2,8 @@
 -- and the share of each group that sales accepted (SQL) and that became a customer (won).
 -- Grain: one row per response band: under 1 h, 1–4 h, 4–24 h, 1–3 days, later, never.
 -- Stages count whenever they happened, up to the data's latest event, so recent leads pull
--- every band down alike.
+-- every band down alike. Leads whose upload has no first-contact column are in no band:
+-- their response time is unknown, not "never".
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -25,6 +26,7 @@ banded as (
         sql_at is not null as is_sql,
         count_won_deals > 0 as is_won,
     from funnel
+    where has_contact_data
 ),
 
 per_band as (
