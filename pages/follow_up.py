@@ -92,8 +92,11 @@ with page.frame("Follow-up speed") as filters:
     st.header("Waiting past the SLA")
     waiting = run("metrics/leads_waiting_past_sla", **params, sla_hours=filters.sla_hours)
     if not measurable:
-        st.info("No lead in this view comes from data that records contacts: who is waiting "
-                "cannot be told.", icon=":material/help:")
+        st.info(
+            "No lead in this view comes from data that records contacts: who is waiting "
+            "cannot be told.",
+            icon=":material/help:",
+        )
     elif waiting.empty:
         st.success("Every lead in this view was contacted within the agreed time.")
     else:
