@@ -99,7 +99,14 @@ def reference_follow_up_speed(
     """pandas version of queries/metrics/follow_up_speed.sql."""
     rows = _filtered(
         funnel,
-        ["has_lead", "created_at", "channel", "owner", "hours_to_first_contact"],
+        [
+            "has_lead",
+            "created_at",
+            "channel",
+            "owner",
+            "hours_to_first_contact",
+            "has_contact_data",
+        ],
         channels,
         owners,
         segments,
@@ -109,6 +116,8 @@ def reference_follow_up_speed(
     ]
     hours = rows["hours_to_first_contact"]
     within_sla = hours <= sla_hours  # NaN (never contacted) is False, as in SQL
+    # A lead whose upload had no first-contact column is neither contacted nor not.
+    unmeasurable = ~rows["has_contact_data"].astype(bool)
     parts = []
     for grouped_by, keys in (
         ("channel", rows["channel"].to_numpy()),
@@ -119,6 +128,7 @@ def reference_follow_up_speed(
         summary = pd.DataFrame(
             {
                 "count_leads": groups.size(),
+                "count_unmeasurable": unmeasurable.groupby(keys).sum(),
                 "count_contacted": groups.count(),
                 # pandas' default interpolation is linear, like quantile_cont.
                 **{
@@ -130,12 +140,16 @@ def reference_follow_up_speed(
         )
         parts.append(summary.rename_axis("group_value").reset_index().assign(grouped_by=grouped_by))
     result = pd.concat(parts, ignore_index=True)
-    result["count_never_contacted"] = result["count_leads"] - result["count_contacted"]
-    result["share_within_sla"] = result["count_within_sla"] / result["count_leads"]
+    result["count_never_contacted"] = (
+        result["count_leads"] - result["count_unmeasurable"] - result["count_contacted"]
+    )
+    measurable = result["count_leads"] - result["count_unmeasurable"]
+    result["share_within_sla"] = result["count_within_sla"] / measurable.where(measurable > 0)
     columns = [
         "grouped_by",
         "group_value",
         "count_leads",
+        "count_unmeasurable",
         "count_contacted",
         "count_never_contacted",
         "median_hours_to_first_contact",
