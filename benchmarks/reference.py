@@ -93,6 +93,24 @@ def reference_conversion_by_channel(
     ).drop(columns="is_special")
 
 
+# The columns of queries/metrics/follow_up_speed.sql, in its order.
+FOLLOW_UP_COLUMNS = [
+    "grouped_by",
+    "group_value",
+    "count_leads",
+    "count_unmeasurable",
+    "count_contacted",
+    "count_never_contacted",
+    "median_hours_to_first_contact",
+    "p90_hours_to_first_contact",
+    "p10_hours_to_first_contact",
+    "p25_hours_to_first_contact",
+    "p75_hours_to_first_contact",
+    "count_within_sla",
+    "share_within_sla",
+]
+
+
 def reference_follow_up_speed(
     funnel, *, start_date, end_date, channels, owners, segments, sla_hours
 ) -> pd.DataFrame:
@@ -145,24 +163,9 @@ def reference_follow_up_speed(
     )
     measurable = result["count_leads"] - result["count_unmeasurable"]
     result["share_within_sla"] = result["count_within_sla"] / measurable.where(measurable > 0)
-    columns = [
-        "grouped_by",
-        "group_value",
-        "count_leads",
-        "count_unmeasurable",
-        "count_contacted",
-        "count_never_contacted",
-        "median_hours_to_first_contact",
-        "p90_hours_to_first_contact",
-        "p10_hours_to_first_contact",
-        "p25_hours_to_first_contact",
-        "p75_hours_to_first_contact",
-        "count_within_sla",
-        "share_within_sla",
-    ]
     result["is_special"] = result["group_value"].str.startswith("(")
     return result.sort_values(["grouped_by", "is_special", "group_value"], ignore_index=True)[
-        columns
+        FOLLOW_UP_COLUMNS
     ]
 
 

@@ -439,7 +439,7 @@ def coverage_section() -> None:
             column_in_file=coverage["has_column"].map({True: "yes", False: "no column"})
         ),
         {
-            "upload_id": ("Upload", "text"),
+            "upload_id": ("From upload", "text"),
             "file_name": ("File", "text"),
             "field": ("Date", "text"),
             "column_in_file": ("Column in file", "text"),
