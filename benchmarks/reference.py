@@ -108,10 +108,12 @@ def reference_conversion_by_channel(
     ).drop(columns="is_special")
 
 
+# The columns of queries/metrics/follow_up_speed.sql, in its order.
 SPEED_COLUMNS = [
     "grouped_by",
     "group_value",
     "count_leads",
+    "count_unmeasurable",
     "count_contacted",
     "count_never_contacted",
     "count_contacted_before_created",
@@ -131,6 +133,7 @@ SPEED_FUNNEL_COLUMNS = [
     "first_contacted_at",
     "hours_to_first_contact",
     "is_contacted_before_created",
+    "has_contact_data",
 ]
 
 
@@ -144,7 +147,9 @@ def reference_follow_up_speed(
     ]
     hours = rows["hours_to_first_contact"]  # NaN: never contacted, or before creation
     within_sla = hours <= sla_hours  # NaN is False, as in SQL
-    never_contacted = rows["first_contacted_at"].isna()
+    # A lead whose upload had no first-contact column is neither contacted nor not.
+    unmeasurable = ~rows["has_contact_data"].astype(bool)
+    never_contacted = ~unmeasurable & rows["first_contacted_at"].isna()
     before_created = rows["is_contacted_before_created"].astype(bool)
     parts = []
     for grouped_by, keys in (
@@ -156,6 +161,7 @@ def reference_follow_up_speed(
         summary = pd.DataFrame(
             {
                 "count_leads": groups.size(),
+                "count_unmeasurable": unmeasurable.groupby(keys).sum(),
                 "count_contacted": groups.count(),
                 # pandas' default interpolation is linear, like quantile_cont.
                 **{
@@ -169,8 +175,12 @@ def reference_follow_up_speed(
         )
         parts.append(summary.rename_axis("group_value").reset_index().assign(grouped_by=grouped_by))
     result = pd.concat(parts, ignore_index=True)
-    measurable = result["count_leads"] - result["count_contacted_before_created"]
-    result["share_within_sla"] = result["count_within_sla"] / measurable.replace(0, np.nan)
+    measurable = (
+        result["count_leads"]
+        - result["count_unmeasurable"]
+        - result["count_contacted_before_created"]
+    )
+    result["share_within_sla"] = result["count_within_sla"] / measurable.where(measurable > 0)
     result["is_special"] = result["group_value"].str.startswith("(")
     return result.sort_values(["grouped_by", "is_special", "group_value"], ignore_index=True)[
         SPEED_COLUMNS

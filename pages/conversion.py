@@ -7,6 +7,7 @@ from revcycle.ui.data import run
 
 with page.frame("Conversion by source") as filters:
     page.heading("Conversion by source", filters)
+    page.unmeasurable_note(filters.params())
 
     mode = st.segmented_control(
         "Count",

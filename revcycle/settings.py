@@ -33,3 +33,23 @@ def max_upload_mb() -> int:
 
 def max_upload_bytes() -> int:
     return max_upload_mb() * MB
+
+
+CURRENCY_VARIABLE = "REVCYCLE_CURRENCY"
+
+
+def currency() -> str | None:
+    """The currency of amounts whose deal states none: ``$REVCYCLE_CURRENCY`` (an ISO code such
+    as ``EUR``), or None when unset, and then such amounts are in an unknown currency."""
+    text = os.environ.get(CURRENCY_VARIABLE, "").strip().upper()
+    if not text:
+        return None
+    if len(text) == 3 and text.isascii() and text.isalpha():
+        return text
+    log.warning(
+        "%s=%r is not a three-letter currency code such as EUR; amounts that state no currency "
+        "are shown as plain numbers",
+        CURRENCY_VARIABLE,
+        text,
+    )
+    return None

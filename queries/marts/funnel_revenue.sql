@@ -12,6 +12,8 @@
 -- "(no lead)". The mapping is a join, so it lives here rather than in staging.
 -- Durations: hours_to_first_contact is null when the contact is recorded before the lead was
 -- created (is_contacted_before_created): a negative time is a data error, not a fast reply.
+-- has_contact_data, has_mql_data, has_sql_data: whether the lead's upload had a column for
+-- that date (stg_lead_uploads); null on deal rows, which are not leads.
 -- Only what the metrics read is kept (contact details stay in stg_leads): at 1M leads,
 -- writing the table is most of the build's time.
 -- Parameters: none. Materialised as the table funnel_revenue by `python -m revcycle build`.
@@ -29,6 +31,10 @@ deals as not materialized (
 
 channel_rules as (
     select * from stg_channel_rules
+),
+
+lead_uploads as (
+    select * from stg_lead_uploads
 ),
 
 first_lead_by_email as (
@@ -117,11 +123,19 @@ lead_rows as (
         coalesce(deals_per_lead.won_revenue, 0) as won_revenue,
         coalesce(deals_per_lead.open_pipeline, 0) as open_pipeline,
         deals_per_lead.deals,
+        -- Whether the lead's upload recorded each date at all: a lead from a file with no
+        -- first-contact column was not "never contacted", its follow-up is unknown.
+        lead_uploads.upload_id,
+        lead_uploads.has_contact_data,
+        lead_uploads.has_mql_data,
+        lead_uploads.has_sql_data,
     from leads
     left join channel_rules
         on leads.source_key = channel_rules.source_key
     left join deals_per_lead
         on leads.lead_id = deals_per_lead.lead_id
+    left join lead_uploads
+        on leads.lead_id = lead_uploads.lead_id
 ),
 
 unmatched_deal_rows as (

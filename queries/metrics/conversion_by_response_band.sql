@@ -3,7 +3,8 @@
 -- Grain: one row per response band: under 1 h, 1–4 h, 4–24 h, 1–3 days, later, never.
 -- Stages count whenever they happened, up to the data's latest event, so recent leads pull
 -- every band down alike. A lead whose contact is dated before its creation has no response
--- time and is in no band (follow_up_speed counts them).
+-- time, and a lead whose upload has no first-contact column has an unknown one: neither is
+-- in a band (follow_up_speed counts them).
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -26,7 +27,7 @@ banded as (
         sql_at is not null as is_sql,
         count_won_deals > 0 as is_won,
     from funnel
-    where not is_contacted_before_created
+    where has_contact_data and not is_contacted_before_created
 ),
 
 per_band as (

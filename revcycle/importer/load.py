@@ -53,6 +53,8 @@ class UploadMeta:
     preset: str  # the preset or saved mapping that read the file
     count_rows_in_file: int
     count_rows_rejected: int
+    # The contract fields the file had a column for: a field it lacks is unknown, not blank.
+    fields: tuple[str, ...] | None = None
 
 
 def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> None:
@@ -117,6 +119,8 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
         "count_rows_loaded bigint, count_rows_rejected bigint, count_new bigint, "
         "count_changed bigint, count_unchanged bigint)",
     )
+    # Added after the first release: older entries hold null (which fields they mapped is unknown).
+    _run(con, "alter table uploads add column if not exists fields varchar[]")
     _run(con, "create table if not exists history_head (upload_id bigint)")
     _run(con, "create table if not exists loaded_uploads (kind varchar, upload_id bigint)")
     for kind, view in RAW_TABLE_BY_KIND.items():
@@ -279,12 +283,12 @@ def commit_in_transaction(
         con,
         "insert into uploads values ($id, (select max(upload_id) from history_head), now(), "
         "$kind, $file, $sha, $size, $preset, $mode, $in_file, $loaded, $rejected, $new, "
-        "$changed, $unchanged)",
+        "$changed, $unchanged, $fields)",
         {"id": upload_id, "kind": kind, "file": meta.file_name, "sha": sha256, "mode": mode}
         | {"size": len(meta.file_bytes), "preset": meta.preset, "loaded": len(rows)}
         | {"in_file": meta.count_rows_in_file, "rejected": meta.count_rows_rejected}
         | {"new": change.count_new, "changed": change.count_changed}
-        | {"unchanged": change.count_unchanged},
+        | {"unchanged": change.count_unchanged, "fields": meta.fields},
     )
     # Not in a finally: an aborted transaction refuses even this. After a failure the
     # registration stays until the next upload replaces it, or the connection closes.
