@@ -30,6 +30,7 @@ def won(deal_id, amount, closed_at, created_at="2026-03-10 10:00:00", **values):
         "stage": "Closed Won",
         "amount": amount,
         "closed_at": closed_at,
+        "currency": "EUR",
         **values,
     }
 
@@ -243,6 +244,7 @@ def events_db(funnel_db):
                 "created_at": "2026-03-16 00:00:00",
                 "stage": "Closed Lost",
                 "amount": "99.99",
+                "currency": "EUR",
                 "closed_at": "2026-07-15 08:00:00",
             },  # fmt: skip
         ],
@@ -265,6 +267,7 @@ def test_all_time_shows_every_won_euro_of_the_deals_file(funnel_db):
     assert next(tile.value for tile in at.metric if tile.label == "Won revenue") == "€551,501"
     table = at.dataframe[0].value.set_index("Channel")
     assert table.loc["(all channels)", "Won deals"] == 3
+    assert cents(table.loc["(all channels)", "Won revenue (€)"]) == 55_150_100
     # All time runs from D3's close to D4's; to the cent, the query the tile reads over it.
     assert "01 Feb 2026 – 15 Jul 2026" in [caption.value for caption in at.sidebar.caption]
     total = metric(
