@@ -1,12 +1,7 @@
-"""Text columns from an export into dates, amounts and booleans.
-
-Each function takes a column's text (pyarrow), each value's line, the file and column names, and
-returns the typed values (null where blank or unreadable) with a Problem per unreadable value.
-Blank is never a problem here: whether a field is required is validation's business.
-
-A column's format (day-first or month-first, decimal comma or point) is decided over the whole
-column and never guessed. Library kernels do the reading (DuckDB's try_strptime, Arrow's ISO cast,
-RE2 and decimal casts); Python loops run only over the values that become problems.
+"""Text columns from an export into dates, amounts and booleans: the typed values (null where
+blank or unreadable) and a Problem per unreadable value; blank is validation's business. A
+column's format (day-first or month-first, decimal comma or point) is decided over the whole
+column, never guessed. Library kernels read the values; Python sees only the problems.
 """
 
 from dataclasses import dataclass, field
@@ -77,12 +72,9 @@ def _rebuilt(text: pa.Array, offsets: np.ndarray, data: np.ndarray) -> pa.Array:
 def _shapes(text: pa.Array, zeros: bool = True) -> tuple[np.ndarray, pa.Array]:
     """Each value's index into the column's distinct shapes (one past the end for a null), and
     those shapes: every digit written "1", but (with ``zeros``) a zero starting a run of digits
-    ("0,125" shows a decimal comma, "5,125" does not).
-
-    A million amounts or timestamps have a few hundred shapes ("1.111,11 €", "1111-11-11
-    11:11"), so a regular expression that does not tell digits apart runs once per shape.
-    Folding bytes is exact: no byte of a longer UTF-8 character is ASCII.
-    """
+    ("0,125" shows a decimal comma, "5,125" does not). A million values have a few hundred
+    shapes, so a pattern blind to digits runs once per shape. Folding bytes is exact: no byte of
+    a longer UTF-8 character is ASCII."""
     offsets, data = string_buffers(text)
     digit = (data >= ord("0")) & (data <= ord("9"))
     folded = np.where(digit, np.uint8(ord("1")), data)
@@ -338,6 +330,9 @@ def _first_value(text: pa.Array, where: np.ndarray) -> str:
 
 
 def _decide(readings: _DateReadings) -> DateDecision:
+    """The format reading the most of the column's values. Day-first and month-first are never
+    guessed between: when both read the same values (no day above 12), or some values only one
+    reads and some only the other, the column is undecided, as it is for any other tie."""
     reads, text = readings.reads, readings.text
     counts = {name: int(reads[name].sum()) for name in DATE_FORMATS}
     separator = max(readings.separators, key=readings.separators.get)
@@ -358,16 +353,6 @@ def _decide(readings: _DateReadings) -> DateDecision:
     if len(tied) > 1:
         return DateDecision(None, counts, tied, separator=separator)
     return DateDecision(tied[0], counts, separator=separator)
-
-
-def decide_date_format(values) -> DateDecision:
-    """Decide a column's date format over all its non-blank values: the format reading the most.
-
-    Day-first and month-first are never guessed between: when both read the same values (no day
-    above 12), or some values only one reads and some only the other, the column is undecided,
-    as it is for any other tie.
-    """
-    return _decide(_read_dates(stripped(_strings(values))))
 
 
 def parse_dates(
@@ -496,6 +481,9 @@ def _amounts(text: pa.Array) -> _Amounts:
 
 
 def _decide_separator(amounts: _Amounts) -> DecimalDecision:
+    """A value shows its separator when it reads only one way ("12,50", "1.234.567", "0,125"
+    show a comma); the separator most values show is the column's, and a tie is not broken.
+    Where none shows one, the amounts are whole and a '.' or ',' before three digits groups."""
     says_comma = amounts.matches(_SAYS_COMMA)
     says_point = amounts.matches(_SAYS_POINT)
     values = np.bincount(amounts.shape_index, minlength=len(amounts.bodies) + 1)[:-1]
@@ -503,16 +491,6 @@ def _decide_separator(amounts: _Amounts) -> DecimalDecision:
     points = int(values[says_point & ~says_comma].sum())
     separator = "," if commas > points else "." if points > commas else None
     return DecimalDecision(separator, commas, points)
-
-
-def decide_decimal_separator(values) -> DecimalDecision:
-    """Decide whether a column of amounts writes a decimal comma or a decimal point.
-
-    A value shows its separator when it reads only one way ("12,50", "1.234.567", "0,125" show
-    a comma). The separator most values show is the column's, and a tie is not broken. Where no
-    value shows one, the amounts are whole and a '.' or ',' before three digits groups thousands.
-    """
-    return _decide_separator(_amounts(stripped(_strings(values))))
 
 
 def parse_numbers(
