@@ -746,13 +746,9 @@ def _count(number: int, noun: str) -> str:
 
 
 def _size(size: int) -> str:
-    if size >= 10 * MB:
-        return f"{size / MB:.0f} MB"
     if size >= MB:
-        return f"{size / MB:.1f} MB"
-    if size >= 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size} bytes"
+        return f"{size / MB:.{0 if size >= 10 * MB else 1}f} MB"
+    return f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"
 
 
 def _refused(path: Path, reason: str, code: str = NOT_A_TABLE) -> ImportRefused:
