@@ -537,11 +537,9 @@ def _number_text(value: float) -> str:
         return str(value)
     if value.is_integer() and abs(value) < 2**53:
         return str(int(value))
-    shortest = repr(value)
-    digits = len(shortest.split("e")[0].replace("-", "").replace(".", "").lstrip("0"))
-    if digits > 15:  # binary noise beyond Excel's precision (0.1 + 0.2 -> 0.3)
-        shortest = format(value, ".15g")
-    text = format(Decimal(shortest), "f")
+    # Fifteen significant digits drop binary noise (0.1 + 0.2 -> 0.3) and keep any value
+    # whose shortest form is shorter, as it is.
+    text = format(Decimal(format(value, ".15g")), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
