@@ -254,12 +254,9 @@ def _rule_problems(
     for spec in (f for f in contract.FIELDS_BY_KIND[kind] if f.required):
         # Blank in the file's own cell (read made it null): a value there that did not parse
         # has its problem already.
-        column, reason = mapping[spec.name], f"{spec.name} is blank; every {kind[:-1]} needs one"
-        blank = mask(pc.is_null(table.rows.column(column)))
-        problems += [
-            Problem(file, line, column, None, reason, code=BLANK_REQUIRED)
-            for line in lines[blank].tolist()
-        ]
+        blank = mask(pc.is_null(table.rows.column(mapping[spec.name])))
+        reason = f"{spec.name} is blank; every {kind[:-1]} needs one"
+        flagged(spec.name, blank, reason, BLANK_REQUIRED)
     problems += _repeated_ids(rows.column(id_field), lines, file, mapping[id_field], id_field)
     if kind == "deals" and "amount" in mapping:
         negative = mask(pc.less(rows.column("amount"), pa.scalar(0, pa.decimal128(18, 2))))
@@ -315,14 +312,9 @@ def _unknown_leads(con: duckdb.DuckDBPyConnection, lead_ids) -> np.ndarray:
         # On the caller's connection, not a cursor: within a build's transaction, the leads
         # just loaded are visible only there.
         con.register("deal_lead_ids", pa.table({"lead_id": lead_ids}))
+        sql = "select distinct lead_id from deal_lead_ids semi join raw_leads using (lead_id)"
         try:
-            known = (
-                con.sql(
-                    "select distinct lead_id from deal_lead_ids semi join raw_leads using (lead_id)"
-                )
-                .to_arrow_table()
-                .column("lead_id")
-            )
+            known = con.sql(sql).to_arrow_table().column("lead_id")
         finally:
             con.unregister("deal_lead_ids")
     return mask(pc.invert(pc.is_in(lead_ids, value_set=known))) & mask(pc.is_valid(lead_ids))
