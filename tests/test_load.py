@@ -2,7 +2,7 @@
 
 import hashlib
 
-import pandas as pd
+import pyarrow as pa
 import pytest
 
 from revcycle.build import build
@@ -19,7 +19,7 @@ from tests.conftest import write_export
 
 
 def leads(*rows):
-    return pd.DataFrame(
+    return pa.Table.from_pylist(
         [
             {"lead_id": lead_id, "created_at": created, "channel": channel}
             for lead_id, created, channel in rows

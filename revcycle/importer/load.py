@@ -67,9 +67,9 @@ def _rows_table(kind: str) -> str:
     return f"upload_rows_{kind}"
 
 
-def _typed_columns(kind: str) -> str:
+def _typed_columns(kind: str, template: str = '"{name}" {type}') -> str:
     return ", ".join(
-        f'"{field.name}" {contract.SQL_TYPE_BY_TYPE[field.type]}'
+        template.format(name=field.name, type=contract.SQL_TYPE_BY_TYPE[field.type])
         for field in contract.FIELDS_BY_KIND[kind]
     )
 
@@ -171,29 +171,20 @@ def _keep_file(folder: Path, file_name: str, data: bytes) -> str:
 
 def _incoming_sql(kind: str) -> str:
     """The registered ``incoming_frame`` as the contract's typed columns."""
-    return (
-        "select "
-        + ", ".join(
-            f'cast("{field.name}" as {contract.SQL_TYPE_BY_TYPE[field.type]}) as "{field.name}"'
-            for field in contract.FIELDS_BY_KIND[kind]
-        )
-        + " from incoming_frame"
-    )
+    columns = _typed_columns(kind, 'cast("{name}" as {type}) as "{name}"')
+    return f"select {columns} from incoming_frame"
 
 
-def _register_incoming(con: duckdb.DuckDBPyConnection, kind: str, rows) -> None:
-    """Hand ``rows`` (an Arrow table or a DataFrame) to DuckDB as ``incoming_frame``."""
+def _register_incoming(con: duckdb.DuckDBPyConnection, kind: str, rows: pa.Table) -> None:
+    """Hand ``rows`` to DuckDB as ``incoming_frame``, with every contract column."""
     names = contract.column_names(kind)
-    if isinstance(rows, pd.DataFrame):
-        frame = rows.reindex(columns=names).astype(object)
-        rows = pa.Table.from_pandas(frame.where(frame.notna(), None), preserve_index=False)
     missing = [name for name in names if name not in rows.column_names]
     for name in missing:  # a contract column the caller left out is blank
         rows = rows.append_column(name, pa.nulls(len(rows), pa.string()))
     con.register("incoming_frame", rows.select(names))
 
 
-def preview(con: duckdb.DuckDBPyConnection, kind: str, rows, mode: str) -> ChangePreview:
+def preview(con: duckdb.DuckDBPyConnection, kind: str, rows: pa.Table, mode: str) -> ChangePreview:
     """How ``rows`` would change what is loaded: new, changed, unchanged (and removed)."""
     _register_incoming(con, kind, rows)
     try:
@@ -311,8 +302,7 @@ def _chain(con: duckdb.DuckDBPyConnection, upload_id: int) -> list[tuple[int, st
     }
     if upload_id not in entries:
         raise LookupError(f"there is no upload {upload_id}; see `python -m revcycle history`")
-    chain = []
-    current = upload_id
+    chain, current = [], upload_id
     while current is not None:
         parent, kind, mode = entries[current]
         chain.append((current, kind, mode))
@@ -343,12 +333,8 @@ def restore(con: duckdb.DuckDBPyConnection, upload_id: int) -> int:
             con,
             "insert into uploads (upload_id, parent_id, uploaded_at, kind, file_name, mode) "
             "values ($id, $target, now(), $kind, $what, 'replace')",
-            {
-                "id": restore_id,
-                "target": upload_id,
-                "kind": RESTORE,
-                "what": f"restored the state after upload {upload_id}",
-            },
+            {"id": restore_id, "target": upload_id, "kind": RESTORE}
+            | {"what": f"restored the state after upload {upload_id}"},
         )
         _set_head(con, restore_id)
         rebuild_in_transaction(con)
