@@ -32,6 +32,9 @@ const provider = new Provider(issuer, {
       },
     };
   },
+  // Streamlit reads who signed in from the ID token alone, as Google, Entra and Okta fill it;
+  // by default this provider would keep the email for its userinfo endpoint.
+  conformIdTokenClaims: false,
   features: { devInteractions: { enabled: true } },
   // The tests' keys, good for nothing else: the provider lives for one test session.
   cookies: { keys: ['revcycle-test-only-cookie-key'] },
