@@ -137,3 +137,40 @@ def test_an_editor_uploads_and_signing_out_returns_to_read_only(
     open_upload_page(tab)
     expect(tab.get_by_text(access.SIGN_IN_TO_CHANGE)).to_be_visible()
     expect_read_only(tab)
+
+
+@pytest.fixture(scope="module")
+def server_without_sign_in(tmp_path_factory) -> Iterator[str]:
+    require_browser()
+    workdir = tmp_path_factory.mktemp("no-sign-in")
+    with browser.running_dashboard(
+        workdir / "revcycle.duckdb", workdir / "streamlit.log", options=("--secrets.files", "")
+    ) as url:
+        yield url
+
+
+# A browser on another machine, as a reverse proxy on the server's machine reports it: the
+# server trusts X-Forwarded-For from loopback only (uvicorn's default), so this header is how
+# a test on one machine arrives from elsewhere without sending traffic anywhere else.
+ANOTHER_MACHINE = {"X-Forwarded-For": "203.0.113.7"}
+
+
+def test_without_sign_in_only_the_servers_machine_sees_the_controls(
+    server_without_sign_in: str, timings: dict
+):
+    with sync_playwright() as playwright:
+        chromium = browser.launch_chromium(playwright)
+        with browser.browser_context(chromium, server_without_sign_in, RENDER_MS) as context:
+            context.set_extra_http_headers(ANOTHER_MACHINE)
+            remote = context.new_page()
+            open_upload_page(remote)
+            expect(
+                remote.get_by_text("This page is read-only from other machines.")
+            ).to_be_visible()
+            expect_read_only(remote)
+        with browser.browser_context(chromium, server_without_sign_in, RENDER_MS) as context:
+            local = context.new_page()
+            open_upload_page(local)
+            expect(local.locator('input[type="file"]')).to_have_count(1)
+            expect(local.get_by_role("button", name="Restore this state")).to_be_visible()
+        chromium.close()
