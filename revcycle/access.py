@@ -4,7 +4,9 @@ Changing means anything that writes: an upload, a replace, a restore, a channel-
 every editing feature added later. Viewing is open to everyone who reaches the server.
 
 - With no sign-in configured, only a browser on the same machine as the server may change the
-  data; it writes as the operating-system user running the server. Anyone else reads.
+  data; it writes as the operating-system user running the server. Anyone else reads, and so
+  does every connection that came through a reverse proxy: a proxy on the server's machine
+  connects from a loopback address whoever is behind it.
 - With sign-in configured (an OpenID Connect provider in ``.streamlit/secrets.toml``), only a
   signed-in editor from the roles file may change the data, and writes under their email. The
   same-machine rule no longer grants anything: behind a reverse proxy on the same machine every
@@ -18,6 +20,7 @@ decision here lets it be tested with plain values, and the CLI uses ``os_user`` 
 import getpass
 import ipaddress
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -153,6 +156,16 @@ def is_same_machine(address: str | None) -> bool:
         return False
     mapped = getattr(parsed, "ipv4_mapped", None)
     return parsed.is_loopback or (mapped is not None and mapped.is_loopback)
+
+
+# Headers a reverse proxy adds. A browser on the server's machine sends none of them; a
+# connection that carries one came through a proxy, from wherever the proxy was reached.
+PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip", "x-forwarded-host")
+
+
+def came_through_proxy(header_names: Iterable[str]) -> bool:
+    """Whether a connection's headers show a reverse proxy in between."""
+    return any(name.strip().lower() in PROXY_HEADERS for name in header_names)
 
 
 def os_user() -> str:

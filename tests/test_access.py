@@ -219,3 +219,17 @@ def test_the_command_line_records_the_os_user(sample_db_file, tmp_path, monkeypa
     assert [line.split()[0] for line in newest_first[:2]] == ["4", "3"]
     assert newest_first[0].endswith(f"— by {getpass.getuser()}  ← current")
     assert newest_first[1].endswith(f"— by {getpass.getuser()}")
+
+
+@pytest.mark.parametrize(
+    ("headers", "proxied"),
+    [
+        (["Host", "Origin", "Cookie", "User-Agent"], False),  # what a browser sends itself
+        (["Host", "X-Forwarded-For"], True),  # nginx, Caddy, Apache, Traefik
+        (["Host", "x-real-ip"], True),
+        (["Host", "Forwarded"], True),  # RFC 7239
+        (["Host", "X-Forwarded-Host"], True),
+    ],
+)
+def test_a_connection_through_a_reverse_proxy_is_told_apart(headers, proxied):
+    assert access.came_through_proxy(headers) is proxied

@@ -149,9 +149,8 @@ def server_without_sign_in(tmp_path_factory) -> Iterator[str]:
         yield url
 
 
-# A browser on another machine, as a reverse proxy on the server's machine reports it: the
-# server trusts X-Forwarded-For from loopback only (uvicorn's default), so this header is how
-# a test on one machine arrives from elsewhere without sending traffic anywhere else.
+# A browser that reaches the server through a reverse proxy, as the proxy passes it on: how a
+# test on one machine arrives from elsewhere without sending traffic anywhere else.
 ANOTHER_MACHINE = {"X-Forwarded-For": "203.0.113.7"}
 
 

@@ -41,14 +41,15 @@ def missing_auth_keys() -> list[str] | None:
 
 def _same_machine() -> bool:
     address = st.context.ip_address
-    if address is None:
-        # Streamlit's documented None: the browser connected over loopback (127.0.0.1, ::1).
+    if address is not None and not isinstance(address, str):
+        # Not an address at all: no server holds a connection for this run; the page runs
+        # inside the caller's own process (Streamlit's AppTest does so), on this machine.
         return True
-    if isinstance(address, str):
-        return access.is_same_machine(address)
-    # Not an address at all: no server holds a connection for this run; the page runs inside
-    # the caller's own process (Streamlit's AppTest does so), on this machine by definition.
-    return True
+    if access.came_through_proxy(st.context.headers.keys()):
+        return False
+    # Streamlit's documented None means a loopback connection (127.0.0.1, ::1); a server
+    # listening on every interface sees IPv4 loopback as ::ffff:127.0.0.1, a string.
+    return address is None or access.is_same_machine(address)
 
 
 def _signed_in_user() -> dict:
