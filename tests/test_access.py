@@ -11,6 +11,7 @@ from revcycle import access, audit
 from revcycle.__main__ import main
 from revcycle.access import EDITOR, VIEWER, Roles, RolesFileError, Visitor, decide, parse_roles
 from revcycle.importer import channels, load
+from revcycle.ui import upload
 from tests.conftest import copy_database
 from tests.test_cli_load import HUBSPOT
 
@@ -233,3 +234,15 @@ def test_the_command_line_records_the_os_user(sample_db_file, tmp_path, monkeypa
 )
 def test_a_connection_through_a_reverse_proxy_is_told_apart(headers, proxied):
     assert access.came_through_proxy(headers) is proxied
+
+
+def test_a_mapping_saved_with_an_upload_is_logged_under_its_editor(funnel_db):
+    con = funnel_db([{"lead_id": "L1", "created_at": "2026-01-01 09:00:00"}])
+    sheet = "mql_id,when\nM1,2026-10-02 08:00\n"
+    mapping = {"lead_id": "mql_id", "created_at": "when"}
+    prepared = upload.attempt(con, "mqls.csv", sheet.encode(), "leads", None, mapping).prepared
+    item = upload.Ready(prepared, "merge", "MQL sheet", {}, "MQL sheet", ["mql_id", "when"])
+    assert upload.commit(con, item, "ana@example.com") == 3
+    assert audit.recent(con)[["changed_by", "what"]].values.tolist() == [
+        ["ana@example.com", "Saved the column mapping MQL sheet for leads"]
+    ]

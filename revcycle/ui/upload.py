@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from revcycle import contract
+from revcycle import audit, contract
 from revcycle.importer import load, presets
 from revcycle.importer.parse import DATE_FORMAT_HINT, DATE_FORMATS, DAY_FIRST, MONTH_FIRST
 from revcycle.importer.problems import (
@@ -177,8 +177,21 @@ def commit(con: duckdb.DuckDBPyConnection, item: Ready, who: str) -> int:
         changed_by=who,
     )
     if item.save_as and item.columns is not None:
-        presets.save_mapping(con, item.save_as, prepared.kind, item.columns, prepared.mapping)
+        save_mapping(con, item, who)
     return upload_id
+
+
+def save_mapping(con: duckdb.DuckDBPyConnection, item: Ready, who: str) -> None:
+    """Keep the mapping the analyst made on the page, and who saved it, in one transaction."""
+    prepared = item.prepared
+    con.begin()
+    try:
+        presets.save_mapping(con, item.save_as, prepared.kind, item.columns, prepared.mapping)
+        audit.record(con, who, f"Saved the column mapping {item.save_as} for {prepared.kind}")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
 
 
 # --- The page's flow: what happens next, decided without widgets ------------------------------
