@@ -33,7 +33,7 @@ SIGN_IN_HINT = (
     "This page is read-only from other machines. To let your team change the data, set up "
     "sign-in as the README's “Sharing it with your team” says."
 )
-SIGN_IN_TO_CHANGE = "Sign in to change the data."
+SIGN_IN_TO_CHANGE = "Sign in, in the sidebar, to change the data."
 READ_ONLY = "This page is read-only for you."
 ROLES_UNREADABLE = (
     "The roles file could not be read, so nobody can change the data from a browser. The "

@@ -6,12 +6,15 @@ own machine. Sign-in is configured through ``at.secrets`` and the signed-in pers
 ``at.user``, the way Streamlit's own tests seed them; the roles file is a real file.
 """
 
+import csv
 import getpass
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from revcycle import access
+from revcycle.paths import CHANNEL_RULES_CSV
+from revcycle.ui import format
 from revcycle.ui.access import INCOMPLETE_SIGN_IN
 from tests.test_app import APP
 from tests.test_upload_page import (  # noqa: F401 (fixtures)
@@ -78,7 +81,11 @@ def test_a_signed_in_viewer_sees_the_history_but_no_upload_controls(roles_file):
     assert any(info.startswith("Signed in as vic") for info in texts(at.info))
     # The sample's two uploads were loaded by the build, as the OS user running it.
     assert table_with(at, "By")["By"].tolist() == [getpass.getuser()] * 2
-    assert table_with(at, "Channel")["Source value"].size > 0  # the rules, read-only
+    # The rules, read-only: the seed file's, ordered by channel then source.
+    with CHANNEL_RULES_CSV.open(encoding="utf-8") as handle:
+        seeded = sorted(list(csv.reader(handle))[1:], key=lambda rule: (rule[1], rule[0]))
+    shown = table_with(at, "Channel")[["Source value", "Channel"]].values.tolist()
+    assert shown == seeded
     assert "Sign out" in sidebar_buttons(at)
 
 
@@ -90,7 +97,7 @@ def test_an_unlisted_person_reads_too(roles_file):
 def test_with_sign_in_configured_this_machine_alone_grants_nothing(roles_file):
     at = upload_page(None)
     assert has_upload_controls(at) == NONE_OF_THEM
-    assert access.SIGN_IN_TO_CHANGE.replace(".", "\\.") in texts(at.info)
+    assert format.plain(access.SIGN_IN_TO_CHANGE) in texts(at.info)  # shown as plain text
     assert "Sign in" in sidebar_buttons(at)
 
 
