@@ -14,7 +14,7 @@ from revcycle.importer.parse import DAY_FIRST, EXCEL_SERIAL, ISO, MONTH_FIRST
 from revcycle.importer.problems import ERROR, problems_frame
 from revcycle.rebuild import data_version
 from revcycle.ui import access, format, page, tables, upload
-from revcycle.ui.data import connection
+from revcycle.ui.data import connection, run
 
 log = logging.getLogger("revcycle")
 
@@ -426,6 +426,38 @@ def rules_section(cursor, who: str | None) -> None:
         st.rerun()
 
 
+def coverage_section() -> None:
+    """For each date the pages measure, the share of loaded leads that have it, per upload:
+    where a file had no column, the pages say the figure cannot be measured."""
+    st.header("Data coverage", anchor="data-coverage")
+    coverage = run("metrics/date_coverage_by_upload")
+    if coverage.empty:
+        st.caption("No leads are loaded.")
+        return
+    st.caption(
+        "Each upload whose leads are loaded, and for each date the pages measure, the share of "
+        "its leads that have one. “no column”: the file did not have that date at all, so "
+        "follow-up speed, MQL or SQL cannot be measured for its leads; they count neither as "
+        "hits nor as misses."
+    )
+    tables.show(
+        coverage.assign(
+            column_in_file=coverage["has_column"].map({True: "yes", False: "no column"})
+        ),
+        {
+            "upload_id": ("From upload", "text"),
+            "file_name": ("File", "text"),
+            "field": ("Date", "text"),
+            "column_in_file": ("Column in file", "text"),
+            "count_leads": ("Leads", "count"),
+            "count_with_date": ("With the date", "count"),
+            "share_with_date": ("Share", "percent"),
+        },
+        key="upload_coverage",
+        max_rows=15,
+    )
+
+
 def history_section(cursor, who: str | None) -> None:
     """Every upload and restore, who made it, and (for an editor, ``who``) going back to the
     state after any of them."""
@@ -578,6 +610,7 @@ def main() -> None:
         if files:
             commit_section(cursor, ready, waiting, who)
         rules_section(cursor, who)
+        coverage_section()
         history_section(cursor, who)
         changes_section(cursor)
     finally:

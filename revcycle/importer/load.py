@@ -53,6 +53,8 @@ class UploadMeta:
     preset: str  # the preset or saved mapping that read the file
     count_rows_in_file: int
     count_rows_rejected: int
+    # The contract fields the file had a column for: a field it lacks is unknown, not blank.
+    fields: tuple[str, ...] | None = None
 
 
 def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> None:
@@ -115,9 +117,12 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
         "uploaded_at timestamp, kind varchar, file_name varchar, sha256 varchar, "
         "size_bytes bigint, preset varchar, mode varchar, count_rows_in_file bigint, "
         "count_rows_loaded bigint, count_rows_rejected bigint, count_new bigint, "
-        "count_changed bigint, count_unchanged bigint, changed_by varchar)",
+        "count_changed bigint, count_unchanged bigint)",
     )
-    # Who made each change: databases from before it get the column, empty for old entries.
+    # Added after the first release: older entries hold null (which fields they mapped is unknown).
+    _run(con, "alter table uploads add column if not exists fields varchar[]")
+    # Who made each change, added after fields (the insert below lists values in this order):
+    # older entries hold null.
     _run(con, "alter table uploads add column if not exists changed_by varchar")
     _run(con, "create table if not exists history_head (upload_id bigint)")
     _run(con, "create table if not exists loaded_uploads (kind varchar, upload_id bigint)")
@@ -127,6 +132,9 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
             f"create table if not exists {_rows_table(kind)} "
             f"(upload_id bigint, {_typed_columns(kind)})",
         )
+        for field in contract.FIELDS_BY_KIND[kind]:  # a field added since the archive began
+            column = f'"{field.name}" {contract.SQL_TYPE_BY_TYPE[field.type]}'
+            _run(con, f"alter table {_rows_table(kind)} add column if not exists {column}")
         # Replaced each time (every caller is a write): a changed definition takes effect.
         _run(con, f"create or replace view {view} as {_loaded_rows_sql(kind)}")
 
@@ -283,12 +291,12 @@ def commit_in_transaction(
         con,
         "insert into uploads values ($id, (select max(upload_id) from history_head), now(), "
         "$kind, $file, $sha, $size, $preset, $mode, $in_file, $loaded, $rejected, $new, "
-        "$changed, $unchanged, $by)",
+        "$changed, $unchanged, $fields, $by)",
         {"id": upload_id, "kind": kind, "file": meta.file_name, "sha": sha256, "mode": mode}
         | {"size": len(meta.file_bytes), "preset": meta.preset, "loaded": len(rows)}
         | {"in_file": meta.count_rows_in_file, "rejected": meta.count_rows_rejected}
         | {"new": change.count_new, "changed": change.count_changed}
-        | {"unchanged": change.count_unchanged, "by": changed_by},
+        | {"unchanged": change.count_unchanged, "fields": meta.fields, "by": changed_by},
     )
     # Not in a finally: an aborted transaction refuses even this. After a failure the
     # registration stays until the next upload replaces it, or the connection closes.

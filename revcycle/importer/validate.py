@@ -76,6 +76,7 @@ class PreparedUpload:
             label or self.source,
             self.count_rows_in_file,
             self.count_rows_rejected,
+            tuple(self.mapping),  # the fields the file has a column for
         )
 
     def accounting(self) -> str:

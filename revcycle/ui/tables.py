@@ -16,18 +16,22 @@ _CONFIG = {
     "days": lambda label: st.column_config.NumberColumn(label, format="%.0f days"),
     "datetime": lambda label: st.column_config.DatetimeColumn(label, format="D MMM YYYY, HH:mm"),
 }
-EURO_SUFFIX = " (€)"
 
 
 def show(
-    frame: pd.DataFrame, columns: dict[str, tuple[str, str]], key: str, max_rows: int = 30
+    frame: pd.DataFrame,
+    columns: dict[str, tuple[str, str]],
+    key: str,
+    max_rows: int = 30,
+    money_unit: str = "",
 ) -> None:
     """Show ``frame``'s ``columns`` ({column: (label, kind)}) and offer them as CSV.
 
     Up to ``max_rows`` rows show without scrolling, so a shared screen sees every channel.
+    Amounts (kind "euro") are labelled with ``money_unit`` ("€", "BRL"); none when unknown.
     """
     columns = {
-        column: (label + EURO_SUFFIX if kind == "euro" else label, kind)
+        column: (f"{label} ({money_unit})" if kind == "euro" and money_unit else label, kind)
         for column, (label, kind) in columns.items()
     }
     labelled = frame[list(columns)].rename(
