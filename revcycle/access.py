@@ -35,6 +35,11 @@ SIGN_IN_HINT = (
 )
 SIGN_IN_TO_CHANGE = "Sign in, in the sidebar, to change the data."
 READ_ONLY = "This page is read-only for you."
+# The lines name nobody: the sidebar shows who is signed in, as text that cannot become a link.
+VIEWER_ONLY = (
+    "You may view but not change the data: an editor is listed by email or domain in the "
+    "roles file."
+)
 ROLES_UNREADABLE = (
     "The roles file could not be read, so nobody can change the data from a browser. The "
     "server log says why."
@@ -211,13 +216,12 @@ def decide(visitor: Visitor, roles: Roles | None, local_user: str) -> Decision:
         return Decision(False, why_not=f"Your sign-in carries no email address. {READ_ONLY}")
     if visitor.email_verified is False:
         # A provider that lets people claim any address says so; such a claim grants nothing.
-        return Decision(False, why_not=f"Your provider has not verified {email}. {READ_ONLY}")
+        return Decision(False, why_not=f"Your provider has not verified your email. {READ_ONLY}")
     if roles is None:
         return Decision(False, why_not=ROLES_UNREADABLE)
     if roles.role_of(email) == EDITOR:
         return Decision(True, email)
     return Decision(
         False,
-        why_not=f"Signed in as {email}, who may view but not change the data. An editor is "
-        "listed by email or domain in the roles file.",
+        why_not=VIEWER_ONLY,
     )

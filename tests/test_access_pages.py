@@ -78,7 +78,8 @@ ALL_OF_THEM = {"uploader": True, "restore": True, "rule editor": True}
 def test_a_signed_in_viewer_sees_the_history_but_no_upload_controls(roles_file):
     at = upload_page({"email": "vic@example.com"})
     assert has_upload_controls(at) == NONE_OF_THEM
-    assert any(info.startswith("Signed in as vic") for info in texts(at.info))
+    assert format.plain(access.VIEWER_ONLY) in texts(at.info)
+    assert "Signed in as `vic@example.com`" in texts(at.sidebar.caption)
     # The sample's two uploads were loaded by the build, as the OS user running it.
     assert table_with(at, "By")["By"].tolist() == [getpass.getuser()] * 2
     # The rules, read-only: the seed file's, ordered by channel then source.

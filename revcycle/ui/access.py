@@ -92,6 +92,12 @@ def editor() -> str | None:
     return decided.who
 
 
+def code_span(text: str) -> str:
+    """``text`` as inline code: Markdown shows it as written, and never turns an email address
+    into a link, as it does even when every sign is escaped."""
+    return f"`{text.replace('`', chr(0x2018))}`"
+
+
 def sign_in_controls() -> None:
     """In the sidebar, when sign-in is set up: who is signed in and Sign out, or Sign in."""
     missing = missing_auth_keys()
@@ -103,7 +109,7 @@ def sign_in_controls() -> None:
         return
     user = _signed_in_user()
     if user:
-        st.sidebar.caption(f"Signed in as {format.plain(str(user.get('email') or 'you'))}.")
+        st.sidebar.caption(f"Signed in as {code_span(str(user.get('email') or 'no email'))}")
         st.sidebar.button("Sign out", key="access_sign_out", on_click=st.logout)
     else:
         st.sidebar.button("Sign in", key="access_sign_in", on_click=st.login)
