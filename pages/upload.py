@@ -476,6 +476,7 @@ def history_section(cursor, who: str | None) -> None:
         {
             "upload_id": ("Upload", "text"),
             "uploaded_at": ("When", "datetime"),
+            "changed_by": ("By", "text"),
             "kind": ("Kind", "text"),
             "file_name": ("File", "text"),
             "preset": ("Read as", "text"),
@@ -484,7 +485,6 @@ def history_section(cursor, who: str | None) -> None:
             "count_rows_rejected": ("Rows rejected", "count"),
             "count_new": ("New", "count"),
             "count_changed": ("Changed", "count"),
-            "changed_by": ("By", "text"),
             "state": ("State", "text"),
         },
         key="upload_history",
