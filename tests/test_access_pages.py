@@ -103,10 +103,12 @@ def test_with_sign_in_configured_this_machine_alone_grants_nothing(roles_file):
 
 
 def test_an_incomplete_sign_in_setup_locks_the_controls(roles_file):
-    at = upload_page(None, auth={"redirect_uri": AUTH["redirect_uri"]})
+    # Even a signed-in editor (an earlier sign-in's cookie) changes nothing meanwhile.
+    at = upload_page({"email": "eddie@example.com"}, auth={"redirect_uri": AUTH["redirect_uri"]})
     assert has_upload_controls(at) == NONE_OF_THEM
     assert "Sign in" not in sidebar_buttons(at)  # a button that could only fail
     assert INCOMPLETE_SIGN_IN in texts(at.sidebar.caption)
+    assert format.plain(INCOMPLETE_SIGN_IN) in texts(at.info)
 
 
 def test_a_signed_in_editor_uploads_and_the_history_names_them(roles_file):

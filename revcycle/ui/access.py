@@ -68,7 +68,10 @@ def _roles() -> access.Roles | None:
 
 def decision() -> access.Decision:
     """Whether this visitor may change the data, and as whom."""
-    configured = missing_auth_keys() is not None
+    missing = missing_auth_keys()
+    if missing:  # not even an earlier sign-in's cookie counts while the setup is broken
+        return access.Decision(False, why_not=INCOMPLETE_SIGN_IN)
+    configured = missing is not None
     user = _signed_in_user() if configured else {}
     email, verified = user.get("email"), user.get("email_verified")
     visitor = access.Visitor(
@@ -95,7 +98,7 @@ def editor() -> str | None:
 def code_span(text: str) -> str:
     """``text`` as inline code: Markdown shows it as written, and never turns an email address
     into a link, as it does even when every sign is escaped."""
-    return f"`{text.replace('`', chr(0x2018))}`"
+    return "`" + text.replace("`", "\u2018") + "`"  # a backtick would end the span
 
 
 def sign_in_controls() -> None:
