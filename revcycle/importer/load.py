@@ -121,6 +121,9 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
     )
     # Added after the first release: older entries hold null (which fields they mapped is unknown).
     _run(con, "alter table uploads add column if not exists fields varchar[]")
+    # Who made each change, added after fields (the insert below lists values in this order):
+    # older entries hold null.
+    _run(con, "alter table uploads add column if not exists changed_by varchar")
     _run(con, "create table if not exists history_head (upload_id bigint)")
     _run(con, "create table if not exists loaded_uploads (kind varchar, upload_id bigint)")
     for kind, view in RAW_TABLE_BY_KIND.items():
@@ -226,12 +229,17 @@ def commit_upload(
     mode: str,
     meta: UploadMeta,
     channel_rules: dict[str, str] | None = None,
+    *,
+    changed_by: str,
 ) -> tuple[int, ChangePreview]:
     """Load ``rows`` (contract columns), with any new ``channel_rules`` (raw value -> channel),
-    in one transaction with the rebuild; the upload's id and what it changed."""
+    in one transaction with the rebuild; the upload's id and what it changed. ``changed_by``
+    (the editor guard's name, or the OS user on the CLI) is recorded with the upload."""
     with _transaction(con):
-        upload_id, change = commit_in_transaction(con, kind, rows, mode, meta)
-        channels.add_rules(con, channel_rules or {})
+        upload_id, change = commit_in_transaction(
+            con, kind, rows, mode, meta, changed_by=changed_by
+        )
+        channels.add_rules(con, channel_rules or {}, changed_by=changed_by)
         rebuild_in_transaction(con)
     return upload_id, change
 
@@ -249,7 +257,7 @@ def _transaction(con: duckdb.DuckDBPyConnection):
 
 
 def commit_in_transaction(
-    con: duckdb.DuckDBPyConnection, kind: str, rows, mode: str, meta: UploadMeta
+    con: duckdb.DuckDBPyConnection, kind: str, rows, mode: str, meta: UploadMeta, *, changed_by: str
 ) -> tuple[int, ChangePreview]:
     """Archive ``rows`` as a new upload and load them, in the caller's transaction; no rebuild."""
     if mode not in MODES:
@@ -274,12 +282,12 @@ def commit_in_transaction(
         con,
         "insert into uploads values ($id, (select max(upload_id) from history_head), now(), "
         "$kind, $file, $sha, $size, $preset, $mode, $in_file, $loaded, $rejected, $new, "
-        "$changed, $unchanged, $fields)",
+        "$changed, $unchanged, $fields, $by)",
         {"id": upload_id, "kind": kind, "file": meta.file_name, "sha": sha256, "mode": mode}
         | {"size": len(meta.file_bytes), "preset": meta.preset, "loaded": len(rows)}
         | {"in_file": meta.count_rows_in_file, "rejected": meta.count_rows_rejected}
         | {"new": change.count_new, "changed": change.count_changed}
-        | {"unchanged": change.count_unchanged, "fields": meta.fields},
+        | {"unchanged": change.count_unchanged, "fields": meta.fields, "by": changed_by},
     )
     # Not in a finally: an aborted transaction refuses even this. After a failure the
     # registration stays until the next upload replaces it, or the connection closes.
@@ -323,18 +331,24 @@ def _set_loaded(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
             _run(con, "insert into loaded_uploads values ($kind, $id)", {"kind": kind, "id": each})
 
 
-def restore(con: duckdb.DuckDBPyConnection, upload_id: int) -> int:
-    """Return the loaded data to the state right after ``upload_id``; the restore's own id."""
+def restore(con: duckdb.DuckDBPyConnection, upload_id: int, *, changed_by: str) -> int:
+    """Return the loaded data to the state right after ``upload_id``; the restore's own id.
+    ``changed_by`` is recorded with the restore."""
     with _transaction(con):
         ensure_storage(con)
         _set_loaded(con, upload_id)
         restore_id = con.execute("select max(upload_id) + 1 from uploads").fetchall()[0][0]
         _run(
             con,
-            "insert into uploads (upload_id, parent_id, uploaded_at, kind, file_name, mode) "
-            "values ($id, $target, now(), $kind, $what, 'replace')",
-            {"id": restore_id, "target": upload_id, "kind": RESTORE}
-            | {"what": f"restored the state after upload {upload_id}"},
+            "insert into uploads (upload_id, parent_id, uploaded_at, kind, file_name, mode, "
+            "changed_by) values ($id, $target, now(), $kind, $what, 'replace', $by)",
+            {
+                "by": changed_by,
+                "id": restore_id,
+                "target": upload_id,
+                "kind": RESTORE,
+                "what": f"restored the state after upload {upload_id}",
+            },
         )
         _set_head(con, restore_id)
         rebuild_in_transaction(con)
@@ -352,12 +366,24 @@ def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every upload and restore, newest first, without the archived bytes."""
     if not has_table(con, "uploads"):
         return pd.DataFrame()
+    # A database from before changed_by was recorded lacks the column until its next write.
+    changed_by = "changed_by" if _has_changed_by(con) else "null::varchar"
     return con.execute(
         "select upload_id, uploaded_at, kind, file_name, preset, mode, count_rows_in_file, "
         "count_rows_loaded, count_rows_rejected, count_new, count_changed, count_unchanged, "
-        "sha256, upload_id = (select upload_id from history_head) as is_current "
+        f"sha256, {changed_by} as changed_by, "
+        "upload_id = (select upload_id from history_head) as is_current "
         "from uploads order by upload_id desc"
     ).df()
+
+
+def _has_changed_by(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.columns "
+            "where table_name = 'uploads' and column_name = 'changed_by'"
+        ).fetchall()[0][0]
+    )
 
 
 def parent_of(con: duckdb.DuckDBPyConnection, upload_id: int) -> int | None:

@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from revcycle.db import QueryError
-from revcycle.ui import filters, format
+from revcycle.ui import access, filters, format
 from revcycle.ui.data import run
 from revcycle.ui.filters import Filters
 
@@ -137,6 +137,7 @@ def frame(title: str) -> Iterator[Filters]:
         with navigation:
             _navigation_links()
         freshness_banner()
+        access.sign_in_controls()
         yield chosen
     except QueryError as error:
         log.exception("query failed")
