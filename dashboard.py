@@ -3,7 +3,7 @@
 import streamlit as st
 
 from revcycle.periods import previous_period
-from revcycle.ui import charts, format, page
+from revcycle.ui import charts, format, money, page
 from revcycle.ui.data import run
 
 
@@ -54,7 +54,7 @@ TILES = (
     (
         "Won revenue",
         lambda f: total(f[2], "won_revenue", is_total=True),
-        format.euros,
+        money.Currency.amount,  # in the data's currency: see the loop below
         "Amount of the deals won in the period.",
     ),
     (
@@ -68,12 +68,23 @@ TILES = (
         lambda f: total(f[1], "share_within_sla", grouped_by="all"),
         format.percent,
         "Share of the period's leads contacted within {sla_hours:g} hours; "
-        "never-contacted leads count as missed.",
+        "never-contacted leads count as missed, leads with no contact data neither way.",
     ),
 )
 LOWER_IS_BETTER = {"Median follow-up"}
-# A share moves in percentage points: 30% to 33% is "+3.0 pts", never "+10.0%".
-SHARES = {"Within SLA"}
+
+
+def shown_value(show, value, currency: money.Currency) -> str:
+    """A tile's value; a money tile's in the data's currency, known only once the page runs."""
+    return currency.amount(value) if show is money.Currency.amount else show(value)
+
+
+def change(show, current, previous, currency: money.Currency) -> str | None:
+    """A tile's change; none for sums of money over several currencies, which are refused."""
+    if show is money.Currency.amount and currency.is_mixed:
+        return None
+    # A share moves in percentage points: 30% to 33% is "+3.0 pts", never "+10.0%".
+    return (format.points if show is format.percent else format.change)(current, previous)
 
 
 with page.frame("Overview") as filters:
@@ -96,6 +107,9 @@ with page.frame("Overview") as filters:
     previous_speed = run("metrics/follow_up_speed", **previous_params, sla_hours=filters.sla_hours)
     previous_revenue = run("metrics/revenue_by_channel", **previous_params)
 
+    currency = money.currency()
+    money.say(currency)
+
     current_frames = (conversion, speed, revenue)
     previous_frames = (previous_conversion, previous_speed, previous_revenue)
     for row_start in (0, 4):
@@ -103,16 +117,21 @@ with page.frame("Overview") as filters:
             [
                 (
                     label,
-                    shown(value_of(current_frames)),
+                    shown_value(shown, value_of(current_frames), currency),
                     definition.format(sla_hours=filters.sla_hours),
-                    (format.points if label in SHARES else format.change)(
-                        value_of(current_frames), value_of(previous_frames)
-                    ),
+                    change(shown, value_of(current_frames), value_of(previous_frames), currency),
                     label in LOWER_IS_BETTER,
                 )
                 for label, value_of, shown, definition in TILES[row_start : row_start + 4]
             ]
         )
+    page.unmeasurable_note(params)
+
+    page.left_out(
+        total(speed, "count_contacted_before_created", grouped_by="all"),
+        ("lead contacted before it was created", "leads contacted before they were created"),
+        "the follow-up tiles",
+    )
 
     left, right = st.columns([2, 3])
     with left:
@@ -121,8 +140,9 @@ with page.frame("Overview") as filters:
             key="overview_funnel",
         )
         st.caption(
-            "Events in the period at each stage; “of previous” divides a stage by the one before. "
-            "Customers are leads whose first deal was won in the period."
+            "Events in the period at each stage; “of previous” divides a stage by the one before, "
+            "counting leads only: a deal with no lead adds to the count, never to a rate. "
+            "Customers: leads whose first deal was won in the period, and won deals with no lead."
         )
     with right:
         weekly = run("metrics/weekly_leads_and_revenue_by_channel", **params)
@@ -139,16 +159,19 @@ with page.frame("Overview") as filters:
                 key="overview_weekly_leads",
             )
         with revenue_tab:
-            st.plotly_chart(
-                charts.trend_by_channel(
-                    weekly[weekly["won_revenue"] > 0],
-                    "won_revenue",
-                    "Won revenue per week",
-                    "€",
-                    page.channel_colors(),
-                ),
-                key="overview_weekly_revenue",
-            )
+            if currency.is_mixed:
+                st.caption("Not drawn: the amounts are in several currencies (see above).")
+            else:
+                st.plotly_chart(
+                    charts.trend_by_channel(
+                        weekly[weekly["won_revenue"] > 0],
+                        "won_revenue",
+                        "Won revenue per week",
+                        currency.unit,
+                        page.channel_colors(),
+                    ),
+                    key="overview_weekly_revenue",
+                )
         st.caption(
             "Weeks start on Monday. Hatched bars are weeks the period cuts short, not drops."
         )

@@ -30,10 +30,27 @@ def _period(start_date: date, end_date: date) -> tuple[pd.Timestamp, pd.Timestam
     return pd.Timestamp(start_date), pd.Timestamp(end_date) + pd.Timedelta(days=1)
 
 
+def _total_label(channels) -> str:
+    return "(all channels)" if channels is None else "(selected channels)"
+
+
 def _in_period(stamps: pd.Series, period: tuple[pd.Timestamp, pd.Timestamp]) -> np.ndarray:
     starts_at, ends_before = period
     # NaT compares False, like a null timestamp failing the SQL filter.
     return ((stamps >= starts_at) & (stamps < ends_before)).to_numpy()
+
+
+def _stage_events(rows: pd.DataFrame, period) -> pd.DataFrame:
+    """Whether each funnel row has each stage's event in the period, one column per stage."""
+    return pd.DataFrame(
+        {
+            "lead": rows["has_lead"].to_numpy() & _in_period(rows["created_at"], period),
+            "mql": _in_period(rows["mql_at"], period),
+            "sql": _in_period(rows["sql_at"], period),
+            "opportunity": _in_period(rows["first_deal_created_at"], period),
+            "won": _in_period(rows["first_won_at"], period),
+        }
+    )
 
 
 def reference_conversion_by_channel(
@@ -55,27 +72,23 @@ def reference_conversion_by_channel(
         owners,
         segments,
     )
-    period = _period(start_date, end_date)
-    events = pd.DataFrame(
-        {
-            "lead": rows["has_lead"].to_numpy() & _in_period(rows["created_at"], period),
-            "mql": _in_period(rows["mql_at"], period),
-            "sql": _in_period(rows["sql_at"], period),
-            "opportunity": _in_period(rows["first_deal_created_at"], period),
-            "won": _in_period(rows["first_won_at"], period),
-        }
+    events = _stage_events(rows, _period(start_date, end_date))
+    from_leads = events.mul(rows["has_lead"].to_numpy(dtype=bool), axis=0)
+    keys = rows["channel"].to_numpy()
+    names = [*events.groupby(keys).sum().index, _total_label(channels)]
+    is_total = [False] * (len(names) - 1) + [True]
+    counts, lead_counts = (
+        np.vstack([frame.groupby(keys).sum().to_numpy(), frame.sum().to_numpy()]).astype(float)
+        for frame in (events, from_leads)
     )
-    per_channel = events.groupby(rows["channel"].to_numpy()).sum()
-    names = [*per_channel.index, "(all channels)"]
-    is_total = [False] * len(per_channel) + [True]
-    counts = np.vstack([per_channel.to_numpy(), events.sum().to_numpy()]).astype(float)
 
     keep = counts.sum(axis=1) > 0
     names = np.array(names, dtype=object)[keep]
     is_total = np.array(is_total)[keep]
-    counts = counts[keep]
-    previous = np.hstack([np.full((len(counts), 1), np.nan), counts[:, :-1]])
-    first = counts[:, :1]
+    counts, lead_counts = counts[keep], lead_counts[keep]
+    # The shares are per lead: both sides count leads' events only.
+    previous = np.hstack([np.full((len(counts), 1), np.nan), lead_counts[:, :-1]])
+    first = lead_counts[:, :1]
     result = pd.DataFrame(
         {
             "is_total": np.repeat(is_total, len(STAGES)),
@@ -83,8 +96,10 @@ def reference_conversion_by_channel(
             "stage": np.tile(STAGES, len(counts)),
             "stage_order": np.tile(np.arange(1, len(STAGES) + 1), len(counts)),
             "count_events": counts.ravel().astype("int64"),
-            "share_of_previous": (counts / np.where(previous == 0, np.nan, previous)).ravel(),
-            "share_of_first": (counts / np.where(first == 0, np.nan, first)).ravel(),
+            "count_without_lead": (counts - lead_counts).ravel().astype("int64"),
+            "count_from_leads": lead_counts.ravel().astype("int64"),
+            "share_of_previous": (lead_counts / np.where(previous == 0, np.nan, previous)).ravel(),
+            "share_of_first": (lead_counts / np.where(first == 0, np.nan, first)).ravel(),
         }
     )
     result["is_special"] = result["channel"].str.startswith("(")
@@ -93,22 +108,49 @@ def reference_conversion_by_channel(
     ).drop(columns="is_special")
 
 
+# The columns of queries/metrics/follow_up_speed.sql, in its order.
+SPEED_COLUMNS = [
+    "grouped_by",
+    "group_value",
+    "count_leads",
+    "count_unmeasurable",
+    "count_contacted",
+    "count_never_contacted",
+    "count_contacted_before_created",
+    "median_hours_to_first_contact",
+    "p90_hours_to_first_contact",
+    "p10_hours_to_first_contact",
+    "p25_hours_to_first_contact",
+    "p75_hours_to_first_contact",
+    "count_within_sla",
+    "share_within_sla",
+]
+SPEED_FUNNEL_COLUMNS = [
+    "has_lead",
+    "created_at",
+    "channel",
+    "owner",
+    "first_contacted_at",
+    "hours_to_first_contact",
+    "is_contacted_before_created",
+    "has_contact_data",
+]
+
+
 def reference_follow_up_speed(
     funnel, *, start_date, end_date, channels, owners, segments, sla_hours
 ) -> pd.DataFrame:
     """pandas version of queries/metrics/follow_up_speed.sql."""
-    rows = _filtered(
-        funnel,
-        ["has_lead", "created_at", "channel", "owner", "hours_to_first_contact"],
-        channels,
-        owners,
-        segments,
-    )
+    rows = _filtered(funnel, SPEED_FUNNEL_COLUMNS, channels, owners, segments)
     rows = rows[
         rows["has_lead"].to_numpy() & _in_period(rows["created_at"], _period(start_date, end_date))
     ]
-    hours = rows["hours_to_first_contact"]
-    within_sla = hours <= sla_hours  # NaN (never contacted) is False, as in SQL
+    hours = rows["hours_to_first_contact"]  # NaN: never contacted, or before creation
+    within_sla = hours <= sla_hours  # NaN is False, as in SQL
+    # A lead whose upload had no first-contact column is neither contacted nor not.
+    unmeasurable = ~rows["has_contact_data"].astype(bool)
+    never_contacted = ~unmeasurable & rows["first_contacted_at"].isna()
+    before_created = rows["is_contacted_before_created"].astype(bool)
     parts = []
     for grouped_by, keys in (
         ("channel", rows["channel"].to_numpy()),
@@ -119,6 +161,7 @@ def reference_follow_up_speed(
         summary = pd.DataFrame(
             {
                 "count_leads": groups.size(),
+                "count_unmeasurable": unmeasurable.groupby(keys).sum(),
                 "count_contacted": groups.count(),
                 # pandas' default interpolation is linear, like quantile_cont.
                 **{
@@ -126,29 +169,21 @@ def reference_follow_up_speed(
                     for label, quantile in PERCENTILES.items()
                 },
                 "count_within_sla": within_sla.groupby(keys).sum(),
+                "count_never_contacted": never_contacted.groupby(keys).sum(),
+                "count_contacted_before_created": before_created.groupby(keys).sum(),
             }
         )
         parts.append(summary.rename_axis("group_value").reset_index().assign(grouped_by=grouped_by))
     result = pd.concat(parts, ignore_index=True)
-    result["count_never_contacted"] = result["count_leads"] - result["count_contacted"]
-    result["share_within_sla"] = result["count_within_sla"] / result["count_leads"]
-    columns = [
-        "grouped_by",
-        "group_value",
-        "count_leads",
-        "count_contacted",
-        "count_never_contacted",
-        "median_hours_to_first_contact",
-        "p90_hours_to_first_contact",
-        "p10_hours_to_first_contact",
-        "p25_hours_to_first_contact",
-        "p75_hours_to_first_contact",
-        "count_within_sla",
-        "share_within_sla",
-    ]
+    measurable = (
+        result["count_leads"]
+        - result["count_unmeasurable"]
+        - result["count_contacted_before_created"]
+    )
+    result["share_within_sla"] = result["count_within_sla"] / measurable.where(measurable > 0)
     result["is_special"] = result["group_value"].str.startswith("(")
     return result.sort_values(["grouped_by", "is_special", "group_value"], ignore_index=True)[
-        columns
+        SPEED_COLUMNS
     ]
 
 
@@ -161,10 +196,12 @@ REVENUE_COLUMNS = [
     "win_rate",
     "count_closed_deals",
     "median_days_lead_to_won",
+    "count_won_before_lead",
     "open_pipeline",
     "count_open_deals",
     "count_opportunities",
     "average_sales_cycle_days",
+    "count_won_before_created",
     "pipeline_velocity_per_day",
 ]
 
@@ -191,8 +228,11 @@ def _deal_measures(exploded: pd.DataFrame, start_date: date, end_date: date) -> 
             "won_amount": amount.where(is_won_in_period),
             "is_won": is_won_in_period,
             "is_closed": is_closed & is_closed_in_period,
-            "days_lead_to_won": days_lead_to_won.where(is_won_in_period),
-            "sales_cycle_days": sales_cycle_days.where(is_won_in_period),
+            # A duration whose end is before its start is left out, and counted.
+            "days_lead_to_won": days_lead_to_won.where(is_won_in_period & (days_lead_to_won >= 0)),
+            "is_won_before_lead": is_won_in_period & (days_lead_to_won < 0).to_numpy(),
+            "sales_cycle_days": sales_cycle_days.where(is_won_in_period & (sales_cycle_days >= 0)),
+            "is_won_before_created": is_won_in_period & (sales_cycle_days < 0).to_numpy(),
             "is_opportunity": is_created_in_period,
             "open_amount": amount.where(is_open_from_period),
             "is_open": is_open_from_period,
@@ -213,14 +253,16 @@ def reference_revenue_by_channel(
     parts = []
     for is_total, keys in (
         (False, exploded["channel"].to_numpy()),
-        (True, np.full(len(measures), "(all channels)", dtype=object)),
+        (True, np.full(len(measures), _total_label(channels), dtype=object)),
     ):
         summary = measures.groupby(keys).agg(
             won_revenue=("won_amount", "sum"),
             count_won_deals=("is_won", "sum"),
             count_closed_deals=("is_closed", "sum"),
             median_days_lead_to_won=("days_lead_to_won", "median"),
+            count_won_before_lead=("is_won_before_lead", "sum"),
             average_sales_cycle_days=("sales_cycle_days", "mean"),
+            count_won_before_created=("is_won_before_created", "sum"),
             count_opportunities=("is_opportunity", "sum"),
             open_pipeline=("open_amount", "sum"),
             count_open_deals=("is_open", "sum"),

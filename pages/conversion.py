@@ -7,6 +7,7 @@ from revcycle.ui.data import run
 
 with page.frame("Conversion by source") as filters:
     page.heading("Conversion by source", filters)
+    page.unmeasurable_note(filters.params())
 
     mode = st.segmented_control(
         "Count",
@@ -138,7 +139,7 @@ with page.frame("Conversion by source") as filters:
                 (
                     "Customers",
                     format.count(totals.loc["won", "count_events"]),
-                    "Leads whose first deal was won in the period.",
+                    "Leads whose first deal was won in the period, and won deals with no lead.",
                 ),
             ]
         )
@@ -160,7 +161,8 @@ with page.frame("Conversion by source") as filters:
         counts = conversion.pivot_table(
             index=["is_total", "channel"], columns="stage", values="count_events", sort=False
         ).reset_index()
-        won_share = conversion[conversion["stage"] == "won"][["channel", "share_of_first"]]
+        won = conversion[conversion["stage"] == "won"]
+        won_share = won[["channel", "count_without_lead", "share_of_first"]]
         tables.show(
             counts.merge(won_share, on="channel"),
             {
@@ -170,7 +172,14 @@ with page.frame("Conversion by source") as filters:
                 "sql": ("SQLs", "count"),
                 "opportunity": ("Opportunities", "count"),
                 "won": ("Customers", "count"),
+                "count_without_lead": ("of which with no lead", "count"),
                 "share_of_first": ("Customers per lead", "percent"),
             },
             key="conversion_stage_counts",
+        )
+        st.caption(
+            "A deal that matches no lead counts in its own source's channel (or “(no lead)” "
+            "without one) as an opportunity or customer, but it is no lead: the column “of which "
+            "with no lead” lists such customers on their own, and every rate per lead counts "
+            "leads on both sides."
         )

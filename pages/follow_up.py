@@ -17,6 +17,9 @@ with page.frame("Follow-up speed") as filters:
     speed = run("metrics/follow_up_speed", **params, sla_hours=filters.sla_hours)
     page.stop_if_empty(speed)
     overall = speed[speed["grouped_by"] == "all"].iloc[0]
+    # Leads from a file with no first-contact column are neither contacted nor not: with none
+    # measurable, "never contacted" is unknown, not 0.
+    measurable = overall["count_leads"] > overall["count_unmeasurable"]
     page.tiles(
         [
             (
@@ -27,14 +30,22 @@ with page.frame("Follow-up speed") as filters:
             (
                 "Within SLA",
                 format.percent(overall["share_within_sla"]),
-                f"Leads contacted within {filters.sla_hours:g} hours, of all leads created.",
+                f"Leads contacted within {filters.sla_hours:g} hours, of the leads whose data "
+                "records contacts.",
             ),
             (
                 "Never contacted",
-                format.count(overall["count_never_contacted"]),
-                "Leads created in the period with no contact recorded yet.",
+                format.count(overall["count_never_contacted"] if measurable else None),
+                "Leads created in the period, from data that records contacts, with none yet.",
             ),
         ]
+    )
+    page.unmeasurable_note(params)
+
+    page.left_out(
+        overall["count_contacted_before_created"],
+        ("lead contacted before it was created", "leads contacted before they were created"),
+        "follow-up times and the SLA share",
     )
 
     by_tab = st.tabs(["By channel", "By owner"])
@@ -67,6 +78,7 @@ with page.frame("Follow-up speed") as filters:
                     "p90_hours_to_first_contact": ("90th percentile", "hours"),
                     "share_within_sla": ("Within SLA", "percent"),
                     "count_never_contacted": ("Never contacted", "count"),
+                    "count_unmeasurable": ("No contact data", "count"),
                 },
                 key=f"follow_up_by_{grouped_by}",
             )
@@ -85,12 +97,19 @@ with page.frame("Follow-up speed") as filters:
     )
     st.caption(
         "Leads created each week; never-contacted leads count as missed, so the latest week is "
-        "low until its leads have been called."
+        "low until its leads have been called. Leads from files with no first-contact column "
+        "count neither way."
     )
 
     st.header("Waiting past the SLA")
     waiting = run("metrics/leads_waiting_past_sla", **params, sla_hours=filters.sla_hours)
-    if waiting.empty:
+    if not measurable:
+        st.info(
+            "No lead in this view comes from data that records contacts: who is waiting "
+            "cannot be told.",
+            icon=":material/help:",
+        )
+    elif waiting.empty:
         st.success("Every lead in this view was contacted within the agreed time.")
     else:
         st.caption(
@@ -120,7 +139,8 @@ with page.frame("Follow-up speed") as filters:
     )
     st.caption(
         "Leads created in the period, grouped by how long sales took to make first contact, and "
-        "the share of each group that sales accepted (SQL) or that became a customer, to date."
+        "the share of each group that sales accepted (SQL) or that became a customer, to date. "
+        "Leads from files with no first-contact column are in no group."
     )
     tables.show(
         bands,

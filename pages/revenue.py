@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from revcycle.ui import charts, format, page, tables
+from revcycle.ui import charts, format, money, page, tables
 from revcycle.ui.data import run
 
 with page.frame("Revenue by channel") as filters:
@@ -13,11 +13,13 @@ with page.frame("Revenue by channel") as filters:
     page.stop_if_empty(revenue)
     per_channel = revenue[~revenue["is_total"]]
     total = revenue[revenue["is_total"]].iloc[0]
+    currency = money.currency()
+    money.say(currency)
     page.tiles(
         [
             (
                 "Won revenue",
-                format.euros(total["won_revenue"]),
+                currency.amount(total["won_revenue"]),
                 "Amount of the deals won in the period.",
             ),
             (
@@ -27,82 +29,110 @@ with page.frame("Revenue by channel") as filters:
             ),
             (
                 "Open pipeline",
-                format.euros(total["open_pipeline"]),
+                currency.amount(total["open_pipeline"]),
                 "Deals created in the period and not closed yet.",
             ),
         ]
     )
 
     left, right = st.columns(2)
-    with left:
-        st.plotly_chart(
-            charts.bar_by_channel(
-                per_channel, "won_revenue", "Won revenue by channel", "€", page.channel_colors()
-            ),
-            key="revenue_by_channel_bar",
-        )
-    with right:
-        weekly = run("metrics/weekly_leads_and_revenue_by_channel", **params)
-        st.plotly_chart(
-            charts.trend_by_channel(
-                weekly[weekly["won_revenue"] > 0],
-                "won_revenue",
-                "Won revenue per week",
-                "€",
-                page.channel_colors(),
-            ),
-            key="revenue_weekly",
-        )
+    # Sums over several currencies are not drawn: money.say has said why.
+    if not currency.is_mixed:
+        with left:
+            st.plotly_chart(
+                charts.bar_by_channel(
+                    per_channel,
+                    "won_revenue",
+                    "Won revenue by channel",
+                    currency.unit,
+                    page.channel_colors(),
+                ),
+                key="revenue_by_channel_bar",
+            )
+        with right:
+            weekly = run("metrics/weekly_leads_and_revenue_by_channel", **params)
+            st.plotly_chart(
+                charts.trend_by_channel(
+                    weekly[weekly["won_revenue"] > 0],
+                    "won_revenue",
+                    "Won revenue per week",
+                    currency.unit,
+                    page.channel_colors(),
+                ),
+                key="revenue_weekly",
+            )
     st.caption(
         "Won revenue: amount of the deals won in the period, credited to the channel of the deal's "
-        "lead. Deals that match no lead keep their own bar, “(no lead)”. Hatched bars are weeks "
-        "the period cuts short."
+        "lead; a deal that matches no lead, to its own source's channel. Deals with neither keep "
+        "their own bar, “(no lead)”. Hatched bars are weeks the period cuts short."
     )
 
     tables.show(
         revenue,
-        {
-            "channel": ("Channel", "text"),
-            "won_revenue": ("Won revenue", "euro"),
-            "count_won_deals": ("Won deals", "count"),
-            "average_won_deal": ("Average won deal", "euro"),
-            "win_rate": ("Win rate", "percent"),
-            "median_days_lead_to_won": ("Lead → won (median)", "days"),
-            "open_pipeline": ("Open pipeline", "euro"),
-        },
+        money.columns(
+            {
+                "channel": ("Channel", "text"),
+                "won_revenue": ("Won revenue", "euro"),
+                "count_won_deals": ("Won deals", "count"),
+                "average_won_deal": ("Average won deal", "euro"),
+                "win_rate": ("Win rate", "percent"),
+                "median_days_lead_to_won": ("Lead → won (median)", "days"),
+                "open_pipeline": ("Open pipeline", "euro"),
+            },
+            currency,
+        ),
         key="revenue_by_channel",
+        money_unit=currency.unit,
     )
     st.caption(
         "Win rate: won ÷ closed deals, of deals closed in the period. Lead → won: days from the "
         "lead's creation to the win (deals with no lead have none). Open pipeline: amount of deals "
         "created in the period that are not closed yet."
     )
+    page.left_out(
+        total["count_won_before_lead"],
+        (
+            "won deal closed before its lead was created",
+            "won deals closed before their lead was created",
+        ),
+        "lead → won",
+    )
 
     st.header("Pipeline velocity")
-    st.plotly_chart(
-        charts.bar_by_channel(
-            per_channel.dropna(subset=["pipeline_velocity_per_day"]),
-            "pipeline_velocity_per_day",
-            "Expected revenue per day",
-            "€ per day",
-            page.channel_colors(),
-        ),
-        key="revenue_velocity",
-    )
+    if not currency.is_mixed:
+        st.plotly_chart(
+            charts.bar_by_channel(
+                per_channel.dropna(subset=["pipeline_velocity_per_day"]),
+                "pipeline_velocity_per_day",
+                "Expected revenue per day",
+                f"{currency.unit} per day".strip(),
+                page.channel_colors(),
+            ),
+            key="revenue_velocity",
+        )
     tables.show(
         revenue,
-        {
-            "channel": ("Channel", "text"),
-            "count_opportunities": ("Deals created", "count"),
-            "average_won_deal": ("× Average won deal", "euro"),
-            "win_rate": ("× Win rate", "percent"),
-            "average_sales_cycle_days": ("÷ Sales cycle", "days"),
-            "pipeline_velocity_per_day": ("= Velocity per day", "euro"),
-        },
+        money.columns(
+            {
+                "channel": ("Channel", "text"),
+                "count_opportunities": ("Deals created", "count"),
+                "average_won_deal": ("× Average won deal", "euro"),
+                "win_rate": ("× Win rate", "percent"),
+                "average_sales_cycle_days": ("÷ Sales cycle", "days"),
+                "pipeline_velocity_per_day": ("= Velocity per day", "euro"),
+            },
+            currency,
+        ),
         key="revenue_velocity_parts",
+        money_unit=currency.unit,
     )
     st.caption(
         "Pipeline velocity = deals created in the period × average won deal × win rate ÷ average "
         "sales-cycle days (deal created → won): the revenue per day the channel's pipeline is "
         "moving toward. The table shows each part, so you can see which one moves a channel."
+    )
+    page.left_out(
+        total["count_won_before_created"],
+        ("deal closed before it was created", "deals closed before they were created"),
+        "the sales cycle and pipeline velocity",
     )

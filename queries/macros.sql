@@ -24,3 +24,9 @@ create or replace macro is_in_period(moment, start_date, end_date) as
 -- stage_order(stage): the funnel's order of stages, lead 1 to won 5; null for another name.
 create or replace macro stage_order(stage) as
     list_position(['lead', 'mql', 'sql', 'opportunity', 'won'], stage);
+
+-- channels_total_label(channels): the name of the row that sums the channels in scope, given
+-- the channel filter: "(all channels)", or "(selected channels)" when a filter narrows them,
+-- so a total is never read as the whole business when it is not.
+create or replace macro channels_total_label(channels) as
+    case when channels is null then '(all channels)' else '(selected channels)' end;

@@ -74,6 +74,15 @@ DEAL_FIELDS: tuple[Field, ...] = (
     Field("currency", "text", False, "ISO currency code of `amount` (the sample is all EUR)."),
     Field("closed_at", "timestamp", False, "When the deal was won or lost."),
     Field("owner", "text", False, "The deal's sales owner."),
+    # Last, so a database archived before this field gains it as its last column too.
+    Field(
+        "source",
+        "text",
+        False,
+        "The deal's own lead source (Salesforce's opportunity `Lead Source`). A deal that "
+        "matches no lead gets its channel from it, through `data/channel_rules.csv`; a deal "
+        "with neither a lead nor a source is `(no lead)`.",
+    ),
 )
 
 FIELDS_BY_KIND: dict[str, tuple[Field, ...]] = {"leads": LEAD_FIELDS, "deals": DEAL_FIELDS}

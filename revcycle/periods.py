@@ -9,6 +9,7 @@ PRESETS = {
     "this_quarter": "This quarter",
     "last_quarter": "Last quarter",
     "year_to_date": "Year to date",
+    "all_time": "All time",
     "custom": "Custom",
 }
 DEFAULT_PRESET = "last_12_weeks"
@@ -18,11 +19,12 @@ def _quarter_start(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
-def preset_period(preset: str, today: date) -> tuple[date, date]:
+def preset_period(preset: str, today: date, first_day: date = date.min) -> tuple[date, date]:
     """The first and last day (both included) of a preset, as seen on ``today``.
 
     ``today`` is the last day with data, so a preset over an export from last Friday means
-    the weeks up to last Friday, not empty days up to the real today.
+    the weeks up to last Friday, not empty days up to the real today. ``first_day`` is the
+    first day with data, where "All time" starts.
     """
     if preset == "last_4_weeks":
         return today - timedelta(weeks=4) + timedelta(days=1), today
@@ -35,6 +37,8 @@ def preset_period(preset: str, today: date) -> tuple[date, date]:
         return _quarter_start(end), end
     if preset == "year_to_date":
         return date(today.year, 1, 1), today
+    if preset == "all_time":
+        return first_day, today
     raise ValueError(f"no period preset {preset!r}")
 
 

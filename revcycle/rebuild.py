@@ -17,8 +17,8 @@ MART_TABLE = "funnel_revenue"
 # The shared scalar macros (queries/macros.sql), defined before the staging views that call
 # them; the name is also the file's, relative to queries/.
 MACROS = "macros"
-# Marts in build order: funnel_as_of reads funnel_revenue; the macros every metric query
-# starts from are defined over it, each after the one it reads.
+# Marts in build order (funnel_as_of reads the staging views); the macros every metric query
+# starts from are defined over funnel_revenue, each after the one it reads.
 MART_TABLES = (MART_TABLE, "funnel_as_of")
 MART_MACROS = ("funnel_in_scope", "leads_created_in", "cohort_leads")
 

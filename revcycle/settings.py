@@ -2,6 +2,9 @@
 
 import logging
 import os
+from pathlib import Path
+
+from revcycle.paths import REPO_ROOT
 
 log = logging.getLogger("revcycle")
 
@@ -33,3 +36,33 @@ def max_upload_mb() -> int:
 
 def max_upload_bytes() -> int:
     return max_upload_mb() * MB
+
+
+ROLES_VARIABLE = "REVCYCLE_ROLES"
+DEFAULT_ROLES_PATH = REPO_ROOT / ".streamlit" / "roles.toml"
+
+
+def roles_path() -> Path:
+    """The roles file (who may view and who may change, once sign-in is set up):
+    ``$REVCYCLE_ROLES``, or ``.streamlit/roles.toml`` beside ``secrets.toml``."""
+    return Path(os.environ.get(ROLES_VARIABLE, "").strip() or DEFAULT_ROLES_PATH)
+
+
+CURRENCY_VARIABLE = "REVCYCLE_CURRENCY"
+
+
+def currency() -> str | None:
+    """The currency of amounts whose deal states none: ``$REVCYCLE_CURRENCY`` (an ISO code such
+    as ``EUR``), or None when unset, and then such amounts are in an unknown currency."""
+    text = os.environ.get(CURRENCY_VARIABLE, "").strip().upper()
+    if not text:
+        return None
+    if len(text) == 3 and text.isascii() and text.isalpha():
+        return text
+    log.warning(
+        "%s=%r is not a three-letter currency code such as EUR; amounts that state no currency "
+        "are shown as plain numbers",
+        CURRENCY_VARIABLE,
+        text,
+    )
+    return None

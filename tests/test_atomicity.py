@@ -8,7 +8,7 @@ import sys
 import textwrap
 import threading
 
-import pandas as pd
+import pyarrow as pa
 
 from revcycle.build import build
 from revcycle.db import connect
@@ -29,7 +29,7 @@ TABLES = (
 # Runs commit_upload with the rebuild slowed down, so the parent can kill it mid-transaction.
 KILLED_LOAD = textwrap.dedent("""
     import sys, time
-    import pandas as pd
+    import pyarrow as pa
     import revcycle.importer.load as load
 
     real_rebuild = load.rebuild_in_transaction
@@ -42,10 +42,10 @@ KILLED_LOAD = textwrap.dedent("""
 
     load.rebuild_in_transaction = slow_rebuild
     con = load.duckdb.connect(sys.argv[1])
-    rows = pd.DataFrame({"lead_id": [f"N{i}" for i in range(5000)],
+    rows = pa.table({"lead_id": [f"N{i}" for i in range(5000)],
                          "created_at": ["2026-02-01 00:00:00"] * 5000})
     load.commit_upload(con, "leads", rows, "replace",
-                       load.UploadMeta("big.csv", b"x", "generic", 5000, 0))
+                       load.UploadMeta("big.csv", b"x", "generic", 5000, 0), changed_by="test")
 """)
 
 
@@ -80,9 +80,10 @@ def small_database(tmp_path):
     commit_upload(
         con,
         "leads",
-        pd.DataFrame({"lead_id": ["L10"], "created_at": ["2026-01-02 00:00:00"]}),
+        pa.table({"lead_id": ["L10"], "created_at": ["2026-01-02 00:00:00"]}),
         "merge",
         UploadMeta("one.csv", b"1", "generic", 1, 0),
+        changed_by="test",
     )
     return db_file, con
 
@@ -139,7 +140,7 @@ def test_a_reader_sees_old_or_new_data_never_a_mix(tmp_path):
     try:
         assert first_read.wait(timeout=60)  # the oldest data is read before the first write
         for size in (50, 400, 20, 3000):
-            rows = pd.DataFrame(
+            rows = pa.table(
                 {
                     "lead_id": [f"B{i}" for i in range(size)],
                     "created_at": ["2026-03-01 00:00:00"] * size,
@@ -151,6 +152,7 @@ def test_a_reader_sees_old_or_new_data_never_a_mix(tmp_path):
                 rows,
                 "replace",
                 UploadMeta(f"{size}.csv", b"x", "generic", size, 0),
+                changed_by="test",
             )
     finally:
         writes_done.set()

@@ -29,6 +29,7 @@ KNOWN_PARAMETERS = {
     "owners",
     "segments",
     "sla_hours",
+    "default_currency",
     "within_days",
     "cohort_grain",
     "min_leads",

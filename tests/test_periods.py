@@ -27,6 +27,10 @@ def test_presets(preset, today, expected):
     assert preset_period(preset, today) == expected
 
 
+def test_all_time_runs_from_the_first_day_with_data_to_the_last():
+    assert preset_period("all_time", FRIDAY, date(2024, 2, 1)) == (date(2024, 2, 1), FRIDAY)
+
+
 def test_unknown_preset_is_refused():
     with pytest.raises(ValueError, match="no period preset"):
         preset_period("fortnight", FRIDAY)

@@ -1,13 +1,19 @@
 -- The funnel-to-revenue view: every lead with its stage dates, follow-up speed and deals,
 -- plus every deal that no lead explains, so revenue reconciles to the deals export.
 -- Grain: one row per lead (has_lead) plus one row per deal that matches no lead
--- (channel "(no lead)", lead_id null). A lead with several deals is still one row; its deals
+-- (has_lead false, lead_id null). A lead with several deals is still one row; its deals
 -- are summed into the count_/revenue columns and kept, one struct each, in `deals`.
 -- Linking: a deal belongs to the lead with its lead_id; failing that, to the lead that names
 -- it as its converted deal (Salesforce); failing that, to the earliest lead with its email
 -- (case-insensitive); failing all, it stands alone.
 -- Channel: the lead's source through stg_channel_rules; blank is "(unknown)", a source with
--- no rule is "(unmapped)". The mapping is a join, so it lives here rather than in staging.
+-- no rule is "(unmapped)". A deal that matches no lead takes its own source (the deal's
+-- `source`) through the same rules; only a deal with neither a lead nor a source is
+-- "(no lead)". The mapping is a join, so it lives here rather than in staging.
+-- Durations: hours_to_first_contact is null when the contact is recorded before the lead was
+-- created (is_contacted_before_created): a negative time is a data error, not a fast reply.
+-- has_contact_data, has_mql_data, has_sql_data: whether the lead's upload had a column for
+-- that date (stg_lead_uploads); null on deal rows, which are not leads.
 -- Only what the metrics read is kept (contact details stay in stg_leads): at 1M leads,
 -- writing the table is most of the build's time.
 -- Parameters: none. Materialised as the table funnel_revenue by `python -m revcycle build`.
@@ -25,6 +31,10 @@ deals as not materialized (
 
 channel_rules as (
     select * from stg_channel_rules
+),
+
+lead_uploads as (
+    select * from stg_lead_uploads
 ),
 
 first_lead_by_email as (
@@ -100,8 +110,12 @@ lead_rows as (
         leads.mql_at,
         leads.sql_at,
         leads.first_contacted_at,
-        date_diff('second', leads.created_at, leads.first_contacted_at) / 3600
-            as hours_to_first_contact,
+        case
+            when leads.first_contacted_at >= leads.created_at
+                then date_diff('second', leads.created_at, leads.first_contacted_at) / 3600
+        end as hours_to_first_contact,
+        coalesce(leads.first_contacted_at < leads.created_at, false)
+            as is_contacted_before_created,
         deals_per_lead.first_deal_created_at,
         deals_per_lead.first_won_at,
         coalesce(deals_per_lead.count_deals, 0) as count_deals,
@@ -109,35 +123,62 @@ lead_rows as (
         coalesce(deals_per_lead.won_revenue, 0) as won_revenue,
         coalesce(deals_per_lead.open_pipeline, 0) as open_pipeline,
         deals_per_lead.deals,
+        -- Whether the lead's upload recorded each date at all: a lead from a file with no
+        -- first-contact column was not "never contacted", its follow-up is unknown.
+        lead_uploads.upload_id,
+        lead_uploads.has_contact_data,
+        lead_uploads.has_mql_data,
+        lead_uploads.has_sql_data,
     from leads
     left join channel_rules
         on leads.source_key = channel_rules.source_key
     left join deals_per_lead
         on leads.lead_id = deals_per_lead.lead_id
+    left join lead_uploads
+        on leads.lead_id = lead_uploads.lead_id
 ),
 
 unmatched_deal_rows as (
     select
         cast(null as varchar) as lead_id,
         false as has_lead,
-        '(no lead)' as channel,
+        case
+            when deals_linked.source is null then '(no lead)'
+            else coalesce(channel_rules.channel, '(unmapped)')
+        end as channel,
         cast(null as varchar) as campaign,
-        coalesce(owner, '(unassigned)') as owner,
+        coalesce(deals_linked.owner, '(unassigned)') as owner,
         '(unknown)' as segment,
         cast(null as timestamp) as created_at,
         cast(null as timestamp) as mql_at,
         cast(null as timestamp) as sql_at,
         cast(null as timestamp) as first_contacted_at,
         cast(null as double) as hours_to_first_contact,
-        created_at as first_deal_created_at,
-        case when is_won then closed_at end as first_won_at,
+        false as is_contacted_before_created,
+        deals_linked.created_at as first_deal_created_at,
+        case when deals_linked.is_won then deals_linked.closed_at end as first_won_at,
         1 as count_deals,
-        case when is_won then 1 else 0 end as count_won_deals,
-        case when is_won then coalesce(amount, 0) else 0 end as won_revenue,
-        case when not is_closed then coalesce(amount, 0) else 0 end as open_pipeline,
-        [struct_pack(created_at, deal_id, closed_at, is_won, is_closed, amount)] as deals,
+        case when deals_linked.is_won then 1 else 0 end as count_won_deals,
+        case
+            when deals_linked.is_won then coalesce(deals_linked.amount, 0) else 0
+        end as won_revenue,
+        case
+            when not deals_linked.is_closed then coalesce(deals_linked.amount, 0) else 0
+        end as open_pipeline,
+        [
+            struct_pack(
+                deals_linked.created_at,
+                deals_linked.deal_id,
+                deals_linked.closed_at,
+                deals_linked.is_won,
+                deals_linked.is_closed,
+                deals_linked.amount
+            )
+        ] as deals,
     from deals_linked
-    where linked_lead_id is null
+    left join channel_rules
+        on deals_linked.source_key = channel_rules.source_key
+    where deals_linked.linked_lead_id is null
 ),
 
 unioned as (

@@ -1,9 +1,10 @@
 -- Cohort conversion by channel: of the leads created in the period, the share that reached
 -- each stage within N days of creation, with a 95% Wilson confidence interval.
 -- Grain: one row per channel and stage (mql, sql, opportunity, won), plus the same rows for
--- all channels together (is_total). Only mature leads count: those created at least N days
--- before the data's latest event (funnel_as_of), so a lead that simply has not had N days
--- yet is not a failure; count_immature_leads says how many were set aside.
+-- all channels together (is_total; "(selected channels)" when $channels narrows them).
+-- Only mature leads count: those created at least N days before the data's latest event
+-- (funnel_as_of), so a lead that simply has not had N days yet is not a failure;
+-- count_immature_leads says how many were set aside.
 -- is_low_volume marks rates resting on fewer than $min_leads leads.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all); $within_days (integer); $min_leads (integer).
@@ -31,7 +32,7 @@ leads as (
 per_channel as (
     select
         grouping(channel) = 1 as is_total,
-        coalesce(channel, '(all channels)') as channel,
+        coalesce(channel, channels_total_label($channels)) as channel,
         count(*) filter (where is_mature) as count_leads,
         count(*) filter (where not is_mature) as count_immature_leads,
         count(*) filter (where is_mature and reached_mql) as mql,

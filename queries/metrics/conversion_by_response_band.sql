@@ -2,7 +2,9 @@
 -- and the share of each group that sales accepted (SQL) and that became a customer (won).
 -- Grain: one row per response band: under 1 h, 1–4 h, 4–24 h, 1–3 days, later, never.
 -- Stages count whenever they happened, up to the data's latest event, so recent leads pull
--- every band down alike.
+-- every band down alike. A lead whose contact is dated before its creation has no response
+-- time, and a lead whose upload has no first-contact column has an unknown one: neither is
+-- in a band (follow_up_speed counts them).
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -15,7 +17,7 @@ funnel as (
 banded as (
     select
         case
-            when hours_to_first_contact is null then 6
+            when first_contacted_at is null then 6
             when hours_to_first_contact < 1 then 1
             when hours_to_first_contact < 4 then 2
             when hours_to_first_contact < 24 then 3
@@ -25,6 +27,7 @@ banded as (
         sql_at is not null as is_sql,
         count_won_deals > 0 as is_won,
     from funnel
+    where has_contact_data and not is_contacted_before_created
 ),
 
 per_band as (

@@ -1,5 +1,7 @@
 -- Data freshness: how far the loaded leads reach and when the data last changed, for the
--- banner on every page ("leads up to 20 Nov 2026, loaded 2 days ago").
+-- banner on every page ("leads up to 20 Nov 2026, loaded 2 days ago"), and how many loaded
+-- leads come from a file with no column for a date the pages measure (the banner then links
+-- to the data coverage table).
 -- Grain: one row.
 -- Parameters: none.
 
@@ -7,6 +9,15 @@ with
 
 as_of as (
     select * from funnel_as_of
+),
+
+coverage as (
+    select
+        count(*) filter (
+            where not (has_contact_data and has_mql_data and has_sql_data)
+        ) as count_leads_missing_a_date_column,
+    from funnel_revenue
+    where has_lead
 ),
 
 builds as (
@@ -17,8 +28,10 @@ final as (
     select
         cast(as_of.last_lead_created_at as date) as last_lead_date,
         builds.loaded_at,
+        coverage.count_leads_missing_a_date_column,
     from as_of
     cross join builds
+    cross join coverage
 )
 
 select * from final

@@ -2,7 +2,8 @@
 -- the agreed response time has passed, oldest first.
 -- Grain: one row per lead, at most 500 (the oldest), with its company and email from
 -- stg_leads so the owner can act on it. Age is measured up to the data's latest
--- event (funnel_as_of), the moment the exports describe.
+-- event (funnel_as_of), the moment the exports describe. Only leads whose upload records
+-- contacts are listed: with no first-contact column, "not contacted" is unknown, not a delay.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all); $sla_hours (number).
 
@@ -27,6 +28,7 @@ waiting as (
     from funnel
     cross join as_of
     where funnel.first_contacted_at is null
+        and funnel.has_contact_data
 ),
 
 oldest as (

@@ -1,11 +1,15 @@
 -- Revenue by channel: what the deals of each channel's leads won in the period, how often
 -- closed deals are won, how long from lead to win, and what is still open.
--- Grain: one row per channel, plus one row for all channels together (is_total). Deals that
--- match no lead are the channel "(no lead)". A channel with no deal activity has no row.
+-- Grain: one row per channel, plus one row for all channels together (is_total; "(selected
+-- channels)" when $channels narrows them). A deal that matches no lead counts in its own
+-- source's channel, or "(no lead)" without one. A channel with no deal activity has no row.
 -- Won and closed deals count when they closed in the period; open pipeline is the amount of
 -- deals created in the period and not closed yet. days_lead_to_won is from the lead's
 -- creation to the deal's win, so deals with no lead have none; the sales cycle is from the
 -- deal's creation to its win. Opportunities are deals created in the period.
+-- Durations leave out impossible dates: a deal won before it was created has no sales cycle
+-- (count_won_before_created says how many were left out), and a deal won before its lead was
+-- created has no lead-to-won time (count_won_before_lead). Both still count as won revenue.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -30,20 +34,28 @@ deals as (
         *,
         is_in_period(closed_at, $start_date, $end_date) as is_closed_in_period,
         is_in_period(created_at, $start_date, $end_date) as is_created_in_period,
+        date_diff('second', created_at, closed_at) / 86400 as sales_cycle_days,
+        date_diff('second', lead_created_at, closed_at) / 86400 as days_lead_to_won,
     from funnel_deals
 ),
 
 per_channel as (
     select
         grouping(channel) = 1 as is_total,
-        coalesce(channel, '(all channels)') as channel,
+        coalesce(channel, channels_total_label($channels)) as channel,
         coalesce(sum(amount) filter (where is_won and is_closed_in_period), 0) as won_revenue,
         count(*) filter (where is_won and is_closed_in_period) as count_won_deals,
         count(*) filter (where is_closed and is_closed_in_period) as count_closed_deals,
-        median(date_diff('second', lead_created_at, closed_at) / 86400)
-            filter (where is_won and is_closed_in_period) as median_days_lead_to_won,
-        avg(date_diff('second', created_at, closed_at) / 86400)
-            filter (where is_won and is_closed_in_period) as average_sales_cycle_days,
+        median(days_lead_to_won)
+            filter (where is_won and is_closed_in_period and days_lead_to_won >= 0)
+            as median_days_lead_to_won,
+        count(*) filter (where is_won and is_closed_in_period and days_lead_to_won < 0)
+            as count_won_before_lead,
+        avg(sales_cycle_days)
+            filter (where is_won and is_closed_in_period and sales_cycle_days >= 0)
+            as average_sales_cycle_days,
+        count(*) filter (where is_won and is_closed_in_period and sales_cycle_days < 0)
+            as count_won_before_created,
         count(*) filter (where is_created_in_period) as count_opportunities,
         coalesce(sum(amount) filter (where not is_closed and is_created_in_period), 0)
             as open_pipeline,
@@ -62,10 +74,12 @@ final as (
         count_won_deals / nullif(count_closed_deals, 0) as win_rate,
         count_closed_deals,
         median_days_lead_to_won,
+        count_won_before_lead,
         open_pipeline,
         count_open_deals,
         count_opportunities,
         average_sales_cycle_days,
+        count_won_before_created,
         -- Pipeline velocity, euros per day: opportunities × average won deal × win rate
         -- ÷ sales-cycle days; each part is a column above, so the page can show the split.
         count_opportunities * average_won_deal * win_rate

@@ -1,5 +1,8 @@
 -- Share within the SLA by week: of the leads created each week, the share that sales first
--- contacted within the agreed hours; never-contacted leads count as missed.
+-- contacted within the agreed hours; never-contacted leads count as missed, and leads whose
+-- upload has no first-contact column count neither way (count_unmeasurable). A lead whose
+-- contact is dated before its creation has no response time and is left out too
+-- (count_contacted_before_created).
 -- Grain: one row per week (starting Monday) and channel, plus one row per week for all
 -- channels together (is_total).
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
@@ -17,7 +20,9 @@ per_week as (
         grouping(channel) = 1 as is_total,
         coalesce(channel, '(all channels)') as channel,
         count(*) as count_leads,
+        count(*) filter (where not has_contact_data) as count_unmeasurable,
         count(*) filter (where hours_to_first_contact <= $sla_hours) as count_within_sla,
+        count(*) filter (where is_contacted_before_created) as count_contacted_before_created,
     from funnel
     group by grouping sets ((week_start, channel), (week_start))
 ),
@@ -25,7 +30,9 @@ per_week as (
 final as (
     select
         *,
-        count_within_sla / count_leads as share_within_sla,
+        count_within_sla
+            / nullif(count_leads - count_unmeasurable - count_contacted_before_created, 0)
+            as share_within_sla,
     from per_week
 )
 

@@ -1,5 +1,6 @@
 -- Deals as the funnel reads them: won/closed derived from the stage when the export leaves
--- them blank, emails lower-cased for matching, currency codes upper-cased.
+-- them blank, emails lower-cased for matching, currency codes upper-cased, the deal's own
+-- lead source keyed for the channel rules (source_key in macros.sql).
 -- Grain: one row per deal_id (the importer guarantees deal_id is present and unique).
 -- Parameters: none. Reads raw_deals, the loaded rows, which the importer has already typed,
 -- trimmed and blanked (blank is null): no cast is left to do here.
@@ -27,6 +28,8 @@ final as (
         upper(currency) as currency,
         closed_at,
         owner,
+        source,
+        source_key(source) as source_key,
     from source
 )
 

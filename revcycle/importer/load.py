@@ -53,6 +53,8 @@ class UploadMeta:
     preset: str  # the preset or saved mapping that read the file
     count_rows_in_file: int
     count_rows_rejected: int
+    # The contract fields the file had a column for: a field it lacks is unknown, not blank.
+    fields: tuple[str, ...] | None = None
 
 
 def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> None:
@@ -65,9 +67,9 @@ def _rows_table(kind: str) -> str:
     return f"upload_rows_{kind}"
 
 
-def _typed_columns(kind: str) -> str:
+def _typed_columns(kind: str, template: str = '"{name}" {type}') -> str:
     return ", ".join(
-        f'"{field.name}" {contract.SQL_TYPE_BY_TYPE[field.type]}'
+        template.format(name=field.name, type=contract.SQL_TYPE_BY_TYPE[field.type])
         for field in contract.FIELDS_BY_KIND[kind]
     )
 
@@ -117,6 +119,11 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
         "count_rows_loaded bigint, count_rows_rejected bigint, count_new bigint, "
         "count_changed bigint, count_unchanged bigint)",
     )
+    # Added after the first release: older entries hold null (which fields they mapped is unknown).
+    _run(con, "alter table uploads add column if not exists fields varchar[]")
+    # Who made each change, added after fields (the insert below lists values in this order):
+    # older entries hold null.
+    _run(con, "alter table uploads add column if not exists changed_by varchar")
     _run(con, "create table if not exists history_head (upload_id bigint)")
     _run(con, "create table if not exists loaded_uploads (kind varchar, upload_id bigint)")
     for kind, view in RAW_TABLE_BY_KIND.items():
@@ -125,6 +132,9 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
             f"create table if not exists {_rows_table(kind)} "
             f"(upload_id bigint, {_typed_columns(kind)})",
         )
+        for field in contract.FIELDS_BY_KIND[kind]:  # a field added since the archive began
+            column = f'"{field.name}" {contract.SQL_TYPE_BY_TYPE[field.type]}'
+            _run(con, f"alter table {_rows_table(kind)} add column if not exists {column}")
         # Replaced each time (every caller is a write): a changed definition takes effect.
         _run(con, f"create or replace view {view} as {_loaded_rows_sql(kind)}")
 
@@ -164,29 +174,20 @@ def _keep_file(folder: Path, file_name: str, data: bytes) -> str:
 
 def _incoming_sql(kind: str) -> str:
     """The registered ``incoming_frame`` as the contract's typed columns."""
-    return (
-        "select "
-        + ", ".join(
-            f'cast("{field.name}" as {contract.SQL_TYPE_BY_TYPE[field.type]}) as "{field.name}"'
-            for field in contract.FIELDS_BY_KIND[kind]
-        )
-        + " from incoming_frame"
-    )
+    columns = _typed_columns(kind, 'cast("{name}" as {type}) as "{name}"')
+    return f"select {columns} from incoming_frame"
 
 
-def _register_incoming(con: duckdb.DuckDBPyConnection, kind: str, rows) -> None:
-    """Hand ``rows`` (an Arrow table or a DataFrame) to DuckDB as ``incoming_frame``."""
+def _register_incoming(con: duckdb.DuckDBPyConnection, kind: str, rows: pa.Table) -> None:
+    """Hand ``rows`` to DuckDB as ``incoming_frame``, with every contract column."""
     names = contract.column_names(kind)
-    if isinstance(rows, pd.DataFrame):
-        frame = rows.reindex(columns=names).astype(object)
-        rows = pa.Table.from_pandas(frame.where(frame.notna(), None), preserve_index=False)
     missing = [name for name in names if name not in rows.column_names]
     for name in missing:  # a contract column the caller left out is blank
         rows = rows.append_column(name, pa.nulls(len(rows), pa.string()))
     con.register("incoming_frame", rows.select(names))
 
 
-def preview(con: duckdb.DuckDBPyConnection, kind: str, rows, mode: str) -> ChangePreview:
+def preview(con: duckdb.DuckDBPyConnection, kind: str, rows: pa.Table, mode: str) -> ChangePreview:
     """How ``rows`` would change what is loaded: new, changed, unchanged (and removed)."""
     _register_incoming(con, kind, rows)
     try:
@@ -228,12 +229,17 @@ def commit_upload(
     mode: str,
     meta: UploadMeta,
     channel_rules: dict[str, str] | None = None,
+    *,
+    changed_by: str,
 ) -> tuple[int, ChangePreview]:
     """Load ``rows`` (contract columns), with any new ``channel_rules`` (raw value -> channel),
-    in one transaction with the rebuild; the upload's id and what it changed."""
+    in one transaction with the rebuild; the upload's id and what it changed. ``changed_by``
+    (the editor guard's name, or the OS user on the CLI) is recorded with the upload."""
     with _transaction(con):
-        upload_id, change = commit_in_transaction(con, kind, rows, mode, meta)
-        channels.add_rules(con, channel_rules or {})
+        upload_id, change = commit_in_transaction(
+            con, kind, rows, mode, meta, changed_by=changed_by
+        )
+        channels.add_rules(con, channel_rules or {}, changed_by=changed_by)
         rebuild_in_transaction(con)
     return upload_id, change
 
@@ -251,7 +257,7 @@ def _transaction(con: duckdb.DuckDBPyConnection):
 
 
 def commit_in_transaction(
-    con: duckdb.DuckDBPyConnection, kind: str, rows, mode: str, meta: UploadMeta
+    con: duckdb.DuckDBPyConnection, kind: str, rows, mode: str, meta: UploadMeta, *, changed_by: str
 ) -> tuple[int, ChangePreview]:
     """Archive ``rows`` as a new upload and load them, in the caller's transaction; no rebuild."""
     if mode not in MODES:
@@ -276,12 +282,12 @@ def commit_in_transaction(
         con,
         "insert into uploads values ($id, (select max(upload_id) from history_head), now(), "
         "$kind, $file, $sha, $size, $preset, $mode, $in_file, $loaded, $rejected, $new, "
-        "$changed, $unchanged)",
+        "$changed, $unchanged, $fields, $by)",
         {"id": upload_id, "kind": kind, "file": meta.file_name, "sha": sha256, "mode": mode}
         | {"size": len(meta.file_bytes), "preset": meta.preset, "loaded": len(rows)}
         | {"in_file": meta.count_rows_in_file, "rejected": meta.count_rows_rejected}
         | {"new": change.count_new, "changed": change.count_changed}
-        | {"unchanged": change.count_unchanged},
+        | {"unchanged": change.count_unchanged, "fields": meta.fields, "by": changed_by},
     )
     # Not in a finally: an aborted transaction refuses even this. After a failure the
     # registration stays until the next upload replaces it, or the connection closes.
@@ -304,8 +310,7 @@ def _chain(con: duckdb.DuckDBPyConnection, upload_id: int) -> list[tuple[int, st
     }
     if upload_id not in entries:
         raise LookupError(f"there is no upload {upload_id}; see `python -m revcycle history`")
-    chain = []
-    current = upload_id
+    chain, current = [], upload_id
     while current is not None:
         parent, kind, mode = entries[current]
         chain.append((current, kind, mode))
@@ -326,17 +331,19 @@ def _set_loaded(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
             _run(con, "insert into loaded_uploads values ($kind, $id)", {"kind": kind, "id": each})
 
 
-def restore(con: duckdb.DuckDBPyConnection, upload_id: int) -> int:
-    """Return the loaded data to the state right after ``upload_id``; the restore's own id."""
+def restore(con: duckdb.DuckDBPyConnection, upload_id: int, *, changed_by: str) -> int:
+    """Return the loaded data to the state right after ``upload_id``; the restore's own id.
+    ``changed_by`` is recorded with the restore."""
     with _transaction(con):
         ensure_storage(con)
         _set_loaded(con, upload_id)
         restore_id = con.execute("select max(upload_id) + 1 from uploads").fetchall()[0][0]
         _run(
             con,
-            "insert into uploads (upload_id, parent_id, uploaded_at, kind, file_name, mode) "
-            "values ($id, $target, now(), $kind, $what, 'replace')",
+            "insert into uploads (upload_id, parent_id, uploaded_at, kind, file_name, mode, "
+            "changed_by) values ($id, $target, now(), $kind, $what, 'replace', $by)",
             {
+                "by": changed_by,
                 "id": restore_id,
                 "target": upload_id,
                 "kind": RESTORE,
@@ -359,12 +366,24 @@ def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every upload and restore, newest first, without the archived bytes."""
     if not has_table(con, "uploads"):
         return pd.DataFrame()
+    # A database from before changed_by was recorded lacks the column until its next write.
+    changed_by = "changed_by" if _has_changed_by(con) else "null::varchar"
     return con.execute(
         "select upload_id, uploaded_at, kind, file_name, preset, mode, count_rows_in_file, "
         "count_rows_loaded, count_rows_rejected, count_new, count_changed, count_unchanged, "
-        "sha256, upload_id = (select upload_id from history_head) as is_current "
+        f"sha256, {changed_by} as changed_by, "
+        "upload_id = (select upload_id from history_head) as is_current "
         "from uploads order by upload_id desc"
     ).df()
+
+
+def _has_changed_by(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.columns "
+            "where table_name = 'uploads' and column_name = 'changed_by'"
+        ).fetchall()[0][0]
+    )
 
 
 def parent_of(con: duckdb.DuckDBPyConnection, upload_id: int) -> int | None:

@@ -1,12 +1,7 @@
-"""Text columns from an export into dates, amounts and booleans.
-
-Each function takes a column's text (pyarrow), each value's line, the file and column names, and
-returns the typed values (null where blank or unreadable) with a Problem per unreadable value.
-Blank is never a problem here: whether a field is required is validation's business.
-
-A column's format (day-first or month-first, decimal comma or point) is decided over the whole
-column and never guessed. Library kernels do the reading (DuckDB's try_strptime, Arrow's ISO cast,
-RE2 and decimal casts); Python loops run only over the values that become problems.
+"""Text columns from an export into dates, amounts and booleans: the typed values (null where
+blank or unreadable) and a Problem per unreadable value; blank is validation's business. A
+column's format (day-first or month-first, decimal comma or point) is decided over the whole
+column, never guessed. Library kernels read the values; Python sees only the problems.
 """
 
 from dataclasses import dataclass, field
@@ -62,27 +57,15 @@ def _strings(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 def mask(array) -> np.ndarray:
     """A boolean Arrow array as numpy, null counted as False."""
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
     return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
-
-
-def _rebuilt(text: pa.Array, offsets: np.ndarray, data: np.ndarray) -> pa.Array:
-    """A string array with text's nulls over new bytes."""
-    validity = pc.is_valid(text).buffers()[1] if text.null_count else None
-    buffers = [validity, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)]
-    return pa.Array.from_buffers(pa.string(), len(text), buffers, null_count=text.null_count)
 
 
 def _shapes(text: pa.Array, zeros: bool = True) -> tuple[np.ndarray, pa.Array]:
     """Each value's index into the column's distinct shapes (one past the end for a null), and
     those shapes: every digit written "1", but (with ``zeros``) a zero starting a run of digits
-    ("0,125" shows a decimal comma, "5,125" does not).
-
-    A million amounts or timestamps have a few hundred shapes ("1.111,11 €", "1111-11-11
-    11:11"), so a regular expression that does not tell digits apart runs once per shape.
-    Folding bytes is exact: no byte of a longer UTF-8 character is ASCII.
-    """
+    ("0,125" shows a decimal comma, "5,125" does not). A million values have a few hundred
+    shapes, so a pattern blind to digits runs once per shape. Folding bytes is exact: no byte of
+    a longer UTF-8 character is ASCII."""
     offsets, data = string_buffers(text)
     digit = (data >= ord("0")) & (data <= ord("9"))
     folded = np.where(digit, np.uint8(ord("1")), data)
@@ -93,7 +76,9 @@ def _shapes(text: pa.Array, zeros: bool = True) -> tuple[np.ndarray, pa.Array]:
         # The byte before a zero at 0 wraps to the end, but 0 is a value's start anyway.
         run_start = value_start[at] | ~digit[at - 1]
         folded[at[run_start]] = ord("0")
-    return _distinct(_rebuilt(text, offsets, folded))
+    validity = pc.is_valid(text).buffers()[1] if text.null_count else None  # text's nulls
+    buffers = [validity, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(folded)]
+    return _distinct(pa.Array.from_buffers(pa.string(), len(text), buffers, text.null_count))
 
 
 def _distinct(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
@@ -205,15 +190,6 @@ class DateDecision:
     examples: tuple[str, ...] = ()  # values that show why it is undecided
     separator: str = "/"  # between day, month and year, for the format's label
 
-    @property
-    def ambiguous(self) -> bool:
-        return len(self.tied) > 1
-
-    @property
-    def code(self) -> str:
-        """The question's problem code: is it only the order of day and month?"""
-        return AMBIGUOUS_DATES if set(self.tied) == {DAY_FIRST, MONTH_FIRST} else UNDECIDED_DATES
-
     def question(self, column: str) -> str:
         """The sentence that asks for an explicit format."""
         if set(self.tied) != {DAY_FIRST, MONTH_FIRST}:
@@ -251,14 +227,6 @@ def _duckdb(sql: str, name: str, table: pa.Table, params: dict | None = None) ->
         con.close()
 
 
-def _read_pieces(pieces: pa.Array) -> pa.Table:
-    """Each distinct piece read as a date in every format, as a time of day, and its mark."""
-    params = {name.replace("-", "_"): formats for name, formats in _DAYS.items()}
-    return _duckdb(
-        _READ_PIECES_SQL, "pieces", pa.table({"piece": pieces}), params | {"times": _TIMES}
-    )
-
-
 def _read_by_parts(text: pa.Array) -> tuple[dict[str, np.ndarray], dict[str, int]]:
     """Per format, each value's timestamp (NaT where the format does not read it), and per mark
     how many values day-first or month-first read with it."""
@@ -269,7 +237,9 @@ def _read_by_parts(text: pa.Array) -> tuple[dict[str, np.ndarray], dict[str, int
     offsets = parts.offsets.to_numpy().astype(np.intp)
     count_pieces = np.diff(offsets) * mask(pc.is_valid(parts))
     codes, distinct = _distinct(parts.values)
-    read = _read_pieces(distinct)
+    formats = {name.replace("-", "_"): formats for name, formats in _DAYS.items()}
+    pieces = pa.table({"piece": distinct})
+    read = _duckdb(_READ_PIECES_SQL, "pieces", pieces, formats | {"times": _TIMES})
     none = len(distinct)  # "no piece": no date (NaT), or no time (midnight)
     codes = np.append(codes, [none, none])  # past the last row's pieces
     day = np.where(count_pieces >= 1, codes[offsets[:-1]], none)
@@ -338,6 +308,9 @@ def _first_value(text: pa.Array, where: np.ndarray) -> str:
 
 
 def _decide(readings: _DateReadings) -> DateDecision:
+    """The format reading the most of the column's values. Day-first and month-first are never
+    guessed between: when both read the same values (no day above 12), or some values only one
+    reads and some only the other, the column is undecided, as it is for any other tie."""
     reads, text = readings.reads, readings.text
     counts = {name: int(reads[name].sum()) for name in DATE_FORMATS}
     separator = max(readings.separators, key=readings.separators.get)
@@ -360,16 +333,6 @@ def _decide(readings: _DateReadings) -> DateDecision:
     return DateDecision(tied[0], counts, separator=separator)
 
 
-def decide_date_format(values) -> DateDecision:
-    """Decide a column's date format over all its non-blank values: the format reading the most.
-
-    Day-first and month-first are never guessed between: when both read the same values (no day
-    above 12), or some values only one reads and some only the other, the column is undecided,
-    as it is for any other tie.
-    """
-    return _decide(_read_dates(stripped(_strings(values))))
-
-
 def parse_dates(
     values,
     lines,
@@ -390,9 +353,10 @@ def parse_dates(
     readings = _read_dates(stripped(raw))
     decision = _decide(readings)
     chosen = decision.format or date_format
-    if chosen is None and decision.ambiguous:
-        question = decision.question(column)
-        problem = Problem(file, None, column, None, question, code=decision.code)
+    if chosen is None and len(decision.tied) > 1:
+        only_order = set(decision.tied) == {DAY_FIRST, MONTH_FIRST}  # of day and month
+        code = AMBIGUOUS_DATES if only_order else UNDECIDED_DATES
+        problem = Problem(file, None, column, None, decision.question(column), code=code)
         return Parsed(pa.nulls(len(raw), TIMESTAMP), [problem])
     if chosen is None:
         read = np.zeros(len(raw), dtype=bool)
@@ -409,9 +373,6 @@ def parse_dates(
 # --- amounts ----------------------------------------------------------------------------------
 
 # Every test below runs on the column's distinct shapes (see _shapes), never value by value.
-# Currency, spaces, parentheses, a Unicode minus or a letter: only when some value has one are
-# the steps for them run.
-_UNUSUAL = r"[^0-9.,+-]"
 # Spaces (no-break too, as French exports write them) and apostrophes (Swiss) group thousands.
 _SPACE_CLASS = r"' \x{00A0}\x{202F}"
 # What one value says about its decimal separator; "1.234" or "12,500" alone says nothing.
@@ -432,21 +393,6 @@ _FORMAT = {
     None: _whole(r"(?:[0-9]{1,3}(?:[.,SP][0-9]{3})+|[0-9]+)"),
 }
 _NUMBERISH = _whole(r"[0-9.,SP]*[0-9][0-9.,SP]*")
-# A number Arrow's decimal cast reads as it is written: no grouping, the decimals after a point.
-_AS_WRITTEN = {".": _whole(r"[0-9]*(?:\.[0-9]*)?"), ",": _whole("[0-9]*"), None: _whole("[0-9]*")}
-
-
-@dataclass(frozen=True)
-class DecimalDecision:
-    """A column's decimal separator, decided over all its values."""
-
-    separator: str | None  # "," or "."; None when no value shows one, or as many show each
-    comma_values: int  # values that can only be read with a decimal comma
-    point_values: int  # values that can only be read with a decimal point
-
-    @property
-    def conflicting(self) -> bool:
-        return self.comma_values == self.point_values > 0
 
 
 class _Amounts(NamedTuple):
@@ -454,7 +400,6 @@ class _Amounts(NamedTuple):
     shape_index: np.ndarray  # per value, into the shapes; one past the end for a null
     bodies: pa.Array  # per shape: a sign, digits and separators; no currency, no parentheses
     well_formed: np.ndarray  # per shape: not both a sign and parentheses
-    unusual: bool  # some value has more than digits, separators and a sign
 
     def matches(self, pattern: str) -> np.ndarray:
         """Per shape, whether its body matches the pattern."""
@@ -489,30 +434,21 @@ def _bodies(shapes: pa.Array) -> tuple[pa.Array, np.ndarray]:
 
 def _amounts(text: pa.Array) -> _Amounts:
     shape_index, shapes = _shapes(text)
-    if not pc.any(pc.match_substring_regex(shapes, _UNUSUAL)).as_py():
-        return _Amounts(text, shape_index, shapes, np.ones(len(shapes), dtype=bool), False)
-    bodies, well_formed = _bodies(shapes)
-    return _Amounts(text, shape_index, bodies, well_formed, True)
+    return _Amounts(text, shape_index, *_bodies(shapes))
 
 
-def _decide_separator(amounts: _Amounts) -> DecimalDecision:
+def _decide_separator(amounts: _Amounts) -> tuple[str | None, int, int]:
+    """A value shows its separator when it reads only one way ("12,50", "1.234.567", "0,125"
+    show a comma); the separator most values show is the column's, and a tie is not broken.
+    Where none shows one, the amounts are whole and a '.' or ',' before three digits groups.
+    Returns the separator and how many values only a comma, and only a point, reads."""
     says_comma = amounts.matches(_SAYS_COMMA)
     says_point = amounts.matches(_SAYS_POINT)
     values = np.bincount(amounts.shape_index, minlength=len(amounts.bodies) + 1)[:-1]
     commas = int(values[says_comma & ~says_point].sum())
     points = int(values[says_point & ~says_comma].sum())
     separator = "," if commas > points else "." if points > commas else None
-    return DecimalDecision(separator, commas, points)
-
-
-def decide_decimal_separator(values) -> DecimalDecision:
-    """Decide whether a column of amounts writes a decimal comma or a decimal point.
-
-    A value shows its separator when it reads only one way ("12,50", "1.234.567", "0,125" show
-    a comma). The separator most values show is the column's, and a tie is not broken. Where no
-    value shows one, the amounts are whole and a '.' or ',' before three digits groups thousands.
-    """
-    return _decide_separator(_amounts(stripped(_strings(values))))
+    return separator, commas, points
 
 
 def parse_numbers(
@@ -532,18 +468,17 @@ def parse_numbers(
         raise ValueError(f"decimal separator must be ',' or '.', not {decimal!r}")
     raw = _strings(values)
     amounts = _amounts(stripped(raw))
-    decision = _decide_separator(amounts)
-    if decimal is None and decision.conflicting:
+    separator, commas, points = _decide_separator(amounts)
+    if decimal is None and commas == points > 0:
         reason = (
             f"column {column} has as many amounts with a decimal comma as with a decimal point "
-            f"({decision.comma_values} each); the file must use one of them"
+            f"({commas} each); the file must use one of them"
         )
         problem = Problem(file, None, column, None, reason, code=MIXED_DECIMALS)
         return Parsed(pa.nulls(len(raw), AMOUNT), [problem])
-    separator = decimal or decision.separator
-    fitting = amounts.well_formed & amounts.matches(_FORMAT[separator])
-    fits = amounts.per_value(fitting)
-    cast = _cast_amounts(*_plain(amounts, separator, fitting, fits))
+    separator = decimal or separator
+    fits = amounts.per_value(amounts.well_formed & amounts.matches(_FORMAT[separator]))
+    cast = _duckdb(_CAST_AMOUNTS_SQL, "amounts", _plain(amounts, separator, fits))
     cents = cast.column("cents").combine_chunks()
     wrong = mask(pc.is_valid(amounts.text)) & ~fits
     numberish = amounts.per_value(amounts.well_formed & amounts.matches(_NUMBERISH))
@@ -565,19 +500,16 @@ def parse_numbers(
     return Parsed(cents, problems)
 
 
-def _plain(
-    amounts: _Amounts, separator: str | None, fitting: np.ndarray, fits: np.ndarray
-) -> tuple[pa.Array, np.ndarray]:
+def _plain(amounts: _Amounts, separator: str | None, fits: np.ndarray) -> pa.Table:
     """Each value that fits the column's format as DuckDB casts it (null for the others): its
-    sign, digits and decimal point; and which values are negative beyond that sign."""
+    digits and decimal point, and whether it is negative."""
     text = pc.if_else(pa.array(fits), amounts.text, NULL)
-    if not amounts.unusual and amounts.matches(_AS_WRITTEN[separator])[fitting].all():
-        return text, np.zeros(len(text), dtype=bool)  # "-1234.50": cast as it is written
     # For a value that fits, nothing stripped from around its body is a digit, '.' or ','.
     digits = pc.replace_substring_regex(text, f"[^0-9{separator or ''}]", "")
     if separator == ",":
         digits = pc.replace_substring(digits, ",", ".")
-    return digits, fits & amounts.per_value(amounts.matches("^-"))
+    negative = fits & amounts.per_value(amounts.matches("^-"))
+    return pa.table({"plain": digits, "negative": negative})
 
 
 # try_cast rounds half away from zero to the cent, and leaves null what is too large. A value
@@ -599,10 +531,6 @@ final as (
 )
 select * from final
 """
-
-
-def _cast_amounts(plain: pa.Array, negative: np.ndarray) -> pa.Table:
-    return _duckdb(_CAST_AMOUNTS_SQL, "amounts", pa.table({"plain": plain, "negative": negative}))
 
 
 # --- booleans ---------------------------------------------------------------------------------

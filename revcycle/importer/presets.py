@@ -96,6 +96,7 @@ PRESETS: tuple[Preset, ...] = (
             "amount": ("Amount",),
             "closed_at": ("Close Date",),
             "owner": ("Deal owner",),
+            "source": ("Deal source attribution",),
         },
         first_of_list=frozenset({"lead_id"}),
     ),
@@ -132,6 +133,7 @@ PRESETS: tuple[Preset, ...] = (
             "amount": ("Amount",),
             "closed_at": ("Close Date",),
             "owner": ("Opportunity Owner", "Owner ID"),
+            "source": ("Lead Source",),
         },
     ),
     Preset(
@@ -148,6 +150,7 @@ PRESETS: tuple[Preset, ...] = (
             "currency": ("Deal - Currency",),
             "closed_at": ("Deal - Won time", "Deal - Lost time"),
             "owner": ("Deal - Owner",),
+            "source": ("Deal - Source channel",),
         },
     ),
     Preset(

@@ -51,12 +51,9 @@ class ExportTable:
 
 
 def read_export(path: Path, max_bytes: int | None = None) -> ExportTable:
-    """Read a CSV or XLSX export into text rows with their line numbers.
-
-    Refuses (``ImportRefused``, saying what to do instead) a file over ``max_bytes`` (default:
-    the ``REVCYCLE_MAX_UPLOAD_MB`` setting) and anything that is not a table. A file with a
-    header and no rows is not refused.
-    """
+    """Read a CSV or XLSX export into text rows with their line numbers; refuse (saying what
+    to do instead) a file over ``max_bytes`` (default: ``REVCYCLE_MAX_UPLOAD_MB``) and anything
+    that is not a table."""
     path = Path(path)
     try:
         return _read(path, max_bytes or settings.max_upload_bytes())
@@ -124,12 +121,9 @@ _BOMS = [
 
 
 def _decode(path: Path, data: bytes) -> tuple[str | None, str, str | None]:
-    """The file's text, the encoding it was read as, and a note saying so.
-
-    A byte order mark decides; else strict UTF-8; else Windows-1252 (Excel's and Salesforce's
-    in the West); else Latin-1, for the five bytes Windows-1252 leaves undefined. The text is
-    None for UTF-8: DuckDB reads those bytes as they are, so they are only checked.
-    """
+    """The file's text (None for UTF-8, which DuckDB reads as it is), its encoding, and a note.
+    A byte order mark decides; else strict UTF-8; else Windows-1252 (Excel's and Salesforce's in
+    the West); else Latin-1, for the five bytes Windows-1252 leaves undefined."""
     for bom, encoding, note in _BOMS:
         if not data.startswith(bom):
             continue
@@ -150,8 +144,7 @@ def _decode(path: Path, data: bytes) -> tuple[str | None, str, str | None]:
 
 
 def _is_utf8(data: bytes) -> bool:
-    """Whether ``data.decode("utf-8")`` would succeed, by Arrow's check of the bytes in place
-    (as strict as Python's, several times faster than building the string)."""
+    # Arrow checks the bytes in place: as strict as Python's decode, several times faster.
     offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
     text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)])
     try:
@@ -279,23 +272,14 @@ def _duckdb_read(path: Path, source: Path, data: bytes) -> tuple[str, pa.Table, 
     if lines is None:
         breaks = _line_breaks(cells, newline)  # counted before blank cells become null
         lines = _record_lines(path, data, breaks, single_column=cells.num_columns == 1)
-    return delimiter, _blanks_to_null(cells), lines
+    cells = pa.table([blank_to_null(column) for column in cells.columns], names=cells.column_names)
+    return delimiter, cells, lines
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, params: dict) -> pa.Table:
     table = con.sql(_READ_SQL, params=params).to_arrow_table()
     # DuckDB may hand over large_string or string_view; rows promise string.
     return table.cast(pa.schema([(name, pa.string()) for name in table.column_names]))
-
-
-def _valid(chunk: pa.Array) -> np.ndarray:
-    """Which values are not null, unpacked from the validity bitmap (faster than is_valid)."""
-    bitmap = chunk.buffers()[0]
-    if bitmap is None or not chunk.null_count:
-        return np.ones(len(chunk), dtype=bool)
-    bits = np.frombuffer(bitmap, dtype=np.uint8)
-    unpacked = np.unpackbits(bits, count=chunk.offset + len(chunk), bitorder="little")
-    return unpacked[chunk.offset :].view(bool)
 
 
 def string_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -346,7 +330,7 @@ def _apply_blank_rule(values: pa.Array, keep_text: bool) -> pa.Array:
         last = text[np.maximum(ends - 1, 0)] - np.uint8(0x21)
         candidate |= (first >= np.uint8(0x5E)) | (last >= np.uint8(0x5E))
     if candidate.any():
-        candidate &= _valid(values)
+        candidate &= pc.is_valid(values).to_numpy(zero_copy_only=False)
     if not candidate.any():
         return values
     kept = values.filter(candidate)
@@ -356,10 +340,6 @@ def _apply_blank_rule(values: pa.Array, keep_text: bool) -> pa.Array:
         return values
     replacement = pc.if_else(blank, NULL, kept if keep_text else trimmed)
     return pc.replace_with_mask(values, pa.array(candidate), replacement)
-
-
-def _blanks_to_null(cells: pa.Table) -> pa.Table:
-    return pa.table([blank_to_null(column) for column in cells.columns], names=cells.column_names)
 
 
 def _newline(data: bytes) -> str:
@@ -394,12 +374,9 @@ def _duckdb_refusal(path: Path, error: duckdb.Error) -> ImportRefused:
 
 
 def _one_line_rows(data: bytes, newline: str, rows: int) -> np.ndarray | None:
-    """1, 2, 3 … when each row DuckDB returned is one line of the file, otherwise None.
-
-    Only when DuckDB ends rows with the character lines are counted by: then every row but an
-    unfinished last one ends with one line break, and a file with more breaks than rows has a
-    value holding one or an empty line. As many lines as rows proves each row is a line, so
-    only such files need the exact walk of _record_lines.
+    """1, 2, 3 … when each row DuckDB returned is one line of the file, otherwise None. DuckDB
+    ends rows with the character lines are counted by, so more lines than rows means a value
+    holds a line break or a line is empty: only then is the exact walk of _record_lines needed.
     """
     line_count = sum(int(np.count_nonzero(part)) for _, part in _scan(data, ord(newline)))
     line_count += not data.endswith(newline.encode())
@@ -425,13 +402,10 @@ def _line_breaks(cells: pa.Table, newline: str) -> np.ndarray:
 
 
 def _record_lines(path: Path, data: bytes, breaks: np.ndarray, single_column: bool) -> np.ndarray:
-    """The line on which each row DuckDB returned starts, which DuckDB does not report.
-
-    A row spans one line plus the line breaks in its values (``breaks``, counted in what DuckDB
-    parsed, so quoting stays DuckDB's). DuckDB skips empty lines between rows, except in a
-    single-column file (a blank value). A result that does not add up to the file's line count
-    refuses the file rather than pin problems to the wrong lines.
-    """
+    """The line on which each row DuckDB returned starts, which DuckDB does not report: a row
+    spans one line plus the line breaks in its values (``breaks``, counted in what DuckDB parsed,
+    so quoting stays DuckDB's), and DuckDB skips empty lines between rows but in a single-column
+    file. A count that does not add up refuses the file rather than misplace problems."""
     newline = _newline(data)
     spans = breaks + 1
     raw = np.frombuffer(data, dtype=np.uint8)
@@ -563,11 +537,9 @@ def _number_text(value: float) -> str:
         return str(value)
     if value.is_integer() and abs(value) < 2**53:
         return str(int(value))
-    shortest = repr(value)
-    digits = len(shortest.split("e")[0].replace("-", "").replace(".", "").lstrip("0"))
-    if digits > 15:  # binary noise beyond Excel's precision (0.1 + 0.2 -> 0.3)
-        shortest = format(value, ".15g")
-    text = format(Decimal(shortest), "f")
+    # Fifteen significant digits drop binary noise (0.1 + 0.2 -> 0.3) and keep any value
+    # whose shortest form is shorter, as it is.
+    text = format(Decimal(format(value, ".15g")), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
@@ -647,7 +619,7 @@ def _fill(cells: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     widths = np.zeros(cells.num_rows, dtype=np.int32)
     first_filled = np.zeros(cells.num_rows, dtype=bool)
     for position, column in enumerate(cells.columns, start=1):
-        filled = np.concatenate([_valid(chunk) for chunk in column.chunks] or [np.zeros(0, bool)])
+        filled = pc.is_valid(column).to_numpy(zero_copy_only=False)
         if position == 1:
             first_filled = filled
         # As 0/1 integers: numpy adds and multiplies those many times faster than it casts bools.
@@ -772,13 +744,9 @@ def _count(number: int, noun: str) -> str:
 
 
 def _size(size: int) -> str:
-    if size >= 10 * MB:
-        return f"{size / MB:.0f} MB"
     if size >= MB:
-        return f"{size / MB:.1f} MB"
-    if size >= 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size} bytes"
+        return f"{size / MB:.{0 if size >= 10 * MB else 1}f} MB"
+    return f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"
 
 
 def _refused(path: Path, reason: str, code: str = NOT_A_TABLE) -> ImportRefused:

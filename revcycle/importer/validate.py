@@ -1,8 +1,6 @@
-"""From a file on disk to contract rows and a list of problems, before anything is committed.
-
-The page and the CLI both call ``prepare``: read, map (preset, saved mapping or the caller's),
-parse, check the rules, and account for every data line: in the file = to load + rejected.
-Columns stay in Arrow throughout; Python sees only the values that become problems.
+"""From a file on disk to contract rows and a list of problems, before anything is committed:
+read, map (preset, saved mapping or the caller's), parse, check the rules, and account for every
+data line (in the file = to load + rejected). Columns stay in Arrow; Python sees only problems.
 """
 
 import os
@@ -36,7 +34,7 @@ from revcycle.importer.problems import (
     ImportRefused,
     Problem,
 )
-from revcycle.importer.read import ExportTable, blank_to_null, read_export, stripped
+from revcycle.importer.read import ExportTable, read_export, stripped
 
 COMMAND_LINE_MAPPING = "mapping given on the command line"
 ARROW_TYPE_BY_TYPE = {
@@ -76,6 +74,7 @@ class PreparedUpload:
             label or self.source,
             self.count_rows_in_file,
             self.count_rows_rejected,
+            tuple(self.mapping),  # the fields the file has a column for
         )
 
     def accounting(self) -> str:
@@ -154,11 +153,6 @@ def _first_of_list(raw: pa.Array) -> pa.Array:
     return pc.list_element(pc.split_pattern_regex(raw, r"\s*[;,]\s*", max_splits=1), 0)
 
 
-def _text_column(table: ExportTable, column: str) -> pa.Array:
-    values = table.rows.column(column)
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-
-
 def prepare(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -211,7 +205,7 @@ def _parse_columns(
         column = mapping.get(spec.name)
         if column is None:
             return parse.Parsed(pa.nulls(count, ARROW_TYPE_BY_TYPE[spec.type]), [])
-        raw = _text_column(table, column)
+        raw = table.rows.column(column).combine_chunks()
         if spec.name in list_fields:
             raw = _first_of_list(raw)
         if spec.type == "timestamp":
@@ -259,13 +253,11 @@ def _rule_problems(
             )
 
     for spec in (f for f in contract.FIELDS_BY_KIND[kind] if f.required):
-        # Blank in the file's own cell: a value there that did not parse has its problem already.
-        column, reason = mapping[spec.name], f"{spec.name} is blank; every {kind[:-1]} needs one"
-        blank = mask(pc.is_null(blank_to_null(_text_column(table, column))))
-        problems += [
-            Problem(file, line, column, None, reason, code=BLANK_REQUIRED)
-            for line in lines[blank].tolist()
-        ]
+        # Blank in the file's own cell (read made it null): a value there that did not parse
+        # has its problem already.
+        blank = mask(pc.is_null(table.rows.column(mapping[spec.name])))
+        reason = f"{spec.name} is blank; every {kind[:-1]} needs one"
+        flagged(spec.name, blank, reason, BLANK_REQUIRED)
     problems += _repeated_ids(rows.column(id_field), lines, file, mapping[id_field], id_field)
     if kind == "deals" and "amount" in mapping:
         negative = mask(pc.less(rows.column("amount"), pa.scalar(0, pa.decimal128(18, 2))))
@@ -321,14 +313,9 @@ def _unknown_leads(con: duckdb.DuckDBPyConnection, lead_ids) -> np.ndarray:
         # On the caller's connection, not a cursor: within a build's transaction, the leads
         # just loaded are visible only there.
         con.register("deal_lead_ids", pa.table({"lead_id": lead_ids}))
+        sql = "select distinct lead_id from deal_lead_ids semi join raw_leads using (lead_id)"
         try:
-            known = (
-                con.sql(
-                    "select distinct lead_id from deal_lead_ids semi join raw_leads using (lead_id)"
-                )
-                .to_arrow_table()
-                .column("lead_id")
-            )
+            known = con.sql(sql).to_arrow_table().column("lead_id")
         finally:
             con.unregister("deal_lead_ids")
     return mask(pc.invert(pc.is_in(lead_ids, value_set=known))) & mask(pc.is_valid(lead_ids))

@@ -172,11 +172,12 @@ def _period(first_date: date, last_date: date) -> tuple[date, date]:
         list(PRESETS),
         format_func=PRESETS.get,
         key="preset",
-        help="Presets end on the last day with data. Events (lead created, MQL, SQL, deal "
-        "created, deal won) count when they fall in the period, both days included.",
+        help="Presets end on the last day with data; All time starts on the first. Events "
+        "(lead created, MQL, SQL, deal created, deal won) count when they fall in the period, "
+        "both days included.",
     )
     if preset != "custom":
-        start, end = preset_period(preset, last_date)
+        start, end = preset_period(preset, last_date, first_date)
         start, end = max(start, first_date), max(min(end, last_date), first_date)
         st.caption(f"{start:%d %b %Y} – {end:%d %b %Y}")
         return start, end

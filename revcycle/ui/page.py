@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from revcycle.db import QueryError
-from revcycle.ui import colors, filters, format
+from revcycle.ui import access, colors, filters, format
 from revcycle.ui.data import run
 from revcycle.ui.filters import Filters
 
@@ -34,6 +34,7 @@ NAVIGATION = (
     PageLink("pages/upload.py", "Upload exports", ":material/upload:"),
 )
 
+COVERAGE_LINK = PageLink("pages/upload.py", "See data coverage", ":material/table_chart:")
 EMPTY_STATE = "No leads or deals match these filters. Widen the period or clear a filter."
 LOW_VOLUME_LEADS = 30  # below this many leads a rate is shown, but flagged as shaky
 
@@ -61,6 +62,20 @@ def channel_colors() -> dict[str, str]:
     return colors.assign([*channels, "(all channels)"])
 
 
+def left_out(count, rows: tuple[str, str], left_out_of: str) -> None:
+    """Say how many rows a duration left out because their dates are impossible, e.g.
+    ``rows=("deal closed before it was created", "deals closed before they were created")``."""
+    if pd.isna(count) or int(count) == 0:
+        return
+    count = int(count)
+    singular, plural = rows
+    verb = "is" if count == 1 else "are"
+    st.caption(
+        f"{count:,} {singular if count == 1 else plural} {verb} left out of {left_out_of}: "
+        "an end before its start is a date error in the export, not a duration.",
+    )
+
+
 def freshness_banner() -> None:
     """How fresh the data is, on every page, so nobody argues over last month's export."""
     row = run("metrics/data_freshness").iloc[0]
@@ -71,6 +86,34 @@ def freshness_banner() -> None:
         f"{format.ago(pd.Timestamp(row['loaded_at']).to_pydatetime())}.",
         icon=":material/update:",
     )
+    missing = int(row["count_leads_missing_a_date_column"])
+    if missing:
+        st.sidebar.warning(
+            f"{missing:,} leads come from files with no column for a date the pages measure "
+            "(first contact, MQL or SQL).",
+            icon=":material/event_busy:",
+        )
+        _link(COVERAGE_LINK, filters.in_url())
+
+
+# Which measured date each count of leads_without_date_columns lacks, as a sentence names it.
+UNMEASURABLE = (
+    ("count_without_contact_column", "Follow-up speed", "first-contact"),
+    ("count_without_mql_column", "MQL", "MQL date"),
+    ("count_without_sql_column", "SQL", "SQL date"),
+)
+
+
+def unmeasurable_note(params: dict) -> None:
+    """Say, for the leads in view, what their uploads cannot tell (no column for a date):
+    those leads count neither as hits nor as misses, so the reader must know how many."""
+    row = run("metrics/leads_without_date_columns", **params).iloc[0]
+    for column, what, date in UNMEASURABLE:
+        if row[column]:
+            st.caption(
+                f"{what} cannot be measured for {int(row[column]):,} of "
+                f"{int(row['count_leads']):,} leads: their upload has no {date} column."
+            )
 
 
 def stop_if_empty(frame: pd.DataFrame) -> None:
@@ -84,12 +127,16 @@ def _navigation_links() -> None:
     """The links to every page, carrying the filters in their URLs."""
     carried = filters.in_url()
     for link in NAVIGATION:
-        try:
-            st.page_link(link.path, label=link.label, icon=link.icon, query_params=carried)
-        except StreamlitPageNotFoundError:
-            # A page file run on its own (AppTest opens one so) knows no other page.
-            # tests/test_conventions.py checks that every link names a page file.
-            continue
+        _link(link, carried, st)
+
+
+def _link(link: PageLink, carried: dict | None = None, where=st.sidebar) -> None:
+    try:
+        where.page_link(link.path, label=link.label, icon=link.icon, query_params=carried)
+    except StreamlitPageNotFoundError:
+        # A page file run on its own (AppTest opens one so) knows no other page.
+        # tests/test_conventions.py checks that every link names a page file.
+        return
 
 
 @contextmanager
@@ -108,6 +155,7 @@ def frame(title: str) -> Iterator[Filters]:
         with navigation:
             _navigation_links()
         freshness_banner()
+        access.sign_in_controls()
         yield chosen
     except QueryError as error:
         log.exception("query failed")

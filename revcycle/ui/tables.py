@@ -12,7 +12,7 @@ from revcycle.ui import format
 _SHOWN = {
     "text": format.text,
     "count": format.count,
-    # Whole euros; the CSV keeps the cents.
+    # Whole units of the currency the header names; the CSV keeps the cents.
     "euro": format.whole_number,
     "percent": format.percent,
     "hours": format.hours,
@@ -23,18 +23,22 @@ _COLUMN = {
     "text": st.column_config.TextColumn,
     "datetime": st.column_config.DatetimeColumn,
 }
-EURO_SUFFIX = " (€)"
 
 
 def show(
-    frame: pd.DataFrame, columns: dict[str, tuple[str, str]], key: str, max_rows: int = 30
+    frame: pd.DataFrame,
+    columns: dict[str, tuple[str, str]],
+    key: str,
+    max_rows: int = 30,
+    money_unit: str = "",
 ) -> None:
     """Show ``frame``'s ``columns`` ({column: (label, kind)}) and offer them as CSV.
 
     Up to ``max_rows`` rows show without scrolling, so a shared screen sees every channel.
+    Amounts (kind "euro") are labelled with ``money_unit`` ("€", "BRL"); none when unknown.
     """
     columns = {
-        column: (label + EURO_SUFFIX if kind == "euro" else label, kind)
+        column: (f"{label} ({money_unit})" if kind == "euro" and money_unit else label, kind)
         for column, (label, kind) in columns.items()
     }
     labelled = frame[list(columns)].rename(

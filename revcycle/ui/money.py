@@ -1,0 +1,71 @@
+"""Amounts in the currency the data states (or the setting names), never an assumed one:
+sums over several currencies are refused, and amounts of unknown currency carry no sign."""
+
+import math
+from dataclasses import dataclass
+
+import streamlit as st
+
+from revcycle import settings
+from revcycle.ui.data import run
+
+# Signs people read at a glance; any other currency is written as its code ("BRL 1,200").
+SIGNS = {"EUR": "€", "USD": "$", "GBP": "£"}
+
+
+@dataclass(frozen=True)
+class Currency:
+    code: str | None  # the one currency of every amount; None when unknown or several
+    is_mixed: bool  # amounts in more than one currency (unknown counts as one): never added
+    listed: str  # "EUR: 3 deals, USD: 2 deals", for the sentences
+
+    @property
+    def unit(self) -> str:
+        """How an axis or a column names the amounts' unit: "€", "BRL", or "" if unknown."""
+        return SIGNS.get(self.code, self.code or "")
+
+    def amount(self, value) -> str:
+        """A whole amount for a tile: "€1,234", "BRL 1,234", or "1,234" in an unknown currency;
+        "–" for a missing value or a sum over several currencies."""
+        if self.is_mixed or value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        number = f"{float(value):,.0f}"
+        if self.code in SIGNS:
+            return f"{SIGNS[self.code]}{number}"
+        return f"{self.code} {number}" if self.code else number
+
+
+def currency() -> Currency:
+    """The currency of the loaded amounts, from the deals' ``currency`` or the setting."""
+    row = run("metrics/amount_currencies", default_currency=settings.currency()).iloc[0]
+    return Currency(
+        code=row["currency"] if isinstance(row["currency"], str) else None,
+        is_mixed=int(row["count_currencies"]) > 1,
+        listed=row["currencies_listed"] or "",
+    )
+
+
+def say(money: Currency) -> None:
+    """One sentence when the amounts cannot be summed, or their currency is unknown."""
+    if money.is_mixed:
+        st.warning(
+            f"The deals' amounts are in several currencies ({money.listed}). Revcycle does not "
+            "add amounts in different currencies, so sums of money are not shown. Give each deal "
+            f"its currency, or set {settings.CURRENCY_VARIABLE} for the deals that state none.",
+            icon=":material/currency_exchange:",
+        )
+    elif money.code is None and money.listed:
+        st.caption(
+            "The currency of the amounts is unknown: the deals state none and "
+            f"{settings.CURRENCY_VARIABLE} is not set, so amounts are plain numbers."
+        )
+
+
+def columns(spec: dict[str, tuple[str, str]], money: Currency) -> dict[str, tuple[str, str]]:
+    """A table's columns ({column: (label, kind)}) without its sums of money when the amounts
+    are in several currencies."""
+    return {
+        column: (label, kind)
+        for column, (label, kind) in spec.items()
+        if not (money.is_mixed and kind == "euro")
+    }

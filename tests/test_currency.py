@@ -1,0 +1,174 @@
+"""Currency is never assumed: amounts carry the currency the deals state (or the setting names,
+for deals that state none), sums over several currencies are refused, and amounts of unknown
+currency are plain numbers."""
+
+import logging
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from revcycle import settings
+from revcycle.build import build
+from revcycle.db import connect, execute
+from revcycle.paths import REPO_ROOT
+from tests.conftest import write_export
+
+# Each deal has its own lead: the period's end is the latest lead's first win.
+LEADS = [
+    {"lead_id": "L1", "created_at": "2026-03-02 09:00:00", "channel": "Referral"},
+    {"lead_id": "L2", "created_at": "2026-03-02 09:00:00", "channel": "Referral"},
+]
+
+
+def deals(first_currency: str, second_currency: str) -> list[dict]:
+    """Two won deals in March, L1's 1,000.00 and L2's 500.00, in the currencies given."""
+    won = {"stage": "Closed Won"}
+    return [
+        won
+        | {
+            "lead_id": "L1",
+            "deal_id": "D1",
+            "created_at": "2026-03-05 09:00:00",
+            "closed_at": "2026-03-10 09:00:00",
+        }
+        | {"amount": "1000.00", "currency": first_currency},
+        won
+        | {
+            "lead_id": "L2",
+            "deal_id": "D2",
+            "created_at": "2026-03-06 09:00:00",
+            "closed_at": "2026-03-09 09:00:00",
+        }
+        | {"amount": "500.00", "currency": second_currency},
+    ]
+
+
+def built(tmp_path, first_currency: str, second_currency: str):
+    path = tmp_path / "currency.duckdb"
+    con = connect(path)
+    build(
+        con,
+        {
+            "leads": write_export(tmp_path / "leads.csv", "leads", LEADS),
+            "deals": write_export(
+                tmp_path / "deals.csv", "deals", deals(first_currency, second_currency)
+            ),
+        },
+    )
+    return con, path
+
+
+@pytest.mark.parametrize(
+    ("stated", "setting", "expected"),
+    [
+        (("EUR", "eur"), None, (1, "EUR", "EUR: 2 deals")),  # codes are upper-cased
+        (("EUR", "USD"), None, (2, None, "EUR: 1 deal, USD: 1 deal")),
+        (("", ""), None, (1, None, "no currency stated: 2 deals")),
+        (("", ""), "BRL", (1, "BRL", "BRL: 2 deals")),
+        # The setting covers only deals that state none: here it makes a second currency.
+        (("EUR", ""), "USD", (2, None, "EUR: 1 deal, USD: 1 deal")),
+        (("EUR", ""), None, (2, None, "EUR: 1 deal, no currency stated: 1 deal")),
+    ],
+)
+def test_the_amounts_currency_is_what_the_data_or_the_setting_says(
+    tmp_path, stated, setting, expected
+):
+    con, _ = built(tmp_path, *stated)
+    row = execute(con, "metrics/amount_currencies", default_currency=setting).iloc[0]
+    con.close()
+    assert (row["count_currencies"], row["currency"], row["currencies_listed"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("", None), (" usd ", "USD"), ("BRL", "BRL"), ("euro", None)]
+)
+def test_the_currency_setting_is_a_three_letter_code_or_nothing(monkeypatch, value, expected):
+    monkeypatch.setenv(settings.CURRENCY_VARIABLE, value)
+    assert settings.currency() == expected
+
+
+def test_a_currency_setting_that_is_no_code_is_said_in_the_log(monkeypatch, caplog):
+    monkeypatch.setenv(settings.CURRENCY_VARIABLE, "euro")
+    with caplog.at_level(logging.WARNING, logger="revcycle"):
+        settings.currency()
+    assert "REVCYCLE_CURRENCY='EURO' is not a three-letter currency code" in caplog.text
+
+
+def open_page(path: str) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / path), default_timeout=120)
+    at.query_params["preset"] = "Custom"
+    at.query_params["period"] = ["2026-03-01", "2026-03-31"]
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [error.value for error in at.error]
+    return at
+
+
+@pytest.fixture
+def pages_over(tmp_path, monkeypatch):
+    """Pages over a database of the two deals in the currencies given, with the setting."""
+
+    def make(first_currency: str, second_currency: str, setting: str = ""):
+        con, path = built(tmp_path, first_currency, second_currency)
+        con.close()
+        monkeypatch.setenv("REVCYCLE_DB", str(path))
+        monkeypatch.setenv(settings.CURRENCY_VARIABLE, setting)
+
+    return make
+
+
+def tile(at: AppTest, label: str) -> str:
+    return next(metric.value for metric in at.metric if metric.label == label)
+
+
+def table_columns(at: AppTest) -> list[str]:
+    return [column for frame in at.dataframe for column in frame.value.columns]
+
+
+@pytest.mark.parametrize(
+    ("stated", "setting", "won_revenue", "column"),
+    [
+        (("EUR", "EUR"), "", "€1,500", "Won revenue (€)"),  # 1,000 + 500
+        (("BRL", "BRL"), "", "BRL 1,500", "Won revenue (BRL)"),
+        (("", ""), "USD", "$1,500", "Won revenue ($)"),
+        (("", ""), "", "1,500", "Won revenue"),  # unknown: no sign, no unit
+    ],
+)
+def test_revenue_is_shown_in_the_currency_the_data_or_setting_says(
+    pages_over, stated, setting, won_revenue, column
+):
+    pages_over(*stated, setting)
+    at = open_page("pages/revenue.py")
+    assert tile(at, "Won revenue") == won_revenue
+    assert column in table_columns(at)
+    assert not at.warning
+
+
+def test_amounts_of_unknown_currency_say_so(pages_over):
+    pages_over("", "")
+    at = open_page("pages/revenue.py")
+    assert any(
+        caption.value.startswith("The currency of the amounts is unknown") for caption in at.caption
+    )
+
+
+def test_revenue_in_two_currencies_is_not_added_up(pages_over):
+    pages_over("EUR", "USD")
+    at = open_page("pages/revenue.py")
+    assert tile(at, "Won revenue") == "–"  # not €1,500, nor 1,500 of anything
+    assert tile(at, "Open pipeline") == "–"
+    assert tile(at, "Win rate") == "100.0%"  # 2 won of 2 closed: no money, still shown
+    warning = at.warning[0].value
+    assert "several currencies (EUR: 1 deal, USD: 1 deal)" in warning
+    columns = table_columns(at)
+    assert "Won deals" in columns
+    assert not [column for column in columns if "revenue" in column or "Velocity" in column]
+    assert not at.get("plotly_chart")  # every chart on the page draws sums of money
+
+
+def test_the_overview_refuses_a_won_revenue_over_two_currencies(pages_over):
+    pages_over("EUR", "USD")
+    at = open_page("dashboard.py")
+    assert tile(at, "Won revenue") == "–"
+    assert tile(at, "Won deals") == "2"
+    assert "several currencies" in at.warning[0].value

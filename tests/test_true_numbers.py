@@ -1,0 +1,370 @@
+"""Issue 9, the numbers: deals carry their own source, per-lead rates count leads on both sides,
+every event is reachable, impossible durations are left out and counted. Small hand-written
+rows in; every expected value is worked out by hand in the comments."""
+
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from revcycle import contract
+from revcycle.build import build, open_database
+from revcycle.db import connect, execute
+from revcycle.importer.presets import detect, mapping_for
+from revcycle.paths import REPO_ROOT
+from tests.conftest import cents, metric, write_export
+
+MARCH = {"start_date": date(2026, 3, 1), "end_date": date(2026, 3, 31)}
+
+
+def lead(lead_id, created_at="2026-03-02 09:00:00", channel="Referral", **values):
+    return {"lead_id": lead_id, "created_at": created_at, "channel": channel, **values}
+
+
+def won(deal_id, amount, closed_at, created_at="2026-03-10 10:00:00", **values):
+    return {
+        "deal_id": deal_id,
+        "created_at": created_at,
+        "stage": "Closed Won",
+        "amount": amount,
+        "closed_at": closed_at,
+        "currency": "EUR",
+        **values,
+    }
+
+
+def by_stage(rows, channel, column):
+    return rows[rows["channel"] == channel].set_index("stage")[column].to_dict()
+
+
+def open_page(database, path: str, **query) -> AppTest:
+    """``path`` run on its own over ``database``, as a link to it opens it."""
+    at = AppTest.from_file(str(REPO_ROOT / path), default_timeout=120)
+    at.query_params.update(query)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REVCYCLE_DB", str(database))
+        at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [error.value for error in at.error]
+    return at
+
+
+def database_path(con) -> str:
+    return con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()[0]
+
+
+# 1. Deals carry their own source.
+
+
+def test_a_deal_with_no_lead_takes_the_channel_of_its_own_source(funnel_db):
+    con = funnel_db(
+        [lead("L1")],
+        [
+            won("D1", "100.00", "2026-04-01 00:00:00", lead_id="L1"),
+            won("D2", "1000.00", "2026-04-02 00:00:00", source="PAID_SEARCH"),
+            {
+                "deal_id": "D3",
+                "created_at": "2026-03-10 10:00:00",
+                "stage": "Proposal",
+                "amount": "50.00",
+                "source": "Carrier pigeon",
+            },  # fmt: skip
+            won("D4", "200.00", "2026-04-03 00:00:00"),
+        ],
+    )
+    rows = con.execute(
+        "select channel, has_lead, won_revenue, open_pipeline from funnel_revenue order by channel"
+    ).fetchall()
+    # D2's "PAID_SEARCH" has a rule (Paid search); D3's source has none; D4 has no source.
+    assert rows == [
+        ("(no lead)", False, Decimal("200.00"), Decimal("0.00")),
+        ("(unmapped)", False, Decimal("0.00"), Decimal("50.00")),
+        ("Paid search", False, Decimal("1000.00"), Decimal("0.00")),
+        ("Referral", True, Decimal("100.00"), Decimal("0.00")),
+    ]
+    conversion = metric(con, "conversion_by_channel")
+    # Paid search: no lead, one opportunity and one customer, both from a deal with no lead.
+    assert by_stage(conversion, "Paid search", "count_events") == {
+        "lead": 0,
+        "mql": 0,
+        "sql": 0,
+        "opportunity": 1,
+        "won": 1,
+    }
+    assert by_stage(conversion, "Paid search", "count_without_lead")["won"] == 1
+    assert pd.isna(by_stage(conversion, "Paid search", "share_of_first")["won"])  # no lead
+
+
+def test_an_opportunity_export_names_the_deals_source_and_the_funnel_uses_it(tmp_path):
+    leads_csv = write_export(tmp_path / "leads.csv", "leads", [lead("L1")])
+    opportunities = tmp_path / "opportunities.csv"
+    opportunities.write_text(
+        "Opportunity ID,Created Date,Stage,Amount,Close Date,Lead Source\n"
+        "006A,2026-03-10,Closed Won,700.00,2026-03-20,Paid Search\n"
+        "006B,2026-03-11,Closed Won,300.00,2026-03-21,\n",
+        encoding="utf-8",
+    )
+    con = connect(tmp_path / "test.duckdb")
+    try:
+        build(con, {"leads": leads_csv, "deals": opportunities})
+        stored = con.execute("select deal_id, source from raw_deals order by deal_id").fetchall()
+        revenue = metric(con, "revenue_by_channel").set_index("channel")
+    finally:
+        con.close()
+    assert stored == [("006A", "Paid Search"), ("006B", None)]
+    assert cents(revenue.loc["Paid search", "won_revenue"]) == 70_000
+    assert cents(revenue.loc["(no lead)", "won_revenue"]) == 30_000
+
+
+@pytest.mark.parametrize(
+    ("header", "column"),
+    [
+        (["Opportunity ID", "Created Date", "Stage", "Lead Source"], "Lead Source"),
+        (["Deal - ID", "Deal - Deal created", "Deal - Source channel"], "Deal - Source channel"),
+        (
+            ["Record ID", "Deal Name", "Deal Stage", "Create Date", "Deal source attribution"],
+            "Deal source attribution",
+        ),
+    ],
+)
+def test_deal_presets_map_the_deals_own_source(header, column):
+    preset = detect(header)
+    assert preset.kind == "deals"
+    assert mapping_for(preset, header)["source"] == column
+
+
+def test_a_database_archived_before_deal_sources_gains_the_column(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = connect(path)
+    build(
+        con,
+        {
+            "leads": write_export(tmp_path / "leads.csv", "leads", [lead("L1")]),
+            "deals": write_export(
+                tmp_path / "deals.csv", "deals", [won("D1", "5.00", "2026-03-20 00:00:00")]
+            ),
+        },
+    )
+    # As an archive made before the field existed: no source column, built by older SQL.
+    con.execute("alter table upload_rows_deals drop column source")
+    con.execute("update build_info set queries_sha256 = 'older'")
+    con.close()
+    con = open_database(path)
+    try:
+        channels = con.execute("select channel from funnel_revenue order by channel").fetchall()
+    finally:
+        con.close()
+    assert channels == [("(no lead)",), ("Referral",)]
+
+
+def test_the_deal_source_is_a_contract_field():
+    source = next(field for field in contract.DEAL_FIELDS if field.name == "source")
+    assert (source.type, source.required) == ("text", False)
+
+
+# 2. Per-lead rates use leads on both sides.
+
+
+def rates_db(funnel_db):
+    """Two Referral leads in March; L1 is accepted by sales (SQL) and won. Three deals with no
+    lead are won in March too: D2 names Paid Search as its source, D3 and D4 name none."""
+    return funnel_db(
+        [lead("L1", sql_at="2026-03-05 09:00:00"), lead("L2")],
+        [
+            won("D1", "100.00", "2026-03-20 00:00:00", lead_id="L1"),
+            won("D2", "200.00", "2026-03-21 00:00:00", source="Paid Search"),
+            won("D3", "300.00", "2026-03-22 00:00:00"),
+            won("D4", "400.00", "2026-03-23 00:00:00"),
+        ],
+    )
+
+
+def test_customers_per_lead_count_only_leads_in_the_total_row(funnel_db):
+    rows = metric(rates_db(funnel_db), "conversion_by_channel", **MARCH)
+    # Customers: L1, D2, D3, D4 = 4 events, 3 of them deals with no lead.
+    assert by_stage(rows, "(all channels)", "count_events")["won"] == 4
+    assert by_stage(rows, "(all channels)", "count_without_lead")["won"] == 3
+    shares = by_stage(rows, "(all channels)", "share_of_first")
+    # Per lead: 1 customer from a lead ÷ 2 leads = 50% (not 4 ÷ 2 = 200%).
+    assert shares["won"] == pytest.approx(0.5)
+    # Opportunities ÷ SQLs, leads only: 1 ÷ 1 (not 4 ÷ 1).
+    assert by_stage(rows, "(all channels)", "share_of_previous")["opportunity"] == 1.0
+    # The (no lead) line lists D3 and D4 on their own, with no rate.
+    assert by_stage(rows, "(no lead)", "count_events")["won"] == 2
+    assert pd.isna(by_stage(rows, "(no lead)", "share_of_first")["won"])
+
+
+def test_a_channel_filter_names_the_total_row_selected_channels(funnel_db):
+    con = rates_db(funnel_db)
+    params = MARCH | {"channels": ["Referral", "Paid search"]}
+    conversion = metric(con, "conversion_by_channel", **params)
+    revenue = metric(con, "revenue_by_channel", **params)
+    assert set(conversion[conversion["is_total"]]["channel"]) == {"(selected channels)"}
+    assert revenue[revenue["is_total"]]["channel"].tolist() == ["(selected channels)"]
+    # Customers: L1 and D2; per lead: L1 ÷ the 2 Referral leads.
+    assert by_stage(conversion, "(selected channels)", "count_events")["won"] == 2
+    assert by_stage(conversion, "(selected channels)", "share_of_first")["won"] == 0.5
+    assert cents(revenue[revenue["is_total"]]["won_revenue"].item()) == 10_000 + 20_000
+
+
+def test_the_conversion_table_shows_customers_per_lead_over_leads(funnel_db):
+    con = rates_db(funnel_db)
+    at = open_page(database_path(con), "pages/conversion.py", preset="All time")
+    table = at.dataframe[0].value.set_index("Channel")
+    assert table.loc["(all channels)", "Customers"] == 4
+    assert table.loc["(all channels)", "of which with no lead"] == 3
+    assert table.loc["(all channels)", "Customers per lead"] == pytest.approx(50.0)
+
+
+# 3. Every event is reachable.
+
+
+def events_db(funnel_db):
+    """One lead, created 2 March 2026, and deals whose dates reach beyond its own:
+    D3 was won (closed) on 1 February 2026, before any lead was created (and before D3
+    itself was created); L1's second won deal D2 closed 30 June; a lost deal closed 15 July."""
+    return funnel_db(
+        [lead("L1", mql_at="2026-03-03 09:00:00", first_contacted_at="2026-03-02 10:00:00")],
+        [
+            won("D1", "1200.25", "2026-04-01 00:00:00", lead_id="L1"),
+            won(
+                "D2",
+                "300.40",
+                "2026-06-30 12:00:00",
+                lead_id="L1",
+                created_at="2026-03-12 00:00:00",
+            ),
+            won("D3", "550000.35", "2026-02-01 00:00:00", created_at="2026-03-15 00:00:00"),
+            {
+                "deal_id": "D4",
+                "created_at": "2026-03-16 00:00:00",
+                "stage": "Closed Lost",
+                "amount": "99.99",
+                "currency": "EUR",
+                "closed_at": "2026-07-15 08:00:00",
+            },  # fmt: skip
+        ],
+    )
+
+
+def test_the_period_bounds_cover_every_event_date(funnel_db):
+    period = execute(events_db(funnel_db), "metrics/data_period").iloc[0]
+    # First: D3 closed 1 Feb. Last: D4 lost on 15 Jul (D2's win on 30 Jun is not the first
+    # of L1's wins, and neither is any lead date).
+    assert period["first_date"].date() == date(2026, 2, 1)
+    assert period["last_date"].date() == date(2026, 7, 15)
+
+
+def test_all_time_shows_every_won_euro_of_the_deals_file(funnel_db):
+    con = events_db(funnel_db)
+    # Won in the deals file: 1,200.25 + 300.40 + 550,000.35 = 551,501.00 (D4 was lost).
+    at = open_page(database_path(con), "pages/revenue.py", preset="All time")
+    assert at.selectbox(key="preset").value == "all_time"
+    assert next(tile.value for tile in at.metric if tile.label == "Won revenue") == "€551,501"
+    table = at.dataframe[0].value.set_index("Channel")
+    assert table.loc["(all channels)", "Won deals"] == 3
+    assert cents(table.loc["(all channels)", "Won revenue (€)"]) == 55_150_100
+    # All time runs from D3's close to D4's; to the cent, the query the tile reads over it.
+    assert "01 Feb 2026 – 15 Jul 2026" in [caption.value for caption in at.sidebar.caption]
+    total = metric(
+        con, "revenue_by_channel", start_date=date(2026, 2, 1), end_date=date(2026, 7, 15)
+    )
+    assert cents(total[total["is_total"]]["won_revenue"].item()) == 120_025 + 30_040 + 55_000_035
+
+
+# 4. Durations leave out rows whose end is before their start, and say how many.
+
+
+def durations_db(funnel_db):
+    """L1 (created 2 Mar 09:00) has three won deals, each created 10 Mar 10:00:
+    D1 closed 20 Mar 10:00 (10 days after creation, 18 days 1 hour after the lead),
+    D2 closed 5 Mar 10:00 (before its creation; 3 days 1 hour after the lead),
+    D3 closed 1 Mar 09:00 (before its creation and before the lead)."""
+    return funnel_db(
+        [lead("L1")],
+        [
+            won("D1", "100.00", "2026-03-20 10:00:00", lead_id="L1"),
+            won("D2", "200.00", "2026-03-05 10:00:00", lead_id="L1"),
+            won("D3", "300.00", "2026-03-01 09:00:00", lead_id="L1"),
+        ],
+    )
+
+
+def test_sales_cycle_and_velocity_leave_out_deals_closed_before_they_were_created(funnel_db):
+    revenue = metric(durations_db(funnel_db), "revenue_by_channel", **MARCH)
+    referral = revenue.set_index("channel").loc["Referral"]
+    # Sales cycle: D1 only, 10 days (with D2 and D3 it was (10 − 5 − 9 1/24) / 3 < 0).
+    assert referral["average_sales_cycle_days"] == pytest.approx(10.0)
+    assert referral["count_won_before_created"] == 2
+    # Lead → won: D1 18 1/24 and D2 3 1/24 days; their median is 10 1/2 + 1/24.
+    assert referral["median_days_lead_to_won"] == pytest.approx(10.5 + 1 / 24)
+    assert referral["count_won_before_lead"] == 1
+    # Velocity: 3 opportunities × €200 average won deal × 100% win rate ÷ 10 days = €60 a day.
+    assert referral["pipeline_velocity_per_day"] == pytest.approx(60.0)
+    # Every won euro still counts: 100 + 200 + 300.
+    assert cents(referral["won_revenue"]) == 60_000
+
+
+def test_the_revenue_page_says_how_many_deals_its_durations_left_out(funnel_db):
+    con = durations_db(funnel_db)
+    at = open_page(database_path(con), "pages/revenue.py", preset="All time")
+    captions = [caption.value for caption in at.caption]
+    assert any(
+        text.startswith("2 deals closed before they were created are left out of the sales cycle")
+        for text in captions
+    ), captions
+    assert any(
+        text.startswith("1 won deal closed before its lead was created is left out of lead → won")
+        for text in captions
+    ), captions
+    velocity = at.dataframe[1].value.set_index("Channel")
+    assert velocity.loc["Referral", "÷ Sales cycle"] == pytest.approx(10.0)
+    assert velocity.loc["Referral", "= Velocity per day (€)"] == 60
+
+
+def contact_db(funnel_db):
+    """Four leads created 2 Mar 09:00: L1 contacted 2 hours later, L2 an hour *before* it was
+    created, L3 never, L4 30 hours later."""
+    return funnel_db(
+        [
+            lead("L1", first_contacted_at="2026-03-02 11:00:00"),
+            lead("L2", first_contacted_at="2026-03-02 08:00:00"),
+            lead("L3"),
+            lead("L4", first_contacted_at="2026-03-03 15:00:00"),
+        ]
+    )
+
+
+def test_follow_up_times_leave_out_contacts_before_the_lead_was_created(funnel_db):
+    con = contact_db(funnel_db)
+    speed = metric(con, "follow_up_speed", **MARCH, sla_hours=24)
+    overall = speed[speed["grouped_by"] == "all"].iloc[0]
+    assert overall["count_leads"] == 4
+    assert overall["count_contacted"] == 2  # L1 and L4
+    assert overall["count_never_contacted"] == 1  # L3; L2 was contacted, just misdated
+    assert overall["count_contacted_before_created"] == 1
+    # Median of 2 and 30 hours (with L2's −1 h it was 2).
+    assert overall["median_hours_to_first_contact"] == pytest.approx(16.0)
+    # Within 24 h: L1, of the 3 leads with a measurable time (L2's −1 h counted as a hit).
+    assert overall["share_within_sla"] == pytest.approx(1 / 3)
+    weekly = metric(con, "sla_share_by_week", **MARCH, sla_hours=24)
+    assert weekly[weekly["is_total"]]["share_within_sla"].tolist() == pytest.approx([1 / 3])
+    bands = metric(con, "conversion_by_response_band", **MARCH).set_index("response_band")
+    # L1 in 1–4 h, L4 in 1–3 days, L3 never; L2 in no band.
+    assert bands["count_leads"].to_dict() == {"1–4 h": 1, "1–3 days": 1, "never": 1}
+
+
+def test_the_follow_up_page_says_how_many_leads_its_times_left_out(funnel_db):
+    con = contact_db(funnel_db)
+    at = open_page(database_path(con), "pages/follow_up.py", preset="All time")
+    assert any(
+        caption.value.startswith(
+            "1 lead contacted before it was created is left out of follow-up times"
+        )
+        for caption in at.caption
+    )
+    assert next(tile.value for tile in at.metric if tile.label == "Median follow-up") == "16.0 h"

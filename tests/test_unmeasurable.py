@@ -1,0 +1,218 @@
+"""What the data cannot tell is said, never counted as a miss: a lead whose upload had no
+column for a date (first contact, MQL, SQL) is neither a hit nor a miss, and the pages say for
+how many leads a figure cannot be measured."""
+
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from revcycle.build import build
+from revcycle.db import connect, execute
+from revcycle.importer import load
+from revcycle.importer.validate import prepare
+from revcycle.paths import REPO_ROOT
+from revcycle.rebuild import rebuild_in_transaction
+from tests.conftest import metric, write_export
+
+MARCH = {"start_date": date(2026, 3, 1), "end_date": date(2026, 3, 31)}
+SLA_HOURS = 24
+
+# Upload 1 records contacts, MQL and SQL: A1 contacted after 2 h, A2 never.
+LEADS_WITH_CONTACTS = [
+    {
+        "lead_id": "A1",
+        "created_at": "2026-03-02 09:00:00",
+        "channel": "Referral",
+        "first_contacted_at": "2026-03-02 11:00:00",
+        "mql_at": "2026-03-03 09:00:00",
+        "sql_at": "2026-03-06 09:00:00",  # the latest event: the data is as of 6 March
+    },
+    {"lead_id": "A2", "created_at": "2026-03-02 09:00:00", "channel": "Referral"},
+]
+# Upload 2, merged in, is an export with no first-contact, MQL or SQL column at all.
+LEADS_WITHOUT_DATES = (
+    "lead_id,created_at,channel\n"
+    "B1,2026-03-03 09:00:00,Referral\n"
+    "B2,2026-03-03 10:00:00,Referral\n"
+    "B3,2026-03-03 10:00:00,Referral\n"
+)
+
+
+def merge(con, path) -> None:
+    prepared = prepare(con, path, kind="leads")
+    load.commit_upload(con, "leads", prepared.rows, "merge", prepared.meta(), changed_by="test")
+
+
+@pytest.fixture
+def mixed_db(tmp_path):
+    """Two leads from a file that records contacts, three from one that does not."""
+    path = tmp_path / "mixed.duckdb"
+    con = connect(path)
+    build(con, {"leads": write_export(tmp_path / "a.csv", "leads", LEADS_WITH_CONTACTS)})
+    without = tmp_path / "b.csv"
+    without.write_text(LEADS_WITHOUT_DATES, encoding="utf-8")
+    merge(con, without)
+    yield con, path
+    con.close()
+
+
+def test_an_upload_records_which_fields_its_file_had(mixed_db):
+    con, _ = mixed_db
+    fields = dict(con.execute("select file_name, fields from uploads").fetchall())
+    assert sorted(fields["b.csv"]) == ["channel", "created_at", "lead_id"]
+    assert "first_contacted_at" in fields["a.csv"]
+
+
+def test_leads_with_no_contact_column_are_neither_within_nor_past_the_sla(mixed_db):
+    con, _ = mixed_db
+    speed = metric(con, "follow_up_speed", sla_hours=SLA_HOURS, **MARCH)
+    overall = speed[speed["grouped_by"] == "all"].iloc[0]
+    assert overall["count_leads"] == 5
+    assert overall["count_unmeasurable"] == 3  # B1, B2, B3
+    assert overall["count_never_contacted"] == 1  # A2 only, not the three B leads
+    assert overall["share_within_sla"] == pytest.approx(1 / 2)  # A1 of A1, A2 (was 1 of 5)
+
+
+def test_weekly_sla_share_is_over_leads_that_record_contacts(mixed_db):
+    con, _ = mixed_db
+    weekly = metric(con, "sla_share_by_week", sla_hours=SLA_HOURS, **MARCH)
+    total = weekly[weekly["is_total"]].iloc[0]  # all five leads fall in the week of 2 March
+    assert (total["count_leads"], total["count_unmeasurable"]) == (5, 3)
+    assert total["share_within_sla"] == pytest.approx(1 / 2)
+
+
+def test_waiting_list_never_lists_leads_from_a_file_without_contacts(mixed_db):
+    con, _ = mixed_db
+    waiting = metric(con, "leads_waiting_past_sla", sla_hours=SLA_HOURS, **MARCH)
+    # A2 waited from 2 March 09:00 to 6 March 09:00; the B leads' contacts are unknown.
+    assert waiting["lead_id"].tolist() == ["A2"]
+    assert waiting["days_waiting"].tolist() == [pytest.approx(4.0)]
+
+
+def test_response_bands_leave_out_leads_without_contact_data(mixed_db):
+    con, _ = mixed_db
+    bands = metric(con, "conversion_by_response_band", **MARCH)
+    assert dict(zip(bands["response_band"], bands["count_leads"], strict=True)) == {
+        "1–4 h": 1,  # A1, 2 hours
+        "never": 1,  # A2
+    }
+
+
+def test_the_count_of_unmeasurable_leads_names_each_missing_date(mixed_db):
+    con, _ = mixed_db
+    row = metric(con, "leads_without_date_columns", **MARCH).iloc[0]
+    assert row["count_leads"] == 5
+    assert row["count_without_contact_column"] == 3
+    assert row["count_without_mql_column"] == 3
+    assert row["count_without_sql_column"] == 3
+
+
+def test_coverage_gives_each_date_share_per_upload_and_no_column_as_unknown(mixed_db):
+    con, _ = mixed_db
+    coverage = execute(con, "metrics/date_coverage_by_upload")
+    rows = {
+        (file, field): (has_column, leads, with_date, share)
+        for file, field, has_column, leads, with_date, share in coverage[
+            ["file_name", "field", "has_column", "count_leads", "count_with_date"]
+            + ["share_with_date"]
+        ].itertuples(index=False)
+    }
+    # a.csv: A1 has all three dates, A2 none.
+    for field in ("mql_at", "sql_at", "first_contacted_at"):
+        assert rows[("a.csv", field)] == (True, 2, 1, pytest.approx(0.5))
+        has_column, leads, with_date, share = rows[("b.csv", field)]
+        assert (has_column, leads, with_date) == (False, 3, 0)
+        assert share != share  # no column: unknown (NaN), not 0%
+
+
+def test_a_lead_sent_again_without_the_column_becomes_unmeasurable(mixed_db, tmp_path):
+    con, _ = mixed_db
+    again = tmp_path / "again.csv"
+    again.write_text("lead_id,created_at,channel\nA2,2026-03-02 09:00:00,Referral\n")
+    merge(con, again)
+    row = metric(con, "leads_without_date_columns", **MARCH).iloc[0]
+    assert row["count_without_contact_column"] == 4  # A2's row now comes from again.csv
+    waiting = metric(con, "leads_waiting_past_sla", sla_hours=SLA_HOURS, **MARCH)
+    assert waiting.empty
+
+
+def test_uploads_recorded_before_fields_were_kept_infer_them_from_values(mixed_db):
+    con, _ = mixed_db
+    con.execute("update uploads set fields = null")
+    con.begin()
+    rebuild_in_transaction(con)
+    con.commit()
+    row = metric(con, "leads_without_date_columns", **MARCH).iloc[0]
+    # a.csv has values in all three dates (A1); b.csv has none.
+    assert row["count_without_contact_column"] == 3
+
+
+def open_page(path: str, db_path) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / path), default_timeout=120)
+    at.query_params["preset"] = "Custom"
+    at.query_params["period"] = ["2026-03-01", "2026-03-31"]
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def mixed_env(mixed_db, monkeypatch):
+    con, path = mixed_db
+    con.close()
+    monkeypatch.setenv("REVCYCLE_DB", str(path))
+    return path
+
+
+def tile(at: AppTest, label: str) -> str:
+    return next(metric.value for metric in at.metric if metric.label == label)
+
+
+def test_follow_up_page_says_what_it_cannot_measure(mixed_env):
+    at = open_page("pages/follow_up.py", mixed_env)
+    assert tile(at, "Never contacted") == "1"
+    assert tile(at, "Within SLA") == "50.0%"
+    captions = [caption.value for caption in at.caption]
+    assert (
+        "Follow-up speed cannot be measured for 3 of 5 leads: their upload has no "
+        "first-contact column."
+    ) in captions
+    waiting = [frame.value for frame in at.dataframe if "Waiting" in frame.value.columns]
+    assert waiting[0]["Lead"].tolist() == ["A2"]
+    warnings = [warning.value for warning in at.sidebar.warning]
+    assert any(text.startswith("3 leads come from files with no column") for text in warnings)
+
+
+def test_conversion_page_says_mql_and_sql_cannot_be_measured(mixed_env):
+    at = open_page("pages/conversion.py", mixed_env)
+    captions = [caption.value for caption in at.caption]
+    assert "MQL cannot be measured for 3 of 5 leads: their upload has no MQL date column." in (
+        captions
+    )
+    assert "SQL cannot be measured for 3 of 5 leads: their upload has no SQL date column." in (
+        captions
+    )
+
+
+def test_upload_page_shows_the_coverage_table(mixed_env):
+    at = open_page("pages/upload.py", mixed_env)
+    coverage = next(frame.value for frame in at.dataframe if "Column in file" in frame.value)
+    b_rows = coverage[coverage["File"] == "b.csv"]
+    assert b_rows["Column in file"].tolist() == ["no column"] * 3
+    assert b_rows["Leads"].tolist() == [3, 3, 3]
+
+
+def test_with_no_lead_recording_contacts_never_contacted_is_unknown_not_zero(tmp_path, monkeypatch):
+    path = tmp_path / "none.duckdb"
+    without = tmp_path / "b.csv"
+    without.write_text(LEADS_WITHOUT_DATES, encoding="utf-8")
+    con = connect(path)
+    build(con, {"leads": without})
+    con.close()
+    monkeypatch.setenv("REVCYCLE_DB", str(path))
+    at = open_page("pages/follow_up.py", path)
+    assert tile(at, "Never contacted") == "–"
+    assert tile(at, "Within SLA") == "–"
+    assert not [frame for frame in at.dataframe if "Waiting" in frame.value.columns]
+    assert "who is waiting cannot be told" in " ".join(info.value for info in at.info)
