@@ -5,6 +5,7 @@ revcycle/access.py's docstring, not from a run."""
 import getpass
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from revcycle import access, audit
@@ -143,8 +144,8 @@ def test_read_only_lines_say_what_to_do():
     assert decide(signed_in("vic@x.org"), EDITORS, "ana").why_not == access.VIEWER_ONLY
 
 
-def rows(*lead_ids: str) -> pd.DataFrame:
-    return pd.DataFrame({"lead_id": list(lead_ids), "created_at": ["2026-01-05 09:00:00"] * 2})
+def rows(*lead_ids: str) -> pa.Table:
+    return pa.table({"lead_id": list(lead_ids), "created_at": ["2026-01-05 09:00:00"] * 2})
 
 
 def meta(name: str) -> load.UploadMeta:
