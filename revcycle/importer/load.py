@@ -17,7 +17,9 @@ one transaction with the rebuild: a failure or a killed process leaves the data 
 """
 
 import hashlib
+import logging
 import os
+import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -29,13 +31,14 @@ import pandas as pd
 import pyarrow as pa
 
 from revcycle import contract
-from revcycle.db import has_table
+from revcycle.db import has_table, rollback_after
 from revcycle.importer import channels
 from revcycle.rebuild import rebuild_in_transaction
 
 RAW_TABLE_BY_KIND = {"leads": "raw_leads", "deals": "raw_deals"}
 MODES = ("merge", "replace")
 RESTORE = "restore"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -164,12 +167,62 @@ def _keep_file(folder: Path, file_name: str, data: bytes) -> str:
         return sha256  # named by its content: these bytes are kept already
     folder.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
-    with partial.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())  # on disk before the commit that names it
-    partial.replace(target)
+    try:
+        with partial.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())  # on disk before the commit that names it
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # a full disk must not keep half a file
+        raise
     return sha256
+
+
+# What the archive writes, and the only files a sweep may remove: a sha256 with the upload's
+# lowercased suffix, or the partial file it is written as first.
+_ARCHIVE_NAME = re.compile(r"[0-9a-f]{64}(\.[a-z0-9]+)?")
+_PARTIAL_NAME = re.compile(r"\.[0-9a-f]{64}(\.[a-z0-9]+)?\.partial")
+
+
+def _named_files(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The archive's file names that committed uploads name."""
+    if not has_table(con, "uploads"):
+        return set()
+    rows = con.execute(
+        "select distinct sha256, file_name from uploads where sha256 is not null"
+    ).fetchall()
+    return {_archived_file(Path(), sha256, file_name).name for sha256, file_name in rows}
+
+
+def sweep_archive(con: duckdb.DuckDBPyConnection) -> list[Path]:
+    """Remove the archive's files no committed upload names (left by a failed or killed load);
+    the paths removed. Only names the archive writes are touched, never anything else."""
+    removed = []
+    try:
+        folder = archive_folder(con)
+        named = _named_files(con) if folder.is_dir() else set()
+        for path in folder.iterdir() if folder.is_dir() else ():
+            leftover = _PARTIAL_NAME.fullmatch(path.name) or (
+                _ARCHIVE_NAME.fullmatch(path.name) and path.name not in named
+            )
+            if leftover and path.is_file():
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    except (duckdb.Error, OSError) as error:  # best effort: the next start tries again
+        log.warning("could not sweep the upload archive: %s", error)
+    return removed
+
+
+def _discard_kept_file(con: duckdb.DuckDBPyConnection, meta: UploadMeta) -> None:
+    """After a failed load: remove the copy of its file unless a committed upload names it.
+    Best effort: a connection the failure left unusable cannot say, and start-up sweeps."""
+    target = _archived_file(Path(), hashlib.sha256(meta.file_bytes).hexdigest(), meta.file_name)
+    try:
+        if target.name not in _named_files(con):
+            (archive_folder(con) / target.name).unlink(missing_ok=True)
+    except (duckdb.Error, OSError) as error:
+        log.warning("could not remove the copy of %s after the failed load: %s", target, error)
 
 
 def _incoming_sql(kind: str) -> str:
@@ -235,12 +288,16 @@ def commit_upload(
     """Load ``rows`` (contract columns), with any new ``channel_rules`` (raw value -> channel),
     in one transaction with the rebuild; the upload's id and what it changed. ``changed_by``
     (the editor guard's name, or the OS user on the CLI) is recorded with the upload."""
-    with _transaction(con):
-        upload_id, change = commit_in_transaction(
-            con, kind, rows, mode, meta, changed_by=changed_by
-        )
-        channels.add_rules(con, channel_rules or {}, changed_by=changed_by)
-        rebuild_in_transaction(con)
+    try:
+        with _transaction(con):
+            upload_id, change = commit_in_transaction(
+                con, kind, rows, mode, meta, changed_by=changed_by
+            )
+            channels.add_rules(con, channel_rules or {}, changed_by=changed_by)
+            rebuild_in_transaction(con)
+    except BaseException:
+        _discard_kept_file(con, meta)
+        raise
     return upload_id, change
 
 
@@ -251,8 +308,8 @@ def _transaction(con: duckdb.DuckDBPyConnection):
     try:
         yield
         con.commit()
-    except BaseException:
-        con.rollback()
+    except BaseException as error:
+        rollback_after(con, error)
         raise
 
 

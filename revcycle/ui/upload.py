@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from revcycle import audit, contract
+from revcycle.db import rollback_after
 from revcycle.importer import load, presets
 from revcycle.importer.parse import DATE_FORMAT_HINT, DATE_FORMATS, DAY_FIRST, MONTH_FIRST
 from revcycle.importer.problems import (
@@ -189,8 +190,8 @@ def save_mapping(con: duckdb.DuckDBPyConnection, item: Ready, who: str) -> None:
         presets.save_mapping(con, item.save_as, prepared.kind, item.columns, prepared.mapping)
         audit.record(con, who, f"Saved the column mapping {item.save_as} for {prepared.kind}")
         con.commit()
-    except BaseException:
-        con.rollback()
+    except BaseException as error:
+        rollback_after(con, error)
         raise
 
 
