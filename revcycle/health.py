@@ -8,6 +8,7 @@ write-ahead log, copied while neither changed. Unchanged across the copy, the tw
 a crash at that moment would have left, which DuckDB is built to open.
 """
 
+import errno
 import hashlib
 import os
 import re
@@ -34,6 +35,7 @@ _DAMAGE = (
     "database has been invalidated",
 )
 _LOCKED = ("Could not set lock", "Conflicting lock")
+_DISK_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EIO}
 _WRITE_FAILED = re.compile(r'Could not write file "(?P<path>[^"]+)": (?P<reason>[^"\n]+)')
 
 
@@ -84,6 +86,10 @@ def explain(error: BaseException) -> str | None:
             f"{written['reason']}, writing {written['path']}. Nothing was committed: the data "
             "is as it was. Free some space and try again."
         )
+    if isinstance(error, OSError) and error.strerror and error.filename:
+        if error.errno in _DISK_FULL:
+            return f"{error.strerror}, writing {error.filename}. Nothing was committed."
+        return f"{error.strerror}: {error.filename}."
     if is_damage(error):
         return (
             f"The database is damaged ({_first_line(error)}). `python -m revcycle check` "

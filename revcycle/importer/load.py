@@ -173,8 +173,10 @@ def _keep_file(folder: Path, file_name: str, data: bytes) -> str:
             handle.flush()
             os.fsync(handle.fileno())  # on disk before the commit that names it
         partial.replace(target)
-    except BaseException:
+    except BaseException as error:
         partial.unlink(missing_ok=True)  # a full disk must not keep half a file
+        if isinstance(error, OSError) and error.filename is None:  # say which file it was
+            raise OSError(error.errno, error.strerror, str(target)) from error
         raise
     return sha256
 
