@@ -22,7 +22,9 @@ from revcycle.__main__ import main
 from revcycle.access import os_user
 from revcycle.build import build, open_database
 from revcycle.db import connect, rollback_after
+from revcycle.importer.validate import prepare
 from revcycle.paths import REPO_ROOT
+from revcycle.ui import upload
 from tests.conftest import write_export
 
 TEN_LEADS = [{"lead_id": f"L{i}", "created_at": "2026-01-01 00:00:00"} for i in range(10)]
@@ -174,6 +176,29 @@ def test_a_full_disk_is_named_and_the_failed_load_leaves_no_file(tmp_path, small
     assert archive(db_file) == before  # the failed load's copy of big.csv is gone
     code, out, _ = command(db_file, "history")
     assert [line.split()[0] for line in out.splitlines()] == ["2", "1"]
+
+
+def test_the_upload_page_names_a_full_disk_too(tmp_path, small_disk):
+    built = small_database(tmp_path)
+    db_file = small_disk / built.name
+    shutil.copyfile(built, db_file)
+    shutil.copytree(built.parent / "uploads", small_disk / "uploads")
+    before = archive(db_file)
+    big = big_leads_file(tmp_path / "big.csv", 5_000)
+    con = connect(db_file)
+    try:
+        prepared = prepare(con, big, kind="leads")
+        ready = upload.Ready(prepared, "merge", prepared.source, {})
+        committed = upload.commit_all(con, [("file-big", ready)], "test")
+    finally:
+        con.close()
+    assert committed.upload_ids == {}
+    assert committed.messages == [
+        "Loading big.csv failed, so nothing from it was loaded and the data is as it was "
+        f"before it. No space left on device, writing {db_file}.wal. Nothing was committed: "
+        "the data is as it was. Free some space and try again."
+    ]
+    assert archive(db_file) == before
 
 
 def _limit_file_size(limit: int):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from revcycle import audit, contract
+from revcycle import audit, contract, health
 from revcycle.db import rollback_after
 from revcycle.importer import load, presets
 from revcycle.importer.parse import DATE_FORMAT_HINT, DATE_FORMATS, DAY_FIRST, MONTH_FIRST
@@ -290,11 +290,12 @@ def commit_all(
         prepared = item.prepared
         try:
             upload_id = commit(con, item, who)
-        except Exception:
+        except Exception as error:
             log.exception("loading %s failed", prepared.file_name)
+            reason = health.explain(error)  # a full disk is said as such, on the page too
             done.messages.append(
                 f"Loading {prepared.file_name} failed, so nothing from it was loaded and the "
-                "data is as it was before it. The details are in the server log."
+                "data is as it was before it. " + (reason or "The details are in the server log.")
             )
             break
         if first_parent is None:
