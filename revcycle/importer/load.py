@@ -183,8 +183,8 @@ def _keep_file(folder: Path, file_name: str, data: bytes) -> str:
 
 # What the archive writes, and the only files a sweep may remove: a sha256 with the upload's
 # lowercased suffix, or the partial file it is written as first.
-_ARCHIVE_NAME = re.compile(r"[0-9a-f]{64}(\.[a-z0-9]+)?")
-_PARTIAL_NAME = re.compile(r"\.[0-9a-f]{64}(\.[a-z0-9]+)?\.partial")
+_ARCHIVE_NAME = re.compile(r"[0-9a-f]{64}(\.[^./]+)?")
+_PARTIAL_NAME = re.compile(r"\.[0-9a-f]{64}(\.[^./]+)?\.partial")
 
 
 def _named_files(con: duckdb.DuckDBPyConnection) -> set[str]:
