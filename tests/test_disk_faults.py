@@ -145,11 +145,11 @@ def test_a_failed_commit_raises_its_own_error_not_the_rollbacks(tmp_path):
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 3 MB tmpfs: a real disk that fills up. Mounting it needs root."""
+    """A 16 MB tmpfs: a real disk that fills up (see ``on_small_disk``). Mounting it needs root."""
     mount_point = tmp_path / "disk"
     mount_point.mkdir()
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=3000k", "tmpfs", str(mount_point)],
+        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount_point)],
         capture_output=True,
         text=True,
     )
@@ -159,11 +159,21 @@ def small_disk(tmp_path):
     subprocess.run(["umount", str(mount_point)], check=True)
 
 
-def test_a_full_disk_is_named_and_the_failed_load_leaves_no_file(tmp_path, small_disk):
-    built = small_database(tmp_path)
-    db_file = small_disk / built.name
+def on_small_disk(built: Path, disk: Path, free_bytes: int) -> Path:
+    """Copy the closed database ``built`` and its kept files onto ``disk``, then fill the disk
+    with a file of its own until ``free_bytes`` are left; the copy's path."""
+    db_file = disk / built.name
     shutil.copyfile(built, db_file)
-    shutil.copytree(built.parent / "uploads", small_disk / "uploads")
+    shutil.copytree(built.parent / "uploads", disk / "uploads")
+    stats = os.statvfs(disk)
+    with (disk / "filler").open("wb") as filler:
+        for _ in range((stats.f_bavail * stats.f_frsize - free_bytes) // (1 << 16)):
+            filler.write(b"\0" * (1 << 16))
+    return db_file
+
+
+def test_a_full_disk_is_named_and_the_failed_load_leaves_no_file(tmp_path, small_disk):
+    db_file = on_small_disk(small_database(tmp_path), small_disk, 1 << 20)
     before = archive(db_file)
     # 5,000 leads of 80 random hex digits: a 600 KB file, whose rows then fill the disk's
     # last megabyte when the commit writes them to the write-ahead log.
@@ -179,10 +189,7 @@ def test_a_full_disk_is_named_and_the_failed_load_leaves_no_file(tmp_path, small
 
 
 def test_the_upload_page_names_a_full_disk_too(tmp_path, small_disk):
-    built = small_database(tmp_path)
-    db_file = small_disk / built.name
-    shutil.copyfile(built, db_file)
-    shutil.copytree(built.parent / "uploads", small_disk / "uploads")
+    db_file = on_small_disk(small_database(tmp_path), small_disk, 1 << 20)
     before = archive(db_file)
     big = big_leads_file(tmp_path / "big.csv", 5_000)
     con = connect(db_file)
@@ -199,6 +206,20 @@ def test_the_upload_page_names_a_full_disk_too(tmp_path, small_disk):
         "the data is as it was. Free some space and try again."
     ]
     assert archive(db_file) == before
+
+
+def test_a_failed_load_keeps_the_file_an_earlier_upload_names(tmp_path, small_disk, cli):
+    built = small_database(tmp_path)
+    big = big_leads_file(tmp_path / "big.csv", 5_000)
+    assert cli(built, "load", big, "--kind", "leads")[0] == 0  # upload 3 names big.csv's copy
+    assert cli(built, "restore", "2")[0] == 0  # entry 4: back to the ten leads
+    db_file = on_small_disk(built, small_disk, 300 << 10)
+    before = archive(db_file)
+    assert len(before) == 3
+    code, out, err = command(db_file, "load", big, "--kind", "leads")  # again: the disk is full
+    assert code == 1
+    assert f"No space left on device, writing {db_file}" in err
+    assert archive(db_file) == before  # upload 3's copy of big.csv stays
 
 
 def _limit_file_size(limit: int):
