@@ -142,7 +142,7 @@ def _run(args, parser) -> int:
 def _unexpected(error: Exception, argv: list[str]) -> None:
     """One sentence on the screen; the traceback in the log file it names."""
     sentence = explain(error) or (
-        f"Something unexpected went wrong ({type(error).__name__}: {_first_line(error)})."
+        f"Something unexpected went wrong ({type(error).__name__}: {health.first_line(error)})."
     )
     path = log_path()
     try:
@@ -163,11 +163,6 @@ def _unexpected(error: Exception, argv: list[str]) -> None:
         details.removeHandler(handler)
         handler.close()
     print(f"error: {sentence} The details are in {path}.", file=sys.stderr)
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else "no message"
 
 
 def _print_change(mode: str, change: load.ChangePreview) -> None:

@@ -23,6 +23,7 @@ import duckdb
 
 from revcycle import audit, health
 from revcycle.db import has_table, rollback_after
+from revcycle.importer import load
 
 DATABASE_FILE = "revcycle.duckdb"
 UPLOADS_FOLDER = "uploads"
@@ -74,7 +75,7 @@ def _write(db_file: Path, staging: Path, taken_by: str) -> str:
         if problems:
             raise BackupRefused("\n".join(["No backup was written:", *problems]))
         summary = describe(con)
-        files = _kept_files(con)
+        files = sorted(load.kept_files(con))
     finally:
         con.close()
     health.fsync_file(copy)
@@ -90,15 +91,6 @@ def _write(db_file: Path, staging: Path, taken_by: str) -> str:
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     health.fsync_file(staging / MANIFEST)
     return summary
-
-
-def _kept_files(con: duckdb.DuckDBPyConnection) -> list[str]:
-    if not has_table(con, "uploads"):
-        return []
-    rows = con.execute(
-        "select distinct sha256, file_name from uploads where sha256 is not null"
-    ).fetchall()
-    return sorted({f"{sha256}{Path(file_name).suffix.lower()}" for sha256, file_name in rows})
 
 
 def _copy_synced(source: Path, target: Path) -> None:
@@ -132,12 +124,7 @@ def bring_back(folder: Path, db_file: Path, restored_by: str, replace: bool) -> 
     existing database is not touched: the refusal says what it holds and what would come."""
     incoming = _checked_backup(folder)
     if db_file.exists():
-        con = health.open_to_write(db_file)  # refused while the dashboard holds it
-        try:
-            current = describe(con)
-            con.execute("checkpoint").fetchall()  # its log folded in: one file to keep
-        finally:
-            con.close()
+        current = _current(db_file)
         if not replace:
             raise BackupRefused(
                 f"{db_file} holds {current}. The backup in {folder} holds {incoming}. Add "
@@ -151,6 +138,25 @@ def bring_back(folder: Path, db_file: Path, restored_by: str, replace: bool) -> 
             _copy_synced(source, target)
     _record(db_file, restored_by, folder, replaced)
     return Restored(replaced, incoming)
+
+
+def _current(db_file: Path) -> str:
+    """What the database there holds, its log folded in; refused while the dashboard holds it.
+    A damaged database says so: bringing a backup back is what it needs."""
+    try:
+        con = health.open_to_write(db_file)
+    except health.DatabaseDamaged as damaged:
+        return f"a damaged database ({health.first_line(damaged.cause)})"
+    try:
+        current = describe(con)
+        con.execute("checkpoint").fetchall()  # its log folded in: one file to keep
+    except duckdb.Error as error:
+        if not health.is_damage(error):
+            raise
+        return f"a damaged database ({health.first_line(error)})"
+    finally:
+        con.close()
+    return current
 
 
 def _checked_backup(folder: Path) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from revcycle.db import has_table
+from revcycle.importer import load
 
 COPY_ATTEMPTS = 5
 _READ_CHUNK = 1 << 20
@@ -45,9 +45,9 @@ class DatabaseDamaged(RuntimeError):
     def __init__(self, path: Path, cause: Exception):
         self.cause = cause
         super().__init__(
-            f"The database {path} is damaged ({_first_line(cause)}). Restore a backup with "
-            "`python -m revcycle restore-backup DIR`, or move the file aside and load the "
-            "exports again; `python -m revcycle check` says which tables still read."
+            f"The database {path} is damaged ({first_line(cause)}). Bring a backup back with "
+            "`python -m revcycle restore-backup DIR --replace`, or move the file aside and "
+            "load the exports again."
         )
 
 
@@ -63,7 +63,8 @@ class DatabaseBusy(RuntimeError):
         )
 
 
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
+    """The first line of an error's message (DuckDB adds context lines)."""
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
 
@@ -92,7 +93,7 @@ def explain(error: BaseException) -> str | None:
         return f"{error.strerror}: {error.filename}."
     if is_damage(error):
         return (
-            f"The database is damaged ({_first_line(error)}). `python -m revcycle check` "
+            f"The database is damaged ({first_line(error)}). `python -m revcycle check` "
             "names what, and `python -m revcycle restore-backup DIR` brings a backup back."
         )
     return None
@@ -222,27 +223,22 @@ def table_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
         try:
             con.table(name).aggregate("bit_xor(hash(*columns(*)))").fetchall()
         except duckdb.Error as error:
-            problems.append(f"The table {name} cannot be read: {_first_line(error)}.")
+            problems.append(f"The table {name} cannot be read: {first_line(error)}.")
     return problems
 
 
 def archive_problems(con: duckdb.DuckDBPyConnection, folder: Path) -> list[str]:
     """A sentence per kept upload file that is missing or whose sha256 differs."""
-    if not has_table(con, "uploads"):
-        return []
     try:
-        rows = con.execute(
-            "select distinct sha256, file_name from uploads where sha256 is not null "
-            "order by file_name"
-        ).fetchall()
+        kept = load.kept_files(con)
     except duckdb.Error:
         return []  # the uploads table's own problem is said by table_problems
     problems = []
-    for sha256, file_name in rows:
-        path = folder / f"{sha256}{Path(file_name).suffix.lower()}"
+    for name, file_name in sorted(kept.items(), key=lambda item: (item[1], item[0])):
+        path = folder / name
         if not path.is_file():
             problems.append(f"The kept copy of {file_name} is missing: {path}.")
-        elif file_sha256(path) != sha256:
+        elif file_sha256(path) != Path(name).stem:
             problems.append(
                 f"The kept copy of {file_name} ({path}) has changed: its sha256 no longer "
                 "matches the one recorded when it was uploaded."

@@ -423,6 +423,19 @@ def test_bringing_back_a_backup_waits_for_the_dashboard_to_stop(tmp_path, cli, h
     assert not list(tmp_path.glob("small.duckdb.replaced-*"))
 
 
+def test_a_backup_replaces_a_damaged_database(tmp_path, cli):
+    db_file = small_database(tmp_path)
+    first = table_rows(db_file)
+    assert cli(db_file, "backup", tmp_path / "backup")[0] == 0
+    db_file.write_bytes(b"not a database " * 1000)
+    code, out = cli(db_file, "restore-backup", tmp_path / "backup")
+    assert code == 1
+    assert f"{db_file} holds a damaged database (IO Error: The file" in out
+    code, out = cli(db_file, "restore-backup", tmp_path / "backup", "--replace")
+    assert code == 0, out
+    assert table_rows(db_file) == first
+
+
 def test_a_backup_never_writes_into_a_folder_that_holds_files(tmp_path, cli):
     db_file = small_database(tmp_path)
     target = tmp_path / "full"

@@ -156,7 +156,12 @@ def archived_file(con: duckdb.DuckDBPyConnection, sha256: str, file_name: str) -
 
 
 def _archived_file(folder: Path, sha256: str, file_name: str) -> Path:
-    return folder / f"{sha256}{Path(file_name).suffix.lower()}"
+    return folder / archived_name(sha256, file_name)
+
+
+def archived_name(sha256: str, file_name: str) -> str:
+    """The name the upload archive keeps a file under: its sha256 and its suffix, lowercased."""
+    return f"{sha256}{Path(file_name).suffix.lower()}"
 
 
 def _keep_file(folder: Path, file_name: str, data: bytes) -> str:
@@ -187,14 +192,14 @@ _ARCHIVE_NAME = re.compile(r"[0-9a-f]{64}(\.[^./]+)?")
 _PARTIAL_NAME = re.compile(r"\.[0-9a-f]{64}(\.[^./]+)?\.partial")
 
 
-def _named_files(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """The archive's file names that committed uploads name."""
+def kept_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Archive file name -> the name it was uploaded as, for every file committed uploads name."""
     if not has_table(con, "uploads"):
-        return set()
+        return {}
     rows = con.execute(
-        "select distinct sha256, file_name from uploads where sha256 is not null"
+        "select distinct sha256, file_name from uploads where sha256 is not null order by file_name"
     ).fetchall()
-    return {_archived_file(Path(), sha256, file_name).name for sha256, file_name in rows}
+    return {archived_name(sha256, file_name): file_name for sha256, file_name in rows}
 
 
 def sweep_archive(con: duckdb.DuckDBPyConnection) -> list[Path]:
@@ -203,7 +208,7 @@ def sweep_archive(con: duckdb.DuckDBPyConnection) -> list[Path]:
     removed = []
     try:
         folder = archive_folder(con)
-        named = _named_files(con) if folder.is_dir() else set()
+        named = kept_files(con) if folder.is_dir() else {}
         for path in folder.iterdir() if folder.is_dir() else ():
             leftover = _PARTIAL_NAME.fullmatch(path.name) or (
                 _ARCHIVE_NAME.fullmatch(path.name) and path.name not in named
@@ -219,12 +224,12 @@ def sweep_archive(con: duckdb.DuckDBPyConnection) -> list[Path]:
 def _discard_kept_file(con: duckdb.DuckDBPyConnection, meta: UploadMeta) -> None:
     """After a failed load: remove the copy of its file unless a committed upload names it.
     Best effort: a connection the failure left unusable cannot say, and start-up sweeps."""
-    target = _archived_file(Path(), hashlib.sha256(meta.file_bytes).hexdigest(), meta.file_name)
+    name = archived_name(hashlib.sha256(meta.file_bytes).hexdigest(), meta.file_name)
     try:
-        if target.name not in _named_files(con):
-            (archive_folder(con) / target.name).unlink(missing_ok=True)
+        if name not in kept_files(con):
+            (archive_folder(con) / name).unlink(missing_ok=True)
     except (duckdb.Error, OSError) as error:
-        log.warning("could not remove the copy of %s after the failed load: %s", target, error)
+        log.warning("could not remove the copy of %s after the failed load: %s", name, error)
 
 
 def _incoming_sql(kind: str) -> str:
