@@ -20,13 +20,22 @@ from revcycle.access import os_user
 from revcycle.backup import BackupRefused
 from revcycle.build import SAMPLE_FILE_BY_KIND, build, open_database
 from revcycle.db import QueryError, has_table
-from revcycle.health import DatabaseBusy, DatabaseDamaged, explain, open_to_read, open_to_write
+from revcycle.health import (
+    DatabaseBusy,
+    DatabaseDamaged,
+    KeptChanging,
+    explain,
+    open_to_read,
+    open_to_write,
+)
 from revcycle.importer import channels, load, parse
 from revcycle.importer.problems import ERROR, ImportRefused
 from revcycle.importer.validate import prepare
 from revcycle.paths import SAMPLE_DIR, db_path, log_path
 
 SHOWN_PROBLEMS = 50
+# Errors whose message is already the sentence a person needs.
+EXPECTED = (QueryError, ImportRefused, DatabaseBusy, DatabaseDamaged, KeptChanging, BackupRefused)
 
 
 def _pairs(values: list[str], flag: str, parser: argparse.ArgumentParser) -> dict[str, str]:
@@ -104,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return _run(args, parser)
-    except (QueryError, ImportRefused, DatabaseBusy, DatabaseDamaged, BackupRefused) as error:
+    except EXPECTED as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

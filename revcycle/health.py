@@ -63,6 +63,10 @@ class DatabaseBusy(RuntimeError):
         )
 
 
+class KeptChanging(RuntimeError):
+    """The database changed during every attempt to copy it; the message says to retry."""
+
+
 def first_line(error: BaseException) -> str:
     """The first line of an error's message (DuckDB adds context lines)."""
     text = str(error).strip()
@@ -198,7 +202,7 @@ def stable_copy(path: Path, target: Path) -> None:
         if (_state(path), _state(_wal(path))) == before:
             return
         time.sleep(0.2)
-    raise RuntimeError(
+    raise KeptChanging(
         f"{path} kept changing while it was copied ({COPY_ATTEMPTS} tries): another process is "
         "writing it. Try again in a moment."
     )
