@@ -222,6 +222,9 @@ def preview(cursor, prepared, slot: str, key: tuple) -> str:
             ("Removed", format.count(change.count_removed), "Loaded, but not in this file.")
         )
     page.tiles(numbers)
+    notice = load.sample_notice(cursor)
+    if notice:
+        st.warning(notice, icon=":material/science:")
     if mode == "replace" and change.count_removed:
         st.warning(
             f"Replace removes {change.count_removed:,} loaded {prepared.kind} that are not in "
@@ -483,10 +486,13 @@ def history_section(cursor) -> None:
         max_rows=10,
     )
     entries = {int(row.upload_id): row for row in listed.itertuples()}
+    # The state before the latest change; the empty state between the sample and the first
+    # real upload is skipped, as undoing that upload brings the sample back.
+    earlier = [i for i, row in enumerate(entries.values()) if i and row.kind != load.SAMPLE_REMOVED]
     chosen = st.selectbox(
         "State to return to",
         list(entries),
-        index=1 if len(entries) > 1 else 0,  # the state before the latest change
+        index=earlier[0] if earlier else 0,
         format_func=lambda upload_id: (
             f"After {upload_id}: {entries[upload_id].file_name} "
             f"({entries[upload_id].uploaded_at:%d %b %Y %H:%M})"

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from revcycle import sample
-from revcycle.build import SAMPLE_FILE_BY_KIND, build, open_database
+from revcycle.build import build, open_database
 from revcycle.db import QueryError, connect
 from revcycle.importer import channels, load, parse
 from revcycle.importer.problems import ERROR, ImportRefused
@@ -120,11 +120,13 @@ def _print_change(mode: str, change: load.ChangePreview) -> None:
 
 
 def _build(con: duckdb.DuckDBPyConnection, from_sample: bool) -> int:
-    info = build(con, SAMPLE_FILE_BY_KIND if from_sample else None)
+    info = build(con, sample=from_sample)
     print(
         f"built {db_path()}: {info.count_leads} leads, {info.count_deals} deals, "
         f"{info.count_funnel_rows} funnel rows (data version {info.data_version})"
     )
+    if not (from_sample or info.count_leads or info.count_deals):
+        print("nothing is loaded: load your exports with `python -m revcycle load FILE`")
     return 0
 
 
@@ -154,6 +156,9 @@ def _load(con, args, parser) -> int:
     if prepared.count_rows_loaded == 0 and prepared.count_rows_in_file > 0:
         print("refused: no row of the file can be loaded; nothing was committed")
         return 1
+    notice = load.sample_notice(con)
+    if notice:
+        print(notice)
     if args.dry_run:
         _print_change(args.mode, load.preview(con, prepared.kind, prepared.rows, args.mode))
         print("dry run: nothing was committed")

@@ -36,6 +36,9 @@ from revcycle.rebuild import rebuild_in_transaction
 RAW_TABLE_BY_KIND = {"leads": "raw_leads", "deals": "raw_deals"}
 MODES = ("merge", "replace")
 RESTORE = "restore"
+# The history entry that empties both kinds when the first real upload meets the sample: the
+# sample's rows never mix with a person's, and restoring the entry before it brings them back.
+SAMPLE_REMOVED = "sample removed"
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,9 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
     _run(con, "alter table uploads add column if not exists fields varchar[]")
     _run(con, "create table if not exists history_head (upload_id bigint)")
     _run(con, "create table if not exists loaded_uploads (kind varchar, upload_id bigint)")
+    # The uploads that loaded the bundled sample: a database whose loaded uploads are all
+    # here holds the sample, and says so on every page.
+    _run(con, "create table if not exists sample_uploads (upload_id bigint)")
     for kind, view in RAW_TABLE_BY_KIND.items():
         _run(
             con,
@@ -185,7 +191,12 @@ def _register_incoming(con: duckdb.DuckDBPyConnection, kind: str, rows: pa.Table
 
 
 def preview(con: duckdb.DuckDBPyConnection, kind: str, rows: pa.Table, mode: str) -> ChangePreview:
-    """How ``rows`` would change what is loaded: new, changed, unchanged (and removed)."""
+    """How ``rows`` would change what is loaded: new, changed, unchanged (and removed).
+
+    Over the sample every row is new: the sample goes before the file loads (see
+    ``holds_sample``); the caller says so, with the sample's counts."""
+    if holds_sample(con):
+        return ChangePreview(len(rows), 0, 0, 0)
     _register_incoming(con, kind, rows)
     try:
         return _preview(con, kind, mode)
@@ -249,12 +260,23 @@ def _transaction(con: duckdb.DuckDBPyConnection):
 
 
 def commit_in_transaction(
-    con: duckdb.DuckDBPyConnection, kind: str, rows, mode: str, meta: UploadMeta
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    rows,
+    mode: str,
+    meta: UploadMeta,
+    *,
+    sample: bool = False,
 ) -> tuple[int, ChangePreview]:
-    """Archive ``rows`` as a new upload and load them, in the caller's transaction; no rebuild."""
+    """Archive ``rows`` as a new upload and load them, in the caller's transaction; no rebuild.
+
+    ``sample`` marks the bundled sample's rows. Any other upload into a database holding the
+    sample removes the sample first (both kinds), as an entry of its own in the history."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     ensure_storage(con)
+    if not sample and holds_sample(con):
+        _remove_sample(con)
     _register_incoming(con, kind, rows)
     folder = archive_folder(con)  # the connection is not for other threads: ask it here
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -284,9 +306,49 @@ def commit_in_transaction(
     # Not in a finally: an aborted transaction refuses even this. After a failure the
     # registration stays until the next upload replaces it, or the connection closes.
     con.unregister("incoming_frame")
+    if sample:
+        _run(con, "insert into sample_uploads values ($id)", {"id": upload_id})
     _set_head(con, upload_id)
     _set_loaded(con, upload_id)
     return upload_id, change
+
+
+def holds_sample(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the loaded data is the bundled sample: some upload is loaded, and every loaded
+    upload is one of the sample's."""
+    if not (has_table(con, "sample_uploads") and loaded_anything(con)):
+        return False
+    return not con.execute(
+        "select count(*) from loaded_uploads anti join sample_uploads using (upload_id)"
+    ).fetchall()[0][0]
+
+
+def sample_notice(con: duckdb.DuckDBPyConnection) -> str | None:
+    """What loading a file will do to the sample, said before it happens; None without one."""
+    if not holds_sample(con):
+        return None
+    leads, deals = con.execute(
+        "select (select count(*) from raw_leads), (select count(*) from raw_deals)"
+    ).fetchall()[0]
+    return (
+        f"The database holds the bundled sample ({leads:,} leads, {deals:,} deals). Loading "
+        "this file removes the sample first, leads and deals, so it never mixes with your "
+        "data; restoring the state before the load brings the sample back."
+    )
+
+
+def _remove_sample(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty both kinds as an entry in the history, in the caller's transaction."""
+    entry_id = con.execute("select coalesce(max(upload_id), 0) + 1 from uploads").fetchall()[0][0]
+    _run(
+        con,
+        "insert into uploads (upload_id, parent_id, uploaded_at, kind, file_name, mode) "
+        "values ($id, (select max(upload_id) from history_head), now(), $kind, $what, "
+        "'replace')",
+        {"id": entry_id, "kind": SAMPLE_REMOVED, "what": "the bundled sample, leads and deals"},
+    )
+    _set_head(con, entry_id)
+    _set_loaded(con, entry_id)
 
 
 def _set_head(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
@@ -316,6 +378,9 @@ def _set_loaded(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
     for entry_id, kind, mode in _chain(con, upload_id):
         if kind == RESTORE:
             continue  # a restore's state is its target's, already in the chain
+        if kind == SAMPLE_REMOVED:
+            loaded = {kind: [] for kind in RAW_TABLE_BY_KIND}
+            continue
         loaded[kind] = [*(loaded[kind] if mode == "merge" else []), entry_id]
     _run(con, "delete from loaded_uploads")
     for kind, upload_ids in loaded.items():
@@ -341,6 +406,13 @@ def restore(con: duckdb.DuckDBPyConnection, upload_id: int) -> int:
     return restore_id
 
 
+def has_history(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether anything was ever uploaded (or built) into this database."""
+    return has_table(con, "uploads") and bool(
+        con.execute("select count(*) from uploads").fetchall()[0][0]
+    )
+
+
 def loaded_anything(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether any upload's rows are loaded (a new database has none)."""
     return has_table(con, "loaded_uploads") and bool(
@@ -361,8 +433,15 @@ def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def parent_of(con: duckdb.DuckDBPyConnection, upload_id: int) -> int | None:
-    """The entry whose state ``upload_id`` was applied to: restoring it undoes the upload."""
+    """The entry whose state ``upload_id`` was applied to: restoring it undoes the upload.
+    When the upload removed the sample, that is the state before the removal: the sample."""
     rows = con.execute(
-        "select parent_id from uploads where upload_id = $id", {"id": upload_id}
+        "select uploads.parent_id, parents.kind, parents.parent_id from uploads "
+        "left join uploads as parents on uploads.parent_id = parents.upload_id "
+        "where uploads.upload_id = $id",
+        {"id": upload_id},
     ).fetchall()
-    return rows[0][0] if rows else None
+    if not rows:
+        return None
+    parent_id, parent_kind, grandparent_id = rows[0]
+    return grandparent_id if parent_kind == SAMPLE_REMOVED else parent_id

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from revcycle import contract
 from revcycle.db import has_table
 from revcycle.importer import channels, parse, presets
-from revcycle.importer.load import RAW_TABLE_BY_KIND, UploadMeta
+from revcycle.importer.load import RAW_TABLE_BY_KIND, UploadMeta, holds_sample
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import (
     BLANK_REQUIRED,
@@ -309,7 +309,8 @@ def _repeated_ids(ids, lines: np.ndarray, file: str, column: str, id_field: str)
 def _unknown_leads(con: duckdb.DuckDBPyConnection, lead_ids) -> np.ndarray:
     """Which deals name a lead id that no loaded lead has."""
     known = pa.array([], pa.string())
-    if has_table(con, RAW_TABLE_BY_KIND["leads"]):
+    # The sample's leads go when this file loads: a deal naming one would lose it.
+    if has_table(con, RAW_TABLE_BY_KIND["leads"]) and not holds_sample(con):
         # On the caller's connection, not a cursor: within a build's transaction, the leads
         # just loaded are visible only there.
         con.register("deal_lead_ids", pa.table({"lead_id": lead_ids}))

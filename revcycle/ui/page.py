@@ -58,9 +58,17 @@ def left_out(count, rows: tuple[str, str], left_out_of: str) -> None:
     )
 
 
+SAMPLE_LINE = (
+    "This is the bundled sample data, not yours: the first export you load replaces all of it."
+)
+
+
 def freshness_banner() -> None:
-    """How fresh the data is, on every page, so nobody argues over last month's export."""
+    """How fresh the data is, on every page, so nobody argues over last month's export; and,
+    while the sample is loaded, one line saying so above the page."""
     row = run("metrics/data_freshness").iloc[0]
+    if row["is_sample"]:
+        st.info(SAMPLE_LINE, icon=":material/science:")
     if pd.isna(row["last_lead_date"]):
         return
     st.sidebar.info(
