@@ -11,7 +11,7 @@ from revcycle import contract, settings
 from revcycle.export import safe_csv
 from revcycle.importer import channels, load
 from revcycle.importer.parse import DAY_FIRST, EXCEL_SERIAL, ISO, MONTH_FIRST
-from revcycle.importer.problems import ERROR, problems_frame
+from revcycle.importer.problems import ERROR, grouped_frame, problems_frame
 from revcycle.rebuild import data_version
 from revcycle.ui import format, page, tables, upload
 from revcycle.ui.data import connection, run
@@ -125,16 +125,18 @@ def show_checks(prepared, slot: str) -> None:
     count_warnings = len(frame) - count_errors
     st.markdown(
         f"{plural(count_errors, 'error')} and {plural(count_warnings, 'warning')}. An error "
-        "rejects its row; a row with only warnings loads."
+        "rejects its row; a row with only warnings loads. The same problem on many lines is "
+        "one row here; the CSV below lists every line."
     )
     st.dataframe(
-        frame[["severity", "line", "column", "value", "reason"]],
+        grouped_frame(prepared.problems),
         hide_index=True,
         column_config={
             "severity": st.column_config.TextColumn("Severity"),
-            "line": st.column_config.NumberColumn("Line", format="%d"),
+            "count": st.column_config.NumberColumn("Lines", format="%d"),
+            "lines": st.column_config.TextColumn("Where"),
             "column": st.column_config.TextColumn("Column"),
-            "value": st.column_config.TextColumn("Value"),
+            "example": st.column_config.TextColumn("Example value"),
             "reason": st.column_config.TextColumn("Reason", width="large"),
         },
         key=f"upload_problems_{slot}",

@@ -13,8 +13,9 @@ import duckdb
 from revcycle import sample
 from revcycle.build import build, open_database
 from revcycle.db import QueryError, connect
+from revcycle.export import safe_csv
 from revcycle.importer import channels, load, parse
-from revcycle.importer.problems import ERROR, ImportRefused
+from revcycle.importer.problems import ERROR, ImportRefused, grouped, problems_frame
 from revcycle.importer.validate import prepare
 from revcycle.paths import SAMPLE_DIR, db_path
 
@@ -67,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     load_parser.add_argument("--mode", choices=load.MODES, default="merge")
     load_parser.add_argument(
         "--dry-run", action="store_true", help="check and preview only; commit nothing"
+    )
+    load_parser.add_argument(
+        "--problems-csv", type=Path, metavar="FILE", help="write every problem, a line each"
     )
     commands.add_parser("history", help="list the uploads, newest first")
     restore_parser = commands.add_parser("restore", help="return to the state right after upload N")
@@ -138,14 +142,7 @@ def _load(con, args, parser) -> int:
     for note in prepared.notes:
         print(f"  {note}")
     print(prepared.accounting())
-    errors = [p for p in prepared.problems if p.severity == ERROR]
-    warnings = [p for p in prepared.problems if p.severity != ERROR]
-    if prepared.problems:
-        print(f"{len(errors)} errors (their rows are rejected), {len(warnings)} warnings:")
-        for problem in prepared.problems[:SHOWN_PROBLEMS]:
-            print(f"  {problem.severity}: {problem.sentence()}")
-        if len(prepared.problems) > SHOWN_PROBLEMS:
-            print(f"  … and {len(prepared.problems) - SHOWN_PROBLEMS} more")
+    _print_problems(prepared.problems, args.problems_csv)
     unmapped = channels.uncovered(prepared.unmapped_sources, channels.source_keys(new_rules))
     if unmapped:
         print(
@@ -160,7 +157,10 @@ def _load(con, args, parser) -> int:
     if notice:
         print(notice)
     if args.dry_run:
-        _print_change(args.mode, load.preview(con, prepared.kind, prepared.rows, args.mode))
+        change = load.preview(con, prepared.kind, prepared.rows, args.mode)
+        _print_change(args.mode, change)
+        if load.changes_nothing(change):
+            print(f"nothing would change: {prepared.file_name} holds what is loaded")
         print("dry run: nothing was committed")
         return 0
     # The commit counts the change inside its transaction: it is printed from there, so a
@@ -174,11 +174,36 @@ def _load(con, args, parser) -> int:
         new_rules,
     )
     _print_change(args.mode, change)
+    if upload_id is None:
+        print(f"nothing changed: {prepared.file_name} holds what is loaded; no history entry")
+        return 0
     print(
         f"loaded as upload {upload_id}; `python -m revcycle restore "
         f"{load.parent_of(con, upload_id)}` undoes it"
     )
     return 0
+
+
+def _print_problems(problems: list, problems_csv: Path | None) -> None:
+    """Each distinct problem once, with its count and line ranges; the full list, a line each,
+    to ``problems_csv``."""
+    if not problems:
+        return
+    count_errors = sum(problem.severity == ERROR for problem in problems)
+    groups = grouped(problems)
+    print(
+        f"{count_errors} errors (their rows are rejected), {len(problems) - count_errors} "
+        f"warnings, {len(groups)} distinct:"
+    )
+    for group in groups[:SHOWN_PROBLEMS]:
+        print(f"  {group.first.severity}: {group.sentence()}")
+    if len(groups) > SHOWN_PROBLEMS:
+        print(f"  … and {len(groups) - SHOWN_PROBLEMS} more")
+    if problems_csv is None:
+        print("  every problem, a line each: add --problems-csv FILE")
+        return
+    problems_csv.write_bytes(safe_csv(problems_frame(problems)))
+    print(f"  every problem, a line each, is in {problems_csv}")
 
 
 def _history(con) -> int:

@@ -237,14 +237,21 @@ def commit_upload(
     mode: str,
     meta: UploadMeta,
     channel_rules: dict[str, str] | None = None,
-) -> tuple[int, ChangePreview]:
+) -> tuple[int | None, ChangePreview]:
     """Load ``rows`` (contract columns), with any new ``channel_rules`` (raw value -> channel),
-    in one transaction with the rebuild; the upload's id and what it changed."""
+    in one transaction with the rebuild; the upload's id (None when the rows change nothing)
+    and what it changed."""
     with _transaction(con):
         upload_id, change = commit_in_transaction(con, kind, rows, mode, meta)
         channels.add_rules(con, channel_rules or {})
-        rebuild_in_transaction(con)
+        if upload_id is not None or channel_rules:
+            rebuild_in_transaction(con)
     return upload_id, change
+
+
+def changes_nothing(change: ChangePreview) -> bool:
+    """Every row is loaded already, as it is, and none would be removed."""
+    return not (change.count_new or change.count_changed or change.count_removed)
 
 
 @contextmanager
@@ -267,16 +274,16 @@ def commit_in_transaction(
     meta: UploadMeta,
     *,
     sample: bool = False,
-) -> tuple[int, ChangePreview]:
+) -> tuple[int | None, ChangePreview]:
     """Archive ``rows`` as a new upload and load them, in the caller's transaction; no rebuild.
+    A file that changes nothing adds no history entry: its upload id is None.
 
     ``sample`` marks the bundled sample's rows. Any other upload into a database holding the
     sample removes the sample first (both kinds), as an entry of its own in the history."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     ensure_storage(con)
-    if not sample and holds_sample(con):
-        _remove_sample(con)
+    replaces_sample = not sample and holds_sample(con)
     _register_incoming(con, kind, rows)
     folder = archive_folder(con)  # the connection is not for other threads: ask it here
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -284,6 +291,14 @@ def commit_in_transaction(
         # the rows, which leave a core idle much of the time; the entry needs the hash last.
         kept = pool.submit(_keep_file, folder, meta.file_name, meta.file_bytes)
         change = _preview(con, kind, mode)
+        if changes_nothing(change) and not replaces_sample:
+            # Kept by its content, the file is one an earlier upload named already.
+            kept.result()
+            con.unregister("incoming_frame")
+            return None, change
+        if replaces_sample:
+            _remove_sample(con)
+            change = ChangePreview(len(rows), 0, 0, 0)
         next_id = con.execute("select coalesce(max(upload_id), 0) + 1 from uploads").fetchall()
         upload_id = next_id[0][0]
         _run(

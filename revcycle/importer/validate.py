@@ -21,6 +21,7 @@ from revcycle.importer.load import RAW_TABLE_BY_KIND, UploadMeta, holds_sample
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import (
     BLANK_REQUIRED,
+    CLOSED_BEFORE_CREATED,
     DUPLICATE_ID,
     ERROR,
     FUTURE_DATE,
@@ -270,6 +271,20 @@ def _rule_problems(
             "lead arrives"
         )
         flagged("lead_id", unknown, reason, UNKNOWN_LEAD, WARNING)
+    _date_problems(kind, mapping, rows, now, flagged)
+    return problems
+
+
+def _date_problems(kind: str, mapping: dict[str, str], rows: pa.Table, now: datetime, flagged):
+    """Dates that load but need a look: in the future, or a deal closing before it began.
+    ``flagged(field, where, reason, code, severity)`` records each."""
+    if kind == "deals" and "closed_at" in mapping:
+        backwards = mask(pc.less(rows.column("closed_at"), rows.column("created_at")))
+        reason = (
+            "the deal closes before it was created; it loads, and the durations (days to win, "
+            "sales cycle, velocity) leave it out"
+        )
+        flagged("closed_at", backwards, reason, CLOSED_BEFORE_CREATED, WARNING)
     ahead_of = pa.scalar(now, pa.timestamp("us"))
     for spec in (f for f in contract.FIELDS_BY_KIND[kind] if f.type == "timestamp"):
         if spec.name not in mapping or spec.name == "closed_at":
@@ -277,7 +292,6 @@ def _rule_problems(
         future = mask(pc.greater(rows.column(spec.name), ahead_of))
         reason = "a date in the future; check the export's date format"
         flagged(spec.name, future, reason, FUTURE_DATE, WARNING)
-    return problems
 
 
 def _shown(value) -> str | None:

@@ -160,8 +160,8 @@ def in_commit_order(ready: list[Ready]) -> list[Ready]:
     return sorted(ready, key=lambda item: KINDS.index(item.prepared.kind))
 
 
-def commit(con: duckdb.DuckDBPyConnection, item: Ready) -> int:
-    """Load one checked file; its upload id.
+def commit(con: duckdb.DuckDBPyConnection, item: Ready) -> int | None:
+    """Load one checked file; its upload id, or None when it changed nothing.
 
     New channel rules commit with the rows, in the transaction whose rebuild applies them; the
     mapping is saved only once the file has loaded.
@@ -280,6 +280,12 @@ def commit_all(con: duckdb.DuckDBPyConnection, ready: list[tuple[str, Ready]]) -
                 "data is as it was before it. The details are in the server log."
             )
             break
+        if upload_id is None:
+            done.messages.append(
+                f"Nothing changed: every row of {prepared.file_name} is loaded already, as it "
+                "is, so no history entry was added."
+            )
+            continue
         if first_parent is None:
             first_parent = load.parent_of(con, upload_id)
         done.upload_ids[file_id_of[id(item)]] = upload_id
