@@ -63,7 +63,10 @@ def _load_whole_file(con: duckdb.DuckDBPyConnection, kind: str, path: Path, samp
     errors = [problem for problem in prepared.problems if problem.severity == ERROR]
     if errors:
         raise ImportRefused(errors)
-    commit_in_transaction(con, kind, prepared.rows, "replace", prepared.meta(), sample=sample)
+    meta = prepared.meta()
+    commit_in_transaction(
+        con, kind, prepared.rows, "replace", meta, sample=sample, always_record=True
+    )
 
 
 def open_database(path: Path | None = None, seed_sample: bool = False) -> duckdb.DuckDBPyConnection:

@@ -274,9 +274,11 @@ def commit_in_transaction(
     meta: UploadMeta,
     *,
     sample: bool = False,
+    always_record: bool = False,
 ) -> tuple[int | None, ChangePreview]:
     """Archive ``rows`` as a new upload and load them, in the caller's transaction; no rebuild.
-    A file that changes nothing adds no history entry: its upload id is None.
+    A file that changes nothing adds no history entry (its upload id is None), unless
+    ``always_record``: a build records every file it loads.
 
     ``sample`` marks the bundled sample's rows. Any other upload into a database holding the
     sample removes the sample first (both kinds), as an entry of its own in the history."""
@@ -291,7 +293,11 @@ def commit_in_transaction(
         # the rows, which leave a core idle much of the time; the entry needs the hash last.
         kept = pool.submit(_keep_file, folder, meta.file_name, meta.file_bytes)
         change = _preview(con, kind, mode)
-        if changes_nothing(change) and not replaces_sample:
+        if (
+            changes_nothing(change)
+            and not (replaces_sample or always_record)
+            and _maps_what_is_loaded(con, kind, meta.fields)
+        ):
             # Kept by its content, the file is one an earlier upload named already.
             kept.result()
             con.unregister("incoming_frame")
@@ -326,6 +332,17 @@ def commit_in_transaction(
     _set_head(con, upload_id)
     _set_loaded(con, upload_id)
     return upload_id, change
+
+
+def _maps_what_is_loaded(con: duckdb.DuckDBPyConnection, kind: str, fields) -> bool:
+    """Whether every loaded upload of ``kind`` had a column for the same fields as this file:
+    with the same rows but other columns, what the pages can measure changes."""
+    return not con.execute(
+        "select count(*) from loaded_uploads join uploads using (upload_id) "
+        "where loaded_uploads.kind = $kind "
+        "and list_sort(uploads.fields) is distinct from list_sort($fields::varchar[])",
+        {"kind": kind, "fields": list(fields) if fields is not None else None},
+    ).fetchall()[0][0]
 
 
 def holds_sample(con: duckdb.DuckDBPyConnection) -> bool:
