@@ -335,12 +335,17 @@ def commit_in_transaction(
 
 
 def _maps_what_is_loaded(con: duckdb.DuckDBPyConnection, kind: str, fields) -> bool:
-    """Whether every loaded upload of ``kind`` had a column for the same fields as this file:
-    with the same rows but other columns, what the pages can measure changes."""
+    """Whether the uploads the file's rows are loaded from had a column for the same fields
+    as the file: with the same rows but other columns, what the pages can measure changes.
+    Asked only when every row is unchanged, so the scan is rare."""
+    id_field = contract.ID_FIELD_BY_KIND[kind]
     return not con.execute(
-        "select count(*) from loaded_uploads join uploads using (upload_id) "
-        "where loaded_uploads.kind = $kind "
-        "and list_sort(uploads.fields) is distinct from list_sort($fields::varchar[])",
+        f"with loaded_from as (select {id_field}, max(upload_id) as upload_id "
+        f"from {_rows_table(kind)} "
+        "where upload_id in (select upload_id from loaded_uploads where kind = $kind) "
+        f"and {id_field} in (select {id_field} from incoming_frame) group by {id_field}) "
+        "select count(*) from loaded_from join uploads using (upload_id) "
+        "where list_sort(uploads.fields) is distinct from list_sort($fields::varchar[])",
         {"kind": kind, "fields": list(fields) if fields is not None else None},
     ).fetchall()[0][0]
 
