@@ -112,6 +112,13 @@ def mapping_screen(slot: str, kind: str, columns: list[str]) -> tuple[dict[str, 
     return mapping, save_as.strip()
 
 
+def show_mapping(prepared) -> None:
+    """Which column feeds each field, and the file's columns nothing reads."""
+    st.caption(format.plain("Mapping (field ← column): " + "; ".join(prepared.mapping_lines())))
+    ignored = prepared.ignored_columns
+    st.caption(format.plain(f"Ignored columns ({len(ignored)}): " + (", ".join(ignored) or "none")))
+
+
 def show_checks(prepared, slot: str) -> None:
     """Row accounting, notes and the problems table with its CSV download."""
     st.markdown(f"**{prepared.accounting()}.**")
@@ -252,12 +259,15 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
     """
     name, data = uploaded.name, uploaded.getvalue()
     date_format = st.session_state.get(f"upload_dates_{slot}")
-    key = (uploaded.file_id, version, max_bytes, date_format)
+    constants = fixed_values_box(slot)
+    key = (uploaded.file_id, version, max_bytes, date_format, tuple(sorted(constants.items())))
     auto = remembered(
         slot,
         "auto",
         key,
-        lambda: upload.attempt(cursor, name, data, date_format=date_format, max_bytes=max_bytes),
+        lambda: upload.attempt(
+            cursor, name, data, date_format=date_format, max_bytes=max_bytes, constants=constants
+        ),
     )
     mapped = Mapped()
     if auto.is_refused:
@@ -285,13 +295,29 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
             ask_date_format(slot, auto)
         return auto, key, mapped
 
-    return read_as_mapped(cursor, uploaded, slot, key, (kind, auto, date_format, max_bytes))
+    read = (kind, auto, date_format, max_bytes, constants)
+    return read_as_mapped(cursor, uploaded, slot, key, read)
+
+
+def fixed_values_box(slot: str) -> dict[str, str]:
+    """One value for a field on every row (``stage=Won``), as ``load --set`` gives it."""
+    text = st.text_input(
+        "Fixed values",
+        key=f"upload_set_{slot}",
+        placeholder="e.g. stage=Won, currency=BRL",
+        help="A field the file has no column for, with one value for every row. The value is "
+        "checked like any other (a date must read as a date).",
+    )
+    constants, malformed = upload.fixed_values(text)
+    if malformed:
+        st.error(format.plain(malformed))
+    return constants
 
 
 def read_as_mapped(cursor, uploaded, slot: str, key: tuple, read: tuple):
     """The mapping screen for a file read as ``kind``, then the file read with that mapping;
     (attempt, its key, Mapped) as ``checked`` returns them."""
-    kind, auto, date_format, max_bytes = read
+    kind, auto, date_format, max_bytes, constants = read
     name, data = uploaded.name, uploaded.getvalue()
     columns = remembered(
         slot, "header", (uploaded.file_id, max_bytes), lambda: upload.header(name, data, max_bytes)
@@ -314,7 +340,7 @@ def read_as_mapped(cursor, uploaded, slot: str, key: tuple, read: tuple):
         "mapped",
         key,
         lambda: upload.attempt(
-            cursor, name, data, kind, preset_name, mapping, date_format, max_bytes
+            cursor, name, data, kind, preset_name, mapping, date_format, max_bytes, constants
         ),
     )
     if attempt.date_formats_to_ask or date_format is not None:
@@ -341,6 +367,7 @@ def file_section(cursor, uploaded, slot: str, version: int, max_bytes: int):
         return None, "it was refused"
     prepared = attempt.prepared
     st.caption(upload.source_sentence(prepared, mapped.by_hand))
+    show_mapping(prepared)
     show_checks(prepared, slot)
     why_not = upload.why_not_loadable(prepared)
     if why_not == upload.NO_ROWS:

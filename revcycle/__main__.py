@@ -16,7 +16,7 @@ from revcycle.db import QueryError, connect
 from revcycle.export import safe_csv
 from revcycle.importer import channels, load, parse
 from revcycle.importer.problems import ERROR, ImportRefused, grouped, problems_frame
-from revcycle.importer.validate import prepare
+from revcycle.importer.validate import name_value_pairs, prepare
 from revcycle.paths import SAMPLE_DIR, db_path
 
 log = logging.getLogger("revcycle")
@@ -24,13 +24,10 @@ SHOWN_PROBLEMS = 50
 
 
 def _pairs(values: list[str], flag: str, parser: argparse.ArgumentParser) -> dict[str, str]:
-    pairs = {}
-    for value in values:
-        left, sep, right = value.partition("=")
-        if not sep or not left.strip() or not right.strip():
-            parser.error(f"{flag} takes NAME=VALUE, not {value!r}")
-        pairs[left.strip()] = right.strip()
-    return pairs
+    try:
+        return name_value_pairs(values)
+    except ValueError as error:
+        parser.error(f"{flag} takes {error}")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,7 +52,15 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FIELD=COLUMN",
-        help="the file's column for a contract field, e.g. --map lead_id=mql_id",
+        help="the file's column for a contract field, e.g. --map lead_id=mql_id; columns "
+        "named as a field or as a preset names it map without it",
+    )
+    load_parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="one value for a field on every row, e.g. --set stage=Won or --set currency=BRL",
     )
     load_parser.add_argument(
         "--channel-map",
@@ -136,11 +141,19 @@ def _build(con: duckdb.DuckDBPyConnection, from_sample: bool) -> int:
 
 def _load(con, args, parser) -> int:
     overrides = _pairs(args.map, "--map", parser)
+    constants = _pairs(args.set, "--set", parser)
     new_rules = _pairs(args.channel_map, "--channel-map", parser)
-    prepared = prepare(con, args.file, args.kind, args.preset, overrides, args.date_format)
+    prepared = prepare(
+        con, args.file, args.kind, args.preset, overrides, args.date_format, constants=constants
+    )
     print(f"read {prepared.file_name} as {prepared.kind}: {prepared.source}")
     for note in prepared.notes:
         print(f"  {note}")
+    print("mapping (field ← column):")
+    for line in prepared.mapping_lines():
+        print(f"  {line}")
+    ignored = prepared.ignored_columns
+    print(f"ignored columns ({len(ignored)}): {', '.join(ignored) if ignored else 'none'}")
     print(prepared.accounting())
     _print_problems(prepared.problems, args.problems_csv)
     unmapped = channels.uncovered(prepared.unmapped_sources, channels.source_keys(new_rules))

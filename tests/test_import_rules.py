@@ -8,7 +8,6 @@ import pytest
 
 from revcycle.__main__ import main
 from revcycle.db import connect
-from revcycle.importer import presets
 from tests.conftest import write_export
 
 # Lines 2-4 and 6 are dated 2099 (the future); line 5 has no lead_id (an error).
@@ -48,7 +47,8 @@ def revcycle(monkeypatch, capsys):
 def history_ids(db) -> list[int]:
     con = connect(db)
     try:
-        return [row[0] for row in con.execute("select upload_id from uploads order by 1").fetchall()]
+        entries = con.execute("select upload_id from uploads order by upload_id").fetchall()
+        return [row[0] for row in entries]
     finally:
         con.close()
 
@@ -110,3 +110,107 @@ def test_a_deal_closed_before_it_was_created_is_a_warning_with_its_line(db, tmp_
     assert "warning: deals.csv, line 3, column closed_at ('2026-09-30 00:00:00'): the deal " in out
     assert "closes before it was created" in out
     assert "2 rows to load + 0 rejected" in out  # the deal still loads
+
+
+# 8. --map adds to the automatic mapping; --set; the whole mapping shown; typed suggestions.
+
+# The deal id column has a name no preset knows; stage, created_at and amount are named as
+# the contract names them. Line 2 is won (100.00), line 3 lost, line 4 open.
+DEALS_WITH_OWN_ID = (
+    "ref,created_at,stage,amount,note\n"
+    "O1,2026-10-01 09:00:00,Won,100.00,first\n"
+    "O2,2026-10-02 09:00:00,Lost,250.00,\n"
+    "O3,2026-10-03 09:00:00,Proposal,40.00,\n"
+)
+
+
+def won_deals(db) -> tuple[int, str]:
+    con = connect(db)
+    try:
+        count, amount = con.execute(
+            "select count(*), sum(amount) from stg_deals where is_won"
+        ).fetchall()[0]
+    finally:
+        con.close()
+    return count, f"{amount:.2f}"
+
+
+def test_map_adds_to_the_automatic_mapping(db, tmp_path, revcycle):
+    export = tmp_path / "deals.csv"
+    export.write_text(DEALS_WITH_OWN_ID, encoding="utf-8")
+    code, out = revcycle(db, "load", export, "--kind", "deals", "--map", "deal_id=ref")
+    assert code == 0, out
+    # Before: only deal_id mapped, so created_at was missing; mapped too, stage was ignored
+    # and every deal loaded open (0 won).
+    assert won_deals(db) == (1, "100.00")
+
+
+def test_dry_run_shows_the_whole_mapping_and_the_ignored_columns(db, tmp_path, revcycle):
+    export = tmp_path / "deals.csv"
+    export.write_text(DEALS_WITH_OWN_ID, encoding="utf-8")
+    code, out = revcycle(db, "load", export, "--kind", "deals", "--map", "deal_id=ref", "--dry-run")
+    assert code == 0, out
+    assert (
+        "mapping (field ← column):\n"
+        "  deal_id ← ref\n"
+        "  created_at ← created_at\n"
+        "  stage ← stage\n"
+        "  amount ← amount\n"
+        "ignored columns (1): note\n"
+    ) in out
+
+
+def test_a_column_mapped_by_hand_feeds_only_the_field_it_was_given(db, tmp_path, revcycle):
+    export = tmp_path / "deals.csv"
+    export.write_text(DEALS_WITH_OWN_ID, encoding="utf-8")
+    code, out = revcycle(
+        db,
+        "load",
+        export,
+        "--kind",
+        "deals",
+        "--map",
+        "deal_id=ref",
+        "--map",
+        "owner=stage",
+        "--dry-run",
+    )
+    assert code == 0, out
+    assert "  owner ← stage\n" in out and "  stage ← stage" not in out
+
+
+def test_set_gives_a_field_one_value_on_every_row(db, tmp_path, revcycle):
+    export = tmp_path / "won.csv"
+    export.write_text(
+        "deal_id,created_at,amount\nW1,2026-10-01 09:00:00,10.50\nW2,2026-10-02 09:00:00,4.25\n",
+        encoding="utf-8",
+    )
+    code, out = revcycle(db, "load", export, "--set", "stage=Won", "--set", "currency=BRL")
+    assert code == 0, out
+    assert "  stage ← --set stage=Won\n" in out
+    assert won_deals(db) == (2, "14.75")
+    con = connect(db)
+    try:
+        assert con.execute("select distinct currency from raw_deals").fetchall() == [("BRL",)]
+    finally:
+        con.close()
+
+
+def test_a_set_value_is_checked_like_any_other(db, tmp_path, revcycle):
+    export = tmp_path / "won.csv"
+    export.write_text("deal_id,created_at\nW1,2026-10-01 09:00:00\n", encoding="utf-8")
+    code, out = revcycle(db, "load", export, "--set", "is_won=maybe", "--dry-run")
+    assert code == 1
+    assert "column --set is_won=maybe ('maybe'): not a yes/no value" in out
+
+
+def test_suggestions_offer_only_columns_that_read_as_the_fields_type(db, tmp_path, revcycle):
+    export = tmp_path / "marketing.csv"
+    export.write_text(
+        "id,Lead Quality,Converted,engage_date\nM1,High,TRUE,2026-10-01\nM2,Low,FALSE,2026-10-02\n",
+        encoding="utf-8",
+    )
+    code, out = revcycle(db, "load", export, "--kind", "leads", "--map", "lead_id=id")
+    assert code == 1
+    # Before: "(perhaps Lead Quality, Converted?)", and engage_date missed.
+    assert "no column for the required field created_at (perhaps engage_date?)" in out

@@ -159,3 +159,24 @@ def test_the_load_button_on_a_file_already_loaded_says_nothing_changed(con):
     ]
     # Uploads 1 and 2 built the database, 3 is the first load; before, the second added 4.
     assert int(load.history(con)["upload_id"].max()) == 3
+
+
+def test_fixed_values_on_the_page_read_as_load_set_does(con):
+    assert upload.fixed_values("stage=Won, currency = BRL") == (
+        {"stage": "Won", "currency": "BRL"},
+        None,
+    )
+    assert upload.fixed_values("stage") == (
+        {},
+        "Write each fixed value as NAME=VALUE, not 'stage'.",
+    )
+    checked = attempt(con, "deals.csv", DEALS, constants={"stage": "Won"}).prepared
+    assert checked.rows.column("stage").to_pylist() == ["Won"]
+    assert checked.mapping_lines() == [
+        "deal_id ← deal_id",
+        "lead_id ← lead_id",
+        "created_at ← created_at",
+        "stage ← --set stage=Won",
+        "amount ← amount",
+    ]
+    assert checked.ignored_columns == []

@@ -304,3 +304,17 @@ def test_editing_the_channel_rules_regroups_the_channels(own_db):
     at = go_to(at, "dashboard.py")
     channels_offered = at.multiselect(key="channel").options
     assert "Events" in channels_offered and "Trade show" not in channels_offered
+
+
+def test_the_page_shows_the_whole_mapping_and_takes_fixed_values(own_db):
+    at = go_to(open_app(), UPLOAD_PAGE)
+    upload_files(at, ("hubspot-deals.csv", HUBSPOT_DEALS))
+    # The captions escape Markdown's signs: the names are shown as text.
+    captions = [text.replace("\\", "") for text in texts(at.caption)]
+    # Every HubSpot deals column but these two feeds a field.
+    assert "Ignored columns (2): Deal Name, Pipeline" in captions
+    at.text_input(key="upload_set_hubspot-deals.csv").input("currency=BRL").run()
+    assert not at.exception, at.exception
+    mapping = next(text for text in texts(at.caption) if text.startswith("Mapping"))
+    assert "currency ← --set currency=BRL" in mapping.replace("\\", "")
+    assert tiles(at)["New"] == "1"

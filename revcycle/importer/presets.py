@@ -199,13 +199,28 @@ def generic_by_id_column(header: list[str]) -> Preset | None:
 
 def mapping_for(preset: Preset, header: list[str]) -> dict[str, str]:
     """Contract field -> the file's column, for the candidates this header has."""
+    return _first_present(preset.columns, header)
+
+
+def _first_present(candidates: dict, header: list[str]) -> dict[str, str]:
+    """Field -> the first of its candidate columns the header has (any case and spacing)."""
     by_key = {_key(name): name for name in header}
     mapping = {}
-    for field_name, candidates in preset.columns.items():
-        found = next((by_key[_key(c)] for c in candidates if _key(c) in by_key), None)
+    for field_name, names in candidates.items():
+        found = next((by_key[_key(c)] for c in names if _key(c) in by_key), None)
         if found is not None:
             mapping[field_name] = found
     return mapping
+
+
+def automatic_mapping(kind: str, header: list[str]) -> dict[str, str]:
+    """Contract field -> the file's column named as the field, or as any preset of ``kind``
+    names it ("stage", "Stage", "Deal Stage"): what maps without being asked."""
+    candidates = {
+        name: [name, *(c for p in PRESETS if p.kind == kind for c in p.columns.get(name, ()))]
+        for name in contract.column_names(kind)
+    }
+    return _first_present(candidates, header)
 
 
 def suggestions(field_name: str, header: list[str], limit: int = 3) -> list[str]:

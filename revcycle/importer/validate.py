@@ -5,7 +5,7 @@ data line (in the file = to load + rejected). Columns stay in Arrow; Python sees
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -58,6 +58,7 @@ class PreparedUpload:
     count_rows_in_file: int
     unmapped_sources: list[str]  # source values no channel rule covers: they land in (unmapped)
     notes: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)  # the file's columns nothing reads
 
     @property
     def count_rows_loaded(self) -> int:
@@ -77,6 +78,14 @@ class PreparedUpload:
             self.count_rows_rejected,
             tuple(self.mapping),  # the fields the file has a column for
         )
+
+    def mapping_lines(self) -> list[str]:
+        """The whole mapping, "field ← column", in the contract's order."""
+        return [
+            f"{spec.name} ← {self.mapping[spec.name]}"
+            for spec in contract.FIELDS_BY_KIND[self.kind]
+            if spec.name in self.mapping
+        ]
 
     def accounting(self) -> str:
         return (
@@ -105,12 +114,15 @@ def _source(
     if preset is None and saved is None:
         preset = presets.generic_by_id_column(header)
     if preset is not None:
-        mapping = presets.mapping_for(preset, header)
-        return kind or preset.kind, preset.label, mapping, preset.first_of_list
+        kind = kind or preset.kind
+        # The preset's columns first; a field it has none for still maps by its own name.
+        mapping = presets.automatic_mapping(kind, header) | presets.mapping_for(preset, header)
+        return kind, preset.label, mapping, preset.first_of_list
     if saved is not None:
-        source, saved_kind, mapping = saved
+        source, saved_kind, mapping = saved  # as a person chose it: nothing added
         return kind or saved_kind, source, mapping, frozenset()
-    return kind, COMMAND_LINE_MAPPING, {}, frozenset()
+    mapping = presets.automatic_mapping(kind, header) if kind in contract.FIELDS_BY_KIND else {}
+    return kind, COMMAND_LINE_MAPPING, mapping, frozenset()
 
 
 def _resolve_mapping(
@@ -119,8 +131,11 @@ def _resolve_mapping(
     kind: str | None,
     preset_name: str | None,
     overrides: dict[str, str],
+    complete: bool = False,
 ) -> tuple[str, str, dict[str, str], frozenset[str]]:
-    """(kind, source label, mapping, list-valued fields) for this file."""
+    """(kind, source label, mapping, list-valued fields) for this file. ``overrides`` add to
+    the automatic mapping (a column they name feeds no other field), or with ``complete``
+    are the whole mapping (the upload page's mapping screen, which starts from suggestions)."""
     file, header = table.file_name, table.header
     kind, source, mapping, list_fields = _source(con, table, kind, preset_name)
     if kind not in contract.FIELDS_BY_KIND:
@@ -129,6 +144,8 @@ def _resolve_mapping(
             "(--kind leads or --kind deals) and map its columns (--map lead_id=<column>)"
         )
         _refuse(file, None, NEEDS_MAPPING, [(None, None, reason)])
+    claimed = set(overrides.values())
+    mapping = {} if complete else {f: c for f, c in mapping.items() if c not in claimed}
     mapping = {**mapping, **overrides}
     if overrides and source != COMMAND_LINE_MAPPING:
         source = f"{source}, with columns mapped on the command line"
@@ -137,16 +154,50 @@ def _resolve_mapping(
     reason = f"not a {kind} field; see the README's data dictionary"
     unknown = [(None, f, reason) for f in mapping if f not in contract.column_names(kind)]
     _refuse(file, None, UNKNOWN_FIELD, unknown)
-    required = [f.name for f in contract.FIELDS_BY_KIND[kind] if f.required]
-    unmapped = [(None, None, _unmapped(f, header)) for f in required if f not in mapping]
+    required = [f for f in contract.FIELDS_BY_KIND[kind] if f.required]
+    unmapped = [(None, None, _unmapped(f, table)) for f in required if f.name not in mapping]
     _refuse(file, 1, NEEDS_MAPPING, unmapped)
     return kind, source, mapping, list_fields
 
 
-def _unmapped(name: str, header: list[str]) -> str:
-    hints = presets.suggestions(name, header)
+def _unmapped(spec: contract.Field, table: ExportTable) -> str:
+    hints = typed_suggestions(spec, table)
     perhaps = f" (perhaps {', '.join(hints)}?)" if hints else ""
-    return f"no column for the required field {name}{perhaps}; map it with --map {name}=<column>"
+    return (
+        f"no column for the required field {spec.name}{perhaps}; map it with "
+        f"--map {spec.name}=<column>"
+    )
+
+
+SUGGESTION_SAMPLE_ROWS = 1_000  # enough rows to tell a column of dates from one of words
+
+
+def typed_suggestions(spec: contract.Field, table: ExportTable, limit: int = 3) -> list[str]:
+    """The file's columns to suggest for ``spec``: only those whose values read as its type
+    (most of its first rows), the names most like the field first."""
+    if spec.type == "text":
+        return presets.suggestions(spec.name, table.header, limit)
+    rows = table.rows.slice(0, SUGGESTION_SAMPLE_ROWS)
+    typed = [column for column in table.header if _reads_as(spec.type, rows.column(column))]
+    named = presets.suggestions(spec.name, typed, limit)
+    return (named + [column for column in typed if column not in named])[:limit]
+
+
+def _reads_as(type_name: str, values: pa.ChunkedArray) -> bool:
+    """Whether nine in ten of a column's non-blank values read as ``type_name``."""
+    count_present = len(values) - values.null_count
+    if count_present == 0:
+        return False
+    lines = np.arange(len(values), dtype=np.int64)
+    reader = {
+        "timestamp": parse.parse_dates,
+        "decimal": parse.parse_numbers,
+        "boolean": parse.parse_booleans,
+    }[type_name]
+    parsed = reader(values.combine_chunks(), lines, "", "")
+    # An undecided date order is one whole-column problem: still dates.
+    unread = sum(problem.line is not None for problem in parsed.problems)
+    return unread <= count_present // 10
 
 
 def _first_of_list(raw: pa.Array) -> pa.Array:
@@ -163,11 +214,18 @@ def prepare(
     date_format: str | None = None,
     now: datetime | None = None,
     max_bytes: int | None = None,
+    constants: dict[str, str] | None = None,
+    complete_mapping: bool = False,
 ) -> PreparedUpload:
-    """Read and check an export; raises ImportRefused when the file cannot load at all."""
+    """Read and check an export; raises ImportRefused when the file cannot load at all.
+
+    ``overrides`` (field -> column) add to the automatic mapping, or with ``complete_mapping``
+    are all of it; ``constants`` (field -> value) give a field one value on every row."""
     table = read_export(Path(path), max_bytes)
+    header = table.header
+    table, set_columns = _with_constants(table, constants or {})
     kind, source, mapping, list_fields = _resolve_mapping(
-        con, table, kind, preset_name, overrides or {}
+        con, table, kind, preset_name, (overrides or {}) | set_columns, complete_mapping
     )
     lines = np.asarray(table.lines, dtype=np.int64)
     rows, problems = _parse_columns(table, kind, mapping, list_fields, lines, date_format)
@@ -187,7 +245,30 @@ def prepare(
         count_rows_in_file=table.rows.num_rows,
         unmapped_sources=channels.unmapped_sources(con, sources),
         notes=list(table.notes),
+        ignored_columns=[column for column in header if column not in mapping.values()],
     )
+
+
+def name_value_pairs(values: list[str]) -> dict[str, str]:
+    """``NAME=VALUE`` texts as a dict, both sides trimmed; ValueError names a malformed one."""
+    pairs = {}
+    for value in values:
+        left, sep, right = value.partition("=")
+        if not sep or not left.strip() or not right.strip():
+            raise ValueError(f"NAME=VALUE, not {value!r}")
+        pairs[left.strip()] = right.strip()
+    return pairs
+
+
+def _with_constants(table: ExportTable, constants: dict[str, str]):
+    """The table with a column per constant, named as ``--set`` gives it, holding its value on
+    every row; and field -> that column, for the mapping. The value parses as any other."""
+    columns = {f"--set {name}={value}": (name, value) for name, value in constants.items()}
+    rows = table.rows
+    for column, (_, value) in columns.items():
+        rows = rows.append_column(column, pa.repeat(pa.scalar(value, pa.string()), len(rows)))
+    widened = replace(table, header=[*table.header, *columns], rows=rows)
+    return widened, {name: column for column, (name, _) in columns.items()}
 
 
 def _parse_columns(

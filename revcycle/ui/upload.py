@@ -25,7 +25,7 @@ from revcycle.importer.problems import (
     Problem,
 )
 from revcycle.importer.read import read_export
-from revcycle.importer.validate import PreparedUpload, prepare
+from revcycle.importer.validate import PreparedUpload, name_value_pairs, prepare
 
 log = logging.getLogger("revcycle")
 
@@ -96,12 +96,24 @@ def attempt(
     overrides: dict[str, str] | None = None,
     date_format: str | None = None,
     max_bytes: int | None = None,
+    constants: dict[str, str] | None = None,
 ) -> Attempt:
-    """Check an uploaded file with ``prepare``; a refusal is returned, not raised."""
+    """Check an uploaded file with ``prepare``; a refusal is returned, not raised.
+    ``overrides`` come from the mapping screen, so they are the whole mapping."""
     with _on_disk(file_name, data) as path:
         try:
             return Attempt(
-                prepare(con, path, kind, preset_name, overrides, date_format, max_bytes=max_bytes)
+                prepare(
+                    con,
+                    path,
+                    kind,
+                    preset_name,
+                    overrides,
+                    date_format,
+                    max_bytes=max_bytes,
+                    constants=constants,
+                    complete_mapping=overrides is not None,
+                )
             )
         except ImportRefused as refused:
             return Attempt(refusal=tuple(refused.problems))
@@ -127,6 +139,16 @@ def suggested_mapping(kind: str, columns: list[str]) -> dict[str, str | None]:
             taken.add(choice)
         guess[spec.name] = choice
     return guess
+
+
+def fixed_values(text: str) -> tuple[dict[str, str], str | None]:
+    """The page's "Fixed values" box, ``stage=Won, currency=BRL``: (field -> value, or the
+    sentence saying what is malformed)."""
+    parts = [part for part in text.split(",") if part.strip()]
+    try:
+        return name_value_pairs(parts), None
+    except ValueError as error:
+        return {}, f"Write each fixed value as {error}."
 
 
 def missing_required(kind: str, mapping: dict[str, str]) -> list[str]:
