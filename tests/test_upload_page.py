@@ -32,8 +32,8 @@ HUBSPOT_CONTACTS = (
     f"{MQL_ENTERED}\n"
     '"90001","2026-10-05 09:12","Organic Search","","Anna Keller","a@x.example","SMB",'
     '"2026-10-08 12:00"\n'
-    '"90002","2026-10-06 10:00","AI Referrals","chatgpt.com","","b@x.example","SMB",""\n'
-    '"90003","2026-10-07 11:30","Paid Social","","","c@x.example","",""\n'
+    '"90002","2026-10-06 10:00","Offline Sources","chatgpt.com","","b@x.example","SMB",""\n'
+    '"90003","2026-10-07 11:30","Other Campaigns","","","c@x.example","",""\n'
     '"90004","","Organic Search","","","d@x.example","",""\n'
     '"L0000001","2024-11-20 02:24","Paid Search","","David Jansen",'
     '"contact1@bright5709.example","Enterprise",""\n'
@@ -142,8 +142,8 @@ def test_a_hubspot_export_is_previewed_loaded_and_moves_the_leads_tile(own_db):
         "holds the bundled sample (20,000 leads, 2,519 deals)" in w for w in texts(at.warning)
     )
     rules = at.data_editor(key="upload_rules_hubspot-contacts.csv").value
-    assert rules["Source value in the file"].tolist() == ["AI Referrals", "Paid Social"]
-    assert any("Paid Social" in info and "(unmapped)" in info for info in texts(at.info))
+    assert rules["Source value in the file"].tolist() == ["Offline Sources", "Other Campaigns"]
+    assert any("Other Campaigns" in info and "(unmapped)" in info for info in texts(at.info))
 
     at.session_state["upload_rules_hubspot-contacts.csv"] = {
         "edited_rows": {0: {"Channel": "AI search"}},

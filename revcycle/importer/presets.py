@@ -15,6 +15,9 @@ import duckdb
 from revcycle import contract
 
 HUBSPOT_ENTERED = 'Date entered "{} (Lifecycle Stage Pipeline)"'
+# HubSpot's time from owner assignment to first contact: with "Owner assigned date" it gives
+# the first contact, which HubSpot exports have no column for.
+RESPONSE_TIME = "Lead response time (HH:mm:ss)"
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ PRESETS: tuple[Preset, ...] = (
             "sql_at": (HUBSPOT_ENTERED.format("Sales Qualified Lead"),),
             "owner_assigned_at": ("Owner assigned date",),
             "status": ("Lead Status",),
+            "lifecycle_stage": ("Lifecycle Stage",),
         },
     ),
     Preset(
@@ -81,6 +85,7 @@ PRESETS: tuple[Preset, ...] = (
             "mql_at": ("Became a Marketing Qualified Lead Date",),
             "sql_at": ("Became a Sales Qualified Lead Date",),
             "status": ("Lead Status",),
+            "lifecycle_stage": ("Lifecycle Stage",),
         },
     ),
     Preset(
@@ -117,6 +122,7 @@ PRESETS: tuple[Preset, ...] = (
             "sql_at": ("Converted Date",),
             "status": ("Lead Status", "Status"),
             "converted_deal_id": ("Converted Opportunity ID",),
+            "is_converted": ("Converted",),
         },
     ),
     Preset(
@@ -221,6 +227,17 @@ def automatic_mapping(kind: str, header: list[str]) -> dict[str, str]:
         for name in contract.column_names(kind)
     }
     return _first_present(candidates, header)
+
+
+def stage_date_columns(field_name: str) -> list[str]:
+    """The columns that give ``mql_at`` or ``sql_at`` in the exports that also say the lead's
+    lifecycle stage: what to add to an export whose stage moved but has no date for it."""
+    return [
+        column
+        for p in PRESETS
+        if "lifecycle_stage" in p.columns
+        for column in p.columns.get(field_name, ())
+    ]
 
 
 def suggestions(field_name: str, header: list[str], limit: int = 3) -> list[str]:

@@ -38,6 +38,8 @@ ROUNDED = "rounded"  # more than two decimals, rounded to the cent
 UNKNOWN_LEAD = "unknown_lead"  # a deal names a lead not loaded
 FUTURE_DATE = "future_date"
 CLOSED_BEFORE_CREATED = "closed_before_created"  # a deal's close date before its creation
+NOT_A_DURATION = "not_a_duration"  # a response time that is not HH:mm:ss
+MISSING_COLUMN = "missing_column"  # the whole file: a preset's column for a measured field
 
 
 @dataclass(frozen=True)

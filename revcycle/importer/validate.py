@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from revcycle import contract
 from revcycle.db import has_table
-from revcycle.importer import channels, parse, presets
+from revcycle.importer import channels, derive, parse, presets
 from revcycle.importer.load import RAW_TABLE_BY_KIND, UploadMeta, holds_sample
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import (
@@ -102,8 +102,9 @@ def _refuse(file: str, line: int | None, code: str, problems: list[tuple]) -> No
 
 def _source(
     con: duckdb.DuckDBPyConnection, table: ExportTable, kind: str | None, preset_name: str | None
-) -> tuple[str | None, str, dict[str, str], frozenset[str]]:
-    """(kind, source label, mapping, list-valued fields) from a preset or a saved mapping."""
+) -> tuple[str | None, str, dict[str, str], presets.Preset | None]:
+    """(kind, source label, mapping, the preset if one reads the file) from a preset or a
+    saved mapping."""
     header = table.header
     if preset_name and preset_name not in presets.PRESETS_BY_NAME:
         known = ", ".join(presets.PRESETS_BY_NAME)
@@ -117,12 +118,12 @@ def _source(
         kind = kind or preset.kind
         # The preset's columns first; a field it has none for still maps by its own name.
         mapping = presets.automatic_mapping(kind, header) | presets.mapping_for(preset, header)
-        return kind, preset.label, mapping, preset.first_of_list
+        return kind, preset.label, mapping, preset
     if saved is not None:
         source, saved_kind, mapping = saved  # as a person chose it: nothing added
-        return kind or saved_kind, source, mapping, frozenset()
+        return kind or saved_kind, source, mapping, None
     mapping = presets.automatic_mapping(kind, header) if kind in contract.FIELDS_BY_KIND else {}
-    return kind, COMMAND_LINE_MAPPING, mapping, frozenset()
+    return kind, COMMAND_LINE_MAPPING, mapping, None
 
 
 def _resolve_mapping(
@@ -132,12 +133,12 @@ def _resolve_mapping(
     preset_name: str | None,
     overrides: dict[str, str],
     complete: bool = False,
-) -> tuple[str, str, dict[str, str], frozenset[str]]:
-    """(kind, source label, mapping, list-valued fields) for this file. ``overrides`` add to
+) -> tuple[str, str, dict[str, str], presets.Preset | None]:
+    """(kind, source label, mapping, the preset if one reads the file) for this file. ``overrides`` add to
     the automatic mapping (a column they name feeds no other field), or with ``complete``
     are the whole mapping (the upload page's mapping screen, which starts from suggestions)."""
     file, header = table.file_name, table.header
-    kind, source, mapping, list_fields = _source(con, table, kind, preset_name)
+    kind, source, mapping, preset = _source(con, table, kind, preset_name)
     if kind not in contract.FIELDS_BY_KIND:
         reason = (
             "no preset or saved mapping recognises these columns, so say what the file holds "
@@ -157,7 +158,7 @@ def _resolve_mapping(
     required = [f for f in contract.FIELDS_BY_KIND[kind] if f.required]
     unmapped = [(None, None, _unmapped(f, table)) for f in required if f.name not in mapping]
     _refuse(file, 1, NEEDS_MAPPING, unmapped)
-    return kind, source, mapping, list_fields
+    return kind, source, mapping, preset
 
 
 def _unmapped(spec: contract.Field, table: ExportTable) -> str:
@@ -224,11 +225,17 @@ def prepare(
     table = read_export(Path(path), max_bytes)
     header = table.header
     table, set_columns = _with_constants(table, constants or {})
-    kind, source, mapping, list_fields = _resolve_mapping(
+    kind, source, mapping, preset = _resolve_mapping(
         con, table, kind, preset_name, (overrides or {}) | set_columns, complete_mapping
     )
     lines = np.asarray(table.lines, dtype=np.int64)
+    list_fields = preset.first_of_list if preset else frozenset()
     rows, problems = _parse_columns(table, kind, mapping, list_fields, lines, date_format)
+    read_columns = set(mapping.values())
+    if kind == "leads":
+        rows, mapping, derived = derive.first_contact(table, mapping, rows, lines)
+        read_columns |= {presets.RESPONSE_TIME} if derived is not None else set()
+        problems += (derived or []) + derive.missing_columns(table.file_name, preset, mapping, rows)
     problems += _rule_problems(con, kind, table, mapping, rows, lines, now or datetime.now())
     rejected_lines = [p.line for p in problems if p.severity == ERROR and p.line is not None]
     if rejected_lines:
@@ -245,7 +252,7 @@ def prepare(
         count_rows_in_file=table.rows.num_rows,
         unmapped_sources=channels.unmapped_sources(con, sources),
         notes=list(table.notes),
-        ignored_columns=[column for column in header if column not in mapping.values()],
+        ignored_columns=[column for column in header if column not in read_columns],
     )
 
 
