@@ -134,9 +134,10 @@ def _resolve_mapping(
     overrides: dict[str, str],
     complete: bool = False,
 ) -> tuple[str, str, dict[str, str], presets.Preset | None]:
-    """(kind, source label, mapping, the preset if one reads the file) for this file. ``overrides`` add to
-    the automatic mapping (a column they name feeds no other field), or with ``complete``
-    are the whole mapping (the upload page's mapping screen, which starts from suggestions)."""
+    """(kind, source label, mapping, the preset if one reads the file) for this file.
+    ``overrides`` add to the automatic mapping (a column they name feeds no other field), or
+    with ``complete`` are the whole mapping (the upload page's mapping screen, which starts
+    from suggestions)."""
     file, header = table.file_name, table.header
     kind, source, mapping, preset = _source(con, table, kind, preset_name)
     if kind not in contract.FIELDS_BY_KIND:
