@@ -65,7 +65,7 @@ def first_contact(table, mapping: dict[str, str], rows: pa.Table, lines: np.ndar
 def missing_columns(file: str, preset, mapping: dict[str, str], rows: pa.Table) -> list[Problem]:
     """One warning per measured field the preset has a column for and the file lacks, naming
     the column to add, and what the file still says about it (a lifecycle stage, a conversion)."""
-    if preset is None:
+    if preset is None or not preset.names_missing:
         return []
     reached = _reached_by_stage(rows) if "lifecycle_stage" in mapping else {}
     problems = []

@@ -313,17 +313,7 @@ def commit_in_transaction(
             {"id": upload_id},
         )
         sha256 = kept.result()
-    _run(
-        con,
-        "insert into uploads values ($id, (select max(upload_id) from history_head), now(), "
-        "$kind, $file, $sha, $size, $preset, $mode, $in_file, $loaded, $rejected, $new, "
-        "$changed, $unchanged, $fields)",
-        {"id": upload_id, "kind": kind, "file": meta.file_name, "sha": sha256, "mode": mode}
-        | {"size": len(meta.file_bytes), "preset": meta.preset, "loaded": len(rows)}
-        | {"in_file": meta.count_rows_in_file, "rejected": meta.count_rows_rejected}
-        | {"new": change.count_new, "changed": change.count_changed}
-        | {"unchanged": change.count_unchanged, "fields": meta.fields},
-    )
+    _record(con, upload_id, (kind, mode, len(rows), sha256), meta, change)
     # Not in a finally: an aborted transaction refuses even this. After a failure the
     # registration stays until the next upload replaces it, or the connection closes.
     con.unregister("incoming_frame")
@@ -332,6 +322,22 @@ def commit_in_transaction(
     _set_head(con, upload_id)
     _set_loaded(con, upload_id)
     return upload_id, change
+
+
+def _record(con, upload_id: int, upload: tuple, meta: UploadMeta, change: ChangePreview) -> None:
+    """The upload's history entry; ``upload`` is (kind, mode, rows loaded, the file's sha256)."""
+    kind, mode, count_loaded, sha256 = upload
+    _run(
+        con,
+        "insert into uploads values ($id, (select max(upload_id) from history_head), now(), "
+        "$kind, $file, $sha, $size, $preset, $mode, $in_file, $loaded, $rejected, $new, "
+        "$changed, $unchanged, $fields)",
+        {"id": upload_id, "kind": kind, "file": meta.file_name, "sha": sha256, "mode": mode}
+        | {"size": len(meta.file_bytes), "preset": meta.preset, "loaded": count_loaded}
+        | {"in_file": meta.count_rows_in_file, "rejected": meta.count_rows_rejected}
+        | {"new": change.count_new, "changed": change.count_changed}
+        | {"unchanged": change.count_unchanged, "fields": meta.fields},
+    )
 
 
 def _maps_what_is_loaded(con: duckdb.DuckDBPyConnection, kind: str, fields) -> bool:

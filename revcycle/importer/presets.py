@@ -30,6 +30,9 @@ class Preset:
     # Fields whose column holds a list ("123;456"): the first id is the link.
     first_of_list: frozenset[str] = field(default_factory=frozenset)
     absent: tuple[str, ...] = ()  # headers that rule this preset out
+    # A CRM export lacking one of its usual columns is worth a warning naming it; our generic
+    # format lists every contract field, most of them optional, so it is not.
+    names_missing: bool = True
 
 
 def _generic(kind: str) -> Preset:
@@ -42,6 +45,7 @@ def _generic(kind: str) -> Preset:
         columns={name: (name,) for name in names},
         # A deals file names its leads too; only a file without deal ids is a leads file.
         absent=("deal_id",) if kind == "leads" else (),
+        names_missing=False,
     )
 
 
