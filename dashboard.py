@@ -83,7 +83,8 @@ def change(show, current, previous, currency: money.Currency) -> str | None:
     """A tile's change; none for sums of money over several currencies, which are refused."""
     if show is money.Currency.amount and currency.is_mixed:
         return None
-    return format.change(current, previous)
+    # A share moves in percentage points: 30% to 33% is "+3.0 pts", never "+10.0%".
+    return (format.points if show is format.percent else format.change)(current, previous)
 
 
 with page.frame("Overview") as filters:
@@ -149,7 +150,11 @@ with page.frame("Overview") as filters:
         with leads_tab:
             st.plotly_chart(
                 charts.trend_by_channel(
-                    weekly[weekly["count_leads"] > 0], "count_leads", "New leads per week", "leads"
+                    weekly[weekly["count_leads"] > 0],
+                    "count_leads",
+                    "New leads per week",
+                    "leads",
+                    page.channel_colors(),
                 ),
                 key="overview_weekly_leads",
             )
@@ -163,6 +168,7 @@ with page.frame("Overview") as filters:
                         "won_revenue",
                         "Won revenue per week",
                         currency.unit,
+                        page.channel_colors(),
                     ),
                     key="overview_weekly_revenue",
                 )

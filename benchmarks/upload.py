@@ -72,7 +72,12 @@ def _time_load(db_file: Path, leads_csv: Path, run: UploadRun) -> None:
     try:
         prepared = timed(lambda: prepare(con, leads_csv, kind="leads", max_bytes=size), run.prepare)
         meta = prepared.meta()
-        timed(lambda: commit_upload(con, prepared.kind, prepared.rows, "replace", meta), run.commit)
+        timed(
+            lambda: commit_upload(
+                con, prepared.kind, prepared.rows, "replace", meta, changed_by="benchmark"
+            ),
+            run.commit,
+        )
         run.full.seconds.append(run.prepare.seconds[-1] + run.commit.seconds[-1])
         run.count_rows_in_file = prepared.count_rows_in_file
         run.count_rows_loaded = prepared.count_rows_loaded

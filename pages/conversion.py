@@ -87,6 +87,7 @@ with page.frame("Conversion by source") as filters:
                 channel_rows,
                 f"Leads reaching “{stage_label}” within {within_days} days, with 95% interval",
                 "low volume: fewer than 30 leads",
+                page.channel_colors(),
             ),
             key="conversion_rate_interval",
         )
@@ -99,6 +100,7 @@ with page.frame("Conversion by source") as filters:
             charts.cohort_trend(
                 by_cohort,
                 f"Share of each {grain}'s leads reaching each stage within {within_days} days",
+                grain,
             ),
             key="conversion_cohort_trend",
         )
@@ -145,7 +147,9 @@ with page.frame("Conversion by source") as filters:
         # Deals with no lead have no lead stages to draw a funnel of; the table keeps them.
         per_channel = conversion[~conversion["is_total"] & (conversion["channel"] != "(no lead)")]
         st.plotly_chart(
-            charts.channel_funnels(per_channel, "Each channel's funnel: count · % of its leads"),
+            charts.channel_funnels(
+                per_channel, "Each channel's funnel: count · % of its leads", page.channel_colors()
+            ),
             key="conversion_funnels",
         )
         st.caption(

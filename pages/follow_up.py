@@ -55,14 +55,19 @@ with page.frame("Follow-up speed") as filters:
         with tab:
             st.plotly_chart(
                 charts.box_from_quantiles(
-                    rows, grouped_by, f"Hours to first contact by {grouped_by}"
+                    rows,
+                    grouped_by,
+                    f"Hours to first contact by {grouped_by}",
+                    filters.sla_hours,
+                    page.channel_colors(),
                 ),
                 key=f"follow_up_box_{grouped_by}",
             )
             st.caption(
                 "Box: the middle half of contacted leads (25th to 75th percentile), the line "
-                "inside is the median, whiskers reach the 10th and 90th percentile. Log scale: "
-                "each step is ten times longer."
+                "inside is the median, whiskers reach the 10th and 90th percentile. The dashed "
+                f"line is the agreed response time, {filters.sla_hours:g} hours. "
+                + charts.HOUR_SCALE_NOTE
             )
             tables.show(
                 rows_and_total,
@@ -86,6 +91,7 @@ with page.frame("Follow-up speed") as filters:
             "share_within_sla",
             f"Share of each week's leads contacted within {filters.sla_hours:g} h",
             "within SLA",
+            page.channel_colors(),
         ),
         key="follow_up_sla_trend",
     )

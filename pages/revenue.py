@@ -41,7 +41,11 @@ with page.frame("Revenue by channel") as filters:
         with left:
             st.plotly_chart(
                 charts.bar_by_channel(
-                    per_channel, "won_revenue", "Won revenue by channel", currency.unit
+                    per_channel,
+                    "won_revenue",
+                    "Won revenue by channel",
+                    currency.unit,
+                    page.channel_colors(),
                 ),
                 key="revenue_by_channel_bar",
             )
@@ -53,6 +57,7 @@ with page.frame("Revenue by channel") as filters:
                     "won_revenue",
                     "Won revenue per week",
                     currency.unit,
+                    page.channel_colors(),
                 ),
                 key="revenue_weekly",
             )
@@ -101,6 +106,7 @@ with page.frame("Revenue by channel") as filters:
                 "pipeline_velocity_per_day",
                 "Expected revenue per day",
                 f"{currency.unit} per day".strip(),
+                page.channel_colors(),
             ),
             key="revenue_velocity",
         )

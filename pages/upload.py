@@ -7,13 +7,13 @@ from typing import NamedTuple
 import pandas as pd
 import streamlit as st
 
-from revcycle import contract, settings
+from revcycle import audit, contract, settings
 from revcycle.export import safe_csv
 from revcycle.importer import channels, load
 from revcycle.importer.parse import DAY_FIRST, EXCEL_SERIAL, ISO, MONTH_FIRST
 from revcycle.importer.problems import ERROR, grouped_frame, problems_frame
 from revcycle.rebuild import data_version
-from revcycle.ui import format, page, tables, upload
+from revcycle.ui import access, format, page, tables, upload
 from revcycle.ui.data import connection, run
 
 log = logging.getLogger("revcycle")
@@ -387,7 +387,7 @@ def file_section(cursor, uploaded, slot: str, version: int, max_bytes: int):
     return ready, None
 
 
-def commit_section(cursor, ready: list, waiting: list[str]) -> None:
+def commit_section(cursor, ready: list, waiting: list[str], who: str) -> None:
     """The Load button: every checked file, leads before deals, each in its own transaction."""
     if not (ready or waiting):
         return  # every file is loaded
@@ -410,14 +410,15 @@ def commit_section(cursor, ready: list, waiting: list[str]) -> None:
         icon=":material/upload:",
     ):
         return
-    committed = upload.commit_all(cursor, ready)
+    committed = upload.commit_all(cursor, ready, who)
     st.session_state["upload_done"].update(committed.upload_ids)
     st.session_state["upload_messages"] = committed.messages
     st.rerun()  # the banner and every page read the new data version
 
 
-def rules_section(cursor) -> None:
-    """The whole channel-rule table, editable: which channel each raw source value means."""
+def rules_section(cursor, who: str | None) -> None:
+    """The whole channel-rule table (which channel each raw source value means); editable by
+    an editor, ``who``, and shown read-only to everyone else."""
     rules = channels.all_rules(cursor)
     with st.expander(f"Channel rules ({len(rules)})", icon=":material/rule:"):
         st.caption(
@@ -425,6 +426,11 @@ def rules_section(cursor) -> None:
             "Spellings match ignoring case, spaces and punctuation (Paid Search = PAID_SEARCH). "
             "A value with no rule shows as (unmapped). Saving rebuilds the numbers at once."
         )
+        if who is None:
+            shown = pd.DataFrame(rules, columns=["source", "channel"])
+            columns = {"source": ("Source value", "text"), "channel": ("Channel", "text")}
+            tables.show(shown, columns, key="upload_rules_shown")
+            return
         edited = st.data_editor(
             pd.DataFrame(rules, columns=["Source value", "Channel"]),
             num_rows="dynamic",
@@ -440,7 +446,7 @@ def rules_section(cursor) -> None:
             )
         )
         try:
-            channels.replace_rules(cursor, pairs)
+            channels.replace_rules(cursor, pairs, changed_by=who)
         except ValueError as error:
             st.error(f"The rules were not saved: {error}.")
             return
@@ -484,8 +490,9 @@ def coverage_section() -> None:
     )
 
 
-def history_section(cursor) -> None:
-    """Every upload and restore, and going back to the state after any of them."""
+def history_section(cursor, who: str | None) -> None:
+    """Every upload and restore, who made it, and (for an editor, ``who``) going back to the
+    state after any of them."""
     st.header("History", anchor=False)
     listed = load.history(cursor)
     if listed.empty:
@@ -501,6 +508,7 @@ def history_section(cursor) -> None:
         {
             "upload_id": ("Upload", "text"),
             "uploaded_at": ("When", "datetime"),
+            "changed_by": ("By", "text"),
             "kind": ("Kind", "text"),
             "file_name": ("File", "text"),
             "preset": ("Read as", "text"),
@@ -514,6 +522,12 @@ def history_section(cursor) -> None:
         key="upload_history",
         max_rows=10,
     )
+    if who is not None:
+        restore_section(cursor, listed, who)
+
+
+def restore_section(cursor, listed: pd.DataFrame, who: str) -> None:
+    """Choose an entry of the history and return the data to the state right after it."""
     entries = {int(row.upload_id): row for row in listed.itertuples()}
     # The state before the latest change; the empty state between the sample and the first
     # real upload is skipped, as undoing that upload brings the sample back.
@@ -531,10 +545,10 @@ def history_section(cursor) -> None:
     )
     if st.button("Restore this state", key="upload_restore", icon=":material/history:"):
         st.session_state["upload_restore_pending"] = chosen
-    confirm_restore(cursor, chosen)
+    confirm_restore(cursor, chosen, who)
 
 
-def confirm_restore(cursor, chosen: int) -> None:
+def confirm_restore(cursor, chosen: int, who: str) -> None:
     """Ask before restoring the chosen state, then restore it (or say why it failed)."""
     pending = st.session_state.get("upload_restore_pending")
     if pending is None:
@@ -554,12 +568,40 @@ def confirm_restore(cursor, chosen: int) -> None:
     if not yes.button("Yes, restore", type="primary", key="upload_restore_confirm"):
         return
     del st.session_state["upload_restore_pending"]
-    restored, sentence = upload.restore_to(cursor, pending)
+    restored, sentence = upload.restore_to(cursor, pending, who)
     if not restored:
         st.error(sentence)
         return
     st.session_state["upload_messages"] = [sentence]
     st.rerun()
+
+
+def chosen_files() -> list:
+    """The uploader, shown to editors only; the files chosen in it."""
+    max_mb = settings.max_upload_mb()
+    return st.file_uploader(
+        "Leads and deals exports",
+        type=list(upload.FILE_TYPES),
+        accept_multiple_files=True,
+        key="upload_files",
+        max_upload_size=max_mb,
+        help=f"CSV in any delimiter and encoding, or Excel .xlsx; up to {max_mb} MB a file. "
+        "Split a larger export by date range.",
+    )
+
+
+def changes_section(cursor) -> None:
+    """The latest changes that are not uploads (channel rules, so far), and who made them."""
+    changes = audit.recent(cursor)
+    if changes.empty:
+        return
+    st.subheader("Other changes", anchor=False)
+    columns = {
+        "changed_at": ("When", "datetime"),
+        "changed_by": ("By", "text"),
+        "what": ("What", "text"),
+    }
+    tables.show(changes, columns, key="upload_changes", max_rows=audit.SHOWN_CHANGES)
 
 
 def main() -> None:
@@ -574,17 +616,9 @@ def main() -> None:
     for message in st.session_state["upload_messages"]:
         st.success(message, icon=":material/check_circle:")
     st.session_state["upload_messages"] = []
-    max_mb = settings.max_upload_mb()
+    who = access.editor()  # None: this visitor reads, and the guard has said why
     max_bytes = settings.max_upload_bytes()
-    files = st.file_uploader(
-        "Leads and deals exports",
-        type=list(upload.FILE_TYPES),
-        accept_multiple_files=True,
-        key="upload_files",
-        max_upload_size=max_mb,
-        help=f"CSV in any delimiter and encoding, or Excel .xlsx; up to {max_mb} MB a file. "
-        "Split a larger export by date range.",
-    )
+    files = chosen_files() if who else []
     cursor = connection().cursor()
     try:
         version = data_version(cursor)
@@ -609,10 +643,11 @@ def main() -> None:
             elif why_not is not None:
                 waiting.append(f"{uploaded.name}, since {why_not}")
         if files:
-            commit_section(cursor, ready, waiting)
-        rules_section(cursor)
+            commit_section(cursor, ready, waiting, who)
+        rules_section(cursor, who)
         coverage_section()
-        history_section(cursor)
+        history_section(cursor, who)
+        changes_section(cursor)
     finally:
         cursor.close()
 

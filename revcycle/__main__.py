@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from revcycle import sample
+from revcycle.access import os_user
 from revcycle.build import build, open_database
 from revcycle.db import QueryError, connect
 from revcycle.export import safe_csv
@@ -185,6 +186,7 @@ def _load(con, args, parser) -> int:
         args.mode,
         prepared.meta(),
         new_rules,
+        changed_by=os_user(),  # a shell on the server is trusted as its user
     )
     _print_change(args.mode, change)
     if upload_id is None:
@@ -232,16 +234,17 @@ def _history(con) -> int:
                 f" — {row.count_rows_loaded:,} loaded, {row.count_rows_rejected:,} "
                 f"rejected; {row.count_new:,} new, {row.count_changed:,} changed"
             )
+        by = f" — by {row.changed_by}" if isinstance(row.changed_by, str) else ""
         print(
             f"{row.upload_id:>4}  {row.uploaded_at:%Y-%m-%d %H:%M}  {row.kind:<8} "
-            f"{row.file_name}{counts}{current}"
+            f"{row.file_name}{counts}{by}{current}"
         )
     return 0
 
 
 def _restore(con, upload_id: int) -> int:
     try:
-        restore_id = load.restore(con, upload_id)
+        restore_id = load.restore(con, upload_id, changed_by=os_user())
     except LookupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from revcycle.access import os_user
 from revcycle.db import connect
 from revcycle.importer.load import commit_in_transaction, ensure_storage, has_history
 from revcycle.importer.problems import ERROR, ImportRefused
@@ -63,9 +64,18 @@ def _load_whole_file(con: duckdb.DuckDBPyConnection, kind: str, path: Path, samp
     errors = [problem for problem in prepared.problems if problem.severity == ERROR]
     if errors:
         raise ImportRefused(errors)
+    # A build runs as whoever runs it: `python -m revcycle build`, or the server's own user
+    # when the dashboard builds the sample on its first start.
     meta = prepared.meta()
     commit_in_transaction(
-        con, kind, prepared.rows, "replace", meta, sample=sample, always_record=True
+        con,
+        kind,
+        prepared.rows,
+        "replace",
+        meta,
+        changed_by=os_user(),
+        sample=sample,
+        always_record=True,
     )
 
 

@@ -2,6 +2,9 @@
 
 import logging
 import os
+from pathlib import Path
+
+from revcycle.paths import REPO_ROOT
 
 log = logging.getLogger("revcycle")
 
@@ -33,6 +36,16 @@ def max_upload_mb() -> int:
 
 def max_upload_bytes() -> int:
     return max_upload_mb() * MB
+
+
+ROLES_VARIABLE = "REVCYCLE_ROLES"
+DEFAULT_ROLES_PATH = REPO_ROOT / ".streamlit" / "roles.toml"
+
+
+def roles_path() -> Path:
+    """The roles file (who may view and who may change, once sign-in is set up):
+    ``$REVCYCLE_ROLES``, or ``.streamlit/roles.toml`` beside ``secrets.toml``."""
+    return Path(os.environ.get(ROLES_VARIABLE, "").strip() or DEFAULT_ROLES_PATH)
 
 
 CURRENCY_VARIABLE = "REVCYCLE_CURRENCY"

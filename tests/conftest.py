@@ -95,3 +95,15 @@ def require_browser() -> None:
         if os.environ.get("CI"):
             pytest.fail(f"{reason}; CI must run the browser tests, not skip them", pytrace=False)
         pytest.skip(reason)
+
+
+def require_node() -> None:
+    """Skip a sign-in test where Node or npm (for the local OpenID Connect provider) is
+    missing — but fail in CI, which must run it against a real provider."""
+    from tests.support import oidc
+
+    reason = oidc.skip_reason()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must run the sign-in tests, not skip them", pytrace=False)
+        pytest.skip(reason)

@@ -45,7 +45,7 @@ KILLED_LOAD = textwrap.dedent("""
     rows = pa.table({"lead_id": [f"N{i}" for i in range(5000)],
                          "created_at": ["2026-02-01 00:00:00"] * 5000})
     load.commit_upload(con, "leads", rows, "replace",
-                       load.UploadMeta("big.csv", b"x", "generic", 5000, 0))
+                       load.UploadMeta("big.csv", b"x", "generic", 5000, 0), changed_by="test")
 """)
 
 
@@ -83,6 +83,7 @@ def small_database(tmp_path):
         pa.table({"lead_id": ["L10"], "created_at": ["2026-01-02 00:00:00"]}),
         "merge",
         UploadMeta("one.csv", b"1", "generic", 1, 0),
+        changed_by="test",
     )
     return db_file, con
 
@@ -151,6 +152,7 @@ def test_a_reader_sees_old_or_new_data_never_a_mix(tmp_path):
                 rows,
                 "replace",
                 UploadMeta(f"{size}.csv", b"x", "generic", size, 0),
+                changed_by="test",
             )
     finally:
         writes_done.set()

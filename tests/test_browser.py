@@ -32,7 +32,12 @@ from revcycle.paths import REPO_ROOT
 from tests import sample_facts
 from tests.conftest import require_browser
 from tests.support import browser
-from tests.support.browser import VIEWPORT, choose_channel, remove_channel_button, tile
+from tests.support.browser import (
+    VIEWPORT,
+    choose_channel,
+    remove_channel_button,
+    tile,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -444,3 +449,73 @@ def test_filters_matching_nothing_say_so(page: Page):
     expect(page.get_by_text(NO_DATA_TEXT)).to_be_visible()
     expect(page.get_by_test_id("stMetric")).to_have_count(0)
     save_screenshot(page, ARTIFACTS_DIR / "overview-no-data.png")
+
+
+# --- Tests: a laptop screen -------------------------------------------------------------------
+
+LAPTOP = {"width": 1280, "height": 720}
+
+# True once every table on view has drawn its grid (a table in a tab not shown draws none).
+TABLES_DRAWN_JS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+    .filter(table => table.offsetParent !== null)
+    .every(table => table.querySelector('.dvn-scroller') !== null)"""
+
+# What does not fit its box: tile values (any part of one wider than its box is cut off with
+# "…") and tables (a grid wider than its box hides its last columns behind a scroll bar).
+CUT_OFF_JS = """() => {
+    const cut = element => element.scrollWidth > element.clientWidth;
+    const tiles = [...document.querySelectorAll('[data-testid="stMetricValue"]')]
+        .filter(value => [value, ...value.querySelectorAll('*')].some(cut))
+        .map(value => value.innerText);
+    const tables = [...document.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')]
+        .filter(cut)
+        .map(grid => `${grid.scrollWidth} px of columns in ${grid.clientWidth} px`);
+    return {tiles, tables};
+}"""
+
+
+@pytest.mark.parametrize("app_page", PAGES, ids=lambda app_page: app_page.name)
+def test_no_tile_value_or_table_column_is_cut_off_at_1280_by_720(page: Page, app_page: AppPage):
+    page.set_viewport_size(LAPTOP)
+    open_page(page, app_page)
+    expect_drawn_without_errors(page)
+    expect(tile(page, app_page.tile)).to_have_text(app_page.expected(None))
+    if app_page is OVERVIEW:
+        # The widest value of the sample's tiles, a quarter of the page wide: "€2,466,216".
+        expect(tile(page, "Won revenue")).to_have_text(expected_won_revenue_tile())
+    page.wait_for_function(TABLES_DRAWN_JS)
+    assert page.evaluate(CUT_OFF_JS) == {"tiles": [], "tables": []}
+    save_screenshot(page, ARTIFACTS_DIR / f"{app_page.name}-1280x720.png")
+
+
+def test_reset_after_changing_every_filter_in_the_sidebar_brings_back_the_defaults(page: Page):
+    page.set_viewport_size(LAPTOP)
+    open_page(page, OVERVIEW)
+    sidebar = page.get_by_test_id("stSidebar")
+    # Each filter changed as a person does it: a preset picked from its list, the agreed time
+    # typed, a channel typed and picked; each change waits for the address bar to carry it.
+    sidebar.get_by_test_id("stSelectbox").click()
+    page.get_by_role("option", name="Last 4 weeks", exact=True).click()
+    page.wait_for_url(re.compile(r"[?&]preset=Last(\+|%20)4(\+|%20)weeks"))
+    wait_for_script(page)
+    sla = sidebar.get_by_test_id("stNumberInput").locator("input")
+    sla.fill("4")
+    sla.press("Enter")
+    page.wait_for_url(re.compile(r"[?&]sla=4(&|$)"))
+    wait_for_script(page)
+    choose_channel(page, "Referral")
+    wait_for_script(page)
+    expect(tile(page, "Leads")).not_to_have_text(expected_leads_tile())
+
+    sidebar.get_by_role("button", name="Reset filters").click()
+
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(tile(page, "Leads")).to_have_text(expected_leads_tile())
+    expect(remove_channel_button(page, "Referral")).to_have_count(0)
+    # The default preset's dates, under the Period box.
+    start, end = sample_facts.default_period()
+    expect(sidebar.get_by_text(f"{start:%d %b %Y} – {end:%d %b %Y}", exact=True)).to_be_visible()
+    expect(sla).to_have_value("24")
+    # The reset holds on the next run: a later change starts from the defaults.
+    choose_channel(page, "Email")
+    expect(page).to_have_url(re.compile(r"/\?channel=Email$"))

@@ -155,7 +155,9 @@ def test_a_source_key_ignores_case_separators_and_any_space_at_the_ends():
 
 def test_the_importer_and_the_funnel_agree_on_which_rule_covers_a_source(funnel_db):
     con = funnel_db([lead("L1", channel="paid social"), lead("L2", channel="Carrier pigeon")])
-    channels.replace_rules(con, [*channels.all_rules(con), ("(Paid) Social!", "Paid social")])
+    channels.replace_rules(
+        con, [*channels.all_rules(con), ("(Paid) Social!", "Paid social")], changed_by="test"
+    )
     # The upload's check (Python) and the funnel (SQL) read the rule the same way.
     assert channels.unmapped_sources(con, ["paid social", "Carrier pigeon"]) == ["Carrier pigeon"]
     by_lead = dict(con.execute("select lead_id, channel from funnel_revenue").fetchall())

@@ -64,7 +64,7 @@ def test_merge_inserts_new_and_updates_changed_rows(con):
         "count_unchanged": 0,
         "count_removed": 0,
     }
-    commit_upload(con, "leads", week, "merge", meta(rows=2))
+    commit_upload(con, "leads", week, "merge", meta(rows=2), changed_by="test")
     assert loaded(con) == [
         ("L1", "2026-01-01 09:00:00", "Partner"),
         ("L2", "2026-01-02 09:00:00", "Email"),
@@ -75,10 +75,10 @@ def test_merge_inserts_new_and_updates_changed_rows(con):
 
 def test_loading_the_same_file_twice_changes_nothing(con):
     week = leads(("L2", "2026-01-02 09:00:00", "Email"))
-    commit_upload(con, "leads", week, "merge", meta(rows=1))
+    commit_upload(con, "leads", week, "merge", meta(rows=1), changed_by="test")
     before = loaded(con)
     assert preview(con, "leads", week, "merge").count_unchanged == 1
-    commit_upload(con, "leads", week, "merge", meta(rows=1))
+    commit_upload(con, "leads", week, "merge", meta(rows=1), changed_by="test")
     assert loaded(con) == before
 
 
@@ -89,6 +89,7 @@ def test_overlapping_weekly_exports_give_one_row_per_id(con):
         leads(("L2", "2026-01-02 09:00:00", "Email"), ("L3", "2026-01-03 09:00:00", "Email")),
         "merge",
         meta(),
+        changed_by="test",
     )
     commit_upload(
         con,
@@ -96,6 +97,7 @@ def test_overlapping_weekly_exports_give_one_row_per_id(con):
         leads(("L3", "2026-01-03 09:00:00", "Referral"), ("L4", "2026-01-04 09:00:00", "Email")),
         "merge",
         meta(),
+        changed_by="test",
     )
     assert [row[0] for row in loaded(con)] == ["L1", "L2", "L3", "L4"]
     assert dict((row[0], row[2]) for row in loaded(con))["L3"] == "Referral"
@@ -104,13 +106,18 @@ def test_overlapping_weekly_exports_give_one_row_per_id(con):
 def test_replace_drops_rows_the_new_file_lacks(con):
     fresh = leads(("L9", "2026-02-01 09:00:00", "Email"))
     assert preview(con, "leads", fresh, "replace").count_removed == 1
-    commit_upload(con, "leads", fresh, "replace", meta())
+    commit_upload(con, "leads", fresh, "replace", meta(), changed_by="test")
     assert [row[0] for row in loaded(con)] == ["L9"]
 
 
 def test_restore_returns_exactly_the_state_after_an_upload(con):
     first, _ = commit_upload(
-        con, "leads", leads(("L2", "2026-01-02 09:00:00", "Email")), "merge", meta("week1.csv")
+        con,
+        "leads",
+        leads(("L2", "2026-01-02 09:00:00", "Email")),
+        "merge",
+        meta("week1.csv"),
+        changed_by="test",
     )
     after_first = loaded(con)
     commit_upload(
@@ -119,26 +126,44 @@ def test_restore_returns_exactly_the_state_after_an_upload(con):
         leads(("L2", "2026-01-02 09:00:00", "Partner"), ("L3", "2026-01-03 09:00:00", "Email")),
         "merge",
         meta("week2.csv"),
+        changed_by="test",
     )
-    restore(con, first)
+    restore(con, first, changed_by="test")
     assert loaded(con) == after_first
     assert con.execute("select count(*) from funnel_revenue").fetchone() == (2,)
     # Back to the state the build left: it loaded leads as upload 1, then deals as upload 2.
-    restore(con, 2)
+    restore(con, 2, changed_by="test")
     assert loaded(con) == [("L1", "2026-01-01 09:00:00", "Email")]
 
 
 def test_an_upload_after_a_restore_builds_on_the_restored_state(con):
     first, _ = commit_upload(
-        con, "leads", leads(("L2", "2026-01-02 09:00:00", "Email")), "merge", meta()
+        con,
+        "leads",
+        leads(("L2", "2026-01-02 09:00:00", "Email")),
+        "merge",
+        meta(),
+        changed_by="test",
     )
-    commit_upload(con, "leads", leads(("L3", "2026-01-03 09:00:00", "Email")), "merge", meta())
-    restore(con, first)
+    commit_upload(
+        con,
+        "leads",
+        leads(("L3", "2026-01-03 09:00:00", "Email")),
+        "merge",
+        meta(),
+        changed_by="test",
+    )
+    restore(con, first, changed_by="test")
     later, _ = commit_upload(
-        con, "leads", leads(("L4", "2026-01-04 09:00:00", "Email")), "merge", meta()
+        con,
+        "leads",
+        leads(("L4", "2026-01-04 09:00:00", "Email")),
+        "merge",
+        meta(),
+        changed_by="test",
     )
     assert [row[0] for row in loaded(con)] == ["L1", "L2", "L4"]
-    restore(con, later)
+    restore(con, later, changed_by="test")
     assert [row[0] for row in loaded(con)] == ["L1", "L2", "L4"]
 
 
@@ -149,6 +174,7 @@ def test_history_lists_uploads_newest_first_with_counts_and_checksum(con):
         leads(("L2", "2026-01-02 09:00:00", "Email")),
         "merge",
         meta("week1.csv", rows=1),
+        changed_by="test",
     )
     listed = history(con)
     assert listed["kind"].tolist() == ["leads", "deals", "leads"]
@@ -165,6 +191,6 @@ def test_a_failed_commit_leaves_the_data_as_it_was(con):
     before = loaded(con)
     broken = leads(("L2", "not a timestamp", "Email"))  # the archive's timestamp refuses it
     with pytest.raises(Exception, match="not a timestamp"):
-        commit_upload(con, "leads", broken, "merge", meta())
+        commit_upload(con, "leads", broken, "merge", meta(), changed_by="test")
     assert loaded(con) == before
     assert con.execute("select count(*) from funnel_revenue").fetchone() == (1,)

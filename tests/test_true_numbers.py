@@ -15,6 +15,7 @@ from revcycle.db import connect, execute
 from revcycle.importer.presets import detect, mapping_for
 from revcycle.paths import REPO_ROOT
 from tests.conftest import cents, metric, write_export
+from tests.test_screen import shown_cells
 
 MARCH = {"start_date": date(2026, 3, 1), "end_date": date(2026, 3, 31)}
 
@@ -217,7 +218,10 @@ def test_the_conversion_table_shows_customers_per_lead_over_leads(funnel_db):
     table = at.dataframe[0].value.set_index("Channel")
     assert table.loc["(all channels)", "Customers"] == 4
     assert table.loc["(all channels)", "of which with no lead"] == 3
-    assert table.loc["(all channels)", "Customers per lead"] == pytest.approx(50.0)
+    # The table keeps the share as a fraction (it sorts by it) and shows it as "50.0%".
+    assert table.loc["(all channels)", "Customers per lead"] == pytest.approx(0.5)
+    shown = shown_cells(at, "Customers per lead").set_index("Channel")
+    assert shown.loc["(all channels)", "Customers per lead"] == "50.0%"
 
 
 # 3. Every event is reachable.

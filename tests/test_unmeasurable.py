@@ -41,7 +41,7 @@ LEADS_WITHOUT_DATES = (
 
 def merge(con, path) -> None:
     prepared = prepare(con, path, kind="leads")
-    load.commit_upload(con, "leads", prepared.rows, "merge", prepared.meta())
+    load.commit_upload(con, "leads", prepared.rows, "merge", prepared.meta(), changed_by="test")
 
 
 @pytest.fixture

@@ -105,7 +105,7 @@ def test_load_button_commits_leads_before_deals_and_says_how_to_undo(con):
     deals = ready(con, "deals.csv", DEALS)
     leads = ready(con, "leads.csv", LEADS, rules={"Webinar": "Events"})
 
-    committed = upload.commit_all(con, [("file-deals", deals), ("file-leads", leads)])
+    committed = upload.commit_all(con, [("file-deals", deals), ("file-leads", leads)], "test")
 
     # Uploads 1 and 2 built the database; the leads load as 3, then the deals as 4.
     assert committed.upload_ids == {"file-leads": 3, "file-deals": 4}
@@ -121,7 +121,7 @@ def test_load_button_commits_leads_before_deals_and_says_how_to_undo(con):
 def test_a_failing_file_stops_the_batch_and_keeps_the_data(con, tmp_path):
     leads, deals = ready(con, "leads.csv", LEADS), ready(con, "deals.csv", DEALS)
     con.close()  # the database goes away before the button is pressed: every commit fails
-    committed = upload.commit_all(con, [("file-leads", leads), ("file-deals", deals)])
+    committed = upload.commit_all(con, [("file-leads", leads), ("file-deals", deals)], "test")
     assert committed.upload_ids == {}
     assert committed.messages == [
         "Loading leads.csv failed, so nothing from it was loaded and the data is as it was "
@@ -132,10 +132,10 @@ def test_a_failing_file_stops_the_batch_and_keeps_the_data(con, tmp_path):
 
 
 def test_restore_returns_to_the_state_after_an_upload_and_is_recorded(con):
-    upload.commit_all(con, [("file-leads", ready(con, "leads.csv", LEADS, mode="replace"))])
+    upload.commit_all(con, [("file-leads", ready(con, "leads.csv", LEADS, mode="replace"))], "test")
     assert con.execute("select count(*) from raw_leads").fetchone() == (3,)
 
-    restored, sentence = upload.restore_to(con, 1)
+    restored, sentence = upload.restore_to(con, 1, "test")
 
     assert restored
     assert sentence == "Restored the state after entry 1 (recorded as entry 4)."
@@ -144,14 +144,14 @@ def test_restore_returns_to_the_state_after_an_upload_and_is_recorded(con):
 
 
 def test_restoring_an_entry_that_does_not_exist_says_so(con):
-    restored, sentence = upload.restore_to(con, 99)
+    restored, sentence = upload.restore_to(con, 99, "test")
     assert not restored
     assert sentence.startswith("Restoring entry 99 failed, so the data is as it was.")
 
 
 def test_the_load_button_on_a_file_already_loaded_says_nothing_changed(con):
-    upload.commit_all(con, [("first", ready(con, "leads.csv", LEADS))])
-    again = upload.commit_all(con, [("again", ready(con, "leads.csv", LEADS))])
+    upload.commit_all(con, [("first", ready(con, "leads.csv", LEADS))], "test")
+    again = upload.commit_all(con, [("again", ready(con, "leads.csv", LEADS))], "test")
     assert again.upload_ids == {}
     assert again.messages == [
         "Nothing changed: every row of leads.csv is loaded already, as it is, so no history "

@@ -5,6 +5,7 @@ from functools import cache
 
 import duckdb
 
+from revcycle import audit
 from revcycle.db import define, has_table
 from revcycle.rebuild import MACROS, rebuild_in_transaction
 
@@ -63,9 +64,12 @@ def uncovered(sources: list[str], keys: Iterable[str]) -> list[str]:
     ]
 
 
-def add_rules(con: duckdb.DuckDBPyConnection, new_rules: dict[str, str]) -> None:
+def add_rules(
+    con: duckdb.DuckDBPyConnection, new_rules: dict[str, str], *, changed_by: str
+) -> None:
     """Add or change rules (raw value -> channel), in the caller's transaction: a new rule
-    replaces every rule with its source key; of two new rules with one key, the later wins."""
+    replaces every rule with its source key; of two new rules with one key, the later wins.
+    The change log records them under ``changed_by``."""
     if not new_rules:
         return
     cleaned = _one_per_key(new_rules.items())
@@ -84,6 +88,8 @@ def add_rules(con: duckdb.DuckDBPyConnection, new_rules: dict[str, str]) -> None
             "insert into raw_channel_rules values ($source, $channel)",
             {"source": source, "channel": channel},
         ).fetchall()
+    added = [f"{source} → {channel}" for source, channel in cleaned.values()]
+    audit.record(con, changed_by, f"Added channel rules with an upload: {audit.named(added)}")
 
 
 def all_rules(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
@@ -95,8 +101,11 @@ def all_rules(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     ).fetchall()
 
 
-def replace_rules(con: duckdb.DuckDBPyConnection, new_rules: list[tuple[str, str]]) -> None:
-    """Make ``new_rules`` the whole rule table and rebuild, in one transaction.
+def replace_rules(
+    con: duckdb.DuckDBPyConnection, new_rules: list[tuple[str, str]], *, changed_by: str
+) -> None:
+    """Make ``new_rules`` the whole rule table and rebuild, in one transaction; the change log
+    records it under ``changed_by``.
 
     A blank source or channel is refused; when two rules share a source key the later wins.
     """
@@ -105,6 +114,7 @@ def replace_rules(con: duckdb.DuckDBPyConnection, new_rules: list[tuple[str, str
     ):
         raise ValueError("every rule needs a source value and a channel")
     cleaned = _one_per_key(new_rules)
+    before = set(all_rules(con))
     con.begin()
     try:
         con.execute(
@@ -115,6 +125,7 @@ def replace_rules(con: duckdb.DuckDBPyConnection, new_rules: list[tuple[str, str
                 "insert into raw_channel_rules values ($source, $channel)",
                 {"source": source, "channel": channel},
             ).fetchall()
+        audit.record(con, changed_by, _change_line(before, set(cleaned.values())))
         rebuild_in_transaction(con)
         con.commit()
     except BaseException:
@@ -127,3 +138,13 @@ def _one_per_key(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, str]]
     pairs = [(source.strip(), channel.strip()) for source, channel in pairs]
     keys = source_keys(source for source, _ in pairs)
     return dict(zip(keys, pairs, strict=True))
+
+
+def _change_line(before: set[tuple[str, str]], after: set[tuple[str, str]]) -> str:
+    """The change log's line for a saved rule table: the rules added and removed."""
+    parts = [
+        f"{verb} {audit.named([f'{source} → {channel}' for source, channel in sorted(rules)])}"
+        for verb, rules in (("added", after - before), ("removed", before - after))
+        if rules
+    ]
+    return "Saved the channel rules: " + ("; ".join(parts) if parts else "no change")

@@ -124,6 +124,9 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
     )
     # Added after the first release: older entries hold null (which fields they mapped is unknown).
     _run(con, "alter table uploads add column if not exists fields varchar[]")
+    # Who made each change, added after fields (the insert below lists values in this order):
+    # older entries hold null.
+    _run(con, "alter table uploads add column if not exists changed_by varchar")
     _run(con, "create table if not exists history_head (upload_id bigint)")
     _run(con, "create table if not exists loaded_uploads (kind varchar, upload_id bigint)")
     # The uploads that loaded the bundled sample: a database whose loaded uploads are all
@@ -237,13 +240,18 @@ def commit_upload(
     mode: str,
     meta: UploadMeta,
     channel_rules: dict[str, str] | None = None,
+    *,
+    changed_by: str,
 ) -> tuple[int | None, ChangePreview]:
     """Load ``rows`` (contract columns), with any new ``channel_rules`` (raw value -> channel),
     in one transaction with the rebuild; the upload's id (None when the rows change nothing)
-    and what it changed."""
+    and what it changed. ``changed_by`` (the editor guard's name, or the OS user on the CLI)
+    is recorded with the upload."""
     with _transaction(con):
-        upload_id, change = commit_in_transaction(con, kind, rows, mode, meta)
-        channels.add_rules(con, channel_rules or {})
+        upload_id, change = commit_in_transaction(
+            con, kind, rows, mode, meta, changed_by=changed_by
+        )
+        channels.add_rules(con, channel_rules or {}, changed_by=changed_by)
         if upload_id is not None or channel_rules:
             rebuild_in_transaction(con)
     return upload_id, change
@@ -273,6 +281,7 @@ def commit_in_transaction(
     mode: str,
     meta: UploadMeta,
     *,
+    changed_by: str,
     sample: bool = False,
     always_record: bool = False,
 ) -> tuple[int | None, ChangePreview]:
@@ -281,7 +290,8 @@ def commit_in_transaction(
     ``always_record``: a build records every file it loads.
 
     ``sample`` marks the bundled sample's rows. Any other upload into a database holding the
-    sample removes the sample first (both kinds), as an entry of its own in the history."""
+    sample removes the sample first (both kinds), as an entry of its own in the history, by
+    ``changed_by`` too."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     ensure_storage(con)
@@ -303,7 +313,7 @@ def commit_in_transaction(
             con.unregister("incoming_frame")
             return None, change
         if replaces_sample:
-            _remove_sample(con)
+            _remove_sample(con, changed_by)
             change = ChangePreview(len(rows), 0, 0, 0)
         next_id = con.execute("select coalesce(max(upload_id), 0) + 1 from uploads").fetchall()
         upload_id = next_id[0][0]
@@ -313,7 +323,7 @@ def commit_in_transaction(
             {"id": upload_id},
         )
         sha256 = kept.result()
-    _record(con, upload_id, (kind, mode, len(rows), sha256), meta, change)
+    _record(con, upload_id, (kind, mode, len(rows), sha256, changed_by), meta, change)
     # Not in a finally: an aborted transaction refuses even this. After a failure the
     # registration stays until the next upload replaces it, or the connection closes.
     con.unregister("incoming_frame")
@@ -325,18 +335,19 @@ def commit_in_transaction(
 
 
 def _record(con, upload_id: int, upload: tuple, meta: UploadMeta, change: ChangePreview) -> None:
-    """The upload's history entry; ``upload`` is (kind, mode, rows loaded, the file's sha256)."""
-    kind, mode, count_loaded, sha256 = upload
+    """The upload's history entry; ``upload`` is (kind, mode, rows loaded, the file's sha256,
+    who loaded it)."""
+    kind, mode, count_loaded, sha256, changed_by = upload
     _run(
         con,
         "insert into uploads values ($id, (select max(upload_id) from history_head), now(), "
         "$kind, $file, $sha, $size, $preset, $mode, $in_file, $loaded, $rejected, $new, "
-        "$changed, $unchanged, $fields)",
+        "$changed, $unchanged, $fields, $by)",
         {"id": upload_id, "kind": kind, "file": meta.file_name, "sha": sha256, "mode": mode}
         | {"size": len(meta.file_bytes), "preset": meta.preset, "loaded": count_loaded}
         | {"in_file": meta.count_rows_in_file, "rejected": meta.count_rows_rejected}
         | {"new": change.count_new, "changed": change.count_changed}
-        | {"unchanged": change.count_unchanged, "fields": meta.fields},
+        | {"unchanged": change.count_unchanged, "fields": meta.fields, "by": changed_by},
     )
 
 
@@ -380,15 +391,16 @@ def sample_notice(con: duckdb.DuckDBPyConnection) -> str | None:
     )
 
 
-def _remove_sample(con: duckdb.DuckDBPyConnection) -> None:
+def _remove_sample(con: duckdb.DuckDBPyConnection, changed_by: str) -> None:
     """Empty both kinds as an entry in the history, in the caller's transaction."""
     entry_id = con.execute("select coalesce(max(upload_id), 0) + 1 from uploads").fetchall()[0][0]
     _run(
         con,
-        "insert into uploads (upload_id, parent_id, uploaded_at, kind, file_name, mode) "
-        "values ($id, (select max(upload_id) from history_head), now(), $kind, $what, "
-        "'replace')",
-        {"id": entry_id, "kind": SAMPLE_REMOVED, "what": "the bundled sample, leads and deals"},
+        "insert into uploads (upload_id, parent_id, uploaded_at, kind, file_name, mode, "
+        "changed_by) values ($id, (select max(upload_id) from history_head), now(), $kind, "
+        "$what, 'replace', $by)",
+        {"id": entry_id, "kind": SAMPLE_REMOVED, "what": "the bundled sample, leads and deals"}
+        | {"by": changed_by},
     )
     _set_head(con, entry_id)
     _set_loaded(con, entry_id)
@@ -431,18 +443,24 @@ def _set_loaded(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
             _run(con, "insert into loaded_uploads values ($kind, $id)", {"kind": kind, "id": each})
 
 
-def restore(con: duckdb.DuckDBPyConnection, upload_id: int) -> int:
-    """Return the loaded data to the state right after ``upload_id``; the restore's own id."""
+def restore(con: duckdb.DuckDBPyConnection, upload_id: int, *, changed_by: str) -> int:
+    """Return the loaded data to the state right after ``upload_id``; the restore's own id.
+    ``changed_by`` is recorded with the restore."""
     with _transaction(con):
         ensure_storage(con)
         _set_loaded(con, upload_id)
         restore_id = con.execute("select max(upload_id) + 1 from uploads").fetchall()[0][0]
         _run(
             con,
-            "insert into uploads (upload_id, parent_id, uploaded_at, kind, file_name, mode) "
-            "values ($id, $target, now(), $kind, $what, 'replace')",
-            {"id": restore_id, "target": upload_id, "kind": RESTORE}
-            | {"what": f"restored the state after upload {upload_id}"},
+            "insert into uploads (upload_id, parent_id, uploaded_at, kind, file_name, mode, "
+            "changed_by) values ($id, $target, now(), $kind, $what, 'replace', $by)",
+            {
+                "by": changed_by,
+                "id": restore_id,
+                "target": upload_id,
+                "kind": RESTORE,
+                "what": f"restored the state after upload {upload_id}",
+            },
         )
         _set_head(con, restore_id)
         rebuild_in_transaction(con)
@@ -467,12 +485,24 @@ def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every upload and restore, newest first, without the archived bytes."""
     if not has_table(con, "uploads"):
         return pd.DataFrame()
+    # A database from before changed_by was recorded lacks the column until its next write.
+    changed_by = "changed_by" if _has_changed_by(con) else "null::varchar"
     return con.execute(
         "select upload_id, uploaded_at, kind, file_name, preset, mode, count_rows_in_file, "
         "count_rows_loaded, count_rows_rejected, count_new, count_changed, count_unchanged, "
-        "sha256, upload_id = (select upload_id from history_head) as is_current "
+        f"sha256, {changed_by} as changed_by, "
+        "upload_id = (select upload_id from history_head) as is_current "
         "from uploads order by upload_id desc"
     ).df()
+
+
+def _has_changed_by(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.columns "
+            "where table_name = 'uploads' and column_name = 'changed_by'"
+        ).fetchall()[0][0]
+    )
 
 
 def parent_of(con: duckdb.DuckDBPyConnection, upload_id: int) -> int | None:

@@ -1,10 +1,13 @@
 """Plotly figures built from metric query results (aggregates only, never raw rows)."""
 
+import math
+from datetime import date
+
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from revcycle.ui.colors import channel_color, color_map
+from revcycle.ui.colors import STAGE_COLORS
 
 STAGE_LABELS = {
     "lead": "Leads",
@@ -25,6 +28,41 @@ HOUR_TICKS = {
     168: "1 week",
     720: "1 month",
 }
+HOUR_SCALE_NOTE = (
+    "Log scale, so minutes and weeks fit on one axis: the marks are "
+    + ", ".join(list(HOUR_TICKS.values())[:-1])
+    + f" and {list(HOUR_TICKS.values())[-1]}."
+)
+# Steps for a share axis, as fractions; the smallest that gives at most SHARE_TICKS ticks wins.
+SHARE_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25)
+SHARE_TICKS = 6
+WEEK_MS = 7 * 24 * 3600 * 1000
+WEEK_TICKS = 12  # at most this many week ticks; more weeks tick every second, third… week
+
+
+def share_axis(high: float) -> dict:
+    """Axis settings for a share from 0 to ``high``: ticks a whole step apart, each shown with
+    the decimals its step needs, so no two ticks read the same (0%, 1%, 1%, 2%…)."""
+    high = high if high and high > 0 and not math.isnan(high) else 1.0
+    step = next((step for step in SHARE_STEPS if high / step <= SHARE_TICKS), SHARE_STEPS[-1])
+    return {"tick0": 0, "dtick": step, "tickformat": ".1%" if step < 0.01 else ".0%"}
+
+
+def week_axis(week_starts: pd.Series) -> dict:
+    """Axis settings for weeks: ticks on the Monday each week starts, every week or every
+    n-th so at most WEEK_TICKS show."""
+    starts = pd.to_datetime(week_starts).dt.date
+    first = starts.min() if len(starts) else date(2024, 1, 1)
+    last = starts.max() if len(starts) else first
+    # Weeks start on a Monday; should one not, the ticks still fall on Mondays.
+    monday = first.toordinal() - first.weekday()
+    weeks = (last.toordinal() - monday) // 7 + 1
+    every = max(1, math.ceil(weeks / WEEK_TICKS))
+    return {
+        "tick0": date.fromordinal(monday).isoformat(),
+        "dtick": WEEK_MS * every,
+        "tickformat": "%d %b",
+    }
 
 
 def _layout(figure: go.Figure, title: str, height: int | None = None) -> go.Figure:
@@ -63,7 +101,12 @@ def funnel(stages: pd.DataFrame, title: str) -> go.Figure:
 
 
 def bar_by_channel(
-    frame: pd.DataFrame, value: str, title: str, axis_label: str, tickformat: str | None = None
+    frame: pd.DataFrame,
+    value: str,
+    title: str,
+    axis_label: str,
+    colors: dict[str, str],
+    tickformat: str | None = None,
 ) -> go.Figure:
     """One horizontal bar per channel, in the channel's colour, largest on top."""
     rows = frame.sort_values(value)
@@ -73,7 +116,7 @@ def bar_by_channel(
         y="channel",
         orientation="h",
         color="channel",
-        color_discrete_map=color_map(rows["channel"].unique()),
+        color_discrete_map=colors,
         labels={"channel": "", value: axis_label},
         text_auto=tickformat or ".3s",
     )
@@ -84,7 +127,28 @@ def bar_by_channel(
     return _layout(figure, title, height=140 + 42 * len(rows))
 
 
-def trend_by_channel(frame: pd.DataFrame, value: str, title: str, axis_label: str) -> go.Figure:
+def _solid_legend(figure: go.Figure, colors: dict[str, str]) -> None:
+    """One legend entry per channel drawn, a solid swatch, in ``colors``' order: the drawn
+    traces (a channel may have a hatched one first) leave the legend to an empty bar each."""
+    drawn = {trace.legendgroup for trace in figure.data}
+    figure.update_traces(showlegend=False)
+    for channel in [channel for channel in colors if channel in drawn]:
+        figure.add_trace(
+            go.Bar(
+                x=[None],
+                y=[None],
+                name=channel,
+                legendgroup=channel,
+                marker={"color": colors[channel]},
+                showlegend=True,
+            )
+        )
+    figure.update_layout(legend_traceorder="normal")
+
+
+def trend_by_channel(
+    frame: pd.DataFrame, value: str, title: str, axis_label: str, colors: dict[str, str]
+) -> go.Figure:
     """Weekly values per channel as stacked bars; partial weeks at the ends are hatched."""
     rows = frame.assign(
         week=lambda data: data["is_partial_week"].map({True: "partial week", False: "full week"})
@@ -96,19 +160,19 @@ def trend_by_channel(frame: pd.DataFrame, value: str, title: str, axis_label: st
         color="channel",
         pattern_shape="week",
         pattern_shape_map={"partial week": "/", "full week": ""},
-        color_discrete_map=color_map(rows["channel"].unique()),
+        color_discrete_map=colors,
+        category_orders={"channel": list(colors)},
         labels={"week_start": "week starting", value: axis_label},
     )
-    # One legend entry per channel; the hatching is explained in the caption.
-    seen = set()
+    # The hatching is explained in the caption, not in the legend.
     for trace in figure.data:
         trace.name = trace.legendgroup = trace.name.split(",")[0]
-        trace.showlegend = trace.name not in seen
-        seen.add(trace.name)
+    _solid_legend(figure, colors)
+    figure.update_xaxes(**week_axis(rows["week_start"]))
     return _layout(figure, title)
 
 
-def channel_funnels(conversion: pd.DataFrame, title: str) -> go.Figure:
+def channel_funnels(conversion: pd.DataFrame, title: str, colors: dict[str, str]) -> go.Figure:
     """A small funnel per channel, drawn as left-aligned bars so every label stays readable:
     each stage labelled with its count and % of the channel's leads."""
     rows = conversion.assign(
@@ -136,7 +200,7 @@ def channel_funnels(conversion: pd.DataFrame, title: str) -> go.Figure:
         facet_col_spacing=0.1,
         facet_row_spacing=0.1,
         text="label",
-        color_discrete_map=color_map(channels),
+        color_discrete_map=colors,
         category_orders={"stage_label": list(STAGE_LABELS.values())},
         height=60 + 220 * ((len(channels) + columns - 1) // columns),
     )
@@ -151,7 +215,9 @@ def channel_funnels(conversion: pd.DataFrame, title: str) -> go.Figure:
     return _layout(figure, title)
 
 
-def rate_with_interval(rows: pd.DataFrame, title: str, low_volume_note: str) -> go.Figure:
+def rate_with_interval(
+    rows: pd.DataFrame, title: str, low_volume_note: str, colors: dict[str, str]
+) -> go.Figure:
     """One point per channel with its 95% interval; low-volume channels drawn hollow."""
     rows = rows.sort_values("share_reached")
     figure = go.Figure()
@@ -170,7 +236,7 @@ def rate_with_interval(rows: pd.DataFrame, title: str, low_volume_note: str) -> 
                 mode="markers",
                 marker={
                     "size": 14,
-                    "color": channel_color(row.channel),
+                    "color": colors[row.channel],
                     "symbol": "circle-open" if row.is_low_volume else "circle",
                     "line": {"width": 3},
                 },
@@ -183,15 +249,14 @@ def rate_with_interval(rows: pd.DataFrame, title: str, low_volume_note: str) -> 
                 ),
             )
         )
-    figure.update_xaxes(tickformat=".0%", rangemode="tozero")
+    figure.update_xaxes(**share_axis(rows["share_high_95"].max()), rangemode="tozero")
     figure.update_layout(showlegend=False)
     return _layout(figure, title, height=120 + 45 * len(rows))
 
 
-def cohort_trend(rows: pd.DataFrame, title: str) -> go.Figure:
+def cohort_trend(rows: pd.DataFrame, title: str, grain: str = "month") -> go.Figure:
     """Share of each cohort reaching each stage; immature cohorts dotted, still growing."""
     figure = go.Figure()
-    palette = {"mql": "#88CCEE", "sql": "#44AA99", "opportunity": "#117733", "won": "#332288"}
     for stage, stage_rows in rows.groupby("stage", sort=False):
         mature = stage_rows[stage_rows["is_mature"]]
         # The dotted part starts at the last mature cohort so the line stays unbroken.
@@ -205,19 +270,28 @@ def cohort_trend(rows: pd.DataFrame, title: str) -> go.Figure:
                     x=part["cohort_start"],
                     y=part["share_reached"],
                     mode="lines+markers",
-                    line={"color": palette[stage], "dash": dash, "width": 3},
+                    line={"color": STAGE_COLORS[stage], "dash": dash, "width": 3},
                     name=STAGE_LABELS[stage] + suffix,
                     legendgroup=stage,
                     showlegend=not part.empty,
                 )
             )
-    figure.update_yaxes(tickformat=".0%", title_text="share of the cohort", rangemode="tozero")
+    figure.update_yaxes(
+        **share_axis(rows["share_reached"].max()),
+        title_text="share of the cohort",
+        rangemode="tozero",
+    )
     figure.update_xaxes(title_text="cohort (leads created in)")
+    if grain == "week":
+        figure.update_xaxes(**week_axis(rows["cohort_start"]))
     return _layout(figure, title)
 
 
-def box_from_quantiles(rows: pd.DataFrame, group_label: str, title: str) -> go.Figure:
-    """Boxes drawn from quantiles computed in SQL: whiskers at the 10th and 90th percentile."""
+def box_from_quantiles(
+    rows: pd.DataFrame, group_label: str, title: str, sla_hours: float, colors: dict[str, str]
+) -> go.Figure:
+    """Boxes drawn from quantiles computed in SQL: whiskers at the 10th and 90th percentile;
+    a dashed line at the agreed response time."""
     figure = go.Figure()
     for row in rows.dropna(subset=["median_hours_to_first_contact"]).itertuples():
         figure.add_trace(
@@ -229,7 +303,7 @@ def box_from_quantiles(rows: pd.DataFrame, group_label: str, title: str) -> go.F
                 lowerfence=[row.p10_hours_to_first_contact],
                 upperfence=[row.p90_hours_to_first_contact],
                 name=row.group_value,
-                marker_color=channel_color(row.group_value)
+                marker_color=colors.get(row.group_value, NEUTRAL)
                 if group_label == "channel"
                 else NEUTRAL,
                 line={"width": 2},
@@ -241,11 +315,15 @@ def box_from_quantiles(rows: pd.DataFrame, group_label: str, title: str) -> go.F
         tickvals=list(HOUR_TICKS),
         ticktext=list(HOUR_TICKS.values()),
     )
+    # A line across the whole plot: on a log axis a shape takes the value in hours as it is.
+    figure.add_hline(y=sla_hours, line={"color": "#222222", "dash": "dash", "width": 2})
     figure.update_layout(showlegend=False)
     return _layout(figure, title)
 
 
-def share_trend(rows: pd.DataFrame, value: str, title: str, axis_label: str) -> go.Figure:
+def share_trend(
+    rows: pd.DataFrame, value: str, title: str, axis_label: str, colors: dict[str, str]
+) -> go.Figure:
     """A weekly share for all channels together; each channel can be switched on in the legend."""
     figure = px.line(
         rows,
@@ -253,12 +331,16 @@ def share_trend(rows: pd.DataFrame, value: str, title: str, axis_label: str) -> 
         y=value,
         color="channel",
         markers=True,
-        color_discrete_map=color_map(rows["channel"].unique()),
+        color_discrete_map=colors,
+        category_orders={"channel": list(colors)},
         labels={"week_start": "week starting", value: axis_label},
     )
     figure.update_traces(visible="legendonly")
     figure.update_traces(selector={"name": "(all channels)"}, visible=True, line={"width": 5})
-    figure.update_yaxes(tickformat=".0%", rangemode="tozero")
+    # The axis fits every channel, so switching one on never needs ticks it lacks.
+    figure.update_yaxes(**share_axis(rows[value].max()), rangemode="tozero")
+    figure.update_xaxes(**week_axis(rows["week_start"]))
+    figure.update_layout(legend_traceorder="normal")
     return _layout(figure, title)
 
 
@@ -273,11 +355,17 @@ def response_bands(rows: pd.DataFrame, title: str) -> go.Figure:
         y="value",
         color="outcome",
         facet_col="outcome",
-        color_discrete_map={"became SQL": "#44AA99", "became customer": "#332288"},
+        color_discrete_map={
+            "became SQL": STAGE_COLORS["sql"],
+            "became customer": STAGE_COLORS["won"],
+        },
         labels={"response_band": "first contact after", "value": "share of leads"},
         text_auto=".1%",
     )
-    figure.update_yaxes(tickformat=".0%", matches=None, showticklabels=True)
+    figure.update_yaxes(matches=None, showticklabels=True)
+    # Each outcome on its own scale, so each gets ticks that fit it.
+    for column, outcome in enumerate(("share_sql", "share_won"), start=1):
+        figure.update_yaxes(**share_axis(rows[outcome].max()), col=column)
     figure.for_each_annotation(lambda note: note.update(text=note.text.split("=")[-1]))
     figure.update_layout(showlegend=False)
     return _layout(figure, title)

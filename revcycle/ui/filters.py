@@ -40,6 +40,7 @@ class Filters:
     owners: list[str] | None
     segments: list[str] | None
     sla_hours: float  # the response time marketing and sales agreed on
+    period_label: str = ""  # the period as the heading names it: "last 12 weeks", or its dates
 
     def params(self) -> dict:
         """The bound parameters every metric query takes."""
@@ -240,4 +241,12 @@ def sidebar(page: str) -> Filters:
         chosen["owner"] or None,
         chosen["segment"] or None,
         float(sla_hours),
+        _period_label(st.session_state["preset"], start_date, end_date),
     )
+
+
+def _period_label(preset: str, start_date: date, end_date: date) -> str:
+    if preset == "custom":
+        return f"{start_date:%d %b %Y} – {end_date:%d %b %Y}"
+    label = PRESETS[preset]
+    return label[:1].lower() + label[1:]

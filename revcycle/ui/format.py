@@ -4,9 +4,17 @@ import math
 import re
 from datetime import datetime
 
+import numpy as np
+import pandas as pd
+
 
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _signed_zero_free(value: float, digits: int) -> float:
+    """``value`` rounded as shown, with a rounded -0.0 turned into 0.0 ("0.0%", not "-0.0%")."""
+    return round(float(value), digits) + 0.0
 
 
 def euros(value) -> str:
@@ -18,14 +26,45 @@ def count(value) -> str:
     return "–" if _missing(value) else f"{int(value):,}"
 
 
+def whole_number(value) -> str:
+    """1,234,568: an amount in whole units, for a table whose header names the currency."""
+    return "–" if _missing(value) else f"{_signed_zero_free(value, 0):,.0f}"
+
+
 def percent(value) -> str:
-    return "–" if _missing(value) else f"{float(value):.1%}"
+    return "–" if _missing(value) else f"{_signed_zero_free(value, 3):.1%}"
+
+
+def days(value) -> str:
+    return "–" if _missing(value) else f"{_signed_zero_free(value, 0):,.0f} days"
+
+
+def moment(value) -> str:
+    """2026-03-12 14:05: the narrowest readable form, so a table of them fits a laptop."""
+    return "–" if _missing(value) or value is pd.NaT else f"{value:%Y-%m-%d %H:%M}"
+
+
+def text(value) -> str:
+    """A table cell of text: "yes"/"no" for a flag, "–" for nothing."""
+    if _missing(value) or value is pd.NA:
+        return "–"
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    return str(value)
 
 
 def hours(value) -> str:
     if _missing(value):
         return "–"
     return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} days"
+
+
+def points(current, previous) -> str | None:
+    """Change of a share against the previous period in percentage points, "+2.4 pts";
+    a relative change of a share (30% to 33% is "+10%") reads as a far bigger move."""
+    if _missing(current) or _missing(previous):
+        return None
+    return f"{_signed_zero_free((float(current) - float(previous)) * 100, 1):+.1f} pts"
 
 
 def change(current, previous) -> str | None:

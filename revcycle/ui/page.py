@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from revcycle.db import QueryError
-from revcycle.ui import filters, format
+from revcycle.ui import access, colors, filters, format
 from revcycle.ui.data import run
 from revcycle.ui.filters import Filters
 
@@ -39,9 +39,27 @@ EMPTY_STATE = "No leads or deals match these filters. Widen the period or clear 
 LOW_VOLUME_LEADS = 30  # below this many leads a rate is shown, but flagged as shaky
 
 
+def describe(filters: Filters) -> str:
+    """What the filters show, as a heading names it: "Paid search, Events · last 12 weeks"."""
+    parts = [", ".join(filters.channels) if filters.channels else "all channels"]
+    for name, chosen in (("owner", filters.owners), ("segment", filters.segments)):
+        if chosen:
+            parts.append(f"{name}{'s' if len(chosen) > 1 else ''} {', '.join(chosen)}")
+    return "; ".join(parts) + " · " + filters.period_label
+
+
 def heading(title: str, filters: Filters, note: str = "") -> None:
-    st.title(title)
+    """The page's title, naming the view it shows, and the period's dates under it."""
+    # Channel, owner and segment names come from uploads: shown as text, never Markdown.
+    st.title(f"{title} — {format.plain(describe(filters))}", anchor=False)
     st.caption(f"{filters.start_date:%d %b %Y} – {filters.end_date:%d %b %Y}. {note}".strip())
+
+
+def channel_colors() -> dict[str, str]:
+    """Every channel in the data with its colour, in legend order: the same on every chart."""
+    values = run("metrics/filter_values")
+    channels = values.loc[values["dimension"] == "channel", "dimension_value"]
+    return colors.assign([*channels, "(all channels)"])
 
 
 def left_out(count, rows: tuple[str, str], left_out_of: str) -> None:
@@ -145,6 +163,7 @@ def frame(title: str) -> Iterator[Filters]:
         with navigation:
             _navigation_links()
         freshness_banner()
+        access.sign_in_controls()
         yield chosen
     except QueryError as error:
         log.exception("query failed")
@@ -170,9 +189,24 @@ def tiles(numbers: list[tuple]) -> None:
             st.caption(definition)
 
 
+MAIN = ".block-container, [data-testid='stMainBlockContainer']"
+TILE = "[data-testid='stMetric']"
+
+
 def tighten_top_margin() -> None:
-    """Less blank space above the title, so the numbers fit a shared screen."""
+    """Less blank space above the title and, on a laptop screen, at the sides, and tile values
+    that size to their tile, so the numbers and every table column fit a shared screen
+    (1280 × 720 with the sidebar open); a heading that names the filters stays on one line
+    where it can."""
     st.html(
-        "<style>.block-container, [data-testid='stMainBlockContainer'] "
-        "{padding-top: 2.5rem;}</style>"
+        f"<style>{MAIN} {{padding-top: 2.5rem;}}"
+        f"{MAIN} h1 {{font-size: 2rem;}}"
+        f"@media (max-width: 1440px) {{{MAIN} {{padding-left: 1.5rem; padding-right: 1.5rem;}}}}"
+        # A tile's value shrinks with its tile (cqi: a hundredth of the tile's width) so
+        # "€2,466,216" fits a quarter of a laptop screen, not "€2,466,…"; up to 11 characters
+        # fit (Source Sans digits are about 0.45 em wide), a longer one wraps, never cut off.
+        f"{TILE} {{container-type: inline-size;}}"
+        f"{TILE} [data-testid='stMetricValue'] {{font-size: min(2.25rem, 19cqi);}}"
+        f"{TILE} [data-testid='stMetricValue'] * {{white-space: normal; overflow-wrap: anywhere;}}"
+        "</style>"
     )

@@ -4,17 +4,24 @@ import pandas as pd
 import streamlit as st
 
 from revcycle.export import safe_csv
+from revcycle.ui import format
 
-# How a kind of value is shown; the download keeps the raw value.
-_CONFIG = {
-    "text": lambda label: st.column_config.TextColumn(label),
-    "count": lambda label: st.column_config.NumberColumn(label, format="localized"),
-    # Whole euros, with the browser's thousands separator; the CSV keeps the cents.
-    "euro": lambda label: st.column_config.NumberColumn(label, format="localized"),
-    "percent": lambda label: st.column_config.NumberColumn(label, format="%.1f%%"),
-    "hours": lambda label: st.column_config.NumberColumn(label, format="%.1f h"),
-    "days": lambda label: st.column_config.NumberColumn(label, format="%.0f days"),
-    "datetime": lambda label: st.column_config.DatetimeColumn(label, format="D MMM YYYY, HH:mm"),
+# How a kind of value is shown, by the same functions as the tiles, so a missing value is
+# "–", a share never "-0.0%" and a flag "yes" or "no". The table keeps the raw values, so a
+# column still sorts by number; the download keeps them too.
+_SHOWN = {
+    "text": format.text,
+    "count": format.count,
+    # Whole units of the currency the header names; the CSV keeps the cents.
+    "euro": format.whole_number,
+    "percent": format.percent,
+    "hours": format.hours,
+    "days": format.days,
+    "datetime": format.moment,
+}
+_COLUMN = {
+    "text": st.column_config.TextColumn,
+    "datetime": st.column_config.DatetimeColumn,
 }
 
 
@@ -37,19 +44,18 @@ def show(
     labelled = frame[list(columns)].rename(
         columns={column: label for column, (label, _) in columns.items()}
     )
-    shown = labelled.copy()
-    for label, kind in columns.values():
-        if kind == "percent":
-            shown[label] = shown[label] * 100  # shares are fractions; the format adds the %
-        elif kind == "euro":
-            shown[label] = shown[label].astype(float).round(0)
-        elif kind == "text":
-            shown[label] = shown[label].astype(object).where(shown[label].notna(), "–")
+    shown = labelled.style.format(
+        {label: _SHOWN[kind] for label, kind in columns.values()}, na_rep="–"
+    )
     st.dataframe(
         shown,
         hide_index=True,
+        placeholder="–",  # a missing value, which the browser would show as "None"
         height="content" if len(frame) <= max_rows else "auto",
-        column_config={label: _CONFIG[kind](label) for label, kind in columns.values()},
+        column_config={
+            label: _COLUMN.get(kind, st.column_config.NumberColumn)(label)
+            for label, kind in columns.values()
+        },
         key=key,
     )
     st.download_button(

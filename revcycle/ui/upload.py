@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from revcycle import contract
+from revcycle import audit, contract
 from revcycle.importer import load, presets
 from revcycle.importer.parse import DATE_FORMAT_HINT, DATE_FORMATS, DAY_FIRST, MONTH_FIRST
 from revcycle.importer.problems import (
@@ -182,8 +182,9 @@ def in_commit_order(ready: list[Ready]) -> list[Ready]:
     return sorted(ready, key=lambda item: KINDS.index(item.prepared.kind))
 
 
-def commit(con: duckdb.DuckDBPyConnection, item: Ready) -> int | None:
-    """Load one checked file; its upload id, or None when it changed nothing.
+def commit(con: duckdb.DuckDBPyConnection, item: Ready, who: str) -> int | None:
+    """Load one checked file as ``who`` (the editor guard's name); its upload id, or None when
+    it changed nothing.
 
     New channel rules commit with the rows, in the transaction whose rebuild applies them; the
     mapping is saved only once the file has loaded.
@@ -196,10 +197,24 @@ def commit(con: duckdb.DuckDBPyConnection, item: Ready) -> int | None:
         item.mode,
         prepared.meta(item.label),
         item.new_rules,
+        changed_by=who,
     )
     if item.save_as and item.columns is not None:
-        presets.save_mapping(con, item.save_as, prepared.kind, item.columns, prepared.mapping)
+        save_mapping(con, item, who)
     return upload_id
+
+
+def save_mapping(con: duckdb.DuckDBPyConnection, item: Ready, who: str) -> None:
+    """Keep the mapping the analyst made on the page, and who saved it, in one transaction."""
+    prepared = item.prepared
+    con.begin()
+    try:
+        presets.save_mapping(con, item.save_as, prepared.kind, item.columns, prepared.mapping)
+        audit.record(con, who, f"Saved the column mapping {item.save_as} for {prepared.kind}")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
 
 
 # --- The page's flow: what happens next, decided without widgets ------------------------------
@@ -285,16 +300,18 @@ class Committed:
     messages: list[str]
 
 
-def commit_all(con: duckdb.DuckDBPyConnection, ready: list[tuple[str, Ready]]) -> Committed:
-    """Load every ready file (by uploader file id), leads before deals, each in its own
-    transaction; stop at the first failure, which leaves the data as it was before that file."""
+def commit_all(
+    con: duckdb.DuckDBPyConnection, ready: list[tuple[str, Ready]], who: str
+) -> Committed:
+    """Load every ready file (by uploader file id) as ``who``, leads before deals, each in its
+    own transaction; stop at the first failure, which leaves the data as it was before it."""
     file_id_of = {id(item): file_id for file_id, item in ready}
     done = Committed({}, [])
     first_parent = None
     for item in in_commit_order([item for _, item in ready]):
         prepared = item.prepared
         try:
-            upload_id = commit(con, item)
+            upload_id = commit(con, item, who)
         except Exception:
             log.exception("loading %s failed", prepared.file_name)
             done.messages.append(
@@ -323,10 +340,11 @@ def commit_all(con: duckdb.DuckDBPyConnection, ready: list[tuple[str, Ready]]) -
     return done
 
 
-def restore_to(con: duckdb.DuckDBPyConnection, upload_id: int) -> tuple[bool, str]:
-    """Return the data to the state right after ``upload_id``; (done, a sentence saying so)."""
+def restore_to(con: duckdb.DuckDBPyConnection, upload_id: int, who: str) -> tuple[bool, str]:
+    """Return the data to the state right after ``upload_id`` as ``who``; (done, a sentence
+    saying so)."""
     try:
-        restore_id = load.restore(con, upload_id)
+        restore_id = load.restore(con, upload_id, changed_by=who)
     except Exception:
         log.exception("restoring upload %s failed", upload_id)
         return False, (

@@ -93,14 +93,14 @@ def log_tail(path: Path) -> str:
     return "\n".join(lines[-LOG_TAIL_LINES:])
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-def _stop(server: subprocess.Popen) -> None:
-    """End the server's whole process group (streamlit may have started children)."""
+def stop_process_group(server: subprocess.Popen) -> None:
+    """End a server's whole process group (streamlit may have started children)."""
     for sig, grace_s in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
         try:
             os.killpg(server.pid, sig)
@@ -136,13 +136,21 @@ def wait_until_healthy(server: subprocess.Popen, health_url: str, log_path: Path
 
 
 @contextmanager
-def running_dashboard(db_file: Path, log_path: Path) -> Iterator[str]:
-    """``streamlit run dashboard.py`` on a free port over ``db_file``; its URL once healthy.
+def running_dashboard(
+    db_file: Path,
+    log_path: Path,
+    port: int | None = None,
+    options: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """``streamlit run dashboard.py`` over ``db_file``; its URL once healthy.
 
-    The server's output goes to ``log_path``. The server opens ``db_file`` read-write, and
-    DuckDB lets one process at a time do that: the caller must hold no connection to it.
+    On ``port`` (a free one if None), with Streamlit ``options`` (``--secrets.files`` …) and
+    ``env`` added to this process's environment. The server's output goes to ``log_path``. The
+    server opens ``db_file`` read-write, and DuckDB lets one process at a time do that: the
+    caller must hold no connection to it.
     """
-    port = _free_port()
+    port = port or free_port()
     with log_path.open("wb") as log:
         server = subprocess.Popen(
             [
@@ -157,19 +165,20 @@ def running_dashboard(db_file: Path, log_path: Path) -> Iterator[str]:
                 str(port),
                 "--server.address",
                 "127.0.0.1",
+                *options,
             ],
             cwd=REPO_ROOT,
-            env=os.environ | {"REVCYCLE_DB": str(db_file)},
+            env=os.environ | (env or {}) | {"REVCYCLE_DB": str(db_file)},
             stdout=log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so _stop can end all of it
+            start_new_session=True,  # its own process group, so it can be ended whole
         )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(server, f"{url}/_stcore/health", log_path)
         yield url
     finally:
-        _stop(server)
+        stop_process_group(server)
 
 
 # --- in the page ----------------------------------------------------------------------------

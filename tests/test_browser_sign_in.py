@@ -1,0 +1,177 @@
+"""Sign-in in a real browser against a real OpenID Connect provider (oidc-provider on Node,
+started here): a viewer cannot see the upload controls, an editor uploads a file through the
+page, and signing out returns to read-only.
+
+The browser runs on the server's machine, which grants nothing once sign-in is configured: so
+every page before sign-in, and after sign-out, is read-only here too.
+"""
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from revcycle import access
+from tests.conftest import require_browser, require_node
+from tests.support import browser, oidc
+
+pytestmark = pytest.mark.browser
+
+FIRST_RENDER_MS = 120_000
+RENDER_MS = 60_000
+ACCOUNTS = {"viewer": "vic@example.com", "editor": "eddie@example.com"}
+# The editor by email, written in another case; everyone else at example.com views.
+ROLES = '[editors]\nemails = ["Eddie@Example.com"]\n\n[viewers]\ndomains = ["example.com"]\n'
+# Two new leads, in the generic format.
+LEADS_CSV = (
+    "lead_id,created_at,channel\nSIGNIN-1,2026-11-10 09:00,Email\nSIGNIN-2,2026-11-11 10:00,Email\n"
+)
+expect.set_options(timeout=RENDER_MS)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    """The provider and the dashboard, each on a free port, the one knowing the other's."""
+    require_browser()
+    require_node()
+    workdir = tmp_path_factory.mktemp("sign-in")
+    dashboard_port = browser.free_port()
+    redirect_uri = f"http://127.0.0.1:{dashboard_port}/oauth2callback"
+    roles = workdir / "roles.toml"
+    roles.write_text(ROLES, encoding="utf-8")
+    with oidc.running_provider(
+        browser.free_port(), redirect_uri, ACCOUNTS, workdir / "provider.log"
+    ) as issuer:
+        secrets = workdir / "secrets.toml"
+        secrets.write_text(oidc.secrets_toml(redirect_uri, issuer), encoding="utf-8")
+        with browser.running_dashboard(
+            workdir / "revcycle.duckdb",
+            workdir / "streamlit.log",
+            port=dashboard_port,
+            options=("--secrets.files", str(secrets)),
+            env={"REVCYCLE_ROLES": str(roles)},
+        ) as url:
+            yield url
+
+
+@pytest.fixture
+def tab(server: str) -> Iterator[Page]:
+    """A fresh browser (no cookies), so each test starts signed out."""
+    with sync_playwright() as playwright:
+        chromium = browser.launch_chromium(playwright)
+        with browser.browser_context(chromium, server, RENDER_MS) as context:
+            yield context.new_page()
+        chromium.close()
+
+
+@pytest.fixture
+def timings() -> Iterator[dict]:
+    started = time.monotonic()
+    yield {}
+    print(f"\nsign-in test took {time.monotonic() - started:.1f} s")
+
+
+def sidebar(page: Page):
+    return page.get_by_test_id("stSidebar")
+
+
+def open_upload_page(page: Page) -> None:
+    page.goto("/upload")
+    expect(page.get_by_role("heading", name="Upload exports")).to_be_visible(
+        timeout=FIRST_RENDER_MS
+    )
+
+
+def sign_in(page: Page, login: str) -> None:
+    """Sign in through the provider's own pages, as a person does."""
+    open_upload_page(page)
+    sidebar(page).get_by_role("button", name="Sign in").click()
+    page.locator('input[name="login"]').fill(login)
+    page.locator('input[name="password"]').fill("any password")  # the dev form checks none
+    page.get_by_role("button", name="Sign-in").click()
+    page.get_by_role("button", name="Continue").click()  # consent to share the email
+    expect(sidebar(page).get_by_text(f"Signed in as {ACCOUNTS[login]}")).to_be_visible(
+        timeout=FIRST_RENDER_MS
+    )
+    open_upload_page(page)
+
+
+def expect_read_only(page: Page) -> None:
+    # The page has drawn its history before the controls would come after the guard.
+    expect(page.get_by_role("heading", name="History")).to_be_visible()
+    expect(page.locator('input[type="file"]')).to_have_count(0)
+    expect(page.get_by_role("button", name="Restore this state")).to_have_count(0)
+    expect(page.get_by_role("button", name="Save channel rules")).to_have_count(0)
+
+
+def test_a_viewer_cannot_see_the_upload_controls(tab: Page, timings: dict):
+    open_upload_page(tab)
+    expect(tab.get_by_text(access.SIGN_IN_TO_CHANGE)).to_be_visible()
+    expect_read_only(tab)
+
+    sign_in(tab, "viewer")
+    expect(tab.get_by_text(access.VIEWER_ONLY)).to_be_visible()
+    # The address shows as text: Markdown would otherwise make it a mailto link.
+    expect(sidebar(tab).get_by_role("link", name=ACCOUNTS["viewer"])).to_have_count(0)
+    expect_read_only(tab)
+
+
+def test_an_editor_uploads_and_signing_out_returns_to_read_only(
+    tab: Page, tmp_path: Path, timings: dict
+):
+    sign_in(tab, "editor")
+    export = tmp_path / "new-leads.csv"
+    export.write_text(LEADS_CSV, encoding="utf-8")
+    tab.locator('input[type="file"]').set_input_files(export)
+    expect(browser.tile(tab, "New")).to_have_text("2")
+    tab.get_by_role("button", name="Load 1 file").click()
+    # The sample was loaded as uploads 1 (leads) and 2 (deals).
+    expect(tab.get_by_text("Loaded as upload 3").first).to_be_visible()
+    assert tab.locator(browser.ERROR_SELECTOR).count() == 0
+
+    sidebar(tab).get_by_role("button", name="Sign out").click()
+    tab.get_by_role("button", name="Yes, sign me out").click()  # the provider asks
+    expect(sidebar(tab).get_by_role("button", name="Sign in")).to_be_visible(
+        timeout=FIRST_RENDER_MS
+    )
+    open_upload_page(tab)
+    expect(tab.get_by_text(access.SIGN_IN_TO_CHANGE)).to_be_visible()
+    expect_read_only(tab)
+
+
+@pytest.fixture(scope="module")
+def server_without_sign_in(tmp_path_factory) -> Iterator[str]:
+    require_browser()
+    workdir = tmp_path_factory.mktemp("no-sign-in")
+    with browser.running_dashboard(
+        workdir / "revcycle.duckdb", workdir / "streamlit.log", options=("--secrets.files", "")
+    ) as url:
+        yield url
+
+
+# A browser that reaches the server through a reverse proxy, as the proxy passes it on: how a
+# test on one machine arrives from elsewhere without sending traffic anywhere else.
+ANOTHER_MACHINE = {"X-Forwarded-For": "203.0.113.7"}
+
+
+def test_without_sign_in_only_the_servers_machine_sees_the_controls(
+    server_without_sign_in: str, timings: dict
+):
+    with sync_playwright() as playwright:
+        chromium = browser.launch_chromium(playwright)
+        with browser.browser_context(chromium, server_without_sign_in, RENDER_MS) as context:
+            context.set_extra_http_headers(ANOTHER_MACHINE)
+            remote = context.new_page()
+            open_upload_page(remote)
+            expect(
+                remote.get_by_text("This page is read-only from other machines.")
+            ).to_be_visible()
+            expect_read_only(remote)
+        with browser.browser_context(chromium, server_without_sign_in, RENDER_MS) as context:
+            local = context.new_page()
+            open_upload_page(local)
+            expect(local.locator('input[type="file"]')).to_have_count(1)
+            expect(local.get_by_role("button", name="Restore this state")).to_be_visible()
+        chromium.close()

@@ -1,0 +1,288 @@
+"""The screen says what it shows: headings name the view, a share moves in points, table cells
+read as words, axes tick once per value and weeks on Mondays, the follow-up boxes draw the
+agreed time, and every channel has a colour of its own in every legend, in one order.
+
+Figures are checked as Plotly objects; text as AppTest shows it. Expected values are worked
+out by hand from the rows written here (or tests/sample_facts.py's reading of the sample).
+"""
+
+import json
+import re
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+from streamlit import dataframe_util
+from streamlit.testing.v1 import AppTest
+
+from revcycle.ui import charts, colors, format
+from tests.test_pages import db_env, open_page  # noqa: F401 (db_env is a fixture)
+
+KNOWN = list(colors.CHANNEL_COLORS)
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+
+def shown_cells(at: AppTest, column: str) -> pd.DataFrame:
+    """The first table with ``column`` as the browser shows it: each cell's formatted text, or
+    the table's placeholder where the value is missing ("None" when it sets none).
+    (AppTest does not carry a table's key, so its columns tell it apart.)"""
+    for table in at.dataframe:
+        texts = dataframe_util.convert_arrow_bytes_to_pandas_df(
+            table.proto.arrow_data.styler.display_values
+        )
+        if column in texts.columns:
+            missing = table.value.isna().to_numpy()
+            return texts.mask(missing, table.proto.placeholder or "None")
+    raise AssertionError(f"no table has a column {column!r}")
+
+
+def as_shown(markdown: str) -> str:
+    """Markdown text as it reads on screen once its backslash escapes are undone."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def figure_spec(at: AppTest, key: str) -> dict:
+    """The Plotly figure ``key`` as the page sent it."""
+    chart = next(chart for chart in at.get("plotly_chart") if key in chart.proto.id)
+    return json.loads(chart.proto.spec)
+
+
+def tick_labels(axis) -> list[str]:
+    """The labels an axis with tick0 = 0, a dtick and a percent tickformat draws up to 100%."""
+    decimals = int(axis.tickformat[1])
+    count = round(1 / axis.dtick)
+    return [f"{step * axis.dtick:.{decimals}%}" for step in range(count + 1)]
+
+
+def weekly_rows(first_monday: date, weeks: int, channels: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "week_start": first_monday + timedelta(weeks=week),
+                "channel": channel,
+                "count_leads": 1 + week,
+                "share_within_sla": 0.004 * week,
+                # The first week is cut short by the period: its bars are hatched.
+                "is_partial_week": week == 0,
+            }
+            for week in range(weeks)
+            for channel in channels
+        ]
+    )
+
+
+# --- 13. Headings -----------------------------------------------------------------------------
+
+
+def test_heading_names_the_chosen_channels_and_the_period(db_env):  # noqa: F811
+    at = open_page("pages/conversion.py", channel=["Trade show", "Partner"])
+    assert as_shown(at.title[0].value) == (
+        "Conversion by source — Trade show, Partner · last 12 weeks"
+    )
+
+
+def test_heading_without_filters_says_all_channels_and_a_custom_period(db_env):  # noqa: F811
+    at = open_page("pages/revenue.py", preset="Custom", period=["2026-03-01", "2026-03-31"])
+    assert as_shown(at.title[0].value) == (
+        "Revenue by channel — all channels · 01 Mar 2026 – 31 Mar 2026"
+    )
+
+
+def test_heading_shows_names_as_text_not_markdown(db_env):  # noqa: F811
+    at = open_page("dashboard.py", channel="(no lead)", owner="Anna Keller")
+    # Brackets are Markdown's link syntax: escaped, they show as written.
+    assert r"\(no lead\)" in at.title[0].value
+    assert as_shown(at.title[0].value) == (
+        "The revenue cycle — (no lead); owner Anna Keller · last 12 weeks"
+    )
+
+
+# --- 13. A share's change in points -----------------------------------------------------------
+
+
+def test_share_change_is_in_points():
+    assert format.points(0.33, 0.30) == "+3.0 pts"
+    assert format.points(0.0, 0.024) == "-2.4 pts"
+    assert format.points(0.3, 0.30001) == "+0.0 pts"  # rounds to zero: no "-0.0"
+    assert format.points(None, 0.3) is None
+
+
+def test_within_sla_tile_moves_in_points(funnel_db, tmp_path, monkeypatch):
+    march, february = "2026-03-10 09:00:00", "2026-02-20 09:00:00"
+    funnel_db(
+        [
+            # March: 3 of 4 leads contacted within 24 hours, 75%.
+            {"lead_id": "M1", "created_at": march, "first_contacted_at": "2026-03-10 10:00:00"},
+            {"lead_id": "M2", "created_at": march, "first_contacted_at": "2026-03-10 12:00:00"},
+            {"lead_id": "M3", "created_at": march, "first_contacted_at": "2026-03-11 08:00:00"},
+            {"lead_id": "M4", "created_at": march, "first_contacted_at": "2026-03-14 09:00:00"},
+            # February, in the 14 days before 1 March: 1 of 2, 50%.
+            {"lead_id": "F1", "created_at": february, "first_contacted_at": february},
+            {"lead_id": "F2", "created_at": february},
+        ]
+    )
+    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "test.duckdb"))  # funnel_db's file
+    at = open_page("dashboard.py", preset="Custom", period=["2026-03-01", "2026-03-14"])
+    within = next(metric for metric in at.metric if metric.label == "Within SLA")
+    assert within.value == "75.0%"
+    assert within.delta == "+25.0 pts"  # 75% - 50%; never "+50.0%"
+
+
+# --- 13. Table cells --------------------------------------------------------------------------
+
+
+def test_percent_never_shows_minus_zero():
+    assert format.percent(-0.0) == "0.0%"
+    assert format.percent(-0.00004) == "0.0%"  # -0.004% rounds to zero
+    assert format.percent(-0.0006) == "-0.1%"
+
+
+def test_table_shows_a_missing_value_as_a_dash(db_env):  # noqa: F811
+    at = open_page("pages/revenue.py")
+    cells = shown_cells(at, "Lead → won (median)").set_index("Channel")
+    # Deals with no lead have no lead creation date, so no days from lead to won.
+    assert cells.loc["(no lead)", "Lead → won (median)"] == "–"
+    assert not cells.isin(["None", "nan", "NaN", "<NA>"]).any().any()
+
+
+def test_a_lead_without_a_company_shows_a_dash(db_env):  # noqa: F811
+    at = open_page("pages/follow_up.py")
+    cells = shown_cells(at, "Company")
+    # Lead L0017473 in the sample's leads.csv has no company and waits past the SLA.
+    assert cells.set_index("Lead").loc["L0017473", "Company"] == "–"
+
+
+def test_table_shows_a_flag_as_yes_or_no(db_env):  # noqa: F811
+    at = open_page("pages/conversion.py", conversion_mode="Cohorts")
+    cells = shown_cells(at, "Low volume")
+    assert set(cells["Low volume"]) <= {"yes", "no"}
+    # The total row rests on every mature lead: never low volume.
+    assert cells.set_index("Channel").loc["(all channels)", "Low volume"] == "no"
+
+
+# --- 13. Axes ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("high", "dtick", "tickformat"),
+    [
+        (0.025, 0.005, ".1%"),  # 2.5% / 0.5% = 5 steps: 0.0%, 0.5% … 2.5%
+        (0.05, 0.01, ".0%"),  # 5 steps of 1%
+        (0.3, 0.05, ".0%"),  # 0.3 / 0.05 = 6 steps
+        (0.9, 0.2, ".0%"),  # 0.9 / 0.2 = 4.5 steps
+        (0.004, 0.001, ".1%"),  # 4 steps of 0.1%
+    ],
+)
+def test_share_axis_steps_so_no_two_ticks_read_the_same(high, dtick, tickformat):
+    axis = charts.share_axis(high)
+    assert (axis["dtick"], axis["tickformat"]) == (dtick, tickformat)
+
+
+def test_weekly_share_chart_has_distinct_ticks():
+    # Shares up to 4.4% (0.004 × 11): with ".0%" and Plotly's own 0.5% step the axis read
+    # 0%, 1%, 1%, 2%, 2%…
+    rows = weekly_rows(date(2026, 3, 2), 12, ["Referral"])
+    figure = charts.share_trend(
+        rows, "share_within_sla", "t", "within", colors.assign(["Referral"])
+    )
+    assert (figure.layout.yaxis.dtick, figure.layout.yaxis.tickformat) == (0.01, ".0%")
+    labels = tick_labels(figure.layout.yaxis)
+    assert labels[:3] == ["0%", "1%", "2%"]
+    assert len(set(labels)) == len(labels)
+
+
+@pytest.mark.parametrize(("weeks", "every"), [(12, 1), (13, 2), (30, 3)])
+def test_week_axes_tick_on_the_monday_each_week_starts(weeks, every):
+    rows = weekly_rows(date(2026, 3, 2), weeks, ["Referral"])  # 2 March 2026 is a Monday
+    palette = colors.assign(["Referral"])
+    for figure in (
+        charts.trend_by_channel(rows, "count_leads", "t", "leads", palette),
+        charts.share_trend(rows, "share_within_sla", "t", "within", palette),
+    ):
+        assert figure.layout.xaxis.tick0 == "2026-03-02"
+        # A week in milliseconds, 7 × 24 × 3,600,000; more than 12 weeks tick every n-th.
+        assert figure.layout.xaxis.dtick == every * 604_800_000
+
+
+def test_week_ticks_fall_on_mondays_when_the_first_week_is_not_listed_from_its_monday():
+    rows = weekly_rows(date(2026, 3, 4), 3, ["Referral"])  # a Wednesday
+    figure = charts.trend_by_channel(rows, "count_leads", "t", "leads", colors.assign(["Referral"]))
+    assert figure.layout.xaxis.tick0 == "2026-03-02"
+
+
+# --- 13. The follow-up boxes ------------------------------------------------------------------
+
+
+def test_follow_up_boxes_draw_the_agreed_time_and_say_their_scale(db_env):  # noqa: F811
+    at = open_page("pages/follow_up.py", sla="4")
+    spec = figure_spec(at, "follow_up_box_channel")
+    lines = [shape for shape in spec["layout"]["shapes"] if shape["type"] == "line"]
+    # One line across the plot at 4 hours.
+    assert [(line["y0"], line["y1"], line["x0"], line["x1"]) for line in lines] == [(4, 4, 0, 1)]
+    marks = ["6 min", "1 h", "4 h", "1 day", "3 days", "1 week", "1 month"]
+    assert spec["layout"]["yaxis"]["ticktext"] == marks
+    captions = [caption.value for caption in at.caption]
+    assert any(
+        "dashed line is the agreed response time, 4 hours" in caption
+        and "the marks are 6 min, 1 h, 4 h, 1 day, 3 days, 1 week and 1 month." in caption
+        and "ten times" not in caption
+        for caption in captions
+    ), captions
+
+
+# --- 14. Colours ------------------------------------------------------------------------------
+
+
+def test_a_new_channel_gets_a_colour_no_other_channel_has():
+    palette = colors.assign([*KNOWN, "Paid social", "(no lead)"])
+    assert palette["Paid social"] != palette["Website contact form"]
+    assert len(set(palette.values())) == len(palette)
+    # The known channels keep their colours.
+    assert palette["Website contact form"] == "#CC6677"
+
+
+def test_forty_new_channels_still_have_a_colour_each():
+    new = [f"Channel {number:02}" for number in range(40)]
+    palette = colors.assign([*KNOWN, *new, "(no lead)", "(unknown)", "(all channels)"])
+    assert len(set(palette.values())) == len(palette) == 8 + 40 + 3
+
+
+def test_a_channel_keeps_its_colour_on_every_chart():
+    # Colours come from every channel in the data, not from those one chart draws.
+    everything = colors.assign(["Referral", "Zebra ads", "Alpha ads"])
+    assert everything["Zebra ads"] == colors.assign(["Zebra ads", "Alpha ads"])["Zebra ads"]
+
+
+def test_stage_lines_never_take_a_channel_colour():
+    new = [f"Channel {number:02}" for number in range(40)]
+    channel_colors = set(colors.assign([*KNOWN, *new, "(no lead)", "(all channels)"]).values())
+    cohorts = pd.DataFrame(
+        [
+            {"stage": stage, "cohort_start": date(2026, 3, 2), "share_reached": 0.5}
+            | {"is_mature": True}
+            for stage in ("mql", "sql", "opportunity", "won")
+        ]
+    )
+    bands = pd.DataFrame([{"response_band": "< 1 h", "share_sql": 0.4, "share_won": 0.1}])
+    drawn = {trace.line.color for trace in charts.cohort_trend(cohorts, "t").data}
+    drawn |= {trace.marker.color for trace in charts.response_bands(bands, "t").data}
+    assert drawn == set(colors.STAGE_COLORS.values())
+    assert not drawn & channel_colors
+
+
+def test_legends_show_solid_swatches_in_one_order_on_every_chart():
+    channels = ["(no lead)", "Referral", "Paid social", "Paid search"]
+    palette = colors.assign(channels)
+    rows = weekly_rows(date(2026, 3, 2), 3, channels)
+    # Known channels in their fixed order, then new ones by name, then rows of no channel.
+    expected = ["Paid search", "Referral", "Paid social", "(no lead)"]
+    bars = charts.trend_by_channel(rows, "count_leads", "t", "leads", palette)
+    legend = [trace for trace in bars.data if trace.showlegend is not False]
+    assert [trace.name for trace in legend] == expected
+    # The first week is hatched, but no legend swatch is.
+    assert all(trace.marker.pattern.shape in (None, "") for trace in legend)
+    lines = charts.share_trend(rows, "share_within_sla", "t", "within", palette)
+    assert [trace.name for trace in lines.data] == expected
+    assert bars.layout.legend.traceorder == lines.layout.legend.traceorder == "normal"
