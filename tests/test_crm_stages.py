@@ -5,10 +5,12 @@ with the real header names (shared/export-formats.md), a real database."""
 from datetime import date, datetime
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from revcycle.build import build
 from revcycle.db import connect
 from revcycle.importer.validate import prepare
+from revcycle.paths import REPO_ROOT
 from tests.conftest import metric
 
 OCTOBER_TO_DECEMBER = {"start_date": date(2026, 10, 1), "end_date": date(2026, 12, 31)}
@@ -157,3 +159,23 @@ def test_a_missing_salesforce_column_is_named(con, salesforce_files):
         "are converted: their SQL date is their converted opportunity's Created Date, once the "
         "opportunities are loaded); add the column to the export"
     ]
+
+
+def test_the_conversion_page_says_a_lifecycle_stage_tells_cohorts(
+    con, hubspot_file, tmp_path, monkeypatch
+):
+    build(con, {"leads": hubspot_file})
+    con.close()
+    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "crm.duckdb"))
+    at = AppTest.from_file(str(REPO_ROOT / "pages/conversion.py"), default_timeout=120)
+    at.query_params["preset"] = "Custom"
+    at.query_params["period"] = ["2026-10-01", "2026-12-31"]
+    at.run()
+    assert not at.exception, at.exception
+    captions = [caption.value for caption in at.caption]
+    # All five leads lack an MQL date column, and all five have a lifecycle stage.
+    assert (
+        "MQL cannot be measured for 5 of 5 leads: their upload has no MQL date column. For 5 "
+        "of them a lifecycle stage says whether they got there: cohorts count those, with the "
+        "date unknown."
+    ) in captions

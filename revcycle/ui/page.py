@@ -118,9 +118,16 @@ def unmeasurable_note(params: dict) -> None:
     row = run("metrics/leads_without_date_columns", **params).iloc[0]
     for column, what, date in UNMEASURABLE:
         if row[column]:
+            with_stage = row.get(f"{column}_with_stage", 0)
+            staged = (
+                f" For {int(with_stage):,} of them a lifecycle stage says whether they got "
+                "there: cohorts count those, with the date unknown."
+                if with_stage
+                else ""
+            )
             st.caption(
                 f"{what} cannot be measured for {int(row[column]):,} of "
-                f"{int(row['count_leads']):,} leads: their upload has no {date} column."
+                f"{int(row['count_leads']):,} leads: their upload has no {date} column.{staged}"
             )
 
 
