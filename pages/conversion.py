@@ -4,6 +4,7 @@ import streamlit as st
 
 from revcycle.ui import charts, format, page, tables
 from revcycle.ui.data import run
+from revcycle.ui.filters import linked_number
 
 with page.frame("Conversion by source") as filters:
     page.heading("Conversion by source", filters)
@@ -22,15 +23,7 @@ with page.frame("Conversion by source") as filters:
     if mode == "Cohorts":
         left, right = st.columns(2)
         with left:
-            within_days = st.number_input(
-                "Within days of creation",
-                7,
-                365,
-                30,
-                step=1,
-                key="within_days",
-                bind="query-params",
-            )
+            within_days = linked_number("Within days of creation", "within_days", (7, 365), 30)
         with right:
             grain = (
                 st.segmented_control(

@@ -32,6 +32,7 @@ MULTI_FILTERS = (
 CARRIED = "carried_filters"  # session state: the filters as URL values, for the next page
 ON_PAGE = "filters_drawn_on"  # session state: the page that drew the filters last
 ARRIVED_WITH = "arrived_with"  # session state: the link's other parameters, on arrival
+PAGE_NOTES = "link_notes"  # session state: notes on the page's own parameters, this run
 PRESET_BY_LABEL = {label.lower(): preset for preset, label in PRESETS.items()}
 MAX_NAMED = 5  # a notice names at most this many of a filter's values and counts the rest
 MAX_QUOTED = 40  # characters of a link's value a notice quotes
@@ -102,22 +103,26 @@ def _period_from(values: list[str], first_date: date, last_date: date) -> Read:
         return Read(None, "not one or two dates written YYYY-MM-DD, so left out")
     # In order and inside the data's days: the date picker refuses anything else.
     period = tuple(min(max(day, first_date), last_date) for day in (min(days), max(days)))
-    if period == (days[0], days[-1]):
+    if [f"{day}" for day in period] == values:  # as the page writes it back: not changed
         return Read(period, None)
     return Read(period, f"read as {period[0]} – {period[1]}, the days the data holds")
 
 
-def _sla_from(values: list[str]) -> Read:
+def _whole_number_from(values: list[str], low: int, high: int, unit: str) -> Read:
     try:
-        hours = float(values[0])
+        number = float(values[0])
     except ValueError:
-        hours = math.nan
-    if not math.isfinite(hours):  # "inf", "1e309" and "nan" are floats too
-        return Read(None, "not a number of hours, so left out")
-    sla = min(max(round(hours), 1), MAX_SLA_HOURS)
-    if sla == hours:
-        return Read(sla, None)
-    return Read(sla, f"read as {sla}, in whole hours from 1 to {MAX_SLA_HOURS}")
+        number = math.nan
+    if not math.isfinite(number):  # "inf", "1e309" and "nan" are floats too
+        return Read(None, f"not a number of {unit}, so left out")
+    whole = min(max(round(number), low), high)
+    if f"{whole}" == values[0]:  # as the page writes it back: not changed
+        return Read(whole, None)
+    return Read(whole, f"read as {whole}, in whole {unit} from {low} to {high}")
+
+
+def _sla_from(values: list[str]) -> Read:
+    return _whole_number_from(values, 1, MAX_SLA_HOURS, "hours")
 
 
 def _widget_values(url: dict[str, list[str]], bounds: tuple[date, date], options: dict) -> tuple:
@@ -171,6 +176,29 @@ def _arrive(page: str, bounds: tuple[date, date], options: dict) -> list[str]:
     return notes
 
 
+def linked_number(label: str, key: str, bounds: tuple[int, int], default: int, **options) -> int:
+    """A page's own number input ``key``, read from the link on arrival as the filters' numbers
+    are, and mirrored in the URL. Streamlit's ``bind="query-params"`` breaks the page on an
+    int input given "inf" (int(float("inf")) raises), so this one reads the link itself."""
+    low, high = bounds
+    given = st.session_state.get(ARRIVED_WITH, {}).pop(key, None)
+    if given:
+        value, note = _whole_number_from(given[:1], low, high, "days")
+        if value is not None:
+            st.session_state[key] = value
+        if len(given) > 1:
+            note = f"given {len(given):,} times, so only the first is read"
+        if note:
+            st.session_state.setdefault(PAGE_NOTES, []).append(f"{key} {_quoted(given)}: {note}")
+    st.session_state.setdefault(key, default)
+    value = st.number_input(label, low, high, step=1, key=key, **options)
+    if value == default:
+        st.query_params.pop(key, None)
+    elif st.query_params.get_all(key) != [f"{value}"]:
+        st.query_params[key] = f"{value}"
+    return value
+
+
 def _bound_notes() -> list[str]:
     """On arrival, a note on each value a link gave a page's own URL-bound widget (Streamlit's
     ``bind="query-params"``) that the widget did not take: Streamlit drops or clamps it
@@ -195,7 +223,7 @@ class LinkNotice:
     notes: list[str]
 
     def say(self) -> None:
-        notes = self.notes + _bound_notes()
+        notes = self.notes + st.session_state.pop(PAGE_NOTES, []) + _bound_notes()
         if notes:
             # The link's values are anyone's text: plain, never Markdown.
             self.slot.caption(format.plain("Changed from the link: " + "; ".join(notes) + "."))
