@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from revcycle.paths import REPO_ROOT
 from revcycle.periods import PRESETS
 from revcycle.ui import filters
+from tests.test_pages import db_env  # noqa: F401  (the sample database as $REVCYCLE_DB)
 
 FIRST, LAST = date(2024, 11, 20), date(2026, 11, 20)  # the sample's first and last day
 OPTIONS = {"channel": ["Referral", "Trade show"], "owner": ["Anna Keller"], "segment": ["SMB"]}
@@ -170,14 +171,6 @@ CONVERSION_ROUNDS = [
 ]
 
 
-@pytest.fixture
-def db_env(sample_db, monkeypatch):
-    path = sample_db.execute(
-        "select path from duckdb_databases() where database_name = current_database()"
-    ).fetchone()[0]
-    monkeypatch.setenv("REVCYCLE_DB", path)
-
-
 def notice(at: AppTest) -> str:
     said = [unescaped(caption.value) for caption in at.sidebar.caption]
     return next((text for text in said if text.startswith(NOTICE)), "")
@@ -193,10 +186,9 @@ def expect_frame_drawn(at: AppTest, heading: str, has_tiles: bool) -> None:
     assert at.button(key="reset_filters")
 
 
+@pytest.mark.usefixtures("db_env")
 @pytest.mark.parametrize(("path", "heading", "has_tiles"), PAGES, ids=[page for page, *_ in PAGES])
-def test_every_page_draws_from_a_hostile_link_and_names_each_bad_value(
-    db_env, path, heading, has_tiles
-):
+def test_every_page_draws_from_a_hostile_link_and_names_each_bad_value(path, heading, has_tiles):
     rounds = ROUNDS + (CONVERSION_ROUNDS if path == "pages/conversion.py" else [])
     for query in rounds:
         at = AppTest.from_file(str(REPO_ROOT / path), default_timeout=120)
@@ -215,7 +207,8 @@ def test_every_page_draws_from_a_hostile_link_and_names_each_bad_value(
     assert not set(filters.FILTER_KEYS) & set(at.query_params)
 
 
-def test_a_good_link_to_the_cohort_window_is_read_without_a_notice(db_env):
+@pytest.mark.usefixtures("db_env")
+def test_a_good_link_to_the_cohort_window_is_read_without_a_notice():
     at = AppTest.from_file(str(REPO_ROOT / "pages/conversion.py"), default_timeout=120)
     at.query_params.update({"conversion_mode": "Cohorts", "within_days": "60", "sla": "48"})
     at.run()
