@@ -70,7 +70,8 @@ with page.frame("Conversion by source") as filters:
         low_volume = channel_rows[channel_rows["is_low_volume"]]["channel"].tolist()
         if low_volume:
             st.warning(
-                f"Fewer than {page.LOW_VOLUME_LEADS} mature leads: {', '.join(low_volume)}. "
+                f"Fewer than {page.LOW_VOLUME_LEADS} mature leads: "
+                f"{format.plain(', '.join(low_volume))}. "
                 "Their rates can swing widely by chance; read the interval, not the point.",
                 icon=":material/warning:",
             )

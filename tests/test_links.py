@@ -6,7 +6,6 @@ The reading of the filters' values is checked with generated links (hypothesis);
 then opened under AppTest with links full of hostile values and must draw its frame.
 """
 
-import re
 from datetime import date
 
 import pytest
@@ -17,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from revcycle.paths import REPO_ROOT
 from revcycle.periods import PRESETS
 from revcycle.ui import filters
+from tests.support.injection import unescaped
 from tests.test_pages import db_env  # noqa: F401  (the sample database as $REVCYCLE_DB)
 
 FIRST, LAST = date(2024, 11, 20), date(2026, 11, 20)  # the sample's first and last day
@@ -36,11 +36,6 @@ HOSTILE = st.one_of(
 LINKS = st.dictionaries(
     st.sampled_from(filters.FILTER_KEYS), st.lists(HOSTILE, min_size=1, max_size=6), max_size=6
 )
-
-
-def unescaped(markdown: str) -> str:
-    """What a reader sees of Markdown whose punctuation was escaped with a backslash."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
 
 
 # --- reading a link's filters (no page) -----------------------------------------------------

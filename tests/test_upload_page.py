@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from revcycle.build import SAMPLE_FILE_BY_KIND, build
 from revcycle.db import connect
 from tests import sample_facts
+from tests.support.injection import unescaped
 from tests.test_app import APP, shown_count
 
 UPLOAD_PAGE = "pages/upload.py"
@@ -109,7 +110,8 @@ def table_with(at: AppTest, column: str, nth: int = 0):
 
 
 def texts(elements) -> list[str]:
-    return [element.value for element in elements]
+    """The elements' Markdown as a reader sees it: file names are escaped, so shown as text."""
+    return [unescaped(element.value) for element in elements]
 
 
 def load_hubspot_contacts(at: AppTest) -> AppTest:
