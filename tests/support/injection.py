@@ -12,6 +12,7 @@ from pathlib import Path
 from revcycle.build import build
 from revcycle.db import connect
 from revcycle.importer import channels
+from revcycle.ui.format import WORD_JOINER
 from tests.conftest import write_export
 
 # Each one is Markdown or HTML that would draw a link or an image, or text that a renderer cuts
@@ -106,5 +107,6 @@ def build_database(path: Path, port: int) -> Corpus:
 
 
 def unescaped(markdown: str) -> str:
-    """What a reader sees of Markdown whose punctuation was escaped with a backslash."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    """What a reader sees of Markdown made plain by ``format.plain``: its punctuation escaped
+    with a backslash, and an invisible word joiner in each would-be link."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown.replace(WORD_JOINER, ""))
