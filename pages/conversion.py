@@ -23,7 +23,9 @@ with page.frame("Conversion by source") as filters:
     if mode == "Cohorts":
         left, right = st.columns(2)
         with left:
-            within_days = linked_number("Within days of creation", "within_days", (7, 365), 30)
+            within_days = linked_number(
+                "Within days of creation", "within_days", (7, 365), 30, "days"
+            )
         with right:
             grain = (
                 st.segmented_control(

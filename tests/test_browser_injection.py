@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from revcycle.ui.format import WORD_JOINER
-from tests.conftest import require_browser
+from tests.conftest import require_browser, write_export
 from tests.support import browser, injection
 
 pytestmark = pytest.mark.browser
@@ -64,7 +64,7 @@ def visit(listener, tmp_path_factory) -> Iterator[tuple]:
     """A tab on a dashboard over the corpus, and the corpus."""
     require_browser()
     workdir = tmp_path_factory.mktemp("injection")
-    corpus = injection.build_database(workdir / "revcycle.duckdb", listener.port)
+    corpus = injection.build_database(workdir / "revcycle.duckdb", listener.port, write_export)
     with (
         sync_playwright() as playwright,
         browser.running_dashboard(workdir / "revcycle.duckdb", workdir / "streamlit.log") as url,

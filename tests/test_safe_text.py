@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from revcycle.paths import REPO_ROOT
 from revcycle.ui import charts
-from tests.conftest import copy_database
+from tests.conftest import copy_database, write_export
 from tests.support import injection
 from tests.test_upload_page import upload_files
 
@@ -48,7 +48,7 @@ MARKDOWN_ELEMENTS = (
 @pytest.fixture(scope="module")
 def corpus_db(tmp_path_factory) -> tuple:
     path = tmp_path_factory.mktemp("corpus") / "revcycle.duckdb"
-    return path, injection.build_database(path, PORT)
+    return path, injection.build_database(path, PORT, write_export)
 
 
 @pytest.fixture

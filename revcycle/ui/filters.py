@@ -176,14 +176,15 @@ def _arrive(page: str, bounds: tuple[date, date], options: dict) -> list[str]:
     return notes
 
 
-def linked_number(label: str, key: str, bounds: tuple[int, int], default: int, **options) -> int:
-    """A page's own number input ``key``, read from the link on arrival as the filters' numbers
-    are, and mirrored in the URL. Streamlit's ``bind="query-params"`` breaks the page on an
-    int input given "inf" (int(float("inf")) raises), so this one reads the link itself."""
+def linked_number(label: str, key: str, bounds: tuple[int, int], default: int, unit: str) -> int:
+    """A page's own number input ``key`` of whole ``unit`` within ``bounds``, read from the link
+    on arrival as the filters' numbers are, and mirrored in the URL. Streamlit's
+    ``bind="query-params"`` breaks the page on an int input given "inf" (its int(float("inf"))
+    raises), so this one reads the link itself."""
     low, high = bounds
     given = st.session_state.get(ARRIVED_WITH, {}).pop(key, None)
     if given:
-        value, note = _whole_number_from(given[:1], low, high, "days")
+        value, note = _whole_number_from(given[:1], low, high, unit)
         if value is not None:
             st.session_state[key] = value
         if len(given) > 1:
@@ -191,7 +192,7 @@ def linked_number(label: str, key: str, bounds: tuple[int, int], default: int, *
         if note:
             st.session_state.setdefault(PAGE_NOTES, []).append(f"{key} {_quoted(given)}: {note}")
     st.session_state.setdefault(key, default)
-    value = st.number_input(label, low, high, step=1, key=key, **options)
+    value = st.number_input(label, low, high, step=1, key=key)
     if value == default:
         st.query_params.pop(key, None)
     elif st.query_params.get_all(key) != [f"{value}"]:

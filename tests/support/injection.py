@@ -6,6 +6,7 @@ there means a name was rendered instead of shown as text.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,6 @@ from revcycle.build import build
 from revcycle.db import connect
 from revcycle.importer import channels
 from revcycle.ui.format import WORD_JOINER
-from tests.conftest import write_export
 
 # Each one is Markdown or HTML that would draw a link or an image, or text that a renderer cuts
 # or restyles: "a=b=c" was a facet title cut at "=", "$x$" maths, ":red[x]" coloured text.
@@ -85,9 +85,10 @@ def _rows(corpus: list[str], currency: str) -> tuple[list[dict], list[dict]]:
     return leads, deals
 
 
-def build_database(path: Path, port: int) -> Corpus:
+def build_database(path: Path, port: int, write_export: Callable[..., Path]) -> Corpus:
     """A database at ``path`` holding the corpus, loaded as a person would: export files through
-    the importer, and a channel rule per name; files are written beside it."""
+    the importer, and a channel rule per name. The files are written beside it by
+    ``write_export(path, kind, rows)`` (the tests' own, tests/conftest.py)."""
     corpus = names(port)
     currency = CURRENCY_TEMPLATE.format(port=port)
     leads, deals = _rows(corpus, currency)
