@@ -1,26 +1,41 @@
-"""Command line: ``python -m revcycle build|sample|load|history|restore``.
+"""Command line: ``python -m revcycle build|sample|load|history|restore|check|backup|
+restore-backup``.
 
-Exit codes: 0 done; 1 refused or failed (nothing committed); 2 a usage error.
+Exit codes: 0 done; 1 refused or failed (nothing committed); 2 a usage error. An unexpected
+error is said in a sentence; its details go to a log file the sentence names, never a traceback
+on the screen. ``history``, ``check`` and ``load --dry-run`` only read, so they work while the
+dashboard runs.
 """
 
 import argparse
 import logging
 import sys
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 import duckdb
 
-from revcycle import sample
+from revcycle import backup, health, sample
 from revcycle.access import os_user
+from revcycle.backup import BackupRefused
 from revcycle.build import SAMPLE_FILE_BY_KIND, build, open_database
-from revcycle.db import QueryError, connect
+from revcycle.db import QueryError, has_table
+from revcycle.health import (
+    DatabaseBusy,
+    DatabaseDamaged,
+    KeptChanging,
+    explain,
+    open_to_read,
+    open_to_write,
+)
 from revcycle.importer import channels, load, parse
 from revcycle.importer.problems import ERROR, ImportRefused
 from revcycle.importer.validate import prepare
-from revcycle.paths import SAMPLE_DIR, db_path
+from revcycle.paths import SAMPLE_DIR, db_path, log_path
 
-log = logging.getLogger("revcycle")
 SHOWN_PROBLEMS = 50
+# Errors whose message is already the sentence a person needs.
+EXPECTED = (QueryError, ImportRefused, DatabaseBusy, DatabaseDamaged, KeptChanging, BackupRefused)
 
 
 def _pairs(values: list[str], flag: str, parser: argparse.ArgumentParser) -> dict[str, str]:
@@ -72,25 +87,55 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("history", help="list the uploads, newest first")
     restore_parser = commands.add_parser("restore", help="return to the state right after upload N")
     restore_parser.add_argument("upload_id", type=int, metavar="N")
+    _add_disk_commands(commands)
     return parser
+
+
+def _add_disk_commands(commands) -> None:
+    commands.add_parser(
+        "check", help="check that every table reads and every kept upload file is intact"
+    )
+    backup_parser = commands.add_parser(
+        "backup", help="copy the database and the kept upload files to a new folder"
+    )
+    backup_parser.add_argument("folder", type=Path, metavar="DIR")
+    restore_backup_parser = commands.add_parser(
+        "restore-backup", help="make the backup in DIR the database (the dashboard stopped)"
+    )
+    restore_backup_parser.add_argument("folder", type=Path, metavar="DIR")
+    restore_backup_parser.add_argument(
+        "--replace", action="store_true", help="replace the database there is (kept beside it)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    try:
+        return _run(args, parser)
+    except EXPECTED as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; what was not committed was not changed", file=sys.stderr)
+        return 130
+    except Exception as error:
+        _unexpected(error, argv if argv is not None else sys.argv[1:])
+        return 1
+
+
+def _run(args, parser) -> int:
     if args.command == "sample":
         for path in sample.write(args.out, n_leads=args.leads):
             print(f"wrote {path}")
         return 0
-    try:
-        con = connect(db_path())
-    except duckdb.IOException as error:
-        print(
-            f"error: cannot open {db_path()} for writing; another process (a running "
-            f"dashboard?) holds it. Stop it and try again. ({error})",
-            file=sys.stderr,
-        )
-        return 1
+    if args.command in ("history", "check") or (args.command == "load" and args.dry_run):
+        return _read_only(args, parser)
+    if args.command == "backup":
+        return _backup(args.folder)
+    if args.command == "restore-backup":
+        return _restore_backup(args.folder, args.replace)
+    con = open_to_write(db_path())  # a busy or a damaged file is said before any work
     try:
         if args.command == "build":
             return _build(con, args.sample)
@@ -98,18 +143,35 @@ def main(argv: list[str] | None = None) -> int:
         con = open_database(db_path())
         if args.command == "load":
             return _load(con, args, parser)
-        if args.command == "history":
-            return _history(con)
         return _restore(con, args.upload_id)
-    except (QueryError, ImportRefused) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except Exception as error:  # a sentence for the person, the traceback for the log
-        log.exception("command failed")
-        print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
-        return 1
     finally:
         con.close()
+
+
+def _unexpected(error: Exception, argv: list[str]) -> None:
+    """One sentence on the screen; the traceback in the log file it names."""
+    sentence = explain(error) or (
+        f"Something unexpected went wrong ({type(error).__name__}: {health.first_line(error)})."
+    )
+    path = log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=1 << 20, backupCount=2, encoding="utf-8")
+    except OSError as unwritable:
+        print(
+            f"error: {sentence} (Its details could not be logged: {unwritable}.)", file=sys.stderr
+        )
+        return
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    details = logging.getLogger("revcycle.cli.failures")
+    details.propagate = False  # to the file only: never a traceback on the screen
+    details.addHandler(handler)
+    try:
+        details.error("python -m revcycle %s failed", " ".join(argv), exc_info=error)
+    finally:
+        details.removeHandler(handler)
+        handler.close()
+    print(f"error: {sentence} The details are in {path}.", file=sys.stderr)
 
 
 def _print_change(mode: str, change: load.ChangePreview) -> None:
@@ -196,6 +258,51 @@ def _history(con) -> int:
             f"{row.upload_id:>4}  {row.uploaded_at:%Y-%m-%d %H:%M}  {row.kind:<8} "
             f"{row.file_name}{counts}{by}{current}"
         )
+    return 0
+
+
+def _read_only(args, parser) -> int:
+    """history, check and load --dry-run: a read-only connection, or a copy of the database
+    while another process (the dashboard) holds it."""
+    with open_to_read(db_path()) as reading:
+        if reading.note:
+            print(reading.note)
+        con = reading.con
+        if args.command == "history":
+            return _history(con)
+        if args.command == "check":
+            return _check(con)
+        if not has_table(con, "uploads") and not db_path().exists():
+            load.ensure_storage(con)  # no database yet: an empty one, in memory
+        return _load(con, args, parser)
+
+
+def _check(con) -> int:
+    if not db_path().exists():
+        print(f"there is no database at {db_path()} yet; nothing to check")
+        return 0
+    problems = health.table_problems(con)
+    problems += health.archive_problems(con, backup.archive_of(db_path()))
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{db_path()}: {len(problems)} problems")
+        return 1
+    print(f"{db_path()}: every table reads and every kept upload file matches its sha256")
+    return 0
+
+
+def _backup(folder: Path) -> int:
+    summary = backup.take(db_path(), folder, taken_by=os_user())
+    print(f"backed up {db_path()} to {folder}: {summary}")
+    return 0
+
+
+def _restore_backup(folder: Path, replace: bool) -> int:
+    restored = backup.bring_back(folder, db_path(), os_user(), replace)
+    kept = f"; the replaced database is kept as {restored.replaced}" if restored.replaced else ""
+    print(f"brought back the backup in {folder} as {db_path()}: {restored.summary}{kept}")
+    print(f"recorded in the change log as done by {os_user()}")
     return 0
 
 

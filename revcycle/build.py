@@ -12,8 +12,13 @@ from pathlib import Path
 import duckdb
 
 from revcycle.access import os_user
-from revcycle.db import connect
-from revcycle.importer.load import commit_in_transaction, ensure_storage, loaded_anything
+from revcycle.db import connect, rollback_after
+from revcycle.importer.load import (
+    commit_in_transaction,
+    ensure_storage,
+    loaded_anything,
+    sweep_archive,
+)
 from revcycle.importer.problems import ERROR, ImportRefused
 from revcycle.importer.validate import prepare
 from revcycle.paths import SAMPLE_DIR, db_path
@@ -44,8 +49,9 @@ def build(con: duckdb.DuckDBPyConnection, exports: dict[str, Path] | None = None
                 _load_whole_file(con, kind, Path(exports[kind]))
         version = rebuild_in_transaction(con)
         con.commit()
-    except BaseException:
-        con.rollback()
+    except BaseException as error:
+        rollback_after(con, error)
+        sweep_archive(con)
         raise
     counts = con.execute(
         "select (select count(*) from raw_leads), (select count(*) from raw_deals), "
@@ -67,8 +73,10 @@ def _load_whole_file(con: duckdb.DuckDBPyConnection, kind: str, path: Path) -> N
 
 def open_database(path: Path | None = None) -> duckdb.DuckDBPyConnection:
     """Connect; build first when there is no funnel yet (from the sample) or when the
-    macro, staging or mart SQL changed since the last build (from the loaded exports)."""
+    macro, staging or mart SQL changed since the last build (from the loaded exports). Files
+    in the upload archive that no upload names are removed."""
     con = connect(path or db_path())
     if not is_current(con):
         build(con)
+    sweep_archive(con)  # files a failed or killed load left behind
     return con

@@ -4,6 +4,7 @@ A correctness check of the yardstick, not a timed test: if the two disagree, the
 speed ratio compares different work (or a query has a bug).
 """
 
+import asyncio
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -11,12 +12,13 @@ import pytest
 
 from benchmarks import browser as browser_timing
 from benchmarks import pages as page_timing
-from benchmarks import reference, upload
+from benchmarks import reference, sessions, upload
 from benchmarks.run import upload_cap_for
 from revcycle import sample, settings
 from revcycle.build import build
 from revcycle.db import connect, execute
-from tests.conftest import require_browser
+from tests.conftest import copy_database, require_browser
+from tests.support.browser import running_dashboard
 
 FILTERS = {
     "no filter": {},
@@ -219,3 +221,35 @@ def test_upload_cap_never_falls_below_the_setting(tmp_path, monkeypatch):
 
     with upload_cap_for(export) as cap_mb:
         assert cap_mb == 50
+
+
+# The concurrent-sessions benchmark, against a real server over Streamlit's websocket protocol.
+
+
+@pytest.fixture(scope="module")
+def sessions_server(sample_db_file, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sessions")
+    db_file = copy_database(sample_db_file, folder / "sessions.duckdb")
+    with running_dashboard(db_file, folder / "server.log") as url:
+        yield url
+
+
+def test_sessions_count_every_page_load_of_every_user(sessions_server):
+    # 3 users x 2 loads each = 6 page loads, each run to its script_finished without an error.
+    result = asyncio.run(sessions.serve(sessions_server, 3, loads_per_user=2))
+    assert len(result.seconds) == 6
+    assert result.failures == []
+    assert all(seconds > 0 for seconds in result.seconds)
+    assert result.wall_seconds >= max(result.seconds)
+
+
+def test_sessions_name_a_page_the_server_does_not_have(sessions_server):
+    seconds, problems = asyncio.run(sessions.load_page(sessions_server, "no_such_page"))
+    assert problems == ["page 'no_such_page' not found"]
+
+
+def test_sessions_report_rates_and_percentiles_from_the_loads():
+    # Loads of 1, 2, 3 and 4 s over 5 s of wall time: 0.8 loads a second, median 2.5 s, and
+    # the nearest-rank p95 of four loads is the slowest, 4 s.
+    result = sessions.LoadResult(users=2, wall_seconds=5.0, seconds=[3.0, 1.0, 4.0, 2.0])
+    assert result.markdown() == "| 2 | 4 | 0.80 | 2,500 | 4,000 | 0 |"

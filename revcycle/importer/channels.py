@@ -6,7 +6,7 @@ from functools import cache
 import duckdb
 
 from revcycle import audit
-from revcycle.db import define, has_table
+from revcycle.db import define, has_table, rollback_after
 from revcycle.rebuild import MACROS, rebuild_in_transaction
 
 
@@ -122,8 +122,8 @@ def replace_rules(
         audit.record(con, changed_by, _change_line(before, set(cleaned.values())))
         rebuild_in_transaction(con)
         con.commit()
-    except BaseException:
-        con.rollback()
+    except BaseException as error:
+        rollback_after(con, error)
         raise
 
 

@@ -17,7 +17,9 @@ one transaction with the rebuild: a failure or a killed process leaves the data 
 """
 
 import hashlib
+import logging
 import os
+import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -29,13 +31,14 @@ import pandas as pd
 import pyarrow as pa
 
 from revcycle import contract
-from revcycle.db import has_table
+from revcycle.db import has_table, rollback_after
 from revcycle.importer import channels
 from revcycle.rebuild import rebuild_in_transaction
 
 RAW_TABLE_BY_KIND = {"leads": "raw_leads", "deals": "raw_deals"}
 MODES = ("merge", "replace")
 RESTORE = "restore"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,12 @@ def archived_file(con: duckdb.DuckDBPyConnection, sha256: str, file_name: str) -
 
 
 def _archived_file(folder: Path, sha256: str, file_name: str) -> Path:
-    return folder / f"{sha256}{Path(file_name).suffix.lower()}"
+    return folder / archived_name(sha256, file_name)
+
+
+def archived_name(sha256: str, file_name: str) -> str:
+    """The name the upload archive keeps a file under: its sha256 and its suffix, lowercased."""
+    return f"{sha256}{Path(file_name).suffix.lower()}"
 
 
 def _keep_file(folder: Path, file_name: str, data: bytes) -> str:
@@ -164,12 +172,64 @@ def _keep_file(folder: Path, file_name: str, data: bytes) -> str:
         return sha256  # named by its content: these bytes are kept already
     folder.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
-    with partial.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())  # on disk before the commit that names it
-    partial.replace(target)
+    try:
+        with partial.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())  # on disk before the commit that names it
+        partial.replace(target)
+    except BaseException as error:
+        partial.unlink(missing_ok=True)  # a full disk must not keep half a file
+        if isinstance(error, OSError) and error.filename is None:  # say which file it was
+            raise OSError(error.errno, error.strerror, str(target)) from error
+        raise
     return sha256
+
+
+# What the archive writes, and the only files a sweep may remove: a sha256 with the upload's
+# lowercased suffix, or the partial file it is written as first.
+_ARCHIVE_NAME = re.compile(r"[0-9a-f]{64}(\.[^./]+)?")
+_PARTIAL_NAME = re.compile(r"\.[0-9a-f]{64}(\.[^./]+)?\.partial")
+
+
+def kept_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Archive file name -> the name it was uploaded as, for every file committed uploads name."""
+    if not has_table(con, "uploads"):
+        return {}
+    rows = con.execute(
+        "select distinct sha256, file_name from uploads where sha256 is not null order by file_name"
+    ).fetchall()
+    return {archived_name(sha256, file_name): file_name for sha256, file_name in rows}
+
+
+def sweep_archive(con: duckdb.DuckDBPyConnection) -> list[Path]:
+    """Remove the archive's files no committed upload names (left by a failed or killed load);
+    the paths removed. Only names the archive writes are touched, never anything else."""
+    removed = []
+    try:
+        folder = archive_folder(con)
+        named = kept_files(con) if folder.is_dir() else {}
+        for path in folder.iterdir() if folder.is_dir() else ():
+            leftover = _PARTIAL_NAME.fullmatch(path.name) or (
+                _ARCHIVE_NAME.fullmatch(path.name) and path.name not in named
+            )
+            if leftover and path.is_file():
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    except (duckdb.Error, OSError) as error:  # best effort: the next start tries again
+        log.warning("could not sweep the upload archive: %s", error)
+    return removed
+
+
+def _discard_kept_file(con: duckdb.DuckDBPyConnection, meta: UploadMeta) -> None:
+    """After a failed load: remove the copy of its file unless a committed upload names it.
+    Best effort: a connection the failure left unusable cannot say, and start-up sweeps."""
+    name = archived_name(hashlib.sha256(meta.file_bytes).hexdigest(), meta.file_name)
+    try:
+        if name not in kept_files(con):
+            (archive_folder(con) / name).unlink(missing_ok=True)
+    except (duckdb.Error, OSError) as error:
+        log.warning("could not remove the copy of %s after the failed load: %s", name, error)
 
 
 def _incoming_sql(kind: str) -> str:
@@ -235,12 +295,16 @@ def commit_upload(
     """Load ``rows`` (contract columns), with any new ``channel_rules`` (raw value -> channel),
     in one transaction with the rebuild; the upload's id and what it changed. ``changed_by``
     (the editor guard's name, or the OS user on the CLI) is recorded with the upload."""
-    with _transaction(con):
-        upload_id, change = commit_in_transaction(
-            con, kind, rows, mode, meta, changed_by=changed_by
-        )
-        channels.add_rules(con, channel_rules or {}, changed_by=changed_by)
-        rebuild_in_transaction(con)
+    try:
+        with _transaction(con):
+            upload_id, change = commit_in_transaction(
+                con, kind, rows, mode, meta, changed_by=changed_by
+            )
+            channels.add_rules(con, channel_rules or {}, changed_by=changed_by)
+            rebuild_in_transaction(con)
+    except BaseException:
+        _discard_kept_file(con, meta)
+        raise
     return upload_id, change
 
 
@@ -251,8 +315,8 @@ def _transaction(con: duckdb.DuckDBPyConnection):
     try:
         yield
         con.commit()
-    except BaseException:
-        con.rollback()
+    except BaseException as error:
+        rollback_after(con, error)
         raise
 
 

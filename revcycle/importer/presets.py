@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from revcycle import contract
+from revcycle.db import has_table
 
 HUBSPOT_ENTERED = 'Date entered "{} (Lifecycle Stage Pipeline)"'
 
@@ -256,7 +257,8 @@ def saved_mapping(
     con: duckdb.DuckDBPyConnection, header: list[str]
 ) -> tuple[str, str, dict[str, str]] | None:
     """(name, kind, mapping) saved for files with this header, if any."""
-    _ensure_saved_mappings(con)
+    if not has_table(con, "saved_mappings"):
+        return None  # reading creates nothing: a read-only connection, or a refused file
     rows = con.execute(
         "select name, kind, mapping_json from saved_mappings where header_sha256 = $sha",
         {"sha": header_fingerprint(header)},

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from revcycle import audit, contract
+from revcycle import audit, contract, health
+from revcycle.db import rollback_after
 from revcycle.importer import load, presets
 from revcycle.importer.parse import DATE_FORMAT_HINT, DATE_FORMATS, DAY_FIRST, MONTH_FIRST
 from revcycle.importer.problems import (
@@ -189,8 +190,8 @@ def save_mapping(con: duckdb.DuckDBPyConnection, item: Ready, who: str) -> None:
         presets.save_mapping(con, item.save_as, prepared.kind, item.columns, prepared.mapping)
         audit.record(con, who, f"Saved the column mapping {item.save_as} for {prepared.kind}")
         con.commit()
-    except BaseException:
-        con.rollback()
+    except BaseException as error:
+        rollback_after(con, error)
         raise
 
 
@@ -289,11 +290,12 @@ def commit_all(
         prepared = item.prepared
         try:
             upload_id = commit(con, item, who)
-        except Exception:
+        except Exception as error:
             log.exception("loading %s failed", prepared.file_name)
+            reason = health.explain(error)  # a full disk is said as such, on the page too
             done.messages.append(
                 f"Loading {prepared.file_name} failed, so nothing from it was loaded and the "
-                "data is as it was before it. The details are in the server log."
+                "data is as it was before it. " + (reason or "The details are in the server log.")
             )
             break
         if first_parent is None:
