@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from revcycle import access
 from revcycle.paths import CHANNEL_RULES_CSV
+from revcycle.ui import format
 from revcycle.ui.access import INCOMPLETE_SIGN_IN
 from tests.test_app import APP
 from tests.test_upload_page import (  # noqa: F401 (fixtures)
@@ -77,7 +78,7 @@ ALL_OF_THEM = {"uploader": True, "restore": True, "rule editor": True}
 def test_a_signed_in_viewer_sees_the_history_but_no_upload_controls(roles_file):
     at = upload_page({"email": "vic@example.com"})
     assert has_upload_controls(at) == NONE_OF_THEM
-    assert access.VIEWER_ONLY in texts(at.info)  # texts() reads Markdown as shown
+    assert format.plain(access.VIEWER_ONLY) in [info.value for info in at.info]
     assert "Signed in as `vic@example.com`" in texts(at.sidebar.caption)
     # The sample's two uploads were loaded by the build, as the OS user running it.
     assert table_with(at, "By")["By"].tolist() == [getpass.getuser()] * 2
@@ -97,7 +98,8 @@ def test_an_unlisted_person_reads_too(roles_file):
 def test_with_sign_in_configured_this_machine_alone_grants_nothing(roles_file):
     at = upload_page(None)
     assert has_upload_controls(at) == NONE_OF_THEM
-    assert access.SIGN_IN_TO_CHANGE in texts(at.info)  # shown as plain text
+    # Shown as plain text.
+    assert format.plain(access.SIGN_IN_TO_CHANGE) in [info.value for info in at.info]
     assert "Sign in" in sidebar_buttons(at)
 
 
@@ -107,7 +109,7 @@ def test_an_incomplete_sign_in_setup_locks_the_controls(roles_file):
     assert has_upload_controls(at) == NONE_OF_THEM
     assert "Sign in" not in sidebar_buttons(at)  # a button that could only fail
     assert INCOMPLETE_SIGN_IN in texts(at.sidebar.caption)
-    assert INCOMPLETE_SIGN_IN in texts(at.info)
+    assert format.plain(INCOMPLETE_SIGN_IN) in [info.value for info in at.info]
 
 
 def test_a_signed_in_editor_uploads_and_the_history_names_them(roles_file):
@@ -117,8 +119,9 @@ def test_a_signed_in_editor_uploads_and_the_history_names_them(roles_file):
     at.button(key="upload_commit").click().run()
     assert not at.exception, at.exception
     history = table_with(at, "By")
-    # Newest first: this upload (3), then the sample's two.
+    # Newest first: this upload (4), the sample's removal it made (3), then the sample's two.
     assert history[["Upload", "By"]].values.tolist() == [
+        [4, "eddie@example.com"],
         [3, "eddie@example.com"],
         [2, getpass.getuser()],
         [1, getpass.getuser()],
