@@ -18,8 +18,9 @@ import duckdb
 from revcycle import backup, health, sample
 from revcycle.access import os_user
 from revcycle.backup import BackupRefused
-from revcycle.build import SAMPLE_FILE_BY_KIND, build, open_database
+from revcycle.build import build, open_database
 from revcycle.db import QueryError, has_table
+from revcycle.export import safe_csv
 from revcycle.health import (
     DatabaseBusy,
     DatabaseDamaged,
@@ -29,8 +30,8 @@ from revcycle.health import (
     open_to_write,
 )
 from revcycle.importer import channels, load, parse
-from revcycle.importer.problems import ERROR, ImportRefused
-from revcycle.importer.validate import prepare
+from revcycle.importer.problems import ERROR, ImportRefused, grouped, problems_frame
+from revcycle.importer.validate import name_value_pairs, prepare
 from revcycle.paths import SAMPLE_DIR, db_path, log_path
 
 SHOWN_PROBLEMS = 50
@@ -39,13 +40,10 @@ EXPECTED = (QueryError, ImportRefused, DatabaseBusy, DatabaseDamaged, KeptChangi
 
 
 def _pairs(values: list[str], flag: str, parser: argparse.ArgumentParser) -> dict[str, str]:
-    pairs = {}
-    for value in values:
-        left, sep, right = value.partition("=")
-        if not sep or not left.strip() or not right.strip():
-            parser.error(f"{flag} takes NAME=VALUE, not {value!r}")
-        pairs[left.strip()] = right.strip()
-    return pairs
+    try:
+        return name_value_pairs(values)
+    except ValueError as error:
+        parser.error(f"{flag} takes {error}")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,7 +68,15 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FIELD=COLUMN",
-        help="the file's column for a contract field, e.g. --map lead_id=mql_id",
+        help="the file's column for a contract field, e.g. --map lead_id=mql_id; columns "
+        "named as a field or as a preset names it map without it",
+    )
+    load_parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="one value for a field on every row, e.g. --set stage=Won or --set currency=BRL",
     )
     load_parser.add_argument(
         "--channel-map",
@@ -83,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     load_parser.add_argument("--mode", choices=load.MODES, default="merge")
     load_parser.add_argument(
         "--dry-run", action="store_true", help="check and preview only; commit nothing"
+    )
+    load_parser.add_argument(
+        "--problems-csv", type=Path, metavar="FILE", help="write every problem, a line each"
     )
     commands.add_parser("history", help="list the uploads, newest first")
     restore_parser = commands.add_parser("restore", help="return to the state right after upload N")
@@ -183,30 +192,33 @@ def _print_change(mode: str, change: load.ChangePreview) -> None:
 
 
 def _build(con: duckdb.DuckDBPyConnection, from_sample: bool) -> int:
-    info = build(con, SAMPLE_FILE_BY_KIND if from_sample else None)
+    info = build(con, sample=from_sample)
     print(
         f"built {db_path()}: {info.count_leads} leads, {info.count_deals} deals, "
         f"{info.count_funnel_rows} funnel rows (data version {info.data_version})"
     )
+    if not (from_sample or info.count_leads or info.count_deals):
+        print("nothing is loaded: load your exports with `python -m revcycle load FILE`")
     return 0
 
 
 def _load(con, args, parser) -> int:
     overrides = _pairs(args.map, "--map", parser)
+    constants = _pairs(args.set, "--set", parser)
     new_rules = _pairs(args.channel_map, "--channel-map", parser)
-    prepared = prepare(con, args.file, args.kind, args.preset, overrides, args.date_format)
+    prepared = prepare(
+        con, args.file, args.kind, args.preset, overrides, args.date_format, constants=constants
+    )
     print(f"read {prepared.file_name} as {prepared.kind}: {prepared.source}")
     for note in prepared.notes:
         print(f"  {note}")
+    print("mapping (field ← column):")
+    for line in prepared.mapping_lines():
+        print(f"  {line}")
+    ignored = prepared.ignored_columns
+    print(f"ignored columns ({len(ignored)}): {', '.join(ignored) if ignored else 'none'}")
     print(prepared.accounting())
-    errors = [p for p in prepared.problems if p.severity == ERROR]
-    warnings = [p for p in prepared.problems if p.severity != ERROR]
-    if prepared.problems:
-        print(f"{len(errors)} errors (their rows are rejected), {len(warnings)} warnings:")
-        for problem in prepared.problems[:SHOWN_PROBLEMS]:
-            print(f"  {problem.severity}: {problem.sentence()}")
-        if len(prepared.problems) > SHOWN_PROBLEMS:
-            print(f"  … and {len(prepared.problems) - SHOWN_PROBLEMS} more")
+    _print_problems(prepared.problems, args.problems_csv)
     unmapped = channels.uncovered(prepared.unmapped_sources, channels.source_keys(new_rules))
     if unmapped:
         print(
@@ -217,8 +229,14 @@ def _load(con, args, parser) -> int:
     if prepared.count_rows_loaded == 0 and prepared.count_rows_in_file > 0:
         print("refused: no row of the file can be loaded; nothing was committed")
         return 1
+    notice = load.sample_notice(con)
+    if notice:
+        print(notice)
     if args.dry_run:
-        _print_change(args.mode, load.preview(con, prepared.kind, prepared.rows, args.mode))
+        change = load.preview(con, prepared.kind, prepared.rows, args.mode)
+        _print_change(args.mode, change)
+        if load.changes_nothing(change):
+            print(f"nothing would change: {prepared.file_name} holds what is loaded")
         print("dry run: nothing was committed")
         return 0
     # The commit counts the change inside its transaction: it is printed from there, so a
@@ -233,11 +251,36 @@ def _load(con, args, parser) -> int:
         changed_by=os_user(),  # a shell on the server is trusted as its user
     )
     _print_change(args.mode, change)
+    if upload_id is None:
+        print(f"nothing changed: {prepared.file_name} holds what is loaded; no history entry")
+        return 0
     print(
         f"loaded as upload {upload_id}; `python -m revcycle restore "
         f"{load.parent_of(con, upload_id)}` undoes it"
     )
     return 0
+
+
+def _print_problems(problems: list, problems_csv: Path | None) -> None:
+    """Each distinct problem once, with its count and line ranges; the full list, a line each,
+    to ``problems_csv``."""
+    if not problems:
+        return
+    count_errors = sum(problem.severity == ERROR for problem in problems)
+    groups = grouped(problems)
+    print(
+        f"{count_errors} errors (their rows are rejected), {len(problems) - count_errors} "
+        f"warnings, {len(groups)} distinct:"
+    )
+    for group in groups[:SHOWN_PROBLEMS]:
+        print(f"  {group.first.severity}: {group.sentence()}")
+    if len(groups) > SHOWN_PROBLEMS:
+        print(f"  … and {len(groups) - SHOWN_PROBLEMS} more")
+    if problems_csv is None:
+        print("  every problem, a line each: add --problems-csv FILE")
+        return
+    problems_csv.write_bytes(safe_csv(problems_frame(problems)))
+    print(f"  every problem, a line each, is in {problems_csv}")
 
 
 def _history(con) -> int:

@@ -19,10 +19,16 @@ def _key_definitions() -> duckdb.DuckDBPyConnection:
     return con
 
 
+def macro_cursor() -> duckdb.DuckDBPyConnection:
+    """A cursor on a database of its own that has the shared macros (queries/macros.sql), for
+    Python that must mean by a value what the SQL means; the caller closes it."""
+    return _key_definitions().cursor()
+
+
 def source_keys(values: Iterable[str]) -> list[str]:
     """The rule key of each source value, in order, by the ``source_key`` macro staging uses:
     "Paid Search" -> "paid_search". One query for all the values."""
-    cursor = _key_definitions().cursor()
+    cursor = macro_cursor()
     try:
         return cursor.execute(
             "select [source_key(value) for value in $values]", {"values": list(values)}
