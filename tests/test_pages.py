@@ -116,7 +116,7 @@ def test_a_link_value_the_data_lacks_is_left_out_and_said(db_env):
     at = open_page("pages/revenue.py", channel=["Trade show", "Carrier *pigeon*"])
     assert at.multiselect(key="channel").value == ["Trade show"]
     note = next(
-        caption.value for caption in at.sidebar.caption if "Not in the data" in caption.value
+        caption.value for caption in at.sidebar.caption if "not in the data" in caption.value
     )
     # Shown as text: the asterisks stay asterisks, not emphasis.
     assert "Carrier \\*pigeon\\*" in note
