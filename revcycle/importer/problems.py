@@ -38,7 +38,7 @@ UNKNOWN_LEAD = "unknown_lead"  # a deal names a lead not loaded
 FUTURE_DATE = "future_date"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # no __dict__: half the memory, a million of them
 class Problem:
     file: str
     line: int | None  # the file's line number (1 = first line); None for the whole file

@@ -1,0 +1,113 @@
+"""Files that hurt (issue 10, section 2): each hazard read through ``prepare`` or the CLI, with
+what it must do instead worked out by hand.
+
+Small files live in tests/fixtures/exports/hazards/, written from the recipes below (bytes
+exact); `python tests/test_import_hazards.py` writes them again. Files too large to commit, and
+workbooks, are made by the tests in a temporary folder.
+"""
+
+import tracemalloc
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from revcycle.build import build
+from revcycle.db import connect
+from revcycle.importer import problems as codes
+from revcycle.importer.validate import prepare
+from tests.conftest import write_export
+
+HAZARDS = Path(__file__).parent / "fixtures" / "exports" / "hazards"
+NOW = datetime(2026, 11, 27, 12, 0)
+
+
+def lines(*rows: str) -> bytes:
+    return ("\n".join(rows) + "\n").encode("utf-8")
+
+
+# name -> the file's bytes
+RECIPES: dict[str, bytes] = {}
+
+
+def write_hazards() -> None:
+    HAZARDS.mkdir(parents=True, exist_ok=True)
+    for name, data in RECIPES.items():
+        (HAZARDS / name).write_bytes(data)
+
+
+@pytest.fixture
+def con(tmp_path):
+    """A database with one known lead, G1."""
+    connection = connect(tmp_path / "hazards.duckdb")
+    build(
+        connection,
+        {
+            "leads": write_export(
+                tmp_path / "l.csv", "leads", [{"lead_id": "G1", "created_at": "2026-01-01"}]
+            ),
+            "deals": write_export(tmp_path / "d.csv", "deals", []),
+        },
+    )
+    yield connection
+    connection.close()
+
+
+def load(con, path, **options):
+    return prepare(con, path, now=NOW, **options)
+
+
+def test_hazard_files_match_their_recipes():
+    assert sorted(path.name for path in HAZARDS.iterdir()) == sorted(RECIPES)
+    for name, data in RECIPES.items():
+        assert (HAZARDS / name).read_bytes() == data, name
+
+
+# -- 1. one id on every line ------------------------------------------------------------------
+
+
+def test_sixty_thousand_lines_with_one_id_cost_memory_linear_in_the_file(con, tmp_path):
+    """Each of the 60,000 lines is rejected (the id is on all of them) with a problem whose
+    reason counts the lines and names the first five. Before, each reason listed all 60,000
+    lines: the problems CSV and the page's table held 60,000 x 60,000 numbers."""
+    path = tmp_path / "same_id.csv"
+    row = "X1,2026-01-01 00:00:00,Paid Search,Anna Keller,Alpha GmbH,anna.keller@alpha.example"
+    path.write_bytes(lines("lead_id,created_at,channel,owner,company,email", *[row] * 60_000))
+    tracemalloc.start()
+    try:
+        prepared = load(con, path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # The issue's bound, 3x the file (5 MB) and a constant, measured on Python's allocations.
+    assert peak < 3 * path.stat().st_size + 16 * 1024 * 1024
+    assert prepared.count_rows_in_file == 60_000
+    assert prepared.count_rows_loaded == 0
+    assert len(prepared.problems) == 60_000
+    assert {p.code for p in prepared.problems} == {codes.DUPLICATE_ID}
+    assert [p.line for p in prepared.problems[:2]] == [2, 3]
+    assert prepared.problems[0].reason == (
+        "the same lead_id is on 60,000 lines: 2, 3, 4, 5, 6 and 59,995 more; keep one"
+    )
+    assert max(len(p.sentence()) for p in prepared.problems) < 200
+
+
+def test_an_id_on_a_few_lines_names_them_all(con, tmp_path):
+    path = tmp_path / "twice.csv"
+    path.write_bytes(
+        lines(
+            "lead_id,created_at",
+            "R1,2026-01-01 00:00:00",
+            "R2,2026-01-02 00:00:00",
+            "R1,2026-01-03 00:00:00",
+        )
+    )
+    prepared = load(con, path)
+    assert [(p.line, p.reason) for p in prepared.problems] == [
+        (2, "the same lead_id is on lines 2 and 4; keep one"),
+        (4, "the same lead_id is on lines 2 and 4; keep one"),
+    ]
+
+
+if __name__ == "__main__":
+    write_hazards()
