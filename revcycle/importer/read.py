@@ -710,24 +710,37 @@ def _is_totals(cells: pa.Table, row: int) -> bool:
 
 
 def _column_names(raw: list[str | None], notes: list[str]) -> list[str]:
-    names = []
-    for position, value in enumerate(raw, start=1):
-        name = (value or "").replace("\ufeff", "").strip()
-        if not name:
-            name = f"Column {position}"
-            notes.append(f"column {position} has no name in the header; called it '{name}'")
-        names.append(name)
-    unique: list[str] = []
+    """The header's names, a blank one named after its position and a repeated one numbered.
+    Linear in the columns: names are looked up in sets, and each name's next number is kept,
+    so 2,500 copies of one name are not compared with each other."""
+    names = [(value or "").replace("\ufeff", "").strip() for value in raw]
+    unnamed = [position for position, name in enumerate(names, start=1) if not name]
+    for position in unnamed:
+        names[position - 1] = f"Column {position}"
+    said = [f"column {at} has no name in the header; called it 'Column {at}'" for at in unnamed]
+    taken = set(names)  # a number never makes a name that the file has
+    seen: set[str] = set()
+    next_number: dict[str, int] = {}
+    unique = []
     for name in names:
-        if name in unique:
-            number = 2
-            while f"{name} ({number})" in unique or f"{name} ({number})" in names:
+        if name in seen:
+            number = next_number.get(name, 2)
+            while f"{name} ({number})" in taken:
                 number += 1
+            next_number[name] = number + 1
             renamed = f"{name} ({number})"
-            notes.append(f"the column name '{name}' occurs again; called it '{renamed}'")
+            taken.add(renamed)
+            said.append(f"the column name '{name}' occurs again; called it '{renamed}'")
             name = renamed
+        seen.add(name)
         unique.append(name)
+    notes += said[:SHOWN_NOTES]
+    if len(said) > SHOWN_NOTES:
+        notes.append(f"and {len(said) - SHOWN_NOTES:,} more column names named the same way")
     return unique
+
+
+SHOWN_NOTES = 5  # notes on column names; a header of thousands would bury the rest
 
 
 def _row(cells: pa.Table, row: int) -> list[str | None]:
