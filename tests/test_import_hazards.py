@@ -8,15 +8,19 @@ workbooks, are made by the tests in a temporary folder.
 
 import time
 import tracemalloc
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 
+from revcycle import settings
 from revcycle.build import build
 from revcycle.db import connect
 from revcycle.importer import problems as codes
 from revcycle.importer import read
+from revcycle.importer.problems import ImportRefused
 from revcycle.importer.validate import prepare
 from tests.conftest import write_export
 
@@ -139,6 +143,72 @@ def test_naming_100000_columns_is_linear():
     names = read._column_names(["Amount"] * 100_000, [])
     assert time.process_time() - started < 10
     assert (names[1], names[-1], len(set(names))) == ("Amount (2)", "Amount (100000)", 100_000)
+
+
+# -- 3. a workbook that unpacks to far more than its size ---------------------------------------
+
+
+def workbook(path: Path, rows: list[list]) -> Path:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def bomb(path: Path, count_rows: int) -> Path:
+    """A real workbook whose sheet repeats one row ``count_rows`` times: a few KB zipped."""
+    small = workbook(path.with_name("small.xlsx"), [["lead_id", "created_at"]])
+    row = b'<row><c t="inlineStr"><is><t>L1</t></is></c><c t="inlineStr"><is><t>2026-01-01</t></is></c></row>'
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename != "xl/worksheets/sheet1.xml":
+                out.writestr(info.filename, data)
+                continue
+            head, tail = data.split(b"</sheetData>")
+            with out.open(info.filename, "w", force_zip64=True) as sheet:
+                sheet.write(head)
+                for _ in range(count_rows // 1000):
+                    sheet.write(row * 1000)
+                sheet.write(b"</sheetData>" + tail)
+    return path
+
+
+def test_a_workbook_unpacking_past_a_quarter_of_the_upload_limit_is_refused(
+    con, tmp_path, monkeypatch
+):
+    """At REVCYCLE_MAX_UPLOAD_MB=4 a workbook may unpack to 1 MB: 20,000 rows of 97 bytes
+    (1.85 MB) and a few KB of the rest unpack to 1.9 MB, zipped into a few KB. Before,
+    openpyxl read every row."""
+    monkeypatch.setenv(settings.MAX_UPLOAD_MB_VARIABLE, "4")
+    path = bomb(tmp_path / "bomb.xlsx", 20_000)
+    assert path.stat().st_size < 50_000
+    with pytest.raises(ImportRefused) as refused:
+        load(con, path)
+    [problem] = refused.value.problems
+    assert problem.code == codes.TOO_LARGE
+    assert problem.reason.startswith("The file unpacks to 1.9 MB; a workbook may unpack to at ")
+    assert "most 1.0 MB (a quarter of the 4.0 MB upload limit)" in problem.reason
+
+
+# -- 6. formulas whose values were never saved ------------------------------------------------
+
+
+def test_formulas_without_saved_values_are_refused(con, tmp_path):
+    """openpyxl writes a formula without its value, as reporting scripts do: the cell reads as
+    blank. Before, the amount was silently blank."""
+    path = workbook(
+        tmp_path / "formulas.xlsx",
+        [["deal_id", "created_at", "amount"], ["D1", "2026-01-01", "=100*2"]],
+    )
+    with pytest.raises(ImportRefused) as refused:
+        load(con, path)
+    assert refused.value.problems[0].reason == (
+        "The file has formulas without their values (the first in cell C2): it was written by "
+        "a program that does not calculate. Open it and re-save the workbook in Excel so its "
+        "values are stored, then upload it again."
+    )
 
 
 if __name__ == "__main__":

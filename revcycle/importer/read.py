@@ -82,7 +82,7 @@ def _read(path: Path, max_bytes: int) -> ExportTable:
     data = path.read_bytes()
     head = data[:8]
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # a zip archive, as XLSX files are
-        cells, lines, notes = _read_xlsx(path)
+        cells, lines, notes = _read_xlsx(path, max_bytes)
         table = _table(path, cells, lines, "xlsx", None, notes)
     else:
         for magic, reason in _NOT_TABLES:
@@ -456,23 +456,8 @@ def _step_over_empty_lines(
 # -- XLSX -------------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path) -> tuple[pa.Table, np.ndarray, list[str]]:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile as error:
-        raise _refused(path, f"is a damaged zip or Excel file. {SAVE_AGAIN}") from error
-    if "xl/workbook.bin" in names:
-        raise _refused(path, f"is a binary Excel workbook (.xlsb). {SAVE_AGAIN}")
-    if "content.xml" in names and "mimetype" in names:
-        raise _refused(path, f"is an OpenDocument file, not an Excel workbook. {SAVE_AGAIN}")
-    if "xl/workbook.xml" not in names:
-        raise _refused(path, f"is a zip archive, not an Excel workbook. {_INSIDE}")
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:
-        log.warning("openpyxl could not open %s: %s", path, error)
-        raise _refused(path, f"could not be opened as an Excel workbook. {SAVE_AGAIN}") from error
+def _read_xlsx(path: Path, max_bytes: int) -> tuple[pa.Table, np.ndarray, list[str]]:
+    workbook = _open_workbook(path, max_bytes)
     try:
         sheet_names = [sheet.title for sheet in workbook.worksheets]
         for sheet in workbook.worksheets:
@@ -498,6 +483,68 @@ def _read_xlsx(path: Path) -> tuple[pa.Table, np.ndarray, list[str]]:
         names=[str(at) for at in range(width)],
     )
     return cells, np.arange(1, len(grid) + 1, dtype=np.int64), notes  # every row, empty or not
+
+
+def _open_workbook(path: Path, max_bytes: int) -> openpyxl.Workbook:
+    """The workbook, once its zip is known to be one, small enough unpacked, with values."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            _refuse_large_unpacked(path, archive, max_bytes)
+            _refuse_formulas_without_values(path, archive)
+    except zipfile.BadZipFile as error:
+        raise _refused(path, f"is a damaged zip or Excel file. {SAVE_AGAIN}") from error
+    if "xl/workbook.bin" in names:
+        raise _refused(path, f"is a binary Excel workbook (.xlsb). {SAVE_AGAIN}")
+    if "content.xml" in names and "mimetype" in names:
+        raise _refused(path, f"is an OpenDocument file, not an Excel workbook. {SAVE_AGAIN}")
+    if "xl/workbook.xml" not in names:
+        raise _refused(path, f"is a zip archive, not an Excel workbook. {_INSIDE}")
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:
+        log.warning("openpyxl could not open %s: %s", path, error)
+        raise _refused(path, f"could not be opened as an Excel workbook. {SAVE_AGAIN}") from error
+
+
+# openpyxl reads about a megabyte of sheet XML a second, so a workbook may unpack to a quarter
+# of the upload limit (50 MB by default: under a minute). A zip's declared sizes are what
+# Python's zipfile unpacks at most, so they are checked before anything is unpacked.
+UNPACKED_SHARE = 4
+
+
+def _refuse_large_unpacked(path: Path, archive: zipfile.ZipFile, max_bytes: int) -> None:
+    unpacked = sum(info.file_size for info in archive.infolist())
+    limit = max_bytes // UNPACKED_SHARE
+    if unpacked > limit:
+        reason = (
+            f"unpacks to {_size(unpacked)}; a workbook may unpack to at most {_size(limit)} "
+            f"(a quarter of the {_size(max_bytes)} upload limit). Save it as CSV UTF-8 and "
+            "upload that, or split the export by date range."
+        )
+        raise _refused(path, reason, TOO_LARGE)
+
+
+# A formula cell whose value was never saved (written by a library, not by Excel): no <v>, or
+# an empty one. A formula whose text result is empty (t="str") has an empty <v> too: it is kept.
+_FORMULA_WITHOUT_VALUE = re.compile(
+    rb'<c\b(?:(?!t="str")[^>])*?\br="([A-Z]+[0-9]+)"(?:(?!t="str")[^>])*>'
+    rb"(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v>\s*</v>)?</c>"
+)
+
+
+def _refuse_formulas_without_values(path: Path, archive: zipfile.ZipFile) -> None:
+    for name in archive.namelist():
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            found = _FORMULA_WITHOUT_VALUE.search(archive.read(name))
+            if found:
+                reason = (
+                    f"has formulas without their values (the first in cell "
+                    f"{found.group(1).decode()}): it was written by a program that does not "
+                    "calculate. Open it and re-save the workbook in Excel so its values are "
+                    "stored, then upload it again."
+                )
+                raise _refused(path, reason)
 
 
 _FORMAT_LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
