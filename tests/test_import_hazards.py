@@ -159,7 +159,8 @@ def workbook(path: Path, rows: list[list]) -> Path:
 def bomb(path: Path, count_rows: int) -> Path:
     """A real workbook whose sheet repeats one row ``count_rows`` times: a few KB zipped."""
     small = workbook(path.with_name("small.xlsx"), [["lead_id", "created_at"]])
-    row = b'<row><c t="inlineStr"><is><t>L1</t></is></c><c t="inlineStr"><is><t>2026-01-01</t></is></c></row>'
+    cell = b'<c t="inlineStr"><is><t>%s</t></is></c>'
+    row = b"<row>" + cell % b"L1" + cell % b"2026-01-01" + b"</row>"
     with zipfile.ZipFile(small) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info in source.infolist():
             data = source.read(info)
