@@ -67,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     load_parser.add_argument("--date-format", choices=parse.DATE_FORMATS)
     load_parser.add_argument("--mode", choices=load.MODES, default="merge")
     load_parser.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="let --mode replace load a file with no rows, removing every row loaded",
+    )
+    load_parser.add_argument(
         "--dry-run", action="store_true", help="check and preview only; commit nothing"
     )
     commands.add_parser("history", help="list the uploads, newest first")
@@ -155,6 +160,9 @@ def _load(con, args, parser) -> int:
     if prepared.count_rows_loaded == 0 and prepared.count_rows_in_file > 0:
         print("refused: no row of the file can be loaded; nothing was committed")
         return 1
+    load.refuse_emptying(
+        prepared.kind, prepared.count_rows_loaded, args.mode, prepared.file_name, args.allow_empty
+    )
     if args.dry_run:
         _print_change(args.mode, load.preview(con, prepared.kind, prepared.rows, args.mode))
         print("dry run: nothing was committed")
@@ -169,6 +177,7 @@ def _load(con, args, parser) -> int:
         prepared.meta(),
         new_rules,
         changed_by=os_user(),  # a shell on the server is trusted as its user
+        allow_empty=args.allow_empty,
     )
     _print_change(args.mode, change)
     print(

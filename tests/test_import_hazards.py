@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 
 from revcycle import settings
+from revcycle.__main__ import main
 from revcycle.build import build
 from revcycle.db import connect
 from revcycle.importer import problems as codes
@@ -35,6 +36,7 @@ def lines(*rows: str) -> bytes:
 # name -> the file's bytes
 RECIPES: dict[str, bytes] = {
     # One name 2,500 times in the header (22 KB), and a row of numbers under it.
+    "leads_header_only.csv": lines("lead_id,created_at"),
     "header_one_name_2500_times.csv": lines(",".join(["Amount"] * 2500), ",".join(["1"] * 2500)),
 }
 
@@ -60,6 +62,37 @@ def con(tmp_path):
     )
     yield connection
     connection.close()
+
+
+@pytest.fixture
+def db_file(tmp_path):
+    """A closed database file holding one lead, G1, for the command line."""
+    path = tmp_path / "cli.duckdb"
+    connection = connect(path)
+    leads = [{"lead_id": "G1", "created_at": "2026-01-01"}]
+    exports = {
+        "leads": write_export(tmp_path / "l.csv", "leads", leads),
+        "deals": write_export(tmp_path / "d.csv", "deals", []),
+    }
+    build(connection, exports)
+    connection.close()
+    return path
+
+
+def run(monkeypatch, capsys, db_file, *args) -> tuple[int, str]:
+    """`python -m revcycle ARGS` run in this process on ``db_file``: exit code and output."""
+    monkeypatch.setenv("REVCYCLE_DB", str(db_file))
+    code = main([str(arg) for arg in args])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def count_leads(db_file) -> int:
+    connection = connect(db_file)
+    try:
+        return connection.execute("select count(*) from raw_leads").fetchall()[0][0]
+    finally:
+        connection.close()
 
 
 def load(con, path, **options):
@@ -210,6 +243,31 @@ def test_formulas_without_saved_values_are_refused(con, tmp_path):
         "a program that does not calculate. Open it and re-save the workbook in Excel so its "
         "values are stored, then upload it again."
     )
+
+
+# -- 4. a header and no rows, as a replace -----------------------------------------------------
+
+
+def test_a_replace_with_a_header_only_file_is_refused_and_keeps_the_leads(
+    monkeypatch, capsys, db_file
+):
+    header_only = HAZARDS / "leads_header_only.csv"
+    code, output = run(monkeypatch, capsys, db_file, "load", header_only, "--mode", "replace")
+    assert code == 1
+    assert (
+        "The file has no rows to load, so replacing with it would remove every lead. To empty "
+        "the data on purpose, load it with --allow-empty on the command line." in output
+    )
+    assert count_leads(db_file) == 1  # G1 is still there
+
+
+def test_a_deliberate_emptying_says_allow_empty(monkeypatch, capsys, db_file):
+    header_only = HAZARDS / "leads_header_only.csv"
+    args = ("load", header_only, "--mode", "replace", "--allow-empty")
+    code, output = run(monkeypatch, capsys, db_file, *args)
+    assert code == 0
+    assert "replace: 0 new, 0 changed, 0 unchanged, 1 removed" in output
+    assert count_leads(db_file) == 0
 
 
 if __name__ == "__main__":

@@ -289,6 +289,9 @@ def commit_all(
         prepared = item.prepared
         try:
             upload_id = commit(con, item, who)
+        except ImportRefused as refusal:  # a replace that would empty the data
+            done.messages.append(str(refusal))
+            break
         except Exception:
             log.exception("loading %s failed", prepared.file_name)
             done.messages.append(
