@@ -37,6 +37,10 @@ def lines(*rows: str) -> bytes:
 RECIPES: dict[str, bytes] = {
     # One name 2,500 times in the header (22 KB), and a row of numbers under it.
     "leads_header_only.csv": lines("lead_id,created_at"),
+    # Rows pasted from two exports: line 2 in Windows-1252, line 3 in UTF-8.
+    "leads_utf8_and_windows_1252.csv": b"lead_id,created_at,company\n"
+    + "L1,2026-01-01,Caf\u00e9 M\u00fcller\n".encode("cp1252")
+    + "L2,2026-01-02,Caf\u00e9 M\u00fcller\n".encode("utf-8"),
     "header_one_name_2500_times.csv": lines(",".join(["Amount"] * 2500), ",".join(["1"] * 2500)),
 }
 
@@ -268,6 +272,19 @@ def test_a_deliberate_emptying_says_allow_empty(monkeypatch, capsys, db_file):
     assert code == 0
     assert "replace: 0 new, 0 changed, 0 unchanged, 1 removed" in output
     assert count_leads(db_file) == 0
+
+
+# -- 5. two encodings in one file -------------------------------------------------------------
+
+
+def test_utf8_and_windows_1252_in_one_file_are_refused_naming_a_line_of_each(con):
+    """Before, the whole file was read as Windows-1252 and line 3 stored as 'CafÃ© MÃ¼ller'."""
+    with pytest.raises(ImportRefused) as refused:
+        load(con, HAZARDS / "leads_utf8_and_windows_1252.csv")
+    assert refused.value.problems[0].reason.startswith(
+        "The file mixes two text encodings: line 3 is UTF-8 and line 2 is not (Windows-1252, "
+        "as older Excel saves CSV), so some names would be garbled."
+    )
 
 
 if __name__ == "__main__":

@@ -136,11 +136,55 @@ def _decode(path: Path, data: bytes) -> tuple[str | None, str, str | None]:
             raise _refused(path, reason) from error
     if _is_utf8(data):
         return None, "utf-8", None
+    _refuse_mixed_encodings(path, data)
     try:
         return data.decode("cp1252"), "windows-1252", "read as Windows-1252 (it is not UTF-8)"
     except UnicodeDecodeError:
         note = "read as Latin-1 (it is neither UTF-8 nor Windows-1252)"
         return data.decode("latin-1"), "latin-1", note
+
+
+def _refuse_mixed_encodings(path: Path, data: bytes) -> None:
+    """Refuse a file that is not UTF-8 but holds UTF-8 characters too (rows pasted from two
+    exports): read as Windows-1252, its UTF-8 rows would be stored as "CafÃ©"."""
+    character = _first_utf8_character(data)
+    if character is None:
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        other = error.start
+    utf8_line, other_line = (data.count(b"\n", 0, at) + 1 for at in (character, other))
+    reason = (
+        f"mixes two text encodings: line {utf8_line} is UTF-8 and line {other_line} is not "
+        f"(Windows-1252, as older Excel saves CSV), so some names would be garbled. {SAVE_AGAIN}"
+    )
+    raise _refused(path, reason)
+
+
+_CHUNK = 16 * MB
+
+
+def _first_utf8_character(data: bytes) -> int | None:
+    """Where the first multi-byte UTF-8 character is, well formed as Python's decoder wants it
+    (Windows-1252 text almost never holds one: "Ã©"). Checked in chunks, on numpy arrays."""
+    for start in range(0, len(data), _CHUNK):
+        raw = np.frombuffer(data[start : start + _CHUNK + 3], np.uint8)
+        raw = np.append(raw, np.zeros(3, np.uint8))  # the bytes after the last lead exist
+        follows = (raw & 0xC0) == 0x80
+        lead = np.flatnonzero((raw >= 0xC2) & (raw <= 0xF4))
+        lead = lead[lead < _CHUNK]  # the three bytes after the chunk only complete its last
+        first = raw[lead]
+        width = np.where(first < 0xE0, 2, np.where(first < 0xF0, 3, 4))
+        # The second byte's range excludes overlong forms, surrogates and past U+10FFFF.
+        low = np.select([first == 0xE0, first == 0xF0], [0xA0, 0x90], 0x80)
+        high = np.select([first == 0xED, first == 0xF4], [0x9F, 0x8F], 0xBF)
+        second = raw[lead + 1]
+        whole = (second >= low) & (second <= high) & ((width < 3) | follows[lead + 2])
+        whole &= (width < 4) | follows[lead + 3]
+        if whole.any():
+            return start + int(lead[np.argmax(whole)])
+    return None
 
 
 def _is_utf8(data: bytes) -> bool:
