@@ -41,6 +41,14 @@ RECIPES: dict[str, bytes] = {
     "leads_utf8_and_windows_1252.csv": b"lead_id,created_at,company\n"
     + "L1,2026-01-01,Caf\u00e9 M\u00fcller\n".encode("cp1252")
     + "L2,2026-01-02,Caf\u00e9 M\u00fcller\n".encode("utf-8"),
+    "deals_half_cent.csv": lines("deal_id,created_at,amount", "H1,2026-01-01,0.005"),
+    # Decimal commas (two values show one); line 3's "0.005" is written with a point.
+    "deals_half_cents_decimal_comma.csv": lines(
+        "deal_id;created_at;amount",
+        'C1;2026-01-01;"1.234,56"',
+        "C2;2026-01-01;0.005",
+        "C3;2026-01-01;0,005",
+    ),
     "header_one_name_2500_times.csv": lines(",".join(["Amount"] * 2500), ",".join(["1"] * 2500)),
 }
 
@@ -285,6 +293,33 @@ def test_utf8_and_windows_1252_in_one_file_are_refused_naming_a_line_of_each(con
         "The file mixes two text encodings: line 3 is UTF-8 and line 2 is not (Windows-1252, "
         "as older Excel saves CSV), so some names would be garbled."
     )
+
+
+# -- 7. less than a cent ----------------------------------------------------------------------
+
+
+def test_a_half_cent_is_rounded_with_a_warning_on_its_line(con):
+    prepared = load(con, HAZARDS / "deals_half_cent.csv")
+    assert [str(value) for value in prepared.rows.column("amount").to_pylist()] == ["0.01"]
+    assert [p.sentence() for p in prepared.problems] == [
+        "deals_half_cent.csv, line 2, column amount ('0.005'): more than two decimals; "
+        "rounded to the cent (0.01)"
+    ]
+
+
+def test_a_fraction_is_never_read_as_thousands(con):
+    """In a decimal-comma column "0.005" is no thousands grouping (no number starts "0."):
+    before, it loaded as 5.00 without a word. It is rejected on its line; "0,005" is a half
+    cent, rounded with a warning."""
+    prepared = load(con, HAZARDS / "deals_half_cents_decimal_comma.csv")
+    assert [(row["deal_id"], str(row["amount"])) for row in prepared.rows.to_pylist()] == [
+        ("C1", "1234.56"),
+        ("C3", "0.01"),
+    ]
+    assert [(p.line, p.code, p.severity) for p in prepared.problems] == [
+        (3, codes.NOT_A_NUMBER, "error"),
+        (4, codes.ROUNDED, "warning"),
+    ]
 
 
 if __name__ == "__main__":

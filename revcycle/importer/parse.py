@@ -387,10 +387,12 @@ def _whole(pattern: str) -> str:
 
 
 # Per decision: digits grouped in threes by the grouping mark, or not grouped, then decimals.
+# A grouped number never starts with a 0: "0.005" in a decimal-comma column, or "0,005" in a
+# decimal-point one, is a fraction in the other format, not 5.
 _FORMAT = {
-    ".": _whole(r"(?:(?:[0-9]{1,3}(?:[,SP][0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+)"),
-    ",": _whole(r"(?:(?:[0-9]{1,3}(?:[.SP][0-9]{3})+|[0-9]+)(?:,[0-9]+)?|,[0-9]+)"),
-    None: _whole(r"(?:[0-9]{1,3}(?:[.,SP][0-9]{3})+|[0-9]+)"),
+    ".": _whole(r"(?:(?:[1-9][0-9]{0,2}(?:[,SP][0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+)"),
+    ",": _whole(r"(?:(?:[1-9][0-9]{0,2}(?:[.SP][0-9]{3})+|[0-9]+)(?:,[0-9]+)?|,[0-9]+)"),
+    None: _whole(r"(?:[1-9][0-9]{0,2}(?:[.,SP][0-9]{3})+|[0-9]+)"),
 }
 _NUMBERISH = _whole(r"[0-9.,SP]*[0-9][0-9.,SP]*")
 
