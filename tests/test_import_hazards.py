@@ -49,6 +49,19 @@ RECIPES: dict[str, bytes] = {
         "C2;2026-01-01;0.005",
         "C3;2026-01-01;0,005",
     ),
+    # A real lead whose id is "Total", last: it has a date and no number sums a column.
+    "leads_last_id_total.csv": lines(
+        "lead_id,created_at,channel",
+        "T1,2026-01-01 00:00:00,Email",
+        "Total,2026-01-02 00:00:00,Email",
+    ),
+    # A totals row: the amounts' sum, no date.
+    "deals_with_totals_row.csv": lines(
+        "deal_id,created_at,amount",
+        "D1,2026-01-01,100.50",
+        "D2,2026-01-02,200",
+        "Total,,300.50",
+    ),
     "header_one_name_2500_times.csv": lines(",".join(["Amount"] * 2500), ",".join(["1"] * 2500)),
 }
 
@@ -320,6 +333,28 @@ def test_a_fraction_is_never_read_as_thousands(con):
         (3, codes.NOT_A_NUMBER, "error"),
         (4, codes.ROUNDED, "warning"),
     ]
+
+
+# -- 8. "Total" as an id ----------------------------------------------------------------------
+
+
+def test_a_lead_whose_id_is_total_is_data(con):
+    """Before, the last line was dropped as a totals row for its first cell alone."""
+    prepared = load(con, HAZARDS / "leads_last_id_total.csv")
+    assert prepared.rows.column("lead_id").to_pylist() == ["T1", "Total"]
+    assert prepared.accounting() == (
+        "2 data lines in leads_last_id_total.csv = 2 rows to load + 0 rejected"
+    )
+
+
+def test_a_totals_row_is_dropped_and_counted_in_the_accounting(con):
+    """100.50 + 200 = 300.50, and no date: a totals row, said in the accounting."""
+    prepared = load(con, HAZARDS / "deals_with_totals_row.csv")
+    assert prepared.rows.column("deal_id").to_pylist() == ["D1", "D2"]
+    assert prepared.accounting() == (
+        "3 data lines in deals_with_totals_row.csv = 2 rows to load + 0 rejected "
+        "+ 1 totals row (line 4)"
+    )
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ class ExportTable:
     notes: list[str]  # what was skipped or decided, in plain sentences
     # The file as uploaded, for the archive; not in the repr, which would show up to 200 MB.
     file_bytes: bytes = field(default=b"", repr=False)
+    totals_line: int | None = None  # the totals row's line, dropped as no data
 
 
 def read_export(path: Path, max_bytes: int | None = None) -> ExportTable:
@@ -688,9 +689,11 @@ def _table(
             f"dropped {_count(len(footer), 'footer line')} from line {lines[footer[0]]} "
             f"('{_row_text(cells, footer[0])}')"
         )
-    if len(keep) and _is_totals(cells, keep[-1]):
+    totals_line = None
+    if len(keep) and _is_totals(cells, keep):
+        totals_line = int(lines[keep[-1]])
         notes.append(
-            f"dropped the totals row on line {lines[keep[-1]]} ('{_row_text(cells, keep[-1])}')"
+            f"dropped the totals row on line {totals_line} ('{_row_text(cells, keep[-1])}')"
         )
         keep = keep[:-1]
     end = footer[0] if len(footer) else len(counts)
@@ -700,7 +703,14 @@ def _table(
     contiguous = len(keep) and keep[-1] - keep[0] + 1 == len(keep)
     rows = rows.slice(int(keep[0]), len(keep)) if contiguous else rows.take(keep)  # slice: no copy
     return ExportTable(
-        path.name, header, rows.rename_columns(header), lines[keep], encoding, delimiter, notes
+        path.name,
+        header,
+        rows.rename_columns(header),
+        lines[keep],
+        encoding,
+        delimiter,
+        notes,
+        totals_line=totals_line,
     )
 
 
@@ -792,12 +802,39 @@ def _drop_footer(
     return keep[:start], keep[start:]
 
 
-def _is_totals(cells: pa.Table, row: int) -> bool:
-    first, *others = _row(cells, row)
-    if first is not None:
-        return bool(_TOTAL.fullmatch(first))
-    others = [value for value in others if value is not None]
-    return bool(others) and all(_NUMBER.fullmatch(value) for value in others)
+def _is_totals(cells: pa.Table, keep: np.ndarray) -> bool:
+    """Whether the last row is a totals row: a total's label ("Total", "Summe" …) or no first
+    cell; no date; only numbers, and one of them its column's sum over the rows above, or their
+    count. A lead whose id happens to be "Total" has a date, and no sum."""
+    first, *others = _row(cells, keep[-1])
+    if first is not None and not _TOTAL.fullmatch(first):
+        return False
+    filled = [(at, value) for at, value in enumerate(others, start=1) if value is not None]
+    if not filled or any(_DATE.match(value) or not _NUMBER.fullmatch(value) for _, value in filled):
+        return False
+    above = pa.array(keep[:-1])
+    return any(_sums(cells.column(at).take(above), value) for at, value in filled)
+
+
+_DATE = re.compile(r"\s*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+
+
+def _sums(values: pa.ChunkedArray, total: str) -> bool:
+    """Whether ``total`` is the sum of ``values`` or their count, read with a decimal point or
+    a decimal comma (grouping marks, currency and spaces dropped)."""
+    for decimal in ".,":
+        plain = pc.replace_substring_regex(values, f"[^0-9{decimal}-]", "")
+        plain = pc.replace_substring(plain, ",", ".")
+        numbers = pc.filter(plain, pc.match_substring_regex(plain, r"^-?[0-9]*\.?[0-9]+$"))
+        column_sum = pc.sum(pc.cast(numbers, pa.float64())).as_py() or 0.0
+        total_text = re.sub(f"[^0-9{decimal}-]", "", total).replace(",", ".")
+        try:
+            number = float(total_text)
+        except ValueError:
+            continue
+        if abs(number - column_sum) < 0.005 + 1e-9 * abs(number) or number == len(values):
+            return True
+    return False
 
 
 def _column_names(raw: list[str | None], notes: list[str]) -> list[str]:

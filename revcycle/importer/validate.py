@@ -57,6 +57,7 @@ class PreparedUpload:
     count_rows_in_file: int
     unmapped_sources: list[str]  # source values no channel rule covers: they land in (unmapped)
     notes: list[str] = field(default_factory=list)
+    totals_line: int | None = None  # the totals row's line: a line of the file, but no data
 
     @property
     def count_rows_loaded(self) -> int:
@@ -78,9 +79,11 @@ class PreparedUpload:
         )
 
     def accounting(self) -> str:
+        totals = f" + 1 totals row (line {self.totals_line})" if self.totals_line else ""
         return (
-            f"{self.count_rows_in_file:,} data lines in {self.file_name} = "
-            f"{self.count_rows_loaded:,} rows to load + {self.count_rows_rejected:,} rejected"
+            f"{self.count_rows_in_file + bool(self.totals_line):,} data lines in "
+            f"{self.file_name} = {self.count_rows_loaded:,} rows to load + "
+            f"{self.count_rows_rejected:,} rejected{totals}"
         )
 
 
@@ -186,6 +189,7 @@ def prepare(
         count_rows_in_file=table.rows.num_rows,
         unmapped_sources=channels.unmapped_sources(con, sources),
         notes=list(table.notes),
+        totals_line=table.totals_line,
     )
 
 
