@@ -689,13 +689,7 @@ def _table(
             f"dropped {_count(len(footer), 'footer line')} from line {lines[footer[0]]} "
             f"('{_row_text(cells, footer[0])}')"
         )
-    totals_line = None
-    if len(keep) and _is_totals(cells, keep):
-        totals_line = int(lines[keep[-1]])
-        notes.append(
-            f"dropped the totals row on line {totals_line} ('{_row_text(cells, keep[-1])}')"
-        )
-        keep = keep[:-1]
+    keep, totals_line = _drop_totals(cells, keep, lines, notes)
     end = footer[0] if len(footer) else len(counts)
     notes += _blank_row_notes(counts, lines, body, keep[-1] if len(keep) else header_at, end)
     header = _column_names(_row(cells, header_at)[:width], notes)
@@ -800,6 +794,17 @@ def _drop_footer(
         return keep, keep[len(keep) :]
     start = len(keep) - len(run) + text.count("\x00", 0, found.start())
     return keep[:start], keep[start:]
+
+
+def _drop_totals(
+    cells: pa.Table, keep: np.ndarray, lines: np.ndarray, notes: list[str]
+) -> tuple[np.ndarray, int | None]:
+    """The rows without a totals row at the end, and its line if there was one."""
+    if not len(keep) or not _is_totals(cells, keep):
+        return keep, None
+    line = int(lines[keep[-1]])
+    notes.append(f"dropped the totals row on line {line} ('{_row_text(cells, keep[-1])}')")
+    return keep[:-1], line
 
 
 def _is_totals(cells: pa.Table, keep: np.ndarray) -> bool:
