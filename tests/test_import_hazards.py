@@ -62,6 +62,14 @@ RECIPES: dict[str, bytes] = {
         "D2,2026-01-02,200",
         "Total,,300.50",
     ),
+    # Line 4 opens a quote that nothing closes; line 3's "" is an empty value.
+    "leads_unterminated_quote.csv": lines(
+        "lead_id,created_at,company",
+        'U1,2026-01-01,"Acme ""Big"" Ltd"',
+        'U2,2026-01-02,""',
+        'U3,2026-01-03,"Beta',
+        "U4,2026-01-04,Gamma",
+    ),
     "header_one_name_2500_times.csv": lines(",".join(["Amount"] * 2500), ",".join(["1"] * 2500)),
 }
 
@@ -354,6 +362,33 @@ def test_a_totals_row_is_dropped_and_counted_in_the_accounting(con):
     assert prepared.accounting() == (
         "3 data lines in deals_with_totals_row.csv = 2 rows to load + 0 rejected "
         "+ 1 totals row (line 4)"
+    )
+
+
+# -- 9. the line a reading error is on --------------------------------------------------------
+
+
+def test_a_value_over_the_line_limit_is_named_on_its_own_line(con, tmp_path):
+    """DuckDB's sniffer stops at a line over 2,000,000 bytes and calls it line 1; it is line 6
+    (the header, four rows, then it). The value shown is its start, not 3 MB."""
+    path = tmp_path / "long_line.csv"
+    rows = [f"L{row},2026-01-01,Acme" for row in range(1, 5)]
+    path.write_bytes(lines("lead_id,created_at,company", *rows, "L5,2026-01-01," + "x" * 3_000_000))
+    with pytest.raises(ImportRefused) as refused:
+        load(con, path)
+    [problem] = refused.value.problems
+    assert (problem.line, problem.code) == (6, codes.UNREADABLE_LINE)
+    assert problem.value == "L5,2026-01-01," + "x" * 186  # 200 characters
+
+
+def test_an_unterminated_quote_is_named_where_it_opens(con):
+    with pytest.raises(ImportRefused) as refused:
+        load(con, HAZARDS / "leads_unterminated_quote.csv")
+    [problem] = refused.value.problems
+    assert problem.sentence() == (
+        "leads_unterminated_quote.csv, line 4: a quotation mark opens a value on this line and "
+        "is never closed, so the rest of the file would be one value. Close the quotes or "
+        "remove the stray mark."
     )
 
 

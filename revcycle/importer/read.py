@@ -271,7 +271,7 @@ def _read_text(path: Path, data: bytes) -> ExportTable:
             delimiter, cells, lines = _duckdb_read(path, source, data)
         except duckdb.Error as error:
             if not _mixes_line_endings(data):
-                raise _duckdb_refusal(path, error) from error
+                raise _duckdb_refusal(path, error, data) from error
             # DuckDB's sniffer finds no dialect in a file with both line endings: read a copy
             # with LF throughout (line numbers stay the same).
             data = data.replace(b"\r\n", b"\n")
@@ -280,7 +280,7 @@ def _read_text(path: Path, data: bytes) -> ExportTable:
             try:
                 delimiter, cells, lines = _duckdb_read(path, copy, data)
             except duckdb.Error as second:
-                raise _duckdb_refusal(path, second) from second
+                raise _duckdb_refusal(path, second, data) from second
     if cells.num_columns == 1:
         delimiter = None  # one column has no delimiter; the sniffer's default would mislead
     return _table(path, cells, lines, encoding, delimiter, notes)
@@ -395,9 +395,17 @@ def _mixes_line_endings(data: bytes) -> bool:
     return 0 < data.count(b"\r\n") < data.count(b"\n")
 
 
-def _duckdb_refusal(path: Path, error: duckdb.Error) -> ImportRefused:
+def _duckdb_refusal(path: Path, error: duckdb.Error, data: bytes) -> ImportRefused:
+    """The reader's error as a refusal at the line it is on: DuckDB's sniffer says line 1 for
+    a line too long anywhere, and an unterminated quote is found where it opens."""
     message = str(error)
+    unterminated = _unterminated_quote(path, data)
+    if unterminated:
+        return unterminated
     line, original = _DUCKDB_LINE.search(message), _DUCKDB_ORIGINAL.search(message)
+    too_long = _TOO_LONG.search(message)
+    if line and too_long:
+        line = _first_line_over(data, int(too_long.group(1))) or line
     if line:
         detail = [text.strip() for text in message.splitlines()[2:] if text.strip()]
         detail = [text for text in detail if not text.startswith(("Possible fixes", "*"))]
@@ -405,8 +413,9 @@ def _duckdb_refusal(path: Path, error: duckdb.Error) -> ImportRefused:
             f"the CSV reader could not read this line ({detail[0] if detail else ''}). Look for "
             "a stray delimiter or quotation mark on it, or save the file again as CSV UTF-8."
         )
-        value = original.group(1) if original else None
-        problem = Problem(path.name, int(line.group(1)), None, value, reason, code=UNREADABLE_LINE)
+        value = original.group(1)[:_SHOWN_CHARACTERS] if original else None
+        line = line if isinstance(line, int) else int(line.group(1))
+        problem = Problem(path.name, line, None, value, reason, code=UNREADABLE_LINE)
         return ImportRefused([problem])
     if "sniffing" in message:
         reason = (
@@ -416,6 +425,33 @@ def _duckdb_refusal(path: Path, error: duckdb.Error) -> ImportRefused:
         return _refused(path, reason)
     first = message.strip().splitlines()[0] if message.strip() else type(error).__name__
     return _refused(path, f"could not be read as CSV ({first}). {SAVE_AGAIN}")
+
+
+_TOO_LONG = re.compile(r"Maximum line size of (\d+) bytes exceeded")
+_SHOWN_CHARACTERS = 200  # of a line the reader stopped at: enough to find it
+
+
+def _first_line_over(data: bytes, limit: int) -> int | None:
+    """The first line (1-based) longer than ``limit`` bytes, if one is."""
+    ends = np.flatnonzero(np.frombuffer(data, np.uint8) == ord("\n"))
+    lengths = np.diff(ends, prepend=-1, append=len(data)) - 1
+    over = np.flatnonzero(lengths > limit)
+    return int(over[0]) + 1 if over.size else None
+
+
+def _unterminated_quote(path: Path, data: bytes) -> ImportRefused | None:
+    """A refusal at the line where a quoted value opens and never closes, if one does: with
+    doubled quotes (an escaped quote, an empty value) set aside, quotes alternate opening and
+    closing, so an odd count leaves the last one open."""
+    paired = data.replace(b'""', b"  ")
+    if paired.count(b'"') % 2 == 0:
+        return None
+    line = data.count(b"\n", 0, paired.rindex(b'"')) + 1
+    reason = (
+        "a quotation mark opens a value on this line and is never closed, so the rest of the "
+        "file would be one value. Close the quotes or remove the stray mark."
+    )
+    return ImportRefused([Problem(path.name, line, None, None, reason, code=UNREADABLE_LINE)])
 
 
 def _one_line_rows(data: bytes, newline: str, rows: int) -> np.ndarray | None:
@@ -469,12 +505,14 @@ def _record_lines(path: Path, data: bytes, breaks: np.ndarray, single_column: bo
     else:
         first, consistent = _step_over_empty_lines(spans, np.flatnonzero(~empty), len(starts))
     if not consistent:
-        reason = (
-            "could not be matched line by line with what the CSV reader read, so problems could "
-            f"not be shown at the right lines. {SAVE_AGAIN}"
-        )
-        raise _refused(path, reason)
+        raise _unterminated_quote(path, data) or _refused(path, _UNMATCHED)
     return first
+
+
+_UNMATCHED = (
+    "could not be matched line by line with what the CSV reader read, so problems could not "
+    f"be shown at the right lines. {SAVE_AGAIN}"
+)
 
 
 def _step_over_empty_lines(
