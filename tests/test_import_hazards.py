@@ -70,6 +70,16 @@ RECIPES: dict[str, bytes] = {
         'U3,2026-01-03,"Beta',
         "U4,2026-01-04,Gamma",
     ),
+    # The same moment, 10:00 UTC on 1 July, three ways; then 07:00 New York in January; then a
+    # naive time.
+    "leads_utc_offsets.csv": lines(
+        "lead_id,created_at",
+        "Z1,2026-07-01T10:00:00Z",
+        "Z2,2026-07-01 12:00:00+02:00",
+        "Z3,2026-07-01T06:00:00-04:00",
+        "Z4,2026-01-15 07:00:00-05:00",
+        "Z5,2026-07-01 12:00:00",
+    ),
     "header_one_name_2500_times.csv": lines(",".join(["Amount"] * 2500), ",".join(["1"] * 2500)),
 }
 
@@ -390,6 +400,33 @@ def test_an_unterminated_quote_is_named_where_it_opens(con):
         "is never closed, so the rest of the file would be one value. Close the quotes or "
         "remove the stray mark."
     )
+
+
+# -- 10. UTC offsets --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        # Amsterdam is UTC+2 in July, UTC+1 in January; a naive time is taken as Amsterdam's.
+        ("Europe/Amsterdam", ["12:00", "12:00", "12:00", "13:00", "12:00"]),
+        # New York is UTC-4 in July, UTC-5 in January; a naive time is taken as New York's.
+        ("America/New_York", ["06:00", "06:00", "06:00", "07:00", "12:00"]),
+    ],
+)
+def test_utc_offsets_are_converted_to_the_time_zone_setting(con, monkeypatch, zone, expected):
+    """Before, +02:00 and -05:00 were "not a date in the column's format" and Z kept 10:00."""
+    monkeypatch.setenv(settings.TIMEZONE_VARIABLE, zone)
+    prepared = load(con, HAZARDS / "leads_utc_offsets.csv")
+    assert prepared.problems == []
+    stamps = prepared.rows.column("created_at").to_pylist()
+    assert [stamp.strftime("%H:%M") for stamp in stamps] == expected
+    assert [stamp.day for stamp in stamps] == [1, 1, 1, 15, 1]
+
+
+def test_an_unknown_time_zone_falls_back_to_amsterdam(monkeypatch):
+    monkeypatch.setenv(settings.TIMEZONE_VARIABLE, "Mars/Olympus")
+    assert settings.timezone() == "Europe/Amsterdam"
 
 
 if __name__ == "__main__":
