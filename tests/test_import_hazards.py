@@ -429,5 +429,30 @@ def test_an_unknown_time_zone_falls_back_to_amsterdam(monkeypatch):
     assert settings.timezone() == "Europe/Amsterdam"
 
 
+# -- 11. a refused file changes nothing --------------------------------------------------------
+
+
+def schema(connection) -> list[tuple]:
+    return connection.execute(
+        "select table_name, column_name, data_type from information_schema.columns order by all"
+    ).fetchall()
+
+
+def test_a_refused_file_leaves_even_the_schema_as_it_was(tmp_path):
+    """A new database: the file's columns match no preset, so saved mappings are looked up.
+    Before, the lookup created the saved_mappings table."""
+    connection = connect(tmp_path / "new.duckdb")
+    try:
+        before = schema(connection)
+        path = tmp_path / "unknown.csv"
+        path.write_bytes(lines("mql_id,when", "M9,2026-01-01"))
+        with pytest.raises(ImportRefused) as refused:
+            load(connection, path)
+        assert [p.code for p in refused.value.problems] == [codes.NEEDS_MAPPING]
+        assert schema(connection) == before
+    finally:
+        connection.close()
+
+
 if __name__ == "__main__":
     write_hazards()

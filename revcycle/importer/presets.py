@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from revcycle import contract
+from revcycle.db import has_table
 
 HUBSPOT_ENTERED = 'Date entered "{} (Lifecycle Stage Pipeline)"'
 
@@ -255,8 +256,10 @@ def save_mapping(
 def saved_mapping(
     con: duckdb.DuckDBPyConnection, header: list[str]
 ) -> tuple[str, str, dict[str, str]] | None:
-    """(name, kind, mapping) saved for files with this header, if any."""
-    _ensure_saved_mappings(con)
+    """(name, kind, mapping) saved for files with this header, if any. Only reads: a file
+    that is then refused leaves the database as it was, its schema too."""
+    if not has_table(con, "saved_mappings"):
+        return None
     rows = con.execute(
         "select name, kind, mapping_json from saved_mappings where header_sha256 = $sha",
         {"sha": header_fingerprint(header)},
