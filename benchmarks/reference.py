@@ -53,6 +53,29 @@ def _stage_events(rows: pd.DataFrame, period) -> pd.DataFrame:
     )
 
 
+def _stage_bases(rows: pd.DataFrame, events: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Per stage, the row flags of each side of its shares: the numerator of the share of the
+    previous stage (for_previous), its denominator (previous) and that of the first (first).
+    A lead counts only where its upload records the stages compared (has_mql_data ...)."""
+    lead = rows["has_lead"].to_numpy(dtype=bool)
+    tell_mql = lead & rows["has_mql_data"].fillna(False).to_numpy(dtype=bool)
+    tell_sql = lead & rows["has_sql_data"].fillna(False).to_numpy(dtype=bool)
+    both = tell_mql & tell_sql
+    never = np.zeros(len(rows), dtype=bool)
+    column = {stage: events[stage].to_numpy() for stage in STAGES}
+    sides = {
+        "lead": (never, never, column["lead"]),
+        "mql": (column["mql"] & tell_mql, column["lead"] & tell_mql, column["lead"] & tell_mql),
+        "sql": (column["sql"] & both, column["mql"] & both, column["lead"] & tell_sql),
+        "opportunity": (column["opportunity"] & tell_sql, column["sql"] & tell_sql, column["lead"]),
+        "won": (column["won"] & lead, column["opportunity"] & lead, column["lead"]),
+    }
+    return {
+        side: pd.DataFrame({stage: sides[stage][position] for stage in STAGES})
+        for position, side in enumerate(("for_previous", "previous", "first"))
+    }
+
+
 def reference_conversion_by_channel(
     funnel, *, start_date, end_date, channels, owners, segments
 ) -> pd.DataFrame:
@@ -62,6 +85,8 @@ def reference_conversion_by_channel(
         [
             "channel",
             "has_lead",
+            "has_mql_data",
+            "has_sql_data",
             "created_at",
             "mql_at",
             "sql_at",
@@ -74,21 +99,19 @@ def reference_conversion_by_channel(
     )
     events = _stage_events(rows, _period(start_date, end_date))
     from_leads = events.mul(rows["has_lead"].to_numpy(dtype=bool), axis=0)
+    bases = _stage_bases(rows, events)
     keys = rows["channel"].to_numpy()
     names = [*events.groupby(keys).sum().index, _total_label(channels)]
     is_total = [False] * (len(names) - 1) + [True]
-    counts, lead_counts = (
+    counts, lead_counts, for_previous, previous, first = (
         np.vstack([frame.groupby(keys).sum().to_numpy(), frame.sum().to_numpy()]).astype(float)
-        for frame in (events, from_leads)
+        for frame in (events, from_leads, bases["for_previous"], bases["previous"], bases["first"])
     )
-
     keep = counts.sum(axis=1) > 0
     names = np.array(names, dtype=object)[keep]
     is_total = np.array(is_total)[keep]
     counts, lead_counts = counts[keep], lead_counts[keep]
-    # The shares are per lead: both sides count leads' events only.
-    previous = np.hstack([np.full((len(counts), 1), np.nan), lead_counts[:, :-1]])
-    first = lead_counts[:, :1]
+    for_previous, previous, first = for_previous[keep], previous[keep], first[keep]
     result = pd.DataFrame(
         {
             "is_total": np.repeat(is_total, len(STAGES)),
@@ -98,7 +121,10 @@ def reference_conversion_by_channel(
             "count_events": counts.ravel().astype("int64"),
             "count_without_lead": (counts - lead_counts).ravel().astype("int64"),
             "count_from_leads": lead_counts.ravel().astype("int64"),
-            "share_of_previous": (lead_counts / np.where(previous == 0, np.nan, previous)).ravel(),
+            "count_for_previous": for_previous.ravel().astype("int64"),
+            "count_previous": previous.ravel().astype("int64"),
+            "count_first": first.ravel().astype("int64"),
+            "share_of_previous": (for_previous / np.where(previous == 0, np.nan, previous)).ravel(),
             "share_of_first": (lead_counts / np.where(first == 0, np.nan, first)).ravel(),
         }
     )

@@ -48,7 +48,8 @@ with page.frame("Conversion by source") as filters:
         )
         page.stop_if_empty(by_channel)
         by_cohort = run("metrics/cohort_conversion_by_week", **params, cohort_grain=grain)
-        total = by_channel[by_channel["is_total"]].iloc[0]
+        # The won row counts every mature lead; the MQL and SQL rows only those that can tell.
+        total = by_channel[by_channel["is_total"] & (by_channel["stage"] == "won")].iloc[0]
         if total["count_leads"] == 0:
             st.info(
                 f"None of these leads has had {within_days} days yet. Choose an earlier period or "

@@ -11,7 +11,7 @@ from revcycle import audit, contract, settings
 from revcycle.export import safe_csv
 from revcycle.importer import channels, load
 from revcycle.importer.parse import DAY_FIRST, EXCEL_SERIAL, ISO, MONTH_FIRST
-from revcycle.importer.problems import ERROR, problems_frame
+from revcycle.importer.problems import ERROR, grouped_frame, problems_frame
 from revcycle.rebuild import data_version
 from revcycle.ui import access, format, page, tables, upload
 from revcycle.ui.data import connection, run
@@ -112,6 +112,13 @@ def mapping_screen(slot: str, kind: str, columns: list[str]) -> tuple[dict[str, 
     return mapping, save_as.strip()
 
 
+def show_mapping(prepared) -> None:
+    """Which column feeds each field, and the file's columns nothing reads."""
+    st.caption(format.plain("Mapping (field ← column): " + "; ".join(prepared.mapping_lines())))
+    ignored = prepared.ignored_columns
+    st.caption(format.plain(f"Ignored columns ({len(ignored)}): " + (", ".join(ignored) or "none")))
+
+
 def show_checks(prepared, slot: str) -> None:
     """Row accounting, notes and the problems table with its CSV download."""
     st.markdown(f"**{prepared.accounting()}.**")
@@ -125,16 +132,18 @@ def show_checks(prepared, slot: str) -> None:
     count_warnings = len(frame) - count_errors
     st.markdown(
         f"{plural(count_errors, 'error')} and {plural(count_warnings, 'warning')}. An error "
-        "rejects its row; a row with only warnings loads."
+        "rejects its row; a row with only warnings loads. The same problem on many lines is "
+        "one row here; the CSV below lists every line."
     )
     st.dataframe(
-        frame[["severity", "line", "column", "value", "reason"]],
+        grouped_frame(prepared.problems),
         hide_index=True,
         column_config={
             "severity": st.column_config.TextColumn("Severity"),
-            "line": st.column_config.NumberColumn("Line", format="%d"),
+            "count": st.column_config.NumberColumn("Lines", format="%d"),
+            "lines": st.column_config.TextColumn("Where"),
             "column": st.column_config.TextColumn("Column"),
-            "value": st.column_config.TextColumn("Value"),
+            "example": st.column_config.TextColumn("Example value"),
             "reason": st.column_config.TextColumn("Reason", width="large"),
         },
         key=f"upload_problems_{slot}",
@@ -222,6 +231,9 @@ def preview(cursor, prepared, slot: str, key: tuple) -> str:
             ("Removed", format.count(change.count_removed), "Loaded, but not in this file.")
         )
     page.tiles(numbers)
+    notice = load.sample_notice(cursor)
+    if notice:
+        st.warning(notice, icon=":material/science:")
     if mode == "replace" and change.count_removed:
         st.warning(
             f"Replace removes {change.count_removed:,} loaded {prepared.kind} that are not in "
@@ -247,12 +259,15 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
     """
     name, data = uploaded.name, uploaded.getvalue()
     date_format = st.session_state.get(f"upload_dates_{slot}")
-    key = (uploaded.file_id, version, max_bytes, date_format)
+    constants = fixed_values_box(slot)
+    key = (uploaded.file_id, version, max_bytes, date_format, tuple(sorted(constants.items())))
     auto = remembered(
         slot,
         "auto",
         key,
-        lambda: upload.attempt(cursor, name, data, date_format=date_format, max_bytes=max_bytes),
+        lambda: upload.attempt(
+            cursor, name, data, date_format=date_format, max_bytes=max_bytes, constants=constants
+        ),
     )
     mapped = Mapped()
     if auto.is_refused:
@@ -280,13 +295,29 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
             ask_date_format(slot, auto)
         return auto, key, mapped
 
-    return read_as_mapped(cursor, uploaded, slot, key, (kind, auto, date_format, max_bytes))
+    read = (kind, auto, date_format, max_bytes, constants)
+    return read_as_mapped(cursor, uploaded, slot, key, read)
+
+
+def fixed_values_box(slot: str) -> dict[str, str]:
+    """One value for a field on every row (``stage=Won``), as ``load --set`` gives it."""
+    text = st.text_input(
+        "Fixed values",
+        key=f"upload_set_{slot}",
+        placeholder="e.g. stage=Won, currency=BRL",
+        help="A field the file has no column for, with one value for every row. The value is "
+        "checked like any other (a date must read as a date).",
+    )
+    constants, malformed = upload.fixed_values(text)
+    if malformed:
+        st.error(format.plain(malformed))
+    return constants
 
 
 def read_as_mapped(cursor, uploaded, slot: str, key: tuple, read: tuple):
     """The mapping screen for a file read as ``kind``, then the file read with that mapping;
     (attempt, its key, Mapped) as ``checked`` returns them."""
-    kind, auto, date_format, max_bytes = read
+    kind, auto, date_format, max_bytes, constants = read
     name, data = uploaded.name, uploaded.getvalue()
     columns = remembered(
         slot, "header", (uploaded.file_id, max_bytes), lambda: upload.header(name, data, max_bytes)
@@ -309,7 +340,7 @@ def read_as_mapped(cursor, uploaded, slot: str, key: tuple, read: tuple):
         "mapped",
         key,
         lambda: upload.attempt(
-            cursor, name, data, kind, preset_name, mapping, date_format, max_bytes
+            cursor, name, data, kind, preset_name, mapping, date_format, max_bytes, constants
         ),
     )
     if attempt.date_formats_to_ask or date_format is not None:
@@ -336,6 +367,7 @@ def file_section(cursor, uploaded, slot: str, version: int, max_bytes: int):
         return None, "it was refused"
     prepared = attempt.prepared
     st.caption(upload.source_sentence(prepared, mapped.by_hand))
+    show_mapping(prepared)
     show_checks(prepared, slot)
     why_not = upload.why_not_loadable(prepared)
     if why_not == upload.NO_ROWS:
@@ -497,10 +529,13 @@ def history_section(cursor, who: str | None) -> None:
 def restore_section(cursor, listed: pd.DataFrame, who: str) -> None:
     """Choose an entry of the history and return the data to the state right after it."""
     entries = {int(row.upload_id): row for row in listed.itertuples()}
+    # The state before the latest change; the empty state between the sample and the first
+    # real upload is skipped, as undoing that upload brings the sample back.
+    earlier = [i for i, row in enumerate(entries.values()) if i and row.kind != load.SAMPLE_REMOVED]
     chosen = st.selectbox(
         "State to return to",
         list(entries),
-        index=1 if len(entries) > 1 else 0,  # the state before the latest change
+        index=earlier[0] if earlier else 0,
         format_func=lambda upload_id: (
             f"After {upload_id}: {entries[upload_id].file_name} "
             f"({entries[upload_id].uploaded_at:%d %b %Y %H:%M})"

@@ -30,3 +30,20 @@ create or replace macro stage_order(stage) as
 -- so a total is never read as the whole business when it is not.
 create or replace macro channels_total_label(channels) as
     case when channels is null then '(all channels)' else '(selected channels)' end;
+
+-- lifecycle_stage_order(stage): how far a lifecycle stage, as HubSpot labels it ("Marketing
+-- Qualified Lead") or stores it ("marketingqualifiedlead"), is along the funnel, in
+-- stage_order's numbers: subscriber and lead 1, MQL 2, SQL 3, opportunity 4, customer and
+-- evangelist 5. Null for another value ("Other"), which says nothing about the funnel.
+create or replace macro lifecycle_stage_order(stage) as
+    case replace(source_key(stage), '_', '')
+        when 'subscriber' then 1
+        when 'lead' then 1
+        when 'marketingqualifiedlead' then 2
+        when 'mql' then 2
+        when 'salesqualifiedlead' then 3
+        when 'sql' then 3
+        when 'opportunity' then 4
+        when 'customer' then 5
+        when 'evangelist' then 5
+    end;

@@ -1,36 +1,49 @@
-"""Command line: ``python -m revcycle build|sample|load|history|restore``.
+"""Command line: ``python -m revcycle build|sample|load|history|restore|check|backup|
+restore-backup``.
 
-Exit codes: 0 done; 1 refused or failed (nothing committed); 2 a usage error.
+Exit codes: 0 done; 1 refused or failed (nothing committed); 2 a usage error. An unexpected
+error is said in a sentence; its details go to a log file the sentence names, never a traceback
+on the screen. ``history``, ``check`` and ``load --dry-run`` only read, so they work while the
+dashboard runs.
 """
 
 import argparse
 import logging
 import sys
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 import duckdb
 
-from revcycle import sample
+from revcycle import backup, health, sample
 from revcycle.access import os_user
-from revcycle.build import SAMPLE_FILE_BY_KIND, build, open_database
-from revcycle.db import QueryError, connect
+from revcycle.backup import BackupRefused
+from revcycle.build import build, open_database
+from revcycle.db import QueryError, has_table
+from revcycle.export import safe_csv
+from revcycle.health import (
+    DatabaseBusy,
+    DatabaseDamaged,
+    KeptChanging,
+    explain,
+    open_to_read,
+    open_to_write,
+)
 from revcycle.importer import channels, load, parse
-from revcycle.importer.problems import ERROR, ImportRefused
-from revcycle.importer.validate import prepare
-from revcycle.paths import SAMPLE_DIR, db_path
+from revcycle.importer.problems import ERROR, ImportRefused, grouped, problems_frame
+from revcycle.importer.validate import name_value_pairs, prepare
+from revcycle.paths import SAMPLE_DIR, db_path, log_path
 
-log = logging.getLogger("revcycle")
 SHOWN_PROBLEMS = 50
+# Errors whose message is already the sentence a person needs.
+EXPECTED = (QueryError, ImportRefused, DatabaseBusy, DatabaseDamaged, KeptChanging, BackupRefused)
 
 
 def _pairs(values: list[str], flag: str, parser: argparse.ArgumentParser) -> dict[str, str]:
-    pairs = {}
-    for value in values:
-        left, sep, right = value.partition("=")
-        if not sep or not left.strip() or not right.strip():
-            parser.error(f"{flag} takes NAME=VALUE, not {value!r}")
-        pairs[left.strip()] = right.strip()
-    return pairs
+    try:
+        return name_value_pairs(values)
+    except ValueError as error:
+        parser.error(f"{flag} takes {error}")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,7 +68,15 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FIELD=COLUMN",
-        help="the file's column for a contract field, e.g. --map lead_id=mql_id",
+        help="the file's column for a contract field, e.g. --map lead_id=mql_id; columns "
+        "named as a field or as a preset names it map without it",
+    )
+    load_parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="one value for a field on every row, e.g. --set stage=Won or --set currency=BRL",
     )
     load_parser.add_argument(
         "--channel-map",
@@ -74,28 +95,61 @@ def _parser() -> argparse.ArgumentParser:
     load_parser.add_argument(
         "--dry-run", action="store_true", help="check and preview only; commit nothing"
     )
+    load_parser.add_argument(
+        "--problems-csv", type=Path, metavar="FILE", help="write every problem, a line each"
+    )
     commands.add_parser("history", help="list the uploads, newest first")
     restore_parser = commands.add_parser("restore", help="return to the state right after upload N")
     restore_parser.add_argument("upload_id", type=int, metavar="N")
+    _add_disk_commands(commands)
     return parser
+
+
+def _add_disk_commands(commands) -> None:
+    commands.add_parser(
+        "check", help="check that every table reads and every kept upload file is intact"
+    )
+    backup_parser = commands.add_parser(
+        "backup", help="copy the database and the kept upload files to a new folder"
+    )
+    backup_parser.add_argument("folder", type=Path, metavar="DIR")
+    restore_backup_parser = commands.add_parser(
+        "restore-backup", help="make the backup in DIR the database (the dashboard stopped)"
+    )
+    restore_backup_parser.add_argument("folder", type=Path, metavar="DIR")
+    restore_backup_parser.add_argument(
+        "--replace", action="store_true", help="replace the database there is (kept beside it)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    try:
+        return _run(args, parser)
+    except EXPECTED as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; what was not committed was not changed", file=sys.stderr)
+        return 130
+    except Exception as error:
+        _unexpected(error, argv if argv is not None else sys.argv[1:])
+        return 1
+
+
+def _run(args, parser) -> int:
     if args.command == "sample":
         for path in sample.write(args.out, n_leads=args.leads):
             print(f"wrote {path}")
         return 0
-    try:
-        con = connect(db_path())
-    except duckdb.IOException as error:
-        print(
-            f"error: cannot open {db_path()} for writing; another process (a running "
-            f"dashboard?) holds it. Stop it and try again. ({error})",
-            file=sys.stderr,
-        )
-        return 1
+    if args.command in ("history", "check") or (args.command == "load" and args.dry_run):
+        return _read_only(args, parser)
+    if args.command == "backup":
+        return _backup(args.folder)
+    if args.command == "restore-backup":
+        return _restore_backup(args.folder, args.replace)
+    con = open_to_write(db_path())  # a busy or a damaged file is said before any work
     try:
         if args.command == "build":
             return _build(con, args.sample)
@@ -103,18 +157,35 @@ def main(argv: list[str] | None = None) -> int:
         con = open_database(db_path())
         if args.command == "load":
             return _load(con, args, parser)
-        if args.command == "history":
-            return _history(con)
         return _restore(con, args.upload_id)
-    except (QueryError, ImportRefused) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except Exception as error:  # a sentence for the person, the traceback for the log
-        log.exception("command failed")
-        print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
-        return 1
     finally:
         con.close()
+
+
+def _unexpected(error: Exception, argv: list[str]) -> None:
+    """One sentence on the screen; the traceback in the log file it names."""
+    sentence = explain(error) or (
+        f"Something unexpected went wrong ({type(error).__name__}: {health.first_line(error)})."
+    )
+    path = log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=1 << 20, backupCount=2, encoding="utf-8")
+    except OSError as unwritable:
+        print(
+            f"error: {sentence} (Its details could not be logged: {unwritable}.)", file=sys.stderr
+        )
+        return
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    details = logging.getLogger("revcycle.cli.failures")
+    details.propagate = False  # to the file only: never a traceback on the screen
+    details.addHandler(handler)
+    try:
+        details.error("python -m revcycle %s failed", " ".join(argv), exc_info=error)
+    finally:
+        details.removeHandler(handler)
+        handler.close()
+    print(f"error: {sentence} The details are in {path}.", file=sys.stderr)
 
 
 def _print_change(mode: str, change: load.ChangePreview) -> None:
@@ -126,30 +197,33 @@ def _print_change(mode: str, change: load.ChangePreview) -> None:
 
 
 def _build(con: duckdb.DuckDBPyConnection, from_sample: bool) -> int:
-    info = build(con, SAMPLE_FILE_BY_KIND if from_sample else None)
+    info = build(con, sample=from_sample)
     print(
         f"built {db_path()}: {info.count_leads} leads, {info.count_deals} deals, "
         f"{info.count_funnel_rows} funnel rows (data version {info.data_version})"
     )
+    if not (from_sample or info.count_leads or info.count_deals):
+        print("nothing is loaded: load your exports with `python -m revcycle load FILE`")
     return 0
 
 
 def _load(con, args, parser) -> int:
     overrides = _pairs(args.map, "--map", parser)
+    constants = _pairs(args.set, "--set", parser)
     new_rules = _pairs(args.channel_map, "--channel-map", parser)
-    prepared = prepare(con, args.file, args.kind, args.preset, overrides, args.date_format)
+    prepared = prepare(
+        con, args.file, args.kind, args.preset, overrides, args.date_format, constants=constants
+    )
     print(f"read {prepared.file_name} as {prepared.kind}: {prepared.source}")
     for note in prepared.notes:
         print(f"  {note}")
+    print("mapping (field ← column):")
+    for line in prepared.mapping_lines():
+        print(f"  {line}")
+    ignored = prepared.ignored_columns
+    print(f"ignored columns ({len(ignored)}): {', '.join(ignored) if ignored else 'none'}")
     print(prepared.accounting())
-    errors = [p for p in prepared.problems if p.severity == ERROR]
-    warnings = [p for p in prepared.problems if p.severity != ERROR]
-    if prepared.problems:
-        print(f"{len(errors)} errors (their rows are rejected), {len(warnings)} warnings:")
-        for problem in prepared.problems[:SHOWN_PROBLEMS]:
-            print(f"  {problem.severity}: {problem.sentence()}")
-        if len(prepared.problems) > SHOWN_PROBLEMS:
-            print(f"  … and {len(prepared.problems) - SHOWN_PROBLEMS} more")
+    _print_problems(prepared.problems, args.problems_csv)
     unmapped = channels.uncovered(prepared.unmapped_sources, channels.source_keys(new_rules))
     if unmapped:
         print(
@@ -163,8 +237,14 @@ def _load(con, args, parser) -> int:
     load.refuse_emptying(
         prepared.kind, prepared.count_rows_loaded, args.mode, prepared.file_name, args.allow_empty
     )
+    notice = load.sample_notice(con)
+    if notice:
+        print(notice)
     if args.dry_run:
-        _print_change(args.mode, load.preview(con, prepared.kind, prepared.rows, args.mode))
+        change = load.preview(con, prepared.kind, prepared.rows, args.mode)
+        _print_change(args.mode, change)
+        if load.changes_nothing(change):
+            print(f"nothing would change: {prepared.file_name} holds what is loaded")
         print("dry run: nothing was committed")
         return 0
     # The commit counts the change inside its transaction: it is printed from there, so a
@@ -180,11 +260,36 @@ def _load(con, args, parser) -> int:
         allow_empty=args.allow_empty,
     )
     _print_change(args.mode, change)
+    if upload_id is None:
+        print(f"nothing changed: {prepared.file_name} holds what is loaded; no history entry")
+        return 0
     print(
         f"loaded as upload {upload_id}; `python -m revcycle restore "
         f"{load.parent_of(con, upload_id)}` undoes it"
     )
     return 0
+
+
+def _print_problems(problems: list, problems_csv: Path | None) -> None:
+    """Each distinct problem once, with its count and line ranges; the full list, a line each,
+    to ``problems_csv``."""
+    if not problems:
+        return
+    count_errors = sum(problem.severity == ERROR for problem in problems)
+    groups = grouped(problems)
+    print(
+        f"{count_errors} errors (their rows are rejected), {len(problems) - count_errors} "
+        f"warnings, {len(groups)} distinct:"
+    )
+    for group in groups[:SHOWN_PROBLEMS]:
+        print(f"  {group.first.severity}: {group.sentence()}")
+    if len(groups) > SHOWN_PROBLEMS:
+        print(f"  … and {len(groups) - SHOWN_PROBLEMS} more")
+    if problems_csv is None:
+        print("  every problem, a line each: add --problems-csv FILE")
+        return
+    problems_csv.write_bytes(safe_csv(problems_frame(problems)))
+    print(f"  every problem, a line each, is in {problems_csv}")
 
 
 def _history(con) -> int:
@@ -205,6 +310,51 @@ def _history(con) -> int:
             f"{row.upload_id:>4}  {row.uploaded_at:%Y-%m-%d %H:%M}  {row.kind:<8} "
             f"{row.file_name}{counts}{by}{current}"
         )
+    return 0
+
+
+def _read_only(args, parser) -> int:
+    """history, check and load --dry-run: a read-only connection, or a copy of the database
+    while another process (the dashboard) holds it."""
+    with open_to_read(db_path()) as reading:
+        if reading.note:
+            print(reading.note)
+        con = reading.con
+        if args.command == "history":
+            return _history(con)
+        if args.command == "check":
+            return _check(con)
+        if not has_table(con, "uploads") and not db_path().exists():
+            load.ensure_storage(con)  # no database yet: an empty one, in memory
+        return _load(con, args, parser)
+
+
+def _check(con) -> int:
+    if not db_path().exists():
+        print(f"there is no database at {db_path()} yet; nothing to check")
+        return 0
+    problems = health.table_problems(con)
+    problems += health.archive_problems(con, backup.archive_of(db_path()))
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{db_path()}: {len(problems)} problems")
+        return 1
+    print(f"{db_path()}: every table reads and every kept upload file matches its sha256")
+    return 0
+
+
+def _backup(folder: Path) -> int:
+    summary = backup.take(db_path(), folder, taken_by=os_user())
+    print(f"backed up {db_path()} to {folder}: {summary}")
+    return 0
+
+
+def _restore_backup(folder: Path, replace: bool) -> int:
+    restored = backup.bring_back(folder, db_path(), os_user(), replace)
+    kept = f"; the replaced database is kept as {restored.replaced}" if restored.replaced else ""
+    print(f"brought back the backup in {folder} as {db_path()}: {restored.summary}{kept}")
+    print(f"recorded in the change log as done by {os_user()}")
     return 0
 
 

@@ -1,5 +1,5 @@
-"""Open the database and load exports into it: the bundled sample on the first run, or files a
-caller names (`python -m revcycle build`, the tests, the benchmark).
+"""Open the database and load exports into it: the bundled sample (the dashboard's first run,
+`python -m revcycle build --sample`), or files a caller names (the tests, the benchmark).
 
 Files load through the importer, exactly as an upload does — read, map, parse, check, archive —
 so there is one way for data to come in. A build refuses a file with any error instead of
@@ -12,8 +12,13 @@ from pathlib import Path
 import duckdb
 
 from revcycle.access import os_user
-from revcycle.db import connect
-from revcycle.importer.load import commit_in_transaction, ensure_storage, loaded_anything
+from revcycle.db import connect, rollback_after
+from revcycle.importer.load import (
+    commit_in_transaction,
+    ensure_storage,
+    has_history,
+    sweep_archive,
+)
 from revcycle.importer.problems import ERROR, ImportRefused
 from revcycle.importer.validate import prepare
 from revcycle.paths import SAMPLE_DIR, db_path
@@ -30,22 +35,28 @@ class BuildInfo:
     count_funnel_rows: int
 
 
-def build(con: duckdb.DuckDBPyConnection, exports: dict[str, Path] | None = None) -> BuildInfo:
+def build(
+    con: duckdb.DuckDBPyConnection,
+    exports: dict[str, Path] | None = None,
+    *,
+    sample: bool = False,
+) -> BuildInfo:
     """Load ``exports`` (kind -> file, replacing that kind's data) and rebuild, in one
-    transaction. With no exports, rebuild what is loaded — or load the sample into a new
-    database."""
+    transaction; with ``sample``, the bundled sample, marked as such. With neither, rebuild
+    what is loaded (nothing, in a new database)."""
+    if sample:
+        exports = SAMPLE_FILE_BY_KIND
     con.begin()
     try:
         ensure_storage(con)
-        if exports is None and not loaded_anything(con):
-            exports = SAMPLE_FILE_BY_KIND
         for kind in ("leads", "deals"):  # leads first: deals are checked against them
             if kind in (exports or {}):
-                _load_whole_file(con, kind, Path(exports[kind]))
+                _load_whole_file(con, kind, Path(exports[kind]), sample)
         version = rebuild_in_transaction(con)
         con.commit()
-    except BaseException:
-        con.rollback()
+    except BaseException as error:
+        rollback_after(con, error)
+        sweep_archive(con)
         raise
     counts = con.execute(
         "select (select count(*) from raw_leads), (select count(*) from raw_deals), "
@@ -54,7 +65,7 @@ def build(con: duckdb.DuckDBPyConnection, exports: dict[str, Path] | None = None
     return BuildInfo(version, *counts)
 
 
-def _load_whole_file(con: duckdb.DuckDBPyConnection, kind: str, path: Path) -> None:
+def _load_whole_file(con: duckdb.DuckDBPyConnection, kind: str, path: Path, sample: bool) -> None:
     prepared = prepare(con, path, kind=kind)
     errors = [problem for problem in prepared.problems if problem.severity == ERROR]
     if errors:
@@ -62,13 +73,28 @@ def _load_whole_file(con: duckdb.DuckDBPyConnection, kind: str, path: Path) -> N
     # A build runs as whoever runs it: `python -m revcycle build`, or the server's own user
     # when the dashboard builds the sample on its first start.
     meta = prepared.meta()
-    commit_in_transaction(con, kind, prepared.rows, "replace", meta, changed_by=os_user())
+    commit_in_transaction(
+        con,
+        kind,
+        prepared.rows,
+        "replace",
+        meta,
+        changed_by=os_user(),
+        sample=sample,
+        always_record=True,
+    )
 
 
-def open_database(path: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """Connect; build first when there is no funnel yet (from the sample) or when the
-    macro, staging or mart SQL changed since the last build (from the loaded exports)."""
+def open_database(path: Path | None = None, seed_sample: bool = False) -> duckdb.DuckDBPyConnection:
+    """Connect; build first when there is no funnel yet or when the macro, staging or mart SQL
+    changed since the last build (from the loaded exports). ``seed_sample`` loads the bundled
+    sample into a database that has never had an upload: the dashboard does, so a fresh
+    clone shows something; the command line does not, so a person's file never meets it.
+    Files in the upload archive that no upload names are removed."""
     con = connect(path or db_path())
-    if not is_current(con):
+    if seed_sample and not has_history(con):
+        build(con, sample=True)
+    elif not is_current(con):
         build(con)
+    sweep_archive(con)  # files a failed or killed load left behind
     return con

@@ -45,6 +45,24 @@ LEAD_FIELDS: tuple[Field, ...] = (
         "The deal this lead became (Salesforce's `Converted Opportunity ID`); links that deal "
         "to this lead when the deal export has no lead id.",
     ),
+    # Last, so a database archived before these fields gains them as its last columns too.
+    Field(
+        "lifecycle_stage",
+        "text",
+        False,
+        "The furthest stage the source system says the lead reached (HubSpot's `Lifecycle "
+        "Stage`: `Marketing Qualified Lead`, `Sales Qualified Lead`, `Opportunity`, "
+        "`Customer`…). A lead at MQL or later counts as having reached MQL (SQL likewise) in "
+        "cohort mode even when the export has no date for it.",
+    ),
+    Field(
+        "is_converted",
+        "boolean",
+        False,
+        "Whether sales converted the lead (Salesforce's `Converted`): a converted lead reached "
+        "SQL. Its date is `sql_at` (`Converted Date`) or, without that column, the converted "
+        "deal's `created_at`.",
+    ),
 )
 
 DEAL_FIELDS: tuple[Field, ...] = (

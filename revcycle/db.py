@@ -1,5 +1,6 @@
 """The one place that touches SQL text: read a named query file and run it with bound values."""
 
+import logging
 from functools import cache
 from pathlib import Path
 
@@ -7,6 +8,8 @@ import duckdb
 import pandas as pd
 
 from revcycle.paths import QUERIES_DIR, db_path
+
+log = logging.getLogger(__name__)
 
 
 class QueryError(RuntimeError):
@@ -45,6 +48,20 @@ def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBP
     path = Path(path or db_path())
     path.parent.mkdir(parents=True, exist_ok=True)
     return duckdb.connect(str(path), read_only=read_only)
+
+
+def rollback_after(con: duckdb.DuckDBPyConnection, error: BaseException) -> None:
+    """Roll back after ``error`` without hiding it: the caller re-raises ``error``.
+
+    A commit that fails (a full disk) has already ended the transaction, so DuckDB refuses the
+    rollback with "cannot rollback - no transaction is active"; raised here, that would replace
+    the real reason. The refusal is logged and noted on ``error`` instead.
+    """
+    try:
+        con.rollback()
+    except duckdb.Error as refused:
+        log.info("rollback after %r was refused: %s", error, refused)
+        error.add_note(f"(the rollback after it was refused too: {_first_line(refused)})")
 
 
 def execute(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:

@@ -14,3 +14,11 @@ DEFAULT_DB_PATH = DATA_DIR / "revcycle.duckdb"
 def db_path() -> Path:
     """The DuckDB file: ``$REVCYCLE_DB`` when set, else ``data/revcycle.duckdb``."""
     return Path(os.environ.get("REVCYCLE_DB") or DEFAULT_DB_PATH)
+
+
+def log_path() -> Path:
+    """Where the command line writes the details of an unexpected error:
+    ``$XDG_STATE_HOME/revcycle/revcycle.log`` (``~/.local/state/…`` when unset), as the XDG
+    base directories place a program's logs, apart from the data it may have failed to write."""
+    state = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(state) / "revcycle" / "revcycle.log"

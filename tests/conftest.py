@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from revcycle import contract
-from revcycle.build import SAMPLE_FILE_BY_KIND, build
+from revcycle.build import build
 from revcycle.db import connect, execute
 
 ALL_TIME = {"start_date": date(2000, 1, 1), "end_date": date(2099, 12, 31)}
@@ -60,7 +60,7 @@ def sample_db_file(tmp_path_factory) -> Path:
     (``copy_database``) rather than build 20,000 leads again."""
     path = tmp_path_factory.mktemp("sample_build") / "sample.duckdb"
     con = connect(path)
-    build(con, SAMPLE_FILE_BY_KIND)
+    build(con, sample=True)
     con.close()
     return path
 

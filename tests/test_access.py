@@ -215,10 +215,12 @@ def test_the_command_line_records_the_os_user(sample_db_file, tmp_path, monkeypa
     capsys.readouterr()
     assert main(["history"]) == 0
     newest_first = capsys.readouterr().out.splitlines()
-    # Entry 4 is the restore and 3 the load, both run here by this process's user.
-    assert [line.split()[0] for line in newest_first[:2]] == ["4", "3"]
+    # Entry 5 is the restore, 4 the load and 3 the sample's removal before it, all run here
+    # by this process's user.
+    assert [line.split()[0] for line in newest_first[:3]] == ["5", "4", "3"]
     assert newest_first[0].endswith(f"— by {getpass.getuser()}  ← current")
     assert newest_first[1].endswith(f"— by {getpass.getuser()}")
+    assert newest_first[2].endswith(f"— by {getpass.getuser()}")
 
 
 @pytest.mark.parametrize(

@@ -118,8 +118,9 @@ def test_a_signed_in_editor_uploads_and_the_history_names_them(roles_file):
     at.button(key="upload_commit").click().run()
     assert not at.exception, at.exception
     history = table_with(at, "By")
-    # Newest first: this upload (3), then the sample's two.
+    # Newest first: this upload (4), the sample's removal it made (3), then the sample's two.
     assert history[["Upload", "By"]].values.tolist() == [
+        [4, "eddie@example.com"],
         [3, "eddie@example.com"],
         [2, getpass.getuser()],
         [1, getpass.getuser()],

@@ -60,12 +60,6 @@ def revcycle(monkeypatch, capsys, caplog):
     return run
 
 
-def test_the_command_starts_a_new_database_from_the_sample(tmp_path):
-    code, out = command(tmp_path / "new.duckdb", "history")
-    assert code == 0, out
-    assert "leads.csv" in out and "deals.csv" in out
-
-
 def test_the_command_exits_2_on_a_usage_error(tmp_path):
     code, out = command(tmp_path / "unused.duckdb", "load")
     assert code == 2 and "usage:" in out

@@ -216,3 +216,36 @@ def test_with_no_lead_recording_contacts_never_contacted_is_unknown_not_zero(tmp
     assert tile(at, "Within SLA") == "–"
     assert not [frame for frame in at.dataframe if "Waiting" in frame.value.columns]
     assert "who is waiting cannot be told" in " ".join(info.value for info in at.info)
+
+
+def rates(frame, stage: str):
+    return frame[frame["is_total"] & (frame["stage"] == stage)].iloc[0]
+
+
+def test_period_mql_and_sql_rates_leave_out_leads_whose_file_has_no_such_column(mixed_db):
+    con, _ = mixed_db
+    conversion = metric(con, "conversion_by_channel", **MARCH)
+    mql, sql = rates(conversion, "mql"), rates(conversion, "sql")
+    # A1 became MQL, of A1 and A2; B1-B3 come from a file with no MQL column (was 1 of 5).
+    assert (mql["count_for_previous"], mql["count_previous"]) == (1, 2)
+    assert mql["share_of_previous"] == pytest.approx(1 / 2)
+    assert mql["share_of_first"] == pytest.approx(1 / 2)
+    # A1's SQL, of the one MQL (A1); of the first stage, of A1 and A2 (was 1 of 5).
+    assert sql["share_of_previous"] == pytest.approx(1)
+    assert sql["share_of_first"] == pytest.approx(1 / 2)
+
+
+def test_cohort_mql_and_sql_rates_leave_out_leads_whose_file_cannot_tell(mixed_db):
+    con, _ = mixed_db
+    # Within 1 day every lead is mature (the data is as of 6 March): A1's MQL on 3 March
+    # 09:00 is within its day, its SQL on 6 March is not.
+    cohort = metric(con, "cohort_conversion_by_channel", within_days=1, min_leads=1, **MARCH)
+    mql, sql, won = rates(cohort, "mql"), rates(cohort, "sql"), rates(cohort, "won")
+    assert (mql["count_leads"], mql["count_reached"]) == (2, 1)  # was 5 leads, 1 reached
+    assert mql["share_reached"] == pytest.approx(1 / 2)
+    assert (sql["count_leads"], sql["count_reached"]) == (2, 0)
+    assert won["count_leads"] == 5  # every lead can tell whether it won
+    weekly = metric(con, "cohort_conversion_by_week", within_days=1, cohort_grain="week", **MARCH)
+    assert weekly[weekly["stage"] == "mql"][["count_leads", "count_reached"]].values.tolist() == [
+        [2, 1]
+    ]

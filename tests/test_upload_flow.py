@@ -147,3 +147,36 @@ def test_restoring_an_entry_that_does_not_exist_says_so(con):
     restored, sentence = upload.restore_to(con, 99, "test")
     assert not restored
     assert sentence.startswith("Restoring entry 99 failed, so the data is as it was.")
+
+
+def test_the_load_button_on_a_file_already_loaded_says_nothing_changed(con):
+    upload.commit_all(con, [("first", ready(con, "leads.csv", LEADS))], "test")
+    again = upload.commit_all(con, [("again", ready(con, "leads.csv", LEADS))], "test")
+    assert again.upload_ids == {}
+    assert again.messages == [
+        "Nothing changed: every row of leads.csv is loaded already, as it is, so no history "
+        "entry was added."
+    ]
+    # Uploads 1 and 2 built the database, 3 is the first load; before, the second added 4.
+    assert int(load.history(con)["upload_id"].max()) == 3
+
+
+def test_fixed_values_on_the_page_read_as_load_set_does(con):
+    assert upload.fixed_values("stage=Won, currency = BRL") == (
+        {"stage": "Won", "currency": "BRL"},
+        None,
+    )
+    assert upload.fixed_values("stage") == (
+        {},
+        "Write each fixed value as NAME=VALUE, not 'stage'.",
+    )
+    checked = attempt(con, "deals.csv", DEALS, constants={"stage": "Won"}).prepared
+    assert checked.rows.column("stage").to_pylist() == ["Won"]
+    assert checked.mapping_lines() == [
+        "deal_id ← deal_id",
+        "lead_id ← lead_id",
+        "created_at ← created_at",
+        "stage ← --set stage=Won",
+        "amount ← amount",
+    ]
+    assert checked.ignored_columns == []

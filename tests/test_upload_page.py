@@ -11,8 +11,9 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from revcycle.build import SAMPLE_FILE_BY_KIND, build
+from revcycle.build import build
 from revcycle.db import connect
+from revcycle.ui import page as page_module
 from tests import sample_facts
 from tests.test_app import APP, shown_count
 
@@ -23,16 +24,16 @@ MQL_ENTERED = '"Date entered ""Marketing Qualified Lead (Lifecycle Stage Pipelin
 
 # A HubSpot contacts export as HubSpot writes it: every field quoted, its real header names.
 # Lines 2-4 are new leads created in October 2026; line 5 has no Create Date (an error that
-# rejects it); line 6 is the sample's first lead again, as overlapping weekly exports carry it,
-# with other values than the sample (so it counts as changed, created in 2024).
+# rejects it); line 6 is the sample's first lead again, with other values than the sample
+# (created in 2024). Over the sample every row is new: the first real upload removes the sample.
 HUBSPOT_CONTACTS = (
     '"Record ID","Create Date","Original Traffic Source",'
     '"Original Traffic Source Drill-Down 1","Contact owner","Email","Company size",'
     f"{MQL_ENTERED}\n"
     '"90001","2026-10-05 09:12","Organic Search","","Anna Keller","a@x.example","SMB",'
     '"2026-10-08 12:00"\n'
-    '"90002","2026-10-06 10:00","AI Referrals","chatgpt.com","","b@x.example","SMB",""\n'
-    '"90003","2026-10-07 11:30","Paid Social","","","c@x.example","",""\n'
+    '"90002","2026-10-06 10:00","Offline Sources","chatgpt.com","","b@x.example","SMB",""\n'
+    '"90003","2026-10-07 11:30","Other Campaigns","","","c@x.example","",""\n'
     '"90004","","Organic Search","","","d@x.example","",""\n'
     '"L0000001","2024-11-20 02:24","Paid Search","","David Jansen",'
     '"contact1@bright5709.example","Enterprise",""\n'
@@ -61,7 +62,7 @@ def sample_database_file(tmp_path_factory):
     """The sample built once into a file that the tests copy and never open themselves."""
     path = tmp_path_factory.mktemp("upload-template") / "sample.duckdb"
     con = connect(path)
-    build(con, SAMPLE_FILE_BY_KIND)
+    build(con, sample=True)
     con.close()
     return path
 
@@ -133,11 +134,20 @@ def test_a_hubspot_export_is_previewed_loaded_and_moves_the_leads_tile(own_db):
         at.markdown
     )
     problems = table_with(at, "reason")
-    assert problems[["severity", "line", "column"]].values.tolist() == [["error", 5, "Create Date"]]
-    assert {"New": "3", "Changed": "1", "Unchanged": "0"}.items() <= tiles(at).items()
+    # The export has no SQL date column: one warning for the whole file, naming it.
+    assert problems[["severity", "count", "lines"]].values.tolist() == [
+        ["warning", 1, "whole file"],
+        ["error", 1, "5"],
+    ]
+    assert "Sales Qualified Lead" in problems["reason"][0]
+    assert problems["column"][1] == "Create Date"
+    assert {"New": "4", "Changed": "0", "Unchanged": "0"}.items() <= tiles(at).items()
+    assert any(
+        "holds the bundled sample (20,000 leads, 2,519 deals)" in w for w in texts(at.warning)
+    )
     rules = at.data_editor(key="upload_rules_hubspot-contacts.csv").value
-    assert rules["Source value in the file"].tolist() == ["AI Referrals", "Paid Social"]
-    assert any("Paid Social" in info and "(unmapped)" in info for info in texts(at.info))
+    assert rules["Source value in the file"].tolist() == ["Offline Sources", "Other Campaigns"]
+    assert any("Other Campaigns" in info and "(unmapped)" in info for info in texts(at.info))
 
     at.session_state["upload_rules_hubspot-contacts.csv"] = {
         "edited_rows": {0: {"Channel": "AI search"}},
@@ -147,12 +157,13 @@ def test_a_hubspot_export_is_previewed_loaded_and_moves_the_leads_tile(own_db):
     at.run()
     at.button(key="upload_commit").click().run()
     assert not at.exception, at.exception
-    # The sample was loaded as uploads 1 (leads) and 2 (deals).
-    assert "Loaded 4 leads from hubspot-contacts.csv as upload 3 (merge)." in texts(at.success)
+    # The sample was loaded as uploads 1 (leads) and 2 (deals); 3 removed it.
+    assert "Loaded 4 leads from hubspot-contacts.csv as upload 4 (merge)." in texts(at.success)
     assert any("restore upload 2" in message for message in texts(at.success))
 
     go_to(at, OVERVIEW_PAGE)
-    assert shown_count(at, "Leads") == before + COUNT_NEW_OCTOBER_LEADS
+    assert shown_count(at, "Leads") == COUNT_NEW_OCTOBER_LEADS
+    assert page_module.SAMPLE_LINE not in texts(at.info)
     assert "AI search" in at.multiselect(key="channel").options
 
 
@@ -161,7 +172,7 @@ def test_restore_brings_the_numbers_back(own_db):
     before = shown_count(at, "Leads")
     load_hubspot_contacts(at)
     go_to(at, OVERVIEW_PAGE)
-    assert shown_count(at, "Leads") == before + COUNT_NEW_OCTOBER_LEADS
+    assert shown_count(at, "Leads") == COUNT_NEW_OCTOBER_LEADS
 
     go_to(at, UPLOAD_PAGE)
     assert at.selectbox(key="upload_restore_choice").value == 2  # the state before the upload
@@ -169,10 +180,13 @@ def test_restore_brings_the_numbers_back(own_db):
     assert any("state right after entry 2" in warning for warning in texts(at.warning))
     at.button(key="upload_restore_confirm").click().run()
     assert not at.exception, at.exception
-    assert "Restored the state after entry 2 (recorded as entry 4)." in texts(at.success)
+    assert "Restored the state after entry 2 (recorded as entry 5)." in texts(at.success)
 
-    go_to(at, OVERVIEW_PAGE)
+    # A new visit: this session's period was narrowed to the three leads' days while they
+    # were all the data.
+    at = open_app()
     assert shown_count(at, "Leads") == before
+    assert page_module.SAMPLE_LINE in texts(at.info)
 
 
 def test_several_files_load_leads_before_deals(own_db):
@@ -182,14 +196,16 @@ def test_several_files_load_leads_before_deals(own_db):
     )
     # Checked against what is loaded now, the deal's contact is not a lead yet: a warning.
     deal_problems = table_with(at, "reason")
-    assert deal_problems[["severity", "line", "value"]].values.tolist() == [["warning", 2, "90001"]]
+    assert deal_problems[["severity", "lines", "example"]].values.tolist() == [
+        ["warning", "2", "90001"]
+    ]
     assert at.button(key="upload_commit").label == "Load 2 files"
     at.button(key="upload_commit").click().run()
     assert not at.exception, at.exception
     history = table_with(at, "Upload")
     assert history[["Upload", "Kind", "File"]].values.tolist()[:2] == [
-        [4, "deals", "hubspot-deals.csv"],  # after the sample's uploads 1 and 2
-        [3, "leads", "hubspot-contacts.csv"],
+        [5, "deals", "hubspot-deals.csv"],  # after the sample's uploads 1, 2 and its removal
+        [4, "leads", "hubspot-contacts.csv"],
     ]
 
 
@@ -292,3 +308,17 @@ def test_editing_the_channel_rules_regroups_the_channels(own_db):
     at = go_to(at, "dashboard.py")
     channels_offered = at.multiselect(key="channel").options
     assert "Events" in channels_offered and "Trade show" not in channels_offered
+
+
+def test_the_page_shows_the_whole_mapping_and_takes_fixed_values(own_db):
+    at = go_to(open_app(), UPLOAD_PAGE)
+    upload_files(at, ("hubspot-deals.csv", HUBSPOT_DEALS))
+    # The captions escape Markdown's signs: the names are shown as text.
+    captions = [text.replace("\\", "") for text in texts(at.caption)]
+    # Every HubSpot deals column but these two feeds a field.
+    assert "Ignored columns (2): Deal Name, Pipeline" in captions
+    at.text_input(key="upload_set_hubspot-deals.csv").input("currency=BRL").run()
+    assert not at.exception, at.exception
+    mapping = next(text for text in texts(at.caption) if text.startswith("Mapping"))
+    assert "currency ← --set currency=BRL" in mapping.replace("\\", "")
+    assert tiles(at)["New"] == "1"

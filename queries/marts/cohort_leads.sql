@@ -1,7 +1,8 @@
 -- Leads as cohorts read them: the leads created in a period, within the shared filters, each
 -- with the end of its window of N days and whether it reached each stage (MQL, SQL, an
 -- opportunity, a win) by then. The population of both cohort queries, so a stage "reached
--- within N days" means the same in each.
+-- within N days" means the same in each. A lead whose lifecycle stage or conversion says it
+-- reached MQL or SQL, with no date for it, counts as reached (the date unknown).
 -- Grain: one row per lead (as leads_created_in).
 -- Parameters: the macro arguments start_date, end_date, channels, owners, segments (as
 -- leads_created_in) and within_days (integer), bound by the calling query.
@@ -27,8 +28,8 @@ windowed as (
 final as (
     select
         *,
-        mql_at <= window_ends_at as reached_mql,
-        sql_at <= window_ends_at as reached_sql,
+        coalesce(mql_at <= window_ends_at, has_reached_mql) as reached_mql,
+        coalesce(sql_at <= window_ends_at, has_reached_sql) as reached_sql,
         first_deal_created_at <= window_ends_at as reached_opportunity,
         first_won_at <= window_ends_at as reached_won,
     from windowed

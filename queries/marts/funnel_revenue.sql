@@ -13,7 +13,13 @@
 -- Durations: hours_to_first_contact is null when the contact is recorded before the lead was
 -- created (is_contacted_before_created): a negative time is a data error, not a fast reply.
 -- has_contact_data, has_mql_data, has_sql_data: whether the lead's upload had a column for
--- that date (stg_lead_uploads); null on deal rows, which are not leads.
+-- that date (stg_lead_uploads; for the SQL, Salesforce's Converted counts); null on deal rows,
+-- which are not leads. SQL date: the export's, or for a converted lead (is_converted not
+-- false) without one, its converted deal's creation.
+-- has_reached_mql, has_reached_sql: the lead reached the stage, by its date or by what its
+-- lifecycle stage or conversion says when the date is unknown. has_mql_outcome,
+-- has_sql_outcome: its upload can tell whether it did (a date column, a conversion flag or a
+-- lifecycle stage); cohort rates count only those leads, period rates only has_*_data ones.
 -- Only what the metrics read is kept (contact details stay in stg_leads): at 1M leads,
 -- writing the table is most of the build's time.
 -- Parameters: none. Materialised as the table funnel_revenue by `python -m revcycle build`.
@@ -46,6 +52,13 @@ first_lead_by_email as (
     semi join deals
         on leads.email = deals.email
     group by leads.email
+),
+
+converted_deals as (
+    select
+        deal_id,
+        created_at,
+    from deals
 ),
 
 lead_by_converted_deal as (
@@ -108,7 +121,17 @@ lead_rows as (
         coalesce(leads.segment, '(unknown)') as segment,
         leads.created_at,
         leads.mql_at,
-        leads.sql_at,
+        coalesce(
+            leads.sql_at,
+            case when leads.is_converted is distinct from false then converted_deals.created_at end
+        ) as sql_at,
+        leads.mql_at is not null or coalesce(leads.lifecycle_stage_order >= 2, false)
+            as has_reached_mql,
+        leads.sql_at is not null
+            or coalesce(leads.lifecycle_stage_order >= 3, false)
+            or coalesce(leads.is_converted, false)
+            or (leads.is_converted is null and converted_deals.created_at is not null)
+            as has_reached_sql,
         leads.first_contacted_at,
         case
             when leads.first_contacted_at >= leads.created_at
@@ -129,9 +152,13 @@ lead_rows as (
         lead_uploads.has_contact_data,
         lead_uploads.has_mql_data,
         lead_uploads.has_sql_data,
+        lead_uploads.has_mql_data or lead_uploads.has_lifecycle_data as has_mql_outcome,
+        lead_uploads.has_sql_data or lead_uploads.has_lifecycle_data as has_sql_outcome,
     from leads
     left join channel_rules
         on leads.source_key = channel_rules.source_key
+    left join converted_deals
+        on leads.converted_deal_id = converted_deals.deal_id
     left join deals_per_lead
         on leads.lead_id = deals_per_lead.lead_id
     left join lead_uploads
@@ -152,6 +179,8 @@ unmatched_deal_rows as (
         cast(null as timestamp) as created_at,
         cast(null as timestamp) as mql_at,
         cast(null as timestamp) as sql_at,
+        false as has_reached_mql,
+        false as has_reached_sql,
         cast(null as timestamp) as first_contacted_at,
         cast(null as double) as hours_to_first_contact,
         false as is_contacted_before_created,
@@ -193,8 +222,8 @@ final as (
         case
             when count_won_deals > 0 then 'won'
             when count_deals > 0 then 'opportunity'
-            when sql_at is not null then 'sql'
-            when mql_at is not null then 'mql'
+            when has_reached_sql then 'sql'
+            when has_reached_mql then 'mql'
             else 'lead'
         end as stage_reached,
     from unioned

@@ -4,7 +4,10 @@
 -- all channels together (is_total; "(selected channels)" when $channels narrows them).
 -- Only mature leads count: those created at least N days before the data's latest event
 -- (funnel_as_of), so a lead that simply has not had N days yet is not a failure;
--- count_immature_leads says how many were set aside.
+-- count_immature_leads says how many were set aside. The MQL and SQL rows count only leads
+-- whose upload can tell that stage (has_mql_outcome, has_sql_outcome): a lead from a file with
+-- neither a date nor a lifecycle stage for it is neither a hit nor a miss, so count_leads is
+-- per stage.
 -- is_low_volume marks rates resting on fewer than $min_leads leads.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all); $within_days (integer); $min_leads (integer).
@@ -33,12 +36,15 @@ per_channel as (
     select
         grouping(channel) = 1 as is_total,
         coalesce(channel, channels_total_label($channels)) as channel,
-        count(*) filter (where is_mature) as count_leads,
         count(*) filter (where not is_mature) as count_immature_leads,
-        count(*) filter (where is_mature and reached_mql) as mql,
-        count(*) filter (where is_mature and reached_sql) as sql,
-        count(*) filter (where is_mature and reached_opportunity) as opportunity,
-        count(*) filter (where is_mature and reached_won) as won,
+        count(*) filter (where is_mature and has_mql_outcome) as leads_mql,
+        count(*) filter (where is_mature and has_mql_outcome and reached_mql) as reached_mql,
+        count(*) filter (where is_mature and has_sql_outcome) as leads_sql,
+        count(*) filter (where is_mature and has_sql_outcome and reached_sql) as reached_sql,
+        count(*) filter (where is_mature) as leads_opportunity,
+        count(*) filter (where is_mature and reached_opportunity) as reached_opportunity,
+        count(*) filter (where is_mature) as leads_won,
+        count(*) filter (where is_mature and reached_won) as reached_won,
     from leads
     group by grouping sets ((channel), ())
     having count(*) > 0
@@ -46,8 +52,11 @@ per_channel as (
 
 stages as (
     unpivot per_channel
-    on mql, sql, opportunity, won
-    into name stage value count_reached
+    on (leads_mql, reached_mql) as 'mql',
+        (leads_sql, reached_sql) as 'sql',
+        (leads_opportunity, reached_opportunity) as 'opportunity',
+        (leads_won, reached_won) as 'won'
+    into name stage value count_leads, count_reached
 ),
 
 rates as (

@@ -29,19 +29,26 @@ leads as (
 per_cohort as (
     select
         cohort_start,
-        count(*) as count_leads,
-        count(*) filter (where reached_mql) as mql,
-        count(*) filter (where reached_sql) as sql,
-        count(*) filter (where reached_opportunity) as opportunity,
-        count(*) filter (where reached_won) as won,
+        count(*) filter (where has_mql_outcome) as leads_mql,
+        count(*) filter (where has_mql_outcome and reached_mql) as reached_mql,
+        count(*) filter (where has_sql_outcome) as leads_sql,
+        count(*) filter (where has_sql_outcome and reached_sql) as reached_sql,
+        count(*) as leads_opportunity,
+        count(*) filter (where reached_opportunity) as reached_opportunity,
+        count(*) as leads_won,
+        count(*) filter (where reached_won) as reached_won,
     from leads
     group by cohort_start
 ),
 
+-- The MQL and SQL rows count only leads whose upload can tell that stage (as by channel).
 stages as (
     unpivot per_cohort
-    on mql, sql, opportunity, won
-    into name stage value count_reached
+    on (leads_mql, reached_mql) as 'mql',
+        (leads_sql, reached_sql) as 'sql',
+        (leads_opportunity, reached_opportunity) as 'opportunity',
+        (leads_won, reached_won) as 'won'
+    into name stage value count_leads, count_reached
 ),
 
 final as (
@@ -51,7 +58,7 @@ final as (
         stage_order(stages.stage) as stage_order,
         stages.count_leads,
         stages.count_reached,
-        stages.count_reached / stages.count_leads as share_reached,
+        stages.count_reached / nullif(stages.count_leads, 0) as share_reached,
         stages.cohort_start + ('1 ' || $cohort_grain)::interval
             + to_days(cast($within_days as integer)) <= as_of.data_as_of as is_mature,
     from stages

@@ -7,8 +7,10 @@
 -- created, won = first deal won; each counted when its date falls in the period.
 -- count_events counts every event, deals with no lead included (a deal with its own source
 -- counts in its source's channel); count_without_lead says how many of them came from deals
--- with no lead. The shares are per lead: both sides count leads' events only
--- (count_from_leads), so a deal with no lead never enters a rate.
+-- with no lead. The shares are per lead: both sides count leads' events only, and only leads
+-- whose upload records the stages compared (has_mql_data, has_sql_data): a lead from a file
+-- with no MQL date column is neither a hit nor a miss of the MQL rate. share_of_previous is
+-- count_for_previous / count_previous, share_of_first count_from_leads / count_first.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -18,49 +20,69 @@ funnel as (
     select * from funnel_in_scope($channels, $owners, $segments)
 ),
 
+events as (
+    select
+        channel,
+        has_lead,
+        has_lead and coalesce(has_mql_data, false) as can_tell_mql,
+        has_lead and coalesce(has_sql_data, false) as can_tell_sql,
+        has_lead and is_in_period(created_at, $start_date, $end_date) as is_lead,
+        is_in_period(mql_at, $start_date, $end_date) as is_mql,
+        is_in_period(sql_at, $start_date, $end_date) as is_sql,
+        is_in_period(first_deal_created_at, $start_date, $end_date) as is_opportunity,
+        is_in_period(first_won_at, $start_date, $end_date) as is_won,
+    from funnel
+),
+
 stage_counts as (
     select
         grouping(channel) = 1 as is_total,
         coalesce(channel, channels_total_label($channels)) as channel,
-        count(*) filter (where has_lead and is_in_period(created_at, $start_date, $end_date))
-            as count_lead,
         -- Only leads have lead stages: a deal with no lead has no creation, MQL or SQL date.
-        0 as count_lead_without_lead,
-        count(*) filter (where is_in_period(mql_at, $start_date, $end_date)) as count_mql,
-        0 as count_mql_without_lead,
-        count(*) filter (where is_in_period(sql_at, $start_date, $end_date)) as count_sql,
-        0 as count_sql_without_lead,
-        count(*) filter (where is_in_period(first_deal_created_at, $start_date, $end_date))
-            as count_opportunity,
-        count(*) filter (
-            where not has_lead
-                and is_in_period(first_deal_created_at, $start_date, $end_date)
-        ) as count_opportunity_without_lead,
-        count(*) filter (where is_in_period(first_won_at, $start_date, $end_date))
-            as count_won,
-        count(*) filter (
-            where not has_lead and is_in_period(first_won_at, $start_date, $end_date)
-        ) as count_won_without_lead,
-    from funnel
+        count(*) filter (where is_lead) as events_lead,
+        0 as without_lead_lead,
+        0 as for_previous_lead,  -- the first stage has no previous one: its share is null
+        0 as previous_lead,
+        count(*) filter (where is_lead) as first_lead,
+        count(*) filter (where is_mql) as events_mql,
+        0 as without_lead_mql,
+        count(*) filter (where is_mql and can_tell_mql) as for_previous_mql,
+        count(*) filter (where is_lead and can_tell_mql) as previous_mql,
+        count(*) filter (where is_lead and can_tell_mql) as first_mql,
+        count(*) filter (where is_sql) as events_sql,
+        0 as without_lead_sql,
+        count(*) filter (where is_sql and can_tell_mql and can_tell_sql) as for_previous_sql,
+        count(*) filter (where is_mql and can_tell_mql and can_tell_sql) as previous_sql,
+        count(*) filter (where is_lead and can_tell_sql) as first_sql,
+        count(*) filter (where is_opportunity) as events_opportunity,
+        count(*) filter (where is_opportunity and not has_lead) as without_lead_opportunity,
+        count(*) filter (where is_opportunity and can_tell_sql) as for_previous_opportunity,
+        count(*) filter (where is_sql and can_tell_sql) as previous_opportunity,
+        count(*) filter (where is_lead) as first_opportunity,
+        count(*) filter (where is_won) as events_won,
+        count(*) filter (where is_won and not has_lead) as without_lead_won,
+        count(*) filter (where is_won and has_lead) as for_previous_won,
+        count(*) filter (where is_opportunity and has_lead) as previous_won,
+        count(*) filter (where is_lead) as first_won,
+    from events
     group by grouping sets ((channel), ())
 ),
 
 stages as (
     unpivot stage_counts
-    on (count_lead, count_lead_without_lead) as 'lead',
-        (count_mql, count_mql_without_lead) as 'mql',
-        (count_sql, count_sql_without_lead) as 'sql',
-        (count_opportunity, count_opportunity_without_lead) as 'opportunity',
-        (count_won, count_won_without_lead) as 'won'
-    into name stage value count_events, count_without_lead
-),
-
-from_leads as (
-    select
-        *,
-        stage_order(stage) as stage_order,
-        count_events - count_without_lead as count_from_leads,
-    from stages
+    on (events_lead, without_lead_lead, for_previous_lead, previous_lead, first_lead) as 'lead',
+        (events_mql, without_lead_mql, for_previous_mql, previous_mql, first_mql) as 'mql',
+        (events_sql, without_lead_sql, for_previous_sql, previous_sql, first_sql) as 'sql',
+        (
+            events_opportunity,
+            without_lead_opportunity,
+            for_previous_opportunity,
+            previous_opportunity,
+            first_opportunity
+        ) as 'opportunity',
+        (events_won, without_lead_won, for_previous_won, previous_won, first_won) as 'won'
+    into name stage
+    value count_events, count_without_lead, count_for_previous, count_previous, count_first
 ),
 
 final as (
@@ -68,17 +90,16 @@ final as (
         is_total,
         channel,
         stage,
-        stage_order,
+        stage_order(stage) as stage_order,
         count_events,
         count_without_lead,
-        count_from_leads,
-        count_from_leads / nullif(
-            lag(count_from_leads) over (partition by channel order by stage_order), 0
-        ) as share_of_previous,
-        count_from_leads / nullif(
-            first_value(count_from_leads) over (partition by channel order by stage_order), 0
-        ) as share_of_first,
-    from from_leads
+        count_events - count_without_lead as count_from_leads,
+        count_for_previous,
+        count_previous,
+        count_first,
+        count_for_previous / nullif(count_previous, 0) as share_of_previous,
+        (count_events - count_without_lead) / nullif(count_first, 0) as share_of_first,
+    from stages
     qualify sum(count_events) over (partition by channel) > 0
 )
 

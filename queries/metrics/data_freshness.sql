@@ -1,7 +1,8 @@
 -- Data freshness: how far the loaded leads reach and when the data last changed, for the
 -- banner on every page ("leads up to 20 Nov 2026, loaded 2 days ago"), and how many loaded
 -- leads come from a file with no column for a date the pages measure (the banner then links
--- to the data coverage table).
+-- to the data coverage table), and whether the loaded data is the bundled sample (every page
+-- then says so).
 -- Grain: one row.
 -- Parameters: none.
 
@@ -24,14 +25,24 @@ builds as (
     select max(built_at) as loaded_at from build_info
 ),
 
+sample as (
+    select
+        count(*) > 0 and count(*) = count(sample_uploads.upload_id) as is_sample,
+    from loaded_uploads
+    left join sample_uploads
+        on loaded_uploads.upload_id = sample_uploads.upload_id
+),
+
 final as (
     select
         cast(as_of.last_lead_created_at as date) as last_lead_date,
         builds.loaded_at,
         coverage.count_leads_missing_a_date_column,
+        sample.is_sample,
     from as_of
     cross join builds
     cross join coverage
+    cross join sample
 )
 
 select * from final

@@ -5,7 +5,10 @@
 -- Parameters: none. Reads upload_rows_leads, narrowed to the loaded uploads; a lead only in
 -- the oldest loaded upload is not grouped, as in raw_leads, so a single replace costs a scan.
 -- A field counts as recorded when the upload mapped a column to it; for uploads from before
--- the mapping was kept, when any of its rows has a value.
+-- the mapping was kept, when any of its rows has a value. The SQL is recorded by a date column
+-- or by a conversion flag (Salesforce's Converted: a converted lead's date then comes from its
+-- deal); has_lifecycle_data says the upload has a lifecycle stage, which tells whether a lead
+-- reached MQL or SQL even without a date.
 
 with
 
@@ -39,9 +42,13 @@ recorded_by_upload as (
             count(rows_loaded.mql_at) > 0
         ) as has_mql_data,
         coalesce(
-            list_contains(any_value(uploads.fields), 'sql_at'),
-            count(rows_loaded.sql_at) > 0
+            list_has_any(any_value(uploads.fields), ['sql_at', 'is_converted']),
+            count(rows_loaded.sql_at) > 0 or count(rows_loaded.is_converted) > 0
         ) as has_sql_data,
+        coalesce(
+            list_contains(any_value(uploads.fields), 'lifecycle_stage'),
+            count(rows_loaded.lifecycle_stage) > 0
+        ) as has_lifecycle_data,
     from rows_loaded
     left join uploads
         on rows_loaded.upload_id = uploads.upload_id
@@ -66,6 +73,7 @@ final as (
         recorded_by_upload.has_contact_data,
         recorded_by_upload.has_mql_data,
         recorded_by_upload.has_sql_data,
+        recorded_by_upload.has_lifecycle_data,
     from lead_upload
     left join recorded_by_upload
         on lead_upload.upload_id = recorded_by_upload.upload_id

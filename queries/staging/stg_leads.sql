@@ -28,6 +28,9 @@ final as (
         status,
         disqualified_reason,
         converted_deal_id,
+        lifecycle_stage,
+        lifecycle_stage_order(lifecycle_stage) as lifecycle_stage_order,
+        is_converted,
     from source
 )
 

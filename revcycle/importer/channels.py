@@ -6,7 +6,7 @@ from functools import cache
 import duckdb
 
 from revcycle import audit
-from revcycle.db import define, has_table
+from revcycle.db import define, has_table, rollback_after
 from revcycle.rebuild import MACROS, rebuild_in_transaction
 
 
@@ -19,10 +19,16 @@ def _key_definitions() -> duckdb.DuckDBPyConnection:
     return con
 
 
+def macro_cursor() -> duckdb.DuckDBPyConnection:
+    """A cursor on a database of its own that has the shared macros (queries/macros.sql), for
+    Python that must mean by a value what the SQL means; the caller closes it."""
+    return _key_definitions().cursor()
+
+
 def source_keys(values: Iterable[str]) -> list[str]:
     """The rule key of each source value, in order, by the ``source_key`` macro staging uses:
     "Paid Search" -> "paid_search". One query for all the values."""
-    cursor = _key_definitions().cursor()
+    cursor = macro_cursor()
     try:
         return cursor.execute(
             "select [source_key(value) for value in $values]", {"values": list(values)}
@@ -122,8 +128,8 @@ def replace_rules(
         audit.record(con, changed_by, _change_line(before, set(cleaned.values())))
         rebuild_in_transaction(con)
         con.commit()
-    except BaseException:
-        con.rollback()
+    except BaseException as error:
+        rollback_after(con, error)
         raise
 
 

@@ -17,7 +17,9 @@ one transaction with the rebuild: a failure or a killed process leaves the data 
 """
 
 import hashlib
+import logging
 import os
+import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -29,7 +31,7 @@ import pandas as pd
 import pyarrow as pa
 
 from revcycle import contract
-from revcycle.db import has_table
+from revcycle.db import has_table, rollback_after
 from revcycle.importer import channels
 from revcycle.importer.problems import NO_ROWS, ImportRefused, Problem
 from revcycle.rebuild import rebuild_in_transaction
@@ -37,6 +39,10 @@ from revcycle.rebuild import rebuild_in_transaction
 RAW_TABLE_BY_KIND = {"leads": "raw_leads", "deals": "raw_deals"}
 MODES = ("merge", "replace")
 RESTORE = "restore"
+log = logging.getLogger(__name__)
+# The history entry that empties both kinds when the first real upload meets the sample: the
+# sample's rows never mix with a person's, and restoring the entry before it brings them back.
+SAMPLE_REMOVED = "sample removed"
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,9 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
     _run(con, "alter table uploads add column if not exists changed_by varchar")
     _run(con, "create table if not exists history_head (upload_id bigint)")
     _run(con, "create table if not exists loaded_uploads (kind varchar, upload_id bigint)")
+    # The uploads that loaded the bundled sample: a database whose loaded uploads are all
+    # here holds the sample, and says so on every page.
+    _run(con, "create table if not exists sample_uploads (upload_id bigint)")
     for kind, view in RAW_TABLE_BY_KIND.items():
         _run(
             con,
@@ -154,7 +163,12 @@ def archived_file(con: duckdb.DuckDBPyConnection, sha256: str, file_name: str) -
 
 
 def _archived_file(folder: Path, sha256: str, file_name: str) -> Path:
-    return folder / f"{sha256}{Path(file_name).suffix.lower()}"
+    return folder / archived_name(sha256, file_name)
+
+
+def archived_name(sha256: str, file_name: str) -> str:
+    """The name the upload archive keeps a file under: its sha256 and its suffix, lowercased."""
+    return f"{sha256}{Path(file_name).suffix.lower()}"
 
 
 def _keep_file(folder: Path, file_name: str, data: bytes) -> str:
@@ -165,12 +179,64 @@ def _keep_file(folder: Path, file_name: str, data: bytes) -> str:
         return sha256  # named by its content: these bytes are kept already
     folder.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
-    with partial.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())  # on disk before the commit that names it
-    partial.replace(target)
+    try:
+        with partial.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())  # on disk before the commit that names it
+        partial.replace(target)
+    except BaseException as error:
+        partial.unlink(missing_ok=True)  # a full disk must not keep half a file
+        if isinstance(error, OSError) and error.filename is None:  # say which file it was
+            raise OSError(error.errno, error.strerror, str(target)) from error
+        raise
     return sha256
+
+
+# What the archive writes, and the only files a sweep may remove: a sha256 with the upload's
+# lowercased suffix, or the partial file it is written as first.
+_ARCHIVE_NAME = re.compile(r"[0-9a-f]{64}(\.[^./]+)?")
+_PARTIAL_NAME = re.compile(r"\.[0-9a-f]{64}(\.[^./]+)?\.partial")
+
+
+def kept_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Archive file name -> the name it was uploaded as, for every file committed uploads name."""
+    if not has_table(con, "uploads"):
+        return {}
+    rows = con.execute(
+        "select distinct sha256, file_name from uploads where sha256 is not null order by file_name"
+    ).fetchall()
+    return {archived_name(sha256, file_name): file_name for sha256, file_name in rows}
+
+
+def sweep_archive(con: duckdb.DuckDBPyConnection) -> list[Path]:
+    """Remove the archive's files no committed upload names (left by a failed or killed load);
+    the paths removed. Only names the archive writes are touched, never anything else."""
+    removed = []
+    try:
+        folder = archive_folder(con)
+        named = kept_files(con) if folder.is_dir() else {}
+        for path in folder.iterdir() if folder.is_dir() else ():
+            leftover = _PARTIAL_NAME.fullmatch(path.name) or (
+                _ARCHIVE_NAME.fullmatch(path.name) and path.name not in named
+            )
+            if leftover and path.is_file():
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    except (duckdb.Error, OSError) as error:  # best effort: the next start tries again
+        log.warning("could not sweep the upload archive: %s", error)
+    return removed
+
+
+def _discard_kept_file(con: duckdb.DuckDBPyConnection, meta: UploadMeta) -> None:
+    """After a failed load: remove the copy of its file unless a committed upload names it.
+    Best effort: a connection the failure left unusable cannot say, and start-up sweeps."""
+    name = archived_name(hashlib.sha256(meta.file_bytes).hexdigest(), meta.file_name)
+    try:
+        if name not in kept_files(con):
+            (archive_folder(con) / name).unlink(missing_ok=True)
+    except (duckdb.Error, OSError) as error:
+        log.warning("could not remove the copy of %s after the failed load: %s", name, error)
 
 
 def _incoming_sql(kind: str) -> str:
@@ -189,7 +255,12 @@ def _register_incoming(con: duckdb.DuckDBPyConnection, kind: str, rows: pa.Table
 
 
 def preview(con: duckdb.DuckDBPyConnection, kind: str, rows: pa.Table, mode: str) -> ChangePreview:
-    """How ``rows`` would change what is loaded: new, changed, unchanged (and removed)."""
+    """How ``rows`` would change what is loaded: new, changed, unchanged (and removed).
+
+    Over the sample every row is new: the sample goes before the file loads (see
+    ``holds_sample``); the caller says so, with the sample's counts."""
+    if holds_sample(con):
+        return ChangePreview(len(rows), 0, 0, 0)
     _register_incoming(con, kind, rows)
     try:
         return _preview(con, kind, mode)
@@ -233,19 +304,29 @@ def commit_upload(
     *,
     changed_by: str,
     allow_empty: bool = False,
-) -> tuple[int, ChangePreview]:
+) -> tuple[int | None, ChangePreview]:
     """Load ``rows`` (contract columns), with any new ``channel_rules`` (raw value -> channel),
-    in one transaction with the rebuild; the upload's id and what it changed. ``changed_by``
-    (the editor guard's name, or the OS user on the CLI) is recorded with the upload. A
-    replace without rows is refused unless ``allow_empty``."""
+    in one transaction with the rebuild; the upload's id (None when the rows change nothing)
+    and what it changed. ``changed_by`` (the editor guard's name, or the OS user on the CLI)
+    is recorded with the upload. A replace without rows is refused unless ``allow_empty``."""
     refuse_emptying(kind, len(rows), mode, meta.file_name, allow_empty)
-    with _transaction(con):
-        upload_id, change = commit_in_transaction(
-            con, kind, rows, mode, meta, changed_by=changed_by
-        )
-        channels.add_rules(con, channel_rules or {}, changed_by=changed_by)
-        rebuild_in_transaction(con)
+    try:
+        with _transaction(con):
+            upload_id, change = commit_in_transaction(
+                con, kind, rows, mode, meta, changed_by=changed_by
+            )
+            channels.add_rules(con, channel_rules or {}, changed_by=changed_by)
+            if upload_id is not None or channel_rules:
+                rebuild_in_transaction(con)
+    except BaseException:
+        _discard_kept_file(con, meta)
+        raise
     return upload_id, change
+
+
+def changes_nothing(change: ChangePreview) -> bool:
+    """Every row is loaded already, as it is, and none would be removed."""
+    return not (change.count_new or change.count_changed or change.count_removed)
 
 
 def refuse_emptying(
@@ -267,18 +348,33 @@ def _transaction(con: duckdb.DuckDBPyConnection):
     try:
         yield
         con.commit()
-    except BaseException:
-        con.rollback()
+    except BaseException as error:
+        rollback_after(con, error)
         raise
 
 
 def commit_in_transaction(
-    con: duckdb.DuckDBPyConnection, kind: str, rows, mode: str, meta: UploadMeta, *, changed_by: str
-) -> tuple[int, ChangePreview]:
-    """Archive ``rows`` as a new upload and load them, in the caller's transaction; no rebuild."""
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    rows,
+    mode: str,
+    meta: UploadMeta,
+    *,
+    changed_by: str,
+    sample: bool = False,
+    always_record: bool = False,
+) -> tuple[int | None, ChangePreview]:
+    """Archive ``rows`` as a new upload and load them, in the caller's transaction; no rebuild.
+    A file that changes nothing adds no history entry (its upload id is None), unless
+    ``always_record``: a build records every file it loads.
+
+    ``sample`` marks the bundled sample's rows. Any other upload into a database holding the
+    sample removes the sample first (both kinds), as an entry of its own in the history, by
+    ``changed_by`` too."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     ensure_storage(con)
+    replaces_sample = not sample and holds_sample(con)
     _register_incoming(con, kind, rows)
     folder = archive_folder(con)  # the connection is not for other threads: ask it here
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -286,6 +382,18 @@ def commit_in_transaction(
         # the rows, which leave a core idle much of the time; the entry needs the hash last.
         kept = pool.submit(_keep_file, folder, meta.file_name, meta.file_bytes)
         change = _preview(con, kind, mode)
+        if (
+            changes_nothing(change)
+            and not (replaces_sample or always_record)
+            and _maps_what_is_loaded(con, kind, meta.fields)
+        ):
+            # Kept by its content, the file is one an earlier upload named already.
+            kept.result()
+            con.unregister("incoming_frame")
+            return None, change
+        if replaces_sample:
+            _remove_sample(con, changed_by)
+            change = ChangePreview(len(rows), 0, 0, 0)
         next_id = con.execute("select coalesce(max(upload_id), 0) + 1 from uploads").fetchall()
         upload_id = next_id[0][0]
         _run(
@@ -294,23 +402,87 @@ def commit_in_transaction(
             {"id": upload_id},
         )
         sha256 = kept.result()
+    _record(con, upload_id, (kind, mode, len(rows), sha256, changed_by), meta, change)
+    # Not in a finally: an aborted transaction refuses even this. After a failure the
+    # registration stays until the next upload replaces it, or the connection closes.
+    con.unregister("incoming_frame")
+    if sample:
+        _run(con, "insert into sample_uploads values ($id)", {"id": upload_id})
+    _set_head(con, upload_id)
+    _set_loaded(con, upload_id)
+    return upload_id, change
+
+
+def _record(con, upload_id: int, upload: tuple, meta: UploadMeta, change: ChangePreview) -> None:
+    """The upload's history entry; ``upload`` is (kind, mode, rows loaded, the file's sha256,
+    who loaded it)."""
+    kind, mode, count_loaded, sha256, changed_by = upload
     _run(
         con,
         "insert into uploads values ($id, (select max(upload_id) from history_head), now(), "
         "$kind, $file, $sha, $size, $preset, $mode, $in_file, $loaded, $rejected, $new, "
         "$changed, $unchanged, $fields, $by)",
         {"id": upload_id, "kind": kind, "file": meta.file_name, "sha": sha256, "mode": mode}
-        | {"size": len(meta.file_bytes), "preset": meta.preset, "loaded": len(rows)}
+        | {"size": len(meta.file_bytes), "preset": meta.preset, "loaded": count_loaded}
         | {"in_file": meta.count_rows_in_file, "rejected": meta.count_rows_rejected}
         | {"new": change.count_new, "changed": change.count_changed}
         | {"unchanged": change.count_unchanged, "fields": meta.fields, "by": changed_by},
     )
-    # Not in a finally: an aborted transaction refuses even this. After a failure the
-    # registration stays until the next upload replaces it, or the connection closes.
-    con.unregister("incoming_frame")
-    _set_head(con, upload_id)
-    _set_loaded(con, upload_id)
-    return upload_id, change
+
+
+def _maps_what_is_loaded(con: duckdb.DuckDBPyConnection, kind: str, fields) -> bool:
+    """Whether the uploads the file's rows are loaded from had a column for the same fields
+    as the file: with the same rows but other columns, what the pages can measure changes.
+    Asked only when every row is unchanged, so the scan is rare."""
+    id_field = contract.ID_FIELD_BY_KIND[kind]
+    return not con.execute(
+        f"with loaded_from as (select {id_field}, max(upload_id) as upload_id "
+        f"from {_rows_table(kind)} "
+        "where upload_id in (select upload_id from loaded_uploads where kind = $kind) "
+        f"and {id_field} in (select {id_field} from incoming_frame) group by {id_field}) "
+        "select count(*) from loaded_from join uploads using (upload_id) "
+        "where list_sort(uploads.fields) is distinct from list_sort($fields::varchar[])",
+        {"kind": kind, "fields": list(fields) if fields is not None else None},
+    ).fetchall()[0][0]
+
+
+def holds_sample(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the loaded data is the bundled sample: some upload is loaded, and every loaded
+    upload is one of the sample's."""
+    if not (has_table(con, "sample_uploads") and loaded_anything(con)):
+        return False
+    return not con.execute(
+        "select count(*) from loaded_uploads anti join sample_uploads using (upload_id)"
+    ).fetchall()[0][0]
+
+
+def sample_notice(con: duckdb.DuckDBPyConnection) -> str | None:
+    """What loading a file will do to the sample, said before it happens; None without one."""
+    if not holds_sample(con):
+        return None
+    leads, deals = con.execute(
+        "select (select count(*) from raw_leads), (select count(*) from raw_deals)"
+    ).fetchall()[0]
+    return (
+        f"The database holds the bundled sample ({leads:,} leads, {deals:,} deals). Loading "
+        "this file removes the sample first, leads and deals, so it never mixes with your "
+        "data; restoring the state before the load brings the sample back."
+    )
+
+
+def _remove_sample(con: duckdb.DuckDBPyConnection, changed_by: str) -> None:
+    """Empty both kinds as an entry in the history, in the caller's transaction."""
+    entry_id = con.execute("select coalesce(max(upload_id), 0) + 1 from uploads").fetchall()[0][0]
+    _run(
+        con,
+        "insert into uploads (upload_id, parent_id, uploaded_at, kind, file_name, mode, "
+        "changed_by) values ($id, (select max(upload_id) from history_head), now(), $kind, "
+        "$what, 'replace', $by)",
+        {"id": entry_id, "kind": SAMPLE_REMOVED, "what": "the bundled sample, leads and deals"}
+        | {"by": changed_by},
+    )
+    _set_head(con, entry_id)
+    _set_loaded(con, entry_id)
 
 
 def _set_head(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
@@ -340,6 +512,9 @@ def _set_loaded(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
     for entry_id, kind, mode in _chain(con, upload_id):
         if kind == RESTORE:
             continue  # a restore's state is its target's, already in the chain
+        if kind == SAMPLE_REMOVED:
+            loaded = {kind: [] for kind in RAW_TABLE_BY_KIND}
+            continue
         loaded[kind] = [*(loaded[kind] if mode == "merge" else []), entry_id]
     _run(con, "delete from loaded_uploads")
     for kind, upload_ids in loaded.items():
@@ -369,6 +544,13 @@ def restore(con: duckdb.DuckDBPyConnection, upload_id: int, *, changed_by: str) 
         _set_head(con, restore_id)
         rebuild_in_transaction(con)
     return restore_id
+
+
+def has_history(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether anything was ever uploaded (or built) into this database."""
+    return has_table(con, "uploads") and bool(
+        con.execute("select count(*) from uploads").fetchall()[0][0]
+    )
 
 
 def loaded_anything(con: duckdb.DuckDBPyConnection) -> bool:
@@ -403,8 +585,15 @@ def _has_changed_by(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def parent_of(con: duckdb.DuckDBPyConnection, upload_id: int) -> int | None:
-    """The entry whose state ``upload_id`` was applied to: restoring it undoes the upload."""
+    """The entry whose state ``upload_id`` was applied to: restoring it undoes the upload.
+    When the upload removed the sample, that is the state before the removal: the sample."""
     rows = con.execute(
-        "select parent_id from uploads where upload_id = $id", {"id": upload_id}
+        "select uploads.parent_id, parents.kind, parents.parent_id from uploads "
+        "left join uploads as parents on uploads.parent_id = parents.upload_id "
+        "where uploads.upload_id = $id",
+        {"id": upload_id},
     ).fetchall()
-    return rows[0][0] if rows else None
+    if not rows:
+        return None
+    parent_id, parent_kind, grandparent_id = rows[0]
+    return grandparent_id if parent_kind == SAMPLE_REMOVED else parent_id

@@ -16,6 +16,9 @@ from revcycle import contract
 from revcycle.db import has_table
 
 HUBSPOT_ENTERED = 'Date entered "{} (Lifecycle Stage Pipeline)"'
+# HubSpot's time from owner assignment to first contact: with "Owner assigned date" it gives
+# the first contact, which HubSpot exports have no column for.
+RESPONSE_TIME = "Lead response time (HH:mm:ss)"
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,9 @@ class Preset:
     # Fields whose column holds a list ("123;456"): the first id is the link.
     first_of_list: frozenset[str] = field(default_factory=frozenset)
     absent: tuple[str, ...] = ()  # headers that rule this preset out
+    # A CRM export lacking one of its usual columns is worth a warning naming it; our generic
+    # format lists every contract field, most of them optional, so it is not.
+    names_missing: bool = True
 
 
 def _generic(kind: str) -> Preset:
@@ -40,6 +46,7 @@ def _generic(kind: str) -> Preset:
         columns={name: (name,) for name in names},
         # A deals file names its leads too; only a file without deal ids is a leads file.
         absent=("deal_id",) if kind == "leads" else (),
+        names_missing=False,
     )
 
 
@@ -65,6 +72,7 @@ PRESETS: tuple[Preset, ...] = (
             "sql_at": (HUBSPOT_ENTERED.format("Sales Qualified Lead"),),
             "owner_assigned_at": ("Owner assigned date",),
             "status": ("Lead Status",),
+            "lifecycle_stage": ("Lifecycle Stage",),
         },
     ),
     Preset(
@@ -82,6 +90,7 @@ PRESETS: tuple[Preset, ...] = (
             "mql_at": ("Became a Marketing Qualified Lead Date",),
             "sql_at": ("Became a Sales Qualified Lead Date",),
             "status": ("Lead Status",),
+            "lifecycle_stage": ("Lifecycle Stage",),
         },
     ),
     Preset(
@@ -118,6 +127,7 @@ PRESETS: tuple[Preset, ...] = (
             "sql_at": ("Converted Date",),
             "status": ("Lead Status", "Status"),
             "converted_deal_id": ("Converted Opportunity ID",),
+            "is_converted": ("Converted",),
         },
     ),
     Preset(
@@ -200,13 +210,39 @@ def generic_by_id_column(header: list[str]) -> Preset | None:
 
 def mapping_for(preset: Preset, header: list[str]) -> dict[str, str]:
     """Contract field -> the file's column, for the candidates this header has."""
+    return _first_present(preset.columns, header)
+
+
+def _first_present(candidates: dict, header: list[str]) -> dict[str, str]:
+    """Field -> the first of its candidate columns the header has (any case and spacing)."""
     by_key = {_key(name): name for name in header}
     mapping = {}
-    for field_name, candidates in preset.columns.items():
-        found = next((by_key[_key(c)] for c in candidates if _key(c) in by_key), None)
+    for field_name, names in candidates.items():
+        found = next((by_key[_key(c)] for c in names if _key(c) in by_key), None)
         if found is not None:
             mapping[field_name] = found
     return mapping
+
+
+def automatic_mapping(kind: str, header: list[str]) -> dict[str, str]:
+    """Contract field -> the file's column named as the field, or as any preset of ``kind``
+    names it ("stage", "Stage", "Deal Stage"): what maps without being asked."""
+    candidates = {
+        name: [name, *(c for p in PRESETS if p.kind == kind for c in p.columns.get(name, ()))]
+        for name in contract.column_names(kind)
+    }
+    return _first_present(candidates, header)
+
+
+def stage_date_columns(field_name: str) -> list[str]:
+    """The columns that give ``mql_at`` or ``sql_at`` in the exports that also say the lead's
+    lifecycle stage: what to add to an export whose stage moved but has no date for it."""
+    return [
+        column
+        for p in PRESETS
+        if "lifecycle_stage" in p.columns
+        for column in p.columns.get(field_name, ())
+    ]
 
 
 def suggestions(field_name: str, header: list[str], limit: int = 3) -> list[str]:
@@ -256,10 +292,9 @@ def save_mapping(
 def saved_mapping(
     con: duckdb.DuckDBPyConnection, header: list[str]
 ) -> tuple[str, str, dict[str, str]] | None:
-    """(name, kind, mapping) saved for files with this header, if any. Only reads: a file
-    that is then refused leaves the database as it was, its schema too."""
+    """(name, kind, mapping) saved for files with this header, if any."""
     if not has_table(con, "saved_mappings"):
-        return None
+        return None  # reading creates nothing: a read-only connection, or a refused file
     rows = con.execute(
         "select name, kind, mapping_json from saved_mappings where header_sha256 = $sha",
         {"sha": header_fingerprint(header)},

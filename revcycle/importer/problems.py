@@ -6,6 +6,7 @@ wording, which is written for people and may change.
 """
 
 from dataclasses import asdict, dataclass, field
+from itertools import groupby
 
 import pandas as pd
 
@@ -37,6 +38,9 @@ NEGATIVE_AMOUNT = "negative_amount"
 ROUNDED = "rounded"  # more than two decimals, rounded to the cent
 UNKNOWN_LEAD = "unknown_lead"  # a deal names a lead not loaded
 FUTURE_DATE = "future_date"
+CLOSED_BEFORE_CREATED = "closed_before_created"  # a deal's close date before its creation
+NOT_A_DURATION = "not_a_duration"  # a response time that is not HH:mm:ss
+MISSING_COLUMN = "missing_column"  # the whole file: a preset's column for a measured field
 
 
 @dataclass(frozen=True, slots=True)  # no __dict__: half the memory, a million of them
@@ -72,3 +76,69 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     columns = ["file", "line", "column", "value", "reason", "severity", "code"]
     frame = pd.DataFrame([asdict(problem) for problem in problems], columns=columns)
     return frame.sort_values(["file", "line"], na_position="first", kind="stable")
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """The same problem (severity, code, column and reason) on many lines, said once."""
+
+    first: Problem  # the first line's problem: its file, column, reason and an example value
+    lines: tuple[int, ...]  # every line it is on, in order; empty for a whole-file problem
+    count: int  # how many problems: one per line it is on, or one for the whole file
+
+    def sentence(self, max_ranges: int = 8) -> str:
+        problem = self.first
+        if len(self.lines) <= 1:
+            return problem.sentence()
+        where = f"{problem.file}, {self.count:,} lines ({line_ranges(self.lines, max_ranges)})"
+        if problem.column:
+            where += f", column {problem.column}"
+        example = f" (e.g. {problem.value!r})" if problem.value not in (None, "") else ""
+        return f"{where}{example}: {problem.reason}"
+
+
+def grouped(problems: list[Problem]) -> list[ProblemGroup]:
+    """One group per distinct (file, severity, code, column, reason), in order of first line."""
+    groups: dict[tuple, list[Problem]] = {}
+    for problem in problems:
+        key = (problem.file, problem.severity, problem.code, problem.column, problem.reason)
+        groups.setdefault(key, []).append(problem)
+    return sorted(
+        (
+            ProblemGroup(
+                members[0],
+                tuple(sorted({p.line for p in members if p.line is not None})),
+                len(members),
+            )
+            for members in groups.values()
+        ),
+        key=lambda group: (group.lines[:1] or (0,))[0],
+    )
+
+
+def line_ranges(lines: tuple[int, ...], max_ranges: int = 8) -> str:
+    """Sorted line numbers as ranges, "2–40, 45, 50–900", and how many ranges are left out."""
+    # Consecutive lines share line - position; each run is one range.
+    runs = [
+        [line for _, line in run]
+        for _, run in groupby(enumerate(lines), key=lambda pair: pair[1] - pair[0])
+    ]
+    shown = [f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs[:max_ranges]]
+    more = len(runs) - max_ranges
+    return ", ".join(shown) + (f" and {more:,} more ranges" if more > 0 else "")
+
+
+def grouped_frame(problems: list[Problem]) -> pd.DataFrame:
+    """The grouped problems as a table for the page: one row per group."""
+    rows = [
+        {
+            "severity": group.first.severity,
+            "count": group.count,
+            "lines": line_ranges(group.lines) if group.lines else "whole file",
+            "column": group.first.column,
+            "example": group.first.value,
+            "reason": group.first.reason,
+        }
+        for group in grouped(problems)
+    ]
+    return pd.DataFrame(rows, columns=["severity", "count", "lines", "column", "example", "reason"])

@@ -5,7 +5,7 @@ data line (in the file = to load + rejected). Columns stay in Arrow; Python sees
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -16,11 +16,12 @@ import pyarrow.compute as pc
 
 from revcycle import contract
 from revcycle.db import has_table
-from revcycle.importer import channels, parse, presets
-from revcycle.importer.load import RAW_TABLE_BY_KIND, UploadMeta
+from revcycle.importer import channels, derive, parse, presets
+from revcycle.importer.load import RAW_TABLE_BY_KIND, UploadMeta, holds_sample
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import (
     BLANK_REQUIRED,
+    CLOSED_BEFORE_CREATED,
     DUPLICATE_ID,
     ERROR,
     FUTURE_DATE,
@@ -58,6 +59,7 @@ class PreparedUpload:
     unmapped_sources: list[str]  # source values no channel rule covers: they land in (unmapped)
     notes: list[str] = field(default_factory=list)
     totals_line: int | None = None  # the totals row's line: a line of the file, but no data
+    ignored_columns: list[str] = field(default_factory=list)  # the file's columns nothing reads
 
     @property
     def count_rows_loaded(self) -> int:
@@ -78,6 +80,14 @@ class PreparedUpload:
             tuple(self.mapping),  # the fields the file has a column for
         )
 
+    def mapping_lines(self) -> list[str]:
+        """The whole mapping, "field ← column", in the contract's order."""
+        return [
+            f"{spec.name} ← {self.mapping[spec.name]}"
+            for spec in contract.FIELDS_BY_KIND[self.kind]
+            if spec.name in self.mapping
+        ]
+
     def accounting(self) -> str:
         totals = f" + 1 totals row (line {self.totals_line})" if self.totals_line else ""
         return (
@@ -95,8 +105,9 @@ def _refuse(file: str, line: int | None, code: str, problems: list[tuple]) -> No
 
 def _source(
     con: duckdb.DuckDBPyConnection, table: ExportTable, kind: str | None, preset_name: str | None
-) -> tuple[str | None, str, dict[str, str], frozenset[str]]:
-    """(kind, source label, mapping, list-valued fields) from a preset or a saved mapping."""
+) -> tuple[str | None, str, dict[str, str], presets.Preset | None]:
+    """(kind, source label, mapping, the preset if one reads the file) from a preset or a
+    saved mapping."""
     header = table.header
     if preset_name and preset_name not in presets.PRESETS_BY_NAME:
         known = ", ".join(presets.PRESETS_BY_NAME)
@@ -107,12 +118,15 @@ def _source(
     if preset is None and saved is None:
         preset = presets.generic_by_id_column(header)
     if preset is not None:
-        mapping = presets.mapping_for(preset, header)
-        return kind or preset.kind, preset.label, mapping, preset.first_of_list
+        kind = kind or preset.kind
+        # The preset's columns first; a field it has none for still maps by its own name.
+        mapping = presets.automatic_mapping(kind, header) | presets.mapping_for(preset, header)
+        return kind, preset.label, mapping, preset
     if saved is not None:
-        source, saved_kind, mapping = saved
-        return kind or saved_kind, source, mapping, frozenset()
-    return kind, COMMAND_LINE_MAPPING, {}, frozenset()
+        source, saved_kind, mapping = saved  # as a person chose it: nothing added
+        return kind or saved_kind, source, mapping, None
+    mapping = presets.automatic_mapping(kind, header) if kind in contract.FIELDS_BY_KIND else {}
+    return kind, COMMAND_LINE_MAPPING, mapping, None
 
 
 def _resolve_mapping(
@@ -121,16 +135,22 @@ def _resolve_mapping(
     kind: str | None,
     preset_name: str | None,
     overrides: dict[str, str],
-) -> tuple[str, str, dict[str, str], frozenset[str]]:
-    """(kind, source label, mapping, list-valued fields) for this file."""
+    complete: bool = False,
+) -> tuple[str, str, dict[str, str], presets.Preset | None]:
+    """(kind, source label, mapping, the preset if one reads the file) for this file.
+    ``overrides`` add to the automatic mapping (a column they name feeds no other field), or
+    with ``complete`` are the whole mapping (the upload page's mapping screen, which starts
+    from suggestions)."""
     file, header = table.file_name, table.header
-    kind, source, mapping, list_fields = _source(con, table, kind, preset_name)
+    kind, source, mapping, preset = _source(con, table, kind, preset_name)
     if kind not in contract.FIELDS_BY_KIND:
         reason = (
             "no preset or saved mapping recognises these columns, so say what the file holds "
             "(--kind leads or --kind deals) and map its columns (--map lead_id=<column>)"
         )
         _refuse(file, None, NEEDS_MAPPING, [(None, None, reason)])
+    claimed = set(overrides.values())
+    mapping = {} if complete else {f: c for f, c in mapping.items() if c not in claimed}
     mapping = {**mapping, **overrides}
     if overrides and source != COMMAND_LINE_MAPPING:
         source = f"{source}, with columns mapped on the command line"
@@ -139,16 +159,50 @@ def _resolve_mapping(
     reason = f"not a {kind} field; see the README's data dictionary"
     unknown = [(None, f, reason) for f in mapping if f not in contract.column_names(kind)]
     _refuse(file, None, UNKNOWN_FIELD, unknown)
-    required = [f.name for f in contract.FIELDS_BY_KIND[kind] if f.required]
-    unmapped = [(None, None, _unmapped(f, header)) for f in required if f not in mapping]
+    required = [f for f in contract.FIELDS_BY_KIND[kind] if f.required]
+    unmapped = [(None, None, _unmapped(f, table)) for f in required if f.name not in mapping]
     _refuse(file, 1, NEEDS_MAPPING, unmapped)
-    return kind, source, mapping, list_fields
+    return kind, source, mapping, preset
 
 
-def _unmapped(name: str, header: list[str]) -> str:
-    hints = presets.suggestions(name, header)
+def _unmapped(spec: contract.Field, table: ExportTable) -> str:
+    hints = typed_suggestions(spec, table)
     perhaps = f" (perhaps {', '.join(hints)}?)" if hints else ""
-    return f"no column for the required field {name}{perhaps}; map it with --map {name}=<column>"
+    return (
+        f"no column for the required field {spec.name}{perhaps}; map it with "
+        f"--map {spec.name}=<column>"
+    )
+
+
+SUGGESTION_SAMPLE_ROWS = 1_000  # enough rows to tell a column of dates from one of words
+
+
+def typed_suggestions(spec: contract.Field, table: ExportTable, limit: int = 3) -> list[str]:
+    """The file's columns to suggest for ``spec``: only those whose values read as its type
+    (most of its first rows), the names most like the field first."""
+    if spec.type == "text":
+        return presets.suggestions(spec.name, table.header, limit)
+    rows = table.rows.slice(0, SUGGESTION_SAMPLE_ROWS)
+    typed = [column for column in table.header if _reads_as(spec.type, rows.column(column))]
+    named = presets.suggestions(spec.name, typed, limit)
+    return (named + [column for column in typed if column not in named])[:limit]
+
+
+def _reads_as(type_name: str, values: pa.ChunkedArray) -> bool:
+    """Whether nine in ten of a column's non-blank values read as ``type_name``."""
+    count_present = len(values) - values.null_count
+    if count_present == 0:
+        return False
+    lines = np.arange(len(values), dtype=np.int64)
+    reader = {
+        "timestamp": parse.parse_dates,
+        "decimal": parse.parse_numbers,
+        "boolean": parse.parse_booleans,
+    }[type_name]
+    parsed = reader(values.combine_chunks(), lines, "", "")
+    # An undecided date order is one whole-column problem: still dates.
+    unread = sum(problem.line is not None for problem in parsed.problems)
+    return unread <= count_present // 10
 
 
 def _first_of_list(raw: pa.Array) -> pa.Array:
@@ -165,14 +219,27 @@ def prepare(
     date_format: str | None = None,
     now: datetime | None = None,
     max_bytes: int | None = None,
+    constants: dict[str, str] | None = None,
+    complete_mapping: bool = False,
 ) -> PreparedUpload:
-    """Read and check an export; raises ImportRefused when the file cannot load at all."""
+    """Read and check an export; raises ImportRefused when the file cannot load at all.
+
+    ``overrides`` (field -> column) add to the automatic mapping, or with ``complete_mapping``
+    are all of it; ``constants`` (field -> value) give a field one value on every row."""
     table = read_export(Path(path), max_bytes)
-    kind, source, mapping, list_fields = _resolve_mapping(
-        con, table, kind, preset_name, overrides or {}
+    header = table.header
+    table, set_columns = _with_constants(table, constants or {})
+    kind, source, mapping, preset = _resolve_mapping(
+        con, table, kind, preset_name, (overrides or {}) | set_columns, complete_mapping
     )
     lines = np.asarray(table.lines, dtype=np.int64)
+    list_fields = preset.first_of_list if preset else frozenset()
     rows, problems = _parse_columns(table, kind, mapping, list_fields, lines, date_format)
+    read_columns = set(mapping.values())
+    if kind == "leads":
+        rows, mapping, derived = derive.first_contact(table, mapping, rows, lines)
+        read_columns |= {presets.RESPONSE_TIME} if derived is not None else set()
+        problems += (derived or []) + derive.missing_columns(table.file_name, preset, mapping, rows)
     problems += _rule_problems(con, kind, table, mapping, rows, lines, now or datetime.now())
     rejected_lines = [p.line for p in problems if p.severity == ERROR and p.line is not None]
     if rejected_lines:
@@ -190,7 +257,30 @@ def prepare(
         unmapped_sources=channels.unmapped_sources(con, sources),
         notes=list(table.notes),
         totals_line=table.totals_line,
+        ignored_columns=[column for column in header if column not in read_columns],
     )
+
+
+def name_value_pairs(values: list[str]) -> dict[str, str]:
+    """``NAME=VALUE`` texts as a dict, both sides trimmed; ValueError names a malformed one."""
+    pairs = {}
+    for value in values:
+        left, sep, right = value.partition("=")
+        if not sep or not left.strip() or not right.strip():
+            raise ValueError(f"NAME=VALUE, not {value!r}")
+        pairs[left.strip()] = right.strip()
+    return pairs
+
+
+def _with_constants(table: ExportTable, constants: dict[str, str]):
+    """The table with a column per constant, named as ``--set`` gives it, holding its value on
+    every row; and field -> that column, for the mapping. The value parses as any other."""
+    columns = {f"--set {name}={value}": (name, value) for name, value in constants.items()}
+    rows = table.rows
+    for column, (_, value) in columns.items():
+        rows = rows.append_column(column, pa.repeat(pa.scalar(value, pa.string()), len(rows)))
+    widened = replace(table, header=[*table.header, *columns], rows=rows)
+    return widened, {name: column for column, (name, _) in columns.items()}
 
 
 def _parse_columns(
@@ -274,6 +364,20 @@ def _rule_problems(
             "lead arrives"
         )
         flagged("lead_id", unknown, reason, UNKNOWN_LEAD, WARNING)
+    _date_problems(kind, mapping, rows, now, flagged)
+    return problems
+
+
+def _date_problems(kind: str, mapping: dict[str, str], rows: pa.Table, now: datetime, flagged):
+    """Dates that load but need a look: in the future, or a deal closing before it began.
+    ``flagged(field, where, reason, code, severity)`` records each."""
+    if kind == "deals" and "closed_at" in mapping:
+        backwards = mask(pc.less(rows.column("closed_at"), rows.column("created_at")))
+        reason = (
+            "the deal closes before it was created; it loads, and the durations (days to win, "
+            "sales cycle, velocity) leave it out"
+        )
+        flagged("closed_at", backwards, reason, CLOSED_BEFORE_CREATED, WARNING)
     ahead_of = pa.scalar(now, pa.timestamp("us"))
     for spec in (f for f in contract.FIELDS_BY_KIND[kind] if f.type == "timestamp"):
         if spec.name not in mapping or spec.name == "closed_at":
@@ -281,7 +385,6 @@ def _rule_problems(
         future = mask(pc.greater(rows.column(spec.name), ahead_of))
         reason = "a date in the future; check the export's date format"
         flagged(spec.name, future, reason, FUTURE_DATE, WARNING)
-    return problems
 
 
 def _shown(value) -> str | None:
@@ -329,7 +432,8 @@ def _some_lines(group: np.ndarray) -> str:
 def _unknown_leads(con: duckdb.DuckDBPyConnection, lead_ids) -> np.ndarray:
     """Which deals name a lead id that no loaded lead has."""
     known = pa.array([], pa.string())
-    if has_table(con, RAW_TABLE_BY_KIND["leads"]):
+    # The sample's leads go when this file loads: a deal naming one would lose it.
+    if has_table(con, RAW_TABLE_BY_KIND["leads"]) and not holds_sample(con):
         # On the caller's connection, not a cursor: within a build's transaction, the leads
         # just loaded are visible only there.
         con.register("deal_lead_ids", pa.table({"lead_id": lead_ids}))

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 @st.cache_resource(show_spinner="Preparing the database…")
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
-    return open_database(Path(path))
+    return open_database(Path(path), seed_sample=True)
 
 
 def connection() -> duckdb.DuckDBPyConnection:

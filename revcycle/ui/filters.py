@@ -181,6 +181,11 @@ def _period(first_date: date, last_date: date) -> tuple[date, date]:
         start, end = max(start, first_date), max(min(end, last_date), first_date)
         st.caption(f"{start:%d %b %Y} – {end:%d %b %Y}")
         return start, end
+    held = st.session_state.get("period")
+    if held:
+        # The data can shrink under a session (the first real upload replaces the sample):
+        # a period held from before is brought inside the new bounds, not refused.
+        st.session_state["period"] = tuple(min(max(day, first_date), last_date) for day in held)
     period = st.date_input(
         "From – to",
         min_value=first_date,

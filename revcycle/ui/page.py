@@ -76,9 +76,17 @@ def left_out(count, rows: tuple[str, str], left_out_of: str) -> None:
     )
 
 
+SAMPLE_LINE = (
+    "This is the bundled sample data, not yours: the first export you load replaces all of it."
+)
+
+
 def freshness_banner() -> None:
-    """How fresh the data is, on every page, so nobody argues over last month's export."""
+    """How fresh the data is, on every page, so nobody argues over last month's export; and,
+    while the sample is loaded, one line saying so above the page."""
     row = run("metrics/data_freshness").iloc[0]
+    if row["is_sample"]:
+        st.info(SAMPLE_LINE, icon=":material/science:")
     if pd.isna(row["last_lead_date"]):
         return
     st.sidebar.info(
@@ -110,9 +118,16 @@ def unmeasurable_note(params: dict) -> None:
     row = run("metrics/leads_without_date_columns", **params).iloc[0]
     for column, what, date in UNMEASURABLE:
         if row[column]:
+            with_stage = row.get(f"{column}_with_stage", 0)
+            staged = (
+                f" For {int(with_stage):,} of them a lifecycle stage says whether they got "
+                "there: cohorts count those, with the date unknown."
+                if with_stage
+                else ""
+            )
             st.caption(
                 f"{what} cannot be measured for {int(row[column]):,} of "
-                f"{int(row['count_leads']):,} leads: their upload has no {date} column."
+                f"{int(row['count_leads']):,} leads: their upload has no {date} column.{staged}"
             )
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from revcycle import audit, contract
+from revcycle import audit, contract, health
+from revcycle.db import rollback_after
 from revcycle.importer import load, presets
 from revcycle.importer.parse import DATE_FORMAT_HINT, DATE_FORMATS, DAY_FIRST, MONTH_FIRST
 from revcycle.importer.problems import (
@@ -25,7 +26,7 @@ from revcycle.importer.problems import (
     Problem,
 )
 from revcycle.importer.read import read_export
-from revcycle.importer.validate import PreparedUpload, prepare
+from revcycle.importer.validate import PreparedUpload, name_value_pairs, prepare
 
 log = logging.getLogger("revcycle")
 
@@ -96,12 +97,24 @@ def attempt(
     overrides: dict[str, str] | None = None,
     date_format: str | None = None,
     max_bytes: int | None = None,
+    constants: dict[str, str] | None = None,
 ) -> Attempt:
-    """Check an uploaded file with ``prepare``; a refusal is returned, not raised."""
+    """Check an uploaded file with ``prepare``; a refusal is returned, not raised.
+    ``overrides`` come from the mapping screen, so they are the whole mapping."""
     with _on_disk(file_name, data) as path:
         try:
             return Attempt(
-                prepare(con, path, kind, preset_name, overrides, date_format, max_bytes=max_bytes)
+                prepare(
+                    con,
+                    path,
+                    kind,
+                    preset_name,
+                    overrides,
+                    date_format,
+                    max_bytes=max_bytes,
+                    constants=constants,
+                    complete_mapping=overrides is not None,
+                )
             )
         except ImportRefused as refused:
             return Attempt(refusal=tuple(refused.problems))
@@ -127,6 +140,16 @@ def suggested_mapping(kind: str, columns: list[str]) -> dict[str, str | None]:
             taken.add(choice)
         guess[spec.name] = choice
     return guess
+
+
+def fixed_values(text: str) -> tuple[dict[str, str], str | None]:
+    """The page's "Fixed values" box, ``stage=Won, currency=BRL``: (field -> value, or the
+    sentence saying what is malformed)."""
+    parts = [part for part in text.split(",") if part.strip()]
+    try:
+        return name_value_pairs(parts), None
+    except ValueError as error:
+        return {}, f"Write each fixed value as {error}."
 
 
 def missing_required(kind: str, mapping: dict[str, str]) -> list[str]:
@@ -160,8 +183,9 @@ def in_commit_order(ready: list[Ready]) -> list[Ready]:
     return sorted(ready, key=lambda item: KINDS.index(item.prepared.kind))
 
 
-def commit(con: duckdb.DuckDBPyConnection, item: Ready, who: str) -> int:
-    """Load one checked file as ``who`` (the editor guard's name); its upload id.
+def commit(con: duckdb.DuckDBPyConnection, item: Ready, who: str) -> int | None:
+    """Load one checked file as ``who`` (the editor guard's name); its upload id, or None when
+    it changed nothing.
 
     New channel rules commit with the rows, in the transaction whose rebuild applies them; the
     mapping is saved only once the file has loaded.
@@ -189,8 +213,8 @@ def save_mapping(con: duckdb.DuckDBPyConnection, item: Ready, who: str) -> None:
         presets.save_mapping(con, item.save_as, prepared.kind, item.columns, prepared.mapping)
         audit.record(con, who, f"Saved the column mapping {item.save_as} for {prepared.kind}")
         con.commit()
-    except BaseException:
-        con.rollback()
+    except BaseException as error:
+        rollback_after(con, error)
         raise
 
 
@@ -292,13 +316,20 @@ def commit_all(
         except ImportRefused as refusal:  # a replace that would empty the data
             done.messages.append(str(refusal))
             break
-        except Exception:
+        except Exception as error:
             log.exception("loading %s failed", prepared.file_name)
+            reason = health.explain(error)  # a full disk is said as such, on the page too
             done.messages.append(
                 f"Loading {prepared.file_name} failed, so nothing from it was loaded and the "
-                "data is as it was before it. The details are in the server log."
+                "data is as it was before it. " + (reason or "The details are in the server log.")
             )
             break
+        if upload_id is None:
+            done.messages.append(
+                f"Nothing changed: every row of {prepared.file_name} is loaded already, as it "
+                "is, so no history entry was added."
+            )
+            continue
         if first_parent is None:
             first_parent = load.parent_of(con, upload_id)
         done.upload_ids[file_id_of[id(item)]] = upload_id

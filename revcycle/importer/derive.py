@@ -1,0 +1,117 @@
+"""What an export says without a column for it: the first contact HubSpot gives as a response
+time, the funnel stage a lifecycle stage or a Salesforce conversion implies, and the columns a
+preset knows that the file lacks (each warned about once, naming the column to add)."""
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from revcycle.importer import channels, presets
+from revcycle.importer.parse import mask
+from revcycle.importer.problems import MISSING_COLUMN, NOT_A_DURATION, WARNING, Problem
+
+# The fields the pages measure or group by: a preset column for one of them that the file
+# lacks is said out loud, since the pages will say the figure cannot be measured.
+MEASURED = ("channel", "owner", "mql_at", "sql_at", "first_contacted_at")
+STAGE_NAME_BY_FIELD = {"mql_at": "MQL", "sql_at": "SQL"}
+_HH_MM_SS = r"^\s*(?P<hours>\d+):(?P<minutes>[0-5]?\d):(?P<seconds>[0-5]?\d)\s*$"
+
+
+def first_contact(table, mapping: dict[str, str], rows: pa.Table, lines: np.ndarray):
+    """HubSpot's first contact: "Owner assigned date" plus "Lead response time (HH:mm:ss)",
+    where the file has both and no first-contact column; (rows, mapping, problems), the
+    problems None when the file gives no first contact this way."""
+    if not (
+        presets.RESPONSE_TIME in table.header
+        and "owner_assigned_at" in mapping
+        and "first_contacted_at" not in mapping
+    ):
+        return rows, mapping, None
+    text = table.rows.column(presets.RESPONSE_TIME).combine_chunks()
+    parts = pc.extract_regex(text, _HH_MM_SS)
+    seconds = pc.add(
+        pc.add(
+            pc.multiply(pc.cast(pc.struct_field(parts, "hours"), pa.int64()), 3600),
+            pc.multiply(pc.cast(pc.struct_field(parts, "minutes"), pa.int64()), 60),
+        ),
+        pc.cast(pc.struct_field(parts, "seconds"), pa.int64()),
+    )
+    contacted = pc.add(
+        rows.column("owner_assigned_at"),
+        pc.cast(pc.multiply(seconds, 1_000_000), pa.duration("us")),
+    )
+    unread = mask(pc.is_valid(text)) & ~mask(pc.is_valid(parts))
+    reason = "not a response time in HH:mm:ss; this lead's first contact stays unknown"
+    problems = [
+        Problem(
+            table.file_name,
+            int(line),
+            presets.RESPONSE_TIME,
+            value,
+            reason,
+            WARNING,
+            code=NOT_A_DURATION,
+        )
+        for line, value in zip(
+            lines[unread], text.filter(pa.array(unread)).to_pylist(), strict=True
+        )
+    ]
+    position = rows.schema.get_field_index("first_contacted_at")
+    rows = rows.set_column(position, "first_contacted_at", contacted)
+    derived = f"{mapping['owner_assigned_at']} + {presets.RESPONSE_TIME}"
+    return rows, {**mapping, "first_contacted_at": derived}, problems
+
+
+def missing_columns(file: str, preset, mapping: dict[str, str], rows: pa.Table) -> list[Problem]:
+    """One warning per measured field the preset has a column for and the file lacks, naming
+    the column to add, and what the file still says about it (a lifecycle stage, a conversion)."""
+    if preset is None or not preset.names_missing:
+        return []
+    reached = _reached_by_stage(rows) if "lifecycle_stage" in mapping else {}
+    problems = []
+    for name in (f for f in MEASURED if f in preset.columns and f not in mapping):
+        columns = " or ".join(f"“{column}”" for column in preset.columns[name])
+        if reached.get(name):
+            stage = STAGE_NAME_BY_FIELD[name]
+            reason = (
+                f"{reached[name]:,} leads' Lifecycle Stage says they reached {stage}, but the "
+                f"file has no column for that date; add {columns} to the export. Until then "
+                f"cohort mode counts them as reached {stage}, with the date unknown"
+            )
+        else:
+            reason = f"the file has no column {columns}, so {name} is unknown for every row"
+            reason += _converted(name, mapping, rows) + "; add the column to the export"
+        # No column: the reason names the one to add, the file has none to point at.
+        problems.append(Problem(file, None, None, None, reason, WARNING, code=MISSING_COLUMN))
+    return problems
+
+
+def _converted(name: str, mapping: dict[str, str], rows: pa.Table) -> str:
+    """What a Salesforce file still says about the SQL date: converted leads have one."""
+    if name != "sql_at" or "is_converted" not in mapping:
+        return ""
+    count = int(mask(rows.column("is_converted")).sum())
+    return (
+        f" ({count:,} leads are converted: their SQL date is their converted opportunity's "
+        "Created Date, once the opportunities are loaded)"
+    )
+
+
+def _reached_by_stage(rows: pa.Table) -> dict[str, int]:
+    """How many leads the lifecycle stage puts at MQL or later, and at SQL or later, by the
+    macro staging uses."""
+    cursor = channels.macro_cursor()
+    try:
+        cursor.register("stages", pa.table({"stage": rows.column("lifecycle_stage")}))
+        return dict(
+            zip(
+                ("mql_at", "sql_at"),  # lifecycle_stage_order 2 and 3
+                cursor.execute(
+                    "select count(*) filter (where lifecycle_stage_order(stage) >= 2), "
+                    "count(*) filter (where lifecycle_stage_order(stage) >= 3) from stages"
+                ).fetchall()[0],
+                strict=True,
+            )
+        )
+    finally:
+        cursor.close()

@@ -1,0 +1,181 @@
+"""Issue 9 points 9 and 10: what HubSpot's lifecycle stage and response time, and Salesforce's
+conversion, say about a lead when the export has no date column for it. Hand-written exports
+with the real header names (shared/export-formats.md), a real database."""
+
+from datetime import date, datetime
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from revcycle.build import build
+from revcycle.db import connect
+from revcycle.importer.validate import prepare
+from revcycle.paths import REPO_ROOT
+from tests.conftest import metric
+
+OCTOBER_TO_DECEMBER = {"start_date": date(2026, 10, 1), "end_date": date(2026, 12, 31)}
+MQL_COLUMN = '“Date entered "Marketing Qualified Lead (Lifecycle Stage Pipeline)"”'
+SQL_COLUMN = '“Date entered "Sales Qualified Lead (Lifecycle Stage Pipeline)"”'
+
+# Current-format HubSpot contacts with a Lifecycle Stage but no "Date entered" columns. By
+# stage: 1 MQL, 2 SQL (HubSpot's internal value), 3 a lead, 4 a customer, 5 a subscriber
+# created two months later, so the data runs to December and leads 1-4 have had 30 days.
+# Line 2's response time is 1 h 30 min after assignment; line 3 has no response time; line 4
+# no assignment; line 5's "abc" is not a time.
+HUBSPOT = (
+    '"Record ID","Create Date","Original Traffic Source","Lifecycle Stage",'
+    '"Owner assigned date","Lead response time (HH:mm:ss)"\n'
+    '"1","2026-10-01 09:00","Direct Traffic","Marketing Qualified Lead","2026-10-01 10:00",'
+    '"01:30:00"\n'
+    '"2","2026-10-02 09:00","Paid Social","salesqualifiedlead","2026-10-02 09:30",""\n'
+    '"3","2026-10-03 09:00","AI Referrals","Lead","","00:10:00"\n'
+    '"4","2026-10-04 09:00","Organic Social","Customer","2026-10-04 09:00","abc"\n'
+    '"5","2026-12-01 09:00","Social Media","Subscriber","",""\n'
+)
+
+
+@pytest.fixture
+def hubspot_file(tmp_path):
+    path = tmp_path / "hubspot-contacts.csv"
+    path.write_text(HUBSPOT, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def con(tmp_path):
+    con = connect(tmp_path / "crm.duckdb")
+    yield con
+    con.close()
+
+
+# 9. HubSpot.
+
+
+def test_a_lifecycle_stage_with_no_date_column_is_warned_about_naming_the_columns(
+    con, hubspot_file
+):
+    prepared = prepare(con, hubspot_file)
+    reasons = [problem.reason for problem in prepared.problems if problem.line is None]
+    # MQL or later: lines 2, 3 and 5 (MQL, SQL, customer); SQL or later: lines 3 and 5.
+    assert any(
+        reason.startswith("3 leads' Lifecycle Stage says they reached MQL") and MQL_COLUMN in reason
+        for reason in reasons
+    )
+    assert any(
+        reason.startswith("2 leads' Lifecycle Stage says they reached SQL") and SQL_COLUMN in reason
+        for reason in reasons
+    )
+
+
+def test_cohorts_count_a_lifecycle_stage_as_reached_with_the_date_unknown(con, hubspot_file):
+    build(con, {"leads": hubspot_file})
+    cohort = metric(
+        con, "cohort_conversion_by_channel", within_days=30, min_leads=1, **OCTOBER_TO_DECEMBER
+    )
+    total = cohort[cohort["is_total"]].set_index("stage")
+    # Leads 1-4 are mature; MQL or later: 1, 2, 4; SQL or later: 2, 4. Before: 0 and 0, the
+    # stage silently ignored.
+    assert total.loc["mql", ["count_leads", "count_reached"]].tolist() == [4, 3]
+    assert total.loc["sql", ["count_leads", "count_reached"]].tolist() == [4, 2]
+
+
+def test_first_contact_is_owner_assignment_plus_hubspot_response_time(con, hubspot_file):
+    prepared = prepare(con, hubspot_file)
+    contacted = prepared.rows.column("first_contacted_at").to_pylist()
+    assert contacted == [datetime(2026, 10, 1, 11, 30), None, None, None, None]
+    assert "first_contacted_at" in prepared.mapping  # the upload records contacts
+    assert [(p.line, p.value) for p in prepared.problems if p.code == "not_a_duration"] == [
+        (5, "abc")
+    ]
+
+
+def test_common_hubspot_sources_have_default_channel_rules(con, hubspot_file):
+    build(con, {"leads": hubspot_file})
+    channels = con.execute("select lead_id, channel from funnel_revenue order by lead_id")
+    assert channels.fetchall() == [
+        ("1", "Direct"),
+        ("2", "Paid social"),
+        ("3", "AI referrals"),
+        ("4", "Organic social"),
+        ("5", "Organic social"),
+    ]
+
+
+# 10. Salesforce.
+
+SALESFORCE_LEADS = (
+    "Lead ID,Created Date,Lead Source,Lead Owner,Converted,Converted Opportunity ID\n"
+    "00Q1,2026-10-01 09:00,Web,Ada Byron,TRUE,0061\n"
+    "00Q2,2026-10-02 09:00,Web,Alan Kay,FALSE,\n"
+)
+SALESFORCE_OPPORTUNITIES = (
+    "Opportunity ID,Created Date,Stage,Amount,Close Date\n"
+    "0061,2026-10-08 14:00,Prospecting,500.00,2026-11-30\n"
+)
+
+
+@pytest.fixture
+def salesforce_files(tmp_path):
+    leads, opportunities = tmp_path / "leads.csv", tmp_path / "opportunities.csv"
+    leads.write_text(SALESFORCE_LEADS, encoding="utf-8")
+    opportunities.write_text(SALESFORCE_OPPORTUNITIES, encoding="utf-8")
+    return leads, opportunities
+
+
+def test_a_converted_lead_without_converted_date_takes_its_opportunitys_creation(
+    con, salesforce_files
+):
+    leads, opportunities = salesforce_files
+    build(con, {"leads": leads, "deals": opportunities})
+    rows = con.execute(
+        "select lead_id, owner, sql_at, has_sql_data from funnel_revenue where has_lead "
+        "order by lead_id"
+    ).fetchall()
+    # Before: no SQL date for either, and the SQL "cannot be measured".
+    assert rows == [
+        ("00Q1", "Ada Byron", datetime(2026, 10, 8, 14, 0), True),
+        ("00Q2", "Alan Kay", None, True),
+    ]
+
+
+def test_a_converted_date_column_gives_the_sql_date(con, tmp_path):
+    leads = tmp_path / "leads.csv"
+    leads.write_text(
+        "Lead ID,Created Date,Converted,Converted Date\n"
+        "00Q1,2026-10-01 09:00,TRUE,2026-10-05 10:00\n",
+        encoding="utf-8",
+    )
+    build(con, {"leads": leads})
+    assert con.execute("select sql_at from funnel_revenue").fetchall() == [
+        (datetime(2026, 10, 5, 10, 0),)
+    ]
+
+
+def test_a_missing_salesforce_column_is_named(con, salesforce_files):
+    leads, _ = salesforce_files
+    reasons = [p.reason for p in prepare(con, leads).problems if p.code == "missing_column"]
+    assert reasons == [
+        "the file has no column “Converted Date”, so sql_at is unknown for every row (1 leads "
+        "are converted: their SQL date is their converted opportunity's Created Date, once the "
+        "opportunities are loaded); add the column to the export"
+    ]
+
+
+def test_the_conversion_page_says_a_lifecycle_stage_tells_cohorts(
+    con, hubspot_file, tmp_path, monkeypatch
+):
+    build(con, {"leads": hubspot_file})
+    con.close()
+    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "crm.duckdb"))
+    at = AppTest.from_file(str(REPO_ROOT / "pages/conversion.py"), default_timeout=120)
+    at.query_params["preset"] = "Custom"
+    at.query_params["period"] = ["2026-10-01", "2026-12-31"]
+    at.run()
+    assert not at.exception, at.exception
+    captions = [caption.value for caption in at.caption]
+    # All five leads lack an MQL date column, and all five have a lifecycle stage.
+    assert (
+        "MQL cannot be measured for 5 of 5 leads: their upload has no MQL date column. For 5 "
+        "of them a lifecycle stage says whether they got there: cohorts count those, with the "
+        "date unknown."
+    ) in captions

@@ -1,0 +1,216 @@
+"""Issue 9, the import: points 4 (a deal closed before it was created), 8 (--map adds to the
+automatic mapping, --set, the full mapping shown, typed suggestions) and 11 (grouped warnings,
+nothing changed). Hand-written files, a real database, the command's main() in this process."""
+
+import csv
+
+import pytest
+
+from revcycle.__main__ import main
+from revcycle.db import connect
+from tests.conftest import write_export
+
+# Lines 2-4 and 6 are dated 2099 (the future); line 5 has no lead_id (an error).
+FUTURE = "2099-01-01 09:00:00"
+LEADS_WITH_FUTURE_DATES = [
+    {"lead_id": "F1", "created_at": FUTURE},
+    {"lead_id": "F2", "created_at": FUTURE},
+    {"lead_id": "F3", "created_at": FUTURE},
+    {"lead_id": "", "created_at": "2026-11-02 09:00:00"},
+    {"lead_id": "F5", "created_at": FUTURE},
+]
+
+
+@pytest.fixture
+def db(funnel_db, tmp_path):
+    """A database holding one real lead (upload 1) and no deals (upload 2); its file path."""
+    funnel_db([{"lead_id": "OLD1", "created_at": "2026-09-01 09:00:00"}]).close()
+    return tmp_path / "test.duckdb"
+
+
+@pytest.fixture
+def revcycle(monkeypatch, capsys):
+    """Run `python -m revcycle ARGS` in this process on ``db``; (exit code, output)."""
+
+    def run(db, *args):
+        monkeypatch.setenv("REVCYCLE_DB", str(db))
+        try:
+            code = main([str(arg) for arg in args])
+        except SystemExit as exit:
+            code = exit.code
+        captured = capsys.readouterr()
+        return code, captured.out + captured.err
+
+    return run
+
+
+def history_ids(db) -> list[int]:
+    con = connect(db)
+    try:
+        entries = con.execute("select upload_id from uploads order by upload_id").fetchall()
+        return [row[0] for row in entries]
+    finally:
+        con.close()
+
+
+# 11. Warnings are grouped.
+
+
+def test_the_same_warning_on_many_lines_is_one_line_with_its_ranges(db, tmp_path, revcycle):
+    export = write_export(tmp_path / "leads.csv", "leads", LEADS_WITH_FUTURE_DATES)
+    listed = tmp_path / "problems.csv"
+    code, out = revcycle(db, "load", export, "--dry-run", "--problems-csv", listed)
+    assert code == 0, out
+    assert "1 errors (their rows are rejected), 4 warnings, 2 distinct:" in out
+    assert (
+        "  warning: leads.csv, 4 lines (2–4, 6), column created_at (e.g. '2099-01-01 09:00:00'): "
+        "a date in the future" in out
+    )
+    assert "  error: leads.csv, line 5, column lead_id: lead_id is blank" in out
+    assert out.count("a date in the future") == 1
+    with listed.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert sorted((row["line"], row["code"]) for row in rows) == [
+        ("2", "future_date"),
+        ("3", "future_date"),
+        ("4", "future_date"),
+        ("5", "blank_required"),
+        ("6", "future_date"),
+    ]
+
+
+def test_loading_a_file_that_changes_nothing_adds_no_history_entry(db, tmp_path, revcycle):
+    export = write_export(
+        tmp_path / "again.csv", "leads", [{"lead_id": "N1", "created_at": "2026-10-01 09:00:00"}]
+    )
+    assert revcycle(db, "load", export)[0] == 0
+    assert history_ids(db) == [1, 2, 3]
+    code, out = revcycle(db, "load", export, "--dry-run")
+    assert "nothing would change" in out
+    code, out = revcycle(db, "load", export)
+    assert code == 0 and "nothing changed" in out
+    assert history_ids(db) == [1, 2, 3]  # before: a fourth entry, 0 new and 0 changed
+
+
+# 4. A deal closed before it was created gets a warning with its line.
+
+
+def test_a_deal_closed_before_it_was_created_is_a_warning_with_its_line(db, tmp_path, revcycle):
+    deals = write_export(
+        tmp_path / "deals.csv",
+        "deals",
+        [
+            {"deal_id": "D1", "created_at": "2026-10-01 09:00:00", "closed_at": "2026-10-09"},
+            {"deal_id": "D2", "created_at": "2026-10-05 09:00:00", "closed_at": "2026-09-30"},
+        ],
+    )
+    code, out = revcycle(db, "load", deals, "--dry-run")
+    assert code == 0, out
+    assert "0 errors (their rows are rejected), 1 warnings, 1 distinct:" in out
+    assert "warning: deals.csv, line 3, column closed_at ('2026-09-30 00:00:00'): the deal " in out
+    assert "closes before it was created" in out
+    assert "2 rows to load + 0 rejected" in out  # the deal still loads
+
+
+# 8. --map adds to the automatic mapping; --set; the whole mapping shown; typed suggestions.
+
+# The deal id column has a name no preset knows; stage, created_at and amount are named as
+# the contract names them. Line 2 is won (100.00), line 3 lost, line 4 open.
+DEALS_WITH_OWN_ID = (
+    "ref,created_at,stage,amount,note\n"
+    "O1,2026-10-01 09:00:00,Won,100.00,first\n"
+    "O2,2026-10-02 09:00:00,Lost,250.00,\n"
+    "O3,2026-10-03 09:00:00,Proposal,40.00,\n"
+)
+
+
+def won_deals(db) -> tuple[int, str]:
+    con = connect(db)
+    try:
+        count, amount = con.execute(
+            "select count(*), sum(amount) from stg_deals where is_won"
+        ).fetchall()[0]
+    finally:
+        con.close()
+    return count, f"{amount:.2f}"
+
+
+def test_map_adds_to_the_automatic_mapping(db, tmp_path, revcycle):
+    export = tmp_path / "deals.csv"
+    export.write_text(DEALS_WITH_OWN_ID, encoding="utf-8")
+    code, out = revcycle(db, "load", export, "--kind", "deals", "--map", "deal_id=ref")
+    assert code == 0, out
+    # Before: only deal_id mapped, so created_at was missing; mapped too, stage was ignored
+    # and every deal loaded open (0 won).
+    assert won_deals(db) == (1, "100.00")
+
+
+def test_dry_run_shows_the_whole_mapping_and_the_ignored_columns(db, tmp_path, revcycle):
+    export = tmp_path / "deals.csv"
+    export.write_text(DEALS_WITH_OWN_ID, encoding="utf-8")
+    code, out = revcycle(db, "load", export, "--kind", "deals", "--map", "deal_id=ref", "--dry-run")
+    assert code == 0, out
+    assert (
+        "mapping (field ← column):\n"
+        "  deal_id ← ref\n"
+        "  created_at ← created_at\n"
+        "  stage ← stage\n"
+        "  amount ← amount\n"
+        "ignored columns (1): note\n"
+    ) in out
+
+
+def test_a_column_mapped_by_hand_feeds_only_the_field_it_was_given(db, tmp_path, revcycle):
+    export = tmp_path / "deals.csv"
+    export.write_text(DEALS_WITH_OWN_ID, encoding="utf-8")
+    code, out = revcycle(
+        db,
+        "load",
+        export,
+        "--kind",
+        "deals",
+        "--map",
+        "deal_id=ref",
+        "--map",
+        "owner=stage",
+        "--dry-run",
+    )
+    assert code == 0, out
+    assert "  owner ← stage\n" in out and "  stage ← stage" not in out
+
+
+def test_set_gives_a_field_one_value_on_every_row(db, tmp_path, revcycle):
+    export = tmp_path / "won.csv"
+    export.write_text(
+        "deal_id,created_at,amount\nW1,2026-10-01 09:00:00,10.50\nW2,2026-10-02 09:00:00,4.25\n",
+        encoding="utf-8",
+    )
+    code, out = revcycle(db, "load", export, "--set", "stage=Won", "--set", "currency=BRL")
+    assert code == 0, out
+    assert "  stage ← --set stage=Won\n" in out
+    assert won_deals(db) == (2, "14.75")
+    con = connect(db)
+    try:
+        assert con.execute("select distinct currency from raw_deals").fetchall() == [("BRL",)]
+    finally:
+        con.close()
+
+
+def test_a_set_value_is_checked_like_any_other(db, tmp_path, revcycle):
+    export = tmp_path / "won.csv"
+    export.write_text("deal_id,created_at\nW1,2026-10-01 09:00:00\n", encoding="utf-8")
+    code, out = revcycle(db, "load", export, "--set", "is_won=maybe", "--dry-run")
+    assert code == 1
+    assert "column --set is_won=maybe ('maybe'): not a yes/no value" in out
+
+
+def test_suggestions_offer_only_columns_that_read_as_the_fields_type(db, tmp_path, revcycle):
+    export = tmp_path / "marketing.csv"
+    export.write_text(
+        "id,Lead Quality,Converted,engage_date\nM1,High,TRUE,2026-10-01\nM2,Low,FALSE,2026-10-02\n",
+        encoding="utf-8",
+    )
+    code, out = revcycle(db, "load", export, "--kind", "leads", "--map", "lead_id=id")
+    assert code == 1
+    # Before: "(perhaps Lead Quality, Converted?)", and engage_date missed.
+    assert "no column for the required field created_at (perhaps engage_date?)" in out
