@@ -231,12 +231,8 @@ def _load(con, args, parser) -> int:
             + ", ".join(unmapped)
             + "; add rules with --channel-map RAW=CHANNEL"
         )
-    if prepared.count_rows_loaded == 0 and prepared.count_rows_in_file > 0:
-        print("refused: no row of the file can be loaded; nothing was committed")
+    if _nothing_to_load(prepared, args):
         return 1
-    load.refuse_emptying(
-        prepared.kind, prepared.count_rows_loaded, args.mode, prepared.file_name, args.allow_empty
-    )
     notice = load.sample_notice(con)
     if notice:
         print(notice)
@@ -268,6 +264,17 @@ def _load(con, args, parser) -> int:
         f"{load.parent_of(con, upload_id)}` undoes it"
     )
     return 0
+
+
+def _nothing_to_load(prepared, args) -> bool:
+    """Whether no row can load (said here); a replace with no rows is refused (ImportRefused)
+    unless --allow-empty."""
+    if prepared.count_rows_loaded == 0 and prepared.count_rows_in_file > 0:
+        print("refused: no row of the file can be loaded; nothing was committed")
+        return True
+    count = prepared.count_rows_loaded
+    load.refuse_emptying(prepared.kind, count, args.mode, prepared.file_name, args.allow_empty)
+    return False
 
 
 def _print_problems(problems: list, problems_csv: Path | None) -> None:
