@@ -4,6 +4,7 @@ import streamlit as st
 
 from revcycle.ui import charts, format, page, tables
 from revcycle.ui.data import run
+from revcycle.ui.filters import linked_number
 
 with page.frame("Conversion by source") as filters:
     page.heading("Conversion by source", filters)
@@ -22,14 +23,8 @@ with page.frame("Conversion by source") as filters:
     if mode == "Cohorts":
         left, right = st.columns(2)
         with left:
-            within_days = st.number_input(
-                "Within days of creation",
-                7,
-                365,
-                30,
-                step=1,
-                key="within_days",
-                bind="query-params",
+            within_days = linked_number(
+                "Within days of creation", "within_days", (7, 365), 30, "days"
             )
         with right:
             grain = (
@@ -78,7 +73,8 @@ with page.frame("Conversion by source") as filters:
         low_volume = channel_rows[channel_rows["is_low_volume"]]["channel"].tolist()
         if low_volume:
             st.warning(
-                f"Fewer than {page.LOW_VOLUME_LEADS} mature leads: {', '.join(low_volume)}. "
+                f"Fewer than {page.LOW_VOLUME_LEADS} mature leads: "
+                f"{format.plain(', '.join(low_volume))}. "
                 "Their rates can swing widely by chance; read the interval, not the point.",
                 icon=":material/warning:",
             )

@@ -56,9 +56,10 @@ def remembered(slot: str, what: str, key: tuple, compute):
 
 
 def show_refusal(attempt: upload.Attempt, file_name: str) -> None:
-    lines = [f"- {problem.sentence()}" for problem in attempt.refusal]
+    # The file's name and its values are anyone's text: plain, never Markdown.
+    lines = [f"- {format.plain(problem.sentence())}" for problem in attempt.refusal]
     st.error(
-        f"Nothing from {file_name} can be loaded:\n\n" + "\n".join(lines),
+        f"Nothing from {format.plain(file_name)} can be loaded:\n\n" + "\n".join(lines),
         icon=":material/block:",
     )
 
@@ -121,9 +122,9 @@ def show_mapping(prepared) -> None:
 
 def show_checks(prepared, slot: str) -> None:
     """Row accounting, notes and the problems table with its CSV download."""
-    st.markdown(f"**{prepared.accounting()}.**")
+    st.markdown(f"**{format.plain(prepared.accounting())}.**")
     for note in prepared.notes:
-        st.caption(f"Note: {note}.")
+        st.caption(f"Note: {format.plain(note)}.")
     if not prepared.problems:
         st.caption("No problems found.")
         return
@@ -169,7 +170,7 @@ def channel_rules(cursor, prepared, slot: str) -> dict[str, str]:
         "Type the channel each belongs to; the rule applies to every lead with that value, in "
         "this file and in later uploads."
     )
-    st.caption(f"Channels in use: {', '.join(known)}.")
+    st.caption(f"Channels in use: {format.plain(', '.join(known))}.")
     edited = st.data_editor(
         pd.DataFrame({SOURCE_COLUMN: prepared.unmapped_sources, CHANNEL_COLUMN: ""}, dtype=object),
         hide_index=True,
@@ -192,13 +193,14 @@ def channel_rules(cursor, prepared, slot: str) -> dict[str, str]:
     left_empty = [value for value in prepared.unmapped_sources if value not in new_rules]
     if left_empty:
         st.info(
-            f"Leads with {', '.join(left_empty)} will load under (unmapped). They are kept, "
+            f"Leads with {format.plain(', '.join(left_empty))} will load under (unmapped). "
+            "They are kept, "
             "not dropped, and move to a channel once a rule for them is added.",
             icon=":material/help:",
         )
     new_channels = sorted(set(new_rules.values()) - set(known))
     if new_channels:
-        st.caption(f"New channels (check the spelling): {', '.join(new_channels)}.")
+        st.caption(f"New channels (check the spelling): {format.plain(', '.join(new_channels))}.")
     return new_rules
 
 
@@ -351,7 +353,7 @@ def read_as_mapped(cursor, uploaded, slot: str, key: tuple, read: tuple):
 def file_section(cursor, uploaded, slot: str, version: int, max_bytes: int):
     """Everything about one file; (its Ready item, None) or (None, why it cannot load yet)."""
     name = uploaded.name
-    st.subheader(name, anchor=False)
+    st.subheader(format.plain(name), anchor=False)
     done = st.session_state["upload_done"].get(uploaded.file_id)
     if done is not None:
         st.success(
@@ -366,15 +368,16 @@ def file_section(cursor, uploaded, slot: str, version: int, max_bytes: int):
         show_refusal(attempt, name)
         return None, "it was refused"
     prepared = attempt.prepared
-    st.caption(upload.source_sentence(prepared, mapped.by_hand))
+    st.caption(format.plain(upload.source_sentence(prepared, mapped.by_hand)))
     show_mapping(prepared)
     show_checks(prepared, slot)
     why_not = upload.why_not_loadable(prepared)
     if why_not == upload.NO_ROWS:
-        st.info(f"{name} has a header but no rows: there is nothing to load.")
+        st.info(f"{format.plain(name)} has a header but no rows: there is nothing to load.")
     elif why_not == upload.NO_LOADABLE_ROW:
         st.error(
-            f"No row of {name} can be loaded, so it is left out. Fix the errors and upload "
+            f"No row of {format.plain(name)} can be loaded, so it is left out. Fix the errors "
+            "and upload "
             "it again.",
             icon=":material/block:",
         )
@@ -393,14 +396,14 @@ def commit_section(cursor, ready: list, waiting: list[str], who: str) -> None:
         return  # every file is loaded
     st.header("Load", anchor=False)
     if waiting:
-        st.caption("Not loaded with this button: " + "; ".join(waiting) + ".")
+        st.caption("Not loaded with this button: " + format.plain("; ".join(waiting)) + ".")
     if not ready:
         st.caption("Nothing is ready to load yet.")
         return
     ordered = upload.in_commit_order([item for _, item in ready])
     names = ", ".join(item.prepared.file_name for item in ordered)
     st.caption(
-        f"Loads {names}, in this order (leads before deals). Each file loads in one "
+        f"Loads {format.plain(names)}, in this order (leads before deals). Each file loads in one "
         "transaction and the dashboard's numbers follow at once; the History below can undo it."
     )
     if not st.button(
@@ -448,7 +451,7 @@ def rules_section(cursor, who: str | None) -> None:
         try:
             channels.replace_rules(cursor, pairs, changed_by=who)
         except ValueError as error:
-            st.error(f"The rules were not saved: {error}.")
+            st.error(f"The rules were not saved: {format.plain(str(error))}.")
             return
         except Exception:
             log.exception("saving channel rules failed")
@@ -614,7 +617,8 @@ def main() -> None:
         "Load, and every load can be undone under History."
     )
     for message in st.session_state["upload_messages"]:
-        st.success(message, icon=":material/check_circle:")
+        # The messages name uploaded files: plain text, never Markdown.
+        st.success(format.plain(message), icon=":material/check_circle:")
     st.session_state["upload_messages"] = []
     who = access.editor()  # None: this visitor reads, and the guard has said why
     max_bytes = settings.max_upload_bytes()
@@ -634,7 +638,8 @@ def main() -> None:
                 except Exception:
                     log.exception("checking %s failed", uploaded.name)
                     st.error(
-                        f"Something went wrong while checking {uploaded.name}, so it cannot be "
+                        f"Something went wrong while checking {format.plain(uploaded.name)}, so "
+                        "it cannot be "
                         "loaded. The details are in the server log."
                     )
                     item, why_not = None, "checking it failed"

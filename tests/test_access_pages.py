@@ -78,7 +78,7 @@ ALL_OF_THEM = {"uploader": True, "restore": True, "rule editor": True}
 def test_a_signed_in_viewer_sees_the_history_but_no_upload_controls(roles_file):
     at = upload_page({"email": "vic@example.com"})
     assert has_upload_controls(at) == NONE_OF_THEM
-    assert format.plain(access.VIEWER_ONLY) in texts(at.info)
+    assert format.plain(access.VIEWER_ONLY) in [info.value for info in at.info]
     assert "Signed in as `vic@example.com`" in texts(at.sidebar.caption)
     # The sample's two uploads were loaded by the build, as the OS user running it.
     assert table_with(at, "By")["By"].tolist() == [getpass.getuser()] * 2
@@ -98,7 +98,8 @@ def test_an_unlisted_person_reads_too(roles_file):
 def test_with_sign_in_configured_this_machine_alone_grants_nothing(roles_file):
     at = upload_page(None)
     assert has_upload_controls(at) == NONE_OF_THEM
-    assert format.plain(access.SIGN_IN_TO_CHANGE) in texts(at.info)  # shown as plain text
+    # Shown as plain text.
+    assert format.plain(access.SIGN_IN_TO_CHANGE) in [info.value for info in at.info]
     assert "Sign in" in sidebar_buttons(at)
 
 
@@ -108,7 +109,7 @@ def test_an_incomplete_sign_in_setup_locks_the_controls(roles_file):
     assert has_upload_controls(at) == NONE_OF_THEM
     assert "Sign in" not in sidebar_buttons(at)  # a button that could only fail
     assert INCOMPLETE_SIGN_IN in texts(at.sidebar.caption)
-    assert format.plain(INCOMPLETE_SIGN_IN) in texts(at.info)
+    assert format.plain(INCOMPLETE_SIGN_IN) in [info.value for info in at.info]
 
 
 def test_a_signed_in_editor_uploads_and_the_history_names_them(roles_file):

@@ -52,7 +52,12 @@ def tile_value(at: AppTest, label: str, read) -> int:
     return read(at, label) if read else whole_euros(value)
 
 
-@pytest.mark.parametrize(("path", "label", "read", "expected"), PAGES, ids=lambda v: str(v))
+def case_id(value) -> str:
+    """A stable id: a function by its name, never its address (pytest-xdist compares ids)."""
+    return getattr(value, "__name__", str(value))
+
+
+@pytest.mark.parametrize(("path", "label", "read", "expected"), PAGES, ids=case_id)
 def test_page_shows_the_sample_and_follows_the_channel_filter(db_env, path, label, read, expected):
     at = open_page(path)
     assert tile_value(at, label, read) == expected()
@@ -62,7 +67,7 @@ def test_page_shows_the_sample_and_follows_the_channel_filter(db_env, path, labe
     assert tile_value(at, label, read) == expected("Website contact form")
 
 
-@pytest.mark.parametrize(("path", "label", "read", "expected"), PAGES, ids=lambda v: str(v))
+@pytest.mark.parametrize(("path", "label", "read", "expected"), PAGES, ids=case_id)
 def test_page_link_restores_the_channel_filter(db_env, path, label, read, expected):
     at = open_page(path, channel=["Trade show"])
     assert at.multiselect(key="channel").value == ["Trade show"]
@@ -111,7 +116,7 @@ def test_a_link_value_the_data_lacks_is_left_out_and_said(db_env):
     at = open_page("pages/revenue.py", channel=["Trade show", "Carrier *pigeon*"])
     assert at.multiselect(key="channel").value == ["Trade show"]
     note = next(
-        caption.value for caption in at.sidebar.caption if "Not in the data" in caption.value
+        caption.value for caption in at.sidebar.caption if "not in the data" in caption.value
     )
     # Shown as text: the asterisks stay asterisks, not emphasis.
     assert "Carrier \\*pigeon\\*" in note

@@ -15,6 +15,7 @@ from revcycle.build import build
 from revcycle.db import connect
 from revcycle.ui import page as page_module
 from tests import sample_facts
+from tests.support.injection import unescaped
 from tests.test_app import APP, shown_count
 
 UPLOAD_PAGE = "pages/upload.py"
@@ -110,7 +111,8 @@ def table_with(at: AppTest, column: str, nth: int = 0):
 
 
 def texts(elements) -> list[str]:
-    return [element.value for element in elements]
+    """The elements' Markdown as a reader sees it: file names are escaped, so shown as text."""
+    return [unescaped(element.value) for element in elements]
 
 
 def load_hubspot_contacts(at: AppTest) -> AppTest:

@@ -1,5 +1,6 @@
 """Plotly figures built from metric query results (aggregates only, never raw rows)."""
 
+import html
 import math
 from datetime import date
 
@@ -65,6 +66,22 @@ def week_axis(week_starts: pd.Series) -> dict:
     }
 
 
+def as_text(value) -> str:
+    """``value`` from an upload (a channel, an owner, a currency), shown as written in a figure.
+
+    Plotly reads a subset of HTML in every text it draws (legend, axis, hover, annotation), so
+    ``<a href=…>`` would become a link: its signs are written as entities, which it shows as
+    the signs themselves.
+    """
+    return html.escape(str(value), quote=False)
+
+
+def _names_as_text(frame: pd.DataFrame, column: str, colors: dict[str, str]) -> tuple:
+    """``frame`` with ``column``'s names as text for Plotly, and ``colors`` keyed the same way."""
+    named = frame.assign(**{column: frame[column].map(as_text)})
+    return named, {as_text(name): color for name, color in colors.items()}
+
+
 def _layout(figure: go.Figure, title: str, height: int | None = None) -> go.Figure:
     figure.update_layout(
         title=title,
@@ -109,7 +126,7 @@ def bar_by_channel(
     tickformat: str | None = None,
 ) -> go.Figure:
     """One horizontal bar per channel, in the channel's colour, largest on top."""
-    rows = frame.sort_values(value)
+    rows, colors = _names_as_text(frame.sort_values(value), "channel", colors)
     figure = px.bar(
         rows,
         x=value,
@@ -117,7 +134,7 @@ def bar_by_channel(
         orientation="h",
         color="channel",
         color_discrete_map=colors,
-        labels={"channel": "", value: axis_label},
+        labels={"channel": "", value: as_text(axis_label)},
         text_auto=tickformat or ".3s",
     )
     figure.update_layout(showlegend=False)
@@ -150,7 +167,8 @@ def trend_by_channel(
     frame: pd.DataFrame, value: str, title: str, axis_label: str, colors: dict[str, str]
 ) -> go.Figure:
     """Weekly values per channel as stacked bars; partial weeks at the ends are hatched."""
-    rows = frame.assign(
+    rows, colors = _names_as_text(frame, "channel", colors)
+    rows = rows.assign(
         week=lambda data: data["is_partial_week"].map({True: "partial week", False: "full week"})
     )
     figure = px.bar(
@@ -162,11 +180,13 @@ def trend_by_channel(
         pattern_shape_map={"partial week": "/", "full week": ""},
         color_discrete_map=colors,
         category_orders={"channel": list(colors)},
-        labels={"week_start": "week starting", value: axis_label},
+        labels={"week_start": "week starting", value: as_text(axis_label)},
     )
-    # The hatching is explained in the caption, not in the legend.
+    # The hatching is explained in the caption, not in the legend. Plotly Express names each
+    # trace "<channel>, <week>": the week is cut off at the last comma, since a channel's own
+    # name may hold one.
     for trace in figure.data:
-        trace.name = trace.legendgroup = trace.name.split(",")[0]
+        trace.name = trace.legendgroup = trace.name.rsplit(", ", 1)[0]
     _solid_legend(figure, colors)
     figure.update_xaxes(**week_axis(rows["week_start"]))
     return _layout(figure, title)
@@ -175,6 +195,7 @@ def trend_by_channel(
 def channel_funnels(conversion: pd.DataFrame, title: str, colors: dict[str, str]) -> go.Figure:
     """A small funnel per channel, drawn as left-aligned bars so every label stays readable:
     each stage labelled with its count and % of the channel's leads."""
+    conversion, colors = _names_as_text(conversion, "channel", colors)
     rows = conversion.assign(
         stage_label=conversion["stage"].map(STAGE_LABELS),
         label=[
@@ -204,7 +225,8 @@ def channel_funnels(conversion: pd.DataFrame, title: str, colors: dict[str, str]
         category_orders={"stage_label": list(STAGE_LABELS.values())},
         height=60 + 220 * ((len(channels) + columns - 1) // columns),
     )
-    figure.for_each_annotation(lambda note: note.update(text=note.text.split("=")[-1]))
+    # Each panel's title is "channel=<name>": the whole name, "=" signs in it included.
+    figure.for_each_annotation(lambda note: note.update(text=note.text.removeprefix("channel=")))
     # Each panel on its own scale, with room on the right for the labels.
     figure.update_xaxes(matches=None, showticklabels=False, title_text="")
     for axis_name in [name for name in figure.layout if name.startswith("xaxis")]:
@@ -225,7 +247,7 @@ def rate_with_interval(
         figure.add_trace(
             go.Scatter(
                 x=[row.share_reached],
-                y=[row.channel],
+                y=[as_text(row.channel)],
                 error_x={
                     "type": "data",
                     "symmetric": False,
@@ -240,9 +262,11 @@ def rate_with_interval(
                     "symbol": "circle-open" if row.is_low_volume else "circle",
                     "line": {"width": 3},
                 },
-                name=row.channel,
+                name=as_text(row.channel),
+                # The channel through %{y}: its name written into the template could hold a
+                # Plotly placeholder such as %{x}.
                 hovertemplate=(
-                    f"{row.channel}: %{{x:.1%}} of {row.count_leads:,} leads"
+                    f"%{{y}}: %{{x:.1%}} of {row.count_leads:,} leads"
                     f" (95% interval {row.share_low_95:.1%}–{row.share_high_95:.1%})"
                     + (f"<br>{low_volume_note}" if row.is_low_volume else "")
                     + "<extra></extra>"
@@ -296,13 +320,13 @@ def box_from_quantiles(
     for row in rows.dropna(subset=["median_hours_to_first_contact"]).itertuples():
         figure.add_trace(
             go.Box(
-                x=[row.group_value],
+                x=[as_text(row.group_value)],
                 q1=[row.p25_hours_to_first_contact],
                 median=[row.median_hours_to_first_contact],
                 q3=[row.p75_hours_to_first_contact],
                 lowerfence=[row.p10_hours_to_first_contact],
                 upperfence=[row.p90_hours_to_first_contact],
-                name=row.group_value,
+                name=as_text(row.group_value),
                 marker_color=colors.get(row.group_value, NEUTRAL)
                 if group_label == "channel"
                 else NEUTRAL,
@@ -325,6 +349,7 @@ def share_trend(
     rows: pd.DataFrame, value: str, title: str, axis_label: str, colors: dict[str, str]
 ) -> go.Figure:
     """A weekly share for all channels together; each channel can be switched on in the legend."""
+    rows, colors = _names_as_text(rows, "channel", colors)
     figure = px.line(
         rows,
         x="week_start",
@@ -333,7 +358,7 @@ def share_trend(
         markers=True,
         color_discrete_map=colors,
         category_orders={"channel": list(colors)},
-        labels={"week_start": "week starting", value: axis_label},
+        labels={"week_start": "week starting", value: as_text(axis_label)},
     )
     figure.update_traces(visible="legendonly")
     figure.update_traces(selector={"name": "(all channels)"}, visible=True, line={"width": 5})

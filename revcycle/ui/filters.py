@@ -9,8 +9,10 @@ So the filters live in session state under the widgets' keys and travel with the
 Values in a link that the data does not have are left out and said so, never guessed.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import pandas as pd
 import streamlit as st
@@ -29,7 +31,18 @@ MULTI_FILTERS = (
 )
 CARRIED = "carried_filters"  # session state: the filters as URL values, for the next page
 ON_PAGE = "filters_drawn_on"  # session state: the page that drew the filters last
+ARRIVED_WITH = "arrived_with"  # session state: the link's other parameters, on arrival
+PAGE_NOTES = "link_notes"  # session state: notes on the page's own parameters, this run
 PRESET_BY_LABEL = {label.lower(): preset for preset, label in PRESETS.items()}
+MAX_NAMED = 5  # a notice names at most this many of a filter's values and counts the rest
+MAX_QUOTED = 40  # characters of a link's value a notice quotes
+
+
+class Read(NamedTuple):
+    """A filter's value read from a link (None: left out), and a note when it was changed."""
+
+    value: object
+    note: str | None
 
 
 @dataclass(frozen=True)
@@ -64,66 +77,157 @@ def in_url() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in FILTER_KEYS if key in st.query_params}
 
 
-def _preset_from(values: list[str]) -> str | None:
-    text = values[0].strip() if values else ""
-    return text if text in PRESETS else PRESET_BY_LABEL.get(text.lower())
+def _quoted(values: list[str]) -> str:
+    """A link's values as a notice quotes them: at most MAX_NAMED, each cut at MAX_QUOTED
+    characters, so a link of a thousand long values still gets one short line."""
+    named = [
+        repr(value if len(value) <= MAX_QUOTED else value[:MAX_QUOTED] + "…")
+        for value in values[:MAX_NAMED]
+    ]
+    rest = len(values) - len(named)
+    return ", ".join(named) + (f" and {rest:,} more" if rest else "")
 
 
-def _period_from(values: list[str], first_date: date, last_date: date) -> tuple | None:
+def _preset_from(values: list[str]) -> Read:
+    text = values[0].strip()
+    preset = text if text in PRESETS else PRESET_BY_LABEL.get(text.lower())
+    return Read(preset, None if preset else "not a period the dashboard offers, so left out")
+
+
+def _period_from(values: list[str], first_date: date, last_date: date) -> Read:
     try:
-        days = sorted(date.fromisoformat(value.strip()) for value in values[:2])
+        days = [date.fromisoformat(value.strip()) for value in values]
     except ValueError:
-        return None
-    if not days:
-        return None
-    return tuple(min(max(day, first_date), last_date) for day in (days[0], days[-1]))
+        days = []
+    if not 1 <= len(days) <= 2:
+        return Read(None, "not one or two dates written YYYY-MM-DD, so left out")
+    # In order and inside the data's days: the date picker refuses anything else.
+    period = tuple(min(max(day, first_date), last_date) for day in (min(days), max(days)))
+    if [f"{day}" for day in period] == values:  # as the page writes it back: not changed
+        return Read(period, None)
+    return Read(period, f"read as {period[0]} – {period[1]}, the days the data holds")
 
 
-def _sla_from(values: list[str]) -> int | None:
+def _whole_number_from(values: list[str], low: int, high: int, unit: str) -> Read:
     try:
-        hours = int(float(values[0]))
-    except (ValueError, IndexError):
-        return None
-    return hours if 1 <= hours <= MAX_SLA_HOURS else None
+        number = float(values[0])
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):  # "inf", "1e309" and "nan" are floats too
+        return Read(None, f"not a number of {unit}, so left out")
+    whole = min(max(round(number), low), high)
+    if f"{whole}" == values[0]:  # as the page writes it back: not changed
+        return Read(whole, None)
+    return Read(whole, f"read as {whole}, in whole {unit} from {low} to {high}")
+
+
+def _sla_from(values: list[str]) -> Read:
+    return _whole_number_from(values, 1, MAX_SLA_HOURS, "hours")
 
 
 def _widget_values(url: dict[str, list[str]], bounds: tuple[date, date], options: dict) -> tuple:
-    """Widget values from URL values, and a sentence for each value that had to be left out."""
-    values, ignored = {}, []
+    """Widget values from URL values, and a note for each value that was left out or changed."""
+    values, notes = {}, []
     readers = {
         "preset": _preset_from,
         "period": lambda given: _period_from(given, *bounds),
         "sla": _sla_from,
     }
     for key, read in readers.items():
-        if key in url:
-            value = read(url[key])
-            if value is None:
-                ignored.append(f"{key} {', '.join(url[key])!r}")
-            else:
-                values[key] = value
+        given = url.get(key, [])
+        if not given:
+            continue
+        if key != "period" and len(given) > 1:  # a repeated parameter: its first value counts
+            notes.append(f"{key} given {len(given):,} times, so only the first is read")
+            given = given[:1]
+        value, note = read(given)
+        if value is not None:
+            values[key] = value
+        if note:
+            notes.append(f"{key} {_quoted(given)}: {note}")
     for key, *_ in MULTI_FILTERS:
-        known = [value for value in url.get(key, []) if value in options[key]]
-        ignored += [f"{key} {value!r}" for value in url.get(key, []) if value not in known]
-        values[key] = known
-    return values, ignored
+        given = list(dict.fromkeys(url.get(key, [])))  # each value once, in the link's order
+        known = set(options[key])
+        values[key] = [value for value in given if value in known]
+        unknown = [value for value in given if value not in known]
+        if unknown:
+            notes.append(f"{key} {_quoted(unknown)}: not in the data, so left out")
+    return values, notes
 
 
 def _arrive(page: str, bounds: tuple[date, date], options: dict) -> list[str]:
     """On arriving at ``page``, set its widgets from the URL, or else from the page before.
 
     Only on arrival: on the same page the widgets hold the truth, and a URL without filters
-    means they were reset. Returns what a link asked for that the data does not have.
+    means they were reset. Returns a note on each value of the link that was left out or
+    changed, and keeps the page's other parameters for ``LinkNotice.say``.
     """
     if st.session_state.get(ON_PAGE) == page:
         return []
     st.session_state[ON_PAGE] = page
+    st.session_state[ARRIVED_WITH] = {
+        key: st.query_params.get_all(key) for key in st.query_params if key not in FILTER_KEYS
+    }
     url = in_url() or st.session_state.get(CARRIED, {})
-    values, ignored = _widget_values(url, bounds, options)
+    values, notes = _widget_values(url, bounds, options)
     for key in FILTER_KEYS:
         st.session_state.pop(key, None)
     st.session_state.update(values)
-    return ignored
+    return notes
+
+
+def linked_number(label: str, key: str, bounds: tuple[int, int], default: int, unit: str) -> int:
+    """A page's own number input ``key`` of whole ``unit`` within ``bounds``, read from the link
+    on arrival as the filters' numbers are, and mirrored in the URL. Streamlit's
+    ``bind="query-params"`` breaks the page on an int input given "inf" (its int(float("inf"))
+    raises), so this one reads the link itself."""
+    low, high = bounds
+    given = st.session_state.get(ARRIVED_WITH, {}).pop(key, None)
+    if given:
+        value, note = _whole_number_from(given[:1], low, high, unit)
+        if value is not None:
+            st.session_state[key] = value
+        if len(given) > 1:
+            note = f"given {len(given):,} times, so only the first is read"
+        if note:
+            st.session_state.setdefault(PAGE_NOTES, []).append(f"{key} {_quoted(given)}: {note}")
+    st.session_state.setdefault(key, default)
+    value = st.number_input(label, low, high, step=1, key=key)
+    if value == default:
+        st.query_params.pop(key, None)
+    elif st.query_params.get_all(key) != [f"{value}"]:
+        st.query_params[key] = f"{value}"
+    return value
+
+
+def _bound_notes() -> list[str]:
+    """On arrival, a note on each value a link gave a page's own URL-bound widget (Streamlit's
+    ``bind="query-params"``) that the widget did not take: Streamlit drops or clamps it
+    silently, so the widget's value is compared with what the link said."""
+    notes = []
+    for key, given in st.session_state.pop(ARRIVED_WITH, {}).items():
+        shown = st.session_state.get(key, ...)
+        # Only widget values: a parameter no widget on this page (or in its mode) reads stays.
+        if isinstance(shown, bool) or not isinstance(shown, str | int | float | None):
+            continue
+        if given != [str(shown)]:
+            notes.append(f"{key} {_quoted(given)}: not a choice here, so {str(shown)!r} is shown")
+    return notes
+
+
+@dataclass
+class LinkNotice:
+    """The one line saying what a link asked for that a page could not show, under the filters'
+    heading. Written once the page has drawn, after its own URL-bound widgets read theirs."""
+
+    slot: object  # an st.empty() in the sidebar
+    notes: list[str]
+
+    def say(self) -> None:
+        notes = self.notes + st.session_state.pop(PAGE_NOTES, []) + _bound_notes()
+        if notes:
+            # The link's values are anyone's text: plain, never Markdown.
+            self.slot.caption(format.plain("Changed from the link: " + "; ".join(notes) + "."))
 
 
 def _defaults(first_date: date, last_date: date) -> dict:
@@ -198,25 +302,22 @@ def _period(first_date: date, last_date: date) -> tuple[date, date]:
     return start, period[1] if len(period) > 1 else start
 
 
-def sidebar(page: str) -> Filters:
-    """Draw the filters in the sidebar for ``page`` and return the current selection."""
+def sidebar(page: str) -> tuple[Filters, LinkNotice]:
+    """Draw the filters in the sidebar for ``page``; the current selection, and the notice
+    on what a link asked for that the page cannot show, for the frame to write last."""
     first_date, last_date = data_bounds()
     values = run("metrics/filter_values")
     options = {
         dimension: values.loc[values["dimension"] == dimension, "dimension_value"].tolist()
         for dimension, *_ in MULTI_FILTERS
     }
-    ignored = _arrive(page, (first_date, last_date), options)
+    notes = _arrive(page, (first_date, last_date), options)
     defaults = _defaults(first_date, last_date)
     for key, default in defaults.items():
         st.session_state.setdefault(key, default)
     with st.sidebar:
         st.header("Filters")
-        if ignored:
-            st.caption(
-                "Not in the data, so left out of the link's filters: "
-                + format.plain("; ".join(ignored))
-            )
+        notice = LinkNotice(st.empty(), notes)
         start_date, end_date = _period(first_date, last_date)
         chosen = {
             dimension: st.multiselect(
@@ -234,7 +335,7 @@ def sidebar(page: str) -> Filters:
         )
         st.button("Reset filters", key="reset_filters", width="stretch", on_click=_reset)
     _write_url(defaults)
-    return Filters(
+    selection = Filters(
         start_date,
         end_date,
         chosen["channel"] or None,
@@ -243,6 +344,7 @@ def sidebar(page: str) -> Filters:
         float(sla_hours),
         _period_label(st.session_state["preset"], start_date, end_date),
     )
+    return selection, notice
 
 
 def _period_label(preset: str, start_date: date, end_date: date) -> str:

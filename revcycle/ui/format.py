@@ -86,8 +86,14 @@ def ago(moment: datetime, now: datetime | None = None) -> str:
 
 # ASCII punctuation: CommonMark lets a backslash make any of it literal.
 _MARKDOWN_SIGNS = re.compile(r"([!-/:-@\[-`{-~])")
+# Streamlit's Markdown (GitHub's flavour) turns text that looks like a URL or an email address
+# into a link after parsing, so escaping its signs does not stop it. A word joiner (U+2060:
+# invisible, and no letter) inside each trigger does: after "http", "https", "www" and "@".
+_AUTOLINK_TRIGGERS = re.compile(r"(https?(?=:)|www(?=\.)|@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 
 
 def plain(text: str) -> str:
-    """``text`` from an upload or a link, made literal inside a Markdown string."""
-    return _MARKDOWN_SIGNS.sub(r"\\\1", text)
+    """``text`` from an upload or a link, made literal inside a Markdown string: no sign in it
+    formats, and no URL or email address in it becomes a link."""
+    return _MARKDOWN_SIGNS.sub(r"\\\1", _AUTOLINK_TRIGGERS.sub(rf"\1{WORD_JOINER}", text))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from revcycle import settings
+from revcycle.ui import format
 from revcycle.ui.data import run
 
 # Signs people read at a glance; any other currency is written as its code ("BRL 1,200").
@@ -32,7 +33,8 @@ class Currency:
         number = f"{float(value):,.0f}"
         if self.code in SIGNS:
             return f"{SIGNS[self.code]}{number}"
-        return f"{self.code} {number}" if self.code else number
+        # A tile's value is Markdown, and the code is the deals' own text.
+        return f"{format.plain(self.code)} {number}" if self.code else number
 
 
 def currency() -> Currency:
@@ -49,7 +51,9 @@ def say(money: Currency) -> None:
     """One sentence when the amounts cannot be summed, or their currency is unknown."""
     if money.is_mixed:
         st.warning(
-            f"The deals' amounts are in several currencies ({money.listed}). Revcycle does not "
+            # The currencies are the deals' own text: plain, never Markdown.
+            f"The deals' amounts are in several currencies ({format.plain(money.listed)}). "
+            "Revcycle does not "
             "add amounts in different currencies, so sums of money are not shown. Give each deal "
             f"its currency, or set {settings.CURRENCY_VARIABLE} for the deals that state none.",
             icon=":material/currency_exchange:",

@@ -164,9 +164,10 @@ def frame(title: str) -> Iterator[Filters]:
     """
     st.set_page_config(page_title=f"{title} · Revcycle", page_icon="📈", layout="wide")
     tighten_top_margin()
+    notice = None
     try:
         navigation = st.sidebar.container()
-        chosen = filters.sidebar(title)
+        chosen, notice = filters.sidebar(title)
         with navigation:
             _navigation_links()
         freshness_banner()
@@ -180,6 +181,10 @@ def frame(title: str) -> Iterator[Filters]:
         log.exception("page failed")
         st.error("Something went wrong while drawing this page. The details are in the server log.")
         st.stop()
+    finally:
+        # Last, also after st.stop(): the page's own URL-bound widgets have read the link now.
+        if notice is not None:
+            notice.say()
 
 
 def tiles(numbers: list[tuple]) -> None:

@@ -1,0 +1,182 @@
+"""Text that renders, in a real browser: a database holding the injection corpus
+(tests/support/injection.py: names that are Markdown or HTML links and images, all pointing at a
+listener this test runs on 127.0.0.1) is served by the dashboard, and Chromium visits every page.
+
+Three things must hold: no request reaches the listener, no link or image to it is in any page,
+and every name shows whole in the page's text (in a heading, a legend, a facet title, a table
+cell). The AppTest side, which checks what each page hands to Streamlit, is
+tests/test_safe_text.py.
+"""
+
+import http.server
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlencode
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from revcycle.ui.format import WORD_JOINER
+from tests.conftest import require_browser, write_export
+from tests.support import browser, injection
+
+pytestmark = pytest.mark.browser
+
+FIRST_RENDER_MS = 120_000
+RENDER_MS = 60_000
+expect.set_options(timeout=RENDER_MS)  # wait for the app's state, however busy the machine
+
+
+@dataclass
+class Listener:
+    """An HTTP server on 127.0.0.1 that counts what reaches it: any request is a name rendered."""
+
+    port: int = 0
+    requests: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[Listener]:
+    heard = Listener()
+
+    class Count(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            heard.requests.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):  # quiet: the count is the report
+            return
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Count)
+    heard.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield heard
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def visit(listener, tmp_path_factory) -> Iterator[tuple]:
+    """A tab on a dashboard over the corpus, and the corpus."""
+    require_browser()
+    workdir = tmp_path_factory.mktemp("injection")
+    corpus = injection.build_database(workdir / "revcycle.duckdb", listener.port, write_export)
+    with (
+        sync_playwright() as playwright,
+        browser.running_dashboard(workdir / "revcycle.duckdb", workdir / "streamlit.log") as url,
+    ):
+        chromium = browser.launch_chromium(playwright)
+        with browser.browser_context(chromium, url, RENDER_MS) as context:
+            yield context.new_page(), corpus
+        chromium.close()
+
+
+def open_drawn(page: Page, path: str, heading: str, query: dict, timeout: float) -> None:
+    """Open ``path`` and wait until it has drawn: heading, script done, every chart's SVG."""
+    page.goto(f"/{path}" + (f"?{urlencode(query, doseq=True, quote_via=quote)}" if query else ""))
+    title = page.get_by_role("heading", level=1).filter(has_text=heading)
+    expect(title.or_(page.locator(browser.ERROR_SELECTOR)).first).to_be_visible(timeout=timeout)
+    page.wait_for_function(browser.SETTLED_JS, timeout=timeout)
+    assert page.locator(browser.ERROR_SELECTOR).count() == 0, page.url
+
+
+# Every element with an address (a link, an image, an SVG link in a Plotly figure, a source
+# set) whose address leads to the listener. The sidebar's own links carry the filters, the
+# corpus's names among them, in their query: they lead to the dashboard, so they are fine.
+TO_LISTENER_JS = """port => [...document.querySelectorAll('*')].flatMap(element =>
+    ['href', 'src', 'xlink:href', 'srcset', 'action', 'poster', 'data']
+        .map(name => element.getAttribute(name))
+        .filter(address => {
+            if (!address) return false;
+            try { return new URL(address, location.href).host === `127.0.0.1:${port}`; }
+            catch { return false; }
+        })
+        .map(() => element.outerHTML.slice(0, 200)))"""
+
+
+def expect_nothing_rendered(page: Page, port: int) -> None:
+    """No element leads to the listener: no name became a link or an image."""
+    assert page.evaluate(TO_LISTENER_JS, port) == []
+
+
+def wait_for_text(page: Page, names: list[str], timeout: float) -> str:
+    """The page's whole text once it holds every name (tables fill in after the script ends),
+    as a reader gets it: without the invisible word joiners ``format.plain`` puts in links."""
+    shows_all = """([names, joiner]) => names.every(
+        name => document.body.textContent.replaceAll(joiner, '').includes(name))"""
+    try:
+        page.wait_for_function(shows_all, arg=[names, WORD_JOINER], timeout=timeout)
+    except PlaywrightTimeoutError:
+        pass  # the assertion below names what is missing
+    text = page.locator("body").text_content().replace(WORD_JOINER, "")
+    missing = [name for name in names if name not in text]
+    assert not missing, f"not shown whole on {page.url}: {missing}"
+    return text
+
+
+# path, heading, extra query, which names it shows: channels (and owners), the currency, files
+VISITS = [
+    ("", "The revenue cycle", {}, ("names", "currency")),
+    ("conversion", "Conversion by source", {}, ("names",)),
+    (
+        "conversion",
+        "Conversion by source",
+        {"conversion_mode": "Cohorts", "within_days": "7"},
+        ("names",),
+    ),
+    ("follow_up", "Follow-up speed", {}, ("names",)),
+    ("revenue", "Revenue by channel", {}, ("names", "currency")),
+    ("upload", "Upload exports", {}, ("file_names",)),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "heading", "query", "shown"),
+    VISITS,
+    ids=[f"{path or 'overview'}{'-cohorts' if query else ''}" for path, _, query, _ in VISITS],
+)
+def test_every_page_shows_the_corpus_as_text(visit, listener, path, heading, query, shown):
+    page, corpus = visit
+    open_drawn(page, path, heading, query, FIRST_RENDER_MS)
+
+    expected = {
+        "names": corpus.names,
+        "currency": [corpus.currency],
+        "file_names": corpus.file_names,
+    }
+    wait_for_text(page, [name for kind in shown for name in expected[kind]], RENDER_MS)
+    expect_nothing_rendered(page, listener.port)
+    assert listener.requests == []
+
+
+def test_a_heading_and_the_filters_name_the_corpus_as_text(visit, listener):
+    page, corpus = visit
+    everything = {"channel": corpus.names, "owner": corpus.names, "segment": corpus.names}
+    open_drawn(page, "follow_up", "Follow-up speed", everything, RENDER_MS)
+
+    wait_for_text(page, corpus.names, RENDER_MS)
+    heading = page.get_by_role("heading", level=1).text_content().replace(WORD_JOINER, "")
+    assert not [name for name in corpus.names if name not in heading], heading
+    expect_nothing_rendered(page, listener.port)
+    assert listener.requests == []
+
+
+def test_a_link_full_of_markup_is_named_as_text(visit, listener):
+    page, _ = visit
+    port = listener.port
+    hostile = {
+        "channel": [f"![x](http://127.0.0.1:{port}/link-img)", "www.example.com"],
+        "preset": f"<img src=http://127.0.0.1:{port}/link-h>",
+        "sla": "inf",
+    }
+    open_drawn(page, "revenue", "Revenue by channel", hostile, RENDER_MS)
+
+    # The notice quotes each value it left out.
+    wait_for_text(page, [*hostile["channel"], hostile["preset"], "sla 'inf'"], RENDER_MS)
+    expect_nothing_rendered(page, port)
+    expect(page.locator("a[href*='example.com']")).to_have_count(0)
+    assert listener.requests == []
