@@ -88,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     load_parser.add_argument("--date-format", choices=parse.DATE_FORMATS)
     load_parser.add_argument("--mode", choices=load.MODES, default="merge")
     load_parser.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="let --mode replace load a file with no rows, removing every row loaded",
+    )
+    load_parser.add_argument(
         "--dry-run", action="store_true", help="check and preview only; commit nothing"
     )
     load_parser.add_argument(
@@ -226,8 +231,7 @@ def _load(con, args, parser) -> int:
             + ", ".join(unmapped)
             + "; add rules with --channel-map RAW=CHANNEL"
         )
-    if prepared.count_rows_loaded == 0 and prepared.count_rows_in_file > 0:
-        print("refused: no row of the file can be loaded; nothing was committed")
+    if _nothing_to_load(prepared, args):
         return 1
     notice = load.sample_notice(con)
     if notice:
@@ -249,6 +253,7 @@ def _load(con, args, parser) -> int:
         prepared.meta(),
         new_rules,
         changed_by=os_user(),  # a shell on the server is trusted as its user
+        allow_empty=args.allow_empty,
     )
     _print_change(args.mode, change)
     if upload_id is None:
@@ -259,6 +264,17 @@ def _load(con, args, parser) -> int:
         f"{load.parent_of(con, upload_id)}` undoes it"
     )
     return 0
+
+
+def _nothing_to_load(prepared, args) -> bool:
+    """Whether no row can load (said here); a replace with no rows is refused (ImportRefused)
+    unless --allow-empty."""
+    if prepared.count_rows_loaded == 0 and prepared.count_rows_in_file > 0:
+        print("refused: no row of the file can be loaded; nothing was committed")
+        return True
+    count = prepared.count_rows_loaded
+    load.refuse_emptying(prepared.kind, count, args.mode, prepared.file_name, args.allow_empty)
+    return False
 
 
 def _print_problems(problems: list, problems_csv: Path | None) -> None:

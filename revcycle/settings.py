@@ -3,6 +3,7 @@
 import logging
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from revcycle.paths import REPO_ROOT
 
@@ -66,3 +67,27 @@ def currency() -> str | None:
         text,
     )
     return None
+
+
+TIMEZONE_VARIABLE = "REVCYCLE_TIMEZONE"
+DEFAULT_TIMEZONE = "Europe/Amsterdam"
+
+
+def timezone() -> str:
+    """The time zone timestamps are stored in, as naive local times: ``$REVCYCLE_TIMEZONE`` (an
+    IANA name such as ``Europe/London``), or Europe/Amsterdam. A value with a UTC offset
+    ("Z", "+02:00") is converted to it; a value without one is taken as already in it."""
+    text = os.environ.get(TIMEZONE_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning(
+            "%s=%r is not a time zone name such as Europe/London; using %s",
+            TIMEZONE_VARIABLE,
+            text,
+            DEFAULT_TIMEZONE,
+        )
+        return DEFAULT_TIMEZONE
+    return text

@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from revcycle import settings
 from revcycle.importer.parse import (
     DAY_FIRST,
     MONTH_FIRST,
@@ -34,6 +35,12 @@ def column(values):
     """A column as the reader hands it over: Arrow text with nulls for blanks, and file lines
     from 2 (1 is the header)."""
     return pa.array(values, pa.string()), np.arange(2, len(values) + 2, dtype=np.int64)
+
+
+@pytest.fixture(autouse=True)
+def amsterdam(monkeypatch):
+    """Values with a UTC offset are converted to REVCYCLE_TIMEZONE: pinned to its default."""
+    monkeypatch.setenv(settings.TIMEZONE_VARIABLE, settings.DEFAULT_TIMEZONE)
 
 
 def dates(values, date_format=None):
@@ -65,18 +72,19 @@ def test_iso_dates_read_with_and_without_a_time():
     assert parsed.values.to_pylist() == [
         D(2026, 2, 25, 0, 0),
         D(2026, 2, 25, 22, 36),
-        D(2026, 2, 25, 22, 36, 5),
+        D(2026, 2, 25, 23, 36, 5),  # 22:36:05 UTC is 23:36:05 in Amsterdam in February
         D(2026, 2, 25, 22, 36, 5, 250000),
     ]
     assert parsed.problems == []
 
 
-def test_a_utc_z_keeps_the_wall_clock():
+def test_a_utc_z_is_the_wall_clock_in_amsterdam():
+    # REVCYCLE_TIMEZONE's default; in February Amsterdam is UTC+1.
     parsed = dates(["2026-02-25T22:36:05Z", "2026-02-25 22:36Z", "2026-02-25T22:36:05.5Z"])
     assert parsed.values.to_pylist() == [
-        D(2026, 2, 25, 22, 36, 5),
-        D(2026, 2, 25, 22, 36),
-        D(2026, 2, 25, 22, 36, 5, 500000),
+        D(2026, 2, 25, 23, 36, 5),
+        D(2026, 2, 25, 23, 36),
+        D(2026, 2, 25, 23, 36, 5, 500000),
     ]
     assert parsed.problems == []
 
@@ -90,7 +98,7 @@ def test_fractions_of_a_second_are_kept_to_the_microsecond_and_finer_digits_cut(
     assert dates(values).values.to_pylist() == [
         D(2026, 2, 25, 22, 36, 5, 1),
         D(2026, 2, 25, 22, 36, 5, 123456),
-        D(2026, 2, 25, 22, 36, 5, 999999),
+        D(2026, 2, 25, 23, 36, 5, 999999),  # UTC, an hour behind Amsterdam in February
     ]
     day_first = dates(["25.02.2026 22:36:05,75", "13.02.2026"])
     assert day_first.values.to_pylist() == [D(2026, 2, 25, 22, 36, 5, 750000), D(2026, 2, 13)]
@@ -253,9 +261,9 @@ def test_years_before_1678_or_after_2261_are_problems():
     assert [p.value for p in parsed.problems] == ["1677-12-31", "2262-01-01"]
 
 
-def test_two_digit_years_and_utc_offsets_are_not_read():
-    parsed = dates(["2026-02-25", "25/02/26", "2026-02-25T10:00:00+01:00"])
-    assert [p.value for p in parsed.problems] == ["25/02/26", "2026-02-25T10:00:00+01:00"]
+def test_two_digit_years_are_not_read():
+    parsed = dates(["2026-02-25", "25/02/26"])
+    assert [p.value for p in parsed.problems] == ["25/02/26"]
 
 
 def test_excel_serials_count_days_from_1899_12_30_and_the_fraction_is_the_time():

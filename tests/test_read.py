@@ -174,7 +174,7 @@ def _dates_and_numbers_workbook(path: Path) -> None:
         ["L-2", datetime(2026, 11, 21), datetime(2026, 11, 21), 1234.56, 45232.0, -0.5, False]
         + [None, 2.0e-5, "98765", None]
     )
-    sheet.append(["Summe", None, None, 1246.56])
+    sheet.append(["Summe", None, None, 1247.06])  # 12.5 + 1234.56
     sheet.append([" "])
     sheet["B2"].number_format = "yyyy-mm-dd"
     sheet["B3"].number_format = "dd.mm.yyyy"
@@ -487,7 +487,7 @@ def test_xlsx_cells_become_text_without_losing_anything():
     assert table.lines.tolist() == [2, 3]
     assert table.notes == [
         "read the sheet 'Leads', the first with data; ignored 'Notes'",
-        "dropped the totals row on line 4 ('Summe | 1246.56')",
+        "dropped the totals row on line 4 ('Summe | 1247.06')",
         "removed 1 blank row at the end (from line 5)",
     ]
 

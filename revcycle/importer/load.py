@@ -33,6 +33,7 @@ import pyarrow as pa
 from revcycle import contract
 from revcycle.db import has_table, rollback_after
 from revcycle.importer import channels
+from revcycle.importer.problems import NO_ROWS, ImportRefused, Problem
 from revcycle.rebuild import rebuild_in_transaction
 
 RAW_TABLE_BY_KIND = {"leads": "raw_leads", "deals": "raw_deals"}
@@ -302,11 +303,13 @@ def commit_upload(
     channel_rules: dict[str, str] | None = None,
     *,
     changed_by: str,
+    allow_empty: bool = False,
 ) -> tuple[int | None, ChangePreview]:
     """Load ``rows`` (contract columns), with any new ``channel_rules`` (raw value -> channel),
     in one transaction with the rebuild; the upload's id (None when the rows change nothing)
     and what it changed. ``changed_by`` (the editor guard's name, or the OS user on the CLI)
-    is recorded with the upload."""
+    is recorded with the upload. A replace without rows is refused unless ``allow_empty``."""
+    refuse_emptying(kind, len(rows), mode, meta.file_name, allow_empty)
     try:
         with _transaction(con):
             upload_id, change = commit_in_transaction(
@@ -324,6 +327,18 @@ def commit_upload(
 def changes_nothing(change: ChangePreview) -> bool:
     """Every row is loaded already, as it is, and none would be removed."""
     return not (change.count_new or change.count_changed or change.count_removed)
+
+
+def refuse_emptying(
+    kind: str, count_rows: int, mode: str, file_name: str, allow_empty: bool = False
+) -> None:
+    """Refuse a replace that would remove every row (a header-only file), unless asked for."""
+    if mode == "replace" and count_rows == 0 and not allow_empty:
+        reason = (
+            f"The file has no rows to load, so replacing with it would remove every {kind[:-1]}. "
+            "To empty the data on purpose, load it with --allow-empty on the command line."
+        )
+        raise ImportRefused([Problem(file_name, None, None, None, reason, code=NO_ROWS)])
 
 
 @contextmanager

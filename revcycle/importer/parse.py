@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from revcycle import settings
 from revcycle.importer.problems import (
     AMBIGUOUS_DATES,
     AMOUNT_TOO_LARGE,
@@ -108,9 +109,10 @@ def _problems(bad, raw, lines, file, column, reason, code, severity=ERROR, store
 # --- dates and timestamps ---------------------------------------------------------------------
 
 # A date (year first, or year last with day and month in the column's order), then optionally
-# a space or "T" and a time: 2026-02-25T22:36:05.123Z, 25.02.2026, 2/25/2026 3:05 PM. No
-# two-digit years, month names or UTC offsets (the timestamps are naive). Dots are day-first in
-# every locale that writes them: 03.04.2026 is never 4 March.
+# a space or "T" and a time: 2026-02-25T22:36:05.123, 25.02.2026, 2/25/2026 3:05 PM. No
+# two-digit years or month names. A UTC offset after a time ("Z", "+02:00") is split off first
+# and applied after (see _split_offsets). Dots are day-first in every locale that writes them:
+# 03.04.2026 is never 4 March.
 _DAYS = {
     ISO: ["%Y-%m-%d", "%Y/%m/%d"],
     DAY_FIRST: ["%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"],
@@ -163,14 +165,11 @@ _YEARS = (1678, 2261)
 _FIRST_DAY = np.datetime64(f"{_YEARS[0]}-01-01", "us")
 _PAST_LAST_DAY = np.datetime64(f"{_YEARS[1] + 1}-01-01", "us")
 # Arrow's ISO 8601 cast is several times faster than try_strptime; it gets only the shapes it
-# reads as the formats above do (a Z as UTC: the same wall clock). A day or time that does not
-# exist (2026-02-30) fails the whole cast, and try_strptime reads them.
+# reads as the formats above do. A day or time that does not exist (2026-02-30) fails the
+# whole cast, and try_strptime reads them.
 _ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _ISO_TIME = r"[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
-_ISO_CASTS = (
-    (f"{_ISO_DAY}(?:{_ISO_TIME})?$", TIMESTAMP),
-    (f"{_ISO_DAY}{_ISO_TIME}Z$", pa.timestamp("us", "UTC")),
-)
+_ISO_CASTS = ((f"{_ISO_DAY}(?:{_ISO_TIME})?$", TIMESTAMP),)
 
 _LABEL = {
     ISO: "YYYY-MM-DD",
@@ -350,7 +349,8 @@ def parse_dates(
     if date_format is not None and date_format not in DATE_FORMATS:
         raise ValueError(f"unknown date format {date_format!r}; use one of {DATE_FORMATS}")
     raw = _strings(values)
-    readings = _read_dates(stripped(raw))
+    text, offset_minutes = _split_offsets(stripped(raw))
+    readings = _read_dates(text)
     decision = _decide(readings)
     chosen = decision.format or date_format
     if chosen is None and len(decision.tied) > 1:
@@ -364,10 +364,53 @@ def parse_dates(
         reason = "not a date"
     else:
         read = readings.reads[chosen]
-        parsed = pa.array(readings.stamps[chosen], mask=~read, type=TIMESTAMP)
+        stamps = _to_local(readings.stamps[chosen], offset_minutes)
+        parsed = pa.array(stamps, mask=~read, type=TIMESTAMP)
         reason = f"not a date in the column's format ({decision.label(chosen)})"
     present = mask(pc.is_valid(readings.text))
     return Parsed(parsed, _problems(present & ~read, raw, lines, file, column, reason, NOT_A_DATE))
+
+
+# A time, then a UTC offset: "Z", "+02:00", "-0500", " +02".
+_WITH_OFFSET = (
+    r"^(?P<rest>.*[0-9]:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?: ?[AaPp]\.?[Mm]\.?)?)"
+    r" ?(?P<offset>Z|[+-][0-9]{2}(?::?[0-9]{2})?)$"
+)
+
+
+def _split_offsets(text: pa.Array) -> tuple[pa.Array, np.ndarray | None]:
+    """The values without their UTC offsets, and each value's offset in minutes (NaN where
+    none); None when no value has one."""
+    parts = pc.extract_regex(text, _WITH_OFFSET)
+    has_offset = mask(pc.is_valid(parts))
+    if not has_offset.any():
+        return text, None
+    codes, offsets = _distinct(pc.struct_field(parts, "offset"))
+    minutes = [_minutes(offset) for offset in offsets.to_pylist()]
+    per_value = np.append(np.array(minutes, dtype=float), np.nan)[codes]
+    return pc.if_else(pa.array(has_offset), pc.struct_field(parts, "rest"), text), per_value
+
+
+def _minutes(offset: str) -> float:
+    if offset == "Z":
+        return 0.0
+    digits = offset[1:].replace(":", "")
+    minutes = int(digits[:2]) * 60 + int(digits[2:] or 0)
+    return float(-minutes if offset[0] == "-" else minutes)
+
+
+def _to_local(stamps: np.ndarray, offset_minutes: np.ndarray | None) -> np.ndarray:
+    """Timestamps with a UTC offset as the wall clock in settings.timezone(); the others as
+    they are (already in it)."""
+    if offset_minutes is None:
+        return stamps
+    rows = np.flatnonzero(~np.isnan(offset_minutes) & ~np.isnat(stamps))
+    moved = stamps[rows] - offset_minutes[rows].astype("timedelta64[m]")  # UTC
+    in_utc = pa.array(moved, type=pa.timestamp("us", "UTC"))
+    local = pc.local_timestamp(in_utc.cast(pa.timestamp("us", settings.timezone())))
+    stamps = stamps.copy()
+    stamps[rows] = local.to_numpy(zero_copy_only=False)
+    return stamps
 
 
 # --- amounts ----------------------------------------------------------------------------------
@@ -387,10 +430,12 @@ def _whole(pattern: str) -> str:
 
 
 # Per decision: digits grouped in threes by the grouping mark, or not grouped, then decimals.
+# A grouped number never starts with a 0: "0.005" in a decimal-comma column, or "0,005" in a
+# decimal-point one, is a fraction in the other format, not 5.
 _FORMAT = {
-    ".": _whole(r"(?:(?:[0-9]{1,3}(?:[,SP][0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+)"),
-    ",": _whole(r"(?:(?:[0-9]{1,3}(?:[.SP][0-9]{3})+|[0-9]+)(?:,[0-9]+)?|,[0-9]+)"),
-    None: _whole(r"(?:[0-9]{1,3}(?:[.,SP][0-9]{3})+|[0-9]+)"),
+    ".": _whole(r"(?:(?:[1-9][0-9]{0,2}(?:[,SP][0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+)"),
+    ",": _whole(r"(?:(?:[1-9][0-9]{0,2}(?:[.SP][0-9]{3})+|[0-9]+)(?:,[0-9]+)?|,[0-9]+)"),
+    None: _whole(r"(?:[1-9][0-9]{0,2}(?:[.,SP][0-9]{3})+|[0-9]+)"),
 }
 _NUMBERISH = _whole(r"[0-9.,SP]*[0-9][0-9.,SP]*")
 

@@ -25,6 +25,7 @@ UNKNOWN_FIELD = "unknown_field"  # a mapping names a field the contract lacks
 AMBIGUOUS_DATES = "ambiguous_dates"  # day-first or month-first: not guessed
 UNDECIDED_DATES = "undecided_dates"  # another tie between date formats (ISO or Excel serial …)
 MIXED_DECIMALS = "mixed_decimals"  # as many decimal commas as decimal points
+NO_ROWS = "no_rows"  # a replace with no rows would empty the data: only when asked for
 # One row is rejected.
 NOT_A_DATE = "not_a_date"
 NOT_A_NUMBER = "not_a_number"
@@ -42,7 +43,7 @@ NOT_A_DURATION = "not_a_duration"  # a response time that is not HH:mm:ss
 MISSING_COLUMN = "missing_column"  # the whole file: a preset's column for a measured field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # no __dict__: half the memory, a million of them
 class Problem:
     file: str
     line: int | None  # the file's line number (1 = first line); None for the whole file

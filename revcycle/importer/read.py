@@ -48,6 +48,7 @@ class ExportTable:
     notes: list[str]  # what was skipped or decided, in plain sentences
     # The file as uploaded, for the archive; not in the repr, which would show up to 200 MB.
     file_bytes: bytes = field(default=b"", repr=False)
+    totals_line: int | None = None  # the totals row's line, dropped as no data
 
 
 def read_export(path: Path, max_bytes: int | None = None) -> ExportTable:
@@ -82,7 +83,7 @@ def _read(path: Path, max_bytes: int) -> ExportTable:
     data = path.read_bytes()
     head = data[:8]
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # a zip archive, as XLSX files are
-        cells, lines, notes = _read_xlsx(path)
+        cells, lines, notes = _read_xlsx(path, max_bytes)
         table = _table(path, cells, lines, "xlsx", None, notes)
     else:
         for magic, reason in _NOT_TABLES:
@@ -136,11 +137,55 @@ def _decode(path: Path, data: bytes) -> tuple[str | None, str, str | None]:
             raise _refused(path, reason) from error
     if _is_utf8(data):
         return None, "utf-8", None
+    _refuse_mixed_encodings(path, data)
     try:
         return data.decode("cp1252"), "windows-1252", "read as Windows-1252 (it is not UTF-8)"
     except UnicodeDecodeError:
         note = "read as Latin-1 (it is neither UTF-8 nor Windows-1252)"
         return data.decode("latin-1"), "latin-1", note
+
+
+def _refuse_mixed_encodings(path: Path, data: bytes) -> None:
+    """Refuse a file that is not UTF-8 but holds UTF-8 characters too (rows pasted from two
+    exports): read as Windows-1252, its UTF-8 rows would be stored as "CafÃ©"."""
+    character = _first_utf8_character(data)
+    if character is None:
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        other = error.start
+    utf8_line, other_line = (data.count(b"\n", 0, at) + 1 for at in (character, other))
+    reason = (
+        f"mixes two text encodings: line {utf8_line} is UTF-8 and line {other_line} is not "
+        f"(Windows-1252, as older Excel saves CSV), so some names would be garbled. {SAVE_AGAIN}"
+    )
+    raise _refused(path, reason)
+
+
+_CHUNK = 16 * MB
+
+
+def _first_utf8_character(data: bytes) -> int | None:
+    """Where the first multi-byte UTF-8 character is, well formed as Python's decoder wants it
+    (Windows-1252 text almost never holds one: "Ã©"). Checked in chunks, on numpy arrays."""
+    for start in range(0, len(data), _CHUNK):
+        raw = np.frombuffer(data[start : start + _CHUNK + 3], np.uint8)
+        raw = np.append(raw, np.zeros(3, np.uint8))  # the bytes after the last lead exist
+        follows = (raw & 0xC0) == 0x80
+        lead = np.flatnonzero((raw >= 0xC2) & (raw <= 0xF4))
+        lead = lead[lead < _CHUNK]  # the three bytes after the chunk only complete its last
+        first = raw[lead]
+        width = np.where(first < 0xE0, 2, np.where(first < 0xF0, 3, 4))
+        # The second byte's range excludes overlong forms, surrogates and past U+10FFFF.
+        low = np.select([first == 0xE0, first == 0xF0], [0xA0, 0x90], 0x80)
+        high = np.select([first == 0xED, first == 0xF4], [0x9F, 0x8F], 0xBF)
+        second = raw[lead + 1]
+        whole = (second >= low) & (second <= high) & ((width < 3) | follows[lead + 2])
+        whole &= (width < 4) | follows[lead + 3]
+        if whole.any():
+            return start + int(lead[np.argmax(whole)])
+    return None
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -226,7 +271,7 @@ def _read_text(path: Path, data: bytes) -> ExportTable:
             delimiter, cells, lines = _duckdb_read(path, source, data)
         except duckdb.Error as error:
             if not _mixes_line_endings(data):
-                raise _duckdb_refusal(path, error) from error
+                raise _duckdb_refusal(path, error, data) from error
             # DuckDB's sniffer finds no dialect in a file with both line endings: read a copy
             # with LF throughout (line numbers stay the same).
             data = data.replace(b"\r\n", b"\n")
@@ -235,7 +280,7 @@ def _read_text(path: Path, data: bytes) -> ExportTable:
             try:
                 delimiter, cells, lines = _duckdb_read(path, copy, data)
             except duckdb.Error as second:
-                raise _duckdb_refusal(path, second) from second
+                raise _duckdb_refusal(path, second, data) from second
     if cells.num_columns == 1:
         delimiter = None  # one column has no delimiter; the sniffer's default would mislead
     return _table(path, cells, lines, encoding, delimiter, notes)
@@ -350,9 +395,17 @@ def _mixes_line_endings(data: bytes) -> bool:
     return 0 < data.count(b"\r\n") < data.count(b"\n")
 
 
-def _duckdb_refusal(path: Path, error: duckdb.Error) -> ImportRefused:
+def _duckdb_refusal(path: Path, error: duckdb.Error, data: bytes) -> ImportRefused:
+    """The reader's error as a refusal at the line it is on: DuckDB's sniffer says line 1 for
+    a line too long anywhere, and an unterminated quote is found where it opens."""
     message = str(error)
+    unterminated = _unterminated_quote(path, data)
+    if unterminated:
+        return unterminated
     line, original = _DUCKDB_LINE.search(message), _DUCKDB_ORIGINAL.search(message)
+    too_long = _TOO_LONG.search(message)
+    if line and too_long:
+        line = _first_line_over(data, int(too_long.group(1))) or line
     if line:
         detail = [text.strip() for text in message.splitlines()[2:] if text.strip()]
         detail = [text for text in detail if not text.startswith(("Possible fixes", "*"))]
@@ -360,8 +413,9 @@ def _duckdb_refusal(path: Path, error: duckdb.Error) -> ImportRefused:
             f"the CSV reader could not read this line ({detail[0] if detail else ''}). Look for "
             "a stray delimiter or quotation mark on it, or save the file again as CSV UTF-8."
         )
-        value = original.group(1) if original else None
-        problem = Problem(path.name, int(line.group(1)), None, value, reason, code=UNREADABLE_LINE)
+        value = original.group(1)[:_SHOWN_CHARACTERS] if original else None
+        line = line if isinstance(line, int) else int(line.group(1))
+        problem = Problem(path.name, line, None, value, reason, code=UNREADABLE_LINE)
         return ImportRefused([problem])
     if "sniffing" in message:
         reason = (
@@ -371,6 +425,33 @@ def _duckdb_refusal(path: Path, error: duckdb.Error) -> ImportRefused:
         return _refused(path, reason)
     first = message.strip().splitlines()[0] if message.strip() else type(error).__name__
     return _refused(path, f"could not be read as CSV ({first}). {SAVE_AGAIN}")
+
+
+_TOO_LONG = re.compile(r"Maximum line size of (\d+) bytes exceeded")
+_SHOWN_CHARACTERS = 200  # of a line the reader stopped at: enough to find it
+
+
+def _first_line_over(data: bytes, limit: int) -> int | None:
+    """The first line (1-based) longer than ``limit`` bytes, if one is."""
+    ends = np.flatnonzero(np.frombuffer(data, np.uint8) == ord("\n"))
+    lengths = np.diff(ends, prepend=-1, append=len(data)) - 1
+    over = np.flatnonzero(lengths > limit)
+    return int(over[0]) + 1 if over.size else None
+
+
+def _unterminated_quote(path: Path, data: bytes) -> ImportRefused | None:
+    """A refusal at the line where a quoted value opens and never closes, if one does: with
+    doubled quotes (an escaped quote, an empty value) set aside, quotes alternate opening and
+    closing, so an odd count leaves the last one open."""
+    paired = data.replace(b'""', b"  ")
+    if paired.count(b'"') % 2 == 0:
+        return None
+    line = data.count(b"\n", 0, paired.rindex(b'"')) + 1
+    reason = (
+        "a quotation mark opens a value on this line and is never closed, so the rest of the "
+        "file would be one value. Close the quotes or remove the stray mark."
+    )
+    return ImportRefused([Problem(path.name, line, None, None, reason, code=UNREADABLE_LINE)])
 
 
 def _one_line_rows(data: bytes, newline: str, rows: int) -> np.ndarray | None:
@@ -424,12 +505,14 @@ def _record_lines(path: Path, data: bytes, breaks: np.ndarray, single_column: bo
     else:
         first, consistent = _step_over_empty_lines(spans, np.flatnonzero(~empty), len(starts))
     if not consistent:
-        reason = (
-            "could not be matched line by line with what the CSV reader read, so problems could "
-            f"not be shown at the right lines. {SAVE_AGAIN}"
-        )
-        raise _refused(path, reason)
+        raise _unterminated_quote(path, data) or _refused(path, _UNMATCHED)
     return first
+
+
+_UNMATCHED = (
+    "could not be matched line by line with what the CSV reader read, so problems could not "
+    f"be shown at the right lines. {SAVE_AGAIN}"
+)
 
 
 def _step_over_empty_lines(
@@ -456,23 +539,8 @@ def _step_over_empty_lines(
 # -- XLSX -------------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path) -> tuple[pa.Table, np.ndarray, list[str]]:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile as error:
-        raise _refused(path, f"is a damaged zip or Excel file. {SAVE_AGAIN}") from error
-    if "xl/workbook.bin" in names:
-        raise _refused(path, f"is a binary Excel workbook (.xlsb). {SAVE_AGAIN}")
-    if "content.xml" in names and "mimetype" in names:
-        raise _refused(path, f"is an OpenDocument file, not an Excel workbook. {SAVE_AGAIN}")
-    if "xl/workbook.xml" not in names:
-        raise _refused(path, f"is a zip archive, not an Excel workbook. {_INSIDE}")
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:
-        log.warning("openpyxl could not open %s: %s", path, error)
-        raise _refused(path, f"could not be opened as an Excel workbook. {SAVE_AGAIN}") from error
+def _read_xlsx(path: Path, max_bytes: int) -> tuple[pa.Table, np.ndarray, list[str]]:
+    workbook = _open_workbook(path, max_bytes)
     try:
         sheet_names = [sheet.title for sheet in workbook.worksheets]
         for sheet in workbook.worksheets:
@@ -498,6 +566,68 @@ def _read_xlsx(path: Path) -> tuple[pa.Table, np.ndarray, list[str]]:
         names=[str(at) for at in range(width)],
     )
     return cells, np.arange(1, len(grid) + 1, dtype=np.int64), notes  # every row, empty or not
+
+
+def _open_workbook(path: Path, max_bytes: int) -> openpyxl.Workbook:
+    """The workbook, once its zip is known to be one, small enough unpacked, with values."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            _refuse_large_unpacked(path, archive, max_bytes)
+            _refuse_formulas_without_values(path, archive)
+    except zipfile.BadZipFile as error:
+        raise _refused(path, f"is a damaged zip or Excel file. {SAVE_AGAIN}") from error
+    if "xl/workbook.bin" in names:
+        raise _refused(path, f"is a binary Excel workbook (.xlsb). {SAVE_AGAIN}")
+    if "content.xml" in names and "mimetype" in names:
+        raise _refused(path, f"is an OpenDocument file, not an Excel workbook. {SAVE_AGAIN}")
+    if "xl/workbook.xml" not in names:
+        raise _refused(path, f"is a zip archive, not an Excel workbook. {_INSIDE}")
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:
+        log.warning("openpyxl could not open %s: %s", path, error)
+        raise _refused(path, f"could not be opened as an Excel workbook. {SAVE_AGAIN}") from error
+
+
+# openpyxl reads about a megabyte of sheet XML a second, so a workbook may unpack to a quarter
+# of the upload limit (50 MB by default: under a minute). A zip's declared sizes are what
+# Python's zipfile unpacks at most, so they are checked before anything is unpacked.
+UNPACKED_SHARE = 4
+
+
+def _refuse_large_unpacked(path: Path, archive: zipfile.ZipFile, max_bytes: int) -> None:
+    unpacked = sum(info.file_size for info in archive.infolist())
+    limit = max_bytes // UNPACKED_SHARE
+    if unpacked > limit:
+        reason = (
+            f"unpacks to {_size(unpacked)}; a workbook may unpack to at most {_size(limit)} "
+            f"(a quarter of the {_size(max_bytes)} upload limit). Save it as CSV UTF-8 and "
+            "upload that, or split the export by date range."
+        )
+        raise _refused(path, reason, TOO_LARGE)
+
+
+# A formula cell whose value was never saved (written by a library, not by Excel): no <v>, or
+# an empty one. A formula whose text result is empty (t="str") has an empty <v> too: it is kept.
+_FORMULA_WITHOUT_VALUE = re.compile(
+    rb'<c\b(?:(?!t="str")[^>])*?\br="([A-Z]+[0-9]+)"(?:(?!t="str")[^>])*>'
+    rb"(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v>\s*</v>)?</c>"
+)
+
+
+def _refuse_formulas_without_values(path: Path, archive: zipfile.ZipFile) -> None:
+    for name in archive.namelist():
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            found = _FORMULA_WITHOUT_VALUE.search(archive.read(name))
+            if found:
+                reason = (
+                    f"has formulas without their values (the first in cell "
+                    f"{found.group(1).decode()}): it was written by a program that does not "
+                    "calculate. Open it and re-save the workbook in Excel so its values are "
+                    "stored, then upload it again."
+                )
+                raise _refused(path, reason)
 
 
 _FORMAT_LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
@@ -597,11 +727,7 @@ def _table(
             f"dropped {_count(len(footer), 'footer line')} from line {lines[footer[0]]} "
             f"('{_row_text(cells, footer[0])}')"
         )
-    if len(keep) and _is_totals(cells, keep[-1]):
-        notes.append(
-            f"dropped the totals row on line {lines[keep[-1]]} ('{_row_text(cells, keep[-1])}')"
-        )
-        keep = keep[:-1]
+    keep, totals_line = _drop_totals(cells, keep, lines, notes)
     end = footer[0] if len(footer) else len(counts)
     notes += _blank_row_notes(counts, lines, body, keep[-1] if len(keep) else header_at, end)
     header = _column_names(_row(cells, header_at)[:width], notes)
@@ -609,7 +735,14 @@ def _table(
     contiguous = len(keep) and keep[-1] - keep[0] + 1 == len(keep)
     rows = rows.slice(int(keep[0]), len(keep)) if contiguous else rows.take(keep)  # slice: no copy
     return ExportTable(
-        path.name, header, rows.rename_columns(header), lines[keep], encoding, delimiter, notes
+        path.name,
+        header,
+        rows.rename_columns(header),
+        lines[keep],
+        encoding,
+        delimiter,
+        notes,
+        totals_line=totals_line,
     )
 
 
@@ -701,33 +834,84 @@ def _drop_footer(
     return keep[:start], keep[start:]
 
 
-def _is_totals(cells: pa.Table, row: int) -> bool:
-    first, *others = _row(cells, row)
-    if first is not None:
-        return bool(_TOTAL.fullmatch(first))
-    others = [value for value in others if value is not None]
-    return bool(others) and all(_NUMBER.fullmatch(value) for value in others)
+def _drop_totals(
+    cells: pa.Table, keep: np.ndarray, lines: np.ndarray, notes: list[str]
+) -> tuple[np.ndarray, int | None]:
+    """The rows without a totals row at the end, and its line if there was one."""
+    if not len(keep) or not _is_totals(cells, keep):
+        return keep, None
+    line = int(lines[keep[-1]])
+    notes.append(f"dropped the totals row on line {line} ('{_row_text(cells, keep[-1])}')")
+    return keep[:-1], line
+
+
+def _is_totals(cells: pa.Table, keep: np.ndarray) -> bool:
+    """Whether the last row is a totals row: a total's label ("Total", "Summe" …) or no first
+    cell; no date; only numbers, and one of them its column's sum over the rows above, or their
+    count. A lead whose id happens to be "Total" has a date, and no sum."""
+    first, *others = _row(cells, keep[-1])
+    if first is not None and not _TOTAL.fullmatch(first):
+        return False
+    filled = [(at, value) for at, value in enumerate(others, start=1) if value is not None]
+    if not filled or any(_DATE.match(value) or not _NUMBER.fullmatch(value) for _, value in filled):
+        return False
+    above = pa.array(keep[:-1])
+    return any(_sums(cells.column(at).take(above), value) for at, value in filled)
+
+
+_DATE = re.compile(r"\s*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+
+
+def _sums(values: pa.ChunkedArray, total: str) -> bool:
+    """Whether ``total`` is the sum of ``values`` or their count, read with a decimal point or
+    a decimal comma (grouping marks, currency and spaces dropped)."""
+    for decimal in ".,":
+        plain = pc.replace_substring_regex(values, f"[^0-9{decimal}-]", "")
+        plain = pc.replace_substring(plain, ",", ".")
+        numbers = pc.filter(plain, pc.match_substring_regex(plain, r"^-?[0-9]*\.?[0-9]+$"))
+        column_sum = pc.sum(pc.cast(numbers, pa.float64())).as_py() or 0.0
+        total_text = re.sub(f"[^0-9{decimal}-]", "", total).replace(",", ".")
+        try:
+            number = float(total_text)
+        except ValueError:
+            continue
+        if abs(number - column_sum) < 0.005 + 1e-9 * abs(number) or number == len(values):
+            return True
+    return False
 
 
 def _column_names(raw: list[str | None], notes: list[str]) -> list[str]:
-    names = []
-    for position, value in enumerate(raw, start=1):
-        name = (value or "").replace("\ufeff", "").strip()
-        if not name:
-            name = f"Column {position}"
-            notes.append(f"column {position} has no name in the header; called it '{name}'")
-        names.append(name)
-    unique: list[str] = []
+    """The header's names, a blank one named after its position and a repeated one numbered.
+    Linear in the columns: names are looked up in sets, and each name's next number is kept,
+    so 2,500 copies of one name are not compared with each other."""
+    names = [(value or "").replace("\ufeff", "").strip() for value in raw]
+    unnamed = [position for position, name in enumerate(names, start=1) if not name]
+    for position in unnamed:
+        names[position - 1] = f"Column {position}"
+    said = [f"column {at} has no name in the header; called it 'Column {at}'" for at in unnamed]
+    taken = set(names)  # a number never makes a name that the file has
+    seen: set[str] = set()
+    next_number: dict[str, int] = {}
+    unique = []
     for name in names:
-        if name in unique:
-            number = 2
-            while f"{name} ({number})" in unique or f"{name} ({number})" in names:
+        if name in seen:
+            number = next_number.get(name, 2)
+            while f"{name} ({number})" in taken:
                 number += 1
+            next_number[name] = number + 1
             renamed = f"{name} ({number})"
-            notes.append(f"the column name '{name}' occurs again; called it '{renamed}'")
+            taken.add(renamed)
+            said.append(f"the column name '{name}' occurs again; called it '{renamed}'")
             name = renamed
+        seen.add(name)
         unique.append(name)
+    notes += said[:SHOWN_NOTES]
+    if len(said) > SHOWN_NOTES:
+        notes.append(f"and {len(said) - SHOWN_NOTES:,} more column names named the same way")
     return unique
+
+
+SHOWN_NOTES = 5  # notes on column names; a header of thousands would bury the rest
 
 
 def _row(cells: pa.Table, row: int) -> list[str | None]:

@@ -58,6 +58,7 @@ class PreparedUpload:
     count_rows_in_file: int
     unmapped_sources: list[str]  # source values no channel rule covers: they land in (unmapped)
     notes: list[str] = field(default_factory=list)
+    totals_line: int | None = None  # the totals row's line: a line of the file, but no data
     ignored_columns: list[str] = field(default_factory=list)  # the file's columns nothing reads
 
     @property
@@ -88,9 +89,11 @@ class PreparedUpload:
         ]
 
     def accounting(self) -> str:
+        totals = f" + 1 totals row (line {self.totals_line})" if self.totals_line else ""
         return (
-            f"{self.count_rows_in_file:,} data lines in {self.file_name} = "
-            f"{self.count_rows_loaded:,} rows to load + {self.count_rows_rejected:,} rejected"
+            f"{self.count_rows_in_file + bool(self.totals_line):,} data lines in "
+            f"{self.file_name} = {self.count_rows_loaded:,} rows to load + "
+            f"{self.count_rows_rejected:,} rejected{totals}"
         )
 
 
@@ -253,6 +256,7 @@ def prepare(
         count_rows_in_file=table.rows.num_rows,
         unmapped_sources=channels.unmapped_sources(con, sources),
         notes=list(table.notes),
+        totals_line=table.totals_line,
         ignored_columns=[column for column in header if column not in read_columns],
     )
 
@@ -393,20 +397,36 @@ def _shown(value) -> str | None:
 
 
 def _repeated_ids(ids, lines: np.ndarray, file: str, column: str, id_field: str) -> list[Problem]:
-    """Every line whose id another line has too, each naming all the lines with that id."""
+    """Every line whose id another line has too. The lines sharing an id share one reason,
+    which counts them and names the first few: listing them all in each would cost n² for an
+    id on n lines."""
     counts = pc.value_counts(ids)
     repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1)).drop_null()
     rows = np.flatnonzero(mask(pc.is_in(ids, value_set=repeated)))
-    lines_by_id: dict[str, list[int]] = {}
-    for value, line in zip(pc.take(ids, rows).to_pylist(), lines[rows].tolist(), strict=True):
-        lines_by_id.setdefault(value, []).append(line)
-    problems = []
-    for value, group in lines_by_id.items():
-        reason = f"the same {id_field} is on lines {', '.join(map(str, group))}; keep one"
-        problems += [
-            Problem(file, line, column, value, reason, code=DUPLICATE_ID) for line in group
-        ]
-    return problems
+    group = pc.index_in(pc.take(ids, rows), value_set=repeated).to_numpy()
+    order = np.argsort(group, kind="stable")  # by id, each id's lines in file order
+    starts = np.searchsorted(group[order], np.arange(len(repeated) + 1))
+    reasons = [
+        f"the same {id_field} is on {_some_lines(lines[rows[order[start:end]]])}; keep one"
+        for start, end in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True)
+    ]
+    values = repeated.to_pylist()
+    return [
+        Problem(file, line, column, values[at], reasons[at], code=DUPLICATE_ID)
+        for line, at in zip(lines[rows].tolist(), group.tolist(), strict=True)
+    ]
+
+
+SHOWN_LINES = 5
+
+
+def _some_lines(group: np.ndarray) -> str:
+    """'lines 2 and 4', or '60,000 lines: 2, 3, 4, 5, 6 and 59,995 more'."""
+    shown = ", ".join(map(str, group[:SHOWN_LINES].tolist()))
+    if len(group) > SHOWN_LINES:
+        return f"{len(group):,} lines: {shown} and {len(group) - SHOWN_LINES:,} more"
+    first, _, last = shown.rpartition(", ")
+    return f"lines {first} and {last}"
 
 
 def _unknown_leads(con: duckdb.DuckDBPyConnection, lead_ids) -> np.ndarray:

@@ -313,6 +313,9 @@ def commit_all(
         prepared = item.prepared
         try:
             upload_id = commit(con, item, who)
+        except ImportRefused as refusal:  # a replace that would empty the data
+            done.messages.append(str(refusal))
+            break
         except Exception as error:
             log.exception("loading %s failed", prepared.file_name)
             reason = health.explain(error)  # a full disk is said as such, on the page too
