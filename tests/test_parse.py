@@ -89,6 +89,22 @@ def test_a_utc_z_is_the_wall_clock_in_amsterdam():
     assert parsed.problems == []
 
 
+def test_negative_offsets_are_found_after_day_first_and_slashed_dates():
+    # A "-" offset adds one dash: three after a dashed date, one after a slashed date. In
+    # February Amsterdam is UTC+1, so 10:00 at UTC-05:00 is 16:00 there; 10:00 with no offset
+    # is already Amsterdam's wall clock.
+    parsed = dates(
+        ["25-02-2026 10:00 -05:00", "26/02/2026 10:00-05:00", "27/02/2026 10:00"],
+        date_format="day-first",
+    )
+    assert parsed.values.to_pylist() == [
+        D(2026, 2, 25, 16, 0),
+        D(2026, 2, 26, 16, 0),
+        D(2026, 2, 27, 10, 0),
+    ]
+    assert parsed.problems == []
+
+
 def test_fractions_of_a_second_are_kept_to_the_microsecond_and_finer_digits_cut():
     values = [
         "2026-02-25 22:36:05.000001",
