@@ -163,13 +163,7 @@ with page.frame("Overview") as filters:
                 st.caption("Not drawn: the amounts are in several currencies (see above).")
             else:
                 st.plotly_chart(
-                    charts.trend_by_channel(
-                        weekly[weekly["won_revenue"] > 0],
-                        "won_revenue",
-                        "Won revenue per week",
-                        currency.unit,
-                        page.channel_colors(),
-                    ),
+                    charts.won_revenue_per_week(weekly, currency.unit, page.channel_colors()),
                     key="overview_weekly_revenue",
                 )
         st.caption(

@@ -52,13 +52,7 @@ with page.frame("Revenue by channel") as filters:
         with right:
             weekly = run("metrics/weekly_leads_and_revenue_by_channel", **params)
             st.plotly_chart(
-                charts.trend_by_channel(
-                    weekly[weekly["won_revenue"] > 0],
-                    "won_revenue",
-                    "Won revenue per week",
-                    currency.unit,
-                    page.channel_colors(),
-                ),
+                charts.won_revenue_per_week(weekly, currency.unit, page.channel_colors()),
                 key="revenue_weekly",
             )
     st.caption(
