@@ -33,6 +33,7 @@ from revcycle.importer import channels, load, parse
 from revcycle.importer.problems import ERROR, ImportRefused, grouped, problems_frame
 from revcycle.importer.validate import name_value_pairs, prepare
 from revcycle.paths import SAMPLE_DIR, db_path, log_path
+from revcycle.rebuild import seed_channel_rules
 
 SHOWN_PROBLEMS = 50
 # Errors whose message is already the sentence a person needs.
@@ -259,10 +260,13 @@ def _load(con, args, parser) -> int:
     if upload_id is None:
         print(f"nothing changed: {prepared.file_name} holds what is loaded; no history entry")
         return 0
-    print(
-        f"loaded as upload {upload_id}; `python -m revcycle restore "
-        f"{load.parent_of(con, upload_id)}` undoes it"
+    before = load.parent_of(con, upload_id)
+    undo = (
+        f"`python -m revcycle restore {before}` undoes it"
+        if before is not None
+        else "it is the first upload, so there is no earlier state to restore"
     )
+    print(f"loaded as upload {upload_id}; {undo}")
     return 0
 
 
@@ -332,7 +336,9 @@ def _read_only(args, parser) -> int:
         if args.command == "check":
             return _check(con)
         if not has_table(con, "uploads") and not db_path().exists():
-            load.ensure_storage(con)  # no database yet: an empty one, in memory
+            # No database yet: an empty one, in memory, with the rules a new one would get.
+            load.ensure_storage(con)
+            seed_channel_rules(con)
         return _load(con, args, parser)
 
 

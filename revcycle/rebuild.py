@@ -25,14 +25,7 @@ MART_MACROS = ("funnel_in_scope", "leads_created_in", "cohort_leads")
 
 def rebuild_in_transaction(con: duckdb.DuckDBPyConnection) -> int:
     """Staging, marts and macros from the loaded rows; returns the new data version."""
-    if not has_table(con, "raw_channel_rules"):
-        # The bundled rules seed a new database; from then on the rules live in the
-        # database, where the upload page and `load --channel-map` add to them.
-        con.execute(
-            "create table raw_channel_rules as select source, channel from "
-            "read_csv($path, all_varchar = true, header = true)",
-            {"path": str(CHANNEL_RULES_CSV)},
-        ).fetchall()
+    seed_channel_rules(con)
     define(con, MACROS)
     for name in query_names("staging"):
         create_view(con, name)
@@ -41,6 +34,17 @@ def rebuild_in_transaction(con: duckdb.DuckDBPyConnection) -> int:
     for macro in MART_MACROS:
         define(con, f"marts/{macro}")
     return _next_data_version(con)
+
+
+def seed_channel_rules(con: duckdb.DuckDBPyConnection) -> None:
+    """The bundled rules seed a new database; from then on the rules live in the database,
+    where the upload page and `load --channel-map` add to them."""
+    if not has_table(con, "raw_channel_rules"):
+        con.execute(
+            "create table raw_channel_rules as select source, channel from "
+            "read_csv($path, all_varchar = true, header = true)",
+            {"path": str(CHANNEL_RULES_CSV)},
+        ).fetchall()
 
 
 def queries_fingerprint() -> str:

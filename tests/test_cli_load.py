@@ -139,3 +139,30 @@ def test_usage_errors_exit_2_and_refusals_exit_1(db, tmp_path, revcycle):
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
     code, out = revcycle(db, "load", old)
     assert code == 1 and ".xlsx" in out
+
+
+def test_a_dry_run_on_a_new_database_knows_the_bundled_channel_rules(tmp_path, revcycle):
+    # data/channel_rules.csv maps "Paid Search"; "Mystery Fair" has no rule. The dry run must
+    # say what the real load into a new database will say: only Mystery Fair is unmapped.
+    export = tmp_path / "leads.csv"
+    export.write_text(
+        "lead_id,created_at,channel\nA1,2026-03-02 09:00,Paid Search\n"
+        "A2,2026-03-03 10:00,Mystery Fair\n",
+        encoding="utf-8",
+    )
+    fresh = tmp_path / "new.duckdb"
+    code, dry = revcycle(fresh, "load", export, "--kind", "leads", "--dry-run")
+    assert code == 0, dry
+    code, loaded = revcycle(fresh, "load", export, "--kind", "leads")
+    assert code == 0, loaded
+    for out in (dry, loaded):
+        assert "(they will show as (unmapped)): Mystery Fair;" in out
+
+
+def test_the_first_upload_says_there_is_no_earlier_state(tmp_path, revcycle):
+    export = tmp_path / "leads.csv"
+    export.write_text("lead_id,created_at\nA1,2026-03-02 09:00\n", encoding="utf-8")
+    code, out = revcycle(tmp_path / "new.duckdb", "load", export, "--kind", "leads")
+    assert code == 0, out
+    assert "loaded as upload 1; it is the first upload" in out
+    assert "restore None" not in out
