@@ -218,6 +218,29 @@ def test_with_no_lead_recording_contacts_never_contacted_is_unknown_not_zero(tmp
     assert "who is waiting cannot be told" in " ".join(info.value for info in at.info)
 
 
+def test_overview_shows_no_zero_mqls_when_no_file_records_them(tmp_path, monkeypatch):
+    # Three leads from a file with no MQL or SQL column: 0 MQLs would be a false figure.
+    path = tmp_path / "none.duckdb"
+    without = tmp_path / "b.csv"
+    without.write_text(LEADS_WITHOUT_DATES, encoding="utf-8")
+    con = connect(path)
+    build(con, {"leads": without})
+    con.close()
+    monkeypatch.setenv("REVCYCLE_DB", str(path))
+    at = open_page("dashboard.py", path)
+    assert tile(at, "Leads") == "3"
+    assert tile(at, "MQLs") == "–"
+    assert tile(at, "SQLs") == "–"
+    notes = " ".join(caption.value for caption in at.caption)
+    assert "MQL cannot be measured for 3 of 3 leads" in notes
+
+
+def test_overview_counts_mqls_when_some_file_records_them(mixed_env):
+    # A1 (the file with an MQL column) became MQL on 3 March; B1-B3 cannot tell: 1, not "–".
+    at = open_page("dashboard.py", mixed_env)
+    assert tile(at, "MQLs") == "1"
+
+
 def rates(frame, stage: str):
     return frame[frame["is_total"] & (frame["stage"] == stage)].iloc[0]
 
