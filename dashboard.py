@@ -134,6 +134,7 @@ with page.frame("Overview") as filters:
             ]
         )
     page.unmeasurable_note(params)
+    page.undated_wins_note(params)
 
     page.left_out(
         total(speed, "count_contacted_before_created", grouped_by="all"),

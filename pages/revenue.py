@@ -83,6 +83,7 @@ with page.frame("Revenue by channel") as filters:
         "lead's creation to the win (deals with no lead have none). Open pipeline: amount of deals "
         "created in the period that are not closed yet."
     )
+    page.undated_wins_note(params)
     page.left_out(
         total["count_won_before_lead"],
         (

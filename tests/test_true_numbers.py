@@ -372,3 +372,20 @@ def test_the_follow_up_page_says_how_many_leads_its_times_left_out(funnel_db):
         for caption in at.caption
     )
     assert next(tile.value for tile in at.metric if tile.label == "Median follow-up") == "16.0 h"
+
+
+def test_won_deals_with_no_close_date_are_said_not_silently_dropped(funnel_db):
+    # Two won deals, one closed 1 April (€1,200.25), one with no close date: only the first
+    # is in a period; both pages say the other exists instead of showing a smaller total.
+    con = funnel_db(
+        [lead("L1")],
+        [
+            won("D1", "1200.25", "2026-04-01 00:00:00", lead_id="L1"),
+            won("D2", "500.00", None, lead_id="L1"),
+        ],
+    )
+    for path in ("dashboard.py", "pages/revenue.py"):
+        at = open_page(database_path(con), path, preset="All time")
+        assert next(tile.value for tile in at.metric if tile.label == "Won revenue") == "€1,200"
+        notes = " ".join(caption.value for caption in at.caption)
+        assert "1 won deal has no close date in the export" in notes

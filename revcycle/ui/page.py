@@ -76,6 +76,19 @@ def left_out(count, rows: tuple[str, str], left_out_of: str) -> None:
     )
 
 
+def undated_wins_note(params: dict) -> None:
+    """Say how many won deals have no close date: no period holds them, so their revenue is
+    on no tile, and a reader must not take the total for the deals file's."""
+    scope = {key: params[key] for key in ("channels", "owners", "segments")}
+    count = int(run("metrics/won_deals_without_close_date", **scope).iloc[0, 0])
+    if count:
+        deals = "won deal has" if count == 1 else "won deals have"
+        st.caption(
+            f"{count:,} {deals} no close date in the export, so no period, All time included, "
+            "counts them or their revenue: add the close-date column to the export."
+        )
+
+
 SAMPLE_LINE = (
     "This is the bundled sample data, not yours: the first export you load replaces all of it."
 )
