@@ -5,7 +5,6 @@ force when it was created."""
 
 import csv
 import datetime
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -14,8 +13,6 @@ import duckdb
 # module, and importing the module object survives that circle.
 from revcycle import audit, rebuild, settings
 from revcycle.agreements.model import (
-    SHARE_METRICS,
-    WEEKDAYS,
     Agreement,
     ClosingDay,
     FollowUp,
@@ -25,6 +22,10 @@ from revcycle.agreements.model import (
     canonical,
 )
 from revcycle.agreements.validate import AgreementInvalid, Problem, problems
+
+# diff and Change live with the other sentences about an agreement; store.diff is the name
+# the shared design gives them.
+from revcycle.agreements.words import Change, date_words, diff  # noqa: F401 (Change)
 from revcycle.db import has_table, rollback_after
 from revcycle.paths import CHANNEL_RULES_CSV
 
@@ -48,13 +49,6 @@ TABLES = {
     "agreement_targets": """create table if not exists agreement_targets (
         version integer, month date, channel varchar, metric varchar, target double)""",
 }
-
-
-@dataclass(frozen=True)
-class Change:
-    field: str  # in words: "Paid search: response time"
-    before: str  # "8 working hours"
-    after: str  # "4 working hours"
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -188,11 +182,8 @@ def save(con: duckdb.DuckDBPyConnection, agreement: Agreement, changed_by: str) 
         if found:
             raise AgreementInvalid([_numbered(problem, number) for problem in found])
         _insert(con, Version(number, changed_by, _now(), canonical(agreement)))
-        audit.record(
-            con,
-            changed_by,
-            f"Saved agreement version {number}, in force from {_day(agreement.effective_from)}",
-        )
+        since = date_words(agreement.effective_from)
+        audit.record(con, changed_by, f"Saved agreement version {number}, in force from {since}")
         return number
 
     return _in_transaction(con, write)
@@ -358,133 +349,3 @@ def _insert(con: duckdb.DuckDBPyConnection, version: Version) -> None:
 def _insert_rows(con: duckdb.DuckDBPyConnection, sql: str, number: int, rows: list[tuple]):
     if rows:
         con.executemany(sql, [(number, *row) for row in rows])
-
-
-# ---- differences in words --------------------------------------------------------------------
-
-NONE = "(none)"
-
-
-def diff(before: Agreement, after: Agreement) -> list[Change]:
-    """What changed from ``before`` to ``after``, one line per thing, in words."""
-    changes = [
-        *_plain_changes(before, after),
-        *_follow_up_changes(before, after),
-        *_calendar_changes(before, after),
-        *_target_changes(before, after),
-    ]
-    return [change for change in changes if change.before != change.after]
-
-
-def _plain_changes(before: Agreement, after: Agreement) -> list[Change]:
-    def said(agreement: Agreement) -> dict[str, str]:
-        return {
-            "In force from": _day(agreement.effective_from),
-            "Agreed for marketing by": agreement.marketing_name,
-            "Agreed for sales by": agreement.sales_name,
-            "Note": agreement.note,
-            "What counts as an MQL": agreement.mql_definition,
-            "What counts as an SQL": agreement.sql_definition,
-            "What counts as a won deal": agreement.won_definition,
-            "Reasons to reject a lead": "; ".join(agreement.rejection_reasons) or NONE,
-            "Sales answers an MQL within": _count(
-                agreement.answer_within_working_days, "working day"
-            ),
-            "Green from": f"{_percent(agreement.green_from)} of target",
-            "Amber from": f"{_percent(agreement.amber_from)} of target",
-        }
-
-    old, new = said(before), said(after)
-    return [Change(field, old[field], new[field]) for field in old]
-
-
-def _follow_up_changes(before: Agreement, after: Agreement) -> list[Change]:
-    old = {row.channel: row for row in before.follow_up}
-    new = {row.channel: row for row in after.follow_up}
-    changes = []
-    for channel in sorted(old.keys() | new.keys(), key=lambda name: (name is not None, name or "")):
-        name = "Any other channel" if channel is None else channel
-        was, now = old.get(channel), new.get(channel)
-        if was and now and was.kind == now.kind and now.response_hours is not None:
-            changes.append(Change(f"{name}: response time", _hours(was), _hours(now)))
-        else:
-            changes.append(Change(f"{name}: follow-up", _follow_up(was), _follow_up(now)))
-    return changes
-
-
-def _hours(row: FollowUp) -> str:
-    return _count(row.response_hours, f"{row.basis} hour")
-
-
-def _follow_up(row: FollowUp | None) -> str:
-    if row is None:
-        return "(not listed: the default applies)"
-    if row.response_hours is None:
-        return f"{row.kind}, no response time"
-    return f"{row.kind} within {_hours(row)}"
-
-
-def _calendar_changes(before: Agreement, after: Agreement) -> list[Change]:
-    changes = [
-        Change("Time zone", before.time_zone, after.time_zone),
-        Change("Public holidays of", _region(before), _region(after)),
-    ]
-    for weekday, name in enumerate(WEEKDAYS, start=1):
-        changes.append(
-            Change(
-                f"Working hours on {name.title()}",
-                _spans(before, weekday),
-                _spans(after, weekday),
-            )
-        )
-    old = {closing.day: closing.reason for closing in before.closing_days}
-    new = {closing.day: closing.reason for closing in after.closing_days}
-    for day in sorted(old.keys() | new.keys()):
-        changes.append(Change(f"Closing day {_day(day)}", old.get(day, NONE), new.get(day, NONE)))
-    return changes
-
-
-def _region(agreement: Agreement) -> str:
-    if agreement.country is None:
-        return NONE
-    return agreement.country + (f" ({agreement.subdivision})" if agreement.subdivision else "")
-
-
-def _spans(agreement: Agreement, weekday: int) -> str:
-    spans = [
-        f"{hours.starts:%H:%M}-{'24:00' if hours.ends is None else f'{hours.ends:%H:%M}'}"
-        for hours in agreement.working_hours
-        if hours.weekday == weekday
-    ]
-    return ", ".join(spans) or "closed"
-
-
-def _target_changes(before: Agreement, after: Agreement) -> list[Change]:
-    old = {(t.month, t.channel, t.metric): t.value for t in before.targets}
-    new = {(t.month, t.channel, t.metric): t.value for t in after.targets}
-    changes = []
-    for key in sorted(
-        old.keys() | new.keys(), key=lambda k: (k[0], k[1] is not None, k[1] or "", k[2])
-    ):
-        month, channel, metric = key
-        field = f"Target {month:%b %Y}, {channel or 'all channels'}: {metric.replace('_', ' ')}"
-        changes.append(Change(field, _target(metric, old.get(key)), _target(metric, new.get(key))))
-    return changes
-
-
-def _target(metric: str, value: float | None) -> str:
-    if value is None:
-        return NONE
-    return _percent(value) if metric in SHARE_METRICS else f"{value:,.10g}"
-
-
-def _day(day: datetime.date) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
-def _count(value: float, unit: str) -> str:
-    return f"{value:g} {unit}{'' if value == 1 else 's'}"
-
-
-def _percent(share: float) -> str:
-    return f"{share * 100:.10g}%"
