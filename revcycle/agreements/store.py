@@ -192,30 +192,29 @@ def save(con: duckdb.DuckDBPyConnection, agreement: Agreement, changed_by: str) 
 def import_versions(
     con: duckdb.DuckDBPyConnection, incoming: list[Version], changed_by: str
 ) -> list[int]:
-    """Add the versions of a file, all or nothing; returns the numbers added. A version
-    already saved with the same content is skipped; one saved with other content refuses the
-    whole import, since a saved version is never changed; new numbers follow on from the last
-    saved. A version that does not say who saved it is recorded as ``changed_by``'s, now."""
+    """Add the versions of a file, all or nothing, and rebuild the marts in the same
+    transaction; returns the numbers added. A version already saved with the same content is
+    skipped; one saved with other content refuses the whole import, since a saved version is
+    never changed; new numbers follow on from the last saved. A version that does not say who
+    saved it is recorded as ``changed_by``'s, now."""
+    return _in_transaction(con, lambda: import_in_transaction(con, incoming, changed_by))
 
-    def write() -> list[int]:
-        saved = {version.number: version for version in versions(con)}
-        new = _new_versions(incoming, saved, known_channels(con))
-        for version in new:
-            _insert(
-                con,
-                Version(
-                    version.number,
-                    version.saved_by or changed_by,
-                    version.saved_at or _now(),
-                    version.agreement,
-                ),
-            )
-        if new:
-            numbers = ", ".join(str(version.number) for version in new)
-            audit.record(con, changed_by, f"Imported agreement versions {numbers}")
-        return [version.number for version in new]
 
-    return _in_transaction(con, write)
+def import_in_transaction(
+    con: duckdb.DuckDBPyConnection, incoming: list[Version], changed_by: str
+) -> list[int]:
+    """``import_versions`` inside the caller's transaction, which rebuilds after it (a build
+    loading the sample does)."""
+    ensure_tables(con)
+    saved = {version.number: version for version in versions(con)}
+    new = _new_versions(incoming, saved, known_channels(con))
+    for version in new:
+        by, at = version.saved_by or changed_by, version.saved_at or _now()
+        _insert(con, Version(version.number, by, at, version.agreement))
+    if new:
+        numbers = ", ".join(str(version.number) for version in new)
+        audit.record(con, changed_by, f"Imported agreement versions {numbers}")
+    return [version.number for version in new]
 
 
 def _new_versions(
