@@ -10,7 +10,7 @@ import pytest
 
 from revcycle import audit
 from revcycle.agreements import store
-from revcycle.agreements.model import FollowUp, Target, Version, canonical
+from revcycle.agreements.model import FollowUp, Target, Version, WorkingHours, canonical
 from revcycle.agreements.validate import AgreementInvalid
 from revcycle.importer import load
 from tests.support.agreements import agreement
@@ -227,3 +227,13 @@ def test_a_new_database_without_data_can_hold_an_agreement(tmp_path):
         # no rules in the database yet: the bundled rules say which channels exist
         assert store.save(fresh, agreement(), "mara") == 1
         assert store.current(fresh).agreement == canonical(agreement())
+
+
+def test_empty_lists_and_a_span_to_midnight_read_back_as_saved(con):
+    evening = (WorkingHours(6, datetime.time(18), None),)  # Saturday 18:00 to midnight
+    sparse = agreement(working_hours=evening, closing_days=(), targets=(), rejection_reasons=())
+    store.save(con, sparse, "mara")
+    assert store.current(con).agreement == canonical(sparse)
+    assert con.execute(
+        "select iso_weekday, starts, ends from agreement_working_hours"
+    ).fetchall() == [(6, datetime.time(18), None)]
