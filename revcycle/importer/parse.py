@@ -25,6 +25,7 @@ from revcycle.importer.problems import (
     UNDECIDED_DATES,
     WARNING,
     Problem,
+    per_line,
 )
 from revcycle.importer.read import NULL, string_buffers, stripped
 
@@ -93,17 +94,10 @@ def _problems(bad, raw, lines, file, column, reason, code, severity=ERROR, store
     """A Problem per row in ``bad``; with ``stored``, each reason shows the row's stored value
     (as DuckDB writes it) at the reason's {}."""
     rows = np.flatnonzero(bad)
-    reasons = [reason] * rows.size
-    if stored is not None and rows.size:
-        reasons = [
-            reason.format(text) for text in pc.cast(stored.take(rows), pa.string()).to_pylist()
-        ]
-    return [
-        Problem(file, int(line), column, value, why, severity, code=code)
-        for line, value, why in zip(
-            np.asarray(lines)[rows].tolist(), raw.take(rows).to_pylist(), reasons, strict=True
-        )
-    ]
+    if stored is not None:
+        reason = [reason.format(text) for text in stored.take(rows).cast(pa.string()).to_pylist()]
+    values = raw.take(rows).to_pylist()
+    return per_line(file, np.asarray(lines)[rows], column, values, reason, code, severity)
 
 
 # --- dates and timestamps ---------------------------------------------------------------------

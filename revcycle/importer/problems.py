@@ -71,6 +71,21 @@ class ImportRefused(Exception):
         super().__init__("; ".join(problem.sentence() for problem in problems))
 
 
+def refused(file: str, reason: str, code: str, line: int | None = None, value=None):
+    """The whole file refused for one reason (at ``line``, when one line is to blame)."""
+    return ImportRefused([Problem(file, line, None, value, reason, code=code)])
+
+
+def per_line(file, lines, column, values, reason, code, severity=ERROR) -> list[Problem]:
+    """A Problem per line, ``lines`` and ``values`` index for index; ``reason`` is one text for
+    all or a list of one per line."""
+    reasons = [reason] * len(values) if isinstance(reason, str) else reason
+    return [
+        Problem(file, int(line), column, value, why, severity, code=code)
+        for line, value, why in zip(lines, values, reasons, strict=True)
+    ]
+
+
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     """Problems as a table, in file and line order, for the page and the CSV download."""
     columns = ["file", "line", "column", "value", "reason", "severity", "code"]

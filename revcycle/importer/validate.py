@@ -34,6 +34,7 @@ from revcycle.importer.problems import (
     WARNING,
     ImportRefused,
     Problem,
+    per_line,
 )
 from revcycle.importer.read import ExportTable, read_export, stripped
 
@@ -339,12 +340,10 @@ def _rule_problems(
     id_field = contract.ID_FIELD_BY_KIND[kind]
 
     def flagged(field: str, where: np.ndarray, reason: str, code: str, severity=ERROR) -> None:
-        values = rows.column(field).filter(pa.array(where)).to_pylist()
-        for line, value in zip(lines[where], values, strict=True):
-            shown = _shown(value)
-            problems.append(
-                Problem(file, int(line), mapping[field], shown, reason, severity, code=code)
-            )
+        values = [_shown(value) for value in rows.column(field).filter(where).to_pylist()]
+        problems.extend(
+            per_line(file, lines[where], mapping[field], values, reason, code, severity)
+        )
 
     for spec in (f for f in contract.FIELDS_BY_KIND[kind] if f.required):
         # Blank in the file's own cell (read made it null): a value there that did not parse
@@ -410,11 +409,8 @@ def _repeated_ids(ids, lines: np.ndarray, file: str, column: str, id_field: str)
         f"the same {id_field} is on {_some_lines(lines[rows[order[start:end]]])}; keep one"
         for start, end in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True)
     ]
-    values = repeated.to_pylist()
-    return [
-        Problem(file, line, column, values[at], reasons[at], code=DUPLICATE_ID)
-        for line, at in zip(lines[rows].tolist(), group.tolist(), strict=True)
-    ]
+    values = repeated.take(group).to_pylist()
+    return per_line(file, lines[rows], column, values, [reasons[at] for at in group], DUPLICATE_ID)
 
 
 SHOWN_LINES = 5
