@@ -41,9 +41,15 @@ from revcycle.importer.read import ExportTable, read_export, stripped
 COMMAND_LINE_MAPPING = "mapping given on the command line"
 ARROW_TYPE_BY_TYPE = {
     "text": pa.string(),
-    "timestamp": pa.timestamp("us"),  # DuckDB's TIMESTAMP
-    "decimal": pa.decimal128(18, 2),
-    "boolean": pa.bool_(),
+    "timestamp": parse.TIMESTAMP,
+    "decimal": parse.AMOUNT,
+    "boolean": parse.BOOLEAN,
+}
+# The reader of each contract type but text: (values, lines, file, column) -> Parsed.
+READER_BY_TYPE = {
+    "timestamp": parse.parse_dates,
+    "decimal": parse.parse_numbers,
+    "boolean": parse.parse_booleans,
 }
 
 
@@ -195,12 +201,7 @@ def _reads_as(type_name: str, values: pa.ChunkedArray) -> bool:
     if count_present == 0:
         return False
     lines = np.arange(len(values), dtype=np.int64)
-    reader = {
-        "timestamp": parse.parse_dates,
-        "decimal": parse.parse_numbers,
-        "boolean": parse.parse_booleans,
-    }[type_name]
-    parsed = reader(values.combine_chunks(), lines, "", "")
+    parsed = READER_BY_TYPE[type_name](values.combine_chunks(), lines, "", "")
     # An undecided date order is one whole-column problem: still dates.
     unread = sum(problem.line is not None for problem in parsed.problems)
     return unread <= count_present // 10
@@ -305,11 +306,9 @@ def _parse_columns(
             raw = _first_of_list(raw)
         if spec.type == "timestamp":
             return parse.parse_dates(raw, lines, file, column, date_format)
-        if spec.type == "decimal":
-            return parse.parse_numbers(raw, lines, file, column)
-        if spec.type == "boolean":
-            return parse.parse_booleans(raw, lines, file, column)
-        return parse.Parsed(stripped(raw), [])
+        if spec.type == "text":
+            return parse.Parsed(stripped(raw), [])
+        return READER_BY_TYPE[spec.type](raw, lines, file, column)
 
     # Columns parse independently, and Arrow's, numpy's and DuckDB's kernels release the GIL:
     # one thread per core parses them side by side. Results are taken in the contract's order.
