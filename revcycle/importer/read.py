@@ -246,28 +246,24 @@ def _read_text(path: Path, data: bytes) -> ExportTable:
     text, encoding, note = _decode(path, data)
     notes = [note] if note else []
     _refuse_non_table_text(path, data, text)
+    if text is not None:  # DuckDB reads UTF-8 (and skips its BOM); other text is converted
+        data = text.encode("utf-8")
+    del text
     with tempfile.TemporaryDirectory(prefix="revcycle-read-") as folder:
         copy = Path(folder) / "export.csv"
-        source = path
-        if text is not None:  # DuckDB reads UTF-8 (and skips its BOM); other text is converted
-            data = text.encode("utf-8")
-            copy.write_bytes(data)
-            source = copy
-        del text
-        try:
-            delimiter, cells, lines = _duckdb_read(path, source, data)
-        except duckdb.Error as error:
-            if not _mixes_line_endings(data):
-                raise _duckdb_refusal(path, error, data) from error
+        for attempt in range(2):
+            if attempt or encoding not in ("utf-8", "utf-8-sig"):
+                copy.write_bytes(data)
+            try:
+                delimiter, cells, lines = _duckdb_read(path, copy if copy.exists() else path, data)
+                break
+            except duckdb.Error as error:
+                if attempt or not _mixes_line_endings(data):
+                    raise _duckdb_refusal(path, error, data) from error
             # DuckDB's sniffer finds no dialect in a file with both line endings: read a copy
             # with LF throughout (line numbers stay the same).
             data = data.replace(b"\r\n", b"\n")
-            copy.write_bytes(data)
             notes.append("the file mixes CRLF and LF line endings; read it with LF throughout")
-            try:
-                delimiter, cells, lines = _duckdb_read(path, copy, data)
-            except duckdb.Error as second:
-                raise _duckdb_refusal(path, second, data) from second
     if cells.num_columns == 1:
         delimiter = None  # one column has no delimiter; the sniffer's default would mislead
     return _table(path, cells, lines, encoding, delimiter, notes)
