@@ -538,16 +538,12 @@ def restore(con: duckdb.DuckDBPyConnection, upload_id: int, *, changed_by: str) 
 
 def has_history(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether anything was ever uploaded (or built) into this database."""
-    return has_table(con, "uploads") and bool(
-        con.execute("select count(*) from uploads").fetchall()[0][0]
-    )
+    return has_table(con, "uploads") and bool(_count(con, "uploads"))
 
 
 def loaded_anything(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether any upload's rows are loaded (a new database has none)."""
-    return has_table(con, "loaded_uploads") and bool(
-        con.execute("select count(*) from loaded_uploads").fetchall()[0][0]
-    )
+    return has_table(con, "loaded_uploads") and bool(_count(con, "loaded_uploads"))
 
 
 def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -555,7 +551,7 @@ def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     if not has_table(con, "uploads"):
         return pd.DataFrame()
     # A database from before changed_by was recorded lacks the column until its next write.
-    changed_by = "changed_by" if _has_changed_by(con) else "null::varchar"
+    changed_by = "changed_by" if "changed_by" in con.table("uploads").columns else "null::varchar"
     return con.execute(
         "select upload_id, uploaded_at, kind, file_name, preset, mode, count_rows_in_file, "
         "count_rows_loaded, count_rows_rejected, count_new, count_changed, count_unchanged, "
@@ -563,15 +559,6 @@ def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "upload_id = (select upload_id from history_head) as is_current "
         "from uploads order by upload_id desc"
     ).df()
-
-
-def _has_changed_by(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.columns "
-            "where table_name = 'uploads' and column_name = 'changed_by'"
-        ).fetchall()[0][0]
-    )
 
 
 def parent_of(con: duckdb.DuckDBPyConnection, upload_id: int) -> int | None:

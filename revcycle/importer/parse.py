@@ -163,7 +163,7 @@ _PAST_LAST_DAY = np.datetime64(f"{_YEARS[1] + 1}-01-01", "us")
 # whole cast, and try_strptime reads them.
 _ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _ISO_TIME = r"[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
-_ISO_CASTS = ((f"{_ISO_DAY}(?:{_ISO_TIME})?$", TIMESTAMP),)
+_ISO_SHAPE = f"{_ISO_DAY}(?:{_ISO_TIME})?$"
 
 _LABEL = {
     ISO: "YYYY-MM-DD",
@@ -279,20 +279,17 @@ def _cast_iso(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     if not pc.any(pc.equal(pc.binary_slice(text.cast(pa.binary()), 4, 5), b"-")).as_py():
         return handled, stamps
     shape_index, shapes = _shapes(text, zeros=False)
-    for pattern, stamp_type in _ISO_CASTS:
-        castable = mask(pc.match_substring_regex(shapes, pattern))
-        rows = np.flatnonzero(np.append(castable, False)[shape_index])
-        if not rows.size:
-            continue
-        # Nulls cast to nulls: when every value is castable, the column is cast as it stands.
-        whole = rows.size == len(text) - text.null_count
-        try:
-            cast = pc.cast(text if whole else text.take(rows), stamp_type)
-        except pa.ArrowInvalid:
-            continue  # a day or a time that does not exist: try_strptime reads them instead
-        handled[rows] = True
-        cast = cast.to_numpy(zero_copy_only=False)
-        stamps[rows] = cast[rows] if whole else cast
+    castable = mask(pc.match_substring_regex(shapes, _ISO_SHAPE))
+    rows = np.flatnonzero(np.append(castable, False)[shape_index])
+    # Nulls cast to nulls: when every value is castable, the column is cast as it stands.
+    whole = rows.size == len(text) - text.null_count
+    try:
+        cast = pc.cast(text if whole else text.take(rows), TIMESTAMP)
+    except pa.ArrowInvalid:
+        return handled, stamps  # a day or time that does not exist: try_strptime reads them
+    handled[rows] = True
+    cast = cast.to_numpy(zero_copy_only=False)
+    stamps[rows] = cast[rows] if whole else cast
     return handled, stamps
 
 
