@@ -27,7 +27,7 @@ from revcycle.importer.problems import (
     Problem,
     per_line,
 )
-from revcycle.importer.read import NULL, string_buffers, stripped
+from revcycle.importer.read import NULL, stripped
 
 ISO = "iso"
 DAY_FIRST = "day-first"
@@ -202,8 +202,7 @@ def _duckdb(sql: str, name: str, table: pa.Table, params: dict | None = None) ->
 def _read_by_parts(text: pa.Array) -> tuple[dict[str, np.ndarray], dict[str, int]]:
     """Per format, each value's timestamp (NaT where the format does not read it), and per mark
     how many values day-first or month-first read with it."""
-    # A "T" in a null's bytes costs only a needless replace.
-    if (string_buffers(text)[1] == ord("T")).any():
+    if pc.any(pc.match_substring(text, "T")).as_py():
         text = pc.replace_substring(text, "T", " ")
     parts = pc.split_pattern(text, " ", max_splits=1)
     offsets = parts.offsets.to_numpy().astype(np.intp)
@@ -254,7 +253,7 @@ def _cast_iso(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """The rows Arrow's ISO 8601 cast reads, and their timestamps (datetime64[us])."""
     handled = np.zeros(len(text), dtype=bool)
     stamps = np.full(len(text), _NAT)
-    # Folding a column costs a little; one without a single "YYYY-" is not worth it.
+    # The pattern costs a little; a column without a single "YYYY-" is not worth it.
     if not pc.any(pc.equal(pc.binary_slice(text.cast(pa.binary()), 4, 5), b"-")).as_py():
         return handled, stamps
     rows = np.flatnonzero(mask(pc.match_substring_regex(text, _ISO_SHAPE)))
