@@ -155,11 +155,7 @@ def archive_folder(con: duckdb.DuckDBPyConnection) -> Path:
 
 def archived_file(con: duckdb.DuckDBPyConnection, sha256: str, file_name: str) -> Path:
     """The kept copy of an uploaded file."""
-    return _archived_file(archive_folder(con), sha256, file_name)
-
-
-def _archived_file(folder: Path, sha256: str, file_name: str) -> Path:
-    return folder / archived_name(sha256, file_name)
+    return archive_folder(con) / archived_name(sha256, file_name)
 
 
 def archived_name(sha256: str, file_name: str) -> str:
@@ -170,7 +166,7 @@ def archived_name(sha256: str, file_name: str) -> str:
 def _keep_file(folder: Path, file_name: str, data: bytes) -> str:
     """Keep the file's bytes in ``folder`` (synced to disk); their sha256."""
     sha256 = hashlib.sha256(data).hexdigest()
-    target = _archived_file(folder, sha256, file_name)
+    target = folder / archived_name(sha256, file_name)
     if target.exists():
         return sha256  # named by its content: these bytes are kept already
     folder.mkdir(parents=True, exist_ok=True)
