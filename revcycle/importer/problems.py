@@ -8,6 +8,7 @@ wording, which is written for people and may change.
 from dataclasses import asdict, dataclass, field
 from itertools import groupby
 
+import numpy as np
 import pandas as pd
 
 ERROR = "error"  # the row is rejected (or the whole file, when line is None)
@@ -82,7 +83,7 @@ def per_line(file, lines, column, values, reason, code, severity=ERROR) -> list[
     reasons = [reason] * len(values) if isinstance(reason, str) else reason
     return [
         Problem(file, int(line), column, value, why, severity, code=code)
-        for line, value, why in zip(lines, values, reasons, strict=True)
+        for line, value, why in zip(np.asarray(lines).tolist(), values, reasons, strict=True)
     ]
 
 

@@ -147,14 +147,14 @@ def _decode(path: Path, data: bytes) -> tuple[str | None, str, str | None]:
 def _refuse_mixed_encodings(path: Path, data: bytes) -> None:
     """Refuse a file that is not UTF-8 but holds UTF-8 characters too (rows pasted from two
     exports): read as Windows-1252, its UTF-8 rows would be stored as "CafÃ©"."""
-    character = _UTF8_CHARACTER.search(data)
+    character = _first_utf8_character(data)
     if character is None:
         return
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
         other = error.start
-    utf8_line, other_line = (data.count(b"\n", 0, at) + 1 for at in (character.start(), other))
+    utf8_line, other_line = (data.count(b"\n", 0, at) + 1 for at in (character, other))
     reason = (
         f"mixes two text encodings: line {utf8_line} is UTF-8 and line {other_line} is not "
         f"(Windows-1252, as older Excel saves CSV), so some names would be garbled. {SAVE_AGAIN}"
@@ -162,15 +162,29 @@ def _refuse_mixed_encodings(path: Path, data: bytes) -> None:
     raise _refused(path, reason)
 
 
-# A multi-byte UTF-8 character, well formed as Python's decoder wants it (no overlong form,
-# surrogate or code point past U+10FFFF); Windows-1252 text almost never holds one ("Ã©").
-# The lead byte comes first, unconditioned, so the regex engine skips ahead to candidates.
-_UTF8_CHARACTER = re.compile(
-    rb"[\xc2-\xf4](?:(?<=[\xc2-\xdf])[\x80-\xbf]|(?<=\xe0)[\xa0-\xbf][\x80-\xbf]"
-    rb"|(?<=[\xe1-\xec\xee\xef])[\x80-\xbf]{2}|(?<=\xed)[\x80-\x9f][\x80-\xbf]"
-    rb"|(?<=\xf0)[\x90-\xbf][\x80-\xbf]{2}|(?<=[\xf1-\xf3])[\x80-\xbf]{3}"
-    rb"|(?<=\xf4)[\x80-\x8f][\x80-\xbf]{2})"
-)
+_CHUNK = 16 * MB
+
+
+def _first_utf8_character(data: bytes) -> int | None:
+    """Where the first multi-byte UTF-8 character is, well formed as Python's decoder wants it
+    (Windows-1252 text almost never holds one: "Ã©"). Checked in chunks, on numpy arrays."""
+    for start in range(0, len(data), _CHUNK):
+        raw = np.frombuffer(data[start : start + _CHUNK + 3], np.uint8)
+        raw = np.append(raw, np.zeros(3, np.uint8))  # the bytes after the last lead exist
+        follows = (raw & 0xC0) == 0x80
+        lead = np.flatnonzero((raw >= 0xC2) & (raw <= 0xF4))
+        lead = lead[lead < _CHUNK]  # the three bytes after the chunk only complete its last
+        first = raw[lead]
+        width = np.where(first < 0xE0, 2, np.where(first < 0xF0, 3, 4))
+        # The second byte's range excludes overlong forms, surrogates and past U+10FFFF.
+        low = np.select([first == 0xE0, first == 0xF0], [0xA0, 0x90], 0x80)
+        high = np.select([first == 0xED, first == 0xF4], [0x9F, 0x8F], 0xBF)
+        second = raw[lead + 1]
+        whole = (second >= low) & (second <= high) & ((width < 3) | follows[lead + 2])
+        whole &= (width < 4) | follows[lead + 3]
+        if whole.any():
+            return start + int(lead[np.argmax(whole)])
+    return None
 
 
 def _is_utf8(data: bytes) -> bool:
