@@ -28,7 +28,7 @@ import pyarrow as pa
 from revcycle import contract
 from revcycle.db import has_table, rollback_after
 from revcycle.importer import channels
-from revcycle.importer.problems import NO_ROWS, ImportRefused, Problem
+from revcycle.importer.problems import NO_ROWS, refused
 from revcycle.rebuild import rebuild_in_transaction
 
 RAW_TABLE_BY_KIND = {"leads": "raw_leads", "deals": "raw_deals"}
@@ -330,7 +330,7 @@ def refuse_emptying(
             f"The file has no rows to load, so replacing with it would remove every {kind[:-1]}. "
             "To empty the data on purpose, load it with --allow-empty on the command line."
         )
-        raise ImportRefused([Problem(file_name, None, None, None, reason, code=NO_ROWS)])
+        raise refused(file_name, reason, NO_ROWS)
 
 
 @contextmanager
