@@ -8,7 +8,7 @@ import pyarrow.compute as pc
 
 from revcycle.importer import channels, presets
 from revcycle.importer.parse import mask
-from revcycle.importer.problems import MISSING_COLUMN, NOT_A_DURATION, WARNING, Problem
+from revcycle.importer.problems import MISSING_COLUMN, NOT_A_DURATION, WARNING, Problem, per_line
 
 # The fields the pages measure or group by: a preset column for one of them that the file
 # lacks is said out loud, since the pages will say the figure cannot be measured.
@@ -42,20 +42,9 @@ def first_contact(table, mapping: dict[str, str], rows: pa.Table, lines: np.ndar
     )
     unread = mask(pc.is_valid(text)) & ~mask(pc.is_valid(parts))
     reason = "not a response time in HH:mm:ss; this lead's first contact stays unknown"
-    problems = [
-        Problem(
-            table.file_name,
-            int(line),
-            presets.RESPONSE_TIME,
-            value,
-            reason,
-            WARNING,
-            code=NOT_A_DURATION,
-        )
-        for line, value in zip(
-            lines[unread], text.filter(pa.array(unread)).to_pylist(), strict=True
-        )
-    ]
+    values = text.filter(unread).to_pylist()
+    file, column = table.file_name, presets.RESPONSE_TIME
+    problems = per_line(file, lines[unread], column, values, reason, NOT_A_DURATION, WARNING)
     position = rows.schema.get_field_index("first_contacted_at")
     rows = rows.set_column(position, "first_contacted_at", contacted)
     derived = f"{mapping['owner_assigned_at']} + {presets.RESPONSE_TIME}"

@@ -1,19 +1,14 @@
 """Storing uploads: every upload's rows kept once, the loaded data a view of them, history, undo.
 
-- ``upload_rows_<kind>``: every row every upload loaded, typed as the contract says, with the
-  upload's id. Rows are written once, when their upload commits, and never changed.
-- ``loaded_uploads``: per kind, the uploads whose rows make up the loaded data — the last
-  replace and the merges applied after it.
-- ``raw_<kind>``: a view, the loaded data: each id's row from the newest loaded upload that
-  has it. Staging reads it.
-- ``uploads``: one entry per upload or restore — when, what, the file's sha256, the counts —
-  and its parent, the state it was applied to (always an earlier, smaller id).
+- ``upload_rows_<kind>``: every row every upload loaded, typed, with the upload's id; never changed.
+- ``loaded_uploads``: per kind, the last replace and the merges applied after it.
+- ``raw_<kind>``: a view, the loaded data: each id's row from the newest loaded upload with it.
+- ``uploads``: one entry per upload or restore, and its parent: the state it was applied to.
 
-The original files are kept beside the database, in ``uploads/<sha256><suffix>``, synced before
-the commit: a failed commit leaves at most a file nothing names (in the database the bytes would
-be written twice, to the log and at the checkpoint). A restore writes no rows: it sets
-``loaded_uploads`` to what it was after the target and adds an entry of its own. Either runs in
-one transaction with the rebuild: a failure or a killed process leaves the data as it was.
+The original files are kept beside the database in ``uploads/<sha256><suffix>``, synced before
+the commit (in the database the bytes would be written twice, to the log and at the
+checkpoint). A restore writes no rows: it sets ``loaded_uploads`` as it was after the target.
+Each runs in one transaction with the rebuild: a failure leaves the data as it was.
 """
 
 import hashlib
@@ -33,7 +28,7 @@ import pyarrow as pa
 from revcycle import contract
 from revcycle.db import has_table, rollback_after
 from revcycle.importer import channels
-from revcycle.importer.problems import NO_ROWS, ImportRefused, Problem
+from revcycle.importer.problems import NO_ROWS, refused
 from revcycle.rebuild import rebuild_in_transaction
 
 RAW_TABLE_BY_KIND = {"leads": "raw_leads", "deals": "raw_deals"}
@@ -116,26 +111,27 @@ def _loaded_rows_sql(kind: str) -> str:
     """
 
 
+# fields and then changed_by came after the first release, in the order _record inserts them;
+# older entries hold null. sample_uploads: a database whose loaded uploads are all in it holds
+# the bundled sample, and every page says so.
+_STORAGE_SQL = """
+create table if not exists uploads (
+    upload_id bigint, parent_id bigint, uploaded_at timestamp, kind varchar, file_name varchar,
+    sha256 varchar, size_bytes bigint, preset varchar, mode varchar, count_rows_in_file bigint,
+    count_rows_loaded bigint, count_rows_rejected bigint, count_new bigint,
+    count_changed bigint, count_unchanged bigint
+);
+alter table uploads add column if not exists fields varchar[];
+alter table uploads add column if not exists changed_by varchar;
+create table if not exists history_head (upload_id bigint);
+create table if not exists loaded_uploads (kind varchar, upload_id bigint);
+create table if not exists sample_uploads (upload_id bigint);
+"""
+
+
 def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
     """Create the upload archive, the history and the raw_<kind> views where missing."""
-    _run(
-        con,
-        "create table if not exists uploads (upload_id bigint, parent_id bigint, "
-        "uploaded_at timestamp, kind varchar, file_name varchar, sha256 varchar, "
-        "size_bytes bigint, preset varchar, mode varchar, count_rows_in_file bigint, "
-        "count_rows_loaded bigint, count_rows_rejected bigint, count_new bigint, "
-        "count_changed bigint, count_unchanged bigint)",
-    )
-    # Added after the first release: older entries hold null (which fields they mapped is unknown).
-    _run(con, "alter table uploads add column if not exists fields varchar[]")
-    # Who made each change, added after fields (the insert below lists values in this order):
-    # older entries hold null.
-    _run(con, "alter table uploads add column if not exists changed_by varchar")
-    _run(con, "create table if not exists history_head (upload_id bigint)")
-    _run(con, "create table if not exists loaded_uploads (kind varchar, upload_id bigint)")
-    # The uploads that loaded the bundled sample: a database whose loaded uploads are all
-    # here holds the sample, and says so on every page.
-    _run(con, "create table if not exists sample_uploads (upload_id bigint)")
+    _run(con, _STORAGE_SQL)
     for kind, view in RAW_TABLE_BY_KIND.items():
         _run(
             con,
@@ -159,11 +155,7 @@ def archive_folder(con: duckdb.DuckDBPyConnection) -> Path:
 
 def archived_file(con: duckdb.DuckDBPyConnection, sha256: str, file_name: str) -> Path:
     """The kept copy of an uploaded file."""
-    return _archived_file(archive_folder(con), sha256, file_name)
-
-
-def _archived_file(folder: Path, sha256: str, file_name: str) -> Path:
-    return folder / archived_name(sha256, file_name)
+    return archive_folder(con) / archived_name(sha256, file_name)
 
 
 def archived_name(sha256: str, file_name: str) -> str:
@@ -174,7 +166,7 @@ def archived_name(sha256: str, file_name: str) -> str:
 def _keep_file(folder: Path, file_name: str, data: bytes) -> str:
     """Keep the file's bytes in ``folder`` (synced to disk); their sha256."""
     sha256 = hashlib.sha256(data).hexdigest()
-    target = _archived_file(folder, sha256, file_name)
+    target = folder / archived_name(sha256, file_name)
     if target.exists():
         return sha256  # named by its content: these bytes are kept already
     folder.mkdir(parents=True, exist_ok=True)
@@ -338,7 +330,7 @@ def refuse_emptying(
             f"The file has no rows to load, so replacing with it would remove every {kind[:-1]}. "
             "To empty the data on purpose, load it with --allow-empty on the command line."
         )
-        raise ImportRefused([Problem(file_name, None, None, None, reason, code=NO_ROWS)])
+        raise refused(file_name, reason, NO_ROWS)
 
 
 @contextmanager
@@ -472,17 +464,23 @@ def sample_notice(con: duckdb.DuckDBPyConnection) -> str | None:
 
 def _remove_sample(con: duckdb.DuckDBPyConnection, changed_by: str) -> None:
     """Empty both kinds as an entry in the history, in the caller's transaction."""
+    parent = con.execute("select max(upload_id) from history_head").fetchall()[0][0]
+    what = "the bundled sample, leads and deals"
+    entry_id = _add_entry(con, parent, SAMPLE_REMOVED, what, changed_by)
+    _set_loaded(con, entry_id)
+
+
+def _add_entry(con, parent_id: int | None, kind: str, what: str, changed_by: str) -> int:
+    """A history entry that writes no rows (a restore, the sample's removal), made the head."""
     entry_id = con.execute("select coalesce(max(upload_id), 0) + 1 from uploads").fetchall()[0][0]
     _run(
         con,
         "insert into uploads (upload_id, parent_id, uploaded_at, kind, file_name, mode, "
-        "changed_by) values ($id, (select max(upload_id) from history_head), now(), $kind, "
-        "$what, 'replace', $by)",
-        {"id": entry_id, "kind": SAMPLE_REMOVED, "what": "the bundled sample, leads and deals"}
-        | {"by": changed_by},
+        "changed_by) values ($id, $parent, now(), $kind, $what, 'replace', $by)",
+        {"id": entry_id, "parent": parent_id, "kind": kind, "what": what, "by": changed_by},
     )
     _set_head(con, entry_id)
-    _set_loaded(con, entry_id)
+    return entry_id
 
 
 def _set_head(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
@@ -528,36 +526,20 @@ def restore(con: duckdb.DuckDBPyConnection, upload_id: int, *, changed_by: str) 
     with _transaction(con):
         ensure_storage(con)
         _set_loaded(con, upload_id)
-        restore_id = con.execute("select max(upload_id) + 1 from uploads").fetchall()[0][0]
-        _run(
-            con,
-            "insert into uploads (upload_id, parent_id, uploaded_at, kind, file_name, mode, "
-            "changed_by) values ($id, $target, now(), $kind, $what, 'replace', $by)",
-            {
-                "by": changed_by,
-                "id": restore_id,
-                "target": upload_id,
-                "kind": RESTORE,
-                "what": f"restored the state after upload {upload_id}",
-            },
-        )
-        _set_head(con, restore_id)
+        what = f"restored the state after upload {upload_id}"
+        restore_id = _add_entry(con, upload_id, RESTORE, what, changed_by)
         rebuild_in_transaction(con)
     return restore_id
 
 
 def has_history(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether anything was ever uploaded (or built) into this database."""
-    return has_table(con, "uploads") and bool(
-        con.execute("select count(*) from uploads").fetchall()[0][0]
-    )
+    return has_table(con, "uploads") and bool(_count(con, "uploads"))
 
 
 def loaded_anything(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether any upload's rows are loaded (a new database has none)."""
-    return has_table(con, "loaded_uploads") and bool(
-        con.execute("select count(*) from loaded_uploads").fetchall()[0][0]
-    )
+    return has_table(con, "loaded_uploads") and bool(_count(con, "loaded_uploads"))
 
 
 def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -565,7 +547,7 @@ def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     if not has_table(con, "uploads"):
         return pd.DataFrame()
     # A database from before changed_by was recorded lacks the column until its next write.
-    changed_by = "changed_by" if _has_changed_by(con) else "null::varchar"
+    changed_by = "changed_by" if "changed_by" in con.table("uploads").columns else "null::varchar"
     return con.execute(
         "select upload_id, uploaded_at, kind, file_name, preset, mode, count_rows_in_file, "
         "count_rows_loaded, count_rows_rejected, count_new, count_changed, count_unchanged, "
@@ -573,15 +555,6 @@ def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "upload_id = (select upload_id from history_head) as is_current "
         "from uploads order by upload_id desc"
     ).df()
-
-
-def _has_changed_by(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.columns "
-            "where table_name = 'uploads' and column_name = 'changed_by'"
-        ).fetchall()[0][0]
-    )
 
 
 def parent_of(con: duckdb.DuckDBPyConnection, upload_id: int) -> int | None:

@@ -25,6 +25,7 @@ from revcycle.importer.problems import (
     UNDECIDED_DATES,
     WARNING,
     Problem,
+    per_line,
 )
 from revcycle.importer.read import NULL, string_buffers, stripped
 
@@ -93,17 +94,10 @@ def _problems(bad, raw, lines, file, column, reason, code, severity=ERROR, store
     """A Problem per row in ``bad``; with ``stored``, each reason shows the row's stored value
     (as DuckDB writes it) at the reason's {}."""
     rows = np.flatnonzero(bad)
-    reasons = [reason] * rows.size
-    if stored is not None and rows.size:
-        reasons = [
-            reason.format(text) for text in pc.cast(stored.take(rows), pa.string()).to_pylist()
-        ]
-    return [
-        Problem(file, int(line), column, value, why, severity, code=code)
-        for line, value, why in zip(
-            np.asarray(lines)[rows].tolist(), raw.take(rows).to_pylist(), reasons, strict=True
-        )
-    ]
+    if stored is not None:
+        reason = [reason.format(text) for text in stored.take(rows).cast(pa.string()).to_pylist()]
+    values = raw.take(rows).to_pylist()
+    return per_line(file, np.asarray(lines)[rows], column, values, reason, code, severity)
 
 
 # --- dates and timestamps ---------------------------------------------------------------------
@@ -169,7 +163,7 @@ _PAST_LAST_DAY = np.datetime64(f"{_YEARS[1] + 1}-01-01", "us")
 # whole cast, and try_strptime reads them.
 _ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _ISO_TIME = r"[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
-_ISO_CASTS = ((f"{_ISO_DAY}(?:{_ISO_TIME})?$", TIMESTAMP),)
+_ISO_SHAPE = f"{_ISO_DAY}(?:{_ISO_TIME})?$"
 
 _LABEL = {
     ISO: "YYYY-MM-DD",
@@ -229,8 +223,7 @@ def _duckdb(sql: str, name: str, table: pa.Table, params: dict | None = None) ->
 def _read_by_parts(text: pa.Array) -> tuple[dict[str, np.ndarray], dict[str, int]]:
     """Per format, each value's timestamp (NaT where the format does not read it), and per mark
     how many values day-first or month-first read with it."""
-    # A "T" in a null's bytes costs only a needless replace.
-    if (string_buffers(text)[1] == ord("T")).any():
+    if pc.any(pc.match_substring(text, "T")).as_py():
         text = pc.replace_substring(text, "T", " ")
     parts = pc.split_pattern(text, " ", max_splits=1)
     offsets = parts.offsets.to_numpy().astype(np.intp)
@@ -285,20 +278,17 @@ def _cast_iso(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     if not pc.any(pc.equal(pc.binary_slice(text.cast(pa.binary()), 4, 5), b"-")).as_py():
         return handled, stamps
     shape_index, shapes = _shapes(text, zeros=False)
-    for pattern, stamp_type in _ISO_CASTS:
-        castable = mask(pc.match_substring_regex(shapes, pattern))
-        rows = np.flatnonzero(np.append(castable, False)[shape_index])
-        if not rows.size:
-            continue
-        # Nulls cast to nulls: when every value is castable, the column is cast as it stands.
-        whole = rows.size == len(text) - text.null_count
-        try:
-            cast = pc.cast(text if whole else text.take(rows), stamp_type)
-        except pa.ArrowInvalid:
-            continue  # a day or a time that does not exist: try_strptime reads them instead
-        handled[rows] = True
-        cast = cast.to_numpy(zero_copy_only=False)
-        stamps[rows] = cast[rows] if whole else cast
+    castable = mask(pc.match_substring_regex(shapes, _ISO_SHAPE))
+    rows = np.flatnonzero(np.append(castable, False)[shape_index])
+    # Nulls cast to nulls: when every value is castable, the column is cast as it stands.
+    whole = rows.size == len(text) - text.null_count
+    try:
+        cast = pc.cast(text if whole else text.take(rows), TIMESTAMP)
+    except pa.ArrowInvalid:
+        return handled, stamps  # a day or time that does not exist: try_strptime reads them
+    handled[rows] = True
+    cast = cast.to_numpy(zero_copy_only=False)
+    stamps[rows] = cast[rows] if whole else cast
     return handled, stamps
 
 

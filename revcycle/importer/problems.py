@@ -8,6 +8,7 @@ wording, which is written for people and may change.
 from dataclasses import asdict, dataclass, field
 from itertools import groupby
 
+import numpy as np
 import pandas as pd
 
 ERROR = "error"  # the row is rejected (or the whole file, when line is None)
@@ -69,6 +70,21 @@ class ImportRefused(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("; ".join(problem.sentence() for problem in problems))
+
+
+def refused(file: str, reason: str, code: str, line: int | None = None, value=None):
+    """The whole file refused for one reason (at ``line``, when one line is to blame)."""
+    return ImportRefused([Problem(file, line, None, value, reason, code=code)])
+
+
+def per_line(file, lines, column, values, reason, code, severity=ERROR) -> list[Problem]:
+    """A Problem per line, ``lines`` and ``values`` index for index; ``reason`` is one text for
+    all or a list of one per line."""
+    reasons = [reason] * len(values) if isinstance(reason, str) else reason
+    return [
+        Problem(file, int(line), column, value, why, severity, code=code)
+        for line, value, why in zip(np.asarray(lines).tolist(), values, reasons, strict=True)
+    ]
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:

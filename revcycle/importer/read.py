@@ -1,7 +1,6 @@
 """Read a CSV (any usual dialect and encoding) or XLSX export into text rows, each with the
-line of the file it starts on. Nothing is interpreted: parse decides each column's format over
-the whole column. The rows stay in Arrow from DuckDB's CSV reader on, never Python strings.
-"""
+line of the file it starts on. Nothing is interpreted (parse decides each column's format); the
+rows stay in Arrow from DuckDB's CSV reader on, never Python strings."""
 
 import logging
 import re
@@ -25,7 +24,8 @@ from revcycle.importer.problems import (
     TOO_LARGE,
     UNREADABLE_LINE,
     ImportRefused,
-    Problem,
+    per_line,
+    refused,
 )
 
 log = logging.getLogger(__name__)
@@ -52,9 +52,8 @@ class ExportTable:
 
 
 def read_export(path: Path, max_bytes: int | None = None) -> ExportTable:
-    """Read a CSV or XLSX export into text rows with their line numbers; refuse (saying what
-    to do instead) a file over ``max_bytes`` (default: ``REVCYCLE_MAX_UPLOAD_MB``) and anything
-    that is not a table."""
+    """Read an export into text rows with their line numbers; refuse, saying what to do
+    instead, a file over ``max_bytes`` (default ``REVCYCLE_MAX_UPLOAD_MB``) or not a table."""
     path = Path(path)
     try:
         return _read(path, max_bytes or settings.max_upload_bytes())
@@ -122,9 +121,9 @@ _BOMS = [
 
 
 def _decode(path: Path, data: bytes) -> tuple[str | None, str, str | None]:
-    """The file's text (None for UTF-8, which DuckDB reads as it is), its encoding, and a note.
-    A byte order mark decides; else strict UTF-8; else Windows-1252 (Excel's and Salesforce's in
-    the West); else Latin-1, for the five bytes Windows-1252 leaves undefined."""
+    """The text (None for UTF-8, which DuckDB reads as it is), its encoding, and a note: a byte
+    order mark decides; else strict UTF-8; else Windows-1252 (Excel's and Salesforce's in the
+    West); else Latin-1, for the five bytes Windows-1252 leaves undefined."""
     for bom, encoding, note in _BOMS:
         if not data.startswith(bom):
             continue
@@ -259,36 +258,32 @@ def _read_text(path: Path, data: bytes) -> ExportTable:
     text, encoding, note = _decode(path, data)
     notes = [note] if note else []
     _refuse_non_table_text(path, data, text)
+    if text is not None:  # DuckDB reads UTF-8 (and skips its BOM); other text is converted
+        data = text.encode("utf-8")
+    del text
     with tempfile.TemporaryDirectory(prefix="revcycle-read-") as folder:
         copy = Path(folder) / "export.csv"
-        source = path
-        if text is not None:  # DuckDB reads UTF-8 (and skips its BOM); other text is converted
-            data = text.encode("utf-8")
-            copy.write_bytes(data)
-            source = copy
-        del text
-        try:
-            delimiter, cells, lines = _duckdb_read(path, source, data)
-        except duckdb.Error as error:
-            if not _mixes_line_endings(data):
-                raise _duckdb_refusal(path, error, data) from error
+        for attempt in range(2):
+            if attempt or encoding not in ("utf-8", "utf-8-sig"):
+                copy.write_bytes(data)
+            try:
+                delimiter, cells, lines = _duckdb_read(path, copy if copy.exists() else path, data)
+                break
+            except duckdb.Error as error:
+                if attempt or not _mixes_line_endings(data):
+                    raise _duckdb_refusal(path, error, data) from error
             # DuckDB's sniffer finds no dialect in a file with both line endings: read a copy
             # with LF throughout (line numbers stay the same).
             data = data.replace(b"\r\n", b"\n")
-            copy.write_bytes(data)
             notes.append("the file mixes CRLF and LF line endings; read it with LF throughout")
-            try:
-                delimiter, cells, lines = _duckdb_read(path, copy, data)
-            except duckdb.Error as second:
-                raise _duckdb_refusal(path, second, data) from second
     if cells.num_columns == 1:
         delimiter = None  # one column has no delimiter; the sniffer's default would mislead
     return _table(path, cells, lines, encoding, delimiter, notes)
 
 
 def _duckdb_read(path: Path, source: Path, data: bytes) -> tuple[str, pa.Table, np.ndarray]:
-    """The sniffed delimiter, the rows as text (null when blank), and the line each starts on;
-    ``data`` is the UTF-8 text DuckDB reads from ``source``."""
+    """The delimiter, the rows as text (null when blank), the line each starts on; ``data`` is
+    the UTF-8 text in ``source``."""
     con = duckdb.connect()
     try:
         con.execute("set enable_progress_bar = false")  # a relation would draw one on stderr
@@ -415,8 +410,7 @@ def _duckdb_refusal(path: Path, error: duckdb.Error, data: bytes) -> ImportRefus
         )
         value = original.group(1)[:_SHOWN_CHARACTERS] if original else None
         line = line if isinstance(line, int) else int(line.group(1))
-        problem = Problem(path.name, line, None, value, reason, code=UNREADABLE_LINE)
-        return ImportRefused([problem])
+        return refused(path.name, reason, UNREADABLE_LINE, line, value)
     if "sniffing" in message:
         reason = (
             "could not be read as a table: no delimiter (comma, semicolon, tab or |) and quoting "
@@ -451,14 +445,12 @@ def _unterminated_quote(path: Path, data: bytes) -> ImportRefused | None:
         "a quotation mark opens a value on this line and is never closed, so the rest of the "
         "file would be one value. Close the quotes or remove the stray mark."
     )
-    return ImportRefused([Problem(path.name, line, None, None, reason, code=UNREADABLE_LINE)])
+    return refused(path.name, reason, UNREADABLE_LINE, line)
 
 
 def _one_line_rows(data: bytes, newline: str, rows: int) -> np.ndarray | None:
-    """1, 2, 3 … when each row DuckDB returned is one line of the file, otherwise None. DuckDB
-    ends rows with the character lines are counted by, so more lines than rows means a value
-    holds a line break or a line is empty: only then is the exact walk of _record_lines needed.
-    """
+    """1, 2, 3 … when each row is one line, else None: only with more lines than rows (a line
+    break in a value, or an empty line) is the exact walk of _record_lines needed."""
     line_count = sum(int(np.count_nonzero(part)) for _, part in _scan(data, ord(newline)))
     line_count += not data.endswith(newline.encode())
     return np.arange(1, rows + 1, dtype=np.int64) if rows == line_count else None
@@ -483,10 +475,10 @@ def _line_breaks(cells: pa.Table, newline: str) -> np.ndarray:
 
 
 def _record_lines(path: Path, data: bytes, breaks: np.ndarray, single_column: bool) -> np.ndarray:
-    """The line on which each row DuckDB returned starts, which DuckDB does not report: a row
-    spans one line plus the line breaks in its values (``breaks``, counted in what DuckDB parsed,
-    so quoting stays DuckDB's), and DuckDB skips empty lines between rows but in a single-column
-    file. A count that does not add up refuses the file rather than misplace problems."""
+    """The line each row starts on, which DuckDB does not report: a row spans one line plus the
+    line breaks in its values (``breaks``, so quoting stays DuckDB's), and DuckDB skips empty
+    lines between rows but in a single-column file. A count that does not add up refuses the
+    file rather than misplace problems."""
     newline = _newline(data)
     spans = breaks + 1
     raw = np.frombuffer(data, dtype=np.uint8)
@@ -518,9 +510,9 @@ _UNMATCHED = (
 def _step_over_empty_lines(
     spans: np.ndarray, filled: np.ndarray, line_count: int
 ) -> tuple[np.ndarray, bool]:
-    """The 1-based line each row starts on, each row starting on the first non-empty line
-    (``filled``, 0-based) after the previous one, and whether only empty lines follow the last.
-    A run of one-line rows is placed at once: the loop runs once per multi-line row."""
+    """The line each row starts on (the first of ``filled``, the 0-based non-empty lines, after
+    the previous row), and whether only empty lines follow the last. The loop runs once per
+    multi-line row: a run of one-line rows is placed at once."""
     first = np.empty(len(spans), dtype=np.int64)
     at = end = row = 0  # the next row starts on filled[at]; end: the line after the last placed
     for last in [*np.flatnonzero(spans > 1).tolist(), len(spans) - 1]:
@@ -697,14 +689,9 @@ def _table(
     notes: list[str],
 ) -> ExportTable:
     """Find the header, drop what is not data (titles, footer, totals, blank rows), name columns.
-
-    The header is the first row filling more than half the usual width (the most common last
-    filled position among rows filling two cells or more): one-cell title lines above it are
-    skipped. Below the data a footer ("Copyright …", "Generated by …" and the one-cell lines
-    after it), then one totals row ("Total", "Summe" …, or only numbers with no first cell),
-    and blank rows are dropped; every skipped line is named in the notes. The decisions are
-    made on numpy arrays of each row's filled count and width.
-    """
+    The header is the first row filling over half the usual width (see _header_row); below the
+    data a footer, then a totals row, and blank rows are dropped; the notes name every line
+    skipped. Decided on numpy arrays of each row's filled count and width."""
     counts, widths, first_filled = _fill(cells)
     if not counts.any():
         raise _refused(path, _ONLY_BLANK)
@@ -763,7 +750,8 @@ def _fill(cells: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _header_row(counts: np.ndarray, widths: np.ndarray) -> int:
-    """The first row filling more than half the usual width (see _table)."""
+    """The first row filling more than half the usual width: the most common last filled
+    position among rows filling two cells or more (title lines above it fill one)."""
     wide = counts > 1 if (counts > 1).any() else counts > 0
     frequency = np.bincount(widths[wide])
     usual = np.flatnonzero(frequency == frequency.max()).max()  # the widest of the most common
@@ -780,19 +768,10 @@ def _refuse_too_wide(
         "this line has a value in column {}, but the header (line {}) names only {} columns. "
         "Remove the extra value or the stray delimiter, or add the missing column name."
     )
-    problems = [
-        Problem(
-            path.name,
-            int(lines[row]),
-            None,
-            _row_text(cells, row),
-            reason.format(widths[row], lines[header_at], width),
-            code=EXTRA_VALUE,
-        )
-        for row in too_wide
-    ]
-    if problems:
-        raise ImportRefused(problems)
+    reasons = [reason.format(widths[row], lines[header_at], width) for row in too_wide]
+    if reasons:
+        texts = [_row_text(cells, row) for row in too_wide]
+        raise ImportRefused(per_line(path.name, lines[too_wide], None, texts, reasons, EXTRA_VALUE))
 
 
 def _blank_row_notes(
@@ -818,9 +797,8 @@ def _blank_row_notes(
 def _drop_footer(
     cells: pa.Table, first_filled: np.ndarray, counts: np.ndarray, keep: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Split off the footer: a footer line and only one-cell lines after it, at the very end.
-    The run of one-cell rows is searched in one go, joined by NUL (a one-column file is all of
-    it)."""
+    """Split off the footer: a footer line ("Copyright …", "Generated by …") and only one-cell
+    lines after it, at the very end; the run of one-cell rows is searched at once, NUL-joined."""
     if not len(keep) or counts[keep[-1]] != 1 or not first_filled[keep[-1]]:
         return keep, keep[len(keep) :]  # the last row is data
     one_cell = (counts[keep] == 1) & first_filled[keep]
@@ -881,9 +859,8 @@ def _sums(values: pa.ChunkedArray, total: str) -> bool:
 
 
 def _column_names(raw: list[str | None], notes: list[str]) -> list[str]:
-    """The header's names, a blank one named after its position and a repeated one numbered.
-    Linear in the columns: names are looked up in sets, and each name's next number is kept,
-    so 2,500 copies of one name are not compared with each other."""
+    """The header's names, a blank one named after its position and a repeated one numbered;
+    linear in the columns (sets, and each name's next number kept: 2,500 copies of one name)."""
     names = [(value or "").replace("\ufeff", "").strip() for value in raw]
     unnamed = [position for position, name in enumerate(names, start=1) if not name]
     for position in unnamed:
@@ -934,4 +911,4 @@ def _size(size: int) -> str:
 
 
 def _refused(path: Path, reason: str, code: str = NOT_A_TABLE) -> ImportRefused:
-    return ImportRefused([Problem(path.name, None, None, None, f"The file {reason}", code=code)])
+    return refused(path.name, f"The file {reason}", code)

@@ -34,15 +34,22 @@ from revcycle.importer.problems import (
     WARNING,
     ImportRefused,
     Problem,
+    per_line,
 )
 from revcycle.importer.read import ExportTable, read_export, stripped
 
 COMMAND_LINE_MAPPING = "mapping given on the command line"
 ARROW_TYPE_BY_TYPE = {
     "text": pa.string(),
-    "timestamp": pa.timestamp("us"),  # DuckDB's TIMESTAMP
-    "decimal": pa.decimal128(18, 2),
-    "boolean": pa.bool_(),
+    "timestamp": parse.TIMESTAMP,
+    "decimal": parse.AMOUNT,
+    "boolean": parse.BOOLEAN,
+}
+# The reader of each contract type but text: (values, lines, file, column) -> Parsed.
+READER_BY_TYPE = {
+    "timestamp": parse.parse_dates,
+    "decimal": parse.parse_numbers,
+    "boolean": parse.parse_booleans,
 }
 
 
@@ -194,12 +201,7 @@ def _reads_as(type_name: str, values: pa.ChunkedArray) -> bool:
     if count_present == 0:
         return False
     lines = np.arange(len(values), dtype=np.int64)
-    reader = {
-        "timestamp": parse.parse_dates,
-        "decimal": parse.parse_numbers,
-        "boolean": parse.parse_booleans,
-    }[type_name]
-    parsed = reader(values.combine_chunks(), lines, "", "")
+    parsed = READER_BY_TYPE[type_name](values.combine_chunks(), lines, "", "")
     # An undecided date order is one whole-column problem: still dates.
     unread = sum(problem.line is not None for problem in parsed.problems)
     return unread <= count_present // 10
@@ -304,11 +306,9 @@ def _parse_columns(
             raw = _first_of_list(raw)
         if spec.type == "timestamp":
             return parse.parse_dates(raw, lines, file, column, date_format)
-        if spec.type == "decimal":
-            return parse.parse_numbers(raw, lines, file, column)
-        if spec.type == "boolean":
-            return parse.parse_booleans(raw, lines, file, column)
-        return parse.Parsed(stripped(raw), [])
+        if spec.type == "text":
+            return parse.Parsed(stripped(raw), [])
+        return READER_BY_TYPE[spec.type](raw, lines, file, column)
 
     # Columns parse independently, and Arrow's, numpy's and DuckDB's kernels release the GIL:
     # one thread per core parses them side by side. Results are taken in the contract's order.
@@ -339,12 +339,10 @@ def _rule_problems(
     id_field = contract.ID_FIELD_BY_KIND[kind]
 
     def flagged(field: str, where: np.ndarray, reason: str, code: str, severity=ERROR) -> None:
-        values = rows.column(field).filter(pa.array(where)).to_pylist()
-        for line, value in zip(lines[where], values, strict=True):
-            shown = _shown(value)
-            problems.append(
-                Problem(file, int(line), mapping[field], shown, reason, severity, code=code)
-            )
+        values = [_shown(value) for value in rows.column(field).filter(where).to_pylist()]
+        problems.extend(
+            per_line(file, lines[where], mapping[field], values, reason, code, severity)
+        )
 
     for spec in (f for f in contract.FIELDS_BY_KIND[kind] if f.required):
         # Blank in the file's own cell (read made it null): a value there that did not parse
@@ -410,11 +408,8 @@ def _repeated_ids(ids, lines: np.ndarray, file: str, column: str, id_field: str)
         f"the same {id_field} is on {_some_lines(lines[rows[order[start:end]]])}; keep one"
         for start, end in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True)
     ]
-    values = repeated.to_pylist()
-    return [
-        Problem(file, line, column, values[at], reasons[at], code=DUPLICATE_ID)
-        for line, at in zip(lines[rows].tolist(), group.tolist(), strict=True)
-    ]
+    values = repeated.take(group).to_pylist()
+    return per_line(file, lines[rows], column, values, [reasons[at] for at in group], DUPLICATE_ID)
 
 
 SHOWN_LINES = 5
