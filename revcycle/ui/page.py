@@ -32,6 +32,7 @@ NAVIGATION = (
     PageLink("pages/follow_up.py", "Follow-up speed", ":material/timer:"),
     PageLink("pages/revenue.py", "Revenue by channel", ":material/euro:"),
     PageLink("pages/upload.py", "Upload exports", ":material/upload:"),
+    PageLink("pages/agreements.py", "Agreements", ":material/handshake:"),
 )
 
 COVERAGE_LINK = PageLink("pages/upload.py", "See data coverage", ":material/table_chart:")
