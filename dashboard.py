@@ -3,7 +3,7 @@
 import streamlit as st
 
 from revcycle.periods import previous_period
-from revcycle.ui import charts, format, money, page
+from revcycle.ui import agreements, charts, format, money, page
 from revcycle.ui.data import run
 
 
@@ -95,6 +95,17 @@ def change(show, current, previous, currency: money.Currency) -> str | None:
     return (format.points if show is format.percent else format.change)(current, previous)
 
 
+def tile_target(label, actual, targets: dict, in_force, currency: money.Currency):
+    """The tile's line against its target, where the agreement sets one for the view."""
+    metric = agreements.TARGET_OF.get(label)
+    if metric not in targets or (metric == "won_revenue" and currency.is_mixed):
+        return None
+    shown = {"won_revenue": currency.amount}.get(
+        metric, format.percent if metric.startswith("share_") else format.whole_number
+    )
+    return page.against_target(actual, targets[metric], shown(targets[metric]), in_force)
+
+
 with page.frame("Overview") as filters:
     params = filters.params()
     previous_start, previous_end = previous_period(filters.start_date, filters.end_date)
@@ -120,6 +131,8 @@ with page.frame("Overview") as filters:
 
     current_frames = (conversion, speed, revenue)
     previous_frames = (previous_conversion, previous_speed, previous_revenue)
+    in_force = page.agreement_in_force(filters)
+    targets = agreements.view_targets(page.targets_in_view(filters), params)
     for row_start in (0, 4):
         page.tiles(
             [
@@ -129,6 +142,10 @@ with page.frame("Overview") as filters:
                     definition.format(sla_hours=filters.sla_hours),
                     change(shown, value_of(current_frames), value_of(previous_frames), currency),
                     label in LOWER_IS_BETTER,
+                    agreements.definition_help(
+                        label, definition.format(sla_hours=filters.sla_hours), in_force
+                    ),
+                    tile_target(label, value_of(current_frames), targets, in_force, currency),
                 )
                 for label, value_of, shown, definition in TILES[row_start : row_start + 4]
             ]

@@ -484,3 +484,57 @@ def status_help(in_force) -> str:
         f"{in_force['amber_from']:.0%}, red below, {_as_agreed(in_force)}. The target is each "
         "month's target prorated to the period by working days."
     )
+
+
+# Which target each overview tile and conversion column is measured against.
+TARGET_OF = {
+    "Leads": "leads",
+    "MQLs": "mqls",
+    "SQLs": "sqls",
+    "Won revenue": "won_revenue",
+    "Within SLA": "share_contacted_in_time",
+    "Within agreed time": "share_contacted_in_time",
+}
+STAGE_TARGETS = (("lead", "leads", "Leads"), ("mql", "mqls", "MQLs"), ("sql", "sqls", "SQLs"))
+SIGN = {"green": "🟢", "amber": "🟠", "red": "🔴"}  # the colour, in a table that shows text
+
+
+def targets_apply(params: dict) -> bool:
+    """Targets are per channel and month: a view cut by owner or segment has no target, as a
+    part of a channel's leads owes only an unknown part of its promise."""
+    return not params.get("owners") and not params.get("segments")
+
+
+def view_targets(targets: pd.DataFrame, params: dict) -> dict[str, float]:
+    """{metric: the period's target} for the view the filters show; only known targets."""
+    if not targets_apply(params):
+        return {}
+    rows = targets[targets["is_view"] & targets["target_in_period"].notna()]
+    return dict(zip(rows["metric"], rows["target_in_period"], strict=True))
+
+
+def status_cell(actual, target, in_force) -> str:
+    """A table's "vs target" cell: "🟢 104%", or "" with no target (never a made-up status)."""
+    found = status(actual, target, in_force)
+    return "" if found is None else f"{SIGN[found.colour]} {found.share_of_target:.0%}"
+
+
+def with_targets(counts: pd.DataFrame, targets: pd.DataFrame, in_force, params) -> pd.DataFrame:
+    """The conversion table's rows (one per channel, and the total) with, for leads, MQLs and
+    SQLs, the period's target and actual against it."""
+    shown = counts.copy()
+    if not targets_apply(params):
+        targets = targets.iloc[0:0]
+    for stage, metric, _ in STAGE_TARGETS:
+        rows = targets[targets["metric"] == metric]
+        by_channel = dict(zip(rows["channel"], rows["target_in_period"], strict=True))
+        view = rows.loc[rows["is_view"], "target_in_period"]
+        shown[f"{stage}_target"] = [
+            (view.iloc[0] if len(view) else None) if is_total else by_channel.get(channel)
+            for is_total, channel in zip(shown["is_total"], shown["channel"], strict=True)
+        ]
+        shown[f"{stage}_status"] = [
+            status_cell(actual, target, in_force)
+            for actual, target in zip(shown[stage], shown[f"{stage}_target"], strict=True)
+        ]
+    return shown
