@@ -28,7 +28,6 @@ KNOWN_PARAMETERS = {
     "channels",
     "owners",
     "segments",
-    "sla_hours",
     "default_currency",
     "within_days",
     "cohort_grain",

@@ -111,8 +111,7 @@ def test_channels_split_the_funnel(funnel_db):
 )
 def test_filters_matching_nothing_give_zero_rows(funnel_db, name, filters):
     con = funnel_db(*ten_lead_funnel())
-    extra = {"sla_hours": 24} if name == "follow_up_speed" else {}
-    assert len(metric(con, name, **filters, **extra)) == 0
+    assert len(metric(con, name, **filters)) == 0
 
 
 def test_owner_and_segment_filters_keep_only_their_leads(funnel_db):
@@ -144,7 +143,7 @@ def follow_up_leads():
 
 def test_follow_up_percentiles_and_sla_share(funnel_db):
     con = funnel_db(follow_up_leads())
-    rows = metric(con, "follow_up_speed", sla_hours=24, **MARCH)
+    rows = metric(con, "follow_up_speed", **MARCH)
     overall = rows[rows["grouped_by"] == "all"].iloc[0]
     assert overall["count_leads"] == 8
     assert overall["count_contacted"] == 6

@@ -17,7 +17,7 @@ def test_a_missing_parameter_is_refused_with_the_query_name(sample_db):
 
 def test_an_extra_parameter_is_refused(sample_db):
     with pytest.raises(QueryError, match="conversion_by_channel"):
-        execute(sample_db, "metrics/conversion_by_channel", **ALL_TIME, **NO_FILTERS, sla_hours=24)
+        execute(sample_db, "metrics/conversion_by_channel", **ALL_TIME, **NO_FILTERS)
 
 
 def test_an_unknown_query_is_named(sample_db):

@@ -43,6 +43,32 @@ lead_uploads as (
     select * from stg_lead_uploads
 ),
 
+versions as (
+    select * from stg_agreement_versions
+),
+
+first_version as (
+    select arg_min(version, effective_from) as version from versions
+),
+
+follow_up_rules as (
+    select * from stg_agreement_follow_up
+),
+
+working_calendar as (
+    select * from working_time_calendar
+),
+
+data_zone as (
+    select * from data_time_zone
+),
+
+data_as_of_second as (
+    select epoch(timezone(data_zone.time_zone, funnel_as_of.data_as_of)) as second,
+    from funnel_as_of
+    cross join data_zone
+),
+
 first_lead_by_email as (
     select
         leads.email,
@@ -133,10 +159,6 @@ lead_rows as (
             or (leads.is_converted is null and converted_deals.created_at is not null)
             as has_reached_sql,
         leads.first_contacted_at,
-        case
-            when leads.first_contacted_at >= leads.created_at
-                then date_diff('second', leads.created_at, leads.first_contacted_at) / 3600
-        end as hours_to_first_contact,
         coalesce(leads.first_contacted_at < leads.created_at, false)
             as is_contacted_before_created,
         deals_per_lead.first_deal_created_at,
@@ -163,6 +185,130 @@ lead_rows as (
         on leads.lead_id = deals_per_lead.lead_id
     left join lead_uploads
         on leads.lead_id = lead_uploads.lead_id
+),
+
+-- The follow-up each lead is judged by: the agreement version in force on its creation date
+-- (before the first version's date, the first), and that version's rule for its channel, else
+-- the version's default.
+lead_versions as (
+    select
+        lead_rows.*,
+        coalesce(versions_in_force.version, first_version.version) as agreement_version,
+    from lead_rows
+    cross join first_version
+    asof left join versions as versions_in_force
+        on cast(lead_rows.created_at as date) >= versions_in_force.effective_from
+),
+
+lead_rules as (
+    select
+        lead_versions.*,
+        coalesce(channel_rule.follow_up_kind, default_rule.follow_up_kind) as follow_up_kind,
+        case
+            when channel_rule.version is not null then channel_rule.response_hours
+            else default_rule.response_hours
+        end as agreed_response_hours,
+        coalesce(channel_rule.basis, default_rule.basis) as response_basis,
+        -- Real instants (seconds since 1970 UTC): the loaded wall times are in the data's zone.
+        epoch(timezone(data_zone.time_zone, lead_versions.created_at)) as created_second,
+        epoch(timezone(data_zone.time_zone, lead_versions.first_contacted_at))
+            as contacted_second,
+    from lead_versions
+    cross join data_zone
+    left join follow_up_rules as channel_rule
+        on lead_versions.agreement_version = channel_rule.version
+        and lead_versions.channel = channel_rule.channel
+    left join follow_up_rules as default_rule
+        on lead_versions.agreement_version = default_rule.version
+        and default_rule.channel is null
+),
+
+-- Working seconds since the calendar began at creation and at first contact: the seconds of
+-- the spans before the last one started, plus the part of that span already passed.
+lead_working_seconds as (
+    select
+        lead_rules.*,
+        coalesce(
+            created_span.working_seconds_before
+            + least(lead_rules.created_second - created_span.starts_second,
+                created_span.working_seconds),
+            0
+        ) as created_working_second,
+        coalesce(
+            contacted_span.working_seconds_before
+            + least(lead_rules.contacted_second - contacted_span.starts_second,
+                contacted_span.working_seconds),
+            0
+        ) as contacted_working_second,
+    from lead_rules
+    asof left join working_calendar as created_span
+        on lead_rules.agreement_version = created_span.version
+        and lead_rules.created_second >= created_span.starts_second
+    asof left join working_calendar as contacted_span
+        on lead_rules.agreement_version = contacted_span.version
+        and lead_rules.contacted_second >= contacted_span.starts_second
+),
+
+-- The instant the agreed time runs out: in working time, the span in which the working
+-- seconds reach creation's plus the agreed hours (null when the calendar has no such span).
+lead_deadlines as (
+    select
+        lead_working_seconds.*,
+        case
+            when lead_working_seconds.response_basis = 'calendar'
+                then lead_working_seconds.created_second
+                    + lead_working_seconds.agreed_response_hours * 3600
+            when lead_working_seconds.agreed_response_hours * 3600
+                    + lead_working_seconds.created_working_second
+                    - deadline_span.working_seconds_before
+                <= deadline_span.working_seconds
+                then deadline_span.starts_second
+                    + lead_working_seconds.agreed_response_hours * 3600
+                    + lead_working_seconds.created_working_second
+                    - deadline_span.working_seconds_before
+        end as deadline_second,
+    from lead_working_seconds
+    asof left join working_calendar as deadline_span
+        on lead_working_seconds.agreement_version = deadline_span.version
+        and lead_working_seconds.created_working_second
+            + lead_working_seconds.agreed_response_hours * 3600
+            > deadline_span.working_seconds_before
+),
+
+lead_hours as (
+    select
+        lead_deadlines.*,
+        case
+            when lead_deadlines.first_contacted_at < lead_deadlines.created_at then null
+            when lead_deadlines.response_basis = 'working'
+                then (lead_deadlines.contacted_working_second
+                    - lead_deadlines.created_working_second) / 3600
+            else (lead_deadlines.contacted_second - lead_deadlines.created_second) / 3600
+        end as hours_to_first_contact,
+    from lead_deadlines
+),
+
+judged_lead_rows as (
+    select
+        lead_hours.* exclude (
+            created_second,
+            contacted_second,
+            created_working_second,
+            contacted_working_second,
+            deadline_second
+        ),
+        case
+            when lead_hours.follow_up_kind = 'nurture' then null
+            when lead_hours.first_contacted_at is not null
+                then lead_hours.hours_to_first_contact <= lead_hours.agreed_response_hours
+            -- Never contacted: a miss once the agreed time has passed by the data's latest
+            -- event; before that, not judged yet.
+            when lead_hours.has_contact_data
+                and lead_hours.deadline_second < data_as_of_second.second
+                then false
+        end as is_within_agreed_time,
+    from lead_hours
+    cross join data_as_of_second
 ),
 
 unmatched_deal_rows as (
@@ -211,7 +357,7 @@ unmatched_deal_rows as (
 ),
 
 unioned as (
-    select * from lead_rows
+    select * from judged_lead_rows
     union all by name
     select * from unmatched_deal_rows
 ),
