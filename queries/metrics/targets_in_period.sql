@@ -3,7 +3,7 @@
 -- A day takes 1 / (working days of its month) of the month's target, both counted under the
 -- agreement version in force that day (the latest effective on or before it; before the first
 -- version, the first). A working day is a weekday with working hours and not a day off
--- (public holiday or closing day, agreement_days_off). Counts and amounts add up over the
+-- (public holiday or closing day, stg_agreement_days_off). Counts and amounts add up over the
 -- period's working days; a share target is their average, as a share does not add up.
 -- A target exists for the period only when every working day of it has one: a period half in
 -- a month without a target has no target at all, never half of one.
@@ -16,19 +16,19 @@
 with
 
 versions as (
-    select version, effective_from from agreement_versions
+    select version, effective_from from stg_agreement_versions
 ),
 
 working_weekdays as (
-    select distinct version, iso_weekday from agreement_working_hours
+    select distinct version, iso_weekday from stg_agreement_working_hours
 ),
 
 days_off as (
-    select distinct version, day from agreement_days_off
+    select distinct version, day_off_date as day from stg_agreement_days_off
 ),
 
 targets as (
-    select version, month, channel, metric, target from agreement_targets
+    select version, target_month as month, channel, metric, target from stg_agreement_targets
 ),
 
 period_days as (
