@@ -6,33 +6,20 @@ import datetime
 import pandas as pd
 import pytest
 
-from revcycle.agreements.model import (
-    ClosingDay,
-    FollowUp,
-    Target,
-    Version,
-    WorkingHours,
-    default_agreement,
-)
+from revcycle.agreements.model import ClosingDay, FollowUp, Target, Version, WorkingHours
 from revcycle.agreements.validate import Problem
 from revcycle.ui import agreements as flow
+from tests.support import agreements as support
 
-NINE, FIVE = datetime.time(9), datetime.time(17)
+NINE, FIVE = support.NINE, support.FIVE
 
 
 def agreement():
-    return default_agreement("Europe/Amsterdam").__class__(
+    """The shared test agreement, with the hours, follow-up, closing day and targets these
+    tests read back in words."""
+    return support.agreement(
         effective_from=datetime.date(2026, 9, 1),
-        marketing_name="Mia",
-        sales_name="Sam",
         note="Tighter forms",
-        mql_definition="Asked for a demo",
-        sql_definition="Sales called and accepted",
-        won_definition="Contract signed",
-        rejection_reasons=("No budget", "Student"),
-        time_zone="Europe/Amsterdam",
-        country="NL",
-        subdivision=None,
         working_hours=(
             WorkingHours(1, NINE, datetime.time(12, 30)),
             WorkingHours(1, datetime.time(13), FIVE),
@@ -50,9 +37,6 @@ def agreement():
                 datetime.date(2026, 9, 1), "Website contact form", "share_contacted_in_time", 0.9
             ),
         ),
-        answer_within_working_days=2,
-        green_from=1.0,
-        amber_from=0.9,
     )
 
 

@@ -6,12 +6,11 @@ No Streamlit here, so every step is tested on its own; ``pages/agreements.py`` o
 
 import datetime
 import math
-import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from revcycle.agreements import store
+from revcycle.agreements import document, store
 from revcycle.agreements.model import (
     NURTURE,
     TARGET_METRICS,
@@ -43,8 +42,6 @@ METRIC_WORDS = {
     "pipeline": "Pipeline",
     "won_revenue": "Won revenue",
 }
-# "09:00-12:30, 13:00-17:00": the working hours of one weekday, as the agreement file writes them.
-SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
 @dataclass
@@ -71,17 +68,14 @@ class Form:
     closing_days: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def clock(moment: datetime.time | None) -> str:
-    return "24:00" if moment is None else f"{moment:%H:%M}"
-
-
 def hours_text(agreement: Agreement, weekday: int) -> str:
     """One ISO weekday's working hours as written in the file: "09:00-17:00", "" for none."""
     spans = sorted(
         (hours for hours in agreement.working_hours if hours.weekday == weekday),
         key=lambda hours: hours.starts,
     )
-    return ", ".join(f"{clock(hours.starts)}-{clock(hours.ends)}" for hours in spans)
+    # The file's own writing and reading of a span, so the page and the file never differ.
+    return ", ".join(document._span_out(hours) for hours in spans)
 
 
 def follow_up_frame(agreement: Agreement) -> pd.DataFrame:
@@ -143,34 +137,18 @@ def _blank(value) -> bool:
     )
 
 
-def _time(hour: str, minute: str, is_end: bool) -> datetime.time | None:
-    hour, minute = int(hour), int(minute)
-    if is_end and (hour, minute) == (24, 0):
-        return None  # midnight at the end of the day
-    return datetime.time(hour, minute)  # ValueError beyond 23:59
-
-
 def parse_hours(name: str, text: str) -> tuple[list[WorkingHours], list[Problem]]:
     """A weekday's "09:00-12:30, 13:00-17:00" as WorkingHours; "" is a day off."""
     weekday = WEEKDAYS.index(name) + 1
     spans, problems = [], []
     for part in filter(str.strip, text.split(",")):
-        match = SPAN.match(part)
-        try:
-            starts = _time(match[1], match[2], False) if match else None
-            ends = _time(match[3], match[4], True) if match else None
-        except ValueError:
-            match = None
-        if not match:
-            problems.append(
-                Problem(
-                    f"working_hours.{name}",
-                    f"“{part.strip()}” is not a span of time: write it like 09:00-17:00.",
-                    None,
-                )
-            )
+        starts, _, ends = part.strip().partition("-")
+        starts, ends = document._clock(starts.strip()), document._clock(ends.strip(), end=True)
+        if starts in (None, "midnight") or ends is None:
+            message = f"“{part.strip()}” is not a span of time: write it like 09:00-17:00."
+            problems.append(Problem(f"working_hours.{name}", message, None))
             continue
-        spans.append(WorkingHours(weekday, starts, ends))
+        spans.append(WorkingHours(weekday, starts, None if ends == "midnight" else ends))
     return spans, problems
 
 
