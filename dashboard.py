@@ -95,7 +95,7 @@ def change(show, current, previous, currency: money.Currency) -> str | None:
     return (format.points if show is format.percent else format.change)(current, previous)
 
 
-def tile_target(label, actual, targets: dict, in_force, currency: money.Currency):
+def tile_target(label, actual, targets: dict, agreed: page.Agreed, currency: money.Currency):
     """The tile's line against its target, where the agreement sets one for the view."""
     metric = agreements.TARGET_OF.get(label)
     if metric not in targets or (metric == "won_revenue" and currency.is_mixed):
@@ -103,7 +103,7 @@ def tile_target(label, actual, targets: dict, in_force, currency: money.Currency
     shown = {"won_revenue": currency.amount}.get(
         metric, format.percent if metric.startswith("share_") else format.whole_number
     )
-    return page.against_target(actual, targets[metric], shown(targets[metric]), in_force)
+    return page.against_target(actual, targets[metric], shown(targets[metric]), agreed.in_force)
 
 
 with page.frame("Overview") as filters:
@@ -131,7 +131,7 @@ with page.frame("Overview") as filters:
 
     current_frames = (conversion, speed, revenue)
     previous_frames = (previous_conversion, previous_speed, previous_revenue)
-    in_force = page.agreement_in_force(filters)
+    agreed = page.agreement_in_force(filters)
     targets = agreements.view_targets(page.targets_in_view(filters), params)
     for row_start in (0, 4):
         page.tiles(
@@ -142,13 +142,11 @@ with page.frame("Overview") as filters:
                     definition.format(sla_hours=filters.sla_hours),
                     change(shown, value_of(current_frames), value_of(previous_frames), currency),
                     label in LOWER_IS_BETTER,
-                    agreements.definition_help(
-                        label, definition.format(sla_hours=filters.sla_hours), in_force
-                    ),
-                    tile_target(label, value_of(current_frames), targets, in_force, currency),
+                    tile_target(label, value_of(current_frames), targets, agreed, currency),
                 )
                 for label, value_of, shown, definition in TILES[row_start : row_start + 4]
-            ]
+            ],
+            agreed,
         )
     page.unmeasurable_note(params)
     page.undated_wins_note(params)

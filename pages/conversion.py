@@ -121,35 +121,26 @@ with page.frame("Conversion by source") as filters:
         conversion = run("metrics/conversion_by_channel", **filters.params())
         page.stop_if_empty(conversion)
         totals = conversion[conversion["is_total"]].set_index("stage")
-        in_force = page.agreement_in_force(filters)
+        agreed = page.agreement_in_force(filters)
         page.tiles(
             [
                 (
-                    label,
-                    value,
-                    definition,
-                    None,
-                    False,
-                    agreements.definition_help(label, definition, in_force),
-                )
-                for label, value, definition in (
-                    (
-                        "Leads",
-                        format.count(totals.loc["lead", "count_events"]),
-                        "New leads created in the period.",
-                    ),
-                    (
-                        "Sales acceptance",
-                        format.percent(totals.loc["sql", "share_of_previous"]),
-                        "SQLs ÷ MQLs in the period: how much of marketing's output sales took on.",
-                    ),
-                    (
-                        "Customers",
-                        format.count(totals.loc["won", "count_events"]),
-                        "Leads whose first deal was won in the period, and won deals with no lead.",
-                    ),
-                )
-            ]
+                    "Leads",
+                    format.count(totals.loc["lead", "count_events"]),
+                    "New leads created in the period.",
+                ),
+                (
+                    "Sales acceptance",
+                    format.percent(totals.loc["sql", "share_of_previous"]),
+                    "SQLs ÷ MQLs in the period: how much of marketing's output sales took on.",
+                ),
+                (
+                    "Customers",
+                    format.count(totals.loc["won", "count_events"]),
+                    "Leads whose first deal was won in the period, and won deals with no lead.",
+                ),
+            ],
+            agreed,
         )
         # Deals with no lead have no lead stages to draw a funnel of; the table keeps them.
         per_channel = conversion[~conversion["is_total"] & (conversion["channel"] != "(no lead)")]
@@ -174,7 +165,7 @@ with page.frame("Conversion by source") as filters:
         targets = page.targets_in_view(filters)
         tables.show(
             agreements.with_targets(
-                counts.merge(won_share, on="channel"), targets, in_force, filters.params()
+                counts.merge(won_share, on="channel"), targets, agreed.in_force, filters.params()
             ),
             {
                 "channel": ("Channel", "text"),
@@ -200,9 +191,9 @@ with page.frame("Conversion by source") as filters:
             "with no lead” lists such customers on their own, and every rate per lead counts "
             "leads on both sides."
         )
-        if in_force is not None:
+        if agreed.in_force is not None:
             st.caption(
                 "Targets: each month's agreed target prorated to the period by working days; "
                 "empty where none is agreed, or the view is cut by owner or segment. "
-                + agreements.status_help(in_force)
+                + agreements.status_help(agreed.in_force)
             )

@@ -201,14 +201,23 @@ def frame(title: str) -> Iterator[Filters]:
             notice.say()
 
 
-def tiles(numbers: list[tuple]) -> None:
+class Agreed(NamedTuple):
+    """The agreement version in force at the period's end (None while none is saved), for the
+    tiles of a page that measures against it."""
+
+    in_force: pd.Series | None
+
+
+def tiles(numbers: list[tuple], agreed: Agreed | None = None) -> None:
     """Big numbers in a row, each as (label, shown value, one-line definition), optionally
-    followed by the change against the previous period, whether lower is better, the help on
-    hover (the agreed definition) and a line against the target with its own help."""
+    followed by the change against the previous period, whether lower is better, and a line
+    against the target with its own help. With ``agreed``, each tile's help on hover gives its
+    definition and the definition agreed in force ("MQL, as agreed on …")."""
     for column, (label, value, definition, *change) in zip(
         st.columns(len(numbers)), numbers, strict=True
     ):
-        delta, lower_is_better, hover, target = (change + [None, False, None, None])[:4]
+        delta, lower_is_better, target = (change + [None, False, None])[:3]
+        hover = agreed and agreements.definition_help(label, definition, agreed.in_force)
         with column, st.container(border=True, height="stretch"):
             st.metric(
                 label,
@@ -226,10 +235,10 @@ def tiles(numbers: list[tuple]) -> None:
 BADGE = {"green": "green", "amber": "orange", "red": "red"}
 
 
-def agreement_in_force(filters: Filters) -> pd.Series | None:
-    """The agreement version in force on the period's last day; None while none is saved."""
+def agreement_in_force(filters: Filters) -> Agreed:
+    """The agreement version in force on the period's last day."""
     rows = run("metrics/agreement_in_force", end_date=filters.end_date)
-    return None if rows.empty else rows.iloc[0]
+    return Agreed(None if rows.empty else rows.iloc[0])
 
 
 def targets_in_view(filters: Filters) -> pd.DataFrame:
