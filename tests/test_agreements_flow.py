@@ -163,3 +163,19 @@ def test_no_target_no_status(actual, target, in_force):
 def test_a_metric_help_quotes_the_definition_in_force_as_text():
     shown = flow.definition_help("MQLs", "Leads marketing qualified.", IN_FORCE)
     assert shown.endswith(r"MQL, as agreed on 1 Sep 2026, version 3: Asked for a \*demo\*")
+
+
+def test_a_table_problem_names_its_row_under_the_table():
+    problems = [
+        Problem("targets.1.value", "A share is between 0 and 1."),
+        Problem("follow_up.Paid search.response_hours", "Give a time above 0."),
+        Problem("follow_up.default.basis", "'weekly' is not working or calendar."),
+        Problem("effective_from", "Too early."),
+    ]
+    assert [problem.message for problem in flow.named_rows(problems, agreement())] == [
+        "Sep 2026, Website contact form, Share of leads contacted within the agreed time: "
+        "A share is between 0 and 1.",
+        "Paid search: Give a time above 0.",
+        "(every other channel): 'weekly' is not working or calendar.",
+        "Too early.",
+    ]

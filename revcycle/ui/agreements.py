@@ -6,7 +6,7 @@ No Streamlit here, so every step is tested on its own; ``pages/agreements.py`` o
 
 import datetime
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -204,9 +204,13 @@ def read_targets(frame: pd.DataFrame) -> tuple[list[Target], list[Problem]]:
         month = _date(record["month"])
         value = _number(record["value"])
         if month is None:
-            problems.append(Problem(f"targets.{index}.month", "Give the month.", None))
+            problems.append(
+                Problem(f"targets.{index}.month", f"Row {index + 1}: give the month.", None)
+            )
         if value is None or math.isnan(value):
-            problems.append(Problem(f"targets.{index}.value", "Give the value as a number.", None))
+            problems.append(
+                Problem(f"targets.{index}.value", f"Row {index + 1}: give the target.", None)
+            )
         if month is None or value is None or math.isnan(value):
             continue
         named = None if _blank(record["channel"]) else str(record["channel"]).strip()
@@ -221,7 +225,9 @@ def read_closing_days(frame: pd.DataFrame) -> tuple[list[ClosingDay], list[Probl
     for index, record in _rows(frame, CLOSING_COLUMNS):
         day = _date(record["day"])
         if day is None:
-            problems.append(Problem(f"closing_days.{index}.day", "Give the date.", None))
+            problems.append(
+                Problem(f"closing_days.{index}", f"Row {index + 1}: give the date.", None)
+            )
             continue
         reason = "" if _blank(record["reason"]) else str(record["reason"]).strip()
         rows.append(ClosingDay(day, reason))
@@ -286,7 +292,28 @@ def save(con, form: Form, editor: str) -> Saved:
     try:
         return Saved(store.save(con, agreement, changed_by=editor))
     except AgreementInvalid as invalid:
-        return Saved(None, tuple(invalid.problems))
+        return Saved(None, tuple(named_rows(invalid.problems, agreement)))
+
+
+def named_rows(problems, agreement: Agreement) -> list[Problem]:
+    """Table problems with their row named in the message ("Sep 2026, all channels, leads:
+    …"), as the message stands under the whole table."""
+    named = []
+    for problem in problems:
+        parts = problem.field.split(".")
+        prefix = None
+        if parts[0] == "follow_up" and len(parts) > 2:
+            prefix = DEFAULT_CHANNEL if parts[1] == "default" else parts[1]
+        elif parts[0] == "targets" and len(parts) > 1 and parts[1].isdigit():
+            if int(parts[1]) < len(agreement.targets):
+                target = agreement.targets[int(parts[1])]
+                prefix = (
+                    f"{target.month:%b %Y}, {target.channel or ALL_CHANNELS}, "
+                    f"{METRIC_WORDS.get(target.metric, target.metric)}"
+                )
+        message = problem.message if prefix is None else f"{prefix}: {problem.message}"
+        named.append(replace(problem, message=message))
+    return named
 
 
 def messages(problems, prefix: str) -> list[str]:
