@@ -72,7 +72,8 @@ def speed_by(speed: pd.DataFrame, rules: pd.DataFrame) -> None:
     # A channel's dash only when one rule with a time applies to all its leads in view.
     single = rules.groupby("channel")["agreed_response_hours"].agg(["nunique", "count", "max"])
     agreed = single[(single["nunique"] == 1) & (single["count"] == 1)]["max"].to_dict()
-    for tab, grouped_by in zip(st.tabs(["By channel", "By owner"]), ("channel", "owner")):
+    tabs = st.tabs(["By channel", "By owner"])
+    for tab, grouped_by in zip(tabs, ("channel", "owner"), strict=True):
         rows = speed[speed["grouped_by"] == grouped_by]
         rows_and_total = pd.concat([rows, speed[speed["grouped_by"] == "all"]])
         with tab:
