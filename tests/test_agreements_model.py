@@ -6,7 +6,13 @@ import datetime
 
 import pytest
 
-from revcycle.agreements.model import FollowUp, default_agreement, follow_up_for
+from revcycle.agreements.model import (
+    FollowUp,
+    Target,
+    canonical,
+    default_agreement,
+    follow_up_for,
+)
 
 CONTACT_FORM = FollowUp("Website contact form", "call", 1.0, "working")
 CONTENT = FollowUp("Content marketing", "nurture", None, "working")
@@ -49,4 +55,28 @@ def test_the_default_agreement_is_todays_sidebar_rule():
         (3, nine, five),
         (4, nine, five),
         (5, nine, five),
+    ]
+
+
+def test_canonical_orders_rows_however_they_were_entered():
+    # Hand order: default first, then channels by name; targets by month, all channels first.
+    nov, dec = datetime.date(2024, 11, 1), datetime.date(2024, 12, 1)
+    paid = FollowUp("Paid search", "call", 8.0, "working")
+    shuffled = dataclasses.replace(
+        default_agreement("Europe/Amsterdam"),
+        follow_up=(paid, CONTACT_FORM, DEFAULT, CONTENT),
+        targets=(
+            Target(dec, None, "leads", 3.0),
+            Target(nov, "Paid search", "mqls", 2.0),
+            Target(nov, "Paid search", "leads", 1.0),
+            Target(nov, None, "won_revenue", 4.0),
+        ),
+    )
+    ordered = canonical(shuffled)
+    assert ordered.follow_up == (DEFAULT, CONTENT, paid, CONTACT_FORM)
+    assert [(t.month, t.channel, t.metric) for t in ordered.targets] == [
+        (nov, None, "won_revenue"),
+        (nov, "Paid search", "leads"),
+        (nov, "Paid search", "mqls"),
+        (dec, None, "leads"),
     ]

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from revcycle.agreements.model import FollowUp
 from revcycle.paths import REPO_ROOT
-from tests.support.agreements import agreement, save
+from tests.support.working_time import agreement, save
 from tests.support.injection import unescaped
 
 MARCH = {"preset": "Custom", "period": ["2026-03-01", "2026-03-31"]}

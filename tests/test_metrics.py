@@ -7,7 +7,7 @@ import pytest
 from revcycle.agreements.model import FollowUp
 from revcycle.ui import charts
 from tests.conftest import cents, metric
-from tests.support.agreements import agreement, save
+from tests.support.working_time import agreement, save
 
 MARCH = {"start_date": date(2026, 3, 1), "end_date": date(2026, 3, 31)}
 

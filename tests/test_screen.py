@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from revcycle.agreements.model import FollowUp
 from revcycle.ui import charts, colors, format
-from tests.support.agreements import agreement, save
+from tests.support.working_time import agreement, save
 from tests.test_pages import db_env, open_page  # noqa: F401 (db_env is a fixture)
 
 KNOWN = list(colors.CHANNEL_COLORS)

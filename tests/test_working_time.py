@@ -11,7 +11,7 @@ import pytest
 from revcycle.agreements.model import ClosingDay, FollowUp, WorkingHours, default_agreement
 from revcycle.db import execute
 from tests.conftest import metric
-from tests.support.agreements import agreement, save
+from tests.support.working_time import agreement, save
 
 
 def lead(lead_id, created_at, first_contacted_at="", channel="Referral"):

@@ -2,7 +2,7 @@
 one shape."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # nurture: the lead goes to nurturing, not to a salesperson, so it has no response time and is
 # never a breach.
@@ -124,4 +124,29 @@ def default_agreement(time_zone: str) -> Agreement:
         follow_up=(FollowUp(None, "call", DEFAULT_RESPONSE_HOURS, "calendar"),),
         targets=(),
         answer_within_working_days=DEFAULT_ANSWER_WITHIN_WORKING_DAYS,
+    )
+
+
+def _target_order(target: Target) -> tuple:
+    metric = TARGET_METRICS.index(target.metric) if target.metric in TARGET_METRICS else 99
+    return (target.month, target.channel is not None, target.channel or "", metric, target.metric)
+
+
+def canonical(agreement: Agreement) -> Agreement:
+    """``agreement`` with its rows in one fixed order (default follow-up first, then channels
+    by name; working hours by weekday and start; closing days and targets by date), so two
+    agreements that say the same thing compare equal however their rows were entered.
+    Rejection reasons keep their order: it is the order sales reads them in."""
+    return replace(
+        agreement,
+        follow_up=tuple(
+            sorted(
+                agreement.follow_up, key=lambda row: (row.channel is not None, row.channel or "")
+            )
+        ),
+        working_hours=tuple(
+            sorted(agreement.working_hours, key=lambda hours: (hours.weekday, hours.starts))
+        ),
+        closing_days=tuple(sorted(agreement.closing_days, key=lambda closing: closing.day)),
+        targets=tuple(sorted(agreement.targets, key=_target_order)),
     )

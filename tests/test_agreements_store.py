@@ -1,0 +1,229 @@
+"""Agreements in DuckDB: saved as versions, never overwritten, imported all or nothing, and
+untouched by uploads, replaces and restores of the exports."""
+
+import dataclasses
+import datetime
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from revcycle import audit
+from revcycle.agreements import store
+from revcycle.agreements.model import FollowUp, Target, Version, canonical
+from revcycle.agreements.validate import AgreementInvalid
+from revcycle.importer import load
+from tests.support.agreements import agreement
+
+JUNE = datetime.date(2026, 6, 1)
+DEFAULT = FollowUp(None, "call", 24.0, "calendar")
+LEADS = [
+    {"lead_id": "L1", "created_at": "2026-03-02 09:00:00", "channel": "Paid search"},
+    {"lead_id": "L2", "created_at": "2026-07-01 10:00:00", "channel": "Referral"},
+]
+
+
+def tightened(**changes):
+    """Version 2 of the support agreement: paid search within 4 working hours from June."""
+    follow_up = tuple(
+        dataclasses.replace(row, response_hours=4.0) if row.channel == "Paid search" else row
+        for row in agreement().follow_up
+    )
+    return agreement(effective_from=JUNE, follow_up=follow_up, **changes)
+
+
+def snapshot(con) -> dict[str, list[tuple]]:
+    """Every row of every agreement table, sorted: two snapshots are equal when nothing moved."""
+    return {
+        table: sorted(con.execute(f"select * from {table}").fetchall(), key=repr)
+        for table in store.TABLES  # the allow-list of table names, not input
+    }
+
+
+@pytest.fixture
+def con(funnel_db):
+    return funnel_db(LEADS)
+
+
+def test_saving_twice_makes_two_versions_and_the_first_stays_as_it_was(con):
+    assert store.save(con, agreement(), "mara") == 1
+    first = store.versions(con)[0]
+    assert store.save(con, tightened(), "sven") == 2
+    saved = store.versions(con)
+    assert [(v.number, v.saved_by) for v in saved] == [(1, "mara"), (2, "sven")]
+    assert saved[0] == first
+    assert saved[0].agreement == canonical(agreement())
+    assert saved[1].agreement == canonical(tightened())
+    assert store.current(con).number == 2
+
+
+def test_a_saved_version_records_who_saved_it_in_the_change_log(con):
+    store.save(con, agreement(), "mara")
+    assert audit.recent(con)["what"].tolist()[0] == (
+        "Saved agreement version 1, in force from 1 Nov 2024"
+    )
+    assert audit.recent(con)["changed_by"].tolist()[0] == "mara"
+
+
+def test_in_force_on_picks_the_version_effective_that_day(con):
+    store.save(con, agreement(), "mara")  # from 1 Nov 2024
+    store.save(con, tightened(), "sven")  # from 1 Jun 2026
+    assert store.in_force_on(con, datetime.date(2026, 5, 31)).number == 1
+    assert store.in_force_on(con, JUNE).number == 2
+    assert store.in_force_on(con, datetime.date(2027, 1, 1)).number == 2
+    # leads from before the first agreement are measured against the first
+    assert store.in_force_on(con, datetime.date(2020, 1, 1)).number == 1
+
+
+def test_nothing_saved_means_no_version(con):
+    assert store.versions(con) == []
+    assert store.current(con) is None
+    assert store.in_force_on(con, JUNE) is None
+
+
+def test_an_effective_date_before_the_previous_versions_is_refused_and_nothing_saved(con):
+    store.save(con, tightened(), "sven")  # from 1 Jun 2026
+    before = snapshot(con)
+    with pytest.raises(AgreementInvalid) as refused:
+        store.save(con, agreement(), "mara")  # from 1 Nov 2024
+    assert [(p.field, p.version) for p in refused.value.problems] == [("effective_from", 2)]
+    assert snapshot(con) == before
+
+
+def test_an_unknown_channel_is_refused_against_the_databases_rules(con):
+    rows = (DEFAULT, FollowUp("Paid serch", "call", 4.0, "working"))
+    with pytest.raises(AgreementInvalid) as refused:
+        store.save(con, agreement(follow_up=rows), "mara")
+    assert [p.field for p in refused.value.problems] == ["follow_up.Paid serch.channel"]
+    assert store.versions(con) == []
+
+
+def test_a_save_that_fails_after_inserting_leaves_nothing(con):
+    store.save(con, agreement(), "mara")
+    before = snapshot(con)
+    log = con.execute("select * from change_log").fetchall()
+    # The change log made read-only: the version rows are written, then its line is refused.
+    con.execute("alter table change_log rename to change_log_kept")
+    con.execute("create view change_log as select * from change_log_kept")
+    with pytest.raises(duckdb.Error):
+        store.save(con, tightened(), "sven")
+    assert snapshot(con) == before
+    assert con.execute("select * from change_log_kept").fetchall() == log
+
+
+def test_the_rebuild_runs_in_the_save(con):
+    # The mart is rebuilt with the version: its data version moves on by one.
+    built = con.execute("select max(data_version) from build_info").fetchall()[0][0]
+    store.save(con, agreement(), "mara")
+    assert con.execute("select max(data_version) from build_info").fetchall() == [(built + 1,)]
+
+
+def test_uploads_replaces_and_restores_leave_the_agreement_tables_alone(con):
+    store.save(con, agreement(), "mara")
+    store.save(con, tightened(), "sven")
+    before = snapshot(con)
+    rows = pa.table({"lead_id": ["L3"], "created_at": ["2026-08-03 09:00:00"]})
+    for mode in ("merge", "replace"):
+        meta = load.UploadMeta(f"{mode}.csv", mode.encode(), "generic", 1, 0)
+        load.commit_upload(con, "leads", rows, mode, meta, changed_by="ana")
+        assert snapshot(con) == before
+    load.restore(con, 1, changed_by="ana")
+    assert snapshot(con) == before
+    assert con.execute("select count(*) from raw_leads").fetchall() == [(2,)]
+
+
+def test_an_import_adds_new_versions_and_skips_identical_ones(con):
+    store.save(con, agreement(), "mara")
+    saved = store.versions(con)
+    incoming = [*saved, Version(2, "", None, canonical(tightened()))]
+    assert store.import_versions(con, incoming, "ops") == [2]
+    second = store.versions(con)[1]
+    assert (second.number, second.saved_by) == (2, "ops")  # the file did not say who saved it
+    assert store.versions(con)[0] == saved[0]
+    assert store.import_versions(con, store.versions(con), "ops") == []
+
+
+def test_an_import_keeps_who_saved_each_version_in_the_file(con):
+    at = datetime.datetime(2025, 1, 2, 3, 4, 5)
+    store.import_versions(con, [Version(1, "mara", at, canonical(agreement()))], "ops")
+    assert (store.versions(con)[0].saved_by, store.versions(con)[0].saved_at) == ("mara", at)
+
+
+def test_an_import_that_changes_a_saved_version_is_refused_whole(con):
+    store.save(con, agreement(), "mara")
+    before = snapshot(con)
+    changed = canonical(agreement(note="Edited afterwards."))
+    incoming = [Version(1, "mara", None, changed), Version(2, "sven", None, canonical(tightened()))]
+    with pytest.raises(AgreementInvalid) as refused:
+        store.import_versions(con, incoming, "ops")
+    [problem] = refused.value.problems
+    assert problem.version == 1
+    assert problem.message == (
+        "Version 1 differs from the saved version 1 (Note: First agreement. → Edited "
+        "afterwards.). A saved version is never changed: give the change the number 2."
+    )
+    assert snapshot(con) == before
+
+
+def test_an_import_whose_numbers_do_not_follow_on_is_refused(con):
+    store.save(con, agreement(), "mara")
+    before = snapshot(con)
+    with pytest.raises(AgreementInvalid) as refused:
+        store.import_versions(con, [Version(3, "sven", None, canonical(tightened()))], "ops")
+    assert [p.message for p in refused.value.problems] == [
+        "Version 3 does not follow on: the next is 2."
+    ]
+    assert snapshot(con) == before
+
+
+def test_an_import_with_one_invalid_version_adds_none(con):
+    bad = canonical(tightened(targets=(Target(JUNE, None, "share_mqls_answered", 2.0),)))
+    incoming = [Version(1, "", None, canonical(agreement())), Version(2, "", None, bad)]
+    with pytest.raises(AgreementInvalid) as refused:
+        store.import_versions(con, incoming, "ops")
+    assert [(p.version, p.field) for p in refused.value.problems] == [(2, "targets.0.value")]
+    assert store.versions(con) == []
+
+
+def test_diff_says_what_changed_in_words():
+    changes = store.diff(agreement(), tightened(note="Faster for paid search."))
+    assert [(c.field, c.before, c.after) for c in changes] == [
+        ("In force from", "1 Nov 2024", "1 Jun 2026"),
+        ("Note", "First agreement.", "Faster for paid search."),
+        ("Paid search: response time", "8 working hours", "4 working hours"),
+    ]
+
+
+def test_diff_names_kinds_targets_and_calendar():
+    after = agreement(
+        follow_up=(DEFAULT, FollowUp("Paid search", "nurture", None, "working")),
+        targets=(Target(datetime.date(2024, 11, 1), None, "leads", 1600.0),),
+        country="DE",
+        subdivision="BY",
+        working_hours=(),
+    )
+    changes = {c.field: (c.before, c.after) for c in store.diff(agreement(), after)}
+    assert changes["Paid search: follow-up"] == (
+        "call within 8 working hours",
+        "nurture, no response time",
+    )
+    assert changes["Website contact form: follow-up"] == (
+        "call within 4 working hours",
+        "(not listed: the default applies)",
+    )
+    assert changes["Content marketing: follow-up"] == (
+        "nurture, no response time",
+        "(not listed: the default applies)",
+    )
+    assert changes["Target Nov 2024, all channels: leads"] == ("1,500", "1,600")
+    assert changes["Target Nov 2024, Paid search: share contacted in time"] == ("80%", "(none)")
+    assert changes["Public holidays of"] == ("NL", "DE (BY)")
+    assert changes["Working hours on Monday"] == ("09:00-17:00", "closed")
+    assert "Working hours on Saturday" not in changes  # closed before and after
+
+
+def test_a_new_database_without_data_can_hold_an_agreement(tmp_path):
+    with duckdb.connect(str(tmp_path / "new.duckdb")) as fresh:
+        # no rules in the database yet: the bundled rules say which channels exist
+        assert store.save(fresh, agreement(), "mara") == 1
+        assert store.current(fresh).agreement == canonical(agreement())
