@@ -75,8 +75,9 @@ TILES = (
         "Within SLA",
         lambda f: total(f[1], "share_within_sla", grouped_by="all"),
         format.percent,
-        "Share of the period's leads contacted within {sla_hours:g} hours; "
-        "never-contacted leads count as missed, leads with no contact data neither way.",
+        "Share of the period's leads contacted within the response time agreed for their "
+        "channel (in the agreement in force when each was created); never-contacted leads "
+        "count as missed, leads with no contact data and nurtured leads neither way.",
     ),
 )
 LOWER_IS_BETTER = {"Median follow-up"}
@@ -112,7 +113,7 @@ with page.frame("Overview") as filters:
     previous_params = params | {"start_date": previous_start, "end_date": previous_end}
 
     conversion = run("metrics/conversion_by_channel", **params)
-    speed = run("metrics/follow_up_speed", **params, sla_hours=filters.sla_hours)
+    speed = run("metrics/follow_up_speed", **params)
     revenue = run("metrics/revenue_by_channel", **params)
 
     page.heading(
@@ -123,7 +124,7 @@ with page.frame("Overview") as filters:
     page.stop_if_empty(conversion)
 
     previous_conversion = run("metrics/conversion_by_channel", **previous_params)
-    previous_speed = run("metrics/follow_up_speed", **previous_params, sla_hours=filters.sla_hours)
+    previous_speed = run("metrics/follow_up_speed", **previous_params)
     previous_revenue = run("metrics/revenue_by_channel", **previous_params)
 
     currency = money.currency()
@@ -139,7 +140,7 @@ with page.frame("Overview") as filters:
                 (
                     label,
                     shown_value(shown, value_of(current_frames), currency),
-                    definition.format(sla_hours=filters.sla_hours),
+                    definition,
                     change(shown, value_of(current_frames), value_of(previous_frames), currency),
                     label in LOWER_IS_BETTER,
                     tile_target(label, value_of(current_frames), targets, agreed, currency),

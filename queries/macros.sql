@@ -21,6 +21,12 @@ create or replace macro is_in_period(moment, start_date, end_date) as
     moment >= cast(start_date as timestamp)
     and moment < cast(end_date as timestamp) + interval 1 day;
 
+-- lead_channel(source, rule_channel): a lead's channel from its source and the channel rule
+-- its source_key matched (null when none did): "(unknown)" with no source, "(unmapped)" when
+-- no rule knows it.
+create or replace macro lead_channel(source, rule_channel) as
+    case when source is null then '(unknown)' else coalesce(rule_channel, '(unmapped)') end;
+
 -- stage_order(stage): the funnel's order of stages, lead 1 to won 5; null for another name.
 create or replace macro stage_order(stage) as
     list_position(['lead', 'mql', 'sql', 'opportunity', 'won'], stage);

@@ -18,9 +18,9 @@ MART_TABLE = "funnel_revenue"
 # The shared scalar macros (queries/macros.sql), defined before the staging views that call
 # them; the name is also the file's, relative to queries/.
 MACROS = "macros"
-# Marts in build order (funnel_as_of reads the staging views, the working-time calendar spans
-# its dates, funnel_revenue judges each lead's follow-up on that calendar); the macros every metric query
-# starts from are defined over funnel_revenue, each after the one it reads.
+# Marts in build order: funnel_as_of reads the staging views, the working-time calendar spans
+# its dates, funnel_revenue judges each lead's follow-up on that calendar. The macros every
+# metric query starts from are defined over funnel_revenue, each after the one it reads.
 MART_TABLES = ("funnel_as_of", "working_time_calendar", MART_TABLE)
 MART_MACROS = ("funnel_in_scope", "leads_created_in", "cohort_leads")
 

@@ -32,6 +32,7 @@ KNOWN_PARAMETERS = {
     "within_days",
     "cohort_grain",
     "min_leads",
+    "response_hours",
 }
 
 

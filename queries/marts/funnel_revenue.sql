@@ -10,8 +10,20 @@
 -- no rule is "(unmapped)". A deal that matches no lead takes its own source (the deal's
 -- `source`) through the same rules; only a deal with neither a lead nor a source is
 -- "(no lead)". The mapping is a join, so it lives here rather than in staging.
--- Durations: hours_to_first_contact is null when the contact is recorded before the lead was
--- created (is_contacted_before_created): a negative time is a data error, not a fast reply.
+-- Follow-up (issue 11): each lead is judged by the agreement version in force on its creation
+-- date (agreement_version; before the first version's date, the first; 0 while none is saved,
+-- the default: a call within 24 calendar hours), and that version's rule for its channel, else
+-- the version's default: follow_up_kind, agreed_response_hours (null for nurture),
+-- response_basis ('working' or 'calendar').
+-- Durations: hours_to_first_contact is in the lead's basis: working hours on the version's
+-- calendar (working_time_calendar) or real elapsed hours, both measured between real instants
+-- (the loaded wall times are in the data's time zone), so a DST night counts as it was. It is
+-- null when the contact is recorded before the lead was created (is_contacted_before_created):
+-- a negative time is a data error, not a fast reply.
+-- is_within_agreed_time: contacted within the agreed time; false for a lead never contacted
+-- once its agreed time has passed by the data's latest event (funnel_as_of); null when not
+-- judged: nurtured (no response time, never a breach), contacted before created, not yet due,
+-- or from an upload with no first-contact column.
 -- has_contact_data, has_mql_data, has_sql_data: whether the lead's upload had a column for
 -- that date (stg_lead_uploads; for the SQL, Salesforce's Converted counts); null on deal rows,
 -- which are not leads. SQL date: the export's, or for a converted lead (is_converted not
@@ -134,70 +146,24 @@ deals_per_lead as (
     group by linked_lead_id
 ),
 
-lead_rows as (
-    select
-        leads.lead_id,
-        true as has_lead,
-        case
-            when leads.source is null then '(unknown)'
-            else coalesce(channel_rules.channel, '(unmapped)')
-        end as channel,
-        leads.campaign,
-        coalesce(leads.owner, '(unassigned)') as owner,
-        coalesce(leads.segment, '(unknown)') as segment,
-        leads.created_at,
-        leads.mql_at,
-        coalesce(
-            leads.sql_at,
-            case when leads.is_converted is distinct from false then converted_deals.created_at end
-        ) as sql_at,
-        leads.mql_at is not null or coalesce(leads.lifecycle_stage_order >= 2, false)
-            as has_reached_mql,
-        leads.sql_at is not null
-            or coalesce(leads.lifecycle_stage_order >= 3, false)
-            or coalesce(leads.is_converted, false)
-            or (leads.is_converted is null and converted_deals.created_at is not null)
-            as has_reached_sql,
-        leads.first_contacted_at,
-        coalesce(leads.first_contacted_at < leads.created_at, false)
-            as is_contacted_before_created,
-        deals_per_lead.first_deal_created_at,
-        deals_per_lead.first_won_at,
-        coalesce(deals_per_lead.count_deals, 0) as count_deals,
-        coalesce(deals_per_lead.count_won_deals, 0) as count_won_deals,
-        coalesce(deals_per_lead.won_revenue, 0) as won_revenue,
-        coalesce(deals_per_lead.open_pipeline, 0) as open_pipeline,
-        deals_per_lead.deals,
-        -- Whether the lead's upload recorded each date at all: a lead from a file with no
-        -- first-contact column was not "never contacted", its follow-up is unknown.
-        lead_uploads.upload_id,
-        lead_uploads.has_contact_data,
-        lead_uploads.has_mql_data,
-        lead_uploads.has_sql_data,
-        lead_uploads.has_mql_data or lead_uploads.has_lifecycle_data as has_mql_outcome,
-        lead_uploads.has_sql_data or lead_uploads.has_lifecycle_data as has_sql_outcome,
-    from leads
-    left join channel_rules
-        on leads.source_key = channel_rules.source_key
-    left join converted_deals
-        on leads.converted_deal_id = converted_deals.deal_id
-    left join deals_per_lead
-        on leads.lead_id = deals_per_lead.lead_id
-    left join lead_uploads
-        on leads.lead_id = lead_uploads.lead_id
-),
-
 -- The follow-up each lead is judged by: the agreement version in force on its creation date
 -- (before the first version's date, the first), and that version's rule for its channel, else
 -- the version's default.
+-- Worked out on a narrow relation, then joined to the lead rows by lead_id: the ASOF joins
+-- would otherwise carry every lead's deals along.
 lead_versions as (
     select
-        lead_rows.*,
+        leads.lead_id,
+        leads.created_at,
+        leads.first_contacted_at,
+        lead_channel(leads.source, channel_rules.channel) as channel,
         coalesce(versions_in_force.version, first_version.version) as agreement_version,
-    from lead_rows
+    from leads
+    left join channel_rules
+        on leads.source_key = channel_rules.source_key
     cross join first_version
     asof left join versions as versions_in_force
-        on cast(lead_rows.created_at as date) >= versions_in_force.effective_from
+        on cast(leads.created_at as date) >= versions_in_force.effective_from
 ),
 
 lead_rules as (
@@ -223,61 +189,82 @@ lead_rules as (
         and default_rule.channel is null
 ),
 
+-- What each lead needs looked up on the working calendar; null where nothing is (a lookup
+-- with a null key costs next to nothing): calendar-hour leads need no working seconds, and
+-- only a lead never contacted needs its deadline.
+lead_lookups as (
+    select
+        *,
+        case when response_basis = 'working' then created_second end as working_created_second,
+        case
+            when response_basis = 'working' then contacted_second
+        end as working_contacted_second,
+    from lead_rules
+),
+
 -- Working seconds since the calendar began at creation and at first contact: the seconds of
 -- the spans before the last one started, plus the part of that span already passed.
 lead_working_seconds as (
     select
-        lead_rules.*,
+        lead_lookups.*,
         coalesce(
             created_span.working_seconds_before
-            + least(lead_rules.created_second - created_span.starts_second,
+            + least(lead_lookups.created_second - created_span.starts_second,
                 created_span.working_seconds),
             0
         ) as created_working_second,
         coalesce(
             contacted_span.working_seconds_before
-            + least(lead_rules.contacted_second - contacted_span.starts_second,
+            + least(lead_lookups.contacted_second - contacted_span.starts_second,
                 contacted_span.working_seconds),
             0
         ) as contacted_working_second,
-    from lead_rules
+    from lead_lookups
     asof left join working_calendar as created_span
-        on lead_rules.agreement_version = created_span.version
-        and lead_rules.created_second >= created_span.starts_second
+        on lead_lookups.agreement_version = created_span.version
+        and lead_lookups.working_created_second >= created_span.starts_second
     asof left join working_calendar as contacted_span
-        on lead_rules.agreement_version = contacted_span.version
-        and lead_rules.contacted_second >= contacted_span.starts_second
+        on lead_lookups.agreement_version = contacted_span.version
+        and lead_lookups.working_contacted_second >= contacted_span.starts_second
+),
+
+lead_targets as (
+    select
+        *,
+        case
+            when response_basis = 'working' and first_contacted_at is null
+                then created_working_second + agreed_response_hours * 3600
+        end as deadline_working_second,
+    from lead_working_seconds
 ),
 
 -- The instant the agreed time runs out: in working time, the span in which the working
 -- seconds reach creation's plus the agreed hours (null when the calendar has no such span).
 lead_deadlines as (
     select
-        lead_working_seconds.*,
+        lead_targets.*,
         case
-            when lead_working_seconds.response_basis = 'calendar'
-                then lead_working_seconds.created_second
-                    + lead_working_seconds.agreed_response_hours * 3600
-            when lead_working_seconds.agreed_response_hours * 3600
-                    + lead_working_seconds.created_working_second
-                    - deadline_span.working_seconds_before
+            when lead_targets.response_basis = 'calendar'
+                then lead_targets.created_second + lead_targets.agreed_response_hours * 3600
+            when lead_targets.deadline_working_second - deadline_span.working_seconds_before
                 <= deadline_span.working_seconds
                 then deadline_span.starts_second
-                    + lead_working_seconds.agreed_response_hours * 3600
-                    + lead_working_seconds.created_working_second
+                    + lead_targets.deadline_working_second
                     - deadline_span.working_seconds_before
         end as deadline_second,
-    from lead_working_seconds
+    from lead_targets
     asof left join working_calendar as deadline_span
-        on lead_working_seconds.agreement_version = deadline_span.version
-        and lead_working_seconds.created_working_second
-            + lead_working_seconds.agreed_response_hours * 3600
-            > deadline_span.working_seconds_before
+        on lead_targets.agreement_version = deadline_span.version
+        and lead_targets.deadline_working_second > deadline_span.working_seconds_before
 ),
 
-lead_hours as (
+lead_follow_up as (
     select
-        lead_deadlines.*,
+        lead_deadlines.lead_id,
+        lead_deadlines.agreement_version,
+        lead_deadlines.follow_up_kind,
+        lead_deadlines.agreed_response_hours,
+        lead_deadlines.response_basis,
         case
             when lead_deadlines.first_contacted_at < lead_deadlines.created_at then null
             when lead_deadlines.response_basis = 'working'
@@ -285,30 +272,75 @@ lead_hours as (
                     - lead_deadlines.created_working_second) / 3600
             else (lead_deadlines.contacted_second - lead_deadlines.created_second) / 3600
         end as hours_to_first_contact,
+        lead_deadlines.deadline_second < data_as_of_second.second as is_past_deadline,
     from lead_deadlines
+    cross join data_as_of_second
 ),
 
-judged_lead_rows as (
+lead_rows as (
     select
-        lead_hours.* exclude (
-            created_second,
-            contacted_second,
-            created_working_second,
-            contacted_working_second,
-            deadline_second
-        ),
+        leads.lead_id,
+        true as has_lead,
+        lead_channel(leads.source, channel_rules.channel) as channel,
+        leads.campaign,
+        coalesce(leads.owner, '(unassigned)') as owner,
+        coalesce(leads.segment, '(unknown)') as segment,
+        leads.created_at,
+        leads.mql_at,
+        coalesce(
+            leads.sql_at,
+            case when leads.is_converted is distinct from false then converted_deals.created_at end
+        ) as sql_at,
+        leads.mql_at is not null or coalesce(leads.lifecycle_stage_order >= 2, false)
+            as has_reached_mql,
+        leads.sql_at is not null
+            or coalesce(leads.lifecycle_stage_order >= 3, false)
+            or coalesce(leads.is_converted, false)
+            or (leads.is_converted is null and converted_deals.created_at is not null)
+            as has_reached_sql,
+        leads.first_contacted_at,
+        coalesce(leads.first_contacted_at < leads.created_at, false)
+            as is_contacted_before_created,
+        lead_follow_up.agreement_version,
+        lead_follow_up.follow_up_kind,
+        lead_follow_up.agreed_response_hours,
+        lead_follow_up.response_basis,
+        lead_follow_up.hours_to_first_contact,
         case
-            when lead_hours.follow_up_kind = 'nurture' then null
-            when lead_hours.first_contacted_at is not null
-                then lead_hours.hours_to_first_contact <= lead_hours.agreed_response_hours
+            when lead_follow_up.follow_up_kind = 'nurture' then null
+            when leads.first_contacted_at is not null
+                then lead_follow_up.hours_to_first_contact
+                    <= lead_follow_up.agreed_response_hours
             -- Never contacted: a miss once the agreed time has passed by the data's latest
             -- event; before that, not judged yet.
-            when lead_hours.has_contact_data
-                and lead_hours.deadline_second < data_as_of_second.second
-                then false
+            when lead_uploads.has_contact_data and lead_follow_up.is_past_deadline then false
         end as is_within_agreed_time,
-    from lead_hours
-    cross join data_as_of_second
+        deals_per_lead.first_deal_created_at,
+        deals_per_lead.first_won_at,
+        coalesce(deals_per_lead.count_deals, 0) as count_deals,
+        coalesce(deals_per_lead.count_won_deals, 0) as count_won_deals,
+        coalesce(deals_per_lead.won_revenue, 0) as won_revenue,
+        coalesce(deals_per_lead.open_pipeline, 0) as open_pipeline,
+        deals_per_lead.deals,
+        -- Whether the lead's upload recorded each date at all: a lead from a file with no
+        -- first-contact column was not "never contacted", its follow-up is unknown.
+        lead_uploads.upload_id,
+        lead_uploads.has_contact_data,
+        lead_uploads.has_mql_data,
+        lead_uploads.has_sql_data,
+        lead_uploads.has_mql_data or lead_uploads.has_lifecycle_data as has_mql_outcome,
+        lead_uploads.has_sql_data or lead_uploads.has_lifecycle_data as has_sql_outcome,
+    from leads
+    left join channel_rules
+        on leads.source_key = channel_rules.source_key
+    left join converted_deals
+        on leads.converted_deal_id = converted_deals.deal_id
+    left join deals_per_lead
+        on leads.lead_id = deals_per_lead.lead_id
+    left join lead_uploads
+        on leads.lead_id = lead_uploads.lead_id
+    left join lead_follow_up
+        on leads.lead_id = lead_follow_up.lead_id
 ),
 
 unmatched_deal_rows as (
@@ -328,7 +360,12 @@ unmatched_deal_rows as (
         false as has_reached_mql,
         false as has_reached_sql,
         cast(null as timestamp) as first_contacted_at,
+        cast(null as integer) as agreement_version,
+        cast(null as varchar) as follow_up_kind,
+        cast(null as double) as agreed_response_hours,
+        cast(null as varchar) as response_basis,
         cast(null as double) as hours_to_first_contact,
+        cast(null as boolean) as is_within_agreed_time,
         false as is_contacted_before_created,
         deals_linked.created_at as first_deal_created_at,
         case when deals_linked.is_won then deals_linked.closed_at end as first_won_at,
@@ -357,7 +394,7 @@ unmatched_deal_rows as (
 ),
 
 unioned as (
-    select * from judged_lead_rows
+    select * from lead_rows
     union all by name
     select * from unmatched_deal_rows
 ),

@@ -16,7 +16,6 @@ from revcycle import settings
 from revcycle.agreements import store
 
 
-
 def write_in_transaction(con: duckdb.DuckDBPyConnection) -> None:
     """Replace agreement_days_off and data_time_zone; runs inside the caller's rebuild.
 
@@ -70,6 +69,10 @@ def _public_holidays(
         "where country is not null order by version"
     ).fetchall()
     for version, country, subdivision in versions:
-        calendar = holidays.country_holidays(country, subdiv=subdivision, years=years)
+        # Names in English where the country has them (the package's own default otherwise),
+        # whatever the server's locale.
+        calendar = holidays.country_holidays(
+            country, subdiv=subdivision, years=years, language="en_US"
+        )
         rows.extend((version, day, name) for day, name in sorted(calendar.items()))
     return rows
