@@ -299,11 +299,15 @@ def history_section(versions) -> None:
     )
     by_number = {version.number: version for version in versions}
     numbers = list(by_number)
+    # Keys named by the count, so a new version starts the choices afresh at the newest two.
+    count = len(numbers)
     left, right = st.columns(2)
     before = left.selectbox(
-        "Compare version", numbers, index=max(len(numbers) - 2, 0), key="agreement_before"
+        "Compare version", numbers, index=max(len(numbers) - 2, 0), key=f"agreement_before_{count}"
     )
-    after = right.selectbox("with version", numbers, index=len(numbers) - 1, key="agreement_after")
+    after = right.selectbox(
+        "with version", numbers, index=len(numbers) - 1, key=f"agreement_after_{count}"
+    )
     changes = store.diff(by_number[before].agreement, by_number[after].agreement)
     if not changes:
         st.caption("The two versions agree on everything.")
@@ -316,7 +320,9 @@ def history_section(versions) -> None:
             hide_index=True,
             key="agreement_changes",
         )
-    chosen = st.selectbox("Read version", numbers, index=len(numbers) - 1, key="agreement_read")
+    chosen = st.selectbox(
+        "Read version", numbers, index=len(numbers) - 1, key=f"agreement_read_{count}"
+    )
     with st.expander(f"Version {chosen} in full"):
         show_in_words(by_number[chosen], by_number[chosen].agreement)
 

@@ -92,13 +92,15 @@ def within_sla(page: Page, period: tuple[str, str]):
 
 
 def edit_paid_search_hours(page: Page, hours: str) -> None:
-    """Type ``hours`` into the first row's response time: the table editor is a canvas, so a
-    person's clicks and keys are the way in."""
+    """Type ``hours`` into Paid search's response time, the second row (the default for every
+    other channel comes first): the table editor is a canvas, so a person's clicks and keys
+    are the way in."""
     grid = page.get_by_test_id("stDataFrame").first
     expect(grid).to_be_visible()
     box = grid.bounding_box()
     # The first body row, first column (Channel): below the header row, near the left edge.
     page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)
+    page.keyboard.press("ArrowDown")  # Paid search
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")  # Response time (hours)
     page.keyboard.type(hours)
