@@ -96,15 +96,28 @@ def edit_paid_search_hours(page: Page, hours: str) -> None:
     other channel comes first): the table editor is a canvas, so a person's clicks and keys
     are the way in."""
     grid = page.get_by_test_id("stDataFrame").first
+    grid.scroll_into_view_if_needed()
     expect(grid).to_be_visible()
-    box = grid.bounding_box()
-    # The first body row, first column (Channel): below the header row, near the left edge.
-    page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)
+    box = grid.bounding_box()  # in the window's coordinates, now that it is in view
+    # The first body row's Channel: below the header row, right of the row-marker column.
+    page.mouse.click(box["x"] + 150, box["y"] + 35 + 17)
     page.keyboard.press("ArrowDown")  # Paid search
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")  # Response time (hours)
-    page.keyboard.type(hours)
+    page.keyboard.press("Enter")  # opens the cell's editor, holding the old value
+    editor = page.locator("#portal input, [data-testid='data-grid-overlay-editor'] input")
+    editor.first.fill(hours)
     page.keyboard.press("Enter")
+
+
+def set_date(page: Page, label: str, parts: tuple[str, str, str]) -> None:
+    """Type a date into a date input's year, month and day fields, as a person does."""
+    for segment, value in zip(("year", "month", "day"), parts, strict=True):
+        field = page.get_by_role("spinbutton", name=f"{segment}, {label}")
+        field.click()
+        page.keyboard.type(value)
+    page.keyboard.press("Tab")  # leaving the field is when the page reads it
+    page.keyboard.press("Escape")  # and the calendar the button beside it opened, closed
 
 
 def test_a_tightened_sla_judges_leads_after_its_date_only(tab: Page):
@@ -116,16 +129,17 @@ def test_a_tightened_sla_judges_leads_after_its_date_only(tab: Page):
     tab.goto("/agreements")
     tab.get_by_role("tab", name="Edit").click()
     edit_paid_search_hours(tab, "4")
-    effective = tab.get_by_label("In force from")
-    effective.click()
-    effective.press("Control+a")
-    effective.type("2026/03/20")
-    effective.press("Enter")
+    set_date(tab, "In force from", ("2026", "03", "20"))
     tab.get_by_role("button", name="Save as version 2").click()
     expect(tab.get_by_text("Saved as version 2").first).to_be_visible()
     assert tab.locator(browser.ERROR_SELECTOR).count() == 0
+    tab.get_by_role("tab", name="In force today").click()
+    expect(tab.get_by_text("Paid search: a call within 4 working hours.").first).to_be_visible()
+    expect(
+        tab.get_by_text("Version 2, in force from 20 Mar 2026.", exact=False).first
+    ).to_be_visible()
     tab.get_by_role("tab", name="History").click()
-    expect(tab.get_by_text("Paid search", exact=False).first).to_be_visible()
+    expect(tab.get_by_role("button", name="Download the agreement file")).to_be_visible()
     ARTIFACTS_DIR.mkdir(exist_ok=True)
     tab.screenshot(path=ARTIFACTS_DIR / "agreements-saved.png", full_page=True)
 
