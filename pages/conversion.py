@@ -193,7 +193,6 @@ with page.frame("Conversion by source") as filters:
         )
         if agreed.in_force is not None:
             st.caption(
-                "Targets: each month's agreed target prorated to the period by working days; "
-                "empty where none is agreed, or the view is cut by owner or segment. "
-                + agreements.status_help(agreed.in_force)
+                "Targets are empty where none is agreed, or where the view is cut by owner or "
+                "segment (targets are per channel). " + agreements.status_help(agreed.in_force)
             )

@@ -455,7 +455,7 @@ def definition_help(label: str, definition: str, in_force) -> str:
         return f"{definition}\n\nNo agreement is saved yet: see the Agreements page."
     named, column = DEFINED_BY.get(label, (None, None))
     if named is None:
-        return f"{definition}\n\nTargets and colours {_as_agreed(in_force)}."
+        return f"{definition}\n\nMeasured against the agreement {_as_agreed(in_force)}."
     return f"{definition}\n\n{named}, {_as_agreed(in_force)}: {format.plain(in_force[column])}"
 
 
