@@ -19,6 +19,7 @@ from revcycle.importer.load import (
     commit_in_transaction,
     ensure_storage,
     has_history,
+    holds_sample,
     sweep_archive,
 )
 from revcycle.importer.problems import ERROR, ImportRefused
@@ -44,9 +45,9 @@ def build(
     sample: bool = False,
 ) -> BuildInfo:
     """Load ``exports`` (kind -> file, replacing that kind's data) and rebuild, in one
-    transaction; with ``sample``, the bundled sample, marked as such, and the sample's
-    agreement when the database holds none. With neither, rebuild what is loaded (nothing, in a
-    new database)."""
+    transaction; with ``sample``, the bundled sample, marked as such. With neither, rebuild
+    what is loaded (nothing, in a new database). A database holding the sample and no
+    agreement gets the sample's agreement too."""
     if sample:
         exports = SAMPLE_FILE_BY_KIND
     con.begin()
@@ -55,7 +56,8 @@ def build(
         for kind in ("leads", "deals"):  # leads first: deals are checked against them
             if kind in (exports or {}):
                 _load_whole_file(con, kind, Path(exports[kind]), sample)
-        if sample and not agreements.versions(con):
+        # A database that held the sample before agreements existed gets it at its next build.
+        if (sample or holds_sample(con)) and not agreements.versions(con):
             _import_sample_agreement(con)
         version = rebuild_in_transaction(con)
         con.commit()

@@ -71,3 +71,13 @@ def test_a_database_with_its_own_agreement_keeps_it_when_the_sample_loads(tmp_pa
     build(con, sample=True)
     assert [v.number for v in store.versions(con)] == [1]
     con.close()
+
+
+def test_a_database_that_held_the_sample_before_agreements_gets_its_agreement(tmp_path):
+    con = connect(tmp_path / "older.duckdb")
+    build(con, sample=True)
+    for table in store.TABLES:  # as a database built before agreements existed
+        con.execute(f"drop table {table}")
+    build(con)  # the next start's rebuild, not a sample build
+    assert [v.number for v in store.versions(con)] == [1, 2]
+    con.close()

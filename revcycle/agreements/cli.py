@@ -80,10 +80,8 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path) -> int:
 
 
 def _print_refusal(path: Path, problems: list[Problem], lines: dict[int, dict]) -> None:
-    print(
-        f"refused: {path} was not imported; nothing was changed. {len(problems)} problems:",
-        file=sys.stderr,
-    )
+    count = f"{len(problems)} problem{'' if len(problems) == 1 else 's'}"
+    print(f"refused: {path} was not imported; nothing was changed. {count}:", file=sys.stderr)
     for problem in problems[:SHOWN_PROBLEMS]:
         if problem.line is None and problem.version in lines:
             problem = document.located(problem, lines[problem.version], problem.version)

@@ -281,10 +281,21 @@ def _in_transaction(con: duckdb.DuckDBPyConnection, write):
         if has_table(con, rebuild.MART_TABLE):  # with no mart yet, the first build makes it
             rebuild.rebuild_in_transaction(con)
         con.commit()
+    except (duckdb.TransactionException, duckdb.ConstraintException) as error:
+        # Another save or import committed first (two editors at once): nothing of this one
+        # is kept, and the person is told why in a sentence rather than a database error.
+        rollback_after(con, error)
+        raise AgreementInvalid([Problem("", SAVED_MEANWHILE)]) from error
     except BaseException as error:
         rollback_after(con, error)
         raise
     return result
+
+
+SAVED_MEANWHILE = (
+    "Someone else saved the agreement at the same moment, so this change was not saved. "
+    "Look at the latest version, then save again."
+)
 
 
 def _now() -> datetime.datetime:
@@ -319,32 +330,53 @@ def _insert(con: duckdb.DuckDBPyConnection, version: Version) -> None:
             "amber": agreement.amber_from,
         },
     ).fetchall()
-    _insert_rows(
-        con,
-        "insert into agreement_follow_up values (?, ?, ?, ?, ?)",
-        number,
-        [(r.channel, r.kind, r.response_hours, r.basis) for r in agreement.follow_up],
-    )
-    _insert_rows(
-        con,
-        "insert into agreement_working_hours values (?, ?, ?, ?)",
-        number,
-        [(h.weekday, h.starts, h.ends) for h in agreement.working_hours],
-    )
-    _insert_rows(
-        con,
-        "insert into agreement_closing_days values (?, ?, ?)",
-        number,
-        [(c.day, c.reason) for c in agreement.closing_days],
-    )
-    _insert_rows(
-        con,
-        "insert into agreement_targets values (?, ?, ?, ?, ?)",
-        number,
-        [(t.month, t.channel, t.metric, t.value) for t in agreement.targets],
-    )
+    # Each table's rows go in as one list per column, unnested in one statement: executemany
+    # costs a round trip per row, a quarter of a second for the sample's 1,100 targets.
+    rows = agreement.follow_up
+    con.execute(
+        "insert into agreement_follow_up select $version, unnest($channel), unnest($kind), "
+        "unnest($hours), unnest($basis)",
+        {
+            "version": number,
+            "channel": [row.channel for row in rows],
+            "kind": [row.kind for row in rows],
+            "hours": [row.response_hours for row in rows],
+            "basis": [row.basis for row in rows],
+        },
+    ).fetchall()
+    hours = agreement.working_hours
+    con.execute(
+        "insert into agreement_working_hours select $version, unnest($weekday), "
+        "unnest($starts), unnest($ends)",
+        {
+            "version": number,
+            "weekday": [span.weekday for span in hours],
+            "starts": [span.starts for span in hours],
+            "ends": [span.ends for span in hours],
+        },
+    ).fetchall()
+    _insert_days_and_targets(con, agreement, number)
 
 
-def _insert_rows(con: duckdb.DuckDBPyConnection, sql: str, number: int, rows: list[tuple]):
-    if rows:
-        con.executemany(sql, [(number, *row) for row in rows])
+def _insert_days_and_targets(con: duckdb.DuckDBPyConnection, agreement: Agreement, number: int):
+    days = agreement.closing_days
+    con.execute(
+        "insert into agreement_closing_days select $version, unnest($day), unnest($reason)",
+        {
+            "version": number,
+            "day": [closing.day for closing in days],
+            "reason": [closing.reason for closing in days],
+        },
+    ).fetchall()
+    targets = agreement.targets
+    con.execute(
+        "insert into agreement_targets select $version, unnest($month), unnest($channel), "
+        "unnest($metric), unnest($target)",
+        {
+            "version": number,
+            "month": [target.month for target in targets],
+            "channel": [target.channel for target in targets],
+            "metric": [target.metric for target in targets],
+            "target": [target.value for target in targets],
+        },
+    ).fetchall()
