@@ -1,10 +1,10 @@
 """Command line: ``python -m revcycle build|sample|load|history|restore|check|backup|
-restore-backup``.
+restore-backup|agreements``.
 
 Exit codes: 0 done; 1 refused or failed (nothing committed); 2 a usage error. An unexpected
 error is said in a sentence; its details go to a log file the sentence names, never a traceback
-on the screen. ``history``, ``check`` and ``load --dry-run`` only read, so they work while the
-dashboard runs.
+on the screen. ``history``, ``check``, ``load --dry-run`` and ``agreements show|export`` only
+read, so they work while the dashboard runs.
 """
 
 import argparse
@@ -17,6 +17,7 @@ import duckdb
 
 from revcycle import backup, health, sample
 from revcycle.access import os_user
+from revcycle.agreements import cli as agreements_cli
 from revcycle.backup import BackupRefused
 from revcycle.build import build, open_database
 from revcycle.db import QueryError, has_table
@@ -103,7 +104,22 @@ def _parser() -> argparse.ArgumentParser:
     restore_parser = commands.add_parser("restore", help="return to the state right after upload N")
     restore_parser.add_argument("upload_id", type=int, metavar="N")
     _add_disk_commands(commands)
+    _add_agreement_commands(commands)
     return parser
+
+
+def _add_agreement_commands(commands) -> None:
+    agreements = commands.add_parser(
+        "agreements", help="show, export or import what marketing and sales agreed"
+    )
+    actions = agreements.add_subparsers(dest="action", required=True)
+    actions.add_parser("show", help="the agreement in force now, in words, and every version")
+    export_parser = actions.add_parser("export", help="write every version to one YAML file")
+    export_parser.add_argument("file", type=Path, metavar="FILE")
+    import_parser = actions.add_parser(
+        "import", help="add the new versions of a YAML file, all or nothing"
+    )
+    import_parser.add_argument("file", type=Path, metavar="FILE")
 
 
 def _add_disk_commands(commands) -> None:
@@ -144,8 +160,11 @@ def _run(args, parser) -> int:
         for path in sample.write(args.out, n_leads=args.leads):
             print(f"wrote {path}")
         return 0
+    reads_only = args.command == "agreements" and args.action != "import"
     if args.command in ("history", "check") or (args.command == "load" and args.dry_run):
         return _read_only(args, parser)
+    if reads_only:
+        return _read_agreements(args)
     if args.command == "backup":
         return _backup(args.folder)
     if args.command == "restore-backup":
@@ -158,6 +177,8 @@ def _run(args, parser) -> int:
         con = open_database(db_path())
         if args.command == "load":
             return _load(con, args, parser)
+        if args.command == "agreements":
+            return agreements_cli.import_file(con, args.file)
         return _restore(con, args.upload_id)
     finally:
         con.close()
@@ -340,6 +361,15 @@ def _read_only(args, parser) -> int:
             load.ensure_storage(con)
             seed_channel_rules(con)
         return _load(con, args, parser)
+
+
+def _read_agreements(args) -> int:
+    with open_to_read(db_path()) as reading:
+        if reading.note:
+            print(reading.note)
+        if args.action == "show":
+            return agreements_cli.show(reading.con)
+        return agreements_cli.export(reading.con, args.file)
 
 
 def _check(con) -> int:

@@ -12,16 +12,19 @@ from pathlib import Path
 import duckdb
 
 from revcycle.access import os_user
+from revcycle.agreements import document as agreement_file
+from revcycle.agreements import store as agreements
 from revcycle.db import connect, rollback_after
 from revcycle.importer.load import (
     commit_in_transaction,
     ensure_storage,
     has_history,
+    holds_sample,
     sweep_archive,
 )
 from revcycle.importer.problems import ERROR, ImportRefused
 from revcycle.importer.validate import prepare
-from revcycle.paths import SAMPLE_DIR, db_path
+from revcycle.paths import SAMPLE_AGREEMENT, SAMPLE_DIR, db_path
 from revcycle.rebuild import MART_TABLE, is_current, rebuild_in_transaction
 
 SAMPLE_FILE_BY_KIND = {"leads": SAMPLE_DIR / "leads.csv", "deals": SAMPLE_DIR / "deals.csv"}
@@ -43,7 +46,8 @@ def build(
 ) -> BuildInfo:
     """Load ``exports`` (kind -> file, replacing that kind's data) and rebuild, in one
     transaction; with ``sample``, the bundled sample, marked as such. With neither, rebuild
-    what is loaded (nothing, in a new database)."""
+    what is loaded (nothing, in a new database). A database holding the sample and no
+    agreement gets the sample's agreement too."""
     if sample:
         exports = SAMPLE_FILE_BY_KIND
     con.begin()
@@ -52,6 +56,9 @@ def build(
         for kind in ("leads", "deals"):  # leads first: deals are checked against them
             if kind in (exports or {}):
                 _load_whole_file(con, kind, Path(exports[kind]), sample)
+        # A database that held the sample before agreements existed gets it at its next build.
+        if (sample or holds_sample(con)) and not agreements.versions(con):
+            _import_sample_agreement(con)
         version = rebuild_in_transaction(con)
         con.commit()
     except BaseException as error:
@@ -63,6 +70,14 @@ def build(
         f"(select count(*) from {MART_TABLE})"
     ).fetchall()[0]
     return BuildInfo(version, *counts)
+
+
+def _import_sample_agreement(con: duckdb.DuckDBPyConnection) -> None:
+    # The sample's agreement goes with the sample's data: its two versions show a tightened
+    # follow-up judged from its date on. A database with an agreement of its own keeps it.
+    text = SAMPLE_AGREEMENT.read_text(encoding="utf-8")
+    versions = agreement_file.load(text, SAMPLE_AGREEMENT.name)
+    agreements.import_in_transaction(con, versions, changed_by=os_user())
 
 
 def _load_whole_file(con: duckdb.DuckDBPyConnection, kind: str, path: Path, sample: bool) -> None:

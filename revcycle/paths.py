@@ -7,6 +7,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = REPO_ROOT / "queries"
 DATA_DIR = REPO_ROOT / "data"
 SAMPLE_DIR = DATA_DIR / "sample"
+SAMPLE_AGREEMENT = SAMPLE_DIR / "agreement.yaml"
 CHANNEL_RULES_CSV = DATA_DIR / "channel_rules.csv"
 DEFAULT_DB_PATH = DATA_DIR / "revcycle.duckdb"
 

@@ -139,8 +139,10 @@ def test_a_rule_edit_is_listed_with_its_editor(roles_file):
     at.button(key="upload_rules_save").click().run()
     assert not at.exception, at.exception
     changes = table_with(at, "What")
+    # Newest first: the edit, then the sample build's import of the sample's agreement.
     assert changes[["By", "What"]].values.tolist() == [
-        ["eddie@example.com", "Saved the channel rules: added Carrier pigeon → Other"]
+        ["eddie@example.com", "Saved the channel rules: added Carrier pigeon → Other"],
+        [getpass.getuser(), "Imported agreement versions 1, 2"],
     ]
 
 

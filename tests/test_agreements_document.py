@@ -301,3 +301,13 @@ def test_every_agreement_survives_the_round_trip(versions):
     text = dump(versions)
     assert load(text, "generated.yaml") == versions
     assert dump(load(text, "generated.yaml")) == text
+
+
+def test_versions_that_share_a_date_write_it_out_each_time():
+    # the same date object in two versions must not become a YAML anchor and alias
+    closing = (ClosingDay(datetime.date(2024, 12, 27), "Christmas closing"),)
+    shared = agreement(closing_days=closing)
+    later = dataclasses.replace(shared, effective_from=datetime.date(2025, 1, 1))
+    text = dump([Version(1, "mara", SAVED_AT, shared), Version(2, "mara", SAVED_AT, later)])
+    assert "&" not in text and "*id" not in text
+    assert text.count("2024-12-27: Christmas closing") == 2

@@ -7,13 +7,15 @@ import datetime
 import duckdb
 import pyarrow as pa
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from revcycle import audit
 from revcycle.agreements import store
-from revcycle.agreements.model import FollowUp, Target, Version, canonical
+from revcycle.agreements.model import FollowUp, Target, Version, WorkingHours, canonical
 from revcycle.agreements.validate import AgreementInvalid
 from revcycle.importer import load
 from tests.support.agreements import agreement
+from tests.test_agreements_document import version_lists
 
 JUNE = datetime.date(2026, 6, 1)
 DEFAULT = FollowUp(None, "call", 24.0, "calendar")
@@ -227,3 +229,28 @@ def test_a_new_database_without_data_can_hold_an_agreement(tmp_path):
         # no rules in the database yet: the bundled rules say which channels exist
         assert store.save(fresh, agreement(), "mara") == 1
         assert store.current(fresh).agreement == canonical(agreement())
+
+
+def test_empty_lists_and_a_span_to_midnight_read_back_as_saved(con):
+    evening = (WorkingHours(6, datetime.time(18), None),)  # Saturday 18:00 to midnight
+    sparse = agreement(working_hours=evening, closing_days=(), targets=(), rejection_reasons=())
+    store.save(con, sparse, "mara")
+    assert store.current(con).agreement == canonical(sparse)
+    assert con.execute(
+        "select iso_weekday, starts, ends from agreement_working_hours"
+    ).fetchall() == [(6, datetime.time(18), None)]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(version_lists())
+def test_every_agreement_reads_back_from_the_tables_as_imported(versions):
+    with duckdb.connect() as fresh:
+        # the generated channels are the database's channels
+        fresh.execute("create table raw_channel_rules (source varchar, channel varchar)")
+        for version in versions:
+            for row in version.agreement.follow_up:
+                fresh.execute("insert into raw_channel_rules values ('x', $c)", {"c": row.channel})
+        store.import_versions(fresh, versions, "ops")
+        stored = store.versions(fresh)
+    assert [v.agreement for v in stored] == [v.agreement for v in versions]
+    assert [v.saved_by or "ops" for v in versions] == [v.saved_by for v in stored]

@@ -59,7 +59,11 @@ targets, per month and channel ("all" = all channels together): leads, mqls, sql
 def _yaml() -> YAML:
     yaml = YAML()  # round-trip mode: it keeps the line of every key and value
     yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 100
+    # A target row or a definition stays on one line, however long: wrapped, a row of targets
+    # breaks mid-pair and a reader cannot scan the month.
+    yaml.width = 1_000_000
+    # Two versions that share a date would otherwise be written as an anchor and an alias.
+    yaml.representer.ignore_aliases = lambda _data: True
     return yaml
 
 

@@ -222,6 +222,8 @@ def _follow_up_row(row: FollowUp, channels: set[str] | None) -> list[Problem]:
     if row.basis not in BASES:
         found.append(Problem(f"{field}.basis", f"{row.basis!r} is not working or calendar."))
     hours = row.response_hours
+    if row.kind not in FOLLOW_UP_KINDS:
+        return found  # whether a time is due depends on the kind
     if row.kind == NURTURE and hours is not None:
         found.append(
             Problem(f"{field}.response_hours", "Nurture has no response time; leave it empty.")

@@ -9,6 +9,7 @@ from revcycle.agreements.model import (
     WEEKDAYS,
     Agreement,
     FollowUp,
+    Version,
 )
 
 NONE = "(none)"
@@ -148,3 +149,63 @@ def count(value: float, unit: str) -> str:
 
 def percent(share: float) -> str:
     return f"{share * 100:.10g}%"
+
+
+def describe(version: Version) -> list[str]:
+    """A version told in full, a line each: who agreed what, from when."""
+    agreement = version.agreement
+    lines = [
+        f"Agreement version {version.number}, in force from "
+        f"{date_words(agreement.effective_from)}{_saved(version)}.",
+        f"Agreed by {agreement.marketing_name} (marketing) and {agreement.sales_name} (sales).",
+    ]
+    if agreement.note:
+        lines.append(f"Note: {agreement.note}")
+    lines += [
+        f"What counts as an MQL: {agreement.mql_definition}",
+        f"What counts as an SQL: {agreement.sql_definition}",
+        f"What counts as a won deal: {agreement.won_definition}",
+        f"Reasons to reject a lead: {'; '.join(agreement.rejection_reasons) or NONE}",
+        "Follow-up:",
+    ]
+    for row in agreement.follow_up:
+        lines.append(
+            f"  {OTHER_CHANNELS if row.channel is None else row.channel}: {follow_up(row)}"
+        )
+    answer_within = count(agreement.answer_within_working_days, "working day")
+    lines += [
+        f"Sales answers an MQL within {answer_within}.",
+        f"Working calendar in {agreement.time_zone}; public holidays of {region(agreement)}:",
+        *(f"  {name.title()}: {spans(agreement, day)}" for day, name in enumerate(WEEKDAYS, 1)),
+        "Closing days: "
+        + ("; ".join(f"{date_words(c.day)} ({c.reason})" for c in agreement.closing_days) or NONE),
+        _targets_line(agreement),
+    ]
+    return lines
+
+
+def _saved(version: Version) -> str:
+    by = f" by {version.saved_by}" if version.saved_by else ""
+    at = f" on {version.saved_at:%Y-%m-%d %H:%M}" if version.saved_at else ""
+    return f" (saved{by}{at})" if by or at else ""
+
+
+def _targets_line(agreement: Agreement) -> str:
+    status = (
+        f"green from {percent(agreement.green_from)} of target, "
+        f"amber from {percent(agreement.amber_from)}"
+    )
+    if not agreement.targets:
+        return f"Targets: none ({status})."
+    months = sorted({target.month for target in agreement.targets})
+    span = f"{months[0]:%b %Y}" + (f" to {months[-1]:%b %Y}" if len(months) > 1 else "")
+    return f"Targets: {len(agreement.targets)} for {span} ({status})."
+
+
+def version_line(version: Version, is_current: bool) -> str:
+    """One line of the list of versions."""
+    mark = "  ← current" if is_current else ""
+    return (
+        f"{version.number:>4}  in force from {date_words(version.agreement.effective_from):<11}"
+        f"{_saved(version)}{mark}"
+    )

@@ -1,0 +1,155 @@
+"""`python -m revcycle agreements show|export|import`: what a person reads, the exit codes, and
+a refused file that changes nothing and shows no traceback."""
+
+import dataclasses
+import datetime
+
+import duckdb
+
+from revcycle.agreements import document, store
+from revcycle.agreements.model import FollowUp, Version
+from tests import test_cli_load
+
+# The load tests' way of running the command, on a copy of the sample database.
+command = test_cli_load.command
+db = test_cli_load.db
+revcycle = test_cli_load.revcycle
+
+JULY = datetime.date(2026, 7, 1)
+
+
+def saved_versions(db_file) -> list[Version]:
+    with duckdb.connect(str(db_file), read_only=True) as con:
+        return store.versions(con)
+
+
+def with_third_version(db_file) -> str:
+    """The sample's file with a version 3 from 1 July 2026: trade shows within 8 working hours."""
+    versions = saved_versions(db_file)
+    follow_up = tuple(
+        dataclasses.replace(row, response_hours=8.0) if row.channel == "Trade show" else row
+        for row in versions[-1].agreement.follow_up
+    )
+    third = dataclasses.replace(versions[-1].agreement, effective_from=JULY, follow_up=follow_up)
+    return document.dump([*versions, Version(3, "", None, third)])
+
+
+def test_show_tells_the_current_version_in_words_and_lists_every_version(revcycle, db):
+    code, out = revcycle(db, "agreements", "show")
+    assert code == 0
+    assert "Agreement version 2, in force from 1 Jun 2026 (saved by eva.lindqvist" in out
+    assert "Agreed by Sanne de Wit (marketing) and Eva Lindqvist (sales)." in out
+    assert "  Website contact form: call within 1 working hour\n" in out
+    assert "  Content marketing: nurture, no response time\n" in out
+    assert "  Saturday: closed\n" in out
+    assert "   1  in force from 1 Nov 2024 " in out
+    assert "   2  in force from 1 Jun 2026 " in out and "← current" in out
+
+
+def test_show_without_an_agreement_names_the_default(revcycle, tmp_path):
+    code, out = revcycle(tmp_path / "new.duckdb", "agreements", "show")
+    assert code == 0
+    assert "no agreement saved yet: every lead is judged by the default, a call within 24 " in out
+    assert "calendar hours" in out
+
+
+def test_export_writes_every_version_as_one_file(revcycle, db, tmp_path):
+    path = tmp_path / "agreement.yaml"
+    code, out = revcycle(db, "agreements", "export", path)
+    assert (code, out.strip()) == (0, f"wrote 2 agreement versions to {path}")
+    assert document.load(path.read_text(encoding="utf-8"), "agreement.yaml") == saved_versions(db)
+
+
+def test_export_with_nothing_saved_is_refused(revcycle, tmp_path):
+    code, out = revcycle(tmp_path / "new.duckdb", "agreements", "export", tmp_path / "a.yaml")
+    assert code == 1
+    assert "no agreement saved yet, nothing to export" in out
+    assert not (tmp_path / "a.yaml").exists()
+
+
+def test_import_adds_the_new_version(revcycle, db, tmp_path):
+    path = tmp_path / "agreement.yaml"
+    path.write_text(with_third_version(db), encoding="utf-8")
+    code, out = revcycle(db, "agreements", "import", path)
+    assert code == 0
+    assert f"imported agreement versions 3 from {path}" in out
+    third = saved_versions(db)[2]
+    assert third.agreement.effective_from == JULY
+    assert FollowUp("Trade show", "call", 8.0, "working") in third.agreement.follow_up
+
+
+def test_importing_what_is_saved_changes_nothing(revcycle, db, tmp_path):
+    path = tmp_path / "agreement.yaml"
+    revcycle(db, "agreements", "export", path)
+    code, out = revcycle(db, "agreements", "import", path)
+    assert (code, out.strip()) == (0, f"nothing new: every version in {path} is saved already")
+
+
+def test_a_broken_file_is_refused_with_its_line_and_no_traceback(revcycle, db, tmp_path):
+    path = tmp_path / "agreement.yaml"
+    text = with_third_version(db)
+    broken = text.replace("- version: 3", "- version: 3\n    note: [unclosed", 1)
+    path.write_text(broken, encoding="utf-8")
+    code, out = revcycle(db, "agreements", "import", path)
+    assert code == 1
+    assert "refused: " in out and "nothing was changed" in out
+    assert "agreement.yaml is not valid YAML" in out
+    assert "Traceback" not in out
+    assert len(saved_versions(db)) == 2
+
+
+def test_a_misspelt_key_is_refused_with_its_line(revcycle, db, tmp_path):
+    path = tmp_path / "agreement.yaml"
+    text = with_third_version(db)
+    # the last follow-up row of version 3, misspelt
+    at = text.rindex("Trade show: {kind: call, response_hours: 8")
+    text = text[:at] + text[at:].replace("response_hours", "respons_hours", 1)
+    path.write_text(text, encoding="utf-8")
+    line = text[:at].count("\n") + 1
+    code, out = revcycle(db, "agreements", "import", path)
+    assert code == 1
+    assert (
+        f"version 3, line {line}: Unknown key 'respons_hours' in follow_up.Trade show. "
+        "Did you mean response_hours?"
+    ) in out
+    assert len(saved_versions(db)) == 2
+
+
+def test_an_unknown_channel_is_named_with_its_line_in_the_file(revcycle, db, tmp_path):
+    path = tmp_path / "agreement.yaml"
+    text = with_third_version(db)
+    at = text.rindex("Trade show: {kind: call")
+    text = text[:at] + "Trade shows" + text[at + len("Trade show") :]
+    path.write_text(text, encoding="utf-8")
+    line = text[:at].count("\n") + 1
+    code, out = revcycle(db, "agreements", "import", path)
+    assert code == 1
+    assert (
+        f"version 3, line {line}: 'Trade shows' is not a channel: no channel rule makes it." in out
+    )
+    assert len(saved_versions(db)) == 2
+
+
+def test_a_file_that_changes_a_saved_version_is_refused_whole(revcycle, db, tmp_path):
+    path = tmp_path / "agreement.yaml"
+    text = with_third_version(db).replace("sales_name: Eva Lindqvist", "sales_name: Eva L.", 1)
+    path.write_text(text, encoding="utf-8")
+    code, out = revcycle(db, "agreements", "import", path)
+    assert code == 1
+    assert (
+        "Version 1 differs from the saved version 1 (Agreed for sales by: Eva Lindqvist → " in out
+    )
+    assert len(saved_versions(db)) == 2  # version 3 was not added either
+
+
+def test_a_missing_file_is_said_in_a_sentence(revcycle, db, tmp_path):
+    code, out = revcycle(db, "agreements", "import", tmp_path / "nowhere.yaml")
+    assert code == 1
+    assert "could not read" in out and "No such file or directory" in out
+    assert "Traceback" not in out
+
+
+def test_the_real_command_shows_the_agreement(db):
+    code, out = command(db, "agreements", "show")
+    assert code == 0
+    assert "Agreement version 2, in force from 1 Jun 2026" in out
