@@ -93,7 +93,10 @@ class Calendar:
         index = np.searchsorted(self.starts, np.nan_to_num(seconds, nan=-np.inf), "right") - 1
         at = np.clip(index, 0, None)
         passed = np.minimum(seconds - self.starts[at], self.lengths[at])
-        return np.where(index < 0, 0.0, self.before[at] + passed)
+        # Before the first span no working time has passed; no instant (NaN) stays unknown.
+        return np.where(
+            np.isnan(seconds), np.nan, np.where(index < 0, 0.0, self.before[at] + passed)
+        )
 
     def deadline(self, working_second: np.ndarray) -> np.ndarray:
         """The instant the working seconds reach ``working_second`` (NaN where they do not)."""
