@@ -10,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from revcycle.agreements.model import FollowUp
 from revcycle.paths import REPO_ROOT
-from tests.support.working_time import agreement, save
 from tests.support.injection import unescaped
+from tests.support.working_time import agreement, save
 
 MARCH = {"preset": "Custom", "period": ["2026-03-01", "2026-03-31"]}
 

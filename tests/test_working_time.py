@@ -306,3 +306,12 @@ def test_the_last_working_minute_is_still_in_time(funnel_db):
     rows = judged(con)
     assert rows["EDGE"]["is_within_agreed_time"] is None  # due at 17:00, not past it
     assert rows["END"]["is_within_agreed_time"] is True
+
+
+def test_working_hours_are_local_to_the_agreements_time_zone(funnel_db):
+    # The data is in Amsterdam time; the agreement works 09:00-17:00 in London, an hour
+    # behind. Created 09:30 Amsterdam (08:30 London, before opening), contacted 10:30
+    # Amsterdam (09:30 London): half a working hour. In Amsterdam's hours it would be 1.0.
+    con = funnel_db([lead("Z", "2026-03-02 09:30:00", "2026-03-02 10:30:00")])
+    save(con, agreement(working(8), time_zone="Europe/London"))
+    assert hours_of(con)["Z"] == pytest.approx(0.5)

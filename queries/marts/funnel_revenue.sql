@@ -55,14 +55,6 @@ lead_uploads as (
     select * from stg_lead_uploads
 ),
 
-versions as (
-    select * from stg_agreement_versions
-),
-
-first_version as (
-    select arg_min(version, effective_from) as version from versions
-),
-
 follow_up_rules as (
     select * from stg_agreement_follow_up
 ),
@@ -71,11 +63,20 @@ working_calendar as (
     select * from working_time_calendar
 ),
 
+days_in_force as (
+    select
+        calendar_date,
+        version,
+        time_zone,
+    from working_calendar
+    where is_in_force
+),
+
 data_zone as (
     select * from data_time_zone
 ),
 
-data_as_of_second as (
+data_as_of as (
     select epoch(timezone(data_zone.time_zone, funnel_as_of.data_as_of)) as second,
     from funnel_as_of
     cross join data_zone
@@ -146,137 +147,6 @@ deals_per_lead as (
     group by linked_lead_id
 ),
 
--- The follow-up each lead is judged by: the agreement version in force on its creation date
--- (before the first version's date, the first), and that version's rule for its channel, else
--- the version's default.
--- Worked out on a narrow relation, then joined to the lead rows by lead_id: the ASOF joins
--- would otherwise carry every lead's deals along.
-lead_versions as (
-    select
-        leads.lead_id,
-        leads.created_at,
-        leads.first_contacted_at,
-        lead_channel(leads.source, channel_rules.channel) as channel,
-        coalesce(versions_in_force.version, first_version.version) as agreement_version,
-    from leads
-    left join channel_rules
-        on leads.source_key = channel_rules.source_key
-    cross join first_version
-    asof left join versions as versions_in_force
-        on cast(leads.created_at as date) >= versions_in_force.effective_from
-),
-
-lead_rules as (
-    select
-        lead_versions.*,
-        coalesce(channel_rule.follow_up_kind, default_rule.follow_up_kind) as follow_up_kind,
-        case
-            when channel_rule.version is not null then channel_rule.response_hours
-            else default_rule.response_hours
-        end as agreed_response_hours,
-        coalesce(channel_rule.basis, default_rule.basis) as response_basis,
-        -- Real instants (seconds since 1970 UTC): the loaded wall times are in the data's zone.
-        epoch(timezone(data_zone.time_zone, lead_versions.created_at)) as created_second,
-        epoch(timezone(data_zone.time_zone, lead_versions.first_contacted_at))
-            as contacted_second,
-    from lead_versions
-    cross join data_zone
-    left join follow_up_rules as channel_rule
-        on lead_versions.agreement_version = channel_rule.version
-        and lead_versions.channel = channel_rule.channel
-    left join follow_up_rules as default_rule
-        on lead_versions.agreement_version = default_rule.version
-        and default_rule.channel is null
-),
-
--- What each lead needs looked up on the working calendar; null where nothing is (a lookup
--- with a null key costs next to nothing): calendar-hour leads need no working seconds, and
--- only a lead never contacted needs its deadline.
-lead_lookups as (
-    select
-        *,
-        case when response_basis = 'working' then created_second end as working_created_second,
-        case
-            when response_basis = 'working' then contacted_second
-        end as working_contacted_second,
-    from lead_rules
-),
-
--- Working seconds since the calendar began at creation and at first contact: the seconds of
--- the spans before the last one started, plus the part of that span already passed.
-lead_working_seconds as (
-    select
-        lead_lookups.*,
-        coalesce(
-            created_span.working_seconds_before
-            + least(lead_lookups.created_second - created_span.starts_second,
-                created_span.working_seconds),
-            0
-        ) as created_working_second,
-        coalesce(
-            contacted_span.working_seconds_before
-            + least(lead_lookups.contacted_second - contacted_span.starts_second,
-                contacted_span.working_seconds),
-            0
-        ) as contacted_working_second,
-    from lead_lookups
-    asof left join working_calendar as created_span
-        on lead_lookups.agreement_version = created_span.version
-        and lead_lookups.working_created_second >= created_span.starts_second
-    asof left join working_calendar as contacted_span
-        on lead_lookups.agreement_version = contacted_span.version
-        and lead_lookups.working_contacted_second >= contacted_span.starts_second
-),
-
-lead_targets as (
-    select
-        *,
-        case
-            when response_basis = 'working' and first_contacted_at is null
-                then created_working_second + agreed_response_hours * 3600
-        end as deadline_working_second,
-    from lead_working_seconds
-),
-
--- The instant the agreed time runs out: in working time, the span in which the working
--- seconds reach creation's plus the agreed hours (null when the calendar has no such span).
-lead_deadlines as (
-    select
-        lead_targets.*,
-        case
-            when lead_targets.response_basis = 'calendar'
-                then lead_targets.created_second + lead_targets.agreed_response_hours * 3600
-            when lead_targets.deadline_working_second - deadline_span.working_seconds_before
-                <= deadline_span.working_seconds
-                then deadline_span.starts_second
-                    + lead_targets.deadline_working_second
-                    - deadline_span.working_seconds_before
-        end as deadline_second,
-    from lead_targets
-    asof left join working_calendar as deadline_span
-        on lead_targets.agreement_version = deadline_span.version
-        and lead_targets.deadline_working_second > deadline_span.working_seconds_before
-),
-
-lead_follow_up as (
-    select
-        lead_deadlines.lead_id,
-        lead_deadlines.agreement_version,
-        lead_deadlines.follow_up_kind,
-        lead_deadlines.agreed_response_hours,
-        lead_deadlines.response_basis,
-        case
-            when lead_deadlines.first_contacted_at < lead_deadlines.created_at then null
-            when lead_deadlines.response_basis = 'working'
-                then (lead_deadlines.contacted_working_second
-                    - lead_deadlines.created_working_second) / 3600
-            else (lead_deadlines.contacted_second - lead_deadlines.created_second) / 3600
-        end as hours_to_first_contact,
-        lead_deadlines.deadline_second < data_as_of_second.second as is_past_deadline,
-    from lead_deadlines
-    cross join data_as_of_second
-),
-
 lead_rows as (
     select
         leads.lead_id,
@@ -301,20 +171,6 @@ lead_rows as (
         leads.first_contacted_at,
         coalesce(leads.first_contacted_at < leads.created_at, false)
             as is_contacted_before_created,
-        lead_follow_up.agreement_version,
-        lead_follow_up.follow_up_kind,
-        lead_follow_up.agreed_response_hours,
-        lead_follow_up.response_basis,
-        lead_follow_up.hours_to_first_contact,
-        case
-            when lead_follow_up.follow_up_kind = 'nurture' then null
-            when leads.first_contacted_at is not null
-                then lead_follow_up.hours_to_first_contact
-                    <= lead_follow_up.agreed_response_hours
-            -- Never contacted: a miss once the agreed time has passed by the data's latest
-            -- event; before that, not judged yet.
-            when lead_uploads.has_contact_data and lead_follow_up.is_past_deadline then false
-        end as is_within_agreed_time,
         deals_per_lead.first_deal_created_at,
         deals_per_lead.first_won_at,
         coalesce(deals_per_lead.count_deals, 0) as count_deals,
@@ -339,8 +195,160 @@ lead_rows as (
         on leads.lead_id = deals_per_lead.lead_id
     left join lead_uploads
         on leads.lead_id = lead_uploads.lead_id
-    left join lead_follow_up
-        on leads.lead_id = lead_follow_up.lead_id
+),
+
+-- The follow-up each lead is judged by: the agreement version in force on its creation date
+-- (before the first version's date, the first: working_time_calendar's is_in_force), and that
+-- version's rule for its channel, else the version's default.
+-- Every lookup is a hash join on a small table, which streams the lead rows through (a
+-- sorting join would carry every lead's deals along); the helper columns are dropped at the
+-- end (judged_lead_rows).
+lead_versions as (
+    select
+        lead_rows.*,
+        days_in_force.version as agreement_version,
+        days_in_force.time_zone as agreement_time_zone,
+    from lead_rows
+    left join days_in_force
+        on cast(lead_rows.created_at as date) = days_in_force.calendar_date
+),
+
+lead_rules as (
+    select
+        lead_versions.*,
+        coalesce(channel_rule.follow_up_kind, default_rule.follow_up_kind) as follow_up_kind,
+        case
+            when channel_rule.version is not null then channel_rule.response_hours
+            else default_rule.response_hours
+        end as agreed_response_hours,
+        coalesce(channel_rule.basis, default_rule.basis) as response_basis,
+        -- Real instants (seconds since 1970 UTC): the loaded wall times are in the data's zone.
+        epoch(timezone(data_zone.time_zone, lead_versions.created_at)) as created_second,
+        epoch(timezone(data_zone.time_zone, lead_versions.first_contacted_at))
+            as contacted_second,
+        lead_versions.agreement_time_zone = data_zone.time_zone as is_in_data_zone,
+    from lead_versions
+    cross join data_zone
+    left join follow_up_rules as channel_rule
+        on lead_versions.agreement_version = channel_rule.version
+        and lead_versions.channel = channel_rule.channel
+    left join follow_up_rules as default_rule
+        on lead_versions.agreement_version = default_rule.version
+        and default_rule.channel is null
+),
+
+-- The local days of creation and first contact in the agreement's zone, for the leads whose
+-- rule counts working hours (null otherwise: a calendar-hour lead looks nothing up). In the
+-- data's own zone, the usual case, the loaded wall times already are local.
+lead_days as (
+    select
+        lead_rules.*,
+        case
+            when lead_rules.response_basis <> 'working' then null
+            when lead_rules.is_in_data_zone then cast(lead_rules.created_at as date)
+            else cast(timezone(lead_rules.agreement_time_zone, to_timestamp(created_second)) as date)
+        end as created_local_date,
+        case
+            when lead_rules.response_basis <> 'working' then null
+            when lead_rules.is_in_data_zone then cast(lead_rules.first_contacted_at as date)
+            else cast(
+                timezone(lead_rules.agreement_time_zone, to_timestamp(contacted_second)) as date
+            )
+        end as contacted_local_date,
+    from lead_rules
+),
+
+lead_working_seconds as (
+    select
+        lead_days.*,
+        working_seconds_at(
+            created_day.working_seconds_before, created_day.spans, lead_days.created_second
+        ) as created_working_second,
+        working_seconds_at(
+            contacted_day.working_seconds_before, contacted_day.spans, lead_days.contacted_second
+        ) as contacted_working_second,
+    from lead_days
+    left join working_calendar as created_day
+        on lead_days.agreement_version = created_day.version
+        and lead_days.created_local_date = created_day.calendar_date
+    left join working_calendar as contacted_day
+        on lead_days.agreement_version = contacted_day.version
+        and lead_days.contacted_local_date = contacted_day.calendar_date
+),
+
+-- Per version, the data's latest event (funnel_as_of) in working seconds, and whether it
+-- falls inside a span of working time.
+as_of_by_version as (
+    select
+        working_calendar.version,
+        data_as_of.second as as_of_second,
+        working_seconds_at(
+            working_calendar.working_seconds_before, working_calendar.spans, data_as_of.second
+        ) as as_of_working_second,
+        len(
+            list_filter(
+                working_calendar.spans,
+                lambda span: span.starts_second < data_as_of.second
+                    and data_as_of.second <= span.starts_second + span.working_seconds
+            )
+        ) > 0 as is_as_of_in_working_time,
+    from working_calendar
+    cross join data_as_of
+    where working_calendar.calendar_date
+        = cast(timezone(working_calendar.time_zone, to_timestamp(data_as_of.second)) as date)
+),
+
+judged_lead_rows as (
+    select
+        lead_working_seconds.* exclude (
+            agreement_time_zone,
+            created_second,
+            contacted_second,
+            is_in_data_zone,
+            created_local_date,
+            contacted_local_date,
+            created_working_second,
+            contacted_working_second,
+        ),
+        case
+            when lead_working_seconds.is_contacted_before_created then null
+            when lead_working_seconds.response_basis = 'working'
+                then (lead_working_seconds.contacted_working_second
+                    - lead_working_seconds.created_working_second) / 3600
+            else (lead_working_seconds.contacted_second - lead_working_seconds.created_second)
+                / 3600
+        end as hours_to_first_contact,
+        case
+            when lead_working_seconds.follow_up_kind = 'nurture' then null
+            when lead_working_seconds.first_contacted_at is not null
+                then hours_to_first_contact <= lead_working_seconds.agreed_response_hours
+            -- Never contacted: a miss once the agreed time has passed by the data's latest
+            -- event; before that, not judged yet.
+            when not coalesce(lead_working_seconds.has_contact_data, false) then null
+            when lead_working_seconds.response_basis = 'calendar'
+                then if(
+                    lead_working_seconds.created_second
+                        + lead_working_seconds.agreed_response_hours * 3600
+                        < as_of_by_version.as_of_second,
+                    false,
+                    null
+                )
+            -- In working time the agreed time ran out when the working seconds went past it,
+            -- or reached it exactly while the latest event is outside working time (it ran out
+            -- at the end of an earlier span).
+            when lead_working_seconds.created_working_second
+                    + lead_working_seconds.agreed_response_hours * 3600
+                    < as_of_by_version.as_of_working_second
+                then false
+            when lead_working_seconds.created_working_second
+                    + lead_working_seconds.agreed_response_hours * 3600
+                    = as_of_by_version.as_of_working_second
+                and not as_of_by_version.is_as_of_in_working_time
+                then false
+        end as is_within_agreed_time,
+    from lead_working_seconds
+    left join as_of_by_version
+        on lead_working_seconds.agreement_version = as_of_by_version.version
 ),
 
 unmatched_deal_rows as (
@@ -394,7 +402,7 @@ unmatched_deal_rows as (
 ),
 
 unioned as (
-    select * from lead_rows
+    select * from judged_lead_rows
     union all by name
     select * from unmatched_deal_rows
 ),

@@ -1,16 +1,17 @@
--- The working-time calendar: every span of working time of each agreement version, with the
--- working seconds of all spans before it. Any instant then becomes "working seconds since the
--- calendar began" with one ASOF join (the last span starting at or before it): the seconds
--- before that span plus the part of the span already passed. A working-hours duration is one
--- subtraction of two such values. (This is the issue's "cumulative working seconds per day",
--- one row per span instead of per day, so a day with a lunch break needs no second lookup.)
--- Spans are the version's working hours on each local date that is not a day off (public
--- holiday or closing day), turned into real instants in the version's time zone, so a span
--- across the night the clocks change is 23 or 25 real hours long.
--- Range: from two days before the data's first event (the data's zone and the agreement's
--- may disagree on the date) to a year after its latest, so a deadline after the last event
--- still falls inside the calendar.
--- Grain: one row per version and span. Parameters: none.
+-- The working-time calendar: per agreement version and calendar day (local, in the version's
+-- time zone), the working seconds of all days before it and the day's spans of working time.
+-- Any instant then becomes "working seconds since the calendar began" with one join on its
+-- version and local day (working_seconds_at in macros.sql): the days before, plus the part of
+-- each of the day's spans already passed. A working-hours duration is one subtraction.
+-- Spans are the version's working hours on each day that is not a day off (public holiday or
+-- closing day), as real instants (seconds since 1970 UTC): a span across the night the clocks
+-- change is 23 or 25 real hours long. A day off or a day without hours has no spans.
+-- is_in_force: whether the version is the one in force on the day: the latest effective on or
+-- before it; before the first version's date, the first. Each day has exactly one.
+-- Range: from two days before the data's first event (the data's zone and the agreement's may
+-- disagree on the date) to a year after its latest, so a deadline after the last event still
+-- falls inside the calendar.
+-- Grain: one row per version and calendar day. Parameters: none.
 -- Materialised as the table working_time_calendar after funnel_as_of, before funnel_revenue.
 
 with
@@ -31,10 +32,12 @@ as_of as (
     select * from funnel_as_of
 ),
 
-calendar_days as (
+first_version as (
+    select arg_min(version, effective_from) as version from versions
+),
+
+dates as (
     select
-        versions.version,
-        versions.time_zone,
         cast(
             unnest(
                 generate_series(
@@ -44,8 +47,32 @@ calendar_days as (
                 )
             ) as date
         ) as calendar_date,
+    from as_of
+),
+
+dates_in_force as (
+    select
+        dates.calendar_date,
+        coalesce(
+            (
+                select arg_max(versions.version, versions.effective_from)
+                from versions
+                where versions.effective_from <= dates.calendar_date
+            ),
+            first_version.version
+        ) as version_in_force,
+    from dates
+    cross join first_version
+),
+
+calendar_days as (
+    select
+        versions.version,
+        versions.time_zone,
+        dates_in_force.calendar_date,
+        versions.version = dates_in_force.version_in_force as is_in_force,
     from versions
-    cross join as_of
+    cross join dates_in_force
 ),
 
 working_days as (
@@ -58,44 +85,57 @@ working_days as (
 spans as (
     select
         working_days.version,
-        timezone(working_days.time_zone, working_days.calendar_date + working_hours.starts)
-            as starts_at,
-        timezone(
-            working_days.time_zone,
-            coalesce(
-                working_days.calendar_date + working_hours.ends,
-                working_days.calendar_date + interval 1 day
+        working_days.calendar_date,
+        epoch(timezone(working_days.time_zone, working_days.calendar_date + working_hours.starts))
+            as starts_second,
+        epoch(
+            timezone(
+                working_days.time_zone,
+                coalesce(
+                    working_days.calendar_date + working_hours.ends,
+                    working_days.calendar_date + interval 1 day
+                )
             )
-        ) as ends_at,
+        ) as ends_second,
     from working_days
     inner join working_hours
         on working_days.version = working_hours.version
         and isodow(working_days.calendar_date) = working_hours.iso_weekday
 ),
 
-measured as (
+spans_per_day as (
     select
         version,
-        starts_at,
-        ends_at,
-        epoch(starts_at) as starts_second,
-        epoch(ends_at) - epoch(starts_at) as working_seconds,
+        calendar_date,
+        list(
+            struct_pack(starts_second, working_seconds := ends_second - starts_second)
+            order by starts_second
+        ) as spans,
+        sum(ends_second - starts_second) as day_working_seconds,
     from spans
+    group by version, calendar_date
 ),
 
 final as (
     select
-        *,
+        calendar_days.version,
+        calendar_days.time_zone,
+        calendar_days.calendar_date,
+        calendar_days.is_in_force,
         coalesce(
-            sum(working_seconds) over (
-                partition by version
-                order by starts_second
+            sum(spans_per_day.day_working_seconds) over (
+                partition by calendar_days.version
+                order by calendar_days.calendar_date
                 rows between unbounded preceding and 1 preceding
             ),
             0
         ) as working_seconds_before,
-    from measured
+        coalesce(spans_per_day.spans, []) as spans,
+    from calendar_days
+    left join spans_per_day
+        on calendar_days.version = spans_per_day.version
+        and calendar_days.calendar_date = spans_per_day.calendar_date
 )
 
 select * from final
-order by version, starts_second
+order by version, calendar_date

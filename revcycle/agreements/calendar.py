@@ -13,7 +13,7 @@ import holidays
 import pandas as pd
 
 from revcycle import settings
-from revcycle.agreements import store
+from revcycle.agreements import tables
 
 
 def write_in_transaction(con: duckdb.DuckDBPyConnection) -> None:
@@ -22,7 +22,7 @@ def write_in_transaction(con: duckdb.DuckDBPyConnection) -> None:
     data_time_zone (one row) is the zone the loaded timestamps are wall time in (the importer
     converts offsets into it): the SQL turns them into real instants with it.
     """
-    store.ensure_tables(con)
+    tables.ensure_tables(con)
     con.execute("create or replace table data_time_zone (time_zone varchar)")
     con.execute("insert into data_time_zone values ($zone)", {"zone": settings.timezone()})
     holiday_rows = pd.DataFrame(
