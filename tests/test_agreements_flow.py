@@ -179,3 +179,43 @@ def test_a_table_problem_names_its_row_under_the_table():
         "(every other channel): 'weekly' is not working or calendar.",
         "Too early.",
     ]
+
+
+TARGETS = pd.DataFrame(
+    [
+        ("leads", None, False, 50.0),
+        ("leads", "Paid search", False, 10.0),
+        ("leads", None, True, 50.0),
+        ("mqls", "Paid search", False, None),  # a month of the period has none: no target
+    ],
+    columns=["metric", "channel", "is_view", "target_in_period"],
+)
+COUNTS = pd.DataFrame(
+    {
+        "is_total": [False, False, True],
+        "channel": ["Paid search", "Events", "(all channels)"],
+        "lead": [12, 3, 15],
+        "mql": [4, 1, 5],
+        "sql": [1, 0, 1],
+    }
+)
+NO_CUT = {"channels": None, "owners": None, "segments": None}
+
+
+def test_each_row_of_the_conversion_table_meets_its_own_target():
+    shown = flow.with_targets(COUNTS, TARGETS, IN_FORCE, NO_CUT).set_index("channel")
+    # Paid search: 12 of 10 is 120%, green; Events has no target; all channels 15 of 50, red.
+    assert shown["lead_status"].to_dict() == {
+        "Paid search": "🟢 120%",
+        "Events": "",
+        "(all channels)": "🔴 30%",
+    }
+    assert shown["mql_status"].tolist() == ["", "", ""]
+
+
+def test_a_view_cut_by_owner_has_no_target():
+    cut = NO_CUT | {"owners": ["Anna"]}
+    assert flow.view_targets(TARGETS, cut) == {}
+    assert flow.view_targets(TARGETS, NO_CUT) == {"leads": 50.0}
+    shown = flow.with_targets(COUNTS, TARGETS, IN_FORCE, cut)
+    assert shown["lead_status"].tolist() == ["", "", ""]
