@@ -234,7 +234,8 @@ with page.frame("Follow-up speed") as filters:
                 format.count(overall["count_never_contacted"] if measurable else None),
                 "Leads created in the period, from data that records contacts, with none yet.",
             ),
-        ]
+        ],
+        page.agreement_in_force(filters),
     )
     page.unmeasurable_note(params)
     what_if(params)

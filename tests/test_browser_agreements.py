@@ -31,7 +31,7 @@ ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
 FIRST_RENDER_MS = 120_000
 RENDER_MS = 60_000
 MARCH = ("2026-03-09", "2026-03-15")
-APRIL = ("2026-04-01", "2026-04-03")
+APRIL = ("2026-04-01", "2026-04-01")  # the last day with data
 expect.set_options(timeout=RENDER_MS)
 
 
