@@ -3,7 +3,7 @@
 import streamlit as st
 
 from revcycle.periods import previous_period
-from revcycle.ui import charts, format, money, page
+from revcycle.ui import agreements, charts, format, money, page
 from revcycle.ui.data import run
 
 
@@ -75,8 +75,9 @@ TILES = (
         "Within SLA",
         lambda f: total(f[1], "share_within_sla", grouped_by="all"),
         format.percent,
-        "Share of the period's leads contacted within {sla_hours:g} hours; "
-        "never-contacted leads count as missed, leads with no contact data neither way.",
+        "Share of the period's leads contacted within the response time agreed for their "
+        "channel (in the agreement in force when each was created); never-contacted leads "
+        "count as missed, leads with no contact data and nurtured leads neither way.",
     ),
 )
 LOWER_IS_BETTER = {"Median follow-up"}
@@ -95,13 +96,24 @@ def change(show, current, previous, currency: money.Currency) -> str | None:
     return (format.points if show is format.percent else format.change)(current, previous)
 
 
+def tile_target(label, actual, targets: dict, agreed: page.Agreed, currency: money.Currency):
+    """The tile's line against its target, where the agreement sets one for the view."""
+    metric = agreements.TARGET_OF.get(label)
+    if metric not in targets or (metric == "won_revenue" and currency.is_mixed):
+        return None
+    shown = {"won_revenue": currency.amount}.get(
+        metric, format.percent if metric.startswith("share_") else format.whole_number
+    )
+    return page.against_target(actual, targets[metric], shown(targets[metric]), agreed.in_force)
+
+
 with page.frame("Overview") as filters:
     params = filters.params()
     previous_start, previous_end = previous_period(filters.start_date, filters.end_date)
     previous_params = params | {"start_date": previous_start, "end_date": previous_end}
 
     conversion = run("metrics/conversion_by_channel", **params)
-    speed = run("metrics/follow_up_speed", **params, sla_hours=filters.sla_hours)
+    speed = run("metrics/follow_up_speed", **params)
     revenue = run("metrics/revenue_by_channel", **params)
 
     page.heading(
@@ -112,7 +124,7 @@ with page.frame("Overview") as filters:
     page.stop_if_empty(conversion)
 
     previous_conversion = run("metrics/conversion_by_channel", **previous_params)
-    previous_speed = run("metrics/follow_up_speed", **previous_params, sla_hours=filters.sla_hours)
+    previous_speed = run("metrics/follow_up_speed", **previous_params)
     previous_revenue = run("metrics/revenue_by_channel", **previous_params)
 
     currency = money.currency()
@@ -120,18 +132,22 @@ with page.frame("Overview") as filters:
 
     current_frames = (conversion, speed, revenue)
     previous_frames = (previous_conversion, previous_speed, previous_revenue)
+    agreed = page.agreement_in_force(filters)
+    targets = agreements.view_targets(page.targets_in_view(filters), params)
     for row_start in (0, 4):
         page.tiles(
             [
                 (
                     label,
                     shown_value(shown, value_of(current_frames), currency),
-                    definition.format(sla_hours=filters.sla_hours),
+                    definition,
                     change(shown, value_of(current_frames), value_of(previous_frames), currency),
                     label in LOWER_IS_BETTER,
+                    tile_target(label, value_of(current_frames), targets, agreed, currency),
                 )
                 for label, value_of, shown, definition in TILES[row_start : row_start + 4]
-            ]
+            ],
+            agreed,
         )
     page.unmeasurable_note(params)
     page.undated_wins_note(params)

@@ -10,7 +10,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-SLA_HOURS = 24
 RELATIVE_TOLERANCE = 1e-6
 STAGES = ("lead", "mql", "sql", "opportunity", "won")
 PERCENTILES = {"median": 0.5, "p90": 0.9, "p10": 0.1, "p25": 0.25, "p75": 0.75}
@@ -143,6 +142,7 @@ SPEED_COLUMNS = [
     "count_contacted",
     "count_never_contacted",
     "count_contacted_before_created",
+    "count_nurture",
     "median_hours_to_first_contact",
     "p90_hours_to_first_contact",
     "p10_hours_to_first_contact",
@@ -160,23 +160,29 @@ SPEED_FUNNEL_COLUMNS = [
     "hours_to_first_contact",
     "is_contacted_before_created",
     "has_contact_data",
+    "follow_up_kind",
+    "is_within_agreed_time",
 ]
 
 
 def reference_follow_up_speed(
-    funnel, *, start_date, end_date, channels, owners, segments, sla_hours
+    funnel, *, start_date, end_date, channels, owners, segments
 ) -> pd.DataFrame:
-    """pandas version of queries/metrics/follow_up_speed.sql."""
+    """pandas version of queries/metrics/follow_up_speed.sql. ``funnel``'s per-lead follow-up
+    columns are pandas' own (benchmarks/working_time.py), recomputed from each lead's times."""
     rows = _filtered(funnel, SPEED_FUNNEL_COLUMNS, channels, owners, segments)
     rows = rows[
         rows["has_lead"].to_numpy() & _in_period(rows["created_at"], _period(start_date, end_date))
     ]
-    hours = rows["hours_to_first_contact"]  # NaN: never contacted, or before creation
-    within_sla = hours <= sla_hours  # NaN is False, as in SQL
+    nurtured = (rows["follow_up_kind"] == "nurture").to_numpy()
+    # NaN: never contacted, or before creation; nurtured leads are in no percentile.
+    hours = rows["hours_to_first_contact"].where(~nurtured)
+    within_sla = rows["is_within_agreed_time"].fillna(False).astype(bool)
     # A lead whose upload had no first-contact column is neither contacted nor not.
     unmeasurable = ~rows["has_contact_data"].astype(bool)
     never_contacted = ~unmeasurable & rows["first_contacted_at"].isna()
     before_created = rows["is_contacted_before_created"].astype(bool)
+    nurture = ~unmeasurable & ~before_created & nurtured
     parts = []
     for grouped_by, keys in (
         ("channel", rows["channel"].to_numpy()),
@@ -188,7 +194,7 @@ def reference_follow_up_speed(
             {
                 "count_leads": groups.size(),
                 "count_unmeasurable": unmeasurable.groupby(keys).sum(),
-                "count_contacted": groups.count(),
+                "count_contacted": rows["hours_to_first_contact"].groupby(keys).count(),
                 # pandas' default interpolation is linear, like quantile_cont.
                 **{
                     f"{label}_hours_to_first_contact": groups.quantile(quantile)
@@ -197,6 +203,7 @@ def reference_follow_up_speed(
                 "count_within_sla": within_sla.groupby(keys).sum(),
                 "count_never_contacted": never_contacted.groupby(keys).sum(),
                 "count_contacted_before_created": before_created.groupby(keys).sum(),
+                "count_nurture": nurture.groupby(keys).sum(),
             }
         )
         parts.append(summary.rename_axis("group_value").reset_index().assign(grouped_by=grouped_by))
@@ -205,6 +212,7 @@ def reference_follow_up_speed(
         result["count_leads"]
         - result["count_unmeasurable"]
         - result["count_contacted_before_created"]
+        - result["count_nurture"]
     )
     result["share_within_sla"] = result["count_within_sla"] / measurable.where(measurable > 0)
     result["is_special"] = result["group_value"].str.startswith("(")
@@ -336,8 +344,6 @@ def metric_params(name: str, start_date: date, end_date: date, channels=None) ->
         "owners": None,
         "segments": None,
     }
-    if name == "follow_up_speed":
-        params["sla_hours"] = SLA_HOURS
     return params
 
 

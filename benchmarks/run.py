@@ -32,6 +32,7 @@ from pathlib import Path
 from unittest import mock
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from benchmarks import browser as browser_timing
@@ -39,7 +40,6 @@ from benchmarks.pages import PageRow, pages_facts, pages_report, time_pages
 from benchmarks.reference import (
     REFERENCES,
     RELATIVE_TOLERANCE,
-    SLA_HOURS,
     metric_params,
     mismatches,
 )
@@ -54,7 +54,9 @@ from benchmarks.timing import (
     timed,
 )
 from benchmarks.upload import time_upload, upload_report
+from benchmarks.working_time import RECOMPUTED, bench_agreements, with_working_time
 from revcycle import sample, settings
+from revcycle.agreements import store
 from revcycle.build import BuildInfo, build
 from revcycle.db import connect, create_view, execute, materialise, query_names
 from revcycle.rebuild import MART_TABLE, MART_TABLES
@@ -323,8 +325,11 @@ def _data_facts(con, info: BuildInfo, generated: Generated) -> list[str]:
 def _method_facts(start_date: date, end_date: date, channels: list[str], repeat: int):
     return [
         f"Metric parameters: {start_date} to {end_date} ({PERIOD_WEEKS} weeks ending at the "
-        f"data's last date), no owner or segment filter, sla_hours {SLA_HOURS}; channel "
-        f"filter = {channels}.",
+        f"data's last date), no owner or segment filter; channel filter = {channels}. Each "
+        "lead is judged by the benchmark's agreement (benchmarks/working_time.py: two "
+        "versions, the second from six weeks before the data's last date; working-hour rules "
+        "for four channels, one nurtured, NL holidays), saved before the view build, so the "
+        "build and the follow-up metric include working time.",
         f"Runs: {repeat} per row (load once). Metric times go through revcycle.db.execute, "
         "so they include fetching the result as a DataFrame; the checked run comes first "
         "and is not timed. pandas works from funnel_revenue fetched once as a DataFrame.",
@@ -357,6 +362,7 @@ def time_metrics(
     load, info = _load(db_file, generated, parts)
     con = connect(db_file)  # a fresh connection, as the app opens the file
     try:
+        agreements = _save_agreements(con)
         with memory_of(parts, "view build + metric queries"):
             view = time_view_build(con, repeat)
             busiest = _busiest_channels(con)
@@ -365,20 +371,72 @@ def time_metrics(
             data_facts = _data_facts(con, info, generated)
         with memory_of(parts, "funnel_revenue fetched as a DataFrame"):
             funnel = con.execute("select * from funnel_revenue").df()  # once, not timed
+        data_as_of = pd.Timestamp(con.execute("select data_as_of from funnel_as_of").fetchone()[0])
     finally:
         con.close()  # the app opens the file itself, as the dashboard does
     with memory_of(parts, "the pandas reference of every metric"):
-        problems, pandas_timings = _time_references(funnel, cases, results, repeat)
+        problems, pandas_timings, working = _pandas_part(
+            funnel, agreements, data_as_of, cases, results, repeat
+        )
     del funnel
     facts = [
         *data_facts,
         *_method_facts(start_date, end_date, busiest[:2], repeat),
         "Check: pandas and DuckDB results "
         + ("agree" if not problems else f"DISAGREE ({len(problems)} values)")
-        + f" for all {len(cases)} metric runs (relative tolerance {RELATIVE_TOLERANCE:g}).",
+        + f" for all {len(cases)} metric runs (relative tolerance {RELATIVE_TOLERANCE:g}), "
+        "and lead by lead for the follow-up columns pandas recomputes (kind, hours in the "
+        "agreed basis, within the agreed time).",
     ]
     rows = _metric_rows(load, view, cases, duckdb_timings, pandas_timings, lookups)
+    rows.append(Row(working.label, working))
     return MetricPart(rows, problems, facts, busiest, busiest[:2])
+
+
+def _pandas_part(funnel, agreements, data_as_of, cases, results, repeat: int):
+    """Working time per lead recomputed in pandas (timed once), checked lead by lead against
+    the mart; then every metric's reference on pandas' own per-lead columns."""
+    working = Timing("pandas: working time per lead (once, as the build does in SQL)")
+    recomputed = timed(
+        lambda: with_working_time(funnel, agreements, settings.timezone(), data_as_of), working
+    )
+    problems, pandas_timings = _time_references(recomputed, cases, results, repeat)
+    return _per_lead_mismatches(funnel, recomputed) + problems, pandas_timings, working
+
+
+def _save_agreements(con) -> list:
+    """The benchmark's two agreement versions, saved as the Agreements page saves them (with a
+    rebuild, not timed): from the data's first day, and from six weeks before its last."""
+    period = execute(con, "metrics/data_period").iloc[0]
+    first_day, last_day = (pd.Timestamp(period[key]).date() for key in ("first_date", "last_date"))
+    agreements = bench_agreements(first_day, last_day - timedelta(weeks=6))
+    for agreement in agreements:
+        store.save(con, agreement, "benchmark")
+    return agreements
+
+
+def _per_lead_mismatches(funnel: pd.DataFrame, recomputed: pd.DataFrame) -> list[str]:
+    """Where the mart's per-lead follow-up columns differ from pandas' own; at most 5 named."""
+    problems = []
+    for column in RECOMPUTED:
+        ours, theirs = funnel[column], recomputed[column]
+        if column == "hours_to_first_contact":
+            same = np.isclose(
+                ours.astype(float),
+                theirs.astype(float),
+                rtol=RELATIVE_TOLERANCE,
+                atol=1e-6,
+                equal_nan=True,
+            )
+        else:
+            same = (ours.isna() & theirs.isna()) | (ours.astype(object) == theirs.astype(object))
+            same = np.asarray(same, dtype=bool)
+        for index in np.flatnonzero(~same)[:5]:
+            problems.append(
+                f"lead {funnel['lead_id'].iloc[index]!r}: {column} is {ours.iloc[index]!r} "
+                f"(DuckDB) vs {theirs.iloc[index]!r} (pandas)"
+            )
+    return problems
 
 
 def _time_browser(db_file: Path, busiest: list[str], repeat: int, wanted: bool):

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from revcycle.ui import charts, format, page, tables
+from revcycle.ui import agreements, charts, format, page, tables
 from revcycle.ui.data import run
 from revcycle.ui.filters import linked_number
 
@@ -121,6 +121,7 @@ with page.frame("Conversion by source") as filters:
         conversion = run("metrics/conversion_by_channel", **filters.params())
         page.stop_if_empty(conversion)
         totals = conversion[conversion["is_total"]].set_index("stage")
+        agreed = page.agreement_in_force(filters)
         page.tiles(
             [
                 (
@@ -138,7 +139,8 @@ with page.frame("Conversion by source") as filters:
                     format.count(totals.loc["won", "count_events"]),
                     "Leads whose first deal was won in the period, and won deals with no lead.",
                 ),
-            ]
+            ],
+            agreed,
         )
         # Deals with no lead have no lead stages to draw a funnel of; the table keeps them.
         per_channel = conversion[~conversion["is_total"] & (conversion["channel"] != "(no lead)")]
@@ -160,13 +162,22 @@ with page.frame("Conversion by source") as filters:
         ).reset_index()
         won = conversion[conversion["stage"] == "won"]
         won_share = won[["channel", "count_without_lead", "share_of_first"]]
+        targets = page.targets_in_view(filters)
         tables.show(
-            counts.merge(won_share, on="channel"),
+            agreements.with_targets(
+                counts.merge(won_share, on="channel"), targets, agreed.in_force, filters.params()
+            ),
             {
                 "channel": ("Channel", "text"),
                 "lead": ("Leads", "count"),
+                "lead_target": ("Leads target", "number"),
+                "lead_status": ("Leads vs target", "text"),
                 "mql": ("MQLs", "count"),
+                "mql_target": ("MQLs target", "number"),
+                "mql_status": ("MQLs vs target", "text"),
                 "sql": ("SQLs", "count"),
+                "sql_target": ("SQLs target", "number"),
+                "sql_status": ("SQLs vs target", "text"),
                 "opportunity": ("Opportunities", "count"),
                 "won": ("Customers", "count"),
                 "count_without_lead": ("of which with no lead", "count"),
@@ -180,3 +191,8 @@ with page.frame("Conversion by source") as filters:
             "with no lead” lists such customers on their own, and every rate per lead counts "
             "leads on both sides."
         )
+        if agreed.in_force is not None:
+            st.caption(
+                "Targets are empty where none is agreed, or where the view is cut by owner or "
+                "segment (targets are per channel). " + agreements.status_help(agreed.in_force)
+            )

@@ -1,4 +1,7 @@
-"""Follow-up speed: how fast sales calls back, who is waiting, and whether speed pays."""
+"""Follow-up speed: how fast sales calls back, who is waiting, and whether speed pays.
+
+Every lead is judged by the follow-up rule of its channel in the agreement in force when it was
+created; the "what if" box beside it never changes those figures or the URL."""
 
 import pandas as pd
 import streamlit as st
@@ -6,50 +9,71 @@ import streamlit as st
 from revcycle.ui import charts, format, page, tables
 from revcycle.ui.data import run
 
-with page.frame("Follow-up speed") as filters:
-    params = filters.params()
-    page.heading(
-        "Follow-up speed",
-        filters,
-        f"Agreed response time: {filters.sla_hours:g} hours from the lead's creation.",
-    )
+WHAT_IF_HOURS = (1, 24 * 14)  # the hypothetical response time's bounds, in whole hours
 
-    speed = run("metrics/follow_up_speed", **params, sla_hours=filters.sla_hours)
-    page.stop_if_empty(speed)
-    overall = speed[speed["grouped_by"] == "all"].iloc[0]
-    # Leads from a file with no first-contact column are neither contacted nor not: with none
-    # measurable, "never contacted" is unknown, not 0.
-    measurable = overall["count_leads"] > overall["count_unmeasurable"]
-    page.tiles(
-        [
-            (
-                "Median follow-up",
-                format.hours(overall["median_hours_to_first_contact"]),
-                "Half of the contacted leads heard from sales within this time.",
-            ),
-            (
-                "Within SLA",
-                format.percent(overall["share_within_sla"]),
-                f"Leads contacted within {filters.sla_hours:g} hours, of the leads whose data "
-                "records contacts.",
-            ),
-            (
-                "Never contacted",
-                format.count(overall["count_never_contacted"] if measurable else None),
-                "Leads created in the period, from data that records contacts, with none yet.",
-            ),
-        ]
-    )
-    page.unmeasurable_note(params)
 
-    page.left_out(
-        overall["count_contacted_before_created"],
-        ("lead contacted before it was created", "leads contacted before they were created"),
-        "follow-up times and the SLA share",
-    )
+def agreed_rules(rules: pd.DataFrame) -> None:
+    """One line per channel (and version, when the period spans a change): the rule it is
+    judged by."""
+    lines = [
+        format.plain(
+            f"{row.channel}: "
+            + format.follow_up_rule(
+                row.follow_up_kind, row.agreed_response_hours, row.response_basis
+            )
+            + f" ({format.agreement_version(row.agreement_version, row.agreement_effective_from)})"
+        )
+        for row in rules.itertuples()
+    ]
+    with st.expander("Agreed response time per channel", expanded=False):
+        st.caption(
+            "Each lead is judged by its channel's rule in the agreement in force on the day it "
+            "was created; channels the agreement does not list follow its default. Working "
+            "hours count only the agreed working time (office hours, no holidays or closing "
+            "days); calendar hours count every hour."
+        )
+        st.markdown("  \n".join(lines))
 
-    by_tab = st.tabs(["By channel", "By owner"])
-    for tab, grouped_by in zip(by_tab, ("channel", "owner"), strict=True):
+
+def what_if(params: dict) -> None:
+    """The share under one hypothetical response time: its own widget, never in the URL."""
+    with st.expander("What if the response time were … hours?", expanded=False):
+        st.caption(
+            "A sandbox: the share of leads contacted within one response time for every "
+            "channel, each lead in its own rule's hours (working or calendar). It changes "
+            "nothing else on the page, and is not part of the link."
+        )
+        hours = st.number_input(
+            "Hypothetical response time (hours)",
+            *WHAT_IF_HOURS,
+            value=24,
+            step=1,
+            key="what_if_hours",
+        )
+        shares = run("metrics/share_within_hours", **params, response_hours=float(hours))
+        total = shares[shares["is_total"]]
+        st.metric(
+            f"Within {hours:g} hours (hypothetical)",
+            format.percent(total["share_within"].iloc[0] if len(total) else None),
+        )
+        tables.show(
+            shares,
+            {
+                "channel": ("Channel", "text"),
+                "count_leads": ("Leads measured", "count"),
+                "share_within": (f"Within {hours:g} h", "percent"),
+            },
+            key="follow_up_what_if",
+        )
+
+
+def speed_by(speed: pd.DataFrame, rules: pd.DataFrame) -> None:
+    """The box chart and table by channel and by owner."""
+    # A channel's dash only when one rule with a time applies to all its leads in view.
+    single = rules.groupby("channel")["agreed_response_hours"].agg(["nunique", "count", "max"])
+    agreed = single[(single["nunique"] == 1) & (single["count"] == 1)]["max"].to_dict()
+    tabs = st.tabs(["By channel", "By owner"])
+    for tab, grouped_by in zip(tabs, ("channel", "owner"), strict=True):
         rows = speed[speed["grouped_by"] == grouped_by]
         rows_and_total = pd.concat([rows, speed[speed["grouped_by"] == "all"]])
         with tab:
@@ -58,15 +82,20 @@ with page.frame("Follow-up speed") as filters:
                     rows,
                     grouped_by,
                     f"Hours to first contact by {grouped_by}",
-                    filters.sla_hours,
                     page.channel_colors(),
+                    agreed if grouped_by == "channel" else None,
                 ),
                 key=f"follow_up_box_{grouped_by}",
             )
             st.caption(
                 "Box: the middle half of contacted leads (25th to 75th percentile), the line "
-                "inside is the median, whiskers reach the 10th and 90th percentile. The dashed "
-                f"line is the agreed response time, {filters.sla_hours:g} hours. "
+                "inside is the median, whiskers reach the 10th and 90th percentile. "
+                + (
+                    "The dash across a channel's box is its agreed response time. "
+                    if grouped_by == "channel"
+                    else ""
+                )
+                + "Hours are in each lead's agreed basis (working or calendar hours). "
                 + charts.HOUR_SCALE_NOTE
             )
             tables.show(
@@ -78,31 +107,39 @@ with page.frame("Follow-up speed") as filters:
                     "p90_hours_to_first_contact": ("90th percentile", "hours"),
                     "share_within_sla": ("Within SLA", "percent"),
                     "count_never_contacted": ("Never contacted", "count"),
+                    "count_nurture": ("Nurtured (no SLA)", "count"),
                     "count_unmeasurable": ("No contact data", "count"),
                 },
                 key=f"follow_up_by_{grouped_by}",
             )
 
+
+def weekly_share(params: dict) -> None:
     st.header("Within the SLA, week by week")
-    weekly = run("metrics/sla_share_by_week", **params, sla_hours=filters.sla_hours)
-    st.plotly_chart(
-        charts.share_trend(
-            weekly,
-            "share_within_sla",
-            f"Share of each week's leads contacted within {filters.sla_hours:g} h",
-            "within SLA",
-            page.channel_colors(),
-        ),
-        key="follow_up_sla_trend",
+    weekly = run("metrics/sla_share_by_week", **params)
+    changes = run(
+        "metrics/agreement_changes", start_date=params["start_date"], end_date=params["end_date"]
     )
+    figure = charts.share_trend(
+        weekly,
+        "share_within_sla",
+        "Share of each week's leads contacted within the agreed time",
+        "within SLA",
+        page.channel_colors(),
+    )
+    st.plotly_chart(charts.mark_changes(figure, changes), key="follow_up_sla_trend")
     st.caption(
-        "Leads created each week; never-contacted leads count as missed, so the latest week is "
-        "low until its leads have been called. Leads from files with no first-contact column "
-        "count neither way."
+        "Leads created each week, each against its channel's agreed time in the agreement in "
+        "force on its creation day; a dotted line marks the day a new version took effect. "
+        "Never-contacted leads count as missed, so the latest week is low until its leads have "
+        "been called. Leads from files with no first-contact column, and nurtured leads, count "
+        "neither way."
     )
 
+
+def waiting_list(params: dict, measurable: bool) -> None:
     st.header("Waiting past the SLA")
-    waiting = run("metrics/leads_waiting_past_sla", **params, sla_hours=filters.sla_hours)
+    waiting = run("metrics/leads_waiting_past_sla", **params)
     if not measurable:
         st.info(
             "No lead in this view comes from data that records contacts: who is waiting "
@@ -113,8 +150,9 @@ with page.frame("Follow-up speed") as filters:
         st.success("Every lead in this view was contacted within the agreed time.")
     else:
         st.caption(
-            f"Leads created in the period that nobody has contacted after {filters.sla_hours:g} "
-            "hours, oldest first (at most 500), as of the latest data. The meeting's action list."
+            "Leads created in the period that nobody has contacted although their agreed "
+            "response time has passed, oldest first (at most 500), as of the latest data. The "
+            "meeting's action list."
         )
         tables.show(
             waiting,
@@ -125,12 +163,16 @@ with page.frame("Follow-up speed") as filters:
                 "email": ("Email", "text"),
                 "channel": ("Channel", "text"),
                 "created_at": ("Created", "datetime"),
+                "agreed_response_hours": ("Agreed (h)", "hours"),
+                "response_basis": ("Basis", "text"),
                 "days_waiting": ("Waiting", "days"),
             },
             key="follow_up_waiting",
             max_rows=15,
         )
 
+
+def response_bands(params: dict) -> None:
     st.header("Does speed pay?")
     bands = run("metrics/conversion_by_response_band", **params)
     st.plotly_chart(
@@ -138,9 +180,10 @@ with page.frame("Follow-up speed") as filters:
         key="follow_up_bands",
     )
     st.caption(
-        "Leads created in the period, grouped by how long sales took to make first contact, and "
-        "the share of each group that sales accepted (SQL) or that became a customer, to date. "
-        "Leads from files with no first-contact column are in no group."
+        "Leads created in the period, grouped by how long sales took to make first contact (in "
+        "each lead's agreed basis), and the share of each group that sales accepted (SQL) or "
+        "that became a customer, to date. Leads from files with no first-contact column are in "
+        "no group."
     )
     tables.show(
         bands,
@@ -152,3 +195,58 @@ with page.frame("Follow-up speed") as filters:
         },
         key="follow_up_response_bands",
     )
+
+
+with page.frame("Follow-up speed") as filters:
+    params = filters.params()
+    page.heading(
+        "Follow-up speed",
+        filters,
+        "Each lead against the response time agreed for its channel, in the agreement in force "
+        "when it was created.",
+    )
+
+    speed = run("metrics/follow_up_speed", **params)
+    page.stop_if_empty(speed)
+    rules = run("metrics/agreed_follow_up_by_channel", **params)
+    agreed_rules(rules)
+    overall = speed[speed["grouped_by"] == "all"].iloc[0]
+    # Leads from a file with no first-contact column are neither contacted nor not: with none
+    # measurable, "never contacted" is unknown, not 0.
+    measurable = overall["count_leads"] > overall["count_unmeasurable"]
+    page.tiles(
+        [
+            (
+                "Median follow-up",
+                format.hours(overall["median_hours_to_first_contact"]),
+                "Half of the contacted leads heard from sales within this time, in each "
+                "lead's agreed hours (working or calendar).",
+            ),
+            (
+                "Within SLA",
+                format.percent(overall["share_within_sla"]),
+                "Leads contacted within their channel's agreed response time, of the leads "
+                "whose data records contacts; nurtured leads have no response time and count "
+                "neither way.",
+            ),
+            (
+                "Never contacted",
+                format.count(overall["count_never_contacted"] if measurable else None),
+                "Leads created in the period, from data that records contacts, with none yet.",
+            ),
+        ],
+        page.agreement_in_force(filters),
+    )
+    page.unmeasurable_note(params)
+    what_if(params)
+
+    page.left_out(
+        overall["count_contacted_before_created"],
+        ("lead contacted before it was created", "leads contacted before they were created"),
+        "follow-up times and the SLA share",
+    )
+
+    speed_by(speed, rules)
+    weekly_share(params)
+    waiting_list(params, measurable)
+    response_bands(params)

@@ -32,7 +32,8 @@ with page.frame("Revenue by channel") as filters:
                 currency.amount(total["open_pipeline"]),
                 "Deals created in the period and not closed yet.",
             ),
-        ]
+        ],
+        page.agreement_in_force(filters),
     )
 
     left, right = st.columns(2)

@@ -21,6 +21,34 @@ create or replace macro is_in_period(moment, start_date, end_date) as
     moment >= cast(start_date as timestamp)
     and moment < cast(end_date as timestamp) + interval 1 day;
 
+-- lead_channel(source, rule_channel): a lead's channel from its source and the channel rule
+-- its source_key matched (null when none did): "(unknown)" with no source, "(unmapped)" when
+-- no rule knows it.
+create or replace macro lead_channel(source, rule_channel) as
+    case when source is null then '(unknown)' else coalesce(rule_channel, '(unmapped)') end;
+
+-- working_seconds_at(working_seconds_before, spans, moment_second): working seconds since the
+-- calendar began at the instant moment_second (seconds since 1970 UTC), given the row of
+-- working_time_calendar for its version and local day: the days before, plus the part of each
+-- of the day's spans already passed. Null when moment_second is null.
+create or replace macro working_seconds_at(working_seconds_before, spans, moment_second) as
+    case
+        when moment_second is not null
+            then working_seconds_before
+                + coalesce(
+                    list_sum(
+                        list_transform(
+                            spans,
+                            lambda span: least(
+                                greatest(moment_second - span.starts_second, 0),
+                                span.working_seconds
+                            )
+                        )
+                    ),
+                    0
+                )
+    end;
+
 -- stage_order(stage): the funnel's order of stages, lead 1 to won 5; null for another name.
 create or replace macro stage_order(stage) as
     list_position(['lead', 'mql', 'sql', 'opportunity', 'won'], stage);

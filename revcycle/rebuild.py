@@ -10,6 +10,7 @@ import hashlib
 
 import duckdb
 
+from revcycle.agreements import calendar
 from revcycle.db import create_view, define, has_table, materialise, query_names, sql_text
 from revcycle.paths import CHANNEL_RULES_CSV
 
@@ -17,15 +18,18 @@ MART_TABLE = "funnel_revenue"
 # The shared scalar macros (queries/macros.sql), defined before the staging views that call
 # them; the name is also the file's, relative to queries/.
 MACROS = "macros"
-# Marts in build order (funnel_as_of reads the staging views); the macros every metric query
-# starts from are defined over funnel_revenue, each after the one it reads.
-MART_TABLES = (MART_TABLE, "funnel_as_of")
+# Marts in build order: funnel_as_of reads the staging views, the working-time calendar spans
+# its dates, funnel_revenue judges each lead's follow-up on that calendar. The macros every
+# metric query starts from are defined over funnel_revenue, each after the one it reads.
+MART_TABLES = ("funnel_as_of", "working_time_calendar", MART_TABLE)
 MART_MACROS = ("funnel_in_scope", "leads_created_in", "cohort_leads")
 
 
 def rebuild_in_transaction(con: duckdb.DuckDBPyConnection) -> int:
     """Staging, marts and macros from the loaded rows; returns the new data version."""
     seed_channel_rules(con)
+    # The days off depend on the years the data spans, so they are rewritten with the marts.
+    calendar.write_in_transaction(con)
     define(con, MACROS)
     for name in query_names("staging"):
         create_view(con, name)

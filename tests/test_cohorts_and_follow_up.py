@@ -83,7 +83,7 @@ def test_sla_share_by_week_counts_never_contacted_as_missed(funnel_db):
             lead("D", "2026-01-12 09:00:00", first_contacted_at="2026-01-12 09:30:00"),
         ]
     )
-    rows = metric(con, "sla_share_by_week", sla_hours=24, **YEAR)
+    rows = metric(con, "sla_share_by_week", **YEAR)
     totals = rows[rows["is_total"]]
     assert totals["week_start"].dt.date.tolist() == [date(2026, 1, 5), date(2026, 1, 12)]
     assert totals["share_within_sla"].tolist() == pytest.approx([1 / 3, 1.0])
@@ -100,7 +100,7 @@ def test_waiting_list_holds_uncontacted_leads_past_the_sla_oldest_first(funnel_d
             lead("CALLED", "2026-01-02 00:00:00", first_contacted_at="2026-01-10 00:00:00"),
         ]
     )
-    rows = metric(con, "leads_waiting_past_sla", sla_hours=24, **YEAR)
+    rows = metric(con, "leads_waiting_past_sla", **YEAR)
     # Latest event: CALLED's contact on 10 Jan 00:00. OLD waits 9 days, MID 5, NEW 12 h.
     assert rows["lead_id"].tolist() == ["OLD", "MID"]
     assert rows["days_waiting"].tolist() == pytest.approx([9.0, 5.0])

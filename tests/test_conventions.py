@@ -28,11 +28,11 @@ KNOWN_PARAMETERS = {
     "channels",
     "owners",
     "segments",
-    "sla_hours",
     "default_currency",
     "within_days",
     "cohort_grain",
     "min_leads",
+    "response_hours",
 }
 
 

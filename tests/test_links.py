@@ -46,8 +46,6 @@ LINKS = st.dictionaries(
 def test_any_link_gives_filters_the_widgets_accept_and_a_note_on_each_change(url):
     values, notes = filters._widget_values(url, (FIRST, LAST), OPTIONS)
 
-    if "sla" in values:
-        assert isinstance(values["sla"], int) and 1 <= values["sla"] <= filters.MAX_SLA_HOURS
     if "period" in values:
         start, end = values["period"]
         assert FIRST <= start <= end <= LAST
@@ -60,7 +58,6 @@ def test_any_link_gives_filters_the_widgets_accept_and_a_note_on_each_change(url
     noted = {note.split(" ")[0] for note in notes}
     written = {
         "preset": url.get("preset", [])[:1] if "preset" in values else None,
-        "sla": [str(values["sla"])] if "sla" in values else None,
         "period": [f"{day}" for day in values["period"]] if "period" in values else None,
     }
     for key, given_values in url.items():
@@ -84,8 +81,9 @@ def test_any_link_gives_filters_the_widgets_accept_and_a_note_on_each_change(url
         (["48"], 48, None),
     ],
 )
-def test_sla_from_a_link_is_a_whole_number_of_hours_in_range(given, expected, note):
-    assert filters._sla_from(given) == (expected, note)
+def test_a_number_from_a_link_is_a_whole_number_in_range(given, expected, note):
+    # As a page's own number input reads its link value (linked_number).
+    assert filters._whole_number_from(given, 1, 336, "hours") == (expected, note)
 
 
 @pytest.mark.parametrize(
@@ -205,12 +203,24 @@ def test_every_page_draws_from_a_hostile_link_and_names_each_bad_value(path, hea
 @pytest.mark.usefixtures("db_env")
 def test_a_good_link_to_the_cohort_window_is_read_without_a_notice():
     at = AppTest.from_file(str(REPO_ROOT / "pages/conversion.py"), default_timeout=120)
-    at.query_params.update({"conversion_mode": "Cohorts", "within_days": "60", "sla": "48"})
+    at.query_params.update({"conversion_mode": "Cohorts", "within_days": "60"})
     at.run()
     assert at.number_input(key="within_days").value == 60
-    assert at.number_input(key="sla").value == 48
     assert notice(at) == ""
     assert at.query_params["within_days"] == "60"
 
     at.number_input(key="within_days").set_value(90).run()
     assert at.query_params["within_days"] == "90"
+
+
+@pytest.mark.usefixtures("db_env")
+def test_an_old_link_with_a_response_time_opens_and_says_the_agreement_decides():
+    # Before agreements, ?sla= set the sidebar's response time; now no link can change it.
+    at = AppTest.from_file(str(REPO_ROOT / "pages/follow_up.py"), default_timeout=120)
+    at.query_params.update({"sla": "48", "channel": "Referral"})
+    at.run()
+    expect_frame_drawn(at, "Follow-up speed", True)
+    said = notice(at)
+    assert "sla '48': the response time now comes from the agreement" in said
+    assert "sla" not in at.query_params
+    assert at.multiselect(key="channel").value == ["Referral"]

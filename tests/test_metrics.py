@@ -4,8 +4,10 @@ from datetime import date
 
 import pytest
 
+from revcycle.agreements.model import FollowUp
 from revcycle.ui import charts
 from tests.conftest import cents, metric
+from tests.support.working_time import agreement, save
 
 MARCH = {"start_date": date(2026, 3, 1), "end_date": date(2026, 3, 31)}
 
@@ -111,8 +113,7 @@ def test_channels_split_the_funnel(funnel_db):
 )
 def test_filters_matching_nothing_give_zero_rows(funnel_db, name, filters):
     con = funnel_db(*ten_lead_funnel())
-    extra = {"sla_hours": 24} if name == "follow_up_speed" else {}
-    assert len(metric(con, name, **filters, **extra)) == 0
+    assert len(metric(con, name, **filters)) == 0
 
 
 def test_owner_and_segment_filters_keep_only_their_leads(funnel_db):
@@ -144,7 +145,7 @@ def follow_up_leads():
 
 def test_follow_up_percentiles_and_sla_share(funnel_db):
     con = funnel_db(follow_up_leads())
-    rows = metric(con, "follow_up_speed", sla_hours=24, **MARCH)
+    rows = metric(con, "follow_up_speed", **MARCH)
     overall = rows[rows["grouped_by"] == "all"].iloc[0]
     assert overall["count_leads"] == 8
     assert overall["count_contacted"] == 6
@@ -158,9 +159,10 @@ def test_follow_up_percentiles_and_sla_share(funnel_db):
     assert overall["share_within_sla"] == pytest.approx(5 / 8)
 
 
-def test_follow_up_by_owner_and_sla_parameter(funnel_db):
+def test_follow_up_by_owner_against_the_agreed_time(funnel_db):
     con = funnel_db(follow_up_leads())
-    rows = metric(con, "follow_up_speed", sla_hours=3, **MARCH)
+    save(con, agreement(FollowUp(None, "call", 3, "calendar")))
+    rows = metric(con, "follow_up_speed", **MARCH)
     by_owner = rows[rows["grouped_by"] == "owner"].set_index("group_value")
     # Ann: 1, 2, 3, 4 h -> within 3 h: 3 of 4. Bo: 10, 30 h and two never -> 0 of 4.
     assert by_owner.loc["Ann", "share_within_sla"] == pytest.approx(3 / 4)

@@ -11,13 +11,15 @@ from tests.test_app import APP, shown_count
 
 
 def test_a_missing_parameter_is_refused_with_the_query_name(sample_db):
-    with pytest.raises(QueryError, match=r"queries/metrics/follow_up_speed\.sql"):
-        execute(sample_db, "metrics/follow_up_speed", **ALL_TIME, **NO_FILTERS)
+    with pytest.raises(QueryError, match=r"queries/metrics/share_within_hours\.sql"):
+        execute(sample_db, "metrics/share_within_hours", **ALL_TIME, **NO_FILTERS)
 
 
 def test_an_extra_parameter_is_refused(sample_db):
     with pytest.raises(QueryError, match="conversion_by_channel"):
-        execute(sample_db, "metrics/conversion_by_channel", **ALL_TIME, **NO_FILTERS, sla_hours=24)
+        execute(
+            sample_db, "metrics/conversion_by_channel", **ALL_TIME, **NO_FILTERS, response_hours=24
+        )
 
 
 def test_an_unknown_query_is_named(sample_db):

@@ -126,7 +126,7 @@ def test_channels_differ_in_acceptance_and_follow_up(sample_db):
         for channel in ("Content marketing", "Website contact form")
     }
     assert acceptance["Website contact form"] > 2 * acceptance["Content marketing"]
-    speed = metric(sample_db, "follow_up_speed", sla_hours=24)
+    speed = metric(sample_db, "follow_up_speed")
     median = speed[speed["grouped_by"] == "channel"].set_index("group_value")[
         "median_hours_to_first_contact"
     ]

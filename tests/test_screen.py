@@ -15,7 +15,9 @@ import pytest
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
+from revcycle.agreements.model import FollowUp
 from revcycle.ui import charts, colors, format
+from tests.support.working_time import agreement, save
 from tests.test_pages import db_env, open_page  # noqa: F401 (db_env is a fixture)
 
 KNOWN = list(colors.CHANNEL_COLORS)
@@ -215,17 +217,44 @@ def test_week_ticks_fall_on_mondays_when_the_first_week_is_not_listed_from_its_m
 # --- 13. The follow-up boxes ------------------------------------------------------------------
 
 
-def test_follow_up_boxes_draw_the_agreed_time_and_say_their_scale(db_env):  # noqa: F811
-    at = open_page("pages/follow_up.py", sla="4")
+def test_follow_up_boxes_draw_each_channels_agreed_time_and_say_their_scale(
+    funnel_db, tmp_path, monkeypatch
+):
+    contacted = "2026-03-02 09:00:00", "2026-03-02 10:00:00"
+    con = funnel_db(
+        [
+            {
+                "lead_id": "P",
+                "channel": "Paid Search",
+                "created_at": contacted[0],
+                "first_contacted_at": contacted[1],
+            },
+            {
+                "lead_id": "R",
+                "channel": "Referral",
+                "created_at": contacted[0],
+                "first_contacted_at": contacted[1],
+            },
+        ]
+    )
+    # Paid search: 4 working hours; every other channel the default, 24 calendar hours.
+    save(
+        con,
+        agreement(
+            FollowUp("Paid search", "call", 4, "working"), FollowUp(None, "call", 24, "calendar")
+        ),
+    )
+    con.close()
+    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "test.duckdb"))  # funnel_db's file
+    at = open_page("pages/follow_up.py", preset="Custom", period=["2026-03-01", "2026-03-31"])
     spec = figure_spec(at, "follow_up_box_channel")
-    lines = [shape for shape in spec["layout"]["shapes"] if shape["type"] == "line"]
-    # One line across the plot at 4 hours.
-    assert [(line["y0"], line["y1"], line["x0"], line["x1"]) for line in lines] == [(4, 4, 0, 1)]
+    dashes = next(trace for trace in spec["data"] if trace["name"] == "agreed response time")
+    assert dict(zip(dashes["x"], dashes["y"], strict=True)) == {"Paid search": 4, "Referral": 24}
     marks = ["6 min", "1 h", "4 h", "1 day", "3 days", "1 week", "1 month"]
     assert spec["layout"]["yaxis"]["ticktext"] == marks
     captions = [caption.value for caption in at.caption]
     assert any(
-        "dashed line is the agreed response time, 4 hours" in caption
+        "The dash across a channel's box is its agreed response time" in caption
         and "the marks are 6 min, 1 h, 4 h, 1 day, 3 days, 1 week and 1 month." in caption
         and "ten times" not in caption
         for caption in captions

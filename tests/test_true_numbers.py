@@ -345,7 +345,7 @@ def contact_db(funnel_db):
 
 def test_follow_up_times_leave_out_contacts_before_the_lead_was_created(funnel_db):
     con = contact_db(funnel_db)
-    speed = metric(con, "follow_up_speed", **MARCH, sla_hours=24)
+    speed = metric(con, "follow_up_speed", **MARCH)
     overall = speed[speed["grouped_by"] == "all"].iloc[0]
     assert overall["count_leads"] == 4
     assert overall["count_contacted"] == 2  # L1 and L4
@@ -355,7 +355,7 @@ def test_follow_up_times_leave_out_contacts_before_the_lead_was_created(funnel_d
     assert overall["median_hours_to_first_contact"] == pytest.approx(16.0)
     # Within 24 h: L1, of the 3 leads with a measurable time (L2's −1 h counted as a hit).
     assert overall["share_within_sla"] == pytest.approx(1 / 3)
-    weekly = metric(con, "sla_share_by_week", **MARCH, sla_hours=24)
+    weekly = metric(con, "sla_share_by_week", **MARCH)
     assert weekly[weekly["is_total"]]["share_within_sla"].tolist() == pytest.approx([1 / 3])
     bands = metric(con, "conversion_by_response_band", **MARCH).set_index("response_band")
     # L1 in 1–4 h, L4 in 1–3 days, L3 never; L2 in no band.

@@ -66,7 +66,7 @@ def test_an_upload_records_which_fields_its_file_had(mixed_db):
 
 def test_leads_with_no_contact_column_are_neither_within_nor_past_the_sla(mixed_db):
     con, _ = mixed_db
-    speed = metric(con, "follow_up_speed", sla_hours=SLA_HOURS, **MARCH)
+    speed = metric(con, "follow_up_speed", **MARCH)
     overall = speed[speed["grouped_by"] == "all"].iloc[0]
     assert overall["count_leads"] == 5
     assert overall["count_unmeasurable"] == 3  # B1, B2, B3
@@ -76,7 +76,7 @@ def test_leads_with_no_contact_column_are_neither_within_nor_past_the_sla(mixed_
 
 def test_weekly_sla_share_is_over_leads_that_record_contacts(mixed_db):
     con, _ = mixed_db
-    weekly = metric(con, "sla_share_by_week", sla_hours=SLA_HOURS, **MARCH)
+    weekly = metric(con, "sla_share_by_week", **MARCH)
     total = weekly[weekly["is_total"]].iloc[0]  # all five leads fall in the week of 2 March
     assert (total["count_leads"], total["count_unmeasurable"]) == (5, 3)
     assert total["share_within_sla"] == pytest.approx(1 / 2)
@@ -84,7 +84,7 @@ def test_weekly_sla_share_is_over_leads_that_record_contacts(mixed_db):
 
 def test_waiting_list_never_lists_leads_from_a_file_without_contacts(mixed_db):
     con, _ = mixed_db
-    waiting = metric(con, "leads_waiting_past_sla", sla_hours=SLA_HOURS, **MARCH)
+    waiting = metric(con, "leads_waiting_past_sla", **MARCH)
     # A2 waited from 2 March 09:00 to 6 March 09:00; the B leads' contacts are unknown.
     assert waiting["lead_id"].tolist() == ["A2"]
     assert waiting["days_waiting"].tolist() == [pytest.approx(4.0)]
@@ -133,7 +133,7 @@ def test_a_lead_sent_again_without_the_column_becomes_unmeasurable(mixed_db, tmp
     merge(con, again)
     row = metric(con, "leads_without_date_columns", **MARCH).iloc[0]
     assert row["count_without_contact_column"] == 4  # A2's row now comes from again.csv
-    waiting = metric(con, "leads_waiting_past_sla", sla_hours=SLA_HOURS, **MARCH)
+    waiting = metric(con, "leads_waiting_past_sla", **MARCH)
     assert waiting.empty
 
 

@@ -6,7 +6,8 @@
 -- last Friday: cohorts are mature, and leads are overdue, relative to the data, not the clock.
 -- Grain: one row. Parameters: none. Reads the staging views (every lead and deal is a row of
 -- funnel_revenue too, but a lead's later deals are only inside its `deals` list there).
--- Materialised as the table funnel_as_of after funnel_revenue.
+-- Materialised as the table funnel_as_of first of the marts (the working-time calendar spans
+-- its dates).
 
 with
 

@@ -10,8 +10,20 @@
 -- no rule is "(unmapped)". A deal that matches no lead takes its own source (the deal's
 -- `source`) through the same rules; only a deal with neither a lead nor a source is
 -- "(no lead)". The mapping is a join, so it lives here rather than in staging.
--- Durations: hours_to_first_contact is null when the contact is recorded before the lead was
--- created (is_contacted_before_created): a negative time is a data error, not a fast reply.
+-- Follow-up (issue 11): each lead is judged by the agreement version in force on its creation
+-- date (agreement_version; before the first version's date, the first; 0 while none is saved,
+-- the default: a call within 24 calendar hours), and that version's rule for its channel, else
+-- the version's default: follow_up_kind, agreed_response_hours (null for nurture),
+-- response_basis ('working' or 'calendar').
+-- Durations: hours_to_first_contact is in the lead's basis: working hours on the version's
+-- calendar (working_time_calendar) or real elapsed hours, both measured between real instants
+-- (the loaded wall times are in the data's time zone), so a DST night counts as it was. It is
+-- null when the contact is recorded before the lead was created (is_contacted_before_created):
+-- a negative time is a data error, not a fast reply.
+-- is_within_agreed_time: contacted within the agreed time; false for a lead never contacted
+-- once its agreed time has passed by the data's latest event (funnel_as_of); null when not
+-- judged: nurtured (no response time, never a breach), contacted before created, not yet due,
+-- or from an upload with no first-contact column.
 -- has_contact_data, has_mql_data, has_sql_data: whether the lead's upload had a column for
 -- that date (stg_lead_uploads; for the SQL, Salesforce's Converted counts); null on deal rows,
 -- which are not leads. SQL date: the export's, or for a converted lead (is_converted not
@@ -41,6 +53,33 @@ channel_rules as (
 
 lead_uploads as (
     select * from stg_lead_uploads
+),
+
+follow_up_rules as (
+    select * from stg_agreement_follow_up
+),
+
+working_calendar as (
+    select * from working_time_calendar
+),
+
+days_in_force as (
+    select
+        calendar_date,
+        version,
+        time_zone,
+    from working_calendar
+    where is_in_force
+),
+
+data_zone as (
+    select * from data_time_zone
+),
+
+data_as_of as (
+    select epoch(timezone(data_zone.time_zone, funnel_as_of.data_as_of)) as second,
+    from funnel_as_of
+    cross join data_zone
 ),
 
 first_lead_by_email as (
@@ -112,10 +151,7 @@ lead_rows as (
     select
         leads.lead_id,
         true as has_lead,
-        case
-            when leads.source is null then '(unknown)'
-            else coalesce(channel_rules.channel, '(unmapped)')
-        end as channel,
+        lead_channel(leads.source, channel_rules.channel) as channel,
         leads.campaign,
         coalesce(leads.owner, '(unassigned)') as owner,
         coalesce(leads.segment, '(unknown)') as segment,
@@ -133,10 +169,6 @@ lead_rows as (
             or (leads.is_converted is null and converted_deals.created_at is not null)
             as has_reached_sql,
         leads.first_contacted_at,
-        case
-            when leads.first_contacted_at >= leads.created_at
-                then date_diff('second', leads.created_at, leads.first_contacted_at) / 3600
-        end as hours_to_first_contact,
         coalesce(leads.first_contacted_at < leads.created_at, false)
             as is_contacted_before_created,
         deals_per_lead.first_deal_created_at,
@@ -165,6 +197,160 @@ lead_rows as (
         on leads.lead_id = lead_uploads.lead_id
 ),
 
+-- The follow-up each lead is judged by: the agreement version in force on its creation date
+-- (before the first version's date, the first: working_time_calendar's is_in_force), and that
+-- version's rule for its channel, else the version's default.
+-- Every lookup is a hash join on a small table, which streams the lead rows through (a
+-- sorting join would carry every lead's deals along); the helper columns are dropped at the
+-- end (judged_lead_rows).
+lead_versions as (
+    select
+        lead_rows.*,
+        days_in_force.version as agreement_version,
+        days_in_force.time_zone as agreement_time_zone,
+    from lead_rows
+    left join days_in_force
+        on cast(lead_rows.created_at as date) = days_in_force.calendar_date
+),
+
+lead_rules as (
+    select
+        lead_versions.*,
+        coalesce(channel_rule.follow_up_kind, default_rule.follow_up_kind) as follow_up_kind,
+        case
+            when channel_rule.version is not null then channel_rule.response_hours
+            else default_rule.response_hours
+        end as agreed_response_hours,
+        coalesce(channel_rule.basis, default_rule.basis) as response_basis,
+        -- Real instants (seconds since 1970 UTC): the loaded wall times are in the data's zone.
+        epoch(timezone(data_zone.time_zone, lead_versions.created_at)) as created_second,
+        epoch(timezone(data_zone.time_zone, lead_versions.first_contacted_at))
+            as contacted_second,
+        lead_versions.agreement_time_zone = data_zone.time_zone as is_in_data_zone,
+    from lead_versions
+    cross join data_zone
+    left join follow_up_rules as channel_rule
+        on lead_versions.agreement_version = channel_rule.version
+        and lead_versions.channel = channel_rule.channel
+    left join follow_up_rules as default_rule
+        on lead_versions.agreement_version = default_rule.version
+        and default_rule.channel is null
+),
+
+-- The local days of creation and first contact in the agreement's zone, for the leads whose
+-- rule counts working hours (null otherwise: a calendar-hour lead looks nothing up). In the
+-- data's own zone, the usual case, the loaded wall times already are local.
+lead_days as (
+    select
+        lead_rules.*,
+        case
+            when lead_rules.response_basis <> 'working' then null
+            when lead_rules.is_in_data_zone then cast(lead_rules.created_at as date)
+            else cast(timezone(lead_rules.agreement_time_zone, to_timestamp(created_second)) as date)
+        end as created_local_date,
+        case
+            when lead_rules.response_basis <> 'working' then null
+            when lead_rules.is_in_data_zone then cast(lead_rules.first_contacted_at as date)
+            else cast(
+                timezone(lead_rules.agreement_time_zone, to_timestamp(contacted_second)) as date
+            )
+        end as contacted_local_date,
+    from lead_rules
+),
+
+lead_working_seconds as (
+    select
+        lead_days.*,
+        working_seconds_at(
+            created_day.working_seconds_before, created_day.spans, lead_days.created_second
+        ) as created_working_second,
+        working_seconds_at(
+            contacted_day.working_seconds_before, contacted_day.spans, lead_days.contacted_second
+        ) as contacted_working_second,
+    from lead_days
+    left join working_calendar as created_day
+        on lead_days.agreement_version = created_day.version
+        and lead_days.created_local_date = created_day.calendar_date
+    left join working_calendar as contacted_day
+        on lead_days.agreement_version = contacted_day.version
+        and lead_days.contacted_local_date = contacted_day.calendar_date
+),
+
+-- Per version, the data's latest event (funnel_as_of) in working seconds, and whether it
+-- falls inside a span of working time.
+as_of_by_version as (
+    select
+        working_calendar.version,
+        data_as_of.second as as_of_second,
+        working_seconds_at(
+            working_calendar.working_seconds_before, working_calendar.spans, data_as_of.second
+        ) as as_of_working_second,
+        len(
+            list_filter(
+                working_calendar.spans,
+                lambda span: span.starts_second < data_as_of.second
+                    and data_as_of.second <= span.starts_second + span.working_seconds
+            )
+        ) > 0 as is_as_of_in_working_time,
+    from working_calendar
+    cross join data_as_of
+    where working_calendar.calendar_date
+        = cast(timezone(working_calendar.time_zone, to_timestamp(data_as_of.second)) as date)
+),
+
+judged_lead_rows as (
+    select
+        lead_working_seconds.* exclude (
+            agreement_time_zone,
+            created_second,
+            contacted_second,
+            is_in_data_zone,
+            created_local_date,
+            contacted_local_date,
+            created_working_second,
+            contacted_working_second,
+        ),
+        case
+            when lead_working_seconds.is_contacted_before_created then null
+            when lead_working_seconds.response_basis = 'working'
+                then (lead_working_seconds.contacted_working_second
+                    - lead_working_seconds.created_working_second) / 3600
+            else (lead_working_seconds.contacted_second - lead_working_seconds.created_second)
+                / 3600
+        end as hours_to_first_contact,
+        case
+            when lead_working_seconds.follow_up_kind = 'nurture' then null
+            when lead_working_seconds.first_contacted_at is not null
+                then hours_to_first_contact <= lead_working_seconds.agreed_response_hours
+            -- Never contacted: a miss once the agreed time has passed by the data's latest
+            -- event; before that, not judged yet.
+            when not coalesce(lead_working_seconds.has_contact_data, false) then null
+            when lead_working_seconds.response_basis = 'calendar'
+                then if(
+                    lead_working_seconds.created_second
+                        + lead_working_seconds.agreed_response_hours * 3600
+                        < as_of_by_version.as_of_second,
+                    false,
+                    null
+                )
+            -- In working time the agreed time ran out when the working seconds went past it,
+            -- or reached it exactly while the latest event is outside working time (it ran out
+            -- at the end of an earlier span).
+            when lead_working_seconds.created_working_second
+                    + lead_working_seconds.agreed_response_hours * 3600
+                    < as_of_by_version.as_of_working_second
+                then false
+            when lead_working_seconds.created_working_second
+                    + lead_working_seconds.agreed_response_hours * 3600
+                    = as_of_by_version.as_of_working_second
+                and not as_of_by_version.is_as_of_in_working_time
+                then false
+        end as is_within_agreed_time,
+    from lead_working_seconds
+    left join as_of_by_version
+        on lead_working_seconds.agreement_version = as_of_by_version.version
+),
+
 unmatched_deal_rows as (
     select
         cast(null as varchar) as lead_id,
@@ -182,7 +368,12 @@ unmatched_deal_rows as (
         false as has_reached_mql,
         false as has_reached_sql,
         cast(null as timestamp) as first_contacted_at,
+        cast(null as integer) as agreement_version,
+        cast(null as varchar) as follow_up_kind,
+        cast(null as double) as agreed_response_hours,
+        cast(null as varchar) as response_basis,
         cast(null as double) as hours_to_first_contact,
+        cast(null as boolean) as is_within_agreed_time,
         false as is_contacted_before_created,
         deals_linked.created_at as first_deal_created_at,
         case when deals_linked.is_won then deals_linked.closed_at end as first_won_at,
@@ -211,7 +402,7 @@ unmatched_deal_rows as (
 ),
 
 unioned as (
-    select * from lead_rows
+    select * from judged_lead_rows
     union all by name
     select * from unmatched_deal_rows
 ),

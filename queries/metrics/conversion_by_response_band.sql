@@ -1,6 +1,7 @@
 -- Does speed pay? Leads created in the period, grouped by how fast sales first contacted them,
 -- and the share of each group that sales accepted (SQL) and that became a customer (won).
--- Grain: one row per response band: under 1 h, 1–4 h, 4–24 h, 1–3 days, later, never.
+-- Grain: one row per response band: under 1 h, 1–4 h, 4–24 h, 1–3 days, later, never. Hours
+-- are in each lead's agreed basis (working hours of the agreement's calendar, or calendar).
 -- Stages count whenever they happened, up to the data's latest event, so recent leads pull
 -- every band down alike. A lead whose contact is dated before its creation has no response
 -- time, and a lead whose upload has no first-contact column has an unknown one: neither is

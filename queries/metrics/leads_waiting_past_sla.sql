@@ -1,11 +1,14 @@
 -- The meeting's action list: leads created in the period that nobody has contacted although
--- the agreed response time has passed, oldest first.
+-- their agreed response time has passed, oldest first. Each lead has its own agreed time, in
+-- its own basis (working or calendar hours), from the agreement in force when it was created
+-- (funnel_revenue's is_within_agreed_time is false for it); nurtured leads are never listed.
 -- Grain: one row per lead, at most 500 (the oldest), with its company and email from
 -- stg_leads so the owner can act on it. Age is measured up to the data's latest
 -- event (funnel_as_of), the moment the exports describe. Only leads whose upload records
 -- contacts are listed: with no first-contact column, "not contacted" is unknown, not a delay.
+-- hours_waiting is clock time since creation, whatever the basis of the lead's agreed time.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
--- (lists of values to keep, or null for all); $sla_hours (number).
+-- (lists of values to keep, or null for all).
 
 with
 
@@ -23,17 +26,19 @@ waiting as (
         funnel.owner,
         funnel.channel,
         funnel.created_at,
+        funnel.follow_up_kind,
+        funnel.agreed_response_hours,
+        funnel.response_basis,
         date_diff('second', funnel.created_at, as_of.data_as_of) / 3600 as hours_waiting,
         funnel.stage_reached,
     from funnel
     cross join as_of
     where funnel.first_contacted_at is null
-        and funnel.has_contact_data
+        and not funnel.is_within_agreed_time
 ),
 
 oldest as (
     select * from waiting
-    where hours_waiting > $sla_hours
     order by hours_waiting desc, lead_id
     limit 500
 ),
@@ -52,6 +57,9 @@ final as (
         contacts.company,
         contacts.email,
         oldest.created_at,
+        oldest.follow_up_kind,
+        oldest.agreed_response_hours,
+        oldest.response_basis,
         oldest.hours_waiting,
         oldest.stage_reached,
         oldest.hours_waiting / 24 as days_waiting,

@@ -21,6 +21,10 @@ from revcycle.agreements.model import (
     WorkingHours,
     canonical,
 )
+
+# The tables' definitions live in tables.py, which the rebuild's calendar reads without this
+# module (it imports the rebuild): store.TABLES and store.ensure_tables stay as they were.
+from revcycle.agreements.tables import TABLES, ensure_tables  # noqa: F401 (TABLES)
 from revcycle.agreements.validate import AgreementInvalid, Problem, problems
 
 # diff and Change live with the other sentences about an agreement; store.diff is the name
@@ -28,34 +32,6 @@ from revcycle.agreements.validate import AgreementInvalid, Problem, problems
 from revcycle.agreements.words import Change, date_words, diff  # noqa: F401 (Change)
 from revcycle.db import has_table, rollback_after
 from revcycle.paths import CHANNEL_RULES_CSV
-
-# The tables, as the working-time SQL reads them (see the shared design of issue 11).
-# agreement_days_off is written by calendar.py at rebuild, not here.
-TABLES = {
-    "agreement_versions": """create table if not exists agreement_versions (
-        version integer primary key, effective_from date not null,
-        marketing_name varchar, sales_name varchar, note varchar, saved_by varchar,
-        saved_at timestamp, time_zone varchar, country varchar, subdivision varchar,
-        mql_definition varchar, sql_definition varchar, won_definition varchar,
-        rejection_reasons varchar[], answer_within_working_days integer,
-        green_from double, amber_from double)""",
-    "agreement_follow_up": """create table if not exists agreement_follow_up (
-        version integer, channel varchar, follow_up_kind varchar, response_hours double,
-        basis varchar)""",
-    "agreement_working_hours": """create table if not exists agreement_working_hours (
-        version integer, iso_weekday tinyint, starts time, ends time)""",
-    "agreement_closing_days": """create table if not exists agreement_closing_days (
-        version integer, day date, reason varchar)""",
-    "agreement_targets": """create table if not exists agreement_targets (
-        version integer, month date, channel varchar, metric varchar, target double)""",
-}
-
-
-def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the agreement tables when missing (never drops or alters what is there)."""
-    for statement in TABLES.values():
-        con.execute(statement).fetchall()
-
 
 # ---- reading ---------------------------------------------------------------------------------
 

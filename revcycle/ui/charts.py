@@ -320,10 +320,14 @@ def cohort_trend(rows: pd.DataFrame, title: str, grain: str = "month") -> go.Fig
 
 
 def box_from_quantiles(
-    rows: pd.DataFrame, group_label: str, title: str, sla_hours: float, colors: dict[str, str]
+    rows: pd.DataFrame,
+    group_label: str,
+    title: str,
+    colors: dict[str, str],
+    agreed_hours: dict[str, float] | None = None,
 ) -> go.Figure:
     """Boxes drawn from quantiles computed in SQL: whiskers at the 10th and 90th percentile;
-    a dashed line at the agreed response time."""
+    a dash across each box at its group's agreed response time, where it has one."""
     figure = go.Figure()
     for row in rows.dropna(subset=["median_hours_to_first_contact"]).itertuples():
         figure.add_trace(
@@ -347,10 +351,34 @@ def box_from_quantiles(
         tickvals=list(HOUR_TICKS),
         ticktext=list(HOUR_TICKS.values()),
     )
-    # A line across the whole plot: on a log axis a shape takes the value in hours as it is.
-    figure.add_hline(y=sla_hours, line={"color": "#222222", "dash": "dash", "width": 2})
+    # Each channel has its own agreed time: one dash per box, not one line across the plot.
+    shown = set(rows["group_value"])
+    agreed = {group: hours for group, hours in (agreed_hours or {}).items() if group in shown}
+    if agreed:
+        figure.add_trace(
+            go.Scatter(
+                x=[as_text(group) for group in agreed],
+                y=list(agreed.values()),
+                mode="markers",
+                marker={"symbol": "line-ew", "size": 36, "line": {"width": 3, "color": "#222"}},
+                name="agreed response time",
+                hovertemplate="agreed: %{y:g} h<extra></extra>",
+            )
+        )
     figure.update_layout(showlegend=False)
     return _layout(figure, title)
+
+
+def mark_changes(figure: go.Figure, changes: pd.DataFrame) -> go.Figure:
+    """A labelled vertical line on each date an agreement version took effect ("v2")."""
+    for change in changes.itertuples():
+        figure.add_vline(
+            x=pd.Timestamp(change.agreement_effective_from).timestamp() * 1000,
+            line={"color": "#222222", "dash": "dot", "width": 2},
+            annotation_text=as_text(change.label),
+            annotation_position="top",
+        )
+    return figure
 
 
 def share_trend(

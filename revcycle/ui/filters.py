@@ -1,4 +1,4 @@
-"""The shared sidebar filters: period preset or dates, channels, owners, segments, SLA.
+"""The shared sidebar filters: period preset or dates, channels, owners, segments.
 
 Every page file draws its own filter widgets, and Streamlit keeps a widget's state per page.
 So the filters live in session state under the widgets' keys and travel with the person:
@@ -7,6 +7,8 @@ So the filters live in session state under the widgets' keys and travel with the
 - after every run the URL is rewritten from the widgets, so the address bar always holds the
   exact view and a shared link reproduces it.
 Values in a link that the data does not have are left out and said so, never guessed.
+The agreed response time is not a filter: every lead is judged by the agreement in force when it
+was created (revcycle.agreements), so two screens never show two different "Within SLA" figures.
 """
 
 import math
@@ -21,9 +23,13 @@ from revcycle.periods import DEFAULT_PRESET, PRESETS, preset_period
 from revcycle.ui import format
 from revcycle.ui.data import run
 
-DEFAULT_SLA_HOURS = 24
-MAX_SLA_HOURS = 24 * 14
-FILTER_KEYS = ("preset", "period", "channel", "owner", "segment", "sla")
+FILTER_KEYS = ("preset", "period", "channel", "owner", "segment")
+# Parameters older links carry that no longer set anything: on arrival the notice says why and
+# the address bar drops them. "sla" was the sidebar's response time before agreements.
+RETIRED = {
+    "sla": "the response time now comes from the agreement, per channel and in force when "
+    "each lead was created (see Follow-up), so left out",
+}
 MULTI_FILTERS = (
     ("channel", "Channels", "All channels"),
     ("owner", "Owners", "All owners"),
@@ -52,7 +58,6 @@ class Filters:
     channels: list[str] | None  # None: no filter
     owners: list[str] | None
     segments: list[str] | None
-    sla_hours: float  # the response time marketing and sales agreed on
     period_label: str = ""  # the period as the heading names it: "last 12 weeks", or its dates
 
     def params(self) -> dict:
@@ -121,17 +126,12 @@ def _whole_number_from(values: list[str], low: int, high: int, unit: str) -> Rea
     return Read(whole, f"read as {whole}, in whole {unit} from {low} to {high}")
 
 
-def _sla_from(values: list[str]) -> Read:
-    return _whole_number_from(values, 1, MAX_SLA_HOURS, "hours")
-
-
 def _widget_values(url: dict[str, list[str]], bounds: tuple[date, date], options: dict) -> tuple:
     """Widget values from URL values, and a note for each value that was left out or changed."""
     values, notes = {}, []
     readers = {
         "preset": _preset_from,
         "period": lambda given: _period_from(given, *bounds),
-        "sla": _sla_from,
     }
     for key, read in readers.items():
         given = url.get(key, [])
@@ -165,11 +165,19 @@ def _arrive(page: str, bounds: tuple[date, date], options: dict) -> list[str]:
     if st.session_state.get(ON_PAGE) == page:
         return []
     st.session_state[ON_PAGE] = page
+    retired = [
+        f"{key} {_quoted(st.query_params.get_all(key))}: {why}"
+        for key, why in RETIRED.items()
+        if key in st.query_params
+    ]
+    for key in RETIRED:
+        st.query_params.pop(key, None)
     st.session_state[ARRIVED_WITH] = {
         key: st.query_params.get_all(key) for key in st.query_params if key not in FILTER_KEYS
     }
     url = in_url() or st.session_state.get(CARRIED, {})
     values, notes = _widget_values(url, bounds, options)
+    notes += retired
     for key in FILTER_KEYS:
         st.session_state.pop(key, None)
     st.session_state.update(values)
@@ -238,7 +246,6 @@ def _defaults(first_date: date, last_date: date) -> dict:
         "channel": [],
         "owner": [],
         "segment": [],
-        "sla": DEFAULT_SLA_HOURS,
     }
 
 
@@ -253,7 +260,6 @@ def _write_url(defaults: dict) -> None:
         "channel": list(shown["channel"]),
         "owner": list(shown["owner"]),
         "segment": list(shown["segment"]),
-        "sla": [f"{shown['sla']:g}"],
     }
     for key in FILTER_KEYS:
         if shown[key] == defaults[key] or not url[key]:
@@ -325,14 +331,6 @@ def sidebar(page: str) -> tuple[Filters, LinkNotice]:
             )
             for dimension, label, placeholder in MULTI_FILTERS
         }
-        sla_hours = st.number_input(
-            "Agreed response time (hours)",
-            min_value=1,
-            max_value=MAX_SLA_HOURS,
-            step=1,
-            key="sla",
-            help="The follow-up SLA: how soon after a lead arrives sales should contact it.",
-        )
         st.button("Reset filters", key="reset_filters", width="stretch", on_click=_reset)
     _write_url(defaults)
     selection = Filters(
@@ -341,7 +339,6 @@ def sidebar(page: str) -> tuple[Filters, LinkNotice]:
         chosen["channel"] or None,
         chosen["owner"] or None,
         chosen["segment"] or None,
-        float(sla_hours),
         _period_label(st.session_state["preset"], start_date, end_date),
     )
     return selection, notice

@@ -97,3 +97,19 @@ def plain(text: str) -> str:
     """``text`` from an upload or a link, made literal inside a Markdown string: no sign in it
     formats, and no URL or email address in it becomes a link."""
     return _MARKDOWN_SIGNS.sub(r"\\\1", _AUTOLINK_TRIGGERS.sub(rf"\1{WORD_JOINER}", text))
+
+
+def follow_up_rule(kind: str, response_hours, basis: str) -> str:
+    """An agreed follow-up in words: "call within 4 working hours", "nurture (no response
+    time)"."""
+    if kind == "nurture" or _missing(response_hours):
+        return f"{kind} (no response time)"
+    unit = "hour" if float(response_hours) == 1 else "hours"
+    return f"{kind} within {float(response_hours):g} {basis} {unit}"
+
+
+def agreement_version(number, effective_from) -> str:
+    """Which agreement a figure is judged by: "agreement v2, from 1 Jun 2026"."""
+    if _missing(number) or int(number) == 0:
+        return "no agreement saved yet: the default"
+    return f"agreement v{int(number)}, from {pd.Timestamp(effective_from):%-d %b %Y}"

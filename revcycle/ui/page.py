@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from revcycle.db import QueryError
-from revcycle.ui import access, colors, filters, format
+from revcycle.ui import access, agreements, colors, filters, format
 from revcycle.ui.data import run
 from revcycle.ui.filters import Filters
 
@@ -32,6 +32,7 @@ NAVIGATION = (
     PageLink("pages/follow_up.py", "Follow-up speed", ":material/timer:"),
     PageLink("pages/revenue.py", "Revenue by channel", ":material/euro:"),
     PageLink("pages/upload.py", "Upload exports", ":material/upload:"),
+    PageLink("pages/agreements.py", "Agreements", ":material/handshake:"),
 )
 
 COVERAGE_LINK = PageLink("pages/upload.py", "See data coverage", ":material/table_chart:")
@@ -200,18 +201,64 @@ def frame(title: str) -> Iterator[Filters]:
             notice.say()
 
 
-def tiles(numbers: list[tuple]) -> None:
+class Agreed(NamedTuple):
+    """The agreement version in force at the period's end (None while none is saved), for the
+    tiles of a page that measures against it."""
+
+    in_force: pd.Series | None
+
+
+def tiles(numbers: list[tuple], agreed: Agreed | None = None) -> None:
     """Big numbers in a row, each as (label, shown value, one-line definition), optionally
-    followed by the change against the previous period and whether lower is better."""
+    followed by the change against the previous period, whether lower is better, and a line
+    against the target with its own help. With ``agreed``, each tile's help on hover gives its
+    definition and the definition agreed in force ("MQL, as agreed on …")."""
     for column, (label, value, definition, *change) in zip(
         st.columns(len(numbers)), numbers, strict=True
     ):
-        delta, lower_is_better = (change + [None, False])[:2]
+        delta, lower_is_better, target = (change + [None, False, None])[:3]
+        hover = agreed and agreements.definition_help(label, definition, agreed.in_force)
         with column, st.container(border=True, height="stretch"):
             st.metric(
-                label, value, delta=delta, delta_color="inverse" if lower_is_better else "normal"
+                label,
+                value,
+                delta=delta,
+                delta_color="inverse" if lower_is_better else "normal",
+                help=hover,
             )
+            if target is not None:
+                st.caption(target[0], help=target[1])
             st.caption(definition)
+
+
+# Streamlit's badge colours for the agreement's status colours.
+BADGE = {"green": "green", "amber": "orange", "red": "red"}
+
+
+def agreement_in_force(filters: Filters) -> Agreed:
+    """The agreement version in force on the period's last day."""
+    rows = run("metrics/agreement_in_force", end_date=filters.end_date)
+    return Agreed(None if rows.empty else rows.iloc[0])
+
+
+def targets_in_view(filters: Filters) -> pd.DataFrame:
+    """Every target of the period, prorated by working days (see targets_in_period.sql)."""
+    return run(
+        "metrics/targets_in_period",
+        start_date=filters.start_date,
+        end_date=filters.end_date,
+        channels=filters.channels,
+    )
+
+
+def against_target(actual, target, shown_target: str, in_force) -> tuple[str, str] | None:
+    """A tile's line under its number: "🟢 104% of target · target 1,234", and on hover what
+    the colours mean; None where no target is set, so no status is ever made up."""
+    found = agreements.status(actual, target, in_force)
+    if in_force is None or pd.isna(target):
+        return None
+    badge = "" if found is None else f":{BADGE[found.colour]}-badge[{found.words()}] "
+    return f"{badge}target {format.plain(shown_target)}", agreements.status_help(in_force)
 
 
 MAIN = ".block-container, [data-testid='stMainBlockContainer']"

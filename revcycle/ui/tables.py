@@ -14,6 +14,8 @@ _SHOWN = {
     "count": format.count,
     # Whole units of the currency the header names; the CSV keeps the cents.
     "euro": format.whole_number,
+    # A prorated target: a count with a fraction, shown whole.
+    "number": format.whole_number,
     "percent": format.percent,
     "hours": format.hours,
     "days": format.days,

@@ -1,0 +1,168 @@
+"""The Agreements page and the targets on the other pages, under AppTest, on a database built
+from ten hand-written leads.
+
+The leads are all Paid search, created Monday 9 to Friday 13 March 2026 (two a day). The
+agreement closes Monday 30 and Tuesday 31 March, so March has 22 weekdays - 2 = 20 working
+days, and the week of 9-15 March 5 of them: it owes 5/20 of each March target.
+"""
+
+import datetime
+from dataclasses import replace
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from revcycle import access
+from revcycle.agreements import store
+from revcycle.agreements.model import ClosingDay, FollowUp, Target, default_agreement
+from revcycle.build import build
+from revcycle.db import connect
+from revcycle.paths import REPO_ROOT
+from tests.conftest import write_export
+from tests.support.injection import unescaped
+from tests.test_access_pages import AUTH, ROLES
+
+PAGE = str(REPO_ROOT / "pages" / "agreements.py")
+WEEK = ("2026-03-09", "2026-03-15")
+
+
+def first_agreement():
+    return replace(
+        default_agreement("Europe/Amsterdam"),
+        effective_from=datetime.date(2026, 1, 1),
+        marketing_name="Mia",
+        sales_name="Sam",
+        note="First agreement",
+        mql_definition="Asked for a demo",
+        closing_days=(
+            ClosingDay(datetime.date(2026, 3, 30), "Move"),
+            ClosingDay(datetime.date(2026, 3, 31), "Move"),
+        ),
+        follow_up=(
+            FollowUp("Paid search", "call", 8.0, "working"),
+            FollowUp(None, "call", 24.0, "calendar"),
+        ),
+        targets=(
+            Target(datetime.date(2026, 3, 1), None, "leads", 200.0),
+            Target(datetime.date(2026, 3, 1), "Paid search", "leads", 40.0),
+        ),
+    )
+
+
+@pytest.fixture
+def agreed_db(tmp_path, monkeypatch):
+    leads = [
+        {
+            "lead_id": f"L{day}{half}",
+            "created_at": f"2026-03-{day:02d} {10 + 3 * half}:00:00",
+            "channel": "Paid search",
+        }
+        for day in range(9, 14)
+        for half in (0, 1)
+    ]
+    exports = {
+        "leads": write_export(tmp_path / "leads.csv", "leads", leads),
+        "deals": write_export(tmp_path / "deals.csv", "deals", []),
+    }
+    path = tmp_path / "agreed.duckdb"
+    con = connect(path)
+    build(con, exports)
+    store.save(con, first_agreement(), changed_by="setup")
+    con.close()
+    monkeypatch.setenv("REVCYCLE_DB", str(path))
+    return path
+
+
+def open_page(path: str = PAGE, **query) -> AppTest:
+    at = AppTest.from_file(path, default_timeout=120)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(elements) -> list[str]:
+    return [unescaped(element.value) for element in elements]
+
+
+def history(at: AppTest):
+    return next(frame.value for frame in at.dataframe if "saved_by" in frame.value.columns)
+
+
+def test_an_editor_saves_version_two_from_a_date(agreed_db):
+    at = open_page()
+    assert history(at)["version"].tolist() == [1]
+    at.text_area(key="agreement_edit_mql_definition").input("Asked for a demo twice").run()
+    at.date_input(key="agreement_edit_effective_from").set_value(datetime.date(2026, 4, 1))
+    at.text_input(key="agreement_edit_note").input("Faster calls")
+    shown = at.data_editor(key="agreement_edit_follow_up").value
+    row = int(shown.index[shown["channel"] == "Paid search"][0])
+    # AppTest cannot type into st.data_editor; its edits arrive through session state.
+    at.session_state["agreement_edit_follow_up"] = {
+        "edited_rows": {row: {"response_hours": 4.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.button(key="agreement_save").click().run()
+    assert not at.exception, at.exception
+    assert texts(at.success) == ["Saved as version 2. Every page now measures against it."]
+    assert history(at)["version"].tolist() == [2, 1]
+    assert history(at)["note"].tolist() == ["Faster calls", "First agreement"]
+    # On the server's own machine, without sign-in, the editor is the server's user.
+    assert history(at)["saved_by"].tolist() == [f"{access.os_user()} (on the server)", "setup"]
+    changes = next(frame.value for frame in at.dataframe if "What changed" in frame.value.columns)
+    changed = dict(zip(changes["What changed"], changes["Version 2"], strict=True))
+    assert changed["Paid search: response time"] == "4 working hours"
+    assert changed["What counts as an MQL"] == "Asked for a demo twice"
+    assert changed["In force from"] == "1 Apr 2026"
+
+
+def test_an_invalid_entry_is_said_beside_its_field_and_nothing_is_saved(agreed_db):
+    at = open_page()
+    at.text_input(key="agreement_edit_sales_name").input("").run()
+    at.date_input(key="agreement_edit_effective_from").set_value(datetime.date(2025, 12, 1))
+    at.button(key="agreement_save").click().run()
+    assert not at.exception, at.exception
+    errors = texts(at.error)
+    assert "Name who agreed for sales." in errors
+    assert any("before the previous version" in error for error in errors)
+    assert not at.success
+    assert history(at)["version"].tolist() == [1]
+
+
+def test_a_viewer_reads_everything_and_can_change_nothing(agreed_db, tmp_path, monkeypatch):
+    roles = tmp_path / "roles.toml"
+    roles.write_text(ROLES, encoding="utf-8")
+    monkeypatch.setenv("REVCYCLE_ROLES", str(roles))
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "vic@example.com"}
+    at.run()
+    assert not at.exception, at.exception
+    assert not [button for button in at.button if button.key == "agreement_save"]
+    assert at.text_area(key="agreement_edit_mql_definition").disabled
+    assert "MQL: Asked for a demo" in " ".join(texts(at.markdown))
+    assert history(at)["version"].tolist() == [1]
+
+
+def test_the_conversion_table_shows_each_target_prorated_with_its_colour(agreed_db):
+    at = open_page(str(REPO_ROOT / "pages" / "conversion.py"), preset="Custom", period=WEEK)
+    table = next(frame.value for frame in at.dataframe if "Leads target" in frame.value.columns)
+    rows = table.set_index("Channel")
+    # All channels: 200 * 5 / 20 = 50 owed, 10 came: 20%, below amber's 90%: red.
+    total = rows.loc[rows.index != "Paid search"].iloc[0]
+    assert total["Leads target"] == pytest.approx(50)
+    assert total["Leads vs target"] == "🔴 20%"
+    # Paid search: 40 * 5 / 20 = 10 owed, 10 came: green.
+    assert rows.loc["Paid search", "Leads target"] == pytest.approx(10)
+    assert rows.loc["Paid search", "Leads vs target"] == "🟢 100%"
+    # No MQL target is agreed: no status, never a made-up one.
+    assert rows.loc["Paid search", "MQLs vs target"] == ""
+
+
+def test_the_overview_tile_shows_the_target_and_the_definition_in_force(agreed_db):
+    at = open_page(str(REPO_ROOT / "dashboard.py"), preset="Custom", period=WEEK)
+    captions = texts(at.caption)
+    assert ":red-badge[20% of target] target 50" in captions
+    mqls = next(metric for metric in at.metric if metric.label == "MQLs")
+    assert mqls.help.endswith("MQL, as agreed on 1 Jan 2026, version 1: Asked for a demo")

@@ -1,0 +1,150 @@
+"""Issue 11 in a real browser: an editor tightens Paid search's response time on the
+Agreements page and saves version 2 from 20 March 2026; the follow-up page then judges a lead
+created after that date by the new time and one created before it by the old.
+
+Both leads are Paid search and were called 6 working hours after they came in:
+- L-MARCH, created Tuesday 10 March 2026 10:00, called 16:00 the same day;
+- L-APRIL, created Wednesday 1 April 2026 10:00, called 16:00 the same day.
+Version 1 agrees a call within 8 working hours (Mon-Fri 09:00-17:00): both are in time. Version
+2 agrees 4 from 20 March: L-APRIL (6 > 4) is late, L-MARCH still measured against 8, in time.
+"""
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import replace
+from urllib.parse import urlencode
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from revcycle.agreements import store
+from revcycle.agreements.model import FollowUp, default_agreement
+from revcycle.build import build
+from revcycle.db import connect
+from revcycle.paths import REPO_ROOT
+from tests.conftest import require_browser, write_export
+from tests.support import browser
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
+FIRST_RENDER_MS = 120_000
+RENDER_MS = 60_000
+MARCH = ("2026-03-09", "2026-03-15")
+APRIL = ("2026-04-01", "2026-04-01")  # the last day with data
+expect.set_options(timeout=RENDER_MS)
+
+
+def database(folder) -> None:
+    leads = [
+        {
+            "lead_id": "L-MARCH",
+            "created_at": "2026-03-10 10:00:00",
+            "first_contacted_at": "2026-03-10 16:00:00",
+            "channel": "Paid search",
+        },
+        {
+            "lead_id": "L-APRIL",
+            "created_at": "2026-04-01 10:00:00",
+            "first_contacted_at": "2026-04-01 16:00:00",
+            "channel": "Paid search",
+        },
+    ]
+    exports = {
+        "leads": write_export(folder / "leads.csv", "leads", leads),
+        "deals": write_export(folder / "deals.csv", "deals", []),
+    }
+    con = connect(folder / "revcycle.duckdb")
+    build(con, exports)
+    first = replace(
+        default_agreement("Europe/Amsterdam"),
+        effective_from=datetime.date(2026, 1, 1),
+        marketing_name="Mia",
+        sales_name="Sam",
+        follow_up=(
+            FollowUp("Paid search", "call", 8.0, "working"),
+            FollowUp(None, "call", 24.0, "calendar"),
+        ),
+    )
+    store.save(con, first, changed_by="setup")
+    con.close()  # the server opens it read-write; DuckDB allows one process at a time
+
+
+@pytest.fixture(scope="module")
+def tab(tmp_path_factory) -> Iterator[Page]:
+    require_browser()
+    workdir = tmp_path_factory.mktemp("agreements")
+    database(workdir)
+    with (
+        sync_playwright() as playwright,
+        browser.running_dashboard(workdir / "revcycle.duckdb", workdir / "streamlit.log") as url,
+    ):
+        chromium = browser.launch_chromium(playwright)
+        with browser.browser_context(chromium, url, RENDER_MS) as context:
+            yield context.new_page()
+        chromium.close()
+
+
+def within_sla(page: Page, period: tuple[str, str]):
+    query = urlencode({"preset": "Custom", "period": list(period)}, doseq=True)
+    page.goto(f"/follow_up?{query}")
+    return browser.tile(page, "Within SLA")
+
+
+def edit_paid_search_hours(page: Page, hours: str) -> None:
+    """Type ``hours`` into Paid search's response time, the second row (the default for every
+    other channel comes first): the table editor is a canvas, so a person's clicks and keys
+    are the way in."""
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.scroll_into_view_if_needed()
+    expect(grid).to_be_visible()
+    box = grid.bounding_box()  # in the window's coordinates, now that it is in view
+    # The first body row's Channel: below the header row, right of the row-marker column.
+    page.mouse.click(box["x"] + 150, box["y"] + 35 + 17)
+    page.keyboard.press("ArrowDown")  # Paid search
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # Response time (hours)
+    page.keyboard.press("Enter")  # opens the cell's editor, holding the old value
+    editor = page.locator("#portal input, [data-testid='data-grid-overlay-editor'] input")
+    editor.first.fill(hours)
+    page.keyboard.press("Enter")
+
+
+def set_date(page: Page, label: str, parts: tuple[str, str, str]) -> None:
+    """Type a date into a date input's year, month and day fields, as a person does."""
+    for segment, value in zip(("year", "month", "day"), parts, strict=True):
+        field = page.get_by_role("spinbutton", name=f"{segment}, {label}")
+        field.click()
+        page.keyboard.type(value)
+    page.keyboard.press("Tab")  # leaving the field is when the page reads it
+    page.keyboard.press("Escape")  # and the calendar the button beside it opened, closed
+
+
+def test_a_tightened_sla_judges_leads_after_its_date_only(tab: Page):
+    tab.goto("/")
+    expect(tab.get_by_test_id("stSidebar")).to_be_visible(timeout=FIRST_RENDER_MS)
+    expect(within_sla(tab, MARCH)).to_have_text("100.0%", timeout=FIRST_RENDER_MS)
+    expect(within_sla(tab, APRIL)).to_have_text("100.0%")
+
+    tab.goto("/agreements")
+    tab.get_by_role("tab", name="Edit").click()
+    edit_paid_search_hours(tab, "4")
+    set_date(tab, "In force from", ("2026", "03", "20"))
+    tab.get_by_role("button", name="Save as version 2").click()
+    expect(tab.get_by_text("Saved as version 2").first).to_be_visible()
+    assert tab.locator(browser.ERROR_SELECTOR).count() == 0
+    tab.get_by_role("tab", name="In force today").click()
+    expect(tab.get_by_text("Paid search: a call within 4 working hours.").first).to_be_visible()
+    expect(
+        tab.get_by_text("Version 2, in force from 20 Mar 2026.", exact=False).first
+    ).to_be_visible()
+    tab.get_by_role("tab", name="History").click()
+    expect(tab.get_by_role("button", name="Download the agreement file")).to_be_visible()
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    tab.screenshot(path=ARTIFACTS_DIR / "agreements-saved.png", full_page=True)
+
+    # L-MARCH, created before 20 March: still 6 of its 8 agreed hours, in time.
+    expect(within_sla(tab, MARCH)).to_have_text("100.0%")
+    # L-APRIL, created after: 6 of the new 4 hours, late.
+    expect(within_sla(tab, APRIL)).to_have_text("0.0%")
+    tab.screenshot(path=ARTIFACTS_DIR / "follow-up-after-agreement.png", full_page=True)
