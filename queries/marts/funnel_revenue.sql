@@ -262,10 +262,18 @@ lead_working_seconds as (
     select
         lead_days.*,
         working_seconds_at(
-            created_day.working_seconds_before, created_day.spans, lead_days.created_second
+            created_day.working_seconds_before,
+            created_day.first_starts_second,
+            created_day.first_working_seconds,
+            created_day.later_spans,
+            lead_days.created_second
         ) as created_working_second,
         working_seconds_at(
-            contacted_day.working_seconds_before, contacted_day.spans, lead_days.contacted_second
+            contacted_day.working_seconds_before,
+            contacted_day.first_starts_second,
+            contacted_day.first_working_seconds,
+            contacted_day.later_spans,
+            lead_days.contacted_second
         ) as contacted_working_second,
     from lead_days
     left join working_calendar as created_day
@@ -283,15 +291,25 @@ as_of_by_version as (
         working_calendar.version,
         data_as_of.second as as_of_second,
         working_seconds_at(
-            working_calendar.working_seconds_before, working_calendar.spans, data_as_of.second
+            working_calendar.working_seconds_before,
+            working_calendar.first_starts_second,
+            working_calendar.first_working_seconds,
+            working_calendar.later_spans,
+            data_as_of.second
         ) as as_of_working_second,
-        len(
-            list_filter(
-                working_calendar.spans,
+        list_bool_or(
+            list_transform(
+                list_prepend(
+                    struct_pack(
+                        starts_second := working_calendar.first_starts_second,
+                        working_seconds := working_calendar.first_working_seconds
+                    ),
+                    coalesce(working_calendar.later_spans, [])
+                ),
                 lambda span: span.starts_second < data_as_of.second
                     and data_as_of.second <= span.starts_second + span.working_seconds
             )
-        ) > 0 as is_as_of_in_working_time,
+        ) is true as is_as_of_in_working_time,
     from working_calendar
     cross join data_as_of
     where working_calendar.calendar_date
