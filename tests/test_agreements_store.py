@@ -254,3 +254,15 @@ def test_every_agreement_reads_back_from_the_tables_as_imported(versions):
         stored = store.versions(fresh)
     assert [v.agreement for v in stored] == [v.agreement for v in versions]
     assert [v.saved_by or "ops" for v in versions] == [v.saved_by for v in stored]
+
+
+def test_a_save_that_meets_another_editors_write_is_refused_in_a_sentence(tmp_path):
+    with duckdb.connect(str(tmp_path / "two.duckdb")) as fresh:
+        other = fresh.cursor()  # a second editor, whose first write is not committed yet
+        other.begin()
+        audit.record(other, "sven", "Saved the channel rules")  # creates the change log
+        with pytest.raises(AgreementInvalid) as refused:
+            store.save(fresh, agreement(), "mara")  # creates it too: DuckDB refuses one
+        assert [p.message for p in refused.value.problems] == [store.SAVED_MEANWHILE]
+        other.rollback()
+        assert store.versions(fresh) == []

@@ -257,10 +257,21 @@ def _in_transaction(con: duckdb.DuckDBPyConnection, write):
         if has_table(con, rebuild.MART_TABLE):  # with no mart yet, the first build makes it
             rebuild.rebuild_in_transaction(con)
         con.commit()
+    except (duckdb.TransactionException, duckdb.ConstraintException) as error:
+        # Another save or import committed first (two editors at once): nothing of this one
+        # is kept, and the person is told why in a sentence rather than a database error.
+        rollback_after(con, error)
+        raise AgreementInvalid([Problem("", SAVED_MEANWHILE)]) from error
     except BaseException as error:
         rollback_after(con, error)
         raise
     return result
+
+
+SAVED_MEANWHILE = (
+    "Someone else saved the agreement at the same moment, so this change was not saved. "
+    "Look at the latest version, then save again."
+)
 
 
 def _now() -> datetime.datetime:
