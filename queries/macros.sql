@@ -27,18 +27,29 @@ create or replace macro is_in_period(moment, start_date, end_date) as
 create or replace macro lead_channel(source, rule_channel) as
     case when source is null then '(unknown)' else coalesce(rule_channel, '(unmapped)') end;
 
--- working_seconds_at(working_seconds_before, spans, moment_second): working seconds since the
--- calendar began at the instant moment_second (seconds since 1970 UTC), given the row of
--- working_time_calendar for its version and local day: the days before, plus the part of each
--- of the day's spans already passed. Null when moment_second is null.
-create or replace macro working_seconds_at(working_seconds_before, spans, moment_second) as
+-- working_seconds_at(working_seconds_before, first_starts_second, first_working_seconds,
+-- later_spans, moment_second): working seconds since the calendar began at the instant
+-- moment_second (seconds since 1970 UTC), given the columns of the working_time_calendar row
+-- of its version and local day: the days before, plus the part of each of the day's spans
+-- already passed. Null when moment_second is null.
+create or replace macro working_seconds_at(
+    working_seconds_before, first_starts_second, first_working_seconds, later_spans,
+    moment_second
+) as
     case
         when moment_second is not null
             then working_seconds_before
                 + coalesce(
+                    least(
+                        greatest(moment_second - first_starts_second, 0),
+                        first_working_seconds
+                    ),
+                    0
+                )
+                + coalesce(
                     list_sum(
                         list_transform(
-                            spans,
+                            later_spans,
                             lambda span: least(
                                 greatest(moment_second - span.starts_second, 0),
                                 span.working_seconds

@@ -16,7 +16,6 @@ from revcycle.rebuild import rebuild_in_transaction
 from tests.conftest import metric, write_export
 
 MARCH = {"start_date": date(2026, 3, 1), "end_date": date(2026, 3, 31)}
-SLA_HOURS = 24
 
 # Upload 1 records contacts, MQL and SQL: A1 contacted after 2 h, A2 never.
 LEADS_WITH_CONTACTS = [

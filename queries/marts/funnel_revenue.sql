@@ -63,13 +63,38 @@ working_calendar as (
     select * from working_time_calendar
 ),
 
-days_in_force as (
+-- Per day and channel, the rule a lead created that day in that channel is judged by: the
+-- version in force that day (working_time_calendar's is_in_force), and that version's rule
+-- for the channel, else its default. Every channel a lead can have is here: those of the
+-- channel rules, "(unknown)" and "(unmapped)". Small (days times channels), so each lead
+-- finds its version and rule with one hash join.
+known_channels as (
+    select distinct channel from channel_rules
+    union
+    select unnest(['(unknown)', '(unmapped)'])
+),
+
+rules_by_day as (
     select
-        calendar_date,
-        version,
-        time_zone,
+        working_calendar.calendar_date,
+        known_channels.channel,
+        working_calendar.version as agreement_version,
+        working_calendar.time_zone as agreement_time_zone,
+        coalesce(channel_rule.follow_up_kind, default_rule.follow_up_kind) as follow_up_kind,
+        case
+            when channel_rule.version is not null then channel_rule.response_hours
+            else default_rule.response_hours
+        end as agreed_response_hours,
+        coalesce(channel_rule.basis, default_rule.basis) as response_basis,
     from working_calendar
-    where is_in_force
+    cross join known_channels
+    left join follow_up_rules as channel_rule
+        on working_calendar.version = channel_rule.version
+        and known_channels.channel = channel_rule.channel
+    left join follow_up_rules as default_rule
+        on working_calendar.version = default_rule.version
+        and default_rule.channel is null
+    where working_calendar.is_in_force
 ),
 
 data_zone as (
@@ -197,44 +222,27 @@ lead_rows as (
         on leads.lead_id = lead_uploads.lead_id
 ),
 
--- The follow-up each lead is judged by: the agreement version in force on its creation date
--- (before the first version's date, the first: working_time_calendar's is_in_force), and that
--- version's rule for its channel, else the version's default.
--- Every lookup is a hash join on a small table, which streams the lead rows through (a
--- sorting join would carry every lead's deals along); the helper columns are dropped at the
--- end (judged_lead_rows).
-lead_versions as (
-    select
-        lead_rows.*,
-        days_in_force.version as agreement_version,
-        days_in_force.time_zone as agreement_time_zone,
-    from lead_rows
-    left join days_in_force
-        on cast(lead_rows.created_at as date) = days_in_force.calendar_date
-),
-
+-- The follow-up each lead is judged by (rules_by_day), and its hours to first contact on the
+-- version's calendar. Every lookup is a hash join on a small table, which streams the lead
+-- rows through (a sorting join would carry every lead's deals along); the helper columns are
+-- dropped at the end (judged_lead_rows).
 lead_rules as (
     select
-        lead_versions.*,
-        coalesce(channel_rule.follow_up_kind, default_rule.follow_up_kind) as follow_up_kind,
-        case
-            when channel_rule.version is not null then channel_rule.response_hours
-            else default_rule.response_hours
-        end as agreed_response_hours,
-        coalesce(channel_rule.basis, default_rule.basis) as response_basis,
+        lead_rows.*,
+        rules_by_day.agreement_version,
+        rules_by_day.agreement_time_zone,
+        rules_by_day.follow_up_kind,
+        rules_by_day.agreed_response_hours,
+        rules_by_day.response_basis,
         -- Real instants (seconds since 1970 UTC): the loaded wall times are in the data's zone.
-        epoch(timezone(data_zone.time_zone, lead_versions.created_at)) as created_second,
-        epoch(timezone(data_zone.time_zone, lead_versions.first_contacted_at))
-            as contacted_second,
-        lead_versions.agreement_time_zone = data_zone.time_zone as is_in_data_zone,
-    from lead_versions
+        epoch(timezone(data_zone.time_zone, lead_rows.created_at)) as created_second,
+        epoch(timezone(data_zone.time_zone, lead_rows.first_contacted_at)) as contacted_second,
+        rules_by_day.agreement_time_zone = data_zone.time_zone as is_in_data_zone,
+    from lead_rows
     cross join data_zone
-    left join follow_up_rules as channel_rule
-        on lead_versions.agreement_version = channel_rule.version
-        and lead_versions.channel = channel_rule.channel
-    left join follow_up_rules as default_rule
-        on lead_versions.agreement_version = default_rule.version
-        and default_rule.channel is null
+    left join rules_by_day
+        on cast(lead_rows.created_at as date) = rules_by_day.calendar_date
+        and lead_rows.channel = rules_by_day.channel
 ),
 
 -- The local days of creation and first contact in the agreement's zone, for the leads whose
@@ -262,10 +270,18 @@ lead_working_seconds as (
     select
         lead_days.*,
         working_seconds_at(
-            created_day.working_seconds_before, created_day.spans, lead_days.created_second
+            created_day.working_seconds_before,
+            created_day.first_starts_second,
+            created_day.first_working_seconds,
+            created_day.later_spans,
+            lead_days.created_second
         ) as created_working_second,
         working_seconds_at(
-            contacted_day.working_seconds_before, contacted_day.spans, lead_days.contacted_second
+            contacted_day.working_seconds_before,
+            contacted_day.first_starts_second,
+            contacted_day.first_working_seconds,
+            contacted_day.later_spans,
+            lead_days.contacted_second
         ) as contacted_working_second,
     from lead_days
     left join working_calendar as created_day
@@ -283,15 +299,25 @@ as_of_by_version as (
         working_calendar.version,
         data_as_of.second as as_of_second,
         working_seconds_at(
-            working_calendar.working_seconds_before, working_calendar.spans, data_as_of.second
+            working_calendar.working_seconds_before,
+            working_calendar.first_starts_second,
+            working_calendar.first_working_seconds,
+            working_calendar.later_spans,
+            data_as_of.second
         ) as as_of_working_second,
-        len(
-            list_filter(
-                working_calendar.spans,
+        list_bool_or(
+            list_transform(
+                list_prepend(
+                    struct_pack(
+                        starts_second := working_calendar.first_starts_second,
+                        working_seconds := working_calendar.first_working_seconds
+                    ),
+                    coalesce(working_calendar.later_spans, [])
+                ),
                 lambda span: span.starts_second < data_as_of.second
                     and data_as_of.second <= span.starts_second + span.working_seconds
             )
-        ) > 0 as is_as_of_in_working_time,
+        ) is true as is_as_of_in_working_time,
     from working_calendar
     cross join data_as_of
     where working_calendar.calendar_date

@@ -2,7 +2,9 @@
 -- time zone), the working seconds of all days before it and the day's spans of working time.
 -- Any instant then becomes "working seconds since the calendar began" with one join on its
 -- version and local day (working_seconds_at in macros.sql): the days before, plus the part of
--- each of the day's spans already passed. A working-hours duration is one subtraction.
+-- each of the day's spans already passed. A working-hours duration is one subtraction. The
+-- day's first span is two columns (null start on a day without one); any later ones are
+-- later_spans, a list, null when there are none.
 -- Spans are the version's working hours on each day that is not a day off (public holiday or
 -- closing day), as real instants (seconds since 1970 UTC): a span across the night the clocks
 -- change is 23 or 25 real hours long. A day off or a day without hours has no spans.
@@ -103,16 +105,29 @@ spans as (
         and isodow(working_days.calendar_date) = working_hours.iso_weekday
 ),
 
+-- A day's first span as plain columns, the rest (a lunch break makes a second) as a list that
+-- is null on most days: a plain column costs the per-lead lookup far less than a list.
 spans_per_day as (
     select
         version,
         calendar_date,
+        min(starts_second) as first_starts_second,
+        arg_min(ends_second - starts_second, starts_second) as first_working_seconds,
         list(
             struct_pack(starts_second, working_seconds := ends_second - starts_second)
             order by starts_second
-        ) as spans,
+        ) filter (where count_earlier > 0) as later_spans,
         sum(ends_second - starts_second) as day_working_seconds,
-    from spans
+    from (
+        select
+            *,
+            count(*) over (
+                partition by version, calendar_date
+                order by starts_second
+                rows between unbounded preceding and 1 preceding
+            ) as count_earlier,
+        from spans
+    )
     group by version, calendar_date
 ),
 
@@ -130,7 +145,9 @@ final as (
             ),
             0
         ) as working_seconds_before,
-        coalesce(spans_per_day.spans, []) as spans,
+        spans_per_day.first_starts_second,
+        coalesce(spans_per_day.first_working_seconds, 0) as first_working_seconds,
+        spans_per_day.later_spans,
     from calendar_days
     left join spans_per_day
         on calendar_days.version = spans_per_day.version
