@@ -6,6 +6,30 @@ from revcycle.ui import agreements, charts, format, page, tables
 from revcycle.ui.data import run
 from revcycle.ui.filters import linked_number
 
+
+def _against_targets(counts, filters, in_force) -> None:
+    """Leads, MQLs and SQLs per channel against the agreed targets, prorated to the period."""
+    st.subheader("Against the agreed targets")
+    tables.show(
+        agreements.with_targets(counts, page.targets_in_view(filters), in_force, filters.params()),
+        {
+            "channel": ("Channel", "text"),
+            "lead": ("Leads", "count"),
+            "lead_status": ("Leads vs target", "text"),
+            "mql": ("MQLs", "count"),
+            "mql_status": ("MQLs vs target", "text"),
+            "sql": ("SQLs", "count"),
+            "sql_status": ("SQLs vs target", "text"),
+        },
+        key="conversion_against_targets",
+    )
+    st.caption(
+        "Each cell: the share of the period's target reached, and the target, prorated from "
+        "the month by working days. Empty where none is agreed, or where the view is cut by "
+        "owner or segment (targets are per channel). " + agreements.status_help(in_force)
+    )
+
+
 with page.frame("Conversion by source") as filters:
     page.heading("Conversion by source", filters)
     page.unmeasurable_note(filters.params())
@@ -162,22 +186,13 @@ with page.frame("Conversion by source") as filters:
         ).reset_index()
         won = conversion[conversion["stage"] == "won"]
         won_share = won[["channel", "count_without_lead", "share_of_first"]]
-        targets = page.targets_in_view(filters)
         tables.show(
-            agreements.with_targets(
-                counts.merge(won_share, on="channel"), targets, agreed.in_force, filters.params()
-            ),
+            counts.merge(won_share, on="channel"),
             {
                 "channel": ("Channel", "text"),
                 "lead": ("Leads", "count"),
-                "lead_target": ("Leads target", "number"),
-                "lead_status": ("Leads vs target", "text"),
                 "mql": ("MQLs", "count"),
-                "mql_target": ("MQLs target", "number"),
-                "mql_status": ("MQLs vs target", "text"),
                 "sql": ("SQLs", "count"),
-                "sql_target": ("SQLs target", "number"),
-                "sql_status": ("SQLs vs target", "text"),
                 "opportunity": ("Opportunities", "count"),
                 "won": ("Customers", "count"),
                 "count_without_lead": ("of which with no lead", "count"),
@@ -192,7 +207,4 @@ with page.frame("Conversion by source") as filters:
             "leads on both sides."
         )
         if agreed.in_force is not None:
-            st.caption(
-                "Targets are empty where none is agreed, or where the view is cut by owner or "
-                "segment (targets are per channel). " + agreements.status_help(agreed.in_force)
-            )
+            _against_targets(counts, filters, agreed.in_force)

@@ -152,19 +152,26 @@ def waiting_list(params: dict, measurable: bool) -> None:
         st.caption(
             "Leads created in the period that nobody has contacted although their agreed "
             "response time has passed, oldest first (at most 500), as of the latest data. The "
-            "meeting's action list."
+            "meeting's action list. Contact details stay out of this shared screen: the lead "
+            "id finds them in the CRM."
         )
         tables.show(
-            waiting,
+            waiting.assign(
+                # One column for the time and its basis: "4 working h", "24 calendar h".
+                agreed_time=[
+                    f"{hours:g} {basis} h"
+                    for hours, basis in zip(
+                        waiting["agreed_response_hours"], waiting["response_basis"], strict=True
+                    )
+                ]
+            ),
             {
                 "owner": ("Owner", "text"),
                 "lead_id": ("Lead", "text"),
                 "company": ("Company", "text"),
-                "email": ("Email", "text"),
                 "channel": ("Channel", "text"),
                 "created_at": ("Created", "datetime"),
-                "agreed_response_hours": ("Agreed (h)", "hours"),
-                "response_basis": ("Basis", "text"),
+                "agreed_time": ("Agreed time", "text"),
                 "days_waiting": ("Waiting", "days"),
             },
             key="follow_up_waiting",

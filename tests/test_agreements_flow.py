@@ -206,9 +206,9 @@ def test_each_row_of_the_conversion_table_meets_its_own_target():
     shown = flow.with_targets(COUNTS, TARGETS, IN_FORCE, NO_CUT).set_index("channel")
     # Paid search: 12 of 10 is 120%, green; Events has no target; all channels 15 of 50, red.
     assert shown["lead_status"].to_dict() == {
-        "Paid search": "🟢 120%",
+        "Paid search": "🟢 120% of 10",
         "Events": "",
-        "(all channels)": "🔴 30%",
+        "(all channels)": "🔴 30% of 50",
     }
     assert shown["mql_status"].tolist() == ["", "", ""]
 

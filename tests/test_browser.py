@@ -455,9 +455,10 @@ def test_filters_matching_nothing_say_so(page: Page):
 
 LAPTOP = {"width": 1280, "height": 720}
 
-# True once every table on view has drawn its grid (a table in a tab not shown draws none).
+# True once every table on view has drawn its grid (a table in a tab not shown, or in a closed
+# expander, draws none).
 TABLES_DRAWN_JS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
-    .filter(table => table.offsetParent !== null)
+    .filter(table => table.offsetParent !== null && !table.closest('details:not([open])'))
     .every(table => table.querySelector('.dvn-scroller') !== null)"""
 
 # What does not fit its box: tile values (any part of one wider than its box is cut off with

@@ -306,53 +306,63 @@ def _insert(con: duckdb.DuckDBPyConnection, version: Version) -> None:
             "amber": agreement.amber_from,
         },
     ).fetchall()
-    # Each table's rows go in as one list per column, unnested in one statement: executemany
-    # costs a round trip per row, a quarter of a second for the sample's 1,100 targets.
-    rows = agreement.follow_up
-    con.execute(
-        "insert into agreement_follow_up select $version, unnest($channel), unnest($kind), "
-        "unnest($hours), unnest($basis)",
+    _insert_details(con, agreement, number)
+
+
+def _insert_details(con: duckdb.DuckDBPyConnection, agreement: Agreement, number: int) -> None:
+    rows, hours = agreement.follow_up, agreement.working_hours
+    _insert_rows(
+        con,
+        "agreement_follow_up",
+        number,
         {
-            "version": number,
             "channel": [row.channel for row in rows],
             "kind": [row.kind for row in rows],
             "hours": [row.response_hours for row in rows],
             "basis": [row.basis for row in rows],
         },
-    ).fetchall()
-    hours = agreement.working_hours
-    con.execute(
-        "insert into agreement_working_hours select $version, unnest($weekday), "
-        "unnest($starts), unnest($ends)",
+    )
+    _insert_rows(
+        con,
+        "agreement_working_hours",
+        number,
         {
-            "version": number,
             "weekday": [span.weekday for span in hours],
             "starts": [span.starts for span in hours],
             "ends": [span.ends for span in hours],
         },
-    ).fetchall()
-    _insert_days_and_targets(con, agreement, number)
-
-
-def _insert_days_and_targets(con: duckdb.DuckDBPyConnection, agreement: Agreement, number: int):
-    days = agreement.closing_days
-    con.execute(
-        "insert into agreement_closing_days select $version, unnest($day), unnest($reason)",
+    )
+    days, targets = agreement.closing_days, agreement.targets
+    _insert_rows(
+        con,
+        "agreement_closing_days",
+        number,
         {
-            "version": number,
             "day": [closing.day for closing in days],
             "reason": [closing.reason for closing in days],
         },
-    ).fetchall()
-    targets = agreement.targets
-    con.execute(
-        "insert into agreement_targets select $version, unnest($month), unnest($channel), "
-        "unnest($metric), unnest($target)",
+    )
+    _insert_rows(
+        con,
+        "agreement_targets",
+        number,
         {
-            "version": number,
             "month": [target.month for target in targets],
             "channel": [target.channel for target in targets],
             "metric": [target.metric for target in targets],
             "target": [target.value for target in targets],
         },
+    )
+
+
+def _insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, number: int, columns: dict[str, list]
+) -> None:
+    """One version's rows of ``table``, given as one list per column in the table's order
+    after ``version``. One statement unnests the lists: executemany costs a round trip per
+    row, a quarter of a second for the sample's 1,100 targets. ``table`` and the column keys
+    come from the code above, never from a user."""
+    unnested = ", ".join(f"unnest(${name})" for name in columns)
+    con.execute(
+        f"insert into {table} select $version, {unnested}", {"version": number, **columns}
     ).fetchall()

@@ -519,9 +519,14 @@ def view_targets(targets: pd.DataFrame, params: dict) -> dict[str, float]:
 
 
 def status_cell(actual, target, in_force) -> str:
-    """A table's "vs target" cell: "🟢 104%", or "" with no target (never a made-up status)."""
+    """A table's "vs target" cell: "🟢 104% of 42.5", or "" with no target (never a made-up
+    status). The target is the period's share of the months' targets, so it may be a
+    fraction; one decimal at most."""
     found = status(actual, target, in_force)
-    return "" if found is None else f"{SIGN[found.colour]} {found.share_of_target:.0%}"
+    if found is None:
+        return ""
+    owed = f"{target:,.1f}".removesuffix(".0")
+    return f"{SIGN[found.colour]} {found.share_of_target:.0%} of {owed}"
 
 
 def with_targets(counts: pd.DataFrame, targets: pd.DataFrame, in_force, params) -> pd.DataFrame:
