@@ -171,15 +171,23 @@ with page.frame("Overview") as filters:
         )
     with right:
         weekly = run("metrics/weekly_leads_and_revenue_by_channel", **params)
+        changes = run(
+            "metrics/agreement_changes",
+            start_date=params["start_date"],
+            end_date=params["end_date"],
+        )
         leads_tab, revenue_tab = st.tabs(["Leads per week", "Won revenue per week"])
         with leads_tab:
             st.plotly_chart(
-                charts.trend_by_channel(
-                    weekly[weekly["count_leads"] > 0],
-                    "count_leads",
-                    "New leads per week",
-                    "leads",
-                    page.channel_colors(),
+                charts.mark_changes(
+                    charts.trend_by_channel(
+                        weekly[weekly["count_leads"] > 0],
+                        "count_leads",
+                        "New leads per week",
+                        "leads",
+                        page.channel_colors(),
+                    ),
+                    changes,
                 ),
                 key="overview_weekly_leads",
             )
@@ -188,9 +196,13 @@ with page.frame("Overview") as filters:
                 st.caption("Not drawn: the amounts are in several currencies (see above).")
             else:
                 st.plotly_chart(
-                    charts.won_revenue_per_week(weekly, currency.unit, page.channel_colors()),
+                    charts.mark_changes(
+                        charts.won_revenue_per_week(weekly, currency.unit, page.channel_colors()),
+                        changes,
+                    ),
                     key="overview_weekly_revenue",
                 )
         st.caption(
-            "Weeks start on Monday. Hatched bars are weeks the period cuts short, not drops."
+            "Weeks start on Monday. Hatched bars are weeks the period cuts short, not drops. "
+            "A dotted line “v2” marks the day a new version of the agreement took effect."
         )

@@ -99,3 +99,17 @@ def test_the_weekly_chart_marks_the_day_a_new_version_took_effect():
     (line,) = [shape for shape in layout["shapes"] if shape["type"] == "line"]
     # 10 Mar 2026 00:00 UTC in milliseconds since 1970: 20522 days.
     assert line["x0"] == 20_522 * 86_400_000
+
+
+@pytest.mark.usefixtures("two_versions")
+def test_the_overview_weekly_charts_mark_the_new_version_too():
+    at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params.update(MARCH)
+    at.run()
+    assert not at.exception, at.exception
+    for key in ("overview_weekly_leads", "overview_weekly_revenue"):
+        chart = next(c for c in at.get("plotly_chart") if key in c.proto.id)
+        layout = json.loads(chart.proto.spec)["layout"]
+        assert [annotation["text"] for annotation in layout["annotations"]] == ["v2"]
+        (line,) = [shape for shape in layout["shapes"] if shape["type"] == "line"]
+        assert line["x0"] == 20_522 * 86_400_000  # 10 Mar 2026, as above

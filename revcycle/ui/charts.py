@@ -377,6 +377,8 @@ def mark_changes(figure: go.Figure, changes: pd.DataFrame) -> go.Figure:
             line={"color": "#222222", "dash": "dot", "width": 2},
             annotation_text=as_text(change.label),
             annotation_position="top",
+            # Drawn on a chart with no bars too (weeks with no won deal): the date still holds.
+            exclude_empty_subplots=False,
         )
     return figure
 
