@@ -139,7 +139,7 @@ def _calendar_map(agreement: Agreement) -> CommentedMap:
     hours = CommentedMap()
     for weekday, name in enumerate(WEEKDAYS, start=1):
         spans = [h for h in agreement.working_hours if h.weekday == weekday]
-        hours[name] = DoubleQuotedScalarString(", ".join(map(_span_out, spans)))
+        hours[name] = DoubleQuotedScalarString(", ".join(map(span_text, spans)))
     out["working_hours"] = hours
     out["closing_days"] = CommentedMap(
         (closing.day, _text_out(closing.reason)) for closing in agreement.closing_days
@@ -147,7 +147,7 @@ def _calendar_map(agreement: Agreement) -> CommentedMap:
     return out
 
 
-def _span_out(hours: WorkingHours) -> str:
+def span_text(hours: WorkingHours) -> str:
     ends = MIDNIGHT if hours.ends is None else f"{hours.ends:%H:%M}"
     return f"{hours.starts:%H:%M}-{ends}"
 
@@ -428,16 +428,15 @@ class _Reader:
         return tuple(found)
 
     def span(self, weekday: int, text: str, name: str, line: int) -> list[WorkingHours]:
-        starts, _, ends = text.partition("-")
-        start_time, end_time = _clock(starts.strip()), _clock(ends.strip(), end=True)
-        if start_time is None or end_time is None or start_time == "midnight":
+        found = working_span(weekday, text)
+        if found is None:
             self.problem(
                 f"working_hours.{name}",
                 f"{text!r} is not a span of working hours such as 09:00-17:00.",
                 line,
             )
             return []
-        return [WorkingHours(weekday, start_time, None if end_time == "midnight" else end_time)]
+        return [found]
 
     def closing_days(self, calendar: dict) -> tuple[ClosingDay, ...]:
         days = calendar.get("closing_days") or {}
@@ -553,7 +552,17 @@ def _unknown_key(key, field: str, allowed) -> str:
     return f"Unknown key {_short(str(key))}{where}.{hint}"
 
 
-def _clock(text: str, end: bool = False):
+def working_span(weekday: int, text: str) -> WorkingHours | None:
+    """One span as the file and the page write it, "09:00-17:00" ("24:00" may end it); None
+    when the text is not one."""
+    starts, _, ends = text.strip().partition("-")
+    start_time, end_time = _clock_time(starts.strip()), _clock_time(ends.strip(), end=True)
+    if start_time is None or end_time is None or start_time == "midnight":
+        return None
+    return WorkingHours(weekday, start_time, None if end_time == "midnight" else end_time)
+
+
+def _clock_time(text: str, end: bool = False):
     """A time of day "HH:MM"; "midnight" for 24:00 as an end; None when it is not one."""
     if end and text == MIDNIGHT:
         return "midnight"

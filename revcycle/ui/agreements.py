@@ -75,7 +75,7 @@ def hours_text(agreement: Agreement, weekday: int) -> str:
         key=lambda hours: hours.starts,
     )
     # The file's own writing and reading of a span, so the page and the file never differ.
-    return ", ".join(document._span_out(hours) for hours in spans)
+    return ", ".join(document.span_text(hours) for hours in spans)
 
 
 def follow_up_frame(agreement: Agreement) -> pd.DataFrame:
@@ -142,13 +142,12 @@ def parse_hours(name: str, text: str) -> tuple[list[WorkingHours], list[Problem]
     weekday = WEEKDAYS.index(name) + 1
     spans, problems = [], []
     for part in filter(str.strip, text.split(",")):
-        starts, _, ends = part.strip().partition("-")
-        starts, ends = document._clock(starts.strip()), document._clock(ends.strip(), end=True)
-        if starts in (None, "midnight") or ends is None:
+        span = document.working_span(weekday, part)
+        if span is None:
             message = f"“{part.strip()}” is not a span of time: write it like 09:00-17:00."
             problems.append(Problem(f"working_hours.{name}", message, None))
             continue
-        spans.append(WorkingHours(weekday, starts, None if ends == "midnight" else ends))
+        spans.append(span)
     return spans, problems
 
 
