@@ -199,7 +199,7 @@ def _targets_line(agreement: Agreement) -> str:
         return f"Targets: none ({status})."
     months = sorted({target.month for target in agreement.targets})
     span = f"{months[0]:%b %Y}" + (f" to {months[-1]:%b %Y}" if len(months) > 1 else "")
-    return f"Targets: {len(agreement.targets)} for {span} ({status})."
+    return f"Targets: {len(agreement.targets):,} figures for {span} ({status})."
 
 
 def version_line(version: Version, is_current: bool) -> str:
