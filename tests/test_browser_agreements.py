@@ -10,6 +10,7 @@ Version 1 agrees a call within 8 working hours (Mon-Fri 09:00-17:00): both are i
 """
 
 import datetime
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from urllib.parse import urlencode
@@ -33,6 +34,8 @@ RENDER_MS = 60_000
 MARCH = ("2026-03-09", "2026-03-15")
 APRIL = ("2026-04-01", "2026-04-01")  # the last day with data
 expect.set_options(timeout=RENDER_MS)
+# The follow-up table's columns, as the accessible grid numbers them: 0 is the row marker.
+RESPONSE_HOURS_COLUMN = 3
 
 
 def database(folder) -> None:
@@ -92,22 +95,37 @@ def within_sla(page: Page, period: tuple[str, str]):
 
 
 def edit_paid_search_hours(page: Page, hours: str) -> None:
-    """Type ``hours`` into Paid search's response time, the second row (the default for every
-    other channel comes first): the table editor is a canvas, so a person's clicks and keys
-    are the way in."""
+    """Type ``hours`` into Paid search's response time. The table editor is a canvas, so a
+    person's clicks and keys are the way in; its accessible twin (a table of `glide-cell-<col>-
+    <row>` cells, one marked aria-selected) says which cell the keys reached, so each key waits
+    for the selection to move instead of trusting coordinates on a page still settling."""
     grid = page.get_by_test_id("stDataFrame").first
     grid.scroll_into_view_if_needed()
     expect(grid).to_be_visible()
+    channel_cell = grid.locator("td[role=gridcell]", has_text=re.compile(r"^Paid search$"))
+    row = int(channel_cell.get_attribute("id").rsplit("-", 1)[1])
+    target = (RESPONSE_HOURS_COLUMN, row)
     box = grid.bounding_box()  # in the window's coordinates, now that it is in view
-    # The first body row's Channel: below the header row, right of the row-marker column.
+    # A body cell of the first row, below the header (a click on the header would sort).
     page.mouse.click(box["x"] + 150, box["y"] + 35 + 17)
-    page.keyboard.press("ArrowDown")  # Paid search
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowRight")  # Response time (hours)
+    selected = grid.locator("td[aria-selected=true]")
+    expect(selected).to_have_count(1)
+    for _ in range(20):
+        at = selected.get_attribute("id")
+        column, current_row = (int(part) for part in at.rsplit("-", 2)[1:])
+        if (column, current_row) == target:
+            break
+        if current_row != row:
+            page.keyboard.press("ArrowDown" if current_row < row else "ArrowUp")
+        else:
+            page.keyboard.press("ArrowRight" if column < target[0] else "ArrowLeft")
+        expect(selected).not_to_have_id(at)
+    expect(selected).to_have_id(f"glide-cell-{target[0]}-{target[1]}")
     page.keyboard.press("Enter")  # opens the cell's editor, holding the old value
     editor = page.locator("#portal input, [data-testid='data-grid-overlay-editor'] input")
     editor.first.fill(hours)
     page.keyboard.press("Enter")
+    expect(grid.locator(f"#glide-cell-{target[0]}-{target[1]}")).to_have_text(hours)
 
 
 def set_date(page: Page, label: str, parts: tuple[str, str, str]) -> None:
