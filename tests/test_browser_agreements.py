@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from revcycle.agreements import store
 from revcycle.agreements.model import FollowUp, default_agreement
@@ -102,14 +103,20 @@ def edit_paid_search_hours(page: Page, hours: str) -> None:
     grid = page.get_by_test_id("stDataFrame").first
     grid.scroll_into_view_if_needed()
     expect(grid).to_be_visible()
+    selected = grid.locator("td[aria-selected=true]")
+    for _ in range(5):
+        box = grid.bounding_box()  # in the window's coordinates, measured again each time
+        # A body cell of the first row, below the header (a click on the header would sort).
+        page.mouse.click(box["x"] + 150, box["y"] + 35 + 17)
+        try:
+            selected.wait_for(state="attached", timeout=5_000)
+            break
+        except PlaywrightTimeoutError:  # the page was still settling: the click missed
+            continue
+    expect(selected).to_have_count(1)
     channel_cell = grid.locator("td[role=gridcell]", has_text=re.compile(r"^Paid search$"))
     row = int(channel_cell.get_attribute("id").rsplit("-", 1)[1])
     target = (RESPONSE_HOURS_COLUMN, row)
-    box = grid.bounding_box()  # in the window's coordinates, now that it is in view
-    # A body cell of the first row, below the header (a click on the header would sort).
-    page.mouse.click(box["x"] + 150, box["y"] + 35 + 17)
-    selected = grid.locator("td[aria-selected=true]")
-    expect(selected).to_have_count(1)
     for _ in range(20):
         at = selected.get_attribute("id")
         column, current_row = (int(part) for part in at.rsplit("-", 2)[1:])
@@ -121,9 +128,15 @@ def edit_paid_search_hours(page: Page, hours: str) -> None:
             page.keyboard.press("ArrowRight" if column < target[0] else "ArrowLeft")
         expect(selected).not_to_have_id(at)
     expect(selected).to_have_id(f"glide-cell-{target[0]}-{target[1]}")
-    page.keyboard.press("Enter")  # opens the cell's editor, holding the old value
-    editor = page.locator("#portal input, [data-testid='data-grid-overlay-editor'] input")
-    editor.first.fill(hours)
+    editor = page.locator("#portal input, [data-testid='data-grid-overlay-editor'] input").first
+    for _ in range(5):
+        page.keyboard.press("Enter")  # opens the cell's editor, holding the old value
+        try:
+            editor.wait_for(state="visible", timeout=5_000)
+            break
+        except PlaywrightTimeoutError:  # a key the busy page had not taken yet
+            continue
+    editor.fill(hours)
     page.keyboard.press("Enter")
     expect(grid.locator(f"#glide-cell-{target[0]}-{target[1]}")).to_have_text(hours)
 
