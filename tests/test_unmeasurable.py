@@ -202,7 +202,8 @@ def test_upload_page_shows_the_coverage_table(mixed_env):
     assert b_rows["Leads"].tolist() == [3, 3, 3]
 
 
-def test_with_no_lead_recording_contacts_never_contacted_is_unknown_not_zero(tmp_path, monkeypatch):
+def database_without_dates(tmp_path, monkeypatch):
+    """The dashboard's database holding only the three leads of a file with no date columns."""
     path = tmp_path / "none.duckdb"
     without = tmp_path / "b.csv"
     without.write_text(LEADS_WITHOUT_DATES, encoding="utf-8")
@@ -210,6 +211,11 @@ def test_with_no_lead_recording_contacts_never_contacted_is_unknown_not_zero(tmp
     build(con, {"leads": without})
     con.close()
     monkeypatch.setenv("REVCYCLE_DB", str(path))
+    return path
+
+
+def test_with_no_lead_recording_contacts_never_contacted_is_unknown_not_zero(tmp_path, monkeypatch):
+    path = database_without_dates(tmp_path, monkeypatch)
     at = open_page("pages/follow_up.py", path)
     assert tile(at, "Never contacted") == "–"
     assert tile(at, "Within SLA") == "–"
@@ -219,13 +225,7 @@ def test_with_no_lead_recording_contacts_never_contacted_is_unknown_not_zero(tmp
 
 def test_overview_shows_no_zero_mqls_when_no_file_records_them(tmp_path, monkeypatch):
     # Three leads from a file with no MQL or SQL column: 0 MQLs would be a false figure.
-    path = tmp_path / "none.duckdb"
-    without = tmp_path / "b.csv"
-    without.write_text(LEADS_WITHOUT_DATES, encoding="utf-8")
-    con = connect(path)
-    build(con, {"leads": without})
-    con.close()
-    monkeypatch.setenv("REVCYCLE_DB", str(path))
+    path = database_without_dates(tmp_path, monkeypatch)
     at = open_page("dashboard.py", path)
     assert tile(at, "Leads") == "3"
     assert tile(at, "MQLs") == "–"
