@@ -107,3 +107,24 @@ def require_node() -> None:
         if os.environ.get("CI"):
             pytest.fail(f"{reason}; CI must run the sign-in tests, not skip them", pytrace=False)
         pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the files that take longest first, so the last file a worker starts is a short one.
+
+    pytest-xdist's ``loadfile`` hands whole files to workers in collection order (pyproject
+    turns off its own reordering, which puts the files with the most tests first: those are
+    quick unit tests, and the browser files, few tests but a server and Chromium each, ended
+    the run on one worker while the other stood idle). The browser files come first, the one
+    with the most browser tests leading; the rest follow, the most tests first. The tests of
+    one file keep their order.
+    """
+    by_file: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        by_file.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+
+    def cost(tests: list[pytest.Item]) -> tuple[int, int]:
+        count_browser = sum(1 for test in tests if test.get_closest_marker("browser"))
+        return (-count_browser, -len(tests))
+
+    items[:] = [test for tests in sorted(by_file.values(), key=cost) for test in tests]

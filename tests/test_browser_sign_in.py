@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from revcycle import access
-from tests.conftest import require_browser, require_node
+from tests.conftest import copy_database, require_browser, require_node
 from tests.support import browser, oidc
 
 pytestmark = pytest.mark.browser
@@ -32,11 +32,13 @@ expect.set_options(timeout=RENDER_MS)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[str]:
-    """The provider and the dashboard, each on a free port, the one knowing the other's."""
+def server(sample_db_file: Path, tmp_path_factory) -> Iterator[str]:
+    """The provider and the dashboard over a copy of the sample database, each on a free port,
+    the one knowing the other's."""
     require_browser()
     require_node()
     workdir = tmp_path_factory.mktemp("sign-in")
+    copy_database(sample_db_file, workdir / "revcycle.duckdb")
     dashboard_port = browser.free_port()
     redirect_uri = f"http://127.0.0.1:{dashboard_port}/oauth2callback"
     roles = workdir / "roles.toml"
@@ -56,14 +58,21 @@ def server(tmp_path_factory) -> Iterator[str]:
             yield url
 
 
-@pytest.fixture
-def tab(server: str) -> Iterator[Page]:
-    """A fresh browser (no cookies), so each test starts signed out."""
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    """One Chromium for the module: each test opens contexts of its own in it."""
+    require_browser()
     with sync_playwright() as playwright:
-        chromium = browser.launch_chromium(playwright)
-        with browser.browser_context(chromium, server, RENDER_MS) as context:
-            yield context.new_page()
-        chromium.close()
+        launched = browser.launch_chromium(playwright)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def tab(chromium: Browser, server: str) -> Iterator[Page]:
+    """A new browser context (no cookies, no storage), so each test starts signed out."""
+    with browser.browser_context(chromium, server, RENDER_MS) as context:
+        yield context.new_page()
 
 
 @pytest.fixture
@@ -142,9 +151,10 @@ def test_an_editor_uploads_and_signing_out_returns_to_read_only(
 
 
 @pytest.fixture(scope="module")
-def server_without_sign_in(tmp_path_factory) -> Iterator[str]:
+def server_without_sign_in(sample_db_file: Path, tmp_path_factory) -> Iterator[str]:
     require_browser()
     workdir = tmp_path_factory.mktemp("no-sign-in")
+    copy_database(sample_db_file, workdir / "revcycle.duckdb")
     with browser.running_dashboard(
         workdir / "revcycle.duckdb", workdir / "streamlit.log", options=("--secrets.files", "")
     ) as url:
@@ -157,21 +167,16 @@ ANOTHER_MACHINE = {"X-Forwarded-For": "203.0.113.7"}
 
 
 def test_without_sign_in_only_the_servers_machine_sees_the_controls(
-    server_without_sign_in: str, timings: dict
+    chromium: Browser, server_without_sign_in: str, timings: dict
 ):
-    with sync_playwright() as playwright:
-        chromium = browser.launch_chromium(playwright)
-        with browser.browser_context(chromium, server_without_sign_in, RENDER_MS) as context:
-            context.set_extra_http_headers(ANOTHER_MACHINE)
-            remote = context.new_page()
-            open_upload_page(remote)
-            expect(
-                remote.get_by_text("This page is read-only from other machines.")
-            ).to_be_visible()
-            expect_read_only(remote)
-        with browser.browser_context(chromium, server_without_sign_in, RENDER_MS) as context:
-            local = context.new_page()
-            open_upload_page(local)
-            expect(local.locator('input[type="file"]')).to_have_count(1)
-            expect(local.get_by_role("button", name="Restore this state")).to_be_visible()
-        chromium.close()
+    with browser.browser_context(chromium, server_without_sign_in, RENDER_MS) as context:
+        context.set_extra_http_headers(ANOTHER_MACHINE)
+        remote = context.new_page()
+        open_upload_page(remote)
+        expect(remote.get_by_text("This page is read-only from other machines.")).to_be_visible()
+        expect_read_only(remote)
+    with browser.browser_context(chromium, server_without_sign_in, RENDER_MS) as context:
+        local = context.new_page()
+        open_upload_page(local)
+        expect(local.locator('input[type="file"]')).to_have_count(1)
+        expect(local.get_by_role("button", name="Restore this state")).to_be_visible()

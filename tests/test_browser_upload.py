@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from revcycle.paths import REPO_ROOT
-from tests.conftest import require_browser
+from tests.conftest import copy_database, require_browser
 from tests.support import browser
 
 pytestmark = pytest.mark.browser
@@ -31,9 +31,11 @@ expect.set_options(timeout=RENDER_MS)  # wait for the app's state, however busy 
 
 
 @pytest.fixture(scope="module")
-def tab(tmp_path_factory) -> Iterator[Page]:
+def tab(sample_db_file: Path, tmp_path_factory) -> Iterator[Page]:
+    """A tab on a dashboard over a copy of the sample database."""
     require_browser()
     workdir = tmp_path_factory.mktemp("upload")
+    copy_database(sample_db_file, workdir / "revcycle.duckdb")
     with (
         sync_playwright() as playwright,
         browser.running_dashboard(workdir / "revcycle.duckdb", workdir / "streamlit.log") as url,

@@ -10,8 +10,12 @@ from revcycle.build import open_database
 from revcycle.db import connect
 from revcycle.importer import load
 from revcycle.paths import SAMPLE_DIR
+from tests import test_cli_load
 from tests.conftest import copy_database, write_export
-from tests.test_cli_load import command
+
+# The command's main() run in this process, as the load tests run it: tests/test_cli_load.py
+# starts the real `python -m revcycle` too, so a new Python for every call here adds nothing.
+revcycle = test_cli_load.revcycle
 
 TWO_LEADS = [
     {"lead_id": "MINE1", "created_at": "2026-11-02 09:00:00", "channel": "Referral"},
@@ -34,22 +38,22 @@ def loaded(db) -> tuple[int, int]:
         con.close()
 
 
-def test_the_command_never_seeds_the_sample(tmp_path):
+def test_the_command_never_seeds_the_sample(tmp_path, revcycle):
     mine = write_export(tmp_path / "mine.csv", "leads", TWO_LEADS)
     db = tmp_path / "new.duckdb"
-    code, out = command(db, "load", mine)
+    code, out = revcycle(db, "load", mine)
     assert code == 0, out
     # Before: the sample's 20,000 leads and 2,519 deals came first, and the file merged in.
     assert loaded(db) == (2, 0)
-    code, out = command(db, "history")
+    code, out = revcycle(db, "history")
     assert out.count("\n") == 1 and "mine.csv" in out
 
 
-def test_build_sample_is_the_one_command_that_loads_the_sample(tmp_path):
+def test_build_sample_is_the_one_command_that_loads_the_sample(tmp_path, revcycle):
     db = tmp_path / "new.duckdb"
-    code, out = command(db, "build")
+    code, out = revcycle(db, "build")
     assert code == 0 and loaded(db) == (0, 0) and "nothing is loaded" in out
-    code, out = command(db, "build", "--sample")
+    code, out = revcycle(db, "build", "--sample")
     assert code == 0
     assert loaded(db) == (count_lines("leads.csv"), count_lines("deals.csv"))
 
@@ -63,10 +67,12 @@ def test_the_dashboard_opens_a_fresh_database_on_the_sample(tmp_path):
         con.close()
 
 
-def test_the_first_real_upload_says_beforehand_that_the_sample_goes(tmp_path, sample_db_file):
+def test_the_first_real_upload_says_beforehand_that_the_sample_goes(
+    tmp_path, sample_db_file, revcycle
+):
     db = copy_database(sample_db_file, tmp_path / "sample.duckdb")
     mine = write_export(tmp_path / "mine.csv", "leads", TWO_LEADS)
-    code, out = command(db, "load", mine, "--dry-run")
+    code, out = revcycle(db, "load", mine, "--dry-run")
     assert code == 0, out
     assert "holds the bundled sample (20,000 leads, 2,519 deals)" in out
     assert "removes the sample first, leads and deals" in out
@@ -76,11 +82,11 @@ def test_the_first_real_upload_says_beforehand_that_the_sample_goes(tmp_path, sa
 
 
 def test_the_first_real_upload_removes_both_kinds_and_restore_brings_them_back(
-    tmp_path, sample_db_file
+    tmp_path, sample_db_file, revcycle
 ):
     db = copy_database(sample_db_file, tmp_path / "sample.duckdb")
     mine = write_export(tmp_path / "mine.csv", "leads", TWO_LEADS)
-    code, out = command(db, "load", mine)
+    code, out = revcycle(db, "load", mine)
     assert code == 0, out
     # Before: 20,002 leads and the sample's 2,519 deals (€14.8M of "(no lead)" revenue).
     assert loaded(db) == (2, 0)
@@ -93,16 +99,16 @@ def test_the_first_real_upload_removes_both_kinds_and_restore_brings_them_back(
         assert kinds == [("leads",), ("deals",), (load.SAMPLE_REMOVED,), ("leads",)]
     finally:
         con.close()
-    code, out = command(db, "restore", "2")
+    code, out = revcycle(db, "restore", "2")
     assert code == 0, out
     assert loaded(db) == (20_000, 2_519)
 
 
-def test_a_second_upload_keeps_the_first(tmp_path, sample_db_file):
+def test_a_second_upload_keeps_the_first(tmp_path, sample_db_file, revcycle):
     db = copy_database(sample_db_file, tmp_path / "sample.duckdb")
     first = write_export(tmp_path / "first.csv", "leads", TWO_LEADS[:1])
     second = write_export(tmp_path / "second.csv", "leads", TWO_LEADS[1:])
-    assert command(db, "load", first)[0] == 0
-    code, out = command(db, "load", second)
+    assert revcycle(db, "load", first)[0] == 0
+    code, out = revcycle(db, "load", second)
     assert code == 0 and "bundled sample" not in out
     assert loaded(db) == (2, 0)

@@ -5,16 +5,14 @@ A load changes the database, so every test works on its own copy of the sample d
 never on the session's shared one.
 """
 
-import shutil
 from datetime import date
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from revcycle.build import build
-from revcycle.db import connect
 from revcycle.ui import page as page_module
 from tests import sample_facts
+from tests.conftest import copy_database
 from tests.support.injection import unescaped
 from tests.test_app import APP, shown_count
 
@@ -58,21 +56,10 @@ AMBIGUOUS_DATES = "lead_id;created_at\nA1;03/04/2026\nA2;05/06/2026\n"
 OLD_EXCEL = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
 
 
-@pytest.fixture(scope="module")
-def sample_database_file(tmp_path_factory):
-    """The sample built once into a file that the tests copy and never open themselves."""
-    path = tmp_path_factory.mktemp("upload-template") / "sample.duckdb"
-    con = connect(path)
-    build(con, sample=True)
-    con.close()
-    return path
-
-
 @pytest.fixture
-def own_db(sample_database_file, tmp_path, monkeypatch):
-    """A private copy of the sample database as ``$REVCYCLE_DB``."""
-    path = tmp_path / "revcycle.duckdb"
-    shutil.copy(sample_database_file, path)
+def own_db(sample_db_file, tmp_path, monkeypatch):
+    """A private copy of the sample database (built once per worker) as ``$REVCYCLE_DB``."""
+    path = copy_database(sample_db_file, tmp_path / "revcycle.duckdb")
     monkeypatch.setenv("REVCYCLE_DB", str(path))
     return path
 
