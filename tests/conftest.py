@@ -1,6 +1,7 @@
 """Shared fixtures: real export files on disk, built into a real DuckDB database."""
 
 import csv
+import hashlib
 import os
 import shutil
 from datetime import date
@@ -26,9 +27,51 @@ def write_export(path: Path, kind: str, rows: list[dict]) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def built_databases(tmp_path_factory) -> Path:
+    """Where ``funnel_db`` keeps each database it has built, under a key of its inputs."""
+    return tmp_path_factory.mktemp("built")
+
+
+def inputs_key(exports: dict[str, Path]) -> str:
+    """What a build depends on besides the code: the export files' bytes and the settings
+    (``REVCYCLE_*`` variables, ``TZ``) in the environment."""
+    digest = hashlib.sha256()
+    for kind in sorted(exports):
+        digest.update(kind.encode() + b"\0" + exports[kind].read_bytes() + b"\0")
+    settings = sorted(
+        (k, v) for k, v in os.environ.items() if k.startswith("REVCYCLE_") or k == "TZ"
+    )
+    digest.update(repr(settings).encode())
+    return digest.hexdigest()
+
+
+def built_once(exports: dict[str, Path], built_databases: Path) -> Path | None:
+    """A closed database built from ``exports``: built on the first call with these inputs,
+    the same file on every later one. None if the build fails (the caller builds in place,
+    so the test meets the failure as it would without this)."""
+    template = built_databases / inputs_key(exports) / "test.duckdb"
+    if template.exists():
+        return template
+    building = built_databases / f"{template.parent.name}.partial" / "test.duckdb"
+    con = connect(building)
+    try:
+        build(con, exports)
+    except Exception:
+        return None
+    finally:
+        con.close()
+    building.parent.rename(template.parent)  # whole or not at all
+    return template
+
+
 @pytest.fixture
-def funnel_db(tmp_path):
-    """Build a database from hand-written lead and deal rows; returns a connection."""
+def funnel_db(tmp_path, built_databases):
+    """Build a database from hand-written lead and deal rows; returns a connection.
+
+    Many tests build from the same rows: the first build with given rows and settings is
+    kept, and later ones get a copy of its file (the same file a build writes), not a build.
+    """
     connections = []
 
     def make(leads: list[dict], deals: list[dict] | None = None):
@@ -36,9 +79,15 @@ def funnel_db(tmp_path):
             "leads": write_export(tmp_path / "leads.csv", "leads", leads),
             "deals": write_export(tmp_path / "deals.csv", "deals", deals or []),
         }
-        con = connect(tmp_path / "test.duckdb")
+        target = tmp_path / "test.duckdb"
+        # A second call in one test builds over the first database, as before.
+        template = None if target.exists() else built_once(exports, built_databases)
+        if template is not None:
+            copy_database(template, target)
+        con = connect(target)
         connections.append(con)
-        build(con, exports)
+        if template is None:
+            build(con, exports)
         return con
 
     yield make
