@@ -23,7 +23,6 @@ from tests.test_upload_page import (  # noqa: F401 (fixtures)
     go_to,
     open_app,
     own_db,
-    sample_database_file,
     table_with,
     texts,
     upload_files,
