@@ -12,20 +12,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from revcycle import settings
-from revcycle.importer.problems import (
-    AMBIGUOUS_DATES,
-    AMOUNT_TOO_LARGE,
-    ERROR,
-    MIXED_DECIMALS,
-    NOT_A_BOOLEAN,
-    NOT_A_DATE,
-    NOT_A_NUMBER,
-    ROUNDED,
-    UNDECIDED_DATES,
-    WARNING,
-    Problem,
-    per_line,
-)
+from revcycle.importer import problems as codes
+from revcycle.importer.problems import ERROR, WARNING, Problem, per_line
 from revcycle.importer.read import NULL, string_buffers, stripped
 
 ISO, DAY_FIRST, MONTH_FIRST, EXCEL_SERIAL = "iso", "day-first", "month-first", "excel-serial"
@@ -179,14 +167,14 @@ def _read_by_parts(text: pa.Array) -> tuple[dict[str, np.ndarray], dict[str, int
     parts = pc.split_pattern(text, " ", max_splits=1)
     offsets = parts.offsets.to_numpy().astype(np.intp)
     count_pieces = np.diff(offsets) * mask(pc.is_valid(parts))
-    codes, distinct = _distinct(parts.values)
+    index, distinct = _distinct(parts.values)
     formats = {name.replace("-", "_"): formats for name, formats in _DAYS.items()}
     pieces = pa.table({"piece": distinct})
     read = _duckdb(_READ_PIECES_SQL, "pieces", pieces, formats | {"times": _TIMES})
     none = len(distinct)  # "no piece": no date (NaT), or no time (midnight)
-    codes = np.append(codes, [none, none])  # past the last row's pieces
-    day = np.where(count_pieces >= 1, codes[offsets[:-1]], none)
-    time_of_day = np.where(count_pieces == 2, codes[offsets[:-1] + 1], none)
+    index = np.append(index, [none, none])  # past the last row's pieces
+    day = np.where(count_pieces >= 1, index[offsets[:-1]], none)
+    time_of_day = np.where(count_pieces == 2, index[offsets[:-1] + 1], none)
     micros = pc.fill_null(read.column("time_us"), -1).to_numpy()
     micros = np.append(micros, 0)[time_of_day]  # -1: a time that does not read
     stamps = {}
@@ -256,23 +244,23 @@ def _decide(reads: dict[str, np.ndarray], text: pa.Array) -> tuple[str | None, s
     day_only = reads[DAY_FIRST] & ~reads[MONTH_FIRST]
     month_only = reads[MONTH_FIRST] & ~reads[DAY_FIRST]
     if most == 0:
-        return None, None, NOT_A_DATE
+        return None, None, codes.NOT_A_DATE
     if tied == [DAY_FIRST, MONTH_FIRST] and not day_only.any():
         example = _first_value(text, reads[DAY_FIRST])
-        return None, f"could be day-first or month-first (e.g. {example})", AMBIGUOUS_DATES
+        return None, f"could be day-first or month-first (e.g. {example})", codes.AMBIGUOUS_DATES
     if tied[0] in (DAY_FIRST, MONTH_FIRST) and day_only.any() and month_only.any():
         # Values only day-first can read and values only month-first can read, in one column:
         # the column is mixed, and its 03/04/2026s cannot be trusted either way.
         examples = _first_value(text, day_only), _first_value(text, month_only)
         mixed = "mixes day-first (e.g. {}) and month-first (e.g. {}) dates".format(*examples)
-        return None, mixed, AMBIGUOUS_DATES
+        return None, mixed, codes.AMBIGUOUS_DATES
     if len(tied) > 1:
         return (
             None,
             f"could be {' or '.join(tied)} (each reads {most} of its values)",
-            UNDECIDED_DATES,
+            codes.UNDECIDED_DATES,
         )
-    return tied[0], None, NOT_A_DATE
+    return tied[0], None, codes.NOT_A_DATE
 
 
 def parse_dates(values, lines, file: str, column: str, date_format: str | None = None) -> Parsed:
@@ -300,7 +288,9 @@ def parse_dates(values, lines, file: str, column: str, date_format: str | None =
         label = _LABEL[chosen].replace("/", max(separators, key=separators.get))
         reason = f"not a date in the column's format ({label})"
     present = mask(pc.is_valid(text))
-    return Parsed(parsed, _problems(present & ~read, raw, lines, file, column, reason, NOT_A_DATE))
+    return Parsed(
+        parsed, _problems(present & ~read, raw, lines, file, column, reason, codes.NOT_A_DATE)
+    )
 
 
 # A time, then a UTC offset: "Z", "+02:00", "-0500", " +02".
@@ -319,9 +309,9 @@ def _split_offsets(text: pa.Array) -> tuple[pa.Array, np.ndarray | None]:
     has_offset = mask(pc.is_valid(parts))
     if not has_offset.any():
         return text, None
-    codes, offsets = _distinct(pc.struct_field(parts, "offset"))
+    index, offsets = _distinct(pc.struct_field(parts, "offset"))
     minutes = [_minutes(offset) for offset in offsets.to_pylist()]
-    per_value = np.append(np.array(minutes, dtype=float), np.nan)[codes]
+    per_value = np.append(np.array(minutes, dtype=float), np.nan)[index]
     return pc.if_else(pa.array(has_offset), pc.struct_field(parts, "rest"), text), per_value
 
 
@@ -454,7 +444,7 @@ def parse_numbers(values, lines, file: str, column: str, decimal: str | None = N
             f"column {column} has as many amounts with a decimal comma as with a decimal point "
             f"({commas} each); the file must use one of them"
         )
-        problem = Problem(file, None, column, None, reason, code=MIXED_DECIMALS)
+        problem = Problem(file, None, column, None, reason, code=codes.MIXED_DECIMALS)
         return Parsed(pa.nulls(len(raw), AMOUNT), [problem])
     separator = decimal or ("," if commas > points else "." if points > commas else None)
     fits = amounts.per_value(amounts.well_formed & amounts.matches(_FORMAT[separator]))
@@ -466,10 +456,10 @@ def parse_numbers(values, lines, file: str, column: str, decimal: str | None = N
     large = f"too large for an amount (over {_DIGITS} digits before the decimals)"
     rounded = "more than two decimals; rounded to the cent ({})"
     checks = [
-        (wrong & ~numberish, "not a number", NOT_A_NUMBER, ERROR, None),
-        (wrong & numberish, in_format, NOT_A_NUMBER, ERROR, None),
-        (mask(cast.column("too_large")), large, AMOUNT_TOO_LARGE, ERROR, None),
-        (mask(cast.column("rounded")), rounded, ROUNDED, WARNING, cents),
+        (wrong & ~numberish, "not a number", codes.NOT_A_NUMBER, ERROR, None),
+        (wrong & numberish, in_format, codes.NOT_A_NUMBER, ERROR, None),
+        (mask(cast.column("too_large")), large, codes.AMOUNT_TOO_LARGE, ERROR, None),
+        (mask(cast.column("rounded")), rounded, codes.ROUNDED, WARNING, cents),
     ]
     problems = [
         problem
@@ -531,4 +521,4 @@ def parse_booleans(values, lines, file: str, column: str) -> Parsed:
     parsed = pc.take(_TRUTH, position)  # a null position (blank or unknown) stays null
     unread = mask(pc.is_valid(text)) & ~mask(pc.is_valid(position))
     reason = "not a yes/no value (TRUE/FALSE, Yes/No, 1/0, Ja/Nee, …)"
-    return Parsed(parsed, _problems(unread, raw, lines, file, column, reason, NOT_A_BOOLEAN))
+    return Parsed(parsed, _problems(unread, raw, lines, file, column, reason, codes.NOT_A_BOOLEAN))
