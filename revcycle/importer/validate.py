@@ -194,11 +194,6 @@ def _reads_as(type_name: str, values: pa.ChunkedArray) -> bool:
     return unread <= count_present // 10
 
 
-def _first_of_list(raw: pa.Array) -> pa.Array:
-    """The first item of a list written into one cell ("Paid Search; Email")."""
-    return pc.list_element(pc.split_pattern_regex(raw, r"\s*[;,]\s*", max_splits=1), 0)
-
-
 def prepare(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -222,8 +217,7 @@ def prepare(
         con, table, kind, preset_name, (overrides or {}) | set_columns, complete_mapping
     )
     lines = np.asarray(table.lines, dtype=np.int64)
-    list_fields = preset.first_of_list if preset else frozenset()
-    rows, problems = _parse_columns(table, kind, mapping, list_fields, lines, date_format)
+    rows, problems = _parse_columns(table, kind, mapping, preset, lines, date_format)
     read_columns = set(mapping.values())
     if kind == "leads":
         rows, mapping, derived = derive.first_contact(table, mapping, rows, lines)
@@ -276,26 +270,26 @@ def _parse_columns(
     table: ExportTable,
     kind: str,
     mapping: dict[str, str],
-    list_fields: frozenset[str],
+    preset: presets.Preset | None,
     lines: np.ndarray,
     date_format: str | None,
 ) -> tuple[pa.Table, list[Problem]]:
     """Every contract column of ``kind`` typed, and the values that could not be; refuses the
     file when a whole column cannot be read (dates that could be day-first or month-first)."""
     file, count = table.file_name, table.rows.num_rows
+    list_fields = preset.first_of_list if preset else frozenset()
 
     def parsed_column(spec: contract.Field) -> parse.Parsed:
         column = mapping.get(spec.name)
         if column is None:
             return parse.Parsed(pa.nulls(count, ARROW_TYPE_BY_TYPE[spec.type]), [])
         raw = table.rows.column(column).combine_chunks()
-        if spec.name in list_fields:
-            raw = _first_of_list(raw)
-        if spec.type == "timestamp":
-            return parse.parse_dates(raw, lines, file, column, date_format)
+        if spec.name in list_fields:  # the first item of a list in one cell ("Paid Search; Email")
+            raw = pc.list_element(pc.split_pattern_regex(raw, r"\s*[;,]\s*", max_splits=1), 0)
         if spec.type == "text":
             return parse.Parsed(stripped(raw), [])
-        return READER_BY_TYPE[spec.type](raw, lines, file, column)
+        dates = (date_format,) if spec.type == "timestamp" else ()
+        return READER_BY_TYPE[spec.type](raw, lines, file, column, *dates)
 
     # Columns parse independently, and Arrow's, numpy's and DuckDB's kernels release the GIL:
     # one thread per core parses them side by side. Results are taken in the contract's order.
@@ -321,7 +315,8 @@ def _rule_problems(
     lines: np.ndarray,
     now: datetime,
 ) -> list[Problem]:
-    """The contract's rules over the parsed rows: required, unique, amounts, links, dates."""
+    """The contract's rules over the parsed rows: required, unique, amounts, links, and dates
+    that load but need a look (in the future, or a deal closing before it began)."""
     file, problems = table.file_name, []
     id_field = contract.ID_FIELD_BY_KIND[kind]
 
@@ -349,13 +344,6 @@ def _rule_problems(
             "lead arrives"
         )
         flagged("lead_id", unknown, reason, codes.UNKNOWN_LEAD, WARNING)
-    _date_problems(kind, mapping, rows, now, flagged)
-    return problems
-
-
-def _date_problems(kind: str, mapping: dict[str, str], rows: pa.Table, now: datetime, flagged):
-    """Dates that load but need a look: in the future, or a deal closing before it began.
-    ``flagged(field, where, reason, code, severity)`` records each."""
     if kind == "deals" and "closed_at" in mapping:
         backwards = mask(pc.less(rows.column("closed_at"), rows.column("created_at")))
         reason = (
@@ -370,6 +358,7 @@ def _date_problems(kind: str, mapping: dict[str, str], rows: pa.Table, now: date
         future = mask(pc.greater(rows.column(spec.name), ahead_of))
         reason = "a date in the future; check the export's date format"
         flagged(spec.name, future, reason, codes.FUTURE_DATE, WARNING)
+    return problems
 
 
 def _shown(value) -> str | None:
