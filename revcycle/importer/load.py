@@ -103,7 +103,8 @@ def _loaded_rows_sql(kind: str) -> str:
 
 # fields and then changed_by came after the first release, in the order _record inserts them;
 # older entries hold null. sample_uploads: a database whose loaded uploads are all in it holds
-# the bundled sample, and every page says so.
+# the bundled sample, and every page says so. The newest entry is the current state (a
+# database from before kept it in history_head too).
 _STORAGE_SQL = """
 create table if not exists uploads (
     upload_id bigint, parent_id bigint, uploaded_at timestamp, kind varchar, file_name varchar,
@@ -113,7 +114,6 @@ create table if not exists uploads (
 );
 alter table uploads add column if not exists fields varchar[];
 alter table uploads add column if not exists changed_by varchar;
-create table if not exists history_head (upload_id bigint);
 create table if not exists loaded_uploads (kind varchar, upload_id bigint);
 create table if not exists sample_uploads (upload_id bigint);
 """
@@ -392,7 +392,6 @@ def commit_in_transaction(
     con.unregister("incoming_frame")
     if sample:
         _run(con, "insert into sample_uploads values ($id)", {"id": upload_id})
-    _set_head(con, upload_id)
     _set_loaded(con, upload_id)
     return upload_id, change
 
@@ -403,7 +402,7 @@ def _record(con, upload_id: int, upload: tuple, meta: UploadMeta, change: Change
     kind, mode, count_loaded, sha256, changed_by = upload
     _run(
         con,
-        "insert into uploads values ($id, (select max(upload_id) from history_head), now(), "
+        "insert into uploads values ($id, (select max(upload_id) from uploads), now(), "
         "$kind, $file, $sha, $size, $preset, $mode, $in_file, $loaded, $rejected, $new, "
         "$changed, $unchanged, $fields, $by)",
         {"id": upload_id, "kind": kind, "file": meta.file_name, "sha": sha256, "mode": mode}
@@ -456,14 +455,14 @@ def sample_notice(con: duckdb.DuckDBPyConnection) -> str | None:
 
 def _remove_sample(con: duckdb.DuckDBPyConnection, changed_by: str) -> None:
     """Empty both kinds as an entry in the history, in the caller's transaction."""
-    parent = con.execute("select max(upload_id) from history_head").fetchall()[0][0]
+    parent = con.execute("select max(upload_id) from uploads").fetchall()[0][0]
     what = "the bundled sample, leads and deals"
     entry_id = _add_entry(con, parent, SAMPLE_REMOVED, what, changed_by)
     _set_loaded(con, entry_id)
 
 
 def _add_entry(con, parent_id: int | None, kind: str, what: str, changed_by: str) -> int:
-    """A history entry that writes no rows (a restore, the sample's removal), made the head."""
+    """A history entry that writes no rows (a restore, the sample's removal)."""
     entry_id = con.execute("select coalesce(max(upload_id), 0) + 1 from uploads").fetchall()[0][0]
     _run(
         con,
@@ -471,13 +470,7 @@ def _add_entry(con, parent_id: int | None, kind: str, what: str, changed_by: str
         "changed_by) values ($id, $parent, now(), $kind, $what, 'replace', $by)",
         {"id": entry_id, "parent": parent_id, "kind": kind, "what": what, "by": changed_by},
     )
-    _set_head(con, entry_id)
     return entry_id
-
-
-def _set_head(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
-    _run(con, "delete from history_head")
-    _run(con, "insert into history_head values ($id)", {"id": upload_id})
 
 
 def _set_loaded(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
@@ -540,7 +533,7 @@ def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "select upload_id, uploaded_at, kind, file_name, preset, mode, count_rows_in_file, "
         "count_rows_loaded, count_rows_rejected, count_new, count_changed, count_unchanged, "
         f"sha256, {changed_by} as changed_by, "
-        "upload_id = (select upload_id from history_head) as is_current "
+        "upload_id = (select max(upload_id) from uploads) as is_current "
         "from uploads order by upload_id desc"
     ).df()
 
