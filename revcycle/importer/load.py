@@ -209,8 +209,8 @@ def sweep_archive(con: duckdb.DuckDBPyConnection) -> list[Path]:
 
 
 def _discard_kept_file(con: duckdb.DuckDBPyConnection, meta: UploadMeta) -> None:
-    """After a failed load: remove the copy of its file unless a committed upload names it.
-    Best effort: a connection the failure left unusable cannot say, and start-up sweeps."""
+    """After a failed load: remove the copy of its file unless a committed upload names it
+    (best effort: a connection the failure left unusable cannot say; start-up sweeps)."""
     name = archived_name(hashlib.sha256(meta.file_bytes).hexdigest(), meta.file_name)
     try:
         if name not in kept_files(con):
@@ -256,8 +256,9 @@ def _preview(con: duckdb.DuckDBPyConnection, kind: str, mode: str) -> ChangePrev
     id_field = contract.ID_FIELD_BY_KIND[kind]
     # Rows are compared by a hash of all their columns: the join then carries an id and one
     # number per row instead of every column, several times faster at a million rows. Two
-    # different rows share a 64-bit hash about once in 10^19 comparisons.
-    # Loaded ids are unique: the join has a row per incoming row.
+    # different rows share a 64-bit hash about once in 10^19 comparisons. Ids are unique on
+    # both sides: the join has a row per incoming row, and every loaded row the file lacks is
+    # one a replace drops.
     new, changed, count_incoming, count_loaded = con.execute(
         f"with incoming as ({_incoming_sql(kind)}), "
         f"incoming_hashes as (select {id_field}, hash(*columns(*)) as row_hash from incoming), "
@@ -269,7 +270,6 @@ def _preview(con: duckdb.DuckDBPyConnection, kind: str, mode: str) -> ChangePrev
         f"on incoming.{id_field} = loaded.{id_field}"
     ).fetchall()[0]
     unchanged = count_incoming - new - changed
-    # Ids are unique on both sides, so every loaded row the file lacks is one a replace drops.
     removed = count_loaded - changed - unchanged if mode == "replace" else 0
     return ChangePreview(new, changed, unchanged, removed)
 

@@ -191,10 +191,9 @@ def _read_by_parts(text: pa.Array) -> tuple[dict[str, np.ndarray], dict[str, int
 
 
 def _read_dates(text: pa.Array) -> tuple[dict, dict, dict]:
-    """Per format, whether it reads each row and the row's timestamp (datetime64[us], anything
-    where it does not read), and per mark how many values day-first or month-first read with
-    it. A value Arrow's cast reads is year-first, so no other format reads it; the others are
-    read by parts."""
+    """Per format, whether it reads each row, and the row's timestamp; per mark, the values
+    day-first or month-first read with it. A value Arrow's cast reads is year-first, so no
+    other format reads it; the others are read by parts."""
     stamps = {name: np.full(len(text), _NAT) for name in DATE_FORMATS}
     handled = _cast_iso(text, stamps[ISO])
     rest = np.flatnonzero(~handled & mask(pc.is_valid(text)))
@@ -203,7 +202,6 @@ def _read_dates(text: pa.Array) -> tuple[dict, dict, dict]:
         by_parts, separators = _read_by_parts(text.take(rest))
         for name in DATE_FORMATS:
             stamps[name][rest] = by_parts[name]
-    # NaT compares False.
     reads = {name: (each >= _FIRST_DAY) & (each < _PAST_LAST_DAY) for name, each in stamps.items()}
     return reads, separators, stamps
 
@@ -217,8 +215,7 @@ def _cast_iso(text: pa.Array, stamps: np.ndarray) -> np.ndarray:
     shape_index, shapes = _shapes(text, zeros=False)
     castable = mask(pc.match_substring_regex(shapes, _ISO_SHAPE))
     rows = np.flatnonzero(np.append(castable, False)[shape_index])
-    # Nulls cast to nulls: when every value is castable, the column is cast as it stands.
-    whole = rows.size == len(text) - text.null_count
+    whole = rows.size == len(text) - text.null_count  # nulls cast to nulls
     try:
         cast = pc.cast(text if whole else text.take(rows), TIMESTAMP)
     except pa.ArrowInvalid:
@@ -378,7 +375,7 @@ _NUMBERISH = _whole(r"[0-9.,SP]*[0-9][0-9.,SP]*")
 
 
 class _Amounts(NamedTuple):
-    text: pa.Array  # the trimmed values
+    text: pa.Array  # stripped
     shape_index: np.ndarray  # per value, into the shapes; one past the end for a null
     bodies: pa.Array  # per shape: a sign, digits and separators; no currency, no parentheses
     well_formed: np.ndarray  # per shape: not both a sign and parentheses
