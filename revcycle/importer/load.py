@@ -124,10 +124,12 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
     _run(con, _STORAGE_SQL)
     for kind, view in RAW_TABLE_BY_KIND.items():
         rows = ROWS_TABLE_BY_KIND[kind]
-        _run(con, f"create table if not exists {rows} (upload_id bigint)")
-        # In the contract's order: in a new archive, or one begun before a field was added.
-        for field in contract.FIELDS_BY_KIND[kind]:
-            column = f'"{field.name}" {contract.SQL_TYPE_BY_TYPE[field.type]}'
+        columns = [
+            f'"{field.name}" {contract.SQL_TYPE_BY_TYPE[field.type]}'
+            for field in contract.FIELDS_BY_KIND[kind]
+        ]
+        _run(con, f"create table if not exists {rows} (upload_id bigint, {', '.join(columns)})")
+        for column in columns:  # a field added since the archive began
             _run(con, f"alter table {rows} add column if not exists {column}")
         # Replaced each time (every caller is a write): a changed definition takes effect.
         _run(con, f"create or replace view {view} as {_loaded_rows_sql(kind)}")
