@@ -32,6 +32,7 @@ from revcycle.importer.problems import NO_ROWS, refused
 from revcycle.rebuild import rebuild_in_transaction
 
 RAW_TABLE_BY_KIND = {"leads": "raw_leads", "deals": "raw_deals"}
+ROWS_TABLE_BY_KIND = {"leads": "upload_rows_leads", "deals": "upload_rows_deals"}
 MODES = ("merge", "replace")
 RESTORE = "restore"
 log = logging.getLogger(__name__)
@@ -65,17 +66,6 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -
     con.execute(sql, params or {}).fetchall()
 
 
-def _rows_table(kind: str) -> str:
-    return f"upload_rows_{kind}"
-
-
-def _typed_columns(kind: str, template: str = '"{name}" {type}') -> str:
-    return ", ".join(
-        template.format(name=field.name, type=contract.SQL_TYPE_BY_TYPE[field.type])
-        for field in contract.FIELDS_BY_KIND[kind]
-    )
-
-
 def _loaded_rows_sql(kind: str) -> str:
     """The view of the loaded rows: each id from the newest loaded upload that has it.
 
@@ -84,7 +74,7 @@ def _loaded_rows_sql(kind: str) -> str:
     their id. A single replace costs no more than reading its rows.
     """
     id_field = contract.ID_FIELD_BY_KIND[kind]
-    rows = _rows_table(kind)
+    rows = ROWS_TABLE_BY_KIND[kind]
     return f"""
         with
         loaded as (
@@ -113,7 +103,8 @@ def _loaded_rows_sql(kind: str) -> str:
 
 # fields and then changed_by came after the first release, in the order _record inserts them;
 # older entries hold null. sample_uploads: a database whose loaded uploads are all in it holds
-# the bundled sample, and every page says so.
+# the bundled sample, and every page says so. The newest entry is the current state (a
+# database from before kept it in history_head too).
 _STORAGE_SQL = """
 create table if not exists uploads (
     upload_id bigint, parent_id bigint, uploaded_at timestamp, kind varchar, file_name varchar,
@@ -123,7 +114,6 @@ create table if not exists uploads (
 );
 alter table uploads add column if not exists fields varchar[];
 alter table uploads add column if not exists changed_by varchar;
-create table if not exists history_head (upload_id bigint);
 create table if not exists loaded_uploads (kind varchar, upload_id bigint);
 create table if not exists sample_uploads (upload_id bigint);
 """
@@ -133,14 +123,14 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
     """Create the upload archive, the history and the raw_<kind> views where missing."""
     _run(con, _STORAGE_SQL)
     for kind, view in RAW_TABLE_BY_KIND.items():
-        _run(
-            con,
-            f"create table if not exists {_rows_table(kind)} "
-            f"(upload_id bigint, {_typed_columns(kind)})",
-        )
-        for field in contract.FIELDS_BY_KIND[kind]:  # a field added since the archive began
-            column = f'"{field.name}" {contract.SQL_TYPE_BY_TYPE[field.type]}'
-            _run(con, f"alter table {_rows_table(kind)} add column if not exists {column}")
+        rows = ROWS_TABLE_BY_KIND[kind]
+        columns = [
+            f'"{field.name}" {contract.SQL_TYPE_BY_TYPE[field.type]}'
+            for field in contract.FIELDS_BY_KIND[kind]
+        ]
+        _run(con, f"create table if not exists {rows} (upload_id bigint, {', '.join(columns)})")
+        for column in columns:  # a field added since the archive began
+            _run(con, f"alter table {rows} add column if not exists {column}")
         # Replaced each time (every caller is a write): a changed definition takes effect.
         _run(con, f"create or replace view {view} as {_loaded_rows_sql(kind)}")
 
@@ -221,8 +211,8 @@ def sweep_archive(con: duckdb.DuckDBPyConnection) -> list[Path]:
 
 
 def _discard_kept_file(con: duckdb.DuckDBPyConnection, meta: UploadMeta) -> None:
-    """After a failed load: remove the copy of its file unless a committed upload names it.
-    Best effort: a connection the failure left unusable cannot say, and start-up sweeps."""
+    """After a failed load: remove the copy of its file unless a committed upload names it
+    (best effort: a connection the failure left unusable cannot say; start-up sweeps)."""
     name = archived_name(hashlib.sha256(meta.file_bytes).hexdigest(), meta.file_name)
     try:
         if name not in kept_files(con):
@@ -233,7 +223,10 @@ def _discard_kept_file(con: duckdb.DuckDBPyConnection, meta: UploadMeta) -> None
 
 def _incoming_sql(kind: str) -> str:
     """The registered ``incoming_frame`` as the contract's typed columns."""
-    columns = _typed_columns(kind, 'cast("{name}" as {type}) as "{name}"')
+    columns = ", ".join(
+        f'cast("{field.name}" as {contract.SQL_TYPE_BY_TYPE[field.type]}) as "{field.name}"'
+        for field in contract.FIELDS_BY_KIND[kind]
+    )
     return f"select {columns} from incoming_frame"
 
 
@@ -265,19 +258,20 @@ def _preview(con: duckdb.DuckDBPyConnection, kind: str, mode: str) -> ChangePrev
     id_field = contract.ID_FIELD_BY_KIND[kind]
     # Rows are compared by a hash of all their columns: the join then carries an id and one
     # number per row instead of every column, several times faster at a million rows. Two
-    # different rows share a 64-bit hash about once in 10^19 comparisons.
-    new, changed, count_loaded = con.execute(
+    # different rows share a 64-bit hash about once in 10^19 comparisons. Ids are unique on
+    # both sides: the join has a row per incoming row, and every loaded row the file lacks is
+    # one a replace drops.
+    new, changed, count_incoming, count_loaded = con.execute(
         f"with incoming as ({_incoming_sql(kind)}), "
         f"incoming_hashes as (select {id_field}, hash(*columns(*)) as row_hash from incoming), "
         f"loaded_hashes as (select {id_field}, hash(*columns(*)) as row_hash from {table}) "
         "select count(*) filter (where loaded.row_hash is null), "
         "count(*) filter (where loaded.row_hash <> incoming.row_hash), "
-        f"(select count(*) from {table}) "
+        f"count(*), (select count(*) from {table}) "
         "from incoming_hashes as incoming left join loaded_hashes as loaded "
         f"on incoming.{id_field} = loaded.{id_field}"
     ).fetchall()[0]
-    unchanged = _count(con, "incoming_frame") - new - changed
-    # Ids are unique on both sides, so every loaded row the file lacks is one a replace drops.
+    unchanged = count_incoming - new - changed
     removed = count_loaded - changed - unchanged if mode == "replace" else 0
     return ChangePreview(new, changed, unchanged, removed)
 
@@ -390,7 +384,7 @@ def commit_in_transaction(
         upload_id = next_id[0][0]
         _run(
             con,
-            f"insert into {_rows_table(kind)} select $id, * from ({_incoming_sql(kind)})",
+            f"insert into {ROWS_TABLE_BY_KIND[kind]} select $id, * from ({_incoming_sql(kind)})",
             {"id": upload_id},
         )
         sha256 = kept.result()
@@ -400,7 +394,6 @@ def commit_in_transaction(
     con.unregister("incoming_frame")
     if sample:
         _run(con, "insert into sample_uploads values ($id)", {"id": upload_id})
-    _set_head(con, upload_id)
     _set_loaded(con, upload_id)
     return upload_id, change
 
@@ -411,7 +404,7 @@ def _record(con, upload_id: int, upload: tuple, meta: UploadMeta, change: Change
     kind, mode, count_loaded, sha256, changed_by = upload
     _run(
         con,
-        "insert into uploads values ($id, (select max(upload_id) from history_head), now(), "
+        "insert into uploads values ($id, (select max(upload_id) from uploads), now(), "
         "$kind, $file, $sha, $size, $preset, $mode, $in_file, $loaded, $rejected, $new, "
         "$changed, $unchanged, $fields, $by)",
         {"id": upload_id, "kind": kind, "file": meta.file_name, "sha": sha256, "mode": mode}
@@ -429,7 +422,7 @@ def _maps_what_is_loaded(con: duckdb.DuckDBPyConnection, kind: str, fields) -> b
     id_field = contract.ID_FIELD_BY_KIND[kind]
     return not con.execute(
         f"with loaded_from as (select {id_field}, max(upload_id) as upload_id "
-        f"from {_rows_table(kind)} "
+        f"from {ROWS_TABLE_BY_KIND[kind]} "
         "where upload_id in (select upload_id from loaded_uploads where kind = $kind) "
         f"and {id_field} in (select {id_field} from incoming_frame) group by {id_field}) "
         "select count(*) from loaded_from join uploads using (upload_id) "
@@ -464,14 +457,14 @@ def sample_notice(con: duckdb.DuckDBPyConnection) -> str | None:
 
 def _remove_sample(con: duckdb.DuckDBPyConnection, changed_by: str) -> None:
     """Empty both kinds as an entry in the history, in the caller's transaction."""
-    parent = con.execute("select max(upload_id) from history_head").fetchall()[0][0]
+    parent = con.execute("select max(upload_id) from uploads").fetchall()[0][0]
     what = "the bundled sample, leads and deals"
     entry_id = _add_entry(con, parent, SAMPLE_REMOVED, what, changed_by)
     _set_loaded(con, entry_id)
 
 
 def _add_entry(con, parent_id: int | None, kind: str, what: str, changed_by: str) -> int:
-    """A history entry that writes no rows (a restore, the sample's removal), made the head."""
+    """A history entry that writes no rows (a restore, the sample's removal)."""
     entry_id = con.execute("select coalesce(max(upload_id), 0) + 1 from uploads").fetchall()[0][0]
     _run(
         con,
@@ -479,45 +472,35 @@ def _add_entry(con, parent_id: int | None, kind: str, what: str, changed_by: str
         "changed_by) values ($id, $parent, now(), $kind, $what, 'replace', $by)",
         {"id": entry_id, "parent": parent_id, "kind": kind, "what": what, "by": changed_by},
     )
-    _set_head(con, entry_id)
     return entry_id
 
 
-def _set_head(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
-    _run(con, "delete from history_head")
-    _run(con, "insert into history_head values ($id)", {"id": upload_id})
-
-
-def _chain(con: duckdb.DuckDBPyConnection, upload_id: int) -> list[tuple[int, str, str]]:
-    """The entries whose replay gives the state after ``upload_id``, oldest first."""
+def _set_loaded(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
+    """Make the loaded data what it was right after the entry ``upload_id``: replay the
+    entries that led to it, oldest first."""
     entries = {
         row[0]: row[1:]
         for row in con.execute("select upload_id, parent_id, kind, mode from uploads").fetchall()
     }
     if upload_id not in entries:
         raise LookupError(f"there is no upload {upload_id}; see `python -m revcycle history`")
-    chain, current = [], upload_id
-    while current is not None:
-        parent, kind, mode = entries[current]
-        chain.append((current, kind, mode))
-        current = parent
-    return chain[::-1]
-
-
-def _set_loaded(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
-    """Make the loaded data what it was right after the entry ``upload_id``."""
+    chain = [upload_id]
+    while entries[chain[-1]][0] is not None:
+        chain.append(entries[chain[-1]][0])
     loaded: dict[str, list[int]] = {kind: [] for kind in RAW_TABLE_BY_KIND}
-    for entry_id, kind, mode in _chain(con, upload_id):
-        if kind == RESTORE:
-            continue  # a restore's state is its target's, already in the chain
+    for entry_id in reversed(chain):
+        _, kind, mode = entries[entry_id]
         if kind == SAMPLE_REMOVED:
             loaded = {kind: [] for kind in RAW_TABLE_BY_KIND}
-            continue
-        loaded[kind] = [*(loaded[kind] if mode == "merge" else []), entry_id]
+        elif kind != RESTORE:  # a restore's state is its target's, already in the chain
+            loaded[kind] = [*(loaded[kind] if mode == "merge" else []), entry_id]
+    pairs = [(kind, each) for kind, upload_ids in loaded.items() for each in upload_ids]
     _run(con, "delete from loaded_uploads")
-    for kind, upload_ids in loaded.items():
-        for each in upload_ids:
-            _run(con, "insert into loaded_uploads values ($kind, $id)", {"kind": kind, "id": each})
+    _run(
+        con,
+        "insert into loaded_uploads select unnest($kinds::varchar[]), unnest($ids::bigint[])",
+        {"kinds": [kind for kind, _ in pairs], "ids": [each for _, each in pairs]},
+    )
 
 
 def restore(con: duckdb.DuckDBPyConnection, upload_id: int, *, changed_by: str) -> int:
@@ -552,7 +535,7 @@ def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "select upload_id, uploaded_at, kind, file_name, preset, mode, count_rows_in_file, "
         "count_rows_loaded, count_rows_rejected, count_new, count_changed, count_unchanged, "
         f"sha256, {changed_by} as changed_by, "
-        "upload_id = (select upload_id from history_head) as is_current "
+        "upload_id = (select max(upload_id) from uploads) as is_current "
         "from uploads order by upload_id desc"
     ).df()
 

@@ -4,7 +4,6 @@ column's format (day-first or month-first, decimal comma or point) is decided ov
 column, never guessed. Library kernels read the values; Python sees only the problems.
 """
 
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import duckdb
@@ -13,33 +12,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from revcycle import settings
-from revcycle.importer.problems import (
-    AMBIGUOUS_DATES,
-    AMOUNT_TOO_LARGE,
-    ERROR,
-    MIXED_DECIMALS,
-    NOT_A_BOOLEAN,
-    NOT_A_DATE,
-    NOT_A_NUMBER,
-    ROUNDED,
-    UNDECIDED_DATES,
-    WARNING,
-    Problem,
-    per_line,
-)
+from revcycle.importer import problems as codes
+from revcycle.importer.problems import ERROR, WARNING, Problem, per_line
 from revcycle.importer.read import NULL, string_buffers, stripped
 
-ISO = "iso"
-DAY_FIRST = "day-first"
-MONTH_FIRST = "month-first"
-EXCEL_SERIAL = "excel-serial"
+ISO, DAY_FIRST, MONTH_FIRST, EXCEL_SERIAL = "iso", "day-first", "month-first", "excel-serial"
 DATE_FORMATS = (ISO, DAY_FIRST, MONTH_FIRST, EXCEL_SERIAL)
 # The command line's way to answer a date question; the upload page strips it and asks itself.
 DATE_FORMAT_HINT = "; choose with --date-format"
 
-TIMESTAMP = pa.timestamp("us")
-AMOUNT = pa.decimal128(18, 2)
-BOOLEAN = pa.bool_()
+TIMESTAMP, AMOUNT, BOOLEAN = pa.timestamp("us"), pa.decimal128(18, 2), pa.bool_()
 
 
 class Parsed(NamedTuple):
@@ -154,10 +136,8 @@ final as (
 select * from final
 """
 _NAT = np.datetime64("NaT", "us")
-# The years read (datetime64[ns]'s reach): outside them a revenue export's date is a typo.
-_YEARS = (1678, 2261)
-_FIRST_DAY = np.datetime64(f"{_YEARS[0]}-01-01", "us")
-_PAST_LAST_DAY = np.datetime64(f"{_YEARS[1] + 1}-01-01", "us")
+# The years read, 1678 to 2261 (datetime64[ns]'s reach): outside them a date is a typo.
+_FIRST_DAY, _PAST_LAST_DAY = np.datetime64("1678-01-01", "us"), np.datetime64("2262-01-01", "us")
 # Arrow's ISO 8601 cast is several times faster than try_strptime; it gets only the shapes it
 # reads as the formats above do. A day or time that does not exist (2026-02-30) fails the
 # whole cast, and try_strptime reads them.
@@ -165,49 +145,8 @@ _ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _ISO_TIME = r"[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
 _ISO_SHAPE = f"{_ISO_DAY}(?:{_ISO_TIME})?$"
 
-_LABEL = {
-    ISO: "YYYY-MM-DD",
-    DAY_FIRST: "DD/MM/YYYY",
-    MONTH_FIRST: "MM/DD/YYYY",
-    EXCEL_SERIAL: "Excel serial number",
-}
-
-
-@dataclass(frozen=True)
-class DateDecision:
-    """How a column's dates are written, decided over all its non-blank values."""
-
-    format: str | None  # one of DATE_FORMATS; None when undecided or when no value is a date
-    counts: dict[str, int] = field(default_factory=dict)  # values each format can read
-    tied: tuple[str, ...] = ()  # the formats the column could be in, when it is undecided
-    examples: tuple[str, ...] = ()  # values that show why it is undecided
-    separator: str = "/"  # between day, month and year, for the format's label
-
-    def question(self, column: str) -> str:
-        """The sentence that asks for an explicit format."""
-        if set(self.tied) != {DAY_FIRST, MONTH_FIRST}:
-            each = self.counts[self.tied[0]]
-            what = f"could be {' or '.join(self.tied)} (each reads {each} of its values)"
-        elif len(self.examples) == 2:
-            what = "mixes day-first (e.g. {}) and month-first (e.g. {}) dates".format(
-                *self.examples
-            )
-        else:
-            what = f"could be day-first or month-first (e.g. {self.examples[0]})"
-        return f"column {column} {what}{DATE_FORMAT_HINT}"
-
-    def label(self, date_format: str) -> str:
-        """How the format is written, for a problem's reason: DD.MM.YYYY, YYYY-MM-DD, …"""
-        return _LABEL[date_format].replace("/", self.separator)
-
-
-class _DateReadings(NamedTuple):
-    """What each format makes of a column, per format and row."""
-
-    text: pa.Array  # the values without blanks, for examples
-    reads: dict[str, np.ndarray]  # whether the format reads the row
-    separators: dict[str, int]  # per mark, the values day-first or month-first read with it
-    stamps: dict[str, np.ndarray]  # datetime64[us]; anything where the format does not read
+_LABEL = {ISO: "YYYY-MM-DD", DAY_FIRST: "DD/MM/YYYY", MONTH_FIRST: "MM/DD/YYYY"}
+_LABEL[EXCEL_SERIAL] = "Excel serial number"
 
 
 def _duckdb(sql: str, name: str, table: pa.Table, params: dict | None = None) -> pa.Table:
@@ -228,14 +167,14 @@ def _read_by_parts(text: pa.Array) -> tuple[dict[str, np.ndarray], dict[str, int
     parts = pc.split_pattern(text, " ", max_splits=1)
     offsets = parts.offsets.to_numpy().astype(np.intp)
     count_pieces = np.diff(offsets) * mask(pc.is_valid(parts))
-    codes, distinct = _distinct(parts.values)
+    index, distinct = _distinct(parts.values)
     formats = {name.replace("-", "_"): formats for name, formats in _DAYS.items()}
     pieces = pa.table({"piece": distinct})
     read = _duckdb(_READ_PIECES_SQL, "pieces", pieces, formats | {"times": _TIMES})
     none = len(distinct)  # "no piece": no date (NaT), or no time (midnight)
-    codes = np.append(codes, [none, none])  # past the last row's pieces
-    day = np.where(count_pieces >= 1, codes[offsets[:-1]], none)
-    time_of_day = np.where(count_pieces == 2, codes[offsets[:-1] + 1], none)
+    index = np.append(index, [none, none])  # past the last row's pieces
+    day = np.where(count_pieces >= 1, index[offsets[:-1]], none)
+    time_of_day = np.where(count_pieces == 2, index[offsets[:-1] + 1], none)
     micros = pc.fill_null(read.column("time_us"), -1).to_numpy()
     micros = np.append(micros, 0)[time_of_day]  # -1: a time that does not read
     stamps = {}
@@ -251,84 +190,77 @@ def _read_by_parts(text: pa.Array) -> tuple[dict[str, np.ndarray], dict[str, int
     return stamps, separators
 
 
-def _read_dates(text: pa.Array) -> _DateReadings:
-    """Which rows each format reads. A value Arrow's cast reads is year-first, so no other format
-    reads it; the others are read by parts."""
-    handled, cast_stamps = _cast_iso(text)
+def _read_dates(text: pa.Array) -> tuple[dict, dict, dict]:
+    """Per format, whether it reads each row, and the row's timestamp; per mark, the values
+    day-first or month-first read with it. A value Arrow's cast reads is year-first, so no
+    other format reads it; the others are read by parts."""
+    stamps = {name: np.full(len(text), _NAT) for name in DATE_FORMATS}
+    handled = _cast_iso(text, stamps[ISO])
     rest = np.flatnonzero(~handled & mask(pc.is_valid(text)))
-    row_stamps = {ISO: cast_stamps}
-    row_stamps.update({name: np.full(len(text), _NAT) for name in DATE_FORMATS[1:]})
     separators = dict.fromkeys("/.-", 0)
     if rest.size:
         by_parts, separators = _read_by_parts(text.take(rest))
         for name in DATE_FORMATS:
-            row_stamps[name][rest] = by_parts[name]
-    reads = {
-        name: (stamps >= _FIRST_DAY) & (stamps < _PAST_LAST_DAY)  # NaT compares False
-        for name, stamps in row_stamps.items()
-    }
-    return _DateReadings(text, reads, separators, row_stamps)
+            stamps[name][rest] = by_parts[name]
+    reads = {name: (each >= _FIRST_DAY) & (each < _PAST_LAST_DAY) for name, each in stamps.items()}
+    return reads, separators, stamps
 
 
-def _cast_iso(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """The rows Arrow's ISO 8601 cast reads, and their timestamps (datetime64[us])."""
+def _cast_iso(text: pa.Array, stamps: np.ndarray) -> np.ndarray:
+    """The rows Arrow's ISO 8601 cast reads; their timestamps go into ``stamps``."""
     handled = np.zeros(len(text), dtype=bool)
-    stamps = np.full(len(text), _NAT)
     # Folding a column costs a little; one without a single "YYYY-" is not worth it.
     if not pc.any(pc.equal(pc.binary_slice(text.cast(pa.binary()), 4, 5), b"-")).as_py():
-        return handled, stamps
+        return handled
     shape_index, shapes = _shapes(text, zeros=False)
     castable = mask(pc.match_substring_regex(shapes, _ISO_SHAPE))
     rows = np.flatnonzero(np.append(castable, False)[shape_index])
-    # Nulls cast to nulls: when every value is castable, the column is cast as it stands.
-    whole = rows.size == len(text) - text.null_count
+    whole = rows.size == len(text) - text.null_count  # nulls cast to nulls
     try:
         cast = pc.cast(text if whole else text.take(rows), TIMESTAMP)
     except pa.ArrowInvalid:
-        return handled, stamps  # a day or time that does not exist: try_strptime reads them
+        return handled  # a day or time that does not exist: try_strptime reads them
     handled[rows] = True
     cast = cast.to_numpy(zero_copy_only=False)
     stamps[rows] = cast[rows] if whole else cast
-    return handled, stamps
+    return handled
 
 
 def _first_value(text: pa.Array, where: np.ndarray) -> str:
     return text[int(np.flatnonzero(where)[0])].as_py()
 
 
-def _decide(readings: _DateReadings) -> DateDecision:
-    """The format reading the most of the column's values. Day-first and month-first are never
-    guessed between: when both read the same values (no day above 12), or some values only one
-    reads and some only the other, the column is undecided, as it is for any other tie."""
-    reads, text = readings.reads, readings.text
+def _decide(reads: dict[str, np.ndarray], text: pa.Array) -> tuple[str | None, str | None, str]:
+    """The format reading the most of the column's values; or, when the column is undecided,
+    None, what to ask and the question's code. Day-first and month-first are never guessed
+    between: when both read the same values (no day above 12), or some values only one reads
+    and some only the other, the column is undecided, as it is for any other tie."""
     counts = {name: int(reads[name].sum()) for name in DATE_FORMATS}
-    separator = max(readings.separators, key=readings.separators.get)
     most = max(counts.values())
-    if most == 0:
-        return DateDecision(None, counts, separator=separator)
-    tied = tuple(name for name in DATE_FORMATS if counts[name] == most)
+    tied = [name for name in DATE_FORMATS if counts[name] == most]
     day_only = reads[DAY_FIRST] & ~reads[MONTH_FIRST]
     month_only = reads[MONTH_FIRST] & ~reads[DAY_FIRST]
-    if set(tied) == {DAY_FIRST, MONTH_FIRST} and not day_only.any():
+    if most == 0:
+        return None, None, codes.NOT_A_DATE
+    if tied == [DAY_FIRST, MONTH_FIRST] and not day_only.any():
         example = _first_value(text, reads[DAY_FIRST])
-        return DateDecision(None, counts, tied, (example,), separator)
+        return None, f"could be day-first or month-first (e.g. {example})", codes.AMBIGUOUS_DATES
     if tied[0] in (DAY_FIRST, MONTH_FIRST) and day_only.any() and month_only.any():
         # Values only day-first can read and values only month-first can read, in one column:
         # the column is mixed, and its 03/04/2026s cannot be trusted either way.
-        examples = (_first_value(text, day_only), _first_value(text, month_only))
-        return DateDecision(None, counts, (DAY_FIRST, MONTH_FIRST), examples, separator)
+        examples = _first_value(text, day_only), _first_value(text, month_only)
+        mixed = "mixes day-first (e.g. {}) and month-first (e.g. {}) dates".format(*examples)
+        return None, mixed, codes.AMBIGUOUS_DATES
     if len(tied) > 1:
-        return DateDecision(None, counts, tied, separator=separator)
-    return DateDecision(tied[0], counts, separator=separator)
+        return (
+            None,
+            f"could be {' or '.join(tied)} (each reads {most} of its values)",
+            codes.UNDECIDED_DATES,
+        )
+    return tied[0], None, codes.NOT_A_DATE
 
 
-def parse_dates(
-    values,
-    lines,
-    file: str,
-    column: str,
-    date_format: str | None = None,
-) -> Parsed:
+def parse_dates(values, lines, file: str, column: str, date_format: str | None = None) -> Parsed:
     """Read a column of dates or timestamps into a naive pa.timestamp("us") Array.
 
     ``date_format`` (one of DATE_FORMATS) answers the column's question, if it has one; a column
@@ -340,25 +272,22 @@ def parse_dates(
         raise ValueError(f"unknown date format {date_format!r}; use one of {DATE_FORMATS}")
     raw = _strings(values)
     text, offset_minutes = _split_offsets(stripped(raw))
-    readings = _read_dates(text)
-    decision = _decide(readings)
-    chosen = decision.format or date_format
-    if chosen is None and len(decision.tied) > 1:
-        only_order = set(decision.tied) == {DAY_FIRST, MONTH_FIRST}  # of day and month
-        code = AMBIGUOUS_DATES if only_order else UNDECIDED_DATES
-        problem = Problem(file, None, column, None, decision.question(column), code=code)
-        return Parsed(pa.nulls(len(raw), TIMESTAMP), [problem])
-    if chosen is None:
-        read = np.zeros(len(raw), dtype=bool)
-        parsed = pa.nulls(len(raw), TIMESTAMP)
-        reason = "not a date"
-    else:
-        read = readings.reads[chosen]
-        stamps = _to_local(readings.stamps[chosen], offset_minutes)
-        parsed = pa.array(stamps, mask=~read, type=TIMESTAMP)
-        reason = f"not a date in the column's format ({decision.label(chosen)})"
-    present = mask(pc.is_valid(readings.text))
-    return Parsed(parsed, _problems(present & ~read, raw, lines, file, column, reason, NOT_A_DATE))
+    reads, separators, stamps = _read_dates(text)
+    chosen, question, code = _decide(reads, text)
+    chosen = chosen or date_format
+    parsed, read, reason = pa.nulls(len(raw), TIMESTAMP), np.zeros(len(raw), bool), "not a date"
+    if chosen is None and question:
+        reason = f"column {column} {question}{DATE_FORMAT_HINT}"
+        return Parsed(parsed, [Problem(file, None, column, None, reason, code=code)])
+    if chosen is not None:
+        read = reads[chosen]
+        parsed = pa.array(_to_local(stamps[chosen], offset_minutes), mask=~read, type=TIMESTAMP)
+        label = _LABEL[chosen].replace("/", max(separators, key=separators.get))
+        reason = f"not a date in the column's format ({label})"
+    present = mask(pc.is_valid(text))
+    return Parsed(
+        parsed, _problems(present & ~read, raw, lines, file, column, reason, codes.NOT_A_DATE)
+    )
 
 
 # A time, then a UTC offset: "Z", "+02:00", "-0500", " +02".
@@ -377,9 +306,9 @@ def _split_offsets(text: pa.Array) -> tuple[pa.Array, np.ndarray | None]:
     has_offset = mask(pc.is_valid(parts))
     if not has_offset.any():
         return text, None
-    codes, offsets = _distinct(pc.struct_field(parts, "offset"))
+    index, offsets = _distinct(pc.struct_field(parts, "offset"))
     minutes = [_minutes(offset) for offset in offsets.to_pylist()]
-    per_value = np.append(np.array(minutes, dtype=float), np.nan)[codes]
+    per_value = np.append(np.array(minutes, dtype=float), np.nan)[index]
     return pc.if_else(pa.array(has_offset), pc.struct_field(parts, "rest"), text), per_value
 
 
@@ -446,7 +375,7 @@ _NUMBERISH = _whole(r"[0-9.,SP]*[0-9][0-9.,SP]*")
 
 
 class _Amounts(NamedTuple):
-    text: pa.Array  # the trimmed values
+    text: pa.Array  # stripped
     shape_index: np.ndarray  # per value, into the shapes; one past the end for a null
     bodies: pa.Array  # per shape: a sign, digits and separators; no currency, no parentheses
     well_formed: np.ndarray  # per shape: not both a sign and parentheses
@@ -469,9 +398,10 @@ _BODY = (
 )
 
 
-def _bodies(shapes: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Each shape's number with its sign, without currency and parentheses (a minus), and
-    whether it is well formed (parentheses in pairs, and not both them and a sign)."""
+def _amounts(text: pa.Array) -> _Amounts:
+    """The column's shapes, each shape's number with its sign, without currency and parentheses
+    (a minus), and whether it is well formed (parentheses in pairs, not both them and a sign)."""
+    shape_index, shapes = _shapes(text)
     parts = pc.extract_regex(shapes, _BODY)
     opened = mask(pc.equal(pc.struct_field(parts, "open"), "("))
     closed = mask(pc.equal(pc.struct_field(parts, "close"), ")"))
@@ -479,35 +409,22 @@ def _bodies(shapes: pa.Array) -> tuple[pa.Array, np.ndarray]:
     minus = pc.if_else(pa.array(opened & closed), "-", "")
     body = pc.binary_join_element_wise(minus, sign, pc.struct_field(parts, "number"), "")
     signed = mask(pc.not_equal(sign, ""))
-    return body, mask(pc.is_valid(parts)) & (opened == closed) & ~(signed & opened)
+    well_formed = mask(pc.is_valid(parts)) & (opened == closed) & ~(signed & opened)
+    return _Amounts(text, shape_index, body, well_formed)
 
 
-def _amounts(text: pa.Array) -> _Amounts:
-    shape_index, shapes = _shapes(text)
-    return _Amounts(text, shape_index, *_bodies(shapes))
-
-
-def _decide_separator(amounts: _Amounts) -> tuple[str | None, int, int]:
-    """A value shows its separator when it reads only one way ("12,50", "1.234.567", "0,125"
-    show a comma); the separator most values show is the column's, and a tie is not broken.
-    Where none shows one, the amounts are whole and a '.' or ',' before three digits groups.
-    Returns the separator and how many values only a comma, and only a point, reads."""
+def _shown_separators(amounts: _Amounts) -> tuple[int, int]:
+    """How many values only a comma, and only a point, reads as the decimal separator. A value
+    shows its separator when it reads only one way ("12,50", "1.234.567", "0,125" show a
+    comma); the separator most values show is the column's, and a tie is not broken. Where none
+    shows one, the amounts are whole and a '.' or ',' before three digits groups."""
     says_comma = amounts.matches(_SAYS_COMMA)
     says_point = amounts.matches(_SAYS_POINT)
     values = np.bincount(amounts.shape_index, minlength=len(amounts.bodies) + 1)[:-1]
-    commas = int(values[says_comma & ~says_point].sum())
-    points = int(values[says_point & ~says_comma].sum())
-    separator = "," if commas > points else "." if points > commas else None
-    return separator, commas, points
+    return int(values[says_comma & ~says_point].sum()), int(values[says_point & ~says_comma].sum())
 
 
-def parse_numbers(
-    values,
-    lines,
-    file: str,
-    column: str,
-    decimal: str | None = None,
-) -> Parsed:
+def parse_numbers(values, lines, file: str, column: str, decimal: str | None = None) -> Parsed:
     """Read a column of amounts into an exact pa.decimal128(18, 2) Array (DuckDB's DECIMAL(18,2)).
 
     Currency symbols and codes (€ $ £ EUR USD GBP CHF) around the number are dropped; a minus
@@ -518,15 +435,15 @@ def parse_numbers(
         raise ValueError(f"decimal separator must be ',' or '.', not {decimal!r}")
     raw = _strings(values)
     amounts = _amounts(stripped(raw))
-    separator, commas, points = _decide_separator(amounts)
+    commas, points = _shown_separators(amounts)
     if decimal is None and commas == points > 0:
         reason = (
             f"column {column} has as many amounts with a decimal comma as with a decimal point "
             f"({commas} each); the file must use one of them"
         )
-        problem = Problem(file, None, column, None, reason, code=MIXED_DECIMALS)
+        problem = Problem(file, None, column, None, reason, code=codes.MIXED_DECIMALS)
         return Parsed(pa.nulls(len(raw), AMOUNT), [problem])
-    separator = decimal or separator
+    separator = decimal or ("," if commas > points else "." if points > commas else None)
     fits = amounts.per_value(amounts.well_formed & amounts.matches(_FORMAT[separator]))
     cast = _duckdb(_CAST_AMOUNTS_SQL, "amounts", _plain(amounts, separator, fits))
     cents = cast.column("cents").combine_chunks()
@@ -536,10 +453,10 @@ def parse_numbers(
     large = f"too large for an amount (over {_DIGITS} digits before the decimals)"
     rounded = "more than two decimals; rounded to the cent ({})"
     checks = [
-        (wrong & ~numberish, "not a number", NOT_A_NUMBER, ERROR, None),
-        (wrong & numberish, in_format, NOT_A_NUMBER, ERROR, None),
-        (mask(cast.column("too_large")), large, AMOUNT_TOO_LARGE, ERROR, None),
-        (mask(cast.column("rounded")), rounded, ROUNDED, WARNING, cents),
+        (wrong & ~numberish, "not a number", codes.NOT_A_NUMBER, ERROR, None),
+        (wrong & numberish, in_format, codes.NOT_A_NUMBER, ERROR, None),
+        (mask(cast.column("too_large")), large, codes.AMOUNT_TOO_LARGE, ERROR, None),
+        (mask(cast.column("rounded")), rounded, codes.ROUNDED, WARNING, cents),
     ]
     problems = [
         problem
@@ -601,4 +518,4 @@ def parse_booleans(values, lines, file: str, column: str) -> Parsed:
     parsed = pc.take(_TRUTH, position)  # a null position (blank or unknown) stays null
     unread = mask(pc.is_valid(text)) & ~mask(pc.is_valid(position))
     reason = "not a yes/no value (TRUE/FALSE, Yes/No, 1/0, Ja/Nee, …)"
-    return Parsed(parsed, _problems(unread, raw, lines, file, column, reason, NOT_A_BOOLEAN))
+    return Parsed(parsed, _problems(unread, raw, lines, file, column, reason, codes.NOT_A_BOOLEAN))

@@ -17,25 +17,10 @@ import pyarrow.compute as pc
 from revcycle import contract
 from revcycle.db import has_table
 from revcycle.importer import channels, derive, parse, presets
+from revcycle.importer import problems as codes
 from revcycle.importer.load import RAW_TABLE_BY_KIND, UploadMeta, holds_sample
 from revcycle.importer.parse import mask
-from revcycle.importer.problems import (
-    BLANK_REQUIRED,
-    CLOSED_BEFORE_CREATED,
-    DUPLICATE_ID,
-    ERROR,
-    FUTURE_DATE,
-    NEEDS_MAPPING,
-    NEGATIVE_AMOUNT,
-    NO_SUCH_COLUMN,
-    UNKNOWN_FIELD,
-    UNKNOWN_LEAD,
-    UNKNOWN_PRESET,
-    WARNING,
-    ImportRefused,
-    Problem,
-    per_line,
-)
+from revcycle.importer.problems import ERROR, WARNING, ImportRefused, Problem, per_line
 from revcycle.importer.read import ExportTable, read_export, stripped
 
 COMMAND_LINE_MAPPING = "mapping given on the command line"
@@ -119,7 +104,7 @@ def _source(
     if preset_name and preset_name not in presets.PRESETS_BY_NAME:
         known = ", ".join(presets.PRESETS_BY_NAME)
         reason = f"there is no preset of that name; known: {known}"
-        _refuse(table.file_name, None, UNKNOWN_PRESET, [(None, preset_name, reason)])
+        _refuse(table.file_name, None, codes.UNKNOWN_PRESET, [(None, preset_name, reason)])
     preset = presets.PRESETS_BY_NAME[preset_name] if preset_name else presets.detect(header)
     saved = presets.saved_mapping(con, header) if preset is None else None
     if preset is None and saved is None:
@@ -155,20 +140,22 @@ def _resolve_mapping(
             "no preset or saved mapping recognises these columns, so say what the file holds "
             "(--kind leads or --kind deals) and map its columns (--map lead_id=<column>)"
         )
-        _refuse(file, None, NEEDS_MAPPING, [(None, None, reason)])
+        _refuse(file, None, codes.NEEDS_MAPPING, [(None, None, reason)])
     claimed = set(overrides.values())
     mapping = {} if complete else {f: c for f, c in mapping.items() if c not in claimed}
     mapping = {**mapping, **overrides}
     if overrides and source != COMMAND_LINE_MAPPING:
         source = f"{source}, with columns mapped on the command line"
     absent = [column for column in mapping.values() if column not in header]
-    _refuse(file, 1, NO_SUCH_COLUMN, [(c, None, "the file has no such column") for c in absent])
+    _refuse(
+        file, 1, codes.NO_SUCH_COLUMN, [(c, None, "the file has no such column") for c in absent]
+    )
     reason = f"not a {kind} field; see the README's data dictionary"
     unknown = [(None, f, reason) for f in mapping if f not in contract.column_names(kind)]
-    _refuse(file, None, UNKNOWN_FIELD, unknown)
+    _refuse(file, None, codes.UNKNOWN_FIELD, unknown)
     required = [f for f in contract.FIELDS_BY_KIND[kind] if f.required]
     unmapped = [(None, None, _unmapped(f, table)) for f in required if f.name not in mapping]
-    _refuse(file, 1, NEEDS_MAPPING, unmapped)
+    _refuse(file, 1, codes.NEEDS_MAPPING, unmapped)
     return kind, source, mapping, preset
 
 
@@ -207,11 +194,6 @@ def _reads_as(type_name: str, values: pa.ChunkedArray) -> bool:
     return unread <= count_present // 10
 
 
-def _first_of_list(raw: pa.Array) -> pa.Array:
-    """The first item of a list written into one cell ("Paid Search; Email")."""
-    return pc.list_element(pc.split_pattern_regex(raw, r"\s*[;,]\s*", max_splits=1), 0)
-
-
 def prepare(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -235,8 +217,7 @@ def prepare(
         con, table, kind, preset_name, (overrides or {}) | set_columns, complete_mapping
     )
     lines = np.asarray(table.lines, dtype=np.int64)
-    list_fields = preset.first_of_list if preset else frozenset()
-    rows, problems = _parse_columns(table, kind, mapping, list_fields, lines, date_format)
+    rows, problems = _parse_columns(table, kind, mapping, preset, lines, date_format)
     read_columns = set(mapping.values())
     if kind == "leads":
         rows, mapping, derived = derive.first_contact(table, mapping, rows, lines)
@@ -289,26 +270,26 @@ def _parse_columns(
     table: ExportTable,
     kind: str,
     mapping: dict[str, str],
-    list_fields: frozenset[str],
+    preset: presets.Preset | None,
     lines: np.ndarray,
     date_format: str | None,
 ) -> tuple[pa.Table, list[Problem]]:
     """Every contract column of ``kind`` typed, and the values that could not be; refuses the
     file when a whole column cannot be read (dates that could be day-first or month-first)."""
     file, count = table.file_name, table.rows.num_rows
+    list_fields = preset.first_of_list if preset else frozenset()
 
     def parsed_column(spec: contract.Field) -> parse.Parsed:
         column = mapping.get(spec.name)
         if column is None:
             return parse.Parsed(pa.nulls(count, ARROW_TYPE_BY_TYPE[spec.type]), [])
         raw = table.rows.column(column).combine_chunks()
-        if spec.name in list_fields:
-            raw = _first_of_list(raw)
-        if spec.type == "timestamp":
-            return parse.parse_dates(raw, lines, file, column, date_format)
+        if spec.name in list_fields:  # the first item of a list in one cell ("Paid Search; Email")
+            raw = pc.list_element(pc.split_pattern_regex(raw, r"\s*[;,]\s*", max_splits=1), 0)
         if spec.type == "text":
             return parse.Parsed(stripped(raw), [])
-        return READER_BY_TYPE[spec.type](raw, lines, file, column)
+        dates = (date_format,) if spec.type == "timestamp" else ()
+        return READER_BY_TYPE[spec.type](raw, lines, file, column, *dates)
 
     # Columns parse independently, and Arrow's, numpy's and DuckDB's kernels release the GIL:
     # one thread per core parses them side by side. Results are taken in the contract's order.
@@ -334,7 +315,8 @@ def _rule_problems(
     lines: np.ndarray,
     now: datetime,
 ) -> list[Problem]:
-    """The contract's rules over the parsed rows: required, unique, amounts, links, dates."""
+    """The contract's rules over the parsed rows: required, unique, amounts, links, and dates
+    that load but need a look (in the future, or a deal closing before it began)."""
     file, problems = table.file_name, []
     id_field = contract.ID_FIELD_BY_KIND[kind]
 
@@ -349,40 +331,34 @@ def _rule_problems(
         # has its problem already.
         blank = mask(pc.is_null(table.rows.column(mapping[spec.name])))
         reason = f"{spec.name} is blank; every {kind[:-1]} needs one"
-        flagged(spec.name, blank, reason, BLANK_REQUIRED)
+        flagged(spec.name, blank, reason, codes.BLANK_REQUIRED)
     problems += _repeated_ids(rows.column(id_field), lines, file, mapping[id_field], id_field)
     if kind == "deals" and "amount" in mapping:
         negative = mask(pc.less(rows.column("amount"), pa.scalar(0, pa.decimal128(18, 2))))
         reason = "a negative amount; a deal's value cannot be below zero"
-        flagged("amount", negative, reason, NEGATIVE_AMOUNT)
+        flagged("amount", negative, reason, codes.NEGATIVE_AMOUNT)
     if kind == "deals" and "lead_id" in mapping:
         unknown = _unknown_leads(con, rows.column("lead_id"))
         reason = (
             "no loaded lead has this id; the deal loads and shows under (no lead) until its "
             "lead arrives"
         )
-        flagged("lead_id", unknown, reason, UNKNOWN_LEAD, WARNING)
-    _date_problems(kind, mapping, rows, now, flagged)
-    return problems
-
-
-def _date_problems(kind: str, mapping: dict[str, str], rows: pa.Table, now: datetime, flagged):
-    """Dates that load but need a look: in the future, or a deal closing before it began.
-    ``flagged(field, where, reason, code, severity)`` records each."""
+        flagged("lead_id", unknown, reason, codes.UNKNOWN_LEAD, WARNING)
     if kind == "deals" and "closed_at" in mapping:
         backwards = mask(pc.less(rows.column("closed_at"), rows.column("created_at")))
         reason = (
             "the deal closes before it was created; it loads, and the durations (days to win, "
             "sales cycle, velocity) leave it out"
         )
-        flagged("closed_at", backwards, reason, CLOSED_BEFORE_CREATED, WARNING)
+        flagged("closed_at", backwards, reason, codes.CLOSED_BEFORE_CREATED, WARNING)
     ahead_of = pa.scalar(now, pa.timestamp("us"))
     for spec in (f for f in contract.FIELDS_BY_KIND[kind] if f.type == "timestamp"):
         if spec.name not in mapping or spec.name == "closed_at":
             continue  # an open deal's close date is its expected date, often ahead
         future = mask(pc.greater(rows.column(spec.name), ahead_of))
         reason = "a date in the future; check the export's date format"
-        flagged(spec.name, future, reason, FUTURE_DATE, WARNING)
+        flagged(spec.name, future, reason, codes.FUTURE_DATE, WARNING)
+    return problems
 
 
 def _shown(value) -> str | None:
@@ -409,7 +385,9 @@ def _repeated_ids(ids, lines: np.ndarray, file: str, column: str, id_field: str)
         for start, end in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True)
     ]
     values = repeated.take(group).to_pylist()
-    return per_line(file, lines[rows], column, values, [reasons[at] for at in group], DUPLICATE_ID)
+    return per_line(
+        file, lines[rows], column, values, [reasons[at] for at in group], codes.DUPLICATE_ID
+    )
 
 
 SHOWN_LINES = 5
