@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
+from itertools import zip_longest
 from pathlib import Path
 
 import duckdb
@@ -51,8 +52,8 @@ class ExportTable:
 
 
 def read_export(path: Path, max_bytes: int | None = None) -> ExportTable:
-    """Read an export into text rows with their line numbers; refuse, saying what to do
-    instead, a file over ``max_bytes`` (default ``REVCYCLE_MAX_UPLOAD_MB``) or not a table."""
+    """Read an export into text rows with their line numbers; refuse (saying what to do) a file
+    over ``max_bytes`` (default ``REVCYCLE_MAX_UPLOAD_MB``) or not a table."""
     path = Path(path)
     try:
         return _read(path, max_bytes or settings.max_upload_bytes())
@@ -119,9 +120,7 @@ _MIXED = (
 def _decode(path: Path, data: bytes) -> tuple[str | None, str, str | None]:
     """The text (None for UTF-8, which DuckDB reads as it is), its encoding, and a note: a byte
     order mark decides; else strict UTF-8; else Windows-1252 (Excel's and Salesforce's in the
-    West); else Latin-1, for the five bytes Windows-1252 leaves undefined. Text mixing UTF-8
-    with another encoding (rows pasted from two exports) is refused: read as Windows-1252, its
-    UTF-8 rows would be stored as "CafÃ©"."""
+    West); else Latin-1, for the five bytes Windows-1252 leaves undefined."""
     for bom, encoding, note in _BOMS:
         if not data.startswith(bom):
             continue
@@ -134,42 +133,24 @@ def _decode(path: Path, data: bytes) -> tuple[str | None, str, str | None]:
             raise _refused(path, reason) from error
     if _is_utf8(data):
         return None, "utf-8", None
-    if (character := _first_utf8_character(data)) is not None:
+    # Rows pasted from two exports, one UTF-8: as Windows-1252 its "Café" would be "CafÃ©".
+    # Without the bytes that are not UTF-8, text in one encoding is ASCII ("Ã©" is rare).
+    if not (utf8 := data.decode("utf-8", "ignore")).isascii():
+        try:  # where the first of each is
+            utf8.encode("ascii")
+        except UnicodeEncodeError as error:
+            utf8_line = utf8.count("\n", 0, error.start) + 1
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as error:
-            lines = (data.count(b"\n", 0, at) + 1 for at in (character, error.start))
-            raise _refused(path, _MIXED.format(*lines)) from None
+            other_line = data.count(b"\n", 0, error.start) + 1
+        raise _refused(path, _MIXED.format(utf8_line, other_line))
+    del utf8
     try:
         return data.decode("cp1252"), "windows-1252", "read as Windows-1252 (it is not UTF-8)"
     except UnicodeDecodeError:
         note = "read as Latin-1 (it is neither UTF-8 nor Windows-1252)"
         return data.decode("latin-1"), "latin-1", note
-
-
-_CHUNK = 16 * settings.MB
-
-
-def _first_utf8_character(data: bytes) -> int | None:
-    """Where the first multi-byte UTF-8 character is, well formed as Python's decoder wants it
-    (Windows-1252 text almost never holds one: "Ã©"). On numpy chunks: 8 times a regex's speed."""
-    for start in range(0, len(data), _CHUNK):
-        raw = np.frombuffer(data[start : start + _CHUNK + 3], np.uint8)
-        raw = np.append(raw, np.zeros(3, np.uint8))  # the bytes after the last lead exist
-        follows = (raw & 0xC0) == 0x80
-        lead = np.flatnonzero((raw >= 0xC2) & (raw <= 0xF4))
-        lead = lead[lead < _CHUNK]  # the three bytes after the chunk only complete its last
-        first = raw[lead]
-        width = np.where(first < 0xE0, 2, np.where(first < 0xF0, 3, 4))
-        # The second byte's range excludes overlong forms, surrogates and past U+10FFFF.
-        low = np.select([first == 0xE0, first == 0xF0], [0xA0, 0x90], 0x80)
-        high = np.select([first == 0xED, first == 0xF4], [0x9F, 0x8F], 0xBF)
-        second = raw[lead + 1]
-        whole = (second >= low) & (second <= high) & ((width < 3) | follows[lead + 2])
-        whole &= (width < 4) | follows[lead + 3]
-        if whole.any():
-            return start + int(lead[np.argmax(whole)])
-    return None
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -286,13 +267,9 @@ def _duckdb_read(path: Path, source: Path, data: bytes) -> tuple[str, pa.Table, 
     if newline in _ROW_ENDS.get(new_line, "") and cells.num_rows == _line_count(data, newline):
         lines = np.arange(1, cells.num_rows + 1, dtype=np.int64)
     else:
-        breaks = sum(  # counted before blank cells become null; a CRLF counts once, by its LF
-            (
-                pc.fill_null(pc.count_substring(column, newline), 0).to_numpy()
-                for column in cells.columns
-            ),
-            np.zeros(cells.num_rows, dtype=np.int64),
-        )
+        breaks = np.zeros(cells.num_rows, dtype=np.int64)  # counted before blanks become null
+        for column in cells.columns:  # a CRLF counts once, by its LF
+            breaks += pc.fill_null(pc.count_substring(column, newline), 0).to_numpy()
         lines = _record_lines(path, data, breaks, single_column=cells.num_columns == 1)
     cells = pa.table([blank_to_null(column) for column in cells.columns], names=cells.column_names)
     return delimiter, cells, lines
@@ -315,8 +292,8 @@ def _scan(data: bytes, byte: int):
 
 
 def _line_count(data: bytes, newline: str) -> int:
-    count = sum(int(np.count_nonzero(part)) for _, part in _scan(data, ord(newline)))
-    return count + (not data.endswith(newline.encode()))
+    ended = data.endswith(newline.encode())  # a last line without its break is a line too
+    return sum(int(np.count_nonzero(part)) for _, part in _scan(data, ord(newline))) + (not ended)
 
 
 def _record_lines(path: Path, data: bytes, breaks: np.ndarray, single_column: bool) -> np.ndarray:
@@ -348,12 +325,9 @@ def _record_lines(path: Path, data: bytes, breaks: np.ndarray, single_column: bo
     return first
 
 
-def _step_over_empty_lines(
-    spans: np.ndarray, filled: np.ndarray, line_count: int
-) -> tuple[np.ndarray, bool]:
+def _step_over_empty_lines(spans: np.ndarray, filled: np.ndarray, line_count: int) -> tuple:
     """The line each row starts on (the first of ``filled``, the 0-based non-empty lines, after
-    the previous row), and whether only empty lines follow the last. The loop runs once per
-    multi-line row: a run of one-line rows is placed at once."""
+    the previous row), and whether only empty lines follow the last; a loop per multi-line row."""
     first = np.empty(len(spans), dtype=np.int64)
     at = end = row = 0  # the next row starts on filled[at]; end: the line after the last placed
     for last in [*np.flatnonzero(spans > 1).tolist(), len(spans) - 1]:
@@ -497,17 +471,11 @@ def _read_xlsx(path: Path, max_bytes: int) -> tuple[pa.Table, np.ndarray, list[s
     finally:
         workbook.close()
     others = ", ".join(f"'{name}'" for name in sheets if name != sheet.title)
-    notes = (
-        [f"read the sheet '{sheet.title}', the first with data; ignored {others}"] if others else []
-    )
-    width = max(len(row) for row in grid)
-    columns = [[row[at] if at < len(row) else None for row in grid] for at in range(width)]
-    cells = pa.table(
-        [blank_to_null(pa.array(column, type=pa.string())) for column in columns],
-        names=[str(at) for at in range(width)],
-    )
+    notes = [f"read the sheet '{sheet.title}', the first with data; ignored {others}"]
+    columns = [blank_to_null(pa.array(column, pa.string())) for column in zip_longest(*grid)]
+    cells = pa.table(columns, names=[str(at) for at in range(len(columns))])
     # Every row, empty or not: a row's line is its row in the sheet.
-    return cells, np.arange(1, len(grid) + 1, dtype=np.int64), notes
+    return cells, np.arange(1, len(grid) + 1, dtype=np.int64), notes if others else []
 
 
 # openpyxl reads about a megabyte of sheet XML a second, so a workbook may unpack to a quarter
@@ -579,19 +547,12 @@ def _cell_text(cell) -> str | None:
         total = int(value.total_seconds())
         hours, rest = divmod(abs(total), 3600)
         return f"{'-' if total < 0 else ''}{hours}:{rest // 60:02d}:{rest % 60:02d}"
-    if isinstance(value, float):
-        return _number_text(value)
-    return None if value is None else str(value)  # a date as ISO; blank text becomes null later
-
-
-def _number_text(value: float) -> str:
-    """A float as Excel holds it: at most 15 significant digits, never an exponent."""
-    if not math.isfinite(value):
-        return str(value)
+    if not isinstance(value, float) or not math.isfinite(value):
+        return None if value is None else str(value)  # a date as ISO; blank text: null later
     if value.is_integer() and abs(value) < 2**53:
         return str(int(value))
-    # Fifteen significant digits drop binary noise (0.1 + 0.2 -> 0.3) and keep any value
-    # whose shortest form is shorter, as it is.
+    # As Excel holds it, never with an exponent: fifteen significant digits drop binary noise
+    # (0.1 + 0.2 -> 0.3) and keep any value whose shortest form is shorter, as it is.
     text = format(Decimal(format(value, ".15g")), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -659,17 +620,13 @@ def _table(
 
 def _fill(cells: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per row: how many cells are filled, its width (the last filled), is the first filled."""
-    counts = np.zeros(cells.num_rows, dtype=np.int32)
-    widths = np.zeros(cells.num_rows, dtype=np.int32)
-    first_filled = np.zeros(cells.num_rows, dtype=bool)
-    for position, column in enumerate(cells.columns, start=1):
-        filled = pc.is_valid(column).to_numpy(zero_copy_only=False)
-        first_filled = filled if position == 1 else first_filled
+    counts, widths = np.zeros((2, cells.num_rows), dtype=np.int32)
+    filled = [pc.is_valid(column).to_numpy(zero_copy_only=False) for column in cells.columns]
+    for position, ones in enumerate(filled, start=1):
         # As 0/1 integers: numpy adds and multiplies those many times faster than it casts bools.
-        ones = filled.view(np.int8)
-        np.add(counts, ones, out=counts)
-        np.maximum(widths, ones * np.int32(position), out=widths)
-    return counts, widths, first_filled
+        np.add(counts, ones.view(np.int8), out=counts)
+        np.maximum(widths, ones.view(np.int8) * np.int32(position), out=widths)
+    return counts, widths, filled[0]
 
 
 def _header_row(counts: np.ndarray, widths: np.ndarray) -> int:
