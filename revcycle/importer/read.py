@@ -81,8 +81,7 @@ def _read(path: Path, max_bytes: int) -> ExportTable:
         raise _refused(path, "is empty (0 bytes). Export the report again and upload that file.")
     data = path.read_bytes()
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # a zip archive, as XLSX files are
-        cells, lines, notes = _read_xlsx(path, max_bytes)
-        return replace(_table(path, cells, lines, "xlsx", None, notes), file_bytes=data)
+        return replace(_table(path, *_read_xlsx(path, max_bytes)), file_bytes=data)
     for magic, reason in _NOT_TABLES.items():
         if data.startswith(magic):
             raise _refused(path, reason)
@@ -238,7 +237,7 @@ def _read_text(path: Path, data: bytes) -> ExportTable:
             data = data.replace(b"\r\n", b"\n")
             notes.append("the file mixes CRLF and LF line endings; read it with LF throughout")
     # One column has no delimiter; the sniffer's default would mislead.
-    return _table(path, cells, lines, encoding, delimiter if cells.num_columns > 1 else None, notes)
+    return _table(path, cells, lines, notes, encoding, delimiter if cells.num_columns > 1 else None)
 
 
 def _duckdb_read(path: Path, source: Path, data: bytes) -> tuple[str, pa.Table, np.ndarray]:
@@ -296,22 +295,26 @@ def _line_count(data: bytes, newline: str) -> int:
     return sum(int(np.count_nonzero(part)) for _, part in _scan(data, ord(newline))) + (not ended)
 
 
+def _line_bounds(data: bytes, newline: str) -> tuple[np.ndarray, np.ndarray]:
+    """Where each line starts, and where it ends (at its line break)."""
+    found = [np.flatnonzero(part) + start for start, part in _scan(data, ord(newline))]
+    breaks = np.concatenate([np.zeros(0, dtype=np.int64), *found])
+    starts, ends = np.concatenate(([0], breaks + 1)), np.concatenate((breaks, [len(data)]))
+    if data.endswith(newline.encode()):
+        starts, ends = starts[:-1], ends[:-1]  # the final line break ends a line, opens none
+    return starts, ends
+
+
 def _record_lines(path: Path, data: bytes, breaks: np.ndarray, single_column: bool) -> np.ndarray:
     """The line each row starts on, which DuckDB does not report: a row spans one line plus the
     line breaks in its values (``breaks``, so quoting stays DuckDB's), and DuckDB skips empty
     lines between rows but in a single-column file. A count that does not add up refuses the
     file rather than misplace problems."""
-    newline = "\n" if b"\n" in data else "\r"
     spans = breaks + 1
-    raw = np.frombuffer(data, dtype=np.uint8)
-    found = [np.flatnonzero(part) + start for start, part in _scan(data, ord(newline))]
-    breaks = np.concatenate([np.zeros(0, dtype=np.int64), *found])
-    starts, ends = np.concatenate(([0], breaks + 1)), np.concatenate((breaks, [len(raw)]))
-    if data.endswith(newline.encode()):
-        starts, ends = starts[:-1], ends[:-1]  # the final line break ends a line, opens none
+    starts, ends = _line_bounds(data, "\n" if b"\n" in data else "\r")
     one = np.flatnonzero(ends - starts == 1)
     empty = ends == starts
-    empty[one] = raw[starts[one]] == ord("\r")
+    empty[one] = np.frombuffer(data, dtype=np.uint8)[starts[one]] == ord("\r")
     if single_column or not empty.any():
         first, consistent = np.cumsum(spans) - spans + 1, int(spans.sum()) == len(starts)
     else:
@@ -359,9 +362,8 @@ def _duckdb_refusal(path: Path, error: duckdb.Error, data: bytes) -> ImportRefus
     if line:
         line = int(line.group(1))
         if too_long:  # the first line over the limit
-            ends = np.flatnonzero(np.frombuffer(data, np.uint8) == ord("\n"))
-            lengths = np.diff(ends, prepend=-1, append=len(data)) - 1
-            over = np.flatnonzero(lengths > int(too_long.group(1)))
+            starts, ends = _line_bounds(data, "\n")
+            over = np.flatnonzero(ends - starts > int(too_long.group(1)))
             line = int(over[0]) + 1 if over.size else line
         detail = [text.strip() for text in message.splitlines()[2:]]
         detail = [text for text in detail if text and not text.startswith(("Possible fixes", "*"))]
@@ -574,12 +576,7 @@ SHOWN_NOTES = 5  # notes on column names; a header of thousands would bury the r
 
 
 def _table(
-    path: Path,
-    cells: pa.Table,
-    lines: np.ndarray,
-    encoding: str,
-    delimiter: str | None,
-    notes: list[str],
+    path: Path, cells, lines, notes: list[str], encoding="xlsx", delimiter=None
 ) -> ExportTable:
     """Find the header, drop what is not data (titles, footer, totals, blank rows), name columns.
     The header is the first row filling over half the usual width (see _header_row); below the
