@@ -88,7 +88,8 @@ def _read(path: Path, max_bytes: int) -> ExportTable:
     return replace(_read_text(path, data), file_bytes=data)
 
 
-_ITSELF = "not a data export. Upload the CSV or XLSX export itself."
+_UPLOAD = "Upload the CSV or XLSX export itself."
+_ITSELF = f"not a data export. {_UPLOAD}"
 _INSIDE = "Extract it and upload the CSV or XLSX inside."
 _NOT_TABLES = {  # the first bytes of files that are no table; the first: .xls, or protected .xlsx
     b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "is an old binary Excel workbook (.xls) or a "
@@ -170,10 +171,8 @@ _HEAD = 65536  # characters from the start of the file that the checks for binar
 
 def _refuse_non_table_text(path: Path, data: bytes, text: str | None) -> None:
     """Refuse text that is no table; for UTF-8 (``text`` None) only the start is decoded."""
-    skip = 3 if data.startswith(_BOMS[0][0]) else 0
-    if text is None:  # in UTF-8 only the character NUL has a zero byte
-        head = data[skip : skip + 4 * _HEAD].decode("utf-8", "ignore")[:_HEAD]
-        has_nul = b"\x00" in data
+    if text is None:  # in UTF-8 only the character NUL has a zero byte; "-sig" drops a BOM
+        head, has_nul = data[: 4 * _HEAD + 3].decode("utf-8-sig", "ignore")[:_HEAD], b"\0" in data
     else:
         head, has_nul = text[:_HEAD], "\x00" in text
     sample = head[:4096]
@@ -181,13 +180,10 @@ def _refuse_non_table_text(path: Path, data: bytes, text: str | None) -> None:
         reason = "looks like UTF-16 text without a byte order mark, which cannot be read reliably."
         raise _refused(path, f"{reason} {SAVE_AGAIN}")
     if has_nul or len(_CONTROL.findall(head)) > len(head) // 100:
-        reason = (
-            "holds binary data, not text or a spreadsheet. Upload the CSV or XLSX export itself."
-        )
-        raise _refused(path, reason)
+        raise _refused(path, f"holds binary data, not text or a spreadsheet. {_UPLOAD}")
     if sample.lstrip().lower().startswith(("<!doctype html", "<html", "<?xml", "<table")):
         raise _refused(path, f"is a web page or XML document, not a CSV export. {SAVE_AGAIN}")
-    if head.isspace() and (text if text is not None else data[skip:].decode("utf-8")).isspace():
+    if head.isspace() and (text if text is not None else data.decode("utf-8-sig")).isspace():
         raise _refused(path, _ONLY_BLANK)
 
 
