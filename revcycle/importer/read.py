@@ -614,12 +614,12 @@ def _table(
 def _fill(cells: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per row: how many cells are filled, its width (the last filled), is the first filled."""
     counts, widths = np.zeros((2, cells.num_rows), dtype=np.int32)
-    filled = [pc.is_valid(column).to_numpy(zero_copy_only=False) for column in cells.columns]
-    for position, ones in enumerate(filled, start=1):
+    for position, column in enumerate(cells.columns, start=1):  # one column's flags at a time
         # As 0/1 integers: numpy adds and multiplies those many times faster than it casts bools.
-        np.add(counts, ones.view(np.int8), out=counts)
-        np.maximum(widths, ones.view(np.int8) * np.int32(position), out=widths)
-    return counts, widths, filled[0]
+        ones = pc.is_valid(column).to_numpy(zero_copy_only=False).view(np.int8)
+        np.add(counts, ones, out=counts)
+        np.maximum(widths, ones * np.int32(position), out=widths)
+    return counts, widths, pc.is_valid(cells.column(0)).to_numpy(zero_copy_only=False)
 
 
 def _header_row(counts: np.ndarray, widths: np.ndarray) -> int:
