@@ -54,9 +54,27 @@ class ExportTable:
 def read_export(path: Path, max_bytes: int | None = None) -> ExportTable:
     """Read an export into text rows with their line numbers; refuse (saying what to do) a file
     over ``max_bytes`` (default ``REVCYCLE_MAX_UPLOAD_MB``) or not a table."""
-    path = Path(path)
+    path, max_bytes = Path(path), max_bytes or settings.max_upload_bytes()
     try:
-        return _read(path, max_bytes or settings.max_upload_bytes())
+        if not path.is_file():
+            raise _refused(path, "was not found.")
+        if (size := path.stat().st_size) > max_bytes:
+            reason = (
+                f"is {_size(size)}; the limit is {_size(max_bytes)}. Split the export by date "
+                "range (for example one file per quarter) and upload the parts one after another."
+            )
+            raise _refused(path, reason, TOO_LARGE)
+        if size == 0:
+            raise _refused(
+                path, "is empty (0 bytes). Export the report again and upload that file."
+            )
+        data = path.read_bytes()
+        if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # a zip archive, as XLSX files are
+            return replace(_table(path, *_read_xlsx(path, max_bytes)), file_bytes=data)
+        for magic, reason in _NOT_TABLES.items():
+            if data.startswith(magic):
+                raise _refused(path, reason)
+        return replace(_read_text(path, data), file_bytes=data)
     except ImportRefused:
         raise
     except OSError as error:
@@ -65,27 +83,6 @@ def read_export(path: Path, max_bytes: int | None = None) -> ExportTable:
         log.exception("reading %s failed", path)
         reason = f"could not be read ({type(error).__name__}: {error}). {SAVE_AGAIN}"
         raise _refused(path, reason) from error
-
-
-def _read(path: Path, max_bytes: int) -> ExportTable:
-    if not path.is_file():
-        raise _refused(path, "was not found.")
-    size = path.stat().st_size
-    if size > max_bytes:
-        reason = (
-            f"is {_size(size)}; the limit is {_size(max_bytes)}. Split the export by date range "
-            "(for example one file per quarter) and upload the parts one after another."
-        )
-        raise _refused(path, reason, TOO_LARGE)
-    if size == 0:
-        raise _refused(path, "is empty (0 bytes). Export the report again and upload that file.")
-    data = path.read_bytes()
-    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # a zip archive, as XLSX files are
-        return replace(_table(path, *_read_xlsx(path, max_bytes)), file_bytes=data)
-    for magic, reason in _NOT_TABLES.items():
-        if data.startswith(magic):
-            raise _refused(path, reason)
-    return replace(_read_text(path, data), file_bytes=data)
 
 
 _UPLOAD = "Upload the CSV or XLSX export itself."
