@@ -1,0 +1,279 @@
+"""Decisions and actions on the "This week" page: last weeks' open actions first, overdue ones
+marked, then this week's decisions and actions, all edited in place.
+
+Every write goes through the one editor guard (``revcycle.ui.access.editor``) and records who
+made it; viewers see the log read-only. The log keeps every revision (revcycle.meeting.log).
+"""
+
+import datetime
+import functools
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from revcycle.agreements import store
+from revcycle.meeting.week_view import MeetingWeek
+from revcycle.ui import access, format, tables
+from revcycle.ui.meeting import PRESENT_ROWS, not_built
+
+STATUSES = ("open", "done", "dropped")
+SAID = "meeting_log_said"  # session state: what the last write did, said on the next run
+OVERDUE = "⚠ overdue"
+ACTION_COLUMNS = {
+    "what": ("What", "text"),
+    "owner": ("Owner", "text"),
+    "due_date": ("Due", "text"),
+    "status": ("Status", "text"),
+}
+
+
+def _log():
+    from revcycle.meeting import log  # the log's part: present whenever meeting.actions is
+
+    return log
+
+
+def _write(con, write: Callable, done: str) -> bool:
+    """Run one write on a cursor of its own; say what it did, or the refusal's sentence."""
+    cursor = con.cursor()
+    try:
+        write(cursor)
+    except ValueError as refused:
+        st.session_state[SAID] = ("error", str(refused))
+        return False
+    finally:
+        cursor.close()
+    st.session_state[SAID] = ("success", done)
+    return True
+
+
+def _say() -> None:
+    kind, words = st.session_state.pop(SAID, (None, None))
+    if kind == "error":
+        st.error(format.plain(words), icon=":material/error:")
+    elif kind == "success":
+        st.success(format.plain(words), icon=":material/check:")
+
+
+def _marked(review: pd.DataFrame) -> pd.DataFrame:
+    """Older open actions with "⚠ overdue" in the status of those past their due date."""
+    return review.assign(
+        status=[
+            f"{status} {OVERDUE}" if overdue else status
+            for status, overdue in zip(review["status"], review["is_overdue"], strict=True)
+        ],
+        due_date=[f"{day:%a %d %b}" for day in pd.to_datetime(review["due_date"])],
+    )
+
+
+def review(meeting: MeetingWeek, presenting: bool) -> None:
+    """Actions from earlier weeks still open, overdue first: the meeting starts with them."""
+    st.subheader("Open from earlier weeks", anchor=False)
+    if meeting.review.empty:
+        st.caption("No action from an earlier week is open.")
+        return
+    shown = _marked(meeting.review)
+    rows = shown.head(PRESENT_ROWS) if presenting else shown
+    columns = ACTION_COLUMNS | {"week": ("Week", "text")}
+    st.table(
+        pd.DataFrame(
+            {
+                label: [tables.SHOWN[kind](v) for v in rows[column]]
+                for column, (label, kind) in columns.items()
+            }
+        ),
+        hide_index=True,
+    )
+    if len(shown) > len(rows):
+        st.caption(f"… and {len(shown) - len(rows):,} more on the page.")
+
+
+def _editor_of(frame: pd.DataFrame, columns: dict, key: str) -> None:
+    st.data_editor(
+        frame[list(columns)],
+        key=key,
+        hide_index=True,
+        width="stretch",
+        column_config=columns,
+    )
+
+
+def _edits(key: str, ids: list[int]) -> list[tuple[int, dict]]:
+    """The rows changed in data editor ``key``, as (record id, {column: new value})."""
+    edited = st.session_state.get(key, {}).get("edited_rows", {})
+    return [(ids[int(index)], changes) for index, changes in edited.items() if changes]
+
+
+def _typed(changes: dict) -> dict:
+    """A data editor's edits as the log takes them: a due date as a date."""
+    if changes.get("due_date"):
+        changes = changes | {"due_date": datetime.date.fromisoformat(str(changes["due_date"])[:10])}
+    return changes
+
+
+def _edit(edit: Callable, record_id: int, editor: str, changes: dict, cursor) -> None:
+    edit(cursor, record_id, editor, **changes)
+
+
+def _save_edits(con, key: str, ids: list[int], edit: Callable, editor: str, what: str) -> None:
+    edits = _edits(key, ids)
+    saved = 0
+    for record_id, changes in edits:
+        done = _write(con, functools.partial(_edit, edit, record_id, editor, _typed(changes)), "")
+        if not done:
+            return
+        saved += 1
+    st.session_state.pop(key, None)  # the editor starts again from what is saved
+    st.session_state[SAID] = ("success", f"Saved {saved} changed {what}{'s' * (saved != 1)}.")
+
+
+ACTION_EDITOR = {
+    "what": st.column_config.TextColumn("What", required=True),
+    "owner": st.column_config.TextColumn("Owner", required=True),
+    "due_date": st.column_config.DateColumn("Due", format="ddd DD MMM YYYY", required=True),
+    "status": st.column_config.SelectboxColumn("Status", options=STATUSES, required=True),
+}
+
+
+def actions(con, meeting: MeetingWeek, editor: str | None, presenting: bool) -> None:
+    """This week's actions: a table for viewers and the shared screen; editable in place, with
+    a form to add one, for an editor."""
+    st.subheader("Actions this week", anchor=False)
+    current = meeting.actions
+    if editor and not presenting and len(current):
+        _editor_of(current, ACTION_EDITOR, "meeting_actions_edit")
+        st.button(
+            "Save changes to actions",
+            key="meeting_actions_save",
+            on_click=_save_edits,
+            args=(
+                con,
+                "meeting_actions_edit",
+                current["action_id"].tolist(),
+                _log().edit_action,
+                editor,
+                "action",
+            ),
+        )
+    elif len(current):
+        rows = current.head(PRESENT_ROWS) if presenting else current
+        st.table(
+            pd.DataFrame(
+                {
+                    label: [tables.SHOWN[kind](v) for v in rows[c]]
+                    for c, (label, kind) in ACTION_COLUMNS.items()
+                }
+            ),
+            hide_index=True,
+        )
+    else:
+        st.caption("No action recorded for this week yet.")
+    if editor:
+        _add_action(con, meeting, editor, presenting)
+
+
+def _add_action(con, meeting: MeetingWeek, editor: str, presenting: bool) -> None:
+    holder = (
+        st.popover("Add an action", icon=":material/add_task:") if presenting else st.container()
+    )
+    with holder, st.form("meeting_add_action", clear_on_submit=True, border=not presenting):
+        what = st.text_input("What", key="meeting_new_action_what")
+        owner = st.text_input("Owner", key="meeting_new_action_owner")
+        due = st.date_input(
+            "Due",
+            value=meeting.week.end + datetime.timedelta(days=7),
+            format="YYYY-MM-DD",
+            key="meeting_new_action_due",
+        )
+        if st.form_submit_button("Add action", icon=":material/add:"):
+            added = _write(
+                con,
+                lambda cursor: _log().add_action(cursor, meeting.week, what, owner, due, editor),
+                f"Added the action “{what}” for {owner}, due {due:%d %b %Y}.",
+            )
+            if added:
+                st.rerun()
+
+
+DECISION_EDITOR = {
+    "text": st.column_config.TextColumn("Decision", required=True, width="large"),
+    "agreement_version": st.column_config.NumberColumn(
+        "Led to agreement version", min_value=1, step=1
+    ),
+}
+
+
+def decisions(con, meeting: MeetingWeek, editor: str | None, presenting: bool) -> None:
+    """This week's decisions, each optionally pointing to the agreement version it led to."""
+    st.subheader("Decisions this week", anchor=False)
+    current = meeting.decisions
+    if editor and not presenting and len(current):
+        _editor_of(current, DECISION_EDITOR, "meeting_decisions_edit")
+        st.button(
+            "Save changes to decisions",
+            key="meeting_decisions_save",
+            on_click=_save_edits,
+            args=(
+                con,
+                "meeting_decisions_edit",
+                current["decision_id"].tolist(),
+                _log().edit_decision,
+                editor,
+                "decision",
+            ),
+        )
+    elif len(current):
+        rows = current.head(PRESENT_ROWS) if presenting else current
+        st.markdown("\n".join(f"- {format.plain(text)}" for text in rows["text"]))
+    else:
+        st.caption("No decision recorded for this week yet.")
+    if editor:
+        _add_decision(con, meeting, editor, presenting)
+
+
+def _add_decision(con, meeting: MeetingWeek, editor: str, presenting: bool) -> None:
+    cursor = con.cursor()
+    try:
+        versions = [version.number for version in store.versions(cursor)]
+    finally:
+        cursor.close()
+    holder = (
+        st.popover("Record a decision", icon=":material/gavel:") if presenting else st.container()
+    )
+    with holder, st.form("meeting_add_decision", clear_on_submit=True, border=not presenting):
+        text = st.text_input("Decision", key="meeting_new_decision_text")
+        version = st.selectbox(
+            "Led to agreement version (optional)",
+            [None, *versions],
+            format_func=lambda number: "none" if number is None else f"version {number}",
+            key="meeting_new_decision_version",
+        )
+        if st.form_submit_button("Record decision", icon=":material/add:"):
+            added = _write(
+                con,
+                lambda cursor: _log().add_decision(cursor, meeting.week, text, editor, version),
+                "Recorded the decision.",
+            )
+            if added:
+                st.rerun()
+
+
+def section(con, meeting: MeetingWeek, presenting: bool) -> None:
+    """Decisions and actions: the review first, then this week's; editable by an editor."""
+    if meeting.actions is None:
+        not_built("log")
+        return
+    _say()
+    editor = access.editor()
+    if presenting:
+        left, right = st.columns(2)
+        with left:
+            review(meeting, presenting)
+        with right:
+            decisions(con, meeting, editor, presenting)
+            actions(con, meeting, editor, presenting)
+        return
+    review(meeting, presenting)
+    decisions(con, meeting, editor, presenting)
+    actions(con, meeting, editor, presenting)
