@@ -1,10 +1,10 @@
 """Command line: ``python -m revcycle build|sample|load|history|restore|check|backup|
-restore-backup|agreements|pack``.
+restore-backup|agreements|actions|pack``.
 
 Exit codes: 0 done; 1 refused or failed (nothing committed); 2 a usage error. An unexpected
 error is said in a sentence; its details go to a log file the sentence names, never a traceback
-on the screen. ``history``, ``check``, ``load --dry-run``, ``agreements show|export`` and
-``pack`` only read, so they work while the dashboard runs.
+on the screen. ``history``, ``check``, ``load --dry-run``, ``agreements show|export``,
+``actions`` and ``pack`` only read, so they work while the dashboard runs.
 """
 
 import argparse
@@ -34,6 +34,7 @@ from revcycle.health import (
 from revcycle.importer import channels, load, parse
 from revcycle.importer.problems import ERROR, ImportRefused, grouped, problems_frame
 from revcycle.importer.validate import name_value_pairs, prepare
+from revcycle.meeting import cli as meeting_cli
 from revcycle.meeting import pack
 from revcycle.paths import SAMPLE_DIR, db_path, log_path
 from revcycle.rebuild import seed_channel_rules
@@ -108,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_disk_commands(commands)
     _add_agreement_commands(commands)
     _add_pack_command(commands)
+    meeting_cli.add_parser(commands)
     return parser
 
 
@@ -184,6 +186,8 @@ def _run(args, parser) -> int:
         return _read_agreements(args)
     if args.command == "pack":
         return _pack(args)
+    if args.command == "actions":
+        return _read_actions(args)
     if args.command == "backup":
         return _backup(args.folder)
     if args.command == "restore-backup":
@@ -400,6 +404,13 @@ def _pack(args) -> int:
         if reading.note:
             print(reading.note)
         return pack.write(reading.con, args.week, args.out, scope, datetime.date.today())
+
+
+def _read_actions(args) -> int:
+    with open_to_read(db_path()) as reading:
+        if reading.note:
+            print(reading.note, file=sys.stderr)  # stdout may be a CSV a script reads
+        return meeting_cli.list_actions(reading.con, args)
 
 
 def _check(con) -> int:
