@@ -475,8 +475,6 @@ order by is_overdue desc, due_date, action_id
 
 def decisions(con: duckdb.DuckDBPyConnection, week) -> pd.DataFrame:
     """The decisions of ``week`` as they stand now, in the order they were recorded."""
-    if not has_table(con, "meeting_decisions"):
-        return pd.DataFrame(columns=DECISION_COLUMNS)
     return _read(con, _CURRENT_DECISIONS, {"week": week_label(week)})
 
 
@@ -504,8 +502,6 @@ def review_actions(con: duckdb.DuckDBPyConnection, week, today: datetime.date) -
 
 
 def _actions(con, today, week=None, open_only=True, due_by=None, before_week=None):
-    if not has_table(con, "meeting_actions"):
-        return pd.DataFrame(columns=OPEN_ACTION_COLUMNS)
     params = {
         "today": today,
         "any_week": week is None,
@@ -525,8 +521,6 @@ def history(con: duckdb.DuckDBPyConnection, kind: str, record_id: int) -> pd.Dat
     if kind not in KINDS:
         raise ValueError(f"The kind {kind!r:.40} is not one of {_listed(list(KINDS), 'or')}.")
     columns = [_ID[kind], "revision", *EDITABLE[kind], "changed_by", "changed_at"]
-    if not has_table(con, _TABLE[kind]):
-        return pd.DataFrame(columns=columns)
     sql = (
         f"select {', '.join(columns)} from {_TABLE[kind]} "  # noqa: S608 (allow-listed names)
         f"where {_ID[kind]} = $id order by revision"
@@ -535,6 +529,13 @@ def history(con: duckdb.DuckDBPyConnection, kind: str, record_id: int) -> pd.Dat
 
 
 def _read(con, sql: str, params: dict) -> pd.DataFrame:
+    """The query's result, read through a cursor of its own (the page's one connection serves
+    several sessions). A database without the log's tables (a new one, opened read-only)
+    reads as empty: the same query on empty tables in memory, so the columns keep their types."""
+    if not all(has_table(con, table) for table in TABLES):
+        with duckdb.connect() as empty:
+            ensure_tables(empty)
+            return empty.execute(sql, params).df()
     cursor = con.cursor()
     try:
         return cursor.execute(sql, params).df()
