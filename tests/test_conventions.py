@@ -33,6 +33,7 @@ KNOWN_PARAMETERS = {
     "cohort_grain",
     "min_leads",
     "response_hours",
+    "weeks",
 }
 
 
