@@ -16,7 +16,8 @@ def draw_section(name: str, con, week_data, agreed, presenting: bool) -> None:
     if name == "headline":
         meeting.headline(week_data, presenting)
         return
-    st.header(SECTION_TITLES[name], anchor=name)
+    if not presenting:  # a presented section has the screen's title
+        st.header(SECTION_TITLES[name], anchor=name)
     if name == "tiles":
         meeting.tiles(week_data, agreed, presenting)
     elif name == "leak":
@@ -45,7 +46,6 @@ with page.frame("This week") as filters:
     agreed = page.Agreed(page.agreement_in_force_on(week.end))
     if presenting:
         slide = meeting.slide_controls(week_data)
-        st.title(f"{meeting.SLIDE_TITLES[slide]} — {week.label}", anchor=False)
         draw_section(slide, con, week_data, agreed, presenting)
     else:
         st.title(f"This week — {week.label}", anchor=False)

@@ -111,9 +111,7 @@ def _tile(row) -> str:
         lines = [
             f"Last week {shown.value(row.last_week, row.unit, row.currency)}",
             f"4-week average {shown.value(row.four_week_average, row.unit, row.currency)}",
-            shown.against_target(
-                row.this_week, row.weekly_target, row.target_status, row.unit, row.currency
-            ),
+            shown.against_target(row),
         ]
     return (
         f'<div class="tile"><div class="label">{html.escape(row.label)}</div>'

@@ -1,17 +1,13 @@
 """The meeting's numbers as the page and the pack both write them, so a tile reads the same on
 the shared screen and in the file sent round afterwards."""
 
-import math
-
-import pandas as pd
+from revcycle.agreements.status import blank as missing
 
 # Signs people read at a glance; any other currency is written as its code ("BRL 1,200").
 SIGNS = {"EUR": "€", "USD": "$", "GBP": "£"}
 STATUS_SIGN = {"green": "🟢", "amber": "🟠", "red": "🔴"}
 
-
-def missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+__all__ = ["missing", "value", "rate", "share_of_target", "against_target"]
 
 
 def value(number, unit: str, currency: str | None = None) -> str:
@@ -19,37 +15,29 @@ def value(number, unit: str, currency: str | None = None) -> str:
     if missing(number):
         return "–"
     if unit == "share":
-        return f"{round(float(number), 3) + 0.0:.0%}"
+        return rate(number)
     whole = f"{round(float(number)) + 0:,}"
-    if unit != "money" or missing(currency) or not currency:
+    if unit != "money" or missing(currency):
         return whole
     return f"{SIGNS[currency]}{whole}" if currency in SIGNS else f"{currency} {whole}"
 
 
-def colour_of(status) -> str | None:
-    """The colour of a target status: "green", "amber", "red", or None without a target."""
-    if hasattr(status, "colour"):  # revcycle's Status
-        return status.colour
-    return None if missing(status) else str(status)
-
-
-def share_of_target(actual, target) -> str:
-    """ "104% of target", or "" when either is unknown or the target is nothing."""
-    if missing(actual) or missing(target) or float(target) <= 0:
-        return ""
-    return f"{float(actual) / float(target):.0%} of target"
-
-
-def against_target(actual, target, status, unit: str, currency: str | None) -> str:
-    """ "🟢 104% of target · target 1,200", or "no target" where the agreement sets none."""
-    if missing(target):
-        return "no target"
-    colour = colour_of(status)
-    sign = f"{STATUS_SIGN[colour]} " if colour in STATUS_SIGN else ""
-    share = share_of_target(actual, target)
-    return f"{sign}{share + ' · ' if share else ''}target {value(target, unit, currency)}"
-
-
 def rate(number) -> str:
-    """A conversion rate: "41%", or "–"."""
+    """A share or a conversion rate: "41%", or "–"."""
     return "–" if missing(number) else f"{round(float(number), 3) + 0.0:.0%}"
+
+
+def share_of_target(tile) -> str:
+    """ "104% of target", or "" where the tile has no status (no target, or no number)."""
+    return "" if missing(tile.share_of_target) else f"{tile.share_of_target:.0%} of target"
+
+
+def against_target(tile) -> str:
+    """A tile row's line against its target: "🟢 104% of target · target 1,200", or
+    "no target" where the agreement sets none for the week."""
+    if missing(tile.weekly_target):
+        return "no target"
+    sign = f"{STATUS_SIGN[tile.target_status]} " if tile.target_status in STATUS_SIGN else ""
+    share = share_of_target(tile)
+    target = value(tile.weekly_target, tile.unit, tile.currency)
+    return f"{sign}{share + ' · ' if share else ''}target {target}"

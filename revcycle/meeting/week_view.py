@@ -78,8 +78,9 @@ def freshness(query) -> tuple[datetime.date | None, datetime.datetime | None, bo
 def default_week(query, today: datetime.date) -> Week:
     """The week the meeting opens on: the last complete ISO week of the data (of today, when
     nothing is loaded)."""
-    as_of, _, _ = freshness(query)
-    return last_complete(as_of or today)
+    numbers = _part("numbers")
+    found = numbers.default_week(query) if numbers is not None else None
+    return found or last_complete(today)
 
 
 def _agreement(con: duckdb.DuckDBPyConnection, week: Week) -> tuple[list[str], int | None]:

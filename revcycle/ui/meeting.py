@@ -22,13 +22,13 @@ PRESENT_KEY = "meeting_present"  # session state: whether the page presents
 SLIDE_KEY = "meeting_slide"  # session state: the section on screen while presenting
 SLIDES = ("headline", *SECTIONS)
 SLIDE_TITLES = {"headline": "This week"} | SECTION_TITLES
-PRESENT_ROWS = 6  # rows of a list one screen holds in presentation mode; the rest are counted
+PRESENT_ROWS = 8  # rows of a list one screen holds in presentation mode; the rest are counted
 
 # Presentation mode: no sidebar or toolbar, and every size in rem follows the root's, which is
-# 24 px on a 1920 × 1080 screen and shrinks in step on a smaller one (1.25vw = 2.2222vh there),
+# 24 px on a 1920 × 1080 screen and shrinks in step on a smaller one (1.25vw = 2.2223vh there),
 # so a section that fits one screen fits the other. Tile values 2.4rem: 57.6 px at 1920 × 1080.
 PRESENT_CSS = """<style>
-html {font-size: min(1.25vw, 2.2222vh) !important;}
+html {font-size: min(1.25vw, 2.2223vh) !important;}
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stHeader"], [data-testid="stToolbar"] {display: none !important;}
 [data-testid="stMainBlockContainer"], .block-container {
@@ -38,8 +38,10 @@ html {font-size: min(1.25vw, 2.2222vh) !important;}
     font-size: 1rem !important;}
 [data-testid="stMain"] h1 {font-size: 1.9rem !important; padding: 0 !important;}
 [data-testid="stMain"] h2 {font-size: 1.6rem !important; padding: 0.2rem 0 !important;}
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
+[data-testid="stMain"] [data-testid="stMetricValue"],
+[data-testid="stMain"] [data-testid="stMetricValue"] * {
     font-size: 2.4rem !important; line-height: 1.15 !important;}
+[data-testid="stMain"] [data-testid="stAlert"] > div {padding: 0.4rem 0.8rem !important;}
 [data-testid="stMetricLabel"] p {font-size: 1.05rem !important;}
 [data-testid="stCaptionContainer"] p {font-size: 0.85rem !important;}
 .meeting-headline p {font-size: 1.35rem !important; margin: 0.35rem 0 !important;}
@@ -148,7 +150,9 @@ def slide_controls(meeting: MeetingWeek) -> str:
     slide = st.session_state[SLIDE_KEY]
     at = SLIDES.index(slide)
     with st.container(horizontal=True, vertical_alignment="center"):
-        st.markdown(f"**{meeting.week.label}** · {at + 1} of {len(SLIDES)}")
+        st.title(f"{SLIDE_TITLES[slide]} — {meeting.week.label}", anchor=False, width="content")
+        st.space("stretch")
+        st.markdown(f"{at + 1} of {len(SLIDES)}", width="content")
         st.button(
             "Previous",
             icon=":material/arrow_back:",
@@ -230,7 +234,9 @@ def headline(meeting: MeetingWeek, presenting: bool) -> None:
         st.markdown("\n".join(lines))
 
 
-def _tile(row, presenting: bool) -> tuple:
+def _tile(row) -> tuple:
+    """A tile row as page.tiles draws it: the number, last week and the baseline under it, the
+    change against last week, and the target line with its status badge."""
     if not shown.missing(row.cannot_measure):
         return (row.label, "–", format.plain(f"Cannot be measured: {row.cannot_measure}"))
     value = functools.partial(shown.value, unit=row.unit, currency=row.currency)
@@ -238,12 +244,18 @@ def _tile(row, presenting: bool) -> tuple:
     line = f"Last week {value(row.last_week)} · 4-week average {value(row.four_week_average)}"
     target = None
     if not shown.missing(row.weekly_target):
-        colour = shown.colour_of(row.target_status)
-        share = shown.share_of_target(row.this_week, row.weekly_target)
-        badge = f":{page.BADGE[colour]}-badge[{share}] " if colour in page.BADGE and share else ""
+        share = shown.share_of_target(row)
+        colour = page.BADGE.get(row.target_status)
+        badge = f":{colour}-badge[{share}] " if colour and share else ""
         target = (f"{badge}target {format.plain(value(row.weekly_target))}", TARGET_HELP)
-    shown_value = value(row.this_week)
-    return (row.label, format.plain(shown_value), format.plain(line), change, False, target)
+    return (
+        row.label,
+        format.plain(value(row.this_week)),
+        format.plain(line),
+        change,
+        False,
+        target,
+    )
 
 
 TARGET_HELP = (
@@ -261,7 +273,7 @@ def tiles(meeting: MeetingWeek, agreed: page.Agreed, presenting: bool) -> None:
     if meeting.tiles is None:
         not_built("numbers")
         return
-    numbers = [_tile(row, presenting) for row in meeting.tiles.itertuples()]
+    numbers = [_tile(row) for row in meeting.tiles.itertuples()]
     for row_start in range(0, len(numbers), 3):
         page.tiles(numbers[row_start : row_start + 3], agreed)
     st.caption(BASELINE_NOTE)
@@ -381,8 +393,11 @@ def quality(meeting: MeetingWeek, presenting: bool) -> None:
         f"MQLs of this week: accepted once they reached SQL, rejected when disqualified "
         f"without reaching it; {target}."
     )
+    by_channel = found.by_channel
+    if presenting:  # all channels first, so the screen's cut never hides the total
+        by_channel = by_channel.sort_values("is_total", ascending=False, kind="stable")
     _listed(
-        found.by_channel,
+        by_channel,
         {
             "channel": ("Channel", "text"),
             "count_mqls": ("MQLs", "count"),
