@@ -170,7 +170,10 @@ def _covered(series: pd.DataFrame, query: Query) -> pd.DataFrame:
 
 def week_tiles(query: Query, week: Week, scope: Mapping | None) -> pd.DataFrame:
     """One row per tile metric (TILE_METRICS): this week, last week, the four-week baseline,
-    the week's target (the months' targets prorated by working days) and its status colour."""
+    the week's target (the months' targets prorated by working days) and its status colour.
+    A number that cannot be known is NaN (``cannot_measure`` says why when the uploads lack
+    a column or the amounts are in several currencies); a status, a currency or a reason
+    that does not apply is None."""
     params = scope_params(scope)
     money = currency(query)
     series = weekly_series(query, week, params, BASELINE_WEEKS + 1)
