@@ -103,6 +103,28 @@ def test_an_edit_that_changes_nothing_adds_no_revision(con):
     assert snapshot(con) == before
 
 
+def test_a_withdrawn_decision_is_kept_but_no_longer_stands(con):
+    log.add_decision(con, W47, "Stop the webinar series.", "mara")
+    log.add_decision(con, W47, "Raise the webinar MQL threshold.", "mara")
+    assert log.edit_decision(con, 1, "sven", is_withdrawn=True) == 2
+    assert log.decisions(con, W47)["decision_id"].tolist() == [2]
+    everything = log.decisions(con, W47, include_withdrawn=True)
+    assert everything["is_withdrawn"].tolist() == [True, False]
+    assert log.history(con, "decision", 1)["is_withdrawn"].tolist() == [False, True]
+    [(line,)] = con.execute("select what from change_log where changed_by = 'sven'").fetchall()
+    assert line == "Changed decision 1: withdrawn"
+    with pytest.raises(log.LogRefused) as refused:
+        log.edit_decision(con, 1, "sven", is_withdrawn="no")
+    assert str(refused.value) == "Withdrawn 'no' is not true or false."
+
+
+def test_an_id_read_from_a_frame_can_be_edited(con):
+    log.add_action(con, W47, "Call back the webinar leads", "Bram", "2026-11-20", "mara")
+    action_id = log.actions(con, W47)["action_id"].iloc[0]  # numpy's integer, not Python's
+    assert log.edit_action(con, action_id, "sven", status="done") == 2
+    assert log.history(con, "action", action_id)["status"].tolist() == ["open", "done"]
+
+
 def test_a_long_text_is_shortened_in_the_change_log_only(con):
     text = "x" * 100
     log.add_decision(con, W47, text, "mara")
@@ -310,9 +332,11 @@ def test_the_week_can_be_given_as_a_week_or_its_label(con):
     assert log.week_label(Week(2026, 53)) == "2026-W53"  # 2026 starts on a Thursday: 53 weeks
 
 
-def test_history_refuses_an_unknown_kind(con):
+def test_history_refuses_an_unknown_kind_or_id(con):
     with pytest.raises(ValueError, match="The kind 'meeting' is not one of decision or action."):
         log.history(con, "meeting", 1)
+    with pytest.raises(ValueError, match="The action id 'one' is not a whole number."):
+        log.history(con, "action", "one")
 
 
 def test_reading_a_database_without_the_tables_gives_empty_frames(tmp_path):
