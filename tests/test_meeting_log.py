@@ -145,98 +145,101 @@ def test_a_decision_points_to_the_agreement_version_it_led_to(funnel_db):
     assert log.decisions(con, W47)["agreement_version"].isna().all()
 
 
-ADD_REFUSALS = [
+# Each refused change: adding a new action, or editing action 1 (due 20 Nov, week 47).
+REFUSALS = [
     (
+        "add",
         {"what": "   "},
         "what",
         "What to do is empty; write a few words.",
     ),
     (
+        "add",
         {"owner": ""},
         "owner",
         "The owner is empty; write a few words.",
     ),
     (
+        "add",
         {"due_date": "2026-11-31"},
         "due_date",
         "The due date '2026-11-31' is not a date; write it as 2026-11-27.",
     ),
     (
+        "add",
         {"due_date": 20261120},
         "due_date",
         "The due date '20261120' is not a date; write it as 2026-11-27.",
     ),
     (
+        "add",
         {"week": "2025-W53"},
         "week",
         "The week is not right: 2025 has no ISO week 53.",
     ),
     (
+        "add",
         {"week": "week 47"},
         "week",
         "The week is not right: 'week 47' is not an ISO week; write it as 2026-W47.",
     ),
     (
+        "add",
         {"due_date": datetime.date(2026, 11, 15)},
         "due_date",
         "The due date 15 Nov 2026 is before the week 2026-W47 it was agreed in (which starts "
         "16 Nov 2026).",
     ),
     (
+        "add",
         {"editor": None},
         "editor",
         "Only an editor can change the meeting log; sign in as one.",
     ),
     (
+        "add",
         {"what": "y" * 1001},
         "what",
         "What to do is 1,001 characters long; keep it under 1,000.",
     ),
-]
-
-
-@pytest.mark.parametrize(("change", "field", "sentence"), ADD_REFUSALS)
-def test_an_action_that_fails_a_check_is_refused_in_words_and_nothing_is_saved(
-    con, change, field, sentence
-):
-    log.add_action(con, W47, "Call back the webinar leads", "Bram", "2026-11-20", "mara")
-    before = snapshot(con)
-    fields = {"week": W47, "what": "Fix the form", "owner": "Ana", "due_date": "2026-11-27"}
-    fields |= {"editor": "mara"} | change
-    with pytest.raises(log.LogRefused) as refused:
-        log.add_action(con, **fields)
-    assert refused.value.problems == [log.Problem(field, sentence)]
-    assert str(refused.value) == sentence
-    assert snapshot(con) == before
-
-
-EDIT_REFUSALS = [
-    ({"status": "closed"}, "status", "The status 'closed' is not one of open, done or dropped."),
-    ({"status": None}, "status", "The status 'None' is not one of open, done or dropped."),
     (
+        "edit",
+        {"status": "closed"},
+        "status",
+        "The status 'closed' is not one of open, done or dropped.",
+    ),
+    ("edit", {"status": None}, "status", "The status 'None' is not one of open, done or dropped."),
+    (
+        "edit",
         {"colour": "red"},
         "colour",
         "colour cannot be changed: an action has week, what, owner, due date and status.",
     ),
-    ({}, "", "Nothing to change: an action has week, what, owner, due date and status."),
+    ("edit", {}, "", "Nothing to change: an action has week, what, owner, due date and status."),
     (
+        "edit",
         {"week": "2026-W48"},  # the action is due on 20 Nov, before week 48's Monday 23 Nov
         "due_date",
         "The due date 20 Nov 2026 is before the week 2026-W48 it was agreed in (which starts "
         "23 Nov 2026).",
     ),
 ]
+NEW_ACTION = {"week": W47, "what": "Fix the form", "owner": "Ana", "due_date": "2026-11-27"}
 
 
-@pytest.mark.parametrize(("changes", "field", "sentence"), EDIT_REFUSALS)
-def test_an_edit_that_fails_a_check_is_refused_in_words_and_nothing_is_saved(
-    con, changes, field, sentence
+@pytest.mark.parametrize(("how", "change", "field", "sentence"), REFUSALS)
+def test_a_change_that_fails_a_check_is_refused_in_words_and_nothing_is_saved(
+    con, how, change, field, sentence
 ):
     log.add_action(con, W47, "Call back the webinar leads", "Bram", "2026-11-20", "mara")
     before = snapshot(con)
     with pytest.raises(log.LogRefused) as refused:
-        log.edit_action(con, 1, "sven", **changes)
+        if how == "add":
+            log.add_action(con, **(NEW_ACTION | {"editor": "mara"} | change))
+        else:
+            log.edit_action(con, 1, "sven", **change)
     assert refused.value.problems == [log.Problem(field, sentence)]
+    assert str(refused.value) == sentence
     assert snapshot(con) == before
 
 

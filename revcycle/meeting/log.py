@@ -435,39 +435,41 @@ def _shown(value) -> str:
 
 # ---- reading ---------------------------------------------------------------------------------
 
-# The current revision of every record, with who first recorded it and when. Read through a
-# cursor of its own, so the page's shared connection can serve several sessions at once.
-_CURRENT_DECISIONS = """
+
+def _revisions(kind: str) -> str:
+    """A CTE of every revision of the kind's records, marked ``newest`` for the current one and
+    carrying who first recorded it and when. Its names come from _TABLE and _ID, fixed above."""
+    record = _ID[kind]
+    return f"""
 with revisions as (
     select
         *,
         first_value(changed_by) over by_record as created_by,
         first_value(changed_at) over by_record as created_at,
-        row_number() over (partition by decision_id order by revision desc) as newest
-    from meeting_decisions
-    window by_record as (partition by decision_id order by revision)
+        row_number() over (partition by {record} order by revision desc) as newest
+    from {_TABLE[kind]}
+    window by_record as (partition by {record} order by revision)
 )
+"""  # noqa: S608
+
+
+_CURRENT_DECISIONS = (
+    _revisions("decision")
+    + """
 select decision_id, week, text, agreement_version, is_withdrawn, revision, created_by,
     created_at, changed_by, changed_at
 from revisions
 where newest = 1 and week = $week and ($with_withdrawn or not is_withdrawn)
 order by decision_id
 """
+)
 
 # Actions as they stand now, with how late they are on $today; each filter is off while its
 # flag says "any": the week agreed in ($week), open only, due on or before $due_by, agreed
 # before $before_week.
-_CURRENT_ACTIONS = """
-with revisions as (
-    select
-        *,
-        first_value(changed_by) over by_record as created_by,
-        first_value(changed_at) over by_record as created_at,
-        row_number() over (partition by action_id order by revision desc) as newest
-    from meeting_actions
-    window by_record as (partition by action_id order by revision)
-)
-
+_CURRENT_ACTIONS = (
+    _revisions("action")
+    + """
 select action_id, week, what, owner, due_date, status, revision, created_by, created_at,
     changed_by, changed_at,
     status = 'open' and due_date < $today as is_overdue,
@@ -480,6 +482,7 @@ where newest = 1
     and ($all_weeks or week < $before_week)
 order by is_overdue desc, due_date, action_id
 """
+)
 
 
 def decisions(
