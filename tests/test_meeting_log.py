@@ -243,6 +243,15 @@ def test_a_change_that_fails_a_check_is_refused_in_words_and_nothing_is_saved(
     assert snapshot(con) == before
 
 
+def test_a_decision_without_words_is_refused(con):
+    with pytest.raises(log.LogRefused) as refused:
+        log.add_decision(con, W47, " \n ", "mara")
+    assert refused.value.problems == [
+        log.Problem("text", "The decision is empty; write a few words.")
+    ]
+    assert log.decisions(con, W47).empty
+
+
 def test_all_problems_of_one_change_are_said_together(con):
     with pytest.raises(log.LogRefused) as refused:
         log.add_action(con, W47, "", "", "tomorrow", "mara")
