@@ -103,6 +103,28 @@ def test_an_edit_that_changes_nothing_adds_no_revision(con):
     assert snapshot(con) == before
 
 
+def test_a_withdrawn_decision_is_kept_but_no_longer_stands(con):
+    log.add_decision(con, W47, "Stop the webinar series.", "mara")
+    log.add_decision(con, W47, "Raise the webinar MQL threshold.", "mara")
+    assert log.edit_decision(con, 1, "sven", is_withdrawn=True) == 2
+    assert log.decisions(con, W47)["decision_id"].tolist() == [2]
+    everything = log.decisions(con, W47, include_withdrawn=True)
+    assert everything["is_withdrawn"].tolist() == [True, False]
+    assert log.history(con, "decision", 1)["is_withdrawn"].tolist() == [False, True]
+    [(line,)] = con.execute("select what from change_log where changed_by = 'sven'").fetchall()
+    assert line == "Changed decision 1: withdrawn"
+    with pytest.raises(log.LogRefused) as refused:
+        log.edit_decision(con, 1, "sven", is_withdrawn="no")
+    assert str(refused.value) == "Withdrawn 'no' is not true or false."
+
+
+def test_an_id_read_from_a_frame_can_be_edited(con):
+    log.add_action(con, W47, "Call back the webinar leads", "Bram", "2026-11-20", "mara")
+    action_id = log.actions(con, W47)["action_id"].iloc[0]  # numpy's integer, not Python's
+    assert log.edit_action(con, action_id, "sven", status="done") == 2
+    assert log.history(con, "action", action_id)["status"].tolist() == ["open", "done"]
+
+
 def test_a_long_text_is_shortened_in_the_change_log_only(con):
     text = "x" * 100
     log.add_decision(con, W47, text, "mara")
@@ -123,99 +145,111 @@ def test_a_decision_points_to_the_agreement_version_it_led_to(funnel_db):
     assert log.decisions(con, W47)["agreement_version"].isna().all()
 
 
-ADD_REFUSALS = [
+# Each refused change: adding a new action, or editing action 1 (due 20 Nov, week 47).
+REFUSALS = [
     (
+        "add",
         {"what": "   "},
         "what",
         "What to do is empty; write a few words.",
     ),
     (
+        "add",
         {"owner": ""},
         "owner",
         "The owner is empty; write a few words.",
     ),
     (
+        "add",
         {"due_date": "2026-11-31"},
         "due_date",
         "The due date '2026-11-31' is not a date; write it as 2026-11-27.",
     ),
     (
+        "add",
         {"due_date": 20261120},
         "due_date",
         "The due date '20261120' is not a date; write it as 2026-11-27.",
     ),
     (
+        "add",
         {"week": "2025-W53"},
         "week",
         "The week is not right: 2025 has no ISO week 53.",
     ),
     (
+        "add",
         {"week": "week 47"},
         "week",
         "The week is not right: 'week 47' is not an ISO week; write it as 2026-W47.",
     ),
     (
+        "add",
         {"due_date": datetime.date(2026, 11, 15)},
         "due_date",
         "The due date 15 Nov 2026 is before the week 2026-W47 it was agreed in (which starts "
         "16 Nov 2026).",
     ),
     (
+        "add",
         {"editor": None},
         "editor",
         "Only an editor can change the meeting log; sign in as one.",
     ),
     (
+        "add",
         {"what": "y" * 1001},
         "what",
         "What to do is 1,001 characters long; keep it under 1,000.",
     ),
-]
-
-
-@pytest.mark.parametrize(("change", "field", "sentence"), ADD_REFUSALS)
-def test_an_action_that_fails_a_check_is_refused_in_words_and_nothing_is_saved(
-    con, change, field, sentence
-):
-    log.add_action(con, W47, "Call back the webinar leads", "Bram", "2026-11-20", "mara")
-    before = snapshot(con)
-    fields = {"week": W47, "what": "Fix the form", "owner": "Ana", "due_date": "2026-11-27"}
-    fields |= {"editor": "mara"} | change
-    with pytest.raises(log.LogRefused) as refused:
-        log.add_action(con, **fields)
-    assert refused.value.problems == [log.Problem(field, sentence)]
-    assert str(refused.value) == sentence
-    assert snapshot(con) == before
-
-
-EDIT_REFUSALS = [
-    ({"status": "closed"}, "status", "The status 'closed' is not one of open, done or dropped."),
-    ({"status": None}, "status", "The status 'None' is not one of open, done or dropped."),
     (
+        "edit",
+        {"status": "closed"},
+        "status",
+        "The status 'closed' is not one of open, done or dropped.",
+    ),
+    ("edit", {"status": None}, "status", "The status 'None' is not one of open, done or dropped."),
+    (
+        "edit",
         {"colour": "red"},
         "colour",
         "colour cannot be changed: an action has week, what, owner, due date and status.",
     ),
-    ({}, "", "Nothing to change: an action has week, what, owner, due date and status."),
+    ("edit", {}, "", "Nothing to change: an action has week, what, owner, due date and status."),
     (
+        "edit",
         {"week": "2026-W48"},  # the action is due on 20 Nov, before week 48's Monday 23 Nov
         "due_date",
         "The due date 20 Nov 2026 is before the week 2026-W48 it was agreed in (which starts "
         "23 Nov 2026).",
     ),
 ]
+NEW_ACTION = {"week": W47, "what": "Fix the form", "owner": "Ana", "due_date": "2026-11-27"}
 
 
-@pytest.mark.parametrize(("changes", "field", "sentence"), EDIT_REFUSALS)
-def test_an_edit_that_fails_a_check_is_refused_in_words_and_nothing_is_saved(
-    con, changes, field, sentence
+@pytest.mark.parametrize(("how", "change", "field", "sentence"), REFUSALS)
+def test_a_change_that_fails_a_check_is_refused_in_words_and_nothing_is_saved(
+    con, how, change, field, sentence
 ):
     log.add_action(con, W47, "Call back the webinar leads", "Bram", "2026-11-20", "mara")
     before = snapshot(con)
     with pytest.raises(log.LogRefused) as refused:
-        log.edit_action(con, 1, "sven", **changes)
+        if how == "add":
+            log.add_action(con, **(NEW_ACTION | {"editor": "mara"} | change))
+        else:
+            log.edit_action(con, 1, "sven", **change)
     assert refused.value.problems == [log.Problem(field, sentence)]
+    assert str(refused.value) == sentence
     assert snapshot(con) == before
+
+
+def test_a_decision_without_words_is_refused(con):
+    with pytest.raises(log.LogRefused) as refused:
+        log.add_decision(con, W47, " \n ", "mara")
+    assert refused.value.problems == [
+        log.Problem("text", "The decision is empty; write a few words.")
+    ]
+    assert log.decisions(con, W47).empty
 
 
 def test_all_problems_of_one_change_are_said_together(con):
@@ -310,9 +344,11 @@ def test_the_week_can_be_given_as_a_week_or_its_label(con):
     assert log.week_label(Week(2026, 53)) == "2026-W53"  # 2026 starts on a Thursday: 53 weeks
 
 
-def test_history_refuses_an_unknown_kind(con):
+def test_history_refuses_an_unknown_kind_or_id(con):
     with pytest.raises(ValueError, match="The kind 'meeting' is not one of decision or action."):
         log.history(con, "meeting", 1)
+    with pytest.raises(ValueError, match="The action id 'one' is not a whole number."):
+        log.history(con, "action", "one")
 
 
 def test_reading_a_database_without_the_tables_gives_empty_frames(tmp_path):

@@ -11,11 +11,13 @@ log. Reading works on a read-only database where the tables do not exist yet: em
 """
 
 import datetime
+import numbers
 import re
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import duckdb
+import numpy
 import pandas as pd
 
 from revcycle import audit, settings
@@ -30,7 +32,8 @@ QUOTED_IN_LOG = 60  # characters of the typed text a change-log line repeats
 TABLES = {
     "meeting_decisions": """create table if not exists meeting_decisions (
         decision_id integer not null, revision integer not null, week varchar not null,
-        text varchar not null, agreement_version integer, changed_by varchar not null,
+        text varchar not null, agreement_version integer, is_withdrawn boolean not null,
+        changed_by varchar not null,
         changed_at timestamp not null, primary key (decision_id, revision))""",
     "meeting_actions": """create table if not exists meeting_actions (
         action_id integer not null, revision integer not null, week varchar not null,
@@ -39,34 +42,13 @@ TABLES = {
         primary key (action_id, revision))""",
 }
 
-DECISION_COLUMNS = [
-    "decision_id",
-    "week",
-    "text",
-    "agreement_version",
-    "revision",
-    "created_by",
-    "created_at",
-    "changed_by",
-    "changed_at",
-]
-ACTION_COLUMNS = [
-    "action_id",
-    "week",
-    "what",
-    "owner",
-    "due_date",
-    "status",
-    "revision",
-    "created_by",
-    "created_at",
-    "changed_by",
-    "changed_at",
-]
+_WHO_WHEN = ["revision", "created_by", "created_at", "changed_by", "changed_at"]
+DECISION_COLUMNS = ["decision_id", "week", "text", "agreement_version", "is_withdrawn", *_WHO_WHEN]
+ACTION_COLUMNS = ["action_id", "week", "what", "owner", "due_date", "status", *_WHO_WHEN]
 OPEN_ACTION_COLUMNS = [*ACTION_COLUMNS, "is_overdue", "days_overdue"]
 # What each kind of record lets an edit change; the keys are the tables' own column names.
 EDITABLE = {
-    "decision": ("week", "text", "agreement_version"),
+    "decision": ("week", "text", "agreement_version", "is_withdrawn"),
     "action": ("week", "what", "owner", "due_date", "status"),
 }
 ARTICLE = {"decision": "a", "action": "an"}
@@ -110,7 +92,12 @@ def add_decision(
 ) -> int:
     """Record a decision of ``week`` (a ``Week`` or its label, "2026-W47"), optionally
     pointing to the agreement version it led to; returns its id."""
-    fields = {"week": week, "text": text, "agreement_version": agreement_version}
+    fields = {
+        "week": week,
+        "text": text,
+        "agreement_version": agreement_version,
+        "is_withdrawn": False,
+    }
     return _add(con, "decision", fields, editor)
 
 
@@ -125,8 +112,9 @@ def add_action(
 def edit_decision(
     con: duckdb.DuckDBPyConnection, decision_id: int, editor: str, **changes
 ) -> int | None:
-    """Change a decision's ``text``, ``agreement_version`` (None unlinks it) or ``week``; the
-    new revision's number, or None when nothing differs from the current one."""
+    """Change a decision's ``text``, ``agreement_version`` (None unlinks it), ``week`` or
+    ``is_withdrawn`` (True for one recorded by mistake: kept, but no longer shown as standing);
+    the new revision's number, or None when nothing differs from the current one."""
     return _edit(con, "decision", decision_id, editor, changes)
 
 
@@ -156,10 +144,12 @@ def _add(con, kind: str, fields: dict, editor: str) -> int:
 
 
 def _edit(con, kind: str, record_id, editor: str, changes: dict) -> int | None:
+    if _is_whole(record_id):  # a page passes numpy's integers, read from a frame
+        record_id = int(record_id)
     problems = _editor_problems(editor)
     unknown = sorted(set(changes) - set(EDITABLE[kind]))
     if unknown or not changes:
-        can = _listed([name.replace("_", " ") for name in EDITABLE[kind]])
+        can = _listed([_FIELD_WORDS.get(name, name) for name in EDITABLE[kind]])
         what = f"{_listed(unknown)} cannot be changed" if unknown else "Nothing to change"
         message = f"{what}: {ARTICLE[kind]} {kind} has {can}."
         problems.append(Problem(unknown[0] if unknown else "", message))
@@ -259,6 +249,12 @@ _LABELS = {
     "due_date": "The due date",
     "status": "The status",
     "agreement_version": "The agreement version",
+    "is_withdrawn": "Withdrawn",
+}
+_FIELD_WORDS = {
+    "due_date": "due date",
+    "agreement_version": "agreement version",
+    "is_withdrawn": "is_withdrawn (true or false)",
 }
 
 
@@ -273,6 +269,7 @@ def _checked(con, fields: dict) -> tuple[dict, list[Problem]]:
         "due_date": _due_date,
         "status": _status,
         "agreement_version": lambda value: _agreement_version(con, value),
+        "is_withdrawn": _yes_no,
     }
     cleaned, problems = {}, []
     for name, value in fields.items():
@@ -346,8 +343,9 @@ def _status(value) -> str:
 def _agreement_version(con, value) -> int | None:
     if value is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not _is_whole(value):
         raise ValueError(f"{str(value)!r:.40} is not a version number.")
+    value = int(value)
     saved = []
     if has_table(con, "agreement_versions"):
         sql = "select version from agreement_versions order by version"
@@ -356,6 +354,16 @@ def _agreement_version(con, value) -> int | None:
         latest = f"the latest is {saved[-1]}" if saved else "no agreement is saved yet"
         raise ValueError(f"{value} does not exist ({latest}).")
     return value
+
+
+def _is_whole(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | numpy.bool_)
+
+
+def _yes_no(value) -> bool:
+    if not isinstance(value, bool | numpy.bool_):
+        raise ValueError(f"{str(value)!r:.40} is not true or false.")
+    return bool(value)
 
 
 def _editor_problems(editor) -> list[Problem]:
@@ -409,10 +417,11 @@ def _changed_words(kind: str, record_id: int, before: dict, after: dict) -> str:
             continue
         if name in ("text", "what"):
             changed.append(f"{name} now {_quoted(after[name])}")
+        elif name == "is_withdrawn":
+            changed.append("withdrawn" if after[name] else "no longer withdrawn")
         else:
-            changed.append(
-                f"{name.replace('_', ' ')} {_shown(before[name])} → {_shown(after[name])}"
-            )
+            words = _FIELD_WORDS.get(name, name)
+            changed.append(f"{words} {_shown(before[name])} → {_shown(after[name])}")
     return f"Changed {kind} {record_id}: {'; '.join(changed)}"
 
 
@@ -426,39 +435,41 @@ def _shown(value) -> str:
 
 # ---- reading ---------------------------------------------------------------------------------
 
-# The current revision of every record, with who first recorded it and when. Read through a
-# cursor of its own, so the page's shared connection can serve several sessions at once.
-_CURRENT_DECISIONS = """
+
+def _revisions(kind: str) -> str:
+    """A CTE of every revision of the kind's records, marked ``newest`` for the current one and
+    carrying who first recorded it and when. Its names come from _TABLE and _ID, fixed above."""
+    record = _ID[kind]
+    return f"""
 with revisions as (
     select
         *,
         first_value(changed_by) over by_record as created_by,
         first_value(changed_at) over by_record as created_at,
-        row_number() over (partition by decision_id order by revision desc) as newest
-    from meeting_decisions
-    window by_record as (partition by decision_id order by revision)
+        row_number() over (partition by {record} order by revision desc) as newest
+    from {_TABLE[kind]}
+    window by_record as (partition by {record} order by revision)
 )
-select decision_id, week, text, agreement_version, revision, created_by, created_at,
-    changed_by, changed_at
+"""  # noqa: S608
+
+
+_CURRENT_DECISIONS = (
+    _revisions("decision")
+    + """
+select decision_id, week, text, agreement_version, is_withdrawn, revision, created_by,
+    created_at, changed_by, changed_at
 from revisions
-where newest = 1 and week = $week
+where newest = 1 and week = $week and ($with_withdrawn or not is_withdrawn)
 order by decision_id
 """
+)
 
 # Actions as they stand now, with how late they are on $today; each filter is off while its
 # flag says "any": the week agreed in ($week), open only, due on or before $due_by, agreed
 # before $before_week.
-_CURRENT_ACTIONS = """
-with revisions as (
-    select
-        *,
-        first_value(changed_by) over by_record as created_by,
-        first_value(changed_at) over by_record as created_at,
-        row_number() over (partition by action_id order by revision desc) as newest
-    from meeting_actions
-    window by_record as (partition by action_id order by revision)
-)
-
+_CURRENT_ACTIONS = (
+    _revisions("action")
+    + """
 select action_id, week, what, owner, due_date, status, revision, created_by, created_at,
     changed_by, changed_at,
     status = 'open' and due_date < $today as is_overdue,
@@ -471,11 +482,16 @@ where newest = 1
     and ($all_weeks or week < $before_week)
 order by is_overdue desc, due_date, action_id
 """
+)
 
 
-def decisions(con: duckdb.DuckDBPyConnection, week) -> pd.DataFrame:
-    """The decisions of ``week`` as they stand now, in the order they were recorded."""
-    return _read(con, _CURRENT_DECISIONS, {"week": week_label(week)})
+def decisions(
+    con: duckdb.DuckDBPyConnection, week, include_withdrawn: bool = False
+) -> pd.DataFrame:
+    """The decisions of ``week`` as they stand now, in the order they were recorded; those
+    withdrawn only when ``include_withdrawn``."""
+    params = {"week": week_label(week), "with_withdrawn": include_withdrawn}
+    return _read(con, _CURRENT_DECISIONS, params)
 
 
 def actions(con: duckdb.DuckDBPyConnection, week) -> pd.DataFrame:
@@ -520,12 +536,14 @@ def history(con: duckdb.DuckDBPyConnection, kind: str, record_id: int) -> pd.Dat
     changed it when. Empty for an id never recorded."""
     if kind not in KINDS:
         raise ValueError(f"The kind {kind!r:.40} is not one of {_listed(list(KINDS), 'or')}.")
+    if not _is_whole(record_id):
+        raise ValueError(f"The {kind} id {str(record_id)!r:.40} is not a whole number.")
     columns = [_ID[kind], "revision", *EDITABLE[kind], "changed_by", "changed_at"]
     sql = (
         f"select {', '.join(columns)} from {_TABLE[kind]} "  # noqa: S608 (allow-listed names)
         f"where {_ID[kind]} = $id order by revision"
     )
-    return _read(con, sql, {"id": record_id})
+    return _read(con, sql, {"id": int(record_id)})
 
 
 def _read(con, sql: str, params: dict) -> pd.DataFrame:
