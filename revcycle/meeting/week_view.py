@@ -122,7 +122,7 @@ def _headline(parts: dict, today: datetime.date) -> list:
     overdue = 0 if review is None else int(review["is_overdue"].sum())
     return headline.headline(
         parts["tiles"],
-        parts["leaks"].flagged if parts.get("leaks") is not None else [],
+        parts.get("leaks"),
         parts.get("breaches"),
         parts.get("quality"),
         overdue,

@@ -201,6 +201,8 @@ DECISION_EDITOR = {
     "agreement_version": st.column_config.NumberColumn(
         "Led to agreement version", min_value=1, step=1
     ),
+    # A decision recorded by mistake is withdrawn, never deleted: the log keeps it.
+    "is_withdrawn": st.column_config.CheckboxColumn("Withdraw"),
 }
 
 
