@@ -173,14 +173,21 @@ def actions(con, meeting: MeetingWeek, editor: str | None, presenting: bool) -> 
         _add_action(con, meeting, editor, presenting)
 
 
+def _row(presenting: bool, widths: tuple) -> list:
+    """Where a form's fields go: side by side on the page, one under another in the narrow
+    popover of the presentation."""
+    return list(st.columns(widths)) if not presenting else [st] * len(widths)
+
+
 def _add_action(con, meeting: MeetingWeek, editor: str, presenting: bool) -> None:
     holder = (
         st.popover("Add an action", icon=":material/add_task:") if presenting else st.container()
     )
     with holder, st.form("meeting_add_action", clear_on_submit=True, border=not presenting):
-        what = st.text_input("What", key="meeting_new_action_what")
-        owner = st.text_input("Owner", key="meeting_new_action_owner")
-        due = st.date_input(
+        places = _row(presenting, (3, 2, 1.3))
+        what = places[0].text_input("What", key="meeting_new_action_what")
+        owner = places[1].text_input("Owner", key="meeting_new_action_owner")
+        due = places[2].date_input(
             "Due",
             value=meeting.week.end + datetime.timedelta(days=7),
             format="YYYY-MM-DD",
@@ -244,9 +251,10 @@ def _add_decision(con, meeting: MeetingWeek, editor: str, presenting: bool) -> N
         st.popover("Record a decision", icon=":material/gavel:") if presenting else st.container()
     )
     with holder, st.form("meeting_add_decision", clear_on_submit=True, border=not presenting):
-        text = st.text_input("Decision", key="meeting_new_decision_text")
-        version = st.selectbox(
-            "Led to agreement version (optional)",
+        places = _row(presenting, (4, 1.5))
+        text = places[0].text_input("Decision", key="meeting_new_decision_text")
+        version = places[1].selectbox(
+            "Led to agreement version",
             [None, *versions],
             format_func=lambda number: "none" if number is None else f"version {number}",
             key="meeting_new_decision_version",
