@@ -216,7 +216,7 @@ def quality_html(meeting: MeetingWeek) -> str:
 ACTION_COLUMNS = {
     "what": ("What", None),
     "owner": ("Owner", None),
-    "due_date": ("Due", None),
+    "due_date": ("Due", lambda day: f"{pd.Timestamp(day):%a %d %b %Y}"),
     "status": ("Status", None),
 }
 

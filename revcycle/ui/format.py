@@ -44,6 +44,11 @@ def moment(value) -> str:
     return "–" if _missing(value) or value is pd.NaT else f"{value:%Y-%m-%d %H:%M}"
 
 
+def day(value) -> str:
+    """Sun 22 Nov 2026: a due date as a person says it."""
+    return "–" if _missing(value) or value is pd.NaT else f"{pd.Timestamp(value):%a %d %b %Y}"
+
+
 def text(value) -> str:
     """A table cell of text: "yes"/"no" for a flag, "–" for nothing."""
     if _missing(value) or value is pd.NA:

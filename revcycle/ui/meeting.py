@@ -313,20 +313,25 @@ def _more(count: int, what: str) -> None:
         st.caption(f"… and {count:,} more {what}: see the page or the pack.")
 
 
-def _listed(frame: pd.DataFrame, columns: dict[str, tuple[str, str]], key: str, presenting):
-    """A table: large and short on the shared screen (the first PRESENT_ROWS rows, the rest
-    counted), sortable with its CSV download on the page."""
-    if not presenting:
-        tables.show(frame, columns, key=key, max_rows=15)
-        return
+def text_table(frame: pd.DataFrame, columns: dict[str, tuple[str, str]], limit: int) -> None:
+    """``frame``'s first ``limit`` rows as a table of text, the rest counted. st.table writes
+    each cell as text, so uploaded and typed names stay plain, and its type follows the
+    presentation's rem sizes, which a data grid's canvas would not."""
     cells = {
-        label: [tables.SHOWN[kind](value) for value in frame[column].head(PRESENT_ROWS)]
+        label: [tables.SHOWN[kind](value) for value in frame[column].head(limit)]
         for column, (label, kind) in columns.items()
     }
-    # st.table writes each cell as text, so uploaded names stay plain; its type follows the
-    # presentation's rem sizes, which a data grid's canvas would not.
     st.table(pd.DataFrame(cells), hide_index=True)
-    _more(len(frame) - PRESENT_ROWS, "rows")
+    _more(len(frame) - limit, "rows")
+
+
+def _listed(frame: pd.DataFrame, columns: dict[str, tuple[str, str]], key: str, presenting):
+    """A table: large and short on the shared screen, sortable with its CSV download on the
+    page."""
+    if presenting:
+        text_table(frame, columns, PRESENT_ROWS)
+    else:
+        tables.show(frame, columns, key=key, max_rows=15)
 
 
 def breaches(meeting: MeetingWeek, presenting: bool) -> None:

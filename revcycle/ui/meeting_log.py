@@ -14,8 +14,8 @@ import streamlit as st
 
 from revcycle.agreements import store
 from revcycle.meeting.week_view import MeetingWeek
-from revcycle.ui import access, format, tables
-from revcycle.ui.meeting import PRESENT_ROWS, not_built
+from revcycle.ui import access, format
+from revcycle.ui.meeting import PRESENT_ROWS, not_built, text_table
 
 STATUSES = ("open", "done", "dropped")
 SAID = "meeting_log_said"  # session state: what the last write did, said on the next run
@@ -23,7 +23,7 @@ OVERDUE = "⚠ overdue"
 ACTION_COLUMNS = {
     "what": ("What", "text"),
     "owner": ("Owner", "text"),
-    "due_date": ("Due", "text"),
+    "due_date": ("Due", "day"),
     "status": ("Status", "text"),
 }
 
@@ -63,7 +63,6 @@ def _marked(review: pd.DataFrame) -> pd.DataFrame:
             f"{status} {OVERDUE}" if overdue else status
             for status, overdue in zip(review["status"], review["is_overdue"], strict=True)
         ],
-        due_date=[f"{day:%a %d %b}" for day in pd.to_datetime(review["due_date"])],
     )
 
 
@@ -73,20 +72,8 @@ def review(meeting: MeetingWeek, presenting: bool) -> None:
     if meeting.review.empty:
         st.caption("No action from an earlier week is open.")
         return
-    shown = _marked(meeting.review)
-    rows = shown.head(PRESENT_ROWS) if presenting else shown
-    columns = ACTION_COLUMNS | {"week": ("Week", "text")}
-    st.table(
-        pd.DataFrame(
-            {
-                label: [tables.SHOWN[kind](v) for v in rows[column]]
-                for column, (label, kind) in columns.items()
-            }
-        ),
-        hide_index=True,
-    )
-    if len(shown) > len(rows):
-        st.caption(f"… and {len(shown) - len(rows):,} more on the page.")
+    limit = PRESENT_ROWS if presenting else len(meeting.review)
+    text_table(_marked(meeting.review), ACTION_COLUMNS | {"week": ("Week", "text")}, limit)
 
 
 def _editor_of(frame: pd.DataFrame, columns: dict, key: str) -> None:
@@ -157,16 +144,7 @@ def actions(con, meeting: MeetingWeek, editor: str | None, presenting: bool) -> 
             ),
         )
     elif len(current):
-        rows = current.head(PRESENT_ROWS) if presenting else current
-        st.table(
-            pd.DataFrame(
-                {
-                    label: [tables.SHOWN[kind](v) for v in rows[c]]
-                    for c, (label, kind) in ACTION_COLUMNS.items()
-                }
-            ),
-            hide_index=True,
-        )
+        text_table(current, ACTION_COLUMNS, PRESENT_ROWS if presenting else len(current))
     else:
         st.caption("No action recorded for this week yet.")
     if editor:

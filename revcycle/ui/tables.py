@@ -20,10 +20,12 @@ SHOWN = {
     "hours": format.hours,
     "days": format.days,
     "datetime": format.moment,
+    "day": format.day,
 }
 _COLUMN = {
     "text": st.column_config.TextColumn,
     "datetime": st.column_config.DatetimeColumn,
+    "day": st.column_config.DateColumn,
 }
 
 
