@@ -219,15 +219,19 @@ def conversion_values(checked: pd.DataFrame, cost_unit: str) -> pd.Series:
     opportunity's value; an MQL likewise. In opportunities: an opportunity is one, a lost win
     counts as one lost opportunity, and SQLs and MQLs as above. Where a channel had no baseline
     entrants at a later step, all channels' share together stands in."""
-    pooled = _baseline_shares(checked)
+    totals = _baseline_totals(checked)
+    pooled = _shares(totals, None)
     values = {}
-    for channel, steps in checked.groupby("channel", sort=False):
-        shares = pooled | _baseline_shares(steps)
+    for channel in checked["channel"].unique():
+        shares = pooled | _shares(totals, channel)
         value = (
-            {"won": shares["win"]} if cost_unit == "revenue" else {"won": 1.0, "opportunity": 1.0}
+            {"won": shares.get("win", math.nan)}
+            if cost_unit == "revenue"
+            else {"won": 1.0, "opportunity": 1.0}
         )
         for step_from, step_to in reversed(STEPS):
-            value.setdefault(step_from, shares[step_from] * value[step_to])
+            # A share nobody measured leaves the value unknown (nan): the cost is then 0, unranked.
+            value.setdefault(step_from, shares.get(step_from, math.nan) * value[step_to])
         values |= {(channel, stage): amount for stage, amount in value.items()}
     return pd.Series(
         [values.get((row.channel, row.step_to), math.nan) for row in checked.itertuples()],
@@ -236,20 +240,30 @@ def conversion_values(checked: pd.DataFrame, cost_unit: str) -> pd.Series:
     )
 
 
-def _baseline_shares(rows: pd.DataFrame) -> dict[str, float]:
-    """The baseline share converted at each step of ``rows`` (all their channels together),
-    and under "win" the revenue per baseline win; a step with no entrants is left out."""
-    totals = rows.groupby("step_from")[
-        ["baseline_entered", "baseline_converted", "baseline_won_revenue"]
-    ].sum()
+def _baseline_totals(checked: pd.DataFrame) -> dict:
+    """{(channel or None for all, step_from): [entered, converted, won revenue]} of the
+    baseline. Plain sums: a handful of rows, where pandas' grouping costs more than it saves."""
+    totals: dict = {}
+    for row in checked.itertuples():
+        for key in ((row.channel, row.step_from), (None, row.step_from)):
+            total = totals.setdefault(key, [0, 0, 0.0])
+            total[0] += int(row.baseline_entered)
+            total[1] += int(row.baseline_converted)
+            total[2] += float(row.baseline_won_revenue)
+    return totals
+
+
+def _shares(totals: dict, channel: str | None) -> dict[str, float]:
+    """The baseline share converted at each step of ``channel`` (None: all together), and under
+    "win" the revenue per baseline win; a step with no entrants is left out."""
     shares = {
-        step: float(total.baseline_converted) / float(total.baseline_entered)
-        for step, total in totals.iterrows()
-        if total.baseline_entered > 0
+        step: converted / entered
+        for (owner, step), (entered, converted, _) in totals.items()
+        if owner == channel and entered > 0
     }
-    if "opportunity" in totals.index and totals.loc["opportunity", "baseline_converted"] > 0:
-        won = totals.loc["opportunity"]
-        shares["win"] = float(won.baseline_won_revenue) / float(won.baseline_converted)
+    _, won, revenue = totals.get((channel, "opportunity"), (0, 0, 0.0))
+    if won > 0:
+        shares["win"] = revenue / won
     return shares
 
 
