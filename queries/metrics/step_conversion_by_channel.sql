@@ -70,7 +70,8 @@ lead_cohort as (
     )
 ),
 
-funnel as (
+-- Not materialised: each step scans only the columns and rows it needs.
+funnel as not materialized (
     select * from funnel_in_scope($channels, $owners, $segments)
 ),
 
