@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from revcycle.db import execute
+from revcycle.build import build
+from revcycle.db import connect, execute
 from revcycle.meeting.leak import STEPS, find_leaks
 from revcycle.meeting.week import Week
 from tests import sample_facts
@@ -145,3 +146,37 @@ def test_a_channel_filter_narrows_the_comparison_to_that_channel(sample_db):
     report = find_leaks(run_on(sample_db), W46, NO_FILTERS | {"channels": ["Email"]})
     assert set(report.checked["channel"]) == {"Email"}
     assert "over all 4 comparisons" in report.method
+
+
+def test_an_upload_without_stage_dates_cannot_be_measured_and_is_never_a_drop(tmp_path):
+    leads = tmp_path / "leads.csv"
+    leads.write_text(
+        "lead_id,created_at,channel\n"
+        "B1,2026-08-03 10:00:00,Referral\n"
+        "B2,2026-08-04 10:00:00,Referral\n"
+        "R1,2026-10-20 10:00:00,Referral\n"
+        "R2,2026-10-20 11:00:00,Referral\n"
+        "R3,2026-10-21 10:00:00,Referral\n"
+        "END,2026-11-20 17:00:00,Referral\n",
+        encoding="utf-8",
+    )
+    con = connect(tmp_path / "no-dates.duckdb")
+    build(con, {"leads": leads})
+    report = find_leaks(run_on(con), W46, NO_FILTERS)
+    con.close()
+    checked = report.checked.set_index("step_from")
+    assert report.flagged == [] and not checked["is_tested"].any()
+    # B1, B2 were created in every step's baseline weeks, R1..R3 in every recent window.
+    for step in ("lead", "mql", "sql"):
+        assert checked.loc[step, "recent_entered"] == checked.loc[step, "baseline_entered"] == 0
+        assert checked.loc[step, "count_recent_unmeasured"] == 3, step
+        assert checked.loc[step, "count_baseline_unmeasured"] == 2, step
+    assert checked.loc["lead", "not_tested_reason"] == (
+        "cannot be measured: the uploads do not record whether these leads became MQLs"
+    )
+    assert checked.loc["sql", "not_tested_reason"] == (
+        "cannot be measured: the uploads do not record when these leads became SQLs"
+    )
+    assert checked.loc["opportunity", "not_tested_reason"] == (
+        "no opportunities in the recent or the baseline weeks"
+    )

@@ -31,6 +31,15 @@ STAGE_WORDS = {
     "won": "won",
 }
 
+ENTRANTS = {"lead": "leads", "mql": "MQLs", "sql": "SQLs", "opportunity": "opportunities"}
+
+# Why a step with no measurable entrant but some unmeasured ones cannot be measured.
+UNMEASURABLE = {
+    "lead": "the uploads do not record whether these leads became MQLs",
+    "mql": "the uploads do not record when these leads became MQLs, or whether they became SQLs",
+    "sql": "the uploads do not record when these leads became SQLs",
+}
+
 STEP_QUERY = "metrics/step_conversion_by_channel"
 SCOPE_KEYS = ("channels", "owners", "segments")
 
@@ -138,9 +147,8 @@ def _not_tested_reason(row) -> str | None:
         return None
     unmeasured = row.count_recent_unmeasured + row.count_baseline_unmeasured
     if unmeasured and not (row.recent_entered or row.baseline_entered):
-        step = STAGE_WORDS[row.step_to]
-        return f"cannot be measured: the uploads do not say whether these leads became {step}"
-    entrants = "leads" if row.step_from == "lead" else f"{STAGE_WORDS[row.step_from]}s"
+        return f"cannot be measured: {UNMEASURABLE[row.step_from]}"
+    entrants = ENTRANTS[row.step_from]
     if row.recent_entered == 0 and row.baseline_entered == 0:
         return f"no {entrants} in the recent or the baseline weeks"
     return f"no {entrants} in the {'recent' if row.recent_entered == 0 else 'baseline'} weeks"
