@@ -17,6 +17,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from revcycle import settings
+from revcycle.meeting.week import Week
 
 STEPS = (("lead", "mql"), ("mql", "sql"), ("sql", "opportunity"), ("opportunity", "won"))
 
@@ -82,9 +83,9 @@ class LeakReport(NamedTuple):
     currency: str | None = None  # of expected_cost when cost_unit is "revenue"; None if unknown
 
 
-def find_leaks(query: Query, week, scope: Mapping | None = None) -> LeakReport:
-    """The leaks of ``week`` (its ``end``, a Sunday, closes the data looked at) within ``scope``
-    (channels, owners, segments: lists or None)."""
+def find_leaks(query: Query, week: Week, scope: Mapping | None = None) -> LeakReport:
+    """The leaks of ``week`` within ``scope`` (channels, owners, segments: lists or None):
+    the cohorts matured by the end of its Sunday (or the data's latest event, if earlier)."""
     params = {key: _as_list((scope or {}).get(key)) for key in SCOPE_KEYS}
     rows = query(STEP_QUERY, end_date=week.end, **params)
     money = query("metrics/amount_currencies", default_currency=settings.currency()).iloc[0]
@@ -195,8 +196,9 @@ def _tail(start: int, stop: int, total: int, converted: int, drawn: int) -> floa
         term *= ratio
         value += step
         summed += term
-        # Past the mode each term is smaller than the last: the rest no longer counts.
-        if term < summed * 1e-17:
+        # Away from the mode each term is smaller than the last: once one no longer counts
+        # (or underflows to 0), neither does the rest.
+        if term <= summed * 1e-17:
             break
     return summed
 
@@ -266,8 +268,8 @@ def _shares(totals: dict, channel: str | None) -> dict[str, float]:
     "win" the revenue per baseline win; a step with no entrants is left out."""
     shares = {
         step: converted / entered
-        for (owner, step), (entered, converted, _) in totals.items()
-        if owner == channel and entered > 0
+        for (of_channel, step), (entered, converted, _) in totals.items()
+        if of_channel == channel and entered > 0
     }
     _, won, revenue = totals.get((channel, "opportunity"), (0, 0, 0.0))
     if won > 0:
