@@ -13,7 +13,9 @@
 -- entrants all had the step's maturity days by the horizon; the baseline is the 12 weeks
 -- before it. Later steps need longer, so their windows lie further back.
 -- Lead → MQL and MQL → SQL count only entrants whose upload can tell whether they converted
--- (has_mql_outcome, has_sql_outcome); the others are counted apart (count_*_unmeasured).
+-- (has_mql_outcome, has_sql_outcome); the others are counted apart (count_*_unmeasured), as
+-- are, at MQL → SQL and SQL → opportunity, the leads of an upload with no MQL (SQL) date
+-- column, in the weeks they were created: when they entered the step is unknown.
 -- A lead whose lifecycle stage or conversion says it converted, with no date, counts as
 -- converted (as cohort_leads does).
 -- Grain: one row per channel and step: every channel with an entrant in some step's windows,
@@ -70,7 +72,8 @@ lead_cohort as (
     )
 ),
 
-funnel as (
+-- Not materialised: each step scans only the columns and rows it needs.
+funnel as not materialized (
     select * from funnel_in_scope($channels, $owners, $segments)
 ),
 
@@ -89,34 +92,54 @@ entrants as (
     select
         windows.step_from,
         funnel.channel,
-        funnel.mql_at as entered_at,
+        coalesce(funnel.mql_at, funnel.created_at) as entered_at,
         coalesce(
             funnel.sql_at <= funnel.mql_at + to_days(windows.maturity_days),
             funnel.has_reached_sql
         ) as has_converted,
-        funnel.has_sql_outcome as is_measured,
+        funnel.mql_at is not null and funnel.has_sql_outcome as is_measured,
         0 as won_revenue,
     from funnel
     inner join windows
         on windows.step_from = 'mql'
     where funnel.has_lead
-        and is_in_period(funnel.mql_at, windows.baseline_start_date, windows.recent_end_date)
+        and (
+            is_in_period(funnel.mql_at, windows.baseline_start_date, windows.recent_end_date)
+            -- A lead from an upload with no MQL date column cannot be placed: it is counted
+            -- as unmeasured in the weeks it was created, never as an MQL that did not convert.
+            or (
+                funnel.mql_at is null
+                and not funnel.has_mql_data
+                and is_in_period(
+                    funnel.created_at, windows.baseline_start_date, windows.recent_end_date
+                )
+            )
+        )
     union all
     select
         windows.step_from,
         funnel.channel,
-        funnel.sql_at as entered_at,
+        coalesce(funnel.sql_at, funnel.created_at) as entered_at,
         coalesce(
             funnel.first_deal_created_at <= funnel.sql_at + to_days(windows.maturity_days),
             false
         ) as has_converted,
-        true as is_measured,
+        funnel.sql_at is not null as is_measured,
         0 as won_revenue,
     from funnel
     inner join windows
         on windows.step_from = 'sql'
     where funnel.has_lead
-        and is_in_period(funnel.sql_at, windows.baseline_start_date, windows.recent_end_date)
+        and (
+            is_in_period(funnel.sql_at, windows.baseline_start_date, windows.recent_end_date)
+            or (
+                funnel.sql_at is null
+                and not funnel.has_sql_data
+                and is_in_period(
+                    funnel.created_at, windows.baseline_start_date, windows.recent_end_date
+                )
+            )
+        )
     union all
     select
         windows.step_from,

@@ -17,6 +17,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from revcycle import settings
+from revcycle.meeting.week import Week
 
 STEPS = (("lead", "mql"), ("mql", "sql"), ("sql", "opportunity"), ("opportunity", "won"))
 
@@ -29,6 +30,15 @@ STAGE_WORDS = {
     "sql": "SQL",
     "opportunity": "opportunity",
     "won": "won",
+}
+
+ENTRANTS = {"lead": "leads", "mql": "MQLs", "sql": "SQLs", "opportunity": "opportunities"}
+
+# Why a step with no measurable entrant but some unmeasured ones cannot be measured.
+UNMEASURABLE = {
+    "lead": "the uploads do not record whether these leads became MQLs",
+    "mql": "the uploads do not record when these leads became MQLs, or whether they became SQLs",
+    "sql": "the uploads do not record when these leads became SQLs",
 }
 
 STEP_QUERY = "metrics/step_conversion_by_channel"
@@ -73,9 +83,9 @@ class LeakReport(NamedTuple):
     currency: str | None = None  # of expected_cost when cost_unit is "revenue"; None if unknown
 
 
-def find_leaks(query: Query, week, scope: Mapping | None = None) -> LeakReport:
-    """The leaks of ``week`` (its ``end``, a Sunday, closes the data looked at) within ``scope``
-    (channels, owners, segments: lists or None)."""
+def find_leaks(query: Query, week: Week, scope: Mapping | None = None) -> LeakReport:
+    """The leaks of ``week`` within ``scope`` (channels, owners, segments: lists or None):
+    the cohorts matured by the end of its Sunday (or the data's latest event, if earlier)."""
     params = {key: _as_list((scope or {}).get(key)) for key in SCOPE_KEYS}
     rows = query(STEP_QUERY, end_date=week.end, **params)
     money = query("metrics/amount_currencies", default_currency=settings.currency()).iloc[0]
@@ -138,9 +148,8 @@ def _not_tested_reason(row) -> str | None:
         return None
     unmeasured = row.count_recent_unmeasured + row.count_baseline_unmeasured
     if unmeasured and not (row.recent_entered or row.baseline_entered):
-        step = STAGE_WORDS[row.step_to]
-        return f"cannot be measured: the uploads do not say whether these leads became {step}"
-    entrants = "leads" if row.step_from == "lead" else f"{STAGE_WORDS[row.step_from]}s"
+        return f"cannot be measured: {UNMEASURABLE[row.step_from]}"
+    entrants = ENTRANTS[row.step_from]
     if row.recent_entered == 0 and row.baseline_entered == 0:
         return f"no {entrants} in the recent or the baseline weeks"
     return f"no {entrants} in the {'recent' if row.recent_entered == 0 else 'baseline'} weeks"
@@ -187,8 +196,9 @@ def _tail(start: int, stop: int, total: int, converted: int, drawn: int) -> floa
         term *= ratio
         value += step
         summed += term
-        # Past the mode each term is smaller than the last: the rest no longer counts.
-        if term < summed * 1e-17:
+        # Away from the mode each term is smaller than the last: once one no longer counts
+        # (or underflows to 0), neither does the rest.
+        if term <= summed * 1e-17:
             break
     return summed
 
@@ -219,15 +229,19 @@ def conversion_values(checked: pd.DataFrame, cost_unit: str) -> pd.Series:
     opportunity's value; an MQL likewise. In opportunities: an opportunity is one, a lost win
     counts as one lost opportunity, and SQLs and MQLs as above. Where a channel had no baseline
     entrants at a later step, all channels' share together stands in."""
-    pooled = _baseline_shares(checked)
+    totals = _baseline_totals(checked)
+    pooled = _shares(totals, None)
     values = {}
-    for channel, steps in checked.groupby("channel", sort=False):
-        shares = pooled | _baseline_shares(steps)
+    for channel in checked["channel"].unique():
+        shares = pooled | _shares(totals, channel)
         value = (
-            {"won": shares["win"]} if cost_unit == "revenue" else {"won": 1.0, "opportunity": 1.0}
+            {"won": shares.get("win", math.nan)}
+            if cost_unit == "revenue"
+            else {"won": 1.0, "opportunity": 1.0}
         )
         for step_from, step_to in reversed(STEPS):
-            value.setdefault(step_from, shares[step_from] * value[step_to])
+            # A share nobody measured leaves the value unknown (nan): the cost is then 0, unranked.
+            value.setdefault(step_from, shares.get(step_from, math.nan) * value[step_to])
         values |= {(channel, stage): amount for stage, amount in value.items()}
     return pd.Series(
         [values.get((row.channel, row.step_to), math.nan) for row in checked.itertuples()],
@@ -236,20 +250,30 @@ def conversion_values(checked: pd.DataFrame, cost_unit: str) -> pd.Series:
     )
 
 
-def _baseline_shares(rows: pd.DataFrame) -> dict[str, float]:
-    """The baseline share converted at each step of ``rows`` (all their channels together),
-    and under "win" the revenue per baseline win; a step with no entrants is left out."""
-    totals = rows.groupby("step_from")[
-        ["baseline_entered", "baseline_converted", "baseline_won_revenue"]
-    ].sum()
+def _baseline_totals(checked: pd.DataFrame) -> dict:
+    """{(channel or None for all, step_from): [entered, converted, won revenue]} of the
+    baseline. Plain sums: a handful of rows, where pandas' grouping costs more than it saves."""
+    totals: dict = {}
+    for row in checked.itertuples():
+        for key in ((row.channel, row.step_from), (None, row.step_from)):
+            total = totals.setdefault(key, [0, 0, 0.0])
+            total[0] += int(row.baseline_entered)
+            total[1] += int(row.baseline_converted)
+            total[2] += float(row.baseline_won_revenue)
+    return totals
+
+
+def _shares(totals: dict, channel: str | None) -> dict[str, float]:
+    """The baseline share converted at each step of ``channel`` (None: all together), and under
+    "win" the revenue per baseline win; a step with no entrants is left out."""
     shares = {
-        step: float(total.baseline_converted) / float(total.baseline_entered)
-        for step, total in totals.iterrows()
-        if total.baseline_entered > 0
+        step: converted / entered
+        for (of_channel, step), (entered, converted, _) in totals.items()
+        if of_channel == channel and entered > 0
     }
-    if "opportunity" in totals.index and totals.loc["opportunity", "baseline_converted"] > 0:
-        won = totals.loc["opportunity"]
-        shares["win"] = float(won.baseline_won_revenue) / float(won.baseline_converted)
+    _, won, revenue = totals.get((channel, "opportunity"), (0, 0, 0.0))
+    if won > 0:
+        shares["win"] = revenue / won
     return shares
 
 
