@@ -1,0 +1,169 @@
+"""The meeting's one data flow (week_view.gather) and its pack on hand-written rows in a real
+DuckDB, and the `pack` command on the sample.
+
+The meeting's week is 2026-W47, Monday 16 to Sunday 22 November 2026; W46 runs 9 to 15
+November. The latest lead is of Tuesday 24 November, so W47 is the last complete week.
+"""
+
+import datetime
+import functools
+import html
+
+import pytest
+from plotly.offline import get_plotlyjs
+
+from revcycle.db import execute
+from revcycle.meeting import log, pack, week_view
+from revcycle.meeting.week import Week
+from tests import test_cli_load
+from tests.conftest import copy_database
+
+W46, W47 = Week(2026, 46), Week(2026, 47)
+MONDAY_AFTER = datetime.date(2026, 11, 23)
+EVERYONE = {"channels": None, "owners": None, "segments": None}
+HOSTILE_OWNER = "<img src=x onerror=alert(1)>"
+
+
+def lead(lead_id, created_at, channel="Referral", owner="Ann"):
+    return {"lead_id": lead_id, "created_at": created_at, "channel": channel, "owner": owner}
+
+
+LEADS = [
+    # W46: one lead. W47: two Referral leads and one Email lead (owned by a hostile name).
+    lead("A", "2026-11-10 10:00:00"),
+    lead("B", "2026-11-16 10:00:00"),
+    lead("C", "2026-11-17 10:00:00"),
+    lead("D", "2026-11-18 10:00:00", channel="Email", owner=HOSTILE_OWNER),
+    # W48: the latest event.
+    lead("E", "2026-11-24 10:00:00"),
+]
+
+
+@pytest.fixture
+def meeting_db(funnel_db):
+    """The leads above, and a log: an action of W46 due Friday 20 November still open, one of
+    W47, a decision of W47 and one of W46."""
+    con = funnel_db(LEADS)
+    log.add_action(con, W46, "Fix the contact form", "Bram", datetime.date(2026, 11, 20), "ann")
+    log.add_action(con, W47, "Call back the webinar leads", "Ann", MONDAY_AFTER, "ann")
+    log.add_decision(con, W47, 'Raise the <script>alert("x")</script> threshold', "ann")
+    log.add_decision(con, W46, "A decision of the week before", "ann")
+    return con
+
+
+def gather(con, scope=None):
+    query = functools.partial(execute, con)
+    return week_view.gather(query, con, W47, scope or EVERYONE, MONDAY_AFTER)
+
+
+def tile(meeting, metric):
+    return meeting.tiles.set_index("metric").loc[metric]
+
+
+def test_the_default_week_is_the_last_complete_one_of_the_data(meeting_db):
+    # The latest lead is of Tuesday 24 November: W47 ended on the Sunday before.
+    query = functools.partial(execute, meeting_db)
+    assert week_view.default_week(query, datetime.date(2030, 1, 1)) == W47
+
+
+def test_gather_counts_the_week_in_the_scope_it_is_given(meeting_db):
+    assert tile(gather(meeting_db), "leads")["this_week"] == 3  # B, C, D
+    assert tile(gather(meeting_db), "leads")["last_week"] == 1  # A
+    only_email = gather(meeting_db, EVERYONE | {"channels": ["Email"]})
+    assert tile(only_email, "leads")["this_week"] == 1  # D
+    assert only_email.scope["channels"] == ["Email"]
+
+
+def test_gather_holds_the_week_s_log_and_the_older_open_actions_first(meeting_db):
+    meeting = gather(meeting_db)
+    assert meeting.actions["what"].tolist() == ["Call back the webinar leads"]
+    assert meeting.decisions["text"].tolist() == ['Raise the <script>alert("x")</script> threshold']
+    # The W46 action was due Friday 20 November: on Monday 23 November it is overdue.
+    assert meeting.review["what"].tolist() == ["Fix the contact form"]
+    assert meeting.review["is_overdue"].tolist() == [True]
+    assert meeting.data_as_of == datetime.date(2026, 11, 24)
+    assert meeting.not_built == ()
+    assert any("overdue" in sentence.text for sentence in meeting.headline)
+
+
+def test_the_headline_links_only_to_sections_the_page_has(meeting_db):
+    sections = {sentence.section for sentence in gather(meeting_db).headline}
+    assert sections <= set(week_view.SECTIONS)
+
+
+def test_the_pack_inlines_plotly_once_and_every_chart_uses_it(meeting_db):
+    document = pack.render(gather(meeting_db), datetime.datetime(2026, 11, 23, 9, 0))
+    library = get_plotlyjs()
+    assert document.count(library[:2000]) == 1
+    # Nothing else loads anything (plotly.js names its CDN itself, for maps the pack lacks).
+    rest = document.replace(library, "")
+    assert "<script src" not in rest and "cdn.plot.ly" not in rest
+    charts = document.count('id="chart-')
+    # The weekly trend, the breaches by owner (D waited: nobody contacted it) at least.
+    assert charts >= 2
+    assert document.count("Plotly.newPlot(") == charts
+
+
+def test_every_text_in_the_pack_is_escaped(meeting_db):
+    document = pack.render(gather(meeting_db), datetime.datetime(2026, 11, 23, 9, 0))
+    assert "<script>alert" not in document
+    assert "<img src=x" not in document
+    assert html.escape('Raise the <script>alert("x")</script> threshold') in document
+    # The owner's name is in the breaches table as text.
+    assert html.escape(HOSTILE_OWNER) in document
+
+
+def test_a_part_not_in_the_build_is_said_not_made_up(meeting_db, monkeypatch):
+    real = week_view._part
+    monkeypatch.setattr(week_view, "_part", lambda name: None if name == "leak" else real(name))
+    meeting = gather(meeting_db)
+    assert meeting.leaks is None and meeting.not_built == ("leak",)
+    document = pack.render(meeting, datetime.datetime(2026, 11, 23, 9, 0))
+    leak_section = document.split('<section id="leak">', 1)[1].split("</section>", 1)[0]
+    assert html.escape(week_view.NOT_BUILT) in leak_section
+    assert "dropped" not in leak_section
+
+
+# --- the command, on the sample ------------------------------------------------------------
+
+revcycle = test_cli_load.revcycle
+
+
+@pytest.fixture
+def sample_copy(tmp_path, sample_db_file):
+    return copy_database(sample_db_file, tmp_path / "sample.duckdb")
+
+
+def test_pack_writes_the_week_asked_for_under_5_mb(revcycle, sample_copy, tmp_path):
+    out = tmp_path / "meeting.html"
+    code, said = revcycle(sample_copy, "pack", "--week", "2026-W45", "-o", out)
+    assert code == 0, said
+    assert "wrote the meeting pack of 2026-W45 (02 Nov – 08 Nov 2026)" in said
+    document = out.read_text(encoding="utf-8")
+    assert out.stat().st_size < 5_000_000
+    assert "<h1>Weekly meeting — 2026-W45</h1>" in document
+    for section in ("headline", *week_view.SECTIONS, "agreement"):
+        assert f'<section id="{section}">' in document
+    assert "This is the bundled sample data." in document
+
+
+def test_pack_takes_the_scope_of_the_filters(revcycle, sample_copy, tmp_path):
+    out = tmp_path / "referral.html"
+    code, said = revcycle(
+        sample_copy, "pack", "--week", "2026-W45", "--channel", "Referral", "-o", out
+    )
+    assert code == 0, said
+    assert "channels Referral" in out.read_text(encoding="utf-8")
+
+
+def test_pack_refuses_a_week_that_is_no_week_in_a_sentence(revcycle, sample_copy, tmp_path):
+    code, said = revcycle(sample_copy, "pack", "--week", "week 47", "-o", tmp_path / "x.html")
+    assert code == 2
+    assert "“week 47” is not a week: write the ISO year and week number like 2026-W47." in said
+    assert "Traceback" not in said and not (tmp_path / "x.html").exists()
+
+
+def test_pack_without_a_database_says_how_to_make_one(revcycle, tmp_path):
+    code, said = revcycle(tmp_path / "none.duckdb", "pack")
+    assert code == 1
+    assert "there is no database" in said and "python -m revcycle build" in said
