@@ -34,18 +34,27 @@ def _log():
     return log
 
 
-def _write(con, write: Callable, done: str) -> bool:
-    """Run one write on a cursor of its own; say what it did, or the refusal's sentence."""
+def _write(con, write: Callable) -> str | None:
+    """Run one write on a cursor of its own; the refusal's sentence, or None once saved."""
     cursor = con.cursor()
     try:
         write(cursor)
-    except ValueError as refused:
-        st.session_state[SAID] = ("error", str(refused))
-        return False
+    except ValueError as refused:  # the log's refusals name the field in a sentence
+        return str(refused)
     finally:
         cursor.close()
+    return None
+
+
+def _submitted(con, write: Callable, done: str) -> None:
+    """A form's write: its refusal said under the form at once; once saved, the page is drawn
+    again with the new record and ``done`` said above the log."""
+    refused = _write(con, write)
+    if refused:
+        st.error(format.plain(refused), icon=":material/error:")
+        return
     st.session_state[SAID] = ("success", done)
-    return True
+    st.rerun()
 
 
 def _say() -> None:
@@ -107,8 +116,9 @@ def _save_edits(con, key: str, ids: list[int], edit: Callable, editor: str, what
     edits = _edits(key, ids)
     saved = 0
     for record_id, changes in edits:
-        done = _write(con, functools.partial(_edit, edit, record_id, editor, _typed(changes)), "")
-        if not done:
+        refused = _write(con, functools.partial(_edit, edit, record_id, editor, _typed(changes)))
+        if refused:  # said on the run this callback starts; the edits stay in the editor
+            st.session_state[SAID] = ("error", refused)
             return
         saved += 1
     st.session_state.pop(key, None)  # the editor starts again from what is saved
@@ -172,13 +182,11 @@ def _add_action(con, meeting: MeetingWeek, editor: str, presenting: bool) -> Non
             key="meeting_new_action_due",
         )
         if st.form_submit_button("Add action", icon=":material/add:"):
-            added = _write(
+            _submitted(
                 con,
                 lambda cursor: _log().add_action(cursor, meeting.week, what, owner, due, editor),
-                f"Added the action “{what}” for {owner}, due {due:%d %b %Y}.",
+                f"Added the action “{what}” for {owner}, due {due:%a %d %b %Y}.",
             )
-            if added:
-                st.rerun()
 
 
 DECISION_EDITOR = {
@@ -238,13 +246,11 @@ def _add_decision(con, meeting: MeetingWeek, editor: str, presenting: bool) -> N
             key="meeting_new_decision_version",
         )
         if st.form_submit_button("Record decision", icon=":material/add:"):
-            added = _write(
+            _submitted(
                 con,
                 lambda cursor: _log().add_decision(cursor, meeting.week, text, editor, version),
                 "Recorded the decision.",
             )
-            if added:
-                st.rerun()
 
 
 def section(con, meeting: MeetingWeek, presenting: bool) -> None:
