@@ -167,3 +167,10 @@ def test_pack_without_a_database_says_how_to_make_one(revcycle, tmp_path):
     code, said = revcycle(tmp_path / "none.duckdb", "pack")
     assert code == 1
     assert "there is no database" in said and "python -m revcycle build" in said
+
+
+def test_the_benchmark_times_the_pack_on_a_read_only_connection(sample_copy):
+    from benchmarks import meeting
+
+    row = meeting.time_pack(sample_copy, repeat=1)
+    assert row.failures == [] and len(row.timing.seconds) == 1
