@@ -305,7 +305,30 @@ def leak(meeting: MeetingWeek, presenting: bool) -> None:
     )
     if not presenting and len(report.checked):
         with st.expander("Every channel and step compared", expanded=False):
-            st.dataframe(report.checked, hide_index=True, key="meeting_leak_checked")
+            checked = report.checked.assign(
+                step=[
+                    f"{step_from} → {step_to}"
+                    for step_from, step_to in zip(
+                        report.checked["step_from"], report.checked["step_to"], strict=True
+                    )
+                ]
+            )
+            tables.show(checked, LEAK_COLUMNS, key="meeting_leak_checked", max_rows=40)
+
+
+LEAK_COLUMNS = {
+    "channel": ("Channel", "text"),
+    "step": ("Step", "text"),
+    "recent_entered": ("Recent cohort", "count"),
+    "recent_rate": ("Recent rate", "percent"),
+    "baseline_entered": ("Baseline cohort", "count"),
+    "baseline_rate": ("Baseline rate", "percent"),
+    "adjusted_p_value": ("p (Holm)", "probability"),
+    "is_flagged": ("Flagged", "text"),
+    "not_tested_reason": ("Not tested because", "text"),
+}
+# The breach list on the page: the longest waits; a week of a million leads holds thousands.
+BREACH_LEADS_SHOWN = 100
 
 
 def _more(count: int, what: str) -> None:
@@ -362,9 +385,17 @@ def breaches(meeting: MeetingWeek, presenting: bool) -> None:
     if presenting:
         return
     st.subheader("The leads", anchor=False)
+    leads = meeting.breach_leads
+    if len(leads) > BREACH_LEADS_SHOWN:
+        st.caption(
+            f"The first {BREACH_LEADS_SHOWN} of {len(leads):,}: the still-waiting first, then "
+            "the longest waits. The pack and the Follow-up page list more."
+        )
     tables.show(
-        meeting.breach_leads.assign(
-            hours_to_first_contact=meeting.breach_leads["hours_to_first_contact"].astype(float)
+        leads.head(BREACH_LEADS_SHOWN).assign(
+            hours_to_first_contact=leads["hours_to_first_contact"]
+            .head(BREACH_LEADS_SHOWN)
+            .astype(float)
         ),
         {
             "lead_id": ("Lead", "text"),

@@ -139,26 +139,30 @@ def actions(con, meeting: MeetingWeek, editor: str | None, presenting: bool) -> 
     st.subheader("Actions this week", anchor=False)
     current = meeting.actions
     if editor and not presenting and len(current):
-        _editor_of(current, ACTION_EDITOR, "meeting_actions_edit")
-        st.button(
-            "Save changes to actions",
-            key="meeting_actions_save",
-            on_click=_save_edits,
-            args=(
-                con,
-                "meeting_actions_edit",
-                current["action_id"].tolist(),
-                _log().edit_action,
-                editor,
-                "action",
-            ),
-        )
+        _edit_in_place(con, current, "action", editor)
     elif len(current):
         text_table(current, ACTION_COLUMNS, PRESENT_ROWS if presenting else len(current))
     else:
         st.caption("No action recorded for this week yet.")
     if editor:
         _add_action(con, meeting, editor, presenting)
+
+
+def _edit_in_place(con, current: pd.DataFrame, kind: str, editor: str) -> None:
+    """This week's ``kind`` ("action" or "decision") in a table editor, and the button that
+    saves each changed row as the record's next revision."""
+    key = f"meeting_{kind}s_edit"
+    _editor_of(current, EDITORS[kind], key)
+    st.button(
+        f"Save changes to {kind}s",
+        key=f"meeting_{kind}s_save",
+        on_click=_save_edits,
+        args=(con, key, current[f"{kind}_id"].tolist(), _edit_function(kind), editor, kind),
+    )
+
+
+def _edit_function(kind: str) -> Callable:
+    return _log().edit_action if kind == "action" else _log().edit_decision
 
 
 def _row(presenting: bool, widths: tuple) -> list:
@@ -204,20 +208,7 @@ def decisions(con, meeting: MeetingWeek, editor: str | None, presenting: bool) -
     st.subheader("Decisions this week", anchor=False)
     current = meeting.decisions
     if editor and not presenting and len(current):
-        _editor_of(current, DECISION_EDITOR, "meeting_decisions_edit")
-        st.button(
-            "Save changes to decisions",
-            key="meeting_decisions_save",
-            on_click=_save_edits,
-            args=(
-                con,
-                "meeting_decisions_edit",
-                current["decision_id"].tolist(),
-                _log().edit_decision,
-                editor,
-                "decision",
-            ),
-        )
+        _edit_in_place(con, current, "decision", editor)
     elif len(current):
         rows = current.head(PRESENT_ROWS) if presenting else current
         st.markdown("\n".join(f"- {format.plain(text)}" for text in rows["text"]))
@@ -225,6 +216,9 @@ def decisions(con, meeting: MeetingWeek, editor: str | None, presenting: bool) -
         st.caption("No decision recorded for this week yet.")
     if editor:
         _add_decision(con, meeting, editor, presenting)
+
+
+EDITORS = {"action": ACTION_EDITOR, "decision": DECISION_EDITOR}
 
 
 def _add_decision(con, meeting: MeetingWeek, editor: str, presenting: bool) -> None:

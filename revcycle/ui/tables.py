@@ -21,6 +21,7 @@ SHOWN = {
     "days": format.days,
     "datetime": format.moment,
     "day": format.day,
+    "probability": format.probability,
 }
 _COLUMN = {
     "text": st.column_config.TextColumn,
