@@ -319,3 +319,20 @@ def test_a_file_without_date_columns_cannot_measure_mqls_sqls_or_follow_up(tmp_p
 def test_the_default_week_is_the_last_complete_one(query):
     # The latest event is Tuesday 24 November (W48), so W47 is the last complete week.
     assert numbers.default_week(query) == W47
+
+
+def test_the_week_the_data_ends_in_is_not_complete(query):
+    assert numbers.is_complete(query, W47)
+    assert not numbers.is_complete(query, W47.next())  # data up to Tuesday 24 November
+
+
+def test_any_day_of_the_last_week_names_the_same_weeks(query):
+    by_sunday = execute_weeks(query, date(2026, 11, 22))
+    by_wednesday = execute_weeks(query, date(2026, 11, 18))
+    assert by_wednesday.equals(by_sunday)
+    assert by_sunday["count_mqls"].tolist() == [0, 0, 0, 0, 2]
+
+
+def execute_weeks(query, end_date):
+    params = {"channels": None, "owners": None, "segments": None}
+    return query("metrics/weekly_numbers", end_date=end_date, weeks=5, **params)

@@ -93,6 +93,13 @@ def default_week(query: Query) -> Week | None:
     return None if blank(last_date) else last_complete(pd.Timestamp(last_date).date())
 
 
+def is_complete(query: Query, week: Week) -> bool:
+    """Whether the data reaches past ``week``'s Sunday: a later week's numbers are only the
+    days loaded so far, and read low."""
+    complete = default_week(query)
+    return complete is not None and week <= complete
+
+
 class Currency(NamedTuple):
     """The amounts' one currency (None when unknown or several), and whether they are in
     several currencies, which are never added."""
@@ -111,17 +118,20 @@ def currency(query: Query) -> Currency:
     )
 
 
-def weekly_series(query: Query, week: Week, scope: Mapping | None, weeks: int) -> pd.DataFrame:
+def weekly_series(
+    query: Query, week: Week, scope: Mapping | None, weeks: int, money: Currency | None = None
+) -> pd.DataFrame:
     """weekly_numbers for the ``weeks`` weeks up to ``week``: one row per week, oldest first,
     with a count the week's uploads could not record, and sums of money over several
-    currencies, set to missing (NaN) rather than 0."""
+    currencies, set to missing (NaN) rather than 0. ``money``: the amounts' currency, when
+    the caller has it already."""
     series = query("metrics/weekly_numbers", end_date=week.end, weeks=weeks, **scope_params(scope))
     shown = series.copy()
     for column, recorded in _COUNTS.values():
         if recorded is not None:
             unknown = (shown[column] == 0) & (shown["count_leads"] > 0) & (shown[recorded] == 0)
             shown[column] = shown[column].astype(float).mask(unknown)
-    if currency(query).is_mixed:
+    if (money or currency(query)).is_mixed:
         shown["won_revenue"] = math.nan
     return shown
 
@@ -176,7 +186,7 @@ def week_tiles(query: Query, week: Week, scope: Mapping | None) -> pd.DataFrame:
     that does not apply is None."""
     params = scope_params(scope)
     money = currency(query)
-    series = weekly_series(query, week, params, BASELINE_WEEKS + 1)
+    series = weekly_series(query, week, params, BASELINE_WEEKS + 1, money)
     this_row, last_row = series.iloc[-1], series.iloc[-2]
     baseline = _covered(series.iloc[:-1], query)
     targets = query(
