@@ -9,7 +9,12 @@ import pytest
 
 from revcycle.meeting import headline
 from revcycle.meeting.headline import NO_LEAK, SECTIONS, Sentence
-from revcycle.meeting.numbers import TILE_COLUMNS, Quality
+from revcycle.meeting.numbers import (
+    QUALITY_CHANNEL_COLUMNS,
+    QUALITY_REASON_COLUMNS,
+    TILE_COLUMNS,
+    Quality,
+)
 
 
 def tiles(**metrics) -> pd.DataFrame:
@@ -45,19 +50,11 @@ def breaches(*rows) -> pd.DataFrame:
 def quality(mqls, rejected, pending, reasons=(), cannot=None) -> Quality:
     by_channel = pd.DataFrame(
         [("(all channels)", mqls, mqls - rejected - pending, rejected, pending, None, True)],
-        columns=[
-            "channel",
-            "count_mqls",
-            "count_accepted",
-            "count_rejected",
-            "count_pending",
-            "acceptance_rate",
-            "is_total",
-        ],
+        columns=list(QUALITY_CHANNEL_COLUMNS),
     )
     by_reason = pd.DataFrame(
         [("(all channels)", reason, count, agreed, True) for reason, count, agreed in reasons],
-        columns=["channel", "reason", "count_rejected", "is_agreed_reason", "is_total"],
+        columns=list(QUALITY_REASON_COLUMNS),
     )
     return Quality(by_channel, by_reason, None, cannot)
 
@@ -167,3 +164,17 @@ def test_no_rejection_says_how_many_still_wait():
 def test_one_overdue_action_is_singular():
     assert headline.actions_sentence(1).text == "1 action from last week is overdue."
     assert headline.actions_sentence(0) is None
+
+
+def test_with_no_contact_column_the_breach_sentence_says_why_not_none():
+    reason = "The uploads of this week's leads have no first-contact column, so …"
+    no_contacts = pd.concat(
+        [
+            WON_UNDER,
+            tiles(leads=(3.0, None, None, "count", None)).assign(
+                metric="share_contacted_in_time", cannot_measure=reason
+            ),
+        ]
+    )
+    said = headline.headline(no_contacts, [], breaches(), SOME_REJECTED, 0)
+    assert Sentence(reason, "breaches") in said

@@ -166,13 +166,21 @@ def actions_sentence(actions_overdue: int) -> Sentence | None:
     return Sentence(f"{actions_overdue:,} actions from last week are overdue.", "actions")
 
 
+def _follow_up_unmeasurable(tiles: pd.DataFrame) -> Sentence | None:
+    """Why no breach can be told, when the uploads lack the first-contact column: then no
+    breach is no news, not good news."""
+    rows = tiles[tiles["metric"] == "share_contacted_in_time"]
+    reason = rows["cannot_measure"].iloc[0] if len(rows) else None
+    return Sentence(reason, "breaches") if isinstance(reason, str) and reason else None
+
+
 def headline(tiles, leaks, breaches, quality, actions_overdue: int) -> list[Sentence]:
     """Three to five sentences, in the page's order of sections: the leading number, the
     leak, the breaches, lead quality and, when any, the overdue actions."""
     sentences = [
         tiles_sentence(tiles),
         leak_sentence(leaks),
-        breaches_sentence(breaches),
+        _follow_up_unmeasurable(tiles) or breaches_sentence(breaches),
         quality_sentence(quality),
         actions_sentence(actions_overdue),
     ]
