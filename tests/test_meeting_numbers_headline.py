@@ -178,3 +178,23 @@ def test_with_no_contact_column_the_breach_sentence_says_why_not_none():
     )
     said = headline.headline(no_contacts, [], breaches(), SOME_REJECTED, 0)
     assert Sentence(reason, "breaches") in said
+
+
+@pytest.mark.parametrize(
+    ("reasons", "ending"),
+    [
+        (
+            [("Not a fit", 3, True), ("No budget", 3, True)],
+            ", most for ‘No budget’ and ‘Not a fit’.",
+        ),
+        (
+            [("(no reason given)", 4, False), ("No budget", 1, True)],
+            ", most with no reason given; 4 for a reason the agreement does not list.",
+        ),
+        ([("A", 1, True), ("B", 1, True), ("C", 1, True)], "."),
+    ],
+)
+def test_the_reason_named_is_the_one_most_given(reasons, ending):
+    count = sum(count for _, count, _ in reasons)
+    said = headline.quality_sentence(quality(20, count, 0, reasons))
+    assert said.text == f"Sales rejected {count} of 20 MQLs ({count / 20:.0%}){ending}"

@@ -103,6 +103,10 @@ def _possessive(owner: str) -> str:
     return "unassigned" if owner == "(unassigned)" else f"{owner}'s"
 
 
+def _name(owner: str) -> str:
+    return "unassigned leads" if owner == "(unassigned)" else owner
+
+
 def breaches_sentence(breaches: pd.DataFrame) -> Sentence:
     """ "14 leads waited past the agreed response time, 9 of them Bram's." """
     total = int(breaches["count_breaches"].sum()) if len(breaches) else 0
@@ -126,8 +130,34 @@ def breaches_sentence(breaches: pd.DataFrame) -> Sentence:
     if len(owners) == 1:
         return Sentence(f"{said}, {top:,} of them {_possessive(owners[0])}.", "breaches")
     if len(owners) == 2:
-        return Sentence(f"{said}, {top:,} each for {owners[0]} and {owners[1]}.", "breaches")
+        return Sentence(
+            f"{said}, {top:,} each for {_name(owners[0])} and {_name(owners[1])}.", "breaches"
+        )
     return Sentence(f"{said}, at most {top:,} per owner.", "breaches")
+
+
+NO_REASON = "(no reason given)"  # as mql_quality_by_channel names a rejection without one
+
+
+def _reason_words(reason: str) -> str:
+    return "with no reason given" if reason == NO_REASON else f"for ‘{reason}’"
+
+
+def _most_for(reasons: pd.DataFrame) -> str:
+    """ ", most for ‘No budget’", ", most for ‘No budget’ and ‘Not a fit’" on a tie of two, ""
+    when more tie (no reason stands out)."""
+    if reasons.empty:
+        return ""
+    top = reasons["count_rejected"].max()
+    tied = sorted(reasons.loc[reasons["count_rejected"] == top, "reason"])
+    if len(tied) == 1:
+        return f", most {_reason_words(tied[0])}"
+    if len(tied) == 2:
+        first, second = (_reason_words(reason) for reason in tied)
+        if first.startswith("for "):
+            second = second.removeprefix("for ")  # "for ‘A’ and ‘B’"
+        return f", most {first} and {second}"
+    return ""
 
 
 def quality_sentence(quality) -> Sentence | None:
@@ -149,9 +179,7 @@ def quality_sentence(quality) -> Sentence | None:
         f"Sales rejected {rejected:,} of {_plural(count_mqls, 'MQL')} ({rejected / count_mqls:.0%})"
     )
     reasons = quality.by_reason[quality.by_reason["is_total"]]
-    reasons = reasons.sort_values(["count_rejected", "reason"], ascending=[False, True])
-    if len(reasons):
-        said += f", most for ‘{reasons['reason'].iloc[0]}’"
+    said += _most_for(reasons)
     outside = int(reasons.loc[reasons["is_agreed_reason"].eq(False), "count_rejected"].sum())
     if outside:
         said += f"; {outside:,} for a reason the agreement does not list"
