@@ -49,7 +49,19 @@ def breaches(*rows) -> pd.DataFrame:
 
 def quality(mqls, rejected, pending, reasons=(), cannot=None) -> Quality:
     by_channel = pd.DataFrame(
-        [("(all channels)", mqls, mqls - rejected - pending, rejected, pending, None, True)],
+        [
+            (
+                "(all channels)",
+                mqls,
+                mqls - rejected - pending,
+                rejected,
+                pending,
+                None,
+                None,
+                None,
+                True,
+            )
+        ],
         columns=list(QUALITY_CHANNEL_COLUMNS),
     )
     by_reason = pd.DataFrame(

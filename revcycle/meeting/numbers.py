@@ -14,7 +14,7 @@ import pandas as pd
 
 from revcycle import settings
 from revcycle.agreements.model import FollowUp
-from revcycle.agreements.status import blank, status, view_targets
+from revcycle.agreements.status import blank, status, targets_apply, view_targets
 from revcycle.agreements.words import follow_up
 from revcycle.meeting.week import Week, last_complete
 
@@ -274,11 +274,12 @@ def breach_leads(query: Query, week: Week, scope: Mapping | None) -> pd.DataFram
 
 class Quality(NamedTuple):
     """What sales did with the week's MQLs. ``by_channel``: ``channel, count_mqls,
-    count_accepted, count_rejected, count_pending, acceptance_rate, is_total`` (the last row
-    is all channels in scope); ``by_reason``: ``channel, reason, count_rejected,
-    is_agreed_reason, is_total`` (is_agreed_reason None while no reasons are agreed);
-    ``target``: the agreed acceptance rate, or None; ``cannot_measure``: why the counts
-    cannot be told, or None."""
+    count_accepted, count_rejected, count_pending, acceptance_rate, acceptance_target,
+    target_status, is_total`` (the last row is all channels in scope; acceptance_rate is over
+    the MQLs sales answered, accepted or rejected); ``by_reason``: ``channel, reason,
+    count_rejected, is_agreed_reason, is_total`` (is_agreed_reason None while no reasons are
+    agreed); ``target``: the agreed acceptance rate, or None; ``cannot_measure``: why the
+    counts cannot be told, or None."""
 
     by_channel: pd.DataFrame
     by_reason: pd.DataFrame
@@ -293,6 +294,8 @@ QUALITY_CHANNEL_COLUMNS = (
     "count_rejected",
     "count_pending",
     "acceptance_rate",
+    "acceptance_target",
+    "target_status",
     "is_total",
 )
 QUALITY_REASON_COLUMNS = ("channel", "reason", "count_rejected", "is_agreed_reason", "is_total")
@@ -317,9 +320,44 @@ def _is_agreed(reasons: pd.Series, agreed) -> list:
     return [_reason_key(reason) in keys for reason in reasons]
 
 
+def _with_targets(counts: pd.DataFrame, targets: pd.DataFrame, params: dict, in_force):
+    """The channels' rows with their agreed acceptance rate (the total row: the view's) and
+    its status colour; none in a view cut by owner or segment (targets_apply)."""
+    rows = targets[(targets["metric"] == "share_mqls_accepted") & targets["channel"].notna()]
+    if not targets_apply(params):
+        rows = rows.iloc[0:0]
+    by_channel = dict(zip(rows["channel"], rows["target_in_period"], strict=True))
+    view = view_targets(targets, params).get("share_mqls_accepted")
+    wanted = [
+        view if is_total else by_channel.get(channel)
+        for channel, is_total in zip(counts["channel"], counts["is_total"], strict=True)
+    ]
+    wanted = [None if blank(target) else float(target) for target in wanted]
+    found = [
+        status(rate, target, in_force)
+        for rate, target in zip(counts["acceptance_rate"], wanted, strict=True)
+    ]
+    return counts.assign(
+        acceptance_target=pd.Series(wanted, index=counts.index, dtype=float),
+        target_status=pd.Series([f and f.colour for f in found], index=counts.index, dtype=object),
+    )
+
+
+def _quality_unmeasurable(counts: pd.DataFrame) -> str | None:
+    total = counts[counts["is_total"]]
+    if not len(total) or total["count_mqls"].iloc[0] == 0:
+        return None
+    if total["count_with_sql_outcome"].iloc[0] == 0:
+        return NO_SQL_OUTCOME
+    if total["count_with_rejection_data"].iloc[0] == 0:
+        return NO_REJECTION_DATA
+    return None
+
+
 def lead_quality(query: Query, week: Week, scope: Mapping | None) -> Quality:
-    """The week's MQLs by channel (accepted, rejected, pending, acceptance rate) and the
-    rejections by reason, each reason flagged when the agreement in force does not list it."""
+    """The week's MQLs by channel (accepted, rejected, pending, acceptance rate against the
+    agreed one) and the rejections by reason, each reason flagged when the agreement in force
+    does not list it."""
     params = scope_params(scope)
     found = query(
         "metrics/mql_quality_by_channel", start_date=week.start, end_date=week.end, **params
@@ -327,10 +365,12 @@ def lead_quality(query: Query, week: Week, scope: Mapping | None) -> Quality:
     counts = found[found["reason"].isna()]
     reasons = found[found["reason"].notna()]
     in_force = query("metrics/agreement_in_force", end_date=week.end)
-    agreed = None if in_force.empty else in_force["rejection_reasons"].iloc[0]
+    in_force = None if in_force.empty else in_force.iloc[0]
     by_reason = reasons.assign(
         count_rejected=reasons["count_rejected"].astype(int),
-        is_agreed_reason=_is_agreed(reasons["reason"], agreed),
+        is_agreed_reason=_is_agreed(
+            reasons["reason"], None if in_force is None else in_force["rejection_reasons"]
+        ),
     )
     targets = query(
         "metrics/targets_in_period",
@@ -338,16 +378,10 @@ def lead_quality(query: Query, week: Week, scope: Mapping | None) -> Quality:
         end_date=week.end,
         channels=params["channels"],
     )
-    total = counts[counts["is_total"]]
-    cannot = None
-    if len(total) and total["count_mqls"].iloc[0] > 0:
-        if total["count_with_sql_outcome"].iloc[0] == 0:
-            cannot = NO_SQL_OUTCOME
-        elif total["count_with_rejection_data"].iloc[0] == 0:
-            cannot = NO_REJECTION_DATA
+    by_channel = _with_targets(counts, targets, params, in_force)
     return Quality(
-        by_channel=counts[list(QUALITY_CHANNEL_COLUMNS)].reset_index(drop=True),
+        by_channel=by_channel[list(QUALITY_CHANNEL_COLUMNS)].reset_index(drop=True),
         by_reason=by_reason[list(QUALITY_REASON_COLUMNS)].reset_index(drop=True),
         target=view_targets(targets, params).get("share_mqls_accepted"),
-        cannot_measure=cannot,
+        cannot_measure=_quality_unmeasurable(counts),
     )
