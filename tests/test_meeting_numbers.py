@@ -336,3 +336,19 @@ def test_any_day_of_the_last_week_names_the_same_weeks(query):
 def execute_weeks(query, end_date):
     params = {"channels": None, "owners": None, "segments": None}
     return query("metrics/weekly_numbers", end_date=end_date, weeks=5, **params)
+
+
+def test_a_week_before_the_data_begins_is_not_a_week_of_zeros(query):
+    tiles = numbers.week_tiles(query, Week(2026, 42), None)
+    assert tiles["this_week"].isna().all()
+    assert tiles["last_week"].isna().all()
+    assert set(tiles["cannot_measure"]) == {"The data begins on 20 Oct 2026, after this week."}
+    assert set(tiles["target_status"]) == {None}
+
+
+def test_a_week_after_the_data_ends_is_not_a_week_of_zeros(query):
+    # The data ends on Tuesday 24 November (W48); W49 has nothing loaded, W48 has LATE.
+    tiles = numbers.week_tiles(query, Week(2026, 49), None).set_index("metric")
+    assert tiles["this_week"].isna().all()
+    assert tiles.loc["leads", "cannot_measure"] == "The data ends on 24 Nov 2026, before this week."
+    assert tiles.loc["leads", "last_week"] == 1

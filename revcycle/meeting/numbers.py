@@ -6,6 +6,7 @@ Every function takes a query runner, ``query(name, **params) -> DataFrame`` (the
 the pack read the same numbers. No Streamlit here.
 """
 
+import datetime
 import math
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
@@ -169,13 +170,25 @@ def _cannot_measure(row: pd.Series, metric: str, money: Currency) -> str | None:
     return None
 
 
-def _covered(series: pd.DataFrame, query: Query) -> pd.DataFrame:
-    """The weeks of ``series`` the data reaches: a week before the data's first event holds
-    zeros that mean "not loaded", never a quiet week."""
-    first_date = query("metrics/data_period")["first_date"].iloc[0]
-    if blank(first_date):
-        return series.iloc[0:0]
-    return series[pd.to_datetime(series["week_end"]) >= pd.Timestamp(first_date)]
+def _data_days(query: Query) -> tuple[datetime.date, datetime.date] | None:
+    """The first and the last day with any funnel event; None when nothing is loaded."""
+    row = query("metrics/data_period").iloc[0]
+    if blank(row["first_date"]) or blank(row["last_date"]):
+        return None
+    return pd.Timestamp(row["first_date"]).date(), pd.Timestamp(row["last_date"]).date()
+
+
+def _outside(row: pd.Series, days) -> str | None:
+    """Why a week of weekly_series is not in the data, or None when the data reaches it: its
+    zeros then mean "not loaded", never a quiet week."""
+    if days is None:
+        return "No data is loaded."
+    first, last = days
+    if pd.Timestamp(row["week_end"]).date() < first:
+        return f"The data begins on {first:%-d %b %Y}, after this week."
+    if pd.Timestamp(row["week_start"]).date() > last:
+        return f"The data ends on {last:%-d %b %Y}, before this week."
+    return None
 
 
 def week_tiles(query: Query, week: Week, scope: Mapping | None) -> pd.DataFrame:
@@ -187,8 +200,10 @@ def week_tiles(query: Query, week: Week, scope: Mapping | None) -> pd.DataFrame:
     params = scope_params(scope)
     money = currency(query)
     series = weekly_series(query, week, params, BASELINE_WEEKS + 1, money)
+    days = _data_days(query)
+    outside = [_outside(row, days) for _, row in series.iterrows()]
     this_row, last_row = series.iloc[-1], series.iloc[-2]
-    baseline = _covered(series.iloc[:-1], query)
+    baseline = series.iloc[:-1][[reason is None for reason in outside[:-1]]]
     targets = query(
         "metrics/targets_in_period",
         start_date=week.start,
@@ -200,7 +215,7 @@ def week_tiles(query: Query, week: Week, scope: Mapping | None) -> pd.DataFrame:
     in_force = None if in_force.empty else in_force.iloc[0]
     rows = []
     for metric in TILE_METRICS:
-        this_week = _value(this_row, metric)
+        this_week = None if outside[-1] else _value(this_row, metric)
         target = None if money.is_mixed and metric == "won_revenue" else agreed.get(metric)
         found = status(this_week, target, in_force)
         rows.append(
@@ -208,14 +223,14 @@ def week_tiles(query: Query, week: Week, scope: Mapping | None) -> pd.DataFrame:
                 metric,
                 LABELS[metric],
                 this_week,
-                _value(last_row, metric),
+                None if outside[-2] else _value(last_row, metric),
                 _average(baseline, metric) if len(baseline) == BASELINE_WEEKS else None,
                 target,
                 found and found.colour,
                 found and found.share_of_target,
                 UNITS.get(metric, "count"),
                 money.code if metric == "won_revenue" else None,
-                _cannot_measure(this_row, metric, money),
+                outside[-1] or _cannot_measure(this_row, metric, money),
                 f"{DEFINITIONS[metric]} {_BASELINE}",
             )
         )
