@@ -352,3 +352,13 @@ def test_a_week_after_the_data_ends_is_not_a_week_of_zeros(query):
     assert tiles["this_week"].isna().all()
     assert tiles.loc["leads", "cannot_measure"] == "The data ends on 24 Nov 2026, before this week."
     assert tiles.loc["leads", "last_week"] == 1
+
+
+def test_the_week_the_data_ends_in_shows_its_days_so_far_without_a_status(query):
+    # W48: LATE, created on Tuesday 24 November, the data's last day; the target is there.
+    tiles = numbers.week_tiles(query, W47.next(), None).set_index("metric")
+    assert tiles.loc["leads", "this_week"] == 1
+    assert tiles.loc["leads", "weekly_target"] == pytest.approx(10)
+    assert set(tiles["target_status"]) == {None}
+    assert not tiles["is_complete"].any()
+    assert numbers.week_tiles(query, W47, None)["is_complete"].all()

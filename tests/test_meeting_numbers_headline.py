@@ -210,3 +210,9 @@ def test_the_reason_named_is_the_one_most_given(reasons, ending):
     count = sum(count for _, count, _ in reasons)
     said = headline.quality_sentence(quality(20, count, 0, reasons))
     assert said.text == f"Sales rejected {count} of 20 MQLs ({count / 20:.0%}){ending}"
+
+
+def test_a_week_the_data_ends_in_is_said_so_far_not_against_a_whole_week():
+    partial = tiles(won_revenue=(2_000.0, 5_000.0, None, "money", "EUR")).assign(is_complete=False)
+    said = headline.tiles_sentence(partial)
+    assert said.text == "Won revenue €2k so far this week."

@@ -8,6 +8,7 @@ the page shows them as plain text (``revcycle.ui.format.plain``), never as Markd
 import math
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 SECTIONS = ("tiles", "leak", "breaches", "quality", "actions")
@@ -66,6 +67,11 @@ def _against(share: float, what: str) -> str:
     return f"{abs(share - 1):.0%} {'under' if share < 1 else 'over'} {what}"
 
 
+def _is_partial(tile: pd.Series) -> bool:
+    complete = tile.get("is_complete")
+    return isinstance(complete, bool | np.bool_) and not complete
+
+
 def tiles_sentence(tiles: pd.DataFrame) -> Sentence | None:
     """The first of HEADLINE_TILES the week can tell, against its target, else against the
     4-week average: "Won revenue €84k, 12% under target." """
@@ -76,6 +82,8 @@ def tiles_sentence(tiles: pd.DataFrame) -> Sentence | None:
         tile = rows.loc[metric]
         value = float(tile["this_week"])
         said = f"{tile['label']} {_tile_value_words(tile, value)}"
+        if _is_partial(tile):  # the data ends within the week: no match for a whole one
+            return Sentence(f"{said} so far this week.", "tiles")
         if _known(tile["share_of_target"]):
             return Sentence(
                 f"{said}, {_against(float(tile['share_of_target']), 'target')}.", "tiles"

@@ -79,6 +79,7 @@ TILE_COLUMNS = (
     "currency",
     "cannot_measure",
     "definition",
+    "is_complete",
 )
 
 
@@ -195,8 +196,9 @@ def week_tiles(query: Query, week: Week, scope: Mapping | None) -> pd.DataFrame:
     """One row per tile metric (TILE_METRICS): this week, last week, the four-week baseline,
     the week's target (the months' targets prorated by working days) and its status colour.
     A number that cannot be known is NaN (``cannot_measure`` says why when the uploads lack
-    a column or the amounts are in several currencies); a status, a currency or a reason
-    that does not apply is None."""
+    a column or the amounts are in several currencies, or the data does not reach the week);
+    a status, a currency or a reason that does not apply is None. ``is_complete`` is false
+    for the week the data ends in: its numbers are the days so far, and get no status."""
     params = scope_params(scope)
     money = currency(query)
     series = weekly_series(query, week, params, BASELINE_WEEKS + 1, money)
@@ -213,11 +215,13 @@ def week_tiles(query: Query, week: Week, scope: Mapping | None) -> pd.DataFrame:
     agreed = view_targets(targets, params)
     in_force = query("metrics/agreement_in_force", end_date=week.end)
     in_force = None if in_force.empty else in_force.iloc[0]
+    # A week the data ends in holds only its first days: no colour against a whole week.
+    complete = days is not None and week.end < days[1]
     rows = []
     for metric in TILE_METRICS:
         this_week = None if outside[-1] else _value(this_row, metric)
         target = None if money.is_mixed and metric == "won_revenue" else agreed.get(metric)
-        found = status(this_week, target, in_force)
+        found = status(this_week, target, in_force) if complete else None
         rows.append(
             (
                 metric,
@@ -232,6 +236,7 @@ def week_tiles(query: Query, week: Week, scope: Mapping | None) -> pd.DataFrame:
                 money.code if metric == "won_revenue" else None,
                 outside[-1] or _cannot_measure(this_row, metric, money),
                 f"{DEFINITIONS[metric]} {_BASELINE}",
+                complete,
             )
         )
     tiles = pd.DataFrame(rows, columns=list(TILE_COLUMNS))
