@@ -362,3 +362,10 @@ def test_the_week_the_data_ends_in_shows_its_days_so_far_without_a_status(query)
     assert set(tiles["target_status"]) == {None}
     assert not tiles["is_complete"].any()
     assert numbers.week_tiles(query, W47, None)["is_complete"].all()
+
+
+def test_an_empty_choice_of_channels_keeps_nothing(query):
+    # As every page's filter: an empty list is no channel, never "all channels".
+    tiles = numbers.week_tiles(query, W47, {"channels": []}).set_index("metric")
+    assert tiles.loc["leads", "this_week"] == 0
+    assert numbers.breaches_by_owner(query, W47, {"channels": []}).empty

@@ -84,9 +84,13 @@ TILE_COLUMNS = (
 
 
 def scope_params(scope: Mapping | None) -> dict:
-    """The shared filters minus the period, as the metric queries bind them."""
+    """The shared filters minus the period, as the metric queries bind them: a list of the
+    values to keep, or None for all (an empty list keeps nothing, as in funnel_in_scope)."""
     scope = scope or {}
-    return {name: scope.get(name) or None for name in ("channels", "owners", "segments")}
+    return {
+        name: None if scope.get(name) is None else list(scope[name])
+        for name in ("channels", "owners", "segments")
+    }
 
 
 def default_week(query: Query) -> Week | None:
