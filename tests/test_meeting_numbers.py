@@ -369,3 +369,11 @@ def test_an_empty_choice_of_channels_keeps_nothing(query):
     tiles = numbers.week_tiles(query, W47, {"channels": []}).set_index("metric")
     assert tiles.loc["leads", "this_week"] == 0
     assert numbers.breaches_by_owner(query, W47, {"channels": []}).empty
+
+
+def test_the_charts_series_leaves_weeks_outside_the_data_empty(query):
+    # W41-W42 come before the data's first day (20 October, W43); W44 is in it, with nothing.
+    series = numbers.weekly_series(query, W47, None, 7)
+    assert series["is_in_data"].tolist() == [False, False, True, True, True, True, True]
+    assert series["count_leads"].isna().tolist() == [True, True, False, False, False, False, False]
+    assert series["count_leads"].iloc[2:].tolist() == [2, 0, 1, 3, 4]

@@ -128,17 +128,21 @@ def weekly_series(
     query: Query, week: Week, scope: Mapping | None, weeks: int, money: Currency | None = None
 ) -> pd.DataFrame:
     """weekly_numbers for the ``weeks`` weeks up to ``week``: one row per week, oldest first,
-    with a count the week's uploads could not record, and sums of money over several
-    currencies, set to missing (NaN) rather than 0. ``money``: the amounts' currency, when
-    the caller has it already."""
+    for the charts. Set to missing (NaN) rather than 0: every number of a week the data does
+    not reach (is_in_data false), a count the week's uploads could not record, and sums of
+    money over several currencies. ``money``: the amounts' currency, when the caller has it
+    already."""
     series = query("metrics/weekly_numbers", end_date=week.end, weeks=weeks, **scope_params(scope))
-    shown = series.copy()
+    days = _data_days(query)
+    shown = series.assign(is_in_data=[_outside(row, days) is None for _, row in series.iterrows()])
     for column, recorded in _COUNTS.values():
         if recorded is not None:
             unknown = (shown[column] == 0) & (shown["count_leads"] > 0) & (shown[recorded] == 0)
             shown[column] = shown[column].astype(float).mask(unknown)
     if (money or currency(query)).is_mixed:
         shown["won_revenue"] = math.nan
+    numbers = [column for column in series.columns if column not in ("week_start", "week_end")]
+    shown[numbers] = shown[numbers].astype(float).where(shown["is_in_data"])
     return shown
 
 
