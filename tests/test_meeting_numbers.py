@@ -319,3 +319,61 @@ def test_a_file_without_date_columns_cannot_measure_mqls_sqls_or_follow_up(tmp_p
 def test_the_default_week_is_the_last_complete_one(query):
     # The latest event is Tuesday 24 November (W48), so W47 is the last complete week.
     assert numbers.default_week(query) == W47
+
+
+def test_the_week_the_data_ends_in_is_not_complete(query):
+    assert numbers.is_complete(query, W47)
+    assert not numbers.is_complete(query, W47.next())  # data up to Tuesday 24 November
+
+
+def test_any_day_of_the_last_week_names_the_same_weeks(query):
+    by_sunday = execute_weeks(query, date(2026, 11, 22))
+    by_wednesday = execute_weeks(query, date(2026, 11, 18))
+    assert by_wednesday.equals(by_sunday)
+    assert by_sunday["count_mqls"].tolist() == [0, 0, 0, 0, 2]
+
+
+def execute_weeks(query, end_date):
+    params = {"channels": None, "owners": None, "segments": None}
+    return query("metrics/weekly_numbers", end_date=end_date, weeks=5, **params)
+
+
+def test_a_week_before_the_data_begins_is_not_a_week_of_zeros(query):
+    tiles = numbers.week_tiles(query, Week(2026, 42), None)
+    assert tiles["this_week"].isna().all()
+    assert tiles["last_week"].isna().all()
+    assert set(tiles["cannot_measure"]) == {"The data begins on 20 Oct 2026, after this week."}
+    assert set(tiles["target_status"]) == {None}
+
+
+def test_a_week_after_the_data_ends_is_not_a_week_of_zeros(query):
+    # The data ends on Tuesday 24 November (W48); W49 has nothing loaded, W48 has LATE.
+    tiles = numbers.week_tiles(query, Week(2026, 49), None).set_index("metric")
+    assert tiles["this_week"].isna().all()
+    assert tiles.loc["leads", "cannot_measure"] == "The data ends on 24 Nov 2026, before this week."
+    assert tiles.loc["leads", "last_week"] == 1
+
+
+def test_the_week_the_data_ends_in_shows_its_days_so_far_without_a_status(query):
+    # W48: LATE, created on Tuesday 24 November, the data's last day; the target is there.
+    tiles = numbers.week_tiles(query, W47.next(), None).set_index("metric")
+    assert tiles.loc["leads", "this_week"] == 1
+    assert tiles.loc["leads", "weekly_target"] == pytest.approx(10)
+    assert set(tiles["target_status"]) == {None}
+    assert not tiles["is_complete"].any()
+    assert numbers.week_tiles(query, W47, None)["is_complete"].all()
+
+
+def test_an_empty_choice_of_channels_keeps_nothing(query):
+    # As every page's filter: an empty list is no channel, never "all channels".
+    tiles = numbers.week_tiles(query, W47, {"channels": []}).set_index("metric")
+    assert tiles.loc["leads", "this_week"] == 0
+    assert numbers.breaches_by_owner(query, W47, {"channels": []}).empty
+
+
+def test_the_charts_series_leaves_weeks_outside_the_data_empty(query):
+    # W41-W42 come before the data's first day (20 October, W43); W44 is in it, with nothing.
+    series = numbers.weekly_series(query, W47, None, 7)
+    assert series["is_in_data"].tolist() == [False, False, True, True, True, True, True]
+    assert series["count_leads"].isna().tolist() == [True, True, False, False, False, False, False]
+    assert series["count_leads"].iloc[2:].tolist() == [2, 0, 1, 3, 4]

@@ -1,11 +1,12 @@
 """Lead quality for the meeting: what sales did with the week's MQLs, by channel and reason,
 on hand-written leads in a real DuckDB database. The week is 2026-W47 (16-22 November); the
-agreement lists two rejection reasons, "No budget" and "Not a fit", and a 70% acceptance
-target for November."""
+agreement lists two rejection reasons, "No budget" and "Not a fit", and for November an
+acceptance target of 70% for all channels and of 35% for Referral."""
 
 import functools
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from revcycle.agreements.model import Target
@@ -52,7 +53,10 @@ def quality(tmp_path_factory):
         tmp_path_factory.mktemp("quality"),
         LEADS,
         rejection_reasons=("No budget", "Not a fit"),
-        targets=(Target(date(2026, 11, 1), None, "share_mqls_accepted", 0.7),),
+        targets=(
+            Target(date(2026, 11, 1), None, "share_mqls_accepted", 0.7),
+            Target(date(2026, 11, 1), "Referral", "share_mqls_accepted", 0.35),
+        ),
     )
     yield numbers.lead_quality(execute_on(con), W47, None)
     con.close()
@@ -119,3 +123,29 @@ def test_with_no_agreement_no_reason_is_flagged(tmp_path):
         con.close()
     assert found.by_reason["is_agreed_reason"].isna().all()
     assert found.by_reason["count_rejected"].tolist() == [1, 1]  # Referral and the total
+
+
+def test_each_channel_s_rate_is_set_against_its_own_target(quality):
+    rows = quality.by_channel.set_index("channel")
+    # Referral 1/3 against 35%: 95%, amber (green from 100%, amber from 90%); Paid search
+    # has no target of its own; all channels 2/5 against 70%: 57%, red.
+    assert rows.loc["Referral", "acceptance_target"] == pytest.approx(0.35)
+    assert rows.loc["Referral", "target_status"] == "amber"
+    assert pd.isna(rows.loc["Paid search", "acceptance_target"])
+    assert rows.loc["Paid search", "target_status"] is None
+    assert rows.loc["(all channels)", "acceptance_target"] == pytest.approx(0.7)
+    assert rows.loc["(all channels)", "target_status"] == "red"
+
+
+def test_a_view_of_one_owner_has_no_acceptance_target(tmp_path):
+    leads = [mql("R1", "Referral", owner="Ann", sql_at="2026-11-18 10:00:00")]
+    con = make_db(
+        tmp_path, leads, targets=(Target(date(2026, 11, 1), None, "share_mqls_accepted", 0.7),)
+    )
+    try:
+        found = numbers.lead_quality(execute_on(con), W47, {"owners": ["Ann"]})
+    finally:
+        con.close()
+    assert found.target is None
+    assert found.by_channel["acceptance_target"].isna().all()
+    assert found.by_channel["count_accepted"].tolist() == [1, 1]

@@ -33,8 +33,8 @@ lead_answers as (
         status,
         disqualified_reason,
     from stg_leads
-    semi join funnel
-        using (lead_id)
+    -- A list of ids, not a join: DuckDB then filters the staging view's rows as it reads them.
+    where lead_id in (select lead_id from funnel)
 ),
 
 mqls as (

@@ -65,18 +65,29 @@ leads as (
     group by all
 ),
 
+-- Each stage's events on their own: a scan of one date column each, cheaper than one pass
+-- building a row per event.
 stage_events as (
     select
-        unnest([
-            {stage: 'mql', week_start: cast(date_trunc('week', mql_at) as date)},
-            {stage: 'sql', week_start: cast(date_trunc('week', sql_at) as date)},
-            {
-                stage: 'opportunity',
-                week_start: cast(date_trunc('week', first_deal_created_at) as date),
-            },
-        ], recursive := true),
+        'mql' as stage,
+        cast(date_trunc('week', funnel.mql_at) as date) as week_start,
     from funnel
-    where mql_at is not null or sql_at is not null or first_deal_created_at is not null
+    cross join window_bounds
+    where is_in_period(funnel.mql_at, window_bounds.first_day, window_bounds.last_day)
+    union all
+    select
+        'sql' as stage,
+        cast(date_trunc('week', funnel.sql_at) as date) as week_start,
+    from funnel
+    cross join window_bounds
+    where is_in_period(funnel.sql_at, window_bounds.first_day, window_bounds.last_day)
+    union all
+    select
+        'opportunity' as stage,
+        cast(date_trunc('week', funnel.first_deal_created_at) as date) as week_start,
+    from funnel
+    cross join window_bounds
+    where is_in_period(funnel.first_deal_created_at, window_bounds.first_day, window_bounds.last_day)
 ),
 
 stages as (
@@ -86,8 +97,6 @@ stages as (
         count(*) filter (where stage = 'sql') as count_sqls,
         count(*) filter (where stage = 'opportunity') as count_opportunities,
     from stage_events
-    where week_start between (select first_day from window_bounds)
-        and (select last_day from window_bounds)
     group by all
 ),
 

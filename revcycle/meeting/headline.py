@@ -8,6 +8,7 @@ the page shows them as plain text (``revcycle.ui.format.plain``), never as Markd
 import math
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 SECTIONS = ("tiles", "leak", "breaches", "quality", "actions")
@@ -66,6 +67,11 @@ def _against(share: float, what: str) -> str:
     return f"{abs(share - 1):.0%} {'under' if share < 1 else 'over'} {what}"
 
 
+def _is_partial(tile: pd.Series) -> bool:
+    complete = tile.get("is_complete")
+    return isinstance(complete, bool | np.bool_) and not complete
+
+
 def tiles_sentence(tiles: pd.DataFrame) -> Sentence | None:
     """The first of HEADLINE_TILES the week can tell, against its target, else against the
     4-week average: "Won revenue €84k, 12% under target." """
@@ -76,6 +82,8 @@ def tiles_sentence(tiles: pd.DataFrame) -> Sentence | None:
         tile = rows.loc[metric]
         value = float(tile["this_week"])
         said = f"{tile['label']} {_tile_value_words(tile, value)}"
+        if _is_partial(tile):  # the data ends within the week: no match for a whole one
+            return Sentence(f"{said} so far this week.", "tiles")
         if _known(tile["share_of_target"]):
             return Sentence(
                 f"{said}, {_against(float(tile['share_of_target']), 'target')}.", "tiles"
@@ -103,6 +111,10 @@ def _possessive(owner: str) -> str:
     return "unassigned" if owner == "(unassigned)" else f"{owner}'s"
 
 
+def _name(owner: str) -> str:
+    return "unassigned leads" if owner == "(unassigned)" else owner
+
+
 def breaches_sentence(breaches: pd.DataFrame) -> Sentence:
     """ "14 leads waited past the agreed response time, 9 of them Bram's." """
     total = int(breaches["count_breaches"].sum()) if len(breaches) else 0
@@ -126,8 +138,34 @@ def breaches_sentence(breaches: pd.DataFrame) -> Sentence:
     if len(owners) == 1:
         return Sentence(f"{said}, {top:,} of them {_possessive(owners[0])}.", "breaches")
     if len(owners) == 2:
-        return Sentence(f"{said}, {top:,} each for {owners[0]} and {owners[1]}.", "breaches")
+        return Sentence(
+            f"{said}, {top:,} each for {_name(owners[0])} and {_name(owners[1])}.", "breaches"
+        )
     return Sentence(f"{said}, at most {top:,} per owner.", "breaches")
+
+
+NO_REASON = "(no reason given)"  # as mql_quality_by_channel names a rejection without one
+
+
+def _reason_words(reason: str) -> str:
+    return "with no reason given" if reason == NO_REASON else f"for ‘{reason}’"
+
+
+def _most_for(reasons: pd.DataFrame) -> str:
+    """ ", most for ‘No budget’", ", most for ‘No budget’ and ‘Not a fit’" on a tie of two, ""
+    when more tie (no reason stands out)."""
+    if reasons.empty:
+        return ""
+    top = reasons["count_rejected"].max()
+    tied = sorted(reasons.loc[reasons["count_rejected"] == top, "reason"])
+    if len(tied) == 1:
+        return f", most {_reason_words(tied[0])}"
+    if len(tied) == 2:
+        first, second = (_reason_words(reason) for reason in tied)
+        if first.startswith("for "):
+            second = second.removeprefix("for ")  # "for ‘A’ and ‘B’"
+        return f", most {first} and {second}"
+    return ""
 
 
 def quality_sentence(quality) -> Sentence | None:
@@ -149,9 +187,7 @@ def quality_sentence(quality) -> Sentence | None:
         f"Sales rejected {rejected:,} of {_plural(count_mqls, 'MQL')} ({rejected / count_mqls:.0%})"
     )
     reasons = quality.by_reason[quality.by_reason["is_total"]]
-    reasons = reasons.sort_values(["count_rejected", "reason"], ascending=[False, True])
-    if len(reasons):
-        said += f", most for ‘{reasons['reason'].iloc[0]}’"
+    said += _most_for(reasons)
     outside = int(reasons.loc[reasons["is_agreed_reason"].eq(False), "count_rejected"].sum())
     if outside:
         said += f"; {outside:,} for a reason the agreement does not list"
@@ -166,13 +202,21 @@ def actions_sentence(actions_overdue: int) -> Sentence | None:
     return Sentence(f"{actions_overdue:,} actions from last week are overdue.", "actions")
 
 
+def _follow_up_unmeasurable(tiles: pd.DataFrame) -> Sentence | None:
+    """Why no breach can be told, when the uploads lack the first-contact column: then no
+    breach is no news, not good news."""
+    rows = tiles[tiles["metric"] == "share_contacted_in_time"]
+    reason = rows["cannot_measure"].iloc[0] if len(rows) else None
+    return Sentence(reason, "breaches") if isinstance(reason, str) and reason else None
+
+
 def headline(tiles, leaks, breaches, quality, actions_overdue: int) -> list[Sentence]:
     """Three to five sentences, in the page's order of sections: the leading number, the
     leak, the breaches, lead quality and, when any, the overdue actions."""
     sentences = [
         tiles_sentence(tiles),
         leak_sentence(leaks),
-        breaches_sentence(breaches),
+        _follow_up_unmeasurable(tiles) or breaches_sentence(breaches),
         quality_sentence(quality),
         actions_sentence(actions_overdue),
     ]

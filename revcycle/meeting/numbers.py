@@ -6,6 +6,7 @@ Every function takes a query runner, ``query(name, **params) -> DataFrame`` (the
 the pack read the same numbers. No Streamlit here.
 """
 
+import datetime
 import math
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
@@ -14,7 +15,7 @@ import pandas as pd
 
 from revcycle import settings
 from revcycle.agreements.model import FollowUp
-from revcycle.agreements.status import blank, status, view_targets
+from revcycle.agreements.status import blank, status, targets_apply, view_targets
 from revcycle.agreements.words import follow_up
 from revcycle.meeting.week import Week, last_complete
 
@@ -78,19 +79,31 @@ TILE_COLUMNS = (
     "currency",
     "cannot_measure",
     "definition",
+    "is_complete",
 )
 
 
 def scope_params(scope: Mapping | None) -> dict:
-    """The shared filters minus the period, as the metric queries bind them."""
+    """The shared filters minus the period, as the metric queries bind them: a list of the
+    values to keep, or None for all (an empty list keeps nothing, as in funnel_in_scope)."""
     scope = scope or {}
-    return {name: scope.get(name) or None for name in ("channels", "owners", "segments")}
+    return {
+        name: None if scope.get(name) is None else list(scope[name])
+        for name in ("channels", "owners", "segments")
+    }
 
 
 def default_week(query: Query) -> Week | None:
     """The last complete ISO week of the data (None when nothing is loaded)."""
     last_date = query("metrics/data_period")["last_date"].iloc[0]
     return None if blank(last_date) else last_complete(pd.Timestamp(last_date).date())
+
+
+def is_complete(query: Query, week: Week) -> bool:
+    """Whether the data reaches past ``week``'s Sunday: a later week's numbers are only the
+    days loaded so far, and read low."""
+    complete = default_week(query)
+    return complete is not None and week <= complete
 
 
 class Currency(NamedTuple):
@@ -111,18 +124,25 @@ def currency(query: Query) -> Currency:
     )
 
 
-def weekly_series(query: Query, week: Week, scope: Mapping | None, weeks: int) -> pd.DataFrame:
+def weekly_series(
+    query: Query, week: Week, scope: Mapping | None, weeks: int, money: Currency | None = None
+) -> pd.DataFrame:
     """weekly_numbers for the ``weeks`` weeks up to ``week``: one row per week, oldest first,
-    with a count the week's uploads could not record, and sums of money over several
-    currencies, set to missing (NaN) rather than 0."""
+    for the charts. Set to missing (NaN) rather than 0: every number of a week the data does
+    not reach (is_in_data false), a count the week's uploads could not record, and sums of
+    money over several currencies. ``money``: the amounts' currency, when the caller has it
+    already."""
     series = query("metrics/weekly_numbers", end_date=week.end, weeks=weeks, **scope_params(scope))
-    shown = series.copy()
+    days = _data_days(query)
+    shown = series.assign(is_in_data=[_outside(row, days) is None for _, row in series.iterrows()])
     for column, recorded in _COUNTS.values():
         if recorded is not None:
             unknown = (shown[column] == 0) & (shown["count_leads"] > 0) & (shown[recorded] == 0)
             shown[column] = shown[column].astype(float).mask(unknown)
-    if currency(query).is_mixed:
+    if (money or currency(query)).is_mixed:
         shown["won_revenue"] = math.nan
+    numbers = [column for column in series.columns if column not in ("week_start", "week_end")]
+    shown[numbers] = shown[numbers].astype(float).where(shown["is_in_data"])
     return shown
 
 
@@ -159,26 +179,41 @@ def _cannot_measure(row: pd.Series, metric: str, money: Currency) -> str | None:
     return None
 
 
-def _covered(series: pd.DataFrame, query: Query) -> pd.DataFrame:
-    """The weeks of ``series`` the data reaches: a week before the data's first event holds
-    zeros that mean "not loaded", never a quiet week."""
-    first_date = query("metrics/data_period")["first_date"].iloc[0]
-    if blank(first_date):
-        return series.iloc[0:0]
-    return series[pd.to_datetime(series["week_end"]) >= pd.Timestamp(first_date)]
+def _data_days(query: Query) -> tuple[datetime.date, datetime.date] | None:
+    """The first and the last day with any funnel event; None when nothing is loaded."""
+    row = query("metrics/data_period").iloc[0]
+    if blank(row["first_date"]) or blank(row["last_date"]):
+        return None
+    return pd.Timestamp(row["first_date"]).date(), pd.Timestamp(row["last_date"]).date()
+
+
+def _outside(row: pd.Series, days) -> str | None:
+    """Why a week of weekly_series is not in the data, or None when the data reaches it: its
+    zeros then mean "not loaded", never a quiet week."""
+    if days is None:
+        return "No data is loaded."
+    first, last = days
+    if pd.Timestamp(row["week_end"]).date() < first:
+        return f"The data begins on {first:%-d %b %Y}, after this week."
+    if pd.Timestamp(row["week_start"]).date() > last:
+        return f"The data ends on {last:%-d %b %Y}, before this week."
+    return None
 
 
 def week_tiles(query: Query, week: Week, scope: Mapping | None) -> pd.DataFrame:
     """One row per tile metric (TILE_METRICS): this week, last week, the four-week baseline,
     the week's target (the months' targets prorated by working days) and its status colour.
     A number that cannot be known is NaN (``cannot_measure`` says why when the uploads lack
-    a column or the amounts are in several currencies); a status, a currency or a reason
-    that does not apply is None."""
+    a column or the amounts are in several currencies, or the data does not reach the week);
+    a status, a currency or a reason that does not apply is None. ``is_complete`` is false
+    for the week the data ends in: its numbers are the days so far, and get no status."""
     params = scope_params(scope)
     money = currency(query)
-    series = weekly_series(query, week, params, BASELINE_WEEKS + 1)
+    series = weekly_series(query, week, params, BASELINE_WEEKS + 1, money)
+    days = _data_days(query)
+    outside = [_outside(row, days) for _, row in series.iterrows()]
     this_row, last_row = series.iloc[-1], series.iloc[-2]
-    baseline = _covered(series.iloc[:-1], query)
+    baseline = series.iloc[:-1][[reason is None for reason in outside[:-1]]]
     targets = query(
         "metrics/targets_in_period",
         start_date=week.start,
@@ -188,25 +223,28 @@ def week_tiles(query: Query, week: Week, scope: Mapping | None) -> pd.DataFrame:
     agreed = view_targets(targets, params)
     in_force = query("metrics/agreement_in_force", end_date=week.end)
     in_force = None if in_force.empty else in_force.iloc[0]
+    # A week the data ends in holds only its first days: no colour against a whole week.
+    complete = days is not None and week.end < days[1]
     rows = []
     for metric in TILE_METRICS:
-        this_week = _value(this_row, metric)
+        this_week = None if outside[-1] else _value(this_row, metric)
         target = None if money.is_mixed and metric == "won_revenue" else agreed.get(metric)
-        found = status(this_week, target, in_force)
+        found = status(this_week, target, in_force) if complete else None
         rows.append(
             (
                 metric,
                 LABELS[metric],
                 this_week,
-                _value(last_row, metric),
+                None if outside[-2] else _value(last_row, metric),
                 _average(baseline, metric) if len(baseline) == BASELINE_WEEKS else None,
                 target,
                 found and found.colour,
                 found and found.share_of_target,
                 UNITS.get(metric, "count"),
                 money.code if metric == "won_revenue" else None,
-                _cannot_measure(this_row, metric, money),
+                outside[-1] or _cannot_measure(this_row, metric, money),
                 f"{DEFINITIONS[metric]} {_BASELINE}",
+                complete,
             )
         )
     tiles = pd.DataFrame(rows, columns=list(TILE_COLUMNS))
@@ -264,11 +302,12 @@ def breach_leads(query: Query, week: Week, scope: Mapping | None) -> pd.DataFram
 
 class Quality(NamedTuple):
     """What sales did with the week's MQLs. ``by_channel``: ``channel, count_mqls,
-    count_accepted, count_rejected, count_pending, acceptance_rate, is_total`` (the last row
-    is all channels in scope); ``by_reason``: ``channel, reason, count_rejected,
-    is_agreed_reason, is_total`` (is_agreed_reason None while no reasons are agreed);
-    ``target``: the agreed acceptance rate, or None; ``cannot_measure``: why the counts
-    cannot be told, or None."""
+    count_accepted, count_rejected, count_pending, acceptance_rate, acceptance_target,
+    target_status, is_total`` (the last row is all channels in scope; acceptance_rate is over
+    the MQLs sales answered, accepted or rejected); ``by_reason``: ``channel, reason,
+    count_rejected, is_agreed_reason, is_total`` (is_agreed_reason None while no reasons are
+    agreed); ``target``: the agreed acceptance rate, or None; ``cannot_measure``: why the
+    counts cannot be told, or None."""
 
     by_channel: pd.DataFrame
     by_reason: pd.DataFrame
@@ -283,6 +322,8 @@ QUALITY_CHANNEL_COLUMNS = (
     "count_rejected",
     "count_pending",
     "acceptance_rate",
+    "acceptance_target",
+    "target_status",
     "is_total",
 )
 QUALITY_REASON_COLUMNS = ("channel", "reason", "count_rejected", "is_agreed_reason", "is_total")
@@ -307,9 +348,44 @@ def _is_agreed(reasons: pd.Series, agreed) -> list:
     return [_reason_key(reason) in keys for reason in reasons]
 
 
+def _with_targets(counts: pd.DataFrame, targets: pd.DataFrame, params: dict, in_force):
+    """The channels' rows with their agreed acceptance rate (the total row: the view's) and
+    its status colour; none in a view cut by owner or segment (targets_apply)."""
+    rows = targets[(targets["metric"] == "share_mqls_accepted") & targets["channel"].notna()]
+    if not targets_apply(params):
+        rows = rows.iloc[0:0]
+    by_channel = dict(zip(rows["channel"], rows["target_in_period"], strict=True))
+    view = view_targets(targets, params).get("share_mqls_accepted")
+    wanted = [
+        view if is_total else by_channel.get(channel)
+        for channel, is_total in zip(counts["channel"], counts["is_total"], strict=True)
+    ]
+    wanted = [None if blank(target) else float(target) for target in wanted]
+    found = [
+        status(rate, target, in_force)
+        for rate, target in zip(counts["acceptance_rate"], wanted, strict=True)
+    ]
+    return counts.assign(
+        acceptance_target=pd.Series(wanted, index=counts.index, dtype=float),
+        target_status=pd.Series([f and f.colour for f in found], index=counts.index, dtype=object),
+    )
+
+
+def _quality_unmeasurable(counts: pd.DataFrame) -> str | None:
+    total = counts[counts["is_total"]]
+    if not len(total) or total["count_mqls"].iloc[0] == 0:
+        return None
+    if total["count_with_sql_outcome"].iloc[0] == 0:
+        return NO_SQL_OUTCOME
+    if total["count_with_rejection_data"].iloc[0] == 0:
+        return NO_REJECTION_DATA
+    return None
+
+
 def lead_quality(query: Query, week: Week, scope: Mapping | None) -> Quality:
-    """The week's MQLs by channel (accepted, rejected, pending, acceptance rate) and the
-    rejections by reason, each reason flagged when the agreement in force does not list it."""
+    """The week's MQLs by channel (accepted, rejected, pending, acceptance rate against the
+    agreed one) and the rejections by reason, each reason flagged when the agreement in force
+    does not list it."""
     params = scope_params(scope)
     found = query(
         "metrics/mql_quality_by_channel", start_date=week.start, end_date=week.end, **params
@@ -317,10 +393,12 @@ def lead_quality(query: Query, week: Week, scope: Mapping | None) -> Quality:
     counts = found[found["reason"].isna()]
     reasons = found[found["reason"].notna()]
     in_force = query("metrics/agreement_in_force", end_date=week.end)
-    agreed = None if in_force.empty else in_force["rejection_reasons"].iloc[0]
+    in_force = None if in_force.empty else in_force.iloc[0]
     by_reason = reasons.assign(
         count_rejected=reasons["count_rejected"].astype(int),
-        is_agreed_reason=_is_agreed(reasons["reason"], agreed),
+        is_agreed_reason=_is_agreed(
+            reasons["reason"], None if in_force is None else in_force["rejection_reasons"]
+        ),
     )
     targets = query(
         "metrics/targets_in_period",
@@ -328,16 +406,10 @@ def lead_quality(query: Query, week: Week, scope: Mapping | None) -> Quality:
         end_date=week.end,
         channels=params["channels"],
     )
-    total = counts[counts["is_total"]]
-    cannot = None
-    if len(total) and total["count_mqls"].iloc[0] > 0:
-        if total["count_with_sql_outcome"].iloc[0] == 0:
-            cannot = NO_SQL_OUTCOME
-        elif total["count_with_rejection_data"].iloc[0] == 0:
-            cannot = NO_REJECTION_DATA
+    by_channel = _with_targets(counts, targets, params, in_force)
     return Quality(
-        by_channel=counts[list(QUALITY_CHANNEL_COLUMNS)].reset_index(drop=True),
+        by_channel=by_channel[list(QUALITY_CHANNEL_COLUMNS)].reset_index(drop=True),
         by_reason=by_reason[list(QUALITY_REASON_COLUMNS)].reset_index(drop=True),
         target=view_targets(targets, params).get("share_mqls_accepted"),
-        cannot_measure=cannot,
+        cannot_measure=_quality_unmeasurable(counts),
     )

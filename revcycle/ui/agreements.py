@@ -470,6 +470,7 @@ TARGET_OF = {
     "Leads": "leads",
     "MQLs": "mqls",
     "SQLs": "sqls",
+    "Opportunities": "opportunities",
     "Won revenue": "won_revenue",
     "Within SLA": "share_contacted_in_time",
     "Within agreed time": "share_contacted_in_time",
