@@ -12,11 +12,13 @@
 -- (funnel_as_of) when that is earlier. The recent window is the 4 latest whole ISO weeks whose
 -- entrants all had the step's maturity days by the horizon; the baseline is the 12 weeks
 -- before it. Later steps need longer, so their windows lie further back.
--- Lead → MQL and MQL → SQL count only entrants whose upload can tell whether they converted
--- (has_mql_outcome, has_sql_outcome); the others are counted apart (count_*_unmeasured), as
--- are, at MQL → SQL and SQL → opportunity, the leads of an upload with no MQL (SQL) date
--- column, in the weeks they were created: when they entered the step is unknown.
--- A lead whose lifecycle stage or conversion says it converted, with no date, counts as
+-- Lead → MQL and MQL → SQL count only entrants whose upload has a date column for the stage
+-- they may reach (has_mql_data, has_sql_data): a lifecycle stage says a lead got there, not
+-- when, and older leads have had longer to get there, so a baseline judged by it would beat
+-- any recent cohort. The others are counted apart (count_*_unmeasured), as are, at MQL → SQL
+-- and SQL → opportunity, the leads of an upload with no MQL (SQL) date column, in the weeks
+-- they were created: when they entered the step is unknown. Within an upload with the column,
+-- a lead whose lifecycle stage or conversion says it converted, with no date, counts as
 -- converted (as cohort_leads does).
 -- Grain: one row per channel and step: every channel with an entrant in some step's windows,
 -- times the four steps (zeros where a step had none); with no entrant at all, one row per step
@@ -85,7 +87,7 @@ entrants as (
         channel,
         created_at as entered_at,
         reached_mql as has_converted,
-        has_mql_outcome as is_measured,
+        has_mql_data as is_measured,
         0 as won_revenue,
     from lead_cohort
     union all
@@ -97,7 +99,7 @@ entrants as (
             funnel.sql_at <= funnel.mql_at + to_days(windows.maturity_days),
             funnel.has_reached_sql
         ) as has_converted,
-        funnel.mql_at is not null and funnel.has_sql_outcome as is_measured,
+        funnel.mql_at is not null and funnel.has_sql_data as is_measured,
         0 as won_revenue,
     from funnel
     inner join windows
