@@ -79,6 +79,18 @@ funnel as not materialized (
     select * from funnel_in_scope($channels, $owners, $segments)
 ),
 
+-- The leads, with when each entered the MQL and the SQL step. A lead from an upload with no
+-- column for that date cannot be placed: it stands in the weeks it was created, where it is
+-- counted as unmeasured, never as an entrant that did not convert.
+placed_leads as not materialized (
+    select
+        *,
+        coalesce(mql_at, if(has_mql_data, null, created_at)) as mql_placed_at,
+        coalesce(sql_at, if(has_sql_data, null, created_at)) as sql_placed_at,
+    from funnel
+    where has_lead
+),
+
 -- Each later step joins its own window: the entrants of its baseline and recent weeks, and
 -- whether they converted within its maturity days.
 entrants as (
@@ -93,55 +105,33 @@ entrants as (
     union all
     select
         windows.step_from,
-        funnel.channel,
-        coalesce(funnel.mql_at, funnel.created_at) as entered_at,
+        leads.channel,
+        leads.mql_placed_at as entered_at,
         coalesce(
-            funnel.sql_at <= funnel.mql_at + to_days(windows.maturity_days),
-            funnel.has_reached_sql
+            leads.sql_at <= leads.mql_at + to_days(windows.maturity_days),
+            leads.has_reached_sql
         ) as has_converted,
-        funnel.mql_at is not null and funnel.has_sql_data as is_measured,
+        leads.mql_at is not null and leads.has_sql_data as is_measured,
         0 as won_revenue,
-    from funnel
+    from placed_leads as leads
     inner join windows
         on windows.step_from = 'mql'
-    where funnel.has_lead
-        and (
-            is_in_period(funnel.mql_at, windows.baseline_start_date, windows.recent_end_date)
-            -- A lead from an upload with no MQL date column cannot be placed: it is counted
-            -- as unmeasured in the weeks it was created, never as an MQL that did not convert.
-            or (
-                funnel.mql_at is null
-                and not funnel.has_mql_data
-                and is_in_period(
-                    funnel.created_at, windows.baseline_start_date, windows.recent_end_date
-                )
-            )
-        )
+    where is_in_period(leads.mql_placed_at, windows.baseline_start_date, windows.recent_end_date)
     union all
     select
         windows.step_from,
-        funnel.channel,
-        coalesce(funnel.sql_at, funnel.created_at) as entered_at,
+        leads.channel,
+        leads.sql_placed_at as entered_at,
         coalesce(
-            funnel.first_deal_created_at <= funnel.sql_at + to_days(windows.maturity_days),
+            leads.first_deal_created_at <= leads.sql_at + to_days(windows.maturity_days),
             false
         ) as has_converted,
-        funnel.sql_at is not null as is_measured,
+        leads.sql_at is not null as is_measured,
         0 as won_revenue,
-    from funnel
+    from placed_leads as leads
     inner join windows
         on windows.step_from = 'sql'
-    where funnel.has_lead
-        and (
-            is_in_period(funnel.sql_at, windows.baseline_start_date, windows.recent_end_date)
-            or (
-                funnel.sql_at is null
-                and not funnel.has_sql_data
-                and is_in_period(
-                    funnel.created_at, windows.baseline_start_date, windows.recent_end_date
-                )
-            )
-        )
+    where is_in_period(leads.sql_placed_at, windows.baseline_start_date, windows.recent_end_date)
     union all
     select
         windows.step_from,
