@@ -253,7 +253,7 @@ def test_a_step_the_uploads_cannot_tell_is_said_to_be_unmeasurable(macros):
     lead = checked[checked["step_from"] == "lead"].iloc[0]
     assert not lead["is_tested"]
     assert lead["not_tested_reason"] == (
-        "cannot be measured: the uploads do not record whether these leads became MQLs"
+        "cannot be measured: the uploads do not record when these leads became MQLs"
     )
 
 

@@ -172,11 +172,38 @@ def test_an_upload_without_stage_dates_cannot_be_measured_and_is_never_a_drop(tm
         assert checked.loc[step, "count_recent_unmeasured"] == 3, step
         assert checked.loc[step, "count_baseline_unmeasured"] == 2, step
     assert checked.loc["lead", "not_tested_reason"] == (
-        "cannot be measured: the uploads do not record whether these leads became MQLs"
+        "cannot be measured: the uploads do not record when these leads became MQLs"
     )
     assert checked.loc["sql", "not_tested_reason"] == (
         "cannot be measured: the uploads do not record when these leads became SQLs"
     )
     assert checked.loc["opportunity", "not_tested_reason"] == (
         "no opportunities in the recent or the baseline weeks"
+    )
+
+
+def test_a_lifecycle_stage_without_dates_is_not_read_as_a_drop(tmp_path):
+    # A HubSpot-like export: the stage a lead has reached by now, but no MQL date. The older
+    # leads had longer to get there (12 of 20 against 2 of 20): that is time, not a leak.
+    rows = [f"B{n},2026-08-03 10:00:00,Referral,{'MQL' if n < 12 else 'Lead'}" for n in range(20)]
+    rows += [f"R{n},2026-10-20 10:00:00,Referral,{'MQL' if n < 2 else 'Lead'}" for n in range(20)]
+    leads = tmp_path / "leads.csv"
+    leads.write_text(
+        "lead_id,created_at,channel,lifecycle_stage\n"
+        + "\n".join(rows)
+        + "\nEND,2026-11-20 17:00:00,Referral,Lead\n",
+        encoding="utf-8",
+    )
+    con = connect(tmp_path / "stages.duckdb")
+    build(con, {"leads": leads})
+    report = find_leaks(run_on(con), W46, NO_FILTERS)
+    con.close()
+    lead_step = report.checked[report.checked["step_from"] == "lead"].iloc[0]
+    assert report.flagged == []
+    assert (lead_step["count_recent_unmeasured"], lead_step["count_baseline_unmeasured"]) == (
+        20,
+        20,
+    )
+    assert lead_step["not_tested_reason"] == (
+        "cannot be measured: the uploads do not record when these leads became MQLs"
     )

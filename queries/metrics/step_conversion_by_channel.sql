@@ -12,11 +12,13 @@
 -- (funnel_as_of) when that is earlier. The recent window is the 4 latest whole ISO weeks whose
 -- entrants all had the step's maturity days by the horizon; the baseline is the 12 weeks
 -- before it. Later steps need longer, so their windows lie further back.
--- Lead → MQL and MQL → SQL count only entrants whose upload can tell whether they converted
--- (has_mql_outcome, has_sql_outcome); the others are counted apart (count_*_unmeasured), as
--- are, at MQL → SQL and SQL → opportunity, the leads of an upload with no MQL (SQL) date
--- column, in the weeks they were created: when they entered the step is unknown.
--- A lead whose lifecycle stage or conversion says it converted, with no date, counts as
+-- Lead → MQL and MQL → SQL count only entrants whose upload has a date column for the stage
+-- they may reach (has_mql_data, has_sql_data): a lifecycle stage says a lead got there, not
+-- when, and older leads have had longer to get there, so a baseline judged by it would beat
+-- any recent cohort. The others are counted apart (count_*_unmeasured), as are, at MQL → SQL
+-- and SQL → opportunity, the leads of an upload with no MQL (SQL) date column, in the weeks
+-- they were created: when they entered the step is unknown. Within an upload with the column,
+-- a lead whose lifecycle stage or conversion says it converted, with no date, counts as
 -- converted (as cohort_leads does).
 -- Grain: one row per channel and step: every channel with an entrant in some step's windows,
 -- times the four steps (zeros where a step had none); with no entrant at all, one row per step
@@ -77,6 +79,18 @@ funnel as not materialized (
     select * from funnel_in_scope($channels, $owners, $segments)
 ),
 
+-- The leads, with when each entered the MQL and the SQL step. A lead from an upload with no
+-- column for that date cannot be placed: it stands in the weeks it was created, where it is
+-- counted as unmeasured, never as an entrant that did not convert.
+placed_leads as not materialized (
+    select
+        *,
+        coalesce(mql_at, if(has_mql_data, null, created_at)) as mql_placed_at,
+        coalesce(sql_at, if(has_sql_data, null, created_at)) as sql_placed_at,
+    from funnel
+    where has_lead
+),
+
 -- Each later step joins its own window: the entrants of its baseline and recent weeks, and
 -- whether they converted within its maturity days.
 entrants as (
@@ -85,61 +99,39 @@ entrants as (
         channel,
         created_at as entered_at,
         reached_mql as has_converted,
-        has_mql_outcome as is_measured,
+        has_mql_data as is_measured,
         0 as won_revenue,
     from lead_cohort
     union all
     select
         windows.step_from,
-        funnel.channel,
-        coalesce(funnel.mql_at, funnel.created_at) as entered_at,
+        leads.channel,
+        leads.mql_placed_at as entered_at,
         coalesce(
-            funnel.sql_at <= funnel.mql_at + to_days(windows.maturity_days),
-            funnel.has_reached_sql
+            leads.sql_at <= leads.mql_at + to_days(windows.maturity_days),
+            leads.has_reached_sql
         ) as has_converted,
-        funnel.mql_at is not null and funnel.has_sql_outcome as is_measured,
+        leads.mql_at is not null and leads.has_sql_data as is_measured,
         0 as won_revenue,
-    from funnel
+    from placed_leads as leads
     inner join windows
         on windows.step_from = 'mql'
-    where funnel.has_lead
-        and (
-            is_in_period(funnel.mql_at, windows.baseline_start_date, windows.recent_end_date)
-            -- A lead from an upload with no MQL date column cannot be placed: it is counted
-            -- as unmeasured in the weeks it was created, never as an MQL that did not convert.
-            or (
-                funnel.mql_at is null
-                and not funnel.has_mql_data
-                and is_in_period(
-                    funnel.created_at, windows.baseline_start_date, windows.recent_end_date
-                )
-            )
-        )
+    where is_in_period(leads.mql_placed_at, windows.baseline_start_date, windows.recent_end_date)
     union all
     select
         windows.step_from,
-        funnel.channel,
-        coalesce(funnel.sql_at, funnel.created_at) as entered_at,
+        leads.channel,
+        leads.sql_placed_at as entered_at,
         coalesce(
-            funnel.first_deal_created_at <= funnel.sql_at + to_days(windows.maturity_days),
+            leads.first_deal_created_at <= leads.sql_at + to_days(windows.maturity_days),
             false
         ) as has_converted,
-        funnel.sql_at is not null as is_measured,
+        leads.sql_at is not null as is_measured,
         0 as won_revenue,
-    from funnel
+    from placed_leads as leads
     inner join windows
         on windows.step_from = 'sql'
-    where funnel.has_lead
-        and (
-            is_in_period(funnel.sql_at, windows.baseline_start_date, windows.recent_end_date)
-            or (
-                funnel.sql_at is null
-                and not funnel.has_sql_data
-                and is_in_period(
-                    funnel.created_at, windows.baseline_start_date, windows.recent_end_date
-                )
-            )
-        )
+    where is_in_period(leads.sql_placed_at, windows.baseline_start_date, windows.recent_end_date)
     union all
     select
         windows.step_from,

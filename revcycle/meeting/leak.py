@@ -36,8 +36,8 @@ ENTRANTS = {"lead": "leads", "mql": "MQLs", "sql": "SQLs", "opportunity": "oppor
 
 # Why a step with no measurable entrant but some unmeasured ones cannot be measured.
 UNMEASURABLE = {
-    "lead": "the uploads do not record whether these leads became MQLs",
-    "mql": "the uploads do not record when these leads became MQLs, or whether they became SQLs",
+    "lead": "the uploads do not record when these leads became MQLs",
+    "mql": "the uploads do not record when these leads became MQLs or SQLs",
     "sql": "the uploads do not record when these leads became SQLs",
 }
 
