@@ -5,12 +5,13 @@ import duckdb
 import pytest
 
 from revcycle.meeting import log
-from tests import test_cli_load
+from tests import test_cli_load, test_disk_faults
 from tests.test_meeting_log import W47, review_log
 
 # The load tests' way of running the command: main() in this process, or the real process.
 command = test_cli_load.command
 revcycle = test_cli_load.revcycle
+holder = test_disk_faults.holder  # another process holding the database, as the dashboard
 
 
 @pytest.fixture
@@ -85,3 +86,12 @@ def test_a_bad_day_is_a_usage_error_without_a_traceback(db):
 
 def test_the_real_command_lists_the_actions(db):
     assert command(db, "actions", "--today", "2026-11-23") == (0, TABLE)
+
+
+def test_it_lists_the_actions_while_the_dashboard_holds_the_database(db, holder):
+    holder(db)
+    code, out = command(db, "actions", "--today", "2026-11-23")
+    assert code == 0
+    # The table on stdout, untouched; the note that it read a copy on stderr, after it.
+    assert out.startswith(TABLE)
+    assert f"Another process (a running dashboard?) holds {db}; this reads a copy" in out
