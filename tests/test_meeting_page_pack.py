@@ -82,7 +82,6 @@ def test_gather_holds_the_week_s_log_and_the_older_open_actions_first(meeting_db
     assert meeting.review["what"].tolist() == ["Fix the contact form"]
     assert meeting.review["is_overdue"].tolist() == [True]
     assert meeting.data_as_of == datetime.date(2026, 11, 24)
-    assert meeting.not_built == ()
     assert any("overdue" in sentence.text for sentence in meeting.headline)
 
 
@@ -111,17 +110,6 @@ def test_every_text_in_the_pack_is_escaped(meeting_db):
     assert html.escape('Raise the <script>alert("x")</script> threshold') in document
     # The owner's name is in the breaches table as text.
     assert html.escape(HOSTILE_OWNER) in document
-
-
-def test_a_part_not_in_the_build_is_said_not_made_up(meeting_db, monkeypatch):
-    real = week_view._part
-    monkeypatch.setattr(week_view, "_part", lambda name: None if name == "leak" else real(name))
-    meeting = gather(meeting_db)
-    assert meeting.leaks is None and meeting.not_built == ("leak",)
-    document = pack.render(meeting, datetime.datetime(2026, 11, 23, 9, 0))
-    leak_section = document.split('<section id="leak">', 1)[1].split("</section>", 1)[0]
-    assert html.escape(week_view.NOT_BUILT) in leak_section
-    assert "dropped" not in leak_section
 
 
 # --- the command, on the sample ------------------------------------------------------------

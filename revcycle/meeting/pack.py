@@ -20,7 +20,6 @@ from revcycle.db import execute
 from revcycle.meeting import charts, shown
 from revcycle.meeting.week import Week
 from revcycle.meeting.week_view import (
-    NOT_BUILT,
     SECTION_TITLES,
     MeetingWeek,
     default_week,
@@ -40,7 +39,7 @@ nav a {margin-right: 1rem;} .note {color: #555; font-size: 0.95rem;}
 .tile .value {font-size: 2rem; font-weight: 600;} .tile .label {color: #555;}
 table {border-collapse: collapse; margin: 0.6rem 0;} td, th {padding: 0.25rem 0.7rem;
       border-bottom: 1px solid #eee; text-align: left;} td.number {text-align: right;}
-.headline li {margin: 0.3rem 0;} .missing {background: #fff4e5; padding: 0.5rem 0.8rem;}
+.headline li {margin: 0.3rem 0;}
 .overdue {color: #b00020; font-weight: 600;}
 """
 
@@ -89,13 +88,7 @@ def _section(anchor: str, body: str) -> str:
     return f'<section id="{anchor}"><h2>{html.escape(SECTION_TITLES[anchor])}</h2>{body}</section>'
 
 
-def _not_built(part: str) -> str:
-    return f'<p class="missing">{html.escape(NOT_BUILT)} ({html.escape(part)})</p>'
-
-
 def headline_html(meeting: MeetingWeek) -> str:
-    if not meeting.headline:
-        return _not_built("headline") if "headline" in meeting.not_built else ""
     items = "".join(
         f'<li><a href="#{html.escape(sentence.section)}">{html.escape(sentence.text)}</a></li>'
         for sentence in meeting.headline
@@ -122,8 +115,6 @@ def _tile(row) -> str:
 
 
 def tiles_html(meeting: MeetingWeek) -> str:
-    if meeting.tiles is None:
-        return _not_built("numbers")
     body = '<div class="tiles">' + "".join(_tile(row) for row in meeting.tiles.itertuples())
     body += "</div>"
     body += (
@@ -138,8 +129,6 @@ def tiles_html(meeting: MeetingWeek) -> str:
 
 def leak_html(meeting: MeetingWeek) -> str:
     report = meeting.leaks
-    if report is None:
-        return _not_built("leak")
     method = f'<p class="note">{html.escape(report.method)}</p>'
     if not report.flagged:
         return "<p>No step dropped beyond chance this week.</p>" + method
@@ -148,8 +137,6 @@ def leak_html(meeting: MeetingWeek) -> str:
 
 
 def breaches_html(meeting: MeetingWeek) -> str:
-    if meeting.breaches is None:
-        return _not_built("numbers")
     if meeting.breaches.empty:
         return "<p>No lead of this week waited past its agreed response time.</p>"
     by_owner = table(
@@ -181,14 +168,12 @@ def _hours(value) -> str:
 
 def quality_html(meeting: MeetingWeek) -> str:
     quality = meeting.quality
-    if quality is None:
-        return _not_built("numbers")
     if not shown.missing(quality.cannot_measure):
         return f"<p>Cannot be measured: {html.escape(quality.cannot_measure)}</p>"
     target = "" if shown.missing(quality.target) else f" (agreed target {quality.target:.0%})"
     body = f"<p>Acceptance rate by channel{html.escape(target)}.</p>"
     body += table(
-        quality.by_channel,
+        quality.by_channel.assign(against=shown.rate_targets(quality.by_channel)),
         {
             "channel": ("Channel", None),
             "count_mqls": ("MQLs", None),
@@ -196,6 +181,7 @@ def quality_html(meeting: MeetingWeek) -> str:
             "count_rejected": ("Rejected", None),
             "count_pending": ("Not yet decided", None),
             "acceptance_rate": ("Acceptance rate", shown.rate),
+            "against": ("Against the agreement", None),
         },
     )
     if len(quality.by_channel):
@@ -222,8 +208,6 @@ ACTION_COLUMNS = {
 
 
 def actions_html(meeting: MeetingWeek) -> str:
-    if meeting.actions is None:
-        return _not_built("log")
     review = meeting.review
     body = "<h3>Open from earlier weeks</h3>"
     if review.empty:

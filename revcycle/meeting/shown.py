@@ -7,7 +7,7 @@ from revcycle.agreements.status import blank as missing
 SIGNS = {"EUR": "€", "USD": "$", "GBP": "£"}
 STATUS_SIGN = {"green": "🟢", "amber": "🟠", "red": "🔴"}
 
-__all__ = ["missing", "value", "rate", "share_of_target", "against_target"]
+__all__ = ["missing", "value", "rate", "share_of_target", "against_target", "rate_targets"]
 
 
 def value(number, unit: str, currency: str | None = None) -> str:
@@ -41,3 +41,12 @@ def against_target(tile) -> str:
     share = share_of_target(tile)
     target = value(tile.weekly_target, tile.unit, tile.currency)
     return f"{sign}{share + ' · ' if share else ''}target {target}"
+
+
+def rate_targets(rows) -> list[str]:
+    """Each row's rate against its ``acceptance_target`` with its ``target_status`` colour:
+    "🟢 target 70%", or "" where none is agreed."""
+    return [
+        "" if missing(target) else f"{STATUS_SIGN.get(status, '')} target {rate(target)}".strip()
+        for target, status in zip(rows["acceptance_target"], rows["target_status"], strict=True)
+    ]

@@ -2,14 +2,16 @@
 draw from ``gather``, so the screen and the file sent round afterwards never disagree."""
 
 import datetime
-import importlib
-from types import ModuleType
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import duckdb
 import pandas as pd
 
 from revcycle.agreements import store, words
+from revcycle.meeting import headline, leak, log, numbers
+from revcycle.meeting.headline import Sentence
+from revcycle.meeting.leak import LeakReport
+from revcycle.meeting.numbers import Quality
 from revcycle.meeting.week import Week, last_complete
 
 # The weeks the charts show: this week and the twelve before, a quarter of context.
@@ -24,27 +26,11 @@ SECTION_TITLES = {
     "quality": "Lead quality",
     "actions": "Decisions and actions",
 }
-# What a part of the meeting that is not in this build yet shows instead of numbers.
-NOT_BUILT = "Not built yet: this part of the meeting comes in a later version of Revcycle."
-
-
-def _part(name: str) -> ModuleType | None:
-    """The meeting's part ``name`` (one of PARTS), or None while this build lacks it: the page
-    and the pack then say "not built yet" instead of showing made-up numbers."""
-    try:
-        return importlib.import_module(f"revcycle.meeting.{name}")
-    except ModuleNotFoundError as missing:
-        if missing.name != f"revcycle.meeting.{name}":
-            raise  # a part that is there but fails to import is a bug, not a missing part
-        return None
-
-
-PARTS = ("numbers", "leak", "log", "headline")
 
 
 class MeetingWeek(NamedTuple):
-    """One week of the meeting. A part this build does not have yet is None, and named in
-    ``not_built``; a number the uploads cannot measure is the part's own None with a reason."""
+    """One week of the meeting; a number the uploads cannot measure is its part's own None,
+    with the reason beside it."""
 
     week: Week
     scope: dict
@@ -54,17 +40,16 @@ class MeetingWeek(NamedTuple):
     is_sample: bool
     agreement_lines: list[str]  # the agreement in force on the week's Sunday, in words
     agreement_version: int | None
-    tiles: pd.DataFrame | None
-    series: pd.DataFrame | None  # one row per week, the SERIES_WEEKS up to this one
-    leaks: Any  # revcycle.meeting.leak.LeakReport
-    breaches: pd.DataFrame | None
-    breach_leads: pd.DataFrame | None
-    quality: Any  # revcycle.meeting.numbers.Quality
-    decisions: pd.DataFrame | None
-    actions: pd.DataFrame | None
-    review: pd.DataFrame | None  # older actions still open, overdue first
-    headline: list  # revcycle.meeting.headline.Sentence
-    not_built: tuple[str, ...]
+    tiles: pd.DataFrame
+    series: pd.DataFrame  # one row per week, the SERIES_WEEKS up to this one
+    leaks: LeakReport
+    breaches: pd.DataFrame
+    breach_leads: pd.DataFrame
+    quality: Quality
+    decisions: pd.DataFrame
+    actions: pd.DataFrame
+    review: pd.DataFrame  # older actions still open, overdue first
+    headline: list[Sentence]
 
 
 def freshness(query) -> tuple[datetime.date | None, datetime.datetime | None, bool]:
@@ -78,9 +63,7 @@ def freshness(query) -> tuple[datetime.date | None, datetime.datetime | None, bo
 def default_week(query, today: datetime.date) -> Week:
     """The week the meeting opens on: the last complete ISO week of the data (of today, when
     nothing is loaded)."""
-    numbers = _part("numbers")
-    found = numbers.default_week(query) if numbers is not None else None
-    return found or last_complete(today)
+    return numbers.default_week(query) or last_complete(today)
 
 
 def _agreement(con: duckdb.DuckDBPyConnection, week: Week) -> tuple[list[str], int | None]:
@@ -88,45 +71,6 @@ def _agreement(con: duckdb.DuckDBPyConnection, week: Week) -> tuple[list[str], i
     if version is None:
         return ["No agreement is saved yet: every lead is judged by the default."], None
     return words.describe(version), version.number
-
-
-def _numbers(query, week: Week, scope: dict) -> dict:
-    numbers = _part("numbers")
-    if numbers is None:
-        return {}
-    return {
-        "tiles": numbers.week_tiles(query, week, scope),
-        "series": query("metrics/weekly_numbers", end_date=week.end, weeks=SERIES_WEEKS, **scope),
-        "breaches": numbers.breaches_by_owner(query, week, scope),
-        "breach_leads": numbers.breach_leads(query, week, scope),
-        "quality": numbers.lead_quality(query, week, scope),
-    }
-
-
-def _log(con: duckdb.DuckDBPyConnection, week: Week, today: datetime.date) -> dict:
-    log = _part("log")
-    if log is None:
-        return {}
-    return {
-        "decisions": log.decisions(con, week),
-        "actions": log.actions(con, week),
-        "review": log.review_actions(con, week, today),
-    }
-
-
-def _headline(parts: dict, today: datetime.date) -> list:
-    headline = _part("headline")
-    if headline is None or parts.get("tiles") is None:
-        return []
-    review = parts.get("review")
-    overdue = 0 if review is None else int(review["is_overdue"].sum())
-    return headline.headline(
-        parts["tiles"],
-        parts.get("leaks"),
-        parts.get("breaches"),
-        parts.get("quality"),
-        overdue,
-    )
 
 
 def gather(query, con: duckdb.DuckDBPyConnection, week: Week, scope: dict, today) -> MeetingWeek:
@@ -138,13 +82,12 @@ def gather(query, con: duckdb.DuckDBPyConnection, week: Week, scope: dict, today
     """
     as_of, loaded_at, is_sample = freshness(query)
     agreement_lines, agreement_version = _agreement(con, week)
-    leak = _part("leak")
-    parts = {
-        **_numbers(query, week, scope),
-        **_log(con, week, today),
-        "leaks": None if leak is None else leak.find_leaks(query, week, scope),
-    }
-    built = {name: _part(name) is not None for name in PARTS}
+    tiles = numbers.week_tiles(query, week, scope)
+    leaks = leak.find_leaks(query, week, scope)
+    breaches = numbers.breaches_by_owner(query, week, scope)
+    quality = numbers.lead_quality(query, week, scope)
+    review = log.review_actions(con, week, today)
+    overdue = int(review["is_overdue"].sum())
     return MeetingWeek(
         week=week,
         scope=dict(scope),
@@ -154,15 +97,14 @@ def gather(query, con: duckdb.DuckDBPyConnection, week: Week, scope: dict, today
         is_sample=is_sample,
         agreement_lines=agreement_lines,
         agreement_version=agreement_version,
-        tiles=parts.get("tiles"),
-        series=parts.get("series"),
-        leaks=parts["leaks"],
-        breaches=parts.get("breaches"),
-        breach_leads=parts.get("breach_leads"),
-        quality=parts.get("quality"),
-        decisions=parts.get("decisions"),
-        actions=parts.get("actions"),
-        review=parts.get("review"),
-        headline=_headline(parts, today),
-        not_built=tuple(name for name, is_built in built.items() if not is_built),
+        tiles=tiles,
+        series=numbers.weekly_series(query, week, scope, SERIES_WEEKS),
+        leaks=leaks,
+        breaches=breaches,
+        breach_leads=numbers.breach_leads(query, week, scope),
+        quality=quality,
+        decisions=log.decisions(con, week),
+        actions=log.actions(con, week),
+        review=review,
+        headline=headline.headline(tiles, leaks, breaches, quality, overdue),
     )

@@ -14,7 +14,7 @@ import streamlit as st
 from revcycle.db import execute
 from revcycle.meeting import charts, pack, shown
 from revcycle.meeting.week import Week
-from revcycle.meeting.week_view import NOT_BUILT, SECTION_TITLES, SECTIONS, MeetingWeek
+from revcycle.meeting.week_view import SECTION_TITLES, SECTIONS, MeetingWeek
 from revcycle.ui import filters, format, page, tables
 
 WEEK_KEY = "meeting_week"  # session state: the week shown, as its label
@@ -213,16 +213,8 @@ def pack_button(con, meeting: MeetingWeek) -> None:
 # --- sections --------------------------------------------------------------------------------
 
 
-def not_built(part: str) -> None:
-    st.info(f"{NOT_BUILT} ({part})", icon=":material/construction:")
-
-
 def headline(meeting: MeetingWeek, presenting: bool) -> None:
     """The week in three to five sentences, each leading to the section that backs it."""
-    if not meeting.headline:
-        if "headline" in meeting.not_built or "numbers" in meeting.not_built:
-            not_built("headline")
-        return
     if presenting:
         lines = [f"- {format.plain(sentence.text)}" for sentence in meeting.headline]
     else:
@@ -270,9 +262,6 @@ BASELINE_NOTE = (
 
 def tiles(meeting: MeetingWeek, agreed: page.Agreed, presenting: bool) -> None:
     """The six numbers of the week: this week, last week, the 4-week average, the target."""
-    if meeting.tiles is None:
-        not_built("numbers")
-        return
     numbers = [_tile(row) for row in meeting.tiles.itertuples()]
     for row_start in range(0, len(numbers), 3):
         page.tiles(numbers[row_start : row_start + 3], agreed)
@@ -286,9 +275,6 @@ def tiles(meeting: MeetingWeek, agreed: page.Agreed, presenting: bool) -> None:
 def leak(meeting: MeetingWeek, presenting: bool) -> None:
     """The drops beyond chance, costliest first, or the plain statement that there are none."""
     report = meeting.leaks
-    if report is None:
-        not_built("leak")
-        return
     if not report.flagged:
         st.success("No step dropped beyond chance this week.", icon=":material/check_circle:")
     else:
@@ -360,9 +346,6 @@ def _listed(frame: pd.DataFrame, columns: dict[str, tuple[str, str]], key: str, 
 def breaches(meeting: MeetingWeek, presenting: bool) -> None:
     """This week's leads that waited past their channel's agreed time, per owner, worst first,
     and (on the page) the list of them, without contact details."""
-    if meeting.breaches is None:
-        not_built("numbers")
-        return
     if meeting.breaches.empty:
         st.success("No lead of this week waited past its agreed response time.")
         return
@@ -414,9 +397,6 @@ def breaches(meeting: MeetingWeek, presenting: bool) -> None:
 def quality(meeting: MeetingWeek, presenting: bool) -> None:
     """This week's MQLs as sales judged them, by channel and by reason, against the target."""
     found = meeting.quality
-    if found is None:
-        not_built("numbers")
-        return
     if not shown.missing(found.cannot_measure):
         st.info(format.plain(f"Cannot be measured: {found.cannot_measure}"))
         return
@@ -426,10 +406,11 @@ def quality(meeting: MeetingWeek, presenting: bool) -> None:
         else (f"the agreed acceptance rate is {shown.rate(found.target)}")
     )
     st.caption(
-        f"MQLs of this week: accepted once they reached SQL, rejected when disqualified "
-        f"without reaching it; {target}."
+        "MQLs of this week: accepted once they reached SQL, rejected when disqualified "
+        "without reaching it; the acceptance rate is over those sales answered (accepted or "
+        f"rejected), not the ones still waiting; {target}."
     )
-    by_channel = found.by_channel
+    by_channel = found.by_channel.assign(against=shown.rate_targets(found.by_channel))
     if presenting:  # all channels first, so the screen's cut never hides the total
         by_channel = by_channel.sort_values("is_total", ascending=False, kind="stable")
     _listed(
@@ -441,6 +422,7 @@ def quality(meeting: MeetingWeek, presenting: bool) -> None:
             "count_rejected": ("Rejected", "count"),
             "count_pending": ("Not yet decided", "count"),
             "acceptance_rate": ("Acceptance rate", "percent"),
+            "against": ("Against the agreement", "text"),
         },
         "meeting_quality",
         presenting,

@@ -13,9 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from revcycle.agreements import store
+from revcycle.meeting import log
 from revcycle.meeting.week_view import MeetingWeek
 from revcycle.ui import access, format
-from revcycle.ui.meeting import PRESENT_ROWS, not_built, text_table
+from revcycle.ui.meeting import PRESENT_ROWS, text_table
 
 STATUSES = ("open", "done", "dropped")
 SAID = "meeting_log_said"  # session state: what the last write did, said on the next run
@@ -26,12 +27,6 @@ ACTION_COLUMNS = {
     "due_date": ("Due", "day"),
     "status": ("Status", "text"),
 }
-
-
-def _log():
-    from revcycle.meeting import log  # the log's part: present whenever meeting.actions is
-
-    return log
 
 
 def _write(con, write: Callable) -> str | None:
@@ -162,7 +157,7 @@ def _edit_in_place(con, current: pd.DataFrame, kind: str, editor: str) -> None:
 
 
 def _edit_function(kind: str) -> Callable:
-    return _log().edit_action if kind == "action" else _log().edit_decision
+    return log.edit_action if kind == "action" else log.edit_decision
 
 
 def _row(presenting: bool, widths: tuple) -> list:
@@ -188,7 +183,7 @@ def _add_action(con, meeting: MeetingWeek, editor: str, presenting: bool) -> Non
         if st.form_submit_button("Add action", icon=":material/add:"):
             _submitted(
                 con,
-                lambda cursor: _log().add_action(cursor, meeting.week, what, owner, due, editor),
+                lambda cursor: log.add_action(cursor, meeting.week, what, owner, due, editor),
                 f"Added the action “{what}” for {owner}, due {due:%a %d %b %Y}.",
             )
 
@@ -242,16 +237,13 @@ def _add_decision(con, meeting: MeetingWeek, editor: str, presenting: bool) -> N
         if st.form_submit_button("Record decision", icon=":material/add:"):
             _submitted(
                 con,
-                lambda cursor: _log().add_decision(cursor, meeting.week, text, editor, version),
+                lambda cursor: log.add_decision(cursor, meeting.week, text, editor, version),
                 "Recorded the decision.",
             )
 
 
 def section(con, meeting: MeetingWeek, presenting: bool) -> None:
     """Decisions and actions: the review first, then this week's; editable by an editor."""
-    if meeting.actions is None:
-        not_built("log")
-        return
     _say()
     editor = access.editor()
     if presenting:
