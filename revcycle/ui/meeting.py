@@ -280,7 +280,7 @@ def leak(meeting: MeetingWeek, presenting: bool) -> None:
     else:
         shown_leaks = report.flagged[:PRESENT_ROWS] if presenting else report.flagged
         st.markdown("\n".join(f"1. {format.plain(one.words)}" for one in shown_leaks))
-        _more(len(report.flagged) - len(shown_leaks), "drops")
+        _more(len(report.flagged) - len(shown_leaks), ("drop", "drops"))
         st.plotly_chart(
             charts.leaks(shown_leaks, height=280 if presenting else 360), key="meeting_leaks"
         )
@@ -317,9 +317,12 @@ LEAK_COLUMNS = {
 BREACH_LEADS_SHOWN = 100
 
 
-def _more(count: int, what: str) -> None:
+def _more(count: int, what: tuple[str, str]) -> None:
+    """ "… and 3 more rows", for what a short list left out; ``what``: singular, plural."""
     if count > 0:
-        st.caption(f"… and {count:,} more {what}: see the page or the pack.")
+        st.caption(
+            f"… and {count:,} more {what[0] if count == 1 else what[1]}: see the page or the pack."
+        )
 
 
 def text_table(frame: pd.DataFrame, columns: dict[str, tuple[str, str]], limit: int) -> None:
@@ -331,7 +334,7 @@ def text_table(frame: pd.DataFrame, columns: dict[str, tuple[str, str]], limit: 
         for column, (label, kind) in columns.items()
     }
     st.table(pd.DataFrame(cells), hide_index=True)
-    _more(len(frame) - limit, "rows")
+    _more(len(frame) - limit, ("row", "rows"))
 
 
 def _listed(frame: pd.DataFrame, columns: dict[str, tuple[str, str]], key: str, presenting):
