@@ -88,6 +88,8 @@ def test_gather_holds_the_week_s_log_and_the_older_open_actions_first(meeting_db
 def test_the_headline_links_only_to_sections_the_page_has(meeting_db):
     sections = {sentence.section for sentence in gather(meeting_db).headline}
     assert sections <= set(week_view.SECTIONS)
+    # A heading for every section, in the meeting's order.
+    assert tuple(week_view.SECTION_TITLES) == week_view.SECTIONS
 
 
 def test_the_pack_inlines_plotly_once_and_every_chart_uses_it(meeting_db):

@@ -16,9 +16,9 @@ from revcycle.meeting.week import Week, last_complete
 
 # The weeks the charts show: this week and the twelve before, a quarter of context.
 SERIES_WEEKS = 13
-# The meeting's sections, in the order the meeting goes through them; the headline's
-# sentences name one each (revcycle.meeting.headline.SECTIONS) and link to it.
-SECTIONS = ("tiles", "leak", "breaches", "quality", "actions")
+# The meeting's sections (SECTIONS, in the order the meeting goes through them: the anchors
+# the headline's sentences link to), as their headings name them.
+SECTIONS = headline.SECTIONS
 SECTION_TITLES = {
     "tiles": "The week in numbers",
     "leak": "Where the funnel leaked",
