@@ -6,14 +6,20 @@ The sample's last event is on a Friday of 2026-W47 (tests/sample_facts.py), so t
 on 2026-W46; expected counts come from the sample CSVs.
 """
 
+import os
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from revcycle.db import connect
+from revcycle.meeting import log
+from revcycle.meeting.week import Week
 from revcycle.paths import REPO_ROOT
 from tests import sample_facts
 from tests.conftest import copy_database
+from tests.test_access_pages import AUTH, roles_file  # noqa: F401 (a fixture)
 from tests.test_app import shown_count
 from tests.test_meeting_page_browser import LABEL, MONDAY, SUNDAY
 
@@ -114,3 +120,40 @@ def test_an_empty_action_is_refused_in_a_sentence_and_nothing_is_kept(db_env):
     assert any("What to do is empty" in unescaped(error.value) for error in at.error)
     at = open_page(present="1", section="actions")
     assert not at.table
+
+
+def signed_in(email: str) -> AppTest:
+    """This week with sign-in configured and ``email`` signed in (verified)."""
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": email, "email_verified": True}
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.usefixtures("db_env", "roles_file")
+def test_a_viewer_reads_the_log_but_is_offered_no_change():
+    at = signed_in("vera@example.com")  # example.com may view; only Eddie may edit
+    labels = [button.label for button in at.button]
+    assert "Add action" not in labels and "Record decision" not in labels
+    assert not at.text_input
+    assert any("lock" in (info.icon or "") for info in at.info)
+
+
+@pytest.mark.usefixtures("db_env", "roles_file")
+def test_an_editor_s_action_records_who_added_it():
+    at = signed_in("Eddie@Example.com")
+    at.text_input(key="meeting_new_action_what").input("Fix the contact form")
+    at.text_input(key="meeting_new_action_owner").input("Bram")
+    next(button for button in at.button if button.label == "Add action").click().run()
+    assert not at.exception
+    con = connect(Path(os.environ["REVCYCLE_DB"]))
+    try:
+        added = log.actions(con, Week.parse(LABEL))
+    finally:
+        con.close()
+    assert added[["what", "owner", "status"]].values.tolist() == [
+        ["Fix the contact form", "Bram", "open"]
+    ]
+    assert added["changed_by"].str.lower().tolist() == ["eddie@example.com"]
