@@ -157,3 +157,12 @@ def test_an_editor_s_action_records_who_added_it():
         ["Fix the contact form", "Bram", "open"]
     ]
     assert added["changed_by"].str.lower().tolist() == ["eddie@example.com"]
+
+
+def test_a_headline_sentence_on_the_shared_screen_opens_the_section_behind_it(db_env):
+    at = open_page(present="1", section="headline")
+    sentences = [button for button in at.button if button.key.startswith("meeting_headline_")]
+    assert 3 <= len(sentences) <= 5
+    next(button for button in sentences if "waited past" in button.label).click().run()
+    assert titles(at) == [f"Follow-up breaches, by owner — {LABEL}"]
+    assert at.query_params["section"] == "breaches"

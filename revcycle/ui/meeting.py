@@ -44,7 +44,9 @@ html {font-size: min(1.25vw, 2.2223vh) !important;}
 [data-testid="stMain"] [data-testid="stAlert"] > div {padding: 0.4rem 0.8rem !important;}
 [data-testid="stMetricLabel"] p {font-size: 1.05rem !important;}
 [data-testid="stCaptionContainer"] p {font-size: 0.85rem !important;}
-.meeting-headline p {font-size: 1.35rem !important; margin: 0.35rem 0 !important;}
+[data-testid="stMain"] .st-key-meeting_headline button,
+[data-testid="stMain"] .st-key-meeting_headline button p {
+    font-size: 1.5rem !important; text-align: left !important;}
 </style>"""
 
 
@@ -214,16 +216,26 @@ def pack_button(con, meeting: MeetingWeek) -> None:
 
 
 def headline(meeting: MeetingWeek, presenting: bool) -> None:
-    """The week in three to five sentences, each leading to the section that backs it."""
-    if presenting:
-        lines = [f"- {format.plain(sentence.text)}" for sentence in meeting.headline]
-    else:
-        lines = [
-            f"- [{format.plain(sentence.text)}](#{sentence.section})"
-            for sentence in meeting.headline
-        ]
+    """The week in three to five sentences, each leading to the section that backs it: a link
+    to its heading on the page, a button to its screen in the presentation."""
     with st.container(key="meeting_headline"):
-        st.markdown("\n".join(lines))
+        if not presenting:
+            st.markdown(
+                "\n".join(
+                    f"- [{format.plain(sentence.text)}](#{sentence.section})"
+                    for sentence in meeting.headline
+                )
+            )
+            return
+        for at, sentence in enumerate(meeting.headline):
+            st.button(
+                format.plain(sentence.text),
+                key=f"meeting_headline_{at}",
+                on_click=_present,
+                args=(True, sentence.section),
+                type="tertiary",
+                icon=":material/arrow_right:",
+            )
 
 
 def _tile(row) -> tuple:
