@@ -3,9 +3,8 @@
 -- the rejections by reason.
 -- The period's MQLs are the leads whose mql_at falls in it. Accepted: the lead reached SQL
 -- (has_reached_sql: an SQL date, a conversion or a lifecycle stage past MQL). Rejected:
--- disqualified without reaching SQL, i.e. a disqualification reason, or a status saying so
--- ("Disqualified", HubSpot's "Unqualified", Salesforce's "Closed - Not Converted", in any
--- spelling source_key reads alike). Pending: neither. acceptance_rate is accepted over the
+-- disqualified without reaching SQL (is_disqualified: a disqualification reason, or a status
+-- saying so, see funnel_revenue). Pending: neither. acceptance_rate is accepted over the
 -- MQLs sales answered (accepted + rejected): a pending MQL is not a rejection yet.
 -- count_with_rejection_data: MQLs with a status or a reason at all; count_with_sql_outcome:
 -- MQLs whose upload can tell whether they reached SQL. With MQLs but none of either, the
@@ -25,36 +24,16 @@ funnel as (
         and is_in_period(mql_at, $start_date, $end_date)
 ),
 
--- Status and reason are not in the mart (no other metric reads them): only the period's MQLs
--- are looked up.
-lead_answers as (
-    select
-        lead_id,
-        status,
-        disqualified_reason,
-    from stg_leads
-    -- A list of ids, not a join: DuckDB then filters the staging view's rows as it reads them.
-    where lead_id in (select lead_id from funnel)
-),
-
 mqls as (
     select
-        funnel.lead_id,
-        funnel.channel,
-        funnel.has_reached_sql as is_accepted,
-        coalesce(funnel.has_sql_outcome, false) as has_sql_outcome,
-        lead_answers.status is not null or lead_answers.disqualified_reason is not null
-            as has_rejection_data,
-        not funnel.has_reached_sql
-            and (
-                lead_answers.disqualified_reason is not null
-                or source_key(lead_answers.status)
-                    in ('disqualified', 'unqualified', 'closed_not_converted')
-            ) as is_rejected,
-        coalesce(lead_answers.disqualified_reason, '(no reason given)') as reason,
+        lead_id,
+        channel,
+        has_reached_sql as is_accepted,
+        coalesce(has_sql_outcome, false) as has_sql_outcome,
+        has_lead_status as has_rejection_data,
+        is_disqualified and not has_reached_sql as is_rejected,
+        coalesce(disqualified_reason, '(no reason given)') as reason,
     from funnel
-    left join lead_answers
-        using (lead_id)
 ),
 
 counts as (
