@@ -13,7 +13,7 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 from revcycle.db import execute
-from revcycle.meeting import log, pack, week_view
+from revcycle.meeting import charts, leak, log, pack, week_view
 from revcycle.meeting.week import Week
 from tests import test_cli_load
 from tests.conftest import copy_database
@@ -164,3 +164,44 @@ def test_the_benchmark_times_the_pack_on_a_read_only_connection(sample_copy):
 
     row = meeting.time_pack(sample_copy, repeat=1)
     assert row.failures == [] and len(row.timing.seconds) == 1
+
+
+def planted_leak(channel: str) -> leak.Leak:
+    """A drop from 41% (41 of 100) to 22% (11 of 50), with made-up interval ends."""
+    return leak.Leak(
+        channel=channel,
+        step_from="mql",
+        step_to="sql",
+        recent_rate=0.22,
+        recent_entered=50,
+        baseline_rate=0.41,
+        baseline_entered=100,
+        recent_low=0.13,
+        recent_high=0.35,
+        baseline_low=0.32,
+        baseline_high=0.51,
+        p_value=0.01,
+        expected_cost=9.5,
+        cost_unit="opportunities",
+        words=f"{channel} MQL → SQL fell from 41% to 22%",
+    )
+
+
+def test_a_flagged_leak_is_drawn_with_both_intervals_and_its_words_escaped(meeting_db):
+    meeting = gather(meeting_db)
+    drop = planted_leak("<b>Paid</b> search")
+    with_leak = meeting._replace(leaks=meeting.leaks._replace(flagged=[drop]))
+
+    figure = charts.leaks([drop])
+    baseline, recent = figure.data
+    assert (baseline.x[0], recent.x[0]) == (0.41, 0.22)
+    # Error bars reach from each rate to its interval's ends: 0.51 - 0.41 up, 0.41 - 0.32 down.
+    assert baseline.error_x.array[0] == pytest.approx(0.10)
+    assert baseline.error_x.arrayminus[0] == pytest.approx(0.09)
+    assert recent.error_x.array[0] == pytest.approx(0.13)
+    assert recent.error_x.arrayminus[0] == pytest.approx(0.09)
+    assert "<b>" not in recent.y[0]
+
+    section = pack.leak_html(with_leak)
+    assert "&lt;b&gt;Paid&lt;/b&gt; search MQL → SQL fell from 41% to 22%" in section
+    assert 'id="chart-leaks"' in section
