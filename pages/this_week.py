@@ -5,6 +5,7 @@ one section per screen for the shared screen. The pack is the same week as one H
 
 import streamlit as st
 
+from revcycle.meeting import log
 from revcycle.meeting.week import Week
 from revcycle.meeting.week_view import SECTION_TITLES, default_week, gather
 from revcycle.ui import meeting, meeting_log, page
@@ -32,7 +33,7 @@ def draw_section(name: str, con, week_data, agreed, presenting: bool) -> None:
 
 with page.frame("This week") as filters:
     scope = {"channels": filters.channels, "owners": filters.owners, "segments": filters.segments}
-    today = meeting.today()
+    today = log.today()  # in the data's time zone, as the log's "overdue" counts days
     default = default_week(run, today)
     week = meeting.chosen_week(default)
     presenting = meeting.presenting()

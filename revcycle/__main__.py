@@ -8,7 +8,6 @@ on the screen. ``history``, ``check``, ``load --dry-run``, ``agreements show|exp
 """
 
 import argparse
-import datetime
 import logging
 import sys
 from logging.handlers import RotatingFileHandler
@@ -35,6 +34,7 @@ from revcycle.importer import channels, load, parse
 from revcycle.importer.problems import ERROR, ImportRefused, grouped, problems_frame
 from revcycle.importer.validate import name_value_pairs, prepare
 from revcycle.meeting import cli as meeting_cli
+from revcycle.meeting import log as meeting_log
 from revcycle.meeting import pack
 from revcycle.paths import SAMPLE_DIR, db_path, log_path
 from revcycle.rebuild import seed_channel_rules
@@ -397,13 +397,16 @@ def _read_agreements(args) -> int:
 
 def _pack(args) -> int:
     if not db_path().exists():
-        print(f"error: there is no database at {db_path()} yet: run `python -m revcycle build`")
+        print(
+            f"error: there is no database at {db_path()} yet: run `python -m revcycle build`",
+            file=sys.stderr,
+        )
         return 1
     scope = {"channels": args.channel, "owners": args.owner, "segments": args.segment}
     with open_to_read(db_path()) as reading:
         if reading.note:
             print(reading.note)
-        return pack.write(reading.con, args.week, args.out, scope, datetime.date.today())
+        return pack.write(reading.con, args.week, args.out, scope, meeting_log.today())
 
 
 def _read_actions(args) -> int:

@@ -146,6 +146,14 @@ def test_pack_takes_the_scope_of_the_filters(revcycle, sample_copy, tmp_path):
     assert "channels Referral" in out.read_text(encoding="utf-8")
 
 
+def test_pack_refuses_a_channel_the_data_does_not_have(revcycle, sample_copy, tmp_path):
+    out = tmp_path / "typo.html"
+    code, said = revcycle(sample_copy, "pack", "--channel", "Refferal", "-o", out)
+    assert code == 2
+    assert "no channel 'Refferal' in the data; nothing was written" in said
+    assert not out.exists()
+
+
 def test_pack_refuses_a_week_that_is_no_week_in_a_sentence(revcycle, sample_copy, tmp_path):
     code, said = revcycle(sample_copy, "pack", "--week", "week 47", "-o", tmp_path / "x.html")
     assert code == 2

@@ -300,6 +300,19 @@ def build_pack(query, con, week: Week, scope: dict, today: datetime.date) -> str
     return render(gather(query, con, week, scope, today), datetime.datetime.now())
 
 
+def unknown_scope(query, scope: dict) -> list[str]:
+    """A sentence for each chosen channel, owner or segment the data does not have: a typo
+    would otherwise make a pack of zeros."""
+    values = query("metrics/filter_values")
+    said = []
+    for name, dimension in (("channels", "channel"), ("owners", "owner"), ("segments", "segment")):
+        known = set(values.loc[values["dimension"] == dimension, "dimension_value"])
+        unknown = [value for value in scope.get(name) or [] if value not in known]
+        if unknown:
+            said.append(f"no {dimension} {', '.join(map(repr, unknown))} in the data")
+    return said
+
+
 def write(con, week_text: str | None, out: Path | None, scope: dict, today: datetime.date) -> int:
     """``python -m revcycle pack``: write the pack of the week ``week_text`` (default: the last
     complete week of the data) to ``out`` (default: meeting-<week>.html); the exit code."""
@@ -308,6 +321,10 @@ def write(con, week_text: str | None, out: Path | None, scope: dict, today: date
         week = Week.parse(week_text) if week_text else default_week(query, today)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    unknown = unknown_scope(query, scope)
+    if unknown:
+        print(f"error: {'; '.join(unknown)}; nothing was written", file=sys.stderr)
         return 2
     out = out or Path(f"meeting-{week.label}.html")
     document = build_pack(query, con, week, scope, today)

@@ -5,7 +5,6 @@ Every number comes from one MeetingWeek (revcycle.meeting.week_view.gather), the
 is written from. Text from uploads and from the meeting's own log is shown as plain text.
 """
 
-import datetime
 import functools
 
 import pandas as pd
@@ -474,7 +473,3 @@ def week_caption(meeting: MeetingWeek, latest: Week) -> None:
         f"{week.start:%a %d %b} – {week.end:%a %d %b %Y}. The sidebar's period does not apply "
         f"here: every number is of this ISO week (Monday to Sunday).{unfinished}"
     )
-
-
-def today() -> datetime.date:
-    return datetime.date.today()
