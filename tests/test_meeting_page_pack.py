@@ -13,7 +13,7 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 from revcycle.db import execute
-from revcycle.meeting import charts, leak, log, pack, week_view
+from revcycle.meeting import charts, leak, log, pack, shown, week_view
 from revcycle.meeting.week import Week
 from tests import test_cli_load
 from tests.conftest import copy_database
@@ -90,6 +90,12 @@ def test_the_headline_links_only_to_sections_the_page_has(meeting_db):
     assert sections <= set(week_view.SECTIONS)
     # A heading for every section, in the meeting's order.
     assert tuple(week_view.SECTION_TITLES) == week_view.SECTIONS
+
+
+def test_a_week_across_new_year_names_both_years():
+    # 2020-W01 runs from Monday 30 December 2019 to Sunday 5 January 2020.
+    assert shown.days_of(Week(2020, 1)) == "Mon 30 Dec 2019 – Sun 05 Jan 2020"
+    assert shown.days_of(W47) == "Mon 16 Nov – Sun 22 Nov 2026"
 
 
 def test_the_pack_inlines_plotly_once_and_every_chart_uses_it(meeting_db):

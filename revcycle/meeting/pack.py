@@ -263,7 +263,7 @@ def _header(meeting: MeetingWeek, built_at: datetime.datetime) -> str:
     )
     return (
         f"<header><h1>Weekly meeting — {week.label}</h1>"
-        f"<p>{week.start:%a %d %b} – {week.end:%a %d %b %Y} · "
+        f"<p>{shown.days_of(week)} · "
         f"{html.escape(scope_words(meeting.scope))}</p>"
         f'<p class="note">Leads up to {as_of}{loaded}.{sample} '
         f"Pack built {built_at:%d %b %Y %H:%M}.</p>"

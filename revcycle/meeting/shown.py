@@ -7,7 +7,15 @@ from revcycle.agreements.status import blank as missing
 SIGNS = {"EUR": "€", "USD": "$", "GBP": "£"}
 STATUS_SIGN = {"green": "🟢", "amber": "🟠", "red": "🔴"}
 
-__all__ = ["missing", "value", "rate", "share_of_target", "against_target", "rate_targets"]
+__all__ = [
+    "missing",
+    "value",
+    "rate",
+    "share_of_target",
+    "against_target",
+    "rate_targets",
+    "days_of",
+]
 
 
 def value(number, unit: str, currency: str | None = None) -> str:
@@ -50,3 +58,9 @@ def rate_targets(rows) -> list[str]:
         "" if missing(target) else f"{STATUS_SIGN.get(status, '')} target {rate(target)}".strip()
         for target, status in zip(rows["acceptance_target"], rows["target_status"], strict=True)
     ]
+
+
+def days_of(week) -> str:
+    """ "Mon 16 Nov – Sun 22 Nov 2026"; the Monday's year too when the week spans two."""
+    first = "%a %d %b %Y" if week.start.year != week.end.year else "%a %d %b"
+    return f"{week.start:{first}} – {week.end:%a %d %b %Y}"

@@ -470,6 +470,6 @@ def week_caption(meeting: MeetingWeek, latest: Week) -> None:
         else ""
     )
     st.caption(
-        f"{week.start:%a %d %b} – {week.end:%a %d %b %Y}. The sidebar's period does not apply "
+        f"{shown.days_of(week)}. The sidebar's period does not apply "
         f"here: every number is of this ISO week (Monday to Sunday).{unfinished}"
     )
