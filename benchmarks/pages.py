@@ -19,6 +19,7 @@ from revcycle.paths import REPO_ROOT
 # Each page file runs on its own, as a link to it on a fresh server runs it.
 PAGE_FILES = {
     "overview": "dashboard.py",
+    "this_week": "pages/this_week.py",
     "conversion": "pages/conversion.py",
     "follow_up": "pages/follow_up.py",
     "revenue": "pages/revenue.py",

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks import browser as browser_timing
+from benchmarks import meeting
 from benchmarks.pages import PageRow, pages_facts, pages_report, time_pages
 from benchmarks.reference import (
     REFERENCES,
@@ -489,6 +490,7 @@ def run(
         if pages:
             with memory_of(parts, "the AppTest pages"):
                 page_rows = time_pages(db_file, metrics.channels[0], repeat)
+            page_rows.append(meeting.time_pack(db_file, repeat))
     load_after = os.getloadavg()
     facts = [
         f"Generated {n_leads:,} leads; the upload cap was raised to {cap_mb:,} MB for this run.",
@@ -498,7 +500,7 @@ def run(
         memory_fact(parts),
     ]
     if page_rows:
-        facts += pages_facts(metrics.channels[0], repeat)
+        facts += [*pages_facts(metrics.channels[0], repeat), meeting.pack_fact(repeat)]
     if browser_run is not None:
         facts.append(browser_timing.browser_fact(browser_run, repeat))
     markdown = report(

@@ -64,6 +64,28 @@ create or replace macro working_seconds_at(
 create or replace macro stage_order(stage) as
     list_position(['lead', 'mql', 'sql', 'opportunity', 'won'], stage);
 
+-- wilson_interval(count_successes, count_trials): the 95% Wilson score interval of the share
+-- count_successes / count_trials, as a struct (low, high); null when count_trials is 0. Unlike
+-- the plain normal interval it stays inside 0..1 and behaves at small counts and at 0 or 100%.
+-- The optional z (1.96 for 95%) widens or narrows it.
+create or replace macro wilson_interval(count_successes, count_trials, z := 1.959963984540054) as
+    case when count_trials > 0 then struct_pack(
+        low := greatest(
+            (count_successes / count_trials + z * z / (2 * count_trials)
+                - z * sqrt(count_successes / count_trials * (1 - count_successes / count_trials)
+                    / count_trials + z * z / (4 * count_trials * count_trials)))
+                / (1 + z * z / count_trials),
+            0
+        ),
+        high := least(
+            (count_successes / count_trials + z * z / (2 * count_trials)
+                + z * sqrt(count_successes / count_trials * (1 - count_successes / count_trials)
+                    / count_trials + z * z / (4 * count_trials * count_trials)))
+                / (1 + z * z / count_trials),
+            1
+        )
+    ) end;
+
 -- channels_total_label(channels): the name of the row that sums the channels in scope, given
 -- the channel filter: "(all channels)", or "(selected channels)" when a filter narrows them,
 -- so a total is never read as the whole business when it is not.

@@ -1,10 +1,10 @@
 """Command line: ``python -m revcycle build|sample|load|history|restore|check|backup|
-restore-backup|agreements``.
+restore-backup|agreements|actions|pack``.
 
 Exit codes: 0 done; 1 refused or failed (nothing committed); 2 a usage error. An unexpected
 error is said in a sentence; its details go to a log file the sentence names, never a traceback
-on the screen. ``history``, ``check``, ``load --dry-run`` and ``agreements show|export`` only
-read, so they work while the dashboard runs.
+on the screen. ``history``, ``check``, ``load --dry-run``, ``agreements show|export``,
+``actions`` and ``pack`` only read, so they work while the dashboard runs.
 """
 
 import argparse
@@ -33,6 +33,9 @@ from revcycle.health import (
 from revcycle.importer import channels, load, parse
 from revcycle.importer.problems import ERROR, ImportRefused, grouped, problems_frame
 from revcycle.importer.validate import name_value_pairs, prepare
+from revcycle.meeting import cli as meeting_cli
+from revcycle.meeting import log as meeting_log
+from revcycle.meeting import pack
 from revcycle.paths import SAMPLE_DIR, db_path, log_path
 from revcycle.rebuild import seed_channel_rules
 
@@ -105,7 +108,23 @@ def _parser() -> argparse.ArgumentParser:
     restore_parser.add_argument("upload_id", type=int, metavar="N")
     _add_disk_commands(commands)
     _add_agreement_commands(commands)
+    _add_pack_command(commands)
+    meeting_cli.add_parser(commands)
     return parser
+
+
+def _add_pack_command(commands) -> None:
+    pack_parser = commands.add_parser(
+        "pack", help="write the weekly meeting's pack: one HTML file that opens offline"
+    )
+    pack_parser.add_argument(
+        "--week", help="the ISO week, e.g. 2026-W47 (default: the last complete week)"
+    )
+    pack_parser.add_argument("-o", "--out", type=Path, metavar="FILE")
+    for flag in ("channel", "owner", "segment"):
+        pack_parser.add_argument(
+            f"--{flag}", action="append", metavar=flag.upper(), help=f"only this {flag} (repeat)"
+        )
 
 
 def _add_agreement_commands(commands) -> None:
@@ -165,6 +184,10 @@ def _run(args, parser) -> int:
         return _read_only(args, parser)
     if reads_only:
         return _read_agreements(args)
+    if args.command == "pack":
+        return _pack(args)
+    if args.command == "actions":
+        return _read_actions(args)
     if args.command == "backup":
         return _backup(args.folder)
     if args.command == "restore-backup":
@@ -370,6 +393,27 @@ def _read_agreements(args) -> int:
         if args.action == "show":
             return agreements_cli.show(reading.con)
         return agreements_cli.export(reading.con, args.file)
+
+
+def _pack(args) -> int:
+    if not db_path().exists():
+        print(
+            f"error: there is no database at {db_path()} yet: run `python -m revcycle build`",
+            file=sys.stderr,
+        )
+        return 1
+    scope = {"channels": args.channel, "owners": args.owner, "segments": args.segment}
+    with open_to_read(db_path()) as reading:
+        if reading.note:
+            print(reading.note)
+        return pack.write(reading.con, args.week, args.out, scope, meeting_log.today())
+
+
+def _read_actions(args) -> int:
+    with open_to_read(db_path()) as reading:
+        if reading.note:
+            print(reading.note, file=sys.stderr)  # stdout may be a CSV a script reads
+        return meeting_cli.list_actions(reading.con, args)
 
 
 def _check(con) -> int:

@@ -29,7 +29,9 @@
 -- which are not leads. SQL date: the export's, or for a converted lead (is_converted not
 -- false) without one, its converted deal's creation.
 -- has_reached_mql, has_reached_sql: the lead reached the stage, by its date or by what its
--- lifecycle stage or conversion says when the date is unknown. has_mql_outcome,
+-- lifecycle stage or conversion says when the date is unknown. is_disqualified: the lead has
+-- a disqualification reason or a status that says it was disqualified (whether or not it
+-- reached SQL before); has_lead_status: it has a status or a reason at all. has_mql_outcome,
 -- has_sql_outcome: its upload can tell whether it did (a date column, a conversion flag or a
 -- lifecycle stage); cohort rates count only those leads, period rates only has_*_data ones.
 -- Only what the metrics read is kept (contact details stay in stg_leads): at 1M leads,
@@ -193,6 +195,16 @@ lead_rows as (
             or coalesce(leads.is_converted, false)
             or (leads.is_converted is null and converted_deals.created_at is not null)
             as has_reached_sql,
+        -- What sales answered an MQL with, for lead quality: disqualified by a reason, or by a
+        -- status saying so (Salesforce's "Disqualified" or "Closed - Not Converted", HubSpot's
+        -- "Unqualified"); has_lead_status: the lead has a status or a reason at all.
+        leads.disqualified_reason,
+        leads.disqualified_reason is not null
+            or coalesce(
+                source_key(leads.status) in ('disqualified', 'unqualified', 'closed_not_converted'),
+                false
+            ) as is_disqualified,
+        leads.status is not null or leads.disqualified_reason is not null as has_lead_status,
         leads.first_contacted_at,
         coalesce(leads.first_contacted_at < leads.created_at, false)
             as is_contacted_before_created,
@@ -393,6 +405,9 @@ unmatched_deal_rows as (
         cast(null as timestamp) as sql_at,
         false as has_reached_mql,
         false as has_reached_sql,
+        cast(null as varchar) as disqualified_reason,
+        false as is_disqualified,
+        false as has_lead_status,
         cast(null as timestamp) as first_contacted_at,
         cast(null as integer) as agreement_version,
         cast(null as varchar) as follow_up_kind,

@@ -1,5 +1,6 @@
 -- Agreement in force: the version of the agreement that holds on the period's last day, whose
--- definitions explain each metric and whose thresholds colour actual against target.
+-- definitions explain each metric, whose thresholds colour actual against target and whose
+-- rejection reasons are the ones sales agreed to give.
 -- The latest version effective on or before the day; before the first version, the first.
 -- Grain: one row, or none while no agreement is saved.
 -- Parameters: $end_date (date).
@@ -24,6 +25,7 @@ final as (
         mql_definition,
         sql_definition,
         won_definition,
+        rejection_reasons,
         green_from,
         amber_from,
     from ranked

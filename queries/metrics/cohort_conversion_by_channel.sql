@@ -64,7 +64,6 @@ rates as (
         *,
         stage_order(stage) as stage_order,
         count_reached / nullif(count_leads, 0) as share_reached,
-        1.959963984540054 as z,
     from stages
 ),
 
@@ -78,15 +77,9 @@ final as (
         count_immature_leads,
         count_reached,
         share_reached,
-        -- Wilson score interval: stays inside 0..1 and behaves at small counts and 0 or 100%.
-        (share_reached + z * z / (2 * count_leads)
-            - z * sqrt(share_reached * (1 - share_reached) / count_leads
-                + z * z / (4 * count_leads * count_leads)))
-            / (1 + z * z / count_leads) as share_low_95,
-        (share_reached + z * z / (2 * count_leads)
-            + z * sqrt(share_reached * (1 - share_reached) / count_leads
-                + z * z / (4 * count_leads * count_leads)))
-            / (1 + z * z / count_leads) as share_high_95,
+        -- Wilson score interval (macros.sql): stays inside 0..1 at small counts and 0 or 100%.
+        wilson_interval(count_reached, count_leads).low as share_low_95,
+        wilson_interval(count_reached, count_leads).high as share_high_95,
         count_leads < $min_leads as is_low_volume,
     from rates
 )

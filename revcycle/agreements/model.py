@@ -13,13 +13,15 @@ TARGET_METRICS = (
     "leads",
     "mqls",
     "sqls",
+    "opportunities",
     "share_contacted_in_time",
     "share_mqls_answered",
+    "share_mqls_accepted",
     "pipeline",
     "won_revenue",
 )
 # Shares are fractions 0..1; every other metric is a count or an amount >= 0.
-SHARE_METRICS = ("share_contacted_in_time", "share_mqls_answered")
+SHARE_METRICS = ("share_contacted_in_time", "share_mqls_answered", "share_mqls_accepted")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 NOT_AGREED = "Not agreed yet."
 

@@ -22,6 +22,13 @@ from revcycle.agreements.model import (
     Version,
     WorkingHours,
 )
+
+# Moved to the core so the meeting's numbers colour by the same rule; the page names stay.
+from revcycle.agreements.status import COLOURS as COLOURS
+from revcycle.agreements.status import Status as Status
+from revcycle.agreements.status import blank as _blank
+from revcycle.agreements.status import status, targets_apply
+from revcycle.agreements.status import view_targets as view_targets
 from revcycle.agreements.validate import AgreementInvalid, Problem
 from revcycle.ui import format
 
@@ -37,8 +44,10 @@ METRIC_WORDS = {
     "leads": "Leads",
     "mqls": "MQLs",
     "sqls": "SQLs",
+    "opportunities": "Opportunities",
     "share_contacted_in_time": "Share of leads contacted within the agreed time",
     "share_mqls_answered": "Share of MQLs accepted or rejected in time",
+    "share_mqls_accepted": "Share of MQLs sales accepted",
     "pipeline": "Pipeline",
     "won_revenue": "Won revenue",
 }
@@ -124,16 +133,6 @@ def form_from(agreement: Agreement, effective_from: datetime.date | None) -> For
         follow_up=follow_up_frame(agreement),
         targets=targets_frame(agreement),
         closing_days=closing_days_frame(agreement),
-    )
-
-
-def _blank(value) -> bool:
-    return (
-        value is None
-        or value is pd.NA
-        or value is pd.NaT
-        or (isinstance(value, float) and math.isnan(value))
-        or (isinstance(value, str) and not value.strip())
     )
 
 
@@ -439,7 +438,6 @@ DEFINED_BY = {
     "Won revenue": ("Won deal", "won_definition"),
     "Customers": ("Won deal", "won_definition"),
 }
-COLOURS = ("green", "amber", "red")
 
 
 def _as_agreed(in_force) -> str:
@@ -458,29 +456,6 @@ def definition_help(label: str, definition: str, in_force) -> str:
     return f"{definition}\n\n{named}, {_as_agreed(in_force)}: {format.plain(in_force[column])}"
 
 
-@dataclass(frozen=True)
-class Status:
-    """Actual against target, as a tile or a table cell says it."""
-
-    colour: str  # one of COLOURS
-    share_of_target: float
-
-    def words(self) -> str:
-        return f"{self.share_of_target:.0%} of target"
-
-
-def status(actual, target, in_force) -> Status | None:
-    """Green, amber or red by the thresholds of the agreement in force; None when there is no
-    target, no actual, or a target of nothing (no share of it means anything): never a made-up
-    status."""
-    if in_force is None or _blank(actual) or _blank(target) or float(target) <= 0:
-        return None
-    share = float(actual) / float(target)
-    if share >= in_force["green_from"]:
-        return Status("green", share)
-    return Status("amber" if share >= in_force["amber_from"] else "red", share)
-
-
 def status_help(in_force) -> str:
     """What the colours mean, on hover."""
     return (
@@ -495,26 +470,13 @@ TARGET_OF = {
     "Leads": "leads",
     "MQLs": "mqls",
     "SQLs": "sqls",
+    "Opportunities": "opportunities",
     "Won revenue": "won_revenue",
     "Within SLA": "share_contacted_in_time",
     "Within agreed time": "share_contacted_in_time",
 }
 STAGE_TARGETS = (("lead", "leads", "Leads"), ("mql", "mqls", "MQLs"), ("sql", "sqls", "SQLs"))
 SIGN = {"green": "🟢", "amber": "🟠", "red": "🔴"}  # the colour, in a table that shows text
-
-
-def targets_apply(params: dict) -> bool:
-    """Targets are per channel and month: a view cut by owner or segment has no target, as a
-    part of a channel's leads owes only an unknown part of its promise."""
-    return not params.get("owners") and not params.get("segments")
-
-
-def view_targets(targets: pd.DataFrame, params: dict) -> dict[str, float]:
-    """{metric: the period's target} for the view the filters show; only known targets."""
-    if not targets_apply(params):
-        return {}
-    rows = targets[targets["is_view"] & targets["target_in_period"].notna()]
-    return dict(zip(rows["metric"], rows["target_in_period"], strict=True))
 
 
 def status_cell(actual, target, in_force) -> str:

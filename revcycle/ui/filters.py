@@ -184,6 +184,17 @@ def _arrive(page: str, bounds: tuple[date, date], options: dict) -> list[str]:
     return notes
 
 
+def from_link(key: str) -> list[str] | None:
+    """On arrival, the values a link gave the page's own parameter ``key`` (None if none),
+    taken so the notice does not report them; ``link_note`` says what was not taken."""
+    return st.session_state.get(ARRIVED_WITH, {}).pop(key, None)
+
+
+def link_note(key: str, given: list[str], note: str) -> None:
+    """Say, in the notice under the filters, what became of the link's ``key``."""
+    st.session_state.setdefault(PAGE_NOTES, []).append(f"{key} {_quoted(given)}: {note}")
+
+
 def linked_number(label: str, key: str, bounds: tuple[int, int], default: int, unit: str) -> int:
     """A page's own number input ``key`` of whole ``unit`` within ``bounds``, read from the link
     on arrival as the filters' numbers are, and mirrored in the URL. Streamlit's

@@ -44,6 +44,18 @@ def moment(value) -> str:
     return "–" if _missing(value) or value is pd.NaT else f"{value:%Y-%m-%d %H:%M}"
 
 
+def probability(value) -> str:
+    """A p-value: "0.032", "<0.001"."""
+    if _missing(value):
+        return "–"
+    return "<0.001" if float(value) < 0.001 else f"{float(value):.3f}"
+
+
+def day(value) -> str:
+    """Sun 22 Nov 2026: a due date as a person says it."""
+    return "–" if _missing(value) or value is pd.NaT else f"{pd.Timestamp(value):%a %d %b %Y}"
+
+
 def text(value) -> str:
     """A table cell of text: "yes"/"no" for a flag, "–" for nothing."""
     if _missing(value) or value is pd.NA:

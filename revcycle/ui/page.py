@@ -27,6 +27,7 @@ class PageLink(NamedTuple):
 # The sidebar's navigation, in the order people know. Streamlit's own list is turned off
 # (client.showSidebarNavigation) because its links cannot carry the filters.
 NAVIGATION = (
+    PageLink("pages/this_week.py", "This week", ":material/event_upcoming:"),
     PageLink("dashboard.py", "Overview", ":material/cycle:"),
     PageLink("pages/conversion.py", "Conversion by source", ":material/filter_alt:"),
     PageLink("pages/follow_up.py", "Follow-up speed", ":material/timer:"),
@@ -237,8 +238,13 @@ BADGE = {"green": "green", "amber": "orange", "red": "red"}
 
 def agreement_in_force(filters: Filters) -> Agreed:
     """The agreement version in force on the period's last day."""
-    rows = run("metrics/agreement_in_force", end_date=filters.end_date)
-    return Agreed(None if rows.empty else rows.iloc[0])
+    return Agreed(agreement_in_force_on(filters.end_date))
+
+
+def agreement_in_force_on(day) -> pd.Series | None:
+    """The agreement version in force on ``day`` (None while none is saved)."""
+    rows = run("metrics/agreement_in_force", end_date=day)
+    return None if rows.empty else rows.iloc[0]
 
 
 def targets_in_view(filters: Filters) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from revcycle.ui import format
 # How a kind of value is shown, by the same functions as the tiles, so a missing value is
 # "–", a share never "-0.0%" and a flag "yes" or "no". The table keeps the raw values, so a
 # column still sorts by number; the download keeps them too.
-_SHOWN = {
+SHOWN = {
     "text": format.text,
     "count": format.count,
     # Whole units of the currency the header names; the CSV keeps the cents.
@@ -20,10 +20,13 @@ _SHOWN = {
     "hours": format.hours,
     "days": format.days,
     "datetime": format.moment,
+    "day": format.day,
+    "probability": format.probability,
 }
 _COLUMN = {
     "text": st.column_config.TextColumn,
     "datetime": st.column_config.DatetimeColumn,
+    "day": st.column_config.DateColumn,
 }
 
 
@@ -47,7 +50,7 @@ def show(
         columns={column: label for column, (label, _) in columns.items()}
     )
     shown = labelled.style.format(
-        {label: _SHOWN[kind] for label, kind in columns.values()}, na_rep="–"
+        {label: SHOWN[kind] for label, kind in columns.values()}, na_rep="–"
     )
     st.dataframe(
         shown,

@@ -1,0 +1,60 @@
+"""This week: the weekly alignment meeting on one screen. The headline, the week's numbers
+against target, where the funnel leaked, the follow-up breaches by owner, lead quality, and the
+decisions and actions, for the ISO week in the URL (``?week=2026-W47``); ``?present=1`` shows
+one section per screen for the shared screen. The pack is the same week as one HTML file."""
+
+import streamlit as st
+
+from revcycle.meeting import log
+from revcycle.meeting.week import Week
+from revcycle.meeting.week_view import SECTION_TITLES, default_week, gather
+from revcycle.ui import meeting, meeting_log, page
+from revcycle.ui.data import connection, run
+
+
+def draw_section(name: str, con, week_data, agreed, presenting: bool) -> None:
+    """One section of the meeting, under its heading (an anchor the headline links to)."""
+    if name == "headline":
+        meeting.headline(week_data, presenting)
+        return
+    if not presenting:  # a presented section has the screen's title
+        st.header(SECTION_TITLES[name], anchor=name)
+    if name == "tiles":
+        meeting.tiles(week_data, agreed, presenting)
+    elif name == "leak":
+        meeting.leak(week_data, presenting)
+    elif name == "breaches":
+        meeting.breaches(week_data, presenting)
+    elif name == "quality":
+        meeting.quality(week_data, presenting)
+    else:
+        meeting_log.section(con, week_data, presenting)
+
+
+with page.frame("This week") as filters:
+    scope = {"channels": filters.channels, "owners": filters.owners, "segments": filters.segments}
+    today = log.today()  # in the data's time zone, as the log's "overdue" counts days
+    default = default_week(run, today)
+    week = meeting.chosen_week(default)
+    presenting = meeting.presenting()
+    con = connection()
+    reading = con.cursor()  # this session's own: the connection is shared by every session
+    try:
+        week_data = gather(run, reading, week, scope, today)
+    finally:
+        reading.close()
+    latest = Week.containing(week_data.data_as_of or today)
+    agreed = page.Agreed(page.agreement_in_force_on(week.end))
+    if presenting:
+        slide = meeting.slide_controls(week_data)
+        draw_section(slide, con, week_data, agreed, presenting)
+    else:
+        st.title(f"This week — {week.label}", anchor=False)
+        meeting.week_caption(week_data, latest)
+        with st.container(horizontal=True):
+            meeting.week_buttons(week, default, latest)
+            meeting.present_button()
+            meeting.pack_button(con, week_data)
+        for name in meeting.SLIDES:
+            draw_section(name, con, week_data, agreed, presenting)
+        meeting.agreement(week_data)

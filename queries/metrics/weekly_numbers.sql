@@ -1,0 +1,154 @@
+-- Weekly numbers for the meeting: per ISO week, the funnel's events, the won revenue and the
+-- follow-up within the agreed time, so a week reads against the week before and its baseline.
+-- Grain: one row per ISO week (week_start, a Monday), the $weeks weeks that end with the week
+-- of $end_date, oldest first; a week with nothing in it is a row of zeros, never missing.
+-- Events count in the week of their own date, as the period metrics count them
+-- (conversion_by_channel, revenue_by_channel): leads of created_at, MQLs of mql_at, SQLs of
+-- sql_at, opportunities of the first deal's creation (deals with no lead included), won deals
+-- and their amounts of each won deal's closed_at.
+-- count_leads_with_*_data: of the week's leads, those whose upload has a column for the
+-- stage's date; with leads but none of them, a zero means "not in the data" (the caller says
+-- it cannot be measured). Contacted within the agreed time is over the week's leads, as
+-- follow_up_speed's share: measured = the upload records contacts, not contacted before it
+-- was created, not nurtured (never-contacted leads count as missed once their time ran out).
+-- won_revenue sums amounts in whatever currency they are: the caller checks
+-- amount_currencies before showing a sum.
+-- Parameters: $end_date (date, the last week's Sunday or any day of it); $weeks (how many
+-- weeks, 1 or more); $channels, $owners, $segments (lists of values to keep, or null for all).
+
+with
+
+-- Not materialised: read once per event, each time for a few of its columns.
+funnel as not materialized (
+    select * from funnel_in_scope($channels, $owners, $segments)
+),
+
+weeks as (
+    select
+        cast(week_start_at as date) as week_start,
+        cast(week_start_at as date) + 6 as week_end,
+    from unnest(generate_series(
+        cast(date_trunc('week', cast($end_date as date)) as timestamp)
+            - to_weeks(cast($weeks as integer) - 1),
+        cast(date_trunc('week', cast($end_date as date)) as timestamp),
+        interval 7 day
+    )) as week_starts(week_start_at)
+),
+
+window_bounds as (
+    select
+        min(week_start) as first_day,
+        max(week_end) as last_day,
+    from weeks
+),
+
+leads as (
+    select
+        cast(date_trunc('week', created_at) as date) as week_start,
+        count(*) as count_leads,
+        count(*) filter (where has_mql_data) as count_leads_with_mql_data,
+        count(*) filter (where has_sql_data) as count_leads_with_sql_data,
+        count(*) filter (where has_contact_data) as count_leads_with_contact_data,
+        count(*) filter (
+            where has_contact_data
+                and not is_contacted_before_created
+                and follow_up_kind is distinct from 'nurture'
+        ) as count_contact_measured,
+        count(*) filter (where is_within_agreed_time) as count_contacted_in_time,
+    from leads_created_in(
+        (select first_day from window_bounds),
+        (select last_day from window_bounds),
+        $channels,
+        $owners,
+        $segments
+    )
+    group by all
+),
+
+-- Each stage's events on their own: a scan of one date column each, cheaper than one pass
+-- building a row per event.
+stage_events as (
+    select
+        'mql' as stage,
+        cast(date_trunc('week', funnel.mql_at) as date) as week_start,
+    from funnel
+    cross join window_bounds
+    where is_in_period(funnel.mql_at, window_bounds.first_day, window_bounds.last_day)
+    union all
+    select
+        'sql' as stage,
+        cast(date_trunc('week', funnel.sql_at) as date) as week_start,
+    from funnel
+    cross join window_bounds
+    where is_in_period(funnel.sql_at, window_bounds.first_day, window_bounds.last_day)
+    union all
+    select
+        'opportunity' as stage,
+        cast(date_trunc('week', funnel.first_deal_created_at) as date) as week_start,
+    from funnel
+    cross join window_bounds
+    where is_in_period(funnel.first_deal_created_at, window_bounds.first_day, window_bounds.last_day)
+),
+
+stages as (
+    select
+        week_start,
+        count(*) filter (where stage = 'mql') as count_mqls,
+        count(*) filter (where stage = 'sql') as count_sqls,
+        count(*) filter (where stage = 'opportunity') as count_opportunities,
+    from stage_events
+    group by all
+),
+
+won_deals as (
+    -- unnest in the select list: one row per deal, without the join a lateral unnest plans.
+    select unnest(deals) as deal,
+    from funnel
+    where count_won_deals > 0
+),
+
+won as (
+    select
+        cast(date_trunc('week', deal.closed_at) as date) as week_start,
+        count(*) as count_won_deals,
+        sum(deal.amount) as won_revenue,
+        count(*) filter (where deal.amount is null) as count_won_without_amount,
+    from won_deals
+    where deal.is_won
+        and is_in_period(
+            deal.closed_at,
+            (select first_day from window_bounds),
+            (select last_day from window_bounds)
+        )
+    group by all
+),
+
+final as (
+    select
+        weeks.week_start,
+        weeks.week_end,
+        coalesce(leads.count_leads, 0) as count_leads,
+        coalesce(stages.count_mqls, 0) as count_mqls,
+        coalesce(stages.count_sqls, 0) as count_sqls,
+        coalesce(stages.count_opportunities, 0) as count_opportunities,
+        coalesce(won.count_won_deals, 0) as count_won_deals,
+        coalesce(won.won_revenue, 0) as won_revenue,
+        coalesce(won.count_won_without_amount, 0) as count_won_without_amount,
+        coalesce(leads.count_leads_with_mql_data, 0) as count_leads_with_mql_data,
+        coalesce(leads.count_leads_with_sql_data, 0) as count_leads_with_sql_data,
+        coalesce(leads.count_leads_with_contact_data, 0) as count_leads_with_contact_data,
+        coalesce(leads.count_contact_measured, 0) as count_contact_measured,
+        coalesce(leads.count_contacted_in_time, 0) as count_contacted_in_time,
+        leads.count_contacted_in_time / nullif(leads.count_contact_measured, 0)
+            as share_contacted_in_time,
+    from weeks
+    left join leads
+        using (week_start)
+    left join stages
+        using (week_start)
+    left join won
+        using (week_start)
+)
+
+select * from final
+order by week_start

@@ -1,0 +1,130 @@
+"""The meeting's charts, one figure per section, drawn from a MeetingWeek: the page shows them
+and the pack inlines them, so both show the same picture. Plotly only, no Streamlit.
+
+Names from uploads (channels, owners, reasons) are escaped: Plotly reads a subset of HTML in
+every text it draws."""
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+
+FONT = {"size": 16}
+THIS_WEEK = "#332288"
+OTHER_WEEKS = "#AAAACC"
+BASELINE = "#999999"
+RECENT = "#CC3311"
+STACK = (("count_accepted", "Accepted", "#117733"), ("count_rejected", "Rejected", "#CC3311"))
+PENDING = ("count_pending", "Not yet decided", "#DDDDDD")
+# Which weekly series the trend chart draws, as the tiles name them.
+SERIES = (
+    ("count_leads", "Leads"),
+    ("count_mqls", "MQLs"),
+    ("count_sqls", "SQLs"),
+    ("count_opportunities", "Opportunities"),
+)
+
+
+def text(value) -> str:
+    return html.escape(str(value), quote=False)
+
+
+def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
+    figure.update_layout(
+        title=title,
+        font=FONT,
+        height=height,
+        margin={"t": 50, "l": 10, "r": 20, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+        plot_bgcolor="white",
+    )
+    figure.update_xaxes(gridcolor="#EEEEEE")
+    figure.update_yaxes(gridcolor="#EEEEEE")
+    return figure
+
+
+def weekly_trend(series: pd.DataFrame, week_start, height: int = 360) -> go.Figure:
+    """The funnel's weekly counts over the weeks before, this week's points larger."""
+    figure = go.Figure()
+    weeks = pd.to_datetime(series["week_start"])
+    this_week = weeks == pd.Timestamp(week_start)
+    for column, label in SERIES:
+        if column not in series:
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=weeks,
+                y=series[column],
+                name=label,
+                mode="lines+markers",
+                marker={"size": [14 if is_this else 6 for is_this in this_week]},
+            )
+        )
+    figure.update_xaxes(tickformat="%d %b", dtick=7 * 24 * 3600 * 1000 * 2)
+    return _layout(figure, "Week by week (this week's points larger)", height)
+
+
+def leaks(flagged: list, height: int = 360) -> go.Figure:
+    """Each flagged drop: the baseline rate and the recent one, each with its interval."""
+    names = [text(f"{leak.channel}: {leak.step_from} → {leak.step_to}") for leak in flagged]
+    figure = go.Figure()
+    for label, colour, rate, low, high in (
+        ("Baseline", BASELINE, "baseline_rate", "baseline_low", "baseline_high"),
+        ("Recent", RECENT, "recent_rate", "recent_low", "recent_high"),
+    ):
+        rates = [getattr(leak, rate) for leak in flagged]
+        figure.add_trace(
+            go.Scatter(
+                x=rates,
+                y=names,
+                name=label,
+                mode="markers",
+                marker={"color": colour, "size": 14},
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [
+                        getattr(leak, high) - r for leak, r in zip(flagged, rates, strict=True)
+                    ],
+                    "arrayminus": [
+                        r - getattr(leak, low) for leak, r in zip(flagged, rates, strict=True)
+                    ],
+                },
+            )
+        )
+    figure.update_xaxes(tickformat=".0%", rangemode="tozero")
+    figure.update_yaxes(autorange="reversed")
+    return _layout(figure, "Conversion rate, recent against baseline (95% intervals)", height)
+
+
+def breaches(by_owner: pd.DataFrame, height: int = 360) -> go.Figure:
+    """Leads that waited past the agreed time, per owner, worst on top."""
+    figure = go.Figure(
+        go.Bar(
+            x=by_owner["count_breaches"],
+            y=by_owner["owner"].map(text),
+            orientation="h",
+            marker={"color": RECENT},
+            name="Waited past the agreed time",
+        )
+    )
+    figure.update_yaxes(autorange="reversed")
+    return _layout(figure, "Leads past the agreed response time, by owner", height)
+
+
+def quality(by_channel: pd.DataFrame, height: int = 360) -> go.Figure:
+    """The week's MQLs per channel: accepted, rejected, not yet decided."""
+    figure = go.Figure()
+    for column, label, colour in (*STACK, PENDING):
+        figure.add_trace(
+            go.Bar(
+                x=by_channel[column],
+                y=by_channel["channel"].map(text),
+                orientation="h",
+                name=label,
+                marker={"color": colour},
+            )
+        )
+    figure.update_layout(barmode="stack")
+    figure.update_yaxes(autorange="reversed")
+    return _layout(figure, "This week's MQLs, as sales judged them", height)

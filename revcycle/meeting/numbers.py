@@ -1,0 +1,415 @@
+"""The weekly meeting's numbers: the week's tiles against last week, a four-week baseline and
+the agreed target; the follow-up breaches by owner; and what sales did with the week's MQLs.
+
+Every function takes a query runner, ``query(name, **params) -> DataFrame`` (the page's cached
+``revcycle.ui.data.run``, or ``functools.partial(revcycle.db.execute, con)``), so the page and
+the pack read the same numbers. No Streamlit here.
+"""
+
+import datetime
+import math
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
+
+import pandas as pd
+
+from revcycle import settings
+from revcycle.agreements.model import FollowUp
+from revcycle.agreements.status import blank, status, targets_apply, view_targets
+from revcycle.agreements.words import follow_up
+from revcycle.meeting.week import Week, last_complete
+
+Query = Callable[..., pd.DataFrame]
+
+TILE_METRICS = ("leads", "mqls", "sqls", "opportunities", "won_revenue", "share_contacted_in_time")
+BASELINE_WEEKS = 4
+
+LABELS = {
+    "leads": "Leads",
+    "mqls": "MQLs",
+    "sqls": "SQLs",
+    "opportunities": "Opportunities",
+    "won_revenue": "Won revenue",
+    "share_contacted_in_time": "Within agreed time",
+}
+UNITS = {"won_revenue": "money", "share_contacted_in_time": "share"}  # the others: "count"
+_BASELINE = (
+    "Last week is the week before; the 4-week average is the mean of the four weeks before "
+    "this one, a baseline, not a target."
+)
+DEFINITIONS = {
+    "leads": "New leads created in the week.",
+    "mqls": "Leads marketing qualified in the week (their MQL date).",
+    "sqls": "Leads sales accepted in the week (their SQL date).",
+    "opportunities": "Leads whose first deal was created in the week, plus deals with no lead.",
+    "won_revenue": "Amount of the deals won in the week (their close date).",
+    "share_contacted_in_time": (
+        "Share of the week's leads first contacted within the response time agreed for their "
+        "channel; never-contacted leads count as missed once their time ran out, nurtured "
+        "leads and leads with no contact data neither way. Its 4-week average is the share "
+        "over those four weeks' leads together."
+    ),
+}
+# Which column of weekly_numbers holds each tile's count, and which says whether the week's
+# leads could record it (None: always recorded).
+_COUNTS = {
+    "leads": ("count_leads", None),
+    "mqls": ("count_mqls", "count_leads_with_mql_data"),
+    "sqls": ("count_sqls", "count_leads_with_sql_data"),
+    "opportunities": ("count_opportunities", None),
+    "won_revenue": ("won_revenue", None),
+}
+_MISSING_COLUMN = {
+    "mqls": "The uploads of this week's leads have no MQL date column, so MQLs cannot be counted.",
+    "sqls": "The uploads of this week's leads have no SQL date or conversion column, so SQLs "
+    "cannot be counted.",
+    "share_contacted_in_time": "The uploads of this week's leads have no first-contact column, "
+    "so the follow-up cannot be measured.",
+}
+TILE_COLUMNS = (
+    "metric",
+    "label",
+    "this_week",
+    "last_week",
+    "four_week_average",
+    "weekly_target",
+    "target_status",
+    "share_of_target",
+    "unit",
+    "currency",
+    "cannot_measure",
+    "definition",
+    "is_complete",
+)
+
+
+def scope_params(scope: Mapping | None) -> dict:
+    """The shared filters minus the period, as the metric queries bind them: a list of the
+    values to keep, or None for all (an empty list keeps nothing, as in funnel_in_scope)."""
+    scope = scope or {}
+    return {
+        name: None if scope.get(name) is None else list(scope[name])
+        for name in ("channels", "owners", "segments")
+    }
+
+
+def default_week(query: Query) -> Week | None:
+    """The last complete ISO week of the data (None when nothing is loaded)."""
+    last_date = query("metrics/data_period")["last_date"].iloc[0]
+    return None if blank(last_date) else last_complete(pd.Timestamp(last_date).date())
+
+
+def is_complete(query: Query, week: Week) -> bool:
+    """Whether the data reaches past ``week``'s Sunday: a later week's numbers are only the
+    days loaded so far, and read low."""
+    complete = default_week(query)
+    return complete is not None and week <= complete
+
+
+class Currency(NamedTuple):
+    """The amounts' one currency (None when unknown or several), and whether they are in
+    several currencies, which are never added."""
+
+    code: str | None
+    is_mixed: bool
+    listed: str
+
+
+def currency(query: Query) -> Currency:
+    row = query("metrics/amount_currencies", default_currency=settings.currency()).iloc[0]
+    return Currency(
+        code=row["currency"] if isinstance(row["currency"], str) else None,
+        is_mixed=int(row["count_currencies"]) > 1,
+        listed=row["currencies_listed"] or "",
+    )
+
+
+def weekly_series(
+    query: Query, week: Week, scope: Mapping | None, weeks: int, money: Currency | None = None
+) -> pd.DataFrame:
+    """weekly_numbers for the ``weeks`` weeks up to ``week``: one row per week, oldest first,
+    for the charts. Set to missing (NaN) rather than 0: every number of a week the data does
+    not reach (is_in_data false), a count the week's uploads could not record, and sums of
+    money over several currencies. ``money``: the amounts' currency, when the caller has it
+    already."""
+    series = query("metrics/weekly_numbers", end_date=week.end, weeks=weeks, **scope_params(scope))
+    days = _data_days(query)
+    shown = series.assign(is_in_data=[_outside(row, days) is None for _, row in series.iterrows()])
+    for column, recorded in _COUNTS.values():
+        if recorded is not None:
+            unknown = (shown[column] == 0) & (shown["count_leads"] > 0) & (shown[recorded] == 0)
+            shown[column] = shown[column].astype(float).mask(unknown)
+    if (money or currency(query)).is_mixed:
+        shown["won_revenue"] = math.nan
+    numbers = [column for column in series.columns if column not in ("week_start", "week_end")]
+    shown[numbers] = shown[numbers].astype(float).where(shown["is_in_data"])
+    return shown
+
+
+def _value(row: pd.Series, metric: str):
+    """A tile's number in one week's row of weekly_series; None where it cannot be known."""
+    if metric == "share_contacted_in_time":
+        value = row["share_contacted_in_time"]
+    else:
+        value = row[_COUNTS[metric][0]]
+    return None if blank(value) else float(value)
+
+
+def _average(rows: pd.DataFrame, metric: str):
+    """The baseline: the mean of the weeks' numbers (a share pooled over their leads); None
+    when any of the weeks cannot tell."""
+    if metric == "share_contacted_in_time":
+        measured = rows["count_contact_measured"].sum()
+        return float(rows["count_contacted_in_time"].sum() / measured) if measured else None
+    values = [_value(row, metric) for _, row in rows.iterrows()]
+    return None if not values or None in values else sum(values) / len(values)
+
+
+def _cannot_measure(row: pd.Series, metric: str, money: Currency) -> str | None:
+    if metric == "won_revenue" and money.is_mixed:
+        return (
+            f"The deals' amounts are in several currencies ({money.listed}); Revcycle does "
+            "not add amounts in different currencies."
+        )
+    if metric == "share_contacted_in_time":
+        unknown = row["count_leads"] > 0 and row["count_leads_with_contact_data"] == 0
+        return _MISSING_COLUMN[metric] if unknown else None
+    if metric in _MISSING_COLUMN and _value(row, metric) is None:
+        return _MISSING_COLUMN[metric]
+    return None
+
+
+def _data_days(query: Query) -> tuple[datetime.date, datetime.date] | None:
+    """The first and the last day with any funnel event; None when nothing is loaded."""
+    row = query("metrics/data_period").iloc[0]
+    if blank(row["first_date"]) or blank(row["last_date"]):
+        return None
+    return pd.Timestamp(row["first_date"]).date(), pd.Timestamp(row["last_date"]).date()
+
+
+def _outside(row: pd.Series, days) -> str | None:
+    """Why a week of weekly_series is not in the data, or None when the data reaches it: its
+    zeros then mean "not loaded", never a quiet week."""
+    if days is None:
+        return "No data is loaded."
+    first, last = days
+    if pd.Timestamp(row["week_end"]).date() < first:
+        return f"The data begins on {first:%-d %b %Y}, after this week."
+    if pd.Timestamp(row["week_start"]).date() > last:
+        return f"The data ends on {last:%-d %b %Y}, before this week."
+    return None
+
+
+def week_tiles(query: Query, week: Week, scope: Mapping | None) -> pd.DataFrame:
+    """One row per tile metric (TILE_METRICS): this week, last week, the four-week baseline,
+    the week's target (the months' targets prorated by working days) and its status colour.
+    A number that cannot be known is NaN (``cannot_measure`` says why when the uploads lack
+    a column or the amounts are in several currencies, or the data does not reach the week);
+    a status, a currency or a reason that does not apply is None. ``is_complete`` is false
+    for the week the data ends in: its numbers are the days so far, and get no status."""
+    params = scope_params(scope)
+    money = currency(query)
+    series = weekly_series(query, week, params, BASELINE_WEEKS + 1, money)
+    days = _data_days(query)
+    outside = [_outside(row, days) for _, row in series.iterrows()]
+    this_row, last_row = series.iloc[-1], series.iloc[-2]
+    baseline = series.iloc[:-1][[reason is None for reason in outside[:-1]]]
+    targets = query(
+        "metrics/targets_in_period",
+        start_date=week.start,
+        end_date=week.end,
+        channels=params["channels"],
+    )
+    agreed = view_targets(targets, params)
+    in_force = query("metrics/agreement_in_force", end_date=week.end)
+    in_force = None if in_force.empty else in_force.iloc[0]
+    # A week the data ends in holds only its first days: no colour against a whole week.
+    complete = days is not None and week.end < days[1]
+    rows = []
+    for metric in TILE_METRICS:
+        this_week = None if outside[-1] else _value(this_row, metric)
+        target = None if money.is_mixed and metric == "won_revenue" else agreed.get(metric)
+        found = status(this_week, target, in_force) if complete else None
+        rows.append(
+            (
+                metric,
+                LABELS[metric],
+                this_week,
+                None if outside[-2] else _value(last_row, metric),
+                _average(baseline, metric) if len(baseline) == BASELINE_WEEKS else None,
+                target,
+                found and found.colour,
+                found and found.share_of_target,
+                UNITS.get(metric, "count"),
+                money.code if metric == "won_revenue" else None,
+                outside[-1] or _cannot_measure(this_row, metric, money),
+                f"{DEFINITIONS[metric]} {_BASELINE}",
+                complete,
+            )
+        )
+    tiles = pd.DataFrame(rows, columns=list(TILE_COLUMNS))
+    # Text columns keep None for "none" (pandas would show NaN): the page tests `is None`.
+    for column in ("target_status", "currency", "cannot_measure"):
+        tiles[column] = tiles[column].astype(object).where(tiles[column].notna(), None)
+    return tiles
+
+
+def breaches_by_owner(query: Query, week: Week, scope: Mapping | None) -> pd.DataFrame:
+    """The week's leads that waited past their agreed time, counted per owner, worst first:
+    ``owner, count_breaches, count_leads_measured, count_still_waiting``."""
+    return query(
+        "metrics/breaches_by_owner", start_date=week.start, end_date=week.end, **scope_params(scope)
+    )
+
+
+BREACH_LEAD_COLUMNS = (
+    "lead_id",
+    "owner",
+    "channel",
+    "created_at",
+    "agreed",
+    "hours_to_first_contact",
+    "still_waiting",
+)
+
+
+def agreed_words(kind: str, response_hours, basis: str) -> str:
+    """ "call within 1 working hour", as the agreement words a follow-up rule."""
+    hours = None if blank(response_hours) else float(response_hours)
+    return follow_up(FollowUp(None, kind, hours, basis))
+
+
+def breach_leads(query: Query, week: Week, scope: Mapping | None) -> pd.DataFrame:
+    """The week's leads that waited past their agreed time, without contact details: the
+    still-waiting first, then the longest wait."""
+    found = query(
+        "metrics/breach_leads", start_date=week.start, end_date=week.end, **scope_params(scope)
+    )
+    shown = found.assign(
+        agreed=[
+            agreed_words(kind, hours, basis)
+            for kind, hours, basis in zip(
+                found["follow_up_kind"],
+                found["agreed_response_hours"],
+                found["response_basis"],
+                strict=True,
+            )
+        ],
+        still_waiting=found["is_still_waiting"].astype(bool),
+    )
+    return shown[list(BREACH_LEAD_COLUMNS)].reset_index(drop=True)
+
+
+class Quality(NamedTuple):
+    """What sales did with the week's MQLs. ``by_channel``: ``channel, count_mqls,
+    count_accepted, count_rejected, count_pending, acceptance_rate, acceptance_target,
+    target_status, is_total`` (the last row is all channels in scope; acceptance_rate is over
+    the MQLs sales answered, accepted or rejected); ``by_reason``: ``channel, reason,
+    count_rejected, is_agreed_reason, is_total`` (is_agreed_reason None while no reasons are
+    agreed); ``target``: the agreed acceptance rate, or None; ``cannot_measure``: why the
+    counts cannot be told, or None."""
+
+    by_channel: pd.DataFrame
+    by_reason: pd.DataFrame
+    target: float | None
+    cannot_measure: str | None
+
+
+QUALITY_CHANNEL_COLUMNS = (
+    "channel",
+    "count_mqls",
+    "count_accepted",
+    "count_rejected",
+    "count_pending",
+    "acceptance_rate",
+    "acceptance_target",
+    "target_status",
+    "is_total",
+)
+QUALITY_REASON_COLUMNS = ("channel", "reason", "count_rejected", "is_agreed_reason", "is_total")
+NO_SQL_OUTCOME = (
+    "The uploads of this week's MQLs record no SQL date, conversion or lifecycle stage, so "
+    "whether sales accepted them cannot be told."
+)
+NO_REJECTION_DATA = (
+    "The uploads of this week's MQLs have no lead status or disqualification reason, so "
+    "rejected MQLs cannot be told from pending ones."
+)
+
+
+def _reason_key(reason: str) -> str:
+    return " ".join(reason.split()).casefold()
+
+
+def _is_agreed(reasons: pd.Series, agreed) -> list:
+    if agreed is None or len(agreed) == 0:
+        return [None] * len(reasons)
+    keys = {_reason_key(reason) for reason in agreed}
+    return [_reason_key(reason) in keys for reason in reasons]
+
+
+def _with_targets(counts: pd.DataFrame, targets: pd.DataFrame, params: dict, in_force):
+    """The channels' rows with their agreed acceptance rate (the total row: the view's) and
+    its status colour; none in a view cut by owner or segment (targets_apply)."""
+    rows = targets[(targets["metric"] == "share_mqls_accepted") & targets["channel"].notna()]
+    if not targets_apply(params):
+        rows = rows.iloc[0:0]
+    by_channel = dict(zip(rows["channel"], rows["target_in_period"], strict=True))
+    view = view_targets(targets, params).get("share_mqls_accepted")
+    wanted = [
+        view if is_total else by_channel.get(channel)
+        for channel, is_total in zip(counts["channel"], counts["is_total"], strict=True)
+    ]
+    wanted = [None if blank(target) else float(target) for target in wanted]
+    found = [
+        status(rate, target, in_force)
+        for rate, target in zip(counts["acceptance_rate"], wanted, strict=True)
+    ]
+    return counts.assign(
+        acceptance_target=pd.Series(wanted, index=counts.index, dtype=float),
+        target_status=pd.Series([f and f.colour for f in found], index=counts.index, dtype=object),
+    )
+
+
+def _quality_unmeasurable(counts: pd.DataFrame) -> str | None:
+    total = counts[counts["is_total"]]
+    if not len(total) or total["count_mqls"].iloc[0] == 0:
+        return None
+    if total["count_with_sql_outcome"].iloc[0] == 0:
+        return NO_SQL_OUTCOME
+    if total["count_with_rejection_data"].iloc[0] == 0:
+        return NO_REJECTION_DATA
+    return None
+
+
+def lead_quality(query: Query, week: Week, scope: Mapping | None) -> Quality:
+    """The week's MQLs by channel (accepted, rejected, pending, acceptance rate against the
+    agreed one) and the rejections by reason, each reason flagged when the agreement in force
+    does not list it."""
+    params = scope_params(scope)
+    found = query(
+        "metrics/mql_quality_by_channel", start_date=week.start, end_date=week.end, **params
+    )
+    counts = found[found["reason"].isna()]
+    reasons = found[found["reason"].notna()]
+    in_force = query("metrics/agreement_in_force", end_date=week.end)
+    in_force = None if in_force.empty else in_force.iloc[0]
+    by_reason = reasons.assign(
+        count_rejected=reasons["count_rejected"].astype(int),
+        is_agreed_reason=_is_agreed(
+            reasons["reason"], None if in_force is None else in_force["rejection_reasons"]
+        ),
+    )
+    targets = query(
+        "metrics/targets_in_period",
+        start_date=week.start,
+        end_date=week.end,
+        channels=params["channels"],
+    )
+    by_channel = _with_targets(counts, targets, params, in_force)
+    return Quality(
+        by_channel=by_channel[list(QUALITY_CHANNEL_COLUMNS)].reset_index(drop=True),
+        by_reason=by_reason[list(QUALITY_REASON_COLUMNS)].reset_index(drop=True),
+        target=view_targets(targets, params).get("share_mqls_accepted"),
+        cannot_measure=_quality_unmeasurable(counts),
+    )

@@ -1,0 +1,66 @@
+"""The meeting's numbers as the page and the pack both write them, so a tile reads the same on
+the shared screen and in the file sent round afterwards."""
+
+from revcycle.agreements.status import blank as missing
+
+# Signs people read at a glance; any other currency is written as its code ("BRL 1,200").
+SIGNS = {"EUR": "€", "USD": "$", "GBP": "£"}
+STATUS_SIGN = {"green": "🟢", "amber": "🟠", "red": "🔴"}
+
+__all__ = [
+    "missing",
+    "value",
+    "rate",
+    "share_of_target",
+    "against_target",
+    "rate_targets",
+    "days_of",
+]
+
+
+def value(number, unit: str, currency: str | None = None) -> str:
+    """A tile's number: "1,234", "€84,120", "BRL 84,120", "93%"; "–" when there is none."""
+    if missing(number):
+        return "–"
+    if unit == "share":
+        return rate(number)
+    whole = f"{round(float(number)) + 0:,}"
+    if unit != "money" or missing(currency):
+        return whole
+    return f"{SIGNS[currency]}{whole}" if currency in SIGNS else f"{currency} {whole}"
+
+
+def rate(number) -> str:
+    """A share or a conversion rate: "41%", or "–"."""
+    return "–" if missing(number) else f"{round(float(number), 3) + 0.0:.0%}"
+
+
+def share_of_target(tile) -> str:
+    """ "104% of target", or "" where the tile has no status (no target, or no number)."""
+    return "" if missing(tile.share_of_target) else f"{tile.share_of_target:.0%} of target"
+
+
+def against_target(tile) -> str:
+    """A tile row's line against its target: "🟢 104% of target · target 1,200", or
+    "no target" where the agreement sets none for the week."""
+    if missing(tile.weekly_target):
+        return "no target"
+    sign = f"{STATUS_SIGN[tile.target_status]} " if tile.target_status in STATUS_SIGN else ""
+    share = share_of_target(tile)
+    target = value(tile.weekly_target, tile.unit, tile.currency)
+    return f"{sign}{share + ' · ' if share else ''}target {target}"
+
+
+def rate_targets(rows) -> list[str]:
+    """Each row's rate against its ``acceptance_target`` with its ``target_status`` colour:
+    "🟢 target 70%", or "" where none is agreed."""
+    return [
+        "" if missing(target) else f"{STATUS_SIGN.get(status, '')} target {rate(target)}".strip()
+        for target, status in zip(rows["acceptance_target"], rows["target_status"], strict=True)
+    ]
+
+
+def days_of(week) -> str:
+    """ "Mon 16 Nov – Sun 22 Nov 2026"; the Monday's year too when the week spans two."""
+    first = "%a %d %b %Y" if week.start.year != week.end.year else "%a %d %b"
+    return f"{week.start:{first}} – {week.end:%a %d %b %Y}"

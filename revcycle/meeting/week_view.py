@@ -1,0 +1,110 @@
+"""Everything the weekly meeting shows for one week, gathered once: the page and the pack both
+draw from ``gather``, so the screen and the file sent round afterwards never disagree."""
+
+import datetime
+from typing import NamedTuple
+
+import duckdb
+import pandas as pd
+
+from revcycle.agreements import store, words
+from revcycle.meeting import headline, leak, log, numbers
+from revcycle.meeting.headline import Sentence
+from revcycle.meeting.leak import LeakReport
+from revcycle.meeting.numbers import Quality
+from revcycle.meeting.week import Week, last_complete
+
+# The weeks the charts show: this week and the twelve before, a quarter of context.
+SERIES_WEEKS = 13
+# The meeting's sections (SECTIONS, in the order the meeting goes through them: the anchors
+# the headline's sentences link to), as their headings name them.
+SECTIONS = headline.SECTIONS
+SECTION_TITLES = {
+    "tiles": "The week in numbers",
+    "leak": "Where the funnel leaked",
+    "breaches": "Follow-up breaches, by owner",
+    "quality": "Lead quality",
+    "actions": "Decisions and actions",
+}
+
+
+class MeetingWeek(NamedTuple):
+    """One week of the meeting; a number the uploads cannot measure is its part's own None,
+    with the reason beside it."""
+
+    week: Week
+    scope: dict
+    today: datetime.date
+    data_as_of: datetime.date | None  # the day of the latest lead loaded
+    loaded_at: datetime.datetime | None
+    is_sample: bool
+    agreement_lines: list[str]  # the agreement in force on the week's Sunday, in words
+    agreement_version: int | None
+    tiles: pd.DataFrame
+    series: pd.DataFrame  # one row per week, the SERIES_WEEKS up to this one
+    leaks: LeakReport
+    breaches: pd.DataFrame
+    breach_leads: pd.DataFrame
+    quality: Quality
+    decisions: pd.DataFrame
+    actions: pd.DataFrame
+    review: pd.DataFrame  # older actions still open, overdue first
+    headline: list[Sentence]
+
+
+def freshness(query) -> tuple[datetime.date | None, datetime.datetime | None, bool]:
+    """The day of the latest lead, when the data was loaded, and whether it is the sample."""
+    row = query("metrics/data_freshness").iloc[0]
+    as_of = None if pd.isna(row["last_lead_date"]) else pd.Timestamp(row["last_lead_date"]).date()
+    loaded = None if pd.isna(row["loaded_at"]) else pd.Timestamp(row["loaded_at"]).to_pydatetime()
+    return as_of, loaded, bool(row["is_sample"])
+
+
+def default_week(query, today: datetime.date) -> Week:
+    """The week the meeting opens on: the last complete ISO week of the data (of today, when
+    nothing is loaded)."""
+    return numbers.default_week(query) or last_complete(today)
+
+
+def _agreement(con: duckdb.DuckDBPyConnection, week: Week) -> tuple[list[str], int | None]:
+    version = store.in_force_on(con, week.end)
+    if version is None:
+        return ["No agreement is saved yet: every lead is judged by the default."], None
+    return words.describe(version), version.number
+
+
+def gather(query, con: duckdb.DuckDBPyConnection, week: Week, scope: dict, today) -> MeetingWeek:
+    """Everything of ``week`` in ``scope`` (channels, owners, segments: lists or None).
+
+    ``query`` runs a named query (the page's cached runner, or ``db.execute`` bound to
+    ``con``); ``con`` reads the agreement and the decisions log; ``today`` decides which
+    actions are overdue.
+    """
+    as_of, loaded_at, is_sample = freshness(query)
+    agreement_lines, agreement_version = _agreement(con, week)
+    tiles = numbers.week_tiles(query, week, scope)
+    leaks = leak.find_leaks(query, week, scope)
+    breaches = numbers.breaches_by_owner(query, week, scope)
+    quality = numbers.lead_quality(query, week, scope)
+    review = log.review_actions(con, week, today)
+    overdue = int(review["is_overdue"].sum())
+    return MeetingWeek(
+        week=week,
+        scope=dict(scope),
+        today=today,
+        data_as_of=as_of,
+        loaded_at=loaded_at,
+        is_sample=is_sample,
+        agreement_lines=agreement_lines,
+        agreement_version=agreement_version,
+        tiles=tiles,
+        series=numbers.weekly_series(query, week, scope, SERIES_WEEKS),
+        leaks=leaks,
+        breaches=breaches,
+        breach_leads=numbers.breach_leads(query, week, scope),
+        quality=quality,
+        decisions=log.decisions(con, week),
+        actions=log.actions(con, week),
+        review=review,
+        headline=headline.headline(tiles, leaks, breaches, quality, overdue),
+    )

@@ -1,0 +1,168 @@
+"""This week under AppTest on the sample: the week in the link, previous and next, a link's
+week that is no week, presentation mode from the link and its buttons, and an action added in
+place by an editor (AppTest runs on this machine, so it may write).
+
+The sample's last event is on a Friday of 2026-W47 (tests/sample_facts.py), so the meeting opens
+on 2026-W46; expected counts come from the sample CSVs.
+"""
+
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from revcycle.db import connect
+from revcycle.meeting import log
+from revcycle.meeting.week import Week
+from revcycle.paths import REPO_ROOT
+from tests import sample_facts
+from tests.conftest import copy_database
+from tests.test_access_pages import AUTH, roles_file  # noqa: F401 (a fixture)
+from tests.test_app import shown_count
+from tests.test_meeting_page_browser import LABEL, MONDAY, SUNDAY
+
+PAGE = REPO_ROOT / "pages" / "this_week.py"
+
+
+@pytest.fixture
+def db_env(sample_db_file, tmp_path, monkeypatch):
+    """A copy of the sample of its own: a test may write to the meeting log."""
+    monkeypatch.setenv("REVCYCLE_DB", str(copy_database(sample_db_file, tmp_path / "s.duckdb")))
+
+
+def open_page(**query) -> AppTest:
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [error.value for error in at.error]
+    return at
+
+
+def unescaped(markdown: str) -> str:
+    """Text the page wrote as plain text inside Markdown (every sign escaped), as shown."""
+    return markdown.replace("\\", "")
+
+
+def titles(at: AppTest) -> list[str]:
+    return [title.value for title in at.title]
+
+
+def test_the_page_opens_on_the_last_complete_week_with_its_numbers(db_env):
+    at = open_page()
+    assert titles(at) == [f"This week — {LABEL}"]
+    assert at.query_params["week"] == LABEL
+    assert shown_count(at, "Leads") == sample_facts.count_leads(period=(MONDAY, SUNDAY))
+
+
+def test_the_week_in_the_link_is_shown_and_previous_steps_back(db_env):
+    at = open_page(week="2026-W40")
+    assert titles(at) == ["This week — 2026-W40"]
+    # 2026-W40 runs Monday 28 September to Sunday 4 October.
+    monday = date(2026, 9, 28)
+    assert shown_count(at, "Leads") == sample_facts.count_leads(
+        period=(monday, monday + timedelta(days=6))
+    )
+    at.button(key="meeting_previous_week").click().run()
+    assert titles(at) == ["This week — 2026-W39"]
+    assert at.query_params["week"] == "2026-W39"
+
+
+def test_next_stops_at_the_week_the_data_reaches(db_env):
+    # The sample's last event is in 2026-W47: that week is shown (not over), no later one.
+    at = open_page(week="2026-W47")
+    assert at.button(key="meeting_next_week").disabled
+    assert any("not over in the data yet" in caption.value for caption in at.caption)
+
+
+def test_a_week_in_the_link_that_is_no_week_is_said_and_the_default_shown(db_env):
+    at = open_page(week="week 47")
+    assert titles(at) == [f"This week — {LABEL}"]
+    notes = unescaped(" ".join(caption.value for caption in at.sidebar.caption))
+    assert "week 'week 47'" in notes and "is not a week" in notes
+
+
+def test_present_in_the_link_shows_one_section_and_next_moves_on(db_env):
+    at = open_page(present="1", section="quality")
+    assert titles(at) == [f"Lead quality — {LABEL}"]
+    at.button(key="meeting_slide_next").click().run()
+    assert titles(at) == [f"Decisions and actions — {LABEL}"]
+    assert at.query_params["section"] == "actions"
+    at.button(key="meeting_present_off").click().run()
+    assert titles(at) == [f"This week — {LABEL}"]
+    assert "present" not in at.query_params
+
+
+def test_an_editor_adds_an_action_in_place(db_env):
+    at = open_page()
+    at.text_input(key="meeting_new_action_what").input("Call back the webinar leads")
+    at.text_input(key="meeting_new_action_owner").input("Bram")
+    next(button for button in at.button if button.label == "Add action").click().run()
+    assert not at.exception
+    assert unescaped(at.success[-1].value).startswith(
+        "Added the action “Call back the webinar leads” for Bram, due "
+    )
+    # On the presented actions section the new action is listed, as text.
+    at = open_page(present="1", section="actions")
+    table = at.table[0].value
+    assert table["What"].tolist() == ["Call back the webinar leads"]
+    assert table["Owner"].tolist() == ["Bram"]
+    # Due a week after the meeting's Sunday: by the next meeting.
+    assert table["Due"].tolist() == [f"{SUNDAY + timedelta(days=7):%a %d %b %Y}"]
+
+
+def test_an_empty_action_is_refused_in_a_sentence_and_nothing_is_kept(db_env):
+    at = open_page()
+    at.text_input(key="meeting_new_action_owner").input("Bram")
+    next(button for button in at.button if button.label == "Add action").click().run()
+    assert any("What to do is empty" in unescaped(error.value) for error in at.error)
+    at = open_page(present="1", section="actions")
+    assert not at.table
+
+
+def signed_in(email: str) -> AppTest:
+    """This week with sign-in configured and ``email`` signed in (verified)."""
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": email, "email_verified": True}
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.usefixtures("db_env", "roles_file")
+def test_a_viewer_reads_the_log_but_is_offered_no_change():
+    at = signed_in("vera@example.com")  # example.com may view; only Eddie may edit
+    labels = [button.label for button in at.button]
+    assert "Add action" not in labels and "Record decision" not in labels
+    assert not at.text_input
+    assert any("lock" in (info.icon or "") for info in at.info)
+
+
+@pytest.mark.usefixtures("db_env", "roles_file")
+def test_an_editor_s_action_records_who_added_it():
+    at = signed_in("Eddie@Example.com")
+    at.text_input(key="meeting_new_action_what").input("Fix the contact form")
+    at.text_input(key="meeting_new_action_owner").input("Bram")
+    next(button for button in at.button if button.label == "Add action").click().run()
+    assert not at.exception
+    con = connect(Path(os.environ["REVCYCLE_DB"]))
+    try:
+        added = log.actions(con, Week.parse(LABEL))
+    finally:
+        con.close()
+    assert added[["what", "owner", "status"]].values.tolist() == [
+        ["Fix the contact form", "Bram", "open"]
+    ]
+    assert added["changed_by"].str.lower().tolist() == ["eddie@example.com"]
+
+
+def test_a_headline_sentence_on_the_shared_screen_opens_the_section_behind_it(db_env):
+    at = open_page(present="1", section="headline")
+    sentences = [button for button in at.button if button.key.startswith("meeting_headline_")]
+    assert 3 <= len(sentences) <= 5
+    next(button for button in sentences if "waited past" in button.label).click().run()
+    assert titles(at) == [f"Follow-up breaches, by owner — {LABEL}"]
+    assert at.query_params["section"] == "breaches"
