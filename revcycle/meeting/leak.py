@@ -159,52 +159,15 @@ def drop_p_value(
     recent_converted: int, recent_entered: int, baseline_converted: int, baseline_entered: int
 ) -> float:
     """One-sided Fisher exact test: the chance that the recent cohort converts this few or fewer,
-    if both cohorts convert alike (given the conversions of both together)."""
+    if both cohorts convert alike (given the conversions of both together): the hypergeometric
+    distribution's lower tail."""
+    # Imported here: scipy.stats takes about a second to import, paid only by the leak finder.
+    from scipy.stats import hypergeom
+
     total = recent_entered + baseline_entered
     converted = recent_converted + baseline_converted
-    lowest = max(0, recent_entered - (total - converted))
-    highest = min(recent_entered, converted)
-    # The hypergeometric falls away on both sides of its mode; sum the tail on the far side of
-    # it, so each sum can stop once its terms no longer count.
-    mode = (recent_entered + 1) * (converted + 1) // (total + 2)
-    if recent_converted >= highest:
-        return 1.0  # nothing could be higher: every outcome is this low or lower
-    if recent_converted <= mode:
-        return min(1.0, _tail(recent_converted, lowest, total, converted, recent_entered))
-    above = _tail(recent_converted + 1, highest, total, converted, recent_entered)
-    return max(0.0, 1.0 - above)
-
-
-def _tail(start: int, stop: int, total: int, converted: int, drawn: int) -> float:
-    """The hypergeometric probabilities from ``start`` to ``stop`` (both possible values),
-    summed, walking down when ``stop`` is below ``start``."""
-    step = -1 if stop < start else 1
-    term = math.exp(
-        _log_choose(converted, start)
-        + _log_choose(total - converted, drawn - start)
-        - _log_choose(total, drawn)
-    )
-    summed = term
-    value = start
-    while value != stop:
-        if step == -1:
-            ratio = value * (total - converted - drawn + value)
-            ratio /= (converted - value + 1) * (drawn - value + 1)
-        else:
-            ratio = (converted - value) * (drawn - value)
-            ratio /= (value + 1) * (total - converted - drawn + value + 1)
-        term *= ratio
-        value += step
-        summed += term
-        # Away from the mode each term is smaller than the last: once one no longer counts
-        # (or underflows to 0), neither does the rest.
-        if term <= summed * 1e-17:
-            break
-    return summed
-
-
-def _log_choose(n: int, k: int) -> float:
-    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+    tail = hypergeom.cdf(recent_converted, total, converted, recent_entered)
+    return float(min(1.0, max(0.0, tail)))
 
 
 def holm(p_values: list[float | None]) -> list[float | None]:
