@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.support.browser import log_tail, stop_process_group
+from tests.support.browser import HEALTH_POLL_S, log_tail, stop_process_group
 
 PROVIDER_DIR = Path(__file__).resolve().parent / "oidc"
 CLIENT_ID = "revcycle-test"
@@ -105,7 +105,7 @@ def _wait_for(provider: subprocess.Popen, url: str, log_path: Path) -> None:
                     return
         except (urllib.error.URLError, OSError):
             pass
-        time.sleep(0.25)
+        time.sleep(HEALTH_POLL_S)
     raise ProviderStartError(f"{url} did not answer within {PROVIDER_START_S} s")
 
 
