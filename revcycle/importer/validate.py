@@ -232,7 +232,10 @@ def prepare(
     problems += _rule_problems(con, kind, table, mapping, rows, lines, now or datetime.now())
     if kind == "touches":  # after the shared checks, which see only the export's own ids
         rows, derived = touches.with_ids(rows)
-        problems += touches.repeated_touches(rows, derived, lines, table.file_name, None)
+        # A rejected line repeats nothing: two lines with unreadable times are not one touch.
+        rejected = [p.line for p in problems if p.severity == ERROR and p.line is not None]
+        counted = derived & ~np.isin(lines, rejected)
+        problems += touches.repeated_touches(rows, counted, lines, table.file_name, None)
     rejected_lines = [p.line for p in problems if p.severity == ERROR and p.line is not None]
     if rejected_lines:
         rows = rows.filter(pa.array(~np.isin(lines, rejected_lines)))
