@@ -17,7 +17,7 @@ from revcycle.db import has_table
 from revcycle.importer import problems as codes
 from revcycle.importer.load import RAW_TABLE_BY_KIND, holds_sample
 from revcycle.importer.parse import mask
-from revcycle.importer.problems import WARNING, Problem, per_line
+from revcycle.importer.problems import ERROR, WARNING, Problem, per_line
 from revcycle.importer.read import ExportTable
 
 DERIVED_PREFIX = "t-"  # a derived id says so: no CRM id starts with it
@@ -78,6 +78,16 @@ def combined_columns(table: ExportTable, preset, mapping: dict[str, str]):
         header.append(name)
     mapping = mapping | {field_name: name for field_name, (name, _) in combined.items()}
     return replace(table, header=header, rows=rows), mapping
+
+
+def identified(rows: pa.Table, problems: list[Problem], lines: np.ndarray, file: str):
+    """(rows with every touch_id, the repeated touches) once the shared checks found
+    ``problems``: a line they reject repeats nothing, so two lines with unreadable times
+    are not one touch."""
+    rows, derived = with_ids(rows)
+    rejected = [p.line for p in problems if p.severity == ERROR and p.line is not None]
+    counted = derived & ~np.isin(lines, rejected)
+    return rows, repeated_touches(rows, counted, lines, file, None)
 
 
 def with_ids(rows: pa.Table) -> tuple[pa.Table, np.ndarray]:

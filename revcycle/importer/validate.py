@@ -231,11 +231,8 @@ def prepare(
         problems += (derived or []) + derive.missing_columns(table.file_name, preset, mapping, rows)
     problems += _rule_problems(con, kind, table, mapping, rows, lines, now or datetime.now())
     if kind == "touches":  # after the shared checks, which see only the export's own ids
-        rows, derived = touches.with_ids(rows)
-        # A rejected line repeats nothing: two lines with unreadable times are not one touch.
-        rejected = [p.line for p in problems if p.severity == ERROR and p.line is not None]
-        counted = derived & ~np.isin(lines, rejected)
-        problems += touches.repeated_touches(rows, counted, lines, table.file_name, None)
+        rows, repeats = touches.identified(rows, problems, lines, table.file_name)
+        problems += repeats
     rejected_lines = [p.line for p in problems if p.severity == ERROR and p.line is not None]
     if rejected_lines:
         rows = rows.filter(pa.array(~np.isin(lines, rejected_lines)))
