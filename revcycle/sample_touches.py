@@ -110,13 +110,14 @@ def _draw_chunk(rng, leads, rows: slice, snapshot_seconds: float) -> pd.DataFram
     when = at_created.copy()
     when[before] -= rng.lognormal(np.log(DAYS_BEFORE_MEDIAN), 0.9, before.sum()) * 86_400
     when[after] += rng.random(after.sum()) * span[after] + 60
-    when = np.minimum(when, snapshot_seconds - 60)
     code = np.full(len(lead), -1, dtype=np.int16)
     for pool, where in ((DISCOVERY, before), (NURTURE, after)):
         codes, weights = _pool_codes(pool)
         code[where] = rng.choice(codes, size=where.sum(), p=weights)
     by_email = rng.random(len(lead)) < LINKED_BY_EMAIL_SHARE
     frame = pd.DataFrame({"lead": lead, "at": np.floor(when), "code": code, "by_email": by_email})
+    # A touch after the snapshot has not happened yet (the lead's own is always before it).
+    frame = frame[frame["at"] < snapshot_seconds]
     return frame.sort_values(["lead", "at"], kind="stable")
 
 
