@@ -1,4 +1,4 @@
-"""Upload exports: check this week's leads and deals files, preview the change, load, undo."""
+"""Upload exports: check this week's leads, deals and touches files, preview, load, undo."""
 
 import logging
 from pathlib import Path
@@ -22,6 +22,7 @@ KIND_CHOICES = {
     upload.DETECTED: "As detected from its columns",
     "leads": "Leads",
     "deals": "Deals",
+    "touches": "Touches (marketing touchpoints: campaign members, source history, UTM log)",
 }
 DATE_CHOICES = {
     DAY_FIRST: "Day first: 03/04/2026 is 3 April 2026",
@@ -162,12 +163,12 @@ def show_checks(prepared, slot: str) -> None:
 
 def channel_rules(cursor, prepared, slot: str) -> dict[str, str]:
     """The editable table of source values with no rule; the rules filled in."""
-    if prepared.kind != "leads" or not prepared.unmapped_sources:
+    if prepared.kind not in contract.SOURCE_FIELD_BY_KIND or not prepared.unmapped_sources:
         return {}
     known = sorted(set(channels.rules(cursor).values()))
     st.markdown(
         f"**{plural(len(prepared.unmapped_sources), 'source value')} with no channel rule.** "
-        "Type the channel each belongs to; the rule applies to every lead with that value, in "
+        "Type the channel each belongs to; the rule applies to every row with that value, in "
         "this file and in later uploads."
     )
     st.caption(f"Channels in use: {format.plain(', '.join(known))}.")
@@ -288,7 +289,7 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
     if step == upload.ASK_KIND:
         st.info(
             "No preset or saved mapping recognises these columns. Say above whether the file "
-            "holds leads or deals, then pick the file's column for each field.",
+            "holds leads, deals or touches, then pick the file's column for each field.",
             icon=":material/table_view:",
         )
         return None, key, mapped
@@ -329,7 +330,8 @@ def read_as_mapped(cursor, uploaded, slot: str, key: tuple, read: tuple):
     missing = upload.missing_required(kind, mapping)
     if missing:
         st.warning(
-            f"Choose a column for {' and '.join(missing)}: every {kind[:-1]} needs one.",
+            f"Choose a column for {' and '.join(missing)}: "
+            f"every {contract.ONE_ROW_BY_KIND[kind]} needs one.",
             icon=":material/table_view:",
         )
         return None, key, mapped
@@ -403,8 +405,9 @@ def commit_section(cursor, ready: list, waiting: list[str], who: str) -> None:
     ordered = upload.in_commit_order([item for _, item in ready])
     names = ", ".join(item.prepared.file_name for item in ordered)
     st.caption(
-        f"Loads {format.plain(names)}, in this order (leads before deals). Each file loads in one "
-        "transaction and the dashboard's numbers follow at once; the History below can undo it."
+        f"Loads {format.plain(names)}, in this order (leads before deals and touches). Each "
+        "file loads in one transaction and the dashboard's numbers follow at once; the History "
+        "below can undo it."
     )
     if not st.button(
         f"Load {plural(len(ordered), 'file')}",
@@ -612,9 +615,9 @@ def main() -> None:
         st.session_state.setdefault(key, default)
     st.title("Upload exports")
     st.caption(
-        "Bring this week's leads and deals exports from HubSpot, Salesforce, Pipedrive or any "
-        "spreadsheet. Each file is checked and previewed here; nothing changes until you press "
-        "Load, and every load can be undone under History."
+        "Bring this week's leads, deals and touches exports from HubSpot, Salesforce, Pipedrive "
+        "or any spreadsheet. Each file is checked and previewed here; nothing changes until you "
+        "press Load, and every load can be undone under History."
     )
     for message in st.session_state["upload_messages"]:
         # The messages name uploaded files: plain text, never Markdown.

@@ -33,7 +33,7 @@ log = logging.getLogger("revcycle")
 # .xls is accepted by the uploader on purpose: the reader refuses it with a sentence saying
 # how to save it again, which beats the browser's bare "file type not allowed".
 FILE_TYPES = ("csv", "tsv", "txt", "xlsx", "xls")
-KINDS = tuple(contract.FIELDS_BY_KIND)  # ("leads", "deals"): leads load first
+KINDS = tuple(contract.FIELDS_BY_KIND)  # leads first: deals and touches link to them
 MAPPED_ON_PAGE = "columns mapped on the upload page"
 PRESET_LABELS = frozenset(preset.label for preset in presets.PRESETS)
 
@@ -179,7 +179,7 @@ class Ready:
 
 
 def in_commit_order(ready: list[Ready]) -> list[Ready]:
-    """Leads before deals, so a batch's deals find the batch's leads."""
+    """Leads before deals and touches, so a batch's deals and touches find its leads."""
     return sorted(ready, key=lambda item: KINDS.index(item.prepared.kind))
 
 
