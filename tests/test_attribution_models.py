@@ -221,10 +221,20 @@ def test_a_refund_is_credited_negative_to_the_cent():
 
 
 def test_the_split_does_not_depend_on_the_row_order(journeys):
-    shuffled = journeys.sample(frac=1, random_state=7).reset_index(drop=True)
+    shuffled = journeys.sample(frac=1, random_state=7)
     for model in ("linear", "w", "time_decay"):
-        left = credit(journeys, model).reset_index(drop=True)
-        pd.testing.assert_frame_equal(left, credit(shuffled, model).reset_index(drop=True))
+        by_deal = ["deal_id", "channel"]
+        ordered = credit(journeys, model).sort_values(by_deal, ignore_index=True)
+        mixed = credit(shuffled, model).sort_values(by_deal, ignore_index=True)
+        pd.testing.assert_frame_equal(ordered, mixed)
+
+
+def test_ties_go_to_the_first_channel_alphabetically_whatever_the_touch_order():
+    # 100 / 3 each: the spare cent goes to Email, first of the three names, in both orders.
+    forward = credit(touches("D", 100, ["Webinar", "Email", "Paid"]), "linear")
+    backward = credit(touches("D", 100, ["Paid", "Email", "Webinar"]), "linear")
+    assert cents_by_channel(forward, "D") == {"Email": 34, "Paid": 33, "Webinar": 33}
+    assert cents_by_channel(backward, "D") == {"Email": 34, "Paid": 33, "Webinar": 33}
 
 
 def test_many_random_journeys_each_sum_to_the_cent():
