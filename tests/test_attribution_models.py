@@ -256,9 +256,23 @@ def test_many_random_journeys_each_sum_to_the_cent():
         }
     )
     effects = {"Email": 0.2, "Events": 0.7, "Paid": 0.05}
-    for model, credited in credit_all(journey, markov_effects=effects).items():
-        sums = credited.groupby("deal_id")["credit_cents"].sum()
-        assert (sums.sort_index().to_numpy() == amount).all(), model
+    # In order (as deal_journeys gives them) and shuffled (the engine sorts them itself).
+    for rows in (journey, journey.sample(frac=1, random_state=3)):
+        for model, credited in credit_all(rows, markov_effects=effects).items():
+            sums = credited.groupby("deal_id")["credit_cents"].sum()
+            assert (sums.sort_index().to_numpy() == amount).all(), model
+
+
+def test_a_deal_with_thousands_of_channels_still_gets_its_spare_cents_by_name():
+    # 3001 over 3000 channels: a cent each and the spare one to the first name, C0000. Beside it
+    # 1000 deals of 3 cents over two channels: 1.5 each, the spare cent to the first, X.
+    many = touches("big", 3001, [f"C{i:04d}" for i in range(3000)])
+    small = [touches(f"d{i}", 3, ["X", "Y"]) for i in range(1000)]
+    credited = credit(pd.concat([many, *small], ignore_index=True), "linear")
+    big = cents_by_channel(credited, "big")
+    assert big["C0000"] == 2
+    assert set(big.values()) == {1, 2} and sum(big.values()) == 3001
+    assert all(cents_by_channel(credited, f"d{i}") == {"X": 2, "Y": 1} for i in range(1000))
 
 
 # ── what the caller is told ──────────────────────────────────────────────────────────────────

@@ -259,17 +259,34 @@ def _markov_weights(
 
 
 def _bonus_cents(deal: np.ndarray, fraction: np.ndarray, left: np.ndarray) -> np.ndarray:
-    """1 for the rows whose fraction is among the ``left`` largest of their deal, else 0."""
+    """1 for the rows whose fraction is among the ``left`` largest of their deal, else 0.
+
+    Largest fraction first, equal fractions to the earlier row (channel order), so the split
+    depends on nothing but the journey. ``deal`` is sorted and each deal's rows are contiguous.
+    """
     bonus = np.zeros(len(deal), dtype=np.int64)
     rows = np.flatnonzero(left[deal] > 0)
-    # Largest fraction first; lexsort is stable, so equal fractions go to the earlier row
-    # (channel order) and the split depends on nothing but the journey.
-    ranked = rows[np.lexsort((-fraction[rows], deal[rows]))]
-    ranked_deal = deal[ranked]
-    per_deal = np.bincount(ranked_deal, minlength=len(left))
-    first = np.concatenate(([0], np.cumsum(per_deal)[:-1]))
-    place = np.arange(len(ranked)) - first[ranked_deal]
-    bonus[ranked] = place < left[ranked_deal]
+    if not len(rows):
+        return bonus
+    row_deal = deal[rows]
+    # Renumber the deals that have cents left 0 .. n - 1, and each row by its slot in the deal.
+    starts = np.flatnonzero(np.r_[True, row_deal[1:] != row_deal[:-1]])
+    sub_deal = np.cumsum(np.r_[True, row_deal[1:] != row_deal[:-1]]) - 1
+    slot = np.arange(len(rows)) - starts[sub_deal]
+    width = int(slot.max()) + 1
+    if len(starts) * width > 8 * len(rows) + 1024:
+        # One deal with very many channels: a table would be mostly padding, so sort instead.
+        ranked = rows[np.lexsort((-fraction[rows], row_deal))]
+        place = np.arange(len(rows)) - starts[sub_deal]
+        bonus[ranked] = place < left[deal[ranked]]
+        return bonus
+    # A deals x slots table sorted along its rows: many tiny sorts, no sort of all the rows.
+    table = np.full((len(starts), width), np.inf)
+    table[sub_deal, slot] = -fraction[rows]
+    order = np.argsort(table, axis=1, kind="stable")
+    place = np.empty_like(order)
+    np.put_along_axis(place, order, np.arange(width)[None, :], axis=1)
+    bonus[rows] = place[sub_deal, slot] < left[row_deal]
     return bonus
 
 
