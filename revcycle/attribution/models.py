@@ -60,6 +60,9 @@ _W_REST = 0.1
 # A touch can be several milestones at once; the journeys write them joined, e.g. "first,lead".
 _MILESTONE_SEPARATOR = ","
 _W_LATER_MILESTONES = frozenset({"lead", "opportunity"})
+# Largest remainder hands out spare cents from a table when deals have at most this many
+# channels (fewer rounds than channels, each linear); wider deals are sorted instead.
+_TABLE_WIDTH = 32
 
 
 @dataclass(frozen=True)
@@ -274,19 +277,25 @@ def _bonus_cents(deal: np.ndarray, fraction: np.ndarray, left: np.ndarray) -> np
     sub_deal = np.cumsum(np.r_[True, row_deal[1:] != row_deal[:-1]]) - 1
     slot = np.arange(len(rows)) - starts[sub_deal]
     width = int(slot.max()) + 1
-    if len(starts) * width > 8 * len(rows) + 1024:
-        # One deal with very many channels: a table would be mostly padding, so sort instead.
+    if width > _TABLE_WIDTH:
+        # A deal with very many channels: a table would be mostly padding, so sort instead.
         ranked = rows[np.lexsort((-fraction[rows], row_deal))]
         place = np.arange(len(rows)) - starts[sub_deal]
         bonus[ranked] = place < left[deal[ranked]]
         return bonus
-    # A deals x slots table sorted along its rows: many tiny sorts, no sort of all the rows.
-    table = np.full((len(starts), width), np.inf)
-    table[sub_deal, slot] = -fraction[rows]
-    order = np.argsort(table, axis=1, kind="stable")
-    place = np.empty_like(order)
-    np.put_along_axis(place, order, np.arange(width)[None, :], axis=1)
-    bonus[rows] = place[sub_deal, slot] < left[row_deal]
+    # A deals x slots table of the fractions; each round hands one cent to every deal that
+    # still has one to give, at its largest remaining fraction (argmax takes the first of equal
+    # ones). Fewer rounds than channels, and no sort of all the rows.
+    table = np.full((len(starts), width), -np.inf)
+    table[sub_deal, slot] = fraction[rows]
+    won = np.zeros(table.shape, dtype=bool)
+    cents_left = left[row_deal[starts]]
+    for round_number in range(int(cents_left.max())):
+        active = np.flatnonzero(cents_left > round_number)
+        pick = table[active].argmax(axis=1)
+        won[active, pick] = True
+        table[active, pick] = -np.inf
+    bonus[rows] = won[sub_deal, slot]
     return bonus
 
 
