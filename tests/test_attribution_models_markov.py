@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from revcycle.attribution import credit, removal_effects, trust
+from revcycle.attribution import credit, removal_effects, trust, trust_from_counts
 from revcycle.attribution.markov import (
     CONVERSION,
     NULL,
@@ -251,6 +251,14 @@ def test_many_thin_channels_are_named_up_to_five_and_counted():
     verdict = trust([(("A",), True)] * 300 + thin)
     assert "7 channel(s)" in verdict.reasons[0]
     assert verdict.reasons[0].endswith("C0 (1), C1 (1), C2 (1), C3 (1), C4 (1) and 2 more.")
+
+
+def test_counts_in_give_the_same_verdict_as_paths_in():
+    # 299 wins through A and B; A in 299 + 29 + 472 = 800 journeys, B in 299, Rare in 29.
+    paths = [(("A", "B"), True)] * 299 + [(("A", "Rare"), False)] * 29 + [(("A",), False)] * 472
+    verdict = trust_from_counts(299, {"A": 800, "B": 299, "Rare": 29})
+    assert verdict == trust(paths)
+    assert [reason[:9] for reason in verdict.reasons] == ["Only 299 ", "1 channel"]
 
 
 def test_thresholds_can_be_set():
