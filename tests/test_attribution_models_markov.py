@@ -36,6 +36,19 @@ LOOP_PATHS = [
 # Without B: xB = 0, xA = 1/4, xC = 1/4 -> P = 1/8 + 1/16 = 3/16, effect 1 - 3/8 = 5/8.
 # Without C: xC = 0 -> P = 1/4 + 1/8 = 3/8, effect 1 - 3/4 = 1/4.
 LOOP_EFFECTS = {"A": 5 / 6, "B": 5 / 8, "C": 1 / 4}
+# The same paths as transition counts.
+LOOP_COUNTS = {
+    (START, "A"): 2,
+    (START, "B"): 1,
+    (START, "C"): 1,
+    ("A", "B"): 2,
+    ("A", CONVERSION): 1,
+    ("A", NULL): 1,
+    ("B", CONVERSION): 1,
+    ("B", "A"): 1,
+    ("B", NULL): 1,
+    ("C", "A"): 1,
+}
 
 
 def test_the_loop_example_matches_the_paper():
@@ -62,20 +75,6 @@ def steps_of(paths) -> pd.DataFrame:
         for position, channel in enumerate(path)
     ]
     return pd.DataFrame(rows)
-
-
-LOOP_COUNTS = {
-    (START, "A"): 2,
-    (START, "B"): 1,
-    (START, "C"): 1,
-    ("A", "B"): 2,
-    ("A", CONVERSION): 1,
-    ("A", NULL): 1,
-    ("B", CONVERSION): 1,
-    ("B", "A"): 1,
-    ("B", NULL): 1,
-    ("C", "A"): 1,
-}
 
 
 def test_counting_touch_rows_gives_the_papers_transitions():
