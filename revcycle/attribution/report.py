@@ -8,8 +8,9 @@ choose the deals; channels choose which channels' credit is shown, so a channel 
 credit it earned from journeys that also touched channels outside the filter.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
+from itertools import repeat
 
 import pandas as pd
 
@@ -100,3 +101,20 @@ def top_paths(
     paths = query("metrics/attribution_top_paths", **_params(basis, start, end, scope))
     chosen = paths[paths["channel"] == channel]
     return chosen.drop(columns="channel").reset_index(drop=True)
+
+
+def paths(query: Query, basis: str, start: date, end: date, scope=None) -> pd.DataFrame:
+    """The channel paths Markov learns from, one row per distinct path: path (a list of
+    channels), count_journeys, count_conversions (queries/metrics/lead_paths.sql)."""
+    return query("metrics/lead_paths", **_params(basis, start, end, scope))
+
+
+def each_journey(counted: pd.DataFrame) -> Iterator[tuple[tuple[str, ...], bool]]:
+    """The counted paths as one (path, converted) pair per journey, as the Markov engine
+    takes them; generated, so a million journeys are never a list in memory."""
+    for path, count_journeys, count_conversions in counted[
+        ["path", "count_journeys", "count_conversions"]
+    ].itertuples(index=False):
+        channels = tuple(path)
+        yield from repeat((channels, True), int(count_conversions))
+        yield from repeat((channels, False), int(count_journeys - count_conversions))
