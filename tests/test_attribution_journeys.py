@@ -10,7 +10,7 @@ from datetime import date, datetime
 import pytest
 
 from revcycle.attribution import report
-from revcycle.attribution.standin import MODELS
+from revcycle.attribution.models import MODELS
 from revcycle.db import execute
 from tests import sample_facts
 
@@ -64,13 +64,13 @@ def journey_rows(query):
     con = query.args[0]
     return con.execute(
         "select deal_id, basis, amount_cents, channel, position, touched_at, converted_at, "
-        "is_direct, milestones from deal_journeys order by deal_id"
+        "is_direct, milestone from deal_journeys order by deal_id"
     ).fetchall()
 
 
 def test_each_won_or_open_deal_has_its_lead_source_touch(march):
     deal_created = datetime(2026, 3, 10, 9, 0)
-    every_milestone = ["first", "lead", "opportunity"]
+    every_milestone = "first,lead,opportunity"
     assert journey_rows(march) == [
         # Won: converted at the win; the lead's touch at its creation is first, the last one
         # at or before the lead's creation, and the last before the deal's creation.
@@ -82,9 +82,9 @@ def test_each_won_or_open_deal_has_its_lead_source_touch(march):
         # D3 is lost: no journey. D4 matches no lead: its own source at its own creation,
         # which is before any lead, so it is only the first and the opportunity milestone.
         ("D4", "revenue", 9999, "Trade show", 0, deal_created, datetime(2026, 3, 25, 9), False,
-         ["first", "opportunity"]),
+         "first,opportunity"),
         ("D5", "revenue", 1000, "(no lead)", 0, deal_created, datetime(2026, 3, 26, 9), False,
-         ["first", "opportunity"]),
+         "first,opportunity"),
         ("D6", "revenue", 4001, "Direct", 0, MID_MARCH, datetime(2026, 3, 27, 9), True,
          every_milestone),
         ("D7", "revenue", 700, "Referral", 0, MID_MARCH, datetime(2026, 4, 2, 9), False,

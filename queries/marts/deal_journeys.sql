@@ -8,9 +8,10 @@
 -- Columns: deal_id, basis, amount_cents (the amount in whole cents), currency, lead_id, owner
 -- and segment (the funnel's, for the sidebar filters), position (0-based in time order, ties by
 -- touch_id), channel, touched_at, converted_at (the win for revenue, the deal's creation for
--- pipeline), is_direct (Direct, or no source at all), milestones (W-shaped's: 'first' the
+-- pipeline), is_direct (Direct, or no source at all), milestone (W-shaped's: 'first' the
 -- first touch, 'lead' the last touch at or before the lead's creation, 'opportunity' the last
--- at or before the deal's creation; one touch can be several) and milestone (the first of them).
+-- at or before the deal's creation; a touch that is several lists them, "first,lead"; null
+-- for a touch that is none).
 -- Parameters: none. Materialised as the table deal_journeys by `python -m revcycle build`.
 
 with
@@ -132,8 +133,7 @@ final as (
         with_milestones.touched_at,
         credited_deals.converted_at,
         with_milestones.channel in ('Direct', '(unknown)') as is_direct,
-        with_milestones.milestones[1] as milestone,
-        with_milestones.milestones,
+        nullif(array_to_string(with_milestones.milestones, ','), '') as milestone,
     from credited_deals
     inner join with_milestones
         on credited_deals.deal_id = with_milestones.deal_id

@@ -25,7 +25,6 @@ final as (
         converted_at,
         is_direct,
         milestone,
-        milestones,
     from journeys
     where basis = $basis
         and is_in_period(converted_at, $start_date, $end_date)

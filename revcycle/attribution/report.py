@@ -14,7 +14,8 @@ from itertools import repeat
 
 import pandas as pd
 
-from revcycle.attribution.standin import MODELS, credit
+from revcycle.attribution.markov import Trust, removal_effects, trust
+from revcycle.attribution.models import MODELS, credit_all
 
 Query = Callable[..., pd.DataFrame]
 BASES = ("revenue", "pipeline")
@@ -64,33 +65,44 @@ def attribution(
     """Per channel: channel, credited_deals, credited_cents, share, under ``model``."""
     if model not in MODELS:
         raise ValueError(f"There is no attribution model {model!r}; the models: {MODELS}.")
+    return _credited(query, (model,), basis, start, end, scope)[model]
+
+
+def _credited(query: Query, models, basis, start, end, scope) -> dict[str, pd.DataFrame]:
+    """Per model, the per-channel credit (per_channel) of the deals in scope."""
     touches = journeys(query, basis, start, end, scope)
-    return per_channel(credit(touches, model), (scope or {}).get("channels"))
+    effects = markov(query, basis, start, end, scope)[0] if "markov" in models else None
+    credits = credit_all(touches, models, markov_effects=effects)
+    channels = (scope or {}).get("channels")
+    return {model: per_channel(credits[model], channels) for model in models}
 
 
 def all_models(query: Query, basis: str, start: date, end: date, scope=None) -> pd.DataFrame:
     """Every model side by side: one row per channel, a ``<model>`` column of credited cents
     for each model, and the spread between the models, in cents (highest − lowest) and as a
     share of the channel's highest credit, so a channel whose credit depends on the model
-    stands out."""
-    touches = journeys(query, basis, start, end, scope)
-    channels = (scope or {}).get("channels")
-    wide = None
-    for model in MODELS:
-        column = per_channel(credit(touches, model), channels)[["channel", "credited_cents"]]
-        column = column.rename(columns={"credited_cents": model})
-        wide = column if wide is None else wide.merge(column, on="channel", how="outer")
-    if wide is None or wide.empty:
-        return pd.DataFrame(columns=["channel", *MODELS, "spread_cents", "spread_share"])
-    wide[list(MODELS)] = wide[list(MODELS)].fillna(0).astype("int64")
-    highest = wide[list(MODELS)].max(axis=1)
-    wide["spread_cents"] = highest - wide[list(MODELS)].min(axis=1)
+    stands out. Ordered as the Markov column, named channels first."""
+    wide = pd.DataFrame({"channel": pd.Series(dtype=object)})
+    for model, rows in _credited(query, MODELS, basis, start, end, scope).items():
+        column = rows[["channel", "credited_cents"]].rename(columns={"credited_cents": model})
+        wide = wide.merge(column, on="channel", how="outer")
+    models = list(MODELS)
+    wide[models] = wide[models].fillna(0).astype("int64")
+    highest = wide[models].max(axis=1)
+    wide["spread_cents"] = highest - wide[models].min(axis=1)
     wide["spread_share"] = (wide["spread_cents"] / highest.where(highest > 0)).fillna(0.0)
-    order = wide["channel"].str.startswith("(").rename("is_bracketed")
-    wide = wide.assign(is_bracketed=order).sort_values(
-        ["is_bracketed", MODELS[-1], "channel"], ascending=[True, False, True]
-    )
+    wide["is_bracketed"] = wide["channel"].str.startswith("(").astype(bool)
+    wide = wide.sort_values(["is_bracketed", "markov", "channel"], ascending=[True, False, True])
     return wide.drop(columns="is_bracketed").reset_index(drop=True)
+
+
+def markov(
+    query: Query, basis: str, start: date, end: date, scope=None
+) -> tuple[dict[str, float], Trust]:
+    """The channels' removal effects, learnt from every journey in scope (won or not), and
+    whether there are enough journeys to trust them."""
+    counted = paths(query, basis, start, end, scope)
+    return removal_effects(each_journey(counted)), trust(each_journey(counted))
 
 
 def top_paths(
