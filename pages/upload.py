@@ -22,6 +22,7 @@ KIND_CHOICES = {
     upload.DETECTED: "As detected from its columns",
     "leads": "Leads",
     "deals": "Deals",
+    "touches": "Touches (marketing touchpoints: campaign members, source history, UTM log)",
 }
 DATE_CHOICES = {
     DAY_FIRST: "Day first: 03/04/2026 is 3 April 2026",
@@ -162,12 +163,12 @@ def show_checks(prepared, slot: str) -> None:
 
 def channel_rules(cursor, prepared, slot: str) -> dict[str, str]:
     """The editable table of source values with no rule; the rules filled in."""
-    if prepared.kind != "leads" or not prepared.unmapped_sources:
+    if prepared.kind not in contract.SOURCE_FIELD_BY_KIND or not prepared.unmapped_sources:
         return {}
     known = sorted(set(channels.rules(cursor).values()))
     st.markdown(
         f"**{plural(len(prepared.unmapped_sources), 'source value')} with no channel rule.** "
-        "Type the channel each belongs to; the rule applies to every lead with that value, in "
+        "Type the channel each belongs to; the rule applies to every row with that value, in "
         "this file and in later uploads."
     )
     st.caption(f"Channels in use: {format.plain(', '.join(known))}.")
@@ -329,7 +330,8 @@ def read_as_mapped(cursor, uploaded, slot: str, key: tuple, read: tuple):
     missing = upload.missing_required(kind, mapping)
     if missing:
         st.warning(
-            f"Choose a column for {' and '.join(missing)}: every {kind[:-1]} needs one.",
+            f"Choose a column for {' and '.join(missing)}: "
+            f"every {contract.ONE_ROW_BY_KIND[kind]} needs one.",
             icon=":material/table_view:",
         )
         return None, key, mapped

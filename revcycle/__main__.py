@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from revcycle import backup, health, sample
+from revcycle import backup, contract, health, sample
 from revcycle.access import os_user
 from revcycle.agreements import cli as agreements_cli
 from revcycle.backup import BackupRefused
@@ -64,9 +64,11 @@ def _parser() -> argparse.ArgumentParser:
     sample_parser.add_argument("--leads", type=int, default=20_000)
     sample_parser.add_argument("--out", type=Path, default=SAMPLE_DIR)
 
-    load_parser = commands.add_parser("load", help="check and load a leads or deals export")
+    load_parser = commands.add_parser(
+        "load", help="check and load a leads, deals or touches export"
+    )
     load_parser.add_argument("file", type=Path)
-    load_parser.add_argument("--kind", choices=("leads", "deals"))
+    load_parser.add_argument("--kind", choices=tuple(contract.FIELDS_BY_KIND))
     load_parser.add_argument("--preset", help="read the file with this preset")
     load_parser.add_argument(
         "--map",
@@ -176,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args, parser) -> int:
     if args.command == "sample":
-        for path in sample.write(args.out, n_leads=args.leads):
+        for path in (*sample.write(args.out, n_leads=args.leads), args.out / sample.TOUCHES_FILE):
             print(f"wrote {path}")
         return 0
     reads_only = args.command == "agreements" and args.action != "import"
@@ -355,7 +357,7 @@ def _history(con) -> int:
     for row in listed.itertuples():
         current = "  ← current" if row.is_current else ""
         counts = ""
-        if row.kind in ("leads", "deals"):
+        if row.kind in contract.FIELDS_BY_KIND:
             counts = (
                 f" — {row.count_rows_loaded:,} loaded, {row.count_rows_rejected:,} "
                 f"rejected; {row.count_new:,} new, {row.count_changed:,} changed"

@@ -27,7 +27,7 @@ from revcycle.importer.validate import prepare
 from revcycle.paths import SAMPLE_AGREEMENT, SAMPLE_DIR, db_path
 from revcycle.rebuild import MART_TABLE, is_current, rebuild_in_transaction
 
-SAMPLE_FILE_BY_KIND = {"leads": SAMPLE_DIR / "leads.csv", "deals": SAMPLE_DIR / "deals.csv"}
+SAMPLE_FILE_BY_KIND = {kind: SAMPLE_DIR / f"{kind}.csv" for kind in ("leads", "deals", "touches")}
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,8 @@ def build(
     con.begin()
     try:
         ensure_storage(con)
-        for kind in ("leads", "deals"):  # leads first: deals are checked against them
+        # Leads first: deals and touches are checked against them.
+        for kind in ("leads", "deals", "touches"):
             if kind in (exports or {}):
                 _load_whole_file(con, kind, Path(exports[kind]), sample)
         # A database that held the sample before agreements existed gets it at its next build.

@@ -1,4 +1,4 @@
-"""The data contract: the columns of the generic lead and deal exports, in one place.
+"""The data contract: the columns of the generic lead, deal and touch exports, in one place.
 
 The README's data dictionary, the sample generator and the build's checks all read this
 module, so a column is described once.
@@ -103,7 +103,44 @@ DEAL_FIELDS: tuple[Field, ...] = (
     ),
 )
 
-FIELDS_BY_KIND: dict[str, tuple[Field, ...]] = {"leads": LEAD_FIELDS, "deals": DEAL_FIELDS}
+TOUCH_FIELDS: tuple[Field, ...] = (
+    Field(
+        "touch_id",
+        "text",
+        False,
+        "The touch's id in the source system. Without one, the importer derives it from the "
+        "lead (or email), `touched_at`, `source` and `campaign`, so loading the same export "
+        "twice adds nothing.",
+    ),
+    Field("lead_id", "text", False, "The lead this touch belongs to."),
+    Field(
+        "email",
+        "text",
+        False,
+        "The lead's email; links the touch to a lead (case-insensitive) when `lead_id` is blank.",
+    ),
+    Field("touched_at", "timestamp", True, "When the touch happened."),
+    Field(
+        "source",
+        "text",
+        False,
+        "Where the touch came from (e.g. `Webinar`, `google / cpc`); mapped to a channel by "
+        "`data/channel_rules.csv`, like a lead's source.",
+    ),
+    Field("campaign", "text", False, "The campaign of the touch."),
+    Field(
+        "touch_type",
+        "text",
+        False,
+        "What kind of touch it was, e.g. form, ad click, event, email click, visit.",
+    ),
+)
+
+FIELDS_BY_KIND: dict[str, tuple[Field, ...]] = {
+    "leads": LEAD_FIELDS,
+    "deals": DEAL_FIELDS,
+    "touches": TOUCH_FIELDS,
+}
 # How each type is stored: the importer parses every value once, so the stored rows are typed.
 SQL_TYPE_BY_TYPE: dict[str, str] = {
     "text": "varchar",
@@ -111,11 +148,15 @@ SQL_TYPE_BY_TYPE: dict[str, str] = {
     "decimal": "decimal(18, 2)",
     "boolean": "boolean",
 }
-ID_FIELD_BY_KIND: dict[str, str] = {"leads": "lead_id", "deals": "deal_id"}
+ID_FIELD_BY_KIND: dict[str, str] = {"leads": "lead_id", "deals": "deal_id", "touches": "touch_id"}
+# The field holding the raw source value the channel rules map.
+SOURCE_FIELD_BY_KIND: dict[str, str] = {"leads": "channel", "touches": "source"}
+# "every touch", not "every touche": the kind's name for one row, in messages.
+ONE_ROW_BY_KIND: dict[str, str] = {"leads": "lead", "deals": "deal", "touches": "touch"}
 
 
 def column_names(kind: str) -> list[str]:
-    """The generic export's header, in order, for ``leads`` or ``deals``."""
+    """The generic export's header, in order, for ``leads``, ``deals`` or ``touches``."""
     return [field.name for field in FIELDS_BY_KIND[kind]]
 
 

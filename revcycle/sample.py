@@ -1,4 +1,4 @@
-"""Deterministic generator of the sample lead and deal exports.
+"""Deterministic generator of the sample lead and deal exports (touches: sample_touches.py).
 
 The sample has to tell a story a weekly meeting can argue about, so the channels differ on
 purpose: content marketing brings many MQLs that sales rarely accepts, trade-show leads arrive
@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from revcycle import sample_touches
 from revcycle.contract import column_names
 
 SEED = 20261120
@@ -128,6 +129,7 @@ COMPANY_SUFFIXES = ("GmbH", "B.V.", "SAS", "Ltd", "Inc.", "S.L.", "AB", "AG")
 
 
 CHUNK_ROWS = 100_000  # rows made into text and written at a time
+TOUCHES_FILE = "touches.csv"
 
 # Every name a code can stand for; a code one past the names means blank.
 SOURCE_NAMES = np.array(
@@ -541,9 +543,11 @@ def _write_csv(path: Path, kind: str, count_rows: int, text: Callable[[slice], d
             frame.to_csv(handle, index=False, header=start == 0, lineterminator="\n")
 
 
-def write(folder: Path, n_leads: int = 20_000, seed: int = SEED) -> tuple[Path, Path]:
+def write(
+    folder: Path, n_leads: int = 20_000, seed: int = SEED, *, touches: bool = True
+) -> tuple[Path, Path]:
     """Write ``leads.csv`` and ``deals.csv`` in the generic export format into ``folder``;
-    return their paths."""
+    return their paths. With ``touches``, also ``touches.csv`` beside them (TOUCHES_FILE)."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     leads = _draw_leads(rng, n_leads)
@@ -551,4 +555,8 @@ def write(folder: Path, n_leads: int = 20_000, seed: int = SEED) -> tuple[Path, 
     paths = folder / "leads.csv", folder / "deals.csv"
     _write_csv(paths[0], "leads", len(leads), leads.text)
     _write_csv(paths[1], "deals", len(deals), deals.text)
+    if touches:
+        sample_touches.write(
+            folder / TOUCHES_FILE, leads, seed, SNAPSHOT_SECONDS, SOURCE_NAMES, CHUNK_ROWS
+        )
     return paths

@@ -31,8 +31,8 @@ from revcycle.importer import channels
 from revcycle.importer.problems import NO_ROWS, refused
 from revcycle.rebuild import rebuild_in_transaction
 
-RAW_TABLE_BY_KIND = {"leads": "raw_leads", "deals": "raw_deals"}
-ROWS_TABLE_BY_KIND = {"leads": "upload_rows_leads", "deals": "upload_rows_deals"}
+RAW_TABLE_BY_KIND = {"leads": "raw_leads", "deals": "raw_deals", "touches": "raw_touches"}
+ROWS_TABLE_BY_KIND = {kind: f"upload_rows_{kind}" for kind in RAW_TABLE_BY_KIND}
 MODES = ("merge", "replace")
 RESTORE = "restore"
 log = logging.getLogger(__name__)
@@ -321,7 +321,8 @@ def refuse_emptying(
     """Refuse a replace that would remove every row (a header-only file), unless asked for."""
     if mode == "replace" and count_rows == 0 and not allow_empty:
         reason = (
-            f"The file has no rows to load, so replacing with it would remove every {kind[:-1]}. "
+            "The file has no rows to load, so replacing with it would remove every "
+            f"{contract.ONE_ROW_BY_KIND[kind]}. "
             "To empty the data on purpose, load it with --allow-empty on the command line."
         )
         raise refused(file_name, reason, NO_ROWS)

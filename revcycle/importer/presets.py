@@ -25,7 +25,7 @@ RESPONSE_TIME = "Lead response time (HH:mm:ss)"
 class Preset:
     name: str
     label: str
-    kind: str  # "leads" or "deals"
+    kind: str  # "leads", "deals" or "touches"
     identifying: tuple[str, ...]  # every one of these headers present: this preset
     columns: dict[str, tuple[str, ...]]  # contract field -> candidate columns, first present wins
     # Fields whose column holds a list ("123;456"): the first id is the link.
@@ -34,18 +34,32 @@ class Preset:
     # A CRM export lacking one of its usual columns is worth a warning naming it; our generic
     # format lists every contract field, most of them optional, so it is not.
     names_missing: bool = True
+    # Field -> columns that fill the field's blank cells (Salesforce's Created Date for members
+    # who never responded).
+    fallback: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Columns whose values, joined by " / ", are the source (utm_source / utm_medium).
+    joined_source: tuple[str, ...] = ()
+
+
+# What tells each generic export apart: a deals file names its leads too, so only a file
+# without deal ids is a leads file; a touches file has its time and no creation date.
+_GENERIC_IDENTIFYING = {
+    "leads": (("lead_id", "created_at"), ("deal_id",)),
+    "deals": (("deal_id", "created_at"), ()),
+    "touches": (("touched_at", "source"), ("created_at",)),
+}
 
 
 def _generic(kind: str) -> Preset:
     names = contract.column_names(kind)
+    identifying, absent = _GENERIC_IDENTIFYING[kind]
     return Preset(
         name=f"generic_{kind}",
         label=f"Revcycle generic {kind} export",
         kind=kind,
-        identifying=(contract.ID_FIELD_BY_KIND[kind], "created_at"),
+        identifying=identifying,
         columns={name: (name,) for name in names},
-        # A deals file names its leads too; only a file without deal ids is a leads file.
-        absent=("deal_id",) if kind == "leads" else (),
+        absent=absent,
         names_missing=False,
     )
 
@@ -53,6 +67,41 @@ def _generic(kind: str) -> Preset:
 PRESETS: tuple[Preset, ...] = (
     _generic("leads"),
     _generic("deals"),
+    _generic("touches"),
+    Preset(
+        name="salesforce_campaign_members",
+        label="Salesforce campaign members report",
+        kind="touches",
+        identifying=("Campaign Name", "Member Status"),
+        columns={
+            # A member is a lead or a contact; a contact's id links no lead, its email does.
+            "lead_id": ("Lead ID",),
+            "email": ("Email",),
+            # A responder's touch is its response; a member who never responded was touched
+            # when added (see _touched_at_fallback in validate: Created Date fills the blanks).
+            "touched_at": ("First Responded Date",),
+            # The campaign's type (Webinar, Trade Show) is what the channel rules know.
+            "source": ("Campaign Type",),
+            "campaign": ("Campaign Name",),
+            "touch_type": ("Member Status",),
+        },
+        fallback={"touched_at": ("Created Date",)},
+    ),
+    Preset(
+        name="utm_log",
+        label="UTM log (web analytics or form tool)",
+        kind="touches",
+        identifying=("utm_source", "utm_medium"),
+        columns={
+            "email": ("email", "Email", "e-mail"),
+            "touched_at": ("timestamp", "date", "time", "created_at"),
+            "source": ("utm_source",),
+            "campaign": ("utm_campaign",),
+            "touch_type": ("event", "event_name", "type"),
+        },
+        # The source is "utm_source / utm_medium" (google / cpc), joined in validate.
+        joined_source=("utm_source", "utm_medium"),
+    ),
     Preset(
         name="hubspot_contacts",
         label="HubSpot contacts export",
@@ -202,8 +251,9 @@ def generic_by_id_column(header: list[str]) -> Preset | None:
     """A generic preset for a file with our id column but not all identifying columns, so the
     refusal can name the missing required field rather than ask what the file is."""
     present = {_key(name) for name in header}
-    for kind in ("deals", "leads"):  # a deals file also names lead_id
-        if contract.ID_FIELD_BY_KIND[kind] in present:
+    # A deals file and a touches file also name lead_id; a touches file may lack its own id.
+    for kind, column in (("deals", "deal_id"), ("touches", "touched_at"), ("leads", "lead_id")):
+        if column in present:
             return PRESETS_BY_NAME[f"generic_{kind}"]
     return None
 

@@ -35,9 +35,12 @@ NOT_A_BOOLEAN = "not_a_boolean"
 BLANK_REQUIRED = "blank_required"  # a required field is blank (see read.blank_to_null)
 DUPLICATE_ID = "duplicate_id"
 NEGATIVE_AMOUNT = "negative_amount"
+NO_LEAD_LINK = "no_lead_link"  # a touch with neither a lead id nor an email
+REPEATED_TOUCH = "repeated_touch"  # the same touch (lead, time, source, campaign) again
 # The row loads, with a warning.
 ROUNDED = "rounded"  # more than two decimals, rounded to the cent
-UNKNOWN_LEAD = "unknown_lead"  # a deal names a lead not loaded
+UNKNOWN_LEAD = "unknown_lead"  # a deal or touch names a lead not loaded
+UNKNOWN_EMAIL = "unknown_email"  # a touch's email matches no loaded lead
 FUTURE_DATE = "future_date"
 CLOSED_BEFORE_CREATED = "closed_before_created"  # a deal's close date before its creation
 NOT_A_DURATION = "not_a_duration"  # a response time that is not HH:mm:ss

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from revcycle import contract
 from revcycle.db import has_table
-from revcycle.importer import channels, derive, parse, presets
+from revcycle.importer import channels, derive, parse, presets, touches
 from revcycle.importer import problems as codes
 from revcycle.importer.load import RAW_TABLE_BY_KIND, UploadMeta, holds_sample
 from revcycle.importer.parse import mask
@@ -216,18 +216,27 @@ def prepare(
     kind, source, mapping, preset = _resolve_mapping(
         con, table, kind, preset_name, (overrides or {}) | set_columns, complete_mapping
     )
+    if kind == "touches":
+        table, mapping = touches.combined_columns(table, preset, mapping)
     lines = np.asarray(table.lines, dtype=np.int64)
     rows, problems = _parse_columns(table, kind, mapping, preset, lines, date_format)
     read_columns = set(mapping.values())
+    if kind == "touches" and preset is not None:  # the parts of the combined columns
+        read_columns |= {c for names in preset.fallback.values() for c in names}
+        read_columns |= set(preset.joined_source)
     if kind == "leads":
         rows, mapping, derived = derive.first_contact(table, mapping, rows, lines)
         read_columns |= {presets.RESPONSE_TIME} if derived is not None else set()
         problems += (derived or []) + derive.missing_columns(table.file_name, preset, mapping, rows)
     problems += _rule_problems(con, kind, table, mapping, rows, lines, now or datetime.now())
+    if kind == "touches":  # after the shared checks, which see only the export's own ids
+        rows, derived = touches.with_ids(rows)
+        problems += touches.repeated_touches(rows, derived, lines, table.file_name, None)
     rejected_lines = [p.line for p in problems if p.severity == ERROR and p.line is not None]
     if rejected_lines:
         rows = rows.filter(pa.array(~np.isin(lines, rejected_lines)))
-    sources = pc.unique(rows.column("channel")).to_pylist() if kind == "leads" else []
+    source_field = contract.SOURCE_FIELD_BY_KIND.get(kind)
+    sources = pc.unique(rows.column(source_field)).to_pylist() if source_field else []
     return PreparedUpload(
         file_name=table.file_name,
         file_bytes=table.file_bytes,
@@ -330,9 +339,11 @@ def _rule_problems(
         # Blank in the file's own cell (read made it null): a value there that did not parse
         # has its problem already.
         blank = mask(pc.is_null(table.rows.column(mapping[spec.name])))
-        reason = f"{spec.name} is blank; every {kind[:-1]} needs one"
+        reason = f"{spec.name} is blank; every {contract.ONE_ROW_BY_KIND[kind]} needs one"
         flagged(spec.name, blank, reason, codes.BLANK_REQUIRED)
-    problems += _repeated_ids(rows.column(id_field), lines, file, mapping[id_field], id_field)
+    problems += _repeated_ids(rows.column(id_field), lines, file, mapping.get(id_field), id_field)
+    if kind == "touches":
+        problems += touches.link_problems(con, rows, lines, file, mapping)
     if kind == "deals" and "amount" in mapping:
         negative = mask(pc.less(rows.column("amount"), pa.scalar(0, pa.decimal128(18, 2))))
         reason = "a negative amount; a deal's value cannot be below zero"

@@ -33,7 +33,7 @@ log = logging.getLogger("revcycle")
 # .xls is accepted by the uploader on purpose: the reader refuses it with a sentence saying
 # how to save it again, which beats the browser's bare "file type not allowed".
 FILE_TYPES = ("csv", "tsv", "txt", "xlsx", "xls")
-KINDS = tuple(contract.FIELDS_BY_KIND)  # ("leads", "deals"): leads load first
+KINDS = tuple(contract.FIELDS_BY_KIND)  # leads first: deals and touches link to them
 MAPPED_ON_PAGE = "columns mapped on the upload page"
 PRESET_LABELS = frozenset(preset.label for preset in presets.PRESETS)
 

@@ -1,0 +1,175 @@
+"""What a touches export needs beyond the shared checks: an id for every touch, and a lead for
+it to belong to.
+
+Most touch exports (a UTM log, HubSpot's source columns) carry no id of their own. The id is
+then derived from what makes the touch this touch (its lead or email, time, source and
+campaign), so loading the same export twice, or next week's overlapping one, adds nothing.
+"""
+
+from dataclasses import replace
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from revcycle.db import has_table
+from revcycle.importer import problems as codes
+from revcycle.importer.load import RAW_TABLE_BY_KIND, holds_sample
+from revcycle.importer.parse import mask
+from revcycle.importer.problems import WARNING, Problem, per_line
+from revcycle.importer.read import ExportTable
+
+DERIVED_PREFIX = "t-"  # a derived id says so: no CRM id starts with it
+# The parts are joined by the unit separator, which no export cell holds, so ("a b", "c") and
+# ("a", "b c") never give the same id.
+_DERIVED_ID_SQL = """
+    select
+        $prefix || left(md5(concat_ws(
+            chr(31),
+            coalesce(lead_id, lower(email), ''),
+            coalesce(strftime(touched_at, '%Y-%m-%dT%H:%M:%S.%f'), ''),
+            coalesce(source, ''),
+            coalesce(campaign, '')
+        )), 24) as touch_id
+    from touches
+"""
+
+
+def combined_columns(table: ExportTable, preset, mapping: dict[str, str]):
+    """(table, mapping) with the columns a touches preset builds from two of the file's: the
+    touch time with its fallback (First Responded Date, else Created Date), and the source
+    joined from its parts (utm_source / utm_medium). A column of its own, named for what it
+    holds, so a problem on it names the file's columns. A field mapped by hand stays as it is."""
+    if preset is None:
+        return table, mapping
+    combined = {}
+    for field_name, columns in preset.fallback.items():
+        first = mapping.get(field_name)
+        present = [column for column in columns if column in table.header]
+        if first in preset.columns.get(field_name, ()) and present:
+            parts = [first, *present]
+            values = pc.coalesce(*(table.rows.column(column) for column in parts))
+            combined[field_name] = (", else ".join(parts), values)
+    parts = [column for column in preset.joined_source if column in table.header]
+    if len(parts) > 1 and mapping.get("source") == parts[0]:
+        values = pc.binary_join_element_wise(
+            *(table.rows.column(column) for column in parts), " / ", null_handling="skip"
+        )
+        # Both blank: blank, as read makes every blank cell.
+        values = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+        combined["source"] = (" / ".join(parts), values)
+    rows, header = table.rows, list(table.header)
+    for name, values in combined.values():
+        rows = rows.append_column(name, values)
+        header.append(name)
+    mapping = mapping | {field_name: name for field_name, (name, _) in combined.items()}
+    return replace(table, header=header, rows=rows), mapping
+
+
+def with_ids(rows: pa.Table) -> tuple[pa.Table, np.ndarray]:
+    """``rows`` with every blank ``touch_id`` derived; and which rows' ids were derived."""
+    given = rows.column("touch_id")
+    derived = ~mask(pc.is_valid(given))
+    if not derived.any():
+        return rows, derived
+    con = duckdb.connect()
+    try:
+        con.register(
+            "touches", rows.select(["lead_id", "email", "touched_at", "source", "campaign"])
+        )
+        ids = con.sql(_DERIVED_ID_SQL, params={"prefix": DERIVED_PREFIX}).to_arrow_table()
+    finally:
+        con.close()
+    filled = pc.coalesce(given, ids.column("touch_id"))
+    position = rows.schema.get_field_index("touch_id")
+    return rows.set_column(position, "touch_id", filled), derived
+
+
+def repeated_touches(
+    rows: pa.Table, derived: np.ndarray, lines: np.ndarray, file: str, column: str | None
+) -> list[Problem]:
+    """The lines that repeat an earlier line's touch (same lead, time, source and campaign):
+    rejected, so the touch loads once. Only derived ids: an export's own repeated id is the
+    shared duplicate-id error, since the export itself says they are one touch."""
+    ids = rows.column("touch_id").combine_chunks()
+    positions = np.flatnonzero(derived)
+    if not len(positions):
+        return []
+    derived_ids = ids.take(pa.array(positions))
+    # The first row of each id keeps it; a later row with an id seen before is a repeat.
+    first_of_id = pc.index_in(derived_ids, value_set=pc.unique(derived_ids)).to_numpy()
+    _, first_positions = np.unique(first_of_id, return_index=True)
+    repeat = np.ones(len(positions), dtype=bool)
+    repeat[first_positions] = False
+    at = positions[repeat]
+    reason = "the same touch (lead, time, source and campaign) as an earlier line; it loads once"
+    values = ids.take(pa.array(at)).to_pylist()
+    return per_line(file, lines[at], column, values, reason, codes.REPEATED_TOUCH)
+
+
+def link_problems(
+    con: duckdb.DuckDBPyConnection,
+    rows: pa.Table,
+    lines: np.ndarray,
+    file: str,
+    mapping: dict[str, str],
+) -> list[Problem]:
+    """Touches with no way to a lead (rejected), and touches whose lead id or email no loaded
+    lead has (loaded, with a warning: they join a journey once their lead arrives)."""
+    lead_ids, emails = rows.column("lead_id"), rows.column("email")
+    has_lead = mask(pc.is_valid(lead_ids))
+    has_email = mask(pc.is_valid(emails))
+    neither = ~has_lead & ~has_email
+    reason = "a touch needs a lead_id or an email to belong to a lead; this line has neither"
+    column = mapping.get("lead_id") or mapping.get("email")
+    found = per_line(
+        file, lines[neither], column, [None] * int(neither.sum()), reason, codes.NO_LEAD_LINK
+    )
+    known_ids, known_emails = _known_leads(con, lead_ids, emails)
+    if known_ids is None:
+        return found
+    unknown_id = has_lead & ~mask(pc.is_in(lead_ids, value_set=known_ids))
+    reason = (
+        "no loaded lead has this id; the touch loads, and counts in no journey until its lead "
+        "arrives"
+    )
+    found += _flagged(rows, "lead_id", unknown_id, lines, file, mapping, reason, codes.UNKNOWN_LEAD)
+    lowered = pc.utf8_lower(emails)
+    unknown_email = ~has_lead & has_email & ~mask(pc.is_in(lowered, value_set=known_emails))
+    reason = (
+        "no loaded lead has this email (in any case); the touch loads, and counts in no "
+        "journey until a lead with it arrives"
+    )
+    found += _flagged(
+        rows, "email", unknown_email, lines, file, mapping, reason, codes.UNKNOWN_EMAIL
+    )
+    return found
+
+
+def _flagged(rows, field, where, lines, file, mapping, reason, code) -> list[Problem]:
+    values = rows.column(field).filter(pa.array(where)).to_pylist()
+    return per_line(file, lines[where], mapping.get(field), values, reason, code, WARNING)
+
+
+def _known_leads(con: duckdb.DuckDBPyConnection, lead_ids, emails):
+    """The loaded leads' ids and lower-cased emails among those the touches name; (None, None)
+    when there are no leads to check against, or the loaded ones are the sample, which goes
+    when this file loads."""
+    if not has_table(con, RAW_TABLE_BY_KIND["leads"]) or holds_sample(con):
+        return None, None
+    # On the caller's connection: within a build's transaction, the leads just loaded are
+    # visible only there.
+    named = pa.table({"lead_id": lead_ids, "email": pc.utf8_lower(emails)})
+    con.register("touch_leads", named)
+    try:
+        ids = con.sql(
+            "select distinct lead_id from touch_leads semi join raw_leads using (lead_id)"
+        ).to_arrow_table()
+        found_emails = con.sql(
+            "select distinct email from touch_leads "
+            "where email in (select lower(email) from raw_leads)"
+        ).to_arrow_table()
+    finally:
+        con.unregister("touch_leads")
+    return ids.column("lead_id"), found_emails.column("email")
