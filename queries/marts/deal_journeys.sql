@@ -1,10 +1,12 @@
 -- Deal journeys for attribution: the touches each deal's credit is shared over.
 -- Grain: one row per touch of a deal, for won deals (basis 'revenue': touches up to the win)
 -- and open deals (basis 'pipeline': touches up to the deal's creation). Lost deals have none.
--- Touches: until a touches export is loaded, each lead has one touch, its own lead source at
--- its creation; a deal that matches no lead has one, its own source's channel at its creation
--- ("(no lead)" without a source), so every deal has a journey and with no touches every model
--- gives the revenue page's single-touch figures. Touches after converted_at never count.
+-- Touches: the loaded touches of the deal's lead (stg_touches) at or before converted_at;
+-- touches after it never count. A deal whose lead has none of those (no touches loaded, or
+-- all of them later) has one touch, its lead's own source at the lead's creation; a deal that
+-- matches no lead has one, its own source's channel at its creation ("(no lead)" without a
+-- source). So every deal has a journey, and with no touches loaded every model gives the
+-- revenue page's single-touch figures.
 -- Columns: deal_id, basis, amount_cents (the amount in whole cents), currency, lead_id, owner
 -- and segment (the funnel's, for the sidebar filters), position (0-based in time order, ties by
 -- touch_id), channel, touched_at, converted_at (the win for revenue, the deal's creation for
@@ -60,15 +62,41 @@ credited_deals as (
     where funnel_deals.is_won or not funnel_deals.is_closed
 ),
 
--- The lead-source touch: the lead's own source at its creation, or a deal's own source at
--- the deal's creation when no lead explains it.
-touches as (
+lead_touches as (
+    select * from stg_touches
+    where lead_id is not null
+),
+
+loaded_touches as (
     select
-        deal_id,
-        coalesce(lead_id, deal_id) || ':source' as touch_id,
-        lead_source_channel as channel,
-        coalesce(lead_created_at, deal_created_at) as touched_at,
+        credited_deals.deal_id,
+        lead_touches.touch_id,
+        lead_touches.channel,
+        lead_touches.touched_at,
     from credited_deals
+    inner join lead_touches
+        on credited_deals.lead_id = lead_touches.lead_id
+    where lead_touches.touched_at <= credited_deals.converted_at
+),
+
+-- The lead-source touch, for the deals with no loaded touch before their conversion: the
+-- lead's own source at its creation, or a deal's own source at the deal's creation when no
+-- lead explains it.
+source_touches as (
+    select
+        credited_deals.deal_id,
+        coalesce(credited_deals.lead_id, credited_deals.deal_id) || ':source' as touch_id,
+        credited_deals.lead_source_channel as channel,
+        coalesce(credited_deals.lead_created_at, credited_deals.deal_created_at) as touched_at,
+    from credited_deals
+    anti join loaded_touches
+        on credited_deals.deal_id = loaded_touches.deal_id
+),
+
+touches as (
+    select * from loaded_touches
+    union all
+    select * from source_touches
 ),
 
 ordered_touches as (

@@ -2,8 +2,9 @@
 -- Grain: one row per distinct path (the ordered list of channels touched) and outcome.
 -- Converting journeys are those of the deals attribution shares out (attribution_journeys:
 -- won in the period, or created in it and open, for $basis 'pipeline'); the journeys that did
--- not convert are those of the leads created in the period with no such deal at all, their
--- whole path. Owner and segment filters narrow both, so the chain is learnt on the same scope.
+-- not convert are those of the leads created in the period with no such deal at all: all
+-- their loaded touches (stg_touches), or as deal_journeys has it, their own lead source when
+-- none is loaded. Owner and segment filters narrow both, so the chain learns on one scope.
 -- Parameters: $basis ('revenue' or 'pipeline'); $start_date, $end_date (dates, both included);
 -- $owners, $segments (lists of values to keep, or null for all).
 
@@ -39,14 +40,33 @@ converted_leads as (
         and lead_id is not null
 ),
 
-not_converting as (
+leads_not_converted as (
     select
         leads.lead_id,
-        [leads.channel] as path,
+        leads.channel,
     from leads
     anti join converted_leads
         on leads.lead_id = converted_leads.lead_id
     where is_in_period(leads.created_at, $start_date, $end_date)
+),
+
+touch_paths as (
+    select
+        touches.lead_id,
+        list(touches.channel order by touches.touched_at, touches.touch_id) as path,
+    from stg_touches as touches
+    semi join leads_not_converted
+        on touches.lead_id = leads_not_converted.lead_id
+    group by touches.lead_id
+),
+
+not_converting as (
+    select
+        leads_not_converted.lead_id,
+        coalesce(touch_paths.path, [leads_not_converted.channel]) as path,
+    from leads_not_converted
+    left join touch_paths
+        on leads_not_converted.lead_id = touch_paths.lead_id
 ),
 
 paths as (
