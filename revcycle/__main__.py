@@ -64,7 +64,6 @@ def _parser() -> argparse.ArgumentParser:
     sample_parser = commands.add_parser("sample", help="regenerate the sample exports")
     sample_parser.add_argument("--leads", type=int, default=20_000)
     sample_parser.add_argument("--out", type=Path, default=SAMPLE_DIR)
-
     load_parser = commands.add_parser(
         "load", help="check and load a leads, deals or touches export"
     )
@@ -111,10 +110,15 @@ def _parser() -> argparse.ArgumentParser:
     restore_parser.add_argument("upload_id", type=int, metavar="N")
     _add_disk_commands(commands)
     _add_agreement_commands(commands)
+    _add_report_commands(commands)
+    return parser
+
+
+def _add_report_commands(commands) -> None:
+    """The commands that only read and report: the pack, the actions, attribution."""
     _add_pack_command(commands)
     meeting_cli.add_parser(commands)
     attribution_cli.add_parser(commands)
-    return parser
 
 
 def _add_pack_command(commands) -> None:
