@@ -1,4 +1,4 @@
-"""Upload exports: check this week's leads and deals files, preview the change, load, undo."""
+"""Upload exports: check this week's leads, deals and touches files, preview, load, undo."""
 
 import logging
 from pathlib import Path
@@ -289,7 +289,7 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
     if step == upload.ASK_KIND:
         st.info(
             "No preset or saved mapping recognises these columns. Say above whether the file "
-            "holds leads or deals, then pick the file's column for each field.",
+            "holds leads, deals or touches, then pick the file's column for each field.",
             icon=":material/table_view:",
         )
         return None, key, mapped
@@ -405,8 +405,9 @@ def commit_section(cursor, ready: list, waiting: list[str], who: str) -> None:
     ordered = upload.in_commit_order([item for _, item in ready])
     names = ", ".join(item.prepared.file_name for item in ordered)
     st.caption(
-        f"Loads {format.plain(names)}, in this order (leads before deals). Each file loads in one "
-        "transaction and the dashboard's numbers follow at once; the History below can undo it."
+        f"Loads {format.plain(names)}, in this order (leads before deals and touches). Each "
+        "file loads in one transaction and the dashboard's numbers follow at once; the History "
+        "below can undo it."
     )
     if not st.button(
         f"Load {plural(len(ordered), 'file')}",
@@ -614,9 +615,9 @@ def main() -> None:
         st.session_state.setdefault(key, default)
     st.title("Upload exports")
     st.caption(
-        "Bring this week's leads and deals exports from HubSpot, Salesforce, Pipedrive or any "
-        "spreadsheet. Each file is checked and previewed here; nothing changes until you press "
-        "Load, and every load can be undone under History."
+        "Bring this week's leads, deals and touches exports from HubSpot, Salesforce, Pipedrive "
+        "or any spreadsheet. Each file is checked and previewed here; nothing changes until you "
+        "press Load, and every load can be undone under History."
     )
     for message in st.session_state["upload_messages"]:
         # The messages name uploaded files: plain text, never Markdown.

@@ -112,7 +112,13 @@ TOUCH_FIELDS: tuple[Field, ...] = (
         "lead (or email), `touched_at`, `source` and `campaign`, so loading the same export "
         "twice adds nothing.",
     ),
-    Field("lead_id", "text", False, "The lead this touch belongs to."),
+    Field(
+        "lead_id",
+        "text",
+        False,
+        "The lead this touch belongs to. A touch needs a `lead_id` or an `email`; one whose "
+        "lead is not loaded loads with a warning and counts in no journey until it is.",
+    ),
     Field(
         "email",
         "text",
@@ -125,7 +131,8 @@ TOUCH_FIELDS: tuple[Field, ...] = (
         "text",
         False,
         "Where the touch came from (e.g. `Webinar`, `google / cpc`); mapped to a channel by "
-        "`data/channel_rules.csv`, like a lead's source.",
+        "`data/channel_rules.csv`, like a lead's source: blank is `(unknown)`, a value with no "
+        "rule `(unmapped)`.",
     ),
     Field("campaign", "text", False, "The campaign of the touch."),
     Field(

@@ -556,7 +556,13 @@ def write(
     _write_csv(paths[0], "leads", len(leads), leads.text)
     _write_csv(paths[1], "deals", len(deals), deals.text)
     if touches:
+        words = sample_touches.LeadWords(SOURCE_NAMES, CAMPAIGN_NAMES, _fmt_times)
         sample_touches.write(
-            folder / TOUCHES_FILE, leads, seed, SNAPSHOT_SECONDS, SOURCE_NAMES, CHUNK_ROWS
+            folder / TOUCHES_FILE,
+            leads,
+            words,
+            seed=seed,
+            snapshot_seconds=SNAPSHOT_SECONDS,
+            chunk_rows=CHUNK_ROWS,
         )
     return paths

@@ -9,6 +9,7 @@ Drawn a chunk of leads at a time from its own seeded generator, so the leads and
 keep their bytes, and memory stays bounded at the benchmark's millions of touches.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,16 @@ LINKED_BY_EMAIL_SHARE = 0.08  # touches from a tool that knows the email, not th
 BEFORE_CREATION_SHARE = 0.45  # of the touches other than the lead's own
 DAYS_BEFORE_MEDIAN = 14.0
 NURTURE_DAYS_WITHOUT_DEAL = 45.0
+
+
+@dataclass(frozen=True)
+class LeadWords:
+    """How the leads export spells a lead's source, campaign and times (sample.py's), so its
+    own touch reads exactly as the lead does; passed in, since sample.py imports this module."""
+
+    source_names: np.ndarray  # by source code
+    campaign_names: np.ndarray  # by channel and campaign draw
+    fmt_times: Callable[[np.ndarray], np.ndarray]  # seconds since 1970 -> text
 
 
 @dataclass(frozen=True)
@@ -109,23 +120,19 @@ def _draw_chunk(rng, leads, rows: slice, snapshot_seconds: float) -> pd.DataFram
     return frame.sort_values(["lead", "at"], kind="stable")
 
 
-def _text(frame: pd.DataFrame, leads, source_names, first_id: int) -> dict[str, object]:
+def _text(frame: pd.DataFrame, leads, words: "LeadWords", first_id: int) -> dict[str, object]:
     """The export's columns for a chunk of drawn touches."""
-    # The leads export's time format and campaign names, shared (imported here: sample.py
-    # imports this module).
-    from revcycle.sample import CAMPAIGN_NAMES, _fmt_times
-
     lead = frame["lead"].to_numpy()
     code = frame["code"].to_numpy()
     own = code < 0
     choices = np.array(_CHOICES + [("", "", "")], dtype=object)
     picked = choices[np.where(own, len(_CHOICES), code)]
     source = picked[:, 0].copy()
-    source[own] = source_names[leads.source_code[lead[own]]]
+    source[own] = words.source_names[leads.source_code[lead[own]]]
     touch_type = picked[:, 1].copy()
     touch_type[own] = OWN_TOUCH_TYPE
     campaign = picked[:, 2].copy()
-    campaign[own] = CAMPAIGN_NAMES[leads.channel[lead[own]], leads.campaign_draw[lead[own]]]
+    campaign[own] = words.campaign_names[leads.channel[lead[own]], leads.campaign_draw[lead[own]]]
     # A tool that knows only the email; some type it in capitals (matching ignores case). A
     # lead without an email keeps its id: a touch needs one or the other.
     email = np.full(len(frame), "", dtype=object)
@@ -139,14 +146,16 @@ def _text(frame: pd.DataFrame, leads, source_names, first_id: int) -> dict[str, 
         "touch_id": [f"T{i:08d}" for i in range(first_id, first_id + len(frame))],
         "lead_id": lead_ids,
         "email": email,
-        "touched_at": _fmt_times(frame["at"].to_numpy()),
+        "touched_at": words.fmt_times(frame["at"].to_numpy()),
         "source": source,
         "campaign": campaign,
         "touch_type": touch_type,
     }
 
 
-def write(path: Path, leads, seed: int, snapshot_seconds: float, source_names, chunk_rows: int):
+def write(
+    path: Path, leads, words: LeadWords, *, seed: int, snapshot_seconds: float, chunk_rows: int
+) -> int:
     """Write the touches export for ``leads`` (the sample's drawn leads) to ``path``; how many
     touches it holds."""
     rng = np.random.default_rng(seed + 1)  # its own stream: the other exports keep their bytes
@@ -155,7 +164,7 @@ def write(path: Path, leads, seed: int, snapshot_seconds: float, source_names, c
         for start in range(0, max(len(leads), 1), chunk_rows):
             rows = slice(start, min(start + chunk_rows, len(leads)))
             frame = _draw_chunk(rng, leads, rows, snapshot_seconds)
-            text = _text(frame, leads, source_names, count + 1)
+            text = _text(frame, leads, words, count + 1)
             out = pd.DataFrame(text, columns=column_names("touches"))
             out.to_csv(handle, index=False, header=start == 0, lineterminator="\n")
             count += len(frame)

@@ -123,7 +123,8 @@ def test_restore_undoes_an_upload(db, tmp_path, revcycle):
     export.write_text(HUBSPOT, encoding="utf-8")
     code, out = revcycle(db, "load", export)
     undo = out.split("`python -m revcycle restore ")[1].split("`")[0]
-    assert undo == "2"  # the sample is uploads 1 (leads) and 2 (deals): back to after 2
+    # The sample is uploads 1 (leads), 2 (deals) and 3 (touches): back to after 3.
+    assert undo == "3"
     code, out = revcycle(db, "restore", undo)
     assert code == 0
     code, out = revcycle(db, "load", export, "--dry-run")

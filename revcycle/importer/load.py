@@ -451,8 +451,8 @@ def sample_notice(con: duckdb.DuckDBPyConnection) -> str | None:
     ).fetchall()[0]
     return (
         f"The database holds the bundled sample ({leads:,} leads, {deals:,} deals). Loading "
-        "this file removes the sample first, leads and deals, so it never mixes with your "
-        "data; restoring the state before the load brings the sample back."
+        "this file removes the sample first, leads and deals and their touches, so it never "
+        "mixes with your data; restoring the state before the load brings the sample back."
     )
 
 

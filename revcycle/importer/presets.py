@@ -39,6 +39,12 @@ class Preset:
     fallback: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Columns whose values, joined by " / ", are the source (utm_source / utm_medium).
     joined_source: tuple[str, ...] = ()
+    # A second touch on the same line: field -> its columns for it (HubSpot's latest source);
+    # a field not named keeps the first touch's column (the contact's id and email).
+    second_touch: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Read only when asked for (--preset, or the file said to hold this preset's kind): a
+    # HubSpot contacts export is a leads file first.
+    asked_only: bool = False
 
 
 # What tells each generic export apart: a deals file names its leads too, so only a file
@@ -86,6 +92,27 @@ PRESETS: tuple[Preset, ...] = (
             "touch_type": ("Member Status",),
         },
         fallback={"touched_at": ("Created Date",)},
+    ),
+    Preset(
+        name="hubspot_source_touches",
+        label="HubSpot contacts export, as touches (original and latest source)",
+        kind="touches",
+        identifying=("Record ID", "Create Date", "Latest Traffic Source"),
+        columns={
+            "lead_id": ("Record ID",),
+            "email": ("Email",),
+            # The original source has no date of its own: it happened at or before the
+            # contact was created, which is the closest time the export gives.
+            "touched_at": ("Create Date",),
+            "source": ("Original Traffic Source", "Original Source"),
+            "campaign": ("Original Traffic Source Drill-Down 1", "Original Source Drill-Down 1"),
+        },
+        second_touch={
+            "touched_at": ("Latest Traffic Source Date",),
+            "source": ("Latest Traffic Source",),
+            "campaign": ("Latest Traffic Source Drill-Down 1",),
+        },
+        asked_only=True,
     ),
     Preset(
         name="utm_log",
@@ -235,14 +262,16 @@ def _key(name: str) -> str:
     return " ".join(name.strip().lower().split())
 
 
-def detect(header: list[str]) -> Preset | None:
-    """The preset whose identifying columns the header has (the most specific one wins)."""
+def detect(header: list[str], kind: str | None = None) -> Preset | None:
+    """The preset whose identifying columns the header has (the most specific one wins); with
+    ``kind``, only that kind's presets, including those read only when asked for."""
     present = {_key(name) for name in header}
     matches = [
         p
         for p in PRESETS
         if all(_key(name) in present for name in p.identifying)
         and not any(_key(name) in present for name in p.absent)
+        and (p.kind == kind if kind else not p.asked_only)
     ]
     return max(matches, key=lambda preset: len(preset.identifying), default=None)
 

@@ -17,7 +17,7 @@ from revcycle.db import has_table
 from revcycle.importer import problems as codes
 from revcycle.importer.load import RAW_TABLE_BY_KIND, holds_sample
 from revcycle.importer.parse import mask
-from revcycle.importer.problems import WARNING, Problem, per_line
+from revcycle.importer.problems import ERROR, WARNING, Problem, per_line
 from revcycle.importer.read import ExportTable
 
 DERIVED_PREFIX = "t-"  # a derived id says so: no CRM id starts with it
@@ -34,6 +34,19 @@ _DERIVED_ID_SQL = """
         )), 24) as touch_id
     from touches
 """
+
+
+def reshaped(table: ExportTable, preset, mapping: dict[str, str]):
+    """(table, mapping, the file's columns read) once a touches preset's columns are combined
+    (combined_columns) and a line's second touch is a row of its own (second_touches)."""
+    read = set(mapping.values())
+    table, mapping = combined_columns(table, preset, mapping)
+    if preset is not None:
+        read |= {column for names in preset.fallback.values() for column in names}
+        read |= {column for names in preset.second_touch.values() for column in names}
+        read |= set(preset.joined_source)
+    table, mapping = second_touches(table, preset, mapping)
+    return table, mapping, read
 
 
 def combined_columns(table: ExportTable, preset, mapping: dict[str, str]):
@@ -65,6 +78,16 @@ def combined_columns(table: ExportTable, preset, mapping: dict[str, str]):
         header.append(name)
     mapping = mapping | {field_name: name for field_name, (name, _) in combined.items()}
     return replace(table, header=header, rows=rows), mapping
+
+
+def identified(rows: pa.Table, problems: list[Problem], lines: np.ndarray, file: str):
+    """(rows with every touch_id, the repeated touches) once the shared checks found
+    ``problems``: a line they reject repeats nothing, so two lines with unreadable times
+    are not one touch."""
+    rows, derived = with_ids(rows)
+    rejected = [p.line for p in problems if p.severity == ERROR and p.line is not None]
+    counted = derived & ~np.isin(lines, rejected)
+    return rows, repeated_touches(rows, counted, lines, file, None)
 
 
 def with_ids(rows: pa.Table) -> tuple[pa.Table, np.ndarray]:
@@ -173,3 +196,46 @@ def _known_leads(con: duckdb.DuckDBPyConnection, lead_ids, emails):
     finally:
         con.unregister("touch_leads")
     return ids.column("lead_id"), found_emails.column("email")
+
+
+def second_touches(table: ExportTable, preset, mapping: dict[str, str]):
+    """(table, mapping) with a row per touch when a line holds two (HubSpot's original and
+    latest source): the second touches follow the first, on their file lines, in columns named
+    for both ("Create Date, then Latest Traffic Source Date"). A second touch without a date or
+    a source is none: HubSpot leaves both blank until the contact comes back."""
+    if preset is None or not preset.second_touch or table.rows.num_rows == 0:
+        return table, mapping
+    second = {}
+    for field_name, columns in preset.second_touch.items():
+        found = next((column for column in columns if column in table.header), None)
+        if found is not None and field_name in mapping:
+            second[field_name] = found
+    if "touched_at" not in second or "source" not in second:
+        return table, mapping
+    rows = table.rows
+    present = mask(pc.is_valid(rows.column(second["touched_at"]))) & mask(
+        pc.is_valid(rows.column(second["source"]))
+    )
+    kept = pa.array(np.flatnonzero(present))
+    columns, names = {}, {}
+    for field_name, first in mapping.items():
+        other = second.get(field_name, first)
+        name = first if other == first else f"{first}, then {other}"
+        firsts = rows.column(first).combine_chunks()
+        seconds = rows.column(other).combine_chunks().take(kept)
+        columns[name] = pa.concat_arrays([firsts, seconds])
+        names[field_name] = name
+    lines = np.concatenate([table.lines, np.asarray(table.lines)[present]])
+    note = (
+        f"{rows.num_rows:,} contacts give {rows.num_rows + len(kept):,} touches: each its "
+        f"original source at its {mapping['touched_at']}, and {len(kept):,} their latest "
+        f"source at its {second['touched_at']}"
+    )
+    stacked = replace(
+        table,
+        header=list(columns),
+        rows=pa.table(columns),
+        lines=lines,
+        notes=[*table.notes, note],
+    )
+    return stacked, names

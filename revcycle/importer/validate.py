@@ -105,7 +105,9 @@ def _source(
         known = ", ".join(presets.PRESETS_BY_NAME)
         reason = f"there is no preset of that name; known: {known}"
         _refuse(table.file_name, None, codes.UNKNOWN_PRESET, [(None, preset_name, reason)])
-    preset = presets.PRESETS_BY_NAME[preset_name] if preset_name else presets.detect(header)
+    # A file said to hold a kind is read by a preset of that kind (a HubSpot contacts export
+    # is leads, or with --kind touches its source history).
+    preset = presets.PRESETS_BY_NAME[preset_name] if preset_name else presets.detect(header, kind)
     saved = presets.saved_mapping(con, header) if preset is None else None
     if preset is None and saved is None:
         preset = presets.generic_by_id_column(header)
@@ -216,22 +218,21 @@ def prepare(
     kind, source, mapping, preset = _resolve_mapping(
         con, table, kind, preset_name, (overrides or {}) | set_columns, complete_mapping
     )
+    read_columns = set(mapping.values())
     if kind == "touches":
-        table, mapping = touches.combined_columns(table, preset, mapping)
+        table, mapping, read_touches = touches.reshaped(table, preset, mapping)
+        read_columns |= read_touches
     lines = np.asarray(table.lines, dtype=np.int64)
     rows, problems = _parse_columns(table, kind, mapping, preset, lines, date_format)
-    read_columns = set(mapping.values())
-    if kind == "touches" and preset is not None:  # the parts of the combined columns
-        read_columns |= {c for names in preset.fallback.values() for c in names}
-        read_columns |= set(preset.joined_source)
+    read_columns |= set(mapping.values())
     if kind == "leads":
         rows, mapping, derived = derive.first_contact(table, mapping, rows, lines)
         read_columns |= {presets.RESPONSE_TIME} if derived is not None else set()
         problems += (derived or []) + derive.missing_columns(table.file_name, preset, mapping, rows)
     problems += _rule_problems(con, kind, table, mapping, rows, lines, now or datetime.now())
     if kind == "touches":  # after the shared checks, which see only the export's own ids
-        rows, derived = touches.with_ids(rows)
-        problems += touches.repeated_touches(rows, derived, lines, table.file_name, None)
+        rows, repeats = touches.identified(rows, problems, lines, table.file_name)
+        problems += repeats
     rejected_lines = [p.line for p in problems if p.severity == ERROR and p.line is not None]
     if rejected_lines:
         rows = rows.filter(pa.array(~np.isin(lines, rejected_lines)))

@@ -179,7 +179,7 @@ class Ready:
 
 
 def in_commit_order(ready: list[Ready]) -> list[Ready]:
-    """Leads before deals, so a batch's deals find the batch's leads."""
+    """Leads before deals and touches, so a batch's deals and touches find its leads."""
     return sorted(ready, key=lambda item: KINDS.index(item.prepared.kind))
 
 

@@ -1,0 +1,333 @@
+"""The touches kind: read, checked with line numbers, linked to leads, channelled, merged,
+replaced and restored; real files and a real DuckDB database throughout."""
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from revcycle.build import build
+from revcycle.db import connect
+from revcycle.importer import problems as codes
+from revcycle.importer.load import commit_upload, history, restore
+from revcycle.importer.problems import ERROR, WARNING
+from revcycle.importer.validate import prepare
+from tests.conftest import write_export
+
+LEADS = [
+    {
+        "lead_id": "L1",
+        "created_at": "2026-01-10 09:00:00",
+        "channel": "Paid Search",
+        "email": "ann@x.example",
+    },
+    {
+        "lead_id": "L2",
+        "created_at": "2026-01-12 09:00:00",
+        "channel": "Webinar",
+        "email": "bob@y.example",
+    },
+    # A second lead with Bob's email, created later: an email touch belongs to the earliest.
+    {
+        "lead_id": "L3",
+        "created_at": "2026-02-01 09:00:00",
+        "channel": "Email",
+        "email": "bob@y.example",
+    },
+]
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = connect(tmp_path / "touches.duckdb")
+    build(connection, {"leads": write_export(tmp_path / "leads.csv", "leads", LEADS)})
+    yield connection
+    connection.close()
+
+
+def load(con, path: Path, mode="merge", **options):
+    prepared = prepare(con, path, **options)
+    upload_id, change = commit_upload(
+        con, prepared.kind, prepared.rows, mode, prepared.meta(), changed_by="test"
+    )
+    return prepared, upload_id, change
+
+
+def staged(con):
+    return con.execute(
+        "select lead_id, strftime(touched_at, '%Y-%m-%d %H:%M'), channel, campaign, touch_type "
+        "from stg_touches order by touched_at, lead_id"
+    ).fetchall()
+
+
+def problems_of(prepared, code):
+    return [(p.line, p.severity) for p in prepared.problems if p.code == code]
+
+
+def test_with_no_touches_loaded_the_staging_view_exists_and_is_empty(con):
+    assert con.execute("select count(*) from stg_touches").fetchall() == [(0,)]
+
+
+def test_touches_link_by_lead_id_or_by_email_in_any_case_to_the_earliest_lead(con, tmp_path):
+    export = write_export(
+        tmp_path / "t.csv",
+        "touches",
+        [
+            {"lead_id": "L1", "touched_at": "2026-01-05 10:00:00", "source": "Organic Search"},
+            {
+                "email": "BOB@Y.example",
+                "touched_at": "2026-01-11 08:00:00",
+                "source": "Email",
+                "campaign": "Nurture",
+                "touch_type": "email click",
+            },
+        ],
+    )
+    load(con, export)
+    # L1 by its id; Bob's email belongs to L2 (12 Jan) and L3 (1 Feb): the earliest, L2.
+    assert staged(con) == [
+        ("L1", "2026-01-05 10:00", "Organic search", None, None),
+        ("L2", "2026-01-11 08:00", "Email", "Nurture", "email click"),
+    ]
+
+
+def test_a_source_goes_through_the_channel_rules_blank_unknown_and_unruled_unmapped(con, tmp_path):
+    export = write_export(
+        tmp_path / "t.csv",
+        "touches",
+        [
+            {"lead_id": "L1", "touched_at": "2026-01-01 10:00:00", "source": "PAID_SEARCH"},
+            {"lead_id": "L1", "touched_at": "2026-01-02 10:00:00", "source": ""},
+            {"lead_id": "L1", "touched_at": "2026-01-03 10:00:00", "source": "Carrier pigeon"},
+        ],
+    )
+    prepared, _, _ = load(con, export)
+    assert prepared.unmapped_sources == ["Carrier pigeon"]
+    assert [row[2] for row in staged(con)] == ["Paid search", "(unknown)", "(unmapped)"]
+
+
+def test_a_touch_with_neither_lead_nor_email_is_rejected_on_its_line(con, tmp_path):
+    export = write_export(
+        tmp_path / "t.csv",
+        "touches",
+        [
+            {"lead_id": "L1", "touched_at": "2026-01-01 10:00:00", "source": "Email"},
+            {"touched_at": "2026-01-02 10:00:00", "source": "Email"},
+        ],
+    )
+    prepared = prepare(con, export)
+    # Line 1 is the header: the second touch is on line 3.
+    assert problems_of(prepared, codes.NO_LEAD_LINK) == [(3, ERROR)]
+    assert prepared.count_rows_loaded == 1
+
+
+def test_a_touch_whose_lead_or_email_is_not_loaded_loads_with_a_warning_and_no_lead(con, tmp_path):
+    export = write_export(
+        tmp_path / "t.csv",
+        "touches",
+        [
+            {"lead_id": "L9", "touched_at": "2026-01-01 10:00:00", "source": "Email"},
+            {"email": "nobody@z.example", "touched_at": "2026-01-02 10:00:00", "source": "Email"},
+        ],
+    )
+    prepared, _, _ = load(con, export)
+    assert problems_of(prepared, codes.UNKNOWN_LEAD) == [(2, WARNING)]
+    assert problems_of(prepared, codes.UNKNOWN_EMAIL) == [(3, WARNING)]
+    assert [row[0] for row in staged(con)] == [None, None]
+
+
+def test_a_blank_or_unreadable_time_is_rejected_on_its_line(con, tmp_path):
+    export = write_export(
+        tmp_path / "t.csv",
+        "touches",
+        [
+            {"lead_id": "L1", "touched_at": "", "source": "Email"},
+            {"lead_id": "L1", "touched_at": "next tuesday", "source": "Email"},
+            {"lead_id": "L1", "touched_at": "2026-01-03 10:00:00", "source": "Email"},
+        ],
+    )
+    prepared = prepare(con, export)
+    rejected = sorted(p.line for p in prepared.problems if p.severity == ERROR)
+    assert rejected == [2, 3]
+    assert prepared.accounting() == "3 data lines in t.csv = 1 rows to load + 2 rejected"
+
+
+def test_loading_the_same_export_without_ids_twice_changes_nothing(con, tmp_path):
+    rows = [
+        {
+            "lead_id": "L1",
+            "touched_at": "2026-01-01 10:00:00",
+            "source": "Email",
+            "campaign": "Jan",
+        },
+        {
+            "lead_id": "L1",
+            "touched_at": "2026-01-01 10:00:00",
+            "source": "Email",
+            "campaign": "Feb",
+        },  # same time and source, another campaign: another touch
+    ]
+    export = write_export(tmp_path / "t.csv", "touches", rows)
+    _, first_id, first = load(con, export)
+    _, second_id, second = load(con, export)
+    assert (first.count_new, first_id is not None) == (2, True)
+    assert (second.count_new, second.count_unchanged, second_id) == (0, 2, None)
+    assert con.execute("select count(*) from stg_touches").fetchall() == [(2,)]
+
+
+def test_an_exports_own_touch_id_is_kept_and_a_changed_row_updates_it(con, tmp_path):
+    row = {
+        "touch_id": "CM-1",
+        "lead_id": "L1",
+        "touched_at": "2026-01-01 10:00:00",
+        "source": "Email",
+        "touch_type": "Sent",
+    }
+    load(con, write_export(tmp_path / "a.csv", "touches", [row]))
+    _, _, change = load(
+        con, write_export(tmp_path / "b.csv", "touches", [row | {"touch_type": "Responded"}])
+    )
+    assert (change.count_new, change.count_changed) == (0, 1)
+    assert con.execute("select touch_id, touch_type from stg_touches").fetchall() == [
+        ("CM-1", "Responded")
+    ]
+
+
+def test_the_same_touch_twice_in_one_file_loads_once_and_names_the_repeat(con, tmp_path):
+    touch = {"lead_id": "L1", "touched_at": "2026-01-01 10:00:00", "source": "Email"}
+    export = write_export(tmp_path / "t.csv", "touches", [touch, touch, touch])
+    prepared = prepare(con, export)
+    assert problems_of(prepared, codes.REPEATED_TOUCH) == [(3, ERROR), (4, ERROR)]
+    assert prepared.count_rows_loaded == 1
+
+
+def test_an_exports_own_id_twice_is_the_shared_duplicate_id_error(con, tmp_path):
+    rows = [
+        {"touch_id": "X", "lead_id": "L1", "touched_at": "2026-01-01 10:00:00"},
+        {"touch_id": "X", "lead_id": "L1", "touched_at": "2026-01-02 10:00:00"},
+    ]
+    prepared = prepare(con, write_export(tmp_path / "t.csv", "touches", rows))
+    assert problems_of(prepared, codes.DUPLICATE_ID) == [(2, ERROR), (3, ERROR)]
+
+
+def test_replace_then_restore_brings_the_touches_back(con, tmp_path):
+    two = [
+        {"lead_id": "L1", "touched_at": "2026-01-01 10:00:00", "source": "Email"},
+        {"lead_id": "L2", "touched_at": "2026-01-02 10:00:00", "source": "Webinar"},
+    ]
+    _, first_id, _ = load(con, write_export(tmp_path / "a.csv", "touches", two))
+    _, _, change = load(con, write_export(tmp_path / "b.csv", "touches", two[:1]), "replace")
+    assert change.count_removed == 1
+    assert con.execute("select count(*) from stg_touches").fetchall() == [(1,)]
+    restore(con, first_id, changed_by="test")
+    assert con.execute("select count(*) from stg_touches").fetchall() == [(2,)]
+    kinds = history(con)["kind"].tolist()
+    assert kinds == ["restore", "touches", "touches", "leads"]
+
+
+def test_a_touches_file_leaves_the_leads_and_the_funnel_as_they_were(con, tmp_path):
+    before = con.execute("select count(*), count(distinct channel) from funnel_revenue").fetchall()
+    load(
+        con,
+        write_export(
+            tmp_path / "t.csv",
+            "touches",
+            [{"lead_id": "L1", "touched_at": "2026-01-01 10:00:00", "source": "Partner"}],
+        ),
+    )
+    after = con.execute("select count(*), count(distinct channel) from funnel_revenue").fetchall()
+    assert before == after == [(3, 3)]
+
+
+SALESFORCE_HEADER = (
+    "Campaign Name,Campaign Type,Lead ID,Contact ID,Member Status,Has Responded,"
+    "First Responded Date,Created Date,Email"
+)
+SALESFORCE_MEMBERS = f"""\
+{SALESFORCE_HEADER}
+Spring webinar,Webinar,L1,,Attended,TRUE,2026-03-05,2026-03-01,
+Spring webinar,Webinar,L2,,Sent,FALSE,,2026-03-01,
+Expo 2026,Trade Show,,0031,Responded,TRUE,2026-03-20,2026-03-18,ANN@X.EXAMPLE
+"""
+
+
+def test_salesforce_members_touch_when_they_responded_else_when_added(con, tmp_path):
+    path = tmp_path / "members.csv"
+    path.write_text(SALESFORCE_MEMBERS, encoding="utf-8")
+    prepared, _, _ = load(con, path)
+    assert (prepared.kind, prepared.source) == ("touches", "Salesforce campaign members report")
+    # L1 responded on 5 March; L2 never did: added 1 March. The contact links by email (L1).
+    assert staged(con) == [
+        ("L2", "2026-03-01 00:00", "Content marketing", "Spring webinar", "Sent"),
+        ("L1", "2026-03-05 00:00", "Content marketing", "Spring webinar", "Attended"),
+        ("L1", "2026-03-20 00:00", "Trade show", "Expo 2026", "Responded"),
+    ]
+
+
+HUBSPOT_HEADER = [
+    "Record ID",
+    "Email",
+    "Create Date",
+    "Original Traffic Source",
+    "Original Traffic Source Drill-Down 1",
+    "Latest Traffic Source",
+    "Latest Traffic Source Date",
+    "Latest Traffic Source Drill-Down 1",
+    "Lifecycle Stage",
+]
+HUBSPOT_ROWS = [
+    ["L1", "ann@x.example", "2026-01-10 09:00", "Organic Search", "google", "Email Marketing"]
+    + ["2026-02-01 10:30", "Newsletter", "lead"],
+    ["L2", "bob@y.example", "2026-01-12 09:00", "Paid Search", "Brand", "", "", "", ""],
+]
+# Every field quoted, as HubSpot writes them.
+HUBSPOT = "".join(
+    ",".join(f'"{cell}"' for cell in row) + "\n" for row in [HUBSPOT_HEADER, *HUBSPOT_ROWS]
+)
+
+
+def test_a_hubspot_contacts_export_read_as_touches_gives_original_and_latest_source(con, tmp_path):
+    path = tmp_path / "contacts.csv"
+    path.write_text(HUBSPOT, encoding="utf-8")
+    prepared, _, _ = load(con, path, kind="touches")
+    # Two contacts: both have an original source, only L1 a latest one: three touches.
+    assert staged(con) == [
+        ("L1", "2026-01-10 09:00", "Organic search", "google", None),
+        ("L2", "2026-01-12 09:00", "Paid search", "Brand", None),
+        ("L1", "2026-02-01 10:30", "Email", "Newsletter", None),
+    ]
+    assert prepared.notes[-1].startswith("2 contacts give 3 touches")
+
+
+def test_a_hubspot_contacts_export_is_still_read_as_leads_unless_said_otherwise(con, tmp_path):
+    path = tmp_path / "contacts.csv"
+    path.write_text(HUBSPOT, encoding="utf-8")
+    assert prepare(con, path).kind == "leads"
+
+
+UTM_LOG = """\
+email,timestamp,utm_source,utm_medium,utm_campaign,landing_page
+ann@x.example,2026-03-01 10:00:00,google,cpc,brand,/pricing
+Ann@X.example,2026-03-02 11:00:00,newsletter,,march,/blog
+"""
+
+
+def test_a_utm_log_sources_are_source_slash_medium_and_take_channel_rules(con, tmp_path):
+    path = tmp_path / "utm.csv"
+    path.write_text(UTM_LOG, encoding="utf-8")
+    prepared = prepare(con, path)
+    assert prepared.unmapped_sources == ["google / cpc", "newsletter"]
+    rules = {"google / cpc": "Paid search", "newsletter": "Email"}
+    commit_upload(con, "touches", prepared.rows, "merge", prepared.meta(), rules, changed_by="test")
+    assert staged(con) == [
+        ("L1", "2026-03-01 10:00", "Paid search", "brand", None),
+        ("L1", "2026-03-02 11:00", "Email", "march", None),
+    ]
+
+
+def test_a_touch_in_the_future_loads_with_a_warning(con, tmp_path):
+    export = write_export(
+        tmp_path / "t.csv", "touches", [{"lead_id": "L1", "touched_at": "2031-01-01 10:00:00"}]
+    )
+    prepared = prepare(con, export, now=datetime(2026, 6, 1))
+    assert problems_of(prepared, codes.FUTURE_DATE) == [(2, WARNING)]
