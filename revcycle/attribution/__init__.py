@@ -4,7 +4,13 @@ The engine is pure pandas and numpy: journeys in, credit per deal and channel ou
 themselves come from SQL (queries/marts), and the report that ties both together lives beside it.
 """
 
-from revcycle.attribution.markov import Trust, removal_effects, trust
+from revcycle.attribution.markov import (
+    Trust,
+    removal_effects,
+    removal_effects_from_counts,
+    trust,
+    trust_from_counts,
+)
 from revcycle.attribution.models import (
     MODEL_NAMES,
     MODEL_SENTENCES,
@@ -23,5 +29,7 @@ __all__ = [
     "credit_all",
     "largest_remainder",
     "removal_effects",
+    "removal_effects_from_counts",
     "trust",
+    "trust_from_counts",
 ]

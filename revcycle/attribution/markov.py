@@ -118,11 +118,9 @@ def removal_effects(paths: Iterable[Path]) -> dict[str, float]:
     return removal_effects_from_counts(_tally(paths).transitions)
 
 
-def _thin_channels(tally: _Tally, min_journeys: int) -> str | None:
+def _thin_channels(journeys_per_channel: Mapping[str, int], min_journeys: int) -> str | None:
     thin = sorted(
-        (times, channel)
-        for channel, times in tally.journeys_per_channel.items()
-        if times < min_journeys
+        (times, channel) for channel, times in journeys_per_channel.items() if times < min_journeys
     )
     if not thin:
         return None
@@ -135,6 +133,27 @@ def _thin_channels(tally: _Tally, min_journeys: int) -> str | None:
     )
 
 
+def trust_from_counts(
+    conversions: int,
+    journeys_per_channel: Mapping[str, int],
+    *,
+    min_conversions: int = MIN_CONVERSIONS,
+    min_journeys_per_channel: int = MIN_JOURNEYS_PER_CHANNEL,
+) -> Trust:
+    """``trust`` from counts: journeys that ended in a win, and journeys holding each channel
+    (a journey that holds a channel twice counts once)."""
+    reasons = []
+    if conversions < min_conversions:
+        reasons.append(
+            f"Only {conversions} journeys ended in a win; the data-driven model needs at "
+            f"least {min_conversions} before its split can be told apart from chance."
+        )
+    thin = _thin_channels(journeys_per_channel, min_journeys_per_channel)
+    if thin:
+        reasons.append(thin)
+    return Trust(ok=not reasons, reasons=reasons)
+
+
 def trust(
     paths: Iterable[Path],
     *,
@@ -143,13 +162,9 @@ def trust(
 ) -> Trust:
     """Whether there are enough journeys for the Markov figures to mean something."""
     tally = _tally(paths)
-    reasons = []
-    if tally.conversions < min_conversions:
-        reasons.append(
-            f"Only {tally.conversions} journeys ended in a win; the data-driven model needs at "
-            f"least {min_conversions} before its split can be told apart from chance."
-        )
-    thin = _thin_channels(tally, min_journeys_per_channel)
-    if thin:
-        reasons.append(thin)
-    return Trust(ok=not reasons, reasons=reasons)
+    return trust_from_counts(
+        tally.conversions,
+        tally.journeys_per_channel,
+        min_conversions=min_conversions,
+        min_journeys_per_channel=min_journeys_per_channel,
+    )

@@ -60,6 +60,9 @@ _W_REST = 0.1
 # A touch can be several milestones at once; the journeys write them joined, e.g. "first,lead".
 _MILESTONE_SEPARATOR = ","
 _W_LATER_MILESTONES = frozenset({"lead", "opportunity"})
+# Largest remainder hands out spare cents from a table when deals have at most this many
+# channels (fewer rounds than channels, each linear); wider deals are sorted instead.
+_TABLE_WIDTH = 32
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ class _Touches:
     """The touches sorted by deal and position, with each deal's slice of them."""
 
     frame: pd.DataFrame
-    order: np.ndarray  # row numbers of ``frame`` in deal, position order
+    order: np.ndarray | None  # row numbers of ``frame`` in deal, position order; None: as given
     deal: np.ndarray  # per sorted touch: the deal's number (0 .. deals - 1)
     rank: np.ndarray  # per sorted touch: its place in the deal's journey, from 0
     count: np.ndarray  # per deal: how many touches
@@ -77,12 +80,12 @@ class _Touches:
     channel: np.ndarray  # per sorted touch: the channel's number, alphabetical
     channel_names: pd.Index
 
-    def column(self, name: str) -> pd.Series:
-        """One input column in sorted order, refusing missing values: every model needs all."""
+    def column(self, name: str, *, allow_missing: bool = False) -> pd.Series:
+        """One input column in sorted order; missing values are refused unless allowed."""
         values = self.frame[name]
-        if values.isna().any():
+        if not allow_missing and values.isna().any():
             raise ValueError(f"journeys: {int(values.isna().sum())} touches have no {name}.")
-        return values.iloc[self.order]
+        return values if self.order is None else values.iloc[self.order]
 
 
 def _check_columns(journeys: pd.DataFrame, models: Iterable[str]) -> None:
@@ -95,20 +98,35 @@ def _check_columns(journeys: pd.DataFrame, models: Iterable[str]) -> None:
         raise ValueError(f"journeys lack the column(s) {', '.join(missing)}.")
 
 
+def _touch_order(deal_codes: np.ndarray, position: np.ndarray) -> np.ndarray | None:
+    """The row order by deal then position, or None when the rows already come that way.
+
+    deal_journeys hands them over ordered, and skipping the sort of millions of touches is
+    most of the time a model takes.
+    """
+    same_deal = deal_codes[1:] == deal_codes[:-1]
+    grouped = bool((deal_codes[1:] >= deal_codes[:-1]).all())
+    if grouped and bool((position[1:][same_deal] > position[:-1][same_deal]).all()):
+        return None
+    # lexsort is stable: equal positions keep the order the journeys gave them.
+    return np.lexsort((position, deal_codes))
+
+
 def _prepare(journeys: pd.DataFrame) -> _Touches:
     for name in _BASE_COLUMNS:
         if journeys[name].isna().any():
             count = int(journeys[name].isna().sum())
             raise ValueError(f"journeys: {count} touches have no {name}.")
-    deal_codes, deal_ids = pd.factorize(journeys["deal_id"], sort=True)
+    # Deals are numbered as they first appear (no sort needed); channels alphabetically, so
+    # a tie between two channels always goes the same way.
+    deal_codes, deal_ids = pd.factorize(journeys["deal_id"])
     channel_codes, channel_names = pd.factorize(journeys["channel"], sort=True)
-    position = journeys["position"].to_numpy(dtype=np.int64)
-    # lexsort is stable: equal positions keep the order the journeys gave them.
-    order = np.lexsort((position, deal_codes))
-    deal = deal_codes[order]
+    order = _touch_order(deal_codes, journeys["position"].to_numpy(dtype=np.int64))
+    in_order = (lambda values: values) if order is None else (lambda values: values[order])
+    deal = in_order(deal_codes)
     count = np.bincount(deal, minlength=len(deal_ids))
     start = np.concatenate(([0], np.cumsum(count)[:-1]))
-    amount_by_touch = journeys["amount_cents"].to_numpy(dtype=np.int64)[order]
+    amount_by_touch = in_order(journeys["amount_cents"].to_numpy(dtype=np.int64))
     amount = amount_by_touch[start]
     if (amount_by_touch != amount[deal]).any():
         raise ValueError("journeys: a deal's touches disagree on its amount_cents.")
@@ -121,7 +139,7 @@ def _prepare(journeys: pd.DataFrame) -> _Touches:
         start=start,
         amount=amount,
         deal_ids=deal_ids,
-        channel=channel_codes[order],
+        channel=in_order(channel_codes),
         channel_names=channel_names,
     )
 
@@ -168,7 +186,7 @@ def _later_milestones(label: str) -> int:
 
 def _milestones_per_touch(touches: _Touches) -> np.ndarray:
     """How many W-shaped milestones each touch is: the first touch always is one."""
-    codes, labels = pd.factorize(touches.frame["milestone"].iloc[touches.order])
+    codes, labels = pd.factorize(touches.column("milestone", allow_missing=True))
     # The labels are a handful of distinct strings, so they are parsed once each, not per touch;
     # factorize numbers a missing label -1, which picks the trailing 0.
     later = np.array([_later_milestones(str(label)) for label in labels] + [0], dtype=float)
@@ -213,7 +231,18 @@ class _Pairs:
 
 def _pairs(touches: _Touches) -> _Pairs:
     channels = max(len(touches.channel_names), 1)
-    keys, of_touch = np.unique(touches.deal * channels + touches.channel, return_inverse=True)
+    key = touches.deal * channels + touches.channel
+    cells = len(touches.count) * channels
+    if cells > 4 * len(key):
+        # Many channels for few touches: sorting the keys costs less than a table of them.
+        keys, of_touch = np.unique(key, return_inverse=True)
+    else:
+        # Mark each deal's channels in a deals x channels table, linear in the touches; its
+        # marked cells come out in deal then channel order.
+        marked = np.zeros(cells, dtype=bool)
+        marked[key] = True
+        keys = np.flatnonzero(marked)
+        of_touch = (np.cumsum(marked) - 1)[key]
     return _Pairs(deal=keys // channels, channel=keys % channels, of_touch=of_touch)
 
 
@@ -232,32 +261,62 @@ def _markov_weights(
     return np.where(per_deal[pairs.deal] > 0, weights, touch_count)
 
 
+def _bonus_cents(deal: np.ndarray, fraction: np.ndarray, left: np.ndarray) -> np.ndarray:
+    """1 for the rows whose fraction is among the ``left`` largest of their deal, else 0.
+
+    Largest fraction first, equal fractions to the earlier row (channel order), so the split
+    depends on nothing but the journey. ``deal`` is sorted and each deal's rows are contiguous.
+    """
+    bonus = np.zeros(len(deal), dtype=np.int64)
+    rows = np.flatnonzero(left[deal] > 0)
+    if not len(rows):
+        return bonus
+    row_deal = deal[rows]
+    # Renumber the deals that have cents left 0 .. n - 1, and each row by its slot in the deal.
+    starts = np.flatnonzero(np.r_[True, row_deal[1:] != row_deal[:-1]])
+    sub_deal = np.cumsum(np.r_[True, row_deal[1:] != row_deal[:-1]]) - 1
+    slot = np.arange(len(rows)) - starts[sub_deal]
+    width = int(slot.max()) + 1
+    if width > _TABLE_WIDTH:
+        # A deal with very many channels: a table would be mostly padding, so sort instead.
+        ranked = rows[np.lexsort((-fraction[rows], row_deal))]
+        place = np.arange(len(rows)) - starts[sub_deal]
+        bonus[ranked] = place < left[deal[ranked]]
+        return bonus
+    # A deals x slots table of the fractions; each round hands one cent to every deal that
+    # still has one to give, at its largest remaining fraction (argmax takes the first of equal
+    # ones). Fewer rounds than channels, and no sort of all the rows.
+    table = np.full((len(starts), width), -np.inf)
+    table[sub_deal, slot] = fraction[rows]
+    won = np.zeros(table.shape, dtype=bool)
+    cents_left = left[row_deal[starts]]
+    for round_number in range(int(cents_left.max())):
+        active = np.flatnonzero(cents_left > round_number)
+        pick = table[active].argmax(axis=1)
+        won[active, pick] = True
+        table[active, pick] = -np.inf
+    bonus[rows] = won[sub_deal, slot]
+    return bonus
+
+
 def _allocate(deal: np.ndarray, weights: np.ndarray, amount: np.ndarray) -> tuple:
-    """Largest remainder per deal: (cents, shares). ``deal`` must be sorted ascending."""
-    deals = len(amount)
-    total = np.bincount(deal, weights=weights, minlength=deals)
-    if (total[np.unique(deal)] <= 0).any():
+    """Largest remainder per deal: (cents, shares).
+
+    ``deal`` is sorted ascending and every deal has at least one row.
+    """
+    first_row = np.concatenate(([0], np.cumsum(np.bincount(deal, minlength=len(amount)))[:-1]))
+    total = np.add.reduceat(weights, first_row)
+    if not (total > 0).all():
         raise ValueError("every deal needs a positive total weight to split its amount.")
     share = weights / total[deal]
     size = np.abs(amount)
     raw = share * size[deal]
     floor = np.floor(raw).astype(np.int64)
-    given = np.zeros(deals, dtype=np.int64)
-    np.add.at(given, deal, floor)
-    left = size - given
-    # Largest fraction first; equal fractions go to the earlier row (channel order), so the
-    # split never depends on anything but the journey.
-    rows = np.arange(len(deal))
-    by_fraction = np.lexsort((rows, -(raw - floor), deal))
-    first_row = np.searchsorted(deal, np.arange(deals))
-    place = np.empty(len(deal), dtype=np.int64)
-    place[by_fraction] = rows - first_row[deal[by_fraction]]
-    cents = (floor + (place < left[deal])) * np.sign(amount)[deal]
-    check = np.zeros(deals, dtype=np.int64)
-    np.add.at(check, deal, cents)
-    if (check != amount).any():
+    left = size - np.add.reduceat(floor, first_row)
+    cents = (floor + _bonus_cents(deal, raw - floor, left)) * np.sign(amount)[deal]
+    if (np.add.reduceat(cents, first_row) != amount).any():
         raise ArithmeticError("attribution lost a cent; the weights are not finite numbers.")
-    return cents.astype(np.int64), share
+    return cents, share
 
 
 def largest_remainder(total_cents: int, weights: list[float]) -> list[int]:
