@@ -22,7 +22,6 @@ from pathlib import Path
 from benchmarks.timing import Timing, machine, peak_rss_mib, repeated, timed
 from revcycle import sample
 from revcycle.attribution import report
-from revcycle.attribution.markov import removal_effects, trust
 from revcycle.attribution.models import MODELS, credit_all
 from revcycle.build import build
 from revcycle.db import connect, execute, materialise
@@ -60,32 +59,25 @@ def _cached(con):
 def _rows(con, period: tuple[date, date], label: str, repeat: int) -> list[Timing]:
     query = functools.partial(execute, con)
     start, end = period
-    params = {"basis": "revenue", "start_date": start, "end_date": end}
     journeys = report.journeys(query, "revenue", start, end)
-    counted = report.paths(query, "revenue", start, end)
     print(
-        f"{label}: {journeys['deal_id'].nunique():,} won deals, {len(journeys):,} touches in "
-        f"their journeys, {int(counted['count_journeys'].sum()):,} journeys for Markov "
-        f"({len(counted):,} distinct paths)"
+        f"{label}: {journeys['deal_id'].nunique():,} won deals, "
+        f"{len(journeys):,} touches in their journeys"
     )
-    effects = removal_effects(report.each_journey(counted))
+    effects, _ = report.markov(query, "revenue", start, end)
     timings = [
         repeated(
-            f"{label}: journeys query", lambda: report.journeys(query, **_args(params)), repeat
-        ),
-        repeated(
-            f"{label}: Markov paths query", lambda: report.paths(query, **_args(params)), repeat
-        ),
-        repeated(
-            f"{label}: Markov solve + trust",
-            lambda: (
-                removal_effects(report.each_journey(counted)),
-                trust(report.each_journey(counted)),
-            ),
+            f"{label}: journeys query",
+            lambda: report.journeys(query, "revenue", start, end),
             repeat,
         ),
         repeated(
-            f"{label}: credit, all 8 models",
+            f"{label}: Markov: transition counts (SQL) + solve + trust",
+            lambda: report.markov(query, "revenue", start, end),
+            repeat,
+        ),
+        repeated(
+            f"{label}: credit, all 8 models at once",
             lambda: credit_all(journeys, MODELS, markov_effects=effects),
             repeat,
         ),
@@ -100,12 +92,8 @@ def _rows(con, period: tuple[date, date], label: str, repeat: int) -> list[Timin
     report.all_models(cached, "revenue", start, end)
     for _ in range(repeat):
         for model in MODELS:
-            timed(lambda: report.attribution(cached, model, "revenue", start, end), warm)
+            timed(functools.partial(report.attribution, cached, model, "revenue", start, end), warm)
     return [*timings, warm]
-
-
-def _args(params: dict) -> dict:
-    return {"basis": params["basis"], "start": params["start_date"], "end": params["end_date"]}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,9 +9,10 @@ from datetime import date, datetime
 
 import pytest
 
-from revcycle.attribution import report
+from revcycle.attribution import markov, report
 from revcycle.attribution.models import MODELS
 from revcycle.db import execute
+from revcycle.paths import QUERIES_DIR
 from tests import sample_facts
 
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
@@ -137,39 +138,30 @@ def test_top_paths_count_the_deals_of_each_path_through_the_channel(march):
     assert paths.values.tolist() == [[1, "Referral", 1, 2, 100710]]
 
 
-def test_lead_paths_hold_the_journeys_that_did_not_convert(march):
-    rows = march(
-        "metrics/lead_paths",
-        basis="revenue",
-        start_date=MARCH[0],
-        end_date=MARCH[1],
-        owners=None,
-        segments=None,
-    )
-    got = {
-        tuple(row.path): (row.count_journeys, row.count_conversions) for row in rows.itertuples()
-    }
+def test_markov_counts_the_steps_of_converting_and_not_converting_journeys(march):
+    params = {"basis": "revenue", "start_date": MARCH[0], "end_date": MARCH[1]}
+    steps = march("metrics/markov_transitions", owners=None, segments=None, **params)
+    got = {(row.from_state, row.to_state): row.count_transitions for row in steps.itertuples()}
     # Converting: D1, D4, D5, D6 (won in March). Not converting: L2 (only an open deal).
-    # L3 won D7 in April: it converted, so it is not a path that ended without one.
+    # L3 won D7 in April: it converted, so it is not a journey that ended without one.
     assert got == {
-        ("Referral",): (1, 1),
-        ("Trade show",): (1, 1),
-        ("(no lead)",): (1, 1),
-        ("Direct",): (1, 1),
-        ("Paid search",): (1, 0),
+        ("(start)", "Referral"): 1,
+        ("Referral", "(conversion)"): 1,
+        ("(start)", "Trade show"): 1,
+        ("Trade show", "(conversion)"): 1,
+        ("(start)", "(no lead)"): 1,
+        ("(no lead)", "(conversion)"): 1,
+        ("(start)", "Direct"): 1,
+        ("Direct", "(conversion)"): 1,
+        ("(start)", "Paid search"): 1,
+        ("Paid search", "(null)"): 1,
     }
 
 
-def test_counted_paths_expand_to_one_pair_per_journey(march):
-    counted = report.paths(march, "revenue", *MARCH)
-    pairs = sorted(report.each_journey(counted))
-    assert pairs == [
-        (("(no lead)",), True),
-        (("Direct",), True),
-        (("Paid search",), False),
-        (("Referral",), True),
-        (("Trade show",), True),
-    ]
+def test_the_sql_names_the_chains_states_as_the_engine_does():
+    text = (QUERIES_DIR / "metrics" / "markov_transitions.sql").read_text(encoding="utf-8")
+    for state in (markov.START, markov.CONVERSION, markov.NULL):
+        assert f"'{state}'" in text
 
 
 def test_an_unknown_basis_is_refused_in_a_sentence(march):

@@ -173,18 +173,38 @@ def test_top_paths_through_a_channel(query):
 
 
 def test_markov_learns_from_the_touch_paths_of_leads_that_did_not_win(query):
-    counted = report.paths(query, "revenue", *MARCH)
-    got = {
-        tuple(row.path): (row.count_journeys, row.count_conversions) for row in counted.itertuples()
-    }
+    params = {"basis": "revenue", "start_date": MARCH[0], "end_date": MARCH[1]}
+    steps = query("metrics/markov_transitions", owners=None, segments=None, **params)
+    got = {(row.from_state, row.to_state): row.count_transitions for row in steps.itertuples()}
+    # Won: D1 Organic search → Paid social → Content marketing → Email; D2 Direct; D3 Paid
+    # search → Direct. Not won: L4 Paid social → Email (its touches); L5 Partner (none: its
+    # own source).
     assert got == {
-        ("Organic search", "Paid social", "Content marketing", "Email"): (1, 1),
-        ("Direct",): (1, 1),
-        ("Paid search", "Direct"): (1, 1),
-        # L4: its two touches; L5 has none, so its own source.
-        ("Paid social", "Email"): (1, 0),
-        ("Partner",): (1, 0),
+        ("(start)", "Organic search"): 1,
+        ("Organic search", "Paid social"): 1,
+        ("Paid social", "Content marketing"): 1,
+        ("Content marketing", "Email"): 1,
+        ("Email", "(conversion)"): 1,
+        ("(start)", "Direct"): 1,
+        ("Direct", "(conversion)"): 2,
+        ("(start)", "Paid search"): 1,
+        ("Paid search", "Direct"): 1,
+        ("(start)", "Paid social"): 1,
+        ("Paid social", "Email"): 1,
+        ("Email", "(null)"): 1,
+        ("(start)", "Partner"): 1,
+        ("Partner", "(null)"): 1,
     }
+    held = query("metrics/markov_channel_journeys", owners=None, segments=None, **params)
+    assert held.values.tolist() == [
+        ["Content marketing", 1, 1],
+        ["Direct", 2, 2],
+        ["Email", 2, 1],
+        ["Organic search", 1, 1],
+        ["Paid search", 1, 1],
+        ["Paid social", 2, 1],
+        ["Partner", 1, 0],
+    ]
 
 
 def test_markov_on_three_wins_is_not_to_be_trusted(query):

@@ -8,13 +8,17 @@ choose the deals; channels choose which channels' credit is shown, so a channel 
 credit it earned from journeys that also touched channels outside the filter.
 """
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
-from itertools import repeat
 
 import pandas as pd
 
-from revcycle.attribution.markov import Trust, removal_effects, trust
+from revcycle.attribution.markov import (
+    CONVERSION,
+    Trust,
+    removal_effects_from_counts,
+    trust_from_counts,
+)
 from revcycle.attribution.models import MODELS, credit_all
 
 Query = Callable[..., pd.DataFrame]
@@ -100,9 +104,26 @@ def markov(
     query: Query, basis: str, start: date, end: date, scope=None
 ) -> tuple[dict[str, float], Trust]:
     """The channels' removal effects, learnt from every journey in scope (won or not), and
-    whether there are enough journeys to trust them."""
-    counted = paths(query, basis, start, end, scope)
-    return removal_effects(each_journey(counted)), trust(each_journey(counted))
+    whether there are enough journeys to trust them. The journeys are counted in SQL
+    (markov_transitions, markov_channel_journeys): Python sees a few thousand counts, never a
+    million paths."""
+    params = _params(basis, start, end, scope)
+    steps = query("metrics/markov_transitions", **params)
+    transitions = {
+        (from_state, to_state): int(count)
+        for from_state, to_state, count in steps[
+            ["from_state", "to_state", "count_transitions"]
+        ].itertuples(index=False)
+    }
+    channels = query("metrics/markov_channel_journeys", **params)
+    conversions = int(steps.loc[steps["to_state"] == CONVERSION, "count_transitions"].sum())
+    journeys_per_channel = dict(
+        zip(channels["channel"], channels["count_journeys"].astype(int), strict=True)
+    )
+    return (
+        removal_effects_from_counts(transitions),
+        trust_from_counts(conversions, journeys_per_channel),
+    )
 
 
 def top_paths(
@@ -113,20 +134,3 @@ def top_paths(
     paths = query("metrics/attribution_top_paths", **_params(basis, start, end, scope))
     chosen = paths[paths["channel"] == channel]
     return chosen.drop(columns="channel").reset_index(drop=True)
-
-
-def paths(query: Query, basis: str, start: date, end: date, scope=None) -> pd.DataFrame:
-    """The channel paths Markov learns from, one row per distinct path: path (a list of
-    channels), count_journeys, count_conversions (queries/metrics/lead_paths.sql)."""
-    return query("metrics/lead_paths", **_params(basis, start, end, scope))
-
-
-def each_journey(counted: pd.DataFrame) -> Iterator[tuple[tuple[str, ...], bool]]:
-    """The counted paths as one (path, converted) pair per journey, as the Markov engine
-    takes them; generated, so a million journeys are never a list in memory."""
-    for path, count_journeys, count_conversions in counted[
-        ["path", "count_journeys", "count_conversions"]
-    ].itertuples(index=False):
-        channels = tuple(path)
-        yield from repeat((channels, True), int(count_conversions))
-        yield from repeat((channels, False), int(count_journeys - count_conversions))
