@@ -4,26 +4,14 @@ tests/test_attribution_journeys_touches.py for the journeys and their credit by 
 import pytest
 
 from revcycle.__main__ import main
-from revcycle.build import build
-from revcycle.db import connect
-from tests.conftest import write_export
-from tests.test_attribution_journeys_touches import DEALS, LEADS, TOUCHES
+from tests.test_attribution_journeys_touches import build_march
 
 MARCH = ["--start", "2026-03-01", "--end", "2026-03-31"]
 
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("attribution_cli")
-    exports = {
-        kind: write_export(folder / f"{kind}.csv", kind, rows)
-        for kind, rows in (("leads", LEADS), ("deals", DEALS), ("touches", TOUCHES))
-    }
-    path = folder / "test.duckdb"
-    con = connect(path)
-    build(con, exports)
-    con.close()
-    return path
+    return build_march(tmp_path_factory.mktemp("attribution_cli"))
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ touch came after its 50.00 win, so its journey is its own source, Direct. L3 (Pa
 
 import functools
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -65,15 +66,22 @@ TOUCHES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def query(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("touches")
+def build_march(folder: Path) -> Path:
+    """The March leads, deals and touches, built through the importer into a closed file."""
     exports = {
         kind: write_export(folder / f"{kind}.csv", kind, rows)
         for kind, rows in (("leads", LEADS), ("deals", DEALS), ("touches", TOUCHES))
     }
-    con = connect(folder / "test.duckdb")
+    path = folder / "test.duckdb"
+    con = connect(path)
     build(con, exports)
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def query(tmp_path_factory):
+    con = connect(build_march(tmp_path_factory.mktemp("touches")))
     yield functools.partial(execute, con)
     con.close()
 

@@ -11,21 +11,11 @@ from revcycle.attribution import report
 from revcycle.attribution.models import MODEL_NAMES, MODELS
 from revcycle.db import execute
 from revcycle.export import safe_csv
+from revcycle.periods import argument_date
 
 FORMATS = ("table", "csv")
 # Without --start/--end every deal counts, whenever it was won (or created, for pipeline).
 ALL_TIME = (datetime.date(1900, 1, 1), datetime.date(9999, 12, 31))
-
-
-def _day(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        # argparse turns this into "argument --start: invalid date value" and exit code 2
-        raise ValueError(text) from None
-
-
-_day.__name__ = "date"  # the word argparse uses in its refusal
 
 
 def add_parser(commands) -> None:
@@ -34,8 +24,12 @@ def add_parser(commands) -> None:
         "attribution", help="credited deals and amount per channel under an attribution model"
     )
     parser.add_argument("--model", choices=MODELS, default="linear")
-    parser.add_argument("--start", type=_day, metavar="YYYY-MM-DD", help="first day (included)")
-    parser.add_argument("--end", type=_day, metavar="YYYY-MM-DD", help="last day (included)")
+    parser.add_argument(
+        "--start", type=argument_date, metavar="YYYY-MM-DD", help="first day (included)"
+    )
+    parser.add_argument(
+        "--end", type=argument_date, metavar="YYYY-MM-DD", help="last day (included)"
+    )
     parser.add_argument(
         "--basis",
         choices=report.BASES,

@@ -11,7 +11,7 @@ from revcycle.attribution.markov import Trust
 from revcycle.attribution.models import MODEL_NAMES, MODELS
 from revcycle.paths import db_path
 from revcycle.rebuild import data_version
-from revcycle.ui.charts import FONT, as_text
+from revcycle.ui.charts import _layout, as_text
 from revcycle.ui.data import connection, run
 
 # One colour per model (Paul Tol's muted scheme, colour-blind safe); Markov's turns grey when
@@ -103,13 +103,8 @@ def models_grouped(wide: pd.DataFrame, unit: str, markov_ok: bool) -> go.Figure:
     if not markov_ok:
         # Hatched as well as grey, so it reads as "not to be trusted" without colour.
         figure.update_traces(marker_pattern_shape="/", selector={"name": MODEL_NAMES["markov"]})
-    figure.update_layout(
-        title="Credit per channel under every model",
-        font=FONT,
-        margin={"t": 60, "l": 10, "r": 30, "b": 10},
-        legend={"orientation": "h", "y": -0.25},
-    )
-    return figure
+    figure.update_layout(legend={"orientation": "h", "y": -0.25})
+    return _layout(figure, "Credit per channel under every model")
 
 
 def spread_bars(wide: pd.DataFrame, unit: str) -> go.Figure:
@@ -128,10 +123,5 @@ def spread_bars(wide: pd.DataFrame, unit: str) -> go.Figure:
         color_discrete_sequence=["#4477AA"],
     )
     figure.update_traces(textposition="outside", cliponaxis=False)
-    figure.update_layout(
-        title="How much each channel's credit depends on the model",
-        font=FONT,
-        margin={"t": 60, "l": 10, "r": 30, "b": 10},
-        height=140 + 42 * len(rows),
-    )
-    return figure
+    title = "How much each channel's credit depends on the model"
+    return _layout(figure, title, height=140 + 42 * len(rows))
