@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
+from benchmarks.run import upload_cap_for
 from benchmarks.timing import Timing, machine, peak_rss_mib, repeated, timed
 from revcycle import sample
 from revcycle.attribution import report
@@ -30,14 +31,17 @@ ALL_TIME = (date(1900, 1, 1), date(9999, 12, 31))
 
 
 def _generate_and_build(folder: Path, n_leads: int) -> Path:
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        pool.submit(sample.write, folder, n_leads).result()
-    db_file = folder / "attribution.duckdb"
-    con = connect(db_file)
     exports = {kind: folder / f"{kind}.csv" for kind in ("leads", "deals", "touches")}
+    if not all(path.exists() for path in exports.values()):
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            pool.submit(sample.write, folder, n_leads).result()
+    db_file = folder / "attribution.duckdb"
+    db_file.unlink(missing_ok=True)
+    con = connect(db_file)
     started = time.perf_counter()
-    build(con, exports)
+    with upload_cap_for(*exports.values()):
+        build(con, exports)
     print(f"load + build through the importer: {time.perf_counter() - started:.1f} s")
     con.close()
     return db_file
@@ -101,9 +105,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--db", type=Path, help="a database built before (skips generating)")
+    parser.add_argument(
+        "--folder", type=Path, help="generate into (or reuse the exports of) this folder"
+    )
     args = parser.parse_args(argv)
     print(machine())
-    db_file = args.db or _generate_and_build(Path(tempfile.mkdtemp()), args.leads)
+    folder = args.folder or Path(tempfile.mkdtemp())
+    db_file = args.db or _generate_and_build(folder, args.leads)
     con = connect(db_file)
     counts = con.execute(
         "select (select count(*) from raw_leads), (select count(*) from raw_deals), "
