@@ -120,9 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     print("leads {:,}, deals {:,}, touches {:,}, deal_journeys rows {:,}".format(*counts))
     last = con.execute("select max(converted_at)::date from deal_journeys").fetchone()[0]
     timings = [
-        repeated(
-            "mart: deal_journeys", lambda: materialise(con, "marts/deal_journeys"), args.repeat
-        )
+        repeated(f"mart: {name}", functools.partial(materialise, con, f"marts/{name}"), args.repeat)
+        for name in ("deal_journeys", "lead_journeys")
     ]
     timings += _rows(con, ALL_TIME, "all time", args.repeat)
     timings += _rows(

@@ -54,3 +54,10 @@ def test_markov_is_greyed_with_its_reason_on_a_thin_period():
 def test_a_link_with_an_unknown_model_falls_back_to_linear():
     at = open_page(PAGE, model="astrology")
     assert at.selectbox(key="attribution_model").value == "linear"
+
+
+def test_impossible_filter_shows_the_empty_state():
+    # Deals with no lead have no segment: no SMB deal is credited to "(no lead)".
+    at = open_page(PAGE, channel=["(no lead)"], segment=["SMB"])
+    assert any("No leads or deals match these filters" in info.value for info in at.info)
+    assert len(at.get("plotly_chart")) == 0
