@@ -10,7 +10,7 @@ from revcycle.build import build
 from revcycle.db import connect
 from revcycle.importer import problems as codes
 from revcycle.importer.load import commit_upload, history, restore
-from revcycle.importer.problems import ERROR, WARNING
+from revcycle.importer.problems import ERROR, WARNING, ImportRefused
 from revcycle.importer.validate import prepare
 from tests.conftest import write_export
 
@@ -119,6 +119,15 @@ def test_a_touch_with_neither_lead_nor_email_is_rejected_on_its_line(con, tmp_pa
     # Line 1 is the header: the second touch is on line 3.
     assert problems_of(prepared, codes.NO_LEAD_LINK) == [(3, ERROR)]
     assert prepared.count_rows_loaded == 1
+
+
+def test_a_file_with_no_column_for_lead_or_email_is_refused_asking_for_one(con, tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("ts,src\n2026-01-03 10:00,Webinar\n", encoding="utf-8")
+    with pytest.raises(ImportRefused) as refusal:
+        prepare(con, path, kind="touches", overrides={"touched_at": "ts", "source": "src"})
+    assert [p.code for p in refusal.value.problems] == [codes.NEEDS_MAPPING]
+    assert "--map email=<column>" in refusal.value.problems[0].reason
 
 
 def test_a_touch_whose_lead_or_email_is_not_loaded_loads_with_a_warning_and_no_lead(con, tmp_path):

@@ -90,16 +90,23 @@ def test_the_first_real_upload_removes_both_kinds_and_restore_brings_them_back(
     assert code == 0, out
     # Before: 20,002 leads and the sample's 2,519 deals (€14.8M of "(no lead)" revenue).
     assert loaded(db) == (2, 0)
-    # Uploads 1 and 2 are the sample's; 3 removes it; 4 is the file. Undo returns to 2.
-    assert "`python -m revcycle restore 2` undoes it" in out
+    # Uploads 1-3 are the sample's (leads, deals, touches); 4 removes it; 5 is the file.
+    # Undo returns to 3.
+    assert "`python -m revcycle restore 3` undoes it" in out
     con = connect(db)
     try:
         assert not load.holds_sample(con)
         kinds = con.execute("select kind from uploads order by upload_id").fetchall()
-        assert kinds == [("leads",), ("deals",), (load.SAMPLE_REMOVED,), ("leads",)]
+        assert kinds == [
+            ("leads",),
+            ("deals",),
+            ("touches",),
+            (load.SAMPLE_REMOVED,),
+            ("leads",),
+        ]
     finally:
         con.close()
-    code, out = revcycle(db, "restore", "2")
+    code, out = revcycle(db, "restore", "3")
     assert code == 0, out
     assert loaded(db) == (20_000, 2_519)
 

@@ -17,7 +17,7 @@ from revcycle.db import has_table
 from revcycle.importer import problems as codes
 from revcycle.importer.load import RAW_TABLE_BY_KIND, holds_sample
 from revcycle.importer.parse import mask
-from revcycle.importer.problems import ERROR, WARNING, Problem, per_line
+from revcycle.importer.problems import ERROR, WARNING, Problem, per_line, refused
 from revcycle.importer.read import ExportTable
 
 DERIVED_PREFIX = "t-"  # a derived id says so: no CRM id starts with it
@@ -140,6 +140,13 @@ def link_problems(
 ) -> list[Problem]:
     """Touches with no way to a lead (rejected), and touches whose lead id or email no loaded
     lead has (loaded, with a warning: they join a journey once their lead arrives)."""
+    if "lead_id" not in mapping and "email" not in mapping:
+        # Every line would be rejected for the same reason: say it once, as a mapping to make.
+        reason = (
+            "a touch belongs to a lead by its lead_id or its email, and the file has a column "
+            "for neither; map one with --map lead_id=<column> or --map email=<column>"
+        )
+        raise refused(file, reason, codes.NEEDS_MAPPING, line=1)
     lead_ids, emails = rows.column("lead_id"), rows.column("email")
     has_lead = mask(pc.is_valid(lead_ids))
     has_email = mask(pc.is_valid(emails))

@@ -140,7 +140,7 @@ def _resolve_mapping(
     if kind not in contract.FIELDS_BY_KIND:
         reason = (
             "no preset or saved mapping recognises these columns, so say what the file holds "
-            "(--kind leads or --kind deals) and map its columns (--map lead_id=<column>)"
+            "(--kind leads, deals or touches) and map its columns (--map lead_id=<column>)"
         )
         _refuse(file, None, codes.NEEDS_MAPPING, [(None, None, reason)])
     claimed = set(overrides.values())
