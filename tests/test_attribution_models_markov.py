@@ -4,7 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from revcycle.attribution import credit, removal_effects, trust, trust_from_counts
+from revcycle.attribution import (
+    count_journeys,
+    credit,
+    removal_effects,
+    trust,
+    trust_from_counts,
+)
 from revcycle.attribution.markov import (
     CONVERSION,
     NULL,
@@ -30,6 +36,19 @@ LOOP_PATHS = [
 # Without B: xB = 0, xA = 1/4, xC = 1/4 -> P = 1/8 + 1/16 = 3/16, effect 1 - 3/8 = 5/8.
 # Without C: xC = 0 -> P = 1/4 + 1/8 = 3/8, effect 1 - 3/4 = 1/4.
 LOOP_EFFECTS = {"A": 5 / 6, "B": 5 / 8, "C": 1 / 4}
+# The same paths as transition counts.
+LOOP_COUNTS = {
+    (START, "A"): 2,
+    (START, "B"): 1,
+    (START, "C"): 1,
+    ("A", "B"): 2,
+    ("A", CONVERSION): 1,
+    ("A", NULL): 1,
+    ("B", CONVERSION): 1,
+    ("B", "A"): 1,
+    ("B", NULL): 1,
+    ("C", "A"): 1,
+}
 
 
 def test_the_loop_example_matches_the_paper():
@@ -45,19 +64,45 @@ def test_the_textbook_example_matches_the_paper():
 
 
 def test_counts_in_give_the_same_effects_as_paths_in():
-    counts = {
-        (START, "A"): 2,
-        (START, "B"): 1,
-        (START, "C"): 1,
-        ("A", "B"): 2,
-        ("A", CONVERSION): 1,
-        ("A", NULL): 1,
-        ("B", CONVERSION): 1,
-        ("B", "A"): 1,
-        ("B", NULL): 1,
-        ("C", "A"): 1,
-    }
-    assert removal_effects_from_counts(counts) == pytest.approx(LOOP_EFFECTS, abs=1e-12)
+    assert removal_effects_from_counts(LOOP_COUNTS) == pytest.approx(LOOP_EFFECTS, abs=1e-12)
+
+
+def steps_of(paths) -> pd.DataFrame:
+    """The paths as deal_journeys-style rows: one per touch, with the lead's outcome."""
+    rows = [
+        {"lead_id": f"L{lead}", "position": position, "channel": channel, "is_won": won}
+        for lead, (path, won) in enumerate(paths)
+        for position, channel in enumerate(path)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_counting_touch_rows_gives_the_papers_transitions():
+    counted = count_journeys(steps_of(LOOP_PATHS))
+    assert counted.transitions == LOOP_COUNTS
+    # Two wins; A is in all four journeys, B in three (A B, B A, C A B), C in one.
+    assert counted.conversions == 2
+    assert counted.journeys_per_channel == {"A": 4, "B": 3, "C": 1}
+
+
+def test_counting_shuffled_touch_rows_gives_the_same():
+    steps = steps_of(LOOP_PATHS)
+    assert count_journeys(steps.sample(frac=1, random_state=5)) == count_journeys(steps)
+
+
+def test_a_channel_twice_in_a_journey_counts_it_once():
+    counted = count_journeys(steps_of([(("A", "B", "A"), False)]))
+    assert counted.journeys_per_channel == {"A": 1, "B": 1}
+    assert counted.transitions == {(START, "A"): 1, ("A", "B"): 1, ("B", "A"): 1, ("A", NULL): 1}
+
+
+def test_counted_rows_and_walked_paths_agree_on_many_journeys():
+    paths = random_paths(seed=5, count=2000)
+    counted = count_journeys(steps_of(paths))
+    assert removal_effects_from_counts(counted.transitions) == pytest.approx(
+        removal_effects(paths), abs=1e-12
+    )
+    assert trust_from_counts(counted.conversions, counted.journeys_per_channel) == trust(paths)
 
 
 def test_a_repeated_channel_changes_no_effect():

@@ -5,7 +5,9 @@ themselves come from SQL (queries/marts), and the report that ties both together
 """
 
 from revcycle.attribution.markov import (
+    JourneyCounts,
     Trust,
+    count_journeys,
     removal_effects,
     removal_effects_from_counts,
     trust,
@@ -21,6 +23,8 @@ from revcycle.attribution.models import (
 )
 
 __all__ = [
+    "JourneyCounts",
+    "count_journeys",
     "MODELS",
     "MODEL_NAMES",
     "MODEL_SENTENCES",

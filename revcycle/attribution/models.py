@@ -98,8 +98,8 @@ def _check_columns(journeys: pd.DataFrame, models: Iterable[str]) -> None:
         raise ValueError(f"journeys lack the column(s) {', '.join(missing)}.")
 
 
-def _touch_order(deal_codes: np.ndarray, position: np.ndarray) -> np.ndarray | None:
-    """The row order by deal then position, or None when the rows already come that way.
+def touch_order(deal_codes: np.ndarray, position: np.ndarray) -> np.ndarray | None:
+    """The row order by deal (or lead) then position, or None when the rows already come so.
 
     deal_journeys hands them over ordered, and skipping the sort of millions of touches is
     most of the time a model takes.
@@ -121,7 +121,7 @@ def _prepare(journeys: pd.DataFrame) -> _Touches:
     # a tie between two channels always goes the same way.
     deal_codes, deal_ids = pd.factorize(journeys["deal_id"])
     channel_codes, channel_names = pd.factorize(journeys["channel"], sort=True)
-    order = _touch_order(deal_codes, journeys["position"].to_numpy(dtype=np.int64))
+    order = touch_order(deal_codes, journeys["position"].to_numpy(dtype=np.int64))
     in_order = (lambda values: values) if order is None else (lambda values: values[order])
     deal = in_order(deal_codes)
     count = np.bincount(deal, minlength=len(deal_ids))
@@ -229,20 +229,24 @@ class _Pairs:
     of_touch: np.ndarray  # per sorted touch: the pair it belongs to
 
 
-def _pairs(touches: _Touches) -> _Pairs:
-    channels = max(len(touches.channel_names), 1)
-    key = touches.deal * channels + touches.channel
-    cells = len(touches.count) * channels
+def distinct_pairs(major: np.ndarray, minor: np.ndarray, minors: int) -> tuple:
+    """The distinct (major, minor) pairs as sorted keys major * minors + minor, and each row's
+    pair number. Linear in the rows while the major x minor table stays small."""
+    minors = max(minors, 1)
+    key = major * minors + minor
+    cells = (int(major.max()) + 1) * minors if len(major) else 0
     if cells > 4 * len(key):
         # Many channels for few touches: sorting the keys costs less than a table of them.
-        keys, of_touch = np.unique(key, return_inverse=True)
-    else:
-        # Mark each deal's channels in a deals x channels table, linear in the touches; its
-        # marked cells come out in deal then channel order.
-        marked = np.zeros(cells, dtype=bool)
-        marked[key] = True
-        keys = np.flatnonzero(marked)
-        of_touch = (np.cumsum(marked) - 1)[key]
+        return np.unique(key, return_inverse=True)
+    # Mark each pair in a major x minor table; its marked cells come out sorted.
+    marked = np.zeros(cells, dtype=bool)
+    marked[key] = True
+    return np.flatnonzero(marked), (np.cumsum(marked) - 1)[key]
+
+
+def _pairs(touches: _Touches) -> _Pairs:
+    channels = max(len(touches.channel_names), 1)
+    keys, of_touch = distinct_pairs(touches.deal, touches.channel, channels)
     return _Pairs(deal=keys // channels, channel=keys % channels, of_touch=of_touch)
 
 
