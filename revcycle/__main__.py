@@ -1,10 +1,10 @@
 """Command line: ``python -m revcycle build|sample|load|history|restore|check|backup|
-restore-backup|agreements|actions|pack``.
+restore-backup|agreements|actions|pack|attribution``.
 
 Exit codes: 0 done; 1 refused or failed (nothing committed); 2 a usage error. An unexpected
 error is said in a sentence; its details go to a log file the sentence names, never a traceback
 on the screen. ``history``, ``check``, ``load --dry-run``, ``agreements show|export``,
-``actions`` and ``pack`` only read, so they work while the dashboard runs.
+``actions``, ``pack`` and ``attribution`` only read, so they work while the dashboard runs.
 """
 
 import argparse
@@ -18,6 +18,7 @@ import duckdb
 from revcycle import backup, contract, health, sample
 from revcycle.access import os_user
 from revcycle.agreements import cli as agreements_cli
+from revcycle.attribution import cli as attribution_cli
 from revcycle.backup import BackupRefused
 from revcycle.build import build, open_database
 from revcycle.db import QueryError, has_table
@@ -108,9 +109,15 @@ def _parser() -> argparse.ArgumentParser:
     restore_parser.add_argument("upload_id", type=int, metavar="N")
     _add_disk_commands(commands)
     _add_agreement_commands(commands)
+    _add_report_commands(commands)
+    return parser
+
+
+def _add_report_commands(commands) -> None:
+    """The commands that only read and report: the pack, the actions, attribution."""
     _add_pack_command(commands)
     meeting_cli.add_parser(commands)
-    return parser
+    attribution_cli.add_parser(commands)
 
 
 def _add_pack_command(commands) -> None:
@@ -188,6 +195,8 @@ def _run(args, parser) -> int:
         return _pack(args)
     if args.command == "actions":
         return _read_actions(args)
+    if args.command == "attribution":
+        return _attribution(args)
     if args.command == "backup":
         return _backup(args.folder)
     if args.command == "restore-backup":
@@ -395,18 +404,34 @@ def _read_agreements(args) -> int:
         return agreements_cli.export(reading.con, args.file)
 
 
+def _no_database() -> bool:
+    """Say so when there is no database to read yet."""
+    if db_path().exists():
+        return False
+    print(
+        f"error: there is no database at {db_path()} yet: run `python -m revcycle build`",
+        file=sys.stderr,
+    )
+    return True
+
+
 def _pack(args) -> int:
-    if not db_path().exists():
-        print(
-            f"error: there is no database at {db_path()} yet: run `python -m revcycle build`",
-            file=sys.stderr,
-        )
+    if _no_database():
         return 1
     scope = {"channels": args.channel, "owners": args.owner, "segments": args.segment}
     with open_to_read(db_path()) as reading:
         if reading.note:
             print(reading.note)
         return pack.write(reading.con, args.week, args.out, scope, meeting_log.today())
+
+
+def _attribution(args) -> int:
+    if _no_database():
+        return 1
+    with open_to_read(db_path()) as reading:
+        if reading.note:
+            print(reading.note, file=sys.stderr)  # stdout may be a CSV a script reads
+        return attribution_cli.run(reading.con, args)
 
 
 def _read_actions(args) -> int:

@@ -47,3 +47,15 @@ def previous_period(start: date, end: date) -> tuple[date, date]:
     length = end - start
     previous_end = start - timedelta(days=1)
     return previous_end - length, previous_end
+
+
+def argument_date(text: str) -> date:
+    """A command-line date, YYYY-MM-DD, as argparse's ``type``: a refusal reads "invalid date
+    value" and exits with code 2."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(text) from None
+
+
+argument_date.__name__ = "date"  # the word argparse uses in its refusal

@@ -19,10 +19,17 @@ MART_TABLE = "funnel_revenue"
 # them; the name is also the file's, relative to queries/.
 MACROS = "macros"
 # Marts in build order: funnel_as_of reads the staging views, the working-time calendar spans
-# its dates, funnel_revenue judges each lead's follow-up on that calendar. The macros every
+# its dates, funnel_revenue judges each lead's follow-up on that calendar, deal_journeys and
+# lead_journeys lay out its deals' and leads' touches for attribution. The macros every
 # metric query starts from are defined over funnel_revenue, each after the one it reads.
-MART_TABLES = ("funnel_as_of", "working_time_calendar", MART_TABLE)
-MART_MACROS = ("funnel_in_scope", "leads_created_in", "cohort_leads")
+MART_TABLES = (
+    "funnel_as_of",
+    "working_time_calendar",
+    MART_TABLE,
+    "deal_journeys",
+    "lead_journeys",
+)
+MART_MACROS = ("funnel_in_scope", "leads_created_in", "cohort_leads", "markov_journeys")
 
 
 def rebuild_in_transaction(con: duckdb.DuckDBPyConnection) -> int:

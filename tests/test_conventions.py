@@ -34,6 +34,7 @@ KNOWN_PARAMETERS = {
     "min_leads",
     "response_hours",
     "weeks",
+    "basis",
 }
 
 

@@ -10,6 +10,7 @@ import duckdb
 
 from revcycle.export import safe_csv
 from revcycle.meeting import log
+from revcycle.periods import argument_date
 
 FORMATS = ("table", "csv")
 CSV_COLUMNS = ["action_id", "week", "what", "owner", "due_date", "is_overdue", "days_overdue"]
@@ -24,21 +25,10 @@ def add_parser(commands) -> None:
     parser.add_argument("--overdue", action="store_true", help="only the overdue actions")
     parser.add_argument(
         "--today",
-        type=_day,
+        type=argument_date,
         metavar="YYYY-MM-DD",
         help="count as overdue what is due before this day (default: today)",
     )
-
-
-def _day(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        # argparse turns this into "argument --today: invalid date value" and exit code 2
-        raise ValueError(text) from None
-
-
-_day.__name__ = "date"  # the word argparse uses in its refusal
 
 
 def list_actions(con: duckdb.DuckDBPyConnection, args) -> int:

@@ -32,6 +32,7 @@ NAVIGATION = (
     PageLink("pages/conversion.py", "Conversion by source", ":material/filter_alt:"),
     PageLink("pages/follow_up.py", "Follow-up speed", ":material/timer:"),
     PageLink("pages/revenue.py", "Revenue by channel", ":material/euro:"),
+    PageLink("pages/attribution.py", "Attribution", ":material/call_split:"),
     PageLink("pages/upload.py", "Upload exports", ":material/upload:"),
     PageLink("pages/agreements.py", "Agreements", ":material/handshake:"),
 )

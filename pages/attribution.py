@@ -1,0 +1,156 @@
+"""Attribution: each channel's share of the revenue (or pipeline) under the model chosen, every
+model side by side, how much a channel's credit depends on the model, and its typical journeys."""
+
+import streamlit as st
+
+from revcycle.attribution.models import MODEL_NAMES, MODEL_SENTENCES, MODELS
+from revcycle.ui import attribution, format, money, page, tables
+from revcycle.ui.charts import bar_by_channel
+
+BASES = {"revenue": "Won revenue", "pipeline": "Open pipeline"}
+
+with page.frame("Attribution") as filters:
+    params = filters.params()
+    page.heading("Attribution", filters)
+
+    # The model and the basis are part of the view: read from the link once, then kept.
+    if "attribution_model" not in st.session_state:
+        linked = st.query_params.get("model")
+        st.session_state["attribution_model"] = linked if linked in MODELS else "linear"
+    left, right = st.columns([2, 1])
+    model = left.selectbox("Model", MODELS, format_func=MODEL_NAMES.get, key="attribution_model")
+    basis = (
+        right.segmented_control(
+            "Credit", list(BASES), format_func=BASES.get, key="attribution_basis", default="revenue"
+        )
+        or "revenue"
+    )
+    st.query_params["model"] = model
+    st.caption(MODEL_SENTENCES[model])
+
+    wide = attribution.side_by_side(basis, params)
+    page.stop_if_empty(wide)
+    rows = attribution.one_model(model, basis, params)
+    trust = attribution.markov_trust(basis, params)
+    currency = money.currency()
+    money.say(currency)
+    is_greyed = model == "markov" and not trust.ok
+    if not trust.ok:
+        # Why, in the engine's own sentences: said whenever Markov is on the screen.
+        st.warning(
+            "The data-driven (Markov) figures are greyed: they are not to be trusted here. "
+            + " ".join(trust.reasons),
+            icon=":material/warning:",
+        )
+
+    page.tiles(
+        [
+            (
+                f"{BASES[basis]} credited",
+                currency.amount(rows["credited_cents"].sum() / 100),
+                "Every model hands out exactly this amount, to the cent.",
+            ),
+            (
+                "Deals credited",
+                format.count(round(rows["credited_deals"].sum())),
+                "Deals won in the period (or, for pipeline, created in it and open).",
+            ),
+        ]
+    )
+
+    shown = rows.assign(credited_amount=rows["credited_cents"] / 100)
+    if not currency.is_mixed:
+        colors = page.channel_colors()
+        if is_greyed:
+            colors = dict.fromkeys(colors, attribution.UNTRUSTED)
+        st.plotly_chart(
+            bar_by_channel(
+                shown,
+                "credited_amount",
+                f"{BASES[basis]} credited by {MODEL_NAMES[model].lower()}",
+                currency.unit,
+                colors,
+            ),
+            key="attribution_chosen_bar",
+        )
+    tables.show(
+        shown,
+        money.columns(
+            {
+                "channel": ("Channel", "text"),
+                "credited_deals": ("Credited deals", "number"),
+                "credited_amount": ("Credited amount", "euro"),
+                "share": ("Share", "percent"),
+            },
+            currency,
+        ),
+        key="attribution_chosen",
+        money_unit=currency.unit,
+    )
+    st.caption(
+        "Credited deals: each deal counts once, split over its channels as the model splits its "
+        "amount, so a channel can have half a deal. Share: of everything credited in the period, "
+        "whichever channels are shown."
+    )
+
+    st.header("Every model side by side")
+    if not currency.is_mixed:
+        st.plotly_chart(
+            attribution.models_grouped(wide, currency.unit, trust.ok),
+            key="attribution_models_bars",
+        )
+        st.plotly_chart(attribution.spread_bars(wide, currency.unit), key="attribution_spread_bars")
+    side = wide.assign(
+        **{name: wide[name] / 100 for name in MODELS}, spread=wide["spread_cents"] / 100
+    )
+    markov_label = MODEL_NAMES["markov"] + ("" if trust.ok else " (not to be trusted)")
+    tables.show(
+        side,
+        money.columns(
+            {
+                "channel": ("Channel", "text"),
+                **{
+                    name: (markov_label if name == "markov" else MODEL_NAMES[name], "euro")
+                    for name in MODELS
+                },
+                "spread": ("Spread", "euro"),
+                "spread_share": ("Spread ÷ highest", "percent"),
+            },
+            currency,
+        ),
+        key="attribution_models",
+        money_unit=currency.unit,
+    )
+    st.caption(
+        "Spread: the highest credit a model gives the channel minus the lowest. A channel with a "
+        "large spread owes its figure to the model chosen more than to the data."
+    )
+
+    st.header("Typical journeys")
+    channel = st.selectbox(
+        "Journeys through", wide["channel"].tolist(), key="attribution_path_channel"
+    )
+    paths = attribution.top_paths(channel, basis, params)
+    tables.show(
+        paths.assign(amount=paths["amount_cents"] / 100),
+        money.columns(
+            {
+                "path": ("Journey (channels in time order)", "text"),
+                "count_touches": ("Touches", "count"),
+                "count_deals": ("Deals", "count"),
+                "amount": ("Amount", "euro"),
+            },
+            currency,
+        ),
+        key="attribution_paths",
+        money_unit=currency.unit,
+    )
+    st.caption(
+        "The most common journeys (up to 10) of the credited deals that touched the channel, "
+        "most deals first. A journey is the deal's touches up to its win (or creation, for "
+        "pipeline); a lead with no touches loaded has one, its own lead source."
+    )
+
+    st.header("The models")
+    for name in MODELS:
+        st.markdown(f"**{MODEL_NAMES[name]}.** {MODEL_SENTENCES[name]}")

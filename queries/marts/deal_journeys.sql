@@ -1,0 +1,171 @@
+-- Deal journeys for attribution: the touches each deal's credit is shared over.
+-- Grain: one row per touch of a deal, for won deals (basis 'revenue': touches up to the win)
+-- and open deals (basis 'pipeline': touches up to the deal's creation). Lost deals have none.
+-- Touches: the loaded touches of the deal's lead (stg_touches) at or before converted_at;
+-- touches after it never count. A deal whose lead has none of those (no touches loaded, or
+-- all of them later) has one touch, its lead's own source at the lead's creation; a deal that
+-- matches no lead has one, its own source's channel at its creation ("(no lead)" without a
+-- source). So every deal has a journey, and with no touches loaded every model gives the
+-- revenue page's single-touch figures.
+-- Columns: deal_id, basis, amount_cents (the amount in whole cents), currency, lead_id, owner
+-- and segment (the funnel's, for the sidebar filters), position (0-based in time order, ties by
+-- touch_id), channel, touched_at, converted_at (the win for revenue, the deal's creation for
+-- pipeline), is_direct (Direct, or no source at all), milestone (W-shaped's: 'first' the
+-- first touch, 'lead' the last touch at or before the lead's creation, 'opportunity' the last
+-- at or before the deal's creation; a touch that is several lists them, "first,lead"; null
+-- for a touch that is none).
+-- Parameters: none. Materialised as the table deal_journeys by `python -m revcycle build`.
+
+with
+
+funnel as (
+    select * from funnel_revenue
+),
+
+deals as (
+    select * from stg_deals
+),
+
+-- One row per deal to credit; the lead's creation is kept apart from the deal's.
+funnel_deals as (
+    select
+        lead_id,
+        channel as lead_source_channel,
+        created_at as lead_created_at,
+        owner,
+        segment,
+        unnest(deals, recursive := true),
+    from funnel
+    where count_deals > 0
+),
+
+credited_deals as (
+    select
+        funnel_deals.deal_id,
+        case when funnel_deals.is_won then 'revenue' else 'pipeline' end as basis,
+        -- Amounts are loaded to the cent; whole cents make every share an exact integer.
+        cast(round(coalesce(funnel_deals.amount, 0) * 100) as bigint) as amount_cents,
+        deals.currency,
+        funnel_deals.lead_id,
+        funnel_deals.owner,
+        funnel_deals.segment,
+        funnel_deals.lead_source_channel,
+        funnel_deals.lead_created_at,
+        funnel_deals.created_at as deal_created_at,
+        case
+            when funnel_deals.is_won then funnel_deals.closed_at
+            else funnel_deals.created_at
+        end as converted_at,
+    from funnel_deals
+    left join deals
+        on funnel_deals.deal_id = deals.deal_id
+    where funnel_deals.is_won or not funnel_deals.is_closed
+),
+
+lead_touches as (
+    select * from stg_touches
+    where lead_id is not null
+),
+
+loaded_touches as (
+    select
+        credited_deals.deal_id,
+        lead_touches.touch_id,
+        lead_touches.channel,
+        lead_touches.touched_at,
+    from credited_deals
+    inner join lead_touches
+        on credited_deals.lead_id = lead_touches.lead_id
+    where lead_touches.touched_at <= credited_deals.converted_at
+),
+
+-- The lead-source touch, for the deals with no loaded touch before their conversion: the
+-- lead's own source at its creation, or a deal's own source at the deal's creation when no
+-- lead explains it.
+source_touches as (
+    select
+        credited_deals.deal_id,
+        coalesce(credited_deals.lead_id, credited_deals.deal_id) || ':source' as touch_id,
+        credited_deals.lead_source_channel as channel,
+        coalesce(credited_deals.lead_created_at, credited_deals.deal_created_at) as touched_at,
+    from credited_deals
+    anti join loaded_touches
+        on credited_deals.deal_id = loaded_touches.deal_id
+),
+
+touches as (
+    select * from loaded_touches
+    union all
+    select * from source_touches
+),
+
+ordered_touches as (
+    select
+        touches.deal_id,
+        touches.touch_id,
+        touches.channel,
+        touches.touched_at,
+        row_number() over (
+            partition by touches.deal_id order by touches.touched_at, touches.touch_id
+        ) - 1 as position,
+    from touches
+),
+
+-- The W-shaped milestones: the position of the last touch at or before each moment.
+milestone_positions as (
+    select
+        ordered_touches.deal_id,
+        max(ordered_touches.position)
+            filter (where ordered_touches.touched_at <= credited_deals.lead_created_at)
+            as lead_position,
+        max(ordered_touches.position)
+            filter (where ordered_touches.touched_at <= credited_deals.deal_created_at)
+            as opportunity_position,
+    from ordered_touches
+    inner join credited_deals
+        on ordered_touches.deal_id = credited_deals.deal_id
+    group by ordered_touches.deal_id
+),
+
+with_milestones as (
+    select
+        ordered_touches.*,
+        list_concat(
+            case when ordered_touches.position = 0 then ['first'] else [] end,
+            case
+                when ordered_touches.position = milestone_positions.lead_position then ['lead']
+                else []
+            end,
+            case
+                when ordered_touches.position = milestone_positions.opportunity_position
+                    then ['opportunity']
+                else []
+            end
+        ) as milestones,
+    from ordered_touches
+    inner join milestone_positions
+        on ordered_touches.deal_id = milestone_positions.deal_id
+),
+
+final as (
+    select
+        credited_deals.deal_id,
+        credited_deals.basis,
+        credited_deals.amount_cents,
+        credited_deals.currency,
+        credited_deals.lead_id,
+        credited_deals.owner,
+        credited_deals.segment,
+        with_milestones.position,
+        with_milestones.channel,
+        with_milestones.touched_at,
+        credited_deals.converted_at,
+        with_milestones.channel in ('Direct', '(unknown)') as is_direct,
+        nullif(array_to_string(with_milestones.milestones, ','), '') as milestone,
+    from credited_deals
+    inner join with_milestones
+        on credited_deals.deal_id = with_milestones.deal_id
+)
+
+select * from final
+order by deal_id, position

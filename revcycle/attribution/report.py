@@ -1,0 +1,136 @@
+"""Attribution per channel, from the journeys SQL through the models: the glue the page and
+the command line share, so both show the same figures.
+
+``query`` is how the caller runs a named query: ``functools.partial(db.execute, con)`` on the
+command line and in tests, the cached ``revcycle.ui.data.run`` on a page. ``scope`` holds the
+sidebar's ``channels``, ``owners`` and ``segments`` (None or missing: all). Owners and segments
+choose the deals; channels choose which channels' credit is shown, so a channel keeps the
+credit it earned from journeys that also touched channels outside the filter.
+"""
+
+from collections.abc import Callable, Mapping
+from datetime import date
+
+import pandas as pd
+
+from revcycle.attribution.markov import (
+    CONVERSION,
+    Trust,
+    removal_effects_from_counts,
+    trust_from_counts,
+)
+from revcycle.attribution.models import MODELS, credit_all
+
+Query = Callable[..., pd.DataFrame]
+BASES = ("revenue", "pipeline")
+PER_CHANNEL_COLUMNS = ["channel", "credited_deals", "credited_cents", "share"]
+
+
+def _params(basis: str, start: date, end: date, scope: Mapping | None) -> dict:
+    if basis not in BASES:
+        raise ValueError(f"The basis is 'revenue' or 'pipeline', not {basis!r}.")
+    scope = scope or {}
+    return {
+        "basis": basis,
+        "start_date": start,
+        "end_date": end,
+        "owners": scope.get("owners"),
+        "segments": scope.get("segments"),
+    }
+
+
+def journeys(query: Query, basis: str, start: date, end: date, scope=None) -> pd.DataFrame:
+    """The touches of the deals to credit (queries/metrics/attribution_journeys.sql)."""
+    return query("metrics/attribution_journeys", **_params(basis, start, end, scope))
+
+
+def per_channel(credits: pd.DataFrame, channels: list[str] | None = None) -> pd.DataFrame:
+    """Credits (one row per deal and channel) summed per channel: credited deals (the sum of
+    the deals' shares), credited cents and the share of all credited cents; then narrowed to
+    ``channels``. Named channels first, most credit first; "(no lead)" and the like last."""
+    summed = credits.groupby("channel", as_index=False).agg(
+        credited_deals=("credit_share", "sum"), credited_cents=("credit_cents", "sum")
+    )
+    total = int(summed["credited_cents"].sum())
+    summed["credited_cents"] = summed["credited_cents"].astype("int64")
+    summed["share"] = summed["credited_cents"] / total if total else 0.0
+    if channels is not None:
+        summed = summed[summed["channel"].isin(channels)]
+    summed = summed.assign(is_bracketed=summed["channel"].str.startswith("("))
+    summed = summed.sort_values(
+        ["is_bracketed", "credited_cents", "channel"], ascending=[True, False, True]
+    )
+    return summed[PER_CHANNEL_COLUMNS].reset_index(drop=True)
+
+
+def attribution(
+    query: Query, model: str, basis: str, start: date, end: date, scope=None
+) -> pd.DataFrame:
+    """Per channel: channel, credited_deals, credited_cents, share, under ``model``."""
+    if model not in MODELS:
+        raise ValueError(f"There is no attribution model {model!r}; the models: {MODELS}.")
+    return _credited(query, (model,), basis, start, end, scope)[model]
+
+
+def _credited(query: Query, models, basis, start, end, scope) -> dict[str, pd.DataFrame]:
+    """Per model, the per-channel credit (per_channel) of the deals in scope."""
+    touches = journeys(query, basis, start, end, scope)
+    effects = markov(query, basis, start, end, scope)[0] if "markov" in models else None
+    credits = credit_all(touches, models, markov_effects=effects)
+    channels = (scope or {}).get("channels")
+    return {model: per_channel(credits[model], channels) for model in models}
+
+
+def all_models(query: Query, basis: str, start: date, end: date, scope=None) -> pd.DataFrame:
+    """Every model side by side: one row per channel, a ``<model>`` column of credited cents
+    for each model, and the spread between the models, in cents (highest − lowest) and as a
+    share of the channel's highest credit, so a channel whose credit depends on the model
+    stands out. Ordered as the Markov column, named channels first."""
+    wide = pd.DataFrame({"channel": pd.Series(dtype=object)})
+    for model, rows in _credited(query, MODELS, basis, start, end, scope).items():
+        column = rows[["channel", "credited_cents"]].rename(columns={"credited_cents": model})
+        wide = wide.merge(column, on="channel", how="outer")
+    models = list(MODELS)
+    wide[models] = wide[models].fillna(0).astype("int64")
+    highest = wide[models].max(axis=1)
+    wide["spread_cents"] = highest - wide[models].min(axis=1)
+    wide["spread_share"] = (wide["spread_cents"] / highest.where(highest > 0)).fillna(0.0)
+    wide["is_bracketed"] = wide["channel"].str.startswith("(").astype(bool)
+    wide = wide.sort_values(["is_bracketed", "markov", "channel"], ascending=[True, False, True])
+    return wide.drop(columns="is_bracketed").reset_index(drop=True)
+
+
+def markov(
+    query: Query, basis: str, start: date, end: date, scope=None
+) -> tuple[dict[str, float], Trust]:
+    """The channels' removal effects, learnt from every journey in scope (won or not), and
+    whether there are enough journeys to trust them. The journeys are counted in SQL
+    (markov_transitions, markov_channel_journeys): Python sees a few thousand counts, never a
+    million paths."""
+    params = _params(basis, start, end, scope)
+    steps = query("metrics/markov_transitions", **params)
+    transitions = {
+        (from_state, to_state): int(count)
+        for from_state, to_state, count in steps[
+            ["from_state", "to_state", "count_transitions"]
+        ].itertuples(index=False)
+    }
+    channels = query("metrics/markov_channel_journeys", **params)
+    conversions = int(steps.loc[steps["to_state"] == CONVERSION, "count_transitions"].sum())
+    journeys_per_channel = dict(
+        zip(channels["channel"], channels["count_journeys"].astype(int), strict=True)
+    )
+    return (
+        removal_effects_from_counts(transitions),
+        trust_from_counts(conversions, journeys_per_channel),
+    )
+
+
+def top_paths(
+    query: Query, channel: str, basis: str, start: date, end: date, scope=None
+) -> pd.DataFrame:
+    """The most common journeys (up to 10) of the credited deals that touched ``channel``:
+    path_rank, path, count_touches, count_deals, amount_cents."""
+    paths = query("metrics/attribution_top_paths", **_params(basis, start, end, scope))
+    chosen = paths[paths["channel"] == channel]
+    return chosen.drop(columns="channel").reset_index(drop=True)

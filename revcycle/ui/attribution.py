@@ -1,0 +1,127 @@
+"""The attribution page's data and figures: the report's results cached per view, and the
+charts that compare the models."""
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from revcycle.attribution import report
+from revcycle.attribution.markov import Trust
+from revcycle.attribution.models import MODEL_NAMES, MODELS
+from revcycle.paths import db_path
+from revcycle.rebuild import data_version
+from revcycle.ui.charts import _layout, as_text
+from revcycle.ui.data import connection, run
+
+# One colour per model (Paul Tol's muted scheme, colour-blind safe); Markov's turns grey when
+# its figures are not to be trusted.
+MODEL_COLORS = dict(
+    zip(
+        MODELS,
+        ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#AA4499"),
+        strict=True,
+    )
+)
+UNTRUSTED = "#BBBBBB"
+
+
+def _version() -> int:
+    cursor = connection().cursor()
+    try:
+        return data_version(cursor)
+    finally:
+        cursor.close()
+
+
+def _scope(params: dict) -> dict:
+    return {name: params[name] for name in ("channels", "owners", "segments")}
+
+
+# Credit is computed in Python from cached query results: caching the result as well makes a
+# switch back to a model seen before instant. The database file and its data version are in
+# the key, so a new upload never shows old credit.
+@st.cache_data(show_spinner=False, max_entries=200)
+def _side_by_side(db_file: str, version: int, basis: str, params: dict) -> pd.DataFrame:
+    return report.all_models(run, basis, params["start_date"], params["end_date"], _scope(params))
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _markov(db_file: str, version: int, basis: str, params: dict) -> Trust:
+    return report.markov(run, basis, params["start_date"], params["end_date"], _scope(params))[1]
+
+
+def side_by_side(basis: str, params: dict) -> pd.DataFrame:
+    """Every model's credited cents per channel, with the spread (report.all_models)."""
+    return _side_by_side(str(db_path()), _version(), basis, params)
+
+
+def markov_trust(basis: str, params: dict) -> Trust:
+    """Whether the Markov figures rest on enough journeys, and why not."""
+    return _markov(str(db_path()), _version(), basis, params)
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _one_model(db_file: str, version: int, model: str, basis: str, params: dict) -> pd.DataFrame:
+    start, end = params["start_date"], params["end_date"]
+    return report.attribution(run, model, basis, start, end, _scope(params))
+
+
+def one_model(model: str, basis: str, params: dict) -> pd.DataFrame:
+    """The chosen model's rows (report.attribution: channel, credited deals and cents, share)."""
+    return _one_model(str(db_path()), _version(), model, basis, params)
+
+
+def top_paths(channel: str, basis: str, params: dict) -> pd.DataFrame:
+    """The most common journeys through ``channel`` (report.top_paths)."""
+    return report.top_paths(
+        run, channel, basis, params["start_date"], params["end_date"], _scope(params)
+    )
+
+
+def models_grouped(wide: pd.DataFrame, unit: str, markov_ok: bool) -> go.Figure:
+    """Grouped bars: per channel, one bar per model, in the models' colours."""
+    long = wide.melt(id_vars="channel", value_vars=list(MODELS), var_name="model")
+    long = long.assign(
+        channel=long["channel"].map(as_text),
+        model=long["model"].map(MODEL_NAMES),
+        amount=long["value"] / 100,
+    )
+    colors = {MODEL_NAMES[model]: color for model, color in MODEL_COLORS.items()}
+    if not markov_ok:
+        colors[MODEL_NAMES["markov"]] = UNTRUSTED
+    figure = px.bar(
+        long,
+        x="channel",
+        y="amount",
+        color="model",
+        barmode="group",
+        color_discrete_map=colors,
+        category_orders={"model": [MODEL_NAMES[model] for model in MODELS]},
+        labels={"channel": "", "amount": as_text(unit or "amount"), "model": ""},
+    )
+    if not markov_ok:
+        # Hatched as well as grey, so it reads as "not to be trusted" without colour.
+        figure.update_traces(marker_pattern_shape="/", selector={"name": MODEL_NAMES["markov"]})
+    figure.update_layout(legend={"orientation": "h", "y": -0.25})
+    return _layout(figure, "Credit per channel under every model")
+
+
+def spread_bars(wide: pd.DataFrame, unit: str) -> go.Figure:
+    """Per channel, how far apart the models are: highest credit − lowest, largest on top."""
+    rows = wide.sort_values("spread_cents").assign(
+        channel=lambda frame: frame["channel"].map(as_text),
+        spread=lambda frame: frame["spread_cents"] / 100,
+    )
+    figure = px.bar(
+        rows,
+        x="spread",
+        y="channel",
+        orientation="h",
+        text_auto=".3s",
+        labels={"channel": "", "spread": as_text(f"highest − lowest credit {unit}".strip())},
+        color_discrete_sequence=["#4477AA"],
+    )
+    figure.update_traces(textposition="outside", cliponaxis=False)
+    title = "How much each channel's credit depends on the model"
+    return _layout(figure, title, height=140 + 42 * len(rows))

@@ -1,0 +1,75 @@
+"""`python -m revcycle attribution` on the hand-built March touches (see
+tests/test_attribution_journeys_touches.py for the journeys and their credit by hand)."""
+
+import pytest
+
+from revcycle.__main__ import main
+from tests.test_attribution_journeys_touches import build_march
+
+MARCH = ["--start", "2026-03-01", "--end", "2026-03-31"]
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory):
+    return build_march(tmp_path_factory.mktemp("attribution_cli"))
+
+
+@pytest.fixture
+def cli(database, monkeypatch, capsys):
+    monkeypatch.setenv("REVCYCLE_DB", str(database))
+
+    def run(*argv):
+        code = main(["attribution", *argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def test_csv_gives_each_channels_credited_deals_and_amount_to_the_cent(cli):
+    code, out, _ = cli("--model", "linear", "--format", "csv", *MARCH)
+    assert code == 0
+    # D1's four touches get 250.00 and a quarter deal each; Direct has all of D2 (50.00) and
+    # half of D3 (10.00); Paid search the other half of D3. Most money first; shares of 1,070.
+    assert out.splitlines() == [
+        "channel,credited_deals,credited_amount,share",
+        "Content marketing,0.25,250.00,0.233645",
+        "Email,0.25,250.00,0.233645",
+        "Organic search,0.25,250.00,0.233645",
+        "Paid social,0.25,250.00,0.233645",
+        "Direct,1.5,60.00,0.056075",
+        "Paid search,0.5,10.00,0.009346",
+    ]
+
+
+def test_the_table_ends_with_the_total_won_in_the_period(cli):
+    code, out, _ = cli("--model", "last", *MARCH)
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0] == "Last touch: won revenue per channel"
+    assert lines[2].split() == ["Email", "1.00", "1,000.00", "93.5%"]
+    assert lines[-1].split() == ["total", "3.00", "1,070.00"]
+
+
+def test_pipeline_basis_without_open_deals_says_there_are_none(cli):
+    code, out, _ = cli("--basis", "pipeline", *MARCH)
+    assert code == 0
+    assert out.splitlines()[-1] == "no deals in this period and scope"
+
+
+def test_markov_says_why_it_is_not_to_be_trusted(cli):
+    code, _, err = cli("--model", "markov", *MARCH)
+    assert code == 0
+    assert "not to be trusted: Only 3 journeys ended in a win" in err
+
+
+def test_a_bad_date_is_a_usage_error(cli):
+    with pytest.raises(SystemExit) as stopped:
+        cli("--start", "31/03/2026")
+    assert stopped.value.code == 2
+
+
+def test_no_database_is_said_in_a_sentence(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "none.duckdb"))
+    assert main(["attribution"]) == 1
+    assert "there is no database" in capsys.readouterr().err

@@ -1,0 +1,63 @@
+"""The attribution page under AppTest on the sample: every model hands out the won revenue the
+CSVs give, the model chooser and the channel filter change what is shown, Markov is greyed
+with its reason when the period is too thin to trust it."""
+
+import pytest
+
+from tests import sample_facts
+from tests.test_pages import db_env, open_page, whole_euros  # noqa: F401 (db_env: a fixture)
+
+pytestmark = pytest.mark.usefixtures("db_env")
+
+PAGE = "pages/attribution.py"
+CREDITED = "Won revenue credited"
+
+
+def tile(at, label: str) -> str:
+    return next(metric.value for metric in at.metric if metric.label == label)
+
+
+def test_every_model_credits_the_samples_won_revenue():
+    at = open_page(PAGE)
+    expected = round(sample_facts.won_revenue_cents() / 100)
+    assert whole_euros(tile(at, CREDITED)) == expected
+    for model in ("first", "w", "markov"):
+        at.selectbox(key="attribution_model").set_value(model).run()
+        assert not at.exception and not at.error
+        assert whole_euros(tile(at, CREDITED)) == expected, model
+        assert at.query_params["model"] == model  # the link reproduces the view
+
+
+def test_side_by_side_and_journeys_are_drawn():
+    at = open_page(PAGE)
+    # The chosen model's bars, the grouped bars of every model, the spread.
+    assert len(at.get("plotly_chart")) == 3
+    headers = [header.value for header in at.header]
+    assert {"Every model side by side", "Typical journeys", "The models"} <= set(headers)
+    at.selectbox(key="attribution_path_channel").set_value("Trade show").run()
+    column = "Journey (channels in time order)"
+    journeys = next(frame.value for frame in at.dataframe if column in frame.value.columns)
+    # Every journey listed goes through the channel chosen, most deals first.
+    assert all("Trade show" in path for path in journeys[column])
+    assert journeys["Deals"].is_monotonic_decreasing
+
+
+def test_markov_is_greyed_with_its_reason_on_a_thin_period():
+    # The default period, 12 weeks, holds far fewer than 300 won journeys.
+    at = open_page(PAGE, model="markov")
+    assert at.selectbox(key="attribution_model").value == "markov"
+    warnings = " ".join(warning.value for warning in at.warning)
+    assert "not to be trusted" in warnings
+    assert "journeys ended in a win" in warnings
+
+
+def test_a_link_with_an_unknown_model_falls_back_to_linear():
+    at = open_page(PAGE, model="astrology")
+    assert at.selectbox(key="attribution_model").value == "linear"
+
+
+def test_impossible_filter_shows_the_empty_state():
+    # Deals with no lead have no segment: no SMB deal is credited to "(no lead)".
+    at = open_page(PAGE, channel=["(no lead)"], segment=["SMB"])
+    assert any("No leads or deals match these filters" in info.value for info in at.info)
+    assert len(at.get("plotly_chart")) == 0
