@@ -102,20 +102,23 @@ def edit_paid_search_hours(page: Page, hours: str) -> None:
     <row>` cells, one marked aria-selected) says which cell the keys reached, so each key waits
     for the selection to move instead of trusting coordinates on a page still settling."""
     grid = page.get_by_test_id("stDataFrame").first
-    grid.scroll_into_view_if_needed()
     expect(grid).to_be_visible()
     selected = grid.locator("td[aria-selected=true]")
     deadline = time.monotonic() + RENDER_MS / 1000
     while time.monotonic() < deadline:
         browser.settled(page)  # a click on a grid the server is still redrawing is lost
-        box = grid.bounding_box()  # in the window's coordinates, measured again each time
         # A body cell of the first row, below the header (a click on the header would sort).
-        page.mouse.click(box["x"] + 150, box["y"] + 35 + 17)
+        # Through the locator, so the grid is scrolled into view and still where it was
+        # measured: a page whose upper part was still drawing pushed it out of the window.
+        grid.click(position={"x": 150, "y": 35 + 17})
         try:
             selected.wait_for(state="attached", timeout=3_000)
             break
         except PlaywrightTimeoutError:  # the page was still settling: the click missed
             continue
+    if selected.count() != 1:
+        ARTIFACTS_DIR.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS_DIR / "agreements-no-cell-selected.png", full_page=True)
     expect(selected).to_have_count(1)
     channel_cell = grid.locator("td[role=gridcell]", has_text=re.compile(r"^Paid search$"))
     row = int(channel_cell.get_attribute("id").rsplit("-", 1)[1])
