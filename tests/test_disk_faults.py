@@ -20,12 +20,12 @@ import pytest
 
 from revcycle.__main__ import main
 from revcycle.access import os_user
-from revcycle.build import build, open_database
+from revcycle.build import open_database
 from revcycle.db import connect, rollback_after
 from revcycle.importer.validate import prepare
 from revcycle.paths import REPO_ROOT
 from revcycle.ui import upload
-from tests.conftest import write_export
+from tests.conftest import built_once, copy_database, write_export
 
 TEN_LEADS = [{"lead_id": f"L{i}", "created_at": "2026-01-01 00:00:00"} for i in range(10)]
 HELD = "holding the database"
@@ -38,19 +38,21 @@ HOLDER = textwrap.dedent(f"""
 """)
 
 
-def small_database(folder: Path) -> Path:
-    """Ten leads and no deals, built as the CLI builds, then closed: uploads 1 and 2."""
-    db_file = folder / "small.duckdb"
-    con = connect(db_file)
-    build(
-        con,
-        {
+@pytest.fixture
+def small_database(built_databases):
+    """Ten leads and no deals, built as the CLI builds, then closed: uploads 1 and 2. Built
+    once for the session; each test gets its own copy of the file and its archive."""
+
+    def make(folder: Path) -> Path:
+        exports = {
             "leads": write_export(folder / "leads.csv", "leads", TEN_LEADS),
             "deals": write_export(folder / "deals.csv", "deals", []),
-        },
-    )
-    con.close()
-    return db_file
+        }
+        template = built_once(exports, built_databases)
+        assert template is not None, "the ten leads must build"
+        return copy_database(template, folder / "small.duckdb")
+
+    return make
 
 
 def big_leads_file(path: Path, count: int) -> Path:
@@ -172,7 +174,9 @@ def on_small_disk(built: Path, disk: Path, free_bytes: int) -> Path:
     return db_file
 
 
-def test_a_full_disk_is_named_and_the_failed_load_leaves_no_file(tmp_path, small_disk):
+def test_a_full_disk_is_named_and_the_failed_load_leaves_no_file(
+    tmp_path, small_disk, small_database
+):
     db_file = on_small_disk(small_database(tmp_path), small_disk, 1 << 20)
     before = archive(db_file)
     # 5,000 leads of 80 random hex digits: a 600 KB file, whose rows then fill the disk's
@@ -188,7 +192,7 @@ def test_a_full_disk_is_named_and_the_failed_load_leaves_no_file(tmp_path, small
     assert [line.split()[0] for line in out.splitlines()] == ["2", "1"]
 
 
-def test_the_upload_page_names_a_full_disk_too(tmp_path, small_disk):
+def test_the_upload_page_names_a_full_disk_too(tmp_path, small_disk, small_database):
     db_file = on_small_disk(small_database(tmp_path), small_disk, 1 << 20)
     before = archive(db_file)
     big = big_leads_file(tmp_path / "big.csv", 5_000)
@@ -208,7 +212,9 @@ def test_the_upload_page_names_a_full_disk_too(tmp_path, small_disk):
     assert archive(db_file) == before
 
 
-def test_a_failed_load_keeps_the_file_an_earlier_upload_names(tmp_path, small_disk, cli):
+def test_a_failed_load_keeps_the_file_an_earlier_upload_names(
+    tmp_path, small_disk, cli, small_database
+):
     built = small_database(tmp_path)
     big = big_leads_file(tmp_path / "big.csv", 5_000)
     assert cli(built, "load", big, "--kind", "leads")[0] == 0  # upload 3 names big.csv's copy
@@ -231,7 +237,7 @@ def _limit_file_size(limit: int):
     return limit_in_child
 
 
-def test_a_file_the_disk_refuses_leaves_no_partial_file(tmp_path):
+def test_a_file_the_disk_refuses_leaves_no_partial_file(tmp_path, small_database):
     db_file = small_database(tmp_path)
     before = archive(db_file)
     big = big_leads_file(tmp_path / "big.csv", 20_000)  # 2.4 MB: past a 1 MB limit
@@ -244,7 +250,7 @@ def test_a_file_the_disk_refuses_leaves_no_partial_file(tmp_path):
     assert archive(db_file) == before  # neither the partial file nor the archived one
 
 
-def test_start_up_removes_only_the_archives_leftovers(tmp_path):
+def test_start_up_removes_only_the_archives_leftovers(tmp_path, small_database):
     db_file = small_database(tmp_path)
     uploads = tmp_path / "uploads"
     named = archive(db_file)  # the two files uploads 1 and 2 name
@@ -291,14 +297,14 @@ def test_a_damaged_database_is_named_damaged_not_busy(tmp_path, cli):
         assert "another process" not in out
 
 
-def test_check_passes_a_healthy_database(tmp_path, cli):
+def test_check_passes_a_healthy_database(tmp_path, cli, small_database):
     db_file = small_database(tmp_path)
     code, out = cli(db_file, "check")
     assert code == 0
     assert out == (f"{db_file}: every table reads and every kept upload file matches its sha256\n")
 
 
-def test_check_names_each_changed_or_missing_kept_file(tmp_path, cli):
+def test_check_names_each_changed_or_missing_kept_file(tmp_path, cli, small_database):
     db_file = small_database(tmp_path)
     leads_copy, deals_copy = (
         tmp_path / "uploads" / f"{hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()}.csv"
@@ -316,7 +322,7 @@ def test_check_names_each_changed_or_missing_kept_file(tmp_path, cli):
     ]
 
 
-def test_check_names_a_table_whose_blocks_are_damaged(tmp_path, cli):
+def test_check_names_a_table_whose_blocks_are_damaged(tmp_path, cli, small_database):
     db_file = small_database(tmp_path)
     size = db_file.stat().st_size
     with db_file.open("r+b") as handle:  # the file's second half overwritten: its blocks
@@ -331,7 +337,9 @@ def test_check_names_a_table_whose_blocks_are_damaged(tmp_path, cli):
 # --- reading while the dashboard runs ---------------------------------------------------------
 
 
-def test_history_dry_run_and_check_read_while_another_process_writes(tmp_path, cli, holder):
+def test_history_dry_run_and_check_read_while_another_process_writes(
+    tmp_path, cli, holder, small_database
+):
     db_file = small_database(tmp_path)
     # L8 and L9 are loaded as they are here; N1 is new: 1 new, 0 changed, 2 unchanged.
     three = write_export(
@@ -374,7 +382,9 @@ def table_rows(db_file: Path) -> dict[str, list]:
         con.close()
 
 
-def test_a_backup_taken_while_the_dashboard_runs_brings_the_data_back(tmp_path, cli, holder):
+def test_a_backup_taken_while_the_dashboard_runs_brings_the_data_back(
+    tmp_path, cli, holder, small_database
+):
     db_file = small_database(tmp_path)
     first = table_rows(db_file)
     dashboard = holder(db_file)
@@ -412,7 +422,9 @@ def test_a_backup_taken_while_the_dashboard_runs_brings_the_data_back(tmp_path, 
     assert len(replaced) == 1 and f"kept as {replaced[0]}" in out
 
 
-def test_bringing_back_a_backup_waits_for_the_dashboard_to_stop(tmp_path, cli, holder):
+def test_bringing_back_a_backup_waits_for_the_dashboard_to_stop(
+    tmp_path, cli, holder, small_database
+):
     db_file = small_database(tmp_path)
     code, _ = cli(db_file, "backup", tmp_path / "backup")
     assert code == 0
@@ -423,7 +435,7 @@ def test_bringing_back_a_backup_waits_for_the_dashboard_to_stop(tmp_path, cli, h
     assert not list(tmp_path.glob("small.duckdb.replaced-*"))
 
 
-def test_a_backup_replaces_a_damaged_database(tmp_path, cli):
+def test_a_backup_replaces_a_damaged_database(tmp_path, cli, small_database):
     db_file = small_database(tmp_path)
     first = table_rows(db_file)
     assert cli(db_file, "backup", tmp_path / "backup")[0] == 0
@@ -436,7 +448,7 @@ def test_a_backup_replaces_a_damaged_database(tmp_path, cli):
     assert table_rows(db_file) == first
 
 
-def test_a_backup_never_writes_into_a_folder_that_holds_files(tmp_path, cli):
+def test_a_backup_never_writes_into_a_folder_that_holds_files(tmp_path, cli, small_database):
     db_file = small_database(tmp_path)
     target = tmp_path / "full"
     target.mkdir()
