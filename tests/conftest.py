@@ -146,6 +146,21 @@ def require_browser() -> None:
         pytest.skip(reason)
 
 
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser): one per
+    test module, whose tests open contexts of their own in it."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    from tests.support import browser
+
+    with sync_playwright() as playwright:
+        launched = browser.launch_chromium(playwright)
+        yield launched
+        launched.close()
+
+
 def require_node() -> None:
     """Skip a sign-in test where Node or npm (for the local OpenID Connect provider) is
     missing — but fail in CI, which must run it against a real provider."""

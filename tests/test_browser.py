@@ -25,13 +25,12 @@ from playwright.sync_api import (
     Locator,
     Page,
     expect,
-    sync_playwright,
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from revcycle.paths import REPO_ROOT
 from tests import sample_facts
-from tests.conftest import copy_database, require_browser
+from tests.conftest import copy_database
 from tests.support import browser
 from tests.support.browser import (
     VIEWPORT,
@@ -130,16 +129,6 @@ def running_dashboard(workdir: Path) -> Iterator[str]:
             yield url
         finally:
             del _SERVER_LOGS[url]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
-    require_browser()
-    with sync_playwright() as playwright:
-        chromium = browser.launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

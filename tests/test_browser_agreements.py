@@ -17,7 +17,7 @@ from dataclasses import replace
 from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from revcycle.agreements import store
@@ -25,7 +25,7 @@ from revcycle.agreements.model import FollowUp, default_agreement
 from revcycle.build import build
 from revcycle.db import connect
 from revcycle.paths import REPO_ROOT
-from tests.conftest import require_browser, write_export
+from tests.conftest import write_export
 from tests.support import browser
 
 pytestmark = pytest.mark.browser
@@ -76,18 +76,14 @@ def database(folder) -> None:
 
 
 @pytest.fixture(scope="module")
-def tab(tmp_path_factory) -> Iterator[Page]:
-    require_browser()
+def tab(chromium: Browser, tmp_path_factory) -> Iterator[Page]:
     workdir = tmp_path_factory.mktemp("agreements")
     database(workdir)
     with (
-        sync_playwright() as playwright,
         browser.running_dashboard(workdir / "revcycle.duckdb", workdir / "streamlit.log") as url,
+        browser.browser_context(chromium, url, RENDER_MS) as context,
     ):
-        chromium = browser.launch_chromium(playwright)
-        with browser.browser_context(chromium, url, RENDER_MS) as context:
-            yield context.new_page()
-        chromium.close()
+        yield context.new_page()
 
 
 def within_sla(page: Page, period: tuple[str, str]):

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from revcycle.ui.format import WORD_JOINER
-from tests.conftest import require_browser, write_export
+from tests.conftest import write_export
 from tests.support import browser, injection
 
 pytestmark = pytest.mark.browser
@@ -60,19 +60,15 @@ def listener() -> Iterator[Listener]:
 
 
 @pytest.fixture(scope="module")
-def visit(listener, tmp_path_factory) -> Iterator[tuple]:
+def visit(chromium: Browser, listener, tmp_path_factory) -> Iterator[tuple]:
     """A tab on a dashboard over the corpus, and the corpus."""
-    require_browser()
     workdir = tmp_path_factory.mktemp("injection")
     corpus = injection.build_database(workdir / "revcycle.duckdb", listener.port, write_export)
     with (
-        sync_playwright() as playwright,
         browser.running_dashboard(workdir / "revcycle.duckdb", workdir / "streamlit.log") as url,
+        browser.browser_context(chromium, url, RENDER_MS) as context,
     ):
-        chromium = browser.launch_chromium(playwright)
-        with browser.browser_context(chromium, url, RENDER_MS) as context:
-            yield context.new_page(), corpus
-        chromium.close()
+        yield context.new_page(), corpus
 
 
 def open_drawn(page: Page, path: str, heading: str, query: dict, timeout: float) -> None:

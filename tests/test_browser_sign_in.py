@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from revcycle import access
 from tests.conftest import copy_database, require_browser, require_node
@@ -56,16 +56,6 @@ def server(sample_db_file: Path, tmp_path_factory) -> Iterator[str]:
             env={"REVCYCLE_ROLES": str(roles)},
         ) as url:
             yield url
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    """One Chromium for the module: each test opens contexts of its own in it."""
-    require_browser()
-    with sync_playwright() as playwright:
-        launched = browser.launch_chromium(playwright)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from revcycle.paths import REPO_ROOT
-from tests.conftest import copy_database, require_browser
+from tests.conftest import copy_database
 from tests.support import browser
 
 pytestmark = pytest.mark.browser
@@ -31,20 +31,15 @@ expect.set_options(timeout=RENDER_MS)  # wait for the app's state, however busy 
 
 
 @pytest.fixture(scope="module")
-def tab(sample_db_file: Path, tmp_path_factory) -> Iterator[Page]:
+def tab(chromium: Browser, sample_db_file: Path, tmp_path_factory) -> Iterator[Page]:
     """A tab on a dashboard over a copy of the sample database."""
-    require_browser()
     workdir = tmp_path_factory.mktemp("upload")
     copy_database(sample_db_file, workdir / "revcycle.duckdb")
     with (
-        sync_playwright() as playwright,
         browser.running_dashboard(workdir / "revcycle.duckdb", workdir / "streamlit.log") as url,
+        browser.browser_context(chromium, url, RENDER_MS) as context,
     ):
-        chromium = browser.launch_chromium(playwright)
-        with browser.browser_context(chromium, url, RENDER_MS) as context:
-            page = context.new_page()
-            yield page
-        chromium.close()
+        yield context.new_page()
 
 
 def leads_shown(page: Page) -> int:

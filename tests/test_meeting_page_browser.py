@@ -13,10 +13,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests import sample_facts
-from tests.conftest import require_browser
 from tests.support import browser
 from tests.test_browser import (
     ARTIFACTS_DIR,
@@ -85,15 +84,6 @@ SIZES_JS = """() => {
     const values = [...document.querySelectorAll('[data-testid="stMetricValue"] div')];
     return {body: px(body), tile: Math.max(0, ...values.map(px))};
 }"""
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    require_browser()
-    with sync_playwright() as playwright:
-        chromium = browser.launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
