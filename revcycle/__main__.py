@@ -185,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args, parser) -> int:
     if args.command == "sample":
-        for path in (*sample.write(args.out, n_leads=args.leads), args.out / sample.TOUCHES_FILE):
+        written = sample.write(args.out, n_leads=args.leads)
+        for path in (*written, args.out / sample.TOUCHES_FILE, args.out / sample.SPEND_FILE):
             print(f"wrote {path}")
         return 0
     reads_only = args.command == "agreements" and args.action != "import"
