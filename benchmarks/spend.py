@@ -12,16 +12,13 @@ the leads and touches. It measures and prints a markdown table; it asserts nothi
 """
 
 import argparse
-import multiprocessing
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
-from benchmarks.run import upload_cap_for
+from benchmarks.attribution import generate_and_build
 from benchmarks.timing import Timing, machine, peak_rss_mib, repeated, timed
 from revcycle import sample, sample_spend
-from revcycle.build import build
 from revcycle.db import connect
 from revcycle.importer.load import commit_upload
 from revcycle.importer.validate import prepare
@@ -50,21 +47,6 @@ def write_spend_year(folder: Path, count_campaigns: int, count_days: int) -> tup
     return folder / SPEND_FILE, unmapped
 
 
-def _generate_and_build(folder: Path, n_leads: int) -> Path:
-    exports = {kind: folder / f"{kind}.csv" for kind in ("leads", "deals", "touches")}
-    if not all(path.exists() for path in exports.values()):
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            pool.submit(sample.write, folder, n_leads).result()
-    db_file = folder / "spend.duckdb"
-    db_file.unlink(missing_ok=True)
-    con = connect(db_file)
-    with upload_cap_for(*exports.values()):
-        build(con, exports)
-    con.close()
-    return db_file
-
-
 def _load_timed(con, path: Path) -> list[Timing]:
     """The spend file loaded as the page and the CLI load it, in two timed steps."""
     checked = Timing(f"read + check {path.name} (prepare)")
@@ -82,10 +64,12 @@ def _load_timed(con, path: Path) -> list[Timing]:
 
 def _reads(con, label: str, repeat: int) -> list[Timing]:
     return [
-        repeated(f"stg_spend read whole{label}", lambda: con.sql(_READ_WHOLE).fetchall(), repeat),
+        repeated(
+            f"stg_spend read whole{label}", lambda: con.execute(_READ_WHOLE).fetchall(), repeat
+        ),
         repeated(
             f"stg_spend by channel and month{label}",
-            lambda: con.sql(_BY_CHANNEL_AND_MONTH).fetchall(),
+            lambda: con.execute(_BY_CHANNEL_AND_MONTH).fetchall(),
             repeat,
         ),
     ]
@@ -103,16 +87,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(machine())
     folder = args.folder or Path(tempfile.mkdtemp())
-    db_file = _generate_and_build(folder, args.leads)
+    db_file = generate_and_build(folder, args.leads, "spend.duckdb")
     spend_file, unmapped_file = write_spend_year(folder, args.campaigns, args.days)
     con = connect(db_file)
     try:
         timings = _load_timed(con, spend_file)
-        days = con.sql("select count(*) from stg_spend").fetchone()[0]
+        days = con.execute("select count(*) from stg_spend").fetchone()[0]
         timings += _reads(con, f" ({days:,} rows)", args.repeat)
         timings += _load_timed(con, unmapped_file)
         timings += _reads(con, ", a source no rule knows", args.repeat)
-        counts = con.sql(
+        counts = con.execute(
             "select (select count(*) from raw_leads), (select count(*) from raw_touches), "
             "(select count(*) from upload_rows_spend)"
         ).fetchone()
