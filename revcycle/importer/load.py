@@ -29,7 +29,7 @@ from revcycle import contract
 from revcycle.db import has_table, rollback_after
 from revcycle.importer import channels
 from revcycle.importer.problems import NO_ROWS, refused
-from revcycle.rebuild import rebuild_in_transaction
+from revcycle.rebuild import KINDS_NO_MART_READS, rebuild_in_transaction
 
 RAW_TABLE_BY_KIND = {
     "leads": "raw_leads",
@@ -308,7 +308,9 @@ def commit_upload(
             )
             channels.add_rules(con, channel_rules or {}, changed_by=changed_by)
             if upload_id is not None or channel_rules:
-                rebuild_in_transaction(con)
+                # New rules change leads' channels; rows of a kind no mart reads change no mart.
+                marts = bool(channel_rules) or kind not in KINDS_NO_MART_READS
+                rebuild_in_transaction(con, with_marts=marts)
     except BaseException:
         _discard_kept_file(con, meta)
         raise
