@@ -50,7 +50,7 @@ def write_spend_year(folder: Path, count_campaigns: int, count_days: int) -> tup
 def _load_timed(con, path: Path) -> list[Timing]:
     """The spend file loaded as the page and the CLI load it, in two timed steps."""
     checked = Timing(f"read + check {path.name} (prepare)")
-    committed = Timing(f"commit {path.name} + rebuild (every mart)")
+    committed = Timing(f"commit {path.name} + rebuild (staging views: no mart reads spend)")
     prepared = timed(lambda: prepare(con, path, kind="spend"), checked)
     timed(
         lambda: commit_upload(
