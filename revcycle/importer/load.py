@@ -303,13 +303,14 @@ def commit_upload(
     refuse_emptying(kind, len(rows), mode, meta.file_name, allow_empty)
     try:
         with _transaction(con):
+            # Rows of a kind no mart reads change no mart; but new rules change leads'
+            # channels, and a load over the sample removes the sample's leads and deals.
+            marts = bool(channel_rules) or kind not in KINDS_NO_MART_READS or holds_sample(con)
             upload_id, change = commit_in_transaction(
                 con, kind, rows, mode, meta, changed_by=changed_by
             )
             channels.add_rules(con, channel_rules or {}, changed_by=changed_by)
             if upload_id is not None or channel_rules:
-                # New rules change leads' channels; rows of a kind no mart reads change no mart.
-                marts = bool(channel_rules) or kind not in KINDS_NO_MART_READS
                 rebuild_in_transaction(con, with_marts=marts)
     except BaseException:
         _discard_kept_file(con, meta)
