@@ -27,7 +27,9 @@ from revcycle.importer.validate import prepare
 from revcycle.paths import SAMPLE_AGREEMENT, SAMPLE_DIR, db_path
 from revcycle.rebuild import MART_TABLE, is_current, rebuild_in_transaction
 
-SAMPLE_FILE_BY_KIND = {kind: SAMPLE_DIR / f"{kind}.csv" for kind in ("leads", "deals", "touches")}
+SAMPLE_FILE_BY_KIND = {
+    kind: SAMPLE_DIR / f"{kind}.csv" for kind in ("leads", "deals", "touches", "spend")
+}
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def build(
     try:
         ensure_storage(con)
         # Leads first: deals and touches are checked against them.
-        for kind in ("leads", "deals", "touches"):
+        for kind in ("leads", "deals", "touches", "spend"):
             if kind in (exports or {}):
                 _load_whole_file(con, kind, Path(exports[kind]), sample)
         # A database that held the sample before agreements existed gets it at its next build.

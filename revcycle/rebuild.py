@@ -32,18 +32,29 @@ MART_TABLES = (
 MART_MACROS = ("funnel_in_scope", "leads_created_in", "cohort_leads", "markov_journeys")
 
 
-def rebuild_in_transaction(con: duckdb.DuckDBPyConnection) -> int:
-    """Staging, marts and macros from the loaded rows; returns the new data version."""
+# Kinds no mart reads: loading one replaces the staging views and moves the data version, but
+# writes no mart (at a million leads the marts take seconds a month of spend does not need).
+# tests/test_spend_import.py checks that no mart reads spend.
+KINDS_NO_MART_READS = frozenset({"spend"})
+
+
+def rebuild_in_transaction(con: duckdb.DuckDBPyConnection, with_marts: bool = True) -> int:
+    """Staging, marts and macros from the loaded rows; returns the new data version. Without
+    ``with_marts`` the marts stay as they are (only for a change no mart reads), unless there
+    are none yet."""
+    with_marts = with_marts or not has_table(con, MART_TABLE)
     seed_channel_rules(con)
-    # The days off depend on the years the data spans, so they are rewritten with the marts.
-    calendar.write_in_transaction(con)
+    if with_marts:
+        # The days off depend on the years the data spans, so they are rewritten with the marts.
+        calendar.write_in_transaction(con)
     define(con, MACROS)
     for name in query_names("staging"):
         create_view(con, name)
-    for table in MART_TABLES:
-        materialise(con, f"marts/{table}")
-    for macro in MART_MACROS:
-        define(con, f"marts/{macro}")
+    if with_marts:
+        for table in MART_TABLES:
+            materialise(con, f"marts/{table}")
+        for macro in MART_MACROS:
+            define(con, f"marts/{macro}")
     return _next_data_version(con)
 
 

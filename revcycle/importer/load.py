@@ -29,9 +29,14 @@ from revcycle import contract
 from revcycle.db import has_table, rollback_after
 from revcycle.importer import channels
 from revcycle.importer.problems import NO_ROWS, refused
-from revcycle.rebuild import rebuild_in_transaction
+from revcycle.rebuild import KINDS_NO_MART_READS, rebuild_in_transaction
 
-RAW_TABLE_BY_KIND = {"leads": "raw_leads", "deals": "raw_deals", "touches": "raw_touches"}
+RAW_TABLE_BY_KIND = {
+    "leads": "raw_leads",
+    "deals": "raw_deals",
+    "touches": "raw_touches",
+    "spend": "raw_spend",
+}
 ROWS_TABLE_BY_KIND = {kind: f"upload_rows_{kind}" for kind in RAW_TABLE_BY_KIND}
 MODES = ("merge", "replace")
 RESTORE = "restore"
@@ -298,12 +303,15 @@ def commit_upload(
     refuse_emptying(kind, len(rows), mode, meta.file_name, allow_empty)
     try:
         with _transaction(con):
+            # Rows of a kind no mart reads change no mart; but new rules change leads'
+            # channels, and a load over the sample removes the sample's leads and deals.
+            marts = bool(channel_rules) or kind not in KINDS_NO_MART_READS or holds_sample(con)
             upload_id, change = commit_in_transaction(
                 con, kind, rows, mode, meta, changed_by=changed_by
             )
             channels.add_rules(con, channel_rules or {}, changed_by=changed_by)
             if upload_id is not None or channel_rules:
-                rebuild_in_transaction(con)
+                rebuild_in_transaction(con, with_marts=marts)
     except BaseException:
         _discard_kept_file(con, meta)
         raise
@@ -451,15 +459,16 @@ def sample_notice(con: duckdb.DuckDBPyConnection) -> str | None:
     ).fetchall()[0]
     return (
         f"The database holds the bundled sample ({leads:,} leads, {deals:,} deals). Loading "
-        "this file removes the sample first, leads and deals and their touches, so it never "
+        "this file removes the sample first, leads and deals and their touches and spend, so it "
+        "never "
         "mixes with your data; restoring the state before the load brings the sample back."
     )
 
 
 def _remove_sample(con: duckdb.DuckDBPyConnection, changed_by: str) -> None:
-    """Empty both kinds as an entry in the history, in the caller's transaction."""
+    """Empty every kind as an entry in the history, in the caller's transaction."""
     parent = con.execute("select max(upload_id) from uploads").fetchall()[0][0]
-    what = "the bundled sample, leads and deals"
+    what = "the bundled sample, leads, deals, touches and spend"
     entry_id = _add_entry(con, parent, SAMPLE_REMOVED, what, changed_by)
     _set_loaded(con, entry_id)
 

@@ -8,6 +8,7 @@ field to the first of its candidate columns that the file has.
 import difflib
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 
 import duckdb
@@ -25,7 +26,7 @@ RESPONSE_TIME = "Lead response time (HH:mm:ss)"
 class Preset:
     name: str
     label: str
-    kind: str  # "leads", "deals" or "touches"
+    kind: str  # "leads", "deals", "touches" or "spend"
     identifying: tuple[str, ...]  # every one of these headers present: this preset
     columns: dict[str, tuple[str, ...]]  # contract field -> candidate columns, first present wins
     # Fields whose column holds a list ("123;456"): the first id is the link.
@@ -45,6 +46,16 @@ class Preset:
     # Read only when asked for (--preset, or the file said to hold this preset's kind): a
     # HubSpot contacts export is a leads file first.
     asked_only: bool = False
+    # Field -> its value on every row, where the file has no column for it: an ad platform's
+    # spend export is all its own source.
+    constants: dict[str, str] = field(default_factory=dict)
+    # Field -> a pattern its column's name matches (any case and spacing), for a name that
+    # carries a value: a named group of the pattern that is a field gives it that value on
+    # every row (Meta's "Amount spent (EUR)": the amount, in EUR).
+    patterns: dict[str, str] = field(default_factory=dict)
+    # The file's columns that, with the contract's fields, tell one row from another where the
+    # id is derived (two campaigns can share a name; their ids differ).
+    id_columns: tuple[str, ...] = ()
 
 
 # What tells each generic export apart: a deals file names its leads too, so only a file
@@ -53,6 +64,7 @@ _GENERIC_IDENTIFYING = {
     "leads": (("lead_id", "created_at"), ("deal_id",)),
     "deals": (("deal_id", "created_at"), ()),
     "touches": (("touched_at", "source"), ("created_at",)),
+    "spend": (("date_from", "amount"), ()),
 }
 
 
@@ -74,6 +86,7 @@ PRESETS: tuple[Preset, ...] = (
     _generic("leads"),
     _generic("deals"),
     _generic("touches"),
+    _generic("spend"),
     Preset(
         name="salesforce_campaign_members",
         label="Salesforce campaign members report",
@@ -128,6 +141,53 @@ PRESETS: tuple[Preset, ...] = (
         },
         # The source is "utm_source / utm_medium" (google / cpc), joined in validate.
         joined_source=("utm_source", "utm_medium"),
+    ),
+    # Spend: the ad platforms' own downloads. Their headers are from practitioner guides, not
+    # real files (shared/export-formats.md), so each field has its likely spellings too.
+    Preset(
+        name="google_ads_campaigns",
+        label="Google Ads campaign report",
+        kind="spend",
+        identifying=("Day", "Campaign", "Cost"),
+        columns={
+            "date_from": ("Day", "Date"),
+            "campaign": ("Campaign", "Campaign name"),
+            "amount": ("Cost",),
+            "currency": ("Currency code", "Currency"),
+        },
+        constants={"source": "Google Ads"},
+        id_columns=("Campaign ID",),
+    ),
+    Preset(
+        name="meta_ads_manager",
+        label="Meta Ads Manager export",
+        kind="spend",
+        identifying=("Reporting starts", "Reporting ends", "Campaign name"),
+        columns={
+            "date_from": ("Reporting starts",),
+            "date_to": ("Reporting ends",),
+            "campaign": ("Campaign name",),
+            "amount": ("Amount spent",),
+            "currency": ("Currency",),
+        },
+        patterns={"amount": r"amount spent \((?P<currency>[a-z]{3})\)"},
+        constants={"source": "Meta Ads"},
+        id_columns=("Campaign ID",),
+    ),
+    Preset(
+        name="linkedin_campaign_manager",
+        label="LinkedIn Campaign Manager export",
+        kind="spend",
+        identifying=("Start Date (in UTC)", "Campaign Name", "Total Spent"),
+        columns={
+            "date_from": ("Start Date (in UTC)",),
+            "date_to": ("End Date (in UTC)",),
+            "campaign": ("Campaign Name",),
+            "amount": ("Total Spent",),
+            "currency": ("Currency",),
+        },
+        constants={"source": "LinkedIn Ads"},
+        id_columns=("Campaign ID",),
     ),
     Preset(
         name="hubspot_contacts",
@@ -280,16 +340,59 @@ def generic_by_id_column(header: list[str]) -> Preset | None:
     """A generic preset for a file with our id column but not all identifying columns, so the
     refusal can name the missing required field rather than ask what the file is."""
     present = {_key(name) for name in header}
-    # A deals file and a touches file also name lead_id; a touches file may lack its own id.
-    for kind, column in (("deals", "deal_id"), ("touches", "touched_at"), ("leads", "lead_id")):
+    # A deals file and a touches file also name lead_id; a touches or spend file may lack its
+    # own id.
+    by_column = (
+        ("deals", "deal_id"),
+        ("touches", "touched_at"),
+        ("spend", "date_from"),
+        ("leads", "lead_id"),
+    )
+    for kind, column in by_column:
         if column in present:
             return PRESETS_BY_NAME[f"generic_{kind}"]
     return None
 
 
 def mapping_for(preset: Preset, header: list[str]) -> dict[str, str]:
-    """Contract field -> the file's column, for the candidates this header has."""
-    return _first_present(preset.columns, header)
+    """Contract field -> the file's column, for the candidates this header has; a column whose
+    name matches the field's pattern first."""
+    return _first_present(preset.columns, header) | {
+        field_name: column for field_name, (column, _) in _patterned(preset, header).items()
+    }
+
+
+def _patterned(preset: Preset, header: list[str]) -> dict[str, tuple[str, dict[str, str]]]:
+    """Field -> (the first column whose name matches its pattern, the values the name gives)."""
+    found = {}
+    for field_name, pattern in preset.patterns.items():
+        for name in header:
+            matched = re.fullmatch(pattern, _key(name), re.IGNORECASE)
+            if matched:
+                found[field_name] = (name, matched.groupdict())
+                break
+    return found
+
+
+def constant_values(preset: Preset, header: list[str], mapping: dict[str, str]):
+    """Field -> (its value on every row, where the value comes from), for the fields the file
+    has no column for: the preset's constants, and what a column's name says (EUR from
+    "Amount spent (EUR)"), upper-cased as a code."""
+    values = {
+        name: (value, f"the {preset.label} preset")
+        for name, value in preset.constants.items()
+        if name not in mapping
+    }
+    for column, said in _patterned(preset, header).values():
+        for name, value in said.items():
+            if name not in mapping and value:
+                values[name] = (value.upper(), f"the column name {column}")
+    return values
+
+
+def first_present(names: tuple[str, ...], header: list[str]) -> str | None:
+    """The header's column for the first of ``names`` it has (any case and spacing)."""
+    return _first_present({"found": names}, header).get("found")
 
 
 def _first_present(candidates: dict, header: list[str]) -> dict[str, str]:
