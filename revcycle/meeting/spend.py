@@ -168,7 +168,7 @@ def _month_words(to_date: pd.Series, month: pd.Series) -> str:
 def _notes(rows: pd.DataFrame, this_week: pd.DataFrame, params: dict) -> list[str]:
     notes = []
     if this_week.empty:
-        notes.append("No budget is agreed and no spend is loaded for these channels.")
+        notes.append("No budget is agreed and no spend is loaded.")
     elif not this_week["has_spend"].any():
         notes.append(
             "No spend is loaded for these weeks: upload a spend export (kind spend) on the "
