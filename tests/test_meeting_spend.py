@@ -315,3 +315,18 @@ def test_the_presented_spend_section_lists_every_channel_as_text():
     assert table.loc["Trade show", "Month to date"] == "no spend recorded"
     assert table.loc["Paid search", "Month to date"] == "€2,000 of €6,000"
     assert table.loc["Paid social", "Weekly budget"] == "no budget agreed"
+
+
+def test_a_budget_of_nothing_is_said_in_words_never_as_an_infinite_share(con, tmp_path):
+    # Version 2 from 1 November pauses trade shows: a budget of 0 for the month.
+    paused = tuple(
+        replace(budget, amount=0.0) if budget.channel == "Trade show" else budget
+        for budget in agreement().budgets
+    )
+    store.save(con, agreement(effective_from=NOVEMBER, budgets=paused), "sam")
+    spent = {"date_from": "2026-11-05", "source": "Trade Show", "amount": "50.00"}
+    load_spend(con, write_export(tmp_path / "show.csv", "spend", [spent]))
+    words = spend.report(functools.partial(execute, con), W45, EVERYONE, 2).rows
+    show = words.set_index("channel").loc["Trade show"]
+    # 50 spent of a budget of 0: red, and no percentage of nothing.
+    assert (show["week_budget"], show["week_status"]) == ("€0", "🔴 spent of a budget of 0")

@@ -144,9 +144,11 @@ def _status_words(row: pd.Series, in_force, due: bool = False) -> str:
         spent_in, budget_in = _currency(row["spend_currency"]), _currency(row["budget_currency"])
         return f"not compared: {spent_in} vs {budget_in}"
     sign = shown.STATUS_SIGN.get(spend_colour(spend, budget, in_force), "")
-    share = f"{float(spend) / float(budget):.0%}" if float(budget) > 0 else "over a budget of 0"
-    if float(budget) <= 0 and float(spend) <= 0:
-        share = "nothing spent of nothing"
+    spend, budget = float(spend), float(budget)
+    if budget > 0:
+        share = f"{spend / budget:.0%}"
+    else:  # a budget of nothing: no share of it means anything, never an infinite one
+        share = "spent of a budget of 0" if spend > 0 else "none spent, none budgeted"
     owed = f" of {money(budget, row['budget_currency'])} due" if due else ""
     return f"{sign} {share}{owed}".strip()
 
