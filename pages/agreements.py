@@ -142,22 +142,56 @@ def targets_table(start: flow.Form, read_only: bool) -> pd.DataFrame:
             "written 0 to 1 (0.8 = 80%); counts and revenue as numbers."
         )
     )
-    frame = start.targets.assign(month=pd.to_datetime(start.targets["month"]))
+    return monthly_editor(
+        start.targets,
+        "targets",
+        read_only,
+        {
+            "channel": st.column_config.TextColumn("Channel", default=flow.ALL_CHANNELS),
+            "metric": st.column_config.SelectboxColumn("Metric", options=TARGET_METRICS),
+            "value": st.column_config.NumberColumn("Target", format="%g"),
+        },
+    )
+
+
+def monthly_editor(frame: pd.DataFrame, section: str, read_only: bool, columns: dict):
+    """A table editor of rows per month (targets, budgets): ``columns`` configure the columns
+    after the month; the last save's messages for ``section`` stand under it."""
     edited = st.data_editor(
-        frame,
+        frame.assign(month=pd.to_datetime(frame["month"])),
         num_rows="fixed" if read_only else "dynamic",
         disabled=read_only,
         hide_index=True,
         column_config={
             "month": st.column_config.DateColumn("Month", format="MMM YYYY", required=True),
-            "channel": st.column_config.TextColumn("Channel", default=flow.ALL_CHANNELS),
-            "metric": st.column_config.SelectboxColumn("Metric", options=TARGET_METRICS),
-            "value": st.column_config.NumberColumn("Target", format="%g"),
+            **columns,
         },
-        key=f"{EDIT}targets",
+        key=f"{EDIT}{section}",
     )
-    beside("targets")
+    beside(section)
     return edited
+
+
+def budgets_table(start: flow.Form, read_only: bool) -> pd.DataFrame:
+    st.markdown("**Marketing budgets per month**")
+    st.caption(
+        format.plain(
+            "What each channel may spend in the month, in whole cents. Currency: a code such "
+            f"as EUR; empty is the data's currency ({settings.currency() or 'none set'}). The "
+            "weekly meeting compares each week's spend with the month's budget prorated by "
+            "working days."
+        )
+    )
+    return monthly_editor(
+        start.budgets,
+        "budgets",
+        read_only,
+        {
+            "channel": st.column_config.TextColumn("Channel", required=True),
+            "amount": st.column_config.NumberColumn("Budget", min_value=0.0, format="%.2f"),
+            "currency": st.column_config.TextColumn("Currency", max_chars=3),
+        },
+    )
 
 
 def calendar_fields(start: flow.Form, read_only: bool) -> dict:
@@ -236,6 +270,7 @@ def editor_section(cursor, current, start_agreement, who: str | None) -> None:
     values = text_fields(start, read_only)
     follow_up = follow_up_table(start, known, read_only)
     targets = targets_table(start, read_only)
+    budgets = budgets_table(start, read_only)
     values |= calendar_fields(start, read_only)
     values |= answer_and_colours(start, read_only)
     if read_only:
@@ -244,6 +279,7 @@ def editor_section(cursor, current, start_agreement, who: str | None) -> None:
     shown = (
         "follow_up",
         "targets",
+        "budgets",
         "calendar",
         "working_hours",
         "closing_days",
@@ -262,7 +298,7 @@ def editor_section(cursor, current, start_agreement, who: str | None) -> None:
         st.error(format.plain(problem.message), icon=":material/error:")
     if not st.button(f"Save as version {number}", key="agreement_save", type="primary"):
         return
-    form = flow.Form(**values, follow_up=follow_up, targets=targets)
+    form = flow.Form(**values, follow_up=follow_up, targets=targets, budgets=budgets)
     try:
         saved = flow.save(cursor, form, who)
     except Exception:
@@ -335,9 +371,9 @@ with page.frame("Agreements"):
     st.title("Agreements", anchor=False)
     st.caption(
         "What marketing and sales agreed: the definitions, how fast each channel's leads are "
-        "followed up, the working calendar and the targets. A change is saved as a new "
-        "version from a date; each lead is measured against the version in force when it was "
-        "created."
+        "followed up, the working calendar, the targets and the marketing budgets. A change "
+        "is saved as a new version from a date; each lead is measured against the version in "
+        "force when it was created."
     )
     saved_line = st.session_state.pop(SAVED, None)
     if saved_line:

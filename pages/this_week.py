@@ -1,7 +1,8 @@
 """This week: the weekly alignment meeting on one screen. The headline, the week's numbers
-against target, where the funnel leaked, the follow-up breaches by owner, lead quality, and the
-decisions and actions, for the ISO week in the URL (``?week=2026-W47``); ``?present=1`` shows
-one section per screen for the shared screen. The pack is the same week as one HTML file."""
+against target, where the funnel leaked, the follow-up breaches by owner, lead quality, spend
+against the agreed budgets, and the decisions and actions, for the ISO week in the URL
+(``?week=2026-W47``); ``?present=1`` shows one section per screen for the shared screen. The
+pack is the same week as one HTML file."""
 
 import streamlit as st
 
@@ -27,6 +28,8 @@ def draw_section(name: str, con, week_data, agreed, presenting: bool) -> None:
         meeting.breaches(week_data, presenting)
     elif name == "quality":
         meeting.quality(week_data, presenting)
+    elif name == "spend":
+        meeting.spend(week_data, presenting)
     else:
         meeting_log.section(con, week_data, presenting)
 

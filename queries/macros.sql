@@ -25,6 +25,19 @@ create or replace macro is_in_period(moment, start_date, end_date) as
     moment >= cast(start_date as timestamp)
     and moment < cast(end_date as timestamp) + interval 1 day;
 
+-- iso_weeks(end_date, weeks): the `weeks` ISO weeks (Monday to Sunday) that end with the week
+-- of end_date, oldest first: week_start (its Monday) and week_end (its Sunday), both dates.
+create or replace macro iso_weeks(end_date, weeks) as table
+    select
+        cast(week_start_at as date) as week_start,
+        cast(week_start_at as date) + 6 as week_end,
+    from unnest(generate_series(
+        cast(date_trunc('week', cast(end_date as date)) as timestamp)
+            - to_weeks(cast(weeks as integer) - 1),
+        cast(date_trunc('week', cast(end_date as date)) as timestamp),
+        interval 7 day
+    )) as week_starts(week_start_at);
+
 -- lead_channel(source, rule_channel): a lead's channel from its source and the channel rule
 -- its source_key matched (null when none did): "(unknown)" with no source, "(unmapped)" when
 -- no rule knows it.

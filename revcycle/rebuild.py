@@ -29,7 +29,15 @@ MART_TABLES = (
     "deal_journeys",
     "lead_journeys",
 )
-MART_MACROS = ("funnel_in_scope", "leads_created_in", "cohort_leads", "markov_journeys")
+# agreed_working_days reads only the agreement's staging views: it prorates monthly targets
+# and budgets.
+MART_MACROS = (
+    "funnel_in_scope",
+    "leads_created_in",
+    "cohort_leads",
+    "markov_journeys",
+    "agreed_working_days",
+)
 
 
 # Kinds no mart reads: loading one replaces the staging views and moves the data version, but

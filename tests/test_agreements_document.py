@@ -14,6 +14,7 @@ from revcycle.agreements.model import (
     SHARE_METRICS,
     TARGET_METRICS,
     Agreement,
+    Budget,
     ClosingDay,
     FollowUp,
     Target,
@@ -22,7 +23,7 @@ from revcycle.agreements.model import (
     canonical,
 )
 from revcycle.agreements.validate import AgreementInvalid
-from tests.support.agreements import agreement
+from tests.support.agreements import BUDGETS, agreement
 
 SAVED_AT = datetime.datetime(2026, 11, 30, 14, 5, 0)
 
@@ -180,6 +181,45 @@ def test_an_empty_file_and_a_list_are_refused_with_a_sentence():
     assert refusal("- 1\n") == [(None, 1, "The file should be a set of keys, not a list.")]
 
 
+def with_budgets() -> list[Version]:
+    first, second = two_versions()
+    budgeted = dataclasses.replace(first.agreement, budgets=BUDGETS)
+    return [dataclasses.replace(first, agreement=canonical(budgeted)), second]
+
+
+def test_budgets_are_written_per_month_and_channel_and_read_back():
+    text = dump(with_budgets())
+    assert load(text, "agreement.yaml") == with_budgets()
+    assert "      2024-12:\n        Paid search: {amount: 6250.5, currency: EUR}\n" in text
+    # No currency named: the data's, so the file names none either.
+    assert "        Trade show: {amount: 3000}\n" in text
+
+
+def test_a_file_without_budgets_reads_as_no_budgets_and_writes_none():
+    text = dump(two_versions())
+    assert "budgets:" not in text.split("versions:", 1)[1]
+    assert [version.agreement.budgets for version in load(text, "a.yaml")] == [(), ()]
+
+
+def test_a_budget_problem_names_the_line_of_its_row():
+    text = dump(with_budgets()).replace("{amount: 6000, currency: EUR}", "{amount: -5}", 1)
+    [(version, line, message)] = refusal(text)
+    assert (version, line) == (1, line_of(text, "{amount: -5}"))
+    assert message == "A budget cannot be negative (-5)."
+
+
+def test_a_misspelt_budget_key_is_reported_with_its_line():
+    text = dump(with_budgets()).replace("{amount: 3000}", "{amout: 3000}", 1)
+    assert refusal(text) == [
+        (
+            1,
+            line_of(text, "amout"),
+            "Unknown key 'amout' in budgets.2024-12.Trade show. Did you mean amount?",
+        ),
+        (1, line_of(text, "amout"), "budgets.2024-12.Trade show is missing amount."),
+    ]
+
+
 # ---- round trip over generated agreements ----------------------------------------------------
 
 # Names and texts as people type them, with newlines and characters YAML must quote.
@@ -248,6 +288,31 @@ def targets(draw, names: list[str]) -> tuple[Target, ...]:
 
 
 @st.composite
+def budgets(draw, names: list[str]) -> tuple[Budget, ...]:
+    if not names:
+        return ()
+    keys = draw(
+        st.lists(
+            st.tuples(
+                st.dates(datetime.date(2020, 1, 1), datetime.date(2030, 12, 1)),
+                st.sampled_from(names),
+            ),
+            max_size=6,
+            unique_by=lambda key: (key[0].replace(day=1), key[1]),
+        )
+    )
+    return tuple(
+        Budget(
+            day.replace(day=1),
+            channel,
+            draw(st.integers(0, 10**15)) / 100,  # whole cents
+            draw(st.sampled_from([None, "EUR", "USD"])),
+        )
+        for day, channel in keys
+    )
+
+
+@st.composite
 def agreements(draw) -> Agreement:
     named = draw(channels)
     green = draw(st.floats(0.01, 5))
@@ -270,6 +335,7 @@ def agreements(draw) -> Agreement:
             closing_days=tuple(ClosingDay(day, draw(texts)) for day in days),
             follow_up=draw(follow_up(named)),
             targets=draw(targets(named)),
+            budgets=draw(budgets(named)),
             answer_within_working_days=draw(st.integers(1, 30)),
             green_from=green,
             amber_from=draw(st.floats(0.01, green)),

@@ -6,7 +6,7 @@ import datetime
 import pandas as pd
 import pytest
 
-from revcycle.agreements.model import ClosingDay, FollowUp, Target, Version, WorkingHours
+from revcycle.agreements.model import Budget, ClosingDay, FollowUp, Target, Version, WorkingHours
 from revcycle.agreements.validate import Problem
 from revcycle.ui import agreements as flow
 from tests.support import agreements as support
@@ -36,6 +36,10 @@ def agreement():
             Target(
                 datetime.date(2026, 9, 1), "Website contact form", "share_contacted_in_time", 0.9
             ),
+        ),
+        budgets=(
+            Budget(datetime.date(2026, 9, 1), "Paid search", 6000.0, "EUR"),
+            Budget(datetime.date(2026, 9, 1), "Trade show", 9000.5, None),
         ),
     )
 
@@ -219,3 +223,65 @@ def test_a_view_cut_by_owner_has_no_target():
     assert flow.view_targets(TARGETS, NO_CUT) == {"leads": 50.0}
     shown = flow.with_targets(COUNTS, TARGETS, IN_FORCE, cut)
     assert shown["lead_status"].tolist() == ["", "", ""]
+
+
+def test_the_budgets_table_holds_one_row_per_month_and_channel():
+    form = flow.form_from(agreement(), datetime.date(2026, 9, 1))
+    assert form.budgets.to_dict("records") == [
+        {
+            "month": datetime.date(2026, 9, 1),
+            "channel": "Paid search",
+            "amount": 6000.0,
+            "currency": "EUR",
+        },
+        {
+            "month": datetime.date(2026, 9, 1),
+            "channel": "Trade show",
+            "amount": 9000.5,
+            "currency": None,
+        },
+    ]
+
+
+def test_a_budget_row_added_in_the_table_is_read_on_the_first_of_its_month():
+    form = flow.form_from(agreement(), datetime.date(2026, 9, 1))
+    added = {
+        "month": datetime.date(2026, 10, 15),
+        "channel": " Paid search ",
+        "amount": 6500.0,
+        "currency": "",
+    }
+    form.budgets = pd.concat([form.budgets, pd.DataFrame([added])], ignore_index=True)
+    read, problems = flow.agreement_from(form)
+    assert problems == []
+    # The date picked mid-month means its month; an empty currency is the data's.
+    assert read.budgets[-1] == Budget(datetime.date(2026, 10, 1), "Paid search", 6500.0, None)
+
+
+def test_a_budget_without_month_or_amount_names_its_row():
+    form = flow.form_from(agreement(), datetime.date(2026, 9, 1))
+    form.budgets.loc[0, "amount"] = None
+    form.budgets.loc[1, "month"] = None
+    read, problems = flow.agreement_from(form)
+    assert read is None
+    assert [(problem.field, problem.message) for problem in problems] == [
+        ("budgets.0.amount", "Row 1: give the amount."),
+        ("budgets.1.month", "Row 2: give the month."),
+    ]
+
+
+def test_a_budget_problem_names_its_row_under_the_table():
+    problems = [Problem("budgets.1.currency", "'eur' is not a currency code.")]
+    assert [problem.message for problem in flow.named_rows(problems, agreement())] == [
+        "Sep 2026, Trade show, budget: 'eur' is not a currency code."
+    ]
+
+
+def test_the_budgets_in_words():
+    parts = dict(flow.in_words(agreement()))
+    assert parts["Marketing budgets per month"] == [
+        "Sep 2026, Paid search: EUR 6,000.",
+        "Sep 2026, Trade show: 9,000.50 in the data's currency.",
+    ]
+    no_budgets = support.agreement()
+    assert dict(flow.in_words(no_budgets))["Marketing budgets per month"] == ["No budgets agreed."]

@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from revcycle.agreements.model import (
+    Budget,
     FollowUp,
     Target,
     canonical,
@@ -80,3 +81,24 @@ def test_canonical_orders_rows_however_they_were_entered():
         (nov, "Paid search", "mqls"),
         (dec, None, "leads"),
     ]
+
+
+def test_canonical_orders_budgets_by_month_then_channel():
+    nov, dec = datetime.date(2024, 11, 1), datetime.date(2024, 12, 1)
+    shuffled = dataclasses.replace(
+        default_agreement("Europe/Amsterdam"),
+        budgets=(
+            Budget(dec, "Paid search", 2.0, "EUR"),
+            Budget(nov, "Trade show", 3.0, "EUR"),
+            Budget(nov, "Paid search", 1.0, None),
+        ),
+    )
+    assert [(b.month, b.channel) for b in canonical(shuffled).budgets] == [
+        (nov, "Paid search"),
+        (nov, "Trade show"),
+        (dec, "Paid search"),
+    ]
+
+
+def test_an_agreement_made_without_budgets_has_none():
+    assert default_agreement("Europe/Amsterdam").budgets == ()

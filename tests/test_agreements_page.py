@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from revcycle import access
 from revcycle.agreements import store
-from revcycle.agreements.model import ClosingDay, FollowUp, Target, default_agreement
+from revcycle.agreements.model import Budget, ClosingDay, FollowUp, Target, default_agreement
 from revcycle.build import build
 from revcycle.db import connect
 from revcycle.paths import REPO_ROOT
@@ -46,6 +46,7 @@ def first_agreement():
             Target(datetime.date(2026, 3, 1), None, "leads", 200.0),
             Target(datetime.date(2026, 3, 1), "Paid search", "leads", 40.0),
         ),
+        budgets=(Budget(datetime.date(2026, 3, 1), "Paid search", 6000.0, "EUR"),),
     )
 
 
@@ -164,3 +165,73 @@ def test_the_overview_tile_shows_the_target_and_the_definition_in_force(agreed_d
     assert ":red-badge[20% of target] target 50" in captions
     mqls = next(metric for metric in at.metric if metric.label == "MQLs")
     assert mqls.help.endswith("MQL, as agreed on 1 Jan 2026, version 1: Asked for a demo")
+
+
+def edit_budgets(at: AppTest, edited_rows: dict, added_rows: list) -> None:
+    # AppTest cannot type into st.data_editor; its edits arrive through session state.
+    at.session_state["agreement_edit_budgets"] = {
+        "edited_rows": edited_rows,
+        "added_rows": added_rows,
+        "deleted_rows": [],
+    }
+
+
+def test_an_editor_changes_a_budget_and_adds_one_as_version_two(agreed_db):
+    at = open_page()
+    budgets = at.data_editor(key="agreement_edit_budgets").value
+    assert budgets["channel"].tolist() == ["Paid search"]
+    assert budgets["amount"].tolist() == [6000.0]
+    at.text_input(key="agreement_edit_note").input("More for paid search, a trade show")
+    edit_budgets(
+        at,
+        {0: {"amount": 6500.0}},
+        [{"month": "2026-04-01", "channel": "Trade show", "amount": 9000.0, "currency": "EUR"}],
+    )
+    at.button(key="agreement_save").click().run()
+    assert not at.exception, at.exception
+    assert texts(at.success) == ["Saved as version 2. Every page now measures against it."]
+    assert history(at)["version"].tolist() == [2, 1]
+    changes = next(frame.value for frame in at.dataframe if "What changed" in frame.value.columns)
+    changed = {
+        field: (before, after)
+        for field, before, after in zip(
+            changes["What changed"], changes["Version 1"], changes["Version 2"], strict=True
+        )
+    }
+    assert changed["Budget Mar 2026, Paid search"] == ("EUR 6,000", "EUR 6,500")
+    assert changed["Budget Apr 2026, Trade show"] == ("(none)", "EUR 9,000")
+    con = connect(agreed_db)
+    try:
+        saved = store.current(con).agreement.budgets
+    finally:
+        con.close()
+    assert saved == (
+        Budget(datetime.date(2026, 3, 1), "Paid search", 6500.0, "EUR"),
+        Budget(datetime.date(2026, 4, 1), "Trade show", 9000.0, "EUR"),
+    )
+
+
+def test_a_budget_refused_is_said_under_the_budgets_and_nothing_is_saved(agreed_db):
+    at = open_page()
+    edit_budgets(
+        at,
+        {0: {"amount": -5.0, "currency": "euro"}},
+        [],
+    )
+    at.button(key="agreement_save").click().run()
+    assert not at.exception, at.exception
+    errors = texts(at.error)
+    assert "Mar 2026, Paid search, budget: A budget cannot be negative (-5)." in errors
+    assert any(
+        error.startswith("Mar 2026, Paid search, budget: 'euro' is not a currency code")
+        for error in errors
+    )
+    assert not at.success
+    assert history(at)["version"].tolist() == [1]
+
+
+def test_the_budgets_in_force_today_are_said_in_words(agreed_db):
+    at = open_page()
+    shown = " ".join(texts(at.markdown))
+    assert "Marketing budgets per month" in shown
+    assert "Mar 2026, Paid search: EUR 6,000." in shown

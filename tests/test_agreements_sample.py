@@ -81,3 +81,35 @@ def test_a_database_that_held_the_sample_before_agreements_gets_its_agreement(tm
     build(con)  # the next start's rebuild, not a sample build
     assert [v.number for v in store.versions(con)] == [1, 2]
     con.close()
+
+
+def test_the_sample_budgets_cover_its_paid_channels_every_month(sample_versions, sample_db):
+    months = {
+        row[0]
+        for row in sample_db.execute(
+            "select distinct date_trunc('month', created_at)::date from funnel_revenue "
+            "where has_lead"
+        ).fetchall()
+    }
+    for version in sample_versions:
+        budgets = version.agreement.budgets
+        assert {(b.month, b.channel) for b in budgets} == {
+            (month, channel)
+            for month in months
+            for channel in ("Content marketing", "Paid search", "Trade show")
+        }
+        assert {b.currency for b in budgets} == {"EUR"}
+
+
+def test_the_sample_raises_paid_search_s_budget_from_june_2026(sample_versions):
+    first, second = (v.agreement for v in sample_versions)
+
+    def paid_search(agreement, month):
+        return next(
+            b.amount for b in agreement.budgets if (b.month, b.channel) == (month, "Paid search")
+        )
+
+    june = datetime.date(2026, 6, 1)
+    assert (paid_search(first, june), paid_search(second, june)) == (6000.0, 7000.0)
+    may = datetime.date(2026, 5, 1)
+    assert paid_search(second, may) == 6000.0

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 
 from revcycle import audit
 from revcycle.agreements import store
-from revcycle.agreements.model import FollowUp, Target, Version, WorkingHours, canonical
+from revcycle.agreements.model import Budget, FollowUp, Target, Version, WorkingHours, canonical
 from revcycle.agreements.validate import AgreementInvalid
 from revcycle.importer import load
-from tests.support.agreements import agreement
+from tests.support.agreements import BUDGETS, NOVEMBER, agreement
 from tests.test_agreements_document import version_lists
 
 JUNE = datetime.date(2026, 6, 1)
@@ -268,3 +268,62 @@ def test_a_save_that_meets_another_editors_write_is_refused_in_a_sentence(tmp_pa
         assert [p.message for p in refused.value.problems] == [store.SAVED_MEANWHILE]
         other.rollback()
         assert store.versions(fresh) == []
+
+
+# ---- budgets ---------------------------------------------------------------------------------
+
+
+def test_budgets_are_saved_with_their_version_and_read_back(con):
+    store.save(con, agreement(budgets=BUDGETS), "mara")
+    raised = (Budget(JUNE, "Paid search", 7000.0, "EUR"),)
+    store.save(con, tightened(budgets=raised), "sven")
+    first, second = store.versions(con)
+    assert first.agreement.budgets == canonical(agreement(budgets=BUDGETS)).budgets
+    assert second.agreement.budgets == raised
+    # Amounts are kept in cents: 6,250.50 comes back as it was typed.
+    assert con.execute(
+        "select amount from agreement_budgets where version = 1 and channel = 'Paid search' "
+        "order by month"
+    ).fetchall() == [(6000,), (6250.5,)]
+
+
+def test_the_staging_view_gives_each_budget_its_versions_effective_date(con):
+    store.save(con, agreement(budgets=BUDGETS[:1]), "mara")  # from 1 Nov 2024
+    store.save(con, tightened(budgets=(Budget(JUNE, "Trade show", 0.0, None),)), "sven")
+    rows = con.execute(
+        "select version, effective_from, month, channel, amount, currency "
+        "from stg_agreement_budgets order by version"
+    ).fetchall()
+    assert [
+        (v, eff, month, channel, float(amount), cur) for v, eff, month, channel, amount, cur in rows
+    ] == [
+        (1, NOVEMBER, NOVEMBER, "Paid search", 6000.0, "EUR"),
+        (2, JUNE, JUNE, "Trade show", 0.0, None),
+    ]
+
+
+def test_an_agreement_saved_before_budgets_existed_still_reads_and_saves(con):
+    store.save(con, agreement(), "mara")
+    con.execute("drop view stg_agreement_budgets")
+    con.execute("drop table agreement_budgets")  # as a database from before budgets
+    assert store.current(con).agreement.budgets == ()
+    assert store.save(con, tightened(budgets=BUDGETS[:1]), "sven") == 2
+    assert store.current(con).agreement.budgets == BUDGETS[:1]
+
+
+def test_diff_names_each_budget_that_changed():
+    before = agreement(budgets=BUDGETS)
+    after = agreement(
+        budgets=(
+            Budget(NOVEMBER, "Paid search", 6500.0, "EUR"),  # raised
+            Budget(NOVEMBER, "Trade show", 9000.0, "EUR"),  # the same
+            Budget(datetime.date(2024, 12, 1), "Paid search", 6250.5, "EUR"),  # the same
+            # December's trade show dropped; January's content added
+            Budget(datetime.date(2025, 1, 1), "Content marketing", 4000.0, None),
+        )
+    )
+    assert [(c.field, c.before, c.after) for c in store.diff(before, after)] == [
+        ("Budget Nov 2024, Paid search", "EUR 6,000", "EUR 6,500"),
+        ("Budget Dec 2024, Trade show", "3,000 in the data's currency", "(none)"),
+        ("Budget Jan 2025, Content marketing", "(none)", "4,000 in the data's currency"),
+    ]

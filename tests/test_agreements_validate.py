@@ -5,9 +5,9 @@ import datetime
 
 import pytest
 
-from revcycle.agreements.model import ClosingDay, FollowUp, Target, WorkingHours
+from revcycle.agreements.model import Budget, ClosingDay, FollowUp, Target, WorkingHours
 from revcycle.agreements.validate import problems
-from tests.support.agreements import FIVE, NINE, NOVEMBER, agreement, office_hours
+from tests.support.agreements import BUDGETS, FIVE, NINE, NOVEMBER, agreement, office_hours
 
 CHANNELS = ("Content marketing", "Paid search", "Website contact form", "Trade show")
 DEFAULT = FollowUp(None, "call", 24.0, "calendar")
@@ -188,3 +188,63 @@ def test_a_closing_day_listed_twice_is_refused():
     day = datetime.date(2024, 12, 27)
     closing = (ClosingDay(day, "Christmas"), ClosingDay(day, "Again"))
     assert fields(agreement(closing_days=closing)) == ["closing_days.0", "closing_days.1"]
+
+
+# ---- budgets ---------------------------------------------------------------------------------
+
+
+def test_budgets_per_channel_and_month_are_valid():
+    assert fields(agreement(budgets=BUDGETS)) == []
+
+
+@pytest.mark.parametrize("amount", [-0.01, -6000.0])
+def test_a_negative_budget_is_refused(amount):
+    candidate = agreement(budgets=(Budget(NOVEMBER, "Paid search", amount, "EUR"),))
+    assert fields(candidate) == ["budgets.0.amount"]
+    assert "cannot be negative" in messages(candidate)
+
+
+def test_a_budget_of_nothing_is_allowed():
+    # A month the channel is paused: agreed, and different from no budget at all.
+    assert fields(agreement(budgets=(Budget(NOVEMBER, "Trade show", 0.0, "EUR"),))) == []
+
+
+@pytest.mark.parametrize("amount", [6000.005, float("nan"), float("inf")])
+def test_a_budget_that_is_no_amount_in_cents_is_refused(amount):
+    candidate = agreement(budgets=(Budget(NOVEMBER, "Paid search", amount, "EUR"),))
+    assert fields(candidate) == ["budgets.0.amount"]
+
+
+def test_a_budget_not_on_the_first_of_the_month_is_refused():
+    candidate = agreement(budgets=(Budget(datetime.date(2024, 11, 15), "Paid search", 1.0, None),))
+    assert fields(candidate) == ["budgets.0.month"]
+    assert "starts on day 1" in messages(candidate)
+
+
+@pytest.mark.parametrize("channel", ["", "  "])
+def test_a_budget_without_a_channel_is_refused(channel):
+    candidate = agreement(budgets=(Budget(NOVEMBER, channel, 100.0, "EUR"),))
+    assert fields(candidate) == ["budgets.0.channel"]
+    assert "name it" in messages(candidate)
+
+
+def test_a_budget_for_an_unknown_channel_is_refused():
+    candidate = agreement(budgets=(Budget(NOVEMBER, "Paid serch", 100.0, "EUR"),))
+    assert fields(candidate) == ["budgets.0.channel"]
+    assert fields(candidate, known_channels=None) == []  # a file read on its own
+
+
+@pytest.mark.parametrize("currency", ["eur", "EURO", "E1R", ""])
+def test_a_currency_that_is_no_three_letter_code_is_refused(currency):
+    candidate = agreement(budgets=(Budget(NOVEMBER, "Paid search", 100.0, currency),))
+    assert fields(candidate) == ["budgets.0.currency"]
+
+
+def test_the_same_channel_twice_in_a_month_is_refused():
+    twice = (
+        Budget(NOVEMBER, "Paid search", 6000.0, "EUR"),
+        Budget(NOVEMBER, "Paid search", 5000.0, "EUR"),
+        Budget(datetime.date(2024, 12, 1), "Paid search", 5000.0, "EUR"),
+    )
+    assert fields(agreement(budgets=twice)) == ["budgets.1.channel"]
+    assert "Paid search has two budgets for this month." in messages(agreement(budgets=twice))

@@ -88,6 +88,8 @@ def test_present_in_the_link_shows_one_section_and_next_moves_on(db_env):
     at = open_page(present="1", section="quality")
     assert titles(at) == [f"Lead quality — {LABEL}"]
     at.button(key="meeting_slide_next").click().run()
+    assert titles(at) == [f"Spend against budget — {LABEL}"]
+    at.button(key="meeting_slide_next").click().run()
     assert titles(at) == [f"Decisions and actions — {LABEL}"]
     assert at.query_params["section"] == "actions"
     at.button(key="meeting_present_off").click().run()

@@ -36,7 +36,7 @@ pytestmark = pytest.mark.browser
 
 SHARED_SCREEN = {"width": 1920, "height": 1080}
 SCREENS = {"1920x1080": SHARED_SCREEN, "1280x720": LAPTOP}
-SECTIONS = ("headline", "tiles", "leak", "breaches", "quality", "actions")
+SECTIONS = ("headline", "tiles", "leak", "breaches", "quality", "spend", "actions")
 PACK_LIMIT_BYTES = 5_000_000
 
 

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from revcycle.agreements import store
-from revcycle.db import connect, create_view, execute
+from revcycle.db import connect, create_view, define, execute
 
 STAGING = (
     "stg_agreement_versions",
@@ -28,6 +28,7 @@ def agreements(tmp_path):
     con.execute("create table data_time_zone as select 'Europe/Amsterdam' as time_zone")
     for name in STAGING:
         create_view(con, f"staging/{name}")
+    define(con, "marts/agreed_working_days")
 
     def version(number, effective_from, days_off=(), weekdays=range(1, 6)):
         con.execute(

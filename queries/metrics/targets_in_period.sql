@@ -2,9 +2,10 @@
 -- working days, so a four-week view is measured against four weeks of the promise.
 -- A day takes 1 / (working days of its month) of the month's target, both counted under the
 -- agreement version in force that day (the latest effective on or before it; before the first
--- version, the first). A working day is a weekday with working hours and not a day off
--- (public holiday or closing day, stg_agreement_days_off). Counts and amounts add up over the
--- period's working days; a share target is their average, as a share does not add up.
+-- version, the first): marts/agreed_working_days.sql, shared with the budgets. A working day
+-- is a weekday with working hours and not a day off (public holiday or closing day). Counts
+-- and amounts add up over the period's working days; a share target is their average, as a
+-- share does not add up.
 -- A target exists for the period only when every working day of it has one: a period half in
 -- a month without a target has no target at all, never half of one.
 -- Grain: one row per target metric and channel (channel null: the all-channels target), with
@@ -15,81 +16,14 @@
 
 with
 
-versions as (
-    select version, effective_from from stg_agreement_versions
-),
-
-working_weekdays as (
-    select distinct version, iso_weekday from stg_agreement_working_hours
-),
-
-days_off as (
-    select distinct version, day_off_date as day from stg_agreement_days_off
-),
-
 targets as (
     select version, target_month as month, channel, metric, target from stg_agreement_targets
 ),
 
-period_days as (
-    select cast(unnest(generate_series(
-        cast($start_date as timestamp), cast($end_date as timestamp), interval 1 day
-    )) as date) as day
-),
-
--- Versions only ever take effect later than the one before, so the highest number in effect
--- is the latest.
-day_versions as (
-    select
-        period_days.day,
-        coalesce(
-            max(versions.version) filter (where versions.effective_from <= period_days.day),
-            min(versions.version)
-        ) as version,
-    from period_days
-    cross join versions
-    group by period_days.day
-),
-
-month_days as (
-    select distinct
-        day_versions.version,
-        cast(date_trunc('month', day_versions.day) as date) as month,
-    from day_versions
-),
-
-month_working_days as (
-    select
-        month_days.version,
-        month_days.month,
-        count(*) as count_working_days,
-    from month_days
-    cross join unnest(generate_series(
-        cast(month_days.month as timestamp),
-        cast(month_days.month as timestamp) + interval 1 month - interval 1 day,
-        interval 1 day
-    )) as calendar(day_at)
-    inner join working_weekdays
-        on working_weekdays.version = month_days.version
-        and working_weekdays.iso_weekday = isodow(calendar.day_at)
-    anti join days_off
-        on days_off.version = month_days.version
-        and days_off.day = cast(calendar.day_at as date)
-    group by month_days.version, month_days.month
-),
-
+-- The proration by working days under the version in force each day is shared with the
+-- budgets (marts/agreed_working_days.sql).
 period_working_days as (
-    select
-        day_versions.day,
-        day_versions.version,
-        cast(date_trunc('month', day_versions.day) as date) as month,
-    from day_versions
-    inner join working_weekdays
-        on working_weekdays.version = day_versions.version
-        and working_weekdays.iso_weekday = isodow(day_versions.day)
-    anti join days_off
-        on days_off.version = day_versions.version
-        and days_off.day = day_versions.day
+    select * from agreed_working_days($start_date, $end_date)
 ),
 
 count_period as (
@@ -101,14 +35,11 @@ daily_targets as (
         targets.metric,
         targets.channel,
         targets.target,
-        month_working_days.count_working_days,
+        period_working_days.count_month_working_days,
     from period_working_days
     inner join targets
         on targets.version = period_working_days.version
         and targets.month = period_working_days.month
-    inner join month_working_days
-        on month_working_days.version = period_working_days.version
-        and month_working_days.month = period_working_days.month
 ),
 
 prorated as (
@@ -119,7 +50,7 @@ prorated as (
         count(*) as count_days_with_target,
         case
             when daily_targets.metric like 'share_%' then avg(daily_targets.target)
-            else sum(daily_targets.target / daily_targets.count_working_days)
+            else sum(daily_targets.target / daily_targets.count_month_working_days)
         end as target_in_period,
     from daily_targets
     group by daily_targets.metric, daily_targets.channel

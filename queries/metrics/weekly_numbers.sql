@@ -24,15 +24,7 @@ funnel as not materialized (
 ),
 
 weeks as (
-    select
-        cast(week_start_at as date) as week_start,
-        cast(week_start_at as date) + 6 as week_end,
-    from unnest(generate_series(
-        cast(date_trunc('week', cast($end_date as date)) as timestamp)
-            - to_weeks(cast($weeks as integer) - 1),
-        cast(date_trunc('week', cast($end_date as date)) as timestamp),
-        interval 7 day
-    )) as week_starts(week_start_at)
+    select * from iso_weeks($end_date, $weeks)
 ),
 
 window_bounds as (

@@ -20,6 +20,7 @@ from revcycle.agreements.model import (
     TARGET_METRICS,
     WEEKDAYS,
     Agreement,
+    Budget,
     ClosingDay,
     FollowUp,
     Target,
@@ -54,7 +55,10 @@ targets, per month and channel ("all" = all channels together): leads, mqls, sql
     opportunities, pipeline and won_revenue are counts or amounts;
     share_contacted_in_time, share_mqls_answered and share_mqls_accepted (MQLs sales
     accepted) are shares, 0.8 = 80%. A month's actual / target at or above
-    green_from is green, at or above amber_from amber, below that red."""
+    green_from is green, at or above amber_from amber, below that red.
+budgets, per month and channel: the marketing spend agreed for the month, an amount
+    in whole cents and its currency (left out: the data's currency, REVCYCLE_CURRENCY).
+    A week's budget is the month's prorated by working days, as targets are."""
 
 
 def _yaml() -> YAML:
@@ -104,6 +108,8 @@ def _version_map(version: Version) -> CommentedMap:
     out["green_from"] = _number_out(agreement.green_from)
     out["amber_from"] = _number_out(agreement.amber_from)
     out["targets"] = _targets_map(agreement.targets)
+    if agreement.budgets:  # a file from before budgets reads the same as it was written
+        out["budgets"] = _budgets_map(agreement.budgets)
     return out
 
 
@@ -159,6 +165,17 @@ def _targets_map(targets: tuple[Target, ...]) -> CommentedMap:
         month = out.setdefault(f"{target.month:%Y-%m}", CommentedMap())
         channel = ALL_CHANNELS if target.channel is None else target.channel
         month.setdefault(channel, _flow())[target.metric] = _number_out(target.value)
+    return out
+
+
+def _budgets_map(budgets: tuple[Budget, ...]) -> CommentedMap:
+    out = CommentedMap()
+    for budget in budgets:
+        month = out.setdefault(f"{budget.month:%Y-%m}", CommentedMap())
+        values = {"amount": _number_out(budget.amount)}
+        if budget.currency is not None:
+            values["currency"] = budget.currency
+        month[budget.channel] = _flow(**values)
     return out
 
 
@@ -227,9 +244,11 @@ VERSION_KEYS = {
     "green_from": False,
     "amber_from": False,
     "targets": False,
+    "budgets": False,
 }  # key -> required
 DEFINITION_KEYS = {"mql": False, "sql": False, "won": False, "rejection_reasons": False}
 FOLLOW_UP_KEYS = {"kind": True, "response_hours": False, "basis": True}
+BUDGET_KEYS = {"amount": True, "currency": False}
 CALENDAR_KEYS = {
     "time_zone": False,
     "country": False,
@@ -323,6 +342,8 @@ class _Reader:
         for index, target in enumerate(agreement.targets):
             key = f"target {target.month} {target.channel} {target.metric}"
             self.lines[f"targets.{index}"] = self.lines[key]
+        for index, budget in enumerate(agreement.budgets):
+            self.lines[f"budgets.{index}"] = self.lines[f"budget {budget.month} {budget.channel}"]
 
     def agreement(self, values: dict) -> Agreement:
         definitions = self.section(values, "definitions", DEFINITION_KEYS)
@@ -344,7 +365,8 @@ class _Reader:
             working_hours=self.working_hours(calendar),
             closing_days=self.closing_days(calendar),
             follow_up=self.follow_up(values),
-            targets=self.targets(values),
+            targets=self.monthly(values, "targets", self.target_row),
+            budgets=self.monthly(values, "budgets", self.budget_row),
             answer_within_working_days=self.integer(values, "answer_within_working_days", ""),
             green_from=self.number(values, "green_from", ""),
             amber_from=self.number(values, "amber_from", ""),
@@ -479,23 +501,23 @@ class _Reader:
             )
         return tuple(found)
 
-    def targets(self, values: dict) -> tuple[Target, ...]:
-        months = values.get("targets") or {}
+    def monthly(self, values: dict, key: str, read_row) -> tuple:
+        """A section of months, each with its channels (``targets``, ``budgets``);
+        ``read_row(month, channel, value, line)`` reads one channel's value into a list."""
+        months = values.get(key) or {}
         if not isinstance(months, dict):
-            self.wrong(values, "targets", "", "months, each with channels")
+            self.wrong(values, key, "", "months, each with channels")
             return ()
         found = []
         for month_key, channels in months.items():
             month = _month(month_key)
             line = _key_line(months, month_key)
             if month is None:
-                self.problem(
-                    "targets", f"{_short(month_key)} is not a month such as 2026-10.", line
-                )
+                self.problem(key, f"{_short(month_key)} is not a month such as 2026-10.", line)
                 continue
-            channels = self.mapping(channels, _AnyKey(), f"targets.{month_key}", line)
-            for channel, metrics in (channels or {}).items():
-                found += self.target_row(month, channel, metrics, _key_line(channels, channel))
+            channels = self.mapping(channels, _AnyKey(), f"{key}.{month_key}", line)
+            for channel, value in (channels or {}).items():
+                found += read_row(month, channel, value, _key_line(channels, channel))
         return tuple(found)
 
     def target_row(self, month: datetime.date, channel, metrics, line: int) -> list[Target]:
@@ -509,6 +531,18 @@ class _Reader:
                 self.lines[f"target {month} {name} {metric}"] = _key_line(metrics, metric)
                 found.append(Target(month, name, str(metric), value))
         return found
+
+    def budget_row(self, month: datetime.date, channel, row, line: int) -> list[Budget]:
+        field = f"budgets.{month:%Y-%m}.{channel}"
+        row = self.mapping(row, BUDGET_KEYS, field, line)
+        if row is None or "amount" not in row:
+            return []
+        amount = self.number(row, "amount", field)
+        currency = self.text(row, "currency", field, required=False) or None
+        if math.isnan(amount):
+            return []
+        self.lines[f"budget {month} {channel}"] = line
+        return [Budget(month, str(channel), amount, currency)]
 
 
 class _AnyKey(dict):

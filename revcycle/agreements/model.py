@@ -56,6 +56,14 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Budget:
+    month: datetime.date  # first day of the month
+    channel: str  # budgets are per channel: the spend a channel may make that month
+    amount: float  # >= 0, in whole cents
+    currency: str | None  # ISO code such as EUR; None = the data's currency (REVCYCLE_CURRENCY)
+
+
+@dataclass(frozen=True)
 class Agreement:
     effective_from: datetime.date
     marketing_name: str
@@ -75,6 +83,8 @@ class Agreement:
     answer_within_working_days: int  # sales answers an MQL (accept/reject) within N working days
     green_from: float = 1.0  # status: actual / target >= green_from is green
     amber_from: float = 0.9  # >= amber_from amber, below red
+    # Monthly marketing budgets per channel; empty in agreements saved before budgets existed.
+    budgets: tuple[Budget, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,8 +146,8 @@ def _target_order(target: Target) -> tuple:
 
 def canonical(agreement: Agreement) -> Agreement:
     """``agreement`` with its rows in one fixed order (default follow-up first, then channels
-    by name; working hours by weekday and start; closing days and targets by date), so two
-    agreements that say the same thing compare equal however their rows were entered.
+    by name; working hours by weekday and start; closing days, targets and budgets by date),
+    so two agreements that say the same thing compare equal however their rows were entered.
     Rejection reasons keep their order: it is the order sales reads them in."""
     return replace(
         agreement,
@@ -151,4 +161,5 @@ def canonical(agreement: Agreement) -> Agreement:
         ),
         closing_days=tuple(sorted(agreement.closing_days, key=lambda closing: closing.day)),
         targets=tuple(sorted(agreement.targets, key=_target_order)),
+        budgets=tuple(sorted(agreement.budgets, key=lambda budget: (budget.month, budget.channel))),
     )

@@ -57,3 +57,17 @@ def view_targets(targets: pd.DataFrame, params: dict) -> dict[str, float]:
         return {}
     rows = targets[targets["is_view"] & targets["target_in_period"].notna()]
     return dict(zip(rows["metric"], rows["target_in_period"], strict=True))
+
+
+def spend_colour(spend, budget, in_force) -> str | None:
+    """Spend against its budget by the agreement's thresholds turned round, since spending
+    less is no shortfall: green while the budget is at least ``green_from`` of the spend
+    (within the budget at 1.0), amber while it is at least ``amber_from`` (up to 1 / 0.9, 111%
+    of the budget), red beyond. None without a spend, a budget or an agreement: never a
+    made-up colour."""
+    if in_force is None or blank(spend) or blank(budget):
+        return None
+    spend, budget = float(spend), float(budget)
+    if spend * in_force["green_from"] <= budget:
+        return "green"
+    return "amber" if spend * in_force["amber_from"] <= budget else "red"

@@ -1,7 +1,7 @@
-"""The agreements in DuckDB: one row per version plus its follow-up, working hours, closing days
-and targets. Uploads, replaces and restores never touch these tables; a save or an import adds
-versions and rebuilds the marts in one transaction, so every lead is judged by the agreement in
-force when it was created."""
+"""The agreements in DuckDB: one row per version plus its follow-up, working hours, closing days,
+targets and budgets. Uploads, replaces and restores never touch these tables; a save or an
+import adds versions and rebuilds the marts in one transaction, so every lead is judged by the
+agreement in force when it was created."""
 
 import csv
 import datetime
@@ -14,6 +14,7 @@ import duckdb
 from revcycle import audit, rebuild, settings
 from revcycle.agreements.model import (
     Agreement,
+    Budget,
     ClosingDay,
     FollowUp,
     Target,
@@ -90,6 +91,8 @@ _READ_CLOSING = """select version, day, reason
     from agreement_closing_days where $all or list_contains($numbers, version)"""
 _READ_TARGETS = """select version, month, channel, metric, target
     from agreement_targets where $all or list_contains($numbers, version)"""
+_READ_BUDGETS = """select version, month, channel, cast(amount as double), currency
+    from agreement_budgets where $all or list_contains($numbers, version)"""
 
 
 def _read(con: duckdb.DuckDBPyConnection, numbers: list[int] | None) -> list[Version]:
@@ -99,6 +102,10 @@ def _read(con: duckdb.DuckDBPyConnection, numbers: list[int] | None) -> list[Ver
     hours = _rows_by_version(con, _READ_HOURS, numbers)
     closing = _rows_by_version(con, _READ_CLOSING, numbers)
     targets = _rows_by_version(con, _READ_TARGETS, numbers)
+    # A database saved before budgets existed has no budgets table until its next rebuild.
+    budgets = (
+        _rows_by_version(con, _READ_BUDGETS, numbers) if has_table(con, "agreement_budgets") else {}
+    )
     found = []
     for number, *row in con.execute(
         _READ_VERSIONS, {"all": numbers is None, "numbers": numbers or []}
@@ -124,6 +131,7 @@ def _read(con: duckdb.DuckDBPyConnection, numbers: list[int] | None) -> list[Ver
             answer_within_working_days=answer_days,
             green_from=green,
             amber_from=amber,
+            budgets=tuple(Budget(*r) for r in budgets.get(number, [])),
         )
         found.append(Version(number, saved_by or "", saved_at, canonical(agreement)))
     return found
@@ -310,7 +318,7 @@ def _insert(con: duckdb.DuckDBPyConnection, version: Version) -> None:
 
 
 def _insert_details(con: duckdb.DuckDBPyConnection, agreement: Agreement, number: int) -> None:
-    rows, hours = agreement.follow_up, agreement.working_hours
+    rows, hours, budgets = agreement.follow_up, agreement.working_hours, agreement.budgets
     _insert_rows(
         con,
         "agreement_follow_up",
@@ -351,6 +359,17 @@ def _insert_details(con: duckdb.DuckDBPyConnection, agreement: Agreement, number
             "channel": [target.channel for target in targets],
             "metric": [target.metric for target in targets],
             "target": [target.value for target in targets],
+        },
+    )
+    _insert_rows(
+        con,
+        "agreement_budgets",
+        number,
+        {
+            "month": [budget.month for budget in budgets],
+            "channel": [budget.channel for budget in budgets],
+            "amount": [budget.amount for budget in budgets],
+            "currency": [budget.currency for budget in budgets],
         },
     )
 

@@ -23,6 +23,10 @@ TABLES = {
         version integer, day date, reason varchar)""",
     "agreement_targets": """create table if not exists agreement_targets (
         version integer, month date, channel varchar, metric varchar, target double)""",
+    # Money in decimal: a budget is compared with spend summed in cents.
+    "agreement_budgets": """create table if not exists agreement_budgets (
+        version integer, month date, channel varchar, amount decimal(18, 2),
+        currency varchar)""",
 }
 
 

@@ -11,9 +11,11 @@ the file reader turns into a line number:
 - ``follow_up.<channel or "default">.<channel|kind|response_hours|basis>``, and
   ``follow_up.default`` for a missing or doubled default
 - ``targets.<row index>.<month|channel|metric|value>``
+- ``budgets.<row index>.<month|channel|amount|currency>``
 """
 
 import math
+import re
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -30,6 +32,7 @@ from revcycle.agreements.model import (
     TARGET_METRICS,
     WEEKDAYS,
     Agreement,
+    Budget,
     FollowUp,
     Target,
 )
@@ -75,6 +78,7 @@ def problems(
         *_calendar(agreement),
         *_follow_up(agreement.follow_up, channels),
         *_targets(agreement.targets, channels),
+        *_budgets(agreement.budgets, channels),
     ]
 
 
@@ -271,4 +275,48 @@ def _target_value(row: Target, field: str) -> list[Problem]:
         ]
     if row.value < 0:
         return [Problem(f"{field}.value", f"A target cannot be negative ({row.value:g}).")]
+    return []
+
+
+CURRENCY_CODE = re.compile(r"[A-Z]{3}")
+# DECIMAL(18,2), as the budgets are stored: amounts up to 10^16 in whole cents.
+LARGEST_AMOUNT = 1e16
+
+
+def _budgets(rows: tuple[Budget, ...], channels: set[str] | None) -> list[Problem]:
+    found = []
+    seen = set()
+    for index, row in enumerate(rows):
+        field = f"budgets.{index}"
+        if row.month.day != 1:
+            found.append(Problem(f"{field}.month", "A budget's month starts on day 1."))
+        if not row.channel.strip():
+            found.append(Problem(f"{field}.channel", "A budget is for one channel: name it."))
+        elif channels is not None and row.channel not in channels:
+            found.append(Problem(f"{field}.channel", _unknown_channel(row.channel)))
+        found += _budget_amount(row.amount, f"{field}.amount")
+        if row.currency is not None and not CURRENCY_CODE.fullmatch(row.currency):
+            found.append(
+                Problem(
+                    f"{field}.currency",
+                    f"{row.currency!r} is not a currency code of three capital letters such "
+                    "as EUR; leave it empty for the data's currency.",
+                )
+            )
+        key = (row.month, row.channel)
+        if key in seen:
+            found.append(
+                Problem(f"{field}.channel", f"{row.channel} has two budgets for this month.")
+            )
+        seen.add(key)
+    return found
+
+
+def _budget_amount(amount: float, field: str) -> list[Problem]:
+    if not math.isfinite(amount) or amount >= LARGEST_AMOUNT:
+        return [Problem(field, f"{amount} is not an amount.")]
+    if amount < 0:
+        return [Problem(field, f"A budget cannot be negative ({amount:g}).")]
+    if round(amount, 2) != amount:
+        return [Problem(field, f"A budget is in whole cents, not {amount:g}.")]
     return []

@@ -30,6 +30,7 @@ def diff(before: Agreement, after: Agreement) -> list[Change]:
         *_follow_up_changes(before, after),
         *_calendar_changes(before, after),
         *_target_changes(before, after),
+        *_budget_changes(before, after),
     ]
     return [change for change in changes if change.before != change.after]
 
@@ -138,6 +139,22 @@ def _target(metric: str, value: float | None) -> str:
     return percent(value) if metric in SHARE_METRICS else f"{value:,.10g}"
 
 
+def _budget_changes(before: Agreement, after: Agreement) -> list[Change]:
+    old = {(b.month, b.channel): money(b.amount, b.currency) for b in before.budgets}
+    new = {(b.month, b.channel): money(b.amount, b.currency) for b in after.budgets}
+    return [
+        Change(f"Budget {key[0]:%b %Y}, {key[1]}", old.get(key, NONE), new.get(key, NONE))
+        for key in sorted(old.keys() | new.keys())
+    ]
+
+
+def money(amount: float, currency: str | None) -> str:
+    """A budget in words: "EUR 6,000", "EUR 6,000.50"; "6,000 in the data's currency" when
+    the agreement names none."""
+    number = f"{amount:,.2f}".removesuffix(".00")
+    return f"{currency} {number}" if currency else f"{number} in the data's currency"
+
+
 def date_words(date: datetime.date) -> str:
     """1 Nov 2024."""
     return f"{date.day} {date:%b %Y}"
@@ -180,6 +197,7 @@ def describe(version: Version) -> list[str]:
         "Closing days: "
         + ("; ".join(f"{date_words(c.day)} ({c.reason})" for c in agreement.closing_days) or NONE),
         _targets_line(agreement),
+        _budgets_line(agreement),
     ]
     return lines
 
@@ -197,9 +215,22 @@ def _targets_line(agreement: Agreement) -> str:
     )
     if not agreement.targets:
         return f"Targets: none ({status})."
-    months = sorted({target.month for target in agreement.targets})
-    span = f"{months[0]:%b %Y}" + (f" to {months[-1]:%b %Y}" if len(months) > 1 else "")
+    span = _month_span({target.month for target in agreement.targets})
     return f"Targets: {len(agreement.targets):,} figures for {span} ({status})."
+
+
+def _month_span(months: set[datetime.date]) -> str:
+    """ "Nov 2024 to Nov 2026", or one month."""
+    first, last = min(months), max(months)
+    return f"{first:%b %Y}" + (f" to {last:%b %Y}" if last != first else "")
+
+
+def _budgets_line(agreement: Agreement) -> str:
+    if not agreement.budgets:
+        return "Budgets: none."
+    span = _month_span({budget.month for budget in agreement.budgets})
+    channels = ", ".join(sorted({budget.channel for budget in agreement.budgets}))
+    return f"Budgets: {len(agreement.budgets):,} monthly figures for {span}, for {channels}."
 
 
 def version_line(version: Version, is_current: bool) -> str:

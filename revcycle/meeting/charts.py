@@ -128,3 +128,38 @@ def quality(by_channel: pd.DataFrame, height: int = 360) -> go.Figure:
     figure.update_layout(barmode="stack")
     figure.update_yaxes(autorange="reversed")
     return _layout(figure, "This week's MQLs, as sales judged them", height)
+
+
+# Colours for channels when the caller has none of its own (the pack, which the core writes):
+# Paul Tol's "muted" scheme, in the channels' order.
+SPARE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255")
+
+
+def spend(
+    series: pd.DataFrame, currency: str | None, colors: dict | None = None, height: int = 360
+) -> go.Figure:
+    """Each channel's spend per week (solid) against the week's share of its agreed budget
+    (dashed, the same colour), from spend.chart_series; a week with no spend recorded or no
+    budget is a gap, never 0."""
+    figure = go.Figure()
+    for at, (channel, rows) in enumerate(series.groupby("channel", sort=True)):
+        colour = (colors or {}).get(channel, SPARE[at % len(SPARE)])
+        weeks = pd.to_datetime(rows["span_start"])
+        for column, suffix, dash in (
+            ("spend_amount", "", "solid"),
+            ("budget_amount", " budget", "dash"),
+        ):
+            if rows[column].isna().all():
+                continue
+            figure.add_trace(
+                go.Scatter(
+                    x=weeks,
+                    y=rows[column].astype(float),
+                    name=text(f"{channel}{suffix}"),
+                    mode="lines+markers",
+                    line={"color": colour, "dash": dash},
+                )
+            )
+    figure.update_xaxes(tickformat="%d %b")
+    figure.update_yaxes(title=currency or "amount", rangemode="tozero")
+    return _layout(figure, "Spend per week against the weekly budget", height)

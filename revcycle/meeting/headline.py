@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-SECTIONS = ("tiles", "leak", "breaches", "quality", "actions")
+SECTIONS = ("tiles", "leak", "breaches", "quality", "spend", "actions")
 NO_LEAK = "No step dropped beyond chance this week."
 # The tile a headline speaks of: the first of these the week can tell.
 HEADLINE_TILES = ("won_revenue", "sqls", "mqls", "leads")

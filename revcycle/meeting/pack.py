@@ -18,6 +18,7 @@ from plotly.offline import get_plotlyjs
 
 from revcycle.db import execute
 from revcycle.meeting import charts, shown
+from revcycle.meeting import spend as spend_words
 from revcycle.meeting.week import Week
 from revcycle.meeting.week_view import (
     SECTION_TITLES,
@@ -199,6 +200,29 @@ def quality_html(meeting: MeetingWeek) -> str:
     return body
 
 
+def spend_html(meeting: MeetingWeek) -> str:
+    found = meeting.spend
+    body = "".join(f'<p class="note">{html.escape(note)}</p>' for note in found.notes)
+    if found.rows.empty:
+        return body
+    body += table(
+        found.rows, {column: (label, None) for column, label in spend_words.COLUMNS.items()}
+    )
+    body += (
+        f'<p class="note">Month to date: {found.month_start:%-d %b} – {found.week_end:%-d %b %Y}. '
+        f"{html.escape(spend_words.DEFINITION)}</p>"
+    )
+    drawn, currency, left_out = spend_words.chart_series(found)
+    if not drawn.empty:
+        body += chart(charts.spend(drawn, currency), "spend")
+    if left_out:
+        body += (
+            '<p class="note">Not drawn, as their amounts are in another currency: '
+            f"{html.escape(', '.join(left_out))}.</p>"
+        )
+    return body
+
+
 ACTION_COLUMNS = {
     "what": ("What", None),
     "owner": ("Owner", None),
@@ -283,6 +307,7 @@ def render(meeting: MeetingWeek, built_at: datetime.datetime) -> str:
         + _section("leak", leak_html(meeting))
         + _section("breaches", breaches_html(meeting))
         + _section("quality", quality_html(meeting))
+        + _section("spend", spend_html(meeting))
         + _section("actions", actions_html(meeting))
         + f'<section id="agreement"><h2>Agreement in force</h2>{agreement}</section>'
     )

@@ -8,10 +8,11 @@ import duckdb
 import pandas as pd
 
 from revcycle.agreements import store, words
-from revcycle.meeting import headline, leak, log, numbers
+from revcycle.meeting import headline, leak, log, numbers, spend
 from revcycle.meeting.headline import Sentence
 from revcycle.meeting.leak import LeakReport
 from revcycle.meeting.numbers import Quality
+from revcycle.meeting.spend import SpendReport
 from revcycle.meeting.week import Week, last_complete
 
 # The weeks the charts show: this week and the twelve before, a quarter of context.
@@ -24,6 +25,7 @@ SECTION_TITLES = {
     "leak": "Where the funnel leaked",
     "breaches": "Follow-up breaches, by owner",
     "quality": "Lead quality",
+    "spend": "Spend against budget",
     "actions": "Decisions and actions",
 }
 
@@ -46,6 +48,7 @@ class MeetingWeek(NamedTuple):
     breaches: pd.DataFrame
     breach_leads: pd.DataFrame
     quality: Quality
+    spend: SpendReport
     decisions: pd.DataFrame
     actions: pd.DataFrame
     review: pd.DataFrame  # older actions still open, overdue first
@@ -103,6 +106,7 @@ def gather(query, con: duckdb.DuckDBPyConnection, week: Week, scope: dict, today
         breaches=breaches,
         breach_leads=numbers.breach_leads(query, week, scope),
         quality=quality,
+        spend=spend.report(query, week, scope, SERIES_WEEKS),
         decisions=log.decisions(con, week),
         actions=log.actions(con, week),
         review=review,

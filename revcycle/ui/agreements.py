@@ -10,12 +10,13 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from revcycle.agreements import document, store
+from revcycle.agreements import document, store, words
 from revcycle.agreements.model import (
     NURTURE,
     TARGET_METRICS,
     WEEKDAYS,
     Agreement,
+    Budget,
     ClosingDay,
     FollowUp,
     Target,
@@ -40,6 +41,7 @@ ALL_CHANNELS = "(all channels)"
 FOLLOW_UP_COLUMNS = ("channel", "kind", "response_hours", "basis")
 TARGET_COLUMNS = ("month", "channel", "metric", "value")
 CLOSING_COLUMNS = ("day", "reason")
+BUDGET_COLUMNS = ("month", "channel", "amount", "currency")
 METRIC_WORDS = {
     "leads": "Leads",
     "mqls": "MQLs",
@@ -75,6 +77,7 @@ class Form:
     follow_up: pd.DataFrame = field(default_factory=pd.DataFrame)
     targets: pd.DataFrame = field(default_factory=pd.DataFrame)
     closing_days: pd.DataFrame = field(default_factory=pd.DataFrame)
+    budgets: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def hours_text(agreement: Agreement, weekday: int) -> str:
@@ -107,6 +110,16 @@ def targets_frame(agreement: Agreement) -> pd.DataFrame:
     )
 
 
+def budgets_frame(agreement: Agreement) -> pd.DataFrame:
+    rows = [
+        (budget.month, budget.channel, budget.amount, budget.currency)
+        for budget in agreement.budgets
+    ]
+    # Built as objects: an empty currency stays None (the data's), not a NaN among codes.
+    frame = pd.DataFrame(rows, columns=list(BUDGET_COLUMNS), dtype=object)
+    return frame.astype({"amount": float})
+
+
 def closing_days_frame(agreement: Agreement) -> pd.DataFrame:
     rows = [(closing.day, closing.reason) for closing in agreement.closing_days]
     return pd.DataFrame(rows, columns=list(CLOSING_COLUMNS)).astype(object)
@@ -133,6 +146,7 @@ def form_from(agreement: Agreement, effective_from: datetime.date | None) -> For
         follow_up=follow_up_frame(agreement),
         targets=targets_frame(agreement),
         closing_days=closing_days_frame(agreement),
+        budgets=budgets_frame(agreement),
     )
 
 
@@ -196,25 +210,45 @@ def read_follow_up(frame: pd.DataFrame) -> tuple[list[FollowUp], list[Problem]]:
     return rows, problems
 
 
+def _month_and_number(record: dict, row: str, column: str, what: str):
+    """A monthly table row's month and number (``column``), and a problem for each that
+    cannot be read, named by ``row`` ("targets.3") and said by row number."""
+    month, number = _date(record["month"]), _number(record[column])
+    index = int(row.rpartition(".")[2])
+    problems = []
+    if month is None:
+        problems.append(Problem(f"{row}.month", f"Row {index + 1}: give the month.", None))
+    if number is None or math.isnan(number):
+        problems.append(Problem(f"{row}.{column}", f"Row {index + 1}: give the {what}.", None))
+    return month, number, problems
+
+
 def read_targets(frame: pd.DataFrame) -> tuple[list[Target], list[Problem]]:
     rows, problems = [], []
     for index, record in _rows(frame, TARGET_COLUMNS):
-        month = _date(record["month"])
-        value = _number(record["value"])
-        if month is None:
-            problems.append(
-                Problem(f"targets.{index}.month", f"Row {index + 1}: give the month.", None)
-            )
-        if value is None or math.isnan(value):
-            problems.append(
-                Problem(f"targets.{index}.value", f"Row {index + 1}: give the target.", None)
-            )
-        if month is None or value is None or math.isnan(value):
+        month, value, unread = _month_and_number(record, f"targets.{index}", "value", "target")
+        problems += unread
+        if unread:
             continue
         named = None if _blank(record["channel"]) else str(record["channel"]).strip()
         channel = None if named in (None, ALL_CHANNELS) else named
         metric = "" if _blank(record["metric"]) else str(record["metric"])
         rows.append(Target(month.replace(day=1), channel, metric, value))
+    return rows, problems
+
+
+def read_budgets(frame: pd.DataFrame) -> tuple[list[Budget], list[Problem]]:
+    """The budgets table's rows; a month or an amount that cannot be read is said by row.
+    Whether the rest makes sense (a known channel, a currency code) is the validator's."""
+    rows, problems = [], []
+    for index, record in _rows(frame, BUDGET_COLUMNS):
+        month, amount, unread = _month_and_number(record, f"budgets.{index}", "amount", "amount")
+        problems += unread
+        if unread:
+            continue
+        channel = "" if _blank(record["channel"]) else str(record["channel"]).strip()
+        currency = None if _blank(record["currency"]) else str(record["currency"]).strip()
+        rows.append(Budget(month.replace(day=1), channel, amount, currency))
     return rows, problems
 
 
@@ -241,7 +275,8 @@ def agreement_from(form: Form) -> tuple[Agreement | None, list[Problem]]:
     follow_up, problems = read_follow_up(form.follow_up)
     targets, target_problems = read_targets(form.targets)
     closing_days, closing_problems = read_closing_days(form.closing_days)
-    problems += target_problems + closing_problems
+    budgets, budget_problems = read_budgets(form.budgets)
+    problems += target_problems + closing_problems + budget_problems
     working_hours = []
     for name in WEEKDAYS:
         spans, day_problems = parse_hours(name, form.hours.get(name, ""))
@@ -271,6 +306,7 @@ def agreement_from(form: Form) -> tuple[Agreement | None, list[Problem]]:
         answer_within_working_days=int(form.answer_within_working_days),
         green_from=float(form.green_from),
         amber_from=float(form.amber_from),
+        budgets=tuple(budgets),
     ), []
 
 
@@ -309,6 +345,10 @@ def named_rows(problems, agreement: Agreement) -> list[Problem]:
                     f"{target.month:%b %Y}, {target.channel or ALL_CHANNELS}, "
                     f"{METRIC_WORDS.get(target.metric, target.metric)}"
                 )
+        elif parts[0] == "budgets" and len(parts) > 1 and parts[1].isdigit():
+            if int(parts[1]) < len(agreement.budgets):
+                budget = agreement.budgets[int(parts[1])]
+                prefix = f"{budget.month:%b %Y}, {budget.channel or 'no channel'}, budget"
         message = problem.message if prefix is None else f"{prefix}: {problem.message}"
         named.append(replace(problem, message=message))
     return named
@@ -394,6 +434,14 @@ def target_lines(agreement: Agreement) -> list[str]:
     ]
 
 
+def budget_lines(agreement: Agreement) -> list[str]:
+    """The monthly budgets by month, then channel: "Nov 2026, Paid search: EUR 6,000."."""
+    return [
+        f"{budget.month:%b %Y}, {budget.channel}: {words.money(budget.amount, budget.currency)}."
+        for budget in sorted(agreement.budgets, key=lambda b: (b.month, b.channel))
+    ]
+
+
 def in_words(agreement: Agreement) -> list[tuple[str, list[str]]]:
     """The agreement as a person reads it: (heading, lines) per part."""
     reasons = [f"{reason}." for reason in agreement.rejection_reasons] or ["None agreed."]
@@ -412,6 +460,7 @@ def in_words(agreement: Agreement) -> list[tuple[str, list[str]]]:
         ("Follow-up per channel", follow_up_lines(agreement)),
         ("Working calendar", calendar_lines(agreement)),
         ("Targets per month", target_lines(agreement) or ["No targets agreed."]),
+        ("Marketing budgets per month", budget_lines(agreement) or ["No budgets agreed."]),
         (
             "Status colours",
             [

@@ -12,9 +12,12 @@ import streamlit as st
 
 from revcycle.db import execute
 from revcycle.meeting import charts, pack, shown
+from revcycle.meeting.spend import COLUMNS as SPEND_COLUMNS
+from revcycle.meeting.spend import DEFINITION as SPEND_DEFINITION
+from revcycle.meeting.spend import chart_series
 from revcycle.meeting.week import Week
 from revcycle.meeting.week_view import SECTION_TITLES, SECTIONS, MeetingWeek
-from revcycle.ui import filters, format, page, tables
+from revcycle.ui import colors, filters, format, page, tables
 
 WEEK_KEY = "meeting_week"  # session state: the week shown, as its label
 PRESENT_KEY = "meeting_present"  # session state: whether the page presents
@@ -454,6 +457,41 @@ def quality(meeting: MeetingWeek, presenting: bool) -> None:
         },
         key="meeting_reasons",
     )
+
+
+def spend(meeting: MeetingWeek, presenting: bool) -> None:
+    """Each channel's spend this week and this month so far against its agreed budget, and the
+    weekly spend per channel against the weekly budget."""
+    found = meeting.spend
+    for note in found.notes:
+        st.caption(format.plain(note))
+    if found.rows.empty:
+        return
+    _listed(
+        found.rows,
+        {column: (label, "text") for column, label in SPEND_COLUMNS.items()},
+        "meeting_spend",
+        presenting,
+    )
+    st.caption(
+        f"Month to date: {found.month_start:%-d %b} – {found.week_end:%-d %b %Y}. "
+        + ("" if presenting else SPEND_DEFINITION)
+    )
+    drawn, currency, left_out = chart_series(found)
+    if not drawn.empty:
+        figure = charts.spend(
+            drawn,
+            currency,
+            colors.assign(drawn["channel"].unique()),
+            height=240 if presenting else 360,
+        )
+        st.plotly_chart(figure, key="meeting_spend_chart")
+    if left_out:
+        st.caption(
+            format.plain(
+                f"Not drawn, as their amounts are in another currency: {', '.join(left_out)}."
+            )
+        )
 
 
 def agreement(meeting: MeetingWeek) -> None:

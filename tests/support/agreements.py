@@ -5,6 +5,7 @@ import datetime
 
 from revcycle.agreements.model import (
     Agreement,
+    Budget,
     ClosingDay,
     FollowUp,
     Target,
@@ -13,6 +14,14 @@ from revcycle.agreements.model import (
 
 NINE, FIVE = datetime.time(9), datetime.time(17)
 NOVEMBER = datetime.date(2024, 11, 1)
+DECEMBER = datetime.date(2024, 12, 1)
+# Two months of budgets for paid search and trade shows, one in the data's currency.
+BUDGETS = (
+    Budget(NOVEMBER, "Paid search", 6000.0, "EUR"),
+    Budget(NOVEMBER, "Trade show", 9000.0, "EUR"),
+    Budget(DECEMBER, "Paid search", 6250.5, "EUR"),
+    Budget(DECEMBER, "Trade show", 3000.0, None),
+)
 
 
 def office_hours() -> tuple[WorkingHours, ...]:
