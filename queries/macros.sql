@@ -15,6 +15,10 @@
 create or replace macro source_key(source) as
     trim(lower(regexp_replace(source, '[^A-Za-z0-9]+', '_', 'g')), '_');
 
+-- campaign_key(campaign): a campaign name as spend matches it to leads and touches: trimmed
+-- and lower-cased, so "Brand NL" and " brand nl" are one campaign.
+create or replace macro campaign_key(campaign) as lower(trim(campaign));
+
 -- is_in_period(moment, start_date, end_date): whether `moment` falls in the period of whole
 -- days from start_date to end_date, both included. Null when `moment` is null.
 create or replace macro is_in_period(moment, start_date, end_date) as

@@ -54,7 +54,7 @@ def build(
     try:
         ensure_storage(con)
         # Leads first: deals and touches are checked against them.
-        for kind in ("leads", "deals", "touches"):
+        for kind in ("leads", "deals", "touches", "spend"):
             if kind in (exports or {}):
                 _load_whole_file(con, kind, Path(exports[kind]), sample)
         # A database that held the sample before agreements existed gets it at its next build.

@@ -1,4 +1,5 @@
-"""The data contract: the columns of the generic lead, deal and touch exports, in one place.
+"""The data contract: the columns of the generic lead, deal, touch and spend exports, in one
+place.
 
 The README's data dictionary, the sample generator and the build's checks all read this
 module, so a column is described once.
@@ -143,27 +144,81 @@ TOUCH_FIELDS: tuple[Field, ...] = (
     ),
 )
 
+SPEND_FIELDS: tuple[Field, ...] = (
+    Field(
+        "spend_id",
+        "text",
+        False,
+        "The row's id, if the export has one. Without one, the importer derives it from "
+        "`date_from`, `date_to`, `source` and `campaign` (and the campaign's id where the "
+        "platform's export has one), so loading the same export twice adds nothing.",
+    ),
+    Field("date_from", "date", True, "The day the spend is for, or the first day it covers."),
+    Field(
+        "date_to",
+        "date",
+        False,
+        "The last day the row covers (included); blank is `date_from`, one day. A row over "
+        "several days is spread evenly over them, to the cent.",
+    ),
+    Field(
+        "source",
+        "text",
+        False,
+        "Where the money went (e.g. `Google Ads`, `Trade Show`); mapped to a channel by "
+        "`data/channel_rules.csv`, like a lead's source. The ad platforms' presets fill it in.",
+    ),
+    Field(
+        "campaign",
+        "text",
+        False,
+        "The campaign. When the source maps to no channel, a campaign that leads or touches "
+        "also name (in any case) gives their most common channel; else `(unmapped)`.",
+    ),
+    Field("amount", "decimal", True, "The money spent over the row's days, to the cent; >= 0."),
+    Field(
+        "currency",
+        "text",
+        False,
+        "ISO code of `amount` (three letters); blank is the `REVCYCLE_CURRENCY` setting when "
+        "the file loads.",
+    ),
+)
+
 FIELDS_BY_KIND: dict[str, tuple[Field, ...]] = {
     "leads": LEAD_FIELDS,
     "deals": DEAL_FIELDS,
     "touches": TOUCH_FIELDS,
+    "spend": SPEND_FIELDS,
 }
 # How each type is stored: the importer parses every value once, so the stored rows are typed.
 SQL_TYPE_BY_TYPE: dict[str, str] = {
     "text": "varchar",
     "timestamp": "timestamp",
+    "date": "date",
     "decimal": "decimal(18, 2)",
     "boolean": "boolean",
 }
-ID_FIELD_BY_KIND: dict[str, str] = {"leads": "lead_id", "deals": "deal_id", "touches": "touch_id"}
+ID_FIELD_BY_KIND: dict[str, str] = {
+    "leads": "lead_id",
+    "deals": "deal_id",
+    "touches": "touch_id",
+    "spend": "spend_id",
+}
 # The field holding the raw source value the channel rules map.
-SOURCE_FIELD_BY_KIND: dict[str, str] = {"leads": "channel", "touches": "source"}
+SOURCE_FIELD_BY_KIND: dict[str, str] = {"leads": "channel", "touches": "source", "spend": "source"}
 # "every touch", not "every touche": the kind's name for one row, in messages.
-ONE_ROW_BY_KIND: dict[str, str] = {"leads": "lead", "deals": "deal", "touches": "touch"}
+ONE_ROW_BY_KIND: dict[str, str] = {
+    "leads": "lead",
+    "deals": "deal",
+    "touches": "touch",
+    "spend": "spend row",
+}
 
 
 def column_names(kind: str) -> list[str]:
-    """The generic export's header, in order, for ``leads``, ``deals`` or ``touches``."""
+    """The generic export's header, in order, for ``leads``, ``deals``, ``touches`` or
+    ``spend``."""
     return [field.name for field in FIELDS_BY_KIND[kind]]
 
 

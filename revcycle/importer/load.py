@@ -31,7 +31,12 @@ from revcycle.importer import channels
 from revcycle.importer.problems import NO_ROWS, refused
 from revcycle.rebuild import rebuild_in_transaction
 
-RAW_TABLE_BY_KIND = {"leads": "raw_leads", "deals": "raw_deals", "touches": "raw_touches"}
+RAW_TABLE_BY_KIND = {
+    "leads": "raw_leads",
+    "deals": "raw_deals",
+    "touches": "raw_touches",
+    "spend": "raw_spend",
+}
 ROWS_TABLE_BY_KIND = {kind: f"upload_rows_{kind}" for kind in RAW_TABLE_BY_KIND}
 MODES = ("merge", "replace")
 RESTORE = "restore"

@@ -22,6 +22,7 @@ DATE_FORMATS = (ISO, DAY_FIRST, MONTH_FIRST, EXCEL_SERIAL)
 DATE_FORMAT_HINT = "; choose with --date-format"
 
 TIMESTAMP, AMOUNT, BOOLEAN = pa.timestamp("us"), pa.decimal128(18, 2), pa.bool_()
+DAY = pa.date32()
 
 
 class Parsed(NamedTuple):
@@ -288,6 +289,13 @@ def parse_dates(values, lines, file: str, column: str, date_format: str | None =
     return Parsed(
         parsed, _problems(present & ~read, raw, lines, file, column, reason, codes.NOT_A_DATE)
     )
+
+
+def parse_days(values, lines, file: str, column: str, date_format: str | None = None) -> Parsed:
+    """Read a column of days into a pa.date32() Array: read as parse_dates reads dates (the
+    same formats, the same questions), the time of day, where a value has one, dropped."""
+    parsed = parse_dates(values, lines, file, column, date_format)
+    return Parsed(pc.cast(parsed.values, DAY), parsed.problems)
 
 
 # A time, then a UTC offset: "Z", "+02:00", "-0500", " +02".

@@ -25,7 +25,7 @@ RESPONSE_TIME = "Lead response time (HH:mm:ss)"
 class Preset:
     name: str
     label: str
-    kind: str  # "leads", "deals" or "touches"
+    kind: str  # "leads", "deals", "touches" or "spend"
     identifying: tuple[str, ...]  # every one of these headers present: this preset
     columns: dict[str, tuple[str, ...]]  # contract field -> candidate columns, first present wins
     # Fields whose column holds a list ("123;456"): the first id is the link.
@@ -53,6 +53,7 @@ _GENERIC_IDENTIFYING = {
     "leads": (("lead_id", "created_at"), ("deal_id",)),
     "deals": (("deal_id", "created_at"), ()),
     "touches": (("touched_at", "source"), ("created_at",)),
+    "spend": (("date_from", "amount"), ()),
 }
 
 
@@ -74,6 +75,7 @@ PRESETS: tuple[Preset, ...] = (
     _generic("leads"),
     _generic("deals"),
     _generic("touches"),
+    _generic("spend"),
     Preset(
         name="salesforce_campaign_members",
         label="Salesforce campaign members report",
@@ -280,8 +282,15 @@ def generic_by_id_column(header: list[str]) -> Preset | None:
     """A generic preset for a file with our id column but not all identifying columns, so the
     refusal can name the missing required field rather than ask what the file is."""
     present = {_key(name) for name in header}
-    # A deals file and a touches file also name lead_id; a touches file may lack its own id.
-    for kind, column in (("deals", "deal_id"), ("touches", "touched_at"), ("leads", "lead_id")):
+    # A deals file and a touches file also name lead_id; a touches or spend file may lack its
+    # own id.
+    by_column = (
+        ("deals", "deal_id"),
+        ("touches", "touched_at"),
+        ("spend", "date_from"),
+        ("leads", "lead_id"),
+    )
+    for kind, column in by_column:
         if column in present:
             return PRESETS_BY_NAME[f"generic_{kind}"]
     return None

@@ -14,10 +14,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from revcycle.db import has_table
+from revcycle.importer import identify
 from revcycle.importer import problems as codes
 from revcycle.importer.load import RAW_TABLE_BY_KIND, holds_sample
 from revcycle.importer.parse import mask
-from revcycle.importer.problems import ERROR, WARNING, Problem, per_line, refused
+from revcycle.importer.problems import WARNING, Problem, per_line, refused
 from revcycle.importer.read import ExportTable
 
 DERIVED_PREFIX = "t-"  # a derived id says so: no CRM id starts with it
@@ -32,7 +33,7 @@ _DERIVED_ID_SQL = """
             coalesce(source, ''),
             coalesce(campaign, '')
         )), 24) as touch_id
-    from touches
+    from export_rows
 """
 
 
@@ -81,54 +82,12 @@ def combined_columns(table: ExportTable, preset, mapping: dict[str, str]):
 
 
 def identified(rows: pa.Table, problems: list[Problem], lines: np.ndarray, file: str):
-    """(rows with every touch_id, the repeated touches) once the shared checks found
-    ``problems``: a line they reject repeats nothing, so two lines with unreadable times
-    are not one touch."""
-    rows, derived = with_ids(rows)
-    rejected = [p.line for p in problems if p.severity == ERROR and p.line is not None]
-    counted = derived & ~np.isin(lines, rejected)
-    return rows, repeated_touches(rows, counted, lines, file, None)
-
-
-def with_ids(rows: pa.Table) -> tuple[pa.Table, np.ndarray]:
-    """``rows`` with every blank ``touch_id`` derived; and which rows' ids were derived."""
-    given = rows.column("touch_id")
-    derived = ~mask(pc.is_valid(given))
-    if not derived.any():
-        return rows, derived
-    con = duckdb.connect()
-    try:
-        con.register(
-            "touches", rows.select(["lead_id", "email", "touched_at", "source", "campaign"])
-        )
-        ids = con.sql(_DERIVED_ID_SQL, params={"prefix": DERIVED_PREFIX}).to_arrow_table()
-    finally:
-        con.close()
-    filled = pc.coalesce(given, ids.column("touch_id"))
-    position = rows.schema.get_field_index("touch_id")
-    return rows.set_column(position, "touch_id", filled), derived
-
-
-def repeated_touches(
-    rows: pa.Table, derived: np.ndarray, lines: np.ndarray, file: str, column: str | None
-) -> list[Problem]:
-    """The lines that repeat an earlier line's touch (same lead, time, source and campaign):
-    rejected, so the touch loads once. Only derived ids: an export's own repeated id is the
-    shared duplicate-id error, since the export itself says they are one touch."""
-    ids = rows.column("touch_id").combine_chunks()
-    positions = np.flatnonzero(derived)
-    if not len(positions):
-        return []
-    derived_ids = ids.take(pa.array(positions))
-    # The first row of each id keeps it; a later row with an id seen before is a repeat.
-    first_of_id = pc.index_in(derived_ids, value_set=pc.unique(derived_ids)).to_numpy()
-    _, first_positions = np.unique(first_of_id, return_index=True)
-    repeat = np.ones(len(positions), dtype=bool)
-    repeat[first_positions] = False
-    at = positions[repeat]
+    """(rows with every touch_id, the repeated touches); see identify.identified."""
     reason = "the same touch (lead, time, source and campaign) as an earlier line; it loads once"
-    values = ids.take(pa.array(at)).to_pylist()
-    return per_line(file, lines[at], column, values, reason, codes.REPEATED_TOUCH)
+    derivation = identify.Derivation("touch_id", _DERIVED_ID_SQL, DERIVED_PREFIX)
+    return identify.identified(
+        rows, derivation, problems, lines, file, reason, codes.REPEATED_TOUCH
+    )
 
 
 def link_problems(

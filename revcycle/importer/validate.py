@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from revcycle import contract
 from revcycle.db import has_table
-from revcycle.importer import channels, derive, parse, presets, touches
+from revcycle.importer import channels, derive, parse, presets, spend, touches
 from revcycle.importer import problems as codes
 from revcycle.importer.load import RAW_TABLE_BY_KIND, UploadMeta, holds_sample
 from revcycle.importer.parse import mask
@@ -27,14 +27,20 @@ COMMAND_LINE_MAPPING = "mapping given on the command line"
 ARROW_TYPE_BY_TYPE = {
     "text": pa.string(),
     "timestamp": parse.TIMESTAMP,
+    "date": parse.DAY,
     "decimal": parse.AMOUNT,
     "boolean": parse.BOOLEAN,
 }
 # The reader of each contract type but text: (values, lines, file, column) -> Parsed.
 READER_BY_TYPE = {
     "timestamp": parse.parse_dates,
+    "date": parse.parse_days,
     "decimal": parse.parse_numbers,
     "boolean": parse.parse_booleans,
+}
+NEGATIVE_AMOUNT_REASON = {
+    "deals": "a negative amount; a deal's value cannot be below zero",
+    "spend": "a negative amount; spend cannot be below zero (a refund is not spend)",
 }
 
 
@@ -140,7 +146,7 @@ def _resolve_mapping(
     if kind not in contract.FIELDS_BY_KIND:
         reason = (
             "no preset or saved mapping recognises these columns, so say what the file holds "
-            "(--kind leads, deals or touches) and map its columns (--map lead_id=<column>)"
+            "(--kind leads, deals, touches or spend) and map its columns (--map lead_id=<column>)"
         )
         _refuse(file, None, codes.NEEDS_MAPPING, [(None, None, reason)])
     claimed = set(overrides.values())
@@ -230,9 +236,8 @@ def prepare(
         read_columns |= {presets.RESPONSE_TIME} if derived is not None else set()
         problems += (derived or []) + derive.missing_columns(table.file_name, preset, mapping, rows)
     problems += _rule_problems(con, kind, table, mapping, rows, lines, now or datetime.now())
-    if kind == "touches":  # after the shared checks, which see only the export's own ids
-        rows, repeats = touches.identified(rows, problems, lines, table.file_name)
-        problems += repeats
+    rows, repeats, notes = _completed(kind, rows, problems, lines, table.file_name)
+    problems += repeats
     rejected_lines = [p.line for p in problems if p.severity == ERROR and p.line is not None]
     if rejected_lines:
         rows = rows.filter(pa.array(~np.isin(lines, rejected_lines)))
@@ -248,10 +253,24 @@ def prepare(
         problems=problems,
         count_rows_in_file=table.rows.num_rows,
         unmapped_sources=channels.unmapped_sources(con, sources),
-        notes=list(table.notes),
+        notes=[*table.notes, *notes],
         totals_line=table.totals_line,
         ignored_columns=[column for column in header if column not in read_columns],
     )
+
+
+def _completed(kind: str, rows: pa.Table, problems: list[Problem], lines: np.ndarray, file: str):
+    """(rows, problems, notes) once the shared checks found ``problems``: touches and spend
+    rows given their derived ids (the checks see only the export's own), the repeats found,
+    and spend's blank currencies the setting's."""
+    if kind == "touches":
+        rows, repeats = touches.identified(rows, problems, lines, file)
+        return rows, repeats, []
+    if kind == "spend":
+        rows, repeats = spend.identified(rows, problems, lines, file)
+        rows, notes = spend.with_default_currency(rows)
+        return rows, repeats, notes
+    return rows, [], []
 
 
 def name_value_pairs(values: list[str]) -> dict[str, str]:
@@ -298,7 +317,7 @@ def _parse_columns(
             raw = pc.list_element(pc.split_pattern_regex(raw, r"\s*[;,]\s*", max_splits=1), 0)
         if spec.type == "text":
             return parse.Parsed(stripped(raw), [])
-        dates = (date_format,) if spec.type == "timestamp" else ()
+        dates = (date_format,) if spec.type in ("timestamp", "date") else ()
         return READER_BY_TYPE[spec.type](raw, lines, file, column, *dates)
 
     # Columns parse independently, and Arrow's, numpy's and DuckDB's kernels release the GIL:
@@ -345,10 +364,12 @@ def _rule_problems(
     problems += _repeated_ids(rows.column(id_field), lines, file, mapping.get(id_field), id_field)
     if kind == "touches":
         problems += touches.link_problems(con, rows, lines, file, mapping)
-    if kind == "deals" and "amount" in mapping:
+    if kind in NEGATIVE_AMOUNT_REASON and "amount" in mapping:
         negative = mask(pc.less(rows.column("amount"), pa.scalar(0, pa.decimal128(18, 2))))
-        reason = "a negative amount; a deal's value cannot be below zero"
-        flagged("amount", negative, reason, codes.NEGATIVE_AMOUNT)
+        flagged("amount", negative, NEGATIVE_AMOUNT_REASON[kind], codes.NEGATIVE_AMOUNT)
+    if kind == "spend":
+        for field_name, where, reason, code in spend.rule_checks(rows, mapping):
+            flagged(field_name, where, reason, code)
     if kind == "deals" and "lead_id" in mapping:
         unknown = _unknown_leads(con, rows.column("lead_id"))
         reason = (
@@ -363,11 +384,11 @@ def _rule_problems(
             "sales cycle, velocity) leave it out"
         )
         flagged("closed_at", backwards, reason, codes.CLOSED_BEFORE_CREATED, WARNING)
-    ahead_of = pa.scalar(now, pa.timestamp("us"))
-    for spec in (f for f in contract.FIELDS_BY_KIND[kind] if f.type == "timestamp"):
+    ahead_of = {"timestamp": pa.scalar(now, parse.TIMESTAMP), "date": pa.scalar(now.date())}
+    for spec in (f for f in contract.FIELDS_BY_KIND[kind] if f.type in ahead_of):
         if spec.name not in mapping or spec.name == "closed_at":
             continue  # an open deal's close date is its expected date, often ahead
-        future = mask(pc.greater(rows.column(spec.name), ahead_of))
+        future = mask(pc.greater(rows.column(spec.name), ahead_of[spec.type]))
         reason = "a date in the future; check the export's date format"
         flagged(spec.name, future, reason, codes.FUTURE_DATE, WARNING)
     return problems

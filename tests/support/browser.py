@@ -188,6 +188,15 @@ def running_dashboard(
 # --- in the page ----------------------------------------------------------------------------
 
 
+def settled(page: Page) -> None:
+    """Wait until the server has finished running the page's script (Streamlit marks its root
+    ``data-test-script-state``), so what is on screen is what that run drew."""
+    from playwright.sync_api import expect
+
+    app = page.get_by_test_id("stApp")
+    expect(app).to_have_attribute("data-test-script-state", "notRunning")
+
+
 def tile(page: Page, label: str) -> Locator:
     """The value shown on the KPI tile ``label``."""
     name = page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)

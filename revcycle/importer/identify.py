@@ -1,0 +1,90 @@
+"""Ids for the rows of exports that carry none of their own (touches, spend).
+
+A row without an id gets one derived from what makes it this row (a touch's lead, time, source
+and campaign; a spend row's days, source and campaign), so loading the same export twice, or
+next week's overlapping one, adds nothing. Each kind says what its id is made of, as a query
+over the registered ``export_rows``; the filling in and the repeats are the same for all.
+"""
+
+from typing import NamedTuple
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from revcycle.importer.parse import mask
+from revcycle.importer.problems import ERROR, Problem, per_line
+
+
+class Derivation(NamedTuple):
+    """How a kind derives its ids: the id field, and a query over ``export_rows`` giving one
+    id per row, in order, starting with ``$prefix`` (a derived id says so: no system's does)."""
+
+    id_field: str
+    sql: str
+    prefix: str
+
+
+def identified(
+    rows: pa.Table,
+    derivation: Derivation,
+    problems: list[Problem],
+    lines: np.ndarray,
+    file: str,
+    repeat_reason: str,
+    repeat_code: str,
+) -> tuple[pa.Table, list[Problem]]:
+    """(rows with every id, the lines repeating an earlier line's derived id) once the shared
+    checks found ``problems``: a line they reject repeats nothing, so two lines with unreadable
+    dates are not one row."""
+    rows, derived = with_ids(rows, derivation)
+    rejected = [p.line for p in problems if p.severity == ERROR and p.line is not None]
+    counted = derived & ~np.isin(lines, rejected)
+    id_field = derivation.id_field
+    return rows, repeated(rows, id_field, counted, lines, file, repeat_reason, repeat_code)
+
+
+def with_ids(rows: pa.Table, derivation: Derivation) -> tuple[pa.Table, np.ndarray]:
+    """``rows`` with every blank id derived; and which rows' ids were derived."""
+    id_field = derivation.id_field
+    given = rows.column(id_field)
+    derived = ~mask(pc.is_valid(given))
+    if not derived.any():
+        return rows, derived
+    con = duckdb.connect()
+    try:
+        con.register("export_rows", rows)
+        ids = con.sql(derivation.sql, params={"prefix": derivation.prefix}).to_arrow_table()
+    finally:
+        con.close()
+    filled = pc.coalesce(given, ids.column(0))
+    position = rows.schema.get_field_index(id_field)
+    return rows.set_column(position, id_field, filled), derived
+
+
+def repeated(
+    rows: pa.Table,
+    id_field: str,
+    derived: np.ndarray,
+    lines: np.ndarray,
+    file: str,
+    reason: str,
+    code: str,
+) -> list[Problem]:
+    """The lines whose derived id an earlier line has: rejected, so the row loads once. Only
+    derived ids: an export's own repeated id is the shared duplicate-id error, since the export
+    itself says they are one row."""
+    ids = rows.column(id_field).combine_chunks()
+    positions = np.flatnonzero(derived)
+    if not len(positions):
+        return []
+    derived_ids = ids.take(pa.array(positions))
+    # The first row of each id keeps it; a later row with an id seen before is a repeat.
+    first_of_id = pc.index_in(derived_ids, value_set=pc.unique(derived_ids)).to_numpy()
+    _, first_positions = np.unique(first_of_id, return_index=True)
+    repeat = np.ones(len(positions), dtype=bool)
+    repeat[first_positions] = False
+    at = positions[repeat]
+    values = ids.take(pa.array(at)).to_pylist()
+    return per_line(file, lines[at], None, values, reason, code)

@@ -1,0 +1,77 @@
+"""What a spend export needs beyond the shared checks: days in order, a currency code, an id
+for every row, and the currency the setting gives a row that states none.
+
+Ad platforms' exports carry no id per row. The id is then derived from what makes the row this
+row (its days, source and campaign), so loading the same export twice, or last month's again,
+adds nothing; stg_spend counts each day once whatever the uploads overlap.
+"""
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from revcycle import settings
+from revcycle.importer import identify
+from revcycle.importer import problems as codes
+from revcycle.importer.parse import mask
+from revcycle.importer.problems import Problem
+
+# The parts are joined by the unit separator, which no export cell holds, so ("a b", "c") and
+# ("a", "b c") never give the same id. A blank date_to is date_from: one day either way.
+_DERIVED_ID_SQL = """
+    select
+        $prefix || left(md5(concat_ws(
+            chr(31),
+            coalesce(strftime(date_from, '%Y-%m-%d'), ''),
+            coalesce(strftime(coalesce(date_to, date_from), '%Y-%m-%d'), ''),
+            coalesce(source, ''),
+            coalesce(campaign, '')
+        )), 24) as spend_id
+    from export_rows
+"""
+DERIVATION = identify.Derivation("spend_id", _DERIVED_ID_SQL, "s-")
+_ISO_CODE = r"^[A-Za-z]{3}$"
+
+
+def rule_checks(rows: pa.Table, mapping: dict[str, str]) -> list[tuple]:
+    """Spend's own rules, as (field, rows breaking it, reason, code): a row ending before it
+    starts, and a currency that is no ISO code (a symbol or a name would never match a deal's)."""
+    checks = []
+    if "date_to" in mapping:
+        backwards = mask(pc.less(rows.column("date_to"), rows.column("date_from")))
+        reason = "date_to is before date_from; the row covers no day (swap or correct them)"
+        checks.append(("date_to", backwards, reason, codes.ENDS_BEFORE_START))
+    if "currency" in mapping:
+        currency = rows.column("currency")
+        wrong = mask(pc.is_valid(currency)) & ~mask(pc.match_substring_regex(currency, _ISO_CODE))
+        reason = "not a three-letter currency code such as EUR or USD"
+        checks.append(("currency", wrong, reason, codes.NOT_A_CURRENCY))
+    return checks
+
+
+def identified(rows: pa.Table, problems: list[Problem], lines: np.ndarray, file: str):
+    """(rows with every spend_id, the repeated rows); see identify.identified."""
+    reason = (
+        "the same days, source and campaign as an earlier line; it loads once. A report split "
+        "by device, network or ad group repeats them: download it by campaign and day only"
+    )
+    return identify.identified(
+        rows, DERIVATION, problems, lines, file, reason, codes.REPEATED_SPEND
+    )
+
+
+def with_default_currency(rows: pa.Table) -> tuple[pa.Table, list[str]]:
+    """``rows`` with the REVCYCLE_CURRENCY setting in every blank currency, and a note saying
+    so; unchanged, with no note, when every row states one or nothing is set."""
+    currency = rows.column("currency")
+    count_blank = currency.null_count
+    default = settings.currency()
+    if not count_blank or default is None:
+        return rows, []
+    filled = pc.fill_null(currency, pa.scalar(default, pa.string()))
+    position = rows.schema.get_field_index("currency")
+    note = (
+        f"{count_blank:,} rows state no currency: taken as {default}, the "
+        f"{settings.CURRENCY_VARIABLE} setting"
+    )
+    return rows.set_column(position, "currency", filled), [note]
