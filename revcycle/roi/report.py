@@ -248,7 +248,7 @@ def _costs(rows: pd.DataFrame, refused: str | None) -> list[str]:
         if refused:
             rows[cost_column] = np.nan
             continue
-        paid = rows["has_spend"]
+        paid = rows["has_spend"] & ~rows["is_total"]
         zero, unknown = rows[paid & (count == 0)], rows[paid & count.isna()]
         if not zero.empty:
             notes.append(f"No {name} for {_names(zero)}: no {counted} in the period.")
@@ -269,7 +269,7 @@ def _returns(rows: pd.DataFrame, refused: str | None) -> list[str]:
     if refused:
         rows[["won_per_spent", "pipeline_per_spent", "roi"]] = np.nan
         return []
-    nothing_spent = rows[rows["has_spend"] & (spend == 0)]
+    nothing_spent = rows[rows["has_spend"] & ~rows["is_total"] & (spend == 0)]
     if nothing_spent.empty:
         return []
     return [
@@ -283,6 +283,8 @@ def _payback(rows: pd.DataFrame, credits: pd.DataFrame, start: date) -> None:
     won revenue first reaches the spend (DAYS_PER_MONTH days a month), or "not yet"."""
     paid = rows[rows["has_spend"] & (rows["spend_cents"] > 0)]
     spend = paid.set_index("channel")["spend_cents"].astype("int64")
+    if spend.empty:
+        return
     in_total = credits[credits["channel"].isin(spend.index)]
     credits = pd.concat([in_total, in_total.assign(channel=TOTAL)], ignore_index=True)
     credits = credits[credits["channel"].isin(spend.index)]
