@@ -87,6 +87,9 @@ def csv_frame(figures: report.Figures, thousands: str = "") -> pd.DataFrame:
     def exact(value) -> str:
         return "" if pd.isna(value) else amount(int(value), thousands)
 
+    def to_the_cent(value) -> str:
+        return "" if pd.isna(value) else f"{value:{thousands}.2f}"
+
     return pd.DataFrame(
         {
             "channel": rows["channel"].map(one_line),
@@ -96,8 +99,8 @@ def csv_frame(figures: report.Figures, thousands: str = "") -> pd.DataFrame:
             "opportunities": rows["count_opportunities"],
             "won_deals": rows["count_new_customers"],
             "won_revenue": rows["won_cents"].map(exact),
-            "cost_per_opportunity": rows["cost_per_opportunity"].round(2),
-            "cac": rows["cac"].round(2),
+            "cost_per_opportunity": rows["cost_per_opportunity"].map(to_the_cent),
+            "cac": rows["cac"].map(to_the_cent),
             "roi": rows["roi"].round(4),
         }
     )
@@ -109,8 +112,6 @@ def table_lines(frame: pd.DataFrame, has_spend: pd.Series) -> list[str]:
     shown = frame.astype(object).where(frame.notna() & (frame != ""), "–")
     shown["spend"] = shown["spend"].mask(~has_spend.to_numpy(), report.NO_SPEND)
     shown["roi"] = [value if value == "–" else f"{value:.1%}" for value in shown["roi"]]
-    for column in ("cost_per_opportunity", "cac"):
-        shown[column] = [value if value == "–" else f"{value:,.2f}" for value in shown[column]]
     shown = shown.astype(str)
     widths = {
         column: max(len(heading), *shown[column].str.len()) for column, heading in HEADINGS.items()
