@@ -193,11 +193,11 @@ def test_every_model_credits_the_same_single_touch_journeys_alike(march):
 
 
 def test_an_owner_filter_withholds_costs_but_not_spend(march):
-    rows, notes = figures_of(march, scope={"owners": ["(unassigned)"]})
-    paid = rows["Paid search"]
+    figures = report.per_channel(march, "lead_source", START, END, {"owners": ["(unassigned)"]})
+    paid = figures.rows.set_index("channel").loc["Paid search"]
     assert paid["spend_cents"] == 100_000
     assert paid["cost_per_lead"] != paid["cost_per_lead"] and paid["roi"] != paid["roi"]
-    assert any("not per owner or segment" in note for note in notes)
+    assert any("not per owner or segment" in refusal for refusal in figures.refusals)
 
 
 def test_spend_in_another_currency_than_revenue_refuses_the_returns_only(tmp_path):
@@ -225,7 +225,7 @@ def test_spend_in_two_currencies_is_never_added(tmp_path):
     # 1 spend day in GBP (10 Mar), 31 in EUR (the March row spread over its days).
     refusal = figures.money.spend_refused
     assert "several currencies (EUR: 31 days, GBP: 1 day)" in refusal
-    assert refusal in figures.notes
+    assert refusal in figures.refusals
     total = figures.rows.set_index("channel").loc[report.TOTAL]
     assert total["has_spend"] and str(total["spend_cents"]) == "<NA>"
     assert total["cost_per_opportunity"] != total["cost_per_opportunity"]

@@ -59,7 +59,7 @@ def run(con: duckdb.DuckDBPyConnection, args) -> int:
         cohort=args.cohort,
         default_currency=settings.currency(),
     )
-    say_notes(list(figures.notes))
+    say_notes([*figures.refusals, *figures.notes])
     if args.format == "csv":
         write_csv(csv_frame(figures))
         return 0

@@ -79,7 +79,8 @@ COLUMNS = [
 @dataclass(frozen=True)
 class Figures:
     rows: pd.DataFrame  # COLUMNS: one row per channel, then the total of the channels with spend
-    notes: tuple[str, ...]  # why figures are missing, a sentence each
+    refusals: tuple[str, ...]  # why whole kinds of figure are withheld (currency, filters)
+    notes: tuple[str, ...]  # why single figures are missing, a sentence each
     money: SpendMoney
 
 
@@ -161,8 +162,8 @@ def per_channel(
     rows = pd.concat([rows, _total(rows)], ignore_index=True)
     cost_refused = money.spend_refused or _narrowed(scope)
     return_refused = cost_refused or money.return_refused
-    notes = [sentence for sentence in (cost_refused, return_refused) if sentence]
-    notes += _no_spend_notes(rows, money)
+    refusals = [sentence for sentence in (cost_refused, return_refused) if sentence]
+    notes = _no_spend_notes(rows, money)
     notes += _costs(rows, cost_refused)
     notes += _returns(rows, return_refused)
     rows["payback_months"] = np.nan
@@ -172,7 +173,7 @@ def per_channel(
         _payback(rows, credits, start)
     if money.spend_refused:
         rows["spend_cents"] = pd.array([pd.NA] * len(rows), dtype="Int64")
-    return Figures(rows[COLUMNS], tuple(dict.fromkeys(notes)), money)
+    return Figures(rows[COLUMNS], tuple(dict.fromkeys(refusals)), tuple(notes), money)
 
 
 def _narrowed(scope) -> str | None:
