@@ -102,8 +102,7 @@ with page.frame("Revenue by channel") as filters:
     roi.say_refusals(found)
     if found.money.has_spend and not (found.refusals or currency.is_mixed):
         st.plotly_chart(roi.spend_and_return(found, spent.unit), key="roi_spend_and_return")
-    roi.cost_table(found, spent)
-    roi.return_table(found, spent)
+    roi.show_tables(found, spent)
     roi.notes(found)
     st.caption(
         "Spend: the spend exports' amounts on the period's days (a row covering several days is "

@@ -8,7 +8,7 @@ first 25 days take 3,226 cents; 1 March is one of them, so 2-31 March hold 96,77
 import pytest
 
 from tests.test_pages import open_page
-from tests.test_roi import build_march
+from tests.test_roi import SPEND, build_march
 from tests.test_screen import shown_cells
 
 PERIOD = {"preset": "Custom", "period": ["2026-03-02", "2026-03-31"]}
@@ -105,4 +105,19 @@ def test_without_spend_the_tiles_and_table_say_no_spend_recorded(march_without_s
     at = open_page("pages/revenue.py", **PERIOD)
     captions = " ".join(caption.value for caption in at.caption)
     assert "No spend is loaded" in captions
+    assert "roi_spend_and_return" not in chart_keys(at)
+
+
+def test_spend_in_another_currency_shows_costs_but_refuses_returns(tmp_path, monkeypatch):
+    in_dollars = [{**row, "currency": "USD"} for row in SPEND]
+    monkeypatch.setenv("REVCYCLE_DB", str(build_march(tmp_path, in_dollars)))
+    at = open_page("pages/revenue.py", **PERIOD)
+    warnings = " ".join(warning.value for warning in at.warning)
+    assert "The spend is in USD and the deals" in warnings
+    # Costs need the spend alone, in its own currency: 967.74 USD / 2 opportunities.
+    costs = table(at, "Cost per opportunity ($)")
+    assert row(costs, "Paid search")["Cost per opportunity ($)"] == pytest.approx(483.87)
+    returns = shown_cells(at, "ROI")
+    assert "Won revenue credited ($)" not in returns.columns  # the revenue is in EUR
+    assert row(returns, "Paid search")["ROI"] == "–"
     assert "roi_spend_and_return" not in chart_keys(at)

@@ -163,52 +163,52 @@ def _shown(found: Figures) -> pd.DataFrame:
     )
 
 
-def cost_table(found: Figures, spent: money.Currency) -> None:
-    """Spend and what each lead, MQL, SQL, opportunity and new customer cost."""
-    tables.show(
-        _shown(found),
-        money.columns(
-            {
-                "channel": ("Channel", "text"),
-                "spend": ("Spend", "euro"),
-                "count_leads": ("Leads", "count"),
-                "cost_per_lead": ("Cost per lead", "euro"),
-                "cost_per_mql": ("Cost per MQL", "euro"),
-                "cost_per_sql": ("Cost per SQL", "euro"),
-                "cost_per_opportunity": ("Cost per opportunity", "euro"),
-                "count_new_customers": ("New customers", "count"),
-                "cac": ("CAC", "euro"),
-            },
-            spent,
-        ),
-        key="roi_costs",
-        money_unit=spent.unit,
-        missing={"spend": report.NO_SPEND},
-    )
+COST_COLUMNS = {
+    "channel": ("Channel", "text"),
+    "spend": ("Spend", "euro"),
+    "count_leads": ("Leads", "count"),
+    "cost_per_lead": ("Cost per lead", "euro"),
+    "cost_per_mql": ("Cost per MQL", "euro"),
+    "cost_per_sql": ("Cost per SQL", "euro"),
+    "cost_per_opportunity": ("Cost per opportunity", "euro"),
+    "count_new_customers": ("New customers", "count"),
+    "cac": ("CAC", "euro"),
+}
 
 
-def return_table(found: Figures, spent: money.Currency) -> None:
-    """Spend beside the revenue and pipeline credited, per unit spent, ROI and payback."""
-    unit = spent.unit or "unit"
-    tables.show(
-        _shown(found),
-        money.columns(
-            {
-                "channel": ("Channel", "text"),
-                "spend": ("Spend", "euro"),
-                "won": ("Won revenue credited", "euro"),
-                "pipeline": ("Pipeline credited", "euro"),
-                "won_per_spent": (f"Won per {unit} spent", "multiple"),
-                "pipeline_per_spent": (f"Pipeline per {unit} spent", "multiple"),
-                "roi": ("ROI", "percent"),
-                "payback": ("Payback", "text"),
-            },
-            spent,
-        ),
-        key="roi_returns",
-        money_unit=spent.unit,
-        missing={"spend": report.NO_SPEND},
-    )
+def _return_columns(found: Figures, unit: str) -> dict[str, tuple[str, str]]:
+    """The return table's columns: the credited amounts only where they share the spend's
+    currency (else the revenue table above has them, in their own)."""
+    amounts = {
+        "won": ("Won revenue credited", "euro"),
+        "pipeline": ("Pipeline credited", "euro"),
+    }
+    return {
+        "channel": ("Channel", "text"),
+        "spend": ("Spend", "euro"),
+        **({} if found.money.return_refused else amounts),
+        "won_per_spent": (f"Won per {unit} spent", "multiple"),
+        "pipeline_per_spent": (f"Pipeline per {unit} spent", "multiple"),
+        "roi": ("ROI", "percent"),
+        "payback": ("Payback", "text"),
+    }
+
+
+def show_tables(found: Figures, spent: money.Currency) -> None:
+    """Spend and what each lead, MQL, SQL, opportunity and new customer cost; then spend
+    beside the revenue and pipeline credited, per unit spent, ROI and payback."""
+    specs = {
+        "roi_costs": COST_COLUMNS,
+        "roi_returns": _return_columns(found, spent.unit or "unit"),
+    }
+    for key, spec in specs.items():
+        tables.show(
+            _shown(found),
+            money.columns(spec, spent),
+            key=key,
+            money_unit=spent.unit,
+            missing={"spend": report.NO_SPEND},
+        )
 
 
 def notes(found: Figures) -> None:
