@@ -149,7 +149,7 @@ with page.frame("Overview") as filters:
             ],
             agreed,
         )
-    roi.overview_tiles(params)
+    roi.overview_tiles(params, currency)
     page.unmeasurable_note(params)
     page.undated_wins_note(params)
 

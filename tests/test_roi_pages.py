@@ -100,7 +100,8 @@ def test_overview_tiles_set_won_revenue_against_spend(march_file, monkeypatch):
 def test_without_spend_the_tiles_and_table_say_no_spend_recorded(march_without_spend, monkeypatch):
     monkeypatch.setenv("REVCYCLE_DB", str(march_without_spend))
     at = open_page("dashboard.py", **PERIOD)
-    assert tile(at, "Won revenue per unit spent") == "no spend recorded"
+    # The deals are in EUR, so the label names the euro.
+    assert tile(at, "Won revenue per € spent") == "no spend recorded"
     assert tile(at, "Cost per opportunity") == "no spend recorded"
     at = open_page("pages/revenue.py", **PERIOD)
     captions = " ".join(caption.value for caption in at.caption)

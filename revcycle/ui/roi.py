@@ -71,10 +71,11 @@ def say_refusals(found: Figures) -> None:
         st.warning(format.plain(refusal), icon=":material/currency_exchange:")
 
 
-def overview_tiles(params: dict) -> None:
+def overview_tiles(params: dict, revenue: money.Currency) -> None:
     """The Overview's tiles: won revenue per unit spent and cost per opportunity, of the
     channels with spend, crediting each deal to its lead's source as the other tiles do; and,
-    under them, why a figure is withheld."""
+    under them, why a figure is withheld. The label names the spend's currency, or with no
+    spend loaded the ``revenue``'s."""
     found = figures(report.LEAD_SOURCE, False, params, with_payback=False)
     total = found.rows[found.rows["is_total"]].iloc[0]
     spent = spend_currency(found)
@@ -86,7 +87,7 @@ def overview_tiles(params: dict) -> None:
     page.tiles(
         [
             (
-                f"Won revenue per {spent.unit or 'unit'} spent",
+                f"Won revenue per {spent.unit or revenue.unit or 'unit'} spent",
                 won,
                 "Won revenue of the channels with spend ÷ their spend in the period.",
             ),
