@@ -20,14 +20,16 @@ MART_TABLE = "funnel_revenue"
 MACROS = "macros"
 # Marts in build order: funnel_as_of reads the staging views, the working-time calendar spans
 # its dates, funnel_revenue judges each lead's follow-up on that calendar, deal_journeys and
-# lead_journeys lay out its deals' and leads' touches for attribution. The macros every
-# metric query starts from are defined over funnel_revenue, each after the one it reads.
+# lead_journeys lay out its deals' and leads' touches for attribution, spend_days stores the
+# spend spread over its days. The macros every metric query starts from are defined over
+# funnel_revenue, each after the one it reads.
 MART_TABLES = (
     "funnel_as_of",
     "working_time_calendar",
     MART_TABLE,
     "deal_journeys",
     "lead_journeys",
+    "spend_days",
 )
 MART_MACROS = ("funnel_in_scope", "leads_created_in", "cohort_leads", "markov_journeys")
 
