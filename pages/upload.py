@@ -1,4 +1,5 @@
-"""Upload exports: check this week's leads, deals and touches files, preview, load, undo."""
+"""Upload exports: check this week's leads, deals, touches and spend files, preview, load,
+undo."""
 
 import logging
 from pathlib import Path
@@ -23,6 +24,7 @@ KIND_CHOICES = {
     "leads": "Leads",
     "deals": "Deals",
     "touches": "Touches (marketing touchpoints: campaign members, source history, UTM log)",
+    "spend": "Spend (ad platforms: Google Ads, Meta Ads Manager, LinkedIn Campaign Manager)",
 }
 DATE_CHOICES = {
     DAY_FIRST: "Day first: 03/04/2026 is 3 April 2026",
@@ -289,7 +291,7 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
     if step == upload.ASK_KIND:
         st.info(
             "No preset or saved mapping recognises these columns. Say above whether the file "
-            "holds leads, deals or touches, then pick the file's column for each field.",
+            "holds leads, deals, touches or spend, then pick the file's column for each field.",
             icon=":material/table_view:",
         )
         return None, key, mapped
@@ -405,7 +407,7 @@ def commit_section(cursor, ready: list, waiting: list[str], who: str) -> None:
     ordered = upload.in_commit_order([item for _, item in ready])
     names = ", ".join(item.prepared.file_name for item in ordered)
     st.caption(
-        f"Loads {format.plain(names)}, in this order (leads before deals and touches). Each "
+        f"Loads {format.plain(names)}, in this order (leads before deals, touches and spend). Each "
         "file loads in one transaction and the dashboard's numbers follow at once; the History "
         "below can undo it."
     )
@@ -506,7 +508,7 @@ def history_section(cursor, who: str | None) -> None:
         return
     listed = listed.assign(state=listed["is_current"].map({True: "current", False: ""}))
     st.caption(
-        "Every upload and restore, newest first. Restoring returns the leads and deals to the "
+        "Every upload and restore, newest first. Restoring returns the loaded data to the "
         "state right after the chosen entry; the restore is recorded too, so it can be undone."
     )
     tables.show(
@@ -563,7 +565,7 @@ def confirm_restore(cursor, chosen: int, who: str) -> None:
         del st.session_state["upload_restore_pending"]
         return
     st.warning(
-        f"Return the leads and deals to the state right after entry {pending}? Everything "
+        f"Return the loaded data to the state right after entry {pending}? Everything "
         "loaded since then leaves the dashboard; it stays in the history and can be restored.",
         icon=":material/warning:",
     )

@@ -66,7 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     sample_parser.add_argument("--leads", type=int, default=20_000)
     sample_parser.add_argument("--out", type=Path, default=SAMPLE_DIR)
 
-    load_parser = commands.add_parser("load", help="check and load a leads/deals/touches export")
+    load_parser = commands.add_parser(
+        "load", help="check and load a leads, deals, touches or spend export"
+    )
     load_parser.add_argument("file", type=Path)
     load_parser.add_argument("--kind", choices=tuple(contract.FIELDS_BY_KIND))
     load_parser.add_argument("--preset", help="read the file with this preset")
@@ -185,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args, parser) -> int:
     if args.command == "sample":
-        for path in (*sample.write(args.out, n_leads=args.leads), args.out / sample.TOUCHES_FILE):
+        written = sample.write(args.out, n_leads=args.leads)
+        for path in (*written, args.out / sample.TOUCHES_FILE, args.out / sample.SPEND_FILE):
             print(f"wrote {path}")
         return 0
     reads_only = args.command == "agreements" and args.action != "import"

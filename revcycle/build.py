@@ -27,7 +27,9 @@ from revcycle.importer.validate import prepare
 from revcycle.paths import SAMPLE_AGREEMENT, SAMPLE_DIR, db_path
 from revcycle.rebuild import MART_TABLE, is_current, rebuild_in_transaction
 
-SAMPLE_FILE_BY_KIND = {kind: SAMPLE_DIR / f"{kind}.csv" for kind in ("leads", "deals", "touches")}
+SAMPLE_FILE_BY_KIND = {
+    kind: SAMPLE_DIR / f"{kind}.csv" for kind in ("leads", "deals", "touches", "spend")
+}
 
 
 @dataclass(frozen=True)

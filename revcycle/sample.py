@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from revcycle import sample_touches
+from revcycle import sample_spend, sample_touches
 from revcycle.contract import column_names
 
 SEED = 20261120
@@ -56,6 +56,9 @@ CHANNEL_PROFILES: tuple[ChannelProfile, ...] = (
 # map them, so the sample exercises the mapping the way real mixed exports do.
 SOURCE_VARIANTS = {"Paid Search": "PAID_SEARCH", "Organic Search": "organic_search"}
 BLANK_SOURCE_SHARE = 0.012
+# Eight trade shows over two years, as days since the history began; a show's badge scans are
+# imported over its three days, and its bill is in the spend export.
+SHOW_DAYS = np.linspace(40, HISTORY_DAYS - 30, 8).astype(int)
 
 # Owner name and how much slower (>1) or faster (<1) than the channel norm they call back.
 OWNERS: tuple[tuple[str, float], ...] = (
@@ -130,6 +133,7 @@ COMPANY_SUFFIXES = ("GmbH", "B.V.", "SAS", "Ltd", "Inc.", "S.L.", "AB", "AG")
 
 CHUNK_ROWS = 100_000  # rows made into text and written at a time
 TOUCHES_FILE = "touches.csv"
+SPEND_FILE = "spend.csv"
 
 # Every name a code can stand for; a code one past the names means blank.
 SOURCE_NAMES = np.array(
@@ -205,9 +209,7 @@ def _lead_created_seconds(rng: np.random.Generator, channel_index: np.ndarray) -
     weight = (1.0 + 0.5 * days / HISTORY_DAYS) * np.where(weekday >= 5, 0.35, 1.0)
     day = rng.choice(days, size=n, p=weight / weight.sum())
     trade_show = channel_index == _channel_position("Trade Show")
-    # Eight shows over two years; a show's badge scans are imported over its three days.
-    show_days = np.linspace(40, HISTORY_DAYS - 30, 8).astype(int)
-    day[trade_show] = rng.choice(show_days, size=trade_show.sum()) + rng.integers(
+    day[trade_show] = rng.choice(SHOW_DAYS, size=trade_show.sum()) + rng.integers(
         0, 3, size=trade_show.sum()
     )
     # Office hours mostly, some evening sign-ups.
@@ -547,7 +549,8 @@ def write(
     folder: Path, n_leads: int = 20_000, seed: int = SEED, *, touches: bool = True
 ) -> tuple[Path, Path]:
     """Write ``leads.csv`` and ``deals.csv`` in the generic export format into ``folder``;
-    return their paths. With ``touches``, also ``touches.csv`` beside them (TOUCHES_FILE)."""
+    return their paths. With ``touches``, also ``touches.csv`` and ``spend.csv`` beside them
+    (TOUCHES_FILE, SPEND_FILE): the marketing exports."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     leads = _draw_leads(rng, n_leads)
@@ -565,4 +568,13 @@ def write(
             snapshot_seconds=SNAPSHOT_SECONDS,
             chunk_rows=CHUNK_ROWS,
         )
+        write_spend(folder / SPEND_FILE, seed)
     return paths
+
+
+def write_spend(path: Path, seed: int = SEED, daily_eur: dict[str, float] | None = None) -> int:
+    """The spend export over the sample's whole history (see sample_spend); its row count."""
+    first_day = (SNAPSHOT_AT - timedelta(days=HISTORY_DAYS)).date()
+    period = sample_spend.Period(first_day, SNAPSHOT_AT.date() - timedelta(days=1))
+    shows = tuple(first_day + timedelta(days=int(offset)) for offset in SHOW_DAYS)
+    return sample_spend.write(path, period, seed=seed, show_days=shows, daily_eur=daily_eur)

@@ -230,6 +230,68 @@ RECIPES: dict[str, tuple[str, str]] = {
         "utf-8",
     ),
     "unknown_spreadsheet.csv": (lines("mql_id,when", "M9,2026-01-01"), "utf-8"),
+    # Spend (tests/test_spend_presets.py). Google Ads: two title lines, the account's totals
+    # by scope at the bottom, thousands grouped with a comma.
+    "google_ads_campaigns.csv": (
+        lines(
+            "Campaign report",
+            '"November 1, 2026 - November 3, 2026"',
+            "Day,Campaign,Campaign ID,Currency code,Cost,Clicks,Impr.,Conversions",
+            '2026-11-01,Brand NL,11111111,EUR,"1,204.50",310,4021,12.00',
+            "2026-11-01,Competitor keywords,22222222,EUR,85.25,40,910,1.00",
+            '2026-11-02,Brand NL,11111111,EUR,"1,010.00",280,3900,9.00',
+            "2026-11-02,Competitor keywords,22222222,EUR,0.00,0,12,0.00",
+            "2026-11-03,Brand NL,11111111,EUR,990.75,250,3705,8.50",
+            'Total: Account,--,--,EUR,"3,290.50",880,12548,30.50',
+            'Total: Search,--,--,EUR,"3,290.50",880,12548,30.50',
+            'Total: Campaigns,--,--,EUR,"3,290.50",880,12548,30.50',
+            end="\r\n",
+        ),
+        "utf-8",
+    ),
+    # Meta: a row per campaign over the reporting period, the currency in the amount's header.
+    "meta_ads_manager.csv": (
+        lines(
+            "\ufeffReporting starts,Reporting ends,Campaign name,Campaign delivery,"
+            "Amount spent (EUR),Impressions,Reach,Results,Result indicator,Cost per result",
+            "2026-11-01,2026-11-30,Retargeting Q4,active,1500.00,120000,45000,30,"
+            "actions:lead,50.00",
+            "2026-11-01,2026-11-30,Lookalike DE,inactive,299.99,30000,21000,3,actions:lead,100.00",
+        ),
+        "utf-8",
+    ),
+    # LinkedIn: title lines, UTF-16 with a byte order mark, tab-separated, month-first dates.
+    "linkedin_campaign_manager.csv": (
+        lines(
+            "\ufeffCampaign Performance Report",
+            "Report Start: 11/12/2026, Report End: 11/13/2026",
+            "Time Granularity: Daily",
+            "Start Date (in UTC)\tAccount Name\tCampaign Group Name\tCampaign Name\tCampaign ID"
+            "\tCampaign Type\tCurrency\tTotal Spent\tImpressions\tClicks\tLeads",
+            "11/12/2026\tAcme BV\tQ4 ABM\tABM Decision makers\t501234567\tSponsored Content"
+            "\tEUR\t410.12\t5321\t40\t3",
+            "11/12/2026\tAcme BV\tQ4 ABM\tABM Engineers\t501234568\tSponsored Content"
+            "\tEUR\t95.50\t2100\t12\t0",
+            "11/13/2026\tAcme BV\tQ4 ABM\tABM Decision makers\t501234567\tSponsored Content"
+            "\tEUR\t388.00\t5012\t35\t2",
+            end="\r\n",
+        ),
+        "utf-16-le",
+    ),
+    # Generic spend with a decimal comma and a defect on each of lines 3 to 7.
+    "spend_defects_decimal_comma.csv": (
+        lines(
+            "date_from,date_to,source,campaign,amount,currency",
+            '2026-03-01,2026-03-31,Trade Show,Expo Utrecht,"1.234,56",EUR',
+            '2026-03-05,,Content Marketing,Report,"-50,00",EUR',
+            '2026-03-10,2026-03-09,Content Marketing,Report,"10,00",EUR',
+            "2026-03-11,,Content Marketing,Report,lots,EUR",
+            ',,Content Marketing,Report,"20,00",EUR',
+            '2026-03-12,,Content Marketing,Report,"30,00",EURO',
+            '2026-03-13,,Content Marketing,Report,"2.000,00",',
+        ),
+        "utf-8",
+    ),
     # Cells that look empty in Excel but hold a no-break, figure, narrow no-break or zero-width
     # space, or a stray byte order mark.
     "leads_invisible_blanks.csv": (

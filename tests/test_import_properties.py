@@ -83,6 +83,6 @@ def test_csv_shaped_text_accounts_for_every_data_line(con, tmp_path, rows, crlf)
     # ends the row there.
     written = list(csv.reader(io.StringIO(out.getvalue(), newline="")))[1:]
     data_lines = sum(1 for row in written if any(cell.strip() for cell in row))
-    totals = 1 if prepared.totals_line else 0
+    totals = len(prepared.totals_lines)
     assert data_lines == prepared.count_rows_loaded + prepared.count_rows_rejected + totals
     assert prepared.count_rows_rejected == rejected_lines(prepared)

@@ -456,15 +456,16 @@ def sample_notice(con: duckdb.DuckDBPyConnection) -> str | None:
     ).fetchall()[0]
     return (
         f"The database holds the bundled sample ({leads:,} leads, {deals:,} deals). Loading "
-        "this file removes the sample first, leads and deals and their touches, so it never "
+        "this file removes the sample first, leads and deals and their touches and spend, so it "
+        "never "
         "mixes with your data; restoring the state before the load brings the sample back."
     )
 
 
 def _remove_sample(con: duckdb.DuckDBPyConnection, changed_by: str) -> None:
-    """Empty both kinds as an entry in the history, in the caller's transaction."""
+    """Empty every kind as an entry in the history, in the caller's transaction."""
     parent = con.execute("select max(upload_id) from uploads").fetchall()[0][0]
-    what = "the bundled sample, leads and deals"
+    what = "the bundled sample, leads, deals, touches and spend"
     entry_id = _add_entry(con, parent, SAMPLE_REMOVED, what, changed_by)
     _set_loaded(con, entry_id)
 

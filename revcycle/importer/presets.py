@@ -8,6 +8,7 @@ field to the first of its candidate columns that the file has.
 import difflib
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 
 import duckdb
@@ -45,6 +46,16 @@ class Preset:
     # Read only when asked for (--preset, or the file said to hold this preset's kind): a
     # HubSpot contacts export is a leads file first.
     asked_only: bool = False
+    # Field -> its value on every row, where the file has no column for it: an ad platform's
+    # spend export is all its own source.
+    constants: dict[str, str] = field(default_factory=dict)
+    # Field -> a pattern its column's name matches (any case and spacing), for a name that
+    # carries a value: a named group of the pattern that is a field gives it that value on
+    # every row (Meta's "Amount spent (EUR)": the amount, in EUR).
+    patterns: dict[str, str] = field(default_factory=dict)
+    # The file's columns that, with the contract's fields, tell one row from another where the
+    # id is derived (two campaigns can share a name; their ids differ).
+    id_columns: tuple[str, ...] = ()
 
 
 # What tells each generic export apart: a deals file names its leads too, so only a file
@@ -130,6 +141,53 @@ PRESETS: tuple[Preset, ...] = (
         },
         # The source is "utm_source / utm_medium" (google / cpc), joined in validate.
         joined_source=("utm_source", "utm_medium"),
+    ),
+    # Spend: the ad platforms' own downloads. Their headers are from practitioner guides, not
+    # real files (shared/export-formats.md), so each field has its likely spellings too.
+    Preset(
+        name="google_ads_campaigns",
+        label="Google Ads campaign report",
+        kind="spend",
+        identifying=("Day", "Campaign", "Cost"),
+        columns={
+            "date_from": ("Day", "Date"),
+            "campaign": ("Campaign", "Campaign name"),
+            "amount": ("Cost",),
+            "currency": ("Currency code", "Currency"),
+        },
+        constants={"source": "Google Ads"},
+        id_columns=("Campaign ID",),
+    ),
+    Preset(
+        name="meta_ads_manager",
+        label="Meta Ads Manager export",
+        kind="spend",
+        identifying=("Reporting starts", "Reporting ends", "Campaign name"),
+        columns={
+            "date_from": ("Reporting starts",),
+            "date_to": ("Reporting ends",),
+            "campaign": ("Campaign name",),
+            "amount": ("Amount spent",),
+            "currency": ("Currency",),
+        },
+        patterns={"amount": r"amount spent \((?P<currency>[a-z]{3})\)"},
+        constants={"source": "Meta Ads"},
+        id_columns=("Campaign ID",),
+    ),
+    Preset(
+        name="linkedin_campaign_manager",
+        label="LinkedIn Campaign Manager export",
+        kind="spend",
+        identifying=("Start Date (in UTC)", "Campaign Name", "Total Spent"),
+        columns={
+            "date_from": ("Start Date (in UTC)",),
+            "date_to": ("End Date (in UTC)",),
+            "campaign": ("Campaign Name",),
+            "amount": ("Total Spent",),
+            "currency": ("Currency",),
+        },
+        constants={"source": "LinkedIn Ads"},
+        id_columns=("Campaign ID",),
     ),
     Preset(
         name="hubspot_contacts",
@@ -297,8 +355,44 @@ def generic_by_id_column(header: list[str]) -> Preset | None:
 
 
 def mapping_for(preset: Preset, header: list[str]) -> dict[str, str]:
-    """Contract field -> the file's column, for the candidates this header has."""
-    return _first_present(preset.columns, header)
+    """Contract field -> the file's column, for the candidates this header has; a column whose
+    name matches the field's pattern first."""
+    return _first_present(preset.columns, header) | {
+        field_name: column for field_name, (column, _) in _patterned(preset, header).items()
+    }
+
+
+def _patterned(preset: Preset, header: list[str]) -> dict[str, tuple[str, dict[str, str]]]:
+    """Field -> (the first column whose name matches its pattern, the values the name gives)."""
+    found = {}
+    for field_name, pattern in preset.patterns.items():
+        for name in header:
+            matched = re.fullmatch(pattern, _key(name), re.IGNORECASE)
+            if matched:
+                found[field_name] = (name, matched.groupdict())
+                break
+    return found
+
+
+def constant_values(preset: Preset, header: list[str], mapping: dict[str, str]):
+    """Field -> (its value on every row, where the value comes from), for the fields the file
+    has no column for: the preset's constants, and what a column's name says (EUR from
+    "Amount spent (EUR)"), upper-cased as a code."""
+    values = {
+        name: (value, f"the {preset.label} preset")
+        for name, value in preset.constants.items()
+        if name not in mapping
+    }
+    for column, said in _patterned(preset, header).values():
+        for name, value in said.items():
+            if name not in mapping and value:
+                values[name] = (value.upper(), f"the column name {column}")
+    return values
+
+
+def first_present(names: tuple[str, ...], header: list[str]) -> str | None:
+    """The header's column for the first of ``names`` it has (any case and spacing)."""
+    return _first_present({"found": names}, header).get("found")
 
 
 def _first_present(candidates: dict, header: list[str]) -> dict[str, str]:

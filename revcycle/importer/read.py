@@ -48,7 +48,7 @@ class ExportTable:
     notes: list[str]  # what was skipped or decided, in plain sentences
     # The file as uploaded, for the archive; not in the repr, which would show up to 200 MB.
     file_bytes: bytes = field(default=b"", repr=False)
-    totals_line: int | None = None  # the totals row's line, dropped as no data
+    totals_lines: tuple[int, ...] = ()  # the totals rows' lines, dropped as no data
 
 
 def read_export(path: Path, max_bytes: int | None = None) -> ExportTable:
@@ -559,6 +559,11 @@ _TOTAL = re.compile(
     r"|gesamt|gesamtsumme)\s*:?\s*(\(.*\))?\s*",
     re.IGNORECASE,
 )
+# Google Ads ends a report with a block of totals, one per scope: "Total: Account", "Total:
+# Search", "Total: Campaigns"; their other cells are numbers, "--" or the currency code.
+_TOTAL_OF = re.compile(r"\s*totals?\s*:\s*\S.*", re.IGNORECASE)
+_NOT_SUMMED = re.compile(r"\s*(--?|\u2014|\u2013|[A-Z]{3})?\s*")
+MAX_TOTALS_ROWS = 10
 _NUMBER = re.compile(r"\s*[-+(]?\s*[€$£¥]?\s*[-+]?\d[\d.,'\s\u00a0\u202f]*\)?\s*%?\s*[€$£¥]?\s*")
 _DATE = re.compile(r"\s*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _FOOTER = re.compile(
@@ -594,7 +599,7 @@ def _table(
             f"dropped {_count(len(footer), 'footer line')} from line {lines[footer[0]]} "
             f"('{_row_text(cells, footer[0])}')"
         )
-    keep, totals_line = _drop_totals(cells, keep, lines, notes)
+    keep, totals_lines = _drop_totals(cells, keep, lines, notes)
     end = footer[0] if len(footer) else len(counts)
     _note_blank_rows(counts, lines, body, keep[-1] if len(keep) else header_at, end, notes)
     width = int(widths[header_at])
@@ -604,7 +609,14 @@ def _table(
     rows = rows.slice(int(keep[0]), len(keep)) if contiguous else rows.take(keep)  # slice: no copy
     rows = rows.rename_columns(header)
     return ExportTable(
-        path.name, header, rows, lines[keep], encoding, delimiter, notes, totals_line=totals_line
+        path.name,
+        header,
+        rows,
+        lines[keep],
+        encoding,
+        delimiter,
+        notes,
+        totals_lines=totals_lines,
     )
 
 
@@ -670,24 +682,63 @@ def _drop_footer(cells: pa.Table, first_filled, counts, keep: np.ndarray):
 
 
 def _drop_totals(cells: pa.Table, keep: np.ndarray, lines, notes: list[str]):
-    """The rows without a totals row at the end, and its line if there was one. A totals row
-    has a total's label ("Total", "Summe" …) or no first cell; no date; only numbers, and one
-    of them its column's sum over the rows above, or their count. A lead whose id happens to
-    be "Total" has a date, and no sum."""
+    """The rows without the totals at the end, and the lines they were on: a totals row (see
+    _is_totals_row), or Google Ads' block of "Total: <scope>" rows (see _labelled_totals)."""
+    count = _labelled_totals(cells, keep) or int(_is_totals_row(cells, keep))
+    if not count:
+        return keep, ()
+    dropped = tuple(int(line) for line in lines[keep[-count:]])
+    shown = "; ".join(f"'{_row_text(cells, row)}'" for row in keep[-count:][:3])
+    where = f"row on line {dropped[0]}" if count == 1 else f"rows on lines {_span(dropped)}"
+    notes.append(f"dropped the totals {where} ({shown})")
+    return keep[:-count], dropped
+
+
+def _is_totals_row(cells: pa.Table, keep: np.ndarray) -> bool:
+    """Whether the last row is a totals row: a total's label ("Total", "Summe" …) or no first
+    cell; no date; only numbers, and one of them its column's sum over the rows above, or their
+    count. A lead whose id happens to be "Total" has a date, and no sum."""
     if not len(keep):
-        return keep, None
+        return False
     first, *others = _row(cells, keep[-1])
     filled = [(at, value) for at, value in enumerate(others, start=1) if value is not None]
     if (first is not None and not _TOTAL.fullmatch(first)) or not filled:
-        return keep, None
+        return False
     if any(_DATE.match(value) or not _NUMBER.fullmatch(value) for _, value in filled):
-        return keep, None
+        return False
     above = pa.array(keep[:-1])
-    if not any(_sums(cells.column(at).take(above), value) for at, value in filled):
-        return keep, None
-    line = int(lines[keep[-1]])
-    notes.append(f"dropped the totals row on line {line} ('{_row_text(cells, keep[-1])}')")
-    return keep[:-1], line
+    return any(_sums(cells.column(at).take(above), value) for at, value in filled)
+
+
+def _labelled_totals(cells: pa.Table, keep: np.ndarray) -> int:
+    """How many rows at the end are a block of "Total: <scope>" rows (at most MAX_TOTALS_ROWS;
+    Google Ads' Account, Search, Campaigns …): their other cells numbers, "--" or a currency
+    code, and one number its column's sum over the rows above the block. 0 if there is none."""
+    count = 0
+    while count < min(MAX_TOTALS_ROWS, len(keep) - 1):
+        if not _TOTAL_OF.fullmatch(_row(cells, keep[-count - 1])[0] or ""):
+            break
+        count += 1
+    cells_below = [
+        (at, value)
+        for row in keep[len(keep) - count :]
+        for at, value in enumerate(_row(cells, row)[1:], start=1)
+        if value is not None
+    ]
+    numbers = [(at, v) for at, v in cells_below if _NUMBER.fullmatch(v) and not _DATE.match(v)]
+    if not numbers or len(numbers) + sum(
+        bool(_NOT_SUMMED.fullmatch(value)) for _, value in cells_below
+    ) < len(cells_below):
+        return 0
+    above = pa.array(keep[: len(keep) - count])
+    return count if any(_sums(cells.column(at).take(above), v) for at, v in numbers) else 0
+
+
+def _span(lines: tuple[int, ...]) -> str:
+    """'40-42' for consecutive lines, else '40, 44'."""
+    if lines == tuple(range(lines[0], lines[-1] + 1)):
+        return f"{lines[0]}-{lines[-1]}"
+    return ", ".join(map(str, lines))
 
 
 def _sums(values: pa.ChunkedArray, total: str) -> bool:

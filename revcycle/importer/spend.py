@@ -11,10 +11,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from revcycle import settings
-from revcycle.importer import identify
+from revcycle.importer import identify, presets
 from revcycle.importer import problems as codes
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import Problem
+from revcycle.importer.read import ExportTable, stripped
 
 # The parts are joined by the unit separator, which no export cell holds, so ("a b", "c") and
 # ("a", "b c") never give the same id. A blank date_to is date_from: one day either way.
@@ -25,7 +26,10 @@ _DERIVED_ID_SQL = """
             coalesce(strftime(date_from, '%Y-%m-%d'), ''),
             coalesce(strftime(coalesce(date_to, date_from), '%Y-%m-%d'), ''),
             coalesce(source, ''),
-            coalesce(campaign, '')
+            coalesce(campaign, ''),
+            -- The campaign's id, where the export has one; skipped when null, so a generic
+            -- file's ids are those of its other parts alone.
+            campaign_ref
         )), 24) as spend_id
     from export_rows
 """
@@ -49,15 +53,28 @@ def rule_checks(rows: pa.Table, mapping: dict[str, str]) -> list[tuple]:
     return checks
 
 
-def identified(rows: pa.Table, problems: list[Problem], lines: np.ndarray, file: str):
-    """(rows with every spend_id, the repeated rows); see identify.identified."""
+def campaign_refs(table: ExportTable, preset) -> pa.Array | None:
+    """The campaign ids of the file's rows, from the preset's id column the file has; None when
+    it has none."""
+    if preset is None:
+        return None
+    column = presets.first_present(preset.id_columns, table.header)
+    return None if column is None else stripped(table.rows.column(column).combine_chunks())
+
+
+def identified(rows: pa.Table, problems: list[Problem], lines: np.ndarray, file: str, refs=None):
+    """(rows with every spend_id, the repeated rows); see identify.identified. ``refs`` are the
+    rows' campaign ids, a part of the derived id where the export has them."""
     reason = (
         "the same days, source and campaign as an earlier line; it loads once. A report split "
         "by device, network or ad group repeats them: download it by campaign and day only"
     )
-    return identify.identified(
-        rows, DERIVATION, problems, lines, file, reason, codes.REPEATED_SPEND
+    refs = pa.nulls(len(rows), pa.string()) if refs is None else refs
+    with_refs = rows.append_column("campaign_ref", refs)
+    with_refs, repeats = identify.identified(
+        with_refs, DERIVATION, problems, lines, file, reason, codes.REPEATED_SPEND
     )
+    return with_refs.drop_columns(["campaign_ref"]), repeats
 
 
 def with_default_currency(rows: pa.Table) -> tuple[pa.Table, list[str]]:

@@ -56,7 +56,7 @@ class PreparedUpload:
     count_rows_in_file: int
     unmapped_sources: list[str]  # source values no channel rule covers: they land in (unmapped)
     notes: list[str] = field(default_factory=list)
-    totals_line: int | None = None  # the totals row's line: a line of the file, but no data
+    totals_lines: tuple[int, ...] = ()  # the totals rows' lines: lines of the file, but no data
     ignored_columns: list[str] = field(default_factory=list)  # the file's columns nothing reads
 
     @property
@@ -87,9 +87,15 @@ class PreparedUpload:
         ]
 
     def accounting(self) -> str:
-        totals = f" + 1 totals row (line {self.totals_line})" if self.totals_line else ""
+        count_totals = len(self.totals_lines)
+        totals = ""
+        if count_totals:
+            rows = (
+                "1 totals row (line" if count_totals == 1 else f"{count_totals} totals rows (lines"
+            )
+            totals = f" + {rows} {', '.join(map(str, self.totals_lines))})"
         return (
-            f"{self.count_rows_in_file + bool(self.totals_line):,} data lines in "
+            f"{self.count_rows_in_file + count_totals:,} data lines in "
             f"{self.file_name} = {self.count_rows_loaded:,} rows to load + "
             f"{self.count_rows_rejected:,} rejected{totals}"
         )
@@ -225,6 +231,7 @@ def prepare(
         con, table, kind, preset_name, (overrides or {}) | set_columns, complete_mapping
     )
     read_columns = set(mapping.values())
+    table, mapping = _with_preset_values(table, preset, mapping)
     if kind == "touches":
         table, mapping, read_touches = touches.reshaped(table, preset, mapping)
         read_columns |= read_touches
@@ -236,7 +243,7 @@ def prepare(
         read_columns |= {presets.RESPONSE_TIME} if derived is not None else set()
         problems += (derived or []) + derive.missing_columns(table.file_name, preset, mapping, rows)
     problems += _rule_problems(con, kind, table, mapping, rows, lines, now or datetime.now())
-    rows, repeats, notes = _completed(kind, rows, problems, lines, table.file_name)
+    rows, repeats, notes = _completed(kind, table, preset, rows, problems, lines)
     problems += repeats
     rejected_lines = [p.line for p in problems if p.severity == ERROR and p.line is not None]
     if rejected_lines:
@@ -254,20 +261,22 @@ def prepare(
         count_rows_in_file=table.rows.num_rows,
         unmapped_sources=channels.unmapped_sources(con, sources),
         notes=[*table.notes, *notes],
-        totals_line=table.totals_line,
+        totals_lines=table.totals_lines,
         ignored_columns=[column for column in header if column not in read_columns],
     )
 
 
-def _completed(kind: str, rows: pa.Table, problems: list[Problem], lines: np.ndarray, file: str):
+def _completed(kind: str, table: ExportTable, preset, rows: pa.Table, problems, lines):
     """(rows, problems, notes) once the shared checks found ``problems``: touches and spend
     rows given their derived ids (the checks see only the export's own), the repeats found,
     and spend's blank currencies the setting's."""
+    file = table.file_name
     if kind == "touches":
         rows, repeats = touches.identified(rows, problems, lines, file)
         return rows, repeats, []
     if kind == "spend":
-        rows, repeats = spend.identified(rows, problems, lines, file)
+        refs = spend.campaign_refs(table, preset)
+        rows, repeats = spend.identified(rows, problems, lines, file, refs)
         rows, notes = spend.with_default_currency(rows)
         return rows, repeats, notes
     return rows, [], []
@@ -288,6 +297,26 @@ def _with_constants(table: ExportTable, constants: dict[str, str]):
     """The table with a column per constant, named as ``--set`` gives it, holding its value on
     every row; and field -> that column, for the mapping. The value parses as any other."""
     columns = {f"--set {name}={value}": (name, value) for name, value in constants.items()}
+    return _with_columns(table, columns)
+
+
+def _with_preset_values(table: ExportTable, preset: presets.Preset | None, mapping):
+    """(table, mapping) with a column per value the preset gives a field the file has no
+    column for (an ad platform's source, the currency in a column's name), named for where
+    the value comes from."""
+    if preset is None:
+        return table, mapping
+    values = presets.constant_values(preset, table.header, mapping)
+    columns = {
+        f"{value} (from {origin})": (name, value) for name, (value, origin) in values.items()
+    }
+    table, added = _with_columns(table, columns)
+    return table, mapping | added
+
+
+def _with_columns(table: ExportTable, columns: dict[str, tuple[str, str]]):
+    """The table with the columns (name -> (field, value)) holding their value on every row;
+    and field -> column, for the mapping."""
     rows = table.rows
     for column, (_, value) in columns.items():
         rows = rows.append_column(column, pa.repeat(pa.scalar(value, pa.string()), len(rows)))
