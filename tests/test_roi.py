@@ -153,8 +153,10 @@ def test_a_zero_denominator_is_missing_with_its_reason(march):
     # Trade show: 1 lead (L4), 1 opportunity (D3), no MQL and no customer in March.
     assert trade["count_new_customers"] == 0 and trade["cac"] != trade["cac"]
     assert trade["cost_per_opportunity"] == pytest.approx(1200.0)
-    assert "No CAC for Trade show: no new customers in the period." in notes
-    assert "No cost per MQL for Trade show: no MQLs in the period." in notes
+    assert (
+        "No cost per MQL, cost per SQL or CAC for Trade show: no MQLs, SQLs or new customers "
+        "in the period."
+    ) in notes
 
 
 def test_the_cohort_counts_what_the_periods_leads_won_later(march):

@@ -44,7 +44,7 @@ def test_csv_gives_spend_and_return_per_channel_with_empty_cells_where_none(cli)
         "(channels with spend),2200.00,EUR,4,3,1,3000.00,733.33,2200.00,0.3636",
     ]
     assert "note: No spend recorded in the period for Organic search" in err
-    assert "note: No CAC for Trade show: no new customers in the period." in err
+    assert "note: No cost per MQL, cost per SQL or CAC for Trade show" in err
 
 
 def test_cohort_counts_what_the_periods_leads_won_later(cli):

@@ -240,9 +240,10 @@ def _no_spend_notes(rows: pd.DataFrame, money: SpendMoney) -> list[str]:
 
 
 def _costs(rows: pd.DataFrame, refused: str | None) -> list[str]:
-    """Spend ÷ each count, in units of the currency; missing where the count is 0 or unknown."""
+    """Spend ÷ each count, in units of the currency; missing where the count is 0 or unknown,
+    and a note per channel (or channels alike) saying which and why."""
     spend = rows["spend_cents"].astype("Float64")
-    notes = []
+    zero, unknown = {}, {}  # channel -> the (cost, what is counted) it lacks
     for count_column, cost_column, name, counted in COSTS.values():
         count = rows[count_column].astype("Float64")
         rows[cost_column] = (spend / count.where(count > 0) / 100).astype(float)
@@ -250,14 +251,30 @@ def _costs(rows: pd.DataFrame, refused: str | None) -> list[str]:
             rows[cost_column] = np.nan
             continue
         paid = rows["has_spend"] & ~rows["is_total"]
-        zero, unknown = rows[paid & (count == 0)], rows[paid & count.isna()]
-        if not zero.empty:
-            notes.append(f"No {name} for {_names(zero)}: no {counted} in the period.")
-        if not unknown.empty:
-            notes.append(
-                f"No {name} for {_names(unknown)}: their uploads have no date column for it."
-            )
-    return notes
+        for found, lacking in ((zero, count == 0), (unknown, count.isna())):
+            for channel in rows.loc[paid & lacking.fillna(False), "channel"]:
+                found.setdefault(channel, []).append((name, counted))
+    return [
+        *_lacking_notes(zero, lambda counted: f"no {counted} in the period"),
+        *_lacking_notes(unknown, lambda counted: "their uploads have no date column for it"),
+    ]
+
+
+def _lacking_notes(lacking: dict[str, list], why) -> list[str]:
+    """One sentence per set of channels that lack the same costs: "No cost per MQL or CAC for
+    Trade show: no MQLs or new customers in the period." """
+    by_costs: dict[tuple, list[str]] = {}
+    for channel, costs in lacking.items():
+        by_costs.setdefault(tuple(costs), []).append(channel)
+    return [
+        f"No {_listed([name for name, _ in costs])} for {', '.join(channels)}: "
+        f"{why(_listed([counted for _, counted in costs]))}."
+        for costs, channels in by_costs.items()
+    ]
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 def _returns(rows: pd.DataFrame, refused: str | None) -> list[str]:
