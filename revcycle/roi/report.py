@@ -105,9 +105,8 @@ def deal_credits(query, model, basis, start, end, scope=None, cohort=False) -> p
     return credits.merge(converted, on="deal_id", how="left")
 
 
-def credited_cents(query, model, basis, start, end, scope=None, cohort=False) -> pd.Series:
-    """Per channel in scope, the cents ``model`` credits it (a Series by channel)."""
-    credits = deal_credits(query, model, basis, start, end, scope, cohort)
+def credited_cents(credits: pd.DataFrame, scope=None) -> pd.Series:
+    """Per channel in scope, the cents its deals' ``credits`` give it (a Series by channel)."""
     rows = attribution.per_channel(credits, _scope(scope)["channels"])
     return rows.set_index("channel")["credited_cents"]
 
@@ -153,10 +152,12 @@ def per_channel(
 ) -> Figures:
     """Spend, counts, credited revenue and pipeline, and every ratio, per channel."""
     money = spend_money(query, default_currency)
+    won = deal_credits(query, model, "revenue", start, end, scope, cohort)
+    pipeline = deal_credits(query, model, "pipeline", start, end, scope, cohort)
     rows = _joined(
         spend_cents(query, start, end, scope),
-        credited_cents(query, model, "revenue", start, end, scope, cohort),
-        credited_cents(query, model, "pipeline", start, end, scope, cohort),
+        credited_cents(won, scope),
+        credited_cents(pipeline, scope),
         stage_counts(query, start, end, scope),
     )
     rows = pd.concat([rows, _total(rows)], ignore_index=True)
@@ -169,8 +170,11 @@ def per_channel(
     rows["payback_months"] = np.nan
     rows["payback"] = None
     if with_payback and not return_refused:
-        credits = deal_credits(query, model, "revenue", start, end, scope, cohort=True)
-        _payback(rows, credits, start)
+        # Payback always follows the period's leads: the cohort's won deals.
+        cohort_won = (
+            won if cohort else deal_credits(query, model, "revenue", start, end, scope, True)
+        )
+        _payback(rows, cohort_won, start)
     if money.spend_refused:
         rows["spend_cents"] = pd.array([pd.NA] * len(rows), dtype="Int64")
     return Figures(rows[COLUMNS], tuple(dict.fromkeys(refusals)), tuple(notes), money)
