@@ -234,8 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     con.close()
     page_rows = []
     if not args.skip_pages:
-        rows = page_timing.time_pages(db_file, busiest[0], args.repeat)
-        page_rows = [row for row in rows if "overview" in row.label or "revenue" in row.label]
+        page_rows = page_timing.time_pages(db_file, busiest[0], args.repeat, ("overview", "revenue"))
     _print_tables(spend_rows, report_rows, page_rows)
     print(f"\npeak memory of this process: {peak_rss_mib():,.0f} MiB")
     return 0
