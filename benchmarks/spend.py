@@ -234,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     con.close()
     page_rows = []
     if not args.skip_pages:
-        page_rows = page_timing.time_pages(db_file, busiest[0], args.repeat, ("overview", "revenue"))
+        pages = ("overview", "revenue")
+        page_rows = page_timing.time_pages(db_file, busiest[0], args.repeat, pages)
     _print_tables(spend_rows, report_rows, page_rows)
     print(f"\npeak memory of this process: {peak_rss_mib():,.0f} MiB")
     return 0
