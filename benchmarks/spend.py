@@ -118,7 +118,7 @@ def reference_spend_currencies(spend: pd.DataFrame, default_currency):
     )
 
 
-def _agrees(duckdb_result: pd.DataFrame, pandas_result: pd.DataFrame) -> bool:
+def agrees(duckdb_result: pd.DataFrame, pandas_result: pd.DataFrame) -> bool:
     columns = list(pandas_result.columns)
     left = duckdb_result[columns].reset_index(drop=True).astype(object)
     right = pandas_result[columns].reset_index(drop=True).astype(object)
@@ -145,7 +145,7 @@ def _spend_rows(con, spend, period, channels, repeat) -> list[tuple]:
     rows = []
     for label, (params, in_pandas) in cases.items():
         name = label.split(" ")[0]
-        if not _agrees(execute(con, name, **params), in_pandas()):
+        if not agrees(execute(con, name, **params), in_pandas()):
             print(f"DISAGREE: {label}")
         duckdb_timing = repeated(label, lambda n=name, p=params: execute(con, n, **p), repeat)
         rows.append((duckdb_timing, repeated(label, in_pandas, repeat)))
