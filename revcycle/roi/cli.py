@@ -1,6 +1,8 @@
 """The ``roi`` command: per channel, what was spent and what it brought in, for a scheduled mail
 or a spreadsheet."""
 
+from datetime import date
+
 import duckdb
 import pandas as pd
 
@@ -9,6 +11,7 @@ from revcycle.cli_report import add_period_and_scope, amount, one_line, say_note
 from revcycle.db import execute
 from revcycle.roi import report
 
+ALL_TIME = (date(1900, 1, 1), date(9999, 12, 31))
 # The CSV's columns, and the table's headings for them.
 HEADINGS = {
     "channel": "channel",
@@ -71,12 +74,15 @@ def run(con: duckdb.DuckDBPyConnection, args) -> int:
 
 
 def _period(query, args):
-    """The dates asked for; without them, the data's first and last day."""
+    """The dates asked for; without them, the data's first and last day (all time while no
+    lead or deal is loaded, so spend alone still shows)."""
     if args.start and args.end:
         return args.start, args.end
     period = query("metrics/data_period").iloc[0]
     first, last = pd.Timestamp(period["first_date"]), pd.Timestamp(period["last_date"])
-    return args.start or first.date(), args.end or last.date()
+    first = ALL_TIME[0] if pd.isna(first) else first.date()
+    last = ALL_TIME[1] if pd.isna(last) else last.date()
+    return args.start or first, args.end or last
 
 
 def csv_frame(figures: report.Figures, thousands: str = "") -> pd.DataFrame:
