@@ -242,3 +242,11 @@ def test_no_spend_loaded_says_so(tmp_path):
     assert not figures.money.has_spend
     assert not figures.rows["has_spend"].any()
     assert figures.notes[0].startswith("No spend is loaded")
+
+
+def test_brief_figures_leave_pipeline_and_payback_missing_not_zero(march):
+    rows, _ = figures_of(march, brief=True)
+    paid = rows["Paid search"]
+    assert paid["won_cents"] == 300_000 and paid["roi"] == pytest.approx(2.0)
+    assert str(paid["pipeline_cents"]) == "<NA>" and paid["payback"] is None
+    assert paid["pipeline_per_spent"] != paid["pipeline_per_spent"]

@@ -148,16 +148,17 @@ def per_channel(
     *,
     cohort: bool = False,
     default_currency: str | None = None,
-    with_payback: bool = True,
+    brief: bool = False,
 ) -> Figures:
-    """Spend, counts, credited revenue and pipeline, and every ratio, per channel."""
+    """Spend, counts, credited revenue and pipeline, and every ratio, per channel. ``brief``:
+    only what the Overview's tiles need, without the pipeline and payback (left missing)."""
     money = spend_money(query, default_currency)
     won = deal_credits(query, model, "revenue", start, end, scope, cohort)
-    pipeline = deal_credits(query, model, "pipeline", start, end, scope, cohort)
+    pipeline = None if brief else deal_credits(query, model, "pipeline", start, end, scope, cohort)
     rows = _joined(
         spend_cents(query, start, end, scope),
         credited_cents(won, scope),
-        credited_cents(pipeline, scope),
+        None if brief else credited_cents(pipeline, scope),
         stage_counts(query, start, end, scope),
     )
     rows = pd.concat([rows, _total(rows)], ignore_index=True)
@@ -169,7 +170,7 @@ def per_channel(
     notes += _returns(rows, return_refused)
     rows["payback_months"] = np.nan
     rows["payback"] = None
-    if with_payback and not return_refused:
+    if not (brief or return_refused):
         # Payback always follows the period's leads: the cohort's won deals.
         cohort_won = (
             won if cohort else deal_credits(query, model, "revenue", start, end, scope, True)
@@ -195,15 +196,17 @@ def _narrowed(scope) -> str | None:
 def _joined(spend, won, pipeline, counts) -> pd.DataFrame:
     """One row per channel with spend, events or credit: missing counts and credit are 0 (the
     channel had none), except a stage its uploads cannot tell, which stays missing."""
-    rows = pd.DataFrame(
-        {"spend_cents": spend.astype("Int64"), "won_cents": won, "pipeline_cents": pipeline}
-    )
-    rows = rows.join(counts, how="outer")
+    amounts = {"spend_cents": spend.astype("Int64"), "won_cents": won}
+    if pipeline is not None:
+        amounts["pipeline_cents"] = pipeline
+    rows = pd.DataFrame(amounts).join(counts, how="outer")
     without_events = ~rows.index.isin(counts.index)
     for column in COUNT_COLUMNS:
         rows[column] = rows[column].astype("Int64").mask(without_events, 0)
     for column in ("won_cents", "pipeline_cents"):
-        rows[column] = rows[column].fillna(0).astype("int64")
+        # Credit not asked for (pipeline, for the Overview) stays missing, never 0.
+        values = rows[column].fillna(0) if column in amounts else [pd.NA] * len(rows)
+        rows[column] = pd.array(values, dtype="Int64")
     rows = rows.rename_axis("channel").reset_index()
     rows["has_spend"] = rows["spend_cents"].notna()
     rows["is_total"] = False
@@ -222,11 +225,14 @@ def _total(rows: pd.DataFrame) -> pd.DataFrame:
     total = {"channel": TOTAL, "is_total": True, "has_spend": not paid.empty}
     total["spend_cents"] = int(paid["spend_cents"].sum()) if not paid.empty else pd.NA
     for column in ("won_cents", "pipeline_cents"):
-        total[column] = int(paid[column].sum())
+        total[column] = paid[column].sum(skipna=False)
     for column in COUNT_COLUMNS:
         total[column] = paid[column].sum(skipna=False) if not paid.empty else pd.NA
     return pd.DataFrame([total]).astype(
-        {column: "Int64" for column in ["spend_cents", *COUNT_COLUMNS]}
+        {
+            column: "Int64"
+            for column in ["spend_cents", "won_cents", "pipeline_cents", *COUNT_COLUMNS]
+        }
     )
 
 

@@ -28,7 +28,7 @@ COHORT_WORDS = {
 def _figures(
     db_file: str, data_version: int, currency: str | None, request: tuple, params: dict
 ) -> Figures:
-    model, cohort, with_payback = request
+    model, cohort, brief = request
     return report.per_channel(
         run,
         model,
@@ -37,13 +37,13 @@ def _figures(
         params,
         cohort=cohort,
         default_currency=currency,
-        with_payback=with_payback,
+        brief=brief,
     )
 
 
-def figures(model: str, cohort: bool, params: dict, with_payback: bool = True) -> Figures:
+def figures(model: str, cohort: bool, params: dict, brief: bool = False) -> Figures:
     """Cost and return per channel for the view (report.per_channel)."""
-    request = (model, cohort, with_payback)
+    request = (model, cohort, brief)
     return _figures(str(db_path()), version(), settings.currency(), request, params)
 
 
@@ -76,7 +76,7 @@ def overview_tiles(params: dict, revenue: money.Currency) -> None:
     channels with spend, crediting each deal to its lead's source as the other tiles do; and,
     under them, why a figure is withheld. The label names the spend's currency, or with no
     spend loaded the ``revenue``'s."""
-    found = figures(report.LEAD_SOURCE, False, params, with_payback=False)
+    found = figures(report.LEAD_SOURCE, False, params, brief=True)
     total = found.rows[found.rows["is_total"]].iloc[0]
     spent = spend_currency(found)
     if not total["has_spend"]:
@@ -118,7 +118,7 @@ def spend_and_return(found: Figures, unit: str) -> go.Figure:
             ),
             go.Bar(
                 y=channels,
-                x=rows["won_cents"] / 100,
+                x=rows["won_cents"].astype(float) / 100,
                 name="Won revenue credited",
                 orientation="h",
                 marker={"color": NEUTRAL},
@@ -159,8 +159,8 @@ def _shown(found: Figures) -> pd.DataFrame:
     rows = found.rows
     return rows.assign(
         spend=rows["spend_cents"].astype(float) / 100,
-        won=rows["won_cents"] / 100,
-        pipeline=rows["pipeline_cents"] / 100,
+        won=rows["won_cents"].astype(float) / 100,
+        pipeline=rows["pipeline_cents"].astype(float) / 100,
     )
 
 
