@@ -106,12 +106,12 @@ with page.frame("Revenue by channel") as filters:
     roi.notes(found)
     st.caption(
         "Spend: the spend exports' amounts on the period's days (a row covering several days is "
-        "spread evenly over them). Costs: spend ÷ the period's leads, MQLs, SQLs, opportunities "
-        "and new customers (CAC), counted as on the overview. Won per unit spent (ROAS): the won "
-        "revenue the chosen model credits the channel ÷ its spend; ROI: (that revenue − spend) ÷ "
-        "spend. Payback: months from the period's first day until the won revenue of the "
-        "period's leads reaches the spend; “not yet” when it has not. The last row adds up the "
-        "channels with spend."
+        "spread evenly over them). Per lead, MQL, SQL, opportunity: spend ÷ the period's count, "
+        "counted as on the overview; CAC: spend ÷ new customers. Won revenue and pipeline: what "
+        "the chosen model credits the channel. Won per unit (ROAS): won revenue ÷ spend; ROI: "
+        "(won revenue − spend) ÷ spend. Payback: months from the period's first day until the "
+        "won revenue of the period's leads reaches the spend; “not yet” when it has not. The "
+        "last row adds up the channels with spend."
     )
 
     st.header("Pipeline velocity")

@@ -45,9 +45,9 @@ def test_revenue_page_shows_cost_and_return_per_channel(march_file, monkeypatch)
     monkeypatch.setenv("REVCYCLE_DB", str(march_file))
     at = open_page("pages/revenue.py", **PERIOD)
     assert "Cost and return per channel" in [header.value for header in at.header]
-    costs = table(at, "Cost per opportunity (€)")
+    costs = table(at, "Per opportunity (€)")
     # 967.74 / 2 opportunities (D1, D2) = 483.87; CAC 967.74 / 1 new customer (L1).
-    assert row(costs, "Paid search")["Cost per opportunity (€)"] == pytest.approx(483.87)
+    assert row(costs, "Paid search")["Per opportunity (€)"] == pytest.approx(483.87)
     assert row(costs, "Paid search")["CAC (€)"] == pytest.approx(967.74)
     returns = table(at, "ROI")
     # D1's 3,000.00 won on 20 March: (3,000 - 967.74) / 967.74 = 2.1000 (210%); 18 days after
@@ -82,7 +82,7 @@ def test_the_model_is_chosen_on_the_page_and_kept_in_the_link(march_file, monkey
     assert at.selectbox(key="roi_model").value == "w"
     # No touches loaded: each journey is the lead's own source, so W-shaped credits Paid
     # search with D1's 3,000.00 as the lead source does.
-    assert row(table(at, "ROI"), "Paid search")["Won revenue credited (€)"] == 3000.0
+    assert row(table(at, "ROI"), "Paid search")["Won revenue (€)"] == 3000.0
     at.selectbox(key="roi_model").set_value("lead_source").run()
     assert "roi_model" not in at.query_params  # the default is left out of the link
 
@@ -116,9 +116,9 @@ def test_spend_in_another_currency_shows_costs_but_refuses_returns(tmp_path, mon
     warnings = " ".join(warning.value for warning in at.warning)
     assert "The spend is in USD and the deals" in warnings
     # Costs need the spend alone, in its own currency: 967.74 USD / 2 opportunities.
-    costs = table(at, "Cost per opportunity ($)")
-    assert row(costs, "Paid search")["Cost per opportunity ($)"] == pytest.approx(483.87)
+    costs = table(at, "Per opportunity ($)")
+    assert row(costs, "Paid search")["Per opportunity ($)"] == pytest.approx(483.87)
     returns = shown_cells(at, "ROI")
-    assert "Won revenue credited ($)" not in returns.columns  # the revenue is in EUR
+    assert "Won revenue ($)" not in returns.columns  # the revenue is in EUR
     assert row(returns, "Paid search")["ROI"] == "–"
     assert "roi_spend_and_return" not in chart_keys(at)

@@ -5,8 +5,9 @@ page, the Overview and the ``roi`` command get these figures from.
 - Leads, MQLs, SQLs, opportunities and new customers: conversion_by_channel's events in the
   period, the same counts the overview and the conversion page show, in either mode.
 - Won revenue and pipeline: what a model credits each channel (revcycle.attribution.report),
-  or the deal's lead source, as the revenue page credits it. In the same period (default): deals
-  won in the period, and deals created in it and still open. As a cohort: the deals of the
+  or the deal's lead source, as the revenue page credits it (in the same period, its own
+  revenue_by_channel figures). In the same period (default): deals won in the period, and deals
+  created in it and still open. As a cohort: the deals of the
   leads created in the period, won (or open) at any time since.
 - Payback: months from the period's first day to the day the won revenue credited to the
   channel from the period's leads (the cohort, whichever mode is shown) first reaches the
@@ -153,12 +154,9 @@ def per_channel(
     """Spend, counts, credited revenue and pipeline, and every ratio, per channel. ``brief``:
     only what the Overview's tiles need, without the pipeline and payback (left missing)."""
     money = spend_money(query, default_currency)
-    won = deal_credits(query, model, "revenue", start, end, scope, cohort)
-    pipeline = None if brief else deal_credits(query, model, "pipeline", start, end, scope, cohort)
     rows = _joined(
         spend_cents(query, start, end, scope),
-        credited_cents(won, scope),
-        None if brief else credited_cents(pipeline, scope),
+        *_credited(query, model, start, end, scope, cohort, brief),
         stage_counts(query, start, end, scope),
     )
     rows = pd.concat([rows, _total(rows)], ignore_index=True)
@@ -172,13 +170,31 @@ def per_channel(
     rows["payback"] = None
     if not (brief or return_refused):
         # Payback always follows the period's leads: the cohort's won deals.
-        cohort_won = (
-            won if cohort else deal_credits(query, model, "revenue", start, end, scope, True)
-        )
-        _payback(rows, cohort_won, start)
+        _payback(rows, deal_credits(query, model, "revenue", start, end, scope, True), start)
     if money.spend_refused:
         rows["spend_cents"] = pd.array([pd.NA] * len(rows), dtype="Int64")
     return Figures(rows[COLUMNS], tuple(dict.fromkeys(refusals)), tuple(notes), money)
+
+
+def _credited(query, model, start, end, scope, cohort, brief) -> tuple:
+    """Per channel, the won revenue and the pipeline (None when ``brief``) credited, in cents
+    (Series by channel)."""
+    if model == LEAD_SOURCE and not cohort:
+        # The revenue page's own figures: revenue_by_channel credits each deal to its channel.
+        revenue = query(
+            "metrics/revenue_by_channel", start_date=start, end_date=end, **_scope(scope)
+        )
+        revenue = revenue[~revenue["is_total"].astype(bool)].set_index("channel")
+        won, pipeline = (
+            (revenue[column].astype(float) * 100).round().astype("int64")
+            for column in ("won_revenue", "open_pipeline")
+        )
+        return won, None if brief else pipeline
+    credited = [
+        credited_cents(deal_credits(query, model, basis, start, end, scope, cohort), scope)
+        for basis in (("revenue",) if brief else ("revenue", "pipeline"))
+    ]
+    return credited[0], None if brief else credited[1]
 
 
 def _narrowed(scope) -> str | None:

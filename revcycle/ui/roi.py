@@ -164,15 +164,17 @@ def _shown(found: Figures) -> pd.DataFrame:
     )
 
 
+# Short headings, so both tables fit a laptop screen beside the sidebar; the caption under
+# them says what each is.
 COST_COLUMNS = {
     "channel": ("Channel", "text"),
     "spend": ("Spend", "euro"),
     "count_leads": ("Leads", "count"),
-    "cost_per_lead": ("Cost per lead", "euro"),
-    "cost_per_mql": ("Cost per MQL", "euro"),
-    "cost_per_sql": ("Cost per SQL", "euro"),
-    "cost_per_opportunity": ("Cost per opportunity", "euro"),
-    "count_new_customers": ("New customers", "count"),
+    "cost_per_lead": ("Per lead", "euro"),
+    "cost_per_mql": ("Per MQL", "euro"),
+    "cost_per_sql": ("Per SQL", "euro"),
+    "cost_per_opportunity": ("Per opportunity", "euro"),
+    "count_new_customers": ("Customers", "count"),
     "cac": ("CAC", "euro"),
 }
 
@@ -180,16 +182,13 @@ COST_COLUMNS = {
 def _return_columns(found: Figures, unit: str) -> dict[str, tuple[str, str]]:
     """The return table's columns: the credited amounts only where they share the spend's
     currency (else the revenue table above has them, in their own)."""
-    amounts = {
-        "won": ("Won revenue credited", "euro"),
-        "pipeline": ("Pipeline credited", "euro"),
-    }
+    amounts = {"won": ("Won revenue", "euro"), "pipeline": ("Pipeline", "euro")}
     return {
         "channel": ("Channel", "text"),
         "spend": ("Spend", "euro"),
         **({} if found.money.return_refused else amounts),
-        "won_per_spent": (f"Won per {unit} spent", "multiple"),
-        "pipeline_per_spent": (f"Pipeline per {unit} spent", "multiple"),
+        "won_per_spent": (f"Won per {unit}", "multiple"),
+        "pipeline_per_spent": (f"Pipeline per {unit}", "multiple"),
         "roi": ("ROI", "percent"),
         "payback": ("Payback", "text"),
     }
