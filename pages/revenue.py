@@ -96,7 +96,7 @@ with page.frame("Revenue by channel") as filters:
     )
 
     st.header("Cost and return per channel")
-    model, cohort = roi.choose_view()
+    model, cohort = roi.choose_view(params)
     found = roi.figures(model, cohort, params)
     spent = roi.spend_currency(found)
     roi.say_refusals(found)

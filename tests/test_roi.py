@@ -250,3 +250,10 @@ def test_brief_figures_leave_pipeline_and_payback_missing_not_zero(march):
     assert paid["won_cents"] == 300_000 and paid["roi"] == pytest.approx(2.0)
     assert paid["pipeline_cents"] is None and paid["payback"] is None
     assert paid["pipeline_per_spent"] != paid["pipeline_per_spent"]
+
+
+def test_payback_is_not_yet_when_no_lead_of_the_period_won_for_a_paid_channel(march):
+    # 12-31 March: Paid search spent (20 days) but only L5, an organic lead, came in and won.
+    figures = report.per_channel(march, "lead_source", date(2026, 3, 12), END)
+    paid = figures.rows.set_index("channel").loc["Paid search"]
+    assert paid["payback"] == report.NOT_YET

@@ -79,3 +79,11 @@ def test_an_unknown_model_is_a_usage_error(cli):
     with pytest.raises(SystemExit) as stopped:
         cli("--model", "astrology")
     assert stopped.value.code == 2
+
+
+def test_the_data_driven_model_says_why_it_is_not_to_be_trusted(cli):
+    code, _, err = cli("--model", "markov", *PERIOD)
+    assert code == 0
+    assert (
+        "note: the data-driven figures are not to be trusted: Only 2 journeys ended in a win" in err
+    )

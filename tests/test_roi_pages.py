@@ -122,3 +122,11 @@ def test_spend_in_another_currency_shows_costs_but_refuses_returns(tmp_path, mon
     assert "Won revenue ($)" not in returns.columns  # the revenue is in EUR
     assert row(returns, "Paid search")["ROI"] == "–"
     assert "roi_spend_and_return" not in chart_keys(at)
+
+
+def test_the_data_driven_model_is_said_to_be_untrustworthy_on_thin_data(march_file, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_DB", str(march_file))
+    at = open_page("pages/revenue.py", **PERIOD, roi_model="markov")
+    # Two deals won in March (D1, D4): far fewer than the 300 converting journeys it needs.
+    warnings = " ".join(warning.value for warning in at.warning)
+    assert "not to be trusted" in warnings and "journeys ended in a win" in warnings

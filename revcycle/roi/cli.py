@@ -7,6 +7,7 @@ import duckdb
 import pandas as pd
 
 from revcycle import settings
+from revcycle.attribution import report as attribution
 from revcycle.cli_report import add_period_and_scope, amount, one_line, say_notes, scope, write_csv
 from revcycle.db import execute
 from revcycle.roi import report
@@ -62,7 +63,7 @@ def run(con: duckdb.DuckDBPyConnection, args) -> int:
         cohort=args.cohort,
         default_currency=settings.currency(),
     )
-    say_notes([*figures.refusals, *figures.notes])
+    say_notes([*figures.refusals, *_trust_notes(query, args, start, end), *figures.notes])
     if args.format == "csv":
         write_csv(csv_frame(figures))
         return 0
@@ -71,6 +72,13 @@ def run(con: duckdb.DuckDBPyConnection, args) -> int:
     for line in table_lines(csv_frame(figures, thousands=","), figures.rows["has_spend"]):
         print(line)
     return 0
+
+
+def _trust_notes(query, args, start, end) -> list[str]:
+    if args.model != "markov":
+        return []
+    _, trust = attribution.markov(query, "revenue", start, end, scope(args))
+    return [f"the data-driven figures are not to be trusted: {why}" for why in trust.reasons]
 
 
 def _period(query, args):

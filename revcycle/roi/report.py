@@ -329,13 +329,7 @@ def _payback(rows: pd.DataFrame, credits: pd.DataFrame, start: date) -> None:
     spend = paid.set_index("channel")["spend_cents"].astype("int64")
     if spend.empty:
         return
-    in_total = credits[credits["channel"].isin(spend.index)]
-    credits = pd.concat([in_total, in_total.assign(channel=TOTAL)], ignore_index=True)
-    credits = credits[credits["channel"].isin(spend.index)]
-    credits = credits.sort_values(["channel", "converted_at"], kind="stable")
-    reached = credits["credit_cents"].groupby(credits["channel"]).cumsum()
-    crossing = credits[reached >= credits["channel"].map(spend)]
-    paid_back_on = crossing.groupby("channel")["converted_at"].min()
+    paid_back_on = _paid_back_on(credits, spend)
     days = (paid_back_on.dt.normalize() - pd.Timestamp(start)).dt.days.clip(lower=0)
     months = rows["channel"].map(days / DAYS_PER_MONTH)
     is_paid = rows["channel"].isin(spend.index)
@@ -343,6 +337,19 @@ def _payback(rows: pd.DataFrame, credits: pd.DataFrame, start: date) -> None:
     rows["payback"] = [
         payback_words(month) if paid else None for month, paid in zip(months, is_paid, strict=True)
     ]
+
+
+def _paid_back_on(credits: pd.DataFrame, spend: pd.Series) -> pd.Series:
+    """Per channel of ``spend`` (the total's included) whose credited won revenue has reached
+    its spend, the moment it did; a channel that has not is left out."""
+    own = credits[credits["channel"].isin(spend.index)]
+    credits = pd.concat([own, own.assign(channel=TOTAL)], ignore_index=True)
+    if credits.empty:
+        return pd.Series(dtype="datetime64[ns]")
+    credits = credits.sort_values(["channel", "converted_at"], kind="stable")
+    reached = credits["credit_cents"].astype("int64").groupby(credits["channel"]).cumsum()
+    crossing = credits[reached >= credits["channel"].map(spend).astype("int64")]
+    return crossing.groupby("channel")["converted_at"].min()
 
 
 def payback_words(months: float) -> str:

@@ -10,7 +10,7 @@ from revcycle import settings
 from revcycle.paths import db_path
 from revcycle.roi import report
 from revcycle.roi.report import Figures
-from revcycle.ui import format, money, page, tables
+from revcycle.ui import attribution, format, money, page, tables
 from revcycle.ui.charts import NEUTRAL, _layout, as_text
 from revcycle.ui.data import run, version
 
@@ -79,6 +79,7 @@ def overview_tiles(params: dict, revenue: money.Currency) -> None:
     found = figures(report.LEAD_SOURCE, False, params, brief=True)
     total = found.rows[found.rows["is_total"]].iloc[0]
     spent = spend_currency(found)
+    unit = (spent.unit if found.money.has_spend else revenue.unit) or "unit"
     if not total["has_spend"]:
         won, cost = report.NO_SPEND, report.NO_SPEND
     else:
@@ -87,7 +88,7 @@ def overview_tiles(params: dict, revenue: money.Currency) -> None:
     page.tiles(
         [
             (
-                f"Won revenue per {spent.unit or revenue.unit or 'unit'} spent",
+                f"Won revenue per {unit} spent",
                 won,
                 "Won revenue of the channels with spend ÷ their spend in the period.",
             ),
@@ -130,9 +131,10 @@ def spend_and_return(found: Figures, unit: str) -> go.Figure:
     return _layout(figure, "Spend and the won revenue it brought in", 160 + 56 * len(rows))
 
 
-def choose_view() -> tuple[str, bool]:
+def choose_view(params: dict) -> tuple[str, bool]:
     """The model that credits the revenue and the same-period / cohort toggle; both are part
-    of the view, so they are read from the link once and kept in it."""
+    of the view, so they are read from the link once and kept in it. The data-driven model
+    is said to be untrustworthy where it is, as on the Attribution page."""
     if "roi_model" not in st.session_state:
         linked = st.query_params.get("roi_model")
         st.session_state["roi_model"] = linked if linked in report.MODELS else report.LEAD_SOURCE
@@ -151,11 +153,17 @@ def choose_view() -> tuple[str, bool]:
         else:
             st.query_params[key] = "1" if value is True else value
     st.caption(f"{report.MODEL_SENTENCES[model]} {COHORT_WORDS[cohort]}")
+    trust = attribution.markov_trust("revenue", params) if model == "markov" else None
+    if trust is not None and not trust.ok:
+        st.warning(
+            "The data-driven (Markov) credit is not to be trusted here. " + " ".join(trust.reasons),
+            icon=":material/warning:",
+        )
     return model, cohort
 
 
 def _shown(found: Figures) -> pd.DataFrame:
-    """The rows in whole units of their currency, for the tables (the CSV keeps the cents)."""
+    """The amounts in units of their currency, as the tables show them (to the cent)."""
     rows = found.rows
     return rows.assign(
         spend=rows["spend_cents"].astype(float) / 100,
