@@ -30,13 +30,15 @@ from revcycle.db import connect, execute, materialise
 ALL_TIME = (date(1900, 1, 1), date(9999, 12, 31))
 
 
-def _generate_and_build(folder: Path, n_leads: int) -> Path:
+def generate_and_build(folder: Path, n_leads: int, db_name: str = "attribution.duckdb") -> Path:
+    """The scaled sample's leads, deals and touches (generated in a child process unless
+    ``folder`` holds them) built through the importer into ``folder / db_name``, anew."""
     exports = {kind: folder / f"{kind}.csv" for kind in ("leads", "deals", "touches")}
     if not all(path.exists() for path in exports.values()):
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
             pool.submit(sample.write, folder, n_leads).result()
-    db_file = folder / "attribution.duckdb"
+    db_file = folder / db_name
     db_file.unlink(missing_ok=True)
     con = connect(db_file)
     started = time.perf_counter()
@@ -111,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(machine())
     folder = args.folder or Path(tempfile.mkdtemp())
-    db_file = args.db or _generate_and_build(folder, args.leads)
+    db_file = args.db or generate_and_build(folder, args.leads)
     con = connect(db_file)
     counts = con.execute(
         "select (select count(*) from raw_leads), (select count(*) from raw_deals), "

@@ -1,96 +1,55 @@
-"""Benchmark of the cost and return figures at scale: ``python -m benchmarks.spend --leads
-1000000 [--repeat 5] [--db FILE] [--folder DIR] [--skip-pages]``, from the repository's root.
+"""Benchmark of the cost and return figures at scale: ``python -m benchmarks.roi --leads
+1000000 [--campaigns 40] [--repeat 5] [--folder DIR] [--db FILE] [--skip-pages]``, from the
+repository's root.
 
-Generates the scaled sample with its touches (in a child process) and a year of daily spend per
-campaign up to the data's last day (``write_daily_spend``: the paid campaigns of the sample's
-lead sources, one row per campaign and day), loads the four exports through the importer, then
-times in the same run: the spend_days mart's build (stg_spend spread and stored), each spend
-query in DuckDB against the same metric in plain pandas from ``spend_days`` fetched once
-(checked to agree first), the attribution journeys of a cohort, the whole cost-and-return
-report (``revcycle.roi.report.per_channel``), and the Overview and Revenue pages under AppTest,
-cold and warm. Periods: the data's last 12 weeks, and its last year. With ``--db`` it reuses a
-database built before. It measures and prints markdown; it asserts nothing.
+Generates the scaled sample with its touches (benchmarks.attribution.generate_and_build; with
+``--folder``, the exports there are reused) and a year of daily spend per campaign
+(benchmarks.spend.write_spend_year: ``--campaigns`` paid search campaigns a day, with the
+sample's monthly bills for content, LinkedIn and trade shows), loads them through the importer,
+then times in the same run: each spend query in DuckDB against the same metric in plain pandas
+from ``stg_spend``'s rows fetched once (checked to agree first), the attribution journeys of a
+cohort, the whole cost-and-return report (``revcycle.roi.report.per_channel``), and the Overview
+and Revenue pages under AppTest, cold and warm. Periods: the data's last 12 weeks, and its last
+year. With ``--db`` it reuses a database built before. It measures and prints markdown; it
+asserts nothing.
 """
 
 import argparse
-import csv
 import functools
-import multiprocessing
 import tempfile
-import time
-from concurrent.futures import ProcessPoolExecutor
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from benchmarks import pages as page_timing
-from benchmarks.run import upload_cap_for
+from benchmarks.attribution import generate_and_build
+from benchmarks.spend import write_spend_year
 from benchmarks.timing import Timing, machine, peak_rss_mib, repeated
-from revcycle import contract, sample
 from revcycle.attribution import report as attribution
-from revcycle.build import build
-from revcycle.db import connect, execute, materialise
+from revcycle.db import connect, execute
 from revcycle.roi import report
+from tests.support.spend import load_spend
 
-# The paid campaigns, by the source the ad platform's export names (data/channel_rules.csv
-# maps each to its channel), and a typical day's spend in euros.
-PAID_CAMPAIGNS = {
-    "Google Ads": (sample.CAMPAIGNS["Paid Search"], 400.0),
-    "LinkedIn Ads": (("LinkedIn ABM", "LinkedIn lead gen"), 250.0),
-    "Trade Show": (sample.CAMPAIGNS["Trade Show"], 900.0),
-    "Content Marketing": (sample.CAMPAIGNS["Content Marketing"], 120.0),
-}
 METRIC_TARGET_MS = 100  # the existing query target at 1M leads
 RATIO_TARGET = 3.0  # and at least this many times faster than pandas
 PERIOD_WEEKS = 12
 
 
-def write_daily_spend(path: Path, last_day: date, days: int = 365, seed: int = 14) -> Path:
-    """A generic spend export: every paid campaign, every day of the ``days`` up to
-    ``last_day``, an amount drawn around the campaign's typical day, in EUR."""
-    rng = np.random.default_rng(seed)
-    first_day = last_day - timedelta(days=days - 1)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=contract.column_names("spend"))
-        writer.writeheader()
-        for source, (campaigns, typical) in PAID_CAMPAIGNS.items():
-            for campaign in campaigns:
-                amounts = rng.gamma(4.0, typical / 4.0, size=days)
-                for offset, amount in enumerate(amounts):
-                    writer.writerow(
-                        {
-                            "date_from": f"{first_day + timedelta(days=offset)}",
-                            "source": source,
-                            "campaign": campaign,
-                            "amount": f"{amount:.2f}",
-                            "currency": "EUR",
-                        }
-                    )
-    return path
-
-
-def _generate_and_build(folder: Path, n_leads: int) -> Path:
-    exports = {kind: folder / f"{kind}.csv" for kind in ("leads", "deals", "touches")}
-    if not all(path.exists() for path in exports.values()):
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            pool.submit(sample.write, folder, n_leads).result()
-    exports["spend"] = write_daily_spend(folder / "daily_spend.csv", sample.SNAPSHOT_AT.date())
-    db_file = folder / "spend.duckdb"
-    db_file.unlink(missing_ok=True)
+def build_with_spend(folder: Path, n_leads: int, count_campaigns: int) -> Path:
+    """The scaled sample and a year of its daily spend, loaded through the importer."""
+    db_file = generate_and_build(folder, n_leads, "roi.duckdb")
+    spend_file, _ = write_spend_year(folder, count_campaigns, 365)
     con = connect(db_file)
-    started = time.perf_counter()
-    with upload_cap_for(*exports.values()):
-        build(con, exports)
-    print(f"load + build of the four exports: {time.perf_counter() - started:.1f} s")
-    con.close()
+    try:
+        load_spend(con, spend_file)
+    finally:
+        con.close()
     return db_file
 
 
 def reference_spend_by_channel(spend: pd.DataFrame, start_date, end_date, channels):
-    """pandas version of queries/metrics/spend_by_channel.sql, from spend_days' rows."""
+    """pandas version of queries/metrics/spend_by_channel.sql, from stg_spend's rows."""
     days = spend["spend_date"].dt.date
     keep = (days >= start_date) & (days <= end_date)
     if channels is not None:
@@ -196,15 +155,17 @@ def _print_tables(spend_rows, report_rows, page_rows) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.spend")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.roi")
     parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--campaigns", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--db", type=Path, help="a database built before (skips generating)")
     parser.add_argument("--folder", type=Path, help="generate into (or reuse) this folder")
     parser.add_argument("--skip-pages", action="store_true", help="leave the AppTest pages out")
     args = parser.parse_args(argv)
     print(machine())
-    db_file = args.db or _generate_and_build(args.folder or Path(tempfile.mkdtemp()), args.leads)
+    folder = args.folder or Path(tempfile.mkdtemp())
+    db_file = args.db or build_with_spend(folder, args.leads, args.campaigns)
     con = connect(db_file)
     counts = con.execute(
         "select (select count(*) from raw_leads), (select count(*) from raw_deals), "
@@ -218,16 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     weeks = (last - timedelta(weeks=PERIOD_WEEKS) + timedelta(days=1), last)
     year = (last - timedelta(days=364), last)
     spend = con.execute(
-        "select *, cast(amount * 100 as bigint) as amount_cents from spend_days"
+        "select *, cast(amount * 100 as bigint) as amount_cents from stg_spend"
     ).df()
     busiest = spend.groupby("channel")["amount_cents"].sum().nlargest(2).index.tolist()
     spend_rows = _spend_rows(con, spend, weeks, busiest, args.repeat)
     report_rows = [
-        repeated(
-            "view build: marts/spend_days (stg_spend: spread, overlaps, channels; stored)",
-            functools.partial(materialise, con, "marts/spend_days"),
-            args.repeat,
-        ),
         *_report_rows(con, weeks, "12 weeks", args.repeat),
         *_report_rows(con, year, "last year", args.repeat),
     ]

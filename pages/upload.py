@@ -26,6 +26,11 @@ KIND_CHOICES = {
     "touches": "Touches (marketing touchpoints: campaign members, source history, UTM log)",
     "spend": "Spend (ad platforms: Google Ads, Meta Ads Manager, LinkedIn Campaign Manager)",
 }
+OVERLAP = "Weekly exports overlap; merge updates by id, so last week's rows are not doubled."
+OVERLAP_BY_KIND = {
+    "spend": "Exports overlap; merged, each day of a channel and campaign counts from the newest "
+    "upload covering it, so a month loaded again is not doubled."
+}
 DATE_CHOICES = {
     DAY_FIRST: "Day first: 03/04/2026 is 3 April 2026",
     MONTH_FIRST: "Month first: 03/04/2026 is March 4, 2026",
@@ -215,7 +220,7 @@ def preview(cursor, prepared, slot: str, key: tuple) -> str:
         format_func=lambda m: MODE_CHOICES[m].format(kind=prepared.kind),
         key=f"upload_mode_{slot}",
     )
-    st.caption("Weekly exports overlap; merge updates by id, so last week's rows are not doubled.")
+    st.caption(OVERLAP_BY_KIND.get(prepared.kind, OVERLAP))
     change = remembered(
         slot,
         "preview",
@@ -223,7 +228,11 @@ def preview(cursor, prepared, slot: str, key: tuple) -> str:
         lambda: load.preview(cursor, prepared.kind, prepared.rows, mode),
     )
     numbers = [
-        ("New", format.count(change.count_new), f"{prepared.kind.capitalize()} not loaded yet."),
+        (
+            "New",
+            format.count(change.count_new),
+            f"{contract.ROWS_BY_KIND[prepared.kind].capitalize()} not loaded yet.",
+        ),
         (
             "Changed",
             format.count(change.count_changed),
@@ -240,9 +249,9 @@ def preview(cursor, prepared, slot: str, key: tuple) -> str:
     if notice:
         st.warning(notice, icon=":material/science:")
     if mode == "replace" and change.count_removed:
+        rows = contract.ROWS_BY_KIND[prepared.kind]
         st.warning(
-            f"Replace removes {change.count_removed:,} loaded {prepared.kind} that are not in "
-            "this file.",
+            f"Replace removes {change.count_removed:,} loaded {rows} that are not in this file.",
             icon=":material/warning:",
         )
     return mode

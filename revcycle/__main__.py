@@ -66,9 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     sample_parser.add_argument("--leads", type=int, default=20_000)
     sample_parser.add_argument("--out", type=Path, default=SAMPLE_DIR)
 
-    load_parser = commands.add_parser(
-        "load", help="check and load a leads, deals, touches or spend export"
-    )
+    load_parser = commands.add_parser("load", help="check and load an export of any kind")
     load_parser.add_argument("file", type=Path)
     load_parser.add_argument("--kind", choices=tuple(contract.FIELDS_BY_KIND))
     load_parser.add_argument("--preset", help="read the file with this preset")

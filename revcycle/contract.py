@@ -207,6 +207,13 @@ ID_FIELD_BY_KIND: dict[str, str] = {
 }
 # The field holding the raw source value the channel rules map.
 SOURCE_FIELD_BY_KIND: dict[str, str] = {"leads": "channel", "touches": "source", "spend": "source"}
+# The kind's name for its rows, in messages ("loaded 5 spend rows").
+ROWS_BY_KIND: dict[str, str] = {
+    "leads": "leads",
+    "deals": "deals",
+    "touches": "touches",
+    "spend": "spend rows",
+}
 # "every touch", not "every touche": the kind's name for one row, in messages.
 ONE_ROW_BY_KIND: dict[str, str] = {
     "leads": "lead",

@@ -20,32 +20,41 @@ MART_TABLE = "funnel_revenue"
 MACROS = "macros"
 # Marts in build order: funnel_as_of reads the staging views, the working-time calendar spans
 # its dates, funnel_revenue judges each lead's follow-up on that calendar, deal_journeys and
-# lead_journeys lay out its deals' and leads' touches for attribution, spend_days stores the
-# spend spread over its days. The macros every metric query starts from are defined over
-# funnel_revenue, each after the one it reads.
+# lead_journeys lay out its deals' and leads' touches for attribution. The macros every
+# metric query starts from are defined over funnel_revenue, each after the one it reads.
 MART_TABLES = (
     "funnel_as_of",
     "working_time_calendar",
     MART_TABLE,
     "deal_journeys",
     "lead_journeys",
-    "spend_days",
 )
 MART_MACROS = ("funnel_in_scope", "leads_created_in", "cohort_leads", "markov_journeys")
 
 
-def rebuild_in_transaction(con: duckdb.DuckDBPyConnection) -> int:
-    """Staging, marts and macros from the loaded rows; returns the new data version."""
+# Kinds no mart reads: loading one replaces the staging views and moves the data version, but
+# writes no mart (at a million leads the marts take seconds a month of spend does not need).
+# tests/test_spend_import.py checks that no mart reads spend.
+KINDS_NO_MART_READS = frozenset({"spend"})
+
+
+def rebuild_in_transaction(con: duckdb.DuckDBPyConnection, with_marts: bool = True) -> int:
+    """Staging, marts and macros from the loaded rows; returns the new data version. Without
+    ``with_marts`` the marts stay as they are (only for a change no mart reads), unless there
+    are none yet."""
+    with_marts = with_marts or not has_table(con, MART_TABLE)
     seed_channel_rules(con)
-    # The days off depend on the years the data spans, so they are rewritten with the marts.
-    calendar.write_in_transaction(con)
+    if with_marts:
+        # The days off depend on the years the data spans, so they are rewritten with the marts.
+        calendar.write_in_transaction(con)
     define(con, MACROS)
     for name in query_names("staging"):
         create_view(con, name)
-    for table in MART_TABLES:
-        materialise(con, f"marts/{table}")
-    for macro in MART_MACROS:
-        define(con, f"marts/{macro}")
+    if with_marts:
+        for table in MART_TABLES:
+            materialise(con, f"marts/{table}")
+        for macro in MART_MACROS:
+            define(con, f"marts/{macro}")
     return _next_data_version(con)
 
 

@@ -86,7 +86,7 @@ def _daily_rows(rng, period: Period, daily_eur: dict[str, float]) -> pd.DataFram
     """A row per campaign and day, every campaign's days in order."""
     days = pd.date_range(period.first_day, period.last_day, freq="D")
     grown = 1.0 + GROWTH * np.arange(len(days)) / max(len(days) - 1, 1)
-    weekday = np.where(days.weekday >= 5, WEEKEND_FACTOR, 1.0)
+    weekday = np.where(days.day_of_week >= 5, WEEKEND_FACTOR, 1.0)
     campaigns = list(daily_eur)
     base = np.repeat([daily_eur[campaign] for campaign in campaigns], len(days))
     factor = np.tile(grown * weekday, len(campaigns))

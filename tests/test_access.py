@@ -211,13 +211,13 @@ def test_the_command_line_records_the_os_user(sample_db_file, tmp_path, monkeypa
     export = tmp_path / "contacts.csv"
     export.write_text(HUBSPOT, encoding="utf-8")
     assert main(["load", str(export)]) == 0
-    assert main(["restore", "3"]) == 0
+    assert main(["restore", "4"]) == 0
     capsys.readouterr()
     assert main(["history"]) == 0
     newest_first = capsys.readouterr().out.splitlines()
-    # Entry 6 is the restore, 5 the load and 4 the sample's removal before it (the sample is
-    # 1-3), all run here by this process's user.
-    assert [line.split()[0] for line in newest_first[:3]] == ["6", "5", "4"]
+    # Entry 7 is the restore, 6 the load and 5 the sample's removal before it (the sample is
+    # 1-4), all run here by this process's user.
+    assert [line.split()[0] for line in newest_first[:3]] == ["7", "6", "5"]
     assert newest_first[0].endswith(f"— by {getpass.getuser()}  ← current")
     assert newest_first[1].endswith(f"— by {getpass.getuser()}")
     assert newest_first[2].endswith(f"— by {getpass.getuser()}")

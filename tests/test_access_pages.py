@@ -79,8 +79,8 @@ def test_a_signed_in_viewer_sees_the_history_but_no_upload_controls(roles_file):
     assert has_upload_controls(at) == NONE_OF_THEM
     assert format.plain(access.VIEWER_ONLY) in [info.value for info in at.info]
     assert "Signed in as `vic@example.com`" in texts(at.sidebar.caption)
-    # The sample's three uploads were loaded by the build, as the OS user running it.
-    assert table_with(at, "By")["By"].tolist() == [getpass.getuser()] * 3
+    # The sample's four uploads were loaded by the build, as the OS user running it.
+    assert table_with(at, "By")["By"].tolist() == [getpass.getuser()] * 4
     # The rules, read-only: the seed file's, ordered by channel then source.
     with CHANNEL_RULES_CSV.open(encoding="utf-8") as handle:
         seeded = sorted(list(csv.reader(handle))[1:], key=lambda rule: (rule[1], rule[0]))
@@ -118,11 +118,12 @@ def test_a_signed_in_editor_uploads_and_the_history_names_them(roles_file):
     at.button(key="upload_commit").click().run()
     assert not at.exception, at.exception
     history = table_with(at, "By")
-    # Newest first: this upload (5), the sample's removal it made (4), then the sample's
-    # three (leads, deals, touches).
+    # Newest first: this upload (6), the sample's removal it made (5), then the sample's
+    # four (leads, deals, touches, spend).
     assert history[["Upload", "By"]].values.tolist() == [
+        [6, "eddie@example.com"],
         [5, "eddie@example.com"],
-        [4, "eddie@example.com"],
+        [4, getpass.getuser()],
         [3, getpass.getuser()],
         [2, getpass.getuser()],
         [1, getpass.getuser()],

@@ -34,8 +34,8 @@ KILLED_LOAD = textwrap.dedent("""
 
     real_rebuild = load.rebuild_in_transaction
 
-    def slow_rebuild(con):
-        version = real_rebuild(con)
+    def slow_rebuild(con, **options):
+        version = real_rebuild(con, **options)
         print("inside the transaction", flush=True)
         time.sleep(120)
         return version

@@ -40,8 +40,8 @@ def test_a_touches_export_is_recognised_checked_and_loaded_after_its_leads():
     assert not at.exception, at.exception
     assert any("Loaded 2 touches from touches.csv" in message for message in texts(at.success))
     history = table_with(at, "Upload")
-    # The sample is uploads 1-3 (leads, deals, touches); 4 removed it; leads load first.
+    # The sample is uploads 1-4 (leads, deals, touches, spend); 5 removed it; leads load first.
     assert history[["Upload", "Kind", "File"]].values.tolist()[:2] == [
-        [6, "touches", "touches.csv"],
-        [5, "leads", "leads.csv"],
+        [7, "touches", "touches.csv"],
+        [6, "leads", "leads.csv"],
     ]

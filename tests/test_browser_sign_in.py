@@ -136,8 +136,8 @@ def test_an_editor_uploads_and_signing_out_returns_to_read_only(
     tab.locator('input[type="file"]').set_input_files(export)
     expect(browser.tile(tab, "New")).to_have_text("2")
     tab.get_by_role("button", name="Load 1 file").click()
-    # The sample was loaded as uploads 1 (leads), 2 (deals) and 3 (touches); 4 removed it.
-    expect(tab.get_by_text("Loaded as upload 5").first).to_be_visible()
+    # The sample was loaded as uploads 1-4 (leads, deals, touches, spend); 5 removed it.
+    expect(tab.get_by_text("Loaded as upload 6").first).to_be_visible()
     assert tab.locator(browser.ERROR_SELECTOR).count() == 0
 
     sidebar(tab).get_by_role("button", name="Sign out").click()

@@ -70,8 +70,8 @@ def test_uploading_a_hubspot_export_moves_the_overview(tab: Page, tmp_path: Path
     tab.screenshot(path=ARTIFACTS_DIR / "upload-preview.png", full_page=True)
 
     tab.get_by_role("button", name="Load 1 file").click()
-    # The sample was loaded as uploads 1 (leads), 2 (deals) and 3 (touches); 4 removed it.
-    expect(tab.get_by_text("Loaded as upload 5").first).to_be_visible()
+    # The sample was loaded as uploads 1-4 (leads, deals, touches, spend); 5 removed it.
+    expect(tab.get_by_text("Loaded as upload 6").first).to_be_visible()
     assert tab.locator(browser.ERROR_SELECTOR).count() == 0
 
     tab.get_by_test_id("stSidebar").get_by_role("link", name="Overview").click()

@@ -18,7 +18,7 @@ from tests.conftest import copy_database
 HUBSPOT = (
     '"Record ID","Create Date","Original Traffic Source","Contact owner","Email"\n'
     '"901","2026-11-02 10:15","Organic Search","Anna Keller","ann@x.example"\n'
-    '"902","2026-11-03 08:00","LinkedIn Ads","","bo@y.example"\n'
+    '"902","2026-11-03 08:00","Offline Sources","","bo@y.example"\n'
 )
 AMBIGUOUS = "lead_id;created_at\nA1;03/04/2026\nA2;05/06/2026\n"
 
@@ -72,7 +72,7 @@ def test_load_prints_accounting_and_unmapped_sources_then_commits(db, tmp_path, 
     assert code == 0, out
     assert "HubSpot contacts export" in out
     assert "2 data lines in contacts.csv = 2 rows to load + 0 rejected" in out
-    assert "LinkedIn Ads" in out and "(unmapped)" in out
+    assert "Offline Sources" in out and "(unmapped)" in out
     assert "merge: 2 new, 0 changed, 0 unchanged" in out
     code, out = revcycle(db, "history")
     assert code == 0 and "contacts.csv" in out and "← current" in out
@@ -123,8 +123,8 @@ def test_restore_undoes_an_upload(db, tmp_path, revcycle):
     export.write_text(HUBSPOT, encoding="utf-8")
     code, out = revcycle(db, "load", export)
     undo = out.split("`python -m revcycle restore ")[1].split("`")[0]
-    # The sample is uploads 1 (leads), 2 (deals) and 3 (touches): back to after 3.
-    assert undo == "3"
+    # The sample is uploads 1-4 (leads, deals, touches, spend): back to after 4.
+    assert undo == "4"
     code, out = revcycle(db, "restore", undo)
     assert code == 0
     code, out = revcycle(db, "load", export, "--dry-run")

@@ -90,9 +90,9 @@ def test_the_first_real_upload_removes_both_kinds_and_restore_brings_them_back(
     assert code == 0, out
     # Before: 20,002 leads and the sample's 2,519 deals (€14.8M of "(no lead)" revenue).
     assert loaded(db) == (2, 0)
-    # Uploads 1-3 are the sample's (leads, deals, touches); 4 removes it; 5 is the file.
-    # Undo returns to 3.
-    assert "`python -m revcycle restore 3` undoes it" in out
+    # Uploads 1-4 are the sample's (leads, deals, touches, spend); 5 removes it; 6 is the
+    # file. Undo returns to 4.
+    assert "`python -m revcycle restore 4` undoes it" in out
     con = connect(db)
     try:
         assert not load.holds_sample(con)
@@ -101,12 +101,13 @@ def test_the_first_real_upload_removes_both_kinds_and_restore_brings_them_back(
             ("leads",),
             ("deals",),
             ("touches",),
+            ("spend",),
             (load.SAMPLE_REMOVED,),
             ("leads",),
         ]
     finally:
         con.close()
-    code, out = revcycle(db, "restore", "3")
+    code, out = revcycle(db, "restore", "4")
     assert code == 0, out
     assert loaded(db) == (20_000, 2_519)
 

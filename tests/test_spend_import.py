@@ -8,6 +8,8 @@ from revcycle.build import build
 from revcycle.db import connect
 from revcycle.importer.load import commit_upload, restore
 from revcycle.importer.validate import prepare
+from revcycle.paths import REPO_ROOT
+from revcycle.rebuild import KINDS_NO_MART_READS, data_version
 from tests.conftest import write_export
 from tests.support.spend import load_spend, staged_spend
 
@@ -30,6 +32,8 @@ LEADS = [
         "channel": "Paid Search",
         "campaign": "Spring Summit",
     },
+    # A source no rule knows, until a spend upload brings one.
+    {"lead_id": "L4", "created_at": "2026-01-05 09:00:00", "channel": "Fair"},
 ]
 
 
@@ -217,3 +221,35 @@ def test_a_campaign_known_from_touches_gives_their_channel(con, tmp_path):
         ),
     )
     assert staged_spend(con) == [(january(2), "Paid social", "retarget q1", "3.00", None)]
+
+
+def test_no_mart_reads_spend_so_a_spend_upload_rebuilds_none():
+    # rebuild.KINDS_NO_MART_READS lets a spend upload skip the marts: true only while no
+    # mart reads spend. A mart that comes to read it must take spend out of that set.
+    marts = sorted((REPO_ROOT / "queries" / "marts").glob("*.sql"))
+    assert marts and not [path.name for path in marts if "spend" in path.read_text()]
+    assert "spend" in KINDS_NO_MART_READS
+
+
+def test_a_spend_upload_moves_the_data_version_and_new_rules_reach_the_leads(con, tmp_path):
+    before = data_version(con)
+    export = spend_file(
+        tmp_path, "s.csv", [{"date_from": january(9), "source": "Fair", "amount": "70"}]
+    )
+    prepared = prepare(con, export)
+    commit_upload(
+        con, "spend", prepared.rows, "merge", prepared.meta(), {"Fair": "Events"}, changed_by="t"
+    )
+    assert data_version(con) == before + 1  # pages' caches see the new spend
+    assert staged_spend(con) == [(january(9), "Events", None, "70.00", None)]
+    # A new rule changes leads' channels too, so with new rules the marts are rebuilt.
+    lead_channel = "select channel from funnel_revenue where lead_id = 'L4'"
+    assert con.execute(lead_channel).fetchall() == [("Events",)]
+
+
+def test_a_spend_upload_without_new_rules_leaves_the_funnel_as_it_was(con, tmp_path):
+    lead_channel = "select channel from funnel_revenue where lead_id = 'L4'"
+    assert con.execute(lead_channel).fetchall() == [("(unmapped)",)]
+    load_spend(con, spend_file(tmp_path, "s.csv", [MONTH_ROW]))
+    assert con.execute(lead_channel).fetchall() == [("(unmapped)",)]
+    assert con.execute("select count(*) from funnel_revenue").fetchall() == [(4,)]

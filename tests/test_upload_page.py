@@ -146,9 +146,9 @@ def test_a_hubspot_export_is_previewed_loaded_and_moves_the_leads_tile(own_db):
     at.run()
     at.button(key="upload_commit").click().run()
     assert not at.exception, at.exception
-    # The sample was loaded as uploads 1 (leads), 2 (deals) and 3 (touches); 4 removed it.
-    assert "Loaded 4 leads from hubspot-contacts.csv as upload 5 (merge)." in texts(at.success)
-    assert any("restore upload 3" in message for message in texts(at.success))
+    # The sample was loaded as uploads 1-4 (leads, deals, touches, spend); 5 removed it.
+    assert "Loaded 4 leads from hubspot-contacts.csv as upload 6 (merge)." in texts(at.success)
+    assert any("restore upload 4" in message for message in texts(at.success))
 
     go_to(at, OVERVIEW_PAGE)
     assert shown_count(at, "Leads") == COUNT_NEW_OCTOBER_LEADS
@@ -164,12 +164,12 @@ def test_restore_brings_the_numbers_back(own_db):
     assert shown_count(at, "Leads") == COUNT_NEW_OCTOBER_LEADS
 
     go_to(at, UPLOAD_PAGE)
-    assert at.selectbox(key="upload_restore_choice").value == 3  # the state before the upload
+    assert at.selectbox(key="upload_restore_choice").value == 4  # the state before the upload
     at.button(key="upload_restore").click().run()
-    assert any("state right after entry 3" in warning for warning in texts(at.warning))
+    assert any("state right after entry 4" in warning for warning in texts(at.warning))
     at.button(key="upload_restore_confirm").click().run()
     assert not at.exception, at.exception
-    assert "Restored the state after entry 3 (recorded as entry 6)." in texts(at.success)
+    assert "Restored the state after entry 4 (recorded as entry 7)." in texts(at.success)
 
     # A new visit: this session's period was narrowed to the three leads' days while they
     # were all the data.
@@ -193,8 +193,8 @@ def test_several_files_load_leads_before_deals(own_db):
     assert not at.exception, at.exception
     history = table_with(at, "Upload")
     assert history[["Upload", "Kind", "File"]].values.tolist()[:2] == [
-        [6, "deals", "hubspot-deals.csv"],  # after the sample's uploads 1-3 and its removal
-        [5, "leads", "hubspot-contacts.csv"],
+        [7, "deals", "hubspot-deals.csv"],  # after the sample's uploads 1-4 and its removal
+        [6, "leads", "hubspot-contacts.csv"],
     ]
 
 

@@ -12,7 +12,7 @@
 with
 
 spend as (
-    select * from spend_days
+    select * from stg_spend
 ),
 
 in_period as (

@@ -10,7 +10,7 @@
 with
 
 spend as (
-    select * from spend_days
+    select * from stg_spend
 ),
 
 per_currency as (

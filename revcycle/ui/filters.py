@@ -72,8 +72,12 @@ class Filters:
 
 
 def data_bounds() -> tuple[date, date]:
-    """The first and last day with data."""
+    """The first and last day with data; today for both while no lead or deal is loaded (the
+    first upload over the sample can be spend or touches alone), so every page can show its
+    empty state."""
     row = run("metrics/data_period").iloc[0]
+    if pd.isna(row["first_date"]) or pd.isna(row["last_date"]):
+        return date.today(), date.today()
     return pd.Timestamp(row["first_date"]).date(), pd.Timestamp(row["last_date"]).date()
 
 

@@ -334,7 +334,8 @@ def commit_all(
             first_parent = load.parent_of(con, upload_id)
         done.upload_ids[file_id_of[id(item)]] = upload_id
         done.messages.append(
-            f"Loaded {prepared.count_rows_loaded:,} {prepared.kind} from {prepared.file_name} "
+            f"Loaded {prepared.count_rows_loaded:,} {contract.ROWS_BY_KIND[prepared.kind]} from "
+            f"{prepared.file_name} "
             f"as upload {upload_id} ({item.mode})."
         )
     if first_parent is not None:

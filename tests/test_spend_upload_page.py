@@ -1,0 +1,67 @@
+"""The upload page takes a spend export like any other (AppTest, real files): a Google Ads
+report recognised, checked, loaded and in the history; a sheet no preset knows read as spend
+once the page is told, its columns mapped by hand."""
+
+import pytest
+
+from tests.test_import_corpus import CORPUS
+from tests.test_upload_page import (  # noqa: F401 (own_db is a fixture, used by name)
+    go_to,
+    open_app,
+    own_db,
+    table_with,
+    texts,
+    upload_files,
+)
+
+UPLOAD_PAGE = "pages/upload.py"
+# Line 3 spends less than nothing: rejected.
+COSTS_SHEET = "when,what,paid\n2026-10-01,Expo Utrecht,2500.00\n2026-10-02,Expo Utrecht,-5\n"
+
+
+@pytest.mark.usefixtures("own_db")
+def test_a_google_ads_report_is_recognised_loaded_and_in_the_history():
+    at = go_to(open_app(), UPLOAD_PAGE)
+    data = (CORPUS / "google_ads_campaigns.csv").read_bytes()
+    upload_files(at, ("google_ads_campaigns.csv", data))
+    assert "Recognised as a Google Ads campaign report (spend)." in texts(at.caption)
+    assert (
+        "**8 data lines in google_ads_campaigns.csv = 5 rows to load + 0 rejected + 3 totals "
+        "rows (lines 9, 10, 11).**"
+    ) in texts(at.markdown)
+    at.button(key="upload_commit").click().run()
+    assert not at.exception, at.exception
+    # The sample is uploads 1-4 (leads, deals, touches, spend); 5 removed it.
+    assert any(
+        "Loaded 5 spend rows from google_ads_campaigns.csv as upload 6 (merge)." in message
+        for message in texts(at.success)
+    )
+    history = table_with(at, "Upload")
+    assert history[["Upload", "Kind", "File"]].values.tolist()[0] == [
+        6,
+        "spend",
+        "google_ads_campaigns.csv",
+    ]
+    # Spend alone, no lead or deal yet: the overview shows its empty state, not a failure.
+    go_to(at, "dashboard.py")
+    assert not at.error
+    assert "No leads or deals match these filters." in " ".join(texts(at.info))
+
+
+@pytest.mark.usefixtures("own_db")
+def test_a_sheet_no_preset_knows_is_read_as_spend_when_told():
+    at = go_to(open_app(), UPLOAD_PAGE)
+    upload_files(at, ("costs.csv", COSTS_SHEET))
+    assert any("No preset or saved mapping recognises" in info for info in texts(at.info))
+    offered = at.selectbox(key="upload_kind_costs.csv").options  # as the page labels them
+    assert any(option.startswith("Spend (ad platforms") for option in offered)
+    at.selectbox(key="upload_kind_costs.csv").set_value("spend").run()
+    field = "upload_map_costs.csv_spend_{}".format
+    at.selectbox(key=field("date_from")).set_value("when")
+    at.selectbox(key=field("amount")).set_value("paid")
+    at.selectbox(key=field("campaign")).set_value("what")
+    at.run()
+    assert not at.exception, at.exception
+    assert "**2 data lines in costs.csv = 1 rows to load + 1 rejected.**" in texts(at.markdown)
+    problems = table_with(at, "reason")
+    assert problems[["severity", "column", "lines"]].values.tolist() == [["error", "paid", "3"]]
