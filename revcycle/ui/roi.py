@@ -112,18 +112,15 @@ def spend_and_return(found: Figures, unit: str) -> go.Figure:
         [
             go.Bar(
                 y=channels,
-                x=rows["spend_cents"].astype(float) / 100,
-                name="Spend",
+                x=rows[column].astype(float) / 100,
+                name=name,
                 orientation="h",
-                marker={"color": SPEND_COLOR},
-            ),
-            go.Bar(
-                y=channels,
-                x=rows["won_cents"].astype(float) / 100,
-                name="Won revenue credited",
-                orientation="h",
-                marker={"color": NEUTRAL},
-            ),
+                marker={"color": color},
+            )
+            for name, column, color in (
+                ("Spend", "spend_cents", SPEND_COLOR),
+                ("Won revenue credited", "won_cents", NEUTRAL),
+            )
         ]
     )
     figure.update_layout(barmode="group", legend={"orientation": "h", "y": -0.15})
