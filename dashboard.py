@@ -3,7 +3,7 @@
 import streamlit as st
 
 from revcycle.periods import previous_period
-from revcycle.ui import agreements, charts, format, money, page
+from revcycle.ui import agreements, charts, format, money, page, roi
 from revcycle.ui.data import run
 
 
@@ -149,6 +149,7 @@ with page.frame("Overview") as filters:
             ],
             agreed,
         )
+    roi.overview_tiles(params, currency)
     page.unmeasurable_note(params)
     page.undated_wins_note(params)
 

@@ -189,8 +189,10 @@ def _time_filter_change(runner: _Runner, channel: str, repeat: int) -> PageRow:
     return change
 
 
-def time_pages(db_file: Path, channel: str, repeat: int) -> list[PageRow]:
-    """Time full AppTest runs of each dashboard page on ``db_file``: cold, warm, filter change.
+def time_pages(
+    db_file: Path, channel: str, repeat: int, pages: tuple[str, ...] = PAGES
+) -> list[PageRow]:
+    """Time full AppTest runs of each of ``pages`` on ``db_file``: cold, warm, filter change.
 
     Cold: Streamlit's caches cleared and a new AppTest session, so the run opens the app's
     DuckDB connection and sends every query. Warm: the same session run again, which
@@ -221,7 +223,7 @@ def time_pages(db_file: Path, channel: str, repeat: int) -> list[PageRow]:
         first = PageRow("first page run in this process (overview, cold + imports)", None)
         runner.measure(first, runner.new_session(PAGES[0]))
         rows = [first]
-        for page in PAGES:
+        for page in pages:
             rows += _time_page(runner, page, repeat)
         rows.append(_time_filter_change(runner, channel, repeat))
     return rows

@@ -1,8 +1,9 @@
-"""Revenue by channel: what each channel's leads won, how fast, and what is in the pipeline."""
+"""Revenue by channel: what each channel's leads won, how fast, what is in the pipeline, and
+what each channel cost against what it brought in."""
 
 import streamlit as st
 
-from revcycle.ui import charts, format, money, page, tables
+from revcycle.ui import charts, format, money, page, roi, tables
 from revcycle.ui.data import run
 
 with page.frame("Revenue by channel") as filters:
@@ -92,6 +93,25 @@ with page.frame("Revenue by channel") as filters:
             "won deals closed before their lead was created",
         ),
         "lead → won",
+    )
+
+    st.header("Cost and return per channel")
+    model, cohort = roi.choose_view(params)
+    found = roi.figures(model, cohort, params)
+    spent = roi.spend_currency(found)
+    roi.say_refusals(found)
+    if found.money.has_spend and not (found.refusals or currency.is_mixed):
+        st.plotly_chart(roi.spend_and_return(found, spent.unit), key="roi_spend_and_return")
+    roi.show_tables(found, spent)
+    roi.notes(found)
+    st.caption(
+        "Spend: the spend exports' amounts on the period's days (a row covering several days is "
+        "spread evenly over them). Per lead, MQL, SQL, opportunity: spend ÷ the period's count, "
+        "counted as on the overview; CAC: spend ÷ new customers. Won revenue and pipeline: what "
+        "the chosen model credits the channel. Won per unit (ROAS): won revenue ÷ spend; ROI: "
+        "(won revenue − spend) ÷ spend. Payback: months from the period's first day until the "
+        "won revenue of the period's leads reaches the spend; “not yet” when it has not. The "
+        "last row adds up the channels with spend."
     )
 
     st.header("Pipeline velocity")

@@ -125,3 +125,21 @@ create or replace macro lifecycle_stage_order(stage) as
         when 'customer' then 5
         when 'evangelist' then 5
     end;
+
+-- currency_summary(currency, count_rows, unit): an aggregate over one row per currency (null:
+-- none stated nor set, which counts as a currency of its own), as a struct to unnest:
+-- count_currencies; currency, the one currency when there is exactly one (else null);
+-- has_unknown_currency; currencies_listed, the currencies in words for a sentence ("EUR: 1,203
+-- deals, no currency stated: 2 deals"), `unit` being the singular of what count_rows counts.
+create or replace macro currency_summary(currency, count_rows, unit) as
+    struct_pack(
+        count_currencies := count(*),
+        currency := case when count(*) = 1 then any_value(currency) end,
+        has_unknown_currency := coalesce(bool_or(currency is null), false),
+        currencies_listed := string_agg(
+            coalesce(currency, 'no currency stated') || ': ' || format('{:,}', count_rows)
+                || ' ' || unit || if(count_rows = 1, '', 's'),
+            ', '
+            order by currency nulls last
+        )
+    );

@@ -1,10 +1,10 @@
 """Command line: ``python -m revcycle build|sample|load|history|restore|check|backup|
-restore-backup|agreements|actions|pack|attribution``.
+restore-backup|agreements|actions|pack|attribution|roi``.
 
 Exit codes: 0 done; 1 refused or failed (nothing committed); 2 a usage error. An unexpected
 error is said in a sentence; its details go to a log file the sentence names, never a traceback
 on the screen. ``history``, ``check``, ``load --dry-run``, ``agreements show|export``,
-``actions``, ``pack`` and ``attribution`` only read, so they work while the dashboard runs.
+``actions``, ``pack``, ``attribution`` and ``roi`` only read, so they work while the dashboard runs.
 """
 
 import argparse
@@ -39,6 +39,7 @@ from revcycle.meeting import log as meeting_log
 from revcycle.meeting import pack
 from revcycle.paths import SAMPLE_DIR, db_path, log_path
 from revcycle.rebuild import seed_channel_rules
+from revcycle.roi import cli as roi_cli
 
 SHOWN_PROBLEMS = 50
 # Errors whose message is already the sentence a person needs.
@@ -114,10 +115,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_report_commands(commands) -> None:
-    """The commands that only read and report: the pack, the actions, attribution."""
+    """The commands that only read and report: the pack, the actions, attribution, roi."""
     _add_pack_command(commands)
     meeting_cli.add_parser(commands)
     attribution_cli.add_parser(commands)
+    roi_cli.add_parser(commands)
 
 
 def _add_pack_command(commands) -> None:
@@ -196,8 +198,8 @@ def _run(args, parser) -> int:
         return _pack(args)
     if args.command == "actions":
         return _read_actions(args)
-    if args.command == "attribution":
-        return _attribution(args)
+    if args.command in REPORTS:
+        return _report(REPORTS[args.command], args)
     if args.command == "backup":
         return _backup(args.folder)
     if args.command == "restore-backup":
@@ -426,13 +428,17 @@ def _pack(args) -> int:
         return pack.write(reading.con, args.week, args.out, scope, meeting_log.today())
 
 
-def _attribution(args) -> int:
+# The reporting commands, each run on a read-only connection.
+REPORTS = {"attribution": attribution_cli.run, "roi": roi_cli.run}
+
+
+def _report(run, args) -> int:
     if _no_database():
         return 1
     with open_to_read(db_path()) as reading:
         if reading.note:
             print(reading.note, file=sys.stderr)  # stdout may be a CSV a script reads
-        return attribution_cli.run(reading.con, args)
+        return run(reading.con, args)
 
 
 def _read_actions(args) -> int:

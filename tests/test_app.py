@@ -45,6 +45,8 @@ def test_overview_shows_the_sample_on_first_run(app):
         "Won revenue",
         "Median follow-up",
         "Within SLA",
+        "Won revenue per € spent",
+        "Cost per opportunity",
     ]
     assert shown_count(at, "Leads") == sample_facts.count_leads()
     # The change against the 84 days before the default period.

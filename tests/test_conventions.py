@@ -35,6 +35,7 @@ KNOWN_PARAMETERS = {
     "response_hours",
     "weeks",
     "basis",
+    "cohort",
 }
 
 

@@ -8,7 +8,9 @@
 -- source). So every deal has a journey, and with no touches loaded every model gives the
 -- revenue page's single-touch figures.
 -- Columns: deal_id, basis, amount_cents (the amount in whole cents), currency, lead_id, owner
--- and segment (the funnel's, for the sidebar filters), position (0-based in time order, ties by
+-- and segment (the funnel's, for the sidebar filters), lead_created_at (null for a deal with no
+-- lead: for cohorts of leads), lead_source_channel (the funnel's channel of the deal: its lead's
+-- source, or its own; the revenue page credits it), position (0-based in time order, ties by
 -- touch_id), channel, touched_at, converted_at (the win for revenue, the deal's creation for
 -- pipeline), is_direct (Direct, or no source at all), milestone (W-shaped's: 'first' the
 -- first touch, 'lead' the last touch at or before the lead's creation, 'opportunity' the last
@@ -156,6 +158,8 @@ final as (
         credited_deals.lead_id,
         credited_deals.owner,
         credited_deals.segment,
+        credited_deals.lead_created_at,
+        credited_deals.lead_source_channel,
         with_milestones.position,
         with_milestones.channel,
         with_milestones.touched_at,

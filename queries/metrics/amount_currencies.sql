@@ -21,17 +21,7 @@ per_currency as (
 ),
 
 final as (
-    select
-        -- A group with no currency stated nor set counts as a currency of its own: unknown.
-        count(*) as count_currencies,
-        case when count(*) = 1 then any_value(currency) end as currency,
-        coalesce(bool_or(currency is null), false) as has_unknown_currency,
-        string_agg(
-            coalesce(currency, 'no currency stated') || ': ' || format('{:,}', count_deals)
-                || if(count_deals = 1, ' deal', ' deals'),
-            ', '
-            order by currency nulls last
-        ) as currencies_listed,
+    select unnest(currency_summary(currency, count_deals, 'deal')),
     from per_currency
 )
 

@@ -1,10 +1,14 @@
 -- The journeys whose deals attribution shares out: the touches of the deals won in the period
--- (basis 'revenue', by win date) or created in it and still open (basis 'pipeline').
+-- (basis 'revenue', by win date) or created in it and still open (basis 'pipeline'); or, with
+-- $cohort, the deals of the leads created in the period, won (or still open) at any time, so
+-- a period's spend can be set against all its leads brought in later (deals with no lead
+-- belong to no cohort).
 -- Grain: one row per touch of a deal, as deal_journeys, in deal and position order.
 -- The channel filter is not applied here: it narrows the channels credit is shown for, not the
 -- deals, so the report applies it to the credited channels (report.py).
 -- Parameters: $basis ('revenue' or 'pipeline'); $start_date, $end_date (dates, both included);
--- $owners, $segments (lists of values to keep, or null for all).
+-- $owners, $segments (lists of values to keep, or null for all); $cohort (boolean: the period
+-- chooses the leads' creation, not the deals' conversion).
 
 with
 
@@ -19,6 +23,8 @@ final as (
         amount_cents,
         currency,
         lead_id,
+        lead_created_at,
+        lead_source_channel,
         position,
         channel,
         touched_at,
@@ -27,7 +33,11 @@ final as (
         milestone,
     from journeys
     where basis = $basis
-        and is_in_period(converted_at, $start_date, $end_date)
+        and is_in_period(
+            case when $cohort then lead_created_at else converted_at end,
+            $start_date,
+            $end_date
+        )
         and ($owners is null or list_contains($owners, owner))
         and ($segments is null or list_contains($segments, segment))
 )

@@ -39,9 +39,12 @@ def _params(basis: str, start: date, end: date, scope: Mapping | None) -> dict:
     }
 
 
-def journeys(query: Query, basis: str, start: date, end: date, scope=None) -> pd.DataFrame:
-    """The touches of the deals to credit (queries/metrics/attribution_journeys.sql)."""
-    return query("metrics/attribution_journeys", **_params(basis, start, end, scope))
+def journeys(
+    query: Query, basis: str, start: date, end: date, scope=None, cohort: bool = False
+) -> pd.DataFrame:
+    """The touches of the deals to credit (queries/metrics/attribution_journeys.sql): converted
+    in the period, or with ``cohort`` those of the leads created in it, converted at any time."""
+    return query("metrics/attribution_journeys", **_params(basis, start, end, scope), cohort=cohort)
 
 
 def per_channel(credits: pd.DataFrame, channels: list[str] | None = None) -> pd.DataFrame:
@@ -75,10 +78,18 @@ def attribution(
 def _credited(query: Query, models, basis, start, end, scope) -> dict[str, pd.DataFrame]:
     """Per model, the per-channel credit (per_channel) of the deals in scope."""
     touches = journeys(query, basis, start, end, scope)
-    effects = markov(query, basis, start, end, scope)[0] if "markov" in models else None
-    credits = credit_all(touches, models, markov_effects=effects)
+    credits = deal_credit(query, touches, models, basis, start, end, scope)
     channels = (scope or {}).get("channels")
     return {model: per_channel(credits[model], channels) for model in models}
+
+
+def deal_credit(
+    query: Query, touches: pd.DataFrame, models, basis: str, start: date, end: date, scope=None
+) -> dict[str, pd.DataFrame]:
+    """Per model, each deal's credit per channel (models.credit_all) over ``touches``; Markov's
+    removal effects are learnt from the journeys of the view (``markov``)."""
+    effects = markov(query, basis, start, end, scope)[0] if "markov" in models else None
+    return credit_all(touches, models, markov_effects=effects)
 
 
 def all_models(query: Query, basis: str, start: date, end: date, scope=None) -> pd.DataFrame:

@@ -10,9 +10,8 @@ from revcycle.attribution import report
 from revcycle.attribution.markov import Trust
 from revcycle.attribution.models import MODEL_NAMES, MODELS
 from revcycle.paths import db_path
-from revcycle.rebuild import data_version
 from revcycle.ui.charts import _layout, as_text
-from revcycle.ui.data import connection, run
+from revcycle.ui.data import run, version
 
 # One colour per model (Paul Tol's muted scheme, colour-blind safe); Markov's turns grey when
 # its figures are not to be trusted.
@@ -24,14 +23,6 @@ MODEL_COLORS = dict(
     )
 )
 UNTRUSTED = "#BBBBBB"
-
-
-def _version() -> int:
-    cursor = connection().cursor()
-    try:
-        return data_version(cursor)
-    finally:
-        cursor.close()
 
 
 def _scope(params: dict) -> dict:
@@ -53,12 +44,12 @@ def _markov(db_file: str, version: int, basis: str, params: dict) -> Trust:
 
 def side_by_side(basis: str, params: dict) -> pd.DataFrame:
     """Every model's credited cents per channel, with the spread (report.all_models)."""
-    return _side_by_side(str(db_path()), _version(), basis, params)
+    return _side_by_side(str(db_path()), version(), basis, params)
 
 
 def markov_trust(basis: str, params: dict) -> Trust:
     """Whether the Markov figures rest on enough journeys, and why not."""
-    return _markov(str(db_path()), _version(), basis, params)
+    return _markov(str(db_path()), version(), basis, params)
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
@@ -69,7 +60,7 @@ def _one_model(db_file: str, version: int, model: str, basis: str, params: dict)
 
 def one_model(model: str, basis: str, params: dict) -> pd.DataFrame:
     """The chosen model's rows (report.attribution: channel, credited deals and cents, share)."""
-    return _one_model(str(db_path()), _version(), model, basis, params)
+    return _one_model(str(db_path()), version(), model, basis, params)
 
 
 def top_paths(channel: str, basis: str, params: dict) -> pd.DataFrame:

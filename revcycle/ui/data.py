@@ -34,12 +34,16 @@ def _cached_result(
     return execute(_connection(db_file), name, **params)
 
 
-def run(name: str, **params) -> pd.DataFrame:
-    """Run ``queries/<name>.sql`` with bound ``params``; cached until the SQL or data change."""
-    con = connection()
-    cursor = con.cursor()
+def version() -> int:
+    """The loaded data's version: part of every cache key, so an upload never serves old
+    results."""
+    cursor = connection().cursor()
     try:
-        version = data_version(cursor)
+        return data_version(cursor)
     finally:
         cursor.close()
-    return _cached_result(str(db_path()), name, sql_text(name), version, params)
+
+
+def run(name: str, **params) -> pd.DataFrame:
+    """Run ``queries/<name>.sql`` with bound ``params``; cached until the SQL or data change."""
+    return _cached_result(str(db_path()), name, sql_text(name), version(), params)

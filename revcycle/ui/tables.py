@@ -17,6 +17,8 @@ SHOWN = {
     # A prorated target: a count with a fraction, shown whole.
     "number": format.whole_number,
     "percent": format.percent,
+    # Amount per amount, both in the currency the label names: "3.42".
+    "multiple": format.multiple,
     "hours": format.hours,
     "days": format.days,
     "datetime": format.moment,
@@ -36,11 +38,14 @@ def show(
     key: str,
     max_rows: int = 30,
     money_unit: str = "",
+    missing: dict[str, str] | None = None,
 ) -> None:
     """Show ``frame``'s ``columns`` ({column: (label, kind)}) and offer them as CSV.
 
     Up to ``max_rows`` rows show without scrolling, so a shared screen sees every channel.
     Amounts (kind "euro") are labelled with ``money_unit`` ("€", "BRL"); none when unknown.
+    A missing value is "–", or what ``missing`` ({column: words}) says for its column; the
+    CSV keeps it an empty cell.
     """
     columns = {
         column: (f"{label} ({money_unit})" if kind == "euro" and money_unit else label, kind)
@@ -49,8 +54,20 @@ def show(
     labelled = frame[list(columns)].rename(
         columns={column: label for column, (label, _) in columns.items()}
     )
-    shown = labelled.style.format(
-        {label: SHOWN[kind] for label, kind in columns.values()}, na_rep="–"
+    # The browser shows a table's one placeholder for every missing value: a column with its
+    # own words for one is sent as text.
+    worded = {
+        columns[column][0]: words for column, words in (missing or {}).items() if column in columns
+    }
+    display = labelled.copy()
+    for label, kind in columns.values():
+        if label in worded:
+            display[label] = [
+                worded[label] if pd.isna(value) else SHOWN[kind](value) for value in display[label]
+            ]
+    shown = display.style.format(
+        {label: SHOWN[kind] for label, kind in columns.values() if label not in worded},
+        na_rep="–",
     )
     st.dataframe(
         shown,
@@ -58,7 +75,9 @@ def show(
         placeholder="–",  # a missing value, which the browser would show as "None"
         height="content" if len(frame) <= max_rows else "auto",
         column_config={
-            label: _COLUMN.get(kind, st.column_config.NumberColumn)(label)
+            label: _COLUMN.get("text" if label in worded else kind, st.column_config.NumberColumn)(
+                label
+            )
             for label, kind in columns.values()
         },
         key=key,

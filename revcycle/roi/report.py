@@ -1,0 +1,359 @@
+"""Cost and return per channel for a period and the sidebar's scope: the one place the Revenue
+page, the Overview and the ``roi`` command get these figures from.
+
+- Spend: queries/metrics/spend_by_channel.sql, the days of the period.
+- Leads, MQLs, SQLs, opportunities and new customers: conversion_by_channel's events in the
+  period, the same counts the overview and the conversion page show, in either mode.
+- Won revenue and pipeline: what a model credits each channel (revcycle.attribution.report),
+  or the deal's lead source, as the revenue page credits it (in the same period, its own
+  revenue_by_channel figures). In the same period (default): deals won in the period, and deals
+  created in it and still open. As a cohort: the deals of the
+  leads created in the period, won (or open) at any time since.
+- Payback: months from the period's first day to the day the won revenue credited to the
+  channel from the period's leads (the cohort, whichever mode is shown) first reaches the
+  period's spend; "not yet" when it has not by the data's last day.
+
+A channel with no spend has "no spend recorded" (its spend and ratios missing, never 0); a
+ratio whose denominator is zero is missing too, and a note says why. ``query`` is how the
+caller runs a named query, as in revcycle.attribution.report.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from revcycle.attribution import report as attribution
+from revcycle.attribution.models import MODEL_NAMES as ATTRIBUTION_MODEL_NAMES
+from revcycle.attribution.models import MODEL_SENTENCES as ATTRIBUTION_MODEL_SENTENCES
+from revcycle.attribution.models import MODELS as ATTRIBUTION_MODELS
+from revcycle.roi.currency import SpendMoney, spend_money
+
+LEAD_SOURCE = "lead_source"
+MODELS = (LEAD_SOURCE, *ATTRIBUTION_MODELS)
+MODEL_NAMES = {LEAD_SOURCE: "Lead source (as revenue by channel)", **ATTRIBUTION_MODEL_NAMES}
+MODEL_SENTENCES = {
+    LEAD_SOURCE: "The whole deal goes to the channel of its lead's source (a deal with no lead: "
+    "its own source), as the revenue by channel credits it.",
+    **ATTRIBUTION_MODEL_SENTENCES,
+}
+NO_SPEND = "no spend recorded"
+NOT_YET = "not yet"
+TOTAL = "(channels with spend)"
+DAYS_PER_MONTH = 365.25 / 12
+# conversion_by_channel's stage: the count's column, its cost's column, the cost's name, and
+# what is counted.
+COSTS = {
+    "lead": ("count_leads", "cost_per_lead", "cost per lead", "leads"),
+    "mql": ("count_mqls", "cost_per_mql", "cost per MQL", "MQLs"),
+    "sql": ("count_sqls", "cost_per_sql", "cost per SQL", "SQLs"),
+    "opportunity": (
+        "count_opportunities",
+        "cost_per_opportunity",
+        "cost per opportunity",
+        "opportunities",
+    ),
+    "won": ("count_new_customers", "cac", "CAC", "new customers"),
+}
+COUNT_COLUMNS = [count for count, *_ in COSTS.values()]
+RATIO_COLUMNS = [
+    *(cost for _, cost, *_ in COSTS.values()),
+    "won_per_spent",
+    "pipeline_per_spent",
+    "roi",
+    "payback_months",
+]
+COLUMNS = [
+    "channel",
+    "is_total",
+    "has_spend",
+    "spend_cents",
+    *COUNT_COLUMNS,
+    "won_cents",
+    "pipeline_cents",
+    *RATIO_COLUMNS,
+    "payback",
+]
+
+
+@dataclass(frozen=True)
+class Figures:
+    rows: pd.DataFrame  # COLUMNS: one row per channel, then the total of the channels with spend
+    refusals: tuple[str, ...]  # why whole kinds of figure are withheld (currency, filters)
+    notes: tuple[str, ...]  # why single figures are missing, a sentence each
+    money: SpendMoney
+
+
+def _scope(scope) -> dict:
+    scope = scope or {}
+    return {name: scope.get(name) for name in ("channels", "owners", "segments")}
+
+
+def deal_credits(query, model, basis, start, end, scope=None, cohort=False) -> pd.DataFrame:
+    """Each deal's credit per channel under ``model``, with the moment the deal converted:
+    deal_id, channel, credit_cents, credit_share, converted_at. Not narrowed by channel."""
+    if model not in MODELS:
+        raise ValueError(f"There is no model {model!r}; the models: {', '.join(MODELS)}.")
+    touches = attribution.journeys(query, basis, start, end, scope, cohort=cohort)
+    used = model
+    if model == LEAD_SOURCE:
+        # One touch per deal, its lead source: first touch then credits the whole deal to it.
+        first = touches[touches["position"] == 0]
+        touches, used = first.assign(channel=first["lead_source_channel"]), "first"
+    credits = attribution.deal_credit(query, touches, (used,), basis, start, end, scope)[used]
+    converted = touches.drop_duplicates("deal_id")[["deal_id", "converted_at"]]
+    return credits.merge(converted, on="deal_id", how="left")
+
+
+def credited_cents(credits: pd.DataFrame, scope=None) -> pd.Series:
+    """Per channel in scope, the cents its deals' ``credits`` give it (a Series by channel)."""
+    rows = attribution.per_channel(credits, _scope(scope)["channels"])
+    return rows.set_index("channel")["credited_cents"]
+
+
+def stage_counts(query, start: date, end: date, scope=None) -> pd.DataFrame:
+    """Per channel, conversion_by_channel's events in the period: COUNT_COLUMNS, indexed by
+    channel. A stage the channel's uploads cannot tell (no MQL or SQL date column for any of
+    its leads) is missing, never 0."""
+    events = query("metrics/conversion_by_channel", start_date=start, end_date=end, **_scope(scope))
+    events = events[~events["is_total"].astype(bool)]
+    counts = events.pivot(index="channel", columns="stage", values="count_events")
+    can_tell = events.pivot(index="channel", columns="stage", values="count_first")
+    counts = counts.reindex(columns=list(COSTS), fill_value=0).fillna(0).astype("Int64")
+    for stage in ("mql", "sql"):
+        if stage in can_tell:
+            untold = (counts[stage] == 0) & (can_tell[stage] == 0) & (counts["lead"] > 0)
+            counts[stage] = counts[stage].mask(untold)
+    counts.columns = [COSTS[stage][0] for stage in counts.columns]
+    return counts.rename_axis("channel")
+
+
+def spend_cents(query, start: date, end: date, scope=None) -> pd.Series:
+    """Per channel with spend in the period, its spend in cents (a Series by channel)."""
+    spend = query(
+        "metrics/spend_by_channel",
+        start_date=start,
+        end_date=end,
+        channels=_scope(scope)["channels"],
+    )
+    return spend.set_index("channel")["spend_cents"].astype("int64")
+
+
+def per_channel(
+    query,
+    model: str,
+    start: date,
+    end: date,
+    scope=None,
+    *,
+    cohort: bool = False,
+    default_currency: str | None = None,
+    brief: bool = False,
+) -> Figures:
+    """Spend, counts, credited revenue and pipeline, and every ratio, per channel. ``brief``:
+    only what the Overview's tiles need, without the pipeline and payback (left missing)."""
+    money = spend_money(query, default_currency)
+    rows = _joined(
+        spend_cents(query, start, end, scope),
+        *_credited(query, model, start, end, scope, cohort, brief),
+        stage_counts(query, start, end, scope),
+    )
+    rows = pd.concat([rows, _total(rows)], ignore_index=True)
+    cost_refused = money.spend_refused or _narrowed(scope)
+    return_refused = cost_refused or money.return_refused
+    refusals = [sentence for sentence in (cost_refused, return_refused) if sentence]
+    notes = _no_spend_notes(rows, money)
+    notes += _costs(rows, cost_refused)
+    notes += _returns(rows, return_refused)
+    rows["payback_months"] = np.nan
+    rows["payback"] = None
+    if not (brief or return_refused):
+        # Payback always follows the period's leads: the cohort's won deals.
+        _payback(rows, deal_credits(query, model, "revenue", start, end, scope, True), start)
+    if money.spend_refused:
+        rows["spend_cents"] = pd.array([pd.NA] * len(rows), dtype="Int64")
+    return Figures(rows[COLUMNS], tuple(dict.fromkeys(refusals)), tuple(notes), money)
+
+
+def _credited(query, model, start, end, scope, cohort, brief) -> tuple:
+    """Per channel, the won revenue and the pipeline (None when ``brief``) credited, in cents
+    (Series by channel)."""
+    if model == LEAD_SOURCE and not cohort:
+        # The revenue page's own figures: revenue_by_channel credits each deal to its channel.
+        revenue = query(
+            "metrics/revenue_by_channel", start_date=start, end_date=end, **_scope(scope)
+        )
+        revenue = revenue[~revenue["is_total"].astype(bool)].set_index("channel")
+        won, pipeline = (
+            (revenue[column].astype(float) * 100).round().astype("int64")
+            for column in ("won_revenue", "open_pipeline")
+        )
+        return won, None if brief else pipeline
+    credited = [
+        credited_cents(deal_credits(query, model, basis, start, end, scope, cohort), scope)
+        for basis in (("revenue",) if brief else ("revenue", "pipeline"))
+    ]
+    return credited[0], None if brief else credited[1]
+
+
+def _narrowed(scope) -> str | None:
+    """Why costs cannot be given under an owner or segment filter, or None."""
+    chosen = _scope(scope)
+    if chosen["owners"] is None and chosen["segments"] is None:
+        return None
+    return (
+        "Spend is recorded per channel and campaign, not per owner or segment: with an owner "
+        "or segment filter, costs and returns would set a channel's whole spend against part "
+        "of its leads, so they are not shown."
+    )
+
+
+def _joined(spend, won, pipeline, counts) -> pd.DataFrame:
+    """One row per channel with spend, events or credit: missing counts and credit are 0 (the
+    channel had none), except a stage its uploads cannot tell, which stays missing."""
+    amounts = {"spend_cents": spend.astype("Int64"), "won_cents": won}
+    if pipeline is not None:
+        amounts["pipeline_cents"] = pipeline
+    rows = pd.DataFrame(amounts).join(counts, how="outer")
+    without_events = ~rows.index.isin(counts.index)
+    for column in COUNT_COLUMNS:
+        rows[column] = rows[column].astype("Int64").mask(without_events, 0)
+    for column in ("won_cents", "pipeline_cents"):
+        # Credit not asked for (pipeline, for the Overview) stays missing, never 0.
+        values = rows[column].fillna(0) if column in amounts else [pd.NA] * len(rows)
+        rows[column] = pd.array(values, dtype="Int64")
+    rows = rows.rename_axis("channel").reset_index()
+    rows["has_spend"] = rows["spend_cents"].notna()
+    rows["is_total"] = False
+    order = rows.assign(is_bracketed=rows["channel"].str.startswith("("))
+    order = order.sort_values(
+        ["has_spend", "is_bracketed", "spend_cents", "channel"],
+        ascending=[False, True, False, True],
+    )
+    return rows.loc[order.index].reset_index(drop=True)
+
+
+def _total(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row summing the channels with spend: paid marketing as a whole. A count that some
+    of them cannot tell is missing from the total too."""
+    paid = rows[rows["has_spend"]]
+    total = {"channel": TOTAL, "is_total": True, "has_spend": not paid.empty}
+    total["spend_cents"] = int(paid["spend_cents"].sum()) if not paid.empty else pd.NA
+    for column in ("won_cents", "pipeline_cents"):
+        total[column] = paid[column].sum(skipna=False)
+    for column in COUNT_COLUMNS:
+        total[column] = paid[column].sum(skipna=False) if not paid.empty else pd.NA
+    return pd.DataFrame([total]).astype(
+        {
+            column: "Int64"
+            for column in ["spend_cents", "won_cents", "pipeline_cents", *COUNT_COLUMNS]
+        }
+    )
+
+
+def _names(rows: pd.DataFrame) -> str:
+    return ", ".join(rows["channel"].astype(str))
+
+
+def _no_spend_notes(rows: pd.DataFrame, money: SpendMoney) -> list[str]:
+    channels = rows[~rows["has_spend"] & ~rows["is_total"]]
+    if not money.has_spend:
+        return ["No spend is loaded: load a spend export to see cost and return per channel."]
+    if channels.empty:
+        return []
+    return [f"No spend recorded in the period for {_names(channels)}: no cost or return shown."]
+
+
+def _costs(rows: pd.DataFrame, refused: str | None) -> list[str]:
+    """Spend ÷ each count, in units of the currency; missing where the count is 0 or unknown,
+    and a note per channel (or channels alike) saying which and why."""
+    spend = rows["spend_cents"].astype("Float64")
+    zero, unknown = {}, {}  # channel -> the (cost, what is counted) it lacks
+    for count_column, cost_column, name, counted in COSTS.values():
+        count = rows[count_column].astype("Float64")
+        rows[cost_column] = (spend / count.where(count > 0) / 100).astype(float)
+        if refused:
+            rows[cost_column] = np.nan
+            continue
+        paid = rows["has_spend"] & ~rows["is_total"]
+        for found, lacking in ((zero, count == 0), (unknown, count.isna())):
+            for channel in rows.loc[paid & lacking.fillna(False), "channel"]:
+                found.setdefault(channel, []).append((name, counted))
+    return [
+        *_lacking_notes(zero, lambda counted: f"no {counted} in the period"),
+        *_lacking_notes(unknown, lambda counted: "their uploads have no date column for it"),
+    ]
+
+
+def _lacking_notes(lacking: dict[str, list], why) -> list[str]:
+    """One sentence per set of channels that lack the same costs: "No cost per MQL or CAC for
+    Trade show: no MQLs or new customers in the period." """
+    by_costs: dict[tuple, list[str]] = {}
+    for channel, costs in lacking.items():
+        by_costs.setdefault(tuple(costs), []).append(channel)
+    return [
+        f"No {_listed([name for name, _ in costs])} for {', '.join(channels)}: "
+        f"{why(_listed([counted for _, counted in costs]))}."
+        for costs, channels in by_costs.items()
+    ]
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def _returns(rows: pd.DataFrame, refused: str | None) -> list[str]:
+    """Revenue and pipeline per unit spent, and ROI; missing where the spend is 0."""
+    spend = rows["spend_cents"].astype("Float64")
+    spent = spend.where(spend > 0)
+    rows["won_per_spent"] = (rows["won_cents"] / spent).astype(float)
+    rows["pipeline_per_spent"] = (rows["pipeline_cents"] / spent).astype(float)
+    rows["roi"] = ((rows["won_cents"] - spend) / spent).astype(float)
+    if refused:
+        rows[["won_per_spent", "pipeline_per_spent", "roi"]] = np.nan
+        return []
+    nothing_spent = rows[rows["has_spend"] & ~rows["is_total"] & (spend == 0)]
+    if nothing_spent.empty:
+        return []
+    return [
+        f"No ROAS, ROI or payback for {_names(nothing_spent)}: the spend recorded is 0, and "
+        "nothing can be divided by it."
+    ]
+
+
+def _payback(rows: pd.DataFrame, credits: pd.DataFrame, start: date) -> None:
+    """Fill payback_months and payback: months from ``start`` to the day the cohort's credited
+    won revenue first reaches the spend (DAYS_PER_MONTH days a month), or "not yet"."""
+    paid = rows[rows["has_spend"] & (rows["spend_cents"] > 0)]
+    spend = paid.set_index("channel")["spend_cents"].astype("int64")
+    if spend.empty:
+        return
+    paid_back_on = _paid_back_on(credits, spend)
+    days = (paid_back_on.dt.normalize() - pd.Timestamp(start)).dt.days.clip(lower=0)
+    months = rows["channel"].map(days / DAYS_PER_MONTH)
+    is_paid = rows["channel"].isin(spend.index)
+    rows["payback_months"] = months.where(is_paid)
+    rows["payback"] = [
+        payback_words(month) if paid else None for month, paid in zip(months, is_paid, strict=True)
+    ]
+
+
+def _paid_back_on(credits: pd.DataFrame, spend: pd.Series) -> pd.Series:
+    """Per channel of ``spend`` (the total's included) whose credited won revenue has reached
+    its spend, the moment it did; a channel that has not is left out."""
+    own = credits[credits["channel"].isin(spend.index)]
+    credits = pd.concat([own, own.assign(channel=TOTAL)], ignore_index=True)
+    if credits.empty:
+        return pd.Series(dtype="datetime64[ns]")
+    credits = credits.sort_values(["channel", "converted_at"], kind="stable")
+    reached = credits["credit_cents"].astype("int64").groupby(credits["channel"]).cumsum()
+    crossing = credits[reached >= credits["channel"].map(spend).astype("int64")]
+    return crossing.groupby("channel")["converted_at"].min()
+
+
+def payback_words(months: float) -> str:
+    """ "3.5 months", or "not yet" for a missing number of months (the spend not reached)."""
+    if pd.isna(months):
+        return NOT_YET
+    return f"{months:.1f} months"

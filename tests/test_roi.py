@@ -1,0 +1,259 @@
+"""Cost and return per channel (revcycle.roi.report) on a hand-built March: three channels, five
+leads, four deals and the spend of two channels, written as real exports and built into a real
+database; every expected figure is worked out by hand from the rows below.
+
+March 2026 (the period the tests read):
+- Paid search: L1 (created 2 Mar, MQL 3 Mar, SQL 4 Mar; D1 created 5 Mar, won 20 Mar,
+  3,000.00), L2 (3 Mar; D2 created 6 Mar, still open, 500.00), L3 (4 Mar, nothing more).
+  Spend 1,000.00, one row over all of March (source "Google Ads").
+- Trade show: L4 (10 Mar; D3 created 11 Mar, won 15 May, after March, 800.00).
+  Spend 1,200.00 on 10 Mar.
+- Organic search: L5 (12 Mar; D4 created 13 Mar, won 25 Mar, 2,000.00). No spend.
+Every deal is in EUR.
+"""
+
+import functools
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from revcycle.build import build
+from revcycle.db import connect, execute
+from revcycle.roi import report
+from tests.conftest import write_export
+
+MARCH = ("2026-03-01", "2026-03-31")
+
+LEADS = [
+    {
+        "lead_id": "L1",
+        "created_at": "2026-03-02 09:00:00",
+        "channel": "Paid Search",
+        "mql_at": "2026-03-03 09:00:00",
+        "sql_at": "2026-03-04 09:00:00",
+    },
+    {"lead_id": "L2", "created_at": "2026-03-03 09:00:00", "channel": "Paid Search"},
+    {"lead_id": "L3", "created_at": "2026-03-04 09:00:00", "channel": "Paid Search"},
+    {"lead_id": "L4", "created_at": "2026-03-10 09:00:00", "channel": "Trade Show"},
+    {"lead_id": "L5", "created_at": "2026-03-12 09:00:00", "channel": "Organic Search"},
+]
+
+
+def _deal(deal_id, lead_id, created, closed, stage, amount):
+    return {
+        "deal_id": deal_id,
+        "lead_id": lead_id,
+        "created_at": f"{created} 10:00:00",
+        "closed_at": f"{closed} 10:00:00" if closed else "",
+        "stage": stage,
+        "amount": amount,
+        "currency": "EUR",
+    }
+
+
+DEALS = [
+    _deal("D1", "L1", "2026-03-05", "2026-03-20", "Closed Won", "3000.00"),
+    _deal("D2", "L2", "2026-03-06", None, "Proposal", "500.00"),
+    _deal("D3", "L4", "2026-03-11", "2026-05-15", "Closed Won", "800.00"),
+    _deal("D4", "L5", "2026-03-13", "2026-03-25", "Closed Won", "2000.00"),
+]
+
+SPEND = [
+    {
+        "date_from": "2026-03-01",
+        "date_to": "2026-03-31",
+        "source": "Google Ads",
+        "campaign": "Generic keywords",
+        "amount": "1000.00",
+        "currency": "EUR",
+    },
+    {
+        "date_from": "2026-03-10",
+        "source": "Trade Show",
+        "campaign": "DMEXCO",
+        "amount": "1200.00",
+        "currency": "EUR",
+    },
+]
+
+
+def build_march(folder: Path, spend: list[dict] | None = SPEND) -> Path:
+    """The March database in ``folder`` (its file's path), with ``spend`` (None: none loaded)."""
+    exports = {
+        "leads": write_export(folder / "leads.csv", "leads", LEADS),
+        "deals": write_export(folder / "deals.csv", "deals", DEALS),
+    }
+    if spend is not None:
+        exports["spend"] = write_export(folder / "spend.csv", "spend", spend)
+    path = folder / "roi.duckdb"
+    con = connect(path)
+    try:
+        build(con, exports)
+    finally:
+        con.close()
+    return path
+
+
+START, END = date(2026, 3, 1), date(2026, 3, 31)
+
+
+@pytest.fixture(scope="module")
+def march(tmp_path_factory):
+    con = connect(build_march(tmp_path_factory.mktemp("roi")))
+    yield functools.partial(execute, con)
+    con.close()
+
+
+def figures_of(query, model="lead_source", scope=None, **options) -> dict:
+    figures = report.per_channel(query, model, START, END, scope, **options)
+    return {row["channel"]: row for row in figures.rows.to_dict("records")}, figures.notes
+
+
+def test_roi_of_a_channel_is_its_won_revenue_less_spend_over_spend(march):
+    rows, _ = figures_of(march)
+    paid = rows["Paid search"]
+    # Spend 1,000.00; won in March: D1, 3,000.00. ROI = (3,000 - 1,000) / 1,000 = 2 (200%).
+    assert paid["spend_cents"] == 100_000
+    assert paid["won_cents"] == 300_000
+    assert paid["roi"] == pytest.approx(2.0)
+    # Won revenue per euro spent 3,000 / 1,000 = 3; open pipeline D2 500 / 1,000 = 0.5.
+    assert paid["won_per_spent"] == pytest.approx(3.0)
+    assert paid["pipeline_per_spent"] == pytest.approx(0.5)
+
+
+def test_costs_divide_spend_by_the_periods_funnel_events(march):
+    paid = figures_of(march)[0]["Paid search"]
+    # Paid search in March: 3 leads (L1-L3), 1 MQL and 1 SQL (L1), 2 opportunities (D1, D2
+    # created), 1 new customer (L1's D1 won).
+    assert [paid[column] for column in report.COUNT_COLUMNS] == [3, 1, 1, 2, 1]
+    # 1,000.00 / 3 = 333.33…; / 1 = 1,000; / 2 = 500; CAC 1,000 / 1 = 1,000.
+    assert paid["cost_per_lead"] == pytest.approx(1000 / 3)
+    assert paid["cost_per_mql"] == pytest.approx(1000.0)
+    assert paid["cost_per_sql"] == pytest.approx(1000.0)
+    assert paid["cost_per_opportunity"] == pytest.approx(500.0)
+    assert paid["cac"] == pytest.approx(1000.0)
+
+
+def test_a_channel_without_spend_has_none_recorded_not_zero(march):
+    rows, notes = figures_of(march)
+    organic = rows["Organic search"]
+    # L5 and D4 (2,000.00 won in March) count, but nothing was spent on the channel.
+    assert organic["count_leads"] == 1 and organic["won_cents"] == 200_000
+    assert not organic["has_spend"]
+    assert organic["spend_cents"] is None or str(organic["spend_cents"]) == "<NA>"
+    for column in report.RATIO_COLUMNS:
+        assert organic[column] != organic[column], column  # NaN: missing, never 0 or inf
+    assert any("No spend recorded in the period for Organic search" in note for note in notes)
+
+
+def test_a_zero_denominator_is_missing_with_its_reason(march):
+    rows, notes = figures_of(march)
+    trade = rows["Trade show"]
+    # Trade show: 1 lead (L4), 1 opportunity (D3), no MQL and no customer in March.
+    assert trade["count_new_customers"] == 0 and trade["cac"] != trade["cac"]
+    assert trade["cost_per_opportunity"] == pytest.approx(1200.0)
+    assert (
+        "No cost per MQL, cost per SQL or CAC for Trade show: no MQLs, SQLs or new customers "
+        "in the period."
+    ) in notes
+
+
+def test_the_cohort_counts_what_the_periods_leads_won_later(march):
+    same = figures_of(march)[0]["Trade show"]
+    cohort = figures_of(march, cohort=True)[0]["Trade show"]
+    # Same period: D3 was won on 15 May, not in March: ROI = (0 - 1,200) / 1,200 = -1.
+    assert same["won_cents"] == 0 and same["roi"] == pytest.approx(-1.0)
+    # Cohort: L4 came in March, so its D3 (800.00) counts: (800 - 1,200) / 1,200 = -1/3.
+    assert cohort["won_cents"] == 80_000
+    assert cohort["roi"] == pytest.approx(-1 / 3)
+
+
+def test_payback_counts_months_until_the_cohorts_revenue_reaches_the_spend(march):
+    rows, _ = figures_of(march)
+    # Paid search: D1's 3,000.00 on 20 Mar passes the 1,000.00 spent; 19 days after 1 Mar,
+    # 19 / (365.25 / 12) = 0.624 months.
+    assert rows["Paid search"]["payback_months"] == pytest.approx(19 / (365.25 / 12))
+    assert rows["Paid search"]["payback"] == "0.6 months"
+    # Trade show: its leads won 800.00 so far, short of 1,200.00.
+    assert rows["Trade show"]["payback"] == report.NOT_YET
+
+
+def test_the_total_sums_the_channels_with_spend_only(march):
+    total = figures_of(march)[0][report.TOTAL]
+    # Paid search + Trade show: spend 2,200.00, won 3,000.00 (Organic search's 2,000 is out):
+    # ROI (3,000 - 2,200) / 2,200 = 0.3636…; opportunities 2 + 1 = 3: 2,200 / 3 = 733.33.
+    assert total["spend_cents"] == 220_000 and total["won_cents"] == 300_000
+    assert total["roi"] == pytest.approx(800 / 2200)
+    assert total["cost_per_opportunity"] == pytest.approx(2200 / 3)
+
+
+def test_every_model_credits_the_same_single_touch_journeys_alike(march):
+    # No touches loaded: every journey is the lead's own source, so every model agrees.
+    for model in ("first", "linear", "w"):
+        assert figures_of(march, model)[0]["Paid search"]["won_cents"] == 300_000, model
+
+
+def test_an_owner_filter_withholds_costs_but_not_spend(march):
+    figures = report.per_channel(march, "lead_source", START, END, {"owners": ["(unassigned)"]})
+    paid = figures.rows.set_index("channel").loc["Paid search"]
+    assert paid["spend_cents"] == 100_000
+    assert paid["cost_per_lead"] != paid["cost_per_lead"] and paid["roi"] != paid["roi"]
+    assert any("not per owner or segment" in refusal for refusal in figures.refusals)
+
+
+def test_spend_in_another_currency_than_revenue_refuses_the_returns_only(tmp_path):
+    in_dollars = [{**row, "currency": "USD"} for row in SPEND]
+    con = connect(build_march(tmp_path, in_dollars))
+    try:
+        figures = report.per_channel(functools.partial(execute, con), "lead_source", START, END)
+    finally:
+        con.close()
+    paid = figures.rows.set_index("channel").loc["Paid search"]
+    # Costs need the spend alone: 1,000.00 USD / 2 opportunities.
+    assert paid["cost_per_opportunity"] == pytest.approx(500.0)
+    assert paid["roi"] != paid["roi"] and paid["won_per_spent"] != paid["won_per_spent"]
+    assert figures.money.currency == "USD"
+    assert "The spend is in USD and the deals' amounts in EUR." in figures.money.return_refused
+
+
+def test_spend_in_two_currencies_is_never_added(tmp_path):
+    mixed = [SPEND[0], {**SPEND[1], "currency": "GBP"}]
+    con = connect(build_march(tmp_path, mixed))
+    try:
+        figures = report.per_channel(functools.partial(execute, con), "lead_source", START, END)
+    finally:
+        con.close()
+    # 1 spend day in GBP (10 Mar), 31 in EUR (the March row spread over its days).
+    refusal = figures.money.spend_refused
+    assert "several currencies (EUR: 31 days, GBP: 1 day)" in refusal
+    assert refusal in figures.refusals
+    total = figures.rows.set_index("channel").loc[report.TOTAL]
+    assert total["has_spend"] and str(total["spend_cents"]) == "<NA>"
+    assert total["cost_per_opportunity"] != total["cost_per_opportunity"]
+
+
+def test_no_spend_loaded_says_so(tmp_path):
+    con = connect(build_march(tmp_path, None))
+    try:
+        figures = report.per_channel(functools.partial(execute, con), "lead_source", START, END)
+    finally:
+        con.close()
+    assert not figures.money.has_spend
+    assert not figures.rows["has_spend"].any()
+    assert figures.notes[0].startswith("No spend is loaded")
+
+
+def test_brief_figures_leave_pipeline_and_payback_missing_not_zero(march):
+    rows, _ = figures_of(march, brief=True)
+    paid = rows["Paid search"]
+    assert paid["won_cents"] == 300_000 and paid["roi"] == pytest.approx(2.0)
+    assert paid["pipeline_cents"] is None and paid["payback"] is None
+    assert paid["pipeline_per_spent"] != paid["pipeline_per_spent"]
+
+
+def test_payback_is_not_yet_when_no_lead_of_the_period_won_for_a_paid_channel(march):
+    # 12-31 March: Paid search spent (20 days) but only L5, an organic lead, came in and won.
+    figures = report.per_channel(march, "lead_source", date(2026, 3, 12), END)
+    paid = figures.rows.set_index("channel").loc["Paid search"]
+    assert paid["payback"] == report.NOT_YET

@@ -1,0 +1,89 @@
+"""`python -m revcycle roi` on the hand-built March (tests/test_roi.py has its rows and the
+figures worked out by hand)."""
+
+import pytest
+
+from revcycle.__main__ import main
+from tests.test_roi import MARCH, build_march
+
+PERIOD = ["--start", MARCH[0], "--end", MARCH[1]]
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory):
+    return build_march(tmp_path_factory.mktemp("roi_cli"))
+
+
+@pytest.fixture
+def cli(database, monkeypatch, capsys):
+    monkeypatch.setenv("REVCYCLE_DB", str(database))
+
+    def run(*argv):
+        code = main(["roi", *argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def test_csv_gives_spend_and_return_per_channel_with_empty_cells_where_none(cli):
+    code, out, err = cli("--format", "csv", *PERIOD)
+    assert code == 0
+    # Most spend first: Trade show 1,200.00 (1 lead, D3 created, nothing won in March: ROI
+    # (0 - 1,200) / 1,200 = -1, no customer so no CAC), Paid search 1,000.00 (3 leads, D1 and
+    # D2 created, D1 won 3,000.00: 1,000 / 2 = 500.00 per opportunity, CAC 1,000 / 1, ROI
+    # (3,000 - 1,000) / 1,000 = 2). Organic search spent nothing: its cells stay empty. The
+    # total of the channels with spend: 2,200.00 against 3,000.00: 2,200 / 3 = 733.33 per
+    # opportunity, CAC 2,200 / 1, ROI 800 / 2,200 = 0.3636.
+    assert out.splitlines() == [
+        "channel,spend,currency,leads,opportunities,won_deals,won_revenue,"
+        "cost_per_opportunity,cac,roi",
+        "Trade show,1200.00,EUR,1,1,0,0.00,1200.00,,-1.0",
+        "Paid search,1000.00,EUR,3,2,1,3000.00,500.00,1000.00,2.0",
+        "Organic search,,EUR,1,1,1,2000.00,,,",
+        "(channels with spend),2200.00,EUR,4,3,1,3000.00,733.33,2200.00,0.3636",
+    ]
+    assert "note: No spend recorded in the period for Organic search" in err
+    assert "note: No cost per MQL, cost per SQL or CAC for Trade show" in err
+
+
+def test_cohort_counts_what_the_periods_leads_won_later(cli):
+    code, out, _ = cli("--format", "csv", "--cohort", *PERIOD)
+    assert code == 0
+    # L4 came in March; its D3 (800.00) was won in May: (800 - 1,200) / 1,200 = -0.3333.
+    assert out.splitlines()[1] == "Trade show,1200.00,EUR,1,1,0,800.00,1200.00,,-0.3333"
+
+
+def test_the_table_says_no_spend_recorded(cli):
+    code, out, _ = cli("--model", "linear", *PERIOD)
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0] == "Linear: 2026-03-01 to 2026-03-31, spend against revenue in the same period"
+    organic = next(line for line in lines if line.startswith("Organic search"))
+    assert organic.split() == [
+        "Organic", "search", "no", "spend", "recorded", "EUR", "1", "1", "1", "2,000.00",
+        "–", "–", "–",
+    ]  # fmt: skip
+    paid = next(line for line in lines if line.startswith("Paid search"))
+    assert paid.split()[-4:] == ["3,000.00", "500.00", "1,000.00", "200.0%"]
+
+
+def test_without_dates_the_whole_data_period_counts(cli):
+    code, out, _ = cli("--format", "csv")
+    assert code == 0
+    # 2 March to 15 May: D3's 800.00 is won in it too; Trade show (0 + 800 - 1,200) / 1,200.
+    assert out.splitlines()[1] == "Trade show,1200.00,EUR,1,1,1,800.00,1200.00,1200.00,-0.3333"
+
+
+def test_an_unknown_model_is_a_usage_error(cli):
+    with pytest.raises(SystemExit) as stopped:
+        cli("--model", "astrology")
+    assert stopped.value.code == 2
+
+
+def test_the_data_driven_model_says_why_it_is_not_to_be_trusted(cli):
+    code, _, err = cli("--model", "markov", *PERIOD)
+    assert code == 0
+    assert (
+        "note: the data-driven figures are not to be trusted: Only 2 journeys ended in a win" in err
+    )

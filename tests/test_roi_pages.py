@@ -1,0 +1,132 @@
+"""The cost and return figures on the Revenue page and the Overview, under AppTest, on the
+hand-built March (tests/test_roi.py has its rows). The period is 2 to 31 March: the data's
+first day is 2 March (L1's creation), so the sidebar cannot pick the 1st.
+
+Paid search's 1,000.00 over March is spread in cents: 100,000 / 31 = 3,225 rest 25, so the
+first 25 days take 3,226 cents; 1 March is one of them, so 2-31 March hold 96,774 cents."""
+
+import pytest
+
+from tests.test_pages import open_page
+from tests.test_roi import SPEND, build_march
+from tests.test_screen import shown_cells
+
+PERIOD = {"preset": "Custom", "period": ["2026-03-02", "2026-03-31"]}
+
+
+@pytest.fixture(scope="module")
+def march_file(tmp_path_factory):
+    return build_march(tmp_path_factory.mktemp("roi_pages"))
+
+
+@pytest.fixture(scope="module")
+def march_without_spend(tmp_path_factory):
+    return build_march(tmp_path_factory.mktemp("roi_pages_no_spend"), None)
+
+
+def table(at, column: str):
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+
+
+def row(frame, channel: str):
+    return frame.set_index("Channel").loc[channel]
+
+
+def chart_keys(at) -> list[str]:
+    # A keyed element's id ends with its key: "$$ID-<hash>-<key>".
+    return [chart.proto.id.rsplit("-", 1)[-1] for chart in at.get("plotly_chart")]
+
+
+def tile(at, label: str) -> str:
+    return next(metric.value for metric in at.metric if metric.label == label)
+
+
+def test_revenue_page_shows_cost_and_return_per_channel(march_file, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_DB", str(march_file))
+    at = open_page("pages/revenue.py", **PERIOD)
+    assert "Cost and return per channel" in [header.value for header in at.header]
+    costs = table(at, "Per opportunity (€)")
+    # 967.74 / 2 opportunities (D1, D2) = 483.87; CAC 967.74 / 1 new customer (L1).
+    assert row(costs, "Paid search")["Per opportunity (€)"] == pytest.approx(483.87)
+    assert row(costs, "Paid search")["CAC (€)"] == pytest.approx(967.74)
+    returns = table(at, "ROI")
+    # D1's 3,000.00 won on 20 March: (3,000 - 967.74) / 967.74 = 2.1000 (210%); 18 days after
+    # 2 March, 18 / 30.4375 = 0.59 months.
+    assert row(returns, "Paid search")["ROI"] == pytest.approx(2032.26 / 967.74)
+    assert row(returns, "Paid search")["Payback"] == "0.6 months"
+    # Organic search spent nothing: no spend recorded, not 0; and no ratio.
+    organic = row(shown_cells(at, "ROI"), "Organic search")
+    assert organic["Spend (€)"] == "no spend recorded"
+    assert organic["ROI"] == "–" and organic["Payback"] == "–"
+    assert row(shown_cells(at, "ROI"), "Paid search")["Spend (€)"] == "968"
+    captions = " ".join(caption.value for caption in at.caption)
+    assert "No spend recorded in the period for Organic search" in captions
+    assert "roi_spend_and_return" in chart_keys(at)
+
+
+def test_the_cohort_toggle_counts_what_the_leads_won_later(march_file, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_DB", str(march_file))
+    at = open_page("pages/revenue.py", **PERIOD)
+    # Same period: Trade show won nothing in March: (0 - 1,200) / 1,200 = -1.
+    assert row(table(at, "ROI"), "Trade show")["ROI"] == pytest.approx(-1.0)
+    at.toggle(key="roi_cohort").set_value(True).run()
+    assert not at.exception and not at.error
+    # Its lead L4 (10 March) won D3, 800.00, on 15 May: (800 - 1,200) / 1,200 = -1/3.
+    assert row(table(at, "ROI"), "Trade show")["ROI"] == pytest.approx(-1 / 3)
+    assert at.query_params["roi_cohort"] == "1"
+
+
+def test_the_model_is_chosen_on_the_page_and_kept_in_the_link(march_file, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_DB", str(march_file))
+    at = open_page("pages/revenue.py", **PERIOD, roi_model="w")
+    assert at.selectbox(key="roi_model").value == "w"
+    # No touches loaded: each journey is the lead's own source, so W-shaped credits Paid
+    # search with D1's 3,000.00 as the lead source does.
+    assert row(table(at, "ROI"), "Paid search")["Won revenue (€)"] == 3000.0
+    at.selectbox(key="roi_model").set_value("lead_source").run()
+    assert "roi_model" not in at.query_params  # the default is left out of the link
+
+
+def test_overview_tiles_set_won_revenue_against_spend(march_file, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_DB", str(march_file))
+    at = open_page("dashboard.py", **PERIOD)
+    # Channels with spend: Paid search 967.74 + Trade show 1,200.00 = 2,167.74 spent; they
+    # won D1's 3,000.00 (Organic search's D4 is not theirs): 3,000 / 2,167.74 = 1.38 per euro.
+    assert tile(at, "Won revenue per € spent") == "€1.38"
+    # Their opportunities: D1, D2, D3: 2,167.74 / 3 = 722.58, shown whole.
+    assert tile(at, "Cost per opportunity") == "€723"
+
+
+def test_without_spend_the_tiles_and_table_say_no_spend_recorded(march_without_spend, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_DB", str(march_without_spend))
+    at = open_page("dashboard.py", **PERIOD)
+    # The deals are in EUR, so the label names the euro.
+    assert tile(at, "Won revenue per € spent") == "no spend recorded"
+    assert tile(at, "Cost per opportunity") == "no spend recorded"
+    at = open_page("pages/revenue.py", **PERIOD)
+    captions = " ".join(caption.value for caption in at.caption)
+    assert "No spend is loaded" in captions
+    assert "roi_spend_and_return" not in chart_keys(at)
+
+
+def test_spend_in_another_currency_shows_costs_but_refuses_returns(tmp_path, monkeypatch):
+    in_dollars = [{**row, "currency": "USD"} for row in SPEND]
+    monkeypatch.setenv("REVCYCLE_DB", str(build_march(tmp_path, in_dollars)))
+    at = open_page("pages/revenue.py", **PERIOD)
+    warnings = " ".join(warning.value for warning in at.warning)
+    assert "The spend is in USD and the deals" in warnings
+    # Costs need the spend alone, in its own currency: 967.74 USD / 2 opportunities.
+    costs = table(at, "Per opportunity ($)")
+    assert row(costs, "Paid search")["Per opportunity ($)"] == pytest.approx(483.87)
+    returns = shown_cells(at, "ROI")
+    assert "Won revenue ($)" not in returns.columns  # the revenue is in EUR
+    assert row(returns, "Paid search")["ROI"] == "–"
+    assert "roi_spend_and_return" not in chart_keys(at)
+
+
+def test_the_data_driven_model_is_said_to_be_untrustworthy_on_thin_data(march_file, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_DB", str(march_file))
+    at = open_page("pages/revenue.py", **PERIOD, roi_model="markov")
+    # Two deals won in March (D1, D4): far fewer than the 300 converting journeys it needs.
+    warnings = " ".join(warning.value for warning in at.warning)
+    assert "not to be trusted" in warnings and "journeys ended in a win" in warnings
