@@ -12,6 +12,8 @@ from benchmarks.spend import write_spend_year
 from revcycle import sample
 from revcycle.build import build
 from revcycle.db import connect, execute
+from tests.conftest import write_export
+from tests.support.spend import load_spend
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +69,43 @@ def test_a_disagreement_is_seen(generated):
         con, "metrics/spend_by_channel", start_date=start, end_date=last_day, channels=None
     )
     assert not roi_bench.agrees(in_duckdb, in_pandas)
+
+
+def test_pandas_spreading_from_the_stored_rows_agrees_with_stg_spend(generated, tmp_path):
+    con, _, last_day = generated
+    # A re-export of the last 3 days as one row over them: 100.00 (10,000 cents over 3 days:
+    # 3,334 + 3,333 + 3,333), for a campaign the year already billed daily. Only this newest
+    # upload counts for those days, in both versions.
+    first = last_day - timedelta(days=2)
+    campaign = con.execute(
+        "select campaign from stg_spend where channel = 'Paid search' and campaign is not null "
+        "order by campaign limit 1"
+    ).fetchone()[0]
+    export = write_export(
+        tmp_path / "again.csv",
+        "spend",
+        [
+            {
+                "date_from": first.isoformat(),
+                "date_to": last_day.isoformat(),
+                "source": "Google Ads",
+                "campaign": campaign,
+                "amount": "100.00",
+                "currency": "EUR",
+            }
+        ],
+    )
+    load_spend(con, export)
+    stored = con.execute(roi_bench.STORED_SPEND_ROWS).df()
+    rules = con.execute("select source_key, channel from stg_channel_rules").df()
+    in_pandas = roi_bench.reference_stg_spend(stored, rules)
+    again = in_pandas[
+        (in_pandas["campaign"] == campaign) & (in_pandas["spend_date"].dt.date >= first)
+    ]
+    assert sorted(again["amount_cents"]) == [3_333, 3_333, 3_334]
+    start = date(2000, 1, 1)
+    in_duckdb = execute(
+        con, "metrics/spend_by_channel", start_date=start, end_date=last_day, channels=None
+    )
+    from_stored = roi_bench.reference_spend_by_channel(in_pandas, start, last_day, None)
+    assert roi_bench.agrees(in_duckdb, from_stored)

@@ -88,7 +88,7 @@ def overview_tiles(params: dict, revenue: money.Currency) -> None:
     page.tiles(
         [
             (
-                f"Won revenue per {unit} spent",
+                f"Won revenue per {format.plain(unit)} spent",  # a code from the uploads
                 won,
                 "Won revenue of the channels with spend ÷ their spend in the period.",
             ),
