@@ -141,7 +141,7 @@ def _spend_rows(con, spend, period, channels, repeat) -> list[tuple]:
             {"start_date": start, "end_date": end, "channels": channels},
             lambda: reference_spend_by_channel(spend, start, end, channels),
         ),
-        "metrics/spend_by_channel, pandas from the stored rows (spreading too)": (
+        "metrics/spend_by_channel (pandas from the stored rows, spreading too)": (
             {"start_date": start, "end_date": end, "channels": None},
             lambda: reference_spend_by_channel(
                 reference_stg_spend(stored, rules), start, end, None

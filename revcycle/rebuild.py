@@ -40,10 +40,13 @@ MART_MACROS = (
 )
 
 
-# Kinds no mart reads: loading one replaces the staging views and moves the data version, but
-# writes no mart (at a million leads the marts take seconds a month of spend does not need).
-# tests/test_spend_import.py checks that no mart reads spend.
+# Kinds no funnel mart reads: loading one replaces the staging views and moves the data
+# version, but writes none of MART_TABLES (at a million leads they take seconds a month of
+# spend does not need). tests/test_spend_import.py checks that none of them reads spend.
 KINDS_NO_MART_READS = frozenset({"spend"})
+# Marts every rebuild writes, one that loads only spend included: spend_days (stg_spend
+# stored), the one mart that reads spend.
+ALWAYS_REBUILT_MARTS = ("spend_days",)
 
 
 def rebuild_in_transaction(con: duckdb.DuckDBPyConnection, with_marts: bool = True) -> int:
@@ -58,6 +61,8 @@ def rebuild_in_transaction(con: duckdb.DuckDBPyConnection, with_marts: bool = Tr
     define(con, MACROS)
     for name in query_names("staging"):
         create_view(con, name)
+    for table in ALWAYS_REBUILT_MARTS:
+        materialise(con, f"marts/{table}")
     if with_marts:
         for table in MART_TABLES:
             materialise(con, f"marts/{table}")

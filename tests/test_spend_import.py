@@ -9,7 +9,7 @@ from revcycle.db import connect
 from revcycle.importer.load import commit_upload, restore
 from revcycle.importer.validate import prepare
 from revcycle.paths import REPO_ROOT
-from revcycle.rebuild import KINDS_NO_MART_READS, data_version
+from revcycle.rebuild import ALWAYS_REBUILT_MARTS, KINDS_NO_MART_READS, MART_TABLES, data_version
 from tests.conftest import write_export
 from tests.support.spend import load_spend, staged_spend
 
@@ -223,12 +223,15 @@ def test_a_campaign_known_from_touches_gives_their_channel(con, tmp_path):
     assert staged_spend(con) == [(january(2), "Paid social", "retarget q1", "3.00", None)]
 
 
-def test_no_mart_reads_spend_so_a_spend_upload_rebuilds_none():
-    # rebuild.KINDS_NO_MART_READS lets a spend upload skip the marts: true only while no
-    # mart reads spend. A mart that comes to read it must take spend out of that set.
+def test_only_spend_days_reads_spend_so_a_spend_upload_rebuilds_only_it():
+    # rebuild.KINDS_NO_MART_READS lets a spend upload skip the funnel's marts: true only while
+    # none of them reads spend. spend_days, which does, is rebuilt by every upload.
     marts = sorted((REPO_ROOT / "queries" / "marts").glob("*.sql"))
-    assert marts and not [path.name for path in marts if "spend" in path.read_text()]
+    reading = [path.stem for path in marts if "spend" in path.read_text()]
+    assert reading == ["spend_days"]
     assert "spend" in KINDS_NO_MART_READS
+    assert set(reading) == set(ALWAYS_REBUILT_MARTS)
+    assert not set(reading) & set(MART_TABLES)
 
 
 def test_a_spend_upload_moves_the_data_version_and_new_rules_reach_the_leads(con, tmp_path):

@@ -61,7 +61,7 @@ window_bounds as (
 ),
 
 spend as (
-    select * from stg_spend
+    select * from spend_days
     where $channels is null or list_contains($channels, channel)
 ),
 

@@ -12,7 +12,7 @@
 with
 
 spend as (
-    select * from stg_spend
+    select * from spend_days
 ),
 
 in_period as (

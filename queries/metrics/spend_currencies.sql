@@ -10,7 +10,7 @@
 with
 
 spend as (
-    select * from stg_spend
+    select * from spend_days
 ),
 
 per_currency as (
