@@ -58,3 +58,13 @@ def test_a_spend_file_with_defects_names_each_line(tmp_path, revcycle):  # noqa:
     assert "7 data lines in spend_defects_decimal_comma.csv = 2 rows to load + 5 rejected" in out
     assert "line 4, column date_to ('2026-03-09'): date_to is before date_from" in out
     assert "Traceback" not in out
+
+
+def test_the_meta_and_linkedin_downloads_load_from_the_command_line(tmp_path, revcycle):  # noqa: F811
+    db = tmp_path / "new.duckdb"
+    code, out = revcycle(db, "load", CORPUS / "meta_ads_manager.csv")
+    assert code == 0 and "as spend: Meta Ads Manager export" in out, out
+    code, out = revcycle(db, "load", CORPUS / "linkedin_campaign_manager.csv", "--kind", "spend")
+    assert code == 0 and "as spend: LinkedIn Campaign Manager export" in out, out
+    # Meta 1,500.00 + 299.99 over November; LinkedIn 410.12 + 95.50 + 388.00.
+    assert total_spend(db) == [("2693.61",)]

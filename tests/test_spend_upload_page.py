@@ -65,3 +65,25 @@ def test_a_sheet_no_preset_knows_is_read_as_spend_when_told():
     assert "**2 data lines in costs.csv = 1 rows to load + 1 rejected.**" in texts(at.markdown)
     problems = table_with(at, "reason")
     assert problems[["severity", "column", "lines"]].values.tolist() == [["error", "paid", "3"]]
+
+
+@pytest.mark.usefixtures("own_db")
+@pytest.mark.parametrize(
+    ("file_name", "label", "count_rows"),
+    [
+        # Two campaigns, each one row over November.
+        ("meta_ads_manager.csv", "Meta Ads Manager export", 2),
+        # UTF-16, tab-separated, title lines above the header: three campaign days.
+        ("linkedin_campaign_manager.csv", "LinkedIn Campaign Manager export", 3),
+    ],
+)
+def test_the_other_ad_platforms_downloads_load_through_the_page(file_name, label, count_rows):
+    at = go_to(open_app(), UPLOAD_PAGE)
+    upload_files(at, (file_name, (CORPUS / file_name).read_bytes()))
+    assert f"Recognised as a {label} (spend)." in texts(at.caption)
+    at.button(key="upload_commit").click().run()
+    assert not at.exception, at.exception
+    assert any(
+        f"Loaded {count_rows} spend rows from {file_name} as upload 6 (merge)." in message
+        for message in texts(at.success)
+    ), texts(at.success)
