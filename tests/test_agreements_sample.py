@@ -110,6 +110,6 @@ def test_the_sample_raises_paid_search_s_budget_from_june_2026(sample_versions):
         )
 
     june = datetime.date(2026, 6, 1)
-    assert (paid_search(first, june), paid_search(second, june)) == (6000.0, 7000.0)
+    assert (paid_search(first, june), paid_search(second, june)) == (18000.0, 24000.0)
     may = datetime.date(2026, 5, 1)
-    assert paid_search(second, may) == 6000.0
+    assert paid_search(second, may) == 18000.0
