@@ -377,3 +377,12 @@ def test_the_charts_series_leaves_weeks_outside_the_data_empty(query):
     assert series["is_in_data"].tolist() == [False, False, True, True, True, True, True]
     assert series["count_leads"].isna().tolist() == [True, True, False, False, False, False, False]
     assert series["count_leads"].iloc[2:].tolist() == [2, 0, 1, 3, 4]
+
+
+def test_tiles_from_the_charts_13_weeks_are_the_tiles_from_their_own_5(query):
+    # The page counts the weeks once: the tiles take the last 5 of the charts' 13 weeks.
+    own = numbers.week_tiles(query, W47, None)
+    series = numbers.weekly_series(query, W47, None, 13)
+    assert len(series) == 13
+    shared = numbers.week_tiles(query, W47, None, series)
+    pd.testing.assert_frame_equal(shared, own)

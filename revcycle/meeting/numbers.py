@@ -200,16 +200,22 @@ def _outside(row: pd.Series, days) -> str | None:
     return None
 
 
-def week_tiles(query: Query, week: Week, scope: Mapping | None) -> pd.DataFrame:
+def week_tiles(
+    query: Query, week: Week, scope: Mapping | None, series: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per tile metric (TILE_METRICS): this week, last week, the four-week baseline,
     the week's target (the months' targets prorated by working days) and its status colour.
     A number that cannot be known is NaN (``cannot_measure`` says why when the uploads lack
     a column or the amounts are in several currencies, or the data does not reach the week);
     a status, a currency or a reason that does not apply is None. ``is_complete`` is false
-    for the week the data ends in: its numbers are the days so far, and get no status."""
+    for the week the data ends in: its numbers are the days so far, and get no status.
+    ``series``: weekly_series of at least BASELINE_WEEKS + 1 weeks up to ``week``, when the
+    caller has it already (the page's charts), so the weeks are counted once."""
     params = scope_params(scope)
     money = currency(query)
-    series = weekly_series(query, week, params, BASELINE_WEEKS + 1, money)
+    if series is None:
+        series = weekly_series(query, week, params, BASELINE_WEEKS + 1, money)
+    series = series.iloc[-(BASELINE_WEEKS + 1) :]
     days = _data_days(query)
     outside = [_outside(row, days) for _, row in series.iterrows()]
     this_row, last_row = series.iloc[-1], series.iloc[-2]

@@ -85,7 +85,8 @@ def gather(query, con: duckdb.DuckDBPyConnection, week: Week, scope: dict, today
     """
     as_of, loaded_at, is_sample = freshness(query)
     agreement_lines, agreement_version = _agreement(con, week)
-    tiles = numbers.week_tiles(query, week, scope)
+    series = numbers.weekly_series(query, week, scope, SERIES_WEEKS)
+    tiles = numbers.week_tiles(query, week, scope, series)
     leaks = leak.find_leaks(query, week, scope)
     breaches = numbers.breaches_by_owner(query, week, scope)
     quality = numbers.lead_quality(query, week, scope)
@@ -101,7 +102,7 @@ def gather(query, con: duckdb.DuckDBPyConnection, week: Week, scope: dict, today
         agreement_lines=agreement_lines,
         agreement_version=agreement_version,
         tiles=tiles,
-        series=numbers.weekly_series(query, week, scope, SERIES_WEEKS),
+        series=series,
         leaks=leaks,
         breaches=breaches,
         breach_leads=numbers.breach_leads(query, week, scope),
