@@ -217,6 +217,25 @@ def test_spend_in_another_currency_than_revenue_refuses_the_returns_only(tmp_pat
     assert "The spend is in USD and the deals' amounts in EUR." in figures.money.return_refused
 
 
+def test_spend_without_any_deal_loaded_refuses_the_returns_instead_of_losing_it_all(tmp_path):
+    # Spend and leads, but no deal export yet: revenue is unknown, not 0, so no ROI of -100%.
+    exports = {
+        "leads": write_export(tmp_path / "leads.csv", "leads", LEADS),
+        "deals": write_export(tmp_path / "deals.csv", "deals", []),
+        "spend": write_export(tmp_path / "spend.csv", "spend", SPEND),
+    }
+    con = connect(tmp_path / "no_deals.duckdb")
+    try:
+        build(con, exports)
+        figures = report.per_channel(functools.partial(execute, con), "lead_source", START, END)
+    finally:
+        con.close()
+    assert figures.money.return_refused.startswith("No deal with an amount is loaded")
+    paid = figures.rows.set_index("channel").loc["Paid search"]
+    assert paid["spend_cents"] == 100_000  # the spend itself still shows: 1,000.00
+    assert paid["roi"] != paid["roi"] and paid["won_per_spent"] != paid["won_per_spent"]
+
+
 def test_spend_in_two_currencies_is_never_added(tmp_path):
     mixed = [SPEND[0], {**SPEND[1], "currency": "GBP"}]
     con = connect(build_march(tmp_path, mixed))

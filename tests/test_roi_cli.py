@@ -4,7 +4,7 @@ figures worked out by hand)."""
 import pytest
 
 from revcycle.__main__ import main
-from tests.test_roi import MARCH, build_march
+from tests.test_roi import MARCH, SPEND, build_march
 
 PERIOD = ["--start", MARCH[0], "--end", MARCH[1]]
 
@@ -87,3 +87,15 @@ def test_the_data_driven_model_says_why_it_is_not_to_be_trusted(cli):
     assert (
         "note: the data-driven figures are not to be trusted: Only 2 journeys ended in a win" in err
     )
+
+
+def test_won_revenue_in_another_currency_than_the_spend_is_left_out(tmp_path, monkeypatch, capsys):
+    # Spend in USD, the deals in EUR: the EUR 3,000.00 won must not stand in a USD row.
+    in_dollars = [{**row, "currency": "USD"} for row in SPEND]
+    monkeypatch.setenv("REVCYCLE_DB", str(build_march(tmp_path, in_dollars)))
+    assert main(["roi", "--format", "csv", *PERIOD]) == 0
+    out, err = capsys.readouterr()
+    paid = next(line for line in out.splitlines() if line.startswith("Paid search,"))
+    # 1,000.00 USD over 2 opportunities and 1 customer; no won revenue, no ROI.
+    assert paid == "Paid search,1000.00,USD,3,2,1,,500.00,1000.00,"
+    assert "The spend is in USD and the deals' amounts in EUR." in err

@@ -112,7 +112,8 @@ def csv_frame(figures: report.Figures, thousands: str = "") -> pd.DataFrame:
             "leads": rows["count_leads"],
             "opportunities": rows["count_opportunities"],
             "won_deals": rows["count_new_customers"],
-            "won_revenue": rows["won_cents"].map(exact),
+            # In the deals' currency: left out where it cannot stand beside the spend's.
+            "won_revenue": "" if figures.money.return_refused else rows["won_cents"].map(exact),
             "cost_per_opportunity": rows["cost_per_opportunity"].map(to_the_cent),
             "cac": rows["cac"].map(to_the_cent),
             "roi": rows["roi"].round(4),

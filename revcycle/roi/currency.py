@@ -52,6 +52,11 @@ def spend_money(query: Callable[..., pd.DataFrame], default_currency: str | None
             f"The deals' amounts are in several currencies ({deals['currencies_listed']}), so "
             "revenue is not set against spend: no ROAS, ROI or payback is shown."
         )
+    elif count_spend and not count_deals:
+        return_refused = (
+            "No deal with an amount is loaded, so there is no revenue to set against the spend: "
+            "no ROAS, ROI or payback is shown."
+        )
     elif count_spend == 1 and count_deals == 1 and spend_code != deals_code:
         return_refused = (
             f"The spend is in {spend_code or UNSTATED} and the deals' amounts in "
