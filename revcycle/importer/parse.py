@@ -152,12 +152,8 @@ _LABEL[EXCEL_SERIAL] = "Excel serial number"
 
 def _duckdb(sql: str, name: str, table: pa.Table, params: dict | None = None) -> pa.Table:
     """Run ``sql`` over ``table`` (registered as ``name``) on a connection of its own."""
-    con = duckdb.connect()
-    try:
-        con.register(name, table)
-        return con.sql(sql, params=params).to_arrow_table()
-    finally:
-        con.close()
+    with duckdb.connect() as con:
+        return con.register(name, table).sql(sql, params=params).to_arrow_table()
 
 
 def _read_by_parts(text: pa.Array) -> tuple[dict[str, np.ndarray], dict[str, int]]:
@@ -253,11 +249,8 @@ def _decide(reads: dict[str, np.ndarray], text: pa.Array) -> tuple[str | None, s
         mixed = "mixes day-first (e.g. {}) and month-first (e.g. {}) dates".format(*examples)
         return None, mixed, codes.AMBIGUOUS_DATES
     if len(tied) > 1:
-        return (
-            None,
-            f"could be {' or '.join(tied)} (each reads {most} of its values)",
-            codes.UNDECIDED_DATES,
-        )
+        question = f"could be {' or '.join(tied)} (each reads {most} of its values)"
+        return None, question, codes.UNDECIDED_DATES
     return tied[0], None, codes.NOT_A_DATE
 
 
@@ -348,8 +341,8 @@ def _to_local(stamps: np.ndarray, offset_minutes: np.ndarray | None) -> np.ndarr
         return stamps
     rows = np.flatnonzero(~np.isnan(offset_minutes) & ~np.isnat(stamps))
     moved = stamps[rows] - offset_minutes[rows].astype("timedelta64[m]")  # UTC
-    in_utc = pa.array(moved, type=pa.timestamp("us", "UTC"))
-    local = pc.local_timestamp(in_utc.cast(pa.timestamp("us", settings.timezone())))
+    # Arrow keeps a zoned timestamp as UTC: the moved values are the array's as they are.
+    local = pc.local_timestamp(pa.array(moved, type=pa.timestamp("us", settings.timezone())))
     stamps = stamps.copy()
     stamps[rows] = local.to_numpy(zero_copy_only=False)
     return stamps
