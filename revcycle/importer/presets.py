@@ -416,17 +416,6 @@ def automatic_mapping(kind: str, header: list[str]) -> dict[str, str]:
     return _first_present(candidates, header)
 
 
-def stage_date_columns(field_name: str) -> list[str]:
-    """The columns that give ``mql_at`` or ``sql_at`` in the exports that also say the lead's
-    lifecycle stage: what to add to an export whose stage moved but has no date for it."""
-    return [
-        column
-        for p in PRESETS
-        if "lifecycle_stage" in p.columns
-        for column in p.columns.get(field_name, ())
-    ]
-
-
 def suggestions(field_name: str, header: list[str], limit: int = 3) -> list[str]:
     """The file's columns most like a contract field, best first, for the mapping screen."""
     known = {_key(c): c for p in PRESETS for c in p.columns.get(field_name, ())}

@@ -226,7 +226,9 @@ def prepare(
     are all of it; ``constants`` (field -> value) give a field one value on every row."""
     table = read_export(Path(path), max_bytes)
     header = table.header
-    table, set_columns = _with_constants(table, constants or {})
+    # A column per constant, named as --set gives it: its value parses as any other.
+    given = {f"--set {name}={value}": (name, value) for name, value in (constants or {}).items()}
+    table, set_columns = _with_columns(table, given)
     kind, source, mapping, preset = _resolve_mapping(
         con, table, kind, preset_name, (overrides or {}) | set_columns, complete_mapping
     )
@@ -291,13 +293,6 @@ def name_value_pairs(values: list[str]) -> dict[str, str]:
             raise ValueError(f"NAME=VALUE, not {value!r}")
         pairs[left.strip()] = right.strip()
     return pairs
-
-
-def _with_constants(table: ExportTable, constants: dict[str, str]):
-    """The table with a column per constant, named as ``--set`` gives it, holding its value on
-    every row; and field -> that column, for the mapping. The value parses as any other."""
-    columns = {f"--set {name}={value}": (name, value) for name, value in constants.items()}
-    return _with_columns(table, columns)
 
 
 def _with_preset_values(table: ExportTable, preset: presets.Preset | None, mapping):
