@@ -1,6 +1,7 @@
 """Shared fixtures: real export files on disk, built into a real DuckDB database."""
 
 import csv
+import functools
 import hashlib
 import os
 import shutil
@@ -8,10 +9,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from streamlit.components.v2 import manifest_scanner
 
 from revcycle import contract
 from revcycle.build import build
 from revcycle.db import connect, execute
+
+# Every new AppTest scans the metadata of every installed package for Streamlit components:
+# 0.4 s of CPU each here, several minutes over the suite. Nothing is installed during a run, so
+# each test process scans once and hands later AppTests the same (real) result.
+manifest_scanner.scan_component_manifests = functools.cache(
+    manifest_scanner.scan_component_manifests
+)
 
 ALL_TIME = {"start_date": date(2000, 1, 1), "end_date": date(2099, 12, 31)}
 NO_FILTERS = {"channels": None, "owners": None, "segments": None}
