@@ -315,3 +315,13 @@ def test_legends_show_solid_swatches_in_one_order_on_every_chart():
     lines = charts.share_trend(rows, "share_within_sla", "t", "within", palette)
     assert [trace.name for trace in lines.data] == expected
     assert bars.layout.legend.traceorder == lines.layout.legend.traceorder == "normal"
+
+
+def test_a_channel_without_a_colour_still_gets_its_bar():
+    # Touches may name a channel no lead or deal has, so the page's palette lacks it.
+    rows = pd.DataFrame({"channel": ["Referral", "Podcast"], "credited": [300.0, 120.0]})
+    figure = charts.bar_by_channel(rows, "credited", "t", "EUR", {"Referral": "#117733"})
+    (bars,) = figure.data
+    assert list(bars.y) == ["Podcast", "Referral"]  # the largest on top: drawn last
+    assert list(bars.x) == [120.0, 300.0]
+    assert list(bars.marker.color) == [charts.NEUTRAL, "#117733"]
