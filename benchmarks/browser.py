@@ -249,7 +249,9 @@ def time_browser(db_file: Path, channels: list[str], repeat: int, workdir: Path)
                 try:
                     with (
                         browser.running_dashboard(db_file, log_path) as url,
-                        browser.browser_context(chromium, url, STEP_TIMEOUT_MS) as context,
+                        browser.browser_context(
+                            chromium, url, STEP_TIMEOUT_MS, animated=True
+                        ) as context,
                     ):
                         page = context.new_page()
                         page.add_init_script(browser.LOAD_WATCH_JS)
