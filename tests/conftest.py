@@ -5,6 +5,7 @@ import functools
 import hashlib
 import os
 import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -48,7 +49,9 @@ def inputs_key(exports: dict[str, Path]) -> str:
     (``REVCYCLE_*`` variables, ``TZ``) in the environment."""
     digest = hashlib.sha256()
     for kind in sorted(exports):
-        digest.update(kind.encode() + b"\0" + exports[kind].read_bytes() + b"\0")
+        # The file's name too: the uploads table records it.
+        digest.update(kind.encode() + b"\0" + exports[kind].name.encode() + b"\0")
+        digest.update(exports[kind].read_bytes() + b"\0")
     settings = sorted(
         (k, v) for k, v in os.environ.items() if k.startswith("REVCYCLE_") or k == "TZ"
     )
@@ -56,23 +59,49 @@ def inputs_key(exports: dict[str, Path]) -> str:
     return digest.hexdigest()
 
 
-def built_once(exports: dict[str, Path], built_databases: Path) -> Path | None:
-    """A closed database built from ``exports``: built on the first call with these inputs,
-    the same file on every later one. None if the build fails (the caller builds in place,
-    so the test meets the failure as it would without this)."""
-    template = built_databases / inputs_key(exports) / "test.duckdb"
+def made_once(built_databases: Path, key: str, make: Callable[[Path], None]) -> Path | None:
+    """A closed database that ``make(path)`` writes, made on the first call with ``key`` and
+    the same file on every later one. None if ``make`` fails (the caller then makes it in
+    place, so the test meets the failure as it would without this)."""
+    template = built_databases / key / "test.duckdb"
     if template.exists():
         return template
-    building = built_databases / f"{template.parent.name}.partial" / "test.duckdb"
-    con = connect(building)
+    making = built_databases / f"{key}.partial"
+    shutil.rmtree(making, ignore_errors=True)
     try:
-        build(con, exports)
+        make(making / "test.duckdb")
     except Exception:
         return None
-    finally:
-        con.close()
-    building.parent.rename(template.parent)  # whole or not at all
+    making.rename(template.parent)  # whole or not at all
     return template
+
+
+def made_copy(built_databases: Path, key: str, make: Callable[[Path], None], target: Path) -> Path:
+    """``target``: a copy of the database ``make`` wrote once a session under ``key``
+    (``made_once``), or made in place when that failed, so the test meets the failure."""
+    template = made_once(built_databases, key, make)
+    if template is None:
+        make(target)
+        return target
+    return copy_database(template, target)
+
+
+def building(exports: dict[str, Path]) -> Callable[[Path], None]:
+    """What writes a closed database built from ``exports``, for ``made_once``."""
+
+    def make(path: Path) -> None:
+        con = connect(path)
+        try:
+            build(con, exports)
+        finally:
+            con.close()
+
+    return make
+
+
+def connect_built(exports: dict[str, Path], target: Path, built_databases: Path):
+    """A connection to ``target``, a database built from ``exports`` (``made_copy``)."""
+    return connect(made_copy(built_databases, inputs_key(exports), building(exports), target))
 
 
 @pytest.fixture
@@ -90,19 +119,31 @@ def funnel_db(tmp_path, built_databases):
             "deals": write_export(tmp_path / "deals.csv", "deals", deals or []),
         }
         target = tmp_path / "test.duckdb"
-        # A second call in one test builds over the first database, as before.
-        template = None if target.exists() else built_once(exports, built_databases)
-        if template is not None:
-            copy_database(template, target)
-        con = connect(target)
-        connections.append(con)
-        if template is None:
+        if target.exists():  # a second call in one test builds over the first database
+            con = connect(target)
             build(con, exports)
+        else:
+            con = connect_built(exports, target, built_databases)
+        connections.append(con)
         return con
 
     yield make
     for con in connections:
         con.close()
+
+
+@pytest.fixture
+def g1_con(tmp_path, built_databases):
+    """A database with one known lead, G1, created on 1 Jan 2026, so deals can link to it."""
+    exports = {
+        "leads": write_export(
+            tmp_path / "l.csv", "leads", [{"lead_id": "G1", "created_at": "2026-01-01 00:00:00"}]
+        ),
+        "deals": write_export(tmp_path / "d.csv", "deals", []),
+    }
+    connection = connect_built(exports, tmp_path / "g1.duckdb", built_databases)
+    yield connection
+    connection.close()
 
 
 def copy_database(source: Path, target: Path) -> Path:

@@ -15,10 +15,9 @@ from streamlit.testing.v1 import AppTest
 from revcycle import access
 from revcycle.agreements import store
 from revcycle.agreements.model import Budget, ClosingDay, FollowUp, Target, default_agreement
-from revcycle.build import build
 from revcycle.db import connect
 from revcycle.paths import REPO_ROOT
-from tests.conftest import write_export
+from tests.conftest import building, inputs_key, made_copy, write_export
 from tests.support.injection import unescaped
 from tests.test_access_pages import AUTH, ROLES
 
@@ -51,7 +50,7 @@ def first_agreement():
 
 
 @pytest.fixture
-def agreed_db(tmp_path, monkeypatch):
+def agreed_db(tmp_path, monkeypatch, built_databases):
     leads = [
         {
             "lead_id": f"L{day}{half}",
@@ -65,11 +64,17 @@ def agreed_db(tmp_path, monkeypatch):
         "leads": write_export(tmp_path / "leads.csv", "leads", leads),
         "deals": write_export(tmp_path / "deals.csv", "deals", []),
     }
-    path = tmp_path / "agreed.duckdb"
-    con = connect(path)
-    build(con, exports)
-    store.save(con, first_agreement(), changed_by="setup")
-    con.close()
+
+    def make(path):
+        building(exports)(path)
+        con = connect(path)
+        try:
+            store.save(con, first_agreement(), changed_by="setup")
+        finally:
+            con.close()
+
+    key = "agreed-" + inputs_key(exports)
+    path = made_copy(built_databases, key, make, tmp_path / "agreed.duckdb")
     monkeypatch.setenv("REVCYCLE_DB", str(path))
     return path
 

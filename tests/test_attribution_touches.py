@@ -6,13 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from revcycle.build import build
-from revcycle.db import connect
 from revcycle.importer import problems as codes
 from revcycle.importer.load import commit_upload, history, restore
 from revcycle.importer.problems import ERROR, WARNING, ImportRefused
 from revcycle.importer.validate import prepare
-from tests.conftest import write_export
+from tests.conftest import connect_built, write_export
 
 LEADS = [
     {
@@ -38,9 +36,9 @@ LEADS = [
 
 
 @pytest.fixture
-def con(tmp_path):
-    connection = connect(tmp_path / "touches.duckdb")
-    build(connection, {"leads": write_export(tmp_path / "leads.csv", "leads", LEADS)})
+def con(tmp_path, built_databases):
+    exports = {"leads": write_export(tmp_path / "leads.csv", "leads", LEADS)}
+    connection = connect_built(exports, tmp_path / "touches.duckdb", built_databases)
     yield connection
     connection.close()
 

@@ -25,7 +25,7 @@ from revcycle.db import connect, rollback_after
 from revcycle.importer.validate import prepare
 from revcycle.paths import REPO_ROOT
 from revcycle.ui import upload
-from tests.conftest import built_once, copy_database, write_export
+from tests.conftest import building, inputs_key, made_copy, write_export
 
 TEN_LEADS = [{"lead_id": f"L{i}", "created_at": "2026-01-01 00:00:00"} for i in range(10)]
 HELD = "holding the database"
@@ -48,9 +48,8 @@ def small_database(built_databases):
             "leads": write_export(folder / "leads.csv", "leads", TEN_LEADS),
             "deals": write_export(folder / "deals.csv", "deals", []),
         }
-        template = built_once(exports, built_databases)
-        assert template is not None, "the ten leads must build"
-        return copy_database(template, folder / "small.duckdb")
+        key = inputs_key(exports)
+        return made_copy(built_databases, key, building(exports), folder / "small.duckdb")
 
     return make
 

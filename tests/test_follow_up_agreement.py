@@ -9,7 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from revcycle.agreements.model import FollowUp
+from revcycle.db import connect
 from revcycle.paths import REPO_ROOT
+from tests.conftest import building, inputs_key, made_copy, write_export
 from tests.support.injection import unescaped
 from tests.support.working_time import agreement, save
 
@@ -26,27 +28,38 @@ def lead(lead_id, created_at, contacted_at):
 
 
 @pytest.fixture
-def two_versions(funnel_db, tmp_path, monkeypatch):
+def two_versions(tmp_path, built_databases, monkeypatch):
     """Paid search: 8 working hours in v1 (from 1 Jan), 4 in v2 (from Tue 10 Mar 2026).
     OLD (Mon 9 Mar) and NEW (Wed 11 Mar) are both contacted after 6 working hours."""
-    con = funnel_db(
-        [
-            lead("OLD", "2026-03-09 09:00:00", "2026-03-09 15:00:00"),
-            lead("NEW", "2026-03-11 09:00:00", "2026-03-11 15:00:00"),
-        ]
-    )
+    leads = [
+        lead("OLD", "2026-03-09 09:00:00", "2026-03-09 15:00:00"),
+        lead("NEW", "2026-03-11 09:00:00", "2026-03-11 15:00:00"),
+    ]
+    exports = {
+        "leads": write_export(tmp_path / "leads.csv", "leads", leads),
+        "deals": write_export(tmp_path / "deals.csv", "deals", []),
+    }
     default = FollowUp(None, "call", 24, "calendar")
-    save(con, agreement(FollowUp("Paid search", "call", 8, "working"), default))
-    save(
-        con,
-        agreement(
-            FollowUp("Paid search", "call", 4, "working"),
-            default,
-            effective_from=date(2026, 3, 10),
-        ),
-    )
-    con.close()
-    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "test.duckdb"))  # funnel_db's file
+
+    def make(path):
+        building(exports)(path)
+        con = connect(path)
+        try:
+            save(con, agreement(FollowUp("Paid search", "call", 8, "working"), default))
+            save(
+                con,
+                agreement(
+                    FollowUp("Paid search", "call", 4, "working"),
+                    default,
+                    effective_from=date(2026, 3, 10),
+                ),
+            )
+        finally:
+            con.close()
+
+    key = "two-versions-" + inputs_key(exports)
+    path = made_copy(built_databases, key, make, tmp_path / "test.duckdb")
+    monkeypatch.setenv("REVCYCLE_DB", str(path))
 
 
 def open_follow_up() -> AppTest:

@@ -11,14 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from revcycle.build import build
-from revcycle.db import connect
 from revcycle.importer import problems as codes
 from revcycle.importer.parse import DAY_FIRST, MONTH_FIRST
 from revcycle.importer.problems import ERROR, WARNING, ImportRefused
 from revcycle.importer.validate import prepare
 from revcycle.ui import upload
-from tests.conftest import write_export
 
 CORPUS = Path(__file__).parent / "fixtures" / "exports" / "corpus"
 ALL_EXPORTS = Path(__file__).parent / "fixtures" / "exports"
@@ -327,22 +324,9 @@ def write_corpus() -> None:
 
 
 @pytest.fixture
-def con(tmp_path):
-    """A database with one known lead, G1, so deals can link to it."""
-    connection = connect(tmp_path / "corpus.duckdb")
-    build(
-        connection,
-        {
-            "leads": write_export(
-                tmp_path / "l.csv",
-                "leads",
-                [{"lead_id": "G1", "created_at": "2026-01-01 00:00:00"}],
-            ),
-            "deals": write_export(tmp_path / "d.csv", "deals", []),
-        },
-    )
-    yield connection
-    connection.close()
+def con(g1_con):
+    """A database with one known lead, G1."""
+    return g1_con
 
 
 def load(con, name, **options):

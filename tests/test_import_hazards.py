@@ -91,23 +91,6 @@ def write_hazards() -> None:
 
 
 @pytest.fixture
-def con(tmp_path):
-    """A database with one known lead, G1."""
-    connection = connect(tmp_path / "hazards.duckdb")
-    build(
-        connection,
-        {
-            "leads": write_export(
-                tmp_path / "l.csv", "leads", [{"lead_id": "G1", "created_at": "2026-01-01"}]
-            ),
-            "deals": write_export(tmp_path / "d.csv", "deals", []),
-        },
-    )
-    yield connection
-    connection.close()
-
-
-@pytest.fixture
 def db_file(tmp_path):
     """A closed database file holding one lead, G1, for the command line."""
     path = tmp_path / "cli.duckdb"
@@ -136,6 +119,12 @@ def count_leads(db_file) -> int:
         return connection.execute("select count(*) from raw_leads").fetchall()[0][0]
     finally:
         connection.close()
+
+
+@pytest.fixture
+def con(g1_con):
+    """A database with one known lead, G1."""
+    return g1_con
 
 
 def load(con, path, **options):

@@ -5,8 +5,6 @@ import hashlib
 import pyarrow as pa
 import pytest
 
-from revcycle.build import build
-from revcycle.db import connect
 from revcycle.importer.load import (
     UploadMeta,
     archived_file,
@@ -15,7 +13,7 @@ from revcycle.importer.load import (
     preview,
     restore,
 )
-from tests.conftest import write_export
+from tests.conftest import connect_built, write_export
 
 
 def leads(*rows):
@@ -32,19 +30,13 @@ def meta(name="leads.csv", rows=0):
 
 
 @pytest.fixture
-def con(tmp_path):
-    connection = connect(tmp_path / "load.duckdb")
-    build(
-        connection,
-        {
-            "leads": write_export(
-                tmp_path / "l.csv",
-                "leads",
-                [{"lead_id": "L1", "created_at": "2026-01-01 09:00:00", "channel": "Email"}],
-            ),
-            "deals": write_export(tmp_path / "d.csv", "deals", []),
-        },
-    )
+def con(tmp_path, built_databases):
+    lead = {"lead_id": "L1", "created_at": "2026-01-01 09:00:00", "channel": "Email"}
+    exports = {
+        "leads": write_export(tmp_path / "l.csv", "leads", [lead]),
+        "deals": write_export(tmp_path / "d.csv", "deals", []),
+    }
+    connection = connect_built(exports, tmp_path / "load.duckdb", built_databases)
     yield connection
     connection.close()
 

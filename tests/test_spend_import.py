@@ -4,13 +4,11 @@ DuckDB database throughout, every expected figure worked out by hand."""
 
 import pytest
 
-from revcycle.build import build
-from revcycle.db import connect
 from revcycle.importer.load import commit_upload, restore
 from revcycle.importer.validate import prepare
 from revcycle.paths import REPO_ROOT
 from revcycle.rebuild import ALWAYS_REBUILT_MARTS, KINDS_NO_MART_READS, MART_TABLES, data_version
-from tests.conftest import write_export
+from tests.conftest import connect_built, write_export
 from tests.support.spend import load_spend, staged_spend
 
 LEADS = [
@@ -38,9 +36,9 @@ LEADS = [
 
 
 @pytest.fixture
-def con(tmp_path):
-    connection = connect(tmp_path / "spend.duckdb")
-    build(connection, {"leads": write_export(tmp_path / "leads.csv", "leads", LEADS)})
+def con(tmp_path, built_databases):
+    exports = {"leads": write_export(tmp_path / "leads.csv", "leads", LEADS)}
+    connection = connect_built(exports, tmp_path / "spend.duckdb", built_databases)
     yield connection
     connection.close()
 

@@ -4,21 +4,19 @@ stg_spend, every total worked out by hand from the file's rows."""
 
 import pytest
 
-from revcycle.build import build
-from revcycle.db import connect
 from revcycle.importer import problems as codes
 from revcycle.importer.problems import ERROR
 from revcycle.importer.validate import prepare
-from tests.conftest import write_export
+from tests.conftest import connect_built, write_export
 from tests.support.spend import load_spend, staged_spend
 from tests.test_import_corpus import CORPUS, NOW, rows
 
 
 @pytest.fixture
-def con(tmp_path):
-    connection = connect(tmp_path / "spend.duckdb")
+def con(tmp_path, built_databases):
     leads = [{"lead_id": "L1", "created_at": "2026-01-02 09:00:00", "channel": "Paid Search"}]
-    build(connection, {"leads": write_export(tmp_path / "leads.csv", "leads", leads)})
+    exports = {"leads": write_export(tmp_path / "leads.csv", "leads", leads)}
+    connection = connect_built(exports, tmp_path / "spend.duckdb", built_databases)
     yield connection
     connection.close()
 

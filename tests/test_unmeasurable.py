@@ -13,7 +13,7 @@ from revcycle.importer import load
 from revcycle.importer.validate import prepare
 from revcycle.paths import REPO_ROOT
 from revcycle.rebuild import rebuild_in_transaction
-from tests.conftest import metric, write_export
+from tests.conftest import building, inputs_key, made_copy, metric, write_export
 
 MARCH = {"start_date": date(2026, 3, 1), "end_date": date(2026, 3, 31)}
 
@@ -44,14 +44,23 @@ def merge(con, path) -> None:
 
 
 @pytest.fixture
-def mixed_db(tmp_path):
+def mixed_db(tmp_path, built_databases):
     """Two leads from a file that records contacts, three from one that does not."""
-    path = tmp_path / "mixed.duckdb"
-    con = connect(path)
-    build(con, {"leads": write_export(tmp_path / "a.csv", "leads", LEADS_WITH_CONTACTS)})
+    exports = {"leads": write_export(tmp_path / "a.csv", "leads", LEADS_WITH_CONTACTS)}
     without = tmp_path / "b.csv"
     without.write_text(LEADS_WITHOUT_DATES, encoding="utf-8")
-    merge(con, without)
+
+    def make(path):
+        building(exports)(path)
+        con = connect(path)
+        try:
+            merge(con, without)
+        finally:
+            con.close()
+
+    key = "mixed-" + inputs_key(exports | {"merged": without})
+    path = made_copy(built_databases, key, make, tmp_path / "mixed.duckdb")
+    con = connect(path)
     yield con, path
     con.close()
 
