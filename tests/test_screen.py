@@ -325,3 +325,39 @@ def test_a_channel_without_a_colour_still_gets_its_bar():
     assert list(bars.y) == ["Podcast", "Referral"]  # the largest on top: drawn last
     assert list(bars.x) == [120.0, 300.0]
     assert list(bars.marker.color) == [charts.NEUTRAL, "#117733"]
+
+
+def test_forty_channels_each_get_their_funnel_in_rows_of_three():
+    """Before, Plotly Express refused more than 33 channels: its gap between rows was a fixed
+    tenth of the figure, and 14 rows of panels leave no room for 13 such gaps."""
+    names = [f"Channel {number:02}" for number in range(40)]
+    stages = ["lead", "mql", "sql", "opportunity", "won"]
+    rows = pd.DataFrame(
+        [
+            {
+                "channel": name,
+                "stage": stage,
+                "count_events": 50 - 10 * place,  # 50 leads, 40 MQLs … 10 customers
+                "share_of_first": (50 - 10 * place) / 50,
+            }
+            for name in names
+            for place, stage in enumerate(stages)
+        ]
+    )
+    figure = charts.channel_funnels(rows, "t", colors.assign(names))
+    assert [trace.name for trace in figure.data] == names
+    assert [note.text for note in figure.layout.annotations] == names  # each panel's title
+    # 40 panels, three a row: 14 rows of 220 px under the title's 60.
+    assert figure.layout.height == 60 + 14 * 220
+    last = figure.data[-1]  # Channel 39: the 40th panel, alone in the 14th row's first column
+    assert last.xaxis == "x40" and figure.layout.xaxis40.domain == figure.layout.xaxis.domain
+    assert list(last.x) == [50, 40, 30, 20, 10]
+    assert list(last.text) == ["50", "40 · 80%", "30 · 60%", "20 · 40%", "10 · 20%"]
+    # Leads on top: the category axis lists the stages from the bottom up.
+    assert list(figure.layout.yaxis.categoryarray) == [
+        "Customers",
+        "Opportunities",
+        "SQLs",
+        "MQLs",
+        "Leads",
+    ]
