@@ -16,7 +16,7 @@ from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from revcycle.agreements.model import FollowUp
-from revcycle.ui import charts, colors, format
+from revcycle.ui import attribution, charts, colors, format
 from tests.support.working_time import agreement, save
 from tests.test_pages import db_env, open_page  # noqa: F401 (db_env is a fixture)
 
@@ -361,3 +361,33 @@ def test_forty_channels_each_get_their_funnel_in_rows_of_three():
         "MQLs",
         "Leads",
     ]
+
+
+@pytest.mark.parametrize("markov_ok", [True, False])
+def test_every_model_has_its_bars_and_an_untrusted_markov_is_grey_and_hatched(markov_ok):
+    models = list(attribution.MODELS)
+    # Credit in cents per channel and model: Email 1,000.00 under each model, <b>Web</b> 0.50.
+    wide = pd.DataFrame(
+        [{"channel": "Email"} | dict.fromkeys(models, 100_000)]
+        + [{"channel": "<b>Web</b>"} | dict.fromkeys(models, 50)]
+    )
+    figure = attribution.models_grouped(wide, "EUR", markov_ok)
+    assert [trace.name for trace in figure.data] == [
+        "First touch",
+        "Last touch",
+        "Last non-direct touch",
+        "Linear",
+        "U-shaped",
+        "W-shaped",
+        "Time decay",
+        "Data-driven (Markov)",
+    ]
+    for trace in figure.data:
+        assert list(trace.x) == ["Email", "&lt;b&gt;Web&lt;/b&gt;"]  # names as text
+        assert list(trace.y) == [1000.0, 0.5]
+    markov = figure.data[-1]
+    if markov_ok:
+        assert (markov.marker.color, markov.marker.pattern.shape) == ("#AA4499", "")
+    else:
+        assert (markov.marker.color, markov.marker.pattern.shape) == ("#BBBBBB", "/")
+    assert {trace.marker.pattern.shape for trace in figure.data[:-1]} == {""}

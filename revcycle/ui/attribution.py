@@ -2,7 +2,6 @@
 charts that compare the models."""
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -10,7 +9,7 @@ from revcycle.attribution import report
 from revcycle.attribution.markov import Trust
 from revcycle.attribution.models import MODEL_NAMES, MODELS
 from revcycle.paths import db_path
-from revcycle.ui.charts import _layout, as_text
+from revcycle.ui.charts import _layout, as_text, bar_by_channel
 from revcycle.ui.data import run, version
 
 # One colour per model (Paul Tol's muted scheme, colour-blind safe); Markov's turns grey when
@@ -72,47 +71,37 @@ def top_paths(channel: str, basis: str, params: dict) -> pd.DataFrame:
 
 def models_grouped(wide: pd.DataFrame, unit: str, markov_ok: bool) -> go.Figure:
     """Grouped bars: per channel, one bar per model, in the models' colours."""
-    long = wide.melt(id_vars="channel", value_vars=list(MODELS), var_name="model")
-    long = long.assign(
-        channel=long["channel"].map(as_text),
-        model=long["model"].map(MODEL_NAMES),
-        amount=long["value"] / 100,
-    )
-    colors = {MODEL_NAMES[model]: color for model, color in MODEL_COLORS.items()}
-    if not markov_ok:
-        colors[MODEL_NAMES["markov"]] = UNTRUSTED
-    figure = px.bar(
-        long,
-        x="channel",
-        y="amount",
-        color="model",
+    channels = wide["channel"].map(as_text).tolist()
+    figure = go.Figure()
+    for model in MODELS:
+        untrusted = model == "markov" and not markov_ok
+        figure.add_trace(
+            go.Bar(
+                x=channels,
+                y=(wide[model] / 100).tolist(),
+                name=MODEL_NAMES[model],
+                # Hatched as well as grey, so it reads as "not to be trusted" without colour.
+                marker={
+                    "color": UNTRUSTED if untrusted else MODEL_COLORS[model],
+                    "pattern": {"shape": "/" if untrusted else ""},
+                },
+                hovertemplate="%{fullData.name}<br>%{x}: %{y:,.2f}<extra></extra>",
+            )
+        )
+    figure.update_layout(
         barmode="group",
-        color_discrete_map=colors,
-        category_orders={"model": [MODEL_NAMES[model] for model in MODELS]},
-        labels={"channel": "", "amount": as_text(unit or "amount"), "model": ""},
+        yaxis_title=as_text(unit or "amount"),
+        legend={"orientation": "h", "y": -0.25},
     )
-    if not markov_ok:
-        # Hatched as well as grey, so it reads as "not to be trusted" without colour.
-        figure.update_traces(marker_pattern_shape="/", selector={"name": MODEL_NAMES["markov"]})
-    figure.update_layout(legend={"orientation": "h", "y": -0.25})
     return _layout(figure, "Credit per channel under every model")
 
 
 def spread_bars(wide: pd.DataFrame, unit: str) -> go.Figure:
     """Per channel, how far apart the models are: highest credit − lowest, largest on top."""
-    rows = wide.sort_values("spread_cents").assign(
-        channel=lambda frame: frame["channel"].map(as_text),
-        spread=lambda frame: frame["spread_cents"] / 100,
+    return bar_by_channel(
+        wide.assign(spread=wide["spread_cents"] / 100),
+        "spread",
+        "How much each channel's credit depends on the model",
+        f"highest − lowest credit {unit}".strip(),
+        colors={},  # one colour: the bars compare channels, not tell them apart
     )
-    figure = px.bar(
-        rows,
-        x="spread",
-        y="channel",
-        orientation="h",
-        text_auto=".3s",
-        labels={"channel": "", "spread": as_text(f"highest − lowest credit {unit}".strip())},
-        color_discrete_sequence=["#4477AA"],
-    )
-    figure.update_traces(textposition="outside", cliponaxis=False)
-    title = "How much each channel's credit depends on the model"
-    return _layout(figure, title, height=140 + 42 * len(rows))
