@@ -39,6 +39,12 @@ deals as (
     from funnel_deals
 ),
 
+-- Every count and sum below is of deals closed or created in the period.
+deals_in_period as (
+    select * from deals
+    where is_closed_in_period or is_created_in_period
+),
+
 per_channel as (
     select
         grouping(channel) = 1 as is_total,
@@ -60,7 +66,7 @@ per_channel as (
         coalesce(sum(amount) filter (where not is_closed and is_created_in_period), 0)
             as open_pipeline,
         count(*) filter (where not is_closed and is_created_in_period) as count_open_deals,
-    from deals
+    from deals_in_period
     group by grouping sets ((channel), ())
 ),
 

@@ -11,7 +11,9 @@ funnel as (
 ),
 
 deals as (
+    -- Only rows with a won deal can hold one without a close date.
     select unnest(deals) as deal from funnel
+    where count_won_deals > 0
 ),
 
 final as (
