@@ -106,19 +106,36 @@ _TABLE_TYPE = {"table": "BASE TABLE", "view": "VIEW"}  # as information_schema n
 
 
 def _create(con: duckdb.DuckDBPyConnection, name: str, what: str) -> None:
-    folder, _, relation = name.partition("/")
+    relation = _allowed_relation(name)
     # DuckDB cannot bind identifiers: the relation's name is formatted in, and only after it is
-    # found among the query files' names, the allow-list; `what` and `other` are fixed words.
-    if name not in query_names(folder):
-        raise QueryError(name, FileNotFoundError("there is no such query file"))
+    # found among the query files' names, the allow-list; `what` is a fixed word.
     try:
-        # A view replacing a table of the same name (or the reverse) must drop it first.
-        other = "view" if what == "table" else "table"
-        if relation_type(con, relation) == _TABLE_TYPE[other]:
-            con.execute(f"drop {other} {relation}")
         con.execute(f"create or replace {what} {relation} as {sql_text(name)}")
     except duckdb.Error as error:
         raise QueryError(name, error) from error
+
+
+def _allowed_relation(name: str) -> str:
+    """The relation named after the query ``name`` (``marts/funnel_revenue``: funnel_revenue),
+    once ``name`` is found among the query files' names."""
+    folder, _, relation = name.partition("/")
+    if name not in query_names(folder):
+        raise QueryError(name, FileNotFoundError("there is no such query file"))
+    return relation
+
+
+def drop_other_kinds(con: duckdb.DuckDBPyConnection, kinds: dict[str, str]) -> None:
+    """Drop each relation of ``kinds`` ({query name: "table" or "view"}) that exists as the
+    other kind: ``create or replace`` refuses to turn a table into a view, or the reverse.
+    One look at the catalog for them all (a rebuild creates about twenty)."""
+    found = dict(
+        con.execute("select table_name, table_type from information_schema.tables").fetchall()
+    )
+    for name, what in kinds.items():
+        relation = _allowed_relation(name)
+        other = "view" if what == "table" else "table"
+        if found.get(relation) == _TABLE_TYPE[other]:
+            con.execute(f"drop {other} {relation}")  # `other` is a fixed word, see _create
 
 
 def relation_type(con: duckdb.DuckDBPyConnection, name: str) -> str | None:

@@ -11,7 +11,15 @@ import hashlib
 import duckdb
 
 from revcycle.agreements import calendar
-from revcycle.db import create_view, define, has_table, materialise, query_names, sql_text
+from revcycle.db import (
+    create_view,
+    define,
+    drop_other_kinds,
+    has_table,
+    materialise,
+    query_names,
+    sql_text,
+)
 from revcycle.paths import CHANNEL_RULES_CSV
 
 MART_TABLE = "funnel_revenue"
@@ -59,13 +67,15 @@ def rebuild_in_transaction(con: duckdb.DuckDBPyConnection, with_marts: bool = Tr
         # The days off depend on the years the data spans, so they are rewritten with the marts.
         calendar.write_in_transaction(con)
     define(con, MACROS)
-    for name in query_names("staging"):
+    views = query_names("staging")
+    marts = (*ALWAYS_REBUILT_MARTS, *(MART_TABLES if with_marts else ()))
+    tables = [f"marts/{table}" for table in marts]
+    drop_other_kinds(con, dict.fromkeys(views, "view") | dict.fromkeys(tables, "table"))
+    for name in views:
         create_view(con, name)
-    for table in ALWAYS_REBUILT_MARTS:
-        materialise(con, f"marts/{table}")
+    for name in tables:
+        materialise(con, name)
     if with_marts:
-        for table in MART_TABLES:
-            materialise(con, f"marts/{table}")
         for macro in MART_MACROS:
             define(con, f"marts/{macro}")
     return _next_data_version(con)

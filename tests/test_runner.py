@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from revcycle.build import build, open_database
 from revcycle.db import QueryError, connect, execute
-from revcycle.rebuild import data_version, is_current
+from revcycle.rebuild import data_version, is_current, rebuild_in_transaction
 from tests.conftest import ALL_TIME, NO_FILTERS, write_export
 from tests.test_app import APP, shown_count
 
@@ -73,4 +73,34 @@ def test_opening_a_database_built_with_older_sql_rebuilds_it(tmp_path):
     con = open_database(db_file)
     assert data_version(con) == first.data_version + 1
     assert is_current(con)
+    con.close()
+
+
+def test_a_rebuild_turns_a_table_of_a_view_s_name_into_the_view_and_back(tmp_path):
+    """An older layout stored a staging relation as a table, or a mart as a view: the rebuild
+    replaces each with the kind its query file makes, and the numbers come from the rows."""
+    leads = [
+        {"lead_id": "L1", "created_at": "2026-11-02 09:00:00"},
+        {"lead_id": "L2", "created_at": "2026-11-03 09:00:00"},
+    ]
+    con = connect(tmp_path / "old.duckdb")
+    build(con, {"leads": write_export(tmp_path / "l.csv", "leads", leads)})
+    con.execute("drop view stg_leads")
+    con.execute("create table stg_leads as select 'stale' as lead_id")
+    con.execute("drop table funnel_revenue")
+    con.execute("create view funnel_revenue as select 'stale' as lead_id")
+    con.execute("begin")
+    rebuild_in_transaction(con)
+    con.execute("commit")
+    kinds = dict(
+        con.execute(
+            "select table_name, table_type from information_schema.tables "
+            "where table_name in ('stg_leads', 'funnel_revenue')"
+        ).fetchall()
+    )
+    assert kinds == {"stg_leads": "VIEW", "funnel_revenue": "BASE TABLE"}
+    assert con.execute("select lead_id from funnel_revenue order by 1").fetchall() == [
+        ("L1",),
+        ("L2",),
+    ]
     con.close()

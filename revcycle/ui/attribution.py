@@ -9,7 +9,7 @@ from revcycle.attribution import report
 from revcycle.attribution.markov import Trust
 from revcycle.attribution.models import MODEL_NAMES, MODELS
 from revcycle.paths import db_path
-from revcycle.ui.charts import _layout, as_text, bar_by_channel
+from revcycle.ui.charts import as_text, bar_by_channel, house_layout
 from revcycle.ui.data import run, version
 
 # One colour per model (Paul Tol's muted scheme, colour-blind safe); Markov's turns grey when
@@ -93,7 +93,7 @@ def models_grouped(wide: pd.DataFrame, unit: str, markov_ok: bool) -> go.Figure:
         yaxis_title=as_text(unit or "amount"),
         legend={"orientation": "h", "y": -0.25},
     )
-    return _layout(figure, "Credit per channel under every model")
+    return house_layout(figure, "Credit per channel under every model")
 
 
 def spread_bars(wide: pd.DataFrame, unit: str) -> go.Figure:

@@ -87,7 +87,9 @@ def _names_as_text(frame: pd.DataFrame, column: str, colors: dict[str, str]) -> 
     return named, {as_text(name): color for name, color in colors.items()}
 
 
-def _layout(figure: go.Figure, title: str, height: int | None = None) -> go.Figure:
+def house_layout(figure: go.Figure, title: str, height: int | None = None) -> go.Figure:
+    """The pages' look for ``figure``: its title, the readable font, tight margins, no legend
+    title; ``height`` in pixels when given."""
     figure.update_layout(
         title=title,
         font=FONT,
@@ -119,7 +121,7 @@ def funnel(stages: pd.DataFrame, title: str) -> go.Figure:
         )
     )
     figure.update_xaxes(range=[-max(counts or [1]) * 0.9, max(counts or [1]) * 0.9])
-    return _layout(figure, title)
+    return house_layout(figure, title)
 
 
 def bar_by_channel(
@@ -148,7 +150,7 @@ def bar_by_channel(
     figure.update_layout(showlegend=False, xaxis_title=as_text(axis_label))
     if tickformat:
         figure.update_xaxes(tickformat=tickformat)
-    return _layout(figure, title, height=140 + 42 * len(rows))
+    return house_layout(figure, title, height=140 + 42 * len(rows))
 
 
 def _solid_legend(figure: go.Figure, colors: dict[str, str]) -> None:
@@ -209,7 +211,7 @@ def trend_by_channel(
         barmode="relative", xaxis_title="week starting", yaxis_title=as_text(axis_label)
     )
     figure.update_xaxes(**week_axis(rows["week_start"]))
-    return _layout(figure, title)
+    return house_layout(figure, title)
 
 
 def _in_legend_order(channels: pd.Series, colors: dict[str, str]) -> list[str]:
@@ -270,7 +272,7 @@ def channel_funnels(conversion: pd.DataFrame, title: str, colors: dict[str, str]
         figure.update_yaxes(showticklabels=False, col=column)
     figure.update_annotations(font={"size": FONT["size"]})
     figure.update_layout(showlegend=False, height=height)
-    return _layout(figure, title)
+    return house_layout(figure, title)
 
 
 def rate_with_interval(
@@ -311,7 +313,7 @@ def rate_with_interval(
         )
     figure.update_xaxes(**share_axis(rows["share_high_95"].max()), rangemode="tozero")
     figure.update_layout(showlegend=False)
-    return _layout(figure, title, height=120 + 45 * len(rows))
+    return house_layout(figure, title, height=120 + 45 * len(rows))
 
 
 def cohort_trend(rows: pd.DataFrame, title: str, grain: str = "month") -> go.Figure:
@@ -344,7 +346,7 @@ def cohort_trend(rows: pd.DataFrame, title: str, grain: str = "month") -> go.Fig
     figure.update_xaxes(title_text="cohort (leads created in)")
     if grain == "week":
         figure.update_xaxes(**week_axis(rows["cohort_start"]))
-    return _layout(figure, title)
+    return house_layout(figure, title)
 
 
 def box_from_quantiles(
@@ -394,7 +396,7 @@ def box_from_quantiles(
             )
         )
     figure.update_layout(showlegend=False)
-    return _layout(figure, title)
+    return house_layout(figure, title)
 
 
 def mark_changes(figure: go.Figure, changes: pd.DataFrame) -> go.Figure:
@@ -438,7 +440,7 @@ def share_trend(
     figure.update_layout(
         legend_traceorder="normal", xaxis_title="week starting", yaxis_title=as_text(axis_label)
     )
-    return _layout(figure, title)
+    return house_layout(figure, title)
 
 
 def response_bands(rows: pd.DataFrame, title: str) -> go.Figure:
@@ -469,4 +471,4 @@ def response_bands(rows: pd.DataFrame, title: str) -> go.Figure:
     figure.update_yaxes(title_text="share of leads", col=1)
     figure.update_annotations(font={"size": FONT["size"]})
     figure.update_layout(showlegend=False)
-    return _layout(figure, title)
+    return house_layout(figure, title)

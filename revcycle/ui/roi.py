@@ -11,7 +11,7 @@ from revcycle.paths import db_path
 from revcycle.roi import report
 from revcycle.roi.report import Figures
 from revcycle.ui import attribution, format, money, page, tables
-from revcycle.ui.charts import NEUTRAL, _layout, as_text
+from revcycle.ui.charts import NEUTRAL, as_text, house_layout
 from revcycle.ui.data import run, version
 
 SPEND_COLOR = "#BBBBBB"
@@ -125,7 +125,7 @@ def spend_and_return(found: Figures, unit: str) -> go.Figure:
     )
     figure.update_layout(barmode="group", legend={"orientation": "h", "y": -0.15})
     figure.update_xaxes(title_text=as_text(unit or "amount"))
-    return _layout(figure, "Spend and the won revenue it brought in", 160 + 56 * len(rows))
+    return house_layout(figure, "Spend and the won revenue it brought in", 160 + 56 * len(rows))
 
 
 def choose_view(params: dict) -> tuple[str, bool]:
