@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.components.v2 import manifest_scanner
 
@@ -86,13 +87,18 @@ def made_copy(built_databases: Path, key: str, make: Callable[[Path], None], tar
     return copy_database(template, target)
 
 
-def building(exports: dict[str, Path]) -> Callable[[Path], None]:
-    """What writes a closed database built from ``exports``, for ``made_once``."""
+def building(
+    exports: dict[str, Path], then: Callable[[duckdb.DuckDBPyConnection], object] | None = None
+) -> Callable[[Path], None]:
+    """What writes a closed database built from ``exports``, for ``made_once``; ``then(con)``
+    runs on it after the build (an upload, an agreement saved)."""
 
     def make(path: Path) -> None:
         con = connect(path)
         try:
             build(con, exports)
+            if then is not None:
+                then(con)
         finally:
             con.close()
 

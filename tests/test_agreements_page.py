@@ -64,15 +64,9 @@ def agreed_db(tmp_path, monkeypatch, built_databases):
         "leads": write_export(tmp_path / "leads.csv", "leads", leads),
         "deals": write_export(tmp_path / "deals.csv", "deals", []),
     }
-
-    def make(path):
-        building(exports)(path)
-        con = connect(path)
-        try:
-            store.save(con, first_agreement(), changed_by="setup")
-        finally:
-            con.close()
-
+    make = building(
+        exports, then=lambda con: store.save(con, first_agreement(), changed_by="setup")
+    )
     key = "agreed-" + inputs_key(exports)
     path = made_copy(built_databases, key, make, tmp_path / "agreed.duckdb")
     monkeypatch.setenv("REVCYCLE_DB", str(path))

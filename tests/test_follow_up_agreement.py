@@ -9,7 +9,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from revcycle.agreements.model import FollowUp
-from revcycle.db import connect
 from revcycle.paths import REPO_ROOT
 from tests.conftest import building, inputs_key, made_copy, write_export
 from tests.support.injection import unescaped
@@ -41,24 +40,13 @@ def two_versions(tmp_path, built_databases, monkeypatch):
     }
     default = FollowUp(None, "call", 24, "calendar")
 
-    def make(path):
-        building(exports)(path)
-        con = connect(path)
-        try:
-            save(con, agreement(FollowUp("Paid search", "call", 8, "working"), default))
-            save(
-                con,
-                agreement(
-                    FollowUp("Paid search", "call", 4, "working"),
-                    default,
-                    effective_from=date(2026, 3, 10),
-                ),
-            )
-        finally:
-            con.close()
+    def save_both(con):
+        save(con, agreement(FollowUp("Paid search", "call", 8, "working"), default))
+        tighter = FollowUp("Paid search", "call", 4, "working")
+        save(con, agreement(tighter, default, effective_from=date(2026, 3, 10)))
 
     key = "two-versions-" + inputs_key(exports)
-    path = made_copy(built_databases, key, make, tmp_path / "test.duckdb")
+    path = made_copy(built_databases, key, building(exports, save_both), tmp_path / "test.duckdb")
     monkeypatch.setenv("REVCYCLE_DB", str(path))
 
 

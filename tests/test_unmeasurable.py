@@ -49,15 +49,7 @@ def mixed_db(tmp_path, built_databases):
     exports = {"leads": write_export(tmp_path / "a.csv", "leads", LEADS_WITH_CONTACTS)}
     without = tmp_path / "b.csv"
     without.write_text(LEADS_WITHOUT_DATES, encoding="utf-8")
-
-    def make(path):
-        building(exports)(path)
-        con = connect(path)
-        try:
-            merge(con, without)
-        finally:
-            con.close()
-
+    make = building(exports, then=lambda con: merge(con, without))
     key = "mixed-" + inputs_key(exports | {"merged": without})
     path = made_copy(built_databases, key, make, tmp_path / "mixed.duckdb")
     con = connect(path)
