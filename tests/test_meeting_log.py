@@ -362,6 +362,18 @@ def test_reading_a_database_without_the_tables_gives_empty_frames(tmp_path):
         assert log.history(con, "decision", 1).empty
 
 
+def test_the_empty_reading_is_a_fresh_frame_each_time_and_gives_way_to_the_log(tmp_path):
+    # The empty result is made once per query: a caller changing it must not change the next
+    # reading, and once the log's tables exist, what they hold is read.
+    with duckdb.connect(str(tmp_path / "new.duckdb")) as con:
+        first = log.decisions(con, W47)
+        del first["text"]
+        assert "text" not in first.columns
+        assert log.decisions(con, W47).columns.tolist() == log.DECISION_COLUMNS
+        log.add_decision(con, W47, "Raise the webinar MQL threshold.", "mara")
+        assert log.decisions(con, W47)["text"].tolist() == ["Raise the webinar MQL threshold."]
+
+
 def test_uploads_replaces_and_restores_leave_the_log_alone(funnel_db):
     con = funnel_db([{"lead_id": "L1", "created_at": "2026-11-16 09:00:00"}])
     log.add_decision(con, W47, "Raise the webinar MQL threshold.", "mara")
