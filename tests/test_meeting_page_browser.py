@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests import sample_facts
+from tests.conftest import copy_database
 from tests.support import browser
 from tests.test_browser import (
     ARTIFACTS_DIR,
@@ -86,11 +87,15 @@ SIZES_JS = """() => {
 
 
 @pytest.fixture(scope="module")
-def dashboard(chromium: Browser, tmp_path_factory) -> Iterator[BrowserContext]:
-    """A dashboard over a database of its own built from the sample (the test writes to its
+def dashboard(
+    chromium: Browser, sample_db_file: Path, tmp_path_factory
+) -> Iterator[BrowserContext]:
+    """A dashboard over a copy of the sample database of its own (the test writes to its
     meeting log), once a first tab has drawn This week."""
+    workdir = tmp_path_factory.mktemp("meeting")
+    copy_database(sample_db_file, workdir / "revcycle.duckdb")
     with (
-        running_dashboard(tmp_path_factory.mktemp("meeting")) as url,
+        running_dashboard(workdir) as url,
         browser.browser_context(chromium, url, RENDER_MS) as context,
     ):
         warm_up = context.new_page()
