@@ -144,13 +144,23 @@ def dashboard(
     per worker instead of once per server saves the build."""
     # chromium comes first so a missing browser skips before the server is started.
     workdir = tmp_path_factory.mktemp("dashboard")
+    with sample_dashboard(chromium, sample_db_file, workdir, OVERVIEW) as context:
+        yield context
+
+
+@contextmanager
+def sample_dashboard(
+    chromium: Browser, sample_db_file: Path, workdir: Path, first_page: AppPage
+) -> Iterator[BrowserContext]:
+    """A browser context on a dashboard over a copy of the sample database in ``workdir``, once
+    a first tab has drawn ``first_page``."""
     copy_database(sample_db_file, workdir / "revcycle.duckdb")
     with (
         running_dashboard(workdir) as url,
         browser.browser_context(chromium, url, RENDER_MS) as context,
     ):
         warm_up = context.new_page()
-        open_page(warm_up, OVERVIEW, timeout=FIRST_RENDER_MS)
+        open_page(warm_up, first_page, timeout=FIRST_RENDER_MS)
         warm_up.close()
         yield context
 

@@ -16,19 +16,16 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests import sample_facts
-from tests.conftest import copy_database
 from tests.support import browser
 from tests.test_browser import (
     ARTIFACTS_DIR,
     CUT_OFF_JS,
-    FIRST_RENDER_MS,
     LAPTOP,
-    RENDER_MS,
     TABLES_DRAWN_JS,
     AppPage,
     assert_no_error_shown,
     open_page,
-    running_dashboard,
+    sample_dashboard,
     screenshot_paths,
     wait_for_script,
 )
@@ -93,14 +90,7 @@ def dashboard(
     """A dashboard over a copy of the sample database of its own (the test writes to its
     meeting log), once a first tab has drawn This week."""
     workdir = tmp_path_factory.mktemp("meeting")
-    copy_database(sample_db_file, workdir / "revcycle.duckdb")
-    with (
-        running_dashboard(workdir) as url,
-        browser.browser_context(chromium, url, RENDER_MS) as context,
-    ):
-        warm_up = context.new_page()
-        open_page(warm_up, THIS_WEEK, timeout=FIRST_RENDER_MS)
-        warm_up.close()
+    with sample_dashboard(chromium, sample_db_file, workdir, THIS_WEEK) as context:
         yield context
 
 
