@@ -105,6 +105,25 @@ def test_negative_offsets_are_found_after_day_first_and_slashed_dates():
     assert parsed.problems == []
 
 
+def test_offsets_with_minutes_without_a_colon_or_after_a_space_are_all_read():
+    # Amsterdam is UTC+1 in February and UTC+2 in July: 10:00 at +05:30 is 04:30 UTC, 05:30
+    # there; 10:00 at -03:30 is 13:30 UTC, 14:30 there; 10:00 at +02 is 08:00 UTC, 09:00 there.
+    values = [
+        "2026-02-25 10:00+05:30",
+        "2026-02-25 10:00 -0330",
+        "2026-02-25 10:00 +02",
+        "2026-02-25 10:00:00.5-01:00",
+        "2026-07-01 10:00Z",
+    ]
+    assert dates(values).values.to_pylist() == [
+        D(2026, 2, 25, 5, 30),
+        D(2026, 2, 25, 14, 30),
+        D(2026, 2, 25, 9, 0),
+        D(2026, 2, 25, 12, 0, 0, 500000),
+        D(2026, 7, 1, 12, 0),
+    ]
+
+
 def test_fractions_of_a_second_are_kept_to_the_microsecond_and_finer_digits_cut():
     values = [
         "2026-02-25 22:36:05.000001",

@@ -87,9 +87,9 @@ def _problems(bad, raw, lines, file, column, reason, code, severity=ERROR, store
 
 # A date (year first, or year last with day and month in the column's order), then optionally
 # a space or "T" and a time: 2026-02-25T22:36:05.123, 25.02.2026, 2/25/2026 3:05 PM. No
-# two-digit years or month names. A UTC offset after a time ("Z", "+02:00") is split off first
-# and applied after (see _split_offsets). Dots are day-first in every locale that writes them:
-# 03.04.2026 is never 4 March.
+# two-digit years or month names. A UTC offset may follow a time ("Z", "+02:00", "-0500",
+# " +02"): the value is then moved to settings.timezone()'s wall clock (see _to_local). Dots are
+# day-first in every locale that writes them: 03.04.2026 is never 4 March.
 _DAYS = {
     ISO: ["%Y-%m-%d", "%Y/%m/%d"],
     DAY_FIRST: ["%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"],
@@ -98,24 +98,44 @@ _DAYS = {
 _TIMES = ["%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p", "%I:%M:%S.%f %p"]
 # Each distinct date or time piece is read once (a million timestamps hold a few thousand).
 # What no format can say is rewritten first: "25/02/2026, 9:05", a decimal comma or over six
-# digits in the seconds, a "Z" (the wall clock is kept), "p.m." or "PM" without a space. Excel
-# serials count days from 1899-12-30; only 20000 to 80000 (1954 to 2119) are dates.
+# digits in the seconds, "p.m." or "PM" without a space; a UTC offset is split off a time and
+# counted in minutes. Excel serials count days from 1899-12-30; only 20000 to 80000 (1954 to
+# 2119) are dates.
 _READ_PIECES_SQL = r"""
 with
+offsets as (
+    select
+        piece,
+        regexp_extract(
+            piece,
+            '^(.*[0-9]:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?: ?[AaPp]\.?[Mm]\.?)?)'
+                || ' ?(Z|[+-][0-9]{2})(?::?([0-9]{2}))?$',
+            ['clock', 'zone', 'zone_minutes']
+        ) as offset_parts
+    from pieces
+),
 written as (
     select
         piece,
         regexp_replace(piece, ',$', '') as day,
         regexp_replace(
             regexp_replace(
-                regexp_replace(trim(piece), '^([0-9:]+)[.,]([0-9]{1,6})[0-9]*', '\1.\2'),
-                '([0-9])Z$', '\1'
+                trim(if(offset_parts.zone = '', piece, offset_parts.clock)),
+                '^([0-9:]+)[.,]([0-9]{1,6})[0-9]*',
+                '\1.\2'
             ),
             ' *([AaPp])\.?([Mm])\.?$', ' \1\2'
         ) as time_of_day,
+        case
+            when offset_parts.zone = 'Z' then 0
+            when offset_parts.zone <> ''
+            then cast(offset_parts.zone as integer) * 60
+                + if(starts_with(offset_parts.zone, '-'), -1, 1)
+                * coalesce(try_cast(offset_parts.zone_minutes as integer), 0)
+        end as offset_minutes,
         case when regexp_full_match(piece, '[0-9]{5}(\.[0-9]+)?') then cast(piece as double) end
             as serial
-    from pieces
+    from offsets
 ),
 final as (
     select
@@ -131,7 +151,8 @@ final as (
         case
             when regexp_full_match(time_of_day, '[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?( .*)?')
             then epoch_us(try_strptime(time_of_day, $times)) - epoch_us(timestamp '1900-01-01')
-        end as time_us
+        end as time_us,
+        offset_minutes,
     from written
 )
 select * from final
@@ -144,7 +165,10 @@ _FIRST_DAY, _PAST_LAST_DAY = np.datetime64("1678-01-01", "us"), np.datetime64("2
 # whole cast, and try_strptime reads them.
 _ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _ISO_TIME = r"[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
-_ISO_SHAPE = f"{_ISO_DAY}(?:{_ISO_TIME})?$"
+_ISO_SHAPES = {  # each shape, and the type its values cast to: a "Z" is UTC
+    f"{_ISO_DAY}(?:{_ISO_TIME})?$": TIMESTAMP,
+    f"{_ISO_DAY}{_ISO_TIME}Z$": pa.timestamp("us", "UTC"),
+}
 
 _LABEL = {ISO: "YYYY-MM-DD", DAY_FIRST: "DD/MM/YYYY", MONTH_FIRST: "MM/DD/YYYY"}
 _LABEL[EXCEL_SERIAL] = "Excel serial number"
@@ -156,22 +180,23 @@ def _duckdb(sql: str, name: str, table: pa.Table, params: dict | None = None) ->
         return con.register(name, table).sql(sql, params=params).to_arrow_table()
 
 
-def _read_by_parts(text: pa.Array) -> tuple[dict[str, np.ndarray], dict[str, int]]:
-    """Per format, each value's timestamp (NaT where the format does not read it), and per mark
-    how many values day-first or month-first read with it."""
+def _read_by_parts(text: pa.Array) -> tuple[dict[str, np.ndarray], dict[str, int], np.ndarray]:
+    """Per format, each value's timestamp (NaT where the format does not read it); per mark,
+    how many values day-first or month-first read with it; each value's UTC offset in minutes
+    (NaN where it has none)."""
     if pc.any(pc.match_substring(text, "T")).as_py():
         text = pc.replace_substring(text, "T", " ")
     parts = pc.split_pattern(text, " ", max_splits=1)
-    offsets = parts.offsets.to_numpy().astype(np.intp)
-    count_pieces = np.diff(offsets) * mask(pc.is_valid(parts))
+    starts = parts.offsets.to_numpy().astype(np.intp)
+    count_pieces = np.diff(starts) * mask(pc.is_valid(parts))
     index, distinct = _distinct(parts.values)
     formats = {name.replace("-", "_"): formats for name, formats in _DAYS.items()}
     pieces = pa.table({"piece": distinct})
     read = _duckdb(_READ_PIECES_SQL, "pieces", pieces, formats | {"times": _TIMES})
     none = len(distinct)  # "no piece": no date (NaT), or no time (midnight)
     index = np.append(index, [none, none])  # past the last row's pieces
-    day = np.where(count_pieces >= 1, index[offsets[:-1]], none)
-    time_of_day = np.where(count_pieces == 2, index[offsets[:-1] + 1], none)
+    day = np.where(count_pieces >= 1, index[starts[:-1]], none)
+    time_of_day = np.where(count_pieces == 2, index[starts[:-1] + 1], none)
     micros = pc.fill_null(read.column("time_us"), -1).to_numpy()
     micros = np.append(micros, 0)[time_of_day]  # -1: a time that does not read
     stamps = {}
@@ -184,42 +209,48 @@ def _read_by_parts(text: pa.Array) -> tuple[dict[str, np.ndarray], dict[str, int
     split = ~np.isnat(stamps[DAY_FIRST]) | ~np.isnat(stamps[MONTH_FIRST])
     marks = np.append(pc.fill_null(read.column("mark"), "").to_numpy(zero_copy_only=False), "")
     separators = {mark: int((marks[day][split] == mark).sum()) for mark in "/.-"}
-    return stamps, separators
+    offset_minutes = read.column("offset_minutes").to_numpy().astype(float)  # null: NaN
+    return stamps, separators, np.append(offset_minutes, np.nan)[time_of_day]
 
 
-def _read_dates(text: pa.Array) -> tuple[dict, dict, dict]:
+def _read_dates(text: pa.Array) -> tuple[dict, dict, dict, np.ndarray]:
     """Per format, whether it reads each row, and the row's timestamp; per mark, the values
-    day-first or month-first read with it. A value Arrow's cast reads is year-first, so no
-    other format reads it; the others are read by parts."""
+    day-first or month-first read with it; per row, its UTC offset in minutes (NaN for none).
+    A value Arrow's cast reads is year-first, so no other format reads it; the others are read
+    by parts."""
     stamps = {name: np.full(len(text), _NAT) for name in DATE_FORMATS}
-    handled = _cast_iso(text, stamps[ISO])
+    offset_minutes = np.full(len(text), np.nan)
+    handled = _cast_iso(text, stamps[ISO], offset_minutes)
     rest = np.flatnonzero(~handled & mask(pc.is_valid(text)))
     separators = dict.fromkeys("/.-", 0)
     if rest.size:
-        by_parts, separators = _read_by_parts(text.take(rest))
+        by_parts, separators, offset_minutes[rest] = _read_by_parts(text.take(rest))
         for name in DATE_FORMATS:
             stamps[name][rest] = by_parts[name]
     reads = {name: (each >= _FIRST_DAY) & (each < _PAST_LAST_DAY) for name, each in stamps.items()}
-    return reads, separators, stamps
+    return reads, separators, stamps, offset_minutes
 
 
-def _cast_iso(text: pa.Array, stamps: np.ndarray) -> np.ndarray:
-    """The rows Arrow's ISO 8601 cast reads; their timestamps go into ``stamps``."""
+def _cast_iso(text: pa.Array, stamps: np.ndarray, offset_minutes: np.ndarray) -> np.ndarray:
+    """The rows Arrow's ISO 8601 cast reads; their timestamps go into ``stamps``, and a "Z"
+    into ``offset_minutes`` as 0."""
     handled = np.zeros(len(text), dtype=bool)
     # Folding a column costs a little; one without a single "YYYY-" is not worth it.
     if not pc.any(pc.equal(pc.binary_slice(text.cast(pa.binary()), 4, 5), b"-")).as_py():
         return handled
     shape_index, shapes = _shapes(text, zeros=False)
-    castable = mask(pc.match_substring_regex(shapes, _ISO_SHAPE))
-    rows = np.flatnonzero(np.append(castable, False)[shape_index])
-    whole = rows.size == len(text) - text.null_count  # nulls cast to nulls
-    try:
-        cast = pc.cast(text if whole else text.take(rows), TIMESTAMP)
-    except pa.ArrowInvalid:
-        return handled  # a day or time that does not exist: try_strptime reads them
-    handled[rows] = True
-    cast = cast.to_numpy(zero_copy_only=False)
-    stamps[rows] = cast[rows] if whole else cast
+    for shape, type in _ISO_SHAPES.items():
+        castable = mask(pc.match_substring_regex(shapes, shape))
+        rows = np.flatnonzero(np.append(castable, False)[shape_index])
+        whole = rows.size == len(text) - text.null_count  # nulls cast to nulls
+        try:
+            cast = pc.cast(text if whole else text.take(rows), type)
+        except pa.ArrowInvalid:
+            continue  # a day or time that does not exist: try_strptime reads them
+        handled[rows] = True
+        cast = cast.to_numpy(zero_copy_only=False)
+        stamps[rows] = cast[rows] if whole else cast
+        offset_minutes[rows] = np.nan if type.tz is None else 0
     return handled
 
 
@@ -265,8 +296,8 @@ def parse_dates(values, lines, file: str, column: str, date_format: str | None =
     if date_format is not None and date_format not in DATE_FORMATS:
         raise ValueError(f"unknown date format {date_format!r}; use one of {DATE_FORMATS}")
     raw = _strings(values)
-    text, offset_minutes = _split_offsets(stripped(raw))
-    reads, separators, stamps = _read_dates(text)
+    text = stripped(raw)
+    reads, separators, stamps, offset_minutes = _read_dates(text)
     chosen, question, code = _decide(reads, text)
     chosen = chosen or date_format
     parsed, read, reason = pa.nulls(len(raw), TIMESTAMP), np.zeros(len(raw), bool), "not a date"
@@ -291,55 +322,12 @@ def parse_days(values, lines, file: str, column: str, date_format: str | None = 
     return Parsed(pc.cast(parsed.values, DAY), parsed.problems)
 
 
-# A time, then a UTC offset: "Z", "+02:00", "-0500", " +02".
-_WITH_OFFSET = (
-    r"^(?P<rest>.*[0-9]:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?: ?[AaPp]\.?[Mm]\.?)?)"
-    r" ?(?P<offset>Z|[+-][0-9]{2}(?::?[0-9]{2})?)$"
-)
-
-
-def _split_offsets(text: pa.Array) -> tuple[pa.Array, np.ndarray | None]:
-    """The values without their UTC offsets, and each value's offset in minutes (NaN where
-    none); None when no value has one."""
-    if not _may_have_offsets(text):
-        return text, None
-    parts = pc.extract_regex(text, _WITH_OFFSET)
-    has_offset = mask(pc.is_valid(parts))
-    if not has_offset.any():
-        return text, None
-    index, offsets = _distinct(pc.struct_field(parts, "offset"))
-    minutes = [_minutes(offset) for offset in offsets.to_pylist()]
-    per_value = np.append(np.array(minutes, dtype=float), np.nan)[index]
-    return pc.if_else(pa.array(has_offset), pc.struct_field(parts, "rest"), text), per_value
-
-
-def _may_have_offsets(text: pa.Array) -> bool:
-    """Whether any value could carry an offset, by literal tests far cheaper than the pattern
-    (most exports have none): "Z" at the end, a "+", or a "-" that is not one of a date's two
-    (an offset adds one to 0 or 2)."""
-    present = pc.drop_null(text)
-    dashes = pc.count_substring(present, "-")
-    could = pc.or_(
-        pc.or_(pc.ends_with(present, "Z"), pc.match_substring(present, "+")),
-        pc.invert(pc.is_in(dashes, value_set=pa.array([0, 2], type=dashes.type))),
-    )
-    return bool(mask(could).any())
-
-
-def _minutes(offset: str) -> float:
-    if offset == "Z":
-        return 0.0
-    digits = offset[1:].replace(":", "")
-    minutes = int(digits[:2]) * 60 + int(digits[2:] or 0)
-    return float(-minutes if offset[0] == "-" else minutes)
-
-
-def _to_local(stamps: np.ndarray, offset_minutes: np.ndarray | None) -> np.ndarray:
+def _to_local(stamps: np.ndarray, offset_minutes: np.ndarray) -> np.ndarray:
     """Timestamps with a UTC offset as the wall clock in settings.timezone(); the others as
     they are (already in it)."""
-    if offset_minutes is None:
-        return stamps
     rows = np.flatnonzero(~np.isnan(offset_minutes) & ~np.isnat(stamps))
+    if not rows.size:
+        return stamps
     moved = stamps[rows] - offset_minutes[rows].astype("timedelta64[m]")  # UTC
     # Arrow keeps a zoned timestamp as UTC: the moved values are the array's as they are.
     local = pc.local_timestamp(pa.array(moved, type=pa.timestamp("us", settings.timezone())))
