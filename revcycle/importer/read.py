@@ -258,9 +258,11 @@ def _duckdb_read(path: Path, source: Path, data: bytes) -> tuple[str, pa.Table, 
         except duckdb.Error:
             cells = _fetch(con, {**dialect, "parallel": False})  # see _READ_SQL
     newline = "\n" if b"\n" in data else "\r"  # a file from classic Mac OS ends lines with CR
-    # As many lines as rows: each row is one line. Else (a line break in a value, or an empty
-    # line) each row's line is worked out from the line breaks its values hold.
-    if newline in _ROW_ENDS.get(new_line, "") and cells.num_rows == _line_count(data, newline):
+    # As many lines as rows (a last line without its break counts too): each row is one line.
+    # Else (a line break in a value, or an empty line) each row's line is worked out from the
+    # line breaks its values hold.
+    count_lines = data.count(newline.encode()) + (not data.endswith(newline.encode()))
+    if newline in _ROW_ENDS.get(new_line, "") and cells.num_rows == count_lines:
         lines = np.arange(1, cells.num_rows + 1, dtype=np.int64)
     else:
         breaks = np.zeros(cells.num_rows, dtype=np.int64)  # counted before blanks become null
@@ -275,18 +277,6 @@ def _fetch(con: duckdb.DuckDBPyConnection, params: dict) -> pa.Table:
     table = con.sql(_READ_SQL, params=params).to_arrow_table()
     # DuckDB may hand over large_string or string_view; rows promise string.
     return table.cast(pa.schema([(name, pa.string()) for name in table.column_names]))
-
-
-def _line_count(data: bytes, newline: str) -> int:
-    """The lines in ``data``, counted a megabyte at a time: a block stays in the CPU's cache,
-    twice as fast as one pass over 200 MB, three times as fast as bytes.count."""
-    raw, byte = np.frombuffer(data, dtype=np.uint8), ord(newline)
-    found = np.empty(min(len(raw), 1 << 20), dtype=bool)
-    count = int(not data.endswith(newline.encode()))  # a last line without its break is a line too
-    for start in range(0, len(raw), 1 << 20):
-        block = raw[start : start + (1 << 20)]
-        count += int(np.count_nonzero(np.equal(block, byte, out=found[: len(block)])))
-    return count
 
 
 def _line_bounds(data: bytes, newline: str) -> tuple[np.ndarray, np.ndarray]:
