@@ -122,6 +122,8 @@ def test_offsets_with_minutes_without_a_colon_or_after_a_space_are_all_read():
         D(2026, 2, 25, 12, 0, 0, 500000),
         D(2026, 7, 1, 12, 0),
     ]
+    # Minutes after a "Z" make no offset, and no time.
+    assert dates(["2026-02-25 10:00Z30", "2026-02-25"]).values.to_pylist() == [None, D(2026, 2, 25)]
 
 
 def test_fractions_of_a_second_are_kept_to_the_microsecond_and_finer_digits_cut():

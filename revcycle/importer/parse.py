@@ -109,8 +109,8 @@ offsets as (
         regexp_extract(
             piece,
             '^(.*[0-9]:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?: ?[AaPp]\.?[Mm]\.?)?)'
-                || ' ?(Z|[+-][0-9]{2})(?::?([0-9]{2}))?$',
-            ['clock', 'zone', 'zone_minutes']
+                || ' ?(Z|([+-][0-9]{2})(?::?([0-9]{2}))?)$',
+            ['clock', 'zone', 'hours', 'minutes']
         ) as offset_parts
     from pieces
 ),
@@ -129,9 +129,9 @@ written as (
         case
             when offset_parts.zone = 'Z' then 0
             when offset_parts.zone <> ''
-            then cast(offset_parts.zone as integer) * 60
+            then cast(offset_parts.hours as integer) * 60
                 + if(starts_with(offset_parts.zone, '-'), -1, 1)
-                * coalesce(try_cast(offset_parts.zone_minutes as integer), 0)
+                * coalesce(try_cast(offset_parts.minutes as integer), 0)
         end as offset_minutes,
         case when regexp_full_match(piece, '[0-9]{5}(\.[0-9]+)?') then cast(piece as double) end
             as serial
