@@ -250,7 +250,8 @@ def _cast_iso(text: pa.Array, stamps: np.ndarray, offset_minutes: np.ndarray) ->
         handled[rows] = True
         cast = cast.to_numpy(zero_copy_only=False)
         stamps[rows] = cast[rows] if whole else cast
-        offset_minutes[rows] = np.nan if type.tz is None else 0
+        if type.tz is not None:
+            offset_minutes[rows] = 0
     return handled
 
 

@@ -261,8 +261,10 @@ def _duckdb_read(path: Path, source: Path, data: bytes) -> tuple[str, pa.Table, 
     # As many lines as rows (a last line without its break counts too): each row is one line.
     # Else (a line break in a value, or an empty line) each row's line is worked out from the
     # line breaks its values hold.
-    count_lines = data.count(newline.encode()) + (not data.endswith(newline.encode()))
-    if newline in _ROW_ENDS.get(new_line, "") and cells.num_rows == count_lines:
+    line_break = newline.encode()
+    if newline in _ROW_ENDS.get(new_line, "") and cells.num_rows == data.count(line_break) + (
+        not data.endswith(line_break)
+    ):
         lines = np.arange(1, cells.num_rows + 1, dtype=np.int64)
     else:
         breaks = np.zeros(cells.num_rows, dtype=np.int64)  # counted before blanks become null
