@@ -184,6 +184,19 @@ def test_follow_up_page_says_what_it_cannot_measure(mixed_env):
     assert any(text.startswith("3 leads come from files with no column") for text in warnings)
 
 
+def test_one_lead_without_a_date_column_is_named_in_the_singular(tmp_path, monkeypatch):
+    # One lead, from an export with no first-contact, MQL or SQL column.
+    leads = tmp_path / "one.csv"
+    leads.write_text("lead_id,created_at,channel\nC1,2026-03-03 09:00:00,Referral\n")
+    con = connect(tmp_path / "one.duckdb")
+    build(con, {"leads": leads})
+    con.close()
+    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "one.duckdb"))
+    at = open_page("pages/follow_up.py", tmp_path / "one.duckdb")
+    warnings = [warning.value for warning in at.sidebar.warning]
+    assert any(text.startswith("1 lead comes from a file with no column") for text in warnings)
+
+
 def test_conversion_page_says_mql_and_sql_cannot_be_measured(mixed_env):
     at = open_page("pages/conversion.py", mixed_env)
     captions = [caption.value for caption in at.caption]

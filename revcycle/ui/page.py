@@ -112,8 +112,9 @@ def freshness_banner() -> None:
     )
     missing = int(row["count_leads_missing_a_date_column"])
     if missing:
+        who = "lead comes from a file" if missing == 1 else "leads come from files"
         st.sidebar.warning(
-            f"{missing:,} leads come from files with no column for a date the pages measure "
+            f"{missing:,} {who} with no column for a date the pages measure "
             "(first contact, MQL or SQL).",
             icon=":material/event_busy:",
         )
