@@ -81,30 +81,41 @@ funnel as not materialized (
 
 -- The leads, with when each entered the MQL and the SQL step. A lead from an upload with no
 -- column for that date cannot be placed: it stands in the weeks it was created, where it is
--- counted as unmeasured, never as an entrant that did not convert.
-placed_leads as not materialized (
-    select
-        *,
-        coalesce(mql_at, if(has_mql_data, null, created_at)) as mql_placed_at,
-        coalesce(sql_at, if(has_sql_data, null, created_at)) as sql_placed_at,
-    from funnel
-    where has_lead
+-- counted as unmeasured, never as an entrant that did not convert. Each part places its leads
+-- by a stored date, so the join with the step's window narrows the scan to the window's weeks
+-- (a date worked out per lead had every lead read: 0.8 s at 10M leads, now 0.5 s).
+mql_entrants as not materialized (
+    select *, mql_at as mql_placed_at from funnel
+    where has_lead and mql_at is not null
+    union all
+    select *, created_at as mql_placed_at from funnel
+    where has_lead and mql_at is null and has_mql_data is not true
 ),
 
--- Each later step joins its own window: the entrants of its baseline and recent weeks, and
--- whether they converted within its maturity days.
+sql_entrants as not materialized (
+    select *, sql_at as sql_placed_at from funnel
+    where has_lead and sql_at is not null
+    union all
+    select *, created_at as sql_placed_at from funnel
+    where has_lead and sql_at is null and has_sql_data is not true
+),
+
+-- Each step joins its own window: the entrants of its baseline and recent weeks, and whether
+-- they converted within its maturity days; each entrant carries its window, so placing it in
+-- the recent or the baseline weeks needs no second join.
 entrants as (
     select
-        'lead' as step_from,
-        channel,
-        created_at as entered_at,
-        reached_mql as has_converted,
-        has_mql_data as is_measured,
+        windows.*,
+        lead_cohort.channel,
+        lead_cohort.created_at as entered_at,
+        lead_cohort.reached_mql as has_converted,
+        lead_cohort.has_mql_data as is_measured,
         0 as won_revenue,
     from lead_cohort
+    cross join lead_window as windows
     union all
     select
-        windows.step_from,
+        windows.*,
         leads.channel,
         leads.mql_placed_at as entered_at,
         coalesce(
@@ -113,13 +124,13 @@ entrants as (
         ) as has_converted,
         leads.mql_at is not null and leads.has_sql_data as is_measured,
         0 as won_revenue,
-    from placed_leads as leads
+    from mql_entrants as leads
     inner join windows
         on windows.step_from = 'mql'
     where is_in_period(leads.mql_placed_at, windows.baseline_start_date, windows.recent_end_date)
     union all
     select
-        windows.step_from,
+        windows.*,
         leads.channel,
         leads.sql_placed_at as entered_at,
         coalesce(
@@ -128,13 +139,13 @@ entrants as (
         ) as has_converted,
         leads.sql_at is not null as is_measured,
         0 as won_revenue,
-    from placed_leads as leads
+    from sql_entrants as leads
     inner join windows
         on windows.step_from = 'sql'
     where is_in_period(leads.sql_placed_at, windows.baseline_start_date, windows.recent_end_date)
     union all
     select
-        windows.step_from,
+        windows.*,
         funnel.channel,
         funnel.first_deal_created_at as entered_at,
         coalesce(
@@ -154,16 +165,10 @@ entrants as (
 
 placed as (
     select
-        entrants.*,
-        is_in_period(
-            entrants.entered_at, windows.recent_start_date, windows.recent_end_date
-        ) as is_recent,
-        is_in_period(
-            entrants.entered_at, windows.baseline_start_date, windows.baseline_end_date
-        ) as is_baseline,
+        *,
+        is_in_period(entered_at, recent_start_date, recent_end_date) as is_recent,
+        is_in_period(entered_at, baseline_start_date, baseline_end_date) as is_baseline,
     from entrants
-    inner join windows
-        on entrants.step_from = windows.step_from
 ),
 
 counts as (
