@@ -21,7 +21,6 @@ from urllib.parse import quote, urlencode, urlsplit
 import pytest
 from playwright.sync_api import (
     Browser,
-    BrowserContext,
     Locator,
     Page,
     expect,
@@ -132,45 +131,48 @@ def running_dashboard(workdir: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def dashboard(
-    chromium: Browser, sample_db_file: Path, tmp_path_factory
-) -> Iterator[BrowserContext]:
-    """A browser on the dashboard over a copy of the sample database, once a first tab has
-    drawn the overview: the server has opened its database and the browser has cached the
-    app's code, as a person's would, so the tests' timeouts and timings are about the pages.
+def dashboard(chromium: Browser, sample_db_file: Path, tmp_path_factory) -> Iterator[Page]:
+    """A tab on the dashboard over a copy of the sample database, once it has drawn the
+    overview: the server has opened its database and the browser has the app's code, as a
+    person's would, so the tests' timeouts and timings are about the pages. The tab watches
+    every page it opens from then on (browser.LOAD_WATCH_JS).
 
     The copy is the database the server would build from the sample exports on a first start
     (``test_shared_link_to_a_page_works_on_a_fresh_server`` has it do so); building it once
     per worker instead of once per server saves the build."""
     # chromium comes first so a missing browser skips before the server is started.
     workdir = tmp_path_factory.mktemp("dashboard")
-    with sample_dashboard(chromium, sample_db_file, workdir, OVERVIEW) as context:
-        yield context
+    with sample_dashboard(chromium, sample_db_file, workdir, OVERVIEW) as tab:
+        tab.add_init_script(browser.LOAD_WATCH_JS)
+        yield tab
 
 
 @contextmanager
 def sample_dashboard(
     chromium: Browser, sample_db_file: Path, workdir: Path, first_page: AppPage
-) -> Iterator[BrowserContext]:
-    """A browser context on a dashboard over a copy of the sample database in ``workdir``, once
-    a first tab has drawn ``first_page``."""
+) -> Iterator[Page]:
+    """A tab on a dashboard over a copy of the sample database in ``workdir``, once it has
+    drawn ``first_page``.
+
+    The module's tests share the tab: each opens its page in it, a new document and so a
+    Streamlit session of its own. A tab kept open keeps its renderer process and the code it
+    compiled: a page load there cost 2.4-3.9 CPU s against 5.5-6.5 s in a new tab (the sample's
+    pages, measured 2026-12-03)."""
     copy_database(sample_db_file, workdir / "revcycle.duckdb")
     with (
         running_dashboard(workdir) as url,
         browser.browser_context(chromium, url, RENDER_MS) as context,
     ):
-        warm_up = context.new_page()
-        open_page(warm_up, first_page, timeout=FIRST_RENDER_MS)
-        warm_up.close()
-        yield context
+        tab = context.new_page()
+        open_page(tab, first_page, timeout=FIRST_RENDER_MS)
+        yield tab
 
 
 @pytest.fixture
-def page(dashboard: BrowserContext) -> Iterator[Page]:
-    """A new tab on the dashboard: a Streamlit session of its own."""
-    tab = dashboard.new_page()
-    yield tab
-    tab.close()
+def page(dashboard: Page) -> Page:
+    """The module's tab at the usual window size, for the test to open its page in."""
+    dashboard.set_viewport_size(VIEWPORT)
+    return dashboard
 
 
 @pytest.fixture
@@ -328,7 +330,6 @@ def save_screenshot(page: Page, *paths: Path) -> None:
 def test_page_draws_tiles_and_charts_without_errors(
     page: Page, app_page: AppPage, timings: dict[str, float]
 ):
-    page.add_init_script(browser.LOAD_WATCH_JS)
     open_page(page, app_page)
 
     expect_drawn_without_errors(page)

@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests import sample_facts
 from tests.support import browser
@@ -84,24 +84,21 @@ SIZES_JS = """() => {
 
 
 @pytest.fixture(scope="module")
-def dashboard(
-    chromium: Browser, sample_db_file: Path, tmp_path_factory
-) -> Iterator[BrowserContext]:
-    """A dashboard over a copy of the sample database of its own (the test writes to its
-    meeting log), once a first tab has drawn This week."""
+def dashboard(chromium: Browser, sample_db_file: Path, tmp_path_factory) -> Iterator[Page]:
+    """A tab on a dashboard over a copy of the sample database of its own (the test writes to
+    its meeting log), once it has drawn This week; the module's tests share it."""
     workdir = tmp_path_factory.mktemp("meeting")
-    with sample_dashboard(chromium, sample_db_file, workdir, THIS_WEEK) as context:
-        yield context
+    with sample_dashboard(chromium, sample_db_file, workdir, THIS_WEEK) as tab:
+        yield tab
 
 
 @pytest.fixture
-def page(dashboard: BrowserContext) -> Iterator[Page]:
+def page(dashboard: Page) -> Page:
+    """The module's tab on the shared screen, for the test to open its page in."""
     for folder in {path.parent for path in screenshot_paths("meeting_present")}:
         folder.mkdir(parents=True, exist_ok=True)
-    tab = dashboard.new_page()
-    tab.set_viewport_size(SHARED_SCREEN)
-    yield tab
-    tab.close()
+    dashboard.set_viewport_size(SHARED_SCREEN)
+    return dashboard
 
 
 def section_on_screen(page: Page, section: str) -> None:
