@@ -58,11 +58,20 @@ def server(sample_db_file: Path, tmp_path_factory) -> Iterator[str]:
             yield url
 
 
-@pytest.fixture
-def tab(chromium: Browser, server: str) -> Iterator[Page]:
-    """A new browser context (no cookies, no storage), so each test starts signed out."""
+@pytest.fixture(scope="module")
+def shared_tab(chromium: Browser, server: str) -> Iterator[Page]:
+    """One tab for the module's tests: a tab kept open loads a page for about half the CPU of
+    a new one (see tests/test_browser.py's sample_dashboard)."""
     with browser.browser_context(chromium, server, RENDER_MS) as context:
         yield context.new_page()
+
+
+@pytest.fixture
+def tab(shared_tab: Page) -> Page:
+    """The module's tab without cookies, the dashboard's and the provider's, so each test
+    starts signed out; its page is the one the last test left, until the test opens one."""
+    shared_tab.context.clear_cookies()
+    return shared_tab
 
 
 @pytest.fixture
