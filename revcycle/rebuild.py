@@ -12,6 +12,7 @@ import duckdb
 
 from revcycle.agreements import calendar
 from revcycle.db import (
+    MACROS,
     create_view,
     define,
     drop_other_kinds,
@@ -23,9 +24,6 @@ from revcycle.db import (
 from revcycle.paths import CHANNEL_RULES_CSV
 
 MART_TABLE = "funnel_revenue"
-# The shared scalar macros (queries/macros.sql), defined before the staging views that call
-# them; the name is also the file's, relative to queries/.
-MACROS = "macros"
 # Marts in build order: funnel_as_of reads the staging views, the working-time calendar spans
 # its dates, funnel_revenue judges each lead's follow-up on that calendar, deal_journeys and
 # lead_journeys lay out its deals' and leads' touches for attribution. The macros every

@@ -1,34 +1,18 @@
 """Channel rules: which channel a raw lead-source value belongs to, kept in the database."""
 
 from collections.abc import Iterable
-from functools import cache
 
 import duckdb
 
 from revcycle import audit
-from revcycle.db import define, has_table, rollback_after
-from revcycle.rebuild import MACROS, rebuild_in_transaction
-
-
-@cache
-def _key_definitions() -> duckdb.DuckDBPyConnection:
-    # The keys come from the macro staging uses, evaluated in a database of their own: any
-    # connection (read-only, or one not built yet) can ask, and Python has no copy of the rule.
-    con = duckdb.connect()
-    define(con, MACROS)
-    return con
-
-
-def macro_cursor() -> duckdb.DuckDBPyConnection:
-    """A cursor on a database of its own that has the shared macros (queries/macros.sql), for
-    Python that must mean by a value what the SQL means; the caller closes it."""
-    return _key_definitions().cursor()
+from revcycle.db import has_table, rollback_after, scratch
+from revcycle.rebuild import rebuild_in_transaction
 
 
 def source_keys(values: Iterable[str]) -> list[str]:
     """The rule key of each source value, in order, by the ``source_key`` macro staging uses:
     "Paid Search" -> "paid_search". One query for all the values."""
-    cursor = macro_cursor()
+    cursor = scratch()
     try:
         return cursor.execute(
             "select [source_key(value) for value in $values]", {"values": list(values)}

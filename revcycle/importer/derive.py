@@ -6,7 +6,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from revcycle.importer import channels, presets
+from revcycle.db import scratch
+from revcycle.importer import presets
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import MISSING_COLUMN, NOT_A_DURATION, WARNING, Problem, per_line
 
@@ -89,7 +90,7 @@ def _converted(name: str, mapping: dict[str, str], rows: pa.Table) -> str:
 def _reached_by_stage(rows: pa.Table) -> dict[str, int]:
     """How many leads the lifecycle stage puts at MQL or later, and at SQL or later, by the
     macro staging uses."""
-    cursor = channels.macro_cursor()
+    cursor = scratch()
     try:
         cursor.register("stages", pa.table({"stage": rows.column("lifecycle_stage")}))
         return dict(

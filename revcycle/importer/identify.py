@@ -8,11 +8,11 @@ over the registered ``export_rows``; the filling in and the repeats are the same
 
 from typing import NamedTuple
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from revcycle.db import scratch
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import ERROR, Problem, per_line
 
@@ -52,7 +52,7 @@ def with_ids(rows: pa.Table, derivation: Derivation) -> tuple[pa.Table, np.ndarr
     derived = ~mask(pc.is_valid(given))
     if not derived.any():
         return rows, derived
-    con = duckdb.connect()
+    con = scratch()
     try:
         con.register("export_rows", rows)
         ids = con.sql(derivation.sql, params={"prefix": derivation.prefix}).to_arrow_table()

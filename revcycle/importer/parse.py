@@ -6,12 +6,12 @@ column, never guessed. Library kernels read the values; Python sees only the pro
 
 from typing import NamedTuple
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from revcycle import settings
+from revcycle.db import scratch
 from revcycle.importer import problems as codes
 from revcycle.importer.problems import ERROR, WARNING, Problem, per_line
 from revcycle.importer.read import NULL, string_buffers, stripped
@@ -175,8 +175,8 @@ _LABEL[EXCEL_SERIAL] = "Excel serial number"
 
 
 def _duckdb(sql: str, name: str, table: pa.Table, params: dict | None = None) -> pa.Table:
-    """Run ``sql`` over ``table`` (registered as ``name``) on a connection of its own."""
-    with duckdb.connect() as con:
+    """Run ``sql`` over ``table`` (registered as ``name``) on a scratch cursor of its own."""
+    with scratch() as con:
         return con.register(name, table).sql(sql, params=params).to_arrow_table()
 
 
