@@ -125,17 +125,32 @@ create table if not exists sample_uploads (upload_id bigint);
 
 
 def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the upload archive, the history and the raw_<kind> views where missing."""
-    _run(con, _STORAGE_SQL)
+    """Create the upload archive, the history and the raw_<kind> views where missing.
+
+    One look at the catalog says what is there, so a database that has it all (every call
+    after the first) gets only its views replaced: asking DuckDB to add each of the archive's
+    columns "if not exists" took about 55 statements, 25 ms, every upload."""
+    found = set(
+        con.execute(
+            "select table_name, column_name from duckdb_columns() "
+            "where database_name = current_database() and schema_name = 'main'"
+        ).fetchall()
+    )
+    tables = {table for table, _ in found}
+    history = {("uploads", "fields"), ("uploads", "changed_by")}
+    if not history <= found or not {"loaded_uploads", "sample_uploads"} <= tables:
+        _run(con, _STORAGE_SQL)
     for kind, view in RAW_TABLE_BY_KIND.items():
         rows = ROWS_TABLE_BY_KIND[kind]
-        columns = [
-            f'"{field.name}" {contract.SQL_TYPE_BY_TYPE[field.type]}'
+        columns = {
+            field.name: f'"{field.name}" {contract.SQL_TYPE_BY_TYPE[field.type]}'
             for field in contract.FIELDS_BY_KIND[kind]
-        ]
-        _run(con, f"create table if not exists {rows} (upload_id bigint, {', '.join(columns)})")
-        for column in columns:  # a field added since the archive began
-            _run(con, f"alter table {rows} add column if not exists {column}")
+        }
+        if rows not in tables:
+            _run(con, f"create table {rows} (upload_id bigint, {', '.join(columns.values())})")
+        for name, column in columns.items():  # a field added since the archive began
+            if rows in tables and (rows, name) not in found:
+                _run(con, f"alter table {rows} add column {column}")
         # Replaced each time (every caller is a write): a changed definition takes effect.
         _run(con, f"create or replace view {view} as {_loaded_rows_sql(kind)}")
 
