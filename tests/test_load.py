@@ -65,6 +65,19 @@ def test_merge_inserts_new_and_updates_changed_rows(con):
     assert con.execute("select count(*) from funnel_revenue").fetchone() == (2,)
 
 
+def test_an_archive_from_before_a_field_existed_gets_the_field_on_the_next_upload(con):
+    # As an archive begun before the contract had these fields: its rows have no such column.
+    con.execute('drop view raw_leads; alter table upload_rows_leads drop column "segment"')
+    con.execute('alter table upload_rows_leads drop column "is_converted"')
+    week = pa.Table.from_pylist(
+        [{"lead_id": "L2", "created_at": "2026-01-02 09:00:00", "segment": "SMB"}]
+    )
+    commit_upload(con, "leads", week, "merge", meta(rows=1), changed_by="test")
+    assert con.execute(
+        "select lead_id, segment, is_converted from raw_leads order by lead_id"
+    ).fetchall() == [("L1", None, None), ("L2", "SMB", None)]
+
+
 def test_loading_the_same_file_twice_changes_nothing(con):
     week = leads(("L2", "2026-01-02 09:00:00", "Email"))
     commit_upload(con, "leads", week, "merge", meta(rows=1), changed_by="test")

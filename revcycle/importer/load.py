@@ -406,9 +406,12 @@ def commit_in_transaction(
             change = ChangePreview(len(rows), 0, 0, 0)
         next_id = con.execute("select coalesce(max(upload_id), 0) + 1 from uploads").fetchall()
         upload_id = next_id[0][0]
+        # By name: a field added to an older archive is its last column, wherever the contract
+        # lists it (ensure_storage).
         _run(
             con,
-            f"insert into {ROWS_TABLE_BY_KIND[kind]} select $id, * from ({_incoming_sql(kind)})",
+            f"insert into {ROWS_TABLE_BY_KIND[kind]} by name "
+            f"select $id as upload_id, * from ({_incoming_sql(kind)})",
             {"id": upload_id},
         )
         sha256 = kept.result()
