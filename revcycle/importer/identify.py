@@ -52,7 +52,7 @@ def with_ids(rows: pa.Table, derivation: Derivation) -> tuple[pa.Table, np.ndarr
     derived = ~mask(pc.is_valid(given))
     if not derived.any():
         return rows, derived
-    con = scratch()
+    con = scratch(rows.nbytes)
     try:
         con.register("export_rows", rows)
         ids = con.sql(derivation.sql, params={"prefix": derivation.prefix}).to_arrow_table()

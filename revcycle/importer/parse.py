@@ -176,7 +176,7 @@ _LABEL[EXCEL_SERIAL] = "Excel serial number"
 
 def _duckdb(sql: str, name: str, table: pa.Table, params: dict | None = None) -> pa.Table:
     """Run ``sql`` over ``table`` (registered as ``name``) on a scratch cursor of its own."""
-    with scratch() as con:
+    with scratch(table.nbytes) as con:
         return con.register(name, table).sql(sql, params=params).to_arrow_table()
 
 

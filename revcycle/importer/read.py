@@ -241,7 +241,7 @@ def _read_text(path: Path, data: bytes) -> ExportTable:
 def _duckdb_read(path: Path, source: Path, data: bytes) -> tuple[str, pa.Table, np.ndarray]:
     """The delimiter, the rows as text (null when blank), the line each starts on; ``data`` is
     the UTF-8 text in ``source``."""
-    with scratch() as con:
+    with scratch(len(data)) as con:
         con.execute("set enable_progress_bar = false")  # a relation would draw one on stderr
         [(delimiter, quote, escape, new_line, skip, columns)] = con.execute(
             _SNIFF_SQL, {"path": str(source)}
