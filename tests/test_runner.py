@@ -1,10 +1,13 @@
 """The query runner: bound parameters only, errors that name the query, no stale cache."""
 
+import threading
+
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from revcycle.build import build, open_database
-from revcycle.db import QueryError, connect, execute
+from revcycle.db import SHARED_SCRATCH_BYTES, QueryError, connect, execute, scratch
 from revcycle.rebuild import data_version, is_current, rebuild_in_transaction
 from tests.conftest import ALL_TIME, NO_FILTERS, write_export
 from tests.test_app import APP, shown_count
@@ -104,3 +107,32 @@ def test_a_rebuild_turns_a_table_of_a_view_s_name_into_the_view_and_back(tmp_pat
         ("L2",),
     ]
     con.close()
+
+
+def test_scratch_cursors_in_two_threads_each_read_the_table_they_registered():
+    # Two sessions parsing at once register their columns under the same name ("pieces").
+    sizes = {}
+
+    def count(rows: int) -> None:
+        with scratch() as con:
+            con.register("pieces", pa.table({"piece": list(range(rows))}))
+            for _ in range(50):
+                sizes.setdefault(rows, set()).add(
+                    con.execute("select count(*) from pieces").fetchone()
+                )
+
+    threads = [threading.Thread(target=count, args=(rows,)) for rows in (3, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sizes == {3: {(3,)}, 5: {(5,)}}
+
+
+def test_scratch_work_over_the_share_limit_gets_a_database_of_its_own():
+    # The shared database has the macros; one of its own, made to hand its memory back, not.
+    with scratch() as shared:
+        assert shared.execute("select source_key('Paid Search')").fetchone() == ("paid_search",)
+    with scratch(SHARED_SCRATCH_BYTES + 1) as own:
+        count_macros = "select count(*) from duckdb_functions() where function_name = 'source_key'"
+        assert own.execute(count_macros).fetchone() == (0,)
