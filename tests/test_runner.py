@@ -110,23 +110,25 @@ def test_a_rebuild_turns_a_table_of_a_view_s_name_into_the_view_and_back(tmp_pat
 
 
 def test_scratch_cursors_in_two_threads_each_read_the_table_they_registered():
-    # Two sessions parsing at once register their columns under the same name ("pieces").
-    sizes = {}
+    # Two sessions parsing at once register their columns under the same name ("pieces"):
+    # both register before either reads.
+    both_registered = threading.Barrier(2)
+    counts = {}
 
     def count(rows: int) -> None:
         with scratch() as con:
             con.register("pieces", pa.table({"piece": list(range(rows))}))
-            for _ in range(50):
-                sizes.setdefault(rows, set()).add(
-                    con.execute("select count(*) from pieces").fetchone()
-                )
+            both_registered.wait(timeout=30)
+            # Many reads each, so the two threads' calls overlap.
+            seen = {con.execute("select count(*) from pieces").fetchone()[0] for _ in range(200)}
+            counts[rows] = seen
 
     threads = [threading.Thread(target=count, args=(rows,)) for rows in (3, 5)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sizes == {3: {(3,)}, 5: {(5,)}}
+    assert counts == {3: {3}, 5: {5}}
 
 
 def test_scratch_work_over_the_share_limit_gets_a_database_of_its_own():
