@@ -148,9 +148,10 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
         }
         if rows not in tables:
             _run(con, f"create table {rows} (upload_id bigint, {', '.join(columns.values())})")
-        for name, column in columns.items():  # a field added since the archive began
-            if rows in tables and (rows, name) not in found:
-                _run(con, f"alter table {rows} add column {column}")
+        else:
+            for name, column in columns.items():  # a field added since the archive began
+                if (rows, name) not in found:
+                    _run(con, f"alter table {rows} add column {column}")
         # Replaced each time (every caller is a write): a changed definition takes effect.
         _run(con, f"create or replace view {view} as {_loaded_rows_sql(kind)}")
 
