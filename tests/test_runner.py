@@ -7,7 +7,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from revcycle.build import build, open_database
-from revcycle.db import SHARED_SCRATCH_BYTES, QueryError, connect, execute, scratch
+from revcycle.db import (
+    SHARED_SCRATCH_BYTES,
+    QueryError,
+    connect,
+    execute,
+    has_table,
+    scratch,
+)
 from revcycle.rebuild import data_version, is_current, rebuild_in_transaction
 from tests.conftest import ALL_TIME, NO_FILTERS, write_export
 from tests.test_app import APP, shown_count
@@ -138,3 +145,26 @@ def test_scratch_work_over_the_share_limit_gets_a_database_of_its_own():
     with scratch(SHARED_SCRATCH_BYTES + 1) as own:
         count_macros = "select count(*) from duckdb_functions() where function_name = 'source_key'"
         assert own.execute(count_macros).fetchone() == (0,)
+
+
+def test_has_table_finds_tables_and_views_even_one_whose_table_is_gone(tmp_path):
+    con = connect(tmp_path / "kinds.duckdb")
+    con.execute("create table kept (a integer)")
+    con.execute("create table dropped (a integer)")
+    con.execute("create view of_kept as select * from kept")
+    con.execute("create view of_dropped as select * from dropped")
+    con.execute("create temporary table scratchpad (a integer)")
+    con.execute("drop table dropped")  # of_dropped no longer binds, but it is there
+    found = {
+        name: has_table(con, name)
+        for name in ("kept", "of_kept", "of_dropped", "scratchpad", "dropped", "never_made")
+    }
+    assert found == {
+        "kept": True,
+        "of_kept": True,
+        "of_dropped": True,
+        "scratchpad": True,
+        "dropped": False,
+        "never_made": False,
+    }
+    con.close()
