@@ -44,6 +44,19 @@ create or replace macro iso_weeks(end_date, weeks) as table
 create or replace macro lead_channel(source, rule_channel) as
     case when source is null then '(unknown)' else coalesce(rule_channel, '(unmapped)') end;
 
+-- deal_closed_at(closed_at, created_at): when a deal closed, for every duration and check.
+-- A close date without a time (Salesforce's Close Date is a date, read as its midnight) on the
+-- day the deal was created closed it that day, not hours before it: the close is then the
+-- creation moment, a sales cycle of 0 days. Any other close stays as the export has it.
+create or replace macro deal_closed_at(closed_at, created_at) as
+    case
+        when closed_at < created_at
+            and closed_at = date_trunc('day', closed_at)
+            and cast(closed_at as date) = cast(created_at as date)
+            then created_at
+        else closed_at
+    end;
+
 -- working_seconds_at(working_seconds_before, first_starts_second, first_working_seconds,
 -- later_spans, moment_second): working seconds since the calendar began at the instant
 -- moment_second (seconds since 1970 UTC), given the columns of the working_time_calendar row

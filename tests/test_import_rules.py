@@ -112,6 +112,42 @@ def test_a_deal_closed_before_it_was_created_is_a_warning_with_its_line(db, tmp_
     assert "2 rows to load + 0 rejected" in out  # the deal still loads
 
 
+def test_a_close_date_without_a_time_on_the_creation_day_closes_the_deal_that_day(
+    db, tmp_path, revcycle
+):
+    # Salesforce's Close Date is a date: read as its midnight, a deal won the day it was
+    # created seemed to close hours before it began. D1 closes its creation day, D2 the day
+    # before its creation, D3 at a time before its creation on the same day.
+    deals = write_export(
+        tmp_path / "deals.csv",
+        "deals",
+        [
+            {"deal_id": "D1", "created_at": "2026-10-01 09:00:00", "closed_at": "2026-10-01"},
+            {"deal_id": "D2", "created_at": "2026-10-05 09:00:00", "closed_at": "2026-10-04"},
+            {
+                "deal_id": "D3",
+                "created_at": "2026-10-07 09:00:00",
+                "closed_at": "2026-10-07 08:00:00",
+            },
+        ],
+    )
+    code, out = revcycle(db, "load", deals)
+    assert code == 0, out
+    assert "0 errors (their rows are rejected), 2 warnings, 1 distinct:" in out
+    assert "2 lines (3–4), column closed_at" in out
+    con = connect(db)
+    try:
+        closes = dict(con.execute("select deal_id, closed_at from stg_deals").fetchall())
+    finally:
+        con.close()
+    # D1 closed when it was created; the others as the file has them.
+    assert {deal: str(close) for deal, close in closes.items()} == {
+        "D1": "2026-10-01 09:00:00",
+        "D2": "2026-10-04 00:00:00",
+        "D3": "2026-10-07 08:00:00",
+    }
+
+
 # 8. --map adds to the automatic mapping; --set; the whole mapping shown; typed suggestions.
 
 # The deal id column has a name no preset knows; stage, created_at and amount are named as

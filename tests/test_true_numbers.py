@@ -313,6 +313,25 @@ def test_sales_cycle_and_velocity_leave_out_deals_closed_before_they_were_create
     assert cents(referral["won_revenue"]) == 60_000
 
 
+def test_a_deal_won_the_day_it_was_created_with_a_date_only_close_has_a_0_day_cycle(funnel_db):
+    # Salesforce's Close Date has no time. D1, created 10 Mar 10:00 and closed "2026-03-10",
+    # was won that day: 0 days, not 10 hours before it began. D2, created 10 Mar 10:00 and
+    # closed 20 Mar 10:00, took 10 days. L1 came in on 2 Mar 09:00.
+    con = funnel_db(
+        [lead("L1")],
+        [
+            won("D1", "100.00", "2026-03-10", lead_id="L1"),
+            won("D2", "200.00", "2026-03-20 10:00:00", lead_id="L1"),
+        ],
+    )
+    referral = metric(con, "revenue_by_channel", **MARCH).set_index("channel").loc["Referral"]
+    assert referral["count_won_before_created"] == 0
+    assert referral["average_sales_cycle_days"] == pytest.approx((0 + 10) / 2)
+    # Lead to won: D1 8 days 1 hour (2 Mar 09:00 to 10 Mar 10:00), D2 18 days 1 hour.
+    assert referral["median_days_lead_to_won"] == pytest.approx(13 + 1 / 24)
+    assert cents(referral["won_revenue"]) == 30_000
+
+
 def test_the_revenue_page_says_how_many_deals_its_durations_left_out(funnel_db):
     con = durations_db(funnel_db)
     at = open_page(database_path(con), "pages/revenue.py", preset="All time")

@@ -1,5 +1,6 @@
 -- Deals as the funnel reads them: won/closed derived from the stage when the export leaves
--- them blank, emails lower-cased for matching, currency codes upper-cased, the deal's own
+-- them blank, emails lower-cased for matching, currency codes upper-cased, a date-only close
+-- on the creation day read as closing that day (deal_closed_at in macros.sql), the deal's own
 -- lead source keyed for the channel rules (source_key in macros.sql).
 -- Grain: one row per deal_id (the importer guarantees deal_id is present and unique).
 -- Parameters: none. Reads raw_deals, the loaded rows, which the importer has already typed,
@@ -26,7 +27,7 @@ final as (
         ) as is_closed,
         amount,
         upper(currency) as currency,
-        closed_at,
+        deal_closed_at(closed_at, created_at) as closed_at,
         owner,
         source,
         source_key(source) as source_key,

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from revcycle import contract
-from revcycle.db import has_table
+from revcycle.db import has_table, scratch
 from revcycle.importer import channels, derive, parse, presets, spend, touches
 from revcycle.importer import problems as codes
 from revcycle.importer.load import RAW_TABLE_BY_KIND, UploadMeta, holds_sample
@@ -359,6 +359,18 @@ def _parse_columns(
     return pa.table(columns), problems
 
 
+def _closes_before_creation(rows: pa.Table) -> np.ndarray:
+    """Per deal, whether it closes before it was created, its close read as staging reads it
+    (deal_closed_at in queries/macros.sql: a date-only close on the creation day is no fault).
+    On the shared scratch cursor at any size: only it holds the macros."""
+    with scratch() as cursor:
+        cursor.register("deal_dates", rows.select(["closed_at", "created_at"]))
+        backwards = cursor.sql(
+            "select deal_closed_at(closed_at, created_at) < created_at as backwards from deal_dates"
+        ).to_arrow_table()
+    return mask(backwards.column("backwards"))
+
+
 def _rule_problems(
     con: duckdb.DuckDBPyConnection,
     kind: str,
@@ -402,7 +414,7 @@ def _rule_problems(
         )
         flagged("lead_id", unknown, reason, codes.UNKNOWN_LEAD, WARNING)
     if kind == "deals" and "closed_at" in mapping:
-        backwards = mask(pc.less(rows.column("closed_at"), rows.column("created_at")))
+        backwards = _closes_before_creation(rows)
         reason = (
             "the deal closes before it was created; it loads, and the durations (days to win, "
             "sales cycle, velocity) leave it out"
