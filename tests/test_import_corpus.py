@@ -87,9 +87,10 @@ RECIPES: dict[str, tuple[str, str]] = {
     "pipedrive_deals_semicolon_decimal_comma.csv": (
         lines(
             "Deal - ID;Deal - Title;Deal - Value;Deal - Currency;Deal - Status;Deal - Owner;"
-            "Deal - Deal created;Deal - Won time;Deal - Lost time",
-            "17;Big one;1.234,56;EUR;won;Hugo Rossi;2026-01-05 10:00:00;2026-02-01 11:00:00;",
-            "18;Lost one;500,00;EUR;lost;Hugo Rossi;2026-01-06 10:00:00;;2026-02-02 12:00:00",
+            "Deal - Deal created;Deal - Won time;Deal - Lost time;Person - Email",
+            "17;Big one;1.234,56;EUR;won;Hugo Rossi;2026-01-05 10:00:00;2026-02-01 11:00:00;;"
+            "Hugo@Zeta.example",
+            "18;Lost one;500,00;EUR;lost;Hugo Rossi;2026-01-06 10:00:00;;2026-02-02 12:00:00;",
         ),
         "utf-8",
     ),
@@ -413,10 +414,14 @@ def test_salesforce_opportunities_month_first_with_byte_order_mark(con):
 
 def test_pipedrive_deals_semicolons_and_decimal_comma(con):
     prepared = load(con, "pipedrive_deals_semicolon_decimal_comma.csv")
-    assert rows(prepared, "deal_id", "stage", "amount", "currency", "closed_at") == [
-        ("17", "won", "1234.56", "EUR", "2026-02-01 11:00:00"),
-        ("18", "lost", "500.00", "EUR", None),
+    # A won deal closes at its Won time, a lost one at its Lost time; the person's email is
+    # the deal's link to its lead.
+    assert rows(prepared, "deal_id", "stage", "amount", "currency", "closed_at", "email") == [
+        ("17", "won", "1234.56", "EUR", "2026-02-01 11:00:00", "Hugo@Zeta.example"),
+        ("18", "lost", "500.00", "EUR", "2026-02-02 12:00:00", None),
     ]
+    assert prepared.mapping["closed_at"] == "Deal - Won time, else Deal - Lost time"
+    assert "Deal - Lost time" not in prepared.ignored_columns
 
 
 def test_pipedrive_leads(con):

@@ -12,7 +12,9 @@ from streamlit.testing.v1 import AppTest
 from revcycle import contract
 from revcycle.build import build, open_database
 from revcycle.db import connect, execute
+from revcycle.importer.load import commit_upload
 from revcycle.importer.presets import detect, mapping_for
+from revcycle.importer.validate import prepare
 from revcycle.paths import REPO_ROOT
 from tests.conftest import cents, metric, write_export
 from tests.test_screen import shown_cells
@@ -330,6 +332,21 @@ def test_a_deal_won_the_day_it_was_created_with_a_date_only_close_has_a_0_day_cy
     # Lead to won: D1 8 days 1 hour (2 Mar 09:00 to 10 Mar 10:00), D2 18 days 1 hour.
     assert referral["median_days_lead_to_won"] == pytest.approx(13 + 1 / 24)
     assert cents(referral["won_revenue"]) == 30_000
+
+
+def test_a_pipedrive_deal_lost_in_the_period_counts_against_the_win_rate(g1_con):
+    # Pipedrive writes a lost deal's close in "Deal - Lost time", not "Deal - Won time": deal
+    # 17 won on 1 Feb, deal 18 lost on 2 Feb. Read from the won column alone, 18 never closed
+    # and the win rate was 1 of 1.
+    export = REPO_ROOT / "tests/fixtures/exports/corpus/pipedrive_deals_semicolon_decimal_comma.csv"
+    prepared = prepare(g1_con, export)
+    commit_upload(g1_con, "deals", prepared.rows, "merge", prepared.meta(), changed_by="test")
+    february = {"start_date": date(2026, 2, 1), "end_date": date(2026, 2, 28)}
+    revenue = metric(g1_con, "revenue_by_channel", **february)
+    total = revenue[revenue["is_total"]].iloc[0]
+    assert (total["count_won_deals"], total["count_closed_deals"]) == (1, 2)
+    assert total["win_rate"] == pytest.approx(1 / 2)
+    assert cents(total["won_revenue"]) == 123_456
 
 
 def test_the_revenue_page_says_how_many_deals_its_durations_left_out(funnel_db):

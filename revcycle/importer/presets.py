@@ -97,7 +97,7 @@ PRESETS: tuple[Preset, ...] = (
             "lead_id": ("Lead ID",),
             "email": ("Email",),
             # A responder's touch is its response; a member who never responded was touched
-            # when added (see _touched_at_fallback in validate: Created Date fills the blanks).
+            # when added (Created Date fills the blanks: see fallback).
             "touched_at": ("First Responded Date",),
             # The campaign's type (Webinar, Trade Show) is what the channel rules know.
             "source": ("Campaign Type",),
@@ -295,10 +295,14 @@ PRESETS: tuple[Preset, ...] = (
             "stage": ("Deal - Status",),
             "amount": ("Deal - Value",),
             "currency": ("Deal - Currency",),
+            # A won deal closed at its Won time, a lost one at its Lost time.
             "closed_at": ("Deal - Won time", "Deal - Lost time"),
             "owner": ("Deal - Owner",),
             "source": ("Deal - Source channel",),
+            # A person field added to the export: the only link from a deal to its lead.
+            "email": ("Person - Email",),
         },
+        fallback={"closed_at": ("Deal - Lost time",)},
     ),
     Preset(
         name="pipedrive_leads",

@@ -38,47 +38,33 @@ _DERIVED_ID_SQL = """
 
 
 def reshaped(table: ExportTable, preset, mapping: dict[str, str]):
-    """(table, mapping, the file's columns read) once a touches preset's columns are combined
-    (combined_columns) and a line's second touch is a row of its own (second_touches)."""
+    """(table, mapping, the file's columns read) once a touches preset's source is joined
+    (joined_source_column) and a line's second touch is a row of its own (second_touches)."""
     read = set(mapping.values())
-    table, mapping = combined_columns(table, preset, mapping)
+    table, mapping = joined_source_column(table, preset, mapping)
     if preset is not None:
-        read |= {column for names in preset.fallback.values() for column in names}
         read |= {column for names in preset.second_touch.values() for column in names}
         read |= set(preset.joined_source)
     table, mapping = second_touches(table, preset, mapping)
     return table, mapping, read
 
 
-def combined_columns(table: ExportTable, preset, mapping: dict[str, str]):
-    """(table, mapping) with the columns a touches preset builds from two of the file's: the
-    touch time with its fallback (First Responded Date, else Created Date), and the source
-    joined from its parts (utm_source / utm_medium). A column of its own, named for what it
-    holds, so a problem on it names the file's columns. A field mapped by hand stays as it is."""
-    if preset is None:
+def joined_source_column(table: ExportTable, preset, mapping: dict[str, str]):
+    """(table, mapping) with the source a touches preset joins from its parts (utm_source /
+    utm_medium): a column of its own, named for what it holds, so a problem on it names the
+    file's columns. A source mapped by hand stays as it is."""
+    joined = preset.joined_source if preset else ()
+    parts = [column for column in joined if column in table.header]
+    if len(parts) < 2 or mapping.get("source") != parts[0]:
         return table, mapping
-    combined = {}
-    for field_name, columns in preset.fallback.items():
-        first = mapping.get(field_name)
-        present = [column for column in columns if column in table.header]
-        if first in preset.columns.get(field_name, ()) and present:
-            parts = [first, *present]
-            values = pc.coalesce(*(table.rows.column(column) for column in parts))
-            combined[field_name] = (", else ".join(parts), values)
-    parts = [column for column in preset.joined_source if column in table.header]
-    if len(parts) > 1 and mapping.get("source") == parts[0]:
-        values = pc.binary_join_element_wise(
-            *(table.rows.column(column) for column in parts), " / ", null_handling="skip"
-        )
-        # Both blank: blank, as read makes every blank cell.
-        values = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
-        combined["source"] = (" / ".join(parts), values)
-    rows, header = table.rows, list(table.header)
-    for name, values in combined.values():
-        rows = rows.append_column(name, values)
-        header.append(name)
-    mapping = mapping | {field_name: name for field_name, (name, _) in combined.items()}
-    return replace(table, header=header, rows=rows), mapping
+    values = pc.binary_join_element_wise(
+        *(table.rows.column(column) for column in parts), " / ", null_handling="skip"
+    )
+    # Both blank: blank, as read makes every blank cell.
+    values = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+    name = " / ".join(parts)
+    rows = table.rows.append_column(name, values)
+    return replace(table, header=[*table.header, name], rows=rows), mapping | {"source": name}
 
 
 def identified(rows: pa.Table, problems: list[Problem], lines: np.ndarray, file: str):

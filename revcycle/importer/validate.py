@@ -234,6 +234,8 @@ def prepare(
     )
     read_columns = set(mapping.values())
     table, mapping = _with_preset_values(table, preset, mapping)
+    table, mapping, read_fallbacks = _with_fallbacks(table, preset, mapping)
+    read_columns |= read_fallbacks
     if kind == "touches":
         table, mapping, read_touches = touches.reshaped(table, preset, mapping)
         read_columns |= read_touches
@@ -307,6 +309,27 @@ def _with_preset_values(table: ExportTable, preset: presets.Preset | None, mappi
     }
     table, added = _with_columns(table, columns)
     return table, mapping | added
+
+
+def _with_fallbacks(table: ExportTable, preset: presets.Preset | None, mapping):
+    """(table, mapping, the columns read) with a field's blank cells filled from the preset's
+    fallback columns (Salesforce's Created Date for members who never responded, Pipedrive's
+    Lost time for deals not won): a column of its own, named for what it holds ("Deal - Won
+    time, else Deal - Lost time"), so a problem on it names the file's columns. A field mapped
+    by hand stays as it is."""
+    rows, header, read = table.rows, list(table.header), set()
+    for field_name, columns in (preset.fallback if preset else {}).items():
+        first = mapping.get(field_name)
+        present = [column for column in columns if column in table.header and column != first]
+        if first not in preset.columns.get(field_name, ()) or not present:
+            continue
+        parts = [first, *present]
+        name = ", else ".join(parts)
+        rows = rows.append_column(name, pc.coalesce(*(rows.column(part) for part in parts)))
+        header.append(name)
+        read.update(parts)
+        mapping = mapping | {field_name: name}
+    return replace(table, header=header, rows=rows), mapping, read
 
 
 def _with_columns(table: ExportTable, columns: dict[str, tuple[str, str]]):
