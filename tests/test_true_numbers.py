@@ -265,6 +265,30 @@ def test_the_period_bounds_cover_every_event_date(funnel_db):
     assert period["last_date"].date() == date(2026, 7, 15)
 
 
+def test_an_open_deals_expected_close_date_does_not_move_the_data_into_the_future(funnel_db):
+    # Salesforce's Close Date of an open opportunity is when it is expected to close. L1 came
+    # in on 2 Mar 2026 and D1 was won on 20 Mar; D2 is open and expected on 30 Sep 2026. The
+    # data reaches 20 Mar, and the default period (the last 12 weeks) ends there.
+    open_deal = {
+        "deal_id": "D2",
+        "created_at": "2026-03-12 09:00:00",
+        "stage": "Negotiation",
+        "amount": "5000.00",
+        "currency": "EUR",
+        "closed_at": "2026-09-30",
+    }
+    con = funnel_db([lead("L1")], [won("D1", "100.00", "2026-03-20 10:00:00"), open_deal])
+    period = execute(con, "metrics/data_period").iloc[0]
+    assert (period["first_date"].date(), period["last_date"].date()) == (
+        date(2026, 3, 2),
+        date(2026, 3, 20),
+    )
+    at = open_page(database_path(con), "dashboard.py")
+    # 12 weeks ending 20 Mar 2026 would begin on 27 Dec 2025, before the data's first day.
+    assert "02 Mar 2026 – 20 Mar 2026" in [caption.value for caption in at.sidebar.caption]
+    assert next(tile.value for tile in at.metric if tile.label == "Leads") == "1"
+
+
 def test_all_time_shows_every_won_euro_of_the_deals_file(funnel_db):
     con = events_db(funnel_db)
     # Won in the deals file: 1,200.25 + 300.40 + 550,000.35 = 551,501.00 (D4 was lost).

@@ -1,7 +1,8 @@
 -- How far the loaded data reaches: the first and the latest funnel event of any kind — a lead
 -- created, became MQL, accepted as SQL or first contacted; a deal created or closed (every
 -- deal, not only a lead's first) — so every event falls between them and a period over the
--- whole span ("All time") shows every one.
+-- whole span ("All time") shows every one. An open deal's close date is no event: Salesforce
+-- exports it as the expected close, often months ahead, which made "now" that future day.
 -- "Now" for the dashboard is the latest event, so an export pulled last Friday is read as of
 -- last Friday: cohorts are mature, and leads are overdue, relative to the data, not the clock.
 -- Grain: one row. Parameters: none. Reads the staging views (every lead and deal is a row of
@@ -31,8 +32,8 @@ lead_events as (
 
 deal_events as (
     select
-        least(min(created_at), min(closed_at)) as first_event_at,
-        greatest(max(created_at), max(closed_at)) as last_event_at,
+        least(min(created_at), min(closed_at) filter (where is_closed)) as first_event_at,
+        greatest(max(created_at), max(closed_at) filter (where is_closed)) as last_event_at,
     from deals
 ),
 
