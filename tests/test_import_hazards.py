@@ -383,6 +383,29 @@ def test_a_value_over_the_line_limit_is_named_on_its_own_line(con, tmp_path):
     assert problem.value == "L5,2026-01-01," + "x" * 186  # 200 characters
 
 
+def test_a_line_of_a_hundred_thousand_columns_is_refused_before_it_is_read(con, tmp_path):
+    """DuckDB's sniffer needs memory and time growing faster than a line's width: 100,000
+    columns took 49 s and 1.2 GB, 1,000,000 (a 2 MB line) all 18.8 GB of the machine. A table
+    may have as many columns as Excel allows, 16,384; line 4 here splits into 100,000."""
+    path = tmp_path / "wide.csv"
+    rows = [f"L{row},2026-01-01,Acme" for row in range(1, 3)]
+    path.write_bytes(lines("lead_id,created_at,company", *rows, ",".join(["x"] * 100_000)))
+    with pytest.raises(ImportRefused) as refused:
+        load(con, path)
+    [problem] = refused.value.problems
+    assert (problem.line, problem.code) == (4, codes.NOT_A_TABLE)
+    assert problem.reason.startswith("this line splits into 100,000 columns at its ','; a table")
+
+
+def test_a_long_value_under_the_column_limit_loads(con, tmp_path):
+    # 16,383 semicolons in a quoted comma-separated value: fewer than the limit of one kind.
+    path = tmp_path / "long_value.csv"
+    company = ";" * (read.MAX_COLUMNS - 1)
+    path.write_bytes(lines("lead_id,created_at,company", f'L1,2026-01-01,"{company}"'))
+    prepared = load(con, path)
+    assert prepared.rows.column("company").to_pylist() == [company]
+
+
 def test_an_unterminated_quote_is_named_where_it_opens(con):
     with pytest.raises(ImportRefused) as refused:
         load(con, HAZARDS / "leads_unterminated_quote.csv")
