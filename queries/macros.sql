@@ -44,6 +44,16 @@ create or replace macro iso_weeks(end_date, weeks) as table
 create or replace macro lead_channel(source, rule_channel) as
     case when source is null then '(unknown)' else coalesce(rule_channel, '(unmapped)') end;
 
+-- is_won_stage(stage), is_closed_stage(stage): what a stage says about a deal whose export
+-- has no Won or Closed column, read from its letters and digits, lower-cased (the label
+-- "Closed Won", "Closed/Won" and HubSpot's internal id "closedwon" are one stage): won is
+-- Closed Won or Won (Pipedrive's status), closed any stage starting Closed, or Won or Lost.
+create or replace macro is_won_stage(stage) as
+    replace(source_key(stage), '_', '') in ('closedwon', 'won');
+create or replace macro is_closed_stage(stage) as
+    starts_with(replace(source_key(stage), '_', ''), 'closed')
+    or replace(source_key(stage), '_', '') in ('won', 'lost');
+
 -- deal_closed_at(closed_at, created_at): when a deal closed, for every duration and check.
 -- A close date without a time (Salesforce's Close Date is a date, read as its midnight) on the
 -- day the deal was created closed it that day, not hours before it: the close is then the

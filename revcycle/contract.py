@@ -81,7 +81,8 @@ DEAL_FIELDS: tuple[Field, ...] = (
         "is_won",
         "boolean",
         False,
-        "Whether the deal is won; derived from `stage` (`Closed Won`, `Won`) when blank.",
+        "Whether the deal is won; derived from `stage` (`Closed Won`, `Won`, HubSpot's id "
+        "`closedwon`: case, spaces and marks aside) when blank.",
     ),
     Field(
         "is_closed",

@@ -373,6 +373,35 @@ def test_a_pipedrive_deal_lost_in_the_period_counts_against_the_win_rate(g1_con)
     assert cents(total["won_revenue"]) == 123_456
 
 
+def test_hubspots_internal_stage_ids_say_won_and_lost(funnel_db):
+    # A HubSpot deals export may carry the stage's internal id: "closedwon", "closedlost",
+    # "appointmentscheduled". D1 (€100) is won, D2 lost, D3 open; all closed or expected in
+    # March. Read as labels only, D1 was closed but never won.
+    def deal(deal_id, stage, closed_at):
+        return {
+            "deal_id": deal_id,
+            "created_at": "2026-03-03 09:00:00",
+            "stage": stage,
+            "amount": "100.00",
+            "currency": "EUR",
+            "closed_at": closed_at,
+        }
+
+    con = funnel_db(
+        [],
+        [
+            deal("D1", "closedwon", "2026-03-10 09:00:00"),
+            deal("D2", "closedlost", "2026-03-11 09:00:00"),
+            deal("D3", "appointmentscheduled", "2026-03-31 09:00:00"),
+        ],
+    )
+    revenue = metric(con, "revenue_by_channel", **MARCH)
+    total = revenue[revenue["is_total"]].iloc[0]
+    assert (total["count_won_deals"], total["count_closed_deals"]) == (1, 2)
+    assert cents(total["won_revenue"]) == 10_000
+    assert cents(total["open_pipeline"]) == 10_000
+
+
 def test_the_revenue_page_says_how_many_deals_its_durations_left_out(funnel_db):
     con = durations_db(funnel_db)
     at = open_page(database_path(con), "pages/revenue.py", preset="All time")

@@ -19,12 +19,8 @@ final as (
         lower(email) as email,
         created_at,
         stage,
-        coalesce(is_won, lower(stage) in ('closed won', 'won'), false) as is_won,
-        coalesce(
-            is_closed,
-            lower(stage) like 'closed%' or lower(stage) in ('won', 'lost'),
-            false
-        ) as is_closed,
+        coalesce(is_won, is_won_stage(stage), false) as is_won,
+        coalesce(is_closed, is_closed_stage(stage), false) as is_closed,
         amount,
         upper(currency) as currency,
         deal_closed_at(closed_at, created_at) as closed_at,
