@@ -44,6 +44,17 @@ create or replace macro iso_weeks(end_date, weeks) as table
 create or replace macro lead_channel(source, rule_channel) as
     case when source is null then '(unknown)' else coalesce(rule_channel, '(unmapped)') end;
 
+-- opportunity_key(id): a deal id as a lead's converted opportunity is matched to it. A
+-- Salesforce id of 18 characters is its 15-character id and a 3-character case checksum (each
+-- of A-Z or 0-5); reports show the 15, data exports the 18, so the key is the 15. Any other id
+-- is its own key.
+create or replace macro opportunity_key(id) as
+    case
+        when length(id) = 18 and regexp_full_match(id, '[0-9A-Za-z]{15}[A-Z0-5]{3}')
+            then left(id, 15)
+        else id
+    end;
+
 -- is_won_stage(stage), is_closed_stage(stage): what a stage says about a deal whose export
 -- has no Won or Closed column, read from its letters and digits, lower-cased (the label
 -- "Closed Won", "Closed/Won" and HubSpot's internal id "closedwon" are one stage): won is

@@ -138,6 +138,35 @@ def test_a_converted_lead_without_converted_date_takes_its_opportunitys_creation
     ]
 
 
+def test_a_reports_15_character_id_links_the_data_exports_18_character_one(con, tmp_path):
+    # A Leads report shows Salesforce's 15-character id, a data export of opportunities the
+    # 18-character one: the 15, then a checksum, a letter per 5 characters from their capitals
+    # (bit i set when character i is A-Z, read in "A…Z0…5"): "006Hs" has H at bit 3, so 8,
+    # "I"; "00000" 0, "A"; "AbCdE" bits 0, 2 and 4, 21, "V". The lead is L1's, created 1 Oct.
+    leads, opportunities = tmp_path / "leads.csv", tmp_path / "opportunities.csv"
+    leads.write_text(
+        "Lead ID,Created Date,Lead Source,Converted,Converted Opportunity ID\n"
+        "00QHs00000L1aaa,2026-10-01 09:00,Web,TRUE,006Hs00000AbCdE\n",
+        encoding="utf-8",
+    )
+    opportunities.write_text(
+        "Opportunity ID,Created Date,Stage,Amount,Close Date\n"
+        "006Hs00000AbCdEIAV,2026-10-08 14:00,Closed Won,500.00,2026-10-30\n"
+        # An opportunity no lead was converted into.
+        "006Hs00000XyZwQPAA,2026-10-09 14:00,Closed Won,70.00,2026-10-30\n",
+        encoding="utf-8",
+    )
+    build(con, {"leads": leads, "deals": opportunities})
+    rows = con.execute(
+        "select lead_id, sql_at, count_won_deals, won_revenue from funnel_revenue "
+        "order by lead_id nulls last"
+    ).fetchall()
+    assert rows == [
+        ("00QHs00000L1aaa", datetime(2026, 10, 8, 14, 0), 1, 500),
+        (None, None, 1, 70),
+    ]
+
+
 def test_a_converted_date_column_gives_the_sql_date(con, tmp_path):
     leads = tmp_path / "leads.csv"
     leads.write_text(

@@ -120,20 +120,24 @@ first_lead_by_email as (
     group by leads.email
 ),
 
+-- A lead's converted opportunity, matched by opportunity_key (macros.sql): Salesforce's
+-- 15-character id in a report matches the 18-character one of a data export. Grouped by the
+-- key, so a key two deals share can never repeat a lead.
 converted_deals as (
     select
-        deal_id,
-        created_at,
+        opportunity_key(deal_id) as deal_key,
+        min(created_at) as created_at,
     from deals
+    group by deal_key
 ),
 
 lead_by_converted_deal as (
     select
-        converted_deal_id as deal_id,
+        opportunity_key(converted_deal_id) as deal_key,
         arg_min(lead_id, created_at) as lead_id,
     from leads
     where converted_deal_id is not null
-    group by converted_deal_id
+    group by deal_key
 ),
 
 deals_linked as (
@@ -148,7 +152,7 @@ deals_linked as (
     left join (select lead_id from leads) as leads_by_id
         on deals.lead_id = leads_by_id.lead_id
     left join lead_by_converted_deal
-        on deals.deal_id = lead_by_converted_deal.deal_id
+        on opportunity_key(deals.deal_id) = lead_by_converted_deal.deal_key
     left join first_lead_by_email
         on leads_by_id.lead_id is null
         and lead_by_converted_deal.lead_id is null
@@ -227,7 +231,7 @@ lead_rows as (
     left join channel_rules
         on leads.source_key = channel_rules.source_key
     left join converted_deals
-        on leads.converted_deal_id = converted_deals.deal_id
+        on opportunity_key(leads.converted_deal_id) = converted_deals.deal_key
     left join deals_per_lead
         on leads.lead_id = deals_per_lead.lead_id
     left join lead_uploads
