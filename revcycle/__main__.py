@@ -343,11 +343,10 @@ def _print_problems(problems: list, problems_csv: Path | None) -> None:
     if not problems:
         return
     count_errors = sum(problem.severity == ERROR for problem in problems)
-    groups = grouped(problems)
-    print(
-        f"{count_errors} errors (their rows are rejected), {len(problems) - count_errors} "
-        f"warnings, {len(groups)} distinct:"
-    )
+    count_warnings, groups = len(problems) - count_errors, grouped(problems)
+    errors = f"{count_errors} error{'' if count_errors == 1 else 's'}"
+    warnings = f"{count_warnings} warning{'' if count_warnings == 1 else 's'}"
+    print(f"{errors} (their rows are rejected), {warnings}, {len(groups)} distinct:")
     for group in groups[:SHOWN_PROBLEMS]:
         print(f"  {group.first.severity}: {group.sentence()}")
     if len(groups) > SHOWN_PROBLEMS:

@@ -61,7 +61,7 @@ def test_the_same_warning_on_many_lines_is_one_line_with_its_ranges(db, tmp_path
     listed = tmp_path / "problems.csv"
     code, out = revcycle(db, "load", export, "--dry-run", "--problems-csv", listed)
     assert code == 0, out
-    assert "1 errors (their rows are rejected), 4 warnings, 2 distinct:" in out
+    assert "1 error (their rows are rejected), 4 warnings, 2 distinct:" in out
     assert (
         "  warning: leads.csv, 4 lines (2–4, 6), column created_at (e.g. '2099-01-01 09:00:00'): "
         "a date in the future" in out
@@ -106,7 +106,7 @@ def test_a_deal_closed_before_it_was_created_is_a_warning_with_its_line(db, tmp_
     )
     code, out = revcycle(db, "load", deals, "--dry-run")
     assert code == 0, out
-    assert "0 errors (their rows are rejected), 1 warnings, 1 distinct:" in out
+    assert "0 errors (their rows are rejected), 1 warning, 1 distinct:" in out
     assert "warning: deals.csv, line 3, column closed_at ('2026-09-30 00:00:00'): the deal " in out
     assert "closes before it was created" in out
     assert "2 rows to load + 0 rejected" in out  # the deal still loads
