@@ -13,6 +13,7 @@ from revcycle.export import safe_csv
 from revcycle.importer import channels, load
 from revcycle.importer.parse import DAY_FIRST, EXCEL_SERIAL, ISO, MONTH_FIRST
 from revcycle.importer.problems import ERROR, grouped_frame, problems_frame
+from revcycle.importer.validate import SHOWN_IGNORED_COLUMNS
 from revcycle.rebuild import data_version
 from revcycle.ui import access, format, page, tables, upload
 from revcycle.ui.data import connection, run
@@ -124,8 +125,11 @@ def mapping_screen(slot: str, kind: str, columns: list[str]) -> tuple[dict[str, 
 def show_mapping(prepared) -> None:
     """Which column feeds each field, and the file's columns nothing reads."""
     st.caption(format.plain("Mapping (field ← column): " + "; ".join(prepared.mapping_lines())))
-    ignored = prepared.ignored_columns
-    st.caption(format.plain(f"Ignored columns ({len(ignored)}): " + (", ".join(ignored) or "none")))
+    summary = prepared.ignored_summary()
+    st.caption(format.plain(summary[0].upper() + summary[1:]))
+    if len(prepared.ignored_columns) > SHOWN_IGNORED_COLUMNS:
+        with st.expander(f"All {len(prepared.ignored_columns):,} ignored columns"):
+            st.text("\n".join(prepared.ignored_columns))
 
 
 def show_checks(prepared, slot: str) -> None:

@@ -277,8 +277,7 @@ def _load(con, args, parser) -> int:
     print("mapping (field ← column):")
     for line in prepared.mapping_lines():
         print(f"  {line}")
-    ignored = prepared.ignored_columns
-    print(f"ignored columns ({len(ignored)}): {', '.join(ignored) if ignored else 'none'}")
+    print(prepared.ignored_summary())
     print(prepared.accounting())
     _print_problems(prepared.problems, args.problems_csv)
     unmapped = channels.uncovered(prepared.unmapped_sources, channels.source_keys(new_rules))

@@ -196,6 +196,27 @@ def test_dry_run_shows_the_whole_mapping_and_the_ignored_columns(db, tmp_path, r
     ) in out
 
 
+def test_a_wide_export_names_its_first_twelve_ignored_columns_and_counts_the_rest(
+    db, tmp_path, revcycle
+):
+    # A contacts export of 300 columns: the 2 the contract reads and 298 named p001..p298.
+    extra = [f"p{number:03d}" for number in range(1, 299)]
+    export = tmp_path / "wide.csv"
+    export.write_text(
+        ",".join(["lead_id", "created_at", *extra])
+        + "\n"
+        + ",".join(["W1", "2026-10-01 09:00:00", *[""] * 298])
+        + "\n",
+        encoding="utf-8",
+    )
+    code, out = revcycle(db, "load", export, "--kind", "leads", "--dry-run")
+    assert code == 0, out
+    # 298 - 12 = 286 not named.
+    named = ", ".join(f"p{number:03d}" for number in range(1, 13))
+    assert f"ignored columns (298): {named} and 286 more\n" in out
+    assert "p013" not in out
+
+
 def test_a_column_mapped_by_hand_feeds_only_the_field_it_was_given(db, tmp_path, revcycle):
     export = tmp_path / "deals.csv"
     export.write_text(DEALS_WITH_OWN_ID, encoding="utf-8")

@@ -299,6 +299,23 @@ def test_editing_the_channel_rules_regroups_the_channels(own_db):
     assert "Events" in channels_offered and "Trade show" not in channels_offered
 
 
+def test_a_wide_export_names_twelve_ignored_columns_and_lists_all_of_them_on_request(own_db):
+    # HubSpot's deals export with 20 custom properties c01..c20 after its own columns: with
+    # Deal Name and Pipeline, 22 ignored; the caption names the first 12, 22 - 12 = 10 more.
+    header, row = HUBSPOT_DEALS.splitlines()
+    custom = [f"c{number:02d}" for number in range(1, 21)]
+    wide = ",".join([header, *(f'"{name}"' for name in custom)]) + "\n"
+    wide += ",".join([row, *['""'] * 20]) + "\n"
+    at = go_to(open_app(), UPLOAD_PAGE)
+    upload_files(at, ("hubspot-deals-wide.csv", wide))
+    captions = [text.replace("\\", "") for text in texts(at.caption)]
+    named = ", ".join(["Deal Name", "Pipeline", *custom[:10]])
+    assert f"Ignored columns (22): {named} and 10 more" in captions
+    [listing] = [expander for expander in at.expander if "ignored columns" in expander.label]
+    assert listing.label == "All 22 ignored columns"
+    assert listing.text[0].value.splitlines() == ["Deal Name", "Pipeline", *custom]
+
+
 def test_the_page_shows_the_whole_mapping_and_takes_fixed_values(own_db):
     at = go_to(open_app(), UPLOAD_PAGE)
     upload_files(at, ("hubspot-deals.csv", HUBSPOT_DEALS))

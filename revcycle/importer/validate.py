@@ -44,6 +44,9 @@ NEGATIVE_AMOUNT_REASON = {
 }
 
 
+SHOWN_IGNORED_COLUMNS = 12  # ignored columns named; the page lists the rest on request
+
+
 @dataclass(frozen=True)
 class PreparedUpload:
     file_name: str
@@ -85,6 +88,14 @@ class PreparedUpload:
             for spec in contract.FIELDS_BY_KIND[self.kind]
             if spec.name in self.mapping
         ]
+
+    def ignored_summary(self, shown: int = SHOWN_IGNORED_COLUMNS) -> str:
+        """The columns nothing reads, in the file's order: the first ``shown`` by name, then
+        how many more (a HubSpot contacts export ignores about 290)."""
+        ignored = self.ignored_columns
+        names = ", ".join(ignored[:shown]) or "none"
+        more = f" and {len(ignored) - shown:,} more" if len(ignored) > shown else ""
+        return f"ignored columns ({len(ignored):,}): {names}{more}"
 
     def accounting(self) -> str:
         count_totals = len(self.totals_lines)
