@@ -19,12 +19,15 @@ def _quarter_start(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
-def preset_period(preset: str, today: date, first_day: date = date.min) -> tuple[date, date]:
+def preset_period(
+    preset: str, today: date, first_day: date = date.min, last_day: date | None = None
+) -> tuple[date, date]:
     """The first and last day (both included) of a preset, as seen on ``today``.
 
-    ``today`` is the last day with data, so a preset over an export from last Friday means
-    the weeks up to last Friday, not empty days up to the real today. ``first_day`` is the
-    first day with data, where "All time" starts.
+    ``today`` is the day the data is as of, so a preset over an export from last Friday means
+    the weeks up to last Friday, not empty days up to the real today. "All time" runs from
+    ``first_day``, the first day with data, to ``last_day``, the last (``today`` by default):
+    an event dated after the data was loaded, a typo, is in All time only.
     """
     if preset == "last_4_weeks":
         return today - timedelta(weeks=4) + timedelta(days=1), today
@@ -38,7 +41,7 @@ def preset_period(preset: str, today: date, first_day: date = date.min) -> tuple
     if preset == "year_to_date":
         return date(today.year, 1, 1), today
     if preset == "all_time":
-        return first_day, today
+        return first_day, last_day or today
     raise ValueError(f"no period preset {preset!r}")
 
 

@@ -289,6 +289,39 @@ def test_an_open_deals_expected_close_date_does_not_move_the_data_into_the_futur
     assert next(tile.value for tile in at.metric if tile.label == "Leads") == "1"
 
 
+def test_a_lead_dated_decades_ahead_does_not_move_now_but_stays_in_all_time(funnel_db):
+    # L2 came in on 2 Mar 2026 and was called on 3 Mar at 10:30; L1 came in on 3 Mar at 09:00
+    # and is not called yet. L3's year is a typo, decades after the build: the data is as of
+    # 3 Mar 10:30, so L1 has waited 1.5 of its 24 agreed hours (the default agreement) and is
+    # not judged yet; with "now" in the typo's year it would be a breach.
+    typo_year = date.today().year + 36
+    con = funnel_db(
+        [
+            lead("L1", "2026-03-03 09:00:00"),
+            lead("L2", "2026-03-02 09:00:00", first_contacted_at="2026-03-03 10:30:00"),
+            lead("L3", f"{typo_year}-03-02 09:00:00"),
+        ]
+    )
+    period = execute(con, "metrics/data_period").iloc[0]
+    assert [period[f"{day}_date"].date() for day in ("first", "as_of", "last")] == [
+        date(2026, 3, 2),
+        date(2026, 3, 3),
+        date(typo_year, 3, 2),
+    ]
+    judged = con.execute("select is_within_agreed_time from funnel_revenue where lead_id = 'L1'")
+    assert judged.fetchall() == [(None,)]
+    at = open_page(database_path(con), "dashboard.py")
+    # 12 weeks ending 3 Mar 2026 begin before the data's first day, 2 Mar: L1 and L2.
+    captions = [caption.value for caption in at.sidebar.caption]
+    assert "02 Mar 2026 – 03 Mar 2026" in captions
+    assert any(f"(the latest 02 Mar {typo_year})" in caption for caption in captions)
+    assert next(tile.value for tile in at.metric if tile.label == "Leads") == "2"
+    # All time reaches the typo: 3 leads.
+    at = open_page(database_path(con), "dashboard.py", preset="All time")
+    assert f"02 Mar 2026 – 02 Mar {typo_year}" in [c.value for c in at.sidebar.caption]
+    assert next(tile.value for tile in at.metric if tile.label == "Leads") == "3"
+
+
 def test_all_time_shows_every_won_euro_of_the_deals_file(funnel_db):
     con = events_db(funnel_db)
     # Won in the deals file: 1,200.25 + 300.40 + 550,000.35 = 551,501.00 (D4 was lost).

@@ -94,9 +94,10 @@ def scope_params(scope: Mapping | None) -> dict:
 
 
 def default_week(query: Query) -> Week | None:
-    """The last complete ISO week of the data (None when nothing is loaded)."""
-    last_date = query("metrics/data_period")["last_date"].iloc[0]
-    return None if blank(last_date) else last_complete(pd.Timestamp(last_date).date())
+    """The last complete ISO week of the data, by the day it is as of (None when nothing is
+    loaded)."""
+    as_of_date = query("metrics/data_period")["as_of_date"].iloc[0]
+    return None if blank(as_of_date) else last_complete(pd.Timestamp(as_of_date).date())
 
 
 def is_complete(query: Query, week: Week) -> bool:

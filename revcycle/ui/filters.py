@@ -71,14 +71,22 @@ class Filters:
         }
 
 
-def data_bounds() -> tuple[date, date]:
-    """The first and last day with data; today for both while no lead or deal is loaded (the
-    first upload over the sample can be spend or touches alone), so every page can show its
-    empty state."""
+class DataDays(NamedTuple):
+    """The first and last day with data, and the day it is as of (where presets end): the last
+    day, unless some event is dated after the data was loaded (metrics/data_period)."""
+
+    first: date
+    as_of: date
+    last: date
+
+
+def data_days() -> DataDays:
+    """The data's days; today for all while no lead or deal is loaded (the first upload over
+    the sample can be spend or touches alone), so every page can show its empty state."""
     row = run("metrics/data_period").iloc[0]
-    if pd.isna(row["first_date"]) or pd.isna(row["last_date"]):
-        return date.today(), date.today()
-    return pd.Timestamp(row["first_date"]).date(), pd.Timestamp(row["last_date"]).date()
+    if row[["first_date", "as_of_date", "last_date"]].isna().any():
+        return DataDays(date.today(), date.today(), date.today())
+    return DataDays(*(pd.Timestamp(row[f"{day}_date"]).date() for day in DataDays._fields))
 
 
 def in_url() -> dict[str, list[str]]:
@@ -253,11 +261,11 @@ class LinkNotice:
             self.slot.caption(format.plain("Changed from the link: " + "; ".join(notes) + "."))
 
 
-def _defaults(first_date: date, last_date: date) -> dict:
-    start, end = preset_period(DEFAULT_PRESET, last_date)
+def _defaults(days: DataDays) -> dict:
+    start, end = preset_period(DEFAULT_PRESET, days.as_of)
     return {
         "preset": DEFAULT_PRESET,
-        "period": (max(start, first_date), end),
+        "period": (max(start, days.first), end),
         "channel": [],
         "owner": [],
         "segment": [],
@@ -291,7 +299,8 @@ def _reset() -> None:
         st.session_state.pop(key, None)
 
 
-def _period(first_date: date, last_date: date) -> tuple[date, date]:
+def _period(days: DataDays) -> tuple[date, date]:
+    first_date, last_date = days.first, days.last
     preset = st.selectbox(
         "Period",
         list(PRESETS),
@@ -299,12 +308,20 @@ def _period(first_date: date, last_date: date) -> tuple[date, date]:
         key="preset",
         help="Presets end on the last day with data; All time starts on the first. Events "
         "(lead created, MQL, SQL, deal created, deal won) count when they fall in the period, "
-        "both days included.",
+        "both days included. An event dated after the data was loaded (a typo) is in All "
+        "time and custom dates only.",
     )
     if preset != "custom":
-        start, end = preset_period(preset, last_date, first_date)
+        start, end = preset_period(preset, days.as_of, first_date, last_date)
         start, end = max(start, first_date), max(min(end, last_date), first_date)
         st.caption(f"{start:%d %b %Y} – {end:%d %b %Y}")
+        if days.as_of < last_date:
+            latest, as_of = f"{last_date:%d %b %Y}", f"{days.as_of:%d %b %Y}"
+            st.caption(
+                f"Some events are dated after the data was loaded (the latest {latest}): "
+                f"typos, which the upload warned about. Presets end on {as_of}; All time "
+                "includes them."
+            )
         return start, end
     held = st.session_state.get("period")
     if held:
@@ -326,20 +343,20 @@ def _period(first_date: date, last_date: date) -> tuple[date, date]:
 def sidebar(page: str) -> tuple[Filters, LinkNotice]:
     """Draw the filters in the sidebar for ``page``; the current selection, and the notice
     on what a link asked for that the page cannot show, for the frame to write last."""
-    first_date, last_date = data_bounds()
+    days = data_days()
     values = run("metrics/filter_values")
     options = {
         dimension: values.loc[values["dimension"] == dimension, "dimension_value"].tolist()
         for dimension, *_ in MULTI_FILTERS
     }
-    notes = _arrive(page, (first_date, last_date), options)
-    defaults = _defaults(first_date, last_date)
+    notes = _arrive(page, (days.first, days.last), options)
+    defaults = _defaults(days)
     for key, default in defaults.items():
         st.session_state.setdefault(key, default)
     with st.sidebar:
         st.header("Filters")
         notice = LinkNotice(st.empty(), notes)
-        start_date, end_date = _period(first_date, last_date)
+        start_date, end_date = _period(days)
         chosen = {
             dimension: st.multiselect(
                 label, options[dimension], key=dimension, placeholder=placeholder
