@@ -182,6 +182,26 @@ def test_within_agreed_time_is_over_the_week_s_judged_leads(tiles):
     assert row["unit"] == "share"
 
 
+def test_a_lead_whose_agreed_time_has_not_run_out_is_not_judged_yet(tmp_path):
+    # W47: F1 contacted after 1 hour; F2 came in on Sunday 22 Nov at 23:30 and is not called
+    # yet. The data's latest event is Monday 23 Nov at 10:00 (F3): F2 has waited 10.5 of its
+    # 24 hours, so it is not a miss yet, and the week is 1 of 1 in time, as the breaches say.
+    leads = [
+        lead("F1", "2026-11-16 09:00:00", first_contacted_at="2026-11-16 10:00:00"),
+        lead("F2", "2026-11-22 23:30:00"),
+        lead("F3", "2026-11-23 10:00:00"),
+    ]
+    con = make_db(tmp_path, leads)
+    try:
+        query = functools.partial(execute, con)
+        tiles = numbers.week_tiles(query, W47, None).set_index("metric")
+        breaches = numbers.breaches_by_owner(query, W47, None)
+    finally:
+        con.close()
+    assert tiles.loc["share_contacted_in_time", "this_week"] == pytest.approx(1.0)
+    assert breaches["count_breaches"].sum() == 0
+
+
 def test_the_weekly_target_is_the_month_s_prorated_by_working_days(tiles):
     expected = {
         "leads": 10,

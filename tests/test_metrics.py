@@ -154,7 +154,19 @@ def test_follow_up_percentiles_and_sla_share(funnel_db):
     assert overall["median_hours_to_first_contact"] == pytest.approx(3.5)
     # 90th percentile, linear: rank 0.9 * (6 - 1) = 4.5, between 10 and 30 -> 20.
     assert overall["p90_hours_to_first_contact"] == pytest.approx(20.0)
-    # Within 24 h: 1, 2, 3, 4, 10 -> 5 of all 8 leads (never contacted count as missed).
+    # Within 24 h: 1, 2, 3, 4, 10 -> 5. N1 and N2, never contacted, came in on 2 Mar at
+    # 09:00 and have waited 21 of their 24 hours by the data's latest event (C30's contact,
+    # 3 Mar 06:00): not judged yet, so the share is over the 6 judged, not a miss each.
+    assert overall["count_within_sla"] == 5
+    assert overall["share_within_sla"] == pytest.approx(5 / 6)
+
+
+def test_a_lead_never_contacted_counts_as_missed_once_its_agreed_time_has_run_out(funnel_db):
+    # The same leads and a later one, L9, created 4 Mar at 12:00 (its own contact data is
+    # blank): by then N1 and N2 have waited 51 hours, past their 24, so 5 of 8 are in time.
+    # L9 has waited 0 hours: not judged.
+    con = funnel_db([*follow_up_leads(), lead("L9", created_at="2026-03-04 12:00:00")])
+    overall = metric(con, "follow_up_speed", **MARCH).query("grouped_by == 'all'").iloc[0]
     assert overall["count_within_sla"] == 5
     assert overall["share_within_sla"] == pytest.approx(5 / 8)
 

@@ -7,9 +7,10 @@
 -- (working hours of the agreement's calendar, or real elapsed hours), so a row mixing channels
 -- mixes bases as the agreement does. The percentiles (10th, 25th, median, 75th, 90th; linear
 -- interpolation) are over contacted leads that are not nurtured; share_within_sla is over the
--- leads whose upload records contacts, so a lead never contacted counts against it and a lead
--- from a file with no first-contact column counts neither way (count_unmeasurable; "never
--- contacted" is only said of leads whose data records contacts).
+-- leads judged (funnel_revenue's is_within_agreed_time), so a lead never contacted counts
+-- against it once its agreed time has run out by the data's latest event (not before), and a
+-- lead from a file with no first-contact column counts neither way (count_unmeasurable;
+-- "never contacted" is only said of leads whose data records contacts).
 -- Nurtured leads (follow-up kind nurture) have no agreed time: never a breach, not in the
 -- share's denominator, not in the percentiles; count_nurture says how many (of the measurable).
 -- A lead whose contact is dated before its creation has no time to measure: it is left out of
@@ -46,6 +47,7 @@ speed as (
         quantile_cont(hours_to_first_contact, [0.1, 0.25, 0.5, 0.75, 0.9])
             filter (where follow_up_kind <> 'nurture') as hour_quantiles,
         count(*) filter (where is_within_agreed_time) as count_within_sla,
+        count(is_within_agreed_time) as count_judged,
     from funnel
     group by grouping sets ((channel), (owner), ())
     having count(*) > 0
@@ -67,12 +69,7 @@ final as (
         hour_quantiles[2] as p25_hours_to_first_contact,
         hour_quantiles[4] as p75_hours_to_first_contact,
         count_within_sla,
-        count_within_sla
-            / nullif(
-                count_leads - count_unmeasurable - count_contacted_before_created - count_nurture,
-                0
-            )
-            as share_within_sla,
+        count_within_sla / nullif(count_judged, 0) as share_within_sla,
     from speed
 )
 

@@ -1,7 +1,8 @@
 -- Share within the SLA by week: of the leads created each week, the share that sales first
 -- contacted within the agreed time, each lead against the agreement in force when it was
 -- created and its channel's rule, in that rule's basis (working or calendar hours;
--- funnel_revenue). Never-contacted leads count as missed, and leads whose
+-- funnel_revenue), over the leads judged. Never-contacted leads count as missed once their
+-- agreed time has run out by the data's latest event (not before), and leads whose
 -- upload has no first-contact column count neither way (count_unmeasurable). A lead whose
 -- contact is dated before its creation has no response time and is left out too
 -- (count_contacted_before_created). Nurtured leads have no agreed time: never a breach, and
@@ -25,6 +26,7 @@ per_week as (
         count(*) as count_leads,
         count(*) filter (where not has_contact_data) as count_unmeasurable,
         count(*) filter (where is_within_agreed_time) as count_within_sla,
+        count(is_within_agreed_time) as count_judged,
         count(*) filter (where is_contacted_before_created) as count_contacted_before_created,
         count(*) filter (
             where has_contact_data
@@ -38,12 +40,7 @@ per_week as (
 final as (
     select
         *,
-        count_within_sla
-            / nullif(
-                count_leads - count_unmeasurable - count_contacted_before_created - count_nurture,
-                0
-            )
-            as share_within_sla,
+        count_within_sla / nullif(count_judged, 0) as share_within_sla,
     from per_week
 )
 

@@ -8,9 +8,10 @@
 -- and their amounts of each won deal's closed_at.
 -- count_leads_with_*_data: of the week's leads, those whose upload has a column for the
 -- stage's date; with leads but none of them, a zero means "not in the data" (the caller says
--- it cannot be measured). Contacted within the agreed time is over the week's leads, as
--- follow_up_speed's share: measured = the upload records contacts, not contacted before it
--- was created, not nurtured (never-contacted leads count as missed once their time ran out).
+-- it cannot be measured). Contacted within the agreed time is over the week's leads judged,
+-- as follow_up_speed's share: measured = funnel_revenue judged it (the upload records
+-- contacts, not contacted before it was created, not nurtured; never-contacted leads count
+-- as missed once their time ran out, and not before).
 -- won_revenue sums amounts in whatever currency they are: the caller checks
 -- amount_currencies before showing a sum.
 -- Parameters: $end_date (date, the last week's Sunday or any day of it); $weeks (how many
@@ -41,11 +42,7 @@ leads as (
         count(*) filter (where has_mql_data) as count_leads_with_mql_data,
         count(*) filter (where has_sql_data) as count_leads_with_sql_data,
         count(*) filter (where has_contact_data) as count_leads_with_contact_data,
-        count(*) filter (
-            where has_contact_data
-                and not is_contacted_before_created
-                and follow_up_kind is distinct from 'nurture'
-        ) as count_contact_measured,
+        count(is_within_agreed_time) as count_contact_measured,
         count(*) filter (where is_within_agreed_time) as count_contacted_in_time,
     from leads_created_in(
         (select first_day from window_bounds),
