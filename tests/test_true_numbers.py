@@ -322,6 +322,29 @@ def test_a_lead_dated_decades_ahead_does_not_move_now_but_stays_in_all_time(funn
     assert next(tile.value for tile in at.metric if tile.label == "Leads") == "3"
 
 
+def test_a_deal_marked_won_is_closed_and_a_win_without_an_amount_has_no_size(funnel_db):
+    # L1's deals in March: E1 is marked Won (a Salesforce report with no Closed column and a
+    # stage of the org's own), E2 Closed Won with no amount, E3 Closed Lost.
+    # Won 2 (E1, E2) of 3 closed: 2/3. Open pipeline: none is open, 0. Won revenue 1,234.56,
+    # and the average won deal is over the one win with an amount: 1,234.56.
+    con = funnel_db(
+        [lead("L1")],
+        [
+            won("E1", "1234.56", "2026-03-20 10:00:00", lead_id="L1", stage="Signed", is_won="1"),
+            won("E2", "", "2026-03-21 10:00:00", lead_id="L1"),
+            won("E3", "100.00", "2026-03-22 10:00:00", lead_id="L1", stage="Closed Lost"),
+        ],
+    )
+    total = metric(con, "revenue_by_channel", **MARCH).query("is_total").iloc[0]
+    assert total["count_won_deals"] == 2
+    assert total["count_closed_deals"] == 3
+    assert total["win_rate"] == pytest.approx(2 / 3)
+    assert cents(total["won_revenue"]) == 123_456
+    assert cents(total["average_won_deal"]) == 123_456
+    assert cents(total["open_pipeline"]) == 0
+    assert total["count_open_deals"] == 0
+
+
 def test_all_time_shows_every_won_euro_of_the_deals_file(funnel_db):
     con = events_db(funnel_db)
     # Won in the deals file: 1,200.25 + 300.40 + 550,000.35 = 551,501.00 (D4 was lost).

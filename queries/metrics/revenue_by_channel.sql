@@ -10,6 +10,7 @@
 -- Durations leave out impossible dates: a deal won before it was created has no sales cycle
 -- (count_won_before_created says how many were left out), and a deal won before its lead was
 -- created has no lead-to-won time (count_won_before_lead). Both still count as won revenue.
+-- The average won deal is over the won deals with an amount: a win with none is no size.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -51,6 +52,8 @@ per_channel as (
         coalesce(channel, channels_total_label($channels)) as channel,
         coalesce(sum(amount) filter (where is_won and is_closed_in_period), 0) as won_revenue,
         count(*) filter (where is_won and is_closed_in_period) as count_won_deals,
+        -- A won deal with no amount is a win, but no evidence of a deal's size.
+        count(amount) filter (where is_won and is_closed_in_period) as count_won_with_amount,
         count(*) filter (where is_closed and is_closed_in_period) as count_closed_deals,
         median(days_lead_to_won)
             filter (where is_won and is_closed_in_period and days_lead_to_won >= 0)
@@ -76,7 +79,7 @@ final as (
         channel,
         won_revenue,
         count_won_deals,
-        won_revenue / nullif(count_won_deals, 0) as average_won_deal,
+        won_revenue / nullif(count_won_with_amount, 0) as average_won_deal,
         count_won_deals / nullif(count_closed_deals, 0) as win_rate,
         count_closed_deals,
         median_days_lead_to_won,

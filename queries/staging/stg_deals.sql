@@ -1,5 +1,5 @@
 -- Deals as the funnel reads them: won/closed derived from the stage when the export leaves
--- them blank, emails lower-cased for matching, currency codes upper-cased, a date-only close
+-- them blank, a won deal closed, emails lower-cased for matching, currency codes upper-cased, a date-only close
 -- on the creation day read as closing that day (deal_closed_at in macros.sql), the deal's own
 -- lead source keyed for the channel rules (source_key in macros.sql).
 -- Grain: one row per deal_id (the importer guarantees deal_id is present and unique).
@@ -20,7 +20,10 @@ final as (
         created_at,
         stage,
         coalesce(is_won, is_won_stage(stage), false) as is_won,
-        coalesce(is_closed, is_closed_stage(stage), false) as is_closed,
+        -- A won deal is closed, whatever else the export says (a Salesforce report may have
+        -- Won and no Closed column, and a stage of the org's own naming).
+        coalesce(is_won, is_won_stage(stage), false)
+            or coalesce(is_closed, is_closed_stage(stage), false) as is_closed,
         amount,
         upper(currency) as currency,
         deal_closed_at(closed_at, created_at) as closed_at,
