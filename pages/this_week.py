@@ -7,7 +7,6 @@ pack is the same week as one HTML file."""
 import streamlit as st
 
 from revcycle.meeting import log
-from revcycle.meeting.week import Week
 from revcycle.meeting.week_view import SECTION_TITLES, default_week, gather
 from revcycle.ui import meeting, meeting_log, page
 from revcycle.ui.data import connection, run
@@ -46,7 +45,8 @@ with page.frame("This week") as filters:
         week_data = gather(run, reading, week, scope, today)
     finally:
         reading.close()
-    latest = Week.containing(week_data.data_as_of or today)
+    # The week the data's latest event is in (of today, when nothing is loaded): not over yet.
+    latest = default.next()
     agreed = page.Agreed(page.agreement_in_force_on(week.end))
     if presenting:
         slide = meeting.slide_controls(week_data)

@@ -77,6 +77,39 @@ def test_next_stops_at_the_week_the_data_reaches(db_env):
     assert any("not over in the data yet" in caption.value for caption in at.caption)
 
 
+def test_a_week_before_the_data_s_latest_event_is_over_though_the_leads_end_earlier(
+    funnel_db, monkeypatch
+):
+    # The leads export ends on Monday 2 Feb 2026 (L1); the deals export reaches Wednesday
+    # 11 Mar, when D1 was won: 2026-W11 (9-15 Mar). The meeting opens on 2026-W10 (2-8 Mar),
+    # which is over, and Next week reaches W11.
+    con = funnel_db(
+        [{"lead_id": "L1", "created_at": "2026-02-02 09:00:00"}],
+        [
+            {
+                "deal_id": "D1",
+                "lead_id": "L1",
+                "created_at": "2026-02-10 09:00:00",
+                "stage": "Closed Won",
+                "amount": "100.00",
+                "currency": "EUR",
+                "closed_at": "2026-03-11 10:00:00",
+            }
+        ],
+    )
+    path = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    )
+    monkeypatch.setenv("REVCYCLE_DB", path.fetchone()[0])
+    at = open_page()
+    assert titles(at) == ["This week — 2026-W10"]
+    assert not any("not over in the data yet" in caption.value for caption in at.caption)
+    assert not at.button(key="meeting_next_week").disabled
+    at.button(key="meeting_next_week").click().run()
+    assert titles(at) == ["This week — 2026-W11"]
+    assert any("not over in the data yet" in caption.value for caption in at.caption)
+
+
 def test_a_week_in_the_link_that_is_no_week_is_said_and_the_default_shown(db_env):
     at = open_page(week="week 47")
     assert titles(at) == [f"This week — {LABEL}"]
