@@ -131,9 +131,9 @@ def weekly_share(params: dict) -> None:
     st.caption(
         "Leads created each week, each against its channel's agreed time in the agreement in "
         "force on its creation day; a dotted line marks the day a new version took effect. "
-        "Never-contacted leads count as missed, so the latest week is low until its leads have "
-        "been called. Leads from files with no first-contact column, and nurtured leads, count "
-        "neither way."
+        "Never-contacted leads count as missed once their agreed time has run out by the "
+        "data's latest event. Leads from files with no first-contact column, and nurtured "
+        "leads, count neither way."
     )
 
 

@@ -171,6 +171,14 @@ def test_a_lead_never_contacted_counts_as_missed_once_its_agreed_time_has_run_ou
     assert overall["share_within_sla"] == pytest.approx(5 / 8)
 
 
+def test_the_weekly_share_s_total_under_a_channel_filter_is_the_selected_channels(funnel_db):
+    con = funnel_db(follow_up_leads())  # every lead Referral, in the week of 2 March
+    totals = metric(con, "sla_share_by_week", **MARCH).query("is_total")
+    assert totals["channel"].tolist() == ["(all channels)"]
+    totals = metric(con, "sla_share_by_week", channels=["Referral"], **MARCH).query("is_total")
+    assert totals["channel"].tolist() == ["(selected channels)"]
+
+
 def test_follow_up_by_owner_against_the_agreed_time(funnel_db):
     con = funnel_db(follow_up_leads())
     save(con, agreement(FollowUp(None, "call", 3, "calendar")))

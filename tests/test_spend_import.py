@@ -123,6 +123,18 @@ def test_a_daily_re_export_of_part_of_a_month_counts_those_days_once(con, tmp_pa
     assert con.execute("select count(*) from upload_rows_spend").fetchall() == [(12,)]
 
 
+def test_a_re_export_that_writes_the_campaign_in_another_case_still_replaces_those_days(
+    con, tmp_path
+):
+    # The same re-export with the campaign written "BRAND" (platforms change case between
+    # exports): the days 10-20 are Brand's all the same, so 119.49 as above, not the whole
+    # month and the re-export both (100.00 + 55.00 = 155.00).
+    shouted = [row | {"campaign": "BRAND"} for row in DAILY_RE_EXPORT]
+    load_spend(con, spend_file(tmp_path, "month.csv", [MONTH_ROW]))
+    load_spend(con, spend_file(tmp_path, "daily.csv", shouted))
+    assert con.execute("select sum(amount)::varchar from stg_spend").fetchall() == [("119.49",)]
+
+
 def test_loading_the_same_spend_export_twice_adds_nothing(con, tmp_path):
     export = spend_file(tmp_path, "daily.csv", DAILY_RE_EXPORT)
     _, first = load_spend(con, export)

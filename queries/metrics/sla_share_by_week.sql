@@ -22,7 +22,7 @@ per_week as (
     select
         cast(date_trunc('week', created_at) as date) as week_start,
         grouping(channel) = 1 as is_total,
-        coalesce(channel, '(all channels)') as channel,
+        coalesce(channel, channels_total_label($channels)) as channel,
         count(*) as count_leads,
         count(*) filter (where not has_contact_data) as count_unmeasurable,
         count(*) filter (where is_within_agreed_time) as count_within_sla,

@@ -17,8 +17,8 @@
 --   mapped channel most common among the leads and touches with the same campaign
 --   (campaign_key: trimmed, any case; a tie goes to the first channel alphabetically);
 --   failing both, "(unmapped)". Never null.
--- * Overlap: for each day, channel and campaign only the newest loaded upload covering it
---   counts (its rows summed): re-exporting last month replaces it instead of adding to it.
+-- * Overlap: for each day, channel and campaign (campaign_key: "Brand" is "brand") only the
+--   newest loaded upload covering it counts (its rows summed): re-exporting last month replaces it instead of adding to it.
 --   Older rows stay stored, so restoring an earlier state brings them back; a replace leaves
 --   only its own upload loaded.
 -- Currency: upper-cased; null where the row stated none and REVCYCLE_CURRENCY was unset when
@@ -126,6 +126,7 @@ day_shares as (
         date_from + cast(day_index as integer) as spend_date,
         channel,
         campaign,
+        campaign_key,
         currency,
         amount_cents // count_days
             + case when day_index < amount_cents % count_days then 1 else 0 end as share_cents,
@@ -135,7 +136,8 @@ day_shares as (
 newest_shares as (
     select
         *,
-        max(upload_id) over (partition by spend_date, channel, campaign) as newest_upload_id,
+        max(upload_id) over (partition by spend_date, channel, campaign_key)
+            as newest_upload_id,
     from day_shares
 ),
 

@@ -421,7 +421,7 @@ def share_trend(
     figure = go.Figure()
     for channel in _in_legend_order(rows["channel"], colors):
         weeks = rows[rows["channel"] == channel]
-        everyone = channel == "(all channels)"
+        everyone = bool(weeks["is_total"].iloc[0])  # "(all channels)" or "(selected …)"
         figure.add_trace(
             go.Scatter(
                 x=weeks["week_start"].tolist(),
