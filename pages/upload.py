@@ -27,7 +27,10 @@ KIND_CHOICES = {
     "touches": "Touches (marketing touchpoints: campaign members, source history, UTM log)",
     "spend": "Spend (ad platforms: Google Ads, Meta Ads Manager, LinkedIn Campaign Manager)",
 }
-OVERLAP = "Weekly exports overlap; merge updates by id, so last week's rows are not doubled."
+OVERLAP = (
+    "Weekly exports overlap; merge updates by id, so last week's rows are not doubled, and only "
+    "the fields this file has a column for: the others keep what is loaded."
+)
 OVERLAP_BY_KIND = {
     "spend": "Exports overlap; merged, each day of a channel and campaign counts from the newest "
     "upload covering it, so a month loaded again is not doubled."
@@ -229,7 +232,7 @@ def preview(cursor, prepared, slot: str, key: tuple) -> str:
         slot,
         "preview",
         (*key, mode),
-        lambda: load.preview(cursor, prepared.kind, prepared.rows, mode),
+        lambda: load.preview(cursor, prepared.kind, prepared.rows, mode, prepared.meta().fields),
     )
     numbers = [
         (

@@ -293,7 +293,7 @@ def _load(con, args, parser) -> int:
     if notice:
         print(notice)
     if args.dry_run:
-        change = load.preview(con, prepared.kind, prepared.rows, args.mode)
+        change = load.preview(con, prepared.kind, prepared.rows, args.mode, prepared.meta().fields)
         _print_change(args.mode, change)
         if load.changes_nothing(change):
             print(f"nothing would change: {prepared.file_name} holds what is loaded")

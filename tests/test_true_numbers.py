@@ -345,6 +345,36 @@ def test_a_deal_marked_won_is_closed_and_a_win_without_an_amount_has_no_size(fun
     assert total["count_open_deals"] == 0
 
 
+def test_a_merge_keeps_the_fields_its_file_has_no_column_for(funnel_db, tmp_path):
+    # F1 is open at 800.00 EUR; this week's file says it is Closed Won on 20 March, and has no
+    # amount or currency column. The 800.00 EUR stay: won revenue 800.00, not 0.
+    con = funnel_db(
+        [lead("L1")],
+        [won("F1", "800.00", "", lead_id="L1", stage="Proposal")],
+    )
+    update = tmp_path / "update.csv"
+    update.write_text(
+        "deal_id,created_at,stage,closed_at\nF1,2026-03-10 10:00:00,Closed Won,2026-03-20\n",
+        encoding="utf-8",
+    )
+    prepared = prepare(con, update, kind="deals")
+    meta = prepared.meta()
+    commit_upload(con, "deals", prepared.rows, "merge", meta, changed_by="test")
+    total = metric(con, "revenue_by_channel", **MARCH).query("is_total").iloc[0]
+    assert (total["count_won_deals"], cents(total["won_revenue"])) == (1, 80_000)
+    assert con.execute("select currency from stg_deals").fetchall() == [("EUR",)]
+    # The same file again changes nothing, and a file with a column fewer (no closed_at)
+    # and the same stage changes nothing either: nothing is loaded.
+    assert commit_upload(con, "deals", prepared.rows, "merge", meta, changed_by="test")[0] is None
+    fewer = tmp_path / "fewer.csv"
+    fewer.write_text("deal_id,created_at,stage\nF1,2026-03-10 10:00:00,Closed Won\n")
+    prepared = prepare(con, fewer, kind="deals")
+    upload_id, change = commit_upload(
+        con, "deals", prepared.rows, "merge", prepared.meta(), changed_by="test"
+    )
+    assert upload_id is None and (change.count_changed, change.count_unchanged) == (0, 1)
+
+
 def test_all_time_shows_every_won_euro_of_the_deals_file(funnel_db):
     con = events_db(funnel_db)
     # Won in the deals file: 1,200.25 + 300.40 + 550,000.35 = 551,501.00 (D4 was lost).

@@ -126,15 +126,27 @@ def test_coverage_gives_each_date_share_per_upload_and_no_column_as_unknown(mixe
         assert share != share  # no column: unknown (NaN), not 0%
 
 
-def test_a_lead_sent_again_without_the_column_becomes_unmeasurable(mixed_db, tmp_path):
+def test_a_lead_sent_again_without_the_columns_keeps_what_was_recorded(mixed_db, tmp_path):
+    # again.csv has A1 and A2, now owned by Ann, and no date column: a.csv recorded A1's
+    # contact after 2 hours, its MQL and SQL, and A2 never contacted. A column the file lacks
+    # is unknown, not blank, so both keep them; the owner is the new file's.
     con, _ = mixed_db
     again = tmp_path / "again.csv"
-    again.write_text("lead_id,created_at,channel\nA2,2026-03-02 09:00:00,Referral\n")
+    again.write_text(
+        "lead_id,created_at,channel,owner\n"
+        "A1,2026-03-02 09:00:00,Referral,Ann\n"
+        "A2,2026-03-02 09:00:00,Referral,Ann\n"
+    )
     merge(con, again)
     row = metric(con, "leads_without_date_columns", **MARCH).iloc[0]
-    assert row["count_without_contact_column"] == 4  # A2's row now comes from again.csv
+    assert row["count_without_contact_column"] == 3  # B1-B3, as before
     waiting = metric(con, "leads_waiting_past_sla", **MARCH)
-    assert waiting.empty
+    assert waiting["lead_id"].tolist() == ["A2"]
+    leads = con.execute(
+        "select lead_id, owner, hours_to_first_contact, has_reached_mql, has_reached_sql "
+        "from funnel_revenue where lead_id in ('A1', 'A2') order by lead_id"
+    ).fetchall()
+    assert leads == [("A1", "Ann", 2.0, True, True), ("A2", "Ann", None, False, False)]
 
 
 def test_uploads_recorded_before_fields_were_kept_infer_them_from_values(mixed_db):

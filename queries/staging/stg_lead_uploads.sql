@@ -1,6 +1,6 @@
--- Which upload each loaded lead's row comes from: the newest loaded upload that has its id,
--- as raw_leads picks it (see revcycle/importer/load.py), with whether that file recorded each
--- measured date at all.
+-- Each loaded lead's newest loaded upload, and whether its loaded uploads recorded each
+-- measured date at all: raw_leads takes each field from the newest upload with a column for it
+-- (see revcycle/importer/load.py), so a date counts as recorded when any of them recorded it.
 -- Grain: one row per loaded lead_id.
 -- Parameters: none. Reads upload_rows_leads, narrowed to the loaded uploads; a lead only in
 -- the oldest loaded upload is not grouped, as in raw_leads, so a single replace costs a scan.
@@ -55,28 +55,48 @@ recorded_by_upload as (
     group by rows_loaded.upload_id
 ),
 
-lead_upload as (
+-- A lead only the oldest loaded upload has: that upload's record, as it is.
+oldest_only as (
     select
         rows_loaded.lead_id,
         rows_loaded.upload_id,
     from rows_loaded
-    left join newest_upload_by_id
-        on rows_loaded.lead_id = newest_upload_by_id.lead_id
-    where newest_upload_by_id.upload_id is null
-        or newest_upload_by_id.upload_id = rows_loaded.upload_id
+    where rows_loaded.lead_id not in (select lead_id from newest_upload_by_id)
+),
+
+-- A lead later uploads have too: raw_leads takes each field from the newest upload with a
+-- column for it, so a date is recorded when any of its loaded uploads recorded it.
+later_uploads as (
+    select
+        rows_loaded.lead_id,
+        rows_loaded.upload_id,
+    from rows_loaded
+    where rows_loaded.lead_id in (select lead_id from newest_upload_by_id)
 ),
 
 final as (
     select
-        lead_upload.lead_id,
-        lead_upload.upload_id,
+        oldest_only.lead_id,
+        oldest_only.upload_id,
         recorded_by_upload.has_contact_data,
         recorded_by_upload.has_mql_data,
         recorded_by_upload.has_sql_data,
         recorded_by_upload.has_lifecycle_data,
-    from lead_upload
+    from oldest_only
     left join recorded_by_upload
-        on lead_upload.upload_id = recorded_by_upload.upload_id
+        on oldest_only.upload_id = recorded_by_upload.upload_id
+    union all
+    select
+        later_uploads.lead_id,
+        max(later_uploads.upload_id) as upload_id,
+        bool_or(recorded_by_upload.has_contact_data) as has_contact_data,
+        bool_or(recorded_by_upload.has_mql_data) as has_mql_data,
+        bool_or(recorded_by_upload.has_sql_data) as has_sql_data,
+        bool_or(recorded_by_upload.has_lifecycle_data) as has_lifecycle_data,
+    from later_uploads
+    left join recorded_by_upload
+        on later_uploads.upload_id = recorded_by_upload.upload_id
+    group by later_uploads.lead_id
 )
 
 select * from final

@@ -71,15 +71,45 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -
     con.execute(sql, params or {}).fetchall()
 
 
+# Fields a file gives together: a file with a column for one of them gives them all (blank
+# where it has no column), so a merge never joins one file's stage to another's won flag, or
+# one file's amount to another's currency.
+GIVEN_TOGETHER = {"deals": (("stage", "is_won", "is_closed"), ("amount", "currency"))}
+
+
+def given_fields(kind: str, fields) -> list[str]:
+    """The contract fields a file with a column for ``fields`` gives (every field when
+    ``fields`` is None: an upload from before the history recorded them)."""
+    names = [spec.name for spec in contract.FIELDS_BY_KIND[kind]]
+    if fields is None:
+        return names
+    together = {name: group for group in GIVEN_TOGETHER.get(kind, ()) for name in group}
+    given = {name for field in fields for name in together.get(field, (field,))}
+    return [name for name in names if name in given]
+
+
 def _loaded_rows_sql(kind: str) -> str:
-    """The view of the loaded rows: each id from the newest loaded upload that has it.
+    """The view of the loaded rows: one per id, each field from the newest loaded upload that
+    has the id and a column for the field (GIVEN_TOGETHER), so a weekly merge without the
+    email column leaves the emails loaded before as they were: unknown is not blank.
 
     Most loaded data is one replace plus a few weekly merges, so only the ids of the uploads
-    after the oldest are grouped; the oldest upload's rows are kept unless a newer one has
-    their id. A single replace costs no more than reading its rows.
+    after the oldest are grouped; the oldest upload's rows are kept as they are unless a newer
+    one has their id. A single replace costs no more than reading its rows.
     """
     id_field = contract.ID_FIELD_BY_KIND[kind]
     rows = ROWS_TABLE_BY_KIND[kind]
+    groups = [*GIVEN_TOGETHER.get(kind, ())]
+    grouped = {name for group in groups for name in group}
+    names = [spec.name for spec in contract.FIELDS_BY_KIND[kind] if spec.name != id_field]
+    groups += [(name,) for name in names if name not in grouped]
+    group_of = {name: group for group in groups for name in group}
+    # Field names are the contract's (an allow-list), never input.
+    merged_fields = ",\n".join(
+        f'arg_max_null("{name}", upload_id) filter (where given_fields is null '
+        f'or list_has_any(given_fields, {list(group_of[name])!r})) as "{name}"'
+        for name in names
+    )
     return f"""
         with
         loaded as (
@@ -94,13 +124,27 @@ def _loaded_rows_sql(kind: str) -> str:
             where upload_id > (select min(upload_id) from loaded)
             group by {id_field}
         ),
-        final as (
+        only_in_oldest as (
             select loaded_rows.* exclude (upload_id)
             from loaded_rows
-            left join newest_upload_by_id
-                on loaded_rows.{id_field} = newest_upload_by_id.{id_field}
-            where newest_upload_by_id.upload_id is null
-                or newest_upload_by_id.upload_id = loaded_rows.upload_id
+            where {id_field} not in (select {id_field} from newest_upload_by_id)
+        ),
+        later_rows as (
+            select loaded_rows.*, uploads.fields as given_fields
+            from loaded_rows
+            left join uploads
+                on loaded_rows.upload_id = uploads.upload_id
+            where loaded_rows.{id_field} in (select {id_field} from newest_upload_by_id)
+        ),
+        merged as (
+            select {id_field}, {merged_fields}
+            from later_rows
+            group by {id_field}
+        ),
+        final as (
+            select * from only_in_oldest
+            union all by name
+            select * from merged
         )
         select * from final
     """
@@ -260,8 +304,11 @@ def _register_incoming(con: duckdb.DuckDBPyConnection, kind: str, rows: pa.Table
     con.register("incoming_frame", rows.select(names))
 
 
-def preview(con: duckdb.DuckDBPyConnection, kind: str, rows: pa.Table, mode: str) -> ChangePreview:
-    """How ``rows`` would change what is loaded: new, changed, unchanged (and removed).
+def preview(
+    con: duckdb.DuckDBPyConnection, kind: str, rows: pa.Table, mode: str, fields=None
+) -> ChangePreview:
+    """How ``rows`` would change what is loaded: new, changed, unchanged (and removed); a
+    merge changes only the ``fields`` the file has a column for (all when None).
 
     Over the sample every row is new: the sample goes before the file loads (see
     ``holds_sample``); the caller says so, with the sample's counts."""
@@ -269,23 +316,25 @@ def preview(con: duckdb.DuckDBPyConnection, kind: str, rows: pa.Table, mode: str
         return ChangePreview(len(rows), 0, 0, 0)
     _register_incoming(con, kind, rows)
     try:
-        return _preview(con, kind, mode)
+        return _preview(con, kind, mode, fields)
     finally:
         con.unregister("incoming_frame")
 
 
-def _preview(con: duckdb.DuckDBPyConnection, kind: str, mode: str) -> ChangePreview:
+def _preview(con: duckdb.DuckDBPyConnection, kind: str, mode: str, fields) -> ChangePreview:
     table = RAW_TABLE_BY_KIND[kind]
     id_field = contract.ID_FIELD_BY_KIND[kind]
-    # Rows are compared by a hash of all their columns: the join then carries an id and one
-    # number per row instead of every column, several times faster at a million rows. Two
-    # different rows share a 64-bit hash about once in 10^19 comparisons. Ids are unique on
-    # both sides: the join has a row per incoming row, and every loaded row the file lacks is
-    # one a replace drops.
+    # Rows are compared by a hash of the columns the load changes (a merge: those the file
+    # gives; a replace: all): the join then carries an id and one number per row instead of
+    # every column, several times faster at a million rows. Two different rows share a 64-bit
+    # hash about once in 10^19 comparisons. Ids are unique on both sides: the join has a row
+    # per incoming row, and every loaded row the file lacks is one a replace drops.
+    compared = given_fields(kind, fields if mode == "merge" else None)
+    row_hash = "hash(" + ", ".join(f'"{name}"' for name in compared) + ") as row_hash"
     new, changed, count_incoming, count_loaded = con.execute(
         f"with incoming as ({_incoming_sql(kind)}), "
-        f"incoming_hashes as (select {id_field}, hash(*columns(*)) as row_hash from incoming), "
-        f"loaded_hashes as (select {id_field}, hash(*columns(*)) as row_hash from {table}) "
+        f"incoming_hashes as (select {id_field}, {row_hash} from incoming), "
+        f"loaded_hashes as (select {id_field}, {row_hash} from {table}) "
         "select count(*) filter (where loaded.row_hash is null), "
         "count(*) filter (where loaded.row_hash <> incoming.row_hash), "
         f"count(*), (select count(*) from {table}) "
@@ -392,7 +441,7 @@ def commit_in_transaction(
         # Hashing and writing the original file run beside DuckDB's comparing and writing of
         # the rows, which leave a core idle much of the time; the entry needs the hash last.
         kept = pool.submit(_keep_file, folder, meta.file_name, meta.file_bytes)
-        change = _preview(con, kind, mode)
+        change = _preview(con, kind, mode, meta.fields)
         if (
             changes_nothing(change)
             and not (replaces_sample or always_record)
@@ -444,18 +493,21 @@ def _record(con, upload_id: int, upload: tuple, meta: UploadMeta, change: Change
 
 
 def _maps_what_is_loaded(con: duckdb.DuckDBPyConnection, kind: str, fields) -> bool:
-    """Whether the uploads the file's rows are loaded from had a column for the same fields
-    as the file: with the same rows but other columns, what the pages can measure changes.
-    Asked only when every row is unchanged, so the scan is rare."""
+    """Whether the uploads the file's rows are loaded from had a column for every field the
+    file has: with the same values and a column more, what the pages can measure changes
+    (a column fewer changes nothing: a merge keeps what the file has no column for). Asked
+    only when every row is unchanged, so the scan is rare."""
     id_field = contract.ID_FIELD_BY_KIND[kind]
     return not con.execute(
-        f"with loaded_from as (select {id_field}, max(upload_id) as upload_id "
-        f"from {ROWS_TABLE_BY_KIND[kind]} "
+        f"with loaded_from as (select {id_field}, uploads.fields "
+        f"from {ROWS_TABLE_BY_KIND[kind]} join uploads using (upload_id) "
         "where upload_id in (select upload_id from loaded_uploads where kind = $kind) "
-        f"and {id_field} in (select {id_field} from incoming_frame) group by {id_field}) "
-        "select count(*) from loaded_from join uploads using (upload_id) "
-        "where list_sort(uploads.fields) is distinct from list_sort($fields::varchar[])",
-        {"kind": kind, "fields": list(fields) if fields is not None else None},
+        f"and {id_field} in (select {id_field} from incoming_frame)), "
+        f"given as (select {id_field}, bool_or(fields is null) as gave_all, "
+        f"flatten(list(fields)) as fields from loaded_from group by {id_field}) "
+        "select count(*) from given "
+        "where not gave_all and not list_has_all(fields, $fields::varchar[])",
+        {"kind": kind, "fields": given_fields(kind, None) if fields is None else list(fields)},
     ).fetchall()[0][0]
 
 
