@@ -169,6 +169,24 @@ def test_sixty_thousand_lines_with_one_id_cost_memory_linear_in_the_file(con, tm
     assert len(problems_frame(prepared.problems).to_csv(index=False)) < 3 * path.stat().st_size
 
 
+def test_a_workbook_s_numbers_with_three_decimals_are_never_read_as_thousands(con, tmp_path):
+    # Number cells 12.345, 100 and 7.125 (no value with 1, 2 or 4+ decimals to show the
+    # separator): a workbook holds numbers, so 12.345 is twelve, rounded to 12.35 (half away
+    # from zero) with a warning, and 7.125 to 7.13; never 12,345.00 and 7,125.00.
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["deal_id", "created_at", "stage", "amount", "currency"])
+    for deal_id, amount in (("K1", 12.345), ("K2", 100), ("K3", 7.125)):
+        sheet.append([deal_id, datetime(2026, 1, 5, 9), "Proposal", amount, "KWD"])
+        sheet.cell(sheet.max_row, 4).number_format = "#,##0.00"
+    path = tmp_path / "deals.xlsx"
+    workbook.save(path)
+    prepared = load(con, path, kind="deals")
+    amounts = [str(amount) for amount in prepared.rows.column("amount").to_pylist()]
+    assert amounts == ["12.35", "100.00", "7.13"]
+    assert [(p.line, p.code) for p in prepared.problems] == [(2, codes.ROUNDED), (4, codes.ROUNDED)]
+
+
 def test_an_id_on_a_few_lines_names_them_all(con, tmp_path):
     path = tmp_path / "twice.csv"
     path.write_bytes(

@@ -414,15 +414,19 @@ def _shown_separators(amounts: _Amounts) -> tuple[int, int]:
     return int(values[says_comma & ~says_point].sum()), int(values[says_point & ~says_comma].sum())
 
 
-def parse_numbers(values, lines, file: str, column: str, decimal: str | None = None) -> Parsed:
+def parse_numbers(
+    values, lines, file: str, column: str, decimal: str | None = None, unshown: str | None = None
+) -> Parsed:
     """Read a column of amounts into an exact pa.decimal128(18, 2) Array (DuckDB's DECIMAL(18,2)).
 
     Currency symbols and codes (€ $ £ EUR USD GBP CHF) around the number are dropped; a minus
     and accounting parentheses both mean negative. More than two decimals are rounded half away
-    from zero, with a warning. ``decimal`` ("," or ".") overrides the column's own decision.
+    from zero, with a warning. ``decimal`` ("," or ".") overrides the column's own decision;
+    ``unshown`` is the separator when no value shows one (a workbook writes "12.345" for the
+    number 12.345: read without it, a lone "." before three digits groups thousands).
     """
-    if decimal not in (None, ",", "."):
-        raise ValueError(f"decimal separator must be ',' or '.', not {decimal!r}")
+    if {decimal, unshown} - {None, ",", "."}:
+        raise ValueError(f"decimal separator must be ',' or '.', not {decimal or unshown!r}")
     raw = _strings(values)
     amounts = _amounts(stripped(raw))
     commas, points = _shown_separators(amounts)
@@ -433,7 +437,7 @@ def parse_numbers(values, lines, file: str, column: str, decimal: str | None = N
         )
         problem = Problem(file, None, column, None, reason, code=codes.MIXED_DECIMALS)
         return Parsed(pa.nulls(len(raw), AMOUNT), [problem])
-    separator = decimal or ("," if commas > points else "." if points > commas else None)
+    separator = decimal or ("," if commas > points else "." if points > commas else unshown)
     fits = amounts.per_value(amounts.well_formed & amounts.matches(_FORMAT[separator]))
     cast = _duckdb(_CAST_AMOUNTS_SQL, "amounts", _plain(amounts, separator, fits))
     cents = cast.column("cents").combine_chunks()

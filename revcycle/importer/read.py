@@ -33,6 +33,7 @@ from revcycle.importer.problems import (
 )
 
 log = logging.getLogger(__name__)
+WORKBOOK = "xlsx"  # ExportTable.encoding of a workbook: its numbers are written 1234.5
 SAVE_AGAIN = "Open it in Excel and save it as .xlsx or CSV UTF-8, then upload that file."
 
 
@@ -44,7 +45,7 @@ class ExportTable:
     header: list[str]  # column names as the file has them, made unique
     rows: pa.Table  # a pa.string() column per header name: the text as read, null when blank
     lines: np.ndarray  # int64 per row: the 1-based line (CSV) or sheet row (XLSX) it starts on
-    encoding: str  # the text encoding the file was read as; "xlsx" for a workbook
+    encoding: str  # the text encoding the file was read as; WORKBOOK for a workbook
     delimiter: str | None  # None for a workbook or a single-column file
     notes: list[str]  # what was skipped or decided, in plain sentences
     # The file as uploaded, for the archive; not in the repr, which would show up to 200 MB.
@@ -600,7 +601,7 @@ SHOWN_NOTES = 5  # notes on column names; a header of thousands would bury the r
 
 
 def _table(
-    path: Path, cells, lines, notes: list[str], encoding="xlsx", delimiter=None
+    path: Path, cells, lines, notes: list[str], encoding=WORKBOOK, delimiter=None
 ) -> ExportTable:
     """Find the header, drop what is not data (titles, footer, totals, blank rows), name columns.
     The header is the first row filling over half the usual width (see _header_row); below the
