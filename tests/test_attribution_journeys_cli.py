@@ -73,3 +73,40 @@ def test_no_database_is_said_in_a_sentence(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "none.duckdb"))
     assert main(["attribution"]) == 1
     assert "there is no database" in capsys.readouterr().err
+
+
+def test_amounts_in_several_currencies_are_never_added(funnel_db, monkeypatch, capsys):
+    # D1 won 100.00 EUR (Referral), D2 50.00 USD (Email), D3 25.00 with no currency stated:
+    # only the credited deals are shown, never 175.00 of nothing.
+    won = {"stage": "Closed Won", "created_at": "2026-03-05 09:00:00"}
+    con = funnel_db(
+        [
+            {"lead_id": "L1", "created_at": "2026-03-02 09:00:00", "channel": "Referral"},
+            {"lead_id": "L2", "created_at": "2026-03-02 09:00:00", "channel": "Email"},
+        ],
+        [
+            won | {"deal_id": "D1", "lead_id": "L1", "amount": "100.00", "currency": "EUR",
+                   "closed_at": "2026-03-10 09:00:00"},
+            won | {"deal_id": "D2", "lead_id": "L2", "amount": "50.00", "currency": "USD",
+                   "closed_at": "2026-03-11 09:00:00"},
+            won | {"deal_id": "D3", "lead_id": "L2", "amount": "25.00",
+                   "closed_at": "2026-03-12 09:00:00"},
+        ],
+    )  # fmt: skip
+    path = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    )
+    monkeypatch.setenv("REVCYCLE_DB", path.fetchone()[0])
+    con.close()  # the command opens the file read-only, as it does beside the dashboard
+    monkeypatch.delenv("REVCYCLE_CURRENCY", raising=False)
+    assert main(["attribution", "--model", "last", "--format", "csv", *MARCH]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "channel,credited_deals,credited_amount,share",
+        "Email,2.0,,",
+        "Referral,1.0,,",
+    ]
+    assert "several currencies (EUR: 1 deal, USD: 1 deal, no currency stated: 1 deal)" in err
+    assert main(["attribution", "--model", "last", *MARCH]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1].split() == ["total", "3.00", "–"]

@@ -5,6 +5,7 @@ import datetime
 import duckdb
 import pandas as pd
 
+from revcycle import settings
 from revcycle.attribution import report
 from revcycle.attribution.models import MODEL_NAMES, MODELS
 from revcycle.cli_report import add_period_and_scope, amount, one_line, say_notes, scope, write_csv
@@ -38,7 +39,13 @@ def run(con: duckdb.DuckDBPyConnection, args) -> int:
         return execute(con, name, **params)
 
     rows = report.attribution(query, args.model, args.basis, start, end, chosen)
-    say_notes(_notes(query, args, start, end, chosen))
+    currencies = query("metrics/amount_currencies", default_currency=settings.currency()).iloc[0]
+    mixed = int(currencies["count_currencies"]) > 1
+    say_notes(_notes(query, args, start, end, chosen, currencies if mixed else None))
+    if mixed:  # amounts in several currencies are never added: the deals' credit stands alone
+        rows = rows.assign(credited_cents=None, share=None).sort_values(
+            ["credited_deals", "channel"], ascending=[False, True]
+        )
     if args.format == "csv":
         write_csv(csv_frame(rows))
         return 0
@@ -47,26 +54,30 @@ def run(con: duckdb.DuckDBPyConnection, args) -> int:
     return 0
 
 
-def _notes(query, args, start, end, chosen) -> list[str]:
+def _notes(query, args, start, end, chosen, mixed_currencies) -> list[str]:
     notes = []
     if args.model == "markov":
         _, trust = report.markov(query, args.basis, start, end, chosen)
         notes += [f"the data-driven figures are not to be trusted: {why}" for why in trust.reasons]
-    currencies = report.journeys(query, args.basis, start, end, chosen)["currency"].dropna()
-    if currencies.nunique() > 1:
-        listed = ", ".join(sorted(currencies.unique()))
-        notes.append(f"the amounts add up deals in several currencies ({listed}), unconverted")
+    if mixed_currencies is not None:
+        notes.append(
+            f"the deals' amounts are in several currencies ({mixed_currencies['currencies_listed']}"
+            "), which are never added: only the credited deals are shown"
+        )
     return notes
 
 
 def csv_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    """The CSV's columns: channel, credited_deals, credited_amount (to the cent), share."""
+    """The CSV's columns: channel, credited_deals, credited_amount (to the cent), share; the
+    amount and share empty when the amounts cannot be added."""
     return pd.DataFrame(
         {
             "channel": rows["channel"].map(one_line),
             "credited_deals": rows["credited_deals"].round(4),
-            "credited_amount": [amount(cents) for cents in rows["credited_cents"]],
-            "share": rows["share"].round(6),
+            "credited_amount": [
+                "" if pd.isna(cents) else amount(cents) for cents in rows["credited_cents"]
+            ],
+            "share": pd.to_numeric(rows["share"]).round(6),
         }
     )
 
@@ -79,13 +90,13 @@ def table_lines(rows: pd.DataFrame, model_name: str, basis: str) -> list[str]:
         return [*lines, "no deals in this period and scope"]
     width = max(len("channel"), *(len(one_line(name)) for name in rows["channel"]))
     lines.append(f"{'channel':<{width}}  {'deals':>9}  {'amount':>16}  {'share':>6}")
+    withheld = rows["credited_cents"].isna().all()  # several currencies: "–", never a sum
     for row in rows.itertuples():
+        cents = "–" if withheld else amount(row.credited_cents, ",")
+        share = "–" if withheld else f"{row.share:.1%}"
         lines.append(
-            f"{one_line(row.channel):<{width}}  {row.credited_deals:>9.2f}  "
-            f"{amount(row.credited_cents, ','):>16}  {row.share:>6.1%}"
+            f"{one_line(row.channel):<{width}}  {row.credited_deals:>9.2f}  {cents:>16}  {share:>6}"
         )
-    total_cents = int(rows["credited_cents"].sum())
-    lines.append(
-        f"{'total':<{width}}  {rows['credited_deals'].sum():>9.2f}  {amount(total_cents, ','):>16}"
-    )
+    total = "–" if withheld else amount(int(rows["credited_cents"].sum()), ",")
+    lines.append(f"{'total':<{width}}  {rows['credited_deals'].sum():>9.2f}  {total:>16}")
     return lines
