@@ -17,7 +17,7 @@ import pytest
 from revcycle.agreements.model import FollowUp, Target
 from revcycle.build import build
 from revcycle.db import connect, execute
-from revcycle.meeting import numbers
+from revcycle.meeting import headline, numbers
 from revcycle.meeting.week import Week
 from tests.conftest import write_export
 from tests.support.working_time import agreement, save
@@ -323,7 +323,9 @@ def test_a_file_without_date_columns_cannot_measure_mqls_sqls_or_follow_up(tmp_p
     con = connect(tmp_path / "bare.duckdb")
     build(con, {"leads": path})
     try:
-        tiles = numbers.week_tiles(functools.partial(execute, con), W47, None).set_index("metric")
+        query = functools.partial(execute, con)
+        tiles = numbers.week_tiles(query, W47, None).set_index("metric")
+        quality = numbers.lead_quality(query, W47, None, tiles.at["mqls", "cannot_measure"])
     finally:
         con.close()
     assert tiles.loc["leads", "this_week"] == 1
@@ -334,6 +336,9 @@ def test_a_file_without_date_columns_cannot_measure_mqls_sqls_or_follow_up(tmp_p
         "The uploads of this week's leads have no MQL date column"
     )
     assert tiles.loc["leads", "cannot_measure"] is None
+    # Lead quality and its headline say so too, never "no lead became an MQL".
+    assert quality.cannot_measure == tiles.at["mqls", "cannot_measure"]
+    assert headline.quality_sentence(quality).text == quality.cannot_measure
 
 
 def test_the_default_week_is_the_last_complete_one(query):

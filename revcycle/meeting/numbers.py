@@ -378,10 +378,10 @@ def _with_targets(counts: pd.DataFrame, targets: pd.DataFrame, params: dict, in_
     )
 
 
-def _quality_unmeasurable(counts: pd.DataFrame) -> str | None:
+def _quality_unmeasurable(counts: pd.DataFrame, mqls_unknown: str | None) -> str | None:
     total = counts[counts["is_total"]]
     if not len(total) or total["count_mqls"].iloc[0] == 0:
-        return None
+        return mqls_unknown
     if total["count_with_sql_outcome"].iloc[0] == 0:
         return NO_SQL_OUTCOME
     if total["count_with_rejection_data"].iloc[0] == 0:
@@ -389,10 +389,13 @@ def _quality_unmeasurable(counts: pd.DataFrame) -> str | None:
     return None
 
 
-def lead_quality(query: Query, week: Week, scope: Mapping | None) -> Quality:
+def lead_quality(
+    query: Query, week: Week, scope: Mapping | None, mqls_unknown: str | None = None
+) -> Quality:
     """The week's MQLs by channel (accepted, rejected, pending, acceptance rate against the
     agreed one) and the rejections by reason, each reason flagged when the agreement in force
-    does not list it."""
+    does not list it. ``mqls_unknown``: why the week's MQLs cannot be counted (the MQL tile's
+    reason), said instead of "no MQL" when none is found."""
     params = scope_params(scope)
     found = query(
         "metrics/mql_quality_by_channel", start_date=week.start, end_date=week.end, **params
@@ -418,5 +421,5 @@ def lead_quality(query: Query, week: Week, scope: Mapping | None) -> Quality:
         by_channel=by_channel[list(QUALITY_CHANNEL_COLUMNS)].reset_index(drop=True),
         by_reason=by_reason[list(QUALITY_REASON_COLUMNS)].reset_index(drop=True),
         target=view_targets(targets, params).get("share_mqls_accepted"),
-        cannot_measure=_quality_unmeasurable(counts),
+        cannot_measure=_quality_unmeasurable(counts, mqls_unknown),
     )

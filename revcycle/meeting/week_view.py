@@ -89,7 +89,8 @@ def gather(query, con: duckdb.DuckDBPyConnection, week: Week, scope: dict, today
     tiles = numbers.week_tiles(query, week, scope, series)
     leaks = leak.find_leaks(query, week, scope)
     breaches = numbers.breaches_by_owner(query, week, scope)
-    quality = numbers.lead_quality(query, week, scope)
+    mqls_unknown = tiles.set_index("metric").at["mqls", "cannot_measure"]
+    quality = numbers.lead_quality(query, week, scope, mqls_unknown)
     review = log.review_actions(con, week, today)
     overdue = int(review["is_overdue"].sum())
     return MeetingWeek(
