@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from revcycle import contract
+from revcycle.agreements.model import FollowUp
 from revcycle.build import build, open_database
 from revcycle.db import connect, execute
 from revcycle.importer.load import commit_upload
@@ -17,6 +18,7 @@ from revcycle.importer.presets import detect, mapping_for
 from revcycle.importer.validate import prepare
 from revcycle.paths import REPO_ROOT
 from tests.conftest import cents, metric, write_export
+from tests.support.working_time import agreement, save
 from tests.test_screen import shown_cells
 
 MARCH = {"start_date": date(2026, 3, 1), "end_date": date(2026, 3, 31)}
@@ -373,6 +375,42 @@ def test_a_merge_keeps_the_fields_its_file_has_no_column_for(funnel_db, tmp_path
         con, "deals", prepared.rows, "merge", prepared.meta(), changed_by="test"
     )
     assert upload_id is None and (change.count_changed, change.count_unchanged) == (0, 1)
+
+
+def test_a_first_contact_dated_by_its_day_alone_on_the_creation_day_is_no_date_error(
+    funnel_db,
+):
+    # The default agreement: a call within 24 calendar hours. M1 came in on 9 Nov at 14:00 and
+    # its contact says "2026-11-09": at the latest midnight, 10 hours, in time. M3: 11 Nov
+    # 10:00, contacted "2026-11-11", 14 hours at most, in time. M2: 10 Nov 10:00, contacted
+    # "2026-11-12", at least 38 hours: late. 2 of 3 in time; none contacted before created,
+    # and no hours measured for M1 and M3, whose hour is unknown.
+    con = funnel_db(
+        [
+            lead("M1", "2026-11-09 14:00:00", first_contacted_at="2026-11-09"),
+            lead("M2", "2026-11-10 10:00:00", first_contacted_at="2026-11-12"),
+            lead("M3", "2026-11-11 10:00:00", first_contacted_at="2026-11-11"),
+        ]
+    )
+    judged = con.execute(
+        "select lead_id, is_contacted_before_created, hours_to_first_contact, "
+        "is_within_agreed_time from funnel_revenue order by lead_id"
+    ).fetchall()
+    assert judged == [
+        ("M1", False, None, True),
+        ("M2", False, 38.0, False),
+        ("M3", False, None, True),
+    ]
+    november = {"start_date": date(2026, 11, 1), "end_date": date(2026, 11, 30)}
+    overall = metric(con, "follow_up_speed", **november).query("grouped_by == 'all'").iloc[0]
+    assert overall["share_within_sla"] == pytest.approx(2 / 3)
+    assert overall["count_contacted_before_created"] == 0
+    # Agreed within 4 hours: M1 might have been called at 15:00 or at 23:00; not judged.
+    save(con, agreement(FollowUp(None, "call", 4, "calendar")))
+    judged = con.execute(
+        "select is_within_agreed_time from funnel_revenue where lead_id = 'M1'"
+    ).fetchall()
+    assert judged == [(None,)]
 
 
 def test_all_time_shows_every_won_euro_of_the_deals_file(funnel_db):

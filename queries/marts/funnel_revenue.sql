@@ -19,7 +19,9 @@
 -- calendar (working_time_calendar) or real elapsed hours, both measured between real instants
 -- (the loaded wall times are in the data's time zone), so a DST night counts as it was. It is
 -- null when the contact is recorded before the lead was created (is_contacted_before_created):
--- a negative time is a data error, not a fast reply.
+-- a negative time is a data error, not a fast reply; and null when the contact is a date
+-- alone on the lead's creation day (the hour is unknown; no error): such a lead is judged in
+-- time when the end of that day is within its agreed time, and not judged otherwise.
 -- is_within_agreed_time: contacted within the agreed time; false for a lead never contacted
 -- once its agreed time has passed by the data's latest event (funnel_as_of); null when not
 -- judged: nurtured (no response time, never a breach), contacted before created, not yet due,
@@ -210,8 +212,12 @@ lead_rows as (
             ) as is_disqualified,
         leads.status is not null or leads.disqualified_reason is not null as has_lead_status,
         leads.first_contacted_at,
-        coalesce(leads.first_contacted_at < leads.created_at, false)
-            as is_contacted_before_created,
+        -- A first contact dated by its day alone, on the day the lead came in: the hour is
+        -- unknown, so no hours are measured; judged in time only when the end of that day is.
+        is_day_of(leads.first_contacted_at, leads.created_at) as is_contact_hour_unknown,
+        coalesce(
+            leads.first_contacted_at < leads.created_at and not is_contact_hour_unknown, false
+        ) as is_contacted_before_created,
         deals_per_lead.first_deal_created_at,
         deals_per_lead.first_won_at,
         coalesce(deals_per_lead.count_deals, 0) as count_deals,
@@ -252,7 +258,13 @@ lead_rules as (
         rules_by_day.response_basis,
         -- Real instants (seconds since 1970 UTC): the loaded wall times are in the data's zone.
         epoch(timezone(data_zone.time_zone, lead_rows.created_at)) as created_second,
-        epoch(timezone(data_zone.time_zone, lead_rows.first_contacted_at)) as contacted_second,
+        -- The latest the contact can have been: the end of its day when the hour is unknown.
+        if(
+            lead_rows.is_contact_hour_unknown,
+            lead_rows.first_contacted_at + interval 1 day,
+            lead_rows.first_contacted_at
+        ) as contacted_by,
+        epoch(timezone(data_zone.time_zone, contacted_by)) as contacted_second,
         rules_by_day.agreement_time_zone = data_zone.time_zone as is_in_data_zone,
     from lead_rows
     cross join data_zone
@@ -274,7 +286,7 @@ lead_days as (
         end as created_local_date,
         case
             when lead_rules.response_basis <> 'working' then null
-            when lead_rules.is_in_data_zone then cast(lead_rules.first_contacted_at as date)
+            when lead_rules.is_in_data_zone then cast(lead_rules.contacted_by as date)
             else cast(
                 timezone(lead_rules.agreement_time_zone, to_timestamp(contacted_second)) as date
             )
@@ -299,6 +311,12 @@ lead_working_seconds as (
             contacted_day.later_spans,
             lead_days.contacted_second
         ) as contacted_working_second,
+        -- In the rule's basis, to the contact or, when its hour is unknown, the end of its day.
+        case
+            when lead_days.response_basis = 'working'
+                then (contacted_working_second - created_working_second) / 3600
+            else (lead_days.contacted_second - lead_days.created_second) / 3600
+        end as hours_to_contact_by,
     from lead_days
     left join working_calendar as created_day
         on lead_days.agreement_version = created_day.version
@@ -351,17 +369,25 @@ judged_lead_rows as (
             contacted_local_date,
             created_working_second,
             contacted_working_second,
+            is_contact_hour_unknown,
+            contacted_by,
+            hours_to_contact_by,
         ),
         case
             when lead_working_seconds.is_contacted_before_created then null
-            when lead_working_seconds.response_basis = 'working'
-                then (lead_working_seconds.contacted_working_second
-                    - lead_working_seconds.created_working_second) / 3600
-            else (lead_working_seconds.contacted_second - lead_working_seconds.created_second)
-                / 3600
+            when lead_working_seconds.is_contact_hour_unknown then null
+            else lead_working_seconds.hours_to_contact_by
         end as hours_to_first_contact,
         case
             when lead_working_seconds.follow_up_kind = 'nurture' then null
+            -- The day alone: in time when even the end of the day is, else not judged.
+            when lead_working_seconds.is_contact_hour_unknown
+                then if(
+                    lead_working_seconds.hours_to_contact_by
+                        <= lead_working_seconds.agreed_response_hours,
+                    true,
+                    null
+                )
             when lead_working_seconds.first_contacted_at is not null
                 then hours_to_first_contact <= lead_working_seconds.agreed_response_hours
             -- Never contacted: a miss once the agreed time has passed by the data's latest
