@@ -68,6 +68,7 @@ def weekly_rows(first_monday: date, weeks: int, channels: list[str]) -> pd.DataF
                 "share_within_sla": 0.004 * week,
                 # The first week is cut short by the period: its bars are hatched.
                 "is_partial_week": week == 0,
+                "is_total": channel == "(all channels)",  # as sla_share_by_week marks it
             }
             for week in range(weeks)
             for channel in channels
