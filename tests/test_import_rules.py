@@ -107,9 +107,24 @@ def test_a_deal_closed_before_it_was_created_is_a_warning_with_its_line(db, tmp_
     code, out = revcycle(db, "load", deals, "--dry-run")
     assert code == 0, out
     assert "0 errors (their rows are rejected), 1 warning, 1 distinct:" in out
-    assert "warning: deals.csv, line 3, column closed_at ('2026-09-30 00:00:00'): the deal " in out
+    # The file's own text, as it writes the date.
+    assert "warning: deals.csv, line 3, column closed_at ('2026-09-30'): the deal " in out
     assert "closes before it was created" in out
     assert "2 rows to load + 0 rejected" in out  # the deal still loads
+
+
+def test_a_problem_shows_the_value_as_the_file_writes_it(db, tmp_path, revcycle):
+    # Accounting parentheses and a decimal comma: the file says (1.234,56 €), which is what
+    # a person searches the file for, not the -1234.56 it was read as.
+    deals = tmp_path / "deals.csv"
+    deals.write_text(
+        "deal_id,created_at,stage,amount\n"
+        'N1,2026-10-01 09:00:00,Won,"(1.234,56 €)"\n'
+        'N2,2026-10-02 09:00:00,Won,"12,50 €"\n',
+        encoding="utf-8",
+    )
+    code, out = revcycle(db, "load", deals, "--kind", "deals", "--dry-run")
+    assert "error: deals.csv, line 2, column amount ('(1.234,56 €)'): a negative amount" in out
 
 
 def test_a_close_date_without_a_time_on_the_creation_day_closes_the_deal_that_day(

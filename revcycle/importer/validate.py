@@ -438,7 +438,12 @@ def _rule_problems(
     id_field = contract.ID_FIELD_BY_KIND[kind]
 
     def flagged(field: str, where: np.ndarray, reason: str, code: str, severity=ERROR) -> None:
-        values = [_shown(value) for value in rows.column(field).filter(where).to_pylist()]
+        # The file's own text where the field has a column ("(1.234,56 €)", not -1234.56): the
+        # value a person can search the file for.
+        column = mapping[field]
+        shown = table.rows.column(column) if column in table.rows.column_names else None
+        shown = rows.column(field) if shown is None else shown
+        values = [_shown(value) for value in shown.filter(where).to_pylist()]
         problems.extend(
             per_line(file, lines[where], mapping[field], values, reason, code, severity)
         )
