@@ -126,6 +126,29 @@ def test_offsets_with_minutes_without_a_colon_or_after_a_space_are_all_read():
     assert dates(["2026-02-25 10:00Z30", "2026-02-25"]).values.to_pylist() == [None, D(2026, 2, 25)]
 
 
+def test_an_offset_no_zone_has_is_not_a_time():
+    # Zones run from UTC-12 to UTC+14, and an hour has 60 minutes: +25:00, +99 and +01:99
+    # are typos, never a time moved by a day or four; -12:00 and +14:00 are real.
+    values = [
+        "2026-03-01T10:00:00+25:00",
+        "2026-03-01T10:00:00+99",
+        "2026-03-01T10:00:00+01:99",
+        "2026-03-01T10:00:00+14:00",
+        "2026-03-01T10:00:00-12:00",
+    ]
+    parsed = dates(values)
+    # Amsterdam is UTC+1 in March: 10:00 at +14 is 20:00 UTC the day before, 21:00 there;
+    # 10:00 at -12 is 22:00 UTC, 23:00 there.
+    assert parsed.values.to_pylist() == [
+        None,
+        None,
+        None,
+        D(2026, 2, 28, 21, 0),
+        D(2026, 3, 1, 23, 0),
+    ]
+    assert [problem.line for problem in parsed.problems] == [2, 3, 4]
+
+
 def test_fractions_of_a_second_are_kept_to_the_microsecond_and_finer_digits_cut():
     values = [
         "2026-02-25 22:36:05.000001",

@@ -133,6 +133,12 @@ written as (
                 + if(starts_with(offset_parts.zone, '-'), -1, 1)
                 * coalesce(try_cast(offset_parts.minutes as integer), 0)
         end as offset_minutes,
+        -- No zone is more than 14 hours from UTC, and an hour has 60 minutes: "+25:00" or
+        -- "+01:99" is no offset, and its value no time.
+        offset_parts.zone not in ('', 'Z')
+            and (abs(try_cast(offset_parts.hours as integer)) > 14
+                or coalesce(try_cast(offset_parts.minutes as integer), 0) >= 60)
+            as is_impossible_offset,
         case when regexp_full_match(piece, '[0-9]{5}(\.[0-9]+)?') then cast(piece as double) end
             as serial
     from offsets
@@ -149,6 +155,7 @@ final as (
         regexp_extract(day, '^[0-9]{1,2}([./-])[0-9]{1,2}[./-][0-9]{4}$', 1) as mark,
         -- Two digits for the minutes and the seconds, where try_strptime would take one.
         case
+            when is_impossible_offset then null
             when regexp_full_match(time_of_day, '[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?( .*)?')
             then epoch_us(try_strptime(time_of_day, $times)) - epoch_us(timestamp '1900-01-01')
         end as time_us,
