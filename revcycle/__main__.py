@@ -321,6 +321,8 @@ def _load(con, args, parser) -> int:
         if before is not None
         else "it is the first upload, so there is no earlier state to restore"
     )
+    if new_rules:  # rules are the channels' own, kept apart from the uploads' history
+        undo += "; the channel rules it added stay (change them on the upload page)"
     print(f"loaded as upload {upload_id}; {undo}")
     return 0
 

@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from revcycle.__main__ import main
+from revcycle.db import connect
 from revcycle.paths import REPO_ROOT
 from tests.conftest import copy_database
 
@@ -167,3 +168,25 @@ def test_the_first_upload_says_there_is_no_earlier_state(tmp_path, revcycle):
     assert code == 0, out
     assert "loaded as upload 1; it is the first upload" in out
     assert "restore None" not in out
+
+
+def test_a_channel_rule_given_with_the_load_maps_the_source_and_outlives_an_undo(
+    db, tmp_path, revcycle
+):
+    # HubSpot's "Offline Sources" has no bundled rule; the load adds one to Events. Restoring
+    # the state before the upload takes the rows back; the rule, the channels' own, stays.
+    export = tmp_path / "hubspot.csv"
+    export.write_text(HUBSPOT, encoding="utf-8")
+    code, out = revcycle(db, "load", export, "--channel-map", "Offline Sources=Events")
+    assert code == 0, out
+    assert "the channel rules it added stay" in out
+    restore_to = out.split("restore ")[1].split("`")[0]
+    with connect(db, read_only=True) as con:
+        channel = con.execute("select channel from funnel_revenue where lead_id = '902'")
+        assert channel.fetchall() == [("Events",)]
+    assert revcycle(db, "restore", restore_to)[0] == 0
+    with connect(db, read_only=True) as con:
+        rules = con.execute(
+            "select channel from stg_channel_rules where source_key = 'offline_sources'"
+        )
+        assert rules.fetchall() == [("Events",)]
