@@ -10,6 +10,8 @@ from streamlit.testing.v1 import AppTest
 from revcycle import settings
 from revcycle.build import build
 from revcycle.db import connect, execute
+from revcycle.importer import problems as codes
+from revcycle.importer.validate import prepare
 from revcycle.paths import REPO_ROOT
 from tests.conftest import write_export
 from tests.support.injection import unescaped
@@ -173,3 +175,48 @@ def test_the_overview_refuses_a_won_revenue_over_two_currencies(pages_over):
     assert tile(at, "Won revenue") == "–"
     assert tile(at, "Won deals") == "2"
     assert "several currencies" in at.warning[0].value
+
+
+def test_an_amount_written_in_a_currency_gives_a_blank_currency_and_never_contradicts_it(
+    g1_con, tmp_path, monkeypatch
+):
+    # The currency column is blank but on line 6; the setting is EUR. "£99.00" is pounds: GBP.
+    # "USD 1,200.00" is dollars: USD. "$10.00" is some dollar, and the setting's EUR is none:
+    # rejected. "1,234.56" writes no currency: the setting's, as before. Line 6 says GBP in
+    # its amount and USD in its currency column: rejected, never pounds loaded as dollars.
+    monkeypatch.setenv("REVCYCLE_CURRENCY", "EUR")
+    export = tmp_path / "deals.csv"
+    export.write_text(
+        "deal_id,created_at,stage,amount,currency\n"
+        'P1,2026-03-05 09:00:00,Won,"£99.00",\n'
+        'P2,2026-03-05 09:00:00,Won,"USD 1,200.00",\n'
+        'P3,2026-03-05 09:00:00,Won,"$10.00",\n'
+        'P4,2026-03-05 09:00:00,Won,"1,234.56",\n'
+        'P5,2026-03-05 09:00:00,Won,"GBP 5.00",USD\n',
+        encoding="utf-8",
+    )
+    prepared = prepare(g1_con, export, kind="deals")
+    loaded = dict(
+        zip(
+            prepared.rows.column("deal_id").to_pylist(),
+            prepared.rows.column("currency").to_pylist(),
+            strict=True,
+        )
+    )
+    assert loaded == {"P1": "GBP", "P2": "USD", "P4": None}  # P4: staging reads it as EUR
+    assert [(p.line, p.code, p.value, p.reason) for p in prepared.problems] == [
+        (
+            4,
+            codes.CURRENCY_MISMATCH,
+            "$10.00",
+            "the amount is written in $, but the row's currency is EUR (the REVCYCLE_CURRENCY "
+            "setting); give each row its own currency in a currency column",
+        ),
+        (
+            6,
+            codes.CURRENCY_MISMATCH,
+            "GBP 5.00",
+            "the amount is written in GBP, but the row's currency is USD; give each row its own "
+            "currency in a currency column",
+        ),
+    ]

@@ -410,6 +410,23 @@ def _amounts(text: pa.Array) -> _Amounts:
     return _Amounts(text, shape_index, body, well_formed)
 
 
+# The currency an amount writes itself, by code or by sign.
+_WRITTEN_CURRENCY = r"(?i)(?:^|[^A-Z])(?P<code>EUR|USD|GBP|CHF)(?:[^A-Z]|$)|(?P<sign>[€£$])"
+
+
+def written_currencies(values) -> pa.Array:
+    """Per value, the currency it writes itself: EUR, USD, GBP or CHF by code, € as EUR and
+    £ as GBP, "$" for a dollar sign (which many currencies use); null where it writes none.
+    Read once per distinct value."""
+    index, distinct = _distinct(_strings(values))
+    parts = pc.extract_regex(distinct, _WRITTEN_CURRENCY)
+    code = pc.utf8_upper(pc.struct_field(parts, "code"))
+    sign = pc.replace_substring(pc.struct_field(parts, "sign"), "€", "EUR")
+    written = pc.if_else(pc.equal(code, ""), pc.replace_substring(sign, "£", "GBP"), code)
+    written = pc.if_else(pc.equal(written, ""), NULL, written)
+    return pa.concat_arrays([written, pa.nulls(1, pa.string())]).take(pa.array(index))
+
+
 def _shown_separators(amounts: _Amounts) -> tuple[int, int]:
     """How many values only a comma, and only a point, reads as the decimal separator. A value
     shows its separator when it reads only one way ("12,50", "1.234.567", "0,125" show a

@@ -40,6 +40,7 @@ REPEATED_TOUCH = "repeated_touch"  # the same touch (lead, time, source, campaig
 REPEATED_SPEND = "repeated_spend"  # the same spend row (days, source, campaign) again
 ENDS_BEFORE_START = "ends_before_start"  # a spend row whose date_to is before its date_from
 NOT_A_CURRENCY = "not_a_currency"  # a currency that is not a three-letter ISO code
+CURRENCY_MISMATCH = "currency_mismatch"  # an amount written in another currency than its row's
 # The row loads, with a warning.
 ROUNDED = "rounded"  # more than two decimals, rounded to the cent
 UNKNOWN_LEAD = "unknown_lead"  # a deal or touch names a lead not loaded

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from revcycle import contract
+from revcycle import contract, settings
 from revcycle.db import has_table, scratch
 from revcycle.importer import channels, derive, parse, presets, spend, touches
 from revcycle.importer import problems as codes
@@ -272,6 +272,9 @@ def prepare(
         rows, mapping, derived = derive.first_contact(table, mapping, rows, lines)
         read_columns |= {presets.RESPONSE_TIME} if derived is not None else set()
         problems += (derived or []) + derive.missing_columns(table.file_name, preset, mapping, rows)
+    if "amount" in mapping:  # deals and spend: the currency an amount writes itself
+        rows, written = _currencies_written_in_amounts(table, mapping, rows, lines)
+        problems += written
     problems += _rule_problems(con, kind, table, mapping, rows, lines, now or datetime.now())
     rows, repeats, notes = _completed(kind, table, preset, rows, problems, lines)
     problems += repeats
@@ -294,6 +297,49 @@ def prepare(
         totals_lines=table.totals_lines,
         ignored_columns=[column for column in header if column not in read_columns],
     )
+
+
+# Currencies written with a "$": an amount's dollar sign agrees with any of them.
+DOLLAR_CURRENCIES = pa.array(["USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN"])
+
+
+def _currencies_written_in_amounts(table: ExportTable, mapping, rows: pa.Table, lines):
+    """(rows, problems): a blank currency takes the one the row's amount writes itself ("£12",
+    "USD 1,200"; never from a "$" alone, which many currencies use), and an amount whose
+    currency contradicts the row's (its column's, else the REVCYCLE_CURRENCY setting's)
+    rejects the row, never loading pounds as euros."""
+    amounts = table.rows.column(mapping["amount"]).combine_chunks()
+    written = parse.written_currencies(amounts)
+    if written.null_count == len(written):
+        return rows, []
+    stated = rows.column("currency").combine_chunks()
+    definite = pc.and_kleene(pc.is_valid(written), pc.not_equal(written, "$"))
+    filled = pc.if_else(pc.and_(pc.is_null(stated), definite), written, stated)
+    default = settings.currency()
+    effective = pc.utf8_upper(pc.fill_null(filled, default) if default else filled)
+    agrees = pc.if_else(
+        pc.equal(written, "$"),
+        pc.is_in(effective, value_set=DOLLAR_CURRENCIES),
+        pc.equal(written, effective),
+    )
+    wrong = mask(pc.invert(agrees))  # null (nothing written, or no currency known): agrees
+    reasons = [
+        f"the amount is written in {sign}, but the row's currency is {currency}"
+        + (f" (the {settings.CURRENCY_VARIABLE} setting)" if blank else "")
+        + "; give each row its own currency in a currency column"
+        for sign, currency, blank in zip(
+            written.filter(wrong).to_pylist(),
+            effective.filter(wrong).to_pylist(),
+            stated.is_null().filter(wrong).to_pylist(),
+            strict=True,
+        )
+    ]
+    values = amounts.filter(wrong).to_pylist()
+    problems = per_line(
+        table.file_name, lines[wrong], mapping["amount"], values, reasons, codes.CURRENCY_MISMATCH
+    )
+    position = rows.schema.get_field_index("currency")
+    return rows.set_column(position, "currency", filled), problems
 
 
 def _completed(kind: str, table: ExportTable, preset, rows: pa.Table, problems, lines):
