@@ -29,6 +29,8 @@ with page.frame("Attribution") as filters:
     st.caption(MODEL_SENTENCES[model])
 
     wide = attribution.side_by_side(basis, params)
+    if basis == "revenue":
+        page.undated_wins_note(params)
     page.stop_if_empty(wide)
     rows = attribution.one_model(model, basis, params)
     trust = attribution.markov_trust(basis, params)

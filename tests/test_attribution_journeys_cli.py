@@ -2,8 +2,10 @@
 tests/test_attribution_journeys_touches.py for the journeys and their credit by hand)."""
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from revcycle.__main__ import main
+from revcycle.paths import REPO_ROOT
 from tests.test_attribution_journeys_touches import build_march
 
 MARCH = ["--start", "2026-03-01", "--end", "2026-03-31"]
@@ -110,3 +112,34 @@ def test_amounts_in_several_currencies_are_never_added(funnel_db, monkeypatch, c
     assert main(["attribution", "--model", "last", *MARCH]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[-1].split() == ["total", "3.00", "–"]
+
+
+def test_a_won_deal_without_a_close_date_is_said_not_silently_left_out(
+    funnel_db, monkeypatch, capsys
+):
+    # E1 won 100.00 on 10 March; E3 is won with no close date: no period holds it, so the
+    # total is 100.00, and the command and the page say why 2,000.00 are missing.
+    won = {"stage": "Closed Won", "created_at": "2026-03-05 09:00:00", "currency": "EUR"}
+    con = funnel_db(
+        [{"lead_id": "L1", "created_at": "2026-03-02 09:00:00", "channel": "Referral"}],
+        [
+            won | {"deal_id": "E1", "lead_id": "L1", "amount": "100.00",
+                   "closed_at": "2026-03-10 09:00:00"},
+            won | {"deal_id": "E3", "lead_id": "L1", "amount": "2000.00"},
+        ],
+    )  # fmt: skip
+    path = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    )
+    path = path.fetchone()[0]
+    monkeypatch.setenv("REVCYCLE_DB", path)
+    con.close()
+    assert main(["attribution", "--model", "last"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[-1].split() == ["total", "1.00", "100.00"]
+    assert "1 won deal has no close date in the export, so no period counts them" in err
+    at = AppTest.from_file(str(REPO_ROOT / "pages" / "attribution.py"), default_timeout=120)
+    at.query_params["preset"] = "All time"
+    at.run()
+    assert not at.exception, at.exception
+    assert any("1 won deal has no close date" in caption.value for caption in at.caption)
