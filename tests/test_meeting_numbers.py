@@ -341,6 +341,23 @@ def test_a_file_without_date_columns_cannot_measure_mqls_sqls_or_follow_up(tmp_p
     assert headline.quality_sentence(quality).text == quality.cannot_measure
 
 
+def test_without_a_deals_export_opportunities_and_won_revenue_cannot_be_counted(tmp_path):
+    # Leads only: W47's opportunities and won revenue are unknown, never 0, and the headline
+    # does not open with "Won revenue 0".
+    leads = [lead("B1", "2026-11-16 09:00:00"), lead("B2", "2026-11-24 09:00:00")]
+    con = make_db(tmp_path, leads)
+    try:
+        tiles = numbers.week_tiles(functools.partial(execute, con), W47, None).set_index("metric")
+    finally:
+        con.close()
+    assert tiles.loc["leads", "this_week"] == 1
+    for metric in ("opportunities", "won_revenue"):
+        assert pd.isna(tiles.loc[metric, "this_week"]), metric
+        assert tiles.loc[metric, "cannot_measure"] == numbers.NO_DEALS
+    # The headline skips what cannot be known: it opens with the next tile it can tell.
+    assert not headline.tiles_sentence(tiles.reset_index()).text.startswith("Won revenue")
+
+
 def test_the_default_week_is_the_last_complete_one(query):
     # The latest event is Tuesday 24 November (W48), so W47 is the last complete week.
     assert numbers.default_week(query) == W47

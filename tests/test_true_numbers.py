@@ -413,6 +413,30 @@ def test_a_first_contact_dated_by_its_day_alone_on_the_creation_day_is_no_date_e
     assert judged == [(None,)]
 
 
+def test_a_day_without_deal_activity_wins_zero_and_without_deals_nothing_is_known(funnel_db):
+    # Deals are loaded (D1, won €500 on 5 March); on 20 March only L2 came in: 0 won deals and
+    # €0 won, true numbers, not "–". With no deals export at all, opportunities, won deals
+    # and won revenue cannot be known: "–".
+    con = funnel_db(
+        [lead("L1"), lead("L2", "2026-03-20 09:00:00")],
+        [won("D1", "500.00", "2026-03-05 10:00:00", lead_id="L1", created_at="2026-03-03")],
+    )
+    day = {"preset": "Custom", "period": ["2026-03-20", "2026-03-20"]}
+    tiles = {
+        tile.label: tile.value
+        for tile in open_page(database_path(con), "dashboard.py", **day).metric
+    }
+    assert (tiles["Leads"], tiles["Won deals"], tiles["Won revenue"]) == ("1", "0", "€0")
+    revenue = open_page(database_path(con), "pages/revenue.py", **day)
+    assert {tile.label: tile.value for tile in revenue.metric}["Won revenue"] == "€0"
+    con = funnel_db([lead("L1"), lead("L2", "2026-03-20 09:00:00")])
+    tiles = {
+        tile.label: tile.value
+        for tile in open_page(database_path(con), "dashboard.py", **day).metric
+    }
+    assert (tiles["Opportunities"], tiles["Won deals"], tiles["Won revenue"]) == ("–", "–", "–")
+
+
 def test_all_time_shows_every_won_euro_of_the_deals_file(funnel_db):
     con = events_db(funnel_db)
     # Won in the deals file: 1,200.25 + 300.40 + 550,000.35 = 551,501.00 (D4 was lost).

@@ -2,7 +2,9 @@
 -- closed deals are won, how long from lead to win, and what is still open.
 -- Grain: one row per channel, plus one row for all channels together (is_total; "(selected
 -- channels)" when $channels narrows them). A deal that matches no lead counts in its own
--- source's channel, or "(no lead)" without one. A channel with no deal activity has no row.
+-- source's channel, or "(no lead)" without one. A channel with no deal activity has no row;
+-- the total row is there, of zeros, when leads in scope came in in the period and deals are
+-- loaded (zeros_are_true).
 -- Won and closed deals count when they closed in the period; open pipeline is the amount of
 -- deals created in the period and not closed yet. days_lead_to_won is from the lead's
 -- creation to the deal's win, so deals with no lead have none; the sales cycle is from the
@@ -38,6 +40,18 @@ deals as (
         date_diff('second', created_at, closed_at) / 86400 as sales_cycle_days,
         date_diff('second', lead_created_at, closed_at) / 86400 as days_lead_to_won,
     from funnel_deals
+),
+
+-- A total row of zeros is true for a period whose leads match the filters but brought no
+-- deal activity, once deals are loaded at all; with no deals export, or nothing matching the
+-- filters in the period, there is no row ("–", or the page's empty state).
+zeros_are_true as (
+    select
+        exists (select 1 from funnel_revenue where count_deals > 0)
+        and exists (
+            select 1 from funnel_in_scope($channels, $owners, $segments)
+            where is_in_period(created_at, $start_date, $end_date)
+        ) as is_true,
 ),
 
 -- Every count and sum below is of deals closed or created in the period.
@@ -95,6 +109,7 @@ final as (
             / nullif(average_sales_cycle_days, 0) as pipeline_velocity_per_day,
     from per_channel
     where count_closed_deals + count_opportunities > 0
+        or (is_total and (select is_true from zeros_are_true))
 )
 
 select * from final

@@ -6,6 +6,8 @@
 -- (conversion_by_channel, revenue_by_channel): leads of created_at, MQLs of mql_at, SQLs of
 -- sql_at, opportunities of the first deal's creation (deals with no lead included), won deals
 -- and their amounts of each won deal's closed_at.
+-- has_deals: whether any deal is loaded at all (without, opportunities and won revenue cannot
+-- be counted).
 -- count_leads_with_*_data: of the week's leads, those whose upload has a column for the
 -- stage's date; with leads but none of them, a zero means "not in the data" (the caller says
 -- it cannot be measured). Contacted within the agreed time is over the week's leads judged,
@@ -112,10 +114,18 @@ won as (
     group by all
 ),
 
+-- Whether any deal is loaded at all: without a deals export, opportunities and won revenue
+-- cannot be counted (the caller says so), which 0 would hide.
+deals_loaded as (
+    select count(*) > 0 as has_deals
+    from (select 1 from funnel_revenue where count_deals > 0 limit 1)
+),
+
 final as (
     select
         weeks.week_start,
         weeks.week_end,
+        (select has_deals from deals_loaded) as has_deals,
         coalesce(leads.count_leads, 0) as count_leads,
         coalesce(stages.count_mqls, 0) as count_mqls,
         coalesce(stages.count_sqls, 0) as count_sqls,

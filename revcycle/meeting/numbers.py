@@ -59,6 +59,9 @@ _COUNTS = {
     "opportunities": ("count_opportunities", None),
     "won_revenue": ("won_revenue", None),
 }
+# The tiles no count of leads can give: without a deals export they are unknown, not 0.
+_NEEDS_DEALS = {"opportunities": "count_opportunities", "won_revenue": "won_revenue"}
+NO_DEALS = "No deals export is loaded, so opportunities and won revenue cannot be counted."
 _MISSING_COLUMN = {
     "mqls": "The uploads of this week's leads have no MQL date column, so MQLs cannot be counted.",
     "sqls": "The uploads of this week's leads have no SQL date or conversion column, so SQLs "
@@ -142,6 +145,8 @@ def weekly_series(
             shown[column] = shown[column].astype(float).mask(unknown)
     if (money or currency(query)).is_mixed:
         shown["won_revenue"] = math.nan
+    for column in _NEEDS_DEALS.values():  # no deals export: not 0, unknown
+        shown[column] = shown[column].astype(float).mask(~shown["has_deals"].astype(bool))
     numbers = [column for column in series.columns if column not in ("week_start", "week_end")]
     shown[numbers] = shown[numbers].astype(float).where(shown["is_in_data"])
     return shown
@@ -175,17 +180,20 @@ def _cannot_measure(row: pd.Series, metric: str, money: Currency) -> str | None:
     if metric == "share_contacted_in_time":
         unknown = row["count_leads"] > 0 and row["count_leads_with_contact_data"] == 0
         return _MISSING_COLUMN[metric] if unknown else None
+    if metric in _NEEDS_DEALS and row["has_deals"] == 0:
+        return NO_DEALS
     if metric in _MISSING_COLUMN and _value(row, metric) is None:
         return _MISSING_COLUMN[metric]
     return None
 
 
 def _data_days(query: Query) -> tuple[datetime.date, datetime.date] | None:
-    """The first and the last day with any funnel event; None when nothing is loaded."""
+    """The first day with any funnel event and the day the data is as of (an event dated
+    after the data was loaded, a typo, does not stretch it); None when nothing is loaded."""
     row = query("metrics/data_period").iloc[0]
-    if blank(row["first_date"]) or blank(row["last_date"]):
+    if blank(row["first_date"]) or blank(row["as_of_date"]):
         return None
-    return pd.Timestamp(row["first_date"]).date(), pd.Timestamp(row["last_date"]).date()
+    return pd.Timestamp(row["first_date"]).date(), pd.Timestamp(row["as_of_date"]).date()
 
 
 def _outside(row: pd.Series, days) -> str | None:
