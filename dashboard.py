@@ -21,14 +21,11 @@ def total(frame, column, **where):
 
 def stage_total(frame, stage):
     """The stage's events in the period; None (shown "–") when there are leads but none of
-    them comes from a file that records the stage: 0 would blame the funnel for a column the
-    export lacks (the note under the tiles says which)."""
-    count = total(frame, "count_events", is_total=True, stage=stage)
-    leads = total(frame, "count_events", is_total=True, stage="lead")
-    leads_that_can_tell = total(frame, "count_first", is_total=True, stage=stage)
-    if count == 0 and leads and leads_that_can_tell == 0:
+    them comes from a file that records the stage (is_unmeasurable): 0 would blame the funnel
+    for a column the export lacks (the note under the tiles says which)."""
+    if total(frame, "is_unmeasurable", is_total=True, stage=stage):
         return None
-    return count
+    return total(frame, "count_events", is_total=True, stage=stage)
 
 
 # Label, value from the (conversion, speed, revenue) results, how it is shown, definition.

@@ -125,6 +125,8 @@ def reference_conversion_by_channel(
             "count_first": first.ravel().astype("int64"),
             "share_of_previous": (for_previous / np.where(previous == 0, np.nan, previous)).ravel(),
             "share_of_first": (lead_counts / np.where(first == 0, np.nan, first)).ravel(),
+            # No event, and no lead of the channel's in the period could record the stage.
+            "is_unmeasurable": ((counts == 0) & (first == 0) & (counts[:, :1] > 0)).ravel(),
         }
     )
     result["is_special"] = result["channel"].str.startswith("(")
@@ -201,6 +203,7 @@ def reference_follow_up_speed(
                     for label, quantile in PERCENTILES.items()
                 },
                 "count_within_sla": within_sla.groupby(keys).sum(),
+                "count_judged": rows["is_within_agreed_time"].notna().groupby(keys).sum(),
                 "count_never_contacted": never_contacted.groupby(keys).sum(),
                 "count_contacted_before_created": before_created.groupby(keys).sum(),
                 "count_nurture": nurture.groupby(keys).sum(),
@@ -208,13 +211,8 @@ def reference_follow_up_speed(
         )
         parts.append(summary.rename_axis("group_value").reset_index().assign(grouped_by=grouped_by))
     result = pd.concat(parts, ignore_index=True)
-    measurable = (
-        result["count_leads"]
-        - result["count_unmeasurable"]
-        - result["count_contacted_before_created"]
-        - result["count_nurture"]
-    )
-    result["share_within_sla"] = result["count_within_sla"] / measurable.where(measurable > 0)
+    judged = result["count_judged"]  # the leads judged, in time or not
+    result["share_within_sla"] = result["count_within_sla"] / judged.where(judged > 0)
     result["is_special"] = result["group_value"].str.startswith("(")
     return result.sort_values(["grouped_by", "is_special", "group_value"], ignore_index=True)[
         SPEED_COLUMNS
@@ -261,6 +259,7 @@ def _deal_measures(exploded: pd.DataFrame, start_date: date, end_date: date) -> 
         {
             "won_amount": amount.where(is_won_in_period),
             "is_won": is_won_in_period,
+            "is_won_with_amount": is_won_in_period & amount.notna().to_numpy(),
             "is_closed": is_closed & is_closed_in_period,
             # A duration whose end is before its start is left out, and counted.
             "days_lead_to_won": days_lead_to_won.where(is_won_in_period & (days_lead_to_won >= 0)),
@@ -278,10 +277,14 @@ def reference_revenue_by_channel(
     funnel, *, start_date, end_date, channels, owners, segments
 ) -> pd.DataFrame:
     """pandas version of queries/metrics/revenue_by_channel.sql."""
-    rows = _filtered(
+    in_scope = _filtered(
         funnel, ["count_deals", "channel", "created_at", "deals"], channels, owners, segments
     )
-    rows = rows[rows["count_deals"].to_numpy() > 0]
+    # A total of zeros is true once deals are loaded and leads in scope came in in the period.
+    zeros_are_true = bool((funnel["count_deals"].to_numpy() > 0).any()) and bool(
+        _in_period(in_scope["created_at"], _period(start_date, end_date)).any()
+    )
+    rows = in_scope[in_scope["count_deals"].to_numpy() > 0]
     exploded = rows.explode("deals", ignore_index=True)
     measures = _deal_measures(exploded, start_date, end_date)
     parts = []
@@ -292,6 +295,7 @@ def reference_revenue_by_channel(
         summary = measures.groupby(keys).agg(
             won_revenue=("won_amount", "sum"),
             count_won_deals=("is_won", "sum"),
+            count_won_with_amount=("is_won_with_amount", "sum"),
             count_closed_deals=("is_closed", "sum"),
             median_days_lead_to_won=("days_lead_to_won", "median"),
             count_won_before_lead=("is_won_before_lead", "sum"),
@@ -303,8 +307,17 @@ def reference_revenue_by_channel(
         )
         parts.append(summary.rename_axis("channel").reset_index().assign(is_total=is_total))
     result = pd.concat(parts, ignore_index=True)
-    result = result[result["count_closed_deals"] + result["count_opportunities"] > 0].copy()
-    result["average_won_deal"] = result["won_revenue"] / result["count_won_deals"].replace(
+    if zeros_are_true and not result["is_total"].any():  # no deal in scope: a row of zeros
+        zeros = {column: 0 for column in ("won_revenue", "count_won_deals", "count_closed_deals")}
+        zeros |= dict.fromkeys(("count_won_with_amount", "count_won_before_lead"), 0)
+        zeros |= dict.fromkeys(("count_won_before_created", "count_opportunities"), 0)
+        zeros |= {"open_pipeline": 0, "count_open_deals": 0}
+        total = {"channel": _total_label(channels), "is_total": True, **zeros}
+        result = pd.concat([result, pd.DataFrame([total])], ignore_index=True)
+    active = result["count_closed_deals"] + result["count_opportunities"] > 0
+    result = result[active | (result["is_total"] & zeros_are_true)].copy()
+    # Over the wins with an amount: a win with none is no size.
+    result["average_won_deal"] = result["won_revenue"] / result["count_won_with_amount"].replace(
         0, np.nan
     )
     result["win_rate"] = result["count_won_deals"] / result["count_closed_deals"].replace(0, np.nan)

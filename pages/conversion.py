@@ -1,5 +1,6 @@
 """Conversion by source: each channel's funnel, by period or by cohort, with its uncertainty."""
 
+import pandas as pd
 import streamlit as st
 
 from revcycle.ui import agreements, charts, format, page, tables
@@ -167,7 +168,12 @@ with page.frame("Conversion by source") as filters:
             agreed,
         )
         # Deals with no lead have no lead stages to draw a funnel of; the table keeps them.
-        per_channel = conversion[~conversion["is_total"] & (conversion["channel"] != "(no lead)")]
+        # A stage no lead of the channel could record is left out of its funnel, not drawn 0.
+        per_channel = conversion[
+            ~conversion["is_total"]
+            & (conversion["channel"] != "(no lead)")
+            & ~conversion["is_unmeasurable"]
+        ]
         st.plotly_chart(
             charts.channel_funnels(
                 per_channel, "Each channel's funnel: count · % of its leads", page.channel_colors()
@@ -181,9 +187,15 @@ with page.frame("Conversion by source") as filters:
             "Events of one period come from leads of several periods, so a stage can outgrow the "
             "one before it; use Cohorts to follow the same leads through the funnel."
         )
-        counts = conversion.pivot_table(
-            index=["is_total", "channel"], columns="stage", values="count_events", sort=False
-        ).reset_index()
+        # Unknown counts are missing ("–"), never 0; rows in the metric's order.
+        known = conversion["count_events"].astype(float).mask(conversion["is_unmeasurable"])
+        order = conversion[["is_total", "channel"]].drop_duplicates()
+        counts = (
+            conversion.assign(count_events=known)
+            .pivot(index=["is_total", "channel"], columns="stage", values="count_events")
+            .reindex(pd.MultiIndex.from_frame(order))
+            .reset_index()
+        )
         won = conversion[conversion["stage"] == "won"]
         won_share = won[["channel", "count_without_lead", "share_of_first"]]
         tables.show(

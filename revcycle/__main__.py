@@ -315,16 +315,21 @@ def _load(con, args, parser) -> int:
     if upload_id is None:
         print(f"nothing changed: {prepared.file_name} holds what is loaded; no history entry")
         return 0
+    print(f"loaded as upload {upload_id}; {_undo_line(con, upload_id, new_rules)}")
+    return 0
+
+
+def _undo_line(con, upload_id: int, new_rules: dict) -> str:
+    """How to undo the upload; the channel rules it added are the channels' own and stay."""
     before = load.parent_of(con, upload_id)
     undo = (
         f"`python -m revcycle restore {before}` undoes it"
         if before is not None
         else "it is the first upload, so there is no earlier state to restore"
     )
-    if new_rules:  # rules are the channels' own, kept apart from the uploads' history
+    if new_rules:
         undo += "; the channel rules it added stay (change them on the upload page)"
-    print(f"loaded as upload {upload_id}; {undo}")
-    return 0
+    return undo
 
 
 def _nothing_to_load(prepared, args) -> bool:

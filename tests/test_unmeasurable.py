@@ -4,6 +4,7 @@ how many leads a figure cannot be measured."""
 
 from datetime import date
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -218,6 +219,29 @@ def test_conversion_page_says_mql_and_sql_cannot_be_measured(mixed_env):
     assert "SQL cannot be measured for 3 of 5 leads: their upload has no SQL date column." in (
         captions
     )
+
+
+def test_a_channel_none_of_whose_leads_records_mqls_shows_no_count_not_zero(tmp_path, monkeypatch):
+    # An export with no MQL or SQL column: Paid search's 2 leads and Referral's 1 cannot say
+    # how many became MQLs or SQLs, so the table shows "–" (missing) for them, never 0; the
+    # leads are counted.
+    leads = tmp_path / "bare.csv"
+    leads.write_text(
+        "lead_id,created_at,channel\n"
+        "P1,2026-03-03 09:00:00,Paid Search\n"
+        "P2,2026-03-04 09:00:00,Paid Search\n"
+        "R1,2026-03-05 09:00:00,Referral\n"
+    )
+    con = connect(tmp_path / "bare.duckdb")
+    build(con, {"leads": leads})
+    con.close()
+    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "bare.duckdb"))
+    at = open_page("pages/conversion.py", tmp_path / "bare.duckdb")
+    table = next(frame.value for frame in at.dataframe if "MQLs" in frame.value.columns)
+    table = table.set_index("Channel")
+    assert table.loc["Paid search", "Leads"] == 2 and table.loc["Referral", "Leads"] == 1
+    for channel in ("Paid search", "Referral", "(all channels)"):
+        assert pd.isna(table.loc[channel, "MQLs"]) and pd.isna(table.loc[channel, "SQLs"])
 
 
 def test_upload_page_shows_the_coverage_table(mixed_env):

@@ -11,6 +11,8 @@
 -- whose upload records the stages compared (has_mql_data, has_sql_data): a lead from a file
 -- with no MQL date column is neither a hit nor a miss of the MQL rate. share_of_previous is
 -- count_for_previous / count_previous, share_of_first count_from_leads / count_first.
+-- is_unmeasurable: the stage has no event and no lead of the channel's in the period could
+-- record it (its upload has no column for the stage's date): unknown, not 0.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -107,6 +109,12 @@ final as (
         count_first,
         count_for_previous / nullif(count_previous, 0) as share_of_previous,
         (count_events - count_without_lead) / nullif(count_first, 0) as share_of_first,
+        -- No event, and none of the channel's leads of the period comes from a file that
+        -- records the stage: the count is unknown, not 0 (the page shows "–").
+        count_events = 0
+            and count_first = 0
+            and sum(count_events) filter (where stage = 'lead') over (partition by channel) > 0
+            as is_unmeasurable,
     from stages
     qualify sum(count_events) over (partition by channel) > 0
 )

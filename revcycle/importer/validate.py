@@ -268,13 +268,9 @@ def prepare(
     lines = np.asarray(table.lines, dtype=np.int64)
     rows, problems = _parse_columns(table, kind, mapping, preset, lines, date_format)
     read_columns |= set(mapping.values())
-    if kind == "leads":
-        rows, mapping, derived = derive.first_contact(table, mapping, rows, lines)
-        read_columns |= {presets.RESPONSE_TIME} if derived is not None else set()
-        problems += (derived or []) + derive.missing_columns(table.file_name, preset, mapping, rows)
-    if "amount" in mapping:  # deals and spend: the currency an amount writes itself
-        rows, written = _currencies_written_in_amounts(table, mapping, rows, lines)
-        problems += written
+    rows, mapping, derived, read_derived = _with_derived(kind, table, mapping, preset, rows, lines)
+    problems += derived
+    read_columns |= read_derived
     problems += _rule_problems(con, kind, table, mapping, rows, lines, now or datetime.now())
     rows, repeats, notes = _completed(kind, table, preset, rows, problems, lines)
     problems += repeats
@@ -297,6 +293,20 @@ def prepare(
         totals_lines=table.totals_lines,
         ignored_columns=[column for column in header if column not in read_columns],
     )
+
+
+def _with_derived(kind: str, table: ExportTable, mapping, preset, rows: pa.Table, lines):
+    """(rows, mapping, problems, columns read): what the export says without a column for
+    it: HubSpot's first contact from a response time, and the currency an amount writes."""
+    problems, read = [], set()
+    if kind == "leads":
+        rows, mapping, derived = derive.first_contact(table, mapping, rows, lines)
+        read = {presets.RESPONSE_TIME} if derived is not None else set()
+        problems += (derived or []) + derive.missing_columns(table.file_name, preset, mapping, rows)
+    if "amount" in mapping:  # deals and spend
+        rows, written = _currencies_written_in_amounts(table, mapping, rows, lines)
+        problems += written
+    return rows, mapping, problems, read
 
 
 # Currencies written with a "$": an amount's dollar sign agrees with any of them.
@@ -523,14 +533,19 @@ def _rule_problems(
             "sales cycle, velocity) leave it out"
         )
         flagged("closed_at", backwards, reason, codes.CLOSED_BEFORE_CREATED, WARNING)
-    ahead_of = {"timestamp": pa.scalar(now, parse.TIMESTAMP), "date": pa.scalar(now.date())}
-    for spec in (f for f in contract.FIELDS_BY_KIND[kind] if f.type in ahead_of):
-        if spec.name not in mapping or spec.name == "closed_at":
-            continue  # an open deal's close date is its expected date, often ahead
-        future = mask(pc.greater(rows.column(spec.name), ahead_of[spec.type]))
+    for name, future in _future_dates(kind, mapping, rows, now):
         reason = "a date in the future; check the export's date format"
-        flagged(spec.name, future, reason, codes.FUTURE_DATE, WARNING)
+        flagged(name, future, reason, codes.FUTURE_DATE, WARNING)
     return problems
+
+
+def _future_dates(kind: str, mapping, rows: pa.Table, now: datetime):
+    """(field, rows dated after ``now``) per date field the file has, but a close date: an
+    open deal's is its expected date, often ahead."""
+    ahead_of = {"timestamp": pa.scalar(now, parse.TIMESTAMP), "date": pa.scalar(now.date())}
+    for spec in contract.FIELDS_BY_KIND[kind]:
+        if spec.type in ahead_of and spec.name in mapping and spec.name != "closed_at":
+            yield spec.name, mask(pc.greater(rows.column(spec.name), ahead_of[spec.type]))
 
 
 def _shown(value) -> str | None:
