@@ -71,8 +71,12 @@ def test_the_table_says_no_spend_recorded(cli):
 def test_without_dates_the_whole_data_period_counts(cli):
     code, out, _ = cli("--format", "csv")
     assert code == 0
-    # 2 March to 15 May: D3's 800.00 is won in it too; Trade show (0 + 800 - 1,200) / 1,200.
-    assert out.splitlines()[1] == "Trade show,1200.00,EUR,1,1,1,800.00,1200.00,1200.00,-0.3333"
+    # 1 March (Google Ads' first day of spend, before the first lead on 2 March) to 15 May:
+    # D3's 800.00 is won in it too; Trade show (0 + 800 - 1,200) / 1,200. Paid search's whole
+    # 1,000.00 counts, 1 March's 32.26 included (1,000.00 over 31 days).
+    lines = out.splitlines()
+    assert lines[1] == "Trade show,1200.00,EUR,1,1,1,800.00,1200.00,1200.00,-0.3333"
+    assert lines[2].startswith("Paid search,1000.00,EUR,")
 
 
 def test_an_unknown_model_is_a_usage_error(cli):
@@ -99,3 +103,12 @@ def test_won_revenue_in_another_currency_than_the_spend_is_left_out(tmp_path, mo
     # 1,000.00 USD over 2 opportunities and 1 customer; no won revenue, no ROI.
     assert paid == "Paid search,1000.00,USD,3,2,1,,500.00,1000.00,"
     assert "The spend is in USD and the deals' amounts in EUR." in err
+
+
+def test_with_no_spend_loaded_the_paid_total_has_no_figures_not_zero(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("REVCYCLE_DB", str(build_march(tmp_path, spend=None)))
+    assert main(["roi", "--format", "csv", *PERIOD]) == 0
+    out, err = capsys.readouterr()
+    # No channel has spend: the total of the channels with spend sums nothing; empty cells.
+    assert out.splitlines()[-1] == "(channels with spend),,,,,,,,,"
+    assert "No spend is loaded" in err

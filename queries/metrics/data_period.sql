@@ -1,7 +1,8 @@
--- Data period: the first and last day on which the loaded data has any funnel event, so the
--- period filter offers exactly the days there is data for, and the day the data is as of
--- (funnel_as_of's "now"), where the period presets end: the last day too, unless some event
--- is dated after the data was loaded (a typo), which only All time and custom dates reach.
+-- Data period: the first and last day on which the loaded data has any funnel event or any
+-- spend, so the period filter offers exactly the days there is data for and All time holds
+-- every cost too; and the day the data is as of (funnel_as_of's "now"), where the period
+-- presets end: the last event's day too (last_event_date), unless some event is dated after
+-- the data was loaded (a typo), which only All time and custom dates reach.
 -- Grain: one row.
 -- Parameters: none.
 
@@ -11,12 +12,19 @@ as_of as (
     select * from funnel_as_of
 ),
 
+spend as (
+    select min(spend_date) as first_spend_date, max(spend_date) as last_spend_date,
+    from spend_days
+),
+
 final as (
     select
-        cast(first_event_at as date) as first_date,
-        cast(data_as_of as date) as as_of_date,
-        cast(last_event_at as date) as last_date,
+        least(cast(as_of.first_event_at as date), spend.first_spend_date) as first_date,
+        cast(as_of.data_as_of as date) as as_of_date,
+        greatest(cast(as_of.last_event_at as date), spend.last_spend_date) as last_date,
+        cast(as_of.last_event_at as date) as last_event_date,
     from as_of
+    cross join spend
 )
 
 select * from final

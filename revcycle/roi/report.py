@@ -240,9 +240,8 @@ def _total(rows: pd.DataFrame) -> pd.DataFrame:
     paid = rows[rows["has_spend"]]
     total = {"channel": TOTAL, "is_total": True, "has_spend": not paid.empty}
     total["spend_cents"] = int(paid["spend_cents"].sum()) if not paid.empty else pd.NA
-    for column in ("won_cents", "pipeline_cents"):
-        total[column] = paid[column].sum(skipna=False)
-    for column in COUNT_COLUMNS:
+    # No channel with spend: nothing to sum, not 0.
+    for column in ("won_cents", "pipeline_cents", *COUNT_COLUMNS):
         total[column] = paid[column].sum(skipna=False) if not paid.empty else pd.NA
     return pd.DataFrame([total]).astype(
         {

@@ -72,21 +72,24 @@ class Filters:
 
 
 class DataDays(NamedTuple):
-    """The first and last day with data, and the day it is as of (where presets end): the last
-    day, unless some event is dated after the data was loaded (metrics/data_period)."""
+    """The first and last day with data (events or spend), the day it is as of (where presets
+    end) and the last event's day: the as-of day, unless some event is dated after the data was
+    loaded (metrics/data_period)."""
 
     first: date
     as_of: date
     last: date
+    last_event: date
 
 
 def data_days() -> DataDays:
     """The data's days; today for all while no lead or deal is loaded (the first upload over
     the sample can be spend or touches alone), so every page can show its empty state."""
     row = run("metrics/data_period").iloc[0]
-    if row[["first_date", "as_of_date", "last_date"]].isna().any():
-        return DataDays(date.today(), date.today(), date.today())
-    return DataDays(*(pd.Timestamp(row[f"{day}_date"]).date() for day in DataDays._fields))
+    columns = [f"{day}_date" for day in DataDays._fields]
+    if row[columns].isna().any():
+        return DataDays(*[date.today()] * len(columns))
+    return DataDays(*(pd.Timestamp(row[column]).date() for column in columns))
 
 
 def in_url() -> dict[str, list[str]]:
@@ -315,8 +318,8 @@ def _period(days: DataDays) -> tuple[date, date]:
         start, end = preset_period(preset, days.as_of, first_date, last_date)
         start, end = max(start, first_date), max(min(end, last_date), first_date)
         st.caption(f"{start:%d %b %Y} – {end:%d %b %Y}")
-        if days.as_of < last_date:
-            latest, as_of = f"{last_date:%d %b %Y}", f"{days.as_of:%d %b %Y}"
+        if days.as_of < days.last_event:
+            latest, as_of = f"{days.last_event:%d %b %Y}", f"{days.as_of:%d %b %Y}"
             st.caption(
                 f"Some events are dated after the data was loaded (the latest {latest}): "
                 f"typos, which the upload warned about. Presets end on {as_of}; All time "
