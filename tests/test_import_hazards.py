@@ -187,6 +187,23 @@ def test_a_workbook_s_numbers_with_three_decimals_are_never_read_as_thousands(co
     assert [(p.line, p.code) for p in prepared.problems] == [(2, codes.ROUNDED), (4, codes.ROUNDED)]
 
 
+def test_a_quoted_value_over_the_readers_row_limit_is_named_at_the_line_it_opens(con, tmp_path):
+    # Lines 2-4 are leads; line 5 opens a quoted note of 250,000 lines of "Long text" (2.5
+    # MB, over DuckDB's 2,000,000 bytes a row), closing on line 250,004. DuckDB says line 1.
+    note = "\n".join(["Long text"] * 250_000)
+    path = tmp_path / "notes.csv"
+    rows = [f"A{n},2026-03-0{n} 09:00:00," for n in range(1, 4)]
+    path.write_text(
+        "\n".join(["lead_id,created_at,note", *rows, f'A4,2026-03-04 09:00:00,"{note}"']) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportRefused) as refused:
+        load(con, path)
+    [problem] = refused.value.problems
+    assert (problem.line, problem.code) == (5, codes.UNREADABLE_LINE)
+    assert problem.reason.startswith("a quoted value runs from this line to line 250,004 (2.4 MB)")
+
+
 def test_an_id_on_a_few_lines_names_them_all(con, tmp_path):
     path = tmp_path / "twice.csv"
     path.write_bytes(

@@ -379,6 +379,8 @@ def _duckdb_refusal(path: Path, error: duckdb.Error, data: bytes) -> ImportRefus
         return unterminated
     patterns = (_DUCKDB_LINE, _DUCKDB_ORIGINAL, _TOO_LONG)
     line, original, too_long = (pattern.search(message) for pattern in patterns)
+    if too_long and (quoted := _quoted_value_over(data, int(too_long.group(1)))):
+        return refused(path.name, quoted[1], UNREADABLE_LINE, quoted[0])
     if line:
         line = int(line.group(1))
         if too_long:  # the first line over the limit
@@ -398,6 +400,25 @@ def _duckdb_refusal(path: Path, error: duckdb.Error, data: bytes) -> ImportRefus
         return _refused(path, f"{reason}quoting fit its lines. {SAVE_AGAIN}")
     first = message.strip().splitlines()[0] if message.strip() else type(error).__name__
     return _refused(path, f"could not be read as CSV ({first}). {SAVE_AGAIN}")
+
+
+def _quoted_value_over(data: bytes, limit: int) -> tuple[int, str] | None:
+    """The line a quoted value longer than ``limit`` bytes opens on, and why it cannot be
+    read, if one is: DuckDB names line 1 and quotes the value for any row over its limit.
+    Quotes alternate opening and closing once doubled quotes are set aside."""
+    quotes = np.flatnonzero(np.frombuffer(data.replace(b'""', b"  "), np.uint8) == ord('"'))
+    opens, closes = quotes[0::2], quotes[1::2]
+    longer = np.flatnonzero(closes - opens[: len(closes)] > limit)
+    if not longer.size:
+        return None
+    start, end = int(opens[longer[0]]), int(closes[longer[0]])
+    first, last = data.count(b"\n", 0, start) + 1, data.count(b"\n", 0, end) + 1
+    reason = (
+        f"a quoted value runs from this line to line {last:,} ({_size(end - start)}), over the "
+        f"{_size(limit)} the CSV reader takes for one row. Shorten that value in the export, or "
+        "leave its column out."
+    )
+    return first, reason
 
 
 def _unterminated_quote(path: Path, data: bytes) -> ImportRefused | None:
