@@ -174,6 +174,29 @@ def test_each_lead_is_judged_by_the_agreement_in_force_when_it_was_created(funne
     assert rows["EARLY"]["agreement_version"] == 1
 
 
+def test_of_two_versions_on_one_date_the_later_saved_judges(funnel_db):
+    # v1 from 1 Jan allows 8 working hours for Paid search; v2 and v3 both take effect on
+    # Tue 10 Mar, v2 with 4 hours, v3 (saved after it, fixing it) with 5. NEW waited 6
+    # working hours (09:00 -> 15:00 on 11 Mar): judged by v3, late; EARLY (before any
+    # version's date) by the version in force on the first one's date, v1.
+    con = funnel_db(
+        [
+            lead("NEW", "2026-03-11 09:00:00", "2026-03-11 15:00:00", "Paid Search"),
+            lead("EARLY", "2025-12-01 09:00:00", "2025-12-01 15:00:00", "Paid Search"),
+        ]
+    )
+    save(con, agreement(working(8, "Paid search"), calendar(24)))
+    for hours in (4, 5):
+        tied = agreement(
+            working(hours, "Paid search"), calendar(24), effective_from=date(2026, 3, 10)
+        )
+        save(con, tied)
+    rows = judged(con)
+    assert (rows["NEW"]["agreement_version"], rows["NEW"]["agreed_response_hours"]) == (3, 5)
+    assert rows["NEW"]["is_within_agreed_time"] is False
+    assert rows["EARLY"]["agreement_version"] == 1
+
+
 def test_a_channel_without_a_rule_follows_the_default(funnel_db):
     con = funnel_db([lead("R", "2026-03-02 09:00:00", "2026-03-02 11:00:00", "Referral")])
     save(con, agreement(working(1, "Paid search"), calendar(24)))

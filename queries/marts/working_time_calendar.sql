@@ -34,8 +34,9 @@ as_of as (
     select * from funnel_as_of
 ),
 
+-- The version in force on the first version's date: of two on one date, the later saved.
 first_version as (
-    select arg_min(version, effective_from) as version from versions
+    select arg_min(version, (effective_from, -version)) as version from versions
 ),
 
 dates as (
@@ -57,7 +58,10 @@ dates_in_force as (
         dates.calendar_date,
         coalesce(
             (
-                select arg_max(versions.version, versions.effective_from)
+                -- Versions are saved in date order (a date before the last one is refused):
+                -- the highest effective by the day is the latest, of two on one date the
+                -- later saved, as agreed_working_days and agreement_in_force read it.
+                select max(versions.version)
                 from versions
                 where versions.effective_from <= dates.calendar_date
             ),
