@@ -194,6 +194,33 @@ def test_an_editor_s_action_records_who_added_it():
     assert added["changed_by"].str.lower().tolist() == ["eddie@example.com"]
 
 
+@pytest.mark.usefixtures("db_env", "roles_file")
+def test_an_editor_taken_off_the_roles_cannot_save_the_edits_the_page_offered():
+    # Eddie adds an action, then the roles file makes him a viewer while his page still shows
+    # the editor. "Save changes" at the next click is refused, and the action is as it was.
+    at = signed_in("eddie@example.com")
+    at.text_input(key="meeting_new_action_what").input("Fix the contact form")
+    at.text_input(key="meeting_new_action_owner").input("Bram")
+    next(button for button in at.button if button.label == "Add action").click().run()
+    roles = Path(os.environ["REVCYCLE_ROLES"])
+    roles.write_text('[viewers]\ndomains = ["example.com"]\n', encoding="utf-8")
+    at.session_state["meeting_actions_edit"] = {
+        "edited_rows": {0: {"what": "Edited after the roles changed"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.button(key="meeting_actions_save").click().run()
+    assert not at.exception
+    assert not any("Saved" in success.value for success in at.success)
+    assert any("may view" in unescaped(error.value) for error in at.error)
+    con = connect(Path(os.environ["REVCYCLE_DB"]))
+    try:
+        kept = log.actions(con, Week.parse(LABEL))
+    finally:
+        con.close()
+    assert kept["what"].tolist() == ["Fix the contact form"]
+
+
 def test_a_headline_sentence_on_the_shared_screen_opens_the_section_behind_it(db_env):
     at = open_page(present="1", section="headline")
     sentences = [button for button in at.button if button.key.startswith("meeting_headline_")]

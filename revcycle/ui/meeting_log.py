@@ -107,7 +107,14 @@ def _edit(edit: Callable, record_id: int, editor: str, changes: dict, cursor) ->
     edit(cursor, record_id, editor, **changes)
 
 
-def _save_edits(con, key: str, ids: list[int], edit: Callable, editor: str, what: str) -> None:
+def _save_edits(con, key: str, ids: list[int], edit: Callable, what: str) -> None:
+    # The guard asked again at the click: the page drew the editor for whoever could change
+    # the data then, and the roles file may have changed since.
+    decided = access.decision()
+    if not decided.may_change:
+        st.session_state[SAID] = ("error", decided.why_not)
+        return
+    editor = decided.who
     edits = _edits(key, ids)
     saved = 0
     for record_id, changes in edits:
@@ -134,7 +141,7 @@ def actions(con, meeting: MeetingWeek, editor: str | None, presenting: bool) -> 
     st.subheader("Actions this week", anchor=False)
     current = meeting.actions
     if editor and not presenting and len(current):
-        _edit_in_place(con, current, "action", editor)
+        _edit_in_place(con, current, "action")
     elif len(current):
         text_table(current, ACTION_COLUMNS, PRESENT_ROWS if presenting else len(current))
     else:
@@ -143,7 +150,7 @@ def actions(con, meeting: MeetingWeek, editor: str | None, presenting: bool) -> 
         _add_action(con, meeting, editor, presenting)
 
 
-def _edit_in_place(con, current: pd.DataFrame, kind: str, editor: str) -> None:
+def _edit_in_place(con, current: pd.DataFrame, kind: str) -> None:
     """This week's ``kind`` ("action" or "decision") in a table editor, and the button that
     saves each changed row as the record's next revision."""
     key = f"meeting_{kind}s_edit"
@@ -152,7 +159,7 @@ def _edit_in_place(con, current: pd.DataFrame, kind: str, editor: str) -> None:
         f"Save changes to {kind}s",
         key=f"meeting_{kind}s_save",
         on_click=_save_edits,
-        args=(con, key, current[f"{kind}_id"].tolist(), _edit_function(kind), editor, kind),
+        args=(con, key, current[f"{kind}_id"].tolist(), _edit_function(kind), kind),
     )
 
 
@@ -203,7 +210,7 @@ def decisions(con, meeting: MeetingWeek, editor: str | None, presenting: bool) -
     st.subheader("Decisions this week", anchor=False)
     current = meeting.decisions
     if editor and not presenting and len(current):
-        _edit_in_place(con, current, "decision", editor)
+        _edit_in_place(con, current, "decision")
     elif len(current):
         rows = current.head(PRESENT_ROWS) if presenting else current
         st.markdown("\n".join(f"- {format.plain(text)}" for text in rows["text"]))
