@@ -41,7 +41,7 @@ with page.frame("Attribution") as filters:
         # Why, in the engine's own sentences: said whenever Markov is on the screen.
         st.warning(
             "The data-driven (Markov) figures are greyed: they are not to be trusted here. "
-            + " ".join(trust.reasons),
+            + format.plain(" ".join(trust.reasons)),  # they name channels: anyone's text
             icon=":material/warning:",
         )
 

@@ -130,6 +130,13 @@ def test_cohorts_warn_of_low_volume_channels_as_text(corpus):
     expect_names_as_text(at, corpus.names)
 
 
+def test_the_markov_warning_names_thin_channels_as_text(corpus):
+    at = open_page("pages/attribution.py", preset="All time")
+    [warning] = [w for w in at.warning if "data-driven (Markov)" in w.value]
+    assert "too few to say" in warning.value  # it names the channels in few journeys
+    expect_names_as_text(at, corpus.names)
+
+
 def test_facet_titles_are_whole_channel_names(corpus):
     at = open_page("pages/conversion.py")
     (funnels,) = [
