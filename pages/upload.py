@@ -437,6 +437,7 @@ def commit_section(cursor, ready: list, waiting: list[str], who: str) -> None:
     committed = upload.commit_all(cursor, ready, who)
     st.session_state["upload_done"].update(committed.upload_ids)
     st.session_state["upload_messages"] = committed.messages
+    st.session_state["upload_failure"] = committed.failure
     st.rerun()  # the banner and every page read the new data version
 
 
@@ -641,6 +642,8 @@ def main() -> None:
         # The messages name uploaded files: plain text, never Markdown.
         st.success(format.plain(message), icon=":material/check_circle:")
     st.session_state["upload_messages"] = []
+    if failure := st.session_state.pop("upload_failure", None):
+        st.error(format.plain(failure), icon=":material/error:")
     who = access.editor()  # None: this visitor reads, and the guard has said why
     max_bytes = settings.max_upload_bytes()
     files = chosen_files() if who else []

@@ -203,11 +203,11 @@ def test_the_upload_page_names_a_full_disk_too(tmp_path, small_disk, small_datab
     finally:
         con.close()
     assert committed.upload_ids == {}
-    assert committed.messages == [
+    assert committed.failure == (
         "Loading big.csv failed, so nothing from it was loaded and the data is as it was "
         f"before it. No space left on device, writing {db_file}.wal. Nothing was committed: "
         "the data is as it was. Free some space and try again."
-    ]
+    )
     assert archive(db_file) == before
 
 

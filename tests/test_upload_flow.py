@@ -123,10 +123,11 @@ def test_a_failing_file_stops_the_batch_and_keeps_the_data(con, tmp_path):
     con.close()  # the database goes away before the button is pressed: every commit fails
     committed = upload.commit_all(con, [("file-leads", leads), ("file-deals", deals)], "test")
     assert committed.upload_ids == {}
-    assert committed.messages == [
+    assert committed.messages == []  # nothing was done: the failure alone is said, as an error
+    assert committed.failure == (
         "Loading leads.csv failed, so nothing from it was loaded and the data is as it was "
         "before it. The details are in the server log."
-    ]
+    )
     with connect(tmp_path / "test.duckdb") as reopened:
         assert reopened.execute("select lead_id from raw_leads").fetchall() == [("OLD1",)]
 

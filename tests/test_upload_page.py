@@ -5,6 +5,7 @@ A load changes the database, so every test works on its own copy of the sample d
 never on the session's shared one.
 """
 
+import shutil
 from datetime import date
 
 import pytest
@@ -314,6 +315,21 @@ def test_a_wide_export_names_twelve_ignored_columns_and_lists_all_of_them_on_req
     [listing] = [expander for expander in at.expander if "ignored columns" in expander.label]
     assert listing.label == "All 22 ignored columns"
     assert listing.text[0].value.splitlines() == ["Deal Name", "Pipeline", *custom]
+
+
+def test_a_load_that_fails_is_said_as_an_error_and_changes_nothing(own_db):
+    # The upload archive beside the database cannot be written (a file where its folder
+    # goes): the load fails, the page says so in an error box, never a success one.
+    at = go_to(open_app(), UPLOAD_PAGE)
+    upload_files(at, ("hubspot-contacts.csv", HUBSPOT_CONTACTS))
+    archive = own_db.parent / "uploads"
+    shutil.rmtree(archive, ignore_errors=True)
+    archive.write_text("not a folder", encoding="utf-8")
+    at.button(key="upload_commit").click().run()
+    assert not at.exception, at.exception
+    assert not [success for success in at.success if "failed" in success.value]
+    errors = [unescaped(error.value) for error in at.error]
+    assert any("failed, so nothing from it was loaded" in error for error in errors)
 
 
 def test_the_page_shows_the_whole_mapping_and_takes_fixed_values(own_db):

@@ -298,7 +298,8 @@ class Committed:
     """What the Load button did: the upload id of each file loaded, and sentences to show."""
 
     upload_ids: dict[str, int]  # the uploader's file id -> upload id
-    messages: list[str]
+    messages: list[str]  # what was done
+    failure: str | None = None  # why the batch stopped: shown as an error, never a success
 
 
 def commit_all(
@@ -314,12 +315,12 @@ def commit_all(
         try:
             upload_id = commit(con, item, who)
         except ImportRefused as refusal:  # a replace that would empty the data
-            done.messages.append(str(refusal))
+            done.failure = str(refusal)
             break
         except Exception as error:
             log.exception("loading %s failed", prepared.file_name)
             reason = health.explain(error)  # a full disk is said as such, on the page too
-            done.messages.append(
+            done.failure = (
                 f"Loading {prepared.file_name} failed, so nothing from it was loaded and the "
                 "data is as it was before it. " + (reason or "The details are in the server log.")
             )
