@@ -406,6 +406,28 @@ def test_the_week_the_data_ends_in_shows_its_days_so_far_without_a_status(query)
     assert numbers.week_tiles(query, W47, None)["is_complete"].all()
 
 
+def test_the_week_the_data_begins_in_gets_no_status_against_a_whole_week(tmp_path):
+    # The data begins on Wednesday 18 November (W47) and reaches Monday 30 November (W49):
+    # W47 holds its last five days only, so no colour against its whole week's target of 10
+    # leads; W48 is whole, and is judged (0 of 10 leads: red).
+    leads = [
+        lead("F1", "2026-11-18 09:00:00"),
+        lead("F2", "2026-11-19 09:00:00"),
+        lead("F3", "2026-11-30 09:00:00"),
+    ]
+    con = make_db(tmp_path, leads, targets=TARGETS)
+    try:
+        query = functools.partial(execute, con)
+        first = numbers.week_tiles(query, W47, None).set_index("metric")
+        whole = numbers.week_tiles(query, W47.next(), None).set_index("metric")
+    finally:
+        con.close()
+    assert first.loc["leads", "this_week"] == 2
+    assert first.loc["leads", "weekly_target"] == pytest.approx(10)
+    assert set(first["target_status"]) == {None}
+    assert whole.loc["leads", "target_status"] == "red"
+
+
 def test_an_empty_choice_of_channels_keeps_nothing(query):
     # As every page's filter: an empty list is no channel, never "all channels".
     tiles = numbers.week_tiles(query, W47, {"channels": []}).set_index("metric")

@@ -7,7 +7,7 @@ from typing import NamedTuple
 import pandas as pd
 import pytest
 
-from revcycle.meeting import headline
+from revcycle.meeting import headline, shown
 from revcycle.meeting.headline import NO_LEAK, SECTIONS, Sentence
 from revcycle.meeting.numbers import (
     QUALITY_CHANNEL_COLUMNS,
@@ -216,3 +216,20 @@ def test_a_week_the_data_ends_in_is_said_so_far_not_against_a_whole_week():
     partial = tiles(won_revenue=(2_000.0, 5_000.0, None, "money", "EUR")).assign(is_complete=False)
     said = headline.tiles_sentence(partial)
     assert said.text == "Won revenue €2k so far this week."
+
+
+@pytest.mark.parametrize(
+    ("number", "unit", "currency", "expected"),
+    [
+        (0.5, "count", None, "0.5"),  # SQLs of 1, 1, 0, 0 over four weeks: never "0"
+        (1.5, "count", None, "1.5"),
+        (2.0, "count", None, "2"),
+        (1234.5, "money", "EUR", "€1,235"),  # half a euro rounds up, not to the even 1,234
+        (2.5, "money", "USD", "$3"),
+        (-2.5, "money", "EUR", "€-3"),
+    ],
+)
+def test_a_tile_rounds_half_away_from_zero_and_keeps_an_average_count_s_half(
+    number, unit, currency, expected
+):
+    assert shown.value(number, unit, currency) == expected

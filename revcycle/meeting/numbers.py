@@ -238,13 +238,15 @@ def week_tiles(
     agreed = view_targets(targets, params)
     in_force = query("metrics/agreement_in_force", end_date=week.end)
     in_force = None if in_force.empty else in_force.iloc[0]
-    # A week the data ends in holds only its first days: no colour against a whole week.
+    # A week the data ends in holds only its first days, and one it begins in only its last:
+    # no colour against a whole week's target.
     complete = days is not None and week.end < days[1]
+    whole = complete and week.start >= days[0]
     rows = []
     for metric in TILE_METRICS:
         this_week = None if outside[-1] else _value(this_row, metric)
         target = None if money.is_mixed and metric == "won_revenue" else agreed.get(metric)
-        found = status(this_week, target, in_force) if complete else None
+        found = status(this_week, target, in_force) if whole else None
         rows.append(
             (
                 metric,

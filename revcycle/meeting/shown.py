@@ -1,6 +1,8 @@
 """The meeting's numbers as the page and the pack both write them, so a tile reads the same on
 the shared screen and in the file sent round afterwards."""
 
+import math
+
 from revcycle.agreements.status import blank as missing
 
 # Signs people read at a glance; any other currency is written as its code ("BRL 1,200").
@@ -24,7 +26,11 @@ def value(number, unit: str, currency: str | None = None) -> str:
         return "–"
     if unit == "share":
         return rate(number)
-    whole = f"{round(float(number)) + 0:,}"
+    number = float(number)
+    if unit != "money" and not number.is_integer():  # a 4-week average of counts: 0.5, not 0
+        return f"{number:,.1f}"
+    # Half away from zero, as a person rounds (Python's round takes 0.5 to 0 and 2.5 to 2).
+    whole = f"{int(math.copysign(math.floor(abs(number) + 0.5), number)):,}"
     if unit != "money" or missing(currency):
         return whole
     return f"{SIGNS[currency]}{whole}" if currency in SIGNS else f"{currency} {whole}"
