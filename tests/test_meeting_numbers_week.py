@@ -53,3 +53,11 @@ def test_the_last_complete_week_ends_before_the_data_s_last_day():
     # Data up to Sunday evening 22 November: that Sunday may still get events.
     assert last_complete(datetime.datetime(2026, 11, 22, 23, 59)) == Week(2026, 46)
     assert last_complete(datetime.date(2026, 11, 20)) == Week(2026, 46)
+
+
+@pytest.mark.parametrize("text", ["0001-W01", "0999-W01", "9999-W52"])
+def test_a_year_outside_four_digits_is_refused_in_a_sentence(text):
+    # 0001 would be labelled "1-W01", which reads back as no week; 9999-W52's Sunday and the
+    # week after it leave the calendar.
+    with pytest.raises(ValueError, match="is no year the meeting shows: use 1000 to 9998"):
+        Week.parse(text)

@@ -77,6 +77,13 @@ def test_next_stops_at_the_week_the_data_reaches(db_env):
     assert any("not over in the data yet" in caption.value for caption in at.caption)
 
 
+@pytest.mark.parametrize("week", ["0001-W01", "9999-W52"])
+def test_a_week_link_with_a_year_out_of_reach_is_said_and_the_default_shown(db_env, week):
+    at = open_page(week=week)
+    assert titles(at) == [f"This week — {LABEL}"]
+    assert any("is no year the meeting shows" in unescaped(c.value) for c in at.caption)
+
+
 def test_a_week_before_the_data_s_latest_event_is_over_though_the_leads_end_earlier(
     funnel_db, monkeypatch
 ):

@@ -15,6 +15,10 @@ class Week:
     number: int
 
     def __post_init__(self):
+        # Four digits, and room for the week after: a label reads back as the same week, and
+        # "next" never leaves the calendar Python counts.
+        if not 1000 <= self.year <= 9998:
+            raise ValueError(f"{self.year} is no year the meeting shows: use 1000 to 9998.")
         # ISO years have 52 or 53 weeks: the 28th of December is always in the last one.
         last = datetime.date(self.year, 12, 28).isocalendar().week
         if not 1 <= self.number <= last:
