@@ -281,6 +281,8 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
     name, data = uploaded.name, uploaded.getvalue()
     date_format = st.session_state.get(f"upload_dates_{slot}")
     constants = fixed_values_box(slot)
+    if constants is None:  # malformed: the box says how; nothing loads with half of them
+        return None, None, Mapped()
     key = (uploaded.file_id, version, max_bytes, date_format, tuple(sorted(constants.items())))
     auto = remembered(
         slot,
@@ -320,8 +322,9 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
     return read_as_mapped(cursor, uploaded, slot, key, read)
 
 
-def fixed_values_box(slot: str) -> dict[str, str]:
-    """One value for a field on every row (``stage=Won``), as ``load --set`` gives it."""
+def fixed_values_box(slot: str) -> dict[str, str] | None:
+    """One value for a field on every row (``stage=Won``), as ``load --set`` gives it; None
+    while the box is malformed (said under it), so the file waits for it."""
     text = st.text_input(
         "Fixed values",
         key=f"upload_set_{slot}",
@@ -332,6 +335,7 @@ def fixed_values_box(slot: str) -> dict[str, str]:
     constants, malformed = upload.fixed_values(text)
     if malformed:
         st.error(format.plain(malformed))
+        return None
     return constants
 
 

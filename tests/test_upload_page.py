@@ -332,6 +332,19 @@ def test_a_load_that_fails_is_said_as_an_error_and_changes_nothing(own_db):
     assert any("failed, so nothing from it was loaded" in error for error in errors)
 
 
+def test_a_malformed_fixed_value_holds_the_file_back_until_it_is_fixed(own_db):
+    # "currency BRL" has no "=": the box says how to write it, and the file cannot load with
+    # its fixed values half read (before, every one was dropped and the file still loaded).
+    at = go_to(open_app(), UPLOAD_PAGE)
+    upload_files(at, ("hubspot-deals.csv", HUBSPOT_DEALS))
+    at.text_input(key="upload_set_hubspot-deals.csv").input("stage=Won, currency BRL").run()
+    assert not at.exception, at.exception
+    assert any("Write each fixed value as" in unescaped(error.value) for error in at.error)
+    assert not [button for button in at.button if button.key == "upload_commit"]
+    at.text_input(key="upload_set_hubspot-deals.csv").input("stage=Won, currency=BRL").run()
+    assert [button for button in at.button if button.key == "upload_commit"]
+
+
 def test_the_page_shows_the_whole_mapping_and_takes_fixed_values(own_db):
     at = go_to(open_app(), UPLOAD_PAGE)
     upload_files(at, ("hubspot-deals.csv", HUBSPOT_DEALS))
