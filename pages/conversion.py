@@ -71,12 +71,11 @@ with page.frame("Conversion by source") as filters:
         # The won row counts every mature lead; the MQL and SQL rows only those that can tell.
         total = by_channel[by_channel["is_total"] & (by_channel["stage"] == "won")].iloc[0]
         if total["count_leads"] == 0:
-            st.info(
+            page.end(
                 f"None of these leads has had {within_days} days yet. Choose an earlier period or "
                 "a shorter window.",
-                icon=":material/hourglass_top:",
+                ":material/hourglass_top:",
             )
-            st.stop()
         immature = int(total["count_immature_leads"])
         if immature:
             st.caption(

@@ -201,6 +201,22 @@ def test_every_page_draws_from_a_hostile_link_and_names_each_bad_value(path, hea
 
 
 @pytest.mark.usefixtures("db_env")
+@pytest.mark.parametrize("path", ["pages/follow_up.py", "pages/revenue.py", "pages/attribution.py"])
+def test_a_link_to_a_view_with_nothing_in_it_still_says_what_it_changed(path):
+    # A period after the data (read as its last day, when no Partner lead came in) and a
+    # channel it lacks: the page has nothing to draw, and says so, and the line on what the
+    # link changed is still there (st.stop() used to drop it).
+    at = AppTest.from_file(str(REPO_ROOT / path), default_timeout=120)
+    at.query_params.update(
+        {"preset": "Custom", "period": ["2030-01-01", "2030-02-01"], "channel": ["Partner", "Nope"]}
+    )
+    at.run()
+    assert not at.exception, [exception.message for exception in at.exception]
+    said = notice(at)
+    assert "period " in said and "channel " in said, said
+
+
+@pytest.mark.usefixtures("db_env")
 def test_a_good_link_to_the_cohort_window_is_read_without_a_notice():
     at = AppTest.from_file(str(REPO_ROOT / "pages/conversion.py"), default_timeout=120)
     at.query_params.update({"conversion_mode": "Cohorts", "within_days": "60"})

@@ -148,11 +148,25 @@ def unmeasurable_note(params: dict) -> None:
             )
 
 
+class PageEnds(Exception):
+    """The page has nothing more to draw: the frame says ``text`` (an info box) and the page
+    ends; the frame still says what the link changed, which st.stop() would prevent (after
+    it Streamlit refuses every write)."""
+
+    def __init__(self, text: str, icon: str):
+        super().__init__(text)
+        self.text, self.icon = text, icon
+
+
+def end(text: str, icon: str) -> None:
+    """End the page with one plain sentence of ours (no uploaded text: it is Markdown)."""
+    raise PageEnds(text, icon)
+
+
 def stop_if_empty(frame: pd.DataFrame) -> None:
     """Say plainly that nothing matches, instead of drawing empty charts."""
     if frame.empty:
-        st.info(EMPTY_STATE, icon=":material/filter_alt_off:")
-        st.stop()
+        end(EMPTY_STATE, ":material/filter_alt_off:")
 
 
 def _navigation_links() -> None:
@@ -181,7 +195,7 @@ def frame(title: str) -> Iterator[Filters]:
     """
     st.set_page_config(page_title=f"{title} · Revcycle", page_icon="📈", layout="wide")
     tighten_top_margin()
-    notice = None
+    notice, drawn = None, False
     try:
         navigation = st.sidebar.container()
         chosen, notice = filters.sidebar(title)
@@ -189,19 +203,24 @@ def frame(title: str) -> Iterator[Filters]:
             _navigation_links()
         freshness_banner()
         access.sign_in_controls()
+        drawn = True
         yield chosen
+    except PageEnds as ending:
+        st.info(ending.text, icon=ending.icon)
     except QueryError as error:
         log.exception("query failed")
         st.error(f"{error} The details are in the server log.")
-        st.stop()
     except Exception:  # no traceback reaches a person; the log keeps it
         log.exception("page failed")
         st.error("Something went wrong while drawing this page. The details are in the server log.")
-        st.stop()
     finally:
-        # Last, also after st.stop(): the page's own URL-bound widgets have read the link now.
+        # Last: the page's own URL-bound widgets have read the link now. A page that ended
+        # early (an error, an empty view) ends by its exception, not st.stop(), after which
+        # Streamlit refuses every write, this line too.
         if notice is not None:
             notice.say()
+    if not drawn:  # the frame itself failed: the page's own part must not run
+        st.stop()
 
 
 class Agreed(NamedTuple):
