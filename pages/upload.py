@@ -475,7 +475,7 @@ def rules_section(cursor, who: str | None) -> None:
             )
         )
         try:
-            channels.replace_rules(cursor, pairs, changed_by=who)
+            count = channels.replace_rules(cursor, pairs, changed_by=who)
         except ValueError as error:
             st.error(f"The rules were not saved: {format.plain(str(error))}.")
             return
@@ -483,7 +483,15 @@ def rules_section(cursor, who: str | None) -> None:
             log.exception("saving channel rules failed")
             st.error("Saving the rules failed, so they are as they were. See the server log.")
             return
-        st.session_state["upload_messages"] = [f"Saved {len(pairs)} channel rules."]
+        repeated = len(pairs) - count  # rows naming a source value (any case) once more
+        st.session_state["upload_messages"] = [
+            f"Saved {plural(count, 'channel rule')}."
+            + (
+                f" {plural(repeated, 'row')} repeated a source value: the last of each kept."
+                if repeated
+                else ""
+            )
+        ]
         st.rerun()
 
 

@@ -87,13 +87,17 @@ def test_typed_rules_skip_empty_and_unmapped_channels():
 
 
 def test_edited_rule_pairs_drop_only_fully_empty_rows():
+    # A cleared or added cell of the table editor holds None or NaN (a float), never "".
     rows = [
         {"source": "Webinar", "channel": "Events"},
         {"source": None, "channel": None},
         {"source": "", "channel": ""},
+        {"source": float("nan"), "channel": float("nan")},
+        {},
         {"source": "Half", "channel": None},
+        {"source": "Foo", "channel": float("nan")},
     ]
-    assert upload.edited_rule_pairs(rows) == [("Webinar", "Events"), ("Half", None)]
+    assert upload.edited_rule_pairs(rows) == [("Webinar", "Events"), ("Half", ""), ("Foo", "")]
 
 
 def ready(con, name: str, text: str, mode: str = "merge", rules=None) -> upload.Ready:

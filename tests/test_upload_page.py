@@ -300,6 +300,26 @@ def test_editing_the_channel_rules_regroups_the_channels(own_db):
     assert "Events" in channels_offered and "Trade show" not in channels_offered
 
 
+def test_saving_rules_skips_empty_rows_and_says_a_repeated_source(own_db):
+    # Two rows added: an empty one (the editor's new row, never filled) and "paid search",
+    # a source the table has (any case is the same source). N rules before; N after, the
+    # added one the later and so the one kept, and the page says so, never "N + 2".
+    at = go_to(open_app(), UPLOAD_PAGE)
+    before = len(table_with(at, "Channel"))
+    at.session_state["upload_rules_table"] = {
+        "edited_rows": {},
+        "added_rows": [{}, {"Source value": "paid search", "Channel": "Search ads"}],
+        "deleted_rows": [],
+    }
+    at.button(key="upload_rules_save").click().run()
+    assert not at.exception
+    assert not at.error, [error.value for error in at.error]
+    saved = [message for message in texts(at.success) if message.startswith("Saved")]
+    assert saved == [
+        f"Saved {before} channel rules. 1 row repeated a source value: the last of each kept."
+    ]
+
+
 def test_a_wide_export_names_twelve_ignored_columns_and_lists_all_of_them_on_request(own_db):
     # HubSpot's deals export with 20 custom properties c01..c20 after its own columns: with
     # Deal Name and Pipeline, 22 ignored; the caption names the first 12, 22 - 12 = 10 more.

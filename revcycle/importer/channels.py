@@ -87,9 +87,9 @@ def all_rules(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
 
 def replace_rules(
     con: duckdb.DuckDBPyConnection, new_rules: list[tuple[str, str]], *, changed_by: str
-) -> None:
+) -> int:
     """Make ``new_rules`` the whole rule table and rebuild, in one transaction; the change log
-    records it under ``changed_by``.
+    records it under ``changed_by``. Returns how many rules the table holds.
 
     A blank source or channel is refused; when two rules share a source key the later wins.
     """
@@ -115,6 +115,7 @@ def replace_rules(
     except BaseException as error:
         rollback_after(con, error)
         raise
+    return len(cleaned)
 
 
 def _one_per_key(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, str]]:

@@ -286,11 +286,13 @@ def edited_rule_pairs(rows: list[dict]) -> list[tuple]:
 
     A half-filled row stays in, so ``channels.replace_rules`` can say what is wrong with it.
     """
-    return [
-        (row.get("source"), row.get("channel"))
-        for row in rows
-        if (row.get("source") or "") or (row.get("channel") or "")
-    ]
+    pairs = [(_cell_text(row.get("source")), _cell_text(row.get("channel"))) for row in rows]
+    return [(source, channel) for source, channel in pairs if source.strip() or channel.strip()]
+
+
+def _cell_text(value) -> str:
+    """A table editor's cell as text: a cleared or new cell holds None or NaN, not ""."""
+    return value if isinstance(value, str) else ""
 
 
 @dataclass
