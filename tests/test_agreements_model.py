@@ -3,6 +3,7 @@ any agreement is saved."""
 
 import dataclasses
 import datetime
+import math
 
 import pytest
 
@@ -102,3 +103,10 @@ def test_canonical_orders_budgets_by_month_then_channel():
 
 def test_an_agreement_made_without_budgets_has_none():
     assert default_agreement("Europe/Amsterdam").budgets == ()
+
+
+def test_a_target_of_minus_zero_is_zero():
+    # An editor cell typed "-0" is the number 0: saved and said as 0, never "Leads -0".
+    target = Target(datetime.date(2026, 11, 1), None, "leads", -0.0)
+    assert math.copysign(1, target.value) == 1
+    assert f"{target.value:g}" == "0"

@@ -54,6 +54,10 @@ class Target:
     metric: str  # one of TARGET_METRICS
     value: float  # counts and money >= 0; shares in 0..1
 
+    def __post_init__(self):
+        if isinstance(self.value, float) and self.value == 0:  # -0.0 is 0: never "Leads -0"
+            object.__setattr__(self, "value", 0.0)
+
 
 @dataclass(frozen=True)
 class Budget:
