@@ -55,3 +55,27 @@ def amount(cents: int, thousands: str = "") -> str:
 def one_line(text: str) -> str:
     """Names come from uploads: on one line, without control characters."""
     return "".join(" " if ord(char) < 32 or ord(char) == 127 else char for char in str(text))
+
+
+def unknown_scope(query, scope: dict) -> list[str]:
+    """A sentence for each chosen channel, owner or segment the data does not have: a typo
+    would otherwise make a report of zeros."""
+    values = query("metrics/filter_values")
+    said = []
+    for name, dimension in (("channels", "channel"), ("owners", "owner"), ("segments", "segment")):
+        known = set(values.loc[values["dimension"] == dimension, "dimension_value"])
+        unknown = [value for value in scope.get(name) or [] if value not in known]
+        if unknown:
+            said.append(f"no {dimension} {', '.join(map(repr, unknown))} in the data")
+    return said
+
+
+def refused(query, args: argparse.Namespace) -> bool:
+    """Say on stderr, and return True, when the period or the scope cannot be read: an end
+    before the start, or a channel, owner or segment the data does not have (exit code 2)."""
+    said = unknown_scope(query, scope(args))
+    if args.start and args.end and args.end < args.start:
+        said.insert(0, f"--end {args.end} is before --start {args.start}")
+    if said:
+        print(f"error: {'; '.join(said)}", file=sys.stderr)
+    return bool(said)

@@ -143,3 +143,9 @@ def test_a_won_deal_without_a_close_date_is_said_not_silently_left_out(
     at.run()
     assert not at.exception, at.exception
     assert any("1 won deal has no close date" in caption.value for caption in at.caption)
+
+
+def test_a_channel_the_data_lacks_is_refused_not_a_table_of_nothing(cli):
+    code, out, err = cli("--channel", "Nope", *MARCH)
+    assert (code, out) == (2, "")
+    assert "error: no channel 'Nope' in the data" in err

@@ -112,3 +112,12 @@ def test_with_no_spend_loaded_the_paid_total_has_no_figures_not_zero(tmp_path, m
     # No channel has spend: the total of the channels with spend sums nothing; empty cells.
     assert out.splitlines()[-1] == "(channels with spend),,,,,,,,,"
     assert "No spend is loaded" in err
+
+
+def test_a_reversed_period_or_a_channel_the_data_lacks_is_refused(cli):
+    code, out, err = cli("--start", "2026-03-31", "--end", "2026-03-01")
+    assert (code, out) == (2, "")
+    assert "error: --end 2026-03-01 is before --start 2026-03-31" in err
+    code, out, err = cli("--channel", "Paid search", "--channel", "Nope")
+    assert (code, out) == (2, "")
+    assert "error: no channel 'Nope' in the data" in err

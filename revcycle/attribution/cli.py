@@ -8,7 +8,15 @@ import pandas as pd
 from revcycle import settings
 from revcycle.attribution import report
 from revcycle.attribution.models import MODEL_NAMES, MODELS
-from revcycle.cli_report import add_period_and_scope, amount, one_line, say_notes, scope, write_csv
+from revcycle.cli_report import (
+    add_period_and_scope,
+    amount,
+    one_line,
+    refused,
+    say_notes,
+    scope,
+    write_csv,
+)
 from revcycle.db import execute
 
 # Without --start/--end every deal counts, whenever it was won (or created, for pipeline).
@@ -38,6 +46,8 @@ def run(con: duckdb.DuckDBPyConnection, args) -> int:
     def query(name, **params):
         return execute(con, name, **params)
 
+    if refused(query, args):
+        return 2
     rows = report.attribution(query, args.model, args.basis, start, end, chosen)
     currencies = query("metrics/amount_currencies", default_currency=settings.currency()).iloc[0]
     mixed = int(currencies["count_currencies"]) > 1

@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from revcycle.cli_report import unknown_scope
 from revcycle.db import execute
 from revcycle.meeting import charts, shown
 from revcycle.meeting import spend as spend_words
@@ -323,19 +324,6 @@ def render(meeting: MeetingWeek, built_at: datetime.datetime) -> str:
 def build_pack(query, con, week: Week, scope: dict, today: datetime.date) -> str:
     """The meeting pack of ``week`` in ``scope``: one self-contained HTML document."""
     return render(gather(query, con, week, scope, today), datetime.datetime.now())
-
-
-def unknown_scope(query, scope: dict) -> list[str]:
-    """A sentence for each chosen channel, owner or segment the data does not have: a typo
-    would otherwise make a pack of zeros."""
-    values = query("metrics/filter_values")
-    said = []
-    for name, dimension in (("channels", "channel"), ("owners", "owner"), ("segments", "segment")):
-        known = set(values.loc[values["dimension"] == dimension, "dimension_value"])
-        unknown = [value for value in scope.get(name) or [] if value not in known]
-        if unknown:
-            said.append(f"no {dimension} {', '.join(map(repr, unknown))} in the data")
-    return said
 
 
 def write(con, week_text: str | None, out: Path | None, scope: dict, today: datetime.date) -> int:

@@ -8,7 +8,15 @@ import pandas as pd
 
 from revcycle import settings
 from revcycle.attribution import report as attribution
-from revcycle.cli_report import add_period_and_scope, amount, one_line, say_notes, scope, write_csv
+from revcycle.cli_report import (
+    add_period_and_scope,
+    amount,
+    one_line,
+    refused,
+    say_notes,
+    scope,
+    write_csv,
+)
 from revcycle.db import execute
 from revcycle.roi import report
 
@@ -53,6 +61,8 @@ def run(con: duckdb.DuckDBPyConnection, args) -> int:
     def query(name, **params):
         return execute(con, name, **params)
 
+    if refused(query, args):
+        return 2
     start, end = _period(query, args)
     figures = report.per_channel(
         query,
