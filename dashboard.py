@@ -50,12 +50,7 @@ TILES = (
     ),
     (
         "Opportunities",
-        # No total row of revenue: no deals export is loaded, and no opportunity can be known.
-        lambda f: (
-            None
-            if total(f[2], "count_won_deals", is_total=True) is None
-            else stage_total(f[0], "opportunity")
-        ),
+        lambda f: stage_total(f[0], "opportunity"),
         format.count,
         "Leads whose first deal was created in the period, plus deals with no lead.",
     ),

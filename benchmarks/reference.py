@@ -12,6 +12,7 @@ import pandas as pd
 
 RELATIVE_TOLERANCE = 1e-6
 STAGES = ("lead", "mql", "sql", "opportunity", "won")
+NEEDS_DEALS = np.array([stage in ("opportunity", "won") for stage in STAGES])
 PERCENTILES = {"median": 0.5, "p90": 0.9, "p10": 0.1, "p25": 0.25, "p75": 0.75}
 
 
@@ -96,6 +97,7 @@ def reference_conversion_by_channel(
         owners,
         segments,
     )
+    has_deals = bool((funnel["count_deals"].to_numpy() > 0).any())
     events = _stage_events(rows, _period(start_date, end_date))
     from_leads = events.mul(rows["has_lead"].to_numpy(dtype=bool), axis=0)
     bases = _stage_bases(rows, events)
@@ -125,8 +127,12 @@ def reference_conversion_by_channel(
             "count_first": first.ravel().astype("int64"),
             "share_of_previous": (for_previous / np.where(previous == 0, np.nan, previous)).ravel(),
             "share_of_first": (lead_counts / np.where(first == 0, np.nan, first)).ravel(),
-            # No event, and no lead of the channel's in the period could record the stage.
-            "is_unmeasurable": ((counts == 0) & (first == 0) & (counts[:, :1] > 0)).ravel(),
+            # No event, and no lead of the channel's in the period could record the stage;
+            # or, for opportunities and customers, no deal is loaded at all.
+            "is_unmeasurable": (
+                ((counts == 0) & (first == 0) & (counts[:, :1] > 0))
+                | ((counts == 0) & NEEDS_DEALS & ~has_deals)
+            ).ravel(),
         }
     )
     result["is_special"] = result["channel"].str.startswith("(")

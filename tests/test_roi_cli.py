@@ -4,7 +4,10 @@ figures worked out by hand)."""
 import pytest
 
 from revcycle.__main__ import main
-from tests.test_roi import MARCH, SPEND, build_march
+from revcycle.build import build
+from revcycle.db import connect
+from tests.conftest import write_export
+from tests.test_roi import LEADS, MARCH, SPEND, build_march
 
 PERIOD = ["--start", MARCH[0], "--end", MARCH[1]]
 
@@ -121,3 +124,23 @@ def test_a_reversed_period_or_a_channel_the_data_lacks_is_refused(cli):
     code, out, err = cli("--channel", "Paid search", "--channel", "Nope")
     assert (code, out) == (2, "")
     assert "error: no channel 'Nope' in the data" in err
+
+
+def test_with_no_deals_export_no_opportunity_customer_or_revenue_is_counted(
+    tmp_path, monkeypatch, capsys
+):
+    # The March leads and spend, no deals: what deals would tell is unknown, never 0.
+    path = tmp_path / "leads_only.duckdb"
+    con = connect(path)
+    try:
+        build(con, {"leads": write_export(tmp_path / "leads.csv", "leads", LEADS)})
+        build(con, {"spend": write_export(tmp_path / "spend.csv", "spend", SPEND)})
+    finally:
+        con.close()
+    monkeypatch.setenv("REVCYCLE_DB", str(path))
+    assert main(["roi", "--format", "csv", *PERIOD]) == 0
+    out, err = capsys.readouterr()
+    paid = next(line for line in out.splitlines() if line.startswith("Paid search,"))
+    # Paid search: 1,000.00 spent, 3 leads; opportunities, customers, revenue unknown.
+    assert paid.split(",")[:7] == ["Paid search", "1000.00", "EUR", "3", "", "", ""]
+    assert "No deal with an amount is loaded" in err

@@ -12,7 +12,8 @@
 -- with no MQL date column is neither a hit nor a miss of the MQL rate. share_of_previous is
 -- count_for_previous / count_previous, share_of_first count_from_leads / count_first.
 -- is_unmeasurable: the stage has no event and no lead of the channel's in the period could
--- record it (its upload has no column for the stage's date): unknown, not 0.
+-- record it (its upload has no column for the stage's date), or, for opportunities and
+-- customers, no deals export is loaded: unknown, not 0.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -95,6 +96,12 @@ stages as (
     value count_events, count_without_lead, count_for_previous, count_previous, count_first
 ),
 
+-- Whether any deal is loaded at all: without a deals export no opportunity or customer can
+-- be known.
+deals_loaded as (
+    select exists (select 1 from funnel_revenue where count_deals > 0) as has_deals
+),
+
 final as (
     select
         is_total,
@@ -111,10 +118,16 @@ final as (
         (count_events - count_without_lead) / nullif(count_first, 0) as share_of_first,
         -- No event, and none of the channel's leads of the period comes from a file that
         -- records the stage: the count is unknown, not 0 (the page shows "–").
-        count_events = 0
+        (
+            count_events = 0
             and count_first = 0
             and sum(count_events) filter (where stage = 'lead') over (partition by channel) > 0
-            as is_unmeasurable,
+        )
+        or (
+            stage in ('opportunity', 'won')
+            and count_events = 0
+            and not (select has_deals from deals_loaded)
+        ) as is_unmeasurable,
     from stages
     qualify sum(count_events) over (partition by channel) > 0
 )

@@ -52,7 +52,7 @@ def spend_money(query: Callable[..., pd.DataFrame], default_currency: str | None
             f"The deals' amounts are in several currencies ({deals['currencies_listed']}), so "
             "revenue is not set against spend: no ROAS, ROI or payback is shown."
         )
-    elif count_spend and not count_deals:
+    elif not count_deals:
         return_refused = (
             "No deal with an amount is loaded, so there is no revenue to set against the spend: "
             "no ROAS, ROI or payback is shown."

@@ -115,16 +115,14 @@ def credited_cents(credits: pd.DataFrame, scope=None) -> pd.Series:
 def stage_counts(query, start: date, end: date, scope=None) -> pd.DataFrame:
     """Per channel, conversion_by_channel's events in the period: COUNT_COLUMNS, indexed by
     channel. A stage the channel's uploads cannot tell (no MQL or SQL date column for any of
-    its leads) is missing, never 0."""
+    its leads, or no deals export for opportunities and customers) is missing, never 0."""
     events = query("metrics/conversion_by_channel", start_date=start, end_date=end, **_scope(scope))
     events = events[~events["is_total"].astype(bool)]
     counts = events.pivot(index="channel", columns="stage", values="count_events")
-    can_tell = events.pivot(index="channel", columns="stage", values="count_first")
+    untold = events.pivot(index="channel", columns="stage", values="is_unmeasurable")
     counts = counts.reindex(columns=list(COSTS), fill_value=0).fillna(0).astype("Int64")
-    for stage in ("mql", "sql"):
-        if stage in can_tell:
-            untold = (counts[stage] == 0) & (can_tell[stage] == 0) & (counts["lead"] > 0)
-            counts[stage] = counts[stage].mask(untold)
+    for stage in counts.columns.intersection(untold.columns):
+        counts[stage] = counts[stage].mask(untold[stage].fillna(False).astype(bool))
     counts.columns = [COSTS[stage][0] for stage in counts.columns]
     return counts.rename_axis("channel")
 
