@@ -10,6 +10,7 @@ from revcycle.importer.presets import (
     saved_mapping,
     suggestions,
 )
+from revcycle.importer.validate import prepare
 
 HUBSPOT_CONTACTS = [
     "Record ID",
@@ -138,9 +139,15 @@ def test_a_saved_mapping_is_found_again_for_the_same_headers_in_any_order(tmp_pa
         con, "MQL sheet", "leads", ["mql_id", "date"], {"lead_id": "mql_id", "created_at": "date"}
     )
     assert saved_mapping(con, ["mql_id", "date", "extra"]) is None  # other columns
-    assert saved_mapping(con, ["Date", "MQL_ID"]) == (
+    # The same columns written otherwise: the mapping names this file's own, so it reads.
+    assert saved_mapping(con, ["Date", " MQL_ID"]) == (
         "MQL sheet",
         "leads",
-        {"lead_id": "mql_id", "created_at": "date"},
+        {"lead_id": " MQL_ID", "created_at": "Date"},
     )
+    export = tmp_path / "mql.csv"
+    export.write_text("MQL_ID,Date\nM1,2026-03-02 09:00:00\n", encoding="utf-8")
+    prepared = prepare(con, export)
+    assert prepared.source == "MQL sheet"
+    assert prepared.rows.column("lead_id").to_pylist() == ["M1"]
     con.close()

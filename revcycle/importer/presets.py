@@ -467,7 +467,8 @@ def save_mapping(
 def saved_mapping(
     con: duckdb.DuckDBPyConnection, header: list[str]
 ) -> tuple[str, str, dict[str, str]] | None:
-    """(name, kind, mapping) saved for files with this header, if any."""
+    """(name, kind, mapping) saved for files with this header, if any; the mapping names this
+    file's columns, which may differ from the saved file's in case or spacing."""
     if not has_table(con, "saved_mappings"):
         return None  # reading creates nothing: a read-only connection, or a refused file
     rows = con.execute(
@@ -477,4 +478,10 @@ def saved_mapping(
     if not rows:
         return None
     name, kind, mapping_json = rows[0]
-    return name, kind, json.loads(mapping_json)
+    column_of = {_key(column): column for column in header}
+    saved = json.loads(mapping_json)
+    return (
+        name,
+        kind,
+        {field: column_of.get(_key(column), column) for field, column in saved.items()},
+    )
