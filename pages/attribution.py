@@ -6,6 +6,7 @@ import streamlit as st
 from revcycle.attribution.models import MODEL_NAMES, MODEL_SENTENCES, MODELS
 from revcycle.ui import attribution, format, money, page, tables
 from revcycle.ui.charts import bar_by_channel
+from revcycle.ui.filters import from_link, link_note
 
 BASES = {"revenue": "Won revenue", "pipeline": "Open pipeline"}
 
@@ -13,10 +14,15 @@ with page.frame("Attribution") as filters:
     params = filters.params()
     page.heading("Attribution", filters)
 
-    # The model and the basis are part of the view: read from the link once, then kept.
-    if "attribution_model" not in st.session_state:
-        linked = st.query_params.get("model")
-        st.session_state["attribution_model"] = linked if linked in MODELS else "linear"
+    # The model and the basis are part of the view: read from the link on arrival, then kept;
+    # a model the link names that the page has not is said, not dropped silently.
+    linked = from_link("model")
+    if linked and linked[0] in MODELS:
+        st.session_state["attribution_model"] = linked[0]
+    st.session_state.setdefault("attribution_model", "linear")
+    if linked and (linked[0] not in MODELS or len(linked) > 1):
+        shown = MODEL_NAMES[st.session_state["attribution_model"]]
+        link_note("model", linked, f"not one model this page has, so {shown} is shown")
     left, right = st.columns([2, 1])
     model = left.selectbox("Model", MODELS, format_func=MODEL_NAMES.get, key="attribution_model")
     basis = (

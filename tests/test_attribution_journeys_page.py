@@ -51,9 +51,18 @@ def test_markov_is_greyed_with_its_reason_on_a_thin_period():
     assert "journeys ended in a win" in warnings
 
 
-def test_a_link_with_an_unknown_model_falls_back_to_linear():
+def test_a_link_with_an_unknown_model_falls_back_to_linear_and_says_so():
     at = open_page(PAGE, model="astrology")
     assert at.selectbox(key="attribution_model").value == "linear"
+    notes = [caption.value.replace("\\", "") for caption in at.sidebar.caption]
+    assert any("model 'astrology': not one model this page has, so Linear" in n for n in notes)
+
+
+def test_a_link_naming_two_models_shows_the_first_and_says_so():
+    at = open_page(PAGE, model=["first", "last"])
+    assert at.selectbox(key="attribution_model").value == "first"
+    notes = [caption.value.replace("\\", "") for caption in at.sidebar.caption]
+    assert any("model 'first', 'last': not one model" in note for note in notes)
 
 
 def test_impossible_filter_shows_the_empty_state():
