@@ -217,6 +217,19 @@ def test_a_link_to_a_view_with_nothing_in_it_still_says_what_it_changed(path):
 
 
 @pytest.mark.usefixtures("db_env")
+def test_a_link_with_dates_and_no_preset_means_those_dates():
+    # ?period=2026-10-01&period=2026-10-31 alone: a person wrote the dates they want, so the
+    # period is Custom with them (before, the default 12 weeks, and the dates vanished).
+    at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params.update({"period": ["2026-10-01", "2026-10-31"]})
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="preset").value == "custom"
+    assert at.date_input(key="period").value == (date(2026, 10, 1), date(2026, 10, 31))
+    assert at.query_params["period"] == ["2026-10-01", "2026-10-31"]
+
+
+@pytest.mark.usefixtures("db_env")
 def test_a_good_link_to_the_cohort_window_is_read_without_a_notice():
     at = AppTest.from_file(str(REPO_ROOT / "pages/conversion.py"), default_timeout=120)
     at.query_params.update({"conversion_mode": "Cohorts", "within_days": "60"})

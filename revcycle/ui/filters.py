@@ -160,6 +160,8 @@ def _widget_values(url: dict[str, list[str]], bounds: tuple[date, date], options
             values[key] = value
         if note:
             notes.append(f"{key} {_quoted(given)}: {note}")
+    if "period" in values and "preset" not in url:  # dates alone: the link means those dates
+        values["preset"] = "custom"
     for key, *_ in MULTI_FILTERS:
         given = list(dict.fromkeys(url.get(key, [])))  # each value once, in the link's order
         known = set(options[key])
