@@ -87,6 +87,14 @@ def test_the_model_is_chosen_on_the_page_and_kept_in_the_link(march_file, monkey
     assert "roi_model" not in at.query_params  # the default is left out of the link
 
 
+def test_a_link_s_cohort_switch_other_than_1_or_0_is_said(march_file, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_DB", str(march_file))
+    at = open_page("pages/revenue.py", **PERIOD, roi_cohort="yes")
+    assert at.toggle(key="roi_cohort").value is False
+    notes = [caption.value.replace("\\", "") for caption in at.sidebar.caption]
+    assert any("roi_cohort 'yes': not 1 or 0, so off" in note for note in notes)
+
+
 def test_overview_tiles_set_won_revenue_against_spend(march_file, monkeypatch):
     monkeypatch.setenv("REVCYCLE_DB", str(march_file))
     at = open_page("dashboard.py", **PERIOD)

@@ -137,6 +137,13 @@ def test_the_markov_warning_names_thin_channels_as_text(corpus):
     expect_names_as_text(at, corpus.names)
 
 
+def test_the_roi_markov_warning_names_thin_channels_as_text(corpus):
+    at = open_page("pages/revenue.py", preset="All time", roi_model="markov")
+    warnings = [w.value for w in at.warning if "data-driven (Markov) credit" in w.value]
+    assert warnings and "too few to say" in warnings[0]
+    expect_names_as_text(at, corpus.names)
+
+
 def test_facet_titles_are_whole_channel_names(corpus):
     at = open_page("pages/conversion.py")
     (funnels,) = [

@@ -243,8 +243,12 @@ def _bound_notes() -> list[str]:
     notes = []
     for key, given in st.session_state.pop(ARRIVED_WITH, {}).items():
         shown = st.session_state.get(key, ...)
+        if isinstance(shown, bool):  # a switch: "1" on, "0" or nothing off
+            if given not in (["1"], ["0"]):
+                notes.append(f"{key} {_quoted(given)}: not 1 or 0, so {'on' if shown else 'off'}")
+            continue
         # Only widget values: a parameter no widget on this page (or in its mode) reads stays.
-        if isinstance(shown, bool) or not isinstance(shown, str | int | float | None):
+        if not isinstance(shown, str | int | float | None):
             continue
         if given != [str(shown)]:
             notes.append(f"{key} {_quoted(given)}: not a choice here, so {str(shown)!r} is shown")

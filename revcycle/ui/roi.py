@@ -153,7 +153,8 @@ def choose_view(params: dict) -> tuple[str, bool]:
     trust = attribution.markov_trust("revenue", params) if model == "markov" else None
     if trust is not None and not trust.ok:
         st.warning(
-            "The data-driven (Markov) credit is not to be trusted here. " + " ".join(trust.reasons),
+            "The data-driven (Markov) credit is not to be trusted here. "
+            + format.plain(" ".join(trust.reasons)),  # they name channels: anyone's text
             icon=":material/warning:",
         )
     return model, cohort
