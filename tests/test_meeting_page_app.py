@@ -77,6 +77,13 @@ def test_next_stops_at_the_week_the_data_reaches(db_env):
     assert any("not over in the data yet" in caption.value for caption in at.caption)
 
 
+def test_a_link_with_two_weeks_shows_the_first_and_says_so(db_env):
+    at = open_page(week=["2026-W40", "2026-W41"])
+    assert titles(at) == ["This week — 2026-W40"]
+    notes = [unescaped(caption.value) for caption in at.sidebar.caption]
+    assert any("one week at a time, so 2026-W40 is shown" in note for note in notes)
+
+
 @pytest.mark.parametrize("week", ["0001-W01", "9999-W52"])
 def test_a_week_link_with_a_year_out_of_reach_is_said_and_the_default_shown(db_env, week):
     at = open_page(week=week)

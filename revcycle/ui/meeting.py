@@ -66,6 +66,8 @@ def chosen_week(default: Week) -> Week:
     if given:
         try:
             st.session_state[WEEK_KEY] = Week.parse(given[0]).label
+            if len(given) > 1:
+                filters.link_note("week", given, f"one week at a time, so {given[0]} is shown")
         except ValueError as error:
             filters.link_note("week", given, f"{error} So {default.label} is shown")
             st.session_state[WEEK_KEY] = default.label
