@@ -8,6 +8,7 @@ here in its own transaction, so a change and its record commit, or vanish, toget
 import duckdb
 import pandas as pd
 
+from revcycle import settings
 from revcycle.db import has_table
 
 SHOWN_CHANGES = 20
@@ -21,7 +22,8 @@ def record(con: duckdb.DuckDBPyConnection, changed_by: str, what: str) -> None:
         "(changed_at timestamp, changed_by varchar, what varchar)"
     ).fetchall()
     con.execute(
-        "insert into change_log values (now(), $by, $what)", {"by": changed_by, "what": what}
+        "insert into change_log values ($at, $by, $what)",
+        {"at": settings.wall_clock_now(), "by": changed_by, "what": what},
     ).fetchall()
 
 

@@ -1,5 +1,6 @@
 """Settings a person can change without editing code, each read from one environment variable."""
 
+import datetime
 import logging
 import os
 from pathlib import Path
@@ -91,3 +92,11 @@ def timezone() -> str:
         )
         return DEFAULT_TIMEZONE
     return text
+
+
+def wall_clock_now() -> datetime.datetime:
+    """Now, as naive wall time in timezone(), to the second: how every moment the app records
+    (an upload, a change, an agreement version, a meeting action) is stored, as the loaded
+    timestamps are."""
+    now = datetime.datetime.now(ZoneInfo(timezone()))
+    return now.replace(tzinfo=None, microsecond=0)

@@ -1,10 +1,13 @@
 """Committing uploads: merge and replace, idempotence, preview, history and restore."""
 
+import datetime
 import hashlib
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pytest
 
+from revcycle import audit
 from revcycle.importer.load import (
     UploadMeta,
     archived_file,
@@ -199,3 +202,17 @@ def test_a_failed_commit_leaves_the_data_as_it_was(con):
         commit_upload(con, "leads", broken, "merge", meta(), changed_by="test")
     assert loaded(con) == before
     assert con.execute("select count(*) from funnel_revenue").fetchone() == (1,)
+
+
+def test_an_upload_and_a_change_are_stamped_on_the_data_s_wall_clock(con, monkeypatch):
+    # UTC+14, far from any server's clock: the upload's time and the change log's are the
+    # wall time there, as an agreement version's and a meeting action's are.
+    monkeypatch.setenv("REVCYCLE_TIMEZONE", "Pacific/Kiritimati")
+    week = leads(("L9", "2026-01-09 09:00:00", "Email"))
+    commit_upload(con, "leads", week, "merge", meta(rows=1), changed_by="test")
+    audit.record(con, "test", "a change")
+    there = datetime.datetime.now(ZoneInfo("Pacific/Kiritimati")).replace(tzinfo=None)
+    uploaded = con.execute("select max(uploaded_at) from uploads").fetchone()[0]
+    changed = con.execute("select max(changed_at) from change_log").fetchone()[0]
+    for stamp in (uploaded, changed):
+        assert abs(stamp - there) < datetime.timedelta(minutes=5), (stamp, there)

@@ -5,7 +5,6 @@ agreement in force when it was created."""
 
 import csv
 import datetime
-from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -165,7 +164,7 @@ def save(con: duckdb.DuckDBPyConnection, agreement: Agreement, changed_by: str) 
         )
         if found:
             raise AgreementInvalid([_numbered(problem, number) for problem in found])
-        _insert(con, Version(number, changed_by, _now(), canonical(agreement)))
+        _insert(con, Version(number, changed_by, settings.wall_clock_now(), canonical(agreement)))
         since = date_words(agreement.effective_from)
         audit.record(con, changed_by, f"Saved agreement version {number}, in force from {since}")
         return number
@@ -193,7 +192,7 @@ def import_in_transaction(
     saved = {version.number: version for version in versions(con)}
     new = _new_versions(incoming, saved, known_channels(con))
     for version in new:
-        by, at = version.saved_by or changed_by, version.saved_at or _now()
+        by, at = version.saved_by or changed_by, version.saved_at or settings.wall_clock_now()
         _insert(con, Version(version.number, by, at, version.agreement))
     if new:
         numbers = ", ".join(str(version.number) for version in new)
@@ -280,12 +279,6 @@ SAVED_MEANWHILE = (
     "Someone else saved the agreement at the same moment, so this change was not saved. "
     "Look at the latest version, then save again."
 )
-
-
-def _now() -> datetime.datetime:
-    # Stored like every timestamp here: naive wall time in the data's time zone.
-    now = datetime.datetime.now(ZoneInfo(settings.timezone()))
-    return now.replace(tzinfo=None, microsecond=0)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, version: Version) -> None:

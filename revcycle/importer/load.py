@@ -25,7 +25,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from revcycle import contract
+from revcycle import contract, settings
 from revcycle.db import has_table, rollback_after
 from revcycle.importer import channels
 from revcycle.importer.problems import NO_ROWS, refused
@@ -481,10 +481,11 @@ def _record(con, upload_id: int, upload: tuple, meta: UploadMeta, change: Change
     kind, mode, count_loaded, sha256, changed_by = upload
     _run(
         con,
-        "insert into uploads values ($id, (select max(upload_id) from uploads), now(), "
+        "insert into uploads values ($id, (select max(upload_id) from uploads), $at, "
         "$kind, $file, $sha, $size, $preset, $mode, $in_file, $loaded, $rejected, $new, "
         "$changed, $unchanged, $fields, $by)",
-        {"id": upload_id, "kind": kind, "file": meta.file_name, "sha": sha256, "mode": mode}
+        {"id": upload_id, "at": settings.wall_clock_now(), "kind": kind, "file": meta.file_name}
+        | {"sha": sha256, "mode": mode}
         | {"size": len(meta.file_bytes), "preset": meta.preset, "loaded": count_loaded}
         | {"in_file": meta.count_rows_in_file, "rejected": meta.count_rows_rejected}
         | {"new": change.count_new, "changed": change.count_changed}
@@ -550,8 +551,9 @@ def _add_entry(con, parent_id: int | None, kind: str, what: str, changed_by: str
     _run(
         con,
         "insert into uploads (upload_id, parent_id, uploaded_at, kind, file_name, mode, "
-        "changed_by) values ($id, $parent, now(), $kind, $what, 'replace', $by)",
-        {"id": entry_id, "parent": parent_id, "kind": kind, "what": what, "by": changed_by},
+        "changed_by) values ($id, $parent, $at, $kind, $what, 'replace', $by)",
+        {"id": entry_id, "parent": parent_id, "at": settings.wall_clock_now(), "kind": kind}
+        | {"what": what, "by": changed_by},
     )
     return entry_id
 

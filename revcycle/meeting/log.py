@@ -14,7 +14,6 @@ import datetime
 import numbers
 import re
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 import duckdb
 import numpy
@@ -216,7 +215,7 @@ def _current_fields(con, kind: str, record_id) -> dict:
 
 
 def _insert(con, kind: str, record_id: int, revision: int, fields: dict, editor: str) -> None:
-    values = {"id": record_id, "revision": revision, "by": editor, "at": _now()}
+    values = {"id": record_id, "revision": revision, "by": editor, "at": settings.wall_clock_now()}
     values |= {name: fields[name] for name in EDITABLE[kind]}
     # Names from the fixed allow-lists above; every value is bound.
     selected = ", ".join(f"${name} as {name}" for name in EDITABLE[kind])
@@ -227,15 +226,9 @@ def _insert(con, kind: str, record_id: int, revision: int, fields: dict, editor:
     ).fetchall()
 
 
-def _now() -> datetime.datetime:
-    # Stored like every timestamp here: naive wall time in the data's time zone.
-    now = datetime.datetime.now(ZoneInfo(settings.timezone()))
-    return now.replace(tzinfo=None, microsecond=0)
-
-
 def today() -> datetime.date:
     """Today in the data's time zone: what "overdue" is measured against by default."""
-    return _now().date()
+    return settings.wall_clock_now().date()
 
 
 # ---- checking --------------------------------------------------------------------------------
@@ -496,7 +489,7 @@ def decisions(
 
 def actions(con: duckdb.DuckDBPyConnection, week) -> pd.DataFrame:
     """The actions agreed in ``week`` as they stand now (any status), in the order added."""
-    found = _actions(con, _now().date(), week=week_label(week), open_only=False)
+    found = _actions(con, settings.wall_clock_now().date(), week=week_label(week), open_only=False)
     return found[ACTION_COLUMNS].sort_values("action_id", ignore_index=True)
 
 
@@ -508,7 +501,7 @@ def open_actions(
     """Every open action (due on or before ``before_or_on`` when given), overdue first, then by
     due date; ``is_overdue`` and ``days_overdue`` against ``today`` (the data's time zone's
     today by default)."""
-    return _actions(con, today or _now().date(), due_by=before_or_on)
+    return _actions(con, today or settings.wall_clock_now().date(), due_by=before_or_on)
 
 
 def review_actions(con: duckdb.DuckDBPyConnection, week, today: datetime.date) -> pd.DataFrame:
