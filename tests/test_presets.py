@@ -151,3 +151,13 @@ def test_a_saved_mapping_is_found_again_for_the_same_headers_in_any_order(tmp_pa
     assert prepared.source == "MQL sheet"
     assert prepared.rows.column("lead_id").to_pylist() == ["M1"]
     con.close()
+
+
+def test_a_name_given_twice_keeps_both_files_mappings(tmp_path):
+    # Two sheets saved as "Marketing sheet": each is found by its own columns again.
+    con = connect(tmp_path / "m.duckdb")
+    save_mapping(con, "Marketing sheet", "leads", ["ref", "when"], {"lead_id": "ref"})
+    save_mapping(con, "Marketing sheet", "leads", ["id", "date"], {"lead_id": "id"})
+    assert saved_mapping(con, ["ref", "when"])[2] == {"lead_id": "ref"}
+    assert saved_mapping(con, ["id", "date"])[2] == {"lead_id": "id"}
+    con.close()

@@ -451,13 +451,12 @@ def save_mapping(
     header: list[str],
     mapping: dict[str, str],
 ) -> None:
-    """Keep a mapping so next week's file with the same headers is read the same way."""
+    """Keep a mapping so next week's file with the same headers is read the same way. It
+    replaces the one saved for those headers; one of another file saved under the same name is
+    kept (a name only labels a mapping: the headers find it)."""
     _ensure_saved_mappings(con)
     sha = header_fingerprint(header)
-    con.execute(
-        "delete from saved_mappings where header_sha256 = $sha or name = $name",
-        {"sha": sha, "name": name},
-    ).fetchall()
+    con.execute("delete from saved_mappings where header_sha256 = $sha", {"sha": sha}).fetchall()
     con.execute(
         "insert into saved_mappings values ($name, $kind, $sha, $mapping, now())",
         {"name": name, "kind": kind, "sha": sha, "mapping": json.dumps(mapping, sort_keys=True)},
