@@ -76,27 +76,24 @@ def _stage_bases(rows: pd.DataFrame, events: pd.DataFrame) -> dict[str, pd.DataF
     }
 
 
+CONVERSION_FUNNEL_COLUMNS = [
+    "channel",
+    "has_lead",
+    "has_mql_data",
+    "has_sql_data",
+    "created_at",
+    "mql_at",
+    "sql_at",
+    "first_deal_created_at",
+    "first_won_at",
+]
+
+
 def reference_conversion_by_channel(
     funnel, *, start_date, end_date, channels, owners, segments
 ) -> pd.DataFrame:
     """pandas version of queries/metrics/conversion_by_channel.sql."""
-    rows = _filtered(
-        funnel,
-        [
-            "channel",
-            "has_lead",
-            "has_mql_data",
-            "has_sql_data",
-            "created_at",
-            "mql_at",
-            "sql_at",
-            "first_deal_created_at",
-            "first_won_at",
-        ],
-        channels,
-        owners,
-        segments,
-    )
+    rows = _filtered(funnel, CONVERSION_FUNNEL_COLUMNS, channels, owners, segments)
     has_deals = bool((funnel["count_deals"].to_numpy() > 0).any())
     events = _stage_events(rows, _period(start_date, end_date))
     from_leads = events.mul(rows["has_lead"].to_numpy(dtype=bool), axis=0)
