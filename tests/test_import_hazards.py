@@ -204,6 +204,21 @@ def test_a_quoted_value_over_the_readers_row_limit_is_named_at_the_line_it_opens
     assert problem.reason.startswith("a quoted value runs from this line to line 250,004 (2.4 MB)")
 
 
+def test_a_1904_workbook_s_serial_numbers_count_from_1904(con, tmp_path):
+    # Older Mac Excel counts days from 1 Jan 1904: the serial 44620 in a General cell is
+    # 1 Mar 2026 there (1904-01-01 + 44,620 days), not 28 Feb 2022 as from 1899-12-30.
+    workbook = openpyxl.Workbook()
+    workbook.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
+    sheet = workbook.active
+    sheet.append(["lead_id", "created_at", "mql_at"])
+    sheet.append(["A", datetime(2026, 3, 1, 10), 44620])
+    path = tmp_path / "mac.xlsx"
+    workbook.save(path)
+    prepared = load(con, path, kind="leads")
+    assert prepared.rows.column("mql_at").to_pylist() == [datetime(2026, 3, 1)]
+    assert prepared.rows.column("created_at").to_pylist() == [datetime(2026, 3, 1, 10)]
+
+
 def test_an_id_on_a_few_lines_names_them_all(con, tmp_path):
     path = tmp_path / "twice.csv"
     path.write_bytes(

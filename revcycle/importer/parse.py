@@ -14,7 +14,7 @@ from revcycle import settings
 from revcycle.db import scratch
 from revcycle.importer import problems as codes
 from revcycle.importer.problems import ERROR, WARNING, Problem, per_line
-from revcycle.importer.read import NULL, string_buffers, stripped
+from revcycle.importer.read import EXCEL_EPOCH, NULL, string_buffers, stripped
 
 ISO, DAY_FIRST, MONTH_FIRST, EXCEL_SERIAL = "iso", "day-first", "month-first", "excel-serial"
 DATE_FORMATS = (ISO, DAY_FIRST, MONTH_FIRST, EXCEL_SERIAL)
@@ -99,7 +99,8 @@ _TIMES = ["%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p", "%I:%M:
 # Each distinct date or time piece is read once (a million timestamps hold a few thousand).
 # What no format can say is rewritten first: "25/02/2026, 9:05", a decimal comma or over six
 # digits in the seconds, "p.m." or "PM" without a space; a UTC offset is split off a time and
-# counted in minutes. Excel serials count days from 1899-12-30; only 20000 to 80000 (1954 to
+# counted in minutes. Excel serials count days from $epoch (1899-12-30, or 1904-01-01 in a
+# workbook of the 1904 date system); only 20000 to 80000 (1954 to
 # 2119) are dates.
 _READ_PIECES_SQL = r"""
 with
@@ -150,7 +151,7 @@ final as (
         try_strptime(day, $month_first) as month_first,
         case
             when serial >= 20000 and serial < 80000
-            then timestamp '1899-12-30' + to_seconds(cast(round(serial * 86400) as bigint))
+            then cast($epoch as timestamp) + to_seconds(cast(round(serial * 86400) as bigint))
         end as excel_serial,
         regexp_extract(day, '^[0-9]{1,2}([./-])[0-9]{1,2}[./-][0-9]{4}$', 1) as mark,
         -- Two digits for the minutes and the seconds, where try_strptime would take one.
@@ -187,7 +188,9 @@ def _duckdb(sql: str, name: str, table: pa.Table, params: dict | None = None) ->
         return con.register(name, table).sql(sql, params=params).to_arrow_table()
 
 
-def _read_by_parts(text: pa.Array) -> tuple[dict[str, np.ndarray], dict[str, int], np.ndarray]:
+def _read_by_parts(
+    text: pa.Array, excel_epoch: str
+) -> tuple[dict[str, np.ndarray], dict[str, int], np.ndarray]:
     """Per format, each value's timestamp (NaT where the format does not read it); per mark,
     how many values day-first or month-first read with it; each value's UTC offset in minutes
     (NaN where it has none)."""
@@ -199,7 +202,8 @@ def _read_by_parts(text: pa.Array) -> tuple[dict[str, np.ndarray], dict[str, int
     index, distinct = _distinct(parts.values)
     formats = {name.replace("-", "_"): formats for name, formats in _DAYS.items()}
     pieces = pa.table({"piece": distinct})
-    read = _duckdb(_READ_PIECES_SQL, "pieces", pieces, formats | {"times": _TIMES})
+    params = formats | {"times": _TIMES, "epoch": excel_epoch}
+    read = _duckdb(_READ_PIECES_SQL, "pieces", pieces, params)
     none = len(distinct)  # "no piece": no date (NaT), or no time (midnight)
     index = np.append(index, [none, none])  # past the last row's pieces
     day = np.where(count_pieces >= 1, index[starts[:-1]], none)
@@ -220,7 +224,7 @@ def _read_by_parts(text: pa.Array) -> tuple[dict[str, np.ndarray], dict[str, int
     return stamps, separators, np.append(offset_minutes, np.nan)[time_of_day]
 
 
-def _read_dates(text: pa.Array) -> tuple[dict, dict, dict, np.ndarray]:
+def _read_dates(text: pa.Array, excel_epoch: str) -> tuple[dict, dict, dict, np.ndarray]:
     """Per format, whether it reads each row, and the row's timestamp; per mark, the values
     day-first or month-first read with it; per row, its UTC offset in minutes (NaN for none).
     A value Arrow's cast reads is year-first, so no other format reads it; the others are read
@@ -231,7 +235,7 @@ def _read_dates(text: pa.Array) -> tuple[dict, dict, dict, np.ndarray]:
     rest = np.flatnonzero(~handled & mask(pc.is_valid(text)))
     separators = dict.fromkeys("/.-", 0)
     if rest.size:
-        by_parts, separators, offset_minutes[rest] = _read_by_parts(text.take(rest))
+        by_parts, separators, offset_minutes[rest] = _read_by_parts(text.take(rest), excel_epoch)
         for name in DATE_FORMATS:
             stamps[name][rest] = by_parts[name]
     reads = {name: (each >= _FIRST_DAY) & (each < _PAST_LAST_DAY) for name, each in stamps.items()}
@@ -293,7 +297,9 @@ def _decide(reads: dict[str, np.ndarray], text: pa.Array) -> tuple[str | None, s
     return tied[0], None, codes.NOT_A_DATE
 
 
-def parse_dates(values, lines, file: str, column: str, date_format: str | None = None) -> Parsed:
+def parse_dates(
+    values, lines, file: str, column: str, date_format: str | None = None, excel_epoch=EXCEL_EPOCH
+) -> Parsed:
     """Read a column of dates or timestamps into a naive pa.timestamp("us") Array.
 
     ``date_format`` (one of DATE_FORMATS) answers the column's question, if it has one; a column
@@ -305,7 +311,7 @@ def parse_dates(values, lines, file: str, column: str, date_format: str | None =
         raise ValueError(f"unknown date format {date_format!r}; use one of {DATE_FORMATS}")
     raw = _strings(values)
     text = stripped(raw)
-    reads, separators, stamps, offset_minutes = _read_dates(text)
+    reads, separators, stamps, offset_minutes = _read_dates(text, excel_epoch)
     chosen, question, code = _decide(reads, text)
     chosen = chosen or date_format
     parsed, read, reason = pa.nulls(len(raw), TIMESTAMP), np.zeros(len(raw), bool), "not a date"
@@ -323,10 +329,12 @@ def parse_dates(values, lines, file: str, column: str, date_format: str | None =
     )
 
 
-def parse_days(values, lines, file: str, column: str, date_format: str | None = None) -> Parsed:
+def parse_days(
+    values, lines, file: str, column: str, date_format: str | None = None, excel_epoch=EXCEL_EPOCH
+) -> Parsed:
     """Read a column of days into a pa.date32() Array: read as parse_dates reads dates (the
     same formats, the same questions), the time of day, where a value has one, dropped."""
-    parsed = parse_dates(values, lines, file, column, date_format)
+    parsed = parse_dates(values, lines, file, column, date_format, excel_epoch)
     return Parsed(pc.cast(parsed.values, DAY), parsed.problems)
 
 

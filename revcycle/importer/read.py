@@ -34,6 +34,9 @@ from revcycle.importer.problems import (
 
 log = logging.getLogger(__name__)
 WORKBOOK = "xlsx"  # ExportTable.encoding of a workbook: its numbers are written 1234.5
+# Excel serial numbers count days from 1899-12-30; a workbook in the 1904 date system (older
+# Mac Excel) counts from 1904-01-01, 1,462 days later.
+EXCEL_EPOCH = "1899-12-30"
 SAVE_AGAIN = "Open it in Excel and save it as .xlsx or CSV UTF-8, then upload that file."
 
 
@@ -51,6 +54,7 @@ class ExportTable:
     # The file as uploaded, for the archive; not in the repr, which would show up to 200 MB.
     file_bytes: bytes = field(default=b"", repr=False)
     totals_lines: tuple[int, ...] = ()  # the totals rows' lines, dropped as no data
+    excel_epoch: str = EXCEL_EPOCH  # the day an Excel serial number counts from
 
 
 def read_export(path: Path, max_bytes: int | None = None) -> ExportTable:
@@ -72,7 +76,8 @@ def read_export(path: Path, max_bytes: int | None = None) -> ExportTable:
             )
         data = path.read_bytes()
         if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # a zip archive, as XLSX files are
-            return replace(_table(path, *_read_xlsx(path, max_bytes)), file_bytes=data)
+            cells, lines, notes, epoch = _read_xlsx(path, max_bytes)
+            return replace(_table(path, cells, lines, notes), file_bytes=data, excel_epoch=epoch)
         for magic, reason in _NOT_TABLES.items():
             if data.startswith(magic):
                 raise _refused(path, reason)
@@ -498,8 +503,9 @@ blank_to_null = partial(_apply_blank_rule, keep_text=True)
 # -- XLSX -------------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path, max_bytes: int) -> tuple[pa.Table, np.ndarray, list[str]]:
+def _read_xlsx(path: Path, max_bytes: int) -> tuple[pa.Table, np.ndarray, list[str], str]:
     workbook = _open_workbook(path, max_bytes)
+    epoch = workbook.epoch.date().isoformat()  # where its serial numbers count from
     try:
         sheets = [sheet.title for sheet in workbook.worksheets]
         for sheet in workbook.worksheets:
@@ -518,7 +524,7 @@ def _read_xlsx(path: Path, max_bytes: int) -> tuple[pa.Table, np.ndarray, list[s
     columns = [blank_to_null(pa.array(column, pa.string())) for column in zip_longest(*grid)]
     cells = pa.table(columns, names=[str(at) for at in range(len(columns))])
     # Every row, empty or not: a row's line is its row in the sheet.
-    return cells, np.arange(1, len(grid) + 1, dtype=np.int64), notes if others else []
+    return cells, np.arange(1, len(grid) + 1, dtype=np.int64), notes if others else [], epoch
 
 
 # openpyxl reads about a megabyte of sheet XML a second, so a workbook may unpack to a quarter

@@ -449,8 +449,10 @@ def _parse_columns(
         if spec.type == "decimal":  # a workbook's numbers are written with a decimal point
             unshown = "." if table.encoding == WORKBOOK else None
             return parse.parse_numbers(raw, lines, file, column, unshown=unshown)
-        dates = (date_format,) if spec.type in ("timestamp", "date") else ()
-        return READER_BY_TYPE[spec.type](raw, lines, file, column, *dates)
+        if spec.type in ("timestamp", "date"):
+            read = READER_BY_TYPE[spec.type]
+            return read(raw, lines, file, column, date_format, excel_epoch=table.excel_epoch)
+        return READER_BY_TYPE[spec.type](raw, lines, file, column)
 
     # Columns parse independently, and Arrow's, numpy's and DuckDB's kernels release the GIL:
     # one thread per core parses them side by side. Results are taken in the contract's order.
