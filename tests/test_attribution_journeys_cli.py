@@ -137,7 +137,7 @@ def test_a_won_deal_without_a_close_date_is_said_not_silently_left_out(
     assert main(["attribution", "--model", "last"]) == 0
     out, err = capsys.readouterr()
     assert out.splitlines()[-1].split() == ["total", "1.00", "100.00"]
-    assert "1 won deal has no close date in the export, so no period counts them" in err
+    assert "1 won deal has no close date in the export, so no period, All time included" in err
     at = AppTest.from_file(str(REPO_ROOT / "pages" / "attribution.py"), default_timeout=120)
     at.query_params["preset"] = "All time"
     at.run()

@@ -69,14 +69,8 @@ def _notes(query, args, start, end, chosen, mixed_currencies) -> list[str]:
     if args.model == "markov":
         _, trust = report.markov(query, args.basis, start, end, chosen)
         notes += [f"the data-driven figures are not to be trusted: {why}" for why in trust.reasons]
-    if args.basis == "revenue":
-        undated = int(query("metrics/won_deals_without_close_date", **chosen).iloc[0, 0])
-        if undated:
-            deals = "won deal has" if undated == 1 else "won deals have"
-            notes.append(
-                f"{undated:,} {deals} no close date in the export, so no period counts them or "
-                "credits their revenue: add the close-date column to the export"
-            )
+    if args.basis == "revenue" and (undated := report.undated_wins(query, chosen)):
+        notes.append(undated)
     if mixed_currencies is not None:
         notes.append(
             f"the deals' amounts are in several currencies ({mixed_currencies['currencies_listed']}"

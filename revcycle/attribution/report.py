@@ -145,3 +145,16 @@ def top_paths(
     paths = query("metrics/attribution_top_paths", **_params(basis, start, end, scope))
     chosen = paths[paths["channel"] == channel]
     return chosen.drop(columns="channel").reset_index(drop=True)
+
+
+def undated_wins(query, scope: Mapping) -> str | None:
+    """The sentence saying how many won deals in ``scope`` (channels, owners, segments) have no
+    close date, which no period holds (the pages' and the command's alike); None for none."""
+    count = int(query("metrics/won_deals_without_close_date", **scope).iloc[0, 0])
+    if not count:
+        return None
+    deals = "won deal has" if count == 1 else "won deals have"
+    return (
+        f"{count:,} {deals} no close date in the export, so no period, All time included, "
+        "counts them or their revenue: add the close-date column to the export"
+    )

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from revcycle.attribution import report
 from revcycle.db import QueryError
 from revcycle.ui import access, agreements, colors, filters, format
 from revcycle.ui.data import run
@@ -83,13 +84,8 @@ def undated_wins_note(params: dict) -> None:
     """Say how many won deals have no close date: no period holds them, so their revenue is
     on no tile, and a reader must not take the total for the deals file's."""
     scope = {key: params[key] for key in ("channels", "owners", "segments")}
-    count = int(run("metrics/won_deals_without_close_date", **scope).iloc[0, 0])
-    if count:
-        deals = "won deal has" if count == 1 else "won deals have"
-        st.caption(
-            f"{count:,} {deals} no close date in the export, so no period, All time included, "
-            "counts them or their revenue: add the close-date column to the export."
-        )
+    if sentence := report.undated_wins(run, scope):
+        st.caption(f"{sentence}.")
 
 
 SAMPLE_LINE = (
