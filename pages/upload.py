@@ -41,6 +41,10 @@ DATE_CHOICES = {
     ISO: "Year first: 2026-04-03",
     EXCEL_SERIAL: "Excel serial numbers: 46115 is 3 April 2026",
 }
+DECIMAL_CHOICES = {
+    ".": "With a decimal point: 1,500.25 (so 1,500 is fifteen hundred)",
+    ",": "With a decimal comma: 1.500,25 (so 1.500 is fifteen hundred)",
+}
 MODE_CHOICES = {
     "merge": "Merge: add new rows, update rows whose id is already loaded",
     "replace": "Replace: this file becomes all the {kind}; loaded rows it lacks are removed",
@@ -76,8 +80,35 @@ def show_refusal(attempt: upload.Attempt, file_name: str) -> None:
     )
 
 
+def answers(slot: str) -> tuple[str | None, str | None]:
+    """The analyst's answers for one file: its dates' order and its amounts' decimal mark."""
+    state = st.session_state
+    return state.get(f"upload_dates_{slot}"), state.get(f"upload_decimals_{slot}")
+
+
+def ask_how_to_read(slot: str, attempt: upload.Attempt, answered: tuple) -> None:
+    """Each question about the file, while it is open and after it was answered (so the
+    answer can be changed)."""
+    date_format, decimal_mark = answered
+    if attempt.date_formats_to_ask or date_format is not None:
+        ask_date_format(slot, attempt)
+    if attempt.decimal_marks_to_ask or decimal_mark is not None:
+        st.radio(
+            "How are the amounts in this file written?",
+            list(DECIMAL_CHOICES),
+            index=None,
+            format_func=DECIMAL_CHOICES.get,
+            key=f"upload_decimals_{slot}",
+            help="No amount in the file shows its decimal mark (1.500 could be fifteen hundred "
+            "or one and a half), so Revcycle does not guess. The choice applies to every "
+            "amount column of this file.",
+        )
+        for question in attempt.decimal_questions:
+            st.caption(format.plain(question))
+
+
 def ask_date_format(slot: str, attempt: upload.Attempt) -> None:
-    """The date question, while it is open and after it was answered (so it can be changed)."""
+    """The date question's choices, kept as first offered once it is answered."""
     asked = st.session_state["upload_memo"].setdefault((slot, "date formats"), {})
     if attempt.date_formats_to_ask:
         asked["formats"] = attempt.date_formats_to_ask
@@ -279,17 +310,23 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
     The attempt is None while a question is open.
     """
     name, data = uploaded.name, uploaded.getvalue()
-    date_format = st.session_state.get(f"upload_dates_{slot}")
+    answered = answers(slot)
     constants = fixed_values_box(slot)
     if constants is None:  # malformed: the box says how; nothing loads with half of them
         return None, None, Mapped()
-    key = (uploaded.file_id, version, max_bytes, date_format, tuple(sorted(constants.items())))
+    key = (uploaded.file_id, version, max_bytes, answered, tuple(sorted(constants.items())))
     auto = remembered(
         slot,
         "auto",
         key,
         lambda: upload.attempt(
-            cursor, name, data, date_format=date_format, max_bytes=max_bytes, constants=constants
+            cursor,
+            name,
+            data,
+            date_format=answered[0],
+            max_bytes=max_bytes,
+            constants=constants,
+            decimal_mark=answered[1],
         ),
     )
     mapped = Mapped()
@@ -303,8 +340,8 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
         help="Read from the column names; change it if that is wrong.",
     )
     step, kind = upload.next_step(auto, choice)
-    if step == upload.ASK_DATES:
-        ask_date_format(slot, auto)
+    if step == upload.ASK_HOW_TO_READ:
+        ask_how_to_read(slot, auto, answered)
         return None, key, mapped
     if step == upload.ASK_KIND:
         st.info(
@@ -314,11 +351,10 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
         )
         return None, key, mapped
     if step == upload.AS_DETECTED:
-        if date_format is not None:
-            ask_date_format(slot, auto)
+        ask_how_to_read(slot, auto, answered)
         return auto, key, mapped
 
-    read = (kind, auto, date_format, max_bytes, constants)
+    read = (kind, auto, answered, max_bytes, constants)
     return read_as_mapped(cursor, uploaded, slot, key, read)
 
 
@@ -342,7 +378,7 @@ def fixed_values_box(slot: str) -> dict[str, str] | None:
 def read_as_mapped(cursor, uploaded, slot: str, key: tuple, read: tuple):
     """The mapping screen for a file read as ``kind``, then the file read with that mapping;
     (attempt, its key, Mapped) as ``checked`` returns them."""
-    kind, auto, date_format, max_bytes, constants = read
+    kind, auto, answered, max_bytes, constants = read
     name, data = uploaded.name, uploaded.getvalue()
     columns = remembered(
         slot, "header", (uploaded.file_id, max_bytes), lambda: upload.header(name, data, max_bytes)
@@ -366,12 +402,20 @@ def read_as_mapped(cursor, uploaded, slot: str, key: tuple, read: tuple):
         "mapped",
         key,
         lambda: upload.attempt(
-            cursor, name, data, kind, preset_name, mapping, date_format, max_bytes, constants
+            cursor,
+            name,
+            data,
+            kind,
+            preset_name,
+            mapping,
+            answered[0],
+            max_bytes,
+            constants,
+            answered[1],
         ),
     )
-    if attempt.date_formats_to_ask or date_format is not None:
-        ask_date_format(slot, attempt)
-    return (None if attempt.date_formats_to_ask else attempt), key, mapped
+    ask_how_to_read(slot, attempt, answered)
+    return (None if attempt.has_questions else attempt), key, mapped
 
 
 def file_section(cursor, uploaded, slot: str, version: int, max_bytes: int):

@@ -65,7 +65,17 @@ def _parser() -> argparse.ArgumentParser:
     sample_parser = commands.add_parser("sample", help="regenerate the sample exports")
     sample_parser.add_argument("--leads", type=int, default=20_000)
     sample_parser.add_argument("--out", type=Path, default=SAMPLE_DIR)
+    _add_load_command(commands)
+    commands.add_parser("history", help="list the uploads, newest first")
+    restore_parser = commands.add_parser("restore", help="return to the state right after upload N")
+    restore_parser.add_argument("upload_id", type=int, metavar="N")
+    _add_disk_commands(commands)
+    _add_agreement_commands(commands)
+    _add_report_commands(commands)
+    return parser
 
+
+def _add_load_command(commands) -> None:
     load_parser = commands.add_parser("load", help="check and load an export of any kind")
     load_parser.add_argument("file", type=Path)
     load_parser.add_argument("--kind", choices=tuple(contract.FIELDS_BY_KIND))
@@ -93,6 +103,11 @@ def _parser() -> argparse.ArgumentParser:
         help="add a channel rule, e.g. --channel-map 'LinkedIn Ads=Paid social'",
     )
     load_parser.add_argument("--date-format", choices=parse.DATE_FORMATS)
+    load_parser.add_argument(
+        "--decimal-mark",
+        choices=parse.DECIMAL_MARKS[1:],
+        help="the amounts' decimal mark, when no amount shows it (1.500: a thousands mark?)",
+    )
     load_parser.add_argument("--mode", choices=load.MODES, default="merge")
     load_parser.add_argument(
         "--allow-empty",
@@ -105,13 +120,6 @@ def _parser() -> argparse.ArgumentParser:
     load_parser.add_argument(
         "--problems-csv", type=Path, metavar="FILE", help="write every problem, a line each"
     )
-    commands.add_parser("history", help="list the uploads, newest first")
-    restore_parser = commands.add_parser("restore", help="return to the state right after upload N")
-    restore_parser.add_argument("upload_id", type=int, metavar="N")
-    _add_disk_commands(commands)
-    _add_agreement_commands(commands)
-    _add_report_commands(commands)
-    return parser
 
 
 def _add_report_commands(commands) -> None:
@@ -269,7 +277,14 @@ def _load(con, args, parser) -> int:
     constants = _pairs(args.set, "--set", parser)
     new_rules = _pairs(args.channel_map, "--channel-map", parser)
     prepared = prepare(
-        con, args.file, args.kind, args.preset, overrides, args.date_format, constants=constants
+        con,
+        args.file,
+        args.kind,
+        args.preset,
+        overrides,
+        args.date_format,
+        constants=constants,
+        decimal_mark=args.decimal_mark,
     )
     print(f"read {prepared.file_name} as {prepared.kind}: {prepared.source}")
     for note in prepared.notes:

@@ -8,6 +8,7 @@ Two tests start the real command, so `python -m revcycle` itself is covered.
 import os
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
 
@@ -95,6 +96,30 @@ def test_ambiguous_dates_are_refused_until_a_format_is_given(db, tmp_path, revcy
     assert "day-first or month-first" in out and "Traceback" not in out
     code, out = revcycle(db, "load", export, "--date-format", "day-first", "--dry-run")
     assert code == 0 and "2 rows to load" in out
+
+
+def test_amounts_that_read_either_way_wait_for_the_decimal_mark(db, tmp_path, revcycle):
+    # No amount shows its mark: 1.500 is fifteen hundred with a decimal comma, one and a half
+    # with a decimal point. The command asks; with --decimal-mark , the deals are 1,500.00 and
+    # 2,250.00 euros.
+    export = tmp_path / "deals.csv"
+    export.write_text(
+        "deal_id;created_at;amount;currency\nD-1;2026-11-02;1.500;EUR\nD-2;2026-11-03;2.250;EUR\n",
+        encoding="utf-8",
+    )
+    code, out = revcycle(db, "load", export)
+    assert code == 1 and "Traceback" not in out
+    assert (
+        "deals.csv, column amount: could have a decimal point or a decimal comma, and no amount "
+        "shows which (e.g. 1.500); choose with --decimal-mark"
+    ) in out
+    code, out = revcycle(db, "load", export, "--decimal-mark", ",")
+    assert code == 0, out
+    with connect(db) as con:
+        amounts = con.execute(
+            "select deal_id, amount from raw_deals where deal_id like 'D-_' order by deal_id"
+        ).fetchall()
+    assert amounts == [("D-1", Decimal("1500.00")), ("D-2", Decimal("2250.00"))]
 
 
 def test_any_spreadsheet_loads_with_map(db, tmp_path, revcycle):

@@ -18,6 +18,7 @@ from revcycle.importer.parse import (
 )
 from revcycle.importer.problems import (
     AMBIGUOUS_DATES,
+    AMBIGUOUS_DECIMALS,
     ERROR,
     MIXED_DECIMALS,
     NOT_A_DATE,
@@ -48,9 +49,9 @@ def dates(values, date_format=None):
     return parse_dates(text, lines, FILE, COLUMN, date_format=date_format)
 
 
-def amounts(values, decimal=None):
+def amounts(values, decimal_mark=None):
     text, lines = column(values)
-    return parse_numbers(text, lines, FILE, "Amount", decimal=decimal)
+    return parse_numbers(text, lines, FILE, "Amount", decimal_mark)
 
 
 def booleans(values):
@@ -408,10 +409,42 @@ def test_one_value_with_a_decimal_point_decides_the_column():
     assert amounts(values).values.to_pylist() == [Decimal("1234.00"), Decimal("12.50")]
 
 
-def test_without_a_decimal_anywhere_a_separator_before_three_digits_groups_thousands():
-    values = ["1.234", "12,500", "7"]
-    parsed = amounts(values)
-    assert parsed.values.to_pylist() == [Decimal("1234.00"), Decimal("12500.00"), Decimal("7.00")]
+def test_amounts_that_read_either_way_are_a_question_not_a_guess():
+    # "1.500" is fifteen hundred with a decimal comma and one and a half with a decimal point;
+    # "7" and "12 500" say nothing either. The whole column waits for the answer.
+    parsed = amounts(["1.500", "7", "12 500", "2.250"])
+    assert parsed.values.to_pylist() == [None] * 4
+    reason = (
+        "could have a decimal point or a decimal comma, and no amount shows which (e.g. 1.500); "
+        "choose with --decimal-mark"
+    )
+    assert parsed.problems == [problem(None, None, reason, AMBIGUOUS_DECIMALS, column="Amount")]
+
+
+@pytest.mark.parametrize(
+    ("mark", "expected"),
+    [
+        (",", ["1500.00", "7.00", "12500.00", "2250.00", "12.50"]),
+        (".", ["1.50", "7.00", "12500.00", "2.25", "12500.00"]),
+    ],
+)
+def test_the_answer_reads_every_amount_no_value_settles(mark, expected):
+    # With a decimal comma "12,500" is twelve and a half; with a decimal point a comma groups.
+    parsed = amounts(["1.500", "7", "12 500", "2.250", "12,500"], decimal_mark=mark)
+    assert parsed.values.to_pylist() == [Decimal(amount) for amount in expected]
+    assert parsed.problems == []
+
+
+def test_whole_amounts_without_a_mark_ask_nothing():
+    parsed = amounts(["1500", "7", "-12 500"])
+    assert parsed.values.to_pylist() == [Decimal("1500.00"), Decimal("7.00"), Decimal("-12500.00")]
+    assert parsed.problems == []
+
+
+def test_a_column_that_shows_its_mark_keeps_it_whatever_the_answer():
+    # "12,50" shows a decimal comma: the file's answer is for columns that show nothing.
+    parsed = amounts(["1.500", "12,50"], decimal_mark=".")
+    assert parsed.values.to_pylist() == [Decimal("1500.00"), Decimal("12.50")]
 
 
 def test_a_zero_before_the_separator_shows_it_is_a_decimal():
@@ -422,8 +455,8 @@ def test_a_zero_before_the_separator_shows_it_is_a_decimal():
 def test_a_zero_after_a_currency_sign_shows_a_decimal_too():
     # "€0,125" shows a decimal comma; "€5,125" shows nothing, so both commas group thousands.
     assert amounts(["€0,125", "1.000"]).values.to_pylist() == [Decimal("0.13"), Decimal("1000.00")]
-    five = amounts(["€5,125", "1.000"]).values.to_pylist()
-    assert five == [Decimal("5125.00"), Decimal("1000.00")]
+    five = amounts(["€5,125", "1.000"])
+    assert [p.code for p in five.problems] == [AMBIGUOUS_DECIMALS]
 
 
 def test_values_in_the_other_convention_are_problems():
@@ -438,17 +471,15 @@ def test_as_many_decimal_commas_as_decimal_points_is_refused():
     assert parsed.values.type == pa.decimal128(18, 2)
     assert parsed.values.to_pylist() == [None, None]
     reason = (
-        "column Amount has as many amounts with a decimal comma as with a decimal point "
-        "(1 each); the file must use one of them"
+        "has as many amounts with a decimal comma as with a decimal point (1 each); "
+        "the file must use one of them"
     )
     assert parsed.problems == [problem(None, None, reason, MIXED_DECIMALS, column="Amount")]
 
 
-@pytest.mark.parametrize(
-    ("decimal", "expected"), [(",", Decimal("1500.00")), (".", Decimal("1.50"))]
-)
-def test_the_decimal_separator_can_be_given(decimal, expected):
-    assert amounts(["1.500"], decimal=decimal).values.to_pylist() == [expected]
+def test_an_unknown_decimal_mark_is_a_usage_error():
+    with pytest.raises(ValueError, match="decimal mark"):
+        amounts(["1.500"], decimal_mark=";")
 
 
 def test_more_than_two_decimals_round_half_away_from_zero_with_a_warning():

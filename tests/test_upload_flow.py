@@ -18,6 +18,7 @@ UNKNOWN_COLUMNS = "mql_id,when\nM1,2026-10-02 08:00\n"
 AMBIGUOUS_DATES = "lead_id,created_at\nA1,03/04/2026\nA2,05/06/2026\n"
 HEADER_ONLY = "lead_id,created_at\n"
 ALL_ROWS_BAD = "lead_id,created_at\n,2026-10-01 09:00:00\n"
+AMBIGUOUS_AMOUNTS = "deal_id,created_at,amount\nD1,2026-10-01,1.500\n"
 OLD_EXCEL = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
 
 
@@ -50,12 +51,23 @@ def test_two_files_of_one_name_get_their_own_slots():
         ("mql.csv", UNKNOWN_COLUMNS, upload.DETECTED, (upload.ASK_KIND, None)),
         ("mql.csv", UNKNOWN_COLUMNS, "leads", (upload.MAP_COLUMNS, "leads")),
         # Refused until the order is known, so the kind is not known yet either.
-        ("dates.csv", AMBIGUOUS_DATES, upload.DETECTED, (upload.ASK_DATES, None)),
+        ("dates.csv", AMBIGUOUS_DATES, upload.DETECTED, (upload.ASK_HOW_TO_READ, None)),
+        # The same for amounts that read with either decimal mark.
+        ("deals.csv", AMBIGUOUS_AMOUNTS, upload.DETECTED, (upload.ASK_HOW_TO_READ, None)),
         ("old.xls", OLD_EXCEL, upload.DETECTED, (upload.REFUSED, None)),
     ],
 )
 def test_the_next_step_follows_what_the_file_leaves_open(con, name, text, kind_choice, expected):
     assert upload.next_step(attempt(con, name, text), kind_choice) == expected
+
+
+def test_answering_the_decimal_question_makes_the_file_loadable(con):
+    asked = attempt(con, "deals.csv", AMBIGUOUS_AMOUNTS)
+    assert asked.decimal_marks_to_ask == (".", ",") and asked.date_formats_to_ask == ()
+    answered = attempt(con, "deals.csv", AMBIGUOUS_AMOUNTS, decimal_mark=".")
+    assert upload.next_step(answered, upload.DETECTED) == (upload.AS_DETECTED, "deals")
+    # 1.500 with a decimal point is one and a half.
+    assert str(answered.prepared.rows.column("amount")[0]) == "1.50"
 
 
 def test_answering_the_date_question_makes_the_file_loadable(con):

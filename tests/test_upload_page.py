@@ -7,10 +7,12 @@ never on the session's shared one.
 
 import shutil
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from revcycle.db import connect
 from revcycle.ui import page as page_module
 from tests import sample_facts
 from tests.conftest import copy_database
@@ -226,20 +228,54 @@ def test_a_file_no_preset_knows_shows_the_mapping_screen(own_db):
     assert {"New": "1", "Changed": "0", "Unchanged": "1"}.items() <= tiles(at).items()
 
 
-def test_ambiguous_dates_ask_for_the_order(own_db):
+def asked(file: tuple[str, str], key: str):
+    """The upload page with ``file`` uploaded, and the question ``key`` it asks: unanswered,
+    with nothing previewed or refused while it is open."""
     at = go_to(open_app(), UPLOAD_PAGE)
-    upload_files(at, ("sheet.csv", AMBIGUOUS_DATES))
-    question = at.radio(key="upload_dates_sheet.csv")
+    upload_files(at, file)
+    question = at.radio(key=key)
+    assert question.value is None
+    assert not at.metric and not at.error
+    return at, question
+
+
+def test_ambiguous_dates_ask_for_the_order(own_db):
+    at, question = asked(("sheet.csv", AMBIGUOUS_DATES), "upload_dates_sheet.csv")
     assert question.options == [
         "Day first: 03/04/2026 is 3 April 2026",
         "Month first: 03/04/2026 is March 4, 2026",
     ]
-    assert question.value is None
-    assert not at.metric
     question.set_value("day-first").run()
     assert not at.exception, at.exception
     assert "**2 data lines in sheet.csv = 2 rows to load + 0 rejected.**" in texts(at.markdown)
     assert tiles(at)["New"] == "2"
+
+
+def test_amounts_that_read_either_way_ask_for_the_decimal_mark(own_db):
+    # No amount shows its mark: 1.500 is fifteen hundred with a decimal comma, one and a half
+    # with a decimal point. With a decimal comma the two deals are 1,500.00 and 2,250.00.
+    deals = (
+        "deal_id;created_at;amount;currency\nD-1;2026-10-02;1.500;EUR\nD-2;2026-10-03;2.250;EUR\n"
+    )
+    at, question = asked(("deals.csv", deals), "upload_decimals_deals.csv")
+    assert question.options == [
+        "With a decimal point: 1,500.25 (so 1,500 is fifteen hundred)",
+        "With a decimal comma: 1.500,25 (so 1.500 is fifteen hundred)",
+    ]
+    assert (
+        "deals.csv, column amount: could have a decimal point or a decimal comma, and no amount "
+        "shows which (e.g. 1.500)."
+    ) in texts(at.caption)
+    question.set_value(",").run()
+    assert not at.exception, at.exception
+    assert "**2 data lines in deals.csv = 2 rows to load + 0 rejected.**" in texts(at.markdown)
+    at.button(key="upload_commit").click().run()
+    assert not at.exception, at.exception
+    with connect(own_db) as con:
+        amounts = con.execute(
+            "select deal_id, amount from raw_deals where deal_id like 'D-_' order by deal_id"
+        ).fetchall()
+    assert amounts == [("D-1", Decimal("1500.00")), ("D-2", Decimal("2250.00"))]
 
 
 def test_an_old_excel_file_is_refused_with_a_sentence(own_db):

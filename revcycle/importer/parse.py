@@ -362,6 +362,8 @@ _SAYS_COMMA = r",(?:[0-9]{1,2}|[0-9]{4,})$|\..*,|\..*\.|^[-+]?0?,"
 _SAYS_POINT = r"\.(?:[0-9]{1,2}|[0-9]{4,})$|,.*\.|,.*,|^[-+]?0?\."
 _DIGITS = 16  # DECIMAL(18,2): sixteen digits before the point
 _EXAMPLE = {",": "1.234,56", ".": "1,234.56", None: "1,234"}
+DECIMAL_MARKS = (None, ".", ",")
+DECIMAL_MARK_HINT = "; choose with --decimal-mark"
 
 
 def _whole(pattern: str) -> str:
@@ -377,6 +379,8 @@ _FORMAT = {
     None: _whole(r"(?:[1-9][0-9]{0,2}(?:[.,SP][0-9]{3})+|[0-9]+)"),
 }
 _NUMBERISH = _whole(r"[0-9.,SP]*[0-9][0-9.,SP]*")
+# One mark before three digits, and nothing else in the column showing which mark it is.
+_EITHER_MARK = _whole(r"[0-9]{1,3}[.,][0-9]{3}")
 
 
 class _Amounts(NamedTuple):
@@ -446,30 +450,39 @@ def _shown_separators(amounts: _Amounts) -> tuple[int, int]:
     return int(values[says_comma & ~says_point].sum()), int(values[says_point & ~says_comma].sum())
 
 
-def parse_numbers(
-    values, lines, file: str, column: str, decimal: str | None = None, unshown: str | None = None
-) -> Parsed:
+def parse_numbers(values, lines, file: str, column: str, decimal_mark: str | None = None) -> Parsed:
     """Read a column of amounts into an exact pa.decimal128(18, 2) Array (DuckDB's DECIMAL(18,2)).
 
     Currency symbols and codes (€ $ £ EUR USD GBP CHF) around the number are dropped; a minus
     and accounting parentheses both mean negative. More than two decimals are rounded half away
-    from zero, with a warning. ``decimal`` ("," or ".") overrides the column's own decision;
-    ``unshown`` is the separator when no value shows one (a workbook writes "12.345" for the
-    number 12.345: read without it, a lone "." before three digits groups thousands).
+    from zero, with a warning. The decimal mark is the one the column's values show;
+    ``decimal_mark`` ("." or ",") is the mark where none shows one (a workbook writes the number
+    12.345 as "12.345"; a person answers the column's question). Unanswered, a column whose
+    amounts read both ways ("1.500": fifteen hundred, or one and a half) is one problem, line
+    None, and all its values null: the mark is never guessed.
     """
-    if {decimal, unshown} - {None, ",", "."}:
-        raise ValueError(f"decimal separator must be ',' or '.', not {decimal or unshown!r}")
+    if decimal_mark not in DECIMAL_MARKS:
+        raise ValueError(f"decimal mark must be ',' or '.', not {decimal_mark!r}")
     raw = _strings(values)
     amounts = _amounts(stripped(raw))
     commas, points = _shown_separators(amounts)
-    if decimal is None and commas == points > 0:
+    if commas == points > 0:
         reason = (
-            f"column {column} has as many amounts with a decimal comma as with a decimal point "
-            f"({commas} each); the file must use one of them"
+            f"has as many amounts with a decimal comma as with a decimal point ({commas} each); "
+            "the file must use one of them"
         )
         problem = Problem(file, None, column, None, reason, code=codes.MIXED_DECIMALS)
         return Parsed(pa.nulls(len(raw), AMOUNT), [problem])
-    separator = decimal or ("," if commas > points else "." if points > commas else unshown)
+    separator = "," if commas > points else "." if points > commas else decimal_mark
+    either_way = amounts.per_value(amounts.well_formed & amounts.matches(_EITHER_MARK))
+    if separator is None and either_way.any():
+        example = _first_value(raw, either_way)
+        reason = (
+            f"could have a decimal point or a decimal comma, and no amount shows which "
+            f"(e.g. {example}){DECIMAL_MARK_HINT}"
+        )
+        problem = Problem(file, None, column, None, reason, code=codes.AMBIGUOUS_DECIMALS)
+        return Parsed(pa.nulls(len(raw), AMOUNT), [problem])
     fits = amounts.per_value(amounts.well_formed & amounts.matches(_FORMAT[separator]))
     cast = _duckdb(_CAST_AMOUNTS_SQL, "amounts", _plain(amounts, separator, fits))
     cents = cast.column("cents").combine_chunks()

@@ -26,6 +26,7 @@ UNKNOWN_FIELD = "unknown_field"  # a mapping names a field the contract lacks
 AMBIGUOUS_DATES = "ambiguous_dates"  # day-first or month-first: not guessed
 UNDECIDED_DATES = "undecided_dates"  # another tie between date formats (ISO or Excel serial …)
 MIXED_DECIMALS = "mixed_decimals"  # as many decimal commas as decimal points
+AMBIGUOUS_DECIMALS = "ambiguous_decimals"  # a decimal point or comma: no amount shows which
 NO_ROWS = "no_rows"  # a replace with no rows would empty the data: only when asked for
 # One row is rejected.
 NOT_A_DATE = "not_a_date"

@@ -245,11 +245,13 @@ def prepare(
     max_bytes: int | None = None,
     constants: dict[str, str] | None = None,
     complete_mapping: bool = False,
+    decimal_mark: str | None = None,
 ) -> PreparedUpload:
     """Read and check an export; raises ImportRefused when the file cannot load at all.
 
     ``overrides`` (field -> column) add to the automatic mapping, or with ``complete_mapping``
-    are all of it; ``constants`` (field -> value) give a field one value on every row."""
+    are all of it; ``constants`` (field -> value) give a field one value on every row;
+    ``date_format`` and ``decimal_mark`` answer what the file's dates and amounts leave open."""
     table = read_export(Path(path), max_bytes)
     header = table.header
     # A column per constant, named as --set gives it: its value parses as any other.
@@ -266,7 +268,8 @@ def prepare(
         table, mapping, read_touches = touches.reshaped(table, preset, mapping)
         read_columns |= read_touches
     lines = np.asarray(table.lines, dtype=np.int64)
-    rows, problems = _parse_columns(table, kind, mapping, preset, lines, date_format)
+    answers = (date_format, decimal_mark)  # what the values leave open, answered
+    rows, problems = _parse_columns(table, kind, mapping, preset, lines, answers)
     read_columns |= set(mapping.values())
     rows, mapping, derived, read_derived = _with_derived(kind, table, mapping, preset, rows, lines)
     problems += derived
@@ -274,9 +277,7 @@ def prepare(
     problems += _rule_problems(con, kind, table, mapping, rows, lines, now or datetime.now())
     rows, repeats, notes = _completed(kind, table, preset, rows, problems, lines)
     problems += repeats
-    rejected_lines = [p.line for p in problems if p.severity == ERROR and p.line is not None]
-    if rejected_lines:
-        rows = rows.filter(pa.array(~np.isin(lines, rejected_lines)))
+    rows = _without_rejected(rows, lines, problems)
     source_field = contract.SOURCE_FIELD_BY_KIND.get(kind)
     sources = pc.unique(rows.column(source_field)).to_pylist() if source_field else []
     return PreparedUpload(
@@ -293,6 +294,12 @@ def prepare(
         totals_lines=table.totals_lines,
         ignored_columns=[column for column in header if column not in read_columns],
     )
+
+
+def _without_rejected(rows: pa.Table, lines: np.ndarray, problems: list[Problem]) -> pa.Table:
+    """The rows no error rejects."""
+    rejected = [p.line for p in problems if p.severity == ERROR and p.line is not None]
+    return rows.filter(pa.array(~np.isin(lines, rejected))) if rejected else rows
 
 
 def _with_derived(kind: str, table: ExportTable, mapping, preset, rows: pa.Table, lines):
@@ -430,11 +437,14 @@ def _parse_columns(
     mapping: dict[str, str],
     preset: presets.Preset | None,
     lines: np.ndarray,
-    date_format: str | None,
+    answers: tuple[str | None, str | None],
 ) -> tuple[pa.Table, list[Problem]]:
     """Every contract column of ``kind`` typed, and the values that could not be; refuses the
-    file when a whole column cannot be read (dates that could be day-first or month-first)."""
+    file when a whole column cannot be read (dates that could be day-first or month-first,
+    amounts with a decimal point or comma) and ``answers`` (the date format, the decimal mark)
+    leave it open."""
     file, count = table.file_name, table.rows.num_rows
+    date_format, decimal_mark = answers
     list_fields = preset.first_of_list if preset else frozenset()
 
     def parsed_column(spec: contract.Field) -> parse.Parsed:
@@ -447,8 +457,8 @@ def _parse_columns(
         if spec.type == "text":
             return parse.Parsed(stripped(raw), [])
         if spec.type == "decimal":  # a workbook's numbers are written with a decimal point
-            unshown = "." if table.encoding == WORKBOOK else None
-            return parse.parse_numbers(raw, lines, file, column, unshown=unshown)
+            mark = "." if table.encoding == WORKBOOK else decimal_mark
+            return parse.parse_numbers(raw, lines, file, column, mark)
         if spec.type in ("timestamp", "date"):
             read = READER_BY_TYPE[spec.type]
             return read(raw, lines, file, column, date_format, excel_epoch=table.excel_epoch)

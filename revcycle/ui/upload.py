@@ -17,9 +17,17 @@ import duckdb
 from revcycle import audit, contract, health
 from revcycle.db import rollback_after
 from revcycle.importer import load, presets
-from revcycle.importer.parse import DATE_FORMAT_HINT, DATE_FORMATS, DAY_FIRST, MONTH_FIRST
+from revcycle.importer.parse import (
+    DATE_FORMAT_HINT,
+    DATE_FORMATS,
+    DAY_FIRST,
+    DECIMAL_MARK_HINT,
+    DECIMAL_MARKS,
+    MONTH_FIRST,
+)
 from revcycle.importer.problems import (
     AMBIGUOUS_DATES,
+    AMBIGUOUS_DECIMALS,
     NEEDS_MAPPING,
     UNDECIDED_DATES,
     ImportRefused,
@@ -64,19 +72,38 @@ class Attempt:
         return ()
 
     @property
+    def decimal_marks_to_ask(self) -> tuple[str, ...]:
+        """The decimal marks to offer when amounts could be read with either."""
+        return DECIMAL_MARKS[1:] if self.with_code(AMBIGUOUS_DECIMALS) else ()
+
+    @property
     def date_questions(self) -> list[str]:
         """The date questions, worded for the page: its own control answers them, not
         ``--date-format``."""
+        return self._questions((AMBIGUOUS_DATES, UNDECIDED_DATES), DATE_FORMAT_HINT)
+
+    @property
+    def decimal_questions(self) -> list[str]:
+        """The decimal-mark questions, worded for the page (not ``--decimal-mark``)."""
+        return self._questions((AMBIGUOUS_DECIMALS,), DECIMAL_MARK_HINT)
+
+    def _questions(self, codes: tuple[str, ...], hint: str) -> list[str]:
         return [
-            problem.sentence().removesuffix(DATE_FORMAT_HINT) + "."
+            problem.sentence().removesuffix(hint) + "."
             for problem in self.refusal
-            if problem.code in (AMBIGUOUS_DATES, UNDECIDED_DATES)
+            if problem.code in codes
         ]
+
+    @property
+    def has_questions(self) -> bool:
+        """Whether the page can answer what stopped the file: its dates' order or its amounts'
+        decimal mark."""
+        return bool(self.date_formats_to_ask or self.decimal_marks_to_ask)
 
     @property
     def is_refused(self) -> bool:
         """Refused for a reason no choice on the page can change."""
-        return bool(self.refusal) and not (self.needs_mapping or self.date_formats_to_ask)
+        return bool(self.refusal) and not (self.needs_mapping or self.has_questions)
 
 
 @contextmanager
@@ -98,6 +125,7 @@ def attempt(
     date_format: str | None = None,
     max_bytes: int | None = None,
     constants: dict[str, str] | None = None,
+    decimal_mark: str | None = None,
 ) -> Attempt:
     """Check an uploaded file with ``prepare``; a refusal is returned, not raised.
     ``overrides`` come from the mapping screen, so they are the whole mapping."""
@@ -114,6 +142,7 @@ def attempt(
                     max_bytes=max_bytes,
                     constants=constants,
                     complete_mapping=overrides is not None,
+                    decimal_mark=decimal_mark,
                 )
             )
         except ImportRefused as refused:
@@ -221,9 +250,9 @@ def save_mapping(con: duckdb.DuckDBPyConnection, item: Ready, who: str) -> None:
 # --- The page's flow: what happens next, decided without widgets ------------------------------
 
 DETECTED = "detected"  # the kind choice that means "as the columns say"
-REFUSED, ASK_DATES, ASK_KIND, AS_DETECTED, MAP_COLUMNS = (
+REFUSED, ASK_HOW_TO_READ, ASK_KIND, AS_DETECTED, MAP_COLUMNS = (
     "refused",
-    "ask dates",
+    "ask how to read",
     "ask kind",
     "as detected",
     "map columns",
@@ -250,8 +279,8 @@ def next_step(auto: Attempt, kind_choice: str) -> tuple[str, str | None]:
         return REFUSED, None
     detected = auto.prepared.kind if auto.prepared else None
     kind = detected if kind_choice == DETECTED else kind_choice
-    if auto.date_formats_to_ask:  # the columns were recognised; only the date order is open
-        return ASK_DATES, kind
+    if auto.has_questions:  # the columns were recognised; the date order or decimal mark is open
+        return ASK_HOW_TO_READ, kind
     if kind is None:
         return ASK_KIND, None
     return (AS_DETECTED if kind == detected else MAP_COLUMNS), kind
