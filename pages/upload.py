@@ -147,6 +147,8 @@ def mapping_screen(slot: str, kind: str, columns: list[str]) -> tuple[dict[str, 
             )
         if chosen is not None:
             mapping[spec.name] = chosen
+    for slip in upload.columns_feeding_two_fields(mapping):
+        st.warning(format.plain(slip), icon=":material/call_split:")
     save_as = st.text_input(
         "Save this mapping as",
         key=f"upload_save_{slot}_{kind}",

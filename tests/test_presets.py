@@ -5,6 +5,7 @@ import pytest
 from revcycle.db import connect
 from revcycle.importer.presets import (
     detect,
+    likely_columns,
     mapping_for,
     save_mapping,
     saved_mapping,
@@ -131,6 +132,18 @@ def test_salesforce_leads_carry_the_converted_opportunity():
 def test_suggestions_rank_known_names_first():
     assert suggestions("lead_id", ["Name", "Lead ID", "Created"])[0] == "Lead ID"
     assert suggestions("created_at", ["when", "Created at", "owner"])[0] == "Created at"
+
+
+def test_the_mapping_screen_chooses_unasked_only_columns_named_like_the_field():
+    # A sheet whose columns are like no field: nothing is chosen for the analyst. Before, the
+    # screen chose Medium as the lead id and Value as the email.
+    header = ["Ref", "Medium", "Opened on", "Rep", "Value"]
+    assert [likely_columns(name, header) for name in ("lead_id", "email", "owner")] == [[], [], []]
+    # A name a preset reads first, then one spelled like the field (0.67 alike), never Medium.
+    assert likely_columns("lead_id", ["Medium", "Lead Ref", "Lead_ID"]) == ["Lead_ID", "Lead Ref"]
+    # A name holding the field's words.
+    assert likely_columns("email", ["Value", "Email address"]) == ["Email address"]
+    assert likely_columns("owner", ["Country", "Deal owner"]) == ["Deal owner"]
 
 
 def test_a_saved_mapping_is_found_again_for_the_same_headers_in_any_order(tmp_path):

@@ -212,6 +212,10 @@ def test_a_file_no_preset_knows_shows_the_mapping_screen(own_db):
     assert at.selectbox(key=field("lead_id")).value == "mql_id"  # the suggestion
     assert any("Choose a column for created_at" in w for w in texts(at.warning))
     at.selectbox(key=field("created_at")).set_value("when")
+    at.selectbox(key=field("mql_at")).set_value("when").run()  # a slip: one column, two fields
+    slip = "The column when feeds created_at and mql_at: check that one column is meant for all"
+    assert any(slip in warning for warning in texts(at.warning))
+    at.selectbox(key=field("mql_at")).set_value(None)
     at.selectbox(key=field("channel")).set_value("source")
     for name in ("owner", "country"):  # weaker suggestions the analyst turns down
         at.selectbox(key=field(name)).set_value(None)

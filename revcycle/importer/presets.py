@@ -432,6 +432,32 @@ def suggestions(field_name: str, header: list[str], limit: int = 3) -> list[str]
     return ranked[:limit]
 
 
+# How alike, both ways round, a column's name and a field's must be for the mapping screen to
+# choose it unasked: "Lead Ref" for lead_id is 0.67, "Medium" 0.46, "Won on" for is_won 0.50.
+PRESELECT_LIKENESS = 0.6
+
+
+def likely_columns(field_name: str, header: list[str]) -> list[str]:
+    """The columns the mapping screen chooses for a field before the analyst does, best first:
+    a name a preset reads it from, then names that hold the field's words ("Email address") or
+    are spelled like it ("Lead Ref"). A weaker likeness is left for the analyst to choose: a
+    column chosen unasked for the wrong field loads quietly wrong."""
+    known = {_key(c) for p in PRESETS for c in p.columns.get(field_name, ())}
+    words, spelled = set(field_name.split("_")), field_name.replace("_", " ")
+
+    def likeness(name: str) -> float:
+        if _key(name) in known:
+            return 2.0
+        plain = " ".join(re.findall(r"[a-z0-9]+", name.lower()))  # "Lead_ID" as "lead id"
+        if words <= set(plain.split()):
+            return 1.0
+        alike = difflib.SequenceMatcher(None, spelled, plain)
+        return min(alike.ratio(), difflib.SequenceMatcher(None, plain, spelled).ratio())
+
+    scored = sorted(((likeness(name), at, name) for at, name in enumerate(header)), reverse=True)
+    return [name for score, _, name in scored if score >= PRESELECT_LIKENESS]
+
+
 def header_fingerprint(header: list[str]) -> str:
     """Identifies files with the same columns, in any order or case."""
     return hashlib.sha256("\n".join(sorted(_key(n) for n in header)).encode()).hexdigest()
