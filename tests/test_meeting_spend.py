@@ -138,6 +138,36 @@ def test_each_week_and_the_month_so_far_meet_their_prorated_budget(con):
     assert rows[(month, NOVEMBER, "Paid search")] == (None, "EUR", 6000.0, "EUR")
 
 
+def test_the_week_the_spend_data_begins_in_owes_no_budget_for_the_days_before(tmp_path):
+    # The spend export begins on Wednesday 4 November: Google Ads, 4-8 November, 1,000.00 EUR.
+    # This week and the month to date run from the 4th: 3 working days (4, 5 and 6 November)
+    # x 300 = 900 of budget, not the 1,500 of 2-6 November for days nobody recorded.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REVCYCLE_CURRENCY", "EUR")
+        con = connect(tmp_path / "late.duckdb")
+        build(con, {"leads": write_export(tmp_path / "leads.csv", "leads", LEADS)})
+        store.save(con, agreement(), "setup")
+        late = {"date_from": "2026-11-04", "date_to": "2026-11-08", "source": "Google Ads"}
+        rows = [late | {"campaign": "Brand", "amount": "1000.00", "currency": "EUR"}]
+        load_spend(con, write_export(tmp_path / "spend.csv", "spend", rows))
+        found = against_budget(con, channels=["Paid search"])
+        report = spend.report(functools.partial(execute, con), W45, EVERYONE, 2)
+    fourth = datetime.date(2026, 11, 4)
+    assert found == {
+        ("week", W44.start, "Paid search"): (None, "EUR", 1000.0, "EUR"),  # before the data
+        ("week", fourth, "Paid search"): (1000.0, "EUR", 900.0, "EUR"),
+        ("month_to_date", fourth, "Paid search"): (1000.0, "EUR", 900.0, "EUR"),
+        ("month", NOVEMBER, "Paid search"): (None, "EUR", 6000.0, "EUR"),
+    }
+    assert report.month_start == fourth
+    paid = report.rows.set_index("channel").loc["Paid search"]
+    assert paid["month_status"].endswith("111% of €900 due")  # 1,000 / 900
+    assert (
+        "Spend is recorded from 4 November 2026: this week and the month to date run from that "
+        "day, and owe no budget for the days before it."
+    ) in report.notes
+
+
 def test_a_channel_with_a_budget_and_no_spend_has_no_spend_never_zero(con):
     rows = against_budget(con)
     # W44's working days are all in October, which has no trade-show budget: none for it.

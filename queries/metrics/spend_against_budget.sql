@@ -4,7 +4,9 @@
 -- Spans (span): 'week', one per ISO week of the $weeks weeks that end with the week of
 -- $end_date; 'month_to_date', from the first day of the month of this week's Sunday to that
 -- Sunday; 'month', that whole month (its budget only: spend is never summed past the Sunday,
--- so its spend is null).
+-- so its spend is null). A week or month to date in which the spend data begins (the first
+-- day any spend export records) starts on that day: the days before it have no spend to hold
+-- against their budget, and are not owed.
 -- A budget is prorated as targets are (marts/agreed_working_days.sql): each working day takes
 -- 1 / (working days of its month) of its month's budget under the agreement version in force
 -- that day, so a week across two months takes its share of each. A span has a budget only
@@ -29,7 +31,7 @@ this_week as (
         cast(date_trunc('week', cast($end_date as date)) as date) + 6 as week_end,
 ),
 
-spans as (
+calendar_spans as (
     select
         'week' as span,
         week_start as span_start,
@@ -50,6 +52,20 @@ spans as (
         last_day(week_end) as span_end,
         cast($weeks as integer) + 2 as span_order,
     from this_week
+),
+
+spans as (
+    select
+        span,
+        case
+            when span <> 'month' and first_spend_day > span_start and first_spend_day <= span_end
+                then first_spend_day
+            else span_start
+        end as span_start,
+        span_end,
+        span_order,
+    from calendar_spans
+    cross join (select min(spend_date) as first_spend_day from spend_days)
 ),
 
 window_bounds as (

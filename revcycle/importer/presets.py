@@ -448,7 +448,7 @@ def likely_columns(field_name: str, header: list[str]) -> list[str]:
     def likeness(name: str) -> float:
         if _key(name) in known:
             return 2.0
-        plain = " ".join(re.findall(r"[a-z0-9]+", name.lower()))  # "Lead_ID" as "lead id"
+        plain = " ".join(re.findall(r"[^\W_]+", name.lower()))  # "Lead_ID": "lead id"
         if words <= set(plain.split()):
             return 1.0
         alike = difflib.SequenceMatcher(None, spelled, plain)

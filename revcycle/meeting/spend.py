@@ -35,7 +35,8 @@ DEFINITION = (
     "Spend is what the spend exports record per day; a row over several days is spread evenly "
     "over them. The weekly budget is the month's budget in the agreement in force, prorated by "
     "working days as the targets are; the month to date runs from the 1st of the month of this "
-    "week's Sunday to that Sunday, against the budget due by then. Green while the spend stays "
+    "week's Sunday (or the day the spend data begins, if later) to that Sunday, against the "
+    "budget due by then. Green while the spend stays "
     "within its budget, amber up to the agreement's amber margin over it, red beyond."
 )
 
@@ -68,8 +69,9 @@ def report(query: Query, week: Week, scope: dict | None, weeks: int) -> SpendRep
     in_force = query("metrics/agreement_in_force", end_date=week.end)
     in_force = None if in_force.empty else in_force.iloc[0]
     spans = {span: found[found["span"] == span].set_index("channel") for span in SPANS}
-    this_week = spans["week"][pd.to_datetime(spans["week"]["span_start"]).dt.date == week.start]
-    month_start = week.end.replace(day=1)
+    this_week = spans["week"][pd.to_datetime(spans["week"]["span_end"]).dt.date == week.end]
+    to_date = spans["month_to_date"]["span_start"]
+    month_start = pd.Timestamp(to_date.iloc[0]).date() if len(to_date) else week.end.replace(day=1)
     rows = pd.DataFrame(
         [
             _row(channel, this_week.loc[channel], spans, in_force)
@@ -78,7 +80,25 @@ def report(query: Query, week: Week, scope: dict | None, weeks: int) -> SpendRep
         columns=[*COLUMNS, *RAW_COLUMNS],
     )
     series = found[found["span"] == "week"].reset_index(drop=True)
-    return SpendReport(rows, series, month_start, week.end, _notes(rows, this_week, params))
+    week_from = pd.Timestamp(this_week["span_start"].iloc[0]).date() if len(this_week) else None
+    notes = _notes(rows, this_week, params) + _data_begins_note(week, week_from, month_start)
+    return SpendReport(rows, series, month_start, week.end, notes)
+
+
+def _data_begins_note(week: Week, week_from, month_start: datetime.date) -> list[str]:
+    """Where the spend data begins within this week or this month so far, the sentence saying
+    those spans run from that day (metrics/spend_against_budget starts them there)."""
+    begins = [
+        day
+        for day, whole in ((week_from, week.start), (month_start, month_start.replace(day=1)))
+        if day is not None and day > whole
+    ]
+    if not begins:
+        return []
+    return [
+        f"Spend is recorded from {max(begins):%-d %B %Y}: this week and the month to date run "
+        "from that day, and owe no budget for the days before it."
+    ]
 
 
 SPANS = ("week", "month_to_date", "month")
