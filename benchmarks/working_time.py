@@ -132,7 +132,14 @@ def with_working_time(
     """``funnel`` with RECOMPUTED worked out again from each lead's creation, first contact,
     channel and the agreements (oldest first)."""
     created_at, contacted_at = funnel["created_at"], funnel["first_contacted_at"]
-    created, contacted = _seconds(created_at, data_zone), _seconds(contacted_at, data_zone)
+    # A contact dated by its day alone, on the creation day: contacted by the end of that day.
+    hour_unknown = (
+        (contacted_at < created_at)
+        & (contacted_at == contacted_at.dt.normalize())
+        & (contacted_at.dt.normalize() == created_at.dt.normalize())
+    ).to_numpy()
+    contacted_by = contacted_at.mask(hour_unknown, contacted_at + pd.Timedelta(days=1))
+    created, contacted = _seconds(created_at, data_zone), _seconds(contacted_by, data_zone)
     as_of = _seconds(pd.DatetimeIndex([data_as_of]), data_zone)[0]
     first = (created_at.min() - pd.Timedelta(days=2)).date()
     last = (data_as_of + pd.Timedelta(days=366)).date()
@@ -151,11 +158,12 @@ def with_working_time(
             kind[rows] = rule.kind
             agreed[rows] = np.nan if rule.response_hours is None else rule.response_hours
             hours[rows], deadline[rows] = _judge(rule, calendar, created[rows], contacted[rows])
-    before_created = (contacted_at < created_at).to_numpy()
-    hours[before_created] = np.nan
+    before_created = (contacted_at < created_at).to_numpy() & ~hour_unknown
     within = pd.array([pd.NA] * len(funnel), dtype="boolean")
-    is_contacted = contacted_at.notna().to_numpy() & ~before_created
+    is_contacted = contacted_at.notna().to_numpy() & ~before_created & ~hour_unknown
     within[is_contacted] = hours[is_contacted] <= agreed[is_contacted]
+    within[hour_unknown & (hours <= agreed)] = True  # in time even at the day's end; else unknown
+    hours[before_created | hour_unknown] = np.nan
     late = ~contacted_at.notna().to_numpy() & funnel["has_contact_data"].fillna(False).to_numpy(
         dtype=bool
     )

@@ -14,7 +14,9 @@ from benchmarks import browser as browser_timing
 from benchmarks import pages as page_timing
 from benchmarks import reference, sessions, upload
 from benchmarks.run import upload_cap_for
+from benchmarks.working_time import bench_agreements, with_working_time
 from revcycle import sample, settings
+from revcycle.agreements import store
 from revcycle.build import build
 from revcycle.db import connect, execute
 from tests.conftest import copy_database, require_browser
@@ -257,3 +259,38 @@ def test_sessions_report_rates_and_percentiles_from_the_loads():
     # the nearest-rank p95 of four loads is the slowest, 4 s.
     result = sessions.LoadResult(users=2, wall_seconds=5.0, seconds=[3.0, 1.0, 4.0, 2.0])
     assert result.markdown() == "| 2 | 4 | 0.80 | 2,500 | 4,000 | 0 |"
+
+
+def test_the_pandas_follow_up_reads_a_contact_dated_by_its_day_as_the_mart_does(funnel_db):
+    # Website contact form: 4 working hours (Monday to Friday, 09:00-17:00) under the bench's
+    # first agreement. Tuesday 3 March 2026, contacts dated by the day alone:
+    # - DAY-LATE, in at 10:00: by the day's end 7 working hours, over 4: not judged, no hours;
+    # - DAY-SOON, in at 16:00: by the day's end 1 working hour: in time, no hours;
+    # - TIMED, in at 10:00, called at 11:00: 1 hour, in time.
+    form = {"channel": "Website contact form", "first_contacted_at": "2026-03-03"}
+    con = funnel_db(
+        [
+            form | {"lead_id": "DAY-LATE", "created_at": "2026-03-03 10:00:00"},
+            form | {"lead_id": "DAY-SOON", "created_at": "2026-03-03 16:00:00"},
+            form
+            | {
+                "lead_id": "TIMED",
+                "created_at": "2026-03-03 10:00:00",
+                "first_contacted_at": "2026-03-03 11:00:00",
+            },
+        ]
+    )
+    agreements = bench_agreements(date(2026, 1, 1), date(2026, 6, 1))
+    for agreement in agreements:
+        store.save(con, agreement, "test")
+    funnel = con.execute("select * from funnel_revenue order by lead_id").df()
+    as_of = con.execute("select data_as_of from funnel_as_of").fetchone()[0]
+    recomputed = with_working_time(funnel, agreements, settings.timezone(), as_of)
+    for frame in (funnel, recomputed):
+        judged = frame.set_index("lead_id")[["hours_to_first_contact", "is_within_agreed_time"]]
+        judged = judged.astype(object).where(judged.notna(), None)
+        assert judged.to_dict("index") == {
+            "DAY-LATE": {"hours_to_first_contact": None, "is_within_agreed_time": None},
+            "DAY-SOON": {"hours_to_first_contact": None, "is_within_agreed_time": True},
+            "TIMED": {"hours_to_first_contact": 1.0, "is_within_agreed_time": True},
+        }
