@@ -13,7 +13,7 @@ from revcycle.export import safe_csv
 from revcycle.importer import channels, load
 from revcycle.importer.parse import DAY_FIRST, EXCEL_SERIAL, ISO, MONTH_FIRST
 from revcycle.importer.problems import ERROR, grouped_frame, problems_frame
-from revcycle.importer.validate import SHOWN_IGNORED_COLUMNS
+from revcycle.importer.validate import SHOWN_IGNORED_COLUMNS, columns_feeding_two_fields
 from revcycle.rebuild import data_version
 from revcycle.ui import access, format, page, tables, upload
 from revcycle.ui.data import connection, run
@@ -147,7 +147,7 @@ def mapping_screen(slot: str, kind: str, columns: list[str]) -> tuple[dict[str, 
             )
         if chosen is not None:
             mapping[spec.name] = chosen
-    for slip in upload.columns_feeding_two_fields(mapping):
+    for slip in columns_feeding_two_fields(mapping):
         st.warning(format.plain(slip), icon=":material/call_split:")
     save_as = st.text_input(
         "Save this mapping as",

@@ -33,7 +33,7 @@ from revcycle.health import (
 )
 from revcycle.importer import channels, load, parse
 from revcycle.importer.problems import ERROR, ImportRefused, grouped, problems_frame
-from revcycle.importer.validate import name_value_pairs, prepare
+from revcycle.importer.validate import columns_feeding_two_fields, name_value_pairs, prepare
 from revcycle.meeting import cli as meeting_cli
 from revcycle.meeting import log as meeting_log
 from revcycle.meeting import pack
@@ -272,6 +272,20 @@ def _build(con: duckdb.DuckDBPyConnection, from_sample: bool) -> int:
     return 0
 
 
+def _print_reading(prepared) -> None:
+    """How the file was read: as what, its notes, the mapping, what it ignores, its rows."""
+    print(f"read {prepared.file_name} as {prepared.kind}: {prepared.source}")
+    for note in prepared.notes:
+        print(f"  {note}")
+    print("mapping (field ← column):")
+    for line in prepared.mapping_lines():
+        print(f"  {line}")
+    for slip in columns_feeding_two_fields(prepared.mapping):
+        print(f"warning: {slip}")
+    print(prepared.ignored_summary())
+    print(prepared.accounting())
+
+
 def _load(con, args, parser) -> int:
     overrides = _pairs(args.map, "--map", parser)
     constants = _pairs(args.set, "--set", parser)
@@ -286,14 +300,7 @@ def _load(con, args, parser) -> int:
         constants=constants,
         decimal_mark=args.decimal_mark,
     )
-    print(f"read {prepared.file_name} as {prepared.kind}: {prepared.source}")
-    for note in prepared.notes:
-        print(f"  {note}")
-    print("mapping (field ← column):")
-    for line in prepared.mapping_lines():
-        print(f"  {line}")
-    print(prepared.ignored_summary())
-    print(prepared.accounting())
+    _print_reading(prepared)
     _print_problems(prepared.problems, args.problems_csv)
     unmapped = channels.uncovered(prepared.unmapped_sources, channels.source_keys(new_rules))
     if unmapped:

@@ -122,6 +122,18 @@ def test_amounts_that_read_either_way_wait_for_the_decimal_mark(db, tmp_path, re
     assert amounts == [("D-1", Decimal("1500.00")), ("D-2", Decimal("2250.00"))]
 
 
+def test_one_column_mapped_to_two_fields_is_warned_about(db, tmp_path, revcycle):
+    export = tmp_path / "two.csv"
+    export.write_text("ref,Date\nR1,2026-10-01\n", encoding="utf-8")
+    maps = ["--map", "deal_id=ref", "--map", "created_at=Date", "--map", "closed_at=Date"]
+    code, out = revcycle(db, "load", export, "--kind", "deals", *maps, "--dry-run")
+    assert code == 0, out
+    assert (
+        "warning: The column Date feeds created_at and closed_at: check that one column is "
+        "meant for all of them."
+    ) in out
+
+
 def test_any_spreadsheet_loads_with_map(db, tmp_path, revcycle):
     export = tmp_path / "mqls.csv"
     export.write_text("mql_id,when,source\nM1,2026-11-02,Webinar\n", encoding="utf-8")

@@ -134,16 +134,26 @@ def test_suggestions_rank_known_names_first():
     assert suggestions("created_at", ["when", "Created at", "owner"])[0] == "Created at"
 
 
-def test_the_mapping_screen_chooses_unasked_only_columns_named_like_the_field():
-    # A sheet whose columns are like no field: nothing is chosen for the analyst. Before, the
-    # screen chose Medium as the lead id and Value as the email.
-    header = ["Ref", "Medium", "Opened on", "Rep", "Value"]
-    assert [likely_columns(name, header) for name in ("lead_id", "email", "owner")] == [[], [], []]
-    # A name a preset reads first, then one spelled like the field (0.67 alike), never Medium.
-    assert likely_columns("lead_id", ["Medium", "Lead Ref", "Lead_ID"]) == ["Lead_ID", "Lead Ref"]
-    # A name holding the field's words.
-    assert likely_columns("email", ["Value", "Email address"]) == ["Email address"]
-    assert likely_columns("owner", ["Country", "Deal owner"]) == ["Deal owner"]
+def test_the_mapping_screen_chooses_unasked_only_columns_named_as_the_field():
+    # A CRM's deals sheet whose columns only look like fields: each hunch would load wrong
+    # (the owner's email as the contact's, the closing date as the creation date, a weighted
+    # amount as the deal's). Nothing is chosen for those fields; the analyst chooses.
+    header = [
+        "Deal ref",
+        "Contact email",
+        "Opened on",
+        "Pipeline stage",
+        "Closed at",
+        "Deal amount",
+        "Weighted amount",
+        "Owner email",
+    ]
+    for name in ("deal_id", "email", "created_at", "amount", "is_closed", "owner"):
+        assert likely_columns(name, header) == [], name
+    # The field's own name however written, and a name a preset reads, are chosen.
+    assert likely_columns("closed_at", header) == ["Closed at"]
+    assert likely_columns("lead_id", ["Deal ID", "Lead_ID", "Lead Ref"]) == ["Lead_ID"]
+    assert likely_columns("created_at", ["Updated at", "Create Date"]) == ["Create Date"]
 
 
 def test_a_saved_mapping_is_found_again_for_the_same_headers_in_any_order(tmp_path):

@@ -432,30 +432,20 @@ def suggestions(field_name: str, header: list[str], limit: int = 3) -> list[str]
     return ranked[:limit]
 
 
-# How alike, both ways round, a column's name and a field's must be for the mapping screen to
-# choose it unasked: "Lead Ref" for lead_id is 0.67, "Medium" 0.46, "Won on" for is_won 0.50.
-PRESELECT_LIKENESS = 0.6
-
-
 def likely_columns(field_name: str, header: list[str]) -> list[str]:
-    """The columns the mapping screen chooses for a field before the analyst does, best first:
-    a name a preset reads it from, then names that hold the field's words ("Email address") or
-    are spelled like it ("Lead Ref"). A weaker likeness is left for the analyst to choose: a
-    column chosen unasked for the wrong field loads quietly wrong."""
-    known = {_key(c) for p in PRESETS for c in p.columns.get(field_name, ())}
-    words, spelled = set(field_name.split("_")), field_name.replace("_", " ")
+    """The columns the mapping screen chooses for a field before the analyst does, in the
+    file's order: a name a preset reads the field from ("Create Date"), or the field's own name
+    however it is written ("Lead_ID"). A likeness is left for the analyst to choose: a hunch
+    chosen unasked ("Closed at" for created_at, "Owner email" for email, "Weighted amount" for
+    amount) loads quietly wrong."""
+    names = {c for p in PRESETS for c in p.columns.get(field_name, ())} | {field_name}
+    known = {_words(name) for name in names}
+    return [name for name in header if _words(name) in known]
 
-    def likeness(name: str) -> float:
-        if _key(name) in known:
-            return 2.0
-        plain = " ".join(re.findall(r"[^\W_]+", name.lower()))  # "Lead_ID": "lead id"
-        if words <= set(plain.split()):
-            return 1.0
-        alike = difflib.SequenceMatcher(None, spelled, plain)
-        return min(alike.ratio(), difflib.SequenceMatcher(None, plain, spelled).ratio())
 
-    scored = sorted(((likeness(name), at, name) for at, name in enumerate(header)), reverse=True)
-    return [name for score, _, name in scored if score >= PRESELECT_LIKENESS]
+def _words(name: str) -> str:
+    """A name's words, lower case, one space apart: "Lead_ID" and "lead id" are "lead id"."""
+    return " ".join(re.findall(r"[^\W_]+", name.lower()))
 
 
 def header_fingerprint(header: list[str]) -> str:

@@ -296,6 +296,20 @@ def prepare(
     )
 
 
+def columns_feeding_two_fields(mapping: dict[str, str]) -> list[str]:
+    """A sentence for each column the mapping reads for more than one field, which is nearly
+    always a slip of the mouse (``Create Date`` as both created_at and closed_at)."""
+    fields_by_column: dict[str, list[str]] = {}
+    for field_name, column in mapping.items():
+        fields_by_column.setdefault(column, []).append(field_name)
+    return [
+        f"The column {column} feeds {' and '.join(fields)}: check that one column is meant "
+        "for all of them."
+        for column, fields in fields_by_column.items()
+        if len(fields) > 1
+    ]
+
+
 def _without_rejected(rows: pa.Table, lines: np.ndarray, problems: list[Problem]) -> pa.Table:
     """The rows no error rejects."""
     rejected = [p.line for p in problems if p.severity == ERROR and p.line is not None]
