@@ -242,3 +242,16 @@ def test_a_headline_sentence_on_the_shared_screen_opens_the_section_behind_it(db
     next(button for button in sentences if "waited past" in button.label).click().run()
     assert titles(at) == [f"Follow-up breaches, by owner — {LABEL}"]
     assert at.query_params["section"] == "breaches"
+
+
+def test_presented_actions_show_typed_markup_as_text(db_env):
+    # st.table renders its cells as Markdown: an action typed with stars, a link and an owner
+    # in underscores must reach the screen as written (every sign escaped), never bold or live.
+    with connect(os.environ["REVCYCLE_DB"]) as con:
+        due = date.fromisoformat(str(MONDAY)) + timedelta(days=4)
+        log.add_action(con, LABEL, "**Call** every [lead](http://x.example)", "_Ann_", due, "Mia")
+    at = open_page(week=LABEL, present="1", section="actions")
+    (table,) = at.table
+    link = "http\u2060" + r"\:\/\/x\.example"  # a word joiner stops the autolink
+    assert table.value["What"].tolist() == [r"\*\*Call\*\* every \[lead\]\(" + link + r"\)"]
+    assert table.value["Owner"].tolist() == [r"\_Ann\_"]

@@ -342,11 +342,12 @@ def _more(count: int, what: tuple[str, str]) -> None:
 
 
 def text_table(frame: pd.DataFrame, columns: dict[str, tuple[str, str]], limit: int) -> None:
-    """``frame``'s first ``limit`` rows as a table of text, the rest counted. st.table writes
-    each cell as text, so uploaded and typed names stay plain, and its type follows the
-    presentation's rem sizes, which a data grid's canvas would not."""
+    """``frame``'s first ``limit`` rows as a table of text, the rest counted. Its type follows
+    the presentation's rem sizes, which a data grid's canvas would not. st.table renders each
+    cell as Markdown: every cell is made literal (format.plain), so an uploaded owner or a
+    typed action shows as written, never bold or a link."""
     cells = {
-        label: [tables.SHOWN[kind](value) for value in frame[column].head(limit)]
+        label: [format.plain(tables.SHOWN[kind](value)) for value in frame[column].head(limit)]
         for column, (label, kind) in columns.items()
     }
     st.table(pd.DataFrame(cells), hide_index=True)
