@@ -132,13 +132,14 @@ def with_working_time(
     """``funnel`` with RECOMPUTED worked out again from each lead's creation, first contact,
     channel and the agreements (oldest first)."""
     created_at, contacted_at = funnel["created_at"], funnel["first_contacted_at"]
-    # A contact dated by its day alone, on the creation day: contacted by the end of that day.
+    # A contact dated by its day alone, on the creation day or later: contacted by the end of
+    # that day, and at the earliest at its start (or the creation, on that day).
     hour_unknown = (
-        (contacted_at < created_at)
-        & (contacted_at == contacted_at.dt.normalize())
-        & (contacted_at.dt.normalize() == created_at.dt.normalize())
+        (contacted_at == contacted_at.dt.normalize())
+        & (contacted_at.dt.normalize() >= created_at.dt.normalize())
     ).to_numpy()
     contacted_by = contacted_at.mask(hour_unknown, contacted_at + pd.Timedelta(days=1))
+    contacted_from = _seconds(np.maximum(contacted_at, created_at), data_zone)
     created, contacted = _seconds(created_at, data_zone), _seconds(contacted_by, data_zone)
     as_of = _seconds(pd.DatetimeIndex([data_as_of]), data_zone)[0]
     first = (created_at.min() - pd.Timedelta(days=2)).date()
@@ -148,6 +149,7 @@ def with_working_time(
     channel = funnel["channel"].to_numpy()
     kind = np.full(len(funnel), None, dtype=object)
     hours, deadline = np.full(len(funnel), np.nan), np.full(len(funnel), np.nan)
+    hours_from = np.full(len(funnel), np.nan)
     agreed = np.full(len(funnel), np.nan)
     for number, agreement in enumerate(agreements):
         calendar = Calendar(agreement, first, last)
@@ -158,11 +160,16 @@ def with_working_time(
             kind[rows] = rule.kind
             agreed[rows] = np.nan if rule.response_hours is None else rule.response_hours
             hours[rows], deadline[rows] = _judge(rule, calendar, created[rows], contacted[rows])
+            day_only = rows & hour_unknown
+            hours_from[day_only] = _judge(
+                rule, calendar, created[day_only], contacted_from[day_only]
+            )[0]
     before_created = (contacted_at < created_at).to_numpy() & ~hour_unknown
     within = pd.array([pd.NA] * len(funnel), dtype="boolean")
     is_contacted = contacted_at.notna().to_numpy() & ~before_created & ~hour_unknown
     within[is_contacted] = hours[is_contacted] <= agreed[is_contacted]
-    within[hour_unknown & (hours <= agreed)] = True  # in time even at the day's end; else unknown
+    within[hour_unknown & (hours_from > agreed)] = False  # late even at the day's start
+    within[hour_unknown & (hours <= agreed)] = True  # in time even at its end; else unknown
     hours[before_created | hour_unknown] = np.nan
     late = ~contacted_at.notna().to_numpy() & funnel["has_contact_data"].fillna(False).to_numpy(
         dtype=bool

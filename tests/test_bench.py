@@ -266,7 +266,10 @@ def test_the_pandas_follow_up_reads_a_contact_dated_by_its_day_as_the_mart_does(
     # first agreement. Tuesday 3 March 2026, contacts dated by the day alone:
     # - DAY-LATE, in at 10:00: by the day's end 7 working hours, over 4: not judged, no hours;
     # - DAY-SOON, in at 16:00: by the day's end 1 working hour: in time, no hours;
-    # - TIMED, in at 10:00, called at 11:00: 1 hour, in time.
+    # - TIMED, in at 10:00, called at 11:00: 1 hour, in time;
+    # - NEXT-DAY, in at 16:00, contacted "2026-03-04": 1 working hour by that day's start, 9 by
+    #   its end: not judged;
+    # - FRIDAY, in at 16:00, contacted "2026-03-06": 17 working hours by Friday's start: late.
     form = {"channel": "Website contact form", "first_contacted_at": "2026-03-03"}
     con = funnel_db(
         [
@@ -277,6 +280,18 @@ def test_the_pandas_follow_up_reads_a_contact_dated_by_its_day_as_the_mart_does(
                 "lead_id": "TIMED",
                 "created_at": "2026-03-03 10:00:00",
                 "first_contacted_at": "2026-03-03 11:00:00",
+            },
+            form
+            | {
+                "lead_id": "NEXT-DAY",
+                "created_at": "2026-03-03 16:00:00",
+                "first_contacted_at": "2026-03-04",
+            },
+            form
+            | {
+                "lead_id": "FRIDAY",
+                "created_at": "2026-03-03 16:00:00",
+                "first_contacted_at": "2026-03-06",
             },
         ]
     )
@@ -292,5 +307,7 @@ def test_the_pandas_follow_up_reads_a_contact_dated_by_its_day_as_the_mart_does(
         assert judged.to_dict("index") == {
             "DAY-LATE": {"hours_to_first_contact": None, "is_within_agreed_time": None},
             "DAY-SOON": {"hours_to_first_contact": None, "is_within_agreed_time": True},
+            "FRIDAY": {"hours_to_first_contact": None, "is_within_agreed_time": False},
+            "NEXT-DAY": {"hours_to_first_contact": None, "is_within_agreed_time": None},
             "TIMED": {"hours_to_first_contact": 1.0, "is_within_agreed_time": True},
         }

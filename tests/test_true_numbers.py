@@ -384,7 +384,7 @@ def test_a_first_contact_dated_by_its_day_alone_on_the_creation_day_is_no_date_e
     # its contact says "2026-11-09": at the latest midnight, 10 hours, in time. M3: 11 Nov
     # 10:00, contacted "2026-11-11", 14 hours at most, in time. M2: 10 Nov 10:00, contacted
     # "2026-11-12", at least 38 hours: late. 2 of 3 in time; none contacted before created,
-    # and no hours measured for M1 and M3, whose hour is unknown.
+    # and no hours measured for any of them, whose hour is unknown.
     con = funnel_db(
         [
             lead("M1", "2026-11-09 14:00:00", first_contacted_at="2026-11-09"),
@@ -398,7 +398,7 @@ def test_a_first_contact_dated_by_its_day_alone_on_the_creation_day_is_no_date_e
     ).fetchall()
     assert judged == [
         ("M1", False, None, True),
-        ("M2", False, 38.0, False),
+        ("M2", False, None, False),
         ("M3", False, None, True),
     ]
     november = {"start_date": date(2026, 11, 1), "end_date": date(2026, 11, 30)}
@@ -411,6 +411,39 @@ def test_a_first_contact_dated_by_its_day_alone_on_the_creation_day_is_no_date_e
         "select is_within_agreed_time from funnel_revenue where lead_id = 'M1'"
     ).fetchall()
     assert judged == [(None,)]
+
+
+def test_a_first_contact_dated_by_a_later_day_alone_is_judged_by_both_ends_of_that_day(
+    funnel_db,
+):
+    # Within 8 working hours (Monday to Friday, 09:00-17:00, Europe/Amsterdam). Wednesday 4
+    # November 2026:
+    # - D1 in at 10:00, contacted "2026-11-05": by the start of Thursday 7 working hours, by
+    #   its end 15. Maybe in time, maybe not: not judged (it was "7 hours, in time").
+    # - D2 in at 16:00, contacted "2026-11-05": by the end of Thursday 9 working hours, but by
+    #   its start only 1: not judged either.
+    # - D3 in at 16:00, contacted "2026-11-09" (Monday): by Monday's start 17 working hours
+    #   (1 on Wednesday, 8 each on Thursday and Friday): late whatever the hour.
+    # - D4 in at 16:30, contacted "2026-11-04": by the day's end half an hour: in time.
+    con = funnel_db(
+        [
+            lead("D1", "2026-11-04 10:00:00", first_contacted_at="2026-11-05"),
+            lead("D2", "2026-11-04 16:00:00", first_contacted_at="2026-11-05"),
+            lead("D3", "2026-11-04 16:00:00", first_contacted_at="2026-11-09"),
+            lead("D4", "2026-11-04 16:30:00", first_contacted_at="2026-11-04"),
+        ]
+    )
+    save(con, agreement(FollowUp(None, "call", 8, "working")))
+    judged = con.execute(
+        "select lead_id, hours_to_first_contact, is_within_agreed_time "
+        "from funnel_revenue order by lead_id"
+    ).fetchall()
+    assert judged == [
+        ("D1", None, None),
+        ("D2", None, None),
+        ("D3", None, False),
+        ("D4", None, True),
+    ]
 
 
 def test_a_day_without_deal_activity_wins_zero_and_without_deals_nothing_is_known(funnel_db):

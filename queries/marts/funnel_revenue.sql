@@ -212,9 +212,15 @@ lead_rows as (
             ) as is_disqualified,
         leads.status is not null or leads.disqualified_reason is not null as has_lead_status,
         leads.first_contacted_at,
-        -- A first contact dated by its day alone, on the day the lead came in: the hour is
-        -- unknown, so no hours are measured; judged in time only when the end of that day is.
-        is_day_of(leads.first_contacted_at, leads.created_at) as is_contact_hour_unknown,
+        -- A first contact dated by its day alone (its midnight), on the day the lead came in
+        -- or later: the hour is unknown, so no hours are measured. It is judged in time when
+        -- even the end of that day is, late when even its start (or the lead's creation, on
+        -- that day) is past the agreed time, and not judged between.
+        coalesce(
+            leads.first_contacted_at = date_trunc('day', leads.first_contacted_at)
+                and cast(leads.first_contacted_at as date) >= cast(leads.created_at as date),
+            false
+        ) as is_contact_hour_unknown,
         coalesce(
             leads.first_contacted_at < leads.created_at and not is_contact_hour_unknown, false
         ) as is_contacted_before_created,
@@ -265,6 +271,17 @@ lead_rules as (
             lead_rows.first_contacted_at
         ) as contacted_by,
         epoch(timezone(data_zone.time_zone, contacted_by)) as contacted_second,
+        -- The earliest it can have been: the start of its day, or the creation on that day.
+        if(
+            lead_rows.is_contact_hour_unknown,
+            epoch(
+                timezone(
+                    data_zone.time_zone,
+                    greatest(lead_rows.first_contacted_at, lead_rows.created_at)
+                )
+            ),
+            null
+        ) as contacted_from_second,
         rules_by_day.agreement_time_zone = data_zone.time_zone as is_in_data_zone,
     from lead_rows
     cross join data_zone
@@ -291,6 +308,14 @@ lead_days as (
                 timezone(lead_rules.agreement_time_zone, to_timestamp(contacted_second)) as date
             )
         end as contacted_local_date,
+        case
+            when lead_rules.response_basis <> 'working' or contacted_from_second is null
+                then null
+            else cast(
+                timezone(lead_rules.agreement_time_zone, to_timestamp(contacted_from_second))
+                    as date
+            )
+        end as contacted_from_local_date,
     from lead_rules
 ),
 
@@ -317,6 +342,21 @@ lead_working_seconds as (
                 then (contacted_working_second - created_working_second) / 3600
             else (lead_days.contacted_second - lead_days.created_second) / 3600
         end as hours_to_contact_by,
+        -- When its hour is unknown, to the earliest it can have been.
+        case
+            when lead_days.contacted_from_second is null then null
+            when lead_days.response_basis = 'working'
+                then (
+                    working_seconds_at(
+                        contacted_from_day.working_seconds_before,
+                        contacted_from_day.first_starts_second,
+                        contacted_from_day.first_working_seconds,
+                        contacted_from_day.later_spans,
+                        lead_days.contacted_from_second
+                    ) - created_working_second
+                ) / 3600
+            else (lead_days.contacted_from_second - lead_days.created_second) / 3600
+        end as hours_to_contact_from,
     from lead_days
     left join working_calendar as created_day
         on lead_days.agreement_version = created_day.version
@@ -324,6 +364,9 @@ lead_working_seconds as (
     left join working_calendar as contacted_day
         on lead_days.agreement_version = contacted_day.version
         and lead_days.contacted_local_date = contacted_day.calendar_date
+    left join working_calendar as contacted_from_day
+        on lead_days.agreement_version = contacted_from_day.version
+        and lead_days.contacted_from_local_date = contacted_from_day.calendar_date
 ),
 
 -- Per version, the data's latest event (funnel_as_of) in working seconds, and whether it
@@ -367,6 +410,9 @@ judged_lead_rows as (
             is_in_data_zone,
             created_local_date,
             contacted_local_date,
+            contacted_from_local_date,
+            contacted_from_second,
+            hours_to_contact_from,
             created_working_second,
             contacted_working_second,
             is_contact_hour_unknown,
@@ -380,14 +426,17 @@ judged_lead_rows as (
         end as hours_to_first_contact,
         case
             when lead_working_seconds.follow_up_kind = 'nurture' then null
-            -- The day alone: in time when even the end of the day is, else not judged.
+            -- The day alone: in time when even the end of the day is, late when even the
+            -- earliest it can have been is past the agreed time, else not judged.
             when lead_working_seconds.is_contact_hour_unknown
-                then if(
-                    lead_working_seconds.hours_to_contact_by
-                        <= lead_working_seconds.agreed_response_hours,
-                    true,
-                    null
-                )
+                then case
+                    when lead_working_seconds.hours_to_contact_by
+                        <= lead_working_seconds.agreed_response_hours
+                        then true
+                    when lead_working_seconds.hours_to_contact_from
+                        > lead_working_seconds.agreed_response_hours
+                        then false
+                end
             when lead_working_seconds.first_contacted_at is not null
                 then hours_to_first_contact <= lead_working_seconds.agreed_response_hours
             -- Never contacted: a miss once the agreed time has passed by the data's latest
