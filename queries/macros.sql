@@ -65,23 +65,26 @@ create or replace macro is_closed_stage(stage) as
     starts_with(replace(source_key(stage), '_', ''), 'closed')
     or replace(source_key(stage), '_', '') in ('won', 'lost');
 
--- is_day_of(moment, created_at): whether `moment` is a date without a time (read as its
--- midnight) on the day of `created_at`, and so before it: the export says the day, not the
--- hour (Salesforce's Close Date, a spreadsheet's contact date). False when either is null.
-create or replace macro is_day_of(moment, created_at) as
-    coalesce(
-        moment < created_at
-            and moment = date_trunc('day', moment)
-            and cast(moment as date) = cast(created_at as date),
-        false
-    );
+-- is_date_only(moment): whether `moment` is a date without a time, read as its midnight: the
+-- export says the day, not the hour (Salesforce's Close Date, a spreadsheet's contact date).
+-- Null when `moment` is.
+create or replace macro is_date_only(moment) as moment = date_trunc('day', moment);
 
 -- deal_closed_at(closed_at, created_at): when a deal closed, for every duration and check.
--- A close date without a time on the day the deal was created (is_day_of) closed it that
+-- A close date without a time (is_date_only) on the day the deal was created closed it that
 -- day, not hours before it: the close is then the creation moment, a sales cycle of 0 days.
 -- Any other close stays as the export has it.
 create or replace macro deal_closed_at(closed_at, created_at) as
-    if(is_day_of(closed_at, created_at), created_at, closed_at);
+    if(
+        coalesce(
+            closed_at < created_at
+                and is_date_only(closed_at)
+                and cast(closed_at as date) = cast(created_at as date),
+            false
+        ),
+        created_at,
+        closed_at
+    );
 
 -- working_seconds_at(working_seconds_before, first_starts_second, first_working_seconds,
 -- later_spans, moment_second): working seconds since the calendar began at the instant

@@ -163,6 +163,15 @@ def test_no_breach_is_said_apart_from_nothing_to_judge():
     assert nothing.text.startswith("No lead of this week could be judged")
 
 
+def test_no_breach_among_some_leads_judged_says_the_others_were_not():
+    partly = "3 of the week's 4 leads come from files without a first-contact column: …"
+    said = headline.breaches_sentence(breaches(("Ann", 0, 1, 0)), partly)
+    assert said.text == (
+        "Every lead judged this week was contacted within its agreed time. 3 of the week's 4 "
+        "leads come from files without a first-contact column: …"
+    )
+
+
 def test_quality_that_cannot_be_measured_says_why():
     said = headline.quality_sentence(quality(0, 0, 0, cannot="No status column."))
     assert said == Sentence("No status column.", "quality")

@@ -321,3 +321,33 @@ def test_cohort_mql_and_sql_rates_leave_out_leads_whose_file_cannot_tell(mixed_d
     assert weekly[weekly["stage"] == "mql"][["count_leads", "count_reached"]].values.tolist() == [
         [2, 1]
     ]
+
+
+def this_week(week: str) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / "pages" / "this_week.py"), default_timeout=120)
+    at.query_params["week"] = week
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_meeting_says_which_leads_it_could_not_judge(mixed_env):
+    # 2026-W10 (2-8 March) holds all five leads: A1 called after 2 hours, A2 never called (a
+    # breach once its 24 hours ran out), and B1-B3 from the file without a first-contact column.
+    at = this_week("2026-W10")
+    said = "3 of the week's 5 leads come from files without a first-contact column: their "
+    said += "follow-up is not known."
+    assert said in [caption.value.replace("\\", "") for caption in at.caption]
+
+
+def test_with_no_lead_judged_there_is_no_good_news_only_the_reason(tmp_path, monkeypatch):
+    leads = tmp_path / "b.csv"
+    leads.write_text(LEADS_WITHOUT_DATES, encoding="utf-8")
+    con = connect(tmp_path / "b.duckdb")
+    build(con, {"leads": leads})
+    con.close()
+    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "b.duckdb"))
+    at = this_week("2026-W10")
+    assert not [box.value for box in at.success if "waited past" in box.value]
+    infos = [box.value.replace("\\", "") for box in at.info]
+    assert any(text.startswith("Cannot be measured: ") for text in infos), infos

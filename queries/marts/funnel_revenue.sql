@@ -217,7 +217,7 @@ lead_rows as (
         -- even the end of that day is, late when even its start (or the lead's creation, on
         -- that day) is past the agreed time, and not judged between.
         coalesce(
-            leads.first_contacted_at = date_trunc('day', leads.first_contacted_at)
+            is_date_only(leads.first_contacted_at)
                 and cast(leads.first_contacted_at as date) >= cast(leads.created_at as date),
             false
         ) as is_contact_hour_unknown,

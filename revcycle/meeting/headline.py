@@ -11,6 +11,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from revcycle.meeting.numbers import follow_up_unknowns
+
 SECTIONS = ("tiles", "leak", "breaches", "quality", "spend", "actions")
 NO_LEAK = "No step dropped beyond chance this week."
 # The tile a headline speaks of: the first of these the week can tell.
@@ -115,8 +117,9 @@ def _name(owner: str) -> str:
     return "unassigned leads" if owner == "(unassigned)" else owner
 
 
-def breaches_sentence(breaches: pd.DataFrame) -> Sentence:
-    """ "14 leads waited past the agreed response time, 9 of them Bram's." """
+def breaches_sentence(breaches: pd.DataFrame, partly_unmeasured: str | None = None) -> Sentence:
+    """ "14 leads waited past the agreed response time, 9 of them Bram's." ``partly_unmeasured``
+    says which leads could not be judged, when some could."""
     total = int(breaches["count_breaches"].sum()) if len(breaches) else 0
     if total == 0:
         if len(breaches) == 0 or int(breaches["count_leads_measured"].sum()) == 0:
@@ -124,6 +127,9 @@ def breaches_sentence(breaches: pd.DataFrame) -> Sentence:
                 "No lead of this week could be judged against its agreed response time yet.",
                 "breaches",
             )
+        if partly_unmeasured:
+            said = "Every lead judged this week was contacted within its agreed time. "
+            return Sentence(said + partly_unmeasured, "breaches")
         return Sentence("Every lead of this week was contacted within its agreed time.", "breaches")
     waited = "lead waited" if total == 1 else "leads waited"
     said = f"{total:,} {waited} past the agreed response time"
@@ -202,12 +208,11 @@ def actions_sentence(actions_overdue: int) -> Sentence | None:
     return Sentence(f"{actions_overdue:,} actions from last week are overdue.", "actions")
 
 
-def _follow_up_unmeasurable(tiles: pd.DataFrame) -> Sentence | None:
-    """Why no breach can be told, when the uploads lack the first-contact column: then no
-    breach is no news, not good news."""
-    rows = tiles[tiles["metric"] == "share_contacted_in_time"]
-    reason = rows["cannot_measure"].iloc[0] if len(rows) else None
-    return Sentence(reason, "breaches") if isinstance(reason, str) and reason else None
+def _follow_up_sentence(tiles: pd.DataFrame, breaches: pd.DataFrame) -> Sentence:
+    """The breaches, or why none can be told when the uploads lack the first-contact column:
+    then no breach is no news, not good news."""
+    cannot, partly = follow_up_unknowns(tiles)
+    return Sentence(cannot, "breaches") if cannot else breaches_sentence(breaches, partly)
 
 
 def headline(tiles, leaks, breaches, quality, actions_overdue: int) -> list[Sentence]:
@@ -216,7 +221,7 @@ def headline(tiles, leaks, breaches, quality, actions_overdue: int) -> list[Sent
     sentences = [
         tiles_sentence(tiles),
         leak_sentence(leaks),
-        _follow_up_unmeasurable(tiles) or breaches_sentence(breaches),
+        _follow_up_sentence(tiles, breaches),
         quality_sentence(quality),
         actions_sentence(actions_overdue),
     ]

@@ -83,6 +83,7 @@ TILE_COLUMNS = (
     "cannot_measure",
     "definition",
     "is_complete",
+    "partly_unmeasured",
 )
 
 
@@ -187,6 +188,29 @@ def _cannot_measure(row: pd.Series, metric: str, money: Currency) -> str | None:
     return None
 
 
+def _partly_unmeasured(row: pd.Series, metric: str) -> str | None:
+    """What part of the week a number leaves out, when some of its leads' files lack the
+    column it needs (others have it): said beside the number, never blamed on anyone."""
+    if metric != "share_contacted_in_time":
+        return None
+    count, known = int(row["count_leads"]), int(row["count_leads_with_contact_data"])
+    if not 0 < known < count:
+        return None
+    return (
+        f"{count - known:,} of the week's {count:,} leads come from files without a "
+        "first-contact column: their follow-up is not known."
+    )
+
+
+def follow_up_unknowns(tiles: pd.DataFrame) -> tuple[str | None, str | None]:
+    """Why this week's follow-up cannot be measured at all, and what part of it cannot be (the
+    tiles' own words), for the headline, the breaches section and the pack."""
+    rows = tiles[tiles["metric"] == "share_contacted_in_time"]
+    if rows.empty:
+        return None, None
+    return rows["cannot_measure"].iloc[0], rows["partly_unmeasured"].iloc[0]
+
+
 def _data_days(query: Query) -> tuple[datetime.date, datetime.date] | None:
     """The first day with any funnel event and the day the data is as of (an event dated
     after the data was loaded, a typo, does not stretch it); None when nothing is loaded."""
@@ -218,10 +242,10 @@ def week_tiles(
     a column or the amounts are in several currencies, or the data does not reach the week);
     a status, a currency or a reason that does not apply is None. ``is_complete`` is false
     for the week the data ends in: its numbers are the days so far, and get no status.
-    ``series``: weekly_series of at least BASELINE_WEEKS + 1 weeks up to ``week``, when the
-    caller has it already (the page's charts), so the weeks are counted once."""
-    params = scope_params(scope)
-    money = currency(query)
+    ``partly_unmeasured`` says what part of the week a number leaves out. ``series``: weekly_
+    series of BASELINE_WEEKS + 1 weeks or more up to ``week``, when the caller has it (the
+    page's charts), so the weeks are counted once."""
+    params, money = scope_params(scope), currency(query)
     if series is None:
         series = weekly_series(query, week, params, BASELINE_WEEKS + 1, money)
     series = series.iloc[-(BASELINE_WEEKS + 1) :]
@@ -229,15 +253,7 @@ def week_tiles(
     outside = [_outside(row, days) for _, row in series.iterrows()]
     this_row, last_row = series.iloc[-1], series.iloc[-2]
     baseline = series.iloc[:-1][[reason is None for reason in outside[:-1]]]
-    targets = query(
-        "metrics/targets_in_period",
-        start_date=week.start,
-        end_date=week.end,
-        channels=params["channels"],
-    )
-    agreed = view_targets(targets, params)
-    in_force = query("metrics/agreement_in_force", end_date=week.end)
-    in_force = None if in_force.empty else in_force.iloc[0]
+    agreed, in_force = _agreed(query, week, params)
     # A week the data ends in holds only its first days, and one it begins in only its last:
     # no colour against a whole week's target.
     complete = days is not None and week.end < days[1]
@@ -262,13 +278,26 @@ def week_tiles(
                 outside[-1] or _cannot_measure(this_row, metric, money),
                 f"{DEFINITIONS[metric]} {_BASELINE}",
                 complete,
+                None if outside[-1] else _partly_unmeasured(this_row, metric),
             )
         )
     tiles = pd.DataFrame(rows, columns=list(TILE_COLUMNS))
     # Text columns keep None for "none" (pandas would show NaN): the page tests `is None`.
-    for column in ("target_status", "currency", "cannot_measure"):
+    for column in ("target_status", "currency", "cannot_measure", "partly_unmeasured"):
         tiles[column] = tiles[column].astype(object).where(tiles[column].notna(), None)
     return tiles
+
+
+def _agreed(query: Query, week: Week, params: dict) -> tuple[dict, pd.Series | None]:
+    """The week's targets in the view's scope, and the agreement in force on its Sunday."""
+    targets = query(
+        "metrics/targets_in_period",
+        start_date=week.start,
+        end_date=week.end,
+        channels=params["channels"],
+    )
+    in_force = query("metrics/agreement_in_force", end_date=week.end)
+    return view_targets(targets, params), None if in_force.empty else in_force.iloc[0]
 
 
 def breaches_by_owner(query: Query, week: Week, scope: Mapping | None) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from plotly.offline import get_plotlyjs
 
 from revcycle.cli_report import unknown_scope
 from revcycle.db import execute
-from revcycle.meeting import charts, shown
+from revcycle.meeting import charts, numbers, shown
 from revcycle.meeting import spend as spend_words
 from revcycle.meeting.week import Week
 from revcycle.meeting.week_view import (
@@ -139,8 +139,13 @@ def leak_html(meeting: MeetingWeek) -> str:
 
 
 def breaches_html(meeting: MeetingWeek) -> str:
+    cannot, partly = numbers.follow_up_unknowns(meeting.tiles)
+    if cannot:
+        return f"<p>Cannot be measured: {html.escape(cannot)}</p>"
+    said = f'<p class="note">{html.escape(partly)}</p>' if partly else ""
     if meeting.breaches.empty:
-        return "<p>No lead of this week waited past its agreed response time.</p>"
+        judged = "judged " if partly else "of "
+        return f"{said}<p>No lead {judged}this week waited past its agreed response time.</p>"
     by_owner = table(
         meeting.breaches,
         {
@@ -161,7 +166,7 @@ def breaches_html(meeting: MeetingWeek) -> str:
             "hours_to_first_contact": ("Hours to first contact", _hours),
         },
     )
-    return by_owner + chart(charts.breaches(meeting.breaches), "breaches") + leads
+    return said + by_owner + chart(charts.breaches(meeting.breaches), "breaches") + leads
 
 
 def _hours(value) -> str:

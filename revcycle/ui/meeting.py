@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from revcycle.db import execute
-from revcycle.meeting import charts, pack, shown
+from revcycle.meeting import charts, numbers, pack, shown
 from revcycle.meeting.spend import COLUMNS as SPEND_COLUMNS
 from revcycle.meeting.spend import DEFINITION as SPEND_DEFINITION
 from revcycle.meeting.spend import chart_series
@@ -250,6 +250,8 @@ def _tile(row) -> tuple:
     value = functools.partial(shown.value, unit=row.unit, currency=row.currency)
     change = (format.points if row.unit == "share" else format.change)(row.this_week, row.last_week)
     line = f"Last week {value(row.last_week)} · 4-week average {value(row.four_week_average)}"
+    if not shown.missing(row.partly_unmeasured):
+        line = f"{line} · {row.partly_unmeasured}"
     target = None
     if not shown.missing(row.weekly_target):
         share = shown.share_of_target(row)
@@ -366,8 +368,15 @@ def _listed(frame: pd.DataFrame, columns: dict[str, tuple[str, str]], key: str, 
 def breaches(meeting: MeetingWeek, presenting: bool) -> None:
     """This week's leads that waited past their channel's agreed time, per owner, worst first,
     and (on the page) the list of them, without contact details."""
+    cannot, partly = numbers.follow_up_unknowns(meeting.tiles)
+    if cannot:
+        st.info(format.plain(f"Cannot be measured: {cannot}"))
+        return
+    if partly:
+        st.caption(format.plain(partly))
     if meeting.breaches.empty:
-        st.success("No lead of this week waited past its agreed response time.")
+        judged = "judged " if partly else "of "
+        st.success(f"No lead {judged}this week waited past its agreed response time.")
         return
     _listed(
         meeting.breaches,
