@@ -128,10 +128,12 @@ def reference_conversion_by_channel(
             # or, for opportunities and customers, no deal is loaded at all.
             "is_unmeasurable": (
                 ((counts == 0) & (first == 0) & (counts[:, :1] > 0))
-                | ((counts == 0) & NEEDS_DEALS & ~has_deals)
+                | ((counts == 0) & NEEDS_DEALS & (not has_deals))
             ).ravel(),
         }
     )
+    # An unknown count has unknown shares too.
+    result.loc[result["is_unmeasurable"], ["share_of_previous", "share_of_first"]] = np.nan
     result["is_special"] = result["channel"].str.startswith("(")
     return result.sort_values(
         ["is_total", "is_special", "channel", "stage_order"], ignore_index=True

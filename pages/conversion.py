@@ -145,6 +145,10 @@ with page.frame("Conversion by source") as filters:
         conversion = run("metrics/conversion_by_channel", **filters.params())
         page.stop_if_empty(conversion)
         totals = conversion[conversion["is_total"]].set_index("stage")
+        # An unknown count is "–", never 0 (no deals export: no customer is known).
+        totals["count_events"] = (
+            totals["count_events"].astype(float).mask(totals["is_unmeasurable"])
+        )
         agreed = page.agreement_in_force(filters)
         page.tiles(
             [

@@ -64,12 +64,13 @@ def test_funnel_chart_labels_each_stage_with_the_querys_share_of_previous(funnel
 
 
 def test_funnel_chart_shows_no_share_after_an_empty_stage(funnel_db):
-    # One lead and one MQL in March, nothing after: SQL is 0 of 1; the later stages have no
-    # stage before them to be a share of.
+    # One lead and one MQL in March, nothing after: SQL is 0 of 1. No deal is loaded, so
+    # opportunities and customers cannot be measured: left out of the funnel, never drawn 0.
     con = funnel_db([lead("L1", mql_at="2026-03-03 09:00:00")])
     rows = metric(con, "conversion_by_channel", **MARCH)
     figure = charts.funnel(rows[rows["is_total"]], "From lead to customer")
-    assert list(figure.data[0].text) == ["1", "1 · 100%", "0 · 0%", "0", "0"]
+    assert list(figure.data[0].text) == ["1", "1 · 100%", "0 · 0%"]
+    assert list(figure.data[0].y) == ["Leads", "MQLs", "SQLs"]
 
 
 def test_period_mode_counts_only_events_inside_the_period(funnel_db):

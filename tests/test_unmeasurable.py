@@ -351,3 +351,36 @@ def test_with_no_lead_judged_there_is_no_good_news_only_the_reason(tmp_path, mon
     assert not [box.value for box in at.success if "waited past" in box.value]
     infos = [box.value.replace("\\", "") for box in at.info]
     assert any(text.startswith("Cannot be measured: ") for text in infos), infos
+
+
+def test_without_deals_the_conversion_page_knows_no_customer(mixed_env):
+    # Only leads are loaded: how many became customers cannot be known, so "–", never 0.
+    at = open_page("pages/conversion.py", mixed_env)
+    assert tile(at, "Customers") == "–"
+    table = next(frame.value for frame in at.dataframe if "Customers per lead" in frame.value)
+    assert table["Customers per lead"].isna().all()
+
+
+def test_does_speed_pay_leaves_unknown_shares_unknown(mixed_db, tmp_path):
+    # A1 was called after 2 hours and became an SQL; A2 was never called, and its file records
+    # SQLs: 0 of 1. B1-B3 have no first-contact column: in no band. No deal is loaded: the
+    # share won is unknown in every band.
+    con, _ = mixed_db
+    bands = metric(con, "conversion_by_response_band", **MARCH)
+    bands = bands.astype(object).where(bands.notna(), None)
+    assert bands[["response_band", "count_leads", "share_sql", "share_won"]].values.tolist() == [
+        ["1–4 h", 1, 1.0, None],
+        ["never", 1, 0.0, None],
+    ]
+    # A file with a first-contact column and no SQL column: the share that became SQL is unknown.
+    leads = tmp_path / "k.csv"
+    leads.write_text(
+        "lead_id,created_at,channel,first_contacted_at\n"
+        "K1,2026-03-02 09:00:00,Referral,2026-03-02 10:00:00\n",
+        encoding="utf-8",
+    )
+    other = connect(tmp_path / "k.duckdb")
+    build(other, {"leads": leads})
+    bands = metric(other, "conversion_by_response_band", **MARCH)
+    other.close()
+    assert bands["share_sql"].isna().all() and bands["count_leads"].tolist() == [1]

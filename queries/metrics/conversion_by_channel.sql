@@ -102,7 +102,7 @@ deals_loaded as (
     select exists (select 1 from funnel_revenue where count_deals > 0) as has_deals
 ),
 
-final as (
+measured as (
     select
         is_total,
         channel,
@@ -114,10 +114,9 @@ final as (
         count_for_previous,
         count_previous,
         count_first,
-        count_for_previous / nullif(count_previous, 0) as share_of_previous,
-        (count_events - count_without_lead) / nullif(count_first, 0) as share_of_first,
         -- No event, and none of the channel's leads of the period comes from a file that
-        -- records the stage: the count is unknown, not 0 (the page shows "–").
+        -- records the stage: the count is unknown, not 0 (the page shows "–"), and so are its
+        -- shares.
         (
             count_events = 0
             and count_first = 0
@@ -130,6 +129,16 @@ final as (
         ) as is_unmeasurable,
     from stages
     qualify sum(count_events) over (partition by channel) > 0
+),
+
+final as (
+    select
+        * exclude (is_unmeasurable),
+        if(is_unmeasurable, null, count_for_previous / nullif(count_previous, 0))
+            as share_of_previous,
+        if(is_unmeasurable, null, count_from_leads / nullif(count_first, 0)) as share_of_first,
+        is_unmeasurable,
+    from measured
 )
 
 select * from final

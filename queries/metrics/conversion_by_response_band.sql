@@ -5,7 +5,9 @@
 -- Stages count whenever they happened, up to the data's latest event, so recent leads pull
 -- every band down alike. A lead whose contact is dated before its creation has no response
 -- time, and a lead whose upload has no first-contact column has an unknown one: neither is
--- in a band (follow_up_speed counts them).
+-- in a band (follow_up_speed counts them). The share that became SQL is over the band's leads
+-- whose upload records SQLs, and unknown (null) when none does; the share won is unknown when no
+-- deals export is loaded: never 0 for what cannot be measured.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -26,6 +28,7 @@ banded as (
             else 5
         end as band_order,
         sql_at is not null as is_sql,
+        has_sql_outcome,
         count_won_deals > 0 as is_won,
     from funnel
     where has_contact_data and not is_contacted_before_created
@@ -36,9 +39,14 @@ per_band as (
         band_order,
         count(*) as count_leads,
         count(*) filter (where is_sql) as count_sql,
+        count(*) filter (where has_sql_outcome) as count_sql_known,
         count(*) filter (where is_won) as count_won,
     from banded
     group by band_order
+),
+
+deals_loaded as (
+    select exists (select 1 from funnel_revenue where count_deals > 0) as has_deals
 ),
 
 final as (
@@ -48,9 +56,9 @@ final as (
             as response_band,
         count_leads,
         count_sql,
-        count_sql / count_leads as share_sql,
+        count_sql / nullif(count_sql_known, 0) as share_sql,
         count_won,
-        count_won / count_leads as share_won,
+        if((select has_deals from deals_loaded), count_won / count_leads, null) as share_won,
     from per_band
 )
 

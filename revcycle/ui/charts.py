@@ -102,7 +102,9 @@ def house_layout(figure: go.Figure, title: str, height: int | None = None) -> go
 
 def funnel(stages: pd.DataFrame, title: str) -> go.Figure:
     """One funnel from lead to customer, from the total rows of conversion_by_channel: each
-    stage labelled with its count and the query's share of the stage before it."""
+    stage labelled with its count and the query's share of the stage before it. A stage the
+    uploads cannot measure (no MQL column, no deals export) is left out, never drawn as 0."""
+    stages = stages[~stages["is_unmeasurable"].astype(bool)]
     counts = stages["count_events"].tolist()
     labels = [
         f"{count:,}" if pd.isna(share) else f"{count:,} · {share:.0%}"
