@@ -187,6 +187,27 @@ def test_a_workbook_s_numbers_with_three_decimals_are_never_read_as_thousands(co
     assert [(p.line, p.code) for p in prepared.problems] == [(2, codes.ROUNDED), (4, codes.ROUNDED)]
 
 
+def test_amounts_typed_as_text_in_a_workbook_ask_for_their_decimal_mark(con, tmp_path):
+    # Text cells "1.500" and "12.500": typed, not numbers, so they read as a CSV's would:
+    # fifteen hundred with a decimal comma, one and a half with a point. Asked, never guessed;
+    # answered ",", 1,500.00 and 12,500.00.
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["deal_id", "created_at", "stage", "amount", "currency"])
+    for deal_id, amount in (("T1", "1.500"), ("T2", "12.500")):
+        sheet.append([deal_id, datetime(2026, 1, 5, 9), "Closed Won", amount, "EUR"])
+    path = tmp_path / "typed.xlsx"
+    workbook.save(path)
+    with pytest.raises(ImportRefused) as refused:
+        load(con, path, kind="deals")
+    assert [p.code for p in refused.value.problems] == [codes.AMBIGUOUS_DECIMALS]
+    prepared = load(con, path, kind="deals", decimal_mark=",")
+    assert [str(amount) for amount in prepared.rows.column("amount").to_pylist()] == [
+        "1500.00",
+        "12500.00",
+    ]
+
+
 def test_a_quoted_value_over_the_readers_row_limit_is_named_at_the_line_it_opens(con, tmp_path):
     # Lines 2-4 are leads; line 5 opens a quoted note of 250,000 lines of "Long text" (2.5
     # MB, over DuckDB's 2,000,000 bytes a row), closing on line 250,004. DuckDB says line 1.

@@ -435,6 +435,16 @@ def test_the_answer_reads_every_amount_no_value_settles(mark, expected):
     assert parsed.problems == []
 
 
+def test_a_mark_after_four_digits_or_a_space_group_is_the_decimal_one():
+    # Grouped numbers have at most three digits before a mark, and do not mix a space with a
+    # point: "1250.500" and "1 000.500" show a decimal point, "1 000,500" a decimal comma.
+    point = amounts(["1 000.500", "1250.500", "250"])
+    assert point.values.to_pylist() == [Decimal("1000.50"), Decimal("1250.50"), Decimal("250.00")]
+    assert point.problems == []
+    comma = amounts(["1 000,500", "250"])
+    assert comma.values.to_pylist() == [Decimal("1000.50"), Decimal("250.00")]
+
+
 def test_whole_amounts_without_a_mark_ask_nothing():
     parsed = amounts(["1500", "7", "-12 500"])
     assert parsed.values.to_pylist() == [Decimal("1500.00"), Decimal("7.00"), Decimal("-12500.00")]

@@ -357,9 +357,17 @@ def _to_local(stamps: np.ndarray, offset_minutes: np.ndarray) -> np.ndarray:
 # Every test below runs on the column's distinct shapes (see _shapes), never value by value.
 # Spaces (no-break too, as French exports write them) and apostrophes (Swiss) group thousands.
 _SPACE_CLASS = r"' \x{00A0}\x{202F}"
-# What one value says about its decimal separator; "1.234" or "12,500" alone says nothing.
-_SAYS_COMMA = r",(?:[0-9]{1,2}|[0-9]{4,})$|\..*,|\..*\.|^[-+]?0?,"
-_SAYS_POINT = r"\.(?:[0-9]{1,2}|[0-9]{4,})$|,.*\.|,.*,|^[-+]?0?\."
+# What one value says about its decimal separator; "1.234" or "12,500" alone says nothing. A
+# mark after four digits ("1250.500"), or after a group a space makes ("1 000.500"), groups
+# nothing: it is the decimal one.
+_SAYS_COMMA = (
+    r",(?:[0-9]{1,2}|[0-9]{4,})$|\..*,|\..*\.|^[-+]?0?,"
+    rf"|[0-9]{{4}},|[{_SPACE_CLASS}][0-9]{{3}},"
+)
+_SAYS_POINT = (
+    r"\.(?:[0-9]{1,2}|[0-9]{4,})$|,.*\.|,.*,|^[-+]?0?\."
+    rf"|[0-9]{{4}}\.|[{_SPACE_CLASS}][0-9]{{3}}\."
+)
 _DIGITS = 16  # DECIMAL(18,2): sixteen digits before the point
 _EXAMPLE = {",": "1.234,56", ".": "1,234.56", None: "1,234"}
 DECIMAL_MARKS = (None, ".", ",")

@@ -33,7 +33,7 @@ from revcycle.importer.problems import (
 )
 
 log = logging.getLogger(__name__)
-WORKBOOK = "xlsx"  # ExportTable.encoding of a workbook: its numbers are written 1234.5
+WORKBOOK = "xlsx"  # ExportTable.encoding of a workbook
 # Excel serial numbers count days from 1899-12-30; a workbook in the 1904 date system (older
 # Mac Excel) counts from 1904-01-01, 1,462 days later.
 EXCEL_EPOCH = "1899-12-30"
@@ -603,7 +603,13 @@ def _cell_text(cell) -> str | None:
     # As Excel holds it, never with an exponent: fifteen significant digits drop binary noise
     # (0.1 + 0.2 -> 0.3) and keep any value whose shortest form is shorter, as it is.
     text = format(Decimal(format(value, ".15g")), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    # "12.345" would read either way as text; the number shows its point with a fourth
+    # decimal, so the column's text cells ("1.500" typed in) are read as any CSV's are.
+    return f"{text}0" if _EITHER_WAY.fullmatch(text) else text
+
+
+_EITHER_WAY = re.compile(r"-?[0-9]{1,3}\.[0-9]{3}")
 
 
 # -- from a grid of text to the table ---------------------------------------------------------

@@ -21,7 +21,7 @@ from revcycle.importer import problems as codes
 from revcycle.importer.load import RAW_TABLE_BY_KIND, UploadMeta, holds_sample
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import ERROR, WARNING, ImportRefused, Problem, per_line
-from revcycle.importer.read import WORKBOOK, ExportTable, read_export, stripped
+from revcycle.importer.read import ExportTable, read_export, stripped
 
 COMMAND_LINE_MAPPING = "mapping given on the command line"
 ARROW_TYPE_BY_TYPE = {
@@ -470,9 +470,8 @@ def _parse_columns(
             raw = pc.list_element(pc.split_pattern_regex(raw, r"\s*[;,]\s*", max_splits=1), 0)
         if spec.type == "text":
             return parse.Parsed(stripped(raw), [])
-        if spec.type == "decimal":  # a workbook's numbers are written with a decimal point
-            mark = "." if table.encoding == WORKBOOK else decimal_mark
-            return parse.parse_numbers(raw, lines, file, column, mark)
+        if spec.type == "decimal":
+            return parse.parse_numbers(raw, lines, file, column, decimal_mark)
         if spec.type in ("timestamp", "date"):
             read = READER_BY_TYPE[spec.type]
             return read(raw, lines, file, column, date_format, excel_epoch=table.excel_epoch)
