@@ -986,3 +986,21 @@ def test_file_is_utf8_exactly_when_python_decodes_it_strictly(tmp_path, sequence
 
 if __name__ == "__main__":
     write_fixtures()
+
+
+def test_a_totals_row_over_an_accounting_minus_is_still_a_totals_row(tmp_path):
+    # 1,234.56 - 500.00 - 0.50 + 1,000.00 = 1,734.06: line 6 sums the amounts above it, the
+    # parenthesised one taken off, so it is a totals row, not a deal.
+    path = tmp_path / "nl.csv"
+    path.write_text(
+        "deal_id;created_at;amount\n"
+        "D1;2026-10-01;1.234,56\n"
+        "D2;2026-10-02;(500,00)\n"
+        "D3;2026-10-03;-0,5\n"
+        "D4;2026-10-03;1.000\n"
+        "Totaal;;1.734,06\n",
+        encoding="utf-8",
+    )
+    table = read_export(path)
+    assert table.rows.column("deal_id").to_pylist() == ["D1", "D2", "D3", "D4"]
+    assert list(table.totals_lines) == [6]

@@ -791,7 +791,11 @@ def _span(lines: tuple[int, ...]) -> str:
 
 def _sums(values: pa.ChunkedArray, total: str) -> bool:
     """Whether ``total`` is the sum of ``values`` or their count, read with a decimal point or
-    a decimal comma (grouping marks, currency and spaces dropped)."""
+    a decimal comma (grouping marks, currency and spaces dropped; accounting parentheses are
+    a minus)."""
+    negative = pc.match_substring(values, "(")
+    values = pc.if_else(negative, pc.binary_join_element_wise("-", values, ""), values)
+    total = f"-{total}" if "(" in total else total
     for decimal in ".,":
         plain = pc.replace_substring_regex(values, f"[^0-9{decimal}-]", "")
         plain = pc.replace_substring(plain, ",", ".")
