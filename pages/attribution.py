@@ -10,30 +10,41 @@ from revcycle.ui.filters import from_link, link_note
 
 BASES = {"revenue": "Won revenue", "pipeline": "Open pipeline"}
 
+
+def linked_choice(name: str, names: dict[str, str], key: str, default: str, what: str) -> str:
+    """The page's choice ``key`` (one of ``names``): the link's ``name`` on arrival when it is
+    one, else what the session holds, else ``default``; a link's other value is said, as
+    ``what`` the page has not, never dropped silently."""
+    linked = from_link(name)
+    if linked and linked[0] in names:
+        st.session_state[key] = linked[0]
+    chosen = st.session_state.setdefault(key, default)
+    if linked and (linked[0] not in names or len(linked) > 1):
+        link_note(name, linked, f"not {what}, so {names[chosen]} is shown")
+    return chosen
+
+
 with page.frame("Attribution") as filters:
     params = filters.params()
     page.heading("Attribution", filters)
 
     # The model and the basis are part of the view: read from the link on arrival, then kept;
-    # a model the link names that the page has not is said, not dropped silently.
-    linked = from_link("model")
-    if linked and linked[0] in MODELS:
-        st.session_state["attribution_model"] = linked[0]
-    st.session_state.setdefault("attribution_model", "linear")
-    if linked and (linked[0] not in MODELS or len(linked) > 1):
-        shown = MODEL_NAMES[st.session_state["attribution_model"]]
-        link_note("model", linked, f"not one model this page has, so {shown} is shown")
+    # a model or basis the link names that the page has not is said, not dropped silently.
+    linked_choice("model", MODEL_NAMES, "attribution_model", "linear", "one model this page has")
+    linked_choice("basis", BASES, "attribution_basis", "revenue", "revenue or pipeline")
     left, right = st.columns([2, 1])
     model = left.selectbox("Model", MODELS, format_func=MODEL_NAMES.get, key="attribution_model")
     basis = (
         right.segmented_control(
-            "Credit", list(BASES), format_func=BASES.get, key="attribution_basis", default="revenue"
+            "Credit", list(BASES), format_func=BASES.get, key="attribution_basis"
         )
         or "revenue"
     )
     st.query_params["model"] = model
+    st.query_params["basis"] = basis
     st.caption(MODEL_SENTENCES[model])
 
+    page.end_without_deals()
     wide = attribution.side_by_side(basis, params)
     if basis == "revenue":
         page.undated_wins_note(params)
@@ -88,7 +99,8 @@ with page.frame("Attribution") as filters:
                 "channel": ("Channel", "text"),
                 "credited_deals": ("Credited deals", "number"),
                 "credited_amount": ("Credited amount", "euro"),
-                "share": ("Share", "percent"),
+                # A share of amounts in several currencies would add them: left out with them.
+                **({} if currency.is_mixed else {"share": ("Share", "percent")}),
             },
             currency,
         ),
@@ -122,7 +134,7 @@ with page.frame("Attribution") as filters:
                     for name in MODELS
                 },
                 "spread": ("Spread", "euro"),
-                "spread_share": ("Spread ÷ highest", "percent"),
+                **({} if currency.is_mixed else {"spread_share": ("Spread ÷ highest", "percent")}),
             },
             currency,
         ),

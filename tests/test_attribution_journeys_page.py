@@ -70,3 +70,18 @@ def test_impossible_filter_shows_the_empty_state():
     at = open_page(PAGE, channel=["(no lead)"], segment=["SMB"])
     assert any("No leads or deals match these filters" in info.value for info in at.info)
     assert len(at.get("plotly_chart")) == 0
+
+
+def test_the_credit_basis_is_part_of_the_shared_link():
+    # Open pipeline chosen in a link: the page opens on it and keeps it in its own link.
+    at = open_page(PAGE, basis="pipeline")
+    assert at.button_group(key="attribution_basis").value == "pipeline"
+    assert any(metric.label == "Open pipeline credited" for metric in at.metric)
+    assert at.query_params["basis"] == "pipeline"
+    # A basis the page has not is said, and won revenue shown.
+    at = open_page(PAGE, basis="profit")
+    assert at.query_params["basis"] == "revenue"
+    notes = [caption.value.replace("\\", "") for caption in at.sidebar.caption]
+    assert any(
+        "basis 'profit': not revenue or pipeline, so Won revenue is shown" in n for n in notes
+    )

@@ -169,6 +169,16 @@ def test_revenue_in_two_currencies_is_not_added_up(pages_over):
     assert not at.get("plotly_chart")  # every chart on the page draws sums of money
 
 
+def test_attribution_shows_no_share_of_amounts_in_two_currencies(pages_over):
+    # A share of €1,000 and $500 would add euros to dollars: the shares and the spread's share
+    # go with the amounts.
+    pages_over("EUR", "USD")
+    at = open_page("pages/attribution.py")
+    columns = table_columns(at)
+    assert "Credited deals" in columns
+    assert not {"Share", "Spread ÷ highest", "Credited amount"} & set(columns)
+
+
 def test_the_overview_refuses_a_won_revenue_over_two_currencies(pages_over):
     pages_over("EUR", "USD")
     at = open_page("dashboard.py")

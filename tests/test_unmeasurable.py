@@ -384,3 +384,11 @@ def test_does_speed_pay_leaves_unknown_shares_unknown(mixed_db, tmp_path):
     bands = metric(other, "conversion_by_response_band", **MARCH)
     other.close()
     assert bands["share_sql"].isna().all() and bands["count_leads"].tolist() == [1]
+
+
+@pytest.mark.parametrize("path", ["pages/revenue.py", "pages/attribution.py"])
+def test_without_deals_revenue_pages_say_so_instead_of_blaming_the_filters(mixed_env, path):
+    at = open_page(path, mixed_env)
+    infos = [info.value for info in at.info]
+    assert any(text.startswith("No deals export is loaded, so revenue cannot") for text in infos)
+    assert not any("match these filters" in text for text in infos)

@@ -1,8 +1,8 @@
 -- Data freshness: how far the loaded leads reach and when the data last changed, for the
 -- banner on every page ("leads up to 20 Nov 2026, loaded 2 days ago"), and how many loaded
 -- leads come from a file with no column for a date the pages measure (the banner then links
--- to the data coverage table), and whether the loaded data is the bundled sample (every page
--- then says so).
+-- to the data coverage table), whether the loaded data is the bundled sample (every page
+-- then says so), and whether any deal is loaded at all (without, revenue cannot be measured).
 -- Grain: one row.
 -- Parameters: none.
 
@@ -39,6 +39,7 @@ final as (
         builds.loaded_at,
         coverage.count_leads_missing_a_date_column,
         sample.is_sample,
+        exists (select 1 from funnel_revenue where count_deals > 0) as has_deals,
     from as_of
     cross join builds
     cross join coverage

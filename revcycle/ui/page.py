@@ -159,6 +159,19 @@ def end(text: str, icon: str) -> None:
     raise PageEnds(text, icon)
 
 
+NO_DEALS = (
+    "No deals export is loaded, so revenue cannot be measured. Load one on the Upload page "
+    "(HubSpot deals, Salesforce opportunities, Pipedrive deals or any spreadsheet of deals)."
+)
+
+
+def end_without_deals() -> None:
+    """End the page with NO_DEALS when no deal is loaded at all: its empty tables are then no
+    match for the filters, and nobody should be told to widen them."""
+    if not run("metrics/data_freshness").iloc[0]["has_deals"]:
+        end(NO_DEALS, ":material/handshake:")
+
+
 def stop_if_empty(frame: pd.DataFrame) -> None:
     """Say plainly that nothing matches, instead of drawing empty charts."""
     if frame.empty:
