@@ -207,7 +207,12 @@ ID_FIELD_BY_KIND: dict[str, str] = {
     "spend": "spend_id",
 }
 # The field holding the raw source value the channel rules map.
-SOURCE_FIELD_BY_KIND: dict[str, str] = {"leads": "channel", "touches": "source", "spend": "source"}
+SOURCE_FIELD_BY_KIND: dict[str, str] = {
+    "leads": "channel",
+    "deals": "source",  # a deal with no lead loaded counts in its own source's channel
+    "touches": "source",
+    "spend": "source",
+}
 # The kind's name for its rows, in messages ("loaded 5 spend rows").
 ROWS_BY_KIND: dict[str, str] = {
     "leads": "leads",

@@ -134,6 +134,20 @@ def test_one_column_mapped_to_two_fields_is_warned_about(db, tmp_path, revcycle)
     ) in out
 
 
+def test_a_deals_source_no_rule_knows_is_listed_before_the_commit(db, tmp_path, revcycle):
+    # Q3 links to no lead: it counts in its own source's channel, which no rule knows yet.
+    export = tmp_path / "deals.csv"
+    export.write_text(
+        "deal_id,created_at,source,amount,currency\nQ3,2026-11-02,Some Unmapped Thing,10.00,EUR\n",
+        encoding="utf-8",
+    )
+    code, out = revcycle(db, "load", export, "--dry-run")
+    assert code == 0, out
+    assert (
+        "source values with no channel rule (they will show as (unmapped)): Some Unmapped Thing"
+    ) in out
+
+
 def test_any_spreadsheet_loads_with_map(db, tmp_path, revcycle):
     export = tmp_path / "mqls.csv"
     export.write_text("mql_id,when,source\nM1,2026-11-02,Webinar\n", encoding="utf-8")
