@@ -361,3 +361,18 @@ def test_a_budget_of_nothing_is_said_in_words_never_as_an_infinite_share(con, tm
     show = words.set_index("channel").loc["Trade show"]
     # 50 spent of a budget of 0: red, and no percentage of nothing.
     assert (show["week_budget"], show["week_status"]) == ("€0", "🔴 spent of a budget of 0")
+
+
+def test_a_month_with_no_working_day_so_far_owes_nothing_yet_and_is_not_red(tmp_path):
+    # Sunday 1 November 2026 ends 2026-W44: November's month to date is that Sunday alone, no
+    # working day, so no budget is due. The €250 spent that day (Google Ads, 250 a day) against
+    # nothing due is said in words, not as "🔴 spent of a budget of 0 of €0 due".
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REVCYCLE_CURRENCY", "EUR")
+        con = connect(tmp_path / "first.duckdb")
+        build(con, {"leads": write_export(tmp_path / "leads.csv", "leads", LEADS)})
+        store.save(con, agreement(), "setup")
+        load_spend(con, write_export(tmp_path / "spend.csv", "spend", SPEND[:1]))
+        report = spend.report(functools.partial(execute, con), W44, EVERYONE, 1)
+    paid = report.rows.set_index("channel").loc["Paid search"]
+    assert paid["month_status"] == "no budget due yet (no working day so far)"

@@ -163,6 +163,8 @@ def _status_words(row: pd.Series, in_force, due: bool = False) -> str:
     if not row["is_comparable"]:
         spent_in, budget_in = _currency(row["spend_currency"]), _currency(row["budget_currency"])
         return f"not compared: {spent_in} vs {budget_in}"
+    if due and float(budget) == 0:  # no working day of the month so far: nothing owed yet
+        return "no budget due yet (no working day so far)"
     sign = shown.STATUS_SIGN.get(spend_colour(spend, budget, in_force), "")
     spend, budget = float(spend), float(budget)
     if budget > 0:
