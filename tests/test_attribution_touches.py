@@ -156,7 +156,7 @@ def test_a_blank_or_unreadable_time_is_rejected_on_its_line(con, tmp_path):
     prepared = prepare(con, export)
     rejected = sorted(p.line for p in prepared.problems if p.severity == ERROR)
     assert rejected == [2, 3]
-    assert prepared.accounting() == "3 data lines in t.csv = 1 rows to load + 2 rejected"
+    assert prepared.accounting() == "3 data lines in t.csv = 1 row to load + 2 rejected"
 
 
 def test_loading_the_same_export_without_ids_twice_changes_nothing(con, tmp_path):

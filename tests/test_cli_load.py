@@ -167,7 +167,7 @@ def test_any_spreadsheet_loads_with_map(db, tmp_path, revcycle):
         "channel=source",
     )
     assert code == 0, out
-    assert "1 rows to load + 0 rejected" in out
+    assert "1 row to load + 0 rejected" in out
 
 
 def test_restore_undoes_an_upload(db, tmp_path, revcycle):

@@ -62,7 +62,7 @@ def test_a_sheet_no_preset_knows_is_read_as_spend_when_told():
     at.selectbox(key=field("campaign")).set_value("what")
     at.run()
     assert not at.exception, at.exception
-    assert "**2 data lines in costs.csv = 1 rows to load + 1 rejected.**" in texts(at.markdown)
+    assert "**2 data lines in costs.csv = 1 row to load + 1 rejected.**" in texts(at.markdown)
     problems = table_with(at, "reason")
     assert problems[["severity", "column", "lines"]].values.tolist() == [["error", "paid", "3"]]
 

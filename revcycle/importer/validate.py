@@ -105,10 +105,10 @@ class PreparedUpload:
                 "1 totals row (line" if count_totals == 1 else f"{count_totals} totals rows (lines"
             )
             totals = f" + {rows} {', '.join(map(str, self.totals_lines))})"
+        lines, loaded = self.count_rows_in_file + count_totals, self.count_rows_loaded
         return (
-            f"{self.count_rows_in_file + count_totals:,} data lines in "
-            f"{self.file_name} = {self.count_rows_loaded:,} rows to load + "
-            f"{self.count_rows_rejected:,} rejected{totals}"
+            f"{lines:,} data line{'s' * (lines != 1)} in {self.file_name} = {loaded:,} "
+            f"row{'s' * (loaded != 1)} to load + {self.count_rows_rejected:,} rejected{totals}"
         )
 
 

@@ -376,7 +376,7 @@ def commit_all(
     if first_parent is not None:
         done.messages.append(
             f"To undo, restore upload {first_parent} under History below "
-            f"(or run `python -m revcycle restore {first_parent}`)."
+            f"(or run: python -m revcycle restore {first_parent})."
         )
     return done
 
