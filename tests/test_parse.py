@@ -481,8 +481,8 @@ def test_as_many_decimal_commas_as_decimal_points_is_refused():
     assert parsed.values.type == pa.decimal128(18, 2)
     assert parsed.values.to_pylist() == [None, None]
     reason = (
-        "has as many amounts with a decimal comma as with a decimal point (1 each); "
-        "the file must use one of them"
+        "has as many amounts with a decimal comma as with a decimal point (1 each: '12,50' on "
+        "line 2, '12.50' on line 3); the file must use one of them"
     )
     assert parsed.problems == [problem(None, None, reason, MIXED_DECIMALS, column="Amount")]
 

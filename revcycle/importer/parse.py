@@ -266,6 +266,13 @@ def _cast_iso(text: pa.Array, stamps: np.ndarray, offset_minutes: np.ndarray) ->
     return handled
 
 
+def _first_at(raw: pa.Array, lines, where: np.ndarray) -> str:
+    """The first value ``where`` marks, as the file writes it, and its line: "'12,50' on line
+    2"."""
+    at = int(np.flatnonzero(where)[0])
+    return f"'{raw[at].as_py()}' on line {int(np.asarray(lines)[at])}"
+
+
 def _first_value(text: pa.Array, where: np.ndarray) -> str:
     return text[int(np.flatnonzero(where)[0])].as_py()
 
@@ -475,9 +482,12 @@ def parse_numbers(values, lines, file: str, column: str, decimal_mark: str | Non
     amounts = _amounts(stripped(raw))
     commas, points = _shown_separators(amounts)
     if commas == points > 0:
+        says_comma, says_point = amounts.matches(_SAYS_COMMA), amounts.matches(_SAYS_POINT)
+        comma = _first_at(raw, lines, amounts.per_value(says_comma & ~says_point))
+        point = _first_at(raw, lines, amounts.per_value(says_point & ~says_comma))
         reason = (
-            f"has as many amounts with a decimal comma as with a decimal point ({commas} each); "
-            "the file must use one of them"
+            f"has as many amounts with a decimal comma as with a decimal point ({commas} each: "
+            f"{comma}, {point}); the file must use one of them"
         )
         problem = Problem(file, None, column, None, reason, code=codes.MIXED_DECIMALS)
         return Parsed(pa.nulls(len(raw), AMOUNT), [problem])
