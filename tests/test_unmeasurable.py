@@ -316,7 +316,8 @@ def test_cohort_mql_and_sql_rates_leave_out_leads_whose_file_cannot_tell(mixed_d
     assert (mql["count_leads"], mql["count_reached"]) == (2, 1)  # was 5 leads, 1 reached
     assert mql["share_reached"] == pytest.approx(1 / 2)
     assert (sql["count_leads"], sql["count_reached"]) == (2, 0)
-    assert won["count_leads"] == 5  # every lead can tell whether it won
+    # No deals export is loaded: no lead can tell it won, and the share is unknown, not 0.
+    assert won["count_leads"] == 0 and pd.isna(won["share_reached"])
     weekly = metric(con, "cohort_conversion_by_week", within_days=1, cohort_grain="week", **MARCH)
     assert weekly[weekly["stage"] == "mql"][["count_leads", "count_reached"]].values.tolist() == [
         [2, 1]

@@ -7,7 +7,8 @@
 -- count_immature_leads says how many were set aside. The MQL and SQL rows count only leads
 -- whose upload can tell that stage (has_mql_outcome, has_sql_outcome): a lead from a file with
 -- neither a date nor a lifecycle stage for it is neither a hit nor a miss, so count_leads is
--- per stage.
+-- per stage. Without a deals export no lead can be told to have reached an opportunity or a
+-- win: those rows then count no leads, and their shares are unknown, never 0.
 -- is_low_volume marks rates resting on fewer than $min_leads leads.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all); $within_days (integer); $min_leads (integer).
@@ -24,12 +25,18 @@ as_of as (
     select * from funnel_as_of
 ),
 
+deals_loaded as (
+    select exists (select 1 from funnel_revenue where count_deals > 0) as has_deals
+),
+
 leads as (
     select
         cohort.*,
         cohort.window_ends_at <= as_of.data_as_of as is_mature,
+        deals_loaded.has_deals,
     from cohort
     cross join as_of
+    cross join deals_loaded
 ),
 
 per_channel as (
@@ -41,10 +48,11 @@ per_channel as (
         count(*) filter (where is_mature and has_mql_outcome and reached_mql) as reached_mql,
         count(*) filter (where is_mature and has_sql_outcome) as leads_sql,
         count(*) filter (where is_mature and has_sql_outcome and reached_sql) as reached_sql,
-        count(*) filter (where is_mature) as leads_opportunity,
-        count(*) filter (where is_mature and reached_opportunity) as reached_opportunity,
-        count(*) filter (where is_mature) as leads_won,
-        count(*) filter (where is_mature and reached_won) as reached_won,
+        count(*) filter (where is_mature and has_deals) as leads_opportunity,
+        count(*) filter (where is_mature and has_deals and reached_opportunity)
+            as reached_opportunity,
+        count(*) filter (where is_mature and has_deals) as leads_won,
+        count(*) filter (where is_mature and has_deals and reached_won) as reached_won,
     from leads
     group by grouping sets ((channel), ())
     having count(*) > 0
