@@ -16,6 +16,7 @@ import functools
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from revcycle.build import build
@@ -276,3 +277,29 @@ def test_payback_is_not_yet_when_no_lead_of_the_period_won_for_a_paid_channel(ma
     figures = report.per_channel(march, "lead_source", date(2026, 3, 12), END)
     paid = figures.rows.set_index("channel").loc["Paid search"]
     assert paid["payback"] == report.NOT_YET
+
+
+def test_unmapped_spend_is_never_set_against_unmapped_revenue(tmp_path):
+    # Spend 70.00 on "Mystery Network", a source no rule names, and L6 of source "Weird", no
+    # rule either, won D6, 10.00: both land in (unmapped), but nothing says the one brought
+    # the other. (unmapped) keeps its spend and its revenue, no ROI, and stays out of the total
+    # (Paid search + Trade show: 2,200.00 spent, 3,000.00 won).
+    leads = [*LEADS, {"lead_id": "L6", "created_at": "2026-03-05 09:00:00", "channel": "Weird"}]
+    deals = [*DEALS, _deal("D6", "L6", "2026-03-06", "2026-03-09", "Closed Won", "10.00")]
+    mystery = {"date_from": "2026-03-11", "source": "Mystery Network", "currency": "EUR"}
+    spend = [*SPEND, mystery | {"amount": "70.00"}]
+    exports = {
+        "leads": write_export(tmp_path / "leads.csv", "leads", leads),
+        "deals": write_export(tmp_path / "deals.csv", "deals", deals),
+        "spend": write_export(tmp_path / "spend.csv", "spend", spend),
+    }
+    con = connect(tmp_path / "unmapped.duckdb")
+    build(con, exports)
+    rows, notes = figures_of(functools.partial(execute, con))
+    con.close()
+    bucket = rows["(unmapped)"]
+    assert (bucket["spend_cents"], bucket["won_cents"]) == (7_000, 1_000)
+    assert all(pd.isna(bucket[column]) for column in ("roi", "won_per_spent", "cac"))
+    total = rows[report.TOTAL]
+    assert (total["spend_cents"], total["won_cents"]) == (220_000, 300_000)
+    assert report.UNMAPPED_NOTE in notes

@@ -41,6 +41,13 @@ MODEL_SENTENCES = {
 NO_SPEND = "no spend recorded"
 NOT_YET = "not yet"
 TOTAL = "(channels with spend)"
+# Every source no channel rule names (queries/marts/funnel_revenue.sql): a bucket, no channel.
+UNMAPPED = "(unmapped)"
+UNMAPPED_NOTE = (
+    f"{UNMAPPED} gathers every source no channel rule names, so its spend and its revenue need "
+    "not come from the same sources: no cost or return is worked out for it, and it is not in "
+    f"{TOTAL}. Add channel rules for those sources (on the Upload page, or load --channel-map)."
+)
 DAYS_PER_MONTH = 365.25 / 12
 # conversion_by_channel's stage: the count's column, its cost's column, the cost's name, and
 # what is counted.
@@ -158,6 +165,7 @@ def per_channel(
         stage_counts(query, start, end, scope),
     )
     rows = pd.concat([rows, _total(rows)], ignore_index=True)
+    bucket = rows["channel"] == UNMAPPED
     cost_refused = money.spend_refused or _narrowed(scope)
     return_refused = cost_refused or money.return_refused
     refusals = [sentence for sentence in (cost_refused, return_refused) if sentence]
@@ -169,6 +177,10 @@ def per_channel(
     if not (brief or return_refused):
         # Payback always follows the period's leads: the cohort's won deals.
         _payback(rows, deal_credits(query, model, "revenue", start, end, scope, True), start)
+    if (bucket & rows["has_spend"]).any():
+        rows.loc[bucket, RATIO_COLUMNS] = np.nan
+        rows.loc[bucket, "payback"] = None
+        notes.append(UNMAPPED_NOTE)
     if money.spend_refused:
         rows["spend_cents"] = pd.array([pd.NA] * len(rows), dtype="Int64")
     return Figures(rows[COLUMNS], tuple(dict.fromkeys(refusals)), tuple(notes), money)
@@ -235,7 +247,7 @@ def _joined(spend, won, pipeline, counts) -> pd.DataFrame:
 def _total(rows: pd.DataFrame) -> pd.DataFrame:
     """One row summing the channels with spend: paid marketing as a whole. A count that some
     of them cannot tell is missing from the total too."""
-    paid = rows[rows["has_spend"]]
+    paid = rows[rows["has_spend"] & (rows["channel"] != UNMAPPED)]
     total = {"channel": TOTAL, "is_total": True, "has_spend": not paid.empty}
     total["spend_cents"] = int(paid["spend_cents"].sum()) if not paid.empty else pd.NA
     # No channel with spend: nothing to sum, not 0.
