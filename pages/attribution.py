@@ -71,8 +71,9 @@ with page.frame("Attribution") as filters:
             ),
             (
                 "Deals credited",
-                format.count(round(rows["credited_deals"].sum())),
-                "Deals won in the period (or, for pipeline, created in it and open).",
+                format.count_in_part(rows["credited_deals"].sum()),
+                "Deals won in the period (or, for pipeline, created in it and open); a deal "
+                "whose journey the channels shown only share counts in part.",
             ),
         ]
     )

@@ -136,6 +136,14 @@ def test_within_sla_tile_moves_in_points(funnel_db, tmp_path, monkeypatch):
 # --- 13. Table cells --------------------------------------------------------------------------
 
 
+def test_a_count_of_deals_credited_in_part_is_never_rounded_to_a_whole_deal():
+    # A linear journey of three touches, one of them in the channel shown: 1/3 of a deal.
+    assert format.count_in_part(1 / 3 + 1 / 3) == "0.67"
+    assert format.count_in_part(12.0000001) == "12"
+    assert format.count_in_part(1234.5) == "1,234.50"
+    assert format.count_in_part(None) == "–"
+
+
 def test_percent_never_shows_minus_zero():
     assert format.percent(-0.0) == "0.0%"
     assert format.percent(-0.00004) == "0.0%"  # -0.004% rounds to zero

@@ -156,5 +156,5 @@ def undated_wins(query, scope: Mapping) -> str | None:
     deals = "won deal has" if count == 1 else "won deals have"
     return (
         f"{count:,} {deals} no close date in the export, so no period, All time included, "
-        "counts them or their revenue: add the close-date column to the export"
+        "counts them or their revenue: export them with their close date"
     )

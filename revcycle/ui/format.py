@@ -26,6 +26,15 @@ def count(value) -> str:
     return "–" if _missing(value) else f"{int(value):,}"
 
 
+def count_in_part(value) -> str:
+    """A count that may hold parts (deals a model credits in part to the channels shown):
+    whole when it is ("12"), else to two decimals ("0.67"), never rounded to a whole one."""
+    if _missing(value):
+        return "–"
+    whole = round(value)
+    return f"{whole:,}" if abs(value - whole) < 0.005 else f"{value:,.2f}"
+
+
 def whole_number(value) -> str:
     """1,234,568: an amount in whole units, for a table whose header names the currency."""
     return "–" if _missing(value) else f"{_signed_zero_free(value, 0):,.0f}"
