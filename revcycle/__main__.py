@@ -181,7 +181,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(args, parser)
     except EXPECTED as error:
-        print(f"error: {error}", file=sys.stderr)
+        # A refused file's problems a line each: two questions are two lines, not one.
+        said = [p.sentence() for p in error.problems] if isinstance(error, ImportRefused) else []
+        for sentence in said or [str(error)]:
+            print(f"error: {sentence}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted; what was not committed was not changed", file=sys.stderr)

@@ -148,6 +148,22 @@ def test_a_deals_source_no_rule_knows_is_listed_before_the_commit(db, tmp_path, 
     ) in out
 
 
+def test_each_open_question_of_a_file_is_a_line_of_its_own(db, tmp_path, revcycle):
+    # Dates that read both ways and amounts that read both ways: two questions, two lines.
+    export = tmp_path / "both.csv"
+    export.write_text(
+        "deal_id;created_at;amount\nD-1;03/04/2026;1.500\nD-2;05/06/2026;2.250\n",
+        encoding="utf-8",
+    )
+    code, out = revcycle(db, "load", export)
+    assert code == 1
+    errors = [line for line in out.splitlines() if line.startswith("error: ")]
+    assert [line.split(": ")[1] for line in errors] == [
+        "both.csv, column created_at",
+        "both.csv, column amount",
+    ]
+
+
 def test_any_spreadsheet_loads_with_map(db, tmp_path, revcycle):
     export = tmp_path / "mqls.csv"
     export.write_text("mql_id,when,source\nM1,2026-11-02,Webinar\n", encoding="utf-8")

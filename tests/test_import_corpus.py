@@ -595,7 +595,7 @@ def test_the_upload_page_asks_the_date_order_without_the_command_line_option(con
     tried = attempt(con, "leads_ambiguous_dates.csv")
     assert tried.date_formats_to_ask == (DAY_FIRST, MONTH_FIRST)
     assert tried.date_questions == [
-        "leads_ambiguous_dates.csv, column created_at: column created_at could be day-first or "
+        "leads_ambiguous_dates.csv, column created_at: could be day-first or "
         "month-first (e.g. 03/04/2026)."
     ]
     assert not tried.is_refused

@@ -197,10 +197,7 @@ def test_a_column_that_could_be_either_order_is_refused_without_a_format():
     parsed = dates(["03/04/2026", "05/06/2026"])
     assert parsed.values.type == pa.timestamp("us")
     assert parsed.values.to_pylist() == [None, None]
-    reason = (
-        "column Create Date could be day-first or month-first (e.g. 03/04/2026); "
-        "choose with --date-format"
-    )
+    reason = "could be day-first or month-first (e.g. 03/04/2026); choose with --date-format"
     assert parsed.problems == [problem(None, None, reason, AMBIGUOUS_DATES)]
 
 
@@ -221,7 +218,7 @@ def test_a_column_mixing_day_first_and_month_first_values_is_refused():
     parsed = dates(["13/04/2026", "04/13/2026", "03/04/2026"])
     assert parsed.values.to_pylist() == [None, None, None]
     reason = (
-        "column Create Date mixes day-first (e.g. 13/04/2026) and month-first "
+        "mixes day-first (e.g. 13/04/2026) and month-first "
         "(e.g. 04/13/2026) dates; choose with --date-format"
     )
     assert parsed.problems == [problem(None, None, reason, AMBIGUOUS_DATES)]

@@ -323,7 +323,7 @@ def parse_dates(
     chosen = chosen or date_format
     parsed, read, reason = pa.nulls(len(raw), TIMESTAMP), np.zeros(len(raw), bool), "not a date"
     if chosen is None and question:
-        reason = f"column {column} {question}{DATE_FORMAT_HINT}"
+        reason = f"{question}{DATE_FORMAT_HINT}"
         return Parsed(parsed, [Problem(file, None, column, None, reason, code=code)])
     if chosen is not None:
         read = reads[chosen]
