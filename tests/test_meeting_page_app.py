@@ -255,3 +255,4 @@ def test_presented_actions_show_typed_markup_as_text(db_env):
     link = "http\u2060" + r"\:\/\/x\.example"  # a word joiner stops the autolink
     assert table.value["What"].tolist() == [r"\*\*Call\*\* every \[lead\]\(" + link + r"\)"]
     assert table.value["Owner"].tolist() == [r"\_Ann\_"]
+    assert table.value["Last changed by"].tolist() == ["Mia"]  # who recorded it, shown

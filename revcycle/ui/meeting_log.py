@@ -26,6 +26,7 @@ ACTION_COLUMNS = {
     "owner": ("Owner", "text"),
     "due_date": ("Due", "day"),
     "status": ("Status", "text"),
+    "changed_by": ("Last changed by", "text"),  # the editor guard's name, as the log keeps it
 }
 
 
