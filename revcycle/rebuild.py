@@ -38,6 +38,7 @@ MART_TABLES = (
 # agreed_working_days reads only the agreement's staging views: it prorates monthly targets
 # and budgets.
 MART_MACROS = (
+    "deals_loaded",
     "funnel_in_scope",
     "leads_created_in",
     "cohort_leads",

@@ -25,18 +25,13 @@ as_of as (
     select * from funnel_as_of
 ),
 
-deals_loaded as (
-    select exists (select 1 from funnel_revenue where count_deals > 0) as has_deals
-),
-
 leads as (
     select
         cohort.*,
         cohort.window_ends_at <= as_of.data_as_of as is_mature,
-        deals_loaded.has_deals,
+        (select has_deals from deals_loaded()) as has_deals,
     from cohort
     cross join as_of
-    cross join deals_loaded
 ),
 
 per_channel as (

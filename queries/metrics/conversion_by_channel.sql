@@ -96,12 +96,6 @@ stages as (
     value count_events, count_without_lead, count_for_previous, count_previous, count_first
 ),
 
--- Whether any deal is loaded at all: without a deals export no opportunity or customer can
--- be known.
-deals_loaded as (
-    select exists (select 1 from funnel_revenue where count_deals > 0) as has_deals
-),
-
 measured as (
     select
         is_total,
@@ -125,7 +119,7 @@ measured as (
         or (
             stage in ('opportunity', 'won')
             and count_events = 0
-            and not (select has_deals from deals_loaded)
+            and not (select has_deals from deals_loaded())
         ) as is_unmeasurable,
     from stages
     qualify sum(count_events) over (partition by channel) > 0

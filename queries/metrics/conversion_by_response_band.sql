@@ -45,10 +45,6 @@ per_band as (
     group by band_order
 ),
 
-deals_loaded as (
-    select exists (select 1 from funnel_revenue where count_deals > 0) as has_deals
-),
-
 final as (
     select
         band_order,
@@ -58,7 +54,7 @@ final as (
         count_sql,
         count_sql / nullif(count_sql_known, 0) as share_sql,
         count_won,
-        if((select has_deals from deals_loaded), count_won / count_leads, null) as share_won,
+        if((select has_deals from deals_loaded()), count_won / count_leads, null) as share_won,
     from per_band
 )
 

@@ -39,7 +39,7 @@ final as (
         builds.loaded_at,
         coverage.count_leads_missing_a_date_column,
         sample.is_sample,
-        exists (select 1 from funnel_revenue where count_deals > 0) as has_deals,
+        (select has_deals from deals_loaded()) as has_deals,
     from as_of
     cross join builds
     cross join coverage

@@ -114,18 +114,11 @@ won as (
     group by all
 ),
 
--- Whether any deal is loaded at all: without a deals export, opportunities and won revenue
--- cannot be counted (the caller says so), which 0 would hide.
-deals_loaded as (
-    select count(*) > 0 as has_deals
-    from (select 1 from funnel_revenue where count_deals > 0 limit 1)
-),
-
 final as (
     select
         weeks.week_start,
         weeks.week_end,
-        (select has_deals from deals_loaded) as has_deals,
+        (select has_deals from deals_loaded()) as has_deals,
         coalesce(leads.count_leads, 0) as count_leads,
         coalesce(stages.count_mqls, 0) as count_mqls,
         coalesce(stages.count_sqls, 0) as count_sqls,
