@@ -6,22 +6,9 @@ import streamlit as st
 from revcycle.attribution.models import MODEL_NAMES, MODEL_SENTENCES, MODELS
 from revcycle.ui import attribution, format, money, page, tables
 from revcycle.ui.charts import bar_by_channel
-from revcycle.ui.filters import from_link, link_note
+from revcycle.ui.filters import linked_choice
 
 BASES = {"revenue": "Won revenue", "pipeline": "Open pipeline"}
-
-
-def linked_choice(name: str, names: dict[str, str], key: str, default: str, what: str) -> str:
-    """The page's choice ``key`` (one of ``names``): the link's ``name`` on arrival when it is
-    one, else what the session holds, else ``default``; a link's other value is said, as
-    ``what`` the page has not, never dropped silently."""
-    linked = from_link(name)
-    if linked and linked[0] in names:
-        st.session_state[key] = linked[0]
-    chosen = st.session_state.setdefault(key, default)
-    if linked and (linked[0] not in names or len(linked) > 1):
-        link_note(name, linked, f"not {what}, so {names[chosen]} is shown")
-    return chosen
 
 
 with page.frame("Attribution") as filters:

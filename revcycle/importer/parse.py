@@ -269,8 +269,8 @@ def _cast_iso(text: pa.Array, stamps: np.ndarray, offset_minutes: np.ndarray) ->
 def _first_at(raw: pa.Array, lines, where: np.ndarray) -> str:
     """The first value ``where`` marks, as the file writes it, and its line: "'12,50' on line
     2"."""
-    at = int(np.flatnonzero(where)[0])
-    return f"'{raw[at].as_py()}' on line {int(np.asarray(lines)[at])}"
+    line = int(np.asarray(lines)[np.flatnonzero(where)[0]])
+    return f"'{_first_value(raw, where)}' on line {line}"
 
 
 def _first_value(text: pa.Array, where: np.ndarray) -> str:

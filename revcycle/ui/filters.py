@@ -212,6 +212,19 @@ def link_note(key: str, given: list[str], note: str) -> None:
     st.session_state.setdefault(PAGE_NOTES, []).append(f"{key} {_quoted(given)}: {note}")
 
 
+def linked_choice(name: str, names: dict[str, str], key: str, default: str, what: str) -> str:
+    """The page's choice ``key`` (one of ``names``): the link's ``name`` on arrival when it is
+    one, else what the session holds, else ``default``; a link's other value is said, as
+    ``what`` the page has not, never dropped silently."""
+    linked = from_link(name)
+    if linked and linked[0] in names:
+        st.session_state[key] = linked[0]
+    chosen = st.session_state.setdefault(key, default)
+    if linked and (linked[0] not in names or len(linked) > 1):
+        link_note(name, linked, f"not {what}, so {names[chosen]} is shown")
+    return chosen
+
+
 def linked_number(label: str, key: str, bounds: tuple[int, int], default: int, unit: str) -> int:
     """A page's own number input ``key`` of whole ``unit`` within ``bounds``, read from the link
     on arrival as the filters' numbers are, and mirrored in the URL. Streamlit's
