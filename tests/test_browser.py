@@ -9,7 +9,6 @@ from the app's own queries. How long a page takes to draw is measured and writte
 test-artifacts/filter-latency.txt, never asserted.
 """
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,7 +26,6 @@ from playwright.sync_api import (
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from revcycle.paths import REPO_ROOT
 from tests import sample_facts
 from tests.conftest import copy_database
 from tests.support import browser
@@ -40,9 +38,7 @@ from tests.support.browser import (
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
-DOCS_DIR = REPO_ROOT / "docs"  # README screenshots, refreshed with REVCYCLE_SCREENSHOT_DOCS=1
-TIMINGS_FILE = ARTIFACTS_DIR / "filter-latency.txt"
+TIMINGS_FILE = browser.ARTIFACTS_DIR / "filter-latency.txt"
 
 FIRST_RENDER_MS = 90_000  # a fresh server's first session builds the database from the sample
 RENDER_MS = 30_000
@@ -195,7 +191,7 @@ def timings(pytestconfig) -> Iterator[dict[str, float]]:
     # The filter change first: it is the number the file is named after.
     order = sorted(measured, key=lambda what: not what.startswith("filter change"))
     lines = [f"{what}: {measured[what]:.0f} ms" for what in order]
-    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    TIMINGS_FILE.parent.mkdir(parents=True, exist_ok=True)
     TIMINGS_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")
     # Printed past pytest's output capture, so a passing run shows the numbers too.
     capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
@@ -294,35 +290,6 @@ def time_tile_change(page: Page, change: Callable[[], None], label: str, expecte
     return watch["shownAt"] - watch["changedAt"]
 
 
-def screenshot_paths(name: str) -> list[Path]:
-    """test-artifacts/<name>.png, and docs/<name>.png when REVCYCLE_SCREENSHOT_DOCS=1."""
-    paths = [ARTIFACTS_DIR / f"{name}.png"]
-    if os.environ.get("REVCYCLE_SCREENSHOT_DOCS") == "1":
-        paths.append(DOCS_DIR / f"{name}.png")
-    return paths
-
-
-def save_screenshot(page: Page, *paths: Path) -> None:
-    """A screenshot of the whole page at the viewport's width.
-
-    Streamlit scrolls inside its main section, not the document, so full_page alone stops at
-    the viewport: the viewport is made as tall as the content for the shot, then restored.
-    """
-    # Widgets whose code loads lazily stand as grey skeletons until it has arrived.
-    expect(page.get_by_test_id("stSkeleton")).to_have_count(0)
-    viewport = page.viewport_size or VIEWPORT
-    height = page.get_by_test_id("stMain").evaluate("main => main.scrollHeight")
-    page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
-    # Two animation frames: the resized layout has been painted.
-    page.evaluate(
-        "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
-    )
-    for path in paths:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=path, full_page=True)
-    page.set_viewport_size(viewport)
-
-
 # --- Tests: every page ------------------------------------------------------------------------
 
 
@@ -342,7 +309,7 @@ def test_page_draws_tiles_and_charts_without_errors(
     first_load = f"first load (warm server) {app_page.url()}"
     timings[f"{first_load} -> script finished"] = load["scriptDoneAt"]
     timings[f"{first_load} -> tiles and charts drawn"] = load["drawnAt"]
-    save_screenshot(page, *screenshot_paths(app_page.name))
+    browser.screenshot(page, app_page.name, in_docs=True)
 
     # The same page on a laptop screen: only the layout changes, so the page is not loaded again.
     expect_nothing_cut_off_at_1280_by_720(page, app_page)
@@ -364,7 +331,7 @@ def test_chosen_channel_follows_every_sidebar_link(page: Page):
         expect_drawn_without_errors(page)
         expect(tile(page, app_page.tile)).to_have_text(app_page.expected("Referral"))
         if app_page is REVENUE:
-            save_screenshot(page, ARTIFACTS_DIR / "revenue-referral.png")
+            browser.screenshot(page, "revenue-referral")
 
 
 def test_reset_on_one_page_holds_on_the_next(page: Page):
@@ -396,7 +363,7 @@ def test_shared_link_to_a_page_works_on_a_fresh_server(fresh_page: Page):
     expect_channel_chosen(fresh_page, REVENUE, "Trade show")
     expect_drawn_without_errors(fresh_page)
     expect(tile(fresh_page, "Won revenue")).to_have_text(trade_show)
-    save_screenshot(fresh_page, ARTIFACTS_DIR / "revenue-shared-link.png")
+    browser.screenshot(fresh_page, "revenue-shared-link")
 
 
 # --- Tests: the overview's filters ------------------------------------------------------------
@@ -418,7 +385,7 @@ def test_channel_chosen_in_sidebar_redraws_the_tiles_and_its_link_shows_the_same
     # The choice is mirrored in the address bar, so the link reproduces the view.
     expect_channel_chosen(page, OVERVIEW, channel)
     link = page.url
-    save_screenshot(page, ARTIFACTS_DIR / "overview-channel-sidebar.png")
+    browser.screenshot(page, "overview-channel-sidebar")
 
     remove = remove_channel_button(page, channel)
     timings["filter change back, cached -> new KPI visible"] = time_tile_change(
@@ -430,7 +397,7 @@ def test_channel_chosen_in_sidebar_redraws_the_tiles_and_its_link_shows_the_same
     wait_for_page(page, OVERVIEW)
     expect(tile(page, "Leads")).to_have_text(filtered)
     expect_channel_chosen(page, OVERVIEW, channel)
-    save_screenshot(page, ARTIFACTS_DIR / "overview-channel-link.png")
+    browser.screenshot(page, "overview-channel-link")
 
 
 def test_filters_matching_nothing_say_so(page: Page):
@@ -447,7 +414,7 @@ def test_filters_matching_nothing_say_so(page: Page):
 
     expect(page.get_by_text(NO_DATA_TEXT)).to_be_visible()
     expect(page.get_by_test_id("stMetric")).to_have_count(0)
-    save_screenshot(page, ARTIFACTS_DIR / "overview-no-data.png")
+    browser.screenshot(page, "overview-no-data")
 
 
 # --- Tests: a laptop screen -------------------------------------------------------------------
@@ -497,7 +464,7 @@ def expect_nothing_cut_off_at_1280_by_720(page: Page, app_page: AppPage) -> None
     except PlaywrightTimeoutError:
         pass  # the assertion below names what is cut off
     assert page.evaluate(CUT_OFF_JS) == {"tiles": [], "tables": []}
-    save_screenshot(page, ARTIFACTS_DIR / f"{app_page.name}-1280x720.png")
+    browser.screenshot(page, f"{app_page.name}-1280x720")
 
 
 def test_reset_after_changing_every_filter_in_the_sidebar_brings_back_the_defaults(page: Page):

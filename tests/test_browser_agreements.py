@@ -24,13 +24,11 @@ from revcycle.agreements import store
 from revcycle.agreements.model import FollowUp, default_agreement
 from revcycle.build import build
 from revcycle.db import connect
-from revcycle.paths import REPO_ROOT
 from tests.conftest import write_export
 from tests.support import browser
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
 FIRST_RENDER_MS = 120_000
 RENDER_MS = 60_000
 MARCH = ("2026-03-09", "2026-03-15")
@@ -113,8 +111,11 @@ def edit_paid_search_hours(page: Page, hours: str) -> None:
         except PlaywrightTimeoutError:  # the page was still settling: the click missed
             continue
     if selected.count() != 1:
-        ARTIFACTS_DIR.mkdir(exist_ok=True)
-        page.screenshot(path=ARTIFACTS_DIR / "agreements-no-cell-selected.png", full_page=True)
+        # Taken whenever the click missed, asked for or not: it shows why the test fails.
+        browser.ARTIFACTS_DIR.mkdir(exist_ok=True)
+        page.screenshot(
+            path=browser.ARTIFACTS_DIR / "agreements-no-cell-selected.png", full_page=True
+        )
     expect(selected).to_have_count(1)
     channel_cell = grid.locator("td[role=gridcell]", has_text=re.compile(r"^Paid search$"))
     row = int(channel_cell.get_attribute("id").rsplit("-", 1)[1])
@@ -173,11 +174,10 @@ def test_a_tightened_sla_judges_leads_after_its_date_only(tab: Page):
     ).to_be_visible()
     tab.get_by_role("tab", name="History").click()
     expect(tab.get_by_role("button", name="Download the agreement file")).to_be_visible()
-    ARTIFACTS_DIR.mkdir(exist_ok=True)
-    tab.screenshot(path=ARTIFACTS_DIR / "agreements-saved.png", full_page=True)
+    browser.screenshot(tab, "agreements-saved")
 
     # L-MARCH, created before 20 March: still 6 of its 8 agreed hours, in time.
     expect(within_sla(tab, MARCH)).to_have_text("100.0%")
     # L-APRIL, created after: 6 of the new 4 hours, late.
     expect(within_sla(tab, APRIL)).to_have_text("0.0%")
-    tab.screenshot(path=ARTIFACTS_DIR / "follow-up-after-agreement.png", full_page=True)
+    browser.screenshot(tab, "follow-up-after-agreement")

@@ -8,13 +8,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from revcycle.paths import REPO_ROOT
 from tests.conftest import copy_database
 from tests.support import browser
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
 FIRST_RENDER_MS = 120_000
 RENDER_MS = 60_000
 # Three contacts created inside the dashboard's default period (the 12 weeks up to 20 Nov 2026),
@@ -61,8 +59,7 @@ def test_uploading_a_hubspot_export_moves_the_overview(tab: Page, tmp_path: Path
     expect(
         tab.get_by_text("3 data lines in hubspot-contacts.csv = 3 rows to load + 0 rejected").first
     ).to_be_visible()
-    ARTIFACTS_DIR.mkdir(exist_ok=True)
-    tab.screenshot(path=ARTIFACTS_DIR / "upload-preview.png", full_page=True)
+    browser.screenshot(tab, "upload-preview")
 
     tab.get_by_role("button", name="Load 1 file").click()
     # The sample was loaded as uploads 1-4 (leads, deals, touches, spend); 5 removed it.
@@ -72,4 +69,4 @@ def test_uploading_a_hubspot_export_moves_the_overview(tab: Page, tmp_path: Path
     tab.get_by_test_id("stSidebar").get_by_role("link", name="Overview").click()
     assert before > NEW_LEADS  # the sample's leads, before
     expect(browser.tile(tab, "Leads")).to_have_text(f"{NEW_LEADS:,}")
-    tab.screenshot(path=ARTIFACTS_DIR / "overview-after-upload.png", full_page=True)
+    browser.screenshot(tab, "overview-after-upload")

@@ -1,6 +1,7 @@
 """House conventions, checked by tests rather than memory."""
 
 import ast
+import functools
 import graphlib
 import re
 import subprocess
@@ -103,6 +104,9 @@ def test_every_metric_query_is_used_and_every_named_query_exists():
     assert not missing, f"queries named in code but absent: {missing}"
 
 
+# Worked out when a test asks, not when the file is collected: parsing every module takes
+# about 2.5 CPU s, and each worker collects every file.
+@functools.cache
 def _first_party_modules() -> dict[str, Path]:
     """Every Python module of the repository by its dotted name (a package by its own name)."""
     modules = {}
@@ -116,9 +120,6 @@ def _first_party_modules() -> dict[str, Path]:
     return modules
 
 
-MODULES = _first_party_modules()
-
-
 def _imports(path: Path) -> set[str]:
     """The first-party modules ``path`` imports anywhere, even inside a function."""
     imported = set()
@@ -130,10 +131,13 @@ def _imports(path: Path) -> set[str]:
             # only the module.
             imported.add(node.module)
             imported |= {f"{node.module}.{alias.name}" for alias in node.names}
-    return imported & MODULES.keys()
+    return imported & _first_party_modules().keys()
 
 
-IMPORTS = {name: _imports(path) for name, path in MODULES.items()}
+@functools.cache
+def _first_party_imports() -> dict[str, set[str]]:
+    """The first-party modules each first-party module imports."""
+    return {name: _imports(path) for name, path in _first_party_modules().items()}
 
 
 def _layer(module: str) -> str:
@@ -157,7 +161,7 @@ MAY_IMPORT = {
 
 def test_nothing_imports_in_a_circle():
     try:
-        graphlib.TopologicalSorter(IMPORTS).prepare()
+        graphlib.TopologicalSorter(_first_party_imports()).prepare()
     except graphlib.CycleError as error:
         pytest.fail(f"modules import each other in a circle: {' -> '.join(error.args[1])}")
 
@@ -165,7 +169,7 @@ def test_nothing_imports_in_a_circle():
 def test_every_layer_imports_only_what_it_may():
     wrong = [
         f"{module} imports {target}"
-        for module, targets in IMPORTS.items()
+        for module, targets in _first_party_imports().items()
         for target in targets
         if _layer(target) not in MAY_IMPORT[_layer(module)]
     ]

@@ -18,7 +18,6 @@ from playwright.sync_api import Browser, Page, expect
 from tests import sample_facts
 from tests.support import browser
 from tests.test_browser import (
-    ARTIFACTS_DIR,
     CUT_OFF_JS,
     LAPTOP,
     TABLES_DRAWN_JS,
@@ -26,7 +25,6 @@ from tests.test_browser import (
     assert_no_error_shown,
     open_page,
     sample_dashboard,
-    screenshot_paths,
     wait_for_script,
 )
 
@@ -95,8 +93,6 @@ def dashboard(chromium: Browser, sample_db_file: Path, tmp_path_factory) -> Iter
 @pytest.fixture
 def page(dashboard: Page) -> Page:
     """The module's tab on the shared screen, for the test to open its page in."""
-    for folder in {path.parent for path in screenshot_paths("meeting_present")}:
-        folder.mkdir(parents=True, exist_ok=True)
     dashboard.set_viewport_size(SHARED_SCREEN)
     return dashboard
 
@@ -176,9 +172,8 @@ def test_the_meeting_end_to_end(page: Page, chromium: Browser, tmp_path: Path):
             sizes = page.evaluate(SIZES_JS)
             assert sizes["body"] >= 24 and sizes["tile"] >= 56, sizes
             # The README's picture of presentation mode is the numbers on the shared screen.
-            for path in screenshot_paths("meeting_present"):
-                page.screenshot(path=path)
-        page.screenshot(path=ARTIFACTS_DIR / f"meeting-present-{section}-1920x1080.png")
+            browser.screenshot(page, "meeting_present", whole_page=False, in_docs=True)
+        browser.screenshot(page, f"meeting-present-{section}-1920x1080", whole_page=False)
     expect(
         page.get_by_test_id("stTable").get_by_text("Call back the webinar leads")
     ).to_be_visible()
@@ -210,7 +205,7 @@ def test_no_presented_section_overflows_or_clips_on_a_laptop(page: Page):
             page.locator(".st-key-meeting_slide_next button").click()
             section_on_screen(page, section)
         expect_fits(page, f"{section} at 1280x720")
-        page.screenshot(path=ARTIFACTS_DIR / f"meeting-present-{section}-1280x720.png")
+        browser.screenshot(page, f"meeting-present-{section}-1280x720", whole_page=False)
     expect(page.locator(".st-key-meeting_slide_next button")).to_be_disabled()
 
 
@@ -220,4 +215,4 @@ def test_no_tile_value_or_table_column_is_cut_off_on_a_laptop(page: Page):
     expect(browser.tile(page, "Won revenue")).to_be_visible()
     page.wait_for_function(TABLES_DRAWN_JS)
     assert page.evaluate(CUT_OFF_JS) == {"tiles": [], "tables": []}
-    page.screenshot(path=ARTIFACTS_DIR / "this_week-1280x720.png")
+    browser.screenshot(page, "this_week-1280x720", whole_page=False)

@@ -204,6 +204,45 @@ def running_dashboard(
 # --- in the page ----------------------------------------------------------------------------
 
 
+# Pictures of what the tests saw, for a person to look at, are taken only when asked: with
+# REVCYCLE_SCREENSHOTS=1 in test-artifacts/, and with REVCYCLE_SCREENSHOT_DOCS=1 the README's
+# in docs/ as well. A run takes about 35, and each cost about a CPU second of Chromium painting
+# and encoding (test_browser.py: 91 CPU s with them, 77 without, 2026-12-03).
+ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
+DOCS_DIR = REPO_ROOT / "docs"
+
+
+def screenshot(page: Page, name: str, *, whole_page: bool = True, in_docs: bool = False) -> None:
+    """``name``.png of ``page`` in test-artifacts/ (and docs/, ``in_docs``) when asked for.
+
+    ``whole_page``: the page's whole height at the window's width. Streamlit scrolls inside its
+    main section, not the document, so Playwright's full_page alone stops at the window: the
+    window is made as tall as the content for the shot, then restored. Otherwise the window
+    as a person sees it.
+    """
+    folders = [ARTIFACTS_DIR] if os.environ.get("REVCYCLE_SCREENSHOTS") == "1" else []
+    if in_docs and os.environ.get("REVCYCLE_SCREENSHOT_DOCS") == "1":
+        folders.append(DOCS_DIR)
+    if not folders:
+        return
+    from playwright.sync_api import expect
+
+    # Widgets whose code loads lazily stand as grey skeletons until it has arrived.
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0)
+    window = page.viewport_size
+    if whole_page:
+        height = page.get_by_test_id("stMain").evaluate("main => main.scrollHeight")
+        page.set_viewport_size({"width": window["width"], "height": max(height, window["height"])})
+        # Two animation frames: the resized layout has been painted.
+        page.evaluate(
+            "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+        )
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=folder / f"{name}.png", full_page=whole_page)
+    page.set_viewport_size(window)
+
+
 def settled(page: Page) -> None:
     """Wait until the server has finished running the page's script (Streamlit marks its root
     ``data-test-script-state``), so what is on screen is what that run drew."""
