@@ -227,7 +227,9 @@ def channel_rules(cursor, prepared, slot: str) -> dict[str, str]:
         column_config={
             SOURCE_COLUMN: st.column_config.TextColumn(SOURCE_COLUMN),
             CHANNEL_COLUMN: st.column_config.TextColumn(
-                CHANNEL_COLUMN, help="Leave empty to load these leads under (unmapped)."
+                CHANNEL_COLUMN,
+                help=f"Leave empty to count these {contract.ROWS_BY_KIND[prepared.kind]} under "
+                "(unmapped).",
             ),
         },
         key=f"upload_rules_{slot}",
@@ -241,9 +243,8 @@ def channel_rules(cursor, prepared, slot: str) -> dict[str, str]:
     left_empty = [value for value in prepared.unmapped_sources if value not in new_rules]
     if left_empty:
         st.info(
-            f"Leads with {format.plain(', '.join(left_empty))} will load under (unmapped). "
-            "They are kept, "
-            "not dropped, and move to a channel once a rule for them is added.",
+            channels.UNMAPPED_BY_KIND[prepared.kind].format(format.plain(", ".join(left_empty)))
+            + " They are kept, not dropped, and move to a channel once a rule for them is added.",
             icon=":material/help:",
         )
     new_channels = sorted(set(new_rules.values()) - set(known))

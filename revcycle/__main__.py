@@ -308,9 +308,9 @@ def _load(con, args, parser) -> int:
     unmapped = channels.uncovered(prepared.unmapped_sources, channels.source_keys(new_rules))
     if unmapped:
         print(
-            "source values with no channel rule (they will show as (unmapped)): "
-            + ", ".join(unmapped)
-            + "; add rules with --channel-map RAW=CHANNEL"
+            f"source values with no channel rule: {', '.join(unmapped)}. "
+            + channels.UNMAPPED_BY_KIND[prepared.kind].format("them")
+            + " Add rules with --channel-map RAW=CHANNEL."
         )
     if _nothing_to_load(prepared, args):
         return 1

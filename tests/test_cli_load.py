@@ -144,7 +144,8 @@ def test_a_deals_source_no_rule_knows_is_listed_before_the_commit(db, tmp_path, 
     code, out = revcycle(db, "load", export, "--dry-run")
     assert code == 0, out
     assert (
-        "source values with no channel rule (they will show as (unmapped)): Some Unmapped Thing"
+        "source values with no channel rule: Some Unmapped Thing. Deals with them and no lead "
+        "will count under (unmapped). Add rules with --channel-map RAW=CHANNEL."
     ) in out
 
 
@@ -225,7 +226,7 @@ def test_a_dry_run_on_a_new_database_knows_the_bundled_channel_rules(tmp_path, r
     code, loaded = revcycle(fresh, "load", export, "--kind", "leads")
     assert code == 0, loaded
     for out in (dry, loaded):
-        assert "(they will show as (unmapped)): Mystery Fair;" in out
+        assert "no channel rule: Mystery Fair. Leads with them will load under (unmapped)." in out
 
 
 def test_the_first_upload_says_there_is_no_earlier_state(tmp_path, revcycle):

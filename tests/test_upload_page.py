@@ -419,3 +419,33 @@ def test_the_page_shows_the_whole_mapping_and_takes_fixed_values(own_db):
     mapping = next(text for text in texts(at.caption) if text.startswith("Mapping"))
     assert "currency ← --set currency=BRL" in mapping.replace("\\", "")
     assert tiles(at)["New"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("name", "export", "said"),
+    [
+        (
+            "deals.csv",
+            "deal_id,created_at,stage,amount,currency,source\n"
+            "D-U1,2026-10-05 10:00,Open,100.00,EUR,Fax campaign\n",
+            "Deals with Fax campaign and no lead will count under (unmapped).",
+        ),
+        (
+            "spend.csv",
+            "spend_id,date_from,source,campaign,amount,currency\n"
+            "S-U1,2026-10-05,Fax campaign,Autumn fax,100.00,EUR\n",
+            "Spend rows with Fax campaign will count under (unmapped), unless their campaign is "
+            "one the leads or touches have a channel for.",
+        ),
+    ],
+    ids=["deals", "spend"],
+)
+def test_a_source_with_no_rule_is_said_to_count_as_its_own_kind_does(own_db, name, export, said):
+    # A deal linked to a lead counts in the lead's channel, and spend can take its campaign's:
+    # the page said "Leads with ... will load under (unmapped)" for every kind.
+    at = go_to(open_app(), UPLOAD_PAGE)
+    upload_files(at, (name, export))
+    assert not at.error, [error.value for error in at.error]
+    infos = texts(at.info)
+    assert any(info.startswith(said) for info in infos), infos
+    assert not any(info.startswith("Leads with") for info in infos)

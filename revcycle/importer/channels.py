@@ -8,6 +8,17 @@ from revcycle import audit
 from revcycle.db import has_table, rollback_after, scratch
 from revcycle.rebuild import rebuild_in_transaction
 
+# Where the rows of a source value with no rule count ("{}": the values, or "them"): a deal
+# linked to a lead counts in the lead's channel, and a spend row in the channel of its campaign
+# among the leads and touches (stg_spend).
+UNMAPPED_BY_KIND = {
+    "leads": "Leads with {} will load under (unmapped).",
+    "deals": "Deals with {} and no lead will count under (unmapped).",
+    "touches": "Touches with {} will count under (unmapped).",
+    "spend": "Spend rows with {} will count under (unmapped), unless their campaign is one the "
+    "leads or touches have a channel for.",
+}
+
 
 def source_keys(values: Iterable[str]) -> list[str]:
     """The rule key of each source value, in order, by the ``source_key`` macro staging uses:
