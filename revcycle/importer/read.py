@@ -316,15 +316,10 @@ def _fetch(con: duckdb.DuckDBPyConnection, params: dict) -> pa.Table:
     return table.cast(pa.schema([(name, pa.string()) for name in table.column_names]))
 
 
-def _line_bounds(data: bytes, newline: str) -> tuple[np.ndarray, np.ndarray]:
-    """Where each line starts, and where it ends (at its line break)."""
+def _lines(data: bytes, newline: str) -> pa.Array:
+    """The file's lines, without their line breaks (the final one ends a line, opens none)."""
     lines = pc.split_pattern(_one_value(data, pa.large_binary()), newline.encode()).values
-    lengths = pc.binary_length(lines).to_numpy()
-    ends = np.cumsum(lengths + 1) - 1  # each line and its break
-    starts = ends - lengths
-    if data.endswith(newline.encode()):
-        starts, ends = starts[:-1], ends[:-1]  # the final line break ends a line, opens none
-    return starts, ends
+    return lines[:-1] if data.endswith(newline.encode()) else lines
 
 
 def _record_lines(path: Path, data: bytes, breaks: np.ndarray, single_column: bool) -> np.ndarray:
@@ -333,14 +328,12 @@ def _record_lines(path: Path, data: bytes, breaks: np.ndarray, single_column: bo
     lines between rows but in a single-column file. A count that does not add up refuses the
     file rather than misplace problems."""
     spans = breaks + 1
-    starts, ends = _line_bounds(data, "\n" if b"\n" in data else "\r")
-    one = np.flatnonzero(ends - starts == 1)
-    empty = ends == starts
-    empty[one] = np.frombuffer(data, dtype=np.uint8)[starts[one]] == ord("\r")
+    lines = _lines(data, "\n" if b"\n" in data else "\r")
+    empty = pc.or_(pc.equal(lines, b""), pc.equal(lines, b"\r")).to_numpy(zero_copy_only=False)
     if single_column or not empty.any():
-        first, consistent = np.cumsum(spans) - spans + 1, int(spans.sum()) == len(starts)
+        first, consistent = np.cumsum(spans) - spans + 1, int(spans.sum()) == len(lines)
     else:
-        first, consistent = _step_over_empty_lines(spans, np.flatnonzero(~empty), len(starts))
+        first, consistent = _step_over_empty_lines(spans, np.flatnonzero(~empty), len(lines))
     if not consistent:
         reason = (
             "could not be matched line by line with what the CSV reader read, so problems could "
@@ -384,8 +377,8 @@ def _duckdb_refusal(path: Path, error: duckdb.Error, data: bytes) -> ImportRefus
     if line:
         line = int(line.group(1))
         if too_long:  # the first line over the limit
-            starts, ends = _line_bounds(data, "\n")
-            over = np.flatnonzero(ends - starts > int(too_long.group(1)))
+            lengths = pc.binary_length(_lines(data, "\n")).to_numpy()
+            over = np.flatnonzero(lengths > int(too_long.group(1)))
             line = int(over[0]) + 1 if over.size else line
         detail = [text.strip() for text in message.splitlines()[2:]]
         detail = [text for text in detail if text and not text.startswith(("Possible fixes", "*"))]
@@ -589,10 +582,9 @@ def _cell_text(cell) -> str | None:
         return None if value is None else str(value)  # a date as ISO; blank text: null later
     if value.is_integer() and abs(value) < 2**53:
         return str(int(value))
-    # As Excel holds it, never with an exponent: fifteen significant digits drop binary noise
-    # (0.1 + 0.2 -> 0.3) and keep any value whose shortest form is shorter, as it is.
+    # As Excel holds it, with no exponent and no trailing zeros ("g"): fifteen significant
+    # digits drop binary noise (0.1 + 0.2 -> 0.3) and keep a shorter shortest form as it is.
     text = format(Decimal(format(value, ".15g")), "f")
-    text = text.rstrip("0").rstrip(".") if "." in text else text
     # "12.345" would read either way as text; the number shows its point with a fourth
     # decimal, so the column's text cells ("1.500" typed in) are read as any CSV's are.
     return f"{text}0" if _EITHER_WAY.fullmatch(text) else text
