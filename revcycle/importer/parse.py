@@ -116,7 +116,6 @@ offsets as (
 ),
 written as (
     select
-        piece,
         regexp_replace(piece, ',$', '') as day,
         regexp_replace(
             regexp_replace(
