@@ -100,8 +100,7 @@ _TIMES = ["%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p", "%I:%M:
 # What no format can say is rewritten first: "25/02/2026, 9:05", a decimal comma or over six
 # digits in the seconds, "p.m." or "PM" without a space; a UTC offset is split off a time and
 # counted in minutes. Excel serials count days from $epoch (1899-12-30, or 1904-01-01 in a
-# workbook of the 1904 date system); only 20000 to 80000 (1954 to
-# 2119) are dates.
+# workbook of the 1904 date system); only 20000 to 80000 (1954 to 2119) are dates.
 _READ_PIECES_SQL = r"""
 with
 offsets as (
@@ -117,7 +116,6 @@ offsets as (
 ),
 written as (
     select
-        piece,
         regexp_replace(piece, ',$', '') as day,
         regexp_replace(
             regexp_replace(
@@ -200,10 +198,9 @@ def _read_by_parts(
     starts = parts.offsets.to_numpy().astype(np.intp)
     count_pieces = np.diff(starts) * mask(pc.is_valid(parts))
     index, distinct = _distinct(parts.values)
-    formats = {name.replace("-", "_"): formats for name, formats in _DAYS.items()}
-    pieces = pa.table({"piece": distinct})
-    params = formats | {"times": _TIMES, "epoch": excel_epoch}
-    read = _duckdb(_READ_PIECES_SQL, "pieces", pieces, params)
+    params = {name.replace("-", "_"): formats for name, formats in _DAYS.items()}
+    params |= {"times": _TIMES, "epoch": excel_epoch}
+    read = _duckdb(_READ_PIECES_SQL, "pieces", pa.table({"piece": distinct}), params)
     none = len(distinct)  # "no piece": no date (NaT), or no time (midnight)
     index = np.append(index, [none, none])  # past the last row's pieces
     day = np.where(count_pieces >= 1, index[starts[:-1]], none)
@@ -267,8 +264,7 @@ def _cast_iso(text: pa.Array, stamps: np.ndarray, offset_minutes: np.ndarray) ->
 
 
 def _first_at(raw: pa.Array, lines, where: np.ndarray) -> str:
-    """The first value ``where`` marks, as the file writes it, and its line: "'12,50' on line
-    2"."""
+    """The first value ``where`` marks, as written, and its line: "'12,50' on line 2"."""
     line = int(np.asarray(lines)[np.flatnonzero(where)[0]])
     return f"'{_first_value(raw, where)}' on line {line}"
 
@@ -330,10 +326,8 @@ def parse_dates(
         parsed = pa.array(_to_local(stamps[chosen], offset_minutes), mask=~read, type=TIMESTAMP)
         label = _LABEL[chosen].replace("/", max(separators, key=separators.get))
         reason = f"not a date in the column's format ({label})"
-    present = mask(pc.is_valid(text))
-    return Parsed(
-        parsed, _problems(present & ~read, raw, lines, file, column, reason, codes.NOT_A_DATE)
-    )
+    unread = mask(pc.is_valid(text)) & ~read
+    return Parsed(parsed, _problems(unread, raw, lines, file, column, reason, codes.NOT_A_DATE))
 
 
 def parse_days(
@@ -454,15 +448,13 @@ def written_currencies(values) -> pa.Array:
     return pa.concat_arrays([written, pa.nulls(1, pa.string())]).take(pa.array(index))
 
 
-def _shown_separators(amounts: _Amounts) -> tuple[int, int]:
-    """How many values only a comma, and only a point, reads as the decimal separator. A value
-    shows its separator when it reads only one way ("12,50", "1.234.567", "0,125" show a
+def _shown_separators(amounts: _Amounts) -> tuple[np.ndarray, np.ndarray]:
+    """Per value, whether only a comma, and only a point, reads as its decimal separator. A
+    value shows its separator when it reads only one way ("12,50", "1.234.567", "0,125" show a
     comma); the separator most values show is the column's, and a tie is not broken. Where none
     shows one, the amounts are whole and a '.' or ',' before three digits groups."""
-    says_comma = amounts.matches(_SAYS_COMMA)
-    says_point = amounts.matches(_SAYS_POINT)
-    values = np.bincount(amounts.shape_index, minlength=len(amounts.bodies) + 1)[:-1]
-    return int(values[says_comma & ~says_point].sum()), int(values[says_point & ~says_comma].sum())
+    says_comma, says_point = amounts.matches(_SAYS_COMMA), amounts.matches(_SAYS_POINT)
+    return amounts.per_value(says_comma & ~says_point), amounts.per_value(says_point & ~says_comma)
 
 
 def parse_numbers(values, lines, file: str, column: str, decimal_mark: str | None = None) -> Parsed:
@@ -480,11 +472,10 @@ def parse_numbers(values, lines, file: str, column: str, decimal_mark: str | Non
         raise ValueError(f"decimal mark must be ',' or '.', not {decimal_mark!r}")
     raw = _strings(values)
     amounts = _amounts(stripped(raw))
-    commas, points = _shown_separators(amounts)
+    shows_comma, shows_point = _shown_separators(amounts)
+    commas, points = int(shows_comma.sum()), int(shows_point.sum())
     if commas == points > 0:
-        says_comma, says_point = amounts.matches(_SAYS_COMMA), amounts.matches(_SAYS_POINT)
-        comma = _first_at(raw, lines, amounts.per_value(says_comma & ~says_point))
-        point = _first_at(raw, lines, amounts.per_value(says_point & ~says_comma))
+        comma, point = _first_at(raw, lines, shows_comma), _first_at(raw, lines, shows_point)
         reason = (
             f"has as many amounts with a decimal comma as with a decimal point ({commas} each: "
             f"{comma}, {point}); the file must use one of them"
@@ -538,7 +529,7 @@ def _plain(amounts: _Amounts, separator: str | None, fits: np.ndarray) -> pa.Tab
 
 # try_cast rounds half away from zero to the cent, and leaves null what is too large. A value
 # was rounded when a digit other than 0 follows its second decimal.
-_CAST_AMOUNTS_SQL = """
+_CAST_AMOUNTS_SQL = r"""
 with
 cast_amounts as (
     select plain, negative, try_cast(plain as decimal(18, 2)) as cents
@@ -547,9 +538,7 @@ cast_amounts as (
 final as (
     select
         case when negative then -cents else cents end as cents,
-        cents is not null
-            and strpos(plain, '.') > 0
-            and ltrim(substr(plain, strpos(plain, '.') + 3), '0') <> '' as rounded,
+        cents is not null and regexp_matches(plain, '\.[0-9]{2}[0-9]*[1-9]') as rounded,
         cents is null and plain is not null as too_large
     from cast_amounts
 )

@@ -139,11 +139,8 @@ def _decode(path: Path, data: bytes) -> tuple[str | None, str, str | None]:
         return None, "utf-8", None
     # Rows pasted from two exports, one UTF-8: as Windows-1252 its "Café" would be "CafÃ©".
     # Without the bytes that are not UTF-8, text in one encoding is ASCII ("Ã©" is rare).
-    if not (utf8 := data.decode("utf-8", "ignore")).isascii():
-        try:  # where the first of each is
-            utf8.encode("ascii")
-        except UnicodeEncodeError as error:
-            utf8_line = utf8.count("\n", 0, error.start) + 1
+    if not (utf8 := data.decode("utf-8", "ignore")).isascii():  # where the first of each is
+        utf8_line = utf8.count("\n", 0, re.search(r"[^\x00-\x7f]", utf8).start()) + 1
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -319,15 +316,10 @@ def _fetch(con: duckdb.DuckDBPyConnection, params: dict) -> pa.Table:
     return table.cast(pa.schema([(name, pa.string()) for name in table.column_names]))
 
 
-def _line_bounds(data: bytes, newline: str) -> tuple[np.ndarray, np.ndarray]:
-    """Where each line starts, and where it ends (at its line break)."""
+def _lines(data: bytes, newline: str) -> pa.Array:
+    """The file's lines, without their line breaks (the final one ends a line, opens none)."""
     lines = pc.split_pattern(_one_value(data, pa.large_binary()), newline.encode()).values
-    lengths = pc.binary_length(lines).to_numpy()
-    ends = np.cumsum(lengths + 1) - 1  # each line and its break
-    starts = ends - lengths
-    if data.endswith(newline.encode()):
-        starts, ends = starts[:-1], ends[:-1]  # the final line break ends a line, opens none
-    return starts, ends
+    return lines[:-1] if data.endswith(newline.encode()) else lines
 
 
 def _record_lines(path: Path, data: bytes, breaks: np.ndarray, single_column: bool) -> np.ndarray:
@@ -336,20 +328,18 @@ def _record_lines(path: Path, data: bytes, breaks: np.ndarray, single_column: bo
     lines between rows but in a single-column file. A count that does not add up refuses the
     file rather than misplace problems."""
     spans = breaks + 1
-    starts, ends = _line_bounds(data, "\n" if b"\n" in data else "\r")
-    one = np.flatnonzero(ends - starts == 1)
-    empty = ends == starts
-    empty[one] = np.frombuffer(data, dtype=np.uint8)[starts[one]] == ord("\r")
+    lines = _lines(data, "\n" if b"\n" in data else "\r")
+    empty = pc.or_(pc.equal(lines, b""), pc.equal(lines, b"\r")).to_numpy(zero_copy_only=False)
     if single_column or not empty.any():
-        first, consistent = np.cumsum(spans) - spans + 1, int(spans.sum()) == len(starts)
+        first, consistent = np.cumsum(spans) - spans + 1, int(spans.sum()) == len(lines)
     else:
-        first, consistent = _step_over_empty_lines(spans, np.flatnonzero(~empty), len(starts))
+        first, consistent = _step_over_empty_lines(spans, np.flatnonzero(~empty), len(lines))
     if not consistent:
         reason = (
             "could not be matched line by line with what the CSV reader read, so problems could "
             f"not be shown at the right lines. {SAVE_AGAIN}"
         )
-        raise _unterminated_quote(path, data) or _refused(path, reason)
+        raise _quote_refusal(path, data) or _refused(path, reason)
     return first
 
 
@@ -380,17 +370,15 @@ def _duckdb_refusal(path: Path, error: duckdb.Error, data: bytes) -> ImportRefus
     """The reader's error as a refusal at the line it is on: DuckDB's sniffer says line 1 for
     a line too long anywhere, and an unterminated quote is found where it opens."""
     message = str(error)
-    if unterminated := _unterminated_quote(path, data):
-        return unterminated
     patterns = (_DUCKDB_LINE, _DUCKDB_ORIGINAL, _TOO_LONG)
     line, original, too_long = (pattern.search(message) for pattern in patterns)
-    if too_long and (quoted := _quoted_value_over(data, int(too_long.group(1)))):
-        return refused(path.name, quoted[1], UNREADABLE_LINE, quoted[0])
+    if quoted := _quote_refusal(path, data, int(too_long.group(1)) if too_long else 0):
+        return quoted
     if line:
         line = int(line.group(1))
         if too_long:  # the first line over the limit
-            starts, ends = _line_bounds(data, "\n")
-            over = np.flatnonzero(ends - starts > int(too_long.group(1)))
+            lengths = pc.binary_length(_lines(data, "\n")).to_numpy()
+            over = np.flatnonzero(lengths > int(too_long.group(1)))
             line = int(over[0]) + 1 if over.size else line
         detail = [text.strip() for text in message.splitlines()[2:]]
         detail = [text for text in detail if text and not text.startswith(("Possible fixes", "*"))]
@@ -407,38 +395,32 @@ def _duckdb_refusal(path: Path, error: duckdb.Error, data: bytes) -> ImportRefus
     return _refused(path, f"could not be read as CSV ({first}). {SAVE_AGAIN}")
 
 
-def _quoted_value_over(data: bytes, limit: int) -> tuple[int, str] | None:
-    """The line a quoted value longer than ``limit`` bytes opens on, and why it cannot be
-    read, if one is: DuckDB names line 1 and quotes the value for any row over its limit.
-    Quotes alternate opening and closing once doubled quotes are set aside."""
-    quotes = np.flatnonzero(np.frombuffer(data.replace(b'""', b"  "), np.uint8) == ord('"'))
-    opens, closes = quotes[0::2], quotes[1::2]
-    longer = np.flatnonzero(closes - opens[: len(closes)] > limit)
-    if not longer.size:
+def _quote_refusal(path: Path, data: bytes, limit: int = 0) -> ImportRefused | None:
+    """A refusal at the line where a quoted value opens, if one never closes, or (with
+    ``limit``, the CSV reader's row limit, over which DuckDB names line 1 and quotes the value)
+    is longer than ``limit`` bytes. With doubled quotes (an escaped quote, an empty value) set
+    aside, quotes alternate opening and closing, so an odd count leaves the last one open."""
+    paired = data.replace(b'""', b"  ")
+    if paired.count(b'"') % 2:
+        line = data.count(b"\n", 0, paired.rindex(b'"')) + 1
+        reason = (
+            "a quotation mark opens a value on this line and is never closed, so the rest of the "
+            "file would be one value. Close the quotes or remove the stray mark."
+        )
+        return refused(path.name, reason, UNREADABLE_LINE, line)
+    if not limit:
         return None
-    start, end = int(opens[longer[0]]), int(closes[longer[0]])
+    quotes = np.flatnonzero(np.frombuffer(paired, np.uint8) == ord('"'))
+    if not (longer := np.flatnonzero(quotes[1::2] - quotes[0::2] > limit)).size:
+        return None
+    start, end = int(quotes[2 * longer[0]]), int(quotes[2 * longer[0] + 1])
     first, last = data.count(b"\n", 0, start) + 1, data.count(b"\n", 0, end) + 1
     reason = (
         f"a quoted value runs from this line to line {last:,} ({_size(end - start)}), over the "
         f"{_size(limit)} the CSV reader takes for one row. Shorten that value in the export, or "
         "leave its column out."
     )
-    return first, reason
-
-
-def _unterminated_quote(path: Path, data: bytes) -> ImportRefused | None:
-    """A refusal at the line where a quoted value opens and never closes, if one does: with
-    doubled quotes (an escaped quote, an empty value) set aside, quotes alternate opening and
-    closing, so an odd count leaves the last one open."""
-    paired = data.replace(b'""', b"  ")
-    if paired.count(b'"') % 2 == 0:
-        return None
-    reason = (
-        "a quotation mark opens a value on this line and is never closed, so the rest of the "
-        "file would be one value. Close the quotes or remove the stray mark."
-    )
-    line = data.count(b"\n", 0, paired.rindex(b'"')) + 1
-    return refused(path.name, reason, UNREADABLE_LINE, line)
+    return refused(path.name, reason, UNREADABLE_LINE, first)
 
 
 # -- the one rule for a blank cell ------------------------------------------------------------
@@ -600,10 +582,9 @@ def _cell_text(cell) -> str | None:
         return None if value is None else str(value)  # a date as ISO; blank text: null later
     if value.is_integer() and abs(value) < 2**53:
         return str(int(value))
-    # As Excel holds it, never with an exponent: fifteen significant digits drop binary noise
-    # (0.1 + 0.2 -> 0.3) and keep any value whose shortest form is shorter, as it is.
+    # As Excel holds it, with no exponent and no trailing zeros ("g"): fifteen significant
+    # digits drop binary noise (0.1 + 0.2 -> 0.3) and keep a shorter shortest form as it is.
     text = format(Decimal(format(value, ".15g")), "f")
-    text = text.rstrip("0").rstrip(".") if "." in text else text
     # "12.345" would read either way as text; the number shows its point with a fourth
     # decimal, so the column's text cells ("1.500" typed in) are read as any CSV's are.
     return f"{text}0" if _EITHER_WAY.fullmatch(text) else text
@@ -730,15 +711,14 @@ def _note_blank_rows(counts, lines, body: int, last: int, end: int, notes: list[
 def _drop_footer(cells: pa.Table, first_filled, counts, keep: np.ndarray):
     """Split off the footer: a footer line ("Copyright …", "Generated by …") and only one-cell
     lines after it, at the very end; the run of one-cell rows is searched at once, NUL-joined."""
-    if not len(keep) or counts[keep[-1]] != 1 or not first_filled[keep[-1]]:
-        return keep, keep[len(keep) :]  # the last row is data
-    other = np.flatnonzero((counts[keep] != 1) | ~first_filled[keep])
-    run = keep[other[-1] + 1 :] if len(other) else keep
-    text = "\x00".join(cells.column(0).take(run).to_pylist())
-    if not (found := _FOOTER.search(text)):
-        return keep, keep[len(keep) :]
-    start = len(keep) - len(run) + text.count("\x00", 0, found.start())
-    return keep[:start], keep[start:]
+    if len(keep) and counts[keep[-1]] == 1 and first_filled[keep[-1]]:  # else the last is data
+        other = np.flatnonzero((counts[keep] != 1) | ~first_filled[keep])
+        run = keep[other[-1] + 1 :] if len(other) else keep
+        text = "\x00".join(cells.column(0).take(run).to_pylist())
+        if found := _FOOTER.search(text):
+            start = len(keep) - len(run) + text.count("\x00", 0, found.start())
+            return keep[:start], keep[start:]
+    return keep, keep[len(keep) :]
 
 
 def _drop_totals(cells: pa.Table, keep: np.ndarray, lines, notes: list[str]):
