@@ -443,6 +443,15 @@ def test_doubled_column_name_is_made_unique_with_a_note():
     ]
 
 
+def test_invisible_characters_around_a_column_name_are_not_part_of_it(tmp_path):
+    # A zero-width space (U+200B) or word joiner (U+2060) pasted after a header name: the blank
+    # rule strips them from cells, and the header's names go by the same rule, so "Email"
+    # still matches a preset's "Email".
+    path = tmp_path / "pasted.csv"
+    path.write_text("lead_id\u200b,\u2060Email ,created_at\nL1,a@x.com,2026-01-01\n", "utf-8")
+    assert read_export(path).header == ["lead_id", "Email", "created_at"]
+
+
 def test_hubspot_header_with_doubled_quotes_keeps_the_quotation_marks():
     table = read("hubspot_doubled_quotes.csv")
     assert table.header == [

@@ -793,7 +793,8 @@ def _sums(values: pa.ChunkedArray, total: str) -> bool:
 def _column_names(raw: list[str | None], notes: list[str]) -> list[str]:
     """The header's names, a blank one named after its position and a repeated one numbered;
     linear in the columns (sets, and each name's next number kept: 2,500 copies of one name)."""
-    names = [(value or "").replace("\ufeff", "").strip() for value in raw]
+    # The blank rule's whitespace, so a name with a zero-width space pasted after it is the name.
+    names = [(value or "").replace("\ufeff", "").strip(WHITESPACE) for value in raw]
     said = [
         f"column {at} has no name in the header; called it 'Column {at}'"
         for at, name in enumerate(names, start=1)
