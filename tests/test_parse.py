@@ -374,12 +374,13 @@ def test_amounts_with_a_decimal_comma_in_every_style():
         "1 234,56",
         "1\u00a0234,56",
         "1\u202f234,56",
+        "1\u2007234,56",  # a figure space
         "€1.234,56",
         "1.234,56 €",
         "1.234,56 EUR",
     ]
     parsed = amounts(values)
-    assert parsed.values.to_pylist() == [Decimal("1234.56")] * 8
+    assert parsed.values.to_pylist() == [Decimal("1234.56")] * 9
     assert parsed.problems == []
 
 

@@ -356,8 +356,9 @@ def _to_local(stamps: np.ndarray, offset_minutes: np.ndarray) -> np.ndarray:
 # --- amounts ----------------------------------------------------------------------------------
 
 # Every test below runs on the column's distinct shapes (see _shapes), never value by value.
-# Spaces (no-break too, as French exports write them) and apostrophes (Swiss) group thousands.
-_SPACE_CLASS = r"' \x{00A0}\x{202F}"
+# Spaces (no-break and narrow no-break too, as French exports write them, and the figure
+# space) and apostrophes (Swiss) group thousands.
+_SPACE_CLASS = r"' \x{00A0}\x{2007}\x{202F}"
 # What one value says about its decimal separator; "1.234" or "12,500" alone says nothing. A
 # mark after four digits ("1250.500"), or after a group a space makes ("1 000.500"), groups
 # nothing: it is the decimal one.
@@ -408,7 +409,7 @@ class _Amounts(NamedTuple):
 
 
 # A currency symbol or code, or a space, on either side of the number and its sign.
-_CURRENCY = r"(?:[€$£\s\x{00A0}\x{202F}]|(?i:EUR|USD|GBP|CHF))*"
+_CURRENCY = r"(?:[€$£\s\x{00A0}\x{2007}\x{202F}]|(?i:EUR|USD|GBP|CHF))*"
 # A value's parts: accounting parentheses, a sign (a Unicode minus too), the number itself.
 _BODY = (
     rf"^{_CURRENCY}(?P<open>\(?){_CURRENCY}(?P<sign>[-+\x{{2212}}]?){_CURRENCY}"
