@@ -1,8 +1,6 @@
 """The one place that touches SQL text: read a named query file and run it with bound values."""
 
-import hashlib
 import logging
-from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -131,72 +129,6 @@ def materialise(con: duckdb.DuckDBPyConnection, name: str) -> None:
 def create_view(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Replace the view named after the parameterless query ``name`` (``stg_leads`` …)."""
     _create(con, name, "view")
-
-
-# Binding a view costs DuckDB 1-10 ms even over no rows, and every write replaced about twenty
-# (the raw views, then the staging views): about 75 of the 500 ms of a one-lead upload. Each
-# view is kept with a stamp of what it was made from, and made again only when that changed.
-_VIEW_STAMPS = "view_stamps"
-
-
-def views_stamp(
-    con: duckdb.DuckDBPyConnection,
-    views: Sequence[str],
-    text: str,
-    *,
-    reads: Sequence[str] | None = None,
-    derived: Sequence[str] = (),
-) -> str:
-    """What ``views`` are made from: ``text`` (their definitions) and what they read, as it is
-    now: the relations ``reads`` or, without it, every relation but the tables ``derived`` from
-    them; each one's columns and types, and a view's definition. So a column added, or a view
-    they read defined anew, changes the stamp."""
-    shape = con.execute(
-        "select c.table_name, c.column_name, c.data_type, v.sql from duckdb_columns() as c "
-        "left join duckdb_views() as v on v.view_name = c.table_name "
-        "and v.database_name = c.database_name and v.schema_name = c.schema_name "
-        "where c.database_name = current_database() and c.schema_name = 'main' "
-        "and if($reads is null, not list_contains($skip, c.table_name), "
-        "list_contains($reads, c.table_name)) order by all",
-        {"reads": reads and list(reads), "skip": [*views, *derived, _VIEW_STAMPS]},
-    ).fetchall()
-    return hashlib.sha256(f"{text}\0{shape!r}".encode()).hexdigest()
-
-
-def views_are_current(con: duckdb.DuckDBPyConnection, views: Sequence[str], stamp: str) -> bool:
-    """Whether ``views`` were made from what ``stamp`` says (``views_stamp``) and are still as
-    they were made: none dropped or defined anew since (``record_views``)."""
-    if not has_table(con, _VIEW_STAMPS):
-        return False
-    recorded = con.execute(
-        f"select stamp from {_VIEW_STAMPS} where list_contains($views, view_name)",
-        {"views": list(views)},
-    ).fetchall()
-    made = _made_views_stamp(con, views, stamp)
-    return len(recorded) == len(views) and {row[0] for row in recorded} == {made}
-
-
-def record_views(con: duckdb.DuckDBPyConnection, views: Sequence[str], stamp: str) -> None:
-    """Note that ``views`` were just made from what ``stamp`` says (``views_stamp``)."""
-    made = _made_views_stamp(con, views, stamp)
-    con.execute(f"create table if not exists {_VIEW_STAMPS} (view_name varchar, stamp varchar)")
-    con.execute(
-        f"delete from {_VIEW_STAMPS} where list_contains($views, view_name)", {"views": list(views)}
-    )
-    con.execute(
-        f"insert into {_VIEW_STAMPS} select unnest($views), $made",
-        {"views": list(views), "made": made},
-    )
-
-
-def _made_views_stamp(con: duckdb.DuckDBPyConnection, views: Sequence[str], stamp: str) -> str:
-    """``stamp`` with the views' definitions as the database holds them."""
-    held = con.execute(
-        "select view_name, sql from duckdb_views() where database_name = current_database() "
-        "and list_contains($views, view_name) order by all",
-        {"views": list(views)},
-    ).fetchall()
-    return hashlib.sha256(f"{stamp}\0{held!r}".encode()).hexdigest()
 
 
 _TABLE_TYPE = {"table": "BASE TABLE", "view": "VIEW"}  # as information_schema names them

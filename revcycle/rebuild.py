@@ -19,10 +19,7 @@ from revcycle.db import (
     has_table,
     materialise,
     query_names,
-    record_views,
     sql_text,
-    views_are_current,
-    views_stamp,
 )
 from revcycle.paths import CHANNEL_RULES_CSV
 
@@ -57,10 +54,6 @@ KINDS_NO_MART_READS = frozenset({"spend"})
 # Marts every rebuild writes, one that loads only spend included: spend_days (stg_spend
 # stored), the one mart that reads spend.
 ALWAYS_REBUILT_MARTS = ("spend_days",)
-# Every table a rebuild derives from the staging views: no view reads them, nor the build's
-# own record.
-MARTS = (*MART_TABLES, *ALWAYS_REBUILT_MARTS)
-BUILD_INFO = "build_info"
 
 
 def rebuild_in_transaction(con: duckdb.DuckDBPyConnection, with_marts: bool = True) -> int:
@@ -77,26 +70,14 @@ def rebuild_in_transaction(con: duckdb.DuckDBPyConnection, with_marts: bool = Tr
     marts = (*ALWAYS_REBUILT_MARTS, *(MART_TABLES if with_marts else ()))
     tables = [f"marts/{table}" for table in marts]
     drop_other_kinds(con, dict.fromkeys(views, "view") | dict.fromkeys(tables, "table"))
-    _make_staging_views(con, views)
+    for name in views:
+        create_view(con, name)
     for name in tables:
         materialise(con, name)
     if with_marts:
         for macro in MART_MACROS:
             define(con, f"marts/{macro}")
     return _next_data_version(con)
-
-
-def _make_staging_views(con: duckdb.DuckDBPyConnection, views: list[str]) -> None:
-    """The staging views, made again only when their SQL, the macros or what they read
-    changed (``views_stamp``)."""
-    relations = [name.removeprefix("staging/") for name in views]
-    text = "\0".join(sql_text(name) for name in (MACROS, *views))
-    stamp = views_stamp(con, relations, text, derived=(*MARTS, BUILD_INFO))
-    if views_are_current(con, relations, stamp):
-        return
-    for name in views:
-        create_view(con, name)
-    record_views(con, relations, stamp)
 
 
 def seed_channel_rules(con: duckdb.DuckDBPyConnection) -> None:
