@@ -229,7 +229,7 @@ def screenshot(page: Page, name: str, *, whole_page: bool = True, in_docs: bool 
 
     # Widgets whose code loads lazily stand as grey skeletons until it has arrived.
     expect(page.get_by_test_id("stSkeleton")).to_have_count(0)
-    window = page.viewport_size
+    window = page.viewport_size or VIEWPORT
     if whole_page:
         height = page.get_by_test_id("stMain").evaluate("main => main.scrollHeight")
         page.set_viewport_size({"width": window["width"], "height": max(height, window["height"])})
@@ -240,7 +240,8 @@ def screenshot(page: Page, name: str, *, whole_page: bool = True, in_docs: bool 
     for folder in folders:
         folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=folder / f"{name}.png", full_page=whole_page)
-    page.set_viewport_size(window)
+    if whole_page:  # a window left as it was needs no resize, and its page no new layout
+        page.set_viewport_size(window)
 
 
 def settled(page: Page) -> None:
