@@ -69,12 +69,12 @@ with page.frame("Revenue by channel") as filters:
         money.columns(
             {
                 "channel": ("Channel", "text"),
-                "won_revenue": ("Won revenue", "euro"),
+                "won_revenue": ("Won revenue", "cents"),
                 "count_won_deals": ("Won deals", "count"),
                 "average_won_deal": ("Average won deal", "euro"),
                 "win_rate": ("Win rate", "percent"),
                 "median_days_lead_to_won": ("Lead → won (median)", "days"),
-                "open_pipeline": ("Open pipeline", "euro"),
+                "open_pipeline": ("Open pipeline", "cents"),
             },
             currency,
         ),

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from revcycle.agreements.model import FollowUp
 from revcycle.ui import attribution, charts, colors, format
+from tests import sample_facts
 from tests.support.working_time import agreement, save
 from tests.test_pages import db_env, open_page  # noqa: F401 (db_env is a fixture)
 
@@ -156,6 +157,18 @@ def test_table_shows_a_missing_value_as_a_dash(db_env):  # noqa: F811
     # Deals with no lead have no lead creation date, so no days from lead to won.
     assert cells.loc["(no lead)", "Lead → won (median)"] == "–"
     assert not cells.isin(["None", "nan", "NaN", "<NA>"]).any().any()
+
+
+def test_the_revenue_table_adds_up_to_the_deals_export_to_the_cent(db_env):  # noqa: F811
+    # The tiles round to whole euros; the table shows the won revenue of each channel and of
+    # all of them to the cent, so the screen reconciles to the deals export exactly.
+    cents = sample_facts.won_revenue_cents()
+    assert cents % 100, "the sample's total must have cents to show"
+    at = open_page("pages/revenue.py")
+    cells = shown_cells(at, "Won revenue (€)").set_index("Channel")
+    assert cells.loc["(all channels)", "Won revenue (€)"] == f"{cents / 100:,.2f}"
+    trade_show = sample_facts.won_revenue_cents("Trade show")
+    assert cells.loc["Trade show", "Won revenue (€)"] == f"{trade_show / 100:,.2f}"
 
 
 def test_a_lead_without_a_company_shows_a_dash(db_env):  # noqa: F811

@@ -40,6 +40,11 @@ def whole_number(value) -> str:
     return "–" if _missing(value) else f"{_signed_zero_free(value, 0):,.0f}"
 
 
+def to_the_cent(value) -> str:
+    """1,234.50: an amount to the cent, for a table whose header names the currency."""
+    return "–" if _missing(value) else f"{_signed_zero_free(value, 2):,.2f}"
+
+
 def multiple(value) -> str:
     """A ratio of two amounts, to the cent of the unit: "3.42" (won per euro spent)."""
     return "–" if _missing(value) else f"{_signed_zero_free(value, 2):,.2f}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from revcycle import settings
-from revcycle.ui import format
+from revcycle.ui import format, tables
 from revcycle.ui.data import run
 
 # Signs people read at a glance; any other currency is written as its code ("BRL 1,200").
@@ -71,5 +71,5 @@ def columns(spec: dict[str, tuple[str, str]], money: Currency) -> dict[str, tupl
     return {
         column: (label, kind)
         for column, (label, kind) in spec.items()
-        if not (money.is_mixed and kind == "euro")
+        if not (money.is_mixed and kind in tables.AMOUNT_KINDS)
     }

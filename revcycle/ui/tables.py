@@ -14,6 +14,9 @@ SHOWN = {
     "count": format.count,
     # Whole units of the currency the header names; the CSV keeps the cents.
     "euro": format.whole_number,
+    # Booked amounts to the cent (won revenue, open pipeline), so what the screen shows adds
+    # up to the deals export exactly: "3,750.50".
+    "cents": format.to_the_cent,
     # A prorated target: a count with a fraction, shown whole.
     "number": format.whole_number,
     "percent": format.percent,
@@ -25,6 +28,8 @@ SHOWN = {
     "day": format.day,
     "probability": format.probability,
 }
+# The kinds that are amounts of money: their labels name the currency.
+AMOUNT_KINDS = ("euro", "cents")
 _COLUMN = {
     "text": st.column_config.TextColumn,
     "datetime": st.column_config.DatetimeColumn,
@@ -43,12 +48,13 @@ def show(
     """Show ``frame``'s ``columns`` ({column: (label, kind)}) and offer them as CSV.
 
     Up to ``max_rows`` rows show without scrolling, so a shared screen sees every channel.
-    Amounts (kind "euro") are labelled with ``money_unit`` ("€", "BRL"); none when unknown.
+    Amounts (kinds "euro" and "cents") are labelled with ``money_unit`` ("€", "BRL"); none
+    when unknown.
     A missing value is "–", or what ``missing`` ({column: words}) says for its column; the
     CSV keeps it an empty cell.
     """
     columns = {
-        column: (f"{label} ({money_unit})" if kind == "euro" and money_unit else label, kind)
+        column: (f"{label} ({money_unit})" if kind in AMOUNT_KINDS and money_unit else label, kind)
         for column, (label, kind) in columns.items()
     }
     labelled = frame[list(columns)].rename(
