@@ -2,6 +2,7 @@
 history; every figure on the other pages is measured against it."""
 
 import datetime
+import functools
 import logging
 
 import pandas as pd
@@ -389,13 +390,16 @@ with page.frame("Agreements"):
     with history_tab:
         history_section(versions)
         if versions:
+            # Written on the click, not on every run: writing the YAML was most of this
+            # page's work on the sample (two versions), and it grows with every version.
             st.download_button(
                 "Download the agreement file",
-                data=document.dump(versions),
+                data=functools.partial(document.dump, versions),
                 file_name="agreement.yaml",
                 mime="application/yaml",
                 key="agreement_download",
                 icon=":material/download:",
+                on_click="ignore",
                 help="Every version in one readable file; `python -m revcycle agreements "
                 "import FILE` reads it back.",
             )

@@ -20,8 +20,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from revcycle.agreements import store
-from revcycle.agreements.model import FollowUp, default_agreement
+from revcycle.agreements import document, store
+from revcycle.agreements.model import FollowUp, default_agreement, follow_up_for
 from revcycle.build import build
 from revcycle.db import connect
 from tests.conftest import write_export
@@ -154,7 +154,30 @@ def set_date(page: Page, label: str, parts: tuple[str, str, str]) -> None:
     page.keyboard.press("Escape")  # and the calendar the button beside it opened, closed
 
 
-def test_a_tightened_sla_judges_leads_after_its_date_only(tab: Page):
+def expect_downloaded_agreement_has_both_versions(page: Page, folder) -> None:
+    """The History tab's file, written on the click: version 1 as the setup saved it (8
+    working hours from 1 January) and version 2 as the editor saved it (4 from 20 March)."""
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the agreement file").click()
+    path = folder / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name == "agreement.yaml"
+    versions = document.load(path.read_text(encoding="utf-8"), path.name)
+    paid_search = [
+        (
+            version.number,
+            version.agreement.effective_from,
+            follow_up_for(version.agreement, "Paid search").response_hours,
+        )
+        for version in versions
+    ]
+    assert paid_search == [
+        (1, datetime.date(2026, 1, 1), 8.0),
+        (2, datetime.date(2026, 3, 20), 4.0),
+    ]
+
+
+def test_a_tightened_sla_judges_leads_after_its_date_only(tab: Page, tmp_path):
     # The first visit: the server opens the database and the browser fetches the app's code.
     expect(within_sla(tab, MARCH)).to_have_text("100.0%", timeout=FIRST_RENDER_MS)
     expect(within_sla(tab, APRIL)).to_have_text("100.0%")
@@ -173,8 +196,8 @@ def test_a_tightened_sla_judges_leads_after_its_date_only(tab: Page):
         tab.get_by_text("Version 2, in force from 20 Mar 2026.", exact=False).first
     ).to_be_visible()
     tab.get_by_role("tab", name="History").click()
-    expect(tab.get_by_role("button", name="Download the agreement file")).to_be_visible()
     browser.screenshot(tab, "agreements-saved")
+    expect_downloaded_agreement_has_both_versions(tab, tmp_path)
 
     # L-MARCH, created before 20 March: still 6 of its 8 agreed hours, in time.
     expect(within_sla(tab, MARCH)).to_have_text("100.0%")
