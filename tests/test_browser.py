@@ -9,11 +9,13 @@ from the app's own queries. How long a page takes to draw is measured and writte
 test-artifacts/filter-latency.txt, never asserted.
 """
 
+import csv
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -332,6 +334,22 @@ def test_chosen_channel_follows_every_sidebar_link(page: Page):
         expect(tile(page, app_page.tile)).to_have_text(app_page.expected("Referral"))
         if app_page is REVENUE:
             browser.screenshot(page, "revenue-referral")
+
+
+def test_a_tables_csv_download_adds_up_to_the_deals_export_to_the_cent(page: Page, tmp_path):
+    # The CSV is written when the button is clicked; it keeps the amounts as numbers, so the
+    # won revenue of all channels, and of Trade show, is the deals export's to the cent.
+    open_page(page, REVENUE)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").first.click()
+    assert download.value.suggested_filename == "revcycle-revenue-by-channel.csv"
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    with path.open(encoding="utf-8-sig", newline="") as rows:
+        won = {row["Channel"]: row["Won revenue (€)"] for row in csv.DictReader(rows)}
+    for channel in ("(all channels)", "Trade show"):
+        expected = sample_facts.won_revenue_cents(None if channel.startswith("(") else channel)
+        assert round(Decimal(won[channel]) * 100) == expected, channel
 
 
 def test_reset_on_one_page_holds_on_the_next(page: Page):

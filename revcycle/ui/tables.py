@@ -1,5 +1,7 @@
 """Tables for the pages: readable labels and formats, and a safe CSV download under each."""
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -88,11 +90,13 @@ def show(
         },
         key=key,
     )
+    # Written on the click, not on every run of every page that shows a table.
     st.download_button(
         "Download CSV",
-        data=safe_csv(labelled),
+        data=functools.partial(safe_csv, labelled),
         file_name=f"revcycle-{key.replace('_', '-')}.csv",
         mime="text/csv",
         key=f"{key}_download",
         icon=":material/download:",
+        on_click="ignore",
     )
