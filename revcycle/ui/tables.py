@@ -47,11 +47,11 @@ def show(
     money_unit: str = "",
     missing: dict[str, str] | None = None,
 ) -> None:
-    """Show ``frame``'s ``columns`` ({column: (label, kind)}) and offer them as CSV.
+    """Show ``frame``'s ``columns`` ({column: (label, kind)}) and offer them as CSV, written
+    when the button is clicked rather than on every run.
 
     Up to ``max_rows`` rows show without scrolling, so a shared screen sees every channel.
-    Amounts (kinds "euro" and "cents") are labelled with ``money_unit`` ("€", "BRL"); none
-    when unknown.
+    Amounts (kinds "euro" and "cents") are labelled with ``money_unit`` ("€", "BRL"), if known.
     A missing value is "–", or what ``missing`` ({column: words}) says for its column; the
     CSV keeps it an empty cell.
     """
@@ -90,7 +90,6 @@ def show(
         },
         key=key,
     )
-    # Written on the click, not on every run of every page that shows a table.
     st.download_button(
         "Download CSV",
         data=functools.partial(safe_csv, labelled),
