@@ -14,6 +14,8 @@ import pytest
 from streamlit.components.v2 import manifest_scanner
 
 from revcycle import contract
+from revcycle.agreements import store
+from revcycle.agreements.model import Agreement
 from revcycle.build import build
 from revcycle.db import connect, execute
 
@@ -45,10 +47,10 @@ def built_databases(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("built")
 
 
-def inputs_key(exports: dict[str, Path]) -> str:
-    """What a build depends on besides the code: the export files' bytes and the settings
-    (``REVCYCLE_*`` variables, ``TZ``) in the environment."""
-    digest = hashlib.sha256()
+def inputs_key(exports: dict[str, Path], agreements: tuple[Agreement, ...] = ()) -> str:
+    """What a build depends on besides the code: the export files' bytes, the agreements saved
+    before it, and the settings (``REVCYCLE_*`` variables, ``TZ``) in the environment."""
+    digest = hashlib.sha256(repr(agreements).encode())
     for kind in sorted(exports):
         # The file's name too: the uploads table records it.
         digest.update(kind.encode() + b"\0" + exports[kind].name.encode() + b"\0")
@@ -88,14 +90,20 @@ def made_copy(built_databases: Path, key: str, make: Callable[[Path], None], tar
 
 
 def building(
-    exports: dict[str, Path], then: Callable[[duckdb.DuckDBPyConnection], object] | None = None
+    exports: dict[str, Path],
+    then: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
+    agreements: tuple[Agreement, ...] = (),
 ) -> Callable[[Path], None]:
     """What writes a closed database built from ``exports``, for ``made_once``; ``then(con)``
-    runs on it after the build (an upload, an agreement saved)."""
+    runs on it after the build (an upload, an agreement saved). ``agreements`` are saved, in
+    order, into the empty database first: the build's one rebuild judges every lead by them,
+    where a save after the build would rebuild the marts again."""
 
     def make(path: Path) -> None:
         con = connect(path)
         try:
+            for agreement in agreements:
+                store.save(con, agreement, changed_by="test")
             build(con, exports)
             if then is not None:
                 then(con)
@@ -105,21 +113,29 @@ def building(
     return make
 
 
-def connect_built(exports: dict[str, Path], target: Path, built_databases: Path):
-    """A connection to ``target``, a database built from ``exports`` (``made_copy``)."""
-    return connect(made_copy(built_databases, inputs_key(exports), building(exports), target))
+def connect_built(
+    exports: dict[str, Path],
+    target: Path,
+    built_databases: Path,
+    agreements: tuple[Agreement, ...] = (),
+):
+    """A connection to ``target``, a database built from ``exports`` with ``agreements`` saved
+    first (``made_copy``)."""
+    make = building(exports, agreements=agreements)
+    return connect(made_copy(built_databases, inputs_key(exports, agreements), make, target))
 
 
 @pytest.fixture
 def funnel_db(tmp_path, built_databases):
-    """Build a database from hand-written lead and deal rows; returns a connection.
+    """Build a database from hand-written lead and deal rows; returns a connection. With
+    ``agreements``, those versions are saved first, in order, as the Agreements page saves them.
 
     Many tests build from the same rows: the first build with given rows and settings is
     kept, and later ones get a copy of its file (the same file a build writes), not a build.
     """
     connections = []
 
-    def make(leads: list[dict], deals: list[dict] | None = None):
+    def make(leads: list[dict], deals: list[dict] | None = None, agreements=()):
         exports = {
             "leads": write_export(tmp_path / "leads.csv", "leads", leads),
             "deals": write_export(tmp_path / "deals.csv", "deals", deals or []),
@@ -128,8 +144,10 @@ def funnel_db(tmp_path, built_databases):
         if target.exists():  # a second call in one test builds over the first database
             con = connect(target)
             build(con, exports)
+            for agreement in agreements:
+                store.save(con, agreement, changed_by="test")
         else:
-            con = connect_built(exports, target, built_databases)
+            con = connect_built(exports, target, built_databases, tuple(agreements))
         connections.append(con)
         return con
 

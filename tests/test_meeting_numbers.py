@@ -100,9 +100,9 @@ def make_db(folder, leads, deals=(), **agreed):
         "leads": write_export(folder / "leads.csv", "leads", leads),
         "deals": write_export(folder / "deals.csv", "deals", list(deals)),
     }
-    build(con, exports)
-    if agreed:
+    if agreed:  # saved first, so the build's one rebuild judges by it
         save(con, agreement(FollowUp(None, "call", 24, "calendar"), **agreed))
+    build(con, exports)
     return con
 
 

@@ -89,8 +89,8 @@ def spend_db_file(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("REVCYCLE_CURRENCY", "EUR")
         con = connect(folder / "spend.duckdb")
+        store.save(con, agreement(), "setup")  # first: the build's one rebuild judges by it
         build(con, {"leads": write_export(folder / "leads.csv", "leads", LEADS)})
-        store.save(con, agreement(), "setup")
         load_spend(con, write_export(folder / "spend.csv", "spend", SPEND))
         con.close()
     return folder / "spend.duckdb"
@@ -145,8 +145,8 @@ def test_the_week_the_spend_data_begins_in_owes_no_budget_for_the_days_before(tm
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("REVCYCLE_CURRENCY", "EUR")
         con = connect(tmp_path / "late.duckdb")
-        build(con, {"leads": write_export(tmp_path / "leads.csv", "leads", LEADS)})
         store.save(con, agreement(), "setup")
+        build(con, {"leads": write_export(tmp_path / "leads.csv", "leads", LEADS)})
         late = {"date_from": "2026-11-04", "date_to": "2026-11-08", "source": "Google Ads"}
         rows = [late | {"campaign": "Brand", "amount": "1000.00", "currency": "EUR"}]
         load_spend(con, write_export(tmp_path / "spend.csv", "spend", rows))
@@ -370,8 +370,8 @@ def test_a_month_with_no_working_day_so_far_owes_nothing_yet_and_is_not_red(tmp_
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("REVCYCLE_CURRENCY", "EUR")
         con = connect(tmp_path / "first.duckdb")
-        build(con, {"leads": write_export(tmp_path / "leads.csv", "leads", LEADS)})
         store.save(con, agreement(), "setup")
+        build(con, {"leads": write_export(tmp_path / "leads.csv", "leads", LEADS)})
         load_spend(con, write_export(tmp_path / "spend.csv", "spend", SPEND[:1]))
         report = spend.report(functools.partial(execute, con), W44, EVERYONE, 1)
     paid = report.rows.set_index("channel").loc["Paid search"]

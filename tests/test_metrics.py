@@ -7,7 +7,7 @@ import pytest
 from revcycle.agreements.model import FollowUp
 from revcycle.ui import charts
 from tests.conftest import cents, metric
-from tests.support.working_time import agreement, save
+from tests.support.working_time import agreement
 
 MARCH = {"start_date": date(2026, 3, 1), "end_date": date(2026, 3, 31)}
 
@@ -181,8 +181,9 @@ def test_the_weekly_share_s_total_under_a_channel_filter_is_the_selected_channel
 
 
 def test_follow_up_by_owner_against_the_agreed_time(funnel_db):
-    con = funnel_db(follow_up_leads())
-    save(con, agreement(FollowUp(None, "call", 3, "calendar")))
+    con = funnel_db(
+        follow_up_leads(), agreements=[agreement(FollowUp(None, "call", 3, "calendar"))]
+    )
     rows = metric(con, "follow_up_speed", **MARCH)
     by_owner = rows[rows["grouped_by"] == "owner"].set_index("group_value")
     # Ann: 1, 2, 3, 4 h -> within 3 h: 3 of 4. Bo: 10, 30 h and two never -> 0 of 4.

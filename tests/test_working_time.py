@@ -11,7 +11,7 @@ import pytest
 from revcycle.agreements.model import ClosingDay, FollowUp, WorkingHours, default_agreement
 from revcycle.db import execute
 from tests.conftest import metric
-from tests.support.working_time import agreement, save
+from tests.support.working_time import agreement
 
 
 def lead(lead_id, created_at, first_contacted_at="", channel="Referral"):
@@ -46,22 +46,28 @@ def hours_of(con) -> dict[str, float]:
 
 def test_friday_afternoon_to_monday_morning_is_one_working_hour(funnel_db):
     # Fri 6 Mar 16:30-17:00 (0.5) + Mon 9 Mar 09:00-09:30 (0.5).
-    con = funnel_db([lead("F", "2026-03-06 16:30:00", "2026-03-09 09:30:00")])
-    save(con, agreement(working(8)))
+    con = funnel_db(
+        [lead("F", "2026-03-06 16:30:00", "2026-03-09 09:30:00")],
+        agreements=[agreement(working(8))],
+    )
     assert hours_of(con)["F"] == pytest.approx(1.0)
 
 
 def test_a_lead_arriving_on_saturday_starts_counting_on_monday(funnel_db):
     # Sat 7 Mar 11:00: no working time until Mon 9 Mar 09:00; then 15 minutes.
-    con = funnel_db([lead("S", "2026-03-07 11:00:00", "2026-03-09 09:15:00")])
-    save(con, agreement(working(8)))
+    con = funnel_db(
+        [lead("S", "2026-03-07 11:00:00", "2026-03-09 09:15:00")],
+        agreements=[agreement(working(8))],
+    )
     assert hours_of(con)["S"] == pytest.approx(0.25)
 
 
 def test_kings_day_is_not_working_time_in_the_netherlands(funnel_db):
     # Fri 24 Apr 16:00-17:00 (1) + Mon 27 Apr, King's Day (0) + Tue 28 Apr 09:00-10:00 (1).
-    con = funnel_db([lead("K", "2026-04-24 16:00:00", "2026-04-28 10:00:00")])
-    save(con, agreement(working(8), country="NL"))
+    con = funnel_db(
+        [lead("K", "2026-04-24 16:00:00", "2026-04-28 10:00:00")],
+        agreements=[agreement(working(8), country="NL")],
+    )
     assert hours_of(con)["K"] == pytest.approx(2.0)
     days_off = con.execute("select reason from agreement_days_off where day = '2026-04-27'")
     assert days_off.fetchall() == [("King's Day",)]
@@ -69,16 +75,20 @@ def test_kings_day_is_not_working_time_in_the_netherlands(funnel_db):
 
 def test_without_a_country_kings_day_is_a_working_day(funnel_db):
     # 1 (Fri) + 8 (Mon 27 Apr) + 1 (Tue).
-    con = funnel_db([lead("K", "2026-04-24 16:00:00", "2026-04-28 10:00:00")])
-    save(con, agreement(working(8)))
+    con = funnel_db(
+        [lead("K", "2026-04-24 16:00:00", "2026-04-28 10:00:00")],
+        agreements=[agreement(working(8))],
+    )
     assert hours_of(con)["K"] == pytest.approx(10.0)
 
 
 def test_a_company_closing_day_is_not_working_time(funnel_db):
     # Tue 10 Mar 16:00-17:00 (1) + Wed 11 Mar closed (0) + Thu 12 Mar 09:00-09:30 (0.5).
-    con = funnel_db([lead("C", "2026-03-10 16:00:00", "2026-03-12 09:30:00")])
     closing = (ClosingDay(date(2026, 3, 11), "Team day"),)
-    save(con, agreement(working(8), closing_days=closing))
+    con = funnel_db(
+        [lead("C", "2026-03-10 16:00:00", "2026-03-12 09:30:00")],
+        agreements=[agreement(working(8), closing_days=closing)],
+    )
     assert hours_of(con)["C"] == pytest.approx(1.5)
 
 
@@ -100,8 +110,10 @@ SUNDAYS_ONLY = (WorkingHours(7, time(0), None),)  # Sunday 00:00-24:00
 def test_the_nights_the_clocks_change_in_working_hours(
     funnel_db, created_at, contacted_at, expected
 ):
-    con = funnel_db([lead("D", created_at, contacted_at)])
-    save(con, agreement(working(48), working_hours=SUNDAYS_ONLY))
+    con = funnel_db(
+        [lead("D", created_at, contacted_at)],
+        agreements=[agreement(working(48), working_hours=SUNDAYS_ONLY)],
+    )
     assert hours_of(con)["D"] == pytest.approx(expected)
 
 
@@ -118,8 +130,7 @@ def test_the_nights_the_clocks_change_in_working_hours(
 def test_the_nights_the_clocks_change_in_calendar_hours(
     funnel_db, created_at, contacted_at, expected
 ):
-    con = funnel_db([lead("D", created_at, contacted_at)])
-    save(con, agreement(calendar(48)))
+    con = funnel_db([lead("D", created_at, contacted_at)], agreements=[agreement(calendar(48))])
     assert hours_of(con)["D"] == pytest.approx(expected)
 
 
@@ -128,9 +139,9 @@ def test_a_contact_before_creation_is_excluded_and_counted(funnel_db):
         [
             lead("B", "2026-03-03 10:00:00", "2026-03-03 09:00:00"),
             lead("G", "2026-03-03 10:00:00", "2026-03-03 11:00:00"),
-        ]
+        ],
+        agreements=[agreement(working(4))],
     )
-    save(con, agreement(working(4)))
     rows = judged(con)
     assert pd.isna(rows["B"]["hours_to_first_contact"])
     assert rows["B"]["is_within_agreed_time"] is None
@@ -145,8 +156,10 @@ def test_a_contact_before_creation_is_excluded_and_counted(funnel_db):
 def test_a_timestamp_with_an_offset_is_converted_to_local_time(funnel_db):
     # 15:00 UTC on 2 Mar is 16:00 in Amsterdam (CET, +01:00): Mon 16:00-17:00 (1) + Tue 09:00-
     # 09:30 (0.5). Read as 15:00 local it would be 2.5.
-    con = funnel_db([lead("O", "2026-03-02T15:00:00+00:00", "2026-03-03 09:30:00")])
-    save(con, agreement(working(8)))
+    con = funnel_db(
+        [lead("O", "2026-03-02T15:00:00+00:00", "2026-03-03 09:30:00")],
+        agreements=[agreement(working(8))],
+    )
     assert hours_of(con)["O"] == pytest.approx(1.5)
 
 
@@ -158,12 +171,11 @@ def test_each_lead_is_judged_by_the_agreement_in_force_when_it_was_created(funne
             lead("OLD", "2026-03-09 09:00:00", "2026-03-09 15:00:00", "Paid Search"),
             lead("NEW", "2026-03-11 09:00:00", "2026-03-11 15:00:00", "Paid Search"),
             lead("EARLY", "2025-12-01 09:00:00", "2025-12-01 15:00:00", "Paid Search"),
-        ]
-    )
-    save(con, agreement(working(8, "Paid search"), calendar(24)))
-    save(
-        con,
-        agreement(working(4, "Paid search"), calendar(24), effective_from=date(2026, 3, 10)),
+        ],
+        agreements=[
+            agreement(working(8, "Paid search"), calendar(24)),
+            agreement(working(4, "Paid search"), calendar(24), effective_from=date(2026, 3, 10)),
+        ],
     )
     rows = judged(con)
     assert (rows["OLD"]["agreement_version"], rows["OLD"]["agreed_response_hours"]) == (1, 8)
@@ -183,14 +195,17 @@ def test_of_two_versions_on_one_date_the_later_saved_judges(funnel_db):
         [
             lead("NEW", "2026-03-11 09:00:00", "2026-03-11 15:00:00", "Paid Search"),
             lead("EARLY", "2025-12-01 09:00:00", "2025-12-01 15:00:00", "Paid Search"),
-        ]
+        ],
+        agreements=[
+            agreement(working(8, "Paid search"), calendar(24)),
+            *(
+                agreement(
+                    working(hours, "Paid search"), calendar(24), effective_from=date(2026, 3, 10)
+                )
+                for hours in (4, 5)
+            ),
+        ],
     )
-    save(con, agreement(working(8, "Paid search"), calendar(24)))
-    for hours in (4, 5):
-        tied = agreement(
-            working(hours, "Paid search"), calendar(24), effective_from=date(2026, 3, 10)
-        )
-        save(con, tied)
     rows = judged(con)
     assert (rows["NEW"]["agreement_version"], rows["NEW"]["agreed_response_hours"]) == (3, 5)
     assert rows["NEW"]["is_within_agreed_time"] is False
@@ -198,8 +213,10 @@ def test_of_two_versions_on_one_date_the_later_saved_judges(funnel_db):
 
 
 def test_a_channel_without_a_rule_follows_the_default(funnel_db):
-    con = funnel_db([lead("R", "2026-03-02 09:00:00", "2026-03-02 11:00:00", "Referral")])
-    save(con, agreement(working(1, "Paid search"), calendar(24)))
+    con = funnel_db(
+        [lead("R", "2026-03-02 09:00:00", "2026-03-02 11:00:00", "Referral")],
+        agreements=[agreement(working(1, "Paid search"), calendar(24))],
+    )
     row = judged(con)["R"]
     assert (row["response_basis"], row["agreed_response_hours"]) == ("calendar", 24)
     assert row["hours_to_first_contact"] == pytest.approx(2.0)
@@ -207,15 +224,15 @@ def test_a_channel_without_a_rule_follows_the_default(funnel_db):
 
 
 def test_a_nurtured_lead_has_no_agreed_time_and_is_never_a_breach(funnel_db):
+    nurture = FollowUp("Content marketing", "nurture", None, "working")
     con = funnel_db(
         [
             lead("W", "2026-03-02 09:00:00", "", "Content Marketing"),
             lead("P", "2026-03-02 09:00:00", "2026-03-02 10:00:00", "Paid Search"),
             lead("LAST", "2026-03-20 09:00:00", "2026-03-20 09:30:00", "Paid Search"),
-        ]
+        ],
+        agreements=[agreement(nurture, working(4))],
     )
-    nurture = FollowUp("Content marketing", "nurture", None, "working")
-    save(con, agreement(nurture, working(4)))
     row = judged(con)["W"]
     assert row["follow_up_kind"] == "nurture"
     assert pd.isna(row["agreed_response_hours"])
@@ -241,9 +258,9 @@ def test_a_lead_waits_past_its_agreed_time_in_its_own_basis(funnel_db):
             lead("FRESH", "2026-03-02 16:00:00", "", "Paid Search"),
             lead("CLOCK", "2026-03-02 09:00:00", "", "Referral"),
             lead("DONE", "2026-03-02 09:00:00", "2026-03-03 10:00:00", "Paid Search"),
-        ]
+        ],
+        agreements=[agreement(working(4, "Paid search"), calendar(24))],
     )
-    save(con, agreement(working(4, "Paid search"), calendar(24)))
     rows = judged(con)
     assert rows["LATE"]["is_within_agreed_time"] is False
     assert rows["FRESH"]["is_within_agreed_time"] is None
@@ -258,7 +275,6 @@ def test_a_lead_waits_past_its_agreed_time_in_its_own_basis(funnel_db):
 
 def test_a_lunch_break_is_not_working_time(funnel_db):
     # Mon 09:00-12:30 and 13:00-17:00: created 12:00, contacted 13:30 -> 0.5 + 0.5 = 1.0.
-    con = funnel_db([lead("L", "2026-03-02 12:00:00", "2026-03-02 13:30:00")])
     lunch = tuple(
         span
         for day in range(1, 6)
@@ -267,7 +283,10 @@ def test_a_lunch_break_is_not_working_time(funnel_db):
             WorkingHours(day, time(13), time(17)),
         )
     )
-    save(con, agreement(working(8), working_hours=lunch))
+    con = funnel_db(
+        [lead("L", "2026-03-02 12:00:00", "2026-03-02 13:30:00")],
+        agreements=[agreement(working(8), working_hours=lunch)],
+    )
     assert hours_of(con)["L"] == pytest.approx(1.0)
 
 
@@ -308,9 +327,9 @@ def test_a_deadline_falls_in_the_span_where_the_working_time_runs_out(funnel_db)
         [
             lead("DUE", "2026-03-06 15:00:00", "", "Paid Search"),
             lead("CONTACTED", "2026-03-06 15:00:00", "2026-03-09 11:30:00", "Paid Search"),
-        ]
+        ],
+        agreements=[agreement(working(4, "Paid search"), calendar(24))],
     )
-    save(con, agreement(working(4, "Paid search"), calendar(24)))
     rows = judged(con)
     assert rows["DUE"]["is_within_agreed_time"] is False
     assert rows["CONTACTED"]["hours_to_first_contact"] == pytest.approx(4.5)
@@ -323,9 +342,9 @@ def test_the_last_working_minute_is_still_in_time(funnel_db):
         [
             lead("EDGE", "2026-03-06 15:00:00", "", "Paid Search"),
             lead("END", "2026-03-06 16:00:00", "2026-03-06 17:00:00", "Paid Search"),
-        ]
+        ],
+        agreements=[agreement(working(2, "Paid search"), calendar(24))],
     )
-    save(con, agreement(working(2, "Paid search"), calendar(24)))
     rows = judged(con)
     assert rows["EDGE"]["is_within_agreed_time"] is None  # due at 17:00, not past it
     assert rows["END"]["is_within_agreed_time"] is True
@@ -335,6 +354,8 @@ def test_working_hours_are_local_to_the_agreements_time_zone(funnel_db):
     # The data is in Amsterdam time; the agreement works 09:00-17:00 in London, an hour
     # behind. Created 09:30 Amsterdam (08:30 London, before opening), contacted 10:30
     # Amsterdam (09:30 London): half a working hour. In Amsterdam's hours it would be 1.0.
-    con = funnel_db([lead("Z", "2026-03-02 09:30:00", "2026-03-02 10:30:00")])
-    save(con, agreement(working(8), time_zone="Europe/London"))
+    con = funnel_db(
+        [lead("Z", "2026-03-02 09:30:00", "2026-03-02 10:30:00")],
+        agreements=[agreement(working(8), time_zone="Europe/London")],
+    )
     assert hours_of(con)["Z"] == pytest.approx(0.5)
