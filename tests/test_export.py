@@ -1,4 +1,5 @@
-"""CSV downloads cannot run formulas in a spreadsheet, and numbers stay numbers."""
+"""CSV downloads cannot run formulas in a spreadsheet, numbers stay numbers, and a table's
+counts are whole numbers."""
 
 import csv
 import io
@@ -6,6 +7,7 @@ import io
 import pandas as pd
 
 from revcycle.export import safe_csv
+from revcycle.ui.tables import counts_of, table_csv
 
 
 def read_back(data: bytes) -> list[list[str]]:
@@ -36,3 +38,25 @@ def test_text_cells_that_start_a_formula_are_neutralised():
 
 def test_download_starts_with_a_byte_order_mark_for_excel():
     assert safe_csv(pd.DataFrame({"owner": ["Chloé"]})).startswith(b"\xef\xbb\xbf")
+
+
+def test_a_tables_counts_are_written_whole_and_a_missing_one_empty():
+    # A count column missing a value is float in pandas: 401 would be written "401.0".
+    frame = pd.DataFrame(
+        {
+            "Channel": ["Referral", "Webinar"],
+            "Leads": [401.0, float("nan")],
+            "Won revenue (€)": [1500.0, 2.5],  # an amount, not a count: kept as it is
+        }
+    )
+    rows = read_back(table_csv(frame, counts_of({"leads": ("Leads", "count")})))
+    assert rows == [
+        ["Channel", "Leads", "Won revenue (€)"],
+        ["Referral", "401", "1500.0"],
+        ["Webinar", "", "2.5"],
+    ]
+
+
+def test_a_count_with_a_fraction_is_never_rounded_in_the_csv():
+    frame = pd.DataFrame({"Deals": [2.5, 3.0]})
+    assert read_back(table_csv(frame, ["Deals"]))[1:] == [["2.5"], ["3.0"]]

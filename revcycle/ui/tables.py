@@ -92,10 +92,26 @@ def show(
     )
     st.download_button(
         "Download CSV",
-        data=functools.partial(safe_csv, labelled),
+        data=functools.partial(table_csv, labelled, counts_of(columns)),
         file_name=f"revcycle-{key.replace('_', '-')}.csv",
         mime="text/csv",
         key=f"{key}_download",
         icon=":material/download:",
         on_click="ignore",
     )
+
+
+def counts_of(columns: dict[str, tuple[str, str]]) -> list[str]:
+    """The labels of the columns that hold counts."""
+    return [label for label, kind in columns.values() if kind == "count"]
+
+
+def table_csv(labelled: pd.DataFrame, count_labels: list[str]) -> bytes:
+    """The table's CSV (safe_csv): its raw values, counts as whole numbers. A count column
+    that misses a value is a float column in pandas, which would write 401 as "401.0"."""
+    rows = labelled.copy()
+    for label in count_labels:
+        values = rows[label]
+        if pd.api.types.is_float_dtype(values) and values.dropna().mod(1).eq(0).all():
+            rows[label] = values.astype("Int64")  # a missing count stays an empty cell
+    return safe_csv(rows)
