@@ -66,18 +66,41 @@ def rebuild_in_transaction(con: duckdb.DuckDBPyConnection, with_marts: bool = Tr
         # The days off depend on the years the data spans, so they are rewritten with the marts.
         calendar.write_in_transaction(con)
     define(con, MACROS)
+    _write(con, (*ALWAYS_REBUILT_MARTS, *(MART_TABLES if with_marts else ())))
+    if with_marts:
+        for macro in MART_MACROS:
+            define(con, f"marts/{macro}")
+    return _next_data_version(con)
+
+
+# What a saved agreement version can move: its days off, the working-time calendar they make,
+# and funnel_revenue, which judges each lead's follow-up on it. The other marts read no column
+# that depends on the agreement (the journeys take funnel_revenue's leads, channels and deals;
+# funnel_as_of and spend_days read the loaded rows), so they stay as they are:
+# tests/test_agreements_store.py checks that a full rebuild after a save changes nothing.
+AGREEMENT_MARTS = ("working_time_calendar", MART_TABLE)
+
+
+def rebuild_after_agreement_change(con: duckdb.DuckDBPyConnection) -> int:
+    """After agreement versions were added in the caller's transaction: the days off, the
+    staging views and AGREEMENT_MARTS again; returns the new data version. A database built
+    with other SQL than today's gets the whole rebuild."""
+    if not is_current(con):
+        return rebuild_in_transaction(con)
+    calendar.write_in_transaction(con)
+    _write(con, AGREEMENT_MARTS)
+    return _next_data_version(con)
+
+
+def _write(con: duckdb.DuckDBPyConnection, marts: tuple[str, ...]) -> None:
+    """The staging views again (cheap: a view is its SQL), then ``marts`` in order."""
     views = query_names("staging")
-    marts = (*ALWAYS_REBUILT_MARTS, *(MART_TABLES if with_marts else ()))
     tables = [f"marts/{table}" for table in marts]
     drop_other_kinds(con, dict.fromkeys(views, "view") | dict.fromkeys(tables, "table"))
     for name in views:
         create_view(con, name)
     for name in tables:
         materialise(con, name)
-    if with_marts:
-        for macro in MART_MACROS:
-            define(con, f"marts/{macro}")
-    return _next_data_version(con)
 
 
 def seed_channel_rules(con: duckdb.DuckDBPyConnection) -> None:
