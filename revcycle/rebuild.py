@@ -47,60 +47,46 @@ MART_MACROS = (
 )
 
 
-# Kinds no funnel mart reads: loading one replaces the staging views and moves the data
-# version, but writes none of MART_TABLES (at a million leads they take seconds a month of
-# spend does not need). tests/test_spend_import.py checks that none of them reads spend.
-KINDS_NO_MART_READS = frozenset({"spend"})
-# Marts every rebuild writes, one that loads only spend included: spend_days (stg_spend
-# stored), the one mart that reads spend.
+# Marts every rebuild writes: spend_days (stg_spend stored), the one mart that reads spend.
 ALWAYS_REBUILT_MARTS = ("spend_days",)
+# What each change moves, where it is not every mart. A change not listed (leads, deals,
+# channel rules, a restore) moves them all: every mart reads the funnel. Spend is read by
+# spend_days alone; touches by the journeys (through stg_touches) and spend_days. An agreement
+# version moves its days off, the working-time calendar they make and funnel_revenue, which
+# judges each lead's follow-up on it; the journeys take only funnel_revenue's leads, channels
+# and deals, and funnel_as_of the loaded rows. At a million leads a whole rebuild takes
+# seconds these changes do not need. tests/test_rebuild_what_moved.py checks, for each, that a
+# whole rebuild afterwards changes no table.
+MARTS_MOVED_BY = {
+    "spend": (),
+    "touches": ("deal_journeys", "lead_journeys"),
+    "agreement": ("working_time_calendar", MART_TABLE),
+}
 
 
-def rebuild_in_transaction(con: duckdb.DuckDBPyConnection, with_marts: bool = True) -> int:
-    """Staging, marts and macros from the loaded rows; returns the new data version. Without
-    ``with_marts`` the marts stay as they are (only for a change no mart reads), unless there
-    are none yet."""
-    with_marts = with_marts or not has_table(con, MART_TABLE)
+def rebuild_in_transaction(con: duckdb.DuckDBPyConnection, moved_by: str | None = None) -> int:
+    """Staging, marts and macros from the loaded rows; returns the new data version. With
+    ``moved_by`` (a key of MARTS_MOVED_BY), only the marts that change moves are written,
+    unless the database has none yet or was built with other SQL than today's."""
+    marts = MART_TABLES
+    if moved_by is not None and has_table(con, MART_TABLE) and is_current(con):
+        marts = MARTS_MOVED_BY[moved_by]
     seed_channel_rules(con)
-    if with_marts:
-        # The days off depend on the years the data spans, so they are rewritten with the marts.
+    if "working_time_calendar" in marts:
+        # The days off depend on the agreement and on the years the data spans.
         calendar.write_in_transaction(con)
     define(con, MACROS)
-    _write(con, (*ALWAYS_REBUILT_MARTS, *(MART_TABLES if with_marts else ())))
-    if with_marts:
-        for macro in MART_MACROS:
-            define(con, f"marts/{macro}")
-    return _next_data_version(con)
-
-
-# What a saved agreement version can move: its days off, the working-time calendar they make,
-# and funnel_revenue, which judges each lead's follow-up on it. The other marts read no column
-# that depends on the agreement (the journeys take funnel_revenue's leads, channels and deals;
-# funnel_as_of and spend_days read the loaded rows), so they stay as they are:
-# tests/test_agreements_store.py checks that a full rebuild after a save changes nothing.
-AGREEMENT_MARTS = ("working_time_calendar", MART_TABLE)
-
-
-def rebuild_after_agreement_change(con: duckdb.DuckDBPyConnection) -> int:
-    """After agreement versions were added in the caller's transaction: the days off, the
-    staging views and AGREEMENT_MARTS again; returns the new data version. A database built
-    with other SQL than today's gets the whole rebuild."""
-    if not is_current(con):
-        return rebuild_in_transaction(con)
-    calendar.write_in_transaction(con)
-    _write(con, AGREEMENT_MARTS)
-    return _next_data_version(con)
-
-
-def _write(con: duckdb.DuckDBPyConnection, marts: tuple[str, ...]) -> None:
-    """The staging views again (cheap: a view is its SQL), then ``marts`` in order."""
     views = query_names("staging")
-    tables = [f"marts/{table}" for table in marts]
+    tables = [f"marts/{table}" for table in (*ALWAYS_REBUILT_MARTS, *marts)]
     drop_other_kinds(con, dict.fromkeys(views, "view") | dict.fromkeys(tables, "table"))
     for name in views:
         create_view(con, name)
     for name in tables:
         materialise(con, name)
+    if marts == MART_TABLES:
+        for macro in MART_MACROS:
+            define(con, f"marts/{macro}")
+    return _next_data_version(con)
 
 
 def seed_channel_rules(con: duckdb.DuckDBPyConnection) -> None:

@@ -7,7 +7,7 @@ import pytest
 from revcycle.importer.load import commit_upload, restore
 from revcycle.importer.validate import prepare
 from revcycle.paths import REPO_ROOT
-from revcycle.rebuild import ALWAYS_REBUILT_MARTS, KINDS_NO_MART_READS, MART_TABLES, data_version
+from revcycle.rebuild import ALWAYS_REBUILT_MARTS, MART_TABLES, MARTS_MOVED_BY, data_version
 from tests.conftest import connect_built, write_export
 from tests.support.spend import load_spend, staged_spend
 
@@ -234,12 +234,12 @@ def test_a_campaign_known_from_touches_gives_their_channel(con, tmp_path):
 
 
 def test_only_spend_days_reads_spend_so_a_spend_upload_rebuilds_only_it():
-    # rebuild.KINDS_NO_MART_READS lets a spend upload skip the funnel's marts: true only while
+    # rebuild.MARTS_MOVED_BY lets a spend upload skip the funnel's marts: true only while
     # none of them reads spend. spend_days, which does, is rebuilt by every upload.
     marts = sorted((REPO_ROOT / "queries" / "marts").glob("*.sql"))
     reading = [path.stem for path in marts if "spend" in path.read_text()]
     assert reading == ["spend_days"]
-    assert "spend" in KINDS_NO_MART_READS
+    assert MARTS_MOVED_BY["spend"] == ()
     assert set(reading) == set(ALWAYS_REBUILT_MARTS)
     assert not set(reading) & set(MART_TABLES)
 

@@ -257,13 +257,13 @@ def _numbered(problem: Problem, number: int) -> Problem:
 def _in_transaction(con: duckdb.DuckDBPyConnection, write):
     """Run ``write`` and rebuild the marts it moves in one transaction: the mart carries each
     lead's agreed time, so a version and the numbers measured by it commit, or vanish, together
-    (``rebuild.rebuild_after_agreement_change``)."""
+    (``rebuild.MARTS_MOVED_BY``)."""
     con.begin()
     try:
         ensure_tables(con)
         result = write()
         if has_table(con, rebuild.MART_TABLE):  # with no mart yet, the first build makes it
-            rebuild.rebuild_after_agreement_change(con)
+            rebuild.rebuild_in_transaction(con, moved_by="agreement")
         con.commit()
     except (duckdb.TransactionException, duckdb.ConstraintException) as error:
         # Another save or import committed first (two editors at once): nothing of this one

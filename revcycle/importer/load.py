@@ -29,7 +29,7 @@ from revcycle import contract, settings
 from revcycle.db import has_table, rollback_after
 from revcycle.importer import channels
 from revcycle.importer.problems import NO_ROWS, refused
-from revcycle.rebuild import KINDS_NO_MART_READS, rebuild_in_transaction
+from revcycle.rebuild import MARTS_MOVED_BY, rebuild_in_transaction
 
 RAW_TABLE_BY_KIND = {
     "leads": "raw_leads",
@@ -368,15 +368,15 @@ def commit_upload(
     refuse_emptying(kind, len(rows), mode, meta.file_name, allow_empty)
     try:
         with _transaction(con):
-            # Rows of a kind no mart reads change no mart; but new rules change leads'
-            # channels, and a load over the sample removes the sample's leads and deals.
-            marts = bool(channel_rules) or kind not in KINDS_NO_MART_READS or holds_sample(con)
+            # Spend or touches move only the marts that read them (MARTS_MOVED_BY); new rules
+            # change leads' channels, and a load over the sample removes its leads and deals.
+            whole = channel_rules or kind not in MARTS_MOVED_BY or holds_sample(con)
             upload_id, change = commit_in_transaction(
                 con, kind, rows, mode, meta, changed_by=changed_by
             )
             channels.add_rules(con, channel_rules or {}, changed_by=changed_by)
             if upload_id is not None or channel_rules:
-                rebuild_in_transaction(con, with_marts=marts)
+                rebuild_in_transaction(con, moved_by=None if whole else kind)
     except BaseException:
         _discard_kept_file(con, meta)
         raise
