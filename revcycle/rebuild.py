@@ -49,17 +49,20 @@ MART_MACROS = (
 
 # Marts every rebuild writes: spend_days (stg_spend stored), the one mart that reads spend.
 ALWAYS_REBUILT_MARTS = ("spend_days",)
-# What each change moves, where it is not every mart. A change not listed (leads, deals,
-# channel rules, a restore) moves them all: every mart reads the funnel. Spend is read by
-# spend_days alone; touches by the journeys (through stg_touches) and spend_days. An agreement
-# version moves its days off, the working-time calendar they make and funnel_revenue, which
-# judges each lead's follow-up on it; the journeys take only funnel_revenue's leads, channels
-# and deals, and funnel_as_of the loaded rows. At a million leads a whole rebuild takes
-# seconds these changes do not need. tests/test_rebuild_what_moved.py checks, for each, that a
-# whole rebuild afterwards changes no table.
+# What each change moves, where it is not every mart. A change not listed (leads, channel
+# rules, a restore) moves them all: every mart reads the leads. Spend is read by spend_days
+# alone; touches by the journeys (through stg_touches) and spend_days. Deals move every mart
+# but lead_journeys, which takes only the lead rows' ids, dates, owners, segments and channels
+# (none of them a deal's) and the touches. An agreement version moves its days off, the
+# working-time calendar they make and funnel_revenue, which judges each lead's follow-up on
+# it; the journeys read no judged column, and funnel_as_of only the loaded rows. At a million
+# leads a whole rebuild takes seconds these changes do not need.
+# tests/test_rebuild_what_moved.py checks, for each, that a whole rebuild afterwards changes
+# no table.
 MARTS_MOVED_BY = {
     "spend": (),
     "touches": ("deal_journeys", "lead_journeys"),
+    "deals": ("funnel_as_of", "working_time_calendar", MART_TABLE, "deal_journeys"),
     "agreement": ("working_time_calendar", MART_TABLE),
 }
 

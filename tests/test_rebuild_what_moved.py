@@ -1,6 +1,6 @@
 """A change rewrites only the marts it moves (rebuild.MARTS_MOVED_BY): after an agreement
-saved, touches or spend loaded into a copy of the sample, rebuilding everything changes no
-table. The sample has leads, deals, touches, spend and two agreement versions."""
+saved, or deals, touches or spend loaded, rebuilding everything changes no table. The sample
+has leads, deals, touches, spend and two agreement versions."""
 
 import csv
 import dataclasses
@@ -121,4 +121,31 @@ def test_loaded_spend_leaves_nothing_for_a_whole_rebuild_to_change(loaded, tmp_p
     load(loaded, spend, "spend")
 
     assert loaded.execute(day).fetchall()[0][0] == before + Decimal("1234.56")
+    assert tables_a_whole_rebuild_changes(loaded) == dict.fromkeys(REBUILT, 0)
+
+
+def test_loaded_deals_leave_nothing_for_a_whole_rebuild_to_change(loaded, tmp_path):
+    # A new won deal of lead L0000001, €1,234.56 closed on 2 November 2026.
+    deals = write_csv(
+        tmp_path / "deals.csv",
+        ["deal_id", "lead_id", "created_at", "stage", "amount", "currency", "closed_at"],
+        [
+            [
+                "NEW-D1",
+                "L0000001",
+                "2026-10-01 09:00:00",
+                "Closed Won",
+                "1234.56",
+                "EUR",
+                "2026-11-02 10:00:00",
+            ]
+        ],
+    )
+    won = "select won_revenue from funnel_revenue where lead_id = 'L0000001'"
+    before = loaded.execute(won).fetchall()[0][0]
+    load(loaded, deals, "deals")
+
+    assert loaded.execute(won).fetchall()[0][0] == before + Decimal("1234.56")
+    credited = "select count(*) from deal_journeys where deal_id = 'NEW-D1'"
+    assert loaded.execute(credited).fetchall()[0][0] > 0
     assert tables_a_whole_rebuild_changes(loaded) == dict.fromkeys(REBUILT, 0)

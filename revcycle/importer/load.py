@@ -368,8 +368,8 @@ def commit_upload(
     refuse_emptying(kind, len(rows), mode, meta.file_name, allow_empty)
     try:
         with _transaction(con):
-            # Spend or touches move only the marts that read them (MARTS_MOVED_BY); new rules
-            # change leads' channels, and a load over the sample removes its leads and deals.
+            # Deals, touches or spend move only the marts that read them (MARTS_MOVED_BY); new
+            # rules change leads' channels, and a load over the sample removes its leads and deals.
             whole = channel_rules or kind not in MARTS_MOVED_BY or holds_sample(con)
             upload_id, change = commit_in_transaction(
                 con, kind, rows, mode, meta, changed_by=changed_by
