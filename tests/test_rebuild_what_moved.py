@@ -2,7 +2,6 @@
 saved, or deals, touches or spend loaded, rebuilding everything changes no table. The sample
 has leads, deals, touches, spend and two agreement versions."""
 
-import csv
 import dataclasses
 import datetime
 from decimal import Decimal
@@ -15,7 +14,7 @@ from revcycle.agreements import store
 from revcycle.build import SAMPLE_FILE_BY_KIND
 from revcycle.importer.load import commit_upload
 from revcycle.importer.validate import prepare
-from tests.conftest import building, copy_database, made_copy
+from tests.conftest import building, copy_database, made_copy, write_export
 
 # Every table a rebuild writes, and the agreement's days off.
 REBUILT = (*rebuild.ALWAYS_REBUILT_MARTS, *rebuild.MART_TABLES, "agreement_days_off")
@@ -62,12 +61,6 @@ def load(con, path, kind: str) -> None:
     commit_upload(con, kind, prepared.rows, "merge", prepared.meta(), changed_by="test")
 
 
-def write_csv(path, header: list[str], rows: list[list[str]]):
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows([header, *rows])
-    return path
-
-
 def test_an_agreement_save_leaves_nothing_for_a_whole_rebuild_to_change(con):
     # Version 3 from 1 September 2026 gives every call and email one working hour, and
     # Belgium's holidays instead of the Dutch: more leads are late, 21 July is a day off.
@@ -93,12 +86,13 @@ def test_an_agreement_save_leaves_nothing_for_a_whole_rebuild_to_change(con):
 def test_loaded_touches_leave_nothing_for_a_whole_rebuild_to_change(loaded, tmp_path):
     # Two new touches of lead L0000001 (Referral, then a webinar), a month before its others:
     # its journey starts with them.
-    touches = write_csv(
+    lead = {"lead_id": "L0000001"}
+    touches = write_export(
         tmp_path / "touches.csv",
-        ["touch_id", "lead_id", "email", "touched_at", "source", "campaign", "touch_type"],
+        "touches",
         [
-            ["NEW-1", "L0000001", "", "2024-10-01 09:00:00", "Referral", "", "visit"],
-            ["NEW-2", "L0000001", "", "2024-10-02 09:00:00", "Webinar", "Demo day", "form"],
+            lead | {"touch_id": "NEW-1", "touched_at": "2024-10-01 09:00:00", "source": "Referral"},
+            lead | {"touch_id": "NEW-2", "touched_at": "2024-10-02 09:00:00", "source": "Webinar"},
         ],
     )
     path = "select path from lead_journeys where lead_id = 'L0000001'"
@@ -111,10 +105,9 @@ def test_loaded_touches_leave_nothing_for_a_whole_rebuild_to_change(loaded, tmp_
 
 
 def test_loaded_spend_leaves_nothing_for_a_whole_rebuild_to_change(loaded, tmp_path):
-    spend = write_csv(
-        tmp_path / "spend.csv",
-        ["spend_id", "date_from", "date_to", "source", "campaign", "amount", "currency"],
-        [["", "2026-11-02", "", "Bing Ads", "Spring test", "1234.56", "EUR"]],
+    day_of_spend = {"date_from": "2026-11-02", "source": "Bing Ads", "campaign": "Spring test"}
+    spend = write_export(
+        tmp_path / "spend.csv", "spend", [day_of_spend | {"amount": "1234.56", "currency": "EUR"}]
     )
     day = "select sum(amount) from spend_days where spend_date = '2026-11-02'"
     before = loaded.execute(day).fetchall()[0][0] or 0
@@ -126,19 +119,19 @@ def test_loaded_spend_leaves_nothing_for_a_whole_rebuild_to_change(loaded, tmp_p
 
 def test_loaded_deals_leave_nothing_for_a_whole_rebuild_to_change(loaded, tmp_path):
     # A new won deal of lead L0000001, €1,234.56 closed on 2 November 2026.
-    deals = write_csv(
+    deals = write_export(
         tmp_path / "deals.csv",
-        ["deal_id", "lead_id", "created_at", "stage", "amount", "currency", "closed_at"],
+        "deals",
         [
-            [
-                "NEW-D1",
-                "L0000001",
-                "2026-10-01 09:00:00",
-                "Closed Won",
-                "1234.56",
-                "EUR",
-                "2026-11-02 10:00:00",
-            ]
+            {
+                "deal_id": "NEW-D1",
+                "lead_id": "L0000001",
+                "created_at": "2026-10-01 09:00:00",
+                "stage": "Closed Won",
+                "amount": "1234.56",
+                "currency": "EUR",
+                "closed_at": "2026-11-02 10:00:00",
+            }
         ],
     )
     won = "select won_revenue from funnel_revenue where lead_id = 'L0000001'"
