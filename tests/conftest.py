@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from streamlit.components.v2 import manifest_scanner
+from streamlit.testing.v1 import local_script_runner
 
 from revcycle import contract
 from revcycle.agreements import store
@@ -26,6 +27,27 @@ from revcycle.db import connect, execute
 manifest_scanner.scan_component_manifests = functools.cache(
     manifest_scanner.scan_component_manifests
 )
+
+
+def _wait_for_script_thread(runner: local_script_runner.LocalScriptRunner, timeout: float = 3):
+    """AppTest's wait for a script run, without its polling: Streamlit's own checks the
+    runner's events every millisecond, and each wake takes the interpreter lock from the script
+    thread it waits for (warm runs of four sample pages: 0.76 s of CPU against 0.69 s joined,
+    medians of 16). The script thread ends once the run has shut down, which AppTest then
+    joins anyway; a run past ``timeout`` is stopped and raises as Streamlit's wait does."""
+    thread = runner._script_thread
+    if thread is None:  # not started: nothing to join, so Streamlit's own wait
+        return _streamlit_wait(runner, timeout)
+    thread.join(timeout)
+    if thread.is_alive():
+        runner.request_stop()
+        runner.join()
+        raise RuntimeError(f"AppTest script run timed out after {timeout}(s)")
+    return None
+
+
+_streamlit_wait = local_script_runner.require_widgets_deltas
+local_script_runner.require_widgets_deltas = _wait_for_script_thread
 
 ALL_TIME = {"start_date": date(2000, 1, 1), "end_date": date(2099, 12, 31)}
 NO_FILTERS = {"channels": None, "owners": None, "segments": None}
