@@ -124,3 +124,11 @@ def test_every_page_says_how_fresh_the_data_is(app):
     at = app.run()
     banner = next(info.value for info in at.sidebar.info)
     assert banner.startswith(f"Leads up to {date.fromisoformat(last_lead):%d %b %Y}, loaded ")
+
+
+def test_a_script_run_past_its_timeout_is_stopped_and_named():
+    # conftest.py replaces AppTest's polling wait with a join of the script thread; a run that
+    # overstays must still end the wait with Streamlit's error, not hang or pass silently.
+    slow = AppTest.from_string("import time\ntime.sleep(1)", default_timeout=0.2)
+    with pytest.raises(RuntimeError, match=r"timed out after 0\.2\(s\)"):
+        slow.run()
