@@ -269,17 +269,19 @@ def test_ci_runs_the_readme_test_command_word_for_word():
     assert command in ci.splitlines()
 
 
-def test_the_served_dashboard_does_not_watch_its_source_files():
-    # Read by Streamlit's own config loader, from the folder `streamlit run` starts in: its
-    # watcher cost about 1 CPU second for every new session (see .streamlit/config.toml).
-    read_option = (
+def test_the_served_dashboard_skips_the_work_no_page_needs():
+    # Read by Streamlit's own config loader, from the folder `streamlit run` starts in (see
+    # .streamlit/config.toml for what each cost): no watcher of the source files, no full
+    # garbage collection after every script run, and no bare expression written to a page.
+    options = ("server.fileWatcherType", "runner.postScriptGC", "runner.magicEnabled")
+    read_options = (
         "from streamlit import config; config.get_config_options(force_reparse=True); "
-        "print(config.get_option('server.fileWatcherType'))"
+        f"print([config.get_option(name) for name in {options!r}])"
     )
     result = subprocess.run(
-        [sys.executable, "-c", read_option], cwd=REPO_ROOT, capture_output=True, text=True
+        [sys.executable, "-c", read_options], cwd=REPO_ROOT, capture_output=True, text=True
     )
-    assert result.stdout.strip() == "none", result.stdout + result.stderr
+    assert result.stdout.strip() == "['none', False, False]", result.stdout + result.stderr
 
 
 def test_no_function_is_over_sixty_lines():
