@@ -16,7 +16,8 @@ from revcycle.db import (
     scratch,
 )
 from revcycle.rebuild import data_version, is_current, rebuild_in_transaction
-from tests.conftest import ALL_TIME, NO_FILTERS, write_export
+from revcycle.ui import data as ui_data
+from tests.conftest import ALL_TIME, NO_FILTERS, copy_database, write_export
 from tests.test_app import APP, shown_count
 
 
@@ -60,6 +61,25 @@ def test_a_rebuild_never_serves_cached_numbers(tmp_path, monkeypatch):
     at.run()
     assert shown_count(at, "Leads") == 5
     con.close()
+
+
+def test_a_page_run_reads_the_data_version_once(sample_db_file, tmp_path, monkeypatch):
+    # The overview sends a dozen queries, each cached under the data version; the frame reads
+    # the version when the run starts and every query of the run is keyed by that one.
+    monkeypatch.setenv("REVCYCLE_DB", str(copy_database(sample_db_file, tmp_path / "s.duckdb")))
+    reads = []
+
+    def counted(con):
+        reads.append(data_version(con))
+        return reads[-1]
+
+    monkeypatch.setattr(ui_data, "data_version", counted)
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    assert len(at.metric) > 0  # the run got past its queries to the tiles
+    assert len(reads) == 1
+    at.run()  # the next run reads it again: an upload in between shows at once
+    assert len(reads) == 2
 
 
 def test_opening_a_database_built_with_older_sql_rebuilds_it(tmp_path):

@@ -13,7 +13,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from revcycle.attribution import report
 from revcycle.db import QueryError
 from revcycle.ui import access, agreements, colors, filters, format
-from revcycle.ui.data import run
+from revcycle.ui.data import one_data_version, run
 from revcycle.ui.filters import Filters
 
 log = logging.getLogger("revcycle")
@@ -206,14 +206,15 @@ def frame(title: str) -> Iterator[Filters]:
     tighten_top_margin()
     notice, drawn = None, False
     try:
-        navigation = st.sidebar.container()
-        chosen, notice = filters.sidebar(title)
-        with navigation:
-            _navigation_links()
-        freshness_banner()
-        access.sign_in_controls()
-        drawn = True
-        yield chosen
+        with one_data_version():
+            navigation = st.sidebar.container()
+            chosen, notice = filters.sidebar(title)
+            with navigation:
+                _navigation_links()
+            freshness_banner()
+            access.sign_in_controls()
+            drawn = True
+            yield chosen
     except PageEnds as ending:
         st.info(ending.text, icon=ending.icon)
     except QueryError as error:
