@@ -64,7 +64,7 @@ def test_a_rebuild_never_serves_cached_numbers(tmp_path, monkeypatch):
 
 
 def test_a_page_run_reads_the_data_version_once(sample_db_file, tmp_path, monkeypatch):
-    # The overview sends a dozen queries, each cached under the data version; the frame reads
+    # The overview sends 18 queries, each cached under the data version; the frame reads
     # the version when the run starts and every query of the run is keyed by that one.
     monkeypatch.setenv("REVCYCLE_DB", str(copy_database(sample_db_file, tmp_path / "s.duckdb")))
     reads = []
