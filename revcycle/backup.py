@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from revcycle import audit, health
-from revcycle.db import has_table, rollback_after
+from revcycle.db import has_table, open_duckdb, rollback_after
 from revcycle.importer import load
 
 DATABASE_FILE = "revcycle.duckdb"
@@ -67,7 +67,7 @@ def take(db_file: Path, folder: Path, taken_by: str) -> str:
 def _write(db_file: Path, staging: Path, taken_by: str) -> str:
     copy = staging / DATABASE_FILE
     health.stable_copy(db_file, copy)
-    con = duckdb.connect(str(copy))  # a private copy: opening it replays the copied log
+    con = open_duckdb(copy)  # a private copy: opening it replays the copied log
     try:
         con.execute("checkpoint").fetchall()  # one file, the log folded in
         problems = health.table_problems(con)
@@ -165,7 +165,7 @@ def _checked_backup(folder: Path) -> str:
         raise BackupRefused(f"{folder} is not a backup: it lacks {MANIFEST} or {DATABASE_FILE}.")
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     try:
-        con = duckdb.connect(str(folder / DATABASE_FILE), read_only=True)
+        con = open_duckdb(folder / DATABASE_FILE, read_only=True)
     except duckdb.Error as error:
         raise BackupRefused(f"The backup's database cannot be opened: {error}") from error
     try:
@@ -201,7 +201,7 @@ def _swap_in(source: Path, db_file: Path) -> Path | None:
 
 def _record(db_file: Path, restored_by: str, folder: Path, replaced: Path | None) -> None:
     kept = f"; the replaced database is kept as {replaced}" if replaced else ""
-    con = duckdb.connect(str(db_file))
+    con = open_duckdb(db_file)
     try:
         con.begin()
         try:

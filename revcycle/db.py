@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from revcycle import settings
 from revcycle.paths import QUERIES_DIR, db_path
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,16 @@ def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBP
     """Open the Revcycle database (``$REVCYCLE_DB`` by default)."""
     path = Path(path or db_path())
     path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+    return open_duckdb(path, read_only)
+
+
+def open_duckdb(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Every DuckDB database the app opens, a file at ``path`` or one in memory (None), is
+    opened here, with the ``REVCYCLE_DUCKDB_THREADS`` setting."""
+    threads = settings.duckdb_threads()
+    config = {} if threads is None else {"threads": threads}
+    database = ":memory:" if path is None else str(path)
+    return duckdb.connect(database, read_only=read_only, config=config)
 
 
 def rollback_after(con: duckdb.DuckDBPyConnection, error: BaseException) -> None:
@@ -93,7 +103,7 @@ MACROS = "macros"  # queries/macros.sql: the macros staging, marts and metrics s
 
 @cache
 def _scratch_database() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
+    con = open_duckdb()
     define(con, MACROS)
     return con
 
@@ -113,7 +123,7 @@ def scratch(size_bytes: int = 0) -> duckdb.DuckDBPyConnection:
     without the macros. What a cursor registers is its own; the caller closes it, and a thread
     uses its own."""
     if size_bytes > SHARED_SCRATCH_BYTES:
-        return duckdb.connect()
+        return open_duckdb()
     return _scratch_database().cursor()
 
 

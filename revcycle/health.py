@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from revcycle.db import open_duckdb
 from revcycle.importer import load
 
 COPY_ATTEMPTS = 5
@@ -107,7 +108,7 @@ def open_to_write(path: Path) -> duckdb.DuckDBPyConnection:
     """Connect to write; a busy or damaged file raises with a sentence saying which."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return duckdb.connect(str(path))
+        return open_duckdb(path)
     except duckdb.IOException as error:
         if is_locked(error):
             raise DatabaseBusy(path, error) from error
@@ -129,14 +130,14 @@ def open_to_read(path: Path) -> Iterator[Reading]:
     """A read-only connection to ``path``; a copy of it while another process writes it. A
     database that does not exist yet reads as an empty one."""
     if not path.exists():
-        con = duckdb.connect()
+        con = open_duckdb()
         try:
             yield Reading(con, None)
         finally:
             con.close()
         return
     try:
-        con = duckdb.connect(str(path), read_only=True)
+        con = open_duckdb(path, read_only=True)
     except duckdb.IOException as error:
         if is_damage(error):
             raise DatabaseDamaged(path, error) from error
@@ -163,7 +164,7 @@ def _snapshot(path: Path):
         taken_at = datetime.now()
         # Read-write on the private copy: opening replays the copied write-ahead log.
         try:
-            con = duckdb.connect(str(copy))
+            con = open_duckdb(copy)
         except duckdb.IOException as error:
             if is_damage(error):
                 raise DatabaseDamaged(path, error) from error

@@ -18,26 +18,38 @@ DEFAULT_MAX_UPLOAD_MB = 200
 def max_upload_mb() -> int:
     """The largest export accepted, in MB, by the page, the CLI and ``build`` alike:
     ``$REVCYCLE_MAX_UPLOAD_MB``, or 200."""
-    text = os.environ.get(MAX_UPLOAD_MB_VARIABLE, "").strip()
+    return _whole_number_above_0(MAX_UPLOAD_MB_VARIABLE, "megabytes", DEFAULT_MAX_UPLOAD_MB)
+
+
+def _whole_number_above_0(variable: str, unit: str, default: int | None) -> int | None:
+    """``$variable`` as a whole number above 0, or ``default`` when it is unset or is none."""
+    text = os.environ.get(variable, "").strip()
     if not text:
-        return DEFAULT_MAX_UPLOAD_MB
+        return default
     try:
         value = int(text)
     except ValueError:
         value = 0
     if value > 0:
         return value
-    log.warning(
-        "%s=%r is not a whole number of megabytes above 0; using %d",
-        MAX_UPLOAD_MB_VARIABLE,
-        text,
-        DEFAULT_MAX_UPLOAD_MB,
-    )
-    return DEFAULT_MAX_UPLOAD_MB
+    shown = "the default" if default is None else str(default)
+    log.warning("%s=%r is not a whole number of %s above 0; using %s", variable, text, unit, shown)
+    return default
 
 
 def max_upload_bytes() -> int:
     return max_upload_mb() * MB
+
+
+DUCKDB_THREADS_VARIABLE = "REVCYCLE_DUCKDB_THREADS"
+
+
+def duckdb_threads() -> int | None:
+    """How many threads each DuckDB database the app opens may use: ``$REVCYCLE_DUCKDB_THREADS``,
+    or None for DuckDB's own choice, one per core. One suits a machine already busy with as many
+    processes as cores (the test suite's workers): small queries then spend less CPU handing work
+    between threads."""
+    return _whole_number_above_0(DUCKDB_THREADS_VARIABLE, "threads", None)
 
 
 ROLES_VARIABLE = "REVCYCLE_ROLES"

@@ -20,7 +20,7 @@ import numpy
 import pandas as pd
 
 from revcycle import audit, settings
-from revcycle.db import has_table, rollback_after
+from revcycle.db import has_table, open_duckdb, rollback_after
 
 STATUSES = ("open", "done", "dropped")
 KINDS = ("decision", "action")
@@ -552,7 +552,7 @@ def _read(con, sql: str, params: dict) -> pd.DataFrame:
     reads the log three times a run."""
     if not all(has_table(con, table) for table in TABLES):
         if sql not in _EMPTY_RESULTS:
-            with duckdb.connect() as empty:
+            with open_duckdb() as empty:
                 ensure_tables(empty)
                 _EMPTY_RESULTS[sql] = empty.execute(sql, params).df()
         return _EMPTY_RESULTS[sql].copy()
