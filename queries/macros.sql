@@ -25,6 +25,14 @@ create or replace macro is_in_period(moment, start_date, end_date) as
     moment >= cast(start_date as timestamp)
     and moment < cast(end_date as timestamp) + interval 1 day;
 
+-- is_in_scope(channel, owner, segment, channels, owners, segments): whether a row passes the
+-- sidebar's filters, each a list of values to keep or null for all (an empty list keeps
+-- nothing). funnel_in_scope and funnel_events_in_scope both filter with it.
+create or replace macro is_in_scope(channel, owner, segment, channels, owners, segments) as
+    (channels is null or list_contains(channels, channel))
+    and (owners is null or list_contains(owners, owner))
+    and (segments is null or list_contains(segments, segment));
+
 -- iso_weeks(end_date, weeks): the `weeks` ISO weeks (Monday to Sunday) that end with the week
 -- of end_date, oldest first: week_start (its Monday) and week_end (its Sunday), both dates.
 create or replace macro iso_weeks(end_date, weeks) as table

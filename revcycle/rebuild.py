@@ -25,13 +25,15 @@ from revcycle.paths import CHANNEL_RULES_CSV
 
 MART_TABLE = "funnel_revenue"
 # Marts in build order: funnel_as_of reads the staging views, the working-time calendar spans
-# its dates, funnel_revenue judges each lead's follow-up on that calendar, deal_journeys and
-# lead_journeys lay out its deals' and leads' touches for attribution. The macros every
-# metric query starts from are defined over funnel_revenue, each after the one it reads.
+# its dates, funnel_revenue judges each lead's follow-up on that calendar, funnel_events counts
+# its events per day for the period metrics, deal_journeys and lead_journeys lay out its deals'
+# and leads' touches for attribution. The macros every metric query starts from are defined
+# over funnel_revenue and funnel_events, each after the one it reads.
 MART_TABLES = (
     "funnel_as_of",
     "working_time_calendar",
     MART_TABLE,
+    "funnel_events",
     "deal_journeys",
     "lead_journeys",
 )
@@ -40,6 +42,7 @@ MART_TABLES = (
 MART_MACROS = (
     "deals_loaded",
     "funnel_in_scope",
+    "funnel_events_in_scope",
     "leads_created_in",
     "cohort_leads",
     "markov_journeys",
@@ -55,14 +58,20 @@ ALWAYS_REBUILT_MARTS = ("spend_days",)
 # but lead_journeys, which takes only the lead rows' ids, dates, owners, segments and channels
 # (none of them a deal's) and the touches. An agreement version moves its days off, the
 # working-time calendar they make and funnel_revenue, which judges each lead's follow-up on
-# it; the journeys read no judged column, and funnel_as_of only the loaded rows. At a million
-# leads a whole rebuild takes seconds these changes do not need.
+# it; funnel_events and the journeys read no judged column, and funnel_as_of only the loaded
+# rows. At a million leads a whole rebuild takes seconds these changes do not need.
 # tests/test_rebuild_what_moved.py checks, for each, that a whole rebuild afterwards changes
 # no table.
 MARTS_MOVED_BY = {
     "spend": (),
     "touches": ("deal_journeys", "lead_journeys"),
-    "deals": ("funnel_as_of", "working_time_calendar", MART_TABLE, "deal_journeys"),
+    "deals": (
+        "funnel_as_of",
+        "working_time_calendar",
+        MART_TABLE,
+        "funnel_events",
+        "deal_journeys",
+    ),
     "agreement": ("working_time_calendar", MART_TABLE),
 }
 

@@ -16,9 +16,7 @@ funnel as (
 
 final as (
     select * from funnel
-    where (channels is null or list_contains(channels, channel))
-        and (owners is null or list_contains(owners, owner))
-        and (segments is null or list_contains(segments, segment))
+    where is_in_scope(channel, owner, segment, channels, owners, segments)
 )
 
 select * from final
