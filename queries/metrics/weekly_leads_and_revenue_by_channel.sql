@@ -7,19 +7,19 @@
 
 with
 
--- Not materialised: read twice, and each use needs only a few of its columns.
-funnel as not materialized (
+funnel as (
     select * from funnel_in_scope($channels, $owners, $segments)
 ),
 
+-- The leads created in the period, from their days' counts (funnel_events).
 leads_per_week as (
     select
-        cast(date_trunc('week', funnel.created_at) as date) as week_start,
-        funnel.channel,
-        count(*) as count_leads,
-    from funnel
-    where funnel.has_lead
-        and is_in_period(funnel.created_at, $start_date, $end_date)
+        cast(date_trunc('week', event_date) as date) as week_start,
+        channel,
+        cast(sum(count_events) as bigint) as count_leads,
+    from funnel_events_in_scope($channels, $owners, $segments)
+    where stage = 'lead'
+        and event_date between $start_date and $end_date
     group by all
 ),
 
