@@ -26,14 +26,16 @@ from revcycle.paths import CHANNEL_RULES_CSV
 MART_TABLE = "funnel_revenue"
 # Marts in build order: funnel_as_of reads the staging views, the working-time calendar spans
 # its dates, funnel_revenue judges each lead's follow-up on that calendar, funnel_events counts
-# its events per day for the period metrics, deal_journeys and lead_journeys lay out its deals'
-# and leads' touches for attribution. The macros every metric query starts from are defined
-# over funnel_revenue and funnel_events, each after the one it reads.
+# its events per day and funnel_deals lists its deals one by one for the period metrics,
+# deal_journeys and lead_journeys lay out its deals' and leads' touches for attribution. The
+# macros every metric query starts from are defined over those tables, each after the one it
+# reads.
 MART_TABLES = (
     "funnel_as_of",
     "working_time_calendar",
     MART_TABLE,
     "funnel_events",
+    "funnel_deals",
     "deal_journeys",
     "lead_journeys",
 )
@@ -43,6 +45,7 @@ MART_MACROS = (
     "deals_loaded",
     "funnel_in_scope",
     "funnel_events_in_scope",
+    "funnel_deals_in_scope",
     "leads_created_in",
     "cohort_leads",
     "markov_journeys",
@@ -58,8 +61,8 @@ ALWAYS_REBUILT_MARTS = ("spend_days",)
 # but lead_journeys, which takes only the lead rows' ids, dates, owners, segments and channels
 # (none of them a deal's) and the touches. An agreement version moves its days off, the
 # working-time calendar they make and funnel_revenue, which judges each lead's follow-up on
-# it; funnel_events and the journeys read no judged column, and funnel_as_of only the loaded
-# rows. At a million leads a whole rebuild takes seconds these changes do not need.
+# it; funnel_events, funnel_deals and the journeys read no judged column, and funnel_as_of only
+# the loaded rows. At a million leads a whole rebuild takes seconds these changes do not need.
 # tests/test_rebuild_what_moved.py checks, for each, that a whole rebuild afterwards changes
 # no table.
 MARTS_MOVED_BY = {
@@ -70,6 +73,7 @@ MARTS_MOVED_BY = {
         "working_time_calendar",
         MART_TABLE,
         "funnel_events",
+        "funnel_deals",
         "deal_journeys",
     ),
     "agreement": ("working_time_calendar", MART_TABLE),

@@ -18,20 +18,7 @@
 
 with
 
-funnel as (
-    select * from funnel_in_scope($channels, $owners, $segments)
-    where count_deals > 0
-),
-
-funnel_deals as (
-    -- unnest in the select list: one row per deal, without the join a lateral unnest plans.
-    select
-        channel,
-        created_at as lead_created_at,
-        unnest(deals, recursive := true),
-    from funnel
-),
-
+-- Every deal as a row of its own (funnel_deals), with its funnel row's channel.
 deals as (
     select
         *,
@@ -39,7 +26,7 @@ deals as (
         is_in_period(created_at, $start_date, $end_date) as is_created_in_period,
         date_diff('second', created_at, closed_at) / 86400 as sales_cycle_days,
         date_diff('second', lead_created_at, closed_at) / 86400 as days_lead_to_won,
-    from funnel_deals
+    from funnel_deals_in_scope($channels, $owners, $segments)
 ),
 
 -- A total row of zeros is true for a period whose leads match the filters but brought no

@@ -7,10 +7,6 @@
 
 with
 
-funnel as (
-    select * from funnel_in_scope($channels, $owners, $segments)
-),
-
 -- The leads created in the period, from their days' counts (funnel_events).
 leads_per_week as (
     select
@@ -23,24 +19,16 @@ leads_per_week as (
     group by all
 ),
 
-won_deals as (
-    -- unnest in the select list: one row per deal, without the join a lateral unnest plans.
-    select
-        channel,
-        unnest(deals) as deal,
-    from funnel
-    where count_won_deals > 0
-),
-
+-- The deals won in the period, one row each (funnel_deals).
 won_per_week as (
     select
-        cast(date_trunc('week', won_deals.deal.closed_at) as date) as week_start,
-        won_deals.channel,
+        cast(date_trunc('week', closed_at) as date) as week_start,
+        channel,
         count(*) as count_won_deals,
-        sum(won_deals.deal.amount) as won_revenue,
-    from won_deals
-    where won_deals.deal.is_won
-        and is_in_period(won_deals.deal.closed_at, $start_date, $end_date)
+        sum(amount) as won_revenue,
+    from funnel_deals_in_scope($channels, $owners, $segments)
+    where is_won
+        and is_in_period(closed_at, $start_date, $end_date)
     group by all
 ),
 

@@ -6,20 +6,13 @@
 
 with
 
-funnel as (
-    select * from funnel_in_scope($channels, $owners, $segments)
-),
-
 deals as (
-    -- Only rows with a won deal can hold one without a close date.
-    select unnest(deals) as deal from funnel
-    where count_won_deals > 0
+    select * from funnel_deals_in_scope($channels, $owners, $segments)
 ),
 
 final as (
     select
-        count(*) filter (where deal.is_won and deal.closed_at is null)
-            as count_won_without_close_date,
+        count(*) filter (where is_won and closed_at is null) as count_won_without_close_date,
     from deals
 )
 
