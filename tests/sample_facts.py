@@ -115,6 +115,16 @@ def won_revenue_cents(channel: str | None = None) -> int:
     )
 
 
+def channels() -> set[str]:
+    """Every channel the sample's leads come from."""
+    return {channel_of(lead) for lead in _rows("leads.csv")}
+
+
+def count_deals() -> int:
+    """The rows of the deals' file: every deal, won, lost or open."""
+    return len(_rows("deals.csv"))
+
+
 def count_deals_without_owner() -> int:
     """Deals with a blank owner (one without a lead would be shown as "(unassigned)")."""
     return sum(1 for deal in _rows("deals.csv") if not deal["owner"].strip())
