@@ -68,14 +68,7 @@ ALWAYS_REBUILT_MARTS = ("spend_days",)
 MARTS_MOVED_BY = {
     "spend": (),
     "touches": ("deal_journeys", "lead_journeys"),
-    "deals": (
-        "funnel_as_of",
-        "working_time_calendar",
-        MART_TABLE,
-        "funnel_events",
-        "funnel_deals",
-        "deal_journeys",
-    ),
+    "deals": tuple(mart for mart in MART_TABLES if mart != "lead_journeys"),
     "agreement": ("working_time_calendar", MART_TABLE),
 }
 
