@@ -53,11 +53,15 @@ def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBP
 
 def open_duckdb(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Every DuckDB database the app opens, a file at ``path`` or one in memory (None), is
-    opened here, with the ``REVCYCLE_DUCKDB_THREADS`` setting."""
+    opened here, with the ``REVCYCLE_DUCKDB_THREADS`` setting. DuckDB's progress bar is off
+    (its cursors inherit that): a query over two seconds, a rebuild at millions of leads, would
+    draw it on the command line's stderr or in the dashboard server's log."""
     threads = settings.duckdb_threads()
     config = {} if threads is None else {"threads": threads}
     database = ":memory:" if path is None else str(path)
-    return duckdb.connect(database, read_only=read_only, config=config)
+    con = duckdb.connect(database, read_only=read_only, config=config)
+    con.execute("set enable_progress_bar = false")  # a setting of the connection, not the file
+    return con
 
 
 def rollback_after(con: duckdb.DuckDBPyConnection, error: BaseException) -> None:

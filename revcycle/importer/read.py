@@ -276,7 +276,6 @@ def _duckdb_read(path: Path, source: Path, data: bytes) -> tuple[str, pa.Table, 
     """The delimiter, the rows as text (null when blank), the line each starts on; ``data`` is
     the UTF-8 text in ``source``."""
     with scratch(len(data)) as con:
-        con.execute("set enable_progress_bar = false")  # a relation would draw one on stderr
         [(delimiter, quote, escape, new_line, skip, columns)] = con.execute(
             _SNIFF_SQL, {"path": str(source)}
         ).fetchall()
