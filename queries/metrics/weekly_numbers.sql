@@ -2,10 +2,11 @@
 -- follow-up within the agreed time, so a week reads against the week before and its baseline.
 -- Grain: one row per ISO week (week_start, a Monday), the $weeks weeks that end with the week
 -- of $end_date, oldest first; a week with nothing in it is a row of zeros, never missing.
--- Events count in the week of their own date, as the period metrics count them
+-- Events count in the week of their own date, from the same tables as the period metrics
 -- (conversion_by_channel, revenue_by_channel): leads of created_at, MQLs of mql_at, SQLs of
--- sql_at, opportunities of the first deal's creation (deals with no lead included), won deals
--- and their amounts of each won deal's closed_at.
+-- sql_at, opportunities of the first deal's creation (deals with no lead included), from the
+-- events per day (funnel_events); won deals and their amounts of each won deal's closed_at,
+-- from the deals one by one (funnel_deals).
 -- has_deals: whether any deal is loaded at all (without, opportunities and won revenue cannot
 -- be counted).
 -- count_leads_with_*_data: of the week's leads, those whose upload has a column for the
@@ -20,11 +21,6 @@
 -- weeks, 1 or more); $channels, $owners, $segments (lists of values to keep, or null for all).
 
 with
-
--- Not materialised: read once per event, each time for a few of its columns.
-funnel as not materialized (
-    select * from funnel_in_scope($channels, $owners, $segments)
-),
 
 weeks as (
     select * from iso_weeks($end_date, $weeks)
@@ -56,61 +52,34 @@ leads as (
     group by all
 ),
 
--- Each stage's events on their own: a scan of one date column each, cheaper than one pass
--- building a row per event.
-stage_events as (
-    select
-        'mql' as stage,
-        cast(date_trunc('week', funnel.mql_at) as date) as week_start,
-    from funnel
-    cross join window_bounds
-    where is_in_period(funnel.mql_at, window_bounds.first_day, window_bounds.last_day)
-    union all
-    select
-        'sql' as stage,
-        cast(date_trunc('week', funnel.sql_at) as date) as week_start,
-    from funnel
-    cross join window_bounds
-    where is_in_period(funnel.sql_at, window_bounds.first_day, window_bounds.last_day)
-    union all
-    select
-        'opportunity' as stage,
-        cast(date_trunc('week', funnel.first_deal_created_at) as date) as week_start,
-    from funnel
-    cross join window_bounds
-    where is_in_period(funnel.first_deal_created_at, window_bounds.first_day, window_bounds.last_day)
-),
-
+-- The week's MQLs, SQLs and opportunities, from the events counted per day (funnel_events).
 stages as (
     select
-        week_start,
-        count(*) filter (where stage = 'mql') as count_mqls,
-        count(*) filter (where stage = 'sql') as count_sqls,
-        count(*) filter (where stage = 'opportunity') as count_opportunities,
-    from stage_events
+        cast(date_trunc('week', events.event_date) as date) as week_start,
+        cast(sum(events.count_events) filter (where events.stage = 'mql') as bigint)
+            as count_mqls,
+        cast(sum(events.count_events) filter (where events.stage = 'sql') as bigint)
+            as count_sqls,
+        cast(sum(events.count_events) filter (where events.stage = 'opportunity') as bigint)
+            as count_opportunities,
+    from funnel_events_in_scope($channels, $owners, $segments) as events
+    cross join window_bounds
+    where events.stage in ('mql', 'sql', 'opportunity')
+        and is_in_period(events.event_date, window_bounds.first_day, window_bounds.last_day)
     group by all
 ),
 
-won_deals as (
-    -- unnest in the select list: one row per deal, without the join a lateral unnest plans.
-    select unnest(deals) as deal,
-    from funnel
-    where count_won_deals > 0
-),
-
+-- The deals won in the weeks, one row each (funnel_deals).
 won as (
     select
-        cast(date_trunc('week', deal.closed_at) as date) as week_start,
+        cast(date_trunc('week', deals.closed_at) as date) as week_start,
         count(*) as count_won_deals,
-        sum(deal.amount) as won_revenue,
-        count(*) filter (where deal.amount is null) as count_won_without_amount,
-    from won_deals
-    where deal.is_won
-        and is_in_period(
-            deal.closed_at,
-            (select first_day from window_bounds),
-            (select last_day from window_bounds)
-        )
+        sum(deals.amount) as won_revenue,
+        count(*) filter (where deals.amount is null) as count_won_without_amount,
+    from funnel_deals_in_scope($channels, $owners, $segments) as deals
+    cross join window_bounds
+    where deals.is_won
+        and is_in_period(deals.closed_at, window_bounds.first_day, window_bounds.last_day)
     group by all
 ),
 
