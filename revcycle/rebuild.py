@@ -27,9 +27,9 @@ MART_TABLE = "funnel_revenue"
 # Marts in build order: funnel_as_of reads the staging views, the working-time calendar spans
 # its dates, funnel_revenue judges each lead's follow-up on that calendar, funnel_events counts
 # its events per day and funnel_deals lists its deals one by one for the period metrics,
-# deal_journeys and lead_journeys lay out its deals' and leads' touches for attribution. The
-# macros every metric query starts from are defined over those tables, each after the one it
-# reads.
+# deal_journeys (from funnel_deals) and lead_journeys lay out its deals' and leads' touches
+# for attribution. The macros every metric query starts from are defined over those tables,
+# each after the one it reads.
 MART_TABLES = (
     "funnel_as_of",
     "working_time_calendar",

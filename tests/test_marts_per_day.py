@@ -63,15 +63,17 @@ def test_each_event_is_counted_once_on_its_day(funnel_db):
         (day("2026-03-20"), "won", "Referral", True, True, True, 1),
     ]
     deals = con.execute(
-        "select deal_id, channel, lead_created_at, is_won, amount from funnel_deals "
+        "select deal_id, lead_id, channel, lead_created_at, is_won, amount from funnel_deals "
         "order by deal_id"
     ).fetchall()
-    assert [(deal_id, channel, is_won) for deal_id, channel, _, is_won, _ in deals] == [
-        ("D1", "Referral", True),
-        ("D2", "Referral", False),
-        ("D3", "(no lead)", False),
+    assert [
+        (deal_id, lead_id, channel, is_won) for deal_id, lead_id, channel, _, is_won, _ in deals
+    ] == [
+        ("D1", "L1", "Referral", True),
+        ("D2", "L1", "Referral", False),
+        ("D3", None, "(no lead)", False),
     ]
-    assert [str(created) if created else None for _, _, created, _, _ in deals] == [
+    assert [str(created) if created else None for _, _, _, created, _, _ in deals] == [
         "2026-03-02 09:00:00",
         "2026-03-02 09:00:00",
         None,  # a deal with no lead has no lead creation

@@ -20,48 +20,36 @@
 
 with
 
-funnel as (
-    select * from funnel_revenue
+-- One row per deal, with its funnel row's lead, channel, owner and segment.
+funnel_deal_rows as (
+    select * from funnel_deals
 ),
 
 deals as (
     select * from stg_deals
 ),
 
--- One row per deal to credit; the lead's creation is kept apart from the deal's.
-funnel_deals as (
-    select
-        lead_id,
-        channel as lead_source_channel,
-        created_at as lead_created_at,
-        owner,
-        segment,
-        unnest(deals, recursive := true),
-    from funnel
-    where count_deals > 0
-),
-
 credited_deals as (
     select
-        funnel_deals.deal_id,
-        case when funnel_deals.is_won then 'revenue' else 'pipeline' end as basis,
+        funnel_deal_rows.deal_id,
+        case when funnel_deal_rows.is_won then 'revenue' else 'pipeline' end as basis,
         -- Amounts are loaded to the cent; whole cents make every share an exact integer.
-        cast(round(coalesce(funnel_deals.amount, 0) * 100) as bigint) as amount_cents,
+        cast(round(coalesce(funnel_deal_rows.amount, 0) * 100) as bigint) as amount_cents,
         deals.currency,
-        funnel_deals.lead_id,
-        funnel_deals.owner,
-        funnel_deals.segment,
-        funnel_deals.lead_source_channel,
-        funnel_deals.lead_created_at,
-        funnel_deals.created_at as deal_created_at,
+        funnel_deal_rows.lead_id,
+        funnel_deal_rows.owner,
+        funnel_deal_rows.segment,
+        funnel_deal_rows.channel as lead_source_channel,
+        funnel_deal_rows.lead_created_at,
+        funnel_deal_rows.created_at as deal_created_at,
         case
-            when funnel_deals.is_won then funnel_deals.closed_at
-            else funnel_deals.created_at
+            when funnel_deal_rows.is_won then funnel_deal_rows.closed_at
+            else funnel_deal_rows.created_at
         end as converted_at,
-    from funnel_deals
+    from funnel_deal_rows
     left join deals
-        on funnel_deals.deal_id = deals.deal_id
-    where funnel_deals.is_won or not funnel_deals.is_closed
+        on funnel_deal_rows.deal_id = deals.deal_id
+    where funnel_deal_rows.is_won or not funnel_deal_rows.is_closed
 ),
 
 lead_touches as (
