@@ -544,7 +544,7 @@ select * from final
 -- Not sorted: the rows keep the loaded leads' order, usually the export's order of creation,
 -- so a period skips the row groups of other months. Sorted by channel (until 2026-12-04), a
 -- one-channel filter skipped more, but funnel_events and funnel_deals now serve the period
--- counts. At 10M leads, This week's queries took 0.61-0.70 s unsorted against 0.78-0.89 s
+-- counts. At 10M leads, This week's queries took 0.61-0.82 s unsorted against 0.78-0.99 s
 -- sorted with no filter (the view everyone opens first), 0.49-0.52 s against 0.30-0.32 s with
 -- one channel chosen; the build saves the sort: 20.7 s against 27.0 s (1.7 s against 2.0 s at
 -- 1M).
