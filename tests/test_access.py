@@ -12,6 +12,7 @@ from revcycle import access, audit
 from revcycle.__main__ import main
 from revcycle.access import EDITOR, VIEWER, Roles, RolesFileError, Visitor, decide, parse_roles
 from revcycle.importer import channels, load
+from revcycle.importer.original import Original
 from revcycle.ui import upload
 from tests.conftest import copy_database
 from tests.test_cli_load import HUBSPOT
@@ -149,7 +150,7 @@ def rows(*lead_ids: str) -> pa.Table:
 
 
 def meta(name: str) -> load.UploadMeta:
-    return load.UploadMeta(name, name.encode(), "generic", 2, 0)
+    return load.UploadMeta(name, Original.of_bytes(name.encode()), "generic", 2, 0)
 
 
 def test_uploads_and_restores_record_who_made_them(funnel_db):

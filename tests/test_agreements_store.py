@@ -14,6 +14,7 @@ from revcycle.agreements import store
 from revcycle.agreements.model import Budget, FollowUp, Target, Version, WorkingHours, canonical
 from revcycle.agreements.validate import AgreementInvalid
 from revcycle.importer import load
+from revcycle.importer.original import Original
 from tests.support.agreements import BUDGETS, NOVEMBER, agreement
 from tests.test_agreements_document import version_lists
 
@@ -126,7 +127,7 @@ def test_uploads_replaces_and_restores_leave_the_agreement_tables_alone(con):
     before = snapshot(con)
     rows = pa.table({"lead_id": ["L3"], "created_at": ["2026-08-03 09:00:00"]})
     for mode in ("merge", "replace"):
-        meta = load.UploadMeta(f"{mode}.csv", mode.encode(), "generic", 1, 0)
+        meta = load.UploadMeta(f"{mode}.csv", Original.of_bytes(mode.encode()), "generic", 1, 0)
         load.commit_upload(con, "leads", rows, mode, meta, changed_by="ana")
         assert snapshot(con) == before
     load.restore(con, 1, changed_by="ana")

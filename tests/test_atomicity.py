@@ -13,6 +13,7 @@ import pyarrow as pa
 from revcycle.build import build
 from revcycle.db import connect
 from revcycle.importer.load import UploadMeta, commit_upload
+from revcycle.importer.original import Original
 from revcycle.paths import REPO_ROOT
 from tests.conftest import write_export
 
@@ -44,8 +45,8 @@ KILLED_LOAD = textwrap.dedent("""
     con = load.duckdb.connect(sys.argv[1])
     rows = pa.table({"lead_id": [f"N{i}" for i in range(5000)],
                          "created_at": ["2026-02-01 00:00:00"] * 5000})
-    load.commit_upload(con, "leads", rows, "replace",
-                       load.UploadMeta("big.csv", b"x", "generic", 5000, 0), changed_by="test")
+    meta = load.UploadMeta("big.csv", load.Original.of_bytes(b"x"), "generic", 5000, 0)
+    load.commit_upload(con, "leads", rows, "replace", meta, changed_by="test")
 """)
 
 
@@ -82,7 +83,7 @@ def small_database(tmp_path):
         "leads",
         pa.table({"lead_id": ["L10"], "created_at": ["2026-01-02 00:00:00"]}),
         "merge",
-        UploadMeta("one.csv", b"1", "generic", 1, 0),
+        UploadMeta("one.csv", Original.of_bytes(b"1"), "generic", 1, 0),
         changed_by="test",
     )
     return db_file, con
@@ -151,7 +152,7 @@ def test_a_reader_sees_old_or_new_data_never_a_mix(tmp_path):
                 "leads",
                 rows,
                 "replace",
-                UploadMeta(f"{size}.csv", b"x", "generic", size, 0),
+                UploadMeta(f"{size}.csv", Original.of_bytes(b"x"), "generic", size, 0),
                 changed_by="test",
             )
     finally:

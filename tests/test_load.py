@@ -10,12 +10,16 @@ import pytest
 from revcycle import audit
 from revcycle.importer.load import (
     UploadMeta,
+    archive_folder,
     archived_file,
     commit_upload,
     history,
     preview,
     restore,
 )
+from revcycle.importer.original import Original
+from revcycle.importer.problems import FILE_CHANGED, ImportRefused
+from revcycle.importer.validate import prepare
 from tests.conftest import connect_built, write_export
 
 
@@ -29,7 +33,7 @@ def leads(*rows):
 
 
 def meta(name="leads.csv", rows=0):
-    return UploadMeta(name, f"bytes of {name}".encode(), "generic", rows, 0)
+    return UploadMeta(name, Original.of_bytes(f"bytes of {name}".encode()), "generic", rows, 0)
 
 
 @pytest.fixture
@@ -202,6 +206,53 @@ def test_a_failed_commit_leaves_the_data_as_it_was(con):
         commit_upload(con, "leads", broken, "merge", meta(), changed_by="test")
     assert loaded(con) == before
     assert con.execute("select count(*) from funnel_revenue").fetchone() == (1,)
+
+
+def archive_names(con) -> list[str]:
+    folder = archive_folder(con)
+    return sorted(path.name for path in folder.iterdir()) if folder.is_dir() else []
+
+
+def test_a_file_from_disk_is_archived_as_it_was_read(con, tmp_path):
+    path = write_export(
+        tmp_path / "week2.csv", "leads", [{"lead_id": "L3", "created_at": "2026-01-03 09:00:00"}]
+    )
+    prepared = prepare(con, path, kind="leads")
+    assert prepared.original.data is None  # read again from disk when archived
+    upload_id, _ = commit_upload(
+        con, "leads", prepared.rows, "merge", prepared.meta(), changed_by="test"
+    )
+    sha256, size = con.execute(
+        "select sha256, size_bytes from uploads where upload_id = $id", {"id": upload_id}
+    ).fetchone()
+    assert sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert size == len(path.read_bytes())
+    assert archived_file(con, sha256, "week2.csv").read_bytes() == path.read_bytes()
+
+
+@pytest.mark.parametrize("change", ["rewritten", "removed"])
+def test_a_file_changed_on_disk_before_it_is_archived_loads_nothing(con, tmp_path, change):
+    path = write_export(
+        tmp_path / "week2.csv", "leads", [{"lead_id": "L3", "created_at": "2026-01-03 09:00:00"}]
+    )
+    prepared = prepare(con, path, kind="leads")
+    before, kept_before = loaded(con), archive_names(con)
+    if change == "rewritten":  # another export saved over it, one row longer
+        write_export(
+            path,
+            "leads",
+            [{"lead_id": f"L{n}", "created_at": "2026-01-03 09:00:00"} for n in (3, 4)],
+        )
+    else:
+        path.unlink()
+    with pytest.raises(ImportRefused) as refusal:
+        commit_upload(con, "leads", prepared.rows, "merge", prepared.meta(), changed_by="test")
+    [problem] = refusal.value.problems
+    assert (problem.file, problem.code) == ("week2.csv", FILE_CHANGED)
+    assert "changed on disk" in problem.reason
+    assert loaded(con) == before  # nothing loaded, the upload not recorded
+    assert len(history(con)) == 2
+    assert archive_names(con) == kept_before  # and no copy, whole or partial, left behind
 
 
 def test_an_upload_and_a_change_are_stamped_on_the_data_s_wall_clock(con, monkeypatch):

@@ -12,6 +12,7 @@ import pytest
 from revcycle import backup
 from revcycle.agreements import store
 from revcycle.importer import load
+from revcycle.importer.original import Original
 from revcycle.meeting import log
 from tests.conftest import copy_database
 from tests.support.agreements import agreement
@@ -381,7 +382,7 @@ def test_uploads_replaces_and_restores_leave_the_log_alone(funnel_db):
     before = {table: rows for table, rows in snapshot(con).items() if table != "change_log"}
     rows = pa.table({"lead_id": ["L2"], "created_at": ["2026-11-17 09:00:00"]})
     for mode in ("merge", "replace"):
-        meta = load.UploadMeta(f"{mode}.csv", mode.encode(), "generic", 1, 0)
+        meta = load.UploadMeta(f"{mode}.csv", Original.of_bytes(mode.encode()), "generic", 1, 0)
         load.commit_upload(con, "leads", rows, mode, meta, changed_by="ana")
         assert {table: snapshot(con)[table] for table in log.TABLES} == before
     load.restore(con, 1, changed_by="ana")

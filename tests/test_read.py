@@ -938,13 +938,15 @@ def test_stripped_keeps_the_text_inside_and_makes_blanks_null(character):
         "dates_numbers.xlsx",
     ],
 )
-def test_file_bytes_are_the_file_exactly_as_uploaded(name):
+def test_the_archived_original_is_the_file_exactly_as_uploaded(name):
     expected = RECIPES[name] if name in RECIPES else (FOLDER / name).read_bytes()
-    assert read(name).file_bytes == expected
+    assert b"".join(read(name).original.blocks()) == expected
 
 
-def test_file_bytes_of_a_large_file_are_the_file_exactly_as_uploaded(cells_file):
-    assert cells_file.table.file_bytes == cells_file.data
+def test_the_archived_original_of_a_large_file_is_the_file_exactly_as_uploaded(cells_file):
+    original = cells_file.table.original
+    assert original.data is None  # read again from disk when archived, not held meanwhile
+    assert b"".join(original.blocks()) == cells_file.data
 
 
 # -- UTF-8 or not: strictly as Python decides -------------------------------------------------

@@ -28,7 +28,8 @@ import pyarrow as pa
 from revcycle import contract, settings
 from revcycle.db import has_table, rollback_after
 from revcycle.importer import channels
-from revcycle.importer.problems import NO_ROWS, refused
+from revcycle.importer.original import Original
+from revcycle.importer.problems import FILE_CHANGED, NO_ROWS, ImportRefused, refused
 from revcycle.rebuild import MARTS_MOVED_BY, rebuild_in_transaction
 
 RAW_TABLE_BY_KIND = {
@@ -57,7 +58,7 @@ class ChangePreview:
 @dataclass(frozen=True)
 class UploadMeta:
     file_name: str
-    file_bytes: bytes
+    original: Original  # the file as uploaded, which the archive keeps
     preset: str  # the preset or saved mapping that read the file
     count_rows_in_file: int
     count_rows_rejected: int
@@ -218,9 +219,10 @@ def archived_name(sha256: str, file_name: str) -> str:
     return f"{sha256}{Path(file_name).suffix.lower()}"
 
 
-def _keep_file(folder: Path, file_name: str, data: bytes) -> str:
-    """Keep the file's bytes in ``folder`` (synced to disk); their sha256."""
-    sha256 = hashlib.sha256(data).hexdigest()
+def _keep_file(folder: Path, file_name: str, original: Original) -> str:
+    """Keep the file in ``folder`` (synced to disk); its sha256. A file on disk is read twice,
+    for its name, then copied: a file kept already is not written again."""
+    sha256 = original.sha256()
     target = folder / archived_name(sha256, file_name)
     if target.exists():
         return sha256  # named by its content: these bytes are kept already
@@ -228,9 +230,14 @@ def _keep_file(folder: Path, file_name: str, data: bytes) -> str:
     partial = target.with_name(f".{target.name}.partial")
     try:
         with partial.open("wb") as handle:
-            handle.write(data)
+            copied = hashlib.sha256()
+            for block in original.blocks():
+                copied.update(block)
+                handle.write(block)
             handle.flush()
             os.fsync(handle.fileno())  # on disk before the commit that names it
+        if copied.hexdigest() != sha256:  # changed between the two reads, its time kept
+            raise refused(file_name, "The file changed on disk while it was kept.", FILE_CHANGED)
         partial.replace(target)
     except BaseException as error:
         partial.unlink(missing_ok=True)  # a full disk must not keep half a file
@@ -278,12 +285,16 @@ def sweep_archive(con: duckdb.DuckDBPyConnection) -> list[Path]:
 def _discard_kept_file(con: duckdb.DuckDBPyConnection, meta: UploadMeta) -> None:
     """After a failed load: remove the copy of its file unless a committed upload names it
     (best effort: a connection the failure left unusable cannot say; start-up sweeps)."""
-    name = archived_name(hashlib.sha256(meta.file_bytes).hexdigest(), meta.file_name)
     try:
+        name = archived_name(meta.original.sha256(), meta.file_name)
         if name not in kept_files(con):
             (archive_folder(con) / name).unlink(missing_ok=True)
     except (duckdb.Error, OSError) as error:
-        log.warning("could not remove the copy of %s after the failed load: %s", name, error)
+        log.warning(
+            "could not remove the copy of %s after the failed load: %s", meta.file_name, error
+        )
+    except ImportRefused:  # changed or removed on disk, so never kept: nothing to remove
+        pass
 
 
 def _incoming_sql(kind: str) -> str:
@@ -440,7 +451,7 @@ def commit_in_transaction(
     with ThreadPoolExecutor(max_workers=1) as pool:
         # Hashing and writing the original file run beside DuckDB's comparing and writing of
         # the rows, which leave a core idle much of the time; the entry needs the hash last.
-        kept = pool.submit(_keep_file, folder, meta.file_name, meta.file_bytes)
+        kept = pool.submit(_keep_file, folder, meta.file_name, meta.original)
         change = _preview(con, kind, mode, meta.fields)
         if (
             changes_nothing(change)
@@ -486,7 +497,7 @@ def _record(con, upload_id: int, upload: tuple, meta: UploadMeta, change: Change
         "$changed, $unchanged, $fields, $by)",
         {"id": upload_id, "at": settings.wall_clock_now(), "kind": kind, "file": meta.file_name}
         | {"sha": sha256, "mode": mode}
-        | {"size": len(meta.file_bytes), "preset": meta.preset, "loaded": count_loaded}
+        | {"size": meta.original.size, "preset": meta.preset, "loaded": count_loaded}
         | {"in_file": meta.count_rows_in_file, "rejected": meta.count_rows_rejected}
         | {"new": change.count_new, "changed": change.count_changed}
         | {"unchanged": change.count_unchanged, "fields": meta.fields, "by": changed_by},

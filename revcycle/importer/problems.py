@@ -28,6 +28,7 @@ UNDECIDED_DATES = "undecided_dates"  # another tie between date formats (ISO or 
 MIXED_DECIMALS = "mixed_decimals"  # as many decimal commas as decimal points
 AMBIGUOUS_DECIMALS = "ambiguous_decimals"  # a decimal point or comma: no amount shows which
 NO_ROWS = "no_rows"  # a replace with no rows would empty the data: only when asked for
+FILE_CHANGED = "file_changed"  # the file on disk changed between reading it and archiving it
 # One row is rejected.
 NOT_A_DATE = "not_a_date"
 NOT_A_NUMBER = "not_a_number"

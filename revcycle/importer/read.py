@@ -7,7 +7,7 @@ import math
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from revcycle import settings
 from revcycle.db import scratch
+from revcycle.importer.original import Original
 from revcycle.importer.problems import (
     EXTRA_VALUE,
     NOT_A_TABLE,
@@ -51,8 +52,7 @@ class ExportTable:
     encoding: str  # the text encoding the file was read as; WORKBOOK for a workbook
     delimiter: str | None  # None for a workbook or a single-column file
     notes: list[str]  # what was skipped or decided, in plain sentences
-    # The file as uploaded, for the archive; not in the repr, which would show up to 200 MB.
-    file_bytes: bytes = field(default=b"", repr=False)
+    original: Original | None = None  # the file as uploaded, for the archive
     totals_lines: tuple[int, ...] = ()  # the totals rows' lines, dropped as no data
     excel_epoch: str = EXCEL_EPOCH  # the day an Excel serial number counts from
 
@@ -74,14 +74,15 @@ def read_export(path: Path, max_bytes: int | None = None) -> ExportTable:
             raise _refused(
                 path, "is empty (0 bytes). Export the report again and upload that file."
             )
+        original = Original.on_disk(path)
         data = path.read_bytes()
         if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # a zip archive, as XLSX files are
             cells, lines, notes, epoch = _read_xlsx(path, max_bytes)
-            return replace(_table(path, cells, lines, notes), file_bytes=data, excel_epoch=epoch)
+            return replace(_table(path, cells, lines, notes), original=original, excel_epoch=epoch)
         for magic, reason in _NOT_TABLES.items():
             if data.startswith(magic):
                 raise _refused(path, reason)
-        return replace(_read_text(path, data), file_bytes=data)
+        return replace(_read_text(path, data), original=original)
     except ImportRefused:
         raise
     except OSError as error:

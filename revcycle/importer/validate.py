@@ -19,6 +19,7 @@ from revcycle.db import has_table, scratch
 from revcycle.importer import channels, derive, parse, presets, spend, touches
 from revcycle.importer import problems as codes
 from revcycle.importer.load import RAW_TABLE_BY_KIND, UploadMeta, holds_sample
+from revcycle.importer.original import Original
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import ERROR, WARNING, ImportRefused, Problem, per_line
 from revcycle.importer.read import ExportTable, read_export, stripped
@@ -50,7 +51,7 @@ SHOWN_IGNORED_COLUMNS = 12  # ignored columns named; the page lists the rest on 
 @dataclass(frozen=True)
 class PreparedUpload:
     file_name: str
-    file_bytes: bytes
+    original: Original  # the file as uploaded, for the archive
     kind: str
     source: str  # what read the file: a preset's label, a saved mapping's name, or the caller's
     mapping: dict[str, str]  # contract field -> the file's column
@@ -74,7 +75,7 @@ class PreparedUpload:
         """What the upload's history entry records; ``label`` names what read the file."""
         return UploadMeta(
             self.file_name,
-            self.file_bytes,
+            self.original,
             label or self.source,
             self.count_rows_in_file,
             self.count_rows_rejected,
@@ -282,7 +283,7 @@ def prepare(
     sources = pc.unique(rows.column(source_field)).to_pylist() if source_field else []
     return PreparedUpload(
         file_name=table.file_name,
-        file_bytes=table.file_bytes,
+        original=table.original,
         kind=kind,
         source=source,
         mapping=mapping,

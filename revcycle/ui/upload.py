@@ -9,7 +9,7 @@ import logging
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -17,6 +17,7 @@ import duckdb
 from revcycle import audit, contract, health
 from revcycle.db import rollback_after
 from revcycle.importer import load, presets
+from revcycle.importer.original import Original
 from revcycle.importer.parse import (
     DATE_FORMAT_HINT,
     DATE_FORMATS,
@@ -128,25 +129,25 @@ def attempt(
     decimal_mark: str | None = None,
 ) -> Attempt:
     """Check an uploaded file with ``prepare``; a refusal is returned, not raised.
-    ``overrides`` come from the mapping screen, so they are the whole mapping."""
+    ``overrides`` come from the mapping screen, so they are the whole mapping. The archive
+    keeps ``data``, which the page holds: the copy on disk is gone by the time it loads."""
     with _on_disk(file_name, data) as path:
         try:
-            return Attempt(
-                prepare(
-                    con,
-                    path,
-                    kind,
-                    preset_name,
-                    overrides,
-                    date_format,
-                    max_bytes=max_bytes,
-                    constants=constants,
-                    complete_mapping=overrides is not None,
-                    decimal_mark=decimal_mark,
-                )
+            prepared = prepare(
+                con,
+                path,
+                kind,
+                preset_name,
+                overrides,
+                date_format,
+                max_bytes=max_bytes,
+                constants=constants,
+                complete_mapping=overrides is not None,
+                decimal_mark=decimal_mark,
             )
         except ImportRefused as refused:
             return Attempt(refusal=tuple(refused.problems))
+    return Attempt(replace(prepared, original=Original.of_bytes(data)))
 
 
 def header(file_name: str, data: bytes, max_bytes: int) -> list[str]:
