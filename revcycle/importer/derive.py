@@ -10,6 +10,7 @@ from revcycle.db import scratch
 from revcycle.importer import presets
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import MISSING_COLUMN, NOT_A_DURATION, WARNING, Problem, per_line
+from revcycle.importer.read import one_array
 
 # The fields the pages measure or group by: a preset column for one of them that the file
 # lacks is said out loud, since the pages will say the figure cannot be measured.
@@ -28,7 +29,7 @@ def first_contact(table, mapping: dict[str, str], rows: pa.Table, lines: np.ndar
         and "first_contacted_at" not in mapping
     ):
         return rows, mapping, None
-    text = table.rows.column(presets.RESPONSE_TIME).combine_chunks()
+    text = one_array(table.rows.column(presets.RESPONSE_TIME))
     parts = pc.extract_regex(text, _HH_MM_SS)
     seconds = pc.add(
         pc.add(

@@ -14,7 +14,7 @@ from revcycle import settings
 from revcycle.db import scratch
 from revcycle.importer import problems as codes
 from revcycle.importer.problems import ERROR, WARNING, Problem, per_line
-from revcycle.importer.read import EXCEL_EPOCH, NULL, string_buffers, stripped
+from revcycle.importer.read import EXCEL_EPOCH, NULL, one_array, string_buffers, stripped
 
 ISO, DAY_FIRST, MONTH_FIRST, EXCEL_SERIAL = "iso", "day-first", "month-first", "excel-serial"
 DATE_FORMATS = (ISO, DAY_FIRST, MONTH_FIRST, EXCEL_SERIAL)
@@ -30,14 +30,6 @@ class Parsed(NamedTuple):
 
     values: pa.Array
     problems: list[Problem]
-
-
-def _strings(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """The column as one plain (32-bit offset: 2 GB a column) Arrow string array."""
-    values = values.cast(pa.string())
-    if isinstance(values, pa.ChunkedArray):
-        values = values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
-    return values
 
 
 def mask(array) -> np.ndarray:
@@ -312,7 +304,7 @@ def parse_dates(
     """
     if date_format is not None and date_format not in DATE_FORMATS:
         raise ValueError(f"unknown date format {date_format!r}; use one of {DATE_FORMATS}")
-    raw = _strings(values)
+    raw = one_array(values)
     text = stripped(raw)
     reads, separators, stamps, offset_minutes = _read_dates(text, excel_epoch)
     chosen, question, code = _decide(reads, text)
@@ -440,7 +432,7 @@ def written_currencies(values) -> pa.Array:
     """Per value, the currency it writes itself: EUR, USD, GBP or CHF by code, € as EUR and
     £ as GBP, "$" for a dollar sign (which many currencies use); null where it writes none.
     Read once per distinct value."""
-    index, distinct = _distinct(_strings(values))
+    index, distinct = _distinct(one_array(values))
     parts = pc.extract_regex(distinct, _WRITTEN_CURRENCY)
     code = pc.utf8_upper(pc.struct_field(parts, "code"))
     sign = pc.replace_substring(pc.struct_field(parts, "sign"), "€", "EUR")
@@ -471,7 +463,7 @@ def parse_numbers(values, lines, file: str, column: str, decimal_mark: str | Non
     """
     if decimal_mark not in DECIMAL_MARKS:
         raise ValueError(f"decimal mark must be ',' or '.', not {decimal_mark!r}")
-    raw = _strings(values)
+    raw = one_array(values)
     amounts = _amounts(stripped(raw))
     shows_comma, shows_point = _shown_separators(amounts)
     commas, points = int(shows_comma.sum()), int(shows_point.sum())
@@ -559,7 +551,7 @@ _TRUTH = pa.array([True] * len(_TRUE) + [False] * len(_FALSE), BOOLEAN)
 def parse_booleans(values, lines, file: str, column: str) -> Parsed:
     """Read a column of yes/no values (any case, _TRUE and _FALSE) into a pa.bool_() Array;
     anything else, an "x" included, is a problem."""
-    raw = _strings(values)
+    raw = one_array(values)
     text = stripped(raw)
     position = pc.index_in(pc.utf8_lower(text), value_set=_WORDS)
     parsed = pc.take(_TRUTH, position)  # a null position (blank or unknown) stays null

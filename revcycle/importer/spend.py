@@ -15,7 +15,7 @@ from revcycle.importer import identify, presets
 from revcycle.importer import problems as codes
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import Problem
-from revcycle.importer.read import ExportTable, stripped
+from revcycle.importer.read import ExportTable, one_array, stripped
 
 # The parts are joined by the unit separator, which no export cell holds, so ("a b", "c") and
 # ("a", "b c") never give the same id. A blank date_to is date_from: one day either way.
@@ -59,7 +59,7 @@ def campaign_refs(table: ExportTable, preset) -> pa.Array | None:
     if preset is None:
         return None
     column = presets.first_present(preset.id_columns, table.header)
-    return None if column is None else stripped(table.rows.column(column).combine_chunks())
+    return None if column is None else stripped(one_array(table.rows.column(column)))
 
 
 def identified(rows: pa.Table, problems: list[Problem], lines: np.ndarray, file: str, refs=None):

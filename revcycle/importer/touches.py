@@ -19,7 +19,7 @@ from revcycle.importer import problems as codes
 from revcycle.importer.load import RAW_TABLE_BY_KIND, holds_sample
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import WARNING, Problem, per_line, refused
-from revcycle.importer.read import ExportTable
+from revcycle.importer.read import ExportTable, one_array
 
 DERIVED_PREFIX = "t-"  # a derived id says so: no CRM id starts with it
 # The parts are joined by the unit separator, which no export cell holds, so ("a b", "c") and
@@ -173,8 +173,8 @@ def second_touches(table: ExportTable, preset, mapping: dict[str, str]):
     for field_name, first in mapping.items():
         other = second.get(field_name, first)
         name = first if other == first else f"{first}, then {other}"
-        firsts = rows.column(first).combine_chunks()
-        seconds = rows.column(other).combine_chunks().take(kept)
+        firsts = one_array(rows.column(first))
+        seconds = one_array(rows.column(other)).take(kept)
         columns[name] = pa.concat_arrays([firsts, seconds])
         names[field_name] = name
     lines = np.concatenate([table.lines, np.asarray(table.lines)[present]])

@@ -22,7 +22,7 @@ from revcycle.importer.load import RAW_TABLE_BY_KIND, UploadMeta, holds_sample
 from revcycle.importer.original import Original
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import ERROR, WARNING, ImportRefused, Problem, per_line
-from revcycle.importer.read import ExportTable, read_export, stripped
+from revcycle.importer.read import ExportTable, one_array, read_export, stripped
 
 COMMAND_LINE_MAPPING = "mapping given on the command line"
 ARROW_TYPE_BY_TYPE = {
@@ -229,7 +229,7 @@ def _reads_as(type_name: str, values: pa.ChunkedArray) -> bool:
     if count_present == 0:
         return False
     lines = np.arange(len(values), dtype=np.int64)
-    parsed = READER_BY_TYPE[type_name](values.combine_chunks(), lines, "", "")
+    parsed = READER_BY_TYPE[type_name](one_array(values), lines, "", "")
     # An undecided date order is one whole-column problem: still dates.
     unread = sum(problem.line is not None for problem in parsed.problems)
     return unread <= count_present // 10
@@ -340,11 +340,11 @@ def _currencies_written_in_amounts(table: ExportTable, mapping, rows: pa.Table, 
     "USD 1,200"; never from a "$" alone, which many currencies use), and an amount whose
     currency contradicts the row's (its column's, else the REVCYCLE_CURRENCY setting's)
     rejects the row, never loading pounds as euros."""
-    amounts = table.rows.column(mapping["amount"]).combine_chunks()
+    amounts = one_array(table.rows.column(mapping["amount"]))
     written = parse.written_currencies(amounts)
     if written.null_count == len(written):
         return rows, []
-    stated = rows.column("currency").combine_chunks()
+    stated = one_array(rows.column("currency"))
     definite = pc.and_kleene(pc.is_valid(written), pc.not_equal(written, "$"))
     filled = pc.if_else(pc.and_(pc.is_null(stated), definite), written, stated)
     default = settings.currency()
@@ -466,7 +466,7 @@ def _parse_columns(
         column = mapping.get(spec.name)
         if column is None:
             return parse.Parsed(pa.nulls(count, ARROW_TYPE_BY_TYPE[spec.type]), [])
-        raw = table.rows.column(column).combine_chunks()
+        raw = one_array(table.rows.column(column))
         if spec.name in list_fields:  # the first item of a list in one cell ("Paid Search; Email")
             raw = pc.list_element(pc.split_pattern_regex(raw, r"\s*[;,]\s*", max_splits=1), 0)
         if spec.type == "text":
