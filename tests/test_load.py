@@ -8,6 +8,7 @@ import pyarrow as pa
 import pytest
 
 from revcycle import audit
+from revcycle.importer import validate
 from revcycle.importer.load import (
     UploadMeta,
     archive_folder,
@@ -230,20 +231,40 @@ def test_a_file_from_disk_is_archived_as_it_was_read(con, tmp_path):
     assert archived_file(con, sha256, "week2.csv").read_bytes() == path.read_bytes()
 
 
-def test_text_fields_hold_the_export_s_text_without_a_copy(con, tmp_path):
-    # 20,000 leads with a 100-character company each: 2 MB of text in one field, against the
-    # 160 KB its timestamps take. The reader's arrays live outside Arrow's pool; a copy of the
-    # text into the typed rows would be allocated in it.
+def test_text_fields_share_the_export_s_text_while_parsed_and_own_it_once_prepared(
+    con, tmp_path, monkeypatch
+):
+    # 20,000 leads with a 100-character company each: 2 MB of text in one field. Parsing and
+    # checking take the export's own array (no copy per field); the prepared rows, which outlive
+    # the export into the commit, hold a copy in Arrow's pool, so the export's text (outside
+    # it, from DuckDB) can be let go as a whole.
     rows = [
         {"lead_id": f"L{n}", "created_at": "2026-01-03 09:00:00", "company": f"{n:0100d}"}
         for n in range(20_000)
     ]
     path = write_export(tmp_path / "wide.csv", "leads", rows)
+    text_bytes = []  # the address of the company text: as read, as parsed and checked
+    read_export, without_rejected = validate.read_export, validate._without_rejected
+
+    def reading(*args):
+        table = read_export(*args)
+        text_bytes.append(table.rows.column("company").chunk(0).buffers()[2].address)
+        return table
+
+    def keeping(parsed, *args):
+        text_bytes.append(parsed.column("company").chunk(0).buffers()[2].address)
+        return without_rejected(parsed, *args)
+
+    monkeypatch.setattr(validate, "read_export", reading)
+    monkeypatch.setattr(validate, "_without_rejected", keeping)
     before = pa.total_allocated_bytes()
     prepared = prepare(con, path, kind="leads")
     grown = pa.total_allocated_bytes() - before
     assert prepared.rows.column("company").to_pylist() == [row["company"] for row in rows]
-    assert grown < 100 * 20_000 // 2
+    [as_read, as_parsed] = text_bytes
+    assert as_parsed == as_read
+    assert prepared.rows.column("company").chunk(0).buffers()[2].address != as_read
+    assert grown >= 100 * 20_000
 
 
 @pytest.mark.parametrize("change", ["rewritten", "removed"])
