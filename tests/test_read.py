@@ -6,7 +6,7 @@ The fixtures' bytes are written by the recipes in this module (run ``python test
 to write them again); a test checks the committed files still hold exactly those bytes, so an
 editor or git cannot quietly change an encoding or a line ending.
 
-The rules of the fast paths (one array per column, line numbers by count, blank cells found in the
+The rules of the fast paths (the parallel read, line numbers by count, blank cells found in the
 Arrow buffers, the UTF-8 check) need files too large to commit: those are generated into a
 temporary folder by the tests below, and what they must read as is worked out from how they are
 written.
@@ -584,21 +584,23 @@ def test_no_fixture_raises_anything_but_import_refused():
             assert all(cell is None or isinstance(cell, str) for cell in cells), path.name
 
 
-# -- large generated files: one array per column ------------------------------------------------
+# -- large generated files: the parallel read and its one-thread re-read -----------------------
 # These files are written into tmp_path by the code below, big enough that what matters lies far
-# past DuckDB's sniff sample (its first 20,480 rows) and past the 40,000-row chunks a parallel
-# read would hand over. Every expected value is worked out from how the file is written, never
-# from what the reader returns.
+# past DuckDB's sniff sample (its first 20,480 rows) and spans several Arrow chunks. Every
+# expected value is worked out from how the file is written, never from what the reader returns.
 
 
-def assert_one_array_per_column(table: ExportTable) -> None:
-    """Each column is one Arrow array, which a text field takes as it is: never a copy."""
-    for name in table.header:
-        column = table.rows.column(name)
-        assert column.num_chunks == 1, name
-        assert read_module.one_array(column).buffers()[2].address == (
-            column.chunk(0).buffers()[2].address
-        ), name
+def reads_in_parallel(monkeypatch) -> list[bool]:
+    """The ``parallel`` setting of each DuckDB read read_export makes, in order."""
+    calls = []
+    fetch = read_module._fetch
+
+    def recording(con, params):
+        calls.append(params["parallel"])
+        return fetch(con, params)
+
+    monkeypatch.setattr(read_module, "_fetch", recording)
+    return calls
 
 
 def calls_to_record_lines(monkeypatch) -> list[int]:
@@ -645,11 +647,14 @@ def _hubspot_contacts(multi_line: tuple[int, ...]) -> bytes:
         ),
     ],
 )
-def test_quoted_newline_in_a_large_file_is_one_value(tmp_path, multi_line, line_of_row):
+def test_quoted_newline_in_a_large_file_is_read_again_on_one_thread_as_one_value(
+    tmp_path, monkeypatch, multi_line, line_of_row
+):
     path = tmp_path / "contacts.csv"
     path.write_bytes(_hubspot_contacts(multi_line))
+    parallel = reads_in_parallel(monkeypatch)
     table = read_export(path)
-    assert_one_array_per_column(table)
+    assert parallel == [True, False]  # the parallel read stopped at the quoted newline
     assert table.header == ["Record ID", "Email", "Notes"]
     assert values(table) == [
         [
@@ -667,11 +672,12 @@ def test_quoted_newline_in_a_large_file_is_one_value(tmp_path, multi_line, line_
     assert table.lines.tolist() == expected
 
 
-def test_large_file_is_read_into_one_array_per_column(tmp_path):
+def test_large_file_without_quoted_newlines_is_read_in_one_parallel_pass(tmp_path, monkeypatch):
     path = tmp_path / "contacts.csv"
     path.write_bytes(_hubspot_contacts(()))
+    parallel = reads_in_parallel(monkeypatch)
     table = read_export(path)
-    assert_one_array_per_column(table)
+    assert parallel == [True]
     assert len(table.rows) == HUBSPOT_ROWS
     assert values(table)[-1] == ["60000", "lead60000@example.com", "note 60000"]
 
@@ -859,12 +865,16 @@ class CellsFile(NamedTuple):
     expected: dict[str, list[str | None]]  # per column of CELL_COLUMNS, the value of each row
 
 
-@pytest.fixture(scope="module")
-def cells_file(tmp_path_factory) -> CellsFile:
+@pytest.fixture(scope="module", params=["in parallel", "again on one thread"])
+def cells_file(request, tmp_path_factory) -> CellsFile:
     """A file of CELL_ROWS rows: ID, Email, then CELL_COLUMNS, each taking CELLS in turn, each
-    column 7 further on. The Email column keeps the control characters far below the 1% of the
-    text that marks a file of binary data."""
+    column 7 further on. DuckDB takes a quoted CR for a quoted newline: the file read in
+    parallel leaves those cells out, the other has them and is read again on one thread.
+    The Email column keeps the control characters far below the 1% of the text that marks a
+    file of binary data."""
     cells = CELLS
+    if request.param == "in parallel":
+        cells = [cell for cell in CELLS if b"\r" not in cell[0]]
     rows = range(1, CELL_ROWS + 1)
     columns = [[cells[(row + 7 * at) % len(cells)] for row in rows] for at in range(3)]
     out = [b"ID,Email," + ",".join(CELL_COLUMNS).encode() + b"\n"]
@@ -874,7 +884,10 @@ def cells_file(tmp_path_factory) -> CellsFile:
     data = b"".join(out)
     path = tmp_path_factory.mktemp("cells") / "cells.csv"
     path.write_bytes(data)
-    table = read_export(path)
+    with pytest.MonkeyPatch.context() as patch:
+        parallel = reads_in_parallel(patch)
+        table = read_export(path)
+    assert parallel == ([True] if request.param == "in parallel" else [True, False])
     expected = {
         name: [value for _, value in column]
         for name, column in zip(CELL_COLUMNS, columns, strict=True)
@@ -882,12 +895,13 @@ def cells_file(tmp_path_factory) -> CellsFile:
     return CellsFile(data, table, expected)
 
 
-def test_blank_cells_of_a_large_file_are_null(cells_file):
+def test_blank_cells_of_a_large_file_are_null_in_every_chunk(cells_file):
     table = cells_file.table
     assert table.header == ["ID", "Email", *CELL_COLUMNS]
     assert len(table.rows) == CELL_ROWS
     for name in CELL_COLUMNS:
         column = table.rows.column(name)
+        assert column.num_chunks > 1  # the rule holds across Arrow chunks, not just the first
         nulls = np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False)).tolist()
         blank = [at for at, value in enumerate(cells_file.expected[name]) if value is None]
         assert nulls == blank, name

@@ -235,20 +235,17 @@ _SNIFF_SQL = """
 select Delimiter, Quote, Escape, NewLineDelimiter, SkipRows, Columns
 from sniff_csv($path, header = false, comment = '', null_padding = true, all_varchar = true)
 """
-# On one thread (parallel = false), into one Arrow batch (_fetch): each column arrives as one
-# array, which parse and the typed rows share, never copying the text. At a million rows that
-# is faster than the parallel scan's 40,000-row chunks and their copy into one array (1.4 s
-# against 1.5-1.8 s), and at ten million it needs one copy of the text (2.4 GB) instead of
-# two. The parallel scan also stops (never with wrong rows) at a quoted line break when
-# null_padding is on; one thread reads those, and names any line it cannot read exactly.
+# DuckDB's parallel scan stops with an error (never wrong rows) at a quoted newline when
+# null_padding is on; the file is then read again on one thread, which reads those, and
+# reports any other error with its exact line. The rows stay in the 40,000-row chunks it hands
+# over: a text field shares them, and only the prepared rows are copied into one array each.
 _READ_SQL = """
 select * from read_csv(
     $path, auto_detect = false, header = false, comment = '', null_padding = true,
     delim = $delimiter, quote = $quote, escape = $escape, new_line = $new_line, skip = $skip,
-    columns = $columns, parallel = false
+    columns = $columns, parallel = $parallel
 )
 """
-_ONE_BATCH = 2**31 - 1  # rows: more than any export has
 _ROW_ENDS = {"\\n": "\n", "\\r\\n": "\r\n", "\\r": "\r"}  # sniff_csv's NewLineDelimiter
 
 
@@ -316,7 +313,10 @@ def _duckdb_read(
         columns = {column["name"]: "VARCHAR" for column in columns}  # text, as read
         dialect = dict(path=str(source), delimiter=delimiter, quote=quote, escape=escape)
         dialect.update(new_line=new_line, skip=skip, columns=columns)
-        cells = _fetch(con, dialect)
+        try:
+            cells = _fetch(con, {**dialect, "parallel": True})
+        except duckdb.Error:
+            cells = _fetch(con, {**dialect, "parallel": False})  # see _READ_SQL
     # As many lines as rows: each row is one line. Else (a line break in a value, or an empty
     # line) each row's line is worked out from the line breaks its values hold.
     newline = text_file.newline
@@ -328,12 +328,12 @@ def _duckdb_read(
             breaks += pc.fill_null(pc.count_substring(column, newline), 0).to_numpy()
         single_column = cells.num_columns == 1
         lines = _record_lines(path, source.read_bytes(), breaks, single_column)
-    cells = pa.table([blank_to_null(one_array(column)) for column in cells.columns], cells.schema)
+    cells = pa.table([blank_to_null(column) for column in cells.columns], cells.schema)
     return delimiter, cells, lines
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, params: dict) -> pa.Table:
-    table = con.sql(_READ_SQL, params=params).to_arrow_table(batch_size=_ONE_BATCH)
+    table = con.sql(_READ_SQL, params=params).to_arrow_table()
     # DuckDB may hand over large_string or string_view; rows promise string.
     return table.cast(pa.schema([(name, pa.string()) for name in table.column_names]))
 
@@ -458,8 +458,7 @@ NULL = pa.scalar(None, pa.string())
 
 
 def one_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """The column as one plain (32-bit offset: 2 GB a column) Arrow string array; a column read
-    holds one already, and it is handed over as it is: a text field shares the export's bytes."""
+    """The column as one plain (32-bit offset: 2 GB a column) Arrow string array."""
     values = values.cast(pa.string())
     if isinstance(values, pa.ChunkedArray):
         values = values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
@@ -482,7 +481,10 @@ def string_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 def _apply_blank_rule(values: pa.Array, keep_text: bool) -> pa.Array:
     """Only a value that is empty, or starts or ends outside visible ASCII, can change: those
     few are found in the buffers and trimmed by Arrow (five times as fast as trimming all); a
-    column without any is not copied."""
+    column (or chunk) without any is not copied."""
+    if isinstance(values, pa.ChunkedArray):
+        chunks = [_apply_blank_rule(chunk, keep_text) for chunk in values.chunks]
+        return pa.chunked_array(chunks, type=pa.string())
     offsets, text = string_buffers(values)
     starts, ends = offsets[:-1], offsets[1:]
     candidate = ends <= starts
