@@ -37,6 +37,12 @@ def mask(array) -> np.ndarray:
     return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
 
 
+# Each byte as _shapes folds it: every digit becomes "1", by one table lookup a byte (no
+# temporary mask the size of the column's text).
+_FOLDED = np.arange(256, dtype=np.uint8)
+_FOLDED[ord("0") : ord("9") + 1] = ord("1")
+
+
 def _shapes(text: pa.Array, zeros: bool = True) -> tuple[np.ndarray, pa.Array]:
     """Each value's index into the column's distinct shapes (one past the end for a null), and
     those shapes: every digit written "1", but (with ``zeros``) a zero starting a run of digits
@@ -44,17 +50,16 @@ def _shapes(text: pa.Array, zeros: bool = True) -> tuple[np.ndarray, pa.Array]:
     shapes, so a pattern blind to digits runs once per shape. Folding bytes is exact: no byte of
     a longer UTF-8 character is ASCII."""
     offsets, data = string_buffers(text)
-    digit = (data >= ord("0")) & (data <= ord("9"))
-    folded = np.where(digit, np.uint8(ord("1")), data)
+    folded = _FOLDED[data]
     if zeros:
         at = np.flatnonzero(data == ord("0"))
         value_start = np.zeros(len(data) + 1, dtype=bool)
         value_start[offsets[:-1]] = True
         # The byte before a zero at 0 wraps to the end, but 0 is a value's start anyway.
-        run_start = value_start[at] | ~digit[at - 1]
-        folded[at[run_start]] = ord("0")
+        after_no_digit = data[at - 1] - np.uint8(ord("0")) > 9  # unsigned: below "0" wraps
+        folded[at[value_start[at] | after_no_digit]] = ord("0")
     validity = pc.is_valid(text).buffers()[1] if text.null_count else None  # text's nulls
-    buffers = [validity, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(folded)]
+    buffers = [validity, pa.py_buffer(offsets.astype(np.int32, copy=False)), pa.py_buffer(folded)]
     return _distinct(pa.Array.from_buffers(pa.string(), len(text), buffers, text.null_count))
 
 
@@ -62,7 +67,7 @@ def _distinct(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
     """Each value's index into the array's distinct values; a null gets one past the end."""
     encoded = pc.dictionary_encode(array)
     index = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy()
-    return index.astype(np.intp), encoded.dictionary
+    return index, encoded.dictionary  # int32: half the memory of numpy's own index type
 
 
 def _problems(bad, raw, lines, file, column, reason, code, severity=ERROR, stored=None) -> list:
@@ -214,11 +219,12 @@ def _read_by_parts(
 
 
 def _read_dates(text: pa.Array, excel_epoch: str) -> tuple[dict, dict, dict, np.ndarray]:
-    """Per format, whether it reads each row, and the row's timestamp; per mark, the values
-    day-first or month-first read with it; per row, its UTC offset in minutes (NaN for none).
-    A value Arrow's cast reads is year-first, so no other format reads it; the others are read
-    by parts."""
-    stamps = {name: np.full(len(text), _NAT) for name in DATE_FORMATS}
+    """Per format, whether it reads each row, and (for a format that reads some) the row's
+    timestamp; per mark, the values day-first or month-first read with it; per row, its UTC
+    offset in minutes (NaN for none). A value Arrow's cast reads is year-first, so no other
+    format reads it; the others are read by parts. A column the cast reads whole (most
+    exports) holds no timestamps for the other formats: 80 MB each at 10M rows."""
+    stamps = {ISO: np.full(len(text), _NAT)}
     offset_minutes = np.full(len(text), np.nan)
     handled = _cast_iso(text, stamps[ISO], offset_minutes)
     rest = np.flatnonzero(~handled & mask(pc.is_valid(text)))
@@ -226,8 +232,10 @@ def _read_dates(text: pa.Array, excel_epoch: str) -> tuple[dict, dict, dict, np.
     if rest.size:
         by_parts, separators, offset_minutes[rest] = _read_by_parts(text.take(rest), excel_epoch)
         for name in DATE_FORMATS:
-            stamps[name][rest] = by_parts[name]
+            stamps.setdefault(name, np.full(len(text), _NAT))[rest] = by_parts[name]
     reads = {name: (each >= _FIRST_DAY) & (each < _PAST_LAST_DAY) for name, each in stamps.items()}
+    none = np.zeros(len(text), dtype=bool)
+    reads = {name: reads.get(name, none) for name in DATE_FORMATS}
     return reads, separators, stamps, offset_minutes
 
 
@@ -248,8 +256,11 @@ def _cast_iso(text: pa.Array, stamps: np.ndarray, offset_minutes: np.ndarray) ->
         except pa.ArrowInvalid:
             continue  # a day or time that does not exist: try_strptime reads them
         handled[rows] = True
-        cast = cast.to_numpy(zero_copy_only=False)
-        stamps[rows] = cast[rows] if whole else cast
+        cast = cast.to_numpy(zero_copy_only=False)  # a null is NaT, as in stamps
+        if whole:
+            stamps[:] = cast
+        else:
+            stamps[rows] = cast
         if type.tz is not None:
             offset_minutes[rows] = 0
     return handled
@@ -315,7 +326,9 @@ def parse_dates(
         return Parsed(parsed, [Problem(file, None, column, None, reason, code=code)])
     if chosen is not None:
         read = reads[chosen]
-        parsed = pa.array(_to_local(stamps[chosen], offset_minutes), mask=~read, type=TIMESTAMP)
+        if chosen in stamps:  # else the format reads no value: all null
+            local = _to_local(stamps[chosen], offset_minutes)
+            parsed = pa.array(local, mask=~read, type=TIMESTAMP)
         label = _LABEL[chosen].replace("/", max(separators, key=separators.get))
         reason = f"not a date in the column's format ({label})"
     unread = mask(pc.is_valid(text)) & ~read
