@@ -707,6 +707,25 @@ def test_the_file_s_bytes_are_not_held_while_duckdb_reads_it(tmp_path, monkeypat
     assert held_while_reading[0] < path.stat().st_size // 4
 
 
+def test_each_column_holds_its_own_text_so_one_can_be_let_go_alone(tmp_path):
+    # DuckDB frees the rows it hands over a batch at a time, all columns together. The reader
+    # copies each column out, so a column parsed into dates is let go while a text field stays:
+    # with only the company kept, the reader's pool holds its text and offsets, not the others'.
+    rows = 20_000
+    path = tmp_path / "wide.csv"
+    lines = [f"L{n:05d},2026-01-03 09:00:00,{n:0100d}" for n in range(rows)]
+    path.write_text("\n".join(["lead_id,created_at,company", *lines]) + "\n", "utf-8")
+    pool = pa.system_memory_pool()  # gives freed memory back to the system at once
+    before = pool.bytes_allocated()
+    table = read_export(path)
+    company = table.rows.column("company")
+    others = (6 + 19) * rows + 2 * 4 * (rows + 1)  # the ids' and dates' text and offsets
+    assert pool.bytes_allocated() - before >= 100 * rows + others
+    del table
+    assert company.to_pylist()[-1] == f"{rows - 1:0100d}"
+    assert pool.bytes_allocated() - before < 100 * rows + 4 * (rows + 1) + others // 2
+
+
 def test_quoted_newline_past_the_sniff_sample_in_a_file_quoted_only_where_needed(tmp_path):
     # As Python's csv module and pandas write: a field is quoted only when it must be. The only
     # quoted field is on row 59,998, far past the 20,480 rows the sniffer looks at.
@@ -886,6 +905,7 @@ def cells_file(request, tmp_path_factory) -> CellsFile:
     path.write_bytes(data)
     with pytest.MonkeyPatch.context() as patch:
         parallel = reads_in_parallel(patch)
+        patch.setattr(read_module, "PART_ROWS", 100_000)  # each column in three parts
         table = read_export(path)
     assert parallel == ([True] if request.param == "in parallel" else [True, False])
     expected = {

@@ -4,14 +4,16 @@ rows stay in Arrow from DuckDB's CSV reader on, never Python strings."""
 
 import logging
 import math
+import os
 import re
 import tempfile
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
-from itertools import zip_longest
+from itertools import chain, zip_longest
 from pathlib import Path
 from typing import NamedTuple
 
@@ -237,8 +239,7 @@ from sniff_csv($path, header = false, comment = '', null_padding = true, all_var
 """
 # DuckDB's parallel scan stops with an error (never wrong rows) at a quoted newline when
 # null_padding is on; the file is then read again on one thread, which reads those, and
-# reports any other error with its exact line. The rows stay in the 40,000-row chunks it hands
-# over: a text field shares them, and only the prepared rows are copied into one array each.
+# reports any other error with its exact line.
 _READ_SQL = """
 select * from read_csv(
     $path, auto_detect = false, header = false, comment = '', null_padding = true,
@@ -332,10 +333,40 @@ def _duckdb_read(
     return delimiter, cells, lines
 
 
+PART_ROWS = 1 << 20  # the rows of one part of a column: a million-row export is one part
+# The export's text is the largest thing an upload holds. Arrow's default allocator keeps
+# what is freed for reuse, so a 10M-row export's text, let go, would still count against the
+# machine's memory through the commit; the system allocator gives it back when freed.
+_RETURNED = pa.system_memory_pool()
+
+
 def _fetch(con: duckdb.DuckDBPyConnection, params: dict) -> pa.Table:
-    table = con.sql(_READ_SQL, params=params).to_arrow_table()
-    # DuckDB may hand over large_string or string_view; rows promise string.
-    return table.cast(pa.schema([(name, pa.string()) for name in table.column_names]))
+    """The rows as text, each column in parts of PART_ROWS rows, each part an array of its own.
+    DuckDB frees the columns of a batch it hands over together: a text field kept from them
+    kept the whole export. Each part is copied out as the batches arrive (the columns side by
+    side), and the batches let go: the export's text is held once, a column at a time, so a
+    column parsed into dates can be let go while a text field stays."""
+    reader = con.sql(_READ_SQL, params=params).to_arrow_reader(PART_ROWS // 8)
+    names = reader.schema.names
+    parts, group = [[] for _ in names], []
+
+    def copied(at: int) -> pa.Array:  # DuckDB may hand over large_string or string_view
+        chunks = [batch.column(at).cast(pa.string()) for batch in group]
+        return pa.concat_arrays(chunks, memory_pool=_RETURNED)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        try:
+            for batch in chain(reader, [None]):  # None: the end, which copies the last part
+                if batch is not None:
+                    group.append(batch)
+                if group and (batch is None or sum(map(len, group)) >= PART_ROWS):
+                    copies = pool.map(copied, range(len(names)))
+                    for column, part in zip(parts, copies, strict=True):
+                        column.append(part)
+                    group = []
+        except OSError as error:  # DuckDB's error, as Arrow's reader of its rows raises it
+            raise duckdb.Error(str(error)) from error
+    return pa.table([pa.chunked_array(column, pa.string()) for column in parts], names=names)
 
 
 def _lines(data: bytes, newline: str) -> pa.Array:
