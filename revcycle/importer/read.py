@@ -8,12 +8,13 @@ import os
 import re
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
-from itertools import chain, zip_longest
+from itertools import zip_longest
 from pathlib import Path
 from typing import NamedTuple
 
@@ -348,25 +349,36 @@ def _fetch(con: duckdb.DuckDBPyConnection, params: dict) -> pa.Table:
     column parsed into dates can be let go while a text field stays."""
     reader = con.sql(_READ_SQL, params=params).to_arrow_reader(PART_ROWS // 8)
     names = reader.schema.names
-    parts, group = [[] for _ in names], []
-
-    def copied(at: int) -> pa.Array:  # DuckDB may hand over large_string or string_view
-        chunks = [batch.column(at).cast(pa.string()) for batch in group]
-        return pa.concat_arrays(chunks, memory_pool=_RETURNED)
-
+    parts = [[] for _ in names]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         try:
-            for batch in chain(reader, [None]):  # None: the end, which copies the last part
-                if batch is not None:
-                    group.append(batch)
-                if group and (batch is None or sum(map(len, group)) >= PART_ROWS):
-                    copies = pool.map(copied, range(len(names)))
-                    for column, part in zip(parts, copies, strict=True):
-                        column.append(part)
-                    group = []
+            for group in _groups(reader):
+                copies = pool.map(partial(_copied, group), range(len(names)))
+                for column, part in zip(parts, copies, strict=True):
+                    column.append(part)
+                del group  # the batches go before the next part is read
         except OSError as error:  # DuckDB's error, as Arrow's reader of its rows raises it
             raise duckdb.Error(str(error)) from error
     return pa.table([pa.chunked_array(column, pa.string()) for column in parts], names=names)
+
+
+def _groups(reader: pa.RecordBatchReader) -> Iterator[list[pa.RecordBatch]]:
+    """The reader's batches, PART_ROWS rows or more at a time (the last group may be less)."""
+    group = []
+    for batch in reader:
+        group.append(batch)
+        if sum(map(len, group)) >= PART_ROWS:
+            yield group
+            group = []
+    if group:
+        yield group
+
+
+def _copied(group: list[pa.RecordBatch], at: int) -> pa.Array:
+    """Column ``at`` of the batches, as one string array (DuckDB may hand over large_string or
+    string_view) in memory of its own."""
+    chunks = [batch.column(at).cast(pa.string()) for batch in group]
+    return pa.concat_arrays(chunks, memory_pool=_RETURNED)
 
 
 def _lines(data: bytes, newline: str) -> pa.Array:

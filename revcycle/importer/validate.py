@@ -279,6 +279,7 @@ def prepare(
     rows, repeats, notes = _completed(kind, table, preset, rows, problems, lines)
     problems += repeats
     rows = _without_rejected(rows, lines, problems)
+    pa.default_memory_pool().release_unused()  # what the checks freed, before the commit
     source_field = contract.SOURCE_FIELD_BY_KIND.get(kind)
     sources = pc.unique(rows.column(source_field)).to_pylist() if source_field else []
     return PreparedUpload(
