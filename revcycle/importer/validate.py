@@ -279,7 +279,6 @@ def prepare(
     rows, repeats, notes = _completed(kind, table, preset, rows, problems, lines)
     problems += repeats
     rows = _without_rejected(rows, lines, problems)
-    pa.default_memory_pool().release_unused()  # what the checks freed, before the commit
     source_field = contract.SOURCE_FIELD_BY_KIND.get(kind)
     sources = pc.unique(rows.column(source_field)).to_pylist() if source_field else []
     return PreparedUpload(
@@ -313,7 +312,9 @@ def columns_feeding_two_fields(mapping: dict[str, str]) -> list[str]:
 
 
 def _without_rejected(rows: pa.Table, lines: np.ndarray, problems: list[Problem]) -> pa.Table:
-    """The rows no error rejects."""
+    """The rows no error rejects, the last step before they leave for the commit: Arrow's
+    pool first gives back what the checks freed, which it would otherwise keep for reuse."""
+    pa.default_memory_pool().release_unused()
     rejected = [p.line for p in problems if p.severity == ERROR and p.line is not None]
     if not rejected:
         return rows  # a text field keeps the export's own column (see read._fetch): no copy
