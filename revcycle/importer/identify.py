@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from revcycle.db import scratch
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import ERROR, Problem, per_line
+from revcycle.importer.read import one_array
 
 
 class Derivation(NamedTuple):
@@ -75,10 +76,10 @@ def repeated(
     """The lines whose derived id an earlier line has: rejected, so the row loads once. Only
     derived ids: an export's own repeated id is the shared duplicate-id error, since the export
     itself says they are one row."""
-    ids = rows.column(id_field).combine_chunks()
     positions = np.flatnonzero(derived)
     if not len(positions):
         return []
+    ids = one_array(rows.column(id_field))
     derived_ids = ids.take(pa.array(positions))
     # The first row of each id keeps it; a later row with an id seen before is a repeat.
     first_of_id = pc.index_in(derived_ids, value_set=pc.unique(derived_ids)).to_numpy()
