@@ -257,6 +257,35 @@ def test_an_id_on_a_few_lines_names_them_all(con, tmp_path):
     ]
 
 
+def test_a_file_read_in_parts_is_checked_over_all_of_them(con, tmp_path, monkeypatch):
+    """An export's columns come in parts (a million rows each; here 4,096). The dates of the
+    first parts read day-first and month-first alike, and only line 9,001's 25/03/2026 settles
+    the column as day-first; line 2's id is on line 9,002 too, in another part; line 5's id is
+    blank, which is no repeat."""
+    monkeypatch.setattr(read, "PART_ROWS", 4_096)
+    rows = [f"P{n},{1 + n % 12:02d}/03/2026 09:30" for n in range(10_000)]
+    rows[3] = ",05/03/2026 09:30"  # line 5
+    rows[8_999] = "P8999,25/03/2026 09:30"  # line 9,001
+    rows[9_000] = "P0,11/03/2026 09:30"  # line 9,002
+    path = tmp_path / "parts.csv"
+    path.write_bytes(lines("lead_id,created_at", *rows))
+    assert read.read_export(path).rows.column("created_at").num_chunks >= 2
+    prepared = load(con, path)
+    found = sorted((p.line, p.code, p.reason) for p in prepared.problems)
+    assert found == [
+        (2, codes.DUPLICATE_ID, "the same lead_id is on lines 2 and 9002; keep one"),
+        (5, codes.BLANK_REQUIRED, "lead_id is blank; every lead needs one"),
+        (9_002, codes.DUPLICATE_ID, "the same lead_id is on lines 2 and 9002; keep one"),
+    ]
+    rows = prepared.rows.to_pydict()
+    created = dict(zip(rows["lead_id"], rows["created_at"], strict=True))
+    assert len(created) == prepared.count_rows_loaded == 10_000 - 3
+    # P1 (line 3) is 02/03/2026: day-first, 2 March; P8999 is 25 March; P12, 01/03/2026.
+    assert created["P1"] == datetime(2026, 3, 2, 9, 30)
+    assert created["P8999"] == datetime(2026, 3, 25, 9, 30)
+    assert created["P12"] == datetime(2026, 3, 1, 9, 30)
+
+
 # -- 2. a header repeating one name -----------------------------------------------------------
 
 

@@ -508,6 +508,17 @@ def one_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return values
 
 
+def parts(values: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
+    """The column as plain string arrays, a part each: the parts it was read in (see _fetch),
+    with no copy; a column of many small chunks (a slice's, a join's) as one array."""
+    values = values.cast(pa.string())
+    if isinstance(values, pa.Array):
+        return [values]
+    if values.num_chunks > 1 + len(values) // (PART_ROWS // 8):
+        return [one_array(values)]
+    return [chunk for chunk in values.chunks if len(chunk)] or [pa.array([], pa.string())]
+
+
 def string_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """A string array's bytes as numpy, and where each value starts in them (plus the end)."""
     if chunk.type != pa.string():

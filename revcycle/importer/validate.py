@@ -593,9 +593,14 @@ def _shown(value) -> str | None:
 def _repeated_ids(ids, lines: np.ndarray, file: str, column: str, id_field: str) -> list[Problem]:
     """Every line whose id another line has too. The lines sharing an id share one reason,
     which counts them and names the first few: listing them all in each would cost n² for an
-    id on n lines."""
+    id on n lines. Only the ids sharing a hash with another are counted one by one: at 10M
+    ids, counting them all held 1 GB for 3.5 s, and hashing and sorting 0.2 GB for 0.4 s."""
+    shares_hash = _sharing_a_hash(ids)
+    if not shares_hash.any():
+        return []
+    ids, lines = ids.filter(pa.array(shares_hash)), lines[shares_hash]
     counts = pc.value_counts(ids)
-    repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1)).drop_null()
+    repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
     rows = np.flatnonzero(mask(pc.is_in(ids, value_set=repeated)))
     group = pc.index_in(pc.take(ids, rows), value_set=repeated).to_numpy()
     order = np.argsort(group, kind="stable")  # by id, each id's lines in file order
@@ -608,6 +613,18 @@ def _repeated_ids(ids, lines: np.ndarray, file: str, column: str, id_field: str)
     return per_line(
         file, lines[rows], column, values, [reasons[at] for at in group], codes.DUPLICATE_ID
     )
+
+
+def _sharing_a_hash(values: pa.ChunkedArray) -> np.ndarray:
+    """Per row, whether its value (not blank) has the same 64-bit hash (DuckDB's) as another
+    row's: every repeated value has, and two different values about once in 10^19 pairs."""
+    with scratch(values.nbytes) as cursor:
+        cursor.register("id_values", pa.table({"value": values}))
+        hashes = cursor.sql("select hash(value) from id_values").to_arrow_table().column(0)
+    hashes, present = hashes.to_numpy(), mask(pc.is_valid(values))
+    ordered = np.sort(hashes[present])
+    shared = ordered[1:][ordered[1:] == ordered[:-1]]
+    return present & np.isin(hashes, shared)
 
 
 SHOWN_LINES = 5
