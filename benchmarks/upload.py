@@ -75,18 +75,18 @@ def _time_load(db_file: Path, leads_csv: Path, run: UploadRun) -> None:
     con = connect(db_file)
     try:
         prepared = timed(lambda: prepare(con, leads_csv, kind="leads", max_bytes=size), run.prepare)
-        meta = prepared.meta()
+        run.count_rows_in_file = prepared.count_rows_in_file
+        run.count_rows_loaded = prepared.count_rows_loaded
+        run.count_problems = len(prepared.problems)
+        # As the CLI's load does: the commit alone holds the rows, and lets them go once stored.
+        kind, meta, rows = prepared.kind, prepared.meta(), [prepared.rows]
+        del prepared
         _, change = timed(
-            lambda: commit_upload(
-                con, prepared.kind, prepared.rows, "replace", meta, changed_by="benchmark"
-            ),
+            lambda: commit_upload(con, kind, rows.pop(), "replace", meta, changed_by="benchmark"),
             run.commit,
         )
         run.count_changed_rows.append(change.count_new + change.count_changed)
         run.full.seconds.append(run.prepare.seconds[-1] + run.commit.seconds[-1])
-        run.count_rows_in_file = prepared.count_rows_in_file
-        run.count_rows_loaded = prepared.count_rows_loaded
-        run.count_problems = len(prepared.problems)
         run.count_raw_leads = con.execute("select count(*) from raw_leads").fetchone()[0]
     finally:
         con.close()

@@ -318,29 +318,43 @@ def _load(con, args, parser) -> int:
     if notice:
         print(notice)
     if args.dry_run:
-        change = load.preview(con, prepared.kind, prepared.rows, args.mode, prepared.meta().fields)
-        _print_change(args.mode, change)
-        if load.changes_nothing(change):
-            print(f"nothing would change: {prepared.file_name} holds what is loaded")
-        print("dry run: nothing was committed")
-        return 0
+        return _dry_run(con, prepared, args.mode)
     # The commit counts the change inside its transaction: it is printed from there, so a
-    # million rows are compared once, not once for the screen and again for the history.
+    # million rows are compared once, not once for the screen and again for the history. It
+    # is handed the rows alone (popped from a list, with nothing here holding them), so it
+    # lets them go once they are stored, before the rebuild: 2 GiB at 10M leads.
+    file_name, kind, meta, rows = (
+        prepared.file_name,
+        prepared.kind,
+        prepared.meta(),
+        [prepared.rows],
+    )
+    del prepared
     upload_id, change = load.commit_upload(
         con,
-        prepared.kind,
-        prepared.rows,
+        kind,
+        rows.pop(),
         args.mode,
-        prepared.meta(),
+        meta,
         new_rules,
         changed_by=os_user(),  # a shell on the server is trusted as its user
         allow_empty=args.allow_empty,
     )
     _print_change(args.mode, change)
     if upload_id is None:
-        print(f"nothing changed: {prepared.file_name} holds what is loaded; no history entry")
+        print(f"nothing changed: {file_name} holds what is loaded; no history entry")
         return 0
     print(f"loaded as upload {upload_id}; {_undo_line(con, upload_id, new_rules)}")
+    return 0
+
+
+def _dry_run(con, prepared, mode: str) -> int:
+    """What loading ``prepared`` would change, committing nothing."""
+    change = load.preview(con, prepared.kind, prepared.rows, mode, prepared.meta().fields)
+    _print_change(mode, change)
+    if load.changes_nothing(change):
+        print(f"nothing would change: {prepared.file_name} holds what is loaded")
+    print("dry run: nothing was committed")
     return 0
 
 

@@ -298,7 +298,7 @@ def _discard_kept_file(con: duckdb.DuckDBPyConnection, meta: UploadMeta) -> None
 
 
 def _incoming_sql(kind: str) -> str:
-    """The registered ``incoming_frame`` as the contract's typed columns."""
+    """The incoming rows (``incoming_frame``, see _incoming) as the contract's typed columns."""
     columns = ", ".join(
         f'cast("{field.name}" as {contract.SQL_TYPE_BY_TYPE[field.type]}) as "{field.name}"'
         for field in contract.FIELDS_BY_KIND[kind]
@@ -306,13 +306,22 @@ def _incoming_sql(kind: str) -> str:
     return f"select {columns} from incoming_frame"
 
 
-def _register_incoming(con: duckdb.DuckDBPyConnection, kind: str, rows: pa.Table) -> None:
-    """Hand ``rows`` to DuckDB as ``incoming_frame``, with every contract column."""
+def _incoming(con: duckdb.DuckDBPyConnection, kind: str, rows: pa.Table) -> duckdb.DuckDBPyRelation:
+    """``rows`` with every contract column, as a relation the queries over it name
+    ``incoming_frame`` (_over_incoming). Not a registered view: a view dropped inside a
+    transaction keeps its table until the commit, so the rows, already stored, stayed beside
+    the rebuild of the marts (2 GiB at 10M leads)."""
     names = contract.column_names(kind)
     missing = [name for name in names if name not in rows.column_names]
     for name in missing:  # a contract column the caller left out is blank
         rows = rows.append_column(name, pa.nulls(len(rows), pa.string()))
-    con.register("incoming_frame", rows.select(names))
+    return con.from_arrow(rows.select(names))
+
+
+def _over_incoming(incoming: duckdb.DuckDBPyRelation, sql: str) -> list[tuple]:
+    """The rows of ``sql``, which names ``incoming`` incoming_frame. A relation's query takes
+    no parameters: a value it needs is a variable set just before (getvariable)."""
+    return incoming.query("incoming_frame", sql).fetchall()
 
 
 def preview(
@@ -325,14 +334,10 @@ def preview(
     ``holds_sample``); the caller says so, with the sample's counts."""
     if holds_sample(con):
         return ChangePreview(len(rows), 0, 0, 0)
-    _register_incoming(con, kind, rows)
-    try:
-        return _preview(con, kind, mode, fields)
-    finally:
-        con.unregister("incoming_frame")
+    return _preview(kind, mode, fields, _incoming(con, kind, rows))
 
 
-def _preview(con: duckdb.DuckDBPyConnection, kind: str, mode: str, fields) -> ChangePreview:
+def _preview(kind: str, mode: str, fields, incoming: duckdb.DuckDBPyRelation) -> ChangePreview:
     table = RAW_TABLE_BY_KIND[kind]
     id_field = contract.ID_FIELD_BY_KIND[kind]
     # Rows are compared by a hash of the columns the load changes (a merge: those the file
@@ -342,7 +347,8 @@ def _preview(con: duckdb.DuckDBPyConnection, kind: str, mode: str, fields) -> Ch
     # per incoming row, and every loaded row the file lacks is one a replace drops.
     compared = given_fields(kind, fields if mode == "merge" else None)
     row_hash = "hash(" + ", ".join(f'"{name}"' for name in compared) + ") as row_hash"
-    new, changed, count_incoming, count_loaded = con.execute(
+    [(new, changed, count_incoming, count_loaded)] = _over_incoming(
+        incoming,
         f"with incoming as ({_incoming_sql(kind)}), "
         f"incoming_hashes as (select {id_field}, {row_hash} from incoming), "
         f"loaded_hashes as (select {id_field}, {row_hash} from {table}) "
@@ -350,8 +356,8 @@ def _preview(con: duckdb.DuckDBPyConnection, kind: str, mode: str, fields) -> Ch
         "count(*) filter (where loaded.row_hash <> incoming.row_hash), "
         f"count(*), (select count(*) from {table}) "
         "from incoming_hashes as incoming left join loaded_hashes as loaded "
-        f"on incoming.{id_field} = loaded.{id_field}"
-    ).fetchall()[0]
+        f"on incoming.{id_field} = loaded.{id_field}",
+    )
     unchanged = count_incoming - new - changed
     removed = count_loaded - changed - unchanged if mode == "replace" else 0
     return ChangePreview(new, changed, unchanged, removed)
@@ -385,6 +391,7 @@ def commit_upload(
             upload_id, change = commit_in_transaction(
                 con, kind, rows, mode, meta, changed_by=changed_by
             )
+            del rows  # stored: a caller that holds them no more gets their memory back
             channels.add_rules(con, channel_rules or {}, changed_by=changed_by)
             if upload_id is not None or channel_rules:
                 rebuild_in_transaction(con, moved_by=None if whole else kind)
@@ -446,21 +453,20 @@ def commit_in_transaction(
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     ensure_storage(con)
     replaces_sample = not sample and holds_sample(con)
-    _register_incoming(con, kind, rows)
+    incoming = _incoming(con, kind, rows)
     folder = archive_folder(con)  # the connection is not for other threads: ask it here
     with ThreadPoolExecutor(max_workers=1) as pool:
         # Hashing and writing the original file run beside DuckDB's comparing and writing of
         # the rows, which leave a core idle much of the time; the entry needs the hash last.
         kept = pool.submit(_keep_file, folder, meta.file_name, meta.original)
-        change = _preview(con, kind, mode, meta.fields)
+        change = _preview(kind, mode, meta.fields, incoming)
         if (
             changes_nothing(change)
             and not (replaces_sample or always_record)
-            and _maps_what_is_loaded(con, kind, meta.fields)
+            and _maps_what_is_loaded(con, kind, meta.fields, incoming)
         ):
             # Kept by its content, the file is one an earlier upload named already.
             kept.result()
-            con.unregister("incoming_frame")
             return None, change
         if replaces_sample:
             _remove_sample(con, changed_by)
@@ -469,17 +475,15 @@ def commit_in_transaction(
         upload_id = next_id[0][0]
         # By name: a field added to an older archive is its last column, wherever the contract
         # lists it (ensure_storage).
-        _run(
-            con,
+        _run(con, "set variable incoming_upload_id = $id", {"id": upload_id})
+        _over_incoming(
+            incoming,
             f"insert into {ROWS_TABLE_BY_KIND[kind]} by name "
-            f"select $id as upload_id, * from ({_incoming_sql(kind)})",
-            {"id": upload_id},
+            f"select getvariable('incoming_upload_id') as upload_id, * "
+            f"from ({_incoming_sql(kind)})",
         )
         sha256 = kept.result()
     _record(con, upload_id, (kind, mode, len(rows), sha256, changed_by), meta, change)
-    # Not in a finally: an aborted transaction refuses even this. After a failure the
-    # registration stays until the next upload replaces it, or the connection closes.
-    con.unregister("incoming_frame")
     if sample:
         _run(con, "insert into sample_uploads values ($id)", {"id": upload_id})
     _set_loaded(con, upload_id)
@@ -504,23 +508,30 @@ def _record(con, upload_id: int, upload: tuple, meta: UploadMeta, change: Change
     )
 
 
-def _maps_what_is_loaded(con: duckdb.DuckDBPyConnection, kind: str, fields) -> bool:
+def _maps_what_is_loaded(
+    con: duckdb.DuckDBPyConnection, kind: str, fields, incoming: duckdb.DuckDBPyRelation
+) -> bool:
     """Whether the uploads the file's rows are loaded from had a column for every field the
     file has: with the same values and a column more, what the pages can measure changes
     (a column fewer changes nothing: a merge keeps what the file has no column for). Asked
     only when every row is unchanged, so the scan is rare."""
     id_field = contract.ID_FIELD_BY_KIND[kind]
-    return not con.execute(
+    given = given_fields(kind, None) if fields is None else list(fields)
+    _run(con, "set variable incoming_kind = $kind", {"kind": kind})
+    _run(con, "set variable incoming_fields = $fields::varchar[]", {"fields": given})
+    [(count_missing_fields,)] = _over_incoming(
+        incoming,
         f"with loaded_from as (select {id_field}, uploads.fields "
         f"from {ROWS_TABLE_BY_KIND[kind]} join uploads using (upload_id) "
-        "where upload_id in (select upload_id from loaded_uploads where kind = $kind) "
+        "where upload_id in "
+        "(select upload_id from loaded_uploads where kind = getvariable('incoming_kind')) "
         f"and {id_field} in (select {id_field} from incoming_frame)), "
         f"given as (select {id_field}, bool_or(fields is null) as gave_all, "
         f"flatten(list(fields)) as fields from loaded_from group by {id_field}) "
         "select count(*) from given "
-        "where not gave_all and not list_has_all(fields, $fields::varchar[])",
-        {"kind": kind, "fields": given_fields(kind, None) if fields is None else list(fields)},
-    ).fetchall()[0][0]
+        "where not gave_all and not list_has_all(fields, getvariable('incoming_fields'))",
+    )
+    return not count_missing_fields
 
 
 def holds_sample(con: duckdb.DuckDBPyConnection) -> bool:
