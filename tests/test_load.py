@@ -232,17 +232,22 @@ def test_a_file_from_disk_is_archived_as_it_was_read(con, tmp_path):
     assert archived_file(con, sha256, "week2.csv").read_bytes() == path.read_bytes()
 
 
+def wide_leads(tmp_path):
+    """20,000 leads with a 100-character company each: 2 MB of text in one field."""
+    rows = [
+        {"lead_id": f"L{n}", "created_at": "2026-01-03 09:00:00", "company": f"{n:0100d}"}
+        for n in range(20_000)
+    ]
+    return rows, write_export(tmp_path / "wide.csv", "leads", rows)
+
+
 def test_a_text_field_keeps_the_export_s_own_text_from_reading_to_the_prepared_rows(
     con, tmp_path, monkeypatch
 ):
     # 20,000 leads with a 100-character company each: 2 MB of text in one field. Parsing,
     # checking and preparing take the export's own array: no copy per field, and none to let
     # the export's other columns go (each is an array of its own, see test_read).
-    rows = [
-        {"lead_id": f"L{n}", "created_at": "2026-01-03 09:00:00", "company": f"{n:0100d}"}
-        for n in range(20_000)
-    ]
-    path = write_export(tmp_path / "wide.csv", "leads", rows)
+    rows, path = wide_leads(tmp_path)
     text_bytes = []  # the address of the company text: as read, as parsed and checked
     read_export, without_rejected = validate.read_export, validate._without_rejected
 
@@ -310,11 +315,7 @@ def test_the_commit_lets_the_rows_go_once_stored_before_the_marts_are_rebuilt(
     # allocator. Handed over alone (as the command line does), the rows are let go once they
     # are stored: DuckDB reads them as a relation, not a registered view, which a transaction
     # keeps until its commit. At 10M leads that is 2 GiB beside the rebuild.
-    rows = [
-        {"lead_id": f"L{n}", "created_at": "2026-01-03 09:00:00", "company": f"{n:0100d}"}
-        for n in range(20_000)
-    ]
-    path = write_export(tmp_path / "wide.csv", "leads", rows)
+    rows, path = wide_leads(tmp_path)
     pool = pa.system_memory_pool()
     before = pool.bytes_allocated()
     prepared = prepare(con, path, kind="leads")
