@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from benchmarks.timing import Timing, peak_rss_mib, timed
+from benchmarks.timing import PartMemory, Timing, memory_of, timed
 from revcycle import __main__ as cli
 from revcycle.db import connect
 from revcycle.importer.load import commit_upload
@@ -47,7 +47,7 @@ class UploadRun:
     load_before: float  # 1-minute load average when the part began
     load_after: float = 0.0
     count_changed_rows: list[int] = field(default_factory=list)  # per timed commit
-    alone_peak_mib: float | None = None  # the CLI's load in a process of its own
+    alone: PartMemory | None = None  # the CLI's load in a process of its own
 
     @property
     def failures(self) -> list[str]:
@@ -155,15 +155,15 @@ def time_upload(db_file: Path, leads_csv: Path, repeat: int, folder: Path) -> Up
     finally:
         parse_con.close()
         template.unlink()
-    run.alone_peak_mib = _peak_of_a_load_alone(leads_csv, folder)
+    run.alone = _memory_of_a_load_alone(leads_csv, folder)
     run.load_after = os.getloadavg()[0]
     return run
 
 
-def _peak_of_a_load_alone(leads_csv: Path, folder: Path) -> float:
-    """The peak memory (MiB) of `python -m revcycle load` loading ``leads_csv`` into an empty
-    database, in a process of its own: what the load itself holds, without this process's
-    data from the parts before or the yardstick's tables."""
+def _memory_of_a_load_alone(leads_csv: Path, folder: Path) -> PartMemory:
+    """The memory of `python -m revcycle load` loading ``leads_csv`` into an empty database,
+    in a process of its own: what the load itself holds, without this process's data from the
+    parts before or the yardstick's tables."""
     db_file = folder / "upload-alone.duckdb"
     context = multiprocessing.get_context("spawn")
     try:
@@ -173,14 +173,16 @@ def _peak_of_a_load_alone(leads_csv: Path, folder: Path) -> float:
         db_file.unlink(missing_ok=True)
 
 
-def _load_alone(leads_csv: Path, db_file: Path) -> float:
-    """In a fresh process: the command line's load, its output dropped; the peak RSS (MiB)."""
+def _load_alone(leads_csv: Path, db_file: Path) -> PartMemory:
+    """In a fresh process: the command line's load, its output dropped, and its memory (not
+    ru_maxrss, which Linux carries over from the parent that started the process)."""
     os.environ["REVCYCLE_DB"] = str(db_file)
     command = ["load", str(leads_csv), "--kind", "leads", "--mode", "replace"]
-    with contextlib.redirect_stdout(io.StringIO()):
+    parts = {}
+    with memory_of(parts, "alone"), contextlib.redirect_stdout(io.StringIO()):
         if cli.main(command) != 0:
             raise RuntimeError(f"the load of {leads_csv} alone failed")
-    return peak_rss_mib()
+    return parts["alone"]
 
 
 def _upload_heading(count_rows: int | None) -> str:
@@ -214,8 +216,8 @@ def _upload_method(run: UploadRun, repeat: int) -> list[str]:
         f"{run.count_problems:,} problems; raw_leads holds {run.count_raw_leads:,} rows after "
         f"the commit. Load average (1 min) before this part {run.load_before:.2f}, after "
         f"{run.load_after:.2f}.",
-        f"- Memory: the same load by the command line into an empty database, in a process of "
-        f"its own, peaked at {run.alone_peak_mib:,.0f} MiB.",
+        "- Memory: the same load by the command line into an empty database, in a process of "
+        f"its own: {run.alone.text()}.",
     ]
 
 
