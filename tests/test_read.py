@@ -1061,3 +1061,19 @@ def test_a_totals_row_over_an_accounting_minus_is_still_a_totals_row(tmp_path):
     table = read_export(path)
     assert table.rows.column("deal_id").to_pylist() == ["D1", "D2", "D3", "D4"]
     assert list(table.totals_lines) == [6]
+
+
+def test_a_blank_row_among_the_data_leaves_each_column_in_its_parts(tmp_path, monkeypatch):
+    # The blank row on line 5,002 is dropped; the rows around it keep the parts they were read
+    # in (a million rows each; here 4,096), so a date column is still parsed a part at a time.
+    monkeypatch.setattr(read_module, "PART_ROWS", 4_096)
+    rows = [f"L{n},2026-01-03 09:00:00" for n in range(10_000)]
+    rows[5_000] = ","
+    path = tmp_path / "gap.csv"
+    path.write_text("\n".join(["lead_id,created_at", *rows]) + "\n", "utf-8")
+    table = read_export(path)
+    assert table.rows.num_rows == 9_999
+    assert table.rows.column("lead_id").num_chunks >= 2
+    assert table.rows.column("lead_id")[5_000].as_py() == "L5001"
+    assert int(table.lines[5_000]) == 5_003  # the header is line 1, L5001 line 5,003
+    assert "skipped 1 blank row (line 5002)" in table.notes

@@ -251,8 +251,9 @@ def _read_dates(text: pa.ChunkedArray, excel_epoch: str) -> tuple[dict, dict, di
 def _read_part(text: pa.Array, excel_epoch: str, offset_minutes: np.ndarray) -> tuple[dict, dict]:
     """Per format that reads some value, each value's timestamp; per mark, the values day-first
     or month-first read with it; the UTC offsets go into ``offset_minutes``. A value Arrow's
-    cast reads is year-first, so no other format reads it; the others are read by parts. A
-    part the cast reads whole (most exports) holds no timestamps for the other formats."""
+    cast reads is year-first, so no other format reads it; the others are read as a day and a
+    time (_read_by_parts). A part the cast reads whole (most exports) holds no timestamps for
+    the other formats."""
     stamps = {ISO: np.full(len(text), _NAT)}
     handled = _cast_iso(text, stamps[ISO], offset_minutes)
     rest = np.flatnonzero(~handled & mask(pc.is_valid(text)))

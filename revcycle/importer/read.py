@@ -729,10 +729,7 @@ def _table(
     _note_blank_rows(counts, lines, body, keep[-1] if len(keep) else header_at, end, notes)
     width = int(widths[header_at])
     header = _column_names(_row(cells, header_at)[:width], notes)
-    rows = cells.select(list(range(width)))
-    contiguous = len(keep) and keep[-1] - keep[0] + 1 == len(keep)
-    rows = rows.slice(int(keep[0]), len(keep)) if contiguous else rows.take(keep)  # slice: no copy
-    rows = rows.rename_columns(header)
+    rows = _kept(cells.select(list(range(width))), keep).rename_columns(header)
     return ExportTable(
         path.name,
         header,
@@ -743,6 +740,17 @@ def _table(
         notes,
         totals_lines=totals_lines,
     )
+
+
+def _kept(rows: pa.Table, keep: np.ndarray) -> pa.Table:
+    """The rows ``keep`` lists (ascending), each column still in its parts: a slice when they
+    run on (no copy), else a filter, part by part (a take combines each column's parts first,
+    a copy of the whole export beside the one it makes)."""
+    if len(keep) and keep[-1] - keep[0] + 1 == len(keep):
+        return rows.slice(int(keep[0]), len(keep))
+    kept = np.zeros(rows.num_rows, dtype=bool)
+    kept[keep] = True
+    return rows.filter(pa.array(kept))
 
 
 def _fill(cells: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
