@@ -151,7 +151,9 @@ _TABLE_TYPE = {"table": "BASE TABLE", "view": "VIEW"}  # as information_schema n
 def _create(con: duckdb.DuckDBPyConnection, name: str, what: str) -> None:
     relation = _allowed_relation(name)
     # DuckDB cannot bind identifiers: the relation's name is formatted in, and only after it is
-    # found among the query files' names, the allow-list; `what` is a fixed word.
+    # found among the query files' names, the allow-list; `what` is one of _TABLE_TYPE's words.
+    if what not in _TABLE_TYPE:
+        raise ValueError(f"a query is created as one of {sorted(_TABLE_TYPE)}, not {what!r}")
     try:
         con.execute(f"create or replace {what} {relation} as {sql_text(name)}")
     except duckdb.Error as error:
@@ -177,8 +179,8 @@ def drop_other_kinds(con: duckdb.DuckDBPyConnection, kinds: dict[str, str]) -> N
     for name, what in kinds.items():
         relation = _allowed_relation(name)
         other = "view" if what == "table" else "table"
-        if found.get(relation) == _TABLE_TYPE[other]:
-            con.execute(f"drop {other} {relation}")  # `other` is a fixed word, see _create
+        if found.get(relation) == _TABLE_TYPE[other]:  # `other`: one of its words, see _create
+            con.execute(f"drop {other} {relation}")
 
 
 def relation_type(con: duckdb.DuckDBPyConnection, name: str) -> str | None:

@@ -6,6 +6,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from revcycle import db
 from revcycle.build import build, open_database
 from revcycle.db import (
     SHARED_SCRATCH_BYTES,
@@ -13,6 +14,7 @@ from revcycle.db import (
     connect,
     execute,
     has_table,
+    materialise,
     scratch,
 )
 from revcycle.rebuild import data_version, is_current, rebuild_in_transaction
@@ -36,6 +38,19 @@ def test_an_extra_parameter_is_refused(sample_db):
 def test_an_unknown_query_is_named(sample_db):
     with pytest.raises(QueryError, match="metrics/no_such_metric"):
         execute(sample_db, "metrics/no_such_metric")
+
+
+def test_a_relation_is_created_only_from_a_query_file_and_as_a_table_or_view(tmp_path):
+    # Names are formatted into the DDL (DuckDB binds no identifiers), so both are allow-listed.
+    con = connect(tmp_path / "allow.duckdb")
+    try:
+        with pytest.raises(QueryError, match="marts/x; drop table raw_leads"):
+            materialise(con, "marts/x; drop table raw_leads")
+        with pytest.raises(ValueError, match="not 'table raw_leads as select 1; create table'"):
+            db._create(con, "staging/stg_leads", "table raw_leads as select 1; create table")
+        assert con.execute("select count(*) from duckdb_tables()").fetchall() == [(0,)]
+    finally:
+        con.close()
 
 
 def test_a_rebuild_never_serves_cached_numbers(tmp_path, monkeypatch):
