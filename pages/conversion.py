@@ -46,6 +46,7 @@ with page.frame("Conversion by source") as filters:
     )
 
     if mode == "Cohorts":
+        page.end_unless_loaded("leads")  # cohorts are of leads
         left, right = st.columns(2)
         with left:
             within_days = linked_number(

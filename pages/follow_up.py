@@ -213,6 +213,7 @@ with page.frame("Follow-up speed") as filters:
         "when it was created.",
     )
 
+    page.end_unless_loaded("leads")
     speed = run("metrics/follow_up_speed", **params)
     page.stop_if_empty(speed)
     rules = run("metrics/agreed_follow_up_by_channel", **params)

@@ -42,7 +42,7 @@ MART_TABLES = (
 # agreed_working_days reads only the agreement's staging views: it prorates monthly targets
 # and budgets.
 MART_MACROS = (
-    "deals_loaded",
+    "exports_loaded",
     "funnel_in_scope",
     "funnel_events_in_scope",
     "funnel_deals_in_scope",

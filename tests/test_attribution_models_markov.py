@@ -280,6 +280,11 @@ def test_fewer_than_300_wins_is_not_trusted_and_says_so():
     assert "300" in verdict.reasons[0]
 
 
+def test_one_win_is_said_as_one_journey():
+    verdict = trust([(("A",), True)] + [(("A",), False)] * 40)
+    assert verdict.reasons[0].startswith("Only 1 journey ended in a win;")
+
+
 def test_a_channel_in_fewer_than_30_journeys_is_named_with_its_count():
     # Rare sits in 29 journeys (twice in some, which still counts once per journey).
     paths = [(("A",), True)] * 300 + [(("Rare", "A", "Rare"), False)] * 29

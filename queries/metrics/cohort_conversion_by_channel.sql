@@ -29,7 +29,7 @@ leads as (
     select
         cohort.*,
         cohort.window_ends_at <= as_of.data_as_of as is_mature,
-        (select has_deals from deals_loaded()) as has_deals,
+        (select has_deals from exports_loaded()) as has_deals,
     from cohort
     cross join as_of
 ),

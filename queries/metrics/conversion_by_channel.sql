@@ -12,8 +12,9 @@
 -- with no MQL date column is neither a hit nor a miss of the MQL rate. share_of_previous is
 -- count_for_previous / count_previous, share_of_first count_from_leads / count_first.
 -- is_unmeasurable: the stage has no event and no lead of the channel's in the period could
--- record it (its upload has no column for the stage's date), or, for opportunities and
--- customers, no deals export is loaded: unknown, not 0.
+-- record it (its upload has no column for the stage's date), or no export of the stage is
+-- loaded (no leads export for leads, MQLs and SQLs; no deals export for opportunities and
+-- customers): unknown, not 0.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -108,9 +109,12 @@ measured as (
             and sum(count_events) filter (where stage = 'lead') over (partition by channel) > 0
         )
         or (
-            stage in ('opportunity', 'won')
-            and count_events = 0
-            and not (select has_deals from deals_loaded())
+            count_events = 0
+            and not if(
+                stage in ('opportunity', 'won'),
+                (select has_deals from exports_loaded()),
+                (select has_leads from exports_loaded())
+            )
         ) as is_unmeasurable,
     from stages
     qualify sum(count_events) over (partition by channel) > 0

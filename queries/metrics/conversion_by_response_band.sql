@@ -54,7 +54,7 @@ final as (
         count_sql,
         count_sql / nullif(count_sql_known, 0) as share_sql,
         count_won,
-        if((select has_deals from deals_loaded()), count_won / count_leads, null) as share_won,
+        if((select has_deals from exports_loaded()), count_won / count_leads, null) as share_won,
     from per_band
 )
 

@@ -2,7 +2,8 @@
 -- banner on every page ("leads up to 20 Nov 2026, loaded 2 days ago"), and how many loaded
 -- leads come from a file with no column for a date the pages measure (the banner then links
 -- to the data coverage table), whether the loaded data is the bundled sample (every page
--- then says so), and whether any deal is loaded at all (without, revenue cannot be measured).
+-- then says so), and whether any lead and any deal is loaded at all (without leads, no lead,
+-- MQL, SQL or follow-up can be measured; without deals, no revenue).
 -- Grain: one row.
 -- Parameters: none.
 
@@ -39,11 +40,13 @@ final as (
         builds.loaded_at,
         coverage.count_leads_missing_a_date_column,
         sample.is_sample,
-        (select has_deals from deals_loaded()) as has_deals,
+        loaded.has_leads,
+        loaded.has_deals,
     from as_of
     cross join builds
     cross join coverage
     cross join sample
+    cross join exports_loaded() as loaded
 )
 
 select * from final

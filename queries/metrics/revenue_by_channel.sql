@@ -34,7 +34,7 @@ deals as (
 -- filters in the period, there is no row ("–", or the page's empty state).
 zeros_are_true as (
     select
-        (select has_deals from deals_loaded())
+        (select has_deals from exports_loaded())
         and exists (
             select 1 from funnel_in_scope($channels, $owners, $segments)
             where is_in_period(created_at, $start_date, $end_date)

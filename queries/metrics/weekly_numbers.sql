@@ -7,8 +7,9 @@
 -- sql_at, opportunities of the first deal's creation (deals with no lead included), from the
 -- events per day (funnel_events); won deals and their amounts of each won deal's closed_at,
 -- from the deals one by one (funnel_deals).
--- has_deals: whether any deal is loaded at all (without, opportunities and won revenue cannot
--- be counted).
+-- has_leads, has_deals: whether any lead and any deal is loaded at all (without leads, leads,
+-- MQLs, SQLs and the follow-up cannot be counted; without deals, opportunities and won
+-- revenue).
 -- count_leads_with_*_data: of the week's leads, those whose upload has a column for the
 -- stage's date; with leads but none of them, a zero means "not in the data" (the caller says
 -- it cannot be measured). Contacted within the agreed time is over the week's leads judged,
@@ -87,7 +88,8 @@ final as (
     select
         weeks.week_start,
         weeks.week_end,
-        (select has_deals from deals_loaded()) as has_deals,
+        (select has_leads from exports_loaded()) as has_leads,
+        (select has_deals from exports_loaded()) as has_deals,
         coalesce(leads.count_leads, 0) as count_leads,
         coalesce(stages.count_mqls, 0) as count_mqls,
         coalesce(stages.count_sqls, 0) as count_sqls,

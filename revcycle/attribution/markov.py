@@ -199,7 +199,8 @@ def trust_from_counts(
     reasons = []
     if conversions < min_conversions:
         reasons.append(
-            f"Only {conversions} journeys ended in a win; the data-driven model needs at "
+            f"Only {conversions:,} {'journey' if conversions == 1 else 'journeys'} ended in a "
+            f"win; the data-driven model needs at "
             f"least {min_conversions} before its split can be told apart from chance."
         )
     thin = _thin_channels(journeys_per_channel, min_journeys_per_channel)

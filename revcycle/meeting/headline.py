@@ -103,6 +103,8 @@ def leak_sentence(leaks) -> Sentence | None:
     ``flagged``; None when the leak finder did not run."""
     if leaks is None:
         return None
+    if cannot := getattr(leaks, "cannot_measure", None):
+        return Sentence(cannot, "leak")
     flagged = list(getattr(leaks, "flagged", leaks))
     if not flagged:
         return Sentence(NO_LEAK, "leak")
@@ -225,4 +227,8 @@ def headline(tiles, leaks, breaches, quality, actions_overdue: int) -> list[Sent
         quality_sentence(quality),
         actions_sentence(actions_overdue),
     ]
-    return [sentence for sentence in sentences if sentence is not None][:5]
+    said: list[Sentence] = []
+    for sentence in sentences:  # one reason several sections share is said once
+        if sentence is not None and sentence.text not in {earlier.text for earlier in said}:
+            said.append(sentence)
+    return said[:5]

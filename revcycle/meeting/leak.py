@@ -17,6 +17,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from revcycle import settings
+from revcycle.meeting.numbers import NO_LEADS
 from revcycle.meeting.week import Week
 
 STEPS = (("lead", "mql"), ("mql", "sql"), ("sql", "opportunity"), ("opportunity", "won"))
@@ -81,6 +82,8 @@ class LeakReport(NamedTuple):
     recent: tuple[date, date]  # the lead → MQL step's recent weeks (the freshest)
     baseline: tuple[date, date]  # and its baseline weeks
     currency: str | None = None  # of expected_cost when cost_unit is "revenue"; None if unknown
+    # Why no step can be compared at all (no leads export is loaded): no leak is then no news.
+    cannot_measure: str | None = None
 
 
 def find_leaks(query: Query, week: Week, scope: Mapping | None = None) -> LeakReport:
@@ -100,6 +103,7 @@ def find_leaks(query: Query, week: Week, scope: Mapping | None = None) -> LeakRe
         recent=(_day(first_step["recent_start_date"]), _day(first_step["recent_end_date"])),
         baseline=(_day(first_step["baseline_start_date"]), _day(first_step["baseline_end_date"])),
         currency=money["currency"] if is_revenue and isinstance(money["currency"], str) else None,
+        cannot_measure=None if query("metrics/data_freshness").iloc[0]["has_leads"] else NO_LEADS,
     )
 
 

@@ -59,9 +59,18 @@ _COUNTS = {
     "opportunities": ("count_opportunities", None),
     "won_revenue": ("won_revenue", None),
 }
-# The tiles no count of leads can give: without a deals export they are unknown, not 0.
+# The tiles each export gives, by the column weekly_series holds them in: without that
+# export loaded at all they are unknown, not 0, and the reason names the missing export.
+_NEEDS_LEADS = {
+    "leads": "count_leads",
+    "mqls": "count_mqls",
+    "sqls": "count_sqls",
+    "share_contacted_in_time": "share_contacted_in_time",
+}
 _NEEDS_DEALS = {"opportunities": "count_opportunities", "won_revenue": "won_revenue"}
+NO_LEADS = "No leads export is loaded, so leads, MQLs, SQLs and the follow-up cannot be measured."
 NO_DEALS = "No deals export is loaded, so opportunities and won revenue cannot be counted."
+_NOT_LOADED = (("has_leads", _NEEDS_LEADS, NO_LEADS), ("has_deals", _NEEDS_DEALS, NO_DEALS))
 _MISSING_COLUMN = {
     "mqls": "The uploads of this week's leads have no MQL date column, so MQLs cannot be counted.",
     "sqls": "The uploads of this week's leads have no SQL date or conversion column, so SQLs "
@@ -146,8 +155,9 @@ def weekly_series(
             shown[column] = shown[column].astype(float).mask(unknown)
     if (money or currency(query)).is_mixed:
         shown["won_revenue"] = math.nan
-    for column in _NEEDS_DEALS.values():  # no deals export: not 0, unknown
-        shown[column] = shown[column].astype(float).mask(~shown["has_deals"].astype(bool))
+    for loaded, needs, _ in _NOT_LOADED:  # the export is not loaded: not 0, unknown
+        for column in needs.values():
+            shown[column] = shown[column].astype(float).mask(~shown[loaded].astype(bool))
     numbers = [column for column in series.columns if column not in ("week_start", "week_end")]
     shown[numbers] = shown[numbers].astype(float).where(shown["is_in_data"])
     return shown
@@ -178,11 +188,12 @@ def _cannot_measure(row: pd.Series, metric: str, money: Currency) -> str | None:
             f"The deals' amounts are in several currencies ({money.listed}); Revcycle does "
             "not add amounts in different currencies."
         )
+    for loaded, needs, reason in _NOT_LOADED:
+        if metric in needs and not row[loaded]:
+            return reason
     if metric == "share_contacted_in_time":
         unknown = row["count_leads"] > 0 and row["count_leads_with_contact_data"] == 0
         return _MISSING_COLUMN[metric] if unknown else None
-    if metric in _NEEDS_DEALS and row["has_deals"] == 0:
-        return NO_DEALS
     if metric in _MISSING_COLUMN and _value(row, metric) is None:
         return _MISSING_COLUMN[metric]
     return None
@@ -191,7 +202,7 @@ def _cannot_measure(row: pd.Series, metric: str, money: Currency) -> str | None:
 def _partly_unmeasured(row: pd.Series, metric: str) -> str | None:
     """What part of the week a number leaves out, when some of its leads' files lack the
     column it needs (others have it): said beside the number, never blamed on anyone."""
-    if metric != "share_contacted_in_time":
+    if metric != "share_contacted_in_time" or blank(row["count_leads"]):  # no leads loaded
         return None
     count, known = int(row["count_leads"]), int(row["count_leads_with_contact_data"])
     if not 0 < known < count:

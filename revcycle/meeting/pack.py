@@ -132,6 +132,8 @@ def tiles_html(meeting: MeetingWeek) -> str:
 def leak_html(meeting: MeetingWeek) -> str:
     report = meeting.leaks
     method = f'<p class="note">{html.escape(report.method)}</p>'
+    if report.cannot_measure:
+        return f"<p>Cannot be measured: {html.escape(report.cannot_measure)}</p>"
     if not report.flagged:
         return "<p>No step dropped beyond chance this week.</p>" + method
     items = "".join(f"<li>{html.escape(leak.words)}</li>" for leak in report.flagged)

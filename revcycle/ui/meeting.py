@@ -293,6 +293,9 @@ def tiles(meeting: MeetingWeek, agreed: page.Agreed, presenting: bool) -> None:
 def leak(meeting: MeetingWeek, presenting: bool) -> None:
     """The drops beyond chance, costliest first, or the plain statement that there are none."""
     report = meeting.leaks
+    if report.cannot_measure:
+        st.info(format.plain(f"Cannot be measured: {report.cannot_measure}"))
+        return
     if not report.flagged:
         st.success("No step dropped beyond chance this week.", icon=":material/check_circle:")
     else:

@@ -93,12 +93,34 @@ SAMPLE_LINE = (
 )
 
 
+# What cannot be measured while no export of a kind is loaded at all, said above every page
+# (a number it would give is "–", never 0), and the icon it is said with.
+NOT_LOADED = {
+    "leads": (
+        "No leads export is loaded, so leads, MQLs, SQLs and follow-up cannot be measured. "
+        "Load one on the Upload page (HubSpot contacts, Salesforce leads, Pipedrive leads or "
+        "any spreadsheet of leads).",
+        ":material/person_off:",
+    ),
+    "deals": (
+        "No deals export is loaded, so revenue cannot be measured, nor which leads became "
+        "opportunities or customers. Load one on the Upload page (HubSpot deals, Salesforce "
+        "opportunities, Pipedrive deals or any spreadsheet of deals).",
+        ":material/handshake:",
+    ),
+}
+
+
 def freshness_banner() -> None:
     """How fresh the data is, on every page, so nobody argues over last month's export; and,
-    while the sample is loaded, one line saying so above the page."""
+    above the page, one line while the sample is loaded and one for each kind of export not
+    loaded at all."""
     row = run("metrics/data_freshness").iloc[0]
     if row["is_sample"]:
         st.info(SAMPLE_LINE, icon=":material/science:")
+    for kind, (text, icon) in NOT_LOADED.items():
+        if not row[f"has_{kind}"]:
+            st.info(text, icon=icon)
     if pd.isna(row["last_lead_date"]):
         return
     st.sidebar.info(
@@ -145,11 +167,11 @@ def unmeasurable_note(params: dict) -> None:
 
 
 class PageEnds(Exception):
-    """The page has nothing more to draw: the frame says ``text`` (an info box) and the page
-    ends; the frame still says what the link changed, which st.stop() would prevent (after
-    it Streamlit refuses every write)."""
+    """The page has nothing more to draw: the frame says ``text`` (an info box; nothing when
+    None, the reason being said above already) and the page ends; the frame still says what
+    the link changed, which st.stop() would prevent (after it Streamlit refuses every write)."""
 
-    def __init__(self, text: str, icon: str):
+    def __init__(self, text: str | None, icon: str | None = None):
         super().__init__(text)
         self.text, self.icon = text, icon
 
@@ -159,17 +181,12 @@ def end(text: str, icon: str) -> None:
     raise PageEnds(text, icon)
 
 
-NO_DEALS = (
-    "No deals export is loaded, so revenue cannot be measured. Load one on the Upload page "
-    "(HubSpot deals, Salesforce opportunities, Pipedrive deals or any spreadsheet of deals)."
-)
-
-
-def end_without_deals() -> None:
-    """End the page with NO_DEALS when no deal is loaded at all: its empty tables are then no
-    match for the filters, and nobody should be told to widen them."""
-    if not run("metrics/data_freshness").iloc[0]["has_deals"]:
-        end(NO_DEALS, ":material/handshake:")
+def end_unless_loaded(kind: str) -> None:
+    """End the page when no export of ``kind`` ("leads", "deals") is loaded at all and the
+    page has nothing to draw without it: the banner above says so (NOT_LOADED), and its
+    empty tables are no match for the filters, so nobody is told to widen them."""
+    if not run("metrics/data_freshness").iloc[0][f"has_{kind}"]:
+        raise PageEnds(None)
 
 
 def stop_if_empty(frame: pd.DataFrame) -> None:
@@ -216,7 +233,8 @@ def frame(title: str) -> Iterator[Filters]:
             drawn = True
             yield chosen
     except PageEnds as ending:
-        st.info(ending.text, icon=ending.icon)
+        if ending.text is not None:
+            st.info(ending.text, icon=ending.icon)
     except QueryError as error:
         log.exception("query failed")
         st.error(f"{error} The details are in the server log.")

@@ -1,0 +1,194 @@
+"""An export not loaded at all: what it would measure is said to be unknown, never 0, above
+every page, in the tiles ("–"), and in the weekly meeting and its pack. The deals side had
+this already; a database with deals and no leads (the first upload replaces the sample) is
+the case these tests add."""
+
+import datetime
+import functools
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from revcycle.db import connect, execute
+from revcycle.meeting import numbers, pack, week_view
+from revcycle.meeting.week import Week
+from revcycle.paths import REPO_ROOT
+from revcycle.ui import page
+from tests.conftest import building, inputs_key, made_copy, metric, write_export
+
+MARCH = {"start_date": datetime.date(2026, 3, 1), "end_date": datetime.date(2026, 3, 31)}
+W10 = Week(2026, 10)  # Monday 2 – Sunday 8 March 2026
+
+# Three deals created in the week of 2 March; D1 won for 1,000.00 on 10 March (week 11).
+DEALS = [
+    {
+        "deal_id": "D1",
+        "lead_id": "L1",
+        "created_at": "2026-03-02 09:00:00",
+        "stage": "closedwon",
+        "is_won": "true",
+        "is_closed": "true",
+        "amount": "1000.00",
+        "currency": "EUR",
+        "closed_at": "2026-03-10 09:00:00",
+        "source": "Referral",
+    },
+    {
+        "deal_id": "D2",
+        "lead_id": "L2",
+        "created_at": "2026-03-03 09:00:00",
+        "stage": "open",
+        "is_won": "false",
+        "is_closed": "false",
+        "amount": "500.00",
+        "currency": "EUR",
+        "source": "Paid search",
+    },
+    {
+        "deal_id": "D3",
+        "created_at": "2026-03-04 09:00:00",
+        "stage": "closedlost",
+        "is_won": "false",
+        "is_closed": "true",
+        "amount": "200.00",
+        "currency": "EUR",
+        "closed_at": "2026-03-12 09:00:00",
+        "source": "Referral",
+    },
+]
+NO_LEADS_SAID = page.NOT_LOADED["leads"][0]
+NO_DEALS_SAID = page.NOT_LOADED["deals"][0]
+
+
+@pytest.fixture
+def deals_only(tmp_path, built_databases):
+    """A database built from a deals export alone: no lead is loaded at all."""
+    exports = {"deals": write_export(tmp_path / "deals.csv", "deals", DEALS)}
+    key = "deals-only-" + inputs_key(exports)
+    return made_copy(built_databases, key, building(exports), tmp_path / "deals.duckdb")
+
+
+@pytest.fixture
+def deals_only_con(deals_only):
+    con = connect(deals_only)
+    yield con
+    con.close()
+
+
+def test_the_data_says_no_lead_is_loaded_and_some_deal_is(deals_only_con):
+    row = execute(deals_only_con, "metrics/data_freshness").iloc[0]
+    assert (bool(row["has_leads"]), bool(row["has_deals"])) == (False, True)
+
+
+def test_without_leads_the_lead_stages_are_unknown_and_the_deal_stages_counted(deals_only_con):
+    rows = metric(deals_only_con, "conversion_by_channel", **MARCH)
+    total = rows[rows["is_total"]].set_index("stage")
+    for stage in ("lead", "mql", "sql"):
+        assert total.at[stage, "is_unmeasurable"], stage
+        assert pd.isna(total.at[stage, "share_of_first"]), stage
+    # D1, D2, D3 were created in March; D1 won in March. Deals with no lead loaded count.
+    assert not total.at["opportunity", "is_unmeasurable"]
+    assert total.at["opportunity", "count_events"] == 3
+    assert total.at["won", "count_events"] == 1
+
+
+def test_the_meeting_says_why_each_lead_number_is_unknown(deals_only_con):
+    query = functools.partial(execute, deals_only_con)
+    meeting = week_view.gather(query, deals_only_con, W10, {}, datetime.date(2026, 3, 16))
+    tiles = meeting.tiles.set_index("metric")
+    for metric_name in ("leads", "mqls", "sqls", "share_contacted_in_time"):
+        assert pd.isna(tiles.at[metric_name, "this_week"]), metric_name
+        assert tiles.at[metric_name, "cannot_measure"] == numbers.NO_LEADS, metric_name
+    assert tiles.at["opportunities", "this_week"] == 3  # D1, D2, D3, all in W10
+    assert tiles.at["opportunities", "cannot_measure"] is None
+    assert meeting.leaks.cannot_measure == numbers.NO_LEADS
+    assert meeting.quality.cannot_measure == numbers.NO_LEADS
+    # One reason three sections share is said once, and no news is never good news.
+    texts = [sentence.text for sentence in meeting.headline]
+    assert texts.count(numbers.NO_LEADS) == 1
+    assert not [text for text in texts if "No step dropped" in text or "waited" in text]
+    document = pack.render(meeting, datetime.datetime(2026, 3, 16, 9, 0))
+    assert "No step dropped beyond chance" not in document
+    assert "this week waited past its agreed response time" not in document
+    assert document.count(f"Cannot be measured: {numbers.NO_LEADS}") >= 3
+
+
+@pytest.fixture
+def deals_only_env(deals_only, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_DB", str(deals_only))
+    return deals_only
+
+
+def open_page(path: str, **query) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / path), default_timeout=120)
+    at.query_params.update({"preset": "Custom", "period": ["2026-03-01", "2026-03-31"]} | query)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def tiles(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def infos(at: AppTest) -> list[str]:
+    return [box.value for box in at.info]
+
+
+def test_the_overview_shows_no_lead_number_as_zero_and_says_why(deals_only_env):
+    at = open_page("dashboard.py")
+    shown = tiles(at)
+    for label in ("Leads", "MQLs", "SQLs", "Median follow-up", "Within SLA"):
+        assert shown[label] == "–", label
+    assert (shown["Opportunities"], shown["Won deals"], shown["Won revenue"]) == (
+        "3",
+        "1",
+        "€1,000",
+    )
+    assert infos(at).count(NO_LEADS_SAID) == 1
+
+
+@pytest.mark.parametrize(
+    "path", ["pages/follow_up.py", "pages/conversion.py", "pages/revenue.py", "pages/upload.py"]
+)
+def test_every_page_says_no_leads_export_is_loaded(deals_only_env, path):
+    said = infos(open_page(path))
+    assert said.count(NO_LEADS_SAID) == 1, said
+    assert not [text for text in said if "match these filters" in text]
+
+
+def test_follow_up_and_cohorts_end_without_blaming_the_filters(deals_only_env):
+    follow_up = open_page("pages/follow_up.py")
+    assert not follow_up.metric and not follow_up.dataframe
+    cohorts = open_page("pages/conversion.py", conversion_mode="Cohorts")
+    assert infos(cohorts) == [NO_LEADS_SAID]
+    assert not cohorts.dataframe
+
+
+def test_this_week_says_the_leads_cannot_be_measured_not_that_all_is_well(deals_only_env):
+    at = AppTest.from_file(str(REPO_ROOT / "pages" / "this_week.py"), default_timeout=120)
+    at.query_params["week"] = "2026-W10"
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.success, [box.value for box in at.success]
+    shown = tiles(at)
+    assert (shown["Leads"], shown["MQLs"], shown["Within agreed time"]) == ("–", "–", "–")
+    said = [text.replace("\\", "") for text in infos(at)]
+    assert f"Cannot be measured: {numbers.NO_LEADS}" in said
+
+
+def test_with_leads_and_no_deals_every_page_says_no_deals_export_is_loaded(
+    tmp_path, built_databases, monkeypatch
+):
+    leads = [{"lead_id": "L1", "created_at": "2026-03-02 09:00:00", "channel": "Referral"}]
+    exports = {"leads": write_export(tmp_path / "leads.csv", "leads", leads)}
+    path = made_copy(
+        built_databases, inputs_key(exports), building(exports), tmp_path / "leads.duckdb"
+    )
+    monkeypatch.setenv("REVCYCLE_DB", str(path))
+    at = open_page("dashboard.py")
+    assert infos(at).count(NO_DEALS_SAID) == 1
+    assert NO_LEADS_SAID not in infos(at)
+    shown = tiles(at)
+    assert (shown["Leads"], shown["Opportunities"], shown["Won revenue"]) == ("1", "–", "–")
