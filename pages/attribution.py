@@ -31,7 +31,7 @@ with page.frame("Attribution") as filters:
     st.query_params["basis"] = basis
     st.caption(MODEL_SENTENCES[model])
 
-    page.end_unless_loaded("deals")
+    page.end_unless_loaded("deals", "deal_outcomes")
     wide = attribution.side_by_side(basis, params)
     if basis == "revenue":
         page.undated_wins_note(params)

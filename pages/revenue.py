@@ -10,7 +10,7 @@ with page.frame("Revenue by channel") as filters:
     params = filters.params()
     page.heading("Revenue by channel", filters)
 
-    page.end_unless_loaded("deals")
+    page.end_unless_loaded("deals", "deal_outcomes")
     revenue = run("metrics/revenue_by_channel", **params)
     page.stop_if_empty(revenue)
     per_channel = revenue[~revenue["is_total"]]

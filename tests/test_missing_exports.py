@@ -192,3 +192,77 @@ def test_with_leads_and_no_deals_every_page_says_no_deals_export_is_loaded(
     assert NO_LEADS_SAID not in infos(at)
     shown = tiles(at)
     assert (shown["Leads"], shown["Opportunities"], shown["Won revenue"]) == ("1", "–", "–")
+
+
+# A deals export with no stage, won or closed column: D1 and D2 were created in March, D1 has
+# a close date, and nothing says whether either was won, lost or is open.
+DEALS_WITHOUT_OUTCOMES = (
+    "deal_id,lead_id,created_at,closed_at,amount,currency\n"
+    "D1,L1,2026-03-02 09:00:00,2026-03-10 09:00:00,1000.00,EUR\n"
+    "D2,L2,2026-03-03 09:00:00,,500.00,EUR\n"
+)
+OUTCOMES_SAID = page.NOT_LOADED["deal_outcomes"][0]
+
+
+@pytest.fixture
+def no_outcomes(tmp_path, built_databases):
+    leads = [
+        {"lead_id": "L1", "created_at": "2026-03-01 09:00:00", "channel": "Referral"},
+        {"lead_id": "L2", "created_at": "2026-03-01 10:00:00", "channel": "Paid search"},
+    ]
+    deals = tmp_path / "deals.csv"
+    deals.write_text(DEALS_WITHOUT_OUTCOMES, encoding="utf-8")
+    spend = tmp_path / "spend.csv"
+    spend.write_text("date_from,source,amount,currency\n2026-03-01,Referral,100.00,EUR\n")
+    exports = {
+        "leads": write_export(tmp_path / "leads.csv", "leads", leads),
+        "deals": deals,
+        "spend": spend,
+    }
+    key = "no-outcomes-" + inputs_key(exports)
+    return made_copy(built_databases, key, building(exports), tmp_path / "outcomes.duckdb")
+
+
+def test_without_a_stage_no_deal_is_won_lost_or_open_but_each_is_an_opportunity(no_outcomes):
+    con = connect(no_outcomes)
+    try:
+        assert not execute(con, "metrics/data_freshness").iloc[0]["has_deal_outcomes"]
+        revenue = metric(con, "revenue_by_channel", **MARCH)
+        conversion = metric(con, "conversion_by_channel", **MARCH)
+        bands = metric(con, "conversion_by_response_band", **MARCH)
+    finally:
+        con.close()
+    total = revenue[revenue["is_total"]].iloc[0]
+    assert total["count_opportunities"] == 2  # D1 and D2, created in March
+    for column in ("won_revenue", "count_won_deals", "win_rate", "open_pipeline"):
+        assert pd.isna(total[column]), column  # was 0, 0, –, and 1,500 open
+    stages = conversion[conversion["is_total"]].set_index("stage")
+    assert stages.at["opportunity", "count_events"] == 2
+    assert stages.at["won", "is_unmeasurable"]
+    assert bands["share_won"].isna().all()
+
+
+def test_without_a_stage_the_pages_say_so_and_show_no_win_as_zero(no_outcomes, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_DB", str(no_outcomes))
+    overview = open_page("dashboard.py")
+    shown = tiles(overview)
+    assert (shown["Opportunities"], shown["Won deals"], shown["Won revenue"]) == ("2", "–", "–")
+    assert shown["Won revenue per € spent"] == "–"
+    assert shown["Cost per opportunity"] == "€100"  # spend 100.00 ÷ 1 Referral opportunity
+    assert infos(overview).count(OUTCOMES_SAID) == 1
+    assert NO_DEALS_SAID not in infos(overview)
+    revenue = open_page("pages/revenue.py")
+    assert infos(revenue).count(OUTCOMES_SAID) == 1
+    assert not revenue.metric and not revenue.dataframe
+
+
+def test_without_a_stage_the_meeting_says_won_revenue_cannot_be_counted(no_outcomes):
+    con = connect(no_outcomes)
+    try:
+        query = functools.partial(execute, con)
+        tiles_of_week = numbers.week_tiles(query, W10, {}).set_index("metric")
+    finally:
+        con.close()
+    assert pd.isna(tiles_of_week.at["won_revenue", "this_week"])
+    assert tiles_of_week.at["won_revenue", "cannot_measure"] == numbers.NO_DEAL_OUTCOMES
+    assert tiles_of_week.at["opportunities", "this_week"] == 2

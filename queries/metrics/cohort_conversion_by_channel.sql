@@ -8,7 +8,8 @@
 -- whose upload can tell that stage (has_mql_outcome, has_sql_outcome): a lead from a file with
 -- neither a date nor a lifecycle stage for it is neither a hit nor a miss, so count_leads is
 -- per stage. Without a deals export no lead can be told to have reached an opportunity or a
--- win: those rows then count no leads, and their shares are unknown, never 0.
+-- win, nor a win without a deal that has a stage, won or closed value: those rows then count
+-- no leads, and their shares are unknown, never 0.
 -- is_low_volume marks rates resting on fewer than $min_leads leads.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all); $within_days (integer); $min_leads (integer).
@@ -30,6 +31,7 @@ leads as (
         cohort.*,
         cohort.window_ends_at <= as_of.data_as_of as is_mature,
         (select has_deals from exports_loaded()) as has_deals,
+        (select has_deal_outcomes from exports_loaded()) as has_deal_outcomes,
     from cohort
     cross join as_of
 ),
@@ -46,8 +48,8 @@ per_channel as (
         count(*) filter (where is_mature and has_deals) as leads_opportunity,
         count(*) filter (where is_mature and has_deals and reached_opportunity)
             as reached_opportunity,
-        count(*) filter (where is_mature and has_deals) as leads_won,
-        count(*) filter (where is_mature and has_deals and reached_won) as reached_won,
+        count(*) filter (where is_mature and has_deal_outcomes) as leads_won,
+        count(*) filter (where is_mature and has_deal_outcomes and reached_won) as reached_won,
     from leads
     group by grouping sets ((channel), ())
     having count(*) > 0

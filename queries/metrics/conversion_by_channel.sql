@@ -13,8 +13,8 @@
 -- count_for_previous / count_previous, share_of_first count_from_leads / count_first.
 -- is_unmeasurable: the stage has no event and no lead of the channel's in the period could
 -- record it (its upload has no column for the stage's date), or no export of the stage is
--- loaded (no leads export for leads, MQLs and SQLs; no deals export for opportunities and
--- customers): unknown, not 0.
+-- loaded (no leads export for leads, MQLs and SQLs; no deals export for opportunities; no
+-- deal with a stage, won or closed value for customers): unknown, not 0.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -110,10 +110,14 @@ measured as (
         )
         or (
             count_events = 0
-            and not if(
-                stage in ('opportunity', 'won'),
-                (select has_deals from exports_loaded()),
-                (select has_leads from exports_loaded())
+            and not (
+                select
+                    case stage
+                        when 'opportunity' then has_deals
+                        when 'won' then has_deal_outcomes
+                        else has_leads
+                    end
+                from exports_loaded()
             )
         ) as is_unmeasurable,
     from stages

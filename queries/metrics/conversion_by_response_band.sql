@@ -7,7 +7,8 @@
 -- time, and a lead whose upload has no first-contact column has an unknown one: neither is
 -- in a band (follow_up_speed counts them). The share that became SQL is over the band's leads
 -- whose upload records SQLs, and unknown (null) when none does; the share won is unknown when no
--- deals export is loaded: never 0 for what cannot be measured.
+-- loaded deal has a stage, won or closed value (no deals export at all, or one without those
+-- columns): never 0 for what cannot be measured.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -54,7 +55,8 @@ final as (
         count_sql,
         count_sql / nullif(count_sql_known, 0) as share_sql,
         count_won,
-        if((select has_deals from exports_loaded()), count_won / count_leads, null) as share_won,
+        if((select has_deal_outcomes from exports_loaded()), count_won / count_leads, null)
+            as share_won,
     from per_band
 )
 

@@ -3,7 +3,8 @@
 -- leads come from a file with no column for a date the pages measure (the banner then links
 -- to the data coverage table), whether the loaded data is the bundled sample (every page
 -- then says so), and whether any lead and any deal is loaded at all (without leads, no lead,
--- MQL, SQL or follow-up can be measured; without deals, no revenue).
+-- MQL, SQL or follow-up can be measured; without deals, no revenue), and whether any loaded
+-- deal has a stage, won or closed value (without, no win, loss or open deal is known).
 -- Grain: one row.
 -- Parameters: none.
 
@@ -42,6 +43,7 @@ final as (
         sample.is_sample,
         loaded.has_leads,
         loaded.has_deals,
+        loaded.has_deal_outcomes,
     from as_of
     cross join builds
     cross join coverage

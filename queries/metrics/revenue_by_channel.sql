@@ -13,6 +13,8 @@
 -- (count_won_before_created says how many were left out), and a deal won before its lead was
 -- created has no lead-to-won time (count_won_before_lead). Both still count as won revenue.
 -- The average won deal is over the won deals with an amount: a win with none is no size.
+-- When no loaded deal has a stage, won or closed value, only count_opportunities is known;
+-- every other figure is null.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -74,7 +76,7 @@ per_channel as (
     group by grouping sets ((channel), ())
 ),
 
-final as (
+figures as (
     select
         is_total,
         channel,
@@ -97,6 +99,28 @@ final as (
     from per_channel
     where count_closed_deals + count_opportunities > 0
         or (is_total and (select is_true from zeros_are_true))
+),
+
+-- No loaded deal has a stage, won or closed value: no deal is known to be won, lost or open,
+-- so every figure but the opportunities (deals created) is unknown, not 0.
+final as (
+    select
+        figures.* replace (
+            if(known.outcomes, won_revenue, null) as won_revenue,
+            if(known.outcomes, count_won_deals, null) as count_won_deals,
+            if(known.outcomes, average_won_deal, null) as average_won_deal,
+            if(known.outcomes, win_rate, null) as win_rate,
+            if(known.outcomes, count_closed_deals, null) as count_closed_deals,
+            if(known.outcomes, median_days_lead_to_won, null) as median_days_lead_to_won,
+            if(known.outcomes, count_won_before_lead, null) as count_won_before_lead,
+            if(known.outcomes, open_pipeline, null) as open_pipeline,
+            if(known.outcomes, count_open_deals, null) as count_open_deals,
+            if(known.outcomes, average_sales_cycle_days, null) as average_sales_cycle_days,
+            if(known.outcomes, count_won_before_created, null) as count_won_before_created,
+            if(known.outcomes, pipeline_velocity_per_day, null) as pipeline_velocity_per_day,
+        ),
+    from figures
+    cross join (select has_deal_outcomes as outcomes from exports_loaded()) as known
 )
 
 select * from final

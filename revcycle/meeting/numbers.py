@@ -70,7 +70,14 @@ _NEEDS_LEADS = {
 _NEEDS_DEALS = {"opportunities": "count_opportunities", "won_revenue": "won_revenue"}
 NO_LEADS = "No leads export is loaded, so leads, MQLs, SQLs and the follow-up cannot be measured."
 NO_DEALS = "No deals export is loaded, so opportunities and won revenue cannot be counted."
-_NOT_LOADED = (("has_leads", _NEEDS_LEADS, NO_LEADS), ("has_deals", _NEEDS_DEALS, NO_DEALS))
+NO_DEAL_OUTCOMES = (
+    "The deals loaded have no stage, won or closed value, so won revenue cannot be counted."
+)
+_NOT_LOADED = (
+    ("has_leads", _NEEDS_LEADS, NO_LEADS),
+    ("has_deals", _NEEDS_DEALS, NO_DEALS),  # before the outcomes: no deal says more
+    ("has_deal_outcomes", {"won_revenue": "won_revenue"}, NO_DEAL_OUTCOMES),
+)
 _MISSING_COLUMN = {
     "mqls": "The uploads of this week's leads have no MQL date column, so MQLs cannot be counted.",
     "sqls": "The uploads of this week's leads have no SQL date or conversion column, so SQLs "

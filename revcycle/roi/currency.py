@@ -57,6 +57,11 @@ def spend_money(query: Callable[..., pd.DataFrame], default_currency: str | None
             "No deal with an amount is loaded, so there is no revenue to set against the spend: "
             "no ROAS, ROI or payback is shown."
         )
+    elif not query("metrics/data_freshness").iloc[0]["has_deal_outcomes"]:
+        return_refused = (
+            "No loaded deal has a stage, won or closed value, so no revenue is known to be won: "
+            "no ROAS, ROI or payback is shown."
+        )
     elif count_spend == 1 and count_deals == 1 and spend_code != deals_code:
         return_refused = (
             f"The spend is in {spend_code or UNSTATED} and the deals' amounts in "

@@ -196,7 +196,8 @@ def _credited(query, model, start, end, scope, cohort, brief) -> tuple:
         )
         revenue = revenue[~revenue["is_total"].astype(bool)].set_index("channel")
         won, pipeline = (
-            (revenue[column].astype(float) * 100).round().astype("int64")
+            # Int64: a deals export with no stage, won or closed value knows no win (NA).
+            (revenue[column].astype(float) * 100).round().astype("Int64")
             for column in ("won_revenue", "open_pipeline")
         )
         return won, None if brief else pipeline

@@ -9,7 +9,8 @@ import pandas as pd
 
 
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    # pd.NA too: a nullable integer column's unknown (a count the data cannot give).
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def _signed_zero_free(value: float, digits: int) -> float:

@@ -108,7 +108,21 @@ NOT_LOADED = {
         "opportunities, Pipedrive deals or any spreadsheet of deals).",
         ":material/handshake:",
     ),
+    # Said only when some deal is loaded: without any, the line above says enough.
+    "deal_outcomes": (
+        "The deals loaded have no stage, won or closed value, so no deal is known to be won, "
+        "lost or open: won deals, won revenue, win rate and open pipeline cannot be measured. "
+        "Load a deals export with its stage column (HubSpot's Deal Stage, Salesforce's Stage, "
+        "Pipedrive's Status), or map that column to stage on the Upload page.",
+        ":material/help:",
+    ),
 }
+
+
+def not_loaded(row: pd.Series) -> list[str]:
+    """The kinds of NOT_LOADED that data_freshness's ``row`` says are missing."""
+    missing = [kind for kind in NOT_LOADED if not row[f"has_{kind}"]]
+    return [kind for kind in missing if kind != "deal_outcomes" or row["has_deals"]]
 
 
 def freshness_banner() -> None:
@@ -118,9 +132,8 @@ def freshness_banner() -> None:
     row = run("metrics/data_freshness").iloc[0]
     if row["is_sample"]:
         st.info(SAMPLE_LINE, icon=":material/science:")
-    for kind, (text, icon) in NOT_LOADED.items():
-        if not row[f"has_{kind}"]:
-            st.info(text, icon=icon)
+    for kind in not_loaded(row):
+        st.info(NOT_LOADED[kind][0], icon=NOT_LOADED[kind][1])
     if pd.isna(row["last_lead_date"]):
         return
     st.sidebar.info(
@@ -181,11 +194,11 @@ def end(text: str, icon: str) -> None:
     raise PageEnds(text, icon)
 
 
-def end_unless_loaded(kind: str) -> None:
-    """End the page when no export of ``kind`` ("leads", "deals") is loaded at all and the
-    page has nothing to draw without it: the banner above says so (NOT_LOADED), and its
-    empty tables are no match for the filters, so nobody is told to widen them."""
-    if not run("metrics/data_freshness").iloc[0][f"has_{kind}"]:
+def end_unless_loaded(*kinds: str) -> None:
+    """End the page when any of ``kinds`` (of NOT_LOADED) is missing and the page has nothing
+    to draw without it: the banner above says so, and its empty tables are no match for the
+    filters, so nobody is told to widen them."""
+    if set(kinds) & set(not_loaded(run("metrics/data_freshness").iloc[0])):
         raise PageEnds(None)
 
 
