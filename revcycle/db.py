@@ -1,6 +1,8 @@
 """The one place that touches SQL text: read a named query file and run it with bound values."""
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -62,6 +64,21 @@ def open_duckdb(path: Path | None = None, read_only: bool = False) -> duckdb.Duc
     con = duckdb.connect(database, read_only=read_only, config=config)
     con.execute("set enable_progress_bar = false")  # a setting of the connection, not the file
     return con
+
+
+@contextmanager
+def memory_limit(con: duckdb.DuckDBPyConnection, megabytes: int) -> Iterator[None]:
+    """DuckDB's memory limit at ``megabytes`` while the block runs, then back to DuckDB's
+    default (open_duckdb sets none). It is the database's setting, so a reader of the same
+    database meanwhile has it too. Set and reset on a cursor of their own: a statement that
+    failed in the block has aborted ``con``'s transaction, which then refuses every statement
+    but a rollback, and the limit must come back all the same."""
+    with con.cursor() as setting:
+        setting.execute(f"set memory_limit = '{int(megabytes)}MiB'")  # a number: no injection
+        try:
+            yield
+        finally:
+            setting.execute("reset memory_limit")
 
 
 def rollback_after(con: duckdb.DuckDBPyConnection, error: BaseException) -> None:

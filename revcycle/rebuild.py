@@ -10,6 +10,7 @@ import hashlib
 
 import duckdb
 
+from revcycle import settings
 from revcycle.agreements import calendar
 from revcycle.db import (
     MACROS,
@@ -18,6 +19,7 @@ from revcycle.db import (
     drop_other_kinds,
     has_table,
     materialise,
+    memory_limit,
     query_names,
     sql_text,
 )
@@ -90,8 +92,9 @@ def rebuild_in_transaction(con: duckdb.DuckDBPyConnection, moved_by: str | None 
     drop_other_kinds(con, dict.fromkeys(views, "view") | dict.fromkeys(tables, "table"))
     for name in views:
         create_view(con, name)
-    for name in tables:
-        materialise(con, name)
+    with memory_limit(con, settings.rebuild_memory_mb()):
+        for name in tables:
+            materialise(con, name)
     if marts == MART_TABLES:
         for macro in MART_MACROS:
             define(con, f"marts/{macro}")

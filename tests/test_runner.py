@@ -6,7 +6,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from revcycle import db
+from revcycle import db, settings
 from revcycle.build import build, open_database
 from revcycle.db import (
     SHARED_SCRATCH_BYTES,
@@ -203,3 +203,22 @@ def test_has_table_finds_tables_and_views_even_one_whose_table_is_gone(tmp_path)
         "never_made": False,
     }
     con.close()
+
+
+def memory_limit_now(con) -> str:
+    return con.execute("select current_setting('memory_limit')").fetchone()[0]
+
+
+def test_the_rebuild_writes_the_marts_under_its_memory_cap_and_then_lifts_it(g1_con, monkeypatch):
+    default = memory_limit_now(g1_con)
+    # 1 MiB is far too little for any mart: the rebuild can only fail if the cap is in force.
+    monkeypatch.setenv(settings.REBUILD_MEMORY_MB_VARIABLE, "1")
+    g1_con.begin()
+    with pytest.raises(QueryError, match="Out of Memory"):
+        rebuild_in_transaction(g1_con)
+    g1_con.rollback()
+    assert memory_limit_now(g1_con) == default  # put back after the failure too
+    monkeypatch.setenv(settings.REBUILD_MEMORY_MB_VARIABLE, "300")
+    with db.memory_limit(g1_con, settings.rebuild_memory_mb()):
+        assert memory_limit_now(g1_con) == "300.0 MiB"
+    assert memory_limit_now(g1_con) == default

@@ -18,10 +18,17 @@ touches as (
     where lead_id is not null
 ),
 
+-- Sorting each finished list, as funnel_revenue sorts a lead's deals, rather than an ordered
+-- aggregate: DuckDB cannot spill an ordered aggregate to disk, so under the rebuild's memory
+-- cap (REVCYCLE_REBUILD_MEMORY_MB) it fails at ten million leads; structs sort by their
+-- first field, touched_at, then touch_id.
 touch_paths as (
     select
         lead_id,
-        list(channel order by touched_at, touch_id) as path,
+        list_transform(
+            list_sort(list(struct_pack(touched_at, touch_id, channel))),
+            lambda touch: touch.channel
+        ) as path,
     from touches
     group by lead_id
 ),
