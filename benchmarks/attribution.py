@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     ).fetchone()
     print("leads {:,}, deals {:,}, touches {:,}, deal_journeys rows {:,}".format(*counts))
     last = con.execute("select max(converted_at)::date from deal_journeys").fetchone()[0]
-    # Under the rebuild's memory cap, as the app writes every mart (rebuild_in_transaction).
+    # Under the rebuild's memory cap when one is set, as the app writes every mart.
     with memory_limit(con, settings.rebuild_memory_mb()):
         timings = [
             repeated(

@@ -67,12 +67,15 @@ def open_duckdb(path: Path | None = None, read_only: bool = False) -> duckdb.Duc
 
 
 @contextmanager
-def memory_limit(con: duckdb.DuckDBPyConnection, megabytes: int) -> Iterator[None]:
-    """DuckDB's memory limit at ``megabytes`` while the block runs, then back to DuckDB's
-    default (open_duckdb sets none). It is the database's setting, so a reader of the same
-    database meanwhile has it too. Set and reset on a cursor of their own: a statement that
-    failed in the block has aborted ``con``'s transaction, which then refuses every statement
-    but a rollback, and the limit must come back all the same."""
+def memory_limit(con: duckdb.DuckDBPyConnection, megabytes: int | None) -> Iterator[None]:
+    """DuckDB's memory limit at ``megabytes`` MiB while the block runs (None: left as it is),
+    then back to DuckDB's default (open_duckdb sets none). It is the database's setting, so a
+    reader of the same database meanwhile has it too. Set and reset on a cursor of their own:
+    a statement that failed in the block has aborted ``con``'s transaction, which then refuses
+    every statement but a rollback, and the limit must come back all the same."""
+    if megabytes is None:
+        yield
+        return
     with con.cursor() as setting:
         setting.execute(f"set memory_limit = '{int(megabytes)}MiB'")  # a number: no injection
         try:

@@ -209,8 +209,13 @@ def memory_limit_now(con) -> str:
     return con.execute("select current_setting('memory_limit')").fetchone()[0]
 
 
-def test_the_rebuild_writes_the_marts_under_its_memory_cap_and_then_lifts_it(g1_con, monkeypatch):
+def test_the_rebuild_writes_the_marts_under_the_memory_cap_set_and_then_lifts_it(
+    g1_con, monkeypatch
+):
     default = memory_limit_now(g1_con)
+    monkeypatch.delenv(settings.REBUILD_MEMORY_MB_VARIABLE, raising=False)
+    with db.memory_limit(g1_con, settings.rebuild_memory_mb()):  # unset: DuckDB's own limit
+        assert memory_limit_now(g1_con) == default
     # 1 MiB is far too little for any mart: the rebuild can only fail if the cap is in force.
     monkeypatch.setenv(settings.REBUILD_MEMORY_MB_VARIABLE, "1")
     g1_con.begin()
