@@ -114,7 +114,10 @@ def memory_of(parts: dict[str, PartMemory], part: str) -> Iterator[None]:
         yield
     finally:
         if memory.at_start_mib is not None:
-            memory.peak_mib = _status_mib("VmHWM")
+            # VmHWM can read a little under the RSS read just after its reset: memory given back
+            # by madvise does not update the kernel's high-water mark. The part's peak is at
+            # least what it began with.
+            memory.peak_mib = max(_status_mib("VmHWM"), memory.at_start_mib)
         parts[part] = memory
 
 

@@ -184,9 +184,10 @@ def test_upload_part_loads_every_generated_lead(upload_run):
     # Every timed commit changed all 1,500 rows: a load that changes nothing skips its work.
     assert run.count_changed_rows == [1_500] * len(run.commit.seconds)
     assert run.failures == []
-    # The command line's load ran in a process of its own (a failed one raises), which held
-    # more at its peak than as it began.
-    assert run.alone.at_start_mib < run.alone.peak_mib
+    # The command line's load ran in a process of its own (a failed one raises), measured from
+    # its start: a load of 1,500 rows may give back as much as it takes, so its peak is at
+    # least its start, not always above it (it read 317.3 MiB against 317.5 once).
+    assert 0 < run.alone.at_start_mib <= run.alone.peak_mib
 
 
 def test_upload_part_leaves_the_benchmark_database_as_it_was(upload_run):
