@@ -77,7 +77,7 @@ def memory_limit(con: duckdb.DuckDBPyConnection, megabytes: int | None) -> Itera
         yield
         return
     with con.cursor() as setting:
-        setting.execute(f"set memory_limit = '{int(megabytes)}MiB'")  # a number: no injection
+        setting.execute("set memory_limit = $limit", {"limit": f"{int(megabytes)}MiB"})
         try:
             yield
         finally:
