@@ -157,6 +157,7 @@ with page.frame("Overview") as filters:
     roi.overview_tiles(params, currency)
     page.unmeasurable_note(params)
     page.undated_wins_note(params)
+    page.deals_without_outcome_note(revenue)
 
     page.left_out(
         total(speed, "count_contacted_before_created", grouped_by="all"),

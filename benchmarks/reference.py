@@ -237,6 +237,7 @@ REVENUE_COLUMNS = [
     "open_pipeline",
     "count_open_deals",
     "count_opportunities",
+    "count_opportunities_without_outcome",
     "average_sales_cycle_days",
     "count_won_before_created",
     "pipeline_velocity_per_day",
@@ -253,11 +254,14 @@ def _deal_measures(exploded: pd.DataFrame, start_date: date, end_date: date) -> 
     amount = deals["amount"].astype("float64")  # Decimal, None -> float, NaN
     closed_at = pd.to_datetime(deals["closed_at"])
     is_closed_in_period = _in_period(closed_at, period)
-    is_won_in_period = deals["is_won"].to_numpy(dtype=bool) & is_closed_in_period
-    is_closed = deals["is_closed"].to_numpy(dtype=bool)
+    # A deal with no stage, won or closed value has both unknown (None): none of won, closed
+    # or open.
+    is_won_in_period = deals["is_won"].eq(True).to_numpy() & is_closed_in_period
+    is_closed = deals["is_closed"].eq(True).to_numpy()
+    is_outcome_known = deals["is_closed"].notna().to_numpy()
     deal_created_at = pd.to_datetime(deals["created_at"])
     is_created_in_period = _in_period(deal_created_at, period)
-    is_open_from_period = ~is_closed & is_created_in_period
+    is_open_from_period = is_outcome_known & ~is_closed & is_created_in_period
     days_lead_to_won = (closed_at - exploded["created_at"]).dt.total_seconds() / 86_400
     sales_cycle_days = (closed_at - deal_created_at).dt.total_seconds() / 86_400
     return pd.DataFrame(
@@ -272,10 +276,26 @@ def _deal_measures(exploded: pd.DataFrame, start_date: date, end_date: date) -> 
             "sales_cycle_days": sales_cycle_days.where(is_won_in_period & (sales_cycle_days >= 0)),
             "is_won_before_created": is_won_in_period & (sales_cycle_days < 0).to_numpy(),
             "is_opportunity": is_created_in_period,
+            "is_opportunity_without_outcome": is_created_in_period & ~is_outcome_known,
             "open_amount": amount.where(is_open_from_period),
             "is_open": is_open_from_period,
         }
     )
+
+
+# The columns summed per channel, each 0 in a total row of no deal.
+_SUMMED_REVENUE_COLUMNS = (
+    "won_revenue",
+    "count_won_deals",
+    "count_won_with_amount",
+    "count_closed_deals",
+    "count_won_before_lead",
+    "count_won_before_created",
+    "count_opportunities",
+    "count_opportunities_without_outcome",
+    "open_pipeline",
+    "count_open_deals",
+)
 
 
 def reference_revenue_by_channel(
@@ -307,16 +327,14 @@ def reference_revenue_by_channel(
             average_sales_cycle_days=("sales_cycle_days", "mean"),
             count_won_before_created=("is_won_before_created", "sum"),
             count_opportunities=("is_opportunity", "sum"),
+            count_opportunities_without_outcome=("is_opportunity_without_outcome", "sum"),
             open_pipeline=("open_amount", "sum"),
             count_open_deals=("is_open", "sum"),
         )
         parts.append(summary.rename_axis("channel").reset_index().assign(is_total=is_total))
     result = pd.concat(parts, ignore_index=True)
     if zeros_are_true and not result["is_total"].any():  # no deal in scope: a row of zeros
-        zeros = {column: 0 for column in ("won_revenue", "count_won_deals", "count_closed_deals")}
-        zeros |= dict.fromkeys(("count_won_with_amount", "count_won_before_lead"), 0)
-        zeros |= dict.fromkeys(("count_won_before_created", "count_opportunities"), 0)
-        zeros |= {"open_pipeline": 0, "count_open_deals": 0}
+        zeros = dict.fromkeys(_SUMMED_REVENUE_COLUMNS, 0)
         total = {"channel": _total_label(channels), "is_total": True, **zeros}
         result = pd.concat([result, pd.DataFrame([total])], ignore_index=True)
     active = result["count_closed_deals"] + result["count_opportunities"] > 0

@@ -87,6 +87,7 @@ with page.frame("Revenue by channel") as filters:
         "created in the period that are not closed yet."
     )
     page.undated_wins_note(params)
+    page.deals_without_outcome_note(revenue)
     page.left_out(
         total["count_won_before_lead"],
         (

@@ -11,6 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from revcycle.db import connect, execute
+from revcycle.importer.load import commit_upload
+from revcycle.importer.validate import prepare
 from revcycle.meeting import numbers, pack, week_view
 from revcycle.meeting.week import Week
 from revcycle.paths import REPO_ROOT
@@ -266,3 +268,96 @@ def test_without_a_stage_the_meeting_says_won_revenue_cannot_be_counted(no_outco
     assert pd.isna(tiles_of_week.at["won_revenue", "this_week"])
     assert tiles_of_week.at["won_revenue", "cannot_measure"] == numbers.NO_DEAL_OUTCOMES
     assert tiles_of_week.at["opportunities", "this_week"] == 2
+
+
+# A deals export with a stage column (and no Won or Closed column), one deal's stage blank: D1
+# won 1,000.00 on 10 March, D2 is open at 500.00, D3 (700.00) says nothing of its outcome. All
+# three were created in March, each for its own lead (L1 and L3 Referral, L2 Paid search).
+LEADS_OF_THREE = [
+    {"lead_id": "L1", "created_at": "2026-03-01 09:00:00", "channel": "Referral"},
+    {"lead_id": "L2", "created_at": "2026-03-01 10:00:00", "channel": "Paid search"},
+    {"lead_id": "L3", "created_at": "2026-03-01 11:00:00", "channel": "Referral"},
+]
+DEALS_ONE_STAGE_BLANK = (
+    "deal_id,lead_id,created_at,stage,closed_at,amount,currency\n"
+    "D1,L1,2026-03-02 09:00:00,Closed Won,2026-03-10 09:00:00,1000.00,EUR\n"
+    "D2,L2,2026-03-03 09:00:00,Negotiation,,500.00,EUR\n"
+    "D3,L3,2026-03-04 09:00:00,,,700.00,EUR\n"
+)
+UNKNOWN_SAID = (
+    "1 of the 3 deals created in the period has no stage, won or closed value in the export, "
+    "so it counts as an opportunity but not as won, lost or open pipeline."
+)
+
+
+@pytest.fixture
+def one_stage_blank(tmp_path, built_databases):
+    deals = tmp_path / "deals.csv"
+    deals.write_text(DEALS_ONE_STAGE_BLANK, encoding="utf-8")
+    exports = {
+        "leads": write_export(tmp_path / "leads.csv", "leads", LEADS_OF_THREE),
+        "deals": deals,
+    }
+    key = "one-stage-blank-" + inputs_key(exports)
+    return made_copy(built_databases, key, building(exports), tmp_path / "blank.duckdb")
+
+
+def revenue_in_march(con) -> pd.DataFrame:
+    return metric(con, "revenue_by_channel", **MARCH).set_index("channel")
+
+
+def test_a_deal_without_a_stage_is_an_opportunity_but_neither_won_lost_nor_open(
+    one_stage_blank,
+):
+    con = connect(one_stage_blank)
+    try:
+        revenue = revenue_in_march(con)
+        leads = dict(con.execute("select lead_id, stage_reached from funnel_revenue").fetchall())
+    finally:
+        con.close()
+    total = revenue[revenue["is_total"]].iloc[0]
+    # Before, D3 was open: 1,200.00 of open pipeline in 2 open deals.
+    assert total["open_pipeline"] == 500 and total["count_open_deals"] == 1
+    assert (total["count_won_deals"], total["count_closed_deals"]) == (1, 1)
+    assert total["won_revenue"] == 1000 and total["win_rate"] == 1.0
+    assert total["count_opportunities"] == 3
+    assert total["count_opportunities_without_outcome"] == 1
+    referral = revenue.loc["Referral"]  # D1 won, D3 unknown
+    assert (referral["count_opportunities"], referral["count_opportunities_without_outcome"]) == (
+        2,
+        1,
+    )
+    assert referral["open_pipeline"] == 0
+    assert leads == {"L1": "won", "L2": "opportunity", "L3": "opportunity"}
+
+
+def test_the_pages_say_how_many_deals_have_no_outcome(one_stage_blank, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_DB", str(one_stage_blank))
+    for path in ("dashboard.py", "pages/revenue.py"):
+        at = open_page(path)
+        assert UNKNOWN_SAID in [caption.value for caption in at.caption], path
+        assert OUTCOMES_SAID not in infos(at), path
+    assert tiles(at)["Open pipeline"] == "€500"
+
+
+def test_a_merge_without_a_stage_column_leaves_its_new_deals_unknown(one_stage_blank, tmp_path):
+    # Merged onto the three deals: D2's amount rises to 600.00, D4 (300.00, no lead) is new.
+    # The file has no stage column, so D2 keeps its stage (open) and D4 has none.
+    merged = tmp_path / "deals_amounts.csv"
+    merged.write_text(
+        "deal_id,created_at,amount,currency\n"
+        "D2,2026-03-03 09:00:00,600.00,EUR\n"
+        "D4,2026-03-05 09:00:00,300.00,EUR\n",
+        encoding="utf-8",
+    )
+    con = connect(one_stage_blank)
+    try:
+        prepared = prepare(con, merged, kind="deals")
+        commit_upload(con, "deals", prepared.rows, "merge", prepared.meta(), changed_by="test")
+        total = revenue_in_march(con).query("is_total").iloc[0]
+    finally:
+        con.close()
+    assert total["open_pipeline"] == 600 and total["count_open_deals"] == 1  # D2 alone
+    assert total["count_opportunities"] == 4
+    assert total["count_opportunities_without_outcome"] == 2  # D3 and D4
+    assert total["won_revenue"] == 1000 and total["win_rate"] == 1.0

@@ -13,8 +13,10 @@
 -- (count_won_before_created says how many were left out), and a deal won before its lead was
 -- created has no lead-to-won time (count_won_before_lead). Both still count as won revenue.
 -- The average won deal is over the won deals with an amount: a win with none is no size.
--- When no loaded deal has a stage, won or closed value, only count_opportunities is known;
--- every other figure is null.
+-- A deal with no stage, won or closed value (stg_deals) is an opportunity, but none of won,
+-- closed or open: count_opportunities_without_outcome says how many of the period's
+-- opportunities are such deals. When no loaded deal has an outcome, only the opportunities
+-- are known; every other figure is null.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -72,6 +74,8 @@ per_channel as (
         coalesce(sum(amount) filter (where not is_closed and is_created_in_period), 0)
             as open_pipeline,
         count(*) filter (where not is_closed and is_created_in_period) as count_open_deals,
+        count(*) filter (where is_closed is null and is_created_in_period)
+            as count_opportunities_without_outcome,
     from deals_in_period
     group by grouping sets ((channel), ())
 ),
@@ -90,6 +94,7 @@ figures as (
         open_pipeline,
         count_open_deals,
         count_opportunities,
+        count_opportunities_without_outcome,
         average_sales_cycle_days,
         count_won_before_created,
         -- Pipeline velocity, euros per day: opportunities × average won deal × win rate

@@ -1,7 +1,10 @@
 -- Deals as the funnel reads them: won/closed derived from the stage when the export leaves
--- them blank, a won deal closed, emails lower-cased for matching, currency codes upper-cased, a date-only close
--- on the creation day read as closing that day (deal_closed_at in macros.sql), the deal's own
--- lead source keyed for the channel rules (source_key in macros.sql).
+-- them blank, and unknown (null) for a deal with no stage, won or closed value at all (a blank
+-- stage, or a file without a stage column merged beside one with it): nobody can tell whether
+-- it is won, lost or open, so it counts as none of them. A won deal is closed; emails are
+-- lower-cased for matching, currency codes upper-cased; a date-only close on the creation day
+-- is read as closing that day (deal_closed_at in macros.sql); the deal's own lead source is
+-- keyed for the channel rules (source_key in macros.sql).
 -- Grain: one row per deal_id (the importer guarantees deal_id is present and unique).
 -- Parameters: none. Reads raw_deals, the loaded rows, which the importer has already typed,
 -- trimmed and blanked (blank is null): no cast is left to do here.
@@ -9,7 +12,10 @@
 with
 
 source as (
-    select * from raw_deals
+    select
+        *,
+        stage is not null or is_won is not null or is_closed is not null as has_outcome,
+    from raw_deals
 ),
 
 final as (
@@ -19,11 +25,19 @@ final as (
         lower(email) as email,
         created_at,
         stage,
-        coalesce(is_won, is_won_stage(stage), false) as is_won,
+        if(
+            has_outcome,
+            coalesce(is_won, is_won_stage(stage), false),
+            null
+        ) as is_won,
         -- A won deal is closed, whatever else the export says (a Salesforce report may have
         -- Won and no Closed column, and a stage of the org's own naming).
-        coalesce(is_won, is_won_stage(stage), false)
-            or coalesce(is_closed, is_closed_stage(stage), false) as is_closed,
+        if(
+            has_outcome,
+            coalesce(is_won, is_won_stage(stage), false)
+                or coalesce(is_closed, is_closed_stage(stage), false),
+            null
+        ) as is_closed,
         amount,
         upper(currency) as currency,
         deal_closed_at(closed_at, created_at) as closed_at,

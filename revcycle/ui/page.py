@@ -179,6 +179,28 @@ def unmeasurable_note(params: dict) -> None:
             )
 
 
+def deals_without_outcome_note(revenue: pd.DataFrame) -> None:
+    """Say how many of the period's deals created (revenue_by_channel's total row) have no
+    stage, won or closed value: they are opportunities, but counted as none of won, lost and
+    open, so the revenue and pipeline tiles leave them out. When no deal has one, the banner
+    above the page has said so already."""
+    total = revenue[revenue["is_total"]]
+    if total.empty or pd.isna(total.iloc[0]["count_closed_deals"]):
+        return
+    unknown, created = (
+        int(total.iloc[0][column])
+        for column in ("count_opportunities_without_outcome", "count_opportunities")
+    )
+    if unknown:
+        st.caption(
+            f"{unknown:,} of the {created:,} deals created in the period "
+            f"{'has' if unknown == 1 else 'have'} no stage, won or closed value in the export, "
+            f"so {'it counts' if unknown == 1 else 'they count'} as "
+            f"{'an opportunity' if unknown == 1 else 'opportunities'} but not as won, lost or "
+            "open pipeline."
+        )
+
+
 class PageEnds(Exception):
     """The page has nothing more to draw: the frame says ``text`` (an info box; nothing when
     None, the reason being said above already) and the page ends; the frame still says what
