@@ -1,43 +1,16 @@
 """Revenue by channel: what each channel's leads won, how fast, what is in the pipeline, and
 what each channel cost against what it brought in."""
 
+import pandas as pd
 import streamlit as st
 
 from revcycle.ui import charts, format, money, page, roi, tables
 from revcycle.ui.data import run
 
-with page.frame("Revenue by channel") as filters:
-    params = filters.params()
-    page.heading("Revenue by channel", filters)
 
-    page.end_unless_loaded("deals", "deal_outcomes")
-    revenue = run("metrics/revenue_by_channel", **params)
-    page.stop_if_empty(revenue)
-    per_channel = revenue[~revenue["is_total"]]
-    total = revenue[revenue["is_total"]].iloc[0]
-    currency = money.currency()
-    money.say(currency)
-    page.tiles(
-        [
-            (
-                "Won revenue",
-                currency.amount(total["won_revenue"]),
-                "Amount of the deals won in the period.",
-            ),
-            (
-                "Win rate",
-                format.percent(total["win_rate"]),
-                "Won ÷ closed, of the deals closed in the period.",
-            ),
-            (
-                "Open pipeline",
-                currency.amount(total["open_pipeline"]),
-                "Deals created in the period and not closed yet.",
-            ),
-        ],
-        page.agreement_in_force(filters),
-    )
-
+def show_won_revenue(revenue: pd.DataFrame, params: dict, currency: money.Currency) -> None:
+    """What each channel won, by channel and week, and the table of its figures."""
+    per_channel, total = revenue[~revenue["is_total"]], revenue[revenue["is_total"]].iloc[0]
     left, right = st.columns(2)
     # Sums over several currencies are not drawn: money.say has said why.
     if not currency.is_mixed:
@@ -63,7 +36,6 @@ with page.frame("Revenue by channel") as filters:
         "lead; a deal that matches no lead, to its own source's channel. Deals with neither keep "
         "their own bar, “(no lead)”. Hatched bars are weeks the period cuts short."
     )
-
     tables.show(
         revenue,
         money.columns(
@@ -97,6 +69,9 @@ with page.frame("Revenue by channel") as filters:
         "lead → won",
     )
 
+
+def show_cost_and_return(params: dict, currency: money.Currency) -> None:
+    """What each channel cost against what it brought in, credited by the chosen model."""
     st.header("Cost and return per channel")
     model, cohort = roi.choose_view(params)
     found = roi.figures(model, cohort, params)
@@ -116,6 +91,10 @@ with page.frame("Revenue by channel") as filters:
         "last row adds up the channels with spend."
     )
 
+
+def show_pipeline_velocity(revenue: pd.DataFrame, currency: money.Currency) -> None:
+    """The revenue per day each channel's pipeline moves toward, and its parts."""
+    per_channel, total = revenue[~revenue["is_total"]], revenue[revenue["is_total"]].iloc[0]
     st.header("Pipeline velocity")
     if not currency.is_mixed:
         st.plotly_chart(
@@ -154,3 +133,43 @@ with page.frame("Revenue by channel") as filters:
         ("deal closed before it was created", "deals closed before they were created"),
         "the sales cycle and pipeline velocity",
     )
+
+
+with page.frame("Revenue by channel") as filters:
+    params = filters.params()
+    page.heading("Revenue by channel", filters)
+
+    page.end_unless_loaded("deals")
+    revenue = run("metrics/revenue_by_channel", **params)
+    page.stop_if_empty(revenue)
+    total = revenue[revenue["is_total"]].iloc[0]
+    currency = money.currency()
+    money.say(currency)
+    page.tiles(
+        [
+            (
+                "Won revenue",
+                currency.amount(total["won_revenue"]),
+                "Amount of the deals won in the period.",
+            ),
+            (
+                "Win rate",
+                format.percent(total["win_rate"]),
+                "Won ÷ closed, of the deals closed in the period.",
+            ),
+            (
+                "Open pipeline",
+                currency.amount(total["open_pipeline"]),
+                "Deals created in the period and not closed yet.",
+            ),
+        ],
+        page.agreement_in_force(filters),
+    )
+
+    # With no deal's outcome known (the banner says so), only what the channels cost is left.
+    outcomes_known = not pd.isna(total["count_closed_deals"])
+    if outcomes_known:
+        show_won_revenue(revenue, params, currency)
+    show_cost_and_return(params, currency)
+    if outcomes_known:
+        show_pipeline_velocity(revenue, currency)

@@ -255,7 +255,14 @@ def test_without_a_stage_the_pages_say_so_and_show_no_win_as_zero(no_outcomes, m
     assert NO_DEALS_SAID not in infos(overview)
     revenue = open_page("pages/revenue.py")
     assert infos(revenue).count(OUTCOMES_SAID) == 1
-    assert not revenue.metric and not revenue.dataframe
+    assert [tile.value for tile in revenue.metric] == ["–", "–", "–"]
+    # What the channels cost is still known: the page keeps that section alone (before, the
+    # page ended under the line above and took it along).
+    assert [header.value for header in revenue.header][0] == "Cost and return per channel"
+    costs = revenue.dataframe[0].value.set_index("Channel")
+    assert costs.at["Referral", "Spend (€)"] == "100"  # shown as text beside "no spend recorded"
+    assert costs.at["Referral", "Per opportunity (€)"] == 100  # 100.00 ÷ D1, Referral's one
+    assert pd.isna(costs.at["Referral", "Customers"])  # no deal is known to be won
 
 
 def test_without_a_stage_the_meeting_says_won_revenue_cannot_be_counted(no_outcomes):
