@@ -95,13 +95,27 @@ def test_loading_a_file_that_changes_nothing_adds_no_history_entry(db, tmp_path,
 # 4. A deal closed before it was created gets a warning with its line.
 
 
+# A deal's outcome: without one, each deal has a warning of its own (test_missing_exports.py).
+WON = {"stage": "Closed Won"}
+
+
 def test_a_deal_closed_before_it_was_created_is_a_warning_with_its_line(db, tmp_path, revcycle):
     deals = write_export(
         tmp_path / "deals.csv",
         "deals",
         [
-            {"deal_id": "D1", "created_at": "2026-10-01 09:00:00", "closed_at": "2026-10-09"},
-            {"deal_id": "D2", "created_at": "2026-10-05 09:00:00", "closed_at": "2026-09-30"},
+            {
+                "deal_id": "D1",
+                "created_at": "2026-10-01 09:00:00",
+                "closed_at": "2026-10-09",
+                **WON,
+            },
+            {
+                "deal_id": "D2",
+                "created_at": "2026-10-05 09:00:00",
+                "closed_at": "2026-09-30",
+                **WON,
+            },
         ],
     )
     code, out = revcycle(db, "load", deals, "--dry-run")
@@ -137,12 +151,23 @@ def test_a_close_date_without_a_time_on_the_creation_day_closes_the_deal_that_da
         tmp_path / "deals.csv",
         "deals",
         [
-            {"deal_id": "D1", "created_at": "2026-10-01 09:00:00", "closed_at": "2026-10-01"},
-            {"deal_id": "D2", "created_at": "2026-10-05 09:00:00", "closed_at": "2026-10-04"},
+            {
+                "deal_id": "D1",
+                "created_at": "2026-10-01 09:00:00",
+                "closed_at": "2026-10-01",
+                **WON,
+            },
+            {
+                "deal_id": "D2",
+                "created_at": "2026-10-05 09:00:00",
+                "closed_at": "2026-10-04",
+                **WON,
+            },
             {
                 "deal_id": "D3",
                 "created_at": "2026-10-07 09:00:00",
                 "closed_at": "2026-10-07 08:00:00",
+                **WON,
             },
         ],
     )

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from revcycle.db import connect, execute
+from revcycle.importer import problems as codes
 from revcycle.importer.load import commit_upload
 from revcycle.importer.validate import prepare
 from revcycle.meeting import numbers, pack, week_view
@@ -368,3 +369,30 @@ def test_a_merge_without_a_stage_column_leaves_its_new_deals_unknown(one_stage_b
     assert total["count_opportunities"] == 4
     assert total["count_opportunities_without_outcome"] == 2  # D3 and D4
     assert total["won_revenue"] == 1000 and total["win_rate"] == 1.0
+
+
+def prepared_deals(database, text: str, path):
+    """The file ``text`` at ``path``, prepared as deals against ``database``: the problems
+    with code no_outcome, and the rows it would load."""
+    path.write_text(text, encoding="utf-8")
+    con = connect(database)
+    try:
+        prepared = prepare(con, path, kind="deals")
+    finally:
+        con.close()
+    return [p for p in prepared.problems if p.code == codes.NO_OUTCOME], prepared.count_rows_loaded
+
+
+def test_the_upload_warns_of_each_deal_without_an_outcome_by_its_line(one_stage_blank, tmp_path):
+    # D3's stage is blank, on line 4.
+    found, loaded = prepared_deals(one_stage_blank, DEALS_ONE_STAGE_BLANK, tmp_path / "b.csv")
+    assert [(p.line, p.column, p.severity) for p in found] == [(4, "stage", codes.WARNING)]
+    assert "counts as an opportunity, but as none of won, lost or open" in found[0].reason
+    assert loaded == 3  # a warning: every deal loads
+
+
+def test_the_upload_warns_once_of_a_deals_file_without_an_outcome_column(tmp_path, no_outcomes):
+    found, loaded = prepared_deals(no_outcomes, DEALS_WITHOUT_OUTCOMES, tmp_path / "p.csv")
+    assert [(p.line, p.column, p.severity) for p in found] == [(None, None, codes.WARNING)]
+    assert found[0].reason.startswith("the file has no stage, won or closed column")
+    assert loaded == 2

@@ -329,6 +329,8 @@ def _with_derived(kind: str, table: ExportTable, mapping, preset, rows: pa.Table
         rows, mapping, derived = derive.first_contact(table, mapping, rows, lines)
         read = {presets.RESPONSE_TIME} if derived is not None else set()
         problems += (derived or []) + derive.missing_columns(table.file_name, preset, mapping, rows)
+    if kind == "deals":
+        problems += _without_outcome_columns(table.file_name, mapping)
     if "amount" in mapping:  # deals and spend
         rows, written = _currencies_written_in_amounts(table, mapping, rows, lines)
         problems += written
@@ -512,6 +514,49 @@ def _closes_before_creation(rows: pa.Table) -> np.ndarray:
     return mask(backwards.column("backwards"))
 
 
+# What says whether a deal is won, lost or open (stg_deals): with none of them, nothing does.
+OUTCOME_FIELDS = ("stage", "is_won", "is_closed")
+_NO_OUTCOME = (
+    "so it counts as an opportunity, but as none of won, lost or open pipeline, until an "
+    "export with its stage is loaded"
+)
+
+
+def _deal_checks(con: duckdb.DuckDBPyConnection, rows: pa.Table, mapping: dict[str, str]):
+    """(field, rows, reason, code) of the deals that load but need a look: a lead not loaded,
+    a close before the creation, no stage, won or closed value in a file that has a column
+    for one."""
+    if "lead_id" in mapping:
+        reason = (
+            "no loaded lead has this id; the deal loads and shows under (no lead) until its "
+            "lead arrives"
+        )
+        yield "lead_id", _unknown_leads(con, rows.column("lead_id")), reason, codes.UNKNOWN_LEAD
+    if "closed_at" in mapping:
+        reason = (
+            "the deal closes before it was created; it loads, and the durations (days to win, "
+            "sales cycle, velocity) leave it out"
+        )
+        backwards = _closes_before_creation(rows)
+        yield "closed_at", backwards, reason, codes.CLOSED_BEFORE_CREATED
+    if given := [name for name in OUTCOME_FIELDS if name in mapping]:
+        blank = np.logical_and.reduce([mask(pc.is_null(rows.column(name))) for name in given])
+        reason = f"the deal has no {' or '.join(given)} value, {_NO_OUTCOME}"
+        yield given[0], blank, reason, codes.NO_OUTCOME
+
+
+def _without_outcome_columns(file: str, mapping: dict[str, str]) -> list[Problem]:
+    """One warning for a deals file with no stage, won or closed column at all."""
+    if any(name in mapping for name in OUTCOME_FIELDS):
+        return []
+    reason = (
+        "the file has no stage, won or closed column, so no deal it adds is known to be won, "
+        "lost or open: each counts as an opportunity only (a merge keeps the stage of the deals "
+        "already loaded). Map the stage column, or load the export with it"
+    )
+    return [Problem(file, None, None, None, reason, WARNING, code=codes.NO_OUTCOME)]
+
+
 def _rule_problems(
     con: duckdb.DuckDBPyConnection,
     kind: str,
@@ -552,20 +597,9 @@ def _rule_problems(
     if kind == "spend":
         for field_name, where, reason, code in spend.rule_checks(rows, mapping):
             flagged(field_name, where, reason, code)
-    if kind == "deals" and "lead_id" in mapping:
-        unknown = _unknown_leads(con, rows.column("lead_id"))
-        reason = (
-            "no loaded lead has this id; the deal loads and shows under (no lead) until its "
-            "lead arrives"
-        )
-        flagged("lead_id", unknown, reason, codes.UNKNOWN_LEAD, WARNING)
-    if kind == "deals" and "closed_at" in mapping:
-        backwards = _closes_before_creation(rows)
-        reason = (
-            "the deal closes before it was created; it loads, and the durations (days to win, "
-            "sales cycle, velocity) leave it out"
-        )
-        flagged("closed_at", backwards, reason, codes.CLOSED_BEFORE_CREATED, WARNING)
+    if kind == "deals":
+        for field_name, where, reason, code in _deal_checks(con, rows, mapping):
+            flagged(field_name, where, reason, code, WARNING)
     for name, future in _future_dates(kind, mapping, rows, now):
         reason = "a date in the future; check the export's date format"
         flagged(name, future, reason, codes.FUTURE_DATE, WARNING)
