@@ -94,6 +94,24 @@ create or replace macro deal_closed_at(closed_at, created_at) as
         closed_at
     );
 
+-- utc_offset_us(time_zone, wall): how far the wall time `wall` in `time_zone` is ahead of
+-- UTC, in microseconds (a wall time the clocks skip or repeat as the time-zone library reads it).
+create or replace macro utc_offset_us(time_zone, wall) as
+    epoch_us(wall) - epoch_us(timezone(time_zone, wall));
+
+-- wall_second(wall, time_zone, offset_us_at_start, offset_us_at_end): the instant of the wall
+-- time `wall` in `time_zone`, in seconds since 1970 UTC, exactly as
+-- epoch(timezone(time_zone, wall)) gives it, given the zone's utc_offset_us at the first and
+-- the last microsecond of wall's day. When they agree, the clocks did not move that day and
+-- the instant is a subtraction; else (or with no offsets) the time-zone library is asked.
+-- Null when `wall` is.
+create or replace macro wall_second(wall, time_zone, offset_us_at_start, offset_us_at_end) as
+    case
+        when offset_us_at_start = offset_us_at_end
+            then (epoch_us(wall) - offset_us_at_start) / 1000000
+        else epoch(timezone(time_zone, wall))
+    end;
+
 -- working_seconds_at(working_seconds_before, first_starts_second, first_working_seconds,
 -- later_spans, moment_second): working seconds since the calendar began at the instant
 -- moment_second (seconds since 1970 UTC), given the columns of the working_time_calendar row

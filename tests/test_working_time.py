@@ -5,11 +5,12 @@ unless a test says otherwise. 2 March 2026 is a Monday."""
 
 from datetime import date, time
 
+import duckdb
 import pandas as pd
 import pytest
 
 from revcycle.agreements.model import ClosingDay, FollowUp, WorkingHours, default_agreement
-from revcycle.db import execute
+from revcycle.db import MACROS, define, execute
 from tests.conftest import metric
 from tests.support.working_time import agreement
 
@@ -359,3 +360,52 @@ def test_working_hours_are_local_to_the_agreements_time_zone(funnel_db):
         agreements=[agreement(working(8), time_zone="Europe/London")],
     )
     assert hours_of(con)["Z"] == pytest.approx(0.5)
+
+
+# Europe/Amsterdam moves its clocks on 29 Mar and 25 Oct 2026, America/New_York on 8 Mar and
+# 1 Nov, Australia/Lord_Howe by half an hour on 5 Apr and 4 Oct; Asia/Kathmandu (+05:45) never.
+@pytest.mark.parametrize(
+    ("time_zone", "days_the_clocks_move"),
+    [
+        ("Europe/Amsterdam", ["2026-03-29", "2026-10-25"]),
+        ("America/New_York", ["2026-03-08", "2026-11-01"]),
+        ("Australia/Lord_Howe", ["2026-04-05", "2026-10-04"]),
+        ("Asia/Kathmandu", []),
+    ],
+)
+def test_a_wall_time_s_instant_is_the_time_zone_library_s_every_minute_of_a_year(
+    time_zone, days_the_clocks_move
+):
+    # funnel_revenue turns each lead's wall times into instants with wall_second and its day's
+    # offsets (data_zone_days): a subtraction on days the clocks stay put, the library's answer
+    # on the days they move. Every minute of 2026, and the last microsecond of each day,
+    # must give what epoch(timezone(...)) gives.
+    con = duckdb.connect()
+    define(con, MACROS)
+    params = {"zone": time_zone}
+    days = con.execute(
+        "create table days as select cast(range as date) as local_date, "
+        "utc_offset_us($zone, range) as at_start, "
+        "utc_offset_us($zone, range + interval 1 day - interval 1 microsecond) as at_end "
+        "from range(timestamp '2026-01-01', timestamp '2027-01-01', interval 1 day)",
+        params,
+    )
+    moved = [
+        str(day)
+        for (day,) in days.execute(
+            "select local_date from days where at_start <> at_end order by local_date"
+        ).fetchall()
+    ]
+    assert moved == days_the_clocks_move
+    [(count_walls, count_differing)] = con.execute(
+        "with walls as ("
+        "select range as wall from range(timestamp '2026-01-01', timestamp '2027-01-01', "
+        "interval 1 minute) "
+        "union all select local_date + interval 1 day - interval 1 microsecond from days) "
+        "select count(*), count(*) filter (where wall_second(wall, $zone, at_start, at_end) "
+        "is distinct from epoch(timezone($zone, wall))) "
+        "from walls join days on cast(walls.wall as date) = days.local_date",
+        params,
+    ).fetchall()
+    assert count_walls == 365 * 24 * 60 + 365
+    assert count_differing == 0

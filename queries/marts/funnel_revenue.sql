@@ -105,6 +105,27 @@ data_zone as (
     select * from data_time_zone
 ),
 
+-- Each local day from the data's first event to the day after its last (the end of a contact
+-- dated by its day alone), within the years 1900 to 2199, which bound the table whatever a
+-- stray date says, with the data zone's offset from UTC at the day's first and last
+-- microsecond. On the days the clocks do not move the two agree, and a wall time's instant
+-- is a subtraction (wall_second), not a call to the time-zone library per lead.
+data_zone_days as (
+    select
+        cast(days.day as date) as local_date,
+        utc_offset_us(data_zone.time_zone, days.day) as offset_us_at_start,
+        utc_offset_us(data_zone.time_zone, days.day + interval 1 day - interval 1 microsecond)
+            as offset_us_at_end,
+    from funnel_as_of
+    cross join data_zone
+    cross join range(
+        greatest(date_trunc('day', funnel_as_of.first_event_at), timestamp '1900-01-01'),
+        least(date_trunc('day', funnel_as_of.last_event_at), timestamp '2199-12-31')
+            + interval 2 day,
+        interval 1 day
+    ) as days(day)
+),
+
 data_as_of as (
     select epoch(timezone(data_zone.time_zone, funnel_as_of.data_as_of)) as second,
     from funnel_as_of
@@ -224,6 +245,12 @@ lead_rows as (
         coalesce(
             leads.first_contacted_at < leads.created_at and not is_contact_hour_unknown, false
         ) as is_contacted_before_created,
+        -- The latest the contact can have been: the end of its day when the hour is unknown.
+        if(
+            is_contact_hour_unknown,
+            leads.first_contacted_at + interval 1 day,
+            leads.first_contacted_at
+        ) as contacted_by,
         deals_per_lead.first_deal_created_at,
         deals_per_lead.first_won_at,
         coalesce(deals_per_lead.count_deals, 0) as count_deals,
@@ -263,14 +290,18 @@ lead_rules as (
         rules_by_day.agreed_response_hours,
         rules_by_day.response_basis,
         -- Real instants (seconds since 1970 UTC): the loaded wall times are in the data's zone.
-        epoch(timezone(data_zone.time_zone, lead_rows.created_at)) as created_second,
-        -- The latest the contact can have been: the end of its day when the hour is unknown.
-        if(
-            lead_rows.is_contact_hour_unknown,
-            lead_rows.first_contacted_at + interval 1 day,
-            lead_rows.first_contacted_at
-        ) as contacted_by,
-        epoch(timezone(data_zone.time_zone, contacted_by)) as contacted_second,
+        wall_second(
+            lead_rows.created_at,
+            data_zone.time_zone,
+            created_zone_day.offset_us_at_start,
+            created_zone_day.offset_us_at_end
+        ) as created_second,
+        wall_second(
+            lead_rows.contacted_by,
+            data_zone.time_zone,
+            contacted_zone_day.offset_us_at_start,
+            contacted_zone_day.offset_us_at_end
+        ) as contacted_second,
         -- The earliest it can have been: the start of its day, or the creation on that day.
         if(
             lead_rows.is_contact_hour_unknown,
@@ -288,6 +319,10 @@ lead_rules as (
     left join rules_by_day
         on cast(lead_rows.created_at as date) = rules_by_day.calendar_date
         and lead_rows.channel = rules_by_day.channel
+    left join data_zone_days as created_zone_day
+        on cast(lead_rows.created_at as date) = created_zone_day.local_date
+    left join data_zone_days as contacted_zone_day
+        on cast(lead_rows.contacted_by as date) = contacted_zone_day.local_date
 ),
 
 -- The local days of creation and first contact in the agreement's zone, for the leads whose
