@@ -396,3 +396,34 @@ def test_the_upload_warns_once_of_a_deals_file_without_an_outcome_column(tmp_pat
     assert [(p.line, p.column, p.severity) for p in found] == [(None, None, codes.WARNING)]
     assert found[0].reason.startswith("the file has no stage, won or closed column")
     assert loaded == 2
+
+
+def test_the_meeting_says_which_deals_of_the_week_have_no_outcome(one_stage_blank, monkeypatch):
+    # W10 (2-8 March) created D1, D2 and D3; D3 has no stage. D1 was won in W11 (10 March),
+    # which created no deal.
+    said = (
+        "1 deal created in the week has no stage, won or closed value in the export: counted "
+        "as an opportunity, not as won or lost."
+    )
+    con = connect(one_stage_blank)
+    try:
+        query = functools.partial(execute, con)
+        week_10 = numbers.week_tiles(query, W10, {}).set_index("metric")
+        week_11 = numbers.week_tiles(query, Week(2026, 11), {}).set_index("metric")
+        meeting = week_view.gather(query, con, W10, {}, datetime.date(2026, 3, 16))
+    finally:
+        con.close()
+    assert week_10.at["opportunities", "this_week"] == 3
+    assert week_10.at["opportunities", "partly_unmeasured"] == said
+    assert week_10.at["won_revenue", "this_week"] == 0
+    assert week_10.at["won_revenue", "partly_unmeasured"] is None
+    assert week_11.at["won_revenue", "this_week"] == 1000
+    assert week_11.at["opportunities", "partly_unmeasured"] is None
+    assert pack.render(meeting, datetime.datetime(2026, 3, 16, 9, 0)).count(said) == 1
+    monkeypatch.setenv("REVCYCLE_DB", str(one_stage_blank))
+    at = AppTest.from_file(str(REPO_ROOT / "pages" / "this_week.py"), default_timeout=120)
+    at.query_params["week"] = "2026-W10"
+    at.run()
+    assert not at.exception, at.exception
+    shown = [str(element.value) for element in at.main if hasattr(element, "value")]
+    assert [text for text in shown if said in text.replace("\\", "")], shown

@@ -17,6 +17,8 @@
 -- as follow_up_speed's share: measured = funnel_revenue judged it (the upload records
 -- contacts, not contacted before it was created, not nurtured; never-contacted leads count
 -- as missed once their time ran out, and not before).
+-- count_deals_without_outcome: the deals created in the week with no stage, won or closed
+-- value, which count as opportunities but as none of won, lost and open.
 -- won_revenue sums amounts in whatever currency they are: the caller checks
 -- amount_currencies before showing a sum.
 -- Parameters: $end_date (date, the last week's Sunday or any day of it); $weeks (how many
@@ -85,6 +87,18 @@ won as (
     group by all
 ),
 
+-- The deals created in the weeks whose outcome the export does not say (stg_deals).
+unknown_outcomes as (
+    select
+        cast(date_trunc('week', deals.created_at) as date) as week_start,
+        count(*) as count_deals_without_outcome,
+    from funnel_deals_in_scope($channels, $owners, $segments) as deals
+    cross join window_bounds
+    where deals.is_closed is null
+        and is_in_period(deals.created_at, window_bounds.first_day, window_bounds.last_day)
+    group by all
+),
+
 final as (
     select
         weeks.week_start,
@@ -99,6 +113,8 @@ final as (
         coalesce(won.count_won_deals, 0) as count_won_deals,
         coalesce(won.won_revenue, 0) as won_revenue,
         coalesce(won.count_won_without_amount, 0) as count_won_without_amount,
+        coalesce(unknown_outcomes.count_deals_without_outcome, 0)
+            as count_deals_without_outcome,
         coalesce(leads.count_leads_with_mql_data, 0) as count_leads_with_mql_data,
         coalesce(leads.count_leads_with_sql_data, 0) as count_leads_with_sql_data,
         coalesce(leads.count_leads_with_contact_data, 0) as count_leads_with_contact_data,
@@ -112,6 +128,8 @@ final as (
     left join stages
         using (week_start)
     left join won
+        using (week_start)
+    left join unknown_outcomes
         using (week_start)
 )
 

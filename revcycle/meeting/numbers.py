@@ -208,7 +208,10 @@ def _cannot_measure(row: pd.Series, metric: str, money: Currency) -> str | None:
 
 def _partly_unmeasured(row: pd.Series, metric: str) -> str | None:
     """What part of the week a number leaves out, when some of its leads' files lack the
-    column it needs (others have it): said beside the number, never blamed on anyone."""
+    column it needs (others have it), or some of its deals lack an outcome (others have
+    one): said beside the number, never blamed on anyone."""
+    if metric == "opportunities":
+        return _deals_without_outcome(row)
     if metric != "share_contacted_in_time" or blank(row["count_leads"]):  # no leads loaded
         return None
     count, known = int(row["count_leads"]), int(row["count_leads_with_contact_data"])
@@ -217,6 +220,22 @@ def _partly_unmeasured(row: pd.Series, metric: str) -> str | None:
     return (
         f"{count - known:,} of the week's {count:,} leads come from files without a "
         "first-contact column: their follow-up is not known."
+    )
+
+
+def _deals_without_outcome(row: pd.Series) -> str | None:
+    """The week's deals that count as opportunities but not as won or lost. Not said when no
+    deal has an outcome: the won revenue tile says that already."""
+    if not row["has_deal_outcomes"] or blank(row["count_deals_without_outcome"]):
+        return None
+    count = int(row["count_deals_without_outcome"])
+    if not count:
+        return None
+    one = count == 1
+    return (
+        f"{count:,} {'deal' if one else 'deals'} created in the week {'has' if one else 'have'} "
+        "no stage, won or closed value in the export: counted as "
+        f"{'an opportunity' if one else 'opportunities'}, not as won or lost."
     )
 
 

@@ -108,6 +108,8 @@ def _tile(row) -> str:
             f"4-week average {shown.value(row.four_week_average, row.unit, row.currency)}",
             shown.against_target(row),
         ]
+        if not shown.missing(row.partly_unmeasured):
+            lines.append(row.partly_unmeasured)
     return (
         f'<div class="tile"><div class="label">{html.escape(row.label)}</div>'
         f'<div class="value">{html.escape(number)}</div>'
