@@ -92,7 +92,8 @@ def given_fields(kind: str, fields) -> list[str]:
 def _loaded_rows_sql(kind: str) -> str:
     """The view of the loaded rows: one per id, each field from the newest loaded upload that
     has the id and a column for the field (GIVEN_TOGETHER), so a weekly merge without the
-    email column leaves the emails loaded before as they were: unknown is not blank.
+    email column leaves the emails loaded before as they were: unknown is not blank. Its last
+    column, ``upload_id``, is the newest loaded upload that has the id.
 
     Most loaded data is one replace plus a few weekly merges, so only the ids of the uploads
     after the oldest are grouped; the oldest upload's rows are kept as they are unless a newer
@@ -126,7 +127,7 @@ def _loaded_rows_sql(kind: str) -> str:
             group by {id_field}
         ),
         only_in_oldest as (
-            select loaded_rows.* exclude (upload_id)
+            select loaded_rows.* exclude (upload_id), loaded_rows.upload_id
             from loaded_rows
             where {id_field} not in (select {id_field} from newest_upload_by_id)
         ),
@@ -138,7 +139,7 @@ def _loaded_rows_sql(kind: str) -> str:
             where loaded_rows.{id_field} in (select {id_field} from newest_upload_by_id)
         ),
         merged as (
-            select {id_field}, {merged_fields}
+            select {id_field}, {merged_fields}, max(upload_id) as upload_id
             from later_rows
             group by {id_field}
         ),
