@@ -330,7 +330,8 @@ def _duckdb_read(
             breaks += pc.fill_null(pc.count_substring(column, newline), 0).to_numpy()
         single_column = cells.num_columns == 1
         lines = _record_lines(path, source.read_bytes(), breaks, single_column)
-    cells = pa.table([blank_to_null(column) for column in cells.columns], cells.schema)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # numpy lets go the GIL
+        cells = pa.table(list(pool.map(blank_to_null, cells.columns)), cells.schema)
     return delimiter, cells, lines
 
 
