@@ -97,8 +97,7 @@ def _loaded_rows_sql(kind: str) -> str:
 
     Most loaded data is one replace plus a few weekly merges, so only the ids of the uploads
     after the oldest are grouped; the oldest upload's rows are kept as they are unless a newer
-    one has their id. A single replace costs no more than reading its rows.
-    """
+    one has their id. A single replace costs no more than reading its rows."""
     id_field = contract.ID_FIELD_BY_KIND[kind]
     rows = ROWS_TABLE_BY_KIND[kind]
     groups = [*GIVEN_TOGETHER.get(kind, ())]
