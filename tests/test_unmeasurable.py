@@ -2,6 +2,7 @@
 column for a date (first contact, MQL, SQL) is neither a hit nor a miss, and the pages say for
 how many leads a figure cannot be measured."""
 
+import functools
 from datetime import date
 
 import pandas as pd
@@ -12,6 +13,8 @@ from revcycle.build import build
 from revcycle.db import connect, execute
 from revcycle.importer import load
 from revcycle.importer.validate import prepare
+from revcycle.meeting import numbers
+from revcycle.meeting.week import Week
 from revcycle.paths import REPO_ROOT
 from revcycle.rebuild import rebuild_in_transaction
 from tests.conftest import building, inputs_key, made_copy, metric, write_export
@@ -393,3 +396,36 @@ def test_without_deals_revenue_pages_say_so_instead_of_blaming_the_filters(mixed
     infos = [info.value for info in at.info]
     assert any(text.startswith("No deals export is loaded, so revenue cannot") for text in infos)
     assert not any("match these filters" in text for text in infos)
+
+
+def test_a_week_without_leads_counts_no_mqls_when_no_upload_records_them(tmp_path, monkeypatch):
+    # The only leads file has no MQL, SQL or contact column: B1-B3 came in during W10, B4 on
+    # 17 March (W12). W11 created no lead, yet lies within the data: its MQLs are unknown too,
+    # not 0, and the headline never says "No lead became an MQL this week."
+    leads = tmp_path / "b.csv"
+    leads.write_text(LEADS_WITHOUT_DATES + "B4,2026-03-17 09:00:00,Referral\n", encoding="utf-8")
+    path = tmp_path / "gap.duckdb"
+    con = connect(path)
+    try:
+        build(con, {"leads": leads})
+        query = functools.partial(execute, con)
+        tiles = numbers.week_tiles(query, Week(2026, 11), None).set_index("metric")
+    finally:
+        con.close()
+    assert tiles.at["leads", "this_week"] == 0  # a week with no lead is a 0, rightly
+    for metric_name, reason in (
+        ("mqls", numbers.NO_MQL_DATES),
+        ("sqls", numbers.NO_SQL_DATES),
+        ("share_contacted_in_time", numbers.NO_CONTACT_DATES),
+    ):
+        assert pd.isna(tiles.at[metric_name, "this_week"]), metric_name
+        assert tiles.at[metric_name, "cannot_measure"] == reason, metric_name
+    monkeypatch.setenv("REVCYCLE_DB", str(path))
+    at = this_week("2026-W11")
+    shown = {metric.label: metric.value for metric in at.metric}
+    assert (shown["MQLs"], shown["SQLs"], shown["Within agreed time"]) == ("–", "–", "–")
+    said = [
+        element.value for element in at.main if isinstance(getattr(element, "value", None), str)
+    ]
+    assert not [text for text in said if "No lead became an MQL" in text], said
+    assert [text for text in said if numbers.NO_MQL_DATES in text.replace("\\", "")], said

@@ -10,7 +10,8 @@
 -- has_leads, has_deals: whether any lead and any deal is loaded at all (without leads, leads,
 -- MQLs, SQLs and the follow-up cannot be counted; without deals, opportunities and won
 -- revenue). has_deal_outcomes: whether any deal has a stage, won or closed value (without,
--- won revenue cannot be counted).
+-- won revenue cannot be counted). has_mql_data, has_sql_data, has_contact_data: whether any
+-- loaded lead's upload records that date at all (without, no week can count it).
 -- count_leads_with_*_data: of the week's leads, those whose upload has a column for the
 -- stage's date; with leads but none of them, a zero means "not in the data" (the caller says
 -- it cannot be measured). Contacted within the agreed time is over the week's leads judged,
@@ -106,6 +107,9 @@ final as (
         (select has_leads from exports_loaded()) as has_leads,
         (select has_deals from exports_loaded()) as has_deals,
         (select has_deal_outcomes from exports_loaded()) as has_deal_outcomes,
+        (select has_mql_data from exports_loaded()) as has_mql_data,
+        (select has_sql_data from exports_loaded()) as has_sql_data,
+        (select has_contact_data from exports_loaded()) as has_contact_data,
         coalesce(leads.count_leads, 0) as count_leads,
         coalesce(stages.count_mqls, 0) as count_mqls,
         coalesce(stages.count_sqls, 0) as count_sqls,

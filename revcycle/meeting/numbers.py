@@ -73,10 +73,19 @@ NO_DEALS = "No deals export is loaded, so opportunities and won revenue cannot b
 NO_DEAL_OUTCOMES = (
     "The deals loaded have no stage, won or closed value, so won revenue cannot be counted."
 )
+NO_MQL_DATES = "No leads upload has an MQL date column, so MQLs cannot be counted."
+NO_SQL_DATES = "No leads upload has an SQL date or conversion column, so SQLs cannot be counted."
+NO_CONTACT_DATES = (
+    "No leads upload has a first-contact column, so the follow-up cannot be measured."
+)
 _NOT_LOADED = (
-    ("has_leads", _NEEDS_LEADS, NO_LEADS),
+    ("has_leads", _NEEDS_LEADS, NO_LEADS),  # before the dates: no lead says more
     ("has_deals", _NEEDS_DEALS, NO_DEALS),  # before the outcomes: no deal says more
     ("has_deal_outcomes", {"won_revenue": "won_revenue"}, NO_DEAL_OUTCOMES),
+    # Not in any upload: unknown in every week, one that created no lead too.
+    ("has_mql_data", {"mqls": "count_mqls"}, NO_MQL_DATES),
+    ("has_sql_data", {"sqls": "count_sqls"}, NO_SQL_DATES),
+    ("has_contact_data", {"share_contacted_in_time": "share_contacted_in_time"}, NO_CONTACT_DATES),
 )
 _MISSING_COLUMN = {
     "mqls": "The uploads of this week's leads have no MQL date column, so MQLs cannot be counted.",
