@@ -12,7 +12,9 @@ import pandas as pd
 
 RELATIVE_TOLERANCE = 1e-6
 STAGES = ("lead", "mql", "sql", "opportunity", "won")
-NEEDS_DEALS = np.array([stage in ("opportunity", "won") for stage in STAGES])
+# What each stage's count needs loaded somewhere (the funnel's column that says so per lead,
+# or "deals"), else it is unknown when 0, as exports_loaded says in SQL.
+STAGE_NEEDS = ("has_lead", "has_mql_data", "has_sql_data", "deals", "deals")
 PERCENTILES = {"median": 0.5, "p90": 0.9, "p10": 0.1, "p25": 0.25, "p75": 0.75}
 
 
@@ -89,12 +91,27 @@ CONVERSION_FUNNEL_COLUMNS = [
 ]
 
 
+def _stages_loaded(funnel: pd.DataFrame) -> np.ndarray:
+    """Per stage (STAGES), whether anything loaded can record it: a lead, a lead whose upload
+    has the stage's date column, a deal."""
+    leads = funnel["has_lead"].to_numpy(dtype=bool)
+    has_deals = bool((funnel["count_deals"].to_numpy() > 0).any())
+    return np.array(
+        [
+            has_deals
+            if need == "deals"
+            else bool((leads & funnel[need].fillna(False).to_numpy(dtype=bool)).any())
+            for need in STAGE_NEEDS
+        ]
+    )
+
+
 def reference_conversion_by_channel(
     funnel, *, start_date, end_date, channels, owners, segments
 ) -> pd.DataFrame:
     """pandas version of queries/metrics/conversion_by_channel.sql."""
     rows = _filtered(funnel, CONVERSION_FUNNEL_COLUMNS, channels, owners, segments)
-    has_deals = bool((funnel["count_deals"].to_numpy() > 0).any())
+    loaded = _stages_loaded(funnel)
     events = _stage_events(rows, _period(start_date, end_date))
     from_leads = events.mul(rows["has_lead"].to_numpy(dtype=bool), axis=0)
     bases = _stage_bases(rows, events)
@@ -125,10 +142,9 @@ def reference_conversion_by_channel(
             "share_of_previous": (for_previous / np.where(previous == 0, np.nan, previous)).ravel(),
             "share_of_first": (lead_counts / np.where(first == 0, np.nan, first)).ravel(),
             # No event, and no lead of the channel's in the period could record the stage;
-            # or, for opportunities and customers, no deal is loaded at all.
+            # or nothing loaded at all could (no lead, no upload with the date, no deal).
             "is_unmeasurable": (
-                ((counts == 0) & (first == 0) & (counts[:, :1] > 0))
-                | ((counts == 0) & NEEDS_DEALS & (not has_deals))
+                ((counts == 0) & (first == 0) & (counts[:, :1] > 0)) | ((counts == 0) & ~loaded)
             ).ravel(),
         }
     )

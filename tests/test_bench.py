@@ -315,3 +315,33 @@ def test_the_pandas_follow_up_reads_a_contact_dated_by_its_day_as_the_mart_does(
             "NEXT-DAY": {"hours_to_first_contact": None, "is_within_agreed_time": None},
             "TIMED": {"hours_to_first_contact": 1.0, "is_within_agreed_time": True},
         }
+
+
+def test_the_pandas_conversion_knows_a_stage_no_upload_records(tmp_path):
+    # Leads from a file with no MQL or SQL column (3 March); L1's deal won on 10 March. In 9-15
+    # March, MQLs and SQLs are unknown, not 0, in both versions of the metric.
+    leads, deals = tmp_path / "leads.csv", tmp_path / "deals.csv"
+    leads.write_text(
+        "lead_id,created_at,channel\nL1,2026-03-03 09:00:00,Referral\n"
+        "L2,2026-03-03 10:00:00,Referral\n",
+        encoding="utf-8",
+    )
+    deals.write_text(
+        "deal_id,lead_id,created_at,stage,closed_at,amount,currency\n"
+        "D1,L1,2026-03-04 09:00:00,Closed Won,2026-03-10 09:00:00,100.00,EUR\n",
+        encoding="utf-8",
+    )
+    con = connect(tmp_path / "bare.duckdb")
+    try:
+        build(con, {"leads": leads, "deals": deals})
+        params = reference.metric_params(
+            "conversion_by_channel", date(2026, 3, 9), date(2026, 3, 15)
+        )
+        duckdb_result = execute(con, "metrics/conversion_by_channel", **params)
+        funnel = con.execute("select * from funnel_revenue").df()
+    finally:
+        con.close()
+    pandas_result = reference.reference_conversion_by_channel(funnel, **params)
+    assert reference.mismatches("conversion_by_channel", duckdb_result, pandas_result) == []
+    unknown = pandas_result[pandas_result["is_total"] & pandas_result["is_unmeasurable"]]
+    assert sorted(unknown["stage"]) == ["mql", "sql"]

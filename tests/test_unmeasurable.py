@@ -429,3 +429,36 @@ def test_a_week_without_leads_counts_no_mqls_when_no_upload_records_them(tmp_pat
     ]
     assert not [text for text in said if "No lead became an MQL" in text], said
     assert [text for text in said if numbers.NO_MQL_DATES in text.replace("\\", "")], said
+
+
+def test_a_period_without_leads_counts_no_mqls_when_no_upload_records_them(tmp_path, monkeypatch):
+    # B1-B3 came in on 3 March from the only leads file, which has no MQL or SQL column; B1's
+    # deal was won on 10 March. 9-15 March created no lead: 0 leads, 1 customer, and MQLs and
+    # SQLs unknown, never 0.
+    leads = tmp_path / "b.csv"
+    leads.write_text(LEADS_WITHOUT_DATES, encoding="utf-8")
+    deals = tmp_path / "d.csv"
+    deals.write_text(
+        "deal_id,lead_id,created_at,stage,closed_at,amount,currency\n"
+        "D1,B1,2026-03-04 09:00:00,Closed Won,2026-03-10 09:00:00,100.00,EUR\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "won.duckdb"
+    con = connect(path)
+    try:
+        build(con, {"leads": leads, "deals": deals})
+        period = {"start_date": date(2026, 3, 9), "end_date": date(2026, 3, 15)}
+        conversion = metric(con, "conversion_by_channel", **period)
+    finally:
+        con.close()
+    total = conversion[conversion["is_total"]].set_index("stage")
+    assert total.at["lead", "count_events"] == 0 and not total.at["lead", "is_unmeasurable"]
+    assert total.at["won", "count_events"] == 1 and not total.at["won", "is_unmeasurable"]
+    assert total.at["mql", "is_unmeasurable"] and total.at["sql", "is_unmeasurable"]
+    monkeypatch.setenv("REVCYCLE_DB", str(path))
+    at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params.update({"preset": "Custom", "period": ["2026-03-09", "2026-03-15"]})
+    at.run()
+    assert not at.exception, at.exception
+    assert (tile(at, "Leads"), tile(at, "MQLs"), tile(at, "SQLs")) == ("0", "–", "–")
+    assert tile(at, "Won deals") == "1"

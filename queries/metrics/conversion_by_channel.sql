@@ -13,8 +13,10 @@
 -- count_for_previous / count_previous, share_of_first count_from_leads / count_first.
 -- is_unmeasurable: the stage has no event and no lead of the channel's in the period could
 -- record it (its upload has no column for the stage's date), or no export of the stage is
--- loaded (no leads export for leads, MQLs and SQLs; no deals export for opportunities; no
--- deal with a stage, won or closed value for customers): unknown, not 0.
+-- loaded (no leads export for leads, MQLs and SQLs; no leads upload with an MQL date column
+-- for MQLs, or an SQL date or conversion column for SQLs, even in a period with no lead; no
+-- deals export for opportunities; no deal with a stage, won or closed value for customers):
+-- unknown, not 0.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -115,6 +117,8 @@ measured as (
                     case stage
                         when 'opportunity' then has_deals
                         when 'won' then has_deal_outcomes
+                        when 'mql' then has_mql_data
+                        when 'sql' then has_sql_data
                         else has_leads
                     end
                 from exports_loaded()
