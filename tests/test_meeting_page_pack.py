@@ -204,7 +204,7 @@ def planted_leak(channel: str) -> leak.Leak:
 def test_a_flagged_leak_is_drawn_with_both_intervals_and_its_words_escaped(meeting_db):
     meeting = gather(meeting_db)
     drop = planted_leak("<b>Paid</b> search")
-    with_leak = meeting._replace(leaks=meeting.leaks._replace(flagged=[drop]))
+    with_leak = meeting._replace(leaks=meeting.leaks._replace(flagged=[drop], cannot_measure=None))
 
     figure = charts.leaks([drop])
     baseline, recent = figure.data

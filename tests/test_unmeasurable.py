@@ -13,7 +13,7 @@ from revcycle.build import build
 from revcycle.db import connect, execute
 from revcycle.importer import load
 from revcycle.importer.validate import prepare
-from revcycle.meeting import numbers
+from revcycle.meeting import leak, numbers
 from revcycle.meeting.week import Week
 from revcycle.paths import REPO_ROOT
 from revcycle.rebuild import rebuild_in_transaction
@@ -410,9 +410,12 @@ def test_a_week_without_leads_counts_no_mqls_when_no_upload_records_them(tmp_pat
         build(con, {"leads": leads})
         query = functools.partial(execute, con)
         tiles = numbers.week_tiles(query, Week(2026, 11), None).set_index("metric")
+        leaks = leak.find_leaks(query, Week(2026, 11), None)
     finally:
         con.close()
     assert tiles.at["leads", "this_week"] == 0  # a week with no lead is a 0, rightly
+    # No step has a cohort to compare: not "no step dropped", which is no news.
+    assert leaks.cannot_measure == leak.NOTHING_TO_COMPARE and not leaks.flagged
     for metric_name, reason in (
         ("mqls", numbers.NO_MQL_DATES),
         ("sqls", numbers.NO_SQL_DATES),
@@ -428,6 +431,7 @@ def test_a_week_without_leads_counts_no_mqls_when_no_upload_records_them(tmp_pat
         element.value for element in at.main if isinstance(getattr(element, "value", None), str)
     ]
     assert not [text for text in said if "No lead became an MQL" in text], said
+    assert not [text for text in said if "No step dropped" in text], said
     assert [text for text in said if numbers.NO_MQL_DATES in text.replace("\\", "")], said
 
 

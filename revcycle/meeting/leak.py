@@ -82,7 +82,8 @@ class LeakReport(NamedTuple):
     recent: tuple[date, date]  # the lead → MQL step's recent weeks (the freshest)
     baseline: tuple[date, date]  # and its baseline weeks
     currency: str | None = None  # of expected_cost when cost_unit is "revenue"; None if unknown
-    # Why no step can be compared at all (no leads export is loaded): no leak is then no news.
+    # Why no step can be compared at all (no leads export is loaded, or no step has a cohort on
+    # both sides that records its dates): no leak is then no news.
     cannot_measure: str | None = None
 
 
@@ -103,8 +104,22 @@ def find_leaks(query: Query, week: Week, scope: Mapping | None = None) -> LeakRe
         recent=(_day(first_step["recent_start_date"]), _day(first_step["recent_end_date"])),
         baseline=(_day(first_step["baseline_start_date"]), _day(first_step["baseline_end_date"])),
         currency=money["currency"] if is_revenue and isinstance(money["currency"], str) else None,
-        cannot_measure=None if query("metrics/data_freshness").iloc[0]["has_leads"] else NO_LEADS,
+        cannot_measure=_cannot_compare(query, checked),
     )
+
+
+NOTHING_TO_COMPARE = (
+    "No step of the funnel had leads in both the recent and the baseline weeks whose uploads "
+    "record its dates, so no drop can be told."
+)
+
+
+def _cannot_compare(query: Query, checked: pd.DataFrame) -> str | None:
+    """Why no step could be tested (no leads export, or no cohort on both sides): "no step
+    dropped" would then be good news about nothing."""
+    if not query("metrics/data_freshness").iloc[0]["has_leads"]:
+        return NO_LEADS
+    return None if checked["is_tested"].any() else NOTHING_TO_COMPARE
 
 
 COUNT_COLUMNS = ("recent_converted", "recent_entered", "baseline_converted", "baseline_entered")
