@@ -230,3 +230,82 @@ def test_an_amount_written_in_a_currency_gives_a_blank_currency_and_never_contra
             "currency in a currency column",
         ),
     ]
+
+
+# A Salesforce opportunities report from an org with several currencies, as Salesforce's help
+# shows one exported: each currency field has its code in a column of its own beside it, and
+# the converted amount in the corporate currency follows.
+SALESFORCE_SEVERAL_CURRENCIES = (
+    "Opportunity ID,Created Date,Close Date,Stage,Amount Currency,Amount,"
+    "Amount (Converted) Currency,Amount (Converted)\n"
+    '006A1,3/15/2026,3/20/2026,Closed Won,JPY,"10,000",USD,83.86\n'
+    '006A2,3/16/2026,3/19/2026,Closed Won,USD,"10,000.00",USD,"10,000.00"\n'
+)
+SALESFORCE_LEADS = (
+    "Lead ID,Created Date,Lead Source,Converted,Converted Opportunity ID\n"
+    "00Q1,3/13/2026,Web,TRUE,006A1\n"
+    "00Q2,3/13/2026,Web,TRUE,006A2\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "deals_text"),
+    [
+        ("Amount Currency", SALESFORCE_SEVERAL_CURRENCIES),
+        # The record's own currency field, added to a report.
+        (
+            "Opportunity Currency",
+            SALESFORCE_SEVERAL_CURRENCIES.replace("Amount Currency", "Opportunity Currency"),
+        ),
+    ],
+)
+def test_a_salesforce_report_in_several_currencies_never_adds_yen_to_dollars(
+    tmp_path, monkeypatch, header, deals_text
+):
+    # Read without the code column, the two won deals would be 10,000 + 10,000.00 = 20,000 of
+    # one currency. Each amount carries its own: JPY 10,000 and USD 10,000.00, so no sum of
+    # money is shown. The converted columns are not the deal's amount.
+    leads, deals_csv = tmp_path / "sf_leads.csv", tmp_path / "sf_opps.csv"
+    leads.write_text(SALESFORCE_LEADS, encoding="utf-8")
+    deals_csv.write_text(deals_text, encoding="utf-8")
+    path = tmp_path / "sf.duckdb"
+    con = connect(path)
+    try:
+        prepared = prepare(con, deals_csv, kind="deals")
+        build(con, {"leads": leads, "deals": deals_csv})
+        row = execute(con, "metrics/amount_currencies", default_currency=None).iloc[0]
+        stored = con.sql("select deal_id, amount, currency from raw_deals order by 1").fetchall()
+    finally:
+        con.close()
+    assert prepared.mapping["currency"] == header
+    assert prepared.mapping["amount"] == "Amount"
+    assert (row["count_currencies"], row["currencies_listed"]) == (2, "JPY: 1 deal, USD: 1 deal")
+    assert [(deal, float(amount), code) for deal, amount, code in stored] == [
+        ("006A1", 10_000.0, "JPY"),
+        ("006A2", 10_000.0, "USD"),
+    ]
+    monkeypatch.setenv("REVCYCLE_DB", str(path))
+    monkeypatch.setenv(settings.CURRENCY_VARIABLE, "")
+    at = open_page("dashboard.py")
+    assert tile(at, "Won revenue") == "–"  # not 20,000
+    assert tile(at, "Won deals") == "2"
+    assert "several currencies (JPY: 1 deal, USD: 1 deal)" in unescaped(at.warning[0].value)
+
+
+def test_a_hubspot_deals_export_reads_each_deal_s_currency(tmp_path):
+    # HubSpot's deal property "Currency" (deal_currency_code), in an account with two.
+    export = tmp_path / "hubspot_deals.csv"
+    export.write_text(
+        '"Record ID","Deal Name","Deal Stage","Amount","Currency","Create Date","Close Date"\n'
+        '"11","A","Closed won","1200","EUR","2026-03-05 09:00","2026-03-10 09:00"\n'
+        '"12","B","Closed won","800","GBP","2026-03-06 09:00","2026-03-09 09:00"\n',
+        encoding="utf-8",
+    )
+    con = connect(tmp_path / "hs.duckdb")
+    try:
+        prepared = prepare(con, export, kind="deals")
+    finally:
+        con.close()
+    assert prepared.source == "HubSpot deals export"
+    assert prepared.mapping["currency"] == "Currency"
+    assert prepared.rows.column("currency").to_pylist() == ["EUR", "GBP"]

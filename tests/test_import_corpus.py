@@ -403,7 +403,41 @@ def test_salesforce_leads_day_first_windows_1252(con):
         ("00Q1", "2020-06-08 15:38:00", "2020-06-20 10:00:00", "006A", "Müller AG"),
         ("00Q2", "2020-06-13 09:05:00", None, None, "Café Crème SARL"),
     ]
-    assert prepared.unmapped_sources == ["Web"]
+    # Salesforce's stock Lead Source "Web" (its web-to-lead form) has a rule from the start.
+    assert prepared.unmapped_sources == []
+
+
+def test_salesforce_s_stock_lead_sources_land_in_channels(con, tmp_path):
+    # The values of Salesforce's standard Lead Source picklist that name one channel have a
+    # rule in a new database: web-to-lead is the website form, AdWords paid search, and the
+    # referrals referrals (a partner's, the partner channel). "Phone Inquiry", "Purchased
+    # List" and "Other" name none, so they are left for the analyst to map.
+    sources = {
+        "Web": "Website contact form",
+        "Google AdWords": "Paid search",
+        "Partner Referral": "Partner",
+        "Employee Referral": "Referral",
+        "External Referral": "Referral",
+        "Word of mouth": "Referral",
+        "Phone Inquiry": None,
+        "Purchased List": None,
+        "Other": None,
+    }
+    export = tmp_path / "salesforce_leads.csv"
+    export.write_text(
+        "Lead ID,Created Date,Lead Source\n"
+        + "".join(f"00Q{at},2026-03-13 09:00,{source}\n" for at, source in enumerate(sources)),
+        encoding="utf-8",
+    )
+    prepared = prepare(con, export, now=NOW)
+    assert prepared.source == "Salesforce leads report"
+    assert prepared.unmapped_sources == ["Other", "Phone Inquiry", "Purchased List"]
+    rules = con.sql(
+        "select wanted.source, rules.channel from (select unnest($sources) as source) as wanted "
+        "left join stg_channel_rules as rules on source_key(wanted.source) = rules.source_key",
+        params={"sources": list(sources)},
+    ).fetchall()
+    assert dict(rules) == sources
 
 
 def test_salesforce_opportunities_month_first_with_byte_order_mark(con):

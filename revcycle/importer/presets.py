@@ -278,6 +278,10 @@ PRESETS: tuple[Preset, ...] = (
             "is_won": ("Won",),
             "is_closed": ("Closed",),
             "amount": ("Amount",),
+            # An org with several currencies writes each amount's code beside it ("Amount
+            # Currency", as a report exports it; or the record's "Opportunity Currency"). Left
+            # unread, euros and yen would be summed as one currency.
+            "currency": ("Amount Currency", "Opportunity Currency"),
             "closed_at": ("Close Date",),
             "owner": ("Opportunity Owner", "Owner ID"),
             "source": ("Lead Source",),
