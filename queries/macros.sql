@@ -73,6 +73,16 @@ create or replace macro is_closed_stage(stage) as
     starts_with(replace(source_key(stage), '_', ''), 'closed')
     or replace(source_key(stage), '_', '') in ('won', 'lost');
 
+-- is_won_deal(stage, is_won), is_closed_deal(stage, is_won, is_closed): whether a deal is won,
+-- and won or lost, by its export's Won and Closed values, else by its stage; a won deal is
+-- closed, whatever else the export says (a Salesforce report may have Won and no Closed
+-- column, and a stage of the org's own naming). False when nothing says so: stg_deals makes
+-- it unknown for a deal with no stage, won or closed value at all; the importer's check of
+-- close dates in the future asks the same.
+create or replace macro is_won_deal(stage, is_won) as coalesce(is_won, is_won_stage(stage), false);
+create or replace macro is_closed_deal(stage, is_won, is_closed) as
+    is_won_deal(stage, is_won) or coalesce(is_closed, is_closed_stage(stage), false);
+
 -- is_date_only(moment): whether `moment` is a date without a time, read as its midnight: the
 -- export says the day, not the hour (Salesforce's Close Date, a spreadsheet's contact date).
 -- Null when `moment` is.

@@ -3,11 +3,15 @@ automatic mapping, --set, the full mapping shown, typed suggestions) and 11 (gro
 nothing changed). Hand-written files, a real database, the command's main() in this process."""
 
 import csv
+from datetime import datetime
 
 import pytest
 
 from revcycle.__main__ import main
 from revcycle.db import connect
+from revcycle.importer import problems as codes
+from revcycle.importer.problems import WARNING
+from revcycle.importer.validate import prepare
 from tests.conftest import write_export
 
 # Lines 2-4 and 6 are dated 2099 (the future); line 5 has no lead_id (an error).
@@ -125,6 +129,44 @@ def test_a_deal_closed_before_it_was_created_is_a_warning_with_its_line(db, tmp_
     assert "warning: deals.csv, line 3, column closed_at ('2026-09-30'): the deal " in out
     assert "closes before it was created" in out
     assert "2 rows to load + 0 rejected" in out  # the deal still loads
+
+
+def test_a_won_or_lost_deal_closing_in_the_future_is_a_warning_an_open_one_is_not(
+    db, tmp_path, revcycle
+):
+    # Loaded on 2026-12-05. D1 is won on 14 December and D2 lost on 11 December: a closed
+    # deal cannot close ahead, so both are worth a look (the sidebar later says the upload
+    # warned of such dates). D3 is open and expected to close on 20 December, D4 has no stage,
+    # D5 is Won by its own column with the stage of the org's naming: only D1, D2 and D5 warn.
+    # D6 closed on 1 December.
+    deals = tmp_path / "deals.csv"
+    deals.write_text(
+        "deal_id,created_at,stage,is_won,closed_at\n"
+        "D1,2026-11-20 09:00:00,Closed Won,,2026-12-14\n"
+        "D2,2026-11-21 09:00:00,Closed Lost,,2026-12-11\n"
+        "D3,2026-11-22 09:00:00,Negotiation,,2026-12-20\n"
+        "D4,2026-11-23 09:00:00,,,2026-12-21\n"
+        "D5,2026-11-24 09:00:00,Signed,true,2026-12-09\n"
+        "D6,2026-11-25 09:00:00,Closed Won,,2026-12-01\n",
+        encoding="utf-8",
+    )
+    con = connect(tmp_path / "future.duckdb")
+    try:
+        prepared = prepare(con, deals, kind="deals", now=datetime(2026, 12, 5, 12))
+    finally:
+        con.close()
+    future = [
+        (problem.line, problem.column, problem.value)
+        for problem in prepared.problems
+        if problem.code == codes.FUTURE_DATE
+    ]
+    assert future == [
+        (2, "closed_at", "2026-12-14"),
+        (3, "closed_at", "2026-12-11"),
+        (6, "closed_at", "2026-12-09"),
+    ]
+    assert all(problem.severity == WARNING for problem in prepared.problems)
+    assert prepared.count_rows_loaded == 6  # they all load
 
 
 def test_a_problem_shows_the_value_as_the_file_writes_it(db, tmp_path, revcycle):

@@ -25,19 +25,8 @@ final as (
         lower(email) as email,
         created_at,
         stage,
-        if(
-            has_outcome,
-            coalesce(is_won, is_won_stage(stage), false),
-            null
-        ) as is_won,
-        -- A won deal is closed, whatever else the export says (a Salesforce report may have
-        -- Won and no Closed column, and a stage of the org's own naming).
-        if(
-            has_outcome,
-            coalesce(is_won, is_won_stage(stage), false)
-                or coalesce(is_closed, is_closed_stage(stage), false),
-            null
-        ) as is_closed,
+        if(has_outcome, is_won_deal(stage, is_won), null) as is_won,
+        if(has_outcome, is_closed_deal(stage, is_won, is_closed), null) as is_closed,
         amount,
         upper(currency) as currency,
         deal_closed_at(closed_at, created_at) as closed_at,

@@ -603,16 +603,37 @@ def _rule_problems(
     for name, future in _future_dates(kind, mapping, rows, now):
         reason = "a date in the future; check the export's date format"
         flagged(name, future, reason, codes.FUTURE_DATE, WARNING)
+    if kind == "deals" and "closed_at" in mapping:
+        reason = (
+            "the deal is won or lost, but closes in the future; check the close date or the "
+            "export's date format. Until then the presets end before it, and it counts in All "
+            "time and custom dates only"
+        )
+        flagged("closed_at", _closed_after(rows, now), reason, codes.FUTURE_DATE, WARNING)
     return problems
 
 
 def _future_dates(kind: str, mapping, rows: pa.Table, now: datetime):
-    """(field, rows dated after ``now``) per date field the file has, but a close date: an
-    open deal's is its expected date, often ahead."""
+    """(field, rows dated after ``now``) per date field the file has, but a close date (see
+    _closed_after)."""
     ahead_of = {"timestamp": pa.scalar(now, parse.TIMESTAMP), "date": pa.scalar(now.date())}
     for spec in contract.FIELDS_BY_KIND[kind]:
         if spec.type in ahead_of and spec.name in mapping and spec.name != "closed_at":
             yield spec.name, mask(pc.greater(rows.column(spec.name), ahead_of[spec.type]))
+
+
+def _closed_after(rows: pa.Table, now: datetime) -> np.ndarray:
+    """Per deal, whether it is won or lost (as stg_deals reads it: is_closed_deal in
+    queries/macros.sql) and closes after ``now``. An open deal's close date is the day it is
+    expected to close, often ahead; a closed deal's is when it closed, which cannot be ahead."""
+    with scratch() as cursor:
+        cursor.register("deal_outcomes", rows.select(["stage", "is_won", "is_closed", "closed_at"]))
+        ahead = cursor.sql(
+            "select is_closed_deal(stage, is_won, is_closed) and closed_at > $now as ahead "
+            "from deal_outcomes",
+            params={"now": now.replace(tzinfo=None)},
+        ).to_arrow_table()
+    return mask(ahead.column("ahead"))
 
 
 def _shown(value) -> str | None:
