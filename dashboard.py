@@ -154,6 +154,7 @@ with page.frame("Overview") as filters:
             ],
             agreed,
         )
+    money.per_currency(params, currency, key="overview_per_currency")
     roi.overview_tiles(params, currency)
     page.unmeasurable_note(params)
     page.undated_wins_note(params)

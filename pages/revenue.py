@@ -165,6 +165,7 @@ with page.frame("Revenue by channel") as filters:
         ],
         page.agreement_in_force(filters),
     )
+    money.per_currency(params, currency, key="revenue_per_currency")
 
     # With no deal's outcome known (the banner says so), only what the channels cost is left.
     outcomes_known = not pd.isna(total["count_closed_deals"])

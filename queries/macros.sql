@@ -63,25 +63,25 @@ create or replace macro opportunity_key(id) as
         else id
     end;
 
--- is_won_stage(stage), is_closed_stage(stage): what a stage says about a deal whose export
--- has no Won or Closed column, read from its letters and digits, lower-cased (the label
--- "Closed Won", "Closed/Won" and HubSpot's internal id "closedwon" are one stage): won is
--- Closed Won or Won (Pipedrive's status), closed any stage starting Closed, or Won or Lost.
-create or replace macro is_won_stage(stage) as
-    replace(source_key(stage), '_', '') in ('closedwon', 'won');
-create or replace macro is_closed_stage(stage) as
-    starts_with(replace(source_key(stage), '_', ''), 'closed')
-    or replace(source_key(stage), '_', '') in ('won', 'lost');
-
 -- is_won_deal(stage, is_won), is_closed_deal(stage, is_won, is_closed): whether a deal is won,
--- and won or lost, by its export's Won and Closed values, else by its stage; a won deal is
--- closed, whatever else the export says (a Salesforce report may have Won and no Closed
--- column, and a stage of the org's own naming). False when nothing says so: stg_deals makes
--- it unknown for a deal with no stage, won or closed value at all; the importer's check of
--- close dates in the future asks the same.
-create or replace macro is_won_deal(stage, is_won) as coalesce(is_won, is_won_stage(stage), false);
+-- and won or lost, by its export's Won and Closed values, else by what its stage says, read
+-- from its letters and digits, lower-cased (the label "Closed Won", "Closed/Won" and HubSpot's
+-- internal id "closedwon" are one stage): won is Closed Won or Won (Pipedrive's status),
+-- closed any stage starting Closed, or Won or Lost. A won deal is closed, whatever else the
+-- export says (a Salesforce report may have Won and no Closed column, and a stage of the org's
+-- own naming). False when nothing says so: stg_deals makes both unknown for a deal with no
+-- stage, won or closed value at all; the importer's check of close dates in the future asks
+-- the same.
+create or replace macro is_won_deal(stage, is_won) as
+    coalesce(is_won, replace(source_key(stage), '_', '') in ('closedwon', 'won'), false);
 create or replace macro is_closed_deal(stage, is_won, is_closed) as
-    is_won_deal(stage, is_won) or coalesce(is_closed, is_closed_stage(stage), false);
+    is_won_deal(stage, is_won)
+    or coalesce(
+        is_closed,
+        starts_with(replace(source_key(stage), '_', ''), 'closed')
+            or replace(source_key(stage), '_', '') in ('won', 'lost'),
+        false
+    );
 
 -- is_date_only(moment): whether `moment` is a date without a time, read as its midnight: the
 -- export says the day, not the hour (Salesforce's Close Date, a spreadsheet's contact date).

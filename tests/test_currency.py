@@ -163,7 +163,9 @@ def test_revenue_in_two_currencies_is_not_added_up(pages_over):
     assert tile(at, "Win rate") == "100.0%"  # 2 won of 2 closed: no money, still shown
     warning = unescaped(at.warning[0].value)  # the currencies are the deals' text: escaped
     assert "several currencies (EUR: 1 deal, USD: 1 deal)" in warning
-    columns = table_columns(at)
+    # Sums of money only in the table per currency, each within its currency.
+    per_channel = [frame.value for frame in at.dataframe if "Currency" not in frame.value.columns]
+    columns = [column for frame in per_channel for column in frame.columns]
     assert "Won deals" in columns
     assert not [column for column in columns if "revenue" in column or "Velocity" in column]
     assert not at.get("plotly_chart")  # every chart on the page draws sums of money
@@ -309,3 +311,112 @@ def test_a_hubspot_deals_export_reads_each_deal_s_currency(tmp_path):
     assert prepared.source == "HubSpot deals export"
     assert prepared.mapping["currency"] == "Currency"
     assert prepared.rows.column("currency").to_pylist() == ["EUR", "GBP"]
+
+
+# Three leads and five deals in three currencies. In March: EUR won 1,000.00 (D1) and open
+# 250.50 (D3, created 7 March); USD won 500.00 (D2); no currency stated, won 40.00 (D5). D4
+# (EUR 99.00) is won in April. L1 is Referral, L2 and L3 Email.
+MIXED_LEADS = [
+    {"lead_id": "L1", "created_at": "2026-03-02 09:00:00", "channel": "Referral"},
+    {"lead_id": "L2", "created_at": "2026-03-02 09:00:00", "channel": "Email"},
+    {"lead_id": "L3", "created_at": "2026-03-03 09:00:00", "channel": "Email"},
+]
+MIXED_DEALS = [
+    {"deal_id": "D1", "lead_id": "L1", "created_at": "2026-03-05 09:00:00", "stage": "Closed Won"}
+    | {"closed_at": "2026-03-10 09:00:00", "amount": "1000.00", "currency": "EUR"},
+    {"deal_id": "D2", "lead_id": "L2", "created_at": "2026-03-06 09:00:00", "stage": "Closed Won"}
+    | {"closed_at": "2026-03-09 09:00:00", "amount": "500.00", "currency": "USD"},
+    {"deal_id": "D3", "lead_id": "L3", "created_at": "2026-03-07 09:00:00", "stage": "Proposal"}
+    | {"closed_at": "", "amount": "250.50", "currency": "EUR"},
+    {"deal_id": "D4", "lead_id": "L1", "created_at": "2026-03-20 09:00:00", "stage": "Closed Won"}
+    | {"closed_at": "2026-04-02 09:00:00", "amount": "99.00", "currency": "EUR"},
+    {"deal_id": "D5", "lead_id": "L3", "created_at": "2026-03-08 09:00:00", "stage": "Closed Won"}
+    | {"closed_at": "2026-03-12 09:00:00", "amount": "40.00", "currency": ""},
+]
+MARCH = {"start_date": "2026-03-01", "end_date": "2026-03-31"}
+
+
+@pytest.fixture
+def mixed_db(tmp_path):
+    path = tmp_path / "mixed.duckdb"
+    con = connect(path)
+    build(
+        con,
+        {
+            "leads": write_export(tmp_path / "leads.csv", "leads", MIXED_LEADS),
+            "deals": write_export(tmp_path / "deals.csv", "deals", MIXED_DEALS),
+        },
+    )
+    con.close()
+    return path
+
+
+def sums_per_currency(path, **filters) -> list[tuple]:
+    con = connect(path)
+    try:
+        params = {"channels": None, "owners": None, "segments": None} | MARCH | filters
+        frame = execute(con, "metrics/revenue_by_currency", **params, default_currency=None)
+    finally:
+        con.close()
+    return [
+        (
+            row.currency if isinstance(row.currency, str) else None,  # null: stated none
+            row.count_won_deals,
+            float(row.won_revenue),
+            row.count_open_deals,
+            float(row.open_pipeline),
+        )
+        for row in frame.itertuples()
+    ]
+
+
+def test_each_currency_sums_its_own_won_revenue_and_pipeline(mixed_db):
+    assert sums_per_currency(mixed_db) == [
+        ("EUR", 1, 1000.00, 1, 250.50),
+        ("USD", 1, 500.00, 0, 0.0),
+        (None, 1, 40.00, 0, 0.0),
+    ]
+    # The channel filter narrows them as it narrows every figure: Email is L2 and L3.
+    assert sums_per_currency(mixed_db, channels=["Email"]) == [
+        ("EUR", 0, 0.0, 1, 250.50),
+        ("USD", 1, 500.00, 0, 0.0),
+        (None, 1, 40.00, 0, 0.0),
+    ]
+
+
+@pytest.mark.parametrize("path", ["dashboard.py", "pages/revenue.py"])
+def test_a_page_over_several_currencies_shows_each_currency_s_sums(mixed_db, monkeypatch, path):
+    monkeypatch.setenv("REVCYCLE_DB", str(mixed_db))
+    monkeypatch.setenv(settings.CURRENCY_VARIABLE, "")
+    at = open_page(path)
+    assert tile(at, "Won revenue") == "–"  # never 1,540 of no currency
+    [table] = [frame.value for frame in at.dataframe if "Currency" in frame.value.columns]
+    assert table.to_dict("records") == [
+        {
+            "Currency": "EUR",
+            "Won deals": 1,
+            "Won revenue": 1000.0,
+            "Open deals": 1,
+            "Open pipeline": 250.5,
+        },
+        {
+            "Currency": "USD",
+            "Won deals": 1,
+            "Won revenue": 500.0,
+            "Open deals": 0,
+            "Open pipeline": 0.0,
+        },
+        {
+            "Currency": "no currency stated",
+            "Won deals": 1,
+            "Won revenue": 40.0,
+            "Open deals": 0,
+            "Open pipeline": 0.0,
+        },
+    ]
+
+
+def test_one_currency_shows_no_table_per_currency(pages_over):
+    pages_over("EUR", "EUR")
+    at = open_page("pages/revenue.py")
+    assert not [frame for frame in at.dataframe if "Currency" in frame.value.columns]

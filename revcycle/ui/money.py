@@ -54,7 +54,7 @@ def say(money: Currency) -> None:
             # The currencies are the deals' own text: plain, never Markdown.
             f"The deals' amounts are in several currencies ({format.plain(money.listed)}). "
             "Revcycle does not "
-            "add amounts in different currencies, so sums of money are not shown. Give each deal "
+            "add amounts in different currencies, so no sum across them is shown. Give each deal "
             f"its currency, or set {settings.CURRENCY_VARIABLE} for the deals that state none.",
             icon=":material/currency_exchange:",
         )
@@ -73,3 +73,33 @@ def columns(spec: dict[str, tuple[str, str]], money: Currency) -> dict[str, tupl
         for column, (label, kind) in spec.items()
         if not (money.is_mixed and kind in tables.AMOUNT_KINDS)
     }
+
+
+NO_CURRENCY = "no currency stated"
+
+
+def per_currency(params: dict, money: Currency, key: str) -> None:
+    """When the amounts are in several currencies (and the tiles show no sum), the period's
+    won revenue and open pipeline in each, under the page's filters: sums within a currency,
+    never across, each reconciling to the deals export's rows in that currency."""
+    if not money.is_mixed:
+        return
+    sums = run("metrics/revenue_by_currency", **params, default_currency=settings.currency())
+    if sums.empty:
+        return
+    st.subheader("Won revenue and open pipeline per currency")
+    tables.show(
+        sums.assign(currency=sums["currency"].fillna(NO_CURRENCY)),
+        {
+            "currency": ("Currency", "text"),
+            "count_won_deals": ("Won deals", "count"),
+            "won_revenue": ("Won revenue", "cents"),
+            "count_open_deals": ("Open deals", "count"),
+            "open_pipeline": ("Open pipeline", "cents"),
+        },
+        key=key,
+    )
+    st.caption(
+        "Each currency's own sums, for the period and filters above: the deals won in the "
+        "period, and the deals created in it that are still open. Nothing is converted."
+    )

@@ -1,0 +1,39 @@
+-- Won revenue and open pipeline per currency, for when the deals' amounts are in several
+-- (amount_currencies): the pages add no amounts of different currencies, so each currency
+-- gets its own sums, which reconcile to the deals export currency by currency. The deals and
+-- their rules are revenue_by_channel's: won revenue is the amount of the deals won (closed
+-- in the period), open pipeline the amount of the deals created in the period and not closed.
+-- A deal's currency is the one it states, else the setting's ($default_currency); null when
+-- neither says.
+-- Grain: one row per currency with a deal won, or created and still open, in the period.
+-- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
+-- (lists of values to keep, or null for all); $default_currency (ISO code, or null).
+
+with
+
+deals as (
+    select
+        deals.*,
+        coalesce(stated.currency, $default_currency) as currency,
+        is_in_period(deals.closed_at, $start_date, $end_date) as is_closed_in_period,
+        is_in_period(deals.created_at, $start_date, $end_date) as is_created_in_period,
+    from funnel_deals_in_scope($channels, $owners, $segments) as deals
+    left join stg_deals as stated
+        on deals.deal_id = stated.deal_id
+),
+
+final as (
+    select
+        currency,
+        count(*) filter (where is_won and is_closed_in_period) as count_won_deals,
+        coalesce(sum(amount) filter (where is_won and is_closed_in_period), 0) as won_revenue,
+        count(*) filter (where not is_closed and is_created_in_period) as count_open_deals,
+        coalesce(sum(amount) filter (where not is_closed and is_created_in_period), 0)
+            as open_pipeline,
+    from deals
+    group by currency
+    having count_won_deals + count_open_deals > 0
+)
+
+select * from final
+order by currency nulls last
