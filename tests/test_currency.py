@@ -2,8 +2,11 @@
 for deals that state none), sums over several currencies are refused, and amounts of unknown
 currency are plain numbers."""
 
+import functools
 import logging
+from datetime import date, datetime
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -12,6 +15,8 @@ from revcycle.build import build
 from revcycle.db import connect, execute
 from revcycle.importer import problems as codes
 from revcycle.importer.validate import prepare
+from revcycle.meeting import numbers, pack, week_view
+from revcycle.meeting.week import Week
 from revcycle.paths import REPO_ROOT
 from tests.conftest import write_export
 from tests.support.injection import unescaped
@@ -420,3 +425,37 @@ def test_one_currency_shows_no_table_per_currency(pages_over):
     pages_over("EUR", "EUR")
     at = open_page("pages/revenue.py")
     assert not [frame for frame in at.dataframe if "Currency" in frame.value.columns]
+
+
+def test_the_meeting_says_each_currency_s_wins_of_the_week(mixed_db, monkeypatch):
+    # W11 (9-15 March) won D2 ($500, 9 March), D1 (€1,000, 10 March) and D5 (40 in no stated
+    # currency, 12 March). W10 (2-8 March) won nothing. The tile's sum stays unknown.
+    said = (
+        "Won this week, per currency: €1,000 (1 deal), $500 (1 deal), 40 in no stated currency "
+        "(1 deal)."
+    )
+    monkeypatch.setenv(settings.CURRENCY_VARIABLE, "")
+    con = connect(mixed_db)
+    try:
+        query = functools.partial(execute, con)
+        week_11 = numbers.week_tiles(query, Week(2026, 11), {}).set_index("metric")
+        week_10 = numbers.week_tiles(query, Week(2026, 10), {}).set_index("metric")
+        meeting = week_view.gather(query, con, Week(2026, 11), {}, date(2026, 3, 16))
+    finally:
+        con.close()
+    assert pd.isna(week_11.at["won_revenue", "this_week"])
+    assert week_11.at["won_revenue", "partly_unmeasured"] == said
+    assert "several currencies" in week_11.at["won_revenue", "cannot_measure"]
+    assert week_10.at["won_revenue", "partly_unmeasured"] == (
+        "No deal was won this week, in any currency."
+    )
+    assert pack.render(meeting, datetime(2026, 3, 16, 9, 0)).count(said) == 1
+    monkeypatch.setenv("REVCYCLE_DB", str(mixed_db))
+    at = AppTest.from_file(str(REPO_ROOT / "pages" / "this_week.py"), default_timeout=120)
+    at.query_params["week"] = "2026-W11"
+    at.run()
+    assert not at.exception, at.exception
+    texts = [
+        str(element.value).replace("\\", "") for element in at.main if hasattr(element, "value")
+    ]
+    assert [text for text in texts if said in text], texts

@@ -17,6 +17,7 @@ from revcycle import settings
 from revcycle.agreements.model import FollowUp
 from revcycle.agreements.status import blank, status, targets_apply, view_targets
 from revcycle.agreements.words import follow_up
+from revcycle.meeting import shown
 from revcycle.meeting.week import Week, last_complete
 
 Query = Callable[..., pd.DataFrame]
@@ -215,10 +216,15 @@ def _cannot_measure(row: pd.Series, metric: str, money: Currency) -> str | None:
     return None
 
 
-def _partly_unmeasured(row: pd.Series, metric: str) -> str | None:
+def _partly_unmeasured(
+    row: pd.Series, metric: str, money: Currency, won_per_currency: str | None
+) -> str | None:
     """What part of the week a number leaves out, when some of its leads' files lack the
     column it needs (others have it), or some of its deals lack an outcome (others have
-    one): said beside the number, never blamed on anyone."""
+    one), or what it is in each currency when its amounts are in several: said beside the
+    number, never blamed on anyone."""
+    if metric == "won_revenue" and money.is_mixed:
+        return won_per_currency
     if metric == "opportunities":
         return _deals_without_outcome(row)
     if metric != "share_contacted_in_time" or blank(row["count_leads"]):  # no leads loaded
@@ -305,6 +311,8 @@ def week_tiles(
     complete = days is not None and week.end < days[1]
     whole = complete and week.start >= days[0]
     rows = []
+    # Each currency's own sum of the week's wins, for amounts in several (never added).
+    said = _won_per_currency(query, week, params) if money.is_mixed else None
     for metric in TILE_METRICS:
         this_week = None if outside[-1] else _value(this_row, metric)
         target = None if money.is_mixed and metric == "won_revenue" else agreed.get(metric)
@@ -324,14 +332,40 @@ def week_tiles(
                 outside[-1] or _cannot_measure(this_row, metric, money),
                 f"{DEFINITIONS[metric]} {_BASELINE}",
                 complete,
-                None if outside[-1] else _partly_unmeasured(this_row, metric),
+                None if outside[-1] else _partly_unmeasured(this_row, metric, money, said),
             )
         )
+
     tiles = pd.DataFrame(rows, columns=list(TILE_COLUMNS))
     # Text columns keep None for "none" (pandas would show NaN): the page tests `is None`.
     for column in ("target_status", "currency", "cannot_measure", "partly_unmeasured"):
         tiles[column] = tiles[column].astype(object).where(tiles[column].notna(), None)
     return tiles
+
+
+def _won_per_currency(query: Query, week: Week, params: dict) -> str:
+    """The week's won revenue in each currency, for amounts in several, which are never
+    added: "Won this week, per currency: €1,000 (1 deal), $500 (1 deal)." """
+    sums = query(
+        "metrics/revenue_by_currency",
+        start_date=week.start,
+        end_date=week.end,
+        default_currency=settings.currency(),
+        **params,
+    )
+    won = sums[sums["count_won_deals"] > 0]
+    if won.empty:
+        return "No deal was won this week, in any currency."
+    parts = [
+        (
+            shown.value(row.won_revenue, "money", row.currency)
+            if isinstance(row.currency, str)
+            else f"{shown.value(row.won_revenue, 'money')} in no stated currency"
+        )
+        + f" ({row.count_won_deals:,} deal{'' if row.count_won_deals == 1 else 's'})"
+        for row in won.itertuples()
+    ]
+    return f"Won this week, per currency: {', '.join(parts)}."
 
 
 def _agreed(query: Query, week: Week, params: dict) -> tuple[dict, pd.Series | None]:

@@ -108,8 +108,9 @@ def _tile(row) -> str:
             f"4-week average {shown.value(row.four_week_average, row.unit, row.currency)}",
             shown.against_target(row),
         ]
-        if not shown.missing(row.partly_unmeasured):
-            lines.append(row.partly_unmeasured)
+    # What the number leaves out, or (amounts in several currencies) what it is in each.
+    if not shown.missing(row.partly_unmeasured):
+        lines.append(row.partly_unmeasured)
     return (
         f'<div class="tile"><div class="label">{html.escape(row.label)}</div>'
         f'<div class="value">{html.escape(number)}</div>'

@@ -246,7 +246,9 @@ def _tile(row) -> tuple:
     """A tile row as page.tiles draws it: the number, last week and the baseline under it, the
     change against last week, and the target line with its status badge."""
     if not shown.missing(row.cannot_measure):
-        return (row.label, "–", format.plain(f"Cannot be measured: {row.cannot_measure}"))
+        # What it is in each currency, when its amounts are in several (partly_unmeasured).
+        said = [f"Cannot be measured: {row.cannot_measure}", row.partly_unmeasured]
+        return (row.label, "–", format.plain(" ".join(filter(None, said))))
     value = functools.partial(shown.value, unit=row.unit, currency=row.currency)
     change = (format.points if row.unit == "share" else format.change)(row.this_week, row.last_week)
     line = f"Last week {value(row.last_week)} · 4-week average {value(row.four_week_average)}"
