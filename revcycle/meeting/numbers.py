@@ -335,7 +335,6 @@ def week_tiles(
                 None if outside[-1] else _partly_unmeasured(this_row, metric, money, said),
             )
         )
-
     tiles = pd.DataFrame(rows, columns=list(TILE_COLUMNS))
     # Text columns keep None for "none" (pandas would show NaN): the page tests `is None`.
     for column in ("target_status", "currency", "cannot_measure", "partly_unmeasured"):
