@@ -299,6 +299,43 @@ def test_a_salesforce_report_in_several_currencies_never_adds_yen_to_dollars(
     assert "several currencies (JPY: 1 deal, USD: 1 deal)" in unescaped(at.warning[0].value)
 
 
+def test_a_salesforce_report_of_converted_amounts_only_is_in_the_corporate_currency(
+    tmp_path, monkeypatch
+):
+    # The same two deals, the report showing only the amounts converted to US dollars:
+    # 83.86 + 10,000.00 = 10,083.86, one currency, which the tile sums ($10,084).
+    deals_csv = tmp_path / "sf_opps.csv"
+    deals_csv.write_text(
+        "Opportunity ID,Created Date,Close Date,Stage,Amount (Converted) Currency,"
+        "Amount (Converted)\n"
+        "006A1,3/15/2026,3/20/2026,Closed Won,USD,83.86\n"
+        '006A2,3/16/2026,3/19/2026,Closed Won,USD,"10,000.00"\n',
+        encoding="utf-8",
+    )
+    leads = tmp_path / "sf_leads.csv"
+    leads.write_text(SALESFORCE_LEADS, encoding="utf-8")
+    path = tmp_path / "converted.duckdb"
+    con = connect(path)
+    try:
+        prepared = prepare(con, deals_csv, kind="deals")
+        build(con, {"leads": leads, "deals": deals_csv})
+        stored = con.sql("select deal_id, amount, currency from raw_deals order by 1").fetchall()
+    finally:
+        con.close()
+    assert (prepared.mapping["amount"], prepared.mapping["currency"]) == (
+        "Amount (Converted)",
+        "Amount (Converted) Currency",
+    )
+    assert [(deal, float(amount), code) for deal, amount, code in stored] == [
+        ("006A1", 83.86, "USD"),
+        ("006A2", 10_000.0, "USD"),
+    ]
+    monkeypatch.setenv("REVCYCLE_DB", str(path))
+    monkeypatch.setenv(settings.CURRENCY_VARIABLE, "")
+    at = open_page("dashboard.py")
+    assert tile(at, "Won revenue") == "$10,084"
+
+
 def test_a_hubspot_deals_export_reads_each_deal_s_currency(tmp_path):
     # HubSpot's deal property "Currency" (deal_currency_code), in an account with two.
     export = tmp_path / "hubspot_deals.csv"

@@ -277,11 +277,12 @@ PRESETS: tuple[Preset, ...] = (
             "stage": ("Stage",),
             "is_won": ("Won",),
             "is_closed": ("Closed",),
-            "amount": ("Amount",),
             # An org with several currencies writes each amount's code beside it ("Amount
             # Currency", as a report exports it; or the record's "Opportunity Currency"). Left
-            # unread, euros and yen would be summed as one currency.
-            "currency": ("Amount Currency", "Opportunity Currency"),
+            # unread, euros and yen would be summed as one currency. A report with only the
+            # amount converted to the corporate currency is read in that one.
+            "amount": ("Amount", "Amount (Converted)"),
+            "currency": ("Amount Currency", "Opportunity Currency", "Amount (Converted) Currency"),
             "closed_at": ("Close Date",),
             "owner": ("Opportunity Owner", "Owner ID"),
             "source": ("Lead Source",),
