@@ -137,16 +137,20 @@ def weekly_share(params: dict) -> None:
     )
 
 
-def waiting_list(params: dict, measurable: bool) -> None:
+# Said, and the page ended, when no lead in view comes from a file that records contacts:
+# every chart and list below would be empty, which reads as "nobody was contacted".
+NO_CONTACT_DATA = (
+    "None of the leads in this view comes from a file with a first-contact column, so how fast "
+    "sales followed up cannot be measured: no chart, list or share of it is drawn. Load a leads "
+    "export with the date of first contact, or map that column to first_contacted_at on the "
+    "Upload page."
+)
+
+
+def waiting_list(params: dict) -> None:
     st.header("Waiting past the SLA")
     waiting = run("metrics/leads_waiting_past_sla", **params)
-    if not measurable:
-        st.info(
-            "No lead in this view comes from data that records contacts: who is waiting "
-            "cannot be told.",
-            icon=":material/help:",
-        )
-    elif waiting.empty:
+    if waiting.empty:
         st.success("Every lead in this view was contacted within the agreed time.")
     else:
         st.caption(
@@ -246,6 +250,8 @@ with page.frame("Follow-up speed") as filters:
         page.agreement_in_force(filters),
     )
     page.unmeasurable_note(params)
+    if not measurable:
+        page.end(NO_CONTACT_DATA, ":material/help:")
     what_if(params)
 
     page.left_out(
@@ -256,5 +262,5 @@ with page.frame("Follow-up speed") as filters:
 
     speed_by(speed, rules)
     weekly_share(params)
-    waiting_list(params, measurable)
+    waiting_list(params)
     response_bands(params)

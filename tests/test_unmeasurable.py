@@ -272,8 +272,14 @@ def test_with_no_lead_recording_contacts_never_contacted_is_unknown_not_zero(tmp
     at = open_page("pages/follow_up.py", path)
     assert tile(at, "Never contacted") == "–"
     assert tile(at, "Within SLA") == "–"
-    assert not [frame for frame in at.dataframe if "Waiting" in frame.value.columns]
-    assert "who is waiting cannot be told" in " ".join(info.value for info in at.info)
+    # No empty chart, list or trend that would read as "nobody was contacted": one sentence.
+    assert not at.dataframe and not at.get("plotly_chart")
+    assert not [header for header in at.header if header.value == "Waiting past the SLA"]
+    said = " ".join(info.value for info in at.info)
+    assert "how fast sales followed up cannot be measured" in said
+    assert "Follow-up speed cannot be measured for 3 of 3 leads" in " ".join(
+        caption.value for caption in at.caption
+    )
 
 
 def test_overview_shows_no_zero_mqls_when_no_file_records_them(tmp_path, monkeypatch):
