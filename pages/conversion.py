@@ -172,12 +172,8 @@ with page.frame("Conversion by source") as filters:
             agreed,
         )
         # Deals with no lead have no lead stages to draw a funnel of; the table keeps them.
-        # A stage no lead of the channel could record is left out of its funnel, not drawn 0.
-        per_channel = conversion[
-            ~conversion["is_total"]
-            & (conversion["channel"] != "(no lead)")
-            & ~conversion["is_unmeasurable"]
-        ]
+        # A stage no lead of the channel could record says "not measured", never a 0.
+        per_channel = conversion[~conversion["is_total"] & (conversion["channel"] != "(no lead)")]
         st.plotly_chart(
             charts.channel_funnels(
                 per_channel, "Each channel's funnel: count · % of its leads", page.channel_colors()

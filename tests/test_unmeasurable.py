@@ -3,6 +3,7 @@ column for a date (first contact, MQL, SQL) is neither a hit nor a miss, and the
 how many leads a figure cannot be measured."""
 
 import functools
+import json
 from datetime import date
 
 import pandas as pd
@@ -245,6 +246,23 @@ def test_a_channel_none_of_whose_leads_records_mqls_shows_no_count_not_zero(tmp_
     assert table.loc["Paid search", "Leads"] == 2 and table.loc["Referral", "Leads"] == 1
     for channel in ("Paid search", "Referral", "(all channels)"):
         assert pd.isna(table.loc[channel, "MQLs"]) and pd.isna(table.loc[channel, "SQLs"])
+    # Each channel's funnel says so on the rows, where a blank row read as nothing at all.
+    funnels = next(
+        json.loads(chart.proto.spec)
+        for chart in at.get("plotly_chart")
+        if "funnel" in json.loads(chart.proto.spec)["layout"]["title"]["text"]
+    )
+    drawn = {
+        trace["name"]: dict(
+            zip(trace["y"], zip(trace["x"], trace["text"], strict=True), strict=True)
+        )
+        for trace in funnels["data"]
+    }
+    assert drawn["Paid search"]["Leads"] == (2, "2")
+    assert drawn["Referral"]["Leads"] == (1, "1")
+    for channel in ("Paid search", "Referral"):
+        for stage in ("MQLs", "SQLs"):
+            assert drawn[channel][stage] == (0, "not measured"), (channel, stage)
 
 
 def test_upload_page_shows_the_coverage_table(mixed_env):

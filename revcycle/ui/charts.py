@@ -224,10 +224,14 @@ def _in_legend_order(channels: pd.Series, colors: dict[str, str]) -> list[str]:
     ]
 
 
+NOT_MEASURED = "not measured"
+
+
 def channel_funnels(conversion: pd.DataFrame, title: str, colors: dict[str, str]) -> go.Figure:
     """A small funnel per channel, drawn as left-aligned bars so every label stays readable:
-    each stage labelled with its count and % of the channel's leads. Three panels a row, each
-    on its own scale, its channel's name above it."""
+    each stage labelled with its count and % of the channel's leads; a stage its uploads cannot
+    measure (``is_unmeasurable``, when the frame has it) says "not measured" on its row, with no
+    bar, never a 0. Three panels a row, each on its own scale, its channel's name above it."""
     conversion, colors = _names_as_text(conversion, "channel", colors)
     channels = conversion["channel"].unique().tolist()
     columns = max(1, min(FUNNEL_COLUMNS, len(channels)))
@@ -243,15 +247,25 @@ def channel_funnels(conversion: pd.DataFrame, title: str, colors: dict[str, str]
         vertical_spacing=min(0.1, FUNNEL_GAP_PX / height),
     )
     for place, (channel, stages) in enumerate(conversion.groupby("channel", sort=False)):
+        unmeasured = stages.get("is_unmeasurable", pd.Series(False, index=stages.index))
+        unmeasured = unmeasured.fillna(False).astype(bool)
         labels = [
-            f"{count:,}" if stage == "lead" or pd.isna(share) else f"{count:,} · {share:.0%}"
-            for stage, count, share in zip(
-                stages["stage"], stages["count_events"], stages["share_of_first"], strict=True
+            NOT_MEASURED
+            if not_measured
+            else f"{count:,}"
+            if stage == "lead" or pd.isna(share)
+            else f"{count:,} · {share:.0%}"
+            for stage, count, share, not_measured in zip(
+                stages["stage"],
+                stages["count_events"],
+                stages["share_of_first"],
+                unmeasured,
+                strict=True,
             )
         ]
         figure.add_trace(
             go.Bar(
-                x=stages["count_events"].tolist(),
+                x=stages["count_events"].mask(unmeasured, 0).tolist(),
                 y=stages["stage"].map(STAGE_LABELS).tolist(),
                 orientation="h",
                 name=channel,
