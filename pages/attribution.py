@@ -11,6 +11,32 @@ from revcycle.ui.filters import linked_choice
 BASES = {"revenue": "Won revenue", "pipeline": "Open pipeline"}
 
 
+def credited_per_currency(model: str, basis: str, params: dict) -> None:
+    """The chosen model's credit per channel in each currency, for amounts in several: the
+    tiles and shares above add none of them up."""
+    credited = attribution.per_currency(model, basis, params)
+    if credited.empty:
+        return
+    st.subheader(f"{BASES[basis]} credited per currency")
+    tables.show(
+        credited.assign(
+            currency=credited["currency"].fillna(money.NO_CURRENCY),
+            credited_amount=credited["credited_cents"] / 100,
+        ),
+        {
+            "channel": ("Channel", "text"),
+            "currency": ("Currency", "text"),
+            "credited_deals": ("Credited deals", "number"),
+            "credited_amount": ("Credited amount", "cents"),
+        },
+        key="attribution_per_currency",
+    )
+    st.caption(
+        f"Each currency's amounts credited by {MODEL_NAMES[model].lower()}, never added across "
+        "currencies: a currency's rows add up to its deals' amounts, to the cent."
+    )
+
+
 with page.frame("Attribution") as filters:
     params = filters.params()
     page.heading("Attribution", filters)
@@ -100,6 +126,8 @@ with page.frame("Attribution") as filters:
         "amount, so a channel can have half a deal. Share: of everything credited in the period, "
         "whichever channels are shown."
     )
+    if currency.is_mixed:
+        credited_per_currency(model, basis, params)
 
     st.header("Every model side by side")
     if not currency.is_mixed:

@@ -102,10 +102,12 @@ def test_a_currency_setting_that_is_no_code_is_said_in_the_log(monkeypatch, capl
     assert "REVCYCLE_CURRENCY='EURO' is not a three-letter currency code" in caplog.text
 
 
-def open_page(path: str) -> AppTest:
+def open_page(path: str, **link) -> AppTest:
     at = AppTest.from_file(str(REPO_ROOT / path), default_timeout=120)
     at.query_params["preset"] = "Custom"
     at.query_params["period"] = ["2026-03-01", "2026-03-31"]
+    for name, value in link.items():  # more of the link: channel="Email"
+        at.query_params[name] = value
     at.run()
     assert not at.exception, at.exception
     assert not at.error, [error.value for error in at.error]
@@ -181,7 +183,9 @@ def test_attribution_shows_no_share_of_amounts_in_two_currencies(pages_over):
     # go with the amounts.
     pages_over("EUR", "USD")
     at = open_page("pages/attribution.py")
-    columns = table_columns(at)
+    # Amounts only in the table per currency, each within its currency.
+    per_channel = [frame.value for frame in at.dataframe if "Currency" not in frame.value.columns]
+    columns = [column for frame in per_channel for column in frame.columns]
     assert "Credited deals" in columns
     assert not {"Share", "Spread ÷ highest", "Credited amount"} & set(columns)
 
@@ -496,3 +500,35 @@ def test_the_meeting_says_each_currency_s_wins_of_the_week(mixed_db, monkeypatch
         str(element.value).replace("\\", "") for element in at.main if hasattr(element, "value")
     ]
     assert [text for text in texts if said in text], texts
+
+
+def test_attribution_credits_each_currency_apart(mixed_db, monkeypatch):
+    # No touches are loaded: each deal's journey is its lead's source, so every model credits
+    # D1's €1,000.00 to Referral, D2's $500.00 and D5's 40.00 (no currency) to Email. The
+    # shares and the tiles add no currencies together; this table keeps each apart.
+    monkeypatch.setenv("REVCYCLE_DB", str(mixed_db))
+    monkeypatch.setenv(settings.CURRENCY_VARIABLE, "")
+    at = open_page("pages/attribution.py")
+    [table] = [frame.value for frame in at.dataframe if "Currency" in frame.value.columns]
+    assert table.to_dict("records") == [
+        {
+            "Channel": "Referral",
+            "Currency": "EUR",
+            "Credited deals": 1.0,
+            "Credited amount": 1000.0,
+        },
+        {"Channel": "Email", "Currency": "USD", "Credited deals": 1.0, "Credited amount": 500.0},
+        {
+            "Channel": "Email",
+            "Currency": "no currency stated",
+            "Credited deals": 1.0,
+            "Credited amount": 40.0,
+        },
+    ]
+    # The channel filter narrows the channels shown, as it does the table above.
+    at = open_page("pages/attribution.py", channel="Email")
+    [table] = [frame.value for frame in at.dataframe if "Currency" in frame.value.columns]
+    assert [(row["Channel"], row["Currency"]) for row in table.to_dict("records")] == [
+        ("Email", "USD"),
+        ("Email", "no currency stated"),
+    ]

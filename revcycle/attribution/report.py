@@ -75,6 +75,31 @@ def attribution(
     return _credited(query, (model,), basis, start, end, scope)[model]
 
 
+def per_currency(
+    query: Query, model: str, basis: str, start: date, end: date, scope=None, default=None
+) -> pd.DataFrame:
+    """The credit of ``model`` per channel and currency, for amounts in several, which are
+    never added: channel, currency (the deal's, else ``default``; None when neither says),
+    credited_deals, credited_cents. Each currency's cents add up to its deals' amounts. By
+    currency (none stated last), then most credit first."""
+    touches = journeys(query, basis, start, end, scope)
+    credits = deal_credit(query, touches, (model,), basis, start, end, scope)[model]
+    currencies = touches[["deal_id", "currency"]].drop_duplicates("deal_id")
+    credits = credits.merge(currencies, on="deal_id", how="left")
+    credits["currency"] = credits["currency"].fillna(default) if default else credits["currency"]
+    summed = credits.groupby(["channel", "currency"], as_index=False, dropna=False).agg(
+        credited_deals=("credit_share", "sum"), credited_cents=("credit_cents", "sum")
+    )
+    channels = (scope or {}).get("channels")
+    if channels is not None:
+        summed = summed[summed["channel"].isin(channels)]
+    summed = summed.assign(credited_cents=summed["credited_cents"].astype("int64"))
+    summed = summed.sort_values(
+        ["currency", "credited_cents", "channel"], ascending=[True, False, True], na_position="last"
+    )
+    return summed.reset_index(drop=True)
+
+
 def _credited(query: Query, models, basis, start, end, scope) -> dict[str, pd.DataFrame]:
     """Per model, the per-channel credit (per_channel) of the deals in scope."""
     touches = journeys(query, basis, start, end, scope)

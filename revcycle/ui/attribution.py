@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from revcycle import settings
 from revcycle.attribution import report
 from revcycle.attribution.markov import Trust
 from revcycle.attribution.models import MODEL_NAMES, MODELS
@@ -60,6 +61,19 @@ def _one_model(db_file: str, version: int, model: str, basis: str, params: dict)
 def one_model(model: str, basis: str, params: dict) -> pd.DataFrame:
     """The chosen model's rows (report.attribution: channel, credited deals and cents, share)."""
     return _one_model(str(db_path()), version(), model, basis, params)
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _per_currency(
+    db_file: str, version: int, model: str, basis: str, params: dict, default: str | None
+) -> pd.DataFrame:
+    start, end = params["start_date"], params["end_date"]
+    return report.per_currency(run, model, basis, start, end, _scope(params), default)
+
+
+def per_currency(model: str, basis: str, params: dict) -> pd.DataFrame:
+    """The chosen model's credit per channel and currency (report.per_currency)."""
+    return _per_currency(str(db_path()), version(), model, basis, params, settings.currency())
 
 
 def top_paths(channel: str, basis: str, params: dict) -> pd.DataFrame:

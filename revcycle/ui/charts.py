@@ -227,6 +227,28 @@ def _in_legend_order(channels: pd.Series, colors: dict[str, str]) -> list[str]:
 NOT_MEASURED = "not measured"
 
 
+def _funnel_bars(stages: pd.DataFrame) -> tuple[list, list[str]]:
+    """One channel's bars: each stage's count and its label (count · % of first); a stage
+    the uploads cannot measure has no bar and says NOT_MEASURED."""
+    unmeasured = stages.get("is_unmeasurable", pd.Series(False, index=stages.index))
+    unmeasured = unmeasured.fillna(False).astype(bool)
+    labels = [
+        NOT_MEASURED
+        if not_measured
+        else f"{count:,}"
+        if stage == "lead" or pd.isna(share)
+        else f"{count:,} · {share:.0%}"
+        for stage, count, share, not_measured in zip(
+            stages["stage"],
+            stages["count_events"],
+            stages["share_of_first"],
+            unmeasured,
+            strict=True,
+        )
+    ]
+    return stages["count_events"].mask(unmeasured, 0).tolist(), labels
+
+
 def channel_funnels(conversion: pd.DataFrame, title: str, colors: dict[str, str]) -> go.Figure:
     """A small funnel per channel, drawn as left-aligned bars so every label stays readable:
     each stage labelled with its count and % of the channel's leads; a stage its uploads cannot
@@ -247,25 +269,10 @@ def channel_funnels(conversion: pd.DataFrame, title: str, colors: dict[str, str]
         vertical_spacing=min(0.1, FUNNEL_GAP_PX / height),
     )
     for place, (channel, stages) in enumerate(conversion.groupby("channel", sort=False)):
-        unmeasured = stages.get("is_unmeasurable", pd.Series(False, index=stages.index))
-        unmeasured = unmeasured.fillna(False).astype(bool)
-        labels = [
-            NOT_MEASURED
-            if not_measured
-            else f"{count:,}"
-            if stage == "lead" or pd.isna(share)
-            else f"{count:,} · {share:.0%}"
-            for stage, count, share, not_measured in zip(
-                stages["stage"],
-                stages["count_events"],
-                stages["share_of_first"],
-                unmeasured,
-                strict=True,
-            )
-        ]
+        counts, labels = _funnel_bars(stages)
         figure.add_trace(
             go.Bar(
-                x=stages["count_events"].mask(unmeasured, 0).tolist(),
+                x=counts,
                 y=stages["stage"].map(STAGE_LABELS).tolist(),
                 orientation="h",
                 name=channel,
