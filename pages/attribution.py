@@ -32,8 +32,9 @@ def credited_per_currency(model: str, basis: str, params: dict) -> None:
         key="attribution_per_currency",
     )
     st.caption(
-        f"Each currency's amounts credited by {MODEL_NAMES[model].lower()}, never added across "
-        "currencies: a currency's rows add up to its deals' amounts, to the cent."
+        f"Each currency's amounts as the chosen model ({MODEL_NAMES[model]}) credits them, "
+        "never added across currencies: a currency's rows add up to its deals' amounts, to the "
+        "cent."
     )
 
 
