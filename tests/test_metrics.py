@@ -61,16 +61,19 @@ def test_funnel_chart_labels_each_stage_with_the_querys_share_of_previous(funnel
     figure = charts.funnel(rows[rows["is_total"]], "From lead to customer")
     # 10 leads, then 6/10, 3/6, 2/3 and 1/2 of the stage before, rounded to whole percent.
     assert list(figure.data[0].text) == ["10", "6 · 60%", "3 · 50%", "2 · 67%", "1 · 50%"]
+    assert figure.data[0].connector.visible is True
 
 
 def test_funnel_chart_shows_no_share_after_an_empty_stage(funnel_db):
     # One lead and one MQL in March, nothing after: SQL is 0 of 1. No deal is loaded, so
-    # opportunities and customers cannot be measured: left out of the funnel, never drawn 0.
+    # opportunities and customers cannot be measured: their rows say so, with no bar, never 0.
     con = funnel_db([lead("L1", mql_at="2026-03-03 09:00:00")])
     rows = metric(con, "conversion_by_channel", **MARCH)
     figure = charts.funnel(rows[rows["is_total"]], "From lead to customer")
-    assert list(figure.data[0].text) == ["1", "1 · 100%", "0 · 0%"]
-    assert list(figure.data[0].y) == ["Leads", "MQLs", "SQLs"]
+    assert list(figure.data[0].text) == ["1", "1 · 100%", "0 · 0%", "not measured", "not measured"]
+    assert list(figure.data[0].x) == [1, 1, 0, 0, 0]
+    assert list(figure.data[0].y) == ["Leads", "MQLs", "SQLs", "Opportunities", "Customers"]
+    assert figure.data[0].connector.visible is False  # no band pinched into a point
 
 
 def test_period_mode_counts_only_events_inside_the_period(funnel_db):

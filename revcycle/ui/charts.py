@@ -100,15 +100,26 @@ def house_layout(figure: go.Figure, title: str, height: int | None = None) -> go
     return figure
 
 
+# What a stage the uploads cannot measure says on its row of a funnel: no bar, never a 0.
+NOT_MEASURED = "not measured"
+
+
 def funnel(stages: pd.DataFrame, title: str) -> go.Figure:
     """One funnel from lead to customer, from the total rows of conversion_by_channel: each
     stage labelled with its count and the query's share of the stage before it. A stage the
-    uploads cannot measure (no MQL column, no deals export) is left out, never drawn as 0."""
-    stages = stages[~stages["is_unmeasurable"].astype(bool)]
-    counts = stages["count_events"].tolist()
+    uploads cannot measure (no MQL column, no deals export) keeps its row, which says
+    NOT_MEASURED with no bar, never a 0."""
+    unmeasured = stages["is_unmeasurable"].fillna(False).astype(bool)
+    counts = stages["count_events"].mask(unmeasured, 0).tolist()
     labels = [
-        f"{count:,}" if pd.isna(share) else f"{count:,} · {share:.0%}"
-        for count, share in zip(counts, stages["share_of_previous"], strict=True)
+        NOT_MEASURED
+        if not_measured
+        else f"{count:,}"
+        if pd.isna(share)
+        else f"{count:,} · {share:.0%}"
+        for count, share, not_measured in zip(
+            counts, stages["share_of_previous"], unmeasured, strict=True
+        )
     ]
     figure = go.Figure(
         go.Funnel(
@@ -119,7 +130,8 @@ def funnel(stages: pd.DataFrame, title: str) -> go.Figure:
             textposition="outside",
             cliponaxis=False,
             marker={"color": NEUTRAL},
-            connector={"fillcolor": "#DCE6F2"},
+            # A stage with no bar would pinch the band into a point: no bands then.
+            connector={"fillcolor": "#DCE6F2", "visible": not unmeasured.any()},
         )
     )
     figure.update_xaxes(range=[-max(counts or [1]) * 0.9, max(counts or [1]) * 0.9])
@@ -222,9 +234,6 @@ def _in_legend_order(channels: pd.Series, colors: dict[str, str]) -> list[str]:
     return [name for name in colors if name in present] + [
         name for name in present if name not in colors
     ]
-
-
-NOT_MEASURED = "not measured"
 
 
 def _funnel_bars(stages: pd.DataFrame) -> tuple[list, list[str]]:
