@@ -425,6 +425,26 @@ def test_salesforce_report_title_grand_totals_and_copyright_footer_are_dropped()
     ]
 
 
+def test_a_grand_totals_line_with_nothing_beside_its_label_is_dropped(tmp_path):
+    # A Salesforce leads report has no amounts to sum: its last line is the label alone. A
+    # lead whose id is "Total" has its date and stays.
+    export = tmp_path / "leads_report.csv"
+    export.write_text(
+        "Lead ID,Created Date,Lead Source\n"
+        "00Q1,08-06-2020 15:38,Web\n"
+        "Total,09-06-2020 10:00,Web\n"
+        '"Grand Totals (2 records)",,\n',
+        encoding="utf-8",
+    )
+    table = read_export(export)
+    assert values(table) == [
+        ["00Q1", "08-06-2020 15:38", "Web"],
+        ["Total", "09-06-2020 10:00", "Web"],
+    ]
+    assert table.notes == ["dropped the totals row on line 4 ('Grand Totals (2 records)')"]
+    assert list(table.totals_lines) == [4]
+
+
 def test_header_only_file_has_zero_rows():
     table = read("header_only.csv")
     assert table.header == ["Lead ID", "Created Date", "Lead Source"]

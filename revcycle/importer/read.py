@@ -817,17 +817,20 @@ def _drop_footer(cells: pa.Table, first_filled, counts, keep: np.ndarray):
 def _drop_totals(cells: pa.Table, keep: np.ndarray, lines, notes: list[str]):
     """The rows without the totals at the end, and the lines they were on: Google Ads' block of
     "Total: <scope>" rows (at most MAX_TOTALS_ROWS: Account, Search, Campaigns …), or one totals
-    row, labelled as a total ("Total", "Summe" …) or with no first cell. A lead whose id happens
-    to be "Total" has a date, and no sum."""
+    row, labelled as a total ("Total", "Summe" …) or with no first cell, whose numbers sum the
+    rows above; or a row of its label alone (Salesforce's "Grand Totals (80 records)" under a
+    report with no amounts), which no kind of export holds as data. A lead whose id happens to
+    be "Total" has a date, and no sum."""
     count = 0
     while count < min(MAX_TOTALS_ROWS, len(keep) - 1):
         if not _TOTAL_OF.fullmatch(_row(cells, keep[-count - 1])[0] or ""):
             break
         count += 1
     if not (count and _sums_above(cells, keep, count, _NOT_SUMMED)):
-        first = _row(cells, keep[-1])[0] if len(keep) else ""
-        labelled = first is None or _TOTAL.fullmatch(first)
-        count = 1 if labelled and _sums_above(cells, keep, 1) else 0
+        first, *others = _row(cells, keep[-1]) if len(keep) else [""]
+        named = first is not None and _TOTAL.fullmatch(first)
+        alone = named and all(value is None for value in others)
+        count = 1 if alone or ((named or first is None) and _sums_above(cells, keep, 1)) else 0
     if not count:
         return keep, ()
     dropped = tuple(int(line) for line in lines[keep[-count:]])
