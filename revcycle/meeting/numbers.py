@@ -216,14 +216,13 @@ def _cannot_measure(row: pd.Series, metric: str, money: Currency) -> str | None:
     return None
 
 
-def _partly_unmeasured(
-    row: pd.Series, metric: str, money: Currency, won_per_currency: str | None
-) -> str | None:
+def _partly_unmeasured(row: pd.Series, metric: str, won_per_currency: str | None) -> str | None:
     """What part of the week a number leaves out, when some of its leads' files lack the
     column it needs (others have it), or some of its deals lack an outcome (others have
     one), or what it is in each currency when its amounts are in several: said beside the
-    number, never blamed on anyone."""
-    if metric == "won_revenue" and money.is_mixed:
+    number, never blamed on anyone. ``won_per_currency``: _won_per_currency's sentence, given
+    only when the amounts are in several currencies."""
+    if metric == "won_revenue" and won_per_currency is not None:
         return won_per_currency
     if metric == "opportunities":
         return _deals_without_outcome(row)
@@ -332,7 +331,7 @@ def week_tiles(
                 outside[-1] or _cannot_measure(this_row, metric, money),
                 f"{DEFINITIONS[metric]} {_BASELINE}",
                 complete,
-                None if outside[-1] else _partly_unmeasured(this_row, metric, money, said),
+                None if outside[-1] else _partly_unmeasured(this_row, metric, said),
             )
         )
     tiles = pd.DataFrame(rows, columns=list(TILE_COLUMNS))
