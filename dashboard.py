@@ -201,7 +201,10 @@ with page.frame("Overview") as filters:
             )
         with revenue_tab:
             if currency.is_mixed:
-                st.caption("Not drawn: the amounts are in several currencies (see above).")
+                st.caption(
+                    "Not drawn: the amounts are in several currencies (see above). Revenue by "
+                    "channel draws each currency's won revenue apart."
+                )
             else:
                 st.plotly_chart(
                     charts.mark_changes(

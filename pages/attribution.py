@@ -3,6 +3,7 @@ model side by side, how much a channel's credit depends on the model, and its ty
 
 import streamlit as st
 
+from revcycle import settings
 from revcycle.attribution.models import MODEL_NAMES, MODEL_SENTENCES, MODELS
 from revcycle.ui import attribution, format, money, page, tables
 from revcycle.ui.charts import bar_by_channel
@@ -20,7 +21,7 @@ def credited_per_currency(model: str, basis: str, params: dict) -> None:
     st.subheader(f"{BASES[basis]} credited per currency")
     tables.show(
         credited.assign(
-            currency=credited["currency"].fillna(money.NO_CURRENCY),
+            currency=credited["currency"].fillna(settings.NO_CURRENCY),
             credited_amount=credited["credited_cents"] / 100,
         ),
         {

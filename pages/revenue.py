@@ -8,33 +8,41 @@ from revcycle.ui import charts, format, money, page, roi, tables
 from revcycle.ui.data import run
 
 
+def draw_won_revenue(per_channel: pd.DataFrame, params: dict, currency: money.Currency) -> None:
+    """Won revenue by channel, and by week; a chart per currency for amounts in several, which
+    are never added."""
+    if currency.is_mixed:
+        show_won_revenue_per_currency(params)
+        return
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(
+            charts.bar_by_channel(
+                per_channel,
+                "won_revenue",
+                "Won revenue by channel",
+                currency.unit,
+                page.channel_colors(),
+            ),
+            key="revenue_by_channel_bar",
+        )
+    with right:
+        weekly = run("metrics/weekly_leads_and_revenue_by_channel", **params)
+        st.plotly_chart(
+            charts.won_revenue_per_week(weekly, currency.unit, page.channel_colors()),
+            key="revenue_weekly",
+        )
+
+
 def show_won_revenue(revenue: pd.DataFrame, params: dict, currency: money.Currency) -> None:
     """What each channel won, by channel and week, and the table of its figures."""
     per_channel, total = revenue[~revenue["is_total"]], revenue[revenue["is_total"]].iloc[0]
-    left, right = st.columns(2)
-    # Sums over several currencies are not drawn: money.say has said why.
-    if not currency.is_mixed:
-        with left:
-            st.plotly_chart(
-                charts.bar_by_channel(
-                    per_channel,
-                    "won_revenue",
-                    "Won revenue by channel",
-                    currency.unit,
-                    page.channel_colors(),
-                ),
-                key="revenue_by_channel_bar",
-            )
-        with right:
-            weekly = run("metrics/weekly_leads_and_revenue_by_channel", **params)
-            st.plotly_chart(
-                charts.won_revenue_per_week(weekly, currency.unit, page.channel_colors()),
-                key="revenue_weekly",
-            )
+    draw_won_revenue(per_channel, params, currency)
     st.caption(
         "Won revenue: amount of the deals won in the period, credited to the channel of the deal's "
         "lead; a deal that matches no lead, to its own source's channel. Deals with neither keep "
-        "their own bar, “(no lead)”. Hatched bars are weeks the period cuts short."
+        "their own bar, “(no lead)”."
+        + ("" if currency.is_mixed else " Hatched bars are weeks the period cuts short.")
     )
     tables.show(
         revenue,
@@ -67,6 +75,33 @@ def show_won_revenue(revenue: pd.DataFrame, params: dict, currency: money.Curren
             "won deals closed before their lead was created",
         ),
         "lead → won",
+    )
+
+
+def show_won_revenue_per_currency(params: dict) -> None:
+    """For amounts in several currencies, which are never added: each currency's won revenue by
+    channel, a chart each, and every channel's sums in each currency."""
+    sums = money.sums_per_currency(params)
+    per_channel = sums[~sums["is_total"]]
+    won = per_channel[per_channel["count_won_deals"] > 0]
+    halves = st.columns(2)
+    for at, code in enumerate(dict.fromkeys(won["currency"])):
+        with halves[at % 2]:
+            st.plotly_chart(
+                charts.bar_by_channel(
+                    won[won["currency"] == code],
+                    "won_revenue",
+                    f"Won revenue by channel, {charts.as_text(code)}",
+                    code,
+                    page.channel_colors(),
+                ),
+                key=f"revenue_by_channel_bar_{at}",
+            )
+    st.subheader("Won revenue and open pipeline per channel and currency")
+    tables.show(
+        per_channel,
+        {"channel": ("Channel", "text"), "currency": ("Currency", "text"), **money.SUMS_COLUMNS},
+        key="revenue_per_channel_and_currency",
     )
 
 

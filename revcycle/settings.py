@@ -76,6 +76,9 @@ def roles_path() -> Path:
 
 
 CURRENCY_VARIABLE = "REVCYCLE_CURRENCY"
+# How amounts in no known currency are named beside others (the SQL macro currencies_listed
+# writes the same words).
+NO_CURRENCY = "no currency stated"
 
 
 def currency() -> str | None:

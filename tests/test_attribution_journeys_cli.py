@@ -78,8 +78,9 @@ def test_no_database_is_said_in_a_sentence(tmp_path, monkeypatch, capsys):
 
 
 def test_amounts_in_several_currencies_are_never_added(funnel_db, monkeypatch, capsys):
-    # D1 won 100.00 EUR (Referral), D2 50.00 USD (Email), D3 25.00 with no currency stated:
-    # only the credited deals are shown, never 175.00 of nothing.
+    # D1 won 100.00 EUR (Referral), D4 300.00 EUR (Email), D2 50.00 USD (Email), D3 25.00 with
+    # no currency stated (Email): each currency's credit apart, its shares of that currency
+    # (EUR: 300 of 400 and 100 of 400) and its own total, never 475.00 of nothing.
     won = {"stage": "Closed Won", "created_at": "2026-03-05 09:00:00"}
     con = funnel_db(
         [
@@ -93,6 +94,8 @@ def test_amounts_in_several_currencies_are_never_added(funnel_db, monkeypatch, c
                    "closed_at": "2026-03-11 09:00:00"},
             won | {"deal_id": "D3", "lead_id": "L2", "amount": "25.00",
                    "closed_at": "2026-03-12 09:00:00"},
+            won | {"deal_id": "D4", "lead_id": "L2", "amount": "300.00", "currency": "EUR",
+                   "closed_at": "2026-03-13 09:00:00"},
         ],
     )  # fmt: skip
     path = con.execute(
@@ -104,14 +107,27 @@ def test_amounts_in_several_currencies_are_never_added(funnel_db, monkeypatch, c
     assert main(["attribution", "--model", "last", "--format", "csv", *MARCH]) == 0
     out, err = capsys.readouterr()
     assert out.splitlines() == [
-        "channel,credited_deals,credited_amount,share",
-        "Email,2.0,,",
-        "Referral,1.0,,",
+        "channel,currency,credited_deals,credited_amount,share",
+        "Email,EUR,1.0,300.00,0.75",
+        "Referral,EUR,1.0,100.00,0.25",
+        "Email,USD,1.0,50.00,1.0",
+        "Email,,1.0,25.00,1.0",
     ]
-    assert "several currencies (EUR: 1 deal, USD: 1 deal, no currency stated: 1 deal)" in err
+    assert "several currencies (EUR: 2 deals, USD: 1 deal, no currency stated: 1 deal)" in err
     assert main(["attribution", "--model", "last", *MARCH]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[-1].split() == ["total", "3.00", "–"]
+    lines = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert lines[2:] == [
+        ["EUR:"],
+        ["Email", "1.00", "300.00", "75.0%"],
+        ["Referral", "1.00", "100.00", "25.0%"],
+        ["total", "2.00", "400.00"],
+        ["USD:"],
+        ["Email", "1.00", "50.00", "100.0%"],
+        ["total", "1.00", "50.00"],
+        ["no", "currency", "stated:"],
+        ["Email", "1.00", "25.00", "100.0%"],
+        ["total", "1.00", "25.00"],
+    ]
 
 
 def test_a_won_deal_without_a_close_date_is_said_not_silently_left_out(

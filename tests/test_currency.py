@@ -2,10 +2,13 @@
 for deals that state none), sums over several currencies are refused, and amounts of unknown
 currency are plain numbers."""
 
+import base64
 import functools
+import json
 import logging
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -127,6 +130,13 @@ def pages_over(tmp_path, monkeypatch):
     return make
 
 
+def plotted(values) -> list:
+    """A trace's values as Plotly writes them: a list, or numbers packed as base64 bytes."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"]).tolist()
+    return list(values)
+
+
 def tile(at: AppTest, label: str) -> str:
     return next(metric.value for metric in at.metric if metric.label == label)
 
@@ -170,12 +180,30 @@ def test_revenue_in_two_currencies_is_not_added_up(pages_over):
     assert tile(at, "Win rate") == "100.0%"  # 2 won of 2 closed: no money, still shown
     warning = unescaped(at.warning[0].value)  # the currencies are the deals' text: escaped
     assert "several currencies (EUR: 1 deal, USD: 1 deal)" in warning
-    # Sums of money only in the table per currency, each within its currency.
+    # Sums of money only in the tables per currency, each within its currency.
     per_channel = [frame.value for frame in at.dataframe if "Currency" not in frame.value.columns]
     columns = [column for frame in per_channel for column in frame.columns]
     assert "Won deals" in columns
     assert not [column for column in columns if "revenue" in column or "Velocity" in column]
-    assert not at.get("plotly_chart")  # every chart on the page draws sums of money
+    # A chart per currency, each of its own deal: Referral won €1,000.00 (D1) and $500.00 (D2).
+    charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    drawn = [
+        (chart["layout"]["title"]["text"], plotted(trace["y"]), plotted(trace["x"]))
+        for chart in charts
+        for trace in chart["data"]
+    ]
+    assert drawn == [
+        ("Won revenue by channel, EUR", ["Referral"], [1000.0]),
+        ("Won revenue by channel, USD", ["Referral"], [500.0]),
+    ]
+    [table] = [frame.value for frame in at.dataframe if "Channel" in frame.value.columns
+               and "Currency" in frame.value.columns]  # fmt: skip
+    assert table.to_dict("records") == [
+        {"Channel": "Referral", "Currency": "EUR", "Won deals": 1, "Won revenue": 1000.0,
+         "Open deals": 0, "Open pipeline": 0.0},
+        {"Channel": "Referral", "Currency": "USD", "Won deals": 1, "Won revenue": 500.0,
+         "Open deals": 0, "Open pipeline": 0.0},
+    ]  # fmt: skip
 
 
 def test_attribution_shows_no_share_of_amounts_in_two_currencies(pages_over):
@@ -412,7 +440,7 @@ def sums_per_currency(path, **filters) -> list[tuple]:
             row.count_open_deals,
             float(row.open_pipeline),
         )
-        for row in frame.itertuples()
+        for row in frame[frame["is_total"]].itertuples()
     ]
 
 
@@ -430,13 +458,50 @@ def test_each_currency_sums_its_own_won_revenue_and_pipeline(mixed_db):
     ]
 
 
+def test_each_channel_sums_its_deals_in_each_currency_apart(mixed_db):
+    # March, by the deal's lead: Referral is D1 (EUR won 1,000.00); Email is D2 (USD won
+    # 500.00), D3 (EUR open 250.50) and D5 (won 40.00, no currency). Each currency's channel
+    # rows, most won first, then its total.
+    con = connect(mixed_db)
+    try:
+        params = {"channels": None, "owners": None, "segments": None} | MARCH
+        frame = execute(con, "metrics/revenue_by_currency", **params, default_currency=None)
+    finally:
+        con.close()
+    rows = [
+        (
+            row.currency if isinstance(row.currency, str) else None,
+            row.channel,
+            row.is_total,
+            row.count_won_deals,
+            float(row.won_revenue),
+            row.count_open_deals,
+            float(row.open_pipeline),
+        )
+        for row in frame.itertuples()
+    ]
+    assert rows == [
+        ("EUR", "Referral", False, 1, 1000.00, 0, 0.0),
+        ("EUR", "Email", False, 0, 0.0, 1, 250.50),
+        ("EUR", "(all channels)", True, 1, 1000.00, 1, 250.50),
+        ("USD", "Email", False, 1, 500.00, 0, 0.0),
+        ("USD", "(all channels)", True, 1, 500.00, 0, 0.0),
+        (None, "Email", False, 1, 40.00, 0, 0.0),
+        (None, "(all channels)", True, 1, 40.00, 0, 0.0),
+    ]
+
+
 @pytest.mark.parametrize("path", ["dashboard.py", "pages/revenue.py"])
 def test_a_page_over_several_currencies_shows_each_currency_s_sums(mixed_db, monkeypatch, path):
     monkeypatch.setenv("REVCYCLE_DB", str(mixed_db))
     monkeypatch.setenv(settings.CURRENCY_VARIABLE, "")
     at = open_page(path)
     assert tile(at, "Won revenue") == "–"  # never 1,540 of no currency
-    [table] = [frame.value for frame in at.dataframe if "Currency" in frame.value.columns]
+    [table] = [
+        frame.value
+        for frame in at.dataframe
+        if "Currency" in frame.value.columns and "Channel" not in frame.value.columns
+    ]
     assert table.to_dict("records") == [
         {
             "Currency": "EUR",

@@ -5,7 +5,10 @@
 -- in the period), open pipeline the amount of the deals created in the period and not closed.
 -- A deal's currency is the one it states, else the setting's ($default_currency); null when
 -- neither says.
--- Grain: one row per currency with a deal won, or created and still open, in the period.
+-- Grain: one row per currency (is_total; its channel "(all channels)", or "(selected
+-- channels)" when $channels narrows them), plus one per channel and currency, each with a
+-- deal won, or created and still open, in the period. A deal's channel is
+-- revenue_by_channel's: its lead's, else its own source's, else "(no lead)".
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all); $default_currency (ISO code, or null).
 
@@ -24,6 +27,8 @@ deals as (
 
 final as (
     select
+        grouping(channel) = 1 as is_total,
+        coalesce(channel, channels_total_label($channels)) as channel,
         currency,
         count(*) filter (where is_won and is_closed_in_period) as count_won_deals,
         coalesce(sum(amount) filter (where is_won and is_closed_in_period), 0) as won_revenue,
@@ -31,9 +36,9 @@ final as (
         coalesce(sum(amount) filter (where not is_closed and is_created_in_period), 0)
             as open_pipeline,
     from deals
-    group by currency
+    group by grouping sets ((currency), (channel, currency))
     having count_won_deals + count_open_deals > 0
 )
 
 select * from final
-order by currency nulls last
+order by currency nulls last, is_total, starts_with(channel, '('), won_revenue desc, channel

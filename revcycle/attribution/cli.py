@@ -48,20 +48,28 @@ def run(con: duckdb.DuckDBPyConnection, args) -> int:
 
     if refused(query, args):
         return 2
-    rows = report.attribution(query, args.model, args.basis, start, end, chosen)
     currencies = query("metrics/amount_currencies", default_currency=settings.currency()).iloc[0]
     mixed = int(currencies["count_currencies"]) > 1
     say_notes(_notes(query, args, start, end, chosen, currencies if mixed else None))
-    if mixed:  # amounts in several currencies are never added: the deals' credit stands alone
-        rows = rows.assign(credited_cents=None, share=None).sort_values(
-            ["credited_deals", "channel"], ascending=[False, True]
+    if mixed:  # amounts in several currencies are never added: each currency's credit apart
+        rows = report.per_currency(
+            query, args.model, args.basis, start, end, chosen, settings.currency()
         )
+        rows = rows.assign(share=_share_of_currency(rows))
+    else:
+        rows = report.attribution(query, args.model, args.basis, start, end, chosen)
     if args.format == "csv":
         write_csv(csv_frame(rows))
         return 0
     for line in table_lines(rows, MODEL_NAMES[args.model], args.basis):
         print(line)
     return 0
+
+
+def _share_of_currency(rows: pd.DataFrame) -> pd.Series:
+    """Each row's share of its currency's credited amount."""
+    totals = rows.groupby("currency", dropna=False)["credited_cents"].transform("sum")
+    return rows["credited_cents"] / totals.where(totals != 0)
 
 
 def _notes(query, args, start, end, chosen, mixed_currencies) -> list[str]:
@@ -74,41 +82,43 @@ def _notes(query, args, start, end, chosen, mixed_currencies) -> list[str]:
     if mixed_currencies is not None:
         notes.append(
             f"the deals' amounts are in several currencies ({mixed_currencies['currencies_listed']}"
-            "), which are never added: only the credited deals are shown"
+            "), which are never added: each currency's credit is shown apart"
         )
     return notes
 
 
 def csv_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    """The CSV's columns: channel, credited_deals, credited_amount (to the cent), share; the
-    amount and share empty when the amounts cannot be added."""
-    return pd.DataFrame(
-        {
-            "channel": rows["channel"].map(one_line),
-            "credited_deals": rows["credited_deals"].round(4),
-            "credited_amount": [
-                "" if pd.isna(cents) else amount(cents) for cents in rows["credited_cents"]
-            ],
-            "share": pd.to_numeric(rows["share"]).round(6),
-        }
+    """The CSV's columns: channel, then (amounts in several currencies) currency, empty when a
+    deal states none; credited_deals, credited_amount (to the cent), share (of the currency's
+    credit, when there are several)."""
+    frame = pd.DataFrame({"channel": rows["channel"].map(one_line)})
+    if "currency" in rows:
+        frame["currency"] = rows["currency"].fillna("")
+    return frame.assign(
+        credited_deals=rows["credited_deals"].round(4),
+        credited_amount=[amount(cents) for cents in rows["credited_cents"]],
+        share=pd.to_numeric(rows["share"]).round(6),
     )
 
 
 def table_lines(rows: pd.DataFrame, model_name: str, basis: str) -> list[str]:
-    """The credit as aligned lines for a terminal, a heading and a total line around it."""
+    """The credit as aligned lines for a terminal, a heading and a total line around it; for
+    amounts in several currencies, a block per currency, each with its own total."""
     what = "won revenue" if basis == "revenue" else "open pipeline"
-    lines = [f"{model_name}: {what} per channel"]
+    several = "currency" in rows
+    lines = [f"{model_name}: {what} per channel" + (", in each currency" if several else "")]
     if rows.empty:
         return [*lines, "no deals in this period and scope"]
     width = max(len("channel"), *(len(one_line(name)) for name in rows["channel"]))
     lines.append(f"{'channel':<{width}}  {'deals':>9}  {'amount':>16}  {'share':>6}")
-    withheld = rows["credited_cents"].isna().all()  # several currencies: "–", never a sum
-    for row in rows.itertuples():
-        cents = "–" if withheld else amount(row.credited_cents, ",")
-        share = "–" if withheld else f"{row.share:.1%}"
-        lines.append(
-            f"{one_line(row.channel):<{width}}  {row.credited_deals:>9.2f}  {cents:>16}  {share:>6}"
-        )
-    total = "–" if withheld else amount(int(rows["credited_cents"].sum()), ",")
-    lines.append(f"{'total':<{width}}  {rows['credited_deals'].sum():>9.2f}  {total:>16}")
+    blocks = rows.groupby("currency", dropna=False, sort=False) if several else [(None, rows)]
+    for code, block in blocks:
+        if several:
+            lines.append(f"{settings.NO_CURRENCY if pd.isna(code) else one_line(code)}:")
+        for row in block.itertuples():
+            cents, share = amount(row.credited_cents, ","), f"{row.share:.1%}"
+            name = one_line(row.channel)
+            lines.append(f"{name:<{width}}  {row.credited_deals:>9.2f}  {cents:>16}  {share:>6}")
+        total = amount(int(block["credited_cents"].sum()), ",")
+        lines.append(f"{'total':<{width}}  {block['credited_deals'].sum():>9.2f}  {total:>16}")
     return lines

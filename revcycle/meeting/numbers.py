@@ -351,7 +351,7 @@ def _won_per_currency(query: Query, week: Week, params: dict) -> str:
         default_currency=settings.currency(),
         **params,
     )
-    won = sums[sums["count_won_deals"] > 0]
+    won = sums[sums["is_total"] & (sums["count_won_deals"] > 0)]
     if won.empty:
         return "No deal was won this week, in any currency."
     parts = [

@@ -176,7 +176,7 @@ def _status_words(row: pd.Series, in_force, due: bool = False) -> str:
 
 
 def _currency(code) -> str:
-    return "no currency stated" if blank(code) else code
+    return settings.NO_CURRENCY if blank(code) else code
 
 
 def _month_words(to_date: pd.Series, month: pd.Series) -> str:

@@ -75,7 +75,20 @@ def columns(spec: dict[str, tuple[str, str]], money: Currency) -> dict[str, tupl
     }
 
 
-NO_CURRENCY = "no currency stated"
+# sums_per_currency's figures, as a table shows them: each row's amounts are in its currency.
+SUMS_COLUMNS = {
+    "count_won_deals": ("Won deals", "count"),
+    "won_revenue": ("Won revenue", "cents"),
+    "count_open_deals": ("Open deals", "count"),
+    "open_pipeline": ("Open pipeline", "cents"),
+}
+
+
+def sums_per_currency(params: dict):
+    """revenue_by_currency under the page's filters: each currency's sums (is_total), and each
+    channel's in each currency; a deal that states no currency is in settings.NO_CURRENCY's row."""
+    sums = run("metrics/revenue_by_currency", **params, default_currency=settings.currency())
+    return sums.assign(currency=sums["currency"].fillna(settings.NO_CURRENCY))
 
 
 def per_currency(params: dict, money: Currency, key: str) -> None:
@@ -84,19 +97,14 @@ def per_currency(params: dict, money: Currency, key: str) -> None:
     never across, each reconciling to the deals export's rows in that currency."""
     if not money.is_mixed:
         return
-    sums = run("metrics/revenue_by_currency", **params, default_currency=settings.currency())
+    sums = sums_per_currency(params)
+    sums = sums[sums["is_total"]]
     if sums.empty:
         return
     st.subheader("Won revenue and open pipeline per currency")
     tables.show(
-        sums.assign(currency=sums["currency"].fillna(NO_CURRENCY)),
-        {
-            "currency": ("Currency", "text"),
-            "count_won_deals": ("Won deals", "count"),
-            "won_revenue": ("Won revenue", "cents"),
-            "count_open_deals": ("Open deals", "count"),
-            "open_pipeline": ("Open pipeline", "cents"),
-        },
+        sums,
+        {"currency": ("Currency", "text"), **SUMS_COLUMNS},
         key=key,
     )
     st.caption(
