@@ -368,6 +368,50 @@ def test_a_salesforce_report_of_converted_amounts_only_is_in_the_corporate_curre
     assert tile(at, "Won revenue") == "$10,084"
 
 
+def test_a_deal_s_currency_is_a_code_a_sign_reads_as_one_and_a_name_is_refused(tmp_path):
+    # A spreadsheet's currency column: codes in any case and spacing, a euro sign, a name, a
+    # dollar sign (many currencies), a typo of EUR, and a withdrawn code (the kuna, 2023).
+    export = tmp_path / "deals.csv"
+    export.write_text(
+        "deal_id,created_at,stage,amount,currency,closed_at\n"
+        "D1,2026-03-01,Closed Won,100.00,EUR,2026-03-05\n"
+        "D2,2026-03-01,Closed Won,200.00, eur ,2026-03-05\n"
+        "D3,2026-03-01,Closed Won,300.00,€,2026-03-05\n"
+        "D4,2026-03-01,Closed Won,400.00,Euro,2026-03-05\n"
+        "D5,2026-03-01,Closed Won,500.00,$,2026-03-05\n"
+        "D6,2026-03-01,Closed Won,600.00,EUD,2026-03-05\n"
+        "D7,2026-03-01,Closed Won,700.00,£,2026-03-05\n"
+        "D8,2022-03-01,Closed Won,800.00,HRK,2022-03-05\n",
+        encoding="utf-8",
+    )
+    con = connect(tmp_path / "deals.duckdb")
+    try:
+        prepared = prepare(con, export, kind="deals", now=datetime(2026, 12, 1))
+    finally:
+        con.close()
+    found = [(p.line, p.column, p.value, p.code, p.severity) for p in prepared.problems]
+    assert found == [
+        (5, "currency", "Euro", codes.NOT_A_CURRENCY, "error"),
+        (6, "currency", "$", codes.NOT_A_CURRENCY, "error"),
+        (7, "currency", "EUD", codes.UNKNOWN_CURRENCY, "warning"),
+        (9, "currency", "HRK", codes.UNKNOWN_CURRENCY, "warning"),
+    ]
+    # Lines 5 and 6 are rejected; the others load, € as EUR and £ as GBP.
+    loaded = zip(
+        prepared.rows.column("deal_id").to_pylist(),
+        prepared.rows.column("currency").to_pylist(),
+        strict=True,
+    )
+    assert [(deal, code.upper()) for deal, code in loaded] == [
+        ("D1", "EUR"),
+        ("D2", "EUR"),
+        ("D3", "EUR"),
+        ("D6", "EUD"),
+        ("D7", "GBP"),
+        ("D8", "HRK"),
+    ]
+
+
 def test_a_hubspot_deals_export_reads_each_deal_s_currency(tmp_path):
     # HubSpot's deal property "Currency" (deal_currency_code), in an account with two.
     export = tmp_path / "hubspot_deals.csv"

@@ -116,7 +116,7 @@ def test_every_defect_names_its_line_column_and_reason_and_the_rest_loads(con):
         (4, "date_to", codes.ENDS_BEFORE_START),
         (5, "amount", codes.NOT_A_NUMBER),
         (6, "date_from", codes.BLANK_REQUIRED),
-        (7, "currency", codes.NOT_A_CURRENCY),
+        (7, "currency", codes.NOT_A_CURRENCY),  # "EURO": no code, as for a deal
     ]
     assert all(p.severity == ERROR and p.reason for p in prepared.problems)
     # The column's amounts show a decimal comma ("10,00"), so "1.234,56" is 1234.56.

@@ -50,6 +50,7 @@ UNKNOWN_EMAIL = "unknown_email"  # a touch's email matches no loaded lead
 FUTURE_DATE = "future_date"
 CLOSED_BEFORE_CREATED = "closed_before_created"  # a deal's close date before its creation
 NO_OUTCOME = "no_outcome"  # a deal with no stage, won or closed value (or a file with no column)
+UNKNOWN_CURRENCY = "unknown_currency"  # three letters, but no current ISO 4217 code
 NOT_A_DURATION = "not_a_duration"  # a response time that is not HH:mm:ss
 MISSING_COLUMN = "missing_column"  # the whole file: a preset's column for a measured field
 

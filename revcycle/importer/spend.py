@@ -34,22 +34,16 @@ _DERIVED_ID_SQL = """
     from export_rows
 """
 DERIVATION = identify.Derivation("spend_id", _DERIVED_ID_SQL, "s-")
-_ISO_CODE = r"^[A-Za-z]{3}$"
 
 
 def rule_checks(rows: pa.Table, mapping: dict[str, str]) -> list[tuple]:
-    """Spend's own rules, as (field, rows breaking it, reason, code): a row ending before it
-    starts, and a currency that is no ISO code (a symbol or a name would never match a deal's)."""
+    """Spend's own rule, as (field, rows breaking it, reason, code): a row ending before it
+    starts. Its currencies are checked as the deals' are (importer.currencies)."""
     checks = []
     if "date_to" in mapping:
         backwards = mask(pc.less(rows.column("date_to"), rows.column("date_from")))
         reason = "date_to is before date_from; the row covers no day (swap or correct them)"
         checks.append(("date_to", backwards, reason, codes.ENDS_BEFORE_START))
-    if "currency" in mapping:
-        currency = rows.column("currency")
-        wrong = mask(pc.is_valid(currency)) & ~mask(pc.match_substring_regex(currency, _ISO_CODE))
-        reason = "not a three-letter currency code such as EUR or USD"
-        checks.append(("currency", wrong, reason, codes.NOT_A_CURRENCY))
     return checks
 
 

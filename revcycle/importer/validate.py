@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from revcycle import contract, settings
 from revcycle.db import has_table, scratch
-from revcycle.importer import channels, derive, parse, presets, spend, touches
+from revcycle.importer import channels, currencies, derive, parse, presets, spend, touches
 from revcycle.importer import problems as codes
 from revcycle.importer.load import RAW_TABLE_BY_KIND, UploadMeta, holds_sample
 from revcycle.importer.original import Original
@@ -331,6 +331,7 @@ def _with_derived(kind: str, table: ExportTable, mapping, preset, rows: pa.Table
         problems += (derived or []) + derive.missing_columns(table.file_name, preset, mapping, rows)
     if kind == "deals":
         problems += _without_outcome_columns(table.file_name, mapping)
+    rows = currencies.signs_as_codes(rows)  # deals and spend
     if "amount" in mapping:  # deals and spend
         rows, written = _currencies_written_in_amounts(table, mapping, rows, lines)
         problems += written
@@ -597,6 +598,9 @@ def _rule_problems(
     if kind == "spend":
         for field_name, where, reason, code in spend.rule_checks(rows, mapping):
             flagged(field_name, where, reason, code)
+    if "currency" in mapping:  # deals and spend
+        for where, reason, code, severity in currencies.checks(rows):
+            flagged("currency", where, reason, code, severity)
     if kind == "deals":
         for field_name, where, reason, code in _deal_checks(con, rows, mapping):
             flagged(field_name, where, reason, code, WARNING)

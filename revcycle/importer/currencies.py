@@ -1,0 +1,53 @@
+"""A row's currency, the code its amounts are shown in and never added across: an ISO 4217
+code. A sign that names one currency ("€", "£") is read as its code; anything else that is
+no three-letter code ("Euro", "$") rejects the row, as a pound loaded as a euro would be a
+wrong number; a three-letter code that no current ISO 4217 list holds loads with a warning
+(a typo such as "EUD", or a withdrawn currency such as HRK in old deals)."""
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pycountry
+
+from revcycle.importer import problems as codes
+from revcycle.importer.parse import mask
+from revcycle.importer.problems import ERROR, WARNING
+from revcycle.importer.read import one_array, stripped
+
+ISO_CODES = pa.array(sorted(currency.alpha_3 for currency in pycountry.currencies))
+# The signs parse.written_currencies reads in an amount as one currency; "$" and "¥" name
+# several.
+SIGNS = {"€": "EUR", "£": "GBP"}
+_THREE_LETTERS = r"^[A-Za-z]{3}$"
+NOT_A_CODE = (
+    "not a three-letter currency code such as EUR or USD; write the code instead (of the "
+    "signs, only € and £ are read as one currency)"
+)
+NOT_ISO = (
+    "not a current ISO 4217 currency code (a typo?); it loads as a currency of its own, whose "
+    "amounts are never added to others'"
+)
+
+
+def signs_as_codes(rows: pa.Table) -> pa.Table:
+    """``rows`` with each currency trimmed, and one written as a sign (SIGNS) as its code."""
+    position = rows.schema.get_field_index("currency")
+    if position < 0:
+        return rows
+    currency = stripped(one_array(rows.column(position)))
+    for sign, code in SIGNS.items():
+        currency = pc.if_else(pc.equal(currency, sign), code, currency)
+    return rows.set_column(position, "currency", currency)
+
+
+def checks(rows: pa.Table) -> list[tuple[np.ndarray, str, str, str]]:
+    """(rows breaking it, reason, code, severity) per rule above, over the currencies
+    signs_as_codes read."""
+    currency = pc.utf8_upper(rows.column("currency"))
+    three_letters = mask(pc.match_substring_regex(currency, _THREE_LETTERS))
+    not_a_code = mask(pc.is_valid(currency)) & ~three_letters
+    not_iso = three_letters & ~mask(pc.is_in(currency, value_set=ISO_CODES))
+    return [
+        (not_a_code, NOT_A_CODE, codes.NOT_A_CURRENCY, ERROR),
+        (not_iso, NOT_ISO, codes.UNKNOWN_CURRENCY, WARNING),
+    ]
