@@ -66,14 +66,20 @@ create or replace macro opportunity_key(id) as
 -- is_won_deal(stage, is_won), is_closed_deal(stage, is_won, is_closed): whether a deal is won,
 -- and won or lost, by its export's Won and Closed values, else by what its stage says, read
 -- from its letters and digits, lower-cased (the label "Closed Won", "Closed/Won" and HubSpot's
--- internal id "closedwon" are one stage): won is Closed Won or Won (Pipedrive's status),
--- closed any stage starting Closed, or Won or Lost. A won deal is closed, whatever else the
--- export says (a Salesforce report may have Won and no Closed column, and a stage of the org's
--- own naming). False when nothing says so: stg_deals makes both unknown for a deal with no
--- stage, won or closed value at all; the importer's check of close dates in the future asks
--- the same.
+-- internal id "closedwon" are one stage): won is Won (Pipedrive's status) or any stage
+-- starting Closed Won (a pipeline's own "Closed Won - Renewal" too), closed any stage starting
+-- Closed, or Won or Lost. A won deal is closed, whatever else the export says (a Salesforce
+-- report may have Won and no Closed column, and a stage of the org's own naming). False when
+-- nothing says so: stg_deals makes both unknown for a deal with no stage, won or closed value
+-- at all; the importer's checks (close dates in the future, stages that say won or lost but
+-- are read as open) ask the same.
 create or replace macro is_won_deal(stage, is_won) as
-    coalesce(is_won, replace(source_key(stage), '_', '') in ('closedwon', 'won'), false);
+    coalesce(
+        is_won,
+        replace(source_key(stage), '_', '') = 'won'
+            or starts_with(replace(source_key(stage), '_', ''), 'closedwon'),
+        false
+    );
 create or replace macro is_closed_deal(stage, is_won, is_closed) as
     is_won_deal(stage, is_won)
     or coalesce(

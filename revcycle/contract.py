@@ -81,8 +81,8 @@ DEAL_FIELDS: tuple[Field, ...] = (
         "is_won",
         "boolean",
         False,
-        "Whether the deal is won; derived from `stage` (`Closed Won`, `Won`, HubSpot's id "
-        "`closedwon`: case, spaces and marks aside) when blank.",
+        "Whether the deal is won; derived from `stage` (`Closed Won` or a stage starting "
+        "with it, `Won`, HubSpot's id `closedwon`: case, spaces and marks aside) when blank.",
     ),
     Field(
         "is_closed",
@@ -91,7 +91,13 @@ DEAL_FIELDS: tuple[Field, ...] = (
         "Whether the deal is closed; derived from `stage` (`Closed …`, `Won`, `Lost`) when blank.",
     ),
     Field("amount", "decimal", False, "Deal value, in `currency`, to the cent."),
-    Field("currency", "text", False, "ISO currency code of `amount` (the sample is all EUR)."),
+    Field(
+        "currency",
+        "text",
+        False,
+        "ISO currency code of `amount`, three letters (the sample is all EUR); `€` and `£` "
+        "read as `EUR` and `GBP`.",
+    ),
     Field("closed_at", "timestamp", False, "When the deal was won or lost."),
     Field("owner", "text", False, "The deal's sales owner."),
     # Last, so a database archived before this field gains it as its last column too.

@@ -12,7 +12,7 @@ from revcycle.db import connect
 from revcycle.importer import problems as codes
 from revcycle.importer.problems import WARNING
 from revcycle.importer.validate import prepare
-from tests.conftest import write_export
+from tests.conftest import cents, metric, write_export
 
 # Lines 2-4 and 6 are dated 2099 (the future); line 5 has no lead_id (an error).
 FUTURE = "2099-01-01 09:00:00"
@@ -167,6 +167,61 @@ def test_a_won_or_lost_deal_closing_in_the_future_is_a_warning_an_open_one_is_no
     ]
     assert all(problem.severity == WARNING for problem in prepared.problems)
     assert prepared.count_rows_loaded == 6  # they all load
+
+
+# A pipeline's own stage names. D1 and D2 are won (D2's stage starts Closed Won); D3 and D4
+# say won and lost in words no rule reads, so they stay open and warn; D5 is open; D6 lost.
+OWN_STAGES = [
+    ("D1", "Closed Won", "100.00"),
+    ("D2", "Closed Won - Renewal", "200.00"),
+    ("D3", "Deal won", "300.00"),
+    ("D4", "Lost - no budget", "400.00"),
+    ("D5", "Negotiation", "500.00"),
+    ("D6", "Closed Lost", "600.00"),
+]
+
+
+def test_a_stage_that_says_won_or_lost_but_closes_nothing_is_a_warning(tmp_path):
+    deals = tmp_path / "deals.csv"
+    lines = [
+        f"{deal},2026-03-02,{stage},{amount},2026-03-09\n" for deal, stage, amount in OWN_STAGES
+    ]
+    deals.write_text("deal_id,created_at,stage,amount,closed_at\n" + "".join(lines))
+    con = connect(tmp_path / "stages.duckdb")
+    try:
+        prepared = prepare(con, deals, kind="deals", now=datetime(2026, 12, 5))
+    finally:
+        con.close()
+    read_as_open = [
+        (problem.line, problem.column, problem.value, problem.severity)
+        for problem in prepared.problems
+        if problem.code == codes.STAGE_READ_AS_OPEN
+    ]
+    assert read_as_open == [
+        (4, "stage", "Deal won", WARNING),
+        (5, "stage", "Lost - no budget", WARNING),
+    ]
+    assert prepared.count_rows_loaded == 6
+
+
+def test_a_stage_starting_closed_won_wins_its_amount(funnel_db):
+    leads = [{"lead_id": "L1", "created_at": "2026-03-01 09:00:00", "channel": "Email"}]
+    con = funnel_db(
+        leads,
+        [
+            {"deal_id": deal, "lead_id": "L1", "created_at": "2026-03-02 09:00:00",
+             "stage": stage, "amount": amount, "currency": "EUR",
+             "closed_at": "" if stage in ("Deal won", "Lost - no budget", "Negotiation")
+             else "2026-03-09 09:00:00"}
+            for deal, stage, amount in OWN_STAGES
+        ],
+    )  # fmt: skip
+    march = {"start_date": "2026-03-01", "end_date": "2026-03-31"}
+    total = metric(con, "revenue_by_channel", **march).query("is_total").iloc[0]
+    # Won: D1 + D2 = 300.00 of 2 deals; closed: those and D6, so 2 of 3; open: D3, D4 and D5.
+    assert (cents(total["won_revenue"]), total["count_won_deals"]) == (30000, 2)
+    assert total["win_rate"] == pytest.approx(2 / 3)
+    assert (cents(total["open_pipeline"]), total["count_open_deals"]) == (120000, 3)
 
 
 def test_a_problem_shows_the_value_as_the_file_writes_it(db, tmp_path, revcycle):

@@ -544,6 +544,32 @@ def _deal_checks(con: duckdb.DuckDBPyConnection, rows: pa.Table, mapping: dict[s
         blank = np.logical_and.reduce([mask(pc.is_null(rows.column(name))) for name in given])
         reason = f"the deal has no {' or '.join(given)} value, {_NO_OUTCOME}"
         yield given[0], blank, reason, codes.NO_OUTCOME
+    if "stage" in mapping:
+        yield "stage", _read_as_open(rows), _READ_AS_OPEN, codes.STAGE_READ_AS_OPEN
+
+
+_READ_AS_OPEN = (
+    "the stage says won or lost, but only a stage starting 'Closed' (or 'Won', 'Lost') closes "
+    "a deal, so it counts as open pipeline. Rename the stage in the export, or add a Won and a "
+    "Closed column (TRUE/FALSE) and map them"
+)
+# A stage naming a win or a loss as a word ("Deal won", "Lost - no budget"), which
+# is_closed_deal (queries/macros.sql) would still read as open.
+_SAYS_CLOSED_SQL = r"""
+select
+    is_won is null and is_closed is null
+        and not is_closed_deal(stage, null, null)
+        and regexp_matches(lower(stage), '\b(won|lost)\b') as says_closed,
+from deal_outcomes
+"""
+
+
+def _read_as_open(rows: pa.Table) -> np.ndarray:
+    """Per deal, whether its stage says won or lost but no column or rule closes it."""
+    with scratch() as cursor:
+        cursor.register("deal_outcomes", rows.select(["stage", "is_won", "is_closed"]))
+        says_closed = cursor.sql(_SAYS_CLOSED_SQL).to_arrow_table()
+    return mask(says_closed.column("says_closed"))
 
 
 def _without_outcome_columns(file: str, mapping: dict[str, str]) -> list[Problem]:
