@@ -67,10 +67,10 @@ def _shapes(text: pa.Array, zeros: bool = True) -> tuple[np.ndarray, pa.Array]:
         folded[at[value_start[at] | after_no_digit]] = ord("0")
     validity = pc.is_valid(text).buffers()[1] if text.null_count else None  # text's nulls
     buffers = [validity, pa.py_buffer(offsets.astype(np.int32, copy=False)), pa.py_buffer(folded)]
-    return _distinct(pa.Array.from_buffers(pa.string(), len(text), buffers, text.null_count))
+    return distinct_values(pa.Array.from_buffers(pa.string(), len(text), buffers, text.null_count))
 
 
-def _distinct(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
+def distinct_values(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
     """Each value's index into the array's distinct values; a null gets one past the end."""
     encoded = pc.dictionary_encode(array)
     index = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy()
@@ -202,7 +202,7 @@ def _read_by_parts(
     parts = pc.split_pattern(text, " ", max_splits=1)
     starts = parts.offsets.to_numpy().astype(np.intp)
     count_pieces = np.diff(starts) * mask(pc.is_valid(parts))
-    index, distinct = _distinct(parts.values)
+    index, distinct = distinct_values(parts.values)
     params = {name.replace("-", "_"): formats for name, formats in _DAYS.items()}
     params |= {"times": _TIMES, "epoch": excel_epoch}
     read = _duckdb(_READ_PIECES_SQL, "pieces", pa.table({"piece": distinct}), params)
@@ -471,7 +471,7 @@ def written_currencies(values) -> pa.Array:
     """Per value, the currency it writes itself: EUR, USD, GBP or CHF by code, € as EUR and
     £ as GBP, "$" for a dollar sign (which many currencies use); null where it writes none.
     Read once per distinct value."""
-    index, distinct = _distinct(one_array(values))
+    index, distinct = distinct_values(one_array(values))
     parts = pc.extract_regex(distinct, _WRITTEN_CURRENCY)
     code = pc.utf8_upper(pc.struct_field(parts, "code"))
     sign = pc.replace_substring(pc.struct_field(parts, "sign"), "€", "EUR")

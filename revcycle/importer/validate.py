@@ -553,23 +553,25 @@ _READ_AS_OPEN = (
     "a deal, so it counts as open pipeline. Rename the stage in the export, or add a Won and a "
     "Closed column (TRUE/FALSE) and map them"
 )
-# A stage naming a win or a loss as a word ("Deal won", "Lost - no budget"), which
-# is_closed_deal (queries/macros.sql) would still read as open.
+# Per distinct stage, whether it names a win or a loss as a word ("Deal won", "Lost - no
+# budget") that is_closed_deal (queries/macros.sql) would still read as open.
 _SAYS_CLOSED_SQL = r"""
 select
-    is_won is null and is_closed is null
-        and not is_closed_deal(stage, null, null)
+    not is_closed_deal(stage, null, null)
         and regexp_matches(lower(stage), '\b(won|lost)\b') as says_closed,
-from deal_outcomes
+from stages
 """
 
 
 def _read_as_open(rows: pa.Table) -> np.ndarray:
-    """Per deal, whether its stage says won or lost but no column or rule closes it."""
+    """Per deal, whether its stage says won or lost but no column or rule closes it. Read once
+    per distinct stage: a pipeline has a handful, a million deals' stages take a tenth."""
+    index, stages = parse.distinct_values(one_array(rows.column("stage")))
     with scratch() as cursor:
-        cursor.register("deal_outcomes", rows.select(["stage", "is_won", "is_closed"]))
-        says_closed = cursor.sql(_SAYS_CLOSED_SQL).to_arrow_table()
-    return mask(says_closed.column("says_closed"))
+        cursor.register("stages", pa.table({"stage": stages}))
+        says_closed = mask(cursor.sql(_SAYS_CLOSED_SQL).to_arrow_table().column("says_closed"))
+    undecided = mask(pc.is_null(rows.column("is_won"))) & mask(pc.is_null(rows.column("is_closed")))
+    return np.append(says_closed, False)[index] & undecided
 
 
 def _without_outcome_columns(file: str, mapping: dict[str, str]) -> list[Problem]:
