@@ -526,7 +526,7 @@ _NO_OUTCOME = (
 def _deal_checks(con: duckdb.DuckDBPyConnection, rows: pa.Table, mapping: dict[str, str]):
     """(field, rows, reason, code) of the deals that load but need a look: a lead not loaded,
     a close before the creation, no stage, won or closed value in a file that has a column
-    for one."""
+    for one, a stage that says won or lost but is read as open."""
     if "lead_id" in mapping:
         reason = (
             "no loaded lead has this id; the deal loads and shows under (no lead) until its "
@@ -565,7 +565,7 @@ from stages
 
 def _read_as_open(rows: pa.Table) -> np.ndarray:
     """Per deal, whether its stage says won or lost but no column or rule closes it. Read once
-    per distinct stage: a pipeline has a handful, a million deals' stages take a tenth."""
+    per distinct stage: a pipeline has a handful, so a million deals take about 0.1 s."""
     index, stages = parse.distinct_values(one_array(rows.column("stage")))
     with scratch() as cursor:
         cursor.register("stages", pa.table({"stage": stages}))
