@@ -287,6 +287,22 @@ SALESFORCE_LEADS = (
 )
 
 
+def load_salesforce(tmp_path, deals_text: str, path):
+    """Check the opportunities report and build ``path`` from it and SALESFORCE_LEADS: the
+    upload as prepared, and the deals as stored (id, amount, currency)."""
+    leads, deals_csv = tmp_path / "sf_leads.csv", tmp_path / "sf_opps.csv"
+    leads.write_text(SALESFORCE_LEADS, encoding="utf-8")
+    deals_csv.write_text(deals_text, encoding="utf-8")
+    con = connect(path)
+    try:
+        prepared = prepare(con, deals_csv, kind="deals")
+        build(con, {"leads": leads, "deals": deals_csv})
+        stored = con.sql("select deal_id, amount, currency from raw_deals order by 1").fetchall()
+    finally:
+        con.close()
+    return prepared, stored
+
+
 @pytest.mark.parametrize(
     ("header", "deals_text"),
     [
@@ -304,16 +320,11 @@ def test_a_salesforce_report_in_several_currencies_never_adds_yen_to_dollars(
     # Read without the code column, the two won deals would be 10,000 + 10,000.00 = 20,000 of
     # one currency. Each amount carries its own: JPY 10,000 and USD 10,000.00, so no sum of
     # money is shown. The converted columns are not the deal's amount.
-    leads, deals_csv = tmp_path / "sf_leads.csv", tmp_path / "sf_opps.csv"
-    leads.write_text(SALESFORCE_LEADS, encoding="utf-8")
-    deals_csv.write_text(deals_text, encoding="utf-8")
     path = tmp_path / "sf.duckdb"
+    prepared, stored = load_salesforce(tmp_path, deals_text, path)
     con = connect(path)
     try:
-        prepared = prepare(con, deals_csv, kind="deals")
-        build(con, {"leads": leads, "deals": deals_csv})
         row = execute(con, "metrics/amount_currencies", default_currency=None).iloc[0]
-        stored = con.sql("select deal_id, amount, currency from raw_deals order by 1").fetchall()
     finally:
         con.close()
     assert prepared.mapping["currency"] == header
@@ -336,24 +347,14 @@ def test_a_salesforce_report_of_converted_amounts_only_is_in_the_corporate_curre
 ):
     # The same two deals, the report showing only the amounts converted to US dollars:
     # 83.86 + 10,000.00 = 10,083.86, one currency, which the tile sums ($10,084).
-    deals_csv = tmp_path / "sf_opps.csv"
-    deals_csv.write_text(
+    deals_text = (
         "Opportunity ID,Created Date,Close Date,Stage,Amount (Converted) Currency,"
         "Amount (Converted)\n"
         "006A1,3/15/2026,3/20/2026,Closed Won,USD,83.86\n"
-        '006A2,3/16/2026,3/19/2026,Closed Won,USD,"10,000.00"\n',
-        encoding="utf-8",
+        '006A2,3/16/2026,3/19/2026,Closed Won,USD,"10,000.00"\n'
     )
-    leads = tmp_path / "sf_leads.csv"
-    leads.write_text(SALESFORCE_LEADS, encoding="utf-8")
     path = tmp_path / "converted.duckdb"
-    con = connect(path)
-    try:
-        prepared = prepare(con, deals_csv, kind="deals")
-        build(con, {"leads": leads, "deals": deals_csv})
-        stored = con.sql("select deal_id, amount, currency from raw_deals order by 1").fetchall()
-    finally:
-        con.close()
+    prepared, stored = load_salesforce(tmp_path, deals_text, path)
     assert (prepared.mapping["amount"], prepared.mapping["currency"]) == (
         "Amount (Converted)",
         "Amount (Converted) Currency",
@@ -469,13 +470,18 @@ def mixed_db(tmp_path):
     return path
 
 
-def sums_per_currency(path, **filters) -> list[tuple]:
+def revenue_by_currency(path, **filters) -> pd.DataFrame:
+    """The metric over March with no filters, overridden by ``filters``."""
     con = connect(path)
     try:
         params = {"channels": None, "owners": None, "segments": None} | MARCH | filters
-        frame = execute(con, "metrics/revenue_by_currency", **params, default_currency=None)
+        return execute(con, "metrics/revenue_by_currency", **params, default_currency=None)
     finally:
         con.close()
+
+
+def sums_per_currency(path, **filters) -> list[tuple]:
+    frame = revenue_by_currency(path, **filters)
     return [
         (
             row.currency if isinstance(row.currency, str) else None,  # null: stated none
@@ -506,12 +512,7 @@ def test_each_channel_sums_its_deals_in_each_currency_apart(mixed_db):
     # March, by the deal's lead: Referral is D1 (EUR won 1,000.00); Email is D2 (USD won
     # 500.00), D3 (EUR open 250.50) and D5 (won 40.00, no currency). Each currency's channel
     # rows, most won first, then its total.
-    con = connect(mixed_db)
-    try:
-        params = {"channels": None, "owners": None, "segments": None} | MARCH
-        frame = execute(con, "metrics/revenue_by_currency", **params, default_currency=None)
-    finally:
-        con.close()
+    frame = revenue_by_currency(mixed_db)
     rows = [
         (
             row.currency if isinstance(row.currency, str) else None,
