@@ -90,20 +90,31 @@ def reference_stg_spend(stored: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFra
     return counted.groupby([*keys, "currency"], dropna=False, as_index=False)["amount_cents"].sum()
 
 
-def reference_spend_by_channel(spend: pd.DataFrame, start_date, end_date, channels):
-    """pandas version of queries/metrics/spend_by_channel.sql, from stg_spend's rows."""
+def reference_spend_by_channel(spend: pd.DataFrame, start_date, end_date, channels, currency):
+    """pandas version of queries/metrics/spend_by_channel.sql, from stg_spend's rows; a row
+    stating no currency takes ``currency``; a channel in several currencies sums nothing."""
     days = spend["spend_date"].dt.date
     keep = (days >= start_date) & (days <= end_date)
     if channels is not None:
         keep &= spend["channel"].isin(channels)
     rows = spend[keep]
+    rows = rows.assign(currency=rows["currency"].fillna(currency) if currency else rows["currency"])
     summed = rows.groupby("channel").agg(
         spend_cents=("amount_cents", "sum"),
         count_spend_days=("spend_date", "nunique"),
         count_campaigns=("campaign", "nunique"),
+        count_currencies=("currency", lambda values: values.nunique(dropna=False)),
+        currency=("currency", "first"),
     )
-    summed = summed.reset_index().sort_values(["spend_cents", "channel"], ascending=[False, True])
-    return summed.reset_index(drop=True)
+    mixed = summed["count_currencies"] > 1
+    summed["spend_cents"] = summed["spend_cents"].astype("Int64").mask(mixed)
+    summed["currency"] = summed["currency"].mask(mixed)
+    summed["is_spend_mixed"] = mixed
+    summed = summed.drop(columns="count_currencies").reset_index()
+    order = summed.sort_values(
+        ["spend_cents", "channel"], ascending=[False, True], na_position="last"
+    )
+    return order.reset_index(drop=True)
 
 
 def reference_spend_currencies(spend: pd.DataFrame, default_currency):
@@ -134,17 +145,17 @@ def _spend_rows(con, spend, period, channels, repeat) -> list[tuple]:
     rules = con.execute("select source_key, channel from stg_channel_rules").df()
     cases = {
         "metrics/spend_by_channel (no filter)": (
-            {"start_date": start, "end_date": end, "channels": None},
-            lambda: reference_spend_by_channel(spend, start, end, None),
+            {"start_date": start, "end_date": end, "channels": None, "default_currency": "EUR"},
+            lambda: reference_spend_by_channel(spend, start, end, None, "EUR"),
         ),
         "metrics/spend_by_channel (channel filter)": (
-            {"start_date": start, "end_date": end, "channels": channels},
-            lambda: reference_spend_by_channel(spend, start, end, channels),
+            {"start_date": start, "end_date": end, "channels": channels, "default_currency": "EUR"},
+            lambda: reference_spend_by_channel(spend, start, end, channels, "EUR"),
         ),
         "metrics/spend_by_channel (pandas from the stored rows, spreading too)": (
-            {"start_date": start, "end_date": end, "channels": None},
+            {"start_date": start, "end_date": end, "channels": None, "default_currency": "EUR"},
             lambda: reference_spend_by_channel(
-                reference_stg_spend(stored, rules), start, end, None
+                reference_stg_spend(stored, rules), start, end, None, "EUR"
             ),
         ),
         "metrics/spend_currencies": (

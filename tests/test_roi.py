@@ -210,12 +210,22 @@ def test_spend_in_another_currency_than_revenue_refuses_the_returns_only(tmp_pat
         figures = report.per_channel(functools.partial(execute, con), "lead_source", START, END)
     finally:
         con.close()
-    paid = figures.rows.set_index("channel").loc["Paid search"]
+    rows = figures.rows.set_index("channel")
+    paid = rows.loc["Paid search"]
     # Costs need the spend alone: 1,000.00 USD / 2 opportunities.
     assert paid["cost_per_opportunity"] == pytest.approx(500.0)
+    assert paid["currency"] == "USD" and not paid["is_returnable"]
     assert paid["roi"] != paid["roi"] and paid["won_per_spent"] != paid["won_per_spent"]
-    assert figures.money.currency == "USD"
-    assert "The spend is in USD and the deals' amounts in EUR." in figures.money.return_refused
+    assert paid["payback"] is None
+    # The total adds USD 2,200.00, and sets none of it against EUR revenue.
+    total = rows.loc[report.TOTAL]
+    assert total["spend_cents"] == 220_000 and total["currency"] == "USD"
+    assert total["roi"] != total["roi"] and not total["is_returnable"]
+    # Organic search, no spend, shows its revenue in the deals' currency.
+    assert rows.loc["Organic search", "currency"] == "EUR"
+    assert figures.money.currency == "USD" and figures.money.return_refused is None
+    said = "The spend of Trade show and Paid search is in USD, the deals' amounts in EUR."
+    assert any(refusal.startswith(said) for refusal in figures.refusals)
 
 
 def test_spend_without_any_deal_loaded_refuses_the_returns_instead_of_losing_it_all(tmp_path):
@@ -237,20 +247,58 @@ def test_spend_without_any_deal_loaded_refuses_the_returns_instead_of_losing_it_
     assert paid["roi"] != paid["roi"] and paid["won_per_spent"] != paid["won_per_spent"]
 
 
-def test_spend_in_two_currencies_is_never_added(tmp_path):
+def test_channels_with_spend_in_different_currencies_are_never_added(tmp_path):
     mixed = [SPEND[0], {**SPEND[1], "currency": "GBP"}]
     con = connect(build_march(tmp_path, mixed))
     try:
         figures = report.per_channel(functools.partial(execute, con), "lead_source", START, END)
     finally:
         con.close()
-    # 1 spend day in GBP (10 Mar), 31 in EUR (the March row spread over its days).
-    refusal = figures.money.spend_refused
-    assert "several currencies (EUR: 31 days, GBP: 1 day)" in refusal
-    assert refusal in figures.refusals
-    total = figures.rows.set_index("channel").loc[report.TOTAL]
+    rows = figures.rows.set_index("channel")
+    # Paid search: EUR 1,000.00 against the EUR 3,000.00 of D1, as with no other currency.
+    paid = rows.loc["Paid search"]
+    assert paid["spend_cents"] == 100_000 and paid["currency"] == "EUR"
+    assert paid["roi"] == pytest.approx(2.0) and paid["cost_per_opportunity"] == 500.0
+    # Trade show: GBP 1,200.00 for its one lead and opportunity, and no return in EUR.
+    trade = rows.loc["Trade show"]
+    assert trade["spend_cents"] == 120_000 and trade["currency"] == "GBP"
+    assert trade["cost_per_lead"] == 1200.0 and trade["roi"] != trade["roi"]
+    # The total would add EUR to GBP: no spend, cost or return; its counts still add up.
+    total = rows.loc[report.TOTAL]
     assert total["has_spend"] and str(total["spend_cents"]) == "<NA>"
-    assert total["cost_per_opportunity"] != total["cost_per_opportunity"]
+    assert total["count_leads"] == 4 and total["cost_per_lead"] != total["cost_per_lead"]
+    assert total["currency"] is None and not total["is_returnable"]
+    total_refused = f"{report.TOTAL} adds up no spend"
+    assert any(refusal.startswith(total_refused) for refusal in figures.refusals)
+    said = "The spend of Trade show is in GBP, the deals' amounts in EUR."
+    assert any(refusal.startswith(said) for refusal in figures.refusals)
+
+
+def test_a_channel_with_spend_in_two_currencies_in_the_period_has_no_spend_cost_or_return(tmp_path):
+    # Paid search also spent USD 50.00 on 15 March, beside its EUR 1,000.00 over March.
+    brand = {**SPEND[0], "date_from": "2026-03-15", "date_to": "", "campaign": "Brand"}
+    con = connect(build_march(tmp_path, [*SPEND, brand | {"amount": "50.00", "currency": "USD"}]))
+    query = functools.partial(execute, con)
+    try:
+        march = report.per_channel(query, "lead_source", START, END)
+        before_the_15th = report.per_channel(query, "lead_source", START, date(2026, 3, 14))
+    finally:
+        con.close()
+    paid = march.rows.set_index("channel").loc["Paid search"]
+    assert paid["has_spend"] and str(paid["spend_cents"]) == "<NA>"
+    assert paid["cost_per_lead"] != paid["cost_per_lead"] and paid["roi"] != paid["roi"]
+    said = (
+        "The spend of Paid search in the period is in several currencies (EUR: 31 days, USD: 1 day)"
+    )
+    assert any(refusal.startswith(said) for refusal in march.refusals)
+    # Trade show keeps every figure: EUR 1,200.00 for L4, whose D3 was won in May (ROI -100%).
+    trade = march.rows.set_index("channel").loc["Trade show"]
+    assert trade["spend_cents"] == 120_000 and trade["roi"] == pytest.approx(-1.0)
+    # 1-14 March holds no USD: 14 of the row's 31 days, each of the first 25 taking a cent more
+    # (100,000 cents = 31 x 3,225 + 25): 14 x 3,226 cents.
+    paid = before_the_15th.rows.set_index("channel").loc["Paid search"]
+    assert paid["spend_cents"] == 14 * 3_226 and paid["currency"] == "EUR"
+    assert not any("several currencies" in refusal for refusal in before_the_15th.refusals)
 
 
 def test_no_spend_loaded_says_so(tmp_path):

@@ -29,6 +29,17 @@ def generated(tmp_path_factory):
     con.close()
 
 
+def spend_by_channel(con, start: date, end: date, channels=None):
+    return execute(
+        con,
+        "metrics/spend_by_channel",
+        start_date=start,
+        end_date=end,
+        channels=channels,
+        default_currency="EUR",
+    )
+
+
 def test_paid_search_has_each_campaign_every_day(generated):
     _, days, last_day = generated
     search = days[days["channel"] == "Paid search"]
@@ -44,10 +55,8 @@ def test_paid_search_has_each_campaign_every_day(generated):
 def test_pandas_spend_by_channel_agrees_with_the_query(generated, channels, at_most):
     con, days, last_day = generated
     start = last_day - timedelta(days=20)
-    in_duckdb = execute(
-        con, "metrics/spend_by_channel", start_date=start, end_date=last_day, channels=channels
-    )
-    in_pandas = roi_bench.reference_spend_by_channel(days, start, last_day, channels)
+    in_duckdb = spend_by_channel(con, start, last_day, channels)
+    in_pandas = roi_bench.reference_spend_by_channel(days, start, last_day, channels, "EUR")
     assert roi_bench.agrees(in_duckdb, in_pandas)
     assert "Paid search" in set(in_duckdb["channel"]) or channels == ["No such channel"]
     assert at_most is None or len(in_duckdb) <= at_most
@@ -63,11 +72,9 @@ def test_pandas_spend_currencies_agrees_with_the_query(generated):
 def test_a_disagreement_is_seen(generated):
     con, days, last_day = generated
     start = date(2000, 1, 1)
-    in_pandas = roi_bench.reference_spend_by_channel(days, start, last_day, None)
+    in_pandas = roi_bench.reference_spend_by_channel(days, start, last_day, None, "EUR")
     in_pandas.loc[0, "spend_cents"] += 1
-    in_duckdb = execute(
-        con, "metrics/spend_by_channel", start_date=start, end_date=last_day, channels=None
-    )
+    in_duckdb = spend_by_channel(con, start, last_day)
     assert not roi_bench.agrees(in_duckdb, in_pandas)
 
 
@@ -104,8 +111,6 @@ def test_pandas_spreading_from_the_stored_rows_agrees_with_stg_spend(generated, 
     ]
     assert sorted(again["amount_cents"]) == [3_333, 3_333, 3_334]
     start = date(2000, 1, 1)
-    in_duckdb = execute(
-        con, "metrics/spend_by_channel", start_date=start, end_date=last_day, channels=None
-    )
-    from_stored = roi_bench.reference_spend_by_channel(in_pandas, start, last_day, None)
+    in_duckdb = spend_by_channel(con, start, last_day)
+    from_stored = roi_bench.reference_spend_by_channel(in_pandas, start, last_day, None, "EUR")
     assert roi_bench.agrees(in_duckdb, from_stored)

@@ -105,7 +105,8 @@ def test_won_revenue_in_another_currency_than_the_spend_is_left_out(tmp_path, mo
     paid = next(line for line in out.splitlines() if line.startswith("Paid search,"))
     # 1,000.00 USD over 2 opportunities and 1 customer; no won revenue, no ROI.
     assert paid == "Paid search,1000.00,USD,3,2,1,,500.00,1000.00,"
-    assert "The spend is in USD and the deals' amounts in EUR." in err
+    said = "The spend of Trade show and Paid search is in USD, the deals' amounts in EUR."
+    assert said in err
 
 
 def test_with_no_spend_loaded_the_paid_total_has_no_figures_not_zero(tmp_path, monkeypatch, capsys):

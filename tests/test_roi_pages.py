@@ -9,7 +9,7 @@ import pytest
 
 from tests.test_pages import open_page
 from tests.test_roi import SPEND, build_march
-from tests.test_screen import shown_cells
+from tests.test_screen import as_shown, shown_cells
 
 PERIOD = {"preset": "Custom", "period": ["2026-03-02", "2026-03-31"]}
 
@@ -122,7 +122,9 @@ def test_spend_in_another_currency_shows_costs_but_refuses_returns(tmp_path, mon
     monkeypatch.setenv("REVCYCLE_DB", str(build_march(tmp_path, in_dollars)))
     at = open_page("pages/revenue.py", **PERIOD)
     warnings = " ".join(warning.value for warning in at.warning)
-    assert "The spend is in USD and the deals" in warnings
+    assert "The spend of Trade show and Paid search is in USD, the deals' amounts in EUR" in (
+        warnings.replace("\\", "")  # Markdown's escapes, which show the text as it is
+    )
     # Costs need the spend alone, in its own currency: 967.74 USD / 2 opportunities.
     costs = table(at, "Per opportunity ($)")
     assert row(costs, "Paid search")["Per opportunity ($)"] == pytest.approx(483.87)
@@ -130,6 +132,55 @@ def test_spend_in_another_currency_shows_costs_but_refuses_returns(tmp_path, mon
     assert "Won revenue ($)" not in returns.columns  # the revenue is in EUR
     assert row(returns, "Paid search")["ROI"] == "–"
     assert "roi_spend_and_return" not in chart_keys(at)
+
+
+def test_channels_spending_in_different_currencies_show_each_in_its_own(tmp_path, monkeypatch):
+    # Paid search spends EUR (967.74 in 2-31 March), Trade show GBP 1,200.00 (10 March).
+    in_pounds = [SPEND[0], {**SPEND[1], "currency": "GBP"}]
+    monkeypatch.setenv("REVCYCLE_DB", str(build_march(tmp_path, in_pounds)))
+    at = open_page("pages/revenue.py", **PERIOD)
+    costs = shown_cells(at, "Per opportunity")
+    paid, trade = row(costs, "Paid search"), row(costs, "Trade show")
+    assert (paid["Currency"], paid["Spend"], paid["Per opportunity"]) == ("EUR", "968", "484")
+    trade_shown = (trade["Currency"], trade["Spend"], trade["Per opportunity"])
+    assert trade_shown == ("GBP", "1,200", "1,200")
+    total = row(costs, "(channels with spend)")
+    assert total["Spend"] == "not added: several currencies" and total["Per lead"] == "–"
+    returns = shown_cells(at, "ROI")
+    # Paid search's D1, EUR 3,000.00, beside its EUR spend: (3,000 - 967.74) / 967.74 = 210%.
+    assert row(returns, "Paid search")["Won revenue"] == "3,000"
+    assert row(returns, "Paid search")["ROI"] == "210.0%"
+    assert row(returns, "Trade show")["Won revenue"] == "–"
+    assert row(returns, "Trade show")["ROI"] == "–"
+    warnings = as_shown(" ".join(warning.value for warning in at.warning))
+    assert "The spend of Trade show is in GBP, the deals' amounts in EUR." in warnings
+    # The Overview's tiles would add EUR to GBP: neither is shown, and the caption says why.
+    at = open_page("dashboard.py", **PERIOD)
+    assert tile(at, "Won revenue per unit spent") == "–"
+    assert tile(at, "Cost per opportunity") == "–"
+    captions = as_shown(" ".join(caption.value for caption in at.caption))
+    assert "(channels with spend) adds up no spend" in captions
+
+
+def test_a_channel_spending_in_two_currencies_says_so_where_its_spend_would_be(
+    tmp_path, monkeypatch
+):
+    # Paid search also spends USD 50.00 on 20 March.
+    brand = {**SPEND[0], "date_from": "2026-03-20", "date_to": "", "campaign": "Brand"}
+    spend = [*SPEND, brand | {"amount": "50.00", "currency": "USD"}]
+    monkeypatch.setenv("REVCYCLE_DB", str(build_march(tmp_path, spend)))
+    at = open_page("pages/revenue.py", **PERIOD)
+    paid = row(shown_cells(at, "Per opportunity"), "Paid search")
+    assert paid["Currency"] == "several"
+    assert paid["Spend"] == "not added: several currencies" and paid["CAC"] == "–"
+    trade = row(shown_cells(at, "ROI"), "Trade show")
+    # Trade show keeps its figures: EUR 1,200.00, and L4's D3 won only in May: ROI -100%.
+    assert (trade["Currency"], trade["Spend"], trade["ROI"]) == ("EUR", "1,200", "-100.0%")
+    warnings = as_shown(" ".join(warning.value for warning in at.warning))
+    said = (
+        "The spend of Paid search in the period is in several currencies (EUR: 30 days, USD: 1 day)"
+    )
+    assert said in warnings
 
 
 def test_the_data_driven_model_is_said_to_be_untrustworthy_on_thin_data(march_file, monkeypatch):

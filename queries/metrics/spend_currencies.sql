@@ -1,7 +1,7 @@
 -- The currency of the spend: what the spend exports state, or, for a row that states none,
--- the setting (REVCYCLE_CURRENCY). Spend is added up only when every amount has the same
--- currency, and set against revenue only when that is the deals' currency too
--- (amount_currencies): amounts in several currencies are never added.
+-- the setting (REVCYCLE_CURRENCY), over all the spend loaded. Whether a channel's spend can be
+-- added up, and set against revenue, is judged per channel and period (spend_by_channel,
+-- against amount_currencies): amounts in several currencies are never added.
 -- Grain: one row, over every day of spend loaded (not narrowed by the filters, as
 -- amount_currencies: one currency for the whole data keeps every view's figures comparable).
 -- count_currencies is 0 when no spend was ever loaded.

@@ -118,12 +118,13 @@ def csv_frame(figures: report.Figures, thousands: str = "") -> pd.DataFrame:
         {
             "channel": rows["channel"].map(one_line),
             "spend": rows["spend_cents"].map(exact),
-            "currency": figures.money.currency or "",
+            # The spend's, per row: empty where it has several, or none is stated nor set.
+            "currency": rows["currency"].where(rows["currency"].notna(), ""),
             "leads": rows["count_leads"],
             "opportunities": rows["count_opportunities"],
             "won_deals": rows["count_new_customers"],
             # In the deals' currency: left out where it cannot stand beside the spend's.
-            "won_revenue": "" if figures.money.return_refused else rows["won_cents"].map(exact),
+            "won_revenue": rows["won_cents"].map(exact).where(rows["is_returnable"], ""),
             "cost_per_opportunity": rows["cost_per_opportunity"].map(to_the_cent),
             "cac": rows["cac"].map(to_the_cent),
             "roi": rows["roi"].round(4),

@@ -28,7 +28,7 @@ from revcycle.attribution import report as attribution
 from revcycle.attribution.models import MODEL_NAMES as ATTRIBUTION_MODEL_NAMES
 from revcycle.attribution.models import MODEL_SENTENCES as ATTRIBUTION_MODEL_SENTENCES
 from revcycle.attribution.models import MODELS as ATTRIBUTION_MODELS
-from revcycle.roi.currency import SpendMoney, spend_money
+from revcycle.roi.currency import SpendMoney, currency_refusals, same_currency, spend_money
 
 LEAD_SOURCE = "lead_source"
 MODELS = (LEAD_SOURCE, *ATTRIBUTION_MODELS)
@@ -76,6 +76,12 @@ COLUMNS = [
     "is_total",
     "has_spend",
     "spend_cents",
+    # The spend's (a channel without spend: the deals'); None where the spend has several, or
+    # none is stated nor set.
+    "currency",
+    "is_spend_mixed",  # the spend is in several currencies: not added, no cost or return
+    # Its revenue stands beside its spend (same currency, nothing refused): ROAS, ROI, payback.
+    "is_returnable",
     *COUNT_COLUMNS,
     "won_cents",
     "pipeline_cents",
@@ -87,7 +93,7 @@ COLUMNS = [
 @dataclass(frozen=True)
 class Figures:
     rows: pd.DataFrame  # COLUMNS: one row per channel, then the total of the channels with spend
-    refusals: tuple[str, ...]  # why whole kinds of figure are withheld (currency, filters)
+    refusals: tuple[str, ...]  # why kinds of figure are withheld (currencies, filters)
     notes: tuple[str, ...]  # why single figures are missing, a sentence each
     money: SpendMoney
 
@@ -134,15 +140,18 @@ def stage_counts(query, start: date, end: date, scope=None) -> pd.DataFrame:
     return counts.rename_axis("channel")
 
 
-def spend_cents(query, start: date, end: date, scope=None) -> pd.Series:
-    """Per channel with spend in the period, its spend in cents (a Series by channel)."""
+def spend_by_channel(query, start: date, end: date, scope=None, default_currency=None):
+    """Per channel with spend in the period (a DataFrame indexed by channel): spend_cents
+    (missing where it is in several currencies), currency, is_spend_mixed, currencies_listed."""
     spend = query(
         "metrics/spend_by_channel",
         start_date=start,
         end_date=end,
         channels=_scope(scope)["channels"],
+        default_currency=default_currency,
     )
-    return spend.set_index("channel")["spend_cents"].astype("int64")
+    columns = ["spend_cents", "currency", "is_spend_mixed", "currencies_listed"]
+    return spend.set_index("channel")[columns].astype({"spend_cents": "Int64"})
 
 
 def per_channel(
@@ -160,29 +169,34 @@ def per_channel(
     only what the Overview's tiles need, without the pipeline and payback (left missing)."""
     money = spend_money(query, default_currency)
     rows = _joined(
-        spend_cents(query, start, end, scope),
+        spend_by_channel(query, start, end, scope, default_currency),
         *_credited(query, model, start, end, scope, cohort, brief),
         stage_counts(query, start, end, scope),
     )
-    rows = pd.concat([rows, _total(rows)], ignore_index=True)
+    total, total_refused = _total(rows)
+    rows = pd.concat([rows, total], ignore_index=True)
     bucket = rows["channel"] == UNMAPPED
-    cost_refused = money.spend_refused or _narrowed(scope)
-    return_refused = cost_refused or money.return_refused
-    refusals = [sentence for sentence in (cost_refused, return_refused) if sentence]
+    cost_refused = _narrowed(scope)
+    paid = rows[rows["has_spend"] & ~rows["is_total"]]
+    refusals = [cost_refused, money.return_refused, *currency_refusals(paid, money)]
+    # A channel without spend shows its revenue, in the deals' currency, beside the others'.
+    without_spend = ~rows["has_spend"] & ~rows["is_total"]
+    rows["currency"] = rows["currency"].mask(without_spend, money.deals_currency)
+    rows["is_returnable"] = ~rows["is_spend_mixed"] & same_currency(rows["currency"], money)
+    rows["is_returnable"] &= not (cost_refused or money.return_refused)
     notes = _no_spend_notes(rows, money)
     notes += _costs(rows, cost_refused)
-    notes += _returns(rows, return_refused)
+    notes += _returns(rows)
     rows["payback_months"] = np.nan
     rows["payback"] = None
-    if not (brief or return_refused):
+    if not brief and rows["is_returnable"].any():
         # Payback always follows the period's leads: the cohort's won deals.
         _payback(rows, deal_credits(query, model, "revenue", start, end, scope, True), start)
     if (bucket & rows["has_spend"]).any():
         rows.loc[bucket, RATIO_COLUMNS] = np.nan
         rows.loc[bucket, "payback"] = None
         notes.append(UNMAPPED_NOTE)
-    if money.spend_refused:
-        rows["spend_cents"] = pd.array([pd.NA] * len(rows), dtype="Int64")
+    refusals = [sentence for sentence in [*refusals, total_refused] if sentence]
     return Figures(rows[COLUMNS], tuple(dict.fromkeys(refusals)), tuple(notes), money)
 
 
@@ -223,10 +237,10 @@ def _narrowed(scope) -> str | None:
 def _joined(spend, won, pipeline, counts) -> pd.DataFrame:
     """One row per channel with spend, events or credit: missing counts and credit are 0 (the
     channel had none), except a stage its uploads cannot tell, which stays missing."""
-    amounts = {"spend_cents": spend.astype("Int64"), "won_cents": won}
+    amounts = {"won_cents": won}
     if pipeline is not None:
         amounts["pipeline_cents"] = pipeline
-    rows = pd.DataFrame(amounts).join(counts, how="outer")
+    rows = spend.join(pd.DataFrame(amounts), how="outer").join(counts, how="outer")
     without_events = ~rows.index.isin(counts.index)
     for column in COUNT_COLUMNS:
         rows[column] = rows[column].astype("Int64").mask(without_events, 0)
@@ -235,7 +249,8 @@ def _joined(spend, won, pipeline, counts) -> pd.DataFrame:
         values = rows[column].fillna(0) if column in amounts else [pd.NA] * len(rows)
         rows[column] = pd.array(values, dtype="Int64")
     rows = rows.rename_axis("channel").reset_index()
-    rows["has_spend"] = rows["spend_cents"].notna()
+    rows["has_spend"] = rows["is_spend_mixed"].notna()  # a row from spend_by_channel
+    rows["is_spend_mixed"] = rows["is_spend_mixed"].fillna(False).astype(bool)
     rows["is_total"] = False
     order = rows.assign(is_bracketed=rows["channel"].str.startswith("("))
     order = order.sort_values(
@@ -245,21 +260,29 @@ def _joined(spend, won, pipeline, counts) -> pd.DataFrame:
     return rows.loc[order.index].reset_index(drop=True)
 
 
-def _total(rows: pd.DataFrame) -> pd.DataFrame:
-    """One row summing the channels with spend: paid marketing as a whole. A count that some
-    of them cannot tell is missing from the total too."""
+def _total(rows: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """One row summing the channels with spend: paid marketing as a whole; and why it adds no
+    spend up, if so (their spend is in several currencies). A count that some of them cannot
+    tell is missing from the total too."""
     paid = rows[rows["has_spend"] & (rows["channel"] != UNMAPPED)]
+    codes = paid["currency"].where(paid["currency"].notna(), None)
+    is_mixed = bool(paid["is_spend_mixed"].any()) or codes.nunique(dropna=False) > 1
     total = {"channel": TOTAL, "is_total": True, "has_spend": not paid.empty}
-    total["spend_cents"] = int(paid["spend_cents"].sum()) if not paid.empty else pd.NA
+    total["is_spend_mixed"] = is_mixed
+    total["currency"] = None if is_mixed or paid.empty else codes.iloc[0]
     # No channel with spend: nothing to sum, not 0.
+    total["spend_cents"] = pd.NA if is_mixed or paid.empty else int(paid["spend_cents"].sum())
     for column in ("won_cents", "pipeline_cents", *COUNT_COLUMNS):
         total[column] = paid[column].sum(skipna=False) if not paid.empty else pd.NA
-    return pd.DataFrame([total]).astype(
-        {
-            column: "Int64"
-            for column in ["spend_cents", "won_cents", "pipeline_cents", *COUNT_COLUMNS]
-        }
-    )
+    amounts = ["spend_cents", "won_cents", "pipeline_cents", *COUNT_COLUMNS]
+    total = pd.DataFrame([total]).astype({column: "Int64" for column in amounts})
+    refused = None
+    if is_mixed and len(paid) > 1:
+        refused = (
+            f"{TOTAL} adds up no spend, cost or return: its channels' spend is in more than one "
+            "currency, and Revcycle does not add amounts in different currencies."
+        )
+    return total, refused
 
 
 def _names(rows: pd.DataFrame) -> str:
@@ -286,7 +309,7 @@ def _costs(rows: pd.DataFrame, refused: str | None) -> list[str]:
         if refused:
             rows[cost_column] = np.nan
             continue
-        paid = rows["has_spend"] & ~rows["is_total"]
+        paid = rows["has_spend"] & ~rows["is_total"] & ~rows["is_spend_mixed"]
         for found, lacking in ((zero, count == 0), (unknown, count.isna())):
             for channel in rows.loc[paid & lacking.fillna(False), "channel"]:
                 found.setdefault(channel, []).append((name, counted))
@@ -313,17 +336,15 @@ def _listed(words: list[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
-def _returns(rows: pd.DataFrame, refused: str | None) -> list[str]:
-    """Revenue and pipeline per unit spent, and ROI; missing where the spend is 0."""
-    spend = rows["spend_cents"].astype("Float64")
+def _returns(rows: pd.DataFrame) -> list[str]:
+    """Revenue and pipeline per unit spent, and ROI, where the row is_returnable; missing
+    where the spend is 0."""
+    spend = rows["spend_cents"].astype("Float64").where(rows["is_returnable"])
     spent = spend.where(spend > 0)
     rows["won_per_spent"] = (rows["won_cents"] / spent).astype(float)
     rows["pipeline_per_spent"] = (rows["pipeline_cents"] / spent).astype(float)
     rows["roi"] = ((rows["won_cents"] - spend) / spent).astype(float)
-    if refused:
-        rows[["won_per_spent", "pipeline_per_spent", "roi"]] = np.nan
-        return []
-    nothing_spent = rows[rows["has_spend"] & ~rows["is_total"] & (spend == 0)]
+    nothing_spent = rows[rows["has_spend"] & ~rows["is_total"] & (spend == 0).fillna(False)]
     if nothing_spent.empty:
         return []
     return [
@@ -335,7 +356,7 @@ def _returns(rows: pd.DataFrame, refused: str | None) -> list[str]:
 def _payback(rows: pd.DataFrame, credits: pd.DataFrame, start: date) -> None:
     """Fill payback_months and payback: months from ``start`` to the day the cohort's credited
     won revenue first reaches the spend (DAYS_PER_MONTH days a month), or "not yet"."""
-    paid = rows[rows["has_spend"] & (rows["spend_cents"] > 0)]
+    paid = rows[rows["is_returnable"] & (rows["spend_cents"] > 0).fillna(False)]
     spend = paid.set_index("channel")["spend_cents"].astype("int64")
     if spend.empty:
         return
@@ -353,7 +374,8 @@ def _paid_back_on(credits: pd.DataFrame, spend: pd.Series) -> pd.Series:
     """Per channel of ``spend`` (the total's included) whose credited won revenue has reached
     its spend, the moment it did; a channel that has not is left out."""
     own = credits[credits["channel"].isin(spend.index)]
-    credits = pd.concat([own, own.assign(channel=TOTAL)], ignore_index=True)
+    total = [own.assign(channel=TOTAL)] if TOTAL in spend.index else []
+    credits = pd.concat([own, *total], ignore_index=True)
     if credits.empty:
         return pd.Series(dtype="datetime64[ns]")
     credits = credits.sort_values(["channel", "converted_at"], kind="stable")

@@ -48,10 +48,12 @@ def figures(model: str, cohort: bool, params: dict, brief: bool = False) -> Figu
 
 
 def spend_currency(found: Figures) -> money.Currency:
-    """The spend's currency, to show its amounts in: mixed when the spend cannot be added."""
-    return money.Currency(
-        code=found.money.currency, is_mixed=found.money.spend_refused is not None, listed=""
-    )
+    """The currency of the channels' spend, to show its amounts in (the total row's): mixed
+    when their spend is in several, each row then in its own; with no spend in the period, the
+    spend's currency over all of it."""
+    total = found.rows[found.rows["is_total"]].iloc[0]
+    code = total["currency"] if total["has_spend"] else found.money.currency
+    return money.Currency(code=code, is_mixed=bool(total["is_spend_mixed"]), listed="")
 
 
 def per_unit_spent(value, currency: money.Currency) -> str:
@@ -161,13 +163,25 @@ def choose_view(params: dict) -> tuple[str, bool]:
 
 
 def _shown(found: Figures) -> pd.DataFrame:
-    """The amounts in units of their currency, as the tables show them (to the cent)."""
+    """The amounts in units of their currency, as the tables show them (to the cent); the
+    credited revenue only where it stands beside the spend, in its currency."""
     rows = found.rows
+    returnable = rows["is_returnable"]
     return rows.assign(
         spend=rows["spend_cents"].astype(float) / 100,
-        won=rows["won_cents"].astype(float) / 100,
-        pipeline=rows["pipeline_cents"].astype(float) / 100,
+        won=(rows["won_cents"].astype(float) / 100).where(returnable),
+        pipeline=(rows["pipeline_cents"].astype(float) / 100).where(returnable),
+        currency=rows["currency"].where(~rows["is_spend_mixed"], SEVERAL),
     )
+
+
+SEVERAL = "several"  # the currency of a channel's spend in more than one
+
+
+def _missing_spend(found: Figures) -> pd.Series:
+    """Why a row shows no spend: none recorded, or recorded in several currencies."""
+    mixed = found.rows["is_spend_mixed"]
+    return mixed.map({True: "not added: several currencies", False: report.NO_SPEND})
 
 
 # Short headings, so both tables fit a laptop screen beside the sidebar; the caption under
@@ -185,14 +199,16 @@ COST_COLUMNS = {
 }
 
 
-def _return_columns(found: Figures, unit: str) -> dict[str, tuple[str, str]]:
+def _return_columns(found: Figures, spent: money.Currency) -> dict[str, tuple[str, str]]:
     """The return table's columns: the credited amounts only where they share the spend's
-    currency (else the revenue table above has them, in their own)."""
+    currency, or each row names its own (else the revenue table above has them, in theirs)."""
+    unit = spent.unit or "unit"
     amounts = {"won": ("Won revenue", "euro"), "pipeline": ("Pipeline", "euro")}
+    beside = spent.is_mixed or spent.code == found.money.deals_currency
     return {
         "channel": ("Channel", "text"),
         "spend": ("Spend", "euro"),
-        **({} if found.money.return_refused else amounts),
+        **(amounts if beside and not found.money.return_refused else {}),
         "won_per_spent": (f"Won per {unit}", "multiple"),
         "pipeline_per_spent": (f"Pipeline per {unit}", "multiple"),
         "roi": ("ROI", "percent"),
@@ -205,15 +221,18 @@ def show_tables(found: Figures, spent: money.Currency) -> None:
     beside the revenue and pipeline credited, per unit spent, ROI and payback."""
     specs = {
         "roi_costs": COST_COLUMNS,
-        "roi_returns": _return_columns(found, spent.unit or "unit"),
+        "roi_returns": _return_columns(found, spent),
     }
     for key, spec in specs.items():
+        if spent.is_mixed:  # each row's amounts in its own currency, which a column names
+            channel, *others = spec.items()
+            spec = dict([channel, ("currency", ("Currency", "text")), *others])
         tables.show(
             _shown(found),
-            money.columns(spec, spent),
+            spec,
             key=key,
-            money_unit=spent.unit,
-            missing={"spend": report.NO_SPEND},
+            money_unit="" if spent.is_mixed else spent.unit,
+            missing={"spend": _missing_spend(found)},
         )
 
 

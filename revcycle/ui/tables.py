@@ -45,15 +45,15 @@ def show(
     key: str,
     max_rows: int = 30,
     money_unit: str = "",
-    missing: dict[str, str] | None = None,
+    missing: dict[str, str | pd.Series] | None = None,
 ) -> None:
     """Show ``frame``'s ``columns`` ({column: (label, kind)}) and offer them as CSV, written
     when the button is clicked rather than on every run.
 
     Up to ``max_rows`` rows show without scrolling, so a shared screen sees every channel.
     Amounts (kinds "euro" and "cents") are labelled with ``money_unit`` ("€", "BRL"), if known.
-    A missing value is "–", or what ``missing`` ({column: words}) says for its column; the
-    CSV keeps it an empty cell.
+    A missing value is "–", or what ``missing`` ({column: words}) says for its column (words
+    per row: a Series aligned with ``frame``); the CSV keeps it an empty cell.
     """
     columns = {
         column: (f"{label} ({money_unit})" if kind in AMOUNT_KINDS and money_unit else label, kind)
@@ -67,12 +67,7 @@ def show(
     worded = {
         columns[column][0]: words for column, words in (missing or {}).items() if column in columns
     }
-    display = labelled.copy()
-    for label, kind in columns.values():
-        if label in worded:
-            display[label] = [
-                worded[label] if pd.isna(value) else SHOWN[kind](value) for value in display[label]
-            ]
+    display = _worded(labelled, columns, worded)
     shown = display.style.format(
         {label: SHOWN[kind] for label, kind in columns.values() if label not in worded},
         na_rep="–",
@@ -99,6 +94,21 @@ def show(
         icon=":material/download:",
         on_click="ignore",
     )
+
+
+def _worded(labelled: pd.DataFrame, columns: dict, worded: dict) -> pd.DataFrame:
+    """The table with each column that has words for a missing value ({label: words, or a
+    Series of them a row}) as text: those words where missing, else the value as shown."""
+    display = labelled.copy()
+    for label, kind in columns.values():
+        if label in worded:
+            words = worded[label]
+            words = [words] * len(display) if isinstance(words, str) else list(words)
+            display[label] = [
+                said if pd.isna(value) else SHOWN[kind](value)
+                for value, said in zip(display[label], words, strict=True)
+            ]
+    return display
 
 
 def counts_of(columns: dict[str, tuple[str, str]]) -> list[str]:
