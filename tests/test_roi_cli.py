@@ -109,6 +109,24 @@ def test_won_revenue_in_another_currency_than_the_spend_is_left_out(tmp_path, mo
     assert said in err
 
 
+def test_each_channel_s_spend_is_in_its_own_currency_and_never_added(tmp_path, monkeypatch, capsys):
+    # Paid search EUR 1,000.00 (D1 won EUR 3,000.00), Trade show GBP 1,200.00 (its D3 won in May).
+    in_pounds = [SPEND[0], {**SPEND[1], "currency": "GBP"}]
+    monkeypatch.setenv("REVCYCLE_DB", str(build_march(tmp_path, in_pounds)))
+    assert main(["roi", "--format", "csv", *PERIOD]) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert "Paid search,1000.00,EUR,3,2,1,3000.00,500.00,1000.00,2.0" in lines
+    # GBP: its cost per opportunity (1,200.00 / 1), no EUR revenue beside it, no ROI.
+    assert "Trade show,1200.00,GBP,1,1,0,,1200.00,," in lines
+    # The total counts 4 leads, 3 opportunities, 1 customer, and adds no money up.
+    assert lines[-1] == "(channels with spend),,,4,3,1,,,,"
+    assert "The spend of Trade show is in GBP, the deals' amounts in EUR." in err
+    assert main(["roi", *PERIOD]) == 0
+    total = capsys.readouterr().out.splitlines()[-1]
+    assert total.split()[:6] == ["(channels", "with", "spend)", "several", "currencies", "–"]
+
+
 def test_with_no_spend_loaded_the_paid_total_has_no_figures_not_zero(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("REVCYCLE_DB", str(build_march(tmp_path, spend=None)))
     assert main(["roi", "--format", "csv", *PERIOD]) == 0

@@ -79,7 +79,7 @@ def run(con: duckdb.DuckDBPyConnection, args) -> int:
         return 0
     mode = "their leads' revenue at any time" if args.cohort else "revenue in the same period"
     print(f"{report.MODEL_NAMES[args.model]}: {start} to {end}, spend against {mode}")
-    for line in table_lines(csv_frame(figures, thousands=","), figures.rows["has_spend"]):
+    for line in table_lines(csv_frame(figures, thousands=","), figures.rows):
         print(line)
     return 0
 
@@ -101,6 +101,9 @@ def _period(query, args):
     first = ALL_TIME[0] if pd.isna(first) else first.date()
     last = ALL_TIME[1] if pd.isna(last) else last.date()
     return args.start or first, args.end or last
+
+
+SEVERAL = "several currencies"  # a spend not added up, in the terminal's table
 
 
 def csv_frame(figures: report.Figures, thousands: str = "") -> pd.DataFrame:
@@ -132,11 +135,12 @@ def csv_frame(figures: report.Figures, thousands: str = "") -> pd.DataFrame:
     )
 
 
-def table_lines(frame: pd.DataFrame, has_spend: pd.Series) -> list[str]:
-    """The CSV's rows aligned for a terminal: "no spend recorded" where there is none, "–"
-    for another missing figure."""
+def table_lines(frame: pd.DataFrame, rows: pd.DataFrame) -> list[str]:
+    """The CSV's rows aligned for a terminal: "no spend recorded" where there is none, "several
+    currencies" where it is not added up, "–" for another missing figure."""
     shown = frame.astype(object).where(frame.notna() & (frame != ""), "–")
-    shown["spend"] = shown["spend"].mask(~has_spend.to_numpy(), report.NO_SPEND)
+    shown["spend"] = shown["spend"].mask(rows["is_spend_mixed"].to_numpy(), SEVERAL)
+    shown["spend"] = shown["spend"].mask(~rows["has_spend"].to_numpy(), report.NO_SPEND)
     shown["roi"] = [value if value == "–" else f"{value:.1%}" for value in shown["roi"]]
     shown = shown.astype(str)
     widths = {
