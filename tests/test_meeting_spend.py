@@ -36,6 +36,7 @@ from revcycle.meeting.week import Week
 from revcycle.paths import REPO_ROOT
 from tests.conftest import copy_database, write_export
 from tests.support.spend import load_spend
+from tests.test_screen import as_shown
 
 W44, W45 = Week(2026, 44), Week(2026, 45)
 OCTOBER, NOVEMBER = datetime.date(2026, 10, 1), datetime.date(2026, 11, 1)
@@ -304,6 +305,9 @@ def test_the_pack_holds_the_spend_section(con):
     assert "<td>no budget agreed</td>" in section
     assert "<td>🔴 133% of €1,500 due</td>" in section
     assert 'id="chart-spend"' in section
+    # Content marketing's USD spend against its EUR budget is no bar on the EUR chart.
+    said = "in another currency than the chart&#x27;s, or in several: Content marketing.</p>"
+    assert said in section
 
 
 # --- the page, under AppTest ----------------------------------------------------------------
@@ -335,6 +339,9 @@ def test_the_page_shows_spend_against_budget_with_what_it_cannot_compare():
     assert table.loc["Content marketing", "Spent of weekly budget"] == "not compared: USD vs EUR"
     headers = [header.value for header in at.header]
     assert "Spend against budget" in headers
+    captions = [as_shown(caption.value) for caption in at.caption]
+    said = "Not drawn, as their amounts are in another currency than the chart's, or in several: "
+    assert said + "Content marketing." in captions
 
 
 @pytest.mark.usefixtures("page_db")

@@ -227,10 +227,7 @@ def spend_html(meeting: MeetingWeek) -> str:
     if not drawn.empty:
         body += chart(charts.spend(drawn, currency), "spend")
     if left_out:
-        body += (
-            '<p class="note">Not drawn, as their amounts are in another currency: '
-            f"{html.escape(', '.join(left_out))}.</p>"
-        )
+        body += f'<p class="note">{html.escape(spend_words.not_drawn(left_out))}</p>'
     return body
 
 

@@ -229,3 +229,11 @@ def chart_series(spend: SpendReport) -> tuple[pd.DataFrame, str | None, list[str
     drawn = [channel for channel, code in currencies.items() if code == currency]
     left_out += [channel for channel, code in currencies.items() if code != currency]
     return series[series["channel"].isin(drawn)], currency, sorted(left_out)
+
+
+def not_drawn(left_out: list[str]) -> str:
+    """The sentence under the chart naming the channels chart_series leaves out."""
+    return (
+        "Not drawn, as their amounts are in another currency than the chart's, or in several: "
+        f"{', '.join(left_out)}."
+    )

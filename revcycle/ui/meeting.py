@@ -14,7 +14,7 @@ from revcycle.db import execute
 from revcycle.meeting import charts, numbers, pack, shown
 from revcycle.meeting.spend import COLUMNS as SPEND_COLUMNS
 from revcycle.meeting.spend import DEFINITION as SPEND_DEFINITION
-from revcycle.meeting.spend import chart_series
+from revcycle.meeting.spend import chart_series, not_drawn
 from revcycle.meeting.week import Week
 from revcycle.meeting.week_view import SECTION_TITLES, SECTIONS, MeetingWeek
 from revcycle.ui import colors, filters, format, page, tables
@@ -504,11 +504,7 @@ def spend(meeting: MeetingWeek, presenting: bool) -> None:
         )
         st.plotly_chart(figure, key="meeting_spend_chart")
     if left_out:
-        st.caption(
-            format.plain(
-                f"Not drawn, as their amounts are in another currency: {', '.join(left_out)}."
-            )
-        )
+        st.caption(format.plain(not_drawn(left_out)))
 
 
 def agreement(meeting: MeetingWeek) -> None:
