@@ -180,6 +180,8 @@ def test_revenue_in_two_currencies_is_not_added_up(pages_over):
     assert tile(at, "Win rate") == "100.0%"  # 2 won of 2 closed: no money, still shown
     warning = unescaped(at.warning[0].value)  # the currencies are the deals' text: escaped
     assert "several currencies (EUR: 1 deal, USD: 1 deal)" in warning
+    # Each deal states its currency: there is nothing to give it, nor a setting to make.
+    assert "Give each deal its currency" not in warning
     # Sums of money only in the tables per currency, each within its currency.
     per_channel = [frame.value for frame in at.dataframe if "Currency" not in frame.value.columns]
     columns = [column for frame in per_channel for column in frame.columns]
@@ -216,6 +218,18 @@ def test_attribution_shows_no_share_of_amounts_in_two_currencies(pages_over):
     columns = [column for frame in per_channel for column in frame.columns]
     assert "Credited deals" in columns
     assert not {"Share", "Spread ÷ highest", "Credited amount"} & set(columns)
+
+
+def test_a_deal_stating_no_currency_beside_one_that_does_is_said_to_need_one(pages_over):
+    # D1 in EUR, D2 states none and no setting names one: two currencies, one of them unknown.
+    pages_over("EUR", "")
+    at = open_page("pages/revenue.py")
+    warning = unescaped(at.warning[0].value)
+    assert "several currencies (EUR: 1 deal, no currency stated: 1 deal)" in warning
+    assert (
+        "Give each deal its currency, or set REVCYCLE_CURRENCY for the deals that state none."
+        in (warning)
+    )
 
 
 def test_the_overview_refuses_a_won_revenue_over_two_currencies(pages_over):

@@ -19,6 +19,7 @@ class Currency:
     code: str | None  # the one currency of every amount; None when unknown or several
     is_mixed: bool  # amounts in more than one currency (unknown counts as one): never added
     listed: str  # "EUR: 3 deals, USD: 2 deals", for the sentences
+    has_unknown: bool = False  # some amounts state no currency, and the setting names none
 
     @property
     def unit(self) -> str:
@@ -44,6 +45,7 @@ def currency() -> Currency:
         code=row["currency"] if isinstance(row["currency"], str) else None,
         is_mixed=int(row["count_currencies"]) > 1,
         listed=row["currencies_listed"] or "",
+        has_unknown=bool(row["has_unknown_currency"]),
     )
 
 
@@ -53,9 +55,14 @@ def say(money: Currency) -> None:
         st.warning(
             # The currencies are the deals' own text: plain, never Markdown.
             f"The deals' amounts are in several currencies ({format.plain(money.listed)}). "
-            "Revcycle does not "
-            "add amounts in different currencies, so no sum across them is shown. Give each deal "
-            f"its currency, or set {settings.CURRENCY_VARIABLE} for the deals that state none.",
+            "Revcycle does not add amounts in different currencies, so no sum across them is "
+            "shown."
+            + (
+                f" Give each deal its currency, or set {settings.CURRENCY_VARIABLE} for the "
+                "deals that state none."
+                if money.has_unknown
+                else ""
+            ),
             icon=":material/currency_exchange:",
         )
     elif money.code is None and money.listed:
