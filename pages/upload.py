@@ -664,7 +664,7 @@ def chosen_files() -> list:
     """The uploader, shown to editors only; the files chosen in it."""
     max_mb = settings.max_upload_mb()
     return st.file_uploader(
-        "Leads and deals exports",
+        "Exports: leads, deals, touches or ad spend",
         type=list(upload.FILE_TYPES),
         accept_multiple_files=True,
         key="upload_files",
@@ -693,9 +693,10 @@ def main() -> None:
         st.session_state.setdefault(key, default)
     st.title("Upload exports")
     st.caption(
-        "Bring this week's leads, deals and touches exports from HubSpot, Salesforce, Pipedrive "
-        "or any spreadsheet. Each file is checked and previewed here; nothing changes until you "
-        "press Load, and every load can be undone under History."
+        "Bring this week's exports of leads, deals, touches and ad spend: from HubSpot, "
+        "Salesforce, Pipedrive, Google Ads, Meta, LinkedIn or any spreadsheet. Each file is "
+        "checked and previewed here; nothing changes until you press Load, and every load can "
+        "be undone under History."
     )
     for message in st.session_state["upload_messages"]:
         # The messages name uploaded files: plain text, never Markdown.

@@ -119,6 +119,10 @@ def test_a_hubspot_export_is_previewed_loaded_and_moves_the_leads_tile(own_db):
     assert before == sample_facts.count_leads(period=OCTOBER)
 
     go_to(at, UPLOAD_PAGE)
+    # The one file picker takes every kind, ad spend included, and says so.
+    assert (
+        at.file_uploader(key="upload_files").label == "Exports: leads, deals, touches or ad spend"
+    )
     upload_files(at, ("hubspot-contacts.csv", HUBSPOT_CONTACTS))
     assert not at.error
     assert "Recognised as a HubSpot contacts export (leads)." in texts(at.caption)
