@@ -200,18 +200,16 @@ with page.frame("Overview") as filters:
                 key="overview_weekly_leads",
             )
         with revenue_tab:
-            if currency.is_mixed:
-                st.caption(
-                    "Not drawn: the amounts are in several currencies (see above). Revenue by "
-                    "channel draws each currency's won revenue apart."
-                )
+            if currency.is_mixed:  # a chart per currency: amounts in two are never added
+                figures = list(money.weekly_charts(params, page.channel_colors()).values())
             else:
+                figures = [
+                    charts.won_revenue_per_week(weekly, currency.unit, page.channel_colors())
+                ]
+            for at, figure in enumerate(figures):
                 st.plotly_chart(
-                    charts.mark_changes(
-                        charts.won_revenue_per_week(weekly, currency.unit, page.channel_colors()),
-                        changes,
-                    ),
-                    key="overview_weekly_revenue",
+                    charts.mark_changes(figure, changes),
+                    key="overview_weekly_revenue" + (f"_{at}" if at else ""),
                 )
         st.caption(
             "Weeks start on Monday. Hatched bars are weeks the period cuts short, not drops. "

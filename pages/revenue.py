@@ -84,19 +84,21 @@ def show_won_revenue_per_currency(params: dict) -> None:
     sums = money.sums_per_currency(params)
     per_channel = sums[~sums["is_total"]]
     won = per_channel[per_channel["count_won_deals"] > 0]
-    halves = st.columns(2)
+    weekly = money.weekly_charts(params, page.channel_colors())
     for at, code in enumerate(dict.fromkeys(won["currency"])):
-        with halves[at % 2]:
-            st.plotly_chart(
-                charts.bar_by_channel(
-                    won[won["currency"] == code],
-                    "won_revenue",
-                    f"Won revenue by channel, {charts.as_text(code)}",
-                    code,
-                    page.channel_colors(),
-                ),
-                key=f"revenue_by_channel_bar_{at}",
-            )
+        left, right = st.columns(2)  # each currency's channels, and its weeks
+        left.plotly_chart(
+            charts.bar_by_channel(
+                won[won["currency"] == code],
+                "won_revenue",
+                f"Won revenue by channel, {charts.as_text(code)}",
+                code,
+                page.channel_colors(),
+            ),
+            key=f"revenue_by_channel_bar_{at}",
+        )
+        if code in weekly:
+            right.plotly_chart(weekly[code], key=f"revenue_weekly_{at}")
     st.subheader("Won revenue and open pipeline per channel and currency")
     tables.show(
         per_channel,

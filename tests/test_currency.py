@@ -194,9 +194,14 @@ def test_revenue_in_two_currencies_is_not_added_up(pages_over):
         for chart in charts
         for trace in chart["data"]
     ]
+    # Beside each, its weeks: both deals closed in the week of Monday 9 March (D1 on the 10th,
+    # D2 on the 9th), each in its own chart. (A legend-only trace has no values.)
+    drawn = [(title, y, x) for title, y, x in drawn if y != [None]]
     assert drawn == [
         ("Won revenue by channel, EUR", ["Referral"], [1000.0]),
+        ("Won revenue per week, EUR", [1000.0], ["2026-03-09T00:00:00"]),
         ("Won revenue by channel, USD", ["Referral"], [500.0]),
+        ("Won revenue per week, USD", [500.0], ["2026-03-09T00:00:00"]),
     ]
     [table] = [frame.value for frame in at.dataframe if "Channel" in frame.value.columns
                and "Currency" in frame.value.columns]  # fmt: skip
@@ -238,6 +243,19 @@ def test_the_overview_refuses_a_won_revenue_over_two_currencies(pages_over):
     assert tile(at, "Won revenue") == "–"
     assert tile(at, "Won deals") == "2"
     assert "several currencies" in at.warning[0].value
+    # The weekly won revenue tab: a chart per currency, €1,000.00 and $500.00 in one week.
+    charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    weekly = [
+        (chart["layout"]["title"]["text"], plotted(trace["y"]))
+        for chart in charts
+        for trace in chart["data"]
+        if chart["layout"]["title"]["text"].startswith("Won revenue per week")
+    ]
+    # (A legend-only trace has no values.)
+    assert [(title, y) for title, y in weekly if y != [None]] == [
+        ("Won revenue per week, EUR", [1000.0]),
+        ("Won revenue per week, USD", [500.0]),
+    ]
 
 
 def test_an_amount_written_in_a_currency_gives_a_blank_currency_and_never_contradicts_it(
@@ -506,6 +524,37 @@ def sums_per_currency(path, **filters) -> list[tuple]:
         )
         for row in frame[frame["is_total"]].itertuples()
     ]
+
+
+def test_each_week_s_won_revenue_is_summed_per_channel_and_currency(mixed_db):
+    con = connect(mixed_db)
+    try:
+        params = {"channels": None, "owners": None, "segments": None} | MARCH
+        weekly = execute(
+            con, "metrics/weekly_won_revenue_by_currency", **params, default_currency=None
+        )
+    finally:
+        con.close()
+    rows = [
+        (
+            str(row.week_start)[:10],
+            row.channel,
+            row.currency if isinstance(row.currency, str) else None,  # null: stated none
+            row.count_won_deals,
+            row.won_revenue,
+        )
+        for row in weekly.itertuples()
+    ]
+    # D1 (10 Mar), D2 (9 Mar) and D5 (12 Mar) closed in the week of Monday 9 March; D4 closed
+    # on 2 April, after March. D5 states no currency: null, last.
+    assert [
+        (week, channel, code, count, float(won)) for week, channel, code, count, won in rows
+    ] == [
+        ("2026-03-09", "Referral", "EUR", 1, 1000.00),
+        ("2026-03-09", "Email", "USD", 1, 500.00),
+        ("2026-03-09", "Email", None, 1, 40.00),
+    ]
+    assert not weekly["is_partial_week"].any()
 
 
 def test_each_currency_sums_its_own_won_revenue_and_pipeline(mixed_db):

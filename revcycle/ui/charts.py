@@ -186,12 +186,12 @@ def _solid_legend(figure: go.Figure, colors: dict[str, str]) -> None:
     figure.update_layout(legend_traceorder="normal")
 
 
-def won_revenue_per_week(weekly: pd.DataFrame, unit: str, colors: dict[str, str]) -> go.Figure:
+def won_revenue_per_week(
+    weekly: pd.DataFrame, unit: str, colors: dict[str, str], title: str = "Won revenue per week"
+) -> go.Figure:
     """Won revenue per week and channel (the weeks with some), as the overview and the revenue
     page both show it."""
-    return trend_by_channel(
-        weekly[weekly["won_revenue"] > 0], "won_revenue", "Won revenue per week", unit, colors
-    )
+    return trend_by_channel(weekly[weekly["won_revenue"] > 0], "won_revenue", title, unit, colors)
 
 
 def trend_by_channel(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from revcycle import settings
-from revcycle.ui import format, tables
+from revcycle.ui import charts, format, tables
 from revcycle.ui.data import run
 
 # Signs people read at a glance; any other currency is written as its code ("BRL 1,200").
@@ -94,8 +94,30 @@ SUMS_COLUMNS = {
 def sums_per_currency(params: dict):
     """revenue_by_currency under the page's filters: each currency's sums (is_total), and each
     channel's in each currency; a deal that states no currency is in settings.NO_CURRENCY's row."""
-    sums = run("metrics/revenue_by_currency", **params, default_currency=settings.currency())
-    return sums.assign(currency=sums["currency"].fillna(settings.NO_CURRENCY))
+    return _per_currency("metrics/revenue_by_currency", params)
+
+
+def weekly_won_per_currency(params: dict):
+    """weekly_won_revenue_by_currency under the page's filters: each week's won revenue per
+    channel and currency; a deal that states no currency is in settings.NO_CURRENCY's rows."""
+    return _per_currency("metrics/weekly_won_revenue_by_currency", params)
+
+
+def _per_currency(name: str, params: dict):
+    rows = run(name, **params, default_currency=settings.currency())
+    return rows.assign(currency=rows["currency"].fillna(settings.NO_CURRENCY))
+
+
+def weekly_charts(params: dict, colors: dict[str, str]) -> dict:
+    """For amounts in several currencies: a chart of won revenue per week and channel for each
+    currency (by its code), titled with it, never adding one to another."""
+    weekly = weekly_won_per_currency(params)
+    return {
+        code: charts.won_revenue_per_week(
+            rows, code, colors, f"Won revenue per week, {charts.as_text(code)}"
+        )
+        for code, rows in weekly.groupby("currency", sort=False)
+    }
 
 
 def per_currency(params: dict, money: Currency, key: str) -> None:
