@@ -4,6 +4,7 @@ what each channel cost against what it brought in."""
 import pandas as pd
 import streamlit as st
 
+from revcycle.roi import report
 from revcycle.ui import charts, format, money, page, roi, tables
 from revcycle.ui.data import run
 
@@ -129,6 +130,18 @@ def show_cost_and_return(params: dict, currency: money.Currency) -> None:
     )
 
 
+def show_costs_without_deals(params: dict) -> None:
+    """With spend and no deals export, what each channel's leads, MQLs and SQLs cost: no
+    revenue is known, so no model credits any and no return is shown."""
+    found = roi.figures(report.LEAD_SOURCE, False, params)
+    if not found.money.has_spend:
+        return
+    st.header("Cost per channel")
+    roi.say_refusals(found)
+    roi.show_tables(found, roi.spend_currency(found), returns=False)
+    roi.notes(found)
+
+
 def show_pipeline_velocity(revenue: pd.DataFrame, currency: money.Currency) -> None:
     """The revenue per day each channel's pipeline moves toward, and its parts."""
     per_channel, total = revenue[~revenue["is_total"]], revenue[revenue["is_total"]].iloc[0]
@@ -176,7 +189,9 @@ with page.frame("Revenue by channel") as filters:
     params = filters.params()
     page.heading("Revenue by channel", filters)
 
-    page.end_unless_loaded("deals")
+    if not page.is_loaded("deals"):
+        show_costs_without_deals(params)
+        page.end_unless_loaded("deals")
     revenue = run("metrics/revenue_by_channel", **params)
     page.stop_if_empty(revenue)
     total = revenue[revenue["is_total"]].iloc[0]

@@ -163,3 +163,5 @@ def test_with_no_deals_export_no_opportunity_customer_or_revenue_is_counted(
     # Paid search: 1,000.00 spent, 3 leads; opportunities, customers, revenue unknown.
     assert paid.split(",")[:7] == ["Paid search", "1000.00", "EUR", "3", "", "", ""]
     assert "No deal with an amount is loaded" in err
+    # Not that some date column is missing: no deals export is there to count them.
+    assert "No cost per opportunity or CAC for Trade show, Paid search: no deals export" in err

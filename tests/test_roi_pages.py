@@ -7,8 +7,12 @@ first 25 days take 3,226 cents; 1 March is one of them, so 2-31 March hold 96,77
 
 import pytest
 
+from revcycle.build import build
+from revcycle.db import connect
+from tests.conftest import write_export
+from tests.support.spend import load_spend
 from tests.test_pages import open_page
-from tests.test_roi import SPEND, build_march
+from tests.test_roi import LEADS, SPEND, build_march
 from tests.test_screen import as_shown, shown_cells
 
 PERIOD = {"preset": "Custom", "period": ["2026-03-02", "2026-03-31"]}
@@ -181,6 +185,51 @@ def test_a_channel_spending_in_two_currencies_says_so_where_its_spend_would_be(
         "The spend of Paid search in the period is in several currencies (EUR: 30 days, USD: 1 day)"
     )
     assert said in warnings
+
+
+def test_spend_loaded_alone_is_shown_over_its_own_days(tmp_path, monkeypatch):
+    # The first upload over the sample may be an ad platform's spend, before any lead or deal:
+    # the period presets then end on the spend's last day (31 March), not today, so the cost
+    # table holds it (Paid search 1,000.00 over March, Trade show 1,200.00 on 10 March).
+    con = connect(tmp_path / "spend.duckdb")
+    try:
+        load_spend(con, write_export(tmp_path / "spend.csv", "spend", SPEND))
+    finally:
+        con.close()
+    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "spend.duckdb"))
+    at = open_page("pages/revenue.py")
+    captions = " ".join(caption.value for caption in at.caption)
+    assert "01 Mar 2026 – 31 Mar 2026" in captions
+    costs = shown_cells(at, "Per opportunity (€)")
+    assert row(costs, "Paid search")["Spend (€)"] == "1,000"
+    assert row(costs, "Trade show")["Spend (€)"] == "1,200"
+    assert row(costs, "(channels with spend)")["Spend (€)"] == "2,200"
+
+
+def test_leads_and_spend_without_deals_show_what_each_lead_cost(tmp_path, monkeypatch):
+    # Marketing's exports before sales' deals: the cost of each lead, MQL and SQL is known, the
+    # opportunities, customers and revenue are not (never 0).
+    con = connect(tmp_path / "no_deals.duckdb")
+    try:
+        build(con, {"leads": write_export(tmp_path / "leads.csv", "leads", LEADS)})
+        build(con, {"spend": write_export(tmp_path / "spend.csv", "spend", SPEND)})
+    finally:
+        con.close()
+    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "no_deals.duckdb"))
+    at = open_page("pages/revenue.py", **PERIOD)
+    assert "Cost per channel" in [header.value for header in at.header]
+    costs = shown_cells(at, "Per lead (€)")
+    # Paid search: 967.74 over 2-31 March, 3 leads (322.58), 1 MQL and 1 SQL (L1).
+    paid = row(costs, "Paid search")
+    assert (paid["Spend (€)"], paid["Leads"], paid["Per lead (€)"]) == ("968", "3", "323")
+    assert (paid["Per MQL (€)"], paid["Per SQL (€)"]) == ("968", "968")
+    assert (paid["Per opportunity (€)"], paid["Customers"], paid["CAC (€)"]) == ("–", "–", "–")
+    # Both paid channels: 2,167.74 over 4 leads = 541.94.
+    assert row(costs, "(channels with spend)")["Per lead (€)"] == "542"
+    captions = as_shown(" ".join(caption.value for caption in at.caption))
+    said = "No cost per opportunity or CAC for Trade show, Paid search: no deals export is loaded."
+    assert said in captions
+    assert not [frame for frame in at.dataframe if "ROI" in frame.value.columns]
 
 
 def test_the_data_driven_model_is_said_to_be_untrustworthy_on_thin_data(march_file, monkeypatch):

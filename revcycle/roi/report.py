@@ -64,6 +64,7 @@ COSTS = {
     "won": ("count_new_customers", "cac", "CAC", "new customers"),
 }
 COUNT_COLUMNS = [count for count, *_ in COSTS.values()]
+DEAL_STAGES = ("opportunity", "won")  # COSTS' stages that a deals export counts
 RATIO_COLUMNS = [
     *(cost for _, cost, *_ in COSTS.values()),
     "won_per_spent",
@@ -300,22 +301,26 @@ def _no_spend_notes(rows: pd.DataFrame, money: SpendMoney) -> list[str]:
 
 def _costs(rows: pd.DataFrame, refused: str | None) -> list[str]:
     """Spend ÷ each count, in units of the currency; missing where the count is 0 or unknown,
-    and a note per channel (or channels alike) saying which and why."""
+    and a note per channel (or channels alike) saying which and why. Opportunities and new
+    customers are unknown only without a deals export (every deal has its creation date);
+    MQLs and SQLs, where the leads' uploads have no date column for them."""
     spend = rows["spend_cents"].astype("Float64")
-    zero, unknown = {}, {}  # channel -> the (cost, what is counted) it lacks
-    for count_column, cost_column, name, counted in COSTS.values():
+    zero, undated, no_deals = {}, {}, {}  # channel -> the (cost, what is counted) it lacks
+    for stage, (count_column, cost_column, name, counted) in COSTS.items():
         count = rows[count_column].astype("Float64")
         rows[cost_column] = (spend / count.where(count > 0) / 100).astype(float)
         if refused:
             rows[cost_column] = np.nan
             continue
         paid = rows["has_spend"] & ~rows["is_total"] & ~rows["is_spend_mixed"]
+        unknown = no_deals if stage in DEAL_STAGES else undated
         for found, lacking in ((zero, count == 0), (unknown, count.isna())):
             for channel in rows.loc[paid & lacking.fillna(False), "channel"]:
                 found.setdefault(channel, []).append((name, counted))
     return [
         *_lacking_notes(zero, lambda counted: f"no {counted} in the period"),
-        *_lacking_notes(unknown, lambda counted: "their uploads have no date column for it"),
+        *_lacking_notes(undated, lambda counted: "their uploads have no date column for it"),
+        *_lacking_notes(no_deals, lambda counted: "no deals export is loaded"),
     ]
 
 

@@ -83,13 +83,16 @@ class DataDays(NamedTuple):
 
 
 def data_days() -> DataDays:
-    """The data's days; today for all while no lead or deal is loaded (the first upload over
-    the sample can be spend or touches alone), so every page can show its empty state."""
+    """The data's days. With spend but no lead or deal loaded (the first upload over the
+    sample can be spend alone), the spend's days, as of its last; with neither (touches
+    alone), today for all, so every page can show its empty state."""
     row = run("metrics/data_period").iloc[0]
-    columns = [f"{day}_date" for day in DataDays._fields]
-    if row[columns].isna().any():
-        return DataDays(*[date.today()] * len(columns))
-    return DataDays(*(pd.Timestamp(row[column]).date() for column in columns))
+    if pd.isna(row["first_date"]):
+        return DataDays(*[date.today()] * len(DataDays._fields))
+    days = {day: row[f"{day}_date"] for day in DataDays._fields}
+    for day in ("as_of", "last_event"):  # no event: the spend's last day
+        days[day] = row["last_date"] if pd.isna(days[day]) else days[day]
+    return DataDays(**{day: pd.Timestamp(value).date() for day, value in days.items()})
 
 
 def in_url() -> dict[str, list[str]]:

@@ -220,8 +220,13 @@ def end_unless_loaded(*kinds: str) -> None:
     """End the page when any of ``kinds`` (of NOT_LOADED) is missing and the page has nothing
     to draw without it: the banner above says so, and its empty tables are no match for the
     filters, so nobody is told to widen them."""
-    if set(kinds) & set(not_loaded(run("metrics/data_freshness").iloc[0])):
+    if not is_loaded(*kinds):
         raise PageEnds(None)
+
+
+def is_loaded(*kinds: str) -> bool:
+    """Whether every one of ``kinds`` (of NOT_LOADED) is loaded."""
+    return not set(kinds) & set(not_loaded(run("metrics/data_freshness").iloc[0]))
 
 
 def stop_if_empty(frame: pd.DataFrame) -> None:

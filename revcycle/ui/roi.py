@@ -216,13 +216,13 @@ def _return_columns(found: Figures, spent: money.Currency) -> dict[str, tuple[st
     }
 
 
-def show_tables(found: Figures, spent: money.Currency) -> None:
-    """Spend and what each lead, MQL, SQL, opportunity and new customer cost; then spend
-    beside the revenue and pipeline credited, per unit spent, ROI and payback."""
-    specs = {
-        "roi_costs": COST_COLUMNS,
-        "roi_returns": _return_columns(found, spent),
-    }
+def show_tables(found: Figures, spent: money.Currency, returns: bool = True) -> None:
+    """Spend and what each lead, MQL, SQL, opportunity and new customer cost; then (with
+    ``returns``) spend beside the revenue and pipeline credited, per unit spent, ROI and
+    payback."""
+    specs = {"roi_costs": COST_COLUMNS}
+    if returns:
+        specs["roi_returns"] = _return_columns(found, spent)
     for key, spec in specs.items():
         if spent.is_mixed:  # each row's amounts in its own currency, which a column names
             channel, *others = spec.items()
