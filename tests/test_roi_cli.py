@@ -35,16 +35,17 @@ def test_csv_gives_spend_and_return_per_channel_with_empty_cells_where_none(cli)
     # Most spend first: Trade show 1,200.00 (1 lead, D3 created, nothing won in March: ROI
     # (0 - 1,200) / 1,200 = -1, no customer so no CAC), Paid search 1,000.00 (3 leads, D1 and
     # D2 created, D1 won 3,000.00: 1,000 / 2 = 500.00 per opportunity, CAC 1,000 / 1, ROI
-    # (3,000 - 1,000) / 1,000 = 2). Organic search spent nothing: its cells stay empty. The
-    # total of the channels with spend: 2,200.00 against 3,000.00: 2,200 / 3 = 733.33 per
-    # opportunity, CAC 2,200 / 1, ROI 800 / 2,200 = 0.3636.
+    # (3,000 - 1,000) / 1,000 = 2; per lead 1,000 / 3 = 333.33). Organic search spent nothing:
+    # its cells stay empty. The total of the channels with spend: 2,200.00 against 3,000.00:
+    # 2,200 / 4 leads = 550.00, 2,200 / 3 = 733.33 per opportunity, CAC 2,200 / 1, ROI
+    # 800 / 2,200 = 0.3636.
     assert out.splitlines() == [
         "channel,spend,currency,leads,opportunities,won_deals,won_revenue,"
-        "cost_per_opportunity,cac,roi",
-        "Trade show,1200.00,EUR,1,1,0,0.00,1200.00,,-1.0",
-        "Paid search,1000.00,EUR,3,2,1,3000.00,500.00,1000.00,2.0",
-        "Organic search,,EUR,1,1,1,2000.00,,,",
-        "(channels with spend),2200.00,EUR,4,3,1,3000.00,733.33,2200.00,0.3636",
+        "cost_per_lead,cost_per_opportunity,cac,roi",
+        "Trade show,1200.00,EUR,1,1,0,0.00,1200.00,1200.00,,-1.0",
+        "Paid search,1000.00,EUR,3,2,1,3000.00,333.33,500.00,1000.00,2.0",
+        "Organic search,,EUR,1,1,1,2000.00,,,,",
+        "(channels with spend),2200.00,EUR,4,3,1,3000.00,550.00,733.33,2200.00,0.3636",
     ]
     assert "note: No spend recorded in the period for Organic search" in err
     assert "note: No cost per MQL, cost per SQL or CAC for Trade show" in err
@@ -54,7 +55,7 @@ def test_cohort_counts_what_the_periods_leads_won_later(cli):
     code, out, _ = cli("--format", "csv", "--cohort", *PERIOD)
     assert code == 0
     # L4 came in March; its D3 (800.00) was won in May: (800 - 1,200) / 1,200 = -0.3333.
-    assert out.splitlines()[1] == "Trade show,1200.00,EUR,1,1,0,800.00,1200.00,,-0.3333"
+    assert out.splitlines()[1] == "Trade show,1200.00,EUR,1,1,0,800.00,1200.00,1200.00,,-0.3333"
 
 
 def test_the_table_says_no_spend_recorded(cli):
@@ -65,10 +66,11 @@ def test_the_table_says_no_spend_recorded(cli):
     organic = next(line for line in lines if line.startswith("Organic search"))
     assert organic.split() == [
         "Organic", "search", "no", "spend", "recorded", "EUR", "1", "1", "1", "2,000.00",
-        "–", "–", "–",
+        "–", "–", "–", "–",
     ]  # fmt: skip
     paid = next(line for line in lines if line.startswith("Paid search"))
-    assert paid.split()[-4:] == ["3,000.00", "500.00", "1,000.00", "200.0%"]
+    # 1,000.00 over 3 leads, 2 opportunities and 1 customer; D1's 3,000.00: ROI 200%.
+    assert paid.split()[-5:] == ["3,000.00", "333.33", "500.00", "1,000.00", "200.0%"]
 
 
 def test_without_dates_the_whole_data_period_counts(cli):
@@ -76,9 +78,10 @@ def test_without_dates_the_whole_data_period_counts(cli):
     assert code == 0
     # 1 March (Google Ads' first day of spend, before the first lead on 2 March) to 15 May:
     # D3's 800.00 is won in it too; Trade show (0 + 800 - 1,200) / 1,200. Paid search's whole
-    # 1,000.00 counts, 1 March's 32.26 included (1,000.00 over 31 days).
+    # 1,000.00 counts, 1 March's 32.26 included (1,000.00 over 31 days). Trade show's one lead
+    # cost 1,200.00, as its one opportunity and its one customer did.
     lines = out.splitlines()
-    assert lines[1] == "Trade show,1200.00,EUR,1,1,1,800.00,1200.00,1200.00,-0.3333"
+    assert lines[1] == "Trade show,1200.00,EUR,1,1,1,800.00,1200.00,1200.00,1200.00,-0.3333"
     assert lines[2].startswith("Paid search,1000.00,EUR,")
 
 
@@ -104,7 +107,7 @@ def test_won_revenue_in_another_currency_than_the_spend_is_left_out(tmp_path, mo
     out, err = capsys.readouterr()
     paid = next(line for line in out.splitlines() if line.startswith("Paid search,"))
     # 1,000.00 USD over 2 opportunities and 1 customer; no won revenue, no ROI.
-    assert paid == "Paid search,1000.00,USD,3,2,1,,500.00,1000.00,"
+    assert paid == "Paid search,1000.00,USD,3,2,1,,333.33,500.00,1000.00,"
     said = "The spend of Trade show and Paid search is in USD, the deals' amounts in EUR."
     assert said in err
 
@@ -116,11 +119,11 @@ def test_each_channel_s_spend_is_in_its_own_currency_and_never_added(tmp_path, m
     assert main(["roi", "--format", "csv", *PERIOD]) == 0
     out, err = capsys.readouterr()
     lines = out.splitlines()
-    assert "Paid search,1000.00,EUR,3,2,1,3000.00,500.00,1000.00,2.0" in lines
+    assert "Paid search,1000.00,EUR,3,2,1,3000.00,333.33,500.00,1000.00,2.0" in lines
     # GBP: its cost per opportunity (1,200.00 / 1), no EUR revenue beside it, no ROI.
-    assert "Trade show,1200.00,GBP,1,1,0,,1200.00,," in lines
+    assert "Trade show,1200.00,GBP,1,1,0,,1200.00,1200.00,," in lines
     # The total counts 4 leads, 3 opportunities, 1 customer, and adds no money up.
-    assert lines[-1] == "(channels with spend),,,4,3,1,,,,"
+    assert lines[-1] == "(channels with spend),,,4,3,1,,,,,"
     assert "The spend of Trade show is in GBP, the deals' amounts in EUR." in err
     assert main(["roi", *PERIOD]) == 0
     total = capsys.readouterr().out.splitlines()[-1]
@@ -132,7 +135,7 @@ def test_with_no_spend_loaded_the_paid_total_has_no_figures_not_zero(tmp_path, m
     assert main(["roi", "--format", "csv", *PERIOD]) == 0
     out, err = capsys.readouterr()
     # No channel has spend: the total of the channels with spend sums nothing; empty cells.
-    assert out.splitlines()[-1] == "(channels with spend),,,,,,,,,"
+    assert out.splitlines()[-1] == "(channels with spend),,,,,,,,,,"
     assert "No spend is loaded" in err
 
 

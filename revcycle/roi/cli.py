@@ -30,6 +30,7 @@ HEADINGS = {
     "opportunities": "opps",
     "won_deals": "won",
     "won_revenue": "won revenue",
+    "cost_per_lead": "cost/lead",
     "cost_per_opportunity": "cost/opp",
     "cac": "CAC",
     "roi": "ROI",
@@ -128,6 +129,7 @@ def csv_frame(figures: report.Figures, thousands: str = "") -> pd.DataFrame:
             "won_deals": rows["count_new_customers"],
             # In the deals' currency: left out where it cannot stand beside the spend's.
             "won_revenue": rows["won_cents"].map(exact).where(rows["is_returnable"], ""),
+            "cost_per_lead": rows["cost_per_lead"].map(to_the_cent),
             "cost_per_opportunity": rows["cost_per_opportunity"].map(to_the_cent),
             "cac": rows["cac"].map(to_the_cent),
             "roi": rows["roi"].round(4),
