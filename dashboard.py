@@ -6,6 +6,7 @@ import streamlit as st
 from revcycle.periods import previous_period
 from revcycle.ui import agreements, charts, format, money, page, roi
 from revcycle.ui.data import run
+from revcycle.ui.filters import data_days
 
 
 def total(frame, column, **where):
@@ -97,6 +98,19 @@ def change(show, current, previous, currency: money.Currency) -> str | None:
     return (format.points if show is format.percent else format.change)(current, previous)
 
 
+def compared_with(previous_start, previous_end, first_day) -> str:
+    """The line under the heading: what the tiles' changes compare with, or why none is shown
+    (the data begins after the period before does)."""
+    before = f"{previous_start:%d %b %Y} – {previous_end:%d %b %Y}"
+    if previous_start >= first_day:
+        return f"Changes are against {before}."
+    where = "after" if previous_end < first_day else "within"
+    return (
+        f"No changes are shown: the data begins on {first_day:%d %b %Y}, {where} the period "
+        f"before ({before}), so that period would compare with days when nothing was loaded."
+    )
+
+
 def tile_target(label, actual, targets: dict, agreed: page.Agreed, currency: money.Currency):
     """The tile's line against its target, where the agreement sets one for the view."""
     metric = agreements.TARGET_OF.get(label)
@@ -112,6 +126,10 @@ with page.frame("Overview") as filters:
     params = filters.params()
     previous_start, previous_end = previous_period(filters.start_date, filters.end_date)
     previous_params = params | {"start_date": previous_start, "end_date": previous_end}
+    # A period before that starts before the data holds days with nothing loaded: its lower
+    # numbers would show as growth ("+1000%"), so no change is shown.
+    first_day = data_days().first
+    is_compared = previous_start >= first_day
 
     conversion = run("metrics/conversion_by_channel", **params)
     speed = run("metrics/follow_up_speed", **params)
@@ -120,7 +138,7 @@ with page.frame("Overview") as filters:
     page.heading(
         "The revenue cycle",
         filters,
-        f"Changes are against {previous_start:%d %b %Y} – {previous_end:%d %b %Y}.",
+        compared_with(previous_start, previous_end, first_day),
     )
     page.stop_if_empty(conversion)
 
@@ -144,7 +162,7 @@ with page.frame("Overview") as filters:
                     label,
                     shown_value(shown, current, currency),
                     definition,
-                    change(shown, current, previous, currency),
+                    change(shown, current, previous, currency) if is_compared else None,
                     label in LOWER_IS_BETTER,
                     tile_target(label, current, targets, agreed, currency),
                 )
@@ -158,6 +176,7 @@ with page.frame("Overview") as filters:
     roi.overview_tiles(params, currency)
     page.unmeasurable_note(params)
     page.undated_wins_note(params)
+    page.deals_without_amount_note(revenue)
     page.deals_without_outcome_note(revenue)
 
     page.left_out(

@@ -245,6 +245,7 @@ REVENUE_COLUMNS = [
     "channel",
     "won_revenue",
     "count_won_deals",
+    "count_won_without_amount",
     "average_won_deal",
     "win_rate",
     "count_closed_deals",
@@ -252,6 +253,7 @@ REVENUE_COLUMNS = [
     "count_won_before_lead",
     "open_pipeline",
     "count_open_deals",
+    "count_open_without_amount",
     "count_opportunities",
     "count_opportunities_without_outcome",
     "average_sales_cycle_days",
@@ -285,6 +287,7 @@ def _deal_measures(exploded: pd.DataFrame, start_date: date, end_date: date) -> 
             "won_amount": amount.where(is_won_in_period),
             "is_won": is_won_in_period,
             "is_won_with_amount": is_won_in_period & amount.notna().to_numpy(),
+            "is_won_without_amount": is_won_in_period & amount.isna().to_numpy(),
             "is_closed": is_closed & is_closed_in_period,
             # A duration whose end is before its start is left out, and counted.
             "days_lead_to_won": days_lead_to_won.where(is_won_in_period & (days_lead_to_won >= 0)),
@@ -295,6 +298,7 @@ def _deal_measures(exploded: pd.DataFrame, start_date: date, end_date: date) -> 
             "is_opportunity_without_outcome": is_created_in_period & ~is_outcome_known,
             "open_amount": amount.where(is_open_from_period),
             "is_open": is_open_from_period,
+            "is_open_without_amount": is_open_from_period & amount.isna().to_numpy(),
         }
     )
 
@@ -304,6 +308,7 @@ _SUMMED_REVENUE_COLUMNS = (
     "won_revenue",
     "count_won_deals",
     "count_won_with_amount",
+    "count_won_without_amount",
     "count_closed_deals",
     "count_won_before_lead",
     "count_won_before_created",
@@ -311,7 +316,19 @@ _SUMMED_REVENUE_COLUMNS = (
     "count_opportunities_without_outcome",
     "open_pipeline",
     "count_open_deals",
+    "count_open_without_amount",
 )
+
+
+def _unknown_sums(result: pd.DataFrame) -> pd.DataFrame:
+    """A sum over deals of which none has an amount is unknown (NaN), not 0."""
+    for column, deals, without in (
+        ("won_revenue", "count_won_deals", "count_won_without_amount"),
+        ("open_pipeline", "count_open_deals", "count_open_without_amount"),
+    ):
+        unknown = (result[deals] > 0) & (result[without] == result[deals])
+        result[column] = result[column].mask(unknown)
+    return result
 
 
 def reference_revenue_by_channel(
@@ -337,6 +354,7 @@ def reference_revenue_by_channel(
             won_revenue=("won_amount", "sum"),
             count_won_deals=("is_won", "sum"),
             count_won_with_amount=("is_won_with_amount", "sum"),
+            count_won_without_amount=("is_won_without_amount", "sum"),
             count_closed_deals=("is_closed", "sum"),
             median_days_lead_to_won=("days_lead_to_won", "median"),
             count_won_before_lead=("is_won_before_lead", "sum"),
@@ -346,6 +364,7 @@ def reference_revenue_by_channel(
             count_opportunities_without_outcome=("is_opportunity_without_outcome", "sum"),
             open_pipeline=("open_amount", "sum"),
             count_open_deals=("is_open", "sum"),
+            count_open_without_amount=("is_open_without_amount", "sum"),
         )
         parts.append(summary.rename_axis("channel").reset_index().assign(is_total=is_total))
     result = pd.concat(parts, ignore_index=True)
@@ -353,6 +372,7 @@ def reference_revenue_by_channel(
         zeros = dict.fromkeys(_SUMMED_REVENUE_COLUMNS, 0)
         total = {"channel": _total_label(channels), "is_total": True, **zeros}
         result = pd.concat([result, pd.DataFrame([total])], ignore_index=True)
+    result = _unknown_sums(result)
     active = result["count_closed_deals"] + result["count_opportunities"] > 0
     result = result[active | (result["is_total"] & zeros_are_true)].copy()
     # Over the wins with an amount: a win with none is no size.
@@ -366,6 +386,12 @@ def reference_revenue_by_channel(
         * result["win_rate"]
         / result["average_sales_cycle_days"].replace(0, np.nan)
     )
+    return _in_order(result)
+
+
+def _in_order(result: pd.DataFrame) -> pd.DataFrame:
+    """revenue_by_channel's rows in the query's order: channels by won revenue (an unknown
+    one last), the bracketed ones after them, the total row last; its columns in order."""
     result["is_special"] = result["channel"].str.startswith("(")
     return result.sort_values(
         ["is_total", "is_special", "won_revenue", "channel"],

@@ -4,6 +4,7 @@ model side by side, how much a channel's credit depends on the model, and its ty
 import streamlit as st
 
 from revcycle import settings
+from revcycle.attribution import report
 from revcycle.attribution.models import MODEL_NAMES, MODEL_SENTENCES, MODELS
 from revcycle.ui import attribution, format, money, page, tables
 from revcycle.ui.charts import bar_by_channel
@@ -68,6 +69,7 @@ with page.frame("Attribution") as filters:
     trust = attribution.markov_trust(basis, params)
     currency = money.currency()
     money.say(currency)
+    unpriced, credited = attribution.deals_without_amount(basis, params)
     is_greyed = model == "markov" and not trust.ok
     if not trust.ok:
         # Why, in the engine's own sentences: said whenever Markov is on the screen.
@@ -81,7 +83,10 @@ with page.frame("Attribution") as filters:
         [
             (
                 f"{BASES[basis]} credited",
-                currency.amount(rows["credited_cents"].sum() / 100),
+                # Deals and none with an amount: the amount is unknown, not 0.
+                currency.amount(
+                    None if unpriced == credited > 0 else rows["credited_cents"].sum() / 100
+                ),
                 "Every model hands out exactly this amount, to the cent.",
             ),
             (
@@ -92,6 +97,9 @@ with page.frame("Attribution") as filters:
             ),
         ]
     )
+
+    if unpriced_sentence := report.without_amount_sentence((unpriced, credited), basis):
+        st.caption(unpriced_sentence)
 
     shown = rows.assign(credited_amount=rows["credited_cents"] / 100)
     if not currency.is_mixed:

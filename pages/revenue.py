@@ -8,6 +8,9 @@ from revcycle.roi import report
 from revcycle.ui import charts, format, money, page, roi, tables
 from revcycle.ui.data import run
 
+# A channel's sum over deals none of which has an amount is unknown: said, never 0.
+NO_AMOUNT = {"won_revenue": "no amount", "open_pipeline": "no amount"}
+
 
 def draw_won_revenue(per_channel: pd.DataFrame, params: dict, currency: money.Currency) -> None:
     """Won revenue by channel, and by week; a chart per currency for amounts in several, which
@@ -19,7 +22,7 @@ def draw_won_revenue(per_channel: pd.DataFrame, params: dict, currency: money.Cu
     with left:
         st.plotly_chart(
             charts.bar_by_channel(
-                per_channel,
+                per_channel.dropna(subset=["won_revenue"]),  # no amount: no bar, not 0
                 "won_revenue",
                 "Won revenue by channel",
                 currency.unit,
@@ -61,6 +64,10 @@ def show_won_revenue(revenue: pd.DataFrame, params: dict, currency: money.Curren
         ),
         key="revenue_by_channel",
         money_unit=currency.unit,
+        # Words only where a sum is unknown: a column with words is sent as text.
+        missing={
+            column: said for column, said in NO_AMOUNT.items() if revenue[column].isna().any()
+        },
     )
     st.caption(
         "Win rate: won ÷ closed deals, of deals closed in the period. Lead → won: days from the "
@@ -68,6 +75,7 @@ def show_won_revenue(revenue: pd.DataFrame, params: dict, currency: money.Curren
         "created in the period that are not closed yet."
     )
     page.undated_wins_note(params)
+    page.deals_without_amount_note(revenue)
     page.deals_without_outcome_note(revenue)
     page.left_out(
         total["count_won_before_lead"],

@@ -38,7 +38,7 @@ from revcycle.meeting import cli as meeting_cli
 from revcycle.meeting import log as meeting_log
 from revcycle.meeting import pack
 from revcycle.paths import SAMPLE_DIR, db_path, log_path
-from revcycle.rebuild import seed_channel_rules
+from revcycle.rebuild import MART_TABLE, is_current, seed_channel_rules
 from revcycle.roi import cli as roi_cli
 
 SHOWN_PROBLEMS = 50
@@ -469,6 +469,8 @@ def _pack(args) -> int:
     with open_to_read(db_path()) as reading:
         if reading.note:
             print(reading.note)
+        if _is_stale(reading.con):
+            return 1
         return pack.write(reading.con, args.week, args.out, scope, meeting_log.today())
 
 
@@ -482,7 +484,23 @@ def _report(run, args) -> int:
     with open_to_read(db_path()) as reading:
         if reading.note:
             print(reading.note, file=sys.stderr)  # stdout may be a CSV a script reads
+        if _is_stale(reading.con):
+            return 1
         return run(reading.con, args)
+
+
+def _is_stale(con) -> bool:
+    """Say so when the joined view was built by an earlier version of the queries: a command
+    that only reads cannot rebuild it, and its figures would be of another shape."""
+    if not has_table(con, MART_TABLE) or is_current(con):
+        return False
+    print(
+        f"error: the database at {db_path()} was built by an earlier version of Revcycle: run "
+        "`python -m revcycle build` (or open the dashboard), which rebuilds it from the loaded "
+        "exports, then run this again",
+        file=sys.stderr,
+    )
+    return True
 
 
 def _read_actions(args) -> int:

@@ -113,25 +113,45 @@ def test_share_change_is_in_points():
     assert format.points(None, 0.3) is None
 
 
-def test_within_sla_tile_moves_in_points(funnel_db, tmp_path, monkeypatch):
+def sla_leads(first_day: str | None) -> list[dict]:
+    """March: 3 of 4 leads contacted within 24 hours, 75%. February, in the 14 days before 1
+    March: 1 of 2, 50%. With ``first_day``, a lead then, before both periods, so the data
+    begins before the period before does."""
     march, february = "2026-03-10 09:00:00", "2026-02-20 09:00:00"
-    funnel_db(
-        [
-            # March: 3 of 4 leads contacted within 24 hours, 75%.
-            {"lead_id": "M1", "created_at": march, "first_contacted_at": "2026-03-10 10:00:00"},
-            {"lead_id": "M2", "created_at": march, "first_contacted_at": "2026-03-10 12:00:00"},
-            {"lead_id": "M3", "created_at": march, "first_contacted_at": "2026-03-11 08:00:00"},
-            {"lead_id": "M4", "created_at": march, "first_contacted_at": "2026-03-14 09:00:00"},
-            # February, in the 14 days before 1 March: 1 of 2, 50%.
-            {"lead_id": "F1", "created_at": february, "first_contacted_at": february},
-            {"lead_id": "F2", "created_at": february},
-        ]
-    )
+    earlier = [{"lead_id": "E1", "created_at": f"{first_day} 09:00:00"}] if first_day else []
+    return [
+        *earlier,
+        {"lead_id": "M1", "created_at": march, "first_contacted_at": "2026-03-10 10:00:00"},
+        {"lead_id": "M2", "created_at": march, "first_contacted_at": "2026-03-10 12:00:00"},
+        {"lead_id": "M3", "created_at": march, "first_contacted_at": "2026-03-11 08:00:00"},
+        {"lead_id": "M4", "created_at": march, "first_contacted_at": "2026-03-14 09:00:00"},
+        {"lead_id": "F1", "created_at": february, "first_contacted_at": february},
+        {"lead_id": "F2", "created_at": february},
+    ]
+
+
+def test_within_sla_tile_moves_in_points(funnel_db, tmp_path, monkeypatch):
+    funnel_db(sla_leads("2026-02-01"))
     monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "test.duckdb"))  # funnel_db's file
     at = open_page("dashboard.py", preset="Custom", period=["2026-03-01", "2026-03-14"])
     within = next(metric for metric in at.metric if metric.label == "Within SLA")
     assert within.value == "75.0%"
     assert within.delta == "+25.0 pts"  # 75% - 50%; never "+50.0%"
+    assert "Changes are against 15 Feb 2026 – 28 Feb 2026." in at.caption[0].value
+
+
+def test_no_change_is_shown_against_days_before_the_data_begins(funnel_db, tmp_path, monkeypatch):
+    # The data begins on 20 February, five days into the period before (15-28 February):
+    # its 2 leads against March's 4 would read as "+100.0%" growth.
+    funnel_db(sla_leads(None))
+    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "test.duckdb"))
+    at = open_page("dashboard.py", preset="Custom", period=["2026-03-01", "2026-03-14"])
+    assert [metric.delta for metric in at.metric if metric.delta] == []
+    assert at.caption[0].value == (
+        "01 Mar 2026 – 14 Mar 2026. No changes are shown: the data begins on 20 Feb 2026, "
+        "within the period before (15 Feb 2026 – 28 Feb 2026), so that period would compare "
+        "with days when nothing was loaded."
+    )
 
 
 # --- 13. Table cells --------------------------------------------------------------------------

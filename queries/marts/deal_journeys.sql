@@ -7,7 +7,8 @@
 -- matches no lead has one, its own source's channel at its creation ("(no lead)" without a
 -- source). So every deal has a journey, and with no touches loaded every model gives the
 -- revenue page's single-touch figures.
--- Columns: deal_id, basis, amount_cents (the amount in whole cents), currency, lead_id, owner
+-- Columns: deal_id, basis, amount_cents (the amount in whole cents; 0 when the export gives
+-- none), has_amount (whether it gives one), currency, lead_id, owner
 -- and segment (the funnel's, for the sidebar filters), lead_created_at (null for a deal with no
 -- lead: for cohorts of leads), lead_source_channel (the funnel's channel of the deal: its lead's
 -- source, or its own; the revenue page credits it), position (0-based in time order, ties by
@@ -35,6 +36,8 @@ credited_deals as (
         case when funnel_deal_rows.is_won then 'revenue' else 'pipeline' end as basis,
         -- Amounts are loaded to the cent; whole cents make every share an exact integer.
         cast(round(coalesce(funnel_deal_rows.amount, 0) * 100) as bigint) as amount_cents,
+        -- A deal the export gives no amount is credited 0: has_amount says it is unknown.
+        funnel_deal_rows.amount is not null as has_amount,
         deals.currency,
         funnel_deal_rows.lead_id,
         funnel_deal_rows.owner,
@@ -142,6 +145,7 @@ final as (
         credited_deals.deal_id,
         credited_deals.basis,
         credited_deals.amount_cents,
+        credited_deals.has_amount,
         credited_deals.currency,
         credited_deals.lead_id,
         credited_deals.owner,

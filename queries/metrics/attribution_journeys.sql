@@ -21,6 +21,7 @@ final as (
         deal_id,
         basis,
         amount_cents,
+        has_amount,
         currency,
         lead_id,
         lead_created_at,

@@ -13,6 +13,9 @@
 -- (count_won_before_created says how many were left out), and a deal won before its lead was
 -- created has no lead-to-won time (count_won_before_lead). Both still count as won revenue.
 -- The average won deal is over the won deals with an amount: a win with none is no size.
+-- count_won_without_amount and count_open_without_amount say how many won and open deals add
+-- nothing to the won revenue and the open pipeline because the export gives them no amount;
+-- when none of them has one, the sum is null (unknown), not 0.
 -- A deal with no stage, won or closed value (stg_deals) is an opportunity, but none of won,
 -- closed or open: count_opportunities_without_outcome says how many of the period's
 -- opportunities are such deals. When no loaded deal has an outcome, only the opportunities
@@ -55,10 +58,17 @@ per_channel as (
     select
         grouping(channel) = 1 as is_total,
         coalesce(channel, channels_total_label($channels)) as channel,
-        coalesce(sum(amount) filter (where is_won and is_closed_in_period), 0) as won_revenue,
+        -- Null, not 0, when deals were won but none has an amount: their size is unknown.
+        if(
+            count(*) filter (where is_won and is_closed_in_period) > 0,
+            sum(amount) filter (where is_won and is_closed_in_period),
+            0
+        ) as won_revenue,
         count(*) filter (where is_won and is_closed_in_period) as count_won_deals,
         -- A won deal with no amount is a win, but no evidence of a deal's size.
         count(amount) filter (where is_won and is_closed_in_period) as count_won_with_amount,
+        count(*) filter (where is_won and is_closed_in_period and amount is null)
+            as count_won_without_amount,
         count(*) filter (where is_closed and is_closed_in_period) as count_closed_deals,
         median(days_lead_to_won)
             filter (where is_won and is_closed_in_period and days_lead_to_won >= 0)
@@ -71,9 +81,14 @@ per_channel as (
         count(*) filter (where is_won and is_closed_in_period and sales_cycle_days < 0)
             as count_won_before_created,
         count(*) filter (where is_created_in_period) as count_opportunities,
-        coalesce(sum(amount) filter (where not is_closed and is_created_in_period), 0)
-            as open_pipeline,
+        if(
+            count(*) filter (where not is_closed and is_created_in_period) > 0,
+            sum(amount) filter (where not is_closed and is_created_in_period),
+            0
+        ) as open_pipeline,
         count(*) filter (where not is_closed and is_created_in_period) as count_open_deals,
+        count(*) filter (where not is_closed and is_created_in_period and amount is null)
+            as count_open_without_amount,
         count(*) filter (where is_closed is null and is_created_in_period)
             as count_opportunities_without_outcome,
     from deals_in_period
@@ -86,6 +101,7 @@ figures as (
         channel,
         won_revenue,
         count_won_deals,
+        count_won_without_amount,
         won_revenue / nullif(count_won_with_amount, 0) as average_won_deal,
         count_won_deals / nullif(count_closed_deals, 0) as win_rate,
         count_closed_deals,
@@ -93,6 +109,7 @@ figures as (
         count_won_before_lead,
         open_pipeline,
         count_open_deals,
+        count_open_without_amount,
         count_opportunities,
         count_opportunities_without_outcome,
         average_sales_cycle_days,
@@ -113,6 +130,7 @@ final as (
         figures.* replace (
             if(known.outcomes, won_revenue, null) as won_revenue,
             if(known.outcomes, count_won_deals, null) as count_won_deals,
+            if(known.outcomes, count_won_without_amount, null) as count_won_without_amount,
             if(known.outcomes, average_won_deal, null) as average_won_deal,
             if(known.outcomes, win_rate, null) as win_rate,
             if(known.outcomes, count_closed_deals, null) as count_closed_deals,
@@ -120,6 +138,7 @@ final as (
             if(known.outcomes, count_won_before_lead, null) as count_won_before_lead,
             if(known.outcomes, open_pipeline, null) as open_pipeline,
             if(known.outcomes, count_open_deals, null) as count_open_deals,
+            if(known.outcomes, count_open_without_amount, null) as count_open_without_amount,
             if(known.outcomes, average_sales_cycle_days, null) as average_sales_cycle_days,
             if(known.outcomes, count_won_before_created, null) as count_won_before_created,
             if(known.outcomes, pipeline_velocity_per_day, null) as pipeline_velocity_per_day,

@@ -115,7 +115,8 @@ final as (
         coalesce(stages.count_sqls, 0) as count_sqls,
         coalesce(stages.count_opportunities, 0) as count_opportunities,
         coalesce(won.count_won_deals, 0) as count_won_deals,
-        coalesce(won.won_revenue, 0) as won_revenue,
+        -- Null, not 0, for a week whose won deals all lack an amount: their size is unknown.
+        if(won.count_won_deals is null, 0, won.won_revenue) as won_revenue,
         coalesce(won.count_won_without_amount, 0) as count_won_without_amount,
         coalesce(unknown_outcomes.count_deals_without_outcome, 0)
             as count_deals_without_outcome,

@@ -5,7 +5,7 @@ import datetime
 import duckdb
 import pandas as pd
 
-from revcycle import settings
+from revcycle import deal_gaps, settings
 from revcycle.attribution import report
 from revcycle.attribution.models import MODEL_NAMES, MODELS
 from revcycle.cli_report import (
@@ -77,8 +77,11 @@ def _notes(query, args, start, end, chosen, mixed_currencies) -> list[str]:
     if args.model == "markov":
         _, trust = report.markov(query, args.basis, start, end, chosen)
         notes += [f"the data-driven figures are not to be trusted: {why}" for why in trust.reasons]
-    if args.basis == "revenue" and (undated := report.undated_wins(query, chosen)):
+    if args.basis == "revenue" and (undated := deal_gaps.undated_wins(query, chosen)):
         notes.append(undated)
+    counts = report.deals_without_amount(query, args.basis, start, end, chosen)
+    if unpriced := report.without_amount_sentence(counts, args.basis):
+        notes.append(unpriced)
     if mixed_currencies is not None:
         notes.append(
             f"the deals' amounts are in several currencies ({mixed_currencies['currencies_listed']}"

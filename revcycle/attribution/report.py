@@ -13,6 +13,7 @@ from datetime import date
 
 import pandas as pd
 
+from revcycle import deal_gaps
 from revcycle.attribution.markov import (
     CONVERSION,
     Trust,
@@ -172,14 +173,24 @@ def top_paths(
     return chosen.drop(columns="channel").reset_index(drop=True)
 
 
-def undated_wins(query, scope: Mapping) -> str | None:
-    """The sentence saying how many won deals in ``scope`` (channels, owners, segments) have no
-    close date, which no period holds (the pages' and the command's alike); None for none."""
-    count = int(query("metrics/won_deals_without_close_date", **scope).iloc[0, 0])
-    if not count:
-        return None
-    deals = "won deal has" if count == 1 else "won deals have"
-    return (
-        f"{count:,} {deals} no close date in the export, so no period, All time included, "
-        "counts them or their revenue: export them with their close date"
-    )
+# The deals each basis credits, singular and plural, as deal_gaps.without_amount words them.
+BASIS_DEALS = {
+    "revenue": ("deal won in the period", "deals won in the period"),
+    "pipeline": ("open deal created in the period", "open deals created in the period"),
+}
+
+
+def deals_without_amount(
+    query: Query, basis: str, start: date, end: date, scope=None, cohort: bool = False
+) -> tuple[int, int]:
+    """How many of the deals ``basis`` credits in the view have no amount, and how many it
+    credits (whatever channels the view shows): such a deal counts as credited, but adds
+    nothing to any channel's amount. ``cohort``: the deals of the period's leads (journeys)."""
+    touches = journeys(query, basis, start, end, scope, cohort)
+    deals = touches.drop_duplicates("deal_id")
+    return int((~deals["has_amount"].astype(bool)).sum()), len(deals)
+
+
+def without_amount_sentence(counts: tuple[int, int], basis: str) -> str | None:
+    """deal_gaps' sentence for ``deals_without_amount``'s counts."""
+    return deal_gaps.without_amount(*counts, BASIS_DEALS[basis], "each channel's credited amount")

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from revcycle import settings
+from revcycle import deal_gaps, settings
 from revcycle.agreements.model import FollowUp
 from revcycle.agreements.status import blank, status, targets_apply, view_targets
 from revcycle.agreements.words import follow_up
@@ -213,6 +213,8 @@ def _cannot_measure(row: pd.Series, metric: str, money: Currency) -> str | None:
         return _MISSING_COLUMN[metric] if unknown else None
     if metric in _MISSING_COLUMN and _value(row, metric) is None:
         return _MISSING_COLUMN[metric]
+    if metric == "won_revenue" and _value(row, metric) is None:
+        return _won_without_amount(row)
     return None
 
 
@@ -226,6 +228,8 @@ def _partly_unmeasured(row: pd.Series, metric: str, won_per_currency: str | None
         return won_per_currency
     if metric == "opportunities":
         return _deals_without_outcome(row)
+    if metric == "won_revenue" and _value(row, metric) is not None:
+        return _won_without_amount(row)
     if metric != "share_contacted_in_time" or blank(row["count_leads"]):  # no leads loaded
         return None
     count, known = int(row["count_leads"]), int(row["count_leads_with_contact_data"])
@@ -234,6 +238,17 @@ def _partly_unmeasured(row: pd.Series, metric: str, won_per_currency: str | None
     return (
         f"{count - known:,} of the week's {count:,} leads come from files without a "
         "first-contact column: their follow-up is not known."
+    )
+
+
+def _won_without_amount(row: pd.Series) -> str | None:
+    """The week's won deals that add nothing to its won revenue, having no amount; when none
+    has one, why the won revenue cannot be measured."""
+    return deal_gaps.without_amount(
+        row["count_won_without_amount"],
+        row["count_won_deals"],
+        ("won deal of the week", "won deals of the week"),
+        "the won revenue",
     )
 
 

@@ -24,6 +24,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from revcycle import deal_gaps
 from revcycle.attribution import report as attribution
 from revcycle.attribution.models import MODEL_NAMES as ATTRIBUTION_MODEL_NAMES
 from revcycle.attribution.models import MODEL_SENTENCES as ATTRIBUTION_MODEL_SENTENCES
@@ -188,6 +189,8 @@ def per_channel(
     notes = _no_spend_notes(rows, money)
     notes += _costs(rows, cost_refused)
     notes += _returns(rows)
+    if money.has_spend and not brief:
+        notes += _without_amount(query, start, end, scope, cohort)
     rows["payback_months"] = np.nan
     rows["payback"] = None
     if not brief and rows["is_returnable"].any():
@@ -284,6 +287,19 @@ def _total(rows: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
             "currency, and Revcycle does not add amounts in different currencies."
         )
     return total, refused
+
+
+def _without_amount(query, start: date, end: date, scope, cohort: bool) -> list[str]:
+    """What the won revenue and its returns leave out: the won deals without an amount."""
+    counts = attribution.deals_without_amount(query, "revenue", start, end, scope, cohort)
+    deals = (
+        ("won deal of the period's leads", "won deals of the period's leads")
+        if cohort
+        else ("deal won in the period", "deals won in the period")
+    )
+    figure = "the won revenue (and so ROAS, ROI and payback)"
+    sentence = deal_gaps.without_amount(*counts, deals, figure)
+    return [sentence] if sentence else []
 
 
 def _names(rows: pd.DataFrame) -> str:

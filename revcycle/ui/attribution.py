@@ -52,6 +52,12 @@ def markov_trust(basis: str, params: dict) -> Trust:
     return _markov(str(db_path()), version(), basis, params)
 
 
+def deals_without_amount(basis: str, params: dict) -> tuple[int, int]:
+    """How many of the credited deals have no amount, of how many (report's counts)."""
+    start, end = params["start_date"], params["end_date"]
+    return report.deals_without_amount(run, basis, start, end, _scope(params))
+
+
 @st.cache_data(show_spinner=False, max_entries=200)
 def _one_model(db_file: str, version: int, model: str, basis: str, params: dict) -> pd.DataFrame:
     start, end = params["start_date"], params["end_date"]

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from revcycle.attribution import report
+from revcycle import deal_gaps
 from revcycle.db import QueryError
 from revcycle.ui import access, agreements, colors, filters, format
 from revcycle.ui.data import one_data_version, run
@@ -84,7 +84,7 @@ def undated_wins_note(params: dict) -> None:
     """Say how many won deals have no close date: no period holds them, so their revenue is
     on no tile, and a reader must not take the total for the deals file's."""
     scope = {key: params[key] for key in ("channels", "owners", "segments")}
-    if sentence := report.undated_wins(run, scope):
+    if sentence := deal_gaps.undated_wins(run, scope):
         st.caption(f"{sentence}.")
 
 
@@ -199,6 +199,16 @@ def deals_without_outcome_note(revenue: pd.DataFrame) -> None:
             f"{'an opportunity' if unknown == 1 else 'opportunities'} but not as won, lost or "
             "open pipeline."
         )
+
+
+def deals_without_amount_note(revenue: pd.DataFrame) -> None:
+    """Say what the won revenue and the open pipeline (revenue_by_channel's total row) leave
+    out because some of the period's won or open deals have no amount in the export."""
+    total = revenue[revenue["is_total"]]
+    if total.empty:
+        return
+    for sentence in deal_gaps.unpriced_in_period(total.iloc[0]):
+        st.caption(sentence)
 
 
 class PageEnds(Exception):
