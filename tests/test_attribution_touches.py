@@ -304,6 +304,11 @@ def test_a_hubspot_contacts_export_read_as_touches_gives_original_and_latest_sou
         ("L1", "2026-02-01 10:30", "Email", "Newsletter", None),
     ]
     assert prepared.notes[-1].startswith("2 contacts give 3 touches")
+    # The file has two data lines, not three.
+    assert (
+        prepared.accounting()
+        == "2 data lines in contacts.csv give 3 rows = 3 rows to load + 0 rejected"
+    )
 
 
 def test_a_hubspot_contacts_export_is_still_read_as_leads_unless_said_otherwise(con, tmp_path):

@@ -59,6 +59,7 @@ class ExportTable:
     original: Original | None = None  # the file as uploaded, for the archive
     totals_lines: tuple[int, ...] = ()  # the totals rows' lines, dropped as no data
     excel_epoch: str = EXCEL_EPOCH  # the day an Excel serial number counts from
+    count_data_lines: int | None = None  # when a line gives several rows: the file's data lines
 
 
 def read_export(path: Path, max_bytes: int | None = None) -> ExportTable:

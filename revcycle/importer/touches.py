@@ -189,5 +189,6 @@ def second_touches(table: ExportTable, preset, mapping: dict[str, str]):
         rows=pa.table(columns),
         lines=lines,
         notes=[*table.notes, note],
+        count_data_lines=rows.num_rows,
     )
     return stacked, names

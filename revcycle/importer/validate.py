@@ -62,6 +62,7 @@ class PreparedUpload:
     notes: list[str] = field(default_factory=list)
     totals_lines: tuple[int, ...] = ()  # the totals rows' lines: lines of the file, but no data
     ignored_columns: list[str] = field(default_factory=list)  # the file's columns nothing reads
+    count_data_lines: int | None = None  # when a line gives several rows (HubSpot's touches)
 
     @property
     def count_rows_loaded(self) -> int:
@@ -106,9 +107,11 @@ class PreparedUpload:
                 "1 totals row (line" if count_totals == 1 else f"{count_totals} totals rows (lines"
             )
             totals = f" + {rows} {', '.join(map(str, self.totals_lines))})"
-        lines, loaded = self.count_rows_in_file + count_totals, self.count_rows_loaded
+        rows, loaded = self.count_rows_in_file, self.count_rows_loaded
+        lines = (self.count_data_lines or rows) + count_totals
+        given = f" give {rows:,} row{'s' * (rows != 1)}" if self.count_data_lines else ""
         return (
-            f"{lines:,} data line{'s' * (lines != 1)} in {self.file_name} = {loaded:,} "
+            f"{lines:,} data line{'s' * (lines != 1)} in {self.file_name}{given} = {loaded:,} "
             f"row{'s' * (loaded != 1)} to load + {self.count_rows_rejected:,} rejected{totals}"
         )
 
@@ -294,6 +297,7 @@ def prepare(
         notes=[*table.notes, *notes],
         totals_lines=table.totals_lines,
         ignored_columns=[column for column in header if column not in read_columns],
+        count_data_lines=table.count_data_lines,
     )
 
 
