@@ -306,18 +306,21 @@ class Mapped(NamedTuple):
     columns: list[str] | None = None
 
 
-def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
+def checked(cursor, uploaded, slot: str, version: int, max_bytes: int, arriving: tuple):
     """Read one file as the choices on the page say; (attempt, its key, Mapped).
 
     Draws the kind choice, the mapping screen and the date question as they are needed.
-    The attempt is None while a question is open.
+    The attempt is None while a question is open. ``arriving``: the batch's leads that load
+    before it (an Arriving or None) and what identifies them, part of the key.
     """
     name, data = uploaded.name, uploaded.getvalue()
     answered = answers(slot)
     constants = fixed_values_box(slot)
     if constants is None:  # malformed: the box says how; nothing loads with half of them
         return None, None, Mapped()
+    leads, arriving_key = arriving
     key = (uploaded.file_id, version, max_bytes, answered, tuple(sorted(constants.items())))
+    key = (*key, arriving_key)
     auto = remembered(
         slot,
         "auto",
@@ -330,6 +333,7 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
             max_bytes=max_bytes,
             constants=constants,
             decimal_mark=answered[1],
+            arriving=leads,
         ),
     )
     mapped = Mapped()
@@ -357,7 +361,7 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int):
         ask_how_to_read(slot, auto, answered)
         return auto, key, mapped
 
-    read = (kind, auto, answered, max_bytes, constants)
+    read = (kind, auto, answered, max_bytes, constants, leads)
     return read_as_mapped(cursor, uploaded, slot, key, read)
 
 
@@ -381,7 +385,7 @@ def fixed_values_box(slot: str) -> dict[str, str] | None:
 def read_as_mapped(cursor, uploaded, slot: str, key: tuple, read: tuple):
     """The mapping screen for a file read as ``kind``, then the file read with that mapping;
     (attempt, its key, Mapped) as ``checked`` returns them."""
-    kind, auto, answered, max_bytes, constants = read
+    kind, auto, answered, max_bytes, constants, leads = read
     name, data = uploaded.name, uploaded.getvalue()
     columns = remembered(
         slot, "header", (uploaded.file_id, max_bytes), lambda: upload.header(name, data, max_bytes)
@@ -415,14 +419,16 @@ def read_as_mapped(cursor, uploaded, slot: str, key: tuple, read: tuple):
             max_bytes,
             constants,
             answered[1],
+            leads,
         ),
     )
     ask_how_to_read(slot, attempt, answered)
     return (None if attempt.has_questions else attempt), key, mapped
 
 
-def file_section(cursor, uploaded, slot: str, version: int, max_bytes: int):
-    """Everything about one file; (its Ready item, None) or (None, why it cannot load yet)."""
+def file_section(cursor, uploaded, slot: str, version: int, max_bytes: int, arriving: tuple):
+    """Everything about one file; (its Ready item, None) or (None, why it cannot load yet).
+    ``arriving``: the batch's leads loading before it, as ``checked`` takes them."""
     name = uploaded.name
     st.subheader(format.plain(name), anchor=False)
     done = st.session_state["upload_done"].get(uploaded.file_id)
@@ -432,7 +438,7 @@ def file_section(cursor, uploaded, slot: str, version: int, max_bytes: int):
             icon=":material/check_circle:",
         )
         return None, None
-    attempt, key, mapped = checked(cursor, uploaded, slot, version, max_bytes)
+    attempt, key, mapped = checked(cursor, uploaded, slot, version, max_bytes, arriving)
     if attempt is None:
         return None, "a question about it is open"
     if attempt.refusal:
@@ -688,6 +694,58 @@ def changes_section(cursor) -> None:
     tables.show(changes, columns, key="upload_changes", max_rows=audit.SHOWN_CHANGES)
 
 
+def files_sections(cursor, files: list, slots: list[str], version: int, max_bytes: int):
+    """Every chosen file's section, in the order chosen; (the ready items by file id, why
+    the others wait). Checked leads first: a batch's deals and touches are then checked
+    against the leads that load before them, not flagged as naming leads not loaded."""
+    kinds = [
+        remembered(
+            slot,
+            "kind",
+            (uploaded.file_id, max_bytes),
+            lambda uploaded=uploaded: upload.likely_kind(
+                uploaded.name, uploaded.getvalue(), max_bytes
+            ),
+        )
+        for uploaded, slot in zip(files, slots, strict=True)
+    ]
+    boxes = [st.container(border=True) for _ in files]  # drawn in the order chosen
+    ready, waiting, leads = [], [], []
+    for at in upload.checking_order(kinds):
+        uploaded, slot = files[at], slots[at]
+        # What identifies the leads ready so far: their files' attempts, as remembered.
+        arriving_key = tuple(memo_keys(item.slot) for item in leads)
+        arriving = (upload.arriving([item.prepared for item in leads]), arriving_key)
+        with boxes[at]:
+            try:
+                item, why_not = file_section(cursor, uploaded, slot, version, max_bytes, arriving)
+            except Exception:
+                log.exception("checking %s failed", uploaded.name)
+                st.error(
+                    f"Something went wrong while checking {format.plain(uploaded.name)}, so "
+                    "it cannot be loaded. The details are in the server log."
+                )
+                item, why_not = None, "checking it failed"
+        if item is not None:
+            ready.append((uploaded.file_id, item))
+            if item.prepared.kind == "leads":
+                leads.append(ReadyLeads(slot, item.prepared))
+        elif why_not is not None:
+            waiting.append(f"{uploaded.name}, since {why_not}")
+    return ready, waiting
+
+
+class ReadyLeads(NamedTuple):
+    slot: str
+    prepared: upload.PreparedUpload
+
+
+def memo_keys(slot: str) -> tuple:
+    """The keys of a file's remembered attempts: they change whenever its check does."""
+    memo = st.session_state["upload_memo"]
+    return tuple(memo[(slot, what)][0] for what in ("auto", "mapped") if (slot, what) in memo)
+
+
 def main() -> None:
     for key, default in (("upload_memo", {}), ("upload_done", {}), ("upload_messages", [])):
         st.session_state.setdefault(key, default)
@@ -714,23 +772,7 @@ def main() -> None:
         memo = st.session_state["upload_memo"]
         for stale in [key for key in memo if key[0] not in current]:
             del memo[stale]  # a removed file's rows and bytes
-        ready, waiting = [], []
-        for uploaded, slot in zip(files or [], current, strict=True):
-            with st.container(border=True):
-                try:
-                    item, why_not = file_section(cursor, uploaded, slot, version, max_bytes)
-                except Exception:
-                    log.exception("checking %s failed", uploaded.name)
-                    st.error(
-                        f"Something went wrong while checking {format.plain(uploaded.name)}, so "
-                        "it cannot be "
-                        "loaded. The details are in the server log."
-                    )
-                    item, why_not = None, "checking it failed"
-            if item is not None:
-                ready.append((uploaded.file_id, item))
-            elif why_not is not None:
-                waiting.append(f"{uploaded.name}, since {why_not}")
+        ready, waiting = files_sections(cursor, files or [], current, version, max_bytes)
         if files:
             commit_section(cursor, ready, waiting, who)
         rules_section(cursor, who)

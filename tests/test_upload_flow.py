@@ -207,3 +207,42 @@ def test_fixed_values_on_the_page_read_as_load_set_does(con):
         "amount ← amount",
     ]
     assert checked.ignored_columns == []
+
+
+TOUCHES = (
+    "email,timestamp,utm_source,utm_medium\n"
+    "Zed@Z.example,2026-10-01 08:00:00,google,cpc\n"  # N4's email, in another case
+    "nobody@z.example,2026-10-01 08:30:00,google,cpc\n"
+)
+NEW_LEADS = "lead_id,created_at,channel,email\nN4,2026-10-01 09:00:00,Email,zed@z.example\n"
+DEALS_OF_NEW = "deal_id,lead_id,created_at\nD4,N4,2026-10-05 09:00:00\nD5,N5,2026-10-05 09:00:00\n"
+
+
+def unknown_leads(prepared) -> list[tuple[int, str]]:
+    """The lines and values of the warnings that a deal or touch names no loaded lead."""
+    codes = ("unknown_lead", "unknown_email")
+    return [(problem.line, problem.value) for problem in prepared.problems if problem.code in codes]
+
+
+def test_a_batch_is_checked_leads_first_and_its_deals_and_touches_know_them(con):
+    files = [("t.csv", TOUCHES), ("d.csv", DEALS_OF_NEW), ("l.csv", NEW_LEADS), ("x", "a,b\n1,2\n")]
+    kinds = [upload.likely_kind(name, text.encode(), 1 << 20) for name, text in files]
+    assert kinds == ["touches", "deals", "leads", None]
+    assert upload.checking_order(kinds) == [2, 3, 0, 1]
+    leads = attempt(con, "l.csv", NEW_LEADS).prepared
+    arriving = upload.arriving([leads])
+    # Alone, N4 is no loaded lead; with the batch's leads, only N5 and nobody@ are unknown.
+    assert unknown_leads(attempt(con, "d.csv", DEALS_OF_NEW).prepared) == [(2, "N4"), (3, "N5")]
+    assert unknown_leads(attempt(con, "d.csv", DEALS_OF_NEW, arriving=arriving).prepared) == [
+        (3, "N5")
+    ]
+    with_leads = attempt(con, "t.csv", TOUCHES, arriving=arriving).prepared
+    assert unknown_leads(with_leads) == [(3, "nobody@z.example")]
+    assert upload.arriving([]) is None
+
+
+def test_the_kind_is_guessed_from_the_first_lines_of_a_large_file():
+    rows = "".join(f"L{number},2026-10-01 09:00:00\n" for number in range(60_000))
+    data = ("lead_id,created_at\n" + rows).encode()
+    assert len(data) > upload.HEAD_BYTES
+    assert upload.likely_kind("big.csv", data, len(data)) == "leads"

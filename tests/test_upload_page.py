@@ -186,14 +186,31 @@ def test_restore_brings_the_numbers_back(own_db):
 
 
 def test_several_files_load_leads_before_deals(own_db):
+    # Deal 70001's contact, 90001, comes in the same batch; 70002's, 90004, is in it too but
+    # rejected (no Create Date); 70003's, 90009, is in neither the batch nor the database.
+    more_deals = "".join(
+        f'"{deal}","Deal","Closed won","100.00","2026-10-20 10:00","2026-10-09 09:00",'
+        f'"Anna Keller","Sales Pipeline","{contact}"\n'
+        for deal, contact in (("70002", "90004"), ("70003", "90009"))
+    )
     at = go_to(open_app(), UPLOAD_PAGE)
     upload_files(
-        at, ("hubspot-deals.csv", HUBSPOT_DEALS), ("hubspot-contacts.csv", HUBSPOT_CONTACTS)
+        at,
+        ("hubspot-deals.csv", HUBSPOT_DEALS + more_deals),
+        ("hubspot-contacts.csv", HUBSPOT_CONTACTS),
     )
-    # Checked against what is loaded now, the deal's contact is not a lead yet: a warning.
+    # The deals are checked against the leads that load before them, though chosen first:
+    # only the two contacts that will not be leads are warned of (lines 3 and 4). Before,
+    # checked against the sample, which the batch removes, every deal was.
     deal_problems = table_with(at, "reason")
-    assert deal_problems[["severity", "lines", "example"]].values.tolist() == [
-        ["warning", "2", "90001"]
+    assert deal_problems[["severity", "count", "example"]].values.tolist() == [
+        ["warning", 2, "90004"]
+    ]
+    assert deal_problems["reason"].str.startswith("no loaded lead has this id").all()
+    # The sections keep the order the files were chosen in.
+    assert texts(at.subheader)[:2] == [
+        "hubspot-deals.csv",
+        "hubspot-contacts.csv",
     ]
     assert at.button(key="upload_commit").label == "Load 2 files"
     at.button(key="upload_commit").click().run()

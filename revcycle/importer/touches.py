@@ -7,6 +7,7 @@ campaign), so loading the same export twice, or next week's overlapping one, add
 """
 
 from dataclasses import replace
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -76,15 +77,38 @@ def identified(rows: pa.Table, problems: list[Problem], lines: np.ndarray, file:
     )
 
 
+class Arriving(NamedTuple):
+    """The leads a batch loads before this file (the upload page loads leads first): their ids
+    and lower-cased emails, which a deal or touch may name as if they were loaded."""
+
+    lead_ids: pa.Array
+    emails: pa.Array
+
+    @classmethod
+    def of(cls, leads: list[pa.Table]) -> "Arriving | None":
+        """From the rows of the leads files to load first; None when there are none."""
+        if not leads:
+            return None
+        ids = [one_array(rows.column("lead_id")) for rows in leads]
+        emails = [
+            one_array(pc.utf8_lower(rows.column("email")))
+            for rows in leads
+            if "email" in rows.column_names
+        ]
+        return cls(pa.concat_arrays(ids), pa.concat_arrays(emails or [pa.array([], pa.string())]))
+
+
 def link_problems(
     con: duckdb.DuckDBPyConnection,
     rows: pa.Table,
     lines: np.ndarray,
     file: str,
     mapping: dict[str, str],
+    arriving: Arriving | None = None,
 ) -> list[Problem]:
     """Touches with no way to a lead (rejected), and touches whose lead id or email no loaded
-    lead has (loaded, with a warning: they join a journey once their lead arrives)."""
+    lead has, nor a lead ``arriving`` (loaded, with a warning: they join a journey once their
+    lead arrives)."""
     if "lead_id" not in mapping and "email" not in mapping:
         # Every line would be rejected for the same reason: say it once, as a mapping to make.
         reason = (
@@ -101,7 +125,7 @@ def link_problems(
     found = per_line(
         file, lines[neither], column, [None] * int(neither.sum()), reason, codes.NO_LEAD_LINK
     )
-    known_ids, known_emails = _known_leads(con, lead_ids, emails)
+    known_ids, known_emails = _known_leads(con, lead_ids, emails, arriving)
     if known_ids is None:
         return found
     unknown_id = has_lead & ~mask(pc.is_in(lead_ids, value_set=known_ids))
@@ -127,12 +151,20 @@ def _flagged(rows, field, where, lines, file, mapping, reason, code) -> list[Pro
     return per_line(file, lines[where], mapping.get(field), values, reason, code, WARNING)
 
 
-def _known_leads(con: duckdb.DuckDBPyConnection, lead_ids, emails):
-    """The loaded leads' ids and lower-cased emails among those the touches name; (None, None)
-    when there are no leads to check against, or the loaded ones are the sample, which goes
-    when this file loads."""
+def _known_leads(con: duckdb.DuckDBPyConnection, lead_ids, emails, arriving=None):
+    """The loaded and ``arriving`` leads' ids and lower-cased emails among those the touches
+    name; (None, None) when there are no leads to check against (the loaded ones being the
+    sample, which goes when this file loads, and none arriving)."""
     if not has_table(con, RAW_TABLE_BY_KIND["leads"]) or holds_sample(con):
-        return None, None
+        return (None, None) if arriving is None else arriving
+    loaded = _loaded_leads(con, lead_ids, emails)
+    if arriving is None:
+        return loaded
+    return tuple(pa.concat_arrays([one_array(a), b]) for a, b in zip(loaded, arriving, strict=True))
+
+
+def _loaded_leads(con: duckdb.DuckDBPyConnection, lead_ids, emails):
+    """The loaded leads' ids and lower-cased emails among those the touches name."""
     # On the caller's connection: within a build's transaction, the leads just loaded are
     # visible only there.
     named = pa.table({"lead_id": lead_ids, "email": pc.utf8_lower(emails)})

@@ -23,6 +23,7 @@ from revcycle.importer.original import Original
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import ERROR, WARNING, ImportRefused, Problem, per_line
 from revcycle.importer.read import ExportTable, one_array, read_export, stripped
+from revcycle.importer.touches import Arriving
 
 COMMAND_LINE_MAPPING = "mapping given on the command line"
 ARROW_TYPE_BY_TYPE = {
@@ -250,12 +251,13 @@ def prepare(
     constants: dict[str, str] | None = None,
     complete_mapping: bool = False,
     decimal_mark: str | None = None,
+    arriving: Arriving | None = None,
 ) -> PreparedUpload:
     """Read and check an export; raises ImportRefused when the file cannot load at all.
-
     ``overrides`` (field -> column) add to the automatic mapping, or with ``complete_mapping``
     are all of it; ``constants`` (field -> value) give a field one value on every row;
-    ``date_format`` and ``decimal_mark`` answer what the file's dates and amounts leave open."""
+    ``date_format`` and ``decimal_mark`` answer what the file's dates and amounts leave open;
+    ``arriving``: the leads that load before this file in the same batch, known as loaded."""
     table = read_export(Path(path), max_bytes)
     header = table.header
     # A column per constant, named as --set gives it: its value parses as any other.
@@ -268,7 +270,7 @@ def prepare(
     table, mapping = _with_preset_values(table, preset, mapping)
     table, mapping, read_fallbacks = _with_fallbacks(table, preset, mapping)
     read_columns |= read_fallbacks
-    if kind == "touches":
+    if kind == "touches":  # one row per touch, a lead's link columns checked
         table, mapping, read_touches = touches.reshaped(table, preset, mapping)
         read_columns |= read_touches
     lines = np.asarray(table.lines, dtype=np.int64)
@@ -276,14 +278,12 @@ def prepare(
     rows, problems = _parse_columns(table, kind, mapping, preset, lines, answers)
     read_columns |= set(mapping.values())
     rows, mapping, derived, read_derived = _with_derived(kind, table, mapping, preset, rows, lines)
-    problems += derived
     read_columns |= read_derived
-    problems += _rule_problems(con, kind, table, mapping, rows, lines, now or datetime.now())
+    checked = (mapping, rows, lines, now or datetime.now(), arriving)
+    problems += derived + _rule_problems(con, kind, table, checked)
     rows, repeats, notes = _completed(kind, table, preset, rows, problems, lines)
     problems += repeats
     rows = _without_rejected(rows, lines, problems)
-    source_field = contract.SOURCE_FIELD_BY_KIND.get(kind)
-    sources = pc.unique(rows.column(source_field)).to_pylist() if source_field else []
     return PreparedUpload(
         file_name=table.file_name,
         original=table.original,
@@ -293,12 +293,19 @@ def prepare(
         rows=rows,
         problems=problems,
         count_rows_in_file=table.rows.num_rows,
-        unmapped_sources=channels.unmapped_sources(con, sources),
+        unmapped_sources=_unmapped_sources(con, kind, rows),
         notes=[*table.notes, *notes],
         totals_lines=table.totals_lines,
         ignored_columns=[column for column in header if column not in read_columns],
         count_data_lines=table.count_data_lines,
     )
+
+
+def _unmapped_sources(con: duckdb.DuckDBPyConnection, kind: str, rows: pa.Table) -> list[str]:
+    """The rows' source values no channel rule covers: they land in (unmapped)."""
+    source_field = contract.SOURCE_FIELD_BY_KIND.get(kind)
+    sources = pc.unique(rows.column(source_field)).to_pylist() if source_field else []
+    return channels.unmapped_sources(con, sources)
 
 
 def columns_feeding_two_fields(mapping: dict[str, str]) -> list[str]:
@@ -527,7 +534,7 @@ _NO_OUTCOME = (
 )
 
 
-def _deal_checks(con: duckdb.DuckDBPyConnection, rows: pa.Table, mapping: dict[str, str]):
+def _deal_checks(con: duckdb.DuckDBPyConnection, rows: pa.Table, mapping: dict, arriving):
     """(field, rows, reason, code) of the deals that load but need a look: a lead not loaded,
     a close before the creation, no stage, won or closed value in a file that has a column
     for one, a stage that says won or lost but is read as open."""
@@ -536,7 +543,8 @@ def _deal_checks(con: duckdb.DuckDBPyConnection, rows: pa.Table, mapping: dict[s
             "no loaded lead has this id; the deal loads and shows under (no lead) until its "
             "lead arrives"
         )
-        yield "lead_id", _unknown_leads(con, rows.column("lead_id")), reason, codes.UNKNOWN_LEAD
+        unknown = _unknown_leads(con, rows.column("lead_id"), arriving)
+        yield "lead_id", unknown, reason, codes.UNKNOWN_LEAD
     if "closed_at" in mapping:
         reason = (
             "the deal closes before it was created; it loads, and the durations (days to win, "
@@ -591,16 +599,12 @@ def _without_outcome_columns(file: str, mapping: dict[str, str]) -> list[Problem
 
 
 def _rule_problems(
-    con: duckdb.DuckDBPyConnection,
-    kind: str,
-    table: ExportTable,
-    mapping: dict[str, str],
-    rows: pa.Table,
-    lines: np.ndarray,
-    now: datetime,
+    con: duckdb.DuckDBPyConnection, kind: str, table: ExportTable, checked: tuple
 ) -> list[Problem]:
     """The contract's rules over the parsed rows: required, unique, amounts, links, and dates
-    that load but need a look (in the future, or a deal closing before it began)."""
+    that load but need a look (in the future, or a deal closing before it began). ``checked``:
+    the mapping, the parsed rows, their lines, the time it is, and the leads arriving."""
+    mapping, rows, lines, now, arriving = checked
     file, problems = table.file_name, []
     id_field = contract.ID_FIELD_BY_KIND[kind]
 
@@ -623,7 +627,7 @@ def _rule_problems(
         flagged(spec.name, blank, reason, codes.BLANK_REQUIRED)
     problems += _repeated_ids(rows.column(id_field), lines, file, mapping.get(id_field), id_field)
     if kind == "touches":
-        problems += touches.link_problems(con, rows, lines, file, mapping)
+        problems += touches.link_problems(con, rows, lines, file, mapping, arriving)
     if kind in NEGATIVE_AMOUNT_REASON and "amount" in mapping:
         negative = mask(pc.less(rows.column("amount"), pa.scalar(0, pa.decimal128(18, 2))))
         flagged("amount", negative, NEGATIVE_AMOUNT_REASON[kind], codes.NEGATIVE_AMOUNT)
@@ -634,7 +638,7 @@ def _rule_problems(
         for where, reason, code, severity in currencies.checks(rows):
             flagged("currency", where, reason, code, severity)
     if kind == "deals":
-        for field_name, where, reason, code in _deal_checks(con, rows, mapping):
+        for field_name, where, reason, code in _deal_checks(con, rows, mapping, arriving):
             flagged(field_name, where, reason, code, WARNING)
     for name, future in _future_dates(kind, mapping, rows, now):
         reason = "a date in the future; check the export's date format"
@@ -730,8 +734,8 @@ def _some_lines(group: np.ndarray) -> str:
     return f"lines {first} and {last}"
 
 
-def _unknown_leads(con: duckdb.DuckDBPyConnection, lead_ids) -> np.ndarray:
-    """Which deals name a lead id that no loaded lead has."""
+def _unknown_leads(con: duckdb.DuckDBPyConnection, lead_ids, arriving) -> np.ndarray:
+    """Which deals name a lead id that no loaded lead has, nor a lead ``arriving``."""
     known = pa.array([], pa.string())
     # The sample's leads go when this file loads: a deal naming one would lose it.
     if has_table(con, RAW_TABLE_BY_KIND["leads"]) and not holds_sample(con):
@@ -743,4 +747,6 @@ def _unknown_leads(con: duckdb.DuckDBPyConnection, lead_ids) -> np.ndarray:
             known = con.sql(sql).to_arrow_table().column("lead_id")
         finally:
             con.unregister("deal_lead_ids")
+    if arriving is not None:
+        known = pa.concat_arrays([one_array(known), arriving.lead_ids])
     return mask(pc.invert(pc.is_in(lead_ids, value_set=known))) & mask(pc.is_valid(lead_ids))

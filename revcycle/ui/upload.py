@@ -35,6 +35,7 @@ from revcycle.importer.problems import (
     Problem,
 )
 from revcycle.importer.read import read_export
+from revcycle.importer.touches import Arriving
 from revcycle.importer.validate import PreparedUpload, name_value_pairs, prepare
 
 log = logging.getLogger("revcycle")
@@ -127,6 +128,7 @@ def attempt(
     max_bytes: int | None = None,
     constants: dict[str, str] | None = None,
     decimal_mark: str | None = None,
+    arriving: Arriving | None = None,
 ) -> Attempt:
     """Check an uploaded file with ``prepare``; a refusal is returned, not raised.
     ``overrides`` come from the mapping screen, so they are the whole mapping. The archive
@@ -144,10 +146,42 @@ def attempt(
                 constants=constants,
                 complete_mapping=overrides is not None,
                 decimal_mark=decimal_mark,
+                arriving=arriving,
             )
         except ImportRefused as refused:
             return Attempt(refusal=tuple(refused.problems))
     return Attempt(replace(prepared, original=Original.of_bytes(data)))
+
+
+# How much of a text file likely_kind reads: its header is in the first lines.
+HEAD_BYTES = 1 << 20
+
+
+def likely_kind(file_name: str, data: bytes, max_bytes: int) -> str | None:
+    """What a file most likely holds, from the header of its first lines (the preset that
+    recognises it), for the order a batch is checked in; None when no preset does."""
+    head = data
+    if len(data) > HEAD_BYTES and not data.startswith(b"PK"):  # a workbook is read whole
+        head = data[: data.rfind(b"\n", 0, HEAD_BYTES) + 1] or data
+    try:
+        with _on_disk(file_name, head) as path:
+            preset = presets.detect(read_export(path, max_bytes=max_bytes).header)
+    except ImportRefused:
+        return None
+    return preset.kind if preset else None
+
+
+def checking_order(kinds: list[str | None]) -> list[int]:
+    """The positions of a batch's files in the order to check them: leads first, so the deals
+    and touches they bring are checked against them (they load first too), then the files no
+    preset recognises, then the rest as chosen."""
+    rank = {"leads": 0, None: 1}
+    return sorted(range(len(kinds)), key=lambda at: rank.get(kinds[at], 2))
+
+
+def arriving(leads: list[PreparedUpload]) -> Arriving | None:
+    """The leads of the batch's leads files that are ready: they load before its deals."""
+    return Arriving.of([prepared.rows for prepared in leads])
 
 
 def header(file_name: str, data: bytes, max_bytes: int) -> list[str]:
