@@ -8,8 +8,8 @@ Three leads came in on 1 March 2026, in EUR:
 - L2 (Email): D3 won 12 March, no amount; D4 open since 5 March, no amount.
 - L3 (Referral): D5 open since 6 March, 400.00.
 So March has 3 won deals (2 without an amount) worth 1,000.00, and 2 open deals (1 without)
-worth 400.00. Email's won revenue and open pipeline are unknown. Google Ads (Paid search)
-spent 310.00 over March.
+worth 400.00. Email's won revenue and open pipeline are unknown. Over March, Google Ads
+(Paid search) spent 310.00 and the newsletter (Email) 100.00.
 """
 
 import datetime
@@ -24,6 +24,7 @@ from revcycle.db import connect, execute
 from revcycle.deal_gaps import without_amount
 from revcycle.meeting import numbers, pack, week_view
 from revcycle.meeting.week import Week
+from revcycle.roi import report as roi_report
 from tests.conftest import building, inputs_key, made_copy, metric, write_export
 from tests.test_missing_exports import open_page, tiles
 from tests.test_screen import as_shown, shown_cells
@@ -52,7 +53,15 @@ SPEND = [
         "campaign": "Generic keywords",
         "amount": "310.00",
         "currency": "EUR",
-    }
+    },
+    {
+        "date_from": "2026-03-01",
+        "date_to": "2026-03-31",
+        "source": "Email",
+        "campaign": "Newsletter",
+        "amount": "100.00",
+        "currency": "EUR",
+    },
 ]
 WON_SAID = (
     "2 of the 3 won deals in the period have no amount in the export: the won revenue leaves "
@@ -197,6 +206,19 @@ def test_cost_and_return_say_which_won_deals_have_no_amount(database, monkeypatc
     assert main(["roi", "--start", "2026-03-01", "--end", "2026-03-31"]) == 0
     assert f"note: {said}" in capsys.readouterr().err.splitlines()
     assert said in captions(open_page("pages/revenue.py"))
+
+
+@pytest.mark.parametrize("model", ["lead_source", "linear"])
+def test_a_channel_whose_wins_have_no_amount_has_no_return_not_minus_100_percent(con, model):
+    query = functools.partial(execute, con)
+    rows = roi_report.per_channel(query, model, MARCH["start_date"], MARCH["end_date"]).rows
+    rows = rows.set_index("channel")
+    # Paid search: 1,000.00 won (D2 has no amount) against 310.00: (1,000 - 310) / 310.
+    assert rows.at["Paid search", "won_cents"] == 100_000
+    assert rows.at["Paid search", "roi"] == pytest.approx(690 / 310)
+    # Email won D3 and spent 100.00: what D3 brought is unknown, so no ROAS, ROI or payback.
+    assert pd.isna(rows.at["Email", "won_cents"]) and rows.at["Email", "spend_cents"] == 10_000
+    assert rows.loc["Email", ["won_per_spent", "roi", "payback_months", "payback"]].isna().all()
 
 
 def test_a_report_on_a_database_built_by_older_queries_says_to_rebuild(

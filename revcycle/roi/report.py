@@ -106,8 +106,9 @@ def _scope(scope) -> dict:
 
 
 def deal_credits(query, model, basis, start, end, scope=None, cohort=False) -> pd.DataFrame:
-    """Each deal's credit per channel under ``model``, with the moment the deal converted:
-    deal_id, channel, credit_cents, credit_share, converted_at. Not narrowed by channel."""
+    """Each deal's credit per channel under ``model``, with the moment the deal converted and
+    whether the export gives its amount: deal_id, channel, credit_cents, credit_share,
+    converted_at, has_amount. Not narrowed by channel."""
     if model not in MODELS:
         raise ValueError(f"There is no model {model!r}; the models: {', '.join(MODELS)}.")
     touches = attribution.journeys(query, basis, start, end, scope, cohort=cohort)
@@ -117,14 +118,22 @@ def deal_credits(query, model, basis, start, end, scope=None, cohort=False) -> p
         first = touches[touches["position"] == 0]
         touches, used = first.assign(channel=first["lead_source_channel"]), "first"
     credits = attribution.deal_credit(query, touches, (used,), basis, start, end, scope)[used]
-    converted = touches.drop_duplicates("deal_id")[["deal_id", "converted_at"]]
+    converted = touches.drop_duplicates("deal_id")[["deal_id", "converted_at", "has_amount"]]
     return credits.merge(converted, on="deal_id", how="left")
 
 
 def credited_cents(credits: pd.DataFrame, scope=None) -> pd.Series:
-    """Per channel in scope, the cents its deals' ``credits`` give it (a Series by channel)."""
+    """Per channel in scope, the cents its deals' ``credits`` give it (a Series by channel);
+    missing (NA) for a channel credited only deals without an amount: unknown, not 0."""
     rows = attribution.per_channel(credits, _scope(scope)["channels"])
-    return rows.set_index("channel")["credited_cents"]
+    cents = rows.set_index("channel")["credited_cents"].astype("Int64")
+    return cents.mask(cents.index.isin(_credited_only_unpriced(credits)))
+
+
+def _credited_only_unpriced(credits: pd.DataFrame) -> list[str]:
+    """The channels whose credit is all from deals the export gives no amount."""
+    priced = credits.groupby("channel")["has_amount"].any()
+    return priced.index[~priced.astype(bool)].tolist()
 
 
 def stage_counts(query, start: date, end: date, scope=None) -> pd.DataFrame:
@@ -249,8 +258,11 @@ def _joined(spend, won, pipeline, counts) -> pd.DataFrame:
     for column in COUNT_COLUMNS:
         rows[column] = rows[column].astype("Int64").mask(without_events, 0)
     for column in ("won_cents", "pipeline_cents"):
-        # Credit not asked for (pipeline, for the Overview) stays missing, never 0.
-        values = rows[column].fillna(0) if column in amounts else [pd.NA] * len(rows)
+        # Credit not asked for (pipeline, for the Overview) stays missing, never 0; so does
+        # a channel's credit that is unknown (its deals have no amount).
+        values = [pd.NA] * len(rows)
+        if column in amounts:
+            values = rows[column].mask(~rows.index.isin(amounts[column].index), 0)
         rows[column] = pd.array(values, dtype="Int64")
     rows = rows.rename_axis("channel").reset_index()
     rows["has_spend"] = rows["is_spend_mixed"].notna()  # a row from spend_by_channel
@@ -384,7 +396,10 @@ def _payback(rows: pd.DataFrame, credits: pd.DataFrame, start: date) -> None:
     paid_back_on = _paid_back_on(credits, spend)
     days = (paid_back_on.dt.normalize() - pd.Timestamp(start)).dt.days.clip(lower=0)
     months = rows["channel"].map(days / DAYS_PER_MONTH)
-    is_paid = rows["channel"].isin(spend.index)
+    # Credited only deals without an amount: whether they paid it back is unknown.
+    is_paid = rows["channel"].isin(spend.index) & ~rows["channel"].isin(
+        _credited_only_unpriced(credits)
+    )
     rows["payback_months"] = months.where(is_paid)
     rows["payback"] = [
         payback_words(month) if paid else None for month, paid in zip(months, is_paid, strict=True)
