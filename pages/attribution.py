@@ -101,14 +101,17 @@ with page.frame("Attribution") as filters:
     if unpriced_sentence := report.without_amount_sentence((unpriced, credited), basis):
         st.caption(unpriced_sentence)
 
-    shown = rows.assign(credited_amount=rows["credited_cents"] / 100)
+    # A channel credited only deals without an amount: its amount is unknown, not 0.
+    shown = rows.assign(
+        credited_amount=(rows["credited_cents"] / 100).where(rows["is_amount_known"])
+    )
     if not currency.is_mixed:
         colors = page.channel_colors()
         if is_greyed:
             colors = dict.fromkeys(colors, attribution.UNTRUSTED)
         st.plotly_chart(
             bar_by_channel(
-                shown,
+                shown.dropna(subset=["credited_amount"]),
                 "credited_amount",
                 f"{BASES[basis]} credited by {MODEL_NAMES[model].lower()}",
                 currency.unit,
@@ -130,6 +133,7 @@ with page.frame("Attribution") as filters:
         ),
         key="attribution_chosen",
         money_unit=currency.unit,
+        missing={"credited_amount": "no amount"} if shown["credited_amount"].isna().any() else None,
     )
     st.caption(
         "Credited deals: each deal counts once, split over its channels as the model splits its "

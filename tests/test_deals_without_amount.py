@@ -221,6 +221,26 @@ def test_a_channel_whose_wins_have_no_amount_has_no_return_not_minus_100_percent
     assert rows.loc["Email", ["won_per_spent", "roi", "payback_months", "payback"]].isna().all()
 
 
+def test_a_channel_credited_only_deals_without_an_amount_says_so(database, monkeypatch, capsys):
+    # No touches are loaded: each deal's journey is its lead's source. Email is credited D3
+    # alone, which has no amount; Paid search D1 (1,000.00) and D2 (none).
+    monkeypatch.setenv("REVCYCLE_DB", str(database))
+    march = ["--start", "2026-03-01", "--end", "2026-03-31"]
+    assert main(["attribution", *march, "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "channel,credited_deals,credited_amount,share",
+        "Paid search,2.0,1000.00,1.0",
+        "Email,1.0,,0.0",
+    ]
+    assert main(["attribution", *march]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[3].split() == ["Email", "1.00", "no", "amount", "0.0%"]
+    at = open_page("pages/attribution.py")
+    cells = shown_cells(at, "Credited deals").set_index("Channel")
+    assert cells.loc["Email", "Credited amount (€)"] == "no amount"
+    assert cells.loc["Paid search", "Credited amount (€)"] == "1,000"
+
+
 def test_a_report_on_a_database_built_by_older_queries_says_to_rebuild(
     database, monkeypatch, capsys
 ):

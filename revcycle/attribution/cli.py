@@ -99,9 +99,19 @@ def csv_frame(rows: pd.DataFrame) -> pd.DataFrame:
         frame["currency"] = rows["currency"].fillna("")
     return frame.assign(
         credited_deals=rows["credited_deals"].round(4),
-        credited_amount=[amount(cents) for cents in rows["credited_cents"]],
+        credited_amount=[
+            amount(cents) if known else ""  # no amount: unknown, never 0.00
+            for cents, known in zip(rows["credited_cents"], _amount_known(rows), strict=True)
+        ],
         share=pd.to_numeric(rows["share"]).round(6),
     )
+
+
+def _amount_known(rows: pd.DataFrame) -> list[bool]:
+    """Per row, whether its credited amount is known: not when all its deals have none."""
+    if "is_amount_known" not in rows:
+        return [True] * len(rows)
+    return rows["is_amount_known"].astype(bool).tolist()
 
 
 def table_lines(rows: pd.DataFrame, model_name: str, basis: str) -> list[str]:
@@ -118,8 +128,9 @@ def table_lines(rows: pd.DataFrame, model_name: str, basis: str) -> list[str]:
     for code, block in blocks:
         if several:
             lines.append(f"{settings.NO_CURRENCY if pd.isna(code) else one_line(code)}:")
-        for row in block.itertuples():
-            cents, share = amount(row.credited_cents, ","), f"{row.share:.1%}"
+        for row, known in zip(block.itertuples(), _amount_known(block), strict=True):
+            cents = amount(row.credited_cents, ",") if known else "no amount"
+            share = f"{row.share:.1%}"
             name = one_line(row.channel)
             lines.append(f"{name:<{width}}  {row.credited_deals:>9.2f}  {cents:>16}  {share:>6}")
         total = amount(int(block["credited_cents"].sum()), ",")

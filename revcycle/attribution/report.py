@@ -24,7 +24,7 @@ from revcycle.attribution.models import MODELS, credit_all
 
 Query = Callable[..., pd.DataFrame]
 BASES = ("revenue", "pipeline")
-PER_CHANNEL_COLUMNS = ["channel", "credited_deals", "credited_cents", "share"]
+PER_CHANNEL_COLUMNS = ["channel", "credited_deals", "credited_cents", "share", "is_amount_known"]
 
 
 def _params(basis: str, start: date, end: date, scope: Mapping | None) -> dict:
@@ -50,10 +50,14 @@ def journeys(
 
 def per_channel(credits: pd.DataFrame, channels: list[str] | None = None) -> pd.DataFrame:
     """Credits (one row per deal and channel) summed per channel: credited deals (the sum of
-    the deals' shares), credited cents and the share of all credited cents; then narrowed to
-    ``channels``. Named channels first, most credit first; "(no lead)" and the like last."""
+    the deals' shares), credited cents, the share of all credited cents, and whether any of
+    its deals has an amount (a channel credited only deals without one has 0 cents, but its
+    amount is unknown); then narrowed to ``channels``. Named channels first, most credit
+    first; "(no lead)" and the like last."""
     summed = credits.groupby("channel", as_index=False).agg(
-        credited_deals=("credit_share", "sum"), credited_cents=("credit_cents", "sum")
+        credited_deals=("credit_share", "sum"),
+        credited_cents=("credit_cents", "sum"),
+        is_amount_known=("has_amount", "any"),
     )
     total = int(summed["credited_cents"].sum())
     summed["credited_cents"] = summed["credited_cents"].astype("int64")
@@ -112,10 +116,17 @@ def _credited(query: Query, models, basis, start, end, scope) -> dict[str, pd.Da
 def deal_credit(
     query: Query, touches: pd.DataFrame, models, basis: str, start: date, end: date, scope=None
 ) -> dict[str, pd.DataFrame]:
-    """Per model, each deal's credit per channel (models.credit_all) over ``touches``; Markov's
-    removal effects are learnt from the journeys of the view (``markov``)."""
+    """Per model, each deal's credit per channel (models.credit_all) over ``touches``, and
+    whether the deal has an amount (has_amount); Markov's removal effects are learnt from the
+    journeys of the view (``markov``)."""
     effects = markov(query, basis, start, end, scope)[0] if "markov" in models else None
-    return credit_all(touches, models, markov_effects=effects)
+    credits = credit_all(touches, models, markov_effects=effects)
+    # Rarely any: a deal the export gives no amount is credited 0, which is not its worth.
+    unpriced = touches.loc[~touches["has_amount"].astype(bool), "deal_id"].unique()
+    return {
+        model: rows.assign(has_amount=~rows["deal_id"].isin(unpriced))
+        for model, rows in credits.items()
+    }
 
 
 def all_models(query: Query, basis: str, start: date, end: date, scope=None) -> pd.DataFrame:

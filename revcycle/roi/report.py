@@ -118,7 +118,7 @@ def deal_credits(query, model, basis, start, end, scope=None, cohort=False) -> p
         first = touches[touches["position"] == 0]
         touches, used = first.assign(channel=first["lead_source_channel"]), "first"
     credits = attribution.deal_credit(query, touches, (used,), basis, start, end, scope)[used]
-    converted = touches.drop_duplicates("deal_id")[["deal_id", "converted_at", "has_amount"]]
+    converted = touches.drop_duplicates("deal_id")[["deal_id", "converted_at"]]
     return credits.merge(converted, on="deal_id", how="left")
 
 
@@ -126,8 +126,8 @@ def credited_cents(credits: pd.DataFrame, scope=None) -> pd.Series:
     """Per channel in scope, the cents its deals' ``credits`` give it (a Series by channel);
     missing (NA) for a channel credited only deals without an amount: unknown, not 0."""
     rows = attribution.per_channel(credits, _scope(scope)["channels"])
-    cents = rows.set_index("channel")["credited_cents"].astype("Int64")
-    return cents.mask(cents.index.isin(_credited_only_unpriced(credits)))
+    rows = rows.set_index("channel")
+    return rows["credited_cents"].astype("Int64").mask(~rows["is_amount_known"].astype(bool))
 
 
 def _credited_only_unpriced(credits: pd.DataFrame) -> list[str]:
