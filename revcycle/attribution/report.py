@@ -55,10 +55,12 @@ def per_channel(credits: pd.DataFrame, channels: list[str] | None = None) -> pd.
     amount is unknown); then narrowed to ``channels``. Named channels first, most credit
     first; "(no lead)" and the like last."""
     summed = credits.groupby("channel", as_index=False).agg(
-        credited_deals=("credit_share", "sum"),
-        credited_cents=("credit_cents", "sum"),
-        is_amount_known=("has_amount", "any"),
+        credited_deals=("credit_share", "sum"), credited_cents=("credit_cents", "sum")
     )
+    summed["is_amount_known"] = True
+    if "has_amount" in credits:  # some deal has no amount (deal_credit)
+        priced = credits.loc[credits["has_amount"], "channel"].unique()
+        summed["is_amount_known"] = summed["channel"].isin(priced)
     total = int(summed["credited_cents"].sum())
     summed["credited_cents"] = summed["credited_cents"].astype("int64")
     summed["share"] = summed["credited_cents"] / total if total else 0.0
@@ -116,13 +118,15 @@ def _credited(query: Query, models, basis, start, end, scope) -> dict[str, pd.Da
 def deal_credit(
     query: Query, touches: pd.DataFrame, models, basis: str, start: date, end: date, scope=None
 ) -> dict[str, pd.DataFrame]:
-    """Per model, each deal's credit per channel (models.credit_all) over ``touches``, and
-    whether the deal has an amount (has_amount); Markov's removal effects are learnt from the
-    journeys of the view (``markov``)."""
+    """Per model, each deal's credit per channel (models.credit_all) over ``touches``, and,
+    when some deal has no amount, whether each has one (has_amount); Markov's removal effects
+    are learnt from the journeys of the view (``markov``)."""
     effects = markov(query, basis, start, end, scope)[0] if "markov" in models else None
     credits = credit_all(touches, models, markov_effects=effects)
     # Rarely any: a deal the export gives no amount is credited 0, which is not its worth.
     unpriced = touches.loc[~touches["has_amount"].astype(bool), "deal_id"].unique()
+    if not len(unpriced):
+        return credits
     return {
         model: rows.assign(has_amount=~rows["deal_id"].isin(unpriced))
         for model, rows in credits.items()

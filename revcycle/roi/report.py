@@ -132,6 +132,8 @@ def credited_cents(credits: pd.DataFrame, scope=None) -> pd.Series:
 
 def _credited_only_unpriced(credits: pd.DataFrame) -> list[str]:
     """The channels whose credit is all from deals the export gives no amount."""
+    if "has_amount" not in credits:  # every deal has one (attribution.deal_credit)
+        return []
     priced = credits.groupby("channel")["has_amount"].any()
     return priced.index[~priced.astype(bool)].tolist()
 
