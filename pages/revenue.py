@@ -92,7 +92,7 @@ def show_won_revenue_per_currency(params: dict) -> None:
     channel, a chart each, and every channel's sums in each currency."""
     sums = money.sums_per_currency(params)
     per_channel = sums[~sums["is_total"]]
-    won = per_channel[per_channel["count_won_deals"] > 0]
+    won = per_channel[per_channel["count_won_deals"] > 0].dropna(subset=["won_revenue"])
     weekly = money.weekly_charts(params, page.channel_colors())
     for at, code in enumerate(dict.fromkeys(won["currency"])):
         left, right = st.columns(2)  # each currency's channels, and its weeks

@@ -80,7 +80,12 @@ EMAIL_WON_SAID = (
 @pytest.fixture
 def database(tmp_path, built_databases):
     """The leads, deals and spend above, built once a session."""
-    (deals := tmp_path / "deals.csv").write_text(DEALS, encoding="utf-8")
+    return built_with(DEALS, tmp_path, built_databases)
+
+
+def built_with(deals_text: str, tmp_path, built_databases):
+    """A copy of the database built from LEADS, ``deals_text`` and SPEND."""
+    (deals := tmp_path / "deals.csv").write_text(deals_text, encoding="utf-8")
     exports = {
         kind: write_export(tmp_path / f"{kind}.csv", kind, rows)
         for kind, rows in (("leads", LEADS), ("spend", SPEND))
@@ -126,6 +131,37 @@ def test_revenue_counts_the_deals_without_an_amount_and_leaves_unknown_sums_blan
     assert email[["won_revenue", "open_pipeline", "average_won_deal"]].isna().all()
     referral = revenue.loc["Referral"]  # no win: 0 won is true
     assert (referral["won_revenue"], referral["open_pipeline"]) == (0, 400)
+
+
+def test_a_currency_whose_wins_have_no_amount_has_no_won_revenue(
+    tmp_path, built_databases, monkeypatch
+):
+    # In USD: D6 (Referral's L3), won on 13 March, has no amount; D7 (Paid search's L1) won
+    # 50.00 on 14 March. The EUR deals are as above.
+    usd = (
+        "D6,L3,2026-03-07 09:00:00,Closed Won,2026-03-13 09:00:00,,USD\n"
+        "D7,L1,2026-03-07 09:00:00,Closed Won,2026-03-14 09:00:00,50.00,USD\n"
+    )
+    database = built_with(DEALS + usd, tmp_path, built_databases)
+    con = connect(database)
+    try:
+        sums = metric(con, "revenue_by_currency", **MARCH, default_currency=None)
+    finally:
+        con.close()
+    totals = sums[sums["is_total"]].set_index("currency")
+    assert (totals.at["EUR", "won_revenue"], totals.at["EUR", "count_won_deals"]) == (1000, 3)
+    assert (totals.at["USD", "won_revenue"], totals.at["USD", "count_won_deals"]) == (50, 2)
+    referral = sums[~sums["is_total"] & (sums["channel"] == "Referral")].set_index("currency")
+    assert pd.isna(referral.at["USD", "won_revenue"])
+    assert referral.at["EUR", "open_pipeline"] == 400
+    monkeypatch.setenv("REVCYCLE_DB", str(database))
+    at = open_page("pages/revenue.py")
+    # The first table with a Currency column is each currency's totals.
+    totals_shown = shown_cells(at, "Currency").set_index("Currency")
+    assert totals_shown.at["USD", "Won revenue"] == "50.00"
+    tables = [table for table in at.dataframe if {"Channel", "Currency"} <= set(table.value)]
+    per_channel = tables[0].value.set_index(["Channel", "Currency"])
+    assert pd.isna(per_channel.at[("Referral", "USD"), "Won revenue"])  # unknown, not 0
 
 
 def captions(at: AppTest) -> list[str]:

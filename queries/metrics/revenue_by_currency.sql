@@ -4,7 +4,8 @@
 -- their rules are revenue_by_channel's: won revenue is the amount of the deals won (closed
 -- in the period), open pipeline the amount of the deals created in the period and not closed.
 -- A deal's currency is the one it states, else the setting's ($default_currency); null when
--- neither says.
+-- neither says. A sum over deals none of which has an amount is null (unknown), not 0, as in
+-- revenue_by_channel.
 -- Grain: one row per currency (is_total; its channel "(all channels)", or "(selected
 -- channels)" when $channels narrows them), plus one per channel and currency, each with a
 -- deal won, or created and still open, in the period. A deal's channel is
@@ -31,10 +32,16 @@ final as (
         coalesce(channel, channels_total_label($channels)) as channel,
         currency,
         count(*) filter (where is_won and is_closed_in_period) as count_won_deals,
-        coalesce(sum(amount) filter (where is_won and is_closed_in_period), 0) as won_revenue,
+        -- Null, not 0, when deals were won but none has an amount: their size is unknown.
+        if(
+            count_won_deals > 0, sum(amount) filter (where is_won and is_closed_in_period), 0
+        ) as won_revenue,
         count(*) filter (where not is_closed and is_created_in_period) as count_open_deals,
-        coalesce(sum(amount) filter (where not is_closed and is_created_in_period), 0)
-            as open_pipeline,
+        if(
+            count_open_deals > 0,
+            sum(amount) filter (where not is_closed and is_created_in_period),
+            0
+        ) as open_pipeline,
     from deals
     group by grouping sets ((currency), (channel, currency))
     having count_won_deals + count_open_deals > 0
