@@ -3,10 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from revcycle.periods import previous_period
+from revcycle.periods import comparison_line, previous_period
 from revcycle.ui import agreements, charts, format, money, page, roi
 from revcycle.ui.data import run
-from revcycle.ui.filters import data_days
+from revcycle.ui.filters import first_data_day
 
 
 def total(frame, column, **where):
@@ -98,19 +98,6 @@ def change(show, current, previous, currency: money.Currency) -> str | None:
     return (format.points if show is format.percent else format.change)(current, previous)
 
 
-def compared_with(previous_start, previous_end, first_day) -> str:
-    """The line under the heading: what the tiles' changes compare with, or why none is shown
-    (the data begins after the period before does)."""
-    before = f"{previous_start:%d %b %Y} – {previous_end:%d %b %Y}"
-    if previous_start >= first_day:
-        return f"Changes are against {before}."
-    where = "after" if previous_end < first_day else "within"
-    return (
-        f"No changes are shown: the data begins on {first_day:%d %b %Y}, {where} the period "
-        f"before ({before}), so that period would compare with days when nothing was loaded."
-    )
-
-
 def tile_target(label, actual, targets: dict, agreed: page.Agreed, currency: money.Currency):
     """The tile's line against its target, where the agreement sets one for the view."""
     metric = agreements.TARGET_OF.get(label)
@@ -128,8 +115,8 @@ with page.frame("Overview") as filters:
     previous_params = params | {"start_date": previous_start, "end_date": previous_end}
     # A period before that starts before the data holds days with nothing loaded: its lower
     # numbers would show as growth ("+1000%"), so no change is shown.
-    first_day = data_days().first
-    is_compared = previous_start >= first_day
+    first_day = first_data_day()
+    is_compared = first_day is None or previous_start >= first_day
 
     conversion = run("metrics/conversion_by_channel", **params)
     speed = run("metrics/follow_up_speed", **params)
@@ -138,7 +125,7 @@ with page.frame("Overview") as filters:
     page.heading(
         "The revenue cycle",
         filters,
-        compared_with(previous_start, previous_end, first_day),
+        comparison_line(previous_start, previous_end, first_day),
     )
     page.stop_if_empty(conversion)
 

@@ -62,3 +62,17 @@ def argument_date(text: str) -> date:
 
 
 argument_date.__name__ = "date"  # the word argparse uses in its refusal
+
+
+def comparison_line(previous_start: date, previous_end: date, first_day: date | None) -> str:
+    """The line under the overview's heading: what its tiles' changes compare with, or why none
+    is shown (the data, from ``first_day``, begins after the period before does; None:
+    nothing is loaded, so there is nothing to say)."""
+    before = f"{previous_start:%d %b %Y} – {previous_end:%d %b %Y}"
+    if first_day is None or previous_start >= first_day:
+        return f"Changes are against {before}."
+    where = "after" if previous_end < first_day else "within"
+    return (
+        f"No changes are shown: the data begins on {first_day:%d %b %Y}, {where} the period "
+        f"before ({before}), so that period would compare with days when nothing was loaded."
+    )

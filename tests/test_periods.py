@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from revcycle.periods import preset_period, previous_period
+from revcycle.periods import comparison_line, preset_period, previous_period
 
 FRIDAY = date(2026, 11, 20)
 
@@ -54,3 +54,16 @@ def test_ago_says_the_largest_whole_unit():
     assert ago(datetime(2026, 11, 27, 9, 30), now) == "2 hours ago"
     assert ago(datetime(2026, 11, 27, 11, 59), now) == "1 minute ago"
     assert ago(datetime(2026, 11, 27, 11, 59, 50), now) == "just now"
+
+
+def test_the_overview_compares_only_with_a_period_the_data_covers():
+    before = (date(2026, 2, 15), date(2026, 2, 28))
+    assert comparison_line(*before, date(2026, 2, 15)) == (
+        "Changes are against 15 Feb 2026 – 28 Feb 2026."
+    )
+    assert comparison_line(*before, None) == "Changes are against 15 Feb 2026 – 28 Feb 2026."
+    assert comparison_line(*before, date(2026, 3, 2)) == (
+        "No changes are shown: the data begins on 02 Mar 2026, after the period before "
+        "(15 Feb 2026 – 28 Feb 2026), so that period would compare with days when nothing was "
+        "loaded."
+    )

@@ -95,6 +95,13 @@ def data_days() -> DataDays:
     return DataDays(**{day: pd.Timestamp(value).date() for day, value in days.items()})
 
 
+def first_data_day() -> date | None:
+    """The first day with any event or spend; None while nothing is loaded (data_days then
+    says today, which is no day of data)."""
+    first = run("metrics/data_period").iloc[0]["first_date"]
+    return None if pd.isna(first) else pd.Timestamp(first).date()
+
+
 def in_url() -> dict[str, list[str]]:
     """The filters' query parameters as the address bar holds them now."""
     return {key: st.query_params.get_all(key) for key in FILTER_KEYS if key in st.query_params}
