@@ -255,6 +255,10 @@ def test_a_channel_whose_wins_have_no_amount_has_no_return_not_minus_100_percent
     # Email won D3 and spent 100.00: what D3 brought is unknown, so no ROAS, ROI or payback.
     assert pd.isna(rows.at["Email", "won_cents"]) and rows.at["Email", "spend_cents"] == 10_000
     assert rows.loc["Email", ["won_per_spent", "roi", "payback_months", "payback"]].isna().all()
+    # The channels with spend: 410.00 spent, and the 1,000.00 known won, as the notes say.
+    total = rows.loc["(channels with spend)"]
+    assert (total["spend_cents"], total["won_cents"]) == (41_000, 100_000)
+    assert total["roi"] == pytest.approx(590 / 410)
 
 
 def test_a_channel_credited_only_deals_without_an_amount_says_so(database, monkeypatch, capsys):

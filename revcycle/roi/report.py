@@ -290,8 +290,12 @@ def _total(rows: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     total["currency"] = None if is_mixed or paid.empty else codes.iloc[0]
     # No channel with spend: nothing to sum, not 0.
     total["spend_cents"] = pd.NA if is_mixed or paid.empty else int(paid["spend_cents"].sum())
-    for column in ("won_cents", "pipeline_cents", *COUNT_COLUMNS):
+    for column in COUNT_COLUMNS:
         total[column] = paid[column].sum(skipna=False) if not paid.empty else pd.NA
+    for column in ("won_cents", "pipeline_cents"):
+        # A channel's unknown credit (its deals have no amount) is left out, as the won
+        # revenue leaves such deals out everywhere (the notes say how many); all unknown: NA.
+        total[column] = paid[column].sum(min_count=1) if not paid.empty else pd.NA
     amounts = ["spend_cents", "won_cents", "pipeline_cents", *COUNT_COLUMNS]
     total = pd.DataFrame([total]).astype({column: "Int64" for column in amounts})
     refused = None
