@@ -48,6 +48,7 @@ MART_MACROS = (
     "funnel_in_scope",
     "funnel_events_in_scope",
     "funnel_deals_in_scope",
+    "deal_journeys_in_view",
     "leads_created_in",
     "cohort_leads",
     "markov_journeys",

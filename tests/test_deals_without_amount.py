@@ -239,9 +239,15 @@ def test_cost_and_return_say_which_won_deals_have_no_amount(database, monkeypatc
         "2 of the 3 deals won in the period have no amount in the export: the won revenue (and "
         "so ROAS, ROI and payback) leaves them out."
     )
+    open_said = (
+        "1 of the 2 open deals created in the period has no amount in the export: the pipeline "
+        "(and so pipeline per unit spent) leaves it out."
+    )
     assert main(["roi", "--start", "2026-03-01", "--end", "2026-03-31"]) == 0
-    assert f"note: {said}" in capsys.readouterr().err.splitlines()
-    assert said in captions(open_page("pages/revenue.py"))
+    notes = capsys.readouterr().err.splitlines()
+    assert f"note: {said}" in notes and f"note: {open_said}" in notes
+    shown = captions(open_page("pages/revenue.py"))
+    assert said in shown and open_said in shown
 
 
 @pytest.mark.parametrize("model", ["lead_source", "linear"])

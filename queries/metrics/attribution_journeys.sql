@@ -4,8 +4,8 @@
 -- a period's spend can be set against all its leads brought in later (deals with no lead
 -- belong to no cohort).
 -- Grain: one row per touch of a deal, as deal_journeys, in deal and position order.
--- The channel filter is not applied here: it narrows the channels credit is shown for, not the
--- deals, so the report applies it to the credited channels (report.py).
+-- The deals are deal_journeys_in_view's: the channel filter is not applied here, as it narrows
+-- the channels credit is shown for, not the deals (report.py applies it).
 -- Parameters: $basis ('revenue' or 'pipeline'); $start_date, $end_date (dates, both included);
 -- $owners, $segments (lists of values to keep, or null for all); $cohort (boolean: the period
 -- chooses the leads' creation, not the deals' conversion).
@@ -13,7 +13,8 @@
 with
 
 journeys as (
-    select * from deal_journeys
+    select *
+    from deal_journeys_in_view($basis, $start_date, $end_date, $owners, $segments, $cohort)
 ),
 
 final as (
@@ -33,14 +34,6 @@ final as (
         is_direct,
         milestone,
     from journeys
-    where basis = $basis
-        and is_in_period(
-            case when $cohort then lead_created_at else converted_at end,
-            $start_date,
-            $end_date
-        )
-        and ($owners is null or list_contains($owners, owner))
-        and ($segments is null or list_contains($segments, segment))
 )
 
 select * from final

@@ -200,10 +200,10 @@ def deals_without_amount(
 ) -> tuple[int, int]:
     """How many of the deals ``basis`` credits in the view have no amount, and how many it
     credits (whatever channels the view shows): such a deal counts as credited, but adds
-    nothing to any channel's amount. ``cohort``: the deals of the period's leads (journeys)."""
-    touches = journeys(query, basis, start, end, scope, cohort)
-    deals = touches.drop_duplicates("deal_id")
-    return int((~deals["has_amount"].astype(bool)).sum()), len(deals)
+    nothing to any channel's amount. ``cohort``: the deals of the period's leads."""
+    params = _params(basis, start, end, scope)
+    counts = query("metrics/credited_deals_without_amount", **params, cohort=cohort).iloc[0]
+    return int(counts["count_deals_without_amount"]), int(counts["count_deals"])
 
 
 def without_amount_sentence(counts: tuple[int, int], basis: str) -> str | None:

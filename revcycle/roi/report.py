@@ -307,17 +307,32 @@ def _total(rows: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     return total, refused
 
 
+# What each basis's deals without an amount leave out of the table, and the deals, singular
+# and plural, for a period's deals and for its leads' (cohort).
+_LEFT_OUT = {
+    "revenue": (
+        "the won revenue (and so ROAS, ROI and payback)",
+        ("deal won in the period", "deals won in the period"),
+        ("won deal of the period's leads", "won deals of the period's leads"),
+    ),
+    "pipeline": (
+        "the pipeline (and so pipeline per unit spent)",
+        ("open deal created in the period", "open deals created in the period"),
+        ("open deal of the period's leads", "open deals of the period's leads"),
+    ),
+}
+
+
 def _without_amount(query, start: date, end: date, scope, cohort: bool) -> list[str]:
-    """What the won revenue and its returns leave out: the won deals without an amount."""
-    counts = attribution.deals_without_amount(query, "revenue", start, end, scope, cohort)
-    deals = (
-        ("won deal of the period's leads", "won deals of the period's leads")
-        if cohort
-        else ("deal won in the period", "deals won in the period")
-    )
-    figure = "the won revenue (and so ROAS, ROI and payback)"
-    sentence = deal_gaps.without_amount(*counts, deals, figure)
-    return [sentence] if sentence else []
+    """What the won revenue, the pipeline and their returns leave out: the won and open deals
+    without an amount."""
+    sentences = []
+    for basis, (figure, of_period, of_leads) in _LEFT_OUT.items():
+        counts = attribution.deals_without_amount(query, basis, start, end, scope, cohort)
+        sentences.append(
+            deal_gaps.without_amount(*counts, of_leads if cohort else of_period, figure)
+        )
+    return [sentence for sentence in sentences if sentence]
 
 
 def _names(rows: pd.DataFrame) -> str:
