@@ -47,7 +47,7 @@ def without_amount(count_without, count_all, deals: tuple[str, str], figure: str
 
 def unpriced_in_period(total: Mapping) -> list[str]:
     """What revenue_by_channel's total row leaves out for deals without an amount: the won
-    revenue (and the average won deal), and the open pipeline."""
+    revenue and the open pipeline."""
     sentences = (
         without_amount(
             total["count_won_without_amount"],

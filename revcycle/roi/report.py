@@ -106,9 +106,9 @@ def _scope(scope) -> dict:
 
 
 def deal_credits(query, model, basis, start, end, scope=None, cohort=False) -> pd.DataFrame:
-    """Each deal's credit per channel under ``model``, with the moment the deal converted and
-    whether the export gives its amount: deal_id, channel, credit_cents, credit_share,
-    converted_at, has_amount. Not narrowed by channel."""
+    """Each deal's credit per channel under ``model``, with the moment the deal converted:
+    deal_id, channel, credit_cents, credit_share, converted_at, and has_amount when some deal
+    has no amount (attribution.deal_credit). Not narrowed by channel."""
     if model not in MODELS:
         raise ValueError(f"There is no model {model!r}; the models: {', '.join(MODELS)}.")
     touches = attribution.journeys(query, basis, start, end, scope, cohort=cohort)
@@ -307,17 +307,15 @@ def _total(rows: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     return total, refused
 
 
-# What each basis's deals without an amount leave out of the table, and the deals, singular
-# and plural, for a period's deals and for its leads' (cohort).
+# What each basis's deals without an amount leave out of the table, and those deals, singular
+# and plural, for the period's leads (cohort); for the period's deals, attribution's words.
 _LEFT_OUT = {
     "revenue": (
         "the won revenue (and so ROAS, ROI and payback)",
-        ("deal won in the period", "deals won in the period"),
         ("won deal of the period's leads", "won deals of the period's leads"),
     ),
     "pipeline": (
         "the pipeline (and so pipeline per unit spent)",
-        ("open deal created in the period", "open deals created in the period"),
         ("open deal of the period's leads", "open deals of the period's leads"),
     ),
 }
@@ -327,11 +325,10 @@ def _without_amount(query, start: date, end: date, scope, cohort: bool) -> list[
     """What the won revenue, the pipeline and their returns leave out: the won and open deals
     without an amount."""
     sentences = []
-    for basis, (figure, of_period, of_leads) in _LEFT_OUT.items():
+    for basis, (figure, of_leads) in _LEFT_OUT.items():
         counts = attribution.deals_without_amount(query, basis, start, end, scope, cohort)
-        sentences.append(
-            deal_gaps.without_amount(*counts, of_leads if cohort else of_period, figure)
-        )
+        deals = of_leads if cohort else attribution.BASIS_DEALS[basis]
+        sentences.append(deal_gaps.without_amount(*counts, deals, figure))
     return [sentence for sentence in sentences if sentence]
 
 
