@@ -130,14 +130,6 @@ def credited_cents(credits: pd.DataFrame, scope=None) -> pd.Series:
     return rows["credited_cents"].astype("Int64").mask(~rows["is_amount_known"].astype(bool))
 
 
-def _credited_only_unpriced(credits: pd.DataFrame) -> list[str]:
-    """The channels whose credit is all from deals the export gives no amount."""
-    if "has_amount" not in credits:  # every deal has one (attribution.deal_credit)
-        return []
-    priced = credits.groupby("channel")["has_amount"].any()
-    return priced.index[~priced.astype(bool)].tolist()
-
-
 def stage_counts(query, start: date, end: date, scope=None) -> pd.DataFrame:
     """Per channel, conversion_by_channel's events in the period: COUNT_COLUMNS, indexed by
     channel. A stage the channel's uploads cannot tell (no MQL or SQL date column for any of
@@ -415,9 +407,9 @@ def _payback(rows: pd.DataFrame, credits: pd.DataFrame, start: date) -> None:
     days = (paid_back_on.dt.normalize() - pd.Timestamp(start)).dt.days.clip(lower=0)
     months = rows["channel"].map(days / DAYS_PER_MONTH)
     # Credited only deals without an amount: whether they paid it back is unknown.
-    is_paid = rows["channel"].isin(spend.index) & ~rows["channel"].isin(
-        _credited_only_unpriced(credits)
-    )
+    credited = attribution.per_channel(credits)
+    unknown = credited.loc[~credited["is_amount_known"].astype(bool), "channel"]
+    is_paid = rows["channel"].isin(spend.index) & ~rows["channel"].isin(unknown)
     rows["payback_months"] = months.where(is_paid)
     rows["payback"] = [
         payback_words(month) if paid else None for month, paid in zip(months, is_paid, strict=True)
