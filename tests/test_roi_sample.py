@@ -40,7 +40,7 @@ def test_lead_source_credit_from_the_journeys_is_the_revenue_pages(sample_db, ba
     start, end = sample_facts.default_period()
     query = functools.partial(execute, sample_db)
     credits = report.deal_credits(query, report.LEAD_SOURCE, basis, start, end)
-    from_journeys = report.credited_cents(credits)
+    from_journeys = report.credited_in_one_currency(credits)["cents"]
     revenue = metric(sample_db, "revenue_by_channel", start_date=start, end_date=end)
     column = "won_revenue" if basis == "revenue" else "open_pipeline"
     expected = {

@@ -29,7 +29,7 @@ from revcycle.attribution import report as attribution
 from revcycle.attribution.models import MODEL_NAMES as ATTRIBUTION_MODEL_NAMES
 from revcycle.attribution.models import MODEL_SENTENCES as ATTRIBUTION_MODEL_SENTENCES
 from revcycle.attribution.models import MODELS as ATTRIBUTION_MODELS
-from revcycle.roi.currency import SpendMoney, currency_refusals, same_currency, spend_money
+from revcycle.roi.currency import UNSTATED, SpendMoney, currency_refusals, spend_money
 
 LEAD_SOURCE = "lead_source"
 MODELS = (LEAD_SOURCE, *ATTRIBUTION_MODELS)
@@ -78,15 +78,19 @@ COLUMNS = [
     "is_total",
     "has_spend",
     "spend_cents",
-    # The spend's (a channel without spend: the deals'); None where the spend has several, or
-    # none is stated nor set.
+    # The spend's (a channel without spend: its won revenue's); None where the spend has
+    # several, or none is stated nor set.
     "currency",
     "is_spend_mixed",  # the spend is in several currencies: not added, no cost or return
-    # Its revenue stands beside its spend (same currency, nothing refused): ROAS, ROI, payback.
+    # Its won revenue is in its currency (and stands beside its spend): ROAS, ROI, payback.
     "is_returnable",
     *COUNT_COLUMNS,
-    "won_cents",
-    "pipeline_cents",
+    "won_cents",  # missing where unknown (no amounts) or credited in several currencies
+    # The won revenue's currency (None: none stated), of how many (0: no deal credited).
+    "won_currency",
+    "count_won_currencies",
+    "won_currencies_listed",  # "EUR and USD" where several
+    "pipeline_cents",  # missing, too, where it is not in the row's currency
     *RATIO_COLUMNS,
     "payback",
 ]
@@ -105,10 +109,13 @@ def _scope(scope) -> dict:
     return {name: scope.get(name) for name in ("channels", "owners", "segments")}
 
 
-def deal_credits(query, model, basis, start, end, scope=None, cohort=False) -> pd.DataFrame:
-    """Each deal's credit per channel under ``model``, with the moment the deal converted:
-    deal_id, channel, credit_cents, credit_share, converted_at, and has_amount when some deal
-    has no amount (attribution.deal_credit). Not narrowed by channel."""
+def deal_credits(
+    query, model, basis, start, end, scope=None, cohort=False, default_currency=None
+) -> pd.DataFrame:
+    """Each deal's credit per channel under ``model``, with the moment the deal converted and
+    its currency (else ``default_currency``): deal_id, channel, credit_cents, credit_share,
+    converted_at, currency, and has_amount when some deal has no amount
+    (attribution.deal_credit). Not narrowed by channel."""
     if model not in MODELS:
         raise ValueError(f"There is no model {model!r}; the models: {', '.join(MODELS)}.")
     touches = attribution.journeys(query, basis, start, end, scope, cohort=cohort)
@@ -118,16 +125,49 @@ def deal_credits(query, model, basis, start, end, scope=None, cohort=False) -> p
         first = touches[touches["position"] == 0]
         touches, used = first.assign(channel=first["lead_source_channel"]), "first"
     credits = attribution.deal_credit(query, touches, (used,), basis, start, end, scope)[used]
-    converted = touches.drop_duplicates("deal_id")[["deal_id", "converted_at"]]
-    return credits.merge(converted, on="deal_id", how="left")
+    converted = touches.drop_duplicates("deal_id")[["deal_id", "converted_at", "currency"]]
+    credits = credits.merge(converted, on="deal_id", how="left")
+    if default_currency:
+        credits["currency"] = credits["currency"].fillna(default_currency)
+    return credits
 
 
-def credited_cents(credits: pd.DataFrame, scope=None) -> pd.Series:
-    """Per channel in scope, the cents its deals' ``credits`` give it (a Series by channel);
-    missing (NA) for a channel credited only deals without an amount: unknown, not 0."""
-    rows = attribution.per_channel(credits, _scope(scope)["channels"])
-    rows = rows.set_index("channel")
-    return rows["credited_cents"].astype("Int64").mask(~rows["is_amount_known"].astype(bool))
+def credited_in_one_currency(credits: pd.DataFrame, scope=None) -> pd.DataFrame:
+    """Per channel in scope, the cents its deals' ``credits`` give it, in one currency
+    (in_one_currency); cents missing for a channel credited only deals without an amount."""
+    known = credits["has_amount"] if "has_amount" in credits else True
+    rows = credits.assign(cents=credits["credit_cents"].astype("int64"), known=known)
+    summed = rows.groupby(["channel", "currency"], dropna=False, as_index=False).agg(
+        cents=("cents", "sum"), known=("known", "any")
+    )
+    channels = _scope(scope)["channels"]
+    if channels is not None:
+        summed = summed[summed["channel"].isin(channels)]
+    return in_one_currency(summed.assign(cents=summed["cents"].where(summed["known"])))
+
+
+def in_one_currency(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per channel (indexed by it), from ``rows`` of channel, currency, cents (missing where
+    unknown): cents (Int64; missing where every amount is unknown, or the known amounts are in
+    several currencies, which are never added), currency (the one, None when none is stated),
+    count_currencies and currencies_listed ("EUR and USD")."""
+    priced = rows[rows["cents"].notna()]
+    codes = priced["currency"].where(priced["currency"].notna(), UNSTATED)
+    by_channel = codes.groupby(priced["channel"])
+    found = pd.DataFrame(
+        {
+            "cents": priced.groupby("channel")["cents"].sum().astype("int64"),
+            "currency": by_channel.first(),
+            "count_currencies": by_channel.nunique(),
+            "currencies_listed": by_channel.unique().map(lambda found: " and ".join(sorted(found))),
+        },
+        index=pd.Index(rows["channel"].unique(), name="channel"),
+    )
+    found["count_currencies"] = found["count_currencies"].fillna(0).astype(int)
+    several = found["count_currencies"] > 1
+    found["cents"] = found["cents"].astype("Int64").mask(several)
+    found["currency"] = found["currency"].where(~several & (found["currency"] != UNSTATED), None)
+    return found
 
 
 def stage_counts(query, start: date, end: date, scope=None) -> pd.DataFrame:
@@ -175,20 +215,16 @@ def per_channel(
     money = spend_money(query, default_currency)
     rows = _joined(
         spend_by_channel(query, start, end, scope, default_currency),
-        *_credited(query, model, start, end, scope, cohort, brief),
+        *_credited(query, model, start, end, scope, cohort, brief, default_currency),
         stage_counts(query, start, end, scope),
     )
+    cost_refused = _narrowed(scope)
+    _judge_currencies(rows, money, refused=bool(cost_refused or money.return_refused))
     total, total_refused = _total(rows)
     rows = pd.concat([rows, total], ignore_index=True)
     bucket = rows["channel"] == UNMAPPED
-    cost_refused = _narrowed(scope)
-    paid = rows[rows["has_spend"] & ~rows["is_total"]]
-    refusals = [cost_refused, money.return_refused, *currency_refusals(paid, money)]
-    # A channel without spend shows its revenue, in the deals' currency, beside the others'.
-    without_spend = ~rows["has_spend"] & ~rows["is_total"]
-    rows["currency"] = rows["currency"].mask(without_spend, money.deals_currency)
-    rows["is_returnable"] = ~rows["is_spend_mixed"] & same_currency(rows["currency"], money)
-    rows["is_returnable"] &= not (cost_refused or money.return_refused)
+    channels = rows[~rows["is_total"]]
+    refusals = [cost_refused, money.return_refused, *currency_refusals(channels, money)]
     notes = _no_spend_notes(rows, money)
     notes += _costs(rows, cost_refused)
     notes += _returns(rows)
@@ -198,7 +234,8 @@ def per_channel(
     rows["payback"] = None
     if not brief and rows["is_returnable"].any():
         # Payback always follows the period's leads: the cohort's won deals.
-        _payback(rows, deal_credits(query, model, "revenue", start, end, scope, True), start)
+        credits = deal_credits(query, model, "revenue", start, end, scope, True, default_currency)
+        _payback(rows, credits, start)
     if (bucket & rows["has_spend"]).any():
         rows.loc[bucket, RATIO_COLUMNS] = np.nan
         rows.loc[bucket, "payback"] = None
@@ -207,25 +244,37 @@ def per_channel(
     return Figures(rows[COLUMNS], tuple(dict.fromkeys(refusals)), tuple(notes), money)
 
 
-def _credited(query, model, start, end, scope, cohort, brief) -> tuple:
-    """Per channel, the won revenue and the pipeline (None when ``brief``) credited, in cents
-    (Series by channel)."""
+def _credited(query, model, start, end, scope, cohort, brief, default_currency) -> tuple:
+    """Per channel, the won revenue and the pipeline (None when ``brief``) credited, each in
+    one currency (in_one_currency)."""
+    bases = ("revenue",) if brief else ("revenue", "pipeline")
     if model == LEAD_SOURCE and not cohort:
-        # The revenue page's own figures: revenue_by_channel credits each deal to its channel.
+        # The revenue page's own figures: revenue_by_currency credits each deal to its
+        # channel, as revenue_by_channel does, currency by currency.
         revenue = query(
-            "metrics/revenue_by_channel", start_date=start, end_date=end, **_scope(scope)
+            "metrics/revenue_by_currency",
+            start_date=start,
+            end_date=end,
+            default_currency=default_currency,
+            **_scope(scope),
         )
-        revenue = revenue[~revenue["is_total"].astype(bool)].set_index("channel")
-        won, pipeline = (
-            # Int64: a deals export with no stage, won or closed value knows no win (NA).
-            (revenue[column].astype(float) * 100).round().astype("Int64")
-            for column in ("won_revenue", "open_pipeline")
-        )
-        return won, None if brief else pipeline
-    credited = [
-        credited_cents(deal_credits(query, model, basis, start, end, scope, cohort), scope)
-        for basis in (("revenue",) if brief else ("revenue", "pipeline"))
-    ]
+        revenue = revenue[~revenue["is_total"].astype(bool)]
+        credited = []
+        for count, column in (
+            ("count_won_deals", "won_revenue"),
+            ("count_open_deals", "open_pipeline"),
+        )[: len(bases)]:
+            cents = (revenue[column].astype(float) * 100).round().astype("Int64")
+            rows = revenue[["channel", "currency"]].assign(cents=cents)
+            credited.append(in_one_currency(rows[revenue[count] > 0]))
+    else:
+        credited = [
+            credited_in_one_currency(
+                deal_credits(query, model, basis, start, end, scope, cohort, default_currency),
+                scope,
+            )
+            for basis in bases
+        ]
     return credited[0], None if brief else credited[1]
 
 
@@ -244,20 +293,31 @@ def _narrowed(scope) -> str | None:
 def _joined(spend, won, pipeline, counts) -> pd.DataFrame:
     """One row per channel with spend, events or credit: missing counts and credit are 0 (the
     channel had none), except a stage its uploads cannot tell, which stays missing."""
-    amounts = {"won_cents": won}
-    if pipeline is not None:
-        amounts["pipeline_cents"] = pipeline
-    rows = spend.join(pd.DataFrame(amounts), how="outer").join(counts, how="outer")
+    credited = {"won": won, "pipeline": pipeline}
+    amounts = [
+        frame.add_prefix(f"{basis}_")
+        for basis, frame in credited.items()
+        if frame is not None and not frame.empty
+    ]
+    rows = spend.join(amounts, how="outer") if amounts else spend
+    rows = rows.join(counts, how="outer")
     without_events = ~rows.index.isin(counts.index)
     for column in COUNT_COLUMNS:
         rows[column] = rows[column].astype("Int64").mask(without_events, 0)
-    for column in ("won_cents", "pipeline_cents"):
+    for basis, frame in credited.items():
         # Credit not asked for (pipeline, for the Overview) stays missing, never 0; so does
-        # a channel's credit that is unknown (its deals have no amount).
-        values = [pd.NA] * len(rows)
-        if column in amounts:
-            values = rows[column].mask(~rows.index.isin(amounts[column].index), 0)
-        rows[column] = pd.array(values, dtype="Int64")
+        # a channel's credit that is unknown (its deals have no amount, or several currencies).
+        is_credited = rows.index.isin(frame.index) if frame is not None else False
+        values = rows.get(f"{basis}_cents", pd.Series(pd.NA, index=rows.index))
+        if frame is not None:
+            values = values.mask(~is_credited, 0)
+        rows[f"{basis}_cents"] = pd.array(values, dtype="Int64")
+        count = rows.get(f"{basis}_count_currencies", pd.Series(0, index=rows.index))
+        rows[f"count_{basis}_currencies"] = count.fillna(0).astype(int)
+        listed = rows.get(f"{basis}_currencies_listed", pd.Series(None, index=rows.index))
+        rows[f"{basis}_currencies_listed"] = listed.astype(object).where(listed.notna(), None)
+        code = rows.get(f"{basis}_currency", pd.Series(None, index=rows.index))
+        rows[f"{basis}_currency"] = code.astype(object).where(code.notna(), None)
     rows = rows.rename_axis("channel").reset_index()
     rows["has_spend"] = rows["is_spend_mixed"].notna()  # a row from spend_by_channel
     rows["is_spend_mixed"] = rows["is_spend_mixed"].fillna(False).astype(bool)
@@ -270,16 +330,45 @@ def _joined(spend, won, pipeline, counts) -> pd.DataFrame:
     return rows.loc[order.index].reset_index(drop=True)
 
 
+def _judge_currencies(rows: pd.DataFrame, money: SpendMoney, refused: bool) -> None:
+    """Whether each channel's won revenue is in its currency (is_returnable; with spend, the
+    spend's, set against it; without, its won revenue's, shown in it), and its pipeline
+    missing where it is not. A channel credited no deal is judged by the deals' one currency,
+    or, when they have several, has won nothing in any currency."""
+    without_spend = ~rows["has_spend"]
+    rows["currency"] = rows["currency"].astype(object).where(rows["currency"].notna(), None)
+    # For no deal credited: the deals' one currency, or the spend's when they have several.
+    fallback = rows["currency"]
+    if not money.is_deals_mixed:
+        fallback = pd.Series(money.deals_currency, index=rows.index, dtype=object)
+    for basis in ("won", "pipeline"):
+        uncredited = rows[f"count_{basis}_currencies"] == 0
+        rows[f"{basis}_currency"] = rows[f"{basis}_currency"].mask(uncredited, fallback)
+    rows["currency"] = rows["currency"].mask(without_spend, rows["won_currency"])
+    spend_code = rows["currency"].fillna(UNSTATED)
+
+    def beside(basis: str) -> pd.Series:
+        same = rows[f"{basis}_currency"].fillna(UNSTATED) == spend_code
+        return same & (rows[f"count_{basis}_currencies"] <= 1)
+
+    rows["is_returnable"] = ~rows["is_spend_mixed"] & beside("won") & (not refused)
+    rows["pipeline_cents"] = rows["pipeline_cents"].mask(~beside("pipeline"))
+
+
 def _total(rows: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     """One row summing the channels with spend: paid marketing as a whole; and why it adds no
     spend up, if so (their spend is in several currencies). A count that some of them cannot
-    tell is missing from the total too."""
+    tell is missing from the total too; its return is there when each of them has one."""
     paid = rows[rows["has_spend"] & (rows["channel"] != UNMAPPED)]
     codes = paid["currency"].where(paid["currency"].notna(), None)
     is_mixed = bool(paid["is_spend_mixed"].any()) or codes.nunique(dropna=False) > 1
     total = {"channel": TOTAL, "is_total": True, "has_spend": not paid.empty}
     total["is_spend_mixed"] = is_mixed
     total["currency"] = None if is_mixed or paid.empty else codes.iloc[0]
+    total["is_returnable"] = not (is_mixed or paid.empty) and bool(paid["is_returnable"].all())
+    total["won_currency"] = total["currency"]
+    total["count_won_currencies"] = 1
+    total["won_currencies_listed"] = None
     # No channel with spend: nothing to sum, not 0.
     total["spend_cents"] = pd.NA if is_mixed or paid.empty else int(paid["spend_cents"].sum())
     for column in COUNT_COLUMNS:
@@ -288,6 +377,11 @@ def _total(rows: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
         # A channel's unknown credit (its deals have no amount) is left out, as the won
         # revenue leaves such deals out everywhere (the notes say how many); all unknown: NA.
         total[column] = paid[column].sum(min_count=1) if not paid.empty else pd.NA
+    # A pipeline in another currency than its channel's spend is missing: no sum without it.
+    if (paid["pipeline_cents"].isna() & (paid["count_pipeline_currencies"] > 0)).any():
+        total["pipeline_cents"] = pd.NA
+    if not total["is_returnable"]:
+        total["won_cents"] = pd.NA
     amounts = ["spend_cents", "won_cents", "pipeline_cents", *COUNT_COLUMNS]
     total = pd.DataFrame([total]).astype({column: "Int64" for column in amounts})
     refused = None
@@ -401,6 +495,8 @@ def _payback(rows: pd.DataFrame, credits: pd.DataFrame, start: date) -> None:
     won revenue first reaches the spend (DAYS_PER_MONTH days a month), or "not yet"."""
     paid = rows[rows["is_returnable"] & (rows["spend_cents"] > 0).fillna(False)]
     spend = paid.set_index("channel")["spend_cents"].astype("int64")
+    if foreign := _credited_in_other_currencies(rows, credits, spend.index):
+        spend = spend.drop([*foreign, TOTAL], errors="ignore")
     if spend.empty:
         return
     paid_back_on = _paid_back_on(credits, spend)
@@ -414,6 +510,16 @@ def _payback(rows: pd.DataFrame, credits: pd.DataFrame, start: date) -> None:
     rows["payback"] = [
         payback_words(month) if paid else None for month, paid in zip(months, is_paid, strict=True)
     ]
+
+
+def _credited_in_other_currencies(rows: pd.DataFrame, credits: pd.DataFrame, paid) -> list:
+    """The ``paid`` channels whose cohort was credited won deals with an amount in another
+    currency than their spend's: those cannot be added up to it."""
+    spend_code = rows.set_index("channel")["currency"].fillna(UNSTATED)
+    code = credits["currency"].fillna(UNSTATED)
+    priced = credits["has_amount"] if "has_amount" in credits else True
+    other = priced & credits["channel"].isin(paid) & (code != credits["channel"].map(spend_code))
+    return sorted(credits.loc[other, "channel"].unique())
 
 
 def _paid_back_on(credits: pd.DataFrame, spend: pd.Series) -> pd.Series:

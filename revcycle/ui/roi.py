@@ -9,6 +9,7 @@ import streamlit as st
 from revcycle import settings
 from revcycle.paths import db_path
 from revcycle.roi import report
+from revcycle.roi.currency import UNSTATED
 from revcycle.roi.report import Figures
 from revcycle.ui import attribution, format, money, page, tables
 from revcycle.ui.charts import NEUTRAL, as_text, house_layout
@@ -162,11 +163,25 @@ def choose_view(params: dict) -> tuple[str, bool]:
     return model, cohort
 
 
-def _shown(found: Figures) -> pd.DataFrame:
+def _in_unit(found: Figures, spent: money.Currency) -> pd.Series:
+    """Per row, whether its credited revenue is shown: in its row's currency, which is the
+    table's (or, in a table of several, named on the row)."""
+    rows = found.rows
+    same = rows["currency"].fillna(UNSTATED) == (spent.code or UNSTATED)
+    # Deals in several currencies: a channel with no spend and no deal credited has none.
+    has_currency = rows["has_spend"] | (rows["count_won_currencies"] > 0)
+    return (
+        rows["is_returnable"]
+        & (same | spent.is_mixed)
+        & (has_currency | ~found.money.is_deals_mixed)
+    )
+
+
+def _shown(found: Figures, spent: money.Currency) -> pd.DataFrame:
     """The amounts in units of their currency, as the tables show them (to the cent); the
     credited revenue only where it stands beside the spend, in its currency."""
     rows = found.rows
-    returnable = rows["is_returnable"]
+    returnable = _in_unit(found, spent)
     return rows.assign(
         spend=rows["spend_cents"].astype(float) / 100,
         won=(rows["won_cents"].astype(float) / 100).where(returnable),
@@ -204,11 +219,10 @@ def _return_columns(found: Figures, spent: money.Currency) -> dict[str, tuple[st
     currency, or each row names its own (else the revenue table above has them, in theirs)."""
     unit = spent.unit or "unit"
     amounts = {"won": ("Won revenue", "euro"), "pipeline": ("Pipeline", "euro")}
-    beside = spent.is_mixed or spent.code == found.money.deals_currency
     return {
         "channel": ("Channel", "text"),
         "spend": ("Spend", "euro"),
-        **(amounts if beside and not found.money.return_refused else {}),
+        **(amounts if _in_unit(found, spent).any() else {}),
         "won_per_spent": (f"Won per {unit}", "multiple"),
         "pipeline_per_spent": (f"Pipeline per {unit}", "multiple"),
         "roi": ("ROI", "percent"),
@@ -228,7 +242,7 @@ def show_tables(found: Figures, spent: money.Currency, returns: bool = True) -> 
             channel, *others = spec.items()
             spec = dict([channel, ("currency", ("Currency", "text")), *others])
         tables.show(
-            _shown(found),
+            _shown(found, spent),
             spec,
             key=key,
             money_unit="" if spent.is_mixed else spent.unit,
