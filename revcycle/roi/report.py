@@ -235,7 +235,7 @@ def per_channel(
     if not brief and rows["is_returnable"].any():
         # Payback always follows the period's leads: the cohort's won deals.
         credits = deal_credits(query, model, "revenue", start, end, scope, True, default_currency)
-        _payback(rows, credits, start)
+        notes += _payback(rows, credits, start)
     if (bucket & rows["has_spend"]).any():
         rows.loc[bucket, RATIO_COLUMNS] = np.nan
         rows.loc[bucket, "payback"] = None
@@ -490,15 +490,22 @@ def _returns(rows: pd.DataFrame) -> list[str]:
     ]
 
 
-def _payback(rows: pd.DataFrame, credits: pd.DataFrame, start: date) -> None:
+def _payback(rows: pd.DataFrame, credits: pd.DataFrame, start: date) -> list[str]:
     """Fill payback_months and payback: months from ``start`` to the day the cohort's credited
-    won revenue first reaches the spend (DAYS_PER_MONTH days a month), or "not yet"."""
+    won revenue first reaches the spend (DAYS_PER_MONTH days a month), or "not yet"; and why a
+    channel has none though it has a return (its cohort won in another currency)."""
     paid = rows[rows["is_returnable"] & (rows["spend_cents"] > 0).fillna(False)]
     spend = paid.set_index("channel")["spend_cents"].astype("int64")
+    notes = []
     if foreign := _credited_in_other_currencies(rows, credits, spend.index):
         spend = spend.drop([*foreign, TOTAL], errors="ignore")
+        notes.append(
+            f"No payback for {', '.join(foreign)}: what the period's leads won since is not all "
+            "in the currency of the spend, and Revcycle does not add amounts in different "
+            "currencies."
+        )
     if spend.empty:
-        return
+        return notes
     paid_back_on = _paid_back_on(credits, spend)
     days = (paid_back_on.dt.normalize() - pd.Timestamp(start)).dt.days.clip(lower=0)
     months = rows["channel"].map(days / DAYS_PER_MONTH)
@@ -510,6 +517,7 @@ def _payback(rows: pd.DataFrame, credits: pd.DataFrame, start: date) -> None:
     rows["payback"] = [
         payback_words(month) if paid else None for month, paid in zip(months, is_paid, strict=True)
     ]
+    return notes
 
 
 def _credited_in_other_currencies(rows: pd.DataFrame, credits: pd.DataFrame, paid) -> list:
