@@ -49,14 +49,14 @@ DEALS = [
 LATER_IN_DOLLARS = deal("D6", "L3", "2026-03-07", "2026-04-10", "50.00", "USD")
 
 
-def built(folder, deals=DEALS, spend=SPEND):
+def built(folder, deals=DEALS, spend=SPEND, leads=LEADS):
     path = folder / "currencies.duckdb"
     con = connect(path)
     try:
         build(
             con,
             {
-                "leads": write_export(folder / "leads.csv", "leads", LEADS),
+                "leads": write_export(folder / "leads.csv", "leads", leads),
                 "deals": write_export(folder / "deals.csv", "deals", deals),
                 "spend": write_export(folder / "spend.csv", "spend", spend),
             },
@@ -184,3 +184,28 @@ def test_the_revenue_page_sets_revenue_against_spend_per_channel(two_currencies,
     # The Overview's tiles add up the channels with spend: Trade show's return is unknown.
     overview = open_page("dashboard.py", preset="Custom", period=["2026-03-02", "2026-03-31"])
     assert tile(overview, "Won revenue per € spent") == "–"
+
+
+def test_a_channel_without_spend_says_why_its_won_revenue_is_not_shown(tmp_path, monkeypatch):
+    # L5 (Organic search) also wins EUR 70.00 on 27 March, beside its USD 2,000.00; L6, a
+    # referral on 20 March, wins nothing.
+    euros = deal("D7", "L5", "2026-03-14", "2026-03-27", "70.00", "EUR")
+    referral = {"lead_id": "L6", "created_at": "2026-03-20 09:00:00", "channel": "Referral"}
+    path = built(tmp_path, [*DEALS, euros], leads=[*LEADS, referral])
+    found = figures(path)
+    rows = found.rows.set_index("channel")
+    assert str(rows.loc["Organic search", "won_cents"]) == "<NA>"
+    said = (
+        "No won revenue is shown for Organic search: what was credited to it in the period is "
+        "in several currencies, which are never added (the revenue per channel and currency "
+        "has its sums)."
+    )
+    # A note, not a warning: with no spend, it has no return to refuse.
+    assert said in found.notes and not any("Organic search" in r for r in found.refusals)
+    monkeypatch.setenv("REVCYCLE_DB", str(path))
+    at = open_page("pages/revenue.py", preset="Custom", period=["2026-03-02", "2026-03-31"])
+    shown = shown_cells(at, "ROI").set_index("Channel")
+    # Referral won nothing: 0, in whichever currency; Organic search's sum is not shown.
+    assert shown.loc["Referral", "Won revenue (€)"] == "0"
+    assert shown.loc["Organic search", "Won revenue (€)"] == "–"
+    assert said in " ".join(as_shown(caption.value) for caption in at.caption)

@@ -77,9 +77,9 @@ def currency_refusals(rows: pd.DataFrame, money: SpendMoney) -> list[str]:
     ]
     if money.return_refused:
         return said
-    several = rows[~rows["is_spend_mixed"] & (rows["count_won_currencies"] > 1)]
     judged = rows[rows["has_spend"] & ~rows["is_spend_mixed"]]
     spend_code = judged["currency"].fillna(UNSTATED)
+    several = judged[judged["count_won_currencies"] > 1]
     for listed, channels in several.groupby("won_currencies_listed", sort=True):
         names, it = _names(channels["channel"])
         said.append(
@@ -112,6 +112,20 @@ def currency_refusals(rows: pd.DataFrame, money: SpendMoney) -> list[str]:
             f"pipeline per unit spent is shown for {it}."
         )
     return said
+
+
+def several_currencies_notes(rows: pd.DataFrame) -> list[str]:
+    """Why a channel without spend shows no won revenue: it was credited in several currencies
+    (the revenue page lists each channel's sums per currency)."""
+    several = rows[~rows["has_spend"] & (rows["count_won_currencies"] > 1)]
+    if several.empty:
+        return []
+    names, it = _names(several["channel"])
+    return [
+        f"No won revenue is shown for {names}: what was credited to {it} in the period is in "
+        "several currencies, which are never added (the revenue per channel and currency has "
+        f"{'its' if it == 'it' else 'their'} sums)."
+    ]
 
 
 def _names(channels: pd.Series) -> tuple[str, str]:

@@ -29,7 +29,13 @@ from revcycle.attribution import report as attribution
 from revcycle.attribution.models import MODEL_NAMES as ATTRIBUTION_MODEL_NAMES
 from revcycle.attribution.models import MODEL_SENTENCES as ATTRIBUTION_MODEL_SENTENCES
 from revcycle.attribution.models import MODELS as ATTRIBUTION_MODELS
-from revcycle.roi.currency import UNSTATED, SpendMoney, currency_refusals, spend_money
+from revcycle.roi.currency import (
+    UNSTATED,
+    SpendMoney,
+    currency_refusals,
+    several_currencies_notes,
+    spend_money,
+)
 
 LEAD_SOURCE = "lead_source"
 MODELS = (LEAD_SOURCE, *ATTRIBUTION_MODELS)
@@ -225,7 +231,7 @@ def per_channel(
     bucket = rows["channel"] == UNMAPPED
     channels = rows[~rows["is_total"]]
     refusals = [cost_refused, money.return_refused, *currency_refusals(channels, money)]
-    notes = _no_spend_notes(rows, money)
+    notes = [*_no_spend_notes(rows, money), *several_currencies_notes(channels)]
     notes += _costs(rows, cost_refused)
     notes += _returns(rows)
     if money.has_spend and not brief:

@@ -168,13 +168,13 @@ def _in_unit(found: Figures, spent: money.Currency) -> pd.Series:
     table's (or, in a table of several, named on the row)."""
     rows = found.rows
     same = rows["currency"].fillna(UNSTATED) == (spent.code or UNSTATED)
-    # Deals in several currencies: a channel with no spend and no deal credited has none.
-    has_currency = rows["has_spend"] | (rows["count_won_currencies"] > 0)
-    return (
-        rows["is_returnable"]
-        & (same | spent.is_mixed)
-        & (has_currency | ~found.money.is_deals_mixed)
-    )
+    return rows["is_returnable"] & (same | spent.is_mixed | _won_nothing(found))
+
+
+def _won_nothing(found: Figures) -> pd.Series:
+    """Per row, a channel without spend that was credited no deal: 0 in whatever currency."""
+    rows = found.rows
+    return ~rows["has_spend"] & (rows["count_won_currencies"] == 0)
 
 
 def _shown(found: Figures, spent: money.Currency) -> pd.DataFrame:
@@ -222,7 +222,7 @@ def _return_columns(found: Figures, spent: money.Currency) -> dict[str, tuple[st
     return {
         "channel": ("Channel", "text"),
         "spend": ("Spend", "euro"),
-        **(amounts if _in_unit(found, spent).any() else {}),
+        **(amounts if (_in_unit(found, spent) & ~_won_nothing(found)).any() else {}),
         "won_per_spent": (f"Won per {unit}", "multiple"),
         "pipeline_per_spent": (f"Pipeline per {unit}", "multiple"),
         "roi": ("ROI", "percent"),
