@@ -241,6 +241,36 @@ def test_a_batch_is_checked_leads_first_and_its_deals_and_touches_know_them(con)
     assert upload.arriving([]) is None
 
 
+def test_a_deal_linked_by_email_is_warned_of_only_when_no_lead_has_it(funnel_db):
+    # Pipedrive's deals name their person's email; a lead converted to a deal leaves its
+    # leads export, so such a deal's email matches no lead, and it stands alone.
+    con = funnel_db(
+        [
+            {"lead_id": "N4", "created_at": "2026-10-01 09:00:00", "email": "zed@z.example"},
+            # Salesforce's link: the lead names its converted opportunity (the 18-character
+            # id of the report's 15).
+            {
+                "lead_id": "N6",
+                "created_at": "2026-10-01 10:00:00",
+                "converted_deal_id": "006000000000001AAA",
+            },
+        ]
+    )
+    deals = (
+        "deal_id,lead_id,email,created_at\n"
+        "D6,,ZED@z.example,2026-10-05 09:00:00\n"  # N4's email, in another case: linked
+        "D7,,nobody@z.example,2026-10-05 09:00:00\n"  # no lead has it: warned of
+        "006000000000001,,nobody@z.example,2026-10-05 09:00:00\n"  # N6's converted deal
+        "D8,N4,nobody@z.example,2026-10-05 09:00:00\n"  # its lead id links it
+    )
+    warned = [
+        (problem.line, problem.column, problem.value)
+        for problem in attempt(con, "d.csv", deals).prepared.problems
+        if problem.code == "unknown_email"
+    ]
+    assert warned == [(3, "email", "nobody@z.example")]
+
+
 def test_the_kind_is_guessed_from_the_first_lines_of_a_large_file():
     rows = "".join(f"L{number},2026-10-01 09:00:00\n" for number in range(60_000))
     data = ("lead_id,created_at\n" + rows).encode()

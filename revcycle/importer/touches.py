@@ -125,7 +125,7 @@ def link_problems(
     found = per_line(
         file, lines[neither], column, [None] * int(neither.sum()), reason, codes.NO_LEAD_LINK
     )
-    known_ids, known_emails = _known_leads(con, lead_ids, emails, arriving)
+    known_ids, known_emails = known_leads(con, lead_ids, emails, arriving)
     if known_ids is None:
         return found
     unknown_id = has_lead & ~mask(pc.is_in(lead_ids, value_set=known_ids))
@@ -151,10 +151,10 @@ def _flagged(rows, field, where, lines, file, mapping, reason, code) -> list[Pro
     return per_line(file, lines[where], mapping.get(field), values, reason, code, WARNING)
 
 
-def _known_leads(con: duckdb.DuckDBPyConnection, lead_ids, emails, arriving=None):
+def known_leads(con: duckdb.DuckDBPyConnection, lead_ids, emails, arriving=None):
     """The loaded and ``arriving`` leads' ids and lower-cased emails among those the touches
-    name; (None, None) when there are no leads to check against (the loaded ones being the
-    sample, which goes when this file loads, and none arriving)."""
+    (or deals) name; (None, None) when there are no leads to check against (the loaded ones
+    being the sample, which goes when this file loads, and none arriving)."""
     if not has_table(con, RAW_TABLE_BY_KIND["leads"]) or holds_sample(con):
         return (None, None) if arriving is None else arriving
     loaded = _loaded_leads(con, lead_ids, emails)
@@ -164,7 +164,7 @@ def _known_leads(con: duckdb.DuckDBPyConnection, lead_ids, emails, arriving=None
 
 
 def _loaded_leads(con: duckdb.DuckDBPyConnection, lead_ids, emails):
-    """The loaded leads' ids and lower-cased emails among those the touches name."""
+    """The loaded leads' ids and lower-cased emails among those the touches (or deals) name."""
     # On the caller's connection: within a build's transaction, the leads just loaded are
     # visible only there.
     named = pa.table({"lead_id": lead_ids, "email": pc.utf8_lower(emails)})

@@ -545,6 +545,13 @@ def _deal_checks(con: duckdb.DuckDBPyConnection, rows: pa.Table, mapping: dict, 
         )
         unknown = _unknown_leads(con, rows.column("lead_id"), arriving)
         yield "lead_id", unknown, reason, codes.UNKNOWN_LEAD
+    if "email" in mapping:
+        reason = (
+            "no loaded lead has this email (in any case), nor names this deal as its converted "
+            "one; the deal loads and counts in its own source's channel, or (no lead), until a "
+            "lead with this email arrives"
+        )
+        yield "email", _unmatched_emails(con, rows, arriving), reason, codes.UNKNOWN_EMAIL
     if "closed_at" in mapping:
         reason = (
             "the deal closes before it was created; it loads, and the durations (days to win, "
@@ -732,6 +739,32 @@ def _some_lines(group: np.ndarray) -> str:
         return f"{len(group):,} lines: {shown} and {len(group) - SHOWN_LINES:,} more"
     first, _, last = shown.rpartition(", ")
     return f"lines {first} and {last}"
+
+
+def _unmatched_emails(con: duckdb.DuckDBPyConnection, rows: pa.Table, arriving) -> np.ndarray:
+    """Which deals without a lead id carry an email that no loaded lead has, nor a lead
+    ``arriving``, when no loaded lead names the deal as its converted one (Salesforce's link,
+    by the id's first 15 characters): such a deal links to no lead (funnel_revenue.sql)."""
+    emails, lead_ids = rows.column("email"), rows.column("lead_id")
+    candidates = mask(pc.is_valid(emails)) & ~mask(pc.is_valid(lead_ids))
+    if not candidates.any():
+        return candidates
+    _, known = touches.known_leads(con, lead_ids, emails, arriving)
+    if known is None:  # no leads to check against (none, or the sample's)
+        return np.zeros(rows.num_rows, dtype=bool)
+    unmatched = candidates & ~mask(pc.is_in(pc.utf8_lower(emails), value_set=known))
+    if unmatched.any() and has_table(con, RAW_TABLE_BY_KIND["leads"]) and not holds_sample(con):
+        con.register("deal_ids", pa.table({"deal_id": rows.column("deal_id")}))
+        sql = (
+            "select distinct deal_id from deal_ids semi join raw_leads "
+            "on left(raw_leads.converted_deal_id, 15) = left(deal_ids.deal_id, 15)"
+        )
+        try:
+            converted = con.sql(sql).to_arrow_table().column("deal_id")
+        finally:
+            con.unregister("deal_ids")
+        unmatched &= ~mask(pc.is_in(rows.column("deal_id"), value_set=converted))
+    return unmatched
 
 
 def _unknown_leads(con: duckdb.DuckDBPyConnection, lead_ids, arriving) -> np.ndarray:
