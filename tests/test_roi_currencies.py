@@ -197,8 +197,8 @@ def test_a_channel_without_spend_says_why_its_won_revenue_is_not_shown(tmp_path,
     assert str(rows.loc["Organic search", "won_cents"]) == "<NA>"
     said = (
         "No won revenue is shown for Organic search: what was credited to it in the period is "
-        "in several currencies, which are never added (the revenue per channel and currency "
-        "has its sums)."
+        "in several currencies, which are never added (the revenue page lists its sums per "
+        "currency)."
     )
     # A note, not a warning: with no spend, it has no return to refuse.
     assert said in found.notes and not any("Organic search" in r for r in found.refusals)

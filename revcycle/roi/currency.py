@@ -123,8 +123,8 @@ def several_currencies_notes(rows: pd.DataFrame) -> list[str]:
     names, it = _names(several["channel"])
     return [
         f"No won revenue is shown for {names}: what was credited to {it} in the period is in "
-        "several currencies, which are never added (the revenue per channel and currency has "
-        f"{'its' if it == 'it' else 'their'} sums)."
+        "several currencies, which are never added (the revenue page lists "
+        f"{'its' if it == 'it' else 'their'} sums per currency)."
     ]
 
 
