@@ -150,6 +150,20 @@ def test_the_overview_shows_no_lead_number_as_zero_and_says_why(deals_only_env):
         "€1,000",
     )
     assert infos(at).count(NO_LEADS_SAID) == 1
+    # No empty chart of leads per week (its axis drew -1 to 4): a line says why.
+    assert "No leads export is loaded, so there is nothing to chart per week." in captions(at)
+    assert "overview_weekly_leads" not in chart_keys(at)
+    # D1's 1,000.00 won on 10 March: its week has a bar.
+    assert "overview_weekly_revenue" in chart_keys(at)
+
+
+def captions(at: AppTest) -> list[str]:
+    return [caption.value for caption in at.caption]
+
+
+def chart_keys(at: AppTest) -> list[str]:
+    # A keyed element's id ends with its key: "$$ID-<hash>-<key>".
+    return [chart.proto.id.rsplit("-", 1)[-1] for chart in at.get("plotly_chart")]
 
 
 @pytest.mark.parametrize(
@@ -195,6 +209,40 @@ def test_with_leads_and_no_deals_every_page_says_no_deals_export_is_loaded(
     assert NO_LEADS_SAID not in infos(at)
     shown = tiles(at)
     assert (shown["Leads"], shown["Opportunities"], shown["Won revenue"]) == ("1", "–", "–")
+    assert "No deals export is loaded, so there is nothing to chart per week." in captions(at)
+    assert chart_keys(at).count("overview_weekly_leads") == 1  # L1, on 2 March
+    assert "overview_weekly_revenue" not in chart_keys(at)
+
+
+def test_a_channel_of_deals_alone_says_it_has_no_lead_per_week(
+    tmp_path, built_databases, monkeypatch
+):
+    # Paid search has no lead, only D9, a deal that names none (Pipedrive's, whose lead left
+    # the leads export), won for 100.00 on 5 March.
+    leads = [{"lead_id": "L1", "created_at": "2026-03-02 09:00:00", "channel": "Referral"}]
+    deals = [
+        {
+            "deal_id": "D9",
+            "created_at": "2026-03-03 09:00:00",
+            "closed_at": "2026-03-05 09:00:00",
+            "stage": "Closed Won",
+            "amount": "100.00",
+            "currency": "EUR",
+            "source": "Paid search",
+        }
+    ]
+    exports = {
+        "leads": write_export(tmp_path / "leads.csv", "leads", leads),
+        "deals": write_export(tmp_path / "deals.csv", "deals", deals),
+    }
+    path = made_copy(
+        built_databases, inputs_key(exports), building(exports), tmp_path / "alone.duckdb"
+    )
+    monkeypatch.setenv("REVCYCLE_DB", str(path))
+    at = open_page("dashboard.py", channel="Paid search")
+    assert tiles(at)["Won revenue"] == "€100"
+    assert "No lead was created in the period, for the filters above." in captions(at)
+    assert chart_keys(at) == ["overview_funnel", "overview_weekly_revenue"]
 
 
 # A deals export with no stage, won or closed column: D1 and D2 were created in March, D1 has
