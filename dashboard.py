@@ -85,10 +85,6 @@ TILES = (
 LOWER_IS_BETTER = {"Median follow-up"}
 
 
-# Instead of an empty chart, when no export of a kind is loaded at all.
-NOTHING_TO_CHART = "No {} export is loaded, so there is nothing to chart per week."
-
-
 def shown_value(show, value, currency: money.Currency) -> str:
     """A tile's value; a money tile's in the data's currency, known only once the page runs."""
     return currency.amount(value) if show is money.Currency.amount else show(value)
@@ -198,9 +194,9 @@ with page.frame("Overview") as filters:
         with leads_tab:
             with_leads = weekly[weekly["count_leads"] > 0]
             if not page.is_loaded("leads"):  # the banner above says what to load
-                st.caption(NOTHING_TO_CHART.format("leads"))
+                st.caption(charts.NOTHING_TO_CHART.format("leads"))
             elif with_leads.empty:
-                st.caption("No lead was created in the period, for the filters above.")
+                st.caption(charts.NO_LEAD_TO_CHART)
             else:
                 st.plotly_chart(
                     charts.mark_changes(
@@ -218,7 +214,7 @@ with page.frame("Overview") as filters:
         with revenue_tab:
             figures = []
             if not page.is_loaded("deals"):
-                st.caption(NOTHING_TO_CHART.format("deals"))
+                st.caption(charts.NOTHING_TO_CHART.format("deals"))
             elif currency.is_mixed:  # a chart per currency: amounts in two are never added
                 figures = list(money.weekly_charts(params, page.channel_colors()).values())
             elif (weekly["won_revenue"] > 0).any():
@@ -226,7 +222,7 @@ with page.frame("Overview") as filters:
                     charts.won_revenue_per_week(weekly, currency.unit, page.channel_colors())
                 ]
             else:
-                st.caption("No deal with an amount was won in the period, for the filters above.")
+                st.caption(charts.NO_WIN_TO_CHART)
             for at, figure in enumerate(figures):
                 st.plotly_chart(
                     charts.mark_changes(figure, changes),

@@ -18,6 +18,9 @@ def draw_won_revenue(per_channel: pd.DataFrame, params: dict, currency: money.Cu
     if currency.is_mixed:
         show_won_revenue_per_currency(params)
         return
+    if not (per_channel["won_revenue"] > 0).any():  # two empty charts would read as data
+        st.caption(charts.NO_WIN_TO_CHART)
+        return
     left, right = st.columns(2)
     with left:
         st.plotly_chart(

@@ -214,6 +214,14 @@ def test_with_leads_and_no_deals_every_page_says_no_deals_export_is_loaded(
     assert "overview_weekly_revenue" not in chart_keys(at)
 
 
+def test_the_revenue_page_over_days_without_a_win_draws_no_empty_chart(deals_only_env):
+    # 2-9 March: D1, D2 and D3 were created, none won yet (D1 wins on the 10th).
+    at = open_page("pages/revenue.py", period=["2026-03-02", "2026-03-09"])
+    assert tiles(at)["Won revenue"] == "€0"
+    assert "No deal with an amount was won in the period, for the filters above." in captions(at)
+    assert not {"revenue_by_channel_bar", "revenue_weekly"} & set(chart_keys(at))
+
+
 def test_a_channel_of_deals_alone_says_it_has_no_lead_per_week(
     tmp_path, built_databases, monkeypatch
 ):

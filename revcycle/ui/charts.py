@@ -186,6 +186,12 @@ def _solid_legend(figure: go.Figure, colors: dict[str, str]) -> None:
     figure.update_layout(legend_traceorder="normal")
 
 
+# Said instead of a chart with nothing to draw (an empty axis reads as data).
+NOTHING_TO_CHART = "No {} export is loaded, so there is nothing to chart per week."
+NO_LEAD_TO_CHART = "No lead was created in the period, for the filters above."
+NO_WIN_TO_CHART = "No deal with an amount was won in the period, for the filters above."
+
+
 def won_revenue_per_week(
     weekly: pd.DataFrame, unit: str, colors: dict[str, str], title: str = "Won revenue per week"
 ) -> go.Figure:
