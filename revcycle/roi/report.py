@@ -165,7 +165,7 @@ def in_one_currency(rows: pd.DataFrame) -> pd.DataFrame:
             "cents": priced.groupby("channel")["cents"].sum().astype("int64"),
             "currency": by_channel.first(),
             "count_currencies": by_channel.nunique(),
-            "currencies_listed": by_channel.unique().map(lambda found: " and ".join(sorted(found))),
+            "currencies_listed": by_channel.unique().map(lambda codes: " and ".join(sorted(codes))),
         },
         index=pd.Index(rows["channel"].unique(), name="channel"),
     )
@@ -250,6 +250,18 @@ def per_channel(
     return Figures(rows[COLUMNS], tuple(dict.fromkeys(refusals)), tuple(notes), money)
 
 
+# No credit at all (in_one_currency of no rows).
+_NO_CREDIT = pd.DataFrame(
+    {"cents": [], "currency": [], "count_currencies": [], "currencies_listed": []},
+    index=pd.Index([], name="channel"),
+)
+# revenue_by_currency's deals counted, and their sum, for each basis.
+_PAGE_SUMS = {
+    "revenue": ("count_won_deals", "won_revenue"),
+    "pipeline": ("count_open_deals", "open_pipeline"),
+}
+
+
 def _credited(query, model, start, end, scope, cohort, brief, default_currency) -> tuple:
     """Per channel, the won revenue and the pipeline (None when ``brief``) credited, each in
     one currency (in_one_currency)."""
@@ -266,10 +278,8 @@ def _credited(query, model, start, end, scope, cohort, brief, default_currency) 
         )
         revenue = revenue[~revenue["is_total"].astype(bool)]
         credited = []
-        for count, column in (
-            ("count_won_deals", "won_revenue"),
-            ("count_open_deals", "open_pipeline"),
-        )[: len(bases)]:
+        for basis in bases:
+            count, column = _PAGE_SUMS[basis]
             cents = (revenue[column].astype(float) * 100).round().astype("Int64")
             rows = revenue[["channel", "currency"]].assign(cents=cents)
             credited.append(in_one_currency(rows[revenue[count] > 0]))
@@ -299,31 +309,15 @@ def _narrowed(scope) -> str | None:
 def _joined(spend, won, pipeline, counts) -> pd.DataFrame:
     """One row per channel with spend, events or credit: missing counts and credit are 0 (the
     channel had none), except a stage its uploads cannot tell, which stays missing."""
-    credited = {"won": won, "pipeline": pipeline}
-    amounts = [
-        frame.add_prefix(f"{basis}_")
-        for basis, frame in credited.items()
-        if frame is not None and not frame.empty
-    ]
-    rows = spend.join(amounts, how="outer") if amounts else spend
-    rows = rows.join(counts, how="outer")
+    index = spend.index.union(counts.index)
+    for frame in (won, pipeline):
+        index = index.union(frame.index) if frame is not None else index
+    rows = spend.reindex(index).join(counts)
     without_events = ~rows.index.isin(counts.index)
     for column in COUNT_COLUMNS:
         rows[column] = rows[column].astype("Int64").mask(without_events, 0)
-    for basis, frame in credited.items():
-        # Credit not asked for (pipeline, for the Overview) stays missing, never 0; so does
-        # a channel's credit that is unknown (its deals have no amount, or several currencies).
-        is_credited = rows.index.isin(frame.index) if frame is not None else False
-        values = rows.get(f"{basis}_cents", pd.Series(pd.NA, index=rows.index))
-        if frame is not None:
-            values = values.mask(~is_credited, 0)
-        rows[f"{basis}_cents"] = pd.array(values, dtype="Int64")
-        count = rows.get(f"{basis}_count_currencies", pd.Series(0, index=rows.index))
-        rows[f"count_{basis}_currencies"] = count.fillna(0).astype(int)
-        listed = rows.get(f"{basis}_currencies_listed", pd.Series(None, index=rows.index))
-        rows[f"{basis}_currencies_listed"] = listed.astype(object).where(listed.notna(), None)
-        code = rows.get(f"{basis}_currency", pd.Series(None, index=rows.index))
-        rows[f"{basis}_currency"] = code.astype(object).where(code.notna(), None)
+    credit = [_credit_columns(index, "won", won), _credit_columns(index, "pipeline", pipeline)]
+    rows = pd.concat([rows, *credit], axis=1)
     rows = rows.rename_axis("channel").reset_index()
     rows["has_spend"] = rows["is_spend_mixed"].notna()  # a row from spend_by_channel
     rows["is_spend_mixed"] = rows["is_spend_mixed"].fillna(False).astype(bool)
@@ -336,13 +330,40 @@ def _joined(spend, won, pipeline, counts) -> pd.DataFrame:
     return rows.loc[order.index].reset_index(drop=True)
 
 
+def _credit_columns(index: pd.Index, basis: str, credit: pd.DataFrame | None) -> pd.DataFrame:
+    """Per channel of ``index``, its ``basis`` credit (in_one_currency's, by channel) as
+    columns: {basis}_cents, {basis}_currency, count_{basis}_currencies and
+    {basis}_currencies_listed. A channel not credited has 0 in no currency; credit not asked
+    for (``credit`` None: the pipeline, for the Overview) is missing, never 0, and so is a
+    channel's credit that is unknown (its deals have no amount, or several currencies)."""
+    given = credit if credit is not None else _NO_CREDIT
+    found = given.reindex(index)
+    cents = found["cents"].mask(~index.isin(given.index), 0)
+    if credit is None:
+        cents = pd.Series(pd.NA, index=index)
+    return pd.DataFrame(
+        {
+            f"{basis}_cents": pd.array(cents, dtype="Int64"),
+            f"{basis}_currency": _or_none(found["currency"]),
+            f"count_{basis}_currencies": found["count_currencies"].fillna(0).astype(int),
+            f"{basis}_currencies_listed": _or_none(found["currencies_listed"]),
+        },
+        index=index,
+    )
+
+
+def _or_none(values: pd.Series) -> pd.Series:
+    """The values as Python objects, None where missing (never NaN, which is no text)."""
+    return values.astype(object).where(values.notna(), None)
+
+
 def _judge_currencies(rows: pd.DataFrame, money: SpendMoney, refused: bool) -> None:
     """Whether each channel's won revenue is in its currency (is_returnable; with spend, the
     spend's, set against it; without, its won revenue's, shown in it), and its pipeline
     missing where it is not. A channel credited no deal is judged by the deals' one currency,
     or, when they have several, has won nothing in any currency."""
     without_spend = ~rows["has_spend"]
-    rows["currency"] = rows["currency"].astype(object).where(rows["currency"].notna(), None)
+    rows["currency"] = _or_none(rows["currency"])
     # For no deal credited: the deals' one currency, or the spend's when they have several.
     fallback = rows["currency"]
     if not money.is_deals_mixed:
