@@ -156,24 +156,30 @@ def in_one_currency(rows: pd.DataFrame) -> pd.DataFrame:
     """Per channel (indexed by it), from ``rows`` of channel, currency, cents (missing where
     unknown): cents (Int64; missing where every amount is unknown, or the known amounts are in
     several currencies, which are never added), currency (the one, None when none is stated),
-    count_currencies and currencies_listed ("EUR and USD")."""
-    priced = rows[rows["cents"].notna()]
-    codes = priced["currency"].where(priced["currency"].notna(), UNSTATED)
-    by_channel = codes.groupby(priced["channel"])
-    found = pd.DataFrame(
+    count_currencies and currencies_listed ("EUR and USD"). ``rows`` has a row per channel
+    and currency, a handful: a loop over them takes a fraction of pandas' groupby."""
+    cents: dict[str, int | None] = {}
+    codes: dict[str, set] = {}
+    for channel, currency, amount in rows[["channel", "currency", "cents"]].itertuples(False):
+        cents.setdefault(channel, None)
+        codes.setdefault(channel, set())
+        if pd.notna(amount):
+            cents[channel] = (cents[channel] or 0) + int(amount)
+            codes[channel].add(currency if isinstance(currency, str) else UNSTATED)
+    one = {
+        channel: next(iter(found)) if len(found) == 1 else None for channel, found in codes.items()
+    }
+    return pd.DataFrame(
         {
-            "cents": priced.groupby("channel")["cents"].sum().astype("int64"),
-            "currency": by_channel.first(),
-            "count_currencies": by_channel.nunique(),
-            "currencies_listed": by_channel.unique().map(lambda codes: " and ".join(sorted(codes))),
+            "cents": pd.array(
+                [cents[c] if len(codes[c]) <= 1 else None for c in cents], dtype="Int64"
+            ),
+            "currency": [None if one[c] == UNSTATED else one[c] for c in cents],
+            "count_currencies": [len(codes[c]) for c in cents],
+            "currencies_listed": [" and ".join(sorted(codes[c])) or None for c in cents],
         },
-        index=pd.Index(rows["channel"].unique(), name="channel"),
+        index=pd.Index(list(cents), name="channel", dtype=object),
     )
-    found["count_currencies"] = found["count_currencies"].fillna(0).astype(int)
-    several = found["count_currencies"] > 1
-    found["cents"] = found["cents"].astype("Int64").mask(several)
-    found["currency"] = found["currency"].where(~several & (found["currency"] != UNSTATED), None)
-    return found
 
 
 def stage_counts(query, start: date, end: date, scope=None) -> pd.DataFrame:
