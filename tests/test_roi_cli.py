@@ -39,13 +39,20 @@ def test_csv_gives_spend_and_return_per_channel_with_empty_cells_where_none(cli)
     # its cells stay empty. The total of the channels with spend: 2,200.00 against 3,000.00:
     # 2,200 / 4 leads = 550.00, 2,200 / 3 = 733.33 per opportunity, CAC 2,200 / 1, ROI
     # 800 / 2,200 = 0.3636.
+    # Then the pipeline (D2's 500.00 is Paid search's; D3 and D4 are closed), won revenue and
+    # pipeline per unit spent (Paid search 3,000 / 1,000 and 500 / 1,000; the total 3,000 /
+    # 2,200 = 1.3636 and 500 / 2,200 = 0.2273), and the payback: D1's 3,000.00 on 20 March
+    # passes Paid search's 1,000.00 and the total's 2,200.00, 19 days after 1 March (19 /
+    # 30.4375 = 0.6 months); Trade show's L4 won 800.00 in May, short of its 1,200.00.
     assert out.splitlines() == [
         "channel,spend,currency,leads,opportunities,won_deals,won_revenue,"
-        "cost_per_lead,cost_per_opportunity,cac,roi",
-        "Trade show,1200.00,EUR,1,1,0,0.00,1200.00,1200.00,,-1.0",
-        "Paid search,1000.00,EUR,3,2,1,3000.00,333.33,500.00,1000.00,2.0",
-        "Organic search,,EUR,1,1,1,2000.00,,,,",
-        "(channels with spend),2200.00,EUR,4,3,1,3000.00,550.00,733.33,2200.00,0.3636",
+        "cost_per_lead,cost_per_opportunity,cac,roi,"
+        "pipeline,won_per_spent,pipeline_per_spent,payback",
+        "Trade show,1200.00,EUR,1,1,0,0.00,1200.00,1200.00,,-1.0,0.00,0.0,0.0,not yet",
+        "Paid search,1000.00,EUR,3,2,1,3000.00,333.33,500.00,1000.00,2.0,500.00,3.0,0.5,0.6 months",
+        "Organic search,,EUR,1,1,1,2000.00,,,,,0.00,,,",
+        "(channels with spend),2200.00,EUR,4,3,1,3000.00,550.00,733.33,2200.00,0.3636,"
+        "500.00,1.3636,0.2273,0.6 months",
     ]
     assert "note: No spend recorded in the period for Organic search" in err
     assert "note: No cost per MQL, cost per SQL or CAC for Trade show" in err
@@ -54,8 +61,11 @@ def test_csv_gives_spend_and_return_per_channel_with_empty_cells_where_none(cli)
 def test_cohort_counts_what_the_periods_leads_won_later(cli):
     code, out, _ = cli("--format", "csv", "--cohort", *PERIOD)
     assert code == 0
-    # L4 came in March; its D3 (800.00) was won in May: (800 - 1,200) / 1,200 = -0.3333.
-    assert out.splitlines()[1] == "Trade show,1200.00,EUR,1,1,0,800.00,1200.00,1200.00,,-0.3333"
+    # L4 came in March; its D3 (800.00) was won in May: (800 - 1,200) / 1,200 = -0.3333;
+    # 800 / 1,200 = 0.6667 per unit spent; no open deal; not paid back yet.
+    assert out.splitlines()[1] == (
+        "Trade show,1200.00,EUR,1,1,0,800.00,1200.00,1200.00,,-0.3333,0.00,0.6667,0.0,not yet"
+    )
 
 
 def test_the_table_says_no_spend_recorded(cli):
@@ -66,11 +76,14 @@ def test_the_table_says_no_spend_recorded(cli):
     organic = next(line for line in lines if line.startswith("Organic search"))
     assert organic.split() == [
         "Organic", "search", "no", "spend", "recorded", "EUR", "1", "1", "1", "2,000.00",
-        "–", "–", "–", "–",
+        "–", "–", "–", "–", "–",
     ]  # fmt: skip
     paid = next(line for line in lines if line.startswith("Paid search"))
     # 1,000.00 over 3 leads, 2 opportunities and 1 customer; D1's 3,000.00: ROI 200%.
-    assert paid.split()[-5:] == ["3,000.00", "333.33", "500.00", "1,000.00", "200.0%"]
+    # Paid back on 20 March, 19 days after 1 March: 0.6 months.
+    assert paid.split()[-7:] == [
+        "3,000.00", "333.33", "500.00", "1,000.00", "200.0%", "0.6", "months",
+    ]  # fmt: skip
 
 
 def test_without_dates_the_whole_data_period_counts(cli):
@@ -81,7 +94,10 @@ def test_without_dates_the_whole_data_period_counts(cli):
     # 1,000.00 counts, 1 March's 32.26 included (1,000.00 over 31 days). Trade show's one lead
     # cost 1,200.00, as its one opportunity and its one customer did.
     lines = out.splitlines()
-    assert lines[1] == "Trade show,1200.00,EUR,1,1,1,800.00,1200.00,1200.00,1200.00,-0.3333"
+    assert lines[1] == (
+        "Trade show,1200.00,EUR,1,1,1,800.00,1200.00,1200.00,1200.00,-0.3333,0.00,0.6667,0.0,"
+        "not yet"
+    )
     assert lines[2].startswith("Paid search,1000.00,EUR,")
 
 
@@ -107,7 +123,7 @@ def test_won_revenue_in_another_currency_than_the_spend_is_left_out(tmp_path, mo
     out, err = capsys.readouterr()
     paid = next(line for line in out.splitlines() if line.startswith("Paid search,"))
     # 1,000.00 USD over 2 opportunities and 1 customer; no won revenue, no ROI.
-    assert paid == "Paid search,1000.00,USD,3,2,1,,333.33,500.00,1000.00,"
+    assert paid == "Paid search,1000.00,USD,3,2,1,,333.33,500.00,1000.00,,,,,"
     said = "The spend of Trade show and Paid search is in USD, the deals' amounts in EUR."
     assert said in err
 
@@ -119,11 +135,12 @@ def test_each_channel_s_spend_is_in_its_own_currency_and_never_added(tmp_path, m
     assert main(["roi", "--format", "csv", *PERIOD]) == 0
     out, err = capsys.readouterr()
     lines = out.splitlines()
-    assert "Paid search,1000.00,EUR,3,2,1,3000.00,333.33,500.00,1000.00,2.0" in lines
+    paid = "Paid search,1000.00,EUR,3,2,1,3000.00,333.33,500.00,1000.00,2.0,500.00,3.0,0.5,"
+    assert f"{paid}0.6 months" in lines
     # GBP: its cost per opportunity (1,200.00 / 1), no EUR revenue beside it, no ROI.
-    assert "Trade show,1200.00,GBP,1,1,0,,1200.00,1200.00,," in lines
+    assert "Trade show,1200.00,GBP,1,1,0,,1200.00,1200.00,,,,,," in lines
     # The total counts 4 leads, 3 opportunities, 1 customer, and adds no money up.
-    assert lines[-1] == "(channels with spend),,,4,3,1,,,,,"
+    assert lines[-1] == "(channels with spend),,,4,3,1,,,,,,,,,"
     assert "The spend of Trade show is in GBP, the deals' amounts in EUR." in err
     assert main(["roi", *PERIOD]) == 0
     total = capsys.readouterr().out.splitlines()[-1]
@@ -135,7 +152,7 @@ def test_with_no_spend_loaded_the_paid_total_has_no_figures_not_zero(tmp_path, m
     assert main(["roi", "--format", "csv", *PERIOD]) == 0
     out, err = capsys.readouterr()
     # No channel has spend: the total of the channels with spend sums nothing; empty cells.
-    assert out.splitlines()[-1] == "(channels with spend),,,,,,,,,,"
+    assert out.splitlines()[-1] == "(channels with spend),,,,,,,,,,,,,,"
     assert "No spend is loaded" in err
 
 

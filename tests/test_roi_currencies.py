@@ -158,12 +158,14 @@ def test_the_roi_command_shows_each_channels_return_in_its_currency(
     out, err = capsys.readouterr()
     lines = out.splitlines()
     # Trade show: L4 and its first deal, won; nothing of its won revenue added: empty cells.
-    assert "Trade show,1200.00,EUR,1,1,1,,1200.00,1200.00,1200.00," in lines
+    assert "Trade show,1200.00,EUR,1,1,1,,1200.00,1200.00,1200.00,,,,," in lines
     # Paid search: 1,000 / 3 leads = 333.33, / 2 opportunities = 500.00; CAC 1,000 / 1.
-    assert "Paid search,1000.00,EUR,3,2,1,3000.00,333.33,500.00,1000.00,2.0" in lines
-    assert "Organic search,,USD,1,1,1,2000.00,,,," in lines
+    # Its pipeline is D2's dollars: none beside the euros; paid back on 20 March (0.6 months).
+    paid = "Paid search,1000.00,EUR,3,2,1,3000.00,333.33,500.00,1000.00,2.0,,3.0,,0.6 months"
+    assert paid in lines
+    assert "Organic search,,USD,1,1,1,2000.00,,,,,0.00,,," in lines
     # The channels with spend: 2,200 / 4 leads, / 3 opportunities, / 2 customers; no return.
-    assert "(channels with spend),2200.00,EUR,4,3,2,,550.00,733.33,1100.00," in lines
+    assert "(channels with spend),2200.00,EUR,4,3,2,,550.00,733.33,1100.00,,,,," in lines
     assert "Trade show in the period is in several currencies (EUR and USD)" in err
 
 

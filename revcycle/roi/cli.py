@@ -34,6 +34,7 @@ HEADINGS = {
     "cost_per_opportunity": "cost/opp",
     "cac": "CAC",
     "roi": "ROI",
+    "payback": "payback",
 }
 
 
@@ -133,6 +134,12 @@ def csv_frame(figures: report.Figures, thousands: str = "") -> pd.DataFrame:
             "cost_per_opportunity": rows["cost_per_opportunity"].map(to_the_cent),
             "cac": rows["cac"].map(to_the_cent),
             "roi": rows["roi"].round(4),
+            # Beside the spend, as the page's second table: the pipeline credited, what a unit
+            # spent brought back in won revenue (ROAS) and in pipeline, and the payback.
+            "pipeline": rows["pipeline_cents"].map(exact).where(rows["is_returnable"], ""),
+            "won_per_spent": rows["won_per_spent"].round(4),
+            "pipeline_per_spent": rows["pipeline_per_spent"].round(4),
+            "payback": rows["payback"].where(rows["payback"].notna(), ""),
         }
     )
 

@@ -370,14 +370,16 @@ def _judge_currencies(rows: pd.DataFrame, money: SpendMoney, refused: bool) -> N
     or, when they have several, has won nothing in any currency."""
     without_spend = ~rows["has_spend"]
     rows["currency"] = _or_none(rows["currency"])
-    # For no deal credited: the deals' one currency, or the spend's when they have several.
-    fallback = rows["currency"]
-    if not money.is_deals_mixed:
-        fallback = pd.Series(money.deals_currency, index=rows.index, dtype=object)
     for basis in ("won", "pipeline"):
+        # For no deal credited: the deals' one currency, or the row's when they have several
+        # (its spend's; a channel without spend, its won revenue's, set first).
+        fallback = rows["currency"]
+        if not money.is_deals_mixed:
+            fallback = pd.Series(money.deals_currency, index=rows.index, dtype=object)
         uncredited = rows[f"count_{basis}_currencies"] == 0
         rows[f"{basis}_currency"] = rows[f"{basis}_currency"].mask(uncredited, fallback)
-    rows["currency"] = rows["currency"].mask(without_spend, rows["won_currency"])
+        if basis == "won":
+            rows["currency"] = rows["currency"].mask(without_spend, rows["won_currency"])
     spend_code = rows["currency"].fillna(UNSTATED)
 
     def beside(basis: str) -> pd.Series:
