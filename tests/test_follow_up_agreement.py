@@ -34,9 +34,19 @@ def two_versions(tmp_path, built_databases, monkeypatch):
         lead("OLD", "2026-03-09 09:00:00", "2026-03-09 15:00:00"),
         lead("NEW", "2026-03-11 09:00:00", "2026-03-11 15:00:00"),
     ]
+    # OLD's deal, won on Mon 16 Mar, so the Overview draws its won revenue per week too.
+    won = {
+        "deal_id": "D1",
+        "lead_id": "OLD",
+        "created_at": "2026-03-12 09:00:00",
+        "closed_at": "2026-03-16 09:00:00",
+        "stage": "Closed Won",
+        "amount": "100.00",
+        "currency": "EUR",
+    }
     exports = {
         "leads": write_export(tmp_path / "leads.csv", "leads", leads),
-        "deals": write_export(tmp_path / "deals.csv", "deals", []),
+        "deals": write_export(tmp_path / "deals.csv", "deals", [won]),
     }
     default = FollowUp(None, "call", 24, "calendar")
 
