@@ -5,6 +5,7 @@ the case these tests add."""
 
 import datetime
 import functools
+import json
 
 import pandas as pd
 import pytest
@@ -193,6 +194,10 @@ def test_this_week_says_the_leads_cannot_be_measured_not_that_all_is_well(deals_
     assert (shown["Leads"], shown["MQLs"], shown["Within agreed time"]) == ("–", "–", "–")
     said = [text.replace("\\", "") for text in infos(at)]
     assert f"Cannot be measured: {numbers.NO_LEADS}" in said
+    # Week by week: the opportunities alone have a line; leads, MQLs and SQLs are not in the
+    # legend as if they had been counted.
+    trend = next(chart for chart in at.get("plotly_chart") if "meeting_trend" in chart.proto.id)
+    assert [trace["name"] for trace in json.loads(trend.proto.spec)["data"]] == ["Opportunities"]
 
 
 def test_with_leads_and_no_deals_every_page_says_no_deals_export_is_loaded(

@@ -44,12 +44,14 @@ def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
 
 
 def weekly_trend(series: pd.DataFrame, week_start, height: int = 360) -> go.Figure:
-    """The funnel's weekly counts over the weeks before, this week's points larger."""
+    """The funnel's weekly counts over the weeks before, this week's points larger. A count no
+    week can tell (its export not loaded, its date column absent) has no line, and no entry in
+    the legend: the tiles say why it cannot be measured."""
     figure = go.Figure()
     weeks = pd.to_datetime(series["week_start"])
     this_week = weeks == pd.Timestamp(week_start)
     for column, label in SERIES:
-        if column not in series:
+        if column not in series or series[column].isna().all():
             continue
         figure.add_trace(
             go.Scatter(
