@@ -660,9 +660,10 @@ def test_the_meeting_says_each_currency_s_wins_of_the_week(mixed_db, monkeypatch
     assert pd.isna(week_11.at["won_revenue", "this_week"])
     assert week_11.at["won_revenue", "partly_unmeasured"] == said
     assert "several currencies" in week_11.at["won_revenue", "cannot_measure"]
-    assert week_10.at["won_revenue", "partly_unmeasured"] == (
-        "No deal was won this week, in any currency."
-    )
+    # A week without a win won 0, in whatever currency: nothing is added across currencies.
+    assert week_10.loc[
+        "won_revenue", ["this_week", "cannot_measure", "partly_unmeasured"]
+    ].tolist() == [0, None, None]
     assert pack.render(meeting, datetime(2026, 3, 16, 9, 0)).count(said) == 1
     monkeypatch.setenv("REVCYCLE_DB", str(mixed_db))
     at = AppTest.from_file(str(REPO_ROOT / "pages" / "this_week.py"), default_timeout=120)

@@ -6,6 +6,8 @@
 -- neither says.
 -- Grain: one row per week (starting Monday), channel and currency with a deal won in that
 -- week, within the period. Deals with no lead are the channel "(no lead)".
+-- count_won_with_amount: the won deals with an amount (the others add nothing to the sum, so
+-- their currency does not make the week's won revenue one of several currencies).
 -- is_partial_week marks the first and last week when the period cuts them short.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all); $default_currency (ISO code, or null).
@@ -29,6 +31,7 @@ final as (
         channel,
         currency,
         count(*) as count_won_deals,
+        count(amount) as count_won_with_amount,
         coalesce(sum(amount), 0) as won_revenue,
         -- A week the period cuts off holds fewer days; charts mark it so it is not read as
         -- a drop.

@@ -7,7 +7,6 @@ the pack read the same numbers. No Streamlit here.
 """
 
 import datetime
-import math
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
@@ -160,24 +159,63 @@ def weekly_series(
 ) -> pd.DataFrame:
     """weekly_numbers for the ``weeks`` weeks up to ``week``: one row per week, oldest first,
     for the charts. Set to missing (NaN) rather than 0: every number of a week the data does
-    not reach (is_in_data false), a count the week's uploads could not record, and sums of
-    money over several currencies. ``money``: the amounts' currency, when the caller has it
+    not reach (is_in_data false), a count the week's uploads could not record, and a week's
+    won revenue in another currency than the others' (_won_in_one_currency), whose currency
+    ``won_currency`` names. ``money``: the amounts' currency, when the caller has it
     already."""
-    series = query("metrics/weekly_numbers", end_date=week.end, weeks=weeks, **scope_params(scope))
+    params = scope_params(scope)
+    series = query("metrics/weekly_numbers", end_date=week.end, weeks=weeks, **params)
     days = _data_days(query)
     shown = series.assign(is_in_data=[_outside(row, days) is None for _, row in series.iterrows()])
     for column, recorded in _COUNTS.values():
         if recorded is not None:
             unknown = (shown[column] == 0) & (shown["count_leads"] > 0) & (shown[recorded] == 0)
             shown[column] = shown[column].astype(float).mask(unknown)
-    if (money or currency(query)).is_mixed:
-        shown["won_revenue"] = math.nan
+    money = money or currency(query)
+    shown = shown.assign(won_currency=money.code, won_currencies_apart=None)
+    if money.is_mixed:
+        shown = _won_in_one_currency(query, shown, params)
     for loaded, needs, _ in _NOT_LOADED:  # the export is not loaded: not 0, unknown
         for column in needs.values():
             shown[column] = shown[column].astype(float).mask(~shown[loaded].astype(bool))
     numbers = [column for column in series.columns if column not in ("week_start", "week_end")]
     shown[numbers] = shown[numbers].astype(float).where(shown["is_in_data"])
     return shown
+
+
+def _won_in_one_currency(query: Query, shown: pd.DataFrame, params: dict) -> pd.DataFrame:
+    """For deals in several currencies, which are never added or compared: the won revenue
+    of the weeks whose wins are all in one currency, that of the latest such week
+    (``won_currency``; a week without a win is 0 in it). Any other week's is missing, and
+    ``won_currencies_apart`` names the currencies of its wins ("USD", "EUR and USD")."""
+    wins = query(
+        "metrics/weekly_won_revenue_by_currency",
+        start_date=shown["week_start"].min(),
+        end_date=shown["week_end"].max(),
+        default_currency=settings.currency(),
+        **params,
+    )
+    found: dict[pd.Timestamp, set] = {}
+    for row in wins[wins["count_won_with_amount"] > 0].itertuples():
+        code = row.currency if isinstance(row.currency, str) else None
+        found.setdefault(pd.Timestamp(row.week_start), set()).add(code)
+    alone = [next(iter(codes)) for _, codes in sorted(found.items()) if len(codes) == 1]
+    code = alone[-1] if alone else None
+    apart = [
+        None if found.get(week, {code}) == {code} else _currencies_in_words(found[week])
+        for week in pd.to_datetime(shown["week_start"])
+    ]
+    return shown.assign(
+        won_revenue=shown["won_revenue"].mask([words is not None for words in apart]),
+        won_currency=code,
+        won_currencies_apart=apart,
+    )
+
+
+def _currencies_in_words(codes: set) -> str:
+    """ "USD", "EUR and USD", "EUR, USD and no stated currency"."""
+    words = [*sorted(code for code in codes if code), *(["no stated currency"] * (None in codes))]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _value(row: pd.Series, metric: str):
@@ -199,11 +237,11 @@ def _average(rows: pd.DataFrame, metric: str):
     return None if not values or None in values else sum(values) / len(values)
 
 
-def _cannot_measure(row: pd.Series, metric: str, money: Currency) -> str | None:
-    if metric == "won_revenue" and money.is_mixed:
+def _cannot_measure(row: pd.Series, metric: str) -> str | None:
+    if metric == "won_revenue" and isinstance(row["won_currencies_apart"], str):
         return (
-            f"The deals' amounts are in several currencies ({money.listed}); Revcycle does "
-            "not add amounts in different currencies."
+            f"This week's won deals are in several currencies ({row['won_currencies_apart']}); "
+            "Revcycle does not add amounts in different currencies."
         )
     for loaded, needs, reason in _NOT_LOADED:
         if metric in needs and not row[loaded]:
@@ -218,18 +256,17 @@ def _cannot_measure(row: pd.Series, metric: str, money: Currency) -> str | None:
     return None
 
 
-def _partly_unmeasured(row: pd.Series, metric: str, won_per_currency: str | None) -> str | None:
+def _partly_unmeasured(row: pd.Series, metric: str, in_currencies: str | None) -> str | None:
     """What part of the week a number leaves out, when some of its leads' files lack the
     column it needs (others have it), or some of its deals lack an outcome (others have
-    one), or what it is in each currency when its amounts are in several: said beside the
-    number, never blamed on anyone. ``won_per_currency``: _won_per_currency's sentence, given
-    only when the amounts are in several currencies."""
-    if metric == "won_revenue" and won_per_currency is not None:
-        return won_per_currency
+    one), or, for deals in several currencies, what it is in each or which weeks it is not
+    compared with: said beside the number, never blamed on anyone. ``in_currencies``: that
+    last sentence (_won_per_currency's or _weeks_apart's), or None."""
+    if metric == "won_revenue":
+        without = None if _value(row, metric) is None else _won_without_amount(row)
+        return " ".join(filter(None, (without, in_currencies))) or None
     if metric == "opportunities":
         return _deals_without_outcome(row)
-    if metric == "won_revenue" and _value(row, metric) is not None:
-        return _won_without_amount(row)
     if metric != "share_contacted_in_time" or blank(row["count_leads"]):  # no leads loaded
         return None
     count, known = int(row["count_leads"]), int(row["count_leads_with_contact_data"])
@@ -325,8 +362,12 @@ def week_tiles(
     complete = days is not None and week.end < days[1]
     whole = complete and week.start >= days[0]
     rows = []
-    # Each currency's own sum of the week's wins, for amounts in several (never added).
-    said = _won_per_currency(query, week, params) if money.is_mixed else None
+    # For deals in several currencies (never added): each one's sum of the week's wins when
+    # they are in several, else the weeks before that are not compared for their currency.
+    if isinstance(this_row["won_currencies_apart"], str):
+        in_currencies = _won_per_currency(query, week, params)
+    else:
+        in_currencies = _weeks_apart(series, this_row["won_currency"])
     for metric in TILE_METRICS:
         this_week = None if outside[-1] else _value(this_row, metric)
         target = None if money.is_mixed and metric == "won_revenue" else agreed.get(metric)
@@ -342,11 +383,11 @@ def week_tiles(
                 found and found.colour,
                 found and found.share_of_target,
                 UNITS.get(metric, "count"),
-                money.code if metric == "won_revenue" else None,
-                outside[-1] or _cannot_measure(this_row, metric, money),
+                this_row["won_currency"] if metric == "won_revenue" else None,
+                outside[-1] or _cannot_measure(this_row, metric),
                 f"{DEFINITIONS[metric]} {_BASELINE}",
                 complete,
-                None if outside[-1] else _partly_unmeasured(this_row, metric, said),
+                None if outside[-1] else _partly_unmeasured(this_row, metric, in_currencies),
             )
         )
     tiles = pd.DataFrame(rows, columns=list(TILE_COLUMNS))
@@ -354,6 +395,26 @@ def week_tiles(
     for column in ("target_status", "currency", "cannot_measure", "partly_unmeasured"):
         tiles[column] = tiles[column].astype(object).where(tiles[column].notna(), None)
     return tiles
+
+
+def _weeks_apart(series: pd.DataFrame, code: str | None) -> str | None:
+    """The weeks before this one (the last row) that its won revenue is not compared with,
+    their wins being in another currency or in several: "Compared only with weeks whose won
+    deals are in EUR: not with last week (USD) or the week of 26 Oct (EUR and USD)." """
+    last = len(series) - 2
+    names = [
+        f"{'last week' if at == last else f'the week of {row.week_start:%-d %b}'} "
+        f"({row.won_currencies_apart})"
+        for at, row in enumerate(series.iloc[:-1].itertuples())
+        if isinstance(row.won_currencies_apart, str) and row.is_in_data
+    ]
+    if not names:
+        return None
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return (
+        f"Compared only with weeks whose won deals are in {_currencies_in_words({code})}: "
+        f"not with {listed}."
+    )
 
 
 def _won_per_currency(query: Query, week: Week, params: dict) -> str:
