@@ -498,54 +498,60 @@ def commit_section(cursor, ready: list, waiting: list[str], who: str) -> None:
     st.rerun()  # the banner and every page read the new data version
 
 
-def rules_section(cursor, who: str | None) -> None:
-    """The whole channel-rule table (which channel each raw source value means); editable by
-    an editor, ``who``, and shown read-only to everyone else."""
-    rules = channels.all_rules(cursor)
-    with st.expander(f"Channel rules ({len(rules)})", icon=":material/rule:"):
-        st.caption(
-            "Each raw lead-source value, as exports spell it, and the channel it counts for. "
-            "Spellings match ignoring case, spaces and punctuation (Paid Search = PAID_SEARCH). "
-            "A value with no rule shows as (unmapped). Saving rebuilds the numbers at once."
-        )
+def rules_section(cursor, who: str | None, table: upload.RuleTable) -> None:
+    """A whole rule table; editable by an editor, ``who``, and shown read-only to everyone
+    else."""
+    rules = table.read(cursor)
+    with st.expander(f"{table.title} ({len(rules)})", icon=":material/rule:"):
+        st.caption(table.caption)
         if who is None:
-            shown = pd.DataFrame(rules, columns=["source", "channel"])
-            columns = {"source": ("Source value", "text"), "channel": ("Channel", "text")}
-            tables.show(shown, columns, key="upload_rules_shown")
+            shown = pd.DataFrame(rules, columns=list(table.fields))
+            columns = {
+                field: (label, "text")
+                for field, label in zip(table.fields, table.columns, strict=True)
+            }
+            tables.show(shown, columns, key=f"{table.key}_shown")
             return
+        meaning = table.columns[1]
         edited = st.data_editor(
-            pd.DataFrame(rules, columns=["Source value", "Channel"]),
+            pd.DataFrame(rules, columns=list(table.columns)),
             num_rows="dynamic",
             hide_index=True,
             width="stretch",
-            key="upload_rules_table",
+            key=f"{table.key}_table",
+            column_config=(
+                {meaning: st.column_config.SelectboxColumn(meaning, options=table.meanings)}
+                if table.meanings
+                else None
+            ),
         )
-        if not st.button("Save channel rules", key="upload_rules_save"):
-            return
-        pairs = upload.edited_rule_pairs(
-            edited.rename(columns={"Source value": "source", "Channel": "channel"}).to_dict(
-                "records"
-            )
+        if st.button(f"Save {table.noun}s", key=f"{table.key}_save"):
+            named = edited.rename(columns=dict(zip(table.columns, table.fields, strict=True)))
+            pairs = upload.edited_rule_pairs(named.to_dict("records"), table.fields)
+            _save_rules(cursor, who, table, pairs)
+
+
+def _save_rules(cursor, who: str, table: upload.RuleTable, pairs: list[tuple]) -> None:
+    try:
+        count = table.save(cursor, pairs, changed_by=who)
+    except ValueError as error:
+        st.error(f"The rules were not saved: {format.plain(str(error))}.")
+        return
+    except Exception:
+        log.exception("saving %ss failed", table.noun)
+        st.error("Saving the rules failed, so they are as they were. See the server log.")
+        return
+    repeated = len(pairs) - count  # rows naming a value (any spelling) once more
+    st.session_state["upload_messages"] = [
+        f"Saved {plural(count, table.noun)}."
+        + (
+            f" {plural(repeated, 'row')} repeated a {table.columns[0].lower()}: the last of each "
+            "kept."
+            if repeated
+            else ""
         )
-        try:
-            count = channels.replace_rules(cursor, pairs, changed_by=who)
-        except ValueError as error:
-            st.error(f"The rules were not saved: {format.plain(str(error))}.")
-            return
-        except Exception:
-            log.exception("saving channel rules failed")
-            st.error("Saving the rules failed, so they are as they were. See the server log.")
-            return
-        repeated = len(pairs) - count  # rows naming a source value (any case) once more
-        st.session_state["upload_messages"] = [
-            f"Saved {plural(count, 'channel rule')}."
-            + (
-                f" {plural(repeated, 'row')} repeated a source value: the last of each kept."
-                if repeated
-                else ""
-            )
-        ]
-        st.rerun()
+    ]
+    st.rerun()
 
 
 def coverage_section() -> None:
@@ -775,7 +781,8 @@ def main() -> None:
         ready, waiting = files_sections(cursor, files or [], current, version, max_bytes)
         if files:
             commit_section(cursor, ready, waiting, who)
-        rules_section(cursor, who)
+        rules_section(cursor, who, upload.CHANNEL_RULES)
+        rules_section(cursor, who, upload.STAGE_RULES)
         coverage_section()
         history_section(cursor, who)
         changes_section(cursor)

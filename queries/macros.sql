@@ -63,29 +63,34 @@ create or replace macro opportunity_key(id) as
         else id
     end;
 
--- is_won_deal(stage, is_won), is_closed_deal(stage, is_won, is_closed): whether a deal is won,
--- and won or lost, by its export's Won and Closed values, else by what its stage says, read
--- from its letters and digits, lower-cased (the label "Closed Won", "Closed/Won" and HubSpot's
--- internal id "closedwon" are one stage): won is Won (Pipedrive's status) or any stage
--- starting Closed Won (a pipeline's own "Closed Won - Renewal" too), closed any stage starting
--- Closed, or Won or Lost. A won deal is closed, whatever else the export says (a Salesforce
--- report may have Won and no Closed column, and a stage of the org's own naming). False when
--- nothing says so: stg_deals makes both unknown for a deal with no stage, won or closed value
--- at all; the importer's checks (close dates in the future, stages that say won or lost but
--- are read as open) ask the same.
-create or replace macro is_won_deal(stage, is_won) as
+-- stage_key(stage): a deal stage as the stage rules and the reading below match it: its
+-- letters and digits, lower-cased, so the label "Closed Won", "Closed/Won" and HubSpot's
+-- internal id "closedwon" are one stage.
+create or replace macro stage_key(stage) as replace(source_key(stage), '_', '');
+
+-- is_won_deal(stage, is_won, ruled), is_closed_deal(stage, is_won, is_closed, ruled): whether
+-- a deal is won, and won or lost, by its export's Won and Closed values; else by the stage
+-- rule its stage_key matched (`ruled`: 'won', 'lost' or 'open', null when none did: the
+-- analysts' own word for a stage such as "Contract signed"); else by what its stage says: won
+-- is Won (Pipedrive's status) or any stage starting Closed Won (a pipeline's own "Closed Won -
+-- Renewal" too), closed any stage starting Closed, or Won or Lost. A won deal is closed,
+-- whatever else the export says (a Salesforce report may have Won and no Closed column, and a
+-- stage of the org's own naming). False when nothing says so: stg_deals makes both unknown
+-- for a deal with no stage, won or closed value at all; the importer's checks (close dates in
+-- the future, stages that say won or lost but are read as open) ask the same.
+create or replace macro is_won_deal(stage, is_won, ruled) as
     coalesce(
         is_won,
-        replace(source_key(stage), '_', '') = 'won'
-            or starts_with(replace(source_key(stage), '_', ''), 'closedwon'),
+        ruled = 'won',
+        stage_key(stage) = 'won' or starts_with(stage_key(stage), 'closedwon'),
         false
     );
-create or replace macro is_closed_deal(stage, is_won, is_closed) as
-    is_won_deal(stage, is_won)
+create or replace macro is_closed_deal(stage, is_won, is_closed, ruled) as
+    is_won_deal(stage, is_won, ruled)
     or coalesce(
         is_closed,
-        starts_with(replace(source_key(stage), '_', ''), 'closed')
-            or replace(source_key(stage), '_', '') in ('won', 'lost'),
+        ruled in ('won', 'lost'),
+        starts_with(stage_key(stage), 'closed') or stage_key(stage) in ('won', 'lost'),
         false
     );
 

@@ -31,14 +31,14 @@ from revcycle.health import (
     open_to_read,
     open_to_write,
 )
-from revcycle.importer import channels, load, parse
+from revcycle.importer import channels, load, parse, stages_cli
 from revcycle.importer.problems import ERROR, ImportRefused, grouped, problems_frame
 from revcycle.importer.validate import columns_feeding_two_fields, name_value_pairs, prepare
 from revcycle.meeting import cli as meeting_cli
 from revcycle.meeting import log as meeting_log
 from revcycle.meeting import pack
 from revcycle.paths import SAMPLE_DIR, db_path, log_path
-from revcycle.rebuild import MART_TABLE, is_current, seed_channel_rules
+from revcycle.rebuild import MART_TABLE, is_current, seed_rules
 from revcycle.roi import cli as roi_cli
 
 SHOWN_PROBLEMS = 50
@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     restore_parser = commands.add_parser("restore", help="return to the state right after upload N")
     restore_parser.add_argument("upload_id", type=int, metavar="N")
     _add_disk_commands(commands)
+    stages_cli.add_parser(commands)
     _add_agreement_commands(commands)
     _add_report_commands(commands)
     return parser
@@ -205,6 +206,9 @@ def _run(args, parser) -> int:
         return _read_only(args, parser)
     if reads_only:
         return _read_agreements(args)
+    if args.command == "stage-rules" and not stages_cli.writes(args):
+        with open_to_read(db_path()) as reading:
+            return stages_cli.show(reading.con)
     if args.command == "pack":
         return _pack(args)
     if args.command == "actions":
@@ -225,6 +229,8 @@ def _run(args, parser) -> int:
             return _load(con, args, parser)
         if args.command == "agreements":
             return agreements_cli.import_file(con, args.file)
+        if args.command == "stage-rules":
+            return stages_cli.save(con, args)
         return _restore(con, args.upload_id)
     finally:
         con.close()
@@ -438,7 +444,7 @@ def _read_only(args, parser) -> int:
         if not has_table(con, "uploads") and not db_path().exists():
             # No database yet: an empty one, in memory, with the rules a new one would get.
             load.ensure_storage(con)
-            seed_channel_rules(con)
+            seed_rules(con)
         return _load(con, args, parser)
 
 

@@ -83,7 +83,7 @@ def rebuild_in_transaction(con: duckdb.DuckDBPyConnection, moved_by: str | None 
     marts = MART_TABLES
     if moved_by is not None and has_table(con, MART_TABLE) and is_current(con):
         marts = MARTS_MOVED_BY[moved_by]
-    seed_channel_rules(con)
+    seed_rules(con)
     if "working_time_calendar" in marts:
         # The days off depend on the agreement and on the years the data spans.
         calendar.write_in_transaction(con)
@@ -102,15 +102,19 @@ def rebuild_in_transaction(con: duckdb.DuckDBPyConnection, moved_by: str | None 
     return _next_data_version(con)
 
 
-def seed_channel_rules(con: duckdb.DuckDBPyConnection) -> None:
-    """The bundled rules seed a new database; from then on the rules live in the database,
-    where the upload page and `load --channel-map` add to them."""
+def seed_rules(con: duckdb.DuckDBPyConnection) -> None:
+    """The bundled channel rules seed a new database, and its stage rules start empty; from
+    then on the rules live in the database, where the upload page, `load --channel-map` and
+    the `stage-rules` command change them."""
     if not has_table(con, "raw_channel_rules"):
         con.execute(
             "create table raw_channel_rules as select source, channel from "
             "read_csv($path, all_varchar = true, header = true)",
             {"path": str(CHANNEL_RULES_CSV)},
         ).fetchall()
+    con.execute(
+        "create table if not exists raw_stage_rules (stage varchar, outcome varchar)"
+    ).fetchall()
 
 
 def queries_fingerprint() -> str:

@@ -63,6 +63,9 @@ def has_upload_controls(at: AppTest) -> dict[str, bool]:
         "uploader": bool(at.get("file_uploader")),
         "restore": any(button.key == "upload_restore" for button in at.button),
         "rule editor": any(editor.key == "upload_rules_table" for editor in at.data_editor),
+        "stage rule editor": any(
+            editor.key == "upload_stage_rules_table" for editor in at.data_editor
+        ),
     }
 
 
@@ -70,8 +73,8 @@ def sidebar_buttons(at: AppTest) -> list[str]:
     return [button.label for button in at.sidebar.button]
 
 
-NONE_OF_THEM = {"uploader": False, "restore": False, "rule editor": False}
-ALL_OF_THEM = {"uploader": True, "restore": True, "rule editor": True}
+NONE_OF_THEM = dict.fromkeys(("uploader", "restore", "rule editor", "stage rule editor"), False)
+ALL_OF_THEM = dict.fromkeys(NONE_OF_THEM, True)
 
 
 def test_a_signed_in_viewer_sees_the_history_but_no_upload_controls(roles_file):

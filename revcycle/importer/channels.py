@@ -5,8 +5,8 @@ from collections.abc import Iterable
 import duckdb
 
 from revcycle import audit
-from revcycle.db import has_table, rollback_after, scratch
-from revcycle.rebuild import rebuild_in_transaction
+from revcycle.db import has_table
+from revcycle.importer import rule_tables
 
 # Where the rows of a source value with no rule count ("{}": the values, or "them"): a deal
 # linked to a lead counts in the lead's channel, and a spend row in the channel of its campaign
@@ -22,14 +22,8 @@ UNMAPPED_BY_KIND = {
 
 def source_keys(values: Iterable[str]) -> list[str]:
     """The rule key of each source value, in order, by the ``source_key`` macro staging uses:
-    "Paid Search" -> "paid_search". One query for all the values."""
-    cursor = scratch()
-    try:
-        return cursor.execute(
-            "select [source_key(value) for value in $values]", {"values": list(values)}
-        ).fetchall()[0][0]
-    finally:
-        cursor.close()
+    "Paid Search" -> "paid_search"."""
+    return rule_tables.keys("source_key", values)
 
 
 def rules(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -109,23 +103,9 @@ def replace_rules(
     ):
         raise ValueError("every rule needs a source value and a channel")
     cleaned = _one_per_key(new_rules)
-    before = set(all_rules(con))
-    con.begin()
-    try:
-        con.execute(
-            "create or replace table raw_channel_rules (source varchar, channel varchar)"
-        ).fetchall()
-        for source, channel in cleaned.values():
-            con.execute(
-                "insert into raw_channel_rules values ($source, $channel)",
-                {"source": source, "channel": channel},
-            ).fetchall()
-        audit.record(con, changed_by, _change_line(before, set(cleaned.values())))
-        rebuild_in_transaction(con)
-        con.commit()
-    except BaseException as error:
-        rollback_after(con, error)
-        raise
+    rule_tables.replace(
+        con, "raw_channel_rules", cleaned.values(), noun="channel rules", changed_by=changed_by
+    )
     return len(cleaned)
 
 
@@ -134,13 +114,3 @@ def _one_per_key(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, str]]
     pairs = [(source.strip(), channel.strip()) for source, channel in pairs]
     keys = source_keys(source for source, _ in pairs)
     return dict(zip(keys, pairs, strict=True))
-
-
-def _change_line(before: set[tuple[str, str]], after: set[tuple[str, str]]) -> str:
-    """The change log's line for a saved rule table: the rules added and removed."""
-    parts = [
-        f"{verb} {audit.named([f'{source} → {channel}' for source, channel in sorted(rules)])}"
-        for verb, rules in (("added", after - before), ("removed", before - after))
-        if rules
-    ]
-    return "Saved the channel rules: " + ("; ".join(parts) if parts else "no change")

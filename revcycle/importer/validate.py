@@ -16,7 +16,16 @@ import pyarrow.compute as pc
 
 from revcycle import contract, settings
 from revcycle.db import has_table, scratch
-from revcycle.importer import channels, currencies, derive, parse, presets, spend, touches
+from revcycle.importer import (
+    channels,
+    currencies,
+    derive,
+    parse,
+    presets,
+    spend,
+    stages,
+    touches,
+)
 from revcycle.importer import problems as codes
 from revcycle.importer.load import RAW_TABLE_BY_KIND, UploadMeta, holds_sample
 from revcycle.importer.original import Original
@@ -564,30 +573,57 @@ def _deal_checks(con: duckdb.DuckDBPyConnection, rows: pa.Table, mapping: dict, 
         reason = f"the deal has no {' or '.join(given)} value, {_NO_OUTCOME}"
         yield given[0], blank, reason, codes.NO_OUTCOME
     if "stage" in mapping:
-        yield "stage", _read_as_open(rows), _READ_AS_OPEN, codes.STAGE_READ_AS_OPEN
+        yield "stage", _read_as_open(con, rows), _READ_AS_OPEN, codes.STAGE_READ_AS_OPEN
 
 
 _READ_AS_OPEN = (
     "the stage says won or lost, but only a stage starting 'Closed' (or 'Won', 'Lost') closes "
-    "a deal, so it counts as open pipeline. Rename the stage in the export, or add a Won and a "
-    "Closed column (TRUE/FALSE) and map them"
+    "a deal, so it counts as open pipeline. Add a stage rule saying what it means (the upload "
+    "page's Stage rules, or `python3 -m revcycle stage-rules --set 'STAGE=won'`), or add a Won "
+    "and a Closed column (TRUE/FALSE) and map them"
 )
 # Per distinct stage, whether it names a win or a loss as a word ("Deal won", "Lost - no
-# budget") that is_closed_deal (queries/macros.sql) would still read as open.
+# budget") that no stage rule covers and is_closed_deal (queries/macros.sql) would still read
+# as open.
 _SAYS_CLOSED_SQL = r"""
 select
-    not is_closed_deal(stage, null, null)
+    ruled is null
+        and not is_closed_deal(stage, null, null, null)
         and regexp_matches(lower(stage), '\b(won|lost)\b') as says_closed,
 from stages
 """
+# Per distinct stage, the outcome its stage rule gives (null when none does), as stg_deals
+# matches them.
+_RULED_SQL = """
+select rules.outcome,
+from stages
+left join stage_rules as rules
+    on stage_key(stages.stage) = stage_key(rules.stage)
+order by stages.at
+"""
 
 
-def _read_as_open(rows: pa.Table) -> np.ndarray:
-    """Per deal, whether its stage says won or lost but no column or rule closes it. Read once
-    per distinct stage: a pipeline has a handful, so a million deals take about 0.1 s."""
-    index, stages = parse.distinct_values(one_array(rows.column("stage")))
+def _ruled(con: duckdb.DuckDBPyConnection, stage: pa.ChunkedArray) -> tuple[np.ndarray, pa.Table]:
+    """The distinct stages of ``stage`` with the outcome their stage rule gives (``ruled``,
+    null when none does), and each row's index among them (a blank stage: one past the
+    last). Read once per distinct stage: a pipeline has a handful."""
+    index, distinct = parse.distinct_values(one_array(stage))
+    rules = stages.rule_rows(con)
+    if not rules.num_rows:
+        return index, pa.table({"stage": distinct, "ruled": pa.nulls(len(distinct), pa.string())})
     with scratch() as cursor:
-        cursor.register("stages", pa.table({"stage": stages}))
+        cursor.register("stages", pa.table({"stage": distinct, "at": range(len(distinct))}))
+        cursor.register("stage_rules", rules)
+        ruled = cursor.sql(_RULED_SQL).to_arrow_table().column("outcome")
+    return index, pa.table({"stage": distinct, "ruled": ruled})
+
+
+def _read_as_open(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> np.ndarray:
+    """Per deal, whether its stage says won or lost but no column or rule closes it. Read once
+    per distinct stage, so a million deals take about 0.1 s."""
+    index, distinct = _ruled(con, rows.column("stage"))
+    with scratch() as cursor:
+        cursor.register("stages", distinct)
         says_closed = mask(cursor.sql(_SAYS_CLOSED_SQL).to_arrow_table().column("says_closed"))
     undecided = mask(pc.is_null(rows.column("is_won"))) & mask(pc.is_null(rows.column("is_closed")))
     return np.append(says_closed, False)[index] & undecided
@@ -656,7 +692,7 @@ def _rule_problems(
             "export's date format. Until then the presets end before it, and it counts in All "
             "time and custom dates only"
         )
-        flagged("closed_at", _closed_after(rows, now), reason, codes.FUTURE_DATE, WARNING)
+        flagged("closed_at", _closed_after(con, rows, now), reason, codes.FUTURE_DATE, WARNING)
     return problems
 
 
@@ -669,14 +705,20 @@ def _future_dates(kind: str, mapping, rows: pa.Table, now: datetime):
             yield spec.name, mask(pc.greater(rows.column(spec.name), ahead_of[spec.type]))
 
 
-def _closed_after(rows: pa.Table, now: datetime) -> np.ndarray:
+def _closed_after(con: duckdb.DuckDBPyConnection, rows: pa.Table, now: datetime) -> np.ndarray:
     """Per deal, whether it is won or lost (as stg_deals reads it: is_closed_deal in
-    queries/macros.sql) and closes after ``now``. An open deal's close date is the day it is
-    expected to close, often ahead; a closed deal's is when it closed, which cannot be ahead."""
+    queries/macros.sql, with the stage rules) and closes after ``now``. An open deal's close
+    date is the day it is expected to close, often ahead; a closed deal's is when it closed,
+    which cannot be ahead."""
+    index, distinct = _ruled(con, rows.column("stage"))
+    ruled = pa.concat_arrays([distinct.column("ruled").combine_chunks(), pa.nulls(1, pa.string())])
+    outcomes = rows.select(["stage", "is_won", "is_closed", "closed_at"]).append_column(
+        "ruled", ruled.take(pa.array(index))
+    )
     with scratch() as cursor:
-        cursor.register("deal_outcomes", rows.select(["stage", "is_won", "is_closed", "closed_at"]))
+        cursor.register("deal_outcomes", outcomes)
         ahead = cursor.sql(
-            "select is_closed_deal(stage, is_won, is_closed) and closed_at > $now as ahead "
+            "select is_closed_deal(stage, is_won, is_closed, ruled) and closed_at > $now as ahead "
             "from deal_outcomes",
             params={"now": now.replace(tzinfo=None)},
         ).to_arrow_table()

@@ -7,16 +7,17 @@ does the reading, checking and committing; nothing here re-implements it.
 
 import logging
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
 from revcycle import audit, contract, health
 from revcycle.db import rollback_after
-from revcycle.importer import load, presets
+from revcycle.importer import channels, load, presets, stages
 from revcycle.importer.original import Original
 from revcycle.importer.parse import (
     DATE_FORMAT_HINT,
@@ -346,12 +347,57 @@ def typed_rules(unmapped: list[str], typed: list[dict]) -> dict[str, str]:
     return rules
 
 
-def edited_rule_pairs(rows: list[dict]) -> list[tuple]:
-    """The whole rule table as edited: (source value, channel) pairs, fully empty rows left out.
+class RuleTable(NamedTuple):
+    """One rule table the upload page edits: channel rules or stage rules."""
 
-    A half-filled row stays in, so ``channels.replace_rules`` can say what is wrong with it.
+    title: str  # the expander's, before the count
+    caption: str
+    columns: tuple[str, str]  # the table's headings: the value as exports spell it, its meaning
+    fields: tuple[str, str]  # the same, as edited_rule_pairs and the read-only table name them
+    key: str  # the widgets' keys start with it
+    noun: str  # "channel rule"
+    read: Callable  # cursor -> [(value, meaning)]
+    save: Callable  # (cursor, pairs, changed_by=) -> how many rules the table holds
+    meanings: tuple[str, ...] = ()  # the choices of the second column; empty: free text
+
+
+CHANNEL_RULES = RuleTable(
+    "Channel rules",
+    "Each raw lead-source value, as exports spell it, and the channel it counts for. "
+    "Spellings match ignoring case, spaces and punctuation (Paid Search = PAID_SEARCH). "
+    "A value with no rule shows as (unmapped). Saving rebuilds the numbers at once.",
+    ("Source value", "Channel"),
+    ("source", "channel"),
+    "upload_rules",
+    "channel rule",
+    channels.all_rules,
+    channels.replace_rules,
+)
+STAGE_RULES = RuleTable(
+    "Stage rules",
+    "What a deal stage of your pipeline's own naming means, where its words alone do not say: "
+    "'Contract signed' is won, 'Disqualified' lost, 'Closed - on hold' open. Without a rule, "
+    "only Won or a stage starting Closed Won is won, and Lost or a stage starting Closed is "
+    "lost. A deal's Won and Closed columns, where the export has them, still come first. "
+    "Spellings match ignoring case, spaces and punctuation. Saving rebuilds the numbers at once.",
+    ("Stage", "Means"),
+    ("stage", "outcome"),
+    "upload_stage_rules",
+    "stage rule",
+    stages.all_rules,
+    stages.replace_rules,
+    stages.OUTCOMES,
+)
+
+
+def edited_rule_pairs(rows: list[dict], fields=("source", "channel")) -> list[tuple]:
+    """The whole rule table as edited: (value, meaning) pairs from the rows' two ``fields``
+    (source value and channel, or stage and outcome), fully empty rows left out.
+
+    A half-filled row stays in, so the rules' ``replace_rules`` can say what is wrong with it.
     """
-    pairs = [(_cell_text(row.get("source")), _cell_text(row.get("channel"))) for row in rows]
+    first, second = fields
+    pairs = [(_cell_text(row.get(first)), _cell_text(row.get(second))) for row in rows]
     return [(source, channel) for source, channel in pairs if source.strip() or channel.strip()]
 
 

@@ -1,0 +1,190 @@
+"""Stage rules: what a deal stage of a pipeline's own naming means (won, lost or open), saved
+in the database by the upload page or the `stage-rules` command, and read by staging and the
+importer's checks alike.
+
+The deals, all of lead L1 (Email), created 2 March 2026 and closed 9 March, in EUR:
+- D1 "Contract signed" 1,200.00: no word says won, so open until a rule says won;
+- D2 "Disqualified" 300.00: open until a rule says lost;
+- D3 "Closed - on hold" 500.00: starts with Closed, so lost until a rule says open;
+- D4 "Closed Won" 100.00: won by its words, with or without rules;
+- D5 "Contract signed" 700.00 whose export says Won false, Closed true: lost, whatever the rule.
+"""
+
+from datetime import datetime
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from revcycle.db import connect
+from revcycle.importer import problems as codes
+from revcycle.importer import stages
+from revcycle.importer.validate import prepare
+from tests.conftest import cents, metric
+from tests.test_app import APP
+from tests.test_import_rules import revcycle  # noqa: F401 (a fixture)
+from tests.test_upload_page import go_to, texts
+
+MARCH = {"start_date": "2026-03-01", "end_date": "2026-03-31"}
+LEADS = [{"lead_id": "L1", "created_at": "2026-03-01 09:00:00", "channel": "Email"}]
+RULES = {"Contract signed": "won", "disqualified": "LOST", "closed on hold": "open"}
+
+
+def deal(deal_id, stage, amount, **flags):
+    return {
+        "deal_id": deal_id,
+        "lead_id": "L1",
+        "created_at": "2026-03-02 09:00:00",
+        "stage": stage,
+        "amount": amount,
+        "currency": "EUR",
+        "closed_at": "2026-03-09 09:00:00",
+        **flags,
+    }
+
+
+DEALS = [
+    deal("D1", "Contract signed", "1200.00"),
+    deal("D2", "Disqualified", "300.00"),
+    deal("D3", "Closed - on hold", "500.00"),
+    deal("D4", "Closed Won", "100.00"),
+    deal("D5", "Contract signed", "700.00", is_won="false", is_closed="true"),
+]
+
+
+def march_total(con):
+    total = metric(con, "revenue_by_channel", **MARCH).query("is_total").iloc[0]
+    return (
+        cents(total["won_revenue"]),
+        int(total["count_won_deals"]),
+        cents(total["open_pipeline"]),
+        int(total["count_open_deals"]),
+    )
+
+
+def test_rules_say_what_a_pipeline_s_own_stages_mean(funnel_db):
+    con = funnel_db(LEADS, DEALS)
+    # No rule: won D4 (100.00); open D1 and D2 (1,200.00 + 300.00); D3 and D5 lost.
+    assert march_total(con) == (10000, 1, 150000, 2)
+    assert stages.set_rules(con, RULES, changed_by="ann@example.com") == 3
+    # Won D1 + D4 = 1,300.00; open D3 (500.00); D2 lost; D5 lost by its own Won and Closed.
+    assert march_total(con) == (130000, 2, 50000, 1)
+    assert stages.all_rules(con) == [
+        ("Contract signed", "won"),
+        ("disqualified", "lost"),
+        ("closed on hold", "open"),
+    ]
+    (changed_by, what) = con.execute("select changed_by, what from change_log").fetchall()[-1]
+    assert changed_by == "ann@example.com"
+    assert what == (
+        "Saved the stage rules: added Contract signed → won, closed on hold → open, "
+        "disqualified → lost"
+    )
+
+
+def test_removing_a_rule_reads_the_stage_by_its_words_again(funnel_db):
+    con = funnel_db(LEADS, DEALS)
+    stages.set_rules(con, RULES, changed_by="ann")
+    # "contract-SIGNED" is the rule for "Contract signed" (case and marks aside).
+    assert stages.set_rules(con, {"contract-SIGNED": None}, changed_by="ann") == 2
+    # D1 open again: won D4 only; open D1 (1,200.00) and D3 (500.00).
+    assert march_total(con) == (10000, 1, 170000, 2)
+
+
+@pytest.mark.parametrize(
+    ("rules", "reason"),
+    [
+        ([("Contract signed", "maybe")], "the rule for the stage 'Contract signed' says 'maybe'"),
+        ([("  ", "won")], "every stage rule needs a stage"),
+        ([("Contract signed", "")], "says 'nothing'"),
+    ],
+)
+def test_a_rule_that_is_not_won_lost_or_open_is_refused_and_nothing_changes(
+    funnel_db, rules, reason
+):
+    con = funnel_db(LEADS, DEALS)
+    stages.set_rules(con, {"Disqualified": "lost"}, changed_by="ann")
+    with pytest.raises(ValueError, match=reason):
+        stages.replace_rules(con, rules, changed_by="ann")
+    assert stages.all_rules(con) == [("Disqualified", "lost")]
+
+
+def test_a_stage_with_a_rule_is_no_longer_warned_of_and_a_future_close_is(tmp_path):
+    # D1 "Deal won" says won in words no reading closes: a warning, until a rule says won.
+    # D2 "Contract signed" closes on 12 Dec, after the check's now (5 Dec): an open deal's
+    # expected close until the rule makes it won, then a close in the future.
+    deals = tmp_path / "deals.csv"
+    deals.write_text(
+        "deal_id,created_at,stage,amount,closed_at\n"
+        "D1,2026-03-02,Deal won,300.00,2026-03-09\n"
+        "D2,2026-03-02,Contract signed,400.00,2026-12-12\n",
+        encoding="utf-8",
+    )
+    con = connect(tmp_path / "stages.duckdb")
+
+    def flagged():
+        prepared = prepare(con, deals, kind="deals", now=datetime(2026, 12, 5))
+        return [
+            (problem.code, problem.line, problem.value)
+            for problem in prepared.problems
+            if problem.code in (codes.STAGE_READ_AS_OPEN, codes.FUTURE_DATE)
+        ]
+
+    try:
+        assert flagged() == [(codes.STAGE_READ_AS_OPEN, 2, "Deal won")]
+        stages.set_rules(con, {"Deal won": "won", "Contract signed": "won"}, changed_by="ann")
+        assert flagged() == [(codes.FUTURE_DATE, 3, "2026-12-12")]
+    finally:
+        con.close()
+
+
+def test_the_command_sets_lists_and_removes_rules(tmp_path, revcycle):  # noqa: F811
+    db = tmp_path / "cli.duckdb"
+    code, out = revcycle(db, "stage-rules")
+    assert (code, out.strip()) == (
+        0,
+        "No stage rules: a stage counts by its words (Won, Closed Won…, Lost, Closed…).",
+    )
+    code, out = revcycle(db, "stage-rules", "--set", "Contract signed=won", "--set", "Lost?=LOST")
+    assert code == 0
+    assert out.splitlines()[1:] == ["Contract signed → won", "Lost? → lost"]
+    assert out.startswith("saved 2 stage rules (recorded as done by ")
+    code, out = revcycle(db, "stage-rules", "--set", "Contract signed=signed")
+    assert code == 1
+    assert "error: the stage rules were not saved: the rule for the stage 'Contract signed' " in out
+    assert "Traceback" not in out
+    code, out = revcycle(db, "stage-rules", "--set", "Contract signed")
+    assert (code, out.strip()) == (
+        1,
+        "error: --set takes STAGE=OUTCOME (won, lost or open), not 'Contract signed'",
+    )
+    code, out = revcycle(db, "stage-rules", "--remove", "lost?")
+    assert (code, out.splitlines()[1:]) == (0, ["Contract signed → won"])
+
+
+def test_an_editor_adds_a_rule_on_the_upload_page_and_the_overview_counts_the_win(
+    funnel_db, monkeypatch
+):
+    con = funnel_db(LEADS, DEALS)
+    path = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()[0]
+    con.close()
+    monkeypatch.setenv("REVCYCLE_DB", path)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["period"] = ["2026-03-01", "2026-03-31"]
+    at.run()
+    won = next(tile for tile in at.metric if tile.label == "Won revenue")
+    assert won.value.replace("\\", "") == "€100"  # D4 alone
+    go_to(at, "pages/upload.py")
+    # AppTest cannot type into st.data_editor; its edits arrive through session state.
+    at.session_state["upload_stage_rules_table"] = {
+        "edited_rows": {},
+        "added_rows": [{"Stage": "contract signed", "Means": "won"}],
+        "deleted_rows": [],
+    }
+    at.button(key="upload_stage_rules_save").click().run()
+    assert not at.exception
+    assert "Saved 1 stage rule." in texts(at.success)
+    go_to(at, "dashboard.py")
+    won = next(tile for tile in at.metric if tile.label == "Won revenue")
+    assert won.value.replace("\\", "") == "€1,300"  # D1 1,200.00 + D4 100.00
