@@ -137,6 +137,46 @@ def test_a_stage_with_a_rule_is_no_longer_warned_of_and_a_future_close_is(tmp_pa
         con.close()
 
 
+def test_the_stages_read_as_open_are_named_so_a_pipeline_s_own_won_stage_is_seen(tmp_path):
+    # "Contract signed" (3 deals) and "Proposal" (1) load as open by their words; "Deal won"
+    # is warned of instead, "Closed Won" is won, "open" (Pipedrive's status) is open as it says,
+    # and D7's export says Won and Closed itself.
+    deals = tmp_path / "deals.csv"
+    stages_by_deal = [
+        ("D1", "Contract signed"),
+        ("D2", "contract-signed"),
+        ("D3", "Contract Signed"),
+        ("D4", "Proposal"),
+        ("D5", "Deal won"),
+        ("D6", "Closed Won"),
+        ("D7", "open"),
+    ]
+    lines = [f"{deal_id},2026-03-02,{stage},100.00,,\n" for deal_id, stage in stages_by_deal]
+    lines.append("D8,2026-03-02,Negotiation,100.00,true,true\n")
+    deals.write_text("deal_id,created_at,stage,amount,is_won,is_closed\n" + "".join(lines))
+    con = connect(tmp_path / "notes.duckdb")
+
+    def notes():
+        return prepare(con, deals, kind="deals", now=datetime(2026, 12, 5)).notes
+
+    try:
+        assert notes() == [
+            # Three spellings of one stage, which one rule covers: counted together.
+            "these stages load as open pipeline: Contract Signed (3 deals), Proposal (1 deal). "
+            "If one of them means won or lost (a pipeline's own name, such as Contract signed), "
+            "say so in a stage rule (the upload page's Stage rules, or `python3 -m revcycle "
+            "stage-rules --set 'STAGE=won'`)"
+        ]
+        stages.set_rules(con, {"Contract signed": "won"}, changed_by="ann")
+        assert notes() == [
+            "these stages load as open pipeline: Proposal (1 deal). If one of them means won or "
+            "lost (a pipeline's own name, such as Contract signed), say so in a stage rule (the "
+            "upload page's Stage rules, or `python3 -m revcycle stage-rules --set 'STAGE=won'`)"
+        ]
+    finally:
+        con.close()
+
+
 def test_the_command_sets_lists_and_removes_rules(tmp_path, revcycle):  # noqa: F811
     db = tmp_path / "cli.duckdb"
     code, out = revcycle(db, "stage-rules")

@@ -293,6 +293,8 @@ def prepare(
     rows, repeats, notes = _completed(kind, table, preset, rows, problems, lines)
     problems += repeats
     rows = _without_rejected(rows, lines, problems)
+    if kind == "deals" and "stage" in mapping:
+        notes += _stages_read_as_open(con, rows)
     return PreparedUpload(
         file_name=table.file_name,
         original=table.original,
@@ -616,6 +618,55 @@ def _ruled(con: duckdb.DuckDBPyConnection, stage: pa.ChunkedArray) -> tuple[np.n
         cursor.register("stage_rules", rules)
         ruled = cursor.sql(_RULED_SQL).to_arrow_table().column("outcome")
     return index, pa.table({"stage": distinct, "ruled": ruled})
+
+
+# Per distinct stage, whether it is read as open pipeline by its words alone, no rule having
+# said what it means, and it saying neither won nor lost (those are warned of) nor open
+# (Pipedrive's status).
+_OPEN_BY_WORDS_SQL = r"""
+select
+    ruled is null
+        and stage_key(stage) <> 'open'
+        and not is_closed_deal(stage, null, null, null)
+        and not regexp_matches(lower(stage), '\b(won|lost)\b') as is_open,
+    stage_key(stage) as key,
+from stages
+"""
+SHOWN_OPEN_STAGES = 8
+
+
+def _stages_read_as_open(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> list[str]:
+    """A note naming the stages the deals load as open pipeline by, most deals first, for a
+    stage of a pipeline's own naming ("Contract signed") that means won or lost: nothing in
+    its words says so, and nobody would be warned."""
+    index, distinct = _ruled(con, rows.column("stage"))
+    with scratch() as cursor:
+        cursor.register("stages", distinct)
+        read = cursor.sql(_OPEN_BY_WORDS_SQL).to_arrow_table()
+    undecided = mask(pc.is_null(rows.column("is_won"))) & mask(pc.is_null(rows.column("is_closed")))
+    counts = np.bincount(index[undecided], minlength=len(distinct) + 1)[:-1]
+    counts = counts * mask(read.column("is_open"))
+    # One rule covers every spelling of a stage: counted together, named as most deals spell it.
+    totals: dict[str, int] = {}
+    spelling: dict[str, tuple[int, str]] = {}  # key -> (-deals, stage) of its likeliest spelling
+    stage_names, keys = distinct.column("stage").to_pylist(), read.column("key").to_pylist()
+    for count, stage, key in zip(counts.tolist(), stage_names, keys, strict=True):
+        if count:
+            totals[key] = totals.get(key, 0) + count
+            spelling[key] = min(spelling.get(key, (0, stage)), (-count, stage))
+    named = [
+        f"{spelling[key][1]} ({total:,} {'deal' if total == 1 else 'deals'})"
+        for key, total in sorted(totals.items(), key=lambda item: (-item[1], spelling[item[0]]))
+    ]
+    if not named:
+        return []
+    rest = len(named) - SHOWN_OPEN_STAGES
+    listed = ", ".join(named[:SHOWN_OPEN_STAGES]) + (f" and {rest} more" if rest > 0 else "")
+    return [
+        f"these stages load as open pipeline: {listed}. If one of them means won or lost (a "
+        "pipeline's own name, such as Contract signed), say so in a stage rule (the upload "
+        "page's Stage rules, or `python3 -m revcycle stage-rules --set 'STAGE=won'`)"
+    ]
 
 
 def _read_as_open(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> np.ndarray:
