@@ -293,8 +293,6 @@ def prepare(
     rows, repeats, notes = _completed(kind, table, preset, rows, problems, lines)
     problems += repeats
     rows = _without_rejected(rows, lines, problems)
-    if kind == "deals" and "stage" in mapping:
-        notes += _stages_read_as_open(con, rows)
     return PreparedUpload(
         file_name=table.file_name,
         original=table.original,
@@ -305,7 +303,7 @@ def prepare(
         problems=problems,
         count_rows_in_file=table.rows.num_rows,
         unmapped_sources=_unmapped_sources(con, kind, rows),
-        notes=[*table.notes, *notes],
+        notes=[*table.notes, *notes, *_stages_read_as_open(con, kind, mapping, rows)],
         totals_lines=table.totals_lines,
         ignored_columns=[column for column in header if column not in read_columns],
         count_data_lines=table.count_data_lines,
@@ -635,10 +633,12 @@ from stages
 SHOWN_OPEN_STAGES = 8
 
 
-def _stages_read_as_open(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> list[str]:
-    """A note naming the stages the deals load as open pipeline by, most deals first, for a
-    stage of a pipeline's own naming ("Contract signed") that means won or lost: nothing in
-    its words says so, and nobody would be warned."""
+def _stages_read_as_open(con: duckdb.DuckDBPyConnection, kind: str, mapping, rows) -> list[str]:
+    """For deals with a stage column, a note naming the stages they load as open pipeline by,
+    most deals first, for a stage of a pipeline's own naming ("Contract signed") that means
+    won or lost: nothing in its words says so, and nobody would be warned."""
+    if kind != "deals" or "stage" not in mapping:
+        return []
     index, distinct = _ruled(con, rows.column("stage"))
     with scratch() as cursor:
         cursor.register("stages", distinct)
