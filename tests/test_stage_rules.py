@@ -19,6 +19,7 @@ from revcycle.db import connect
 from revcycle.importer import problems as codes
 from revcycle.importer import stages
 from revcycle.importer.validate import prepare
+from revcycle.rebuild import rebuild_in_transaction
 from tests.conftest import cents, metric
 from tests.test_app import APP
 from tests.test_import_rules import revcycle  # noqa: F401 (a fixture)
@@ -88,6 +89,20 @@ def test_removing_a_rule_reads_the_stage_by_its_words_again(funnel_db):
     assert stages.set_rules(con, {"contract-SIGNED": None}, changed_by="ann") == 2
     # D1 open again: won D4 only; open D1 (1,200.00) and D3 (500.00).
     assert march_total(con) == (10000, 1, 170000, 2)
+
+
+def test_two_rules_for_one_stage_written_around_the_page_never_count_a_deal_twice(funnel_db):
+    con = funnel_db(LEADS, DEALS)
+    con.execute(
+        "insert into raw_stage_rules values ('Contract signed', 'won'), ('CONTRACT SIGNED', 'won')"
+    )
+    con.begin()
+    rebuild_in_transaction(con)
+    con.commit()
+    assert con.execute("select count(*), count(distinct deal_id) from stg_deals").fetchall() == [
+        (5, 5)
+    ]
+    assert march_total(con) == (130000, 2, 30000, 1)  # D1 + D4 won; D2 open; D3, D5 lost
 
 
 @pytest.mark.parametrize(

@@ -21,12 +21,14 @@ source as (
 
 -- Stage rules: what a stage of the analysts' own naming means ('won', 'lost' or 'open'), one
 -- per stage_key ("Contract Signed" and "contract-signed" share one), as the upload page and
--- the `stage-rules` command save them.
+-- the `stage-rules` command save them. Grouped by the key all the same: a table written
+-- another way must not repeat a deal.
 stage_rules as (
     select
         stage_key(stage) as stage_key,
-        outcome,
+        any_value(outcome) as outcome,
     from raw_stage_rules
+    group by all
 ),
 
 final as (

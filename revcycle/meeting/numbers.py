@@ -142,7 +142,6 @@ class Currency(NamedTuple):
 
     code: str | None
     is_mixed: bool
-    listed: str
 
 
 def currency(query: Query) -> Currency:
@@ -150,7 +149,6 @@ def currency(query: Query) -> Currency:
     return Currency(
         code=row["currency"] if isinstance(row["currency"], str) else None,
         is_mixed=int(row["count_currencies"]) > 1,
-        listed=row["currencies_listed"] or "",
     )
 
 
