@@ -105,6 +105,27 @@ def test_two_rules_for_one_stage_written_around_the_page_never_count_a_deal_twic
     assert march_total(con) == (130000, 2, 30000, 1)  # D1 + D4 won; D2 open; D3, D5 lost
 
 
+def test_two_rules_for_one_stage_keep_the_import_checks_on_their_lines(tmp_path):
+    # Line 2 "Proposal" and line 3 "Contract signed" both close on 12 Dec, after the check's
+    # now: only line 3, won by its rule, closes in the future (an open deal's date is expected).
+    deals = tmp_path / "deals.csv"
+    deals.write_text(
+        "deal_id,created_at,stage,amount,closed_at\n"
+        "D1,2026-03-02,Proposal,300.00,2026-12-12\n"
+        "D2,2026-03-02,Contract signed,400.00,2026-12-12\n",
+        encoding="utf-8",
+    )
+    con = connect(tmp_path / "twice.duckdb")
+    try:
+        stages.set_rules(con, {"Contract signed": "won"}, changed_by="ann")
+        con.execute("insert into raw_stage_rules values ('CONTRACT SIGNED', 'won')")
+        prepared = prepare(con, deals, kind="deals", now=datetime(2026, 12, 5))
+    finally:
+        con.close()
+    future = [(p.line, p.value) for p in prepared.problems if p.code == codes.FUTURE_DATE]
+    assert future == [(3, "2026-12-12")]
+
+
 @pytest.mark.parametrize(
     ("rules", "reason"),
     [

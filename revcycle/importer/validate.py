@@ -593,12 +593,17 @@ select
 from stages
 """
 # Per distinct stage, the outcome its stage rule gives (null when none does), as stg_deals
-# matches them.
+# matches them: one rule per key.
 _RULED_SQL = """
+with rules as (
+    select stage_key(stage) as key, any_value(outcome) as outcome,
+    from stage_rules
+    group by all
+)
 select rules.outcome,
 from stages
-left join stage_rules as rules
-    on stage_key(stages.stage) = stage_key(rules.stage)
+left join rules
+    on stage_key(stages.stage) = rules.key
 order by stages.at
 """
 
