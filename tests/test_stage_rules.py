@@ -15,12 +15,14 @@ from datetime import datetime
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from revcycle.db import connect
+from revcycle.agreements.model import FollowUp
+from revcycle.db import connect, execute
 from revcycle.importer import problems as codes
 from revcycle.importer import stages
 from revcycle.importer.validate import prepare
 from revcycle.rebuild import rebuild_in_transaction
 from tests.conftest import cents, metric
+from tests.support.working_time import agreement, save
 from tests.test_app import APP
 from tests.test_import_rules import revcycle  # noqa: F401 (a fixture)
 from tests.test_upload_page import go_to, texts
@@ -264,3 +266,27 @@ def test_an_editor_adds_a_rule_on_the_upload_page_and_the_overview_counts_the_wi
     go_to(at, "dashboard.py")
     won = next(tile for tile in at.metric if tile.label == "Won revenue")
     assert won.value.replace("\\", "") == "€1,300"  # D1 1,200.00 + D4 100.00
+
+
+def test_a_rule_or_agreement_save_rebuilds_but_loads_nothing_so_loaded_stays(
+    funnel_db, monkeypatch
+):
+    # UTC+14, far from any server's clock: "loaded" is the upload's time on the data's wall
+    # clock, and the banner reads it against that clock, never the server's.
+    monkeypatch.setenv("REVCYCLE_TIMEZONE", "Pacific/Kiritimati")
+    con = funnel_db(LEADS, DEALS)
+    con.execute("update uploads set uploaded_at = uploaded_at - interval 3 day")
+    uploaded = con.execute("select max(uploaded_at) from uploads").fetchone()[0]
+    version = con.execute("select max(data_version) from build_info").fetchone()[0]
+    stages.set_rules(con, RULES, changed_by="ann")
+    save(con, agreement(FollowUp(None, "call", 4, "calendar")))
+    assert con.execute("select max(data_version) from build_info").fetchone()[0] == version + 2
+    assert execute(con, "metrics/data_freshness")["loaded_at"].iloc[0] == uploaded
+    path = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()[0]
+    con.close()
+    monkeypatch.setenv("REVCYCLE_DB", path)
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    banner = [info.value for info in at.sidebar.info if "Leads up to" in info.value]
+    assert banner == ["Leads up to 01 Mar 2026, loaded 3 days ago."]

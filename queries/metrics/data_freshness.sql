@@ -1,4 +1,4 @@
--- Data freshness: how far the loaded leads reach and when the data last changed, for the
+-- Data freshness: how far the loaded leads reach and when an export was last loaded, for the
 -- banner on every page ("leads up to 20 Nov 2026, loaded 2 days ago"), and how many loaded
 -- leads come from a file with no column for a date the pages measure (the banner then links
 -- to the data coverage table), whether the loaded data is the bundled sample (every page
@@ -23,8 +23,10 @@ coverage as (
     where has_lead
 ),
 
-builds as (
-    select max(built_at) as loaded_at from build_info
+-- When an export was last loaded (or a restore changed what is loaded), on the data's wall
+-- clock as every upload is stamped: a rebuild for a rule or an agreement loads nothing.
+loads as (
+    select max(uploaded_at) as loaded_at from uploads
 ),
 
 sample as (
@@ -38,14 +40,14 @@ sample as (
 final as (
     select
         cast(as_of.last_lead_created_at as date) as last_lead_date,
-        builds.loaded_at,
+        loads.loaded_at,
         coverage.count_leads_missing_a_date_column,
         sample.is_sample,
         loaded.has_leads,
         loaded.has_deals,
         loaded.has_deal_outcomes,
     from as_of
-    cross join builds
+    cross join loads
     cross join coverage
     cross join sample
     cross join exports_loaded() as loaded

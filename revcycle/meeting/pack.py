@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from revcycle import settings
 from revcycle.cli_report import unknown_scope
 from revcycle.db import execute
 from revcycle.meeting import charts, numbers, shown
@@ -330,7 +331,8 @@ def render(meeting: MeetingWeek, built_at: datetime.datetime) -> str:
 
 def build_pack(query, con, week: Week, scope: dict, today: datetime.date) -> str:
     """The meeting pack of ``week`` in ``scope``: one self-contained HTML document."""
-    return render(gather(query, con, week, scope, today), datetime.datetime.now())
+    # On the data's wall clock, as the upload's "loaded" time beside it.
+    return render(gather(query, con, week, scope, today), settings.wall_clock_now())
 
 
 def write(con, week_text: str | None, out: Path | None, scope: dict, today: datetime.date) -> int:

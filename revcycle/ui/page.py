@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from revcycle import deal_gaps
+from revcycle import deal_gaps, settings
 from revcycle.db import QueryError
 from revcycle.ui import access, agreements, colors, filters, format
 from revcycle.ui.data import one_data_version, run
@@ -136,9 +136,10 @@ def freshness_banner() -> None:
         st.info(NOT_LOADED[kind][0], icon=NOT_LOADED[kind][1])
     if pd.isna(row["last_lead_date"]):
         return
+    loaded = pd.Timestamp(row["loaded_at"]).to_pydatetime()  # on the data's wall clock
     st.sidebar.info(
         f"Leads up to {pd.Timestamp(row['last_lead_date']):%d %b %Y}, loaded "
-        f"{format.ago(pd.Timestamp(row['loaded_at']).to_pydatetime())}.",
+        f"{format.ago(loaded, now=settings.wall_clock_now())}.",
         icon=":material/update:",
     )
     missing = int(row["count_leads_missing_a_date_column"])
