@@ -9,6 +9,7 @@ on the screen. ``history``, ``check``, ``load --dry-run``, ``agreements show|exp
 
 import argparse
 import logging
+import os
 import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -180,7 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return _run(args, parser)
+        code = _run(args, parser)
+        sys.stdout.flush()  # a reader that went away (``| head``) shows here, in the guard
+        return code
+    except BrokenPipeError:
+        _stop_writing_to_stdout()
+        return 1
     except EXPECTED as error:
         # A refused file's problems a line each: two questions are two lines, not one.
         said = [p.sentence() for p in error.problems] if isinstance(error, ImportRefused) else []
@@ -193,6 +199,14 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:
         _unexpected(error, argv if argv is not None else sys.argv[1:])
         return 1
+
+
+def _stop_writing_to_stdout() -> None:
+    """Whoever read the output stopped reading (``history | head``): nothing is wrong with
+    the command, and what it would still print, at exit too, goes nowhere."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _run(args, parser) -> int:

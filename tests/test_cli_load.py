@@ -258,3 +258,26 @@ def test_a_channel_rule_given_with_the_load_maps_the_source_and_outlives_an_undo
             "select channel from stg_channel_rules where source_key = 'offline_sources'"
         )
         assert rules.fetchall() == [("Events",)]
+
+
+def test_output_read_by_a_reader_that_stops_early_ends_quietly(db):
+    """`history | head -1`: the reader goes away before the command has written. The command
+    stops without a word on the screen (Python would say "Exception ignored … BrokenPipeError",
+    or the command "Something unexpected went wrong"), and nothing is logged as a failure."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # gone before the first write, as head is after its line
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "revcycle", "history"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO_ROOT,
+            env={**os.environ, "REVCYCLE_DB": str(db), "XDG_STATE_HOME": str(db.parent / "state")},
+            timeout=300,
+        )
+    finally:
+        os.close(write_end)
+    assert result.stderr == ""
+    assert result.returncode == 1
+    assert not (db.parent / "state").exists()
