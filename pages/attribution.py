@@ -28,7 +28,7 @@ def credited_per_currency(model: str, basis: str, params: dict) -> None:
         {
             "channel": ("Channel", "text"),
             "currency": ("Currency", "text"),
-            "credited_deals": ("Credited deals", "number"),
+            "credited_deals": ("Credited deals", "in_part"),
             "credited_amount": ("Credited amount", "cents"),
         },
         key="attribution_per_currency",
@@ -38,6 +38,35 @@ def credited_per_currency(model: str, basis: str, params: dict) -> None:
         "never added across currencies: a currency's rows add up to its deals' amounts, to the "
         "cent."
     )
+
+
+def models_side_by_side(wide, currency: money.Currency, trust_ok: bool) -> None:
+    """Every model's credit per channel (``wide``); for amounts in several currencies, which
+    are never added, per channel and currency: a model's amounts in a currency add up to its
+    deals'."""
+    mixed = currency.is_mixed
+    side = wide.assign(
+        **{name: wide[name] / 100 for name in MODELS}, spread=wide["spread_cents"] / 100
+    )
+    if mixed:
+        side["currency"] = side["currency"].fillna(settings.NO_CURRENCY)
+    markov_label = MODEL_NAMES["markov"] + ("" if trust_ok else " (not to be trusted)")
+    columns = {
+        "channel": ("Channel", "text"),
+        **({"currency": ("Currency", "text")} if mixed else {}),
+        **{
+            name: (markov_label if name == "markov" else MODEL_NAMES[name], "euro")
+            for name in MODELS
+        },
+        "spread": ("Spread", "euro"),
+        "spread_share": ("Spread ÷ highest", "percent"),
+    }
+    tables.show(side, columns, key="attribution_models", money_unit=currency.unit)
+    if mixed:
+        st.caption(
+            "Each row's amounts are in its currency, never added across currencies: a model's "
+            "amounts in one currency add up to that currency's deals."
+        )
 
 
 with page.frame("Attribution") as filters:
@@ -61,13 +90,14 @@ with page.frame("Attribution") as filters:
     st.caption(MODEL_SENTENCES[model])
 
     page.end_unless_loaded("deals", "deal_outcomes")
-    wide = attribution.side_by_side(basis, params)
+    currency = money.currency()
+    # Amounts in several currencies are compared model by model within each currency.
+    wide = attribution.side_by_side(basis, params, by_currency=currency.is_mixed)
     if basis == "revenue":
         page.undated_wins_note(params)
     page.stop_if_empty(wide)
     rows = attribution.one_model(model, basis, params)
     trust = attribution.markov_trust(basis, params)
-    currency = money.currency()
     money.say(currency)
     unpriced, credited = attribution.deals_without_amount(basis, params)
     is_greyed = model == "markov" and not trust.ok
@@ -124,7 +154,7 @@ with page.frame("Attribution") as filters:
         money.columns(
             {
                 "channel": ("Channel", "text"),
-                "credited_deals": ("Credited deals", "number"),
+                "credited_deals": ("Credited deals", "in_part"),
                 "credited_amount": ("Credited amount", "euro"),
                 # A share of amounts in several currencies would add them: left out with them.
                 **({} if currency.is_mixed else {"share": ("Share", "percent")}),
@@ -150,27 +180,7 @@ with page.frame("Attribution") as filters:
             key="attribution_models_bars",
         )
         st.plotly_chart(attribution.spread_bars(wide, currency.unit), key="attribution_spread_bars")
-    side = wide.assign(
-        **{name: wide[name] / 100 for name in MODELS}, spread=wide["spread_cents"] / 100
-    )
-    markov_label = MODEL_NAMES["markov"] + ("" if trust.ok else " (not to be trusted)")
-    tables.show(
-        side,
-        money.columns(
-            {
-                "channel": ("Channel", "text"),
-                **{
-                    name: (markov_label if name == "markov" else MODEL_NAMES[name], "euro")
-                    for name in MODELS
-                },
-                "spread": ("Spread", "euro"),
-                **({} if currency.is_mixed else {"spread_share": ("Spread ÷ highest", "percent")}),
-            },
-            currency,
-        ),
-        key="attribution_models",
-        money_unit=currency.unit,
-    )
+    models_side_by_side(wide, currency, trust.ok)
     st.caption(
         "Spread: the highest credit a model gives the channel minus the lowest. A channel with a "
         "large spread owes its figure to the model chosen more than to the data."
@@ -178,7 +188,7 @@ with page.frame("Attribution") as filters:
 
     st.header("Typical journeys")
     channel = st.selectbox(
-        "Journeys through", wide["channel"].tolist(), key="attribution_path_channel"
+        "Journeys through", wide["channel"].unique().tolist(), key="attribution_path_channel"
     )
     paths = attribution.top_paths(channel, basis, params)
     tables.show(

@@ -5,6 +5,7 @@ import functools
 import hashlib
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,10 @@ from revcycle.db import connect, execute
 # thread each spent 4.6% less CPU on the suite's tests without a browser (240 s against 252 s,
 # two runs each way); the servers and CLI runs the tests start inherit the setting.
 os.environ.setdefault(settings.DUCKDB_THREADS_VARIABLE, "1")
+# The command line logs an unexpected error's details under XDG_STATE_HOME (paths.log_path);
+# the tests' own (a disk-fault test causes one on purpose) go to a folder of the run's, never
+# the developer's ~/.local/state.
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="revcycle-tests-state-")
 
 # Every new AppTest scans the metadata of every installed package for Streamlit components:
 # about 0.2 s of CPU each here (test_pages.py: 43.4 s of CPU, 38.9 s with one scan). Nothing is

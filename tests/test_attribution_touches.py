@@ -321,6 +321,7 @@ UTM_LOG = """\
 email,timestamp,utm_source,utm_medium,utm_campaign,landing_page
 ann@x.example,2026-03-01 10:00:00,google,cpc,brand,/pricing
 Ann@X.example,2026-03-02 11:00:00,newsletter,,march,/blog
+ann@x.example,2026-03-03 09:30:00,,,,/
 """
 
 
@@ -334,6 +335,8 @@ def test_a_utm_log_sources_are_source_slash_medium_and_take_channel_rules(con, t
     assert staged(con) == [
         ("L1", "2026-03-01 10:00", "Paid search", "brand", None),
         ("L1", "2026-03-02 11:00", "Email", "march", None),
+        # A visit with no UTM parameters (line 4): its own row, with no source.
+        ("L1", "2026-03-03 09:30", "(unknown)", None, None),
     ]
 
 

@@ -89,15 +89,29 @@ def per_currency(
     never added: channel, currency (the deal's, else ``default``; None when neither says),
     credited_deals, credited_cents. Each currency's cents add up to its deals' amounts. By
     currency (none stated last), then most credit first."""
+    return _credited_per_currency(query, (model,), basis, start, end, scope, default)[model]
+
+
+def _credited_per_currency(
+    query: Query, models, basis, start, end, scope, default
+) -> dict[str, pd.DataFrame]:
+    """Per model, the per-channel-and-currency credit (per_currency) of the deals in scope."""
     touches = journeys(query, basis, start, end, scope)
-    credits = deal_credit(query, touches, (model,), basis, start, end, scope)[model]
+    credits = deal_credit(query, touches, models, basis, start, end, scope)
     currencies = touches[["deal_id", "currency"]].drop_duplicates("deal_id")
+    channels = (scope or {}).get("channels")
+    return {
+        model: _per_channel_and_currency(credits[model], currencies, default, channels)
+        for model in models
+    }
+
+
+def _per_channel_and_currency(credits, currencies, default, channels) -> pd.DataFrame:
     credits = credits.merge(currencies, on="deal_id", how="left")
     credits["currency"] = credits["currency"].fillna(default) if default else credits["currency"]
     summed = credits.groupby(["channel", "currency"], as_index=False, dropna=False).agg(
         credited_deals=("credit_share", "sum"), credited_cents=("credit_cents", "sum")
     )
-    channels = (scope or {}).get("channels")
     if channels is not None:
         summed = summed[summed["channel"].isin(channels)]
     summed = summed.assign(credited_cents=summed["credited_cents"].astype("int64"))
@@ -133,22 +147,33 @@ def deal_credit(
     }
 
 
-def all_models(query: Query, basis: str, start: date, end: date, scope=None) -> pd.DataFrame:
+def all_models(
+    query: Query, basis: str, start: date, end: date, scope=None, by_currency=False, default=None
+) -> pd.DataFrame:
     """Every model side by side: one row per channel, a ``<model>`` column of credited cents
     for each model, and the spread between the models, in cents (highest − lowest) and as a
     share of the channel's highest credit, so a channel whose credit depends on the model
-    stands out. Ordered as the Markov column, named channels first."""
-    wide = pd.DataFrame({"channel": pd.Series(dtype=object)})
-    for model, rows in _credited(query, MODELS, basis, start, end, scope).items():
-        column = rows[["channel", "credited_cents"]].rename(columns={"credited_cents": model})
-        wide = wide.merge(column, on="channel", how="outer")
+    stands out. Ordered as the Markov column, named channels first.
+
+    With ``by_currency`` (amounts in several, which are never added), one row per channel and
+    currency, a deal stating none in ``default``'s (per_currency), ordered by currency first."""
+    keys = ["currency", "channel"] if by_currency else ["channel"]
+    if by_currency:
+        credited = _credited_per_currency(query, MODELS, basis, start, end, scope, default)
+    else:
+        credited = _credited(query, MODELS, basis, start, end, scope)
+    wide = pd.DataFrame({key: pd.Series(dtype=object) for key in keys})
+    for model, rows in credited.items():
+        column = rows[[*keys, "credited_cents"]].rename(columns={"credited_cents": model})
+        wide = wide.merge(column, on=keys, how="outer")
     models = list(MODELS)
     wide[models] = wide[models].fillna(0).astype("int64")
     highest = wide[models].max(axis=1)
     wide["spread_cents"] = highest - wide[models].min(axis=1)
     wide["spread_share"] = (wide["spread_cents"] / highest.where(highest > 0)).fillna(0.0)
     wide["is_bracketed"] = wide["channel"].str.startswith("(").astype(bool)
-    wide = wide.sort_values(["is_bracketed", "markov", "channel"], ascending=[True, False, True])
+    order = [*keys[:-1], "is_bracketed", "markov", "channel"]
+    wide = wide.sort_values(order, ascending=[True] * (len(keys) - 1) + [True, False, True])
     return wide.drop(columns="is_bracketed").reset_index(drop=True)
 
 

@@ -6,6 +6,7 @@ then derived from what makes the touch this touch (its lead or email, time, sour
 campaign), so loading the same export twice, or next week's overlapping one, adds nothing.
 """
 
+import functools
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -58,10 +59,12 @@ def joined_source_column(table: ExportTable, preset, mapping: dict[str, str]):
     parts = [column for column in joined if column in table.header]
     if len(parts) < 2 or mapping.get("source") != parts[0]:
         return table, mapping
-    values = pc.binary_join_element_wise(
-        *(table.rows.column(column) for column in parts), " / ", null_handling="skip"
-    )
-    # Both blank: blank, as read makes every blank cell.
+    columns = [table.rows.column(column) for column in parts]
+    # Arrow's "skip" leaves out a row whose parts are all blank (pyarrow 26: the result is
+    # shorter than the file), so such a row joins "" instead; blank, as read makes every blank.
+    all_blank = functools.reduce(pc.and_, [pc.is_null(column) for column in columns])
+    columns[0] = pc.if_else(all_blank, "", columns[0])
+    values = pc.binary_join_element_wise(*columns, " / ", null_handling="skip")
     values = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
     name = " / ".join(parts)
     rows = table.rows.append_column(name, values)

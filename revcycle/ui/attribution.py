@@ -33,8 +33,11 @@ def _scope(params: dict) -> dict:
 # switch back to a model seen before instant. The database file and its data version are in
 # the key, so a new upload never shows old credit.
 @st.cache_data(show_spinner=False, max_entries=200)
-def _side_by_side(db_file: str, version: int, basis: str, params: dict) -> pd.DataFrame:
-    return report.all_models(run, basis, params["start_date"], params["end_date"], _scope(params))
+def _side_by_side(
+    db_file: str, version: int, basis: str, params: dict, by_currency: bool, default: str | None
+) -> pd.DataFrame:
+    start, end = params["start_date"], params["end_date"]
+    return report.all_models(run, basis, start, end, _scope(params), by_currency, default)
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
@@ -42,9 +45,11 @@ def _markov(db_file: str, version: int, basis: str, params: dict) -> Trust:
     return report.markov(run, basis, params["start_date"], params["end_date"], _scope(params))[1]
 
 
-def side_by_side(basis: str, params: dict) -> pd.DataFrame:
-    """Every model's credited cents per channel, with the spread (report.all_models)."""
-    return _side_by_side(str(db_path()), version(), basis, params)
+def side_by_side(basis: str, params: dict, by_currency: bool = False) -> pd.DataFrame:
+    """Every model's credited cents per channel, with the spread (report.all_models); with
+    ``by_currency``, per channel and currency."""
+    default = settings.currency() if by_currency else None
+    return _side_by_side(str(db_path()), version(), basis, params, by_currency, default)
 
 
 def markov_trust(basis: str, params: dict) -> Trust:

@@ -19,8 +19,8 @@ SHOWN = {
     # Booked amounts to the cent (won revenue, open pipeline), so what the screen shows adds
     # up to the deals export exactly: "3,750.50".
     "cents": format.to_the_cent,
-    # A prorated target: a count with a fraction, shown whole.
-    "number": format.whole_number,
+    # A count a model credits in part (a third of a deal): "0.33", and "2" when whole.
+    "in_part": format.count_in_part,
     "percent": format.percent,
     # Amount per amount, both in the currency the label names: "3.42".
     "multiple": format.multiple,
