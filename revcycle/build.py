@@ -6,6 +6,7 @@ so there is one way for data to come in. A build refuses a file with any error i
 loading part of it, and replaces what was loaded; like every upload, it can be undone.
 """
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import duckdb
 from revcycle.access import os_user
 from revcycle.agreements import document as agreement_file
 from revcycle.agreements import store as agreements
+from revcycle.agreements.model import Version
 from revcycle.db import connect, rollback_after
 from revcycle.importer.load import (
     commit_in_transaction,
@@ -78,9 +80,32 @@ def build(
 def _import_sample_agreement(con: duckdb.DuckDBPyConnection) -> None:
     # The sample's agreement goes with the sample's data: its two versions show a tightened
     # follow-up judged from its date on. A database with an agreement of its own keeps it.
+    agreements.import_in_transaction(con, list(_sample_agreement()), changed_by=os_user())
+
+
+@functools.cache
+def _sample_agreement() -> tuple[Version, ...]:
+    """The sample's versions as its file has them."""
     text = SAMPLE_AGREEMENT.read_text(encoding="utf-8")
-    versions = agreement_file.load(text, SAMPLE_AGREEMENT.name)
-    agreements.import_in_transaction(con, versions, changed_by=os_user())
+    return tuple(agreement_file.load(text, SAMPLE_AGREEMENT.name))
+
+
+def judged_by_sample_agreement(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether data of a person's own is judged by the sample's agreement: saved with the
+    sample, and never changed since. Agreements outlive the uploads, so the sample's targets
+    and response times stay in force after the first real upload until a team saves its own."""
+    if holds_sample(con):
+        return False
+    saved = tuple(version.agreement for version in agreements.versions(con))
+    return saved == tuple(version.agreement for version in _sample_agreement())
+
+
+# What the pages and the meeting pack say while judged_by_sample_agreement holds.
+SAMPLE_AGREEMENT_LINE = (
+    "The targets, response times and working hours judging these numbers are the bundled "
+    "sample's agreement, made up for the demo, not one your teams made. Record yours on the "
+    "Agreements page."
+)
 
 
 def _load_whole_file(con: duckdb.DuckDBPyConnection, kind: str, path: Path, sample: bool) -> None:

@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from revcycle.agreements import store, words
+from revcycle.build import SAMPLE_AGREEMENT_LINE, judged_by_sample_agreement
 from revcycle.meeting import headline, leak, log, numbers, spend
 from revcycle.meeting.headline import Sentence
 from revcycle.meeting.leak import LeakReport
@@ -73,7 +74,8 @@ def _agreement(con: duckdb.DuckDBPyConnection, week: Week) -> tuple[list[str], i
     version = store.in_force_on(con, week.end)
     if version is None:
         return ["No agreement is saved yet: every lead is judged by the default."], None
-    return words.describe(version), version.number
+    sample = [SAMPLE_AGREEMENT_LINE] if judged_by_sample_agreement(con) else []
+    return [*sample, *words.describe(version)], version.number
 
 
 def gather(query, con: duckdb.DuckDBPyConnection, week: Week, scope: dict, today) -> MeetingWeek:

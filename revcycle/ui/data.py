@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from revcycle.build import open_database
+from revcycle.build import judged_by_sample_agreement, open_database
 from revcycle.db import execute, sql_text
 from revcycle.paths import db_path
 from revcycle.rebuild import data_version
@@ -72,3 +72,19 @@ def _read_version() -> int:
 def run(name: str, **params) -> pd.DataFrame:
     """Run ``queries/<name>.sql`` with bound ``params``; cached until the SQL or data change."""
     return _cached_result(str(db_path()), name, sql_text(name), version(), params)
+
+
+@st.cache_data(show_spinner=False, max_entries=50)
+def _judged_by_sample_agreement(db_file: str, version: int) -> bool:
+    # A saved agreement and a first real upload both rebuild: the version tells them apart.
+    cursor = _connection(db_file).cursor()
+    try:
+        return judged_by_sample_agreement(cursor)
+    finally:
+        cursor.close()
+
+
+def sample_agreement_judges() -> bool:
+    """Whether a person's data is judged by the bundled sample's agreement
+    (build.judged_by_sample_agreement), for this data version."""
+    return _judged_by_sample_agreement(str(db_path()), version())

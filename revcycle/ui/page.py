@@ -11,8 +11,9 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from revcycle import deal_gaps, settings
+from revcycle.build import SAMPLE_AGREEMENT_LINE
 from revcycle.db import QueryError
-from revcycle.ui import access, agreements, colors, filters, format
+from revcycle.ui import access, agreements, colors, data, filters, format
 from revcycle.ui.data import one_data_version, run
 from revcycle.ui.filters import Filters
 
@@ -132,6 +133,8 @@ def freshness_banner() -> None:
     row = run("metrics/data_freshness").iloc[0]
     if row["is_sample"]:
         st.info(SAMPLE_LINE, icon=":material/science:")
+    elif data.sample_agreement_judges():
+        st.info(SAMPLE_AGREEMENT_LINE, icon=":material/handshake:")
     for kind in not_loaded(row):
         st.info(NOT_LOADED[kind][0], icon=NOT_LOADED[kind][1])
     if pd.isna(row["last_lead_date"]):
