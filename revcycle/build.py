@@ -96,8 +96,11 @@ def judged_by_sample_agreement(con: duckdb.DuckDBPyConnection) -> bool:
     and response times stay in force after the first real upload until a team saves its own."""
     if holds_sample(con):
         return False
-    saved = tuple(version.agreement for version in agreements.versions(con))
-    return saved == tuple(version.agreement for version in _sample_agreement())
+    sample = tuple(version.agreement for version in _sample_agreement())
+    latest = agreements.current(con)  # one version read, not every one (their targets)
+    if latest is None or latest.number != len(sample) or latest.agreement != sample[-1]:
+        return False
+    return tuple(version.agreement for version in agreements.versions(con)) == sample
 
 
 # What the pages and the meeting pack say while judged_by_sample_agreement holds.
