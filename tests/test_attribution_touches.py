@@ -206,6 +206,10 @@ def test_the_same_touch_twice_in_one_file_loads_once_and_names_the_repeat(con, t
     prepared = prepare(con, export)
     assert problems_of(prepared, codes.REPEATED_TOUCH) == [(3, ERROR), (4, ERROR)]
     assert prepared.count_rows_loaded == 1
+    # The id the repeat shares is derived, in no cell of the file: the problem shows no value.
+    repeats = [p for p in prepared.problems if p.code == codes.REPEATED_TOUCH]
+    assert [p.value for p in repeats] == [None, None]
+    assert "(" not in repeats[0].sentence().split(":")[0]
 
 
 def test_an_exports_own_id_twice_is_the_shared_duplicate_id_error(con, tmp_path):
