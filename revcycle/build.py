@@ -6,16 +6,13 @@ so there is one way for data to come in. A build refuses a file with any error i
 loading part of it, and replaces what was loaded; like every upload, it can be undone.
 """
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from revcycle.access import os_user
-from revcycle.agreements import document as agreement_file
-from revcycle.agreements import store as agreements
-from revcycle.agreements.model import Version
+from revcycle.agreements import sample as agreement_sample
 from revcycle.db import connect, rollback_after
 from revcycle.importer.load import (
     commit_in_transaction,
@@ -26,7 +23,7 @@ from revcycle.importer.load import (
 )
 from revcycle.importer.problems import ERROR, ImportRefused
 from revcycle.importer.validate import prepare
-from revcycle.paths import SAMPLE_AGREEMENT, SAMPLE_DIR, db_path
+from revcycle.paths import SAMPLE_DIR, db_path
 from revcycle.rebuild import MART_TABLE, is_current, rebuild_in_transaction
 
 SAMPLE_FILE_BY_KIND = {
@@ -62,8 +59,8 @@ def build(
             if kind in (exports or {}):
                 _load_whole_file(con, kind, Path(exports[kind]), sample)
         # A database that held the sample before agreements existed gets it at its next build.
-        if (sample or holds_sample(con)) and not agreements.versions(con):
-            _import_sample_agreement(con)
+        if sample or holds_sample(con):
+            agreement_sample.add_if_none_in_transaction(con, os_user())
         version = rebuild_in_transaction(con)
         con.commit()
     except BaseException as error:
@@ -77,30 +74,11 @@ def build(
     return BuildInfo(version, *counts)
 
 
-def _import_sample_agreement(con: duckdb.DuckDBPyConnection) -> None:
-    # The sample's agreement goes with the sample's data: its two versions show a tightened
-    # follow-up judged from its date on. A database with an agreement of its own keeps it.
-    agreements.import_in_transaction(con, list(_sample_agreement()), changed_by=os_user())
-
-
-@functools.cache
-def _sample_agreement() -> tuple[Version, ...]:
-    """The sample's versions as its file has them."""
-    text = SAMPLE_AGREEMENT.read_text(encoding="utf-8")
-    return tuple(agreement_file.load(text, SAMPLE_AGREEMENT.name))
-
-
 def judged_by_sample_agreement(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether data of a person's own is judged by the sample's agreement: saved with the
-    sample, and never changed since. Agreements outlive the uploads, so the sample's targets
-    and response times stay in force after the first real upload until a team saves its own."""
-    if holds_sample(con):
-        return False
-    sample = tuple(version.agreement for version in _sample_agreement())
-    latest = agreements.current(con)  # one version read, not every one (their targets)
-    if latest is None or latest.number != len(sample) or latest.agreement != sample[-1]:
-        return False
-    return tuple(version.agreement for version in agreements.versions(con)) == sample
+    """Whether data of a person's own is judged by the sample's agreement, never changed since
+    it came with the sample: in a database whose sample went before its agreement went with it
+    (agreements/sample.py), it stays in force until a team saves its own."""
+    return not holds_sample(con) and agreement_sample.is_all_saved(con)
 
 
 # What the pages and the meeting pack say while judged_by_sample_agreement holds.

@@ -30,6 +30,18 @@ TABLES = {
 }
 
 
+# Emptying every table above: only ever for the bundled sample's agreement (sample.py), which
+# goes with the sample's data; a team's versions are never deleted.
+EMPTY_EVERY_TABLE = (
+    "delete from agreement_follow_up",
+    "delete from agreement_working_hours",
+    "delete from agreement_closing_days",
+    "delete from agreement_targets",
+    "delete from agreement_budgets",
+    "delete from agreement_versions",
+)
+
+
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create the agreement tables when missing (never drops or alters what is there)."""
     for statement in TABLES.values():

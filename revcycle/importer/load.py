@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 
 from revcycle import contract, settings
+from revcycle.agreements import sample as agreement_sample
 from revcycle.db import has_table, rollback_after
 from revcycle.importer import channels
 from revcycle.importer.original import Original
@@ -551,11 +552,17 @@ def sample_notice(con: duckdb.DuckDBPyConnection) -> str | None:
     leads, deals = con.execute(
         "select (select count(*) from raw_leads), (select count(*) from raw_deals)"
     ).fetchall()[0]
+    agreement = (
+        ", and the sample's agreement (its made-up targets and response times: record your "
+        "teams' own on the Agreements page)"
+        if agreement_sample.is_all_saved(con)
+        else ""
+    )
     return (
         f"The database holds the bundled sample ({leads:,} leads, {deals:,} deals). Loading "
-        "this file removes the sample first, leads and deals and their touches and spend, so it "
-        "never "
-        "mixes with your data; restoring the state before the load brings the sample back."
+        "this file removes the sample first, leads and deals and their touches and spend"
+        f"{agreement}, so it never mixes with your data; restoring the state before the load "
+        "brings the sample back."
     )
 
 
@@ -565,6 +572,7 @@ def _remove_sample(con: duckdb.DuckDBPyConnection, changed_by: str) -> None:
     what = "the bundled sample, leads, deals, touches and spend"
     entry_id = _add_entry(con, parent, SAMPLE_REMOVED, what, changed_by)
     _set_loaded(con, entry_id)
+    agreement_sample.remove_in_transaction(con, changed_by)
 
 
 def _add_entry(con, parent_id: int | None, kind: str, what: str, changed_by: str) -> int:
@@ -614,6 +622,8 @@ def restore(con: duckdb.DuckDBPyConnection, upload_id: int, *, changed_by: str) 
     with _transaction(con):
         ensure_storage(con)
         _set_loaded(con, upload_id)
+        if holds_sample(con):  # the sample's data is back, and its agreement if none is saved
+            agreement_sample.add_if_none_in_transaction(con, changed_by)
         what = f"restored the state after upload {upload_id}"
         restore_id = _add_entry(con, upload_id, RESTORE, what, changed_by)
         rebuild_in_transaction(con)

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from revcycle import settings
+from revcycle.build import SAMPLE_AGREEMENT_LINE
 from revcycle.cli_report import unknown_scope
 from revcycle.db import execute
 from revcycle.meeting import charts, numbers, shown
@@ -291,6 +292,8 @@ def _header(meeting: MeetingWeek, built_at: datetime.datetime) -> str:
     as_of = f"{meeting.data_as_of:%d %b %Y}" if meeting.data_as_of else "no leads loaded"
     loaded = f", loaded {meeting.loaded_at:%d %b %Y %H:%M}" if meeting.loaded_at else ""
     sample = " This is the bundled sample data." if meeting.is_sample else ""
+    if meeting.is_sample_agreement:
+        sample = f" {html.escape(SAMPLE_AGREEMENT_LINE)}"
     nav = "".join(
         f'<a href="#{anchor}">{html.escape(title)}</a>' for anchor, title in SECTION_TITLES.items()
     )

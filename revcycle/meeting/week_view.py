@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from revcycle.agreements import store, words
-from revcycle.build import SAMPLE_AGREEMENT_LINE, judged_by_sample_agreement
+from revcycle.build import judged_by_sample_agreement
 from revcycle.meeting import headline, leak, log, numbers, spend
 from revcycle.meeting.headline import Sentence
 from revcycle.meeting.leak import LeakReport
@@ -41,6 +41,7 @@ class MeetingWeek(NamedTuple):
     data_as_of: datetime.date | None  # the day of the latest lead loaded
     loaded_at: datetime.datetime | None
     is_sample: bool
+    is_sample_agreement: bool  # a person's data judged by the sample's agreement (build.py)
     agreement_lines: list[str]  # the agreement in force on the week's Sunday, in words
     agreement_version: int | None
     tiles: pd.DataFrame
@@ -74,8 +75,7 @@ def _agreement(con: duckdb.DuckDBPyConnection, week: Week) -> tuple[list[str], i
     version = store.in_force_on(con, week.end)
     if version is None:
         return ["No agreement is saved yet: every lead is judged by the default."], None
-    sample = [SAMPLE_AGREEMENT_LINE] if judged_by_sample_agreement(con) else []
-    return [*sample, *words.describe(version)], version.number
+    return words.describe(version), version.number
 
 
 def gather(query, con: duckdb.DuckDBPyConnection, week: Week, scope: dict, today) -> MeetingWeek:
@@ -102,6 +102,7 @@ def gather(query, con: duckdb.DuckDBPyConnection, week: Week, scope: dict, today
         data_as_of=as_of,
         loaded_at=loaded_at,
         is_sample=is_sample,
+        is_sample_agreement=judged_by_sample_agreement(con),
         agreement_lines=agreement_lines,
         agreement_version=agreement_version,
         tiles=tiles,
