@@ -81,14 +81,6 @@ def judged_by_sample_agreement(con: duckdb.DuckDBPyConnection) -> bool:
     return not holds_sample(con) and agreement_sample.is_all_saved(con)
 
 
-# What the pages and the meeting pack say while judged_by_sample_agreement holds.
-SAMPLE_AGREEMENT_LINE = (
-    "The targets, response times and working hours judging these numbers are the bundled "
-    "sample's agreement, made up for the demo, not one your teams made. Record yours on the "
-    "Agreements page."
-)
-
-
 def _load_whole_file(con: duckdb.DuckDBPyConnection, kind: str, path: Path, sample: bool) -> None:
     prepared = prepare(con, path, kind=kind)
     errors = [problem for problem in prepared.problems if problem.severity == ERROR]

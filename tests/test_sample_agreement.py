@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from revcycle.agreements import sample as agreement_sample
 from revcycle.agreements import store
-from revcycle.build import SAMPLE_AGREEMENT_LINE
+from revcycle.agreements.sample import SAMPLE_AGREEMENT_LINE
 from revcycle.db import connect
 from revcycle.paths import REPO_ROOT, SAMPLE_AGREEMENT
 from revcycle.ui import data

@@ -15,10 +15,16 @@ from revcycle import audit
 from revcycle.agreements import document, store
 from revcycle.agreements.model import Version
 from revcycle.agreements.tables import EMPTY_EVERY_TABLE
-from revcycle.db import has_table
 from revcycle.paths import SAMPLE_AGREEMENT
 
 REMOVED = "Removed the bundled sample's agreement with the sample's data"
+# What the pages and the meeting pack say while the sample's agreement judges a person's data
+# (build.judged_by_sample_agreement).
+SAMPLE_AGREEMENT_LINE = (
+    "The targets, response times and working hours judging these numbers are the bundled "
+    "sample's agreement, made up for the demo, not one your teams made. Record yours on the "
+    "Agreements page."
+)
 
 
 @functools.cache
@@ -48,7 +54,7 @@ def add_if_none_in_transaction(con: duckdb.DuckDBPyConnection, changed_by: str) 
 def remove_in_transaction(con: duckdb.DuckDBPyConnection, changed_by: str) -> bool:
     """Remove the sample's agreement when it is all that is saved, with a line in the change
     log, in the caller's transaction (which rebuilds after it); whether it did."""
-    if not has_table(con, "agreement_versions") or not is_all_saved(con):
+    if not is_all_saved(con):
         return False
     for statement in EMPTY_EVERY_TABLE:
         con.execute(statement).fetchall()

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from revcycle import settings
-from revcycle.build import SAMPLE_AGREEMENT_LINE
+from revcycle.agreements.sample import SAMPLE_AGREEMENT_LINE
 from revcycle.cli_report import unknown_scope
 from revcycle.db import execute
 from revcycle.meeting import charts, numbers, shown

@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from revcycle import deal_gaps, settings
-from revcycle.build import SAMPLE_AGREEMENT_LINE
+from revcycle.agreements.sample import SAMPLE_AGREEMENT_LINE
 from revcycle.db import QueryError
 from revcycle.ui import access, agreements, colors, data, filters, format
 from revcycle.ui.data import one_data_version, run
