@@ -315,6 +315,23 @@ def test_a_hubspot_contacts_export_read_as_touches_gives_original_and_latest_sou
     )
 
 
+def test_a_latest_source_without_its_date_is_no_touch_and_the_note_says_so(con, tmp_path):
+    # L2 came back by Direct Traffic, but the export has no date for it: when is unknown.
+    rows = [HUBSPOT_ROWS[0], HUBSPOT_ROWS[1][:5] + ["Direct Traffic", "", "", ""]]
+    path = tmp_path / "contacts.csv"
+    path.write_text(
+        "".join(",".join(f'"{cell}"' for cell in row) + "\n" for row in [HUBSPOT_HEADER, *rows]),
+        encoding="utf-8",
+    )
+    prepared, _, _ = load(con, path, kind="touches")
+    assert [row[0] for row in staged(con)] == ["L1", "L2", "L1"]
+    assert prepared.notes[-1] == (
+        "2 contacts give 3 touches: each its original source at its Create Date, and 1 their "
+        "latest source at its Latest Traffic Source Date; 1 with a latest source but no Latest "
+        "Traffic Source Date give none for it (the first on line 3)"
+    )
+
+
 def test_a_hubspot_contacts_export_is_still_read_as_leads_unless_said_otherwise(con, tmp_path):
     path = tmp_path / "contacts.csv"
     path.write_text(HUBSPOT, encoding="utf-8")

@@ -218,6 +218,13 @@ def second_touches(table: ExportTable, preset, mapping: dict[str, str]):
         f"original source at its {mapping['touched_at']}, and {len(kept):,} their latest "
         f"source at its {second['touched_at']}"
     )
+    # A latest source without its date: when it happened is unknown, so it is no touch.
+    undated = mask(pc.is_valid(rows.column(second["source"]))) & ~present
+    if undated.any():
+        note += (
+            f"; {int(undated.sum()):,} with a latest source but no {second['touched_at']} give "
+            f"none for it (the first on line {int(np.asarray(table.lines)[undated][0])})"
+        )
     stacked = replace(
         table,
         header=list(columns),
