@@ -7,24 +7,36 @@ from revcycle import settings
 from revcycle.attribution import report
 from revcycle.attribution.models import MODEL_NAMES, MODEL_SENTENCES, MODELS
 from revcycle.ui import attribution, format, money, page, tables
-from revcycle.ui.charts import bar_by_channel
+from revcycle.ui.charts import as_text, bar_by_channel
 from revcycle.ui.filters import linked_choice
 
 BASES = {"revenue": "Won revenue", "pipeline": "Open pipeline"}
 
 
-def credited_per_currency(model: str, basis: str, params: dict) -> None:
+def credited_per_currency(model: str, basis: str, params: dict, colors: dict) -> None:
     """The chosen model's credit per channel in each currency, for amounts in several: the
-    tiles and shares above add none of them up."""
+    tiles and shares above add none of them up. A chart per currency, two side by side."""
     credited = attribution.per_currency(model, basis, params)
     if credited.empty:
         return
     st.subheader(f"{BASES[basis]} credited per currency")
+    shown = credited.assign(
+        currency=credited["currency"].fillna(settings.NO_CURRENCY),
+        credited_amount=credited["credited_cents"] / 100,
+    )
+    codes = list(dict.fromkeys(shown["currency"]))
+    for start in range(0, len(codes), 2):
+        for at, column in enumerate(st.columns(2)[: len(codes) - start], start=start):
+            code = codes[at]
+            title = f"{BASES[basis]} credited by {MODEL_NAMES[model].lower()}, {as_text(code)}"
+            column.plotly_chart(
+                bar_by_channel(
+                    shown[shown["currency"] == code], "credited_amount", title, code, colors
+                ),
+                key=f"attribution_currency_bar_{at}",
+            )
     tables.show(
-        credited.assign(
-            currency=credited["currency"].fillna(settings.NO_CURRENCY),
-            credited_amount=credited["credited_cents"] / 100,
-        ),
+        shown,
         {
             "channel": ("Channel", "text"),
             "currency": ("Currency", "text"),
@@ -135,10 +147,10 @@ with page.frame("Attribution") as filters:
     shown = rows.assign(
         credited_amount=(rows["credited_cents"] / 100).where(rows["is_amount_known"])
     )
+    colors = page.channel_colors()
+    if is_greyed:
+        colors = dict.fromkeys(colors, attribution.UNTRUSTED)
     if not currency.is_mixed:
-        colors = page.channel_colors()
-        if is_greyed:
-            colors = dict.fromkeys(colors, attribution.UNTRUSTED)
         st.plotly_chart(
             bar_by_channel(
                 shown.dropna(subset=["credited_amount"]),
@@ -171,7 +183,7 @@ with page.frame("Attribution") as filters:
         "whichever channels are shown."
     )
     if currency.is_mixed:
-        credited_per_currency(model, basis, params)
+        credited_per_currency(model, basis, params, colors)
 
     st.header("Every model side by side")
     if not currency.is_mixed:

@@ -16,7 +16,8 @@ from revcycle.build import build
 from revcycle.db import connect
 from revcycle.paths import REPO_ROOT
 from tests.conftest import write_export
-from tests.test_screen import shown_cells
+from tests.test_currency import plotted
+from tests.test_screen import figure_spec, shown_cells
 
 LEADS = [
     {"lead_id": "L1", "created_at": "2026-03-02 09:00:00", "channel": "Webinar"},
@@ -114,3 +115,21 @@ def test_every_model_is_side_by_side_within_each_currency(attribution_page):
     assert len(models) == 8
     sums = table.groupby("Currency")[models].sum().round(2)
     assert (sums.loc["EUR"] == 1200.0).all() and (sums.loc["USD"] == 500.0).all(), sums
+
+
+def test_each_currency_s_credit_is_drawn_in_a_chart_of_its_own(attribution_page):
+    # Linear, as the tables above: EUR Content marketing 450.00, Email and Paid search 300.00,
+    # Trade show 150.00; USD Email and Paid social 250.00. One chart each, never added.
+    charted = []
+    for at in (0, 1):
+        [bars] = figure_spec(attribution_page, f"attribution_currency_bar_{at}")["data"]
+        charted.append(tuple(sorted(zip(bars["y"], plotted(bars["x"]), strict=True))))
+    assert charted == [
+        (
+            ("Content marketing", 450.0),
+            ("Email", 300.0),
+            ("Paid search", 300.0),
+            ("Trade show", 150.0),
+        ),
+        (("Email", 250.0), ("Paid social", 250.0)),
+    ]
