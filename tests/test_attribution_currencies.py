@@ -15,6 +15,7 @@ from revcycle import settings
 from revcycle.build import build
 from revcycle.db import connect
 from revcycle.paths import REPO_ROOT
+from revcycle.ui import charts, colors
 from tests.conftest import write_export
 from tests.test_currency import plotted
 from tests.test_screen import figure_spec, shown_cells
@@ -133,3 +134,14 @@ def test_each_currency_s_credit_is_drawn_in_a_chart_of_its_own(attribution_page)
         ),
         (("Email", 250.0), ("Paid social", 250.0)),
     ]
+
+
+def test_a_channel_only_touches_have_gets_its_own_colour(attribution_page):
+    # Paid search and Paid social are no lead's source, only touches': each still has its
+    # colour (Paid search its usual one), never the grey of a channel without one.
+    [bars] = figure_spec(attribution_page, "attribution_currency_bar_0")["data"]
+    color_of = dict(zip(bars["y"], bars["marker"]["color"], strict=True))
+    assert color_of["Paid search"] == colors.CHANNEL_COLORS["Paid search"]
+    assert len(set(color_of.values())) == len(color_of) == 4
+    [bars] = figure_spec(attribution_page, "attribution_currency_bar_1")["data"]
+    assert bars["marker"]["color"][bars["y"].index("Paid social")] != charts.NEUTRAL

@@ -61,9 +61,9 @@ def heading(title: str, filters: Filters, note: str = "") -> None:
 
 
 def channel_colors() -> dict[str, str]:
-    """Every channel in the data with its colour, in legend order: the same on every chart."""
-    values = run("metrics/filter_values")
-    channels = values.loc[values["dimension"] == "channel", "dimension_value"]
+    """Every channel in the data with its colour, in legend order: the same on every chart,
+    a channel only touches have (attribution's) included."""
+    channels = run("metrics/chart_channels")["channel"]
     return colors.assign([*channels, "(all channels)"])
 
 
