@@ -127,6 +127,7 @@ with page.frame("Overview") as filters:
         filters,
         comparison_line(previous_start, previous_end, first_day),
     )
+    page.end_if_no_lead_source(filters)
     page.stop_if_empty(conversion)
 
     previous_conversion = run("metrics/conversion_by_channel", **previous_params)

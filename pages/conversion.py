@@ -33,6 +33,7 @@ def _against_targets(counts, filters, in_force) -> None:
 
 with page.frame("Conversion by source") as filters:
     page.heading("Conversion by source", filters)
+    page.end_if_no_lead_source(filters)
     page.unmeasurable_note(filters.params())
 
     mode = st.segmented_control(

@@ -216,6 +216,7 @@ with page.frame("Follow-up speed") as filters:
         "Each lead against the response time agreed for its channel, in the agreement in force "
         "when it was created.",
     )
+    page.end_if_no_lead_source(filters)
 
     page.end_unless_loaded("leads")
     speed = run("metrics/follow_up_speed", **params)

@@ -199,6 +199,17 @@ def show_pipeline_velocity(revenue: pd.DataFrame, currency: money.Currency) -> N
 with page.frame("Revenue by channel") as filters:
     params = filters.params()
     page.heading("Revenue by channel", filters)
+    page.end_if_no_lead_source(
+        filters,
+        "The won revenue and pipeline here follow leads and deals by their source: for {it}, "
+        "only the cost against what the chosen model credits is shown. {Its} share of the "
+        "revenue is on Attribution.",
+        lambda: (
+            show_cost_and_return(params, money.currency())
+            if page.is_loaded("deals")
+            else show_costs_without_deals(params)
+        ),
+    )
 
     if not page.is_loaded("deals"):
         show_costs_without_deals(params)

@@ -48,12 +48,14 @@ with page.frame("This week") as filters:
     # The week the data's latest event is in (of today, when nothing is loaded): not over yet.
     latest = default.next()
     agreed = page.Agreed(page.agreement_in_force_on(week.end))
+    if not presenting:
+        st.title(f"This week — {week.label}", anchor=False)
+        meeting.week_caption(week_data, latest)
+    page.end_if_no_lead_source(filters)
     if presenting:
         slide = meeting.slide_controls(week_data)
         draw_section(slide, con, week_data, agreed, presenting)
     else:
-        st.title(f"This week — {week.label}", anchor=False)
-        meeting.week_caption(week_data, latest)
         with st.container(horizontal=True):
             meeting.week_buttons(week, default, latest)
             meeting.present_button()

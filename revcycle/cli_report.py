@@ -7,6 +7,7 @@ import sys
 
 import pandas as pd
 
+from revcycle import filter_values
 from revcycle.export import safe_csv
 from revcycle.periods import argument_date
 
@@ -57,16 +58,25 @@ def one_line(text: str) -> str:
     return "".join(" " if ord(char) < 32 or ord(char) == 127 else char for char in str(text))
 
 
-def unknown_scope(query, scope: dict) -> list[str]:
+def unknown_scope(query, scope: dict, lead_sources_only: bool = False) -> list[str]:
     """A sentence for each chosen channel, owner or segment the data does not have: a typo
-    would otherwise make a report of zeros."""
-    values = query("metrics/filter_values")
+    would otherwise make a report of zeros. With ``lead_sources_only`` (a report that follows
+    leads and deals by their source), a channel only touches or spend have is refused too."""
+    known = filter_values.offered(query)
     said = []
     for name, dimension in (("channels", "channel"), ("owners", "owner"), ("segments", "segment")):
-        known = set(values.loc[values["dimension"] == dimension, "dimension_value"])
-        unknown = [value for value in scope.get(name) or [] if value not in known]
+        unknown = [value for value in scope.get(name) or [] if value not in known[dimension]]
         if unknown:
             said.append(f"no {dimension} {', '.join(map(repr, unknown))} in the data")
+    others = filter_values.not_lead_sources(query) if lead_sources_only else set()
+    if outside := [value for value in scope.get("channels") or [] if value in others]:
+        one = len(outside) == 1
+        said.append(
+            f"{'channel' if one else 'channels'} {', '.join(map(repr, outside))} "
+            f"{'is not a lead source' if one else 'are not lead sources'} (no lead or deal has "
+            f"{'it' if one else 'them'}, only touches or spend), and this report follows leads "
+            "and deals by their source"
+        )
     return said
 
 

@@ -1,5 +1,10 @@
 -- Filter values: the channels, owners and segments the sidebar offers, busiest first.
 -- Grain: one row per dimension ('channel', 'owner', 'segment') and value.
+-- count_rows: the funnel's rows (leads, and deals with no lead) with the value.
+-- is_lead_source: whether any lead or deal has the value. Every owner and segment does; a
+-- channel may be only a touch's (Direct, Paid social: attribution credits it) or only spend's
+-- (a campaign that brought no lead), and is offered too, after the others: its credit and its
+-- cost are shown, and the pages that follow leads say why they have nothing for it.
 -- Parameters: none.
 
 with
@@ -17,13 +22,29 @@ per_value as (
         end as dimension,
         coalesce(channel, owner, segment) as dimension_value,
         count(*) as count_rows,
+        true as is_lead_source,
     from funnel
     group by grouping sets ((channel), (owner), (segment))
 ),
 
+other_channels as (
+    select channel from deal_journeys
+    union
+    select channel from spend_days
+    except
+    select channel from funnel
+),
+
+other_named_channels as (
+    select channel from other_channels
+    where channel is not null
+),
+
 final as (
     select * from per_value
+    union all
+    select 'channel', channel, 0, false from other_named_channels
 )
 
 select * from final
-order by dimension, count_rows desc, dimension_value
+order by dimension, is_lead_source desc, count_rows desc, dimension_value

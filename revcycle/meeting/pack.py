@@ -347,7 +347,7 @@ def write(con, week_text: str | None, out: Path | None, scope: dict, today: date
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    unknown = unknown_scope(query, scope)
+    unknown = unknown_scope(query, scope, lead_sources_only=True)
     if unknown:
         print(f"error: {'; '.join(unknown)}; nothing was written", file=sys.stderr)
         return 2

@@ -24,7 +24,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from revcycle import deal_gaps
+from revcycle import deal_gaps, filter_values
 from revcycle.attribution import report as attribution
 from revcycle.attribution.models import MODEL_NAMES as ATTRIBUTION_MODEL_NAMES
 from revcycle.attribution.models import MODEL_SENTENCES as ATTRIBUTION_MODEL_SENTENCES
@@ -248,6 +248,8 @@ def per_channel(
         # Payback always follows the period's leads: the cohort's won deals.
         credits = deal_credits(query, model, "revenue", start, end, scope, True, default_currency)
         notes += _payback(rows, credits, start)
+    if model == LEAD_SOURCE:
+        notes += _not_lead_sources(query, rows)
     if (bucket & rows["has_spend"]).any():
         rows.loc[bucket, RATIO_COLUMNS] = np.nan
         rows.loc[bucket, "payback"] = None
@@ -553,6 +555,29 @@ def _payback(rows: pd.DataFrame, credits: pd.DataFrame, start: date) -> list[str
         payback_words(month) if paid else None for month, paid in zip(months, is_paid, strict=True)
     ]
     return notes
+
+
+def _not_lead_sources(query, rows: pd.DataFrame) -> list[str]:
+    """Under the lead source model, a channel no lead or deal has (spend's or touches' alone)
+    can be credited nothing: its won revenue, pipeline, returns and payback are unknown, never
+    0 (its spend still counts in the total, which sets the lead sources' credit against it)."""
+    outside = rows[~rows["is_total"] & rows["channel"].isin(filter_values.not_lead_sources(query))]
+    if outside.empty:
+        return []
+    paid = rows[rows["has_spend"] & ~rows["is_total"] & (rows["channel"] != UNMAPPED)]
+    unknown = outside.index
+    if paid["channel"].isin(outside["channel"]).all():  # the total holds no lead source's
+        unknown = unknown.union(rows.index[rows["is_total"]])
+    credited = ["won_cents", "pipeline_cents", "won_per_spent", "pipeline_per_spent", "roi"]
+    rows.loc[unknown, credited] = pd.NA
+    rows.loc[unknown, "payback_months"] = np.nan
+    rows.loc[unknown, "payback"] = None
+    them = "it" if len(outside) == 1 else "them"
+    return [
+        f"No won revenue, pipeline, ROAS, ROI or payback for {_names(outside)} under "
+        f"{MODEL_NAMES[LEAD_SOURCE]}: no lead or deal has {them} as its source, so this model "
+        f"cannot credit {them}. A touch model (First touch, Linear, …) credits the touches."
+    ]
 
 
 def _credited_in_other_currencies(rows: pd.DataFrame, credits: pd.DataFrame, paid) -> list:

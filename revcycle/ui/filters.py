@@ -19,6 +19,7 @@ from typing import NamedTuple
 import pandas as pd
 import streamlit as st
 
+from revcycle import filter_values
 from revcycle.periods import DEFAULT_PRESET, PRESETS, preset_period
 from revcycle.ui import format
 from revcycle.ui.data import run
@@ -59,6 +60,13 @@ class Filters:
     owners: list[str] | None
     segments: list[str] | None
     period_label: str = ""  # the period as the heading names it: "last 12 weeks", or its dates
+    # The chosen channels no lead or deal has: only touches' or spend's (see not_lead_sources).
+    not_lead_sources: tuple[str, ...] = ()
+
+    @property
+    def chooses_no_lead_source(self) -> bool:
+        """Whether channels are chosen and no lead or deal has any of them."""
+        return bool(self.not_lead_sources) and len(self.not_lead_sources) == len(self.channels)
 
     def params(self) -> dict:
         """The bound parameters every metric query takes."""
@@ -372,14 +380,16 @@ def _period(days: DataDays) -> tuple[date, date]:
     return start, period[1] if len(period) > 1 else start
 
 
+NOT_A_LEAD_SOURCE = "not a lead source"
+
+
 def sidebar(page: str) -> tuple[Filters, LinkNotice]:
     """Draw the filters in the sidebar for ``page``; the current selection, and the notice
     on what a link asked for that the page cannot show, for the frame to write last."""
     days = data_days()
-    values = run("metrics/filter_values")
-    options = {
-        dimension: values.loc[values["dimension"] == dimension, "dimension_value"].tolist()
-        for dimension, *_ in MULTI_FILTERS
+    options, others = filter_values.offered(run), filter_values.not_lead_sources(run)
+    shown_as = {
+        "channel": lambda name: f"{name} ({NOT_A_LEAD_SOURCE})" if name in others else name,
     }
     notes = _arrive(page, (days.first, days.last), options)
     defaults = _defaults(days)
@@ -391,7 +401,11 @@ def sidebar(page: str) -> tuple[Filters, LinkNotice]:
         start_date, end_date = _period(days)
         chosen = {
             dimension: st.multiselect(
-                label, options[dimension], key=dimension, placeholder=placeholder
+                label,
+                options[dimension],
+                format_func=shown_as.get(dimension, str),
+                key=dimension,
+                placeholder=placeholder,
             )
             for dimension, label, placeholder in MULTI_FILTERS
         }
@@ -404,6 +418,7 @@ def sidebar(page: str) -> tuple[Filters, LinkNotice]:
         chosen["owner"] or None,
         chosen["segment"] or None,
         _period_label(st.session_state["preset"], start_date, end_date),
+        tuple(channel for channel in chosen["channel"] if channel in others),
     )
     return selection, notice
 

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from revcycle import deal_gaps, settings
+from revcycle import deal_gaps, filter_values, settings
 from revcycle.agreements.sample import SAMPLE_AGREEMENT_LINE
 from revcycle.db import QueryError
 from revcycle.ui import access, agreements, colors, data, filters, format
@@ -63,8 +63,7 @@ def heading(title: str, filters: Filters, note: str = "") -> None:
 def channel_colors() -> dict[str, str]:
     """Every channel in the data with its colour, in legend order: the same on every chart,
     a channel only touches have (attribution's) included."""
-    channels = run("metrics/chart_channels")["channel"]
-    return colors.assign([*channels, "(all channels)"])
+    return colors.assign([*filter_values.offered(run)["channel"], "(all channels)"])
 
 
 def left_out(count, rows: tuple[str, str], left_out_of: str) -> None:
@@ -247,6 +246,55 @@ def stop_if_empty(frame: pd.DataFrame) -> None:
     """Say plainly that nothing matches, instead of drawing empty charts."""
     if frame.empty:
         end(EMPTY_STATE, ":material/filter_alt_off:")
+
+
+def _named(channels: tuple[str, ...]) -> dict[str, str]:
+    """The channels in words (as text), and the words that go with them."""
+    names = [format.plain(channel) for channel in channels]
+    if len(names) == 1:
+        return {
+            "listed": names[0],
+            "is_not_a_source": "is not a lead source",
+            "it": "it",
+            "they": "it",
+            "its": "its",
+            "Its": "Its",
+        }
+    return {
+        "listed": ", ".join(names[:-1]) + " and " + names[-1],
+        "is_not_a_source": "are not lead sources",
+        "it": "them",
+        "they": "they",
+        "its": "their",
+        "Its": "Their",
+    }
+
+
+FOLLOWS_LEADS = (
+    "This page follows leads and deals by their source, so it has nothing to show for {it}. "
+    "{Its} share of the revenue is on Attribution, and {its} cost against what {they} brought "
+    "back on Revenue by channel."
+)
+
+
+def end_if_no_lead_source(filters: Filters, then: str = FOLLOWS_LEADS, draw=None) -> None:
+    """On a page that follows leads and deals by their source: when every chosen channel is
+    one no lead or deal has (a touch's or spend's alone), say so (``then``: what the page does
+    about it, its {it} and {its} the channels') and end, after ``draw`` draws what the page
+    has for them; never zeros, nor "nothing matches" as if the period were to blame. When
+    some chosen channels are such, say the page shows the others'."""
+    if not filters.not_lead_sources:
+        return
+    words = _named(filters.not_lead_sources)
+    said = "{listed} {is_not_a_source}: no lead or deal has {it}, only touches or spend."
+    if not filters.chooses_no_lead_source:
+        said += " The leads and deals here are the other chosen channels'."
+        st.caption(said.format(**words))
+        return
+    st.info(f"{said} {then}".format(**words), icon=":material/alt_route:")
+    if draw is not None:
+        draw()
+    raise PageEnds(None)
 
 
 def _navigation_links() -> None:

@@ -110,7 +110,10 @@ def spend_and_return(found: Figures, unit: str) -> go.Figure:
     """Per channel with spend, what was spent beside the won revenue credited to it."""
     rows = found.rows[found.rows["has_spend"] & ~found.rows["is_total"]]
     rows = rows.sort_values("spend_cents")
-    channels = rows["channel"].map(as_text)
+    # No bar for a return that is not known (the model cannot credit the channel, or its
+    # deals have no amount): the label says so, so no gap reads as nothing brought in.
+    unknown = rows["won_cents"].isna().map({True: " (return unknown)", False: ""})
+    channels = rows["channel"].map(as_text) + unknown
     figure = go.Figure(
         [
             go.Bar(

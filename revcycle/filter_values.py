@@ -1,0 +1,29 @@
+"""What a view can be narrowed to: the channels, owners and segments in the data
+(queries/metrics/filter_values.sql), read the same way by the sidebar, the command line and
+the cost and return. ``query`` is how the caller runs a named query (the page's cached ``run``,
+or the command line's ``execute`` on its connection).
+
+A channel may be one no lead or deal has: a touch's alone (Direct, Paid social), which
+attribution credits, or spend's alone (a campaign that brought no lead), which costs. It is
+offered with the others; the pages that follow leads and deals by their source say why they
+have nothing for it, and the lead source model cannot credit it.
+"""
+
+DIMENSIONS = ("channel", "owner", "segment")
+
+
+def offered(query) -> dict[str, list[str]]:
+    """Per dimension of DIMENSIONS, its values: the leads' and deals', busiest first, then
+    (channels) those only touches or spend have."""
+    values = query("metrics/filter_values")
+    return {
+        dimension: values.loc[values["dimension"] == dimension, "dimension_value"].tolist()
+        for dimension in DIMENSIONS
+    }
+
+
+def not_lead_sources(query) -> set[str]:
+    """The channels no lead or deal has: only touches' or spend's."""
+    values = query("metrics/filter_values")
+    is_other = (values["dimension"] == "channel") & ~values["is_lead_source"].astype(bool)
+    return set(values.loc[is_other, "dimension_value"])

@@ -1,0 +1,223 @@
+"""Channels no lead or deal has: a touch's alone (Paid social) or spend's alone (Trade show).
+The sidebar, a link and the command line offer them; attribution credits them; the pages that
+follow leads and deals say why they have nothing for them, never zeros; and the lead source
+model, which cannot credit them, leaves their return unknown rather than 0.
+
+March 2026, worked by hand. L1 (Paid Search, 2 March) was touched by Paid Social (1 Mar) and
+Paid Search (5 Mar); its D1 won €1,000.00 on 20 March. L2 (Email, 3 March) was touched by Paid
+Social (2 Mar) and an email (6 Mar); its D2 won €600.00 on 21 March. Spend over all of March:
+Paid Search €300.00, Paid Social €400.00, Trade Show €250.00. The bundled channel rules name
+every source.
+"""
+
+import math
+import shutil
+from datetime import date
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from revcycle import settings
+from revcycle.__main__ import main
+from revcycle.build import build
+from revcycle.db import connect, execute
+from revcycle.paths import REPO_ROOT
+from revcycle.roi import report
+from tests.conftest import write_export
+from tests.test_currency import plotted
+from tests.test_screen import figure_spec, shown_cells
+
+LEADS = [
+    {"lead_id": "L1", "created_at": "2026-03-02 09:00:00", "channel": "Paid Search"},
+    {"lead_id": "L2", "created_at": "2026-03-03 09:00:00", "channel": "Email"},
+]
+DEALS = [
+    {
+        "deal_id": deal_id,
+        "lead_id": lead_id,
+        "created_at": "2026-03-12 09:00:00",
+        "stage": "Closed Won",
+        "amount": amount,
+        "currency": "EUR",
+        "closed_at": closed_at,
+    }
+    for deal_id, lead_id, amount, closed_at in [
+        ("D1", "L1", "1000.00", "2026-03-20 10:00:00"),
+        ("D2", "L2", "600.00", "2026-03-21 10:00:00"),
+    ]
+]
+TOUCHES = [
+    {"lead_id": lead_id, "touched_at": f"2026-03-{day} 12:00:00", "source": source}
+    for lead_id, day, source in [
+        ("L1", "01", "Paid Social"),
+        ("L1", "05", "Paid Search"),
+        ("L2", "02", "Paid Social"),
+        ("L2", "06", "Email"),
+    ]
+]
+SPEND = [
+    {"date_from": "2026-03-01", "date_to": "2026-03-31", "source": source, "amount": amount}
+    for source, amount in [
+        ("Paid Search", "300.00"),
+        ("Paid Social", "400.00"),
+        ("Trade Show", "250.00"),
+    ]
+]
+MARCH = {"preset": "Custom", "period": ["2026-03-01", "2026-03-31"]}
+ONLY_TOUCHES = "Paid social is not a lead source: no lead or deal has it, only touches or spend."
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("without-leads")
+    path = folder / "without-leads.duckdb"
+    con = connect(path)
+    build(
+        con,
+        {
+            kind: write_export(folder / f"{kind}.csv", kind, rows)
+            for kind, rows in [
+                ("leads", LEADS),
+                ("deals", DEALS),
+                ("touches", TOUCHES),
+                ("spend", SPEND),
+            ]
+        },
+    )
+    con.close()
+    return path
+
+
+@pytest.fixture
+def open_page(database, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_DB", str(database))
+    monkeypatch.setenv(settings.CURRENCY_VARIABLE, "EUR")
+
+    def opened(path: str, channels: list[str], **more) -> AppTest:
+        at = AppTest.from_file(str(REPO_ROOT / path), default_timeout=120)
+        for key, value in {**MARCH, "channel": channels, **more}.items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return opened
+
+
+def link_notice(at: AppTest) -> list[str]:
+    return [caption.value for caption in at.sidebar.caption if "from the link" in caption.value]
+
+
+def test_the_sidebar_offers_the_channels_only_touches_or_spend_have_after_the_others(open_page):
+    at = open_page("dashboard.py", [])
+    # One lead each, so by name; then the channels no lead or deal has, by name.
+    assert at.sidebar.multiselect[0].options == [
+        "Email",
+        "Paid search",
+        "Paid social (not a lead source)",
+        "Trade show (not a lead source)",
+    ]
+
+
+def test_attribution_credits_a_touch_only_channel_a_link_names(open_page):
+    at = open_page("pages/attribution.py", ["Paid social"], model="linear")
+    # Linear: D1's two touches €500.00 each, D2's €300.00 each; Paid social has one of each.
+    assert link_notice(at) == []  # before, the link's channel was "not in the data"
+    assert at.sidebar.multiselect[0].value == ["Paid social"]
+    cells = shown_cells(at, "Credited amount (€)").set_index("Channel")
+    assert cells.loc["Paid social", "Credited amount (€)"] == "800"
+    assert cells.loc["Paid social", "Credited deals"] == "1"  # half of D1 and half of D2
+    assert [cells.index.tolist()] == [["Paid social"]]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["dashboard.py", "pages/conversion.py", "pages/follow_up.py", "pages/this_week.py"],
+)
+def test_a_page_that_follows_leads_says_why_it_has_nothing_for_such_a_channel(open_page, path):
+    at = open_page(path, ["Paid social"])
+    said = [info.value for info in at.info]
+    assert any(text.startswith(ONLY_TOUCHES) for text in said), said
+    assert not any("match these filters" in text for text in said)  # the period is not to blame
+    assert [metric.value for metric in at.metric] == []  # no tile of zeros
+
+
+def test_beside_a_lead_source_the_page_shows_the_other_channels_leads_and_says_so(open_page):
+    at = open_page("dashboard.py", ["Paid search", "Paid social"])
+    tiles = {metric.label: metric.value for metric in at.metric}
+    assert (tiles["Leads"], tiles["Won deals"], tiles["Won revenue"]) == ("1", "1", "€1,000")
+    expected = f"{ONLY_TOUCHES} The leads and deals here are the other chosen channels'."
+    assert expected in [caption.value for caption in at.caption]
+
+
+def test_revenue_shows_a_spend_only_channels_cost_and_no_return_under_lead_source(open_page):
+    at = open_page("pages/revenue.py", ["Trade show"])
+    [said] = [info.value for info in at.info if "lead source" in info.value]
+    assert said.startswith("Trade show is not a lead source")
+    cells = shown_cells(at, "Won revenue (€)").set_index("Channel")
+    assert cells.loc["Trade show", "Spend (€)"] == "250"
+    # The lead source model can credit it nothing: unknown, not €0 and an ROI of -100%.
+    assert cells.loc["Trade show", ["Won revenue (€)", "ROI"]].tolist() == ["–", "–"]
+    notes = " ".join(caption.value for caption in at.caption)
+    assert "No won revenue" in notes and "for Trade show under Lead source" in notes
+    # The chart draws its spend, and no won bar, which would read as nothing brought in.
+    spend, won = figure_spec(at, "roi_spend_and_return")["data"]
+    assert spend["y"] == won["y"] == ["Trade show (return unknown)"]
+    assert plotted(spend["x"]) == [250.0]
+    assert all(math.isnan(value) for value in plotted(won["x"]))
+
+
+def own_copy(database, tmp_path):
+    """The database in a file of the test's own: a page's cached connection (AppTest, in this
+    process) holds the shared one open."""
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(database, copy)
+    return copy
+
+
+def test_the_lead_source_model_leaves_their_return_unknown_and_a_touch_model_credits_them(
+    database, tmp_path
+):
+    con = connect(own_copy(database, tmp_path), read_only=True)
+
+    def query(name, **params):
+        return execute(con, name, **params)
+
+    march = (date(2026, 3, 1), date(2026, 3, 31))
+    lead_source = report.per_channel(query, report.LEAD_SOURCE, *march, default_currency="EUR").rows
+    linear = report.per_channel(query, "linear", *march, default_currency="EUR").rows
+    con.close()
+    by_source, by_linear = lead_source.set_index("channel"), linear.set_index("channel")
+    # Lead source: D1 to Paid search (€1,000.00 against €300.00: ROI 700 / 300); D2 to Email.
+    assert by_source.loc["Paid search", "won_cents"] == 100_000
+    assert by_source.loc["Paid search", "roi"] == pytest.approx(700 / 300)
+    for channel in ("Paid social", "Trade show"):
+        assert pd.isna(by_source.loc[channel, "won_cents"])
+        assert pd.isna(by_source.loc[channel, "roi"])
+        assert pd.isna(by_source.loc[channel, "payback"])
+    # The total sets all €950.00 of spend against the lead sources' €1,000.00.
+    total = by_source.loc[report.TOTAL]
+    assert (total["spend_cents"], total["won_cents"]) == (95_000, 100_000)
+    assert total["roi"] == pytest.approx(50 / 950)
+    # Linear: Paid social €800.00 against €400.00 (ROI 1.0); Trade show touched no journey.
+    assert by_linear.loc["Paid social", "won_cents"] == 80_000
+    assert by_linear.loc["Paid social", "roi"] == pytest.approx(1.0)
+    assert by_linear.loc["Trade show", "won_cents"] == 0
+
+
+def test_the_command_line_takes_them_where_they_are_credited_and_refuses_the_pack(
+    database, monkeypatch, capsys, tmp_path
+):
+    monkeypatch.setenv("REVCYCLE_DB", str(own_copy(database, tmp_path)))
+    monkeypatch.setenv(settings.CURRENCY_VARIABLE, "EUR")
+    period = ["--start", "2026-03-01", "--end", "2026-03-31"]
+    assert main(["attribution", "--model", "linear", "--channel", "Paid social", *period]) == 0
+    shown = capsys.readouterr().out
+    assert [line.split()[:4] for line in shown.splitlines() if "Paid social" in line] == [
+        ["Paid", "social", "1.00", "800.00"]
+    ]
+    out = tmp_path / "pack.html"
+    assert main(["pack", "--week", "2026-W12", "--channel", "Paid social", "--out", str(out)]) == 2
+    assert "channel 'Paid social' is not a lead source" in capsys.readouterr().err
+    assert not out.exists()
