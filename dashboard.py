@@ -74,7 +74,7 @@ TILES = (
         "Half of the period's contacted leads heard from sales within this time.",
     ),
     (
-        "Within SLA",
+        "Within agreed time",
         lambda f: total(f[1], "share_within_sla", grouped_by="all"),
         format.percent,
         "Share of the period's leads contacted within the response time agreed for their "

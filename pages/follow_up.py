@@ -105,7 +105,7 @@ def speed_by(speed: pd.DataFrame, rules: pd.DataFrame) -> None:
                     "count_leads": ("Leads", "count"),
                     "median_hours_to_first_contact": ("Median", "hours"),
                     "p90_hours_to_first_contact": ("90th percentile", "hours"),
-                    "share_within_sla": ("Within SLA", "percent"),
+                    "share_within_sla": ("Within agreed time", "percent"),
                     "count_never_contacted": ("Never contacted", "count"),
                     "count_nurture": ("Nurtured (no SLA)", "count"),
                     "count_unmeasurable": ("No contact data", "count"),
@@ -124,7 +124,7 @@ def weekly_share(params: dict) -> None:
         weekly,
         "share_within_sla",
         "Share of each week's leads contacted within the agreed time",
-        "within SLA",
+        "within agreed time",
         page.channel_colors(),
     )
     st.plotly_chart(charts.mark_changes(figure, changes), key="follow_up_sla_trend")
@@ -236,7 +236,7 @@ with page.frame("Follow-up speed") as filters:
                 "lead's agreed hours (working or calendar).",
             ),
             (
-                "Within SLA",
+                "Within agreed time",
                 format.percent(overall["share_within_sla"]),
                 "Leads contacted within their channel's agreed response time, of the leads "
                 "whose data records contacts; nurtured leads have no response time and count "

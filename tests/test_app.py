@@ -44,7 +44,7 @@ def test_overview_shows_the_sample_on_first_run(app):
         "Won deals",
         "Won revenue",
         "Median follow-up",
-        "Within SLA",
+        "Within agreed time",
         "Won revenue per € spent",
         "Cost per opportunity",
     ]

@@ -87,7 +87,7 @@ def tab(chromium: Browser, tmp_path_factory) -> Iterator[Page]:
 def within_sla(page: Page, period: tuple[str, str]):
     query = urlencode({"preset": "Custom", "period": list(period)}, doseq=True)
     page.goto(f"/follow_up?{query}")
-    return browser.tile(page, "Within SLA")
+    return browser.tile(page, "Within agreed time")
 
 
 def edit_paid_search_hours(page: Page, hours: str) -> None:

@@ -83,7 +83,7 @@ def test_the_page_says_which_agreed_time_applies_to_each_channel():
 @pytest.mark.usefixtures("two_versions")
 def test_within_sla_judges_each_lead_by_the_version_in_force():
     # OLD: 6 <= 8 (v1), within; NEW: 6 > 4 (v2), late: 1 of 2.
-    assert tile(open_follow_up(), "Within SLA") == "50.0%"
+    assert tile(open_follow_up(), "Within agreed time") == "50.0%"
 
 
 @pytest.mark.usefixtures("two_versions")
@@ -93,10 +93,10 @@ def test_what_if_shows_a_hypothetical_share_and_changes_nothing_shared():
     at.number_input(key="what_if_hours").set_value(5).run()
     # Both leads took 6 working hours: none within a hypothetical 5.
     assert tile(at, "Within 5 hours (hypothetical)") == "0.0%"
-    assert tile(at, "Within SLA") == "50.0%"
+    assert tile(at, "Within agreed time") == "50.0%"
     at.number_input(key="what_if_hours").set_value(6).run()
     assert tile(at, "Within 6 hours (hypothetical)") == "100.0%"
-    assert tile(at, "Within SLA") == "50.0%"
+    assert tile(at, "Within agreed time") == "50.0%"
     assert dict(at.query_params) == link_before
 
 

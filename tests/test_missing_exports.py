@@ -143,7 +143,7 @@ def infos(at: AppTest) -> list[str]:
 def test_the_overview_shows_no_lead_number_as_zero_and_says_why(deals_only_env):
     at = open_page("dashboard.py")
     shown = tiles(at)
-    for label in ("Leads", "MQLs", "SQLs", "Median follow-up", "Within SLA"):
+    for label in ("Leads", "MQLs", "SQLs", "Median follow-up", "Within agreed time"):
         assert shown[label] == "–", label
     assert (shown["Opportunities"], shown["Won deals"], shown["Won revenue"]) == (
         "3",

@@ -134,7 +134,7 @@ def test_within_sla_tile_moves_in_points(funnel_db, tmp_path, monkeypatch):
     funnel_db(sla_leads("2026-02-01"))
     monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "test.duckdb"))  # funnel_db's file
     at = open_page("dashboard.py", preset="Custom", period=["2026-03-01", "2026-03-14"])
-    within = next(metric for metric in at.metric if metric.label == "Within SLA")
+    within = next(metric for metric in at.metric if metric.label == "Within agreed time")
     assert within.value == "75.0%"
     assert within.delta == "+25.0 pts"  # 75% - 50%; never "+50.0%"
     assert "Changes are against 15 Feb 2026 – 28 Feb 2026." in at.caption[0].value

@@ -189,7 +189,7 @@ def tile(at: AppTest, label: str) -> str:
 def test_follow_up_page_says_what_it_cannot_measure(mixed_env):
     at = open_page("pages/follow_up.py", mixed_env)
     assert tile(at, "Never contacted") == "1"
-    assert tile(at, "Within SLA") == "50.0%"
+    assert tile(at, "Within agreed time") == "50.0%"
     captions = [caption.value for caption in at.caption]
     assert (
         "Follow-up speed cannot be measured for 3 of 5 leads: their upload has no "
@@ -289,7 +289,7 @@ def test_with_no_lead_recording_contacts_never_contacted_is_unknown_not_zero(tmp
     path = database_without_dates(tmp_path, monkeypatch)
     at = open_page("pages/follow_up.py", path)
     assert tile(at, "Never contacted") == "–"
-    assert tile(at, "Within SLA") == "–"
+    assert tile(at, "Within agreed time") == "–"
     # No empty chart, list or trend that would read as "nobody was contacted": one sentence.
     assert not at.dataframe and not at.get("plotly_chart")
     assert not [header for header in at.header if header.value == "Waiting past the SLA"]

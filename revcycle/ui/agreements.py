@@ -521,7 +521,6 @@ TARGET_OF = {
     "SQLs": "sqls",
     "Opportunities": "opportunities",
     "Won revenue": "won_revenue",
-    "Within SLA": "share_contacted_in_time",
     "Within agreed time": "share_contacted_in_time",
 }
 STAGE_TARGETS = (("lead", "leads", "Leads"), ("mql", "mqls", "MQLs"), ("sql", "sqls", "SQLs"))
