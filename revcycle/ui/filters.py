@@ -8,7 +8,8 @@ So the filters live in session state under the widgets' keys and travel with the
   exact view and a shared link reproduces it.
 Values in a link that the data does not have are left out and said so, never guessed.
 The agreed response time is not a filter: every lead is judged by the agreement in force when it
-was created (revcycle.agreements), so two screens never show two different "Within agreed time" figures.
+was created (revcycle.agreements), so two screens never show two different "Within agreed time"
+figures.
 """
 
 import math
