@@ -8,7 +8,7 @@ import pytest
 
 from revcycle.importer import problems as codes
 from revcycle.importer.load import commit_upload, history, restore
-from revcycle.importer.problems import ERROR, WARNING, ImportRefused
+from revcycle.importer.problems import ERROR, WARNING, ImportRefused, grouped
 from revcycle.importer.validate import prepare
 from tests.conftest import connect_built, write_export
 
@@ -209,7 +209,34 @@ def test_the_same_touch_twice_in_one_file_loads_once_and_names_the_repeat(con, t
     # The id the repeat shares is derived, in no cell of the file: the problem shows no value.
     repeats = [p for p in prepared.problems if p.code == codes.REPEATED_TOUCH]
     assert [p.value for p in repeats] == [None, None]
+    # Each names the line it repeats: the header is line 1, the first touch line 2.
+    assert [p.reason.split(";")[0] for p in repeats] == [
+        "the same touch (lead, time, source and campaign) as line 2"
+    ] * 2
     assert "(" not in repeats[0].sentence().split(":")[0]
+
+
+def test_each_repeated_touch_names_the_line_it_repeats(con, tmp_path):
+    email = {"lead_id": "L1", "touched_at": "2026-01-01 10:00:00", "source": "Email"}
+    webinar = {"lead_id": "L1", "touched_at": "2026-01-02 10:00:00", "source": "Webinar"}
+    export = write_export(tmp_path / "t.csv", "touches", [email, webinar, email, webinar, email])
+    prepared = prepare(con, export)
+    # Lines 2 and 3 load; 4 and 6 repeat line 2's email, 5 line 3's webinar.
+    repeats = [p for p in prepared.problems if p.code == codes.REPEATED_TOUCH]
+    assert [(p.line, p.reason.split(";")[0].rsplit(" ", 1)[1]) for p in repeats] == [
+        (4, "2"),
+        (5, "3"),
+        (6, "2"),
+    ]
+    assert prepared.count_rows_loaded == 2
+    # Grouped (the page's summary, the command line's), they are one problem on three lines;
+    # each line's own reason (the CSV of every problem) keeps its line.
+    [group] = [g for g in grouped(prepared.problems) if g.first.code == codes.REPEATED_TOUCH]
+    assert (group.lines, group.count) == ((4, 5, 6), 3)
+    assert group.sentence() == (
+        "t.csv, 3 lines (4–6): the same touch (lead, time, source and campaign) as an earlier "
+        "line; it loads once"
+    )
 
 
 def test_an_exports_own_id_twice_is_the_shared_duplicate_id_error(con, tmp_path):

@@ -144,3 +144,4 @@ def test_a_report_split_by_device_names_the_repeated_lines(con, tmp_path):
     prepared = prepare(con, export, now=NOW)
     assert [(p.line, p.code) for p in prepared.problems] == [(3, codes.REPEATED_SPEND)]
     assert "download it by campaign and day only" in prepared.problems[0].reason
+    assert prepared.problems[0].reason.startswith("the same days, source and campaign as line 2;")

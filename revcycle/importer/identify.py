@@ -73,7 +73,8 @@ def repeated(
     reason: str,
     code: str,
 ) -> list[Problem]:
-    """The lines whose derived id an earlier line has: rejected, so the row loads once. Only
+    """The lines whose derived id an earlier line has: rejected, so the row loads once, with
+    ``reason`` naming that line at its {earlier}. Only
     derived ids: an export's own repeated id is the shared duplicate-id error, since the export
     itself says they are one row."""
     positions = np.flatnonzero(derived)
@@ -82,11 +83,15 @@ def repeated(
     ids = one_array(rows.column(id_field))
     derived_ids = ids.take(pa.array(positions))
     # The first row of each id keeps it; a later row with an id seen before is a repeat.
-    first_of_id = pc.index_in(derived_ids, value_set=pc.unique(derived_ids)).to_numpy()
-    _, first_positions = np.unique(first_of_id, return_index=True)
+    # unique keeps the ids in order of first appearance, so id k's first row is first_rows[k].
+    id_of_row = pc.index_in(derived_ids, value_set=pc.unique(derived_ids)).to_numpy()
+    _, first_rows = np.unique(id_of_row, return_index=True)
     repeat = np.ones(len(positions), dtype=bool)
-    repeat[first_positions] = False
+    repeat[first_rows] = False
     at = positions[repeat]
+    earlier = lines[positions[first_rows]][id_of_row[repeat]]
     # No value: the derived id ("t-963b…") is in no cell of the file, so it would send the
-    # reader looking for it; the line and the reason say which row it is.
-    return per_line(file, lines[at], None, [None] * len(at), reason, code)
+    # reader looking for it; the line, and the reason naming the earlier line, say which row.
+    reasons = [reason.format(earlier=f"line {line}") for line in earlier.tolist()]
+    shared = reason.format(earlier="an earlier line")  # the lines' group says it once
+    return per_line(file, lines[at], None, [None] * len(at), reasons, code, shared_reason=shared)

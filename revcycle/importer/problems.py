@@ -65,6 +65,13 @@ class Problem:
     reason: str
     severity: str = ERROR
     code: str = field(kw_only=True)  # one of the constants above
+    # The reason in words true of every line the problem is on, where ``reason`` names one
+    # line's own ("as line 2"): said when many lines are grouped, so they group as one.
+    shared_reason: str | None = field(default=None, kw_only=True)
+
+    @property
+    def group_reason(self) -> str:
+        return self.shared_reason or self.reason
 
     def sentence(self) -> str:
         where = self.file
@@ -89,12 +96,16 @@ def refused(file: str, reason: str, code: str, line: int | None = None, value=No
     return ImportRefused([Problem(file, line, None, value, reason, code=code)])
 
 
-def per_line(file, lines, column, values, reason, code, severity=ERROR) -> list[Problem]:
+def per_line(
+    file, lines, column, values, reason, code, severity=ERROR, shared_reason=None
+) -> list[Problem]:
     """A Problem per line, ``lines`` and ``values`` index for index; ``reason`` is one text for
-    all or a list of one per line."""
+    all or a list of one per line (with ``shared_reason`` saying it of all, for a group)."""
     reasons = [reason] * len(values) if isinstance(reason, str) else reason
     return [
-        Problem(file, int(line), column, value, why, severity, code=code)
+        Problem(
+            file, int(line), column, value, why, severity, code=code, shared_reason=shared_reason
+        )
         for line, value, why in zip(np.asarray(lines).tolist(), values, reasons, strict=True)
     ]
 
@@ -122,14 +133,20 @@ class ProblemGroup:
         if problem.column:
             where += f", column {problem.column}"
         example = f" (e.g. {problem.value!r})" if problem.value not in (None, "") else ""
-        return f"{where}{example}: {problem.reason}"
+        return f"{where}{example}: {problem.group_reason}"
+
+    @property
+    def reason(self) -> str:
+        """The reason as the group says it: one line's own, or what holds for all of them."""
+        return self.first.reason if len(self.lines) <= 1 else self.first.group_reason
 
 
 def grouped(problems: list[Problem]) -> list[ProblemGroup]:
-    """One group per distinct (file, severity, code, column, reason), in order of first line."""
+    """One group per distinct (file, severity, code, column, group_reason), in order of first
+    line."""
     groups: dict[tuple, list[Problem]] = {}
     for problem in problems:
-        key = (problem.file, problem.severity, problem.code, problem.column, problem.reason)
+        key = (problem.file, problem.severity, problem.code, problem.column, problem.group_reason)
         groups.setdefault(key, []).append(problem)
     return sorted(
         (
@@ -165,7 +182,7 @@ def grouped_frame(problems: list[Problem]) -> pd.DataFrame:
             "lines": line_ranges(group.lines) if group.lines else "whole file",
             "column": group.first.column,
             "example": group.first.value,
-            "reason": group.first.reason,
+            "reason": group.reason,
         }
         for group in grouped(problems)
     ]

@@ -60,7 +60,7 @@ def identified(rows: pa.Table, problems: list[Problem], lines: np.ndarray, file:
     """(rows with every spend_id, the repeated rows); see identify.identified. ``refs`` are the
     rows' campaign ids, a part of the derived id where the export has them."""
     reason = (
-        "the same days, source and campaign as an earlier line; it loads once. A report split "
+        "the same days, source and campaign as {earlier}; it loads once. A report split "
         "by device, network or ad group repeats them: download it by campaign and day only"
     )
     refs = pa.nulls(len(rows), pa.string()) if refs is None else refs

@@ -73,7 +73,7 @@ def joined_source_column(table: ExportTable, preset, mapping: dict[str, str]):
 
 def identified(rows: pa.Table, problems: list[Problem], lines: np.ndarray, file: str):
     """(rows with every touch_id, the repeated touches); see identify.identified."""
-    reason = "the same touch (lead, time, source and campaign) as an earlier line; it loads once"
+    reason = "the same touch (lead, time, source and campaign) as {earlier}; it loads once"
     derivation = identify.Derivation("touch_id", _DERIVED_ID_SQL, DERIVED_PREFIX)
     return identify.identified(
         rows, derivation, problems, lines, file, reason, codes.REPEATED_TOUCH
