@@ -21,7 +21,7 @@ from revcycle.build import build
 from revcycle.db import connect
 from revcycle.importer import problems as codes
 from revcycle.importer import read
-from revcycle.importer.problems import ImportRefused, problems_frame
+from revcycle.importer.problems import ImportRefused, grouped, problems_frame
 from revcycle.importer.validate import prepare
 from tests.conftest import write_export
 
@@ -255,6 +255,29 @@ def test_an_id_on_a_few_lines_names_them_all(con, tmp_path):
         (2, "the same lead_id is on lines 2 and 4; keep one"),
         (4, "the same lead_id is on lines 2 and 4; keep one"),
     ]
+    [group] = grouped(prepared.problems)  # one id: the summary names its lines too
+    assert group.reason == "the same lead_id is on lines 2 and 4; keep one"
+
+
+def test_a_file_exported_twice_is_one_problem_in_the_summary(con, tmp_path):
+    path = tmp_path / "twice.csv"
+    rows = [f"R{n},2026-01-0{n} 00:00:00" for n in (1, 2, 3)]
+    path.write_bytes(lines("lead_id,created_at", *rows, *rows))
+    prepared = load(con, path)
+    # Each line names its own twin; the summary says it once for all six lines.
+    assert [(p.line, p.reason) for p in prepared.problems] == [
+        (
+            line,
+            f"the same lead_id is on lines {line if line < 5 else line - 3} and "
+            f"{line + 3 if line < 5 else line}; keep one",
+        )
+        for line in (2, 3, 4, 5, 6, 7)
+    ]
+    [group] = grouped(prepared.problems)
+    assert group.sentence() == (
+        "twice.csv, 6 lines (2–7), column lead_id (e.g. 'R1'): the same lead_id is on other "
+        "lines too; keep one of each"
+    )
 
 
 def test_a_file_read_in_parts_is_checked_over_all_of_them(con, tmp_path, monkeypatch):

@@ -121,9 +121,12 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
 class ProblemGroup:
     """The same problem (severity, code, column and reason) on many lines, said once."""
 
-    first: Problem  # the first line's problem: its file, column, reason and an example value
+    first: Problem  # the first line's problem: its file, column and an example value
     lines: tuple[int, ...]  # every line it is on, in order; empty for a whole-file problem
     count: int  # how many problems: one per line it is on, or one for the whole file
+    # Each line's own reason when they all have the same, else what holds for all of them
+    # (Problem.shared_reason: "as an earlier line" for "as line 2" and "as line 3").
+    reason: str
 
     def sentence(self, max_ranges: int = 8) -> str:
         problem = self.first
@@ -133,12 +136,7 @@ class ProblemGroup:
         if problem.column:
             where += f", column {problem.column}"
         example = f" (e.g. {problem.value!r})" if problem.value not in (None, "") else ""
-        return f"{where}{example}: {problem.group_reason}"
-
-    @property
-    def reason(self) -> str:
-        """The reason as the group says it: one line's own, or what holds for all of them."""
-        return self.first.reason if len(self.lines) <= 1 else self.first.group_reason
+        return f"{where}{example}: {self.reason}"
 
 
 def grouped(problems: list[Problem]) -> list[ProblemGroup]:
@@ -154,11 +152,17 @@ def grouped(problems: list[Problem]) -> list[ProblemGroup]:
                 members[0],
                 tuple(sorted({p.line for p in members if p.line is not None})),
                 len(members),
+                _said_of_all(members),
             )
             for members in groups.values()
         ),
         key=lambda group: (group.lines[:1] or (0,))[0],
     )
+
+
+def _said_of_all(members: list[Problem]) -> str:
+    first = members[0].reason
+    return first if all(member.reason == first for member in members) else members[0].group_reason
 
 
 def line_ranges(lines: tuple[int, ...], max_ranges: int = 8) -> str:

@@ -810,8 +810,11 @@ def _repeated_ids(ids, lines: np.ndarray, file: str, column: str, id_field: str)
         for start, end in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True)
     ]
     values = repeated.take(group).to_pylist()
+    reasons = [reasons[at] for at in group]
+    # Grouped, a file of many repeated ids (exported twice) is one problem, not one per id.
+    shared = f"the same {id_field} is on other lines too; keep one of each"
     return per_line(
-        file, lines[rows], column, values, [reasons[at] for at in group], codes.DUPLICATE_ID
+        file, lines[rows], column, values, reasons, codes.DUPLICATE_ID, shared_reason=shared
     )
 
 
