@@ -394,6 +394,11 @@ def test_hubspot_deals_take_the_first_associated_contact(con):
     ]
     # 2001 is not loaded in this database: a warning, the deal still loads.
     assert problems(prepared) == [(2, "Associated Contact IDs", WARNING)]
+    # The second contact is never silently dropped: the notes say it, with the line.
+    assert (
+        "1 deal names several contacts in Associated Contact IDs (the first on line 2): each is "
+        "linked to the first listed"
+    ) in prepared.notes
 
 
 def test_salesforce_leads_day_first_windows_1252(con):

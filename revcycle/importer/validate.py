@@ -303,11 +303,43 @@ def prepare(
         problems=problems,
         count_rows_in_file=table.rows.num_rows,
         unmapped_sources=_unmapped_sources(con, kind, rows),
-        notes=[*table.notes, *notes, *_stages_read_as_open(con, kind, mapping, rows)],
+        notes=[
+            *table.notes,
+            *notes,
+            *_lists_read_as_first(table, preset, mapping, lines),
+            *_stages_read_as_open(con, kind, mapping, rows),
+        ],
         totals_lines=table.totals_lines,
         ignored_columns=[column for column in header if column not in read_columns],
         count_data_lines=table.count_data_lines,
     )
+
+
+# A list field's rows (one, several), what they list, and what is read of it: a HubSpot deal's
+# contacts.
+_LISTED = {"lead_id": (("deal names", "deals name"), "several contacts", "linked to the first")}
+_LIST_SEPARATOR = r"\s*[;,]\s*"  # as _parse_columns splits such a cell
+_SEVERAL = r"[^;,\s]\s*[;,]\s*[^;,\s]"  # a value on each side: "12;" lists one
+
+
+def _lists_read_as_first(table: ExportTable, preset, mapping: dict, lines) -> list[str]:
+    """A note for each list field (a cell listing several values, of which the first is read)
+    whose column has such cells: how many, and the first line, never left unsaid."""
+    notes = []
+    for name in sorted(preset.first_of_list if preset else ()):
+        if (column := mapping.get(name)) is None:
+            continue
+        listed = mask(pc.match_substring_regex(table.rows.column(column), _SEVERAL))
+        if not listed.any():
+            continue
+        default = (("row lists", "rows list"), f"several {name} values", "read as the first")
+        (one, many), what, read = _LISTED.get(name, default)
+        count, line = int(listed.sum()), int(lines[np.flatnonzero(listed)[0]])
+        notes.append(
+            f"{count:,} {one if count == 1 else many} {what} in {column} (the first on line "
+            f"{line}): each is {read} listed"
+        )
+    return notes
 
 
 def _unmapped_sources(con: duckdb.DuckDBPyConnection, kind: str, rows: pa.Table) -> list[str]:
@@ -495,7 +527,7 @@ def _parse_columns(
             return parse.Parsed(pa.nulls(count, ARROW_TYPE_BY_TYPE[spec.type]), [])
         raw = table.rows.column(column)  # text: as read, in the reader's chunks (no copy)
         if spec.name in list_fields:  # the first item of a list in one cell ("Paid Search; Email")
-            raw = pc.list_element(pc.split_pattern_regex(raw, r"\s*[;,]\s*", max_splits=1), 0)
+            raw = pc.list_element(pc.split_pattern_regex(raw, _LIST_SEPARATOR, max_splits=1), 0)
         if spec.type == "text":
             return parse.Parsed(stripped(raw), [])
         if spec.type == "decimal":
