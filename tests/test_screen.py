@@ -318,6 +318,8 @@ def test_forty_new_channels_still_have_a_colour_each():
     new = [f"Channel {number:02}" for number in range(40)]
     palette = colors.assign([*KNOWN, *new, "(no lead)", "(unknown)", "(all channels)"])
     assert len(set(palette.values())) == len(palette) == 8 + 40 + 3
+    # Nor is any of them the neutral blue of the bars that are no channel's (the funnel's).
+    assert charts.NEUTRAL not in palette.values()
 
 
 def test_a_channel_keeps_its_colour_on_every_chart():

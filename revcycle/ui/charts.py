@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from revcycle.ui.colors import STAGE_COLORS
+from revcycle.ui.colors import NEUTRAL, STAGE_COLORS
 
 STAGE_LABELS = {
     "lead": "Leads",
@@ -18,7 +18,6 @@ STAGE_LABELS = {
     "won": "Customers",
 }
 FONT = {"size": 16}
-NEUTRAL = "#4477AA"
 # Hours on a log axis, labelled as a person says them.
 HOUR_TICKS = {
     0.1: "6 min",

@@ -37,8 +37,9 @@ SPARE_COLORS = (
     "#44BB99",
     "#AAAA00",
     "#EEDD88",
-    "#4477AA",
 )
+# Bars that are no channel's (the funnel's, a won revenue beside its spend): no channel gets it.
+NEUTRAL = "#4477AA"
 # Funnel stages are drawn as lines too (cohorts, response bands): oranges to browns, a family
 # no channel colour belongs to, darker as the stage goes further.
 STAGE_COLORS = {
@@ -48,6 +49,7 @@ STAGE_COLORS = {
     "won": "#A5170E",
 }
 _TAKEN = {
+    NEUTRAL,
     *CHANNEL_COLORS.values(),
     *PSEUDO_CHANNEL_COLORS.values(),
     *STAGE_COLORS.values(),
