@@ -61,7 +61,8 @@ def one_line(text: str) -> str:
 def unknown_scope(query, scope: dict, lead_sources_only: bool = False) -> list[str]:
     """A sentence for each chosen channel, owner or segment the data does not have: a typo
     would otherwise make a report of zeros. With ``lead_sources_only`` (a report that follows
-    leads and deals by their source), a channel only touches or spend have is refused too."""
+    leads and deals by their source), channels only touches or spend have are refused too when
+    no other is chosen (beside lead sources, the report is of those, and says so)."""
     known = filter_values.offered(query)
     said = []
     for name, dimension in (("channels", "channel"), ("owners", "owner"), ("segments", "segment")):
@@ -69,14 +70,12 @@ def unknown_scope(query, scope: dict, lead_sources_only: bool = False) -> list[s
         if unknown:
             said.append(f"no {dimension} {', '.join(map(repr, unknown))} in the data")
     others = filter_values.not_lead_sources(query) if lead_sources_only else set()
-    if outside := [value for value in scope.get("channels") or [] if value in others]:
-        one = len(outside) == 1
-        said.append(
-            f"{'channel' if one else 'channels'} {', '.join(map(repr, outside))} "
-            f"{'is not a lead source' if one else 'are not lead sources'} (no lead or deal has "
-            f"{'it' if one else 'them'}, only touches or spend), and this report follows leads "
-            "and deals by their source"
-        )
+    chosen = scope.get("channels") or []
+    outside = [value for value in chosen if value in others]
+    if outside and len(outside) == len(chosen):
+        words = filter_values.channel_words(tuple(map(repr, outside)))
+        not_sources = filter_values.NOT_LEAD_SOURCES.format(**words).rstrip(".")
+        said.append(f"{not_sources}, and this report follows leads and deals by their source")
     return said
 
 

@@ -27,3 +27,22 @@ def not_lead_sources(query) -> set[str]:
     values = query("metrics/filter_values")
     is_other = (values["dimension"] == "channel") & ~values["is_lead_source"].astype(bool)
     return set(values.loc[is_other, "dimension_value"])
+
+
+# What a view that chose such channels says of them; {words} from channel_words.
+NOT_LEAD_SOURCES = "{listed} {is_not_a_source}: no lead or deal has {it}, only touches or spend."
+OTHERS_SHOWN = "The leads and deals here are the other chosen channels'."
+
+
+def channel_words(channels: tuple[str, ...]) -> dict[str, str]:
+    """The channels in words, as written, and the words that go with them, for
+    NOT_LEAD_SOURCES and the sentences after it ({it}, {they}, {its}, {Its})."""
+    if len(channels) == 1:
+        listed, words = channels[0], ("is not a lead source", "it", "it", "its", "Its")
+    else:
+        listed = ", ".join(channels[:-1]) + " and " + channels[-1]
+        words = ("are not lead sources", "them", "they", "their", "Their")
+    return {
+        "listed": listed,
+        **dict(zip(("is_not_a_source", "it", "they", "its", "Its"), words, strict=True)),
+    }

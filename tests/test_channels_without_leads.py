@@ -219,5 +219,15 @@ def test_the_command_line_takes_them_where_they_are_credited_and_refuses_the_pac
     ]
     out = tmp_path / "pack.html"
     assert main(["pack", "--week", "2026-W12", "--channel", "Paid social", "--out", str(out)]) == 2
-    assert "channel 'Paid social' is not a lead source" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "error: 'Paid social' is not a lead source: no lead or deal has it, only touches or "
+        "spend, and this report follows leads and deals by their source; nothing was written\n"
+    )
     assert not out.exists()
+    # Beside a lead source, the pack is of its leads, and its header says so, as the page does.
+    both = ["--channel", "Paid search", "--channel", "Paid social"]
+    assert main(["pack", "--week", "2026-W12", *both, "--out", str(out)]) == 0
+    assert (
+        "Paid social is not a lead source: no lead or deal has it, only touches or spend. The "
+        "leads and deals here are the other chosen channels&#x27;."
+    ) in out.read_text(encoding="utf-8")

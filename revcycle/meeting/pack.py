@@ -20,6 +20,7 @@ from revcycle import settings
 from revcycle.agreements.sample import SAMPLE_AGREEMENT_LINE
 from revcycle.cli_report import unknown_scope
 from revcycle.db import execute
+from revcycle.filter_values import NOT_LEAD_SOURCES, OTHERS_SHOWN, channel_words
 from revcycle.meeting import charts, numbers, shown
 from revcycle.meeting import spend as spend_words
 from revcycle.meeting.week import Week
@@ -294,6 +295,11 @@ def _header(meeting: MeetingWeek, built_at: datetime.datetime) -> str:
     sample = " This is the bundled sample data." if meeting.is_sample else ""
     if meeting.is_sample_agreement:
         sample = f" {html.escape(SAMPLE_AGREEMENT_LINE)}"
+    if meeting.not_lead_sources:  # beside lead sources: the screen says whose leads these are
+        said = f"{NOT_LEAD_SOURCES} {OTHERS_SHOWN}".format(
+            **channel_words(meeting.not_lead_sources)
+        )
+        sample += f" {html.escape(said)}"
     nav = "".join(
         f'<a href="#{anchor}">{html.escape(title)}</a>' for anchor, title in SECTION_TITLES.items()
     )

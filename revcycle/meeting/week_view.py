@@ -7,6 +7,7 @@ from typing import NamedTuple
 import duckdb
 import pandas as pd
 
+from revcycle import filter_values
 from revcycle.agreements import store, words
 from revcycle.build import judged_by_sample_agreement
 from revcycle.meeting import headline, leak, log, numbers, spend
@@ -42,6 +43,7 @@ class MeetingWeek(NamedTuple):
     loaded_at: datetime.datetime | None
     is_sample: bool
     is_sample_agreement: bool  # a person's data judged by the sample's agreement (build.py)
+    not_lead_sources: tuple[str, ...]  # the scope's channels no lead or deal has
     agreement_lines: list[str]  # the agreement in force on the week's Sunday, in words
     agreement_version: int | None
     tiles: pd.DataFrame
@@ -95,6 +97,7 @@ def gather(query, con: duckdb.DuckDBPyConnection, week: Week, scope: dict, today
     quality = numbers.lead_quality(query, week, scope, mqls_unknown)
     review = log.review_actions(con, week, today)
     overdue = int(review["is_overdue"].sum())
+    other_channels = filter_values.not_lead_sources(query)
     return MeetingWeek(
         week=week,
         scope=dict(scope),
@@ -103,6 +106,9 @@ def gather(query, con: duckdb.DuckDBPyConnection, week: Week, scope: dict, today
         loaded_at=loaded_at,
         is_sample=is_sample,
         is_sample_agreement=judged_by_sample_agreement(con),
+        not_lead_sources=tuple(
+            channel for channel in scope.get("channels") or () if channel in other_channels
+        ),
         agreement_lines=agreement_lines,
         agreement_version=agreement_version,
         tiles=tiles,

@@ -248,28 +248,6 @@ def stop_if_empty(frame: pd.DataFrame) -> None:
         end(EMPTY_STATE, ":material/filter_alt_off:")
 
 
-def _named(channels: tuple[str, ...]) -> dict[str, str]:
-    """The channels in words (as text), and the words that go with them."""
-    names = [format.plain(channel) for channel in channels]
-    if len(names) == 1:
-        return {
-            "listed": names[0],
-            "is_not_a_source": "is not a lead source",
-            "it": "it",
-            "they": "it",
-            "its": "its",
-            "Its": "Its",
-        }
-    return {
-        "listed": ", ".join(names[:-1]) + " and " + names[-1],
-        "is_not_a_source": "are not lead sources",
-        "it": "them",
-        "they": "they",
-        "its": "their",
-        "Its": "Their",
-    }
-
-
 FOLLOWS_LEADS = (
     "This page follows leads and deals by their source, so it has nothing to show for {it}. "
     "{Its} share of the revenue is on Attribution, and {its} cost against what {they} brought "
@@ -285,11 +263,10 @@ def end_if_no_lead_source(filters: Filters, then: str = FOLLOWS_LEADS, draw=None
     some chosen channels are such, say the page shows the others'."""
     if not filters.not_lead_sources:
         return
-    words = _named(filters.not_lead_sources)
-    said = "{listed} {is_not_a_source}: no lead or deal has {it}, only touches or spend."
+    words = filter_values.channel_words(tuple(map(format.plain, filters.not_lead_sources)))
+    said = filter_values.NOT_LEAD_SOURCES
     if not filters.chooses_no_lead_source:
-        said += " The leads and deals here are the other chosen channels'."
-        st.caption(said.format(**words))
+        st.caption(f"{said} {filter_values.OTHERS_SHOWN}".format(**words))
         return
     st.info(f"{said} {then}".format(**words), icon=":material/alt_route:")
     if draw is not None:
