@@ -303,12 +303,7 @@ def prepare(
         problems=problems,
         count_rows_in_file=table.rows.num_rows,
         unmapped_sources=_unmapped_sources(con, kind, rows),
-        notes=[
-            *table.notes,
-            *notes,
-            *_lists_read_as_first(table, preset, mapping, lines),
-            *_stages_read_as_open(con, kind, mapping, rows),
-        ],
+        notes=[*table.notes, *notes, *_decided(con, kind, table, preset, mapping, rows)],
         totals_lines=table.totals_lines,
         ignored_columns=[column for column in header if column not in read_columns],
         count_data_lines=table.count_data_lines,
@@ -320,6 +315,15 @@ def prepare(
 _LISTED = {"lead_id": (("deal names", "deals name"), "several contacts", "linked to the first")}
 _LIST_SEPARATOR = r"\s*[;,]\s*"  # as _parse_columns splits such a cell
 _SEVERAL = r"[^;,\s]\s*[;,]\s*[^;,\s]"  # a value on each side: "12;" lists one
+
+
+def _decided(con, kind: str, table: ExportTable, preset, mapping: dict, rows) -> list[str]:
+    """Notes on what reading decided that the file itself does not say: a list's first value
+    taken, stages read as open pipeline."""
+    lines = np.asarray(table.lines, dtype=np.int64)
+    return _lists_read_as_first(table, preset, mapping, lines) + _stages_read_as_open(
+        con, kind, mapping, rows
+    )
 
 
 def _lists_read_as_first(table: ExportTable, preset, mapping: dict, lines) -> list[str]:
