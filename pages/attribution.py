@@ -200,7 +200,10 @@ with page.frame("Attribution") as filters:
 
     st.header("Typical journeys")
     channel = st.selectbox(
-        "Journeys through", wide["channel"].unique().tolist(), key="attribution_path_channel"
+        "Journeys through",
+        wide["channel"].unique().tolist(),
+        key="journeys",
+        bind="query-params",  # part of the view: a shared link opens on the same journeys
     )
     paths = attribution.top_paths(channel, basis, params)
     tables.show(

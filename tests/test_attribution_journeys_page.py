@@ -34,12 +34,23 @@ def test_side_by_side_and_journeys_are_drawn():
     assert len(at.get("plotly_chart")) == 3
     headers = [header.value for header in at.header]
     assert {"Every model side by side", "Typical journeys", "The models"} <= set(headers)
-    at.selectbox(key="attribution_path_channel").set_value("Trade show").run()
+    at.selectbox(key="journeys").set_value("Trade show").run()
     column = "Journey (channels in time order)"
     journeys = next(frame.value for frame in at.dataframe if column in frame.value.columns)
     # Every journey listed goes through the channel chosen, most deals first.
     assert all("Trade show" in path for path in journeys[column])
     assert journeys["Deals"].is_monotonic_decreasing
+
+
+def test_a_link_opens_on_the_journeys_it_names_and_says_when_it_cannot():
+    column = "Journey (channels in time order)"
+    at = open_page(PAGE, journeys="Direct")  # a channel only touches have, in the sample
+    assert at.selectbox(key="journeys").value == "Direct"
+    journeys = next(frame.value for frame in at.dataframe if column in frame.value.columns)
+    assert all("Direct" in path for path in journeys[column])
+    at = open_page(PAGE, journeys="Nowhere")
+    notes = [caption.value.replace("\\", "") for caption in at.sidebar.caption]
+    assert any("journeys 'Nowhere': not a choice here" in note for note in notes), notes
 
 
 def test_markov_is_greyed_with_its_reason_on_a_thin_period():
