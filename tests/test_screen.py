@@ -16,7 +16,7 @@ from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from revcycle.agreements.model import FollowUp
-from revcycle.ui import attribution, charts, colors, format
+from revcycle.ui import attribution, charts, colors, format, money
 from tests import sample_facts
 from tests.support.working_time import agreement, save
 from tests.test_pages import db_env, open_page  # noqa: F401 (db_env is a fixture)
@@ -169,6 +169,19 @@ def test_percent_never_shows_minus_zero():
     assert format.percent(-0.0) == "0.0%"
     assert format.percent(-0.00004) == "0.0%"  # -0.004% rounds to zero
     assert format.percent(-0.0006) == "-0.1%"
+
+
+def test_amounts_shown_whole_round_half_away_from_zero_as_a_bookkeeper_does():
+    # Python's round() goes to the even neighbour: 2,230.50 would show as 2,230, 2,231.50 as
+    # 2,232. The importer rounds amounts half away from zero; the screen does too.
+    assert format.whole_number(2230.50) == "2,231"
+    assert (format.whole_number(2231.50), format.whole_number(-2.50)) == ("2,232", "-3")
+    assert format.euros(1000.50) == "€1,001"
+    assert money.Currency(code="EUR", is_mixed=False, listed="").amount(1000.50) == "€1,001"
+    assert money.Currency(code="BRL", is_mixed=False, listed="").amount(2.5) == "BRL 3"
+    # From the number as written: 1.005 is stored just under itself, and is still 1.01.
+    assert format.to_the_cent(1.005) == "1.01"
+    assert format.percent(0.1235) == "12.4%"
 
 
 def test_table_shows_a_missing_value_as_a_dash(db_env):  # noqa: F811

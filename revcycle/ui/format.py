@@ -3,6 +3,7 @@
 import math
 import re
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -14,13 +15,20 @@ def _missing(value) -> bool:
 
 
 def _signed_zero_free(value: float, digits: int) -> float:
-    """``value`` rounded as shown, with a rounded -0.0 turned into 0.0 ("0.0%", not "-0.0%")."""
-    return round(float(value), digits) + 0.0
+    """``value`` rounded as shown: half away from zero, as the importer rounds amounts to the
+    cent and as a bookkeeper does (2,230.50 is 2,231; Python's round makes it 2,230), from the
+    number as written (1.005, not the binary fraction just under it); and a rounded -0.0 turned
+    into 0.0 ("0.0%", not "-0.0%")."""
+    number = float(value)
+    if not math.isfinite(number):
+        return number
+    written = Decimal(repr(number))
+    return float(written.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)) + 0.0
 
 
 def euros(value) -> str:
     """€1,234,567 — whole euros for tiles; exact cents stay in the tables."""
-    return "–" if _missing(value) else f"€{float(value):,.0f}"
+    return "–" if _missing(value) else f"€{_signed_zero_free(value, 0):,.0f}"
 
 
 def count(value) -> str:

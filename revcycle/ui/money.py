@@ -31,7 +31,7 @@ class Currency:
         "–" for a missing value or a sum over several currencies."""
         if self.is_mixed or value is None or (isinstance(value, float) and math.isnan(value)):
             return "–"
-        number = f"{float(value):,.0f}"
+        number = format.whole_number(value)  # half away from zero, as every amount shown
         if self.code in SIGNS:
             return f"{SIGNS[self.code]}{number}"
         # A tile's value is Markdown, and the code is the deals' own text.
