@@ -217,6 +217,7 @@ with page.frame("Follow-up speed") as filters:
         "when it was created.",
     )
     page.end_if_no_lead_source(filters)
+    page.end_if_no_leads(filters)
 
     page.end_unless_loaded("leads")
     speed = run("metrics/follow_up_speed", **params)

@@ -29,6 +29,14 @@ def not_lead_sources(query) -> set[str]:
     return set(values.loc[is_other, "dimension_value"])
 
 
+def without_leads(query) -> set[str]:
+    """The channels no lead has: those no lead or deal has, and "(no lead)" or a channel only
+    deals without a lead come from. A page that follows leads alone has nothing for them."""
+    values = query("metrics/filter_values")
+    is_other = (values["dimension"] == "channel") & ~values["has_leads"].astype(bool)
+    return set(values.loc[is_other, "dimension_value"])
+
+
 # What a view that chose such channels says of them; {words} from channel_words.
 NOT_LEAD_SOURCES = "{listed} {is_not_a_source}: no lead or deal has {it}, only touches or spend."
 OTHERS_SHOWN = "The leads and deals here are the other chosen channels'."

@@ -5,7 +5,8 @@ model, which cannot credit them, leaves their return unknown rather than 0.
 
 March 2026, worked by hand. L1 (Paid Search, 2 March) was touched by Paid Social (1 Mar) and
 Paid Search (5 Mar); its D1 won €1,000.00 on 20 March. L2 (Email, 3 March) was touched by Paid
-Social (2 Mar) and an email (6 Mar); its D2 won €600.00 on 21 March. Spend over all of March:
+Social (2 Mar) and an email (6 Mar); its D2 won €600.00 on 21 March. D3, open, matches no
+lead. Spend over all of March:
 Paid Search €300.00, Paid Social €400.00, Trade Show €250.00. The bundled channel rules name
 every source.
 """
@@ -46,6 +47,8 @@ DEALS = [
         ("D1", "L1", "1000.00", "2026-03-20 10:00:00"),
         ("D2", "L2", "600.00", "2026-03-21 10:00:00"),
     ]
+] + [  # open, and matching no lead: "(no lead)", a channel with a deal and no lead
+    {"deal_id": "D3", "created_at": "2026-03-15 09:00:00", "stage": "Proposal", "amount": "100"}
 ]
 TOUCHES = [
     {"lead_id": lead_id, "touched_at": f"2026-03-{day} 12:00:00", "source": source}
@@ -111,8 +114,10 @@ def link_notice(at: AppTest) -> list[str]:
 
 def test_the_sidebar_offers_the_channels_only_touches_or_spend_have_after_the_others(open_page):
     at = open_page("dashboard.py", [])
-    # One lead each, so by name; then the channels no lead or deal has, by name.
+    # One row each (a lead, or D3 with no lead), so by name; then the channels no lead or
+    # deal has, by name.
     assert at.sidebar.multiselect[0].options == [
+        "(no lead)",
         "Email",
         "Paid search",
         "Paid social (not a lead source)",
@@ -231,3 +236,18 @@ def test_the_command_line_takes_them_where_they_are_credited_and_refuses_the_pac
         "Paid social is not a lead source: no lead or deal has it, only touches or spend. The "
         "leads and deals here are the other chosen channels&#x27;."
     ) in out.read_text(encoding="utf-8")
+
+
+def test_follow_up_for_deals_that_match_no_lead_says_no_lead_has_that_channel(open_page):
+    at = open_page("pages/follow_up.py", ["(no lead)"])
+    said = [info.value.replace("\\", "") for info in at.info]
+    assert (
+        "No lead has (no lead) as its channel, so this page, which follows leads up, has "
+        "nothing to show for it. Its deals are on the Overview and Revenue by channel."
+    ) in said
+    assert not any("match these filters" in text for text in said)
+    # The Overview has its deal: an opportunity, no lead.
+    tiles = {
+        metric.label: metric.value for metric in open_page("dashboard.py", ["(no lead)"]).metric
+    }
+    assert (tiles["Leads"], tiles["Opportunities"]) == ("0", "1")

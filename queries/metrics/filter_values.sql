@@ -5,6 +5,8 @@
 -- channel may be only a touch's (Direct, Paid social: attribution credits it) or only spend's
 -- (a campaign that brought no lead), and is offered too, after the others: its credit and its
 -- cost are shown, and the pages that follow leads say why they have nothing for it.
+-- has_leads: whether any lead has the value; "(no lead)", or a channel only deals without a
+-- lead come from, has deals but no lead to follow up.
 -- Parameters: none.
 
 with
@@ -23,6 +25,7 @@ per_value as (
         coalesce(channel, owner, segment) as dimension_value,
         count(*) as count_rows,
         true as is_lead_source,
+        bool_or(has_lead) as has_leads,
     from funnel
     group by grouping sets ((channel), (owner), (segment))
 ),
@@ -44,7 +47,7 @@ other_named_channels as (
 final as (
     select * from per_value
     union all
-    select 'channel', channel, 0, false from other_named_channels
+    select 'channel', channel, 0, false, false from other_named_channels
 )
 
 select * from final

@@ -63,11 +63,18 @@ class Filters:
     period_label: str = ""  # the period as the heading names it: "last 12 weeks", or its dates
     # The chosen channels no lead or deal has: only touches' or spend's (see not_lead_sources).
     not_lead_sources: tuple[str, ...] = ()
+    # The chosen channels no lead has: those above, and "(no lead)" (see without_leads).
+    without_leads: tuple[str, ...] = ()
 
     @property
     def chooses_no_lead_source(self) -> bool:
         """Whether channels are chosen and no lead or deal has any of them."""
         return bool(self.not_lead_sources) and len(self.not_lead_sources) == len(self.channels)
+
+    @property
+    def chooses_no_leads(self) -> bool:
+        """Whether channels are chosen and no lead has any of them."""
+        return bool(self.without_leads) and len(self.without_leads) == len(self.channels)
 
     def params(self) -> dict:
         """The bound parameters every metric query takes."""
@@ -389,6 +396,7 @@ def sidebar(page: str) -> tuple[Filters, LinkNotice]:
     on what a link asked for that the page cannot show, for the frame to write last."""
     days = data_days()
     options, others = filter_values.offered(run), filter_values.not_lead_sources(run)
+    leadless = filter_values.without_leads(run)
     shown_as = {
         "channel": lambda name: f"{name} ({NOT_A_LEAD_SOURCE})" if name in others else name,
     }
@@ -420,6 +428,7 @@ def sidebar(page: str) -> tuple[Filters, LinkNotice]:
         chosen["segment"] or None,
         _period_label(st.session_state["preset"], start_date, end_date),
         tuple(channel for channel in chosen["channel"] if channel in others),
+        tuple(channel for channel in chosen["channel"] if channel in leadless),
     )
     return selection, notice
 

@@ -274,6 +274,20 @@ def end_if_no_lead_source(filters: Filters, then: str = FOLLOWS_LEADS, draw=None
     raise PageEnds(None)
 
 
+def end_if_no_leads(filters: Filters) -> None:
+    """On a page that follows leads alone (follow-up): when no lead has any chosen channel,
+    as "(no lead)", whose rows are deals that match no lead, say so and end, rather than tell
+    the person to widen a period that holds no lead for it either."""
+    if not filters.chooses_no_leads or filters.chooses_no_lead_source:  # that one says why
+        return
+    words = filter_values.channel_words(tuple(map(format.plain, filters.without_leads)))
+    said = (
+        "No lead has {listed} as its channel, so this page, which follows leads up, has "
+        "nothing to show for {it}. {Its} deals are on the Overview and Revenue by channel."
+    )
+    end(said.format(**words), ":material/person_off:")
+
+
 def _navigation_links() -> None:
     """The links to every page, carrying the filters in their URLs."""
     carried = filters.in_url()
