@@ -64,6 +64,31 @@ ALL_TIME = {"start_date": date(2000, 1, 1), "end_date": date(2099, 12, 31)}
 NO_FILTERS = {"channels": None, "owners": None, "segments": None}
 
 
+def won_deals(rows: list[tuple[str, str, str, str, str]]) -> list[dict]:
+    """Deals-export rows won at their close, each (deal_id, lead_id, amount, currency,
+    closed_at), all created on 12 March 2026."""
+    return [
+        {
+            "deal_id": deal_id,
+            "lead_id": lead_id,
+            "created_at": "2026-03-12 09:00:00",
+            "stage": "Closed Won",
+            "amount": amount,
+            "currency": currency,
+            "closed_at": closed_at,
+        }
+        for deal_id, lead_id, amount, currency, closed_at in rows
+    ]
+
+
+def march_touches(rows: list[tuple[str, str, str]]) -> list[dict]:
+    """Touches-export rows, each (lead_id, day of March 2026, source), at noon."""
+    return [
+        {"lead_id": lead_id, "touched_at": f"2026-03-{day} 12:00:00", "source": source}
+        for lead_id, day, source in rows
+    ]
+
+
 def write_export(path: Path, kind: str, rows: list[dict]) -> Path:
     """Write ``rows`` as a generic-format CSV; unnamed contract columns are left blank."""
     with path.open("w", newline="", encoding="utf-8") as handle:

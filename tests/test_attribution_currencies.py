@@ -16,7 +16,7 @@ from revcycle.build import build
 from revcycle.db import connect
 from revcycle.paths import REPO_ROOT
 from revcycle.ui import charts, colors
-from tests.conftest import write_export
+from tests.conftest import march_touches, won_deals, write_export
 from tests.test_currency import plotted
 from tests.test_screen import figure_spec, shown_cells
 
@@ -25,25 +25,15 @@ LEADS = [
     {"lead_id": "L2", "created_at": "2026-03-03 09:00:00", "channel": "Email"},
     {"lead_id": "L3", "created_at": "2026-03-04 09:00:00", "channel": "Trade Show"},
 ]
-DEALS = [
-    {
-        "deal_id": deal_id,
-        "lead_id": lead_id,
-        "created_at": "2026-03-12 09:00:00",
-        "stage": "Closed Won",
-        "amount": amount,
-        "currency": currency,
-        "closed_at": closed_at,
-    }
-    for deal_id, lead_id, amount, currency, closed_at in [
+DEALS = won_deals(
+    [
         ("D1", "L1", "900.00", "EUR", "2026-03-20 10:00:00"),
         ("D2", "L2", "500.00", "USD", "2026-03-21 10:00:00"),
         ("D3", "L3", "300.00", "EUR", "2026-03-22 10:00:00"),
     ]
-]
-TOUCHES = [
-    {"lead_id": lead_id, "touched_at": f"2026-03-{day} 12:00:00", "source": source}
-    for lead_id, day, source in [
+)
+TOUCHES = march_touches(
+    [
         ("L1", "01", "Webinar"),
         ("L1", "05", "Paid Search"),
         ("L1", "10", "Email"),
@@ -52,7 +42,7 @@ TOUCHES = [
         ("L3", "03", "Trade Show"),
         ("L3", "08", "Webinar"),
     ]
-]
+)
 
 
 @pytest.fixture

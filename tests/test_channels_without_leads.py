@@ -25,7 +25,7 @@ from revcycle.build import build
 from revcycle.db import connect, execute
 from revcycle.paths import REPO_ROOT
 from revcycle.roi import report
-from tests.conftest import write_export
+from tests.conftest import march_touches, won_deals, write_export
 from tests.test_currency import plotted
 from tests.test_screen import figure_spec, shown_cells
 
@@ -33,32 +33,22 @@ LEADS = [
     {"lead_id": "L1", "created_at": "2026-03-02 09:00:00", "channel": "Paid Search"},
     {"lead_id": "L2", "created_at": "2026-03-03 09:00:00", "channel": "Email"},
 ]
-DEALS = [
-    {
-        "deal_id": deal_id,
-        "lead_id": lead_id,
-        "created_at": "2026-03-12 09:00:00",
-        "stage": "Closed Won",
-        "amount": amount,
-        "currency": "EUR",
-        "closed_at": closed_at,
-    }
-    for deal_id, lead_id, amount, closed_at in [
-        ("D1", "L1", "1000.00", "2026-03-20 10:00:00"),
-        ("D2", "L2", "600.00", "2026-03-21 10:00:00"),
+DEALS = won_deals(
+    [
+        ("D1", "L1", "1000.00", "EUR", "2026-03-20 10:00:00"),
+        ("D2", "L2", "600.00", "EUR", "2026-03-21 10:00:00"),
     ]
-] + [  # open, and matching no lead: "(no lead)", a channel with a deal and no lead
+) + [  # open, and matching no lead: "(no lead)", a channel with a deal and no lead
     {"deal_id": "D3", "created_at": "2026-03-15 09:00:00", "stage": "Proposal", "amount": "100"}
 ]
-TOUCHES = [
-    {"lead_id": lead_id, "touched_at": f"2026-03-{day} 12:00:00", "source": source}
-    for lead_id, day, source in [
+TOUCHES = march_touches(
+    [
         ("L1", "01", "Paid Social"),
         ("L1", "05", "Paid Search"),
         ("L2", "02", "Paid Social"),
         ("L2", "06", "Email"),
     ]
-]
+)
 SPEND = [
     {"date_from": "2026-03-01", "date_to": "2026-03-31", "source": source, "amount": amount}
     for source, amount in [
