@@ -291,7 +291,7 @@ def test_a_channel_in_fewer_than_30_journeys_is_named_with_its_count():
     verdict = trust(paths)
     assert not verdict.ok
     assert verdict.reasons == [
-        "1 channel(s) appear in fewer than 30 journeys, too few to say what taking them out "
+        "1 channel appears in fewer than 30 journeys, too few to say what taking it out "
         "would cost: Rare (29)."
     ]
 
@@ -299,7 +299,7 @@ def test_a_channel_in_fewer_than_30_journeys_is_named_with_its_count():
 def test_many_thin_channels_are_named_up_to_five_and_counted():
     thin = [((f"C{i}",), False) for i in range(7)]
     verdict = trust([(("A",), True)] * 300 + thin)
-    assert "7 channel(s)" in verdict.reasons[0]
+    assert verdict.reasons[0].startswith("7 channels appear in fewer than 30 journeys")
     assert verdict.reasons[0].endswith("C0 (1), C1 (1), C2 (1), C3 (1), C4 (1) and 2 more.")
 
 

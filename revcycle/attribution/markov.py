@@ -181,9 +181,10 @@ def _thin_channels(journeys_per_channel: Mapping[str, int], min_journeys: int) -
     named = ", ".join(f"{channel} ({times})" for times, channel in thin[:_NAMED_CHANNELS])
     more = len(thin) - _NAMED_CHANNELS
     tail = f" and {more} more" if more > 0 else ""
+    counted = "1 channel appears" if len(thin) == 1 else f"{len(thin)} channels appear"
     return (
-        f"{len(thin)} channel(s) appear in fewer than {min_journeys} journeys, too few to say "
-        f"what taking them out would cost: {named}{tail}."
+        f"{counted} in fewer than {min_journeys} journeys, too few to say what taking "
+        f"{'it' if len(thin) == 1 else 'them'} out would cost: {named}{tail}."
     )
 
 
