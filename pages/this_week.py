@@ -11,6 +11,12 @@ from revcycle.meeting.week_view import SECTION_TITLES, default_week, gather
 from revcycle.ui import meeting, meeting_log, page
 from revcycle.ui.data import connection, run
 
+SPEND_ALONE = (
+    "The week's numbers, leaks, follow-up breaches and lead quality follow leads and deals by "
+    "their source, so for {it} this page shows the spend against the agreed budget alone. {Its} "
+    "share of the revenue is on Attribution."
+)
+
 
 def draw_section(name: str, con, week_data, agreed, presenting: bool) -> None:
     """One section of the meeting, under its heading (an anchor the headline links to)."""
@@ -33,6 +39,16 @@ def draw_section(name: str, con, week_data, agreed, presenting: bool) -> None:
         meeting_log.section(con, week_data, presenting)
 
 
+def spend_alone(week_data, presenting: bool) -> None:
+    """Spend against budget alone, for channels no lead or deal has: presented, as the one
+    slide there is."""
+    if presenting:
+        meeting.slide_controls(week_data, slides=("spend",))
+    else:
+        st.header(SECTION_TITLES["spend"], anchor="spend")
+    meeting.spend(week_data, presenting)
+
+
 with page.frame("This week") as filters:
     scope = {"channels": filters.channels, "owners": filters.owners, "segments": filters.segments}
     today = log.today()  # in the data's time zone, as the log's "overdue" counts days
@@ -51,7 +67,11 @@ with page.frame("This week") as filters:
     if not presenting:
         st.title(f"This week — {week.label}", anchor=False)
         meeting.week_caption(week_data, latest)
-    page.end_if_no_lead_source(filters)
+    page.end_if_no_lead_source(
+        filters,
+        SPEND_ALONE,
+        lambda: spend_alone(week_data, presenting),
+    )
     if presenting:
         slide = meeting.slide_controls(week_data)
         draw_section(slide, con, week_data, agreed, presenting)

@@ -149,22 +149,23 @@ def present_button() -> None:
     )
 
 
-def slide_controls(meeting: MeetingWeek) -> str:
-    """The presentation's bar: where the meeting is, previous and next (arrow keys too), and
-    the way out. Returns the section on screen."""
+def slide_controls(meeting: MeetingWeek, slides: tuple[str, ...] = SLIDES) -> str:
+    """The presentation's bar: where the meeting is among ``slides``, previous and next (arrow
+    keys too), and the way out. Returns the section on screen."""
     st.html(PRESENT_CSS)
     slide = st.session_state[SLIDE_KEY]
-    at = SLIDES.index(slide)
+    slide = slide if slide in slides else slides[0]
+    at = slides.index(slide)
     with st.container(horizontal=True, vertical_alignment="center"):
         st.title(f"{SLIDE_TITLES[slide]} — {meeting.week.label}", anchor=False, width="content")
         st.space("stretch")
-        st.markdown(f"{at + 1} of {len(SLIDES)}", width="content")
+        st.markdown(f"{at + 1} of {len(slides)}", width="content")
         st.button(
             "Previous",
             icon=":material/arrow_back:",
             key="meeting_slide_previous",
             on_click=_present,
-            args=(True, SLIDES[max(at - 1, 0)]),
+            args=(True, slides[max(at - 1, 0)]),
             disabled=at == 0,
             shortcut="Left",
         )
@@ -173,8 +174,8 @@ def slide_controls(meeting: MeetingWeek) -> str:
             icon=":material/arrow_forward:",
             key="meeting_slide_next",
             on_click=_present,
-            args=(True, SLIDES[min(at + 1, len(SLIDES) - 1)]),
-            disabled=at == len(SLIDES) - 1,
+            args=(True, slides[min(at + 1, len(slides) - 1)]),
+            disabled=at == len(slides) - 1,
             shortcut="Right",
         )
         st.button(
