@@ -3,8 +3,11 @@
 import datetime
 import logging
 import os
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pycountry
 
 from revcycle.paths import REPO_ROOT
 
@@ -81,20 +84,36 @@ CURRENCY_VARIABLE = "REVCYCLE_CURRENCY"
 NO_CURRENCY = "no currency stated"
 
 
+@cache
+def iso_currency_codes() -> frozenset[str]:
+    """The current ISO 4217 currency codes (pycountry's list)."""
+    return frozenset(currency.alpha_3 for currency in pycountry.currencies)
+
+
+def _currency_setting() -> str:
+    return os.environ.get(CURRENCY_VARIABLE, "").strip().upper()
+
+
+def currency_setting_problem() -> str | None:
+    """Why ``$REVCYCLE_CURRENCY`` is set and not used: it is no current ISO 4217 code (a typo
+    such as EUT, or a word such as euro); None when it is unset or a code."""
+    text = _currency_setting()
+    if not text or text in iso_currency_codes():
+        return None
+    return (
+        f"{CURRENCY_VARIABLE} is set to '{text}', which is not a current ISO 4217 currency code "
+        "such as EUR or USD"
+    )
+
+
 def currency() -> str | None:
     """The currency of amounts whose deal states none: ``$REVCYCLE_CURRENCY`` (an ISO code such
-    as ``EUR``), or None when unset, and then such amounts are in an unknown currency."""
-    text = os.environ.get(CURRENCY_VARIABLE, "").strip().upper()
-    if not text:
-        return None
-    if len(text) == 3 and text.isascii() and text.isalpha():
-        return text
-    log.warning(
-        "%s=%r is not a three-letter currency code such as EUR; amounts that state no currency "
-        "are shown as plain numbers",
-        CURRENCY_VARIABLE,
-        text,
-    )
+    as ``EUR``), or None when unset or no code (currency_setting_problem says so), and then
+    such amounts are in an unknown currency."""
+    text = _currency_setting()
+    if (problem := currency_setting_problem()) is None:
+        return text or None
+    log.warning("%s; amounts that state no currency are shown as plain numbers", problem)
     return None
 
 

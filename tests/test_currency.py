@@ -91,9 +91,11 @@ def test_the_amounts_currency_is_what_the_data_or_the_setting_says(
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [("", None), (" usd ", "USD"), ("BRL", "BRL"), ("euro", None)]
+    ("value", "expected"),
+    [("", None), (" usd ", "USD"), ("BRL", "BRL"), ("euro", None), ("EUT", None), ("$", None)],
 )
-def test_the_currency_setting_is_a_three_letter_code_or_nothing(monkeypatch, value, expected):
+def test_the_currency_setting_is_an_iso_code_or_nothing(monkeypatch, value, expected):
+    # EUT has three letters, and is no ISO 4217 code: a typo of EUR, not a currency.
     monkeypatch.setenv(settings.CURRENCY_VARIABLE, value)
     assert settings.currency() == expected
 
@@ -102,7 +104,10 @@ def test_a_currency_setting_that_is_no_code_is_said_in_the_log(monkeypatch, capl
     monkeypatch.setenv(settings.CURRENCY_VARIABLE, "euro")
     with caplog.at_level(logging.WARNING, logger="revcycle"):
         settings.currency()
-    assert "REVCYCLE_CURRENCY='EURO' is not a three-letter currency code" in caplog.text
+    assert (
+        "REVCYCLE_CURRENCY is set to 'EURO', which is not a current ISO 4217 currency code"
+        in caplog.text
+    )
 
 
 def open_page(path: str, **link) -> AppTest:
@@ -169,6 +174,24 @@ def test_amounts_of_unknown_currency_say_so(pages_over):
     at = open_page("pages/revenue.py")
     assert any(
         caption.value.startswith("The currency of the amounts is unknown") for caption in at.caption
+    )
+
+
+def test_a_currency_setting_with_a_typo_is_named_rather_than_called_unset(pages_over):
+    # The deals state no currency and the setting says EUT, no currency: the amounts are plain
+    # numbers (1,000 + 500), and the page names the setting's value, not "not set".
+    pages_over("", "", "EUT")
+    at = open_page("pages/revenue.py")
+    assert tile(at, "Won revenue") == "1,500"
+    [said] = [
+        unescaped(caption.value)
+        for caption in at.caption
+        if caption.value.startswith("The currency of the amounts is unknown")
+    ]
+    assert said == (
+        "The currency of the amounts is unknown: the deals state none and REVCYCLE_CURRENCY is "
+        "set to 'EUT', which is not a current ISO 4217 currency code such as EUR or USD, so "
+        "amounts are plain numbers."
     )
 
 

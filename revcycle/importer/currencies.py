@@ -7,14 +7,14 @@ wrong number; a three-letter code that no current ISO 4217 list holds loads with
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pycountry
 
+from revcycle import settings
 from revcycle.importer import problems as codes
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import ERROR, WARNING
 from revcycle.importer.read import one_array, stripped
 
-ISO_CODES = pa.array(sorted(currency.alpha_3 for currency in pycountry.currencies))
+ISO_CODES = pa.array(sorted(settings.iso_currency_codes()))
 # The signs parse.written_currencies reads in an amount as one currency; "$" and "¥" name
 # several.
 SIGNS = {"€": "EUR", "£": "GBP"}

@@ -66,9 +66,12 @@ def say(money: Currency) -> None:
             icon=":material/currency_exchange:",
         )
     elif money.code is None and money.listed:
+        setting = settings.currency_setting_problem() or f"{settings.CURRENCY_VARIABLE} is not set"
         st.caption(
-            "The currency of the amounts is unknown: the deals state none and "
-            f"{settings.CURRENCY_VARIABLE} is not set, so amounts are plain numbers."
+            format.plain(
+                f"The currency of the amounts is unknown: the deals state none and {setting}, so "
+                "amounts are plain numbers."
+            )
         )
 
 
