@@ -6,7 +6,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from revcycle import db, settings
+from revcycle import contract, db, settings
 from revcycle.build import build, open_database
 from revcycle.db import (
     SHARED_SCRATCH_BYTES,
@@ -121,6 +121,22 @@ def test_opening_a_database_built_with_older_sql_rebuilds_it(tmp_path):
     con.close()
 
 
+def test_a_new_field_in_the_contract_makes_a_build_stale(tmp_path, monkeypatch):
+    """A rebuild of a current database keeps its staging views, which read the loaded rows'
+    columns: a field added to the contract (a column they may read) must rebuild them too."""
+    leads = write_export(
+        tmp_path / "l.csv", "leads", [{"lead_id": "L1", "created_at": "2026-11-02 09:00:00"}]
+    )
+    con = connect(tmp_path / "db.duckdb")
+    build(con, {"leads": leads})
+    assert is_current(con)
+    added = contract.Field("referrer", "text", False, "who referred the lead")
+    fields = {**contract.FIELDS_BY_KIND, "leads": (*contract.FIELDS_BY_KIND["leads"], added)}
+    monkeypatch.setattr(contract, "FIELDS_BY_KIND", fields)
+    assert not is_current(con)
+    con.close()
+
+
 def test_a_rebuild_turns_a_table_of_a_view_s_name_into_the_view_and_back(tmp_path):
     """An older layout stored a staging relation as a table, or a mart as a view: the rebuild
     replaces each with the kind its query file makes, and the numbers come from the rows."""
@@ -134,6 +150,8 @@ def test_a_rebuild_turns_a_table_of_a_view_s_name_into_the_view_and_back(tmp_pat
     con.execute("create table stg_leads as select 'stale' as lead_id")
     con.execute("drop table funnel_revenue")
     con.execute("create view funnel_revenue as select 'stale' as lead_id")
+    # A build of that layout was made with other SQL than today's.
+    con.execute("update build_info set queries_sha256 = 'an older layout'")
     con.execute("begin")
     rebuild_in_transaction(con)
     con.execute("commit")
