@@ -82,7 +82,7 @@ def rebuild_in_transaction(con: duckdb.DuckDBPyConnection, moved_by: str | None 
     A database built with today's SQL and contract keeps its staging views and macros, which
     read the rows only when queried (defining them again cost about 40 ms a rebuild, whatever
     the data); one built otherwise, or none yet, gets everything anew."""
-    current = has_table(con, MART_TABLE) and is_current(con)
+    current = is_current(con)
     marts = MARTS_MOVED_BY[moved_by] if moved_by is not None and current else MART_TABLES
     seed_rules(con)
     if "working_time_calendar" in marts:
