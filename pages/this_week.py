@@ -11,11 +11,13 @@ from revcycle.meeting.week_view import SECTION_TITLES, default_week, gather
 from revcycle.ui import meeting, meeting_log, page
 from revcycle.ui.data import connection, run
 
+# For channels no lead or deal has: the sections that do not follow leads.
 SPEND_ALONE = (
     "The week's numbers, leaks, follow-up breaches and lead quality follow leads and deals by "
-    "their source, so for {it} this page shows the spend against the agreed budget alone. {Its} "
-    "share of the revenue is on Attribution."
+    "their source, so for {it} this page shows the spend against the agreed budget, and the "
+    "decisions and actions. {Its} share of the revenue is on Attribution."
 )
+SPEND_ALONE_SLIDES = ("spend", "actions")
 
 
 def draw_section(name: str, con, week_data, agreed, presenting: bool) -> None:
@@ -39,14 +41,24 @@ def draw_section(name: str, con, week_data, agreed, presenting: bool) -> None:
         meeting_log.section(con, week_data, presenting)
 
 
-def spend_alone(week_data, presenting: bool) -> None:
-    """Spend against budget alone, for channels no lead or deal has: presented, as the one
-    slide there is."""
+def draw_meeting(con, week_data, agreed, default, presenting: bool, slides=meeting.SLIDES):
+    """The meeting's ``slides``: presented, the one on screen under the presentation's bar;
+    else all of them under the week's buttons (``default``: the last complete week), with the
+    pack and the agreement for a whole meeting."""
     if presenting:
-        meeting.slide_controls(week_data, slides=("spend",))
-    else:
-        st.header(SECTION_TITLES["spend"], anchor="spend")
-    meeting.spend(week_data, presenting)
+        slide = meeting.slide_controls(week_data, slides)
+        draw_section(slide, con, week_data, agreed, presenting)
+        return
+    whole = slides == meeting.SLIDES
+    with st.container(horizontal=True):
+        meeting.week_buttons(week_data.week, default, default.next())
+        meeting.present_button()
+        if whole:  # the pack follows leads, as the whole meeting does
+            meeting.pack_button(con, week_data)
+    for name in slides:
+        draw_section(name, con, week_data, agreed, presenting)
+    if whole:
+        meeting.agreement(week_data)
 
 
 with page.frame("This week") as filters:
@@ -70,16 +82,6 @@ with page.frame("This week") as filters:
     page.end_if_no_lead_source(
         filters,
         SPEND_ALONE,
-        lambda: spend_alone(week_data, presenting),
+        lambda: draw_meeting(con, week_data, agreed, default, presenting, SPEND_ALONE_SLIDES),
     )
-    if presenting:
-        slide = meeting.slide_controls(week_data)
-        draw_section(slide, con, week_data, agreed, presenting)
-    else:
-        with st.container(horizontal=True):
-            meeting.week_buttons(week, default, latest)
-            meeting.present_button()
-            meeting.pack_button(con, week_data)
-        for name in meeting.SLIDES:
-            draw_section(name, con, week_data, agreed, presenting)
-        meeting.agreement(week_data)
+    draw_meeting(con, week_data, agreed, default, presenting)

@@ -244,26 +244,34 @@ def test_follow_up_for_deals_that_match_no_lead_says_no_lead_has_that_channel(op
 
 
 @pytest.mark.parametrize("presenting", [{}, {"present": "1"}], ids=["page", "presented"])
-def test_this_week_shows_a_spend_only_channels_spend_against_budget_alone(open_page, presenting):
+def test_this_week_shows_a_spend_only_channels_spend_and_the_decisions(open_page, presenting):
     # 2026-W12 is Mon 16 - Sun 22 March. Paid Social's €400.00 over March's 31 days, to the
     # cent, is €12.90 or €12.91 a day: €90.30-90.37 in the week's 7 days, and €283.80-283.90
     # in the 22 days of March to its Sunday. No agreement, so no budget.
     at = open_page("pages/this_week.py", ["Paid social"], week="2026-W12", **presenting)
     [said] = [info.value for info in at.info if "lead source" in info.value]
     assert said.startswith(ONLY_TOUCHES)
-    assert "this page shows the spend against the agreed budget alone" in said
-    if presenting:  # the one slide there is, with the way out
+    assert "shows the spend against the agreed budget, and the decisions and actions" in said
+    buttons = {button.label: button.disabled for button in at.main.button}
+    if presenting:  # two slides, with the way out
         assert [title.value for title in at.title] == ["Spend against budget — 2026-W12"]
-        assert "1 of 1" in [markdown.value for markdown in at.markdown]
-        buttons = {button.label: button.disabled for button in at.main.button}
-        assert buttons == {"Previous": True, "Next": True, "Leave presentation": False}
-    else:
-        assert [header.value for header in at.header] == ["Spend against budget", "Filters"]
-    if presenting:  # large text: st.table, whose Markdown cells are escaped
+        assert "1 of 2" in [markdown.value for markdown in at.markdown]
+        assert {label: buttons[label] for label in ("Previous", "Next")} == {
+            "Previous": True,
+            "Next": False,
+        }
+        assert "Leave presentation" in buttons
         cells = at.table[0].value.map(lambda cell: cell.replace("\\", "")).set_index("Channel")
     else:
+        headers = [header.value for header in at.header]
+        assert headers[:2] == ["Spend against budget", "Decisions and actions"]
+        assert "Present" in buttons
+        assert "Download the meeting pack" not in buttons  # the pack follows leads
         cells = shown_cells(at, "Spend this week").set_index("Channel")
     assert cells.loc["Paid social", ["Spend this week", "Month to date"]].tolist() == ["90", "284"]
     assert cells.loc["Paid social", "Weekly budget"] == "no budget agreed"
     assert cells.index.tolist() == ["Paid social"]  # Paid search's spend is not in this view
     assert [metric.value for metric in at.metric] == []  # no tile of zeros
+    if presenting:
+        next(button for button in at.main.button if button.label == "Next").click().run()
+        assert [title.value for title in at.title] == ["Decisions and actions — 2026-W12"]
