@@ -94,6 +94,13 @@ create or replace macro is_closed_deal(stage, is_won, is_closed, ruled) as
         false
     );
 
+-- is_deleted_deal(stage, is_won, is_closed, ruled): whether the CRM deleted the deal
+-- (Pipedrive's status "deleted"), no column or stage rule saying what it is: it loads as its
+-- export has it, and stg_deals leaves it out, as the CRM's own reports do: neither open
+-- pipeline nor a loss. A rule for the stage counts it as the rule says.
+create or replace macro is_deleted_deal(stage, is_won, is_closed, ruled) as
+    ruled is null and is_won is null and is_closed is null and stage_key(stage) = 'deleted';
+
 -- is_date_only(moment): whether `moment` is a date without a time, read as its midnight: the
 -- export says the day, not the hour (Salesforce's Close Date, a spreadsheet's contact date).
 -- Null when `moment` is.

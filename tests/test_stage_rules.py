@@ -215,6 +215,45 @@ def test_the_stages_read_as_open_are_named_so_a_pipeline_s_own_won_stage_is_seen
         con.close()
 
 
+def test_a_deal_the_crm_deleted_counts_nowhere_until_a_rule_says_what_it_is(funnel_db):
+    # Pipedrive's statuses, all of L1 in March: D1 open 1,000.00, D2 deleted 2,000.00, D4
+    # Closed Won 100.00. Deleted is neither open pipeline nor a loss, as Pipedrive's own
+    # reports leave it out: won 100.00 of 1 closed deal, open 1,000.00 in 1 deal, 2
+    # opportunities (before, D2 was open: 3,000.00 in 2 deals, 3 opportunities).
+    pipedrive = [
+        deal("D1", "open", "1000.00"),
+        deal("D2", "deleted", "2000.00"),
+        deal("D4", "Closed Won", "100.00"),
+    ]
+    con = funnel_db(LEADS, pipedrive)
+    assert march_total(con) == (10000, 1, 100000, 1)
+    total = metric(con, "revenue_by_channel", **MARCH).query("is_total").iloc[0]
+    assert (int(total["count_opportunities"]), int(total["count_closed_deals"])) == (2, 1)
+    # The teams say deleted deals are lost: D2 is a closed deal, won by none.
+    stages.set_rules(con, {"Deleted": "lost"}, changed_by="ann@example.com")
+    assert march_total(con) == (10000, 1, 100000, 1)
+    total = metric(con, "revenue_by_channel", **MARCH).query("is_total").iloc[0]
+    assert (int(total["count_opportunities"]), int(total["count_closed_deals"])) == (3, 2)
+
+
+def test_the_upload_says_how_many_deals_the_crm_deleted(tmp_path):
+    deals = tmp_path / "deals.csv"
+    lines = ["D1,2026-03-02,open", "D2,2026-03-02,deleted", "D3,2026-03-02,Deleted"]
+    deals.write_text("deal_id,created_at,stage\n" + "\n".join(lines) + "\n")
+    con = connect(tmp_path / "deleted.duckdb")
+    try:
+        # Not among the stages read as open pipeline: counted nowhere, and said so.
+        assert prepare(con, deals, kind="deals", now=datetime(2026, 12, 5)).notes == [
+            "2 deals have the stage deleted: the CRM deleted them, so they load as the file has "
+            "them and count nowhere (neither open pipeline nor lost), as the CRM's own reports "
+            "leave deleted deals out. A stage rule for deleted counts such deals as it says"
+        ]
+        stages.set_rules(con, {"deleted": "open"}, changed_by="ann")
+        assert prepare(con, deals, kind="deals", now=datetime(2026, 12, 5)).notes == []
+    finally:
+        con.close()
+
+
 def test_the_command_sets_lists_and_removes_rules(tmp_path, revcycle):  # noqa: F811
     db = tmp_path / "cli.duckdb"
     code, out = revcycle(db, "stage-rules")

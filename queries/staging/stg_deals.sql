@@ -5,7 +5,7 @@
 -- of them. A won deal is closed; emails are lower-cased for matching, currency codes
 -- upper-cased; a date-only close on the creation day is read as closing that day
 -- (deal_closed_at in macros.sql); the deal's own lead source is keyed for the channel rules
--- (source_key in macros.sql).
+-- (source_key in macros.sql). A deal the CRM deleted (is_deleted_deal) is left out.
 -- Grain: one row per deal_id (the importer guarantees deal_id is present and unique).
 -- Parameters: none. Reads raw_deals, the loaded rows, which the importer has already typed,
 -- trimmed and blanked (blank is null): no cast is left to do here; and raw_stage_rules.
@@ -51,6 +51,10 @@ final as (
     from source
     left join stage_rules
         on stage_key(source.stage) = stage_rules.stage_key
+    where not coalesce(
+        is_deleted_deal(source.stage, source.is_won, source.is_closed, stage_rules.outcome),
+        false
+    )
 )
 
 select * from final

@@ -661,13 +661,14 @@ def _ruled(con: duckdb.DuckDBPyConnection, stage: pa.ChunkedArray) -> tuple[np.n
 
 # Per distinct stage, whether it is read as open pipeline by its words alone, no rule having
 # said what it means, and it saying neither won nor lost (those are warned of) nor open
-# (Pipedrive's status).
+# (Pipedrive's status); and whether it is a deal the CRM deleted, which counts nowhere.
 _OPEN_BY_WORDS_SQL = r"""
 select
     ruled is null
-        and stage_key(stage) <> 'open'
+        and stage_key(stage) not in ('open', 'deleted')
         and not is_closed_deal(stage, null, null, null)
         and not regexp_matches(lower(stage), '\b(won|lost)\b') as is_open,
+    coalesce(is_deleted_deal(stage, null, null, ruled), false) as is_deleted,
     stage_key(stage) as key,
 from stages
 """
@@ -685,8 +686,9 @@ def _stages_read_as_open(con: duckdb.DuckDBPyConnection, kind: str, mapping, row
         cursor.register("stages", distinct)
         read = cursor.sql(_OPEN_BY_WORDS_SQL).to_arrow_table()
     undecided = mask(pc.is_null(rows.column("is_won"))) & mask(pc.is_null(rows.column("is_closed")))
-    counts = np.bincount(index[undecided], minlength=len(distinct) + 1)[:-1]
-    counts = counts * mask(read.column("is_open"))
+    per_stage = np.bincount(index[undecided], minlength=len(distinct) + 1)[:-1]
+    deleted = _deleted(int((per_stage * mask(read.column("is_deleted"))).sum()))
+    counts = per_stage * mask(read.column("is_open"))
     # One rule covers every spelling of a stage: counted together, named as most deals spell it.
     totals: dict[str, int] = {}
     spelling: dict[str, tuple[int, str]] = {}  # key -> (-deals, stage) of its likeliest spelling
@@ -700,13 +702,29 @@ def _stages_read_as_open(con: duckdb.DuckDBPyConnection, kind: str, mapping, row
         for key, total in sorted(totals.items(), key=lambda item: (-item[1], spelling[item[0]]))
     ]
     if not named:
-        return []
+        return deleted
     rest = len(named) - SHOWN_OPEN_STAGES
     listed = ", ".join(named[:SHOWN_OPEN_STAGES]) + (f" and {rest} more" if rest > 0 else "")
     return [
         f"these stages load as open pipeline: {listed}. If one of them means won or lost (a "
         "pipeline's own name, such as Contract signed), say so in a stage rule (the upload "
-        "page's Stage rules, or `python3 -m revcycle stage-rules --set 'STAGE=won'`)"
+        "page's Stage rules, or `python3 -m revcycle stage-rules --set 'STAGE=won'`)",
+        *deleted,
+    ]
+
+
+def _deleted(count: int) -> list[str]:
+    """The note on deals the CRM deleted (is_deleted_deal), if the file has any."""
+    if not count:
+        return []
+    if count == 1:
+        deals, them, they, count_ = "1 deal has", "it", "it loads", "counts"
+    else:
+        deals, them, they, count_ = f"{count:,} deals have", "them", "they load", "count"
+    return [
+        f"{deals} the stage deleted: the CRM deleted {them}, so {they} as the file has {them} "
+        f"and {count_} nowhere (neither open pipeline nor lost), as the CRM's own reports leave "
+        "deleted deals out. A stage rule for deleted counts such deals as it says"
     ]
 
 
