@@ -87,6 +87,21 @@ def test_an_archive_from_before_a_field_existed_gets_the_field_on_the_next_uploa
     ).fetchall() == [("L1", None, None), ("L2", "SMB", None)]
 
 
+def test_a_raw_view_other_code_wrote_is_written_again_and_a_current_one_is_kept(con):
+    def view_oid(name):
+        query = "select view_oid from duckdb_views() where view_name = $name"
+        return con.execute(query, {"name": name}).fetchone()[0]
+
+    # As a view an older version of the code wrote, here one that shows no row.
+    con.execute("create or replace view raw_leads as select * from upload_rows_leads where false")
+    deals_view = view_oid("raw_deals")
+    week = leads(("L2", "2026-01-02 09:00:00", "Email"))
+    commit_upload(con, "leads", week, "merge", meta(rows=1), changed_by="test")
+    # Today's view again: the loaded L1 and the new L2 (a merge keeps L1).
+    assert [lead_id for lead_id, _, _ in loaded(con)] == ["L1", "L2"]
+    assert view_oid("raw_deals") == deals_view  # written by today's code: left as it was
+
+
 def test_loading_the_same_file_twice_changes_nothing(con):
     week = leads(("L2", "2026-01-02 09:00:00", "Email"))
     commit_upload(con, "leads", week, "merge", meta(rows=1), changed_by="test")
