@@ -7,17 +7,15 @@ pack is the same week as one HTML file."""
 import streamlit as st
 
 from revcycle.meeting import log
-from revcycle.meeting.week_view import SECTION_TITLES, default_week, gather
+from revcycle.meeting.week_view import (
+    SECTION_TITLES,
+    SPEND_ALONE,
+    SPEND_ALONE_SECTIONS,
+    default_week,
+    gather,
+)
 from revcycle.ui import meeting, meeting_log, page
 from revcycle.ui.data import connection, run
-
-# For channels no lead or deal has: the sections that do not follow leads.
-SPEND_ALONE = (
-    "The week's numbers, leaks, follow-up breaches and lead quality follow leads and deals by "
-    "their source, so for {it} this page shows the spend against the agreed budget, and the "
-    "decisions and actions. {Its} share of the revenue is on Attribution."
-)
-SPEND_ALONE_SLIDES = ("spend", "actions")
 
 
 def draw_section(name: str, con, week_data, agreed, presenting: bool) -> None:
@@ -43,22 +41,19 @@ def draw_section(name: str, con, week_data, agreed, presenting: bool) -> None:
 
 def draw_meeting(con, week_data, agreed, default, presenting: bool, slides=meeting.SLIDES):
     """The meeting's ``slides``: presented, the one on screen under the presentation's bar;
-    else all of them under the week's buttons (``default``: the last complete week), with the
-    pack and the agreement for a whole meeting."""
+    else all of them under the week's buttons (``default``: the last complete week) and the
+    pack's, then the agreement in force."""
     if presenting:
         slide = meeting.slide_controls(week_data, slides)
         draw_section(slide, con, week_data, agreed, presenting)
         return
-    whole = slides == meeting.SLIDES
     with st.container(horizontal=True):
         meeting.week_buttons(week_data.week, default, default.next())
         meeting.present_button()
-        if whole:  # the pack follows leads, as the whole meeting does
-            meeting.pack_button(con, week_data)
+        meeting.pack_button(con, week_data)  # the pack has the same sections
     for name in slides:
         draw_section(name, con, week_data, agreed, presenting)
-    if whole:
-        meeting.agreement(week_data)
+    meeting.agreement(week_data)
 
 
 with page.frame("This week") as filters:
@@ -82,6 +77,6 @@ with page.frame("This week") as filters:
     page.end_if_no_lead_source(
         filters,
         SPEND_ALONE,
-        lambda: draw_meeting(con, week_data, agreed, default, presenting, SPEND_ALONE_SLIDES),
+        lambda: draw_meeting(con, week_data, agreed, default, presenting, SPEND_ALONE_SECTIONS),
     )
     draw_meeting(con, week_data, agreed, default, presenting)

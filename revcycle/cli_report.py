@@ -58,24 +58,15 @@ def one_line(text: str) -> str:
     return "".join(" " if ord(char) < 32 or ord(char) == 127 else char for char in str(text))
 
 
-def unknown_scope(query, scope: dict, lead_sources_only: bool = False) -> list[str]:
+def unknown_scope(query, scope: dict) -> list[str]:
     """A sentence for each chosen channel, owner or segment the data does not have: a typo
-    would otherwise make a report of zeros. With ``lead_sources_only`` (a report that follows
-    leads and deals by their source), channels only touches or spend have are refused too when
-    no other is chosen (beside lead sources, the report is of those, and says so)."""
+    would otherwise make a report of zeros."""
     known = filter_values.offered(query)
     said = []
     for name, dimension in (("channels", "channel"), ("owners", "owner"), ("segments", "segment")):
         unknown = [value for value in scope.get(name) or [] if value not in known[dimension]]
         if unknown:
             said.append(f"no {dimension} {', '.join(map(repr, unknown))} in the data")
-    others = filter_values.not_lead_sources(query) if lead_sources_only else set()
-    chosen = scope.get("channels") or []
-    outside = [value for value in chosen if value in others]
-    if outside and len(outside) == len(chosen):
-        words = filter_values.channel_words(tuple(map(repr, outside)))
-        not_sources = filter_values.NOT_LEAD_SOURCES.format(**words).rstrip(".")
-        said.append(f"{not_sources}, and this report follows leads and deals by their source")
     return said
 
 

@@ -12,6 +12,7 @@ every source.
 """
 
 import math
+import re
 import shutil
 from datetime import date
 
@@ -201,7 +202,7 @@ def test_the_lead_source_model_leaves_their_return_unknown_and_a_touch_model_cre
     assert by_linear.loc["Trade show", "won_cents"] == 0
 
 
-def test_the_command_line_takes_them_where_they_are_credited_and_refuses_the_pack(
+def test_the_command_line_takes_them_where_they_are_credited_and_packs_their_spend(
     database, monkeypatch, capsys, tmp_path
 ):
     monkeypatch.setenv("REVCYCLE_DB", str(own_copy(database, tmp_path)))
@@ -213,12 +214,21 @@ def test_the_command_line_takes_them_where_they_are_credited_and_refuses_the_pac
         ["Paid", "social", "1.00", "800.00"]
     ]
     out = tmp_path / "pack.html"
-    assert main(["pack", "--week", "2026-W12", "--channel", "Paid social", "--out", str(out)]) == 2
-    assert capsys.readouterr().err == (
-        "error: 'Paid social' is not a lead source: no lead or deal has it, only touches or "
-        "spend, and this report follows leads and deals by their source; nothing was written\n"
-    )
-    assert not out.exists()
+    # Alone, the pack has what the page has for it: its spend (W12: €90.30-90.37 of its €400.00
+    # over March's 31 days; 22 days to its Sunday, €283.80-283.90), and the decisions.
+    assert main(["pack", "--week", "2026-W12", "--channel", "Paid social", "--out", str(out)]) == 0
+    alone = out.read_text(encoding="utf-8")
+    assert (
+        "Paid social is not a lead source: no lead or deal has it, only touches or spend. The "
+        "week&#x27;s numbers, leaks, follow-up breaches and lead quality follow leads and deals "
+        "by their source, so for it the meeting has the spend against the agreed budget, and "
+        "the decisions and actions."
+    ) in alone
+    sections = re.findall(r'<section id="([a-z]+)">', alone)
+    assert sections == ["spend", "actions", "agreement"]  # no headline, tiles of zeros or leak
+    spend_row = re.search(r"<tr><td>Paid social</td>(.*?)</tr>", alone).group(1)
+    # The spend export states no currency, and none was set when it loaded: a plain number.
+    assert re.findall(r"<td>([^<]*)</td>", spend_row)[:2] == ["90", "no budget agreed"]
     # Beside a lead source, the pack is of its leads, and its header says so, as the page does.
     both = ["--channel", "Paid search", "--channel", "Paid social"]
     assert main(["pack", "--week", "2026-W12", *both, "--out", str(out)]) == 0
@@ -251,7 +261,7 @@ def test_this_week_shows_a_spend_only_channels_spend_and_the_decisions(open_page
     at = open_page("pages/this_week.py", ["Paid social"], week="2026-W12", **presenting)
     [said] = [info.value for info in at.info if "lead source" in info.value]
     assert said.startswith(ONLY_TOUCHES)
-    assert "shows the spend against the agreed budget, and the decisions and actions" in said
+    assert "the meeting has the spend against the agreed budget, and the decisions and" in said
     buttons = {button.label: button.disabled for button in at.main.button}
     if presenting:  # two slides, with the way out
         assert [title.value for title in at.title] == ["Spend against budget — 2026-W12"]
@@ -266,7 +276,9 @@ def test_this_week_shows_a_spend_only_channels_spend_and_the_decisions(open_page
         headers = [header.value for header in at.header]
         assert headers[:2] == ["Spend against budget", "Decisions and actions"]
         assert "Present" in buttons
-        assert "Download the meeting pack" not in buttons  # the pack follows leads
+        # The pack has the same sections (test_the_command_line_takes_them_… reads one).
+        downloads = [button.proto.label for button in at.get("download_button")]
+        assert "Download the meeting pack" in downloads
         cells = shown_cells(at, "Spend this week").set_index("Channel")
     assert cells.loc["Paid social", ["Spend this week", "Month to date"]].tolist() == ["90", "284"]
     assert cells.loc["Paid social", "Weekly budget"] == "no budget agreed"

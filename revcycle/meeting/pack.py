@@ -26,6 +26,8 @@ from revcycle.meeting import spend as spend_words
 from revcycle.meeting.week import Week
 from revcycle.meeting.week_view import (
     SECTION_TITLES,
+    SPEND_ALONE,
+    SPEND_ALONE_SECTIONS,
     MeetingWeek,
     default_week,
     gather,
@@ -295,13 +297,13 @@ def _header(meeting: MeetingWeek, built_at: datetime.datetime) -> str:
     sample = " This is the bundled sample data." if meeting.is_sample else ""
     if meeting.is_sample_agreement:
         sample = f" {html.escape(SAMPLE_AGREEMENT_LINE)}"
-    if meeting.not_lead_sources:  # beside lead sources: the screen says whose leads these are
-        said = f"{NOT_LEAD_SOURCES} {OTHERS_SHOWN}".format(
-            **channel_words(meeting.not_lead_sources)
-        )
+    if meeting.not_lead_sources:  # the screen says whose leads these are, or that none are
+        then = SPEND_ALONE if spend_alone(meeting) else OTHERS_SHOWN
+        said = f"{NOT_LEAD_SOURCES} {then}".format(**channel_words(meeting.not_lead_sources))
         sample += f" {html.escape(said)}"
     nav = "".join(
-        f'<a href="#{anchor}">{html.escape(title)}</a>' for anchor, title in SECTION_TITLES.items()
+        f'<a href="#{anchor}">{html.escape(SECTION_TITLES[anchor])}</a>'
+        for anchor in sections_of(meeting)
     )
     return (
         f"<header><h1>Weekly meeting — {week.label}</h1>"
@@ -313,20 +315,40 @@ def _header(meeting: MeetingWeek, built_at: datetime.datetime) -> str:
     )
 
 
+def spend_alone(meeting: MeetingWeek) -> bool:
+    """Whether every chosen channel is one no lead or deal has: the meeting then has only the
+    sections that do not follow leads (SPEND_ALONE_SECTIONS)."""
+    chosen = meeting.scope.get("channels") or []
+    return bool(chosen) and set(chosen) <= set(meeting.not_lead_sources)
+
+
+def sections_of(meeting: MeetingWeek) -> tuple[str, ...]:
+    """The sections the meeting of ``meeting``'s scope has, in order."""
+    return SPEND_ALONE_SECTIONS if spend_alone(meeting) else tuple(SECTION_TITLES)
+
+
+_SECTION_HTML = {
+    "tiles": tiles_html,
+    "leak": leak_html,
+    "breaches": breaches_html,
+    "quality": quality_html,
+    "spend": spend_html,
+    "actions": actions_html,
+}
+
+
 def render(meeting: MeetingWeek, built_at: datetime.datetime) -> str:
     """The pack of ``meeting`` as one HTML document."""
     agreement = "".join(f"<div>{html.escape(line)}</div>" for line in meeting.agreement_lines)
+    headline = (
+        ""
+        if spend_alone(meeting)
+        else f'<section id="headline"><h2>Headline</h2>{headline_html(meeting)}</section>'
+    )
     body = (
         _header(meeting, built_at)
-        + '<section id="headline"><h2>Headline</h2>'
-        + headline_html(meeting)
-        + "</section>"
-        + _section("tiles", tiles_html(meeting))
-        + _section("leak", leak_html(meeting))
-        + _section("breaches", breaches_html(meeting))
-        + _section("quality", quality_html(meeting))
-        + _section("spend", spend_html(meeting))
-        + _section("actions", actions_html(meeting))
+        + headline
+        + "".join(_section(name, _SECTION_HTML[name](meeting)) for name in sections_of(meeting))
         + f'<section id="agreement"><h2>Agreement in force</h2>{agreement}</section>'
     )
     title = f"Weekly meeting {meeting.week.label} · Revcycle"
@@ -353,7 +375,7 @@ def write(con, week_text: str | None, out: Path | None, scope: dict, today: date
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    unknown = unknown_scope(query, scope, lead_sources_only=True)
+    unknown = unknown_scope(query, scope)
     if unknown:
         print(f"error: {'; '.join(unknown)}; nothing was written", file=sys.stderr)
         return 2

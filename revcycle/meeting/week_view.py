@@ -30,6 +30,14 @@ SECTION_TITLES = {
     "spend": "Spend against budget",
     "actions": "Decisions and actions",
 }
+# For channels no lead or deal has (filter_values), on the page and in the pack: the sections
+# that do not follow leads, and the sentence after filter_values.NOT_LEAD_SOURCES.
+SPEND_ALONE_SECTIONS = ("spend", "actions")
+SPEND_ALONE = (
+    "The week's numbers, leaks, follow-up breaches and lead quality follow leads and deals by "
+    "their source, so for {it} the meeting has the spend against the agreed budget, and the "
+    "decisions and actions. {Its} share of the revenue is on Attribution."
+)
 
 
 class MeetingWeek(NamedTuple):

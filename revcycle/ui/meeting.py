@@ -212,8 +212,8 @@ def pack_button(con, meeting: MeetingWeek) -> None:
         key="meeting_pack",
         icon=":material/download:",
         on_click="ignore",
-        help="One HTML file of this week that opens without a network: headline, numbers, "
-        "leak, breaches, lead quality, decisions and actions, and the agreement in force.",
+        help="One HTML file of this week's meeting, as this page shows it, with the agreement "
+        "in force: it opens without a network.",
     )
 
 
