@@ -11,11 +11,11 @@ by Paid Social (2 Mar) and an email (6 Mar); its D2 won $500.00 on 21 March. L3 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from revcycle import settings
+from revcycle import colors, settings
 from revcycle.build import build
 from revcycle.db import connect
 from revcycle.paths import REPO_ROOT
-from revcycle.ui import charts, colors
+from revcycle.ui import charts
 from tests.conftest import march_touches, won_deals, write_export
 from tests.test_currency import plotted
 from tests.test_screen import figure_spec, shown_cells

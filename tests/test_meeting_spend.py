@@ -26,12 +26,13 @@ from dataclasses import replace
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from revcycle import colors
 from revcycle.agreements import store
 from revcycle.agreements.model import Budget, ClosingDay, default_agreement
 from revcycle.agreements.status import spend_colour
 from revcycle.build import build
 from revcycle.db import connect, execute
-from revcycle.meeting import pack, spend, week_view
+from revcycle.meeting import charts, pack, spend, week_view
 from revcycle.meeting.week import Week
 from revcycle.paths import REPO_ROOT
 from tests.conftest import copy_database, write_export
@@ -292,6 +293,19 @@ def test_the_chart_draws_one_currency_and_names_the_channels_left_out(con):
     assert currency == "EUR"
     assert left_out == ["Content marketing"]  # USD spend against a EUR budget
     assert sorted(drawn["channel"].unique()) == ["Paid search", "Paid social", "Trade show"]
+
+
+def test_each_channel_keeps_its_own_colour_on_the_chart_the_page_and_the_pack_draw(con):
+    # Before, the pack (which passed no colours) drew the channels in a spare palette by name:
+    # Trade show in Email's teal, Paid social in Referral's blue.
+    report = spend.report(functools.partial(execute, con), W45, EVERYONE, 2)
+    drawn, currency, _ = spend.chart_series(report)
+    figure = charts.spend(drawn, currency)
+    drawn_colours = {trace.name.removesuffix(" budget"): trace.line.color for trace in figure.data}
+    assert drawn_colours["Paid search"] == colors.CHANNEL_COLORS["Paid search"]
+    assert drawn_colours["Trade show"] == colors.CHANNEL_COLORS["Trade show"]
+    # A channel no rule knows takes a colour no known channel has.
+    assert drawn_colours["Paid social"] not in colors.CHANNEL_COLORS.values()
 
 
 def test_the_pack_holds_the_spend_section(con):

@@ -15,8 +15,9 @@ import pytest
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
+from revcycle import colors
 from revcycle.agreements.model import FollowUp
-from revcycle.ui import attribution, charts, colors, format, money
+from revcycle.ui import attribution, charts, format, money
 from tests import sample_facts
 from tests.support.working_time import agreement, save
 from tests.test_pages import db_env, open_page  # noqa: F401 (db_env is a fixture)

@@ -9,6 +9,8 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
+from revcycle import colors
+
 FONT = {"size": 16}
 THIS_WEEK = "#332288"
 OTHER_WEEKS = "#AAAACC"
@@ -132,20 +134,15 @@ def quality(by_channel: pd.DataFrame, height: int = 360) -> go.Figure:
     return _layout(figure, "This week's MQLs, as sales judged them", height)
 
 
-# Colours for channels when the caller has none of its own (the pack, which the core writes):
-# Paul Tol's "muted" scheme, in the channels' order.
-SPARE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255")
-
-
-def spend(
-    series: pd.DataFrame, currency: str | None, colors: dict | None = None, height: int = 360
-) -> go.Figure:
+def spend(series: pd.DataFrame, currency: str | None, height: int = 360) -> go.Figure:
     """Each channel's spend per week (solid) against the week's share of its agreed budget
-    (dashed, the same colour), from spend.chart_series; a week with no spend recorded or no
-    budget is a gap, never 0."""
+    (dashed, the same colour: the channel's own, as on every chart, on the page and in the
+    pack alike), from spend.chart_series; a week with no spend recorded or no budget is a
+    gap, never 0."""
     figure = go.Figure()
-    for at, (channel, rows) in enumerate(series.groupby("channel", sort=True)):
-        colour = (colors or {}).get(channel, SPARE[at % len(SPARE)])
+    channel_colors = colors.assign(series["channel"].unique())
+    for channel, rows in series.groupby("channel", sort=True):
+        colour = channel_colors[channel]
         weeks = pd.to_datetime(rows["span_start"])
         for column, suffix, dash in (
             ("spend_amount", "", "solid"),

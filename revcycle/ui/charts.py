@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from revcycle.ui.colors import NEUTRAL, STAGE_COLORS
+from revcycle.colors import NEUTRAL, STAGE_COLORS
 
 STAGE_LABELS = {
     "lead": "Leads",

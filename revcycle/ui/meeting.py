@@ -17,7 +17,7 @@ from revcycle.meeting.spend import DEFINITION as SPEND_DEFINITION
 from revcycle.meeting.spend import chart_series, not_drawn
 from revcycle.meeting.week import Week
 from revcycle.meeting.week_view import SECTION_TITLES, SECTIONS, MeetingWeek
-from revcycle.ui import colors, filters, format, page, tables
+from revcycle.ui import filters, format, page, tables
 
 WEEK_KEY = "meeting_week"  # session state: the week shown, as its label
 PRESENT_KEY = "meeting_present"  # session state: whether the page presents
@@ -497,12 +497,7 @@ def spend(meeting: MeetingWeek, presenting: bool) -> None:
     )
     drawn, currency, left_out = chart_series(found)
     if not drawn.empty:
-        figure = charts.spend(
-            drawn,
-            currency,
-            colors.assign(drawn["channel"].unique()),
-            height=240 if presenting else 360,
-        )
+        figure = charts.spend(drawn, currency, height=240 if presenting else 360)
         st.plotly_chart(figure, key="meeting_spend_chart")
     if left_out:
         st.caption(format.plain(not_drawn(left_out)))

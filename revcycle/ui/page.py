@@ -10,10 +10,10 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from revcycle import deal_gaps, filter_values, settings
+from revcycle import colors, deal_gaps, filter_values, settings
 from revcycle.agreements.sample import SAMPLE_AGREEMENT_LINE
 from revcycle.db import QueryError
-from revcycle.ui import access, agreements, colors, data, filters, format
+from revcycle.ui import access, agreements, data, filters, format
 from revcycle.ui.data import one_data_version, run
 from revcycle.ui.filters import Filters
 
