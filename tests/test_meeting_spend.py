@@ -23,6 +23,7 @@ import datetime
 import functools
 from dataclasses import replace
 
+import plotly.io as pio
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -322,6 +323,20 @@ def test_the_pack_holds_the_spend_section(con):
     # Content marketing's USD spend against its EUR budget is no bar on the EUR chart.
     said = "in another currency than the chart&#x27;s, or in several: Content marketing.</p>"
     assert said in section
+
+
+def test_the_pack_draws_its_charts_alike_from_the_command_line_and_the_dashboard(con, monkeypatch):
+    # Importing Streamlit (as this module does) makes its own Plotly template the process's
+    # default: a pack built in the dashboard (its download button) drew its axes without
+    # Plotly's layout, its tick labels "k" without digits, where the command line's were whole.
+    meeting = week_view.gather(
+        functools.partial(execute, con), con, W45, EVERYONE, datetime.date(2026, 11, 10)
+    )
+    built_at = datetime.datetime(2026, 11, 10, 9, 0)
+    monkeypatch.setattr(pio.templates, "default", "plotly")  # as on the command line
+    from_the_command_line = pack.render(meeting, built_at)
+    monkeypatch.setattr(pio.templates, "default", "streamlit")  # as in the dashboard
+    assert pack.render(meeting, built_at) == from_the_command_line
 
 
 # --- the page, under AppTest ----------------------------------------------------------------

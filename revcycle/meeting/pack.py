@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from revcycle import settings
@@ -85,7 +86,11 @@ def table(frame: pd.DataFrame, columns: dict[str, tuple[str, Callable | None]]) 
 
 
 def chart(figure: go.Figure, name: str) -> str:
-    """A figure as a div that the one inlined plotly.js draws."""
+    """A figure as a div that the one inlined plotly.js draws, in Plotly's own template: in
+    the dashboard's process Streamlit makes its own the default, which holds no layout, so a
+    pack downloaded from the page drew its axes without Plotly's (tick labels lost their
+    digits, "k" alone) where the command line's drew them."""
+    figure = go.Figure(figure).update_layout(template=pio.templates["plotly"])
     return figure.to_html(
         full_html=False, include_plotlyjs=False, div_id=f"chart-{name}", config=CHART_CONFIG
     )
