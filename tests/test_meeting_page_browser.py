@@ -119,6 +119,20 @@ def add_action(page: Page, what: str, owner: str) -> None:
     wait_for_script(page)
 
 
+# The pack's charts whose legend covers their title, as each chart's id and what is wrong.
+LEGEND_OVER_TITLE_JS = """() => [...document.querySelectorAll("[id^='chart-']")].flatMap(chart => {
+    const faults = [];
+    const title = chart.querySelector(".gtitle"), legend = chart.querySelector(".legend");
+    if (title && legend) {
+        const a = title.getBoundingClientRect(), b = legend.getBoundingClientRect();
+        if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+            faults.push(chart.id + ": the legend covers the title");
+        }
+    }
+    return faults;
+})"""
+
+
 def download_pack(page: Page, folder: Path) -> Path:
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the meeting pack").click()
@@ -190,6 +204,8 @@ def test_the_meeting_end_to_end(page: Page, chromium: Browser, tmp_path: Path):
     assert charts.count() >= 2
     for chart in charts.all():
         expect(chart.locator(".main-svg").first).to_be_attached()
+    # No legend covers its chart's title (a two-row legend above the plot did).
+    assert offline.evaluate(LEGEND_OVER_TITLE_JS) == []
     expect(offline.get_by_text("Call back the webinar leads")).to_be_visible()
     assert tried == []
     offline.context.close()

@@ -89,8 +89,12 @@ def chart(figure: go.Figure, name: str) -> str:
     """A figure as a div that the one inlined plotly.js draws, in Plotly's own template: in
     the dashboard's process Streamlit makes its own the default, which holds no layout, so a
     pack downloaded from the page drew its axes without Plotly's (tick labels lost their
-    digits, "k" alone) where the command line's drew them."""
-    figure = go.Figure(figure).update_layout(template=pio.templates["plotly"])
+    digits, "k" alone) where the command line's drew them. The legend stands at the plot's
+    right, where no row of it can cover the title (the page's theme keeps them apart above)."""
+    figure = go.Figure(figure).update_layout(
+        template=pio.templates["plotly"],
+        legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"},
+    )
     return figure.to_html(
         full_html=False, include_plotlyjs=False, div_id=f"chart-{name}", config=CHART_CONFIG
     )
