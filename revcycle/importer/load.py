@@ -170,7 +170,14 @@ create table if not exists sample_uploads (upload_id bigint);
 """
 
 
-_IN_THIS_DATABASE = "where database_name = current_database() and schema_name = 'main'"
+_COLUMNS_SQL = """
+select table_name, column_name from duckdb_columns()
+where database_name = current_database() and schema_name = 'main'
+"""
+_VIEWS_SQL = """
+select view_name, comment from duckdb_views()
+where database_name = current_database() and schema_name = 'main'
+"""
 
 
 def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
@@ -181,15 +188,9 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
     after the first) runs no statement: asking DuckDB to add each of the archive's columns
     "if not exists" took about 55 statements, 25 ms, every upload, and writing the four views
     again 10 ms."""
-    found = set(
-        con.execute(
-            f"select table_name, column_name from duckdb_columns() {_IN_THIS_DATABASE}"
-        ).fetchall()
-    )
+    found = set(con.execute(_COLUMNS_SQL).fetchall())
     # Each view's comment is the hash of the SQL that wrote it.
-    written = dict(
-        con.execute(f"select view_name, comment from duckdb_views() {_IN_THIS_DATABASE}").fetchall()
-    )
+    written = dict(con.execute(_VIEWS_SQL).fetchall())
     tables = {table for table, _ in found}
     history = {("uploads", "fields"), ("uploads", "changed_by")}
     if not history <= found or not {"loaded_uploads", "sample_uploads"} <= tables:
