@@ -106,7 +106,7 @@ with page.frame("Attribution") as filters:
     # Amounts in several currencies are compared model by model within each currency.
     wide = attribution.side_by_side(basis, params, by_currency=currency.is_mixed)
     if basis == "revenue":
-        page.undated_wins_note(params)
+        page.undated_wins_note(params, has_won_tiles=False)
     page.stop_if_empty(wide)
     rows = attribution.one_model(model, basis, params)
     trust = attribution.markov_trust(basis, params)

@@ -101,6 +101,15 @@ create or replace macro is_closed_deal(stage, is_won, is_closed, ruled) as
 create or replace macro is_deleted_deal(stage, is_won, is_closed, ruled) as
     ruled is null and is_won is null and is_closed is null and stage_key(stage) = 'deleted';
 
+-- is_undated_win(is_won, closed_at, created_at, end_date): a won deal the export gives no
+-- close date, created by `end_date` (or on a day it does not say): it may have been won in a
+-- period that ends on `end_date`, so that period's wins and won revenue are not known to be
+-- none. Such a deal is in no period (is_in_period of a null is false).
+create or replace macro is_undated_win(is_won, closed_at, created_at, end_date) as
+    coalesce(is_won, false)
+    and closed_at is null
+    and coalesce(cast(created_at as date) <= end_date, true);
+
 -- is_date_only(moment): whether `moment` is a date without a time, read as its midnight: the
 -- export says the day, not the hour (Salesforce's Close Date, a spreadsheet's contact date).
 -- Null when `moment` is.

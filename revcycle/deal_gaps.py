@@ -17,11 +17,47 @@ def undated_wins(query: Query, scope: Mapping) -> str | None:
     count = int(query("metrics/won_deals_without_close_date", **scope).iloc[0, 0])
     if not count:
         return None
-    deals = "won deal has" if count == 1 else "won deals have"
+    deals, them, their = (
+        ("won deal has", "it", "its") if count == 1 else ("won deals have", "them", "their")
+    )
     return (
         f"{count:,} {deals} no close date in the export, so no period, All time included, "
-        "counts them or their revenue: export them with their close date"
+        f"counts {them} or {their} revenue: export {them} with {their} close date"
     )
+
+
+def unknown_wins(count: int, period: str) -> str:
+    """Why ``period`` ("this week") has unknown won revenue: ``count`` won deals have no close
+    date, and no deal with one was won in it (is_undated_win)."""
+    count = int(count)
+    deals, them, their = (
+        ("won deal has", "it", "its") if count == 1 else ("won deals have", "them", "their")
+    )
+    return (
+        f"{count:,} {deals} no close date in the export and no deal with one was won "
+        f"{period}, so the won revenue {period} is unknown, not 0: export {them} with {their} "
+        "close date."
+    )
+
+
+def undated_maybe_in(count, period: str) -> str | None:
+    """Beside a known won revenue of ``period`` ("this week"): the ``count`` won deals with no
+    close date that may have been won in it too, and that it leaves out; None for none."""
+    if pd.isna(count) or not int(count):
+        return None
+    count = int(count)
+    deals, them = ("won deal has", "it") if count == 1 else ("won deals have", "them")
+    return (
+        f"{count:,} {deals} no close date in the export and may have been won {period} too: "
+        f"the won revenue leaves {them} out."
+    )
+
+
+# Beside undated_wins where a period's wins are shown (revenue_by_channel, weekly_numbers).
+UNKNOWN_WINS = (
+    "A period in which no deal with a close date was won shows its won deals and won revenue "
+    "as unknown (–), not 0: those wins may be in it."
+)
 
 
 def without_amount(count_without, count_all, deals: tuple[str, str], figure: str) -> str | None:

@@ -20,6 +20,10 @@
 -- closed or open: count_opportunities_without_outcome says how many of the period's
 -- opportunities are such deals. When no loaded deal has an outcome, only the opportunities
 -- are known; every other figure is null.
+-- A won deal with no close date is in no period, but may have been won in this one
+-- (is_undated_win): count_won_without_close_date says how many such deals there are. When
+-- they are there and no dated deal was won in the period, its wins are not known to be none:
+-- the won deals, the won revenue, the average won deal and the win rate are null, not 0.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -31,6 +35,7 @@ deals as (
         *,
         is_in_period(closed_at, $start_date, $end_date) as is_closed_in_period,
         is_in_period(created_at, $start_date, $end_date) as is_created_in_period,
+        is_undated_win(is_won, closed_at, created_at, $end_date) as may_be_won_in_period,
         date_diff('second', created_at, closed_at) / 86400 as sales_cycle_days,
         date_diff('second', lead_created_at, closed_at) / 86400 as days_lead_to_won,
     from funnel_deals_in_scope($channels, $owners, $segments)
@@ -51,7 +56,7 @@ zeros_are_true as (
 -- Every count and sum below is of deals closed or created in the period.
 deals_in_period as (
     select * from deals
-    where is_closed_in_period or is_created_in_period
+    where is_closed_in_period or is_created_in_period or may_be_won_in_period
 ),
 
 per_channel as (
@@ -70,6 +75,7 @@ per_channel as (
         count(*) filter (where is_won and is_closed_in_period and amount is null)
             as count_won_without_amount,
         count(*) filter (where is_closed and is_closed_in_period) as count_closed_deals,
+        count(*) filter (where may_be_won_in_period) as count_won_without_close_date,
         median(days_lead_to_won)
             filter (where is_won and is_closed_in_period and days_lead_to_won >= 0)
             as median_days_lead_to_won,
@@ -102,6 +108,7 @@ figures as (
         won_revenue,
         count_won_deals,
         count_won_without_amount,
+        count_won_without_close_date,
         won_revenue / nullif(count_won_with_amount, 0) as average_won_deal,
         count_won_deals / nullif(count_closed_deals, 0) as win_rate,
         count_closed_deals,
@@ -125,7 +132,7 @@ figures as (
 
 -- No loaded deal has a stage, won or closed value: no deal is known to be won, lost or open,
 -- so every figure but the opportunities (deals created) is unknown, not 0.
-final as (
+outcomes_known as (
     select
         figures.* replace (
             if(known.outcomes, won_revenue, null) as won_revenue,
@@ -145,6 +152,22 @@ final as (
         ),
     from figures
     cross join (select has_deal_outcomes as outcomes from exports_loaded()) as known
+),
+
+-- Undated wins, and no dated one in the period: its wins are unknown, not none.
+final as (
+    select
+        outcomes_known.* replace (
+            if(undated, null, won_revenue) as won_revenue,
+            if(undated, null, count_won_deals) as count_won_deals,
+            if(undated, null, count_won_without_amount) as count_won_without_amount,
+            if(undated, null, average_won_deal) as average_won_deal,
+            if(undated, null, win_rate) as win_rate,
+        ),
+    from outcomes_known
+    cross join lateral (
+        select count_won_deals = 0 and count_won_without_close_date > 0 as undated
+    )
 )
 
 select * from final

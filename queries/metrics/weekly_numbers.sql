@@ -18,6 +18,9 @@
 -- as follow_up_speed's share: measured = funnel_revenue judged it (the upload records
 -- contacts, not contacted before it was created, not nurtured; never-contacted leads count
 -- as missed once their time ran out, and not before).
+-- count_won_without_close_date: the won deals with no close date that may have been won by the
+-- week's end (is_undated_win); when there are such and no dated deal was won in the week, its
+-- won deals and won revenue are null, unknown rather than none.
 -- count_deals_without_outcome: the deals created in the week with no stage, won or closed
 -- value, which count as opportunities but as none of won, lost and open.
 -- won_revenue sums amounts in whatever currency they are: the caller checks
@@ -88,6 +91,17 @@ won as (
     group by all
 ),
 
+-- The won deals with no close date that each week may hold.
+undated_wins as (
+    select
+        weeks.week_start,
+        count(*) as count_won_without_close_date,
+    from weeks
+    inner join funnel_deals_in_scope($channels, $owners, $segments) as deals
+        on is_undated_win(deals.is_won, deals.closed_at, deals.created_at, weeks.week_end)
+    group by all
+),
+
 -- The deals created in the weeks whose outcome the export does not say (stg_deals).
 unknown_outcomes as (
     select
@@ -114,9 +128,19 @@ final as (
         coalesce(stages.count_mqls, 0) as count_mqls,
         coalesce(stages.count_sqls, 0) as count_sqls,
         coalesce(stages.count_opportunities, 0) as count_opportunities,
-        coalesce(won.count_won_deals, 0) as count_won_deals,
+        coalesce(undated_wins.count_won_without_close_date, 0) as count_won_without_close_date,
+        -- Null, not 0, when undated wins may be in a week without a dated one.
+        if(
+            won.count_won_deals is null and undated_wins.week_start is not null,
+            null,
+            coalesce(won.count_won_deals, 0)
+        ) as count_won_deals,
         -- Null, not 0, for a week whose won deals all lack an amount: their size is unknown.
-        if(won.count_won_deals is null, 0, won.won_revenue) as won_revenue,
+        if(
+            won.count_won_deals is null,
+            if(undated_wins.week_start is null, 0, null),
+            won.won_revenue
+        ) as won_revenue,
         coalesce(won.count_won_without_amount, 0) as count_won_without_amount,
         coalesce(unknown_outcomes.count_deals_without_outcome, 0)
             as count_deals_without_outcome,
@@ -133,6 +157,8 @@ final as (
     left join stages
         using (week_start)
     left join won
+        using (week_start)
+    left join undated_wins
         using (week_start)
     left join unknown_outcomes
         using (week_start)

@@ -250,6 +250,8 @@ def _cannot_measure(row: pd.Series, metric: str) -> str | None:
     if metric in _MISSING_COLUMN and _value(row, metric) is None:
         return _MISSING_COLUMN[metric]
     if metric == "won_revenue" and _value(row, metric) is None:
+        if blank(row["count_won_deals"]):  # no dated win, and wins with no close date
+            return deal_gaps.unknown_wins(row["count_won_without_close_date"], "this week")
         return _won_without_amount(row)
     return None
 
@@ -261,8 +263,10 @@ def _partly_unmeasured(row: pd.Series, metric: str, in_currencies: str | None) -
     compared with: said beside the number, never blamed on anyone. ``in_currencies``: that
     last sentence (_won_per_currency's or _weeks_apart's), or None."""
     if metric == "won_revenue":
-        without = None if _value(row, metric) is None else _won_without_amount(row)
-        return " ".join(filter(None, (without, in_currencies))) or None
+        known = _value(row, metric) is not None
+        without = _won_without_amount(row) if known else None
+        undated = deal_gaps.undated_maybe_in(row["count_won_without_close_date"], "this week")
+        return " ".join(filter(None, (without, undated if known else None, in_currencies))) or None
     if metric == "opportunities":
         return _deals_without_outcome(row)
     if metric != "share_contacted_in_time" or blank(row["count_leads"]):  # no leads loaded

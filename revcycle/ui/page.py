@@ -80,12 +80,13 @@ def left_out(count, rows: tuple[str, str], left_out_of: str) -> None:
     )
 
 
-def undated_wins_note(params: dict) -> None:
+def undated_wins_note(params: dict, has_won_tiles: bool = True) -> None:
     """Say how many won deals have no close date: no period holds them, so their revenue is
-    on no tile, and a reader must not take the total for the deals file's."""
+    on no tile, and a reader must not take the total for the deals file's; with
+    ``has_won_tiles``, why a period's won tiles may read "–"."""
     scope = {key: params[key] for key in ("channels", "owners", "segments")}
     if sentence := deal_gaps.undated_wins(run, scope):
-        st.caption(f"{sentence}.")
+        st.caption(f"{sentence}. {deal_gaps.UNKNOWN_WINS if has_won_tiles else ''}".strip())
 
 
 SAMPLE_LINE = (

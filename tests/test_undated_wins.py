@@ -1,0 +1,118 @@
+"""A won deal the export gives no close date is in no period, but it may have been won in any
+period that ends after it was created. A period with no dated win then does not know that it
+won nothing: its won deals and won revenue read "–", never 0, and the page says why.
+
+The rows, by hand: L0 (created 10 February) and L1 (2 March), both Referral. D1 and D2 are
+L1's, both created 10 March and won: D1 €1,200.25 closed 1 April, D2 €500.00 with no close
+date.
+- February: D2 was created after it ended, so February knows its wins: none, €0.
+- March: no dated win, and D2 may be March's: unknown.
+- April: D1's €1,200.25 is known; D2 may be April's too, and the number leaves it out.
+- ISO week 11 (9-15 March): like March. Week 10 (2-8 March) ends before D2 was created: €0.
+"""
+
+import functools
+
+import pandas as pd
+import pytest
+
+from revcycle.db import execute
+from revcycle.deal_gaps import UNKNOWN_WINS
+from revcycle.meeting import numbers
+from revcycle.meeting.week import Week
+from tests.conftest import metric
+from tests.test_true_numbers import database_path, lead, open_page, won
+
+FEBRUARY = {
+    "start_date": pd.Timestamp("2026-02-01").date(),
+    "end_date": pd.Timestamp("2026-02-28").date(),
+}
+MARCH = {
+    "start_date": pd.Timestamp("2026-03-01").date(),
+    "end_date": pd.Timestamp("2026-03-31").date(),
+}
+APRIL = {
+    "start_date": pd.Timestamp("2026-04-01").date(),
+    "end_date": pd.Timestamp("2026-04-30").date(),
+}
+
+
+@pytest.fixture
+def con(funnel_db):
+    return funnel_db(
+        [lead("L0", created_at="2026-02-10 09:00:00"), lead("L1")],
+        [
+            won("D1", "1200.25", "2026-04-01 00:00:00", lead_id="L1"),
+            won("D2", "500.00", None, lead_id="L1"),
+        ],
+    )
+
+
+def total_row(con, period):
+    rows = metric(con, "revenue_by_channel", **period)
+    return rows[rows["is_total"]].iloc[0]
+
+
+def test_a_period_that_may_hold_an_undated_win_does_not_know_its_won_revenue(con):
+    march = total_row(con, MARCH)
+    assert pd.isna(march["won_revenue"]) and pd.isna(march["count_won_deals"])
+    assert pd.isna(march["win_rate"]) and pd.isna(march["average_won_deal"])
+    assert march["count_won_without_close_date"] == 1
+    assert march["count_opportunities"] == 2  # D1 and D2 were created in March
+    assert march["open_pipeline"] == 0  # both are won: nothing is open
+
+    february = total_row(con, FEBRUARY)  # D2 did not exist yet
+    assert february["count_won_deals"] == 0 and february["won_revenue"] == 0
+    assert february["count_won_without_close_date"] == 0
+
+    april = total_row(con, APRIL)
+    assert april["count_won_deals"] == 1
+    assert round(float(april["won_revenue"]) * 100) == 120025
+    assert april["count_won_without_close_date"] == 1
+
+
+def tiles(at) -> dict[str, str]:
+    return {tile.label: tile.value for tile in at.metric}
+
+
+def captions(at) -> str:
+    return " ".join(caption.value for caption in at.caption)
+
+
+def test_the_overview_and_revenue_tiles_read_unknown_not_zero(con):
+    march = {"preset": "Custom", "period": ["2026-03-01", "2026-03-31"]}
+    said = (
+        "1 won deal has no close date in the export, so no period, All time included, counts "
+        f"it or its revenue: export it with its close date. {UNKNOWN_WINS}"
+    )
+    overview = open_page(database_path(con), "dashboard.py", **march)
+    assert tiles(overview)["Won deals"] == "–" and tiles(overview)["Won revenue"] == "–"
+    assert said in captions(overview)
+    revenue = open_page(database_path(con), "pages/revenue.py", **march)
+    assert tiles(revenue)["Won revenue"] == "–" and tiles(revenue)["Win rate"] == "–"
+    assert tiles(revenue)["Open pipeline"] == "€0"
+    assert said in captions(revenue)
+    april = open_page(
+        database_path(con), "pages/revenue.py", preset="Custom", period=["2026-04-01", "2026-04-30"]
+    )
+    assert tiles(april)["Won revenue"] == "€1,200"
+
+
+def test_the_meeting_s_week_that_may_hold_an_undated_win_does_not_know_its_won_revenue(con):
+    query = functools.partial(execute, con)
+    week_11 = numbers.week_tiles(query, Week(2026, 11), {}).set_index("metric")
+    assert pd.isna(week_11.at["won_revenue", "this_week"])
+    assert week_11.at["won_revenue", "cannot_measure"] == (
+        "1 won deal has no close date in the export and no deal with one was won this week, so "
+        "the won revenue this week is unknown, not 0: export it with its close date."
+    )
+    assert week_11.at["won_revenue", "last_week"] == 0  # week 10 ended before D2 was created
+    week_14 = numbers.week_tiles(query, Week(2026, 14), {}).set_index("metric")  # 30 Mar - 5 Apr
+    assert week_14.at["won_revenue", "this_week"] == pytest.approx(1200.25)
+    assert week_14.at["won_revenue", "partly_unmeasured"] == (
+        "1 won deal has no close date in the export and may have been won this week too: the "
+        "won revenue leaves it out."
+    )
+    page = open_page(database_path(con), "pages/this_week.py", week="2026-W11")
+    assert tiles(page)["Won revenue"] == "–"
+    assert "no deal with one was won this week" in captions(page).replace("\\", "")
