@@ -148,6 +148,9 @@ def reference_conversion_by_channel(
             ).ravel(),
         }
     )
+    # No customer event, and a won deal of the channel's with no close date may be the period's.
+    undated = _undated_win_channels(funnel, end_date, channels, owners, segments)
+    result["is_unmeasurable"] |= _customers_undated(result, undated)
     # An unknown count has unknown shares too.
     result.loc[result["is_unmeasurable"], ["share_of_previous", "share_of_first"]] = np.nan
     result["is_special"] = result["channel"].str.startswith("(")
@@ -246,6 +249,7 @@ REVENUE_COLUMNS = [
     "won_revenue",
     "count_won_deals",
     "count_won_without_amount",
+    "count_won_without_close_date",
     "average_won_deal",
     "win_rate",
     "count_closed_deals",
@@ -288,6 +292,7 @@ def _deal_measures(exploded: pd.DataFrame, start_date: date, end_date: date) -> 
             "is_won": is_won_in_period,
             "is_won_with_amount": is_won_in_period & amount.notna().to_numpy(),
             "is_won_without_amount": is_won_in_period & amount.isna().to_numpy(),
+            "is_undated_win": _is_undated_win(deals, end_date),
             "is_closed": is_closed & is_closed_in_period,
             # A duration whose end is before its start is left out, and counted.
             "days_lead_to_won": days_lead_to_won.where(is_won_in_period & (days_lead_to_won >= 0)),
@@ -303,12 +308,39 @@ def _deal_measures(exploded: pd.DataFrame, start_date: date, end_date: date) -> 
     )
 
 
+def _is_undated_win(deals: pd.DataFrame, end_date: date) -> np.ndarray:
+    """Per deal (created_at, closed_at, is_won): won, no close date, and created by
+    ``end_date`` or on a day unknown (queries/macros.sql's is_undated_win)."""
+    created_after = pd.to_datetime(deals["created_at"]) >= _period(end_date, end_date)[1]
+    return (deals["is_won"].eq(True) & deals["closed_at"].isna() & ~created_after).to_numpy()
+
+
+def _customers_undated(result: pd.DataFrame, undated: set) -> pd.Series:
+    """Per conversion row: a customers count of 0 that won deals with no close date of the
+    row's channel (``undated``; any, for the total) may be wrong about."""
+    rows = zip(result["channel"], result["is_total"], strict=True)
+    may_be = [bool(undated) if total else name in undated for name, total in rows]
+    return (result["stage"] == "won") & (result["count_events"] == 0) & np.array(may_be, bool)
+
+
+def _undated_win_channels(funnel, end_date, channels, owners, segments) -> set:
+    """The channels of the won deals in scope with no close date that may be won by
+    ``end_date``."""
+    rows = _filtered(funnel, ["count_deals", "channel", "deals"], channels, owners, segments)
+    exploded = rows[rows["count_deals"].to_numpy() > 0].explode("deals", ignore_index=True)
+    deals = pd.DataFrame.from_records(
+        exploded["deals"].tolist(), columns=["created_at", "closed_at", "is_won", "is_closed"]
+    )
+    return set(exploded["channel"][_is_undated_win(deals, end_date)])
+
+
 # The columns summed per channel, each 0 in a total row of no deal.
 _SUMMED_REVENUE_COLUMNS = (
     "won_revenue",
     "count_won_deals",
     "count_won_with_amount",
     "count_won_without_amount",
+    "count_won_without_close_date",
     "count_closed_deals",
     "count_won_before_lead",
     "count_won_before_created",
@@ -321,13 +353,18 @@ _SUMMED_REVENUE_COLUMNS = (
 
 
 def _unknown_sums(result: pd.DataFrame) -> pd.DataFrame:
-    """A sum over deals of which none has an amount is unknown (NaN), not 0."""
+    """A sum over deals of which none has an amount is unknown (NaN), not 0; so are a
+    period's wins when undated ones may be in it and no dated one is."""
     for column, deals, without in (
         ("won_revenue", "count_won_deals", "count_won_without_amount"),
         ("open_pipeline", "count_open_deals", "count_open_without_amount"),
     ):
         unknown = (result[deals] > 0) & (result[without] == result[deals])
         result[column] = result[column].mask(unknown)
+    # Undated wins may be the period's: with no dated one, its wins are unknown, not none.
+    undated = (result["count_won_deals"] == 0) & (result["count_won_without_close_date"] > 0)
+    won = ["won_revenue", "count_won_deals", "count_won_without_amount"]
+    result[won] = result[won].astype(float).mask(undated)
     return result
 
 
@@ -355,6 +392,7 @@ def reference_revenue_by_channel(
             count_won_deals=("is_won", "sum"),
             count_won_with_amount=("is_won_with_amount", "sum"),
             count_won_without_amount=("is_won_without_amount", "sum"),
+            count_won_without_close_date=("is_undated_win", "sum"),
             count_closed_deals=("is_closed", "sum"),
             median_days_lead_to_won=("days_lead_to_won", "median"),
             count_won_before_lead=("is_won_before_lead", "sum"),

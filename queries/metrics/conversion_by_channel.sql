@@ -15,8 +15,9 @@
 -- record it (its upload has no column for the stage's date), or no export of the stage is
 -- loaded (no leads export for leads, MQLs and SQLs; no leads upload with an MQL date column
 -- for MQLs, or an SQL date or conversion column for SQLs, even in a period with no lead; no
--- deals export for opportunities; no deal with a stage, won or closed value for customers):
--- unknown, not 0.
+-- deals export for opportunities; no deal with a stage, won or closed value for customers),
+-- or, for customers, a won deal of the channel's with no close date may be the period's
+-- (is_undated_win): unknown, not 0.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -90,6 +91,13 @@ stages as (
     value count_events, count_without_lead, count_for_previous, count_previous, count_first
 ),
 
+-- The channels of the won deals with no close date that may be the period's.
+undated_wins as (
+    select list(distinct channel) as channels,
+    from funnel_deals_in_scope($channels, $owners, $segments)
+    where is_undated_win(is_won, closed_at, created_at, $end_date)
+),
+
 measured as (
     select
         is_total,
@@ -123,8 +131,18 @@ measured as (
                     end
                 from exports_loaded()
             )
+        )
+        or (
+            stage = 'won'
+            and count_events = 0
+            and coalesce(
+                if(is_total, len(undated_wins.channels) > 0,
+                    list_contains(undated_wins.channels, channel)),
+                false
+            )
         ) as is_unmeasurable,
     from stages
+    cross join undated_wins
     qualify sum(count_events) over (partition by channel) > 0
 ),
 

@@ -250,6 +250,8 @@ def per_channel(
         notes += _payback(rows, credits, start)
     if model == LEAD_SOURCE:
         notes += _not_lead_sources(query, rows)
+    if not cohort:
+        notes += _undated_wins(query, rows, end, scope)
     if (bucket & rows["has_spend"]).any():
         rows.loc[bucket, RATIO_COLUMNS] = np.nan
         rows.loc[bucket, "payback"] = None
@@ -470,11 +472,13 @@ def _no_spend_notes(rows: pd.DataFrame, money: SpendMoney) -> list[str]:
 
 def _costs(rows: pd.DataFrame, refused: str | None) -> list[str]:
     """Spend ÷ each count, in units of the currency; missing where the count is 0 or unknown,
-    and a note per channel (or channels alike) saying which and why. Opportunities and new
-    customers are unknown only without a deals export (every deal has its creation date);
-    MQLs and SQLs, where the leads' uploads have no date column for them."""
+    and a note per channel (or channels alike) saying which and why. Opportunities are unknown
+    only without a deals export (every deal has its creation date), and new customers then
+    too, or when won deals with no close date may be the period's (the note on the won
+    revenue says so); MQLs and SQLs, where the leads' uploads have no date column for them."""
     spend = rows["spend_cents"].astype("Float64")
     zero, undated, no_deals = {}, {}, {}  # channel -> the (cost, what is counted) it lacks
+    without_deals = rows["count_opportunities"].isna()
     for stage, (count_column, cost_column, name, counted) in COSTS.items():
         count = rows[count_column].astype("Float64")
         rows[cost_column] = (spend / count.where(count > 0) / 100).astype(float)
@@ -482,8 +486,8 @@ def _costs(rows: pd.DataFrame, refused: str | None) -> list[str]:
             rows[cost_column] = np.nan
             continue
         paid = rows["has_spend"] & ~rows["is_total"] & ~rows["is_spend_mixed"]
-        unknown = no_deals if stage in DEAL_STAGES else undated
-        for found, lacking in ((zero, count == 0), (unknown, count.isna())):
+        unknown = (no_deals, count.isna() & without_deals) if stage in DEAL_STAGES else None
+        for found, lacking in ((zero, count == 0), unknown or (undated, count.isna())):
             for channel in rows.loc[paid & lacking.fillna(False), "channel"]:
                 found.setdefault(channel, []).append((name, counted))
     return [
@@ -568,8 +572,7 @@ def _not_lead_sources(query, rows: pd.DataFrame) -> list[str]:
     unknown = outside.index
     if paid["channel"].isin(outside["channel"]).all():  # the total holds no lead source's
         unknown = unknown.union(rows.index[rows["is_total"]])
-    credited = ["won_cents", "pipeline_cents", "won_per_spent", "pipeline_per_spent", "roi"]
-    rows.loc[unknown, credited] = pd.NA
+    rows.loc[unknown, [*_WON, "pipeline_cents", "pipeline_per_spent"]] = pd.NA
     rows.loc[unknown, "payback_months"] = np.nan
     rows.loc[unknown, "payback"] = None
     them = "it" if len(outside) == 1 else "them"
@@ -577,6 +580,43 @@ def _not_lead_sources(query, rows: pd.DataFrame) -> list[str]:
         f"No won revenue, pipeline, ROAS, ROI or payback for {_names(outside)} under "
         f"{MODEL_NAMES[LEAD_SOURCE]}: no lead or deal has {them} as its source, so this model "
         f"cannot credit {them}. A touch model (First touch, Linear, …) credits the touches."
+    ]
+
+
+# What a channel's won revenue gives: unknown with it.
+_WON = ["won_cents", "won_per_spent", "roi"]
+
+
+def _undated_wins(query, rows: pd.DataFrame, end, scope) -> list[str]:
+    """In the same period: a channel the period credits no won deal, but which won deals with
+    no close date would credit (undated_win_channels), may have won in it: its won revenue,
+    ROAS and ROI are unknown, never 0 (its new customers and CAC, by conversion_by_channel);
+    the total's too when it is a channel with spend."""
+    chosen = _scope(scope)
+    undated = query(
+        "metrics/undated_win_channels",
+        end_date=end,
+        owners=chosen["owners"],
+        segments=chosen["segments"],
+    )
+    counts = undated.set_index("channel")["count_won_without_close_date"]
+    unknown = rows[
+        ~rows["is_total"] & rows["channel"].isin(counts.index) & (rows["count_won_currencies"] == 0)
+    ]
+    if unknown.empty:
+        return []
+    index = unknown.index
+    if (unknown["has_spend"] & (unknown["channel"] != UNMAPPED)).any():
+        index = index.union(rows.index[rows["is_total"]])
+    rows.loc[index, _WON] = pd.NA
+    count = int(counts[unknown["channel"]].sum())
+    deals, has = ("won deal", "has") if count == 1 else ("won deals", "have")
+    them = "it" if len(unknown) == 1 else "them"
+    return [
+        "The won revenue, new customers, ROAS, ROI and CAC of "
+        f"{_names(unknown)} in the period are unknown, not 0: {count:,} {deals} that would "
+        f"credit {them} {has} no close date in the export and may have been won in the period. "
+        "Export the deals with their close date."
     ]
 
 
