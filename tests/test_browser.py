@@ -384,6 +384,24 @@ def test_shared_link_to_a_page_works_on_a_fresh_server(fresh_page: Page):
     browser.screenshot(fresh_page, "revenue-shared-link")
 
 
+# A chosen value in the sidebar whose text its chip cuts off ("Paid social (not a le…").
+CUT_CHIPS_JS = """() => [...document.querySelectorAll(
+    "[data-testid='stSidebar'] [data-testid='stMultiSelectTagsContainer'] [data-tag] > span")]
+    .filter(text => text.scrollWidth > text.clientWidth || text.scrollHeight > text.clientHeight)
+    .map(text => text.textContent)"""
+
+
+def test_a_chosen_channel_shows_its_whole_name_in_the_sidebar(page: Page):
+    # The sample's Paid social has spend and no lead: its option reads "Paid social (not a
+    # lead source)", longer than a chip in the sidebar of a laptop screen.
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_page(page, OVERVIEW, channel="Paid social")
+    name = "Paid social (not a lead source)"
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_role("button", name=f"Remove {name}")).to_be_visible()
+    assert page.evaluate(CUT_CHIPS_JS) == []
+
+
 # --- Tests: the overview's filters ------------------------------------------------------------
 
 

@@ -412,13 +412,14 @@ def against_target(actual, target, shown_target: str, in_force) -> tuple[str, st
 
 MAIN = ".block-container, [data-testid='stMainBlockContainer']"
 TILE = "[data-testid='stMetric']"
+CHIP = "[data-testid='stSidebar'] [data-testid='stMultiSelectTagsContainer'] [data-tag]"
 
 
 def tighten_top_margin() -> None:
     """Less blank space above the title and, on a laptop screen, at the sides, and tile values
     that size to their tile, so the numbers and every table column fit a shared screen
     (1280 × 720 with the sidebar open); a heading that names the filters stays on one line
-    where it can."""
+    where it can; the sidebar's chosen values are shown whole."""
     st.html(
         f"<style>{MAIN} {{padding-top: 2.5rem;}}"
         f"{MAIN} h1 {{font-size: 2rem;}}"
@@ -429,5 +430,8 @@ def tighten_top_margin() -> None:
         f"{TILE} {{container-type: inline-size;}}"
         f"{TILE} [data-testid='stMetricValue'] {{font-size: min(2.25rem, 19cqi);}}"
         f"{TILE} [data-testid='stMetricValue'] * {{white-space: normal; overflow-wrap: anywhere;}}"
+        # A chosen filter value wraps in its chip rather than end in "…": "Paid social (not a
+        # lead source)" is read whole from across the room.
+        f"{CHIP}, {CHIP} > span {{height: auto; white-space: normal; overflow-wrap: anywhere;}}"
         "</style>"
     )
