@@ -29,6 +29,12 @@ def not_lead_sources(query) -> set[str]:
     return set(values.loc[is_other, "dimension_value"])
 
 
+def chooses_none_of_the_lead_sources(chosen, not_lead_sources) -> bool:
+    """Whether channels are ``chosen`` and each is one of ``not_lead_sources``: a view that
+    follows leads and deals by their source then has nothing to show."""
+    return bool(chosen) and set(chosen) <= set(not_lead_sources)
+
+
 def without_leads(query) -> set[str]:
     """The channels no lead has: those no lead or deal has, and "(no lead)" or a channel only
     deals without a lead come from. A page that follows leads alone has nothing for them."""

@@ -21,7 +21,12 @@ from revcycle import settings
 from revcycle.agreements.sample import SAMPLE_AGREEMENT_LINE
 from revcycle.cli_report import unknown_scope
 from revcycle.db import execute
-from revcycle.filter_values import NOT_LEAD_SOURCES, OTHERS_SHOWN, channel_words
+from revcycle.filter_values import (
+    NOT_LEAD_SOURCES,
+    OTHERS_SHOWN,
+    channel_words,
+    chooses_none_of_the_lead_sources,
+)
 from revcycle.meeting import charts, numbers, shown
 from revcycle.meeting import spend as spend_words
 from revcycle.meeting.week import Week
@@ -327,8 +332,8 @@ def _header(meeting: MeetingWeek, built_at: datetime.datetime) -> str:
 def spend_alone(meeting: MeetingWeek) -> bool:
     """Whether every chosen channel is one no lead or deal has: the meeting then has only the
     sections that do not follow leads (SPEND_ALONE_SECTIONS)."""
-    chosen = meeting.scope.get("channels") or []
-    return bool(chosen) and set(chosen) <= set(meeting.not_lead_sources)
+    chosen = meeting.scope.get("channels")
+    return chooses_none_of_the_lead_sources(chosen, meeting.not_lead_sources)
 
 
 def sections_of(meeting: MeetingWeek) -> tuple[str, ...]:

@@ -69,7 +69,7 @@ class Filters:
     @property
     def chooses_no_lead_source(self) -> bool:
         """Whether channels are chosen and no lead or deal has any of them."""
-        return bool(self.not_lead_sources) and len(self.not_lead_sources) == len(self.channels)
+        return filter_values.chooses_none_of_the_lead_sources(self.channels, self.not_lead_sources)
 
     @property
     def chooses_no_leads(self) -> bool:
