@@ -266,6 +266,8 @@ def test_this_week_shows_a_spend_only_channels_spend_and_the_decisions(open_page
     if presenting:  # two slides, with the way out
         assert [title.value for title in at.title] == ["Spend against budget — 2026-W12"]
         assert "1 of 2" in [markdown.value for markdown in at.markdown]
+        # The link names the slide on screen, so it opens there: not the headline it lacks.
+        assert at.query_params["section"] == "spend"
         assert {label: buttons[label] for label in ("Previous", "Next")} == {
             "Previous": True,
             "Next": False,

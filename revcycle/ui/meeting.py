@@ -154,7 +154,8 @@ def slide_controls(meeting: MeetingWeek, slides: tuple[str, ...] = SLIDES) -> st
     keys too), and the way out. Returns the section on screen."""
     st.html(PRESENT_CSS)
     slide = st.session_state[SLIDE_KEY]
-    slide = slide if slide in slides else slides[0]
+    if slide not in slides:  # a section this view has not (channels alone: no headline)
+        slide = st.session_state[SLIDE_KEY] = st.query_params["section"] = slides[0]
     at = slides.index(slide)
     with st.container(horizontal=True, vertical_alignment="center"):
         st.title(f"{SLIDE_TITLES[slide]} — {meeting.week.label}", anchor=False, width="content")
