@@ -1097,3 +1097,39 @@ def test_a_blank_row_among_the_data_leaves_each_column_in_its_parts(tmp_path, mo
     assert table.rows.column("lead_id")[5_000].as_py() == "L5001"
     assert int(table.lines[5_000]) == 5_003  # the header is line 1, L5001 line 5,003
     assert "skipped 1 blank row (line 5002)" in table.notes
+
+
+def test_a_totals_row_labelled_beside_its_blank_id_is_still_a_totals_row(tmp_path):
+    # A HubSpot deals report with a totals line a person added: no Record ID, "Totaal" under
+    # Deal Name, and 1.234,56 + 500,00 + 2.000,00 = 3.734,56 under Amount (the fourth deal has
+    # none). It sums the rows above, so it is no deal with a blank id.
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        '"Record ID";"Deal Name";"Deal Stage";"Amount";"Create Date"\n'
+        '"9001";"Acme";"Closed won";"1.234,56";"10-03-2026 09:00"\n'
+        '"9002";"Beta";"Closed lost";"500,00";"12-03-2026 09:00"\n'
+        '"9003";"Gamma";"Contract signed";"2.000,00";"18-03-2026 09:00"\n'
+        '"9004";"Delta";"Closed won";"";"21-03-2026 09:00"\n'
+        '"";"Totaal";"";"3.734,56";""\n',
+        encoding="utf-8",
+    )
+    table = read_export(path)
+    assert table.rows.column("Record ID").to_pylist() == ["9001", "9002", "9003", "9004"]
+    assert list(table.totals_lines) == [6]
+    assert table.notes == ["dropped the totals row on line 6 ('Totaal | 3.734,56')"]
+
+
+def test_a_row_with_a_blank_id_and_a_name_that_sums_nothing_is_data(tmp_path):
+    # "Gamma" is a name, not a totals label, and 250,00 is not 1.234,56 + 500,00: the row is a
+    # deal whose id is missing (validation rejects it, naming its line), never dropped unsaid.
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        '"Record ID";"Deal Name";"Amount"\n'
+        '"9001";"Acme";"1.234,56"\n'
+        '"9002";"Beta";"500,00"\n'
+        '"";"Gamma";"250,00"\n',
+        encoding="utf-8",
+    )
+    table = read_export(path)
+    assert table.rows.column("Deal Name").to_pylist() == ["Acme", "Beta", "Gamma"]
+    assert list(table.totals_lines) == []

@@ -818,10 +818,10 @@ def _drop_footer(cells: pa.Table, first_filled, counts, keep: np.ndarray):
 def _drop_totals(cells: pa.Table, keep: np.ndarray, lines, notes: list[str]):
     """The rows without the totals at the end, and the lines they were on: Google Ads' block of
     "Total: <scope>" rows (at most MAX_TOTALS_ROWS: Account, Search, Campaigns …), or one totals
-    row, labelled as a total ("Total", "Summe" …) or with no first cell, whose numbers sum the
-    rows above; or a row of its label alone (Salesforce's "Grand Totals (80 records)" under a
-    report with no amounts), which no kind of export holds as data. A lead whose id happens to
-    be "Total" has a date, and no sum."""
+    row, labelled as a total ("Total", "Summe" …) or with no first cell (its label, if any, in
+    another), whose numbers sum the rows above; or a row of its label alone (Salesforce's "Grand
+    Totals (80 records)" under a report with no amounts), which no kind of export holds as
+    data. A lead whose id happens to be "Total" has a date, and no sum."""
     count = 0
     while count < min(MAX_TOTALS_ROWS, len(keep) - 1):
         if not _TOTAL_OF.fullmatch(_row(cells, keep[-count - 1])[0] or ""):
@@ -831,7 +831,10 @@ def _drop_totals(cells: pa.Table, keep: np.ndarray, lines, notes: list[str]):
         first, *others = _row(cells, keep[-1]) if len(keep) else [""]
         named = first is not None and _TOTAL.fullmatch(first)
         alone = named and all(value is None for value in others)
-        count = 1 if alone or ((named or first is None) and _sums_above(cells, keep, 1)) else 0
+        # With no first cell (an id column), the label may stand in another ("Totaal").
+        labels = _TOTAL if first is None else None
+        sums = (named or first is None) and _sums_above(cells, keep, 1, labels)
+        count = 1 if alone or sums else 0
     if not count:
         return keep, ()
     dropped = tuple(int(line) for line in lines[keep[-count:]])
