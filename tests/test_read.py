@@ -200,6 +200,13 @@ def read(name: str, **options) -> ExportTable:
     return read_export(FOLDER / name, **options)
 
 
+def read_written(tmp_path: Path, text: str) -> ExportTable:
+    """``text`` written to a UTF-8 file, then read."""
+    path = tmp_path / "export.csv"
+    path.write_text(text, encoding="utf-8")
+    return read_export(path)
+
+
 def values(table: ExportTable) -> list[list[str | None]]:
     columns = [column.to_pylist() for column in table.rows.columns]
     return [list(row) for row in zip(*columns, strict=True)]
@@ -1068,17 +1075,15 @@ if __name__ == "__main__":
 def test_a_totals_row_over_an_accounting_minus_is_still_a_totals_row(tmp_path):
     # 1,234.56 - 500.00 - 0.50 + 1,000.00 = 1,734.06: line 6 sums the amounts above it, the
     # parenthesised one taken off, so it is a totals row, not a deal.
-    path = tmp_path / "nl.csv"
-    path.write_text(
+    table = read_written(
+        tmp_path,
         "deal_id;created_at;amount\n"
         "D1;2026-10-01;1.234,56\n"
         "D2;2026-10-02;(500,00)\n"
         "D3;2026-10-03;-0,5\n"
         "D4;2026-10-03;1.000\n"
         "Totaal;;1.734,06\n",
-        encoding="utf-8",
     )
-    table = read_export(path)
     assert table.rows.column("deal_id").to_pylist() == ["D1", "D2", "D3", "D4"]
     assert list(table.totals_lines) == [6]
 
@@ -1103,17 +1108,15 @@ def test_a_totals_row_labelled_beside_its_blank_id_is_still_a_totals_row(tmp_pat
     # A HubSpot deals report with a totals line a person added: no Record ID, "Totaal" under
     # Deal Name, and 1.234,56 + 500,00 + 2.000,00 = 3.734,56 under Amount (the fourth deal has
     # none). It sums the rows above, so it is no deal with a blank id.
-    path = tmp_path / "deals.csv"
-    path.write_text(
+    table = read_written(
+        tmp_path,
         '"Record ID";"Deal Name";"Deal Stage";"Amount";"Create Date"\n'
         '"9001";"Acme";"Closed won";"1.234,56";"10-03-2026 09:00"\n'
         '"9002";"Beta";"Closed lost";"500,00";"12-03-2026 09:00"\n'
         '"9003";"Gamma";"Contract signed";"2.000,00";"18-03-2026 09:00"\n'
         '"9004";"Delta";"Closed won";"";"21-03-2026 09:00"\n'
         '"";"Totaal";"";"3.734,56";""\n',
-        encoding="utf-8",
     )
-    table = read_export(path)
     assert table.rows.column("Record ID").to_pylist() == ["9001", "9002", "9003", "9004"]
     assert list(table.totals_lines) == [6]
     assert table.notes == ["dropped the totals row on line 6 ('Totaal | 3.734,56')"]
@@ -1122,14 +1125,12 @@ def test_a_totals_row_labelled_beside_its_blank_id_is_still_a_totals_row(tmp_pat
 def test_a_row_with_a_blank_id_and_a_name_that_sums_nothing_is_data(tmp_path):
     # "Gamma" is a name, not a totals label, and 250,00 is not 1.234,56 + 500,00: the row is a
     # deal whose id is missing (validation rejects it, naming its line), never dropped unsaid.
-    path = tmp_path / "deals.csv"
-    path.write_text(
+    table = read_written(
+        tmp_path,
         '"Record ID";"Deal Name";"Amount"\n'
         '"9001";"Acme";"1.234,56"\n'
         '"9002";"Beta";"500,00"\n'
         '"";"Gamma";"250,00"\n',
-        encoding="utf-8",
     )
-    table = read_export(path)
     assert table.rows.column("Deal Name").to_pylist() == ["Acme", "Beta", "Gamma"]
     assert list(table.totals_lines) == []
