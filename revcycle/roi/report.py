@@ -561,6 +561,10 @@ def _payback(rows: pd.DataFrame, credits: pd.DataFrame, start: date) -> list[str
     return notes
 
 
+# What a channel's won revenue gives: unknown with it.
+_WON = ["won_cents", "won_per_spent", "roi"]
+
+
 def _not_lead_sources(query, rows: pd.DataFrame) -> list[str]:
     """Under the lead source model, a channel no lead or deal has (spend's or touches' alone)
     can be credited nothing: its won revenue, pipeline, returns and payback are unknown, never
@@ -581,10 +585,6 @@ def _not_lead_sources(query, rows: pd.DataFrame) -> list[str]:
         f"{MODEL_NAMES[LEAD_SOURCE]}: no lead or deal has {them} as its source, so this model "
         f"cannot credit {them}. A touch model (First touch, Linear, …) credits the touches."
     ]
-
-
-# What a channel's won revenue gives: unknown with it.
-_WON = ["won_cents", "won_per_spent", "roi"]
 
 
 def _undated_wins(query, rows: pd.DataFrame, end, scope) -> list[str]:
