@@ -308,7 +308,9 @@ def test_an_amount_written_in_a_currency_gives_a_blank_currency_and_never_contra
         )
     )
     assert loaded == {"P1": "GBP", "P2": "USD", "P4": None}  # P4: staging reads it as EUR
-    assert [(p.line, p.code, p.value, p.reason) for p in prepared.problems] == [
+    # (The file has won deals and no close date column: a warning of its own, left aside.)
+    mismatches = [p for p in prepared.problems if p.code != codes.NO_CLOSE_DATE]
+    assert [(p.line, p.code, p.value, p.reason) for p in mismatches] == [
         (
             4,
             codes.CURRENCY_MISMATCH,

@@ -582,7 +582,9 @@ def test_deals_with_an_invisible_blank_deal_id_are_rejected(con):
         ("V1", "100.00", "Won"),
         ("V5", None, None),
     ]
-    assert sorted((p.line, p.column, p.code) for p in prepared.problems) == [
+    found = sorted((p.line or 0, p.column or "", p.code) for p in prepared.problems)
+    assert found == [
+        (0, "", codes.NO_CLOSE_DATE),  # the file: won deals and no close date column
         (3, "deal_id", codes.BLANK_REQUIRED),
         (4, "deal_id", codes.BLANK_REQUIRED),
         (5, "created_at", codes.BLANK_REQUIRED),

@@ -169,6 +169,63 @@ def test_a_won_or_lost_deal_closing_in_the_future_is_a_warning_an_open_one_is_no
     assert prepared.count_rows_loaded == 6  # they all load
 
 
+def test_a_won_or_lost_deal_without_a_close_date_is_a_warning_with_its_line(tmp_path):
+    # D1 is won and D2 lost with a blank close date: no period holds them, so both warn on
+    # their lines. D3 is open (no close date is usual for it), D4 closed on 1 December, and
+    # D5's close date does not read (an error already, not a second problem).
+    deals = tmp_path / "deals.csv"
+    deals.write_text(
+        "deal_id,created_at,stage,closed_at\n"
+        "D1,2026-11-20 09:00:00,Closed Won,\n"
+        "D2,2026-11-21 09:00:00,Closed Lost,\u00a0\n"
+        "D3,2026-11-22 09:00:00,Negotiation,\n"
+        "D4,2026-11-23 09:00:00,Closed Won,2026-12-01\n"
+        "D5,2026-11-24 09:00:00,Closed Won,someday\n",
+        encoding="utf-8",
+    )
+    con = connect(tmp_path / "undated.duckdb")
+    try:
+        prepared = prepare(con, deals, kind="deals", now=datetime(2026, 12, 5, 12))
+    finally:
+        con.close()
+    found = sorted((p.line, p.column, p.code, p.severity) for p in prepared.problems)
+    assert found == [
+        (2, "closed_at", codes.NO_CLOSE_DATE, WARNING),
+        (3, "closed_at", codes.NO_CLOSE_DATE, WARNING),
+        (6, "closed_at", codes.NOT_A_DATE, "error"),
+    ]
+    assert next(p.reason for p in prepared.problems if p.line == 2) == (
+        "the deal is won or lost but has no close date, so no period, All time included, counts "
+        "it: a period that may hold it shows its won deals and won revenue as unknown. Fill in "
+        "its close date in the CRM and export it again"
+    )
+
+
+def test_a_file_of_won_deals_without_a_close_date_column_says_so_once(tmp_path):
+    # A Salesforce opportunities report without Close Date: 006A is won and 006C lost, 006B
+    # open. One warning for the file, counting the two; none when every deal is open.
+    deals = tmp_path / "opportunities.csv"
+    rows = "006A,Closed Won,2026-03-02\n006B,Prospecting,2026-03-05\n006C,Closed Lost,2026-03-06\n"
+    deals.write_text(f"Opportunity ID,Stage,Created Date\n{rows}", encoding="utf-8")
+    open_only = tmp_path / "open.csv"
+    open_only.write_text(
+        "Opportunity ID,Stage,Created Date\n006B,Prospecting,2026-03-05\n", encoding="utf-8"
+    )
+    con = connect(tmp_path / "no_column.duckdb")
+    try:
+        prepared = prepare(con, deals, kind="deals")
+        without = [p for p in prepare(con, open_only, kind="deals").problems]
+    finally:
+        con.close()
+    [problem] = [p for p in prepared.problems if p.code == codes.NO_CLOSE_DATE]
+    assert (problem.line, problem.column, problem.severity) == (None, None, WARNING)
+    assert problem.reason.startswith(
+        "the file has no close date column, so its 2 won or lost deals close on no known day"
+    )
+    assert not [p for p in without if p.code == codes.NO_CLOSE_DATE]
+    assert prepared.count_rows_loaded == 3  # they all load
+
+
 # A pipeline's own stage names. D1 and D2 are won (D2's stage starts Closed Won); D3 and D4
 # say won and lost in words no rule reads, so they stay open and warn; D5 is open; D6 lost.
 OWN_STAGES = [

@@ -751,6 +751,26 @@ def _without_outcome_columns(file: str, mapping: dict[str, str]) -> list[Problem
     return [Problem(file, None, None, None, reason, WARNING, code=codes.NO_OUTCOME)]
 
 
+_IN_NO_PERIOD = (
+    "no period, All time included, counts {them}: a period that may hold {them} shows its won "
+    "deals and won revenue as unknown"
+)
+
+
+def _without_close_date_column(con, file: str, rows: pa.Table) -> list[Problem]:
+    """One warning for a deals file with won or lost deals and no close date column."""
+    if not (count := int(_closed(con, rows).sum())):
+        return []
+    deals, them = ("won or lost deal", "it") if count == 1 else ("won or lost deals", "them")
+    reason = (
+        f"the file has no close date column, so its {count:,} {deals} close on no known day "
+        "(a merge keeps the close dates of the deals already loaded); "
+        f"{_IN_NO_PERIOD.format(them=them)}. Map the close date column (Close Date, or "
+        "Pipedrive's Won time), or export the deals with it"
+    )
+    return [Problem(file, None, None, None, reason, WARNING, code=codes.NO_CLOSE_DATE)]
+
+
 def _rule_problems(
     con: duckdb.DuckDBPyConnection, kind: str, table: ExportTable, checked: tuple
 ) -> list[Problem]:
@@ -796,14 +816,35 @@ def _rule_problems(
     for name, future in _future_dates(kind, mapping, rows, now):
         reason = "a date in the future; check the export's date format"
         flagged(name, future, reason, codes.FUTURE_DATE, WARNING)
-    if kind == "deals" and "closed_at" in mapping:
-        reason = (
-            "the deal is won or lost, but closes in the future; check the close date or the "
-            "export's date format. Until then the presets end before it, and it counts in All "
-            "time and custom dates only"
-        )
-        flagged("closed_at", _closed_after(con, rows, now), reason, codes.FUTURE_DATE, WARNING)
+    if kind == "deals" and "closed_at" not in mapping:
+        problems += _without_close_date_column(con, file, rows)
+    elif kind == "deals":
+        blank = mask(pc.is_null(table.rows.column(mapping["closed_at"])))  # not an unread one
+        for where, reason, code in _close_date_checks(con, rows, now, blank):
+            flagged("closed_at", where, reason, code, WARNING)
     return problems
+
+
+_CLOSES_AHEAD = (
+    "the deal is won or lost, but closes in the future; check the close date or the export's "
+    "date format. Until then the presets end before it, and it counts in All time and custom "
+    "dates only"
+)
+_UNDATED = (
+    f"the deal is won or lost but has no close date, so {_IN_NO_PERIOD.format(them='it')}. "
+    "Fill in its close date in the CRM and export it again"
+)
+
+
+def _close_date_checks(con, rows: pa.Table, now: datetime, blank: np.ndarray):
+    """(rows, reason, code) of the won or lost deals (as stg_deals reads them: is_closed_deal
+    in queries/macros.sql, with the stage rules) that close after ``now``, and of those whose
+    close date cell is ``blank``. An open deal's close date is the day it is expected to
+    close, often ahead, and often blank; a closed deal's is when it closed."""
+    closed = _closed(con, rows)
+    ahead = mask(pc.greater(rows.column("closed_at"), pa.scalar(now.replace(tzinfo=None))))
+    yield closed & ahead, _CLOSES_AHEAD, codes.FUTURE_DATE
+    yield closed & blank, _UNDATED, codes.NO_CLOSE_DATE
 
 
 def _future_dates(kind: str, mapping, rows: pa.Table, now: datetime):
@@ -815,24 +856,20 @@ def _future_dates(kind: str, mapping, rows: pa.Table, now: datetime):
             yield spec.name, mask(pc.greater(rows.column(spec.name), ahead_of[spec.type]))
 
 
-def _closed_after(con: duckdb.DuckDBPyConnection, rows: pa.Table, now: datetime) -> np.ndarray:
-    """Per deal, whether it is won or lost (as stg_deals reads it: is_closed_deal in
-    queries/macros.sql, with the stage rules) and closes after ``now``. An open deal's close
-    date is the day it is expected to close, often ahead; a closed deal's is when it closed,
-    which cannot be ahead."""
+def _closed(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> np.ndarray:
+    """Per deal, whether it is won or lost as stg_deals reads it: is_closed_deal in
+    queries/macros.sql, with the stage rules."""
     index, distinct = _ruled(con, rows.column("stage"))
     ruled = pa.concat_arrays([distinct.column("ruled").combine_chunks(), pa.nulls(1, pa.string())])
-    outcomes = rows.select(["stage", "is_won", "is_closed", "closed_at"]).append_column(
+    outcomes = rows.select(["stage", "is_won", "is_closed"]).append_column(
         "ruled", ruled.take(pa.array(index))
     )
     with scratch() as cursor:
         cursor.register("deal_outcomes", outcomes)
-        ahead = cursor.sql(
-            "select is_closed_deal(stage, is_won, is_closed, ruled) and closed_at > $now as ahead "
-            "from deal_outcomes",
-            params={"now": now.replace(tzinfo=None)},
+        closed = cursor.sql(
+            "select is_closed_deal(stage, is_won, is_closed, ruled) as closed from deal_outcomes"
         ).to_arrow_table()
-    return mask(ahead.column("ahead"))
+    return mask(closed.column("closed"))
 
 
 def _shown(value) -> str | None:
