@@ -131,6 +131,17 @@ def test_a_deal_closed_before_it_was_created_is_a_warning_with_its_line(db, tmp_
     assert "2 rows to load + 0 rejected" in out  # the deal still loads
 
 
+def prepared_on_5_december(tmp_path, text: str):
+    """A deals file of ``text``, prepared at noon on 5 December 2026 over an empty database."""
+    deals = tmp_path / "deals.csv"
+    deals.write_text(text, encoding="utf-8")
+    con = connect(tmp_path / "deals.duckdb")
+    try:
+        return prepare(con, deals, kind="deals", now=datetime(2026, 12, 5, 12))
+    finally:
+        con.close()
+
+
 def test_a_won_or_lost_deal_closing_in_the_future_is_a_warning_an_open_one_is_not(
     db, tmp_path, revcycle
 ):
@@ -139,8 +150,8 @@ def test_a_won_or_lost_deal_closing_in_the_future_is_a_warning_an_open_one_is_no
     # warned of such dates). D3 is open and expected to close on 20 December, D4 has no stage,
     # D5 is Won by its own column with the stage of the org's naming: only D1, D2 and D5 warn.
     # D6 closed on 1 December.
-    deals = tmp_path / "deals.csv"
-    deals.write_text(
+    prepared = prepared_on_5_december(
+        tmp_path,
         "deal_id,created_at,stage,is_won,closed_at\n"
         "D1,2026-11-20 09:00:00,Closed Won,,2026-12-14\n"
         "D2,2026-11-21 09:00:00,Closed Lost,,2026-12-11\n"
@@ -148,13 +159,7 @@ def test_a_won_or_lost_deal_closing_in_the_future_is_a_warning_an_open_one_is_no
         "D4,2026-11-23 09:00:00,,,2026-12-21\n"
         "D5,2026-11-24 09:00:00,Signed,true,2026-12-09\n"
         "D6,2026-11-25 09:00:00,Closed Won,,2026-12-01\n",
-        encoding="utf-8",
     )
-    con = connect(tmp_path / "future.duckdb")
-    try:
-        prepared = prepare(con, deals, kind="deals", now=datetime(2026, 12, 5, 12))
-    finally:
-        con.close()
     future = [
         (problem.line, problem.column, problem.value)
         for problem in prepared.problems
@@ -173,21 +178,15 @@ def test_a_won_or_lost_deal_without_a_close_date_is_a_warning_with_its_line(tmp_
     # D1 is won and D2 lost with a blank close date: no period holds them, so both warn on
     # their lines. D3 is open (no close date is usual for it), D4 closed on 1 December, and
     # D5's close date does not read (an error already, not a second problem).
-    deals = tmp_path / "deals.csv"
-    deals.write_text(
+    prepared = prepared_on_5_december(
+        tmp_path,
         "deal_id,created_at,stage,closed_at\n"
         "D1,2026-11-20 09:00:00,Closed Won,\n"
         "D2,2026-11-21 09:00:00,Closed Lost,\u00a0\n"
         "D3,2026-11-22 09:00:00,Negotiation,\n"
         "D4,2026-11-23 09:00:00,Closed Won,2026-12-01\n"
         "D5,2026-11-24 09:00:00,Closed Won,someday\n",
-        encoding="utf-8",
     )
-    con = connect(tmp_path / "undated.duckdb")
-    try:
-        prepared = prepare(con, deals, kind="deals", now=datetime(2026, 12, 5, 12))
-    finally:
-        con.close()
     found = sorted((p.line, p.column, p.code, p.severity) for p in prepared.problems)
     assert found == [
         (2, "closed_at", codes.NO_CLOSE_DATE, WARNING),
