@@ -471,7 +471,11 @@ def commit_in_transaction(
         # Hashing and writing the original file run beside DuckDB's comparing and writing of
         # the rows, which leave a core idle much of the time; the entry needs the hash last.
         kept = pool.submit(_keep_file, folder, meta.file_name, meta.original)
-        change = _preview(kind, mode, meta.fields, incoming)
+        if replaces_sample:  # every row is new: nothing to compare them with
+            change = ChangePreview(len(rows), 0, 0, 0)
+            _remove_sample(con, changed_by)
+        else:
+            change = _preview(kind, mode, meta.fields, incoming)
         if (
             changes_nothing(change)
             and not (replaces_sample or always_record)
@@ -480,9 +484,6 @@ def commit_in_transaction(
             # Kept by its content, the file is one an earlier upload named already.
             kept.result()
             return None, change
-        if replaces_sample:
-            _remove_sample(con, changed_by)
-            change = ChangePreview(len(rows), 0, 0, 0)
         next_id = con.execute("select coalesce(max(upload_id), 0) + 1 from uploads").fetchall()
         upload_id = next_id[0][0]
         # By name: a field added to an older archive is its last column, wherever the contract
