@@ -464,3 +464,42 @@ def test_suggestions_offer_only_columns_that_read_as_the_fields_type(db, tmp_pat
     assert code == 1
     # Before: "(perhaps Lead Quality, Converted?)", and engage_date missed.
     assert "no column for the required field created_at (perhaps engage_date?)" in out
+
+
+def test_a_placeholder_in_an_optional_field_is_read_as_blank_with_a_warning(tmp_path):
+    # A2's amount is "N/A", A3's "-", A4's " tbd " and its MQL-free close date "—": each row
+    # loads, the value blank, a warning on its line. A5's created_at (required) is "N/A": no
+    # date, so the row is rejected as before. A1 is whole.
+    prepared = prepared_on_5_december(
+        tmp_path,
+        "deal_id,created_at,stage,amount,closed_at\n"
+        "A1,2026-03-02 10:00:00,Closed Won,1000.00,2026-03-10\n"
+        "A2,2026-03-03 10:00:00,Closed Won,N/A,2026-03-11\n"
+        "A3,2026-03-03 10:00:00,Closed Lost,-,2026-03-12\n"
+        "A4,2026-03-03 10:00:00,Negotiation, tbd ,\u2014\n"
+        "A5,N/A,Negotiation,5.00,\n",
+    )
+    amounts = dict(
+        zip(
+            prepared.rows.column("deal_id").to_pylist(),
+            prepared.rows.column("amount").to_pylist(),
+            strict=True,
+        )
+    )
+    assert {deal: None if amount is None else str(amount) for deal, amount in amounts.items()} == {
+        "A1": "1000.00",
+        "A2": None,
+        "A3": None,
+        "A4": None,
+    }
+    found = sorted((p.line, p.column, p.value, p.code) for p in prepared.problems)
+    assert found == [
+        (3, "amount", "N/A", codes.PLACEHOLDER),
+        (4, "amount", "-", codes.PLACEHOLDER),
+        (5, "amount", " tbd ", codes.PLACEHOLDER),
+        (5, "closed_at", "\u2014", codes.PLACEHOLDER),
+        (6, "created_at", "N/A", codes.NOT_A_DATE),
+    ]
+    said = {p.reason for p in prepared.problems if p.column == "amount"}
+    assert said == {"a placeholder, not a number: read as blank"}
+    assert prepared.count_rows_loaded == 4

@@ -17,6 +17,7 @@ from revcycle.importer.parse import (
     parse_booleans,
     parse_dates,
     parse_numbers,
+    placeholders_as_blank,
 )
 from revcycle.importer.problems import (
     AMBIGUOUS_DATES,
@@ -711,3 +712,21 @@ def test_a_column_in_parts_is_decided_over_all_of_them():
         (5, "soon", reason),
         (6, "30/02/2026", reason),
     ]
+
+
+def test_only_a_whole_placeholder_is_blank_and_a_column_without_one_is_left_as_it_is():
+    # "N/A", "#n/a", "NULL" and "?" are placeholders; "NAV" and "n/a pending" are not, nor
+    # is a number. Lines are the file's (2 to 8).
+    values = pa.chunked_array([["12.50", "N/A", "NAV", "#n/a", "n/a pending", "NULL", "?"]])
+    lines = np.arange(2, 9)
+    parsed = placeholders_as_blank(values, lines, "deals.csv", "Amount", "a number")
+    assert parsed.values.to_pylist() == ["12.50", None, "NAV", None, "n/a pending", None, None]
+    assert [(p.line, p.value) for p in parsed.problems] == [
+        (3, "N/A"),
+        (5, "#n/a"),
+        (7, "NULL"),
+        (8, "?"),
+    ]
+    assert {p.severity for p in parsed.problems} == {WARNING}
+    plain = pa.chunked_array([["12.50", "7"], ["1,000.00"]])
+    assert placeholders_as_blank(plain, np.arange(2, 5), "d.csv", "A", "a number").values is plain

@@ -578,6 +578,36 @@ select * from final
 """
 
 
+# --- placeholders -----------------------------------------------------------------------------
+
+# What exports and people write where a value is not known: "N/A" (Excel's #N/A too), a dash
+# (an accounting sheet's, or an ad platform's "--"), "TBD". In a field a row may leave blank,
+# such a value is read as blank, with a warning, rather than reject its whole row.
+PLACEHOLDERS = pa.array(
+    ["-", "--", "\u2013", "\u2014", "n/a", "na", "n.a.", "#n/a", "none", "null", "nil", "tbd", "?"]
+)
+_SHORT = 8  # bytes: a placeholder with a little space around it; no date is as short
+
+
+def placeholders_as_blank(values, lines, file: str, column: str, noun: str) -> Parsed:
+    """The values with each placeholder (PLACEHOLDERS, any case) made blank, and a warning per
+    row that held one: "a placeholder, not {noun}". Only short values are looked at (a length
+    test first: a date column has none), and a column without any placeholder is returned as
+    it is, with no copy."""
+    short = mask(pc.less(pc.binary_length(values), _SHORT))
+    if not short.any():
+        return Parsed(values, [])
+    candidates = pc.utf8_lower(stripped(pc.filter(values, pa.array(short))))
+    found = np.zeros(len(short), dtype=bool)
+    found[np.flatnonzero(short)] = mask(pc.is_in(candidates, value_set=PLACEHOLDERS))
+    if not found.any():
+        return Parsed(values, [])
+    raw = one_array(values)
+    reason = f"a placeholder, not {noun}: read as blank"
+    said = _problems(found, raw, lines, file, column, reason, codes.PLACEHOLDER, WARNING)
+    return Parsed(pc.if_else(pa.array(found), NULL, raw), said)
+
+
 # --- booleans ---------------------------------------------------------------------------------
 
 # English, Dutch, German, French, Spanish, and Excel's TRUE and FALSE in those languages.

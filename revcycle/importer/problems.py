@@ -51,6 +51,7 @@ FUTURE_DATE = "future_date"
 CLOSED_BEFORE_CREATED = "closed_before_created"  # a deal's close date before its creation
 STAGE_READ_AS_OPEN = "stage_read_as_open"  # a stage that says won or lost, read as open
 NO_OUTCOME = "no_outcome"  # a deal with no stage, won or closed value (or a file with no column)
+PLACEHOLDER = "placeholder"  # "N/A", "-", "TBD" in an optional field: read as blank
 NO_CLOSE_DATE = "no_close_date"  # a won or lost deal with no close date (or a file with no column)
 UNKNOWN_CURRENCY = "unknown_currency"  # three letters, but no current ISO 4217 code
 NOT_A_DURATION = "not_a_duration"  # a response time that is not HH:mm:ss

@@ -49,6 +49,8 @@ READER_BY_TYPE = {
     "decimal": parse.parse_numbers,
     "boolean": parse.parse_booleans,
 }
+# What a typed field's value is, for a placeholder's warning: "'N/A' is a placeholder, not …".
+NOUN = {"timestamp": "a date", "date": "a date", "decimal": "a number", "boolean": "a yes/no value"}
 NEGATIVE_AMOUNT_REASON = {
     "deals": "a negative amount; a deal's value cannot be below zero",
     "spend": "a negative amount; spend cannot be below zero (a refund is not spend)",
@@ -534,12 +536,17 @@ def _parse_columns(
             raw = pc.list_element(pc.split_pattern_regex(raw, _LIST_SEPARATOR, max_splits=1), 0)
         if spec.type == "text":
             return parse.Parsed(stripped(raw), [])
+        said = []
+        if not spec.required:  # a required field's placeholder is no value: rejected below
+            raw, said = parse.placeholders_as_blank(raw, lines, file, column, NOUN[spec.type])
         if spec.type == "decimal":
-            return parse.parse_numbers(raw, lines, file, column, decimal_mark)
-        if spec.type in ("timestamp", "date"):
+            parsed = parse.parse_numbers(raw, lines, file, column, decimal_mark)
+        elif spec.type in ("timestamp", "date"):
             read = READER_BY_TYPE[spec.type]
-            return read(raw, lines, file, column, date_format, excel_epoch=table.excel_epoch)
-        return READER_BY_TYPE[spec.type](raw, lines, file, column)
+            parsed = read(raw, lines, file, column, date_format, excel_epoch=table.excel_epoch)
+        else:
+            parsed = READER_BY_TYPE[spec.type](raw, lines, file, column)
+        return parse.Parsed(parsed.values, said + parsed.problems)
 
     # Columns parse independently, and Arrow's, numpy's and DuckDB's kernels release the GIL:
     # one thread per core parses them side by side. Results are taken in the contract's order.
