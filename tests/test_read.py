@@ -1134,3 +1134,36 @@ def test_a_row_with_a_blank_id_and_a_name_that_sums_nothing_is_data(tmp_path):
     )
     assert table.rows.column("Deal Name").to_pylist() == ["Acme", "Beta", "Gamma"]
     assert list(table.totals_lines) == []
+
+
+def test_a_semicolon_report_whose_footer_holds_a_comma_is_read_by_its_semicolons(tmp_path):
+    # DuckDB's sniffer took the footer's one comma for the delimiter and found two columns;
+    # the semicolon is on 6 of the 9 lines, the comma on 1: the table is split by semicolons.
+    table = read_written(
+        tmp_path,
+        "Leads report\n"
+        "\n"
+        "Lead ID;Created Date;Lead Source\n"
+        "00Q1;08-06-2026 15:38;Web\n"
+        "00Q2;09-06-2026 10:00;Trade Show\n"
+        "00Q3;13-06-2026 11:00;Partner Referral\n"
+        "00Q4;14-06-2026 11:00;Web\n"
+        "Total;4\n"
+        "Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved.\n",
+    )
+    assert (table.delimiter, table.header) == (";", ["Lead ID", "Created Date", "Lead Source"])
+    assert table.rows.column("Lead ID").to_pylist() == ["00Q1", "00Q2", "00Q3", "00Q4"]
+    assert table.lines.tolist() == [4, 5, 6, 7]
+
+
+def test_a_comma_file_whose_notes_hold_semicolons_stays_a_comma_file(tmp_path):
+    # Two columns by the comma on every line; the semicolons are inside the notes.
+    table = read_written(
+        tmp_path,
+        "lead_id,notes\nL1,called; no answer; retry\nL2,sent deck; booked demo; won\n",
+    )
+    assert (table.delimiter, table.header) == (",", ["lead_id", "notes"])
+    assert table.rows.column("notes").to_pylist() == [
+        "called; no answer; retry",
+        "sent deck; booked demo; won",
+    ]

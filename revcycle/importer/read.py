@@ -239,6 +239,13 @@ _SNIFF_SQL = """
 select Delimiter, Quote, Escape, NewLineDelimiter, SkipRows, Columns
 from sniff_csv($path, header = false, comment = '', null_padding = true, all_varchar = true)
 """
+_SNIFF_WITH_DELIMITER_SQL = """
+select Delimiter, Quote, Escape, NewLineDelimiter, SkipRows, Columns
+from sniff_csv(
+    $path, header = false, comment = '', null_padding = true, all_varchar = true, delim = $delim
+)
+"""
+_HEAD_LINES = 200  # lines of the file's head that the delimiter check counts in
 # DuckDB's parallel scan stops with an error (never wrong rows) at a quoted newline when
 # null_padding is on; the file is then read again on one thread, which reads those, and
 # reports any other error with its exact line.
@@ -305,9 +312,7 @@ def _duckdb_read(
     """The delimiter, the rows as text (null when blank), the line each starts on, from the
     UTF-8 text in ``source``."""
     with scratch(text_file.size) as con:
-        [(delimiter, quote, escape, new_line, skip, columns)] = con.execute(
-            _SNIFF_SQL, {"path": str(source)}
-        ).fetchall()
+        delimiter, quote, escape, new_line, skip, columns = _sniffed(con, source)
         quote, escape = ("" if mark == "(empty)" else mark for mark in (quote, escape))
         if not quote and text_file.has_quote:
             # None in the sniffer's sample, some further down (quoted only where needed, as
@@ -334,6 +339,25 @@ def _duckdb_read(
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # numpy lets go the GIL
         cells = pa.table(list(pool.map(blank_to_null, cells.columns)), cells.schema)
     return delimiter, cells, lines
+
+
+def _sniffed(con: duckdb.DuckDBPyConnection, source: Path) -> tuple:
+    """DuckDB's sniffed dialect, or, where it splits the rows into two columns or fewer and
+    its delimiter is on less than half of the head's lines while another is on half or more,
+    that one's: a report whose title and footer lines hold a comma ("Copyright (c) 2000-2026
+    salesforce.com, inc.") and its table semicolons."""
+    [sniffed] = con.execute(_SNIFF_SQL, {"path": str(source)}).fetchall()
+    if len(sniffed[-1]) > 2:
+        return sniffed
+    with source.open("rb") as file:
+        lines = [line for line in file.read(_HEAD * 4).splitlines()[:_HEAD_LINES] if line.strip()]
+    on = {mark: sum(mark in line for line in lines) for mark in _DELIMITERS}
+    count_on, mark = max((count, mark) for mark, count in on.items())
+    if 2 * on.get(sniffed[0].encode(), 0) >= len(lines) or 2 * count_on < len(lines):
+        return sniffed
+    params = {"path": str(source), "delim": mark.decode()}
+    [forced] = con.execute(_SNIFF_WITH_DELIMITER_SQL, params).fetchall()
+    return forced if len(forced[-1]) > len(sniffed[-1]) else sniffed
 
 
 PART_ROWS = 1 << 20  # the rows of one part of a column: a million-row export is one part
