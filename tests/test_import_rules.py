@@ -469,7 +469,7 @@ def test_suggestions_offer_only_columns_that_read_as_the_fields_type(db, tmp_pat
 def test_a_placeholder_in_an_optional_field_is_read_as_blank_with_a_warning(tmp_path):
     # A2's amount is "N/A", A3's "-", A4's " tbd " and its MQL-free close date "—": each row
     # loads, the value blank, a warning on its line. A5's created_at (required) is "N/A": no
-    # date, so the row is rejected as before. A1 is whole.
+    # date, so its row is rejected, the error saying why. A1 is whole.
     prepared = prepared_on_5_december(
         tmp_path,
         "deal_id,created_at,stage,amount,closed_at\n"
@@ -498,8 +498,13 @@ def test_a_placeholder_in_an_optional_field_is_read_as_blank_with_a_warning(tmp_
         (4, "amount", "-", codes.PLACEHOLDER),
         (5, "amount", " tbd ", codes.PLACEHOLDER),
         (5, "closed_at", "\u2014", codes.PLACEHOLDER),
-        (6, "created_at", "N/A", codes.NOT_A_DATE),
+        (6, "created_at", "N/A", codes.PLACEHOLDER),
     ]
-    said = {p.reason for p in prepared.problems if p.column == "amount"}
-    assert said == {"a placeholder, not a number: read as blank"}
+    said = {(p.reason, p.severity) for p in prepared.problems if p.column == "amount"}
+    assert said == {("a placeholder, not a number: read as blank", WARNING)}
+    [created] = [p for p in prepared.problems if p.column == "created_at"]
+    assert (created.reason, created.severity) == (
+        "a placeholder, not a date, and every deal needs one",
+        "error",
+    )
     assert prepared.count_rows_loaded == 4

@@ -589,11 +589,14 @@ PLACEHOLDERS = pa.array(
 _SHORT = 8  # bytes: a placeholder with a little space around it; no date is as short
 
 
-def placeholders_as_blank(values, lines, file: str, column: str, noun: str) -> Parsed:
+def placeholders_as_blank(
+    values, lines, file: str, column: str, noun: str, needed_by: str | None = None
+) -> Parsed:
     """The values with each placeholder (PLACEHOLDERS, any case) made blank, and a warning per
-    row that held one: "a placeholder, not {noun}". Only short values are looked at (a length
-    test first: a date column has none), and a column without any placeholder is returned as
-    it is, with no copy."""
+    row that held one: "a placeholder, not {noun}"; for a field every ``needed_by`` ("lead")
+    needs, an error saying so, which rejects the row. Only short values are looked at (a
+    length test first: a date column has none), and a column without any placeholder is
+    returned as it is, with no copy."""
     short = mask(pc.less(pc.binary_length(values), _SHORT))
     if not short.any():
         return Parsed(values, [])
@@ -603,8 +606,11 @@ def placeholders_as_blank(values, lines, file: str, column: str, noun: str) -> P
     if not found.any():
         return Parsed(values, [])
     raw = one_array(values)
-    reason = f"a placeholder, not {noun}: read as blank"
-    said = _problems(found, raw, lines, file, column, reason, codes.PLACEHOLDER, WARNING)
+    if needed_by is None:
+        reason, severity = f"a placeholder, not {noun}: read as blank", WARNING
+    else:
+        reason, severity = f"a placeholder, not {noun}, and every {needed_by} needs one", ERROR
+    said = _problems(found, raw, lines, file, column, reason, codes.PLACEHOLDER, severity)
     return Parsed(pc.if_else(pa.array(found), NULL, raw), said)
 
 

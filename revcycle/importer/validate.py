@@ -536,9 +536,11 @@ def _parse_columns(
             raw = pc.list_element(pc.split_pattern_regex(raw, _LIST_SEPARATOR, max_splits=1), 0)
         if spec.type == "text":
             return parse.Parsed(stripped(raw), [])
-        said = []
-        if not spec.required:  # a required field's placeholder is no value: rejected below
-            raw, said = parse.placeholders_as_blank(raw, lines, file, column, NOUN[spec.type])
+        # A placeholder is no value: blank in a field a row may leave so, else its row's error.
+        needed_by = contract.ONE_ROW_BY_KIND[kind] if spec.required else None
+        raw, said = parse.placeholders_as_blank(
+            raw, lines, file, column, NOUN[spec.type], needed_by
+        )
         if spec.type == "decimal":
             parsed = parse.parse_numbers(raw, lines, file, column, decimal_mark)
         elif spec.type in ("timestamp", "date"):
