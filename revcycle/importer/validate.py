@@ -858,7 +858,7 @@ def _close_date_checks(con, rows: pa.Table, now: datetime, blank: np.ndarray):
 
 def _future_dates(kind: str, mapping, rows: pa.Table, now: datetime):
     """(field, rows dated after ``now``) per date field the file has, but a close date (see
-    _closed_after)."""
+    _close_date_checks)."""
     ahead_of = {"timestamp": pa.scalar(now, parse.TIMESTAMP), "date": pa.scalar(now.date())}
     for spec in contract.FIELDS_BY_KIND[kind]:
         if spec.type in ahead_of and spec.name in mapping and spec.name != "closed_at":
