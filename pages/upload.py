@@ -184,8 +184,16 @@ def show_checks(prepared, slot: str) -> None:
         "rejects its row; a row with only warnings loads. The same problem on many lines is "
         "one row here; the CSV below lists every line."
     )
+    # A warning on the whole file ("the file has no close date column") is a sentence to read
+    # in full, not a table cell cut off at its width.
+    for problem in (problem for problem in prepared.problems if problem.line is None):
+        st.warning(format.plain(f"{problem.reason[:1].upper()}{problem.reason[1:]}."))
+    on_lines = [problem for problem in prepared.problems if problem.line is not None]
+    if not on_lines:
+        st.download_button(**problems_download(prepared, frame, slot))
+        return
     st.dataframe(
-        grouped_frame(prepared.problems),
+        grouped_frame(on_lines),
         hide_index=True,
         column_config={
             "severity": st.column_config.TextColumn("Severity"),
@@ -197,15 +205,20 @@ def show_checks(prepared, slot: str) -> None:
         },
         key=f"upload_problems_{slot}",
     )
-    st.download_button(
-        "Download the problems as CSV",
-        data=lambda: safe_csv(frame),  # built only when clicked: a bad file has many rows
-        file_name=f"{Path(prepared.file_name).stem}-problems.csv",
-        mime="text/csv",
-        key=f"upload_problems_{slot}_download",
-        on_click="ignore",
-        icon=":material/download:",
-    )
+    st.download_button(**problems_download(prepared, frame, slot))
+
+
+def problems_download(prepared, frame, slot: str) -> dict:
+    """The problems CSV's download button, every line of every problem."""
+    return {
+        "label": "Download the problems as CSV",
+        "data": lambda: safe_csv(frame),  # built only when clicked: a bad file has many rows
+        "file_name": f"{Path(prepared.file_name).stem}-problems.csv",
+        "mime": "text/csv",
+        "key": f"upload_problems_{slot}_download",
+        "on_click": "ignore",
+        "icon": ":material/download:",
+    }
 
 
 def channel_rules(cursor, prepared, slot: str) -> dict[str, str]:
