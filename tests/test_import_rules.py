@@ -225,6 +225,27 @@ def test_a_file_of_won_deals_without_a_close_date_column_says_so_once(tmp_path):
     assert prepared.count_rows_loaded == 3  # they all load
 
 
+def test_a_date_before_1990_is_a_warning_with_its_line(tmp_path):
+    # D2 was created "1926" (a mistyped 2026) and D3 closed in 1989: both load, each warned
+    # of on its line (D3's close is before its creation too); D1's 1990-01-01 is the first
+    # plausible day, and no warning.
+    prepared = prepared_on_5_december(
+        tmp_path,
+        "deal_id,created_at,stage,closed_at\n"
+        "D1,1990-01-01 00:00:00,Closed Won,2026-03-10\n"
+        "D2,1926-03-04 09:00:00,Negotiation,\n"
+        "D3,2026-03-04 09:00:00,Closed Lost,1989-12-31\n",
+    )
+    found = sorted((p.line, p.column, p.value, p.code) for p in prepared.problems)
+    assert found == [
+        (3, "created_at", "1926-03-04 09:00:00", codes.LONG_AGO),
+        (4, "closed_at", "1989-12-31", codes.CLOSED_BEFORE_CREATED),
+        (4, "closed_at", "1989-12-31", codes.LONG_AGO),
+    ]
+    assert {p.severity for p in prepared.problems} == {WARNING}
+    assert prepared.count_rows_loaded == 3
+
+
 # A pipeline's own stage names. D1 and D2 are won (D2's stage starts Closed Won); D3 and D4
 # say won and lost in words no rule reads, so they stay open and warn; D5 is open; D6 lost.
 OWN_STAGES = [

@@ -6,7 +6,7 @@ data line (in the file = to load + rejected). Columns stay in Arrow; Python sees
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -822,9 +822,8 @@ def _rule_problems(
     if kind == "deals":
         for field_name, where, reason, code in _deal_checks(con, rows, mapping, arriving):
             flagged(field_name, where, reason, code, WARNING)
-    for name, future in _future_dates(kind, mapping, rows, now):
-        reason = "a date in the future; check the export's date format"
-        flagged(name, future, reason, codes.FUTURE_DATE, WARNING)
+    for name, where, reason, code in _dates_out_of_range(kind, mapping, rows, now):
+        flagged(name, where, reason, code, WARNING)
     if kind == "deals" and "closed_at" not in mapping:
         problems += _without_close_date_column(con, file, rows)
     elif kind == "deals":
@@ -856,13 +855,32 @@ def _close_date_checks(con, rows: pa.Table, now: datetime, blank: np.ndarray):
     yield closed & blank, _UNDATED, codes.NO_CLOSE_DATE
 
 
-def _future_dates(kind: str, mapping, rows: pa.Table, now: datetime):
-    """(field, rows dated after ``now``) per date field the file has, but a close date (see
-    _close_date_checks)."""
+# No CRM, ad platform or form tool recorded anything before this day: an earlier date is a
+# typo ("1926" for "2026"), and All time would stretch back to it.
+FIRST_PLAUSIBLE_DAY = date(1990, 1, 1)
+_FUTURE = "a date in the future; check the export's date format"
+_LONG_AGO = (
+    f"a date before {FIRST_PLAUSIBLE_DAY.year}, older than any CRM or ad platform; check the "
+    "value (a mistyped year?) or the export's date format. It loads, and All time reaches back "
+    "to it"
+)
+
+
+def _dates_out_of_range(kind: str, mapping, rows: pa.Table, now: datetime):
+    """(field, rows, reason, code) per date field the file has: the rows dated after ``now``
+    (but a close date: see _close_date_checks), and those before FIRST_PLAUSIBLE_DAY."""
     ahead_of = {"timestamp": pa.scalar(now, parse.TIMESTAMP), "date": pa.scalar(now.date())}
+    first = datetime.combine(FIRST_PLAUSIBLE_DAY, datetime.min.time())
+    before = {"timestamp": pa.scalar(first, parse.TIMESTAMP), "date": pa.scalar(first.date())}
     for spec in contract.FIELDS_BY_KIND[kind]:
-        if spec.type in ahead_of and spec.name in mapping and spec.name != "closed_at":
-            yield spec.name, mask(pc.greater(rows.column(spec.name), ahead_of[spec.type]))
+        if spec.type not in ahead_of or spec.name not in mapping:
+            continue
+        values = rows.column(spec.name)
+        if spec.name != "closed_at":
+            ahead = mask(pc.greater(values, ahead_of[spec.type]))
+            yield spec.name, ahead, _FUTURE, codes.FUTURE_DATE
+        old = mask(pc.less(values, before[spec.type]))
+        yield spec.name, old, _LONG_AGO, codes.LONG_AGO
 
 
 def _closed(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> np.ndarray:
