@@ -7,6 +7,7 @@ import functools
 import json
 import logging
 from datetime import date, datetime
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -325,6 +326,29 @@ def test_an_amount_written_in_a_currency_gives_a_blank_currency_and_never_contra
             "the amount is written in GBP, but the row's currency is USD; give each row its own "
             "currency in a currency column",
         ),
+    ]
+
+
+def test_a_dollar_amount_with_no_currency_known_loads_with_its_currency_unknown(
+    g1_con, tmp_path, monkeypatch
+):
+    # A US org's opportunities report writes "$1,500.00" and has no currency column, and no
+    # REVCYCLE_CURRENCY is set: "$" is one of several currencies, none is known, so nothing
+    # contradicts it. The rows load with no currency, as "1,500.00" would; the amounts are
+    # read as written. (Every row was rejected: "the row's currency is None".)
+    monkeypatch.delenv("REVCYCLE_CURRENCY", raising=False)
+    export = tmp_path / "sf_opps.csv"
+    export.write_text(
+        "Opportunity ID,Created Date,Close Date,Stage,Amount\n"
+        '006A1,11/10/2026,11/24/2026,Closed Won,"$1,500.00"\n'
+        "006A2,11/17/2026,11/26/2026,Closed Won,$99.99\n",
+        encoding="utf-8",
+    )
+    prepared = prepare(g1_con, export, kind="deals")
+    assert [p.code for p in prepared.problems if p.severity == codes.ERROR] == []
+    assert prepared.rows.select(["deal_id", "amount", "currency"]).to_pylist() == [
+        {"deal_id": "006A1", "amount": Decimal("1500.00"), "currency": None},
+        {"deal_id": "006A2", "amount": Decimal("99.99"), "currency": None},
     ]
 
 

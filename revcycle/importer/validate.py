@@ -414,12 +414,15 @@ def _currencies_written_in_amounts(table: ExportTable, mapping, rows: pa.Table, 
     filled = pc.if_else(pc.and_(pc.is_null(stated), definite), written, stated)
     default = settings.currency()
     effective = pc.utf8_upper(pc.fill_null(filled, default) if default else filled)
-    agrees = pc.if_else(
-        pc.equal(written, "$"),
+    # Null where nothing is written or no currency is known: either way nothing contradicts
+    # the amount (is_in alone would call "$" with no currency known a mismatch).
+    is_dollar = pc.if_else(
+        pc.is_valid(effective),
         pc.is_in(effective, value_set=DOLLAR_CURRENCIES),
-        pc.equal(written, effective),
+        pa.scalar(None, pa.bool_()),
     )
-    wrong = mask(pc.invert(agrees))  # null (nothing written, or no currency known): agrees
+    agrees = pc.if_else(pc.equal(written, "$"), is_dollar, pc.equal(written, effective))
+    wrong = mask(pc.invert(agrees))
     reasons = [
         f"the amount is written in {sign}, but the row's currency is {currency}"
         + (f" (the {settings.CURRENCY_VARIABLE} setting)" if blank else "")
