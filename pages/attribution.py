@@ -22,7 +22,8 @@ def credited_per_currency(model: str, basis: str, params: dict, colors: dict) ->
     st.subheader(f"{BASES[basis]} credited per currency")
     shown = credited.assign(
         currency=credited["currency"].fillna(settings.NO_CURRENCY),
-        credited_amount=credited["credited_cents"] / 100,
+        # Credited only deals without an amount: unknown, not 0.
+        credited_amount=(credited["credited_cents"] / 100).where(credited["is_amount_known"]),
     )
     codes = list(dict.fromkeys(shown["currency"]))
     for start in range(0, len(codes), 2):
@@ -31,7 +32,11 @@ def credited_per_currency(model: str, basis: str, params: dict, colors: dict) ->
             title = f"{BASES[basis]} credited by {MODEL_NAMES[model].lower()}, {as_text(code)}"
             column.plotly_chart(
                 bar_by_channel(
-                    shown[shown["currency"] == code], "credited_amount", title, code, colors
+                    shown[shown["currency"] == code].dropna(subset=["credited_amount"]),
+                    "credited_amount",
+                    title,
+                    code,
+                    colors,
                 ),
                 key=f"attribution_currency_bar_{at}",
             )
@@ -44,6 +49,7 @@ def credited_per_currency(model: str, basis: str, params: dict, colors: dict) ->
             "credited_amount": ("Credited amount", "cents"),
         },
         key="attribution_per_currency",
+        missing={"credited_amount": "no amount"} if shown["credited_amount"].isna().any() else None,
     )
     st.caption(
         f"Each currency's amounts as the chosen model ({MODEL_NAMES[model]}) credits them, "
@@ -73,7 +79,9 @@ def models_side_by_side(wide, currency: money.Currency, trust_ok: bool) -> None:
         "spread": ("Spread", "euro"),
         "spread_share": ("Spread ÷ highest", "percent"),
     }
-    tables.show(side, columns, key="attribution_models", money_unit=currency.unit)
+    # A model that credits the channel only deals without an amount: unknown, and the spread.
+    unknown = {name: "no amount" for name in MODELS if side[name].isna().any()}
+    tables.show(side, columns, key="attribution_models", money_unit=currency.unit, missing=unknown)
     if mixed:
         st.caption(
             "Each row's amounts are in its currency, never added across currencies: a model's "

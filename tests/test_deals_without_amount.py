@@ -285,6 +285,53 @@ def test_a_channel_credited_only_deals_without_an_amount_says_so(database, monke
     cells = shown_cells(at, "Credited deals").set_index("Channel")
     assert cells.loc["Email", "Credited amount (€)"] == "no amount"
     assert cells.loc["Paid search", "Credited amount (€)"] == "1,000"
+    # Every model side by side: each credits Email D3 alone, so none knows its amount.
+    side_by_side = shown_cells(at, "First touch (€)").set_index("Channel")
+    assert side_by_side.loc["Email", ["First touch (€)", "Linear (€)"]].tolist() == [
+        "no amount",
+        "no amount",
+    ]
+    assert side_by_side.loc["Paid search", "Linear (€)"] == "1,000"
+
+
+# Email's won deal D3 in dollars, and Referral's D6 won in dollars for 10.00: amounts in two
+# currencies, credited per currency. Email is credited D3 alone, which has no amount.
+DEALS_IN_TWO_CURRENCIES = (
+    "deal_id,lead_id,created_at,stage,closed_at,amount,currency\n"
+    "D1,L1,2026-03-02 09:00:00,Closed Won,2026-03-10 09:00:00,1000.00,EUR\n"
+    "D2,L1,2026-03-03 09:00:00,Closed Won,2026-03-11 09:00:00,,EUR\n"
+    "D3,L2,2026-03-04 09:00:00,Closed Won,2026-03-12 09:00:00,,USD\n"
+    "D6,L3,2026-03-06 09:00:00,Closed Won,2026-03-13 09:00:00,10.00,USD\n"
+)
+
+
+def test_a_channel_credited_only_deals_without_an_amount_says_so_in_each_currency(
+    tmp_path, built_databases, monkeypatch, capsys
+):
+    # Each currency's credit apart: Email's dollars are unknown, never 0.00 (they were 0.00
+    # on the command line, in its CSV, and in both tables of the page).
+    monkeypatch.setenv(
+        "REVCYCLE_DB", str(built_with(DEALS_IN_TWO_CURRENCIES, tmp_path, built_databases))
+    )
+    march = ["--start", "2026-03-01", "--end", "2026-03-31"]
+    assert main(["attribution", *march, "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "channel,currency,credited_deals,credited_amount,share",
+        "Paid search,EUR,2.0,1000.00,1.0",
+        "Referral,USD,1.0,10.00,1.0",
+        "Email,USD,1.0,,0.0",
+    ]
+    at = open_page("pages/attribution.py")
+    per_currency = shown_cells(at, "Currency").set_index(["Channel", "Currency"])
+    assert per_currency.loc[("Email", "USD"), "Credited amount"] == "no amount"
+    assert per_currency.loc[("Referral", "USD"), "Credited amount"] == "10.00"
+    side_by_side = shown_cells(at, "First touch").set_index(["Channel", "Currency"])
+    # No touches are loaded: every model credits each deal to its lead's source.
+    assert side_by_side.loc[("Email", "USD"), ["First touch", "Linear"]].tolist() == [
+        "no amount",
+        "no amount",
+    ]
+    assert side_by_side.loc[("Paid search", "EUR"), "First touch"] == "1,000"
 
 
 def test_a_report_on_a_database_built_by_older_queries_says_to_rebuild(

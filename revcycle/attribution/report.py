@@ -54,15 +54,8 @@ def per_channel(credits: pd.DataFrame, channels: list[str] | None = None) -> pd.
     its deals has an amount (a channel credited only deals without one has 0 cents, but its
     amount is unknown); then narrowed to ``channels``. Named channels first, most credit
     first; "(no lead)" and the like last."""
-    summed = credits.groupby("channel", as_index=False).agg(
-        credited_deals=("credit_share", "sum"), credited_cents=("credit_cents", "sum")
-    )
-    summed["is_amount_known"] = True
-    if "has_amount" in credits:  # some deal has no amount (deal_credit)
-        priced = credits.loc[credits["has_amount"], "channel"].unique()
-        summed["is_amount_known"] = summed["channel"].isin(priced)
+    summed = _summed(credits, ["channel"])
     total = int(summed["credited_cents"].sum())
-    summed["credited_cents"] = summed["credited_cents"].astype("int64")
     summed["share"] = summed["credited_cents"] / total if total else 0.0
     if channels is not None:
         summed = summed[summed["channel"].isin(channels)]
@@ -71,6 +64,23 @@ def per_channel(credits: pd.DataFrame, channels: list[str] | None = None) -> pd.
         ["is_bracketed", "credited_cents", "channel"], ascending=[True, False, True]
     )
     return summed[PER_CHANNEL_COLUMNS].reset_index(drop=True)
+
+
+def _summed(credits: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Credits (one row per deal and channel) summed per ``keys``: credited deals, credited
+    cents, and whether any of the deals has an amount (is_amount_known: deal_credit says
+    has_amount when some deal has none; credited only such deals, the 0 cents are unknown)."""
+    priced = credits["has_amount"].astype(bool) if "has_amount" in credits else True
+    summed = (
+        credits.assign(has_amount=priced)
+        .groupby(keys, as_index=False, dropna=False)
+        .agg(
+            credited_deals=("credit_share", "sum"),
+            credited_cents=("credit_cents", "sum"),
+            is_amount_known=("has_amount", "any"),
+        )
+    )
+    return summed.assign(credited_cents=summed["credited_cents"].astype("int64"))
 
 
 def attribution(
@@ -109,12 +119,9 @@ def _credited_per_currency(
 def _per_channel_and_currency(credits, currencies, default, channels) -> pd.DataFrame:
     credits = credits.merge(currencies, on="deal_id", how="left")
     credits["currency"] = credits["currency"].fillna(default) if default else credits["currency"]
-    summed = credits.groupby(["channel", "currency"], as_index=False, dropna=False).agg(
-        credited_deals=("credit_share", "sum"), credited_cents=("credit_cents", "sum")
-    )
+    summed = _summed(credits, ["channel", "currency"])
     if channels is not None:
         summed = summed[summed["channel"].isin(channels)]
-    summed = summed.assign(credited_cents=summed["credited_cents"].astype("int64"))
     summed = summed.sort_values(
         ["currency", "credited_cents", "channel"], ascending=[True, False, True], na_position="last"
     )
@@ -151,9 +158,10 @@ def all_models(
     query: Query, basis: str, start: date, end: date, scope=None, by_currency=False, default=None
 ) -> pd.DataFrame:
     """Every model side by side: one row per channel, a ``<model>`` column of credited cents
-    for each model, and the spread between the models, in cents (highest − lowest) and as a
-    share of the channel's highest credit, so a channel whose credit depends on the model
-    stands out. Ordered as the Markov column, named channels first.
+    for each model (NaN, unknown, where the model credits the channel only deals without an
+    amount), and the spread between the models, in cents (highest − lowest) and as a share of
+    the channel's highest credit, so a channel whose credit depends on the model stands out;
+    unknown when a model's credit is. Ordered as the Markov column, named channels first.
 
     With ``by_currency`` (amounts in several, which are never added), one row per channel and
     currency, a deal stating none in ``default``'s (per_currency), ordered by currency first."""
@@ -163,14 +171,23 @@ def all_models(
     else:
         credited = _credited(query, MODELS, basis, start, end, scope)
     wide = pd.DataFrame({key: pd.Series(dtype=object) for key in keys})
-    for model, rows in credited.items():
-        column = rows[[*keys, "credited_cents"]].rename(columns={"credited_cents": model})
-        wide = wide.merge(column, on=keys, how="outer")
     models = list(MODELS)
-    wide[models] = wide[models].fillna(0).astype("int64")
-    highest = wide[models].max(axis=1)
+    known = [f"{model}_is_known" for model in models]
+    for model, rows in credited.items():
+        column = rows[[*keys, "credited_cents", "is_amount_known"]]
+        column = column.rename(
+            columns={"credited_cents": model, "is_amount_known": f"{model}_is_known"}
+        )
+        wide = wide.merge(column, on=keys, how="outer")
+    # A model that credits the channel nothing gives it 0; one that credits it only deals
+    # without an amount, an unknown amount (NaN), and so is the spread.
+    is_known = wide[known].fillna(True).astype(bool).set_axis(models, axis=1)
+    wide[models] = wide[models].fillna(0).astype("float64").where(is_known)
+    highest = wide[models].max(axis=1).where(is_known.all(axis=1))
     wide["spread_cents"] = highest - wide[models].min(axis=1)
-    wide["spread_share"] = (wide["spread_cents"] / highest.where(highest > 0)).fillna(0.0)
+    wide["spread_share"] = wide["spread_cents"] / highest.where(highest > 0)
+    wide["spread_share"] = wide["spread_share"].where(highest.isna() | (highest > 0), 0.0)
+    wide = wide.drop(columns=known)
     wide["is_bracketed"] = wide["channel"].str.startswith("(").astype(bool)
     order = [*keys[:-1], "is_bracketed", "markov", "channel"]
     wide = wide.sort_values(order, ascending=[True] * (len(keys) - 1) + [True, False, True])

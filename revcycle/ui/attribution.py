@@ -122,9 +122,10 @@ def models_grouped(wide: pd.DataFrame, unit: str, markov_ok: bool) -> go.Figure:
 
 
 def spread_bars(wide: pd.DataFrame, unit: str) -> go.Figure:
-    """Per channel, how far apart the models are: highest credit − lowest, largest on top."""
+    """Per channel, how far apart the models are: highest credit − lowest, largest on top; a
+    channel whose spread is unknown (a model credits it only deals without an amount) has none."""
     return bar_by_channel(
-        wide.assign(spread=wide["spread_cents"] / 100),
+        wide.assign(spread=wide["spread_cents"] / 100).dropna(subset=["spread"]),
         "spread",
         "How much each channel's credit depends on the model",
         f"highest − lowest credit {unit}".strip(),
