@@ -218,6 +218,32 @@ def test_spend_in_two_currencies_for_one_channel_is_not_added(con, tmp_path):
     assert paid["week_status"] == ""
 
 
+def test_a_week_in_one_currency_is_shown_though_another_span_holds_two(con, tmp_path):
+    # Paid search spent 40.00 USD on Sunday 1 November too: W44 (26 October - 1 November) and
+    # the month to date (1 - 8 November) hold EUR and USD, W45 (2 - 8 November) EUR alone and
+    # W46 (9 - 15 November) nothing. Each is worded by its own currencies: W45's were
+    # "several currencies, not added", and so were W46's, with no spend at all.
+    sunday = {"date_from": "2026-11-01", "source": "Google Ads", "campaign": "Generic"}
+    usd = [sunday | {"amount": "40.00", "currency": "USD"}]
+    load_spend(con, write_export(tmp_path / "usd.csv", "spend", usd))
+    rows = against_budget(con, channels=["Paid search"])
+    assert rows[("week", W44.start, "Paid search")] == (None, None, 1000.0, "EUR")
+    assert rows[("week", W45.start, "Paid search")] == (1750.0, "EUR", 1500.0, "EUR")  # 7 x 250
+    assert rows[("month_to_date", NOVEMBER, "Paid search")] == (None, None, 1500.0, "EUR")
+    query = functools.partial(execute, con)
+    paid = spend.report(query, W45, EVERYONE, 2).rows.set_index("channel").loc["Paid search"]
+    assert (paid["week_spend"], paid["week_status"]) == ("€1,750", "🔴 117%")  # 1,750 / 1,500
+    assert paid["month_spend"] == "several currencies, not added"
+    # The chart has one money axis: W44's two currencies leave paid search out of it.
+    assert "Paid search" in spend.chart_series(spend.report(query, W45, EVERYONE, 2))[2]
+    w46 = Week(2026, 46)
+    assert against_budget(con, week=w46, weeks=1, channels=["Paid search"])[
+        ("week", w46.start, "Paid search")
+    ] == (None, None, 1500.0, "EUR")  # 9 - 13 November: 5 x 300
+    paid = spend.report(query, w46, EVERYONE, 1).rows.set_index("channel").loc["Paid search"]
+    assert paid["week_spend"] == "no spend recorded"
+
+
 def test_a_version_taking_effect_mid_week_prorates_each_day_by_its_own(con):
     # Version 2 from Thursday 5 November: paid search's November budget 8,000 (400 a day).
     raised = tuple(

@@ -15,9 +15,11 @@
 -- Spend is stg_spend's days; a span with no spend row for the channel has null spend ("no
 -- spend recorded"), never 0.
 -- Currency: a budget that names none is in $default_currency. Amounts in two currencies are
--- never added: a channel whose spend (or budget) over the spans is in two currencies gets null
--- spend (or budget) and is_spend_mixed (is_budget_mixed); is_comparable is true only when the
--- channel's spend and budget are in one and the same currency.
+-- never added: a span whose spend (or budget) for the channel is in two currencies gets null
+-- spend (or budget) and is_spend_mixed (is_budget_mixed); another span of the same channel,
+-- in one currency or with none, is shown as it is. is_comparable is true only when the
+-- span's spend and budget are in one and the same currency. has_spend and has_budget: the
+-- channel has any on a day of the spans.
 -- Grain: one row per span and channel, for the channels with spend or a budget on any day of
 -- the spans (the channel filter applies); weeks oldest first, then month_to_date, then month.
 -- Parameters: $end_date (date, any day of this week); $weeks (how many weeks, 1 or more);
@@ -128,7 +130,7 @@ window_spend as (
     where spend.spend_date between window_bounds.first_day and window_bounds.last_spend_day
 ),
 
--- Per channel over every span together: a currency that changes within the window is two.
+-- Per channel over every span together: the currencies of its spend and of its budget.
 channel_currencies as (
     select
         channel,
@@ -151,6 +153,8 @@ span_budgets as (
         daily_budgets.channel,
         count(*) as count_days_with_budget,
         sum(daily_budgets.day_budget) as budget_amount,
+        count(distinct coalesce(daily_budgets.currency, '')) as count_budget_currencies,
+        min(daily_budgets.currency) as budget_currency,
     from spans
     inner join daily_budgets
         on daily_budgets.work_date between spans.span_start and spans.span_end
@@ -162,6 +166,8 @@ span_spend as (
         spans.span_order,
         window_spend.channel,
         sum(window_spend.amount) as spend_amount,
+        count(distinct coalesce(window_spend.currency, '')) as count_spend_currencies,
+        min(window_spend.currency) as spend_currency,
     from spans
     inner join window_spend
         on window_spend.spend_date between spans.span_start and spans.span_end
@@ -169,43 +175,36 @@ span_spend as (
     group by all
 ),
 
-final as (
+-- Each span and channel with its working days, budget days, spend and their currencies: the
+-- span's own, or where it has none (no spend, no budget day) the channel's over every span
+-- when that is one, so a week without spend still compares alike. A span with no working
+-- day owes 0 of the channel's budget.
+span_channels as (
     select
         spans.span,
         spans.span_order,
         spans.span_start,
         spans.span_end,
         channel_currencies.channel,
-        case
-            when channel_currencies.count_spend_currencies <= 1 then span_spend.spend_amount
-        end as spend_amount,
-        case
-            when channel_currencies.count_spend_currencies = 1
-                then channel_currencies.spend_currency
-        end as spend_currency,
-        channel_currencies.count_spend_currencies > 1 as is_spend_mixed,
-        case
-            when channel_currencies.count_budget_currencies > 1 then null
-            when span_working_days.count_working_days = 0
-                and channel_currencies.count_budget_currencies = 1
-                then 0
-            when span_budgets.count_days_with_budget = span_working_days.count_working_days
-                then round(span_budgets.budget_amount, 2)
-        end as budget_amount,
-        case
-            when channel_currencies.count_budget_currencies = 1
-                then channel_currencies.budget_currency
-        end as budget_currency,
-        channel_currencies.count_budget_currencies > 1 as is_budget_mixed,
         channel_currencies.count_spend_currencies > 0 as has_spend,
         channel_currencies.count_budget_currencies > 0 as has_budget,
-        coalesce(
-            channel_currencies.count_spend_currencies = 1
-                and channel_currencies.count_budget_currencies = 1
-                and channel_currencies.spend_currency
-                    is not distinct from channel_currencies.budget_currency,
-            false
-        ) as is_comparable,
+        span_spend.spend_amount,
+        coalesce(span_spend.count_spend_currencies, channel_currencies.count_spend_currencies)
+            as count_spend_currencies,
+        if(span_spend.channel is null, channel_currencies.spend_currency, span_spend.spend_currency)
+            as spend_currency,
+        span_spend.channel is not null as has_span_spend,
+        span_working_days.count_working_days,
+        span_budgets.count_days_with_budget,
+        span_budgets.budget_amount,
+        coalesce(span_budgets.count_budget_currencies, channel_currencies.count_budget_currencies)
+            as count_budget_currencies,
+        if(
+            span_budgets.channel is null,
+            channel_currencies.budget_currency,
+            span_budgets.budget_currency
+        ) as budget_currency,
+        span_budgets.channel is not null as has_span_budget,
     from spans
     cross join channel_currencies
     inner join span_working_days
@@ -216,6 +215,35 @@ final as (
     left join span_spend
         on span_spend.span_order = spans.span_order
         and span_spend.channel = channel_currencies.channel
+),
+
+final as (
+    select
+        span,
+        span_order,
+        span_start,
+        span_end,
+        channel,
+        case when count_spend_currencies <= 1 then spend_amount end as spend_amount,
+        case when count_spend_currencies = 1 then spend_currency end as spend_currency,
+        has_span_spend and count_spend_currencies > 1 as is_spend_mixed,
+        case
+            when count_budget_currencies > 1 then null
+            when count_working_days = 0 and count_budget_currencies = 1 then 0
+            when count_days_with_budget = count_working_days then round(budget_amount, 2)
+        end as budget_amount,
+        case when count_budget_currencies = 1 then budget_currency end as budget_currency,
+        (has_span_budget or count_working_days = 0) and count_budget_currencies > 1
+            as is_budget_mixed,
+        has_spend,
+        has_budget,
+        coalesce(
+            count_spend_currencies = 1
+                and count_budget_currencies = 1
+                and spend_currency is not distinct from budget_currency,
+            false
+        ) as is_comparable,
+    from span_channels
 )
 
 select * from final

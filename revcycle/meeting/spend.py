@@ -217,10 +217,10 @@ def chart_series(spend: SpendReport) -> tuple[pd.DataFrame, str | None, list[str
     currencies = {}
     left_out = []
     for channel, rows in series.groupby("channel", sort=True):
-        first = rows.iloc[0]
-        found = {first["spend_currency"], first["budget_currency"]} - {None}
+        # Every week's currencies: each week is in one, but two weeks may differ.
+        found = {*rows["spend_currency"], *rows["budget_currency"]}
         found = {currency for currency in found if not blank(currency)}
-        if first["is_spend_mixed"] or first["is_budget_mixed"] or len(found) > 1:
+        if rows["is_spend_mixed"].any() or rows["is_budget_mixed"].any() or len(found) > 1:
             left_out.append(channel)
         else:
             currencies[channel] = next(iter(found), None)
