@@ -6,6 +6,7 @@ import pytest
 from scipy.stats import binomtest
 
 from tests.conftest import metric
+from tests.test_missing_exports import open_page
 
 YEAR = {"start_date": date(2026, 1, 1), "end_date": date(2026, 12, 31)}
 
@@ -149,3 +150,27 @@ def test_weekly_trend_adds_up_to_the_period_totals(sample_db):
     assert round(weekly["won_revenue"].sum(), 2) == round(
         revenue[revenue["is_total"]]["won_revenue"].item(), 2
     )
+
+
+def test_an_empty_waiting_list_never_says_every_lead_was_contacted_in_time(
+    funnel_db, tmp_path, monkeypatch
+):
+    # March 2026: LATE was called 48 hours after it came in, past the default 24 calendar
+    # hours; ON_TIME within 2. Nobody waits, but one of two was late: 50% within the agreed
+    # time, and the page said "Every lead in this view was contacted within the agreed time."
+    con = funnel_db(
+        [
+            lead("LATE", "2026-03-02 09:00:00", first_contacted_at="2026-03-04 09:00:00"),
+            lead("ON_TIME", "2026-03-03 09:00:00", first_contacted_at="2026-03-03 11:00:00"),
+        ]
+    )
+    con.close()
+    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "test.duckdb"))  # funnel_db's file
+    at = open_page("pages/follow_up.py")
+    said = [box.value for box in at.success]
+    assert "Every lead in this view was contacted within the agreed time." not in said
+    assert said == [
+        "No lead in this view is waiting for a first contact past its agreed time. Leads "
+        "contacted late count as missed in the share above."
+    ]
+    assert {metric.label: metric.value for metric in at.metric}["Within agreed time"] == "50.0%"
