@@ -95,7 +95,7 @@ def test_the_example_week_reads_as_five_sentences_in_section_order():
             "agreement does not list.",
             "quality",
         ),
-        Sentence("3 actions from last week are overdue.", "actions"),
+        Sentence("3 actions from earlier weeks are overdue.", "actions"),
     ]
     assert {sentence.section for sentence in said} <= set(SECTIONS)
 
@@ -183,7 +183,7 @@ def test_no_rejection_says_how_many_still_wait():
 
 
 def test_one_overdue_action_is_singular():
-    assert headline.actions_sentence(1).text == "1 action from last week is overdue."
+    assert headline.actions_sentence(1).text == "1 action from an earlier week is overdue."
     assert headline.actions_sentence(0) is None
 
 

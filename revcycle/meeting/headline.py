@@ -203,11 +203,13 @@ def quality_sentence(quality) -> Sentence | None:
 
 
 def actions_sentence(actions_overdue: int) -> Sentence | None:
+    """The open actions of earlier weeks past their due day (log.review_actions: last week's
+    or any before), or None. Said as "earlier weeks": an action of three weeks ago is one."""
     if actions_overdue <= 0:
         return None
     if actions_overdue == 1:
-        return Sentence("1 action from last week is overdue.", "actions")
-    return Sentence(f"{actions_overdue:,} actions from last week are overdue.", "actions")
+        return Sentence("1 action from an earlier week is overdue.", "actions")
+    return Sentence(f"{actions_overdue:,} actions from earlier weeks are overdue.", "actions")
 
 
 def _follow_up_sentence(tiles: pd.DataFrame, breaches: pd.DataFrame) -> Sentence:
