@@ -72,7 +72,7 @@ with page.frame("This week") as filters:
     latest = default.next()
     agreed = page.Agreed(page.agreement_in_force_on(week.end))
     if not presenting:
-        st.title(f"This week — {week.label}", anchor=False)
+        st.title(meeting.title(week_data, "This week"), anchor=False)
         meeting.week_caption(week_data, latest)
     page.end_if_no_lead_source(
         filters,

@@ -77,6 +77,38 @@ def test_next_stops_at_the_week_the_data_reaches(db_env):
     assert any("not over in the data yet" in caption.value for caption in at.caption)
 
 
+def test_the_week_the_data_ends_in_shows_no_change_against_a_whole_week(db_env):
+    # 2026-W47 holds the sample's days up to its Friday: 5 days of leads against W46's 7 read
+    # as a drop of a third. Its tiles say "so far" and show no change; W46's show one.
+    partial = open_page(week="2026-W47")
+    assert [tile.delta for tile in partial.metric] == [""] * len(partial.metric)
+    assert all(tile.help.startswith("So far this week · Last week") for tile in partial.metric)
+    whole = open_page(week="2026-W46")
+    leads = next(tile for tile in whole.metric if tile.label == "Leads")
+    assert leads.delta and leads.help.startswith("Last week")
+
+
+def test_a_week_after_the_data_says_the_data_ends_before_it(db_env):
+    # Only a link reaches 2026-W48: none of its days is loaded, so nothing will "still grow".
+    captions = [caption.value for caption in open_page(week="2026-W48").caption]
+    assert any("The data ends before this week: none of its days" in said for said in captions)
+    assert not any("not over in the data yet" in said for said in captions)
+
+
+def test_a_filtered_meeting_names_its_filter_on_the_page_and_on_every_slide(db_env):
+    # The sidebar is hidden while presenting: Referral's numbers for one owner read as the
+    # company's when the title names only the week.
+    scoped = "This week — 2026-W46 · channels Referral; owners Greta Novak"
+    at = open_page(week="2026-W46", channel="Referral", owner="Greta Novak")
+    assert [unescaped(title) for title in titles(at)] == [scoped]
+    filtered = {"channel": "Referral", "owner": "Greta Novak", "present": "1", "section": "tiles"}
+    at = open_page(week="2026-W46", **filtered)
+    assert [unescaped(title) for title in titles(at)] == [
+        "The week in numbers — 2026-W46 · channels Referral; owners Greta Novak"
+    ]
+    assert titles(open_page(week="2026-W46")) == ["This week — 2026-W46"]
+
+
 def test_a_link_with_two_weeks_shows_the_first_and_says_so(db_env):
     at = open_page(week=["2026-W40", "2026-W41"])
     assert titles(at) == ["This week — 2026-W40"]

@@ -149,6 +149,16 @@ def present_button() -> None:
     )
 
 
+def title(meeting: MeetingWeek, name: str) -> str:
+    """ "This week — 2026-W46", and what the sidebar narrows it to when it does ("· channels
+    Referral; owners Greta Novak", as the pack says it): on the shared screen, where the
+    sidebar is hidden when presenting, a channel's numbers must not pass for everyone's."""
+    # Channel, owner and segment names come from uploads: shown as text, never Markdown.
+    scoped = any(meeting.scope.values())  # channels, owners, segments: lists or None
+    scope = f" · {format.plain(pack.scope_words(meeting.scope))}" if scoped else ""
+    return f"{name} — {meeting.week.label}{scope}"
+
+
 def slide_controls(meeting: MeetingWeek, slides: tuple[str, ...] = SLIDES) -> str:
     """The presentation's bar: where the meeting is among ``slides``, previous and next (arrow
     keys too), and the way out. Returns the section on screen."""
@@ -158,7 +168,7 @@ def slide_controls(meeting: MeetingWeek, slides: tuple[str, ...] = SLIDES) -> st
         slide = st.session_state[SLIDE_KEY] = st.query_params["section"] = slides[0]
     at = slides.index(slide)
     with st.container(horizontal=True, vertical_alignment="center"):
-        st.title(f"{SLIDE_TITLES[slide]} — {meeting.week.label}", anchor=False, width="content")
+        st.title(title(meeting, SLIDE_TITLES[slide]), anchor=False, width="content")
         st.space("stretch")
         st.markdown(f"{at + 1} of {len(slides)}", width="content")
         st.button(
@@ -254,6 +264,9 @@ def _tile(row) -> tuple:
     value = functools.partial(shown.value, unit=row.unit, currency=row.currency)
     change = (format.points if row.unit == "share" else format.change)(row.this_week, row.last_week)
     line = f"Last week {value(row.last_week)} · 4-week average {value(row.four_week_average)}"
+    if not shown.missing(row.is_complete) and not row.is_complete:
+        # The data ends within the week: its days so far against a whole week is no change.
+        change, line = None, f"So far this week · {line}"
     if not shown.missing(row.partly_unmeasured):
         line = f"{line} · {row.partly_unmeasured}"
     target = None
@@ -512,11 +525,11 @@ def agreement(meeting: MeetingWeek) -> None:
 def week_caption(meeting: MeetingWeek, latest: Week) -> None:
     """The week's days, and whether its data is complete yet."""
     week = meeting.week
-    unfinished = (
-        " This week is not over in the data yet: its numbers will still grow."
-        if week.start >= latest.start
-        else ""
-    )
+    unfinished = ""
+    if week.start > latest.start:
+        unfinished = " The data ends before this week: none of its days is loaded yet."
+    elif week.start == latest.start:
+        unfinished = " This week is not over in the data yet: its numbers will still grow."
     st.caption(
         f"{shown.days_of(week)}. The sidebar's period does not apply "
         f"here: every number is of this ISO week (Monday to Sunday).{unfinished}"
