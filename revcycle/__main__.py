@@ -291,7 +291,10 @@ def _build(con: duckdb.DuckDBPyConnection, from_sample: bool) -> int:
         f"{info.count_funnel_rows} funnel rows (data version {info.data_version})"
     )
     if not (from_sample or info.count_leads or info.count_deals):
-        print("nothing is loaded: load your exports with `python -m revcycle load FILE`")
+        print(
+            "nothing is loaded: load your exports with `python -m revcycle load FILE`, or build "
+            "the bundled sample with `python -m revcycle build --sample`"
+        )
     return 0
 
 

@@ -184,9 +184,10 @@ def test_a_missing_salesforce_column_is_named(con, salesforce_files):
     leads, _ = salesforce_files
     reasons = [p.reason for p in prepare(con, leads).problems if p.code == "missing_column"]
     assert reasons == [
-        "the file has no column “Converted Date”, so sql_at is unknown for every row (1 leads "
-        "are converted: their SQL date is their converted opportunity's Created Date, once the "
-        "opportunities are loaded); add the column to the export"
+        "the file has no column “Converted Date”, so sql_at is unknown for every lead it adds "
+        "(1 lead is converted: its SQL date is its converted opportunity's Created Date, once "
+        "the opportunities are loaded); a merge keeps the sql_at of the leads already loaded; add "
+        "the column to the export"
     ]
 
 

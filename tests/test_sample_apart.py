@@ -53,6 +53,7 @@ def test_build_sample_is_the_one_command_that_loads_the_sample(tmp_path, revcycl
     db = tmp_path / "new.duckdb"
     code, out = revcycle(db, "build")
     assert code == 0 and loaded(db) == (0, 0) and "nothing is loaded" in out
+    assert "build the bundled sample with `python -m revcycle build --sample`" in out
     code, out = revcycle(db, "build", "--sample")
     assert code == 0
     assert loaded(db) == (count_lines("leads.csv"), count_lines("deals.csv"))

@@ -70,8 +70,15 @@ def missing_columns(file: str, preset, mapping: dict[str, str], rows: pa.Table) 
                 f"cohort mode counts them as reached {stage}, with the date unknown"
             )
         else:
-            reason = f"the file has no column {columns}, so {name} is unknown for every row"
-            reason += _converted(name, mapping, rows) + "; add the column to the export"
+            # A merge keeps the field of the leads loaded before: unknown only for new ones.
+            reason = (
+                f"the file has no column {columns}, so {name} is unknown for every lead it adds"
+            )
+            reason += _converted(name, mapping, rows)
+            reason += (
+                f"; a merge keeps the {name} of the leads already loaded; add the column to the "
+                "export"
+            )
         # No column: the reason names the one to add, the file has none to point at.
         problems.append(Problem(file, None, None, None, reason, WARNING, code=MISSING_COLUMN))
     return problems
@@ -82,6 +89,11 @@ def _converted(name: str, mapping: dict[str, str], rows: pa.Table) -> str:
     if name != "sql_at" or "is_converted" not in mapping:
         return ""
     count = int(mask(rows.column("is_converted")).sum())
+    if count == 1:
+        return (
+            " (1 lead is converted: its SQL date is its converted opportunity's Created Date, "
+            "once the opportunities are loaded)"
+        )
     return (
         f" ({count:,} leads are converted: their SQL date is their converted opportunity's "
         "Created Date, once the opportunities are loaded)"
