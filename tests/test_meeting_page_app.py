@@ -194,6 +194,16 @@ def test_an_editor_adds_an_action_in_place(db_env):
     assert table["Due"].tolist() == [f"{SUNDAY + timedelta(days=7):%a %d %b %Y}"]
 
 
+def test_a_decision_that_led_to_no_agreement_version_shows_a_dash_not_none(db_env):
+    at = open_page()
+    at.text_input(key="meeting_new_decision_text").input("Keep the webinar series")
+    next(button for button in at.button if button.label == "Record decision").click().run()
+    at.run()
+    [editor] = [frame for frame in at.dataframe if "agreement_version" in frame.value.columns]
+    assert editor.value["agreement_version"].isna().tolist() == [True]
+    assert editor.proto.placeholder == "–"  # the grid showed "None"
+
+
 def test_an_empty_action_is_refused_in_a_sentence_and_nothing_is_kept(db_env):
     at = open_page()
     at.text_input(key="meeting_new_action_owner").input("Bram")

@@ -88,6 +88,7 @@ def _editor_of(frame: pd.DataFrame, columns: dict, key: str) -> None:
         hide_index=True,
         width="stretch",
         column_config=columns,
+        placeholder="–",  # a decision that led to no agreement version: "None" in the grid
     )
 
 
