@@ -264,7 +264,10 @@ def test_this_week_shows_a_spend_only_channels_spend_and_the_decisions(open_page
     assert "the meeting has the spend against the agreed budget, and the decisions and" in said
     buttons = {button.label: button.disabled for button in at.main.button}
     if presenting:  # two slides, with the way out
-        assert [title.value for title in at.title] == ["Spend against budget — 2026-W12"]
+        # The sidebar is hidden: the slide names the channel it is narrowed to.
+        assert [title.value for title in at.title] == [
+            "Spend against budget — 2026-W12 · channels Paid social"
+        ]
         assert "1 of 2" in [markdown.value for markdown in at.markdown]
         # The link names the slide on screen, so it opens there: not the headline it lacks.
         assert at.query_params["section"] == "spend"
@@ -288,4 +291,6 @@ def test_this_week_shows_a_spend_only_channels_spend_and_the_decisions(open_page
     assert [metric.value for metric in at.metric] == []  # no tile of zeros
     if presenting:
         next(button for button in at.main.button if button.label == "Next").click().run()
-        assert [title.value for title in at.title] == ["Decisions and actions — 2026-W12"]
+        assert [title.value for title in at.title] == [
+            "Decisions and actions — 2026-W12 · channels Paid social"
+        ]
