@@ -192,9 +192,11 @@ def show_checks(prepared, slot: str) -> None:
     if not on_lines:
         st.download_button(**problems_download(prepared, frame, slot))
         return
+    grouped = grouped_frame(on_lines)
     st.dataframe(
-        grouped_frame(on_lines),
+        grouped,
         hide_index=True,
+        row_height=upload.problems_row_height(grouped["reason"].tolist()),  # read in full
         column_config={
             "severity": st.column_config.TextColumn("Severity"),
             "count": st.column_config.NumberColumn("Lines", format="%d"),

@@ -7,6 +7,8 @@ import io
 import pandas as pd
 
 from revcycle.export import safe_csv
+from revcycle.importer import problems as codes
+from revcycle.importer.problems import WARNING, Problem, problems_frame
 from revcycle.ui.tables import counts_of, table_csv
 
 
@@ -60,3 +62,19 @@ def test_a_tables_counts_are_written_whole_and_a_missing_one_empty():
 def test_a_count_with_a_fraction_is_never_rounded_in_the_csv():
     frame = pd.DataFrame({"Deals": [2.5, 3.0]})
     assert read_back(table_csv(frame, ["Deals"]))[1:] == [["2.5"], ["3.0"]]
+
+
+def test_the_problems_csv_writes_lines_as_whole_numbers_beside_a_whole_file_problem():
+    # A whole-file warning has no line: the column read "2.0" and "3.0" beside it.
+    problems = [
+        Problem("deals.csv", 3, "Amount", "-5", "a negative amount", code=codes.NEGATIVE_AMOUNT),
+        Problem("deals.csv", None, None, None, "no close date column", WARNING, code="x"),
+        Problem("deals.csv", 2, "Email", "a@x.example", "no loaded lead", WARNING, code="y"),
+    ]
+    rows = read_back(safe_csv(problems_frame(problems)))
+    assert [row[:3] for row in rows] == [
+        ["file", "line", "column"],
+        ["deals.csv", "", ""],
+        ["deals.csv", "2", "Email"],
+        ["deals.csv", "3", "Amount"],
+    ]

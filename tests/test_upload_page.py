@@ -206,6 +206,10 @@ def test_several_files_load_leads_before_deals(own_db):
         ["warning", 2, "90004"]
     ]
     assert deal_problems["reason"].str.startswith("no loaded lead has this id").all()
+    # The reason wraps in full: its cell was cut at one line ("…nor names this deal a…").
+    table = next(frame for frame in at.dataframe if "reason" in frame.value.columns)
+    reason = deal_problems["reason"].iloc[0]
+    assert len(reason) > 55 and table.proto.row_height >= 19 * (len(reason) // 55 + 1)
     # The sections keep the order the files were chosen in.
     assert texts(at.subheader)[:2] == [
         "hubspot-deals.csv",

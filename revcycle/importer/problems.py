@@ -117,6 +117,8 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     """Problems as a table, in file and line order, for the page and the CSV download."""
     columns = ["file", "line", "column", "value", "reason", "severity", "code"]
     frame = pd.DataFrame([asdict(problem) for problem in problems], columns=columns)
+    # Whole numbers, a whole-file problem's blank among them: not float's "2.0" in the CSV.
+    frame["line"] = frame["line"].astype("Int64")
     return frame.sort_values(["file", "line"], na_position="first", kind="stable")
 
 
