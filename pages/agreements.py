@@ -130,6 +130,7 @@ def follow_up_table(start: flow.Form, known: list[str], read_only: bool) -> pd.D
             ),
         },
         key=f"{EDIT}follow_up",
+        placeholder="–",  # an empty cell (a nurture row's hours) read "None"
     )
     beside("follow_up")
     return edited
@@ -168,6 +169,7 @@ def monthly_editor(frame: pd.DataFrame, section: str, read_only: bool, columns: 
             **columns,
         },
         key=f"{EDIT}{section}",
+        placeholder="–",
     )
     beside(section)
     return edited
@@ -177,7 +179,8 @@ def budgets_table(start: flow.Form, read_only: bool) -> pd.DataFrame:
     st.markdown("**Marketing budgets per month**")
     st.caption(
         format.plain(
-            "What each channel may spend in the month, in whole cents. Currency: a code such "
+            "What each channel may spend in the month, in units of its currency, to the cent "
+            "at most: 2200.50 for €2,200.50 (not 220050). Currency: a code such "
             f"as EUR; empty is the data's currency ({settings.currency() or 'none set'}). The "
             "weekly meeting compares each week's spend with the month's budget prorated by "
             "working days."
@@ -237,6 +240,7 @@ def calendar_fields(start: flow.Form, read_only: bool) -> dict:
             "reason": st.column_config.TextColumn("Reason"),
         },
         key=f"{EDIT}closing_days",
+        placeholder="–",
     )
     beside("closing_days")
     return values

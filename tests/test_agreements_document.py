@@ -65,6 +65,9 @@ def test_the_file_says_what_it_is_at_the_top():
     text = dump(two_versions())
     assert text.startswith("# The agreement between marketing and sales")
     assert "python -m revcycle agreements import" in text
+    # A budget is in units of its currency: "in whole cents" read as 220050 for €2,200.50.
+    assert "to the cent at most (2200.50, not 220050)" in text
+    assert "whole cents" not in text
 
 
 def test_working_hours_are_written_as_spans_and_midnight_as_24():

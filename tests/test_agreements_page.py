@@ -89,6 +89,13 @@ def history(at: AppTest):
     return next(frame.value for frame in at.dataframe if "saved_by" in frame.value.columns)
 
 
+def test_the_editors_show_an_empty_cell_as_a_dash_not_none(agreed_db):
+    # A nurture channel's response time is empty on purpose: the grid read "None".
+    at = open_page()
+    for key in ("follow_up", "targets", "budgets", "closing_days"):
+        assert at.data_editor(key=f"agreement_edit_{key}").proto.placeholder == "–", key
+
+
 def test_an_editor_saves_version_two_from_a_date(agreed_db):
     at = open_page()
     assert history(at)["version"].tolist() == [1]

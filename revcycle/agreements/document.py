@@ -57,7 +57,8 @@ targets, per month and channel ("all" = all channels together): leads, mqls, sql
     accepted) are shares, 0.8 = 80%. A month's actual / target at or above
     green_from is green, at or above amber_from amber, below that red.
 budgets, per month and channel: the marketing spend agreed for the month, an amount
-    in whole cents and its currency (left out: the data's currency, REVCYCLE_CURRENCY).
+    in units of its currency, to the cent at most (2200.50, not 220050), and its currency
+    (left out: the data's currency, REVCYCLE_CURRENCY).
     A week's budget is the month's prorated by working days, as targets are."""
 
 

@@ -63,7 +63,7 @@ class Target:
 class Budget:
     month: datetime.date  # first day of the month
     channel: str  # budgets are per channel: the spend a channel may make that month
-    amount: float  # >= 0, in whole cents
+    amount: float  # >= 0, in units of the currency, to the cent at most
     currency: str | None  # ISO code such as EUR; None = the data's currency (REVCYCLE_CURRENCY)
 
 

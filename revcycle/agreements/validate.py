@@ -279,7 +279,7 @@ def _target_value(row: Target, field: str) -> list[Problem]:
 
 
 CURRENCY_CODE = re.compile(r"[A-Z]{3}")
-# DECIMAL(18,2), as the budgets are stored: amounts up to 10^16 in whole cents.
+# DECIMAL(18,2), as the budgets are stored: amounts below 10^16, to the cent.
 LARGEST_AMOUNT = 1e16
 
 
@@ -318,5 +318,5 @@ def _budget_amount(amount: float, field: str) -> list[Problem]:
     if amount < 0:
         return [Problem(field, f"A budget cannot be negative ({amount:g}).")]
     if round(amount, 2) != amount:
-        return [Problem(field, f"A budget is in whole cents, not {amount:g}.")]
+        return [Problem(field, f"A budget is to the cent at most, not {amount:g}.")]
     return []
