@@ -67,11 +67,22 @@ def what_if(params: dict) -> None:
         )
 
 
+def agreed_dashes(rules: pd.DataFrame) -> dict[str, float]:
+    """Per channel, the agreed response time its box gets a dash at: when all its leads in view
+    are judged by one time in one basis, though several versions may agree on it; none for a
+    channel whose time or basis a new version changed in the period, or a nurtured one."""
+    per_channel = rules.groupby("channel").agg(
+        times=("agreed_response_hours", lambda hours: hours.nunique(dropna=False)),
+        bases=("response_basis", lambda bases: bases.nunique(dropna=False)),
+        hours=("agreed_response_hours", "max"),
+    )
+    one = per_channel[(per_channel["times"] == 1) & (per_channel["bases"] == 1)]
+    return one["hours"].dropna().to_dict()
+
+
 def speed_by(speed: pd.DataFrame, rules: pd.DataFrame) -> None:
     """The box chart and table by channel and by owner."""
-    # A channel's dash only when one rule with a time applies to all its leads in view.
-    single = rules.groupby("channel")["agreed_response_hours"].agg(["nunique", "count", "max"])
-    agreed = single[(single["nunique"] == 1) & (single["count"] == 1)]["max"].to_dict()
+    agreed = agreed_dashes(rules)
     tabs = st.tabs(["By channel", "By owner"])
     for tab, grouped_by in zip(tabs, ("channel", "owner"), strict=True):
         rows = speed[speed["grouped_by"] == grouped_by]
@@ -91,7 +102,8 @@ def speed_by(speed: pd.DataFrame, rules: pd.DataFrame) -> None:
                 "Box: the middle half of contacted leads (25th to 75th percentile), the line "
                 "inside is the median, whiskers reach the 10th and 90th percentile. "
                 + (
-                    "The dash across a channel's box is its agreed response time. "
+                    "The dash across a channel's box is its agreed response time; a channel "
+                    "whose time a new agreement version changed within the period has none. "
                     if grouped_by == "channel"
                     else ""
                 )

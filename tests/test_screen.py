@@ -317,6 +317,37 @@ def test_follow_up_boxes_draw_each_channels_agreed_time_and_say_their_scale(
     ), captions
 
 
+def test_a_channel_whose_time_several_versions_share_keeps_its_dash(
+    funnel_db, tmp_path, monkeypatch
+):
+    # Version 1 (1 January): Referral and Paid search 8 working hours. Version 2 (15 March):
+    # Referral still 8, Paid search 2. March's leads are judged by both: Referral keeps its
+    # dash at 8 (it had none: two rule rows), Paid search, changed mid-March, has none.
+    leads = [
+        {
+            "lead_id": f"{channel[0]}{day}",
+            "channel": channel,
+            "created_at": f"2026-03-{day} 09:00:00",
+            "first_contacted_at": f"2026-03-{day} 10:00:00",
+        }
+        for channel in ("Referral", "Paid Search")
+        for day in ("02", "16")
+    ]
+    con = funnel_db(leads)
+    eight = (FollowUp("Referral", "call", 8, "working"), FollowUp(None, "call", 8, "working"))
+    save(con, agreement(*eight))
+    later = agreement(
+        FollowUp("Paid search", "call", 2, "working"), *eight, effective_from=date(2026, 3, 15)
+    )
+    save(con, later)
+    con.close()
+    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "test.duckdb"))  # funnel_db's file
+    at = open_page("pages/follow_up.py", preset="Custom", period=["2026-03-01", "2026-03-31"])
+    spec = figure_spec(at, "follow_up_box_channel")
+    dashes = next(trace for trace in spec["data"] if trace["name"] == "agreed response time")
+    assert dict(zip(dashes["x"], dashes["y"], strict=True)) == {"Referral": 8}
+
+
 # --- 14. Colours ------------------------------------------------------------------------------
 
 
