@@ -266,8 +266,15 @@ def answer_and_colours(start: flow.Form, read_only: bool) -> dict:
     return values
 
 
+# The version the form was opened on, kept while its widgets live: a save from a form opened
+# before another editor saved is refused, never undoing that version (store.save).
+BASED_ON = "agreement_form_based_on"
+
+
 def editor_section(cursor, current, start_agreement, who: str | None) -> None:
     """The current agreement in the editor; saved as the next version by an editor."""
+    if not any(str(key).startswith(EDIT) for key in st.session_state):  # a form just opened
+        st.session_state[BASED_ON] = 0 if current is None else current.number
     today = datetime.date.today()
     start = flow.form_from(start_agreement, flow.next_effective_date(current, today))
     read_only = who is None
@@ -305,7 +312,7 @@ def editor_section(cursor, current, start_agreement, who: str | None) -> None:
         return
     form = flow.Form(**values, follow_up=follow_up, targets=targets, budgets=budgets)
     try:
-        saved = flow.save(cursor, form, who)
+        saved = flow.save(cursor, form, who, st.session_state.get(BASED_ON))
     except Exception:
         log.exception("saving the agreement failed")
         st.error("Saving the agreement failed, so it is as it was. See the server log.")

@@ -124,6 +124,42 @@ def test_an_editor_saves_version_two_from_a_date(agreed_db):
     assert changed["In force from"] == "1 Apr 2026"
 
 
+def test_a_form_opened_before_another_editor_saved_is_not_saved_over_that_version(agreed_db):
+    # Two editors open the form on version 1. The other saves version 2, a new MQL
+    # definition; this one then changes the note and saves: version 3 held the old MQL
+    # definition again, undoing version 2 without a word.
+    at = open_page()
+    other = replace(first_agreement(), mql_definition="Asked for a demo twice", note="Sven's")
+    other = replace(other, effective_from=datetime.date(2026, 4, 1))
+    con = connect(agreed_db)
+    try:
+        store.save(con, other, changed_by="sven")
+    finally:
+        con.close()
+    at.date_input(key="agreement_edit_effective_from").set_value(datetime.date(2026, 5, 1))
+    at.text_input(key="agreement_edit_note").input("Mine").run()
+    at.button(key="agreement_save").click().run()
+    assert not at.exception, at.exception
+    assert not at.success
+    [said] = [error for error in texts(at.error) if "after this form was opened" in error]
+    assert said.startswith("Version 2 was saved (by sven, ")
+    assert said.endswith(
+        "after this form was opened on version 1: saving the form would undo what changed, so "
+        "nothing is saved. Reload the page to start from version 2, then make your changes again."
+    )
+    con = connect(agreed_db)
+    try:
+        assert [version.number for version in store.versions(con)] == [1, 2]
+    finally:
+        con.close()
+    # Reloaded, the form starts from version 2 and saves version 3 on top of it.
+    at = open_page()
+    at.date_input(key="agreement_edit_effective_from").set_value(datetime.date(2026, 5, 1))
+    at.text_input(key="agreement_edit_note").input("Mine").run()
+    at.button(key="agreement_save").click().run()
+    assert texts(at.success) == ["Saved as version 3. Every page now measures against it."]
+
+
 def test_an_invalid_entry_is_said_beside_its_field_and_nothing_is_saved(agreed_db):
     at = open_page()
     at.text_input(key="agreement_edit_sales_name").input("").run()

@@ -149,14 +149,23 @@ def known_channels(con: duckdb.DuckDBPyConnection) -> set[str]:
 # ---- writing ---------------------------------------------------------------------------------
 
 
-def save(con: duckdb.DuckDBPyConnection, agreement: Agreement, changed_by: str) -> int:
+def save(
+    con: duckdb.DuckDBPyConnection,
+    agreement: Agreement,
+    changed_by: str,
+    based_on: int | None = None,
+) -> int:
     """Validate ``agreement`` and save it as the next version, with its line in the change log
     and the rebuilt marts, in one transaction; returns its number. Raises
-    ``AgreementInvalid`` and saves nothing when a check fails."""
+    ``AgreementInvalid`` and saves nothing when a check fails, or when ``based_on`` (the
+    version a form was opened on, 0 for none) is no longer the latest: saving would undo what
+    the versions saved since changed."""
 
     def write() -> int:
         previous = current(con)
         number = previous.number + 1 if previous else 1
+        if based_on is not None and number - 1 != based_on:
+            raise AgreementInvalid([_saved_since(previous, based_on)])
         found = problems(
             agreement,
             known_channels=known_channels(con),
@@ -170,6 +179,22 @@ def save(con: duckdb.DuckDBPyConnection, agreement: Agreement, changed_by: str) 
         return number
 
     return _in_transaction(con, write)
+
+
+def _saved_since(latest: Version, based_on: int) -> Problem:
+    """Why a form opened on version ``based_on`` is not saved over ``latest``, saved since."""
+    by = f"by {latest.saved_by}, {latest.saved_at:%d %b %Y %H:%M}"
+    if latest.number == based_on + 1:
+        saved = f"Version {latest.number} was saved ({by})"
+    else:
+        saved = f"Versions {based_on + 1} to {latest.number} were saved (the latest {by})"
+    opened_on = f"version {based_on}" if based_on else "no version"
+    return Problem(
+        "version",
+        f"{saved} after this form was opened on {opened_on}: saving the form would undo what "
+        f"changed, so nothing is saved. Reload the page to start from version {latest.number}, "
+        "then make your changes again.",
+    )
 
 
 def import_versions(

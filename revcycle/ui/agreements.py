@@ -318,13 +318,14 @@ class Saved:
     problems: tuple[Problem, ...] = ()
 
 
-def save(con, form: Form, editor: str) -> Saved:
-    """Save the form as the next version, as ``editor``; nothing is written on any problem."""
+def save(con, form: Form, editor: str, based_on: int | None = None) -> Saved:
+    """Save the form as the next version, as ``editor``; nothing is written on any problem,
+    nor when a version was saved since the form was opened on ``based_on`` (store.save)."""
     agreement, problems = agreement_from(form)
     if agreement is None:
         return Saved(None, tuple(problems))
     try:
-        return Saved(store.save(con, agreement, changed_by=editor))
+        return Saved(store.save(con, agreement, changed_by=editor, based_on=based_on))
     except AgreementInvalid as invalid:
         return Saved(None, tuple(named_rows(invalid.problems, agreement)))
 
