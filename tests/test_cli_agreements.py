@@ -6,6 +6,7 @@ import datetime
 
 import duckdb
 
+from revcycle.access import os_user
 from revcycle.agreements import document, store
 from revcycle.agreements.model import FollowUp, Version
 from tests import test_cli_load
@@ -43,7 +44,23 @@ def test_show_tells_the_current_version_in_words_and_lists_every_version(revcycl
     assert "  Content marketing: nurture, no response time\n" in out
     assert "  Saturday: closed\n" in out
     assert "   1  in force from 1 Nov 2024 " in out
-    assert "   2  in force from 1 Jun 2026 " in out and "← current" in out
+    assert "   2  in force from 1 Jun 2026 " in out and "← in force today" in out
+
+
+def test_show_tells_the_version_in_force_today_not_one_that_starts_later(revcycle, db, tmp_path):
+    # Version 3 starts a year from today: show described it as the agreement, "← current".
+    versions = saved_versions(db)
+    later = datetime.date.today() + datetime.timedelta(days=365)
+    third = dataclasses.replace(versions[-1].agreement, effective_from=later, note="Next year")
+    path = tmp_path / "later.yaml"
+    path.write_text(document.dump([*versions, Version(3, "", None, third)]), encoding="utf-8")
+    assert revcycle(db, "agreements", "import", path)[0] == 0
+    code, out = revcycle(db, "agreements", "show")
+    assert code == 0
+    assert out.startswith("Agreement version 2, in force from 1 Jun 2026")
+    lines = out.splitlines()
+    assert next(line for line in lines if line.startswith("   2 ")).endswith("← in force today")
+    assert next(line for line in lines if line.startswith("   3 ")).endswith("(not in force yet)")
 
 
 def test_show_without_an_agreement_names_the_default(revcycle, tmp_path):
@@ -72,10 +89,28 @@ def test_import_adds_the_new_version(revcycle, db, tmp_path):
     path.write_text(with_third_version(db), encoding="utf-8")
     code, out = revcycle(db, "agreements", "import", path)
     assert code == 0
-    assert f"imported agreement versions 3 from {path}" in out
+    assert f"imported agreement versions 3 from {path}; the change log records " in out
+    # The file names no saver for version 3: whoever imported it.
+    assert f"  version 3 is recorded as saved by {os_user()}, now" in out
     third = saved_versions(db)[2]
     assert third.agreement.effective_from == JULY
     assert FollowUp("Trade show", "call", 8.0, "working") in third.agreement.follow_up
+
+
+def test_an_import_says_whom_each_version_names_as_its_saver(revcycle, db, tmp_path):
+    # The file says qa.tester saved version 3 in August: the version keeps that (a history
+    # moved from another database), and the import said "recorded as saved by" the importer.
+    versions = saved_versions(db)
+    third = dataclasses.replace(versions[-1].agreement, effective_from=JULY, note="Moved")
+    saved_at = datetime.datetime(2026, 8, 28, 10, 0)
+    path = tmp_path / "agreement.yaml"
+    text = document.dump([*versions, Version(3, "qa.tester", saved_at, third)])
+    path.write_text(text, encoding="utf-8")
+    code, out = revcycle(db, "agreements", "import", path)
+    assert code == 0
+    assert "  version 3 keeps the saver the file names: qa.tester, 28 Aug 2026 10:00" in out
+    assert "recorded as saved by" not in out
+    assert saved_versions(db)[2].saved_by == "qa.tester"
 
 
 def test_importing_what_is_saved_changes_nothing(revcycle, db, tmp_path):

@@ -2,6 +2,7 @@
 file, so a team can review it like any document. ``show`` and ``export`` only read, so they work
 while the dashboard runs; ``import`` writes, all or nothing, as the OS user running it."""
 
+import datetime
 import sys
 from pathlib import Path
 
@@ -27,12 +28,21 @@ def show(con: duckdb.DuckDBPyConnection) -> int:
         print(f"no agreement saved yet: every lead is judged by the default, a {fallback}")
         print(f"({FIRST_VERSION_HINT})")
         return 0
-    for line in words.describe(saved[-1]):
+    # Today's, as the page's "In force today": a version saved to start later is not yet.
+    today = datetime.date.today()
+    in_force = store.in_force_on(con, today)
+    for line in words.describe(in_force):
         print(line)
     print()
     print("versions:")
     for version in saved:
-        print(words.version_line(version, version is saved[-1]))
+        if version.number == in_force.number:
+            mark = "  ← in force today"
+        elif version.agreement.effective_from > today:
+            mark = "  (not in force yet)"
+        else:
+            mark = ""
+        print(words.version_line(version, mark))
     return 0
 
 
@@ -75,7 +85,20 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         print(f"nothing new: every version in {path} is saved already")
         return 0
     numbers = ", ".join(str(number) for number in added)
-    print(f"imported agreement versions {numbers} from {path}, recorded as saved by {os_user()}")
+    print(
+        f"imported agreement versions {numbers} from {path}; the change log records "
+        f"{os_user()} as who imported them"
+    )
+    # Who each version names as its saver: the file's, where it says (an exported history
+    # moved to another database), else whoever imported it.
+    in_file = {version.number: version for version, _ in found}
+    for number in added:
+        version = in_file[number]
+        if version.saved_by:
+            when = f", {version.saved_at:%d %b %Y %H:%M}" if version.saved_at else ""
+            print(f"  version {number} keeps the saver the file names: {version.saved_by}{when}")
+        else:
+            print(f"  version {number} is recorded as saved by {os_user()}, now")
     return 0
 
 

@@ -233,9 +233,8 @@ def _budgets_line(agreement: Agreement) -> str:
     return f"Budgets: {len(agreement.budgets):,} monthly figures for {span}, for {channels}."
 
 
-def version_line(version: Version, is_current: bool) -> str:
-    """One line of the list of versions."""
-    mark = "  ← current" if is_current else ""
+def version_line(version: Version, mark: str = "") -> str:
+    """One line of the list of versions, ``mark`` after it ("  ← in force today")."""
     return (
         f"{version.number:>4}  in force from {date_words(version.agreement.effective_from):<11}"
         f"{_saved(version)}{mark}"
