@@ -18,7 +18,7 @@ from revcycle.agreements.model import (
     default_agreement,
 )
 from revcycle.importer import channels
-from revcycle.ui import access, format, page
+from revcycle.ui import access, format, page, tables
 from revcycle.ui import agreements as flow
 from revcycle.ui.data import connection
 
@@ -343,6 +343,7 @@ def history_section(versions) -> None:
             "saved_at": st.column_config.DatetimeColumn("Saved", format="YYYY-MM-DD HH:mm"),
             "note": st.column_config.TextColumn("Note", width="large"),
         },
+        row_height=tables.wrapped_row_height(history["note"]),  # each note read in full
         key="agreement_history",
     )
     by_number = {version.number: version for version in versions}
@@ -360,12 +361,17 @@ def history_section(versions) -> None:
     if not changes:
         st.caption("The two versions agree on everything.")
     else:
+        changed = pd.DataFrame(
+            [(change.field, change.before, change.after) for change in changes],
+            columns=["What changed", f"Version {before}", f"Version {after}"],
+        )
+        wide = st.column_config.TextColumn(width="large")
         st.dataframe(
-            pd.DataFrame(
-                [(change.field, change.before, change.after) for change in changes],
-                columns=["What changed", f"Version {before}", f"Version {after}"],
-            ),
+            changed,
             hide_index=True,
+            # A definition changed is read whole, before and after.
+            column_config={f"Version {before}": wide, f"Version {after}": wide},
+            row_height=tables.wrapped_row_height([*changed.iloc[:, 1], *changed.iloc[:, 2]]),
             key="agreement_changes",
         )
     chosen = st.selectbox(

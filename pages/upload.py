@@ -196,7 +196,7 @@ def show_checks(prepared, slot: str) -> None:
     st.dataframe(
         grouped,
         hide_index=True,
-        row_height=upload.problems_row_height(grouped["reason"].tolist()),  # read in full
+        row_height=tables.wrapped_row_height(grouped["reason"]),  # each reason read in full
         column_config={
             "severity": st.column_config.TextColumn("Severity"),
             "count": st.column_config.NumberColumn("Lines", format="%d"),

@@ -160,6 +160,30 @@ def test_a_form_opened_before_another_editor_saved_is_not_saved_over_that_versio
     assert texts(at.success) == ["Saved as version 3. Every page now measures against it."]
 
 
+def test_a_long_definition_and_note_are_read_whole_in_the_history(agreed_db):
+    # Their cells were cut at one line: "…that asked for contact, a demo or pricing, or two or…".
+    definition = (
+        "A lead from a company of 10 or more people that asked for contact, a demo or pricing, "
+        "or downloaded two or more whitepapers within 30 days"
+    )
+    note = "Second agreement: the MQL now needs the company's size, and the numbers follow it"
+    con = connect(agreed_db)
+    try:
+        later = replace(first_agreement(), effective_from=datetime.date(2026, 4, 1))
+        store.save(con, replace(later, mql_definition=definition, note=note), changed_by="sven")
+    finally:
+        con.close()
+    at = open_page()
+    frames = {
+        key: next(f for f in at.dataframe if key in f.value.columns)
+        for key in ("note", "What changed")
+    }
+    assert definition in frames["What changed"].value["Version 2"].tolist()
+    # Tall enough rows for the longest text to wrap in its wide column, about 55 a line.
+    for frame, text in ((frames["note"], note), (frames["What changed"], definition)):
+        assert frame.proto.row_height >= 19 * -(-len(text) // 55), text
+
+
 def test_an_invalid_entry_is_said_beside_its_field_and_nothing_is_saved(agreed_db):
     at = open_page()
     at.text_input(key="agreement_edit_sales_name").input("").run()

@@ -39,6 +39,20 @@ _COLUMN = {
 }
 
 
+# A table whose long texts wrap: each row as tall as its longest text needs in a wide
+# ("large", about 400 px) column, so none is cut off; st.dataframe wraps text in taller rows.
+WIDE_COLUMN_CHARACTERS = 55  # characters a line of a wide column holds
+TEXT_LINE_PX, ROW_PADDING_PX, MAX_WRAPPED_LINES = 19, 16, 12
+
+
+def wrapped_row_height(texts) -> int | None:
+    """The row height in pixels for the longest of ``texts`` to wrap in full in a wide column
+    (up to MAX_WRAPPED_LINES lines); None, a table's one line, when every text fits on one."""
+    longest = max((len(str(text)) for text in texts if isinstance(text, str)), default=0)
+    lines = min(-(-longest // WIDE_COLUMN_CHARACTERS), MAX_WRAPPED_LINES)
+    return None if lines <= 1 else ROW_PADDING_PX + TEXT_LINE_PX * lines
+
+
 def show(
     frame: pd.DataFrame,
     columns: dict[str, tuple[str, str]],

@@ -155,20 +155,6 @@ def attempt(
 
 
 # How much of a text file likely_kind reads: its header is in the first lines.
-# The problems table wraps its reasons: a row is as tall as the longest reason needs, at the
-# characters a line of the wide Reason column holds (about 400 px), so none is cut off.
-REASON_CHARACTERS_PER_LINE = 55
-REASON_LINE_PX, ROW_PADDING_PX, MAX_REASON_LINES = 19, 16, 12
-
-
-def problems_row_height(reasons: list[str]) -> int | None:
-    """The problems table's row height in pixels, for its longest reason to wrap in full (up
-    to MAX_REASON_LINES lines); None, the table's one line, when every reason fits on one."""
-    longest = max(map(len, reasons), default=0)
-    lines = min(-(-longest // REASON_CHARACTERS_PER_LINE), MAX_REASON_LINES)
-    return None if lines <= 1 else ROW_PADDING_PX + REASON_LINE_PX * lines
-
-
 HEAD_BYTES = 1 << 20
 
 
