@@ -321,8 +321,11 @@ def editor_section(cursor, current, start_agreement, who: str | None) -> None:
     if saved.number is not None:
         for key in [key for key in st.session_state if str(key).startswith(EDIT)]:
             del st.session_state[key]
+        # Only the leads from its date on: earlier ones keep the version in force then.
+        since = store.date_words(form.effective_from)
         st.session_state[SAVED] = (
-            f"Saved as version {saved.number}. Every page now measures against it."
+            f"Saved as version {saved.number}. Every page judges the leads created from {since} "
+            "on by it; earlier ones keep the version in force when they came in."
         )
     st.rerun()
 

@@ -112,7 +112,10 @@ def test_an_editor_saves_version_two_from_a_date(agreed_db):
     }
     at.button(key="agreement_save").click().run()
     assert not at.exception, at.exception
-    assert texts(at.success) == ["Saved as version 2. Every page now measures against it."]
+    assert texts(at.success) == [
+        "Saved as version 2. Every page judges the leads created from 1 Apr 2026 on by it; "
+        "earlier ones keep the version in force when they came in."
+    ]
     assert history(at)["version"].tolist() == [2, 1]
     assert history(at)["note"].tolist() == ["Faster calls", "First agreement"]
     # On the server's own machine, without sign-in, the editor is the server's user.
@@ -157,7 +160,10 @@ def test_a_form_opened_before_another_editor_saved_is_not_saved_over_that_versio
     at.date_input(key="agreement_edit_effective_from").set_value(datetime.date(2026, 5, 1))
     at.text_input(key="agreement_edit_note").input("Mine").run()
     at.button(key="agreement_save").click().run()
-    assert texts(at.success) == ["Saved as version 3. Every page now measures against it."]
+    assert texts(at.success) == [
+        "Saved as version 3. Every page judges the leads created from 1 May 2026 on by it; "
+        "earlier ones keep the version in force when they came in."
+    ]
 
 
 def test_a_long_definition_and_note_are_read_whole_in_the_history(agreed_db):
@@ -255,7 +261,8 @@ def test_an_editor_changes_a_budget_and_adds_one_as_version_two(agreed_db):
     )
     at.button(key="agreement_save").click().run()
     assert not at.exception, at.exception
-    assert texts(at.success) == ["Saved as version 2. Every page now measures against it."]
+    [saved] = texts(at.success)  # from the editor's default date: today
+    assert saved.startswith("Saved as version 2. Every page judges the leads created from ")
     assert history(at)["version"].tolist() == [2, 1]
     changes = next(frame.value for frame in at.dataframe if "What changed" in frame.value.columns)
     changed = {
