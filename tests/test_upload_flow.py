@@ -127,7 +127,7 @@ def test_load_button_commits_leads_before_deals_and_says_how_to_undo(con):
     assert committed.upload_ids == {"file-leads": 3, "file-deals": 4}
     assert committed.messages == [
         "Loaded 3 leads from leads.csv as upload 3 (merge).",
-        "Loaded 1 deals from deals.csv as upload 4 (merge).",
+        "Loaded 1 deal from deals.csv as upload 4 (merge).",
         "To undo, restore upload 2 under History below (or run: python -m revcycle restore 2).",
     ]
     assert con.execute("select count(*) from raw_leads").fetchone() == (4,)
