@@ -137,7 +137,14 @@ with page.frame("Attribution") as filters:
                 currency.amount(
                     None if unpriced == credited > 0 else rows["credited_cents"].sum() / 100
                 ),
-                "Every model hands out exactly this amount, to the cent.",
+                # Over every channel each model hands out the booked amount; the channels
+                # chosen in the sidebar get what this model gives them, which models differ on.
+                (
+                    f"What {MODEL_NAMES[model].lower()} credits the channels chosen. Over every "
+                    "channel, every model hands out the same amount, to the cent."
+                    if params["channels"]
+                    else "Every model hands out exactly this amount, to the cent."
+                ),
             ),
             (
                 "Deals credited",

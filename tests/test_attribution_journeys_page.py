@@ -96,3 +96,18 @@ def test_the_credit_basis_is_part_of_the_shared_link():
     assert any(
         "basis 'profit': not revenue or pipeline, so Won revenue is shown" in n for n in notes
     )
+
+
+def test_the_credited_tile_says_what_it_is_when_channels_are_chosen():
+    # Over every channel each model hands out the won revenue; one channel gets what the model
+    # chosen gives it, which differs by model. Its tile said "Every model hands out exactly
+    # this amount, to the cent" beside €1,333 under first touch and €1,287 under linear.
+    every = "Every model hands out exactly this amount, to the cent."
+    assert every in [caption.value for caption in open_page(PAGE).caption]
+    at = open_page(PAGE, channel="Trade show", model="first")
+    said = [caption.value for caption in at.caption]
+    assert every not in said
+    assert (
+        "What first touch credits the channels chosen. Over every channel, every model hands "
+        "out the same amount, to the cent."
+    ) in said
