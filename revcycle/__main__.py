@@ -27,6 +27,7 @@ from revcycle.export import safe_csv
 from revcycle.health import (
     DatabaseBusy,
     DatabaseDamaged,
+    DatabaseUnusable,
     KeptChanging,
     explain,
     open_to_read,
@@ -44,7 +45,15 @@ from revcycle.roi import cli as roi_cli
 
 SHOWN_PROBLEMS = 50
 # Errors whose message is already the sentence a person needs.
-EXPECTED = (QueryError, ImportRefused, DatabaseBusy, DatabaseDamaged, KeptChanging, BackupRefused)
+EXPECTED = (
+    QueryError,
+    ImportRefused,
+    DatabaseBusy,
+    DatabaseDamaged,
+    DatabaseUnusable,
+    KeptChanging,
+    BackupRefused,
+)
 
 
 def _pairs(values: list[str], flag: str, parser: argparse.ArgumentParser) -> dict[str, str]:

@@ -14,6 +14,7 @@ import duckdb
 from revcycle.access import os_user
 from revcycle.agreements import sample as agreement_sample
 from revcycle.db import connect, rollback_after
+from revcycle.health import file_backed, refuse_unusable
 from revcycle.importer.load import (
     commit_in_transaction,
     ensure_storage,
@@ -107,7 +108,9 @@ def open_database(path: Path | None = None, seed_sample: bool = False) -> duckdb
     sample into a database that has never had an upload: the dashboard does, so a fresh
     clone shows something; the command line does not, so a person's file never meets it.
     Files in the upload archive that no upload names are removed."""
-    con = connect(path or db_path())
+    path = Path(path or db_path())
+    refuse_unusable(path)
+    con = file_backed(connect(path), path)
     if seed_sample and not has_history(con):
         build(con, sample=True)
     elif not is_current(con):

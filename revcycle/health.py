@@ -64,6 +64,39 @@ class DatabaseBusy(RuntimeError):
         )
 
 
+class DatabaseUnusable(RuntimeError):
+    """``REVCYCLE_DB`` names something that is no database this process may use."""
+
+    def __init__(self, path: Path, what: str):
+        super().__init__(
+            f"REVCYCLE_DB names {path}, which {what}. Point REVCYCLE_DB at the Revcycle "
+            "database file (data/revcycle.duckdb by default), or at a new file's path for a new "
+            "database."
+        )
+
+
+NOT_A_DATABASE = "is not a DuckDB database (a CSV or another data file?)"
+
+
+def refuse_unusable(path: Path) -> None:
+    """Refuse a folder where the database file should be."""
+    if path.is_dir():
+        raise DatabaseUnusable(path, "is a folder, not a database file")
+
+
+def file_backed(con: duckdb.DuckDBPyConnection, path: Path) -> duckdb.DuckDBPyConnection:
+    """``con``, once it is known to hold ``path`` itself: DuckDB opens a data file (a CSV) as
+    an in-memory database that reads it, where a load would seem to succeed and keep nothing.
+    A damaged database file fails to open instead, and says so."""
+    [(opened,)] = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchall()
+    if opened is None:
+        con.close()
+        raise DatabaseUnusable(path, NOT_A_DATABASE)
+    return con
+
+
 class KeptChanging(RuntimeError):
     """The database changed during every attempt to copy it; the message says to retry."""
 
@@ -107,13 +140,16 @@ def explain(error: BaseException) -> str | None:
 def open_to_write(path: Path) -> duckdb.DuckDBPyConnection:
     """Connect to write; a busy or damaged file raises with a sentence saying which."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    refuse_unusable(path)
     try:
-        return open_duckdb(path)
+        return file_backed(open_duckdb(path), path)
     except duckdb.IOException as error:
         if is_locked(error):
             raise DatabaseBusy(path, error) from error
         if is_damage(error):
             raise DatabaseDamaged(path, error) from error
+        if "Permission denied" in str(error):
+            raise DatabaseUnusable(path, "this user may not write (Permission denied)") from error
         raise
 
 
@@ -136,8 +172,11 @@ def open_to_read(path: Path) -> Iterator[Reading]:
         finally:
             con.close()
         return
+    refuse_unusable(path)
     try:
-        con = open_duckdb(path, read_only=True)
+        con = file_backed(open_duckdb(path, read_only=True), path)
+    except duckdb.CatalogException as error:  # a CSV: "Cannot launch in-memory database …"
+        raise DatabaseUnusable(path, NOT_A_DATABASE) from error
     except duckdb.IOException as error:
         if is_damage(error):
             raise DatabaseDamaged(path, error) from error

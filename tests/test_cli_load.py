@@ -281,3 +281,23 @@ def test_output_read_by_a_reader_that_stops_early_ends_quietly(db):
     assert result.stderr == ""
     assert result.returncode == 1
     assert not (db.parent / "state").exists()
+
+
+def test_a_database_path_that_is_a_csv_or_a_folder_is_refused_and_changes_nothing(
+    tmp_path, revcycle
+):
+    # DuckDB opens a CSV as an in-memory database that reads it: `load` said "loaded as
+    # upload 1", exit 0, and kept nothing; `history` then failed on "in-memory database".
+    not_a_database = tmp_path / "spend.csv"
+    not_a_database.write_text("date,source,amount\n2026-03-02,Google Ads,10.00\n", "utf-8")
+    leads = tmp_path / "leads.csv"
+    leads.write_text("lead_id,created_at\nL1,2026-03-02 09:00:00\n", encoding="utf-8")
+    before = not_a_database.read_bytes()
+    for command in (["load", leads], ["build"], ["history"]):
+        code, out = revcycle(not_a_database, *command)
+        assert code == 1, (command, out)
+        assert f"REVCYCLE_DB names {not_a_database}, which is not a DuckDB database" in out
+        assert "Traceback" not in out and "in-memory" not in out
+    assert not_a_database.read_bytes() == before
+    code, out = revcycle(tmp_path, "load", leads)
+    assert code == 1 and f"REVCYCLE_DB names {tmp_path}, which is a folder" in out

@@ -153,3 +153,17 @@ def test_a_failing_query_is_one_sentence_on_every_page(
     assert len(errors) == 1, errors
     assert errors[0].startswith(f"The query queries/{query}")
     assert errors[0].endswith(" The details are in the server log.")
+
+
+def test_a_database_path_that_is_a_csv_is_said_on_the_page_and_left_as_it_is(tmp_path, monkeypatch):
+    # The dashboard would open it as an in-memory database, build the sample there and show
+    # it, while nothing it then loaded was kept.
+    not_a_database = tmp_path / "leads.csv"
+    not_a_database.write_text("lead_id,created_at\nL1,2026-03-02 09:00:00\n", encoding="utf-8")
+    monkeypatch.setenv("REVCYCLE_DB", str(not_a_database))
+    at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    said = [error.value.replace("\\", "") for error in at.error]
+    assert any(f"REVCYCLE_DB names {not_a_database}, which is not a DuckDB" in s for s in said)
+    assert not_a_database.read_text(encoding="utf-8").startswith("lead_id,created_at\nL1,")
