@@ -22,7 +22,7 @@ from revcycle.agreements import cli as agreements_cli
 from revcycle.attribution import cli as attribution_cli
 from revcycle.backup import BackupRefused
 from revcycle.build import build, open_database
-from revcycle.db import QueryError, has_table
+from revcycle.db import QueryError, has_table, is_interrupt
 from revcycle.export import safe_csv
 from revcycle.health import (
     DatabaseBusy,
@@ -189,6 +189,9 @@ def _add_disk_commands(commands) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    # Else Python's last-resort handler prints a logged traceback on the screen.
+    screen = _ScreenLine(logging.WARNING)
+    logging.getLogger("revcycle").addHandler(screen)
     try:
         code = _run(args, parser)
         sys.stdout.flush()  # a reader that went away (``| head``) shows here, in the guard
@@ -203,11 +206,31 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {sentence}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("error: interrupted; what was not committed was not changed", file=sys.stderr)
-        return 130
+        return _interrupted()
     except Exception as error:
+        if is_interrupt(error):  # Ctrl-C, as DuckDB reports it from a query
+            return _interrupted()
         _unexpected(error, argv if argv is not None else sys.argv[1:])
         return 1
+    finally:
+        logging.getLogger("revcycle").removeHandler(screen)
+
+
+def _interrupted() -> int:
+    print("error: interrupted; what was not committed was not changed", file=sys.stderr)
+    return 130
+
+
+class _ScreenLine(logging.Handler):
+    """What the package logs while a command runs, a line on stderr ("warning: …"); a logged
+    traceback goes to the log file only, as an unexpected error's does (_unexpected)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        said = f"{record.levelname.lower()}: {record.getMessage()}"
+        if record.exc_info:
+            _to_log_file(record)
+            said += f" (the details are in {log_path()})"
+        print(said, file=sys.stderr)
 
 
 def _stop_writing_to_stdout() -> None:
@@ -264,25 +287,36 @@ def _unexpected(error: Exception, argv: list[str]) -> None:
     sentence = explain(error) or (
         f"Something unexpected went wrong ({type(error).__name__}: {health.first_line(error)})."
     )
-    path = log_path()
+    record = logging.LogRecord(
+        "revcycle.cli.failures",
+        logging.ERROR,
+        __file__,
+        0,
+        "python -m revcycle %s failed",
+        (" ".join(argv),),
+        (type(error), error, error.__traceback__),
+    )
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(path, maxBytes=1 << 20, backupCount=2, encoding="utf-8")
+        _to_log_file(record)
     except OSError as unwritable:
         print(
             f"error: {sentence} (Its details could not be logged: {unwritable}.)", file=sys.stderr
         )
         return
+    print(f"error: {sentence} The details are in {log_path()}.", file=sys.stderr)
+
+
+def _to_log_file(record: logging.LogRecord) -> None:
+    """``record``, its traceback included, in the log file log_path() names; never on the
+    screen. Raises OSError when the file cannot be written."""
+    path = log_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(path, maxBytes=1 << 20, backupCount=2, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-    details = logging.getLogger("revcycle.cli.failures")
-    details.propagate = False  # to the file only: never a traceback on the screen
-    details.addHandler(handler)
     try:
-        details.error("python -m revcycle %s failed", " ".join(argv), exc_info=error)
+        handler.emit(record)
     finally:
-        details.removeHandler(handler)
         handler.close()
-    print(f"error: {sentence} The details are in {path}.", file=sys.stderr)
 
 
 def _print_change(mode: str, change: load.ChangePreview) -> None:

@@ -98,6 +98,14 @@ def rollback_after(con: duckdb.DuckDBPyConnection, error: BaseException) -> None
         error.add_note(f"(the rollback after it was refused too: {_first_line(refused)})")
 
 
+def is_interrupt(error: BaseException) -> bool:
+    """Whether ``error`` is DuckDB's answer to Ctrl-C during a query: an InterruptException,
+    or, from a result being read, a RuntimeError "Query interrupted"."""
+    if isinstance(error, duckdb.InterruptException):
+        return True
+    return isinstance(error, RuntimeError) and "Query interrupted" in str(error)
+
+
 def execute(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     """Run the named query with ``params`` bound as ``$name`` values; return a DataFrame.
 

@@ -14,7 +14,8 @@ import pytest
 
 from revcycle.__main__ import main
 from revcycle.db import connect
-from revcycle.paths import REPO_ROOT
+from revcycle.importer import read
+from revcycle.paths import REPO_ROOT, log_path
 from tests.conftest import copy_database
 
 HUBSPOT = (
@@ -301,3 +302,23 @@ def test_a_database_path_that_is_a_csv_or_a_folder_is_refused_and_changes_nothin
     assert not_a_database.read_bytes() == before
     code, out = revcycle(tmp_path, "load", leads)
     assert code == 1 and f"REVCYCLE_DB names {tmp_path}, which is a folder" in out
+
+
+def test_a_traceback_the_package_logs_goes_to_the_log_file_not_the_screen(
+    tmp_path, monkeypatch, capsys
+):
+    # read_export logs an unforeseen failure with its traceback; the command line set up no
+    # handler, so Python's last resort printed "Traceback (most recent call last)" on stderr.
+    def unforeseen(path):
+        raise ValueError("a failure nobody foresaw")
+
+    monkeypatch.setattr(read, "_read_text", unforeseen)
+    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "db.duckdb"))
+    leads = tmp_path / "leads.csv"
+    leads.write_text("lead_id,created_at\nL1,2026-03-02 09:00:00\n", encoding="utf-8")
+    assert main(["load", str(leads), "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"error: reading {leads} failed (the details are in {log_path()})" in err
+    assert "could not be read (ValueError: a failure nobody foresaw)" in err
+    assert "a failure nobody foresaw" in log_path().read_text(encoding="utf-8")

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from revcycle import settings
-from revcycle.db import scratch
+from revcycle.db import is_interrupt, scratch
 from revcycle.importer.original import Original
 from revcycle.importer.problems import (
     EXTRA_VALUE,
@@ -94,6 +94,8 @@ def read_export(path: Path, max_bytes: int | None = None) -> ExportTable:
     except OSError as error:
         raise _refused(path, f"could not be opened ({error.strerror or error}).") from error
     except Exception as error:  # a file we did not foresee must not become a traceback
+        if is_interrupt(error):  # Ctrl-C while DuckDB read: the person's, not the file's
+            raise KeyboardInterrupt from error
         log.exception("reading %s failed", path)
         reason = f"could not be read ({type(error).__name__}: {error}). {SAVE_AGAIN}"
         raise _refused(path, reason) from error
