@@ -8,6 +8,7 @@ on the screen. ``history``, ``check``, ``load --dry-run``, ``agreements show|exp
 """
 
 import argparse
+import io
 import logging
 import os
 import sys
@@ -192,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     # Else Python's last-resort handler prints a logged traceback on the screen.
     screen = _ScreenLine(logging.WARNING)
     logging.getLogger("revcycle").addHandler(screen)
+    terminal = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = (_VisibleControls.on_a_terminal(stream) for stream in terminal)
     try:
         code = _run(args, parser)
         sys.stdout.flush()  # a reader that went away (``| head``) shows here, in the guard
@@ -214,6 +217,41 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         logging.getLogger("revcycle").removeHandler(screen)
+        sys.stdout, sys.stderr = terminal
+
+
+# What a file name or a value may hold that a terminal would obey: ESC starts its commands
+# (clear the screen, retitle the window), CR rewrites a line. Shown as escapes, "\x1b".
+_CONTROLS = {
+    code: f"\\x{code:02x}"
+    for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))
+    if code not in (0x09, 0x0A)  # tab and newline are the output's own
+}
+
+
+class _VisibleControls(io.TextIOBase):
+    """A terminal's stream that writes control characters as escapes; output that goes to a
+    file or a pipe (a CSV) is left byte for byte."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    @classmethod
+    def on_a_terminal(cls, stream):
+        return cls(stream) if stream.isatty() else stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(text.translate(_CONTROLS))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def isatty(self) -> bool:
+        return True
 
 
 def _interrupted() -> int:

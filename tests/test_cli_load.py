@@ -5,6 +5,7 @@ importing pandas and building 20,000 leads for every call would be most of the t
 Two tests start the real command, so `python -m revcycle` itself is covered.
 """
 
+import io
 import os
 import subprocess
 import sys
@@ -322,3 +323,36 @@ def test_a_traceback_the_package_logs_goes_to_the_log_file_not_the_screen(
     assert f"error: reading {leads} failed (the details are in {log_path()})" in err
     assert "could not be read (ValueError: a failure nobody foresaw)" in err
     assert "a failure nobody foresaw" in log_path().read_text(encoding="utf-8")
+
+
+class Terminal(io.StringIO):
+    """What a terminal would receive: a stream that says it is one."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_escape_sequences_in_names_and_values_as_text(tmp_path, monkeypatch):
+    # A file name and a source holding ESC sequences cleared the screen and coloured the
+    # terminal: on a terminal they are shown as "\x1b" (a CR as "\x0d").
+    name = tmp_path / "\x1b[31mred\x1b[0m.csv"
+    others = "".join(f"L{row},2026-03-02 09:00:00,Referral\n" for row in range(2, 200))
+    name.write_text(
+        "lead_id,created_at,channel\nL1,2026-03-02 09:00:00,\x1b[2J\x1b[Hclear\n"
+        + others,  # among many plain rows: a few control characters are no binary file
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "db.duckdb"))
+    out, err = Terminal(), Terminal()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["load", str(name), "--dry-run"]) == 0
+    shown = out.getvalue() + err.getvalue()
+    assert "\x1b" not in shown and "\r" not in shown
+    assert "read \\x1b[31mred\\x1b[0m.csv as leads" in shown
+    assert "\\x1b[2J\\x1b[Hclear" in shown
+    # Written to a file or a pipe, output is left byte for byte.
+    piped = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", piped)
+    assert main(["load", str(name), "--dry-run"]) == 0
+    assert "read \x1b[31mred\x1b[0m.csv as leads" in piped.getvalue()
