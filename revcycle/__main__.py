@@ -57,6 +57,17 @@ EXPECTED = (
 )
 
 
+def _at_least_one(text: str) -> int:
+    """A whole number of 1 or more, for argparse: else a usage error (exit code 2)."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of 1 or more, not {text!r}")
+    return number
+
+
 def _pairs(values: list[str], flag: str, parser: argparse.ArgumentParser) -> dict[str, str]:
     try:
         return name_value_pairs(values)
@@ -74,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
         "--sample", action="store_true", help="load the bundled sample exports first"
     )
     sample_parser = commands.add_parser("sample", help="regenerate the sample exports")
-    sample_parser.add_argument("--leads", type=int, default=20_000)
+    sample_parser.add_argument("--leads", type=_at_least_one, default=20_000)
     sample_parser.add_argument("--out", type=Path, default=SAMPLE_DIR)
     _add_load_command(commands)
     commands.add_parser("history", help="list the uploads, newest first")

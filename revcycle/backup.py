@@ -163,7 +163,11 @@ def _checked_backup(folder: Path) -> str:
     """What the backup holds; refused when any table or kept file in it is damaged."""
     if not (folder / MANIFEST).is_file() or not (folder / DATABASE_FILE).is_file():
         raise BackupRefused(f"{folder} is not a backup: it lacks {MANIFEST} or {DATABASE_FILE}.")
-    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (ValueError, OSError) as error:  # not JSON, not UTF-8, unreadable
+        reason = f"{folder}'s {MANIFEST} cannot be read ({error}): the backup is damaged."
+        raise BackupRefused(f"{reason} Nothing was changed.") from error
     try:
         con = open_duckdb(folder / DATABASE_FILE, read_only=True)
     except duckdb.Error as error:

@@ -204,6 +204,11 @@ def test_restore_undoes_an_upload(db, tmp_path, revcycle):
 
 def test_usage_errors_exit_2_and_refusals_exit_1(db, tmp_path, revcycle):
     assert revcycle(db, "load")[0] == 2
+    # A sample of no leads or fewer: a usage error (it was an unexpected ValueError).
+    for leads in ("0", "-5", "many"):
+        code, out = revcycle(db, "sample", "--leads", leads, "--out", tmp_path / "sample")
+        assert code == 2 and "a whole number of 1 or more" in out, leads
+    assert not (tmp_path / "sample").exists()
     assert revcycle(db, "load", tmp_path / "x.csv", "--map", "lead_id")[0] == 2
     code, out = revcycle(db, "load", tmp_path / "missing.csv")
     assert code == 1 and "Traceback" not in out

@@ -456,3 +456,17 @@ def test_a_backup_never_writes_into_a_folder_that_holds_files(tmp_path, cli, sma
     assert code == 1
     assert f"{target} exists and is not an empty folder" in out
     assert sorted(path.name for path in target.iterdir()) == ["keep.txt"]
+
+
+def test_a_backup_whose_manifest_is_damaged_is_refused_in_a_sentence(tmp_path, cli, small_database):
+    # A backup.json of garbage was "Something unexpected went wrong (JSONDecodeError …)".
+    db_file = small_database(tmp_path)
+    first = table_rows(db_file)
+    assert cli(db_file, "backup", tmp_path / "backup")[0] == 0
+    (tmp_path / "backup" / "backup.json").write_text("garbage\n", encoding="utf-8")
+    code, out = cli(db_file, "restore-backup", tmp_path / "backup", "--replace")
+    assert code == 1
+    assert f"error: {tmp_path / 'backup'}'s backup.json cannot be read (" in out
+    assert "the backup is damaged. Nothing was changed." in out
+    assert "unexpected" not in out
+    assert table_rows(db_file) == first

@@ -1167,3 +1167,27 @@ def test_a_comma_file_whose_notes_hold_semicolons_stays_a_comma_file(tmp_path):
         "called; no answer; retry",
         "sent deck; booked demo; won",
     ]
+
+
+def test_a_folder_is_named_a_folder_not_a_missing_file(tmp_path):
+    # It said "The file was not found." of a folder that is there.
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    with pytest.raises(ImportRefused) as caught:
+        read_export(folder)
+    [problem] = caught.value.problems
+    assert (
+        problem.reason == f"The file is a folder ({folder}), not a file. Name the export inside it."
+    )
+
+
+def test_bytes_of_no_text_encoding_on_one_line_are_not_called_two_encodings(tmp_path):
+    # A line holding both UTF-8 and other bytes read "line 1 is UTF-8 and line 1 is not".
+    path = tmp_path / "random.csv"
+    # "Café" in UTF-8, then a byte no UTF-8 holds, on the same line.
+    path.write_bytes(b"lead_id,created_at\nL1,Caf\xc3\xa9 \x81\n")
+    with pytest.raises(ImportRefused) as caught:
+        read_export(path)
+    [problem] = caught.value.problems
+    assert problem.reason.startswith("The file holds bytes that are no text encoding's on line 2.")
+    assert "line 2 is UTF-8 and line 2 is not" not in problem.reason

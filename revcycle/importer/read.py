@@ -67,6 +67,8 @@ def read_export(path: Path, max_bytes: int | None = None) -> ExportTable:
     over ``max_bytes`` (default ``REVCYCLE_MAX_UPLOAD_MB``) or not a table."""
     path, max_bytes = Path(path), max_bytes or settings.max_upload_bytes()
     try:
+        if path.is_dir():
+            raise _refused(path, f"is a folder ({path}), not a file. Name the export inside it.")
         if not path.is_file():
             raise _refused(path, "was not found.")
         if (size := path.stat().st_size) > max_bytes:
@@ -154,6 +156,9 @@ def _decode(path: Path, data: bytes) -> tuple[str | None, str, str | None]:
             data.decode("utf-8")
         except UnicodeDecodeError as error:
             other_line = data.count(b"\n", 0, error.start) + 1
+        if utf8_line == other_line:  # one line holds both: bytes of no text encoding
+            reason = f"holds bytes that are no text encoding's on line {utf8_line}. {SAVE_AGAIN}"
+            raise _refused(path, reason)
         raise _refused(path, _MIXED.format(utf8_line, other_line))
     del utf8
     try:
