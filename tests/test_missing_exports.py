@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from revcycle.__main__ import main
 from revcycle.db import connect, execute
 from revcycle.importer import problems as codes
 from revcycle.importer.load import commit_upload
@@ -488,3 +489,39 @@ def test_the_meeting_says_which_deals_of_the_week_have_no_outcome(one_stage_blan
     assert not at.exception, at.exception
     shown = [str(element.value) for element in at.main if hasattr(element, "value")]
     assert [text for text in shown if said in text.replace("\\", "")], shown
+
+
+@pytest.fixture
+def spend_only(tmp_path, built_databases):
+    spend = tmp_path / "spend.csv"
+    spend.write_text("date_from,source,amount,currency\n2026-03-02,Referral,100.00,EUR\n")
+    exports = {"spend": spend}
+    key = "spend-only-" + inputs_key(exports)
+    return made_copy(built_databases, key, building(exports), tmp_path / "spend.duckdb")
+
+
+def test_with_spend_alone_no_count_is_zero_and_nothing_blames_the_filters(
+    spend_only, monkeypatch, capsys
+):
+    # Referral spent 100.00 on 2 March and no leads or deals export is loaded: its leads and
+    # customers read "0" ("no leads … in the period"), and the Overview said to widen the period.
+    monkeypatch.setenv("REVCYCLE_DB", str(spend_only))
+    assert main(["roi", "--start", "2026-03-01", "--end", "2026-03-31", "--format", "csv"]) == 0
+    out, err = capsys.readouterr()
+    row = next(line for line in out.splitlines() if line.startswith("Referral,"))
+    header = out.splitlines()[0].split(",")
+    cells = dict(zip(header, row.split(","), strict=True))
+    assert (cells["spend"], cells["leads"], cells["won_deals"]) == ("100.00", "", "")
+    assert (
+        "No cost per lead, cost per MQL or cost per SQL for Referral: no leads export is loaded."
+        in err
+    )
+    assert "in the period" not in err
+    revenue = open_page("pages/revenue.py")
+    costs = revenue.dataframe[0].value.set_index("Channel")
+    assert pd.isna(costs.at["Referral", "Leads"]) and pd.isna(costs.at["Referral", "Customers"])
+    overview = open_page("dashboard.py")
+    said = [element.value for element in overview.info]
+    assert not any("Widen the period" in text for text in said)
+    nothing = "No leads or deals export is loaded, so there is nothing to count here yet"
+    assert any(text.startswith(nothing) for text in said), said

@@ -42,10 +42,13 @@ def test_a_google_ads_report_is_recognised_loaded_and_in_the_history():
         "spend",
         "google_ads_campaigns.csv",
     ]
-    # Spend alone, no lead or deal yet: the overview shows its empty state, not a failure.
+    # Spend alone, no lead or deal yet: the overview says nothing is loaded to count, not a
+    # failure, and not that the filters match nothing.
     go_to(at, "dashboard.py")
     assert not at.error
-    assert "No leads or deals match these filters." in " ".join(texts(at.info))
+    said = " ".join(texts(at.info))
+    assert "No leads or deals export is loaded, so there is nothing to count here yet" in said
+    assert "No leads or deals match these filters." not in said
 
 
 @pytest.mark.usefixtures("own_db")

@@ -72,6 +72,7 @@ COSTS = {
 }
 COUNT_COLUMNS = [count for count, *_ in COSTS.values()]
 DEAL_STAGES = ("opportunity", "won")  # COSTS' stages that a deals export counts
+LEAD_STAGES = ("lead", "mql", "sql")  # those that a leads export counts
 RATIO_COLUMNS = [
     *(cost for _, cost, *_ in COSTS.values()),
     "won_per_spent",
@@ -182,6 +183,16 @@ def in_one_currency(rows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def unloaded_counts(query, rows: pd.DataFrame) -> None:
+    """Mark unknown, in ``rows``, the counts of an export not loaded at all: a channel with
+    spend and no lead in a database with no leads export had "0 leads", as if it had none."""
+    loaded = query("metrics/data_freshness").iloc[0]
+    for kind, stages in (("leads", LEAD_STAGES), ("deals", DEAL_STAGES)):
+        if not loaded[f"has_{kind}"]:
+            for stage in stages:
+                rows[COSTS[stage][0]] = pd.array([pd.NA] * len(rows), dtype="Int64")
+
+
 def stage_counts(query, start: date, end: date, scope=None) -> pd.DataFrame:
     """Per channel, conversion_by_channel's events in the period: COUNT_COLUMNS, indexed by
     channel. A stage the channel's uploads cannot tell (no MQL or SQL date column for any of
@@ -230,6 +241,7 @@ def per_channel(
         *_credited(query, model, start, end, scope, cohort, brief, default_currency),
         stage_counts(query, start, end, scope),
     )
+    unloaded_counts(query, rows)
     cost_refused = _narrowed(scope)
     _judge_currencies(rows, money, refused=bool(cost_refused or money.return_refused))
     total, total_refused = _total(rows)
@@ -477,8 +489,10 @@ def _costs(rows: pd.DataFrame, refused: str | None) -> list[str]:
     too, or when won deals with no close date may be the period's (the note on the won
     revenue says so); MQLs and SQLs, where the leads' uploads have no date column for them."""
     spend = rows["spend_cents"].astype("Float64")
-    zero, undated, no_deals = {}, {}, {}  # channel -> the (cost, what is counted) it lacks
-    without_deals = rows["count_opportunities"].isna()
+    # channel -> the (cost, what is counted) it lacks, by why
+    zero, undated, no_deals, no_leads = {}, {}, {}, {}
+    without = {DEAL_STAGES: (no_deals, rows["count_opportunities"].isna())}
+    without[LEAD_STAGES] = (no_leads, rows["count_leads"].isna())
     for stage, (count_column, cost_column, name, counted) in COSTS.items():
         count = rows[count_column].astype("Float64")
         rows[cost_column] = (spend / count.where(count > 0) / 100).astype(float)
@@ -486,13 +500,17 @@ def _costs(rows: pd.DataFrame, refused: str | None) -> list[str]:
             rows[cost_column] = np.nan
             continue
         paid = rows["has_spend"] & ~rows["is_total"] & ~rows["is_spend_mixed"]
-        unknown = (no_deals, count.isna() & without_deals) if stage in DEAL_STAGES else None
-        for found, lacking in ((zero, count == 0), unknown or (undated, count.isna())):
+        not_loaded, export_missing = without[DEAL_STAGES if stage in DEAL_STAGES else LEAD_STAGES]
+        unknown = (not_loaded, count.isna() & export_missing)
+        if stage in LEAD_STAGES[1:] and not export_missing.any():  # MQL, SQL: a date column
+            unknown = (undated, count.isna())
+        for found, lacking in ((zero, count == 0), unknown):
             for channel in rows.loc[paid & lacking.fillna(False), "channel"]:
                 found.setdefault(channel, []).append((name, counted))
     return [
         *_lacking_notes(zero, lambda counted: f"no {counted} in the period"),
         *_lacking_notes(undated, lambda counted: "their uploads have no date column for it"),
+        *_lacking_notes(no_leads, lambda counted: "no leads export is loaded"),
         *_lacking_notes(no_deals, lambda counted: "no deals export is loaded"),
     ]
 

@@ -42,6 +42,11 @@ NAVIGATION = (
 
 COVERAGE_LINK = PageLink("pages/upload.py", "See data coverage", ":material/table_chart:")
 EMPTY_STATE = "No leads or deals match these filters. Widen the period or clear a filter."
+# Nothing to show because no leads or deals export is loaded at all: the filters are not why.
+NOTHING_LOADED = (
+    "No leads or deals export is loaded, so there is nothing to count here yet: load one on "
+    "the Upload page."
+)
 LOW_VOLUME_LEADS = 30  # below this many leads a rate is shown, but flagged as shaky
 
 
@@ -247,6 +252,8 @@ def is_loaded(*kinds: str) -> bool:
 def stop_if_empty(frame: pd.DataFrame) -> None:
     """Say plainly that nothing matches, instead of drawing empty charts."""
     if frame.empty:
+        if not (is_loaded("leads") or is_loaded("deals")):
+            end(NOTHING_LOADED, ":material/upload_file:")
         end(EMPTY_STATE, ":material/filter_alt_off:")
 
 
