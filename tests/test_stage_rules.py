@@ -276,6 +276,12 @@ def test_the_command_sets_lists_and_removes_rules(tmp_path, revcycle):  # noqa: 
     )
     code, out = revcycle(db, "stage-rules", "--remove", "lost?")
     assert (code, out.splitlines()[1:]) == (0, ["Contract signed → won"])
+    # A rule that is not there: it said "saved 1 stage rule" and rebuilt, changing nothing.
+    code, out = revcycle(db, "stage-rules", "--remove", "No such stage")
+    assert (code, out.strip()) == (
+        1,
+        "error: the stage rules were not saved: there is no rule for 'No such stage' to remove",
+    )
 
 
 def test_an_editor_adds_a_rule_on_the_upload_page_and_the_overview_counts_the_win(

@@ -58,9 +58,16 @@ def set_rules(
 ) -> int:
     """Add, change (stage -> outcome) or, with None, remove rules, keeping the others; as
     replace_rules."""
-    removed = set(_stage_keys(stage for stage, outcome in changes.items() if outcome is None))
+    to_remove = [stage for stage, outcome in changes.items() if outcome is None]
+    removed = set(_stage_keys(to_remove))
     rules = all_rules(con)
     keys = _stage_keys(stage for stage, _ in rules)
+    if unknown := [
+        stage
+        for stage, key in zip(to_remove, _stage_keys(to_remove), strict=True)
+        if key not in keys
+    ]:
+        raise ValueError(f"there is no rule for {', '.join(map(repr, unknown))} to remove")
     kept = [rule for rule, key in zip(rules, keys, strict=True) if key not in removed]
     added = [(stage, outcome) for stage, outcome in changes.items() if outcome is not None]
     return replace_rules(con, [*kept, *added], changed_by=changed_by)
