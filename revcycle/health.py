@@ -38,6 +38,9 @@ _DAMAGE = (
 _LOCKED = ("Could not set lock", "Conflicting lock")
 _DISK_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EIO}
 _WRITE_FAILED = re.compile(r'Could not write file "(?P<path>[^"]+)": (?P<reason>[^"\n]+)')
+# DuckDB opening a file it may not (the database in a folder this user may not write, where
+# the commit opens its .wal file beside it).
+_OPEN_REFUSED = re.compile(r'Cannot open file "(?P<path>[^"]+)": Permission denied')
 
 
 class DatabaseDamaged(RuntimeError):
@@ -124,6 +127,13 @@ def explain(error: BaseException) -> str | None:
         return (
             f"{written['reason']}, writing {written['path']}. Nothing was committed: the data "
             "is as it was. Free some space and try again."
+        )
+    refused = _OPEN_REFUSED.search(str(error))
+    if refused:
+        return (
+            f"Permission denied, opening {refused['path']}. Nothing was committed: the data is "
+            "as it was. This user must be able to write the database's folder (DuckDB keeps a "
+            ".wal file beside the database while it commits)."
         )
     if isinstance(error, OSError) and error.strerror and error.filename:
         if error.errno in _DISK_FULL:

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from revcycle import health
 from revcycle.__main__ import main
 from revcycle.access import os_user
 from revcycle.build import open_database
@@ -470,3 +471,17 @@ def test_a_backup_whose_manifest_is_damaged_is_refused_in_a_sentence(tmp_path, c
     assert "the backup is damaged. Nothing was changed." in out
     assert "unexpected" not in out
     assert table_rows(db_file) == first
+
+
+def test_a_folder_this_user_may_not_write_is_named_not_called_unexpected():
+    # DuckDB's words when a commit cannot open the .wal beside the database (its folder read
+    # only for this user): the command line said "Something unexpected went wrong".
+    error = duckdb.TransactionException(
+        'TransactionContext Error: Failed to commit: Cannot open file "/data/rc/revcycle.duckdb'
+        '.wal": Permission denied'
+    )
+    assert health.explain(error) == (
+        "Permission denied, opening /data/rc/revcycle.duckdb.wal. Nothing was committed: the "
+        "data is as it was. This user must be able to write the database's folder (DuckDB keeps "
+        "a .wal file beside the database while it commits)."
+    )
