@@ -264,6 +264,24 @@ class _VisibleControls(io.TextIOBase):
     def isatty(self) -> bool:
         return True
 
+    @property
+    def buffer(self) -> "_VisibleBytes":
+        return _VisibleBytes(self)
+
+
+class _VisibleBytes:
+    """The bytes a command writes (a CSV, UTF-8) on a terminal, through the same escapes."""
+
+    def __init__(self, text: _VisibleControls):
+        self.text = text
+
+    def write(self, data: bytes) -> int:
+        self.text.write(data.decode("utf-8", "backslashreplace"))
+        return len(data)
+
+    def flush(self) -> None:
+        self.text.flush()
+
 
 def _interrupted() -> int:
     print("error: interrupted; what was not committed was not changed", file=sys.stderr)

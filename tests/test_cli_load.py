@@ -361,3 +361,14 @@ def test_a_terminal_gets_escape_sequences_in_names_and_values_as_text(tmp_path, 
     monkeypatch.setattr(sys, "stdout", piped)
     assert main(["load", str(name), "--dry-run"]) == 0
     assert "read \x1b[31mred\x1b[0m.csv as leads" in piped.getvalue()
+
+
+def test_a_csv_written_on_a_terminal_is_written_whole(db, monkeypatch):
+    # The CSV commands write bytes to stdout's buffer, which the terminal's stream lacked.
+    monkeypatch.setenv("REVCYCLE_DB", str(db))
+    out = Terminal()
+    monkeypatch.setattr(sys, "stdout", out)
+    assert main(["roi", "--start", "2026-03-01", "--end", "2026-03-31", "--format", "csv"]) == 0
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("channel,spend,currency,leads,")
+    assert any(line.startswith("(channels with spend),") for line in lines)
