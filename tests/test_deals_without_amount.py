@@ -267,18 +267,25 @@ def test_a_channel_whose_wins_have_no_amount_has_no_return_not_minus_100_percent
     assert total["roi"] == pytest.approx(590 / 410)
 
 
+MARCH_ARGS = ["--start", "2026-03-01", "--end", "2026-03-31"]
+
+
+def march_credit_csv(capsys) -> list[str]:
+    """`attribution --format csv` over March, on $REVCYCLE_DB: its lines."""
+    assert main(["attribution", *MARCH_ARGS, "--format", "csv"]) == 0
+    return capsys.readouterr().out.splitlines()
+
+
 def test_a_channel_credited_only_deals_without_an_amount_says_so(database, monkeypatch, capsys):
     # No touches are loaded: each deal's journey is its lead's source. Email is credited D3
     # alone, which has no amount; Paid search D1 (1,000.00) and D2 (none).
     monkeypatch.setenv("REVCYCLE_DB", str(database))
-    march = ["--start", "2026-03-01", "--end", "2026-03-31"]
-    assert main(["attribution", *march, "--format", "csv"]) == 0
-    assert capsys.readouterr().out.splitlines() == [
+    assert march_credit_csv(capsys) == [
         "channel,credited_deals,credited_amount,share",
         "Paid search,2.0,1000.00,1.0",
         "Email,1.0,,0.0",
     ]
-    assert main(["attribution", *march]) == 0
+    assert main(["attribution", *MARCH_ARGS]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[3].split() == ["Email", "1.00", "no", "amount", "0.0%"]
     at = open_page("pages/attribution.py")
@@ -313,9 +320,7 @@ def test_a_channel_credited_only_deals_without_an_amount_says_so_in_each_currenc
     monkeypatch.setenv(
         "REVCYCLE_DB", str(built_with(DEALS_IN_TWO_CURRENCIES, tmp_path, built_databases))
     )
-    march = ["--start", "2026-03-01", "--end", "2026-03-31"]
-    assert main(["attribution", *march, "--format", "csv"]) == 0
-    assert capsys.readouterr().out.splitlines() == [
+    assert march_credit_csv(capsys) == [
         "channel,currency,credited_deals,credited_amount,share",
         "Paid search,EUR,2.0,1000.00,1.0",
         "Referral,USD,1.0,10.00,1.0",
