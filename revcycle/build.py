@@ -13,8 +13,8 @@ import duckdb
 
 from revcycle.access import os_user
 from revcycle.agreements import sample as agreement_sample
-from revcycle.db import connect, rollback_after
-from revcycle.health import file_backed, refuse_unusable
+from revcycle.db import rollback_after
+from revcycle.health import open_database_file
 from revcycle.importer.load import (
     commit_in_transaction,
     ensure_storage,
@@ -109,8 +109,8 @@ def open_database(path: Path | None = None, seed_sample: bool = False) -> duckdb
     clone shows something; the command line does not, so a person's file never meets it.
     Files in the upload archive that no upload names are removed."""
     path = Path(path or db_path())
-    refuse_unusable(path)
-    con = file_backed(connect(path), path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = open_database_file(path)
     if seed_sample and not has_history(con):
         build(con, sample=True)
     elif not is_current(con):

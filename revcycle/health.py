@@ -81,16 +81,16 @@ class DatabaseUnusable(RuntimeError):
 NOT_A_DATABASE = "is not a DuckDB database (a CSV or another data file?)"
 
 
-def refuse_unusable(path: Path) -> None:
-    """Refuse a folder where the database file should be."""
+def open_database_file(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """open_duckdb on ``path``, once it is a database file or none yet: a folder is refused, and
+    so is a data file (a CSV), which DuckDB opens as an in-memory database that reads it, where
+    a load would seem to succeed and keep nothing. A damaged database fails to open instead."""
     if path.is_dir():
         raise DatabaseUnusable(path, "is a folder, not a database file")
-
-
-def file_backed(con: duckdb.DuckDBPyConnection, path: Path) -> duckdb.DuckDBPyConnection:
-    """``con``, once it is known to hold ``path`` itself: DuckDB opens a data file (a CSV) as
-    an in-memory database that reads it, where a load would seem to succeed and keep nothing.
-    A damaged database file fails to open instead, and says so."""
+    try:
+        con = open_duckdb(path, read_only=read_only)
+    except duckdb.CatalogException as error:  # read only: "Cannot launch in-memory database"
+        raise DatabaseUnusable(path, NOT_A_DATABASE) from error
     [(opened,)] = con.execute(
         "select path from duckdb_databases() where database_name = current_database()"
     ).fetchall()
@@ -150,9 +150,8 @@ def explain(error: BaseException) -> str | None:
 def open_to_write(path: Path) -> duckdb.DuckDBPyConnection:
     """Connect to write; a busy or damaged file raises with a sentence saying which."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    refuse_unusable(path)
     try:
-        return file_backed(open_duckdb(path), path)
+        return open_database_file(path)
     except duckdb.IOException as error:
         if is_locked(error):
             raise DatabaseBusy(path, error) from error
@@ -182,11 +181,8 @@ def open_to_read(path: Path) -> Iterator[Reading]:
         finally:
             con.close()
         return
-    refuse_unusable(path)
     try:
-        con = file_backed(open_duckdb(path, read_only=True), path)
-    except duckdb.CatalogException as error:  # a CSV: "Cannot launch in-memory database …"
-        raise DatabaseUnusable(path, NOT_A_DATABASE) from error
+        con = open_database_file(path, read_only=True)
     except duckdb.IOException as error:
         if is_damage(error):
             raise DatabaseDamaged(path, error) from error

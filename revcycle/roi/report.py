@@ -491,8 +491,6 @@ def _costs(rows: pd.DataFrame, refused: str | None) -> list[str]:
     spend = rows["spend_cents"].astype("Float64")
     # channel -> the (cost, what is counted) it lacks, by why
     zero, undated, no_deals, no_leads = {}, {}, {}, {}
-    without = {DEAL_STAGES: (no_deals, rows["count_opportunities"].isna())}
-    without[LEAD_STAGES] = (no_leads, rows["count_leads"].isna())
     for stage, (count_column, cost_column, name, counted) in COSTS.items():
         count = rows[count_column].astype("Float64")
         rows[cost_column] = (spend / count.where(count > 0) / 100).astype(float)
@@ -500,11 +498,16 @@ def _costs(rows: pd.DataFrame, refused: str | None) -> list[str]:
             rows[cost_column] = np.nan
             continue
         paid = rows["has_spend"] & ~rows["is_total"] & ~rows["is_spend_mixed"]
-        not_loaded, export_missing = without[DEAL_STAGES if stage in DEAL_STAGES else LEAD_STAGES]
-        unknown = (not_loaded, count.isna() & export_missing)
-        if stage in LEAD_STAGES[1:] and not export_missing.any():  # MQL, SQL: a date column
-            unknown = (undated, count.isna())
-        for found, lacking in ((zero, count == 0), unknown):
+        is_deal_stage = stage in DEAL_STAGES
+        # Its export not loaded at all: no opportunities (deals), no leads (leads) known.
+        without = rows["count_opportunities" if is_deal_stage else "count_leads"].isna()
+        reasons = [
+            (zero, count == 0),
+            (no_deals if is_deal_stage else no_leads, count.isna() & without),
+        ]
+        if stage in ("mql", "sql"):  # leads known, but no date column for the stage
+            reasons.append((undated, count.isna() & ~without))
+        for found, lacking in reasons:
             for channel in rows.loc[paid & lacking.fillna(False), "channel"]:
                 found.setdefault(channel, []).append((name, counted))
     return [
