@@ -185,8 +185,10 @@ def all_models(
     wide[models] = wide[models].fillna(0).astype("float64").where(is_known)
     highest = wide[models].max(axis=1).where(is_known.all(axis=1))
     wide["spread_cents"] = highest - wide[models].min(axis=1)
-    wide["spread_share"] = wide["spread_cents"] / highest.where(highest > 0)
-    wide["spread_share"] = wide["spread_share"].where(highest.isna() | (highest > 0), 0.0)
+    # A channel no model credits anything spreads 0; an unknown spread stays unknown.
+    wide["spread_share"] = (wide["spread_cents"] / highest.where(highest > 0)).mask(
+        highest == 0, 0.0
+    )
     wide = wide.drop(columns=known)
     wide["is_bracketed"] = wide["channel"].str.startswith("(").astype(bool)
     order = [*keys[:-1], "is_bracketed", "markov", "channel"]
