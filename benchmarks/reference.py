@@ -10,6 +10,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from benchmarks.working_time import instant_seconds
+from revcycle import settings
+
 RELATIVE_TOLERANCE = 1e-6
 STAGES = ("lead", "mql", "sql", "opportunity", "won")
 # What each stage's count needs loaded somewhere (the funnel's column that says so per lead,
@@ -284,8 +287,14 @@ def _deal_measures(exploded: pd.DataFrame, start_date: date, end_date: date) -> 
     deal_created_at = pd.to_datetime(deals["created_at"])
     is_created_in_period = _in_period(deal_created_at, period)
     is_open_from_period = is_outcome_known & ~is_closed & is_created_in_period
-    days_lead_to_won = (closed_at - exploded["created_at"]).dt.total_seconds() / 86_400
-    sales_cycle_days = (closed_at - deal_created_at).dt.total_seconds() / 86_400
+    # Real days: the loaded wall times are instants in the data's zone, so the night the
+    # clocks go back adds its hour.
+    zone = settings.timezone()
+    closed_second = instant_seconds(closed_at, zone)
+    days_lead_to_won = pd.Series(
+        (closed_second - instant_seconds(exploded["created_at"], zone)) / 86_400
+    )
+    sales_cycle_days = pd.Series((closed_second - instant_seconds(deal_created_at, zone)) / 86_400)
     return pd.DataFrame(
         {
             "won_amount": amount.where(is_won_in_period),

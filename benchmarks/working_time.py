@@ -52,7 +52,7 @@ def bench_agreements(first_day: datetime.date, change_day: datetime.date) -> lis
     return [first, replace(first, effective_from=change_day, follow_up=tightened)]
 
 
-def _seconds(stamps: pd.Series | pd.DatetimeIndex, zone: str) -> np.ndarray:
+def instant_seconds(stamps: pd.Series | pd.DatetimeIndex, zone: str) -> np.ndarray:
     """Naive wall times in ``zone`` as seconds since 1970 UTC (NaN for none); a time the clocks
     skip is read an hour on and a repeated one as standard time, as DuckDB's ICU reads them."""
     local = pd.DatetimeIndex(stamps).tz_localize(
@@ -81,8 +81,10 @@ class Calendar:
                 chosen
                 + pd.Timedelta(days=0 if span.ends else 1, hours=end.hour, minutes=end.minute)
             )
-        start_seconds = _seconds(pd.DatetimeIndex(np.concatenate(starts)), agreement.time_zone)
-        end_seconds = _seconds(pd.DatetimeIndex(np.concatenate(ends)), agreement.time_zone)
+        start_seconds = instant_seconds(
+            pd.DatetimeIndex(np.concatenate(starts)), agreement.time_zone
+        )
+        end_seconds = instant_seconds(pd.DatetimeIndex(np.concatenate(ends)), agreement.time_zone)
         order = np.argsort(start_seconds)
         self.starts = start_seconds[order]
         self.lengths = (end_seconds - start_seconds)[order]
@@ -139,9 +141,10 @@ def with_working_time(
         & (contacted_at.dt.normalize() >= created_at.dt.normalize())
     ).to_numpy()
     contacted_by = contacted_at.mask(hour_unknown, contacted_at + pd.Timedelta(days=1))
-    contacted_from = _seconds(np.maximum(contacted_at, created_at), data_zone)
-    created, contacted = _seconds(created_at, data_zone), _seconds(contacted_by, data_zone)
-    as_of = _seconds(pd.DatetimeIndex([data_as_of]), data_zone)[0]
+    contacted_from = instant_seconds(np.maximum(contacted_at, created_at), data_zone)
+    created = instant_seconds(created_at, data_zone)
+    contacted = instant_seconds(contacted_by, data_zone)
+    as_of = instant_seconds(pd.DatetimeIndex([data_as_of]), data_zone)[0]
     first = (created_at.min() - pd.Timedelta(days=2)).date()
     last = (data_as_of + pd.Timedelta(days=366)).date()
     leads = funnel["has_lead"].to_numpy(dtype=bool)

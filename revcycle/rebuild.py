@@ -26,14 +26,16 @@ from revcycle.db import (
 from revcycle.paths import CHANNEL_RULES_CSV
 
 MART_TABLE = "funnel_revenue"
-# Marts in build order: funnel_as_of reads the staging views, the working-time calendar spans
-# its dates, funnel_revenue judges each lead's follow-up on that calendar, funnel_events counts
+# Marts in build order: funnel_as_of reads the staging views, data_zone_days and the
+# working-time calendar span its dates (data_zone_days turns a loaded wall time into a real
+# instant), funnel_revenue judges each lead's follow-up on that calendar, funnel_events counts
 # its events per day and funnel_deals lists its deals one by one for the period metrics,
 # deal_journeys (from funnel_deals) and lead_journeys lay out its deals' and leads' touches
 # for attribution. The macros every metric query starts from are defined over those tables,
 # each after the one it reads.
 MART_TABLES = (
     "funnel_as_of",
+    "data_zone_days",
     "working_time_calendar",
     MART_TABLE,
     "funnel_events",
@@ -65,14 +67,16 @@ ALWAYS_REBUILT_MARTS = ("spend_days",)
 # (none of them a deal's) and the touches. An agreement version moves its days off, the
 # working-time calendar they make and funnel_revenue, which judges each lead's follow-up on
 # it; funnel_events, funnel_deals and the journeys read no judged column, and funnel_as_of only
-# the loaded rows. At a million leads a whole rebuild takes seconds these changes do not need.
+# the loaded rows. It also writes data_time_zone again (calendar.write_in_transaction), so the
+# days' offsets in that zone (data_zone_days) are written with it, never left from another.
+# At a million leads a whole rebuild takes seconds these changes do not need.
 # tests/test_rebuild_what_moved.py checks, for each, that a whole rebuild afterwards changes
 # no table.
 MARTS_MOVED_BY = {
     "spend": (),
     "touches": ("deal_journeys", "lead_journeys"),
     "deals": tuple(mart for mart in MART_TABLES if mart != "lead_journeys"),
-    "agreement": ("working_time_calendar", MART_TABLE),
+    "agreement": ("data_zone_days", "working_time_calendar", MART_TABLE),
 }
 
 

@@ -192,26 +192,14 @@ def test_w_shaped_drops_a_milestone_the_journey_lacks():
 
 def test_time_decay_half_life_is_configurable():
     # 14 days with a 14-day half-life: 1/2 against 1 -> 1/3, 2/3 of 900.
-    journey = touches(
-        "D",
-        900,
-        ["A", "B"],
-        touched_at=pd.to_datetime(["2024-01-01", "2024-01-15"]),
-        converted_at=pd.to_datetime(["2024-01-15", "2024-01-15"]),
-    )
+    journey = touches("D", 900, ["A", "B"], days_before_conversion=[14.0, 0.0])
     credited = credit(journey, "time_decay", half_life_days=14)
     assert cents_by_channel(credited, "D") == {"A": 300, "B": 600}
 
 
 def test_time_decay_keeps_an_old_journey_from_vanishing():
     # Ten years back, 2^-(3650/7) is below the smallest float; the split is still 1/3, 2/3.
-    journey = touches(
-        "D",
-        900,
-        ["A", "B"],
-        touched_at=pd.to_datetime(["2014-01-01", "2014-01-08"]),
-        converted_at=pd.to_datetime(["2024-01-01", "2024-01-01"]),
-    )
+    journey = touches("D", 900, ["A", "B"], days_before_conversion=[3652.0, 3645.0])
     assert cents_by_channel(credit(journey, "time_decay"), "D") == {"A": 300, "B": 600}
 
 
@@ -250,9 +238,7 @@ def test_many_random_journeys_each_sum_to_the_cent():
             "channel": rng.choice(["Direct", "Email", "Events", "Paid", "SEO"], size=len(deal)),
             "is_direct": rng.random(len(deal)) < 0.3,
             "milestone": rng.choice([None, "lead", "opportunity"], size=len(deal)),
-            "touched_at": pd.Timestamp("2024-01-01")
-            + pd.to_timedelta(rng.integers(0, 90, len(deal)), "D"),
-            "converted_at": pd.Timestamp("2024-04-01"),
+            "days_before_conversion": rng.integers(0, 90, len(deal)).astype(float),
         }
     )
     effects = {"Email": 0.2, "Events": 0.7, "Paid": 0.05}

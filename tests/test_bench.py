@@ -345,3 +345,35 @@ def test_the_pandas_conversion_knows_a_stage_no_upload_records(tmp_path):
     assert reference.mismatches("conversion_by_channel", duckdb_result, pandas_result) == []
     unknown = pandas_result[pandas_result["is_total"] & pandas_result["is_unmeasurable"]]
     assert sorted(unknown["stage"]) == ["mql", "sql"]
+
+
+def test_the_pandas_revenue_counts_the_hour_the_clocks_went_back_as_the_query_does(
+    funnel_db, monkeypatch
+):
+    # Europe/Amsterdam's clocks went back on 25 October 2026. L1 came in on 15 Oct 09:00
+    # (UTC+2), its D1 was created on 20 Oct 09:00 (UTC+2) and won on 1 Nov 09:00 (UTC+1): a
+    # sales cycle of 12 days and 1 hour = 12 + 1/24 days, lead to won 17 + 1/24, where the wall
+    # clock says 12 and 17.
+    monkeypatch.setenv(settings.TIMEZONE_VARIABLE, "Europe/Amsterdam")
+    con = funnel_db(
+        [{"lead_id": "L1", "created_at": "2026-10-15 09:00:00", "channel": "Referral"}],
+        [
+            {
+                "deal_id": "D1",
+                "lead_id": "L1",
+                "created_at": "2026-10-20 09:00:00",
+                "stage": "Closed Won",
+                "amount": "100.00",
+                "closed_at": "2026-11-01 09:00:00",
+            }
+        ],
+    )
+    params = reference.metric_params("revenue_by_channel", date(2026, 10, 1), date(2026, 11, 30))
+    duckdb_result = execute(con, "metrics/revenue_by_channel", **params)
+    funnel = con.execute("select * from funnel_revenue").df()
+    pandas_result = reference.reference_revenue_by_channel(funnel, **params)
+    for result in (duckdb_result, pandas_result):
+        total = result[result["is_total"]].iloc[0]
+        assert total["average_sales_cycle_days"] == pytest.approx(12 + 1 / 24)
+        assert total["median_days_lead_to_won"] == pytest.approx(17 + 1 / 24)
+    assert reference.mismatches("revenue_by_channel", duckdb_result, pandas_result) == []

@@ -13,7 +13,9 @@
 -- lead: for cohorts of leads), lead_source_channel (the funnel's channel of the deal: its lead's
 -- source, or its own; the revenue page credits it), position (0-based in time order, ties by
 -- touch_id), channel, touched_at, converted_at (the win for revenue, the deal's creation for
--- pipeline), is_direct (Direct, or no source at all), milestone (W-shaped's: 'first' the
+-- pipeline), days_before_conversion (the real days from touched_at to converted_at, between
+-- real instants: the night the clocks go back adds its hour; time decay's age of the touch),
+-- is_direct (Direct, or no source at all), milestone (W-shaped's: 'first' the
 -- first touch, 'lead' the last touch at or before the lead's creation, 'opportunity' the last
 -- at or before the deal's creation; a touch that is several lists them, "first,lead"; null
 -- for a touch that is none).
@@ -28,6 +30,14 @@ funnel_deal_rows as (
 
 deals as (
     select * from stg_deals
+),
+
+data_zone as (
+    select * from data_time_zone
+),
+
+zone_days as (
+    select * from data_zone_days
 ),
 
 credited_deals as (
@@ -49,6 +59,13 @@ credited_deals as (
             when funnel_deal_rows.is_won then funnel_deal_rows.closed_at
             else funnel_deal_rows.created_at
         end as converted_at,
+        -- The same moments as real instants (funnel_deals).
+        funnel_deal_rows.lead_created_second,
+        funnel_deal_rows.created_second as deal_created_second,
+        case
+            when funnel_deal_rows.is_won then funnel_deal_rows.closed_second
+            else funnel_deal_rows.created_second
+        end as converted_second,
     from funnel_deal_rows
     left join deals
         on funnel_deal_rows.deal_id = deals.deal_id
@@ -60,15 +77,26 @@ lead_touches as (
     where lead_id is not null
 ),
 
+-- A touch's instant from its local day's offsets (wall_second, macros.sql); one before the
+-- data's first event has no day there and is asked of the time-zone library.
 loaded_touches as (
     select
         credited_deals.deal_id,
         lead_touches.touch_id,
         lead_touches.channel,
         lead_touches.touched_at,
+        wall_second(
+            lead_touches.touched_at,
+            data_zone.time_zone,
+            touched_day.offset_us_at_start,
+            touched_day.offset_us_at_end
+        ) as touched_second,
     from credited_deals
     inner join lead_touches
         on credited_deals.lead_id = lead_touches.lead_id
+    cross join data_zone
+    left join zone_days as touched_day
+        on cast(lead_touches.touched_at as date) = touched_day.local_date
     where lead_touches.touched_at <= credited_deals.converted_at
 ),
 
@@ -81,6 +109,8 @@ source_touches as (
         coalesce(credited_deals.lead_id, credited_deals.deal_id) || ':source' as touch_id,
         credited_deals.lead_source_channel as channel,
         coalesce(credited_deals.lead_created_at, credited_deals.deal_created_at) as touched_at,
+        coalesce(credited_deals.lead_created_second, credited_deals.deal_created_second)
+            as touched_second,
     from credited_deals
     anti join loaded_touches
         on credited_deals.deal_id = loaded_touches.deal_id
@@ -98,6 +128,7 @@ ordered_touches as (
         touches.touch_id,
         touches.channel,
         touches.touched_at,
+        touches.touched_second,
         row_number() over (
             partition by touches.deal_id order by touches.touched_at, touches.touch_id
         ) - 1 as position,
@@ -156,6 +187,8 @@ final as (
         with_milestones.channel,
         with_milestones.touched_at,
         credited_deals.converted_at,
+        (credited_deals.converted_second - with_milestones.touched_second) / 86400
+            as days_before_conversion,
         with_milestones.channel in ('Direct', '(unknown)') as is_direct,
         nullif(array_to_string(with_milestones.milestones, ','), '') as milestone,
     from credited_deals

@@ -10,6 +10,8 @@
 -- the build (a day's grace for time zones) is a typo the upload warned about ("2062" for
 -- "2026"): it stays in the data's span, but does not move "now" decades ahead, where every
 -- lead never contacted would be overdue. When every event is after the build, the latest.
+-- data_as_of_second: data_as_of as a real instant, seconds since 1970 UTC (the loaded wall
+-- times are in data_time_zone), for durations up to it.
 -- last_lead_created_at: the latest lead created by then, the same way, for the freshness banner.
 -- Grain: one row. Parameters: none. Reads the staging views (every lead and deal is a row of
 -- funnel_revenue too, but a lead's later deals are only inside its `deals` list there), and
@@ -27,9 +29,13 @@ deals as (
     select * from stg_deals
 ),
 
+data_zone as (
+    select * from data_time_zone
+),
+
 build_clock as (
     select cast(timezone(time_zone, now()) as timestamp) + interval 1 day as latest_possible_at,
-    from data_time_zone
+    from data_zone
 ),
 
 lead_events as (
@@ -71,9 +77,11 @@ final as (
             greatest(lead_events.last_possible_event_at, deal_events.last_possible_event_at),
             greatest(lead_events.last_event_at, deal_events.last_event_at)
         ) as data_as_of,
+        epoch(timezone(data_zone.time_zone, data_as_of)) as data_as_of_second,
         lead_events.last_lead_created_at,
     from lead_events
     cross join deal_events
+    cross join data_zone
 )
 
 select * from final

@@ -109,31 +109,14 @@ data_zone as (
     select * from data_time_zone
 ),
 
--- Each local day from the data's first event to the day after its last (the end of a contact
--- dated by its day alone), within the years 1900 to 2199, which bound the table whatever a
--- stray date says, with the data zone's offset from UTC at the day's first and last
--- microsecond. On the days the clocks do not move the two agree, and a wall time's instant
--- is a subtraction (wall_second), not a call to the time-zone library per lead.
-data_zone_days as (
-    select
-        cast(days.day as date) as local_date,
-        utc_offset_us(data_zone.time_zone, days.day) as offset_us_at_start,
-        utc_offset_us(data_zone.time_zone, days.day + interval 1 day - interval 1 microsecond)
-            as offset_us_at_end,
-    from funnel_as_of
-    cross join data_zone
-    cross join range(
-        greatest(date_trunc('day', funnel_as_of.first_event_at), timestamp '1900-01-01'),
-        least(date_trunc('day', funnel_as_of.last_event_at), timestamp '2199-12-31')
-            + interval 2 day,
-        interval 1 day
-    ) as days(day)
+-- Each local day of the data's zone with its offsets from UTC: a wall time's instant is a
+-- subtraction (wall_second), not a call to the time-zone library per lead.
+zone_days as (
+    select * from data_zone_days
 ),
 
 data_as_of as (
-    select epoch(timezone(data_zone.time_zone, funnel_as_of.data_as_of)) as second,
-    from funnel_as_of
-    cross join data_zone
+    select data_as_of_second as second from funnel_as_of
 ),
 
 first_lead_by_email as (
@@ -332,9 +315,9 @@ lead_rules as (
     left join rules_by_day
         on cast(lead_rows.created_at as date) = rules_by_day.calendar_date
         and lead_rows.channel = rules_by_day.channel
-    left join data_zone_days as created_zone_day
+    left join zone_days as created_zone_day
         on cast(lead_rows.created_at as date) = created_zone_day.local_date
-    left join data_zone_days as contacted_zone_day
+    left join zone_days as contacted_zone_day
         on cast(lead_rows.contacted_by as date) = contacted_zone_day.local_date
 ),
 

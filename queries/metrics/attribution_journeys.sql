@@ -31,6 +31,7 @@ final as (
         channel,
         touched_at,
         converted_at,
+        days_before_conversion,
         is_direct,
         milestone,
     from journeys

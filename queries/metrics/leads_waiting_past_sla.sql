@@ -6,7 +6,8 @@
 -- stg_leads so the owner can act on it. Age is measured up to the data's latest
 -- event (funnel_as_of), the moment the exports describe. Only leads whose upload records
 -- contacts are listed: with no first-contact column, "not contacted" is unknown, not a delay.
--- hours_waiting is clock time since creation, whatever the basis of the lead's agreed time.
+-- hours_waiting is real elapsed time since creation (the night the clocks change counted as
+-- it was), whatever the basis of the lead's agreed time.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -20,6 +21,14 @@ as_of as (
     select * from funnel_as_of
 ),
 
+data_zone as (
+    select * from data_time_zone
+),
+
+zone_days as (
+    select * from data_zone_days
+),
+
 waiting as (
     select
         funnel.lead_id,
@@ -29,10 +38,22 @@ waiting as (
         funnel.follow_up_kind,
         funnel.agreed_response_hours,
         funnel.response_basis,
-        date_diff('second', funnel.created_at, as_of.data_as_of) / 3600 as hours_waiting,
+        -- Between real instants: the creation's from its local day's offsets (wall_second).
+        (
+            as_of.data_as_of_second
+                - wall_second(
+                    funnel.created_at,
+                    data_zone.time_zone,
+                    created_day.offset_us_at_start,
+                    created_day.offset_us_at_end
+                )
+        ) / 3600 as hours_waiting,
         funnel.stage_reached,
     from funnel
     cross join as_of
+    cross join data_zone
+    left join zone_days as created_day
+        on cast(funnel.created_at as date) = created_day.local_date
     where funnel.first_contacted_at is null
         and not funnel.is_within_agreed_time
 ),

@@ -8,7 +8,8 @@
 -- Won and closed deals count when they closed in the period; open pipeline is the amount of
 -- deals created in the period and not closed yet. days_lead_to_won is from the lead's
 -- creation to the deal's win, so deals with no lead have none; the sales cycle is from the
--- deal's creation to its win. Opportunities are deals created in the period.
+-- deal's creation to its win; both in real elapsed days, the nights the clocks change counted
+-- as they were. Opportunities are deals created in the period.
 -- Durations leave out impossible dates: a deal won before it was created has no sales cycle
 -- (count_won_before_created says how many were left out), and a deal won before its lead was
 -- created has no lead-to-won time (count_won_before_lead). Both still count as won revenue.
@@ -36,8 +37,10 @@ deals as (
         is_in_period(closed_at, $start_date, $end_date) as is_closed_in_period,
         is_in_period(created_at, $start_date, $end_date) as is_created_in_period,
         is_undated_win(is_won, closed_at, created_at, $end_date) as may_be_won_in_period,
-        date_diff('second', created_at, closed_at) / 86400 as sales_cycle_days,
-        date_diff('second', lead_created_at, closed_at) / 86400 as days_lead_to_won,
+        -- Real days between real instants (funnel_deals): across the night the clocks go
+        -- back, 12 days on the wall clock are 12 days and an hour.
+        (closed_second - created_second) / 86400 as sales_cycle_days,
+        (closed_second - lead_created_second) / 86400 as days_lead_to_won,
     from funnel_deals_in_scope($channels, $owners, $segments)
 ),
 

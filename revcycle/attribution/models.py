@@ -51,7 +51,7 @@ _BASE_COLUMNS = ("deal_id", "amount_cents", "position", "channel")
 _EXTRA_COLUMNS = {
     "last_non_direct": ("is_direct",),
     "w": ("milestone",),
-    "time_decay": ("touched_at", "converted_at"),
+    "time_decay": ("days_before_conversion",),
 }
 
 # W-shaped: each milestone's share, and what is left for the touches that are no milestone.
@@ -210,9 +210,9 @@ def _w_shaped(touches: _Touches) -> np.ndarray:
 def _time_decay(touches: _Touches, half_life_days: float) -> np.ndarray:
     if not half_life_days > 0:
         raise ValueError(f"half_life_days must be positive, not {half_life_days}.")
-    converted = pd.to_datetime(touches.column("converted_at"))
-    touched = pd.to_datetime(touches.column("touched_at"))
-    age_days = ((converted - touched).dt.total_seconds() / 86400.0).to_numpy()
+    # Real days, measured between instants in SQL (deal_journeys): not wall-clock days, which
+    # lose or gain the hour the clocks move.
+    age_days = touches.column("days_before_conversion").to_numpy(dtype=float)
     age_days = np.maximum(age_days, 0.0)
     # Measured from each deal's newest touch: the same ratios once normalised, and no old
     # journey underflows to all zeros.
