@@ -6,7 +6,7 @@ import streamlit as st
 from revcycle.periods import comparison_line, previous_period
 from revcycle.ui import agreements, charts, format, money, page, roi
 from revcycle.ui.data import run
-from revcycle.ui.filters import first_data_day
+from revcycle.ui.filters import first_data_day, linked_tabs
 
 
 def total(frame, column, **where):
@@ -191,7 +191,9 @@ with page.frame("Overview") as filters:
             start_date=params["start_date"],
             end_date=params["end_date"],
         )
-        leads_tab, revenue_tab = st.tabs(["Leads per week", "Won revenue per week"])
+        leads_tab, revenue_tab = linked_tabs(  # the tab open is part of the link: ?tab=revenue
+            "tab", {"leads": "Leads per week", "revenue": "Won revenue per week"}, "overview_tab"
+        )
         with leads_tab:
             with_leads = weekly[weekly["count_leads"] > 0]
             if not page.is_loaded("leads"):  # the banner above says what to load

@@ -21,6 +21,7 @@ from revcycle.importer import channels
 from revcycle.ui import access, format, page, tables
 from revcycle.ui import agreements as flow
 from revcycle.ui.data import connection
+from revcycle.ui.filters import linked_choice, linked_tabs
 
 log = logging.getLogger("revcycle")
 
@@ -330,6 +331,14 @@ def editor_section(cursor, current, start_agreement, who: str | None) -> None:
     st.rerun()
 
 
+def linked_version(where, label: str, name: str, key: str, numbers: list, at: int) -> int:
+    """A version chosen in History, part of the link as ``?name=2``; by default the one ``at``
+    that place among the newest (-1 the newest, -2 the one before, or the only one)."""
+    default = numbers[max(len(numbers) + at, 0)]
+    linked_choice(name, key, numbers, default, "a version saved", shown="version {}".format)
+    return where.selectbox(label, numbers, key=key)
+
+
 def history_section(versions) -> None:
     """Every version, what changed between two, and any old one in full."""
     if not versions:
@@ -354,12 +363,10 @@ def history_section(versions) -> None:
     # Keys named by the count, so a new version starts the choices afresh at the newest two.
     count = len(numbers)
     left, right = st.columns(2)
-    before = left.selectbox(
-        "Compare version", numbers, index=max(len(numbers) - 2, 0), key=f"agreement_before_{count}"
+    before = linked_version(
+        left, "Compare version", "compare", f"agreement_before_{count}", numbers, -2
     )
-    after = right.selectbox(
-        "with version", numbers, index=len(numbers) - 1, key=f"agreement_after_{count}"
-    )
+    after = linked_version(right, "with version", "with", f"agreement_after_{count}", numbers, -1)
     changes = store.diff(by_number[before].agreement, by_number[after].agreement)
     if not changes:
         st.caption("The two versions agree on everything.")
@@ -377,9 +384,7 @@ def history_section(versions) -> None:
             row_height=tables.wrapped_row_height([*changed.iloc[:, 1], *changed.iloc[:, 2]]),
             key="agreement_changes",
         )
-    chosen = st.selectbox(
-        "Read version", numbers, index=len(numbers) - 1, key=f"agreement_read_{count}"
-    )
+    chosen = linked_version(st, "Read version", "read", f"agreement_read_{count}", numbers, -1)
     with st.expander(f"Version {chosen} in full"):
         show_in_words(by_number[chosen], by_number[chosen].agreement)
 
@@ -399,7 +404,9 @@ with page.frame("Agreements"):
     saved_line = st.session_state.pop(SAVED, None)
     if saved_line:
         st.success(saved_line, icon=":material/check_circle:")
-    now_tab, edit_tab, history_tab = st.tabs(["In force today", "Edit", "History"])
+    now_tab, edit_tab, history_tab = linked_tabs(  # the tab open is part of the link
+        "tab", {"in_force": "In force today", "edit": "Edit", "history": "History"}, "agreement_tab"
+    )
     # While none is saved, what applies is the default (version 0), shown and edited as such.
     fallback = default_agreement(settings.timezone())
     with now_tab:

@@ -93,20 +93,21 @@ with page.frame("Attribution") as filters:
     params = filters.params()
     page.heading("Attribution", filters)
 
-    # The model and the basis are part of the view: read from the link on arrival, then kept;
-    # a model or basis the link names that the page has not is said, not dropped silently.
-    linked_choice("model", MODEL_NAMES, "attribution_model", "linear", "one model this page has")
-    linked_choice("basis", BASES, "attribution_basis", "revenue", "revenue or pipeline")
+    # The model and the basis are part of the view, so of the link (?model=w&basis=pipeline).
     left, right = st.columns([2, 1])
-    model = left.selectbox("Model", MODELS, format_func=MODEL_NAMES.get, key="attribution_model")
-    basis = (
-        right.segmented_control(
-            "Credit", list(BASES), format_func=BASES.get, key="attribution_basis"
-        )
-        or "revenue"
+    model = linked_choice(
+        "model",
+        "attribution_model",
+        MODELS,
+        "linear",
+        "one model this page has",
+        shown=MODEL_NAMES.get,
     )
-    st.query_params["model"] = model
-    st.query_params["basis"] = basis
+    left.selectbox("Model", MODELS, format_func=MODEL_NAMES.get, key="attribution_model")
+    basis = linked_choice(
+        "basis", "attribution_basis", BASES, "revenue", "revenue or pipeline", shown=BASES.get
+    )
+    right.segmented_control("Credit", list(BASES), format_func=BASES.get, key="attribution_basis")
     st.caption(MODEL_SENTENCES[model])
 
     page.end_unless_loaded("deals", "deal_outcomes")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from revcycle.ui import charts, format, page, tables
 from revcycle.ui.data import run
+from revcycle.ui.filters import linked_tabs
 
 WHAT_IF_HOURS = (1, 24 * 14)  # the hypothetical response time's bounds, in whole hours
 
@@ -83,8 +84,9 @@ def agreed_dashes(rules: pd.DataFrame) -> dict[str, float]:
 def speed_by(speed: pd.DataFrame, rules: pd.DataFrame) -> None:
     """The box chart and table by channel and by owner."""
     agreed = agreed_dashes(rules)
-    tabs = st.tabs(["By channel", "By owner"])
-    for tab, grouped_by in zip(tabs, ("channel", "owner"), strict=True):
+    # The tab open is part of the link: ?tab=owner.
+    tabs = {"channel": "By channel", "owner": "By owner"}
+    for tab, grouped_by in zip(linked_tabs("tab", tabs, "follow_up_tab"), tabs, strict=True):
         rows = speed[speed["grouped_by"] == grouped_by]
         rows_and_total = pd.concat([rows, speed[speed["grouped_by"] == "all"]])
         with tab:

@@ -13,6 +13,7 @@ figures.
 """
 
 import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -238,17 +239,49 @@ def link_note(key: str, given: list[str], note: str) -> None:
     st.session_state.setdefault(PAGE_NOTES, []).append(f"{key} {_quoted(given)}: {note}")
 
 
-def linked_choice(name: str, names: dict[str, str], key: str, default: str, what: str) -> str:
-    """The page's choice ``key`` (one of ``names``): the link's ``name`` on arrival when it is
-    one, else what the session holds, else ``default``; a link's other value is said, as
-    ``what`` the page has not, never dropped silently."""
+def linked_choice(
+    name: str,
+    key: str,
+    options: Iterable,
+    default: object,
+    what: str,
+    *,
+    shown: Callable[[object], str] = str,
+    written: Callable[[object], str] = str,
+) -> object:
+    """A page's own choice, one of ``options``, kept in session state under ``key`` (the
+    widget's key) and part of the link as ``?name=``, each option written ``written(option)``.
+
+    The link's value is taken on arrival when it names an option; else the session's choice
+    stands, else ``default``. A link's other value is said (not ``what``, so ``shown(choice)``
+    is shown), never dropped silently. The URL is written back from the choice, left out at
+    the default, so a plain link stays short. Call it just before drawing the widget: the
+    widget then shows the choice returned."""
+    by_text = {written(option): option for option in options}
     linked = from_link(name)
-    if linked and linked[0] in names:
-        st.session_state[key] = linked[0]
-    chosen = st.session_state.setdefault(key, default)
-    if linked and (linked[0] not in names or len(linked) > 1):
-        link_note(name, linked, f"not {what}, so {names[chosen]} is shown")
+    if linked and linked[0] in by_text:
+        st.session_state[key] = by_text[linked[0]]
+    chosen = st.session_state.get(key)
+    if chosen not in by_text.values():  # none yet, a choice clicked off, or one gone
+        chosen = st.session_state[key] = default
+    if linked and (linked[0] not in by_text or len(linked) > 1):
+        link_note(name, linked, f"not {what}, so {shown(chosen)} is shown")
+    _write_param(name, None if chosen == default else written(chosen))
     return chosen
+
+
+def linked_tabs(name: str, tabs: dict[str, str], key: str) -> Sequence:
+    """``st.tabs`` whose open tab is part of the link: ``tabs`` maps how the link writes each
+    tab (``?name=owner``) to its label; the first tab is the default, left out of the link.
+
+    Streamlit's tabs keep the open tab's label under ``key`` once they rerun the page when
+    another is opened (1.67's ``on_change="rerun"``); plain tabs keep it in the browser alone,
+    where no link can see it. Every tab's content is still drawn, as with plain tabs: what a
+    page's tabs show comes from queries it runs anyway, and the browser opens the tab at once."""
+    labels = list(tabs.values())
+    code = {label: code for code, label in tabs.items()}
+    linked_choice(name, key, labels, labels[0], "a tab of this page", written=code.get)
+    return st.tabs(labels, key=key, on_change="rerun")
 
 
 def linked_number(label: str, key: str, bounds: tuple[int, int], default: int, unit: str) -> int:
@@ -257,7 +290,7 @@ def linked_number(label: str, key: str, bounds: tuple[int, int], default: int, u
     ``bind="query-params"`` breaks the page on an int input given "inf" (its int(float("inf"))
     raises), so this one reads the link itself."""
     low, high = bounds
-    given = st.session_state.get(ARRIVED_WITH, {}).pop(key, None)
+    given = from_link(key)
     if given:
         value, note = _whole_number_from(given[:1], low, high, unit)
         if value is not None:
@@ -265,14 +298,19 @@ def linked_number(label: str, key: str, bounds: tuple[int, int], default: int, u
         if len(given) > 1:
             note = f"given {len(given):,} times, so only the first is read"
         if note:
-            st.session_state.setdefault(PAGE_NOTES, []).append(f"{key} {_quoted(given)}: {note}")
+            link_note(key, given, note)
     st.session_state.setdefault(key, default)
     value = st.number_input(label, low, high, step=1, key=key)
-    if value == default:
-        st.query_params.pop(key, None)
-    elif st.query_params.get_all(key) != [f"{value}"]:
-        st.query_params[key] = f"{value}"
+    _write_param(key, None if value == default else f"{value}")
     return value
+
+
+def _write_param(name: str, value: str | None) -> None:
+    """A page's own parameter in the address bar: ``value``, or left out when None."""
+    if value is None:
+        st.query_params.pop(name, None)
+    elif st.query_params.get_all(name) != [value]:
+        st.query_params[name] = value
 
 
 def _bound_notes() -> list[str]:

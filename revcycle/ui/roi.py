@@ -11,7 +11,7 @@ from revcycle.paths import db_path
 from revcycle.roi import report
 from revcycle.roi.currency import UNSTATED
 from revcycle.roi.report import Figures
-from revcycle.ui import attribution, format, money, page, tables
+from revcycle.ui import attribution, filters, format, money, page, tables
 from revcycle.ui.charts import NEUTRAL, as_text, house_layout
 from revcycle.ui.data import run, version
 
@@ -138,23 +138,28 @@ def choose_view(params: dict) -> tuple[str, bool]:
     """The model that credits the revenue and the same-period / cohort toggle; both are part
     of the view, so they are read from the link once and kept in it. The data-driven model
     is said to be untrustworthy where it is, as on the Attribution page."""
-    if "roi_model" not in st.session_state:
-        linked = st.query_params.get("roi_model")
-        st.session_state["roi_model"] = linked if linked in report.MODELS else report.LEAD_SOURCE
-        st.session_state["roi_cohort"] = st.query_params.get("roi_cohort") == "1"
     left, right = st.columns([2, 1])
-    model = left.selectbox(
+    model = filters.linked_choice(
+        "roi_model",
+        "roi_model",
+        report.MODELS,
+        report.LEAD_SOURCE,
+        "a model of cost and return",
+        shown=report.MODEL_NAMES.get,
+    )
+    left.selectbox(
         "Revenue credited by", report.MODELS, format_func=report.MODEL_NAMES.get, key="roi_model"
     )
-    cohort = right.toggle("Cohort of the period's leads", key="roi_cohort")
-    for key, value, default in (
-        ("roi_model", model, report.LEAD_SOURCE),
-        ("roi_cohort", cohort, False),
-    ):
-        if value == default:
-            st.query_params.pop(key, None)
-        else:
-            st.query_params[key] = "1" if value is True else value
+    cohort = filters.linked_choice(
+        "roi_cohort",
+        "roi_cohort",
+        (False, True),
+        False,
+        "1 or 0",
+        shown={False: "off", True: "on"}.get,
+        written=lambda on: "1" if on else "0",
+    )
+    right.toggle("Cohort of the period's leads", key="roi_cohort")
     st.caption(f"{report.MODEL_SENTENCES[model]} {COHORT_WORDS[cohort]}")
     trust = attribution.markov_trust("revenue", params) if model == "markov" else None
     if trust is not None and not trust.ok:
