@@ -215,12 +215,10 @@ with page.frame("Attribution") as filters:
     )
 
     st.header("Typical journeys")
-    channel = st.selectbox(
-        "Journeys through",
-        wide["channel"].unique().tolist(),
-        key="journeys",
-        bind="query-params",  # part of the view: a shared link opens on the same journeys
-    )
+    # Part of the view: a shared link opens on the same journeys (?journeys=Direct).
+    channels = wide["channel"].unique().tolist()
+    channel = linked_choice("journeys", "journeys", channels, channels[0], "a channel credited")
+    st.selectbox("Journeys through", channels, key="journeys")
     paths = attribution.top_paths(channel, basis, params)
     tables.show(
         paths.assign(amount=paths["amount_cents"] / 100),

@@ -5,7 +5,11 @@ import streamlit as st
 
 from revcycle.ui import agreements, charts, format, page, tables
 from revcycle.ui.data import run
-from revcycle.ui.filters import linked_number
+from revcycle.ui.filters import linked_choice, linked_number
+
+# The page's own choices, part of the link as they are written here (?conversion_mode=Cohorts).
+MODES = ("Events in the period", "Cohorts")
+GRAINS = ("week", "month")
 
 
 def _against_targets(counts, filters, in_force) -> None:
@@ -36,12 +40,13 @@ with page.frame("Conversion by source") as filters:
     page.end_if_no_lead_source(filters)
     page.unmeasurable_note(filters.params())
 
-    mode = st.segmented_control(
+    mode = linked_choice(
+        "conversion_mode", "conversion_mode", MODES, MODES[0], "a way of counting here"
+    )
+    st.segmented_control(
         "Count",
-        ["Events in the period", "Cohorts"],
-        default="Events in the period",
+        MODES,
         key="conversion_mode",
-        bind="query-params",
         help="Events: each stage counts what happened in the period. Cohorts: follow the leads "
         "created in the period and count how many reached each stage within N days.",
     )
@@ -54,16 +59,8 @@ with page.frame("Conversion by source") as filters:
                 "Within days of creation", "within_days", (7, 365), 30, "days"
             )
         with right:
-            grain = (
-                st.segmented_control(
-                    "Cohorts of",
-                    ["week", "month"],
-                    default="month",
-                    key="cohort_grain",
-                    bind="query-params",
-                )
-                or "month"
-            )
+            grain = linked_choice("cohort_grain", "cohort_grain", GRAINS, "month", "week or month")
+            st.segmented_control("Cohorts of", GRAINS, key="cohort_grain")
         params = filters.params() | {"within_days": int(within_days)}
         by_channel = run(
             "metrics/cohort_conversion_by_channel", **params, min_leads=page.LOW_VOLUME_LEADS
@@ -84,16 +81,11 @@ with page.frame("Conversion by source") as filters:
                 f"{immature:,} leads created less than {within_days} days before the latest data "
                 "have not had their full window yet; they are left out of the rates below."
             )
-        stage_label = (
-            st.segmented_control(
-                "Stage",
-                list(charts.STAGE_LABELS.values())[1:],
-                default="Customers",
-                key="cohort_stage",
-                bind="query-params",
-            )
-            or "Customers"
+        stages = list(charts.STAGE_LABELS.values())[1:]  # by their labels: ?cohort_stage=SQLs
+        stage_label = linked_choice(
+            "cohort_stage", "cohort_stage", stages, "Customers", "a stage of the funnel"
         )
+        st.segmented_control("Stage", stages, key="cohort_stage")
         stage = {label: key for key, label in charts.STAGE_LABELS.items()}[stage_label]
         channel_rows = by_channel[(by_channel["stage"] == stage) & ~by_channel["is_total"]]
         low_volume = channel_rows[channel_rows["is_low_volume"]]["channel"].tolist()

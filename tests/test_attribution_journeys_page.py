@@ -50,7 +50,9 @@ def test_a_link_opens_on_the_journeys_it_names_and_says_when_it_cannot():
     assert all("Direct" in path for path in journeys[column])
     at = open_page(PAGE, journeys="Nowhere")
     notes = [caption.value.replace("\\", "") for caption in at.sidebar.caption]
-    assert any("journeys 'Nowhere': not a choice here" in note for note in notes), notes
+    assert any(
+        "journeys 'Nowhere': not a channel credited, so Email is shown" in note for note in notes
+    ), notes
 
 
 def test_markov_is_greyed_with_its_reason_on_a_thin_period():

@@ -155,7 +155,7 @@ ROUNDS = [
         "sla": ["nan", "24"],
     },
 ]
-# The conversion page's own URL-bound widgets; the cohort ones show in Cohorts mode only.
+# The conversion page's own choices in the link; the cohort ones show in Cohorts mode only.
 CONVERSION_ROUNDS = [
     {"conversion_mode": "zzz"},
     {"conversion_mode": "Cohorts", "within_days": "inf", "cohort_grain": "yr", "cohort_stage": "x"},

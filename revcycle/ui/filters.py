@@ -6,6 +6,9 @@ So the filters live in session state under the widgets' keys and travel with the
   links) or, when the URL has none, from the page before;
 - after every run the URL is rewritten from the widgets, so the address bar always holds the
   exact view and a shared link reproduces it.
+A page's own choices that change what it shows (a tab, a model, a mode, a version compared) go
+into the link the same way, through ``linked_choice`` (``linked_tabs``, ``linked_number``): read
+from the link on arrival, written back after every run, each left out at its default.
 Values in a link that the data does not have are left out and said so, never guessed.
 The agreed response time is not a filter: every lead is judged by the agreement in force when it
 was created (revcycle.agreements), so two screens never show two different "Within agreed time"
@@ -313,35 +316,19 @@ def _write_param(name: str, value: str | None) -> None:
         st.query_params[name] = value
 
 
-def _bound_notes() -> list[str]:
-    """On arrival, a note on each value a link gave a page's own URL-bound widget (Streamlit's
-    ``bind="query-params"``) that the widget did not take: Streamlit drops or clamps it
-    silently, so the widget's value is compared with what the link said."""
-    notes = []
-    for key, given in st.session_state.pop(ARRIVED_WITH, {}).items():
-        shown = st.session_state.get(key, ...)
-        if isinstance(shown, bool):  # a switch: "1" on, "0" or nothing off
-            if given not in (["1"], ["0"]):
-                notes.append(f"{key} {_quoted(given)}: not 1 or 0, so {'on' if shown else 'off'}")
-            continue
-        # Only widget values: a parameter no widget on this page (or in its mode) reads stays.
-        if not isinstance(shown, str | int | float | None):
-            continue
-        if given != [str(shown)]:
-            notes.append(f"{key} {_quoted(given)}: not a choice here, so {str(shown)!r} is shown")
-    return notes
-
-
 @dataclass
 class LinkNotice:
     """The one line saying what a link asked for that a page could not show, under the filters'
-    heading. Written once the page has drawn, after its own URL-bound widgets read theirs."""
+    heading. Written once the page has drawn, after its own choices (linked_choice) read theirs."""
 
     slot: object  # an st.empty() in the sidebar
     notes: list[str]
 
     def say(self) -> None:
-        notes = self.notes + st.session_state.pop(PAGE_NOTES, []) + _bound_notes()
+        notes = self.notes + st.session_state.pop(PAGE_NOTES, [])
+        # The link's values no widget on the page took (one its mode does not show) are not
+        # taken on a later run: a link is read on arrival only.
+        st.session_state.pop(ARRIVED_WITH, None)
         if notes:
             # The link's values are anyone's text: plain, never Markdown.
             self.slot.caption(format.plain("Changed from the link: " + "; ".join(notes) + "."))

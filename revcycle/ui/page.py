@@ -346,9 +346,9 @@ def frame(title: str) -> Iterator[Filters]:
         log.exception("page failed")
         st.error("Something went wrong while drawing this page. The details are in the server log.")
     finally:
-        # Last: the page's own URL-bound widgets have read the link now. A page that ended
-        # early (an error, an empty view) ends by its exception, not st.stop(), after which
-        # Streamlit refuses every write, this line too.
+        # Last: the page's own choices (filters.linked_choice) have read the link now. A page
+        # that ended early (an error, an empty view) ends by its exception, not st.stop(),
+        # after which Streamlit refuses every write, this line too.
         if notice is not None:
             notice.say()
     if not drawn:  # the frame itself failed: the page's own part must not run
