@@ -404,6 +404,26 @@ def test_a_chosen_channel_shows_its_whole_name_in_the_sidebar(page: Page):
     assert page.evaluate(CUT_CHIPS_JS) == []
 
 
+def chart_title(page: Page, text: str) -> Locator:
+    """A Plotly chart's title, drawn in its SVG."""
+    return page.locator(".gtitle", has_text=text)
+
+
+def test_a_link_to_a_tab_opens_on_it_and_opening_another_takes_it_out_of_the_link(page: Page):
+    # Follow-up's "By owner" tab was the browser's alone: a link could not open on it.
+    open_page(page, FOLLOW_UP, tab="owner", channel="Referral")
+    expect(page.get_by_role("tab", name="By owner")).to_have_attribute("aria-selected", "true")
+    expect(chart_title(page, "Hours to first contact by owner")).to_be_visible()
+    expect(chart_title(page, "Hours to first contact by channel")).to_be_hidden()
+    expect(page).to_have_url(re.compile(r"[?&]tab=owner(&|$)"))
+
+    page.get_by_role("tab", name="By channel").click()
+    # The first tab is the default, left out of the link; the filter stays.
+    expect(page).to_have_url(re.compile(r"/follow_up\?channel=Referral$"))
+    expect(chart_title(page, "Hours to first contact by channel")).to_be_visible()
+    expect(chart_title(page, "Hours to first contact by owner")).to_be_hidden()
+
+
 # --- Tests: the overview's filters ------------------------------------------------------------
 
 
