@@ -1,7 +1,8 @@
 """Command line: ``python -m revcycle build|sample|load|history|restore|check|backup|
 restore-backup|agreements|actions|pack|attribution|roi``.
 
-Exit codes: 0 done; 1 refused or failed (nothing committed); 2 a usage error. An unexpected
+Exit codes: 0 done; 1 refused or failed (nothing committed); 2 a usage error (an argument the
+command does not take: the command's usage line says so, naming the value). An unexpected
 error is said in a sentence; its details go to a log file the sentence names, never a traceback
 on the screen. ``history``, ``check``, ``load --dry-run``, ``agreements show|export``,
 ``actions``, ``pack``, ``attribution`` and ``roi`` only read, so they work while the dashboard runs.
@@ -23,6 +24,7 @@ from revcycle.agreements import cli as agreements_cli
 from revcycle.attribution import cli as attribution_cli
 from revcycle.backup import BackupRefused
 from revcycle.build import build, open_database
+from revcycle.cli_usage import CommandParser, UsageError, pair_argument
 from revcycle.db import QueryError, has_table, is_interrupt
 from revcycle.export import safe_csv
 from revcycle.health import (
@@ -34,9 +36,10 @@ from revcycle.health import (
     open_to_read,
     open_to_write,
 )
-from revcycle.importer import channels, load, parse, stages_cli
+from revcycle.importer import channels, load, parse, presets, stages_cli
+from revcycle.importer import problems as codes
 from revcycle.importer.problems import ERROR, ImportRefused, grouped, problems_frame
-from revcycle.importer.validate import columns_feeding_two_fields, name_value_pairs, prepare
+from revcycle.importer.validate import columns_feeding_two_fields, prepare
 from revcycle.meeting import cli as meeting_cli
 from revcycle.meeting import log as meeting_log
 from revcycle.meeting import pack
@@ -68,15 +71,8 @@ def _at_least_one(text: str) -> int:
     return number
 
 
-def _pairs(values: list[str], flag: str, parser: argparse.ArgumentParser) -> dict[str, str]:
-    try:
-        return name_value_pairs(values)
-    except ValueError as error:
-        parser.error(f"{flag} takes {error}")
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m revcycle", description=__doc__)
+    parser = CommandParser(prog="python -m revcycle", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     build_parser = commands.add_parser(
         "build", help="(re)build the database from the loaded exports, or the sample"
@@ -102,11 +98,17 @@ def _add_load_command(commands) -> None:
     load_parser = commands.add_parser("load", help="check and load an export of any kind")
     load_parser.add_argument("file", type=Path)
     load_parser.add_argument("--kind", choices=tuple(contract.FIELDS_BY_KIND))
-    load_parser.add_argument("--preset", help="read the file with this preset")
+    load_parser.add_argument(
+        "--preset",
+        choices=tuple(presets.PRESETS_BY_NAME),
+        metavar="NAME",
+        help="read the file with this preset, e.g. hubspot_deals (a wrong name lists them all)",
+    )
     load_parser.add_argument(
         "--map",
         action="append",
         default=[],
+        type=pair_argument("FIELD=COLUMN"),
         metavar="FIELD=COLUMN",
         help="the file's column for a contract field, e.g. --map lead_id=mql_id; columns "
         "named as a field or as a preset names it map without it",
@@ -115,6 +117,7 @@ def _add_load_command(commands) -> None:
         "--set",
         action="append",
         default=[],
+        type=pair_argument("FIELD=VALUE"),
         metavar="FIELD=VALUE",
         help="one value for a field on every row, e.g. --set stage=Won or --set currency=BRL",
     )
@@ -122,6 +125,7 @@ def _add_load_command(commands) -> None:
         "--channel-map",
         action="append",
         default=[],
+        type=pair_argument("RAW=CHANNEL"),
         metavar="RAW=CHANNEL",
         help="add a channel rule, e.g. --channel-map 'LinkedIn Ads=Paid social'",
     )
@@ -199,15 +203,14 @@ def _add_disk_commands(commands) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     # Else Python's last-resort handler prints a logged traceback on the screen.
     screen = _ScreenLine(logging.WARNING)
     logging.getLogger("revcycle").addHandler(screen)
     terminal = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = (_VisibleControls.on_a_terminal(stream) for stream in terminal)
     try:
-        code = _run(args, parser)
+        code = _run(args)
         sys.stdout.flush()  # a reader that went away (``| head``) shows here, in the guard
         return code
     except BrokenPipeError:
@@ -221,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return _interrupted()
+    except UsageError as error:  # found after parsing: said as argparse says its own
+        return args.command_parser.usage_error(str(error))
     except Exception as error:
         if is_interrupt(error):  # Ctrl-C, as DuckDB reports it from a query
             return _interrupted()
@@ -308,7 +313,7 @@ def _stop_writing_to_stdout() -> None:
     os.close(devnull)
 
 
-def _run(args, parser) -> int:
+def _run(args) -> int:
     if args.command == "sample":
         written = sample.write(args.out, n_leads=args.leads)
         for path in (*written, args.out / sample.TOUCHES_FILE, args.out / sample.SPEND_FILE):
@@ -316,7 +321,7 @@ def _run(args, parser) -> int:
         return 0
     reads_only = args.command == "agreements" and args.action != "import"
     if args.command in ("history", "check") or (args.command == "load" and args.dry_run):
-        return _read_only(args, parser)
+        return _read_only(args)
     if reads_only:
         return _read_agreements(args)
     if args.command == "stage-rules" and not stages_cli.writes(args):
@@ -339,7 +344,7 @@ def _run(args, parser) -> int:
         con.close()
         con = open_database(db_path())
         if args.command == "load":
-            return _load(con, args, parser)
+            return _load(con, args)
         if args.command == "agreements":
             return agreements_cli.import_file(con, args.file)
         if args.command == "stage-rules":
@@ -422,20 +427,9 @@ def _print_reading(prepared) -> None:
     print(prepared.accounting())
 
 
-def _load(con, args, parser) -> int:
-    overrides = _pairs(args.map, "--map", parser)
-    constants = _pairs(args.set, "--set", parser)
-    new_rules = _pairs(args.channel_map, "--channel-map", parser)
-    prepared = prepare(
-        con,
-        args.file,
-        args.kind,
-        args.preset,
-        overrides,
-        args.date_format,
-        constants=constants,
-        decimal_mark=args.decimal_mark,
-    )
+def _load(con, args) -> int:
+    new_rules = dict(args.channel_map)
+    prepared = _prepare(con, args)
     _print_reading(prepared)
     _print_problems(prepared.problems, args.problems_csv)
     unmapped = channels.uncovered(prepared.unmapped_sources, channels.source_keys(new_rules))
@@ -479,6 +473,32 @@ def _load(con, args, parser) -> int:
         return 0
     print(f"loaded as upload {upload_id}; {_undo_line(con, upload_id, new_rules)}")
     return 0
+
+
+def _prepare(con, args):
+    """prepare() the file as the arguments say; a --map or --set naming a field the file's
+    kind lacks is a usage error, for what is wrong is the argument, not the file."""
+    overrides, constants = dict(args.map), dict(args.set)
+    try:
+        return prepare(
+            con,
+            args.file,
+            args.kind,
+            args.preset,
+            overrides,
+            args.date_format,
+            constants=constants,
+            decimal_mark=args.decimal_mark,
+        )
+    except ImportRefused as refused:
+        unknown = [p for p in refused.problems if p.code == codes.UNKNOWN_FIELD]
+        if not unknown:
+            raise
+        said = (
+            f"{'--set' if p.value in constants else '--map'} {p.value!r}: {p.reason}"
+            for p in unknown
+        )
+        raise UsageError("; ".join(said)) from None
 
 
 def _dry_run(con, prepared, mode: str) -> int:
@@ -557,7 +577,7 @@ def _history(con) -> int:
     return 0
 
 
-def _read_only(args, parser) -> int:
+def _read_only(args) -> int:
     """history, check and load --dry-run: a read-only connection, or a copy of the database
     while another process (the dashboard) holds it."""
     with open_to_read(db_path()) as reading:
@@ -572,7 +592,7 @@ def _read_only(args, parser) -> int:
             # No database yet: an empty one, in memory, with the rules a new one would get.
             load.ensure_storage(con)
             seed_rules(con)
-        return _load(con, args, parser)
+        return _load(con, args)
 
 
 def _read_agreements(args) -> int:
@@ -675,9 +695,8 @@ def _restore_backup(folder: Path, replace: bool) -> int:
 def _restore(con, upload_id: int) -> int:
     try:
         restore_id = load.restore(con, upload_id, changed_by=os_user())
-    except LookupError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    except LookupError as error:  # no such upload: the argument is wrong, not the history
+        raise UsageError(str(error)) from None
     print(f"restored the state after upload {upload_id} (recorded as entry {restore_id})")
     return 0
 

@@ -8,6 +8,7 @@ import sys
 import pandas as pd
 
 from revcycle import filter_values
+from revcycle.cli_usage import UsageError
 from revcycle.export import safe_csv
 from revcycle.periods import argument_date
 
@@ -70,12 +71,11 @@ def unknown_scope(query, scope: dict) -> list[str]:
     return said
 
 
-def refused(query, args: argparse.Namespace) -> bool:
-    """Say on stderr, and return True, when the period or the scope cannot be read: an end
-    before the start, or a channel, owner or segment the data does not have (exit code 2)."""
+def check_period_and_scope(query, args: argparse.Namespace) -> None:
+    """A UsageError (exit code 2) when the period or the scope cannot be read: an end before
+    the start, or a channel, owner or segment the data does not have."""
     said = unknown_scope(query, scope(args))
     if args.start and args.end and args.end < args.start:
         said.insert(0, f"--end {args.end} is before --start {args.start}")
     if said:
-        print(f"error: {'; '.join(said)}", file=sys.stderr)
-    return bool(said)
+        raise UsageError("; ".join(said))

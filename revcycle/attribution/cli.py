@@ -11,8 +11,8 @@ from revcycle.attribution.models import MODEL_NAMES, MODELS
 from revcycle.cli_report import (
     add_period_and_scope,
     amount,
+    check_period_and_scope,
     one_line,
-    refused,
     say_notes,
     scope,
     write_csv,
@@ -46,8 +46,7 @@ def run(con: duckdb.DuckDBPyConnection, args) -> int:
     def query(name, **params):
         return execute(con, name, **params)
 
-    if refused(query, args):
-        return 2
+    check_period_and_scope(query, args)
     currencies = query("metrics/amount_currencies", default_currency=settings.currency()).iloc[0]
     mixed = int(currencies["count_currencies"]) > 1
     say_notes(_notes(query, args, start, end, chosen, currencies if mixed else None))

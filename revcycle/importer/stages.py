@@ -57,7 +57,7 @@ def set_rules(
     con: duckdb.DuckDBPyConnection, changes: dict[str, str | None], *, changed_by: str
 ) -> int:
     """Add, change (stage -> outcome) or, with None, remove rules, keeping the others; as
-    replace_rules."""
+    replace_rules. Removing a rule there is none of raises LookupError."""
     to_remove = [stage for stage, outcome in changes.items() if outcome is None]
     removed = set(_stage_keys(to_remove))
     rules = all_rules(con)
@@ -67,7 +67,7 @@ def set_rules(
         for stage, key in zip(to_remove, _stage_keys(to_remove), strict=True)
         if key not in keys
     ]:
-        raise ValueError(f"there is no rule for {', '.join(map(repr, unknown))} to remove")
+        raise LookupError(f"there is no rule for {', '.join(map(repr, unknown))} to remove")
     kept = [rule for rule, key in zip(rules, keys, strict=True) if key not in removed]
     added = [(stage, outcome) for stage, outcome in changes.items() if outcome is not None]
     return replace_rules(con, [*kept, *added], changed_by=changed_by)
@@ -75,18 +75,21 @@ def set_rules(
 
 def _checked(rules: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """The rules trimmed, outcomes lower-cased; a ValueError names the first wrong one."""
-    checked = []
-    for stage, outcome in rules:
-        stage, outcome = (stage or "").strip(), (outcome or "").strip().lower()
-        if not stage:
-            raise ValueError("every stage rule needs a stage")
-        if outcome not in OUTCOMES:
-            raise ValueError(
-                f"the rule for the stage {stage!r} says {outcome or 'nothing'!r}: a stage is "
-                "won, lost or open"
-            )
-        checked.append((stage, outcome))
-    return checked
+    return [checked_rule(stage, outcome) for stage, outcome in rules]
+
+
+def checked_rule(stage: str | None, outcome: str | None) -> tuple[str, str]:
+    """One rule trimmed, its outcome lower-cased; a ValueError when it has no stage or an
+    outcome other than won, lost or open."""
+    stage, outcome = (stage or "").strip(), (outcome or "").strip().lower()
+    if not stage:
+        raise ValueError("every stage rule needs a stage")
+    if outcome not in OUTCOMES:
+        raise ValueError(
+            f"the rule for the stage {stage!r} says {outcome or 'nothing'!r}: a stage is "
+            "won, lost or open"
+        )
+    return stage, outcome
 
 
 def _one_per_key(pairs: list[tuple[str, str]]) -> dict[str, tuple[str, str]]:

@@ -2,13 +2,23 @@
 (`--set 'Contract signed=won'`, `--remove 'Contract signed'`), as the upload page does."""
 
 import argparse
-import sys
 
 import duckdb
 
 from revcycle.access import os_user
+from revcycle.cli_usage import UsageError, pair_argument
 from revcycle.importer import stages
-from revcycle.importer.validate import name_value_pairs
+
+_stage_and_outcome = pair_argument("STAGE=OUTCOME (won, lost or open)")
+
+
+def _rule(text: str) -> tuple[str, str]:
+    """A --set value as a checked rule, for argparse: a text that is no STAGE=OUTCOME, or an
+    outcome other than won, lost or open, is a usage error (exit code 2)."""
+    try:
+        return stages.checked_rule(*_stage_and_outcome(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def add_parser(commands) -> None:
@@ -26,6 +36,7 @@ def add_parser(commands) -> None:
         "--set",
         action="append",
         default=[],
+        type=_rule,
         metavar="STAGE=OUTCOME",
         help="add or change a rule; OUTCOME is won, lost or open (repeatable)",
     )
@@ -48,21 +59,13 @@ def show(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def save(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
-    """Apply the --set and --remove changes; 1 with a sentence when one is not a rule."""
-    changes: dict[str, str | None] = dict.fromkeys(args.remove)
-    for value in args.set:
-        try:
-            changes |= name_value_pairs([value])
-        except ValueError:
-            print(
-                f"error: --set takes STAGE=OUTCOME (won, lost or open), not {value!r}",
-                file=sys.stderr,
-            )
-            return 1
+    """Apply the --set and --remove changes (the --set rules checked as they were parsed);
+    removing a rule there is none of is a usage error, and saves nothing."""
+    changes: dict[str, str | None] = dict.fromkeys(args.remove) | dict(args.set)
     try:
         count = stages.set_rules(con, changes, changed_by=os_user())
-    except ValueError as error:
-        print(f"error: the stage rules were not saved: {error}", file=sys.stderr)
-        return 1
+    except LookupError as error:
+        listed = "`python -m revcycle stage-rules` lists them"
+        raise UsageError(f"the stage rules were not saved: {error} ({listed})") from None
     print(f"saved {count} stage rule{'' if count == 1 else 's'} (recorded as done by {os_user()})")
     return show(con)

@@ -191,7 +191,8 @@ def _resolve_mapping(
     _refuse(
         file, 1, codes.NO_SUCH_COLUMN, [(c, None, "the file has no such column") for c in absent]
     )
-    reason = f"not a {kind} field; see the README's data dictionary"
+    fields = ", ".join(contract.column_names(kind))
+    reason = f"not a {kind} field; the {kind} fields are {fields} (the README's data dictionary)"
     unknown = [(None, f, reason) for f in mapping if f not in contract.column_names(kind)]
     _refuse(file, None, codes.UNKNOWN_FIELD, unknown)
     required = [f for f in contract.FIELDS_BY_KIND[kind] if f.required]

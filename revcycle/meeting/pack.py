@@ -8,7 +8,6 @@ and the decisions typed in the meeting alike.
 import datetime
 import functools
 import html
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from plotly.offline import get_plotlyjs
 from revcycle import settings
 from revcycle.agreements.sample import SAMPLE_AGREEMENT_LINE
 from revcycle.cli_report import unknown_scope
+from revcycle.cli_usage import UsageError
 from revcycle.db import execute
 from revcycle.filter_values import (
     NOT_LEAD_SOURCES,
@@ -382,17 +382,17 @@ def build_pack(query, con, week: Week, scope: dict, today: datetime.date) -> str
 
 def write(con, week_text: str | None, out: Path | None, scope: dict, today: datetime.date) -> int:
     """``python -m revcycle pack``: write the pack of the week ``week_text`` (default: the last
-    complete week of the data) to ``out`` (default: meeting-<week>.html); the exit code."""
+    complete week of the data) to ``out`` (default: meeting-<week>.html); the exit code. A
+    week that is no week, or a channel, owner or segment the data lacks, is a UsageError."""
     query = functools.partial(execute, con)
     try:
-        week = Week.parse(week_text) if week_text else default_week(query, today)
+        week = Week.parse(week_text) if week_text else None
     except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        raise UsageError(str(error)) from None
+    week = week or default_week(query, today)
     unknown = unknown_scope(query, scope)
     if unknown:
-        print(f"error: {'; '.join(unknown)}; nothing was written", file=sys.stderr)
-        return 2
+        raise UsageError(f"{'; '.join(unknown)}; nothing was written")
     out = out or Path(f"meeting-{week.label}.html")
     document = build_pack(query, con, week, scope, today)
     out.write_text(document, encoding="utf-8")

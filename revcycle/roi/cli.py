@@ -11,8 +11,8 @@ from revcycle.attribution import report as attribution
 from revcycle.cli_report import (
     add_period_and_scope,
     amount,
+    check_period_and_scope,
     one_line,
-    refused,
     say_notes,
     scope,
     write_csv,
@@ -63,8 +63,7 @@ def run(con: duckdb.DuckDBPyConnection, args) -> int:
     def query(name, **params):
         return execute(con, name, **params)
 
-    if refused(query, args):
-        return 2
+    check_period_and_scope(query, args)
     start, end = _period(query, args)
     figures = report.per_channel(
         query,
