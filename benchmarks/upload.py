@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from benchmarks.timing import PartMemory, Timing, memory_of, timed
-from revcycle import __main__ as cli
+from revcycle import cli
 from revcycle.db import connect
 from revcycle.importer.load import commit_upload
 from revcycle.importer.read import read_export
