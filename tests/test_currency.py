@@ -24,6 +24,7 @@ from revcycle.meeting.week import Week
 from revcycle.paths import REPO_ROOT
 from tests.conftest import write_export
 from tests.support.injection import unescaped
+from tests.test_cli_load import command
 
 # Each deal has its own lead: the period's end is the latest lead's first win.
 LEADS = [
@@ -617,6 +618,57 @@ def test_each_currency_sums_its_own_won_revenue_and_pipeline(mixed_db):
         ("EUR", 0, 0.0, 1, 250.50),
         ("USD", 1, 500.00, 0, 0.0),
         (None, 1, 40.00, 0, 0.0),
+    ]
+
+
+# A HubSpot deals export as export-formats.md lists its columns, with the deal property
+# deal_currency_code beside the amount, in a portal with two currencies. In March: EUR won
+# 1,200.50 (7001) + 99.25 (7003) = 1,299.75; GBP won 800.25 (7002), open 300.00 (7005, created
+# 6 March); 7004 is lost; 7006 is won on 2 April, so in no March sum.
+HUBSPOT_DEALS_TWO_CURRENCIES = (
+    '"Record ID","Deal Name","Deal Stage","Amount","Close Date","Create Date","Deal owner",'
+    '"Pipeline","Associated Contact IDs","{currency}"\n'
+    '"7001","Acme renewal","Closed won","1200.50","2026-03-10 14:00","2026-03-02 09:00",'
+    '"Anna Keller","Sales Pipeline","901","EUR"\n'
+    '"7002","Beta expansion","Closed won","800.25","2026-03-12 10:00","2026-03-03 09:00",'
+    '"Bo Jansen","Sales Pipeline","902","GBP"\n'
+    '"7003","Gamma pilot","Closed won","99.25","2026-03-20 16:30","2026-03-04 09:00",'
+    '"Anna Keller","Sales Pipeline","903","EUR"\n'
+    '"7004","Delta","Closed lost","5000.00","2026-03-15 11:00","2026-03-05 09:00",'
+    '"Bo Jansen","Sales Pipeline","904","GBP"\n'
+    '"7005","Epsilon","Contract sent","300.00","","2026-03-06 09:00",'
+    '"Anna Keller","Sales Pipeline","905","GBP"\n'
+    '"7006","Zeta","Closed won","450.00","2026-04-02 12:00","2026-03-07 09:00",'
+    '"Bo Jansen","Sales Pipeline","906","EUR"\n'
+)
+
+
+# "Currency" is HubSpot's label for deal_currency_code; some exports use "Deal Currency Code".
+@pytest.mark.parametrize("header", ["Currency", "Deal Currency Code"])
+def test_a_hubspot_deals_export_in_two_currencies_sums_each_currency_apart(tmp_path, header):
+    export = tmp_path / "hubspot-deals.csv"
+    export.write_text(HUBSPOT_DEALS_TWO_CURRENCIES.format(currency=header), encoding="utf-8")
+    path = tmp_path / "hubspot.duckdb"
+    code, out = command(path, "load", export)
+    assert code == 0, out
+    assert "read hubspot-deals.csv as deals: HubSpot deals export" in out
+    assert f"  currency ← {header}\n" in out
+    con = connect(path)
+    try:
+        stored = con.sql("select deal_id, currency from raw_deals order by deal_id").fetchall()
+    finally:
+        con.close()
+    assert stored == [
+        ("7001", "EUR"),
+        ("7002", "GBP"),
+        ("7003", "EUR"),
+        ("7004", "GBP"),
+        ("7005", "GBP"),
+        ("7006", "EUR"),
+    ]
+    assert sorted(sums_per_currency(path)) == [
+        ("EUR", 2, 1299.75, 0, 0.0),
+        ("GBP", 1, 800.25, 1, 300.00),
     ]
 
 

@@ -240,6 +240,10 @@ PRESETS: tuple[Preset, ...] = (
             "created_at": ("Create Date",),
             "stage": ("Deal Stage",),
             "amount": ("Amount",),
+            # The deal property deal_currency_code, labelled "Currency" (some exports use its
+            # full name): a portal with several currencies writes each deal's beside its
+            # amount. Left unread, euros and pounds would be summed as one currency.
+            "currency": ("Currency", "Deal Currency Code"),
             "closed_at": ("Close Date",),
             "owner": ("Deal owner",),
             "source": ("Deal source attribution",),
