@@ -60,6 +60,7 @@ def show(
     max_rows: int = 30,
     money_unit: str = "",
     missing: dict[str, str | pd.Series] | None = None,
+    widths: dict[str, int] | None = None,
 ) -> None:
     """Show ``frame``'s ``columns`` ({column: (label, kind)}) and offer them as CSV, written
     when the button is clicked rather than on every run.
@@ -68,6 +69,8 @@ def show(
     Amounts (kinds "euro" and "cents") are labelled with ``money_unit`` ("€", "BRL"), if known.
     A missing value is "–", or what ``missing`` ({column: words}) says for its column (words
     per row: a Series aligned with ``frame``); the CSV keeps it an empty cell.
+    ``widths`` ({column: pixels}) sets a column's width: st.dataframe fits a column to the
+    values of its first rows only, and cuts a longer one further down.
     """
     columns = {
         column: (f"{label} ({money_unit})" if kind in AMOUNT_KINDS and money_unit else label, kind)
@@ -93,9 +96,9 @@ def show(
         height="content" if len(frame) <= max_rows else "auto",
         column_config={
             label: _COLUMN.get("text" if label in worded else kind, st.column_config.NumberColumn)(
-                label
+                label, width=(widths or {}).get(column)
             )
-            for label, kind in columns.values()
+            for column, (label, kind) in columns.items()
         },
         key=key,
     )
