@@ -1,7 +1,8 @@
 """One colour per channel on every chart, each channel's its own; stages have colours apart.
 
-Colour-blind-safe colours from Paul Tol's schemes: distinguishable with the common
-colour-vision deficiencies.
+The channels the sample knows have colour-blind-safe colours from Paul Tol's schemes,
+distinguishable with the common colour-vision deficiencies. Channels an upload adds get colours
+chosen to stay apart from them and from each other (SPARE_COLORS), 40 channels in all.
 """
 
 import colorsys
@@ -25,18 +26,47 @@ PSEUDO_CHANNEL_COLORS = {
     "(no lead)": "#555555",
     "(all channels)": "#222222",
 }
-# Colours for channels an upload or a rule adds (Tol's "light" and "bright" schemes, less the
-# ones above): handed out in the channels' alphabetical order.
+# Colours for channels an upload or a rule adds, handed out in the channels' alphabetical order:
+# enough for 32 such channels that any two of them, or one of them and any colour above, stay
+# told apart on a shared screen. Taken in this order from Tol's olive and orange, then plotly's
+# qualitative sets (D3, T10, G10, Set1, Dark2, Bold, Safe, Vivid, Prism, Dark24, Alphabet,
+# Light24, Antique, Pastel, Plotly), each kept only when it is at least 11 apart (CIEDE2000) from
+# every colour before it, the greys, the stage oranges and NEUTRAL included, at least 30 from the
+# white background, and no grey itself. (Tol's light colours, handed out before them, were as
+# close as 4 to his muted ones: #EEDD88 beside #DDCC77; colours generated after them, 3.)
 SPARE_COLORS = (
     "#999933",
-    "#77AADD",
     "#EE8866",
-    "#BBCC33",
-    "#FFAABB",
-    "#99DDFF",
-    "#44BB99",
-    "#AAAA00",
-    "#EEDD88",
+    "#2CA02C",
+    "#9467BD",
+    "#8C564B",
+    "#E377C2",
+    "#17BECF",
+    "#9D755D",
+    "#0099C6",
+    "#E41A1C",
+    "#A65628",
+    "#E7298A",
+    "#A6761D",
+    "#80BA5A",
+    "#008695",
+    "#661100",
+    "#24796C",
+    "#5F4690",
+    "#DA16FF",
+    "#750D86",
+    "#511CFB",
+    "#6C7C32",
+    "#778AAE",
+    "#6C4516",
+    "#AF0038",
+    "#16FF32",
+    "#6A76FC",
+    "#F6F926",
+    "#855C75",
+    "#B497E7",
+    "#00CC96",
+    "#FF97FF",
 )
 # Bars that are no channel's (the funnel's, a won revenue beside its spend): no channel gets it.
 NEUTRAL = "#4477AA"
@@ -57,7 +87,8 @@ _TAKEN = {
 
 
 def _generated(index: int) -> str:
-    """A further colour once the spare ones are used up: hues a golden angle apart."""
+    """A further colour once the spare ones are used up: hues a golden angle apart, distinct
+    but no longer promised to be told apart at a glance."""
     hue = (0.11 + index * 0.381966) % 1.0
     red, green, blue = colorsys.hls_to_rgb(hue, 0.45, 0.55)
     return f"#{round(red * 255):02X}{round(green * 255):02X}{round(blue * 255):02X}"

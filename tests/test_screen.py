@@ -19,6 +19,7 @@ from revcycle import colors
 from revcycle.agreements.model import FollowUp
 from revcycle.ui import attribution, charts, format, money
 from tests import sample_facts
+from tests.support.colour_difference import ciede2000, lab_difference
 from tests.support.working_time import agreement, save
 from tests.test_pages import db_env, open_page  # noqa: F401 (db_env is a fixture)
 
@@ -365,6 +366,35 @@ def test_forty_new_channels_still_have_a_colour_each():
     assert len(set(palette.values())) == len(palette) == 8 + 40 + 3
     # Nor is any of them the neutral blue of the bars that are no channel's (the funnel's).
     assert charts.NEUTRAL not in palette.values()
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "difference"),
+    [  # Sharma, Wu and Dalal's test data for CIEDE2000, pairs 1, 7 and 20
+        ((50, 2.6772, -79.7751), (50, 0, -82.7485), 2.0425),
+        ((50, 2.5, 0), (50, 0, -2.5), 4.3065),
+        ((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387), 1.2644),
+    ],
+)
+def test_colour_difference_is_ciede2000(first, second, difference):
+    assert lab_difference(first, second) == pytest.approx(difference, abs=1e-4)
+
+
+def test_thirty_two_new_channels_each_get_a_colour_told_apart_at_a_glance():
+    # Before, the colours generated past Tol's spares were as close as 2.7 (#44BB99, #34B292:
+    # two greens), and his light colours 4 from his muted ones (#EEDD88, #DDCC77).
+    new = [f"Channel {number:02}" for number in range(32)]
+    palette = colors.assign([*KNOWN, *new, *colors.PSEUDO_CHANNEL_COLORS])
+    shown = [*palette.values(), charts.NEUTRAL]  # a bar of no channel's beside them
+    closest = min(
+        (ciede2000(first, second), first, second)
+        for at, first in enumerate(shown)
+        for second in shown[at + 1 :]
+    )
+    assert closest[0] >= 11, closest
+    # Thin bars and lines of a new channel still stand out from the white background.
+    faintest = min((ciede2000(palette[name], "#FFFFFF"), name) for name in new)
+    assert faintest[0] >= 30, faintest
 
 
 def test_a_channel_keeps_its_colour_on_every_chart():
