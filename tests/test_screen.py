@@ -306,9 +306,10 @@ def test_follow_up_boxes_draw_each_channels_agreed_time_and_say_their_scale(
     at = open_page("pages/follow_up.py", preset="Custom", period=["2026-03-01", "2026-03-31"])
     spec = figure_spec(at, "follow_up_box_channel")
     dashes = next(trace for trace in spec["data"] if trace["name"] == "agreed response time")
-    assert dict(zip(dashes["x"], dashes["y"], strict=True)) == {"Paid search": 4, "Referral": 24}
+    # A row per channel: the channel on the y axis, the hours on the x axis.
+    assert dict(zip(dashes["y"], dashes["x"], strict=True)) == {"Paid search": 4, "Referral": 24}
     marks = ["6 min", "1 h", "4 h", "1 day", "3 days", "1 week", "1 month"]
-    assert spec["layout"]["yaxis"]["ticktext"] == marks
+    assert spec["layout"]["xaxis"]["ticktext"] == marks
     captions = [caption.value for caption in at.caption]
     assert any(
         "The dash across a channel's box is its agreed response time" in caption
@@ -346,7 +347,7 @@ def test_a_channel_whose_time_several_versions_share_keeps_its_dash(
     at = open_page("pages/follow_up.py", preset="Custom", period=["2026-03-01", "2026-03-31"])
     spec = figure_spec(at, "follow_up_box_channel")
     dashes = next(trace for trace in spec["data"] if trace["name"] == "agreed response time")
-    assert dict(zip(dashes["x"], dashes["y"], strict=True)) == {"Referral": 8}
+    assert dict(zip(dashes["y"], dashes["x"], strict=True)) == {"Referral": 8}
 
 
 # --- 14. Colours ------------------------------------------------------------------------------
@@ -502,8 +503,8 @@ def test_every_model_has_its_bars_and_an_untrusted_markov_is_grey_and_hatched(ma
         "Data-driven (Markov)",
     ]
     for trace in figure.data:
-        assert list(trace.x) == ["Email", "&lt;b&gt;Web&lt;/b&gt;"]  # names as text
-        assert list(trace.y) == [1000.0, 0.5]
+        assert list(trace.y) == ["Email", "&lt;b&gt;Web&lt;/b&gt;"]  # names as text
+        assert list(trace.x) == [1000.0, 0.5]
     markov = figure.data[-1]
     if markov_ok:
         assert (markov.marker.color, markov.marker.pattern.shape) == ("#AA4499", "")

@@ -9,6 +9,7 @@ from revcycle import settings
 from revcycle.attribution import report
 from revcycle.attribution.markov import Trust
 from revcycle.attribution.models import MODEL_NAMES, MODELS
+from revcycle.chart_text import name_ticks
 from revcycle.paths import db_path
 from revcycle.ui.charts import as_text, bar_by_channel, house_layout
 from revcycle.ui.data import run, version
@@ -94,31 +95,43 @@ def top_paths(channel: str, basis: str, params: dict) -> pd.DataFrame:
     )
 
 
+# Every model's bars for one channel: a row this tall (eight bars and the gap to the next).
+MODELS_ROW_PX = 64
+MODELS_FRAME_PX = 150
+
+
 def models_grouped(wide: pd.DataFrame, unit: str, markov_ok: bool) -> go.Figure:
-    """Grouped bars: per channel, one bar per model, in the models' colours."""
+    """Grouped bars: per channel a row, one bar per model, in the models' colours and the
+    legend's order; the chart grows a row per channel, a long name shortened on the axis and
+    whole in the hover, and the legend stands right of the bars, never over them."""
     channels = wide["channel"].map(as_text).tolist()
     figure = go.Figure()
     for model in MODELS:
         untrusted = model == "markov" and not markov_ok
         figure.add_trace(
             go.Bar(
-                x=channels,
-                y=(wide[model] / 100).tolist(),
+                y=channels,
+                x=(wide[model] / 100).tolist(),
+                orientation="h",
                 name=MODEL_NAMES[model],
                 # Hatched as well as grey, so it reads as "not to be trusted" without colour.
                 marker={
                     "color": UNTRUSTED if untrusted else MODEL_COLORS[model],
                     "pattern": {"shape": "/" if untrusted else ""},
                 },
-                hovertemplate="%{fullData.name}<br>%{x}: %{y:,.2f}<extra></extra>",
+                hovertemplate="%{fullData.name}<br>%{y}: %{x:,.2f}<extra></extra>",
             )
         )
     figure.update_layout(
         barmode="group",
-        yaxis_title=as_text(unit or "amount"),
-        legend={"orientation": "h", "y": -0.25},
+        bargap=0.2,
+        xaxis_title=as_text(unit or "amount"),
+        legend={"x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top", "traceorder": "normal"},
     )
-    return house_layout(figure, "Credit per channel under every model")
+    # The first channel on top, and in each row the models from the top in the legend's order.
+    figure.update_yaxes(autorange="reversed", **name_ticks(wide["channel"]))
+    height = MODELS_FRAME_PX + MODELS_ROW_PX * len(channels)
+    return house_layout(figure, "Credit per channel under every model", height)
 
 
 def spread_bars(wide: pd.DataFrame, unit: str) -> go.Figure:

@@ -1,6 +1,5 @@
 """Plotly figures built from metric query results (aggregates only, never raw rows)."""
 
-import html
 import math
 from datetime import date
 
@@ -8,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from revcycle.chart_text import as_text, name_ticks, short_labels
 from revcycle.colors import NEUTRAL, STAGE_COLORS
 
 STAGE_LABELS = {
@@ -68,16 +68,6 @@ def week_axis(week_starts: pd.Series) -> dict:
         "dtick": WEEK_MS * every,
         "tickformat": "%d %b",
     }
-
-
-def as_text(value) -> str:
-    """``value`` from an upload (a channel, an owner, a currency), shown as written in a figure.
-
-    Plotly reads a subset of HTML in every text it draws (legend, axis, hover, annotation), so
-    ``<a href=…>`` would become a link: its signs are written as entities, which it shows as
-    the signs themselves.
-    """
-    return html.escape(str(value), quote=False)
 
 
 def _names_as_text(frame: pd.DataFrame, column: str, colors: dict[str, str]) -> tuple:
@@ -145,7 +135,8 @@ def bar_by_channel(
     colors: dict[str, str],
     tickformat: str | None = None,
 ) -> go.Figure:
-    """One horizontal bar per channel, in the channel's colour, largest on top."""
+    """One horizontal bar per channel, in the channel's colour, largest on top; a long name
+    shortened on the axis, whole in the hover."""
     rows, colors = _names_as_text(frame.sort_values(value), "channel", colors)
     # Graph objects, not Plotly Express: the same bars, drawn in a tenth of the time.
     figure = go.Figure(
@@ -161,14 +152,16 @@ def bar_by_channel(
         )
     )
     figure.update_layout(showlegend=False, xaxis_title=as_text(axis_label))
+    figure.update_yaxes(**name_ticks(frame["channel"]))
     if tickformat:
         figure.update_xaxes(tickformat=tickformat)
     return house_layout(figure, title, height=140 + 42 * len(rows))
 
 
-def _solid_legend(figure: go.Figure, colors: dict[str, str]) -> None:
-    """One legend entry per channel drawn, a solid swatch, in ``colors``' order: the drawn
-    traces (a channel may have a hatched one first) leave the legend to an empty bar each."""
+def _solid_legend(figure: go.Figure, colors: dict[str, str], labels: dict[str, str]) -> None:
+    """One legend entry per channel drawn, a solid swatch, in ``colors``' order, named by its
+    label: the drawn traces (a channel may have a hatched one first) leave the legend to an
+    empty bar each."""
     drawn = {trace.legendgroup for trace in figure.data}
     figure.update_traces(showlegend=False)
     for channel in [channel for channel in colors if channel in drawn]:
@@ -176,13 +169,56 @@ def _solid_legend(figure: go.Figure, colors: dict[str, str]) -> None:
             go.Bar(
                 x=[None],
                 y=[None],
-                name=channel,
+                name=labels[channel],
                 legendgroup=channel,
                 marker={"color": colors[channel]},
                 showlegend=True,
             )
         )
-    figure.update_layout(legend_traceorder="normal")
+
+
+# A weekly chart's legend of channels stands under its plot, in columns this wide so the
+# names line up, rows this tall; the chart is made as tall as its plot, the x axis and a
+# legend of two columns need, so the legend never scrolls nor covers the bars. Two columns of
+# names cut at LEGEND_CHARACTERS fit the plot's width (Plotly's limit for a legend) in the
+# Overview's narrow column on a 1280 px laptop; a wider screen fits more columns, and the plot
+# takes the room left.
+LEGEND_CHARACTERS = 26
+LEGEND_ENTRY_PX = 170
+LEGEND_ROW_PX = 24
+LEGEND_FONT = {"size": 13}
+TREND_PLOT_PX = 360
+TREND_AXIS_PX = 80  # the week ticks and the axis title, under the plot
+
+
+def _legend_labels(channels: pd.Series) -> dict[str, str]:
+    """Each channel's legend entry, keyed by its name as text: shortened (short_labels)."""
+    names = channels.unique().tolist()
+    labels = short_labels(names, characters=LEGEND_CHARACTERS)
+    return dict(zip(map(as_text, names), labels, strict=True))
+
+
+def _legend_under(figure: go.Figure, entries: int) -> go.Figure:
+    """``figure`` with its legend of ``entries`` under the plot, and tall enough to hold it."""
+    legend_px = LEGEND_ROW_PX * math.ceil(entries / 2)
+    height = TREND_PLOT_PX + TREND_AXIS_PX + legend_px
+    figure.update_layout(
+        height=height,
+        margin_b=TREND_AXIS_PX + legend_px,
+        legend={
+            "orientation": "h",
+            "traceorder": "normal",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": legend_px / height,
+            "yanchor": "top",
+            "entrywidth": LEGEND_ENTRY_PX,
+            "font": LEGEND_FONT,
+            "maxheight": 1,  # all of the figure: the legend is never cut to scroll
+        },
+    )
+    return figure
 
 
 # Said instead of a chart with nothing to draw (an empty axis reads as data).
@@ -202,7 +238,10 @@ def won_revenue_per_week(
 def trend_by_channel(
     frame: pd.DataFrame, value: str, title: str, axis_label: str, colors: dict[str, str]
 ) -> go.Figure:
-    """Weekly values per channel as stacked bars; partial weeks at the ends are hatched."""
+    """Weekly values per channel as stacked bars; partial weeks at the ends are hatched. The
+    legend stands under the plot (_legend_under), each name shortened there, whole in the
+    hover."""
+    labels = _legend_labels(frame["channel"])
     rows, colors = _names_as_text(frame, "channel", colors)
     figure = go.Figure()
     # Graph objects, not Plotly Express, which took 0.2 s a chart: a trace per channel and
@@ -217,20 +256,21 @@ def trend_by_channel(
                 go.Bar(
                     x=weeks["week_start"].tolist(),
                     y=weeks[value].tolist(),
-                    name=channel,
+                    name=labels[channel],
                     legendgroup=channel,
+                    customdata=[channel] * len(weeks),
                     marker={"color": colors.get(channel), "pattern": {"shape": "/" * partial}},
-                    hovertemplate="%{fullData.name}"
+                    hovertemplate="%{customdata}"
                     + (" (partial week)" if partial else "")
                     + "<br>week starting %{x|%d %b %Y}: %{y:,}<extra></extra>",
                 )
             )
-    _solid_legend(figure, colors)
+    _solid_legend(figure, colors, labels)
     figure.update_layout(
         barmode="relative", xaxis_title="week starting", yaxis_title=as_text(axis_label)
     )
     figure.update_xaxes(**week_axis(rows["week_start"]))
-    return house_layout(figure, title)
+    return _legend_under(house_layout(figure, title), len(labels))
 
 
 def _in_legend_order(channels: pd.Series, colors: dict[str, str]) -> list[str]:
@@ -267,7 +307,9 @@ def channel_funnels(conversion: pd.DataFrame, title: str, colors: dict[str, str]
     """A small funnel per channel, drawn as left-aligned bars so every label stays readable:
     each stage labelled with its count and % of the channel's leads; a stage its uploads cannot
     measure (``is_unmeasurable``, when the frame has it) says "not measured" on its row, with no
-    bar, never a 0. Three panels a row, each on its own scale, its channel's name above it."""
+    bar, never a 0. Three panels a row, each on its own scale, its channel's name above it
+    (shortened to fit the panel; whole in the hover)."""
+    titles = short_labels(conversion["channel"].unique())
     conversion, colors = _names_as_text(conversion, "channel", colors)
     channels = conversion["channel"].unique().tolist()
     columns = max(1, min(FUNNEL_COLUMNS, len(channels)))
@@ -278,7 +320,7 @@ def channel_funnels(conversion: pd.DataFrame, title: str, colors: dict[str, str]
     figure = make_subplots(
         rows=rows,
         cols=columns,
-        subplot_titles=channels,
+        subplot_titles=titles,
         horizontal_spacing=0.1,
         vertical_spacing=min(0.1, FUNNEL_GAP_PX / height),
     )
@@ -349,6 +391,7 @@ def rate_with_interval(
             )
         )
     figure.update_xaxes(**share_axis(rows["share_high_95"].max()), rangemode="tozero")
+    figure.update_yaxes(**name_ticks(rows["channel"]))
     figure.update_layout(showlegend=False)
     return house_layout(figure, title, height=120 + 45 * len(rows))
 
@@ -386,6 +429,11 @@ def cohort_trend(rows: pd.DataFrame, title: str, grain: str = "month") -> go.Fig
     return house_layout(figure, title)
 
 
+# Follow-up boxes: one row per channel or owner, each this tall, under the title and the axis.
+BOX_ROW_PX = 45
+BOX_FRAME_PX = 150
+
+
 def box_from_quantiles(
     rows: pd.DataFrame,
     group_label: str,
@@ -393,13 +441,16 @@ def box_from_quantiles(
     colors: dict[str, str],
     agreed_hours: dict[str, float] | None = None,
 ) -> go.Figure:
-    """Boxes drawn from quantiles computed in SQL: whiskers at the 10th and 90th percentile;
-    a dash across each box at its group's agreed response time, where it has one."""
+    """Boxes drawn from quantiles computed in SQL, one row per group, in the query's order from
+    the top: whiskers at the 10th and 90th percentile; a dash across each box at its group's
+    agreed response time, where it has one. Rows, not columns, so many groups and long names
+    stay readable: the chart grows a row per group, a long name shortened on the axis."""
     figure = go.Figure()
     for row in rows.dropna(subset=["median_hours_to_first_contact"]).itertuples():
         figure.add_trace(
             go.Box(
-                x=[as_text(row.group_value)],
+                y=[as_text(row.group_value)],
+                orientation="h",
                 q1=[row.p25_hours_to_first_contact],
                 median=[row.median_hours_to_first_contact],
                 q3=[row.p75_hours_to_first_contact],
@@ -412,28 +463,29 @@ def box_from_quantiles(
                 line={"width": 2},
             )
         )
-    figure.update_yaxes(
+    figure.update_xaxes(
         type="log",
         title_text="hours to first contact",
         tickvals=list(HOUR_TICKS),
         ticktext=list(HOUR_TICKS.values()),
     )
+    figure.update_yaxes(autorange="reversed", **name_ticks(rows["group_value"]))
     # Each channel has its own agreed time: one dash per box, not one line across the plot.
     shown = set(rows["group_value"])
     agreed = {group: hours for group, hours in (agreed_hours or {}).items() if group in shown}
     if agreed:
         figure.add_trace(
             go.Scatter(
-                x=[as_text(group) for group in agreed],
-                y=list(agreed.values()),
+                x=list(agreed.values()),
+                y=[as_text(group) for group in agreed],
                 mode="markers",
-                marker={"symbol": "line-ew", "size": 36, "line": {"width": 3, "color": "#222"}},
+                marker={"symbol": "line-ns", "size": 28, "line": {"width": 3, "color": "#222"}},
                 name="agreed response time",
-                hovertemplate="agreed: %{y:g} h<extra></extra>",
+                hovertemplate="agreed: %{x:g} h<extra></extra>",
             )
         )
     figure.update_layout(showlegend=False)
-    return house_layout(figure, title)
+    return house_layout(figure, title, height=BOX_FRAME_PX + BOX_ROW_PX * len(shown))
 
 
 def mark_changes(figure: go.Figure, changes: pd.DataFrame) -> go.Figure:
@@ -453,7 +505,10 @@ def mark_changes(figure: go.Figure, changes: pd.DataFrame) -> go.Figure:
 def share_trend(
     rows: pd.DataFrame, value: str, title: str, axis_label: str, colors: dict[str, str]
 ) -> go.Figure:
-    """A weekly share for all channels together; each channel can be switched on in the legend."""
+    """A weekly share for all channels together; each channel can be switched on in the legend,
+    which stands under the plot (_legend_under), each name shortened there, whole in the
+    hover."""
+    labels = _legend_labels(rows["channel"])
     rows, colors = _names_as_text(rows, "channel", colors)
     figure = go.Figure()
     for channel in _in_legend_order(rows["channel"], colors):
@@ -463,21 +518,20 @@ def share_trend(
             go.Scatter(
                 x=weeks["week_start"].tolist(),
                 y=weeks[value].tolist(),
-                name=channel,
+                name=labels[channel],
+                customdata=[channel] * len(weeks),
                 mode="lines+markers",
                 line={"color": colors.get(channel), "width": 5 if everyone else 2},
                 visible=True if everyone else "legendonly",
-                hovertemplate="%{fullData.name}<br>week starting %{x|%d %b %Y}: %{y:.1%}"
+                hovertemplate="%{customdata}<br>week starting %{x|%d %b %Y}: %{y:.1%}"
                 "<extra></extra>",
             )
         )
     # The axis fits every channel, so switching one on never needs ticks it lacks.
     figure.update_yaxes(**share_axis(rows[value].max()), rangemode="tozero")
     figure.update_xaxes(**week_axis(rows["week_start"]))
-    figure.update_layout(
-        legend_traceorder="normal", xaxis_title="week starting", yaxis_title=as_text(axis_label)
-    )
-    return house_layout(figure, title)
+    figure.update_layout(xaxis_title="week starting", yaxis_title=as_text(axis_label))
+    return _legend_under(house_layout(figure, title), len(labels))
 
 
 def response_bands(rows: pd.DataFrame, title: str) -> go.Figure:

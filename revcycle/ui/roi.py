@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from revcycle import settings
+from revcycle.chart_text import name_ticks
 from revcycle.paths import db_path
 from revcycle.roi import report
 from revcycle.roi.currency import UNSTATED
@@ -131,6 +132,8 @@ def spend_and_return(found: Figures, unit: str) -> go.Figure:
     )
     figure.update_layout(barmode="group", legend={"orientation": "h", "y": -0.15})
     figure.update_xaxes(title_text=as_text(unit or "amount"))
+    # A long name shortened on the axis, whole in the hover; "(return unknown)" never cut.
+    figure.update_yaxes(**name_ticks(rows["channel"], notes=unknown))
     return house_layout(figure, "Spend and the won revenue it brought in", 160 + 56 * len(rows))
 
 

@@ -1,6 +1,7 @@
 """Tables for the pages: readable labels and formats, and a safe CSV download under each."""
 
 import functools
+import textwrap
 
 import pandas as pd
 import streamlit as st
@@ -43,14 +44,59 @@ _COLUMN = {
 # ("large", about 400 px) column, so none is cut off; st.dataframe wraps text in taller rows.
 WIDE_COLUMN_CHARACTERS = 55  # characters a line of a wide column holds
 TEXT_LINE_PX, ROW_PADDING_PX, MAX_WRAPPED_LINES = 19, 16, 12
+# Streamlit wraps a table's text only in rows taller than 4rem (64 px): a shorter row of two
+# lines showed one, cut.
+WRAPPING_ROW_PX = 65
+# A text column of a table (a channel, an owner) holding a name longer than a line of
+# NAME_COLUMN_CHARACTERS is given a width, in pixels with the characters a line of it holds: the
+# first in which every name wraps in NAME_LINES lines at most, else the widest, and its rows are as
+# tall as the longest name needs, so no cell is cut. Sized to its longest name, such a column
+# cut the longest ones and pushed the figures beside it off a laptop's screen.
+NAME_COLUMN_WIDTHS = ((300, 40), (400, WIDE_COLUMN_CHARACTERS))
+NAME_COLUMN_CHARACTERS = NAME_COLUMN_WIDTHS[0][1]
+NAME_LINES = 3
 
 
-def wrapped_row_height(texts) -> int | None:
-    """The row height in pixels for the longest of ``texts`` to wrap in full in a wide column
-    (up to MAX_WRAPPED_LINES lines); None, a table's one line, when every text fits on one."""
-    longest = max((len(str(text)) for text in texts if isinstance(text, str)), default=0)
-    lines = min(-(-longest // WIDE_COLUMN_CHARACTERS), MAX_WRAPPED_LINES)
-    return None if lines <= 1 else ROW_PADDING_PX + TEXT_LINE_PX * lines
+def wrapped_lines(texts, characters: int) -> int:
+    """The lines the longest of ``texts`` takes wrapped between words in lines of
+    ``characters``: 1 when none is longer."""
+    return max(
+        (len(textwrap.wrap(text, characters)) for text in texts if isinstance(text, str)),
+        default=1,
+    )
+
+
+def wrapped_row_height(texts, characters: int = WIDE_COLUMN_CHARACTERS) -> int | None:
+    """The row height in pixels for the longest of ``texts`` to wrap in full in a column whose
+    line holds ``characters`` (a wide one by default), up to MAX_WRAPPED_LINES lines; None, a
+    table's one line, when every text fits on one."""
+    lines = min(wrapped_lines(texts, characters), MAX_WRAPPED_LINES)
+    return None if lines <= 1 else max(ROW_PADDING_PX + TEXT_LINE_PX * lines, WRAPPING_ROW_PX)
+
+
+def _name_columns(frame: pd.DataFrame, columns: dict) -> tuple[dict[str, int], int | None]:
+    """The width of each text column holding a name longer than NAME_COLUMN_CHARACTERS, by its
+    label, and the rows' height that lets every such name wrap in full (NAME_COLUMN_WIDTHS)."""
+    texts = {
+        label: [text for text in frame[column] if isinstance(text, str)]
+        for column, (label, kind) in columns.items()
+        if kind == "text"
+    }
+    long = {
+        label: names
+        for label, names in texts.items()
+        if max(map(len, names), default=0) > NAME_COLUMN_CHARACTERS
+    }
+    names = [name for column in long.values() for name in column]
+    width, characters = next(
+        (
+            (width, characters)
+            for width, characters in NAME_COLUMN_WIDTHS
+            if wrapped_lines(names, characters) <= NAME_LINES
+        ),
+        NAME_COLUMN_WIDTHS[-1],
+    )
+    return dict.fromkeys(long, width), wrapped_row_height(names, characters)
 
 
 def show(
@@ -89,6 +135,7 @@ def show(
         {label: SHOWN[kind] for label, kind in columns.values() if label not in worded},
         na_rep="–",
     )
+    name_widths, row_height = _name_columns(frame, columns)
     st.dataframe(
         shown,
         hide_index=True,
@@ -96,10 +143,11 @@ def show(
         height="content" if len(frame) <= max_rows else "auto",
         column_config={
             label: _COLUMN.get("text" if label in worded else kind, st.column_config.NumberColumn)(
-                label, width=(widths or {}).get(column)
+                label, width=(widths or {}).get(column, name_widths.get(label))
             )
             for column, (label, kind) in columns.items()
         },
+        row_height=row_height,
         key=key,
     )
     st.download_button(

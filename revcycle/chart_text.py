@@ -1,0 +1,102 @@
+"""Names from uploads (channels, owners, currencies) as the charts write them: as text, never
+markup, and shortened where a chart has little room, the whole name kept for the hover.
+
+Plotly only reads the strings: the pages' charts (revcycle/ui/charts.py) and the meeting's
+(revcycle/meeting/charts.py) share these."""
+
+import html
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+
+# A name on an axis, a panel's title or a legend: lines of at most this many characters, broken
+# between words; what does not fit is cut with "…". At the charts' 16 px font, 30 characters
+# are about 230 px: a funnel panel's width on a 1280 px laptop with the sidebar open.
+LABEL_CHARACTERS = 30
+ELLIPSIS = "…"
+
+
+def as_text(value) -> str:
+    """``value`` from an upload (a channel, an owner, a currency), shown as written in a figure.
+
+    Plotly reads a subset of HTML in every text it draws (legend, axis, hover, annotation), so
+    ``<a href=…>`` would become a link: its signs are written as entities, which it shows as
+    the signs themselves.
+    """
+    return html.escape(str(value), quote=False)
+
+
+def _one_line(value) -> str:
+    """``value`` as a string with its runs of whitespace (line breaks included) as one space."""
+    return " ".join(str(value).split())
+
+
+def short_label(value, lines: int = 1, characters: int = LABEL_CHARACTERS) -> str:
+    """``value`` as text (as_text) in at most ``lines`` lines of ``characters`` (_wrapped), cut
+    with "…" where it is longer. Cut before it is escaped, so no entity is cut in half."""
+    return "<br>".join(as_text(line) for line in _wrapped(_one_line(value), characters, lines))
+
+
+def _wrapped(text: str, characters: int, lines: int) -> list[str]:
+    """``text`` in at most ``lines`` lines of ``characters``, each broken at a space unless
+    that loses more than a third of the line (a long word, a web address): then within the
+    word. The last line ends with "…" when some of ``text`` is left out."""
+    shown = []
+    while len(text) > characters and len(shown) < lines:
+        room = characters - (len(shown) == lines - 1)  # the last line keeps one for "…"
+        space = text.rfind(" ", 0, room + 1)
+        end = space if space >= room * 2 // 3 else room
+        shown.append(text[:end].rstrip())
+        text = text[end:].lstrip()
+    if text and len(shown) < lines:
+        shown.append(text)
+    elif text:
+        shown[-1] += ELLIPSIS
+    return shown
+
+
+def short_labels(values: Iterable, lines: int = 1, characters: int = LABEL_CHARACTERS) -> list:
+    """Each of ``values`` as short_label; names whose labels would read alike (they start the
+    same and are cut before they differ) show where they differ instead (_from_difference)."""
+    values = list(values)
+    labels = {value: short_label(value, lines, characters) for value in dict.fromkeys(values)}
+    alike = defaultdict(list)
+    for value, label in labels.items():
+        alike[label].append(value)
+    for names in (names for names in alike.values() if len(names) > 1):
+        for value in names:
+            labels[value] = _from_difference(value, names, lines, characters)
+    return [labels[value] for value in values]
+
+
+def _from_difference(value, alike: list, lines: int, characters: int) -> str:
+    """``value``'s label among the names ``alike`` that start as it does: its first word, "…",
+    and its words from the one in which it differs from the closest of them, cut to fit
+    ("Outbound… EMEA territories", "Outbound… North America territo…")."""
+    text = _one_line(value)
+    differs_at = max(
+        len(os.path.commonprefix([text, _one_line(other)])) for other in alike if other != value
+    )
+    word_start = text.rfind(" ", 0, differs_at) + 1
+    first_word = text.split(" ", 1)[0][: characters // 3]
+    return short_label(f"{first_word}{ELLIPSIS} {text[word_start:]}", lines, characters)
+
+
+def name_ticks(names: Iterable, lines: int = 2, notes: Iterable[str] | None = None) -> dict:
+    """Axis settings for a category axis whose data are ``names`` written by as_text: each
+    tick shortened (short_labels), the data, and so the hover, keeping the whole name; the
+    margin grows to fit the labels. ``notes`` (one a name, such as " (return unknown)") follow
+    their names in the data, and on the axis on a line of their own, never cut."""
+    names = list(names)
+    notes = [""] * len(names) if notes is None else list(notes)
+    pairs = list(dict.fromkeys(zip(names, notes, strict=True)))
+    labels = short_labels([name for name, _ in pairs], lines)
+    return {
+        "tickmode": "array",
+        "tickvals": [as_text(name) + note for name, note in pairs],
+        "ticktext": [
+            label + (f"<br>{as_text(note.strip())}" if note else "")
+            for label, (_, note) in zip(labels, pairs, strict=True)
+        ],
+        "automargin": True,
+    }
