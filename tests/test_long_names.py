@@ -219,7 +219,7 @@ def test_a_weekly_chart_keeps_its_legend_under_the_plot_and_grows_to_hold_it(
     assert all(trace.hovertemplate.startswith("%{customdata}") for trace in drawn)
 
 
-def test_spend_and_return_cut_a_long_name_and_never_its_note():
+def test_spend_and_return_cut_a_long_name_and_never_its_note_and_keep_the_legend_beside():
     rows = pd.DataFrame(
         {
             "channel": [LONG, "Referral"],
@@ -235,6 +235,9 @@ def test_spend_and_return_cut_a_long_name_and_never_its_note():
         "Referral": "Referral",
         as_text(LONG) + " (return unknown)": LONG_ON_AN_AXIS + "<br>(return unknown)",
     }
+    # Right of the plot from its top; under a chart of many rows it stood far below the bars.
+    legend = figure.layout.legend
+    assert (legend.x, legend.xanchor, legend.y, legend.yanchor) == (1.02, "left", 1, "top")
 
 
 # --- Tables -----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from revcycle.attribution.markov import Trust
 from revcycle.attribution.models import MODEL_NAMES, MODELS
 from revcycle.chart_text import name_ticks
 from revcycle.paths import db_path
-from revcycle.ui.charts import as_text, bar_by_channel, house_layout
+from revcycle.ui.charts import LEGEND_BESIDE, as_text, bar_by_channel, house_layout
 from revcycle.ui.data import run, version
 
 # One colour per model (Paul Tol's muted scheme, colour-blind safe); Markov's turns grey when
@@ -126,7 +126,7 @@ def models_grouped(wide: pd.DataFrame, unit: str, markov_ok: bool) -> go.Figure:
         barmode="group",
         bargap=0.2,
         xaxis_title=as_text(unit or "amount"),
-        legend={"x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top", "traceorder": "normal"},
+        legend=LEGEND_BESIDE,
     )
     # The first channel on top, and in each row the models from the top in the legend's order.
     figure.update_yaxes(autorange="reversed", **name_ticks(wide["channel"]))

@@ -221,6 +221,11 @@ def _legend_under(figure: go.Figure, entries: int) -> go.Figure:
     return figure
 
 
+# A short legend (the models, spend and return) beside a chart of a row per channel: right of
+# the plot area, from its top, so it covers neither the bars nor the names however many rows.
+LEGEND_BESIDE = {"x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top", "traceorder": "normal"}
+
+
 # Said instead of a chart with nothing to draw (an empty axis reads as data).
 NOTHING_TO_CHART = "No {} export is loaded, so there is nothing to chart per week."
 NO_LEAD_TO_CHART = "No lead was created in the period, for the filters above."

@@ -13,7 +13,7 @@ from revcycle.roi import report
 from revcycle.roi.currency import UNSTATED
 from revcycle.roi.report import Figures
 from revcycle.ui import attribution, filters, format, money, page, tables
-from revcycle.ui.charts import NEUTRAL, as_text, house_layout
+from revcycle.ui.charts import LEGEND_BESIDE, NEUTRAL, as_text, house_layout
 from revcycle.ui.data import run, version
 
 SPEND_COLOR = "#BBBBBB"
@@ -130,7 +130,7 @@ def spend_and_return(found: Figures, unit: str) -> go.Figure:
             )
         ]
     )
-    figure.update_layout(barmode="group", legend={"orientation": "h", "y": -0.15})
+    figure.update_layout(barmode="group", legend=LEGEND_BESIDE)
     figure.update_xaxes(title_text=as_text(unit or "amount"))
     # A long name shortened on the axis, whole in the hover; "(return unknown)" never cut.
     figure.update_yaxes(**name_ticks(rows["channel"], notes=unknown))
