@@ -1,13 +1,17 @@
 """Names from uploads (channels, owners, currencies) as the charts write them: as text, never
-markup, and shortened where a chart has little room, the whole name kept for the hover.
+markup, shortened where a chart has little room (the whole name kept for the hover), and the
+legend that lists many of them under the plot.
 
-Plotly only reads the strings: the pages' charts (revcycle/ui/charts.py) and the meeting's
-(revcycle/meeting/charts.py) share these."""
+The pages' charts (revcycle/ui/charts.py) and the meeting's (revcycle/meeting/charts.py) share
+these; no Streamlit."""
 
 import html
 import os
 from collections import defaultdict
 from collections.abc import Iterable
+
+import pandas as pd
+import plotly.graph_objects as go
 
 # A name on an axis, a panel's title or a legend: lines of at most this many characters, broken
 # between words; what does not fit is cut with "…". At the charts' 16 px font, 30 characters
@@ -85,8 +89,9 @@ def _from_difference(value, alike: list, lines: int, characters: int) -> str:
 def name_ticks(names: Iterable, lines: int = 2, notes: Iterable[str] | None = None) -> dict:
     """Axis settings for a category axis whose data are ``names`` written by as_text: each
     tick shortened (short_labels), the data, and so the hover, keeping the whole name; the
-    margin grows to fit the labels. ``notes`` (one a name, such as " (return unknown)") follow
-    their names in the data, and on the axis on a line of their own, never cut."""
+    margin grows to fit the labels. ``notes`` (one a name, such as " (return unknown)" or
+    ": MQL → SQL") follow their names in the data, and on the axis a line of their own, never
+    cut, without the space or colon that joins them to the name."""
     names = list(names)
     notes = [""] * len(names) if notes is None else list(notes)
     pairs = list(dict.fromkeys(zip(names, notes, strict=True)))
@@ -95,8 +100,52 @@ def name_ticks(names: Iterable, lines: int = 2, notes: Iterable[str] | None = No
         "tickmode": "array",
         "tickvals": [as_text(name) + note for name, note in pairs],
         "ticktext": [
-            label + (f"<br>{as_text(note.strip())}" if note else "")
+            label + (f"<br>{as_text(note.lstrip(' :'))}" if note else "")
             for label, (_, note) in zip(labels, pairs, strict=True)
         ],
         "automargin": True,
     }
+
+
+# A legend of channels stands under its plot, in columns this wide so the names line up, rows
+# this tall; the chart is made as tall as its plot, the x axis and a legend of two columns
+# need, so the legend never scrolls nor covers the plot. Two columns of names cut at
+# LEGEND_CHARACTERS fit the plot's width (Plotly's limit for a legend) in the Overview's narrow
+# column on a 1280 px laptop; a wider screen fits more columns, and the plot takes the room left.
+LEGEND_CHARACTERS = 26
+LEGEND_ENTRY_PX = 170
+LEGEND_ROW_PX = 24
+LEGEND_FONT = {"size": 13}
+TREND_PLOT_PX = 360
+TREND_AXIS_PX = 80  # the week ticks and the axis title, under the plot
+
+
+def legend_labels(channels: pd.Series) -> dict[str, str]:
+    """Each channel's legend entry, keyed by its name as text: shortened (short_labels)."""
+    names = channels.unique().tolist()
+    labels = short_labels(names, characters=LEGEND_CHARACTERS)
+    return dict(zip(map(as_text, names), labels, strict=True))
+
+
+def legend_under(figure: go.Figure, entries: int, plot_px: int = TREND_PLOT_PX) -> go.Figure:
+    """``figure`` with its legend of ``entries`` under a plot of ``plot_px``, and tall enough
+    to hold both."""
+    legend_px = LEGEND_ROW_PX * -(-entries // 2)
+    height = plot_px + TREND_AXIS_PX + legend_px
+    figure.update_layout(
+        height=height,
+        margin_b=TREND_AXIS_PX + legend_px,
+        legend={
+            "orientation": "h",
+            "traceorder": "normal",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": legend_px / height,
+            "yanchor": "top",
+            "entrywidth": LEGEND_ENTRY_PX,
+            "font": LEGEND_FONT,
+            "maxheight": 1,  # all of the figure: the legend is never cut to scroll
+        },
+    )
+    return figure

@@ -17,8 +17,11 @@ import pytest
 from revcycle import colors
 from revcycle.chart_text import as_text, name_ticks, short_label, short_labels
 from revcycle.importer import channels
+from revcycle.meeting import charts as meeting_charts
+from revcycle.meeting import pack
 from revcycle.ui import attribution, charts, roi, tables
 from tests.conftest import building, write_export
+from tests.test_meeting_page_pack import planted_leak
 from tests.test_pages import open_page
 
 LONG = "Partner webinar series — DACH enterprise accounts, co-hosted with resellers (Q3 2026)"
@@ -354,3 +357,59 @@ def test_the_attribution_page_draws_every_model_in_rows(long_names):
     spec = chart_spec(at, "attribution_models_bars")
     assert {trace["orientation"] for trace in spec["data"]} == {"h"}
     assert spec["layout"]["height"] == 150 + 30 * 64
+
+
+# --- The meeting's charts ---------------------------------------------------------------------
+
+
+def spend_series(names: list[str]) -> pd.DataFrame:
+    """Two weeks of each channel: 100 spent against a budget of 120."""
+    return pd.DataFrame(
+        [
+            {
+                "channel": name,
+                "span_start": date(2026, 11, 2) + timedelta(weeks=week),
+                "spend_amount": 100.0,
+                "budget_amount": 120.0,
+            }
+            for name in names
+            for week in range(2)
+        ]
+    )
+
+
+def test_the_meetings_spend_chart_lists_each_channel_once_under_its_plot():
+    # Before, a channel had two entries ("… budget" too) in a legend above the plot, which
+    # thirty channels' sixty entries ran over, title and plot alike.
+    figure = meeting_charts.spend(spend_series(THIRTY), "EUR", height=360)
+    entries = [trace for trace in figure.data if trace.showlegend is not False]
+    assert [entry.name for entry in entries][:2] == [
+        "Channel 00 — a campaign…",
+        "Channel 01 — a campaign…",
+    ]
+    assert len(entries) == 30 and len(figure.data) == 60  # each channel's spend and budget
+    budget = figure.data[1]
+    assert (budget.legendgroup, budget.line.dash) == (THIRTY[0], "dash")
+    assert budget.hovertemplate.startswith("%{customdata} budget")
+    assert budget.customdata[0] == as_text(THIRTY[0])
+    layout = figure.layout
+    assert layout.height == 360 + 80 + 15 * 24
+    assert (layout.legend.yref, layout.legend.y * layout.height) == (
+        "container",
+        pytest.approx(15 * 24),
+    )
+    # The pack keeps it there, where it moves a legend above the plot to the plot's right.
+    assert '"yref":"container"' in pack.chart(figure, "spend")
+
+
+def test_the_meetings_channel_charts_cut_a_long_name_and_keep_the_step_whole():
+    drop = planted_leak(LONG)
+    figure = meeting_charts.leaks([drop])
+    assert figure.data[0].y[0] == as_text(LONG) + ": mql → sql"  # the hover's
+    assert list(figure.layout.yaxis.ticktext) == [LONG_ON_AN_AXIS + "<br>mql → sql"]
+    by_channel = pd.DataFrame(
+        {"channel": [LONG], "count_accepted": [1], "count_rejected": [1], "count_pending": [0]}
+    )
+    quality = meeting_charts.quality(by_channel)
+    assert list(quality.layout.yaxis.ticktext) == [LONG_ON_AN_AXIS]
+    assert quality.data[0].y[0] == as_text(LONG)

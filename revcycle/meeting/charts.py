@@ -1,15 +1,15 @@
 """The meeting's charts, one figure per section, drawn from a MeetingWeek: the page shows them
 and the pack inlines them, so both show the same picture. Plotly only, no Streamlit.
 
-Names from uploads (channels, owners, reasons) are escaped: Plotly reads a subset of HTML in
-every text it draws."""
-
-import html
+Names from uploads (channels, owners, reasons) are escaped (chart_text.as_text): Plotly reads a
+subset of HTML in every text it draws. A long one is shortened on an axis or in a legend, and
+whole in the hover."""
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from revcycle import colors
+from revcycle.chart_text import as_text, legend_labels, legend_under, name_ticks
 
 FONT = {"size": 16}
 THIS_WEEK = "#332288"
@@ -25,10 +25,6 @@ SERIES = (
     ("count_sqls", "SQLs"),
     ("count_opportunities", "Opportunities"),
 )
-
-
-def text(value) -> str:
-    return html.escape(str(value), quote=False)
 
 
 def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
@@ -70,7 +66,8 @@ def weekly_trend(series: pd.DataFrame, week_start, height: int = 360) -> go.Figu
 
 def leaks(flagged: list, height: int = 360) -> go.Figure:
     """Each flagged drop: the baseline rate and the recent one, each with its interval."""
-    names = [text(f"{leak.channel}: {leak.step_from} → {leak.step_to}") for leak in flagged]
+    steps = [f": {leak.step_from} → {leak.step_to}" for leak in flagged]
+    names = [as_text(leak.channel) + step for leak, step in zip(flagged, steps, strict=True)]
     figure = go.Figure()
     for label, colour, rate, low, high in (
         ("Baseline", BASELINE, "baseline_rate", "baseline_low", "baseline_high"),
@@ -97,7 +94,8 @@ def leaks(flagged: list, height: int = 360) -> go.Figure:
             )
         )
     figure.update_xaxes(tickformat=".0%", rangemode="tozero")
-    figure.update_yaxes(autorange="reversed")
+    ticks = name_ticks([leak.channel for leak in flagged], notes=steps)
+    figure.update_yaxes(autorange="reversed", **ticks)
     return _layout(figure, "Conversion rate, recent against baseline (95% intervals)", height)
 
 
@@ -106,13 +104,13 @@ def breaches(by_owner: pd.DataFrame, height: int = 360) -> go.Figure:
     figure = go.Figure(
         go.Bar(
             x=by_owner["count_breaches"],
-            y=by_owner["owner"].map(text),
+            y=by_owner["owner"].map(as_text),
             orientation="h",
             marker={"color": RECENT},
             name="Waited past the agreed time",
         )
     )
-    figure.update_yaxes(autorange="reversed")
+    figure.update_yaxes(autorange="reversed", **name_ticks(by_owner["owner"]))
     return _layout(figure, "Leads past the agreed response time, by owner", height)
 
 
@@ -123,14 +121,14 @@ def quality(by_channel: pd.DataFrame, height: int = 360) -> go.Figure:
         figure.add_trace(
             go.Bar(
                 x=by_channel[column],
-                y=by_channel["channel"].map(text),
+                y=by_channel["channel"].map(as_text),
                 orientation="h",
                 name=label,
                 marker={"color": colour},
             )
         )
     figure.update_layout(barmode="stack")
-    figure.update_yaxes(autorange="reversed")
+    figure.update_yaxes(autorange="reversed", **name_ticks(by_channel["channel"]))
     return _layout(figure, "This week's MQLs, as sales judged them", height)
 
 
@@ -138,27 +136,36 @@ def spend(series: pd.DataFrame, currency: str | None, height: int = 360) -> go.F
     """Each channel's spend per week (solid) against the week's share of its agreed budget
     (dashed, the same colour: the channel's own, as on every chart, on the page and in the
     pack alike), from spend.chart_series; a week with no spend recorded or no budget is a
-    gap, never 0."""
+    gap, never 0. One legend entry a channel, under the plot (legend_under), its name
+    shortened there and whole in the hover; the plot is ``height`` tall."""
     figure = go.Figure()
     channel_colors = colors.assign(series["channel"].unique())
+    labels = legend_labels(series["channel"])
     for channel, rows in series.groupby("channel", sort=True):
-        colour = channel_colors[channel]
         weeks = pd.to_datetime(rows["span_start"])
-        for column, suffix, dash in (
-            ("spend_amount", "", "solid"),
-            ("budget_amount", " budget", "dash"),
-        ):
-            if rows[column].isna().all():
-                continue
+        drawn = [
+            column for column in ("spend_amount", "budget_amount") if rows[column].notna().any()
+        ]
+        for column in drawn:
             figure.add_trace(
                 go.Scatter(
                     x=weeks,
                     y=rows[column].astype(float),
-                    name=text(f"{channel}{suffix}"),
+                    name=labels[as_text(channel)],
+                    legendgroup=channel,
+                    showlegend=column == drawn[0],  # one entry for the channel's two lines
+                    customdata=[as_text(channel)] * len(rows),
+                    hovertemplate="%{customdata}"
+                    + (" budget" if column == "budget_amount" else "")
+                    + "<br>week starting %{x|%d %b %Y}: %{y:,.2f}<extra></extra>",
                     mode="lines+markers",
-                    line={"color": colour, "dash": dash},
+                    line={
+                        "color": channel_colors[channel],
+                        "dash": "dash" if column == "budget_amount" else "solid",
+                    },
                 )
             )
     figure.update_xaxes(tickformat="%d %b")
     figure.update_yaxes(title=currency or "amount", rangemode="tozero")
-    return _layout(figure, "Spend per week against the weekly budget", height)
+    _layout(figure, "Spend per week (solid) against the weekly budget (dashed)", height)
+    return legend_under(figure, len(labels), plot_px=height)

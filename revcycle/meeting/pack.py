@@ -95,11 +95,13 @@ def chart(figure: go.Figure, name: str) -> str:
     the dashboard's process Streamlit makes its own the default, which holds no layout, so a
     pack downloaded from the page drew its axes without Plotly's (tick labels lost their
     digits, "k" alone) where the command line's drew them. The legend stands at the plot's
-    right, where no row of it can cover the title (the page's theme keeps them apart above)."""
-    figure = go.Figure(figure).update_layout(
-        template=pio.templates["plotly"],
-        legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"},
-    )
+    right, where no row of it can cover the title (the page's theme keeps them apart above),
+    unless the figure holds it under the plot (chart_text.legend_under: a channel each)."""
+    figure = go.Figure(figure).update_layout(template=pio.templates["plotly"])
+    if figure.layout.legend.yref != "container":
+        figure.update_layout(
+            legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"}
+        )
     return figure.to_html(
         full_html=False, include_plotlyjs=False, div_id=f"chart-{name}", config=CHART_CONFIG
     )

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from revcycle.chart_text import as_text, name_ticks, short_labels
+from revcycle.chart_text import as_text, legend_labels, legend_under, name_ticks, short_labels
 from revcycle.colors import NEUTRAL, STAGE_COLORS
 
 STAGE_LABELS = {
@@ -177,50 +177,6 @@ def _solid_legend(figure: go.Figure, colors: dict[str, str], labels: dict[str, s
         )
 
 
-# A weekly chart's legend of channels stands under its plot, in columns this wide so the
-# names line up, rows this tall; the chart is made as tall as its plot, the x axis and a
-# legend of two columns need, so the legend never scrolls nor covers the bars. Two columns of
-# names cut at LEGEND_CHARACTERS fit the plot's width (Plotly's limit for a legend) in the
-# Overview's narrow column on a 1280 px laptop; a wider screen fits more columns, and the plot
-# takes the room left.
-LEGEND_CHARACTERS = 26
-LEGEND_ENTRY_PX = 170
-LEGEND_ROW_PX = 24
-LEGEND_FONT = {"size": 13}
-TREND_PLOT_PX = 360
-TREND_AXIS_PX = 80  # the week ticks and the axis title, under the plot
-
-
-def _legend_labels(channels: pd.Series) -> dict[str, str]:
-    """Each channel's legend entry, keyed by its name as text: shortened (short_labels)."""
-    names = channels.unique().tolist()
-    labels = short_labels(names, characters=LEGEND_CHARACTERS)
-    return dict(zip(map(as_text, names), labels, strict=True))
-
-
-def _legend_under(figure: go.Figure, entries: int) -> go.Figure:
-    """``figure`` with its legend of ``entries`` under the plot, and tall enough to hold it."""
-    legend_px = LEGEND_ROW_PX * math.ceil(entries / 2)
-    height = TREND_PLOT_PX + TREND_AXIS_PX + legend_px
-    figure.update_layout(
-        height=height,
-        margin_b=TREND_AXIS_PX + legend_px,
-        legend={
-            "orientation": "h",
-            "traceorder": "normal",
-            "x": 0,
-            "xanchor": "left",
-            "yref": "container",
-            "y": legend_px / height,
-            "yanchor": "top",
-            "entrywidth": LEGEND_ENTRY_PX,
-            "font": LEGEND_FONT,
-            "maxheight": 1,  # all of the figure: the legend is never cut to scroll
-        },
-    )
-    return figure
-
-
 # A short legend (the models, spend and return) beside a chart of a row per channel: right of
 # the plot area, from its top, so it covers neither the bars nor the names however many rows.
 LEGEND_BESIDE = {"x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top", "traceorder": "normal"}
@@ -246,7 +202,7 @@ def trend_by_channel(
     """Weekly values per channel as stacked bars; partial weeks at the ends are hatched. The
     legend stands under the plot (_legend_under), each name shortened there, whole in the
     hover."""
-    labels = _legend_labels(frame["channel"])
+    labels = legend_labels(frame["channel"])
     rows, colors = _names_as_text(frame, "channel", colors)
     figure = go.Figure()
     # Graph objects, not Plotly Express, which took 0.2 s a chart: a trace per channel and
@@ -275,7 +231,7 @@ def trend_by_channel(
         barmode="relative", xaxis_title="week starting", yaxis_title=as_text(axis_label)
     )
     figure.update_xaxes(**week_axis(rows["week_start"]))
-    return _legend_under(house_layout(figure, title), len(labels))
+    return legend_under(house_layout(figure, title), len(labels))
 
 
 def _in_legend_order(channels: pd.Series, colors: dict[str, str]) -> list[str]:
@@ -513,7 +469,7 @@ def share_trend(
     """A weekly share for all channels together; each channel can be switched on in the legend,
     which stands under the plot (_legend_under), each name shortened there, whole in the
     hover."""
-    labels = _legend_labels(rows["channel"])
+    labels = legend_labels(rows["channel"])
     rows, colors = _names_as_text(rows, "channel", colors)
     figure = go.Figure()
     for channel in _in_legend_order(rows["channel"], colors):
@@ -536,7 +492,7 @@ def share_trend(
     figure.update_yaxes(**share_axis(rows[value].max()), rangemode="tozero")
     figure.update_xaxes(**week_axis(rows["week_start"]))
     figure.update_layout(xaxis_title="week starting", yaxis_title=as_text(axis_label))
-    return _legend_under(house_layout(figure, title), len(labels))
+    return legend_under(house_layout(figure, title), len(labels))
 
 
 def response_bands(rows: pd.DataFrame, title: str) -> go.Figure:
