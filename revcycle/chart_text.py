@@ -111,7 +111,7 @@ def name_ticks(names: Iterable, lines: int = 2, notes: Iterable[str] | None = No
 # this tall; the chart is made as tall as its plot, the x axis and a legend of two columns
 # need, so the legend never scrolls nor covers the plot. Two columns of names cut at
 # LEGEND_CHARACTERS fit the plot's width (Plotly's limit for a legend) in the Overview's narrow
-# column on a 1280 px laptop; a wider screen fits more columns, and the plot takes the room left.
+# column on a 1280 px laptop; a wider screen fits more columns, and leaves room under them.
 LEGEND_CHARACTERS = 26
 LEGEND_ENTRY_PX = 170
 LEGEND_ROW_PX = 24

@@ -103,7 +103,12 @@ def test_a_long_channel_name_is_cut_on_the_axis_and_whole_in_the_hover(chart):
     else:
         figure = charts.rate_with_interval(rates(names), "t", "few", dict.fromkeys(names, "#000"))
     assert {name for trace in figure.data for name in trace.y} == {as_text(LONG), "Referral"}
-    assert all(trace.hovertemplate.startswith("%{y}") for trace in figure.data)
+    # The hover names the channel whole: %{y} would show the axis's shortened label.
+    assert {name for trace in figure.data for name in trace.customdata} == {
+        as_text(LONG),
+        "Referral",
+    }
+    assert all(trace.hovertemplate.startswith("%{customdata}") for trace in figure.data)
     axis = figure.layout.yaxis
     assert dict(zip(axis.tickvals, axis.ticktext, strict=True)) == {
         as_text(LONG): LONG_ON_AN_AXIS,
@@ -128,14 +133,25 @@ def speed(names: list[str]) -> pd.DataFrame:
 def test_follow_up_boxes_are_rows_that_grow_with_the_channels(count, height):
     names = THIRTY[:count]
     figure = charts.box_from_quantiles(speed(names), "channel", "t", {}, dict.fromkeys(names, 24.0))
-    *boxes, dashes = figure.data
+    boxes = [trace for trace in figure.data if trace.type == "box"]
+    dashes, summaries = figure.data[len(boxes) :]
     assert {box.orientation for box in boxes} == {"h"}
-    assert [box.y[0] for box in boxes] == [as_text(name) for name in names]  # the hover's
+    assert [box.y[0] for box in boxes] == [as_text(name) for name in names]
+    # One hover label, the nearest row's wherever the pointer is, with the whole name and the
+    # box's figures; the boxes' own labels (one a figure, turned on their side) are off.
+    assert {box.hoverinfo for box in boxes} == {"skip"}
+    assert (figure.layout.hovermode, figure.layout.hoverdistance) == ("closest", -1)
+    assert (list(summaries.x), summaries.marker.opacity) == ([2.0] * count, 0)
+    # The name, the median, the 25th and 75th, the 10th and 90th percentile.
+    figures = ["2.0 h", "1.0 h", "8.0 h", "0.5 h", "30.0 h"]
+    assert list(summaries.customdata[0]) == [as_text(names[0]), *figures]
+    assert summaries.hovertemplate.startswith("%{customdata[0]}<br>median %{customdata[1]}")
     assert figure.layout.height == height
     assert figure.layout.xaxis.type == "log" and figure.layout.yaxis.autorange == "reversed"
     # Each channel's agreed time: a dash across its row, at 24 hours.
     assert (list(dashes.y), list(dashes.x)) == (names, [24.0] * count)
     assert dashes.marker.symbol == "line-ns"
+    assert dashes.hovertemplate == "agreed: %{x:~g} h<extra></extra>"  # "24 h", not "24.0000 h"
     assert list(figure.layout.yaxis.ticktext)[0] == (
         "Channel 00 — a campaign whose<br>name runs on past any axis…"
     )
@@ -149,6 +165,8 @@ def test_every_model_side_by_side_is_a_row_per_channel_with_its_legend_beside(co
     figure = attribution.models_grouped(wide, "EUR", markov_ok=True)
     assert {trace.orientation for trace in figure.data} == {"h"}
     assert list(figure.data[0].y) == [as_text(name) for name in THIRTY[:count]]
+    assert list(figure.data[0].customdata) == list(figure.data[0].y)  # the hover's, whole
+    assert "%{customdata}" in figure.data[0].hovertemplate
     assert figure.layout.height == height
     # Right of the plot area (which ends at x = 1), so it covers neither bars nor names.
     legend = figure.layout.legend
@@ -238,6 +256,8 @@ def test_spend_and_return_cut_a_long_name_and_never_its_note_and_keep_the_legend
         "Referral": "Referral",
         as_text(LONG) + " (return unknown)": LONG_ON_AN_AXIS + "<br>(return unknown)",
     }
+    assert list(figure.data[0].customdata) == ["Referral", as_text(LONG) + " (return unknown)"]
+    assert "%{customdata}" in figure.data[0].hovertemplate  # the whole name, not the axis's
     # Right of the plot from its top; under a chart of many rows it stood far below the bars.
     legend = figure.layout.legend
     assert (legend.x, legend.xanchor, legend.y, legend.yanchor) == (1.02, "left", 1, "top")
@@ -405,11 +425,13 @@ def test_the_meetings_spend_chart_lists_each_channel_once_under_its_plot():
 def test_the_meetings_channel_charts_cut_a_long_name_and_keep_the_step_whole():
     drop = planted_leak(LONG)
     figure = meeting_charts.leaks([drop])
-    assert figure.data[0].y[0] == as_text(LONG) + ": mql → sql"  # the hover's
+    assert figure.data[0].y[0] == figure.data[0].customdata[0] == as_text(LONG) + ": mql → sql"
+    assert figure.data[0].hovertemplate.startswith("%{customdata}")  # whole in the hover
     assert list(figure.layout.yaxis.ticktext) == [LONG_ON_AN_AXIS + "<br>mql → sql"]
     by_channel = pd.DataFrame(
         {"channel": [LONG], "count_accepted": [1], "count_rejected": [1], "count_pending": [0]}
     )
     quality = meeting_charts.quality(by_channel)
     assert list(quality.layout.yaxis.ticktext) == [LONG_ON_AN_AXIS]
-    assert quality.data[0].y[0] == as_text(LONG)
+    assert quality.data[0].y[0] == quality.data[0].customdata[0] == as_text(LONG)
+    assert quality.data[0].hovertemplate.startswith("%{customdata}")

@@ -79,6 +79,8 @@ def leaks(flagged: list, height: int = 360) -> go.Figure:
                 x=rates,
                 y=names,
                 name=label,
+                customdata=names,  # the whole name, where the axis shortens it
+                hovertemplate="%{customdata}<br>%{fullData.name}: %{x:.0%}<extra></extra>",
                 mode="markers",
                 marker={"color": colour, "size": 14},
                 error_x={
@@ -105,6 +107,8 @@ def breaches(by_owner: pd.DataFrame, height: int = 360) -> go.Figure:
         go.Bar(
             x=by_owner["count_breaches"],
             y=by_owner["owner"].map(as_text),
+            customdata=by_owner["owner"].map(as_text),  # whole, where the axis shortens it
+            hovertemplate="%{customdata}: %{x}<extra></extra>",
             orientation="h",
             marker={"color": RECENT},
             name="Waited past the agreed time",
@@ -122,6 +126,8 @@ def quality(by_channel: pd.DataFrame, height: int = 360) -> go.Figure:
             go.Bar(
                 x=by_channel[column],
                 y=by_channel["channel"].map(as_text),
+                customdata=by_channel["channel"].map(as_text),  # whole, where the axis cuts it
+                hovertemplate="%{customdata}<br>%{fullData.name}: %{x}<extra></extra>",
                 orientation="h",
                 name=label,
                 marker={"color": colour},

@@ -119,7 +119,9 @@ def models_grouped(wide: pd.DataFrame, unit: str, markov_ok: bool) -> go.Figure:
                     "color": UNTRUSTED if untrusted else MODEL_COLORS[model],
                     "pattern": {"shape": "/" if untrusted else ""},
                 },
-                hovertemplate="%{fullData.name}<br>%{y}: %{x:,.2f}<extra></extra>",
+                # The whole name: %{y} would show the axis's shortened one.
+                customdata=channels,
+                hovertemplate="%{fullData.name}<br>%{customdata}: %{x:,.2f}<extra></extra>",
             )
         )
     figure.update_layout(

@@ -9,6 +9,7 @@ from plotly.subplots import make_subplots
 
 from revcycle.chart_text import as_text, legend_labels, legend_under, name_ticks, short_labels
 from revcycle.colors import NEUTRAL, STAGE_COLORS
+from revcycle.ui import format
 
 STAGE_LABELS = {
     "lead": "Leads",
@@ -148,7 +149,9 @@ def bar_by_channel(
             texttemplate=f"%{{x:{tickformat or '.3s'}}}",
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{y}: %{x}<extra></extra>",
+            # The whole name: %{y} would show the axis's shortened one.
+            customdata=rows["channel"],
+            hovertemplate="%{customdata}: %{x}<extra></extra>",
         )
     )
     figure.update_layout(showlegend=False, xaxis_title=as_text(axis_label))
@@ -341,10 +344,11 @@ def rate_with_interval(
                     "line": {"width": 3},
                 },
                 name=as_text(row.channel),
-                # The channel through %{y}: its name written into the template could hold a
-                # Plotly placeholder such as %{x}.
+                # The channel through %{customdata}: its name written into the template could
+                # hold a Plotly placeholder such as %{x}, and %{y} shows the axis's shortened one.
+                customdata=[as_text(row.channel)],
                 hovertemplate=(
-                    f"%{{y}}: %{{x:.1%}} of {row.count_leads:,} leads"
+                    f"%{{customdata}}: %{{x:.1%}} of {row.count_leads:,} leads"
                     f" (95% interval {row.share_low_95:.1%}–{row.share_high_95:.1%})"
                     + (f"<br>{low_volume_note}" if row.is_low_volume else "")
                     + "<extra></extra>"
@@ -422,6 +426,7 @@ def box_from_quantiles(
                 if group_label == "channel"
                 else NEUTRAL,
                 line={"width": 2},
+                hoverinfo="skip",  # _box_summaries says it all in one label
             )
         )
     figure.update_xaxes(
@@ -442,11 +447,35 @@ def box_from_quantiles(
                 mode="markers",
                 marker={"symbol": "line-ns", "size": 28, "line": {"width": 3, "color": "#222"}},
                 name="agreed response time",
-                hovertemplate="agreed: %{x:g} h<extra></extra>",
+                hovertemplate="agreed: %{x:~g} h<extra></extra>",
             )
         )
-    figure.update_layout(showlegend=False)
+    figure.add_trace(_box_summaries(rows))
+    # Anywhere on the plot, the label of the nearest median (or dash): a box's own labels, one
+    # a figure, turn on their side when the boxes lie down.
+    figure.update_layout(showlegend=False, hovermode="closest", hoverdistance=-1)
     return house_layout(figure, title, height=BOX_FRAME_PX + BOX_ROW_PX * len(shown))
+
+
+def _box_summaries(rows: pd.DataFrame) -> go.Scatter:
+    """An unseen point at each box's median whose hover says the box in one label: the whole
+    name (the axis shortens it), the median, the middle half and the 10th to 90th percentile."""
+    drawn = rows.dropna(subset=["median_hours_to_first_contact"])
+    figures = [
+        [format.hours(value) for value in drawn[f"{quantile}_hours_to_first_contact"]]
+        for quantile in ("median", "p25", "p75", "p10", "p90")
+    ]
+    return go.Scatter(
+        x=drawn["median_hours_to_first_contact"],
+        y=drawn["group_value"].map(as_text),
+        mode="markers",
+        marker={"opacity": 0},
+        customdata=list(zip(drawn["group_value"].map(as_text), *figures, strict=True)),
+        hovertemplate="%{customdata[0]}<br>median %{customdata[1]}, middle half "
+        "%{customdata[2]}–%{customdata[3]}, 10th to 90th percentile "
+        "%{customdata[4]}–%{customdata[5]}<extra></extra>",
+        name="summary",
+    )
 
 
 def mark_changes(figure: go.Figure, changes: pd.DataFrame) -> go.Figure:

@@ -123,6 +123,8 @@ def spend_and_return(found: Figures, unit: str) -> go.Figure:
                 name=name,
                 orientation="h",
                 marker={"color": color},
+                customdata=channels,  # the whole name, where the axis shortens it
+                hovertemplate="%{fullData.name}<br>%{customdata}: %{x:,.2f}<extra></extra>",
             )
             for name, column, color in (
                 ("Spend", "spend_cents", SPEND_COLOR),
