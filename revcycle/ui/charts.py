@@ -445,7 +445,7 @@ def box_from_quantiles(
                 x=list(agreed.values()),
                 y=[as_text(group) for group in agreed],
                 mode="markers",
-                marker={"symbol": "line-ns", "size": 28, "line": {"width": 3, "color": "#222"}},
+                marker={"symbol": "line-ns", "size": 24, "line": {"width": 3, "color": "#222"}},
                 name="agreed response time",
                 hovertemplate="agreed: %{x:~g} h<extra></extra>",
             )
