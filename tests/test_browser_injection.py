@@ -120,12 +120,15 @@ def wait_for_text(page: Page, names: list[str], timeout: float) -> str:
 # Bars a page's charts draw, each hovered in turn; a stacked chart of the corpus's eight
 # channels over a few weeks draws a few dozen.
 MARKS = '[data-testid="stPlotlyChart"] g.trace.bars g.point path'
+LABELS = "g.hoverlayer g.hovertext"
 MOST_MARKS = 80
+HOVER_MS = 5_000
 
 
 def hover_labels(page: Page) -> str:
     """The text of the hover label of each bar the page's charts draw (up to MOST_MARKS), as
-    the browser shows it: where a chart cuts a long name, its hover holds it whole."""
+    the browser shows it: where a chart cuts a long name, its hover holds it whole. Plotly
+    draws a label a moment after the pointer moves: each is awaited, once the last is gone."""
     labels = []
     marks = page.locator(MARKS)
     for at in range(min(marks.count(), MOST_MARKS)):
@@ -134,10 +137,14 @@ def hover_labels(page: Page) -> str:
             continue
         mark.scroll_into_view_if_needed()
         box = mark.bounding_box()
-        if not box or not box["width"] or not box["height"]:
-            continue
+        page.mouse.move(0, 0)  # off every chart, so the last label goes
+        expect(page.locator(LABELS)).to_have_count(0, timeout=HOVER_MS)
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        labels += page.locator("g.hoverlayer").all_text_contents()
+        try:
+            expect(page.locator(LABELS).first).to_be_visible(timeout=HOVER_MS)
+        except AssertionError:
+            continue  # no label here: the assertion on the names says what is missing
+        labels += page.locator(LABELS).all_text_contents()
     page.mouse.move(0, 0)
     return " | ".join(labels)
 
