@@ -127,6 +127,11 @@ def legend_labels(channels: pd.Series) -> dict[str, str]:
     return dict(zip(map(as_text, names), labels, strict=True))
 
 
+# A legend to the right of the plot, from its top: for charts whose height is fixed (bars a
+# row per channel, a slide that must fit the screen), where one under the plot would add height.
+LEGEND_BESIDE = {"x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top", "traceorder": "normal"}
+
+
 def legend_under(figure: go.Figure, entries: int, plot_px: int = TREND_PLOT_PX) -> go.Figure:
     """``figure`` with its legend of ``entries`` under a plot of ``plot_px``, and tall enough
     to hold both."""

@@ -422,6 +422,19 @@ def test_the_meetings_spend_chart_lists_each_channel_once_under_its_plot():
     assert '"yref":"container"' in pack.chart(figure, "spend")
 
 
+@pytest.mark.parametrize("count_channels", [3, 30])
+def test_a_presented_spend_chart_keeps_its_height_with_the_legend_beside(count_channels):
+    # A slide must fit the screen: a legend under the plot made the 240 px chart 392 px tall
+    # for the sample's six channels (240 + 80 + 3 rows of 24), and the spend slide ran 39 px
+    # past a 720 px laptop screen.
+    figure = meeting_charts.spend(spend_series(THIRTY[:count_channels]), "EUR", 240, True)
+    legend = figure.layout.legend
+    assert figure.layout.height == 240
+    assert (legend.x, legend.xanchor, legend.y, legend.yanchor) == (1.02, "left", 1, "top")
+    entries = [trace.name for trace in figure.data if trace.showlegend is not False]
+    assert entries[0] == "Channel 00 — a campaign…" and len(entries) == count_channels
+
+
 def test_the_meetings_channel_charts_cut_a_long_name_and_keep_the_step_whole():
     drop = planted_leak(LONG)
     figure = meeting_charts.leaks([drop])

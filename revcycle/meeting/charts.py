@@ -9,7 +9,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from revcycle import colors
-from revcycle.chart_text import as_text, legend_labels, legend_under, name_ticks
+from revcycle.chart_text import (
+    LEGEND_BESIDE,
+    LEGEND_FONT,
+    as_text,
+    legend_labels,
+    legend_under,
+    name_ticks,
+)
 
 FONT = {"size": 16}
 THIS_WEEK = "#332288"
@@ -138,12 +145,15 @@ def quality(by_channel: pd.DataFrame, height: int = 360) -> go.Figure:
     return _layout(figure, "This week's MQLs, as sales judged them", height)
 
 
-def spend(series: pd.DataFrame, currency: str | None, height: int = 360) -> go.Figure:
+def spend(
+    series: pd.DataFrame, currency: str | None, height: int = 360, presenting: bool = False
+) -> go.Figure:
     """Each channel's spend per week (solid) against the week's share of its agreed budget
     (dashed, the same colour: the channel's own, as on every chart, on the page and in the
     pack alike), from spend.chart_series; a week with no spend recorded or no budget is a
-    gap, never 0. One legend entry a channel, under the plot (legend_under), its name
-    shortened there and whole in the hover; the plot is ``height`` tall."""
+    gap, never 0. One legend entry a channel, its name shortened there and whole in the hover:
+    under a plot ``height`` tall (legend_under), or, ``presenting``, beside it in a figure
+    ``height`` tall, as a slide must fit the screen whatever the count of channels."""
     figure = go.Figure()
     channel_colors = colors.assign(series["channel"].unique())
     labels = legend_labels(series["channel"])
@@ -174,4 +184,6 @@ def spend(series: pd.DataFrame, currency: str | None, height: int = 360) -> go.F
     figure.update_xaxes(tickformat="%d %b")
     figure.update_yaxes(title=currency or "amount", rangemode="tozero")
     _layout(figure, "Spend per week (solid) against the weekly budget (dashed)", height)
+    if presenting:
+        return figure.update_layout(legend={**LEGEND_BESIDE, "font": LEGEND_FONT})
     return legend_under(figure, len(labels), plot_px=height)

@@ -9,9 +9,9 @@ from revcycle import settings
 from revcycle.attribution import report
 from revcycle.attribution.markov import Trust
 from revcycle.attribution.models import MODEL_NAMES, MODELS
-from revcycle.chart_text import name_ticks
+from revcycle.chart_text import LEGEND_BESIDE, name_ticks
 from revcycle.paths import db_path
-from revcycle.ui.charts import LEGEND_BESIDE, as_text, bar_by_channel, house_layout
+from revcycle.ui.charts import as_text, bar_by_channel, house_layout
 from revcycle.ui.data import run, version
 
 # One colour per model (Paul Tol's muted scheme, colour-blind safe); Markov's turns grey when

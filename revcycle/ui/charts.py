@@ -182,7 +182,6 @@ def _solid_legend(figure: go.Figure, colors: dict[str, str], labels: dict[str, s
 
 # A short legend (the models, spend and return) beside a chart of a row per channel: right of
 # the plot area, from its top, so it covers neither the bars nor the names however many rows.
-LEGEND_BESIDE = {"x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top", "traceorder": "normal"}
 
 
 # Said instead of a chart with nothing to draw (an empty axis reads as data).

@@ -511,7 +511,7 @@ def spend(meeting: MeetingWeek, presenting: bool) -> None:
     )
     drawn, currency, left_out = chart_series(found)
     if not drawn.empty:
-        figure = charts.spend(drawn, currency, height=240 if presenting else 360)
+        figure = charts.spend(drawn, currency, 240 if presenting else 360, presenting)
         st.plotly_chart(figure, key="meeting_spend_chart")
     if left_out:
         st.caption(format.plain(not_drawn(left_out)))

@@ -7,13 +7,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from revcycle import settings
-from revcycle.chart_text import name_ticks
+from revcycle.chart_text import LEGEND_BESIDE, name_ticks
 from revcycle.paths import db_path
 from revcycle.roi import report
 from revcycle.roi.currency import UNSTATED
 from revcycle.roi.report import Figures
 from revcycle.ui import attribution, filters, format, money, page, tables
-from revcycle.ui.charts import LEGEND_BESIDE, NEUTRAL, as_text, house_layout
+from revcycle.ui.charts import NEUTRAL, as_text, house_layout
 from revcycle.ui.data import run, version
 
 SPEND_COLOR = "#BBBBBB"
