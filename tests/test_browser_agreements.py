@@ -183,19 +183,18 @@ def test_a_tightened_sla_judges_leads_after_its_date_only(tab: Page, tmp_path):
     expect(within_sla(tab, APRIL)).to_have_text("100.0%")
 
     tab.goto("/agreements")
-    tab.get_by_role("tab", name="Edit").click()
-    expect(tab.get_by_role("tab", name="Edit")).to_have_attribute("aria-selected", "true")
+    browser.open_tab(tab, "Edit", "edit")
     edit_paid_search_hours(tab, "4")
     set_date(tab, "In force from", ("2026", "03", "20"))
     tab.get_by_role("button", name="Save as version 2").click()
     expect(tab.get_by_text("Saved as version 2").first).to_be_visible()
     assert tab.locator(browser.ERROR_SELECTOR).count() == 0
-    tab.get_by_role("tab", name="In force today").click()
+    browser.open_tab(tab, "In force today", None)
     expect(tab.get_by_text("Paid search: a call within 4 working hours.").first).to_be_visible()
     expect(
         tab.get_by_text("Version 2, in force from 20 Mar 2026.", exact=False).first
     ).to_be_visible()
-    tab.get_by_role("tab", name="History").click()
+    browser.open_tab(tab, "History", "history")
     browser.screenshot(tab, "agreements-saved")
     expect_downloaded_agreement_has_both_versions(tab, tmp_path)
 

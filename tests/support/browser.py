@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -251,6 +252,19 @@ def settled(page: Page) -> None:
 
     app = page.get_by_test_id("stApp")
     expect(app).to_have_attribute("data-test-script-state", "notRunning")
+
+
+def open_tab(page: Page, label: str, param: str | None) -> None:
+    """Open the page's tab ``label`` as a person does, and wait for the run that opening it
+    starts (a tab in the link reruns the page, writing ``?tab=param``, or taking ``tab`` out
+    when ``param`` is None) to end: a click on the page while that run redraws it is lost."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name=label).click()
+    expect(page.get_by_role("tab", name=label)).to_have_attribute("aria-selected", "true")
+    linked = rf"[?&]tab={param}(&|$)" if param else r"^(?!.*[?&]tab=)"
+    expect(page).to_have_url(re.compile(linked))
+    settled(page)
 
 
 def tile(page: Page, label: str) -> Locator:
