@@ -40,7 +40,6 @@ from revcycle.importer import channels, load, parse, presets, stages_cli
 from revcycle.importer import problems as codes
 from revcycle.importer.problems import ERROR, ImportRefused, grouped, problems_frame
 from revcycle.importer.validate import columns_feeding_two_fields, prepare
-from revcycle.interrupt import stopped_by_ctrl_c
 from revcycle.meeting import cli as meeting_cli
 from revcycle.meeting import log as meeting_log
 from revcycle.meeting import pack
@@ -205,7 +204,8 @@ def _add_disk_commands(commands) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command ``argv`` names; its exit code. A Ctrl-C, DuckDB's interrupted query
-    included, goes on as KeyboardInterrupt, which ``python -m revcycle`` (__main__.py) says."""
+    included however it was wrapped, goes on as KeyboardInterrupt, which ``python -m revcycle``
+    (__main__.py) says."""
     args = _parser().parse_args(argv)
     # Else Python's last-resort handler prints a logged traceback on the screen.
     screen = _ScreenLine(logging.WARNING)
@@ -219,23 +219,29 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _stop_writing_to_stdout()
         return 1
-    except EXPECTED as error:
+    except Exception as error:
+        # Before any other reading of it: an interrupted query is said as a QueryError, a
+        # refused file or a refused backup, and after a Ctrl-C any error is its doing.
+        if is_interrupt(error):
+            raise KeyboardInterrupt from error
+        return _said(error, args, argv if argv is not None else sys.argv[1:])
+    finally:
+        logging.getLogger("revcycle").removeHandler(screen)
+        sys.stdout, sys.stderr = terminal
+
+
+def _said(error: Exception, args, argv: list[str]) -> int:
+    """Say ``error`` on stderr; its exit code: 2 a usage error, else 1."""
+    if isinstance(error, UsageError):  # found after parsing: said as argparse says its own
+        return args.command_parser.usage_error(str(error))
+    if isinstance(error, EXPECTED):
         # A refused file's problems a line each: two questions are two lines, not one.
         said = [p.sentence() for p in error.problems] if isinstance(error, ImportRefused) else []
         for sentence in said or [str(error)]:
             print(f"error: {sentence}", file=sys.stderr)
         return 1
-    except UsageError as error:  # found after parsing: said as argparse says its own
-        return args.command_parser.usage_error(str(error))
-    except Exception as error:
-        # Ctrl-C, as DuckDB reports it from a query, or any error once one was noted
-        if is_interrupt(error) or stopped_by_ctrl_c(error):
-            raise KeyboardInterrupt from error
-        _unexpected(error, argv if argv is not None else sys.argv[1:])
-        return 1
-    finally:
-        logging.getLogger("revcycle").removeHandler(screen)
-        sys.stdout, sys.stderr = terminal
+    _unexpected(error, argv)
+    return 1
 
 
 # What a file name or a value may hold that a terminal would obey: ESC starts its commands

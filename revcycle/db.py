@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from revcycle import settings
+from revcycle import interrupt, settings
 from revcycle.paths import QUERIES_DIR, db_path
 
 log = logging.getLogger(__name__)
@@ -99,11 +99,20 @@ def rollback_after(con: duckdb.DuckDBPyConnection, error: BaseException) -> None
 
 
 def is_interrupt(error: BaseException) -> bool:
-    """Whether ``error`` is DuckDB's answer to Ctrl-C during a query: an InterruptException,
-    or, from a result being read, a RuntimeError "Query interrupted"."""
-    if isinstance(error, duckdb.InterruptException):
-        return True
-    return isinstance(error, RuntimeError) and "Query interrupted" in str(error)
+    """Whether ``error`` is a Ctrl-C's doing: any error once the command line noted a Ctrl-C
+    (interrupt.stopped_by_ctrl_c), else a KeyboardInterrupt or DuckDB's answer to an
+    interrupted query (an InterruptException, or, from a result being read, a RuntimeError
+    "Query interrupted"), as ``error`` itself or as what it was raised from or while handling:
+    a QueryError, a refused file or a refused backup around it is an interruption too."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if interrupt.stopped_by_ctrl_c(error) or isinstance(error, duckdb.InterruptException):
+            return True
+        if isinstance(error, RuntimeError) and "Query interrupted" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def execute(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:

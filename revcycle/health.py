@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from revcycle.db import open_duckdb
+from revcycle.db import is_interrupt, open_duckdb
 from revcycle.importer import load
 
 COPY_ATTEMPTS = 5
@@ -273,6 +273,8 @@ def table_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
         try:
             con.table(name).aggregate("bit_xor(hash(*columns(*)))").fetchall()
         except duckdb.Error as error:
+            if is_interrupt(error):  # the person stopped the check: no table is to blame
+                raise
             problems.append(f"The table {name} cannot be read: {first_line(error)}.")
     return problems
 
@@ -281,7 +283,9 @@ def archive_problems(con: duckdb.DuckDBPyConnection, folder: Path) -> list[str]:
     """A sentence per kept upload file that is missing or whose sha256 differs."""
     try:
         kept = load.kept_files(con)
-    except duckdb.Error:
+    except duckdb.Error as error:
+        if is_interrupt(error):
+            raise
         return []  # the uploads table's own problem is said by table_problems
     problems = []
     for name, file_name in sorted(kept.items(), key=lambda item: (item[1], item[0])):

@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from revcycle import contract, settings
 from revcycle.agreements import sample as agreement_sample
-from revcycle.db import has_table, rollback_after
+from revcycle.db import has_table, is_interrupt, rollback_after
 from revcycle.importer import channels
 from revcycle.importer.original import Original
 from revcycle.importer.problems import FILE_CHANGED, NO_ROWS, ImportRefused, refused
@@ -290,6 +290,8 @@ def sweep_archive(con: duckdb.DuckDBPyConnection) -> list[Path]:
                 path.unlink(missing_ok=True)
                 removed.append(path)
     except (duckdb.Error, OSError) as error:  # best effort: the next start tries again
+        if is_interrupt(error):  # a Ctrl-C stops the command, and the next start sweeps
+            raise
         log.warning("could not sweep the upload archive: %s", error)
     return removed
 
@@ -302,6 +304,8 @@ def _discard_kept_file(con: duckdb.DuckDBPyConnection, meta: UploadMeta) -> None
         if name not in kept_files(con):
             (archive_folder(con) / name).unlink(missing_ok=True)
     except (duckdb.Error, OSError) as error:
+        if is_interrupt(error):  # a Ctrl-C stops the command, and the next start sweeps
+            raise
         log.warning(
             "could not remove the copy of %s after the failed load: %s", meta.file_name, error
         )

@@ -302,6 +302,8 @@ def _read_text(path: Path) -> ExportTable:
                 delimiter, cells, lines = _duckdb_read(path, source, text_file)
                 break
             except duckdb.Error as error:
+                if is_interrupt(error):  # stopped, not unreadable: no second try
+                    raise
                 data = source.read_bytes()
                 if attempt or not 0 < data.count(b"\r\n") < data.count(b"\n"):
                     raise _duckdb_refusal(path, error, data) from error
@@ -330,7 +332,9 @@ def _duckdb_read(
         dialect.update(new_line=new_line, skip=skip, columns=columns)
         try:
             cells = _fetch(con, {**dialect, "parallel": True})
-        except duckdb.Error:
+        except duckdb.Error as error:
+            if is_interrupt(error):  # stopped, not unreadable in parallel: no second read
+                raise
             cells = _fetch(con, {**dialect, "parallel": False})  # see _READ_SQL
     # As many lines as rows: each row is one line. Else (a line break in a value, or an empty
     # line) each row's line is worked out from the line breaks its values hold.
