@@ -638,6 +638,8 @@ def history_section(cursor, who: str | None) -> None:
         key="upload_history",
         max_rows=10,
         widths={"kind": KIND_COLUMN_PX},
+        # Named by the person who uploaded (a file, a saved mapping): any length, read whole.
+        wrapped=("file_name", "preset"),
     )
     if who is not None:
         restore_section(cursor, listed, who)

@@ -267,9 +267,9 @@ def test_spend_and_return_cut_a_long_name_and_never_its_note_and_keep_the_legend
 
 
 def test_a_table_row_of_two_lines_is_tall_enough_for_streamlit_to_wrap_it():
-    # Streamlit wraps a cell's text only in rows taller than 64 px: two lines of 19 px and
-    # 16 px of padding (54 px) showed one line, cut.
-    assert tables.wrapped_row_height(["a word " * 10]) == 65  # 70 characters: two lines of 55
+    # Streamlit wraps a cell's text only in rows taller than 4rem, 68 px at the theme's 17 px:
+    # two lines of 19 px and 16 px of padding (54 px) showed one line, cut.
+    assert tables.wrapped_row_height(["a word " * 10]) == 69  # 70 characters: two lines of 55
     assert tables.wrapped_row_height(["a word " * 20]) == 16 + 3 * 19  # three lines
     assert tables.wrapped_row_height(["Referral"]) is None
 
@@ -359,9 +359,9 @@ def test_the_conversion_page_wraps_long_names_in_its_table_and_cuts_its_panel_ti
     titles = [note["text"] for note in notes]
     assert titles[0] == "Channel 00 — a campaign whose…"
     config, row_height = table_columns(at, "Customers per lead")
-    # 72 characters: two lines of a 300 px column (40 characters a line), in rows of 65 px.
+    # 72 characters: two lines of a 300 px column (40 characters a line), in rows of 69 px.
     channel_column = next(column for column in config.values() if column.get("label") == "Channel")
-    assert channel_column["width"] == 300 and row_height == 65
+    assert channel_column["width"] == 300 and row_height == 69
 
 
 def test_the_follow_up_page_draws_a_row_per_channel(long_names):

@@ -40,13 +40,14 @@ _COLUMN = {
 }
 
 
-# A table whose long texts wrap: each row as tall as its longest text needs in a wide
-# ("large", about 400 px) column, so none is cut off; st.dataframe wraps text in taller rows.
-WIDE_COLUMN_CHARACTERS = 55  # characters a line of a wide column holds
+# A table whose long texts wrap: each row as tall as its longest text needs in its column, so
+# none is cut off. st.dataframe wraps text only in rows taller than 4rem (wrapping_row_px).
+WIDE_COLUMN_CHARACTERS = 55  # characters a line of a wide ("large", about 400 px) column holds
+# A column show() wraps: 32 characters a line. A character of the table's font (Source Sans at
+# 14.875 px) is 7.4 px wide on average ("sample removed" is 103.6 px), and a cell pads 9 px
+# each side. Two of them beside the History table's ten other columns fit 1920 px.
+WRAPPED_COLUMN_PX, WRAPPED_COLUMN_CHARACTERS = 260, 32
 TEXT_LINE_PX, ROW_PADDING_PX, MAX_WRAPPED_LINES = 19, 16, 12
-# Streamlit wraps a table's text only in rows taller than 4rem (64 px): a shorter row of two
-# lines showed one, cut.
-WRAPPING_ROW_PX = 65
 # A text column of a table (a channel, an owner) holding a name longer than a line of
 # NAME_COLUMN_CHARACTERS is given a width, in pixels with the characters a line of it holds: the
 # first in which every name wraps in NAME_LINES lines at most, else the widest, and its rows are as
@@ -55,6 +56,12 @@ WRAPPING_ROW_PX = 65
 NAME_COLUMN_WIDTHS = ((300, 40), (400, WIDE_COLUMN_CHARACTERS))
 NAME_COLUMN_CHARACTERS = NAME_COLUMN_WIDTHS[0][1]
 NAME_LINES = 3
+
+
+def wrapping_row_px() -> int:
+    """The shortest row st.dataframe wraps text in: over 4rem, four times the theme's base
+    font size (17 px in .streamlit/config.toml: 69 px, which holds three lines)."""
+    return 4 * int(st.get_option("theme.baseFontSize") or 16) + 1
 
 
 def wrapped_lines(texts, characters: int) -> int:
@@ -71,7 +78,7 @@ def wrapped_row_height(texts, characters: int = WIDE_COLUMN_CHARACTERS) -> int |
     line holds ``characters`` (a wide one by default), up to MAX_WRAPPED_LINES lines; None, a
     table's one line, when every text fits on one."""
     lines = min(wrapped_lines(texts, characters), MAX_WRAPPED_LINES)
-    return None if lines <= 1 else max(ROW_PADDING_PX + TEXT_LINE_PX * lines, WRAPPING_ROW_PX)
+    return None if lines <= 1 else max(ROW_PADDING_PX + TEXT_LINE_PX * lines, wrapping_row_px())
 
 
 def _name_columns(frame: pd.DataFrame, columns: dict) -> tuple[dict[str, int], int | None]:
@@ -107,6 +114,7 @@ def show(
     money_unit: str = "",
     missing: dict[str, str | pd.Series] | None = None,
     widths: dict[str, int] | None = None,
+    wrapped: tuple[str, ...] = (),
 ) -> None:
     """Show ``frame``'s ``columns`` ({column: (label, kind)}) and offer them as CSV, written
     when the button is clicked rather than on every run.
@@ -116,7 +124,9 @@ def show(
     A missing value is "–", or what ``missing`` ({column: words}) says for its column (words
     per row: a Series aligned with ``frame``); the CSV keeps it an empty cell.
     ``widths`` ({column: pixels}) sets a column's width: st.dataframe fits a column to the
-    values of its first rows only, and cuts a longer one further down.
+    values of its first rows only, and cuts a longer one further down. The ``wrapped`` columns
+    are WRAPPED_COLUMN_PX wide and their long texts wrap, every row as tall as the longest needs
+    (wrapped_row_height): texts of any length, such as uploaded file names, read in full.
     """
     columns = {
         column: (f"{label} ({money_unit})" if kind in AMOUNT_KINDS and money_unit else label, kind)
@@ -135,19 +145,21 @@ def show(
         {label: SHOWN[kind] for label, kind in columns.values() if label not in worded},
         na_rep="–",
     )
-    name_widths, row_height = _name_columns(frame, columns)
+    name_widths, name_row_height = _name_columns(frame, columns)
+    texts = [text for column in wrapped for text in frame[column]]
+    heights = [name_row_height, wrapped_row_height(texts, WRAPPED_COLUMN_CHARACTERS)]
     st.dataframe(
         shown,
         hide_index=True,
         placeholder="–",  # a missing value, which the browser would show as "None"
         height="content" if len(frame) <= max_rows else "auto",
-        column_config={
-            label: _COLUMN.get("text" if label in worded else kind, st.column_config.NumberColumn)(
-                label, width=(widths or {}).get(column, name_widths.get(label))
-            )
-            for column, (label, kind) in columns.items()
-        },
-        row_height=row_height,
+        row_height=max((height for height in heights if height), default=None),
+        column_config=_column_config(
+            columns,
+            worded,
+            {**(widths or {}), **dict.fromkeys(wrapped, WRAPPED_COLUMN_PX)},
+            name_widths,
+        ),
         key=key,
     )
     st.download_button(
@@ -159,6 +171,20 @@ def show(
         icon=":material/download:",
         on_click="ignore",
     )
+
+
+def _column_config(
+    columns: dict, worded: dict, widths: dict[str, int], name_widths: dict[str, int]
+) -> dict:
+    """Each column's config by its label: of its kind (text when it has words for a missing
+    value), as wide as ``widths`` ({column: pixels}) says, else as ``name_widths`` ({label:
+    pixels}, _name_columns), else fitted by st.dataframe."""
+    return {
+        label: _COLUMN.get("text" if label in worded else kind, st.column_config.NumberColumn)(
+            label, width=widths.get(column, name_widths.get(label))
+        )
+        for column, (label, kind) in columns.items()
+    }
 
 
 def _worded(labelled: pd.DataFrame, columns: dict, worded: dict) -> pd.DataFrame:
