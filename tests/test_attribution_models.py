@@ -190,6 +190,21 @@ def test_w_shaped_drops_a_milestone_the_journey_lacks():
     assert cents_by_channel(credit(journey, "w"), "D") == {"A": 300, "B": 100, "C": 300}
 
 
+def test_w_shaped_scales_up_the_shares_when_no_touch_came_before_the_lead():
+    # The README's example. 700.00, every touch after the lead was created: Email is the
+    # first (30), Webinar no milestone (the 10), Paid search the last before the opportunity
+    # (30). 70 of 100 is handed out, so each share is scaled by 100 / 70: 30 / 70 x 700.00 =
+    # 300.00, 10 / 70 x 700.00 = 100.00, not 210.00, 70.00 and 210.00 with 210.00 unassigned.
+    journey = touches(
+        "D", 70_000, ["Email", "Webinar", "Paid search"], milestone=["first", None, "opportunity"]
+    )
+    assert cents_by_channel(credit(journey, "w"), "D") == {
+        "Email": 30_000,
+        "Webinar": 10_000,
+        "Paid search": 30_000,
+    }
+
+
 def test_time_decay_half_life_is_configurable():
     # 14 days with a 14-day half-life: 1/2 against 1 -> 1/3, 2/3 of 900.
     journey = touches("D", 900, ["A", "B"], days_before_conversion=[14.0, 0.0])
