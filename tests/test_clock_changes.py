@@ -6,13 +6,17 @@ hours) and back on Sunday 25 October (03:00 -> 02:00, UTC+2 -> UTC+1: 25 hours).
 value is worked out by hand below from the rows of its test.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 
 from revcycle import settings
 from revcycle.attribution import report
 from revcycle.db import execute
+from revcycle.ui.format import ago
+from revcycle.ui.page import loaded_instant
 from tests.conftest import connect_built, metric, write_export
 from tests.test_attribution_journeys_touches import won
 
@@ -120,3 +124,24 @@ def test_a_lead_waiting_past_its_agreed_time_waits_real_hours(funnel_db):
     assert waiting.index.tolist() == ["WAITING"]
     assert waiting.loc["WAITING", "hours_waiting"] == pytest.approx(49.5)
     assert waiting.loc["WAITING", "days_waiting"] == pytest.approx(49.5 / 24)
+
+
+def test_the_banner_counts_the_hours_since_a_load_as_they_passed():
+    # Loaded at 01:00 on Sun 25 October (summer time, 23:00 UTC on the 24th); now 05:00 that
+    # morning (winter time, 04:00 UTC): 5 hours, for 02:00-03:00 came twice. On the wall clock
+    # it was 4.
+    loaded = loaded_instant(pd.Timestamp("2026-10-25 01:00"))
+    assert loaded == datetime(2026, 10, 24, 23, 0, tzinfo=UTC)
+    assert ago(loaded, now=datetime(2026, 10, 25, 4, 0, tzinfo=UTC)) == "5 hours ago"
+    # Loaded at 01:00 on Sun 29 March (winter time, 00:00 UTC); now 05:00 (summer time, 03:00
+    # UTC): 3 hours, for 02:00-03:00 never came. On the wall clock it was 4.
+    loaded = loaded_instant(pd.Timestamp("2026-03-29 01:00"))
+    assert ago(loaded, now=datetime(2026, 3, 29, 3, 0, tzinfo=UTC)) == "3 hours ago"
+
+
+def test_ago_measures_two_times_of_one_zone_in_real_time():
+    # Python subtracts two datetimes of the same time zone as wall clocks: 05:00 - 01:00 = 4 h
+    # on 25 October in Amsterdam, which really had 5 hours between them (see above).
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    loaded, now = (datetime(2026, 10, 25, hour, 0, tzinfo=amsterdam) for hour in (1, 5))
+    assert ago(loaded, now) == "5 hours ago"

@@ -45,15 +45,15 @@ def test_previous_period_has_the_same_length_and_ends_the_day_before():
 
 
 def test_ago_says_the_largest_whole_unit():
-    from datetime import datetime
+    from datetime import UTC, datetime
 
     from revcycle.ui.format import ago
 
-    now = datetime(2026, 11, 27, 12, 0)
-    assert ago(datetime(2026, 11, 25, 11, 0), now) == "2 days ago"
-    assert ago(datetime(2026, 11, 27, 9, 30), now) == "2 hours ago"
-    assert ago(datetime(2026, 11, 27, 11, 59), now) == "1 minute ago"
-    assert ago(datetime(2026, 11, 27, 11, 59, 50), now) == "just now"
+    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    assert ago(datetime(2026, 11, 25, 11, 0, tzinfo=UTC), now) == "2 days ago"
+    assert ago(datetime(2026, 11, 27, 9, 30, tzinfo=UTC), now) == "2 hours ago"
+    assert ago(datetime(2026, 11, 27, 11, 59, tzinfo=UTC), now) == "1 minute ago"
+    assert ago(datetime(2026, 11, 27, 11, 59, 50, tzinfo=UTC), now) == "just now"
 
 
 def test_the_overview_compares_only_with_a_period_the_data_covers():

@@ -2,7 +2,7 @@
 
 import math
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -115,8 +115,13 @@ def change(current, previous) -> str | None:
 
 
 def ago(moment: datetime, now: datetime | None = None) -> str:
-    """ "2 days ago", "3 hours ago", "just now" — how long since ``moment``."""
-    seconds = ((now or datetime.now()) - moment).total_seconds()
+    """ "2 days ago", "3 hours ago", "just now" — how long from the instant ``moment`` to the
+    instant ``now`` (this one by default), both aware datetimes. Python subtracts two of one
+    time zone as wall clocks, an hour off across a clock change: both are taken to UTC first."""
+    now = now or datetime.now(UTC)
+    if moment.tzinfo is None or now.tzinfo is None:
+        raise ValueError(f"ago measures between instants, not wall times: {moment!r}, {now!r}")
+    seconds = (now.astimezone(UTC) - moment.astimezone(UTC)).total_seconds()
     for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
         if seconds >= size:
             count = int(seconds // size)

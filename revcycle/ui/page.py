@@ -4,7 +4,9 @@ the freshness banner, the error guard), its heading, the period line and the emp
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -132,6 +134,14 @@ def not_loaded(row: pd.Series) -> list[str]:
     return [kind for kind in missing if kind != "deal_outcomes" or row["has_deals"]]
 
 
+def loaded_instant(loaded_at) -> datetime:
+    """When an export was last loaded (data_freshness's loaded_at), stamped as a wall time of
+    the data's time zone (settings.wall_clock_now), as the instant it was there: the time since
+    then counts as it passed across a night the clocks change. A stamp in the hour the clocks
+    repeat reads as its first pass (zoneinfo's fold 0): the stamp cannot say which it was."""
+    return pd.Timestamp(loaded_at).to_pydatetime().replace(tzinfo=ZoneInfo(settings.timezone()))
+
+
 def freshness_banner() -> None:
     """How fresh the data is, on every page, so nobody argues over last month's export; and,
     above the page, one line while the sample is loaded and one for each kind of export not
@@ -145,10 +155,9 @@ def freshness_banner() -> None:
         st.info(NOT_LOADED[kind][0], icon=NOT_LOADED[kind][1])
     if pd.isna(row["last_lead_date"]):
         return
-    loaded = pd.Timestamp(row["loaded_at"]).to_pydatetime()  # on the data's wall clock
     st.sidebar.info(
         f"Leads up to {pd.Timestamp(row['last_lead_date']):%d %b %Y}, loaded "
-        f"{format.ago(loaded, now=settings.wall_clock_now())}.",
+        f"{format.ago(loaded_instant(row['loaded_at']))}.",
         icon=":material/update:",
     )
     missing = int(row["count_leads_missing_a_date_column"])
