@@ -489,9 +489,10 @@ def test_the_history_s_kind_column_is_wide_enough_for_every_kind(own_db):
 def test_the_history_s_file_and_read_as_wrap_a_long_name_in_full(own_db):
     # Left to fit its first rows, File showed "the bundled sa" and Read as "Revcycle generic
     # touches expor" once short names came above them. Now both are 260 px wide, a line of 32
-    # characters, and wrap: the longest text, the 64-character file name below, takes
-    # 64 / 32 = 2 lines, 16 + 2 x 19 = 54 px; but st.dataframe wraps text only in a row over
-    # 4rem, 4 x 17 px (the theme's base font size) = 68 px, so the rows are 69 px.
+    # characters, and wrap between words: the longest text, the file name below, takes three
+    # lines ("hubspot-crm-exports-all-" / "contacts-2026-11-27 (week 48," / "final).csv"),
+    # 16 + 3 x 19 = 73 px, over the 4rem (4 x 17 px, the theme's base font size) below which
+    # st.dataframe does not wrap.
     name = "hubspot-crm-exports-all-contacts-2026-11-27 (week 48, final).csv"
     at = go_to(open_app(), UPLOAD_PAGE)
     upload_files(at, (name, HUBSPOT_CONTACTS))
@@ -502,4 +503,4 @@ def test_the_history_s_file_and_read_as_wrap_a_long_name_in_full(own_db):
     columns = json.loads(history.proto.columns)
     assert (columns["File"].get("width"), columns["Read as"].get("width")) == (260, 260)
     assert columns["File"]["type_config"]["type"] == "text"  # a name is text, never Markdown
-    assert history.proto.row_height == 69
+    assert history.proto.row_height == 73

@@ -145,21 +145,14 @@ def show(
         {label: SHOWN[kind] for label, kind in columns.values() if label not in worded},
         na_rep="–",
     )
-    name_widths, name_row_height = _name_columns(frame, columns)
-    texts = [text for column in wrapped for text in frame[column]]
-    heights = [name_row_height, wrapped_row_height(texts, WRAPPED_COLUMN_CHARACTERS)]
+    row_height, column_config = _sized(frame, columns, worded, widths or {}, wrapped)
     st.dataframe(
         shown,
         hide_index=True,
         placeholder="–",  # a missing value, which the browser would show as "None"
         height="content" if len(frame) <= max_rows else "auto",
-        row_height=max((height for height in heights if height), default=None),
-        column_config=_column_config(
-            columns,
-            worded,
-            {**(widths or {}), **dict.fromkeys(wrapped, WRAPPED_COLUMN_PX)},
-            name_widths,
-        ),
+        row_height=row_height,
+        column_config=column_config,
         key=key,
     )
     st.download_button(
@@ -171,6 +164,18 @@ def show(
         icon=":material/download:",
         on_click="ignore",
     )
+
+
+def _sized(frame, columns: dict, worded: dict, widths: dict[str, int], wrapped) -> tuple:
+    """The rows' height (None: one line) and each column's config: the ``wrapped`` columns
+    WRAPPED_COLUMN_PX wide, long names given room (_name_columns), every row as tall as the
+    longest of those texts needs."""
+    name_widths, name_row_height = _name_columns(frame, columns)
+    texts = [text for column in wrapped for text in frame[column]]
+    heights = [name_row_height, wrapped_row_height(texts, WRAPPED_COLUMN_CHARACTERS)]
+    widths = {**widths, **dict.fromkeys(wrapped, WRAPPED_COLUMN_PX)}
+    row_height = max((height for height in heights if height), default=None)
+    return row_height, _column_config(columns, worded, widths, name_widths)
 
 
 def _column_config(
