@@ -99,44 +99,49 @@ def expect_nothing_rendered(page: Page, port: int) -> None:
     assert page.evaluate(TO_LISTENER_JS, port) == []
 
 
+# The characters of a name that a chart cutting it to fit still shows (a legend keeps 25).
+SHOWN_START = 20
+
+
 def wait_for_text(page: Page, names: list[str], timeout: float) -> str:
-    """The page's whole text once it holds every name (tables fill in after the script ends),
-    as a reader gets it: without the invisible word joiners ``format.plain`` puts in links;
-    with the charts' hover labels when a name is not in it whole (a chart cut it to fit)."""
-    shows_all = """([names, joiner]) => names.every(
-        name => document.body.textContent.replaceAll(joiner, '').includes(name))"""
+    """The page's whole text once it holds the start of every name (tables fill in after the
+    script ends), as a reader gets it: without the invisible word joiners ``format.plain`` puts
+    in links; with the charts' hover labels when a name is not in it whole (a chart cut it to
+    fit, keeping its start: waiting for the whole name there took the whole timeout)."""
+    shows_all = """([names, joiner, start]) => names.every(
+        name => document.body.textContent.replaceAll(joiner, '').includes(name.slice(0, start)))"""
     try:
-        page.wait_for_function(shows_all, arg=[names, WORD_JOINER], timeout=timeout)
+        arg = [names, WORD_JOINER, SHOWN_START]
+        page.wait_for_function(shows_all, arg=arg, timeout=timeout)
     except PlaywrightTimeoutError:
         pass  # the hover labels, then the assertion below names what is missing
     text = page.locator("body").text_content().replace(WORD_JOINER, "")
-    if [name for name in names if name not in text]:
-        text += hover_labels(page)
+    if cut := [name for name in names if name not in text]:
+        text += hover_labels(page, cut)
     missing = [name for name in names if name not in text]
     assert not missing, f"not shown whole on {page.url}: {missing}"
     return text
 
 
-# Bars a page's charts draw, each hovered in turn; a stacked chart of the corpus's eight
-# channels over a few weeks draws a few dozen.
-MARKS = '[data-testid="stPlotlyChart"] g.trace.bars g.point path'
+# A chart's bars, a group per trace (a channel), and the hover label Plotly draws for one.
+TRACES = '[data-testid="stPlotlyChart"] g.trace.bars'
+MARKS = "g.point path"
 LABELS = "g.hoverlayer g.hovertext"
-MOST_MARKS = 80
 HOVER_MS = 5_000
 
 
-def hover_labels(page: Page) -> str:
-    """The text of the hover label of each bar the page's charts draw (up to MOST_MARKS), as
-    the browser shows it: where a chart cuts a long name, its hover holds it whole. Plotly
-    draws a label a moment after the pointer moves: each is awaited, once the last is gone."""
+def hover_labels(page: Page, names: list[str]) -> str:
+    """The text of hover labels as the browser shows them, where a chart cuts a long name:
+    one bar of each trace (a channel) is hovered in turn, until every one of ``names`` has
+    shown (hovering every bar of every week took a minute a page). Plotly draws a label a
+    moment after the pointer moves: each is awaited, once the last is gone."""
     labels = []
-    marks = page.locator(MARKS)
-    for at in range(min(marks.count(), MOST_MARKS)):
-        mark = marks.nth(at)
-        if not mark.is_visible():  # a chart in a tab not shown, a bar of no height
+    for trace in page.locator(TRACES).all():
+        visible = [mark for mark in trace.locator(MARKS).all() if mark.is_visible()]
+        if not visible:  # a chart in a tab not shown, a trace of no height
             continue
-        mark.scroll_into_view_if_needed()
-        box = mark.bounding_box()
+        visible[0].scroll_into_view_if_needed()
+        box = visible[0].bounding_box()
         page.mouse.move(0, 0)  # off every chart, so the last label goes
         expect(page.locator(LABELS)).to_have_count(0, timeout=HOVER_MS)
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -145,6 +150,8 @@ def hover_labels(page: Page) -> str:
         except AssertionError:
             continue  # no label here: the assertion on the names says what is missing
         labels += page.locator(LABELS).all_text_contents()
+        if all(name in " | ".join(labels) for name in names):
+            break
     page.mouse.move(0, 0)
     return " | ".join(labels)
 
