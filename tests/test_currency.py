@@ -22,9 +22,9 @@ from revcycle.importer.validate import prepare
 from revcycle.meeting import numbers, pack, week_view
 from revcycle.meeting.week import Week
 from revcycle.paths import REPO_ROOT
-from tests.conftest import write_export
+from tests.conftest import building, connect_built, inputs_key, made_copy, write_export
 from tests.support.injection import unescaped
-from tests.test_cli_load import command
+from tests.test_cli_load import revcycle  # noqa: F401 (a fixture, used by name)
 
 # Each deal has its own lead: the period's end is the latest lead's first win.
 LEADS = [
@@ -56,19 +56,17 @@ def deals(first_currency: str, second_currency: str) -> list[dict]:
     ]
 
 
-def built(tmp_path, first_currency: str, second_currency: str):
+def built(tmp_path, built_databases, first_currency: str, second_currency: str):
+    """A connection to, and the path of, a database of LEADS and the two deals in the
+    currencies given: built once a session for each pair, copied for each test."""
     path = tmp_path / "currency.duckdb"
-    con = connect(path)
-    build(
-        con,
-        {
-            "leads": write_export(tmp_path / "leads.csv", "leads", LEADS),
-            "deals": write_export(
-                tmp_path / "deals.csv", "deals", deals(first_currency, second_currency)
-            ),
-        },
-    )
-    return con, path
+    exports = {
+        "leads": write_export(tmp_path / "leads.csv", "leads", LEADS),
+        "deals": write_export(
+            tmp_path / "deals.csv", "deals", deals(first_currency, second_currency)
+        ),
+    }
+    return connect_built(exports, path, built_databases), path
 
 
 @pytest.mark.parametrize(
@@ -84,9 +82,9 @@ def built(tmp_path, first_currency: str, second_currency: str):
     ],
 )
 def test_the_amounts_currency_is_what_the_data_or_the_setting_says(
-    tmp_path, stated, setting, expected
+    tmp_path, built_databases, stated, setting, expected
 ):
-    con, _ = built(tmp_path, *stated)
+    con, _ = built(tmp_path, built_databases, *stated)
     row = execute(con, "metrics/amount_currencies", default_currency=setting).iloc[0]
     con.close()
     assert (row["count_currencies"], row["currency"], row["currencies_listed"]) == expected
@@ -125,11 +123,11 @@ def open_page(path: str, **link) -> AppTest:
 
 
 @pytest.fixture
-def pages_over(tmp_path, monkeypatch):
+def pages_over(tmp_path, built_databases, monkeypatch):
     """Pages over a database of the two deals in the currencies given, with the setting."""
 
     def make(first_currency: str, second_currency: str, setting: str = ""):
-        con, path = built(tmp_path, first_currency, second_currency)
+        con, path = built(tmp_path, built_databases, first_currency, second_currency)
         con.close()
         monkeypatch.setenv("REVCYCLE_DB", str(path))
         monkeypatch.setenv(settings.CURRENCY_VARIABLE, setting)
@@ -538,18 +536,14 @@ MARCH = {"start_date": "2026-03-01", "end_date": "2026-03-31"}
 
 
 @pytest.fixture
-def mixed_db(tmp_path):
-    path = tmp_path / "mixed.duckdb"
-    con = connect(path)
-    build(
-        con,
-        {
-            "leads": write_export(tmp_path / "leads.csv", "leads", MIXED_LEADS),
-            "deals": write_export(tmp_path / "deals.csv", "deals", MIXED_DEALS),
-        },
-    )
-    con.close()
-    return path
+def mixed_db(tmp_path, built_databases):
+    """The path of a database of MIXED_LEADS and MIXED_DEALS, built once a session."""
+    exports = {
+        "leads": write_export(tmp_path / "leads.csv", "leads", MIXED_LEADS),
+        "deals": write_export(tmp_path / "deals.csv", "deals", MIXED_DEALS),
+    }
+    make = building(exports)
+    return made_copy(built_databases, inputs_key(exports), make, tmp_path / "mixed.duckdb")
 
 
 def revenue_by_currency(path, **filters) -> pd.DataFrame:
@@ -645,11 +639,15 @@ HUBSPOT_DEALS_TWO_CURRENCIES = (
 
 # "Currency" is HubSpot's label for deal_currency_code; some exports use "Deal Currency Code".
 @pytest.mark.parametrize("header", ["Currency", "Deal Currency Code"])
-def test_a_hubspot_deals_export_in_two_currencies_sums_each_currency_apart(tmp_path, header):
+def test_a_hubspot_deals_export_in_two_currencies_sums_each_currency_apart(
+    tmp_path,
+    header,
+    revcycle,  # noqa: F811 (the fixture)
+):
     export = tmp_path / "hubspot-deals.csv"
     export.write_text(HUBSPOT_DEALS_TWO_CURRENCIES.format(currency=header), encoding="utf-8")
     path = tmp_path / "hubspot.duckdb"
-    code, out = command(path, "load", export)
+    code, out = revcycle(path, "load", export)
     assert code == 0, out
     assert "read hubspot-deals.csv as deals: HubSpot deals export" in out
     assert f"  currency ← {header}\n" in out
