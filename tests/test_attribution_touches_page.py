@@ -4,15 +4,12 @@ numbers, loaded after the leads of the same batch, and in the history (AppTest, 
 import pytest
 
 from tests.test_upload_page import (  # noqa: F401 (own_db is a fixture, used by name)
-    go_to,
-    open_app,
+    open_upload_page,
     own_db,
     table_with,
     texts,
     upload_files,
 )
-
-UPLOAD_PAGE = "pages/upload.py"
 
 LEADS = (
     "lead_id,created_at,channel,email\n"
@@ -30,7 +27,7 @@ TOUCHES = (
 
 @pytest.mark.usefixtures("own_db")
 def test_a_touches_export_is_recognised_checked_and_loaded_after_its_leads():
-    at = go_to(open_app(), UPLOAD_PAGE)
+    at = open_upload_page()
     upload_files(at, ("touches.csv", TOUCHES), ("leads.csv", LEADS))
     assert "Recognised as a Revcycle generic touches export (touches)." in texts(at.caption)
     assert "**3 data lines in touches.csv = 2 rows to load + 1 rejected.**" in texts(at.markdown)

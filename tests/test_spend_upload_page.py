@@ -8,6 +8,7 @@ from tests.test_import_corpus import CORPUS
 from tests.test_upload_page import (  # noqa: F401 (own_db is a fixture, used by name)
     go_to,
     open_app,
+    open_upload_page,
     own_db,
     table_with,
     texts,
@@ -53,7 +54,7 @@ def test_a_google_ads_report_is_recognised_loaded_and_in_the_history():
 
 @pytest.mark.usefixtures("own_db")
 def test_a_sheet_no_preset_knows_is_read_as_spend_when_told():
-    at = go_to(open_app(), UPLOAD_PAGE)
+    at = open_upload_page()
     upload_files(at, ("costs.csv", COSTS_SHEET))
     assert any("No preset or saved mapping recognises" in info for info in texts(at.info))
     offered = at.selectbox(key="upload_kind_costs.csv").options  # as the page labels them
@@ -81,7 +82,7 @@ def test_a_sheet_no_preset_knows_is_read_as_spend_when_told():
     ],
 )
 def test_the_other_ad_platforms_downloads_load_through_the_page(file_name, label, count_rows):
-    at = go_to(open_app(), UPLOAD_PAGE)
+    at = open_upload_page()
     upload_files(at, (file_name, (CORPUS / file_name).read_bytes()))
     assert f"Recognised as a {label} (spend)." in texts(at.caption)
     at.button(key="upload_commit").click().run()

@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from revcycle.db import connect
+from revcycle.paths import REPO_ROOT
 from revcycle.ui import page as page_module
 from tests import sample_facts
 from tests.conftest import copy_database
@@ -73,6 +74,17 @@ def open_app(period: tuple[date, date] = OCTOBER) -> AppTest:
     at.query_params["preset"] = "Custom"
     at.query_params["period"] = [f"{day:%Y-%m-%d}" for day in period]
     return at.run()
+
+
+def open_upload_page(period: tuple[date, date] = OCTOBER) -> AppTest:
+    """The upload page opened by its own link, as every page can be: for the tests that stay
+    on it, an Overview run over the sample before it showed nothing they look at."""
+    at = AppTest.from_file(str(REPO_ROOT / UPLOAD_PAGE), default_timeout=120)
+    at.query_params["preset"] = "Custom"
+    at.query_params["period"] = [f"{day:%Y-%m-%d}" for day in period]
+    at.run()
+    assert not at.exception, at.exception
+    return at
 
 
 def go_to(at: AppTest, path: str) -> AppTest:
@@ -193,7 +205,7 @@ def test_several_files_load_leads_before_deals(own_db):
         f'"Anna Keller","Sales Pipeline","{contact}"\n'
         for deal, contact in (("70002", "90004"), ("70003", "90009"))
     )
-    at = go_to(open_app(), UPLOAD_PAGE)
+    at = open_upload_page()
     upload_files(
         at,
         ("hubspot-deals.csv", HUBSPOT_DEALS + more_deals),
@@ -227,7 +239,7 @@ def test_several_files_load_leads_before_deals(own_db):
 
 
 def test_a_file_no_preset_knows_shows_the_mapping_screen(own_db):
-    at = go_to(open_app(), UPLOAD_PAGE)
+    at = open_upload_page()
     upload_files(at, ("mqls.csv", MQL_SHEET))
     assert any("No preset or saved mapping recognises" in info for info in texts(at.info))
     assert not at.metric  # no preview before the columns are known
@@ -262,7 +274,7 @@ def test_a_file_no_preset_knows_shows_the_mapping_screen(own_db):
 def asked(file: tuple[str, str], key: str):
     """The upload page with ``file`` uploaded, and the question ``key`` it asks: unanswered,
     with nothing previewed or refused while it is open."""
-    at = go_to(open_app(), UPLOAD_PAGE)
+    at = open_upload_page()
     upload_files(at, file)
     question = at.radio(key=key)
     assert question.value is None
@@ -310,7 +322,7 @@ def test_amounts_that_read_either_way_ask_for_the_decimal_mark(own_db):
 
 
 def test_an_old_excel_file_is_refused_with_a_sentence(own_db):
-    at = go_to(open_app(), UPLOAD_PAGE)
+    at = open_upload_page()
     upload_files(at, ("pipeline.xls", OLD_EXCEL))
     assert not at.exception
     (error,) = texts(at.error)
@@ -323,7 +335,7 @@ def test_the_size_limit_comes_from_the_environment(own_db, monkeypatch):
     monkeypatch.setenv("REVCYCLE_MAX_UPLOAD_MB", "1")
     # 26 header bytes + 1 newline, then 36,000 rows of 34 bytes: 1,224,027 bytes, 1.17 MB.
     rows = "".join(f"B{number:07d},2026-10-01 10:00,Webinar\n" for number in range(36_000))
-    at = go_to(open_app(), UPLOAD_PAGE)
+    at = open_upload_page()
     upload_files(at, ("big.csv", "lead_id,created_at,channel\n" + rows))
     (error,) = texts(at.error)
     assert "big.csv: The file is 1.2 MB; the limit is 1.0 MB." in error
@@ -334,7 +346,7 @@ def test_an_unexpected_failure_is_logged_and_said_in_a_sentence(own_db, monkeypa
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr("revcycle.ui.upload.prepare", broken_prepare)
-    at = go_to(open_app(), UPLOAD_PAGE)
+    at = open_upload_page()
     upload_files(at, ("hubspot-contacts.csv", HUBSPOT_CONTACTS))
     assert not at.exception
     (error,) = texts(at.error)
@@ -371,7 +383,7 @@ def test_saving_rules_skips_empty_rows_and_says_a_repeated_source(own_db):
     # Two rows added: an empty one (the editor's new row, never filled) and "paid search",
     # a source the table has (any case is the same source). N rules before; N after, the
     # added one the later and so the one kept, and the page says so, never "N + 2".
-    at = go_to(open_app(), UPLOAD_PAGE)
+    at = open_upload_page()
     before = len(table_with(at, "Channel"))
     at.session_state["upload_rules_table"] = {
         "edited_rows": {},
@@ -394,7 +406,7 @@ def test_a_wide_export_names_twelve_ignored_columns_and_lists_all_of_them_on_req
     custom = [f"c{number:02d}" for number in range(1, 21)]
     wide = ",".join([header, *(f'"{name}"' for name in custom)]) + "\n"
     wide += ",".join([row, *['""'] * 20]) + "\n"
-    at = go_to(open_app(), UPLOAD_PAGE)
+    at = open_upload_page()
     upload_files(at, ("hubspot-deals-wide.csv", wide))
     captions = [text.replace("\\", "") for text in texts(at.caption)]
     named = ", ".join(["Deal Name", "Pipeline", *custom[:10]])
@@ -407,7 +419,7 @@ def test_a_wide_export_names_twelve_ignored_columns_and_lists_all_of_them_on_req
 def test_a_load_that_fails_is_said_as_an_error_and_changes_nothing(own_db):
     # The upload archive beside the database cannot be written (a file where its folder
     # goes): the load fails, the page says so in an error box, never a success one.
-    at = go_to(open_app(), UPLOAD_PAGE)
+    at = open_upload_page()
     upload_files(at, ("hubspot-contacts.csv", HUBSPOT_CONTACTS))
     archive = own_db.parent / "uploads"
     shutil.rmtree(archive, ignore_errors=True)
@@ -422,7 +434,7 @@ def test_a_load_that_fails_is_said_as_an_error_and_changes_nothing(own_db):
 def test_a_malformed_fixed_value_holds_the_file_back_until_it_is_fixed(own_db):
     # "currency BRL" has no "=": the box says how to write it, and the file cannot load with
     # its fixed values half read (before, every one was dropped and the file still loaded).
-    at = go_to(open_app(), UPLOAD_PAGE)
+    at = open_upload_page()
     upload_files(at, ("hubspot-deals.csv", HUBSPOT_DEALS))
     at.text_input(key="upload_set_hubspot-deals.csv").input("stage=Won, currency BRL").run()
     assert not at.exception, at.exception
@@ -433,7 +445,7 @@ def test_a_malformed_fixed_value_holds_the_file_back_until_it_is_fixed(own_db):
 
 
 def test_the_page_shows_the_whole_mapping_and_takes_fixed_values(own_db):
-    at = go_to(open_app(), UPLOAD_PAGE)
+    at = open_upload_page()
     upload_files(at, ("hubspot-deals.csv", HUBSPOT_DEALS))
     # The captions escape Markdown's signs: the names are shown as text.
     captions = [text.replace("\\", "") for text in texts(at.caption)]
@@ -468,7 +480,7 @@ def test_the_page_shows_the_whole_mapping_and_takes_fixed_values(own_db):
 def test_a_source_with_no_rule_is_said_to_count_as_its_own_kind_does(own_db, name, export, said):
     # A deal linked to a lead counts in the lead's channel, and spend can take its campaign's:
     # the page said "Leads with ... will load under (unmapped)" for every kind.
-    at = go_to(open_app(), UPLOAD_PAGE)
+    at = open_upload_page()
     upload_files(at, (name, export))
     assert not at.error, [error.value for error in at.error]
     infos = texts(at.info)
@@ -480,7 +492,7 @@ def test_the_history_s_kind_column_is_wide_enough_for_every_kind(own_db):
     # st.dataframe fits a column to its first rows, so "sample removed" under ten uploads was
     # cut at 1280 px. In the table's font (Source Sans at 14.875 px, measured in Chromium) it is
     # 103.6 px, and a cell pads 9 px each side: the column needs 122 px at least.
-    at = go_to(open_app(), UPLOAD_PAGE)
+    at = open_upload_page()
     history = next(frame for frame in at.dataframe if "Read as" in frame.value.columns)
     columns = json.loads(history.proto.columns)
     assert columns["Kind"].get("width", 0) >= 122, columns["Kind"]
@@ -494,7 +506,7 @@ def test_the_history_s_file_and_read_as_wrap_a_long_name_in_full(own_db):
     # 16 + 3 x 19 = 73 px, over the 4rem (4 x 17 px, the theme's base font size) below which
     # st.dataframe does not wrap.
     name = "hubspot-crm-exports-all-contacts-2026-11-27 (week 48, final).csv"
-    at = go_to(open_app(), UPLOAD_PAGE)
+    at = open_upload_page()
     upload_files(at, (name, HUBSPOT_CONTACTS))
     at.button(key="upload_commit").click().run()
     assert not at.exception, at.exception
