@@ -48,6 +48,13 @@ def con(funnel_db):
     return funnel_db(LEADS)
 
 
+@pytest.fixture
+def con_with_first(funnel_db):
+    """LEADS with the first version, ``agreement()``, saved: built once and copied, where a
+    save in the test would rebuild the marts again before what the test is about."""
+    return funnel_db(LEADS, agreements=[agreement()])
+
+
 def test_saving_twice_makes_two_versions_and_the_first_stays_as_it_was(con):
     assert store.save(con, agreement(), "mara") == 1
     first = store.versions(con)[0]
@@ -101,8 +108,8 @@ def test_an_unknown_channel_is_refused_against_the_databases_rules(con):
     assert store.versions(con) == []
 
 
-def test_a_save_that_fails_after_inserting_leaves_nothing(con):
-    store.save(con, agreement(), "mara")
+def test_a_save_that_fails_after_inserting_leaves_nothing(con_with_first):
+    con = con_with_first
     before = snapshot(con)
     log = con.execute("select * from change_log").fetchall()
     # The change log made read-only: the version rows are written, then its line is refused.
@@ -121,8 +128,8 @@ def test_the_rebuild_runs_in_the_save(con):
     assert con.execute("select max(data_version) from build_info").fetchall() == [(built + 1,)]
 
 
-def test_uploads_replaces_and_restores_leave_the_agreement_tables_alone(con):
-    store.save(con, agreement(), "mara")
+def test_uploads_replaces_and_restores_leave_the_agreement_tables_alone(con_with_first):
+    con = con_with_first
     store.save(con, tightened(), "sven")
     before = snapshot(con)
     rows = pa.table({"lead_id": ["L3"], "created_at": ["2026-08-03 09:00:00"]})
@@ -135,8 +142,8 @@ def test_uploads_replaces_and_restores_leave_the_agreement_tables_alone(con):
     assert con.execute("select count(*) from raw_leads").fetchall() == [(2,)]
 
 
-def test_an_import_adds_new_versions_and_skips_identical_ones(con):
-    store.save(con, agreement(), "mara")
+def test_an_import_adds_new_versions_and_skips_identical_ones(con_with_first):
+    con = con_with_first
     saved = store.versions(con)
     incoming = [*saved, Version(2, "", None, canonical(tightened()))]
     assert store.import_versions(con, incoming, "ops") == [2]
@@ -152,8 +159,8 @@ def test_an_import_keeps_who_saved_each_version_in_the_file(con):
     assert (store.versions(con)[0].saved_by, store.versions(con)[0].saved_at) == ("mara", at)
 
 
-def test_an_import_that_changes_a_saved_version_is_refused_whole(con):
-    store.save(con, agreement(), "mara")
+def test_an_import_that_changes_a_saved_version_is_refused_whole(con_with_first):
+    con = con_with_first
     before = snapshot(con)
     changed = canonical(agreement(note="Edited afterwards."))
     incoming = [Version(1, "mara", None, changed), Version(2, "sven", None, canonical(tightened()))]
@@ -168,8 +175,8 @@ def test_an_import_that_changes_a_saved_version_is_refused_whole(con):
     assert snapshot(con) == before
 
 
-def test_an_import_whose_numbers_do_not_follow_on_is_refused(con):
-    store.save(con, agreement(), "mara")
+def test_an_import_whose_numbers_do_not_follow_on_is_refused(con_with_first):
+    con = con_with_first
     before = snapshot(con)
     with pytest.raises(AgreementInvalid) as refused:
         store.import_versions(con, [Version(3, "sven", None, canonical(tightened()))], "ops")
@@ -303,8 +310,8 @@ def test_the_staging_view_gives_each_budget_its_versions_effective_date(con):
     ]
 
 
-def test_an_agreement_saved_before_budgets_existed_still_reads_and_saves(con):
-    store.save(con, agreement(), "mara")
+def test_an_agreement_saved_before_budgets_existed_still_reads_and_saves(con_with_first):
+    con = con_with_first
     con.execute("drop view stg_agreement_budgets")
     con.execute("drop table agreement_budgets")  # as a database from before budgets
     assert store.current(con).agreement.budgets == ()

@@ -16,7 +16,6 @@ from benchmarks import reference, sessions, upload
 from benchmarks.run import upload_cap_for
 from benchmarks.working_time import bench_agreements, with_working_time
 from revcycle import sample, settings
-from revcycle.agreements import store
 from revcycle.build import build
 from revcycle.db import connect, execute
 from tests.conftest import copy_database, require_browser
@@ -275,6 +274,8 @@ def test_the_pandas_follow_up_reads_a_contact_dated_by_its_day_as_the_mart_does(
     #   its end: not judged;
     # - FRIDAY, in at 16:00, contacted "2026-03-06": 17 working hours by Friday's start: late.
     form = {"channel": "Website contact form", "first_contacted_at": "2026-03-03"}
+    agreements = bench_agreements(date(2026, 1, 1), date(2026, 6, 1))
+    # Saved before the build, so its one rebuild judges the leads by them.
     con = funnel_db(
         [
             form | {"lead_id": "DAY-LATE", "created_at": "2026-03-03 10:00:00"},
@@ -297,11 +298,9 @@ def test_the_pandas_follow_up_reads_a_contact_dated_by_its_day_as_the_mart_does(
                 "created_at": "2026-03-03 16:00:00",
                 "first_contacted_at": "2026-03-06",
             },
-        ]
+        ],
+        agreements=agreements,
     )
-    agreements = bench_agreements(date(2026, 1, 1), date(2026, 6, 1))
-    for agreement in agreements:
-        store.save(con, agreement, "test")
     funnel = con.execute("select * from funnel_revenue order by lead_id").df()
     as_of = con.execute("select data_as_of from funnel_as_of").fetchone()[0]
     recomputed = with_working_time(funnel, agreements, settings.timezone(), as_of)

@@ -10,7 +10,6 @@ import pyarrow as pa
 import pytest
 
 from revcycle import backup
-from revcycle.agreements import store
 from revcycle.importer import load
 from revcycle.importer.original import Original
 from revcycle.meeting import log
@@ -135,8 +134,8 @@ def test_a_long_text_is_shortened_in_the_change_log_only(con):
 
 
 def test_a_decision_points_to_the_agreement_version_it_led_to(funnel_db):
-    con = funnel_db([{"lead_id": "L1", "created_at": "2026-11-16 09:00:00"}])
-    store.save(con, agreement(), "mara")
+    lead = {"lead_id": "L1", "created_at": "2026-11-16 09:00:00"}
+    con = funnel_db([lead], agreements=[agreement()])  # version 1, saved before the build
     log.add_decision(con, W47, "Paid search within 4 working hours.", "mara", agreement_version=1)
     assert log.decisions(con, W47)["agreement_version"].tolist() == [1]
     with pytest.raises(log.LogRefused) as refused:
