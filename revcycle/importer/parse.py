@@ -229,40 +229,31 @@ def _read_by_parts(
 def _read_dates(text: pa.ChunkedArray, excel_epoch: str) -> tuple[dict, dict, dict, np.ndarray]:
     """Per format, whether it reads each row, and (for a format that reads some) the row's
     timestamp; per mark, the values day-first or month-first read with it; per row, its UTC
-    offset in minutes (NaN for none). Read a part at a time (see read.parts), so the scratch
-    is one part's: at 10M rows, a column's whole text folded and combined held 0.4 GB more."""
+    offset in minutes (NaN for none). A value Arrow's cast reads is year-first, so no other
+    format reads it; the others are read as a day and a time (_read_by_parts): a column the
+    cast reads whole (most exports) holds no timestamps for the other formats. Read a part at
+    a time (see read.parts), so the scratch is one part's: at 10M rows, a column's whole text
+    folded and combined held 0.4 GB more."""
     count = len(text)
-    stamps, offset_minutes = {}, np.full(count, np.nan, dtype=np.float32)  # minutes: exact
+    stamps = {ISO: np.full(count, _NAT)}
+    offset_minutes = np.full(count, np.nan, dtype=np.float32)  # minutes: exact
     separators = dict.fromkeys("/.-", 0)
     start = 0
     for part in parts(text):
         end = start + len(part)
-        part_stamps, part_separators = _read_part(part, excel_epoch, offset_minutes[start:end])
-        for name, each in part_stamps.items():
-            stamps.setdefault(name, np.full(count, _NAT))[start:end] = each
-        separators = {mark: separators[mark] + part_separators[mark] for mark in separators}
+        handled = _cast_iso(part, stamps[ISO][start:end], offset_minutes[start:end])
+        if (rest := np.flatnonzero(~handled & mask(pc.is_valid(part)))).size:
+            by_parts, marks, offset_minutes[start + rest] = _read_by_parts(
+                part.take(rest), excel_epoch
+            )
+            for name in DATE_FORMATS:
+                stamps.setdefault(name, np.full(count, _NAT))[start + rest] = by_parts[name]
+            separators = {mark: separators[mark] + marks[mark] for mark in separators}
         start = end
     reads = {name: (each >= _FIRST_DAY) & (each < _PAST_LAST_DAY) for name, each in stamps.items()}
     none = np.zeros(count, dtype=bool)
     reads = {name: reads.get(name, none) for name in DATE_FORMATS}
     return reads, separators, stamps, offset_minutes
-
-
-def _read_part(text: pa.Array, excel_epoch: str, offset_minutes: np.ndarray) -> tuple[dict, dict]:
-    """Per format that reads some value, each value's timestamp; per mark, the values day-first
-    or month-first read with it; the UTC offsets go into ``offset_minutes``. A value Arrow's
-    cast reads is year-first, so no other format reads it; the others are read as a day and a
-    time (_read_by_parts). A part the cast reads whole (most exports) holds no timestamps for
-    the other formats."""
-    stamps = {ISO: np.full(len(text), _NAT)}
-    handled = _cast_iso(text, stamps[ISO], offset_minutes)
-    rest = np.flatnonzero(~handled & mask(pc.is_valid(text)))
-    if not rest.size:
-        return stamps, dict.fromkeys("/.-", 0)
-    by_parts, separators, offset_minutes[rest] = _read_by_parts(text.take(rest), excel_epoch)
-    for name in DATE_FORMATS:
-        stamps.setdefault(name, np.full(len(text), _NAT))[rest] = by_parts[name]
-    return stamps, separators
 
 
 def _cast_iso(text: pa.Array, stamps: np.ndarray, offset_minutes: np.ndarray) -> np.ndarray:
@@ -282,11 +273,7 @@ def _cast_iso(text: pa.Array, stamps: np.ndarray, offset_minutes: np.ndarray) ->
         except pa.ArrowInvalid:
             continue  # a day or time that does not exist: try_strptime reads them
         handled[rows] = True
-        cast = cast.to_numpy(zero_copy_only=False)  # a null is NaT, as in stamps
-        if whole:
-            stamps[:] = cast
-        else:
-            stamps[rows] = cast
+        stamps[slice(None) if whole else rows] = cast.to_numpy(zero_copy_only=False)  # null: NaT
         if type.tz is not None:
             offset_minutes[rows] = 0
     return handled
