@@ -714,6 +714,29 @@ def test_a_column_in_parts_is_decided_over_all_of_them():
     ]
 
 
+def test_a_part_the_cast_reads_whole_and_a_part_read_by_pieces_each_fill_their_own_rows(
+    monkeypatch,
+):
+    # With PART_ROWS at 8 each chunk stays a part of its own. Arrow's cast reads the first part
+    # whole; the second holds a day that does not exist, so its dashed values too are read as a
+    # day and a time, beside "2026/03/05 14:30": each lands on its own row of the column, and
+    # the impossible day is the one problem, on its line (6).
+    monkeypatch.setattr(read, "PART_ROWS", 8)
+    column = pa.chunked_array(
+        [["2026-03-01 10:00", "2026-03-02"], ["2026-03-03 08:00", "2026/03/05 14:30", "2026-02-30"]]
+    )
+    parsed = parse_dates(column, np.array([2, 3, 4, 5, 6]), "leads.csv", "created_at")
+    assert parsed.values.to_pylist() == [
+        datetime(2026, 3, 1, 10, 0),
+        datetime(2026, 3, 2),
+        datetime(2026, 3, 3, 8, 0),
+        datetime(2026, 3, 5, 14, 30),
+        None,
+    ]
+    reason = "not a date in the column's format (YYYY-MM-DD)"
+    assert [(p.line, p.value, p.reason) for p in parsed.problems] == [(6, "2026-02-30", reason)]
+
+
 def test_only_a_whole_placeholder_is_blank_and_a_column_without_one_is_left_as_it_is():
     # "N/A", "#n/a", "NULL" and "?" are placeholders; "NAV" and "n/a pending" are not, nor
     # is a number. Lines are the file's (2 to 8).
