@@ -279,10 +279,12 @@ def require_browser() -> None:
         pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium():
     """Debian's Chromium, headless, driven by Playwright (never a downloaded browser): one per
-    test module, whose tests open contexts of their own in it."""
+    test process (xdist worker), whose test files open contexts of their own in it or share
+    ``kept_tab``. The browser files come first (``pytest_collection_modifyitems``), so it then
+    stands idle until the process ends."""
     require_browser()
     from playwright.sync_api import sync_playwright
 
@@ -292,6 +294,17 @@ def chromium():
         launched = browser.launch_chromium(playwright)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="session")
+def kept_tab(chromium):
+    """The tab the process's browser test files share, each on a dashboard of its own at the
+    tab's port (``browser.KeptTab``): its first page load costs Chromium half the CPU."""
+    from tests.support import browser
+
+    kept = browser.KeptTab(chromium)
+    yield kept
+    kept.close()
 
 
 def require_node() -> None:

@@ -33,6 +33,7 @@ from tests.conftest import copy_database
 from tests.support import browser
 from tests.support.browser import (
     VIEWPORT,
+    KeptTab,
     choose_channel,
     remove_channel_button,
     tile,
@@ -116,11 +117,12 @@ _SERVER_LOGS: dict[str, Path] = {}
 
 
 @contextmanager
-def running_dashboard(workdir: Path) -> Iterator[str]:
-    """`streamlit run dashboard.py` on a free port over ``workdir``/revcycle.duckdb (built from
-    the sample on the first visit if there is none yet); its URL."""
+def running_dashboard(workdir: Path, port: int | None = None) -> Iterator[str]:
+    """`streamlit run dashboard.py` on ``port`` (a free one if None) over
+    ``workdir``/revcycle.duckdb (built from the sample on the first visit if there is none
+    yet); its URL."""
     log_path = workdir / "streamlit.log"
-    with browser.running_dashboard(workdir / "revcycle.duckdb", log_path) as url:
+    with browser.running_dashboard(workdir / "revcycle.duckdb", log_path, port) as url:
         _SERVER_LOGS[url] = log_path
         try:
             yield url
@@ -129,7 +131,7 @@ def running_dashboard(workdir: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def dashboard(chromium: Browser, sample_db_file: Path, tmp_path_factory) -> Iterator[Page]:
+def dashboard(kept_tab: KeptTab, sample_db_file: Path, tmp_path_factory) -> Iterator[Page]:
     """A tab on the dashboard over a copy of the sample database, once it has drawn the
     overview: the server has opened its database and the browser has the app's code, as a
     person's would, so the tests' timeouts and timings are about the pages. The tab watches
@@ -138,30 +140,31 @@ def dashboard(chromium: Browser, sample_db_file: Path, tmp_path_factory) -> Iter
     The copy is the database the server would build from the sample exports on a first start
     (``test_shared_link_to_a_page_works_on_a_fresh_server`` has it do so); building it once
     per worker instead of once per server saves the build."""
-    # chromium comes first so a missing browser skips before the server is started.
+    # kept_tab comes first so a missing browser skips before the server is started.
     workdir = tmp_path_factory.mktemp("dashboard")
-    with sample_dashboard(chromium, sample_db_file, workdir, OVERVIEW) as tab:
-        tab.add_init_script(browser.LOAD_WATCH_JS)
+    with (
+        sample_dashboard(kept_tab, sample_db_file, workdir, OVERVIEW) as tab,
+        tab.add_init_script(browser.LOAD_WATCH_JS),  # taken off as the module ends
+    ):
         yield tab
 
 
 @contextmanager
 def sample_dashboard(
-    chromium: Browser, sample_db_file: Path, workdir: Path, first_page: AppPage
+    kept_tab: KeptTab, sample_db_file: Path, workdir: Path, first_page: AppPage
 ) -> Iterator[Page]:
-    """A tab on a dashboard over a copy of the sample database in ``workdir``, once it has
-    drawn ``first_page``.
+    """The process's kept tab on a dashboard over a copy of the sample database in
+    ``workdir``, once it has drawn ``first_page``.
 
     The module's tests share the tab: each opens its page in it, a new document and so a
     Streamlit session of its own. A tab kept open keeps its renderer process and the code it
     compiled: a page load there cost 2.4-3.9 CPU s against 5.5-6.5 s in a new tab (the sample's
-    pages, measured 2026-12-03)."""
+    pages, measured 2026-12-03), and the files after the first keep it too (KeptTab)."""
     copy_database(sample_db_file, workdir / "revcycle.duckdb")
     with (
-        running_dashboard(workdir) as url,
-        browser.browser_context(chromium, url, RENDER_MS) as context,
+        running_dashboard(workdir, kept_tab.port()) as url,
+        kept_tab.opened_on(url, RENDER_MS) as tab,
     ):
-        tab = context.new_page()
         open_page(tab, first_page, timeout=FIRST_RENDER_MS)
         yield tab
 

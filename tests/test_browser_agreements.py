@@ -17,7 +17,7 @@ from dataclasses import replace
 from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from revcycle.agreements import document, store
@@ -74,14 +74,16 @@ def database(folder) -> None:
 
 
 @pytest.fixture(scope="module")
-def tab(chromium: Browser, tmp_path_factory) -> Iterator[Page]:
+def tab(kept_tab: browser.KeptTab, tmp_path_factory) -> Iterator[Page]:
     workdir = tmp_path_factory.mktemp("agreements")
     database(workdir)
     with (
-        browser.running_dashboard(workdir / "revcycle.duckdb", workdir / "streamlit.log") as url,
-        browser.browser_context(chromium, url, RENDER_MS) as context,
+        browser.running_dashboard(
+            workdir / "revcycle.duckdb", workdir / "streamlit.log", kept_tab.port()
+        ) as url,
+        kept_tab.opened_on(url, RENDER_MS) as tab,
     ):
-        yield context.new_page()
+        yield tab
 
 
 def within_sla(page: Page, period: tuple[str, str]):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from revcycle.ui.format import WORD_JOINER
@@ -60,15 +60,17 @@ def listener() -> Iterator[Listener]:
 
 
 @pytest.fixture(scope="module")
-def visit(chromium: Browser, listener, tmp_path_factory) -> Iterator[tuple]:
+def visit(kept_tab: browser.KeptTab, listener, tmp_path_factory) -> Iterator[tuple]:
     """A tab on a dashboard over the corpus, and the corpus."""
     workdir = tmp_path_factory.mktemp("injection")
     corpus = injection.build_database(workdir / "revcycle.duckdb", listener.port, write_export)
     with (
-        browser.running_dashboard(workdir / "revcycle.duckdb", workdir / "streamlit.log") as url,
-        browser.browser_context(chromium, url, RENDER_MS) as context,
+        browser.running_dashboard(
+            workdir / "revcycle.duckdb", workdir / "streamlit.log", kept_tab.port()
+        ) as url,
+        kept_tab.opened_on(url, RENDER_MS) as tab,
     ):
-        yield context.new_page(), corpus
+        yield tab, corpus
 
 
 def open_drawn(page: Page, path: str, heading: str, query: dict, timeout: float) -> None:

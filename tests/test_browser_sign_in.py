@@ -6,8 +6,10 @@ The browser runs on the server's machine, which grants nothing once sign-in is c
 every page before sign-in, and after sign-out, is read-only here too.
 """
 
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -32,14 +34,14 @@ expect.set_options(timeout=RENDER_MS)
 
 
 @pytest.fixture(scope="module")
-def server(sample_db_file: Path, tmp_path_factory) -> Iterator[str]:
-    """The provider and the dashboard over a copy of the sample database, each on a free port,
-    the one knowing the other's."""
+def server(kept_tab: browser.KeptTab, sample_db_file: Path, tmp_path_factory) -> Iterator[str]:
+    """The provider on a free port and the dashboard over a copy of the sample database on the
+    kept tab's, the one knowing the other's."""
     require_browser()
     require_node()
     workdir = tmp_path_factory.mktemp("sign-in")
     copy_database(sample_db_file, workdir / "revcycle.duckdb")
-    dashboard_port = browser.free_port()
+    dashboard_port = kept_tab.port()
     redirect_uri = f"http://127.0.0.1:{dashboard_port}/oauth2callback"
     roles = workdir / "roles.toml"
     roles.write_text(ROLES, encoding="utf-8")
@@ -59,11 +61,12 @@ def server(sample_db_file: Path, tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def shared_tab(chromium: Browser, server: str) -> Iterator[Page]:
-    """One tab for the module's tests: a tab kept open loads a page for about half the CPU of
+def shared_tab(kept_tab: browser.KeptTab, server: str) -> Iterator[Page]:
+    """One tab for the module's tests, the process's kept tab, which comes without any cookie
+    or stored data of an earlier file: a tab kept open loads a page for about half the CPU of
     a new one (see tests/test_browser.py's sample_dashboard)."""
-    with browser.browser_context(chromium, server, RENDER_MS) as context:
-        yield context.new_page()
+    with kept_tab.opened_on(server, RENDER_MS) as tab:
+        yield tab
 
 
 @pytest.fixture
@@ -179,3 +182,67 @@ def test_without_sign_in_only_the_servers_machine_sees_the_controls(
         open_upload_page(local)
         expect(local.locator('input[type="file"]')).to_have_count(1)
         expect(local.get_by_role("button", name="Restore this state")).to_be_visible()
+
+
+class AnyPage(BaseHTTPRequestHandler):
+    """The same small page at every path, ``/_stcore/health`` included."""
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(b"<title>a page</title>")
+
+    def log_message(self, *args):  # quiet: the test says what it saw
+        pass
+
+
+@pytest.fixture
+def kept_on_plain_server(chromium: Browser) -> Iterator[tuple[browser.KeptTab, str]]:
+    """A kept tab of its own, and a plain server on its port: a browser stores data for any
+    server's pages, the dashboard's as well."""
+    kept = browser.KeptTab(chromium)
+    with ThreadingHTTPServer(("127.0.0.1", kept.port()), AnyPage) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield kept, f"http://127.0.0.1:{server.server_port}"
+        finally:
+            kept.close()
+            server.shutdown()
+
+
+STORE_EVERYTHING_JS = """async () => {
+    localStorage.setItem('who', 'eddie');
+    sessionStorage.setItem('who', 'eddie');
+    document.cookie = 'who=eddie; max-age=3600';
+    await new Promise((done, failed) => {
+        const opening = indexedDB.open('who');
+        opening.onsuccess = () => { opening.result.close(); done(); };
+        opening.onerror = failed;
+    });
+}"""
+STORED_JS = """async () => ({
+    local: localStorage.length,
+    session: sessionStorage.length,
+    cookie: document.cookie,
+    databases: (await indexedDB.databases()).length,
+})"""
+
+
+def test_the_next_file_in_the_kept_tab_finds_nothing_an_earlier_one_stored(kept_on_plain_server):
+    kept, url = kept_on_plain_server
+    with kept.opened_on(url, RENDER_MS) as tab:
+        tab.goto("/page.html")
+        tab.evaluate(STORE_EVERYTHING_JS)
+        # A cookie of another origin too, as the sign-in provider sets its own.
+        tab.context.add_cookies([{"name": "session", "value": "x", "url": "http://localhost:9"}])
+        assert tab.evaluate(STORED_JS) == {
+            "local": 1,
+            "session": 1,
+            "cookie": "who=eddie",
+            "databases": 1,
+        }
+    with kept.opened_on(url, RENDER_MS) as tab:
+        tab.goto("/page.html")
+        assert tab.context.cookies() == []
+        assert tab.evaluate(STORED_JS) == {"local": 0, "session": 0, "cookie": "", "databases": 0}

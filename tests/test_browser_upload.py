@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.conftest import copy_database
 from tests.support import browser
@@ -29,15 +29,17 @@ expect.set_options(timeout=RENDER_MS)  # wait for the app's state, however busy 
 
 
 @pytest.fixture(scope="module")
-def tab(chromium: Browser, sample_db_file: Path, tmp_path_factory) -> Iterator[Page]:
+def tab(kept_tab: browser.KeptTab, sample_db_file: Path, tmp_path_factory) -> Iterator[Page]:
     """A tab on a dashboard over a copy of the sample database."""
     workdir = tmp_path_factory.mktemp("upload")
     copy_database(sample_db_file, workdir / "revcycle.duckdb")
     with (
-        browser.running_dashboard(workdir / "revcycle.duckdb", workdir / "streamlit.log") as url,
-        browser.browser_context(chromium, url, RENDER_MS) as context,
+        browser.running_dashboard(
+            workdir / "revcycle.duckdb", workdir / "streamlit.log", kept_tab.port()
+        ) as url,
+        kept_tab.opened_on(url, RENDER_MS) as tab,
     ):
-        yield context.new_page()
+        yield tab
 
 
 def leads_shown(page: Page) -> int:

@@ -82,11 +82,11 @@ SIZES_JS = """() => {
 
 
 @pytest.fixture(scope="module")
-def dashboard(chromium: Browser, sample_db_file: Path, tmp_path_factory) -> Iterator[Page]:
+def dashboard(kept_tab: browser.KeptTab, sample_db_file: Path, tmp_path_factory) -> Iterator[Page]:
     """A tab on a dashboard over a copy of the sample database of its own (the test writes to
     its meeting log), once it has drawn This week; the module's tests share it."""
     workdir = tmp_path_factory.mktemp("meeting")
-    with sample_dashboard(chromium, sample_db_file, workdir, THIS_WEEK) as tab:
+    with sample_dashboard(kept_tab, sample_db_file, workdir, THIS_WEEK) as tab:
         yield tab
 
 
