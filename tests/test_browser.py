@@ -21,7 +21,6 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 from playwright.sync_api import (
-    Browser,
     Locator,
     Page,
     expect,
@@ -177,13 +176,14 @@ def page(dashboard: Page) -> Page:
 
 
 @pytest.fixture
-def fresh_page(chromium: Browser, tmp_path: Path) -> Iterator[Page]:
-    """A tab on a dashboard server of its own that no session has opened yet."""
+def fresh_page(kept_tab: KeptTab, tmp_path: Path) -> Iterator[Page]:
+    """The kept tab on a dashboard server of its own that no session has opened yet, at the
+    tab's port: so a test using it runs before the module's ``dashboard`` takes the port."""
     with (
-        running_dashboard(tmp_path) as url,
-        browser.browser_context(chromium, url, RENDER_MS) as context,
+        running_dashboard(tmp_path, kept_tab.port()) as url,
+        kept_tab.opened_on(url, RENDER_MS) as tab,
     ):
-        yield context.new_page()
+        yield tab
 
 
 @pytest.fixture(scope="module")
@@ -298,6 +298,28 @@ def time_tile_change(page: Page, change: Callable[[], None], label: str, expecte
 # --- Tests: every page ------------------------------------------------------------------------
 
 
+# First in the file: its server takes the kept tab's port before the module's dashboard does.
+def test_shared_link_to_a_page_works_on_a_fresh_server(fresh_page: Page):
+    # Streamlit's older multipage mode ran a page opened by its URL without the frame, so the
+    # link came up with no filters in the sidebar.
+    trade_show = expected_won_revenue_tile("Trade show")
+    assert trade_show != expected_won_revenue_tile(), "the sample must make the filter visible"
+
+    open_page(fresh_page, REVENUE, timeout=FIRST_RENDER_MS, channel="Trade show")
+
+    sidebar = fresh_page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_role("heading", name="Filters")).to_be_visible()
+    # The frame ran: its navigation lists every page, the four here and Upload exports, and
+    # every link carries the filter.
+    for app_page in (*PAGES, UPLOAD):
+        link = sidebar.get_by_role("link", name=app_page.link, exact=True)
+        expect(link).to_have_attribute("href", re.compile(r"[?&]channel=Trade(\+|%20)show(&|$)"))
+    expect_channel_chosen(fresh_page, REVENUE, "Trade show")
+    expect_drawn_without_errors(fresh_page)
+    expect(tile(fresh_page, "Won revenue")).to_have_text(trade_show)
+    browser.screenshot(fresh_page, "revenue-shared-link")
+
+
 @pytest.mark.parametrize("app_page", PAGES, ids=lambda app_page: app_page.name)
 def test_page_draws_tiles_and_charts_without_errors(
     page: Page, app_page: AppPage, timings: dict[str, float]
@@ -366,27 +388,6 @@ def test_reset_on_one_page_holds_on_the_next(page: Page):
     follow_sidebar_link(page, REVENUE)
     expect(remove_channel_button(page, "Referral")).to_have_count(0)
     expect(tile(page, REVENUE.tile)).to_have_text(REVENUE.expected(None))
-
-
-def test_shared_link_to_a_page_works_on_a_fresh_server(fresh_page: Page):
-    # Streamlit's older multipage mode ran a page opened by its URL without the frame, so the
-    # link came up with no filters in the sidebar.
-    trade_show = expected_won_revenue_tile("Trade show")
-    assert trade_show != expected_won_revenue_tile(), "the sample must make the filter visible"
-
-    open_page(fresh_page, REVENUE, timeout=FIRST_RENDER_MS, channel="Trade show")
-
-    sidebar = fresh_page.get_by_test_id("stSidebar")
-    expect(sidebar.get_by_role("heading", name="Filters")).to_be_visible()
-    # The frame ran: its navigation lists every page, the four here and Upload exports, and
-    # every link carries the filter.
-    for app_page in (*PAGES, UPLOAD):
-        link = sidebar.get_by_role("link", name=app_page.link, exact=True)
-        expect(link).to_have_attribute("href", re.compile(r"[?&]channel=Trade(\+|%20)show(&|$)"))
-    expect_channel_chosen(fresh_page, REVENUE, "Trade show")
-    expect_drawn_without_errors(fresh_page)
-    expect(tile(fresh_page, "Won revenue")).to_have_text(trade_show)
-    browser.screenshot(fresh_page, "revenue-shared-link")
 
 
 # A chosen value in the sidebar whose text its chip cuts off ("Paid social (not a le…").

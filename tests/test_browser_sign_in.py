@@ -33,6 +33,47 @@ LEADS_CSV = (
 expect.set_options(timeout=RENDER_MS)
 
 
+@pytest.fixture
+def tab_without_sign_in(
+    kept_tab: browser.KeptTab, sample_db_file: Path, tmp_path: Path
+) -> Iterator[Page]:
+    """The kept tab on a dashboard without sign-in at the tab's port: so the test using it
+    comes first, before the module's ``server`` takes the port."""
+    copy_database(sample_db_file, tmp_path / "revcycle.duckdb")
+    with (
+        browser.running_dashboard(
+            tmp_path / "revcycle.duckdb",
+            tmp_path / "streamlit.log",
+            kept_tab.port(),
+            options=("--secrets.files", ""),
+        ) as url,
+        kept_tab.opened_on(url, RENDER_MS) as tab,
+    ):
+        yield tab
+
+
+# A browser that reaches the server through a reverse proxy, as the proxy passes it on: how a
+# test on one machine arrives from elsewhere without sending traffic anywhere else.
+ANOTHER_MACHINE = {"X-Forwarded-For": "203.0.113.7"}
+
+
+# First in the file: its server takes the kept tab's port before the module's server does.
+def test_without_sign_in_only_the_servers_machine_sees_the_controls(
+    tab_without_sign_in: Page, timings: dict
+):
+    tab = tab_without_sign_in
+    tab.set_extra_http_headers(ANOTHER_MACHINE)
+    open_upload_page(tab)
+    expect(tab.get_by_text("This page is read-only from other machines.")).to_be_visible()
+    expect_read_only(tab)
+    # From the server's machine: a new session without the header or a cookie of the first.
+    tab.set_extra_http_headers({})
+    tab.context.clear_cookies()
+    open_upload_page(tab)
+    expect(tab.locator('input[type="file"]')).to_have_count(1)
+    expect(tab.get_by_role("button", name="Restore this state")).to_be_visible()
+
+
 @pytest.fixture(scope="module")
 def server(kept_tab: browser.KeptTab, sample_db_file: Path, tmp_path_factory) -> Iterator[str]:
     """The provider on a free port and the dashboard over a copy of the sample database on the
@@ -150,38 +191,6 @@ def test_an_editor_uploads_and_signing_out_returns_to_read_only(
     open_upload_page(tab)
     expect(tab.get_by_text(access.SIGN_IN_TO_CHANGE)).to_be_visible()
     expect_read_only(tab)
-
-
-@pytest.fixture(scope="module")
-def server_without_sign_in(sample_db_file: Path, tmp_path_factory) -> Iterator[str]:
-    require_browser()
-    workdir = tmp_path_factory.mktemp("no-sign-in")
-    copy_database(sample_db_file, workdir / "revcycle.duckdb")
-    with browser.running_dashboard(
-        workdir / "revcycle.duckdb", workdir / "streamlit.log", options=("--secrets.files", "")
-    ) as url:
-        yield url
-
-
-# A browser that reaches the server through a reverse proxy, as the proxy passes it on: how a
-# test on one machine arrives from elsewhere without sending traffic anywhere else.
-ANOTHER_MACHINE = {"X-Forwarded-For": "203.0.113.7"}
-
-
-def test_without_sign_in_only_the_servers_machine_sees_the_controls(
-    chromium: Browser, server_without_sign_in: str, timings: dict
-):
-    with browser.browser_context(chromium, server_without_sign_in, RENDER_MS) as context:
-        context.set_extra_http_headers(ANOTHER_MACHINE)
-        remote = context.new_page()
-        open_upload_page(remote)
-        expect(remote.get_by_text("This page is read-only from other machines.")).to_be_visible()
-        expect_read_only(remote)
-    with browser.browser_context(chromium, server_without_sign_in, RENDER_MS) as context:
-        local = context.new_page()
-        open_upload_page(local)
-        expect(local.locator('input[type="file"]')).to_have_count(1)
-        expect(local.get_by_role("button", name="Restore this state")).to_be_visible()
 
 
 class AnyPage(BaseHTTPRequestHandler):

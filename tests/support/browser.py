@@ -129,9 +129,13 @@ class KeptTab:
         self.page: Page | None = None
         self._port = 0
         self._url = ""
+        self._opened = False
 
     def port(self) -> int:
-        """The port for the next dashboard: the kept one unless something else took it."""
+        """The port for the next dashboard: the kept one unless something else took it.
+        Asked while a file has the tab open, it would end that file's tab: an error."""
+        if self._opened:
+            raise RuntimeError("the kept tab is open on a dashboard at its port still")
         if self.context is None or not port_is_free(self._port):
             self.close()
             self._port = free_port()
@@ -151,9 +155,12 @@ class KeptTab:
         self.forget(url)
         self.page.set_viewport_size(VIEWPORT)
         self.page.set_default_timeout(timeout_ms)
+        self.page.set_extra_http_headers({})
+        self._opened = True
         try:
             yield self.page
         finally:
+            self._opened = False
             self.leave(url)
 
     def forget(self, url: str) -> None:
