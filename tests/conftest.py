@@ -20,6 +20,7 @@ from revcycle.agreements import store
 from revcycle.agreements.model import Agreement
 from revcycle.build import build
 from revcycle.db import connect, execute
+from tests.support import browser
 
 # pytest-xdist already runs one worker per core, beside the browser tests' servers and Chromium:
 # a DuckDB spreading each small query over every core only hands work between threads. One
@@ -279,32 +280,39 @@ def require_browser() -> None:
         pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+# Chromium and the kept tab, shared by the browser files a test process runs (the browser files
+# come first: pytest_collection_modifyitems).
+SHARED_CHROMIUM = browser.SharedChromium()
+
+
+@pytest.fixture(scope="module")
 def chromium():
     """Debian's Chromium, headless, driven by Playwright (never a downloaded browser): one per
-    test process (xdist worker), whose test files open contexts of their own in it or share
-    ``kept_tab``. The browser files come first (``pytest_collection_modifyitems``), so it then
-    stands idle until the process ends."""
+    test process, whose test files open contexts of their own in it or share ``kept_tab``."""
     require_browser()
-    from playwright.sync_api import sync_playwright
-
-    from tests.support import browser
-
-    with sync_playwright() as playwright:
-        launched = browser.launch_chromium(playwright)
-        yield launched
-        launched.close()
+    return SHARED_CHROMIUM.chromium()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def kept_tab(chromium):
     """The tab the process's browser test files share, each on a dashboard of its own at the
     tab's port (``browser.KeptTab``): its first page load costs Chromium half the CPU."""
-    from tests.support import browser
+    return SHARED_CHROMIUM.kept_tab()
 
-    kept = browser.KeptTab(chromium)
-    yield kept
-    kept.close()
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Stop the shared Chromium before a test of another file that does not use it: its
+    Playwright keeps an asyncio loop running between calls, which ``asyncio.run`` and the
+    benchmark's own browser would find (browser.SharedChromium)."""
+    if "chromium" in item.fixturenames:
+        SHARED_CHROMIUM.user = item.module
+    elif item.module is not SHARED_CHROMIUM.user:
+        SHARED_CHROMIUM.stop()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    SHARED_CHROMIUM.stop()
 
 
 def require_node() -> None:

@@ -112,6 +112,44 @@ def browser_context(
         context.close()
 
 
+class SharedChromium:
+    """One Chromium for a test process's browser files, started when a file asks for it.
+
+    While Playwright's sync API is started, its asyncio loop counts as running in the thread
+    between its calls: ``asyncio.run`` and another ``sync_playwright`` fail there. So the
+    process stops it before a file that does not use it (``stop``; tests/conftest.py does it
+    as such a test sets up) and starts it again for a browser file that comes later.
+    """
+
+    def __init__(self) -> None:
+        self._playwright: Playwright | None = None
+        self._chromium: Browser | None = None
+        self._kept: KeptTab | None = None
+        self.user: object = None  # the module of the last test that used it
+
+    def chromium(self) -> Browser:
+        if self._chromium is None:
+            from playwright.sync_api import sync_playwright
+
+            self._playwright = sync_playwright().start()
+            self._chromium = launch_chromium(self._playwright)
+        return self._chromium
+
+    def kept_tab(self) -> KeptTab:
+        if self._kept is None:
+            self._kept = KeptTab(self.chromium())
+        return self._kept
+
+    def stop(self) -> None:
+        if self._kept is not None:
+            self._kept.close()
+        if self._chromium is not None:
+            self._chromium.close()
+        if self._playwright is not None:
+            self._playwright.stop()
+        self._playwright = self._chromium = self._kept = self.user = None
+
+
 class KeptTab:
     """One tab for every browser test file a process runs, their dashboards served on one port.
 
@@ -135,7 +173,10 @@ class KeptTab:
         """The port for the next dashboard: the kept one unless something else took it.
         Asked while a file has the tab open, it would end that file's tab: an error."""
         if self._opened:
-            raise RuntimeError("the kept tab is open on a dashboard at its port still")
+            raise RuntimeError(
+                "the kept tab is still open on a dashboard at its port: a test that starts a"
+                " dashboard of its own there runs before its module's (first in its file)"
+            )
         if self.context is None or not port_is_free(self._port):
             self.close()
             self._port = free_port()
