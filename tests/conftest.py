@@ -335,14 +335,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     quick unit tests, and the browser files, few tests but a server and Chromium each, ended
     the run on one worker while the other stood idle). The browser files come first, the one
     with the most browser tests leading; the rest follow, the most tests first. The tests of
-    one file keep their order.
+    one file keep their order. Among the browser files, those of the shared Chromium come
+    before test_bench.py's browser run, which starts a browser of its own: the shared one stops
+    before it (SHARED_CHROMIUM) and would start again, its tab cold, for a file after it.
     """
     by_file: dict[str, list[pytest.Item]] = {}
     for item in items:
         by_file.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
 
-    def cost(tests: list[pytest.Item]) -> tuple[int, int]:
+    def cost(tests: list[pytest.Item]) -> tuple[int, int, int]:
         count_browser = sum(1 for test in tests if test.get_closest_marker("browser"))
-        return (-count_browser, -len(tests))
+        count_shared = sum(1 for test in tests if "chromium" in test.fixturenames)
+        return (-count_shared, -count_browser, -len(tests))
 
     items[:] = [test for tests in sorted(by_file.values(), key=cost) for test in tests]
