@@ -102,6 +102,46 @@ def test_a_raw_view_other_code_wrote_is_written_again_and_a_current_one_is_kept(
     assert view_oid("raw_deals") == deals_view  # written by today's code: left as it was
 
 
+def raw_view_form(con, kind: str) -> int:
+    """How many loaded uploads the raw_<kind> view in the database is written for: 1 for a
+    replace alone (or nothing), 2 for the merging form (the same for any count above 1)."""
+    query = "select comment from duckdb_views() where view_name = $name"
+    mark = con.execute(query, {"name": f"raw_{kind}"}).fetchone()[0]
+    forms = {
+        hashlib.sha256(load_module._loaded_rows_sql(kind, count).encode()).hexdigest(): count
+        for count in (1, 2)
+    }
+    return forms[mark]
+
+
+def test_a_replace_alone_is_read_as_the_merging_view_would_read_it(con):
+    rows = pa.Table.from_pylist(
+        [
+            {"lead_id": "L7", "created_at": "2026-01-07 09:00:00", "channel": "Email"}
+            | {"owner": "Ana", "email": "l7@example.com", "segment": "SMB"},
+            {"lead_id": "L8", "created_at": "2026-01-08 10:30:00", "channel": "Partner"}
+            | {"owner": None, "email": None, "segment": "Enterprise"},
+        ]
+    )
+    commit_upload(con, "leads", rows, "replace", meta(rows=2), changed_by="test")
+    assert raw_view_form(con, "leads") == 1
+    as_they_are = con.execute("select * from raw_leads order by lead_id").fetchall()
+    merging = load_module._loaded_rows_sql("leads", 2)
+    assert con.execute(f"select * from ({merging}) order by lead_id").fetchall() == as_they_are
+    assert [(row[0], row[4]) for row in as_they_are] == [("L7", "Ana"), ("L8", None)]
+
+
+def test_a_merge_writes_the_merging_view_and_a_restore_of_the_replace_the_plain_one(con):
+    assert raw_view_form(con, "leads") == 1  # the build's replace alone
+    week = leads(("L1", "2026-01-01 09:00:00", "Partner"), ("L2", "2026-01-02 09:00:00", "Email"))
+    commit_upload(con, "leads", week, "merge", meta(rows=2), changed_by="test")
+    assert raw_view_form(con, "leads") == 2
+    assert [row[2] for row in loaded(con)] == ["Partner", "Email"]
+    restore(con, 1, changed_by="test")  # the build loaded the leads as upload 1
+    assert raw_view_form(con, "leads") == 1
+    assert loaded(con) == [("L1", "2026-01-01 09:00:00", "Email")]
+
+
 def test_loading_the_same_file_twice_changes_nothing(con):
     week = leads(("L2", "2026-01-02 09:00:00", "Email"))
     commit_upload(con, "leads", week, "merge", meta(rows=1), changed_by="test")
