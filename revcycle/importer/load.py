@@ -511,13 +511,12 @@ def commit_in_transaction(
         # Hashing and writing the original file run beside DuckDB's comparing and writing of
         # the rows, which leave a core idle much of the time; the entry needs the hash last.
         kept = pool.submit(_keep_file, folder, meta.file_name, meta.original)
-        if replaces_sample:  # every row is new: nothing to compare them with
-            change = ChangePreview(len(rows), 0, 0, 0)
+        if replaces_sample:
             _remove_sample(con, changed_by)
-        elif not count_loaded_uploads(con, kind):  # nor here: a kind's first upload
-            change = ChangePreview(len(rows), 0, 0, 0)
-        else:
+        if count_loaded_uploads(con, kind):
             change = _preview(kind, mode, meta.fields, incoming)
+        else:  # a kind's first upload, or the sample just removed: every row is new
+            change = ChangePreview(len(rows), 0, 0, 0)
         if (
             changes_nothing(change)
             and not (replaces_sample or always_record)
