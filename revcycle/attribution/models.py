@@ -44,8 +44,6 @@ MODEL_SENTENCES = {
     "won or not, in a Markov chain of the journeys.",
 }
 
-OUTPUT_COLUMNS = ["deal_id", "channel", "credit_cents", "credit_share"]
-
 # The columns each model reads, beyond the ones every model reads.
 _BASE_COLUMNS = ("deal_id", "amount_cents", "position", "channel")
 _EXTRA_COLUMNS = {

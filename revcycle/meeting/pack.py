@@ -57,10 +57,6 @@ table {border-collapse: collapse; margin: 0.6rem 0;} td, th {padding: 0.25rem 0.
 """
 
 
-def _e(value) -> str:
-    return html.escape(shown_text(value))
-
-
 def shown_text(value) -> str:
     """A cell as text: "–" for nothing, "yes"/"no" for a flag, dates without a time."""
     if shown.missing(value) or value is pd.NaT:
