@@ -490,3 +490,73 @@ def test_a_period_without_leads_counts_no_mqls_when_no_upload_records_them(tmp_p
     assert not at.exception, at.exception
     assert (tile(at, "Leads"), tile(at, "MQLs"), tile(at, "SQLs")) == ("0", "–", "–")
     assert tile(at, "Won deals") == "1"
+
+
+# Every contract column is in the file (write_export), so the upload records SQL dates. U1 is
+# converted, but its opportunity is not loaded; U3's lifecycle stage is past SQL with no date
+# (a stage skipped); both reached SQL on no known day. U2 has its SQL date; U4's is blank, so
+# it comes from its converted opportunity's creation; U5 is a plain lead.
+LEADS_REACHING_SQL = [
+    {
+        "lead_id": "U1",
+        "created_at": "2026-03-02 09:00:00",
+        "is_converted": "true",
+        "converted_deal_id": "006U1",
+    },
+    {"lead_id": "U2", "created_at": "2026-03-02 10:00:00", "sql_at": "2026-03-05 09:00:00"},
+    {"lead_id": "U3", "created_at": "2026-03-03 09:00:00", "lifecycle_stage": "customer"},
+    {
+        "lead_id": "U4",
+        "created_at": "2026-03-03 10:00:00",
+        "is_converted": "true",
+        "converted_deal_id": "006U4",
+    },
+    {"lead_id": "U5", "created_at": "2026-03-04 09:00:00"},
+]
+U4_OPPORTUNITY = [{"deal_id": "006U4", "created_at": "2026-03-04 10:00:00", "stage": "Proposal"}]
+
+
+@pytest.fixture
+def undated_sql_db(tmp_path, built_databases):
+    exports = {
+        "leads": write_export(tmp_path / "leads.csv", "leads", LEADS_REACHING_SQL),
+        "deals": write_export(tmp_path / "opportunities.csv", "deals", U4_OPPORTUNITY),
+    }
+    key = "undated-sql-" + inputs_key(exports)
+    return made_copy(built_databases, key, building(exports), tmp_path / "undated.duckdb")
+
+
+def test_leads_that_reached_sql_without_a_date_are_counted_for_the_period(undated_sql_db):
+    con = connect(undated_sql_db)
+    try:
+        march = metric(con, "leads_without_date_columns", **MARCH).iloc[0]
+        february = metric(
+            con,
+            "leads_without_date_columns",
+            start_date=date(2026, 2, 1),
+            end_date=date(2026, 2, 28),
+        ).iloc[0]
+        events = metric(con, "conversion_by_channel", **MARCH)
+    finally:
+        con.close()
+    assert march["count_leads"] == 5
+    assert march["count_reached_sql_without_date"] == 2  # U1 and U3
+    assert march["count_without_sql_column"] == 0  # the file has the column
+    assert february["count_reached_sql_without_date"] == 0  # created in March
+    # The period's SQLs are the dated ones only: U2 (5 March) and U4 (its opportunity, 4 March).
+    total_sqls = events[events["is_total"] & (events["stage"] == "sql")]
+    assert total_sqls["count_events"].tolist() == [2]
+
+
+def test_conversion_page_says_how_many_leads_reached_sql_on_no_known_day(
+    undated_sql_db, monkeypatch
+):
+    monkeypatch.setenv("REVCYCLE_DB", str(undated_sql_db))
+    at = open_page("pages/conversion.py", undated_sql_db)
+    captions = [caption.value for caption in at.caption]
+    assert (
+        "2 of 5 leads reached SQL (converted, or by their lifecycle stage) but have no SQL date, "
+        "so no period counts them among its SQLs; cohorts count them. A converted lead's SQL "
+        "date is its converted opportunity's creation: load the opportunities export that "
+        "holds it."
+    ) in captions

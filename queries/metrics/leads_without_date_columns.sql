@@ -2,6 +2,10 @@
 -- how many come from an upload with no column for a date the pages measure. Their follow-up
 -- speed, MQL or SQL is unknown, so the pages say so instead of counting them as misses; a
 -- lifecycle stage (HubSpot) still tells cohorts whether a lead reached MQL or SQL.
+-- Also the leads whose upload has an SQL column but that reached SQL with no SQL date: a
+-- converted lead whose converted opportunity is not loaded (its SQL date is that
+-- opportunity's creation), or one whose lifecycle stage is past SQL with the date blank (a
+-- stage skipped). No period counts them among its SQLs; cohorts do.
 -- Grain: one row.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
@@ -23,6 +27,8 @@ final as (
             as count_without_mql_column_with_stage,
         count(*) filter (where not has_sql_data and has_sql_outcome)
             as count_without_sql_column_with_stage,
+        count(*) filter (where has_sql_data and has_reached_sql and sql_at is null)
+            as count_reached_sql_without_date,
     from funnel
 )
 

@@ -196,6 +196,20 @@ def unmeasurable_note(params: dict) -> None:
                 f"{what} cannot be measured for {int(row[column]):,} of "
                 f"{int(row['count_leads']):,} leads: their upload has no {date} column.{staged}"
             )
+    if undated := int(row["count_reached_sql_without_date"]):
+        st.caption(_reached_sql_without_date(undated, int(row["count_leads"])))
+
+
+def _reached_sql_without_date(count: int, count_leads: int) -> str:
+    """The leads that reached SQL (converted, or a lifecycle stage past it) with no SQL date:
+    the period's SQL count leaves them out, so it may be low, never a true zero for them."""
+    them, verb = ("it", "has") if count == 1 else ("them", "have")
+    return (
+        f"{count:,} of {count_leads:,} leads reached SQL (converted, or by their lifecycle "
+        f"stage) but {verb} no SQL date, so no period counts {them} among its SQLs; cohorts "
+        f"count {them}. A converted lead's SQL date is its converted opportunity's creation: "
+        "load the opportunities export that holds it."
+    )
 
 
 def deals_without_outcome_note(revenue: pd.DataFrame) -> None:
