@@ -3,8 +3,9 @@ column for a date (first contact, MQL, SQL) is neither a hit nor a miss, and the
 how many leads a figure cannot be measured."""
 
 import functools
+import html
 import json
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import pytest
@@ -14,7 +15,7 @@ from revcycle.build import build
 from revcycle.db import connect, execute
 from revcycle.importer import load
 from revcycle.importer.validate import prepare
-from revcycle.meeting import leak, numbers
+from revcycle.meeting import leak, numbers, pack, week_view
 from revcycle.meeting.week import Week
 from revcycle.paths import REPO_ROOT
 from revcycle.rebuild import rebuild_in_transaction
@@ -555,8 +556,34 @@ def test_conversion_page_says_how_many_leads_reached_sql_on_no_known_day(
     at = open_page("pages/conversion.py", undated_sql_db)
     captions = [caption.value for caption in at.caption]
     assert (
-        "2 of 5 leads reached SQL (converted, or by their lifecycle stage) but have no SQL date, "
+        "2 of the period's 5 leads reached SQL (converted, or by their lifecycle stage) but have "
+        "no SQL date, "
         "so no period counts them among its SQLs; cohorts count them. A converted lead's SQL "
         "date is its converted opportunity's creation: load the opportunities export that "
         "holds it."
     ) in captions
+
+
+def test_the_meeting_says_how_many_of_the_week_s_leads_reached_sql_on_no_known_day(
+    undated_sql_db,
+):
+    # All five leads came in the week of 2 March (week 10). Its SQLs: U2 (5 March) and U4 (its
+    # opportunity, 4 March); U1 and U3 reached SQL on no known day.
+    said = (
+        "2 of the week's 5 leads reached SQL (converted, or by their lifecycle stage) but have "
+        "no SQL date, so no week counts them among its SQLs; cohorts count them. A converted "
+        "lead's SQL date is its converted opportunity's creation: load the opportunities "
+        "export that holds it."
+    )
+    con = connect(undated_sql_db)
+    try:
+        query = functools.partial(execute, con)
+        week = numbers.week_tiles(query, Week(2026, 10), {}).set_index("metric")
+        meeting = week_view.gather(query, con, Week(2026, 10), {}, date(2026, 3, 9))
+    finally:
+        con.close()
+    assert week.at["sqls", "this_week"] == 2
+    assert week.at["sqls", "partly_unmeasured"] == said
+    assert week.at["mqls", "partly_unmeasured"] is None
+    # The pack escapes its text: the apostrophes are entities there.
+    assert pack.render(meeting, datetime(2026, 3, 9, 9, 0)).count(html.escape(said)) == 1

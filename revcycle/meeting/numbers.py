@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from revcycle import deal_gaps, settings
+from revcycle import deal_gaps, lead_gaps, settings
 from revcycle.agreements.model import FollowUp
 from revcycle.agreements.status import blank, status, targets_apply, view_targets
 from revcycle.agreements.words import follow_up
@@ -258,10 +258,11 @@ def _cannot_measure(row: pd.Series, metric: str) -> str | None:
 
 def _partly_unmeasured(row: pd.Series, metric: str, in_currencies: str | None) -> str | None:
     """What part of the week a number leaves out, when some of its leads' files lack the
-    column it needs (others have it), or some of its deals lack an outcome (others have
-    one), or, for deals in several currencies, what it is in each or which weeks it is not
-    compared with: said beside the number, never blamed on anyone. ``in_currencies``: that
-    last sentence (_won_per_currency's or _weeks_apart's), or None."""
+    column it needs (others have it), or some of its deals lack an outcome (others have one),
+    or some of its leads reached SQL on no known day, or, for deals in several currencies,
+    what it is in each or which weeks it is not compared with: said beside the number, never
+    blamed on anyone. ``in_currencies``: that last sentence (_won_per_currency's or
+    _weeks_apart's), or None."""
     if metric == "won_revenue":
         known = _value(row, metric) is not None
         without = _won_without_amount(row) if known else None
@@ -269,6 +270,11 @@ def _partly_unmeasured(row: pd.Series, metric: str, in_currencies: str | None) -
         return " ".join(filter(None, (without, undated if known else None, in_currencies))) or None
     if metric == "opportunities":
         return _deals_without_outcome(row)
+    if metric == "sqls":
+        undated = row["count_reached_sql_without_date"]
+        if blank(undated) or not undated:
+            return None
+        return lead_gaps.reached_sql_without_date(undated, row["count_leads"], "week")
     if metric != "share_contacted_in_time" or blank(row["count_leads"]):  # no leads loaded
         return None
     count, known = int(row["count_leads"]), int(row["count_leads_with_contact_data"])

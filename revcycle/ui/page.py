@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from revcycle import colors, deal_gaps, filter_values, settings
+from revcycle import colors, deal_gaps, filter_values, lead_gaps, settings
 from revcycle.agreements.sample import SAMPLE_AGREEMENT_LINE
 from revcycle.db import QueryError
 from revcycle.health import DatabaseUnusable
@@ -181,7 +181,8 @@ UNMEASURABLE = (
 
 def unmeasurable_note(params: dict) -> None:
     """Say, for the leads in view, what their uploads cannot tell (no column for a date):
-    those leads count neither as hits nor as misses, so the reader must know how many."""
+    those leads count neither as hits nor as misses, so the reader must know how many; and how
+    many reached SQL on no known day, which the period's SQL count leaves out."""
     row = run("metrics/leads_without_date_columns", **params).iloc[0]
     for column, what, date in UNMEASURABLE:
         if row[column]:
@@ -197,19 +198,7 @@ def unmeasurable_note(params: dict) -> None:
                 f"{int(row['count_leads']):,} leads: their upload has no {date} column.{staged}"
             )
     if undated := int(row["count_reached_sql_without_date"]):
-        st.caption(_reached_sql_without_date(undated, int(row["count_leads"])))
-
-
-def _reached_sql_without_date(count: int, count_leads: int) -> str:
-    """The leads that reached SQL (converted, or a lifecycle stage past it) with no SQL date:
-    the period's SQL count leaves them out, so it may be low, never a true zero for them."""
-    them, verb = ("it", "has") if count == 1 else ("them", "have")
-    return (
-        f"{count:,} of {count_leads:,} leads reached SQL (converted, or by their lifecycle "
-        f"stage) but {verb} no SQL date, so no period counts {them} among its SQLs; cohorts "
-        f"count {them}. A converted lead's SQL date is its converted opportunity's creation: "
-        "load the opportunities export that holds it."
-    )
+        st.caption(lead_gaps.reached_sql_without_date(undated, row["count_leads"], "period"))
 
 
 def deals_without_outcome_note(revenue: pd.DataFrame) -> None:

@@ -1,0 +1,18 @@
+"""What a leads export leaves out that a funnel count needs, in one sentence: the same words on
+the pages and in the weekly meeting's tiles and pack. A lead that reached SQL on no known day (a
+converted lead whose opportunity is not loaded, or a lifecycle stage past SQL with the date
+blank) is in no period's or week's SQL count, so the count is said to leave it out, never
+shown as if it were complete."""
+
+
+def reached_sql_without_date(count: int, count_leads: int, span: str) -> str:
+    """``count`` of the ``span``'s (``"period"``, ``"week"``) ``count_leads`` leads reached SQL
+    with no SQL date."""
+    count, count_leads = int(count), int(count_leads)
+    them, have = ("it", "has") if count == 1 else ("them", "have")
+    return (
+        f"{count:,} of the {span}'s {count_leads:,} leads reached SQL (converted, or by their "
+        f"lifecycle stage) but {have} no SQL date, so no {span} counts {them} among its SQLs; "
+        f"cohorts count {them}. A converted lead's SQL date is its converted opportunity's "
+        "creation: load the opportunities export that holds it."
+    )
