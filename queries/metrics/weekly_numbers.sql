@@ -16,10 +16,11 @@
 -- stage's date; with leads but none of them, a zero means "not in the data" (the caller says
 -- it cannot be measured). count_reached_sql_without_date: of the week's leads, those whose
 -- upload records SQLs that reached SQL on no known day (converted, the opportunity not
--- loaded; a lifecycle stage past SQL, the date blank), which no week's count_sqls holds. Contacted within the agreed time is over the week's leads judged,
--- as follow_up_speed's share: measured = funnel_revenue judged it (the upload records
--- contacts, not contacted before it was created, not nurtured; never-contacted leads count
--- as missed once their time ran out, and not before).
+-- loaded; a lifecycle stage past SQL, the date blank), which no week's count_sqls holds.
+-- Contacted within the agreed time is over the week's leads judged, as follow_up_speed's
+-- share: measured = funnel_revenue judged it (the upload records contacts, not contacted
+-- before it was created, not nurtured; never-contacted leads count as missed once their time
+-- ran out, and not before).
 -- count_won_without_close_date: the won deals with no close date that may have been won by the
 -- week's end (is_undated_win); when there are such and no dated deal was won in the week, its
 -- won deals and won revenue are null, unknown rather than none.
