@@ -12,15 +12,13 @@ and prints a markdown table; it asserts nothing.
 
 import argparse
 import functools
-import multiprocessing
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
 from benchmarks.run import upload_cap_for
-from benchmarks.timing import Timing, machine, peak_rss_mib, repeated, timed
+from benchmarks.timing import Timing, in_fresh_process, machine, peak_rss_mib, repeated, timed
 from revcycle import sample, settings
 from revcycle.attribution import report
 from revcycle.attribution.models import MODELS, credit_all
@@ -35,9 +33,7 @@ def generate_and_build(folder: Path, n_leads: int, db_name: str = "attribution.d
     ``folder`` holds them) built through the importer into ``folder / db_name``, anew."""
     exports = {kind: folder / f"{kind}.csv" for kind in ("leads", "deals", "touches")}
     if not all(path.exists() for path in exports.values()):
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            pool.submit(sample.write, folder, n_leads).result()
+        in_fresh_process(sample.write, folder, n_leads)
     db_file = folder / db_name
     db_file.unlink(missing_ok=True)
     con = connect(db_file)

@@ -17,14 +17,12 @@ dashboard servers it starts, never for anything else.
 
 import argparse
 import math
-import multiprocessing
 import os
 import resource
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -47,6 +45,7 @@ from benchmarks.reference import (
 from benchmarks.timing import (
     PartMemory,
     Timing,
+    in_fresh_process,
     machine,
     memory_fact,
     memory_of,
@@ -198,10 +197,8 @@ def _generate(folder: Path, n_leads: int) -> Generated:
     # In a child process, so the generator's arrays do not count in this process's peak
     # memory, which is then DuckDB's (in-process) plus the Python around it.
     started = time.perf_counter()
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        # Leads and deals only: nothing here reads touches, which at 10M would be 42M rows.
-        leads_csv, deals_csv = pool.submit(sample.write, folder, n_leads, touches=False).result()
+    # Leads and deals only: nothing here reads touches, which at 10M would be 42M rows.
+    leads_csv, deals_csv = in_fresh_process(sample.write, folder, n_leads, touches=False)
     # Read now: the browser part's server and Chromium are children too, and would count.
     return Generated(
         leads_csv, deals_csv, time.perf_counter() - started, peak_rss_mib(resource.RUSAGE_CHILDREN)

@@ -1,5 +1,6 @@
 """What every part of the benchmark measures with: timings, peak memory, the machine."""
 
+import multiprocessing
 import os
 import platform
 import re
@@ -7,7 +8,9 @@ import resource
 import statistics
 import sys
 import time
+import types
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +33,22 @@ class Timing:
     @property
     def median_ms(self) -> float:
         return statistics.median(self.seconds) * 1000
+
+
+def in_fresh_process(function: Callable, *args, **kwargs):
+    """``function(*args, **kwargs)`` in a new Python process (spawned: its memory its own, nothing
+    inherited), its result. The child does not run this process's ``__main__`` first, as
+    spawn would: AppTest leaves the last page it ran as ``sys.modules["__main__"]`` (Streamlit's
+    script runner puts it there), so after a page test the child ran that whole page again,
+    on ``$REVCYCLE_DB`` or the checkout's own ``data/revcycle.duckdb``."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")  # what spawn sees: nothing to run
+    try:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            return pool.submit(function, *args, **kwargs).result()
+    finally:
+        sys.modules["__main__"] = main
 
 
 def timed(function: Callable[[], object], timing: Timing) -> object:

@@ -3,17 +3,15 @@ alone parsing the same file."""
 
 import contextlib
 import io
-import multiprocessing
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from benchmarks.timing import PartMemory, Timing, memory_of, timed
+from benchmarks.timing import PartMemory, Timing, in_fresh_process, memory_of, timed
 from revcycle import cli
 from revcycle.db import connect
 from revcycle.importer.load import commit_upload
@@ -165,10 +163,8 @@ def _memory_of_a_load_alone(leads_csv: Path, folder: Path) -> PartMemory:
     in a process of its own: what the load itself holds, without this process's data from the
     parts before or the yardstick's tables."""
     db_file = folder / "upload-alone.duckdb"
-    context = multiprocessing.get_context("spawn")
     try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            return pool.submit(_load_alone, leads_csv, db_file).result()
+        return in_fresh_process(_load_alone, leads_csv, db_file)
     finally:
         db_file.unlink(missing_ok=True)
 

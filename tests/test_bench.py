@@ -5,15 +5,18 @@ speed ratio compares different work (or a query has a bug).
 """
 
 import asyncio
+import os
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from benchmarks import browser as browser_timing
 from benchmarks import pages as page_timing
 from benchmarks import reference, sessions, upload
 from benchmarks.run import upload_cap_for
+from benchmarks.timing import in_fresh_process
 from benchmarks.working_time import bench_agreements, with_working_time
 from revcycle import sample, settings
 from revcycle.build import build
@@ -376,3 +379,15 @@ def test_the_pandas_revenue_counts_the_hour_the_clocks_went_back_as_the_query_do
         assert total["average_sales_cycle_days"] == pytest.approx(12 + 1 / 24)
         assert total["median_days_lead_to_won"] == pytest.approx(17 + 1 / 24)
     assert reference.mismatches("revenue_by_channel", duckdb_result, pandas_result) == []
+
+
+def test_a_fresh_process_does_not_run_again_the_page_an_apptest_ran(tmp_path):
+    # AppTest leaves the page it ran as sys.modules["__main__"], and a spawned process runs its
+    # parent's __main__ before its task: after a page test, the benchmark's child processes ran
+    # the whole dashboard on the checkout's own database. The page here counts its runs.
+    runs = tmp_path / "runs.txt"
+    page = tmp_path / "page.py"
+    page.write_text(f"with open({str(runs)!r}, 'a') as runs:\n    runs.write('ran\\n')\n")
+    AppTest.from_file(str(page)).run()
+    assert in_fresh_process(os.getpid) != os.getpid()
+    assert runs.read_text() == "ran\n"  # AppTest's run, and no other
