@@ -448,7 +448,7 @@ def _load(con, args) -> int:
     if notice:
         print(notice)
     if args.dry_run:
-        return _dry_run(con, prepared, args.mode)
+        return _dry_run(con, prepared, args.mode, new_rules)
     # The commit counts the change inside its transaction: it is printed from there, so a
     # million rows are compared once, not once for the screen and again for the history. It
     # is handed the rows alone (popped from a list, with nothing here holding them), so it
@@ -472,7 +472,10 @@ def _load(con, args) -> int:
     )
     _print_change(args.mode, change)
     if upload_id is None:
-        print(f"nothing changed: {file_name} holds what is loaded; no history entry")
+        what = "no row" if new_rules else "nothing"
+        print(f"{what} changed: {file_name} holds what is loaded; no history entry")
+        if new_rules:
+            print(channels.rules_saved_anyway(new_rules))
         return 0
     print(f"loaded as upload {upload_id}; {_undo_line(con, upload_id, new_rules)}")
     return 0
@@ -504,12 +507,15 @@ def _prepare(con, args):
         raise UsageError("; ".join(said)) from None
 
 
-def _dry_run(con, prepared, mode: str) -> int:
-    """What loading ``prepared`` would change, committing nothing."""
+def _dry_run(con, prepared, mode: str, new_rules: dict[str, str]) -> int:
+    """What loading ``prepared`` (with ``new_rules``) would change, committing nothing."""
     change = load.preview(con, prepared.kind, prepared.rows, mode, prepared.meta().fields)
     _print_change(mode, change)
     if load.changes_nothing(change):
-        print(f"nothing would change: {prepared.file_name} holds what is loaded")
+        what = "no row" if new_rules else "nothing"
+        print(f"{what} would change: {prepared.file_name} holds what is loaded")
+        if new_rules:
+            print(channels.rules_saved_anyway(new_rules, dry_run=True))
     print("dry run: nothing was committed")
     return 0
 

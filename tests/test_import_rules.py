@@ -96,6 +96,45 @@ def test_loading_a_file_that_changes_nothing_adds_no_history_entry(db, tmp_path,
     assert history_ids(db) == [1, 2, 3]  # before: a fourth entry, 0 new and 0 changed
 
 
+def test_rules_given_with_a_file_that_changes_no_row_are_saved_and_said(db, tmp_path, revcycle):
+    export = write_export(
+        tmp_path / "again.csv",
+        "leads",
+        [{"lead_id": "W1", "created_at": "2026-10-01 09:00:00", "channel": "Webinar"}],
+    )
+    assert revcycle(db, "load", export)[0] == 0  # Webinar has no rule: W1 is (unmapped)
+    assert history_ids(db) == [1, 2, 3]
+    mapped = ("--channel-map", "Webinar=Events")
+    code, out = revcycle(db, "load", export, *mapped, "--dry-run")
+    assert code == 0, out
+    assert "no row would change: again.csv holds what is loaded\n" in out
+    assert "the channel rule given with it would be saved: Webinar → Events\n" in out
+    code, out = revcycle(db, "load", export, *mapped)
+    assert code == 0, out
+    assert "no row changed: again.csv holds what is loaded; no history entry\n" in out
+    assert "the channel rule given with it is saved: Webinar → Events\n" in out
+    assert "nothing changed" not in out
+    assert history_ids(db) == [1, 2, 3]
+    con = connect(db)
+    try:
+        channel = "select channel from funnel_revenue where lead_id = 'W1'"
+        assert con.execute(channel).fetchall() == [("Events",)]
+    finally:
+        con.close()
+
+
+def test_a_long_list_of_rules_given_names_five_and_counts_the_rest(db, tmp_path, revcycle):
+    export = write_export(
+        tmp_path / "again.csv", "leads", [{"lead_id": "N1", "created_at": "2026-10-01 09:00:00"}]
+    )
+    assert revcycle(db, "load", export)[0] == 0
+    rules = [f"Source {n}=Channel {n}" for n in range(1, 8)]
+    code, out = revcycle(db, "load", export, *(f"--channel-map={rule}" for rule in rules))
+    assert code == 0, out
+    shown = "; ".join(f"Source {n} → Channel {n}" for n in range(1, 6))
+    assert f"the channel rules given with it are saved: {shown}; and 2 more\n" in out
+
+
 # 4. A deal closed before it was created gets a warning with its line.
 
 

@@ -180,8 +180,8 @@ def test_the_load_button_on_a_file_already_loaded_says_nothing_changed(con):
         con, [("ruled", ready(con, "leads.csv", LEADS, rules={"Webinar": "Events"}))], "test"
     )
     assert ruled.messages == [
-        "Nothing changed: every row of leads.csv is loaded already, as it is, so no history "
-        "entry was added. The channel rules given with it are saved: Webinar → Events."
+        "No row changed: every row of leads.csv is loaded already, as it is, so no history "
+        "entry was added. The channel rule given with it is saved: Webinar → Events."
     ]
     assert channels.rules(con)["webinar"] == "Events"
     # Uploads 1 and 2 built the database, 3 is the first load; before, the second added 4.

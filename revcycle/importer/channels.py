@@ -53,6 +53,21 @@ def uncovered(sources: list[str], keys: Iterable[str]) -> list[str]:
     ]
 
 
+def rules_saved_anyway(new_rules: dict[str, str], *, dry_run: bool = False) -> str:
+    """What a load whose rows are all loaded already says of the rules given with it ("" for
+    none): they are saved all the same (with ``dry_run``: would be), and the rebuild counts
+    their sources' rows under them. A long list names the first few and counts the rest."""
+    if not new_rules:
+        return ""
+    given = [f"{source} → {channel}" for source, channel in new_rules.items()]
+    shown = "; ".join(given[: audit.NAMED_IN_LINE])
+    if (rest := len(given) - audit.NAMED_IN_LINE) > 0:
+        shown += f"; and {rest} more"
+    rules = "rule given with it" if len(given) == 1 else "rules given with it"
+    verb = ("would be" if dry_run else "is" if len(given) == 1 else "are") + " saved"
+    return f"the channel {rules} {verb}: {shown}"
+
+
 def add_rules(
     con: duckdb.DuckDBPyConnection, new_rules: dict[str, str], *, changed_by: str
 ) -> None:

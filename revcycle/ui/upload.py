@@ -439,11 +439,11 @@ def commit_all(
             )
             break
         if upload_id is None:
-            rules = "; ".join(f"{raw} → {channel}" for raw, channel in item.new_rules.items())
+            rules = channels.rules_saved_anyway(item.new_rules)
             done.messages.append(
-                f"Nothing changed: every row of {prepared.file_name} is loaded already, as it "
-                "is, so no history entry was added."
-                + (f" The channel rules given with it are saved: {rules}." if rules else "")
+                f"{'No row' if rules else 'Nothing'} changed: every row of {prepared.file_name} "
+                "is loaded already, as it is, so no history entry was added."
+                + (f" {rules[0].upper()}{rules[1:]}." if rules else "")
             )
             continue
         if first_parent is None:
