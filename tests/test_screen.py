@@ -7,6 +7,7 @@ out by hand from the rows written here (or tests/sample_facts.py's reading of th
 """
 
 import json
+import math
 import re
 from datetime import date, timedelta
 
@@ -308,15 +309,45 @@ def test_follow_up_boxes_draw_each_channels_agreed_time_and_say_their_scale(
     dashes = next(trace for trace in spec["data"] if trace["name"] == "agreed response time")
     # A row per channel: the channel on the y axis, the hours on the x axis.
     assert dict(zip(dashes["y"], dashes["x"], strict=True)) == {"Paid search": 4, "Referral": 24}
-    marks = ["6 min", "1 h", "4 h", "1 day", "3 days", "1 week", "1 month"]
+    # Both leads heard back after 1 hour; the agreed times are 4 and 24 hours: the axis spans
+    # 1 to 24 hours, so its marks run from 1 h to 1 day.
+    marks = ["1 h", "2 h", "4 h", "8 h", "12 h", "1 day"]
     assert spec["layout"]["xaxis"]["ticktext"] == marks
     captions = [caption.value for caption in at.caption]
     assert any(
         "The dash across a channel's box is its agreed response time" in caption
-        and "the marks are 6 min, 1 h, 4 h, 1 day, 3 days, 1 week and 1 month." in caption
+        and "its marks are durations as people say them" in caption
         and "ten times" not in caption
         for caption in captions
     ), captions
+
+
+@pytest.mark.parametrize(
+    ("hours", "marks"),
+    [
+        # 7 to 54 hours: from the mark below 7 (4 h) to the one above 54 (3 days).
+        ([7, 16, 30, 45, 54], ["4 h", "8 h", "12 h", "1 day", "2 days", "3 days"]),
+        # Exactly on marks: no mark beyond them is needed.
+        ([1, 24], ["1 h", "2 h", "4 h", "8 h", "12 h", "1 day"]),
+        # 3 minutes to 5 weeks: all fourteen marks would crowd, so the seven wide ones.
+        ([0.05, 900], ["6 min", "1 h", "4 h", "1 day", "3 days", "1 week", "1 month"]),
+        # A contact in the same minute (0 hours) has no place on a log axis.
+        ([0, 2.5], ["2 h", "4 h"]),
+        ([], ["6 min", "1 h", "4 h", "1 day", "3 days", "1 week", "1 month"]),
+    ],
+)
+def test_hour_axes_mark_the_hours_the_boxes_span(hours, marks):
+    axis = charts.hour_axis(pd.Series(hours, dtype=float))
+    assert axis["ticktext"] == marks
+    assert axis["type"] == "log"
+
+
+def test_the_hour_axis_reaches_the_marks_beyond_the_values():
+    axis = charts.hour_axis(pd.Series([7.0, 54.0]))
+    # The range is in powers of ten: from 4 h to 3 days, a twentieth of a power more each way.
+    low, high = axis["range"]
+    assert low == pytest.approx(math.log10(4) - 0.05)
+    assert high == pytest.approx(math.log10(72) + 0.05)
 
 
 def test_a_channel_whose_time_several_versions_share_keeps_its_dash(

@@ -19,20 +19,31 @@ STAGE_LABELS = {
     "won": "Customers",
 }
 FONT = {"size": 16}
-# Hours on a log axis, labelled as a person says them.
-HOUR_TICKS = {
+# Hours on a log axis, labelled as a person says them. An axis shows the marks its values
+# span, and the mark just beyond each end: a follow-up that always takes 7 to 54 hours reads
+# against 4 h, 8 h, 12 h, 1 day, 2 days and 3 days, not against "1 day" alone. A wider span
+# keeps the sparser WIDE_HOUR_MARKS, so the marks never crowd.
+HOUR_MARKS = {
     0.1: "6 min",
+    0.25: "15 min",
+    0.5: "30 min",
     1: "1 h",
+    2: "2 h",
     4: "4 h",
+    8: "8 h",
+    12: "12 h",
     24: "1 day",
+    48: "2 days",
     72: "3 days",
     168: "1 week",
+    336: "2 weeks",
     720: "1 month",
 }
+WIDE_HOUR_MARKS = (0.1, 1, 4, 24, 72, 168, 720)
+MAX_HOUR_MARKS = 7
 HOUR_SCALE_NOTE = (
-    "Log scale, so minutes and weeks fit on one axis: the marks are "
-    + ", ".join(list(HOUR_TICKS.values())[:-1])
-    + f" and {list(HOUR_TICKS.values())[-1]}."
+    "Log scale, so minutes and weeks fit on one axis; its marks are durations as people say "
+    "them (6 min, 1 h, 1 day, 1 week …)."
 )
 # Steps for a share axis, as fractions; the smallest that gives at most SHARE_TICKS ticks wins.
 SHARE_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25)
@@ -52,6 +63,30 @@ def share_axis(high: float) -> dict:
     high = high if high and high > 0 and not math.isnan(high) else 1.0
     step = next((step for step in SHARE_STEPS if high / step <= SHARE_TICKS), SHARE_STEPS[-1])
     return {"tick0": 0, "dtick": step, "tickformat": ".1%" if step < 0.01 else ".0%"}
+
+
+def hour_axis(hours: pd.Series) -> dict:
+    """Axis settings for hours on a log scale: the HOUR_MARKS ``hours`` span, with the mark just
+    beyond each end (the range reaches them); when those are over MAX_HOUR_MARKS, the
+    WIDE_HOUR_MARKS among them. Hours of 0 or less have no place on a log axis."""
+    spanned = [value for value in hours if value > 0 and math.isfinite(value)]
+    marks = list(HOUR_MARKS)
+    if spanned:
+        low, high = min(spanned), max(spanned)
+        first = max((at for at, mark in enumerate(marks) if mark <= low), default=0)
+        last = min((at for at, mark in enumerate(marks) if mark >= high), default=len(marks) - 1)
+        marks = marks[first : last + 1]
+    if len(marks) > MAX_HOUR_MARKS:
+        marks = [mark for mark in marks if mark in WIDE_HOUR_MARKS]
+    ends = [*marks, *spanned]
+    # A little room beyond the outer marks (in powers of ten), so their labels show whole.
+    low_end, high_end = math.log10(min(ends)) - 0.05, math.log10(max(ends)) + 0.05
+    return {
+        "type": "log",
+        "tickvals": marks,
+        "ticktext": [HOUR_MARKS[mark] for mark in marks],
+        "range": [low_end, high_end],
+    }
 
 
 def week_axis(week_starts: pd.Series) -> dict:
@@ -428,16 +463,14 @@ def box_from_quantiles(
                 hoverinfo="skip",  # _box_summaries says it all in one label
             )
         )
-    figure.update_xaxes(
-        type="log",
-        title_text="hours to first contact",
-        tickvals=list(HOUR_TICKS),
-        ticktext=list(HOUR_TICKS.values()),
-    )
     figure.update_yaxes(autorange="reversed", **name_ticks(rows["group_value"]))
     # Each channel has its own agreed time: one dash per box, not one line across the plot.
     shown = set(rows["group_value"])
     agreed = {group: hours for group, hours in (agreed_hours or {}).items() if group in shown}
+    drawn = rows.dropna(subset=["median_hours_to_first_contact"])
+    quantiles = [f"{q}_hours_to_first_contact" for q in ("p10", "p25", "median", "p75", "p90")]
+    hours = pd.concat([drawn[quantiles].stack(), pd.Series(agreed.values(), dtype=float)])
+    figure.update_xaxes(title_text="hours to first contact", **hour_axis(hours))
     if agreed:
         figure.add_trace(
             go.Scatter(
