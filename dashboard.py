@@ -6,7 +6,7 @@ import streamlit as st
 from revcycle.periods import comparison_line, previous_period
 from revcycle.ui import agreements, charts, format, money, page, roi
 from revcycle.ui.data import run
-from revcycle.ui.filters import first_data_day, linked_tabs
+from revcycle.ui.filters import first_funnel_day, linked_tabs
 
 
 def total(frame, column, **where):
@@ -113,9 +113,9 @@ with page.frame("Overview") as filters:
     params = filters.params()
     previous_start, previous_end = previous_period(filters.start_date, filters.end_date)
     previous_params = params | {"start_date": previous_start, "end_date": previous_end}
-    # A period before that starts before the data holds days with nothing loaded: its lower
-    # numbers would show as growth ("+1000%"), so no change is shown.
-    first_day = first_data_day()
+    # A period before that starts before the leads and deals holds days with nothing loaded:
+    # its lower numbers would show as growth ("+1000%"), so no change is shown.
+    first_day = first_funnel_day()
     is_compared = first_day is None or previous_start >= first_day
 
     conversion = run("metrics/conversion_by_channel", **params)

@@ -2,7 +2,9 @@
 -- spend, so the period filter offers exactly the days there is data for and All time holds
 -- every cost too; and the day the data is as of (funnel_as_of's "now"), where the period
 -- presets end: the last event's day too (last_event_date), unless some event is dated after
--- the data was loaded (a typo), which only All time and custom dates reach.
+-- the data was loaded (a typo), which only All time and custom dates reach. first_event_date:
+-- the first funnel event's day, spend aside: the funnel's numbers of days before it (spend
+-- exported further back than the leads and deals) are unknown, never zero.
 -- Grain: one row.
 -- Parameters: none.
 
@@ -20,6 +22,7 @@ spend as (
 final as (
     select
         least(cast(as_of.first_event_at as date), spend.first_spend_date) as first_date,
+        cast(as_of.first_event_at as date) as first_event_date,
         cast(as_of.data_as_of as date) as as_of_date,
         greatest(cast(as_of.last_event_at as date), spend.last_spend_date) as last_date,
         cast(as_of.last_event_at as date) as last_event_date,

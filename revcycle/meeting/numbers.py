@@ -324,11 +324,14 @@ def follow_up_unknowns(tiles: pd.DataFrame) -> tuple[str | None, str | None]:
 
 def _data_days(query: Query) -> tuple[datetime.date, datetime.date] | None:
     """The first day with any funnel event and the day the data is as of (an event dated
-    after the data was loaded, a typo, does not stretch it); None when nothing is loaded."""
+    after the data was loaded, a typo, does not stretch it); None when nothing is loaded.
+    Spend that begins before the leads and deals does not stretch it either: a week before
+    them has no funnel numbers, not zeros. With spend alone, the spend's first day."""
     row = query("metrics/data_period").iloc[0]
-    if blank(row["first_date"]) or blank(row["as_of_date"]):
+    first = row["first_date"] if blank(row["first_event_date"]) else row["first_event_date"]
+    if blank(first) or blank(row["as_of_date"]):
         return None
-    return pd.Timestamp(row["first_date"]).date(), pd.Timestamp(row["as_of_date"]).date()
+    return pd.Timestamp(first).date(), pd.Timestamp(row["as_of_date"]).date()
 
 
 def _outside(row: pd.Series, days) -> str | None:

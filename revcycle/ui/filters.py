@@ -115,10 +115,14 @@ def data_days() -> DataDays:
     return DataDays(**{day: pd.Timestamp(value).date() for day, value in days.items()})
 
 
-def first_data_day() -> date | None:
-    """The first day with any event or spend; None while nothing is loaded (data_days then
-    says today, which is no day of data)."""
-    first = run("metrics/data_period").iloc[0]["first_date"]
+def first_funnel_day() -> date | None:
+    """The first day with a funnel event (a lead's or a deal's date), where a comparison of the
+    funnel's numbers can begin: spend exported further back than the leads and deals does not
+    move it (a period before them has no leads to compare with, not zero). With spend alone,
+    the spend's first day; None while nothing is loaded (data_days then says today, which is
+    no day of data)."""
+    row = run("metrics/data_period").iloc[0]
+    first = row["first_date"] if pd.isna(row["first_event_date"]) else row["first_event_date"]
     return None if pd.isna(first) else pd.Timestamp(first).date()
 
 

@@ -1,0 +1,96 @@
+"""Spend exported further back than the leads and deals: the weeks and periods before the first
+lead have no funnel numbers, not zeros. The spend export runs from Monday 5 October 2026 (W41);
+the leads begin on Tuesday 3 November (W45):
+- A and B, created 3 and 4 November (W45, 2-8 November);
+- C, created 10 November (W46, 9-15 November).
+Before, the meeting read W41-W44 as four weeks of no leads ("Last week 0 · 4-week average 0")
+and the overview compared November with an October of nothing loaded."""
+
+import functools
+
+import pandas as pd
+import pytest
+
+from revcycle.build import build
+from revcycle.db import connect, execute
+from revcycle.meeting import numbers
+from revcycle.meeting.week import Week
+from tests.conftest import write_export
+from tests.support.spend import load_spend
+from tests.test_pages import open_page
+
+LEADS = [
+    {"lead_id": "A", "created_at": "2026-11-03 10:00:00", "channel": "Paid search"},
+    {"lead_id": "B", "created_at": "2026-11-04 10:00:00", "channel": "Paid search"},
+    {"lead_id": "C", "created_at": "2026-11-10 10:00:00", "channel": "Paid search"},
+]
+SPEND = [
+    {
+        "date_from": "2026-10-05",
+        "date_to": "2026-11-08",
+        "source": "Google Ads",
+        "campaign": "Brand",
+        "amount": "3500.00",
+        "currency": "EUR",
+    }
+]
+
+
+@pytest.fixture(scope="module")
+def db_file(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("spend_first")
+    con = connect(folder / "spend_first.duckdb")
+    try:
+        exports = {
+            "leads": write_export(folder / "leads.csv", "leads", LEADS),
+            "deals": write_export(folder / "deals.csv", "deals", []),
+        }
+        build(con, exports)
+        load_spend(con, write_export(folder / "spend.csv", "spend", SPEND))
+        assert execute(con, "metrics/data_period").iloc[0]["first_date"] == pd.Timestamp(
+            "2026-10-05"
+        )
+    finally:
+        con.close()
+    return folder / "spend_first.duckdb"
+
+
+@pytest.fixture(scope="module")
+def query(db_file):
+    con = connect(db_file)
+    yield functools.partial(execute, con)
+    con.close()
+
+
+def test_the_week_before_the_first_lead_is_unknown_not_zero(query):
+    tiles = numbers.week_tiles(query, Week(2026, 45), None).set_index("metric")
+    assert tiles.loc["leads", "this_week"] == 2  # A and B
+    # W44 (26 October - 1 November) holds spend but no lead or deal: nothing to compare with.
+    assert tiles["last_week"].isna().all()
+    assert tiles["four_week_average"].isna().all()
+
+
+def test_the_weekly_chart_draws_no_zeros_before_the_first_lead(query):
+    series = numbers.weekly_series(query, Week(2026, 45), None, 5)
+    # W41-W44, then W45 with A and B.
+    assert series["count_leads"].isna().tolist() == [True, True, True, True, False]
+    assert series["count_leads"].iloc[-1] == 2
+
+
+def test_a_week_after_the_first_lead_compares_with_it(query):
+    tiles = numbers.week_tiles(query, Week(2026, 46), None).set_index("metric")
+    assert (tiles.loc["leads", "this_week"], tiles.loc["leads", "last_week"]) == (1, 2)
+    # The baseline would be W42-W45, three of them before the first lead.
+    assert pd.isna(tiles.loc["leads", "four_week_average"])
+
+
+def test_the_overview_does_not_compare_with_days_before_the_first_lead(db_file, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_DB", str(db_file))
+    at = open_page("dashboard.py", preset="Custom", period=["2026-11-02", "2026-11-08"])
+    assert next(metric.value for metric in at.metric if metric.label == "Leads") == "2"
+    assert [metric.delta for metric in at.metric if metric.delta] == []
+    assert at.caption[0].value == (
+        "02 Nov 2026 – 08 Nov 2026. No changes are shown: the data begins on 03 Nov 2026, "
+        "after the period before (26 Oct 2026 – 01 Nov 2026), so that period would compare "
+        "with days when nothing was loaded."
+    )
