@@ -6,7 +6,7 @@ import streamlit as st
 from revcycle.periods import comparison_line, previous_period
 from revcycle.ui import agreements, charts, format, money, page, roi
 from revcycle.ui.data import run
-from revcycle.ui.filters import first_funnel_day, linked_tabs
+from revcycle.ui.filters import funnel_start, linked_tabs
 
 
 def total(frame, column, **where):
@@ -115,8 +115,8 @@ with page.frame("Overview") as filters:
     previous_params = params | {"start_date": previous_start, "end_date": previous_end}
     # A period before that starts before the leads and deals holds days with nothing loaded:
     # its lower numbers would show as growth ("+1000%"), so no change is shown.
-    first_day = first_funnel_day()
-    is_compared = first_day is None or previous_start >= first_day
+    start = funnel_start()
+    is_compared = start is None or previous_start >= start.day
 
     conversion = run("metrics/conversion_by_channel", **params)
     speed = run("metrics/follow_up_speed", **params)
@@ -125,7 +125,7 @@ with page.frame("Overview") as filters:
     page.heading(
         "The revenue cycle",
         filters,
-        comparison_line(previous_start, previous_end, first_day),
+        comparison_line(previous_start, previous_end, start),
     )
     page.end_if_no_lead_source(filters)
     page.stop_if_empty(conversion)

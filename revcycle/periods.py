@@ -1,6 +1,9 @@
 """Period arithmetic shared by the pages and the tests: presets and the previous period."""
 
 from datetime import date, timedelta
+from typing import NamedTuple
+
+import pandas as pd
 
 # Preset key -> label, in the order the sidebar offers them.
 PRESETS = {
@@ -64,15 +67,39 @@ def argument_date(text: str) -> date:
 argument_date.__name__ = "date"  # the word argparse uses in its refusal
 
 
-def comparison_line(previous_start: date, previous_end: date, first_day: date | None) -> str:
+class FunnelStart(NamedTuple):
+    """Where the funnel's numbers begin: the first lead event's day (``what`` "leads"), else
+    with no lead loaded the first deal event's ("deals"), else with spend alone the spend's
+    first day ("data"). A day before it has no lead counts, never zero ones."""
+
+    day: date
+    what: str
+
+    @property
+    def begins(self) -> str:
+        """ "the leads begin", "the deals begin" or "the data begins", for a sentence."""
+        return f"the {self.what} {'begins' if self.what == 'data' else 'begin'}"
+
+
+def funnel_start(data_period: pd.Series) -> FunnelStart | None:
+    """From the row of metrics/data_period; None while nothing is loaded."""
+    if not pd.isna(data_period["funnel_start_date"]):
+        what = data_period["funnel_starts"]
+        return FunnelStart(pd.Timestamp(data_period["funnel_start_date"]).date(), what)
+    if not pd.isna(data_period["first_date"]):
+        return FunnelStart(pd.Timestamp(data_period["first_date"]).date(), "data")
+    return None
+
+
+def comparison_line(previous_start: date, previous_end: date, start: FunnelStart | None) -> str:
     """The line under the overview's heading: what its tiles' changes compare with, or why none
-    is shown (the data, from ``first_day``, begins after the period before does; None:
-    nothing is loaded, so there is nothing to say)."""
+    is shown (the funnel, from ``start``, begins after the period before does; None: nothing
+    is loaded, so there is nothing to say)."""
     before = f"{previous_start:%d %b %Y} – {previous_end:%d %b %Y}"
-    if first_day is None or previous_start >= first_day:
+    if start is None or previous_start >= start.day:
         return f"Changes are against {before}."
-    where = "after" if previous_end < first_day else "within"
+    where = "after" if previous_end < start.day else "within"
     return (
-        f"No changes are shown: the data begins on {first_day:%d %b %Y}, {where} the period "
+        f"No changes are shown: {start.begins} on {start.day:%d %b %Y}, {where} the period "
         f"before ({before}), so that period would compare with days when nothing was loaded."
     )

@@ -383,7 +383,7 @@ def test_a_week_before_the_data_begins_is_not_a_week_of_zeros(query):
     tiles = numbers.week_tiles(query, Week(2026, 42), None)
     assert tiles["this_week"].isna().all()
     assert tiles["last_week"].isna().all()
-    assert set(tiles["cannot_measure"]) == {"The data begins on 20 Oct 2026, after this week."}
+    assert set(tiles["cannot_measure"]) == {"The leads begin on 20 Oct 2026, after this week."}
     assert set(tiles["target_status"]) == {None}
 
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from revcycle.periods import comparison_line, preset_period, previous_period
+from revcycle.periods import FunnelStart, comparison_line, preset_period, previous_period
 
 FRIDAY = date(2026, 11, 20)
 
@@ -58,12 +58,16 @@ def test_ago_says_the_largest_whole_unit():
 
 def test_the_overview_compares_only_with_a_period_the_data_covers():
     before = (date(2026, 2, 15), date(2026, 2, 28))
-    assert comparison_line(*before, date(2026, 2, 15)) == (
+    assert comparison_line(*before, FunnelStart(date(2026, 2, 15), "leads")) == (
         "Changes are against 15 Feb 2026 – 28 Feb 2026."
     )
     assert comparison_line(*before, None) == "Changes are against 15 Feb 2026 – 28 Feb 2026."
-    assert comparison_line(*before, date(2026, 3, 2)) == (
-        "No changes are shown: the data begins on 02 Mar 2026, after the period before "
+    assert comparison_line(*before, FunnelStart(date(2026, 3, 2), "leads")) == (
+        "No changes are shown: the leads begin on 02 Mar 2026, after the period before "
         "(15 Feb 2026 – 28 Feb 2026), so that period would compare with days when nothing was "
         "loaded."
+    )
+    # With spend alone loaded, its first day.
+    assert comparison_line(*before, FunnelStart(date(2026, 2, 20), "data")).startswith(
+        "No changes are shown: the data begins on 20 Feb 2026, within the period before"
     )

@@ -144,14 +144,14 @@ def test_within_sla_tile_moves_in_points(funnel_db, tmp_path, monkeypatch):
 
 
 def test_no_change_is_shown_against_days_before_the_data_begins(funnel_db, tmp_path, monkeypatch):
-    # The data begins on 20 February, five days into the period before (15-28 February):
+    # The leads begin on 20 February, five days into the period before (15-28 February):
     # its 2 leads against March's 4 would read as "+100.0%" growth.
     funnel_db(sla_leads(None))
     monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "test.duckdb"))
     at = open_page("dashboard.py", preset="Custom", period=["2026-03-01", "2026-03-14"])
     assert [metric.delta for metric in at.metric if metric.delta] == []
     assert at.caption[0].value == (
-        "01 Mar 2026 – 14 Mar 2026. No changes are shown: the data begins on 20 Feb 2026, "
+        "01 Mar 2026 – 14 Mar 2026. No changes are shown: the leads begin on 20 Feb 2026, "
         "within the period before (15 Feb 2026 – 28 Feb 2026), so that period would compare "
         "with days when nothing was loaded."
     )

@@ -1,12 +1,14 @@
-"""Spend exported further back than the leads and deals: the weeks and periods before the first
-lead have no funnel numbers, not zeros. The spend export runs from Monday 5 October 2026 (W41);
-the leads begin on Tuesday 3 November (W45):
+"""Spend and deals exported further back than the leads: the weeks and periods before the first
+lead have no lead counts, not zeros. The spend export runs from Monday 5 October 2026 (W41), the
+deals export from Monday 28 September (D0, won 6 October); the leads begin on Tuesday 3
+November (W45):
 - A and B, created 3 and 4 November (W45, 2-8 November);
 - C, created 10 November (W46, 9-15 November).
 Before, the meeting read W41-W44 as four weeks of no leads ("Last week 0 · 4-week average 0")
-and the overview compared November with an October of nothing loaded."""
+and the overview compared November with an October of no leads loaded: growth from nothing."""
 
 import functools
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -15,6 +17,7 @@ from revcycle.build import build
 from revcycle.db import connect, execute
 from revcycle.meeting import numbers
 from revcycle.meeting.week import Week
+from revcycle.periods import FunnelStart, funnel_start
 from tests.conftest import write_export
 from tests.support.spend import load_spend
 from tests.test_pages import open_page
@@ -23,6 +26,16 @@ LEADS = [
     {"lead_id": "A", "created_at": "2026-11-03 10:00:00", "channel": "Paid search"},
     {"lead_id": "B", "created_at": "2026-11-04 10:00:00", "channel": "Paid search"},
     {"lead_id": "C", "created_at": "2026-11-10 10:00:00", "channel": "Paid search"},
+]
+DEALS = [
+    {
+        "deal_id": "D0",
+        "created_at": "2026-09-28 10:00:00",
+        "stage": "Closed Won",
+        "amount": "1000.00",
+        "currency": "EUR",
+        "closed_at": "2026-10-06 10:00:00",
+    }
 ]
 SPEND = [
     {
@@ -43,13 +56,12 @@ def db_file(tmp_path_factory):
     try:
         exports = {
             "leads": write_export(folder / "leads.csv", "leads", LEADS),
-            "deals": write_export(folder / "deals.csv", "deals", []),
+            "deals": write_export(folder / "deals.csv", "deals", DEALS),
         }
         build(con, exports)
         load_spend(con, write_export(folder / "spend.csv", "spend", SPEND))
-        assert execute(con, "metrics/data_period").iloc[0]["first_date"] == pd.Timestamp(
-            "2026-10-05"
-        )
+        period = execute(con, "metrics/data_period").iloc[0]
+        assert period["first_date"] == pd.Timestamp("2026-09-28")  # D0's creation
     finally:
         con.close()
     return folder / "spend_first.duckdb"
@@ -90,7 +102,37 @@ def test_the_overview_does_not_compare_with_days_before_the_first_lead(db_file, 
     assert next(metric.value for metric in at.metric if metric.label == "Leads") == "2"
     assert [metric.delta for metric in at.metric if metric.delta] == []
     assert at.caption[0].value == (
-        "02 Nov 2026 – 08 Nov 2026. No changes are shown: the data begins on 03 Nov 2026, "
+        "02 Nov 2026 – 08 Nov 2026. No changes are shown: the leads begin on 03 Nov 2026, "
         "after the period before (26 Oct 2026 – 01 Nov 2026), so that period would compare "
         "with days when nothing was loaded."
     )
+
+
+def test_a_week_before_the_first_lead_says_when_the_leads_begin(query):
+    tiles = numbers.week_tiles(query, Week(2026, 44), None)
+    assert tiles["this_week"].isna().all()
+    assert set(tiles["cannot_measure"]) == {"The leads begin on 3 Nov 2026, after this week."}
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        # Leads loaded: their first day, however far back the deals and the spend reach.
+        (("2026-09-28", "2026-11-03", "leads"), FunnelStart(date(2026, 11, 3), "leads")),
+        # No lead loaded: the deals' first day.
+        (("2026-09-28", "2026-09-28", "deals"), FunnelStart(date(2026, 9, 28), "deals")),
+        # Spend alone: its first day.
+        (("2026-10-05", None, None), FunnelStart(date(2026, 10, 5), "data")),
+        ((None, None, None), None),
+    ],
+)
+def test_the_funnel_begins_with_the_leads(row, expected):
+    first_date, start_date, starts = row
+    period = pd.Series(
+        {
+            "first_date": pd.Timestamp(first_date) if first_date else pd.NaT,
+            "funnel_start_date": pd.Timestamp(start_date) if start_date else pd.NaT,
+            "funnel_starts": starts,
+        }
+    )
+    assert funnel_start(period) == expected

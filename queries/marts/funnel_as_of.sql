@@ -3,7 +3,8 @@
 -- created, became MQL, accepted as SQL or first contacted; a deal created or closed (every
 -- deal, not only a lead's first) — so every event falls between them and a period over the
 -- whole span ("All time") shows every one. An open deal's close date is no event: Salesforce
--- exports it as the expected close, often months ahead.
+-- exports it as the expected close, often months ahead. first_lead_event_at: the first lead
+-- event alone, where the leads export reaches back to (data_period: where the funnel begins).
 -- data_as_of: "now" for the dashboard, the latest event that could have happened by this
 -- build, so an export pulled last Friday is read as of last Friday: cohorts are mature, leads
 -- overdue and the period presets end relative to the data, not the clock. An event dated after
@@ -72,6 +73,7 @@ deal_events as (
 final as (
     select
         least(lead_events.first_event_at, deal_events.first_event_at) as first_event_at,
+        lead_events.first_event_at as first_lead_event_at,
         greatest(lead_events.last_event_at, deal_events.last_event_at) as last_event_at,
         coalesce(
             greatest(lead_events.last_possible_event_at, deal_events.last_possible_event_at),

@@ -2,9 +2,11 @@
 -- spend, so the period filter offers exactly the days there is data for and All time holds
 -- every cost too; and the day the data is as of (funnel_as_of's "now"), where the period
 -- presets end: the last event's day too (last_event_date), unless some event is dated after
--- the data was loaded (a typo), which only All time and custom dates reach. first_event_date:
--- the first funnel event's day, spend aside: the funnel's numbers of days before it (spend
--- exported further back than the leads and deals) are unknown, never zero.
+-- the data was loaded (a typo), which only All time and custom dates reach.
+-- funnel_start_date: where the funnel's numbers begin, the first lead event's day (funnel_starts
+-- 'leads'), else with no lead loaded the first deal event's ('deals'). Spend, or deals,
+-- exported further back than the leads do not move it: a lead count of a day before the
+-- leads export reaches is unknown, never zero, and a change against it would read as growth.
 -- Grain: one row.
 -- Parameters: none.
 
@@ -22,7 +24,12 @@ spend as (
 final as (
     select
         least(cast(as_of.first_event_at as date), spend.first_spend_date) as first_date,
-        cast(as_of.first_event_at as date) as first_event_date,
+        cast(coalesce(as_of.first_lead_event_at, as_of.first_event_at) as date)
+            as funnel_start_date,
+        case
+            when as_of.first_lead_event_at is not null then 'leads'
+            when as_of.first_event_at is not null then 'deals'
+        end as funnel_starts,
         cast(as_of.data_as_of as date) as as_of_date,
         greatest(cast(as_of.last_event_at as date), spend.last_spend_date) as last_date,
         cast(as_of.last_event_at as date) as last_event_date,

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from revcycle import deal_gaps, lead_gaps, settings
+from revcycle import deal_gaps, lead_gaps, periods, settings
 from revcycle.agreements.model import FollowUp
 from revcycle.agreements.status import blank, status, targets_apply, view_targets
 from revcycle.agreements.words import follow_up
@@ -322,16 +322,16 @@ def follow_up_unknowns(tiles: pd.DataFrame) -> tuple[str | None, str | None]:
     return rows["cannot_measure"].iloc[0], rows["partly_unmeasured"].iloc[0]
 
 
-def _data_days(query: Query) -> tuple[datetime.date, datetime.date] | None:
-    """The first day with any funnel event and the day the data is as of (an event dated
-    after the data was loaded, a typo, does not stretch it); None when nothing is loaded.
-    Spend that begins before the leads and deals does not stretch it either: a week before
-    them has no funnel numbers, not zeros. With spend alone, the spend's first day."""
+def _data_days(query: Query) -> tuple[periods.FunnelStart, datetime.date] | None:
+    """Where the funnel begins (periods.funnel_start: spend or deals exported further back
+    than the leads do not move it, so a week before the first lead has no lead counts, not
+    zeros) and the day the data is as of (an event dated after the data was loaded, a typo,
+    does not stretch it); None when nothing is loaded."""
     row = query("metrics/data_period").iloc[0]
-    first = row["first_date"] if blank(row["first_event_date"]) else row["first_event_date"]
-    if blank(first) or blank(row["as_of_date"]):
+    start = periods.funnel_start(row)
+    if start is None or blank(row["as_of_date"]):
         return None
-    return pd.Timestamp(first).date(), pd.Timestamp(row["as_of_date"]).date()
+    return start, pd.Timestamp(row["as_of_date"]).date()
 
 
 def _outside(row: pd.Series, days) -> str | None:
@@ -339,9 +339,9 @@ def _outside(row: pd.Series, days) -> str | None:
     zeros then mean "not loaded", never a quiet week."""
     if days is None:
         return "No data is loaded."
-    first, last = days
-    if pd.Timestamp(row["week_end"]).date() < first:
-        return f"The data begins on {first:%-d %b %Y}, after this week."
+    start, last = days
+    if pd.Timestamp(row["week_end"]).date() < start.day:
+        return f"{start.begins.capitalize()} on {start.day:%-d %b %Y}, after this week."
     if pd.Timestamp(row["week_start"]).date() > last:
         return f"The data ends on {last:%-d %b %Y}, before this week."
     return None
@@ -371,7 +371,7 @@ def week_tiles(
     # A week the data ends in holds only its first days, and one it begins in only its last:
     # no colour against a whole week's target.
     complete = days is not None and week.end < days[1]
-    whole = complete and week.start >= days[0]
+    whole = complete and week.start >= days[0].day
     rows = []
     # For deals in several currencies (never added): each one's sum of the week's wins when
     # they are in several, else the weeks before that are not compared for their currency.

@@ -24,7 +24,7 @@ from typing import NamedTuple
 import pandas as pd
 import streamlit as st
 
-from revcycle import filter_values
+from revcycle import filter_values, periods
 from revcycle.periods import DEFAULT_PRESET, PRESETS, preset_period
 from revcycle.ui import format
 from revcycle.ui.data import run
@@ -115,15 +115,10 @@ def data_days() -> DataDays:
     return DataDays(**{day: pd.Timestamp(value).date() for day, value in days.items()})
 
 
-def first_funnel_day() -> date | None:
-    """The first day with a funnel event (a lead's or a deal's date), where a comparison of the
-    funnel's numbers can begin: spend exported further back than the leads and deals does not
-    move it (a period before them has no leads to compare with, not zero). With spend alone,
-    the spend's first day; None while nothing is loaded (data_days then says today, which is
-    no day of data)."""
-    row = run("metrics/data_period").iloc[0]
-    first = row["first_date"] if pd.isna(row["first_event_date"]) else row["first_event_date"]
-    return None if pd.isna(first) else pd.Timestamp(first).date()
+def funnel_start() -> periods.FunnelStart | None:
+    """Where a comparison of the funnel's numbers can begin (periods.funnel_start): spend or
+    deals exported further back than the leads do not move it."""
+    return periods.funnel_start(run("metrics/data_period").iloc[0])
 
 
 def in_url() -> dict[str, list[str]]:
