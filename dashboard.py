@@ -113,8 +113,8 @@ with page.frame("Overview") as filters:
     params = filters.params()
     previous_start, previous_end = previous_period(filters.start_date, filters.end_date)
     previous_params = params | {"start_date": previous_start, "end_date": previous_end}
-    # A period before that starts before the leads and deals holds days with nothing loaded:
-    # its lower numbers would show as growth ("+1000%"), so no change is shown.
+    # A period before that starts before the leads (periods.FunnelStart) holds days with no
+    # lead loaded: its lower numbers would show as growth ("+1000%"), so no change is shown.
     start = funnel_start()
     is_compared = start is None or previous_start >= start.day
 
