@@ -17,7 +17,7 @@ import pytest
 from revcycle.agreements.model import FollowUp, Target
 from revcycle.build import build
 from revcycle.db import connect, execute
-from revcycle.meeting import headline, numbers
+from revcycle.meeting import charts, headline, numbers
 from revcycle.meeting.week import Week
 from tests.conftest import write_export
 from tests.support.working_time import agreement, save
@@ -440,6 +440,19 @@ def test_the_charts_series_leaves_weeks_outside_the_data_empty(query):
     assert series["is_in_data"].tolist() == [False, False, True, True, True, True, True]
     assert series["count_leads"].isna().tolist() == [True, True, False, False, False, False, False]
     assert series["count_leads"].iloc[2:].tolist() == [2, 0, 1, 3, 4]
+
+
+def test_the_weeks_the_data_covers_in_part_have_open_points(query):
+    # The leads begin on Tuesday 20 October, inside W43 (19-25 October); the data is as of
+    # Tuesday 24 November, inside W48 (23-29 November). W44-W47 are covered whole.
+    series = numbers.weekly_series(query, W47.next(), None, 8)  # W41-W48
+    assert series["is_whole"].tolist() == [False, False, False, True, True, True, True, False]
+    figure = charts.weekly_trend(series, W47.next().start)
+    leads = next(trace for trace in figure.data if trace.name == "Leads")
+    open_point, point = "circle-open", "circle"
+    # W41-W42 have no point at all (no data); W43 and W48 are open.
+    assert list(leads.marker.symbol)[2:] == [open_point, *[point] * 4, open_point]
+    assert "open points: weeks the data covers in part" in figure.layout.title.text
 
 
 def test_tiles_from_the_charts_13_weeks_are_the_tiles_from_their_own_5(query):

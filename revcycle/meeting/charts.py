@@ -51,10 +51,13 @@ def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
 def weekly_trend(series: pd.DataFrame, week_start, height: int = 360) -> go.Figure:
     """The funnel's weekly counts over the weeks before, this week's points larger. A count no
     week can tell (its export not loaded, its date column absent) has no line, and no entry in
-    the legend: the tiles say why it cannot be measured."""
+    the legend: the tiles say why it cannot be measured. A week the data covers only in part
+    (it begins or ends within it: weekly_series's is_whole) has an open point, whose lower count
+    is no drop."""
     figure = go.Figure()
     weeks = pd.to_datetime(series["week_start"])
     this_week = weeks == pd.Timestamp(week_start)
+    in_part = series["is_in_data"] & ~series["is_whole"]
     for column, label in SERIES:
         if column not in series or series[column].isna().all():
             continue
@@ -64,11 +67,16 @@ def weekly_trend(series: pd.DataFrame, week_start, height: int = 360) -> go.Figu
                 y=series[column],
                 name=label,
                 mode="lines+markers",
-                marker={"size": [14 if is_this else 6 for is_this in this_week]},
+                marker={
+                    "size": [14 if is_this else 6 for is_this in this_week],
+                    "symbol": ["circle-open" if part else "circle" for part in in_part],
+                },
             )
         )
     figure.update_xaxes(tickformat="%d %b", dtick=7 * 24 * 3600 * 1000 * 2)
-    return _layout(figure, "Week by week (this week's points larger)", height)
+    title = "Week by week (this week's points larger"
+    title += "; open points: weeks the data covers in part)" if in_part.any() else ")"
+    return _layout(figure, title, height)
 
 
 def leaks(flagged: list, height: int = 360) -> go.Figure:

@@ -159,12 +159,15 @@ def weekly_series(
     for the charts. Set to missing (NaN) rather than 0: every number of a week the data does
     not reach (is_in_data false), a count the week's uploads could not record, and a week's
     won revenue in another currency than the others' (_won_in_one_currency), whose currency
-    ``won_currency`` names. ``money``: the amounts' currency, when the caller has it
-    already."""
+    ``won_currency`` names. ``is_whole``: the data covers every day of the week (_covers_whole).
+    ``money``: the amounts' currency, when the caller has it already."""
     params = scope_params(scope)
     series = query("metrics/weekly_numbers", end_date=week.end, weeks=weeks, **params)
     days = _data_days(query)
-    shown = series.assign(is_in_data=[_outside(row, days) is None for _, row in series.iterrows()])
+    shown = series.assign(
+        is_in_data=[_outside(row, days) is None for _, row in series.iterrows()],
+        is_whole=[_covers_whole(row, days) for _, row in series.iterrows()],
+    )
     for column, recorded in _COUNTS.values():
         if recorded is not None:
             unknown = (shown[column] == 0) & (shown["count_leads"] > 0) & (shown[recorded] == 0)
@@ -345,6 +348,17 @@ def _outside(row: pd.Series, days) -> str | None:
     if pd.Timestamp(row["week_start"]).date() > last:
         return f"The data ends on {last:%-d %b %Y}, before this week."
     return None
+
+
+def _covers_whole(row: pd.Series, days) -> bool:
+    """Whether the data covers every day of a week of weekly_series: not the week the funnel
+    begins in after its Monday, nor the one the data ends in before its Sunday, whose counts
+    hold only some of their days and read low."""
+    if days is None:
+        return False
+    start, last = days
+    week_start, week_end = (pd.Timestamp(row[day]).date() for day in ("week_start", "week_end"))
+    return start.day <= week_start and week_end <= last
 
 
 def week_tiles(
