@@ -142,6 +142,11 @@ def test_there_is_one_tile_per_metric_in_order(query):
     ]
 
 
+def test_a_baseline_the_data_covers_names_no_gap(tiles):
+    # W47's baseline, W43-W46, ends its first week on 25 October, after the leads begin (20th).
+    assert set(tiles["baseline_gap"]) == {None}
+
+
 def test_leads_count_in_the_week_they_were_created(tiles):
     # W47: L1-L4; W46: three; baseline (W43 2, W44 0, W45 1, W46 3) / 4 = 1.5.
     assert tiles.loc["leads", ["this_week", "last_week", "four_week_average"]].tolist() == [

@@ -13,12 +13,13 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from revcycle.__main__ import main
 from revcycle.build import build
 from revcycle.db import connect, execute
 from revcycle.meeting import numbers
 from revcycle.meeting.week import Week
 from revcycle.periods import FunnelStart, funnel_start
-from tests.conftest import write_export
+from tests.conftest import copy_database, write_export
 from tests.support.spend import load_spend
 from tests.test_pages import open_page
 
@@ -82,6 +83,20 @@ def test_the_week_before_the_first_lead_is_unknown_not_zero(query):
     assert tiles["four_week_average"].isna().all()
 
 
+def test_the_tiles_say_why_last_week_and_the_average_are_unknown(query, db_file, monkeypatch):
+    # W45's last week and baseline (W41-W44) all end before the leads begin; W46's baseline
+    # (W42-W45) still starts before them, though last week (W45) is known.
+    for week in (Week(2026, 45), Week(2026, 46)):
+        tiles = numbers.week_tiles(query, week, None)
+        assert set(tiles["baseline_gap"]) == {"the leads begin on 3 Nov 2026"}
+    monkeypatch.setenv("REVCYCLE_DB", str(db_file))
+    at = open_page("pages/this_week.py", week="2026-W45")
+    leads = next(metric for metric in at.metric if metric.label == "Leads")
+    assert leads.value == "2"
+    lines = [caption.value for caption in at.caption]
+    assert "Last week – · 4\\-week average – · the leads begin on 3 Nov 2026" in lines, lines
+
+
 def test_the_weekly_chart_draws_no_zeros_before_the_first_lead(query):
     series = numbers.weekly_series(query, Week(2026, 45), None, 5)
     # W41-W44, then W45 with A and B.
@@ -136,3 +151,16 @@ def test_the_funnel_begins_with_the_leads(row, expected):
         }
     )
     assert funnel_start(period) == expected
+
+
+def test_the_pack_says_why_last_week_is_unknown(db_file, tmp_path, monkeypatch):
+    # A copy: the module's ``query`` holds the file open, as the dashboard would.
+    monkeypatch.setenv("REVCYCLE_DB", str(copy_database(db_file, tmp_path / "copy.duckdb")))
+    out = tmp_path / "pack.html"
+    assert main(["pack", "--week", "2026-W45", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    # Under each of the six tiles (the leads' export has every column, so all six are known).
+    shown = (
+        "<div>Last week –</div><div>4-week average –</div><div>the leads begin on 3 Nov 2026</div>"
+    )
+    assert text.count(shown) == 6, text.count(shown)

@@ -109,6 +109,7 @@ TILE_COLUMNS = (
     "definition",
     "is_complete",
     "partly_unmeasured",
+    "baseline_gap",
 )
 
 
@@ -350,6 +351,15 @@ def _outside(row: pd.Series, days) -> str | None:
     return None
 
 
+def _baseline_gap(series: pd.DataFrame, days) -> str | None:
+    """Why last week or the 4-week average is unknown on every tile, when it is: the earliest
+    of those weeks ends before the funnel begins ("the leads begin on 3 Nov 2026"); ``series``
+    is the baseline weeks and this one."""
+    if days is None or pd.Timestamp(series.iloc[0]["week_end"]).date() >= days[0].day:
+        return None
+    return f"{days[0].begins} on {days[0].day:%-d %b %Y}"
+
+
 def _covers_whole(row: pd.Series, days) -> bool:
     """Whether the data covers every day of a week of weekly_series: not the week the funnel
     begins in after its Monday, nor the one the data ends in before its Sunday, whose counts
@@ -381,6 +391,7 @@ def week_tiles(
     outside = [_outside(row, days) for _, row in series.iterrows()]
     this_row, last_row = series.iloc[-1], series.iloc[-2]
     baseline = series.iloc[:-1][[reason is None for reason in outside[:-1]]]
+    gap = _baseline_gap(series, days)
     agreed, in_force = _agreed(query, week, params)
     # A week the data ends in holds only its first days, and one it begins in only its last:
     # no colour against a whole week's target.
@@ -413,11 +424,18 @@ def week_tiles(
                 f"{DEFINITIONS[metric]} {_BASELINE}",
                 complete,
                 None if outside[-1] else _partly_unmeasured(this_row, metric, in_currencies),
+                gap,
             )
         )
     tiles = pd.DataFrame(rows, columns=list(TILE_COLUMNS))
     # Text columns keep None for "none" (pandas would show NaN): the page tests `is None`.
-    for column in ("target_status", "currency", "cannot_measure", "partly_unmeasured"):
+    for column in (
+        "target_status",
+        "currency",
+        "cannot_measure",
+        "partly_unmeasured",
+        "baseline_gap",
+    ):
         tiles[column] = tiles[column].astype(object).where(tiles[column].notna(), None)
     return tiles
 

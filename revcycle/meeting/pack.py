@@ -123,6 +123,7 @@ def _tile(row) -> str:
         lines = [
             f"Last week {shown.value(row.last_week, row.unit, row.currency)}",
             f"4-week average {shown.value(row.four_week_average, row.unit, row.currency)}",
+            *([] if shown.missing(row.baseline_gap) else [row.baseline_gap]),
             shown.against_target(row),
         ]
     # What the number leaves out, or (amounts in several currencies) what it is in each.

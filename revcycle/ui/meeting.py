@@ -267,8 +267,9 @@ def _tile(row) -> tuple:
     if not shown.missing(row.is_complete) and not row.is_complete:
         # The data ends within the week: its days so far against a whole week is no change.
         change, line = None, f"So far this week · {line}"
-    if not shown.missing(row.partly_unmeasured):
-        line = f"{line} · {row.partly_unmeasured}"
+    for note in (row.baseline_gap, row.partly_unmeasured):
+        if not shown.missing(note):
+            line = f"{line} · {note}"
     target = None
     if not shown.missing(row.weekly_target):
         share = shown.share_of_target(row)
