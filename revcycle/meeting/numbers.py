@@ -427,15 +427,16 @@ def week_tiles(
                 gap,
             )
         )
+    return _tiles_frame(rows)
+
+
+# The tile columns holding text: None for "none", never pandas' NaN (the page tests `is None`).
+_TEXT_COLUMNS = ("target_status", "currency", "cannot_measure", "partly_unmeasured", "baseline_gap")
+
+
+def _tiles_frame(rows: list[tuple]) -> pd.DataFrame:
     tiles = pd.DataFrame(rows, columns=list(TILE_COLUMNS))
-    # Text columns keep None for "none" (pandas would show NaN): the page tests `is None`.
-    for column in (
-        "target_status",
-        "currency",
-        "cannot_measure",
-        "partly_unmeasured",
-        "baseline_gap",
-    ):
+    for column in _TEXT_COLUMNS:
         tiles[column] = tiles[column].astype(object).where(tiles[column].notna(), None)
     return tiles
 
