@@ -329,11 +329,13 @@ def test_follow_up_boxes_draw_each_channels_agreed_time_and_say_their_scale(
         ([7, 16, 30, 45, 54], ["4 h", "8 h", "12 h", "1 day", "2 days", "3 days"]),
         # Exactly on marks: no mark beyond them is needed.
         ([1, 24], ["1 h", "2 h", "4 h", "8 h", "12 h", "1 day"]),
-        # 3 minutes to 5 weeks: all fourteen marks would crowd, so the seven wide ones.
-        ([0.05, 900], ["6 min", "1 h", "4 h", "1 day", "3 days", "1 week", "1 month"]),
+        # 3 minutes to 5 weeks: fifteen marks from 1 min would crowd, so the eight wide ones.
+        ([0.05, 900], ["1 min", "6 min", "1 h", "4 h", "1 day", "3 days", "1 week", "1 month"]),
+        # 17 seconds (a machine's reply) to 3 hours: from 1 min, not a decade unmarked.
+        ([0.0048, 3], ["1 min", "6 min", "15 min", "30 min", "1 h", "2 h", "4 h"]),
         # A contact in the same minute (0 hours) has no place on a log axis.
         ([0, 2.5], ["2 h", "4 h"]),
-        ([], ["6 min", "1 h", "4 h", "1 day", "3 days", "1 week", "1 month"]),
+        ([], ["1 min", "6 min", "1 h", "4 h", "1 day", "3 days", "1 week", "1 month"]),
     ],
 )
 def test_hour_axes_mark_the_hours_the_boxes_span(hours, marks):
