@@ -1,14 +1,16 @@
 """Names from uploads (channels, owners, currencies) as the charts write them: as text, never
 markup, shortened where a chart has little room (the whole name kept for the hover), and the
-legend that lists many of them under the plot.
+legend that lists many of them under the plot; and the week axis their weekly charts share.
 
 The pages' charts (revcycle/ui/charts.py) and the meeting's (revcycle/meeting/charts.py) share
 these; no Streamlit."""
 
 import html
+import math
 import os
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -154,3 +156,24 @@ def legend_under(figure: go.Figure, entries: int, plot_px: int = TREND_PLOT_PX) 
         },
     )
     return figure
+
+
+WEEK_MS = 7 * 24 * 3600 * 1000  # a week on a date axis, in milliseconds
+WEEK_TICKS = 12  # at most this many week ticks; more weeks tick every second, third… week
+
+
+def week_axis(week_starts: pd.Series) -> dict:
+    """Axis settings for weeks: ticks on the Monday each week starts, every week or every
+    n-th so at most WEEK_TICKS show."""
+    starts = pd.to_datetime(week_starts).dt.date
+    first = starts.min() if len(starts) else date(2024, 1, 1)
+    last = starts.max() if len(starts) else first
+    # Weeks start on a Monday; should one not, the ticks still fall on Mondays.
+    monday = first.toordinal() - first.weekday()
+    weeks = (last.toordinal() - monday) // 7 + 1
+    every = max(1, math.ceil(weeks / WEEK_TICKS))
+    return {
+        "tick0": date.fromordinal(monday).isoformat(),
+        "dtick": WEEK_MS * every,
+        "tickformat": "%d %b",
+    }

@@ -16,7 +16,7 @@ import pytest
 from revcycle.__main__ import main
 from revcycle.build import build
 from revcycle.db import connect, execute
-from revcycle.meeting import numbers
+from revcycle.meeting import charts, numbers
 from revcycle.meeting.week import Week
 from revcycle.periods import FunnelStart, funnel_start
 from tests.conftest import copy_database, write_export
@@ -102,6 +102,18 @@ def test_the_weekly_chart_draws_no_zeros_before_the_first_lead(query):
     # W41-W44, then W45 with A and B.
     assert series["count_leads"].isna().tolist() == [True, True, True, True, False]
     assert series["count_leads"].iloc[-1] == 2
+
+
+def test_the_weekly_chart_begins_with_the_week_the_leads_begin(query):
+    # The page's 13 weeks up to W46 reach back to W34 (17 August); the leads begin in W45.
+    series = numbers.weekly_series(query, Week(2026, 46), None, 13)
+    figure = charts.weekly_trend(series, Week(2026, 46).start)
+    leads = next(trace for trace in figure.data if trace.name == "Leads")
+    assert list(leads.x) == [pd.Timestamp("2026-11-02"), pd.Timestamp("2026-11-09")]
+    assert list(leads.y) == [2, 1]  # A and B; C
+    # Two weeks: a tick on each Monday, from the first.
+    assert figure.layout.xaxis.tick0 == "2026-11-02"
+    assert figure.layout.xaxis.dtick == 7 * 24 * 3600 * 1000
 
 
 def test_a_week_after_the_first_lead_compares_with_it(query):

@@ -16,6 +16,7 @@ from revcycle.chart_text import (
     legend_labels,
     legend_under,
     name_ticks,
+    week_axis,
 )
 
 FONT = {"size": 16}
@@ -53,8 +54,10 @@ def weekly_trend(series: pd.DataFrame, week_start, height: int = 360) -> go.Figu
     week can tell (its export not loaded, its date column absent) has no line, and no entry in
     the legend: the tiles say why it cannot be measured. A week the data covers only in part
     (it begins or ends within it: weekly_series's is_whole) has an open point, whose lower count
-    is no drop."""
+    is no drop. The axis begins with the first week the data reaches: weeks before the leads
+    begin have nothing to draw, and took most of the width when a team had loaded a month."""
     figure = go.Figure()
+    series = _from_the_data(series)
     weeks = pd.to_datetime(series["week_start"])
     this_week = weeks == pd.Timestamp(week_start)
     in_part = series["is_in_data"] & ~series["is_whole"]
@@ -73,10 +76,17 @@ def weekly_trend(series: pd.DataFrame, week_start, height: int = 360) -> go.Figu
                 },
             )
         )
-    figure.update_xaxes(tickformat="%d %b", dtick=7 * 24 * 3600 * 1000 * 2)
+    figure.update_xaxes(**week_axis(series["week_start"]))
     title = "Week by week (this week's points larger"
     title += "; open points: weeks the data covers in part)" if in_part.any() else ")"
     return _layout(figure, title, height)
+
+
+def _from_the_data(series: pd.DataFrame) -> pd.DataFrame:
+    """The weeks from the first the data reaches (weekly_series's is_in_data); all of them
+    when it reaches none."""
+    in_data = series["is_in_data"].to_numpy(dtype=bool)
+    return series.iloc[int(in_data.argmax()) :] if in_data.any() else series
 
 
 def leaks(flagged: list, height: int = 360) -> go.Figure:

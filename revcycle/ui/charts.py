@@ -1,13 +1,19 @@
 """Plotly figures built from metric query results (aggregates only, never raw rows)."""
 
 import math
-from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from revcycle.chart_text import as_text, legend_labels, legend_under, name_ticks, short_labels
+from revcycle.chart_text import (
+    as_text,
+    legend_labels,
+    legend_under,
+    name_ticks,
+    short_labels,
+    week_axis,
+)
 from revcycle.colors import NEUTRAL, STAGE_COLORS
 from revcycle.ui import format
 
@@ -51,8 +57,6 @@ HOUR_SCALE_NOTE = (
 # Steps for a share axis, as fractions; the smallest that gives at most SHARE_TICKS ticks wins.
 SHARE_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25)
 SHARE_TICKS = 6
-WEEK_MS = 7 * 24 * 3600 * 1000
-WEEK_TICKS = 12  # at most this many week ticks; more weeks tick every second, third… week
 # Channel funnels: panels a row, each row's height, and the room between rows for a panel's
 # title (in pixels, so many rows still fit).
 FUNNEL_COLUMNS = 3
@@ -89,23 +93,6 @@ def hour_axis(hours: pd.Series) -> dict:
         "tickvals": marks,
         "ticktext": [HOUR_MARKS[mark] for mark in marks],
         "range": [low_end, high_end],
-    }
-
-
-def week_axis(week_starts: pd.Series) -> dict:
-    """Axis settings for weeks: ticks on the Monday each week starts, every week or every
-    n-th so at most WEEK_TICKS show."""
-    starts = pd.to_datetime(week_starts).dt.date
-    first = starts.min() if len(starts) else date(2024, 1, 1)
-    last = starts.max() if len(starts) else first
-    # Weeks start on a Monday; should one not, the ticks still fall on Mondays.
-    monday = first.toordinal() - first.weekday()
-    weeks = (last.toordinal() - monday) // 7 + 1
-    every = max(1, math.ceil(weeks / WEEK_TICKS))
-    return {
-        "tick0": date.fromordinal(monday).isoformat(),
-        "dtick": WEEK_MS * every,
-        "tickformat": "%d %b",
     }
 
 
