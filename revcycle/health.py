@@ -55,15 +55,31 @@ class DatabaseDamaged(RuntimeError):
         )
 
 
+def _holder(cause: Exception) -> str:
+    """ "Process 24871", as DuckDB's lock error names it, else "Another process"."""
+    holder = re.search(r"\(PID (\d+)\)", str(cause))
+    return f"Process {holder.group(1)}" if holder else "Another process"
+
+
 class DatabaseBusy(RuntimeError):
     """Another process holds the database for writing."""
 
     def __init__(self, path: Path, cause: Exception):
-        holder = re.search(r"\(PID (\d+)\)", str(cause))
-        who = f"process {holder.group(1)}" if holder else "another process"
         super().__init__(
-            f"{who.capitalize()} (a running dashboard?) holds {path} for writing, so it "
+            f"{_holder(cause)} (a running dashboard?) holds {path} for writing, so it "
             "cannot be changed from here. Stop it, or change the data from the dashboard."
+        )
+
+
+class DatabaseInUse(RuntimeError):
+    """Another process holds the database the dashboard opens: one more dashboard on the same
+    file, or a load from the command line before the dashboard started."""
+
+    def __init__(self, path: Path, cause: Exception):
+        super().__init__(
+            f"{_holder(cause)} holds the database {path} (another dashboard on it, or a load "
+            "from the command line?), and one process at a time can open it. Stop the other "
+            "dashboard, or wait for the load to end, then reload this page."
         )
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from revcycle import health
 from revcycle.__main__ import main
@@ -366,6 +367,31 @@ def test_history_dry_run_and_check_read_while_another_process_writes(
     code, out = cli(db_file, "load", three, "--kind", "leads")
     assert code == 1
     assert "(a running dashboard?) holds" in out and "for writing" in out
+
+
+def test_a_page_whose_database_another_process_holds_says_so_until_it_is_let_go(
+    tmp_path, holder, small_database, monkeypatch
+):
+    # A second dashboard on the same file, or a load from the command line under way when the
+    # dashboard starts: the page names the holder and what to do, never "something went wrong".
+    db_file = small_database(tmp_path)
+    process = holder(db_file)
+    monkeypatch.setenv("REVCYCLE_DB", str(db_file))
+    at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=120).run()
+    assert not at.exception
+    [error] = [element.value.replace("\\", "") for element in at.error]
+    assert error == (
+        f"Process {process.pid} holds the database {db_file} (another dashboard on it, or a "
+        "load from the command line?), and one process at a time can open it. Stop the other "
+        "dashboard, or wait for the load to end, then reload this page."
+    )
+    assert not at.metric  # nothing is drawn from a database the page could not open
+    process.kill()
+    process.wait(timeout=60)
+    at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=120).run()
+    assert not at.error, [element.value for element in at.error]
+    # The ten leads of TEN_LEADS, in the period the page opens on (the whole of their data).
+    assert next(metric.value for metric in at.metric if metric.label == "Leads") == "10"
 
 
 # --- backups ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import streamlit as st
 
 from revcycle.build import judged_by_sample_agreement, open_database
 from revcycle.db import execute, sql_text
+from revcycle.health import DatabaseInUse, is_locked
 from revcycle.paths import db_path
 from revcycle.rebuild import data_version
 
@@ -19,7 +20,13 @@ log = logging.getLogger(__name__)
 
 @st.cache_resource(show_spinner="Preparing the database…")
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
-    return open_database(Path(path), seed_sample=True)
+    # A failure is not cached: reloading the page tries again.
+    try:
+        return open_database(Path(path), seed_sample=True)
+    except duckdb.IOException as error:
+        if is_locked(error):
+            raise DatabaseInUse(Path(path), error) from error
+        raise
 
 
 def connection() -> duckdb.DuckDBPyConnection:

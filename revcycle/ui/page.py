@@ -15,7 +15,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from revcycle import colors, deal_gaps, filter_values, lead_gaps, settings
 from revcycle.agreements.sample import SAMPLE_AGREEMENT_LINE
 from revcycle.db import QueryError
-from revcycle.health import DatabaseUnusable
+from revcycle.health import DatabaseInUse, DatabaseUnusable
 from revcycle.ui import access, agreements, data, filters, format
 from revcycle.ui.data import one_data_version, run
 from revcycle.ui.filters import Filters
@@ -352,7 +352,8 @@ def frame(title: str) -> Iterator[Filters]:
     except QueryError as error:
         log.exception("query failed")
         st.error(f"{error} The details are in the server log.")
-    except DatabaseUnusable as error:  # REVCYCLE_DB names a folder or a file of another kind
+    # REVCYCLE_DB names a folder or a file of another kind, or another process holds it.
+    except (DatabaseUnusable, DatabaseInUse) as error:
         st.error(format.plain(str(error)))
     except Exception:  # no traceback reaches a person; the log keeps it
         log.exception("page failed")
