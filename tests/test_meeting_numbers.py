@@ -461,6 +461,19 @@ def test_the_weeks_the_data_covers_in_part_have_open_points(query):
     assert "open points: weeks the data covers in part" in figure.layout.title.text
 
 
+def test_the_weekly_chart_draws_each_stage_in_the_pages_colour_for_it(query):
+    # Set on the traces, so the pack (plain Plotly) shows what the page shows: leads in the
+    # neutral blue, MQLs, SQLs and opportunities in the stage oranges, darker further on.
+    figure = charts.weekly_trend(numbers.weekly_series(query, W47, None, 5), W47.start)
+    drawn = {trace.name: (trace.line.color, trace.marker.color) for trace in figure.data}
+    assert drawn == {
+        "Leads": ("#4477AA", "#4477AA"),
+        "MQLs": ("#F6C141", "#F6C141"),
+        "SQLs": ("#F1932D", "#F1932D"),
+        "Opportunities": ("#E8601C", "#E8601C"),
+    }
+
+
 def test_tiles_from_the_charts_13_weeks_are_the_tiles_from_their_own_5(query):
     # The page counts the weeks once: the tiles take the last 5 of the charts' 13 weeks.
     own = numbers.week_tiles(query, W47, None)

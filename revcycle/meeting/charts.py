@@ -26,12 +26,13 @@ BASELINE = "#999999"
 RECENT = "#CC3311"
 STACK = (("count_accepted", "Accepted", "#117733"), ("count_rejected", "Rejected", "#CC3311"))
 PENDING = ("count_pending", "Not yet decided", "#DDDDDD")
-# Which weekly series the trend chart draws, as the tiles name them.
+# Which weekly series the trend chart draws, as the tiles name them, in the colours the pages
+# give the stages (set here, so the pack shows the page's colours, not Plotly's own).
 SERIES = (
-    ("count_leads", "Leads"),
-    ("count_mqls", "MQLs"),
-    ("count_sqls", "SQLs"),
-    ("count_opportunities", "Opportunities"),
+    ("count_leads", "Leads", colors.NEUTRAL),
+    ("count_mqls", "MQLs", colors.STAGE_COLORS["mql"]),
+    ("count_sqls", "SQLs", colors.STAGE_COLORS["sql"]),
+    ("count_opportunities", "Opportunities", colors.STAGE_COLORS["opportunity"]),
 )
 
 
@@ -61,7 +62,7 @@ def weekly_trend(series: pd.DataFrame, week_start, height: int = 360) -> go.Figu
     weeks = pd.to_datetime(series["week_start"])
     this_week = weeks == pd.Timestamp(week_start)
     in_part = series["is_in_data"] & ~series["is_whole"]
-    for column, label in SERIES:
+    for column, label, colour in SERIES:
         if column not in series or series[column].isna().all():
             continue
         figure.add_trace(
@@ -70,7 +71,9 @@ def weekly_trend(series: pd.DataFrame, week_start, height: int = 360) -> go.Figu
                 y=series[column],
                 name=label,
                 mode="lines+markers",
+                line={"color": colour},
                 marker={
+                    "color": colour,
                     "size": [14 if is_this else 6 for is_this in this_week],
                     "symbol": ["circle-open" if part else "circle" for part in in_part],
                 },
