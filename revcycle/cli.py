@@ -48,6 +48,7 @@ from revcycle.rebuild import MART_TABLE, is_current, seed_rules
 from revcycle.roi import cli as roi_cli
 
 SHOWN_PROBLEMS = 50
+SHOWN_UNMAPPED = 50  # source values a load names; more are counted
 # Errors whose message is already the sentence a person needs.
 EXPECTED = (
     QueryError,
@@ -430,6 +431,23 @@ def _print_reading(prepared) -> None:
     print(prepared.accounting())
 
 
+def _unmapped_line(prepared, unmapped: list[str]) -> str:
+    """The source values with no channel rule; beyond SHOWN_UNMAPPED of them, how many, and that
+    the column read as the source may hold something else (a file of 50,000 leads with an id
+    in it printed half a megabyte)."""
+    said = f"source values with no channel rule: {', '.join(unmapped)}. "
+    if len(unmapped) > SHOWN_UNMAPPED:
+        field = contract.SOURCE_FIELD_BY_KIND[prepared.kind]
+        said = (
+            f"source values with no channel rule: {len(unmapped):,}, so many that the column "
+            f"'{prepared.mapping.get(field)}', read as the {field}, may hold something else, "
+            f"such as an id or free text (--map {field}=COLUMN reads another); the first "
+            f"{SHOWN_UNMAPPED}: {', '.join(unmapped[:SHOWN_UNMAPPED])}. "
+        )
+    unmapped_rows = channels.UNMAPPED_BY_KIND[prepared.kind].format("them")
+    return f"{said}{unmapped_rows} Add rules with --channel-map RAW=CHANNEL."
+
+
 def _load(con, args) -> int:
     new_rules = dict(args.channel_map)
     prepared = _prepare(con, args)
@@ -437,11 +455,7 @@ def _load(con, args) -> int:
     _print_problems(prepared.problems, args.problems_csv)
     unmapped = channels.uncovered(prepared.unmapped_sources, channels.source_keys(new_rules))
     if unmapped:
-        print(
-            f"source values with no channel rule: {', '.join(unmapped)}. "
-            + channels.UNMAPPED_BY_KIND[prepared.kind].format("them")
-            + " Add rules with --channel-map RAW=CHANNEL."
-        )
+        print(_unmapped_line(prepared, unmapped))
     if _nothing_to_load(prepared, args):
         return 1
     notice = load.sample_notice(con)

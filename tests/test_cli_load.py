@@ -17,7 +17,7 @@ from revcycle.__main__ import main
 from revcycle.db import connect
 from revcycle.importer import read
 from revcycle.paths import REPO_ROOT, log_path
-from tests.conftest import copy_database
+from tests.conftest import copy_database, write_export
 
 HUBSPOT = (
     '"Record ID","Create Date","Original Traffic Source","Contact owner","Email"\n'
@@ -80,6 +80,27 @@ def test_load_prints_accounting_and_unmapped_sources_then_commits(db, tmp_path, 
     assert "merge: 2 new, 0 changed, 0 unchanged" in out
     code, out = revcycle(db, "history")
     assert code == 0 and "contacts.csv" in out and "← current" in out
+
+
+def test_a_source_column_of_sixty_values_names_fifty_and_counts_them_all(db, tmp_path, revcycle):
+    # Sixty leads, each with a source of its own ("ref-10" ... "ref-69", no rule for any): the
+    # line names the first fifty in order (ref-10 ... ref-59) and says the column may hold
+    # something else, where it printed all of them (half a megabyte for 50,000).
+    rows = [
+        {"lead_id": f"L{i}", "created_at": "2026-11-02 10:00:00", "channel": f"ref-{i}"}
+        for i in range(10, 70)
+    ]
+    export = write_export(tmp_path / "leads.csv", "leads", rows)
+    code, out = revcycle(db, "load", export, "--dry-run")
+    assert code == 0, out
+    [line] = [line for line in out.splitlines() if line.startswith("source values")]
+    named = ", ".join(f"ref-{i}" for i in range(10, 60))
+    assert line == (
+        "source values with no channel rule: 60, so many that the column 'channel', read as the "
+        "channel, may hold something else, such as an id or free text (--map channel=COLUMN "
+        f"reads another); the first 50: {named}. Leads with them will load under (unmapped). "
+        "Add rules with --channel-map RAW=CHANNEL."
+    )
 
 
 def test_loading_the_same_file_again_changes_nothing(db, tmp_path, revcycle):
