@@ -238,6 +238,18 @@ def channel_rules(cursor, prepared, slot: str) -> dict[str, str]:
         "Type the channel each belongs to; the rule applies to every row with that value, in "
         "this file and in later uploads."
     )
+    if len(prepared.unmapped_sources) > channels.MANY_UNMAPPED:
+        field = contract.SOURCE_FIELD_BY_KIND[prepared.kind]
+        many = channels.too_many_unmapped(
+            len(prepared.unmapped_sources), prepared.mapping.get(field), field
+        )
+        st.warning(
+            format.plain(
+                f"{many}. To read another column, choose the file's kind under "
+                "What this file holds and pick the column."
+            ),
+            icon=":material/table_view:",
+        )
     st.caption(f"Channels in use: {format.plain(', '.join(known))}.")
     edited = st.data_editor(
         pd.DataFrame({SOURCE_COLUMN: prepared.unmapped_sources, CHANNEL_COLUMN: ""}, dtype=object),
@@ -263,7 +275,7 @@ def channel_rules(cursor, prepared, slot: str) -> dict[str, str]:
     left_empty = [value for value in prepared.unmapped_sources if value not in new_rules]
     if left_empty:
         st.info(
-            channels.UNMAPPED_BY_KIND[prepared.kind].format(format.plain(", ".join(left_empty)))
+            channels.where_unmapped_count(prepared.kind, [format.plain(v) for v in left_empty])
             + " They are kept, not dropped, and move to a channel once a rule for them is added.",
             icon=":material/help:",
         )

@@ -48,7 +48,6 @@ from revcycle.rebuild import MART_TABLE, is_current, seed_rules
 from revcycle.roi import cli as roi_cli
 
 SHOWN_PROBLEMS = 50
-SHOWN_UNMAPPED = 50  # source values a load names; more are counted
 # Errors whose message is already the sentence a person needs.
 EXPECTED = (
     QueryError,
@@ -432,17 +431,17 @@ def _print_reading(prepared) -> None:
 
 
 def _unmapped_line(prepared, unmapped: list[str]) -> str:
-    """The source values with no channel rule; beyond SHOWN_UNMAPPED of them, how many, and that
-    the column read as the source may hold something else (a file of 50,000 leads with an id
-    in it printed half a megabyte)."""
+    """The source values with no channel rule; beyond channels.MANY_UNMAPPED of them, how many,
+    and that the column read as the source may hold something else (a file of 50,000 leads
+    with an id in it printed half a megabyte)."""
     said = f"source values with no channel rule: {', '.join(unmapped)}. "
-    if len(unmapped) > SHOWN_UNMAPPED:
+    if len(unmapped) > channels.MANY_UNMAPPED:
         field = contract.SOURCE_FIELD_BY_KIND[prepared.kind]
+        many = channels.too_many_unmapped(len(unmapped), prepared.mapping.get(field), field)
+        first = ", ".join(unmapped[: channels.MANY_UNMAPPED])
         said = (
-            f"source values with no channel rule: {len(unmapped):,}, so many that the column "
-            f"'{prepared.mapping.get(field)}', read as the {field}, may hold something else, "
-            f"such as an id or free text (--map {field}=COLUMN reads another); the first "
-            f"{SHOWN_UNMAPPED}: {', '.join(unmapped[:SHOWN_UNMAPPED])}. "
+            f"{many} (--map {field}=COLUMN reads another); the first "
+            f"{channels.MANY_UNMAPPED}: {first}. "
         )
     unmapped_rows = channels.UNMAPPED_BY_KIND[prepared.kind].format("them")
     return f"{said}{unmapped_rows} Add rules with --channel-map RAW=CHANNEL."

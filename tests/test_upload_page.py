@@ -488,6 +488,30 @@ def test_a_source_with_no_rule_is_said_to_count_as_its_own_kind_does(own_db, nam
     assert not any(info.startswith("Leads with") for info in infos)
 
 
+def test_sixty_sources_with_no_rule_are_counted_not_listed_under_the_table(own_db):
+    # Sixty leads, each with a source of its own (ref-10 ... ref-69): the table lists all 60 for
+    # rules, the info under it counts them (it listed every value: 95,000 px tall for 50,000),
+    # and a warning says the column may be no source.
+    export = "lead_id,created_at,channel\n" + "".join(
+        f"L{i},2026-11-02 10:00,ref-{i}\n" for i in range(10, 70)
+    )
+    at = open_upload_page()
+    upload_files(at, ("leads.csv", export))
+    source = "Source value in the file"
+    rules = next(frame for frame in at.dataframe if source in frame.value.columns)
+    assert rules.value[source].tolist() == [f"ref-{i}" for i in range(10, 70)]
+    warnings = [unescaped(warning.value) for warning in at.warning]
+    assert [warning for warning in warnings if "no channel rule" in warning] == [
+        "60 source values with no channel rule, so many that the column 'channel', read as the "
+        "channel, may hold something else, such as an id or free text. To read another column, "
+        "choose the file's kind under What this file holds and pick the column."
+    ]
+    assert [info for info in texts(at.info) if "(unmapped)" in info] == [
+        "Leads with the 60 source values left without one will load under (unmapped). They are "
+        "kept, not dropped, and move to a channel once a rule for them is added."
+    ]
+
+
 def test_the_history_s_kind_column_is_wide_enough_for_every_kind(own_db):
     # st.dataframe fits a column to its first rows, so "sample removed" under ten uploads was
     # cut at 1280 px. In the table's font (Source Sans at 14.875 px, measured in Chromium) it is

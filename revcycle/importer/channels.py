@@ -20,6 +20,28 @@ UNMAPPED_BY_KIND = {
 }
 
 
+# More source values with no rule than this in one file, and the column read as the source is
+# likely no source at all (an id, free text): a load says so, and names only this many.
+MANY_UNMAPPED = 50
+
+
+def too_many_unmapped(count: int, column: str | None, field: str) -> str:
+    """The sentence for ``count`` (over MANY_UNMAPPED) source values with no rule, read from
+    ``column`` as ``field``; the caller says how to read another column."""
+    return (
+        f"{count:,} source values with no channel rule, so many that the column '{column}', "
+        f"read as the {field}, may hold something else, such as an id or free text"
+    )
+
+
+def where_unmapped_count(kind: str, values: list[str]) -> str:
+    """Where the rows with ``values`` (source values left without a rule) count, naming them
+    when they are few (audit.NAMED_IN_LINE) and counting them when they are more."""
+    if len(values) <= audit.NAMED_IN_LINE:
+        return UNMAPPED_BY_KIND[kind].format(", ".join(values))
+    return UNMAPPED_BY_KIND[kind].format(f"the {len(values):,} source values left without one")
+
+
 def source_keys(values: Iterable[str]) -> list[str]:
     """The rule key of each source value, in order, by the ``source_key`` macro staging uses:
     "Paid Search" -> "paid_search"."""
