@@ -129,6 +129,21 @@ def speed(names: list[str]) -> pd.DataFrame:
     )
 
 
+def test_of_more_than_thirty_owners_the_boxes_are_the_thirty_with_the_most_leads():
+    # 35 owners, O01 with 1 lead ... O35 with 35: the chart draws O06 ... O35, in their order,
+    # 30 rows tall, and its title says so (3,000 owners drew a chart 135,000 px tall).
+    names = [f"O{number:02d}" for number in range(1, 36)]
+    rows = speed(names).assign(count_leads=range(1, 36))
+    figure = charts.box_from_quantiles(rows, "owner", "Hours to first contact by owner", {})
+    boxes = [trace for trace in figure.data if trace.type == "box"]
+    assert [box.y[0] for box in boxes] == [f"O{number:02d}" for number in range(6, 36)]
+    assert figure.layout.height == 150 + 30 * 45
+    assert figure.layout.title.text == (
+        "Hours to first contact by owner: the 30 owners with the most leads, of 35 (the table "
+        "lists all)"
+    )
+
+
 @pytest.mark.parametrize(("count", "height"), [(3, 150 + 3 * 45), (30, 150 + 30 * 45)])
 def test_follow_up_boxes_are_rows_that_grow_with_the_channels(count, height):
     names = THIRTY[:count]

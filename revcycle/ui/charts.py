@@ -421,6 +421,9 @@ def cohort_trend(rows: pd.DataFrame, title: str, grain: str = "month") -> go.Fig
 # Follow-up boxes: one row per channel or owner, each this tall, under the title and the axis.
 BOX_ROW_PX = 45
 BOX_FRAME_PX = 150
+# Boxes a chart draws at most: 3,000 owners drew a chart 135,000 px tall that the browser did
+# not finish drawing. Beyond it, the groups with the most leads; the table lists every one.
+MAX_BOXES = 30
 
 
 def box_from_quantiles(
@@ -433,7 +436,9 @@ def box_from_quantiles(
     """Boxes drawn from quantiles computed in SQL, one row per group, in the query's order from
     the top: whiskers at the 10th and 90th percentile; a dash across each box at its group's
     agreed response time, where it has one. Rows, not columns, so many groups and long names
-    stay readable: the chart grows a row per group, a long name shortened on the axis."""
+    stay readable: the chart grows a row per group, a long name shortened on the axis. Of more
+    than MAX_BOXES groups, those with the most leads (``count_leads``), as the title says."""
+    rows, title = _at_most_boxes(rows, group_label, title)
     figure = go.Figure()
     for row in rows.dropna(subset=["median_hours_to_first_contact"]).itertuples():
         figure.add_trace(
@@ -477,6 +482,17 @@ def box_from_quantiles(
     # a figure, turn on their side when the boxes lie down.
     figure.update_layout(showlegend=False, hovermode="closest", hoverdistance=-1)
     return house_layout(figure, title, height=BOX_FRAME_PX + BOX_ROW_PX * len(shown))
+
+
+def _at_most_boxes(rows: pd.DataFrame, group_label: str, title: str) -> tuple[pd.DataFrame, str]:
+    """The MAX_BOXES groups with the most leads (the first of equals), in their order, and the
+    title saying so; all of them, and the title, when they are that few."""
+    if len(rows) <= MAX_BOXES:
+        return rows, title
+    most = rows.reset_index(drop=True).nlargest(MAX_BOXES, "count_leads", keep="first")
+    kept = most.sort_index()
+    said = f"{title}: the {MAX_BOXES} {group_label}s with the most leads, of {len(rows):,}"
+    return kept, f"{said} (the table lists all)"
 
 
 def _box_summaries(rows: pd.DataFrame) -> go.Scatter:
