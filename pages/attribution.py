@@ -237,7 +237,8 @@ with page.frame("Attribution") as filters:
     st.caption(
         "The most common journeys (up to 10) of the credited deals that touched the channel, "
         "most deals first. A journey is the deal's touches up to its win (or creation, for "
-        "pipeline); a lead with no touches loaded has one, its own lead source."
+        "pipeline); a lead with no touches loaded has one, its own lead source. Touches in "
+        "one channel one after another are said once with their count (Email ×3)."
     )
 
     st.header("The models")

@@ -3,8 +3,9 @@
 -- Grain: one row per channel and path, at most 10 paths per channel (the most deals first,
 -- then the most money, then the path's text), path_rank 1 to 10.
 -- Deals are those attribution shares out (attribution_journeys): won in the period, or for
--- $basis 'pipeline' created in it and open. A path lists its channels in time order, repeats
--- included, joined by " → ".
+-- $basis 'pipeline' created in it and open. A path lists its channels in time order, joined by
+-- " → ", a run of touches in one channel once with its count ("Email ×3"): a journey of many
+-- touches read as a wall of repeated names. count_touches counts every touch.
 -- Parameters: $basis ('revenue' or 'pipeline'); $start_date, $end_date (dates, both included);
 -- $owners, $segments (lists of values to keep, or null for all).
 
@@ -18,24 +19,54 @@ journeys as (
         and ($segments is null or list_contains($segments, segment))
 ),
 
-deal_paths as (
+deal_touches as (
     select
         deal_id,
         any_value(amount_cents) as amount_cents,
-        list(channel order by position) as channels,
+        list(channel order by position) as touches,
     from journeys
     group by deal_id
 ),
 
+deal_runs as (
+    -- Where each run of touches in one channel begins: the first touch, and every touch whose
+    -- channel differs from the one before.
+    select
+        *,
+        list_filter(
+            range(1, len(touches) + 1), lambda i: i = 1 or touches[i] != touches[i - 1]
+        ) as run_starts,
+    from deal_touches
+),
+
+deal_paths as (
+    select
+        deal_id,
+        amount_cents,
+        len(touches) as count_touches,
+        list_transform(run_starts, lambda i: touches[i]) as channels,
+        list_transform(
+            range(1, len(run_starts) + 1),
+            lambda k: coalesce(run_starts[k + 1], len(touches) + 1) - run_starts[k]
+        ) as counts,
+    from deal_runs
+),
+
 path_counts as (
     select
-        array_to_string(channels, ' → ') as path,
+        array_to_string(
+            list_transform(
+                range(1, len(channels) + 1),
+                lambda k: channels[k] || if(counts[k] > 1, ' ×' || counts[k], '')
+            ),
+            ' → '
+        ) as path,
         list_distinct(channels) as distinct_channels,
         count(*) as count_deals,
         cast(sum(amount_cents) as bigint) as amount_cents,
-        any_value(len(channels)) as count_touches,
+        any_value(count_touches) as count_touches,
     from deal_paths
-    group by channels
+    group by channels, counts
 ),
 
 per_channel as (

@@ -1,0 +1,54 @@
+"""The typical journeys behind a channel's credit, with a run of touches in one channel said
+once with its count. April 2026, every lead created on 6 April and its deal won on 10 April:
+- L1 (300.00) and L3 (200.00): Email on 1, 2 and 3 April, Paid Search on 4, Email on 5;
+- L2 (100.00): Email on 2 and 3 April, Paid Search on 4, Email on 5.
+Listed touch by touch, a journey of dozens of emails read as a wall of repeated names."""
+
+import functools
+from datetime import date
+
+import pytest
+
+from revcycle.attribution import report
+from revcycle.build import build
+from revcycle.db import connect, execute
+from tests.conftest import write_export
+from tests.test_attribution_journeys_touches import touch, won
+
+APRIL = (date(2026, 4, 1), date(2026, 4, 30))
+LEADS = [
+    {"lead_id": lead, "created_at": "2026-04-06 09:00:00", "channel": "Referral"}
+    for lead in ("L1", "L2", "L3")
+]
+DEALS = [
+    won("D1", "L1", "2026-04-07 09:00:00", "2026-04-10 09:00:00", "300.00"),
+    won("D2", "L2", "2026-04-07 09:00:00", "2026-04-10 09:00:00", "100.00"),
+    won("D3", "L3", "2026-04-07 09:00:00", "2026-04-10 09:00:00", "200.00"),
+]
+DAYS = {"L1": (1, 2, 3), "L2": (2, 3), "L3": (1, 2, 3)}
+TOUCHES = [
+    touch(f"{lead}-{day}", lead, f"2026-04-0{day} 09:00:00", source)
+    for lead, emails in DAYS.items()
+    for day, source in [*((day, "Email") for day in emails), (4, "Paid Search"), (5, "Email")]
+]
+
+
+@pytest.fixture(scope="module")
+def query(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("paths")
+    exports = {
+        kind: write_export(folder / f"{kind}.csv", kind, rows)
+        for kind, rows in (("leads", LEADS), ("deals", DEALS), ("touches", TOUCHES))
+    }
+    con = connect(folder / "paths.duckdb")
+    build(con, exports)
+    yield functools.partial(execute, con)
+    con.close()
+
+
+def test_a_run_of_touches_in_one_channel_is_said_once_with_its_count(query):
+    paths = report.top_paths(query, "Paid search", "revenue", *APRIL)
+    assert paths[["path", "count_touches", "count_deals", "amount_cents"]].values.tolist() == [
+        ["Email ×3 → Paid search → Email", 5, 2, 50000],  # D1 and D3
+        ["Email ×2 → Paid search → Email", 4, 1, 10000],  # D2
+    ]
