@@ -90,6 +90,15 @@ def test_heading_names_the_chosen_channels_and_the_period(db_env):  # noqa: F811
     )
 
 
+def test_heading_names_three_chosen_channels_and_counts_the_rest(db_env):  # noqa: F811
+    # Five of the sample's channels, in the order chosen: the sidebar lists all five.
+    chosen = ["Trade show", "Partner", "Email", "Referral", "Organic search"]
+    at = open_page("pages/conversion.py", channel=chosen)
+    assert as_shown(at.title[0].value) == (
+        "Conversion by source — Trade show, Partner, Email and 2 more channels · last 12 weeks"
+    )
+
+
 def test_heading_without_filters_says_all_channels_and_a_custom_period(db_env):  # noqa: F811
     at = open_page("pages/revenue.py", preset="Custom", period=["2026-03-01", "2026-03-31"])
     assert as_shown(at.title[0].value) == (

@@ -52,12 +52,25 @@ NOTHING_LOADED = (
 LOW_VOLUME_LEADS = 30  # below this many leads a rate is shown, but flagged as shaky
 
 
+# Names a heading gives of one filter; more are counted, as the sidebar lists them all (nine
+# channels took three lines of the heading at 1280 px, pushing the tiles off a shared screen).
+NAMED_IN_HEADING = 3
+
+
+def _named(values: list[str], noun: str) -> str:
+    """'Paid search, Events', or 'Paid search, Events, Email and 6 more channels'."""
+    if len(values) <= NAMED_IN_HEADING:
+        return ", ".join(values)
+    rest = len(values) - NAMED_IN_HEADING
+    return f"{', '.join(values[:NAMED_IN_HEADING])} and {rest} more {noun}s"
+
+
 def describe(filters: Filters) -> str:
     """What the filters show, as a heading names it: "Paid search, Events · last 12 weeks"."""
-    parts = [", ".join(filters.channels) if filters.channels else "all channels"]
+    parts = [_named(filters.channels, "channel") if filters.channels else "all channels"]
     for name, chosen in (("owner", filters.owners), ("segment", filters.segments)):
         if chosen:
-            parts.append(f"{name}{'s' if len(chosen) > 1 else ''} {', '.join(chosen)}")
+            parts.append(f"{name}{'s' if len(chosen) > 1 else ''} {_named(chosen, name)}")
     return "; ".join(parts) + " · " + filters.period_label
 
 
