@@ -11,6 +11,7 @@ import subprocess
 import sys
 from decimal import Decimal
 
+import openpyxl
 import pytest
 
 from revcycle.__main__ import main
@@ -100,6 +101,39 @@ def test_a_source_column_of_sixty_values_names_fifty_and_counts_them_all(db, tmp
         "channel, may hold something else, such as an id or free text (--map channel=COLUMN "
         f"reads another); the first 50: {named}. Leads with them will load under (unmapped). "
         "Add rules with --channel-map RAW=CHANNEL."
+    )
+
+
+def test_a_file_no_preset_knows_is_refused_naming_the_columns_read(db, tmp_path, revcycle):
+    export = tmp_path / "odd.csv"
+    export.write_text("Name,Value,Notes,Owner,Region,Score,Tier\nfoo,1,x,Ann,EU,3,A\n")
+    code, out = revcycle(db, "load", export)
+    assert code == 1
+    assert out.strip() == (
+        "error: odd.csv: no preset or saved mapping recognises its columns ('Name', 'Value', "
+        "'Notes', 'Owner', 'Region' and 2 more), so say what the file holds (--kind leads, "
+        "deals, touches or spend) and map its columns (--map lead_id=<column>)"
+    )
+
+
+def test_a_workbook_whose_first_table_is_no_export_names_the_sheet_read(db, tmp_path, revcycle):
+    # A summary table first, the opportunities after it: the first table is read, and the
+    # refusal says which and what to do.
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Summary"
+    workbook.active.append(["Month", "Deals"])
+    workbook.active.append(["Nov", 3])
+    workbook.create_sheet("Data").append(["Opportunity ID", "Created Date", "Stage", "Amount"])
+    workbook["Data"].append(["006X", "2026-11-02", "Closed Won", 100])
+    workbook.save(tmp_path / "two.xlsx")
+    code, out = revcycle(db, "load", tmp_path / "two.xlsx")
+    assert code == 1
+    assert out.strip() == (
+        "error: two.xlsx: no preset or saved mapping recognises its columns ('Month', 'Deals'; "
+        "read the sheet 'Summary', the first with a table; ignored 'Data'), so say what the "
+        "file holds (--kind leads, deals, touches or spend) and map its columns (--map "
+        "lead_id=<column>); or, if the export is on another sheet, save that sheet as CSV and "
+        "load it"
     )
 
 

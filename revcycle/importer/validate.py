@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from revcycle import contract, settings
+from revcycle import audit, contract, settings
 from revcycle.db import has_table, scratch
 from revcycle.importer import (
     channels,
@@ -162,6 +162,25 @@ def _source(
     return kind, COMMAND_LINE_MAPPING, mapping, None
 
 
+def _unrecognised(table: ExportTable) -> str:
+    """Why the file needs a kind and a mapping, naming the header as read (its first few
+    names) and, in a workbook of several sheets, the sheet read: what a person checks when no
+    preset knows the file (a title line taken for the header, a summary sheet read)."""
+    names = ", ".join(f"'{name}'" for name in table.header[: audit.NAMED_IN_LINE])
+    if (rest := len(table.header) - audit.NAMED_IN_LINE) > 0:
+        names += f" and {rest:,} more"
+    sheet = next((note for note in table.notes if note.startswith("read the sheet")), None)
+    reason = (
+        f"no preset or saved mapping recognises its columns ({names}"
+        + (f"; {sheet}" if sheet else "")
+        + "), so say what the file holds (--kind leads, deals, touches or spend) and map its "
+        "columns (--map lead_id=<column>)"
+    )
+    if sheet:
+        reason += "; or, if the export is on another sheet, save that sheet as CSV and load it"
+    return reason
+
+
 def _resolve_mapping(
     con: duckdb.DuckDBPyConnection,
     table: ExportTable,
@@ -177,10 +196,7 @@ def _resolve_mapping(
     file, header = table.file_name, table.header
     kind, source, mapping, preset = _source(con, table, kind, preset_name)
     if kind not in contract.FIELDS_BY_KIND:
-        reason = (
-            "no preset or saved mapping recognises these columns, so say what the file holds "
-            "(--kind leads, deals, touches or spend) and map its columns (--map lead_id=<column>)"
-        )
+        reason = _unrecognised(table)
         _refuse(file, None, codes.NEEDS_MAPPING, [(None, None, reason)])
     claimed = set(overrides.values())
     mapping = {} if complete else {f: c for f, c in mapping.items() if c not in claimed}
