@@ -27,11 +27,13 @@ def record(con: duckdb.DuckDBPyConnection, changed_by: str, what: str) -> None:
     ).fetchall()
 
 
-def named(items: list[str]) -> str:
-    """``items`` joined for a log line: the first few by name, the rest counted."""
-    shown = ", ".join(items[:NAMED_IN_LINE])
-    rest = len(items) - NAMED_IN_LINE
-    return f"{shown} and {rest} more" if rest > 0 else shown
+def named(items: list[str], limit: int = NAMED_IN_LINE, noun: str = "") -> str:
+    """``items`` joined for a line: the first ``limit`` by name, the rest counted ("Email,
+    Events and 6 more", with ``noun`` "channel": "… and 6 more channels")."""
+    shown = ", ".join(items[:limit])
+    rest = len(items) - limit
+    counted = f"{noun}{'' if rest == 1 else 's'}" if noun else ""
+    return f"{shown} and {rest:,} more {counted}".rstrip() if rest > 0 else shown
 
 
 def recent(con: duckdb.DuckDBPyConnection, limit: int = SHOWN_CHANGES) -> pd.DataFrame:

@@ -166,9 +166,7 @@ def _unrecognised(table: ExportTable) -> str:
     """Why the file needs a kind and a mapping, naming the header as read (its first few
     names) and, in a workbook of several sheets, the sheet read: what a person checks when no
     preset knows the file (a title line taken for the header, a summary sheet read)."""
-    names = ", ".join(f"'{name}'" for name in table.header[: audit.NAMED_IN_LINE])
-    if (rest := len(table.header) - audit.NAMED_IN_LINE) > 0:
-        names += f" and {rest:,} more"
+    names = audit.named([f"'{name}'" for name in table.header])
     sheet = next((note for note in table.notes if note.startswith("read the sheet")), None)
     reason = (
         f"no preset or saved mapping recognises its columns ({names}"

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from revcycle import colors, deal_gaps, filter_values, lead_gaps, settings
+from revcycle import audit, colors, deal_gaps, filter_values, lead_gaps, settings
 from revcycle.agreements.sample import SAMPLE_AGREEMENT_LINE
 from revcycle.db import QueryError
 from revcycle.health import DatabaseInUse, DatabaseUnusable
@@ -57,20 +57,14 @@ LOW_VOLUME_LEADS = 30  # below this many leads a rate is shown, but flagged as s
 NAMED_IN_HEADING = 3
 
 
-def _named(values: list[str], noun: str) -> str:
-    """'Paid search, Events', or 'Paid search, Events, Email and 6 more channels'."""
-    if len(values) <= NAMED_IN_HEADING:
-        return ", ".join(values)
-    rest = len(values) - NAMED_IN_HEADING
-    return f"{', '.join(values[:NAMED_IN_HEADING])} and {rest} more {noun}s"
-
-
 def describe(filters: Filters) -> str:
     """What the filters show, as a heading names it: "Paid search, Events · last 12 weeks"."""
-    parts = [_named(filters.channels, "channel") if filters.channels else "all channels"]
+    channels = filters.channels
+    parts = [audit.named(channels, NAMED_IN_HEADING, "channel") if channels else "all channels"]
     for name, chosen in (("owner", filters.owners), ("segment", filters.segments)):
         if chosen:
-            parts.append(f"{name}{'s' if len(chosen) > 1 else ''} {_named(chosen, name)}")
+            named = audit.named(chosen, NAMED_IN_HEADING, name)
+            parts.append(f"{name}{'s' if len(chosen) > 1 else ''} {named}")
     return "; ".join(parts) + " · " + filters.period_label
 
 
