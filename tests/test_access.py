@@ -205,6 +205,10 @@ def test_rules_added_with_an_upload_are_logged_under_its_editor(funnel_db):
 def test_a_log_line_names_five_items_and_counts_the_rest():
     assert audit.named(["a", "b"]) == "a, b"
     assert audit.named(list("abcdefg")) == "a, b, c, d, e and 2 more"
+    # A heading names three, and says what the rest are; 1,000 and more with a separator.
+    assert audit.named(list("abcd"), 3, "channel") == "a, b, c and 1 more channel"
+    assert audit.named(list("abcde"), 3, "owner") == "a, b, c and 2 more owners"
+    assert audit.named([str(n) for n in range(1_005)]) == "0, 1, 2, 3, 4 and 1,000 more"
 
 
 def test_the_command_line_records_the_os_user(sample_db_file, tmp_path, monkeypatch, capsys):
