@@ -234,6 +234,11 @@ with page.frame("Attribution") as filters:
         key="attribution_paths",
         money_unit=currency.unit,
     )
+    if len(paths) > 1 and paths["count_deals"].max() == 1:
+        st.caption(
+            "No two of these deals took the same journey, so none is typical: these are the "
+            "ones worth the most."
+        )
     st.caption(
         "The most common journeys (up to 10) of the credited deals that touched the channel, "
         "most deals first. A journey is the deal's touches up to its win (or creation, for "
