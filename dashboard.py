@@ -79,7 +79,8 @@ TILES = (
         format.percent,
         "Share of the period's leads contacted within the response time agreed for their "
         "channel (in the agreement in force when each was created); never-contacted leads "
-        "count as missed, leads with no contact data and nurtured leads neither way.",
+        "count as missed once their time has run out, leads still within it, leads with no "
+        "contact data and nurtured leads neither way.",
     ),
 )
 LOWER_IS_BETTER = {"Median follow-up"}

@@ -259,8 +259,9 @@ with page.frame("Follow-up speed") as filters:
                 "Within agreed time",
                 format.percent(overall["share_within_sla"]),
                 "Leads contacted within their channel's agreed response time, of the leads "
-                "whose data records contacts; nurtured leads have no response time and count "
-                "neither way.",
+                "whose data records contacts; never-contacted leads count as missed once "
+                "their time has run out; leads still within it, and nurtured leads (no "
+                "response time), count neither way.",
             ),
             (
                 "Never contacted",
