@@ -239,9 +239,8 @@ def channel_rules(cursor, prepared, slot: str) -> dict[str, str]:
         "this file and in later uploads."
     )
     if len(prepared.unmapped_sources) > channels.MANY_UNMAPPED:
-        field = contract.SOURCE_FIELD_BY_KIND[prepared.kind]
         many = channels.too_many_unmapped(
-            len(prepared.unmapped_sources), prepared.mapping.get(field), field
+            prepared.kind, prepared.mapping, len(prepared.unmapped_sources)
         )
         st.warning(
             format.plain(

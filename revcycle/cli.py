@@ -437,7 +437,7 @@ def _unmapped_line(prepared, unmapped: list[str]) -> str:
     said = f"source values with no channel rule: {', '.join(unmapped)}. "
     if len(unmapped) > channels.MANY_UNMAPPED:
         field = contract.SOURCE_FIELD_BY_KIND[prepared.kind]
-        many = channels.too_many_unmapped(len(unmapped), prepared.mapping.get(field), field)
+        many = channels.too_many_unmapped(prepared.kind, prepared.mapping, len(unmapped))
         first = ", ".join(unmapped[: channels.MANY_UNMAPPED])
         said = (
             f"{many} (--map {field}=COLUMN reads another); the first "

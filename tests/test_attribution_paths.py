@@ -11,9 +11,8 @@ from datetime import date
 import pytest
 
 from revcycle.attribution import report
-from revcycle.build import build
 from revcycle.db import connect, execute
-from tests.conftest import write_export
+from tests.conftest import building, write_export
 from tests.test_attribution_journeys_touches import touch, won
 from tests.test_pages import open_page
 
@@ -49,9 +48,7 @@ def db_file(tmp_path_factory):
         kind: write_export(folder / f"{kind}.csv", kind, rows)
         for kind, rows in (("leads", LEADS), ("deals", DEALS), ("touches", TOUCHES))
     }
-    con = connect(folder / "paths.duckdb")
-    build(con, exports)
-    con.close()
+    building(exports)(folder / "paths.duckdb")
     return folder / "paths.duckdb"
 
 

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 import duckdb
 
-from revcycle import audit
+from revcycle import audit, contract
 from revcycle.db import has_table
 from revcycle.importer import rule_tables
 
@@ -25,12 +25,15 @@ UNMAPPED_BY_KIND = {
 MANY_UNMAPPED = 50
 
 
-def too_many_unmapped(count: int, column: str | None, field: str) -> str:
-    """The sentence for ``count`` (over MANY_UNMAPPED) source values with no rule, read from
-    ``column`` as ``field``; the caller says how to read another column."""
+def too_many_unmapped(kind: str, mapping: dict[str, str], count: int) -> str:
+    """The sentence for ``count`` (over MANY_UNMAPPED) source values with no rule in a file of
+    ``kind`` read with ``mapping``, naming the column read as the source; the caller says how
+    to read another column."""
+    field = contract.SOURCE_FIELD_BY_KIND[kind]
     return (
-        f"{count:,} source values with no channel rule, so many that the column '{column}', "
-        f"read as the {field}, may hold something else, such as an id or free text"
+        f"{count:,} source values with no channel rule, so many that the column "
+        f"'{mapping.get(field)}', read as the {field}, may hold something else, such as an id "
+        "or free text"
     )
 
 
