@@ -17,7 +17,7 @@ from revcycle.agreements.model import FollowUp
 from revcycle.agreements.status import blank, status, targets_apply, view_targets
 from revcycle.agreements.words import follow_up
 from revcycle.meeting import shown
-from revcycle.meeting.week import Week, last_complete
+from revcycle.meeting.week import Week, last_ending_by
 
 Query = Callable[..., pd.DataFrame]
 
@@ -124,10 +124,26 @@ def scope_params(scope: Mapping | None) -> dict:
 
 
 def default_week(query: Query) -> Week | None:
-    """The last complete ISO week of the data, by the day it is as of (None when nothing is
-    loaded)."""
-    as_of_date = query("metrics/data_period")["as_of_date"].iloc[0]
-    return None if blank(as_of_date) else last_complete(pd.Timestamp(as_of_date).date())
+    """The last ISO week the data covers whole (metrics/data_complete_through: by its events,
+    or by loads after a quiet weekend); None when nothing is loaded."""
+    through = query("metrics/data_complete_through")["complete_through_date"].iloc[0]
+    return None if blank(through) else last_ending_by(pd.Timestamp(through).date())
+
+
+def completed_by_loads(query: Query, week: Week) -> str | None:
+    """Why ``week`` counts as complete though the data's last event is in it or before its
+    end, when the loads after it say so (data_complete_through); else None."""
+    row = query("metrics/data_complete_through").iloc[0]
+    if not row["is_complete_by_uploads"]:
+        return None
+    as_of, loaded = (pd.Timestamp(row[day]).date() for day in ("as_of_date", "loaded_date"))
+    if not as_of - datetime.timedelta(days=1) < week.end < loaded:
+        return None
+    return (
+        f"The data's last event is on {as_of:%a %d %b %Y}, and the exports were loaded on "
+        f"{loaded:%a %d %b %Y}, after this week, with no working day between: the week "
+        "counts as complete."
+    )
 
 
 def is_complete(query: Query, week: Week) -> bool:
@@ -326,16 +342,26 @@ def follow_up_unknowns(tiles: pd.DataFrame) -> tuple[str | None, str | None]:
     return rows["cannot_measure"].iloc[0], rows["partly_unmeasured"].iloc[0]
 
 
-def _data_days(query: Query) -> tuple[periods.FunnelStart, datetime.date] | None:
-    """Where the funnel begins (periods.funnel_start: spend or deals exported further back
-    than the leads do not move it, so a week before the first lead has no lead counts, not
-    zeros) and the day the data is as of (an event dated after the data was loaded, a typo,
-    does not stretch it); None when nothing is loaded."""
+class DataDays(NamedTuple):
+    """How far the loaded data reaches, for its weeks."""
+
+    start: periods.FunnelStart  # where the funnel begins (periods.funnel_start)
+    last: datetime.date  # the day the data is as of
+    complete_through: datetime.date  # the last day it covers whole (data_complete_through)
+
+
+def _data_days(query: Query) -> DataDays | None:
+    """Where the funnel begins (spend or deals exported further back than the leads do not
+    move it, so a week before the first lead has no lead counts, not zeros), the day the data
+    is as of (an event dated after the data was loaded, a typo, does not stretch it) and the
+    last day it covers whole; None when nothing is loaded."""
     row = query("metrics/data_period").iloc[0]
     start = periods.funnel_start(row)
     if start is None or blank(row["as_of_date"]):
         return None
-    return start, pd.Timestamp(row["as_of_date"]).date()
+    through = query("metrics/data_complete_through")["complete_through_date"].iloc[0]
+    last = pd.Timestamp(row["as_of_date"]).date()
+    return DataDays(start, last, pd.Timestamp(through).date())
 
 
 def _outside(row: pd.Series, days) -> str | None:
@@ -343,7 +369,7 @@ def _outside(row: pd.Series, days) -> str | None:
     zeros then mean "not loaded", never a quiet week."""
     if days is None:
         return "No data is loaded."
-    start, last = days
+    start, last = days.start, days.last
     if pd.Timestamp(row["week_end"]).date() < start.day:
         return f"{start.begins.capitalize()} on {start.day:%-d %b %Y}, after this week."
     if pd.Timestamp(row["week_start"]).date() > last:
@@ -355,9 +381,9 @@ def _baseline_gap(series: pd.DataFrame, days) -> str | None:
     """Why last week or the 4-week average is unknown on every tile, when it is: the earliest
     of those weeks ends before the funnel begins ("the leads begin on 3 Nov 2026"); ``series``
     is the baseline weeks and this one."""
-    if days is None or pd.Timestamp(series.iloc[0]["week_end"]).date() >= days[0].day:
+    if days is None or pd.Timestamp(series.iloc[0]["week_end"]).date() >= days.start.day:
         return None
-    return f"{days[0].begins} on {days[0].day:%-d %b %Y}"
+    return f"{days.start.begins} on {days.start.day:%-d %b %Y}"
 
 
 def _covers_whole(row: pd.Series, days) -> bool:
@@ -366,9 +392,8 @@ def _covers_whole(row: pd.Series, days) -> bool:
     hold only some of their days and read low."""
     if days is None:
         return False
-    start, last = days
     week_start, week_end = (pd.Timestamp(row[day]).date() for day in ("week_start", "week_end"))
-    return start.day <= week_start and week_end <= last
+    return days.start.day <= week_start and week_end <= max(days.last, days.complete_through)
 
 
 def week_tiles(
@@ -395,8 +420,8 @@ def week_tiles(
     agreed, in_force = _agreed(query, week, params)
     # A week the data ends in holds only its first days, and one it begins in only its last:
     # no colour against a whole week's target.
-    complete = days is not None and week.end < days[1]
-    whole = complete and week.start >= days[0].day
+    complete = days is not None and week.end <= days.complete_through
+    whole = complete and week.start >= days.start.day
     rows = []
     # For deals in several currencies (never added): each one's sum of the week's wins when
     # they are in several, else the weeks before that are not compared for their currency.

@@ -308,6 +308,7 @@ def _header(meeting: MeetingWeek, built_at: datetime.datetime) -> str:
     as_of = f"{meeting.data_as_of:%d %b %Y}" if meeting.data_as_of else "no leads loaded"
     loaded = f", loaded {meeting.loaded_at:%d %b %Y %H:%M}" if meeting.loaded_at else ""
     sample = " This is the bundled sample data." if meeting.is_sample else ""
+    completed = f" {html.escape(meeting.completed_by_loads)}" if meeting.completed_by_loads else ""
     if meeting.is_sample_agreement:
         sample = f" {html.escape(SAMPLE_AGREEMENT_LINE)}"
     if meeting.not_lead_sources:  # the screen says whose leads these are, or that none are
@@ -322,7 +323,7 @@ def _header(meeting: MeetingWeek, built_at: datetime.datetime) -> str:
         f"<header><h1>Weekly meeting — {week.label}</h1>"
         f"<p>{shown.days_of(week)} · "
         f"{html.escape(scope_words(meeting.scope))}</p>"
-        f'<p class="note">Leads up to {as_of}{loaded}.{sample} '
+        f'<p class="note">Leads up to {as_of}{loaded}.{completed}{sample} '
         f"Pack built {built_at:%d %b %Y %H:%M}.</p>"
         f'<nav>{nav}<a href="#agreement">Agreement in force</a></nav></header>'
     )

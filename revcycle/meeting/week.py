@@ -78,3 +78,8 @@ def last_complete(data_as_of: datetime.datetime | datetime.date) -> Week:
     events of that Sunday may still arrive; from Monday on it does."""
     day = data_as_of.date() if isinstance(data_as_of, datetime.datetime) else data_as_of
     return Week.containing(day).previous()
+
+
+def last_ending_by(day: datetime.date) -> Week:
+    """The latest ISO week whose Sunday is ``day`` or before it."""
+    return Week.containing(day + datetime.timedelta(days=1)).previous()

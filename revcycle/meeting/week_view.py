@@ -47,6 +47,7 @@ class MeetingWeek(NamedTuple):
     week: Week
     scope: dict
     today: datetime.date
+    completed_by_loads: str | None  # why the week counts as complete past its last event
     data_as_of: datetime.date | None  # the day of the latest lead loaded
     loaded_at: datetime.datetime | None
     is_sample: bool
@@ -110,6 +111,7 @@ def gather(query, con: duckdb.DuckDBPyConnection, week: Week, scope: dict, today
         week=week,
         scope=dict(scope),
         today=today,
+        completed_by_loads=numbers.completed_by_loads(query, week),
         data_as_of=as_of,
         loaded_at=loaded_at,
         is_sample=is_sample,

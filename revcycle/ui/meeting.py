@@ -531,6 +531,8 @@ def week_caption(meeting: MeetingWeek, latest: Week) -> None:
         unfinished = " The data ends before this week: none of its days is loaded yet."
     elif week.start == latest.start:
         unfinished = " This week is not over in the data yet: its numbers will still grow."
+    elif meeting.completed_by_loads:
+        unfinished = f" {meeting.completed_by_loads}"
     st.caption(
         f"{shown.days_of(week)}. The sidebar's period does not apply "
         f"here: every number is of this ISO week (Monday to Sunday).{unfinished}"
