@@ -189,6 +189,12 @@ def show_pipeline_velocity(revenue: pd.DataFrame, currency: money.Currency) -> N
         "sales-cycle days (deal created → won): the revenue per day the channel's pipeline is "
         "moving toward. The table shows each part, so you can see which one moves a channel."
     )
+    if currency.is_mixed:
+        st.caption(
+            "The average won deal and the velocity are sums of money, and the deals are in "
+            "several currencies, which are never added: only the parts without money are shown. "
+            "Each currency's won revenue is in the table per channel and currency above."
+        )
     page.left_out(
         total["count_won_before_created"],
         ("deal closed before it was created", "deals closed before they were created"),

@@ -210,6 +210,16 @@ def test_revenue_in_two_currencies_is_not_added_up(pages_over):
     columns = [column for frame in per_channel for column in frame.columns]
     assert "Won deals" in columns
     assert not [column for column in columns if "revenue" in column or "Velocity" in column]
+    # The velocity's table keeps its parts without money, and says why the others are gone.
+    velocity = [frame for frame in per_channel if "× Win rate" in frame.columns]
+    assert [list(frame.columns) for frame in velocity] == [
+        ["Channel", "Deals created", "× Win rate", "÷ Sales cycle"]
+    ]
+    assert any(
+        "the deals are in several currencies, which are never added: only the parts without "
+        "money are shown" in caption.value
+        for caption in at.caption
+    )
     # A chart per currency, each of its own deal: Referral won €1,000.00 (D1) and $500.00 (D2).
     charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     drawn = [
