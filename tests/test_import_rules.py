@@ -3,7 +3,9 @@ automatic mapping, --set, the full mapping shown, typed suggestions) and 11 (gro
 nothing changed). Hand-written files, a real database, the command's main() in this process."""
 
 import csv
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -568,3 +570,27 @@ def test_a_placeholder_in_an_optional_field_is_read_as_blank_with_a_warning(tmp_
         "error",
     )
     assert prepared.count_rows_loaded == 4
+
+
+def test_the_future_is_the_data_s_wall_clock_not_the_machine_s(db, tmp_path, revcycle, monkeypatch):
+    # A server keeping UTC, loading data of a zone 14 hours ahead of it: a lead created an hour
+    # ago there is no date in the future, though it is ahead of the server's own clock; one two
+    # hours ahead of that zone's clock is.
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    monkeypatch.setenv("REVCYCLE_TIMEZONE", "Pacific/Kiritimati")
+    there = datetime.now(ZoneInfo("Pacific/Kiritimati")).replace(tzinfo=None, microsecond=0)
+    leads = [
+        {"lead_id": "HOUR_AGO", "created_at": f"{there - timedelta(hours=1):%Y-%m-%d %H:%M:%S}"},
+        {"lead_id": "AHEAD", "created_at": f"{there + timedelta(hours=2):%Y-%m-%d %H:%M:%S}"},
+    ]
+    export = write_export(tmp_path / "leads.csv", "leads", leads)
+    try:
+        code, out = revcycle(db, "load", export, "--dry-run")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert code == 0, out
+    assert "0 errors (their rows are rejected), 1 warning, 1 distinct:" in out
+    assert "  warning: leads.csv, line 3, column created_at (" in out
+    assert "a date in the future" in out

@@ -305,7 +305,7 @@ def prepare(
     read_columns |= set(mapping.values())
     rows, mapping, derived, read_derived = _with_derived(kind, table, mapping, preset, rows, lines)
     read_columns |= read_derived
-    checked = (mapping, rows, lines, now or datetime.now(), arriving)
+    checked = (mapping, rows, lines, now or settings.wall_clock_now(), arriving)
     problems += derived + _rule_problems(con, kind, table, checked)
     rows, repeats, notes = _completed(kind, table, preset, rows, problems, lines)
     problems += repeats

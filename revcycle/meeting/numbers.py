@@ -342,7 +342,7 @@ def follow_up_unknowns(tiles: pd.DataFrame) -> tuple[str | None, str | None]:
     return rows["cannot_measure"].iloc[0], rows["partly_unmeasured"].iloc[0]
 
 
-class DataDays(NamedTuple):
+class DataReach(NamedTuple):
     """How far the loaded data reaches, for its weeks."""
 
     start: periods.FunnelStart  # where the funnel begins (periods.funnel_start)
@@ -350,7 +350,7 @@ class DataDays(NamedTuple):
     complete_through: datetime.date  # the last day it covers whole (data_complete_through)
 
 
-def _data_days(query: Query) -> DataDays | None:
+def _data_days(query: Query) -> DataReach | None:
     """Where the funnel begins (spend or deals exported further back than the leads do not
     move it, so a week before the first lead has no lead counts, not zeros), the day the data
     is as of (an event dated after the data was loaded, a typo, does not stretch it) and the
@@ -361,7 +361,7 @@ def _data_days(query: Query) -> DataDays | None:
         return None
     through = query("metrics/data_complete_through")["complete_through_date"].iloc[0]
     last = pd.Timestamp(row["as_of_date"]).date()
-    return DataDays(start, last, pd.Timestamp(through).date())
+    return DataReach(start, last, pd.Timestamp(through).date())
 
 
 def _outside(row: pd.Series, days) -> str | None:
