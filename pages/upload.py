@@ -95,8 +95,9 @@ def ask_how_to_read(slot: str, attempt: upload.Attempt, answered: tuple) -> None
     """Each question about the file, while it is open and after it was answered (so the
     answer can be changed)."""
     date_format, decimal_mark = answered
-    if attempt.date_formats_to_ask or date_format is not None:
-        ask_date_format(slot, attempt)
+    remembered = attempt.prepared and attempt.prepared.dates.remembered
+    if attempt.date_formats_to_ask or date_format is not None or remembered:
+        ask_date_format(slot, attempt, remembered and remembered.order)
     if attempt.decimal_marks_to_ask or decimal_mark is not None:
         st.radio(
             "How are the amounts in this file written?",
@@ -112,15 +113,17 @@ def ask_how_to_read(slot: str, attempt: upload.Attempt, answered: tuple) -> None
             st.caption(format.plain(question))
 
 
-def ask_date_format(slot: str, attempt: upload.Attempt) -> None:
-    """The date question's choices, kept as first offered once it is answered."""
+def ask_date_format(slot: str, attempt: upload.Attempt, remembered: str | None = None) -> None:
+    """The date question's choices, kept as first offered once it is answered; ``remembered``:
+    the order an earlier upload's dates were read in, which read this file's, chosen."""
     asked = st.session_state["upload_memo"].setdefault((slot, "date formats"), {})
     if attempt.date_formats_to_ask:
         asked["formats"] = attempt.date_formats_to_ask
+    formats = asked.get("formats", (DAY_FIRST, MONTH_FIRST))
     st.radio(
         "How are the dates in this file written?",
-        asked.get("formats", (DAY_FIRST, MONTH_FIRST)),
-        index=None,
+        formats,
+        index=formats.index(remembered) if remembered in formats else None,
         format_func=DATE_CHOICES.get,
         key=f"upload_dates_{slot}",
         help="A column whose days never go above 12 reads both ways, so Revcycle does not "

@@ -594,3 +594,72 @@ def test_the_future_is_the_data_s_wall_clock_not_the_machine_s(db, tmp_path, rev
     assert "0 errors (their rows are rejected), 1 warning, 1 distinct:" in out
     assert "  warning: leads.csv, line 3, column created_at (" in out
     assert "a date in the future" in out
+
+
+# A weekly export early in the month: no day above 12, so each date reads either way.
+EARLY_DECEMBER = "lead_id;created_at\nE1;02-12-2026 13:20\nE2;04-12-2026 09:05\n"
+LATE_NOVEMBER = "lead_id;created_at\nN1;24-11-2026 10:00\n"  # the 24th: day-first
+
+
+def loaded_created_at(db) -> dict[str, datetime]:
+    con = connect(db)
+    try:
+        return dict(con.execute("select lead_id, created_at from raw_leads").fetchall())
+    finally:
+        con.close()
+
+
+def test_dates_that_read_either_way_are_read_as_the_last_upload_s_were(db, tmp_path, revcycle):
+    (tmp_path / "november.csv").write_text(LATE_NOVEMBER, encoding="utf-8")
+    (tmp_path / "december.csv").write_text(EARLY_DECEMBER, encoding="utf-8")
+    code, out = revcycle(db, "load", tmp_path / "november.csv", "--mode", "merge")
+    assert code == 0, out
+    november_upload = history_ids(db)[-1]
+    code, out = revcycle(db, "load", tmp_path / "december.csv", "--mode", "merge")
+    assert code == 0, out
+    assert (
+        "  created_at: each date reads both day-first and month-first (no day above 12); read "
+        f"day-first, as upload {november_upload} (november.csv) was. If that is wrong, choose "
+        "the other order (--date-format on the command line)\n"
+    ) in out
+    created = loaded_created_at(db)
+    assert created["E1"] == datetime(2026, 12, 2, 13, 20)
+    assert created["E2"] == datetime(2026, 12, 4, 9, 5)
+
+
+def test_a_date_order_given_overrides_the_last_upload_s(db, tmp_path, revcycle):
+    (tmp_path / "november.csv").write_text(LATE_NOVEMBER, encoding="utf-8")
+    (tmp_path / "december.csv").write_text(EARLY_DECEMBER, encoding="utf-8")
+    assert revcycle(db, "load", tmp_path / "november.csv", "--mode", "merge")[0] == 0
+    code, out = revcycle(
+        db, "load", tmp_path / "december.csv", "--mode", "merge", "--date-format", "month-first"
+    )
+    assert code == 0, out
+    assert "no day above 12" not in out
+    assert loaded_created_at(db)["E1"] == datetime(2026, 2, 12, 13, 20)
+
+
+def test_an_undone_upload_s_date_order_is_not_followed(db, tmp_path, revcycle):
+    (tmp_path / "november.csv").write_text(LATE_NOVEMBER, encoding="utf-8")
+    (tmp_path / "december.csv").write_text(EARLY_DECEMBER, encoding="utf-8")
+    before = history_ids(db)[-1]
+    assert revcycle(db, "load", tmp_path / "november.csv", "--mode", "merge")[0] == 0
+    assert revcycle(db, "restore", before)[0] == 0  # November's upload undone
+    code, out = revcycle(db, "load", tmp_path / "december.csv", "--dry-run")
+    assert code == 1
+    assert (
+        "error: december.csv, column created_at: could be day-first or month-first "
+        "(e.g. 02-12-2026 13:20); choose with --date-format"
+    ) in out
+
+
+def test_dates_read_only_one_way_each_are_not_settled_by_the_last_upload(db, tmp_path, revcycle):
+    # 13-01 reads only day-first and 01-13 only month-first: a mixed column, asked whatever
+    # the last upload was read as.
+    mixed = "lead_id;created_at\nM1;13-01-2026\nM2;01-13-2026\n"
+    (tmp_path / "november.csv").write_text(LATE_NOVEMBER, encoding="utf-8")
+    (tmp_path / "mixed.csv").write_text(mixed, encoding="utf-8")
+    assert revcycle(db, "load", tmp_path / "november.csv", "--mode", "merge")[0] == 0
+    code, out = revcycle(db, "load", tmp_path / "mixed.csv", "--dry-run")
+    assert code == 1
+    assert "mixes day-first (e.g. 13-01-2026) and month-first (e.g. 01-13-2026) dates" in out

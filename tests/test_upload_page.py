@@ -294,6 +294,36 @@ def test_ambiguous_dates_ask_for_the_order(own_db):
     assert tiles(at)["New"] == "2"
 
 
+def test_dates_that_read_either_way_follow_the_last_upload_and_the_choice_stays_open(own_db):
+    # A leads file whose 24th of October settles day-first is loaded first; the next file's
+    # dates, none above 12, are read the same way, the question shown answered.
+    at = open_upload_page()
+    upload_files(at, ("october.csv", "lead_id;created_at\nB1;24/10/2026\n"))
+    at.button(key="upload_commit").click().run()
+    assert not at.exception, at.exception
+    con = connect(own_db)
+    [(upload_id,)] = con.execute("select max(upload_id) from uploads").fetchall()
+    con.close()
+    at = open_upload_page()
+    upload_files(at, ("sheet.csv", AMBIGUOUS_DATES))
+    assert at.radio(key="upload_dates_sheet.csv").value == "day-first"
+    assert (
+        "Note: created_at: each date reads both day-first and month-first (no day above 12); "
+        f"read day-first, as upload {upload_id} (october.csv) was. If that is wrong, choose the "
+        "other order (--date-format on the command line)."
+    ) in texts(at.caption)
+    assert "**2 data lines in sheet.csv = 2 rows to load + 0 rejected.**" in texts(at.markdown)
+    at.radio(key="upload_dates_sheet.csv").set_value("month-first").run()
+    assert not at.exception, at.exception
+    at.button(key="upload_commit").click().run()
+    assert not at.exception, at.exception
+    con = connect(own_db)
+    loaded = dict(con.execute("select lead_id, created_at from raw_leads").fetchall())
+    con.close()
+    # 03/04/2026 and 05/06/2026 read month-first, as chosen: 4 March and 6 May.
+    assert (loaded["A1"].date(), loaded["A2"].date()) == (date(2026, 3, 4), date(2026, 5, 6))
+
+
 def test_amounts_that_read_either_way_ask_for_the_decimal_mark(own_db):
     # No amount shows its mark: 1.500 is fifteen hundred with a decimal comma, one and a half
     # with a decimal point. With a decimal comma the two deals are 1,500.00 and 2,250.00.

@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pandas as pd
@@ -65,6 +66,7 @@ class UploadMeta:
     count_rows_rejected: int
     # The contract fields the file had a column for: a field it lacks is unknown, not blank.
     fields: tuple[str, ...] | None = None
+    date_order: str | None = None  # its dates read day-first or month-first (parse.DAY_FIRST …)
 
 
 def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> None:
@@ -180,6 +182,7 @@ create table if not exists uploads (
 );
 alter table uploads add column if not exists fields varchar[];
 alter table uploads add column if not exists changed_by varchar;
+alter table uploads add column if not exists date_order varchar;
 create table if not exists loaded_uploads (kind varchar, upload_id bigint);
 create table if not exists sample_uploads (upload_id bigint);
 """
@@ -207,7 +210,7 @@ def ensure_storage(con: duckdb.DuckDBPyConnection) -> None:
     # Each view's comment is the hash of the SQL that wrote it.
     written = dict(con.execute(_VIEWS_SQL).fetchall())
     tables = {table for table, _ in found}
-    history = {("uploads", "fields"), ("uploads", "changed_by")}
+    history = {("uploads", "fields"), ("uploads", "changed_by"), ("uploads", "date_order")}
     if not history <= found or not {"loaded_uploads", "sample_uploads"} <= tables:
         _run(con, _STORAGE_SQL)
     for kind in RAW_TABLE_BY_KIND:
@@ -552,13 +555,14 @@ def _record(con, upload_id: int, upload: tuple, meta: UploadMeta, change: Change
         con,
         "insert into uploads values ($id, (select max(upload_id) from uploads), $at, "
         "$kind, $file, $sha, $size, $preset, $mode, $in_file, $loaded, $rejected, $new, "
-        "$changed, $unchanged, $fields, $by)",
+        "$changed, $unchanged, $fields, $by, $date_order)",
         {"id": upload_id, "at": settings.wall_clock_now(), "kind": kind, "file": meta.file_name}
         | {"sha": sha256, "mode": mode}
         | {"size": meta.original.size, "preset": meta.preset, "loaded": count_loaded}
         | {"in_file": meta.count_rows_in_file, "rejected": meta.count_rows_rejected}
         | {"new": change.count_new, "changed": change.count_changed}
-        | {"unchanged": change.count_unchanged, "fields": meta.fields, "by": changed_by},
+        | {"unchanged": change.count_unchanged, "fields": meta.fields, "by": changed_by}
+        | {"date_order": meta.date_order},
     )
 
 
@@ -683,6 +687,30 @@ def restore(con: duckdb.DuckDBPyConnection, upload_id: int, *, changed_by: str) 
         restore_id = _add_entry(con, upload_id, RESTORE, what, changed_by)
         rebuild_in_transaction(con)
     return restore_id
+
+
+class DateOrderRead(NamedTuple):
+    """How a loaded upload's dates were read, day-first or month-first."""
+
+    order: str
+    upload_id: int
+    file_name: str
+
+
+def last_date_order(con: duckdb.DuckDBPyConnection) -> DateOrderRead | None:
+    """The date order of the latest loaded upload whose dates were read day-first or
+    month-first (an upload undone, perhaps for reading them wrong, has no say); None when
+    none was, or the history predates it."""
+    columns = set(con.execute(_COLUMNS_SQL).fetchall())
+    if not {("uploads", "date_order"), ("loaded_uploads", "upload_id")} <= columns:
+        return None
+    found = con.execute(
+        "select date_order, upload_id, file_name from uploads "
+        "where date_order is not null "
+        "and upload_id in (select upload_id from loaded_uploads) "
+        "order by upload_id desc limit 1"
+    ).fetchall()
+    return DateOrderRead(*found[0]) if found else None
 
 
 def has_history(con: duckdb.DuckDBPyConnection) -> bool:

@@ -37,6 +37,8 @@ class Parsed(NamedTuple):
 
     values: pa.Array | pa.ChunkedArray  # text stays in the parts it was read in
     problems: list[Problem]
+    date_order: str | None = None  # DAY_FIRST or MONTH_FIRST: how a date column was read
+    asked: bool = False  # its values left the order open, and the answer given settled it
 
 
 def mask(array) -> np.ndarray:
@@ -317,14 +319,22 @@ def _decide(reads: dict[str, np.ndarray], text: pa.Array) -> tuple[str | None, s
 
 
 def parse_dates(
-    values, lines, file: str, column: str, date_format: str | None = None, excel_epoch=EXCEL_EPOCH
+    values,
+    lines,
+    file: str,
+    column: str,
+    date_format: str | None = None,
+    excel_epoch=EXCEL_EPOCH,
+    remembered: str | None = None,
 ) -> Parsed:
     """Read a column of dates or timestamps into a naive pa.timestamp("us") Array.
 
     ``date_format`` (one of DATE_FORMATS) answers the column's question, if it has one; a column
     whose values settle their format keeps it (one answer is given for all a file's date
-    columns, and an ISO column beside an undecided one stays ISO). Undecided and unanswered, the
-    column is one problem, line None, and all its values null.
+    columns, and an ISO column beside an undecided one stays ISO). Unanswered, ``remembered``
+    (DAY_FIRST or MONTH_FIRST: how earlier uploads' dates were read) settles a column that
+    day-first and month-first read alike, value for value (no day above 12), and no other.
+    Undecided and unanswered, the column is one problem, line None, and all its values null.
     """
     if date_format is not None and date_format not in DATE_FORMATS:
         raise ValueError(f"unknown date format {date_format!r}; use one of {DATE_FORMATS}")
@@ -332,7 +342,11 @@ def parse_dates(
     text = stripped(raw)
     reads, separators, stamps, offset_minutes = _read_dates(text, excel_epoch)
     chosen, question, code = _decide(reads, text)
-    chosen = chosen or date_format
+    day_first, month_first = reads[DAY_FIRST], reads[MONTH_FIRST]
+    either_way = question is not None and day_first.any() and np.array_equal(day_first, month_first)
+    answer = date_format or (remembered if either_way else None)
+    asked = chosen is None and question is not None and answer is not None
+    chosen = chosen or answer
     parsed, read, reason = pa.nulls(len(raw), TIMESTAMP), np.zeros(len(raw), bool), "not a date"
     if chosen is None and question:
         reason = f"{question}{DATE_FORMAT_HINT}"
@@ -345,16 +359,16 @@ def parse_dates(
         label = _LABEL[chosen].replace("/", max(separators, key=separators.get))
         reason = f"not a date in the column's format ({label})"
     unread = mask(pc.is_valid(text)) & ~read
-    return Parsed(parsed, _problems(unread, raw, lines, file, column, reason, codes.NOT_A_DATE))
+    problems = _problems(unread, raw, lines, file, column, reason, codes.NOT_A_DATE)
+    order = chosen if chosen in (DAY_FIRST, MONTH_FIRST) else None
+    return Parsed(parsed, problems, order, asked)
 
 
-def parse_days(
-    values, lines, file: str, column: str, date_format: str | None = None, excel_epoch=EXCEL_EPOCH
-) -> Parsed:
+def parse_days(*arguments, **options) -> Parsed:
     """Read a column of days into a pa.date32() Array: read as parse_dates reads dates (the
-    same formats, the same questions), the time of day, where a value has one, dropped."""
-    parsed = parse_dates(values, lines, file, column, date_format, excel_epoch)
-    return Parsed(pc.cast(parsed.values, DAY), parsed.problems)
+    same arguments, formats and questions), the time of day, where a value has one, dropped."""
+    parsed = parse_dates(*arguments, **options)
+    return parsed._replace(values=pc.cast(parsed.values, DAY))
 
 
 def _to_local(stamps: np.ndarray, offset_minutes: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -27,7 +28,13 @@ from revcycle.importer import (
     touches,
 )
 from revcycle.importer import problems as codes
-from revcycle.importer.load import RAW_TABLE_BY_KIND, UploadMeta, holds_sample
+from revcycle.importer.load import (
+    RAW_TABLE_BY_KIND,
+    DateOrderRead,
+    UploadMeta,
+    holds_sample,
+    last_date_order,
+)
 from revcycle.importer.original import Original
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import ERROR, WARNING, ImportRefused, Problem, per_line
@@ -60,6 +67,27 @@ NEGATIVE_AMOUNT_REASON = {
 SHOWN_IGNORED_COLUMNS = 12  # ignored columns named; the page lists the rest on request
 
 
+class DatesRead(NamedTuple):
+    """How a file's date columns were read: day-first or month-first (None when no column's
+    values show either, or columns disagree); the columns whose values left it open; and the
+    order a loaded upload was read in, when it settled them (no answer was given)."""
+
+    order: str | None = None
+    asked: tuple[str, ...] = ()
+    remembered: DateOrderRead | None = None
+
+    def notes(self) -> list[str]:
+        """The note on dates read in the order a loaded upload's were."""
+        if self.remembered is None:
+            return []
+        order, upload_id, file_name = self.remembered
+        return [
+            f"{', '.join(self.asked)}: each date reads both day-first and month-first (no day "
+            f"above 12); read {order}, as upload {upload_id} ({file_name}) was. If that is "
+            "wrong, choose the other order (--date-format on the command line)"
+        ]
+
+
 @dataclass(frozen=True)
 class PreparedUpload:
     file_name: str
@@ -75,6 +103,7 @@ class PreparedUpload:
     totals_lines: tuple[int, ...] = ()  # the totals rows' lines: lines of the file, but no data
     ignored_columns: list[str] = field(default_factory=list)  # the file's columns nothing reads
     count_data_lines: int | None = None  # when a line gives several rows (HubSpot's touches)
+    dates: DatesRead = field(default_factory=DatesRead)  # how its dates were read
 
     @property
     def count_rows_loaded(self) -> int:
@@ -93,6 +122,7 @@ class PreparedUpload:
             self.count_rows_in_file,
             self.count_rows_rejected,
             tuple(self.mapping),  # the fields the file has a column for
+            self.dates.order,
         )
 
     def mapping_lines(self) -> list[str]:
@@ -286,22 +316,12 @@ def prepare(
     ``arriving``: the leads that load before this file in the same batch, known as loaded."""
     table = read_export(Path(path), max_bytes)
     header = table.header
-    # A column per constant, named as --set gives it: its value parses as any other.
-    given = {f"--set {name}={value}": (name, value) for name, value in (constants or {}).items()}
-    table, set_columns = _with_columns(table, given)
-    kind, source, mapping, preset = _resolve_mapping(
-        con, table, kind, preset_name, (overrides or {}) | set_columns, complete_mapping
-    )
-    read_columns = set(mapping.values())
-    table, mapping = _with_preset_values(table, preset, mapping)
-    table, mapping, read_fallbacks = _with_fallbacks(table, preset, mapping)
-    read_columns |= read_fallbacks
-    if kind == "touches":  # one row per touch, a lead's link columns checked
-        table, mapping, read_touches = touches.reshaped(table, preset, mapping)
-        read_columns |= read_touches
+    asked = (kind, preset_name, overrides, constants, complete_mapping)
+    table, kind, source, mapping, preset, read_columns = _mapped(con, table, *asked)
     lines = np.asarray(table.lines, dtype=np.int64)
-    answers = (date_format, decimal_mark)  # what the values leave open, answered
-    rows, problems = _parse_columns(table, kind, mapping, preset, lines, answers)
+    # What the values leave open, answered; the dates' order, unasked, as a loaded upload's.
+    answers = (date_format, decimal_mark, None if date_format else last_date_order(con))
+    rows, problems, dates = _parse_columns(table, kind, mapping, preset, lines, answers)
     read_columns |= set(mapping.values())
     rows, mapping, derived, read_derived = _with_derived(kind, table, mapping, preset, rows, lines)
     read_columns |= read_derived
@@ -320,11 +340,40 @@ def prepare(
         problems=problems,
         count_rows_in_file=table.rows.num_rows,
         unmapped_sources=_unmapped_sources(con, kind, rows),
-        notes=[*table.notes, *notes, *_decided(con, kind, table, preset, mapping, rows)],
+        notes=[*table.notes, *notes, *_decided(con, kind, table, preset, mapping, rows)]
+        + dates.notes(),
         totals_lines=table.totals_lines,
         ignored_columns=[column for column in header if column not in read_columns],
         count_data_lines=table.count_data_lines,
+        dates=dates,
     )
+
+
+def _mapped(con, table: ExportTable, kind, preset_name, overrides, constants, complete_mapping):
+    """The table with the columns the mapping adds (``constants``, a preset's values and
+    fallbacks, touches one per row), its kind, what read it, the mapping, the preset, and the
+    file's columns read."""
+    # A column per constant, named as --set gives it: its value parses as any other.
+    given = {f"--set {name}={value}": (name, value) for name, value in (constants or {}).items()}
+    table, set_columns = _with_columns(table, given)
+    kind, source, mapping, preset = _resolve_mapping(
+        con, table, kind, preset_name, (overrides or {}) | set_columns, complete_mapping
+    )
+    read_columns = set(mapping.values())
+    table, mapping = _with_preset_values(table, preset, mapping)
+    table, mapping, read_fallbacks = _with_fallbacks(table, preset, mapping)
+    read_columns |= read_fallbacks
+    if kind == "touches":  # one row per touch, a lead's link columns checked
+        table, mapping, read_touches = touches.reshaped(table, preset, mapping)
+        read_columns |= read_touches
+    return table, kind, source, mapping, preset, read_columns
+
+
+def _dates_read(columns: dict[str, parse.Parsed], remembered: DateOrderRead | None) -> DatesRead:
+    orders = {parsed.date_order for parsed in columns.values()} - {None}
+    asked = tuple(column for column, parsed in columns.items() if parsed.asked)
+    order = orders.pop() if len(orders) == 1 else None
+    return DatesRead(order, asked, remembered if asked else None)
 
 
 # A list field's rows (one, several), what they list, and what is read of it: a HubSpot deal's
@@ -535,14 +584,15 @@ def _parse_columns(
     mapping: dict[str, str],
     preset: presets.Preset | None,
     lines: np.ndarray,
-    answers: tuple[str | None, str | None],
-) -> tuple[pa.Table, list[Problem]]:
+    answers: tuple[str | None, str | None, DateOrderRead | None],
+) -> tuple[pa.Table, list[Problem], DatesRead]:
     """Every contract column of ``kind`` typed, and the values that could not be; refuses the
     file when a whole column cannot be read (dates that could be day-first or month-first,
-    amounts with a decimal point or comma) and ``answers`` (the date format, the decimal mark)
-    leave it open."""
+    amounts with a decimal point or comma) and ``answers`` (the date format, the decimal mark,
+    and the date order a loaded upload was read in: see parse.parse_dates) leave it open."""
     file, count = table.file_name, table.rows.num_rows
-    date_format, decimal_mark = answers
+    date_format, decimal_mark, remembered = answers
+    remembered_order = remembered.order if remembered else None
     list_fields = preset.first_of_list if preset else frozenset()
 
     def parsed_column(spec: contract.Field) -> parse.Parsed:
@@ -556,17 +606,17 @@ def _parse_columns(
             return parse.Parsed(stripped(raw), [])
         # A placeholder is no value: blank in a field a row may leave so, else its row's error.
         needed_by = contract.ONE_ROW_BY_KIND[kind] if spec.required else None
-        raw, said = parse.placeholders_as_blank(
-            raw, lines, file, column, NOUN[spec.type], needed_by
-        )
+        blanked = parse.placeholders_as_blank(raw, lines, file, column, NOUN[spec.type], needed_by)
+        raw, said = blanked.values, blanked.problems
         if spec.type == "decimal":
             parsed = parse.parse_numbers(raw, lines, file, column, decimal_mark)
         elif spec.type in ("timestamp", "date"):
             read = READER_BY_TYPE[spec.type]
-            parsed = read(raw, lines, file, column, date_format, excel_epoch=table.excel_epoch)
+            epoch = table.excel_epoch
+            parsed = read(raw, lines, file, column, date_format, epoch, remembered_order)
         else:
             parsed = READER_BY_TYPE[spec.type](raw, lines, file, column)
-        return parse.Parsed(parsed.values, said + parsed.problems)
+        return parsed._replace(problems=said + parsed.problems)
 
     # Columns parse independently, and Arrow's, numpy's and DuckDB's kernels release the GIL:
     # one thread per core parses them side by side. Results are taken in the contract's order.
@@ -583,7 +633,10 @@ def _parse_columns(
     # Parsing a date column holds about twice its text for a while; Arrow's allocator keeps
     # what was freed for reuse, which at 10M rows would still hold a gigabyte in the commit.
     pa.default_memory_pool().release_unused()
-    return pa.table(columns), problems
+    read = zip(fields, parsed_columns, strict=True)
+    columns_read = {mapping[spec.name]: one for spec, one in read if spec.name in mapping}
+    dates = _dates_read(columns_read, remembered)
+    return pa.table(columns), problems, dates
 
 
 def _closes_before_creation(rows: pa.Table) -> np.ndarray:
