@@ -663,3 +663,16 @@ def test_dates_read_only_one_way_each_are_not_settled_by_the_last_upload(db, tmp
     code, out = revcycle(db, "load", tmp_path / "mixed.csv", "--dry-run")
     assert code == 1
     assert "mixes day-first (e.g. 13-01-2026) and month-first (e.g. 01-13-2026) dates" in out
+
+
+def test_another_tool_s_date_order_is_not_followed(db, tmp_path, revcycle):
+    # Pipedrive's leads were read day-first; a file in the generic format is another tool's
+    # export (an ad platform's may be month-first), so its question stays open.
+    pipedrive = "Lead - ID;Lead - Created\nP1;24-11-2026 10:00\n"
+    (tmp_path / "pipedrive.csv").write_text(pipedrive, encoding="utf-8")
+    (tmp_path / "december.csv").write_text(EARLY_DECEMBER, encoding="utf-8")
+    code, out = revcycle(db, "load", tmp_path / "pipedrive.csv", "--mode", "merge")
+    assert code == 0, out
+    code, out = revcycle(db, "load", tmp_path / "december.csv", "--dry-run")
+    assert code == 1
+    assert "column created_at: could be day-first or month-first" in out

@@ -697,18 +697,20 @@ class DateOrderRead(NamedTuple):
     file_name: str
 
 
-def last_date_order(con: duckdb.DuckDBPyConnection) -> DateOrderRead | None:
-    """The date order of the latest loaded upload whose dates were read day-first or
-    month-first (an upload undone, perhaps for reading them wrong, has no say); None when
+def last_date_order(con: duckdb.DuckDBPyConnection, preset: str) -> DateOrderRead | None:
+    """The date order of the latest loaded upload read by ``preset`` (the same tool's export:
+    a CRM's may be day-first and an ad platform's month-first) whose dates were read day-first
+    or month-first; an upload undone, perhaps for reading them wrong, has no say. None when
     none was, or the history predates it."""
     columns = set(con.execute(_COLUMNS_SQL).fetchall())
     if not {("uploads", "date_order"), ("loaded_uploads", "upload_id")} <= columns:
         return None
     found = con.execute(
         "select date_order, upload_id, file_name from uploads "
-        "where date_order is not null "
+        "where date_order is not null and preset = $preset "
         "and upload_id in (select upload_id from loaded_uploads) "
-        "order by upload_id desc limit 1"
+        "order by upload_id desc limit 1",
+        {"preset": preset},
     ).fetchall()
     return DateOrderRead(*found[0]) if found else None
 
