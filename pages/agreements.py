@@ -1,7 +1,6 @@
 """Agreements: what marketing and sales agreed, in force, edited as a new version, and its
 history; every figure on the other pages is measured against it."""
 
-import datetime
 import functools
 import logging
 
@@ -276,7 +275,7 @@ def editor_section(cursor, current, start_agreement, who: str | None) -> None:
     """The current agreement in the editor; saved as the next version by an editor."""
     if not any(str(key).startswith(EDIT) for key in st.session_state):  # a form just opened
         st.session_state[BASED_ON] = 0 if current is None else current.number
-    today = datetime.date.today()
+    today = settings.today()
     start = flow.form_from(start_agreement, flow.next_effective_date(current, today))
     read_only = who is None
     known = sorted(set(channels.rules(cursor).values()))
@@ -393,7 +392,7 @@ with page.frame("Agreements"):
     cursor = connection().cursor()
     versions = store.versions(cursor)
     current = versions[-1] if versions else None
-    in_force = store.in_force_on(cursor, datetime.date.today())
+    in_force = store.in_force_on(cursor, settings.today())
     st.title("Agreements", anchor=False)
     st.caption(
         "What marketing and sales agreed: the definitions, how fast each channel's leads are "

@@ -6,7 +6,7 @@ pack is the same week as one HTML file."""
 
 import streamlit as st
 
-from revcycle.meeting import log
+from revcycle import settings
 from revcycle.meeting.week_view import (
     SECTION_TITLES,
     SPEND_ALONE,
@@ -58,7 +58,7 @@ def draw_meeting(con, week_data, agreed, default, presenting: bool, slides=meeti
 
 with page.frame("This week") as filters:
     scope = {"channels": filters.channels, "owners": filters.owners, "segments": filters.segments}
-    today = log.today()  # in the data's time zone, as the log's "overdue" counts days
+    today = settings.today()  # in the data's time zone, as the log's "overdue" counts days
     default = default_week(run, today)
     week = meeting.chosen_week(default)
     presenting = meeting.presenting()

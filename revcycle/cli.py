@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from revcycle import backup, contract, health, sample
+from revcycle import backup, contract, health, sample, settings
 from revcycle.access import os_user
 from revcycle.agreements import cli as agreements_cli
 from revcycle.attribution import cli as attribution_cli
@@ -41,7 +41,6 @@ from revcycle.importer import problems as codes
 from revcycle.importer.problems import ERROR, ImportRefused, grouped, problems_frame
 from revcycle.importer.validate import columns_feeding_two_fields, prepare
 from revcycle.meeting import cli as meeting_cli
-from revcycle.meeting import log as meeting_log
 from revcycle.meeting import pack
 from revcycle.paths import SAMPLE_DIR, db_path, log_path
 from revcycle.rebuild import MART_TABLE, is_current, seed_rules
@@ -646,7 +645,7 @@ def _pack(args) -> int:
             print(reading.note)
         if _is_stale(reading.con):
             return 1
-        return pack.write(reading.con, args.week, args.out, scope, meeting_log.today())
+        return pack.write(reading.con, args.week, args.out, scope, settings.today())
 
 
 # The reporting commands, each run on a read-only connection.

@@ -141,6 +141,12 @@ def timezone() -> str:
     return text
 
 
+def today() -> datetime.date:
+    """Today in timezone(), the data's zone, not the machine's: the day an agreement is in
+    force and an action overdue (a server keeping UTC has another date for hours a day)."""
+    return wall_clock_now().date()
+
+
 def wall_clock_now() -> datetime.datetime:
     """Now, as naive wall time in timezone(), to the second: how every moment the app records
     (an upload, a change, an agreement version, a meeting action) is stored, as the loaded

@@ -3,6 +3,8 @@ a refused file that changes nothing and shows no traceback."""
 
 import dataclasses
 import datetime
+import time
+from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -61,6 +63,32 @@ def test_show_tells_the_version_in_force_today_not_one_that_starts_later(revcycl
     lines = out.splitlines()
     assert next(line for line in lines if line.startswith("   2 ")).endswith("← in force today")
     assert next(line for line in lines if line.startswith("   3 ")).endswith("(not in force yet)")
+
+
+def test_in_force_today_is_today_in_the_data_s_time_zone(revcycle, db, tmp_path, monkeypatch):
+    # A server keeping UTC, the data's zone 14 hours ahead of it (or 11 behind, whichever has
+    # another date now): version 3 starts on the later of the two dates, so it is in force
+    # today exactly when the zone's date is the later one.
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    utc = datetime.datetime.now(datetime.UTC)
+    zone = "Pacific/Kiritimati" if utc.hour >= 11 else "Pacific/Pago_Pago"
+    monkeypatch.setenv("REVCYCLE_TIMEZONE", zone)
+    there = utc.astimezone(ZoneInfo(zone)).date()
+    starts = max(there, utc.date())
+    versions = saved_versions(db)
+    third = dataclasses.replace(versions[-1].agreement, effective_from=starts, note="Next")
+    path = tmp_path / "next.yaml"
+    path.write_text(document.dump([*versions, Version(3, "", None, third)]), encoding="utf-8")
+    try:
+        assert revcycle(db, "agreements", "import", path)[0] == 0
+        code, out = revcycle(db, "agreements", "show")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert code == 0
+    in_force = next(line for line in out.splitlines() if line.endswith("← in force today"))
+    assert in_force.startswith("   3 " if there > utc.date() else "   2 "), out
 
 
 def test_show_without_an_agreement_names_the_default(revcycle, tmp_path):

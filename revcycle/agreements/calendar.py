@@ -53,7 +53,7 @@ def _data_years(con: duckdb.DuckDBPyConnection) -> list[int]:
             "where first_contacted_at is not null"
         ).fetchall()
     }
-    years.add(datetime.date.today().year)
+    years.add(settings.today().year)
     years.add(max(years) + 1)
     return sorted(years)
 

@@ -2,12 +2,12 @@
 file, so a team can review it like any document. ``show`` and ``export`` only read, so they work
 while the dashboard runs; ``import`` writes, all or nothing, as the OS user running it."""
 
-import datetime
 import sys
 from pathlib import Path
 
 import duckdb
 
+from revcycle import settings
 from revcycle.access import os_user
 from revcycle.agreements import document, store, words
 from revcycle.agreements.model import default_agreement
@@ -29,7 +29,7 @@ def show(con: duckdb.DuckDBPyConnection) -> int:
         print(f"({FIRST_VERSION_HINT})")
         return 0
     # Today's, as the page's "In force today": a version saved to start later is not yet.
-    today = datetime.date.today()
+    today = settings.today()
     in_force = store.in_force_on(con, today)
     for line in words.describe(in_force):
         print(line)

@@ -8,6 +8,7 @@ import unicodedata
 
 import duckdb
 
+from revcycle import settings
 from revcycle.export import safe_csv
 from revcycle.meeting import log
 from revcycle.periods import argument_date
@@ -33,7 +34,7 @@ def add_parser(commands) -> None:
 
 def list_actions(con: duckdb.DuckDBPyConnection, args) -> int:
     """Print the open actions, overdue first; exit code 0, also when there are none."""
-    today = args.today or log.today()
+    today = args.today or settings.today()
     found = log.open_actions(con, today=today)
     if args.overdue:
         found = found[found["is_overdue"]]

@@ -226,11 +226,6 @@ def _insert(con, kind: str, record_id: int, revision: int, fields: dict, editor:
     ).fetchall()
 
 
-def today() -> datetime.date:
-    """Today in the data's time zone: what "overdue" is measured against by default."""
-    return settings.wall_clock_now().date()
-
-
 # ---- checking --------------------------------------------------------------------------------
 
 _WEEK_LABEL = re.compile(r"(\d{4})-W(\d{1,2})")

@@ -24,7 +24,7 @@ from typing import NamedTuple
 import pandas as pd
 import streamlit as st
 
-from revcycle import filter_values, periods
+from revcycle import filter_values, periods, settings
 from revcycle.periods import DEFAULT_PRESET, PRESETS, preset_period
 from revcycle.ui import format
 from revcycle.ui.data import run
@@ -108,7 +108,7 @@ def data_days() -> DataDays:
     alone), today for all, so every page can show its empty state."""
     row = run("metrics/data_period").iloc[0]
     if pd.isna(row["first_date"]):
-        return DataDays(*[date.today()] * len(DataDays._fields))
+        return DataDays(*[settings.today()] * len(DataDays._fields))
     days = {day: row[f"{day}_date"] for day in DataDays._fields}
     for day in ("as_of", "last_event"):  # no event: the spend's last day
         days[day] = row["last_date"] if pd.isna(days[day]) else days[day]
