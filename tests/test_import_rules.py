@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from revcycle.__main__ import main
+from revcycle.access import os_user
 from revcycle.db import connect
 from revcycle.importer import problems as codes
 from revcycle.importer.problems import WARNING
@@ -676,3 +677,24 @@ def test_another_tool_s_date_order_is_not_followed(db, tmp_path, revcycle):
     code, out = revcycle(db, "load", tmp_path / "december.csv", "--dry-run")
     assert code == 1
     assert "column created_at: could be day-first or month-first" in out
+
+
+def test_a_database_from_before_the_date_order_records_it_from_its_next_upload(
+    db, tmp_path, revcycle
+):
+    con = connect(db)
+    con.execute("alter table uploads drop column date_order")  # as databases were before
+    con.execute("alter table uploads drop column changed_by")
+    con.close()
+    (tmp_path / "november.csv").write_text(LATE_NOVEMBER, encoding="utf-8")
+    (tmp_path / "december.csv").write_text(EARLY_DECEMBER, encoding="utf-8")
+    assert revcycle(db, "load", tmp_path / "november.csv", "--mode", "merge")[0] == 0
+    con = connect(db)
+    [entry] = con.execute(
+        "select file_name, date_order, changed_by from uploads where file_name = 'november.csv'"
+    ).fetchall()
+    con.close()
+    assert entry == ("november.csv", "day-first", os_user())
+    code, out = revcycle(db, "load", tmp_path / "december.csv", "--mode", "merge")
+    assert code == 0, out
+    assert "read day-first, as upload" in out

@@ -169,7 +169,7 @@ def _merging_sql(kind: str) -> str:
     """
 
 
-# fields and then changed_by came after the first release, in the order _record inserts them;
+# fields, changed_by and date_order came after the first release (_record names its columns);
 # older entries hold null. sample_uploads: a database whose loaded uploads are all in it holds
 # the bundled sample, and every page says so. The newest entry is the current state (a
 # database from before kept it in history_head too).
@@ -553,9 +553,14 @@ def _record(con, upload_id: int, upload: tuple, meta: UploadMeta, change: Change
     kind, mode, count_loaded, sha256, changed_by = upload
     _run(
         con,
-        "insert into uploads values ($id, (select max(upload_id) from uploads), $at, "
-        "$kind, $file, $sha, $size, $preset, $mode, $in_file, $loaded, $rejected, $new, "
-        "$changed, $unchanged, $fields, $by, $date_order)",
+        # By name: a column added since (changed_by, date_order) is last in an older database
+        # whatever the order it came in.
+        "insert into uploads (upload_id, parent_id, uploaded_at, kind, file_name, sha256, "
+        "size_bytes, preset, mode, count_rows_in_file, count_rows_loaded, count_rows_rejected, "
+        "count_new, count_changed, count_unchanged, fields, changed_by, date_order) "
+        "values ($id, (select max(upload_id) from uploads), $at, $kind, $file, $sha, $size, "
+        "$preset, $mode, $in_file, $loaded, $rejected, $new, $changed, $unchanged, $fields, "
+        "$by, $date_order)",
         {"id": upload_id, "at": settings.wall_clock_now(), "kind": kind, "file": meta.file_name}
         | {"sha": sha256, "mode": mode}
         | {"size": meta.original.size, "preset": meta.preset, "loaded": count_loaded}
