@@ -698,3 +698,16 @@ def test_a_database_from_before_the_date_order_records_it_from_its_next_upload(
     code, out = revcycle(db, "load", tmp_path / "december.csv", "--mode", "merge")
     assert code == 0, out
     assert "read day-first, as upload" in out
+
+
+def test_columns_mapped_by_hand_do_not_follow_an_earlier_upload_s_date_order(
+    db, tmp_path, revcycle
+):
+    # Files mapped on the command line could be any tool's: each is asked.
+    (tmp_path / "first.csv").write_text("id;when\nH1;24-11-2026\n", encoding="utf-8")
+    (tmp_path / "second.csv").write_text("id;when\nH2;02-12-2026\n", encoding="utf-8")
+    by_hand = ("--kind", "leads", "--map", "lead_id=id", "--map", "created_at=when")
+    assert revcycle(db, "load", tmp_path / "first.csv", *by_hand, "--mode", "merge")[0] == 0
+    code, out = revcycle(db, "load", tmp_path / "second.csv", *by_hand, "--dry-run")
+    assert code == 1
+    assert "column when: could be day-first or month-first" in out

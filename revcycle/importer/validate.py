@@ -319,8 +319,10 @@ def prepare(
     asked = (kind, preset_name, overrides, constants, complete_mapping)
     table, kind, source, mapping, preset, read_columns = _mapped(con, table, *asked)
     lines = np.asarray(table.lines, dtype=np.int64)
-    # What the values leave open, answered; the dates' order, unasked, as a loaded upload's.
-    answers = (date_format, decimal_mark, None if date_format else last_date_order(con, source))
+    # What the values leave open, answered; the dates' order, unasked, as a loaded upload's of
+    # the same preset or saved mapping (columns mapped by hand could be any tool's).
+    by_hand = date_format or overrides or complete_mapping
+    answers = (date_format, decimal_mark, None if by_hand else last_date_order(con, source))
     rows, problems, dates = _parse_columns(table, kind, mapping, preset, lines, answers)
     read_columns |= set(mapping.values())
     rows, mapping, derived, read_derived = _with_derived(kind, table, mapping, preset, rows, lines)
