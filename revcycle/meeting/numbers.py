@@ -180,10 +180,10 @@ def weekly_series(
     ``money``: the amounts' currency, when the caller has it already."""
     params = scope_params(scope)
     series = query("metrics/weekly_numbers", end_date=week.end, weeks=weeks, **params)
-    days = _data_days(query)
+    reach = _data_reach(query)
     shown = series.assign(
-        is_in_data=[_outside(row, days) is None for _, row in series.iterrows()],
-        is_whole=[_covers_whole(row, days) for _, row in series.iterrows()],
+        is_in_data=[_outside(row, reach) is None for _, row in series.iterrows()],
+        is_whole=[_covers_whole(row, reach) for _, row in series.iterrows()],
     )
     for column, recorded in _COUNTS.values():
         if recorded is not None:
@@ -350,7 +350,7 @@ class DataReach(NamedTuple):
     complete_through: datetime.date  # the last day it covers whole (data_complete_through)
 
 
-def _data_days(query: Query) -> DataReach | None:
+def _data_reach(query: Query) -> DataReach | None:
     """Where the funnel begins (spend or deals exported further back than the leads do not
     move it, so a week before the first lead has no lead counts, not zeros), the day the data
     is as of (an event dated after the data was loaded, a typo, does not stretch it) and the
@@ -364,12 +364,12 @@ def _data_days(query: Query) -> DataReach | None:
     return DataReach(start, last, pd.Timestamp(through).date())
 
 
-def _outside(row: pd.Series, days) -> str | None:
+def _outside(row: pd.Series, reach: DataReach | None) -> str | None:
     """Why a week of weekly_series is not in the data, or None when the data reaches it: its
     zeros then mean "not loaded", never a quiet week."""
-    if days is None:
+    if reach is None:
         return "No data is loaded."
-    start, last = days.start, days.last
+    start, last = reach.start, reach.last
     if pd.Timestamp(row["week_end"]).date() < start.day:
         return f"{start.begins.capitalize()} on {start.day:%-d %b %Y}, after this week."
     if pd.Timestamp(row["week_start"]).date() > last:
@@ -377,23 +377,24 @@ def _outside(row: pd.Series, days) -> str | None:
     return None
 
 
-def _baseline_gap(series: pd.DataFrame, days) -> str | None:
+def _baseline_gap(series: pd.DataFrame, reach: DataReach | None) -> str | None:
     """Why last week or the 4-week average is unknown on every tile, when it is: the earliest
     of those weeks ends before the funnel begins ("the leads begin on 3 Nov 2026"); ``series``
     is the baseline weeks and this one."""
-    if days is None or pd.Timestamp(series.iloc[0]["week_end"]).date() >= days.start.day:
+    if reach is None or pd.Timestamp(series.iloc[0]["week_end"]).date() >= reach.start.day:
         return None
-    return f"{days.start.begins} on {days.start.day:%-d %b %Y}"
+    return f"{reach.start.begins} on {reach.start.day:%-d %b %Y}"
 
 
-def _covers_whole(row: pd.Series, days) -> bool:
+def _covers_whole(row: pd.Series, reach: DataReach | None) -> bool:
     """Whether the data covers every day of a week of weekly_series: not the week the funnel
     begins in after its Monday, nor the one the data ends in before its Sunday, whose counts
-    hold only some of their days and read low."""
-    if days is None:
+    hold only some of their days and read low; a week loaded after a quiet weekend it ends in
+    is covered (data_complete_through)."""
+    if reach is None:
         return False
     week_start, week_end = (pd.Timestamp(row[day]).date() for day in ("week_start", "week_end"))
-    return days.start.day <= week_start and week_end <= max(days.last, days.complete_through)
+    return reach.start.day <= week_start and week_end <= max(reach.last, reach.complete_through)
 
 
 def week_tiles(
@@ -412,16 +413,16 @@ def week_tiles(
     if series is None:
         series = weekly_series(query, week, params, BASELINE_WEEKS + 1, money)
     series = series.iloc[-(BASELINE_WEEKS + 1) :]
-    days = _data_days(query)
-    outside = [_outside(row, days) for _, row in series.iterrows()]
+    reach = _data_reach(query)
+    outside = [_outside(row, reach) for _, row in series.iterrows()]
     this_row, last_row = series.iloc[-1], series.iloc[-2]
     baseline = series.iloc[:-1][[reason is None for reason in outside[:-1]]]
-    gap = _baseline_gap(series, days)
+    gap = _baseline_gap(series, reach)
     agreed, in_force = _agreed(query, week, params)
     # A week the data ends in holds only its first days, and one it begins in only its last:
     # no colour against a whole week's target.
-    complete = days is not None and week.end <= days.complete_through
-    whole = complete and week.start >= days.start.day
+    complete = reach is not None and week.end <= reach.complete_through
+    whole = complete and week.start >= reach.start.day
     rows = []
     # For deals in several currencies (never added): each one's sum of the week's wins when
     # they are in several, else the weeks before that are not compared for their currency.
