@@ -316,13 +316,14 @@ def prepare(
     ``arriving``: the leads that load before this file in the same batch, known as loaded."""
     table = read_export(Path(path), max_bytes)
     header = table.header
-    asked = (kind, preset_name, overrides, constants, complete_mapping)
-    table, kind, source, mapping, preset, read_columns = _mapped(con, table, *asked)
+    how_to_map = (kind, preset_name, overrides, constants, complete_mapping)
+    table, kind, source, mapping, preset, read_columns = _mapped(con, table, *how_to_map)
     lines = np.asarray(table.lines, dtype=np.int64)
-    # What the values leave open, answered; the dates' order, unasked, as a loaded upload's of
-    # the same preset or saved mapping (columns mapped by hand could be any tool's).
-    by_hand = date_format or overrides or complete_mapping
-    answers = (date_format, decimal_mark, None if by_hand else last_date_order(con, source))
+    # What the values leave open, answered; unanswered, the dates' order of the latest loaded
+    # upload of the same preset or saved mapping (columns mapped by hand could be any tool's).
+    mapped_by_hand = overrides or complete_mapping
+    remembered = None if date_format or mapped_by_hand else last_date_order(con, source)
+    answers = (date_format, decimal_mark, remembered)
     rows, problems, dates = _parse_columns(table, kind, mapping, preset, lines, answers)
     read_columns |= set(mapping.values())
     rows, mapping, derived, read_derived = _with_derived(kind, table, mapping, preset, rows, lines)
