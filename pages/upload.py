@@ -647,6 +647,7 @@ def history_section(cursor, who: str | None) -> None:
             "count_rows_rejected": ("Rows rejected", "count"),
             "count_new": ("New", "count"),
             "count_changed": ("Changed", "count"),
+            "date_order": ("Dates read", "text"),
             "state": ("State", "text"),
         },
         key="upload_history",

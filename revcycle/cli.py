@@ -590,10 +590,11 @@ def _history(con) -> int:
                 f" — {row.count_rows_loaded:,} loaded, {row.count_rows_rejected:,} "
                 f"rejected; {row.count_new:,} new, {row.count_changed:,} changed"
             )
+        dates = f"; dates read {row.date_order}" if isinstance(row.date_order, str) else ""
         by = f" — by {row.changed_by}" if isinstance(row.changed_by, str) else ""
         print(
             f"{row.upload_id:>4}  {row.uploaded_at:%Y-%m-%d %H:%M}  {row.kind:<8} "
-            f"{row.file_name}{counts}{by}{current}"
+            f"{row.file_name}{counts}{dates}{by}{current}"
         )
     return 0
 

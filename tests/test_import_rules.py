@@ -626,6 +626,14 @@ def test_dates_that_read_either_way_are_read_as_the_last_upload_s_were(db, tmp_p
     created = loaded_created_at(db)
     assert created["E1"] == datetime(2026, 12, 2, 13, 20)
     assert created["E2"] == datetime(2026, 12, 4, 9, 5)
+    # The history says how each upload's dates were read: the one the sample built, none.
+    code, out = revcycle(db, "history")
+    listed = {line.split()[0]: line for line in out.splitlines()}
+    assert (
+        "december.csv — 2 loaded, 0 rejected; 2 new, 0 changed; dates read day-first"
+        in (listed[str(november_upload + 1)])
+    )
+    assert "dates read" not in listed["1"]
 
 
 def test_a_date_order_given_overrides_the_last_upload_s(db, tmp_path, revcycle):

@@ -322,6 +322,11 @@ def test_dates_that_read_either_way_follow_the_last_upload_and_the_choice_stays_
     con.close()
     # 03/04/2026 and 05/06/2026 read month-first, as chosen: 4 March and 6 May.
     assert (loaded["A1"].date(), loaded["A2"].date()) == (date(2026, 3, 4), date(2026, 5, 6))
+    history = table_with(at, "Dates read")
+    assert history[["File", "Dates read"]].head(2).values.tolist() == [
+        ["sheet.csv", "month-first"],
+        ["october.csv", "day-first"],
+    ]
 
 
 def test_amounts_that_read_either_way_ask_for_the_decimal_mark(own_db):

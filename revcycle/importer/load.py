@@ -734,12 +734,16 @@ def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every upload and restore, newest first, without the archived bytes."""
     if not has_table(con, "uploads"):
         return pd.DataFrame()
-    # A database from before changed_by was recorded lacks the column until its next write.
-    changed_by = "changed_by" if "changed_by" in con.table("uploads").columns else "null::varchar"
+    # A database from before changed_by (or date_order) was recorded lacks the column until
+    # its next write.
+    columns = con.table("uploads").columns
+    changed_by, date_order = (
+        name if name in columns else "null::varchar" for name in ("changed_by", "date_order")
+    )
     return con.execute(
         "select upload_id, uploaded_at, kind, file_name, preset, mode, count_rows_in_file, "
         "count_rows_loaded, count_rows_rejected, count_new, count_changed, count_unchanged, "
-        f"sha256, {changed_by} as changed_by, "
+        f"sha256, {changed_by} as changed_by, {date_order} as date_order, "
         "upload_id = (select max(upload_id) from uploads) as is_current "
         "from uploads order by upload_id desc"
     ).df()
