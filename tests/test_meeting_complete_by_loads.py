@@ -10,7 +10,6 @@ events alone would leave W49 open until an event of Monday arrives.
 import functools
 import html
 from datetime import date
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -52,29 +51,38 @@ WON_ON_FRIDAY = [
 ]
 
 
-def loaded(folder: Path, leads, deals, loads: dict[str, str], agreed=None):
-    """A database built from ``leads`` and ``deals``, each kind's load stamped as ``loads``
-    says ({kind: wall time}); ``agreed`` is saved first. A query runner on it."""
-    con = connect(folder / "meeting.duckdb")
-    if agreed is not None:
-        save(con, agreed)
-    exports = {
-        "leads": write_export(folder / "leads.csv", "leads", leads),
-        "deals": write_export(folder / "deals.csv", "deals", deals),
-    }
-    build(con, exports)
-    for kind, at in loads.items():
-        con.execute(
-            "update uploads set uploaded_at = $at where kind = $kind", {"at": at, "kind": kind}
-        )
-    return functools.partial(execute, con)
+@pytest.fixture
+def loaded(tmp_path):
+    """A query runner on a database built from ``leads`` and ``deals``, each kind's load
+    stamped as ``loads`` says ({kind: wall time}); ``agreed`` is saved first. Closed after."""
+    connections = []
+
+    def make(leads, deals, loads: dict[str, str], agreed=None):
+        con = connect(tmp_path / "meeting.duckdb")
+        connections.append(con)
+        if agreed is not None:
+            save(con, agreed)
+        exports = {
+            "leads": write_export(tmp_path / "leads.csv", "leads", leads),
+            "deals": write_export(tmp_path / "deals.csv", "deals", deals),
+        }
+        build(con, exports)
+        for kind, at in loads.items():
+            con.execute(
+                "update uploads set uploaded_at = $at where kind = $kind", {"at": at, "kind": kind}
+            )
+        return functools.partial(execute, con)
+
+    yield make
+    for con in connections:
+        con.close()
 
 
 MONDAY_MORNING = {"leads": "2026-12-07 08:03:00", "deals": "2026-12-07 08:04:00"}
 
 
-def test_a_monday_load_of_a_friday_export_completes_the_week(tmp_path):
-    query = loaded(tmp_path, leads_up_to(4), WON_ON_FRIDAY, MONDAY_MORNING)
+def test_a_monday_load_of_a_friday_export_completes_the_week(loaded):
+    query = loaded(leads_up_to(4), WON_ON_FRIDAY, MONDAY_MORNING)
     assert numbers.default_week(query) == W49
     assert numbers.is_complete(query, W49)
     tiles = numbers.week_tiles(query, W49, None).set_index("metric")
@@ -87,35 +95,35 @@ def test_a_monday_load_of_a_friday_export_completes_the_week(tmp_path):
     assert numbers.completed_by_loads(query, W48) is None
 
 
-def test_loads_before_the_week_ended_leave_it_open(tmp_path):
+def test_loads_before_the_week_ended_leave_it_open(loaded):
     sunday_evening = {"leads": "2026-12-06 20:00:00", "deals": "2026-12-06 20:01:00"}
-    query = loaded(tmp_path, leads_up_to(4), WON_ON_FRIDAY, sunday_evening)
+    query = loaded(leads_up_to(4), WON_ON_FRIDAY, sunday_evening)
     assert numbers.default_week(query) == W48
     assert not numbers.is_complete(query, W49)
     assert numbers.completed_by_loads(query, W49) is None
 
 
-def test_a_kind_last_loaded_before_the_week_ended_leaves_it_open(tmp_path):
+def test_a_kind_last_loaded_before_the_week_ended_leaves_it_open(loaded):
     # The leads came on Monday; the deals export was last loaded on Thursday 3 December, so
     # Friday's wins may be missing from it.
     stale_deals = {"leads": "2026-12-07 08:03:00", "deals": "2026-12-03 17:00:00"}
-    query = loaded(tmp_path, leads_up_to(4), WON_ON_FRIDAY, stale_deals)
+    query = loaded(leads_up_to(4), WON_ON_FRIDAY, stale_deals)
     assert numbers.default_week(query) == W48
 
 
-def test_an_export_pulled_mid_week_leaves_working_days_unaccounted_for(tmp_path):
+def test_an_export_pulled_mid_week_leaves_working_days_unaccounted_for(loaded):
     # The last event is on Wednesday 2 December: Thursday and Friday are working days with no
     # event, so the Monday load does not prove the week over.
-    query = loaded(tmp_path, leads_up_to(2), [], {"leads": "2026-12-07 08:03:00"})
+    query = loaded(leads_up_to(2), [], {"leads": "2026-12-07 08:03:00"})
     assert numbers.default_week(query) == W48
     assert numbers.completed_by_loads(query, W49) is None
 
 
-def test_a_closing_day_agreed_counts_as_quiet(tmp_path):
+def test_a_closing_day_agreed_counts_as_quiet(loaded):
     # The last event is on Thursday 3 December; Friday 4 December is an agreed closing day,
     # so no working day lies between it and Monday's load.
     closed = agreement(closing_days=(ClosingDay(date(2026, 12, 4), "Sinterklaas"),))
-    query = loaded(tmp_path, leads_up_to(3), [], {"leads": "2026-12-07 08:03:00"}, closed)
+    query = loaded(leads_up_to(3), [], {"leads": "2026-12-07 08:03:00"}, closed)
     assert numbers.default_week(query) == W49
     assert numbers.completed_by_loads(query, W49) == COMPLETE_BY_LOADS.replace(
         "Fri 04 Dec", "Thu 03 Dec"
@@ -123,13 +131,14 @@ def test_a_closing_day_agreed_counts_as_quiet(tmp_path):
 
 
 def test_nothing_loaded_has_no_complete_week(tmp_path):
-    query = functools.partial(execute, connect(tmp_path / "empty.duckdb"))
-    build(query.args[0])
-    assert numbers.default_week(query) is None
+    con = connect(tmp_path / "empty.duckdb")
+    build(con)
+    assert numbers.default_week(functools.partial(execute, con)) is None
+    con.close()
 
 
-def test_the_page_and_the_pack_open_on_the_week_and_say_why(tmp_path, monkeypatch):
-    query = loaded(tmp_path, leads_up_to(4), WON_ON_FRIDAY, MONDAY_MORNING)
+def test_the_page_and_the_pack_open_on_the_week_and_say_why(loaded, tmp_path, monkeypatch):
+    query = loaded(leads_up_to(4), WON_ON_FRIDAY, MONDAY_MORNING)
     con = query.args[0]
     meeting = gather(query, con, W49, {}, date(2026, 12, 7))
     said = html.escape(COMPLETE_BY_LOADS)  # as the pack writes text
