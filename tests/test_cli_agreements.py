@@ -66,13 +66,14 @@ def test_show_tells_the_version_in_force_today_not_one_that_starts_later(revcycl
 
 
 def test_in_force_today_is_today_in_the_data_s_time_zone(revcycle, db, tmp_path, monkeypatch):
-    # A server keeping UTC, the data's zone 14 hours ahead of it (or 11 behind, whichever has
-    # another date now): version 3 starts on the later of the two dates, so it is in force
-    # today exactly when the zone's date is the later one.
+    # A server keeping UTC, the data's zone 14 hours ahead of it (or 12 behind, whichever has
+    # another date now, an hour or more before that zone's date changes; past UTC's midnight
+    # the two move on together): version 3 starts on the later of the two dates, so it is in
+    # force today exactly when the zone's date is the later one.
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     utc = datetime.datetime.now(datetime.UTC)
-    zone = "Pacific/Kiritimati" if utc.hour >= 11 else "Pacific/Pago_Pago"
+    zone = "Pacific/Kiritimati" if utc.hour >= 11 else "Etc/GMT+12"  # UTC+14, UTC-12
     monkeypatch.setenv("REVCYCLE_TIMEZONE", zone)
     there = utc.astimezone(ZoneInfo(zone)).date()
     starts = max(there, utc.date())
