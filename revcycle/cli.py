@@ -128,7 +128,13 @@ def _add_load_command(commands) -> None:
         metavar="RAW=CHANNEL",
         help="add a channel rule, e.g. --channel-map 'LinkedIn Ads=Paid social'",
     )
-    load_parser.add_argument("--date-format", choices=parse.DATE_FORMATS)
+    load_parser.add_argument(
+        "--date-format",
+        choices=parse.DATE_FORMATS,
+        help="how the dates are written, when a column reads more than one way; without it, "
+        "a column that reads both day-first and month-first (no day above 12) is read as the "
+        "latest upload of the same format was, and with none is refused with the question",
+    )
     load_parser.add_argument(
         "--decimal-mark",
         choices=parse.DECIMAL_MARKS[1:],

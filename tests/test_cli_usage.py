@@ -152,3 +152,13 @@ def test_an_upload_the_history_does_not_have_is_a_usage_error(tmp_path):
 )
 def test_a_report_s_period_or_scope_it_cannot_read_is_a_usage_error(loaded_db, args, sentence):
     assert_usage_error(run(loaded_db, *args), args[0], sentence)
+
+
+def test_load_s_help_says_what_the_date_format_answers(tmp_path):
+    said = run(tmp_path / "db.duckdb", "load", "--help")
+    assert said.returncode == 0
+    assert (
+        "how the dates are written, when a column reads more than one way; without it, a column "
+        "that reads both day-first and month-first (no day above 12) is read as the latest "
+        "upload of the same format was, and with none is refused with the question"
+    ) in " ".join(said.stdout.split())
