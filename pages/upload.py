@@ -85,20 +85,48 @@ def show_refusal(attempt: upload.Attempt, file_name: str) -> None:
     )
 
 
-def answers(slot: str) -> tuple[str | None, str | None]:
-    """The analyst's answers for one file: its dates' order and its amounts' decimal mark."""
+class Answers(NamedTuple):
+    """The analyst's answers for one file; None where not given."""
+
+    date_format: str | None  # its dates' order
+    decimal_mark: str | None  # its amounts' decimal mark
+    sheet: str | None  # the workbook's sheet to read
+
+
+def answers(slot: str) -> Answers:
     state = st.session_state
-    return state.get(f"upload_dates_{slot}"), state.get(f"upload_decimals_{slot}")
+    return Answers(*(state.get(f"upload_{what}_{slot}") for what in ("dates", "decimals", "sheet")))
 
 
-def ask_how_to_read(slot: str, attempt: upload.Attempt, answered: tuple) -> None:
+def choose_sheet(slot: str, uploaded, max_bytes: int) -> None:
+    """The choice of a workbook's sheet, for a workbook of several; unchosen, the first sheet
+    with a table is read. Drawn on every run, so the choice stays while the file does."""
+    sheets = remembered(
+        slot,
+        "sheets",
+        (uploaded.file_id, max_bytes),
+        lambda: upload.sheet_names(uploaded.name, uploaded.getvalue(), max_bytes),
+    )
+    if len(sheets) > 1:
+        st.selectbox(
+            "Sheet",
+            sheets,
+            index=None,
+            placeholder="The first sheet with a table",
+            key=f"upload_sheet_{slot}",
+            help="This workbook has several sheets: choose the one that holds the export. To "
+            "load another of its sheets too, load this one, remove the file, add it again and "
+            "choose the other sheet.",
+        )
+
+
+def ask_how_to_read(slot: str, attempt: upload.Attempt, answered: Answers) -> None:
     """Each question about the file, while it is open and after it was answered (so the
     answer can be changed)."""
-    date_format, decimal_mark = answered
     remembered = attempt.prepared and attempt.prepared.dates.remembered
-    if attempt.date_formats_to_ask or date_format is not None or remembered:
+    if attempt.date_formats_to_ask or answered.date_format is not None or remembered:
         ask_date_format(slot, attempt, remembered and remembered.order)
-    if attempt.decimal_marks_to_ask or decimal_mark is not None:
+    if attempt.decimal_marks_to_ask or answered.decimal_mark is not None:
         st.radio(
             "How are the amounts in this file written?",
             list(DECIMAL_CHOICES),
@@ -348,6 +376,7 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int, arriving:
     before it (an Arriving or None) and what identifies them, part of the key.
     """
     name, data = uploaded.name, uploaded.getvalue()
+    choose_sheet(slot, uploaded, max_bytes)
     answered = answers(slot)
     constants = fixed_values_box(slot)
     if constants is None:  # malformed: the box says how; nothing loads with half of them
@@ -363,11 +392,12 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int, arriving:
             cursor,
             name,
             data,
-            date_format=answered[0],
+            date_format=answered.date_format,
             max_bytes=max_bytes,
             constants=constants,
-            decimal_mark=answered[1],
+            decimal_mark=answered.decimal_mark,
             arriving=leads,
+            sheet=answered.sheet,
         ),
     )
     mapped = Mapped()
@@ -422,7 +452,10 @@ def read_as_mapped(cursor, uploaded, slot: str, key: tuple, read: tuple):
     kind, auto, answered, max_bytes, constants, leads = read
     name, data = uploaded.name, uploaded.getvalue()
     columns = remembered(
-        slot, "header", (uploaded.file_id, max_bytes), lambda: upload.header(name, data, max_bytes)
+        slot,
+        "header",
+        (uploaded.file_id, max_bytes, answered.sheet),
+        lambda: upload.header(name, data, max_bytes, answered.sheet),
     )
     mapping, save_as = mapping_screen(slot, kind, columns)
     mapped = Mapped(True, save_as, columns)
@@ -449,11 +482,12 @@ def read_as_mapped(cursor, uploaded, slot: str, key: tuple, read: tuple):
             kind,
             preset_name,
             mapping,
-            answered[0],
+            answered.date_format,
             max_bytes,
             constants,
-            answered[1],
+            answered.decimal_mark,
             leads,
+            answered.sheet,
         ),
     )
     ask_how_to_read(slot, attempt, answered)
@@ -746,9 +780,9 @@ def files_sections(cursor, files: list, slots: list[str], version: int, max_byte
         remembered(
             slot,
             "kind",
-            (uploaded.file_id, max_bytes),
-            lambda uploaded=uploaded: upload.likely_kind(
-                uploaded.name, uploaded.getvalue(), max_bytes
+            (uploaded.file_id, max_bytes, answers(slot).sheet),
+            lambda uploaded=uploaded, slot=slot: upload.likely_kind(
+                uploaded.name, uploaded.getvalue(), max_bytes, answers(slot).sheet
             ),
         )
         for uploaded, slot in zip(files, slots, strict=True)

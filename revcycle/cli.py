@@ -128,18 +128,7 @@ def _add_load_command(commands) -> None:
         metavar="RAW=CHANNEL",
         help="add a channel rule, e.g. --channel-map 'LinkedIn Ads=Paid social'",
     )
-    load_parser.add_argument(
-        "--date-format",
-        choices=parse.DATE_FORMATS,
-        help="how the dates are written, when a column reads more than one way; without it, "
-        "a column that reads both day-first and month-first (no day above 12) is read as the "
-        "latest upload of the same format was, and with none is refused with the question",
-    )
-    load_parser.add_argument(
-        "--decimal-mark",
-        choices=parse.DECIMAL_MARKS[1:],
-        help="the amounts' decimal mark, when no amount shows it (1.500: a thousands mark?)",
-    )
+    _add_reading_options(load_parser)
     load_parser.add_argument("--mode", choices=load.MODES, default="merge")
     load_parser.add_argument(
         "--allow-empty",
@@ -151,6 +140,28 @@ def _add_load_command(commands) -> None:
     )
     load_parser.add_argument(
         "--problems-csv", type=Path, metavar="FILE", help="write every problem, a line each"
+    )
+
+
+def _add_reading_options(load_parser) -> None:
+    """What a file leaves open, answered: which sheet, the dates' order, the decimal mark."""
+    load_parser.add_argument(
+        "--sheet",
+        metavar="NAME",
+        help="the workbook's sheet to read, e.g. --sheet Deals; without it, the first sheet "
+        "that holds a table",
+    )
+    load_parser.add_argument(
+        "--date-format",
+        choices=parse.DATE_FORMATS,
+        help="how the dates are written, when a column reads more than one way; without it, "
+        "a column that reads both day-first and month-first (no day above 12) is read as the "
+        "latest upload of the same format was, and with none is refused with the question",
+    )
+    load_parser.add_argument(
+        "--decimal-mark",
+        choices=parse.DECIMAL_MARKS[1:],
+        help="the amounts' decimal mark, when no amount shows it (1.500: a thousands mark?)",
     )
 
 
@@ -513,6 +524,7 @@ def _prepare(con, args):
             args.date_format,
             constants=constants,
             decimal_mark=args.decimal_mark,
+            sheet=args.sheet,
         )
     except ImportRefused as refused:
         unknown = [p for p in refused.problems if p.code == codes.UNKNOWN_FIELD]

@@ -116,25 +116,90 @@ def test_a_file_no_preset_knows_is_refused_naming_the_columns_read(db, tmp_path,
     )
 
 
-def test_a_workbook_whose_first_table_is_no_export_names_the_sheet_read(db, tmp_path, revcycle):
-    # A summary table first, the opportunities after it: the first table is read, and the
-    # refusal says which and what to do.
+def summary_and_data(path):
+    """A workbook with a summary table first, then the opportunities (one won deal of 100,
+    two of 250.50 and 49.50 open), then an empty sheet; its path."""
     workbook = openpyxl.Workbook()
     workbook.active.title = "Summary"
     workbook.active.append(["Month", "Deals"])
     workbook.active.append(["Nov", 3])
-    workbook.create_sheet("Data").append(["Opportunity ID", "Created Date", "Stage", "Amount"])
-    workbook["Data"].append(["006X", "2026-11-02", "Closed Won", 100])
-    workbook.save(tmp_path / "two.xlsx")
-    code, out = revcycle(db, "load", tmp_path / "two.xlsx")
+    data = workbook.create_sheet("Data ")  # a trailing space, as people type sheet names
+    data.append(["Opportunity ID", "Created Date", "Close Date", "Stage", "Amount"])
+    data.append(["006X", "2026-11-02", "2026-11-20", "Closed Won", 100])
+    data.append(["006Y", "2026-11-03", None, "Proposal", 250.5])
+    data.append(["006Z", "2026-11-04", None, "Proposal", 49.5])
+    workbook.create_sheet("Notes")
+    workbook.save(path)
+    return path
+
+
+def test_a_workbook_whose_first_table_is_no_export_names_the_sheet_read(db, tmp_path, revcycle):
+    # The first table is read, and the refusal says which and how to read another.
+    code, out = revcycle(db, "load", summary_and_data(tmp_path / "two.xlsx"))
     assert code == 1
     assert out.strip() == (
         "error: two.xlsx: no preset or saved mapping recognises its columns ('Month', 'Deals'; "
-        "read the sheet 'Summary', the first with a table; ignored 'Data'), so say what the "
-        "file holds (--kind leads, deals, touches or spend) and map its columns (--map "
-        "lead_id=<column>); or, if the export is on another sheet, save that sheet as CSV and "
-        "load it"
+        "read the sheet 'Summary', the first with a table; ignored 'Data ', 'Notes'), so say "
+        "what the file holds (--kind leads, deals, touches or spend) and map its columns (--map "
+        "lead_id=<column>); or, if the export is on another sheet, name it with --sheet"
     )
+
+
+@pytest.mark.parametrize("named", ["Data ", "data"])
+def test_sheet_reads_the_sheet_it_names_in_any_case_and_spacing(db, tmp_path, revcycle, named):
+    workbook = summary_and_data(tmp_path / "two.xlsx")
+    code, out = revcycle(db, "load", workbook, "--sheet", named, "--mode", "replace")
+    assert code == 0, out
+    assert "read the sheet 'Data ', as chosen; ignored 'Summary', 'Notes'" in out
+    con = connect(db)
+    try:
+        deals = con.execute(
+            "select deal_id, amount, is_won from stg_deals order by deal_id"
+        ).fetchall()
+    finally:
+        con.close()
+    assert deals == [
+        ("006X", Decimal("100.00"), True),
+        ("006Y", Decimal("250.50"), False),
+        ("006Z", Decimal("49.50"), False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "said"),
+    [
+        ("Deals", "The file has no sheet 'Deals'; its sheets are 'Summary', 'Data ', 'Notes'."),
+        (
+            "Notes",
+            "The file has no data on its sheet 'Notes'. Choose another sheet, or leave the "
+            "choice out to read the first with a table.",
+        ),
+    ],
+)
+def test_a_sheet_the_workbook_lacks_or_leaves_empty_is_refused(db, tmp_path, revcycle, sheet, said):
+    before = read_history(db)
+    code, out = revcycle(db, "load", summary_and_data(tmp_path / "two.xlsx"), "--sheet", sheet)
+    assert (code, out.strip()) == (1, f"error: two.xlsx: {said}")
+    assert read_history(db) == before
+
+
+def test_sheet_with_a_csv_is_refused_as_text_has_no_sheets(db, tmp_path, revcycle):
+    export = tmp_path / "contacts.csv"
+    export.write_text(HUBSPOT, encoding="utf-8")
+    code, out = revcycle(db, "load", export, "--sheet", "Data")
+    assert (code, out.strip()) == (
+        1,
+        "error: contacts.csv: The file is text, not a workbook, so it has no sheet 'Data'. "
+        "Load it without --sheet.",
+    )
+
+
+def read_history(db) -> list[tuple]:
+    con = connect(db)
+    try:
+        return con.execute("select upload_id, file_name from uploads order by 1").fetchall()
+    finally:
+        con.close()
 
 
 def test_loading_the_same_file_again_changes_nothing(db, tmp_path, revcycle):

@@ -5,11 +5,13 @@ A load changes the database, so every test works on its own copy of the sample d
 never on the session's shared one.
 """
 
+import io
 import json
 import shutil
 from datetime import date
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -327,6 +329,68 @@ def test_dates_that_read_either_way_follow_the_last_upload_and_the_choice_stays_
         ["sheet.csv", "month-first"],
         ["october.csv", "day-first"],
     ]
+
+
+def workbook_bytes(sheets: dict[str, list[list]]) -> bytes:
+    """A real .xlsx holding ``sheets`` (title -> rows), in order."""
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    data = io.BytesIO()
+    workbook.save(data)
+    return data.getvalue()
+
+
+# A summary table first (read unless another sheet is chosen), then leads no preset knows,
+# then HubSpot deals: one won of 1,200.00 and one open of 80.25.
+BOOK = workbook_bytes(
+    {
+        "Summary": [["Month", "Deals"], ["Oct", 2]],
+        "MQLs": [["mql_id", "when"], ["M1", "2026-10-02 08:00"], ["M2", "2026-10-03 09:30"]],
+        "Deals": [
+            ["Record ID", "Deal Name", "Deal Stage", "Amount", "Close Date", "Create Date"],
+            ["70001", "Acme", "Closed won", 1200, "2026-10-20 10:00", "2026-10-09 09:00"],
+            ["70002", "Bolt", "Qualified to buy", 80.25, None, "2026-10-10 09:00"],
+        ],
+    }
+)
+
+
+def test_a_workbook_s_sheet_is_chosen_on_the_page_and_that_sheet_loads(own_db):
+    at = open_upload_page()
+    upload_files(at, ("book.xlsx", BOOK))
+    sheet = at.selectbox(key="upload_sheet_book.xlsx")
+    assert (sheet.options, sheet.value) == (["Summary", "MQLs", "Deals"], None)
+    # Unchosen, the first sheet with a table is read: the summary, which no preset knows.
+    assert any("No preset or saved mapping recognises" in info for info in texts(at.info))
+    sheet.set_value("Deals").run()
+    assert not at.exception, at.exception
+    assert "Recognised as a HubSpot deals export (deals)." in texts(at.caption)
+    assert "**2 data lines in book.xlsx = 2 rows to load + 0 rejected.**" in texts(at.markdown)
+    at.button(key="upload_commit").click().run()
+    assert not at.exception, at.exception
+    con = connect(own_db)
+    deals = con.execute("select deal_id, amount, is_won from stg_deals order by 1").fetchall()
+    con.close()
+    assert deals == [("70001", Decimal("1200.00"), True), ("70002", Decimal("80.25"), False)]
+
+
+def test_the_mapping_screen_offers_the_chosen_sheet_s_columns(own_db):
+    at = open_upload_page()
+    upload_files(at, ("book.xlsx", BOOK))
+    at.selectbox(key="upload_sheet_book.xlsx").set_value("MQLs").run()
+    at.selectbox(key="upload_kind_book.xlsx").set_value("leads").run()
+    field = "upload_map_book.xlsx_leads_{}".format
+    # The MQL sheet's columns, not the summary's (Month, Deals).
+    assert at.selectbox(key=field("lead_id")).options[1:] == ["mql_id", "when"]
+    at.selectbox(key=field("lead_id")).set_value("mql_id")
+    at.selectbox(key=field("created_at")).set_value("when").run()
+    assert not at.exception, at.exception
+    assert "**2 data lines in book.xlsx = 2 rows to load + 0 rejected.**" in texts(at.markdown)
+    assert {"New": "2", "Changed": "0", "Unchanged": "0"}.items() <= tiles(at).items()
 
 
 def test_amounts_that_read_either_way_ask_for_the_decimal_mark(own_db):

@@ -16,6 +16,7 @@ WARNING = "warning"  # the row loads, but someone should look
 
 # The whole file is refused.
 NOT_A_TABLE = "not_a_table"  # missing, empty, binary, a document, an archive, unreadable text
+NO_SUCH_SHEET = "no_such_sheet"  # a sheet was chosen that the workbook lacks, or the file is text
 TOO_LARGE = "too_large"  # over the upload size limit
 UNREADABLE_LINE = "unreadable_line"  # the CSV reader stopped at this line
 EXTRA_VALUE = "extra_value"  # a line with more values than the header names

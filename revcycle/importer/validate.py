@@ -192,6 +192,10 @@ def _source(
     return kind, COMMAND_LINE_MAPPING, mapping, None
 
 
+# The command line's way to choose a sheet; the upload page strips it and offers its own choice.
+SHEET_HINT = " with --sheet"
+
+
 def _unrecognised(table: ExportTable) -> str:
     """Why the file needs a kind and a mapping, naming the header as read (its first few
     names) and, in a workbook of several sheets, the sheet read: what a person checks when no
@@ -205,7 +209,7 @@ def _unrecognised(table: ExportTable) -> str:
         "columns (--map lead_id=<column>)"
     )
     if sheet:
-        reason += "; or, if the export is on another sheet, save that sheet as CSV and load it"
+        reason += f"; or, if the export is on another sheet, name it{SHEET_HINT}"
     return reason
 
 
@@ -308,13 +312,15 @@ def prepare(
     complete_mapping: bool = False,
     decimal_mark: str | None = None,
     arriving: Arriving | None = None,
+    sheet: str | None = None,
 ) -> PreparedUpload:
     """Read and check an export; raises ImportRefused when the file cannot load at all.
     ``overrides`` (field -> column) add to the automatic mapping, or with ``complete_mapping``
     are all of it; ``constants`` (field -> value) give a field one value on every row;
     ``date_format`` and ``decimal_mark`` answer what the file's dates and amounts leave open;
-    ``arriving``: the leads that load before this file in the same batch, known as loaded."""
-    table = read_export(Path(path), max_bytes)
+    ``arriving``: the leads that load before this file in the same batch, known as loaded;
+    ``sheet``: a workbook's sheet to read (read_export)."""
+    table = read_export(Path(path), max_bytes, sheet)
     header = table.header
     how_to_map = (kind, preset_name, overrides, constants, complete_mapping)
     table, kind, source, mapping, preset, read_columns = _mapped(con, table, *how_to_map)

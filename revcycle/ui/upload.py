@@ -35,7 +35,7 @@ from revcycle.importer.problems import (
     ImportRefused,
     Problem,
 )
-from revcycle.importer.read import read_export
+from revcycle.importer.read import read_export, workbook_sheets
 from revcycle.importer.touches import Arriving
 from revcycle.importer.validate import PreparedUpload, name_value_pairs, prepare
 
@@ -130,10 +130,12 @@ def attempt(
     constants: dict[str, str] | None = None,
     decimal_mark: str | None = None,
     arriving: Arriving | None = None,
+    sheet: str | None = None,
 ) -> Attempt:
     """Check an uploaded file with ``prepare``; a refusal is returned, not raised.
     ``overrides`` come from the mapping screen, so they are the whole mapping. The archive
-    keeps ``data``, which the page holds: the copy on disk is gone by the time it loads."""
+    keeps ``data``, which the page holds: the copy on disk is gone by the time it loads.
+    ``sheet``: a workbook's sheet to read, when one was chosen."""
     with _on_disk(file_name, data) as path:
         try:
             prepared = prepare(
@@ -148,6 +150,7 @@ def attempt(
                 complete_mapping=overrides is not None,
                 decimal_mark=decimal_mark,
                 arriving=arriving,
+                sheet=sheet,
             )
         except ImportRefused as refused:
             return Attempt(refusal=tuple(refused.problems))
@@ -158,15 +161,18 @@ def attempt(
 HEAD_BYTES = 1 << 20
 
 
-def likely_kind(file_name: str, data: bytes, max_bytes: int) -> str | None:
-    """What a file most likely holds, from the header of its first lines (the preset that
-    recognises it), for the order a batch is checked in; None when no preset does."""
+def likely_kind(
+    file_name: str, data: bytes, max_bytes: int, sheet: str | None = None
+) -> str | None:
+    """What a file most likely holds, from the header of its first lines (of ``sheet``, in a
+    workbook: the preset that recognises it), for the order a batch is checked in; None when
+    no preset does."""
     head = data
     if len(data) > HEAD_BYTES and not data.startswith(b"PK"):  # a workbook is read whole
         head = data[: data.rfind(b"\n", 0, HEAD_BYTES) + 1] or data
     try:
         with _on_disk(file_name, head) as path:
-            preset = presets.detect(read_export(path, max_bytes=max_bytes).header)
+            preset = presets.detect(read_export(path, max_bytes, sheet).header)
     except ImportRefused:
         return None
     return preset.kind if preset else None
@@ -185,10 +191,18 @@ def arriving(leads: list[PreparedUpload]) -> Arriving | None:
     return Arriving.of([prepared.rows for prepared in leads])
 
 
-def header(file_name: str, data: bytes, max_bytes: int) -> list[str]:
-    """The file's column names, for the mapping screen."""
+def header(file_name: str, data: bytes, max_bytes: int, sheet: str | None = None) -> list[str]:
+    """The file's column names (of ``sheet``, in a workbook), for the mapping screen."""
     with _on_disk(file_name, data) as path:
-        return read_export(path, max_bytes=max_bytes).header
+        return read_export(path, max_bytes=max_bytes, sheet=sheet).header
+
+
+def sheet_names(file_name: str, data: bytes, max_bytes: int) -> list[str]:
+    """A workbook's sheets, for the choice of sheet; none for any other file."""
+    if not data.startswith(b"PK"):
+        return []
+    with _on_disk(file_name, data) as path:
+        return workbook_sheets(path, max_bytes)
 
 
 def suggested_mapping(kind: str, columns: list[str]) -> dict[str, str | None]:
