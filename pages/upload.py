@@ -120,6 +120,28 @@ def choose_sheet(slot: str, uploaded, max_bytes: int) -> None:
         )
 
 
+def unrecognised(slot: str, sheet: str | None) -> str:
+    """What to do with a file no preset or saved mapping recognises; in a workbook of several
+    sheets read by the first with a table, first check that it is the export's."""
+    whether = (
+        "whether the file holds leads, deals, touches or spend, then pick the file's column "
+        "for each field."
+    )
+    if sheet is None and len(remembered_value(slot, "sheets") or ()) > 1:
+        return (
+            "No preset or saved mapping recognises the columns of this workbook's first sheet "
+            "with a table. If the export is on another sheet, choose it under Sheet; if not, "
+            f"say above {whether}"
+        )
+    return f"No preset or saved mapping recognises these columns. Say above {whether}"
+
+
+def remembered_value(slot: str, what: str):
+    """What ``remembered`` keeps for the file as ``what``, or None."""
+    entry = st.session_state["upload_memo"].get((slot, what))
+    return None if entry is None else entry[1]
+
+
 def ask_how_to_read(slot: str, attempt: upload.Attempt, answered: Answers) -> None:
     """Each question about the file, while it is open and after it was answered (so the
     answer can be changed)."""
@@ -415,11 +437,7 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int, arriving:
         ask_how_to_read(slot, auto, answered)
         return None, key, mapped
     if step == upload.ASK_KIND:
-        st.info(
-            "No preset or saved mapping recognises these columns. Say above whether the file "
-            "holds leads, deals, touches or spend, then pick the file's column for each field.",
-            icon=":material/table_view:",
-        )
+        st.info(unrecognised(slot, answered.sheet), icon=":material/table_view:")
         return None, key, mapped
     if step == upload.AS_DETECTED:
         ask_how_to_read(slot, auto, answered)

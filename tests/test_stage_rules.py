@@ -202,14 +202,15 @@ def test_the_stages_read_as_open_are_named_so_a_pipeline_s_own_won_stage_is_seen
             # Three spellings of one stage, which one rule covers: counted together.
             "these stages load as open pipeline: Contract Signed (3 deals), Proposal (1 deal). "
             "If one of them means won or lost (a pipeline's own name, such as Contract signed), "
-            "say so in a stage rule (the upload page's Stage rules, or `python3 -m revcycle "
-            "stage-rules --set 'STAGE=won'`)"
+            "say so in a stage rule (the upload page's Stage rules, or the command python3 -m "
+            "revcycle stage-rules --set 'STAGE=won')"
         ]
         stages.set_rules(con, {"Contract signed": "won"}, changed_by="ann")
         assert notes() == [
             "these stages load as open pipeline: Proposal (1 deal). If one of them means won or "
             "lost (a pipeline's own name, such as Contract signed), say so in a stage rule (the "
-            "upload page's Stage rules, or `python3 -m revcycle stage-rules --set 'STAGE=won'`)"
+            "upload page's Stage rules, or the command python3 -m revcycle stage-rules --set "
+            "'STAGE=won')"
         ]
     finally:
         con.close()

@@ -365,7 +365,12 @@ def test_a_workbook_s_sheet_is_chosen_on_the_page_and_that_sheet_loads(own_db):
     sheet = at.selectbox(key="upload_sheet_book.xlsx")
     assert (sheet.options, sheet.value) == (["Summary", "MQLs", "Deals"], None)
     # Unchosen, the first sheet with a table is read: the summary, which no preset knows.
-    assert any("No preset or saved mapping recognises" in info for info in texts(at.info))
+    assert (
+        "No preset or saved mapping recognises the columns of this workbook's first sheet with "
+        "a table. If the export is on another sheet, choose it under Sheet; if not, say above "
+        "whether the file holds leads, deals, touches or spend, then pick the file's column for "
+        "each field."
+    ) in texts(at.info)
     sheet.set_value("Deals").run()
     assert not at.exception, at.exception
     assert "Recognised as a HubSpot deals export (deals)." in texts(at.caption)

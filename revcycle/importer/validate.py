@@ -704,8 +704,8 @@ def _deal_checks(con: duckdb.DuckDBPyConnection, rows: pa.Table, mapping: dict, 
 _READ_AS_OPEN = (
     "the stage says won or lost, but only a stage starting 'Closed' (or 'Won', 'Lost') closes "
     "a deal, so it counts as open pipeline. Add a stage rule saying what it means (the upload "
-    "page's Stage rules, or `python3 -m revcycle stage-rules --set 'STAGE=won'`), or add a Won "
-    "and a Closed column (TRUE/FALSE) and map them"
+    "page's Stage rules, or the command python3 -m revcycle stage-rules --set 'STAGE=won'), or "
+    "add a Won and a Closed column (TRUE/FALSE) and map them"
 )
 # Per distinct stage, whether it names a win or a loss as a word ("Deal won", "Lost - no
 # budget") that no stage rule covers and is_closed_deal (queries/macros.sql) would still read
@@ -797,7 +797,8 @@ def _stages_read_as_open(con: duckdb.DuckDBPyConnection, kind: str, mapping, row
     return [
         f"these stages load as open pipeline: {listed}. If one of them means won or lost (a "
         "pipeline's own name, such as Contract signed), say so in a stage rule (the upload "
-        "page's Stage rules, or `python3 -m revcycle stage-rules --set 'STAGE=won'`)",
+        "page's Stage rules, or the command python3 -m revcycle stage-rules --set "
+        "'STAGE=won')",
         *deleted,
     ]
 
