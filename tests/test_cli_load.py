@@ -194,6 +194,38 @@ def test_sheet_with_a_csv_is_refused_as_text_has_no_sheets(db, tmp_path, revcycl
     )
 
 
+def test_a_report_grouped_by_stage_in_merged_cells_loads_each_deal_s_stage(db, tmp_path, revcycle):
+    # A Salesforce report grouped by stage as a workbook: each stage written once, merged down
+    # over its opportunities. Read as blank, four of the six deals would have no stage.
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Stage", "Opportunity ID", "Amount", "Created Date", "Close Date"])
+    for row in (
+        ["Closed Won", "006A", 100.25, "2026-11-02", "2026-11-20"],
+        [None, "006B", 200, "2026-11-03", "2026-11-21"],
+        [None, "006C", 300, "2026-11-04", "2026-11-22"],
+        ["Proposal", "006D", 400, "2026-11-05", None],
+        [None, "006E", 500, "2026-11-06", None],
+    ):
+        sheet.append(row)
+    sheet.merge_cells("A2:A4")
+    sheet.merge_cells("A5:A6")
+    workbook.save(tmp_path / "grouped.xlsx")
+    code, out = revcycle(db, "load", tmp_path / "grouped.xlsx", "--mode", "replace")
+    assert code == 0, out
+    assert "read 3 cells of merged ranges as the value at their top (A2:A4, A5:A6)" in out
+    con = connect(db)
+    try:
+        won, open_pipeline = con.execute(
+            "select sum(amount) filter (where is_won), sum(amount) filter (where not is_closed) "
+            "from stg_deals"
+        ).fetchone()
+    finally:
+        con.close()
+    # Won: 100.25 + 200 + 300; open: 400 + 500.
+    assert (won, open_pipeline) == (Decimal("600.25"), Decimal("900.00"))
+
+
 def read_history(db) -> list[tuple]:
     con = connect(db)
     try:

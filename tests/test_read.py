@@ -561,6 +561,42 @@ def test_a_workbook_of_lines_of_one_value_reads_its_first_sheet_with_data(tmp_pa
     assert table.notes == ["read the sheet 'Ids', the first with data; ignored 'Blank', 'More ids'"]
 
 
+def test_a_label_merged_down_its_rows_is_each_row_s_value(tmp_path):
+    # A report grouped by stage, its stage written once and merged down over its deals (as
+    # Excel shows it), under a title merged across the table: each deal has its stage, and
+    # the title stays one line above the header.
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Opportunities by stage"])
+    sheet.append(["Stage", "Opportunity ID", "Amount"])
+    sheet.append(["Closed Won", "006A", 100])
+    sheet.append([None, "006B", 200])
+    sheet.append([None, "006C", 300])
+    sheet.append(["Proposal", "006D", 400])
+    sheet.append([None, "006E", 500])
+    sheet.append(["Negotiation", "006F", 600])
+    sheet.merge_cells("A1:C1")
+    sheet.merge_cells("A3:A5")
+    sheet.merge_cells("A6:A7")
+    workbook.save(tmp_path / "grouped.xlsx")
+    table = read_export(tmp_path / "grouped.xlsx")
+    assert table.header == ["Stage", "Opportunity ID", "Amount"]
+    assert values(table) == [
+        ["Closed Won", "006A", "100"],
+        ["Closed Won", "006B", "200"],
+        ["Closed Won", "006C", "300"],
+        ["Proposal", "006D", "400"],
+        ["Proposal", "006E", "500"],
+        ["Negotiation", "006F", "600"],
+    ]
+    assert table.lines.tolist() == [3, 4, 5, 6, 7, 8]
+    assert table.notes == [
+        "read 3 cells of merged ranges as the value at their top (A3:A5, A6:A7)",
+        "skipped 1 title line above the header (line 1: 'Opportunities by stage'); the header "
+        "is on line 2",
+    ]
+
+
 # -- refusals ---------------------------------------------------------------------------------
 
 

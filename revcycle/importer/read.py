@@ -23,6 +23,7 @@ import numpy as np
 import openpyxl
 import pyarrow as pa
 import pyarrow.compute as pc
+from openpyxl.utils.cell import range_boundaries
 
 from revcycle import settings
 from revcycle.db import is_interrupt, scratch
@@ -630,14 +631,16 @@ def _read_xlsx(
                 raise _refused(path, f"has no data on its sheet '{title}'. {_OTHER_SHEETS}")
         else:
             title, grid, holding = _first_with_data(path, workbook)
+        merged = _fill_merged_down(path, workbook[title], grid)
     finally:
         workbook.close()
     others = ", ".join(f"'{name}'" for name in sheets if name != title)
-    notes = [f"read the sheet '{title}', {holding}; ignored {others}"]
+    notes = [f"read the sheet '{title}', {holding}; ignored {others}"] if others else []
+    notes += [merged] if merged else []
     columns = [blank_to_null(pa.array(column, pa.string())) for column in zip_longest(*grid)]
     cells = pa.table(columns, names=[str(at) for at in range(len(columns))])
     # Every row, empty or not: a row's line is its row in the sheet.
-    return cells, np.arange(1, len(grid) + 1, dtype=np.int64), notes if others else [], epoch
+    return cells, np.arange(1, len(grid) + 1, dtype=np.int64), notes, epoch
 
 
 _OTHER_SHEETS = "Choose another sheet, or leave the choice out to read the first with a table."
@@ -674,6 +677,47 @@ def _sheet_named(path: Path, sheets: list[str], name: str) -> str:
 def _grid(worksheet) -> list[list[str | None]]:
     worksheet.reset_dimensions()  # some tools write a wrong size: read what is there instead
     return [[_cell_text(cell) for cell in row] for row in worksheet.iter_rows(min_row=1, min_col=1)]
+
+
+_MERGED_RANGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+
+
+def _fill_merged_down(path: Path, worksheet, grid: list[list[str | None]]) -> str | None:
+    """Give every cell of a range merged down one column the value at its top, as Excel shows
+    it (a group's label merged over its rows: a blank there would read as no value); a note
+    saying so, or None. A range across columns (a title over the table) is left as it is."""
+    sheet_xml = getattr(worksheet, "_worksheet_path", None)  # where openpyxl read the sheet
+    if sheet_xml is None:
+        return None
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read(sheet_xml.lstrip("/"))
+    if (start := xml.rfind(b"<mergeCells")) < 0:  # the ranges follow the sheet's cells
+        return None
+    count, ranges = 0, []
+    for found in _MERGED_RANGE.finditer(xml, start):
+        first_column, first_row, last_column, last_row = range_boundaries(found[1].decode())
+        if first_column == last_column and last_row <= len(grid):
+            filled = _fill_down(grid[first_row - 1 : last_row], first_column - 1)
+            count += filled
+            ranges += [(first_row, first_column, found[1].decode())] if filled else []
+    if not count:
+        return None
+    ranges = [ref for *_, ref in sorted(ranges)]  # top to bottom, as the sheet shows them
+    shown = ", ".join(ranges[:3]) + ("" if len(ranges) <= 3 else f" and {len(ranges) - 3} more")
+    return f"read {_count(count, 'cell')} of merged ranges as the value at their top ({shown})"
+
+
+def _fill_down(rows: list[list[str | None]], at: int) -> int:
+    """Give the blank cells of column ``at`` below the first row the first row's value; how
+    many there were."""
+    for row in rows:
+        row.extend([None] * (at + 1 - len(row)))
+    if (top := rows[0][at]) is None:
+        return 0
+    below = [row for row in rows[1:] if row[at] is None]
+    for row in below:
+        row[at] = top
+    return len(below)
 
 
 def _count_filled(row: list[str | None]) -> int:
