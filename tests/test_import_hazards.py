@@ -367,21 +367,21 @@ def bomb(path: Path, count_rows: int) -> Path:
     return path
 
 
-def test_a_workbook_unpacking_past_a_quarter_of_the_upload_limit_is_refused(
-    con, tmp_path, monkeypatch
-):
-    """At REVCYCLE_MAX_UPLOAD_MB=4 a workbook may unpack to 1 MB: 20,000 rows of 97 bytes
-    (1.85 MB) and a few KB of the rest unpack to 1.9 MB, zipped into a few KB. Before,
-    openpyxl read every row."""
-    monkeypatch.setenv(settings.MAX_UPLOAD_MB_VARIABLE, "4")
+def test_a_workbook_unpacking_past_the_upload_limit_is_refused(con, tmp_path, monkeypatch):
+    """At REVCYCLE_MAX_UPLOAD_MB=1 a workbook may unpack to 1 MB: 20,000 rows of 97 bytes
+    (1.85 MB) and a few KB of the rest unpack to 1.9 MB, zipped into a few KB. Before, the
+    reader read every row."""
+    monkeypatch.setenv(settings.MAX_UPLOAD_MB_VARIABLE, "1")
     path = bomb(tmp_path / "bomb.xlsx", 20_000)
     assert path.stat().st_size < 50_000
     with pytest.raises(ImportRefused) as refused:
         load(con, path)
     [problem] = refused.value.problems
     assert problem.code == codes.TOO_LARGE
-    assert problem.reason.startswith("The file unpacks to 1.9 MB; a workbook may unpack to at ")
-    assert "most 1.0 MB (a quarter of the 4.0 MB upload limit)" in problem.reason
+    assert problem.reason == (
+        "The file unpacks to 1.9 MB; a workbook may unpack to at most the 1.0 MB upload limit. "
+        "Save it as CSV UTF-8 and upload that, or split the export by date range."
+    )
 
 
 # -- 6. formulas whose values were never saved ------------------------------------------------
@@ -401,6 +401,30 @@ def test_formulas_without_saved_values_are_refused(con, tmp_path):
         "a program that does not calculate. Open it and re-save the workbook in Excel so its "
         "values are stored, then upload it again."
     )
+
+
+def test_an_error_value_saved_in_a_cell_is_read_as_written_and_said(con, tmp_path):
+    """A VLOOKUP that found nothing saves #N/A in its cell (an error cell, not text). It is
+    read as Excel shows it: in an optional date, a placeholder read as blank, with a warning
+    on its line; the calamine reader alone would read it as an empty cell, unsaid."""
+    book = openpyxl.Workbook()
+    book.active.append(["lead_id", "created_at", "mql_at"])
+    book.active.append(["A", "2026-01-05 10:00", "2026-01-06 09:00"])
+    book.active.append(["B", "2026-01-05 11:00", "#N/A"])  # openpyxl saves it as an error
+    path = tmp_path / "lookups.xlsx"
+    book.save(path)
+    with zipfile.ZipFile(path) as archive:  # the file holds an error cell, as Excel writes
+        assert b'r="C3" t="e"' in archive.read("xl/worksheets/sheet1.xml")
+    prepared = load(con, path, kind="leads")
+    assert prepared.rows.column("mql_at").to_pylist() == [datetime(2026, 1, 6, 9), None]
+    [problem] = prepared.problems
+    assert (problem.line, problem.column, problem.value, problem.severity) == (
+        3,
+        "mql_at",
+        "#N/A",
+        "warning",
+    )
+    assert problem.reason.startswith("a placeholder, not a date")
 
 
 # -- 4. a header and no rows, as a replace -----------------------------------------------------
