@@ -21,6 +21,7 @@ from revcycle.build import build
 from revcycle.db import connect
 from revcycle.importer import problems as codes
 from revcycle.importer import read
+from revcycle.importer import text as text_columns
 from revcycle.importer.problems import ImportRefused, grouped, problems_frame
 from revcycle.importer.validate import prepare
 from tests.conftest import write_export
@@ -285,7 +286,7 @@ def test_a_file_read_in_parts_is_checked_over_all_of_them(con, tmp_path, monkeyp
     first parts read day-first and month-first alike, and only line 9,001's 25/03/2026 settles
     the column as day-first; line 2's id is on line 9,002 too, in another part; line 5's id is
     blank, which is no repeat."""
-    monkeypatch.setattr(read, "PART_ROWS", 4_096)
+    monkeypatch.setattr(text_columns, "PART_ROWS", 4_096)
     rows = [f"P{n},{1 + n % 12:02d}/03/2026 09:30" for n in range(10_000)]
     rows[3] = ",05/03/2026 09:30"  # line 5
     rows[8_999] = "P8999,25/03/2026 09:30"  # line 9,001

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from revcycle import settings
-from revcycle.importer import read
+from revcycle.importer import text as text_columns
 from revcycle.importer.parse import (
     DAY_FIRST,
     MONTH_FIRST,
@@ -676,7 +676,7 @@ def test_a_column_in_parts_is_parsed_a_part_at_a_time(monkeypatch):
     # (8 bytes of timestamp, 4 of offset, 1 of flag a row) and one part's scratch, under 26
     # bytes a row. The whole column's text folded at once held 36 (at 10M rows, two columns
     # parsing side by side held 0.8 GiB more).
-    monkeypatch.setattr(read, "PART_ROWS", 25_000)
+    monkeypatch.setattr(text_columns, "PART_ROWS", 25_000)
     rows = 200_000
     values = [f"2026-01-{1 + n % 28:02d} {n % 24:02d}:{n % 60:02d}:00" for n in range(rows)]
     column = pa.chunked_array([values[at : at + 25_000] for at in range(0, rows, 25_000)])
@@ -721,7 +721,7 @@ def test_a_part_the_cast_reads_whole_and_a_part_read_by_pieces_each_fill_their_o
     # whole; the second holds a day that does not exist, so its dashed values too are read as a
     # day and a time, beside "2026/03/05 14:30": each lands on its own row of the column, and
     # the impossible day is the one problem, on its line (6).
-    monkeypatch.setattr(read, "PART_ROWS", 8)
+    monkeypatch.setattr(text_columns, "PART_ROWS", 8)
     column = pa.chunked_array(
         [["2026-03-01 10:00", "2026-03-02"], ["2026-03-03 08:00", "2026/03/05 14:30", "2026-02-30"]]
     )

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pytest
 
 from revcycle.importer import read as read_module
+from revcycle.importer import text as text_columns
 from revcycle.importer.problems import EXTRA_VALUE, NOT_A_TABLE, TOO_LARGE, ImportRefused
 from revcycle.importer.read import ExportTable, read_export
 
@@ -1000,7 +1001,7 @@ def cells_file(request, tmp_path_factory) -> CellsFile:
     path.write_bytes(data)
     with pytest.MonkeyPatch.context() as patch:
         parallel = reads_in_parallel(patch)
-        patch.setattr(read_module, "PART_ROWS", 100_000)  # each column in three parts
+        patch.setattr(text_columns, "PART_ROWS", 100_000)  # each column in three parts
         table = read_export(path)
     assert parallel == ([True] if request.param == "in parallel" else [True, False])
     expected = {
@@ -1049,14 +1050,14 @@ def test_a_cell_of_only_invisible_whitespace_is_blank(tmp_path, character):
 
 def test_whitespace_is_unicode_white_space_and_the_zero_width_characters():
     white_space = {chr(code) for code in range(0x110000) if chr(code).isspace()}
-    assert set(read_module.WHITESPACE) == white_space | {"\u200b", "\u2060", "\ufeff"}
+    assert set(text_columns.WHITESPACE) == white_space | {"\u200b", "\u2060", "\ufeff"}
 
 
 @pytest.mark.parametrize("character", INVISIBLE)
 def test_stripped_keeps_the_text_inside_and_makes_blanks_null(character):
     values = pa.array([f"{character} a b{character}", character * 3, None, "", "x"])
-    assert read_module.stripped(values).to_pylist() == ["a b", None, None, None, "x"]
-    assert read_module.blank_to_null(values).to_pylist() == [
+    assert text_columns.stripped(values).to_pylist() == ["a b", None, None, None, "x"]
+    assert text_columns.blank_to_null(values).to_pylist() == [
         f"{character} a b{character}",
         None,
         None,
@@ -1159,7 +1160,7 @@ def test_a_totals_row_over_an_accounting_minus_is_still_a_totals_row(tmp_path):
 def test_a_blank_row_among_the_data_leaves_each_column_in_its_parts(tmp_path, monkeypatch):
     # The blank row on line 5,002 is dropped; the rows around it keep the parts they were read
     # in (a million rows each; here 4,096), so a date column is still parsed a part at a time.
-    monkeypatch.setattr(read_module, "PART_ROWS", 4_096)
+    monkeypatch.setattr(text_columns, "PART_ROWS", 4_096)
     rows = [f"L{n},2026-01-03 09:00:00" for n in range(10_000)]
     rows[5_000] = ","
     path = tmp_path / "gap.csv"

@@ -12,7 +12,7 @@ from revcycle import settings
 from revcycle.importer import problems as codes
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import ERROR, WARNING
-from revcycle.importer.read import one_array, stripped
+from revcycle.importer.text import one_array, stripped
 
 ISO_CODES = pa.array(sorted(settings.iso_currency_codes()))
 # The signs parse.written_currencies reads in an amount as one currency; "$" and "¥" name

@@ -10,7 +10,7 @@ from revcycle.db import scratch
 from revcycle.importer import presets
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import MISSING_COLUMN, NOT_A_DURATION, WARNING, Problem, per_line
-from revcycle.importer.read import one_array
+from revcycle.importer.text import one_array
 
 # The fields the pages measure or group by: a preset column for one of them that the file
 # lacks is said out loud, since the pages will say the figure cannot be measured.

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from revcycle.db import scratch
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import ERROR, Problem, per_line
-from revcycle.importer.read import one_array
+from revcycle.importer.text import one_array
 
 
 class Derivation(NamedTuple):

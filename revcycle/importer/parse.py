@@ -14,14 +14,8 @@ from revcycle import settings
 from revcycle.db import scratch
 from revcycle.importer import problems as codes
 from revcycle.importer.problems import ERROR, WARNING, Problem, per_line
-from revcycle.importer.read import (
-    EXCEL_EPOCH,
-    NULL,
-    one_array,
-    parts,
-    string_buffers,
-    stripped,
-)
+from revcycle.importer.text import NULL, one_array, parts, string_buffers, stripped
+from revcycle.importer.workbook import EXCEL_EPOCH
 
 ISO, DAY_FIRST, MONTH_FIRST, EXCEL_SERIAL = "iso", "day-first", "month-first", "excel-serial"
 DATE_FORMATS = (ISO, DAY_FIRST, MONTH_FIRST, EXCEL_SERIAL)
@@ -234,7 +228,7 @@ def _read_dates(text: pa.ChunkedArray, excel_epoch: str) -> tuple[dict, dict, di
     offset in minutes (NaN for none). A value Arrow's cast reads is year-first, so no other
     format reads it; the others are read as a day and a time (_read_by_parts): a column the
     cast reads whole (most exports) holds no timestamps for the other formats. Read a part at
-    a time (see read.parts), so the scratch is one part's: at 10M rows, a column's whole text
+    a time (see text.parts), so the scratch is one part's: at 10M rows, a column's whole text
     folded and combined held 0.4 GB more."""
     count = len(text)
     stamps = {ISO: np.full(count, _NAT)}

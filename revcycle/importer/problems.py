@@ -7,9 +7,12 @@ wording, which is written for people and may change.
 
 from dataclasses import asdict, dataclass, field
 from itertools import groupby
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from revcycle import settings
 
 ERROR = "error"  # the row is rejected (or the whole file, when line is None)
 WARNING = "warning"  # the row loads, but someone should look
@@ -35,7 +38,7 @@ NOT_A_DATE = "not_a_date"
 NOT_A_NUMBER = "not_a_number"
 AMOUNT_TOO_LARGE = "amount_too_large"
 NOT_A_BOOLEAN = "not_a_boolean"
-BLANK_REQUIRED = "blank_required"  # a required field is blank (see read.blank_to_null)
+BLANK_REQUIRED = "blank_required"  # a required field is blank (see text.blank_to_null)
 DUPLICATE_ID = "duplicate_id"
 NEGATIVE_AMOUNT = "negative_amount"
 NO_LEAD_LINK = "no_lead_link"  # a touch with neither a lead id nor an email
@@ -197,3 +200,25 @@ def grouped_frame(problems: list[Problem]) -> pd.DataFrame:
         for group in grouped(problems)
     ]
     return pd.DataFrame(rows, columns=["severity", "count", "lines", "column", "example", "reason"])
+
+
+# -- a refused file, in words -------------------------------------------------------------------
+
+SAVE_AGAIN = "Open it in Excel and save it as .xlsx or CSV UTF-8, then upload that file."
+
+
+def file_refused(path: Path, reason: str, code: str = NOT_A_TABLE) -> ImportRefused:
+    """The file at ``path`` refused: "The file {reason}"."""
+    return refused(path.name, f"The file {reason}", code)
+
+
+def size_text(size: int) -> str:
+    """A file's size as people say it: 312 MB, 4.4 MB, 88 KB, 12 bytes."""
+    if size >= settings.MB:
+        return f"{size / settings.MB:.{0 if size >= 10 * settings.MB else 1}f} MB"
+    return f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"
+
+
+def count_text(number: int, noun: str) -> str:
+    """ "1 title line", "3 title lines"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

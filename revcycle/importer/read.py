@@ -3,49 +3,44 @@ line of the file it starts on. Nothing is interpreted (parse decides each column
 rows stay in Arrow from DuckDB's CSV reader on, never Python strings."""
 
 import logging
-import math
 import os
 import re
 import tempfile
-import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from functools import partial
-from itertools import zip_longest
 from pathlib import Path
 from typing import NamedTuple
-from xml.etree import ElementTree
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import python_calamine
 
 from revcycle import settings
 from revcycle.db import is_interrupt, scratch
+from revcycle.importer import text
 from revcycle.importer.original import Original
 from revcycle.importer.problems import (
     EXTRA_VALUE,
     NO_SUCH_SHEET,
     NOT_A_TABLE,
+    SAVE_AGAIN,
     TOO_LARGE,
     UNREADABLE_LINE,
     ImportRefused,
+    count_text,
+    file_refused,
     per_line,
     refused,
+    size_text,
 )
+from revcycle.importer.text import WHITESPACE, blank_to_null
+from revcycle.importer.workbook import EXCEL_EPOCH, INSIDE, read_workbook
 
 log = logging.getLogger(__name__)
 WORKBOOK = "xlsx"  # ExportTable.encoding of a workbook
-WORKSHEET = python_calamine.SheetTypeEnum.WorkSheet  # not a chart sheet
-# Excel serial numbers count days from 1899-12-30; a workbook in the 1904 date system (older
-# Mac Excel) counts from 1904-01-01, 1,462 days later.
-EXCEL_EPOCH = "1899-12-30"
-SAVE_AGAIN = "Open it in Excel and save it as .xlsx or CSV UTF-8, then upload that file."
 
 
 @dataclass(frozen=True, eq=False)  # eq would compare Arrow tables and arrays: no single answer
@@ -72,49 +67,51 @@ def read_export(path: Path, max_bytes: int | None = None, sheet: str | None = No
     path, max_bytes = Path(path), max_bytes or settings.max_upload_bytes()
     try:
         if path.is_dir():
-            raise _refused(path, f"is a folder ({path}), not a file. Name the export inside it.")
+            raise file_refused(
+                path, f"is a folder ({path}), not a file. Name the export inside it."
+            )
         if not path.is_file():
-            raise _refused(path, "was not found.")
+            raise file_refused(path, "was not found.")
         if (size := path.stat().st_size) > max_bytes:
             reason = (
-                f"is {_size(size)}; the limit is {_size(max_bytes)}. Split the export by date "
-                "range (for example one file per quarter) and upload the parts one after another."
+                f"is {size_text(size)}; the limit is {size_text(max_bytes)}. Split the export by "
+                "date range (for example one file per quarter) and upload the parts one after "
+                "another."
             )
-            raise _refused(path, reason, TOO_LARGE)
+            raise file_refused(path, reason, TOO_LARGE)
         if size == 0:
-            raise _refused(
+            raise file_refused(
                 path, "is empty (0 bytes). Export the report again and upload that file."
             )
         original = Original.on_disk(path)
         with path.open("rb") as file:
             head = file.read(max(map(len, _NOT_TABLES)))
         if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # a zip archive, as XLSX files are
-            cells, lines, notes, epoch = _read_xlsx(path, max_bytes, sheet)
+            cells, lines, notes, epoch = read_workbook(path, max_bytes, sheet)
             return replace(_table(path, cells, lines, notes), original=original, excel_epoch=epoch)
         for magic, reason in _NOT_TABLES.items():
             if head.startswith(magic):
-                raise _refused(path, reason)
+                raise file_refused(path, reason)
         if sheet is not None:
             reason = (
                 f"is text, not a workbook, so it has no sheet '{sheet}'. Load it without --sheet."
             )
-            raise _refused(path, reason, NO_SUCH_SHEET)
+            raise file_refused(path, reason, NO_SUCH_SHEET)
         return replace(_read_text(path), original=original)
     except ImportRefused:
         raise
     except OSError as error:
-        raise _refused(path, f"could not be opened ({error.strerror or error}).") from error
+        raise file_refused(path, f"could not be opened ({error.strerror or error}).") from error
     except Exception as error:  # a file we did not foresee must not become a traceback
         if is_interrupt(error):  # Ctrl-C while DuckDB read: the person's, not the file's
             raise KeyboardInterrupt from error
         log.exception("reading %s failed", path)
         reason = f"could not be read ({type(error).__name__}: {error}). {SAVE_AGAIN}"
-        raise _refused(path, reason) from error
+        raise file_refused(path, reason) from error
 
 
 _UPLOAD = "Upload the CSV or XLSX export itself."
 _ITSELF = f"not a data export. {_UPLOAD}"
-_INSIDE = "Extract it and upload the CSV or XLSX inside."
 _NOT_TABLES = {  # the first bytes of files that are no table; the first: .xls, or protected .xlsx
     b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "is an old binary Excel workbook (.xls) or a "
     "password-protected one, which cannot be read. Open it in Excel and save it as .xlsx or CSV "
@@ -124,8 +121,8 @@ _NOT_TABLES = {  # the first bytes of files that are no table; the first: .xls, 
     b"\xff\xd8\xff": f"is a JPEG image, {_ITSELF}",
     b"GIF8": f"is a GIF image, {_ITSELF}",
     b"\x1f\x8b": "is compressed with gzip. Decompress it and upload the CSV inside.",
-    b"7z\xbc\xaf": f"is a 7-Zip archive. {_INSIDE}",
-    b"Rar!": f"is a RAR archive. {_INSIDE}",
+    b"7z\xbc\xaf": f"is a 7-Zip archive. {INSIDE}",
+    b"Rar!": f"is a RAR archive. {INSIDE}",
 }
 
 # -- text files: encoding, and text that is no table -------------------------------------------
@@ -154,7 +151,7 @@ def _decode(path: Path, data: bytes) -> tuple[str | None, str, str | None]:
             return data[len(bom) :].decode(encoding.removesuffix("-sig")), encoding, note
         except UnicodeDecodeError as error:
             reason = f"starts like {encoding} text but is not valid {encoding}. {SAVE_AGAIN}"
-            raise _refused(path, reason) from error
+            raise file_refused(path, reason) from error
     if _is_utf8(data):
         return None, "utf-8", None
     # Rows pasted from two exports, one UTF-8: as Windows-1252 its "Café" would be "CafÃ©".
@@ -167,8 +164,8 @@ def _decode(path: Path, data: bytes) -> tuple[str | None, str, str | None]:
             other_line = data.count(b"\n", 0, error.start) + 1
         if utf8_line == other_line:  # one line holds both: bytes of no text encoding
             reason = f"holds bytes that are no text encoding's on line {utf8_line}. {SAVE_AGAIN}"
-            raise _refused(path, reason)
-        raise _refused(path, _MIXED.format(utf8_line, other_line))
+            raise file_refused(path, reason)
+        raise file_refused(path, _MIXED.format(utf8_line, other_line))
     del utf8
     try:
         return data.decode("cp1252"), "windows-1252", "read as Windows-1252 (it is not UTF-8)"
@@ -206,13 +203,13 @@ def _refuse_non_table_text(path: Path, data: bytes, text: str | None) -> None:
     sample = head[:4096]
     if sample.count("\x00") * 3 > len(sample):  # every other byte zero: UTF-16 text
         reason = "looks like UTF-16 text without a byte order mark, which cannot be read reliably."
-        raise _refused(path, f"{reason} {SAVE_AGAIN}")
+        raise file_refused(path, f"{reason} {SAVE_AGAIN}")
     if has_nul or len(_CONTROL.findall(head)) > len(head) // 100:
-        raise _refused(path, f"holds binary data, not text or a spreadsheet. {_UPLOAD}")
+        raise file_refused(path, f"holds binary data, not text or a spreadsheet. {_UPLOAD}")
     if sample.lstrip().lower().startswith(("<!doctype html", "<html", "<?xml", "<table")):
-        raise _refused(path, f"is a web page or XML document, not a CSV export. {SAVE_AGAIN}")
+        raise file_refused(path, f"is a web page or XML document, not a CSV export. {SAVE_AGAIN}")
     if head.isspace() and (text if text is not None else data.decode("utf-8-sig")).isspace():
-        raise _refused(path, _ONLY_BLANK)
+        raise file_refused(path, _ONLY_BLANK)
 
 
 # Excel's limit: no spreadsheet has more columns. DuckDB's CSV sniffer needs memory growing
@@ -380,7 +377,6 @@ def _sniffed(con: duckdb.DuckDBPyConnection, source: Path) -> tuple:
     return forced if len(forced[-1]) > len(sniffed[-1]) else sniffed
 
 
-PART_ROWS = 1 << 20  # the rows of one part of a column: a million-row export is one part
 # The export's text is the largest thing an upload holds. Arrow's default allocator keeps
 # what is freed for reuse, so a 10M-row export's text, let go, would still count against the
 # machine's memory through the commit; the system allocator gives it back when freed.
@@ -388,12 +384,12 @@ _RETURNED = pa.system_memory_pool()
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, params: dict) -> pa.Table:
-    """The rows as text, each column in parts of PART_ROWS rows, each part an array of its own.
+    """The rows as text, each column in parts of PART_ROWS (text.py) rows, each an array.
     DuckDB frees the columns of a batch it hands over together: a text field kept from them
     kept the whole export. Each part is copied out as the batches arrive (the columns side by
     side), and the batches let go: the export's text is held once, a column at a time, so a
     column parsed into dates can be let go while a text field stays."""
-    reader = con.sql(_READ_SQL, params=params).to_arrow_reader(PART_ROWS // 8)
+    reader = con.sql(_READ_SQL, params=params).to_arrow_reader(text.PART_ROWS // 8)
     names = reader.schema.names
     parts = [[] for _ in names]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
@@ -409,11 +405,11 @@ def _fetch(con: duckdb.DuckDBPyConnection, params: dict) -> pa.Table:
 
 
 def _groups(reader: pa.RecordBatchReader) -> Iterator[list[pa.RecordBatch]]:
-    """The reader's batches, PART_ROWS rows or more at a time (the last group may be less)."""
+    """The reader's batches, text.PART_ROWS rows or more at a time (the last may be fewer)."""
     group = []
     for batch in reader:
         group.append(batch)
-        if sum(map(len, group)) >= PART_ROWS:
+        if sum(map(len, group)) >= text.PART_ROWS:
             yield group
             group = []
     if group:
@@ -450,7 +446,7 @@ def _record_lines(path: Path, data: bytes, breaks: np.ndarray, single_column: bo
             "could not be matched line by line with what the CSV reader read, so problems could "
             f"not be shown at the right lines. {SAVE_AGAIN}"
         )
-        raise _quote_refusal(path, data) or _refused(path, reason)
+        raise _quote_refusal(path, data) or file_refused(path, reason)
     return first
 
 
@@ -501,9 +497,9 @@ def _duckdb_refusal(path: Path, error: duckdb.Error, data: bytes) -> ImportRefus
         return refused(path.name, reason, UNREADABLE_LINE, line, value)
     if "sniffing" in message:
         reason = "could not be read as a table: no delimiter (comma, semicolon, tab or |) and "
-        return _refused(path, f"{reason}quoting fit its lines. {SAVE_AGAIN}")
+        return file_refused(path, f"{reason}quoting fit its lines. {SAVE_AGAIN}")
     first = message.strip().splitlines()[0] if message.strip() else type(error).__name__
-    return _refused(path, f"could not be read as CSV ({first}). {SAVE_AGAIN}")
+    return file_refused(path, f"could not be read as CSV ({first}). {SAVE_AGAIN}")
 
 
 def _quote_refusal(path: Path, data: bytes, limit: int = 0) -> ImportRefused | None:
@@ -527,373 +523,11 @@ def _quote_refusal(path: Path, data: bytes, limit: int = 0) -> ImportRefused | N
     start, end = int(quotes[2 * longer[0]]), int(quotes[2 * longer[0] + 1])
     first, last = data.count(b"\n", 0, start) + 1, data.count(b"\n", 0, end) + 1
     reason = (
-        f"a quoted value runs from this line to line {last:,} ({_size(end - start)}), over the "
-        f"{_size(limit)} the CSV reader takes for one row. Shorten that value in the export, or "
-        "leave its column out."
+        f"a quoted value runs from this line to line {last:,} ({size_text(end - start)}), over "
+        f"the {size_text(limit)} the CSV reader takes for one row. Shorten that value in the "
+        "export, or leave its column out."
     )
     return refused(path.name, reason, UNREADABLE_LINE, first)
-
-
-# -- the one rule for a blank cell ------------------------------------------------------------
-
-# In read, parse and validate alike: nothing is left once whitespace is stripped from both
-# ends. Whitespace is Unicode's White_Space (str.isspace: U+00A0, U+2007, U+202F among them)
-# and the invisible U+200B, U+2060 and U+FEFF.
-WHITESPACE = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
-    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u200b\u2060\ufeff"
-)
-NULL = pa.scalar(None, pa.string())
-
-
-def one_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """The column as one plain (32-bit offset: 2 GB a column) Arrow string array."""
-    values = values.cast(pa.string())
-    if isinstance(values, pa.ChunkedArray):
-        values = values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
-    return values
-
-
-def parts(values: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
-    """The column as plain string arrays, a part each: the parts it was read in (see _fetch),
-    with no copy; a column of many small chunks (a slice's, a join's) as one array."""
-    values = values.cast(pa.string())
-    if isinstance(values, pa.Array):
-        return [values]
-    if values.num_chunks > 1 + len(values) // (PART_ROWS // 8):
-        return [one_array(values)]
-    return [chunk for chunk in values.chunks if len(chunk)] or [pa.array([], pa.string())]
-
-
-def string_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """A string array's bytes as numpy, and where each value starts in them (plus the end)."""
-    if chunk.type != pa.string():
-        chunk = chunk.cast(pa.string())
-    if len(chunk) == 0:
-        return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.uint8)
-    _, offsets, text = chunk.buffers()
-    offsets = np.frombuffer(offsets, np.int32, count=len(chunk) + 1, offset=4 * chunk.offset)
-    text = np.frombuffer(text, np.uint8) if text is not None else np.zeros(0, np.uint8)
-    first = offsets[0]  # not 0 in a slice: rebased, so the offsets index the bytes returned
-    return (offsets - first if first else offsets), text[first : offsets[-1]]
-
-
-def _apply_blank_rule(values: pa.Array, keep_text: bool) -> pa.Array:
-    """Only a value that is empty, or starts or ends outside visible ASCII, can change: those
-    few are found in the buffers and trimmed by Arrow (five times as fast as trimming all); a
-    column (or chunk) without any is not copied."""
-    if isinstance(values, pa.ChunkedArray):
-        chunks = [_apply_blank_rule(chunk, keep_text) for chunk in values.chunks]
-        return pa.chunked_array(chunks, type=pa.string())
-    offsets, text = string_buffers(values)
-    starts, ends = offsets[:-1], offsets[1:]
-    candidate = ends <= starts
-    if len(text):
-        # Outside "!".."~" (0x21..0x7E): one unsigned subtraction puts both sides above 0x5D.
-        first = text[np.minimum(starts, len(text) - 1)] - np.uint8(0x21)
-        last = text[np.maximum(ends - 1, 0)] - np.uint8(0x21)
-        candidate |= (first >= np.uint8(0x5E)) | (last >= np.uint8(0x5E))
-    if candidate.any():
-        candidate &= pc.is_valid(values).to_numpy(zero_copy_only=False)
-    if not candidate.any():
-        return values
-    kept = values.filter(candidate)
-    trimmed = pc.utf8_trim(kept, WHITESPACE)
-    blank = pc.equal(pc.binary_length(trimmed), 0)
-    if keep_text and not pc.any(blank).as_py():
-        return values
-    replacement = pc.if_else(blank, NULL, kept if keep_text else trimmed)
-    return pc.replace_with_mask(values, pa.array(candidate), replacement)
-
-
-# The values with surrounding WHITESPACE stripped, and null where nothing is left.
-stripped = partial(_apply_blank_rule, keep_text=False)
-# The values as they are, but null where nothing is left once WHITESPACE is stripped.
-blank_to_null = partial(_apply_blank_rule, keep_text=True)
-
-
-# -- XLSX -------------------------------------------------------------------------------------
-
-
-def _read_xlsx(
-    path: Path, max_bytes: int, sheet: str | None = None
-) -> tuple[pa.Table, np.ndarray, list[str], str]:
-    """The sheet named ``sheet``; without one, the first sheet holding a table (a row of two
-    values or more), else the first with a value: a cover sheet ("Opportunities report",
-    "Generated by …") before the table's sheet is passed over. python-calamine reads the cells
-    (about fifty times as fast as openpyxl, which took 24 s for 100,000 rows)."""
-    workbook, facts = _open_workbook(path, max_bytes)
-    try:
-        sheets = [meta.name for meta in workbook.sheets_metadata if meta.typ == WORKSHEET]
-        if sheet is not None:
-            title = _sheet_named(path, sheets, sheet)
-            grid, merged = _grid(workbook.get_sheet_by_name(title), facts.errors.get(title, {}))
-            if not any(map(_count_filled, grid)):
-                raise _refused(path, f"has no data on its sheet '{title}'. {_OTHER_SHEETS}")
-            read, holding = (title, grid, merged), "as chosen"
-        else:
-            read, holding = _first_with_data(path, workbook, sheets, facts)
-        title, grid, merged = read
-    finally:
-        workbook.close()
-    others = ", ".join(f"'{name}'" for name in sheets if name != title)
-    notes = [f"read the sheet '{title}', {holding}; ignored {others}"] if others else []
-    notes += [merged] if merged else []
-    columns = [blank_to_null(pa.array(column, pa.string())) for column in zip_longest(*grid)]
-    cells = pa.table(columns, names=[str(at) for at in range(len(columns))])
-    # Every row, empty or not: a row's line is its row in the sheet.
-    return cells, np.arange(1, len(grid) + 1, dtype=np.int64), notes, facts.epoch
-
-
-_OTHER_SHEETS = "Choose another sheet, or leave the choice out to read the first with a table."
-
-
-def _first_with_data(path: Path, workbook, sheets: list[str], facts) -> tuple[tuple, str]:
-    """The first sheet holding a table, else the first with a value: its title, grid and
-    merged note (_grid), and which of the two it is."""
-    chosen = None
-    for title in sheets:
-        grid, merged = _grid(workbook.get_sheet_by_name(title), facts.errors.get(title, {}))
-        filled = max(map(_count_filled, grid), default=0)
-        if filled > 1:
-            return (title, grid, merged), "the first with a table"
-        if chosen is None and filled:
-            chosen = (title, grid, merged), "the first with data"
-    if chosen is None:
-        raise _refused(path, "has no data on any sheet. Export the report again.")
-    return chosen
-
-
-def _sheet_named(path: Path, sheets: list[str], name: str) -> str:
-    """The title of the sheet ``name`` names: as written, else the one title it matches in any
-    case and spacing (a sheet "Deals " named on the command line as Deals)."""
-    if name in sheets:
-        return name
-    folded = [title for title in sheets if title.strip().casefold() == name.strip().casefold()]
-    if len(folded) == 1:
-        return folded[0]
-    listed = ", ".join(f"'{title}'" for title in sheets)
-    raise _refused(path, f"has no sheet '{name}'; its sheets are {listed}.", NO_SUCH_SHEET)
-
-
-def _grid(sheet, errors: dict[tuple[int, int], str]) -> tuple[list[list[str | None]], str | None]:
-    """The sheet's cells as text from A1 on (a row's index is its row in the sheet), with the
-    error value (#N/A) of each of ``errors``, which calamine reads as empty (as text it is read
-    as a placeholder, and said), and its merged ranges filled (_fill_merged_down, whose note
-    comes with it)."""
-    grid = [[_cell_text(value) for value in row] for row in sheet.to_python(skip_empty_area=False)]
-    for (row, column), error in errors.items():
-        if row < len(grid) and column < len(grid[row]):
-            grid[row][column] = error
-    return grid, _fill_merged_down(sheet, grid)
-
-
-def _fill_merged_down(sheet, grid: list[list[str | None]]) -> str | None:
-    """Give every cell of a range merged down one column the value at its top, as Excel shows
-    it (a group's label merged over its rows: a blank there would read as no value); a note
-    saying so, or None. A range across columns (a title over the table) is left as it is."""
-    count, ranges = 0, []
-    # Top to bottom, as the sheet shows them; (row, column) from 0, last cells included.
-    for (first_row, column), (last_row, last_column) in sorted(sheet.merged_cell_ranges or ()):
-        if column != last_column or last_row >= len(grid):
-            continue
-        if filled := _fill_down(grid[first_row : last_row + 1], column):
-            count += filled
-            ranges.append(f"{_cell_name(first_row, column)}:{_cell_name(last_row, column)}")
-    if not count:
-        return None
-    shown = ", ".join(ranges[:3]) + ("" if len(ranges) <= 3 else f" and {len(ranges) - 3} more")
-    return f"read {_count(count, 'cell')} of merged ranges as the value at their top ({shown})"
-
-
-def _fill_down(rows: list[list[str | None]], at: int) -> int:
-    """Give the blank cells of column ``at`` below the first row the first row's value; how
-    many there were."""
-    for row in rows:
-        row.extend([None] * (at + 1 - len(row)))
-    if (top := rows[0][at]) is None:
-        return 0
-    below = [row for row in rows[1:] if row[at] is None]
-    for row in below:
-        row[at] = top
-    return len(below)
-
-
-def _cell_name(row: int, column: int) -> str:
-    """A cell's name as Excel writes it, from its 0-based row and column: (3, 27) is AB4."""
-    letters, column = "", column + 1
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return f"{letters}{row + 1}"
-
-
-def _count_filled(row: list[str | None]) -> int:
-    return sum(bool(value and value.strip(WHITESPACE)) for value in row)
-
-
-def workbook_sheets(path: Path, max_bytes: int | None = None) -> list[str]:
-    """A workbook's sheets in order, to choose from; none for a file that is no workbook or
-    that read_export refuses (which says why)."""
-    with Path(path).open("rb") as file:
-        if not file.read(4).startswith(b"PK"):
-            return []
-    try:
-        workbook, _ = _open_workbook(Path(path), max_bytes or settings.max_upload_bytes())
-    except ImportRefused:
-        return []
-    try:
-        return [meta.name for meta in workbook.sheets_metadata if meta.typ == WORKSHEET]
-    finally:
-        workbook.close()
-
-
-# A zip's declared sizes are what Python's zipfile unpacks at most, so they are checked before
-# anything is unpacked: a workbook may unpack to the upload limit (calamine reads 50 MB of
-# sheet XML in about a second).
-# A formula cell whose value was never saved (written by a library, not by Excel): no <v>, or
-# an empty one. A formula whose text result is empty (t="str") has an empty <v> too: it is kept.
-_FORMULA_WITHOUT_VALUE = re.compile(
-    rb'<c\b(?:(?!t="str")[^>])*?\br="([A-Z]+[0-9]+)"(?:(?!t="str")[^>])*>'
-    rb"(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v>\s*</v>)?</c>"
-)
-# An error value saved in a cell (t="e"): #N/A, #DIV/0!, #REF! …
-_ERROR_CELL = re.compile(
-    rb'<c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*?\bt="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?'
-    rb"<v>([^<]*)</v>"
-)
-_DATE_1904 = re.compile(rb'<workbookPr\b[^>]*\bdate1904="(?:1|true)"')
-
-
-class _WorkbookFacts(NamedTuple):
-    """What calamine does not say of a workbook, read from its XML."""
-
-    epoch: str  # the day its serial numbers count from
-    errors: dict[str, dict[tuple[int, int], str]]  # per sheet, its error cells' values
-
-
-def _open_workbook(path: Path, max_bytes: int):
-    """The workbook (a python-calamine one) and its facts, once its zip is known to be one,
-    small enough unpacked, with values."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            _refuse_unpacking_past(path, archive, max_bytes)
-            _refuse_if_not_xlsx(path, names)
-            facts = _workbook_facts(path, archive)
-    except zipfile.BadZipFile as error:
-        raise _refused(path, f"is a damaged zip or Excel file. {SAVE_AGAIN}") from error
-    try:
-        return python_calamine.CalamineWorkbook.from_path(str(path)), facts
-    except Exception as error:
-        log.warning("python-calamine could not open %s: %s", path, error)
-        raise _refused(path, f"could not be opened as an Excel workbook. {SAVE_AGAIN}") from error
-
-
-def _refuse_unpacking_past(path: Path, archive: zipfile.ZipFile, max_bytes: int) -> None:
-    if (unpacked := sum(info.file_size for info in archive.infolist())) > max_bytes:
-        reason = (
-            f"unpacks to {_size(unpacked)}; a workbook may unpack to at most the "
-            f"{_size(max_bytes)} upload limit. Save it as CSV UTF-8 and upload that, or split "
-            "the export by date range."
-        )
-        raise _refused(path, reason, TOO_LARGE)
-
-
-def _refuse_if_not_xlsx(path: Path, names: list[str]) -> None:
-    if "xl/workbook.bin" in names:
-        raise _refused(path, f"is a binary Excel workbook (.xlsb). {SAVE_AGAIN}")
-    if "content.xml" in names and "mimetype" in names:
-        raise _refused(path, f"is an OpenDocument file, not an Excel workbook. {SAVE_AGAIN}")
-    if "xl/workbook.xml" not in names:
-        raise _refused(path, f"is a zip archive, not an Excel workbook. {_INSIDE}")
-
-
-def _workbook_facts(path: Path, archive: zipfile.ZipFile) -> _WorkbookFacts:
-    """The workbook's date system and its error cells; a formula without its value refuses
-    it. Each sheet's XML is read once, a sheet at a time."""
-    workbook_xml = archive.read("xl/workbook.xml")
-    errors = {}
-    for title, sheet_xml in _sheet_files(archive, workbook_xml).items():
-        xml = archive.read(sheet_xml) if sheet_xml in archive.namelist() else b""
-        # Most sheets hold neither formulas nor errors: a plain search finds that fast.
-        if b"<f" in xml and (found := _FORMULA_WITHOUT_VALUE.search(xml)):
-            reason = (
-                f"has formulas without their values (the first in cell {found[1].decode()}): it "
-                "was written by a program that does not calculate. Open it and re-save the "
-                "workbook in Excel so its values are stored, then upload it again."
-            )
-            raise _refused(path, reason)
-        errors[title] = {
-            (int(row) - 1, _column_index(letters.decode())): value.decode()
-            for letters, row, value in (_ERROR_CELL.findall(xml) if b't="e"' in xml else ())
-        }
-    epoch = "1904-01-01" if _DATE_1904.search(workbook_xml) else EXCEL_EPOCH
-    return _WorkbookFacts(epoch, errors)
-
-
-_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-_SHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet"
-_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-
-
-def _sheet_files(archive: zipfile.ZipFile, workbook_xml: bytes) -> dict[str, str]:
-    """Each sheet's name and the zip member holding its cells (workbook.xml names the sheets,
-    its relationships where each is)."""
-    targets = {
-        relation.get("Id"): relation.get("Target", "")
-        for relation in ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels")).iter(
-            _RELATIONSHIPS
-        )
-    }
-    files = {}
-    for sheet in ElementTree.fromstring(workbook_xml).iter(_SHEET):
-        target = targets.get(sheet.get(_RELATIONSHIP_ID), "")
-        files[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    return files
-
-
-def _column_index(letters: str) -> int:
-    """A column's 0-based index from its letters: AB is 27."""
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - ord("A") + 1
-    return index - 1
-
-
-def _cell_text(value) -> str | None:
-    """A cell's value as text, losing nothing: what is stored, not what Excel displays.
-    calamine gives a date cell as a day, or as a day and time where it has a time of day."""
-    if type(value) is str:  # most cells: first
-        return value or None  # blank text is made null later
-    precision = "microseconds" if getattr(value, "microsecond", 0) else "seconds"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec=precision)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.isoformat(timespec=precision)
-    if isinstance(value, timedelta):
-        total = int(value.total_seconds())
-        hours, rest = divmod(abs(total), 3600)
-        return f"{'-' if total < 0 else ''}{hours}:{rest // 60:02d}:{rest % 60:02d}"
-    if isinstance(value, int):
-        return str(value)
-    if not isinstance(value, float) or not math.isfinite(value):
-        return str(value)
-    if value.is_integer() and abs(value) < 2**53:
-        return str(int(value))
-    # As Excel holds it, with no exponent and no trailing zeros ("g"): fifteen significant
-    # digits drop binary noise (0.1 + 0.2 -> 0.3) and keep a shorter shortest form as it is.
-    text = format(Decimal(format(value, ".15g")), "f")
-    # "12.345" would read either way as text; the number shows its point with a fourth
-    # decimal, so the column's text cells ("1.500" typed in) are read as any CSV's are.
-    return f"{text}0" if _EITHER_WAY.fullmatch(text) else text
-
-
-_EITHER_WAY = re.compile(r"-?[0-9]{1,3}\.[0-9]{3}")
 
 
 # -- from a grid of text to the table ---------------------------------------------------------
@@ -926,13 +560,13 @@ def _table(
     skipped. Decided on numpy arrays of each row's filled count and width."""
     counts, widths, first_filled = _fill(cells)
     if not counts.any():
-        raise _refused(path, _ONLY_BLANK)
+        raise file_refused(path, _ONLY_BLANK)
     header_at = _header_row(counts, widths)
     if len(skipped := np.flatnonzero(counts[:header_at] > 0)):
         shown = "; ".join(f"line {lines[row]}: '{_row_text(cells, row)}'" for row in skipped[:3])
         more = "" if len(skipped) <= 3 else f"; and {len(skipped) - 3} more"
         notes.append(
-            f"skipped {_count(len(skipped), 'title line')} above the header ({shown}{more}); "
+            f"skipped {count_text(len(skipped), 'title line')} above the header ({shown}{more}); "
             f"the header is on line {lines[header_at]}"
         )
     _refuse_too_wide(path, cells, lines, widths, header_at)
@@ -940,7 +574,7 @@ def _table(
     keep, footer = _drop_footer(cells, first_filled, counts, np.flatnonzero(counts[body:]) + body)
     if len(footer):
         notes.append(
-            f"dropped {_count(len(footer), 'footer line')} from line {lines[footer[0]]} "
+            f"dropped {count_text(len(footer), 'footer line')} from line {lines[footer[0]]} "
             f"('{_row_text(cells, footer[0])}')"
         )
     keep, totals_lines = _drop_totals(cells, keep, lines, notes)
@@ -1013,9 +647,9 @@ def _note_blank_rows(counts, lines, body: int, last: int, end: int, notes: list[
     if len(inside):
         shown = ", ".join(str(lines[row]) for row in inside[:10])
         where = "line" if len(inside) == 1 else "lines"
-        notes.append(f"skipped {_count(len(inside), 'blank row')} ({where} {shown})")
+        notes.append(f"skipped {count_text(len(inside), 'blank row')} ({where} {shown})")
     if len(trailing):
-        count = _count(len(trailing), "blank row")
+        count = count_text(len(trailing), "blank row")
         notes.append(f"removed {count} at the end (from line {lines[trailing[0]]})")
 
 
@@ -1142,17 +776,3 @@ def _row(cells: pa.Table, row: int) -> list[str | None]:
 def _row_text(cells: pa.Table, row: int) -> str:
     text = " | ".join(value for value in _row(cells, row) if value is not None)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
-def _size(size: int) -> str:
-    if size >= settings.MB:
-        return f"{size / settings.MB:.{0 if size >= 10 * settings.MB else 1}f} MB"
-    return f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"
-
-
-def _refused(path: Path, reason: str, code: str = NOT_A_TABLE) -> ImportRefused:
-    return refused(path.name, f"The file {reason}", code)

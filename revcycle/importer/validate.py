@@ -38,7 +38,8 @@ from revcycle.importer.load import (
 from revcycle.importer.original import Original
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import ERROR, WARNING, ImportRefused, Problem, per_line
-from revcycle.importer.read import ExportTable, one_array, read_export, stripped
+from revcycle.importer.read import ExportTable, read_export
+from revcycle.importer.text import one_array, stripped
 from revcycle.importer.touches import Arriving
 
 COMMAND_LINE_MAPPING = "mapping given on the command line"

@@ -35,9 +35,10 @@ from revcycle.importer.problems import (
     ImportRefused,
     Problem,
 )
-from revcycle.importer.read import read_export, workbook_sheets
+from revcycle.importer.read import read_export
 from revcycle.importer.touches import Arriving
 from revcycle.importer.validate import PreparedUpload, name_value_pairs, prepare
+from revcycle.importer.workbook import workbook_sheets
 
 log = logging.getLogger("revcycle")
 
