@@ -562,6 +562,22 @@ def test_a_workbook_of_lines_of_one_value_reads_its_first_sheet_with_data(tmp_pa
     assert table.notes == ["read the sheet 'Ids', the first with data; ignored 'Blank', 'More ids'"]
 
 
+def test_a_look_at_a_workbook_s_head_reads_its_first_rows_only(tmp_path):
+    # What a batch reads to order its files (leads first): the header and a few rows.
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Lead ID", "Created"])
+    for number in range(1, 6):
+        workbook.active.append([f"L-{number}", f"2026-11-0{number}"])
+    workbook.save(tmp_path / "leads.xlsx")
+    head = read_export(tmp_path / "leads.xlsx", head_rows=3)
+    assert (head.header, values(head), head.lines.tolist()) == (
+        ["Lead ID", "Created"],
+        [["L-1", "2026-11-01"], ["L-2", "2026-11-02"]],
+        [2, 3],
+    )
+    assert read_export(tmp_path / "leads.xlsx").lines.tolist() == [2, 3, 4, 5, 6]
+
+
 def test_a_label_merged_down_its_rows_is_each_row_s_value(tmp_path):
     # A report grouped by stage, its stage written once and merged down over its deals (as
     # Excel shows it), under a title merged across the table: each deal has its stage, and

@@ -60,10 +60,13 @@ class ExportTable:
     count_data_lines: int | None = None  # when a line gives several rows: the file's data lines
 
 
-def read_export(path: Path, max_bytes: int | None = None, sheet: str | None = None) -> ExportTable:
+def read_export(
+    path: Path, max_bytes: int | None = None, sheet: str | None = None, head_rows: int | None = None
+) -> ExportTable:
     """Read an export into text rows with their line numbers; refuse (saying what to do) a file
     over ``max_bytes`` (default ``REVCYCLE_MAX_UPLOAD_MB``) or not a table. ``sheet``: the
-    workbook's sheet to read, by name; without it, the first that holds a table."""
+    workbook's sheet to read, by name; without it, the first that holds a table. ``head_rows``:
+    of a workbook, only its first rows (a look at its header; of a text file, pass its head)."""
     path, max_bytes = Path(path), max_bytes or settings.max_upload_bytes()
     try:
         if path.is_dir():
@@ -87,7 +90,7 @@ def read_export(path: Path, max_bytes: int | None = None, sheet: str | None = No
         with path.open("rb") as file:
             head = file.read(max(map(len, _NOT_TABLES)))
         if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # a zip archive, as XLSX files are
-            cells, lines, notes, epoch = read_workbook(path, max_bytes, sheet)
+            cells, lines, notes, epoch = read_workbook(path, max_bytes, sheet, head_rows)
             return replace(_table(path, cells, lines, notes), original=original, excel_epoch=epoch)
         for magic, reason in _NOT_TABLES.items():
             if head.startswith(magic):

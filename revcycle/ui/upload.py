@@ -158,8 +158,9 @@ def attempt(
     return Attempt(replace(prepared, original=Original.of_bytes(data)))
 
 
-# How much of a text file likely_kind reads: its header is in the first lines.
+# How much of a file likely_kind reads: its header is in the first lines.
 HEAD_BYTES = 1 << 20
+HEAD_ROWS = 1000  # of a workbook
 
 
 def likely_kind(
@@ -169,11 +170,11 @@ def likely_kind(
     workbook: the preset that recognises it), for the order a batch is checked in; None when
     no preset does."""
     head = data
-    if len(data) > HEAD_BYTES and not data.startswith(b"PK"):  # a workbook is read whole
+    if len(data) > HEAD_BYTES and not data.startswith(b"PK"):  # a workbook: HEAD_ROWS
         head = data[: data.rfind(b"\n", 0, HEAD_BYTES) + 1] or data
     try:
         with _on_disk(file_name, head) as path:
-            preset = presets.detect(read_export(path, max_bytes, sheet).header)
+            preset = presets.detect(read_export(path, max_bytes, sheet, HEAD_ROWS).header)
     except ImportRefused:
         return None
     return preset.kind if preset else None
