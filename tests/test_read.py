@@ -28,6 +28,7 @@ from revcycle.importer import read as read_module
 from revcycle.importer import text as text_columns
 from revcycle.importer.problems import EXTRA_VALUE, NOT_A_TABLE, TOO_LARGE, ImportRefused
 from revcycle.importer.read import ExportTable, read_export
+from revcycle.importer.workbook import workbook_sheets
 
 FOLDER = Path(__file__).parent / "fixtures" / "exports" / "read"
 
@@ -560,6 +561,26 @@ def test_a_workbook_of_lines_of_one_value_reads_its_first_sheet_with_data(tmp_pa
     table = read_export(tmp_path / "ids.xlsx")
     assert (table.header, values(table)) == (["Lead ID"], [["L-1"]])
     assert table.notes == ["read the sheet 'Ids', the first with data; ignored 'Blank', 'More ids'"]
+
+
+def test_a_hidden_sheet_of_lists_is_passed_over_for_the_shown_table(tmp_path):
+    # A template keeps its drop-downs' lists on a hidden first sheet, two columns wide: a
+    # table, but not one the person sees. The shown sheet's leads are read; the hidden one
+    # comes last in the choice of sheets, and is read when named.
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Lists"
+    workbook.active.append(["Source", "Owner"])
+    workbook.active.append(["Webinar", "Ann"])
+    workbook.active.sheet_state = "hidden"
+    workbook.create_sheet("Leads").append(["Lead ID", "Source"])
+    workbook["Leads"].append(["L-1", "Webinar"])
+    workbook.active = 1
+    workbook.save(tmp_path / "template.xlsx")
+    table = read_export(tmp_path / "template.xlsx")
+    assert (table.header, values(table)) == (["Lead ID", "Source"], [["L-1", "Webinar"]])
+    assert table.notes == ["read the sheet 'Leads', the first with a table; ignored 'Lists'"]
+    assert workbook_sheets(tmp_path / "template.xlsx") == ["Leads", "Lists"]
+    assert values(read_export(tmp_path / "template.xlsx", sheet="Lists")) == [["Webinar", "Ann"]]
 
 
 def test_a_look_at_a_workbook_s_head_reads_its_first_rows_only(tmp_path):

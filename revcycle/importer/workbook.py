@@ -31,6 +31,7 @@ from revcycle.importer.text import WHITESPACE, blank_to_null
 
 log = logging.getLogger(__name__)
 WORKSHEET = python_calamine.SheetTypeEnum.WorkSheet  # not a chart sheet
+SHOWN = python_calamine.SheetVisibleEnum.Visible
 # Excel serial numbers count days from 1899-12-30; a workbook in the 1904 date system (older
 # Mac Excel) counts from 1904-01-01, 1,462 days later.
 EXCEL_EPOCH = "1899-12-30"
@@ -47,7 +48,7 @@ def read_workbook(
     only the first rows, for a look at the header."""
     workbook, facts = _open_workbook(path, max_bytes)
     try:
-        sheets = [meta.name for meta in workbook.sheets_metadata if meta.typ == WORKSHEET]
+        sheets = _worksheets(workbook)
         if sheet is not None:
             title = _sheet_named(path, sheets, sheet)
             grid, merged = _grid(workbook, title, facts, head_rows)
@@ -66,6 +67,14 @@ def read_workbook(
     cells = pa.table(columns, names=[str(at) for at in range(len(columns))])
     # Every row, empty or not: a row's line is its row in the sheet.
     return cells, np.arange(1, len(grid) + 1, dtype=np.int64), notes, facts.epoch
+
+
+def _worksheets(workbook) -> list[str]:
+    """The workbook's worksheets, the ones shown first: a hidden sheet (a template's lists for
+    its drop-downs) is read only when named, or when no shown sheet holds data."""
+    sheets = [meta for meta in workbook.sheets_metadata if meta.typ == WORKSHEET]
+    shown = [meta.name for meta in sheets if meta.visible == SHOWN]
+    return shown + [meta.name for meta in sheets if meta.visible != SHOWN]
 
 
 _OTHER_SHEETS = "Choose another sheet, or leave the choice out to read the first with a table."
@@ -168,7 +177,7 @@ def workbook_sheets(path: Path, max_bytes: int | None = None) -> list[str]:
     except ImportRefused:
         return []
     try:
-        return [meta.name for meta in workbook.sheets_metadata if meta.typ == WORKSHEET]
+        return _worksheets(workbook)
     finally:
         workbook.close()
 
