@@ -226,6 +226,26 @@ def test_a_report_grouped_by_stage_in_merged_cells_loads_each_deal_s_stage(db, t
     assert (won, open_pipeline) == (Decimal("600.25"), Decimal("900.00"))
 
 
+def test_a_hubspot_xls_export_loads_its_leads(db, revcycle):
+    # The fixture's rows are written out in tests/test_read.py.
+    export = REPO_ROOT / "tests" / "fixtures" / "exports" / "read" / "hubspot_contacts.xls"
+    code, out = revcycle(db, "load", export, "--mode", "replace")
+    assert code == 0, out
+    assert "read hubspot_contacts.xls as leads: HubSpot contacts export" in out
+    con = connect(db)
+    try:
+        leads = con.execute(
+            "select lead_id, created_at, channel, owner from funnel_revenue order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert [(lead_id, str(created_at), owner) for lead_id, created_at, _, owner in leads] == [
+        ("901", "2026-11-02 10:15:00", "Anna Keller"),
+        ("902", "2026-11-03 08:00:00", "(unassigned)"),  # the export names no owner
+        ("903", "2026-11-04 00:00:00", "Bo Berg"),
+    ]
+
+
 def read_history(db) -> list[tuple]:
     con = connect(db)
     try:

@@ -531,6 +531,28 @@ def test_xlsx_cells_become_text_without_losing_anything():
     ]
 
 
+def test_an_old_binary_xls_is_read_as_an_xlsx_is():
+    # HubSpot still offers XLS among its export formats. The fixture was written once with
+    # xlwt 1.3.0, which is no dependency (no maintained library writes .xls), from these rows:
+    # 901, 2026-11-02 10:15 (yyyy-mm-dd hh:mm), Organic Search, Anna Keller, ann@x.example;
+    # 902, 2026-11-03 08:00, Paid Search, no owner, bo@y.example; 903, 2026-11-04 (yyyy-mm-dd),
+    # Referrals, Bo Berg, cy@z.example. The record ids are numbers, the dates date cells.
+    table = read("hubspot_contacts.xls")
+    assert table.header == [
+        "Record ID",
+        "Create Date",
+        "Original Traffic Source",
+        "Contact owner",
+        "Email",
+    ]
+    assert values(table) == [
+        ["901", "2026-11-02 10:15:00", "Organic Search", "Anna Keller", "ann@x.example"],
+        ["902", "2026-11-03 08:00:00", "Paid Search", None, "bo@y.example"],
+        ["903", "2026-11-04", "Referrals", "Bo Berg", "cy@z.example"],
+    ]
+    assert (table.lines.tolist(), table.notes) == ([2, 3, 4], [])
+
+
 def test_a_cover_sheet_before_the_table_is_passed_over(tmp_path):
     # A report's cover sheet holds a title and a line under it, one cell a row: the first
     # sheet with data, but no table. The opportunities on the second sheet are read.
@@ -657,10 +679,15 @@ def test_size_limit_speaks_in_megabytes(tmp_path):
     )
 
 
-def test_old_binary_excel_is_refused_with_save_as_xlsx():
+def test_an_xls_that_cannot_be_read_is_refused_with_save_as_xlsx():
+    # Only the compound-file signature, then zeros: no workbook, as a damaged .xls or an .xlsx
+    # Excel saved with a password (it wraps it the same way) reads.
     reason = refusal("old_excel.xls")
-    assert reason.startswith("The file is an old binary Excel workbook (.xls)")
-    assert "save it as .xlsx or CSV UTF-8" in reason
+    assert reason == (
+        "The file is an old binary Excel workbook (.xls) that could not be read, or a "
+        "password-protected one. Open it in Excel and save it as .xlsx or CSV UTF-8 (without a "
+        "password), then upload that file."
+    )
 
 
 def test_html_table_named_xls_is_refused():

@@ -37,7 +37,7 @@ from revcycle.importer.problems import (
     size_text,
 )
 from revcycle.importer.text import WHITESPACE, blank_to_null
-from revcycle.importer.workbook import EXCEL_EPOCH, INSIDE, read_workbook
+from revcycle.importer.workbook import EXCEL_EPOCH, INSIDE, is_workbook, read_workbook
 
 log = logging.getLogger(__name__)
 WORKBOOK = "xlsx"  # ExportTable.encoding of a workbook
@@ -88,8 +88,8 @@ def read_export(
             )
         original = Original.on_disk(path)
         with path.open("rb") as file:
-            head = file.read(max(map(len, _NOT_TABLES)))
-        if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # a zip archive, as XLSX files are
+            head = file.read(64)  # enough for any signature below, and a workbook's
+        if is_workbook(head):
             cells, lines, notes, epoch = read_workbook(path, max_bytes, sheet, head_rows)
             return replace(_table(path, cells, lines, notes), original=original, excel_epoch=epoch)
         for magic, reason in _NOT_TABLES.items():
@@ -115,10 +115,7 @@ def read_export(
 
 _UPLOAD = "Upload the CSV or XLSX export itself."
 _ITSELF = f"not a data export. {_UPLOAD}"
-_NOT_TABLES = {  # the first bytes of files that are no table; the first: .xls, or protected .xlsx
-    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "is an old binary Excel workbook (.xls) or a "
-    "password-protected one, which cannot be read. Open it in Excel and save it as .xlsx or CSV "
-    "UTF-8 (without a password), then upload that file.",
+_NOT_TABLES = {  # the first bytes of files that are no table
     b"%PDF": "is a PDF document, not a data export. Export the report as CSV or XLSX instead.",
     b"\x89PNG": f"is a PNG image, {_ITSELF}",
     b"\xff\xd8\xff": f"is a JPEG image, {_ITSELF}",

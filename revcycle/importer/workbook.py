@@ -170,7 +170,7 @@ def workbook_sheets(path: Path, max_bytes: int | None = None) -> list[str]:
     """A workbook's sheets in order, to choose from; none for a file that is no workbook or
     that read_export refuses (which says why)."""
     with Path(path).open("rb") as file:
-        if not file.read(4).startswith(b"PK"):
+        if not is_workbook(file.read(len(_OLE2))):
             return []
     try:
         workbook, _ = _open_workbook(Path(path), max_bytes or settings.max_upload_bytes())
@@ -207,8 +207,12 @@ class _WorkbookFacts(NamedTuple):
 
 
 def _open_workbook(path: Path, max_bytes: int):
-    """The workbook (a python-calamine one) and its facts, once its zip is known to be one,
-    small enough unpacked, with values."""
+    """The workbook (a python-calamine one) and its facts: an .xlsx once its zip is known to be
+    one, small enough unpacked, with values; an old binary .xls as it is (its error values,
+    which it does not show as XML, read as blank)."""
+    with path.open("rb") as file:
+        if file.read(len(_OLE2)) == _OLE2:
+            return _calamine(path, _OLD_OR_PROTECTED), _WorkbookFacts(EXCEL_EPOCH, {})
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
@@ -217,13 +221,31 @@ def _open_workbook(path: Path, max_bytes: int):
             facts = _workbook_facts(path, archive)
     except zipfile.BadZipFile as error:
         raise file_refused(path, f"is a damaged zip or Excel file. {SAVE_AGAIN}") from error
+    return _calamine(path, f"could not be opened as an Excel workbook. {SAVE_AGAIN}"), facts
+
+
+# An old binary .xls starts as every OLE2 compound file does; so does an .xlsx Excel saved
+# with a password, which no reader opens without it.
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OLD_OR_PROTECTED = (
+    "is an old binary Excel workbook (.xls) that could not be read, or a password-protected "
+    "one. Open it in Excel and save it as .xlsx or CSV UTF-8 (without a password), then "
+    "upload that file."
+)
+
+
+def is_workbook(head: bytes) -> bool:
+    """Whether a file starting with ``head`` is read as a workbook: a zip (.xlsx), or an OLE2
+    compound file (.xls)."""
+    return head.startswith((b"PK\x03\x04", b"PK\x05\x06", _OLE2))
+
+
+def _calamine(path: Path, reason: str):
     try:
-        return python_calamine.CalamineWorkbook.from_path(str(path)), facts
+        return python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as error:
         log.warning("python-calamine could not open %s: %s", path, error)
-        raise file_refused(
-            path, f"could not be opened as an Excel workbook. {SAVE_AGAIN}"
-        ) from error
+        raise file_refused(path, reason) from error
 
 
 def _refuse_unpacking_past(path: Path, archive: zipfile.ZipFile, max_bytes: int) -> None:

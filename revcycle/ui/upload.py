@@ -38,12 +38,12 @@ from revcycle.importer.problems import (
 from revcycle.importer.read import read_export
 from revcycle.importer.touches import Arriving
 from revcycle.importer.validate import PreparedUpload, name_value_pairs, prepare
-from revcycle.importer.workbook import workbook_sheets
+from revcycle.importer.workbook import is_workbook, workbook_sheets
 
 log = logging.getLogger("revcycle")
 
-# .xls is accepted by the uploader on purpose: the reader refuses it with a sentence saying
-# how to save it again, which beats the browser's bare "file type not allowed".
+# .xls is read as .xlsx is; one that cannot be (a damaged one, or an .xlsx with a password)
+# is refused with a sentence saying how to save it again.
 FILE_TYPES = ("csv", "tsv", "txt", "xlsx", "xls")
 KINDS = tuple(contract.FIELDS_BY_KIND)  # leads first: deals and touches link to them
 MAPPED_ON_PAGE = "columns mapped on the upload page"
@@ -170,7 +170,7 @@ def likely_kind(
     workbook: the preset that recognises it), for the order a batch is checked in; None when
     no preset does."""
     head = data
-    if len(data) > HEAD_BYTES and not data.startswith(b"PK"):  # a workbook: HEAD_ROWS
+    if len(data) > HEAD_BYTES and not is_workbook(data):  # a workbook: HEAD_ROWS
         head = data[: data.rfind(b"\n", 0, HEAD_BYTES) + 1] or data
     try:
         with _on_disk(file_name, head) as path:
@@ -201,7 +201,7 @@ def header(file_name: str, data: bytes, max_bytes: int, sheet: str | None = None
 
 def sheet_names(file_name: str, data: bytes, max_bytes: int) -> list[str]:
     """A workbook's sheets, for the choice of sheet; none for any other file."""
-    if not data.startswith(b"PK"):
+    if not is_workbook(data):
         return []
     with _on_disk(file_name, data) as path:
         return workbook_sheets(path, max_bytes)
