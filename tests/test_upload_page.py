@@ -383,6 +383,17 @@ def test_a_workbook_s_sheet_is_chosen_on_the_page_and_that_sheet_loads(own_db):
     assert deals == [("70001", Decimal("1200.00"), True), ("70002", Decimal("80.25"), False)]
 
 
+def test_an_old_xls_export_is_checked_like_any_other(own_db):
+    # HubSpot's XLS export (its rows are written out in tests/test_read.py): three contacts.
+    export = REPO_ROOT / "tests" / "fixtures" / "exports" / "read" / "hubspot_contacts.xls"
+    at = open_upload_page()
+    upload_files(at, ("contacts.xls", export.read_bytes()))
+    assert not at.error
+    assert "Recognised as a HubSpot contacts export (leads)." in texts(at.caption)
+    assert "**3 data lines in contacts.xls = 3 rows to load + 0 rejected.**" in texts(at.markdown)
+    assert {"New": "3", "Changed": "0", "Unchanged": "0"}.items() <= tiles(at).items()
+
+
 def test_the_mapping_screen_offers_the_chosen_sheet_s_columns(own_db):
     at = open_upload_page()
     upload_files(at, ("book.xlsx", BOOK))
