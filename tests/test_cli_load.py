@@ -151,13 +151,7 @@ def test_sheet_reads_the_sheet_it_names_in_any_case_and_spacing(db, tmp_path, re
     code, out = revcycle(db, "load", workbook, "--sheet", named, "--mode", "replace")
     assert code == 0, out
     assert "read the sheet 'Data ', as chosen; ignored 'Summary', 'Notes'" in out
-    con = connect(db)
-    try:
-        deals = con.execute(
-            "select deal_id, amount, is_won from stg_deals order by deal_id"
-        ).fetchall()
-    finally:
-        con.close()
+    deals = rows_of(db, "select deal_id, amount, is_won from stg_deals order by deal_id")
     assert deals == [
         ("006X", Decimal("100.00"), True),
         ("006Y", Decimal("250.50"), False),
@@ -214,14 +208,11 @@ def test_a_report_grouped_by_stage_in_merged_cells_loads_each_deal_s_stage(db, t
     code, out = revcycle(db, "load", tmp_path / "grouped.xlsx", "--mode", "replace")
     assert code == 0, out
     assert "read 3 cells of merged ranges as the value at their top (A2:A4, A5:A6)" in out
-    con = connect(db)
-    try:
-        won, open_pipeline = con.execute(
-            "select sum(amount) filter (where is_won), sum(amount) filter (where not is_closed) "
-            "from stg_deals"
-        ).fetchone()
-    finally:
-        con.close()
+    [(won, open_pipeline)] = rows_of(
+        db,
+        "select sum(amount) filter (where is_won), sum(amount) filter (where not is_closed) "
+        "from stg_deals",
+    )
     # Won: 100.25 + 200 + 300; open: 400 + 500.
     assert (won, open_pipeline) == (Decimal("600.25"), Decimal("900.00"))
 
@@ -232,13 +223,7 @@ def test_a_hubspot_xls_export_loads_its_leads(db, revcycle):
     code, out = revcycle(db, "load", export, "--mode", "replace")
     assert code == 0, out
     assert "read hubspot_contacts.xls as leads: HubSpot contacts export" in out
-    con = connect(db)
-    try:
-        leads = con.execute(
-            "select lead_id, created_at, channel, owner from funnel_revenue order by 1"
-        ).fetchall()
-    finally:
-        con.close()
+    leads = rows_of(db, "select lead_id, created_at, channel, owner from funnel_revenue order by 1")
     assert [(lead_id, str(created_at), owner) for lead_id, created_at, _, owner in leads] == [
         ("901", "2026-11-02 10:15:00", "Anna Keller"),
         ("902", "2026-11-03 08:00:00", "(unassigned)"),  # the export names no owner
@@ -246,10 +231,27 @@ def test_a_hubspot_xls_export_loads_its_leads(db, revcycle):
     ]
 
 
+def test_a_pipedrive_export_saved_by_libreoffice_loads_its_deals(db, revcycle):
+    # The fixture's rows are written out in tests/test_read.py.
+    export = REPO_ROOT / "tests" / "fixtures" / "exports" / "read" / "pipedrive_deals.ods"
+    code, out = revcycle(db, "load", export, "--mode", "replace")
+    assert code == 0, out
+    deals = rows_of(db, "select deal_id, amount, is_won, is_closed from stg_deals order by 1")
+    assert deals == [
+        ("101", Decimal("1250.50"), True, True),
+        ("102", Decimal("300.00"), False, False),
+    ]
+
+
 def read_history(db) -> list[tuple]:
+    return rows_of(db, "select upload_id, file_name from uploads order by 1")
+
+
+def rows_of(db, sql: str) -> list[tuple]:
+    """The rows ``sql`` returns from the database at ``db``, on a connection of its own."""
     con = connect(db)
     try:
-        return con.execute("select upload_id, file_name from uploads order by 1").fetchall()
+        return con.execute(sql).fetchall()
     finally:
         con.close()
 

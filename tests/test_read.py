@@ -553,6 +553,19 @@ def test_an_old_binary_xls_is_read_as_an_xlsx_is():
     assert (table.lines.tolist(), table.notes) == ([2, 3, 4], [])
 
 
+def test_an_opendocument_spreadsheet_is_read_as_an_xlsx_is():
+    # LibreOffice's format. The fixture was written once with odfpy 1.4.1, which is no
+    # dependency, from these rows: 101, Acme, 1250.5 (a number), EUR, won, 2026-11-02T09:30
+    # and 2026-11-20T16:00 (dates); 102, Bolt, 300, EUR, open, 2026-11-03T10:00, no won time.
+    table = read("pipedrive_deals.ods")
+    assert table.header[:3] == ["Deal - ID", "Deal - Title", "Deal - Value"]
+    assert values(table) == [
+        ["101", "Acme", "1250.5", "EUR", "won", "2026-11-02 09:30:00", "2026-11-20 16:00:00"],
+        ["102", "Bolt", "300", "EUR", "open", "2026-11-03 10:00:00", None],
+    ]
+    assert table.lines.tolist() == [2, 3]
+
+
 def test_a_cover_sheet_before_the_table_is_passed_over(tmp_path):
     # A report's cover sheet holds a title and a line under it, one cell a row: the first
     # sheet with data, but no table. The opportunities on the second sheet are read.

@@ -207,9 +207,9 @@ class _WorkbookFacts(NamedTuple):
 
 
 def _open_workbook(path: Path, max_bytes: int):
-    """The workbook (a python-calamine one) and its facts: an .xlsx once its zip is known to be
-    one, small enough unpacked, with values; an old binary .xls as it is (its error values,
-    which it does not show as XML, read as blank)."""
+    """The workbook (a python-calamine one) and its facts: an .xlsx or an .ods once its zip is
+    known to be one, small enough unpacked, with values; an old binary .xls as it is (its error
+    values, which it does not show as XML, read as blank)."""
     with path.open("rb") as file:
         if file.read(len(_OLE2)) == _OLE2:
             return _calamine(path, _OLD_OR_PROTECTED), _WorkbookFacts(EXCEL_EPOCH, {})
@@ -217,8 +217,13 @@ def _open_workbook(path: Path, max_bytes: int):
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
             _refuse_unpacking_past(path, archive, max_bytes)
-            _refuse_if_not_xlsx(path, names)
-            facts = _workbook_facts(path, archive)
+            _refuse_if_no_workbook(path, names)
+            # An OpenDocument spreadsheet (LibreOffice's) holds its values as values, in XML
+            # of its own: calamine says all there is.
+            opendocument = "content.xml" in names and "mimetype" in names
+            facts = (
+                _WorkbookFacts(EXCEL_EPOCH, {}) if opendocument else _workbook_facts(path, archive)
+            )
     except zipfile.BadZipFile as error:
         raise file_refused(path, f"is a damaged zip or Excel file. {SAVE_AGAIN}") from error
     return _calamine(path, f"could not be opened as an Excel workbook. {SAVE_AGAIN}"), facts
@@ -258,12 +263,10 @@ def _refuse_unpacking_past(path: Path, archive: zipfile.ZipFile, max_bytes: int)
         raise file_refused(path, reason, TOO_LARGE)
 
 
-def _refuse_if_not_xlsx(path: Path, names: list[str]) -> None:
+def _refuse_if_no_workbook(path: Path, names: list[str]) -> None:
     if "xl/workbook.bin" in names:
         raise file_refused(path, f"is a binary Excel workbook (.xlsb). {SAVE_AGAIN}")
-    if "content.xml" in names and "mimetype" in names:
-        raise file_refused(path, f"is an OpenDocument file, not an Excel workbook. {SAVE_AGAIN}")
-    if "xl/workbook.xml" not in names:
+    if "xl/workbook.xml" not in names and "content.xml" not in names:
         raise file_refused(path, f"is a zip archive, not an Excel workbook. {INSIDE}")
 
 

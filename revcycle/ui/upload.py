@@ -44,7 +44,7 @@ log = logging.getLogger("revcycle")
 
 # .xls is read as .xlsx is; one that cannot be (a damaged one, or an .xlsx with a password)
 # is refused with a sentence saying how to save it again.
-FILE_TYPES = ("csv", "tsv", "txt", "xlsx", "xls")
+FILE_TYPES = ("csv", "tsv", "txt", "xlsx", "xls", "ods")
 KINDS = tuple(contract.FIELDS_BY_KIND)  # leads first: deals and touches link to them
 MAPPED_ON_PAGE = "columns mapped on the upload page"
 PRESET_LABELS = frozenset(preset.label for preset in presets.PRESETS)
