@@ -771,8 +771,8 @@ def chosen_files() -> list:
         accept_multiple_files=True,
         key="upload_files",
         max_upload_size=max_mb,
-        help=f"CSV in any delimiter and encoding, or Excel .xlsx; up to {max_mb} MB a file. "
-        "Split a larger export by date range.",
+        help="CSV in any delimiter and encoding, or a workbook (.xlsx, .xls, .ods); up to "
+        f"{max_mb} MB a file. Split a larger export by date range.",
     )
 
 
