@@ -98,9 +98,10 @@ def answers(slot: str) -> Answers:
     return Answers(*(state.get(f"upload_{what}_{slot}") for what in ("dates", "decimals", "sheet")))
 
 
-def choose_sheet(slot: str, uploaded, max_bytes: int) -> None:
-    """The choice of a workbook's sheet, for a workbook of several; unchosen, the first sheet
-    with a table is read. Drawn on every run, so the choice stays while the file does."""
+def choose_sheet(slot: str, uploaded, max_bytes: int) -> bool:
+    """The choice of a workbook's sheet, for a workbook of several (whether it is one);
+    unchosen, the first sheet with a table is read. Drawn on every run, so the choice stays
+    while the file does, and after a sheet is loaded another can be chosen."""
     sheets = remembered(
         slot,
         "sheets",
@@ -115,9 +116,15 @@ def choose_sheet(slot: str, uploaded, max_bytes: int) -> None:
             placeholder="The first sheet with a table",
             key=f"upload_sheet_{slot}",
             help="This workbook has several sheets: choose the one that holds the export. To "
-            "load another of its sheets too, load this one, remove the file, add it again and "
-            "choose the other sheet.",
+            "load another of its sheets too, load this one, then choose the other.",
         )
+    return len(sheets) > 1
+
+
+def done_key(uploaded, slot: str) -> tuple:
+    """What a load is remembered by: the file, and the sheet read (a workbook's other sheets
+    can be loaded after it)."""
+    return uploaded.file_id, answers(slot).sheet
 
 
 def unrecognised(slot: str, sheet: str | None) -> str:
@@ -398,7 +405,6 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int, arriving:
     before it (an Arriving or None) and what identifies them, part of the key.
     """
     name, data = uploaded.name, uploaded.getvalue()
-    choose_sheet(slot, uploaded, max_bytes)
     answered = answers(slot)
     constants = fixed_values_box(slot)
     if constants is None:  # malformed: the box says how; nothing loads with half of them
@@ -517,10 +523,12 @@ def file_section(cursor, uploaded, slot: str, version: int, max_bytes: int, arri
     ``arriving``: the batch's leads loading before it, as ``checked`` takes them."""
     name = uploaded.name
     st.subheader(format.plain(name), anchor=False)
-    done = st.session_state["upload_done"].get(uploaded.file_id)
+    several_sheets = choose_sheet(slot, uploaded, max_bytes)
+    done = st.session_state["upload_done"].get(done_key(uploaded, slot))
     if done is not None:
+        another = " To load another of its sheets, choose it under Sheet." if several_sheets else ""
         st.success(
-            f"Loaded as upload {done}. Remove it from the list above once you are done.",
+            f"Loaded as upload {done}.{another} Remove it from the list above once you are done.",
             icon=":material/check_circle:",
         )
         return None, None
@@ -813,7 +821,7 @@ def files_sections(cursor, files: list, slots: list[str], version: int, max_byte
                 )
                 item, why_not = None, "checking it failed"
         if item is not None:
-            ready.append((uploaded.file_id, item))
+            ready.append((done_key(uploaded, slot), item))
             if item.prepared.kind == "leads":
                 leads.append(ReadyLeads(slot, item.prepared))
         elif why_not is not None:

@@ -394,6 +394,38 @@ def test_an_old_xls_export_is_checked_like_any_other(own_db):
     assert {"New": "3", "Changed": "0", "Unchanged": "0"}.items() <= tiles(at).items()
 
 
+def test_a_workbook_s_leads_and_deals_sheets_load_one_after_the_other(own_db):
+    book = workbook_bytes(
+        {
+            "Contacts": [
+                ["Record ID", "Create Date", "Original Traffic Source", "Email"],
+                ["90001", "2026-10-05 09:12", "Organic Search", "a@x.example"],
+            ],
+            "Deals": [
+                ["Record ID", "Deal Name", "Deal Stage", "Amount", "Close Date", "Create Date"],
+                ["70001", "Acme", "Closed won", 1200, "2026-10-20 10:00", "2026-10-09 09:00"],
+            ],
+        }
+    )
+    at = open_upload_page()
+    upload_files(at, ("book.xlsx", book))
+    at.selectbox(key="upload_sheet_book.xlsx").set_value("Contacts").run()
+    at.button(key="upload_commit").click().run()
+    assert not at.exception, at.exception
+    [loaded] = [text for text in texts(at.success) if text.startswith("Loaded as upload")]
+    assert "To load another of its sheets, choose it under Sheet." in loaded
+    # The other sheet, chosen after the load, is checked and loads as a file of its own.
+    at.selectbox(key="upload_sheet_book.xlsx").set_value("Deals").run()
+    assert "Recognised as a HubSpot deals export (deals)." in texts(at.caption)
+    at.button(key="upload_commit").click().run()
+    assert not at.exception, at.exception
+    history = table_with(at, "Upload")
+    assert history[["Kind", "File"]].values.tolist()[:2] == [
+        ["deals", "book.xlsx"],
+        ["leads", "book.xlsx"],
+    ]
+
+
 def test_the_mapping_screen_offers_the_chosen_sheet_s_columns(own_db):
     at = open_upload_page()
     upload_files(at, ("book.xlsx", BOOK))

@@ -7,7 +7,7 @@ does the reading, checking and committing; nothing here re-implements it.
 
 import logging
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -426,16 +426,17 @@ def _cell_text(value) -> str:
 class Committed:
     """What the Load button did: the upload id of each file loaded, and sentences to show."""
 
-    upload_ids: dict[str, int]  # the uploader's file id -> upload id
+    upload_ids: dict[Hashable, int]  # the file's key in ``ready`` -> upload id
     messages: list[str]  # what was done
     failure: str | None = None  # why the batch stopped: shown as an error, never a success
 
 
 def commit_all(
-    con: duckdb.DuckDBPyConnection, ready: list[tuple[str, Ready]], who: str
+    con: duckdb.DuckDBPyConnection, ready: list[tuple[Hashable, Ready]], who: str
 ) -> Committed:
-    """Load every ready file (by uploader file id) as ``who``, leads before deals, each in its
-    own transaction; stop at the first failure, which leaves the data as it was before it."""
+    """Load every ready file (by its key: the uploader's file id, with the sheet read) as
+    ``who``, leads before deals, each in its own transaction; stop at the first failure, which
+    leaves the data as it was before it."""
     file_id_of = {id(item): file_id for file_id, item in ready}
     done = Committed({}, [])
     first_parent = None
