@@ -566,6 +566,26 @@ def test_an_opendocument_spreadsheet_is_read_as_an_xlsx_is():
     assert table.lines.tolist() == [2, 3]
 
 
+def test_a_workbook_without_its_relationships_part_is_refused_in_a_sentence(tmp_path):
+    # A damaged workbook: the part saying which file holds which sheet is missing.
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Lead ID", "Created"])
+    workbook.save(tmp_path / "whole.xlsx")
+    with (
+        zipfile.ZipFile(tmp_path / "whole.xlsx") as whole,
+        zipfile.ZipFile(tmp_path / "damaged.xlsx", "w") as damaged,
+    ):
+        for info in whole.infolist():
+            if info.filename != "xl/_rels/workbook.xml.rels":
+                damaged.writestr(info, whole.read(info.filename))
+    with pytest.raises(ImportRefused) as refused:
+        read_export(tmp_path / "damaged.xlsx")
+    assert refused.value.problems[0].reason == (
+        "The file could not be opened as an Excel workbook. Open it in Excel and save it as "
+        ".xlsx or CSV UTF-8, then upload that file."
+    )
+
+
 def test_a_cover_sheet_before_the_table_is_passed_over(tmp_path):
     # A report's cover sheet holds a title and a line under it, one cell a row: the first
     # sheet with data, but no table. The opportunities on the second sheet are read.

@@ -273,10 +273,10 @@ def _refuse_if_no_workbook(path: Path, names: list[str]) -> None:
 def _workbook_facts(path: Path, archive: zipfile.ZipFile) -> _WorkbookFacts:
     """The workbook's date system and its error cells; a formula without its value refuses
     it. Each sheet's XML is read once, a sheet at a time."""
-    workbook_xml = archive.read("xl/workbook.xml")
+    workbook_xml, names = archive.read("xl/workbook.xml"), set(archive.namelist())
     errors = {}
-    for title, sheet_xml in _sheet_files(archive, workbook_xml).items():
-        xml = archive.read(sheet_xml) if sheet_xml in archive.namelist() else b""
+    for title, sheet_xml in _sheet_files(archive, workbook_xml, names).items():
+        xml = archive.read(sheet_xml) if sheet_xml in names else b""
         # Most sheets hold neither formulas nor errors: a plain search finds that fast.
         if b"<f" in xml and (found := _FORMULA_WITHOUT_VALUE.search(xml)):
             reason = (
@@ -296,19 +296,25 @@ def _workbook_facts(path: Path, archive: zipfile.ZipFile) -> _WorkbookFacts:
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _SHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet"
 _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_WORKBOOK_RELATIONSHIPS = "xl/_rels/workbook.xml.rels"
 
 
-def _sheet_files(archive: zipfile.ZipFile, workbook_xml: bytes) -> dict[str, str]:
+def _sheet_files(archive: zipfile.ZipFile, workbook_xml: bytes, names: set[str]) -> dict[str, str]:
     """Each sheet's name and the zip member holding its cells (workbook.xml names the sheets,
-    its relationships where each is)."""
-    targets = {
-        relation.get("Id"): relation.get("Target", "")
-        for relation in ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels")).iter(
-            _RELATIONSHIPS
-        )
-    }
+    its relationships where each is); none where those do not say (calamine then decides
+    whether the workbook reads at all)."""
+    if _WORKBOOK_RELATIONSHIPS not in names:
+        return {}
+    try:
+        relations = ElementTree.fromstring(archive.read(_WORKBOOK_RELATIONSHIPS))
+        targets = {
+            each.get("Id"): each.get("Target", "") for each in relations.iter(_RELATIONSHIPS)
+        }
+        sheets = list(ElementTree.fromstring(workbook_xml).iter(_SHEET))
+    except ElementTree.ParseError:
+        return {}
     files = {}
-    for sheet in ElementTree.fromstring(workbook_xml).iter(_SHEET):
+    for sheet in sheets:
         target = targets.get(sheet.get(_RELATIONSHIP_ID), "")
         files[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
     return files
