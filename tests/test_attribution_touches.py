@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from revcycle.importer import channels
 from revcycle.importer import problems as codes
 from revcycle.importer.load import commit_upload, history, restore
 from revcycle.importer.problems import ERROR, WARNING, ImportRefused, grouped
@@ -377,14 +378,55 @@ def test_a_utm_log_sources_are_source_slash_medium_and_take_channel_rules(con, t
     path = tmp_path / "utm.csv"
     path.write_text(UTM_LOG, encoding="utf-8")
     prepared = prepare(con, path)
-    assert prepared.unmapped_sources == ["google / cpc", "newsletter"]
-    rules = {"google / cpc": "Paid search", "newsletter": "Email"}
+    # google / cpc has a rule in a new database (data/channel_rules.csv); newsletter alone none.
+    assert prepared.unmapped_sources == ["newsletter"]
+    rules = {"newsletter": "Email"}
     commit_upload(con, "touches", prepared.rows, "merge", prepared.meta(), rules, changed_by="test")
     assert staged(con) == [
         ("L1", "2026-03-01 10:00", "Paid search", "brand", None),
         ("L1", "2026-03-02 11:00", "Email", "march", None),
         # A visit with no UTM parameters (line 4): its own row, with no source.
         ("L1", "2026-03-03 09:30", "(unknown)", None, None),
+    ]
+
+
+UTM_PAIRS_AND_CAMPAIGN_TYPES = """\
+email,timestamp,utm_source,utm_medium,utm_campaign,landing_page
+ann@x.example,2026-03-01 10:00:00,Google,CPC,brand,/pricing
+ann@x.example,2026-03-02 10:00:00,linkedin,paid_social,abm,/
+ann@x.example,2026-03-03 10:00:00,(direct),(none),,/
+ann@x.example,2026-03-04 10:00:00,newsletter,email,march,/blog
+ann@x.example,2026-03-05 10:00:00,facebook,social,,/
+ann@x.example,2026-03-06 10:00:00,mystery,cpc,,/
+"""
+
+
+def test_the_usual_utm_pairs_have_a_channel_in_a_new_database(con, tmp_path):
+    path = tmp_path / "utm.csv"
+    path.write_text(UTM_PAIRS_AND_CAMPAIGN_TYPES, encoding="utf-8")
+    prepared = prepare(con, path)
+    # A pair is a rule of its own: a source nobody named stays unmapped, whatever its medium.
+    assert prepared.unmapped_sources == ["mystery / cpc"]
+    commit_upload(con, "touches", prepared.rows, "merge", prepared.meta(), {}, changed_by="test")
+    assert [row[2] for row in staged(con)] == [
+        "Paid search",
+        "Paid social",
+        "Direct",
+        "Email",
+        "Organic social",
+        "(unmapped)",
+    ]
+
+
+def test_salesforce_campaign_types_that_name_a_channel_have_its_rule(con):
+    # Campaign Members' Campaign Type is a touch's source (the Salesforce preset); the types
+    # that name no one channel (Advertisement, Direct Mail, Other) are left to the upload.
+    keys = channels.source_keys(["Conference", "Seminar", "Referral Program", "Partners"])
+    known = channels.rules(con)
+    assert [known.get(key) for key in keys] == ["Trade show", "Trade show", "Referral", "Partner"]
+    assert channels.unmapped_sources(con, ["Advertisement", "Direct Mail"]) == [
+        "Advertisement",
+        "Direct Mail",
     ]
 
 
