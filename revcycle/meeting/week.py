@@ -77,7 +77,7 @@ def last_complete(data_as_of: datetime.datetime | datetime.date) -> Week:
     latest event): data up to a Sunday evening does not yet make that week complete, as
     events of that Sunday may still arrive; from Monday on it does."""
     day = data_as_of.date() if isinstance(data_as_of, datetime.datetime) else data_as_of
-    return Week.containing(day).previous()
+    return last_ending_by(day - datetime.timedelta(days=1))
 
 
 def last_ending_by(day: datetime.date) -> Week:
