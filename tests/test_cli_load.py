@@ -217,6 +217,39 @@ def test_a_report_grouped_by_stage_in_merged_cells_loads_each_deal_s_stage(db, t
     assert (won, open_pipeline) == (Decimal("600.25"), Decimal("900.00"))
 
 
+def test_a_grouped_report_s_subtotals_and_total_load_as_no_deal(db, tmp_path, revcycle):
+    # The report above as a formatted report saves it: a Subtotal row under each stage and a
+    # Total under all. Read as data they were three rejected rows ("deal_id is blank").
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Stage", "Opportunity ID", "Amount", "Created Date", "Close Date"])
+    for row in (
+        ["Closed Won", "006A", 100.25, "2026-11-02", "2026-11-20"],
+        [None, "006B", 200, "2026-11-03", "2026-11-21"],
+        ["Subtotal", None, 300.25, None, None],
+        ["Proposal", "006D", 400, "2026-11-05", None],
+        [None, "006E", 500, "2026-11-06", None],
+        ["Subtotal", None, 900, None, None],
+        ["Total", None, 1200.25, None, None],
+    ):
+        sheet.append(row)
+    sheet.merge_cells("A2:A3")
+    sheet.merge_cells("A5:A6")
+    workbook.save(tmp_path / "grouped.xlsx")
+    code, out = revcycle(db, "load", tmp_path / "grouped.xlsx", "--mode", "replace")
+    assert code == 0, out
+    assert (
+        "7 data lines in grouped.xlsx = 4 rows to load + 0 rejected + 3 totals rows (lines 4, 7, 8)"
+    ) in out
+    [(count, won, open_pipeline)] = rows_of(
+        db,
+        "select count(*), sum(amount) filter (where is_won), "
+        "sum(amount) filter (where not is_closed) from stg_deals",
+    )
+    # Four deals; won: 100.25 + 200; open: 400 + 500.
+    assert (count, won, open_pipeline) == (4, Decimal("300.25"), Decimal("900.00"))
+
+
 def test_a_hubspot_xls_export_loads_its_leads(db, revcycle):
     # The fixture's rows are written out in tests/test_read.py.
     export = REPO_ROOT / "tests" / "fixtures" / "exports" / "read" / "hubspot_contacts.xls"

@@ -690,6 +690,54 @@ def test_a_label_merged_down_its_rows_is_each_row_s_value(tmp_path):
     ]
 
 
+def test_subtotal_rows_between_a_report_s_groups_are_dropped_as_no_data(tmp_path):
+    # A report grouped by stage, as a formatted report saves it: each group ends in a row
+    # labelled Subtotal whose amount sums the group (or counts its rows). A third row labelled
+    # so sums nothing of its group (its 999 is not 700, nor the group's count, 1): data,
+    # checked as any row.
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Opportunities by stage"])
+    sheet.append(["Stage", "Opportunity ID", "Amount"])
+    sheet.append(["Closed Won", "006A", 100.25])
+    sheet.append([None, "006B", 200])
+    sheet.append(["Subtotal", None, 300.25])  # 100.25 + 200
+    sheet.append(["Proposal", "006C", 400])
+    sheet.append([None, "006D", 500])
+    sheet.append(["Sub-total (2 records)", None, 2])  # the group's count
+    sheet.append(["Lost", "006E", 700])
+    sheet.append(["Subtotal", None, 999])
+    sheet.merge_cells("A3:A4")
+    sheet.merge_cells("A6:A7")
+    workbook.save(tmp_path / "grouped.xlsx")
+    table = read_export(tmp_path / "grouped.xlsx")
+    assert values(table) == [
+        ["Closed Won", "006A", "100.25"],
+        ["Closed Won", "006B", "200"],
+        ["Proposal", "006C", "400"],
+        ["Proposal", "006D", "500"],
+        ["Lost", "006E", "700"],
+        ["Subtotal", None, "999"],
+    ]
+    assert table.lines.tolist() == [3, 4, 6, 7, 9, 10]
+    assert table.totals_lines == (5, 8)
+    assert (
+        "dropped 2 subtotal rows of the report's groups (lines 5, 8; the first 'Subtotal | 300.25')"
+    ) in table.notes
+
+
+def test_a_csv_row_that_says_subtotal_is_data(tmp_path):
+    # A text export is no formatted report: looking in every cell of a million rows for a
+    # label took a second; a lead may be called so.
+    (tmp_path / "leads.csv").write_text(
+        "Lead ID,Name,Score\nL1,Ann,10\nL2,Subtotal,10\n", encoding="utf-8"
+    )
+    assert values(read_export(tmp_path / "leads.csv")) == [
+        ["L1", "Ann", "10"],
+        ["L2", "Subtotal", "10"],
+    ]
+
+
 # -- refusals ---------------------------------------------------------------------------------
 
 

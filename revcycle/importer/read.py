@@ -541,6 +541,13 @@ _TOTAL = re.compile(
 # Search", "Total: Campaigns"; their other cells are numbers, "--" or the currency code.
 _TOTAL_OF = re.compile(r"\s*totals?\s*:\s*\S.*", re.IGNORECASE)
 _NOT_SUMMED = re.compile(r"\s*(--?|\u2014|\u2013|[A-Z]{3})?\s*")
+# A subtotal's label in a report of grouped rows (Salesforce's formatted report), in any
+# column: "Subtotal", "Sub-total", "Zwischensumme", "Subtotaal", "Sous-total", "Subtotales".
+_SUBTOTAL = (
+    r"^\s*(sub-?\s*totals?|zwischensummen?|teilsummen?|subtotaal|sous-totale?s?|subtotales?)"
+    r"\s*:?\s*(\(.*\))?\s*$"
+)
+_NOT_SUMMED_OR_SUBTOTAL = re.compile(f"{_NOT_SUMMED.pattern}|{_SUBTOTAL}", re.IGNORECASE)
 MAX_TOTALS_ROWS = 10
 _NUMBER = re.compile(r"\s*[-+(]?\s*[€$£¥]?\s*[-+]?\d[\d.,'\s\u00a0\u202f]*\)?\s*%?\s*[€$£¥]?\s*")
 _DATE = re.compile(r"\s*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
@@ -577,6 +584,8 @@ def _table(
             f"dropped {count_text(len(footer), 'footer line')} from line {lines[footer[0]]} "
             f"('{_row_text(cells, footer[0])}')"
         )
+    subtotals_lines = _drop_subtotals(cells, keep, lines, notes) if encoding == WORKBOOK else ()
+    keep = keep[~np.isin(lines[keep], subtotals_lines)]
     keep, totals_lines = _drop_totals(cells, keep, lines, notes)
     end = footer[0] if len(footer) else len(counts)
     _note_blank_rows(counts, lines, body, keep[-1] if len(keep) else header_at, end, notes)
@@ -591,7 +600,7 @@ def _table(
         encoding,
         delimiter,
         notes,
-        totals_lines=totals_lines,
+        totals_lines=tuple(sorted(subtotals_lines + totals_lines)),
     )
 
 
@@ -678,13 +687,13 @@ def _drop_totals(cells: pa.Table, keep: np.ndarray, lines, notes: list[str]):
         if not _TOTAL_OF.fullmatch(_row(cells, keep[-count - 1])[0] or ""):
             break
         count += 1
-    if not (count and _sums_above(cells, keep, count, _NOT_SUMMED)):
+    if not (count and _sum_rows(cells, keep[-count:], keep[:-count], _NOT_SUMMED)):
         first, *others = _row(cells, keep[-1]) if len(keep) else [""]
         named = first is not None and _TOTAL.fullmatch(first)
         alone = named and all(value is None for value in others)
         # With no first cell (an id column), the label may stand in another ("Totaal").
         labels = _TOTAL if first is None else None
-        sums = (named or first is None) and _sums_above(cells, keep, 1, labels)
+        sums = (named or first is None) and _sum_rows(cells, keep[-1:], keep[:-1], labels)
         count = 1 if alone or sums else 0
     if not count:
         return keep, ()
@@ -695,13 +704,13 @@ def _drop_totals(cells: pa.Table, keep: np.ndarray, lines, notes: list[str]):
     return keep[:-count], dropped
 
 
-def _sums_above(cells: pa.Table, keep: np.ndarray, count: int, not_summed=None) -> bool:
-    """Whether the last ``count`` rows' other cells are numbers, no dates (or, with
+def _sum_rows(cells: pa.Table, rows: np.ndarray, above: np.ndarray, not_summed=None) -> bool:
+    """Whether the cells of ``rows`` but their first are numbers, no dates (or, with
     ``not_summed``, text it matches: "--", a currency code), and one number its column's sum
-    over the rows above them, or their count."""
+    over the rows ``above``, or their count."""
     filled = [
         (at, value)
-        for row in keep[len(keep) - count :]
+        for row in rows
         for at, value in enumerate(_row(cells, row)[1:], start=1)
         if value is not None
     ]
@@ -709,8 +718,34 @@ def _sums_above(cells: pa.Table, keep: np.ndarray, count: int, not_summed=None) 
     others = len(filled) - len(numbers)
     if not numbers or others > sum(bool(not_summed and not_summed.fullmatch(v)) for _, v in filled):
         return False
-    above = pa.array(keep[: len(keep) - count])
-    return any(_sums(cells.column(at).take(above), value) for at, value in numbers)
+    return any(_sums(cells.column(at).take(pa.array(above)), value) for at, value in numbers)
+
+
+def _drop_subtotals(cells: pa.Table, keep: np.ndarray, lines, notes: list[str]) -> tuple:
+    """The lines of the subtotal rows among ``keep``, noted: in a workbook of grouped rows, a
+    row labelled a subtotal (_SUBTOTAL, in any cell) whose other cells are numbers, one its
+    column's sum, or count, over its group: the rows since the row labelled before it. A row
+    so labelled that sums nothing stays, and is checked as data."""
+    labelled = np.zeros(len(keep), dtype=bool)
+    for column in cells.columns:
+        found = pc.match_substring_regex(column.take(keep), _SUBTOTAL, ignore_case=True)
+        labelled |= pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+    subtotals, start = [], 0
+    for at in np.flatnonzero(labelled).tolist():
+        if _sum_rows(cells, keep[at : at + 1], keep[start:at], _NOT_SUMMED_OR_SUBTOTAL):
+            subtotals.append(at)
+        start = at + 1
+    if not subtotals:
+        return ()
+    dropped = tuple(int(line) for line in lines[keep[subtotals]])
+    where = f"line {dropped[0]}" if len(dropped) == 1 else f"lines {_span(dropped)}"
+    first = "" if len(dropped) == 1 else "the first "
+    shown = _row_text(cells, keep[subtotals[0]])
+    notes.append(
+        f"dropped {count_text(len(dropped), 'subtotal row')} of the report's groups ({where}; "
+        f"{first}'{shown}')"
+    )
+    return dropped
 
 
 def _span(lines: tuple[int, ...]) -> str:
