@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -188,24 +189,32 @@ def test_sheet_with_a_csv_is_refused_as_text_has_no_sheets(db, tmp_path, revcycl
     )
 
 
-def test_a_report_grouped_by_stage_in_merged_cells_loads_each_deal_s_stage(db, tmp_path, revcycle):
-    # A Salesforce report grouped by stage as a workbook: each stage written once, merged down
-    # over its opportunities. Read as blank, four of the six deals would have no stage.
+def grouped_report(path: Path, rows: list[list], merged: list[str]) -> Path:
+    """A Salesforce opportunities report grouped by stage, saved as a workbook: ``rows``
+    under its header, each range of ``merged`` (a stage written once) merged."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(["Stage", "Opportunity ID", "Amount", "Created Date", "Close Date"])
-    for row in (
+    for row in rows:
+        sheet.append(row)
+    for cells in merged:
+        sheet.merge_cells(cells)
+    workbook.save(path)
+    return path
+
+
+def test_a_report_grouped_by_stage_in_merged_cells_loads_each_deal_s_stage(db, tmp_path, revcycle):
+    # A Salesforce report grouped by stage as a workbook: each stage written once, merged down
+    # over its opportunities. Read as blank, four of the six deals would have no stage.
+    rows = [
         ["Closed Won", "006A", 100.25, "2026-11-02", "2026-11-20"],
         [None, "006B", 200, "2026-11-03", "2026-11-21"],
         [None, "006C", 300, "2026-11-04", "2026-11-22"],
         ["Proposal", "006D", 400, "2026-11-05", None],
         [None, "006E", 500, "2026-11-06", None],
-    ):
-        sheet.append(row)
-    sheet.merge_cells("A2:A4")
-    sheet.merge_cells("A5:A6")
-    workbook.save(tmp_path / "grouped.xlsx")
-    code, out = revcycle(db, "load", tmp_path / "grouped.xlsx", "--mode", "replace")
+    ]
+    report = grouped_report(tmp_path / "grouped.xlsx", rows, ["A2:A4", "A5:A6"])
+    code, out = revcycle(db, "load", report, "--mode", "replace")
     assert code == 0, out
     assert "read 3 cells of merged ranges as the value at their top (A2:A4, A5:A6)" in out
     [(won, open_pipeline)] = rows_of(
@@ -220,10 +229,7 @@ def test_a_report_grouped_by_stage_in_merged_cells_loads_each_deal_s_stage(db, t
 def test_a_grouped_report_s_subtotals_and_total_load_as_no_deal(db, tmp_path, revcycle):
     # The report above as a formatted report saves it: a Subtotal row under each stage and a
     # Total under all. Read as data they were three rejected rows ("deal_id is blank").
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(["Stage", "Opportunity ID", "Amount", "Created Date", "Close Date"])
-    for row in (
+    rows = [
         ["Closed Won", "006A", 100.25, "2026-11-02", "2026-11-20"],
         [None, "006B", 200, "2026-11-03", "2026-11-21"],
         ["Subtotal", None, 300.25, None, None],
@@ -231,12 +237,9 @@ def test_a_grouped_report_s_subtotals_and_total_load_as_no_deal(db, tmp_path, re
         [None, "006E", 500, "2026-11-06", None],
         ["Subtotal", None, 900, None, None],
         ["Total", None, 1200.25, None, None],
-    ):
-        sheet.append(row)
-    sheet.merge_cells("A2:A3")
-    sheet.merge_cells("A5:A6")
-    workbook.save(tmp_path / "grouped.xlsx")
-    code, out = revcycle(db, "load", tmp_path / "grouped.xlsx", "--mode", "replace")
+    ]
+    report = grouped_report(tmp_path / "grouped.xlsx", rows, ["A2:A3", "A5:A6"])
+    code, out = revcycle(db, "load", report, "--mode", "replace")
     assert code == 0, out
     assert (
         "7 data lines in grouped.xlsx = 4 rows to load + 0 rejected + 3 totals rows (lines 4, 7, 8)"
