@@ -109,6 +109,16 @@ def test_a_filtered_meeting_names_its_filter_on_the_page_and_on_every_slide(db_e
     assert titles(open_page(week="2026-W46")) == ["This week — 2026-W46"]
 
 
+def test_a_long_choice_is_named_in_part_in_the_title_and_whole_in_the_sidebar(db_env):
+    # Five channels chosen: a title read from across the room names three and counts two.
+    chosen = ["Email", "Partner", "Referral", "Trade show", "Paid search"]
+    at = open_page(week="2026-W46", channel=chosen)
+    assert [unescaped(title) for title in titles(at)] == [
+        "This week — 2026-W46 · channels Email, Partner, Referral and 2 more"
+    ]
+    assert at.sidebar.multiselect(key="channel").value == chosen
+
+
 def test_a_link_with_two_weeks_shows_the_first_and_says_so(db_env):
     at = open_page(week=["2026-W40", "2026-W41"])
     assert titles(at) == ["This week — 2026-W40"]

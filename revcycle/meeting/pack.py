@@ -289,10 +289,17 @@ def _v(version) -> str:
     return "–" if shown.missing(version) else f"agreement v{int(version)}"
 
 
-def scope_words(scope: dict) -> str:
-    """ "all channels", or "channels Paid search, Email; owners Bram"."""
+def scope_words(scope: dict, shown: int | None = None) -> str:
+    """ "all channels", or "channels Paid search, Email; owners Bram"; with ``shown``, each
+    list names that many and counts the rest ("channels Email, Partner and 3 more")."""
+
+    def listed(values: list[str]) -> str:
+        if shown is None or len(values) <= shown:
+            return ", ".join(values)
+        return f"{', '.join(values[:shown])} and {len(values) - shown} more"
+
     parts = [
-        f"{name} {', '.join(values)}"
+        f"{name} {listed(values)}"
         for name, values in (
             ("channels", scope.get("channels")),
             ("owners", scope.get("owners")),

@@ -149,13 +149,19 @@ def present_button() -> None:
     )
 
 
+TITLE_NAMES = 3  # channels, owners or segments a title names before it counts the rest
+
+
 def title(meeting: MeetingWeek, name: str) -> str:
     """ "This week — 2026-W46", and what the sidebar narrows it to when it does ("· channels
     Referral; owners Greta Novak", as the pack says it): on the shared screen, where the
-    sidebar is hidden when presenting, a channel's numbers must not pass for everyone's."""
+    sidebar is hidden when presenting, a channel's numbers must not pass for everyone's. A
+    long choice names its first TITLE_NAMES of each list and counts the rest: a title read
+    from across the room, where the pack names them all."""
     # Channel, owner and segment names come from uploads: shown as text, never Markdown.
     scoped = any(meeting.scope.values())  # channels, owners, segments: lists or None
-    scope = f" · {format.plain(pack.scope_words(meeting.scope))}" if scoped else ""
+    words = pack.scope_words(meeting.scope, shown=TITLE_NAMES)
+    scope = f" · {format.plain(words)}" if scoped else ""
     return f"{name} — {meeting.week.label}{scope}"
 
 
