@@ -404,6 +404,29 @@ def test_formulas_without_saved_values_are_refused(con, tmp_path):
     )
 
 
+def test_formulas_without_values_on_a_sheet_not_read_refuse_nothing(con, tmp_path):
+    """A report script's workbook: its Summary sheet sums the Deals sheet in formulas it never
+    calculated. Only the Deals sheet is read, and its values are all there; before, the
+    summary's formulas refused the file. Read by name, the summary is still refused."""
+    book = openpyxl.Workbook()
+    book.active.title = "Summary"
+    book.active.append(["Deals", "=COUNTA(Deals!A:A)-1"])
+    book.active.append(["Amount", "=SUM(Deals!C:C)"])
+    deals = book.create_sheet("Deals")
+    for row in (["deal_id", "created_at", "amount"], ["D1", "2026-01-01", 120.5]):
+        deals.append(row)
+    book.save(tmp_path / "report.xlsx")
+    prepared = load(con, tmp_path / "report.xlsx")
+    # The summary's formulas read as empty: a value a row is no table, so Deals is read.
+    assert prepared.rows.column("deal_id").to_pylist() == ["D1"]
+    assert [str(amount) for amount in prepared.rows.column("amount").to_pylist()] == ["120.50"]
+    with pytest.raises(ImportRefused) as refused:
+        load(con, tmp_path / "report.xlsx", sheet="Summary")
+    assert "formulas without their values (the first in cell B1)" in (
+        refused.value.problems[0].reason
+    )
+
+
 def test_an_error_value_saved_in_a_cell_is_read_as_written_and_said(con, tmp_path):
     """A VLOOKUP that found nothing saves #N/A in its cell (an error cell, not text). It is
     read as Excel shows it: in an optional date, a placeholder read as blank, with a warning

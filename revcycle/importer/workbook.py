@@ -6,6 +6,7 @@ import logging
 import math
 import re
 import zipfile
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import zip_longest
@@ -60,6 +61,13 @@ def read_workbook(
         title, grid, merged = read
     finally:
         workbook.close()
+    if cell := _sheet_facts(facts, title).formula_without_value:
+        reason = (
+            f"has formulas without their values (the first in cell {cell}): it was written by a "
+            "program that does not calculate. Open it and re-save the workbook in Excel so its "
+            "values are stored, then upload it again."
+        )
+        raise file_refused(path, reason)
     others = ", ".join(f"'{name}'" for name in sheets if name != title)
     notes = [f"read the sheet '{title}', {holding}; ignored {others}"] if others else []
     notes += [merged] if merged else []
@@ -116,7 +124,7 @@ def _grid(workbook, title: str, facts, head_rows: int | None = None) -> tuple[li
     sheet = workbook.get_sheet_by_name(title)
     rows = sheet.to_python(skip_empty_area=False, nrows=head_rows)
     grid = [[_cell_text(value) for value in row] for row in rows]
-    for (row, column), error in facts.errors.get(title, {}).items():
+    for (row, column), error in _sheet_facts(facts, title).errors.items():
         if row < len(grid) and column < len(grid[row]):
             grid[row][column] = error
     return grid, _fill_merged_down(sheet, grid)
@@ -199,11 +207,44 @@ _ERROR_CELL = re.compile(
 _DATE_1904 = re.compile(rb'<workbookPr\b[^>]*\bdate1904="(?:1|true)"')
 
 
-class _WorkbookFacts(NamedTuple):
-    """What calamine does not say of a workbook, read from its XML."""
+class _SheetFacts(NamedTuple):
+    """What calamine does not say of a sheet, read from its XML."""
+
+    errors: dict[tuple[int, int], str]  # its error cells' values by (row, column), from 0
+    formula_without_value: str | None  # the first formula cell saved without its value
+
+
+_NO_SHEET_FACTS = _SheetFacts({}, None)
+
+
+@dataclass(frozen=True)
+class _WorkbookFacts:
+    """What calamine does not say of a workbook: its date system, read when it is opened, and
+    each sheet's facts, read from the sheet's XML when the sheet is (_sheet_facts)."""
 
     epoch: str  # the day its serial numbers count from
-    errors: dict[str, dict[tuple[int, int], str]]  # per sheet, its error cells' values
+    path: Path | None = None  # the zip holding the sheets' XML; None for an XLS or ODS
+    sheet_files: dict[str, str] = field(default_factory=dict)  # each sheet's zip member
+    read: dict[str, _SheetFacts] = field(default_factory=dict)  # the sheets' facts read so far
+
+
+def _sheet_facts(facts: _WorkbookFacts, title: str) -> _SheetFacts:
+    """The sheet's error cells and its first formula without a value, read from its XML once
+    (most sheets hold neither formulas nor errors: a plain search finds that fast). Only the
+    sheets read are looked at: a summary sheet's formulas never refuse the data beside it."""
+    member = facts.sheet_files.get(title)
+    if facts.path is None or member is None:
+        return _NO_SHEET_FACTS
+    if title not in facts.read:
+        with zipfile.ZipFile(facts.path) as archive:
+            xml = archive.read(member) if member in archive.namelist() else b""
+        found = _FORMULA_WITHOUT_VALUE.search(xml) if b"<f" in xml else None
+        errors = {
+            (int(row) - 1, _column_index(letters.decode())): value.decode()
+            for letters, row, value in (_ERROR_CELL.findall(xml) if b't="e"' in xml else ())
+        }
+        facts.read[title] = _SheetFacts(errors, found[1].decode() if found else None)
+    return facts.read[title]
 
 
 def _open_workbook(path: Path, max_bytes: int):
@@ -212,7 +253,7 @@ def _open_workbook(path: Path, max_bytes: int):
     values, which it does not show as XML, read as blank)."""
     with path.open("rb") as file:
         if file.read(len(_OLE2)) == _OLE2:
-            return _calamine(path, _OLD_OR_PROTECTED), _WorkbookFacts(EXCEL_EPOCH, {})
+            return _calamine(path, _OLD_OR_PROTECTED), _WorkbookFacts(EXCEL_EPOCH)
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
@@ -221,9 +262,7 @@ def _open_workbook(path: Path, max_bytes: int):
             # An OpenDocument spreadsheet (LibreOffice's) holds its values as values, in XML
             # of its own: calamine says all there is.
             opendocument = "content.xml" in names and "mimetype" in names
-            facts = (
-                _WorkbookFacts(EXCEL_EPOCH, {}) if opendocument else _workbook_facts(path, archive)
-            )
+            facts = _WorkbookFacts(EXCEL_EPOCH) if opendocument else _workbook_facts(path, archive)
     except zipfile.BadZipFile as error:
         raise file_refused(path, f"is a damaged zip or Excel file. {SAVE_AGAIN}") from error
     return _calamine(path, f"could not be opened as an Excel workbook. {SAVE_AGAIN}"), facts
@@ -271,26 +310,10 @@ def _refuse_if_no_workbook(path: Path, names: list[str]) -> None:
 
 
 def _workbook_facts(path: Path, archive: zipfile.ZipFile) -> _WorkbookFacts:
-    """The workbook's date system and its error cells; a formula without its value refuses
-    it. Each sheet's XML is read once, a sheet at a time."""
+    """The workbook's date system, and where each sheet's XML is for its facts."""
     workbook_xml, names = archive.read("xl/workbook.xml"), set(archive.namelist())
-    errors = {}
-    for title, sheet_xml in _sheet_files(archive, workbook_xml, names).items():
-        xml = archive.read(sheet_xml) if sheet_xml in names else b""
-        # Most sheets hold neither formulas nor errors: a plain search finds that fast.
-        if b"<f" in xml and (found := _FORMULA_WITHOUT_VALUE.search(xml)):
-            reason = (
-                f"has formulas without their values (the first in cell {found[1].decode()}): it "
-                "was written by a program that does not calculate. Open it and re-save the "
-                "workbook in Excel so its values are stored, then upload it again."
-            )
-            raise file_refused(path, reason)
-        errors[title] = {
-            (int(row) - 1, _column_index(letters.decode())): value.decode()
-            for letters, row, value in (_ERROR_CELL.findall(xml) if b't="e"' in xml else ())
-        }
     epoch = "1904-01-01" if _DATE_1904.search(workbook_xml) else EXCEL_EPOCH
-    return _WorkbookFacts(epoch, errors)
+    return _WorkbookFacts(epoch, path, _sheet_files(archive, workbook_xml, names))
 
 
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
