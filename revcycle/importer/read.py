@@ -585,7 +585,8 @@ def _table(
             f"('{_row_text(cells, footer[0])}')"
         )
     subtotals_lines = _drop_subtotals(cells, keep, lines, notes) if encoding == WORKBOOK else ()
-    keep = keep[~np.isin(lines[keep], subtotals_lines)]
+    if subtotals_lines:
+        keep = keep[~np.isin(lines[keep], subtotals_lines)]
     keep, totals_lines = _drop_totals(cells, keep, lines, notes)
     end = footer[0] if len(footer) else len(counts)
     _note_blank_rows(counts, lines, body, keep[-1] if len(keep) else header_at, end, notes)
