@@ -160,6 +160,20 @@ def test_sheet_reads_the_sheet_it_names_in_any_case_and_spacing(db, tmp_path, re
     ]
 
 
+def test_a_problem_in_a_workbook_of_several_sheets_names_the_sheet(db, tmp_path, revcycle):
+    # Excel opens a workbook on the sheet last shown: "line 3" alone may be looked for on the
+    # summary. A deal without its creation date, on the Data sheet's row 3.
+    workbook = openpyxl.load_workbook(summary_and_data(tmp_path / "two.xlsx"))
+    workbook["Data "]["B3"] = None
+    workbook.save(tmp_path / "two.xlsx")
+    code, out = revcycle(db, "load", tmp_path / "two.xlsx", "--sheet", "data", "--dry-run")
+    assert code == 0, out
+    assert (
+        "error: two.xlsx, sheet 'Data ', line 3, column Created Date: created_at is blank; "
+        "every deal needs one"
+    ) in out
+
+
 @pytest.mark.parametrize(
     ("sheet", "said"),
     [

@@ -45,7 +45,7 @@ def first_contact(table, mapping: dict[str, str], rows: pa.Table, lines: np.ndar
     unread = mask(pc.is_valid(text)) & ~mask(pc.is_valid(parts))
     reason = "not a response time in HH:mm:ss; this lead's first contact stays unknown"
     values = text.filter(unread).to_pylist()
-    file, column = table.file_name, presets.RESPONSE_TIME
+    file, column = table.where, presets.RESPONSE_TIME
     problems = per_line(file, lines[unread], column, values, reason, NOT_A_DURATION, WARNING)
     position = rows.schema.get_field_index("first_contacted_at")
     rows = rows.set_column(position, "first_contacted_at", contacted)

@@ -58,6 +58,13 @@ class ExportTable:
     totals_lines: tuple[int, ...] = ()  # the totals rows' lines, dropped as no data
     excel_epoch: str = EXCEL_EPOCH  # the day an Excel serial number counts from
     count_data_lines: int | None = None  # when a line gives several rows: the file's data lines
+    sheet: str | None = None  # the sheet read, in a workbook of several
+
+    @property
+    def where(self) -> str:
+        """The file as its problems name it: in a workbook of several sheets, with the sheet
+        read ("report.xlsx, sheet 'Deals'"), so its rows are looked for on the right one."""
+        return self.file_name if self.sheet is None else f"{self.file_name}, sheet '{self.sheet}'"
 
 
 def read_export(
@@ -90,8 +97,9 @@ def read_export(
         with path.open("rb") as file:
             head = file.read(64)  # enough for any signature below, and a workbook's
         if is_workbook(head):
-            cells, lines, notes, epoch = read_workbook(path, max_bytes, sheet, head_rows)
-            return replace(_table(path, cells, lines, notes), original=original, excel_epoch=epoch)
+            read = read_workbook(path, max_bytes, sheet, head_rows)
+            table = _table(path, read.cells, read.lines, read.notes)
+            return replace(table, original=original, excel_epoch=read.epoch, sheet=read.sheet)
         for magic, reason in _NOT_TABLES.items():
             if head.startswith(magic):
                 raise file_refused(path, reason)

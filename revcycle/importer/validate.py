@@ -174,7 +174,7 @@ def _source(
     if preset_name and preset_name not in presets.PRESETS_BY_NAME:
         known = ", ".join(presets.PRESETS_BY_NAME)
         reason = f"there is no preset of that name; known: {known}"
-        _refuse(table.file_name, None, codes.UNKNOWN_PRESET, [(None, preset_name, reason)])
+        _refuse(table.where, None, codes.UNKNOWN_PRESET, [(None, preset_name, reason)])
     # A file said to hold a kind is read by a preset of that kind (a HubSpot contacts export
     # is leads, or with --kind touches its source history).
     preset = presets.PRESETS_BY_NAME[preset_name] if preset_name else presets.detect(header, kind)
@@ -226,7 +226,7 @@ def _resolve_mapping(
     ``overrides`` add to the automatic mapping (a column they name feeds no other field), or
     with ``complete`` are the whole mapping (the upload page's mapping screen, which starts
     from suggestions)."""
-    file, header = table.file_name, table.header
+    file, header = table.file_name, table.header  # the header's: _unrecognised names the sheet
     kind, source, mapping, preset = _source(con, table, kind, preset_name)
     if kind not in contract.FIELDS_BY_KIND:
         reason = _unrecognised(table)
@@ -460,9 +460,9 @@ def _with_derived(kind: str, table: ExportTable, mapping, preset, rows: pa.Table
     if kind == "leads":
         rows, mapping, derived = derive.first_contact(table, mapping, rows, lines)
         read = {presets.RESPONSE_TIME} if derived is not None else set()
-        problems += (derived or []) + derive.missing_columns(table.file_name, preset, mapping, rows)
+        problems += (derived or []) + derive.missing_columns(table.where, preset, mapping, rows)
     if kind == "deals":
-        problems += _without_outcome_columns(table.file_name, mapping)
+        problems += _without_outcome_columns(table.where, mapping)
     rows = currencies.signs_as_codes(rows)  # deals and spend
     if "amount" in mapping:  # deals and spend
         rows, written = _currencies_written_in_amounts(table, mapping, rows, lines)
@@ -510,7 +510,7 @@ def _currencies_written_in_amounts(table: ExportTable, mapping, rows: pa.Table, 
     ]
     values = amounts.filter(wrong).to_pylist()
     problems = per_line(
-        table.file_name, lines[wrong], mapping["amount"], values, reasons, codes.CURRENCY_MISMATCH
+        table.where, lines[wrong], mapping["amount"], values, reasons, codes.CURRENCY_MISMATCH
     )
     position = rows.schema.get_field_index("currency")
     return rows.set_column(position, "currency", filled), problems
@@ -520,7 +520,7 @@ def _completed(kind: str, table: ExportTable, preset, rows: pa.Table, problems, 
     """(rows, problems, notes) once the shared checks found ``problems``: touches and spend
     rows given their derived ids (the checks see only the export's own), the repeats found,
     and spend's blank currencies the setting's."""
-    file = table.file_name
+    file = table.where
     if kind == "touches":
         rows, repeats = touches.identified(rows, problems, lines, file)
         return rows, repeats, []
@@ -600,7 +600,7 @@ def _parse_columns(
     file when a whole column cannot be read (dates that could be day-first or month-first,
     amounts with a decimal point or comma) and ``answers`` (the date format, the decimal mark,
     and the date order a loaded upload was read in: see parse.parse_dates) leave it open."""
-    file, count = table.file_name, table.rows.num_rows
+    file, count = table.where, table.rows.num_rows
     date_format, decimal_mark, remembered = answers
     remembered_order = remembered.order if remembered else None
     list_fields = preset.first_of_list if preset else frozenset()
@@ -869,7 +869,7 @@ def _rule_problems(
     that load but need a look (in the future, or a deal closing before it began). ``checked``:
     the mapping, the parsed rows, their lines, the time it is, and the leads arriving."""
     mapping, rows, lines, now, arriving = checked
-    file, problems = table.file_name, []
+    file, problems = table.where, []
     id_field = contract.ID_FIELD_BY_KIND[kind]
 
     def flagged(field: str, where: np.ndarray, reason: str, code: str, severity=ERROR) -> None:
