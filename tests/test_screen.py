@@ -235,6 +235,24 @@ def test_table_shows_a_flag_as_yes_or_no(db_env):  # noqa: F811
 
 
 @pytest.mark.parametrize(
+    ("amounts", "labels"),
+    [
+        # Plotly's ".3s" wrote "6.02k" and "97.5k": two scales of rounding side by side.
+        ([97500, 6020.4], ["6,020", "97,500"]),
+        # The smallest, 3.4, needs one decimal for two digits; every bar gets it.
+        ([120, 3.4], ["3.4", "120.0"]),
+        # 0.25 needs two; half a cent rounds away from zero, as the tables round.
+        ([0.25, 1234.005], ["0.25", "1,234.01"]),
+        ([2_500_000_000, 0], ["0", "2,500,000,000"]),  # no "2.5G" for a money amount
+    ],
+)
+def test_amount_bars_are_labelled_as_the_tables_write_amounts(amounts, labels):
+    frame = pd.DataFrame({"channel": [f"C{at}" for at in range(len(amounts))], "won": amounts})
+    figure = charts.bar_by_channel(frame, "won", "t", "EUR", colors.assign(frame["channel"]))
+    assert list(figure.data[0].text) == labels  # smallest first: Plotly draws it lowest
+
+
+@pytest.mark.parametrize(
     ("high", "dtick", "tickformat"),
     [
         (0.025, 0.005, ".1%"),  # 2.5% / 0.5% = 5 steps: 0.0%, 0.5% … 2.5%

@@ -44,14 +44,20 @@ def count_in_part(value) -> str:
     return f"{whole:,}" if abs(value - whole) < 0.005 else f"{value:,.2f}"
 
 
+def grouped(value, decimals: int = 0) -> str:
+    """1,234.5: a number with its thousands grouped, to ``decimals`` places, rounded as every
+    amount shown is (_signed_zero_free)."""
+    return "–" if _missing(value) else f"{_signed_zero_free(value, decimals):,.{decimals}f}"
+
+
 def whole_number(value) -> str:
     """1,234,568: an amount in whole units, for a table whose header names the currency."""
-    return "–" if _missing(value) else f"{_signed_zero_free(value, 0):,.0f}"
+    return grouped(value, 0)
 
 
 def to_the_cent(value) -> str:
     """1,234.50: an amount to the cent, for a table whose header names the currency."""
-    return "–" if _missing(value) else f"{_signed_zero_free(value, 2):,.2f}"
+    return grouped(value, 2)
 
 
 def multiple(value) -> str:
