@@ -418,12 +418,19 @@ def test_the_usual_utm_pairs_have_a_channel_in_a_new_database(con, tmp_path):
     ]
 
 
-def test_salesforce_campaign_types_that_name_a_channel_have_its_rule(con):
-    # Campaign Members' Campaign Type is a touch's source (the Salesforce preset); the types
-    # that name no one channel (Advertisement, Direct Mail, Other) are left to the upload.
-    keys = channels.source_keys(["Conference", "Seminar", "Referral Program", "Partners"])
+def test_source_values_of_the_crms_that_name_a_channel_have_its_rule(con):
+    # Campaign Members' Campaign Type is a touch's source (the Salesforce preset), Pipedrive's
+    # Source channel a deal's; the values that name no one channel (Advertisement, Direct
+    # Mail) are left to the upload.
+    sources = ["Conference", "Seminar", "Referral Program", "Partners", "Web forms"]
     known = channels.rules(con)
-    assert [known.get(key) for key in keys] == ["Trade show", "Trade show", "Referral", "Partner"]
+    assert [known.get(key) for key in channels.source_keys(sources)] == [
+        "Trade show",
+        "Trade show",
+        "Referral",
+        "Partner",
+        "Website contact form",
+    ]
     assert channels.unmapped_sources(con, ["Advertisement", "Direct Mail"]) == [
         "Advertisement",
         "Direct Mail",
