@@ -250,6 +250,8 @@ def test_amount_bars_are_labelled_as_the_tables_write_amounts(amounts, labels):
     frame = pd.DataFrame({"channel": [f"C{at}" for at in range(len(amounts))], "won": amounts})
     figure = charts.bar_by_channel(frame, "won", "t", "EUR", colors.assign(frame["channel"]))
     assert list(figure.data[0].text) == labels  # smallest first: Plotly draws it lowest
+    # The largest bar's label stands in the right margin: ten pixels a character, and twelve.
+    assert figure.layout.margin.r == max(30, 12 + 10 * len(labels[-1]))
 
 
 @pytest.mark.parametrize(

@@ -153,6 +153,10 @@ def funnel(stages: pd.DataFrame, title: str) -> go.Figure:
     return house_layout(figure, title)
 
 
+# A digit or separator of a bar's label at the charts' font size, wide enough for "8,888,888".
+LABEL_CHARACTER_PX = 10
+
+
 def amount_labels(amounts: pd.Series) -> list[str]:
     """Bar labels for amounts as the tables write them, every bar to the same places: thousands
     grouped, whole where the smallest amount is 10 or more, else with the decimals (at most two)
@@ -170,6 +174,7 @@ def bar_by_channel(
     """One horizontal bar per channel, in the channel's colour, largest on top, labelled with
     its amount (amount_labels); a long name shortened on the axis, whole in the hover."""
     rows, colors = _names_as_text(frame.sort_values(value), "channel", colors)
+    labels = amount_labels(rows[value])
     # Graph objects, not Plotly Express: the same bars, drawn in a tenth of the time.
     figure = go.Figure(
         go.Bar(
@@ -177,7 +182,7 @@ def bar_by_channel(
             y=rows["channel"],
             orientation="h",
             marker={"color": [colors.get(channel, NEUTRAL) for channel in rows["channel"]]},
-            text=amount_labels(rows[value]),
+            text=labels,
             textposition="outside",
             cliponaxis=False,
             # The whole name: %{y} would show the axis's shortened one.
@@ -187,7 +192,10 @@ def bar_by_channel(
     )
     figure.update_layout(showlegend=False, xaxis_title=as_text(axis_label))
     figure.update_yaxes(**name_ticks(frame["channel"]))
-    return house_layout(figure, title, height=140 + 42 * len(rows))
+    house_layout(figure, title, height=140 + 42 * len(rows))
+    # The longest bar's label stands beyond the plot, in the right margin: room for it.
+    widest = max(map(len, labels), default=0)
+    return figure.update_layout(margin_r=max(30, 12 + LABEL_CHARACTER_PX * widest))
 
 
 def _solid_legend(figure: go.Figure, colors: dict[str, str], labels: dict[str, str]) -> None:
