@@ -21,6 +21,7 @@ from revcycle.build import build
 from revcycle.db import connect
 from revcycle.importer import problems as codes
 from revcycle.importer import read
+from revcycle.importer import table as shaping
 from revcycle.importer import text as text_columns
 from revcycle.importer.problems import ImportRefused, grouped, problems_frame
 from revcycle.importer.validate import prepare
@@ -324,7 +325,7 @@ def test_a_name_repeated_2500_times_is_numbered_with_five_notes_and_a_count():
 
 def test_numbering_never_takes_a_name_the_file_has():
     # "Amount (2)" is the file's own third column, so the second "Amount" becomes "Amount (3)".
-    names = read._column_names(["Amount", "Amount", "Amount (2)", "", "Amount"], [])
+    names = shaping._column_names(["Amount", "Amount", "Amount (2)", "", "Amount"], [])
     assert names == ["Amount", "Amount (3)", "Amount (2)", "Column 4", "Amount (4)"]
 
 
@@ -332,7 +333,7 @@ def test_naming_100000_columns_is_linear():
     """Before, each name was looked for in the list of names before it, and each number tried
     in turn: 2,500 copies took over 30 s. A generous bound: linear work takes well under 1 s."""
     started = time.process_time()
-    names = read._column_names(["Amount"] * 100_000, [])
+    names = shaping._column_names(["Amount"] * 100_000, [])
     assert time.process_time() - started < 10
     assert (names[1], names[-1], len(set(names))) == ("Amount (2)", "Amount (100000)", 100_000)
 

@@ -27,7 +27,8 @@ import pytest
 from revcycle.importer import read as read_module
 from revcycle.importer import text as text_columns
 from revcycle.importer.problems import EXTRA_VALUE, NOT_A_TABLE, TOO_LARGE, ImportRefused
-from revcycle.importer.read import ExportTable, read_export
+from revcycle.importer.read import read_export
+from revcycle.importer.table import ExportTable
 from revcycle.importer.workbook import workbook_sheets
 
 FOLDER = Path(__file__).parent / "fixtures" / "exports" / "read"

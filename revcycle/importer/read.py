@@ -1,6 +1,7 @@
-"""Read a CSV (any usual dialect and encoding) or XLSX export into text rows, each with the
-line of the file it starts on. Nothing is interpreted (parse decides each column's format); the
-rows stay in Arrow from DuckDB's CSV reader on, never Python strings."""
+"""Read a CSV (any usual dialect and encoding) or a workbook (workbook.py) into a grid of text
+cells, each row with the line of the file it starts on, and refuse a file that is no table;
+table.py makes the grid the export's table. Nothing is interpreted (parse decides each
+column's format); the rows stay in Arrow from DuckDB's CSV reader on, never Python strings."""
 
 import logging
 import os
@@ -8,7 +9,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import NamedTuple
@@ -23,48 +24,21 @@ from revcycle.db import is_interrupt, scratch
 from revcycle.importer import text
 from revcycle.importer.original import Original
 from revcycle.importer.problems import (
-    EXTRA_VALUE,
     NO_SUCH_SHEET,
     NOT_A_TABLE,
     SAVE_AGAIN,
     TOO_LARGE,
     UNREADABLE_LINE,
     ImportRefused,
-    count_text,
     file_refused,
-    per_line,
     refused,
     size_text,
 )
-from revcycle.importer.text import WHITESPACE, blank_to_null
-from revcycle.importer.workbook import EXCEL_EPOCH, INSIDE, is_workbook, read_workbook
+from revcycle.importer.table import ONLY_BLANK, ExportTable, shaped
+from revcycle.importer.text import blank_to_null
+from revcycle.importer.workbook import INSIDE, is_workbook, read_workbook
 
 log = logging.getLogger(__name__)
-WORKBOOK = "xlsx"  # ExportTable.encoding of a workbook
-
-
-@dataclass(frozen=True, eq=False)  # eq would compare Arrow tables and arrays: no single answer
-class ExportTable:
-    """One export as text: the header, the data rows, and where each row is in the file."""
-
-    file_name: str
-    header: list[str]  # column names as the file has them, made unique
-    rows: pa.Table  # a pa.string() column per header name: the text as read, null when blank
-    lines: np.ndarray  # int64 per row: the 1-based line (CSV) or sheet row (XLSX) it starts on
-    encoding: str  # the text encoding the file was read as; WORKBOOK for a workbook
-    delimiter: str | None  # None for a workbook or a single-column file
-    notes: list[str]  # what was skipped or decided, in plain sentences
-    original: Original | None = None  # the file as uploaded, for the archive
-    totals_lines: tuple[int, ...] = ()  # the totals rows' lines, dropped as no data
-    excel_epoch: str = EXCEL_EPOCH  # the day an Excel serial number counts from
-    count_data_lines: int | None = None  # when a line gives several rows: the file's data lines
-    sheet: str | None = None  # the sheet read, in a workbook of several
-
-    @property
-    def where(self) -> str:
-        """The file as its problems name it: in a workbook of several sheets, with the sheet
-        read ("report.xlsx, sheet 'Deals'"), so its rows are looked for on the right one."""
-        return self.file_name if self.sheet is None else f"{self.file_name}, sheet '{self.sheet}'"
 
 
 def read_export(
@@ -98,7 +72,7 @@ def read_export(
             head = file.read(64)  # enough for any signature below, and a workbook's
         if is_workbook(head):
             read = read_workbook(path, max_bytes, sheet, head_rows)
-            table = _table(path, read.cells, read.lines, read.notes)
+            table = shaped(path, read.cells, read.lines, read.notes)
             return replace(table, original=original, excel_epoch=read.epoch, sheet=read.sheet)
         for magic, reason in _NOT_TABLES.items():
             if head.startswith(magic):
@@ -197,7 +171,6 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-_ONLY_BLANK = "holds only blank lines. Export the report again and upload that."
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _HEAD = 65536  # characters from the start of the file that the checks for binary data look at
 
@@ -217,7 +190,7 @@ def _refuse_non_table_text(path: Path, data: bytes, text: str | None) -> None:
     if sample.lstrip().lower().startswith(("<!doctype html", "<html", "<?xml", "<table")):
         raise file_refused(path, f"is a web page or XML document, not a CSV export. {SAVE_AGAIN}")
     if head.isspace() and (text if text is not None else data.decode("utf-8-sig")).isspace():
-        raise file_refused(path, _ONLY_BLANK)
+        raise file_refused(path, ONLY_BLANK)
 
 
 # Excel's limit: no spreadsheet has more columns. DuckDB's CSV sniffer needs memory growing
@@ -326,7 +299,7 @@ def _read_text(path: Path) -> ExportTable:
             data, source = data.replace(b"\r\n", b"\n"), copy
             notes.append("the file mixes CRLF and LF line endings; read it with LF throughout")
     # One column has no delimiter; the sniffer's default would mislead.
-    return _table(path, cells, lines, notes, encoding, delimiter if cells.num_columns > 1 else None)
+    return shaped(path, cells, lines, notes, encoding, delimiter if cells.num_columns > 1 else None)
 
 
 def _duckdb_read(
@@ -536,287 +509,3 @@ def _quote_refusal(path: Path, data: bytes, limit: int = 0) -> ImportRefused | N
         "export, or leave its column out."
     )
     return refused(path.name, reason, UNREADABLE_LINE, first)
-
-
-# -- from a grid of text to the table ---------------------------------------------------------
-
-_TOTAL = re.compile(
-    r"\s*(grand\s+totals?|totals?(\s+g[eé]n[eé]ral)?|totale|totaal|totaux|sum|summe|suma"
-    r"|gesamt|gesamtsumme)\s*:?\s*(\(.*\))?\s*",
-    re.IGNORECASE,
-)
-# Google Ads ends a report with a block of totals, one per scope: "Total: Account", "Total:
-# Search", "Total: Campaigns"; their other cells are numbers, "--" or the currency code.
-_TOTAL_OF = re.compile(r"\s*totals?\s*:\s*\S.*", re.IGNORECASE)
-_NOT_SUMMED = re.compile(r"\s*(--?|\u2014|\u2013|[A-Z]{3})?\s*")
-# A subtotal's label in a report of grouped rows (Salesforce's formatted report), in any
-# column: "Subtotal", "Sub-total", "Zwischensumme", "Subtotaal", "Sous-total", "Subtotales".
-_SUBTOTAL = (
-    r"^\s*(sub-?\s*totals?|zwischensummen?|teilsummen?|subtotaal|sous-totale?s?|subtotales?)"
-    r"\s*:?\s*(\(.*\))?\s*$"
-)
-_NOT_SUMMED_OR_SUBTOTAL = re.compile(f"{_NOT_SUMMED.pattern}|{_SUBTOTAL}", re.IGNORECASE)
-MAX_TOTALS_ROWS = 10
-_NUMBER = re.compile(r"\s*[-+(]?\s*[€$£¥]?\s*[-+]?\d[\d.,'\s\u00a0\u202f]*\)?\s*%?\s*[€$£¥]?\s*")
-_DATE = re.compile(r"\s*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
-_FOOTER = re.compile(
-    r"copyright|\(c\)\s*\d{4}|©|all rights reserved|generated by|confidential information",
-    re.IGNORECASE,
-)
-SHOWN_NOTES = 5  # notes on column names; a header of thousands would bury the rest
-
-
-def _table(
-    path: Path, cells, lines, notes: list[str], encoding=WORKBOOK, delimiter=None
-) -> ExportTable:
-    """Find the header, drop what is not data (titles, footer, totals, blank rows), name columns.
-    The header is the first row filling over half the usual width (see _header_row); below the
-    data a footer, then a totals row, and blank rows are dropped; the notes name every line
-    skipped. Decided on numpy arrays of each row's filled count and width."""
-    counts, widths, first_filled = _fill(cells)
-    if not counts.any():
-        raise file_refused(path, _ONLY_BLANK)
-    header_at = _header_row(counts, widths)
-    if len(skipped := np.flatnonzero(counts[:header_at] > 0)):
-        shown = "; ".join(f"line {lines[row]}: '{_row_text(cells, row)}'" for row in skipped[:3])
-        more = "" if len(skipped) <= 3 else f"; and {len(skipped) - 3} more"
-        notes.append(
-            f"skipped {count_text(len(skipped), 'title line')} above the header ({shown}{more}); "
-            f"the header is on line {lines[header_at]}"
-        )
-    _refuse_too_wide(path, cells, lines, widths, header_at)
-    body = header_at + 1  # the first row below the header; row numbers below are absolute
-    keep, footer = _drop_footer(cells, first_filled, counts, np.flatnonzero(counts[body:]) + body)
-    if len(footer):
-        notes.append(
-            f"dropped {count_text(len(footer), 'footer line')} from line {lines[footer[0]]} "
-            f"('{_row_text(cells, footer[0])}')"
-        )
-    subtotals_lines = _drop_subtotals(cells, keep, lines, notes) if encoding == WORKBOOK else ()
-    if subtotals_lines:
-        keep = keep[~np.isin(lines[keep], subtotals_lines)]
-    keep, totals_lines = _drop_totals(cells, keep, lines, notes)
-    end = footer[0] if len(footer) else len(counts)
-    _note_blank_rows(counts, lines, body, keep[-1] if len(keep) else header_at, end, notes)
-    width = int(widths[header_at])
-    header = _column_names(_row(cells, header_at)[:width], notes)
-    rows = _kept(cells.select(list(range(width))), keep).rename_columns(header)
-    return ExportTable(
-        path.name,
-        header,
-        rows,
-        lines[keep],
-        encoding,
-        delimiter,
-        notes,
-        totals_lines=tuple(sorted(subtotals_lines + totals_lines)),
-    )
-
-
-def _kept(rows: pa.Table, keep: np.ndarray) -> pa.Table:
-    """The rows ``keep`` lists (ascending), each column still in its parts: a slice when they
-    run on (no copy), else a filter, part by part (a take combines each column's parts first,
-    a copy of the whole export beside the one it makes)."""
-    if len(keep) and keep[-1] - keep[0] + 1 == len(keep):
-        return rows.slice(int(keep[0]), len(keep))
-    kept = np.zeros(rows.num_rows, dtype=bool)
-    kept[keep] = True
-    return rows.filter(pa.array(kept))
-
-
-def _fill(cells: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per row: how many cells are filled, its width (the last filled), is the first filled."""
-    counts, widths = np.zeros((2, cells.num_rows), dtype=np.int32)
-    for position, column in enumerate(cells.columns, start=1):  # one column's flags at a time
-        # As 0/1 integers: numpy adds and multiplies those many times faster than it casts bools.
-        ones = pc.is_valid(column).to_numpy(zero_copy_only=False).view(np.int8)
-        np.add(counts, ones, out=counts)
-        np.maximum(widths, ones * np.int32(position), out=widths)
-    return counts, widths, pc.is_valid(cells.column(0)).to_numpy(zero_copy_only=False)
-
-
-def _header_row(counts: np.ndarray, widths: np.ndarray) -> int:
-    """The first row filling more than half the usual width: the most common last filled
-    position among rows filling two cells or more (title lines above it fill one)."""
-    wide = counts > 1 if (counts > 1).any() else counts > 0
-    frequency = np.bincount(widths[wide])
-    usual = np.flatnonzero(frequency == frequency.max()).max()  # the widest of the most common
-    candidates = counts * 2 > usual
-    return int(np.argmax(candidates if candidates.any() else counts))  # the first of them
-
-
-def _refuse_too_wide(path: Path, cells: pa.Table, lines, widths, header_at: int) -> None:
-    width = widths[header_at]
-    too_wide = np.flatnonzero(widths[header_at + 1 :] > width)[:10] + header_at + 1
-    reason = (
-        "this line has a value in column {}, but the header (line {}) names only {} columns. "
-        "Remove the extra value or the stray delimiter, or add the missing column name."
-    )
-    if len(too_wide):
-        reasons = [reason.format(widths[row], lines[header_at], width) for row in too_wide]
-        texts = [_row_text(cells, row) for row in too_wide]
-        raise ImportRefused(per_line(path.name, lines[too_wide], None, texts, reasons, EXTRA_VALUE))
-
-
-def _note_blank_rows(counts, lines, body: int, last: int, end: int, notes: list[str]) -> None:
-    """Note the blank rows among the data (before ``last``) and after it (before ``end``)."""
-    blank = np.flatnonzero(counts[body:] == 0) + body
-    inside, trailing = blank[blank < last], blank[(blank > last) & (blank < end)]
-    if len(inside):
-        shown = ", ".join(str(lines[row]) for row in inside[:10])
-        where = "line" if len(inside) == 1 else "lines"
-        notes.append(f"skipped {count_text(len(inside), 'blank row')} ({where} {shown})")
-    if len(trailing):
-        count = count_text(len(trailing), "blank row")
-        notes.append(f"removed {count} at the end (from line {lines[trailing[0]]})")
-
-
-def _drop_footer(cells: pa.Table, first_filled, counts, keep: np.ndarray):
-    """Split off the footer: a footer line ("Copyright …", "Generated by …") and only one-cell
-    lines after it, at the very end; the run of one-cell rows is searched at once, NUL-joined."""
-    if len(keep) and counts[keep[-1]] == 1 and first_filled[keep[-1]]:  # else the last is data
-        other = np.flatnonzero((counts[keep] != 1) | ~first_filled[keep])
-        run = keep[other[-1] + 1 :] if len(other) else keep
-        text = "\x00".join(cells.column(0).take(run).to_pylist())
-        if found := _FOOTER.search(text):
-            start = len(keep) - len(run) + text.count("\x00", 0, found.start())
-            return keep[:start], keep[start:]
-    return keep, keep[len(keep) :]
-
-
-def _drop_totals(cells: pa.Table, keep: np.ndarray, lines, notes: list[str]):
-    """The rows without the totals at the end, and the lines they were on: Google Ads' block of
-    "Total: <scope>" rows (at most MAX_TOTALS_ROWS: Account, Search, Campaigns …), or one totals
-    row, labelled as a total ("Total", "Summe" …) or with no first cell (its label, if any, in
-    another), whose numbers sum the rows above; or a row of its label alone (Salesforce's "Grand
-    Totals (80 records)" under a report with no amounts), which no kind of export holds as
-    data. A lead whose id happens to be "Total" has a date, and no sum."""
-    count = 0
-    while count < min(MAX_TOTALS_ROWS, len(keep) - 1):
-        if not _TOTAL_OF.fullmatch(_row(cells, keep[-count - 1])[0] or ""):
-            break
-        count += 1
-    if not (count and _sum_rows(cells, keep[-count:], keep[:-count], _NOT_SUMMED)):
-        first, *others = _row(cells, keep[-1]) if len(keep) else [""]
-        named = first is not None and _TOTAL.fullmatch(first)
-        alone = named and all(value is None for value in others)
-        # With no first cell (an id column), the label may stand in another ("Totaal").
-        labels = _TOTAL if first is None else None
-        sums = (named or first is None) and _sum_rows(cells, keep[-1:], keep[:-1], labels)
-        count = 1 if alone or sums else 0
-    if not count:
-        return keep, ()
-    dropped = tuple(int(line) for line in lines[keep[-count:]])
-    shown = "; ".join(f"'{_row_text(cells, row)}'" for row in keep[-count:][:3])
-    where = f"row on line {dropped[0]}" if count == 1 else f"rows on lines {_span(dropped)}"
-    notes.append(f"dropped the totals {where} ({shown})")
-    return keep[:-count], dropped
-
-
-def _sum_rows(cells: pa.Table, rows: np.ndarray, above: np.ndarray, not_summed=None) -> bool:
-    """Whether the cells of ``rows`` but their first are numbers, no dates (or, with
-    ``not_summed``, text it matches: "--", a currency code), and one number its column's sum
-    over the rows ``above``, or their count."""
-    filled = [
-        (at, value)
-        for row in rows
-        for at, value in enumerate(_row(cells, row)[1:], start=1)
-        if value is not None
-    ]
-    numbers = [(at, v) for at, v in filled if _NUMBER.fullmatch(v) and not _DATE.match(v)]
-    others = len(filled) - len(numbers)
-    if not numbers or others > sum(bool(not_summed and not_summed.fullmatch(v)) for _, v in filled):
-        return False
-    return any(_sums(cells.column(at).take(pa.array(above)), value) for at, value in numbers)
-
-
-def _drop_subtotals(cells: pa.Table, keep: np.ndarray, lines, notes: list[str]) -> tuple:
-    """The lines of the subtotal rows among ``keep``, noted: in a workbook of grouped rows, a
-    row labelled a subtotal (_SUBTOTAL, in any cell) whose other cells are numbers, one its
-    column's sum, or count, over its group: the rows since the row labelled before it. A row
-    so labelled that sums nothing stays, and is checked as data."""
-    labelled = np.zeros(len(keep), dtype=bool)
-    for column in cells.columns:
-        found = pc.match_substring_regex(column.take(keep), _SUBTOTAL, ignore_case=True)
-        labelled |= pc.fill_null(found, False).to_numpy(zero_copy_only=False)
-    subtotals, start = [], 0
-    for at in np.flatnonzero(labelled).tolist():
-        if _sum_rows(cells, keep[at : at + 1], keep[start:at], _NOT_SUMMED_OR_SUBTOTAL):
-            subtotals.append(at)
-        start = at + 1
-    if not subtotals:
-        return ()
-    dropped = tuple(int(line) for line in lines[keep[subtotals]])
-    where = f"line {dropped[0]}" if len(dropped) == 1 else f"lines {_span(dropped)}"
-    first = "" if len(dropped) == 1 else "the first "
-    shown = _row_text(cells, keep[subtotals[0]])
-    notes.append(
-        f"dropped {count_text(len(dropped), 'subtotal row')} of the report's groups ({where}; "
-        f"{first}'{shown}')"
-    )
-    return dropped
-
-
-def _span(lines: tuple[int, ...]) -> str:
-    """'40-42' for consecutive lines, else '40, 44'."""
-    if lines == tuple(range(lines[0], lines[-1] + 1)):
-        return f"{lines[0]}-{lines[-1]}"
-    return ", ".join(map(str, lines))
-
-
-def _sums(values: pa.ChunkedArray, total: str) -> bool:
-    """Whether ``total`` is the sum of ``values`` or their count, read with a decimal point or
-    a decimal comma (grouping marks, currency and spaces dropped; accounting parentheses are
-    a minus)."""
-    negative = pc.match_substring(values, "(")
-    values = pc.if_else(negative, pc.binary_join_element_wise("-", values, ""), values)
-    total = f"-{total}" if "(" in total else total
-    for decimal in ".,":
-        plain = pc.replace_substring_regex(values, f"[^0-9{decimal}-]", "")
-        plain = pc.replace_substring(plain, ",", ".")
-        numbers = pc.filter(plain, pc.match_substring_regex(plain, r"^-?[0-9]*\.?[0-9]+$"))
-        column_sum = pc.sum(pc.cast(numbers, pa.float64())).as_py() or 0.0
-        try:  # "1.000.000" with a decimal point is no number
-            number = float(re.sub(f"[^0-9{decimal}-]", "", total).replace(",", "."))
-        except ValueError:
-            continue
-        if abs(number - column_sum) < 0.005 + 1e-9 * abs(number) or number == len(values):
-            return True
-    return False
-
-
-def _column_names(raw: list[str | None], notes: list[str]) -> list[str]:
-    """The header's names, a blank one named after its position and a repeated one numbered;
-    linear in the columns (sets, and each name's next number kept: 2,500 copies of one name)."""
-    # The blank rule's whitespace, so a name with a zero-width space pasted after it is the name.
-    names = [(value or "").replace("\ufeff", "").strip(WHITESPACE) for value in raw]
-    said = [
-        f"column {at} has no name in the header; called it 'Column {at}'"
-        for at, name in enumerate(names, start=1)
-        if not name
-    ]
-    names = [name or f"Column {at}" for at, name in enumerate(names, start=1)]
-    taken, seen, next_number = set(names), set(), {}  # a number never makes a name the file has
-    for at, name in enumerate(names):
-        if name in seen:
-            number = next_number.get(name, 2)
-            while f"{name} ({number})" in taken:
-                number += 1
-            next_number[name] = number + 1
-            names[at] = renamed = f"{name} ({number})"
-            taken.add(renamed)
-            said.append(f"the column name '{name}' occurs again; called it '{renamed}'")
-        seen.add(names[at])
-    notes += said[:SHOWN_NOTES]
-    if len(said) > SHOWN_NOTES:
-        notes.append(f"and {len(said) - SHOWN_NOTES:,} more column names named the same way")
-    return names
-
-
-def _row(cells: pa.Table, row: int) -> list[str | None]:
-    return [column[int(row)].as_py() for column in cells.columns]
-
-
-def _row_text(cells: pa.Table, row: int) -> str:
-    text = " | ".join(value for value in _row(cells, row) if value is not None)
-    return text if len(text) <= 80 else text[:77] + "..."

@@ -15,7 +15,7 @@ from revcycle.importer import identify, presets
 from revcycle.importer import problems as codes
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import Problem
-from revcycle.importer.read import ExportTable
+from revcycle.importer.table import ExportTable
 from revcycle.importer.text import one_array, stripped
 
 # The parts are joined by the unit separator, which no export cell holds, so ("a b", "c") and

@@ -21,7 +21,7 @@ from revcycle.importer import problems as codes
 from revcycle.importer.load import RAW_TABLE_BY_KIND, holds_sample
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import WARNING, Problem, per_line, refused
-from revcycle.importer.read import ExportTable
+from revcycle.importer.table import ExportTable
 from revcycle.importer.text import one_array
 
 DERIVED_PREFIX = "t-"  # a derived id says so: no CRM id starts with it

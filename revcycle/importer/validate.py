@@ -38,7 +38,8 @@ from revcycle.importer.load import (
 from revcycle.importer.original import Original
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import ERROR, WARNING, ImportRefused, Problem, per_line
-from revcycle.importer.read import ExportTable, read_export
+from revcycle.importer.read import read_export
+from revcycle.importer.table import ExportTable
 from revcycle.importer.text import one_array, stripped
 from revcycle.importer.touches import Arriving
 
