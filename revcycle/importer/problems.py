@@ -186,6 +186,12 @@ def line_ranges(lines: tuple[int, ...], max_ranges: int = 8) -> str:
     return ", ".join(shown) + (f" and {more:,} more ranges" if more > 0 else "")
 
 
+def lines_named(lines: tuple[int, ...], shown: int = 10) -> str:
+    """ "9, 10, 11", or the first ``shown`` and how many more: "3, 5, 7 and 24,997 more"."""
+    listed = ", ".join(map(str, lines[:shown]))
+    return listed if len(lines) <= shown else f"{listed} and {len(lines) - shown:,} more"
+
+
 def grouped_frame(problems: list[Problem]) -> pd.DataFrame:
     """The grouped problems as a table for the page: one row per group."""
     rows = [

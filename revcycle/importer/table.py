@@ -5,6 +5,7 @@ row's filled count and width; the cells stay in Arrow."""
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from revcycle.importer.problems import (
     ImportRefused,
     count_text,
     file_refused,
+    lines_named,
     per_line,
 )
 from revcycle.importer.text import WHITESPACE
@@ -206,13 +208,13 @@ def _drop_totals(cells: pa.Table, keep: np.ndarray, lines, notes: list[str]):
         if not _TOTAL_OF.fullmatch(_row(cells, keep[-count - 1])[0] or ""):
             break
         count += 1
-    if not (count and _sum_rows(cells, keep[-count:], keep[:-count], _NOT_SUMMED)):
+    if not (count and _totals_of_above(cells, keep, count, _NOT_SUMMED)):
         first, *others = _row(cells, keep[-1]) if len(keep) else [""]
         named = first is not None and _TOTAL.fullmatch(first)
         alone = named and all(value is None for value in others)
         # With no first cell (an id column), the label may stand in another ("Totaal").
         labels = _TOTAL if first is None else None
-        sums = (named or first is None) and _sum_rows(cells, keep[-1:], keep[:-1], labels)
+        sums = (named or first is None) and _totals_of_above(cells, keep, 1, labels)
         count = 1 if alone or sums else 0
     if not count:
         return keep, ()
@@ -223,10 +225,10 @@ def _drop_totals(cells: pa.Table, keep: np.ndarray, lines, notes: list[str]):
     return keep[:-count], dropped
 
 
-def _sum_rows(cells: pa.Table, rows: np.ndarray, above: np.ndarray, not_summed=None) -> bool:
+def _sum_rows(cells: pa.Table, rows, column_sum, count: int, not_summed=None) -> bool:
     """Whether the cells of ``rows`` but their first are numbers, no dates (or, with
     ``not_summed``, text it matches: "--", a currency code), and one number its column's sum
-    over the rows ``above``, or their count."""
+    (``column_sum(column, decimal mark)``) over the rows it totals, or their ``count``."""
     filled = [
         (at, value)
         for row in rows
@@ -237,29 +239,61 @@ def _sum_rows(cells: pa.Table, rows: np.ndarray, above: np.ndarray, not_summed=N
     others = len(filled) - len(numbers)
     if not numbers or others > sum(bool(not_summed and not_summed.fullmatch(v)) for _, v in filled):
         return False
-    return any(_sums(cells.column(at).take(pa.array(above)), value) for at, value in numbers)
+    return any(_is_total(value, partial(column_sum, at), count) for at, value in numbers)
+
+
+def _totals_of_above(cells: pa.Table, keep: np.ndarray, count: int, not_summed) -> bool:
+    """Whether the last ``count`` rows of ``keep`` total the rows above them (_sum_rows)."""
+    above = pa.array(keep[: len(keep) - count])
+
+    def column_sum(at: int, decimal: str) -> float:
+        return float(np.sum(_numbers(cells.column(at).take(above), decimal)))
+
+    return _sum_rows(cells, keep[len(keep) - count :], column_sum, len(above), not_summed)
 
 
 def _drop_subtotals(cells: pa.Table, keep: np.ndarray, lines, notes: list[str]) -> tuple:
     """The lines of the subtotal rows among ``keep``, noted: in a workbook of grouped rows, a
     row labelled a subtotal (_SUBTOTAL, in any cell) whose other cells are numbers, one its
     column's sum, or count, over its group: the rows since the row labelled before it. A row
-    so labelled that sums nothing stays, and is checked as data."""
+    so labelled that sums nothing stays, and is checked as data. Each column is read once
+    for every group's sum (np.bincount by group), however many groups there are."""
     labelled = np.zeros(len(keep), dtype=bool)
     for column in cells.columns:
         found = pc.match_substring_regex(column.take(keep), _SUBTOTAL, ignore_case=True)
         labelled |= pc.fill_null(found, False).to_numpy(zero_copy_only=False)
-    subtotals, start = [], 0
-    for at in np.flatnonzero(labelled).tolist():
-        if _sum_rows(cells, keep[at : at + 1], keep[start:at], _NOT_SUMMED_OR_SUBTOTAL):
-            subtotals.append(at)
-        start = at + 1
+    if not (at_labelled := np.flatnonzero(labelled)).size:
+        return ()
+    # Each row's group: the labelled row that closes it; none for those rows and the last's.
+    group = np.searchsorted(at_labelled, np.arange(len(keep)))
+    counted = ~labelled & (group < at_labelled.size)
+    sizes = np.bincount(group[counted], minlength=at_labelled.size)
+    sums = {}
+
+    def group_sums(at: int, decimal: str) -> np.ndarray:
+        if (at, decimal) not in sums:
+            numbers = _numbers(cells.column(at).take(keep[counted]), decimal)
+            weights = {"weights": numbers, "minlength": at_labelled.size}
+            sums[at, decimal] = np.bincount(group[counted], **weights)
+        return sums[at, decimal]
+
+    subtotals = [
+        index
+        for index, at in enumerate(at_labelled.tolist())
+        if _sum_rows(
+            cells,
+            keep[at : at + 1],
+            lambda column, decimal, index=index: group_sums(column, decimal)[index],
+            int(sizes[index]),
+            _NOT_SUMMED_OR_SUBTOTAL,
+        )
+    ]
     if not subtotals:
         return ()
-    dropped = tuple(int(line) for line in lines[keep[subtotals]])
-    where = f"line {dropped[0]}" if len(dropped) == 1 else f"lines {_span(dropped)}"
+    dropped = tuple(int(line) for line in lines[keep[at_labelled[subtotals]]])
+    where = f"line {dropped[0]}" if len(dropped) == 1 else f"lines {lines_named(dropped)}"
     first = "" if len(dropped) == 1 else "the first "
-    shown = _row_text(cells, keep[subtotals[0]])
+    shown = _row_text(cells, keep[at_labelled[subtotals[0]]])
     notes.append(
         f"dropped {count_text(len(dropped), 'subtotal row')} of the report's groups ({where}; "
         f"{first}'{shown}')"
@@ -274,23 +308,28 @@ def _span(lines: tuple[int, ...]) -> str:
     return ", ".join(map(str, lines))
 
 
-def _sums(values: pa.ChunkedArray, total: str) -> bool:
-    """Whether ``total`` is the sum of ``values`` or their count, read with a decimal point or
-    a decimal comma (grouping marks, currency and spaces dropped; accounting parentheses are
-    a minus)."""
+def _numbers(values: pa.ChunkedArray, decimal: str) -> np.ndarray:
+    """Each value as a number read with ``decimal`` as its decimal mark (grouping marks,
+    currency and spaces dropped; accounting parentheses are a minus); 0 where it is none."""
     negative = pc.match_substring(values, "(")
     values = pc.if_else(negative, pc.binary_join_element_wise("-", values, ""), values)
+    plain = pc.replace_substring(
+        pc.replace_substring_regex(values, f"[^0-9{decimal}-]", ""), ",", "."
+    )
+    plain = pc.if_else(pc.match_substring_regex(plain, r"^-?[0-9]*\.?[0-9]+$"), plain, None)
+    return np.nan_to_num(pc.cast(plain, pa.float64()).to_numpy(zero_copy_only=False))
+
+
+def _is_total(total: str, column_sum, count: int) -> bool:
+    """Whether ``total`` is its column's sum (``column_sum(decimal mark)``) or ``count``, read
+    with a decimal point or a decimal comma, as _numbers reads a value."""
     total = f"-{total}" if "(" in total else total
     for decimal in ".,":
-        plain = pc.replace_substring_regex(values, f"[^0-9{decimal}-]", "")
-        plain = pc.replace_substring(plain, ",", ".")
-        numbers = pc.filter(plain, pc.match_substring_regex(plain, r"^-?[0-9]*\.?[0-9]+$"))
-        column_sum = pc.sum(pc.cast(numbers, pa.float64())).as_py() or 0.0
         try:  # "1.000.000" with a decimal point is no number
             number = float(re.sub(f"[^0-9{decimal}-]", "", total).replace(",", "."))
         except ValueError:
             continue
-        if abs(number - column_sum) < 0.005 + 1e-9 * abs(number) or number == len(values):
+        if abs(number - column_sum(decimal)) < 0.005 + 1e-9 * abs(number) or number == count:
             return True
     return False
 

@@ -37,7 +37,14 @@ from revcycle.importer.load import (
 )
 from revcycle.importer.original import Original
 from revcycle.importer.parse import mask
-from revcycle.importer.problems import ERROR, WARNING, ImportRefused, Problem, per_line
+from revcycle.importer.problems import (
+    ERROR,
+    WARNING,
+    ImportRefused,
+    Problem,
+    lines_named,
+    per_line,
+)
 from revcycle.importer.read import read_export
 from revcycle.importer.table import ExportTable
 from revcycle.importer.text import one_array, stripped
@@ -150,7 +157,7 @@ class PreparedUpload:
             rows = (
                 "1 totals row (line" if count_totals == 1 else f"{count_totals} totals rows (lines"
             )
-            totals = f" + {rows} {', '.join(map(str, self.totals_lines))})"
+            totals = f" + {rows} {lines_named(self.totals_lines)})"
         rows, loaded = self.count_rows_in_file, self.count_rows_loaded
         lines = (self.count_data_lines or rows) + count_totals
         given = f" give {rows:,} row{'s' * (rows != 1)}" if self.count_data_lines else ""
