@@ -742,7 +742,7 @@ def test_a_subtotal_under_every_deal_is_dropped_and_named_in_part(tmp_path):
     assert table.rows.num_rows == 5_000
     assert table.totals_lines == tuple(range(3, 10_002, 2))  # the header is row 1
     assert table.notes == [
-        "dropped 5000 subtotal rows of the report's groups (lines 3, 5, 7, 9, 11, 13, 15, 17, "
+        "dropped 5,000 subtotal rows of the report's groups (lines 3, 5, 7, 9, 11, 13, 15, 17, "
         "19, 21 and 4,990 more; the first 'Subtotal | 0.5')"
     ]
 

@@ -226,5 +226,5 @@ def size_text(size: int) -> str:
 
 
 def count_text(number: int, noun: str) -> str:
-    """ "1 title line", "3 title lines"."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+    """ "1 title line", "3 title lines", "5,000 subtotal rows"."""
+    return f"{number} {noun}" if number == 1 else f"{number:,} {noun}s"
