@@ -747,6 +747,16 @@ def test_a_subtotal_under_every_deal_is_dropped_and_named_in_part(tmp_path):
     ]
 
 
+def test_a_subtotal_with_no_row_above_it_is_data(tmp_path):
+    # Its 0 would be the sum of no rows: nothing to total, so it is checked as a row.
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Account", "Amount"])
+    workbook.active.append(["Subtotal", 0])
+    workbook.save(tmp_path / "lone.xlsx")
+    table = read_export(tmp_path / "lone.xlsx")
+    assert (values(table), table.totals_lines) == ([["Subtotal", "0"]], ())
+
+
 def test_a_csv_row_that_says_subtotal_is_data(tmp_path):
     # A text export is no formatted report: looking in every cell of a million rows for a
     # label took a second; a lead may be called so.

@@ -280,7 +280,8 @@ def _drop_subtotals(cells: pa.Table, keep: np.ndarray, lines, notes: list[str]) 
     subtotals = [
         index
         for index, at in enumerate(at_labelled.tolist())
-        if _sum_rows(
+        if sizes[index]  # a group of no rows has nothing to total
+        and _sum_rows(
             cells,
             keep[at : at + 1],
             lambda column, decimal, index=index: group_sums(column, decimal)[index],
