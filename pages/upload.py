@@ -98,16 +98,21 @@ def answers(slot: str) -> Answers:
     return Answers(*(state.get(f"upload_{what}_{slot}") for what in ("dates", "decimals", "sheet")))
 
 
-def choose_sheet(slot: str, uploaded, max_bytes: int) -> bool:
-    """The choice of a workbook's sheet, for a workbook of several (whether it is one);
-    unchosen, the first sheet with a table is read. Drawn on every run, so the choice stays
-    while the file does, and after a sheet is loaded another can be chosen."""
-    sheets = remembered(
+def sheets_of(slot: str, uploaded, max_bytes: int) -> list[str]:
+    """The workbook's sheets (none for a text file), read once per file."""
+    return remembered(
         slot,
         "sheets",
         (uploaded.file_id, max_bytes),
         lambda: upload.sheet_names(uploaded.name, uploaded.getvalue(), max_bytes),
     )
+
+
+def choose_sheet(slot: str, uploaded, max_bytes: int) -> bool:
+    """The choice of a workbook's sheet, for a workbook of several (whether it is one);
+    unchosen, the first sheet with a table is read. Drawn on every run, so the choice stays
+    while the file does, and after a sheet is loaded another can be chosen."""
+    sheets = sheets_of(slot, uploaded, max_bytes)
     if len(sheets) > 1:
         st.selectbox(
             "Sheet",
@@ -127,26 +132,20 @@ def done_key(uploaded, slot: str) -> tuple:
     return uploaded.file_id, answers(slot).sheet
 
 
-def unrecognised(slot: str, sheet: str | None) -> str:
+def unrecognised(several_sheets: bool, sheet: str | None) -> str:
     """What to do with a file no preset or saved mapping recognises; in a workbook of several
     sheets read by the first with a table, first check that it is the export's."""
     whether = (
         "whether the file holds leads, deals, touches or spend, then pick the file's column "
         "for each field."
     )
-    if sheet is None and len(remembered_value(slot, "sheets") or ()) > 1:
+    if sheet is None and several_sheets:
         return (
             "No preset or saved mapping recognises the columns of this workbook's first sheet "
             "with a table. If the export is on another sheet, choose it under Sheet; if not, "
             f"say above {whether}"
         )
     return f"No preset or saved mapping recognises these columns. Say above {whether}"
-
-
-def remembered_value(slot: str, what: str):
-    """What ``remembered`` keeps for the file as ``what``, or None."""
-    entry = st.session_state["upload_memo"].get((slot, what))
-    return None if entry is None else entry[1]
 
 
 def ask_how_to_read(slot: str, attempt: upload.Attempt, answered: Answers) -> None:
@@ -443,7 +442,8 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int, arriving:
         ask_how_to_read(slot, auto, answered)
         return None, key, mapped
     if step == upload.ASK_KIND:
-        st.info(unrecognised(slot, answered.sheet), icon=":material/table_view:")
+        several_sheets = len(sheets_of(slot, uploaded, max_bytes)) > 1
+        st.info(unrecognised(several_sheets, answered.sheet), icon=":material/table_view:")
         return None, key, mapped
     if step == upload.AS_DETECTED:
         ask_how_to_read(slot, auto, answered)
