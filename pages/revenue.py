@@ -8,8 +8,19 @@ from revcycle.roi import report
 from revcycle.ui import charts, format, money, page, roi, tables
 from revcycle.ui.data import run
 
-# A channel's sum over deals none of which has an amount is unknown: said, never 0.
-NO_AMOUNT = {"won_revenue": "no amount", "open_pipeline": "no amount"}
+
+def unknown_sums(revenue: pd.DataFrame) -> dict[str, pd.Series]:
+    """Why each row's won revenue and open pipeline are unknown, where one is (said, never 0):
+    its wins have no close date (revenue_by_channel's undated wins: the wins themselves are
+    unknown), or its deals have no amount. The captions below say how many of each. (With no
+    deal's outcome loaded the page shows no such table.)"""
+    undated = revenue["count_won_deals"].isna() & (revenue["count_won_without_close_date"] > 0)
+    reasons = {
+        "won_revenue": undated.map({True: "no close date", False: "no amount"}),
+        "open_pipeline": pd.Series("no amount", index=revenue.index),
+    }
+    # Words only where a sum is unknown: a column with words is sent as text.
+    return {column: said for column, said in reasons.items() if revenue[column].isna().any()}
 
 
 def draw_won_revenue(per_channel: pd.DataFrame, params: dict, currency: money.Currency) -> None:
@@ -67,10 +78,7 @@ def show_won_revenue(revenue: pd.DataFrame, params: dict, currency: money.Curren
         ),
         key="revenue_by_channel",
         money_unit=currency.unit,
-        # Words only where a sum is unknown: a column with words is sent as text.
-        missing={
-            column: said for column, said in NO_AMOUNT.items() if revenue[column].isna().any()
-        },
+        missing=unknown_sums(revenue),
     )
     st.caption(
         "Win rate: won ÷ closed deals, of deals closed in the period. Lead → won: days from the "

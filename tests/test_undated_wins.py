@@ -101,6 +101,14 @@ def test_the_overview_and_revenue_tiles_read_unknown_not_zero(con):
     assert tiles(april)["Won revenue"] == "€1,200"
 
 
+def test_the_revenue_table_says_the_wins_have_no_close_date_not_no_amount(con):
+    # D2 has its €500.00; what March lacks is when it was won. The table said "no amount".
+    march = {"preset": "Custom", "period": ["2026-03-01", "2026-03-31"]}
+    table = open_page(database_path(con), "pages/revenue.py", **march).dataframe[0].value
+    won = dict(zip(table["Channel"], table["Won revenue (€)"], strict=True))
+    assert won == {"Referral": "no close date", "(all channels)": "no close date"}
+
+
 def test_the_meeting_s_week_that_may_hold_an_undated_win_does_not_know_its_won_revenue(con):
     query = functools.partial(execute, con)
     week_11 = numbers.week_tiles(query, Week(2026, 11), {}).set_index("metric")
