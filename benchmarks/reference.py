@@ -86,6 +86,7 @@ CONVERSION_FUNNEL_COLUMNS = [
     "has_lead",
     "has_mql_data",
     "has_sql_data",
+    "has_reached_sql",
     "created_at",
     "mql_at",
     "sql_at",
@@ -115,7 +116,8 @@ def reference_conversion_by_channel(
     """pandas version of queries/metrics/conversion_by_channel.sql."""
     rows = _filtered(funnel, CONVERSION_FUNNEL_COLUMNS, channels, owners, segments)
     loaded = _stages_loaded(funnel)
-    events = _stage_events(rows, _period(start_date, end_date))
+    period = _period(start_date, end_date)
+    events = _stage_events(rows, period)
     from_leads = events.mul(rows["has_lead"].to_numpy(dtype=bool), axis=0)
     bases = _stage_bases(rows, events)
     keys = rows["channel"].to_numpy()
@@ -153,7 +155,11 @@ def reference_conversion_by_channel(
     )
     # No customer event, and a won deal of the channel's with no close date may be the period's.
     undated = _undated_win_channels(funnel, end_date, channels, owners, segments)
-    result["is_unmeasurable"] |= _customers_undated(result, undated)
+    result["is_unmeasurable"] |= _count_may_be_wrong(result, "won", undated)
+    # No SQL event, and a lead of the channel's of the period reached SQL on no known day.
+    result["is_unmeasurable"] |= _count_may_be_wrong(
+        result, "sql", _undated_sql_channels(rows, period)
+    )
     # An unknown count has unknown shares too.
     result.loc[result["is_unmeasurable"], ["share_of_previous", "share_of_first"]] = np.nan
     result["is_special"] = result["channel"].str.startswith("(")
@@ -324,12 +330,20 @@ def _is_undated_win(deals: pd.DataFrame, end_date: date) -> np.ndarray:
     return (deals["is_won"].eq(True) & deals["closed_at"].isna() & ~created_after).to_numpy()
 
 
-def _customers_undated(result: pd.DataFrame, undated: set) -> pd.Series:
-    """Per conversion row: a customers count of 0 that won deals with no close date of the
-    row's channel (``undated``; any, for the total) may be wrong about."""
+def _count_may_be_wrong(result: pd.DataFrame, stage: str, channels: set) -> pd.Series:
+    """Per conversion row: a count of 0 of ``stage`` that events of no known day in the row's
+    channel (``channels``; any, for the total) may be wrong about."""
     rows = zip(result["channel"], result["is_total"], strict=True)
-    may_be = [bool(undated) if total else name in undated for name, total in rows]
-    return (result["stage"] == "won") & (result["count_events"] == 0) & np.array(may_be, bool)
+    may_be = [bool(channels) if total else name in channels for name, total in rows]
+    return (result["stage"] == stage) & (result["count_events"] == 0) & np.array(may_be, bool)
+
+
+def _undated_sql_channels(rows: pd.DataFrame, period) -> set:
+    """The channels of the period's leads whose uploads record SQLs that reached SQL on no
+    known day (an SQL date, none)."""
+    flags = rows[["has_lead", "has_sql_data", "has_reached_sql"]].fillna(False).astype(bool)
+    undated = flags.all(axis=1).to_numpy() & rows["sql_at"].isna().to_numpy()
+    return set(rows.loc[undated & _in_period(rows["created_at"], period), "channel"])
 
 
 def _undated_win_channels(funnel, end_date, channels, owners, segments) -> set:

@@ -2,7 +2,12 @@
 the pages and in the weekly meeting's tiles and pack. A lead that reached SQL on no known day (a
 converted lead whose opportunity is not loaded, or a lifecycle stage past SQL with the date
 blank) is in no period's or week's SQL count, so the count is said to leave it out, never
-shown as if it were complete."""
+shown as if it were complete; and with no SQL dated in the span, the count is unknown, not 0."""
+
+_LOAD_OPPORTUNITIES = (
+    "A converted lead's SQL date is its converted opportunity's creation: load the "
+    "opportunities export that holds it."
+)
 
 
 def reached_sql_without_date(count: int, count_leads: int, span: str) -> str:
@@ -13,6 +18,16 @@ def reached_sql_without_date(count: int, count_leads: int, span: str) -> str:
     return (
         f"{count:,} of the {span}'s {count_leads:,} leads reached SQL (converted, or by their "
         f"lifecycle stage) but {have} no SQL date, so no {span} counts {them} among its SQLs; "
-        f"cohorts count {them}. A converted lead's SQL date is its converted opportunity's "
-        "creation: load the opportunities export that holds it."
+        f"cohorts count {them}. {_LOAD_OPPORTUNITIES}"
+    )
+
+
+def sqls_unknown(count: int, count_leads: int, span: str) -> str:
+    """Why the ``span``'s SQL count is unknown: no SQL is dated in it, and ``count`` of its
+    ``count_leads`` leads reached SQL on no known day, which may be in it."""
+    count, count_leads = int(count), int(count_leads)
+    return (
+        f"No SQL is dated in the {span}, but {count:,} of its {count_leads:,} leads reached SQL "
+        "(converted, or by their lifecycle stage) on no known day, so the "
+        f"{span}'s SQLs cannot be counted. {_LOAD_OPPORTUNITIES}"
     )

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from benchmarks import reference
 from revcycle.build import build
 from revcycle.db import connect, execute
 from revcycle.importer import load
@@ -587,3 +588,71 @@ def test_the_meeting_says_how_many_of_the_week_s_leads_reached_sql_on_no_known_d
     assert week.at["mqls", "partly_unmeasured"] is None
     # The pack escapes its text: the apostrophes are entities there.
     assert pack.render(meeting, datetime(2026, 3, 9, 9, 0)).count(html.escape(said)) == 1
+
+
+# No SQL is dated: V1 is converted but its opportunity is not loaded, V2's lifecycle stage is
+# past SQL with the date blank, V3 is a plain lead; all three are Referral leads of the week of
+# 2 March. E1, an Email lead, reached no SQL at all: its channel's 0 SQLs are a true 0.
+LEADS_WITH_ONLY_UNDATED_SQLS = [
+    {
+        "lead_id": "V1",
+        "created_at": "2026-03-02 09:00:00",
+        "channel": "Referral",
+        "is_converted": "true",
+        "converted_deal_id": "006V1",
+    },
+    {
+        "lead_id": "V2",
+        "created_at": "2026-03-03 09:00:00",
+        "channel": "Referral",
+        "lifecycle_stage": "customer",
+    },
+    {"lead_id": "V3", "created_at": "2026-03-04 09:00:00", "channel": "Referral"},
+    {"lead_id": "E1", "created_at": "2026-03-04 10:00:00", "channel": "Email"},
+]
+
+
+@pytest.fixture
+def only_undated_sql_db(tmp_path, built_databases):
+    exports = {"leads": write_export(tmp_path / "leads.csv", "leads", LEADS_WITH_ONLY_UNDATED_SQLS)}
+    key = "only-undated-sql-" + inputs_key(exports)
+    return made_copy(built_databases, key, building(exports), tmp_path / "only.duckdb")
+
+
+def test_no_dated_sql_and_some_reached_on_no_known_day_is_unknown_not_0(only_undated_sql_db):
+    con = connect(only_undated_sql_db)
+    try:
+        conversion = metric(con, "conversion_by_channel", **MARCH)
+        query = functools.partial(execute, con)
+        week = numbers.week_tiles(query, Week(2026, 10), {}).set_index("metric")
+        funnel = con.execute("select * from funnel_revenue").df()
+    finally:
+        con.close()
+    # The benchmark's pandas version of the metric reads them alike.
+    params = reference.metric_params("conversion_by_channel", **MARCH)
+    pandas_result = reference.reference_conversion_by_channel(funnel, **params)
+    assert reference.mismatches("conversion_by_channel", conversion, pandas_result) == []
+    sqls = conversion[conversion["stage"] == "sql"].set_index("channel")
+    total = sqls[sqls["is_total"]].iloc[0]
+    # V1 and V2 may have reached SQL in March: the count of 0 is not known to be all.
+    assert total["count_events"] == 0 and total["is_unmeasurable"]
+    assert sqls.at["Referral", "is_unmeasurable"]
+    # E1's channel has no lead that reached SQL: nothing is missing, its 0 is 0.
+    assert sqls.at["Email", "count_events"] == 0 and not sqls.at["Email", "is_unmeasurable"]
+    assert week.at["leads", "this_week"] == 4
+    assert pd.isna(week.at["sqls", "this_week"])
+    assert week.at["sqls", "cannot_measure"] == (
+        "No SQL is dated in the week, but 2 of its 4 leads reached SQL (converted, or by their "
+        "lifecycle stage) on no known day, so the week's SQLs cannot be counted. A converted "
+        "lead's SQL date is its converted opportunity's creation: load the opportunities "
+        "export that holds it."
+    )
+    assert week.at["sqls", "partly_unmeasured"] is None  # said once, as the reason
+
+
+def test_the_overview_shows_an_unknown_sql_count_as_unknown_not_0(only_undated_sql_db, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_DB", str(only_undated_sql_db))
+    at = open_page("dashboard.py", only_undated_sql_db)
+    assert (tile(at, "Leads"), tile(at, "SQLs")) == ("4", "–")
+    captions = [caption.value for caption in at.caption]
+    assert any(caption.startswith("2 of the period's 4 leads reached SQL") for caption in captions)

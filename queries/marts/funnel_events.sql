@@ -5,6 +5,9 @@
 -- stage: 'lead' (created_at; leads only), 'mql' (mql_at), 'sql' (sql_at), 'opportunity'
 -- (first_deal_created_at) and 'won' (first_won_at), each a funnel_revenue row's date, so a
 -- deal with no lead has its opportunity and won events here too (has_lead false).
+-- 'sql_undated' (created_at) is no event: a lead whose upload records SQLs that reached SQL on
+-- no known day (converted, its opportunity not loaded; a lifecycle stage past SQL, the date
+-- blank), counted on the day it came in, so a period can tell that its SQL count is not all.
 -- can_tell_mql, can_tell_sql: a lead whose upload has a column for the MQL (SQL) date, so its
 -- rates can count it as a hit or a miss (funnel_revenue's has_mql_data, has_sql_data).
 -- count_events: the funnel rows with that event on that day. Every row of funnel_revenue with
@@ -33,6 +36,11 @@ flagged as (
         sql_at,
         first_deal_created_at,
         first_won_at,
+        if(
+            has_lead and coalesce(has_sql_data, false) and has_reached_sql and sql_at is null,
+            created_at,
+            null
+        ) as sql_undated_at,
     from funnel
 ),
 
@@ -43,7 +51,8 @@ events as (
         mql_at as 'mql',
         sql_at as 'sql',
         first_deal_created_at as 'opportunity',
-        first_won_at as 'won'
+        first_won_at as 'won',
+        sql_undated_at as 'sql_undated'
     into name stage value event_at
 ),
 

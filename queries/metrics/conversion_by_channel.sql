@@ -17,7 +17,9 @@
 -- for MQLs, or an SQL date or conversion column for SQLs, even in a period with no lead; no
 -- deals export for opportunities; no deal with a stage, won or closed value for customers),
 -- or, for customers, a won deal of the channel's with no close date may be the period's
--- (is_undated_win): unknown, not 0.
+-- (is_undated_win): unknown, not 0. So is an SQL count of 0 when some of the channel's leads of
+-- the period reached SQL on no known day (funnel_events' 'sql_undated'): their SQLs may be the
+-- period's, and a 0 would blame sales for a date the export lacks.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
 
@@ -62,6 +64,8 @@ counted as (
         if(stage = 'won' and has_lead, count_events, 0) as for_previous_won,
         if(stage = 'opportunity' and has_lead, count_events, 0) as previous_won,
         if(stage = 'lead', count_events, 0) as first_won,
+        -- Not a stage: the leads that reached SQL on no known day (see is_unmeasurable).
+        if(stage = 'sql_undated', count_events, 0) as count_sql_undated,
     from events_in_period
 ),
 
@@ -140,7 +144,8 @@ measured as (
                     list_contains(undated_wins.channels, channel)),
                 false
             )
-        ) as is_unmeasurable,
+        )
+        or (stage = 'sql' and count_events = 0 and count_sql_undated > 0) as is_unmeasurable,
     from stages
     cross join undated_wins
     qualify sum(count_events) over (partition by channel) > 0

@@ -189,6 +189,9 @@ def weekly_series(
         if recorded is not None:
             unknown = (shown[column] == 0) & (shown["count_leads"] > 0) & (shown[recorded] == 0)
             shown[column] = shown[column].astype(float).mask(unknown)
+    # No SQL dated in the week, but some of its leads reached SQL on no known day: unknown.
+    undated = (shown["count_sqls"] == 0) & (shown["count_reached_sql_without_date"] > 0)
+    shown["count_sqls"] = shown["count_sqls"].astype(float).mask(undated)
     money = money or currency(query)
     shown = shown.assign(won_currency=money.code, won_currencies_apart=None)
     if money.is_mixed:
@@ -245,6 +248,11 @@ def _value(row: pd.Series, metric: str):
     return None if blank(value) else float(value)
 
 
+def _some(count) -> bool:
+    """A count of a week's row that is known and above 0."""
+    return not blank(count) and count > 0
+
+
 def _average(rows: pd.DataFrame, metric: str):
     """The baseline: the mean of the weeks' numbers (a share pooled over their leads); None
     when any of the weeks cannot tell."""
@@ -268,6 +276,9 @@ def _cannot_measure(row: pd.Series, metric: str) -> str | None:
         unknown = row["count_leads"] > 0 and row["count_leads_with_contact_data"] == 0
         return _MISSING_COLUMN[metric] if unknown else None
     if metric in _MISSING_COLUMN and _value(row, metric) is None:
+        if metric == "sqls" and _some(row["count_reached_sql_without_date"]):
+            count_undated = row["count_reached_sql_without_date"]
+            return lead_gaps.sqls_unknown(count_undated, row["count_leads"], "week")
         return _MISSING_COLUMN[metric]
     if metric == "won_revenue" and _value(row, metric) is None:
         if blank(row["count_won_deals"]):  # no dated win, and wins with no close date
@@ -292,7 +303,7 @@ def _partly_unmeasured(row: pd.Series, metric: str, in_currencies: str | None) -
         return _deals_without_outcome(row)
     if metric == "sqls":
         undated = row["count_reached_sql_without_date"]
-        if blank(undated) or not undated:
+        if not _some(undated) or _value(row, metric) is None:  # the reason says it then
             return None
         return lead_gaps.reached_sql_without_date(undated, row["count_leads"], "week")
     if metric != "share_contacted_in_time" or blank(row["count_leads"]):  # no leads loaded
