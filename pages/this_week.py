@@ -11,8 +11,8 @@ from revcycle.meeting.week_view import (
     SECTION_TITLES,
     SPEND_ALONE,
     SPEND_ALONE_SECTIONS,
-    default_week,
     gather,
+    opening_weeks,
 )
 from revcycle.ui import meeting, meeting_log, page
 from revcycle.ui.data import connection, run
@@ -39,16 +39,16 @@ def draw_section(name: str, con, week_data, agreed, presenting: bool) -> None:
         meeting_log.section(con, week_data, presenting)
 
 
-def draw_meeting(con, week_data, agreed, default, presenting: bool, slides=meeting.SLIDES):
+def draw_meeting(con, week_data, agreed, weeks, presenting: bool, slides=meeting.SLIDES):
     """The meeting's ``slides``: presented, the one on screen under the presentation's bar;
-    else all of them under the week's buttons (``default``: the last complete week) and the
-    pack's, then the agreement in force."""
+    else all of them under the week's buttons (``weeks``: the one it opens on and the latest)
+    and the pack's, then the agreement in force."""
     if presenting:
         slide = meeting.slide_controls(week_data, slides)
         draw_section(slide, con, week_data, agreed, presenting)
         return
     with st.container(horizontal=True):
-        meeting.week_buttons(week_data.week, default, default.next())
+        meeting.week_buttons(week_data.week, weeks)
         meeting.present_button()
         meeting.pack_button(con, week_data)  # the pack has the same sections
     for name in slides:
@@ -59,8 +59,8 @@ def draw_meeting(con, week_data, agreed, default, presenting: bool, slides=meeti
 with page.frame("This week") as filters:
     scope = {"channels": filters.channels, "owners": filters.owners, "segments": filters.segments}
     today = settings.today()  # in the data's time zone, as the log's "overdue" counts days
-    default = default_week(run, today)
-    week = meeting.chosen_week(default)
+    weeks = opening_weeks(run, today)
+    week = meeting.chosen_week(weeks.default)
     presenting = meeting.presenting()
     con = connection()
     reading = con.cursor()  # this session's own: the connection is shared by every session
@@ -68,15 +68,13 @@ with page.frame("This week") as filters:
         week_data = gather(run, reading, week, scope, today)
     finally:
         reading.close()
-    # The week the data's latest event is in (of today, when nothing is loaded): not over yet.
-    latest = default.next()
     agreed = page.Agreed(page.agreement_in_force_on(week.end))
     if not presenting:
         st.title(meeting.title(week_data, "This week"), anchor=False)
-        meeting.week_caption(week_data, latest)
+        meeting.week_caption(week_data, weeks.latest)
     page.end_if_no_lead_source(
         filters,
         SPEND_ALONE,
-        lambda: draw_meeting(con, week_data, agreed, default, presenting, SPEND_ALONE_SECTIONS),
+        lambda: draw_meeting(con, week_data, agreed, weeks, presenting, SPEND_ALONE_SECTIONS),
     )
-    draw_meeting(con, week_data, agreed, default, presenting)
+    draw_meeting(con, week_data, agreed, weeks, presenting)

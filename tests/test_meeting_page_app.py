@@ -18,7 +18,7 @@ from revcycle.meeting import log
 from revcycle.meeting.week import Week
 from revcycle.paths import REPO_ROOT
 from tests import sample_facts
-from tests.conftest import copy_database
+from tests.conftest import building, copy_database, inputs_key, made_copy
 from tests.test_access_pages import AUTH, roles_file  # noqa: F401 (a fixture)
 from tests.test_app import shown_count
 from tests.test_meeting_page_browser import LABEL, MONDAY, SUNDAY
@@ -308,3 +308,37 @@ def test_presented_actions_show_typed_markup_as_text(db_env):
     assert table.value["What"].tolist() == [r"\*\*Call\*\* every \[lead\]\(" + link + r"\)"]
     assert table.value["Owner"].tolist() == [r"\_Ann\_"]
     assert table.value["Last changed by"].tolist() == ["Mia"]  # who recorded it, shown
+
+
+# A first weekly export, Monday 2 to Wednesday 4 March 2026 (2026-W10): the data has no complete
+# week yet. The last complete week by the calendar, 2026-W09, is before the first lead.
+FIRST_WEEK_LEADS = (
+    "lead_id,created_at,channel\n"
+    "F1,2026-03-02 09:00:00,Referral\n"
+    "F2,2026-03-03 10:00:00,Referral\n"
+    "F3,2026-03-04 11:00:00,Email\n"
+)
+
+
+def test_with_no_complete_week_yet_the_page_opens_on_the_data_s_first_week(
+    tmp_path, monkeypatch, built_databases
+):
+    leads = tmp_path / "leads.csv"
+    leads.write_text(FIRST_WEEK_LEADS, encoding="utf-8")
+    exports = {"leads": leads}
+    path = made_copy(
+        built_databases, "first-week-" + inputs_key(exports), building(exports), tmp_path / "f.db"
+    )
+    monkeypatch.setenv("REVCYCLE_DB", str(path))
+    at = open_page()
+    assert titles(at) == ["This week — 2026-W10"]
+    assert at.query_params["week"] == "2026-W10"
+    assert shown_count(at, "Leads") == 3  # F1, F2 and F3
+    captions = [caption.value for caption in at.caption]
+    assert any("This week is not over in the data yet" in caption for caption in captions)
+    back = at.button(key="meeting_default_week")
+    assert back.label == "The data's first week (2026-W10)" and back.disabled
+    assert at.button(key="meeting_next_week").disabled  # no later week holds any data
+    at.button(key="meeting_previous_week").click().run()
+    assert titles(at) == ["This week — 2026-W09"]
+    assert not at.button(key="meeting_default_week").disabled

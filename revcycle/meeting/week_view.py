@@ -7,7 +7,7 @@ from typing import NamedTuple
 import duckdb
 import pandas as pd
 
-from revcycle import filter_values
+from revcycle import filter_values, periods
 from revcycle.agreements import store, words
 from revcycle.build import judged_by_sample_agreement
 from revcycle.meeting import headline, leak, log, numbers, spend
@@ -76,10 +76,32 @@ def freshness(query) -> tuple[datetime.date | None, datetime.datetime | None, bo
     return as_of, loaded, bool(row["is_sample"])
 
 
+class OpeningWeeks(NamedTuple):
+    """The week the meeting opens on, and the week the data's latest event is in (not over
+    yet, its numbers still growing; no later week holds any)."""
+
+    default: Week
+    latest: Week
+
+    @property
+    def is_default_complete(self) -> bool:
+        return self.default != self.latest
+
+
+def opening_weeks(query, today: datetime.date) -> OpeningWeeks:
+    """The meeting opens on the last complete ISO week of the data (of today, when nothing is
+    loaded); while the data has no complete week (a first weekly export, Monday to Thursday),
+    on the week it begins in, with its days so far, rather than on a week before the data."""
+    complete = numbers.default_week(query) or last_complete(today)
+    start = periods.funnel_start(query("metrics/data_period").iloc[0])
+    if start is not None and complete.end < start.day:
+        return OpeningWeeks(Week.containing(start.day), Week.containing(start.day))
+    return OpeningWeeks(complete, complete.next())
+
+
 def default_week(query, today: datetime.date) -> Week:
-    """The week the meeting opens on: the last complete ISO week of the data (of today, when
-    nothing is loaded)."""
-    return numbers.default_week(query) or last_complete(today)
+    """The week the meeting opens on (opening_weeks)."""
+    return opening_weeks(query, today).default
 
 
 def _agreement(con: duckdb.DuckDBPyConnection, week: Week) -> tuple[list[str], int | None]:

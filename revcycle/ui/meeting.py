@@ -16,7 +16,7 @@ from revcycle.meeting.spend import COLUMNS as SPEND_COLUMNS
 from revcycle.meeting.spend import DEFINITION as SPEND_DEFINITION
 from revcycle.meeting.spend import chart_series, not_drawn
 from revcycle.meeting.week import Week
-from revcycle.meeting.week_view import SECTION_TITLES, SECTIONS, MeetingWeek
+from revcycle.meeting.week_view import SECTION_TITLES, SECTIONS, MeetingWeek, OpeningWeeks
 from revcycle.ui import filters, format, page, tables
 
 WEEK_KEY = "meeting_week"  # session state: the week shown, as its label
@@ -78,8 +78,11 @@ def chosen_week(default: Week) -> Week:
     return week
 
 
-def week_buttons(week: Week, default: Week, latest: Week) -> None:
-    """Previous week, next week (up to the week the data reaches), and back to the default."""
+def week_buttons(week: Week, weeks: OpeningWeeks) -> None:
+    """Previous week, next week (up to the week the data reaches), and back to the week the
+    meeting opens on: the last complete one, or while there is none the data's first."""
+    default = weeks.default
+    back = "Last complete week" if weeks.is_default_complete else "The data's first week"
     with st.container(horizontal=True):
         st.button(
             "Previous week",
@@ -94,10 +97,10 @@ def week_buttons(week: Week, default: Week, latest: Week) -> None:
             key="meeting_next_week",
             on_click=_show_week,
             args=(week.next(),),
-            disabled=week.start >= latest.start,
+            disabled=week.start >= weeks.latest.start,
         )
         st.button(
-            f"Last complete week ({default.label})",
+            f"{back} ({default.label})",
             key="meeting_default_week",
             on_click=_show_week,
             args=(default,),
