@@ -34,7 +34,9 @@ def lines(items: list[str]) -> None:
     st.markdown("\n".join(f"- {format.plain(item)}" for item in items))
 
 
-def show_in_words(version, agreement) -> None:
+def show_in_words(version, agreement, key: str) -> None:
+    """``version`` (None: the default, none saved) in words, its targets and budgets in tables
+    whose widget keys start with ``key``."""
     if version is None:
         st.info(
             "No agreement is saved yet. Until one is, every channel is measured as below: a "
@@ -55,6 +57,38 @@ def show_in_words(version, agreement) -> None:
     for heading, items in flow.in_words(agreement):
         st.markdown(f"**{heading}**")
         lines(items)
+    monthly_tables(agreement, key)
+
+
+MONTH_AND_CHANNEL = {"month": ("Month", "text"), "channel": ("Channel", "text")}
+
+
+def monthly_tables(agreement, key: str) -> None:
+    """The targets and the budgets, a row per month and channel: a table each, which a month of
+    nine channels keeps to nine rows (as lines, the sample's two years of targets were over
+    a thousand)."""
+    targets = flow.targets_shown(agreement)
+    metrics = {metric: flow.SHOWN_TARGET_COLUMNS[metric] for metric in targets.columns[2:]}
+    monthly_table("Targets per month", targets, metrics, f"{key}_targets", "No targets agreed.")
+    st.caption(
+        "The latest month first. A dash: no target for that metric in that month. "
+        + flow.status_colours_line(agreement)
+    )
+    budget = {"budget": ("Budget", "text")}
+    budgets = flow.budgets_shown(agreement)
+    monthly_table(
+        "Marketing budgets per month", budgets, budget, f"{key}_budgets", "No budgets agreed."
+    )
+
+
+def monthly_table(heading: str, frame, columns: dict, key: str, none: str) -> None:
+    """``frame``'s rows per month and channel under ``heading``, its ``columns`` after those
+    two; ``none`` when it has no row."""
+    st.markdown(f"**{heading}**")
+    if frame.empty:
+        lines([none])
+    else:
+        tables.show(frame, MONTH_AND_CHANNEL | columns, key, max_rows=12)
 
 
 def beside(prefix: str) -> None:
@@ -385,7 +419,7 @@ def history_section(versions) -> None:
         )
     chosen = linked_version(st, "Read version", "read", f"agreement_read_{count}", numbers, -1)
     with st.expander(f"Version {chosen} in full"):
-        show_in_words(by_number[chosen], by_number[chosen].agreement)
+        show_in_words(by_number[chosen], by_number[chosen].agreement, "agreement_read")
 
 
 with page.frame("Agreements"):
@@ -409,7 +443,7 @@ with page.frame("Agreements"):
     # While none is saved, what applies is the default (version 0), shown and edited as such.
     fallback = default_agreement(settings.timezone())
     with now_tab:
-        show_in_words(in_force, in_force.agreement if in_force else fallback)
+        show_in_words(in_force, in_force.agreement if in_force else fallback, "agreement_now")
     with edit_tab:
         who = access.editor()
         editor_section(cursor, current, current.agreement if current else fallback, who)

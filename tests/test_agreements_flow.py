@@ -2,6 +2,7 @@
 the editor cannot read, messages by field, the agreement in words, and actual against target."""
 
 import datetime
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -119,10 +120,22 @@ def test_the_agreement_in_words():
     ]
     assert "Monday: 09:00-12:30, 13:00-17:00." in parts["Working calendar"]
     assert "Closed 24 Dec 2026: Christmas Eve." in parts["Working calendar"]
-    assert parts["Targets per month"] == [
-        "Sep 2026, all channels: Leads 200.",
-        "Sep 2026, Website contact form: Share of leads contacted within the agreed time 90%.",
+    # A row per month and channel: tables (targets_shown, budgets_shown), never lines.
+    assert "Targets per month" not in parts and "Marketing budgets per month" not in parts
+
+
+def test_the_targets_as_a_table_the_latest_month_first():
+    october = Target(datetime.date(2026, 10, 1), None, "leads", 220.0)
+    shown = flow.targets_shown(replace(agreement(), targets=(*agreement().targets, october)))
+    assert shown.columns.tolist() == ["month", "channel", "leads", "share_contacted_in_time"]
+    assert shown[["month", "channel"]].values.tolist() == [
+        ["Oct 2026", "all channels"],
+        ["Sep 2026", "all channels"],
+        ["Sep 2026", "Website contact form"],
     ]
+    assert shown["leads"].tolist()[:2] == [220.0, 200.0] and pd.isna(shown["leads"].iloc[2])
+    assert shown["share_contacted_in_time"].iloc[2] == 0.9
+    assert shown["share_contacted_in_time"].iloc[:2].isna().all()
 
 
 def test_history_lists_the_newest_version_first():
@@ -277,11 +290,9 @@ def test_a_budget_problem_names_its_row_under_the_table():
     ]
 
 
-def test_the_budgets_in_words():
-    parts = dict(flow.in_words(agreement()))
-    assert parts["Marketing budgets per month"] == [
-        "Sep 2026, Paid search: EUR 6,000.",
-        "Sep 2026, Trade show: 9,000.50 in the data's currency.",
+def test_the_budgets_as_a_table():
+    assert flow.budgets_shown(agreement()).values.tolist() == [
+        ["Sep 2026", "Paid search", "EUR 6,000"],
+        ["Sep 2026", "Trade show", "9,000.50 in the data's currency"],
     ]
-    no_budgets = support.agreement()
-    assert dict(flow.in_words(no_budgets))["Marketing budgets per month"] == ["No budgets agreed."]
+    assert flow.budgets_shown(support.agreement()).empty

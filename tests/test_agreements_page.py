@@ -303,8 +303,14 @@ def test_a_budget_refused_is_said_under_the_budgets_and_nothing_is_saved(agreed_
     assert history(at)["version"].tolist() == [1]
 
 
-def test_the_budgets_in_force_today_are_said_in_words(agreed_db):
+def test_the_targets_and_budgets_in_force_today_are_tables(agreed_db):
     at = open_page()
     shown = " ".join(texts(at.markdown))
-    assert "Marketing budgets per month" in shown
-    assert "Mar 2026, Paid search: EUR 6,000." in shown
+    assert "Targets per month" in shown and "Marketing budgets per month" in shown
+    targets = next(frame.value for frame in at.dataframe if "Leads" in frame.value.columns)
+    assert targets.values.tolist() == [
+        ["Mar 2026", "all channels", 200.0],
+        ["Mar 2026", "Paid search", 40.0],
+    ]
+    budgets = next(frame.value for frame in at.dataframe if "Budget" in frame.value.columns)
+    assert budgets.values.tolist() == [["Mar 2026", "Paid search", "EUR 6,000"]]

@@ -417,34 +417,55 @@ def calendar_lines(agreement: Agreement) -> list[str]:
     return lines
 
 
-def target_value_words(metric: str, value: float) -> str:
-    return f"{value:.0%}" if metric.startswith("share_") else f"{value:,.0f}"
+# The targets table's column per metric: a short label (the table is read across a screen;
+# METRIC_WORDS says each in full) and how it shows (revcycle/ui/tables.py's kinds).
+SHOWN_TARGET_COLUMNS = {
+    "leads": ("Leads", "count"),
+    "mqls": ("MQLs", "count"),
+    "sqls": ("SQLs", "count"),
+    "opportunities": ("Opportunities", "count"),
+    "share_contacted_in_time": ("Contacted in time", "percent"),
+    "share_mqls_answered": ("MQLs answered in time", "percent"),
+    "share_mqls_accepted": ("MQLs accepted", "percent"),
+    "pipeline": ("Pipeline", "euro"),
+    "won_revenue": ("Won revenue", "euro"),
+}
 
 
-def target_lines(agreement: Agreement) -> list[str]:
-    order = {metric: position for position, metric in enumerate(TARGET_METRICS)}
-    rows = sorted(
-        agreement.targets,
-        key=lambda t: (t.month, t.channel is not None, t.channel or "", order.get(t.metric, 99)),
+def targets_shown(agreement: Agreement) -> pd.DataFrame:
+    """The monthly targets as a table: a row per month and channel, the latest month first
+    (this month's promise is what a reader looks for) and all channels together first in a
+    month, a column per metric any month has a target for, blank where a row has none."""
+    rows: dict[tuple, dict] = {}
+    for target in agreement.targets:
+        key = (-target.month.toordinal(), target.channel is not None, target.channel or "")
+        row = rows.setdefault(
+            key, {"month": f"{target.month:%b %Y}", "channel": target.channel or "all channels"}
+        )
+        row[target.metric] = target.value
+    agreed = [metric for metric in TARGET_METRICS if any(metric in row for row in rows.values())]
+    return pd.DataFrame([rows[key] for key in sorted(rows)], columns=["month", "channel", *agreed])
+
+
+def budgets_shown(agreement: Agreement) -> pd.DataFrame:
+    """The monthly budgets as a table, the latest month first, then by channel: "EUR 6,000"."""
+    rows = [
+        (f"{budget.month:%b %Y}", budget.channel, words.money(budget.amount, budget.currency))
+        for budget in sorted(agreement.budgets, key=lambda b: (-b.month.toordinal(), b.channel))
+    ]
+    return pd.DataFrame(rows, columns=["month", "channel", "budget"])
+
+
+def status_colours_line(agreement: Agreement) -> str:
+    return (
+        f"A month's actual against its target is green from {agreement.green_from:.0%} of the "
+        f"target, amber from {agreement.amber_from:.0%}, red below."
     )
-    return [
-        f"{target.month:%b %Y}, {target.channel or 'all channels'}: "
-        f"{METRIC_WORDS.get(target.metric, target.metric)} "
-        f"{target_value_words(target.metric, target.value)}."
-        for target in rows
-    ]
-
-
-def budget_lines(agreement: Agreement) -> list[str]:
-    """The monthly budgets by month, then channel: "Nov 2026, Paid search: EUR 6,000."."""
-    return [
-        f"{budget.month:%b %Y}, {budget.channel}: {words.money(budget.amount, budget.currency)}."
-        for budget in sorted(agreement.budgets, key=lambda b: (b.month, b.channel))
-    ]
 
 
 def in_words(agreement: Agreement) -> list[tuple[str, list[str]]]:
-    """The agreement as a person reads it: (heading, lines) per part."""
+    """The agreement as a person reads it, (heading, lines) per part; its targets and budgets,
+    a row per month and channel, are tables (targets_shown, budgets_shown)."""
     reasons = [f"{reason}." for reason in agreement.rejection_reasons] or ["None agreed."]
     return [
         (
@@ -460,15 +481,6 @@ def in_words(agreement: Agreement) -> list[tuple[str, list[str]]]:
         ("Reasons sales may give for rejecting a lead", reasons),
         ("Follow-up per channel", follow_up_lines(agreement)),
         ("Working calendar", calendar_lines(agreement)),
-        ("Targets per month", target_lines(agreement) or ["No targets agreed."]),
-        ("Marketing budgets per month", budget_lines(agreement) or ["No budgets agreed."]),
-        (
-            "Status colours",
-            [
-                f"Green from {agreement.green_from:.0%} of the target, amber from "
-                f"{agreement.amber_from:.0%}, red below.",
-            ],
-        ),
     ]
 
 
