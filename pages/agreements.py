@@ -12,7 +12,6 @@ from revcycle.agreements import document, store
 from revcycle.agreements.model import (
     BASES,
     FOLLOW_UP_KINDS,
-    TARGET_METRICS,
     WEEKDAYS,
     default_agreement,
 )
@@ -174,8 +173,9 @@ def targets_table(start: flow.Form, read_only: bool) -> pd.DataFrame:
     st.markdown("**Targets per month**")
     st.caption(
         format.plain(
-            f"Channel {flow.ALL_CHANNELS} is the promise for all channels together. Shares are "
-            "written 0 to 1 (0.8 = 80%); counts and revenue as numbers."
+            f"A row per month and channel, the latest month first; channel {flow.ALL_CHANNELS} "
+            "is the promise for all channels together. Shares are written 0 to 1 (0.8 = 80%); "
+            "counts and revenue as numbers. An empty cell: no target for that metric."
         )
     )
     return monthly_editor(
@@ -184,8 +184,12 @@ def targets_table(start: flow.Form, read_only: bool) -> pd.DataFrame:
         read_only,
         {
             "channel": st.column_config.TextColumn("Channel", default=flow.ALL_CHANNELS),
-            "metric": st.column_config.SelectboxColumn("Metric", options=TARGET_METRICS),
-            "value": st.column_config.NumberColumn("Target", format="%g"),
+            **{
+                metric: st.column_config.NumberColumn(
+                    label, format="%g", min_value=0.0, help=flow.METRIC_WORDS[metric]
+                )
+                for metric, (label, _) in flow.SHOWN_TARGET_COLUMNS.items()
+            },
         },
     )
 

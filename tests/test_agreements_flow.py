@@ -7,7 +7,15 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from revcycle.agreements.model import Budget, ClosingDay, FollowUp, Target, Version, WorkingHours
+from revcycle.agreements.model import (
+    TARGET_METRICS,
+    Budget,
+    ClosingDay,
+    FollowUp,
+    Target,
+    Version,
+    WorkingHours,
+)
 from revcycle.agreements.validate import Problem
 from revcycle.ui import agreements as flow
 from tests.support import agreements as support
@@ -85,12 +93,36 @@ def test_an_added_row_left_empty_is_no_row():
     assert problems == [] and len(read.follow_up) == 3
 
 
-def test_a_target_without_month_or_number_names_its_row():
+def test_the_targets_editor_has_a_row_per_month_and_channel_and_a_column_per_metric():
     form = flow.form_from(agreement(), datetime.date(2026, 9, 1))
-    form.targets.loc[1, "value"] = None  # a cell emptied in the table editor
+    assert form.targets.columns.tolist() == ["month", "channel", *TARGET_METRICS]
+    assert form.targets["channel"].tolist() == [flow.ALL_CHANNELS, "Website contact form"]
+    assert form.targets.at[0, "leads"] == 200.0 and pd.isna(form.targets.at[1, "leads"])
+    assert form.targets.at[1, "share_contacted_in_time"] == 0.9
+    # An added row for October: two targets of one row are two targets.
+    october = {"month": datetime.date(2026, 10, 1), "channel": "Email", "leads": 30, "mqls": 12}
+    form.targets = pd.concat([form.targets, pd.DataFrame([october])], ignore_index=True)
+    read, problems = flow.agreement_from(form)
+    assert problems == []
+    assert sorted(read.targets, key=repr) == sorted(
+        [
+            *agreement().targets,
+            Target(datetime.date(2026, 10, 1), "Email", "leads", 30.0),
+            Target(datetime.date(2026, 10, 1), "Email", "mqls", 12.0),
+        ],
+        key=repr,
+    )
+
+
+def test_a_target_row_without_month_or_target_names_its_row():
+    form = flow.form_from(agreement(), datetime.date(2026, 9, 1))
+    form.targets.loc[1, "share_contacted_in_time"] = None  # its one cell emptied in the editor
     form.targets.loc[0, "month"] = None
     _, problems = flow.agreement_from(form)
-    assert [problem.field for problem in problems] == ["targets.0.month", "targets.1.value"]
+    assert [(problem.field, problem.message) for problem in problems] == [
+        ("targets.0.month", "Row 1: give the month."),
+        ("targets.1", "Row 2: give a target."),
+    ]
 
 
 def test_a_missing_effective_date_is_said_beside_the_date():

@@ -39,7 +39,9 @@ from revcycle.ui import format
 DEFAULT_CHANNEL = "(every other channel)"
 ALL_CHANNELS = "(all channels)"
 FOLLOW_UP_COLUMNS = ("channel", "kind", "response_hours", "basis")
-TARGET_COLUMNS = ("month", "channel", "metric", "value")
+# The targets editor: a row per month and channel, a column per metric (a month of nine
+# channels is nine rows, not forty-odd).
+TARGET_COLUMNS = ("month", "channel", *TARGET_METRICS)
 CLOSING_COLUMNS = ("day", "reason")
 BUDGET_COLUMNS = ("month", "channel", "amount", "currency")
 METRIC_WORDS = {
@@ -101,13 +103,18 @@ def follow_up_frame(agreement: Agreement) -> pd.DataFrame:
 
 
 def targets_frame(agreement: Agreement) -> pd.DataFrame:
-    rows = [
-        (target.month, target.channel or ALL_CHANNELS, target.metric, target.value)
-        for target in agreement.targets
-    ]
-    return pd.DataFrame(rows, columns=list(TARGET_COLUMNS)).astype(
-        {"month": object, "channel": object, "metric": object, "value": float}
-    )
+    """The targets, a row per month and channel, the latest month first and all channels
+    together first in a month (this month's promise is what a reader looks for), a column per
+    metric, blank where a row has none."""
+    rows: dict[tuple, dict] = {}
+    for target in agreement.targets:
+        key = (-target.month.toordinal(), target.channel is not None, target.channel or "")
+        row = rows.setdefault(
+            key, {"month": target.month, "channel": target.channel or ALL_CHANNELS}
+        )
+        row[target.metric] = target.value
+    frame = pd.DataFrame([rows[key] for key in sorted(rows)], columns=list(TARGET_COLUMNS))
+    return frame.astype({"month": object, "channel": object} | dict.fromkeys(TARGET_METRICS, float))
 
 
 def budgets_frame(agreement: Agreement) -> pd.DataFrame:
@@ -224,16 +231,34 @@ def _month_and_number(record: dict, row: str, column: str, what: str):
 
 
 def read_targets(frame: pd.DataFrame) -> tuple[list[Target], list[Problem]]:
+    """A target per filled metric cell of the editor's rows; a row without a month, or with a
+    month and no target, and a cell that is no number, are said by row number."""
     rows, problems = [], []
     for index, record in _rows(frame, TARGET_COLUMNS):
-        month, value, unread = _month_and_number(record, f"targets.{index}", "value", "target")
-        problems += unread
-        if unread:
+        month, row = _date(record["month"]), f"Row {index + 1}"
+        given = {
+            metric: _number(record[metric])
+            for metric in TARGET_METRICS
+            if not _blank(record[metric])
+        }
+        unread = [metric for metric, value in given.items() if math.isnan(value)]
+        problems += [
+            Problem(
+                f"targets.{index}.{metric}",
+                f"{row}: give {METRIC_WORDS[metric]} as a number.",
+                None,
+            )
+            for metric in unread
+        ]
+        if month is None:
+            problems.append(Problem(f"targets.{index}.month", f"{row}: give the month.", None))
+        elif not given:
+            problems.append(Problem(f"targets.{index}", f"{row}: give a target.", None))
+        if month is None or not given or unread:
             continue
         named = None if _blank(record["channel"]) else str(record["channel"]).strip()
         channel = None if named in (None, ALL_CHANNELS) else named
-        metric = "" if _blank(record["metric"]) else str(record["metric"])
-        rows.append(Target(month.replace(day=1), channel, metric, value))
+        rows += [Target(month.replace(day=1), channel, *target) for target in given.items()]
     return rows, problems
 
 
@@ -433,18 +458,16 @@ SHOWN_TARGET_COLUMNS = {
 
 
 def targets_shown(agreement: Agreement) -> pd.DataFrame:
-    """The monthly targets as a table: a row per month and channel, the latest month first
-    (this month's promise is what a reader looks for) and all channels together first in a
-    month, a column per metric any month has a target for, blank where a row has none."""
-    rows: dict[tuple, dict] = {}
-    for target in agreement.targets:
-        key = (-target.month.toordinal(), target.channel is not None, target.channel or "")
-        row = rows.setdefault(
-            key, {"month": f"{target.month:%b %Y}", "channel": target.channel or "all channels"}
-        )
-        row[target.metric] = target.value
-    agreed = [metric for metric in TARGET_METRICS if any(metric in row for row in rows.values())]
-    return pd.DataFrame([rows[key] for key in sorted(rows)], columns=["month", "channel", *agreed])
+    """The targets as the page reads them (targets_frame's rows): the month as "Nov 2026", all
+    channels together as "all channels", and only the metrics some month has a target for."""
+    frame = targets_frame(agreement)
+    if frame.empty:
+        return frame
+    frame = frame.dropna(axis="columns", how="all")
+    return frame.assign(
+        month=[f"{month:%b %Y}" for month in frame["month"]],
+        channel=frame["channel"].replace(ALL_CHANNELS, "all channels"),
+    )
 
 
 def budgets_shown(agreement: Agreement) -> pd.DataFrame:
