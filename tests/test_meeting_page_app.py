@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from revcycle.db import connect
-from revcycle.meeting import log
+from revcycle.meeting import log, pack
 from revcycle.meeting.week import Week
 from revcycle.paths import REPO_ROOT
 from tests import sample_facts
@@ -342,3 +342,11 @@ def test_with_no_complete_week_yet_the_page_opens_on_the_data_s_first_week(
     at.button(key="meeting_previous_week").click().run()
     assert titles(at) == ["This week — 2026-W09"]
     assert not at.button(key="meeting_default_week").disabled
+    # The command line's pack opens on the same week, its tiles the days so far too.
+    pack_file = tmp_path / "pack.html"
+    with connect(path) as con:
+        assert pack.write(con, None, pack_file, {}, date(2026, 12, 7)) == 0
+    written = pack_file.read_text(encoding="utf-8")
+    assert "Weekly meeting — 2026-W10" in written
+    # Leads is the one number the file gives (no MQL, SQL or contact column, no deals).
+    assert written.count("<div>So far this week</div>") == 1

@@ -120,7 +120,10 @@ def _tile(row) -> str:
         number, lines = "–", [f"Cannot be measured: {row.cannot_measure}"]
     else:
         number = shown.value(row.this_week, row.unit, row.currency)
+        # The data ends within the week, as the page's tile says: its days so far.
+        so_far = not shown.missing(row.is_complete) and not row.is_complete
         lines = [
+            *(["So far this week"] if so_far else []),
             f"Last week {shown.value(row.last_week, row.unit, row.currency)}",
             f"4-week average {shown.value(row.four_week_average, row.unit, row.currency)}",
             *([] if shown.missing(row.baseline_gap) else [row.baseline_gap]),
