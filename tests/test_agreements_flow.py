@@ -328,3 +328,8 @@ def test_the_budgets_as_a_table():
         ["Sep 2026", "Trade show", "9,000.50 in the data's currency"],
     ]
     assert flow.budgets_shown(support.agreement()).empty
+    # A later month comes first, in the editor as on the page.
+    october = Budget(datetime.date(2026, 10, 1), "Email", 1500.0, "EUR")
+    later = replace(agreement(), budgets=(*agreement().budgets, october))
+    assert flow.budgets_frame(later)["channel"].tolist() == ["Email", "Paid search", "Trade show"]
+    assert flow.budgets_shown(later).values.tolist()[0] == ["Oct 2026", "Email", "EUR 1,500"]

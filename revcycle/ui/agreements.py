@@ -118,9 +118,10 @@ def targets_frame(agreement: Agreement) -> pd.DataFrame:
 
 
 def budgets_frame(agreement: Agreement) -> pd.DataFrame:
+    """The budgets, the latest month first (as the targets), then by channel."""
     rows = [
         (budget.month, budget.channel, budget.amount, budget.currency)
-        for budget in agreement.budgets
+        for budget in sorted(agreement.budgets, key=lambda b: (-b.month.toordinal(), b.channel))
     ]
     # Built as objects: an empty currency stays None (the data's), not a NaN among codes.
     frame = pd.DataFrame(rows, columns=list(BUDGET_COLUMNS), dtype=object)
@@ -471,12 +472,16 @@ def targets_shown(agreement: Agreement) -> pd.DataFrame:
 
 
 def budgets_shown(agreement: Agreement) -> pd.DataFrame:
-    """The monthly budgets as a table, the latest month first, then by channel: "EUR 6,000"."""
-    rows = [
-        (f"{budget.month:%b %Y}", budget.channel, words.money(budget.amount, budget.currency))
-        for budget in sorted(agreement.budgets, key=lambda b: (-b.month.toordinal(), b.channel))
-    ]
-    return pd.DataFrame(rows, columns=["month", "channel", "budget"])
+    """The budgets as the page reads them (budgets_frame's rows): "Nov 2026", "EUR 6,000"."""
+    frame = budgets_frame(agreement)
+    return pd.DataFrame(
+        {
+            "month": [f"{month:%b %Y}" for month in frame["month"]],
+            "channel": frame["channel"],
+            "budget": list(map(words.money, frame["amount"], frame["currency"])),
+        },
+        columns=["month", "channel", "budget"],
+    )
 
 
 def status_colours_line(agreement: Agreement) -> str:
