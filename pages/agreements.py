@@ -70,7 +70,8 @@ def monthly_tables(agreement, key: str) -> None:
     metrics = {metric: flow.SHOWN_TARGET_COLUMNS[metric] for metric in targets.columns[2:]}
     monthly_table("Targets per month", targets, metrics, f"{key}_targets", "No targets agreed.")
     st.caption(
-        "The latest month first. A dash: no target for that metric in that month. "
+        f"The latest month first; {flow.ALL_CHANNELS} is the promise for all channels "
+        "together. A dash: no target for that metric in that month. "
         + flow.status_colours_line(agreement)
     )
     budget = {"budget": ("Budget", "text")}

@@ -161,8 +161,8 @@ def test_the_targets_as_a_table_the_latest_month_first():
     shown = flow.targets_shown(replace(agreement(), targets=(*agreement().targets, october)))
     assert shown.columns.tolist() == ["month", "channel", "leads", "share_contacted_in_time"]
     assert shown[["month", "channel"]].values.tolist() == [
-        ["Oct 2026", "all channels"],
-        ["Sep 2026", "all channels"],
+        ["Oct 2026", flow.ALL_CHANNELS],
+        ["Sep 2026", flow.ALL_CHANNELS],
         ["Sep 2026", "Website contact form"],
     ]
     assert shown["leads"].tolist()[:2] == [220.0, 200.0] and pd.isna(shown["leads"].iloc[2])

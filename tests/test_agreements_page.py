@@ -309,7 +309,7 @@ def test_the_targets_and_budgets_in_force_today_are_tables(agreed_db):
     assert "Targets per month" in shown and "Marketing budgets per month" in shown
     targets = next(frame.value for frame in at.dataframe if "Leads" in frame.value.columns)
     assert targets.values.tolist() == [
-        ["Mar 2026", "all channels", 200.0],
+        ["Mar 2026", "(all channels)", 200.0],
         ["Mar 2026", "Paid search", 40.0],
     ]
     budgets = next(frame.value for frame in at.dataframe if "Budget" in frame.value.columns)

@@ -459,16 +459,14 @@ SHOWN_TARGET_COLUMNS = {
 
 
 def targets_shown(agreement: Agreement) -> pd.DataFrame:
-    """The targets as the page reads them (targets_frame's rows): the month as "Nov 2026", all
-    channels together as "all channels", and only the metrics some month has a target for."""
+    """The targets as the page reads them (targets_frame's rows, all channels together named
+    as in the editor): the month as "Nov 2026", and only the metrics some month has a target
+    for."""
     frame = targets_frame(agreement)
     if frame.empty:
         return frame
     frame = frame.dropna(axis="columns", how="all")
-    return frame.assign(
-        month=[f"{month:%b %Y}" for month in frame["month"]],
-        channel=frame["channel"].replace(ALL_CHANNELS, "all channels"),
-    )
+    return frame.assign(month=[f"{month:%b %Y}" for month in frame["month"]])
 
 
 def budgets_shown(agreement: Agreement) -> pd.DataFrame:
