@@ -87,6 +87,41 @@ def test_first_contact_is_owner_assignment_plus_hubspot_response_time(con, hubsp
     assert [(p.line, p.value) for p in prepared.problems if p.code == "not_a_duration"] == [
         (5, "abc")
     ]
+    assert not [p for p in prepared.problems if "first_contacted_at is unknown" in p.reason]
+
+
+@pytest.mark.parametrize(
+    ("dropped", "said_missing"),
+    [
+        # The response time counts from the assignment: without it, the time alone says nothing.
+        ("Owner assigned date", "“Owner assigned date”"),
+        ("Lead response time (HH:mm:ss)", "“Lead response time (HH:mm:ss)”"),
+        (None, "“Owner assigned date” or “Lead response time (HH:mm:ss)”"),
+    ],
+)
+def test_a_hubspot_export_that_cannot_give_the_first_contact_says_which_column_to_add(
+    con, tmp_path, dropped, said_missing
+):
+    """Before, the response time was listed among the ignored columns and nothing said that
+    follow-up speed would go unmeasured until the pages did."""
+    header, *lines = HUBSPOT.splitlines()
+    names = header.split(",")
+    gone = {dropped} if dropped else {"Owner assigned date", "Lead response time (HH:mm:ss)"}
+    kept = [at for at, name in enumerate(names) if name.strip('"') not in gone]
+    path = tmp_path / "hubspot-contacts.csv"
+    text = [",".join(line.split(",")[at] for at in kept) for line in (header, *lines)]
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    prepared = prepare(con, path)
+    assert "first_contacted_at" not in prepared.mapping
+    [said] = [p for p in prepared.problems if "first_contacted_at is unknown" in p.reason]
+    assert (said.line, said.column, said.severity, said.code) == (
+        None,
+        None,
+        "warning",
+        "missing_column",
+    )
+    assert said.reason.startswith(f"the file has no column {said_missing}: HubSpot gives")
+    assert "follow-up speed cannot be measured for them" in said.reason
 
 
 def test_common_hubspot_sources_have_default_channel_rules(con, hubspot_file):

@@ -373,7 +373,14 @@ def test_hubspot_contacts(con):
         ("1001", "2026-02-25 22:36:00", "Organic Search", "google", "2026-02-26 09:00:00"),
         ("1002", "2026-02-26 08:10:00", "PAID_SEARCH", None, None),
     ]
-    assert prepared.problems == []
+    # The export has neither the owner's assignment nor the response time from it, HubSpot's
+    # first contact: one warning for the whole file, naming both.
+    assert [(p.line, p.column, p.severity, p.code) for p in prepared.problems] == [
+        (None, None, WARNING, "missing_column")
+    ]
+    assert prepared.problems[0].reason.startswith(
+        "the file has no column “Owner assigned date” or “Lead response time (HH:mm:ss)”"
+    )
     assert prepared.unmapped_sources == []  # both spellings have a channel rule
 
 

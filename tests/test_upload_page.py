@@ -151,6 +151,8 @@ def test_a_hubspot_export_is_previewed_loaded_and_moves_the_leads_tile(own_db):
     assert said.startswith("The file has no column") and said.endswith("to the export.")
     assert problems[["severity", "count", "lines"]].values.tolist() == [["error", 1, "5"]]
     assert problems["column"][0] == "Create Date"
+    # Line 5's Create Date is empty: said so, where the table showed "None".
+    assert problems["example"][0] == "(blank)"
     assert {"New": "4", "Changed": "0", "Unchanged": "0"}.items() <= tiles(at).items()
     assert any(
         "holds the bundled sample (20,000 leads, 2,519 deals)" in w for w in texts(at.warning)

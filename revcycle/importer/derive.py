@@ -53,6 +53,34 @@ def first_contact(table, mapping: dict[str, str], rows: pa.Table, lines: np.ndar
     return rows, {**mapping, "first_contacted_at": derived}, problems
 
 
+def first_contact_unknown(table, preset, mapping: dict[str, str]) -> list[Problem]:
+    """A warning when a HubSpot contacts export gives no first contact: HubSpot has no column
+    for it, only the owner's assignment and the response time from it, and the file lacks one
+    of them (or both). Names the columns to add."""
+    if "first_contacted_at" in mapping:
+        return []
+    has_response_time = presets.RESPONSE_TIME in table.header
+    hubspot = preset is not None and preset.names_missing and "owner_assigned_at" in preset.columns
+    if not (has_response_time or hubspot):
+        return []
+    missing = [
+        f"“{column}”"
+        for column, present in (
+            ("Owner assigned date", "owner_assigned_at" in mapping),
+            (presets.RESPONSE_TIME, has_response_time),
+        )
+        if not present
+    ]
+    reason = (
+        f"the file has no column {' or '.join(missing)}: HubSpot gives a lead's first contact "
+        "as the owner's assignment plus the lead response time, so first_contacted_at is "
+        "unknown for every lead it adds and follow-up speed cannot be measured for them; a "
+        "merge keeps the first_contacted_at of the leads already loaded; add "
+        f"{' and '.join(missing)} to the export"
+    )
+    return [Problem(table.where, None, None, None, reason, WARNING, code=MISSING_COLUMN)]
+
+
 def missing_columns(file: str, preset, mapping: dict[str, str], rows: pa.Table) -> list[Problem]:
     """One warning per measured field the preset has a column for and the file lacks, naming
     the column to add, and what the file still says about it (a lifecycle stage, a conversion)."""

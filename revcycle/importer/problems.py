@@ -192,6 +192,14 @@ def lines_named(lines: tuple[int, ...], shown: int = 10) -> str:
     return listed if len(lines) <= shown else f"{listed} and {len(lines) - shown:,} more"
 
 
+def _example_shown(problem: Problem) -> str:
+    """The problem's value as the page's table shows it: a blank required cell (empty, or only
+    spaces of any kind, which read as blank) says so, where the table would show "None"."""
+    if problem.value not in (None, ""):
+        return problem.value
+    return "(blank)" if problem.code == BLANK_REQUIRED else "–"
+
+
 def grouped_frame(problems: list[Problem]) -> pd.DataFrame:
     """The grouped problems as a table for the page: one row per group."""
     rows = [
@@ -200,7 +208,7 @@ def grouped_frame(problems: list[Problem]) -> pd.DataFrame:
             "count": group.count,
             "lines": line_ranges(group.lines) if group.lines else "whole file",
             "column": group.first.column,
-            "example": group.first.value,
+            "example": _example_shown(group.first),
             "reason": group.reason,
         }
         for group in grouped(problems)
