@@ -222,7 +222,13 @@ def test_a_missing_salesforce_column_is_named(con, salesforce_files):
         "the file has no column “Converted Date”, so sql_at is unknown for every lead it adds "
         "(1 lead is converted: its SQL date is its converted opportunity's Created Date, once "
         "the opportunities are loaded); a merge keeps the sql_at of the leads already loaded; add "
-        "the column to the export"
+        "the column to the export",
+        # Salesforce has no first-contact column of its own: said once, after the measured
+        # fields' columns, so no page is the first to say follow-up speed is unmeasured.
+        "the file has no column for the first contact, so first_contacted_at is unknown for "
+        "every lead it adds and follow-up speed cannot be measured for them; a merge keeps the "
+        "first_contacted_at of the leads already loaded; if the export has one under another "
+        "name, map it to first_contacted_at",
     ]
 
 

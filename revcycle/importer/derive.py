@@ -54,15 +54,25 @@ def first_contact(table, mapping: dict[str, str], rows: pa.Table, lines: np.ndar
 
 
 def first_contact_unknown(table, preset, mapping: dict[str, str]) -> list[Problem]:
-    """A warning when a HubSpot contacts export gives no first contact: HubSpot has no column
-    for it, only the owner's assignment and the response time from it, and the file lacks one
-    of them (or both). Names the columns to add."""
+    """A warning when a CRM's leads export gives no first contact, so follow-up speed cannot be
+    measured for its leads: for HubSpot, which has no column for it, naming the owner's
+    assignment and the response time it is made of, where the file lacks them."""
     if "first_contacted_at" in mapping:
         return []
     has_response_time = presets.RESPONSE_TIME in table.header
-    hubspot = preset is not None and preset.names_missing and "owner_assigned_at" in preset.columns
-    if not (has_response_time or hubspot):
+    crm = preset is not None and preset.names_missing and preset.kind == "leads"
+    if not (has_response_time or crm):
         return []
+    unknown = (
+        "first_contacted_at is unknown for every lead it adds and follow-up speed cannot be "
+        "measured for them; a merge keeps the first_contacted_at of the leads already loaded"
+    )
+    if not (has_response_time or "owner_assigned_at" in preset.columns):
+        reason = (
+            f"the file has no column for the first contact, so {unknown}; if the export has "
+            "one under another name, map it to first_contacted_at"
+        )
+        return [Problem(table.where, None, None, None, reason, WARNING, code=MISSING_COLUMN)]
     missing = [
         f"“{column}”"
         for column, present in (
@@ -73,9 +83,7 @@ def first_contact_unknown(table, preset, mapping: dict[str, str]) -> list[Proble
     ]
     reason = (
         f"the file has no column {' or '.join(missing)}: HubSpot gives a lead's first contact "
-        "as the owner's assignment plus the lead response time, so first_contacted_at is "
-        "unknown for every lead it adds and follow-up speed cannot be measured for them; a "
-        "merge keeps the first_contacted_at of the leads already loaded; add "
+        f"as the owner's assignment plus the lead response time, so {unknown}; add "
         f"{' and '.join(missing)} to the export"
     )
     return [Problem(table.where, None, None, None, reason, WARNING, code=MISSING_COLUMN)]

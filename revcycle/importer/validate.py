@@ -468,8 +468,8 @@ def _with_derived(kind: str, table: ExportTable, mapping, preset, rows: pa.Table
     if kind == "leads":
         rows, mapping, derived = derive.first_contact(table, mapping, rows, lines)
         read = {presets.RESPONSE_TIME} if derived is not None else set()
-        problems += (derived or []) + derive.first_contact_unknown(table, preset, mapping)
-        problems += derive.missing_columns(table.where, preset, mapping, rows)
+        problems += (derived or []) + derive.missing_columns(table.where, preset, mapping, rows)
+        problems += derive.first_contact_unknown(table, preset, mapping)
     if kind == "deals":
         problems += _without_outcome_columns(table.where, mapping)
     rows = currencies.signs_as_codes(rows)  # deals and spend
