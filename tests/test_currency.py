@@ -100,6 +100,59 @@ def test_the_currency_setting_is_an_iso_code_or_nothing(monkeypatch, value, expe
     assert settings.currency() == expected
 
 
+SPEND_OF_NO_CURRENCY = (
+    "Day,Campaign,Cost\n2026-03-02,Brand,100.00\n2026-03-03,Brand,50.00\n2026-03-04,Brand,\n"
+)
+
+
+def _unstated(prepared) -> list[str]:
+    return [p.reason for p in prepared.problems if "no currency (nor does" in p.reason]
+
+
+@pytest.mark.parametrize(
+    ("stated", "said"),
+    [
+        # Two days of the three have a cost (the third is blank): 2 amounts.
+        (("EUR", "EUR"), "while the loaded deals and spend are in EUR:"),
+        # One deal each: the tie goes to the first code, CHF, as the example.
+        (("USD", "CHF"), "while the loaded deals and spend are in CHF and USD:"),
+    ],
+)
+def test_spend_stating_no_currency_beside_loaded_currencies_is_warned_about(
+    tmp_path, built_databases, monkeypatch, stated, said
+):
+    """Before, a Google Ads report without its Currency code column loaded silently, and the
+    ROI pages then refused its channel's sums as "several currencies"."""
+    monkeypatch.delenv(settings.CURRENCY_VARIABLE, raising=False)
+    con, _ = built(tmp_path, built_databases, *stated)
+    spend = tmp_path / "google-ads.csv"
+    spend.write_text(SPEND_OF_NO_CURRENCY, encoding="utf-8")
+    prepared = prepare(con, spend, kind="spend", constants={"source": "Google Ads"})
+    [reason] = _unstated(prepared)
+    example = "EUR" if stated == ("EUR", "EUR") else "CHF"
+    assert reason.startswith("2 amounts state no currency (nor does REVCYCLE_CURRENCY), " + said)
+    assert reason.endswith(f"(currency={example}; on the command line --set currency={example})")
+    [problem] = [p for p in prepared.problems if p.reason == reason]
+    assert (problem.line, problem.severity, problem.code) == (None, "warning", "missing_column")
+    # Said as it should be, or with the setting, it is no longer unknown.
+    fixed = {"source": "Google Ads", "currency": example}
+    assert _unstated(prepare(con, spend, kind="spend", constants=fixed)) == []
+    monkeypatch.setenv(settings.CURRENCY_VARIABLE, "EUR")
+    assert _unstated(prepare(con, spend, kind="spend", constants={"source": "Google Ads"})) == []
+    con.close()
+
+
+def test_no_currency_anywhere_is_no_warning(tmp_path, monkeypatch):
+    """A database of amounts in no stated currency shows them as plain numbers, consistently:
+    nothing to warn of."""
+    monkeypatch.delenv(settings.CURRENCY_VARIABLE, raising=False)
+    con = connect(tmp_path / "empty.duckdb")
+    spend = tmp_path / "google-ads.csv"
+    spend.write_text(SPEND_OF_NO_CURRENCY, encoding="utf-8")
+    assert _unstated(prepare(con, spend, kind="spend", constants={"source": "Google Ads"})) == []
+    con.close()
+
+
 def test_a_currency_setting_that_is_no_code_is_said_in_the_log(monkeypatch, caplog):
     monkeypatch.setenv(settings.CURRENCY_VARIABLE, "euro")
     with caplog.at_level(logging.WARNING, logger="revcycle"):

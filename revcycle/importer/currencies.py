@@ -4,14 +4,19 @@ no three-letter code ("Euro", "$") rejects the row, as a pound loaded as a euro 
 wrong number; a three-letter code that no current ISO 4217 list holds loads with a warning
 (a typo such as "EUD", or a withdrawn currency such as HRK in old deals)."""
 
+from collections import Counter
+
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from revcycle import settings
+from revcycle.db import relation_type
 from revcycle.importer import problems as codes
+from revcycle.importer.load import holds_sample
 from revcycle.importer.parse import mask
-from revcycle.importer.problems import ERROR, WARNING
+from revcycle.importer.problems import ERROR, WARNING, Problem
 from revcycle.importer.text import one_array, stripped
 
 ISO_CODES = pa.array(sorted(settings.iso_currency_codes()))
@@ -51,3 +56,43 @@ def checks(rows: pa.Table) -> list[tuple[np.ndarray, str, str, str]]:
         (not_a_code, NOT_A_CODE, codes.NOT_A_CURRENCY, ERROR),
         (not_iso, NOT_ISO, codes.UNKNOWN_CURRENCY, WARNING),
     ]
+
+
+def unstated(con: duckdb.DuckDBPyConnection, kind: str, file: str, rows: pa.Table) -> list[Problem]:
+    """One warning for a deals or spend file whose amounts state no currency (no column, no
+    code or sign in them, ``$REVCYCLE_CURRENCY`` unset) while the loaded deals or spend state
+    one: such amounts are of no known currency, so never added to those, and nothing said so
+    until a page left them out of a sum. The sample's, which an upload removes, do not count."""
+    if kind not in ("deals", "spend") or settings.currency() is not None:
+        return []
+    with_amount = mask(pc.is_valid(rows.column("amount")))
+    count = int((with_amount & ~mask(pc.is_valid(rows.column("currency")))).sum())
+    if not count or holds_sample(con):
+        return []
+    stated = _loaded_currencies(con)
+    if not stated:
+        return []
+    amounts = "amount states" if count == 1 else "amounts state"
+    reason = (
+        f"{count:,} {amounts} no currency (nor does REVCYCLE_CURRENCY), while the loaded deals "
+        f"and spend are in {' and '.join(sorted(stated))}: they are of no known currency, so "
+        f"never added to those. Give the file's currency as a fixed value (currency="
+        f"{stated[0]}; on the command line --set currency={stated[0]})"
+    )
+    return [Problem(file, None, None, None, reason, WARNING, code=codes.MISSING_COLUMN)]
+
+
+_COUNT_CURRENCIES_SQL = {
+    "stg_deals": "select currency, count(*) from stg_deals group by currency",
+    "stg_spend": "select currency, count(*) from stg_spend group by currency",
+}
+
+
+def _loaded_currencies(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The currencies the loaded deals and spend state, most rows first (the likeliest of a
+    file that states none, too)."""
+    counts = Counter()
+    for relation, sql in _COUNT_CURRENCIES_SQL.items():
+        if relation_type(con, relation):
+            counts.update({code: count for code, count in con.execute(sql).fetchall() if code})
+    return [code for code, _ in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))]

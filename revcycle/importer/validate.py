@@ -345,6 +345,7 @@ def prepare(
     read_columns |= read_derived
     checked = (mapping, rows, lines, now or settings.wall_clock_now(), arriving)
     problems += derived + _rule_problems(con, kind, table, checked)
+    problems += currencies.unstated(con, kind, table.where, rows)
     rows, repeats, notes = _completed(kind, table, preset, rows, problems, lines)
     problems += repeats
     rows = _without_rejected(rows, lines, problems)
