@@ -13,6 +13,7 @@ written.
 """
 
 import io
+import os
 import tracemalloc
 import zipfile
 from datetime import date, datetime, timedelta
@@ -1424,6 +1425,20 @@ def test_a_folder_is_named_a_folder_not_a_missing_file(tmp_path):
     assert (
         problem.reason == f"The file is a folder ({folder}), not a file. Name the export inside it."
     )
+
+
+def test_a_device_or_a_pipe_is_named_so_not_a_missing_file(tmp_path):
+    # It said "The file was not found." of /dev/null and of a named pipe, which are there.
+    pipe = tmp_path / "exports.csv"
+    os.mkfifo(pipe)
+    for path in (Path("/dev/null"), pipe):
+        with pytest.raises(ImportRefused) as caught:
+            read_export(path)
+        [problem] = caught.value.problems
+        assert problem.reason == (
+            f"The file is no file of data ({path} is a device, a pipe or a socket). Upload the "
+            "CSV or XLSX export itself."
+        )
 
 
 def test_bytes_of_no_text_encoding_on_one_line_are_not_called_two_encodings(tmp_path):

@@ -55,7 +55,10 @@ def read_export(
                 path, f"is a folder ({path}), not a file. Name the export inside it."
             )
         if not path.is_file():
-            raise file_refused(path, "was not found.")
+            if not path.exists():
+                raise file_refused(path, "was not found.")
+            reason = f"is no file of data ({path} is a device, a pipe or a socket). {_UPLOAD}"
+            raise file_refused(path, reason)
         if (size := path.stat().st_size) > max_bytes:
             reason = (
                 f"is {size_text(size)}; the limit is {size_text(max_bytes)}. Split the export by "
