@@ -405,12 +405,12 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int, arriving:
     """
     name, data = uploaded.name, uploaded.getvalue()
     answered = answers(slot)
-    constants = fixed_values_box(slot)
-    if constants is None:  # malformed: the box says how; nothing loads with half of them
+    constants, added = fixed_values_box(slot), also_map_box(slot)
+    if constants is None or added is None:  # malformed: the box says how; nothing loads
         return None, None, Mapped()
     leads, arriving_key = arriving
     key = (uploaded.file_id, version, max_bytes, answered, tuple(sorted(constants.items())))
-    key = (*key, arriving_key)
+    key = (*key, tuple(sorted(added.items())), arriving_key)
     auto = remembered(
         slot,
         "auto",
@@ -425,6 +425,7 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int, arriving:
             decimal_mark=answered.decimal_mark,
             arriving=leads,
             sheet=answered.sheet,
+            also_mapped=added or None,
         ),
     )
     mapped = Mapped()
@@ -449,31 +450,49 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int, arriving:
         ask_how_to_read(slot, auto, answered)
         return auto, key, mapped
 
-    read = (kind, auto, answered, max_bytes, constants, leads)
+    read = (kind, auto, answered, max_bytes, constants, added, leads)
     return read_as_mapped(cursor, uploaded, slot, key, read)
 
 
 def fixed_values_box(slot: str) -> dict[str, str] | None:
     """One value for a field on every row (``stage=Won``), as ``load --set`` gives it; None
     while the box is malformed (said under it), so the file waits for it."""
-    text = st.text_input(
+    return _pairs_box(
+        upload.fixed_values,
         "Fixed values",
         key=f"upload_set_{slot}",
         placeholder="e.g. stage=Won, currency=BRL",
         help="A field the file has no column for, with one value for every row. The value is "
         "checked like any other (a date must read as a date).",
     )
-    constants, malformed = upload.fixed_values(text)
+
+
+def also_map_box(slot: str) -> dict[str, str] | None:
+    """A column the recognised format leaves out, read into a field (``first_contacted_at=
+    Last Contacted``), as ``load --map`` does; None while the box is malformed."""
+    return _pairs_box(
+        upload.also_mapped,
+        "Also map",
+        key=f"upload_also_map_{slot}",
+        placeholder="e.g. first_contacted_at=Last Contacted",
+        help="A column of the file that its recognised format does not read, and the field it "
+        "holds: the rest of the mapping stays as recognised. The field names are those the "
+        "mapping above shows (lead_id, first_contacted_at, currency …).",
+    )
+
+
+def _pairs_box(read, label: str, **widget) -> dict[str, str] | None:
+    pairs, malformed = read(st.text_input(label, **widget))
     if malformed:
         st.error(format.plain(malformed))
         return None
-    return constants
+    return pairs
 
 
 def read_as_mapped(cursor, uploaded, slot: str, key: tuple, read: tuple):
     """The mapping screen for a file read as ``kind``, then the file read with that mapping;
     (attempt, its key, Mapped) as ``checked`` returns them."""
-    kind, auto, answered, max_bytes, constants, leads = read
+    kind, auto, answered, max_bytes, constants, added, leads = read
     name, data = uploaded.name, uploaded.getvalue()
     columns = remembered(
         slot,
@@ -482,6 +501,7 @@ def read_as_mapped(cursor, uploaded, slot: str, key: tuple, read: tuple):
         lambda: upload.header(name, data, max_bytes, answered.sheet),
     )
     mapping, save_as = mapping_screen(slot, kind, columns)
+    mapping |= added  # the Also map box, as on a recognised file
     mapped = Mapped(True, save_as, columns)
     missing = upload.missing_required(kind, mapping)
     if missing:

@@ -228,7 +228,8 @@ def test_a_missing_salesforce_column_is_named(con, salesforce_files):
         "the file has no column for the first contact, so first_contacted_at is unknown for "
         "every lead it adds and follow-up speed cannot be measured for them; a merge keeps the "
         "first_contacted_at of the leads already loaded; if the export has one under another "
-        "name, map it to first_contacted_at",
+        "name, map it: first_contacted_at=<column> under Also map on the Upload page, or --map "
+        "first_contacted_at=<column> on the command line",
     ]
 
 

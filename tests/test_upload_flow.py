@@ -1,6 +1,8 @@
 """The upload page's flow, without the page: which question comes next, what is loadable, the
 rules typed in, the Load button's commits and the restore. Real files, a real database."""
 
+from datetime import datetime
+
 import pytest
 
 from revcycle.db import connect
@@ -186,6 +188,50 @@ def test_the_load_button_on_a_file_already_loaded_says_nothing_changed(con):
     assert channels.rules(con)["webinar"] == "Events"
     # Uploads 1 and 2 built the database, 3 is the first load; before, the second added 4.
     assert int(load.history(con)["upload_id"].max()) == 3
+
+
+# A Salesforce leads report: recognised, and its "Last Contacted" is no column it reads.
+SALESFORCE_LEADS = (
+    "Lead ID,Created Date,Lead Source,Lead Owner,Last Contacted\n"
+    "00Q1,2026-10-01 09:00,Web,Ann,2026-10-01 11:30\n"
+    "00Q2,2026-10-02 09:00,Web,Bram,\n"
+)
+
+
+def test_also_map_adds_a_column_to_a_recognised_file_as_load_map_does(con):
+    assert upload.also_mapped("first_contacted_at = Last Contacted") == (
+        {"first_contacted_at": "Last Contacted"},
+        None,
+    )
+    assert upload.also_mapped("Last Contacted") == (
+        {},
+        "Write each column to map as FIELD=COLUMN, not 'Last Contacted'.",
+    )
+    plain = attempt(con, "leads.csv", SALESFORCE_LEADS).prepared
+    assert "first_contacted_at" not in plain.mapping
+    assert "Last Contacted" in plain.ignored_columns
+    added = {"first_contacted_at": "Last Contacted"}
+    checked = attempt(con, "leads.csv", SALESFORCE_LEADS, also_mapped=added).prepared
+    # Still the Salesforce report, its own columns as they were, plus the one added.
+    assert plain.source == "Salesforce leads report"
+    assert checked.source == "Salesforce leads report, with columns mapped by hand"
+    said_source = upload.source_sentence(checked, mapped_by_hand=False)
+    assert said_source == (
+        "Recognised as a Salesforce leads report (leads), with the columns under Also map added."
+    )
+    assert checked.mapping == {**plain.mapping, "first_contacted_at": "Last Contacted"}
+    assert checked.rows.column("first_contacted_at").to_pylist() == [
+        datetime(2026, 10, 1, 11, 30),
+        None,
+    ]
+    assert checked.ignored_columns == []
+    said = "the file has no column for the first contact"
+    assert [p for p in plain.problems if p.reason.startswith(said)]
+    assert not [p for p in checked.problems if p.reason.startswith(said)]
+    # A column the file lacks refuses the file, naming it, as --map does.
+    wrong = attempt(con, "leads.csv", SALESFORCE_LEADS, also_mapped={"first_contacted_at": "X"})
+    assert wrong.is_refused
+    assert [p.code for p in wrong.refusal] == ["no_such_column"]
 
 
 def test_fixed_values_on_the_page_read_as_load_set_does(con):

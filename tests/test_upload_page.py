@@ -607,6 +607,39 @@ def test_the_page_shows_the_whole_mapping_and_takes_fixed_values(own_db):
     assert tiles(at)["New"] == "1"
 
 
+def test_also_map_reads_a_column_a_recognised_export_leaves_out(own_db):
+    """A Salesforce leads report has no first-contact column of its own: the page said so,
+    but only the command line (--map) could read the export's own one into the field."""
+    export = (
+        "Lead ID,Created Date,Lead Source,Lead Owner,Last Contacted\n"
+        "00Q1,2026-10-01 09:00,Web,Ann,2026-10-01 11:30\n"
+    )
+    at = open_upload_page()
+    upload_files(at, ("sf-leads.csv", export))
+    said = "The file has no column for the first contact"
+    assert [text for text in texts(at.warning) if text.startswith(said)]
+    box = at.text_input(key="upload_also_map_sf-leads.csv")
+    assert box.label == "Also map"
+    box.input("first_contacted_at Last Contacted").run()  # no "=": said how, and held back
+    assert "Write each column to map as FIELD=COLUMN, not 'first_contacted_at Last Contacted'." in [
+        unescaped(error.value) for error in at.error
+    ]
+    assert not [button for button in at.button if button.key == "upload_commit"]
+    at.text_input(key="upload_also_map_sf-leads.csv").input(
+        "first_contacted_at=Last Contacted"
+    ).run()
+    assert not at.exception, at.exception
+    captions = [text.replace("\\", "") for text in texts(at.caption)]
+    assert (
+        "Recognised as a Salesforce leads report (leads), with the columns under Also map added."
+        in captions
+    )
+    mapping = next(text for text in captions if text.startswith("Mapping"))
+    assert "first_contacted_at ← Last Contacted" in mapping
+    assert not [text for text in texts(at.warning) if text.startswith(said)]
+    assert [button for button in at.button if button.key == "upload_commit"]
+
+
 @pytest.mark.parametrize(
     ("name", "export", "said"),
     [

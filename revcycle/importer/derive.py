@@ -70,7 +70,8 @@ def first_contact_unknown(table, preset, mapping: dict[str, str]) -> list[Proble
     if not (has_response_time or "owner_assigned_at" in preset.columns):
         reason = (
             f"the file has no column for the first contact, so {unknown}; if the export has "
-            "one under another name, map it to first_contacted_at"
+            "one under another name, map it: first_contacted_at=<column> under Also map on the "
+            "Upload page, or --map first_contacted_at=<column> on the command line"
         )
         return [Problem(table.where, None, None, None, reason, WARNING, code=MISSING_COLUMN)]
     missing = [

@@ -51,6 +51,8 @@ from revcycle.importer.text import one_array, stripped
 from revcycle.importer.touches import Arriving
 
 COMMAND_LINE_MAPPING = "mapping given on the command line"
+# A recognised file with columns added to its mapping (load --map, the upload page's Also map).
+MAPPED_BY_HAND = ", with columns mapped by hand"
 ARROW_TYPE_BY_TYPE = {
     "text": pa.string(),
     "timestamp": parse.TIMESTAMP,
@@ -243,7 +245,7 @@ def _resolve_mapping(
     mapping = {} if complete else {f: c for f, c in mapping.items() if c not in claimed}
     mapping = {**mapping, **overrides}
     if overrides and source != COMMAND_LINE_MAPPING:
-        source = f"{source}, with columns mapped on the command line"
+        source = f"{source}{MAPPED_BY_HAND}"
     absent = [column for column in mapping.values() if column not in header]
     _refuse(
         file, 1, codes.NO_SUCH_COLUMN, [(c, None, "the file has no such column") for c in absent]
@@ -542,13 +544,14 @@ def _completed(kind: str, table: ExportTable, preset, rows: pa.Table, problems, 
     return rows, [], []
 
 
-def name_value_pairs(values: list[str]) -> dict[str, str]:
-    """``NAME=VALUE`` texts as a dict, both sides trimmed; ValueError names a malformed one."""
+def name_value_pairs(values: list[str], form: str = "NAME=VALUE") -> dict[str, str]:
+    """``NAME=VALUE`` texts as a dict, both sides trimmed; ValueError names a malformed one,
+    and the ``form`` it should have."""
     pairs = {}
     for value in values:
         left, sep, right = value.partition("=")
         if not sep or not left.strip() or not right.strip():
-            raise ValueError(f"NAME=VALUE, not {value!r}")
+            raise ValueError(f"{form}, not {value!r}")
         pairs[left.strip()] = right.strip()
     return pairs
 

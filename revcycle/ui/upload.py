@@ -37,7 +37,12 @@ from revcycle.importer.problems import (
 )
 from revcycle.importer.read import read_export
 from revcycle.importer.touches import Arriving
-from revcycle.importer.validate import PreparedUpload, name_value_pairs, prepare
+from revcycle.importer.validate import (
+    MAPPED_BY_HAND,
+    PreparedUpload,
+    name_value_pairs,
+    prepare,
+)
 from revcycle.importer.workbook import is_workbook, workbook_sheets
 
 log = logging.getLogger("revcycle")
@@ -132,11 +137,13 @@ def attempt(
     decimal_mark: str | None = None,
     arriving: Arriving | None = None,
     sheet: str | None = None,
+    also_mapped: dict[str, str] | None = None,
 ) -> Attempt:
     """Check an uploaded file with ``prepare``; a refusal is returned, not raised.
-    ``overrides`` come from the mapping screen, so they are the whole mapping. The archive
-    keeps ``data``, which the page holds: the copy on disk is gone by the time it loads.
-    ``sheet``: a workbook's sheet to read, when one was chosen."""
+    ``overrides`` come from the mapping screen, so they are the whole mapping; ``also_mapped``
+    (field -> column) add to the mapping the file is recognised by, as ``load --map`` does.
+    The archive keeps ``data``, which the page holds: the copy on disk is gone by the time it
+    loads. ``sheet``: a workbook's sheet to read, when one was chosen."""
     with _on_disk(file_name, data) as path:
         try:
             prepared = prepare(
@@ -144,7 +151,7 @@ def attempt(
                 path,
                 kind,
                 preset_name,
-                overrides,
+                overrides if overrides is not None else also_mapped,
                 date_format,
                 max_bytes=max_bytes,
                 constants=constants,
@@ -227,11 +234,21 @@ def suggested_mapping(kind: str, columns: list[str]) -> dict[str, str | None]:
 def fixed_values(text: str) -> tuple[dict[str, str], str | None]:
     """The page's "Fixed values" box, ``stage=Won, currency=BRL``: (field -> value, or the
     sentence saying what is malformed)."""
+    return _pairs(text, "fixed value", "NAME=VALUE")
+
+
+def also_mapped(text: str) -> tuple[dict[str, str], str | None]:
+    """The page's "Also map" box, ``first_contacted_at=Last Contacted``: (field -> column, or
+    the sentence saying what is malformed)."""
+    return _pairs(text, "column to map", "FIELD=COLUMN")
+
+
+def _pairs(text: str, what: str, form: str) -> tuple[dict[str, str], str | None]:
     parts = [part for part in text.split(",") if part.strip()]
     try:
-        return name_value_pairs(parts), None
+        return name_value_pairs(parts, form), None
     except ValueError as error:
-        return {}, f"Write each fixed value as {error}."
+        return {}, f"Write each {what} as {error}."
 
 
 def missing_required(kind: str, mapping: dict[str, str]) -> list[str]:
@@ -243,8 +260,10 @@ def source_sentence(prepared: PreparedUpload, mapped_by_hand: bool) -> str:
     """How the file was read, for the page."""
     if mapped_by_hand:
         return f"Read as {prepared.kind} with the columns mapped below."
-    if prepared.source in PRESET_LABELS:
-        return f"Recognised as a {prepared.source} ({prepared.kind})."
+    label, added, _ = prepared.source.partition(MAPPED_BY_HAND)
+    if label in PRESET_LABELS:
+        also = ", with the columns under Also map added" if added else ""
+        return f"Recognised as a {label} ({prepared.kind}){also}."
     return f"Read as {prepared.kind} with the saved mapping “{prepared.source}”."
 
 
