@@ -64,6 +64,15 @@ LEAD_FIELDS: tuple[Field, ...] = (
         "SQL. Its date is `sql_at` (`Converted Date`) or, without that column, the converted "
         "deal's `created_at`.",
     ),
+    Field(
+        "is_contacted",
+        "boolean",
+        False,
+        "Whether sales contacted the lead, where the export says so (HubSpot's `Lead response "
+        "time`) even when not when (no `Owner assigned date` to count it from): a contacted "
+        "lead with no `first_contacted_at` is neither on time nor late, and never counted as "
+        "never contacted.",
+    ),
 )
 
 DEAL_FIELDS: tuple[Field, ...] = (

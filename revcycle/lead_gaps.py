@@ -31,3 +31,15 @@ def sqls_unknown(count: int, count_leads: int, span: str) -> str:
         "(converted, or by their lifecycle stage) on no known day, so the "
         f"{span}'s SQLs cannot be counted. {_LOAD_OPPORTUNITIES}"
     )
+
+
+def contact_time_unknown(count: int, count_leads: int) -> str:
+    """``count`` of the period's ``count_leads`` leads were answered at a time their export
+    cannot tell (a response time with no owner assignment date to count it from)."""
+    count, count_leads = int(count), int(count_leads)
+    was, it_is = ("was", "it is") if count == 1 else ("were", "they are")
+    return (
+        f"Follow-up speed cannot be measured for {count:,} of {count_leads:,} leads: their "
+        f"export says they {was} answered (a response time) but not when (no Owner assigned "
+        f"date), so {it_is} neither on time nor late, and not counted as never contacted."
+    )

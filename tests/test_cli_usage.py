@@ -17,7 +17,7 @@ LEADS = "lead_id,created_at,channel\nA1,2026-03-02 09:00,Paid Search\n"
 LEADS_FIELDS = (
     "lead_id, created_at, channel, campaign, owner, segment, country, email, company, mql_at, "
     "sql_at, owner_assigned_at, first_contacted_at, status, disqualified_reason, "
-    "converted_deal_id, lifecycle_stage, is_converted"
+    "converted_deal_id, lifecycle_stage, is_converted, is_contacted"
 )
 
 

@@ -124,6 +124,35 @@ def test_a_hubspot_export_that_cannot_give_the_first_contact_says_which_column_t
     assert "follow-up speed cannot be measured for them" in said.reason
 
 
+def test_an_answer_hubspot_cannot_date_is_neither_on_time_late_nor_no_contact(con, hubspot_file):
+    """Line 4's lead has a response time (10 minutes) but no owner assignment to count it from,
+    line 5's an unreadable one: both were answered, at a time the export cannot tell. Before,
+    both were taken for never contacted, and line 4's owner was blamed for a breach."""
+    prepared = prepare(con, hubspot_file)
+    assert prepared.rows.column("is_contacted").to_pylist() == [True, None, True, True, None]
+    assert sorted((p.line, p.code) for p in prepared.problems if p.line is not None) == [
+        (4, "contact_time_unknown"),
+        (5, "not_a_duration"),
+    ]
+    build(con, {"leads": hubspot_file})
+    judged = con.execute(
+        "select lead_id, has_contact_data, is_within_agreed_time from funnel_revenue "
+        "order by lead_id"
+    ).fetchall()
+    # The default agreement: a call within 24 hours. Lead 1 answered in 2.5 hours; lead 2,
+    # assigned and never answered, is late by lead 5's creation (the data's latest event), and
+    # lead 5 itself is not due yet.
+    assert judged == [
+        ("1", True, True),
+        ("2", True, False),
+        ("3", False, None),
+        ("4", False, None),
+        ("5", True, None),
+    ]
+    total = metric(con, "follow_up_speed").set_index("grouped_by").loc["all"]
+    assert (total["count_never_contacted"], total["count_unmeasurable"]) == (2, 2)
+
+
 def test_common_hubspot_sources_have_default_channel_rules(con, hubspot_file):
     build(con, {"leads": hubspot_file})
     channels = con.execute("select lead_id, channel from funnel_revenue order by lead_id")
@@ -251,3 +280,10 @@ def test_the_conversion_page_says_a_lifecycle_stage_tells_cohorts(
         "of them a lifecycle stage says whether they got there: cohorts count those, with the "
         "date unknown."
     ) in captions
+    # Leads 3 and 4 were answered at a time the export cannot tell; the upload had the column.
+    assert (
+        "Follow-up speed cannot be measured for 2 of 5 leads: their export says they were "
+        "answered (a response time) but not when (no Owner assigned date), so they are neither "
+        "on time nor late, and not counted as never contacted."
+    ) in captions
+    assert not [caption for caption in captions if "no first-contact column" in caption]

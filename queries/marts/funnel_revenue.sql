@@ -25,7 +25,9 @@
 -- is_within_agreed_time: contacted within the agreed time; false for a lead never contacted
 -- once its agreed time has passed by the data's latest event (funnel_as_of); null when not
 -- judged: nurtured (no response time, never a breach), contacted before created, not yet due,
--- or from an upload with no first-contact column.
+-- from an upload with no first-contact column, or contacted at a time the export cannot tell
+-- (is_contact_time_unknown: is_contacted with no first_contacted_at; has_contact_data is false
+-- for such a lead).
 -- has_contact_data, has_mql_data, has_sql_data: whether the lead's upload had a column for
 -- that date (stg_lead_uploads, stg_merged_leads; for the SQL, Salesforce's Converted
 -- counts); null on deal rows, which are not leads. SQL date: the export's, or for a converted lead (is_converted not
@@ -248,8 +250,13 @@ lead_rows as (
         -- Whether the lead's upload recorded each date at all: a lead from a file with no
         -- first-contact column was not "never contacted", its follow-up is unknown.
         leads.upload_id,
+        -- A lead the export says was contacted, but not when (HubSpot's response time with
+        -- no assignment date), has no contact data of its own: never judged, never counted
+        -- as never contacted.
+        coalesce(leads.is_contacted and leads.first_contacted_at is null, false)
+            as is_contact_time_unknown,
         coalesce(merged_leads.has_contact_data, lead_uploads.has_contact_data)
-            as has_contact_data,
+            and not is_contact_time_unknown as has_contact_data,
         coalesce(merged_leads.has_mql_data, lead_uploads.has_mql_data) as has_mql_data,
         coalesce(merged_leads.has_sql_data, lead_uploads.has_sql_data) as has_sql_data,
         coalesce(merged_leads.has_mql_data, lead_uploads.has_mql_data)

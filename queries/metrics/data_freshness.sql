@@ -17,7 +17,9 @@ as_of as (
 coverage as (
     select
         count(*) filter (
-            where not (has_contact_data and has_mql_data and has_sql_data)
+            where not (
+                (has_contact_data or is_contact_time_unknown) and has_mql_data and has_sql_data
+            )
         ) as count_leads_missing_a_date_column,
     from funnel_revenue
     where has_lead

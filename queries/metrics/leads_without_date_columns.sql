@@ -1,6 +1,7 @@
 -- What the data cannot tell: of the leads created in the period, within the shared filters,
--- how many come from an upload with no column for a date the pages measure. Their follow-up
--- speed, MQL or SQL is unknown, so the pages say so instead of counting them as misses; a
+-- how many come from an upload with no column for a date the pages measure, and how many
+-- were answered at a time their export cannot tell. Their follow-up speed, MQL or SQL is
+-- unknown, so the pages say so instead of counting them as misses; a
 -- lifecycle stage (HubSpot) still tells cohorts whether a lead reached MQL or SQL.
 -- Also the leads whose upload has an SQL column but that reached SQL with no SQL date: a
 -- converted lead whose converted opportunity is not loaded (its SQL date is that
@@ -19,7 +20,10 @@ funnel as (
 final as (
     select
         count(*) as count_leads,
-        count(*) filter (where not has_contact_data) as count_without_contact_column,
+        count(*) filter (where not has_contact_data and not is_contact_time_unknown)
+            as count_without_contact_column,
+        -- Answered (a response time), but the export cannot tell when.
+        count(*) filter (where is_contact_time_unknown) as count_contact_time_unknown,
         count(*) filter (where not has_mql_data) as count_without_mql_column,
         count(*) filter (where not has_sql_data) as count_without_sql_column,
         -- Of those, the leads whose lifecycle stage still tells cohorts whether they got there.

@@ -31,6 +31,7 @@ final as (
         lifecycle_stage,
         lifecycle_stage_order(lifecycle_stage) as lifecycle_stage_order,
         is_converted,
+        is_contacted,
         -- The newest loaded upload with the lead (stg_lead_uploads: what it recorded).
         upload_id,
     from source

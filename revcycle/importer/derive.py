@@ -9,7 +9,14 @@ import pyarrow.compute as pc
 from revcycle.db import scratch
 from revcycle.importer import presets
 from revcycle.importer.parse import mask
-from revcycle.importer.problems import MISSING_COLUMN, NOT_A_DURATION, WARNING, Problem, per_line
+from revcycle.importer.problems import (
+    CONTACT_TIME_UNKNOWN,
+    MISSING_COLUMN,
+    NOT_A_DURATION,
+    WARNING,
+    Problem,
+    per_line,
+)
 from revcycle.importer.text import one_array
 
 # The fields the pages measure or group by: a preset column for one of them that the file
@@ -22,7 +29,10 @@ _HH_MM_SS = r"^\s*(?P<hours>\d+):(?P<minutes>[0-5]?\d):(?P<seconds>[0-5]?\d)\s*$
 def first_contact(table, mapping: dict[str, str], rows: pa.Table, lines: np.ndarray):
     """HubSpot's first contact: "Owner assigned date" plus "Lead response time (HH:mm:ss)",
     where the file has both and no first-contact column; (rows, mapping, problems), the
-    problems None when the file gives no first contact this way."""
+    problems None when the file gives no first contact this way. A lead with a response time
+    was contacted (is_contacted) even where the time cannot be told: an unreadable response
+    time, or no assignment date to count it from, is said on its line, and its follow-up is
+    then not judged, never taken for no contact."""
     if not (
         presets.RESPONSE_TIME in table.header
         and "owner_assigned_at" in mapping
@@ -38,19 +48,37 @@ def first_contact(table, mapping: dict[str, str], rows: pa.Table, lines: np.ndar
         ),
         pc.cast(pc.struct_field(parts, "seconds"), pa.int64()),
     )
-    contacted = pc.add(
-        rows.column("owner_assigned_at"),
-        pc.cast(pc.multiply(seconds, 1_000_000), pa.duration("us")),
-    )
-    unread = mask(pc.is_valid(text)) & ~mask(pc.is_valid(parts))
-    reason = "not a response time in HH:mm:ss; this lead's first contact stays unknown"
-    values = text.filter(unread).to_pylist()
+    assigned = rows.column("owner_assigned_at")
+    contacted = pc.add(assigned, pc.cast(pc.multiply(seconds, 1_000_000), pa.duration("us")))
+    answered = mask(pc.is_valid(text))
+    unread = answered & ~mask(pc.is_valid(parts))
+    unassigned = answered & ~unread & ~mask(pc.is_valid(assigned))
     file, column = table.where, presets.RESPONSE_TIME
-    problems = per_line(file, lines[unread], column, values, reason, NOT_A_DURATION, WARNING)
-    position = rows.schema.get_field_index("first_contacted_at")
-    rows = rows.set_column(position, "first_contacted_at", contacted)
+    said = ((unread, _UNREAD, NOT_A_DURATION), (unassigned, _UNASSIGNED, CONTACT_TIME_UNKNOWN))
+    problems = [
+        problem
+        for where, reason, code in said
+        for problem in per_line(
+            file, lines[where], column, text.filter(where).to_pylist(), reason, code, WARNING
+        )
+    ]
+    rows = _with_column(rows, "first_contacted_at", contacted)
+    rows = _with_column(rows, "is_contacted", pa.array(np.where(answered, True, None), pa.bool_()))
     derived = f"{mapping['owner_assigned_at']} + {presets.RESPONSE_TIME}"
-    return rows, {**mapping, "first_contacted_at": derived}, problems
+    mapping = {**mapping, "first_contacted_at": derived, "is_contacted": presets.RESPONSE_TIME}
+    return rows, mapping, problems
+
+
+_NOT_JUDGED = "so when it was first contacted is unknown, and its follow-up is not judged"
+_UNREAD = f"not a response time in HH:mm:ss; the lead was answered, {_NOT_JUDGED}"
+_UNASSIGNED = (
+    "a response time with no Owner assigned date, which it counts from; the lead was "
+    f"answered, {_NOT_JUDGED}"
+)
+
+
+def _with_column(rows: pa.Table, name: str, values) -> pa.Table:
+    return rows.set_column(rows.schema.get_field_index(name), name, values)
 
 
 def first_contact_unknown(table, preset, mapping: dict[str, str]) -> list[Problem]:

@@ -60,6 +60,7 @@ PLACEHOLDER = "placeholder"  # "N/A", "-", "TBD" in an optional field: read as b
 NO_CLOSE_DATE = "no_close_date"  # a won or lost deal with no close date (or a file with no column)
 UNKNOWN_CURRENCY = "unknown_currency"  # three letters, but no current ISO 4217 code
 NOT_A_DURATION = "not_a_duration"  # a response time that is not HH:mm:ss
+CONTACT_TIME_UNKNOWN = "contact_time_unknown"  # a response time with nothing to count it from
 MISSING_COLUMN = "missing_column"  # the whole file: a preset's column for a measured field
 
 

@@ -204,6 +204,8 @@ def unmeasurable_note(params: dict) -> None:
                 f"{what} cannot be measured for {int(row[column]):,} of "
                 f"{int(row['count_leads']):,} leads: their upload has no {date} column.{staged}"
             )
+    if unknown := int(row["count_contact_time_unknown"]):
+        st.caption(lead_gaps.contact_time_unknown(unknown, row["count_leads"]))
     if undated := int(row["count_reached_sql_without_date"]):
         st.caption(lead_gaps.reached_sql_without_date(undated, row["count_leads"], "period"))
 
