@@ -53,6 +53,7 @@ leads as (
         count(*) filter (where has_sql_data and has_reached_sql and sql_at is null)
             as count_reached_sql_without_date,
         count(*) filter (where has_contact_data) as count_leads_with_contact_data,
+        count(*) filter (where is_contact_time_unknown) as count_leads_contact_time_unknown,
         count(is_within_agreed_time) as count_contact_measured,
         count(*) filter (where is_within_agreed_time) as count_contacted_in_time,
     from leads_created_in(
@@ -153,6 +154,7 @@ final as (
         coalesce(leads.count_leads_with_sql_data, 0) as count_leads_with_sql_data,
         coalesce(leads.count_reached_sql_without_date, 0) as count_reached_sql_without_date,
         coalesce(leads.count_leads_with_contact_data, 0) as count_leads_with_contact_data,
+        coalesce(leads.count_leads_contact_time_unknown, 0) as count_leads_contact_time_unknown,
         coalesce(leads.count_contact_measured, 0) as count_contact_measured,
         coalesce(leads.count_contacted_in_time, 0) as count_contacted_in_time,
         leads.count_contacted_in_time / nullif(leads.count_contact_measured, 0)

@@ -311,10 +311,15 @@ def _partly_unmeasured(row: pd.Series, metric: str, in_currencies: str | None) -
     count, known = int(row["count_leads"]), int(row["count_leads_with_contact_data"])
     if not 0 < known < count:
         return None
-    return (
-        f"{count - known:,} of the week's {count:,} leads come from files without a "
+    answered = int(row["count_leads_contact_time_unknown"])  # their files have the column
+    without_column = (
+        f"{count - known - answered:,} of the week's {count:,} leads come from files without a "
         "first-contact column: their follow-up is not known."
     )
+    said = [without_column] if count - known - answered else []
+    if answered:
+        said.append(lead_gaps.contact_time_unknown(answered, count))
+    return " ".join(said)
 
 
 def _won_without_amount(row: pd.Series) -> str | None:
