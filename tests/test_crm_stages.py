@@ -5,6 +5,7 @@ with the real header names (shared/export-formats.md), a real database."""
 import functools
 from datetime import date, datetime
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -161,6 +162,29 @@ def test_an_answer_hubspot_cannot_date_is_neither_on_time_late_nor_no_contact(co
     assert week.at["share_contacted_in_time", "this_week"] == 0.5  # lead 1 on time, 2 late
     assert week.at["share_contacted_in_time", "partly_unmeasured"] == (
         "Follow-up speed cannot be measured for 2 of 4 leads: their export says they were "
+        "answered (a response time) but not when (no Owner assigned date), so they are neither "
+        "on time nor late, and not counted as never contacted."
+    )
+
+
+def test_answers_hubspot_cannot_date_are_said_so_not_a_missing_column(con, tmp_path):
+    """Both leads were answered (a response time), neither was assigned: the week's follow-up
+    cannot be measured, and the reason is that. Before, it said no upload had a first-contact
+    column, though the file had one."""
+    path = tmp_path / "hubspot-contacts.csv"
+    path.write_text(
+        '"Record ID","Create Date","Original Traffic Source","Owner assigned date",'
+        '"Lead response time (HH:mm:ss)"\n'
+        '"1","2026-10-05 09:00","Direct Traffic","","00:10:00"\n'
+        '"2","2026-10-06 09:00","Direct Traffic","","01:00:00"\n',
+        encoding="utf-8",
+    )
+    build(con, {"leads": path})
+    query = functools.partial(execute, con)
+    week = numbers.week_tiles(query, Week.containing(date(2026, 10, 5)), {}).set_index("metric")
+    assert pd.isna(week.at["share_contacted_in_time", "this_week"])
+    assert week.at["share_contacted_in_time", "cannot_measure"] == (
+        "Follow-up speed cannot be measured for 2 of 2 leads: their export says they were "
         "answered (a response time) but not when (no Owner assigned date), so they are neither "
         "on time nor late, and not counted as never contacted."
     )

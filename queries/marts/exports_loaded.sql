@@ -27,8 +27,11 @@ final as (
         ) as has_deal_outcomes,
         exists (select 1 from funnel_revenue where has_lead and has_mql_data) as has_mql_data,
         exists (select 1 from funnel_revenue where has_lead and has_sql_data) as has_sql_data,
-        exists (select 1 from funnel_revenue where has_lead and has_contact_data)
-            as has_contact_data,
+        -- A lead answered at a time its export cannot tell came from a file with the column.
+        exists (
+            select 1 from funnel_revenue
+            where has_lead and (has_contact_data or is_contact_time_unknown)
+        ) as has_contact_data,
 )
 
 select * from final

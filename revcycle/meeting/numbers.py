@@ -273,8 +273,12 @@ def _cannot_measure(row: pd.Series, metric: str) -> str | None:
         if metric in needs and not row[loaded]:
             return reason
     if metric == "share_contacted_in_time":
-        unknown = row["count_leads"] > 0 and row["count_leads_with_contact_data"] == 0
-        return _MISSING_COLUMN[metric] if unknown else None
+        if not (row["count_leads"] > 0 and row["count_leads_with_contact_data"] == 0):
+            return None
+        answered = int(row["count_leads_contact_time_unknown"])
+        if answered == row["count_leads"]:  # their files have the column: no time is known
+            return lead_gaps.contact_time_unknown(answered, answered)
+        return _MISSING_COLUMN[metric]
     if metric in _MISSING_COLUMN and _value(row, metric) is None:
         if metric == "sqls" and _some(row["count_reached_sql_without_date"]):
             count_undated = row["count_reached_sql_without_date"]
