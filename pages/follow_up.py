@@ -146,18 +146,21 @@ def weekly_share(params: dict) -> None:
         "Leads created each week, each against its channel's agreed time in the agreement in "
         "force on its creation day; a dotted line marks the day a new version took effect. "
         "Never-contacted leads count as missed once their agreed time has run out by the "
-        "data's latest event. Leads from files with no first-contact column, and nurtured "
-        "leads, count neither way."
+        "data's latest event. Leads with no time of first contact in their export (no "
+        "first-contact column, or an answer it cannot date), and nurtured leads, count neither "
+        "way."
     )
 
 
-# Said, and the page ended, when no lead in view comes from a file that records contacts:
-# every chart and list below would be empty, which reads as "nobody was contacted".
+# Said, and the page ended, when no lead in view has a time of first contact: every chart and
+# list below would be empty, which reads as "nobody was contacted". The notes above it say, with
+# counts, why (no first-contact column, or an answer the export cannot date).
 NO_CONTACT_DATA = (
-    "None of the leads in this view comes from a file with a first-contact column, so how fast "
+    "No lead in this view has a time of first contact (the notes above say why), so how fast "
     "sales followed up cannot be measured: no chart, list or share of it is drawn. Load a leads "
-    "export with the date of first contact, or map that column to first_contacted_at on the "
-    "Upload page."
+    "export that says when each lead was first contacted (a HubSpot contacts export needs its "
+    "Owner assigned date beside the response time), or map such a column to first_contacted_at "
+    "on the Upload page."
 )
 
 
@@ -212,8 +215,8 @@ def response_bands(params: dict) -> None:
     st.caption(
         "Leads created in the period, grouped by how long sales took to make first contact (in "
         "each lead's agreed basis), and the share of each group that sales accepted (SQL) or "
-        "that became a customer, to date. Leads from files with no first-contact column are in "
-        "no group."
+        "that became a customer, to date. Leads with no time of first contact in their export "
+        "(no first-contact column, or an answer it cannot date) are in no group."
     )
     tables.show(
         bands,
@@ -244,8 +247,9 @@ with page.frame("Follow-up speed") as filters:
     rules = run("metrics/agreed_follow_up_by_channel", **params)
     agreed_rules(rules)
     overall = speed[speed["grouped_by"] == "all"].iloc[0]
-    # Leads from a file with no first-contact column are neither contacted nor not: with none
-    # measurable, "never contacted" is unknown, not 0.
+    # Leads with no time of first contact in their export (no column for it, or an answer it
+    # cannot date) are neither contacted nor not: with none measurable, "never contacted" is
+    # unknown, not 0.
     measurable = overall["count_leads"] > overall["count_unmeasurable"]
     page.tiles(
         [

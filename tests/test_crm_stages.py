@@ -324,3 +324,43 @@ def test_the_conversion_page_says_a_lifecycle_stage_tells_cohorts(
         "on time nor late, and not counted as never contacted."
     ) in captions
     assert not [caption for caption in captions if "no first-contact column" in caption]
+
+
+def test_the_follow_up_page_with_only_answers_hubspot_cannot_date_names_that_reason(
+    con, tmp_path, monkeypatch
+):
+    """Both leads were answered (a response time) and neither assigned: the page draws nothing
+    of follow-up speed, and says why without claiming the upload had no first-contact column
+    (it had one). Before, its last word was that none of the leads came from such a file."""
+    path = tmp_path / "hubspot-contacts.csv"
+    path.write_text(
+        '"Record ID","Create Date","Original Traffic Source","Owner assigned date",'
+        '"Lead response time (HH:mm:ss)"\n'
+        '"1","2026-10-05 09:00","Direct Traffic","","00:10:00"\n'
+        '"2","2026-10-06 09:00","Direct Traffic","","01:00:00"\n',
+        encoding="utf-8",
+    )
+    build(con, {"leads": path})
+    con.close()
+    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "crm.duckdb"))
+    at = AppTest.from_file(str(REPO_ROOT / "pages/follow_up.py"), default_timeout=120)
+    at.query_params["preset"] = "Custom"
+    at.query_params["period"] = ["2026-10-01", "2026-10-31"]
+    at.run()
+    assert not at.exception, at.exception
+    tiles = {tile.label: tile.value for tile in at.metric}
+    assert tiles["Never contacted"] == "–"  # unknown, not 0: both were answered
+    assert tiles["Within agreed time"] == "–"
+    assert (
+        "Follow-up speed cannot be measured for 2 of 2 leads: their export says they were "
+        "answered (a response time) but not when (no Owner assigned date), so they are neither "
+        "on time nor late, and not counted as never contacted."
+    ) in [caption.value for caption in at.caption]
+    said = [info.value for info in at.info]
+    assert [text for text in said if "first contact" in text] == [
+        "No lead in this view has a time of first contact (the notes above say why), so how fast "
+        "sales followed up cannot be measured: no chart, list or share of it is drawn. Load a "
+        "leads export that says when each lead was first contacted (a HubSpot contacts export "
+        "needs its Owner assigned date beside the response time), or map such a column to "
+        "first_contacted_at on the Upload page."
+    ]
