@@ -46,6 +46,21 @@ def hubspot_file(tmp_path):
 
 
 @pytest.fixture
+def answered_unassigned_file(tmp_path):
+    """Two HubSpot contacts answered (a response time) and never assigned: the export cannot
+    tell when either was answered."""
+    path = tmp_path / "hubspot-answered.csv"
+    path.write_text(
+        '"Record ID","Create Date","Original Traffic Source","Owner assigned date",'
+        '"Lead response time (HH:mm:ss)"\n'
+        '"1","2026-10-05 09:00","Direct Traffic","","00:10:00"\n'
+        '"2","2026-10-06 09:00","Direct Traffic","","01:00:00"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
 def con(tmp_path):
     con = connect(tmp_path / "crm.duckdb")
     yield con
@@ -167,19 +182,13 @@ def test_an_answer_hubspot_cannot_date_is_neither_on_time_late_nor_no_contact(co
     )
 
 
-def test_answers_hubspot_cannot_date_are_said_so_not_a_missing_column(con, tmp_path):
+def test_answers_hubspot_cannot_date_are_said_so_not_a_missing_column(
+    con, answered_unassigned_file
+):
     """Both leads were answered (a response time), neither was assigned: the week's follow-up
     cannot be measured, and the reason is that. Before, it said no upload had a first-contact
     column, though the file had one."""
-    path = tmp_path / "hubspot-contacts.csv"
-    path.write_text(
-        '"Record ID","Create Date","Original Traffic Source","Owner assigned date",'
-        '"Lead response time (HH:mm:ss)"\n'
-        '"1","2026-10-05 09:00","Direct Traffic","","00:10:00"\n'
-        '"2","2026-10-06 09:00","Direct Traffic","","01:00:00"\n',
-        encoding="utf-8",
-    )
-    build(con, {"leads": path})
+    build(con, {"leads": answered_unassigned_file})
     query = functools.partial(execute, con)
     week = numbers.week_tiles(query, Week.containing(date(2026, 10, 5)), {}).set_index("metric")
     assert pd.isna(week.at["share_contacted_in_time", "this_week"])
@@ -327,20 +336,12 @@ def test_the_conversion_page_says_a_lifecycle_stage_tells_cohorts(
 
 
 def test_the_follow_up_page_with_only_answers_hubspot_cannot_date_names_that_reason(
-    con, tmp_path, monkeypatch
+    con, answered_unassigned_file, tmp_path, monkeypatch
 ):
     """Both leads were answered (a response time) and neither assigned: the page draws nothing
     of follow-up speed, and says why without claiming the upload had no first-contact column
     (it had one). Before, its last word was that none of the leads came from such a file."""
-    path = tmp_path / "hubspot-contacts.csv"
-    path.write_text(
-        '"Record ID","Create Date","Original Traffic Source","Owner assigned date",'
-        '"Lead response time (HH:mm:ss)"\n'
-        '"1","2026-10-05 09:00","Direct Traffic","","00:10:00"\n'
-        '"2","2026-10-06 09:00","Direct Traffic","","01:00:00"\n',
-        encoding="utf-8",
-    )
-    build(con, {"leads": path})
+    build(con, {"leads": answered_unassigned_file})
     con.close()
     monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "crm.duckdb"))
     at = AppTest.from_file(str(REPO_ROOT / "pages/follow_up.py"), default_timeout=120)
