@@ -400,15 +400,16 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int, arriving:
     """Read one file as the choices on the page say; (attempt, its key, Mapped).
 
     Draws the kind choice, the mapping screen and the date question as they are needed.
-    The attempt is None while a question is open. ``arriving``: the batch's leads that load
-    before it (an Arriving or None) and what identifies them, part of the key.
+    The attempt is None while a question is open. ``arriving``: what the batch loads before
+    it (an Arriving of its leads and of its deals' and spend's currencies, or None), and what
+    identifies that, part of the key.
     """
     name, data = uploaded.name, uploaded.getvalue()
     answered = answers(slot)
     constants, added = fixed_values_box(slot), also_map_box(slot)
     if constants is None or added is None:  # malformed: the box says how; nothing loads
         return None, None, Mapped()
-    leads, arriving_key = arriving
+    before, arriving_key = arriving
     key = (uploaded.file_id, version, max_bytes, answered, tuple(sorted(constants.items())))
     key = (*key, tuple(sorted(added.items())), arriving_key)
     auto = remembered(
@@ -423,7 +424,7 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int, arriving:
             max_bytes=max_bytes,
             constants=constants,
             decimal_mark=answered.decimal_mark,
-            arriving=leads,
+            arriving=before,
             sheet=answered.sheet,
             also_mapped=added or None,
         ),
@@ -450,7 +451,7 @@ def checked(cursor, uploaded, slot: str, version: int, max_bytes: int, arriving:
         ask_how_to_read(slot, auto, answered)
         return auto, key, mapped
 
-    read = (kind, auto, answered, max_bytes, constants, added, leads)
+    read = (kind, auto, answered, max_bytes, constants, added, before)
     return read_as_mapped(cursor, uploaded, slot, key, read)
 
 
@@ -492,7 +493,7 @@ def _pairs_box(read, label: str, **widget) -> dict[str, str] | None:
 def read_as_mapped(cursor, uploaded, slot: str, key: tuple, read: tuple):
     """The mapping screen for a file read as ``kind``, then the file read with that mapping;
     (attempt, its key, Mapped) as ``checked`` returns them."""
-    kind, auto, answered, max_bytes, constants, added, leads = read
+    kind, auto, answered, max_bytes, constants, added, before = read
     name, data = uploaded.name, uploaded.getvalue()
     columns = remembered(
         slot,
@@ -530,7 +531,7 @@ def read_as_mapped(cursor, uploaded, slot: str, key: tuple, read: tuple):
             max_bytes,
             constants,
             answered.decimal_mark,
-            leads,
+            before,
             answered.sheet,
         ),
     )
@@ -540,7 +541,7 @@ def read_as_mapped(cursor, uploaded, slot: str, key: tuple, read: tuple):
 
 def file_section(cursor, uploaded, slot: str, version: int, max_bytes: int, arriving: tuple):
     """Everything about one file; (its Ready item, None) or (None, why it cannot load yet).
-    ``arriving``: the batch's leads loading before it, as ``checked`` takes them."""
+    ``arriving``: what the batch loads before it, as ``checked`` takes it."""
     name = uploaded.name
     st.subheader(format.plain(name), anchor=False)
     several_sheets = choose_sheet(slot, uploaded, max_bytes)
@@ -821,15 +822,16 @@ def changes_section(cursor) -> None:
 def files_sections(cursor, files: list, slots: list[str], version: int, max_bytes: int):
     """Every chosen file's section, in the order chosen; (the ready items by file id, why
     the others wait). Checked leads first: a batch's deals and touches are then checked
-    against the leads that load before them, not flagged as naming leads not loaded."""
+    against the leads that load before them, not flagged as naming leads not loaded; then
+    deals, whose currencies a spend file stating none is warned of."""
     kinds = batch_kinds(files, slots, max_bytes)
     boxes = [st.container(border=True) for _ in files]  # drawn in the order chosen
-    ready, waiting, leads = [], [], []
+    ready, waiting, before = [], [], []
     for at in upload.checking_order(kinds):
         uploaded, slot = files[at], slots[at]
-        # What identifies the leads ready so far: their files' attempts, as remembered.
-        arriving_key = tuple(memo_keys(item.slot) for item in leads)
-        arriving = (upload.arriving([item.prepared for item in leads]), arriving_key)
+        # What identifies the files ready so far: their attempts, as remembered.
+        arriving_key = tuple(memo_keys(item.slot) for item in before)
+        arriving = (upload.arriving([item.prepared for item in before]), arriving_key)
         with boxes[at]:
             try:
                 item, why_not = file_section(cursor, uploaded, slot, version, max_bytes, arriving)
@@ -842,8 +844,8 @@ def files_sections(cursor, files: list, slots: list[str], version: int, max_byte
                 item, why_not = None, "checking it failed"
         if item is not None:
             ready.append((done_key(uploaded, slot), item))
-            if item.prepared.kind == "leads":
-                leads.append(ReadyLeads(slot, item.prepared))
+            if item.prepared.kind in upload.ARRIVING_KINDS:
+                before.append(ReadyBefore(slot, item.prepared))
         elif why_not is not None:
             waiting.append(f"{uploaded.name}, since {why_not}")
     return ready, waiting
@@ -867,7 +869,7 @@ def batch_kinds(files: list, slots: list[str], max_bytes: int) -> list[str | Non
     ]
 
 
-class ReadyLeads(NamedTuple):
+class ReadyBefore(NamedTuple):
     slot: str
     prepared: upload.PreparedUpload
 

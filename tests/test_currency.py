@@ -18,6 +18,7 @@ from revcycle import settings
 from revcycle.build import build
 from revcycle.db import connect, execute
 from revcycle.importer import problems as codes
+from revcycle.importer.touches import Arriving
 from revcycle.importer.validate import prepare
 from revcycle.meeting import numbers, pack, week_view
 from revcycle.meeting.week import Week
@@ -139,6 +140,24 @@ def test_spend_stating_no_currency_beside_loaded_currencies_is_warned_about(
     assert _unstated(prepare(con, spend, kind="spend", constants=fixed)) == []
     monkeypatch.setenv(settings.CURRENCY_VARIABLE, "EUR")
     assert _unstated(prepare(con, spend, kind="spend", constants={"source": "Google Ads"})) == []
+    con.close()
+
+
+def test_currencies_arriving_in_the_batch_are_named_as_a_list(tmp_path, monkeypatch):
+    """An empty database, and a batch whose deals, checked before this spend, state USD once,
+    CHF and EUR twice each: the tie of most rows goes to the first code, CHF."""
+    monkeypatch.delenv(settings.CURRENCY_VARIABLE, raising=False)
+    con = connect(tmp_path / "empty.duckdb")
+    spend = tmp_path / "google-ads.csv"
+    spend.write_text(SPEND_OF_NO_CURRENCY, encoding="utf-8")
+    batch = Arriving(None, None, (("USD", 1), ("EUR", 2), ("CHF", 2)))
+    prepared = prepare(con, spend, kind="spend", constants={"source": "Google Ads"}, arriving=batch)
+    [reason] = _unstated(prepared)
+    assert reason.startswith(
+        "2 amounts state no currency (nor does REVCYCLE_CURRENCY), while the deals and spend "
+        "loaded or in this batch are in CHF, EUR and USD:"
+    )
+    assert reason.endswith("(currency=CHF; on the command line --set currency=CHF)")
     con.close()
 
 

@@ -91,3 +91,42 @@ def test_the_other_ad_platforms_downloads_load_through_the_page(file_name, label
         f"Loaded {count_rows} spend rows from {file_name} as upload 6 (merge)." in message
         for message in texts(at.success)
     ), texts(at.success)
+
+
+# A Google Ads report downloaded without its Currency code column, and a deals export in CHF
+# (two deals) and EUR (one), chosen together, the spend first.
+GOOGLE_ADS_WITHOUT_CURRENCY = (
+    "Campaign report\n"
+    '"November 1, 2026 - November 2, 2026"\n'
+    "Day,Campaign,Campaign ID,Cost,Clicks\n"
+    "2026-11-01,Brand NL,11111111,120.50,31\n"
+    "2026-11-02,Brand NL,11111111,101.00,28\n"
+)
+DEALS_IN_CHF_AND_EUR = (
+    "deal_id,created_at,amount,currency\n"
+    "D1,2026-11-01,100.00,CHF\n"
+    "D2,2026-11-02,50.00,CHF\n"
+    "D3,2026-11-02,75.00,EUR\n"
+)
+
+
+@pytest.mark.usefixtures("own_db")
+def test_spend_stating_no_currency_is_warned_of_beside_the_deals_of_its_own_batch(monkeypatch):
+    """The database holds the sample, which this batch removes, so only the batch's deals
+    state a currency. Before, the spend was checked before them and nothing was said; the ROI
+    page then refused its channel's sums as several currencies."""
+    monkeypatch.delenv("REVCYCLE_CURRENCY", raising=False)
+    at = open_upload_page()
+    spend = ("google-ads.csv", GOOGLE_ADS_WITHOUT_CURRENCY)
+    upload_files(at, spend, ("deals.csv", DEALS_IN_CHF_AND_EUR))
+    said = [text for text in texts(at.warning) if "no currency" in text]
+    # Both days have a cost; CHF has the most rows, so it is the example.
+    assert said == [
+        "2 amounts state no currency (nor does REVCYCLE_CURRENCY), while the deals and spend "
+        "loaded or in this batch are in CHF and EUR: they are of no known currency, so never "
+        "added to those. Give the file's currency as a fixed value (currency=CHF; on the "
+        "command line --set currency=CHF)."
+    ]
+    # Alone, over the sample, it has nothing to be told apart from.
+    upload_files(at, spend)
+    assert not [text for text in texts(at.warning) if "no currency" in text]

@@ -274,7 +274,9 @@ def test_a_batch_is_checked_leads_first_and_its_deals_and_touches_know_them(con)
     files = [("t.csv", TOUCHES), ("d.csv", DEALS_OF_NEW), ("l.csv", NEW_LEADS), ("x", "a,b\n1,2\n")]
     kinds = [upload.likely_kind(name, text.encode(), 1 << 20) for name, text in files]
     assert kinds == ["touches", "deals", "leads", None]
-    assert upload.checking_order(kinds) == [2, 3, 0, 1]
+    # Leads, the file no preset knows, deals (a spend file is told of their currencies), the
+    # rest.
+    assert upload.checking_order(kinds) == [2, 3, 1, 0]
     leads = attempt(con, "l.csv", NEW_LEADS).prepared
     arriving = upload.arriving([leads])
     # Alone, N4 is no loaded lead; with the batch's leads, only N5 and nobody@ are unknown.
@@ -285,6 +287,11 @@ def test_a_batch_is_checked_leads_first_and_its_deals_and_touches_know_them(con)
     with_leads = attempt(con, "t.csv", TOUCHES, arriving=arriving).prepared
     assert unknown_leads(with_leads) == [(3, "nobody@z.example")]
     assert upload.arriving([]) is None
+    # Deals ready before the touches bring no leads: the touches are checked as if alone.
+    deals = attempt(con, "d.csv", DEALS_OF_NEW).prepared
+    assert upload.arriving([deals]) is None  # and no currency either: nothing arrives
+    alone = [(2, "Zed@Z.example"), (3, "nobody@z.example")]
+    assert unknown_leads(attempt(con, "t.csv", TOUCHES).prepared) == alone
 
 
 def test_a_deal_linked_by_email_is_warned_of_only_when_no_lead_has_it(funnel_db):

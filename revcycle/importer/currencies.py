@@ -18,6 +18,7 @@ from revcycle.importer.load import holds_sample
 from revcycle.importer.parse import mask
 from revcycle.importer.problems import ERROR, WARNING, Problem
 from revcycle.importer.text import one_array, stripped
+from revcycle.importer.touches import Arriving
 
 ISO_CODES = pa.array(sorted(settings.iso_currency_codes()))
 # The signs parse.written_currencies reads in an amount as one currency; "$" and "¥" name
@@ -58,28 +59,47 @@ def checks(rows: pa.Table) -> list[tuple[np.ndarray, str, str, str]]:
     ]
 
 
-def unstated(con: duckdb.DuckDBPyConnection, kind: str, file: str, rows: pa.Table) -> list[Problem]:
+def unstated(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    file: str,
+    rows: pa.Table,
+    arriving: Arriving | None = None,
+) -> list[Problem]:
     """One warning for a deals or spend file whose amounts state no currency (no column, no
-    code or sign in them, ``$REVCYCLE_CURRENCY`` unset) while the loaded deals or spend state
-    one: such amounts are of no known currency, so never added to those, and nothing said so
-    until a page left them out of a sum. The sample's, which an upload removes, do not count."""
+    code or sign in them, ``$REVCYCLE_CURRENCY`` unset) while the loaded deals or spend, or
+    those ``arriving`` before it in the same batch, state one: such amounts are of no known
+    currency, so never added to those, and nothing said so until a page left them out of a
+    sum. The sample's, which an upload removes, do not count."""
     if kind not in ("deals", "spend") or settings.currency() is not None:
         return []
     with_amount = mask(pc.is_valid(rows.column("amount")))
     count = int((with_amount & ~mask(pc.is_valid(rows.column("currency")))).sum())
-    if not count or holds_sample(con):
+    if not count:
         return []
-    stated = _loaded_currencies(con)
+    stated = Counter(dict(arriving.currencies) if arriving is not None else {})
+    if not holds_sample(con):
+        stated.update(_loaded_currencies(con))
     if not stated:
         return []
+    example = min(stated, key=lambda code: (-stated[code], code))  # most rows, then A-Z
+    names = sorted(stated)
+    listed = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
     amounts = "amount states" if count == 1 else "amounts state"
     reason = (
-        f"{count:,} {amounts} no currency (nor does REVCYCLE_CURRENCY), while the loaded deals "
-        f"and spend are in {' and '.join(sorted(stated))}: they are of no known currency, so "
-        f"never added to those. Give the file's currency as a fixed value (currency="
-        f"{stated[0]}; on the command line --set currency={stated[0]})"
+        f"{count:,} {amounts} no currency (nor does REVCYCLE_CURRENCY), while "
+        f"{_whose(arriving)} are in {listed}: they are "
+        "of no known currency, so never added to those. Give the file's currency as a fixed "
+        f"value (currency={example}; on the command line --set currency={example})"
     )
     return [Problem(file, None, None, None, reason, WARNING, code=codes.MISSING_COLUMN)]
+
+
+def _whose(arriving: Arriving | None) -> str:
+    """Whose currencies the warning names: the loaded deals and spend, and the batch's."""
+    if arriving is None or not arriving.currencies:
+        return "the loaded deals and spend"
+    return "the deals and spend loaded or in this batch"
 
 
 _COUNT_CURRENCIES_SQL = {
@@ -88,11 +108,10 @@ _COUNT_CURRENCIES_SQL = {
 }
 
 
-def _loaded_currencies(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The currencies the loaded deals and spend state, most rows first (the likeliest of a
-    file that states none, too)."""
+def _loaded_currencies(con: duckdb.DuckDBPyConnection) -> Counter:
+    """The currencies the loaded deals and spend state, with their rows."""
     counts = Counter()
     for relation, sql in _COUNT_CURRENCIES_SQL.items():
         if relation_type(con, relation):
             counts.update({code: count for code, count in con.execute(sql).fetchall() if code})
-    return [code for code, _ in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))]
+    return counts

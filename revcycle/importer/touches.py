@@ -82,24 +82,47 @@ def identified(rows: pa.Table, problems: list[Problem], lines: np.ndarray, file:
 
 
 class Arriving(NamedTuple):
-    """The leads a batch loads before this file (the upload page loads leads first): their ids
-    and lower-cased emails, which a deal or touch may name as if they were loaded."""
+    """What a batch loads before this file (the upload page checks and loads leads first, then
+    deals): its leads' ids and lower-cased emails, which a deal or touch may name as if they
+    were loaded (None when no leads arrive), and the currencies its deals and spend state, with
+    their rows, which a file stating none is warned of as if they were loaded."""
 
-    lead_ids: pa.Array
-    emails: pa.Array
+    lead_ids: pa.Array | None
+    emails: pa.Array | None
+    currencies: tuple[tuple[str, int], ...] = ()
 
     @classmethod
-    def of(cls, leads: list[pa.Table]) -> "Arriving | None":
-        """From the rows of the leads files to load first; None when there are none."""
-        if not leads:
+    def of(cls, leads: list[pa.Table], amounts: list[pa.Table] = ()) -> "Arriving | None":
+        """From the rows of the leads files, and of the deals and spend files, to load first;
+        None when there are none."""
+        currencies = _stated_currencies(amounts)
+        if not leads and not currencies:
             return None
+        if not leads:
+            return cls(None, None, currencies)
         ids = [one_array(rows.column("lead_id")) for rows in leads]
         emails = [
             one_array(pc.utf8_lower(rows.column("email")))
             for rows in leads
             if "email" in rows.column_names
         ]
-        return cls(pa.concat_arrays(ids), pa.concat_arrays(emails or [pa.array([], pa.string())]))
+        emails = pa.concat_arrays(emails or [pa.array([], pa.string())])
+        return cls(pa.concat_arrays(ids), emails, currencies)
+
+    @property
+    def leads(self) -> tuple[pa.Array, pa.Array] | None:
+        """The arriving leads' ids and lower-cased emails; None when no leads arrive."""
+        return None if self.lead_ids is None else (self.lead_ids, self.emails)
+
+
+def _stated_currencies(amounts: list[pa.Table]) -> tuple[tuple[str, int], ...]:
+    """(currency, rows) over the tables' rows with an amount and a currency."""
+    counts = {}
+    for rows in amounts:
+        stating = rows.filter(pc.and_(pc.is_valid(rows["amount"]), pc.is_valid(rows["currency"])))
+        for pair in pc.value_counts(stating["currency"]).to_pylist():
+            counts[pair["values"]] = counts.get(pair["values"], 0) + pair["counts"]
+    return tuple(counts.items())
 
 
 def link_problems(
@@ -159,6 +182,7 @@ def known_leads(con: duckdb.DuckDBPyConnection, lead_ids, emails, arriving=None)
     """The loaded and ``arriving`` leads' ids and lower-cased emails among those the touches
     (or deals) name; (None, None) when there are no leads to check against (the loaded ones
     being the sample, which goes when this file loads, and none arriving)."""
+    arriving = arriving.leads if arriving is not None else None
     if not has_table(con, RAW_TABLE_BY_KIND["leads"]) or holds_sample(con):
         return (None, None) if arriving is None else arriving
     loaded = _loaded_leads(con, lead_ids, emails)

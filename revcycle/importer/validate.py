@@ -329,7 +329,8 @@ def prepare(
     ``overrides`` (field -> column) add to the automatic mapping, or with ``complete_mapping``
     are all of it; ``constants`` (field -> value) give a field one value on every row;
     ``date_format`` and ``decimal_mark`` answer what the file's dates and amounts leave open;
-    ``arriving``: the leads that load before this file in the same batch, known as loaded;
+    ``arriving``: what loads before this file in the same batch (its leads, the currencies of
+    its deals and spend), known as loaded;
     ``sheet``: a workbook's sheet to read (read_export)."""
     table = read_export(Path(path), max_bytes, sheet)
     header = table.header
@@ -347,7 +348,7 @@ def prepare(
     read_columns |= read_derived
     checked = (mapping, rows, lines, now or settings.wall_clock_now(), arriving)
     problems += derived + _rule_problems(con, kind, table, checked)
-    problems += currencies.unstated(con, kind, table.where, rows)
+    problems += currencies.unstated(con, kind, table.where, rows, arriving)
     rows, repeats, notes = _completed(kind, table, preset, rows, problems, lines)
     problems += repeats
     rows = _without_rejected(rows, lines, problems)
@@ -1094,6 +1095,6 @@ def _unknown_leads(con: duckdb.DuckDBPyConnection, lead_ids, arriving) -> np.nda
             known = con.sql(sql).to_arrow_table().column("lead_id")
         finally:
             con.unregister("deal_lead_ids")
-    if arriving is not None:
+    if arriving is not None and arriving.lead_ids is not None:
         known = pa.concat_arrays([one_array(known), arriving.lead_ids])
     return mask(pc.invert(pc.is_in(lead_ids, value_set=known))) & mask(pc.is_valid(lead_ids))

@@ -190,14 +190,23 @@ def likely_kind(
 def checking_order(kinds: list[str | None]) -> list[int]:
     """The positions of a batch's files in the order to check them: leads first, so the deals
     and touches they bring are checked against them (they load first too), then the files no
-    preset recognises, then the rest as chosen."""
-    rank = {"leads": 0, None: 1}
-    return sorted(range(len(kinds)), key=lambda at: rank.get(kinds[at], 2))
+    preset recognises, then deals, whose currencies a spend file stating none is checked
+    against (they load before spend too), then the rest as chosen."""
+    rank = {"leads": 0, None: 1, "deals": 2}
+    return sorted(range(len(kinds)), key=lambda at: rank.get(kinds[at], 3))
 
 
-def arriving(leads: list[PreparedUpload]) -> Arriving | None:
-    """The leads of the batch's leads files that are ready: they load before its deals."""
-    return Arriving.of([prepared.rows for prepared in leads])
+# The kinds whose ready files a later file of the batch is checked against (Arriving).
+ARRIVING_KINDS = ("leads", "deals", "spend")
+
+
+def arriving(ready: list[PreparedUpload]) -> Arriving | None:
+    """What the batch's files that are ready bring before the next is checked: its leads'
+    ids and emails, and the currencies of its deals and spend (ARRIVING_KINDS)."""
+    return Arriving.of(
+        [prepared.rows for prepared in ready if prepared.kind == "leads"],
+        [prepared.rows for prepared in ready if prepared.kind in ("deals", "spend")],
+    )
 
 
 def header(file_name: str, data: bytes, max_bytes: int, sheet: str | None = None) -> list[str]:
