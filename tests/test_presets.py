@@ -123,6 +123,24 @@ def test_hubspot_mapping_uses_the_lifecycle_date_columns():
     assert "segment" not in mapping  # no "Company size" column in this file
 
 
+@pytest.mark.parametrize(
+    ("header", "channel"),
+    [
+        (["lead_id", "created_at", "source", "owner"], "source"),
+        (["Lead_ID", "Created_At", "Lead  Source"], "Lead  Source"),
+        # The field's own name first: a sheet with both reads its channel column.
+        (["lead_id", "created_at", "source", "channel"], "channel"),
+        (["lead_id", "created_at", "owner"], None),
+    ],
+)
+def test_a_sheet_of_our_own_leads_format_reads_its_lead_source_as_the_channel(header, channel):
+    """Before, a spreadsheet of leads with a "source" column listed it among the ignored
+    columns, and every lead it added was of channel (unknown)."""
+    preset = detect(header)
+    assert preset.name == "generic_leads"
+    assert mapping_for(preset, header).get("channel") == channel
+
+
 def test_salesforce_leads_carry_the_converted_opportunity():
     mapping = mapping_for(detect(SALESFORCE_LEADS), SALESFORCE_LEADS)
     assert mapping["converted_deal_id"] == "Converted Opportunity ID"

@@ -68,15 +68,22 @@ _GENERIC_IDENTIFYING = {
 }
 
 
+# Names a sheet of our own format may give a field after its own, any case and spacing: a
+# leads sheet's "source" is the lead source, which the channel field holds (deals and touches
+# have a source field of their own). Read silently as "channel" would be, where it was ignored.
+_GENERIC_ALSO = {"leads": {"channel": ("source", "lead source")}}
+
+
 def _generic(kind: str) -> Preset:
     names = contract.column_names(kind)
     identifying, absent = _GENERIC_IDENTIFYING[kind]
+    also = _GENERIC_ALSO.get(kind, {})
     return Preset(
         name=f"generic_{kind}",
         label=f"Revcycle generic {kind} export",
         kind=kind,
         identifying=identifying,
-        columns={name: (name,) for name in names},
+        columns={name: (name, *also.get(name, ())) for name in names},
         absent=absent,
         names_missing=False,
     )
