@@ -376,9 +376,6 @@ def preview(cursor, prepared, slot: str, key: tuple) -> str:
             ("Removed", format.count(change.count_removed), "Loaded, but not in this file.")
         )
     page.tiles(numbers)
-    notice = load.sample_notice(cursor)
-    if notice:
-        st.warning(notice, icon=":material/science:")
     if mode == "replace" and change.count_removed:
         rows = contract.ROWS_BY_KIND[prepared.kind]
         st.warning(
@@ -599,6 +596,10 @@ def commit_section(cursor, ready: list, waiting: list[str], who: str) -> None:
         "file loads in one transaction and the dashboard's numbers follow at once; the History "
         "below can undo it."
     )
+    # Said once for the batch, where it is loaded: every file's preview repeated it.
+    notice = load.sample_notice(cursor, "this file" if len(ordered) == 1 else "these files")
+    if notice:
+        st.warning(notice, icon=":material/science:")
     if not st.button(
         f"Load {plural(len(ordered), 'file')}",
         type="primary",

@@ -127,6 +127,12 @@ def test_spend_stating_no_currency_is_warned_of_beside_the_deals_of_its_own_batc
         "added to those. Give the file's currency as a fixed value (currency=CHF; on the "
         "command line --set currency=CHF)."
     ]
+    # What loading does to the sample is said once for the batch, where it loads; each file's
+    # preview said it before.
+    said = [text for text in texts(at.warning) if "holds the bundled sample" in text]
+    assert len(said) == 1 and "Loading these files removes the sample first" in said[0]
     # Alone, over the sample, it has nothing to be told apart from.
     upload_files(at, spend)
     assert not [text for text in texts(at.warning) if "no currency" in text]
+    said = [text for text in texts(at.warning) if "holds the bundled sample" in text]
+    assert len(said) == 1 and "Loading this file removes the sample first" in said[0]

@@ -607,8 +607,9 @@ def holds_sample(con: duckdb.DuckDBPyConnection) -> bool:
     ).fetchall()[0][0]
 
 
-def sample_notice(con: duckdb.DuckDBPyConnection) -> str | None:
-    """What loading a file will do to the sample, said before it happens; None without one."""
+def sample_notice(con: duckdb.DuckDBPyConnection, loading: str = "this file") -> str | None:
+    """What loading ``loading`` ("this file", "these files") will do to the sample, said
+    before it happens; None without one."""
     if not holds_sample(con):
         return None
     leads, deals = con.execute(
@@ -622,7 +623,7 @@ def sample_notice(con: duckdb.DuckDBPyConnection) -> str | None:
     )
     return (
         f"The database holds the bundled sample ({leads:,} leads, {deals:,} deals). Loading "
-        "this file removes the sample first, leads and deals and their touches and spend"
+        f"{loading} removes the sample first, leads and deals and their touches and spend"
         f"{agreement}, so it never mixes with your data; restoring the state before the load "
         "brings the sample back."
     )
