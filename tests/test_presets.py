@@ -126,19 +126,54 @@ def test_hubspot_mapping_uses_the_lifecycle_date_columns():
 @pytest.mark.parametrize(
     ("header", "channel"),
     [
-        (["lead_id", "created_at", "source", "owner"], "source"),
-        (["Lead_ID", "Created_At", "Lead  Source"], "Lead  Source"),
+        ("lead_id,created_at,source,owner", "source"),
         # The field's own name first: a sheet with both reads its channel column.
-        (["lead_id", "created_at", "source", "channel"], "channel"),
-        (["lead_id", "created_at", "owner"], None),
+        ("lead_id,created_at,source,channel", "channel"),
+        # Salesforce's name for it, written as a database column.
+        ("lead_id,created_at,lead_source", "lead_source"),
+        ("lead_id,created_at,owner", None),
     ],
 )
-def test_a_sheet_of_our_own_leads_format_reads_its_lead_source_as_the_channel(header, channel):
-    """Before, a spreadsheet of leads with a "source" column listed it among the ignored
-    columns, and every lead it added was of channel (unknown)."""
-    preset = detect(header)
-    assert preset.name == "generic_leads"
-    assert mapping_for(preset, header).get("channel") == channel
+def test_a_sheet_of_our_own_leads_format_reads_its_lead_source_as_the_channel(
+    tmp_path, header, channel
+):
+    """Before, a spreadsheet of leads with a "source" or "lead_source" column listed it among
+    the ignored columns, and every lead it added was of channel (unknown)."""
+    path = tmp_path / "leads.csv"
+    values = {"lead_id": "L1", "created_at": "2026-10-01 09:00"}
+    names = header.split(",")
+    path.write_text(f"{header}\n{','.join(values.get(n, 'Webinar') for n in names)}\n")
+    prepared = prepare(connect(tmp_path / "empty.duckdb"), path)
+    assert prepared.source == "Revcycle generic leads export"
+    assert prepared.mapping.get("channel") == channel
+    assert prepared.rows.column("channel").to_pylist() == ["Webinar" if channel else None]
+
+
+@pytest.mark.parametrize(
+    ("header", "mapped"),
+    [
+        # Database-style names of the fields HubSpot's and Pipedrive's deals exports name.
+        ("deal_id,created_at,deal_stage,close_date,deal_value", ("deal_stage", "close_date")),
+        ("deal_id,created_at,Deal Stage,Close Date", ("Deal Stage", "Close Date")),
+    ],
+)
+def test_a_deals_sheet_reads_a_field_named_as_a_preset_names_it_however_written(
+    tmp_path, header, mapped
+):
+    """Before, "close_date" beside a preset's "Close Date" was ignored: every won deal of such
+    a sheet had no close date, and was in no period."""
+    path = tmp_path / "deals.csv"
+    given = {"deal_id": "D1", "created_at": "2026-10-01", "deal_value": "1200.50"}
+    cells = [
+        given.get(name, "Won" if "tage" in name else "2026-10-09") for name in header.split(",")
+    ]
+    path.write_text(f"{header}\n{','.join(cells)}\n")
+    prepared = prepare(connect(tmp_path / "empty.duckdb"), path)
+    assert (prepared.mapping["stage"], prepared.mapping["closed_at"]) == mapped
+    assert prepared.rows.column("stage").to_pylist() == ["Won"]
+    # Pipedrive's "Deal - Value", written as a database column.
+    assert prepared.mapping.get("amount") == ("deal_value" if "deal_value" in header else None)
+    assert str(prepared.rows.column("closed_at")[0].as_py()) == "2026-10-09 00:00:00"
 
 
 def test_salesforce_leads_carry_the_converted_opportunity():

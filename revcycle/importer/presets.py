@@ -68,10 +68,10 @@ _GENERIC_IDENTIFYING = {
 }
 
 
-# Names a sheet of our own format may give a field after its own, any case and spacing: a
-# leads sheet's "source" is the lead source, which the channel field holds (deals and touches
-# have a source field of their own). Read silently as "channel" would be, where it was ignored.
-_GENERIC_ALSO = {"leads": {"channel": ("source", "lead source")}}
+# Names a sheet of our own format may give a field after its own: a leads sheet's "source" is
+# the lead source, which the channel field holds (deals and touches have a source field of
+# their own). Read as "channel" would be, where it was ignored.
+_GENERIC_ALSO = {"leads": {"channel": ("source",)}}
 
 
 def _generic(kind: str) -> Preset:
@@ -415,12 +415,13 @@ def first_present(names: tuple[str, ...], header: list[str]) -> str | None:
     return _first_present({"found": names}, header).get("found")
 
 
-def _first_present(candidates: dict, header: list[str]) -> dict[str, str]:
-    """Field -> the first of its candidate columns the header has (any case and spacing)."""
-    by_key = {_key(name): name for name in header}
+def _first_present(candidates: dict, header: list[str], key=_key) -> dict[str, str]:
+    """Field -> the first of its candidate columns the header has (any case and spacing; with
+    ``key=_words``, any punctuation between the words too)."""
+    by_key = {key(name): name for name in header}
     mapping = {}
     for field_name, names in candidates.items():
-        found = next((by_key[_key(c)] for c in names if _key(c) in by_key), None)
+        found = next((by_key[key(c)] for c in names if key(c) in by_key), None)
         if found is not None:
             mapping[field_name] = found
     return mapping
@@ -428,12 +429,14 @@ def _first_present(candidates: dict, header: list[str]) -> dict[str, str]:
 
 def automatic_mapping(kind: str, header: list[str]) -> dict[str, str]:
     """Contract field -> the file's column named as the field, or as any preset of ``kind``
-    names it ("stage", "Stage", "Deal Stage"): what maps without being asked."""
+    names it, however the words are written ("stage", "Deal Stage", "deal_stage",
+    "close_date" for HubSpot's "Close Date"): what maps without being asked, as the mapping
+    screen chooses (likely_columns)."""
     candidates = {
         name: [name, *(c for p in PRESETS if p.kind == kind for c in p.columns.get(name, ()))]
         for name in contract.column_names(kind)
     }
-    return _first_present(candidates, header)
+    return _first_present(candidates, header, key=_words)
 
 
 def suggestions(field_name: str, header: list[str], limit: int = 3) -> list[str]:
