@@ -343,8 +343,9 @@ def channel_rules(cursor, prepared, slot: str) -> dict[str, str]:
     return new_rules
 
 
-def preview(cursor, prepared, slot: str, key: tuple) -> str:
-    """The merge/replace choice and what it would change; the chosen mode."""
+def preview(cursor, prepared, slot: str, key: tuple, version: int) -> tuple[str, load.Previewed]:
+    """The merge/replace choice and what it would change; the chosen mode, and the change as
+    found at the data's ``version`` (the commit takes it while nothing has loaded since)."""
     mode = st.radio(
         "How to load it",
         load.MODES,
@@ -376,13 +377,14 @@ def preview(cursor, prepared, slot: str, key: tuple) -> str:
             ("Removed", format.count(change.count_removed), "Loaded, but not in this file.")
         )
     page.tiles(numbers)
+    previewed = load.Previewed(version, change)
     if mode == "replace" and change.count_removed:
         rows = contract.ROWS_BY_KIND[prepared.kind]
         st.warning(
             f"Replace removes {change.count_removed:,} loaded {rows} that are not in this file.",
             icon=":material/warning:",
         )
-    return mode
+    return mode, previewed
 
 
 class Mapped(NamedTuple):
@@ -573,9 +575,11 @@ def file_section(cursor, uploaded, slot: str, version: int, max_bytes: int, arri
     if why_not is not None:
         return None, why_not
     new_rules = channel_rules(cursor, prepared, slot)
-    mode = preview(cursor, prepared, slot, key)
+    mode, previewed = preview(cursor, prepared, slot, key, version)
     label = mapped.save_as or (upload.MAPPED_ON_PAGE if mapped.by_hand else prepared.source)
-    ready = upload.Ready(prepared, mode, label, new_rules, mapped.save_as or None, mapped.columns)
+    ready = upload.Ready(
+        prepared, mode, label, new_rules, mapped.save_as or None, mapped.columns, previewed
+    )
     return ready, None
 
 

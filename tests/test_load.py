@@ -11,6 +11,7 @@ from revcycle import audit
 from revcycle.importer import load as load_module
 from revcycle.importer import validate
 from revcycle.importer.load import (
+    Previewed,
     UploadMeta,
     archive_folder,
     archived_file,
@@ -22,6 +23,7 @@ from revcycle.importer.load import (
 from revcycle.importer.original import Original
 from revcycle.importer.problems import FILE_CHANGED, ImportRefused
 from revcycle.importer.validate import prepare
+from revcycle.rebuild import data_version
 from tests.conftest import connect_built, write_export
 
 
@@ -177,6 +179,40 @@ def test_replace_drops_rows_the_new_file_lacks(con):
     assert preview(con, "leads", fresh, "replace").count_removed == 1
     commit_upload(con, "leads", fresh, "replace", meta(), changed_by="test")
     assert [row[0] for row in loaded(con)] == ["L9"]
+
+
+def test_a_preview_is_the_commit_s_change_only_while_nothing_has_loaded_since(con):
+    """The upload page previews a file, then loads it: the commit takes the preview's counts
+    while the data is at the version they were found at, and compares again once anything
+    has loaded in between. L1 (Email) is loaded."""
+    week = leads(("L1", "2026-01-01 09:00:00", "Partner"), ("L2", "2026-01-02 09:00:00", "Email"))
+    found = preview(con, "leads", week, "merge")
+    assert (found.count_new, found.count_changed) == (1, 1)  # L2 new, L1's channel changed
+    at = data_version(con)
+    # Another upload lands first: it changes L1 to Partner and adds L2 itself.
+    commit_upload(con, "leads", week, "merge", meta("other.csv", 2), changed_by="colleague")
+    assert data_version(con) != at
+    # Stale, the preview is not taken: the file now changes nothing, and adds no upload.
+    upload_id, change = commit_upload(
+        con,
+        "leads",
+        week,
+        "merge",
+        meta(rows=2),
+        changed_by="test",
+        previewed=Previewed(at, found),
+    )
+    assert upload_id is None
+    assert (change.count_new, change.count_changed, change.count_unchanged) == (0, 0, 2)
+    # Current, it is the change as found: here one that says L3 is new, which it is.
+    three = leads(("L3", "2026-01-03 09:00:00", "Email"))
+    found = preview(con, "leads", three, "merge")
+    current = Previewed(data_version(con), found)
+    upload_id, change = commit_upload(
+        con, "leads", three, "merge", meta("l3.csv", 1), changed_by="test", previewed=current
+    )
+    assert upload_id is not None and change == found
+    assert [row[0] for row in loaded(con)] == ["L1", "L2", "L3"]
 
 
 def test_restore_returns_exactly_the_state_after_an_upload(con):

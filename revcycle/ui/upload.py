@@ -286,6 +286,7 @@ class Ready:
     new_rules: dict[str, str]  # raw source value -> channel
     save_as: str | None = None  # keep the mapping under this name
     columns: list[str] | None = None  # the file's header, needed to save the mapping
+    previewed: load.Previewed | None = None  # what the page's preview found, and when
 
 
 def in_commit_order(ready: list[Ready]) -> list[Ready]:
@@ -309,6 +310,7 @@ def commit(con: duckdb.DuckDBPyConnection, item: Ready, who: str) -> int | None:
         prepared.meta(item.label),
         item.new_rules,
         changed_by=who,
+        previewed=item.previewed,
     )
     if item.save_as and item.columns is not None:
         save_mapping(con, item, who)
