@@ -548,23 +548,29 @@ def commit_in_transaction(
             # Kept by its content, the file is one an earlier upload named already.
             kept.result()
             return None, change
-        next_id = con.execute("select coalesce(max(upload_id), 0) + 1 from uploads").fetchall()
-        upload_id = next_id[0][0]
-        # By name: a field added to an older archive is its last column, wherever the contract
-        # lists it (ensure_storage).
-        _run(con, "set variable incoming_upload_id = $id", {"id": upload_id})
-        _over_incoming(
-            incoming,
-            f"insert into {ROWS_TABLE_BY_KIND[kind]} by name "
-            f"select getvariable('incoming_upload_id') as upload_id, * "
-            f"from ({_incoming_sql(kind)})",
-        )
+        upload_id = _store(con, kind, incoming)
         sha256 = kept.result()
     _record(con, upload_id, (kind, mode, len(rows), sha256, changed_by), meta, change)
     if sample:
         _run(con, "insert into sample_uploads values ($id)", {"id": upload_id})
     _set_loaded(con, upload_id)
     return upload_id, change
+
+
+def _store(con: duckdb.DuckDBPyConnection, kind: str, incoming: duckdb.DuckDBPyRelation) -> int:
+    """Store the incoming rows as the next upload's; its id."""
+    next_id = con.execute("select coalesce(max(upload_id), 0) + 1 from uploads").fetchall()
+    upload_id = next_id[0][0]
+    # By name: a field added to an older archive is its last column, wherever the contract
+    # lists it (ensure_storage).
+    _run(con, "set variable incoming_upload_id = $id", {"id": upload_id})
+    _over_incoming(
+        incoming,
+        f"insert into {ROWS_TABLE_BY_KIND[kind]} by name "
+        f"select getvariable('incoming_upload_id') as upload_id, * "
+        f"from ({_incoming_sql(kind)})",
+    )
+    return upload_id
 
 
 def _record(con, upload_id: int, upload: tuple, meta: UploadMeta, change: ChangePreview) -> None:
