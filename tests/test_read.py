@@ -456,6 +456,39 @@ def test_a_grand_totals_line_with_nothing_beside_its_label_is_dropped(tmp_path):
     assert list(table.totals_lines) == [4]
 
 
+def test_google_ads_totals_that_no_longer_add_up_are_dropped_and_said_to_be_checked(tmp_path):
+    """The analyst deleted the Competitor keywords rows in Excel before saving: the report's
+    "Total: …" rows still say 1,289.75 (1,204.50 + 85.25), the rows left sum to 1,204.50.
+    Before, the three rows were kept as data and each rejected as "not a date"; they are the
+    report's totals all the same, and the file may lack rows, which the note says."""
+    table = read_written(
+        tmp_path,
+        "Campaign report\n"
+        '"November 1, 2026 - November 1, 2026"\n'
+        "Day,Campaign,Campaign ID,Currency code,Cost,Clicks\n"
+        '2026-11-01,Brand NL,11111111,EUR,"1,204.50",310\n'
+        'Total: Account,--,--,EUR,"1,289.75",350\n'
+        'Total: Search,--,--,EUR,"1,289.75",350\n',
+    )
+    assert values(table) == [["2026-11-01", "Brand NL", "11111111", "EUR", "1,204.50", "310"]]
+    assert list(table.totals_lines) == [5, 6]
+    assert table.notes[-1] == (
+        "dropped the totals rows on lines 5-6 ('Total: Account | -- | -- | EUR | 1,289.75 | 350'; "
+        "'Total: Search | -- | -- | EUR | 1,289.75 | 350'); they do not add up to the rows "
+        "above: check that no row was taken out or changed after the report was made"
+    )
+
+
+def test_a_last_row_labelled_total_colon_that_holds_data_stays(tmp_path):
+    # Text beside the label, not figures: a campaign named so, kept and checked as data.
+    table = read_written(
+        tmp_path,
+        "touched_at,source,campaign\n2026-11-01,google,Brand\nTotal: recall,newsletter,Q4 wrap\n",
+    )
+    assert [row[0] for row in values(table)] == ["2026-11-01", "Total: recall"]
+    assert list(table.totals_lines) == []
+
+
 def test_header_only_file_has_zero_rows():
     table = read("header_only.csv")
     assert table.header == ["Lead ID", "Created Date", "Lead Source"]

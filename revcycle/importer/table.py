@@ -208,7 +208,19 @@ def _drop_totals(cells: pa.Table, keep: np.ndarray, lines, notes: list[str]):
         if not _TOTAL_OF.fullmatch(_row(cells, keep[-count - 1])[0] or ""):
             break
         count += 1
-    if not (count and _totals_of_above(cells, keep, count, _NOT_SUMMED)):
+    unbalanced = ""
+    if count and not _totals_of_above(cells, keep, count, _NOT_SUMMED):
+        # "Total: <scope>" rows of figures that sum nothing above: rows were taken out or
+        # changed after the report was made. Still the report's totals, never data (a day of
+        # "Total: Account" was rejected as no date); the analyst is told to check the file.
+        if _figures(cells, keep[-count:], _NOT_SUMMED):
+            unbalanced = (
+                "; they do not add up to the rows above: check that no row was taken out or "
+                "changed after the report was made"
+            )
+        else:
+            count = 0
+    if not count:
         first, *others = _row(cells, keep[-1]) if len(keep) else [""]
         named = first is not None and _TOTAL.fullmatch(first)
         alone = named and all(value is None for value in others)
@@ -221,14 +233,21 @@ def _drop_totals(cells: pa.Table, keep: np.ndarray, lines, notes: list[str]):
     dropped = tuple(int(line) for line in lines[keep[-count:]])
     shown = "; ".join(f"'{_row_text(cells, row)}'" for row in keep[-count:][:3])
     where = f"row on line {dropped[0]}" if count == 1 else f"rows on lines {_span(dropped)}"
-    notes.append(f"dropped the totals {where} ({shown})")
+    notes.append(f"dropped the totals {where} ({shown}){unbalanced}")
     return keep[:-count], dropped
 
 
 def _sum_rows(cells: pa.Table, rows, column_sum, count: int, not_summed=None) -> bool:
-    """Whether the cells of ``rows`` but their first are numbers, no dates (or, with
-    ``not_summed``, text it matches: "--", a currency code), and one number its column's sum
-    (``column_sum(column, decimal mark)``) over the rows it totals, or their ``count``."""
+    """Whether the cells of ``rows`` but their first are figures (_figures), one its column's
+    sum (``column_sum(column, decimal mark)``) over the rows it totals, or their ``count``."""
+    figures = _figures(cells, rows, not_summed)
+    return any(_is_total(value, partial(column_sum, at), count) for at, value in figures)
+
+
+def _figures(cells: pa.Table, rows, not_summed=None) -> list[tuple[int, str]]:
+    """The numbers (column, text) of ``rows`` but their first cells, when every other filled
+    cell is a number and no date (or, with ``not_summed``, text it matches: "--", a currency
+    code); none otherwise."""
     filled = [
         (at, value)
         for row in rows
@@ -237,9 +256,9 @@ def _sum_rows(cells: pa.Table, rows, column_sum, count: int, not_summed=None) ->
     ]
     numbers = [(at, v) for at, v in filled if _NUMBER.fullmatch(v) and not _DATE.match(v)]
     others = len(filled) - len(numbers)
-    if not numbers or others > sum(bool(not_summed and not_summed.fullmatch(v)) for _, v in filled):
-        return False
-    return any(_is_total(value, partial(column_sum, at), count) for at, value in numbers)
+    if others > sum(bool(not_summed and not_summed.fullmatch(v)) for _, v in filled):
+        return []
+    return numbers
 
 
 def _totals_of_above(cells: pa.Table, keep: np.ndarray, count: int, not_summed) -> bool:
