@@ -10,16 +10,23 @@ _LOAD_OPPORTUNITIES = (
 )
 
 
-def reached_sql_without_date(count: int, count_leads: int, span: str) -> str:
-    """``count`` of the ``span``'s (``"period"``, ``"week"``) ``count_leads`` leads reached SQL
-    with no SQL date."""
+# How each stage can be reached with no date for it: a converted lead (its SQL date is its
+# converted opportunity's creation) or a lifecycle stage past it with its date blank (a stage
+# skipped; only HubSpot's lifecycle stage does that for an MQL).
+_REACHED_HOW = {"SQL": "converted, or by their lifecycle stage", "MQL": "by their lifecycle stage"}
+
+
+def reached_without_date(stage: str, count: int, count_leads: int, span: str) -> str:
+    """``count`` of the ``span``'s (``"period"``, ``"week"``) ``count_leads`` leads reached
+    ``stage`` ("MQL" or "SQL") with no date for it."""
     count, count_leads = int(count), int(count_leads)
     them, have = ("it", "has") if count == 1 else ("them", "have")
-    return (
-        f"{count:,} of the {span}'s {count_leads:,} leads reached SQL (converted, or by their "
-        f"lifecycle stage) but {have} no SQL date, so no {span} counts {them} among its SQLs; "
-        f"cohorts count {them}. {_LOAD_OPPORTUNITIES}"
+    said = (
+        f"{count:,} of the {span}'s {count_leads:,} leads reached {stage} "
+        f"({_REACHED_HOW[stage]}) but {have} no {stage} date, so no {span} counts {them} among "
+        f"its {stage}s; cohorts count {them}."
     )
+    return f"{said} {_LOAD_OPPORTUNITIES}" if stage == "SQL" else said
 
 
 def sqls_unknown(count: int, count_leads: int, span: str) -> str:

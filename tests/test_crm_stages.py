@@ -45,6 +45,18 @@ def hubspot_file(tmp_path):
     return path
 
 
+def opened(con, tmp_path, monkeypatch, page: str, last_day: str) -> AppTest:
+    """The page over the test's database (closed here), from 1 October to ``last_day``."""
+    con.close()
+    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "crm.duckdb"))
+    at = AppTest.from_file(str(REPO_ROOT / f"pages/{page}.py"), default_timeout=120)
+    at.query_params["preset"] = "Custom"
+    at.query_params["period"] = ["2026-10-01", last_day]
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 @pytest.fixture
 def answered_unassigned_file(tmp_path):
     """Two HubSpot contacts answered (a response time) and never assigned: the export cannot
@@ -312,13 +324,7 @@ def test_the_conversion_page_says_a_lifecycle_stage_tells_cohorts(
     con, hubspot_file, tmp_path, monkeypatch
 ):
     build(con, {"leads": hubspot_file})
-    con.close()
-    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "crm.duckdb"))
-    at = AppTest.from_file(str(REPO_ROOT / "pages/conversion.py"), default_timeout=120)
-    at.query_params["preset"] = "Custom"
-    at.query_params["period"] = ["2026-10-01", "2026-12-31"]
-    at.run()
-    assert not at.exception, at.exception
+    at = opened(con, tmp_path, monkeypatch, "conversion", "2026-12-31")
     captions = [caption.value for caption in at.caption]
     # All five leads lack an MQL date column, and all five have a lifecycle stage.
     assert (
@@ -342,13 +348,7 @@ def test_the_follow_up_page_with_only_answers_hubspot_cannot_date_names_that_rea
     of follow-up speed, and says why without claiming the upload had no first-contact column
     (it had one). Before, its last word was that none of the leads came from such a file."""
     build(con, {"leads": answered_unassigned_file})
-    con.close()
-    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "crm.duckdb"))
-    at = AppTest.from_file(str(REPO_ROOT / "pages/follow_up.py"), default_timeout=120)
-    at.query_params["preset"] = "Custom"
-    at.query_params["period"] = ["2026-10-01", "2026-10-31"]
-    at.run()
-    assert not at.exception, at.exception
+    at = opened(con, tmp_path, monkeypatch, "follow_up", "2026-10-31")
     tiles = {tile.label: tile.value for tile in at.metric}
     assert tiles["Never contacted"] == "–"  # unknown, not 0: both were answered
     assert tiles["Within agreed time"] == "–"
@@ -365,3 +365,28 @@ def test_the_follow_up_page_with_only_answers_hubspot_cannot_date_names_that_rea
         "needs its Owner assigned date beside the response time), or map such a column to "
         "first_contacted_at on the Upload page."
     ]
+
+
+def test_leads_past_mql_with_the_mql_date_blank_are_said_to_be_in_no_period_s_mqls(
+    con, tmp_path, monkeypatch
+):
+    """The export has HubSpot's MQL column. Lead 1 has its MQL date; leads 2 (an SQL) and 3 (a
+    customer) skipped the stage, their MQL date blank: cohorts count them as MQLs, no period
+    does. Before, the pages said nothing of them: October showed 1 MQL, as if complete."""
+    path = tmp_path / "hubspot-contacts.csv"
+    path.write_text(
+        '"Record ID","Create Date","Original Traffic Source","Lifecycle Stage",'
+        '"Date entered ""Marketing Qualified Lead (Lifecycle Stage Pipeline)"""\n'
+        '"1","2026-10-01 09:00","Direct Traffic","Marketing Qualified Lead","2026-10-02 09:00"\n'
+        '"2","2026-10-03 09:00","Direct Traffic","Sales Qualified Lead",""\n'
+        '"3","2026-10-05 09:00","Direct Traffic","Customer",""\n',
+        encoding="utf-8",
+    )
+    build(con, {"leads": path})
+    gaps = metric(con, "leads_without_date_columns", **OCTOBER_TO_DECEMBER).iloc[0]
+    assert (gaps["count_reached_mql_without_date"], gaps["count_without_mql_column"]) == (2, 0)
+    at = opened(con, tmp_path, monkeypatch, "conversion", "2026-10-31")
+    assert (
+        "2 of the period's 3 leads reached MQL (by their lifecycle stage) but have no MQL date, "
+        "so no period counts them among its MQLs; cohorts count them."
+    ) in [caption.value for caption in at.caption]

@@ -6,7 +6,8 @@
 -- Also the leads whose upload has an SQL column but that reached SQL with no SQL date: a
 -- converted lead whose converted opportunity is not loaded (its SQL date is that
 -- opportunity's creation), or one whose lifecycle stage is past SQL with the date blank (a
--- stage skipped). No period counts them among its SQLs; cohorts do.
+-- stage skipped). No period counts them among its SQLs; cohorts do. Likewise the leads whose
+-- upload has an MQL column and whose lifecycle stage is past MQL with the MQL date blank.
 -- Grain: one row.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
@@ -31,6 +32,8 @@ final as (
             as count_without_mql_column_with_stage,
         count(*) filter (where not has_sql_data and has_sql_outcome)
             as count_without_sql_column_with_stage,
+        count(*) filter (where has_mql_data and has_reached_mql and mql_at is null)
+            as count_reached_mql_without_date,
         count(*) filter (where has_sql_data and has_reached_sql and sql_at is null)
             as count_reached_sql_without_date,
     from funnel

@@ -309,7 +309,7 @@ def _partly_unmeasured(row: pd.Series, metric: str, in_currencies: str | None) -
         undated = row["count_reached_sql_without_date"]
         if not _some(undated) or _value(row, metric) is None:  # the reason says it then
             return None
-        return lead_gaps.reached_sql_without_date(undated, row["count_leads"], "week")
+        return lead_gaps.reached_without_date("SQL", undated, row["count_leads"], "week")
     if metric != "share_contacted_in_time" or blank(row["count_leads"]):  # no leads loaded
         return None
     count, known = int(row["count_leads"]), int(row["count_leads_with_contact_data"])

@@ -189,7 +189,7 @@ UNMEASURABLE = (
 def unmeasurable_note(params: dict) -> None:
     """Say, for the leads in view, what their uploads cannot tell (no column for a date):
     those leads count neither as hits nor as misses, so the reader must know how many; and how
-    many reached SQL on no known day, which the period's SQL count leaves out."""
+    many reached MQL or SQL on no known day, which the period's counts leave out."""
     row = run("metrics/leads_without_date_columns", **params).iloc[0]
     for column, what, date in UNMEASURABLE:
         if row[column]:
@@ -206,8 +206,9 @@ def unmeasurable_note(params: dict) -> None:
             )
     if unknown := int(row["count_contact_time_unknown"]):
         st.caption(lead_gaps.contact_time_unknown(unknown, row["count_leads"]))
-    if undated := int(row["count_reached_sql_without_date"]):
-        st.caption(lead_gaps.reached_sql_without_date(undated, row["count_leads"], "period"))
+    for stage in ("MQL", "SQL"):
+        if undated := int(row[f"count_reached_{stage.lower()}_without_date"]):
+            st.caption(lead_gaps.reached_without_date(stage, undated, row["count_leads"], "period"))
 
 
 def deals_without_outcome_note(revenue: pd.DataFrame) -> None:
