@@ -385,6 +385,15 @@ def test_leads_past_mql_with_the_mql_date_blank_are_said_to_be_in_no_period_s_mq
     build(con, {"leads": path})
     gaps = metric(con, "leads_without_date_columns", **OCTOBER_TO_DECEMBER).iloc[0]
     assert (gaps["count_reached_mql_without_date"], gaps["count_without_mql_column"]) == (2, 0)
+    # The meeting's week of 28 Sep - 4 Oct holds leads 1 and 2: lead 1's MQL (2 Oct) counts,
+    # lead 2's is said beside the tile.
+    query = functools.partial(execute, con)
+    week = numbers.week_tiles(query, Week.containing(date(2026, 10, 1)), {}).set_index("metric")
+    assert week.at["mqls", "this_week"] == 1
+    assert week.at["mqls", "partly_unmeasured"] == (
+        "1 of the week's 2 leads reached MQL (by their lifecycle stage) but has no MQL date, so "
+        "no week counts it among its MQLs; cohorts count it."
+    )
     at = opened(con, tmp_path, monkeypatch, "conversion", "2026-10-31")
     assert (
         "2 of the period's 3 leads reached MQL (by their lifecycle stage) but have no MQL date, "

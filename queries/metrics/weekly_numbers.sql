@@ -16,7 +16,8 @@
 -- stage's date; with leads but none of them, a zero means "not in the data" (the caller says
 -- it cannot be measured). count_reached_sql_without_date: of the week's leads, those whose
 -- upload records SQLs that reached SQL on no known day (converted, the opportunity not
--- loaded; a lifecycle stage past SQL, the date blank), which no week's count_sqls holds.
+-- loaded; a lifecycle stage past SQL, the date blank), which no week's count_sqls holds;
+-- count_reached_mql_without_date likewise for MQLs (a lifecycle stage past MQL, the date blank).
 -- Contacted within the agreed time is over the week's leads judged, as follow_up_speed's
 -- share: measured = funnel_revenue judged it (the upload records contacts, not contacted
 -- before it was created, not nurtured; never-contacted leads count as missed once their time
@@ -50,6 +51,8 @@ leads as (
         count(*) as count_leads,
         count(*) filter (where has_mql_data) as count_leads_with_mql_data,
         count(*) filter (where has_sql_data) as count_leads_with_sql_data,
+        count(*) filter (where has_mql_data and has_reached_mql and mql_at is null)
+            as count_reached_mql_without_date,
         count(*) filter (where has_sql_data and has_reached_sql and sql_at is null)
             as count_reached_sql_without_date,
         count(*) filter (where has_contact_data) as count_leads_with_contact_data,
@@ -152,6 +155,7 @@ final as (
             as count_deals_without_outcome,
         coalesce(leads.count_leads_with_mql_data, 0) as count_leads_with_mql_data,
         coalesce(leads.count_leads_with_sql_data, 0) as count_leads_with_sql_data,
+        coalesce(leads.count_reached_mql_without_date, 0) as count_reached_mql_without_date,
         coalesce(leads.count_reached_sql_without_date, 0) as count_reached_sql_without_date,
         coalesce(leads.count_leads_with_contact_data, 0) as count_leads_with_contact_data,
         coalesce(leads.count_leads_contact_time_unknown, 0) as count_leads_contact_time_unknown,

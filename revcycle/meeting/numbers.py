@@ -291,10 +291,13 @@ def _cannot_measure(row: pd.Series, metric: str) -> str | None:
     return None
 
 
+_STAGE_OF = {"mqls": "MQL", "sqls": "SQL"}  # the tiles whose leads may reach them undated
+
+
 def _partly_unmeasured(row: pd.Series, metric: str, in_currencies: str | None) -> str | None:
     """What part of the week a number leaves out, when some of its leads' files lack the
     column it needs (others have it), or some of its deals lack an outcome (others have one),
-    or some of its leads reached SQL on no known day, or, for deals in several currencies,
+    or some of its leads reached MQL or SQL on no known day, or, for deals in several currencies,
     what it is in each or which weeks it is not compared with: said beside the number, never
     blamed on anyone. ``in_currencies``: that last sentence (_won_per_currency's or
     _weeks_apart's), or None."""
@@ -305,11 +308,11 @@ def _partly_unmeasured(row: pd.Series, metric: str, in_currencies: str | None) -
         return " ".join(filter(None, (without, undated if known else None, in_currencies))) or None
     if metric == "opportunities":
         return _deals_without_outcome(row)
-    if metric == "sqls":
-        undated = row["count_reached_sql_without_date"]
+    if stage := _STAGE_OF.get(metric):
+        undated = row[f"count_reached_{stage.lower()}_without_date"]
         if not _some(undated) or _value(row, metric) is None:  # the reason says it then
             return None
-        return lead_gaps.reached_without_date("SQL", undated, row["count_leads"], "week")
+        return lead_gaps.reached_without_date(stage, undated, row["count_leads"], "week")
     if metric != "share_contacted_in_time" or blank(row["count_leads"]):  # no leads loaded
         return None
     count, known = int(row["count_leads"]), int(row["count_leads_with_contact_data"])
