@@ -131,6 +131,20 @@ create or replace macro deal_closed_at(closed_at, created_at) as
         closed_at
     );
 
+-- is_contacted_before_created(first_contacted_at, created_at): whether a lead's first contact
+-- is recorded before the lead was created, a data error its follow-up is not judged by (never
+-- a fast reply). A contact dated by its day alone (is_date_only) on the creation day or later
+-- is not: its hour is unknown. False when either is null.
+create or replace macro is_contacted_before_created(first_contacted_at, created_at) as
+    coalesce(
+        first_contacted_at < created_at
+            and not (
+                is_date_only(first_contacted_at)
+                and cast(first_contacted_at as date) >= cast(created_at as date)
+            ),
+        false
+    );
+
 -- utc_offset_us(time_zone, wall): how far the wall time `wall` in `time_zone` is ahead of
 -- UTC, in microseconds (a wall time the clocks skip or repeat as the time-zone library reads it).
 create or replace macro utc_offset_us(time_zone, wall) as

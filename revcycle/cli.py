@@ -412,17 +412,17 @@ def _to_log_file(record: logging.LogRecord) -> None:
 
 def _print_change(mode: str, change: load.ChangePreview) -> None:
     print(
-        f"{mode}: {change.count_new} new, {change.count_changed} changed, "
-        f"{change.count_unchanged} unchanged"
-        + (f", {change.count_removed} removed" if mode == "replace" else "")
+        f"{mode}: {change.count_new:,} new, {change.count_changed:,} changed, "
+        f"{change.count_unchanged:,} unchanged"
+        + (f", {change.count_removed:,} removed" if mode == "replace" else "")
     )
 
 
 def _build(con: duckdb.DuckDBPyConnection, from_sample: bool) -> int:
     info = build(con, sample=from_sample)
     print(
-        f"built {db_path()}: {info.count_leads} leads, {info.count_deals} deals, "
-        f"{info.count_funnel_rows} funnel rows (data version {info.data_version})"
+        f"built {db_path()}: {info.count_leads:,} leads, {info.count_deals:,} deals, "
+        f"{info.count_funnel_rows:,} funnel rows (data version {info.data_version})"
     )
     if not (from_sample or info.count_leads or info.count_deals):
         print(
@@ -581,13 +581,13 @@ def _print_problems(problems: list, problems_csv: Path | None) -> None:
         return
     count_errors = sum(problem.severity == ERROR for problem in problems)
     count_warnings, groups = len(problems) - count_errors, grouped(problems)
-    errors = f"{count_errors} error{'' if count_errors == 1 else 's'}"
-    warnings = f"{count_warnings} warning{'' if count_warnings == 1 else 's'}"
+    errors = f"{count_errors:,} error{'' if count_errors == 1 else 's'}"
+    warnings = f"{count_warnings:,} warning{'' if count_warnings == 1 else 's'}"
     print(f"{errors} (their rows are rejected), {warnings}, {len(groups)} distinct:")
     for group in groups[:SHOWN_PROBLEMS]:
         print(f"  {group.first.severity}: {group.sentence()}")
     if len(groups) > SHOWN_PROBLEMS:
-        print(f"  … and {len(groups) - SHOWN_PROBLEMS} more")
+        print(f"  … and {len(groups) - SHOWN_PROBLEMS:,} more")
     if problems_csv is None:
         print("  every problem, a line each: add --problems-csv FILE")
         return

@@ -173,6 +173,45 @@ def test_a_deal_closed_before_it_was_created_is_a_warning_with_its_line(db, tmp_
     assert "2 rows to load + 0 rejected" in out  # the deal still loads
 
 
+# Leads created on 2 March 2026 at 10:00, with their first contact. C1 was contacted an hour
+# before it came in; C3 the day before, by its date alone: both warn. C2's contact is dated by
+# the creation day alone (its hour unknown, no fault), C4's is after, C5 has none: no warning.
+CONTACTS = [
+    ("C1", "2026-03-02 09:00:00"),
+    ("C2", "2026-03-02"),
+    ("C3", "2026-03-01"),
+    ("C4", "2026-03-02 10:30:00"),
+    ("C5", ""),
+]
+
+
+def test_a_lead_contacted_before_it_was_created_is_a_warning_with_its_line(db, tmp_path, revcycle):
+    rows = [
+        {"lead_id": lead_id, "created_at": "2026-03-02 10:00:00", "first_contacted_at": contact}
+        for lead_id, contact in CONTACTS
+    ]
+    leads = write_export(tmp_path / "leads.csv", "leads", rows)
+    code, out = revcycle(db, "load", leads)
+    assert code == 0, out
+    assert "0 errors (their rows are rejected), 2 warnings, 1 distinct:" in out
+    assert (
+        "warning: leads.csv, 2 lines (2, 4), column first_contacted_at (e.g. '2026-03-02 "
+        "09:00:00'): the first contact is before the lead was created; it loads, and its "
+        "follow-up is not judged: the Follow-up page counts it apart, as contacted before it "
+        "was created\n"
+    ) in out
+    assert "5 rows to load + 0 rejected" in out
+    # The warning names exactly the leads the Follow-up page counts apart.
+    con = connect(db)
+    try:
+        apart = con.execute(
+            "select lead_id from funnel_revenue where is_contacted_before_created order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert apart == [("C1",), ("C3",)]
+
+
 def prepared_on_5_december(tmp_path, text: str):
     """A deals file of ``text``, prepared at noon on 5 December 2026 over an empty database."""
     deals = tmp_path / "deals.csv"

@@ -231,9 +231,8 @@ lead_rows as (
                 and cast(leads.first_contacted_at as date) >= cast(leads.created_at as date),
             false
         ) as is_contact_hour_unknown,
-        coalesce(
-            leads.first_contacted_at < leads.created_at and not is_contact_hour_unknown, false
-        ) as is_contacted_before_created,
+        is_contacted_before_created(leads.first_contacted_at, leads.created_at)
+            as is_contacted_before_created,
         -- The latest the contact can have been: the end of its day when the hour is unknown.
         if(
             is_contact_hour_unknown,

@@ -663,15 +663,27 @@ def _parse_columns(
     return pa.table(columns), problems, dates
 
 
-def _closes_before_creation(rows: pa.Table) -> np.ndarray:
-    """Per deal, whether it closes before it was created, its close read as staging reads it
-    (deal_closed_at in queries/macros.sql: a date-only close on the creation day is no fault).
-    On the shared scratch cursor at any size: only it holds the macros."""
+# A deal's close and a lead's first contact before the row's creation, as staging and the
+# marts read them (queries/macros.sql): a date-only close or contact on the creation day is
+# no fault.
+_CLOSES_BEFORE_CREATION_SQL = (
+    "select deal_closed_at(closed_at, created_at) < created_at as backwards from row_dates"
+)
+_CONTACTED_BEFORE_CREATION_SQL = (
+    "select is_contacted_before_created(first_contacted_at, created_at) as backwards from row_dates"
+)
+_CONTACTED_BEFORE = (
+    "the first contact is before the lead was created; it loads, and its follow-up is not "
+    "judged: the Follow-up page counts it apart, as contacted before it was created"
+)
+
+
+def _before_creation(rows: pa.Table, field: str, sql: str) -> np.ndarray:
+    """Per row, whether its ``field`` is before its creation, by ``sql`` over the table
+    row_dates of both. On the shared scratch cursor at any size: only it holds the macros."""
     with scratch() as cursor:
-        cursor.register("deal_dates", rows.select(["closed_at", "created_at"]))
-        backwards = cursor.sql(
-            "select deal_closed_at(closed_at, created_at) < created_at as backwards from deal_dates"
-        ).to_arrow_table()
+        cursor.register("row_dates", rows.select([field, "created_at"]))
+        backwards = cursor.sql(sql).to_arrow_table()
     return mask(backwards.column("backwards"))
 
 
@@ -706,7 +718,7 @@ def _deal_checks(con: duckdb.DuckDBPyConnection, rows: pa.Table, mapping: dict, 
             "the deal closes before it was created; it loads, and the durations (days to win, "
             "sales cycle, velocity) leave it out"
         )
-        backwards = _closes_before_creation(rows)
+        backwards = _before_creation(rows, "closed_at", _CLOSES_BEFORE_CREATION_SQL)
         yield "closed_at", backwards, reason, codes.CLOSED_BEFORE_CREATED
     if given := [name for name in OUTCOME_FIELDS if name in mapping]:
         blank = np.logical_and.reduce([mask(pc.is_null(rows.column(name))) for name in given])
@@ -918,6 +930,10 @@ def _rule_problems(
     if kind == "deals":
         for field_name, where, reason, code in _deal_checks(con, rows, mapping, arriving):
             flagged(field_name, where, reason, code, WARNING)
+    if kind == "leads" and "first_contacted_at" in mapping:
+        backwards = _before_creation(rows, "first_contacted_at", _CONTACTED_BEFORE_CREATION_SQL)
+        code = codes.CONTACTED_BEFORE_CREATED
+        flagged("first_contacted_at", backwards, _CONTACTED_BEFORE, code, WARNING)
     for name, where, reason, code in _dates_out_of_range(kind, mapping, rows, now):
         flagged(name, where, reason, code, WARNING)
     if kind == "deals" and "closed_at" not in mapping:
