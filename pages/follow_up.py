@@ -41,8 +41,10 @@ def what_if(params: dict) -> None:
     with st.expander("What if the response time were … hours?", expanded=False):
         st.caption(
             "A sandbox: the share of leads contacted within one response time for every "
-            "channel, each lead in its own rule's hours (working or calendar). It changes "
-            "nothing else on the page, and is not part of the link."
+            "channel, each lead in its own rule's hours (working or calendar) and judged as "
+            "the agreed share judges it: a lead never contacted counts as missed once this "
+            "time has run out, a contact dated by its day alone once its whole day is past it. "
+            "It changes nothing else on the page, and is not part of the link."
         )
         hours = st.number_input(
             "Hypothetical response time (hours)",
@@ -216,7 +218,8 @@ def response_bands(params: dict) -> None:
         "Leads created in the period, grouped by how long sales took to make first contact (in "
         "each lead's agreed basis), and the share of each group that sales accepted (SQL) or "
         "that became a customer, to date. Leads with no time of first contact in their export "
-        "(no first-contact column, or an answer it cannot date) are in no group."
+        "(no first-contact column, or an answer it cannot date) are in no group, nor is a "
+        "contact dated by its day alone whose day spans two groups."
     )
     tables.show(
         bands,

@@ -145,6 +145,23 @@ create or replace macro is_contacted_before_created(first_contacted_at, created_
         false
     );
 
+-- is_within_hours(earliest_hours, latest_hours, is_waiting_while_closed, hours): whether a lead
+-- was first contacted within `hours`, judged on the bounds of its time to first contact
+-- (funnel_revenue's earliest_ and latest_hours_to_first_contact): true when even the latest
+-- it can have been is within; false when even the earliest is past, or when the lead, never
+-- contacted, has waited exactly `hours` while its working-time clock stands still (the time
+-- ran out at the end of an earlier span); null, not judged, otherwise. funnel_revenue judges
+-- each lead against its agreed time with it, and the Follow-up page's what-if against one.
+create or replace macro is_within_hours(
+    earliest_hours, latest_hours, is_waiting_while_closed, hours
+) as
+    case
+        when latest_hours <= hours then true
+        when earliest_hours > hours then false
+        when latest_hours is null and earliest_hours = hours and is_waiting_while_closed
+            then false
+    end;
+
 -- utc_offset_us(time_zone, wall): how far the wall time `wall` in `time_zone` is ahead of
 -- UTC, in microseconds (a wall time the clocks skip or repeat as the time-zone library reads it).
 create or replace macro utc_offset_us(time_zone, wall) as

@@ -140,6 +140,53 @@ def test_response_bands_split_leads_by_time_to_first_contact(funnel_db):
     assert rows["share_sql"].tolist() == [1.0, 1.0, 0.0, 0.0, 0.0, 0.0]
 
 
+# No agreement saved: every lead a call within 24 calendar hours. The latest event is E2's
+# creation, 5 March 09:00, the "now" of never-contacted leads.
+DAY_ONLY_AND_WAITING = [
+    # Contacted on its creation day, by the date alone: between 0 and 14 hours.
+    lead("A", "2026-03-02 10:00:00", first_contacted_at="2026-03-02"),
+    # Contacted the next day, by the date alone: between 13 and 37 hours.
+    lead("B", "2026-03-02 11:00:00", first_contacted_at="2026-03-03"),
+    lead("C", "2026-03-03 09:00:00", first_contacted_at="2026-03-03 10:00:00"),  # 1 hour
+    lead("E1", "2026-03-04 08:00:00"),  # never contacted, waiting 25 hours by 5 March 09:00
+    lead("E2", "2026-03-05 09:00:00"),  # never contacted, waiting 0 hours
+]
+MARCH = {"start_date": date(2026, 3, 1), "end_date": date(2026, 3, 31)}
+
+
+@pytest.mark.parametrize(
+    ("hours", "count_judged", "count_within"),
+    [
+        # A in (14 <= 24), B can be either (13-37), C in, E1 out (25 > 24), E2 not due.
+        (24, 3, 2),
+        # A can be either (0-14), B out (13 > 12), C in, E1 out, E2 not due.
+        (12, 3, 1),
+        # A, B (37 <= 40) and C in; E1 and E2 not due.
+        (40, 3, 3),
+    ],
+)
+def test_the_what_if_judges_each_lead_as_the_agreed_share_does(
+    funnel_db, hours, count_judged, count_within
+):
+    con = funnel_db(DAY_ONLY_AND_WAITING)
+    total = metric(con, "share_within_hours", response_hours=hours, **MARCH).iloc[-1]
+    assert total["is_total"]
+    assert (total["count_leads"], total["count_within"]) == (count_judged, count_within)
+    assert total["share_within"] == pytest.approx(count_within / count_judged)
+    if hours == 24:  # the agreed time of every lead: the agreed share, 2 of 3
+        speed = metric(con, "follow_up_speed", **MARCH)
+        agreed = speed[speed["grouped_by"] == "all"].iloc[0]
+        assert agreed["share_within_sla"] == pytest.approx(2 / 3)
+
+
+def test_a_contact_dated_by_its_day_alone_is_in_a_band_only_when_its_day_fits_one(funnel_db):
+    # A (0-14 hours) and B (13-37) each span two bands: in none. C took 1 hour; E1 and E2
+    # were never contacted.
+    con = funnel_db(DAY_ONLY_AND_WAITING)
+    rows = metric(con, "conversion_by_response_band", **MARCH).set_index("response_band")
+    assert rows["count_leads"].to_dict() == {"1–4 h": 1, "never": 2}
+
+
 def test_weekly_trend_adds_up_to_the_period_totals(sample_db):
     params = {"start_date": date(2026, 6, 1), "end_date": date(2026, 8, 31)}
     weekly = metric(sample_db, "weekly_leads_and_revenue_by_channel", **params)

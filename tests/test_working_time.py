@@ -274,6 +274,40 @@ def test_a_lead_waits_past_its_agreed_time_in_its_own_basis(funnel_db):
     assert sorted(waiting["lead_id"]) == ["CLOCK", "LATE"]
 
 
+@pytest.mark.parametrize(
+    ("last_event", "expected", "judged_and_within"),
+    [
+        # Saturday noon: the clock has stood still since Fri 17:00, when the 8 hours ran out.
+        ("2026-03-07 12:00:00", False, (1, 0)),
+        # Fri 17:00, the last working minute: the 8 hours run out now, not before.
+        ("2026-03-06 17:00:00", None, (0, 0)),
+    ],
+)
+def test_a_wait_that_reached_its_time_is_a_miss_once_the_clock_stands_still(
+    funnel_db, last_event, expected, judged_and_within
+):
+    # WAIT came in Thu 5 Mar 20:00, after hours, and is never contacted: its 8 working hours
+    # are Fri 6 Mar 09:00-17:00. LAST (calendar 24 h) only sets the data's latest event.
+    con = funnel_db(
+        [
+            lead("WAIT", "2026-03-05 20:00:00", "", "Paid Search"),
+            lead("LAST", last_event, "", "Referral"),
+        ],
+        agreements=[agreement(working(8, "Paid search"), calendar(24))],
+    )
+    assert judged(con)["WAIT"]["is_within_agreed_time"] is expected
+    # The what-if at the agreed 8 hours judges WAIT as the agreed share does; LAST, waiting 0
+    # hours, is not due under it either.
+    whatif = metric(
+        con,
+        "share_within_hours",
+        start_date=date(2026, 3, 1),
+        end_date=date(2026, 3, 31),
+        response_hours=8.0,
+    ).iloc[-1]
+    assert (whatif["count_leads"], whatif["count_within"]) == judged_and_within
+
+
 def test_a_lunch_break_is_not_working_time(funnel_db):
     # Mon 09:00-12:30 and 13:00-17:00: created 12:00, contacted 13:30 -> 0.5 + 0.5 = 1.0.
     lunch = tuple(

@@ -19,15 +19,24 @@
 -- calendar (working_time_calendar) or real elapsed hours, both measured between real instants
 -- (the loaded wall times are in the data's time zone), so a DST night counts as it was. It is
 -- null when the contact is recorded before the lead was created (is_contacted_before_created):
--- a negative time is a data error, not a fast reply; and null when the contact is a date
--- alone on the lead's creation day (the hour is unknown; no error): such a lead is judged in
--- time when the end of that day is within its agreed time, and not judged otherwise.
--- is_within_agreed_time: contacted within the agreed time; false for a lead never contacted
--- once its agreed time has passed by the data's latest event (funnel_as_of); null when not
--- judged: nurtured (no response time, never a breach), contacted before created, not yet due,
--- from an upload with no first-contact column, or contacted at a time the export cannot tell
--- (is_contact_time_unknown: is_contacted with no first_contacted_at; has_contact_data is false
--- for such a lead).
+-- a negative time is a data error, not a fast reply; and null when the contact is dated by its
+-- day alone, on the lead's creation day or later (the hour is unknown; no error).
+-- earliest_hours_to_first_contact, latest_hours_to_first_contact: the bounds of that time, in
+-- the same basis: both the time itself when its hour is known; for a contact dated by its day
+-- alone, the earliest it can have been (the start of the day, or the creation on that day) and
+-- the end of the day; for a lead never contacted, from an upload that records contacts, the
+-- time it has waited by the data's latest event (funnel_as_of) and null, no end yet. Null when
+-- contacted before created or when the contact time is unknown. is_waiting_while_closed: for
+-- a lead never contacted and judged in working hours, whether the latest event is outside
+-- working time (its clock stands still).
+-- is_within_agreed_time: the bounds against the agreed time (is_within_hours, macros.sql):
+-- contacted within it (a day-only contact when even the end of its day is within, late when
+-- even its earliest is past); false for a lead never contacted once its agreed time has
+-- passed by the data's latest event; null when not judged: nurtured (no response time, never
+-- a breach), contacted before created, not yet due, a day-only contact that can have been
+-- either, from an upload with no first-contact column, or contacted at a time the export
+-- cannot tell (is_contact_time_unknown: is_contacted with no first_contacted_at;
+-- has_contact_data is false for such a lead).
 -- has_contact_data, has_mql_data, has_sql_data: whether the lead's upload had a column for
 -- that date (stg_lead_uploads, stg_merged_leads; for the SQL, Salesforce's Converted
 -- counts); null on deal rows, which are not leads. SQL date: the export's, or for a converted lead (is_converted not
@@ -461,45 +470,49 @@ judged_lead_rows as (
             when lead_working_seconds.is_contact_hour_unknown then null
             else lead_working_seconds.hours_to_contact_by
         end as hours_to_first_contact,
+        -- The bounds of the time to first contact, which judge the lead (is_within_hours in
+        -- macros.sql): the time itself when its hour is known; for a contact dated by its day
+        -- alone, from the earliest it can have been to the end of that day; for a lead never
+        -- contacted, from the time it has waited by the data's latest event, with no end.
         case
-            when lead_working_seconds.follow_up_kind = 'nurture' then null
-            -- The day alone: in time when even the end of the day is, late when even the
-            -- earliest it can have been is past the agreed time, else not judged.
+            when lead_working_seconds.is_contacted_before_created then null
             when lead_working_seconds.is_contact_hour_unknown
-                then case
-                    when lead_working_seconds.hours_to_contact_by
-                        <= lead_working_seconds.agreed_response_hours
-                        then true
-                    when lead_working_seconds.hours_to_contact_from
-                        > lead_working_seconds.agreed_response_hours
-                        then false
-                end
+                then lead_working_seconds.hours_to_contact_from
             when lead_working_seconds.first_contacted_at is not null
-                then hours_to_first_contact <= lead_working_seconds.agreed_response_hours
-            -- Never contacted: a miss once the agreed time has passed by the data's latest
-            -- event; before that, not judged yet.
+                then lead_working_seconds.hours_to_contact_by
             when not coalesce(lead_working_seconds.has_contact_data, false) then null
             when lead_working_seconds.response_basis = 'calendar'
-                then if(
-                    lead_working_seconds.created_second
-                        + lead_working_seconds.agreed_response_hours * 3600
-                        < as_of_by_version.as_of_second,
-                    false,
-                    null
-                )
-            -- In working time the agreed time ran out when the working seconds went past it,
-            -- or reached it exactly while the latest event is outside working time (it ran out
-            -- at the end of an earlier span).
-            when lead_working_seconds.created_working_second
-                    + lead_working_seconds.agreed_response_hours * 3600
-                    < as_of_by_version.as_of_working_second
-                then false
-            when lead_working_seconds.created_working_second
-                    + lead_working_seconds.agreed_response_hours * 3600
-                    = as_of_by_version.as_of_working_second
-                and not as_of_by_version.is_as_of_in_working_time
-                then false
-        end as is_within_agreed_time,
+                then (as_of_by_version.as_of_second - lead_working_seconds.created_second) / 3600
+            else (
+                as_of_by_version.as_of_working_second
+                    - lead_working_seconds.created_working_second
+            ) / 3600
+        end as earliest_hours_to_first_contact,
+        case
+            when lead_working_seconds.is_contacted_before_created then null
+            when lead_working_seconds.first_contacted_at is not null
+                then lead_working_seconds.hours_to_contact_by
+        end as latest_hours_to_first_contact,
+        -- A lead still waiting in working hours while the data's latest event is outside
+        -- working time: its clock stands still, so a wait that has reached a response time
+        -- ran out at the end of an earlier span.
+        if(
+            earliest_hours_to_first_contact is not null
+                and latest_hours_to_first_contact is null
+                and lead_working_seconds.response_basis = 'working',
+            not as_of_by_version.is_as_of_in_working_time,
+            null
+        ) as is_waiting_while_closed,
+        if(
+            lead_working_seconds.follow_up_kind = 'nurture',
+            null,
+            is_within_hours(
+                earliest_hours_to_first_contact,
+                latest_hours_to_first_contact,
+                is_waiting_while_closed,
+                lead_working_seconds.agreed_response_hours
+            )
+        ) as is_within_agreed_time,
     from lead_working_seconds
     left join as_of_by_version
         on lead_working_seconds.agreement_version = as_of_by_version.version
@@ -530,6 +543,9 @@ unmatched_deal_rows as (
         cast(null as double) as agreed_response_hours,
         cast(null as varchar) as response_basis,
         cast(null as double) as hours_to_first_contact,
+        cast(null as double) as earliest_hours_to_first_contact,
+        cast(null as double) as latest_hours_to_first_contact,
+        cast(null as boolean) as is_waiting_while_closed,
         cast(null as boolean) as is_within_agreed_time,
         false as is_contacted_before_created,
         deals_linked.created_at as first_deal_created_at,

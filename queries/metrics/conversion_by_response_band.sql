@@ -5,7 +5,9 @@
 -- Stages count whenever they happened, up to the data's latest event, so recent leads pull
 -- every band down alike. A lead whose contact is dated before its creation has no response
 -- time, and a lead whose upload has no first-contact column has an unknown one: neither is
--- in a band (follow_up_speed counts them). The share that became SQL is over the band's leads
+-- in a band (follow_up_speed counts them). A contact dated by its day alone is in the band
+-- its whole day falls in (funnel_revenue's earliest_ and latest_hours_to_first_contact), and in
+-- none when the day spans two: its hour, unknown, would decide. The share that became SQL is over the band's leads
 -- whose upload records SQLs, and unknown (null) when none does; the share won is unknown when no
 -- loaded deal has a stage, won or closed value (no deals export at all, or one without those
 -- columns): never 0 for what cannot be measured.
@@ -18,21 +20,32 @@ funnel as (
     select * from leads_created_in($start_date, $end_date, $channels, $owners, $segments)
 ),
 
-banded as (
+-- Each lead's band by the earliest and the latest its first contact can have been: the same
+-- band, but for a contact dated by its day alone. Edges at 1, 4, 24 and 72 hours.
+bounds as (
     select
-        case
-            when first_contacted_at is null then 6
-            when hours_to_first_contact < 1 then 1
-            when hours_to_first_contact < 4 then 2
-            when hours_to_first_contact < 24 then 3
-            when hours_to_first_contact < 72 then 4
-            else 5
-        end as band_order,
+        first_contacted_at,
+        len(list_filter([1, 4, 24, 72], lambda edge: earliest_hours_to_first_contact >= edge))
+            + 1 as earliest_band,
+        len(list_filter([1, 4, 24, 72], lambda edge: latest_hours_to_first_contact >= edge))
+            + 1 as latest_band,
         sql_at is not null as is_sql,
         has_sql_outcome,
         count_won_deals > 0 as is_won,
     from funnel
     where has_contact_data and not is_contacted_before_created
+),
+
+banded as (
+    select
+        case
+            when first_contacted_at is null then 6
+            when earliest_band = latest_band then earliest_band
+        end as band_order,
+        is_sql,
+        has_sql_outcome,
+        is_won,
+    from bounds
 ),
 
 per_band as (
@@ -43,6 +56,7 @@ per_band as (
         count(*) filter (where has_sql_outcome) as count_sql_known,
         count(*) filter (where is_won) as count_won,
     from banded
+    where band_order is not null
     group by band_order
 ),
 
