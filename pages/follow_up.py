@@ -6,6 +6,7 @@ created; the "what if" box beside it never changes those figures or the URL."""
 import pandas as pd
 import streamlit as st
 
+from revcycle import lead_gaps
 from revcycle.ui import charts, format, page, tables
 from revcycle.ui.data import run
 from revcycle.ui.filters import linked_tabs
@@ -283,6 +284,8 @@ with page.frame("Follow-up speed") as filters:
         page.end(NO_CONTACT_DATA, ":material/help:")
     what_if(params)
 
+    if unknown_hour := int(overall["count_contact_hour_unknown"]):
+        st.caption(lead_gaps.contact_hour_unknown(unknown_hour, overall["count_leads"]))
     page.left_out(
         overall["count_contacted_before_created"],
         ("lead contacted before it was created", "leads contacted before they were created"),

@@ -50,3 +50,16 @@ def contact_time_unknown(count: int, count_leads: int) -> str:
         f"export says they {was} answered (a response time) but not when (no Owner assigned "
         f"date), so {it_is} neither on time nor late, and not counted as never contacted."
     )
+
+
+def contact_hour_unknown(count: int, count_leads: int) -> str:
+    """``count`` of the period's ``count_leads`` leads have a first contact dated by its day
+    alone: no hours to put in the follow-up times, though the share can judge them."""
+    count, count_leads = int(count), int(count_leads)
+    was, them = ("was", "it") if count == 1 else ("were", "them")
+    return (
+        f"{count:,} of {count_leads:,} leads {was} first contacted on a day the export gives "
+        f"without the hour, so the follow-up times (the median and the box plots) leave {them} "
+        f"out; the share within the agreed time counts {them} when the whole day is within the "
+        "agreed time, as missed when all of it is past, and not otherwise."
+    )

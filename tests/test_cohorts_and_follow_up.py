@@ -187,6 +187,23 @@ def test_a_contact_dated_by_its_day_alone_is_in_a_band_only_when_its_day_fits_on
     assert rows["count_leads"].to_dict() == {"1–4 h": 1, "never": 2}
 
 
+def test_contacts_dated_by_their_day_alone_are_left_out_of_the_times_and_said(
+    funnel_db, tmp_path, monkeypatch
+):
+    # A and B were contacted on a day without the hour: no hours for the median. C's hour is
+    # known (1 hour); E1 and E2 were never contacted.
+    funnel_db(DAY_ONLY_AND_WAITING).close()
+    monkeypatch.setenv("REVCYCLE_DB", str(tmp_path / "test.duckdb"))  # funnel_db's file
+    at = open_page("pages/follow_up.py")
+    assert {metric.label: metric.value for metric in at.metric}["Median follow-up"] == "1.0 h"
+    assert (
+        "2 of 5 leads were first contacted on a day the export gives without the hour, so the "
+        "follow-up times (the median and the box plots) leave them out; the share within the "
+        "agreed time counts them when the whole day is within the agreed time, as missed when "
+        "all of it is past, and not otherwise."
+    ) in [caption.value for caption in at.caption]
+
+
 def test_weekly_trend_adds_up_to_the_period_totals(sample_db):
     params = {"start_date": date(2026, 6, 1), "end_date": date(2026, 8, 31)}
     weekly = metric(sample_db, "weekly_leads_and_revenue_by_channel", **params)

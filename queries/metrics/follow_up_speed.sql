@@ -15,6 +15,8 @@
 -- share's denominator, not in the percentiles; count_nurture says how many (of the measurable).
 -- A lead whose contact is dated before its creation has no time to measure: it is left out of
 -- both (hours_to_first_contact is null for it in the mart), and count_contacted_before_created
+-- says how many. A contact dated by its day alone has no hours either (the mart's bounds judge
+-- it): it is in neither the percentiles nor count_contacted, and count_contact_hour_unknown
 -- says how many.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
 -- (lists of values to keep, or null for all).
@@ -44,6 +46,11 @@ speed as (
         count(*) filter (where has_contact_data and first_contacted_at is null)
             as count_never_contacted,
         count(*) filter (where is_contacted_before_created) as count_contacted_before_created,
+        count(*) filter (
+            where first_contacted_at is not null
+                and not is_contacted_before_created
+                and hours_to_first_contact is null
+        ) as count_contact_hour_unknown,
         quantile_cont(hours_to_first_contact, [0.1, 0.25, 0.5, 0.75, 0.9])
             filter (where follow_up_kind <> 'nurture') as hour_quantiles,
         count(*) filter (where is_within_agreed_time) as count_within_sla,
@@ -62,6 +69,7 @@ final as (
         count_contacted,
         count_never_contacted,
         count_contacted_before_created,
+        count_contact_hour_unknown,
         count_nurture,
         hour_quantiles[3] as median_hours_to_first_contact,
         hour_quantiles[5] as p90_hours_to_first_contact,
