@@ -177,6 +177,7 @@ SPEED_COLUMNS = [
     "count_contacted",
     "count_never_contacted",
     "count_contacted_before_created",
+    "count_contact_hour_unknown",
     "count_nurture",
     "median_hours_to_first_contact",
     "p90_hours_to_first_contact",
@@ -218,6 +219,10 @@ def reference_follow_up_speed(
     never_contacted = ~unmeasurable & rows["first_contacted_at"].isna()
     before_created = rows["is_contacted_before_created"].astype(bool)
     nurture = ~unmeasurable & ~before_created & nurtured
+    # Contacted on a day the export gives without the hour: no hours, but contacted.
+    hour_unknown = (
+        rows["first_contacted_at"].notna() & ~before_created & rows["hours_to_first_contact"].isna()
+    )
     parts = []
     for grouped_by, keys in (
         ("channel", rows["channel"].to_numpy()),
@@ -239,6 +244,7 @@ def reference_follow_up_speed(
                 "count_judged": rows["is_within_agreed_time"].notna().groupby(keys).sum(),
                 "count_never_contacted": never_contacted.groupby(keys).sum(),
                 "count_contacted_before_created": before_created.groupby(keys).sum(),
+                "count_contact_hour_unknown": hour_unknown.groupby(keys).sum(),
                 "count_nurture": nurture.groupby(keys).sum(),
             }
         )
