@@ -282,7 +282,28 @@ def test_the_breach_list_has_no_contact_details_and_says_the_agreed_time(query):
     assert found["still_waiting"].tolist() == [True, False]
     assert found["hours_to_first_contact"].isna().tolist() == [True, False]
     assert found["hours_to_first_contact"].iloc[1] == pytest.approx(30)
+    assert found["first_contact_after"].tolist() == ["still waiting", "30.0 h"]
     assert found["channel"].tolist() == ["Paid search", "Referral"]
+
+
+def test_a_late_contact_dated_by_its_day_alone_is_not_said_to_be_still_waiting(tmp_path):
+    # Default agreement: a call within 24 calendar hours. DAY came in Mon 16 Nov 10:00 and was
+    # contacted on Wed 18 Nov, the hour not given: between 38 and 62 hours, late either way.
+    # NEXT, created Thu 19 Nov 10:00, only sets the data's latest event.
+    con = make_db(
+        tmp_path,
+        [
+            lead("DAY", "2026-11-16 10:00:00", first_contacted_at="2026-11-18"),
+            lead("NEXT", "2026-11-19 10:00:00", first_contacted_at="2026-11-19 10:30:00"),
+        ],
+    )
+    try:
+        found = numbers.breach_leads(functools.partial(execute, con), W47, None)
+    finally:
+        con.close()
+    assert found["lead_id"].tolist() == ["DAY"]
+    assert found["still_waiting"].tolist() == [False]
+    assert found["first_contact_after"].tolist() == ["over 38.0 h (the day is known, not the hour)"]
 
 
 def test_the_scope_narrows_the_breaches(query):

@@ -4,7 +4,8 @@
 -- The agreed rule is the one the lead is judged by (the agreement version in force when it
 -- was created, its channel's rule or the default): the caller words it.
 -- hours_to_first_contact is in the rule's basis (working or calendar hours); null while the
--- lead is still waiting for its first contact (is_still_waiting).
+-- lead is still waiting for its first contact (is_still_waiting), and for a contact dated by
+-- its day alone, whose earliest_hours_to_first_contact says how long it took at least.
 -- Grain: one row per breach lead: the still-waiting first, oldest first; then the others,
 -- the longest wait first.
 -- Parameters: $start_date, $end_date (dates, both included); $channels, $owners, $segments
@@ -27,10 +28,15 @@ final as (
         response_basis,
         agreement_version,
         hours_to_first_contact,
+        earliest_hours_to_first_contact,
         first_contacted_at is null as is_still_waiting,
     from funnel
     where not is_within_agreed_time
 )
 
 select * from final
-order by is_still_waiting desc, hours_to_first_contact desc, created_at, lead_id
+order by
+    is_still_waiting desc,
+    coalesce(hours_to_first_contact, earliest_hours_to_first_contact) desc,
+    created_at,
+    lead_id

@@ -562,6 +562,7 @@ BREACH_LEAD_COLUMNS = (
     "created_at",
     "agreed",
     "hours_to_first_contact",
+    "first_contact_after",
     "still_waiting",
 )
 
@@ -578,7 +579,7 @@ def breach_leads(query: Query, week: Week, scope: Mapping | None) -> pd.DataFram
     found = query(
         "metrics/breach_leads", start_date=week.start, end_date=week.end, **scope_params(scope)
     )
-    shown = found.assign(
+    listed = found.assign(
         agreed=[
             agreed_words(kind, hours, basis)
             for kind, hours, basis in zip(
@@ -588,9 +589,18 @@ def breach_leads(query: Query, week: Week, scope: Mapping | None) -> pd.DataFram
                 strict=True,
             )
         ],
+        first_contact_after=[
+            shown.first_contact_after(hours, earliest, waiting)
+            for hours, earliest, waiting in zip(
+                found["hours_to_first_contact"],
+                found["earliest_hours_to_first_contact"],
+                found["is_still_waiting"],
+                strict=True,
+            )
+        ],
         still_waiting=found["is_still_waiting"].astype(bool),
     )
-    return shown[list(BREACH_LEAD_COLUMNS)].reset_index(drop=True)
+    return listed[list(BREACH_LEAD_COLUMNS)].reset_index(drop=True)
 
 
 class Quality(NamedTuple):

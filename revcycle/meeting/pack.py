@@ -189,14 +189,10 @@ def breaches_html(meeting: MeetingWeek) -> str:
             "channel": ("Channel", None),
             "created_at": ("Created", None),
             "agreed": ("Agreed", None),
-            "hours_to_first_contact": ("Hours to first contact", _hours),
+            "first_contact_after": ("First contact after", None),
         },
     )
     return said + by_owner + chart(charts.breaches(meeting.breaches), "breaches") + leads
-
-
-def _hours(value) -> str:
-    return "still waiting" if shown.missing(value) else f"{float(value):,.1f} h"
 
 
 def quality_html(meeting: MeetingWeek) -> str:

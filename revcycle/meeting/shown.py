@@ -17,6 +17,7 @@ __all__ = [
     "against_target",
     "rate_targets",
     "days_of",
+    "first_contact_after",
 ]
 
 
@@ -70,3 +71,18 @@ def days_of(week) -> str:
     """ "Mon 16 Nov – Sun 22 Nov 2026"; the Monday's year too when the week spans two."""
     first = "%a %d %b %Y" if week.start.year != week.end.year else "%a %d %b"
     return f"{week.start:{first}} – {week.end:%a %d %b %Y}"
+
+
+def first_contact_after(hours, earliest_hours, still_waiting: bool) -> str:
+    """A breach lead's time to first contact: "30.0 h", "3.2 days", "still waiting", or for a
+    contact dated by its day alone "over 13.0 h (the day is known, not the hour)"."""
+    if still_waiting:
+        return "still waiting"
+    if missing(hours):
+        return f"over {_hours(earliest_hours)} (the day is known, not the hour)"
+    return _hours(hours)
+
+
+def _hours(hours) -> str:
+    hours = float(hours)
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"

@@ -434,18 +434,14 @@ def breaches(meeting: MeetingWeek, presenting: bool) -> None:
             "the longest waits. The pack and the Follow-up page list more."
         )
     tables.show(
-        leads.head(BREACH_LEADS_SHOWN).assign(
-            hours_to_first_contact=leads["hours_to_first_contact"]
-            .head(BREACH_LEADS_SHOWN)
-            .astype(float)
-        ),
+        leads.head(BREACH_LEADS_SHOWN),
         {
             "lead_id": ("Lead", "text"),
             "owner": ("Owner", "text"),
             "channel": ("Channel", "text"),
             "created_at": ("Created", "datetime"),
             "agreed": ("Agreed", "text"),
-            "hours_to_first_contact": ("First contact after", "hours"),
+            "first_contact_after": ("First contact after", "text"),
             "still_waiting": ("Still waiting", "text"),
         },
         key="meeting_breach_leads",
