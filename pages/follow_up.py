@@ -44,7 +44,8 @@ def what_if(params: dict) -> None:
             "A sandbox: the share of leads contacted within one response time for every "
             "channel, each lead in its own rule's hours (working or calendar) and judged as "
             "the agreed share judges it: a lead never contacted counts as missed once this "
-            "time has run out, a contact dated by its day alone once its whole day is past it. "
+            "time has run out, and a lead whose contact or creation its export dates by the day "
+            "alone once even the shortest time it can have taken is past it. "
             "It changes nothing else on the page, and is not part of the link."
         )
         hours = st.number_input(
@@ -220,7 +221,7 @@ def response_bands(params: dict) -> None:
         "each lead's agreed basis), and the share of each group that sales accepted (SQL) or "
         "that became a customer, to date. Leads with no time of first contact in their export "
         "(no first-contact column, or an answer it cannot date) are in no group, nor is a "
-        "contact dated by its day alone whose day spans two groups."
+        "lead whose contact or creation is dated by the day alone when the day spans two."
     )
     tables.show(
         bands,

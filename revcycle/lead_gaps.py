@@ -53,13 +53,15 @@ def contact_time_unknown(count: int, count_leads: int) -> str:
 
 
 def contact_hour_unknown(count: int, count_leads: int) -> str:
-    """``count`` of the period's ``count_leads`` leads have a first contact dated by its day
-    alone: no hours to put in the follow-up times, though the share can judge them."""
+    """``count`` of the period's ``count_leads`` leads were contacted, but their export dates
+    the first contact or the creation by the day alone: no hours to put in the follow-up
+    times, though the share can judge them."""
     count, count_leads = int(count), int(count_leads)
-    was, them = ("was", "it") if count == 1 else ("were", "them")
+    has, them = ("has", "it") if count == 1 else ("have", "them")
     return (
-        f"{count:,} of {count_leads:,} leads {was} first contacted on a day the export gives "
-        f"without the hour, so the follow-up times (the median and the box plots) leave {them} "
-        f"out; the share within the agreed time counts {them} when the whole day is within the "
-        "agreed time, as missed when all of it is past, and not otherwise."
+        f"{count:,} of {count_leads:,} leads {has} a first contact or a creation that the "
+        f"export dates by the day alone, without the hour, so the follow-up times (the median "
+        f"and the box plots) leave {them} out; the share within the agreed time counts {them} "
+        "when even the longest they can have waited is within the agreed time, as missed when "
+        "even the shortest is past it, and not otherwise."
     )

@@ -127,6 +127,9 @@ def test_response_bands_split_leads_by_time_to_first_contact(funnel_db):
         for lead_id, hours in contacted.items()
     ]
     leads.append(lead("NEVER", "2026-01-01 00:00:00"))
+    # A time of day in the upload, so its midnights are read as moments (has_creation_time);
+    # contacted before it came in, TIMED is in no band.
+    leads.append(lead("TIMED", "2026-01-01 09:30:00", first_contacted_at="2026-01-01 09:00:00"))
     con = funnel_db(leads)
     rows = metric(con, "conversion_by_response_band", **YEAR).set_index("response_band")
     assert rows["count_leads"].to_dict() == {
@@ -197,10 +200,11 @@ def test_contacts_dated_by_their_day_alone_are_left_out_of_the_times_and_said(
     at = open_page("pages/follow_up.py")
     assert {metric.label: metric.value for metric in at.metric}["Median follow-up"] == "1.0 h"
     assert (
-        "2 of 5 leads were first contacted on a day the export gives without the hour, so the "
-        "follow-up times (the median and the box plots) leave them out; the share within the "
-        "agreed time counts them when the whole day is within the agreed time, as missed when "
-        "all of it is past, and not otherwise."
+        "2 of 5 leads have a first contact or a creation that the export dates by the day "
+        "alone, without the hour, so the follow-up times (the median and the box plots) leave "
+        "them out; the share within the agreed time counts them when even the longest they can "
+        "have waited is within the agreed time, as missed when even the shortest is past it, "
+        "and not otherwise."
     ) in [caption.value for caption in at.caption]
 
 

@@ -141,6 +141,32 @@ def test_a_long_list_of_rules_given_names_five_and_counts_the_rest(db, tmp_path,
 # 4. A deal closed before it was created gets a warning with its line.
 
 
+@pytest.mark.parametrize(
+    ("created", "warned"),
+    [
+        (["2026-03-02", "2026-03-03 00:00:00"], True),  # the day alone, however written
+        (["2026-03-02", "2026-03-03 09:15:00"], False),  # one time of day: times are given
+    ],
+)
+def test_a_leads_file_of_creation_days_alone_is_said_once(db, tmp_path, revcycle, created, warned):
+    rows = [
+        {"lead_id": f"C{number}", "created_at": day, "first_contacted_at": "2026-03-04 10:00:00"}
+        for number, day in enumerate(created)
+    ]
+    code, out = revcycle(
+        db, "load", write_export(tmp_path / "leads.csv", "leads", rows), "--dry-run"
+    )
+    assert code == 0, out
+    said = (
+        "warning: leads.csv, column created_at: the creation dates give the day but no time of "
+        "day, so how fast each lead was first contacted is judged from its whole day: in time "
+        "when even the longest it can have waited is within the agreed time, late when even the "
+        "shortest is past it, and not judged otherwise. Export the creation date with its time "
+        "to measure every lead\n"
+    )
+    assert (said in out) is warned
+
+
 # A deal's outcome: without one, each deal has a warning of its own (test_missing_exports.py).
 WON = {"stage": "Closed Won"}
 

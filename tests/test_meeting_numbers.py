@@ -303,7 +303,9 @@ def test_a_late_contact_dated_by_its_day_alone_is_not_said_to_be_still_waiting(t
         con.close()
     assert found["lead_id"].tolist() == ["DAY"]
     assert found["still_waiting"].tolist() == [False]
-    assert found["first_contact_after"].tolist() == ["over 38.0 h (the day is known, not the hour)"]
+    assert found["first_contact_after"].tolist() == [
+        "over 38.0 h (the export gives the day, not the hour)"
+    ]
 
 
 def test_the_scope_narrows_the_breaches(query):

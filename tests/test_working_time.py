@@ -94,6 +94,10 @@ def test_a_company_closing_day_is_not_working_time(funnel_db):
 
 
 SUNDAYS_ONLY = (WorkingHours(7, time(0), None),)  # Sunday 00:00-24:00
+# A lead created at midnight is read as created at that moment only in an upload that gives
+# times of day (stg_lead_uploads.has_creation_time): TIMED, created at 09:30 and contacted
+# before it came in (not judged), gives this upload one.
+TIMED = lead("TIMED", "2026-03-02 09:30:00", "2026-03-02 09:00:00")
 
 
 @pytest.mark.parametrize(
@@ -112,7 +116,7 @@ def test_the_nights_the_clocks_change_in_working_hours(
     funnel_db, created_at, contacted_at, expected
 ):
     con = funnel_db(
-        [lead("D", created_at, contacted_at)],
+        [lead("D", created_at, contacted_at), TIMED],
         agreements=[agreement(working(48), working_hours=SUNDAYS_ONLY)],
     )
     assert hours_of(con)["D"] == pytest.approx(expected)
@@ -131,8 +135,51 @@ def test_the_nights_the_clocks_change_in_working_hours(
 def test_the_nights_the_clocks_change_in_calendar_hours(
     funnel_db, created_at, contacted_at, expected
 ):
-    con = funnel_db([lead("D", created_at, contacted_at)], agreements=[agreement(calendar(48))])
+    con = funnel_db(
+        [lead("D", created_at, contacted_at), TIMED], agreements=[agreement(calendar(48))]
+    )
     assert hours_of(con)["D"] == pytest.approx(expected)
+
+
+def test_an_upload_of_creation_dates_alone_judges_each_lead_by_its_whole_day(funnel_db):
+    # No time of day in the upload's creations: each lead came in at some moment of its day.
+    # No agreement saved: a call within 24 calendar hours. The latest event is Wed 4 Mar
+    # 09:00 (LATE's contact).
+    con = funnel_db(
+        [
+            # From Mon 2 Mar 24:00 (10 h) to 00:00 (34 h): in time or late, not judged.
+            lead("EITHER", "2026-03-02", "2026-03-03 10:00:00"),
+            # At most 11 hours (had it come in at 00:00): in time.
+            lead("SOON", "2026-03-02", "2026-03-02 11:00:00"),
+            # At least 33 hours (had it come in at 24:00): late.
+            lead("LATE", "2026-03-02", "2026-03-04 09:00:00"),
+            # Never contacted, waiting at least 9 hours (from Tue 3 Mar 24:00): not due yet.
+            lead("FRESH", "2026-03-03"),
+            # Never contacted, waiting at least 57 hours (from Sun 1 Mar 24:00): late.
+            lead("WAITED", "2026-03-01"),
+        ]
+    )
+    rows = judged(con)
+    assert {lead_id: row["is_within_agreed_time"] for lead_id, row in rows.items()} == {
+        "EITHER": None,
+        "SOON": True,
+        "LATE": False,
+        "FRESH": None,
+        "WAITED": False,
+    }
+    # The hour is unknown, so no time is measured; the bounds are the day's.
+    assert all(pd.isna(row["hours_to_first_contact"]) for row in rows.values())
+    bounds = con.execute(
+        "select lead_id, earliest_hours_to_first_contact, latest_hours_to_first_contact "
+        "from funnel_revenue where has_lead order by lead_id"
+    ).fetchall()
+    assert bounds == [
+        ("EITHER", 10.0, 34.0),
+        ("FRESH", 9.0, None),
+        ("LATE", 33.0, 57.0),
+        ("SOON", 0.0, 11.0),
+        ("WAITED", 57.0, None),
+    ]
 
 
 def test_a_contact_before_creation_is_excluded_and_counted(funnel_db):

@@ -20,12 +20,15 @@
 -- (the loaded wall times are in the data's time zone), so a DST night counts as it was. It is
 -- null when the contact is recorded before the lead was created (is_contacted_before_created):
 -- a negative time is a data error, not a fast reply; and null when the contact is dated by its
--- day alone, on the lead's creation day or later (the hour is unknown; no error).
+-- day alone, on the lead's creation day or later, or the lead's upload dates every creation by
+-- its day alone (stg_lead_uploads.has_creation_time false): an hour is unknown, no error.
 -- earliest_hours_to_first_contact, latest_hours_to_first_contact: the bounds of that time, in
 -- the same basis: both the time itself when its hour is known; for a contact dated by its day
 -- alone, the earliest it can have been (the start of the day, or the creation on that day) and
--- the end of the day; for a lead never contacted, from an upload that records contacts, the
--- time it has waited by the data's latest event (funnel_as_of) and null, no end yet. Null when
+-- the end of the day; for a creation dated by its day alone, from the end of that day (or the
+-- contact, on it) and from its start; for a lead never contacted, from an upload that records
+-- contacts, the least time it has waited by the data's latest event (funnel_as_of) and null,
+-- no end yet. Null when
 -- contacted before created or when the contact time is unknown. is_waiting_while_closed: for
 -- a lead never contacted and judged in working hours, whether the latest event is outside
 -- working time (its clock stands still).
@@ -242,6 +245,12 @@ lead_rows as (
         ) as is_contact_hour_unknown,
         is_contacted_before_created(leads.first_contacted_at, leads.created_at)
             as is_contacted_before_created,
+        -- An upload of creation dates alone (stg_lead_uploads.has_creation_time): the lead came
+        -- in at some moment of that day, created_at (its start) at the earliest and created_by
+        -- (its end) at the latest, so no hours are measured and its bounds span the day.
+        not coalesce(lead_uploads.has_creation_time, true) as is_creation_hour_unknown,
+        if(is_creation_hour_unknown, leads.created_at + interval 1 day, leads.created_at)
+            as created_by,
         -- The latest the contact can have been: the end of its day when the hour is unknown.
         if(
             is_contact_hour_unknown,
@@ -324,6 +333,11 @@ lead_rules as (
             ),
             null
         ) as contacted_from_second,
+        if(
+            lead_rows.is_creation_hour_unknown,
+            epoch(timezone(data_zone.time_zone, lead_rows.created_by)),
+            null
+        ) as created_by_second,
         rules_by_day.agreement_time_zone = data_zone.time_zone as is_in_data_zone,
     from lead_rows
     cross join data_zone
@@ -362,6 +376,13 @@ lead_days as (
                     as date
             )
         end as contacted_from_local_date,
+        case
+            when lead_rules.response_basis <> 'working' or created_by_second is null then null
+            when lead_rules.is_in_data_zone then cast(lead_rules.created_by as date)
+            else cast(
+                timezone(lead_rules.agreement_time_zone, to_timestamp(created_by_second)) as date
+            )
+        end as created_by_local_date,
     from lead_rules
 ),
 
@@ -382,27 +403,49 @@ lead_working_seconds as (
             contacted_day.later_spans,
             lead_days.contacted_second
         ) as contacted_working_second,
-        -- In the rule's basis, to the contact or, when its hour is unknown, the end of its day.
+        -- In the rule's basis (seconds): the creation, the latest it can have been, the
+        -- contact (the end of its day when its hour is unknown) and the earliest it can have
+        -- been (the start of that day, or the creation on it).
+        if(
+            lead_days.response_basis = 'working',
+            created_working_second,
+            lead_days.created_second
+        ) as created_basis_second,
         case
+            when lead_days.created_by_second is null then created_basis_second
             when lead_days.response_basis = 'working'
-                then (contacted_working_second - created_working_second) / 3600
-            else (lead_days.contacted_second - lead_days.created_second) / 3600
-        end as hours_to_contact_by,
-        -- When its hour is unknown, to the earliest it can have been.
+                then working_seconds_at(
+                    created_by_day.working_seconds_before,
+                    created_by_day.first_starts_second,
+                    created_by_day.first_working_seconds,
+                    created_by_day.later_spans,
+                    lead_days.created_by_second
+                )
+            else lead_days.created_by_second
+        end as created_by_basis_second,
+        if(
+            lead_days.response_basis = 'working',
+            contacted_working_second,
+            lead_days.contacted_second
+        ) as contacted_basis_second,
         case
-            when lead_days.contacted_from_second is null then null
+            when lead_days.contacted_from_second is null then contacted_basis_second
             when lead_days.response_basis = 'working'
-                then (
-                    working_seconds_at(
-                        contacted_from_day.working_seconds_before,
-                        contacted_from_day.first_starts_second,
-                        contacted_from_day.first_working_seconds,
-                        contacted_from_day.later_spans,
-                        lead_days.contacted_from_second
-                    ) - created_working_second
-                ) / 3600
-            else (lead_days.contacted_from_second - lead_days.created_second) / 3600
-        end as hours_to_contact_from,
+                then working_seconds_at(
+                    contacted_from_day.working_seconds_before,
+                    contacted_from_day.first_starts_second,
+                    contacted_from_day.first_working_seconds,
+                    contacted_from_day.later_spans,
+                    lead_days.contacted_from_second
+                )
+            else lead_days.contacted_from_second
+        end as contacted_from_basis_second,
+        -- The longest and the shortest the first contact can have taken, in hours.
+        (contacted_basis_second - created_basis_second) / 3600 as hours_to_contact_by,
+        (
+            contacted_from_basis_second
+                - least(created_by_basis_second, contacted_from_basis_second)
+        ) / 3600 as hours_to_contact_from,
     from lead_days
     left join working_calendar as created_day
         on lead_days.agreement_version = created_day.version
@@ -413,6 +456,9 @@ lead_working_seconds as (
     left join working_calendar as contacted_from_day
         on lead_days.agreement_version = contacted_from_day.version
         and lead_days.contacted_from_local_date = contacted_from_day.calendar_date
+    left join working_calendar as created_by_day
+        on lead_days.agreement_version = created_by_day.version
+        and lead_days.created_by_local_date = created_by_day.calendar_date
 ),
 
 -- Per version, the data's latest event (funnel_as_of) in working seconds, and whether it
@@ -464,28 +510,45 @@ judged_lead_rows as (
             is_contact_hour_unknown,
             contacted_by,
             hours_to_contact_by,
+            is_creation_hour_unknown,
+            created_by,
+            created_by_second,
+            created_by_local_date,
+            created_basis_second,
+            created_by_basis_second,
+            contacted_basis_second,
+            contacted_from_basis_second,
         ),
         case
             when lead_working_seconds.is_contacted_before_created then null
             when lead_working_seconds.is_contact_hour_unknown then null
+            when lead_working_seconds.is_creation_hour_unknown then null
             else lead_working_seconds.hours_to_contact_by
         end as hours_to_first_contact,
         -- The bounds of the time to first contact, which judge the lead (is_within_hours in
-        -- macros.sql): the time itself when its hour is known; for a contact dated by its day
-        -- alone, from the earliest it can have been to the end of that day; for a lead never
-        -- contacted, from the time it has waited by the data's latest event, with no end.
+        -- macros.sql): the time itself when both moments are known; for a contact or a
+        -- creation dated by its day alone, from the least to the most it can have taken; for
+        -- a lead never contacted, from the least time it has waited by the data's latest
+        -- event (counted from the end of its creation day when only the day is known), with
+        -- no end.
         case
             when lead_working_seconds.is_contacted_before_created then null
-            when lead_working_seconds.is_contact_hour_unknown
-                then lead_working_seconds.hours_to_contact_from
             when lead_working_seconds.first_contacted_at is not null
-                then lead_working_seconds.hours_to_contact_by
+                then lead_working_seconds.hours_to_contact_from
             when not coalesce(lead_working_seconds.has_contact_data, false) then null
-            when lead_working_seconds.response_basis = 'calendar'
-                then (as_of_by_version.as_of_second - lead_working_seconds.created_second) / 3600
             else (
-                as_of_by_version.as_of_working_second
-                    - lead_working_seconds.created_working_second
+                if(
+                    lead_working_seconds.response_basis = 'working',
+                    as_of_by_version.as_of_working_second,
+                    as_of_by_version.as_of_second
+                ) - least(
+                    lead_working_seconds.created_by_basis_second,
+                    if(
+                        lead_working_seconds.response_basis = 'working',
+                        as_of_by_version.as_of_working_second,
+                        as_of_by_version.as_of_second
+                    )
+                )
             ) / 3600
         end as earliest_hours_to_first_contact,
         case

@@ -7,7 +7,10 @@
 -- the mapping was kept, when any of its rows has a value. The SQL is recorded by a date column
 -- or by a conversion flag (Salesforce's Converted: a converted lead's date then comes from its
 -- deal); has_lifecycle_data says the upload has a lifecycle stage, which tells whether a lead
--- reached MQL or SQL even without a date.
+-- reached MQL or SQL even without a date. has_creation_time says whether the upload gives the
+-- time of day its leads came in: some lead of it created at another moment than midnight (an
+-- export of creation dates alone, as many a report gives, has none; the follow-up then knows
+-- only each lead's day).
 
 with
 
@@ -39,6 +42,7 @@ recorded_by_upload as (
             list_contains(any_value(uploads.fields), 'lifecycle_stage'),
             count(rows_loaded.lifecycle_stage) > 0
         ) as has_lifecycle_data,
+        coalesce(bool_or(not is_date_only(rows_loaded.created_at)), false) as has_creation_time,
     from rows_loaded
     left join uploads
         on rows_loaded.upload_id = uploads.upload_id

@@ -59,6 +59,7 @@ STAGE_READ_AS_OPEN = "stage_read_as_open"  # a stage that says won or lost, read
 NO_OUTCOME = "no_outcome"  # a deal with no stage, won or closed value (or a file with no column)
 PLACEHOLDER = "placeholder"  # "N/A", "-", "TBD" in an optional field: read as blank
 NO_CLOSE_DATE = "no_close_date"  # a won or lost deal with no close date (or a file with no column)
+NO_CREATION_TIME = "no_creation_time"  # a leads file whose creations give the day alone
 UNKNOWN_CURRENCY = "unknown_currency"  # three letters, but no current ISO 4217 code
 NOT_A_DURATION = "not_a_duration"  # a response time that is not HH:mm:ss
 CONTACT_TIME_UNKNOWN = "contact_time_unknown"  # a response time with nothing to count it from

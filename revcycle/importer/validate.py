@@ -687,6 +687,38 @@ def _before_creation(rows: pa.Table, field: str, sql: str) -> np.ndarray:
     return mask(backwards.column("backwards"))
 
 
+def _lead_checks(con: duckdb.DuckDBPyConnection, rows: pa.Table, mapping: dict, arriving):
+    """(field, rows, reason, code) of the leads that load but need a look: a first contact
+    before the lead was created."""
+    if "first_contacted_at" in mapping:
+        backwards = _before_creation(rows, "first_contacted_at", _CONTACTED_BEFORE_CREATION_SQL)
+        yield "first_contacted_at", backwards, _CONTACTED_BEFORE, codes.CONTACTED_BEFORE_CREATED
+
+
+_NO_CREATION_TIME = (
+    "the creation dates give the day but no time of day, so how fast each lead was first "
+    "contacted is judged from its whole day: in time when even the longest it can have waited "
+    "is within the agreed time, late when even the shortest is past it, and not judged "
+    "otherwise. Export the creation date with its time to measure every lead"
+)
+
+
+def _without_creation_times(file: str, rows: pa.Table, mapping: dict) -> list[Problem]:
+    """One warning for a leads file whose every creation is a midnight (a day alone), as
+    stg_lead_uploads.has_creation_time reads it; a file that records no contacts has no
+    follow-up to judge."""
+    created = rows.column("created_at")
+    if "first_contacted_at" not in mapping or pc.count(created).as_py() == 0:
+        return []
+    midnight = pc.equal(created, pc.floor_temporal(created, unit="day"))
+    if not pc.all(midnight).as_py():
+        return []
+    column = mapping["created_at"]
+    return [
+        Problem(file, None, column, None, _NO_CREATION_TIME, WARNING, code=codes.NO_CREATION_TIME)
+    ]
+
+
 # What says whether a deal is won, lost or open (stg_deals): with none of them, nothing does.
 OUTCOME_FIELDS = ("stage", "is_won", "is_closed")
 _NO_OUTCOME = (
@@ -927,15 +959,13 @@ def _rule_problems(
     if "currency" in mapping:  # deals and spend
         for where, reason, code, severity in currencies.checks(rows):
             flagged("currency", where, reason, code, severity)
-    if kind == "deals":
-        for field_name, where, reason, code in _deal_checks(con, rows, mapping, arriving):
-            flagged(field_name, where, reason, code, WARNING)
-    if kind == "leads" and "first_contacted_at" in mapping:
-        backwards = _before_creation(rows, "first_contacted_at", _CONTACTED_BEFORE_CREATION_SQL)
-        code = codes.CONTACTED_BEFORE_CREATED
-        flagged("first_contacted_at", backwards, _CONTACTED_BEFORE, code, WARNING)
+    checks = {"deals": _deal_checks, "leads": _lead_checks}.get(kind)
+    for field_name, where, reason, code in checks(con, rows, mapping, arriving) if checks else ():
+        flagged(field_name, where, reason, code, WARNING)
     for name, where, reason, code in _dates_out_of_range(kind, mapping, rows, now):
         flagged(name, where, reason, code, WARNING)
+    if kind == "leads":
+        problems += _without_creation_times(file, rows, mapping)
     if kind == "deals" and "closed_at" not in mapping:
         problems += _without_close_date_column(con, file, rows)
     elif kind == "deals":

@@ -75,11 +75,12 @@ def days_of(week) -> str:
 
 def first_contact_after(hours, earliest_hours, still_waiting: bool) -> str:
     """A breach lead's time to first contact: "30.0 h", "3.2 days", "still waiting", or for a
-    contact dated by its day alone "over 13.0 h (the day is known, not the hour)"."""
+    contact or creation dated by its day alone "over 13.0 h (the export gives the day, not the
+    hour)"."""
     if still_waiting:
         return "still waiting"
     if missing(hours):
-        return f"over {_hours(earliest_hours)} (the day is known, not the hour)"
+        return f"over {_hours(earliest_hours)} (the export gives the day, not the hour)"
     return _hours(hours)
 
 
