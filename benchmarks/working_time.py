@@ -145,6 +145,20 @@ def with_working_time(
     created = instant_seconds(created_at, data_zone)
     contacted = instant_seconds(contacted_by, data_zone)
     as_of = instant_seconds(pd.DatetimeIndex([data_as_of]), data_zone)[0]
+    # An upload whose every creation is a midnight gives the day alone: each of its leads came
+    # in by the day's end at the latest, which the least time to contact counts from.
+    midnight = created_at == created_at.dt.normalize()
+    creation_unknown = (
+        midnight.groupby(funnel["upload_id"]).transform("all").fillna(False).to_numpy(dtype=bool)
+        & funnel["has_lead"].to_numpy(dtype=bool)
+    )
+    created_by = instant_seconds(
+        created_at.mask(creation_unknown, created_at + pd.Timedelta(days=1)), data_zone
+    )
+    # The earliest the contact can have been (the start of its day when only the day is
+    # known), and the latest the lead can have come in before it.
+    earliest_contact = np.where(hour_unknown, contacted_from, contacted)
+    latest_creation = np.fmin(created_by, np.where(np.isnan(contacted), as_of, earliest_contact))
     first = (created_at.min() - pd.Timedelta(days=2)).date()
     last = (data_as_of + pd.Timedelta(days=366)).date()
     leads = funnel["has_lead"].to_numpy(dtype=bool)
@@ -162,18 +176,16 @@ def with_working_time(
             rule = follow_up_for(agreement, name)
             kind[rows] = rule.kind
             agreed[rows] = np.nan if rule.response_hours is None else rule.response_hours
-            hours[rows], deadline[rows] = _judge(rule, calendar, created[rows], contacted[rows])
-            day_only = rows & hour_unknown
-            hours_from[day_only] = _judge(
-                rule, calendar, created[day_only], contacted_from[day_only]
-            )[0]
+            hours[rows] = _judge(rule, calendar, created[rows], contacted[rows])[0]
+            hours_from[rows], deadline[rows] = _judge(
+                rule, calendar, latest_creation[rows], earliest_contact[rows]
+            )
     before_created = (contacted_at < created_at).to_numpy() & ~hour_unknown
     within = pd.array([pd.NA] * len(funnel), dtype="boolean")
-    is_contacted = contacted_at.notna().to_numpy() & ~before_created & ~hour_unknown
-    within[is_contacted] = hours[is_contacted] <= agreed[is_contacted]
-    within[hour_unknown & (hours_from > agreed)] = False  # late even at the day's start
-    within[hour_unknown & (hours <= agreed)] = True  # in time even at its end; else unknown
-    hours[before_created | hour_unknown] = np.nan
+    is_contacted = contacted_at.notna().to_numpy() & ~before_created
+    within[is_contacted & (hours_from > agreed)] = False  # late even at the least
+    within[is_contacted & (hours <= agreed)] = True  # in time even at the most; else unknown
+    hours[before_created | hour_unknown | creation_unknown] = np.nan
     late = ~contacted_at.notna().to_numpy() & funnel["has_contact_data"].fillna(False).to_numpy(
         dtype=bool
     )

@@ -19,6 +19,7 @@ from benchmarks.run import upload_cap_for
 from benchmarks.timing import in_fresh_process
 from benchmarks.working_time import bench_agreements, with_working_time
 from revcycle import sample, settings
+from revcycle.agreements.model import default_agreement
 from revcycle.build import build
 from revcycle.db import connect, execute
 from tests.conftest import copy_database, require_browser
@@ -317,6 +318,48 @@ def test_the_pandas_follow_up_reads_a_contact_dated_by_its_day_as_the_mart_does(
             "NEXT-DAY": {"hours_to_first_contact": None, "is_within_agreed_time": None},
             "TIMED": {"hours_to_first_contact": 1.0, "is_within_agreed_time": True},
         }
+
+
+def test_the_pandas_follow_up_reads_an_upload_of_creation_days_as_the_mart_does(funnel_db):
+    # No agreement saved: a call within 24 calendar hours. Creations by the day alone; the
+    # latest event is Wed 4 Mar 09:00. EITHER took 10 to 34 hours (not judged), SOON at most
+    # 11 (in time), LATE at least 33 (late); FRESH has waited at least 9 (not due), WAITED at
+    # least 57 (late).
+    con = funnel_db(
+        [
+            {
+                "lead_id": "EITHER",
+                "created_at": "2026-03-02",
+                "first_contacted_at": "2026-03-03 10:00",
+            },
+            {
+                "lead_id": "SOON",
+                "created_at": "2026-03-02",
+                "first_contacted_at": "2026-03-02 11:00",
+            },
+            {
+                "lead_id": "LATE",
+                "created_at": "2026-03-02",
+                "first_contacted_at": "2026-03-04 09:00",
+            },
+            {"lead_id": "FRESH", "created_at": "2026-03-03"},
+            {"lead_id": "WAITED", "created_at": "2026-03-01"},
+        ]
+    )
+    funnel = con.execute("select * from funnel_revenue order by lead_id").df()
+    as_of = con.execute("select data_as_of from funnel_as_of").fetchone()[0]
+    zone = settings.timezone()
+    recomputed = with_working_time(funnel, [default_agreement(zone)], zone, as_of)
+    for frame in (funnel, recomputed):
+        judged = frame.set_index("lead_id")["is_within_agreed_time"]
+        assert judged.astype(object).where(judged.notna(), None).to_dict() == {
+            "EITHER": None,
+            "FRESH": None,
+            "LATE": False,
+            "SOON": True,
+            "WAITED": False,
+        }
+        assert frame["hours_to_first_contact"].isna().all()  # no hour of creation is known
 
 
 def test_the_pandas_conversion_knows_a_stage_no_upload_records(tmp_path):
