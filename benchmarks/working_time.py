@@ -128,6 +128,18 @@ def _judge(rule: FollowUp, calendar: Calendar, created: np.ndarray, contacted: n
     return hours, calendar.deadline(target) if rule.basis == "working" else target
 
 
+def _latest_creations(funnel: pd.DataFrame, data_zone: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, whether its upload gives the day of creation alone (every creation of it a
+    midnight), and the latest instant the lead can have come in: the end of that day, else
+    its creation."""
+    created_at = funnel["created_at"]
+    midnight = (created_at == created_at.dt.normalize()).groupby(funnel["upload_id"])
+    day_alone = midnight.transform("all").fillna(False).to_numpy(dtype=bool, copy=True)
+    day_alone &= funnel["has_lead"].to_numpy(dtype=bool)
+    latest = created_at.mask(day_alone, created_at + pd.Timedelta(days=1))
+    return day_alone, instant_seconds(latest, data_zone)
+
+
 def with_working_time(
     funnel: pd.DataFrame, agreements: list[Agreement], data_zone: str, data_as_of: pd.Timestamp
 ) -> pd.DataFrame:
@@ -145,16 +157,7 @@ def with_working_time(
     created = instant_seconds(created_at, data_zone)
     contacted = instant_seconds(contacted_by, data_zone)
     as_of = instant_seconds(pd.DatetimeIndex([data_as_of]), data_zone)[0]
-    # An upload whose every creation is a midnight gives the day alone: each of its leads came
-    # in by the day's end at the latest, which the least time to contact counts from.
-    midnight = created_at == created_at.dt.normalize()
-    creation_unknown = (
-        midnight.groupby(funnel["upload_id"]).transform("all").fillna(False).to_numpy(dtype=bool)
-        & funnel["has_lead"].to_numpy(dtype=bool)
-    )
-    created_by = instant_seconds(
-        created_at.mask(creation_unknown, created_at + pd.Timedelta(days=1)), data_zone
-    )
+    creation_unknown, created_by = _latest_creations(funnel, data_zone)
     # The earliest the contact can have been (the start of its day when only the day is
     # known), and the latest the lead can have come in before it.
     earliest_contact = np.where(hour_unknown, contacted_from, contacted)
