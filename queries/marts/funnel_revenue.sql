@@ -28,17 +28,16 @@
 -- the end of the day; for a creation dated by its day alone, from the end of that day (or the
 -- contact, on it) and from its start; for a lead never contacted, from an upload that records
 -- contacts, the least time it has waited by the data's latest event (funnel_as_of) and null,
--- no end yet. Null when
--- contacted before created or when the contact time is unknown. is_waiting_while_closed: for
--- a lead never contacted and judged in working hours, whether the latest event is outside
--- working time (its clock stands still).
+-- no end yet. Null when contacted before created or when the contact time is unknown.
+-- is_waiting_while_closed: for a lead never contacted and judged in working hours, whether
+-- the latest event is outside working time (its clock stands still).
 -- is_within_agreed_time: the bounds against the agreed time (is_within_hours, macros.sql):
--- contacted within it (a day-only contact when even the end of its day is within, late when
--- even its earliest is past); false for a lead never contacted once its agreed time has
--- passed by the data's latest event; null when not judged: nurtured (no response time, never
--- a breach), contacted before created, not yet due, a day-only contact that can have been
--- either, from an upload with no first-contact column, or contacted at a time the export
--- cannot tell (is_contact_time_unknown: is_contacted with no first_contacted_at;
+-- contacted within it (when dated by the day alone, when even the most it can have taken is
+-- within, late when even the least is past); false for a lead never contacted once its agreed
+-- time has passed by the data's latest event; null when not judged: nurtured (no response
+-- time, never a breach), contacted before created, not yet due, dated by the day alone and
+-- either in time or late, from an upload with no first-contact column, or contacted at a time
+-- the export cannot tell (is_contact_time_unknown: is_contacted with no first_contacted_at;
 -- has_contact_data is false for such a lead).
 -- has_contact_data, has_mql_data, has_sql_data: whether the lead's upload had a column for
 -- that date (stg_lead_uploads, stg_merged_leads; for the SQL, Salesforce's Converted
