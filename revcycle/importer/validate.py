@@ -703,6 +703,9 @@ _NO_CREATION_TIME = (
 )
 
 
+_DAY_ALONE_SQL = "select bool_and(is_date_only(created_at)) from creations"
+
+
 def _without_creation_times(file: str, rows: pa.Table, mapping: dict) -> list[Problem]:
     """One warning for a leads file whose every creation is a midnight (a day alone), as
     stg_lead_uploads.has_creation_time reads it; a file that records no contacts has no
@@ -710,8 +713,10 @@ def _without_creation_times(file: str, rows: pa.Table, mapping: dict) -> list[Pr
     created = rows.column("created_at")
     if "first_contacted_at" not in mapping or pc.count(created).as_py() == 0:
         return []
-    midnight = pc.equal(created, pc.floor_temporal(created, unit="day"))
-    if not pc.all(midnight).as_py():
+    with scratch() as cursor:  # the macro stg_lead_uploads reads it with
+        cursor.register("creations", rows.select(["created_at"]))
+        [(day_alone,)] = cursor.sql(_DAY_ALONE_SQL).fetchall()
+    if not day_alone:
         return []
     column = mapping["created_at"]
     return [
