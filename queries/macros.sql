@@ -131,17 +131,15 @@ create or replace macro deal_closed_at(closed_at, created_at) as
         closed_at
     );
 
--- is_contacted_before_created(first_contacted_at, created_at): whether a lead's first contact
--- is recorded before the lead was created, a data error its follow-up is not judged by (never
--- a fast reply). A contact dated by its day alone (is_date_only) on the creation day or later
--- is not: its hour is unknown. False when either is null.
-create or replace macro is_contacted_before_created(first_contacted_at, created_at) as
+-- is_dated_before_creation(moment, created_at): whether a lead's `moment` (its first contact,
+-- its MQL or SQL date) is recorded before the lead was created, a data error: a contact so
+-- dated judges no follow-up (never a fast reply), and the importer warns on its line. A moment
+-- dated by its day alone (is_date_only) on the creation day or later is not: its hour is
+-- unknown (Salesforce's Converted Date on the day a lead came in). False when either is null.
+create or replace macro is_dated_before_creation(moment, created_at) as
     coalesce(
-        first_contacted_at < created_at
-            and not (
-                is_date_only(first_contacted_at)
-                and cast(first_contacted_at as date) >= cast(created_at as date)
-            ),
+        moment < created_at
+            and not (is_date_only(moment) and cast(moment as date) >= cast(created_at as date)),
         false
     );
 

@@ -4,7 +4,7 @@ nothing changed). Hand-written files, a real database, the command's main() in t
 
 import csv
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -211,14 +211,19 @@ CONTACTS = [
 ]
 
 
-def test_a_lead_contacted_before_it_was_created_is_a_warning_with_its_line(db, tmp_path, revcycle):
-    rows = [
-        {"lead_id": lead_id, "created_at": "2026-03-02 10:00:00", "first_contacted_at": contact}
-        for lead_id, contact in CONTACTS
-    ]
-    leads = write_export(tmp_path / "leads.csv", "leads", rows)
-    code, out = revcycle(db, "load", leads)
+def load_leads_of_2_march(db, tmp_path, revcycle, rows: list[dict]) -> str:
+    """The command line's output of loading ``rows``, every lead created on 2 March 2026 at
+    10:00, all of which load."""
+    created = [{"created_at": "2026-03-02 10:00:00", **row} for row in rows]
+    code, out = revcycle(db, "load", write_export(tmp_path / "leads.csv", "leads", created))
     assert code == 0, out
+    assert f"{len(rows)} rows to load + 0 rejected" in out
+    return out
+
+
+def test_a_lead_contacted_before_it_was_created_is_a_warning_with_its_line(db, tmp_path, revcycle):
+    rows = [{"lead_id": lead_id, "first_contacted_at": contact} for lead_id, contact in CONTACTS]
+    out = load_leads_of_2_march(db, tmp_path, revcycle, rows)
     assert "0 errors (their rows are rejected), 2 warnings, 1 distinct:" in out
     assert (
         "warning: leads.csv, 2 lines (2, 4), column first_contacted_at (e.g. '2026-03-02 "
@@ -226,7 +231,6 @@ def test_a_lead_contacted_before_it_was_created_is_a_warning_with_its_line(db, t
         "follow-up is not judged: the Follow-up page counts it apart, as contacted before it "
         "was created\n"
     ) in out
-    assert "5 rows to load + 0 rejected" in out
     # The warning names exactly the leads the Follow-up page counts apart.
     con = connect(db)
     try:
@@ -236,6 +240,44 @@ def test_a_lead_contacted_before_it_was_created_is_a_warning_with_its_line(db, t
     finally:
         con.close()
     assert apart == [("C1",), ("C3",)]
+
+
+# Leads created on 2 March 2026 at 10:00 with their MQL and SQL dates. S1's MQL is an hour
+# before it came in and S3's SQL a day before, by its date alone: both warn, each on its own
+# column. S2's SQL is dated by the creation day alone (Salesforce's Converted Date on the day
+# a lead came in: no fault), S4's MQL and SQL are after, S5 has none.
+STAGE_DATES = [
+    ("S1", "2026-03-02 09:00:00", ""),
+    ("S2", "2026-03-02 11:00:00", "2026-03-02"),
+    ("S3", "", "2026-03-01"),
+    ("S4", "2026-03-03 09:00:00", "2026-03-04 09:00:00"),
+    ("S5", "", ""),
+]
+
+
+def test_an_mql_or_sql_dated_before_its_lead_was_created_is_a_warning_on_its_line(
+    db, tmp_path, revcycle
+):
+    rows = [{"lead_id": lead_id, "mql_at": mql, "sql_at": sql} for lead_id, mql, sql in STAGE_DATES]
+    out = load_leads_of_2_march(db, tmp_path, revcycle, rows)
+    assert "0 errors (their rows are rejected), 2 warnings, 2 distinct:" in out
+    assert (
+        "warning: leads.csv, line 2, column mql_at ('2026-03-02 09:00:00'): the MQL date is "
+        "before the lead was created; it loads, and the MQL counts on this date, which may fall "
+        "in a week or period before the lead's own. Check the date in the CRM\n"
+    ) in out
+    assert "warning: leads.csv, line 4, column sql_at ('2026-03-01'): the SQL date is " in out
+    # What the warning says: S3's SQL counts on 1 March, a day before any lead was created.
+    con = connect(db)
+    try:
+        first_of_march = metric(
+            con, "conversion_by_channel", start_date=date(2026, 3, 1), end_date=date(2026, 3, 1)
+        )
+    finally:
+        con.close()
+    counted = first_of_march[first_of_march["is_total"]].set_index("stage")["count_events"]
+    assert counted.get("sql") == 1
+    assert counted.get("lead", 0) == 0
 
 
 def prepared_on_5_december(tmp_path, text: str):

@@ -18,7 +18,7 @@
 -- Durations: hours_to_first_contact is in the lead's basis: working hours on the version's
 -- calendar (working_time_calendar) or real elapsed hours, both measured between real instants
 -- (the loaded wall times are in the data's time zone), so a DST night counts as it was. It is
--- null when the contact is recorded before the lead was created (is_contacted_before_created):
+-- null when the contact is recorded before the lead was created (is_dated_before_creation):
 -- a negative time is a data error, not a fast reply; and null when the contact is dated by its
 -- day alone, on the lead's creation day or later, or the lead's upload dates every creation by
 -- its day alone (stg_lead_uploads.has_creation_time false): an hour is unknown, no error.
@@ -242,7 +242,7 @@ lead_rows as (
                 and cast(leads.first_contacted_at as date) >= cast(leads.created_at as date),
             false
         ) as is_contact_hour_unknown,
-        is_contacted_before_created(leads.first_contacted_at, leads.created_at)
+        is_dated_before_creation(leads.first_contacted_at, leads.created_at)
             as is_contacted_before_created,
         -- An upload of creation dates alone (stg_lead_uploads.has_creation_time): the lead came
         -- in at some moment of that day, created_at (its start) at the earliest and created_by

@@ -55,6 +55,7 @@ FUTURE_DATE = "future_date"
 LONG_AGO = "long_ago"  # a date before 1990: a mistyped year
 CLOSED_BEFORE_CREATED = "closed_before_created"  # a deal's close date before its creation
 CONTACTED_BEFORE_CREATED = "contacted_before_created"  # a lead contacted before its creation
+STAGE_BEFORE_CREATED = "stage_before_created"  # a lead's MQL or SQL date before its creation
 STAGE_READ_AS_OPEN = "stage_read_as_open"  # a stage that says won or lost, read as open
 NO_OUTCOME = "no_outcome"  # a deal with no stage, won or closed value (or a file with no column)
 PLACEHOLDER = "placeholder"  # "N/A", "-", "TBD" in an optional field: read as blank

@@ -663,36 +663,48 @@ def _parse_columns(
     return pa.table(columns), problems, dates
 
 
-# A deal's close and a lead's first contact before the row's creation, as staging and the
-# marts read them (queries/macros.sql): a date-only close or contact on the creation day is
-# no fault.
+# A deal's close, and a lead's first contact, MQL or SQL date, before the row's creation, as
+# staging and the marts read them (queries/macros.sql): a date-only moment on the creation day
+# is no fault.
 _CLOSES_BEFORE_CREATION_SQL = (
-    "select deal_closed_at(closed_at, created_at) < created_at as backwards from row_dates"
+    "select deal_closed_at(moment, created_at) < created_at as backwards from row_dates"
 )
-_CONTACTED_BEFORE_CREATION_SQL = (
-    "select is_contacted_before_created(first_contacted_at, created_at) as backwards from row_dates"
+_DATED_BEFORE_CREATION_SQL = (
+    "select is_dated_before_creation(moment, created_at) as backwards from row_dates"
 )
 _CONTACTED_BEFORE = (
     "the first contact is before the lead was created; it loads, and its follow-up is not "
     "judged: the Follow-up page counts it apart, as contacted before it was created"
 )
+_STAGE_BEFORE = (
+    "the {stage} date is before the lead was created; it loads, and the {stage} counts on this "
+    "date, which may fall in a week or period before the lead's own. Check the date in the CRM"
+)
+
+_MOMENT = ["moment", "created_at"]  # the columns of row_dates
 
 
 def _before_creation(rows: pa.Table, field: str, sql: str) -> np.ndarray:
     """Per row, whether its ``field`` is before its creation, by ``sql`` over the table
-    row_dates of both. On the shared scratch cursor at any size: only it holds the macros."""
+    row_dates of both (moment, created_at). On the shared scratch cursor at any size: only it
+    holds the macros."""
     with scratch() as cursor:
-        cursor.register("row_dates", rows.select([field, "created_at"]))
+        cursor.register("row_dates", rows.select([field, "created_at"]).rename_columns(_MOMENT))
         backwards = cursor.sql(sql).to_arrow_table()
     return mask(backwards.column("backwards"))
 
 
 def _lead_checks(con: duckdb.DuckDBPyConnection, rows: pa.Table, mapping: dict, arriving):
-    """(field, rows, reason, code) of the leads that load but need a look: a first contact
-    before the lead was created."""
+    """(field, rows, reason, code) of the leads that load but need a look: a first contact, an
+    MQL or an SQL before the lead was created."""
     if "first_contacted_at" in mapping:
-        backwards = _before_creation(rows, "first_contacted_at", _CONTACTED_BEFORE_CREATION_SQL)
+        backwards = _before_creation(rows, "first_contacted_at", _DATED_BEFORE_CREATION_SQL)
         yield "first_contacted_at", backwards, _CONTACTED_BEFORE, codes.CONTACTED_BEFORE_CREATED
+    for stage_field, stage in derive.STAGE_NAME_BY_FIELD.items():
+        if stage_field in mapping:
+            backwards = _before_creation(rows, stage_field, _DATED_BEFORE_CREATION_SQL)
+            reason = _STAGE_BEFORE.format(stage=stage)
+            yield stage_field, backwards, reason, codes.STAGE_BEFORE_CREATED
 
 
 _NO_CREATION_TIME = (
