@@ -82,13 +82,14 @@ DEALS = [
 
 # Monthly targets chosen so each week's share of them is clear of the thresholds (green from
 # 100%, amber from 90%): leads 42 -> 10 a week, mqls 8.82 -> 2.1, sqls 3.36 -> 0.8,
-# opportunities 10.5 -> 2.5, won revenue 3150 -> 750, within agreed time 50% (a share is
-# not prorated).
+# opportunities 10.5 -> 2.5, new pipeline 4620 -> 1100, won revenue 3150 -> 750, within
+# agreed time 50% (a share is not prorated).
 TARGETS = (
     Target(NOVEMBER, None, "leads", 42.0),
     Target(NOVEMBER, None, "mqls", 8.82),
     Target(NOVEMBER, None, "sqls", 3.36),
     Target(NOVEMBER, None, "opportunities", 10.5),
+    Target(NOVEMBER, None, "pipeline", 4620.0),
     Target(NOVEMBER, None, "won_revenue", 3150.0),
     Target(NOVEMBER, None, "share_contacted_in_time", 0.5),
 )
@@ -177,6 +178,35 @@ def test_won_revenue_counts_in_the_week_the_deal_closed(tiles):
     assert (row["unit"], row["currency"]) == ("money", "EUR")
 
 
+def test_new_pipeline_is_the_amount_of_the_deals_created_in_the_week(tiles):
+    # W47: D1 (1,000, won since) and D2 (no amount), created on 19 Nov; W46: D3 (500), created
+    # on 11 Nov; baseline (0 + 0 + 0 + 500) / 4. D2 adds nothing, and the tile says so.
+    row = tiles.loc["pipeline"]
+    assert [row["this_week"], row["last_week"], row["four_week_average"]] == [1000, 500, 125]
+    assert (row["label"], row["unit"], row["currency"]) == ("New pipeline", "money", "EUR")
+    assert row["cannot_measure"] is None
+    assert row["partly_unmeasured"] == (
+        "1 of the 2 deals created in the week has no amount in the export: the new pipeline "
+        "leaves it out."
+    )
+
+
+def test_a_week_whose_new_deals_all_lack_an_amount_has_no_new_pipeline(tmp_path):
+    # W47's one deal has no amount: its new pipeline is unknown, never 0.
+    deals = [{"deal_id": "N1", "created_at": "2026-11-17 10:00:00", "stage": "Proposal"}]
+    con = make_db(tmp_path, LEADS, deals)
+    try:
+        tiles = numbers.week_tiles(functools.partial(execute, con), W47, None).set_index("metric")
+    finally:
+        con.close()
+    assert pd.isna(tiles.loc["pipeline", "this_week"])
+    assert tiles.loc["pipeline", "cannot_measure"] == (
+        "The deal created in the week has no amount in the export, so the new pipeline cannot "
+        "be measured: export the deals with their amount."
+    )
+    assert tiles.loc["pipeline", "last_week"] == 0  # W46 created no deal: a true 0
+
+
 def test_within_agreed_time_is_over_the_week_s_judged_leads(tiles):
     # W47: L1 in time, L2 (30 h) and L3 (never) late, L4 contacted before created: 1 of 3.
     # W46: W46A in time, B and C never: 1 of 3. Baseline pooled: W43 0/2, W45 0/1, W46 1/3.
@@ -213,21 +243,25 @@ def test_the_weekly_target_is_the_month_s_prorated_by_working_days(tiles):
         "mqls": 2.1,
         "sqls": 0.8,
         "opportunities": 2.5,
+        "pipeline": 1100,
         "won_revenue": 750,
         "share_contacted_in_time": 0.5,
     }
+    assert set(expected) == set(numbers.TILE_METRICS)
     for metric, target in expected.items():
         assert tiles.loc[metric, "weekly_target"] == pytest.approx(target), metric
 
 
 def test_the_status_colours_by_the_agreement_s_thresholds(tiles):
     # leads 4/10 = 40%, mqls 2/2.1 = 95%, sqls 1/0.8 = 125%, opportunities 2/2.5 = 80%,
-    # won revenue 1000/750 = 133%, within agreed time (1/3)/0.5 = 67%.
+    # new pipeline 1000/1100 = 91%, won revenue 1000/750 = 133%, within agreed time
+    # (1/3)/0.5 = 67%.
     expected = {
         "leads": ("red", 0.4),
         "mqls": ("amber", 2 / 2.1),
         "sqls": ("green", 1.25),
         "opportunities": ("red", 0.8),
+        "pipeline": ("amber", 1000 / 1100),
         "won_revenue": ("green", 1000 / 750),
         "share_contacted_in_time": ("red", 2 / 3),
     }
@@ -338,6 +372,10 @@ def test_won_revenue_in_several_currencies_is_not_added(tmp_path):
     assert pd.isna(row["weekly_target"])
     assert row["target_status"] is None
     assert "several currencies (EUR and USD)" in row["cannot_measure"]
+    pipeline = tiles.loc["pipeline"]  # never a sum of euros and dollars either
+    assert pd.isna(pipeline["this_week"]) and pd.isna(pipeline["last_week"])
+    assert pd.isna(pipeline["weekly_target"])
+    assert pipeline["cannot_measure"] == numbers.PIPELINE_IN_CURRENCIES
     assert tiles.loc["leads", "this_week"] == 4  # the other tiles stand
 
 
@@ -378,7 +416,7 @@ def test_without_a_deals_export_opportunities_and_won_revenue_cannot_be_counted(
     finally:
         con.close()
     assert tiles.loc["leads", "this_week"] == 1
-    for metric in ("opportunities", "won_revenue"):
+    for metric in ("opportunities", "pipeline", "won_revenue"):
         assert pd.isna(tiles.loc[metric, "this_week"]), metric
         assert tiles.loc[metric, "cannot_measure"] == numbers.NO_DEALS
     # The headline skips what cannot be known: it opens with the next tile it can tell.

@@ -219,3 +219,27 @@ def test_a_flagged_leak_is_drawn_with_both_intervals_and_its_words_escaped(meeti
     section = pack.leak_html(with_leak)
     assert "&lt;b&gt;Paid&lt;/b&gt; search MQL → SQL fell from 41% to 22%" in section
     assert 'id="chart-leaks"' in section
+
+
+def test_the_pack_s_tiles_stand_in_the_page_s_two_rows_new_pipeline_opening_the_second(
+    meeting_db, funnel_db
+):
+    # W47's deals: P1 (2,500.50) and P2 (1,000.25) created in the week, P3 (9,999) in W46.
+    deals = [
+        {"deal_id": "P1", "created_at": "2026-11-17 09:00:00", "amount": "2500.50"},
+        {"deal_id": "P2", "created_at": "2026-11-19 09:00:00", "amount": "1000.25"},
+        {"deal_id": "P3", "created_at": "2026-11-12 09:00:00", "amount": "9999"},
+    ]
+    deals = [deal | {"stage": "Proposal", "currency": "EUR"} for deal in deals]
+    document = pack.render(gather(funnel_db(LEADS, deals)), datetime.datetime(2026, 11, 23, 9))
+    rows = document.split('<div class="tiles">')[1:]
+    labels = [row.split('<div class="label">')[1:] for row in rows]
+    firsts = [[label.split("<", 1)[0] for label in row] for row in labels]
+    assert firsts == [
+        ["Leads", "MQLs", "SQLs", "Opportunities"],
+        ["New pipeline", "Won revenue", "Within agreed time"],
+    ]
+    new_pipeline = rows[1].split('<div class="tile">')[1]
+    # 2,500.50 + 1,000.25 in whole euros, as the won revenue tile shows its amount.
+    assert '<div class="value">€3,501</div>' in new_pipeline
+    assert "<div>Last week €9,999</div>" in new_pipeline

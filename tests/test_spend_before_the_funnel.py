@@ -171,8 +171,8 @@ def test_the_pack_says_why_last_week_is_unknown(db_file, tmp_path, monkeypatch):
     out = tmp_path / "pack.html"
     assert main(["pack", "--week", "2026-W45", "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
-    # Under each of the six tiles (the leads' export has every column, so all six are known).
+    # Under each of the seven tiles (the exports have every column, so all seven are known).
     shown = (
         "<div>Last week –</div><div>4-week average –</div><div>the leads begin on 3 Nov 2026</div>"
     )
-    assert text.count(shown) == 6, text.count(shown)
+    assert text.count(shown) == 7, text.count(shown)

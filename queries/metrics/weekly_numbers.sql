@@ -6,7 +6,7 @@
 -- (conversion_by_channel, revenue_by_channel): leads of created_at, MQLs of mql_at, SQLs of
 -- sql_at, opportunities of the first deal's creation (deals with no lead included), from the
 -- events per day (funnel_events); won deals and their amounts of each won deal's closed_at,
--- from the deals one by one (funnel_deals).
+-- and the new pipeline of each deal's created_at, from the deals one by one (funnel_deals).
 -- has_leads, has_deals: whether any lead and any deal is loaded at all (without leads, leads,
 -- MQLs, SQLs and the follow-up cannot be counted; without deals, opportunities and won
 -- revenue). has_deal_outcomes: whether any deal has a stage, won or closed value (without,
@@ -27,7 +27,10 @@
 -- won deals and won revenue are null, unknown rather than none.
 -- count_deals_without_outcome: the deals created in the week with no stage, won or closed
 -- value, which count as opportunities but as none of won, lost and open.
--- won_revenue sums amounts in whatever currency they are: the caller checks
+-- new_pipeline: the amounts of the deals created in the week (deals with no lead included),
+-- whatever they became since, so a week's figure holds once its deals close; null when every
+-- one of them lacks an amount (count_created_without_amount says how many do).
+-- won_revenue and new_pipeline sum amounts in whatever currency they are: the caller checks
 -- amount_currencies before showing a sum.
 -- Parameters: $end_date (date, the last week's Sunday or any day of it); $weeks (how many
 -- weeks, 1 or more); $channels, $owners, $segments (lists of values to keep, or null for all).
@@ -111,15 +114,18 @@ undated_wins as (
     group by all
 ),
 
--- The deals created in the weeks whose outcome the export does not say (stg_deals).
-unknown_outcomes as (
+-- The deals created in the weeks, one row each (funnel_deals): the new pipeline is their
+-- amounts, whatever they became since; and those whose outcome the export does not say.
+created as (
     select
         cast(date_trunc('week', deals.created_at) as date) as week_start,
-        count(*) as count_deals_without_outcome,
+        sum(deals.amount) as new_pipeline,
+        count(*) filter (where deals.amount is null) as count_created_without_amount,
+        count(*) as count_deals_created,
+        count(*) filter (where deals.is_closed is null) as count_deals_without_outcome,
     from funnel_deals_in_scope($channels, $owners, $segments) as deals
     cross join window_bounds
-    where deals.is_closed is null
-        and is_in_period(deals.created_at, window_bounds.first_day, window_bounds.last_day)
+    where is_in_period(deals.created_at, window_bounds.first_day, window_bounds.last_day)
     group by all
 ),
 
@@ -151,8 +157,11 @@ final as (
             won.won_revenue
         ) as won_revenue,
         coalesce(won.count_won_without_amount, 0) as count_won_without_amount,
-        coalesce(unknown_outcomes.count_deals_without_outcome, 0)
-            as count_deals_without_outcome,
+        coalesce(created.count_deals_without_outcome, 0) as count_deals_without_outcome,
+        -- Null, not 0, for a week whose new deals all lack an amount: their size is unknown.
+        if(created.count_deals_created is null, 0, created.new_pipeline) as new_pipeline,
+        coalesce(created.count_deals_created, 0) as count_deals_created,
+        coalesce(created.count_created_without_amount, 0) as count_created_without_amount,
         coalesce(leads.count_leads_with_mql_data, 0) as count_leads_with_mql_data,
         coalesce(leads.count_leads_with_sql_data, 0) as count_leads_with_sql_data,
         coalesce(leads.count_reached_mql_without_date, 0) as count_reached_mql_without_date,
@@ -172,7 +181,7 @@ final as (
         using (week_start)
     left join undated_wins
         using (week_start)
-    left join unknown_outcomes
+    left join created
         using (week_start)
 )
 

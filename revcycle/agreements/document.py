@@ -52,7 +52,8 @@ working_hours: local times in time_zone, e.g. "09:00-12:30, 13:00-17:00"; "" = c
     24:00 = midnight at the end of the day. country: public holidays of that country
     (a code such as NL), closed like closing_days.
 targets, per month and channel ("all" = all channels together): leads, mqls, sqls,
-    opportunities, pipeline and won_revenue are counts or amounts;
+    opportunities, pipeline (the amounts of the deals created) and won_revenue are
+    counts or amounts;
     share_contacted_in_time, share_mqls_answered and share_mqls_accepted (MQLs sales
     accepted) are shares, 0.8 = 80%. A month's actual / target at or above
     green_from is green, at or above amber_from amber, below that red.

@@ -21,7 +21,18 @@ from revcycle.meeting.week import Week, last_ending_by
 
 Query = Callable[..., pd.DataFrame]
 
-TILE_METRICS = ("leads", "mqls", "sqls", "opportunities", "won_revenue", "share_contacted_in_time")
+TILE_METRICS = (
+    "leads",
+    "mqls",
+    "sqls",
+    "opportunities",
+    "pipeline",
+    "won_revenue",
+    "share_contacted_in_time",
+)
+# The tiles in two rows, so that presented they fit one screen: the funnel's counts, then the
+# amounts and the follow-up. The page and the pack draw them so.
+TILE_ROWS = (TILE_METRICS[:4], TILE_METRICS[4:])
 BASELINE_WEEKS = 4
 
 LABELS = {
@@ -29,10 +40,13 @@ LABELS = {
     "mqls": "MQLs",
     "sqls": "SQLs",
     "opportunities": "Opportunities",
+    "pipeline": "New pipeline",
     "won_revenue": "Won revenue",
     "share_contacted_in_time": "Within agreed time",
 }
-UNITS = {"won_revenue": "money", "share_contacted_in_time": "share"}  # the others: "count"
+UNITS = {"pipeline": "money", "won_revenue": "money", "share_contacted_in_time": "share"}
+# The tiles of amounts: the others are counts and a share.
+MONEY_METRICS = ("pipeline", "won_revenue")
 _BASELINE = (
     "Last week is the week before; the 4-week average is the mean of the four weeks before "
     "this one, a baseline, not a target."
@@ -42,6 +56,10 @@ DEFINITIONS = {
     "mqls": "Leads marketing qualified in the week (their MQL date).",
     "sqls": "Leads sales accepted in the week (their SQL date).",
     "opportunities": "Leads whose first deal was created in the week, plus deals with no lead.",
+    "pipeline": (
+        "Amount of the deals created in the week (their creation date), whatever they became "
+        "since: the agreement's pipeline target."
+    ),
     "won_revenue": "Amount of the deals won in the week (their close date).",
     "share_contacted_in_time": (
         "Share of the week's leads first contacted within the response time agreed for their "
@@ -57,6 +75,7 @@ _COUNTS = {
     "mqls": ("count_mqls", "count_leads_with_mql_data"),
     "sqls": ("count_sqls", "count_leads_with_sql_data"),
     "opportunities": ("count_opportunities", None),
+    "pipeline": ("new_pipeline", None),
     "won_revenue": ("won_revenue", None),
 }
 # The tiles each export gives, by the column weekly_series holds them in: without that
@@ -67,9 +86,16 @@ _NEEDS_LEADS = {
     "sqls": "count_sqls",
     "share_contacted_in_time": "share_contacted_in_time",
 }
-_NEEDS_DEALS = {"opportunities": "count_opportunities", "won_revenue": "won_revenue"}
+_NEEDS_DEALS = {
+    "opportunities": "count_opportunities",
+    "pipeline": "new_pipeline",
+    "won_revenue": "won_revenue",
+}
 NO_LEADS = "No leads export is loaded, so leads, MQLs, SQLs and the follow-up cannot be measured."
-NO_DEALS = "No deals export is loaded, so opportunities and won revenue cannot be counted."
+NO_DEALS = (
+    "No deals export is loaded, so opportunities, the new pipeline and won revenue cannot be "
+    "counted."
+)
 NO_DEAL_OUTCOMES = (
     "The deals loaded have no stage, won or closed value, so won revenue cannot be counted."
 )
@@ -193,9 +219,12 @@ def weekly_series(
     undated = (shown["count_sqls"] == 0) & (shown["count_reached_sql_without_date"] > 0)
     shown["count_sqls"] = shown["count_sqls"].astype(float).mask(undated)
     money = money or currency(query)
-    shown = shown.assign(won_currency=money.code, won_currencies_apart=None)
+    shown = shown.assign(
+        won_currency=money.code, won_currencies_apart=None, amounts_in_currencies=money.is_mixed
+    )
     if money.is_mixed:
         shown = _won_in_one_currency(query, shown, params)
+        shown["new_pipeline"] = float("nan")  # never added (PIPELINE_IN_CURRENCIES)
     for loaded, needs, _ in _NOT_LOADED:  # the export is not loaded: not 0, unknown
         for column in needs.values():
             shown[column] = shown[column].astype(float).mask(~shown[loaded].astype(bool))
@@ -264,6 +293,8 @@ def _average(rows: pd.DataFrame, metric: str):
 
 
 def _cannot_measure(row: pd.Series, metric: str) -> str | None:
+    if metric == "pipeline" and row["amounts_in_currencies"]:
+        return PIPELINE_IN_CURRENCIES
     if metric == "won_revenue" and isinstance(row["won_currencies_apart"], str):
         return (
             f"This week's won deals are in several currencies ({row['won_currencies_apart']}); "
@@ -287,7 +318,9 @@ def _cannot_measure(row: pd.Series, metric: str) -> str | None:
     if metric == "won_revenue" and _value(row, metric) is None:
         if blank(row["count_won_deals"]):  # no dated win, and wins with no close date
             return deal_gaps.unknown_wins(row["count_won_without_close_date"], "this week")
-        return _won_without_amount(row)
+        return _without_amount(row, "won_revenue")
+    if metric == "pipeline" and _value(row, metric) is None:
+        return _without_amount(row, "pipeline")
     return None
 
 
@@ -303,11 +336,13 @@ def _partly_unmeasured(row: pd.Series, metric: str, in_currencies: str | None) -
     _weeks_apart's), or None."""
     if metric == "won_revenue":
         known = _value(row, metric) is not None
-        without = _won_without_amount(row) if known else None
+        without = _without_amount(row, metric) if known else None
         undated = deal_gaps.undated_maybe_in(row["count_won_without_close_date"], "this week")
         return " ".join(filter(None, (without, undated if known else None, in_currencies))) or None
     if metric == "opportunities":
         return _deals_without_outcome(row)
+    if metric == "pipeline":  # none with an amount: the reason says it then
+        return _without_amount(row, metric) if _value(row, metric) is not None else None
     if stage := _STAGE_OF.get(metric):
         undated = row[f"count_reached_{stage.lower()}_without_date"]
         if not _some(undated) or _value(row, metric) is None:  # the reason says it then
@@ -329,15 +364,35 @@ def _partly_unmeasured(row: pd.Series, metric: str, in_currencies: str | None) -
     return " ".join(said)
 
 
-def _won_without_amount(row: pd.Series) -> str | None:
-    """The week's won deals that add nothing to its won revenue, having no amount; when none
-    has one, why the won revenue cannot be measured."""
-    return deal_gaps.without_amount(
-        row["count_won_without_amount"],
-        row["count_won_deals"],
+# The deals each amount tile sums, by its weekly_numbers columns: (deals without an amount,
+# all its deals, the deals in words, the figure).
+_AMOUNT_OF = {
+    "won_revenue": (
+        "count_won_without_amount",
+        "count_won_deals",
         ("won deal of the week", "won deals of the week"),
         "the won revenue",
-    )
+    ),
+    "pipeline": (
+        "count_created_without_amount",
+        "count_deals_created",
+        ("deal created in the week", "deals created in the week"),
+        "the new pipeline",
+    ),
+}
+
+
+def _without_amount(row: pd.Series, metric: str) -> str | None:
+    """The week's deals that add nothing to an amount tile (won revenue, new pipeline), having
+    no amount; when none has one, why the tile cannot be measured."""
+    count_without, count_all, deals, figure = _AMOUNT_OF[metric]
+    return deal_gaps.without_amount(row[count_without], row[count_all], deals, figure)
+
+
+PIPELINE_IN_CURRENCIES = (
+    "The deals' amounts are in several currencies, which Revcycle does not add, so the new "
+    "pipeline is not summed; the Revenue page shows each currency's open pipeline."
+)
 
 
 def _deals_without_outcome(row: pd.Series) -> str | None:
@@ -455,7 +510,7 @@ def week_tiles(
         in_currencies = _weeks_apart(series, this_row["won_currency"])
     for metric in TILE_METRICS:
         this_week = None if outside[-1] else _value(this_row, metric)
-        target = None if money.is_mixed and metric == "won_revenue" else agreed.get(metric)
+        target = None if money.is_mixed and metric in MONEY_METRICS else agreed.get(metric)
         found = status(this_week, target, in_force) if whole else None
         rows.append(
             (
@@ -468,7 +523,7 @@ def week_tiles(
                 found and found.colour,
                 found and found.share_of_target,
                 UNITS.get(metric, "count"),
-                this_row["won_currency"] if metric == "won_revenue" else None,
+                this_row["won_currency"] if metric in MONEY_METRICS else None,
                 outside[-1] or _cannot_measure(this_row, metric),
                 f"{DEFINITIONS[metric]} {_BASELINE}",
                 complete,

@@ -47,7 +47,8 @@ body {font-family: system-ui, sans-serif; font-size: 17px; line-height: 1.45; co
 h1 {font-size: 1.8rem; margin-bottom: 0.2rem;}
 h2 {margin-top: 2.2rem; border-bottom: 1px solid #ddd;}
 nav a {margin-right: 1rem;} .note {color: #555; font-size: 0.95rem;}
-.tiles {display: grid; grid-template-columns: repeat(3, 1fr); gap: 0.8rem;}
+.tiles {display: grid; grid-auto-columns: 1fr; grid-auto-flow: column; gap: 0.8rem;
+        margin-bottom: 0.8rem;}
 .tile {border: 1px solid #ddd; border-radius: 0.5rem; padding: 0.6rem 0.8rem;}
 .tile .value {font-size: 2rem; font-weight: 600;} .tile .label {color: #555;}
 table {border-collapse: collapse; margin: 0.6rem 0;} td, th {padding: 0.25rem 0.7rem;
@@ -141,8 +142,11 @@ def _tile(row) -> str:
 
 
 def tiles_html(meeting: MeetingWeek) -> str:
-    body = '<div class="tiles">' + "".join(_tile(row) for row in meeting.tiles.itertuples())
-    body += "</div>"
+    drawn = {row.metric: _tile(row) for row in meeting.tiles.itertuples()}
+    body = "".join(
+        '<div class="tiles">' + "".join(drawn[metric] for metric in metrics) + "</div>"
+        for metrics in numbers.TILE_ROWS
+    )
     body += (
         '<p class="note">The 4-week average is the mean of the four weeks before this one: a '
         "baseline, not a target. Targets are the month's target prorated to the week by working "

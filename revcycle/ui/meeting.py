@@ -306,10 +306,10 @@ BASELINE_NOTE = (
 
 
 def tiles(meeting: MeetingWeek, agreed: page.Agreed, presenting: bool) -> None:
-    """The six numbers of the week: this week, last week, the 4-week average, the target."""
-    numbers = [_tile(row) for row in meeting.tiles.itertuples()]
-    for row_start in range(0, len(numbers), 3):
-        page.tiles(numbers[row_start : row_start + 3], agreed)
+    """The seven numbers of the week: this week, last week, the 4-week average, the target."""
+    drawn = {row.metric: _tile(row) for row in meeting.tiles.itertuples()}
+    for metrics in numbers.TILE_ROWS:
+        page.tiles([drawn[metric] for metric in metrics], agreed)
     st.caption(BASELINE_NOTE)
     if not presenting and meeting.series is not None and len(meeting.series):
         st.plotly_chart(
