@@ -52,7 +52,7 @@ METRIC_WORDS = {
     "share_contacted_in_time": "Share of leads contacted within the agreed time",
     "share_mqls_answered": "Share of MQLs accepted or rejected in time",
     "share_mqls_accepted": "Share of MQLs sales accepted",
-    "pipeline": "Pipeline",
+    "pipeline": "New pipeline (the amounts of the deals created)",
     "won_revenue": "Won revenue",
 }
 
@@ -453,7 +453,7 @@ SHOWN_TARGET_COLUMNS = {
     "share_contacted_in_time": ("Contacted in time", "percent"),
     "share_mqls_answered": ("MQLs answered in time", "percent"),
     "share_mqls_accepted": ("MQLs accepted", "percent"),
-    "pipeline": ("Pipeline", "euro"),
+    "pipeline": ("New pipeline", "euro"),
     "won_revenue": ("Won revenue", "euro"),
 }
 
