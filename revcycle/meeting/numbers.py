@@ -200,10 +200,12 @@ def weekly_series(
 ) -> pd.DataFrame:
     """weekly_numbers for the ``weeks`` weeks up to ``week``: one row per week, oldest first,
     for the charts. Set to missing (NaN) rather than 0: every number of a week the data does
-    not reach (is_in_data false), a count the week's uploads could not record, and a week's
-    won revenue in another currency than the others' (_won_in_one_currency), whose currency
-    ``won_currency`` names. ``is_whole``: the data covers every day of the week (_covers_whole).
-    ``money``: the amounts' currency, when the caller has it already."""
+    not reach (is_in_data false), a count the week's uploads could not record, a week's won
+    revenue in another currency than the others' (_won_in_one_currency), whose currency
+    ``won_currency`` names, and every week's new pipeline when the deals' amounts are in
+    several currencies (``amounts_in_currencies``). ``is_whole``: the data covers every day of
+    the week (_covers_whole). ``money``: the amounts' currency, when the caller has it
+    already."""
     params = scope_params(scope)
     series = query("metrics/weekly_numbers", end_date=week.end, weeks=weeks, **params)
     reach = _data_reach(query)
