@@ -400,6 +400,8 @@ def test_staging_version_zero_is_the_models_default_agreement(funnel_db):
     assert [(row.iso_weekday, row.starts, row.ends) for row in hours.itertuples()] == [
         (span.weekday, span.starts, span.ends) for span in default.working_hours
     ]
+    (version,) = execute(con, "staging/stg_agreement_versions").itertuples()
+    assert version.answer_within_working_days == default.answer_within_working_days
 
 
 def test_a_deadline_falls_in_the_span_where_the_working_time_runs_out(funnel_db):

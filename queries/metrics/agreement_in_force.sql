@@ -1,6 +1,7 @@
 -- Agreement in force: the version of the agreement that holds on the period's last day, whose
 -- definitions explain each metric, whose thresholds colour actual against target and whose
--- rejection reasons are the ones sales agreed to give.
+-- rejection reasons are the ones sales agreed to give, and how many working days sales has to
+-- answer an MQL in.
 -- The latest version effective on or before the day; before the first version, the first.
 -- Grain: one row, or none while no agreement is saved.
 -- Parameters: $end_date (date).
@@ -26,6 +27,7 @@ final as (
         sql_definition,
         won_definition,
         rejection_reasons,
+        answer_within_working_days,
         green_from,
         amber_from,
     from ranked

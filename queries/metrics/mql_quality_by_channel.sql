@@ -9,6 +9,15 @@
 -- count_with_rejection_data: MQLs with a status or a reason at all; count_with_sql_outcome:
 -- MQLs whose upload can tell whether they reached SQL. With MQLs but none of either, the
 -- caller says what cannot be measured instead of showing all of them pending.
+-- The answer the agreement asks for: sales accepts or rejects an MQL within the agreement's
+-- answer_within_working_days (the version in force on the MQL's day), counted in working days
+-- after that day (agreed_working_days: the agreed weekdays, not the days off), so its due day
+-- is the last of them, whole. count_answered_in_time: accepted with an SQL date on or before
+-- the due day; count_answered_late: after it; count_unanswered_past_due: neither accepted nor
+-- rejected, in an upload that records both, and the due day over by the data's "now"
+-- (funnel_as_of). share_answered_in_time is the first over the three. A rejection is dated by
+-- no export, and an acceptance without an SQL date (a lifecycle stage past MQL) has no day:
+-- neither is judged, nor is an MQL whose due day is still to come.
 -- Grain: one row per channel and reason of rejection (reason null: the channel's row of
 -- counts), plus the same for all channels together (is_total; "(all channels)", or
 -- "(selected channels)" when $channels narrows them). A rejection with a status but no reason
@@ -24,16 +33,70 @@ funnel as (
         and is_in_period(mql_at, $start_date, $end_date)
 ),
 
+-- Each MQL's due day: the agreed number of working days after the day it became an MQL.
+answer_days as (
+    select
+        funnel.lead_id,
+        cast(funnel.mql_at as date) as mql_day,
+        coalesce(
+            max_by(versions.answer_within_working_days, versions.version)
+                filter (where versions.effective_from <= cast(funnel.mql_at as date)),
+            min_by(versions.answer_within_working_days, versions.version)
+        ) as count_days,
+    from funnel
+    cross join stg_agreement_versions as versions
+    group by all
+),
+
+working_days as (
+    select
+        work_date,
+        row_number() over (order by work_date) as day_number,
+    from agreed_working_days($start_date, cast($end_date as date) + 366)
+),
+
+-- The first working day after each MQL's day: the nearest later one (an as-of join, one
+-- match per MQL, however many days there are).
+first_working_day_after as (
+    select
+        answer_days.lead_id,
+        answer_days.count_days,
+        working_days.day_number,
+    from answer_days
+    asof inner join working_days
+        on answer_days.mql_day < working_days.work_date
+),
+
+due_days as (
+    select
+        first_working_day_after.lead_id,
+        working_days.work_date as due_day,
+    from first_working_day_after
+    inner join working_days
+        on working_days.day_number
+            = first_working_day_after.day_number + first_working_day_after.count_days - 1
+),
+
 mqls as (
     select
         lead_id,
         channel,
         has_reached_sql as is_accepted,
+        cast(sql_at as date) <= due_days.due_day as is_answered_in_time,
+        cast(sql_at as date) > due_days.due_day as is_answered_late,
+        not has_reached_sql
+            and not coalesce(is_disqualified, false)
+            and coalesce(has_sql_outcome, false)
+            and has_lead_status
+            and due_days.due_day < cast(as_of.data_as_of as date) as is_unanswered_past_due,
         coalesce(has_sql_outcome, false) as has_sql_outcome,
         has_lead_status as has_rejection_data,
         is_disqualified and not has_reached_sql as is_rejected,
         coalesce(disqualified_reason, '(no reason given)') as reason,
     from funnel
+    left join due_days
+        using (lead_id)
+    cross join funnel_as_of as as_of
 ),
 
 counts as (
@@ -47,6 +110,9 @@ counts as (
         count(*) filter (where not is_accepted and not is_rejected) as count_pending,
         count(*) filter (where has_rejection_data) as count_with_rejection_data,
         count(*) filter (where has_sql_outcome) as count_with_sql_outcome,
+        count(*) filter (where is_answered_in_time) as count_answered_in_time,
+        count(*) filter (where is_answered_late) as count_answered_late,
+        count(*) filter (where is_unanswered_past_due) as count_unanswered_past_due,
     from mqls
     group by grouping sets ((channel), ())
 ),
@@ -74,6 +140,12 @@ final as (
         count_with_rejection_data,
         count_with_sql_outcome,
         count_accepted / nullif(count_accepted + count_rejected, 0) as acceptance_rate,
+        count_answered_in_time,
+        count_answered_late,
+        count_unanswered_past_due,
+        count_answered_in_time
+            / nullif(count_answered_in_time + count_answered_late + count_unanswered_past_due, 0)
+            as share_answered_in_time,
     from counts
     union all by name
     select * from reasons

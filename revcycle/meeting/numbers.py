@@ -13,9 +13,9 @@ from typing import NamedTuple
 import pandas as pd
 
 from revcycle import deal_gaps, lead_gaps, periods, settings
-from revcycle.agreements.model import FollowUp
+from revcycle.agreements.model import DEFAULT_ANSWER_WITHIN_WORKING_DAYS, FollowUp
 from revcycle.agreements.status import blank, status, targets_apply, view_targets
-from revcycle.agreements.words import follow_up
+from revcycle.agreements.words import count, follow_up
 from revcycle.meeting import shown
 from revcycle.meeting.week import Week, last_ending_by
 
@@ -667,12 +667,14 @@ class Quality(NamedTuple):
     the MQLs sales answered, accepted or rejected); ``by_reason``: ``channel, reason,
     count_rejected, is_agreed_reason, is_total`` (is_agreed_reason None while no reasons are
     agreed); ``target``: the agreed acceptance rate, or None; ``cannot_measure``: why the
-    counts cannot be told, or None."""
+    counts cannot be told, or None; ``answers``: how many MQLs sales answered within the agreed
+    working days (answers_sentence), or None when no MQL came in."""
 
     by_channel: pd.DataFrame
     by_reason: pd.DataFrame
     target: float | None
     cannot_measure: str | None
+    answers: str | None = None
 
 
 QUALITY_CHANNEL_COLUMNS = (
@@ -731,6 +733,49 @@ def _with_targets(counts: pd.DataFrame, targets: pd.DataFrame, params: dict, in_
     )
 
 
+# How a share stands against its target, by the agreement's status colour.
+_STANDING = {"green": "meeting", "amber": "close to", "red": "short of"}
+
+
+def answers_sentence(total: pd.Series, target: float | None, in_force) -> str | None:
+    """How many of the week's MQLs (``total``: mql_quality_by_channel's all-channels row) sales
+    answered within the agreed working days, against the agreed share (``target``), and which
+    are not judged: rejections, which no export dates, acceptances on no known day, and MQLs
+    whose due day is still to come. None when no MQL came in."""
+    count_mqls = int(total["count_mqls"])
+    if not count_mqls:
+        return None
+    days = (
+        DEFAULT_ANSWER_WITHIN_WORKING_DAYS
+        if in_force is None
+        else in_force["answer_within_working_days"]
+    )
+    agreed = f"the agreed {count(int(days), 'working day')}"
+    in_time, late, overdue = (
+        int(total[column])
+        for column in ("count_answered_in_time", "count_answered_late", "count_unanswered_past_due")
+    )
+    judged = in_time + late + overdue
+    said = []
+    if judged:
+        found = status(in_time / judged, target, in_force)
+        against = "" if shown.missing(target) else f", against an agreed {shown.rate(target)}"
+        if found:
+            against = f", {_STANDING[found.colour]} the agreed {shown.rate(target)}"
+        said.append(
+            f"Answered within {agreed}: {in_time:,} of the {judged:,} MQLs that can be judged "
+            f"({shown.rate(in_time / judged)}){against}; {late:,} accepted later, {overdue:,} "
+            "with no answer by their due day."
+        )
+    rejected = int(total["count_rejected"])
+    if rejected:
+        them = "the rejected MQL is" if rejected == 1 else f"the {rejected:,} rejected are"
+        said.append(f"No export dates a rejection, so {them} not judged.")
+    if rest := count_mqls - judged - rejected:
+        said.append(f"{rest:,} not judged: not due yet, or accepted on no known day.")
+    return " ".join(said)
+
+
 def _quality_unmeasurable(counts: pd.DataFrame, mqls_unknown: str | None) -> str | None:
     total = counts[counts["is_total"]]
     if not len(total) or total["count_mqls"].iloc[0] == 0:
@@ -770,9 +815,12 @@ def lead_quality(
         channels=params["channels"],
     )
     by_channel = _with_targets(counts, targets, params, in_force)
+    total = counts[counts["is_total"]]
+    answer_target = view_targets(targets, params).get("share_mqls_answered")
     return Quality(
         by_channel=by_channel[list(QUALITY_CHANNEL_COLUMNS)].reset_index(drop=True),
         by_reason=by_reason[list(QUALITY_REASON_COLUMNS)].reset_index(drop=True),
         target=view_targets(targets, params).get("share_mqls_accepted"),
         cannot_measure=_quality_unmeasurable(counts, mqls_unknown),
+        answers=answers_sentence(total.iloc[0], answer_target, in_force) if len(total) else None,
     )

@@ -205,6 +205,8 @@ def quality_html(meeting: MeetingWeek) -> str:
         return f"<p>Cannot be measured: {html.escape(quality.cannot_measure)}</p>"
     target = "" if shown.missing(quality.target) else f" (agreed target {quality.target:.0%})"
     body = f"<p>Acceptance rate by channel{html.escape(target)}.</p>"
+    if not shown.missing(quality.answers):
+        body += f"<p>{html.escape(quality.answers)}</p>"
     body += table(
         quality.by_channel.assign(against=shown.rate_targets(quality.by_channel)),
         {

@@ -465,6 +465,8 @@ def quality(meeting: MeetingWeek, presenting: bool) -> None:
         "without reaching it; the acceptance rate is over those sales answered (accepted or "
         f"rejected), not the ones still waiting; {target}."
     )
+    if not shown.missing(found.answers):
+        st.markdown(format.plain(found.answers))
     by_channel = found.by_channel.assign(against=shown.rate_targets(found.by_channel))
     if presenting:  # all channels first, so the screen's cut never hides the total
         by_channel = by_channel.sort_values("is_total", ascending=False, kind="stable")
