@@ -60,8 +60,8 @@ LEADS = [
 SAID = (
     "Answered within the agreed 2 working days: 1 of the 3 MQLs that can be judged (33%), short "
     "of the agreed 80%; 1 accepted later, 1 with no answer by their due day. No export dates a "
-    "rejection, so the rejected MQL is not judged. 1 not judged: not due yet, or accepted on no "
-    "known day."
+    "rejection, so the rejected MQL is not judged. 1 not judged: not due yet, accepted on no "
+    "known day, or from an upload without a lead status or SQL column."
 )
 
 

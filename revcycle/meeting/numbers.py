@@ -772,7 +772,10 @@ def answers_sentence(total: pd.Series, target: float | None, in_force) -> str | 
         them = "the rejected MQL is" if rejected == 1 else f"the {rejected:,} rejected are"
         said.append(f"No export dates a rejection, so {them} not judged.")
     if rest := count_mqls - judged - rejected:
-        said.append(f"{rest:,} not judged: not due yet, or accepted on no known day.")
+        said.append(
+            f"{rest:,} not judged: not due yet, accepted on no known day, or from an upload "
+            "without a lead status or SQL column."
+        )
     return " ".join(said)
 
 
