@@ -819,11 +819,15 @@ def lead_quality(
     )
     by_channel = _with_targets(counts, targets, params, in_force)
     total = counts[counts["is_total"]]
-    answer_target = view_targets(targets, params).get("share_mqls_answered")
+    agreed = view_targets(targets, params)
     return Quality(
         by_channel=by_channel[list(QUALITY_CHANNEL_COLUMNS)].reset_index(drop=True),
         by_reason=by_reason[list(QUALITY_REASON_COLUMNS)].reset_index(drop=True),
-        target=view_targets(targets, params).get("share_mqls_accepted"),
+        target=agreed.get("share_mqls_accepted"),
         cannot_measure=_quality_unmeasurable(counts, mqls_unknown),
-        answers=answers_sentence(total.iloc[0], answer_target, in_force) if len(total) else None,
+        answers=(
+            answers_sentence(total.iloc[0], agreed.get("share_mqls_answered"), in_force)
+            if len(total)
+            else None
+        ),
     )
