@@ -6,8 +6,9 @@ in this process's peak memory), loads it through the importer (``build``), then 
 deal_journeys mart on its own, the two queries the report runs, every model's credit at once,
 Markov's solve, the whole side-by-side report, and a warm switch of the model (the queries'
 results already cached, as on the page: one model's credit and its per-channel sums). Periods:
-all time, and the last 12 weeks. With ``--db`` it reuses a database built before. It measures
-and prints a markdown table; it asserts nothing.
+all time, and the last 12 weeks. Then, unless ``--skip-pages``, the attribution page itself
+under AppTest, cold and warm, as ``benchmarks.run`` times the other pages. With ``--db`` it
+reuses a database built before. It measures and prints markdown tables; it asserts nothing.
 """
 
 import argparse
@@ -17,6 +18,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from benchmarks.pages import pages_report, time_pages
 from benchmarks.run import upload_cap_for
 from benchmarks.timing import Timing, in_fresh_process, machine, peak_rss_mib, repeated, timed
 from revcycle import sample, settings
@@ -106,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--folder", type=Path, help="generate into (or reuse the exports of) this folder"
     )
+    parser.add_argument(
+        "--skip-pages", action="store_true", help="leave out the attribution page's timings"
+    )
     args = parser.parse_args(argv)
     print(machine())
     folder = args.folder or Path(tempfile.mkdtemp())
@@ -117,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     ).fetchone()
     print("leads {:,}, deals {:,}, touches {:,}, deal_journeys rows {:,}".format(*counts))
     last = con.execute("select max(converted_at)::date from deal_journeys").fetchone()[0]
+    busiest = con.execute(
+        "select channel from funnel_revenue group by channel order by count(*) desc limit 1"
+    ).fetchone()[0]
     # Under the rebuild's memory cap when one is set, as the app writes every mart.
     with memory_limit(con, settings.rebuild_memory_mb()):
         timings = [
@@ -132,8 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     print("\n| step | best / median ms |\n|---|---:|")
     for timing in timings:
         print(f"| {timing.label} | {timing.best_ms:,.1f} / {timing.median_ms:,.1f} |")
-    print(f"\npeak memory of this process: {peak_rss_mib():,.0f} MiB")
     con.close()
+    if not args.skip_pages:
+        page_rows = time_pages(db_file, busiest, args.repeat, pages=("attribution",))
+        print("", *pages_report(page_rows), sep="\n")
+    print(f"\npeak memory of this process: {peak_rss_mib():,.0f} MiB")
     return 0
 
 

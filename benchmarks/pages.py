@@ -23,8 +23,13 @@ PAGE_FILES = {
     "conversion": "pages/conversion.py",
     "follow_up": "pages/follow_up.py",
     "revenue": "pages/revenue.py",
+    "attribution": "pages/attribution.py",
+    "agreements": "pages/agreements.py",
+    "upload": "pages/upload.py",
 }
 PAGES = tuple(PAGE_FILES)
+# Pages that show no KPI tiles: a run of theirs is useful once it shows its title.
+PAGES_WITHOUT_TILES = frozenset({"agreements", "upload"})
 PAGE_WARM_TARGET_MS = 500.0
 PAGE_COLD_TARGET_MS = 1500.0
 PAGE_TIMEOUT_S = 300
@@ -39,6 +44,7 @@ class PageRow:
 
     label: str
     target_ms: float | None
+    shows_tiles: bool = True
     timing: Timing = field(init=False)
     count_queries: list[int] = field(default_factory=list)  # cache misses, one entry per run
     query_seconds: list[float] = field(default_factory=list)  # spent in them, one per run
@@ -99,13 +105,16 @@ def _quiet_bare_mode_warnings():
             logger.removeFilter(quiet)
 
 
-def _page_problems(at) -> list[str]:
-    """What makes a run useless as a measurement: an exception, an error box, no KPI tiles."""
+def _page_problems(at, shows_tiles: bool) -> list[str]:
+    """What makes a run useless as a measurement: an exception, an error box, no KPI tiles
+    (no title, on a page without tiles)."""
     problems = [f"exception: {element.message}" for element in at.exception]
     # The page frame turns a failure into an error box, so at.exception alone misses it.
     problems += [f"error: {element.value}" for element in at.error]
-    if not at.metric:
+    if shows_tiles and not at.metric:
         problems.append("no KPI tiles")
+    if not at.title:
+        problems.append("no title")
     return problems
 
 
@@ -148,7 +157,7 @@ class _Runner:
         except Exception as error:  # a timeout, say: the row fails, the benchmark goes on
             row.failures.append(f"run raised {type(error).__name__}: {error}")
         else:
-            row.failures += _page_problems(at)
+            row.failures += _page_problems(at, row.shows_tiles)
         row.timing.seconds.append(time.perf_counter() - started)
         row.count_queries.append(self.count_queries - count_before)
         row.query_seconds.append(self.query_seconds - seconds_before)
@@ -156,8 +165,9 @@ class _Runner:
 
 def _time_page(runner: _Runner, page: str, repeat: int) -> list[PageRow]:
     """A page cold ``repeat`` times, then its last session warm ``repeat`` times."""
-    cold = PageRow(f"page {page}: cold (empty caches, new session)", PAGE_COLD_TARGET_MS)
-    warm = PageRow(f"page {page}: warm (same session again)", PAGE_WARM_TARGET_MS)
+    tiles = page not in PAGES_WITHOUT_TILES
+    cold = PageRow(f"page {page}: cold (empty caches, new session)", PAGE_COLD_TARGET_MS, tiles)
+    warm = PageRow(f"page {page}: warm (same session again)", PAGE_WARM_TARGET_MS, tiles)
     for _ in range(repeat):
         at = runner.new_session(page)
         runner.measure(cold, at)
