@@ -107,8 +107,8 @@ def _quiet_bare_mode_warnings():
 
 
 def _page_problems(at, shows_tiles: bool) -> list[str]:
-    """What makes a run useless as a measurement: an exception, an error box, no KPI tiles
-    (no title, on a page without tiles)."""
+    """What makes a run useless as a measurement: an exception, an error box, no title, or
+    no KPI tiles on a page that shows them."""
     problems = [f"exception: {element.message}" for element in at.exception]
     # The page frame turns a failure into an error box, so at.exception alone misses it.
     problems += [f"error: {element.value}" for element in at.error]
