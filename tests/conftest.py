@@ -1,5 +1,6 @@
 """Shared fixtures: real export files on disk, built into a real DuckDB database."""
 
+import atexit
 import csv
 import functools
 import gc
@@ -30,8 +31,10 @@ from tests.support import browser
 os.environ.setdefault(settings.DUCKDB_THREADS_VARIABLE, "1")
 # The command line logs an unexpected error's details under XDG_STATE_HOME (paths.log_path);
 # the tests' own (a disk-fault test causes one on purpose) go to a folder of the run's, never
-# the developer's ~/.local/state.
+# the developer's ~/.local/state. Each test process makes its own and removes it as it ends:
+# 110 empty ones had gathered in /tmp over a day of runs.
 os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="revcycle-tests-state-")
+atexit.register(shutil.rmtree, os.environ["XDG_STATE_HOME"], ignore_errors=True)
 
 # Every new AppTest scans the metadata of every installed package for Streamlit components:
 # about 0.2 s of CPU each here (test_pages.py: 43.4 s of CPU, 38.9 s with one scan). Nothing is
