@@ -104,7 +104,7 @@ def tile_target(label, actual, targets: dict, agreed: page.Agreed, currency: mon
     metric = agreements.TARGET_OF.get(label)
     if metric not in targets or (metric == "won_revenue" and currency.is_mixed):
         return None
-    shown = {"won_revenue": currency.amount}.get(
+    shown = {"won_revenue": currency.whole}.get(
         metric, format.percent if metric.startswith("share_") else format.whole_number
     )
     return page.against_target(actual, targets[metric], shown(targets[metric]), agreed.in_force)

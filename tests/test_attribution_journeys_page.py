@@ -5,7 +5,7 @@ with its reason when the period is too thin to trust it."""
 import pytest
 
 from tests import sample_facts
-from tests.test_pages import db_env, open_page, whole_euros  # noqa: F401 (db_env: a fixture)
+from tests.test_pages import db_env, euro_cents, open_page  # noqa: F401 (db_env: a fixture)
 
 pytestmark = pytest.mark.usefixtures("db_env")
 
@@ -19,12 +19,12 @@ def tile(at, label: str) -> str:
 
 def test_every_model_credits_the_samples_won_revenue():
     at = open_page(PAGE)
-    expected = round(sample_facts.won_revenue_cents() / 100)
-    assert whole_euros(tile(at, CREDITED)) == expected
+    expected = sample_facts.won_revenue_cents()  # to the cent, as the tile shows it
+    assert euro_cents(tile(at, CREDITED)) == expected
     for model in ("first", "w", "markov"):
         at.selectbox(key="attribution_model").set_value(model).run()
         assert not at.exception and not at.error
-        assert whole_euros(tile(at, CREDITED)) == expected, model
+        assert euro_cents(tile(at, CREDITED)) == expected, model
         assert at.query_params["model"] == model  # the link reproduces the view
 
 

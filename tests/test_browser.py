@@ -64,8 +64,8 @@ def expected_never_contacted_tile(channel: str | None = None) -> str:
 
 
 def expected_won_revenue_tile(channel: str | None = None) -> str:
-    """The Won revenue tile for the default period, in whole euros: "€666,724"."""
-    return f"€{round(sample_facts.won_revenue_cents(channel) / 100):,}"
+    """The Won revenue tile for the default period, to the cent: "€666,723.86"."""
+    return f"€{sample_facts.won_revenue_cents(channel) / 100:,.2f}"
 
 
 # --- The pages --------------------------------------------------------------------------------

@@ -142,7 +142,7 @@ def test_a_page_that_follows_leads_says_why_it_has_nothing_for_such_a_channel(op
 def test_beside_a_lead_source_the_page_shows_the_other_channels_leads_and_says_so(open_page):
     at = open_page("dashboard.py", ["Paid search", "Paid social"])
     tiles = {metric.label: metric.value for metric in at.metric}
-    assert (tiles["Leads"], tiles["Won deals"], tiles["Won revenue"]) == ("1", "1", "€1,000")
+    assert (tiles["Leads"], tiles["Won deals"], tiles["Won revenue"]) == ("1", "1", "€1,000.00")
     expected = f"{ONLY_TOUCHES} The leads and deals here are the other chosen channels'."
     assert expected in [caption.value for caption in at.caption]
 

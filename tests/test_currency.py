@@ -225,10 +225,10 @@ def table_columns(at: AppTest) -> list[str]:
 @pytest.mark.parametrize(
     ("stated", "setting", "won_revenue", "column"),
     [
-        (("EUR", "EUR"), "", "€1,500", "Won revenue (€)"),  # 1,000 + 500
-        (("BRL", "BRL"), "", "BRL 1,500", "Won revenue (BRL)"),
-        (("", ""), "USD", "$1,500", "Won revenue ($)"),
-        (("", ""), "", "1,500", "Won revenue"),  # unknown: no sign, no unit
+        (("EUR", "EUR"), "", "€1,500.00", "Won revenue (€)"),  # 1,000 + 500, to the cent
+        (("BRL", "BRL"), "", "BRL 1,500.00", "Won revenue (BRL)"),
+        (("", ""), "USD", "$1,500.00", "Won revenue ($)"),
+        (("", ""), "", "1,500.00", "Won revenue"),  # unknown: no sign, no unit
     ],
 )
 def test_revenue_is_shown_in_the_currency_the_data_or_setting_says(
@@ -254,7 +254,7 @@ def test_a_currency_setting_with_a_typo_is_named_rather_than_called_unset(pages_
     # numbers (1,000 + 500), and the page names the setting's value, not "not set".
     pages_over("", "", "EUT")
     at = open_page("pages/revenue.py")
-    assert tile(at, "Won revenue") == "1,500"
+    assert tile(at, "Won revenue") == "1,500.00"
     [said] = [
         unescaped(caption.value)
         for caption in at.caption
@@ -508,7 +508,7 @@ def test_a_salesforce_report_of_converted_amounts_only_is_in_the_corporate_curre
     tmp_path, monkeypatch
 ):
     # The same two deals, the report showing only the amounts converted to US dollars:
-    # 83.86 + 10,000.00 = 10,083.86, one currency, which the tile sums ($10,084).
+    # 83.86 + 10,000.00 = 10,083.86, one currency, which the tile sums to the cent.
     deals_text = (
         "Opportunity ID,Created Date,Close Date,Stage,Amount (Converted) Currency,"
         "Amount (Converted)\n"
@@ -528,7 +528,7 @@ def test_a_salesforce_report_of_converted_amounts_only_is_in_the_corporate_curre
     monkeypatch.setenv("REVCYCLE_DB", str(path))
     monkeypatch.setenv(settings.CURRENCY_VARIABLE, "")
     at = open_page("dashboard.py")
-    assert tile(at, "Won revenue") == "$10,084"
+    assert tile(at, "Won revenue") == "$10,083.86"
 
 
 def test_a_deal_s_currency_is_a_code_a_sign_reads_as_one_and_a_name_is_refused(tmp_path):
@@ -826,8 +826,8 @@ def test_the_meeting_says_each_currency_s_wins_of_the_week(mixed_db, monkeypatch
     # W11 (9-15 March) won D2 ($500, 9 March), D1 (€1,000, 10 March) and D5 (40 in no stated
     # currency, 12 March). W10 (2-8 March) won nothing. The tile's sum stays unknown.
     said = (
-        "Won this week, per currency: €1,000 (1 deal), $500 (1 deal), 40 in no stated currency "
-        "(1 deal)."
+        "Won this week, per currency: €1,000.00 (1 deal), $500.00 (1 deal), 40.00 in no stated "
+        "currency (1 deal)."
     )
     monkeypatch.setenv(settings.CURRENCY_VARIABLE, "")
     con = connect(mixed_db)

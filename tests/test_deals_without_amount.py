@@ -174,8 +174,8 @@ def test_the_overview_and_revenue_page_say_what_their_sums_leave_out(database, m
     for path in ("dashboard.py", "pages/revenue.py"):
         at = open_page(path)
         assert WON_SAID in captions(at) and OPEN_SAID in captions(at), path
-        assert tiles(at)["Won revenue"] == "€1,000", path
-    assert tiles(at)["Open pipeline"] == "€400"
+        assert tiles(at)["Won revenue"] == "€1,000.00", path
+    assert tiles(at)["Open pipeline"] == "€400.00"
     table = shown_cells(at, "Win rate").set_index("Channel")
     assert table.loc["Email", "Won revenue (€)"] == "no amount"
     assert table.loc["Email", "Open pipeline (€)"] == "no amount"
@@ -223,7 +223,7 @@ def test_attribution_says_which_credited_deals_have_no_amount(database, monkeypa
     assert out.splitlines()[-1].split() == ["total", "3.00", "1,000.00"]
     at = open_page("pages/attribution.py")
     assert said in captions(at)
-    assert tiles(at)["Won revenue credited"] == "€1,000"
+    assert tiles(at)["Won revenue credited"] == "€1,000.00"
     at = open_page("pages/attribution.py", basis="pipeline", channel="Email")
     # Both open deals are credited (the channel filter chooses the channels shown), D4 has
     # no amount.

@@ -107,7 +107,8 @@ def test_a_week_won_in_two_currencies_is_not_added_and_each_is_said(tmp_path):
         "amounts in different currencies."
     )
     assert (
-        row["partly_unmeasured"] == "Won this week, per currency: €1,000 (1 deal), $700 (1 deal)."
+        row["partly_unmeasured"]
+        == "Won this week, per currency: €1,000.00 (1 deal), $700.00 (1 deal)."
     )
 
 
@@ -138,8 +139,8 @@ def test_the_meeting_page_shows_the_week_in_euros(mixed_db):
     at.run()
     assert not at.exception
     tile = next(metric for metric in at.metric if metric.label == "Won revenue")
-    assert tile.value.replace("\\", "") == "€1,000"
+    assert tile.value.replace("\\", "") == "€1,000.00"
     captions = " ".join(caption.value for caption in at.caption).replace("\\", "")
-    assert "Last week €500 · 4-week average – · Compared only with weeks whose won deals" in (
+    assert "Last week €500.00 · 4-week average – · Compared only with weeks whose won deals" in (
         captions
     )

@@ -233,12 +233,24 @@ def test_a_week_the_data_ends_in_is_said_so_far_not_against_a_whole_week():
         (0.5, "count", None, "0.5"),  # SQLs of 1, 1, 0, 0 over four weeks: never "0"
         (1.5, "count", None, "1.5"),
         (2.0, "count", None, "2"),
-        (1234.5, "money", "EUR", "€1,235"),  # half a euro rounds up, not to the even 1,234
-        (2.5, "money", "USD", "$3"),
-        (-2.5, "money", "EUR", "€-3"),
+        (1234.5, "money", "EUR", "€1,234.50"),  # booked money: to the cent
+        (1234.005, "money", "EUR", "€1,234.01"),  # half a cent rounds up, as written
+        (-2.5, "money", "EUR", "€-2.50"),
     ],
 )
 def test_a_tile_rounds_half_away_from_zero_and_keeps_an_average_count_s_half(
     number, unit, currency, expected
 ):
     assert shown.value(number, unit, currency) == expected
+
+
+@pytest.mark.parametrize(
+    ("number", "currency", "expected"),
+    [
+        (1234.5, "EUR", "€1,235"),  # half a euro rounds up, not to the even 1,234
+        (2.5, "USD", "$3"),
+        (-2.5, "EUR", "€-3"),
+    ],
+)
+def test_a_target_in_whole_units_rounds_half_away_from_zero(number, currency, expected):
+    assert shown.value(number, "money", currency, whole=True) == expected

@@ -240,6 +240,6 @@ def test_the_pack_s_tiles_stand_in_the_page_s_two_rows_new_pipeline_opening_the_
         ["New pipeline", "Won revenue", "Within agreed time"],
     ]
     new_pipeline = rows[1].split('<div class="tile">')[1]
-    # 2,500.50 + 1,000.25 in whole euros, as the won revenue tile shows its amount.
-    assert '<div class="value">€3,501</div>' in new_pipeline
-    assert "<div>Last week €9,999</div>" in new_pipeline
+    # 2,500.50 + 1,000.25 to the cent, as the won revenue tile shows its amount.
+    assert '<div class="value">€3,500.75</div>' in new_pipeline
+    assert "<div>Last week €9,999.00</div>" in new_pipeline

@@ -149,7 +149,7 @@ def test_the_overview_shows_no_lead_number_as_zero_and_says_why(deals_only_env):
     assert (shown["Opportunities"], shown["Won deals"], shown["Won revenue"]) == (
         "3",
         "1",
-        "€1,000",
+        "€1,000.00",
     )
     assert infos(at).count(NO_LEADS_SAID) == 1
     # No empty chart of leads per week (its axis drew -1 to 4): a line says why.
@@ -223,7 +223,7 @@ def test_with_leads_and_no_deals_every_page_says_no_deals_export_is_loaded(
 def test_the_revenue_page_over_days_without_a_win_draws_no_empty_chart(deals_only_env):
     # 2-9 March: D1, D2 and D3 were created, none won yet (D1 wins on the 10th).
     at = open_page("pages/revenue.py", period=["2026-03-02", "2026-03-09"])
-    assert tiles(at)["Won revenue"] == "€0"
+    assert tiles(at)["Won revenue"] == "€0.00"
     assert "No deal with an amount was won in the period, for the filters above." in captions(at)
     assert not {"revenue_by_channel_bar", "revenue_weekly"} & set(chart_keys(at))
 
@@ -254,7 +254,7 @@ def test_a_channel_of_deals_alone_says_it_has_no_lead_per_week(
     )
     monkeypatch.setenv("REVCYCLE_DB", str(path))
     at = open_page("dashboard.py", channel="Paid search")
-    assert tiles(at)["Won revenue"] == "€100"
+    assert tiles(at)["Won revenue"] == "€100.00"
     assert "No lead was created in the period, for the filters above." in captions(at)
     assert chart_keys(at) == ["overview_funnel", "overview_weekly_revenue"]
 
@@ -407,7 +407,7 @@ def test_the_pages_say_how_many_deals_have_no_outcome(one_stage_blank, monkeypat
         at = open_page(path)
         assert UNKNOWN_SAID in [caption.value for caption in at.caption], path
         assert OUTCOMES_SAID not in infos(at), path
-    assert tiles(at)["Open pipeline"] == "€500"
+    assert tiles(at)["Open pipeline"] == "€500.00"
 
 
 def test_a_merge_without_a_stage_column_leaves_its_new_deals_unknown(one_stage_blank, tmp_path):

@@ -11,13 +11,11 @@ from tests.conftest import copy_database
 from tests.test_app import APP, EMPTY_STATE, shown_count, tile
 
 
-def whole_euros(text: str) -> int:
-    return int(text.replace("€", "").replace(",", ""))
-
-
-def won_revenue_whole_euros(channel: str | None = None) -> int:
-    # The tile rounds to whole euros; half a euro rounds to even, as Python's format does.
-    return round(sample_facts.won_revenue_cents(channel) / 100)
+def euro_cents(text: str) -> int:
+    """A money tile's cents: "€1,234.50" is 123450. The tile shows booked money to the cent."""
+    euros, point, cents = text.removeprefix("€").replace(",", "").partition(".")
+    assert point and len(cents) == 2, f"{text!r} is not to the cent"
+    return int(euros) * 100 + int(cents)
 
 
 # page, tile, how to read the tile, expected value for a channel (None: all channels)
@@ -25,7 +23,7 @@ PAGES = [
     ("dashboard.py", "Leads", shown_count, sample_facts.count_leads),
     ("pages/conversion.py", "Leads", shown_count, sample_facts.count_leads),
     ("pages/follow_up.py", "Never contacted", shown_count, sample_facts.count_never_contacted),
-    ("pages/revenue.py", "Won revenue", None, won_revenue_whole_euros),
+    ("pages/revenue.py", "Won revenue", None, sample_facts.won_revenue_cents),
 ]
 
 
@@ -49,7 +47,7 @@ def open_page(path: str, **query) -> AppTest:
 
 def tile_value(at: AppTest, label: str, read) -> int:
     value = next(metric.value for metric in at.metric if metric.label == label)
-    return read(at, label) if read else whole_euros(value)
+    return read(at, label) if read else euro_cents(value)
 
 
 def case_id(value) -> str:
@@ -120,7 +118,7 @@ def test_a_link_value_the_data_lacks_is_left_out_and_said(db_env):
     )
     # Shown as text: the asterisks stay asterisks, not emphasis.
     assert "Carrier \\*pigeon\\*" in note
-    assert tile(at, "Won revenue") == f"€{won_revenue_whole_euros('Trade show'):,}"
+    assert tile(at, "Won revenue") == f"€{sample_facts.won_revenue_cents('Trade show') / 100:,.2f}"
 
 
 BREAKAGES = {

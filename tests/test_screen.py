@@ -188,9 +188,11 @@ def test_amounts_shown_whole_round_half_away_from_zero_as_a_bookkeeper_does():
     # 2,232. The importer rounds amounts half away from zero; the screen does too.
     assert format.whole_number(2230.50) == "2,231"
     assert (format.whole_number(2231.50), format.whole_number(-2.50)) == ("2,232", "-3")
-    assert format.euros(1000.50) == "€1,001"
-    assert money.Currency(code="EUR", is_mixed=False, listed="").amount(1000.50) == "€1,001"
-    assert money.Currency(code="BRL", is_mixed=False, listed="").amount(2.5) == "BRL 3"
+    euros, reais = (money.Currency(code=code, is_mixed=False, listed="") for code in ("EUR", "BRL"))
+    assert (euros.whole(1000.50), reais.whole(2.5)) == ("€1,001", "BRL 3")  # targets
+    # Booked money is to the cent: what the deals export adds up to.
+    assert (euros.amount(1000.50), reais.amount(2.5)) == ("€1,000.50", "BRL 2.50")
+    assert euros.amount(-0.004) == "€0.00"
     # From the number as written: 1.005 is stored just under itself, and is still 1.01.
     assert format.to_the_cent(1.005) == "1.01"
     assert format.percent(0.1235) == "12.4%"
@@ -205,13 +207,16 @@ def test_table_shows_a_missing_value_as_a_dash(db_env):  # noqa: F811
 
 
 def test_the_revenue_table_adds_up_to_the_deals_export_to_the_cent(db_env):  # noqa: F811
-    # The tiles round to whole euros; the table shows the won revenue of each channel and of
-    # all of them to the cent, so the screen reconciles to the deals export exactly.
+    # The tile and the table show the won revenue (the table's of each channel and of all of
+    # them) to the cent, so the screen reconciles to the deals export exactly.
     cents = sample_facts.won_revenue_cents()
     assert cents % 100, "the sample's total must have cents to show"
     at = open_page("pages/revenue.py")
     cells = shown_cells(at, "Won revenue (€)").set_index("Channel")
     assert cells.loc["(all channels)", "Won revenue (€)"] == f"{cents / 100:,.2f}"
+    assert next(tile.value for tile in at.metric if tile.label == "Won revenue") == (
+        f"€{cents / 100:,.2f}"
+    )
     trade_show = sample_facts.won_revenue_cents("Trade show")
     assert cells.loc["Trade show", "Won revenue (€)"] == f"{trade_show / 100:,.2f}"
 

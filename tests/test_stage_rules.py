@@ -298,7 +298,7 @@ def test_an_editor_adds_a_rule_on_the_upload_page_and_the_overview_counts_the_wi
     at.query_params["period"] = ["2026-03-01", "2026-03-31"]
     at.run()
     won = next(tile for tile in at.metric if tile.label == "Won revenue")
-    assert won.value.replace("\\", "") == "€100"  # D4 alone
+    assert won.value.replace("\\", "") == "€100.00"  # D4 alone
     go_to(at, "pages/upload.py")
     # AppTest cannot type into st.data_editor; its edits arrive through session state.
     at.session_state["upload_stage_rules_table"] = {
@@ -311,7 +311,7 @@ def test_an_editor_adds_a_rule_on_the_upload_page_and_the_overview_counts_the_wi
     assert "Saved 1 stage rule." in texts(at.success)
     go_to(at, "dashboard.py")
     won = next(tile for tile in at.metric if tile.label == "Won revenue")
-    assert won.value.replace("\\", "") == "€1,300"  # D1 1,200.00 + D4 100.00
+    assert won.value.replace("\\", "") == "€1,300.00"  # D1 1,200.00 + D4 100.00
 
 
 def test_a_rule_or_agreement_save_rebuilds_but_loads_nothing_so_loaded_stays(

@@ -459,9 +459,9 @@ def test_a_day_without_deal_activity_wins_zero_and_without_deals_nothing_is_know
         tile.label: tile.value
         for tile in open_page(database_path(con), "dashboard.py", **day).metric
     }
-    assert (tiles["Leads"], tiles["Won deals"], tiles["Won revenue"]) == ("1", "0", "€0")
+    assert (tiles["Leads"], tiles["Won deals"], tiles["Won revenue"]) == ("1", "0", "€0.00")
     revenue = open_page(database_path(con), "pages/revenue.py", **day)
-    assert {tile.label: tile.value for tile in revenue.metric}["Won revenue"] == "€0"
+    assert {tile.label: tile.value for tile in revenue.metric}["Won revenue"] == "€0.00"
     con = funnel_db([lead("L1"), lead("L2", "2026-03-20 09:00:00")])
     tiles = {
         tile.label: tile.value
@@ -475,7 +475,7 @@ def test_all_time_shows_every_won_euro_of_the_deals_file(funnel_db):
     # Won in the deals file: 1,200.25 + 300.40 + 550,000.35 = 551,501.00 (D4 was lost).
     at = open_page(database_path(con), "pages/revenue.py", preset="All time")
     assert at.selectbox(key="preset").value == "all_time"
-    assert next(tile.value for tile in at.metric if tile.label == "Won revenue") == "€551,501"
+    assert next(tile.value for tile in at.metric if tile.label == "Won revenue") == "€551,501.00"
     table = at.dataframe[0].value.set_index("Channel")
     assert table.loc["(all channels)", "Won deals"] == 3
     assert cents(table.loc["(all channels)", "Won revenue (€)"]) == 55_150_100
@@ -659,6 +659,7 @@ def test_won_deals_with_no_close_date_are_said_not_silently_dropped(funnel_db):
     )
     for path in ("dashboard.py", "pages/revenue.py"):
         at = open_page(database_path(con), path, preset="All time")
-        assert next(tile.value for tile in at.metric if tile.label == "Won revenue") == "€1,200"
+        shown = next(tile.value for tile in at.metric if tile.label == "Won revenue")
+        assert shown == "€1,200.25"  # to the cent, as D1's amount in the export
         notes = " ".join(caption.value for caption in at.caption)
         assert "1 won deal has no close date in the export" in notes

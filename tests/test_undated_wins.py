@@ -93,12 +93,12 @@ def test_the_overview_and_revenue_tiles_read_unknown_not_zero(con):
     assert said in captions(overview)
     revenue = open_page(database_path(con), "pages/revenue.py", **march)
     assert tiles(revenue)["Won revenue"] == "–" and tiles(revenue)["Win rate"] == "–"
-    assert tiles(revenue)["Open pipeline"] == "€0"
+    assert tiles(revenue)["Open pipeline"] == "€0.00"
     assert said in captions(revenue).replace("\\", "")  # shown as plain text
     april = open_page(
         database_path(con), "pages/revenue.py", preset="Custom", period=["2026-04-01", "2026-04-30"]
     )
-    assert tiles(april)["Won revenue"] == "€1,200"
+    assert tiles(april)["Won revenue"] == "€1,200.25"  # D1's, to the cent
 
 
 def test_the_revenue_table_says_the_wins_have_no_close_date_not_no_amount(con):

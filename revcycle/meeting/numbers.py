@@ -569,7 +569,7 @@ def _weeks_apart(series: pd.DataFrame, code: str | None) -> str | None:
 
 def _won_per_currency(query: Query, week: Week, params: dict) -> str:
     """The week's won revenue in each currency, for amounts in several, which are never
-    added: "Won this week, per currency: €1,000 (1 deal), $500 (1 deal)." """
+    added: "Won this week, per currency: €1,000.00 (1 deal), $500.00 (1 deal)." """
     sums = query(
         "metrics/revenue_by_currency",
         start_date=week.start,

@@ -1,7 +1,7 @@
 """The meeting's numbers as the page and the pack both write them, so a tile reads the same on
 the shared screen and in the file sent round afterwards."""
 
-import math
+from decimal import ROUND_HALF_UP, Decimal
 
 from revcycle.agreements.status import blank as missing
 
@@ -21,8 +21,10 @@ __all__ = [
 ]
 
 
-def value(number, unit: str, currency: str | None = None) -> str:
-    """A tile's number: "1,234", "€84,120", "BRL 84,120", "93%"; "–" when there is none."""
+def value(number, unit: str, currency: str | None = None, whole: bool = False) -> str:
+    """A tile's number: "1,234", "€84,120.50", "BRL 84,120.50", "93%"; "–" when there is none.
+    Money is to the cent, as booked, so the week's revenue reconciles with the deals export on
+    the screen; ``whole`` rounds it to whole units (a target: "€30,000")."""
     if missing(number):
         return "–"
     if unit == "share":
@@ -31,10 +33,19 @@ def value(number, unit: str, currency: str | None = None) -> str:
     if unit != "money" and not number.is_integer():  # a 4-week average of counts: 0.5, not 0
         return f"{number:,.1f}"
     # Half away from zero, as a person rounds (Python's round takes 0.5 to 0 and 2.5 to 2).
-    whole = f"{int(math.copysign(math.floor(abs(number) + 0.5), number)):,}"
-    if unit != "money" or missing(currency):
-        return whole
-    return f"{SIGNS[currency]}{whole}" if currency in SIGNS else f"{currency} {whole}"
+    if unit != "money":
+        return _half_away(number, 0)
+    written = _half_away(number, 0 if whole else 2)
+    if missing(currency):
+        return written
+    return f"{SIGNS[currency]}{written}" if currency in SIGNS else f"{currency} {written}"
+
+
+def _half_away(number: float, digits: int) -> str:
+    """``number`` to ``digits`` places with its thousands grouped, half away from zero from
+    the number as written (1.005 is 1.01), never "-0"."""
+    rounded = Decimal(repr(number)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return f"{rounded + 0:,.{digits}f}"
 
 
 def rate(number) -> str:
@@ -54,7 +65,7 @@ def against_target(tile) -> str:
         return "no target"
     sign = f"{STATUS_SIGN[tile.target_status]} " if tile.target_status in STATUS_SIGN else ""
     share = share_of_target(tile)
-    target = value(tile.weekly_target, tile.unit, tile.currency)
+    target = value(tile.weekly_target, tile.unit, tile.currency, whole=True)
     return f"{sign}{share + ' · ' if share else ''}target {target}"
 
 

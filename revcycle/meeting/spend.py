@@ -114,8 +114,9 @@ RAW_COLUMNS = (
 
 
 def money(amount, currency) -> str:
-    """ "€1,750", "USD 800"; amounts of an unknown currency as a bare number."""
-    return shown.value(amount, "money", None if blank(currency) else currency)
+    """ "€1,750", "USD 800": spend set against budgets in whole units; amounts of an unknown
+    currency as a bare number."""
+    return shown.value(amount, "money", None if blank(currency) else currency, whole=True)
 
 
 def _row(channel: str, week_row: pd.Series, spans: dict, in_force) -> dict:

@@ -26,11 +26,6 @@ def _signed_zero_free(value: float, digits: int) -> float:
     return float(written.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)) + 0.0
 
 
-def euros(value) -> str:
-    """€1,234,567 — whole euros for tiles; exact cents stay in the tables."""
-    return "–" if _missing(value) else f"€{_signed_zero_free(value, 0):,.0f}"
-
-
 def count(value) -> str:
     return "–" if _missing(value) else f"{int(value):,}"
 

@@ -27,11 +27,19 @@ class Currency:
         return SIGNS.get(self.code, self.code or "")
 
     def amount(self, value) -> str:
-        """A whole amount for a tile: "€1,234", "BRL 1,234", or "1,234" in an unknown currency;
-        "–" for a missing value or a sum over several currencies."""
+        """A booked amount for a tile, to the cent, so it reconciles with the deals export on
+        the screen: "€1,234.50", "BRL 1,234.50", or "1,234.50" in an unknown currency; "–" for
+        a missing value or a sum over several currencies."""
+        return self._written(value, format.to_the_cent)
+
+    def whole(self, value) -> str:
+        """A target or an amount per something (cost per opportunity) in whole units: "€1,235"."""
+        return self._written(value, format.whole_number)
+
+    def _written(self, value, number_format) -> str:
         if self.is_mixed or value is None or (isinstance(value, float) and math.isnan(value)):
             return "–"
-        number = format.whole_number(value)  # half away from zero, as every amount shown
+        number = number_format(value)  # half away from zero, as every amount shown
         if self.code in SIGNS:
             return f"{SIGNS[self.code]}{number}"
         # A tile's value is Markdown, and the code is the deals' own text.

@@ -458,10 +458,11 @@ def tighten_top_margin() -> None:
         f"{MAIN} h1 {{font-size: 2rem;}}"
         f"@media (max-width: 1440px) {{{MAIN} {{padding-left: 1.5rem; padding-right: 1.5rem;}}}}"
         # A tile's value shrinks with its tile (cqi: a hundredth of the tile's width) so
-        # "€2,466,216" fits a quarter of a laptop screen, not "€2,466,…"; up to 11 characters
-        # fit (Source Sans digits are about 0.45 em wide), a longer one wraps, never cut off.
+        # "€2,466,215.73" fits a quarter of a laptop screen, not "€2,466,…": about 5.3 em
+        # (Source Sans digits are about 0.45 em wide, its commas and point a quarter), 85% of
+        # the tile at 16cqi; a longer one wraps, never cut off.
         f"{TILE} {{container-type: inline-size;}}"
-        f"{TILE} [data-testid='stMetricValue'] {{font-size: min(2.25rem, 19cqi);}}"
+        f"{TILE} [data-testid='stMetricValue'] {{font-size: min(2.25rem, 16cqi);}}"
         f"{TILE} [data-testid='stMetricValue'] * {{white-space: normal; overflow-wrap: anywhere;}}"
         # A chosen filter value wraps in its chip rather than end in "…": "Paid social (not a
         # lead source)" is read whole from across the room.

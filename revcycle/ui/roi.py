@@ -88,7 +88,7 @@ def overview_tiles(params: dict, revenue: money.Currency) -> None:
         won, cost = report.NO_SPEND, report.NO_SPEND
     else:
         won = per_unit_spent(total["won_per_spent"], spent)
-        cost = spent.amount(total["cost_per_opportunity"])
+        cost = spent.whole(total["cost_per_opportunity"])
     page.tiles(
         [
             (
