@@ -20,8 +20,6 @@ from revcycle.chart_text import (
 )
 
 FONT = {"size": 16}
-THIS_WEEK = "#332288"
-OTHER_WEEKS = "#AAAACC"
 BASELINE = "#999999"
 RECENT = "#CC3311"
 STACK = (("count_accepted", "Accepted", "#117733"), ("count_rejected", "Rejected", "#CC3311"))
