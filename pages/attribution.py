@@ -73,7 +73,8 @@ def models_side_by_side(wide, currency: money.Currency, trust_ok: bool) -> None:
         "channel": ("Channel", "text"),
         **({"currency": ("Currency", "text")} if mixed else {}),
         **{
-            name: (markov_label if name == "markov" else MODEL_NAMES[name], "euro")
+            # To the cent: each model's column adds up to the booked amount.
+            name: (markov_label if name == "markov" else MODEL_NAMES[name], "cents")
             for name in MODELS
         },
         "spread": ("Spread", "euro"),
@@ -183,7 +184,8 @@ with page.frame("Attribution") as filters:
             {
                 "channel": ("Channel", "text"),
                 "credited_deals": ("Credited deals", "in_part"),
-                "credited_amount": ("Credited amount", "euro"),
+                # To the cent: the channels' rows add up to the tile, the booked amount.
+                "credited_amount": ("Credited amount", "cents"),
                 # A share of amounts in several currencies would add them: left out with them.
                 **({} if currency.is_mixed else {"share": ("Share", "percent")}),
             },

@@ -6,6 +6,7 @@ import pytest
 
 from tests import sample_facts
 from tests.test_pages import db_env, euro_cents, open_page  # noqa: F401 (db_env: a fixture)
+from tests.test_screen import shown_cells
 
 pytestmark = pytest.mark.usefixtures("db_env")
 
@@ -26,6 +27,18 @@ def test_every_model_credits_the_samples_won_revenue():
         assert not at.exception and not at.error
         assert euro_cents(tile(at, CREDITED)) == expected, model
         assert at.query_params["model"] == model  # the link reproduces the view
+
+
+def test_the_channels_credited_add_up_on_the_screen_to_the_samples_won_revenue():
+    # Each channel's credited amount is shown to the cent, so the rows add up to the booked
+    # amount exactly, for the chosen model and for every model side by side.
+    at = open_page(PAGE)
+    expected = sample_facts.won_revenue_cents()
+    chosen = shown_cells(at, "Credited deals")["Credited amount (€)"]
+    assert sum(euro_cents(cell) for cell in chosen) == expected
+    side_by_side = shown_cells(at, "Spread (€)")
+    for column in ("First touch (€)", "Last touch (€)", "Linear (€)", "W-shaped (€)"):
+        assert sum(euro_cents(cell) for cell in side_by_side[column]) == expected, column
 
 
 def test_side_by_side_and_journeys_are_drawn():

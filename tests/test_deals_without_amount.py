@@ -291,14 +291,14 @@ def test_a_channel_credited_only_deals_without_an_amount_says_so(database, monke
     at = open_page("pages/attribution.py")
     cells = shown_cells(at, "Credited deals").set_index("Channel")
     assert cells.loc["Email", "Credited amount (€)"] == "no amount"
-    assert cells.loc["Paid search", "Credited amount (€)"] == "1,000"
+    assert cells.loc["Paid search", "Credited amount (€)"] == "1,000.00"  # to the cent
     # Every model side by side: each credits Email D3 alone, so none knows its amount.
     side_by_side = shown_cells(at, "First touch (€)").set_index("Channel")
     assert side_by_side.loc["Email", ["First touch (€)", "Linear (€)"]].tolist() == [
         "no amount",
         "no amount",
     ]
-    assert side_by_side.loc["Paid search", "Linear (€)"] == "1,000"
+    assert side_by_side.loc["Paid search", "Linear (€)"] == "1,000.00"
 
 
 # Email's won deal D3 in dollars, and Referral's D6 won in dollars for 10.00: amounts in two
@@ -336,7 +336,7 @@ def test_a_channel_credited_only_deals_without_an_amount_says_so_in_each_currenc
         "no amount",
         "no amount",
     ]
-    assert side_by_side.loc[("Paid search", "EUR"), "First touch"] == "1,000"
+    assert side_by_side.loc[("Paid search", "EUR"), "First touch"] == "1,000.00"
 
 
 def test_a_report_on_a_database_built_by_older_queries_says_to_rebuild(
