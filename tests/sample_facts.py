@@ -102,9 +102,10 @@ def _channel_of_deal() -> dict[str, str]:
     return channels
 
 
-def won_revenue_cents(channel: str | None = None) -> int:
-    """Cents won by deals closed in the default period, optionally of one channel's leads."""
-    start, end = default_period()
+def won_revenue_cents(channel: str | None = None, period: tuple[date, date] | None = None) -> int:
+    """Cents won by deals closed in ``period`` (default: the default period), optionally of one
+    channel's leads."""
+    start, end = period or default_period()
     channels = _channel_of_deal()
     return sum(
         round(float(deal["amount"]) * 100)

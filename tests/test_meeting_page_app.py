@@ -7,6 +7,7 @@ on 2026-W46; expected counts come from the sample CSVs.
 """
 
 import os
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -68,6 +69,20 @@ def test_the_week_in_the_link_is_shown_and_previous_steps_back(db_env):
     at.button(key="meeting_previous_week").click().run()
     assert titles(at) == ["This week — 2026-W39"]
     assert at.query_params["week"] == "2026-W39"
+
+
+def test_the_weeks_won_revenue_is_shown_to_the_cent_and_money_targets_in_whole_units(db_env):
+    at = open_page()
+    won = next(metric.value for metric in at.metric if metric.label == "Won revenue")
+    # The deals closed as won from Monday to Sunday of the week, to the cent.
+    cents = sample_facts.won_revenue_cents(period=(MONDAY, SUNDAY))
+    assert unescaped(won) == f"€{cents / 100:,.2f}"
+    # A target is prorated from the month's: whole units, never "€135,714.29".
+    money_targets = [
+        unescaped(caption.value) for caption in at.caption if "target €" in unescaped(caption.value)
+    ]
+    assert len(money_targets) == 2, money_targets  # the new pipeline's and the won revenue's
+    assert all(re.search(r"target €\d{1,3}(,\d{3})*$", line) for line in money_targets)
 
 
 def test_next_stops_at_the_week_the_data_reaches(db_env):

@@ -284,7 +284,8 @@ def _tile(row) -> tuple:
         share = shown.share_of_target(row)
         colour = page.BADGE.get(row.target_status)
         badge = f":{colour}-badge[{share}] " if colour and share else ""
-        target = (f"{badge}target {format.plain(value(row.weekly_target))}", TARGET_HELP)
+        target_shown = format.plain(value(row.weekly_target, whole=True))  # "€30,000"
+        target = (f"{badge}target {target_shown}", TARGET_HELP)
     return (
         row.label,
         format.plain(value(row.this_week)),
