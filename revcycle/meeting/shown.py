@@ -1,9 +1,8 @@
 """The meeting's numbers as the page and the pack both write them, so a tile reads the same on
 the shared screen and in the file sent round afterwards."""
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from revcycle.agreements.status import blank as missing
+from revcycle.rounding import grouped
 
 # Signs people read at a glance; any other currency is written as its code ("BRL 1,200").
 SIGNS = {"EUR": "€", "USD": "$", "GBP": "£"}
@@ -34,18 +33,11 @@ def value(number, unit: str, currency: str | None = None, whole: bool = False) -
         return f"{number:,.1f}"
     # Half away from zero, as a person rounds (Python's round takes 0.5 to 0 and 2.5 to 2).
     if unit != "money":
-        return _half_away(number, 0)
-    written = _half_away(number, 0 if whole else 2)
+        return grouped(number, 0)
+    written = grouped(number, 0 if whole else 2)
     if missing(currency):
         return written
     return f"{SIGNS[currency]}{written}" if currency in SIGNS else f"{currency} {written}"
-
-
-def _half_away(number: float, digits: int) -> str:
-    """``number`` to ``digits`` places with its thousands grouped, half away from zero from
-    the number as written (1.005 is 1.01), never "-0"."""
-    rounded = Decimal(repr(number)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-    return f"{rounded + 0:,.{digits}f}"
 
 
 def rate(number) -> str:

@@ -3,27 +3,16 @@
 import math
 import re
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
+
+from revcycle import rounding
 
 
 def _missing(value) -> bool:
     # pd.NA too: a nullable integer column's unknown (a count the data cannot give).
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
-def _signed_zero_free(value: float, digits: int) -> float:
-    """``value`` rounded as shown: half away from zero, as the importer rounds amounts to the
-    cent and as a bookkeeper does (2,230.50 is 2,231; Python's round makes it 2,230), from the
-    number as written (1.005, not the binary fraction just under it); and a rounded -0.0 turned
-    into 0.0 ("0.0%", not "-0.0%")."""
-    number = float(value)
-    if not math.isfinite(number):
-        return number
-    written = Decimal(repr(number))
-    return float(written.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)) + 0.0
 
 
 def count(value) -> str:
@@ -41,8 +30,8 @@ def count_in_part(value) -> str:
 
 def grouped(value, decimals: int = 0) -> str:
     """1,234.5: a number with its thousands grouped, to ``decimals`` places, rounded as every
-    amount shown is (_signed_zero_free)."""
-    return "–" if _missing(value) else f"{_signed_zero_free(value, decimals):,.{decimals}f}"
+    amount shown is (revcycle.rounding)."""
+    return "–" if _missing(value) else rounding.grouped(value, decimals)
 
 
 def whole_number(value) -> str:
@@ -57,15 +46,15 @@ def to_the_cent(value) -> str:
 
 def multiple(value) -> str:
     """A ratio of two amounts, to the cent of the unit: "3.42" (won per euro spent)."""
-    return "–" if _missing(value) else f"{_signed_zero_free(value, 2):,.2f}"
+    return "–" if _missing(value) else f"{rounding.as_shown(value, 2):,.2f}"
 
 
 def percent(value) -> str:
-    return "–" if _missing(value) else f"{_signed_zero_free(value, 3):.1%}"
+    return "–" if _missing(value) else f"{rounding.as_shown(value, 3):.1%}"
 
 
 def days(value) -> str:
-    return "–" if _missing(value) else f"{_signed_zero_free(value, 0):,.0f} days"
+    return "–" if _missing(value) else f"{rounding.as_shown(value, 0):,.0f} days"
 
 
 def moment(value) -> str:
@@ -105,7 +94,7 @@ def points(current, previous) -> str | None:
     a relative change of a share (30% to 33% is "+10%") reads as a far bigger move."""
     if _missing(current) or _missing(previous):
         return None
-    return f"{_signed_zero_free((float(current) - float(previous)) * 100, 1):+.1f} pts"
+    return f"{rounding.as_shown((float(current) - float(previous)) * 100, 1):+.1f} pts"
 
 
 def change(current, previous) -> str | None:
