@@ -122,7 +122,7 @@ def test_attribution_credits_a_touch_only_channel_a_link_names(open_page):
     assert link_notice(at) == []  # before, the link's channel was "not in the data"
     assert at.sidebar.multiselect[0].value == ["Paid social"]
     cells = shown_cells(at, "Credited amount (€)").set_index("Channel")
-    assert cells.loc["Paid social", "Credited amount (€)"] == "800"
+    assert cells.loc["Paid social", "Credited amount (€)"] == "800.00"  # to the cent
     assert cells.loc["Paid social", "Credited deals"] == "1"  # half of D1 and half of D2
     assert [cells.index.tolist()] == [["Paid social"]]
 
