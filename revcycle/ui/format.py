@@ -46,7 +46,7 @@ def to_the_cent(value) -> str:
 
 def multiple(value) -> str:
     """A ratio of two amounts, to the cent of the unit: "3.42" (won per euro spent)."""
-    return "–" if _missing(value) else f"{rounding.as_shown(value, 2):,.2f}"
+    return grouped(value, 2)
 
 
 def percent(value) -> str:
